@@ -1,0 +1,30 @@
+/**
+ * @gatehouse/core: the policy language and the policy decision point.
+ *
+ * Pure and synchronous: nothing here does I/O. The server and the SDK feed it
+ * sources and requests and act on its decisions.
+ *
+ * @example
+ * ```ts
+ * import { compilePolicy, decide } from '@gatehouse/core';
+ * const policy = compilePolicy({ name: 'policy.yaml', text });
+ * const decision = decide(policy, { agent: 'email-assistant', tool: 'email.send', args: { to: ['bob@example.com'] } });
+ * if (decision.effect !== 'allow') console.log(decision.reasons);
+ * ```
+ */
+export * from './errors.js';
+export { checkPolicy, compilePolicy, MAX_POLICY_SOURCE_LENGTH } from './policy/compile.js';
+export { decide } from './policy/decide.js';
+export { explain } from './policy/explain.js';
+export { compileGlob, type Glob } from './policy/glob.js';
+export { runPolicyTests } from './policy/test-runner.js';
+export * from './policy/types.js';
+export {
+  type DocumentPath,
+  formatPath,
+  type LoadedDocument,
+  type LoadYamlOptions,
+  loadYamlDocuments,
+  schemaDiagnostics,
+  type YamlSource,
+} from './yaml/document.js';

@@ -1,0 +1,9 @@
+/**
+ * The Gatehouse SDK: the in-process policy enforcement point.
+ *
+ * The client-side PEP and its framework adapters arrive with the enforcement-path
+ * issue; for now the package re-exports the decision point so that an agent
+ * author can already evaluate a compiled policy in process.
+ */
+export { compilePolicy, decide } from '@gatehouse/core';
+export type { CompiledPolicy, Decision, DecisionRequest } from '@gatehouse/core';
