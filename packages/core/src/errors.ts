@@ -85,7 +85,11 @@ export class PolicyCompileError extends GatehouseError {
 export class ConfigError extends GatehouseError {
   readonly diagnostics: readonly Diagnostic[];
 
-  constructor(code: 'GH_CONFIG_INVALID' | 'GH_CONFIG_NOT_FOUND', message: string, diagnostics: readonly Diagnostic[] = []) {
+  constructor(
+    code: 'GH_CONFIG_INVALID' | 'GH_CONFIG_NOT_FOUND',
+    message: string,
+    diagnostics: readonly Diagnostic[] = [],
+  ) {
     super(code, message, { status: 500 });
     this.diagnostics = diagnostics;
   }

@@ -1,21 +1,622 @@
-import type { Diagnostic } from '../errors.js';
-import type { CompiledPolicy, PolicySource } from './types.js';
+import { createHash } from 'node:crypto';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { type Diagnostic, type DiagnosticCode, PolicyCompileError } from '../errors.js';
+import { type LoadedDocument, loadYamlDocuments, schemaDiagnostics } from '../yaml/document.js';
+import { type CompiledCondition, compileCondition, isConditionProblem } from './cel.js';
+import { attachInternals, deepFreeze, FrozenMap, type RuleRuntime, type ToolActivation } from './compiled.js';
+import { anyGlobMatches, compileGlob, type Glob } from './glob.js';
+import { lintRules } from './lint.js';
+import { type PolicyDocument, policyDocumentSchema } from './schema.js';
+import type {
+  AgentIdentity,
+  CompiledPolicy,
+  CompiledRule,
+  DecisionRequestInput,
+  PolicySource,
+  PolicyTestCase,
+  SourceLocation,
+  ToolDefinition,
+} from './types.js';
 
-/** Longest policy source accepted, in characters (about 2 MiB of ASCII). */
+/** Longest policy source accepted, in characters (2 MiB): a policy is read by people. */
 export const MAX_POLICY_SOURCE_LENGTH = 2 * 1024 * 1024;
 
+/** How long an approval waits when the rule does not say. */
+const DEFAULT_APPROVAL_TIMEOUT_MS = 60 * 60 * 1000;
+/** The longest an approval may wait: a stale approval is a standing permission. */
+const MAX_APPROVAL_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
+
+// `verbose` exposes each failing keyword's schema, which the 'did you mean' hints read.
+const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+const validateDocument = ajv.compile(policyDocumentSchema);
+// Tool argument schemas are checked against the meta-schema only; the
+// validate step of the enforcement path compiles them.
+const metaSchemaChecker = new Ajv2020({ strict: false, validateSchema: true });
+
+/** Accepted forms of policy input: one text, one named source, or several. */
+export type PolicyInput = string | PolicySource | readonly PolicySource[];
+
 /**
- * Parses, validates, type-checks and indexes policy sources.
- * Throws `PolicyCompileError` listing every error; warnings land on the result.
+ * Parses, validates, type-checks and indexes policy sources into an
+ * immutable `CompiledPolicy`.
+ *
+ * Throws `PolicyCompileError` with every error (and warning) found; nothing is
+ * ever partly compiled.
+ *
+ * @example
+ * ```ts
+ * const policy = compilePolicy({ name: 'policy.yaml', text: readFileSync('policy.yaml', 'utf8') });
+ * ```
  */
-export function compilePolicy(_source: string | PolicySource | readonly PolicySource[]): CompiledPolicy {
-  throw new Error('not implemented yet');
+export function compilePolicy(source: PolicyInput): CompiledPolicy {
+  const { policy, diagnostics } = checkPolicy(source);
+  if (!policy) throw new PolicyCompileError(diagnostics);
+  return policy;
 }
 
-/** Like `compilePolicy` but never throws: every diagnostic, and the policy when there was no error. */
-export function checkPolicy(_source: string | PolicySource | readonly PolicySource[]): {
+/**
+ * Like `compilePolicy`, but never throws: returns every diagnostic, and the
+ * compiled policy when there was no error.
+ */
+export function checkPolicy(source: PolicyInput): {
   policy?: CompiledPolicy;
   diagnostics: readonly Diagnostic[];
 } {
-  throw new Error('not implemented yet');
+  const sources = normalizeSources(source);
+  const compiler = new PolicyCompiler();
+  const policy = compiler.compile(sources);
+  const order = new Map(sources.map((s, i) => [s.name, i]));
+  const diagnostics = [...compiler.diagnostics].sort(
+    (a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.line - b.line || a.column - b.column,
+  );
+  return policy ? { policy, diagnostics } : { diagnostics };
+}
+
+function normalizeSources(source: PolicyInput): readonly PolicySource[] {
+  if (typeof source === 'string') return [{ name: '<policy>', text: source }];
+  if (Array.isArray(source)) return source as readonly PolicySource[];
+  return [source as PolicySource];
+}
+
+/** A value from some document, with the document and path it came from. */
+interface Located<T> {
+  readonly value: T;
+  readonly doc: LoadedDocument;
+  readonly path: readonly (string | number)[];
+}
+
+class PolicyCompiler {
+  readonly diagnostics: Diagnostic[] = [];
+  /** Per document, the items (`rules[3]`, `tools["x"]`) that failed the schema. */
+  private readonly brokenItems = new Map<LoadedDocument, Set<string>>();
+
+  compile(sources: readonly PolicySource[]): CompiledPolicy | undefined {
+    if (sources.length === 0) {
+      this.diagnostics.push({
+        severity: 'error',
+        code: 'GH_POLICY_EMPTY',
+        message: 'no policy documents were given',
+        file: '<policy>',
+        line: 0,
+        column: 0,
+      });
+      return undefined;
+    }
+    const documents = this.parse(sources);
+    const merged = this.merge(documents);
+    const tools = this.compileTools(merged.tools);
+    const groups = new Map(merged.groups.map((g) => [g.path[1] as string, g.value] as const));
+    const agents = this.compileAgents(merged.agents, tools);
+    const rules = this.compileRules(merged.rules, tools, groups);
+    const tests = this.compileTests(merged.tests, agents, rules);
+    if (this.hasErrors()) return undefined;
+
+    const candidatesByTool = indexRulesByTool(rules, tools);
+    this.diagnostics.push(...lintRules(rules, candidatesByTool, tools));
+
+    const toolActivations = new Map<string, ToolActivation>();
+    for (const tool of tools.values()) toolActivations.set(tool.name, toolActivationOf(tool));
+
+    const policy: CompiledPolicy = {
+      hash: hashSources(sources),
+      sources: sources.map((s) => s.name),
+      tools: new FrozenMap(tools),
+      agents: new FrozenMap(agents),
+      groups: new FrozenMap(groups),
+      rules: rules.map((r) => r.rule),
+      tests,
+      warnings: this.diagnostics.filter((d) => d.severity === 'warning'),
+    };
+    deepFreeze(policy.rules);
+    deepFreeze(policy.tests);
+    deepFreeze(policy.warnings);
+    attachInternals(policy, {
+      rules,
+      candidatesByTool: new FrozenMap(candidatesByTool),
+      toolActivations: new FrozenMap(toolActivations),
+      rulesById: new FrozenMap(rules.map((r) => [r.rule.id, r] as const)),
+      grantGlobs: new Map(),
+    });
+    return Object.freeze(policy);
+  }
+
+  private hasErrors(): boolean {
+    return this.diagnostics.some((d) => d.severity === 'error');
+  }
+
+  private error(
+    code: DiagnosticCode,
+    message: string,
+    doc: LoadedDocument,
+    path: readonly (string | number)[],
+    at: 'key' | 'value' = 'value',
+  ): void {
+    this.diagnostics.push({
+      severity: 'error',
+      code,
+      message,
+      path: path.join('.'),
+      ...doc.locate(path, at),
+    });
+  }
+
+  private warn(
+    code: DiagnosticCode,
+    message: string,
+    doc: LoadedDocument,
+    path: readonly (string | number)[],
+  ): void {
+    this.diagnostics.push({ severity: 'warning', code, message, path: path.join('.'), ...doc.locate(path) });
+  }
+
+  /**
+   * Stage 1: YAML and schema. An item (a tool, a rule, …) with a schema error
+   * goes no further, but the rest of its document does, so that one run
+   * reports every error; a document whose top level is broken is dropped.
+   */
+  private parse(sources: readonly PolicySource[]): LoadedDocument[] {
+    const valid: LoadedDocument[] = [];
+    for (const source of sources) {
+      const { documents, diagnostics } = loadYamlDocuments(source, {
+        maxLength: MAX_POLICY_SOURCE_LENGTH,
+        syntaxCode: 'GH_POLICY_YAML',
+        tooLargeCode: 'GH_POLICY_TOO_LARGE',
+      });
+      this.diagnostics.push(...diagnostics);
+      if (diagnostics.length === 0 && documents.length === 0) {
+        this.diagnostics.push({
+          severity: 'error',
+          code: 'GH_POLICY_EMPTY',
+          message: 'the source holds no policy document',
+          file: source.name,
+          line: 0,
+          column: 0,
+        });
+      }
+      for (const doc of documents) {
+        const problems = schemaDiagnostics(doc, validateDocument, 'GH_POLICY_SCHEMA');
+        this.diagnostics.push(...problems);
+        const broken = brokenItems(problems);
+        if (broken === 'document') continue;
+        if (broken.size > 0) this.brokenItems.set(doc, broken);
+        valid.push(doc);
+      }
+    }
+    return valid;
+  }
+
+  /** Stage 2: documents into one namespace; a name declared twice is an error at the second place. */
+  private merge(documents: readonly LoadedDocument[]) {
+    const tools: Located<NonNullable<PolicyDocument['tools']>[string]>[] = [];
+    const agents: Located<NonNullable<PolicyDocument['agents']>[string]>[] = [];
+    const groups: Located<string[]>[] = [];
+    const rules: Located<NonNullable<PolicyDocument['rules']>[number]>[] = [];
+    const tests: Located<NonNullable<PolicyDocument['tests']>[number]>[] = [];
+    const firstSeen = new Map<string, SourceLocation>();
+    const unique = (
+      kind: string,
+      name: string,
+      doc: LoadedDocument,
+      path: readonly (string | number)[],
+      at: 'key' | 'value',
+    ) => {
+      const key = `${kind}\u0000${name}`;
+      const prior = firstSeen.get(key);
+      if (prior) {
+        this.error(
+          'GH_POLICY_DUPLICATE',
+          `${kind} '${name}' is already declared at ${prior.file}:${prior.line}`,
+          doc,
+          path,
+          at,
+        );
+        return false;
+      }
+      firstSeen.set(key, locationOf(doc, path, at));
+      return true;
+    };
+    for (const doc of documents) {
+      const broken = this.brokenItems.get(doc);
+      const value = pruneItems(doc.value as PolicyDocument, broken);
+      for (const [name, tool] of Object.entries(value.tools ?? {})) {
+        if (unique('tool', name, doc, ['tools', name], 'key'))
+          tools.push({ value: tool, doc, path: ['tools', name] });
+      }
+      for (const [name, agent] of Object.entries(value.agents ?? {})) {
+        if (unique('agent', name, doc, ['agents', name], 'key'))
+          agents.push({ value: agent, doc, path: ['agents', name] });
+      }
+      for (const [name, members] of Object.entries(value.groups ?? {})) {
+        if (unique('group', name, doc, ['groups', name], 'key'))
+          groups.push({ value: members, doc, path: ['groups', name] });
+      }
+      (value.rules ?? []).forEach((rule, i) => {
+        if (rule === undefined) return;
+        if (unique('rule', rule.id, doc, ['rules', i, 'id'], 'value'))
+          rules.push({ value: rule, doc, path: ['rules', i] });
+      });
+      (value.tests ?? []).forEach((test, i) => {
+        if (test === undefined) return;
+        if (unique('test', test.name, doc, ['tests', i, 'name'], 'value'))
+          tests.push({ value: test, doc, path: ['tests', i] });
+      });
+    }
+    return { tools, agents, groups, rules, tests };
+  }
+
+  private compileTools(
+    entries: readonly Located<NonNullable<PolicyDocument['tools']>[string]>[],
+  ): Map<string, ToolDefinition> {
+    const tools = new Map<string, ToolDefinition>();
+    for (const { value, doc, path } of entries) {
+      const name = path[1] as string;
+      if (value.schema !== undefined && !metaSchemaChecker.validateSchema(value.schema)) {
+        const why = metaSchemaChecker.errorsText(metaSchemaChecker.errors, { dataVar: 'schema' });
+        this.error('GH_POLICY_SCHEMA', `tool '${name}' has an invalid JSON Schema: ${why}`, doc, [
+          ...path,
+          'schema',
+        ]);
+        continue;
+      }
+      tools.set(name, {
+        name,
+        ...(value.description !== undefined && { description: value.description }),
+        ...(value.server !== undefined && { server: value.server }),
+        categories: value.categories,
+        labels: value.labels ?? [],
+        resource: value.resource ?? {},
+        ...(value.schema !== undefined && { schema: value.schema }),
+        ...(value.risk !== undefined && { risk: value.risk }),
+        location: locationOf(doc, path, 'key'),
+      });
+    }
+    return tools;
+  }
+
+  private compileAgents(
+    entries: readonly Located<NonNullable<PolicyDocument['agents']>[string]>[],
+    tools: ReadonlyMap<string, ToolDefinition>,
+  ): Map<string, AgentIdentity> {
+    const agents = new Map<string, AgentIdentity>();
+    for (const { value, doc, path } of entries) {
+      const name = path[1] as string;
+      value.grants.forEach((grant, i) => {
+        const glob = compileGlob(grant);
+        if (![...tools.keys()].some((tool) => glob.test(tool))) {
+          this.warn(
+            'GH_POLICY_GRANT_UNMATCHED',
+            `grant '${grant}' of agent '${name}' covers no tool in the catalog; calls to uncatalogued tools are denied`,
+            doc,
+            [...path, 'grants', i],
+          );
+        }
+      });
+      agents.set(name, {
+        id: value.id ?? derivedAgentId(name),
+        name,
+        owner: value.owner,
+        status: value.status ?? 'active',
+        grants: value.grants,
+        ...(value.classification !== undefined && { classification: value.classification }),
+        labels: value.labels ?? [],
+      });
+    }
+    return agents;
+  }
+
+  private compileRules(
+    entries: readonly Located<NonNullable<PolicyDocument['rules']>[number]>[],
+    tools: ReadonlyMap<string, ToolDefinition>,
+    groups: ReadonlyMap<string, readonly string[]>,
+  ): RuleRuntime[] {
+    const runtimes: RuleRuntime[] = [];
+    for (const { value, doc, path } of entries) {
+      const before = this.diagnostics.length;
+      const match = value.match ?? {};
+      const toolGlobs = match.tools?.map(compileGlob);
+      toolGlobs?.forEach((glob, i) => {
+        if (![...tools.keys()].some((tool) => glob.test(tool))) {
+          this.error(
+            'GH_POLICY_GLOB_UNMATCHED',
+            `tool pattern '${glob.pattern}' in rule '${value.id}' matches no tool in the catalog`,
+            doc,
+            [...path, 'match', 'tools', i],
+          );
+        }
+      });
+      const approval = this.compileApproval(value, groups, doc, path);
+      const condition =
+        value.when === undefined ? undefined : this.compileWhen(value.id, value.when, doc, [...path, 'when']);
+      if (
+        this.diagnostics.length > before &&
+        this.diagnostics.slice(before).some((d) => d.severity === 'error')
+      )
+        continue;
+
+      const rule: CompiledRule = {
+        id: value.id,
+        ...(value.description !== undefined && { description: value.description }),
+        ...(value.message !== undefined && { message: value.message }),
+        effect: value.effect,
+        match: {
+          ...(match.agents && { agents: match.agents }),
+          ...(match.tools && { tools: match.tools }),
+          ...(match.categories && { categories: match.categories }),
+          ...(match.labels && { labels: match.labels }),
+        },
+        ...(value.when !== undefined && { when: value.when }),
+        ...(approval && { approval }),
+        index: runtimes.length,
+        location: locationOf(doc, path, 'value'),
+      };
+      runtimes.push({
+        rule,
+        ...(match.agents && { agentGlobs: match.agents.map(compileGlob) }),
+        ...(toolGlobs && { toolGlobs }),
+        ...(match.categories && { categories: new Set(match.categories) }),
+        ...(match.labels && { labels: match.labels }),
+        ...(condition && { condition }),
+      });
+    }
+    return runtimes;
+  }
+
+  private compileApproval(
+    value: NonNullable<PolicyDocument['rules']>[number],
+    groups: ReadonlyMap<string, readonly string[]>,
+    doc: LoadedDocument,
+    path: readonly (string | number)[],
+  ): CompiledRule['approval'] | undefined {
+    if (value.effect !== 'approve') {
+      if (value.approval !== undefined) {
+        this.error(
+          'GH_POLICY_SCHEMA',
+          `'approval' only applies to rules with effect 'approve' (rule '${value.id}' has '${value.effect}')`,
+          doc,
+          [...path, 'approval'],
+          'key',
+        );
+      }
+      return undefined;
+    }
+    const spec = value.approval ?? {};
+    const approvers = spec.approvers ?? 1;
+    const groupNames = spec.groups ?? [];
+    let eligible = new Set<string>();
+    for (const [i, group] of groupNames.entries()) {
+      const members = groups.get(group);
+      if (!members) {
+        this.error(
+          'GH_POLICY_REFERENCE',
+          `rule '${value.id}' names group '${group}', which is not declared under 'groups'`,
+          doc,
+          [...path, 'approval', 'groups', i],
+        );
+        continue;
+      }
+      eligible = new Set([...eligible, ...members]);
+    }
+    if (groupNames.length > 0 && groupNames.every((g) => groups.has(g)) && eligible.size < approvers) {
+      this.error(
+        'GH_POLICY_UNSATISFIABLE',
+        `rule '${value.id}' needs ${approvers} distinct approvers but its groups have only ${eligible.size} member(s)`,
+        doc,
+        [...path, 'approval', 'approvers'],
+      );
+    }
+    let timeoutMs = DEFAULT_APPROVAL_TIMEOUT_MS;
+    if (spec.timeout !== undefined) {
+      timeoutMs = parseDuration(spec.timeout);
+      if (timeoutMs > MAX_APPROVAL_TIMEOUT_MS) {
+        this.error('GH_POLICY_SCHEMA', `approval timeout '${spec.timeout}' exceeds the maximum of 7d`, doc, [
+          ...path,
+          'approval',
+          'timeout',
+        ]);
+      }
+    }
+    return { approvers, groups: groupNames, timeoutMs };
+  }
+
+  private compileWhen(
+    ruleId: string,
+    when: string,
+    doc: LoadedDocument,
+    path: readonly (string | number)[],
+  ): CompiledCondition | undefined {
+    const compiled = compileCondition(when);
+    if (!isConditionProblem(compiled)) return compiled;
+    const code = compiled.kind === 'syntax' ? 'GH_POLICY_CEL_SYNTAX' : 'GH_POLICY_CEL_TYPE';
+    const place = doc.locateWithin(path, when, compiled.offset) ?? doc.locate(path);
+    const what = compiled.kind === 'syntax' ? 'CEL syntax error' : 'CEL error';
+    this.diagnostics.push({
+      severity: 'error',
+      code,
+      message: `${what} in rule '${ruleId}': ${compiled.message}`,
+      path: path.join('.'),
+      ...place,
+    });
+    return undefined;
+  }
+
+  private compileTests(
+    entries: readonly Located<NonNullable<PolicyDocument['tests']>[number]>[],
+    agents: ReadonlyMap<string, AgentIdentity>,
+    rules: readonly RuleRuntime[],
+  ): PolicyTestCase[] {
+    const ruleIds = new Set(rules.map((r) => r.rule.id));
+    const tests: PolicyTestCase[] = [];
+    for (const { value, doc, path } of entries) {
+      let ok = true;
+      if (!agents.has(value.request.agent)) {
+        this.error(
+          'GH_POLICY_REFERENCE',
+          `test '${value.name}' names agent '${value.request.agent}', which is not declared under 'agents'`,
+          doc,
+          [...path, 'request', 'agent'],
+        );
+        ok = false;
+      }
+      value.applies?.forEach((id, i) => {
+        if (!ruleIds.has(id)) {
+          this.error(
+            'GH_POLICY_REFERENCE',
+            `test '${value.name}' expects rule '${id}', which does not exist`,
+            doc,
+            [...path, 'applies', i],
+          );
+          ok = false;
+        }
+      });
+      let now: Date | undefined;
+      if (value.request.now !== undefined) {
+        now = new Date(value.request.now);
+        if (Number.isNaN(now.getTime()) || !/^\d{4}-\d\d-\d\dT/.test(value.request.now)) {
+          this.error('GH_POLICY_SCHEMA', `test '${value.name}': 'now' must be an RFC 3339 date-time`, doc, [
+            ...path,
+            'request',
+            'now',
+          ]);
+          ok = false;
+        }
+      }
+      if (!ok) continue;
+      const { now: _now, ...request } = value.request;
+      const input: DecisionRequestInput = now ? { ...request, now } : request;
+      tests.push({
+        name: value.name,
+        request: input,
+        expect: value.expect,
+        ...(value.applies && { applies: value.applies }),
+        location: locationOf(doc, path, 'value'),
+      });
+    }
+    return tests;
+  }
+}
+
+/**
+ * The items named by schema errors (`rules[3]` for `rules[3].effect`), or
+ * 'document' when an error concerns the document's top level itself.
+ */
+function brokenItems(problems: readonly Diagnostic[]): Set<string> | 'document' {
+  const items = new Set<string>();
+  for (const problem of problems) {
+    const item =
+      /^(tools|agents|groups)\[("(?:[^"\\]|\\.)*")\]|^(tools|agents|groups)\.([A-Za-z_][\w-]*)|^(rules|tests)\[(\d+)\]/.exec(
+        problem.path ?? '',
+      );
+    if (!item) return 'document';
+    if (item[1]) items.add(`${item[1]}\u0000${JSON.parse(item[2]!) as string}`);
+    else if (item[3]) items.add(`${item[3]}\u0000${item[4]}`);
+    else items.add(`${item[5]}\u0000${item[6]}`);
+  }
+  return items;
+}
+
+/** The document without the items that failed the schema; indices of lists are kept. */
+function pruneItems(value: PolicyDocument, broken: ReadonlySet<string> | undefined): PolicyDocument {
+  if (!broken) return value;
+  const keep = <T>(section: string, record: Record<string, T> | undefined) =>
+    record && Object.fromEntries(Object.entries(record).filter(([k]) => !broken.has(`${section}\u0000${k}`)));
+  return {
+    version: value.version,
+    ...(value.tools && { tools: keep('tools', value.tools) }),
+    ...(value.agents && { agents: keep('agents', value.agents) }),
+    ...(value.groups && { groups: keep('groups', value.groups) }),
+    // Lists keep their length (holes become undefined) so that paths like
+    // `rules[4]` still point at the right place in the source.
+    ...(value.rules && {
+      rules: value.rules.map((r, i) => (broken.has(`rules\u0000${i}`) ? undefined : r)) as typeof value.rules,
+    }),
+    ...(value.tests && {
+      tests: value.tests.map((t, i) => (broken.has(`tests\u0000${i}`) ? undefined : t)) as typeof value.tests,
+    }),
+  };
+}
+
+/** For each catalog tool, the rules whose tool and category selectors cover it. */
+function indexRulesByTool(
+  rules: readonly RuleRuntime[],
+  tools: ReadonlyMap<string, ToolDefinition>,
+): Map<string, RuleRuntime[]> {
+  const index = new Map<string, RuleRuntime[]>();
+  for (const tool of tools.values()) {
+    index.set(
+      tool.name,
+      rules.filter((r) => selectsTool(r, tool)),
+    );
+  }
+  return index;
+}
+
+/** True when a rule's `tools` and `categories` selectors both cover the tool. */
+export function selectsTool(rule: RuleRuntime, tool: ToolDefinition): boolean {
+  if (rule.toolGlobs && !anyGlobMatches(rule.toolGlobs as Glob[], tool.name)) return false;
+  if (rule.categories && !tool.categories.some((c) => rule.categories!.has(c))) return false;
+  return true;
+}
+
+function toolActivationOf(tool: ToolDefinition): ToolActivation {
+  return deepFreeze({
+    tool: {
+      name: tool.name,
+      server: tool.server ?? '',
+      categories: [...tool.categories],
+      labels: [...tool.labels],
+      risk: tool.risk ?? '',
+      description: tool.description ?? '',
+    },
+    resource: structuredClone(tool.resource) as Record<string, unknown>,
+  });
+}
+
+function locationOf(
+  doc: LoadedDocument,
+  path: readonly (string | number)[],
+  at: 'key' | 'value',
+): SourceLocation {
+  const { file, line, column } = doc.locate(path, at);
+  return { file, line, column };
+}
+
+function parseDuration(text: string): number {
+  const amount = Number(text.slice(0, -1));
+  const unit = text.at(-1);
+  const factor = unit === 's' ? 1000 : unit === 'm' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000;
+  return amount * factor;
+}
+
+/**
+ * A stable id for an agent declared in policy, so that the same name always
+ * maps to the same identity across reloads and replicas.
+ */
+function derivedAgentId(name: string): string {
+  return `agt_${createHash('sha256').update(`agent:${name}`).digest('hex').slice(0, 24)}`;
+}
+
+function hashSources(sources: readonly PolicySource[]): string {
+  const hash = createHash('sha256');
+  for (const s of sources) hash.update(`${s.name}\u0000${s.text}\u0000`);
+  return hash.digest('hex');
 }

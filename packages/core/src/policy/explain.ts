@@ -1,6 +1,105 @@
-import type { CompiledPolicy, DecisionRequestInput, Explanation } from './types.js';
+import { evaluateCondition } from './cel.js';
+import { selectsTool } from './compile.js';
+import { internalsOf, type RuleRuntime } from './compiled.js';
+import { agentMatches, applyOutcome, combine, decide, preRuleGate } from './decide.js';
+import { buildActivation, type CheckedRequest, requestLabels } from './request.js';
+import type {
+  AppliedRule,
+  CompiledPolicy,
+  ConditionError,
+  DecisionRequestInput,
+  Explanation,
+  RuleTrace,
+} from './types.js';
 
-/** The decision plus, for every rule, whether it applied and why (not). */
-export function explain(_policy: CompiledPolicy, _request: DecisionRequestInput): Explanation {
-  throw new Error('not implemented yet');
+/**
+ * The decision for a request plus, for every rule in the policy, whether it
+ * applied and why or why not. Slower than `decide` (it looks at every rule,
+ * not only the indexed candidates), and meant for people: the CLI's
+ * `policy explain` and the dashboard.
+ *
+ * INVARIANT: the decision is the one `decide` returns; a property test holds
+ * the two together.
+ */
+export function explain(policy: CompiledPolicy, request: DecisionRequestInput): Explanation {
+  const internals = internalsOf(policy);
+  const gate = internals ? preRuleGate(policy, internals, request) : undefined;
+  if (!internals || !gate || gate.decision) {
+    const decision = gate?.decision ?? decide(policy, request);
+    const why = `not evaluated: ${decision.reasons[0] ?? 'the request was refused'}`;
+    return {
+      decision,
+      rules: policy.rules.map((rule) => ({
+        id: rule.id,
+        effect: rule.effect,
+        applied: false,
+        stage: 'skipped',
+        why,
+        location: rule.location,
+      })),
+    };
+  }
+  const checked = gate.request;
+  const tool = policy.tools.get(checked.tool)!;
+  const toolActivation = internals.toolActivations.get(checked.tool)!;
+  const labels = requestLabels(checked.input);
+  let activation: Record<string, unknown> | undefined;
+  const applied: AppliedRule[] = [];
+  const errors: ConditionError[] = [];
+  const traces: RuleTrace[] = [];
+
+  for (const runtime of internals.rules) {
+    const mismatch = selectorMismatch(runtime, checked, tool.categories, labels, selectsTool(runtime, tool));
+    if (mismatch) {
+      traces.push(trace(runtime, false, 'match', mismatch));
+      continue;
+    }
+    if (!runtime.condition) {
+      applied.push(applyOutcome(runtime, true).applied!);
+      traces.push(trace(runtime, true, 'match', 'its selector matches and it has no condition'));
+      continue;
+    }
+    activation ??= buildActivation(checked, toolActivation);
+    const outcome = evaluateCondition(runtime.condition, activation);
+    const result = applyOutcome(runtime, outcome);
+    if (result.error) errors.push(result.error);
+    if (result.applied) applied.push(result.applied);
+    const why =
+      outcome === true
+        ? `its condition holds: ${runtime.condition.source}`
+        : outcome === false
+          ? `its condition is false: ${runtime.condition.source}`
+          : `its condition failed (${outcome}), which counts as ${result.applied ? 'holding (fail closed)' : 'not holding'}`;
+    traces.push(trace(runtime, result.applied !== undefined, 'when', why));
+  }
+  return { decision: combine(policy, internals, checked, applied, errors), rules: traces };
+}
+
+function selectorMismatch(
+  runtime: RuleRuntime,
+  request: CheckedRequest,
+  toolCategories: readonly string[],
+  labels: ReadonlySet<string>,
+  toolSelected: boolean,
+): string | undefined {
+  const { match } = runtime.rule;
+  if (!toolSelected) {
+    if (match.tools && !runtime.toolGlobs?.some((g) => g.test(request.tool))) {
+      return `tool '${request.tool}' is not matched by [${match.tools.join(', ')}]`;
+    }
+    return `tool '${request.tool}' has categories [${toolCategories.join(', ')}], none of [${(match.categories ?? []).join(', ')}]`;
+  }
+  if (!agentMatches(runtime, request.agent)) {
+    return `agent '${request.agent.name}' is not matched by [${(match.agents ?? []).join(', ')}]`;
+  }
+  if (runtime.labels && !runtime.labels.some((l) => labels.has(l))) {
+    const seen = labels.size > 0 ? `[${[...labels].join(', ')}]` : 'no labels';
+    return `the request carries ${seen}, none of [${runtime.labels.join(', ')}]`;
+  }
+  return undefined;
+}
+
+function trace(runtime: RuleRuntime, applied: boolean, stage: RuleTrace['stage'], why: string): RuleTrace {
+  const { id, effect, location } = runtime.rule;
+  return { id, effect, applied, stage, why, location };
 }

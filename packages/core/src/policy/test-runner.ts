@@ -1,6 +1,31 @@
+import { decide } from './decide.js';
 import type { CompiledPolicy, PolicyTestResult } from './types.js';
 
-/** Runs the policy's own `tests:` cases. */
-export function runPolicyTests(_policy: CompiledPolicy): PolicyTestResult[] {
-  throw new Error('not implemented yet');
+/**
+ * Runs the policy's own `tests:` cases: policy tests written in the policy
+ * language, as OPA does. Each case passes when the effect is the expected one
+ * and every rule it names under `applies` applied.
+ */
+export function runPolicyTests(policy: CompiledPolicy): PolicyTestResult[] {
+  return policy.tests.map((test) => {
+    const decision = decide(policy, test.request);
+    const appliedIds = new Set(decision.rules.map((r) => r.id));
+    const missing = (test.applies ?? []).filter((id) => !appliedIds.has(id));
+    let failure: string | undefined;
+    if (decision.effect !== test.expect) {
+      failure = `expected ${test.expect}, got ${decision.effect}: ${decision.reasons.join('; ')}`;
+    } else if (missing.length > 0) {
+      const applied = appliedIds.size > 0 ? [...appliedIds].join(', ') : 'none';
+      failure = `expected rule(s) ${missing.join(', ')} to apply; applied: ${applied}`;
+    }
+    return {
+      name: test.name,
+      passed: failure === undefined,
+      expected: test.expect,
+      actual: decision.effect,
+      ...(failure !== undefined && { failure }),
+      decision,
+      location: test.location,
+    };
+  });
 }

@@ -22,7 +22,20 @@ export interface LoadedDocument {
    * The diagnostic fields for the node at `path`: its key (`at: 'key'`, for
    * "unknown key") or its value. Falls back to the nearest existing ancestor.
    */
-  locate(path: DocumentPath, at?: 'key' | 'value'): Pick<Diagnostic, 'file' | 'line' | 'column' | 'sourceLine'>;
+  locate(
+    path: DocumentPath,
+    at?: 'key' | 'value',
+  ): Pick<Diagnostic, 'file' | 'line' | 'column' | 'sourceLine'>;
+  /**
+   * Where a scalar's content starts in the source, when the scalar is a
+   * single-line plain or quoted string whose text equals `value` exactly:
+   * then an offset into `value` maps to a column. Undefined otherwise.
+   */
+  locateWithin(
+    path: DocumentPath,
+    value: string,
+    offset: number,
+  ): Pick<Diagnostic, 'file' | 'line' | 'column' | 'sourceLine'> | undefined;
 }
 
 /** Options for `loadYamlDocuments`. */
@@ -108,6 +121,15 @@ export function loadYamlDocuments(
         const found = findNode(doc.contents, path, at);
         return place(found?.range?.[0] ?? doc.range[0]);
       },
+      locateWithin(path, value, offset) {
+        const found = findNode(doc.contents, path, 'value');
+        if (!isScalar(found) || !found.range) return undefined;
+        const raw = source.text.slice(found.range[0], found.range[1]);
+        const quoted = found.type === 'QUOTE_DOUBLE' || found.type === 'QUOTE_SINGLE';
+        const body = quoted ? raw.slice(1, -1) : raw;
+        if (body !== value || value.includes('\n')) return undefined;
+        return place(found.range[0] + (quoted ? 1 : 0) + Math.min(offset, value.length));
+      },
     });
   });
   return { documents, diagnostics };
@@ -125,7 +147,9 @@ function findNode(root: unknown, path: DocumentPath, at: 'key' | 'value'): Node 
     const segment = path[i];
     const last = i === path.length - 1;
     if (isMap(current)) {
-      const pair = current.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      const pair = current.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
+      );
       if (!pair) return best;
       if (last && at === 'key' && isNode(pair.key)) return pair.key;
       current = pair.value;

@@ -1,0 +1,102 @@
+import type { Diagnostic } from '../errors.js';
+import type { RuleRuntime } from './compiled.js';
+import type { Effect, ToolDefinition } from './types.js';
+
+const PRECEDENCE: Record<Effect, number> = { allow: 0, approve: 1, deny: 2 };
+
+/**
+ * Warnings about rules that are valid but cannot do what their author meant:
+ * rules that can never apply, and rules whose effect can never show because an
+ * unconditional rule of higher precedence covers every request they match.
+ *
+ * Coverage is computed over the finite catalog (unknown tools are denied
+ * before rules run), so "never applies" is exact for tools and categories.
+ */
+export function lintRules(
+  rules: readonly RuleRuntime[],
+  candidatesByTool: ReadonlyMap<string, readonly RuleRuntime[]>,
+  tools: ReadonlyMap<string, ToolDefinition>,
+): Diagnostic[] {
+  const toolsOfRule = new Map<RuleRuntime, Set<string>>();
+  for (const rule of rules) toolsOfRule.set(rule, new Set());
+  for (const [tool, candidates] of candidatesByTool) {
+    for (const rule of candidates) toolsOfRule.get(rule)!.add(tool);
+  }
+
+  const warnings: Diagnostic[] = [];
+  const warn = (rule: RuleRuntime, code: Diagnostic['code'], message: string) =>
+    warnings.push({
+      severity: 'warning',
+      code,
+      message,
+      ...rule.rule.location,
+      path: `rules.${rule.rule.id}`,
+    });
+
+  for (const rule of rules) {
+    const selected = toolsOfRule.get(rule)!;
+    if (rule.condition?.constantFalse) {
+      warn(
+        rule,
+        'GH_POLICY_NEVER_APPLIES',
+        `rule '${rule.rule.id}' can never apply: its condition is always false`,
+      );
+      continue;
+    }
+    if (selected.size === 0) {
+      const why = rule.categories
+        ? `no catalog tool matched by its tools has the categories [${[...rule.categories].join(', ')}]`
+        : 'it selects no catalog tool';
+      warn(rule, 'GH_POLICY_NEVER_APPLIES', `rule '${rule.rule.id}' can never apply: ${why}`);
+      continue;
+    }
+    if (tools.size === 0) continue;
+    const shadow = rules.find(
+      (other) =>
+        other !== rule &&
+        PRECEDENCE[other.rule.effect] > PRECEDENCE[rule.rule.effect] &&
+        isUnconditional(other) &&
+        coversSelector(other, rule, toolsOfRule.get(other)!, selected),
+    );
+    if (shadow) {
+      warn(
+        rule,
+        'GH_POLICY_SHADOWED',
+        `rule '${rule.rule.id}' (${rule.rule.effect}) can never change a decision: rule '${shadow.rule.id}' (${shadow.rule.effect}) applies unconditionally to every request it matches`,
+      );
+    }
+  }
+  return warnings;
+}
+
+function isUnconditional(rule: RuleRuntime): boolean {
+  if (!rule.condition) return true;
+  const ast = rule.condition.program.ast;
+  return ast.op === 'value' && ast.args === true;
+}
+
+/** True when every request `inner` selects is also selected by `outer`. */
+function coversSelector(
+  outer: RuleRuntime,
+  inner: RuleRuntime,
+  outerTools: Set<string>,
+  innerTools: Set<string>,
+): boolean {
+  for (const tool of innerTools) if (!outerTools.has(tool)) return false;
+  if (outer.rule.match.agents) {
+    const innerAgents = inner.rule.match.agents;
+    if (
+      !innerAgents ||
+      !innerAgents.every(
+        (a) => outer.rule.match.agents!.includes(a) || outer.rule.match.agents!.includes('*'),
+      )
+    ) {
+      return false;
+    }
+  }
+  if (outer.labels) {
+    // `outer` needs one of its labels; `inner` is covered only if each label it accepts is one of them.
+    if (!inner.labels || !inner.labels.every((l) => outer.labels!.includes(l))) return false;
+  }
+  return true;
+}

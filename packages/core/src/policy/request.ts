@@ -1,0 +1,185 @@
+import { formatPath } from '../yaml/document.js';
+import type { ToolActivation } from './compiled.js';
+import {
+  AGENT_STATUSES,
+  type AgentIdentity,
+  type CompiledPolicy,
+  type DecisionRequestInput,
+} from './types.js';
+
+/** Longest tool name a request may carry; catalog names are shorter still. */
+const MAX_TOOL_NAME_LENGTH = 256;
+/** Provenance is derived for argument paths down to this depth ... */
+const MAX_PROVENANCE_DEPTH = 8;
+/** ... and for at most this many paths, so a huge argument cannot make a decision slow. */
+const MAX_PROVENANCE_PATHS = 2000;
+
+/** A request after its shape was checked, with the agent resolved. */
+export interface CheckedRequest {
+  readonly input: DecisionRequestInput;
+  readonly agent: AgentIdentity;
+  readonly tool: string;
+}
+
+/** Why a request was refused before any rule ran. */
+export interface RequestRejection {
+  readonly code: 'invalid-request' | 'unknown-agent';
+  readonly reason: string;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const isStringList = (v: unknown): v is readonly string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * Checks the request's shape and resolves its agent. Requests come from
+ * PEPs written in any language, so nothing about their shape is assumed.
+ */
+export function checkRequest(policy: CompiledPolicy, input: unknown): CheckedRequest | RequestRejection {
+  if (!isPlainObject(input)) return invalid('the request must be an object');
+  const { tool, agent, args } = input;
+  if (typeof tool !== 'string' || tool.length === 0) return invalid("'tool' must be a non-empty string");
+  if (tool.length > MAX_TOOL_NAME_LENGTH)
+    return invalid(`'tool' is longer than ${MAX_TOOL_NAME_LENGTH} characters`);
+  if (args !== undefined && !isPlainObject(args)) return invalid("'args' must be an object");
+  for (const key of ['resource', 'user', 'context', 'risk', 'provenance', 'session', 'delegation'] as const) {
+    if (input[key] !== undefined && !isPlainObject(input[key])) return invalid(`'${key}' must be an object`);
+  }
+  const session = input.session as Record<string, unknown> | undefined;
+  if (session?.labels !== undefined && !isStringList(session.labels))
+    return invalid("'session.labels' must be a list of strings");
+  const provenance = input.provenance as Record<string, unknown> | undefined;
+  if (provenance) {
+    for (const [path, labels] of Object.entries(provenance)) {
+      if (!isStringList(labels))
+        return invalid(`'provenance[${JSON.stringify(path)}]' must be a list of strings`);
+    }
+  }
+  if (input.now !== undefined && !(input.now instanceof Date && !Number.isNaN(input.now.getTime()))) {
+    return invalid("'now' must be a valid Date");
+  }
+
+  let identity: AgentIdentity;
+  if (typeof agent === 'string') {
+    const declared = policy.agents.get(agent);
+    if (!declared) return { code: 'unknown-agent', reason: `agent '${agent}' is not known to this policy` };
+    identity = declared;
+  } else if (isPlainObject(agent)) {
+    const problem = agentProblem(agent);
+    if (problem) return invalid(problem);
+    identity = agent as unknown as AgentIdentity;
+  } else {
+    return invalid("'agent' must be an agent identity or the name of an agent declared in the policy");
+  }
+  return { input: input as unknown as DecisionRequestInput, agent: identity, tool };
+}
+
+function agentProblem(agent: Record<string, unknown>): string | undefined {
+  for (const key of ['id', 'name', 'owner'] as const) {
+    if (typeof agent[key] !== 'string' || agent[key] === '')
+      return `'agent.${key}' must be a non-empty string`;
+  }
+  if (!(AGENT_STATUSES as readonly unknown[]).includes(agent.status)) {
+    return `'agent.status' must be one of ${AGENT_STATUSES.join(', ')}`;
+  }
+  if (!isStringList(agent.grants)) return "'agent.grants' must be a list of strings";
+  if (agent.labels !== undefined && !isStringList(agent.labels))
+    return "'agent.labels' must be a list of strings";
+  return undefined;
+}
+
+function invalid(reason: string): RequestRejection {
+  return { code: 'invalid-request', reason: `invalid request: ${reason}` };
+}
+
+/** True when `checkRequest` refused the request. */
+export function isRejection(value: CheckedRequest | RequestRejection): value is RequestRejection {
+  return 'code' in value;
+}
+
+/**
+ * The labels a `labels` selector looks at: those the session has seen, plus
+ * those attached to this call's arguments through provenance.
+ */
+export function requestLabels(input: DecisionRequestInput): ReadonlySet<string> {
+  const labels = new Set<string>(input.session?.labels ?? []);
+  for (const list of Object.values(input.provenance ?? {})) for (const label of list) labels.add(label);
+  return labels;
+}
+
+/**
+ * The variables a CEL condition sees. Fixed-shape variables get every field,
+ * with empty defaults, so that `agent.classification == "x"` is false rather
+ * than an error for an agent without one.
+ */
+export function buildActivation(request: CheckedRequest, tool: ToolActivation): Record<string, unknown> {
+  const { input, agent } = request;
+  const args = input.args ?? {};
+  const session = input.session ?? {};
+  // INVARIANT: the catalog's resource facts override the caller's, so an
+  // agent cannot relabel a production database as staging.
+  const resource = input.resource ? { ...input.resource, ...tool.resource } : tool.resource;
+  return {
+    agent: {
+      id: agent.id,
+      name: agent.name,
+      owner: agent.owner,
+      status: agent.status,
+      classification: agent.classification ?? '',
+      labels: agent.labels ?? [],
+      grants: agent.grants,
+    },
+    tool: tool.tool,
+    args,
+    resource,
+    session: {
+      id: session.id ?? '',
+      labels: session.labels ?? [],
+      calls: session.calls ?? 0,
+      intent: session.intent ?? '',
+    },
+    provenance: provenanceOf(args, input.provenance),
+    user: input.user ?? {},
+    delegation: { depth: input.delegation?.depth ?? 0, chain: input.delegation?.chain ?? [] },
+    context: input.context ?? {},
+    risk: { score: 0, anomaly: 0, ...input.risk },
+    now: input.now ?? new Date(),
+  };
+}
+
+/**
+ * Completes the caller's provenance map so that every argument path has an
+ * entry: the labels given for it, plus those of everything inside it (a
+ * recipient list is untrusted if one recipient is). Paths with no labels map
+ * to an empty list, so `"untrusted" in provenance["to"]` is false rather than
+ * an error when `to` is present and clean.
+ */
+export function provenanceOf(
+  args: Readonly<Record<string, unknown>>,
+  given: Readonly<Record<string, readonly string[]>> | undefined,
+): Record<string, readonly string[]> {
+  const out: Record<string, readonly string[]> = { ...given };
+  let budget = MAX_PROVENANCE_PATHS;
+  const visit = (value: unknown, path: (string | number)[], depth: number): ReadonlySet<string> => {
+    const key = formatPath(path);
+    const labels = new Set<string>(given?.[key] ?? []);
+    if (depth < MAX_PROVENANCE_DEPTH && budget > 0 && value !== null && typeof value === 'object') {
+      const entries: [string | number, unknown][] = Array.isArray(value)
+        ? value.map((v, i) => [i, v])
+        : Object.entries(value as Record<string, unknown>);
+      for (const [k, v] of entries) {
+        if (--budget <= 0) break;
+        for (const l of visit(v, [...path, k], depth + 1)) labels.add(l);
+      }
+    }
+    out[key] = [...labels];
+    return labels;
+  };
+  for (const [k, v] of Object.entries(args)) {
+    if (--budget <= 0) break;
+    visit(v, [k], 1);
+  }
+  return out;
+}
