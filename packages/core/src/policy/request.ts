@@ -151,10 +151,10 @@ export function buildActivation(request: CheckedRequest, tool: ToolActivation): 
 
 /**
  * Completes the caller's provenance map so that every argument path has an
- * entry: the labels given for it, plus those of everything inside it (a
- * recipient list is untrusted if one recipient is). Paths with no labels map
- * to an empty list, so `"untrusted" in provenance["to"]` is false rather than
- * an error when `to` is present and clean.
+ * entry. Labels flow both ways: down (a value inside an untrusted object is
+ * untrusted) and up (a recipient list is untrusted if one recipient is).
+ * Paths with no labels map to an empty list, so `"untrusted" in
+ * provenance["to"]` is false rather than an error when `to` is present and clean.
  */
 export function provenanceOf(
   args: Readonly<Record<string, unknown>>,
@@ -162,16 +162,23 @@ export function provenanceOf(
 ): Record<string, readonly string[]> {
   const out: Record<string, readonly string[]> = { ...given };
   let budget = MAX_PROVENANCE_PATHS;
-  const visit = (value: unknown, path: (string | number)[], depth: number): ReadonlySet<string> => {
+  const visit = (
+    value: unknown,
+    path: (string | number)[],
+    inherited: readonly string[],
+    depth: number,
+  ): ReadonlySet<string> => {
     const key = formatPath(path);
-    const labels = new Set<string>(given?.[key] ?? []);
-    if (depth < MAX_PROVENANCE_DEPTH && budget > 0 && value !== null && typeof value === 'object') {
+    const own = given?.[key];
+    const down = own && own.length > 0 ? [...inherited, ...own] : inherited;
+    const labels = new Set<string>(down);
+    if (depth < MAX_PROVENANCE_DEPTH && value !== null && typeof value === 'object') {
       const entries: [string | number, unknown][] = Array.isArray(value)
         ? value.map((v, i) => [i, v])
         : Object.entries(value as Record<string, unknown>);
       for (const [k, v] of entries) {
         if (--budget <= 0) break;
-        for (const l of visit(v, [...path, k], depth + 1)) labels.add(l);
+        for (const l of visit(v, [...path, k], down, depth + 1)) labels.add(l);
       }
     }
     out[key] = [...labels];
@@ -179,7 +186,7 @@ export function provenanceOf(
   };
   for (const [k, v] of Object.entries(args)) {
     if (--budget <= 0) break;
-    visit(v, [k], 1);
+    visit(v, [k], [], 1);
   }
   return out;
 }
