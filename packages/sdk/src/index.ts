@@ -5,5 +5,6 @@
  * issue; for now the package re-exports the decision point so that an agent
  * author can already evaluate a compiled policy in process.
  */
-export { compilePolicy, decide } from '@gatehouse/core';
+
 export type { CompiledPolicy, Decision, DecisionRequest } from '@gatehouse/core';
+export { compilePolicy, decide } from '@gatehouse/core';
