@@ -1,7 +1,14 @@
 import { type ConditionOutcome, evaluateCondition } from './cel.js';
 import { internalsOf, type PolicyInternals, type RuleRuntime } from './compiled.js';
 import { anyGlobMatches, compileGlob } from './glob.js';
-import { buildActivation, type CheckedRequest, checkRequest, isRejection, requestLabels } from './request.js';
+import {
+  buildActivation,
+  type CheckedRequest,
+  checkRequest,
+  isRejection,
+  requestLabels,
+  withProvenance,
+} from './request.js';
 import type {
   AgentIdentity,
   AppliedRule,
@@ -70,6 +77,7 @@ function decideChecked(
     let outcome: ConditionOutcome = true;
     if (candidate.condition) {
       activation ??= buildActivation(request, internals.toolActivations.get(request.tool)!);
+      if (candidate.condition.variables.has('provenance')) withProvenance(activation, request);
       outcome = evaluateCondition(candidate.condition, activation);
     }
     const result = applyOutcome(candidate, outcome);

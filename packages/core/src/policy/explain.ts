@@ -2,7 +2,7 @@ import { evaluateCondition } from './cel.js';
 import { selectsTool } from './compile.js';
 import { internalsOf, type RuleRuntime } from './compiled.js';
 import { agentMatches, applyOutcome, combine, decide, preRuleGate } from './decide.js';
-import { buildActivation, type CheckedRequest, requestLabels } from './request.js';
+import { buildActivation, type CheckedRequest, requestLabels, withProvenance } from './request.js';
 import type {
   AppliedRule,
   CompiledPolicy,
@@ -60,6 +60,7 @@ export function explain(policy: CompiledPolicy, request: DecisionRequestInput): 
       continue;
     }
     activation ??= buildActivation(checked, toolActivation);
+    if (runtime.condition.variables.has('provenance')) withProvenance(activation, checked);
     const outcome = evaluateCondition(runtime.condition, activation);
     const result = applyOutcome(runtime, outcome);
     if (result.error) errors.push(result.error);

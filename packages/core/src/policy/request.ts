@@ -113,6 +113,9 @@ export function requestLabels(input: DecisionRequestInput): ReadonlySet<string> 
  * The variables a CEL condition sees. Fixed-shape variables get every field,
  * with empty defaults, so that `agent.classification == "x"` is false rather
  * than an error for an agent without one.
+ *
+ * `provenance` walks every argument, so it is left out here and added by
+ * `withProvenance` only for conditions that read it.
  */
 export function buildActivation(request: CheckedRequest, tool: ToolActivation): Record<string, unknown> {
   const { input, agent } = request;
@@ -140,13 +143,23 @@ export function buildActivation(request: CheckedRequest, tool: ToolActivation): 
       calls: session.calls ?? 0,
       intent: session.intent ?? '',
     },
-    provenance: provenanceOf(args, input.provenance),
     user: input.user ?? {},
     delegation: { depth: input.delegation?.depth ?? 0, chain: input.delegation?.chain ?? [] },
     context: input.context ?? {},
     risk: { score: 0, anomaly: 0, ...input.risk },
     now: input.now ?? new Date(),
   };
+}
+
+/** Adds `provenance` to an activation, once, for a condition that reads it. */
+export function withProvenance(
+  activation: Record<string, unknown>,
+  request: CheckedRequest,
+): Record<string, unknown> {
+  if (activation.provenance === undefined) {
+    activation.provenance = provenanceOf(request.input.args ?? {}, request.input.provenance);
+  }
+  return activation;
 }
 
 /**
