@@ -83,20 +83,15 @@ function coversSelector(
   innerTools: Set<string>,
 ): boolean {
   for (const tool of innerTools) if (!outerTools.has(tool)) return false;
-  if (outer.rule.match.agents) {
+  const outerAgents = outer.rule.match.agents;
+  if (outerAgents && !outerAgents.includes('*')) {
     const innerAgents = inner.rule.match.agents;
-    if (
-      !innerAgents ||
-      !innerAgents.every(
-        (a) => outer.rule.match.agents!.includes(a) || outer.rule.match.agents!.includes('*'),
-      )
-    ) {
-      return false;
-    }
+    if (!innerAgents?.every((a) => outerAgents.includes(a))) return false;
   }
-  if (outer.labels) {
+  const outerLabels = outer.labels;
+  if (outerLabels) {
     // `outer` needs one of its labels; `inner` is covered only if each label it accepts is one of them.
-    if (!inner.labels || !inner.labels.every((l) => outer.labels!.includes(l))) return false;
+    if (!inner.labels?.every((l) => outerLabels.includes(l))) return false;
   }
   return true;
 }
