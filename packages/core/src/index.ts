@@ -13,6 +13,14 @@
  * ```
  */
 export * from './errors.js';
+export {
+  formatScope,
+  intersectScopes,
+  narrowScopes,
+  parseScope,
+  patternWithin,
+  withinGrants,
+} from './identity/scope.js';
 export { checkPolicy, compilePolicy, MAX_POLICY_SOURCE_LENGTH } from './policy/compile.js';
 export { decide } from './policy/decide.js';
 export { explain } from './policy/explain.js';
