@@ -11,6 +11,13 @@ export type GatehouseErrorCode =
   | 'GH_CONFIG_NOT_FOUND'
   | 'GH_STORE_UNAVAILABLE'
   | 'GH_STORE_MIGRATION'
+  | 'GH_MASTER_KEY'
+  | 'GH_TOKEN_INVALID'
+  | 'GH_TOKEN_EXPIRED'
+  | 'GH_TOKEN_REVOKED'
+  | 'GH_AGENT_INACTIVE'
+  | 'GH_NOT_FOUND'
+  | 'GH_CONFLICT'
   | 'GH_USAGE';
 
 /** Base class of every error Gatehouse throws on purpose. */

@@ -14,6 +14,12 @@
  */
 export * from './errors.js';
 export {
+  type AccessTokenClaims,
+  type ActorClaim,
+  actorChain,
+  type VerifiedIdentity,
+} from './identity/claims.js';
+export {
   formatScope,
   intersectScopes,
   narrowScopes,

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AccessTokenClaims,
+  type ActorClaim,
+  actorChain,
+  formatScope,
+  GatehouseError,
+  parseScope,
+  type VerifiedIdentity,
+} from '@gatehouse/core';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { type KeyRing, SIGNING_ALG } from './signing-keys.js';
+
+/** RFC 9068 §2.1: the media type of a JWT access token. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+/** Default and hard maximum lifetimes of an access token, in seconds. */
+export const DEFAULT_TOKEN_LIFETIME_S = 5 * 60;
+export const MAX_TOKEN_LIFETIME_S = 60 * 60;
+
+/** Clock skew tolerated when checking `exp`, `nbf` and `iat`. */
+export const CLOCK_TOLERANCE_S = 5;
+
+/** What the issuer needs to mint a token. */
+export interface TokenRequest {
+  /** The agent (OAuth client) that will hold the token. */
+  readonly clientId: string;
+  /** The subject: the agent itself, or the user or agent it acts for. */
+  readonly subject: string;
+  readonly scopes: readonly string[];
+  readonly audience: string;
+  readonly act?: ActorClaim;
+  /** Delegation hops so far. */
+  readonly depth?: number;
+  readonly lifetimeS?: number;
+}
+
+/** A minted token. */
+export interface IssuedToken {
+  readonly token: string;
+  readonly claims: AccessTokenClaims;
+  readonly expiresIn: number;
+}
+
+/** Mints RFC 9068 access tokens signed by the current key of the ring. */
+export class AccessTokenIssuer {
+  constructor(
+    private readonly keys: KeyRing,
+    private readonly options: { issuer: string; lifetimeS?: number },
+  ) {
+    const lifetime = options.lifetimeS ?? DEFAULT_TOKEN_LIFETIME_S;
+    if (lifetime <= 0 || lifetime > MAX_TOKEN_LIFETIME_S) {
+      throw new GatehouseError(
+        'GH_CONFIG_INVALID',
+        `token lifetime must be between 1 and ${MAX_TOKEN_LIFETIME_S} seconds`,
+      );
+    }
+  }
+
+  /** Signs a token for the request; its lifetime never exceeds the configured one. */
+  async issue(request: TokenRequest, now = new Date()): Promise<IssuedToken> {
+    const configured = this.options.lifetimeS ?? DEFAULT_TOKEN_LIFETIME_S;
+    const lifetime = Math.min(request.lifetimeS ?? configured, configured, MAX_TOKEN_LIFETIME_S);
+    const { kid, key } = this.keys.signingKey(now);
+    const iat = Math.floor(now.getTime() / 1000);
+    const claims: AccessTokenClaims = {
+      iss: this.options.issuer,
+      sub: request.subject,
+      aud: request.audience,
+      iat,
+      exp: iat + lifetime,
+      jti: randomUUID(),
+      client_id: request.clientId,
+      scope: formatScope(request.scopes),
+      ...(request.act && { act: request.act }),
+      ...(request.depth !== undefined && request.depth > 0 && { gh_depth: request.depth }),
+    };
+    const token = await new SignJWT({ ...claims, aud: request.audience })
+      .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYPE, kid })
+      .sign(key);
+    return { token, claims, expiresIn: lifetime };
+  }
+}
+
+/** Whether an agent may still use its tokens; the registry cache answers in memory. */
+export interface AgentStatusSource {
+  /** The agent's status and the time before which its tokens are void, or undefined if unknown. */
+  tokenStatus(agentId: string): { status: string; tokensValidAfter?: Date } | undefined;
+}
+
+/** Revoked token ids; answered in memory. */
+export interface RevocationSource {
+  isRevoked(jti: string): boolean;
+}
+
+/** Why a token was refused; `code` is stable, `message` safe to show (never the token). */
+export class TokenError extends GatehouseError {
+  constructor(
+    code: 'GH_TOKEN_INVALID' | 'GH_TOKEN_EXPIRED' | 'GH_TOKEN_REVOKED' | 'GH_AGENT_INACTIVE',
+    message: string,
+    /** The claim or header that failed, when one did. */
+    readonly claim?: string,
+  ) {
+    super(code, message, { status: 401 });
+  }
+}
+
+/**
+ * The one place Gatehouse checks a bearer token (DESIGN §4). Every door —
+ * decision API, gateway, introspection — calls `verify`.
+ *
+ * Checks, in order: header (`typ` at+jwt, `alg` EdDSA only — so `none` and
+ * HS256-with-the-public-key are refused — and a published `kid`), signature,
+ * `iss`, `aud`, `exp`/`nbf`/`iat` with small skew, required claims, then
+ * revocation of the `jti` and the agent's status, both from memory.
+ */
+export class AccessTokenVerifier {
+  constructor(
+    private readonly keys: KeyRing,
+    private readonly options: {
+      issuer: string;
+      agents: AgentStatusSource;
+      revocations: RevocationSource;
+    },
+  ) {}
+
+  async verify(
+    token: string,
+    expected: { audience: string | readonly string[] },
+    now = new Date(),
+  ): Promise<VerifiedIdentity> {
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw new TokenError('GH_TOKEN_INVALID', 'the token is not a JWS compact serialization');
+    }
+    if (header.alg !== SIGNING_ALG) {
+      throw new TokenError(
+        'GH_TOKEN_INVALID',
+        `token algorithm ${String(header.alg)} is not accepted`,
+        'alg',
+      );
+    }
+    if (
+      typeof header.typ !== 'string' ||
+      header.typ.toLowerCase().replace(/^application\//, '') !== ACCESS_TOKEN_TYPE
+    ) {
+      throw new TokenError(
+        'GH_TOKEN_INVALID',
+        'the token is not an access token (typ must be at+jwt)',
+        'typ',
+      );
+    }
+    const key = this.keys.verificationKey(header.kid, now);
+    if (!key)
+      throw new TokenError('GH_TOKEN_INVALID', 'the token was signed by an unknown or expired key', 'kid');
+
+    let payload: AccessTokenClaims;
+    try {
+      const result = await jwtVerify(token, key, {
+        issuer: this.options.issuer,
+        audience: typeof expected.audience === 'string' ? expected.audience : [...expected.audience],
+        algorithms: [SIGNING_ALG],
+        typ: ACCESS_TOKEN_TYPE,
+        clockTolerance: CLOCK_TOLERANCE_S,
+        currentDate: now,
+        requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope'],
+        maxTokenAge: MAX_TOKEN_LIFETIME_S + CLOCK_TOLERANCE_S,
+      });
+      payload = result.payload as unknown as AccessTokenClaims;
+    } catch (err) {
+      throw translateJoseError(err);
+    }
+    if (
+      typeof payload.client_id !== 'string' ||
+      typeof payload.scope !== 'string' ||
+      typeof payload.jti !== 'string'
+    ) {
+      throw new TokenError('GH_TOKEN_INVALID', 'the token has malformed claims');
+    }
+    if (payload.iat * 1000 > now.getTime() + CLOCK_TOLERANCE_S * 1000) {
+      throw new TokenError('GH_TOKEN_INVALID', 'the token was issued in the future', 'iat');
+    }
+    if (this.options.revocations.isRevoked(payload.jti)) {
+      throw new TokenError('GH_TOKEN_REVOKED', 'the token has been revoked', 'jti');
+    }
+    const chain = actorChain(payload.act);
+    // Every agent in the chain must still be active: quarantining a delegator
+    // kills what it delegated.
+    for (const agentId of new Set([payload.client_id, ...chain])) this.checkAgent(agentId, payload.iat);
+    return {
+      agentId: payload.client_id,
+      ...(payload.sub !== payload.client_id && !chain.includes(payload.sub)
+        ? { userSubject: payload.sub }
+        : {}),
+      scopes: parseScope(payload.scope),
+      delegationChain: chain,
+      tokenId: payload.jti,
+      expiresAt: new Date(payload.exp * 1000),
+      claims: payload,
+    };
+  }
+
+  private checkAgent(agentId: string, iat: number): void {
+    const state = this.options.agents.tokenStatus(agentId);
+    if (!state) throw new TokenError('GH_AGENT_INACTIVE', `agent ${agentId} is not registered`, 'client_id');
+    if (state.status !== 'active')
+      throw new TokenError('GH_AGENT_INACTIVE', `agent ${agentId} is ${state.status}`, 'client_id');
+    // Second resolution: a token from the second of a suspension counts as before it.
+    if (state.tokensValidAfter && iat * 1000 <= state.tokensValidAfter.getTime()) {
+      throw new TokenError(
+        'GH_TOKEN_REVOKED',
+        `tokens of agent ${agentId} issued before ${state.tokensValidAfter.toISOString()} are void`,
+        'iat',
+      );
+    }
+  }
+}
+
+function translateJoseError(err: unknown): TokenError {
+  if (err instanceof joseErrors.JWTExpired)
+    return new TokenError('GH_TOKEN_EXPIRED', 'the token has expired', 'exp');
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    return new TokenError(
+      'GH_TOKEN_INVALID',
+      `token claim '${err.claim}' is invalid: ${err.reason}`,
+      err.claim,
+    );
+  }
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return new TokenError('GH_TOKEN_INVALID', 'the token signature is invalid', 'signature');
+  }
+  if (err instanceof joseErrors.JOSEError)
+    return new TokenError('GH_TOKEN_INVALID', `the token is invalid (${err.code})`);
+  return new TokenError('GH_TOKEN_INVALID', 'the token is invalid');
+}
