@@ -1,0 +1,398 @@
+import {
+  type ActorClaim,
+  intersectScopes,
+  narrowScopes,
+  parseScope,
+  type VerifiedIdentity,
+  withinGrants,
+} from '@gatehouse/core';
+import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
+import { type AccessTokenIssuer, type AccessTokenVerifier, TokenError } from '../identity/access-tokens.js';
+import type { AgentRecord, IdentityStore } from '../identity/identity-store.js';
+import type { RegistryCache } from '../identity/registry-cache.js';
+import type { KeyRing } from '../identity/signing-keys.js';
+import type { ClientAuthenticator } from './client-auth.js';
+import { OAuthError } from './oauth-error.js';
+
+/** RFC 8693 §3 token type identifiers. */
+export const TOKEN_TYPE = {
+  accessToken: 'urn:ietf:params:oauth:token-type:access_token',
+  jwt: 'urn:ietf:params:oauth:token-type:jwt',
+  idToken: 'urn:ietf:params:oauth:token-type:id_token',
+} as const;
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+/** An external identity provider whose user tokens an agent may exchange to act for that user. */
+export interface TrustedIssuer {
+  readonly issuer: string;
+  readonly jwks: JSONWebKeySet;
+  /** The audience its tokens must carry to be accepted here. */
+  readonly audience: string;
+}
+
+/** Settings of the authorization server. */
+export interface AuthorizationServerOptions {
+  /** Our issuer identifier: the server's base URL. */
+  readonly issuer: string;
+  /** Extra audiences (resource servers) tokens may be bound to, beyond URLs under the issuer. */
+  readonly audiences: readonly string[];
+  readonly maxDelegationDepth: number;
+  readonly trustedIssuers: readonly TrustedIssuer[];
+}
+
+/** RFC 6749 §5.1 successful token response. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  issued_token_type?: string;
+}
+
+/**
+ * The OAuth 2 authorization server of DESIGN §4: client credentials, RFC
+ * 8693 token exchange (acting for a user, delegating to another agent),
+ * introspection (RFC 7662) and revocation (RFC 7009).
+ */
+export class AuthorizationServer {
+  readonly #externalKeys: Map<string, { issuer: TrustedIssuer; keys: ReturnType<typeof createLocalJWKSet> }>;
+
+  constructor(
+    private readonly deps: {
+      store: IdentityStore;
+      cache: RegistryCache;
+      keys: KeyRing;
+      issuer: AccessTokenIssuer;
+      verifier: AccessTokenVerifier;
+      clients: ClientAuthenticator;
+    },
+    readonly options: AuthorizationServerOptions,
+  ) {
+    this.#externalKeys = new Map(
+      options.trustedIssuers.map((t) => [t.issuer, { issuer: t, keys: createLocalJWKSet(t.jwks) }]),
+    );
+  }
+
+  get tokenEndpoint(): string {
+    return `${this.options.issuer}/oauth/token`;
+  }
+
+  /** RFC 8414 authorization server metadata. */
+  metadata(): Record<string, unknown> {
+    const base = this.options.issuer;
+    return {
+      issuer: base,
+      token_endpoint: this.tokenEndpoint,
+      jwks_uri: `${base}/oauth/jwks`,
+      introspection_endpoint: `${base}/oauth/introspect`,
+      revocation_endpoint: `${base}/oauth/revoke`,
+      grant_types_supported: ['client_credentials', TOKEN_EXCHANGE_GRANT],
+      response_types_supported: ['token'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ['EdDSA', 'ES256', 'RS256', 'PS256'],
+      introspection_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+      ],
+      revocation_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+      ],
+      access_token_signing_alg_values_supported: ['EdDSA'],
+    };
+  }
+
+  /** POST /oauth/token. */
+  async token(
+    form: Record<string, string>,
+    authorization: string | undefined,
+    now = new Date(),
+  ): Promise<TokenResponse> {
+    const grant = form.grant_type;
+    if (grant === undefined) throw new OAuthError('invalid_request', 'grant_type is required');
+    if (grant !== 'client_credentials' && grant !== TOKEN_EXCHANGE_GRANT) {
+      throw new OAuthError('unsupported_grant_type', `grant_type '${grant.slice(0, 100)}' is not supported`);
+    }
+    const { agent } = await this.deps.clients.authenticate(form, authorization, now);
+    const audience = this.audienceOf(form);
+    const response =
+      grant === 'client_credentials'
+        ? await this.clientCredentials(agent, form, audience, now)
+        : await this.exchange(agent, form, audience, now);
+    void this.deps.store.touchAgent(agent.id, now).catch(() => undefined);
+    return response;
+  }
+
+  private async clientCredentials(
+    agent: AgentRecord,
+    form: Record<string, string>,
+    audience: string,
+    now: Date,
+  ): Promise<TokenResponse> {
+    const { granted, refused } = narrowScopes(parseScope(form.scope), agent.grants);
+    if (refused.length > 0)
+      throw new OAuthError('invalid_scope', `scope not within the agent's grants: ${refused.join(' ')}`);
+    const issued = await this.deps.issuer.issue(
+      { clientId: agent.id, subject: agent.id, scopes: granted, audience },
+      now,
+    );
+    return {
+      access_token: issued.token,
+      token_type: 'Bearer',
+      expires_in: issued.expiresIn,
+      scope: issued.claims.scope,
+    };
+  }
+
+  /**
+   * RFC 8693 token exchange. The subject token is either a user's token from
+   * a trusted issuer (the agent acts for that user) or one of our access
+   * tokens (delegation to the actor, or narrowing one's own token). Scopes
+   * can only narrow: never beyond the subject token's, nor the actor's grants.
+   */
+  private async exchange(
+    client: AgentRecord,
+    form: Record<string, string>,
+    audience: string,
+    now: Date,
+  ): Promise<TokenResponse> {
+    const subjectToken = form.subject_token;
+    const subjectType = form.subject_token_type;
+    if (subjectToken === undefined || subjectType === undefined) {
+      throw new OAuthError('invalid_request', 'subject_token and subject_token_type are required');
+    }
+    if (form.requested_token_type !== undefined && form.requested_token_type !== TOKEN_TYPE.accessToken) {
+      throw new OAuthError('invalid_request', 'only access tokens can be requested');
+    }
+    let actor = client;
+    if (form.actor_token !== undefined) {
+      if (form.actor_token_type !== TOKEN_TYPE.accessToken) {
+        throw new OAuthError('invalid_request', `actor_token_type must be ${TOKEN_TYPE.accessToken}`);
+      }
+      const actorIdentity = await this.verifyOwnToken(form.actor_token, 'actor_token', now);
+      actor = this.activeAgent(actorIdentity.agentId);
+    } else if (form.actor_token_type !== undefined) {
+      throw new OAuthError('invalid_request', 'actor_token_type without actor_token');
+    }
+    const requested = parseScope(form.scope);
+
+    if (subjectType === TOKEN_TYPE.jwt || subjectType === TOKEN_TYPE.idToken) {
+      // Acting for a user: the actor must be the client itself.
+      if (actor.id !== client.id)
+        throw new OAuthError('invalid_request', 'an actor_token is not used when acting for a user');
+      const user = await this.verifyUserToken(subjectToken, now);
+      const { granted, refused } = narrowScopes(requested, client.grants);
+      if (refused.length > 0)
+        throw new OAuthError('invalid_scope', `scope not within the agent's grants: ${refused.join(' ')}`);
+      const issued = await this.deps.issuer.issue(
+        { clientId: client.id, subject: user, scopes: granted, audience, act: { sub: client.id } },
+        now,
+      );
+      return this.exchangeResponse(issued);
+    }
+    if (subjectType !== TOKEN_TYPE.accessToken) {
+      throw new OAuthError('unsupported_token_type', 'subject_token_type is not supported');
+    }
+    const subject = await this.verifyOwnToken(subjectToken, 'subject_token', now);
+    if (client.id !== subject.agentId && client.id !== actor.id) {
+      throw new OAuthError(
+        'invalid_grant',
+        'the client is neither the holder of the subject token nor the actor',
+      );
+    }
+    const depth = subject.claims.gh_depth ?? 0;
+    if (actor.id === subject.agentId) {
+      // Narrowing one's own token: same subject and chain, fewer scopes or another audience.
+      const refused = requested.filter((s) => !withinGrants(s, subject.scopes));
+      if (refused.length > 0)
+        throw new OAuthError('invalid_scope', `scope would widen the subject token: ${refused.join(' ')}`);
+      const scopes = requested.length > 0 ? requested : [...subject.scopes];
+      const issued = await this.deps.issuer.issue(
+        {
+          clientId: actor.id,
+          subject: subject.claims.sub,
+          scopes,
+          audience,
+          depth,
+          ...(subject.claims.act && { act: subject.claims.act }),
+        },
+        now,
+      );
+      return this.exchangeResponse(issued);
+    }
+    // Delegation to another agent.
+    if (depth + 1 > this.options.maxDelegationDepth) {
+      throw new OAuthError(
+        'invalid_grant',
+        `delegation deeper than ${this.options.maxDelegationDepth} is not allowed`,
+      );
+    }
+    const shared = intersectScopes(subject.scopes, actor.grants);
+    const scopes = requested.length > 0 ? requested : shared;
+    const widened = scopes.filter((s) => !withinGrants(s, shared));
+    if (widened.length > 0) {
+      throw new OAuthError(
+        'invalid_scope',
+        `scope not shared by the delegator's token and the actor's grants: ${widened.join(' ')}`,
+      );
+    }
+    if (scopes.length === 0)
+      throw new OAuthError('invalid_scope', "the delegator's token and the actor's grants share no scope");
+    const priorActors: ActorClaim = subject.claims.act ?? { sub: subject.agentId };
+    const issued = await this.deps.issuer.issue(
+      {
+        clientId: actor.id,
+        subject: subject.claims.sub,
+        scopes,
+        audience,
+        act: { sub: actor.id, act: priorActors },
+        depth: depth + 1,
+      },
+      now,
+    );
+    return this.exchangeResponse(issued);
+  }
+
+  private exchangeResponse(issued: Awaited<ReturnType<AccessTokenIssuer['issue']>>): TokenResponse {
+    return {
+      access_token: issued.token,
+      token_type: 'Bearer',
+      expires_in: issued.expiresIn,
+      scope: issued.claims.scope,
+      issued_token_type: TOKEN_TYPE.accessToken,
+    };
+  }
+
+  /** POST /oauth/introspect (RFC 7662): an agent may introspect only its own tokens. */
+  async introspect(
+    form: Record<string, string>,
+    authorization: string | undefined,
+    now = new Date(),
+  ): Promise<Record<string, unknown>> {
+    const { agent } = await this.deps.clients.authenticate(form, authorization, now);
+    if (form.token === undefined) throw new OAuthError('invalid_request', 'token is required');
+    let identity: VerifiedIdentity;
+    try {
+      identity = await this.deps.verifier.verify(form.token, { audience: this.allAudiences() }, now);
+    } catch {
+      return { active: false };
+    }
+    if (identity.agentId !== agent.id) return { active: false };
+    const c = identity.claims;
+    return {
+      active: true,
+      scope: c.scope,
+      client_id: c.client_id,
+      token_type: 'Bearer',
+      sub: c.sub,
+      aud: c.aud,
+      iss: c.iss,
+      exp: c.exp,
+      iat: c.iat,
+      jti: c.jti,
+      ...(c.act && { act: c.act }),
+    };
+  }
+
+  /** POST /oauth/revoke (RFC 7009): revokes a token the client holds; unknown tokens are not an error. */
+  async revoke(
+    form: Record<string, string>,
+    authorization: string | undefined,
+    now = new Date(),
+  ): Promise<void> {
+    const { agent } = await this.deps.clients.authenticate(form, authorization, now);
+    if (form.token === undefined) throw new OAuthError('invalid_request', 'token is required');
+    if (
+      form.token_type_hint !== undefined &&
+      !['access_token', 'refresh_token'].includes(form.token_type_hint)
+    ) {
+      throw new OAuthError('unsupported_token_type', 'token_type_hint must be access_token');
+    }
+    let identity: VerifiedIdentity;
+    try {
+      identity = await this.deps.verifier.verify(form.token, { audience: this.allAudiences() }, now);
+    } catch {
+      return; // RFC 7009 §2.2: invalid tokens need no revocation.
+    }
+    if (identity.agentId !== agent.id)
+      throw new OAuthError('unauthorized_client', 'the token was not issued to this client');
+    await this.deps.store.revokeToken(identity.tokenId, identity.expiresAt);
+    await this.deps.cache.refresh();
+  }
+
+  private async verifyOwnToken(token: string, which: string, now: Date): Promise<VerifiedIdentity> {
+    try {
+      return await this.deps.verifier.verify(token, { audience: this.allAudiences() }, now);
+    } catch (err) {
+      const why = err instanceof TokenError ? err.message : 'it is invalid';
+      throw new OAuthError('invalid_grant', `${which} rejected: ${why}`);
+    }
+  }
+
+  private async verifyUserToken(token: string, now: Date): Promise<string> {
+    let iss: unknown;
+    try {
+      iss = (
+        JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown }
+      ).iss;
+    } catch {
+      throw new OAuthError('invalid_grant', 'subject_token is not a JWT');
+    }
+    const trusted = typeof iss === 'string' ? this.#externalKeys.get(iss) : undefined;
+    if (!trusted) throw new OAuthError('invalid_grant', 'subject_token is not from a trusted issuer');
+    try {
+      const { payload } = await jwtVerify(token, trusted.keys, {
+        issuer: trusted.issuer.issuer,
+        audience: trusted.issuer.audience,
+        requiredClaims: ['sub', 'exp'],
+        clockTolerance: 5,
+        currentDate: now,
+        algorithms: ['EdDSA', 'ES256', 'RS256', 'PS256'],
+      });
+      return payload.sub!;
+    } catch {
+      throw new OAuthError('invalid_grant', 'subject_token could not be verified');
+    }
+  }
+
+  private activeAgent(agentId: string): AgentRecord {
+    const agent = this.deps.cache.agent(agentId);
+    if (!agent || agent.status !== 'active')
+      throw new OAuthError('invalid_grant', 'the actor is not an active agent');
+    return agent;
+  }
+
+  /** RFC 8707 `resource` or RFC 8693 `audience`: our issuer, a URL under it, or a configured audience. */
+  private audienceOf(form: Record<string, string>): string {
+    if (form.resource !== undefined && form.audience !== undefined && form.resource !== form.audience) {
+      throw new OAuthError('invalid_target', 'resource and audience disagree');
+    }
+    const target = form.resource ?? form.audience;
+    if (target === undefined) return this.options.issuer;
+    if (this.isOurAudience(target)) return target;
+    throw new OAuthError(
+      'invalid_target',
+      'the requested resource is not served by this authorization server',
+    );
+  }
+
+  private isOurAudience(target: string): boolean {
+    return (
+      target === this.options.issuer ||
+      target.startsWith(`${this.options.issuer}/`) ||
+      this.options.audiences.includes(target)
+    );
+  }
+
+  /** Every audience one of our tokens may carry; used where any of ours is acceptable. */
+  private allAudiences(): string[] {
+    return [this.options.issuer, ...this.options.audiences];
+  }
+
+  /** Exposed for the JWKS route. */
+  jwks(now = new Date()) {
+    return this.deps.keys.jwks(now);
+  }
+}
