@@ -1,0 +1,90 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables, as Kysely sees them. Both dialects store the same types:
+ * times as epoch milliseconds (`bigint`), lists and objects as JSON text, so
+ * one query serves SQLite and PostgreSQL and times round-trip to the
+ * millisecond without timezone conversions.
+ */
+export interface Database {
+  policy_versions: PolicyVersionsTable;
+  registry_revision: RegistryRevisionTable;
+  agents: AgentsTable;
+  agent_credentials: AgentCredentialsTable;
+  revoked_tokens: RevokedTokensTable;
+  client_assertions: ClientAssertionsTable;
+  users: UsersTable;
+  signing_keys: SigningKeysTable;
+}
+
+export interface PolicyVersionsTable {
+  id: Generated<number>;
+  hash: string;
+  /** JSON of the sources: `[{ name, text }]`. */
+  content: string;
+  loaded_at: number;
+}
+
+/** One row: the registry's revision counter, bumped by every identity change. */
+export interface RegistryRevisionTable {
+  id: number;
+  value: number;
+}
+
+export interface AgentsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  owner: string;
+  classification: string;
+  labels: string;
+  grants: string;
+  status: string;
+  source: string;
+  created_at: number;
+  updated_at: number;
+  last_seen_at: number | null;
+  tokens_valid_after: number | null;
+  revision: number;
+}
+
+export interface AgentCredentialsTable {
+  id: string;
+  agent_id: string;
+  kind: string;
+  secret_hash: string | null;
+  public_jwk: string | null;
+  created_at: number;
+  expires_at: number | null;
+  revision: number;
+}
+
+export interface RevokedTokensTable {
+  jti: string;
+  expires_at: number;
+  revision: number;
+}
+
+export interface ClientAssertionsTable {
+  jti: string;
+  expires_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  roles: string;
+  token_digest: string;
+  created_at: number;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_jwe: string;
+  created_at: number;
+  activates_at: number;
+  retires_at: number;
+  expires_at: number;
+}

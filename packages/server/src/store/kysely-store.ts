@@ -1,0 +1,540 @@
+import { type AgentStatus, GatehouseError } from '@gatehouse/core';
+import type { JWK } from 'jose';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { newId } from '../identity/agent-admin.js';
+import type {
+  AgentRecord,
+  CredentialRecord,
+  IdentityStore,
+  NewAgent,
+  RegistryChanges,
+  UserRecord,
+  UserRole,
+} from '../identity/identity-store.js';
+import type { SigningKeyRecord } from '../identity/signing-keys.js';
+import type { AgentCredentialsTable, AgentsTable, Database, UsersTable } from './database.js';
+import type { Dialect } from './migrations.js';
+
+/** A policy version as recorded when it was activated. */
+export interface PolicyVersion {
+  readonly id: number;
+  readonly hash: string;
+  readonly sources: readonly { readonly name: string; readonly text: string }[];
+  /** When this version was last activated. */
+  readonly loadedAt: Date;
+}
+
+/** Everything Gatehouse persists, over one of two SQL dialects. */
+export interface Store extends IdentityStore {
+  readonly dialect: Dialect;
+  /** Records an activated policy version; activating a known hash again updates its `loadedAt`. */
+  recordPolicyVersion(version: {
+    hash: string;
+    sources: readonly { name: string; text: string }[];
+    loadedAt?: Date;
+  }): Promise<PolicyVersion>;
+  /** The most recently activated version. */
+  currentPolicyVersion(): Promise<PolicyVersion | undefined>;
+  /** Versions, most recently activated first. */
+  listPolicyVersions(options?: { limit?: number }): Promise<PolicyVersion[]>;
+  /** Throws `GH_STORE_UNAVAILABLE` when the database does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The `Store` over Kysely: the same queries for SQLite and PostgreSQL. */
+export class KyselyStore implements Store {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+    private readonly describe: string,
+  ) {}
+
+  async recordPolicyVersion(version: {
+    hash: string;
+    sources: readonly { name: string; text: string }[];
+    loadedAt?: Date;
+  }): Promise<PolicyVersion> {
+    const loadedAt = (version.loadedAt ?? new Date()).getTime();
+    const row = await this.guard(() =>
+      this.db
+        .insertInto('policy_versions')
+        .values({ hash: version.hash, content: JSON.stringify(version.sources), loaded_at: loadedAt })
+        .onConflict((oc) => oc.column('hash').doUpdateSet({ loaded_at: loadedAt }))
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
+    return toPolicyVersion(row);
+  }
+
+  async currentPolicyVersion(): Promise<PolicyVersion | undefined> {
+    const [latest] = await this.listPolicyVersions({ limit: 1 });
+    return latest;
+  }
+
+  async listPolicyVersions(options: { limit?: number } = {}): Promise<PolicyVersion[]> {
+    const rows = await this.guard(() =>
+      this.db
+        .selectFrom('policy_versions')
+        .selectAll()
+        .orderBy('loaded_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(Math.max(1, Math.min(options.limit ?? 100, 1000)))
+        .execute(),
+    );
+    return rows.map(toPolicyVersion);
+  }
+
+  // ---- identity: agents --------------------------------------------------
+
+  async createAgent(agent: NewAgent, now: Date): Promise<AgentRecord> {
+    return this.inRegistryTransaction(async (trx, revision) => {
+      const taken = await trx
+        .selectFrom('agents')
+        .select('id')
+        .where('name', '=', agent.name)
+        .executeTakeFirst();
+      if (taken)
+        throw new GatehouseError('GH_CONFLICT', `an agent named '${agent.name}' already exists`, {
+          status: 409,
+        });
+      const row = agentRow(newId('agt'), agent, now, revision);
+      await trx.insertInto('agents').values(row).execute();
+      return toAgent(row);
+    });
+  }
+
+  async upsertPolicyAgents(
+    agents: readonly (NewAgent & { id?: string })[],
+    now: Date,
+  ): Promise<{ created: number; updated: number; conflicts: string[] }> {
+    if (agents.length === 0) return { created: 0, updated: 0, conflicts: [] };
+    return this.inRegistryTransaction(async (trx, revision) => {
+      let created = 0;
+      let updated = 0;
+      const conflicts: string[] = [];
+      for (const agent of agents) {
+        const existing = await trx
+          .selectFrom('agents')
+          .selectAll()
+          .where('name', '=', agent.name)
+          .executeTakeFirst();
+        if (!existing) {
+          await trx
+            .insertInto('agents')
+            .values(agentRow(agent.id ?? newId('agt'), agent, now, revision))
+            .execute();
+          created++;
+          continue;
+        }
+        if (existing.source !== 'policy') {
+          conflicts.push(agent.name);
+          continue;
+        }
+        const next = {
+          description: agent.description ?? null,
+          owner: agent.owner,
+          classification: agent.classification,
+          labels: JSON.stringify(agent.labels),
+          grants: JSON.stringify(agent.grants),
+        };
+        const same = Object.entries(next).every(([k, v]) => existing[k as keyof typeof next] === v);
+        if (same) continue;
+        // Status is left alone: a policy reload must not resume a suspended agent.
+        await trx
+          .updateTable('agents')
+          .set({ ...next, updated_at: now.getTime(), revision })
+          .where('id', '=', existing.id)
+          .execute();
+        updated++;
+      }
+      return { created, updated, conflicts };
+    });
+  }
+
+  async findAgent(idOrName: string): Promise<AgentRecord | undefined> {
+    const row = await this.guard(() =>
+      this.db
+        .selectFrom('agents')
+        .selectAll()
+        .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+        .executeTakeFirst(),
+    );
+    return row ? toAgent(row) : undefined;
+  }
+
+  async listAgents(): Promise<AgentRecord[]> {
+    const rows = await this.guard(() => this.db.selectFrom('agents').selectAll().orderBy('name').execute());
+    return rows.map(toAgent);
+  }
+
+  async setAgentStatus(agentId: string, status: AgentStatus, now: Date): Promise<AgentRecord> {
+    return this.inRegistryTransaction(async (trx, revision) => {
+      const existing = await trx
+        .selectFrom('agents')
+        .selectAll()
+        .where('id', '=', agentId)
+        .executeTakeFirst();
+      if (!existing) throw new GatehouseError('GH_NOT_FOUND', `no agent '${agentId}'`, { status: 404 });
+      // Leaving `active` voids every token issued so far, everywhere the verifier runs.
+      const voids = status !== 'active' && existing.status === 'active';
+      const changes = {
+        status,
+        updated_at: now.getTime(),
+        revision,
+        ...(voids && { tokens_valid_after: now.getTime() }),
+      };
+      await trx.updateTable('agents').set(changes).where('id', '=', agentId).execute();
+      return toAgent({ ...existing, ...changes });
+    });
+  }
+
+  async touchAgent(agentId: string, now: Date): Promise<void> {
+    // Not a registry change: no revision bump, so caches are not refreshed for it.
+    await this.guard(() =>
+      this.db.updateTable('agents').set({ last_seen_at: now.getTime() }).where('id', '=', agentId).execute(),
+    );
+  }
+
+  // ---- identity: credentials, revocations --------------------------------
+
+  async addCredential(credential: Omit<CredentialRecord, 'revision'>): Promise<CredentialRecord> {
+    return this.inRegistryTransaction(async (trx, revision) => {
+      const row = {
+        id: credential.id,
+        agent_id: credential.agentId,
+        kind: credential.kind,
+        secret_hash: credential.secretHash ?? null,
+        public_jwk: credential.publicJwk ? JSON.stringify(credential.publicJwk) : null,
+        created_at: credential.createdAt.getTime(),
+        expires_at: credential.expiresAt?.getTime() ?? null,
+        revision,
+      };
+      await trx.insertInto('agent_credentials').values(row).execute();
+      return toCredential(row);
+    });
+  }
+
+  async listCredentials(agentId: string): Promise<CredentialRecord[]> {
+    const rows = await this.guard(() =>
+      this.db
+        .selectFrom('agent_credentials')
+        .selectAll()
+        .where('agent_id', '=', agentId)
+        .orderBy('created_at')
+        .execute(),
+    );
+    return rows.map(toCredential);
+  }
+
+  async expireCredentials(
+    agentId: string,
+    kind: CredentialRecord['kind'],
+    except: string,
+    expiresAt: Date,
+  ): Promise<void> {
+    await this.inRegistryTransaction(async (trx, revision) => {
+      await trx
+        .updateTable('agent_credentials')
+        .set({ expires_at: expiresAt.getTime(), revision })
+        .where('agent_id', '=', agentId)
+        .where('kind', '=', kind)
+        .where('id', '!=', except)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', expiresAt.getTime())]))
+        .execute();
+    });
+  }
+
+  async revokeToken(jti: string, expiresAt: Date): Promise<void> {
+    await this.inRegistryTransaction(async (trx, revision) => {
+      await trx
+        .insertInto('revoked_tokens')
+        .values({ jti, expires_at: expiresAt.getTime(), revision })
+        .onConflict((oc) => oc.column('jti').doNothing())
+        .execute();
+    });
+  }
+
+  async rememberAssertion(jti: string, expiresAt: Date): Promise<boolean> {
+    const result = await this.guard(() =>
+      this.db
+        .insertInto('client_assertions')
+        .values({ jti, expires_at: expiresAt.getTime() })
+        .onConflict((oc) => oc.column('jti').doNothing())
+        .executeTakeFirst(),
+    );
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async changesSince(revision: number): Promise<RegistryChanges> {
+    return this.guard(async () => {
+      // Read the counter first: every change up to it is committed (the
+      // counter row is locked until each change commits), so fetching
+      // (revision, upTo] can never skip a change that commits later.
+      const { value } = await this.db
+        .selectFrom('registry_revision')
+        .select('value')
+        .where('id', '=', 1)
+        .executeTakeFirstOrThrow();
+      const upTo = Number(value);
+      const [agents, credentials, revoked] = await Promise.all([
+        this.db
+          .selectFrom('agents')
+          .selectAll()
+          .where('revision', '>', revision)
+          .where('revision', '<=', upTo)
+          .execute(),
+        this.db
+          .selectFrom('agent_credentials')
+          .selectAll()
+          .where('revision', '>', revision)
+          .where('revision', '<=', upTo)
+          .execute(),
+        this.db
+          .selectFrom('revoked_tokens')
+          .select(['jti', 'expires_at'])
+          .where('revision', '>', revision)
+          .where('revision', '<=', upTo)
+          .where('expires_at', '>', Date.now())
+          .execute(),
+      ]);
+      return {
+        agents: agents.map(toAgent),
+        credentials: credentials.map(toCredential),
+        revokedTokens: revoked.map((r) => ({ jti: r.jti, expiresAt: new Date(Number(r.expires_at)) })),
+        revision: upTo,
+      };
+    });
+  }
+
+  async pruneExpired(now: Date): Promise<void> {
+    await this.guard(async () => {
+      await this.db.deleteFrom('revoked_tokens').where('expires_at', '<', now.getTime()).execute();
+      await this.db.deleteFrom('client_assertions').where('expires_at', '<', now.getTime()).execute();
+    });
+  }
+
+  // ---- identity: users ---------------------------------------------------
+
+  async createUser(user: Omit<UserRecord, 'id' | 'createdAt'>, now: Date): Promise<UserRecord> {
+    return this.guard(async () => {
+      const taken = await this.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', user.email)
+        .executeTakeFirst();
+      if (taken)
+        throw new GatehouseError('GH_CONFLICT', `a user with email '${user.email}' already exists`, {
+          status: 409,
+        });
+      const row = {
+        id: newId('usr'),
+        email: user.email,
+        roles: JSON.stringify(user.roles),
+        token_digest: user.tokenDigest,
+        created_at: now.getTime(),
+      };
+      await this.db.insertInto('users').values(row).execute();
+      return toUser(row);
+    });
+  }
+
+  async findUserByTokenDigest(digest: string): Promise<UserRecord | undefined> {
+    const row = await this.guard(() =>
+      this.db.selectFrom('users').selectAll().where('token_digest', '=', digest).executeTakeFirst(),
+    );
+    return row ? toUser(row) : undefined;
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
+    const row = await this.guard(() =>
+      this.db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst(),
+    );
+    return row ? toUser(row) : undefined;
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const rows = await this.guard(() => this.db.selectFrom('users').selectAll().orderBy('email').execute());
+    return rows.map(toUser);
+  }
+
+  // ---- signing keys ------------------------------------------------------
+
+  async listSigningKeys(): Promise<SigningKeyRecord[]> {
+    const rows = await this.guard(() =>
+      this.db.selectFrom('signing_keys').selectAll().orderBy('activates_at').execute(),
+    );
+    return rows.map((r) => ({
+      kid: r.kid,
+      alg: 'EdDSA' as const,
+      publicJwk: JSON.parse(r.public_jwk) as JWK,
+      privateJwe: r.private_jwe,
+      createdAt: new Date(Number(r.created_at)),
+      activatesAt: new Date(Number(r.activates_at)),
+      retiresAt: new Date(Number(r.retires_at)),
+      expiresAt: new Date(Number(r.expires_at)),
+    }));
+  }
+
+  async insertSigningKey(record: SigningKeyRecord): Promise<void> {
+    await this.guard(() =>
+      this.db
+        .insertInto('signing_keys')
+        .values({
+          kid: record.kid,
+          alg: record.alg,
+          public_jwk: JSON.stringify(record.publicJwk),
+          private_jwe: record.privateJwe,
+          created_at: record.createdAt.getTime(),
+          activates_at: record.activatesAt.getTime(),
+          retires_at: record.retiresAt.getTime(),
+          expires_at: record.expiresAt.getTime(),
+        })
+        .execute(),
+    );
+  }
+
+  async deleteSigningKeysExpiredBefore(time: Date): Promise<number> {
+    const result = await this.guard(() =>
+      this.db.deleteFrom('signing_keys').where('expires_at', '<=', time.getTime()).executeTakeFirst(),
+    );
+    return Number(result.numDeletedRows);
+  }
+
+  // ---- plumbing ----------------------------------------------------------
+
+  async ping(): Promise<void> {
+    await this.guard(() => sql`select 1`.execute(this.db));
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  /**
+   * Runs `work` in a transaction that first bumps the registry revision and
+   * hands it over, so every row the change writes carries that revision.
+   */
+  private inRegistryTransaction<T>(
+    work: (trx: Transaction<Database>, revision: number) => Promise<T>,
+  ): Promise<T> {
+    return this.guard(() =>
+      this.db.transaction().execute(async (trx) => {
+        const bumped = await trx
+          .updateTable('registry_revision')
+          .set({ value: sql`value + 1` })
+          .where('id', '=', 1)
+          .returning('value')
+          .executeTakeFirstOrThrow();
+        return work(trx, Number(bumped.value));
+      }),
+    );
+  }
+
+  /** Turns driver failures into `GH_STORE_UNAVAILABLE` without leaking connection details. */
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (err) {
+      if (err instanceof GatehouseError) throw err;
+      if (isUniqueViolation(err))
+        throw new GatehouseError('GH_CONFLICT', 'the record already exists', { status: 409, cause: err });
+      throw new GatehouseError(
+        'GH_STORE_UNAVAILABLE',
+        `store ${this.describe} failed: ${describeDriverError(err)}`,
+        { status: 503, cause: err },
+      );
+    }
+  }
+}
+
+function agentRow(id: string, agent: NewAgent, now: Date, revision: number): Selectable<AgentsTable> {
+  return {
+    id,
+    name: agent.name,
+    description: agent.description ?? null,
+    owner: agent.owner,
+    classification: agent.classification,
+    labels: JSON.stringify(agent.labels),
+    grants: JSON.stringify(agent.grants),
+    status: agent.status ?? 'active',
+    source: agent.source,
+    created_at: now.getTime(),
+    updated_at: now.getTime(),
+    last_seen_at: null,
+    tokens_valid_after: null,
+    revision,
+  };
+}
+
+function toAgent(row: Selectable<AgentsTable>): AgentRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    ...(row.description !== null && { description: row.description }),
+    owner: row.owner,
+    classification: row.classification,
+    labels: JSON.parse(row.labels) as string[],
+    grants: JSON.parse(row.grants) as string[],
+    status: row.status as AgentStatus,
+    source: row.source as AgentRecord['source'],
+    createdAt: new Date(Number(row.created_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+    ...(row.last_seen_at !== null && { lastSeenAt: new Date(Number(row.last_seen_at)) }),
+    ...(row.tokens_valid_after !== null && { tokensValidAfter: new Date(Number(row.tokens_valid_after)) }),
+    revision: Number(row.revision),
+  };
+}
+
+function toCredential(row: Selectable<AgentCredentialsTable>): CredentialRecord {
+  return {
+    id: row.id,
+    agentId: row.agent_id,
+    kind: row.kind as CredentialRecord['kind'],
+    ...(row.secret_hash !== null && { secretHash: row.secret_hash }),
+    ...(row.public_jwk !== null && { publicJwk: JSON.parse(row.public_jwk) as JWK }),
+    createdAt: new Date(Number(row.created_at)),
+    ...(row.expires_at !== null && { expiresAt: new Date(Number(row.expires_at)) }),
+    revision: Number(row.revision),
+  };
+}
+
+function toUser(row: Selectable<UsersTable>): UserRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    roles: JSON.parse(row.roles) as UserRole[],
+    tokenDigest: row.token_digest,
+    createdAt: new Date(Number(row.created_at)),
+  };
+}
+
+function toPolicyVersion(row: {
+  id: number;
+  hash: string;
+  content: string;
+  loaded_at: number;
+}): PolicyVersion {
+  return {
+    id: Number(row.id),
+    hash: row.hash,
+    sources: JSON.parse(row.content),
+    loadedAt: new Date(Number(row.loaded_at)),
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown };
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}
+
+function describeDriverError(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const message = typeof e?.message === 'string' ? e.message.split('\n')[0] : 'unknown error';
+  return code ? `${code}: ${message}` : String(message);
+}

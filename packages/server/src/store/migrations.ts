@@ -1,0 +1,126 @@
+import { type Kysely, sql } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
+
+/** Which SQL dialect a migration runs on: the few DDL differences depend on it. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * Every migration, in order. Append only: a released migration is never
+ * edited, because databases in the field have already run it.
+ */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const autoId = dialect === 'sqlite' ? 'integer' : 'bigserial';
+  return {
+    '0001_policy_versions': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('policy_versions')
+          .addColumn('id', autoId, (c) =>
+            dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn('hash', 'text', (c) => c.notNull().unique())
+          .addColumn('content', 'text', (c) => c.notNull())
+          .addColumn('loaded_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('policy_versions_loaded_at')
+          .on('policy_versions')
+          .column('loaded_at')
+          .execute();
+      },
+    },
+    '0002_identity': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('registry_revision')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('value', 'bigint', (c) => c.notNull())
+          .execute();
+        await sql`insert into registry_revision (id, value) values (1, 0)`.execute(db);
+        await db.schema
+          .createTable('agents')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('description', 'text')
+          .addColumn('owner', 'text', (c) => c.notNull())
+          .addColumn('classification', 'text', (c) => c.notNull())
+          .addColumn('labels', 'text', (c) => c.notNull())
+          .addColumn('grants', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_seen_at', 'bigint')
+          .addColumn('tokens_valid_after', 'bigint')
+          .addColumn('revision', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('agents_revision').on('agents').column('revision').execute();
+        await db.schema
+          .createTable('agent_credentials')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('agent_id', 'text', (c) => c.notNull().references('agents.id').onDelete('cascade'))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('secret_hash', 'text')
+          .addColumn('public_jwk', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint')
+          .addColumn('revision', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('agent_credentials_agent')
+          .on('agent_credentials')
+          .column('agent_id')
+          .execute();
+        await db.schema
+          .createIndex('agent_credentials_revision')
+          .on('agent_credentials')
+          .column('revision')
+          .execute();
+        await db.schema
+          .createTable('revoked_tokens')
+          .addColumn('jti', 'text', (c) => c.primaryKey())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('revision', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('revoked_tokens_revision')
+          .on('revoked_tokens')
+          .column('revision')
+          .execute();
+        await db.schema
+          .createTable('client_assertions')
+          .addColumn('jti', 'text', (c) => c.primaryKey())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('email', 'text', (c) => c.notNull().unique())
+          .addColumn('roles', 'text', (c) => c.notNull())
+          .addColumn('token_digest', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('signing_keys')
+          .addColumn('kid', 'text', (c) => c.primaryKey())
+          .addColumn('alg', 'text', (c) => c.notNull())
+          .addColumn('public_jwk', 'text', (c) => c.notNull())
+          .addColumn('private_jwe', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('activates_at', 'bigint', (c) => c.notNull())
+          .addColumn('retires_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
+  };
+}
+
+/** Serves the migrations from code, so nothing is read from disk at run time. */
+export class CodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.dialect);
+  }
+}
