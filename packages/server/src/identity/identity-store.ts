@@ -64,6 +64,8 @@ export interface RegistryChanges {
 
 /** New agent fields. */
 export interface NewAgent {
+  /** Given for agents declared in policy (a stable id derived from the name); minted otherwise. */
+  readonly id?: string;
   readonly name: string;
   readonly description?: string;
   readonly owner: string;

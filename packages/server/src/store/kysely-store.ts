@@ -105,7 +105,7 @@ export class KyselyStore implements Store {
   }
 
   async upsertPolicyAgents(
-    agents: readonly (NewAgent & { id?: string })[],
+    agents: readonly NewAgent[],
     now: Date,
   ): Promise<{ created: number; updated: number; conflicts: string[] }> {
     if (agents.length === 0) return { created: 0, updated: 0, conflicts: [] };

@@ -51,7 +51,8 @@ export async function openStore(config: StorageConfig): Promise<Store> {
 }
 
 function openSqlite(path: string): { db: Kysely<Database>; dialect: Dialect; describe: string } {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // 0700: the folder also holds the master key file by default.
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let database: SqliteDatabase.Database;
   try {
     database = new SqliteDatabase(path);

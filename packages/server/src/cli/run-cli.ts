@@ -1,0 +1,210 @@
+import { ConfigError, formatDiagnosticWithSource, GatehouseError } from '@gatehouse/core';
+import { Command, CommanderError, Option } from 'commander';
+import {
+  agentsCreate,
+  agentsList,
+  agentsRotate,
+  agentsSetStatus,
+  agentsShow,
+  STATUS_COMMANDS,
+  usersCreate,
+  usersList,
+} from './agent-commands.js';
+import { init } from './init-command.js';
+import { type CliIo, EXIT, UsageError } from './io.js';
+import { policyCheck, policyCompile, policyExplain, policyTest } from './policy-commands.js';
+import { serve } from './serve-command.js';
+
+const VERSION = '0.1.0';
+
+/**
+ * Runs the `gatehouse` CLI on `argv` (without `node` and the script) and
+ * resolves to the exit code: 0 ok, 1 check failed, 2 usage error.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const run =
+    <A extends unknown[]>(action: (...args: A) => Promise<number>) =>
+    async (...args: A) => {
+      exitCode = await action(...args);
+    };
+  const json = () => new Option('--json', 'print JSON');
+  const config = () =>
+    new Option('-c, --config <file>', 'config file (default: $GATEHOUSE_CONFIG, then ./gatehouse.yaml)');
+
+  const program = new Command('gatehouse')
+    .description('Gatehouse: a security control plane for AI agents')
+    .version(VERSION)
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+
+  program
+    .command('init')
+    .description('write a commented gatehouse.yaml and the quickstart policy.yaml into a folder')
+    .argument('[dir]', 'folder (default: the current one)')
+    .action(run((dir: string | undefined) => init(io, dir)));
+
+  program
+    .command('serve')
+    .description('run the server: health endpoints, OAuth, and policy reload on change')
+    .addOption(config())
+    .option('-p, --port <port>', 'port (default 4470)')
+    .option('--host <host>', 'address to bind (default 127.0.0.1)')
+    .action(run((opts: { config?: string; port?: string; host?: string }) => serve(io, opts)));
+
+  const policy = program.command('policy').description('check, test, explain and compile policies');
+  policy
+    .command('check')
+    .description('validate a policy file or folder; list every error and warning')
+    .argument('[path]', "policy file or folder (default: the config's policy)")
+    .addOption(json())
+    .addOption(config())
+    .action(
+      run((path: string | undefined, opts: { json?: boolean; config?: string }) =>
+        policyCheck(io, path, opts),
+      ),
+    );
+  policy
+    .command('test')
+    .description('run the tests: blocks of a policy')
+    .argument('[path]', 'policy file or folder')
+    .addOption(json())
+    .addOption(config())
+    .action(
+      run((path: string | undefined, opts: { json?: boolean; config?: string }) =>
+        policyTest(io, path, opts),
+      ),
+    );
+  policy
+    .command('explain')
+    .description('decide one request and say, for every rule, whether it applied and why')
+    .option('--policy <path>', "policy file or folder (default: the config's policy)")
+    .requiredOption('--agent <name>', 'agent name declared in the policy')
+    .requiredOption('--tool <name>', 'tool name')
+    .option('--args <json>', 'tool arguments as a JSON object')
+    .option('--resource <json>', 'extra resource facts as a JSON object')
+    .option('--session-labels <labels>', 'labels seen in the session, comma separated')
+    .option('--provenance <json>', 'argument path → labels, e.g. {"to[0]":["untrusted"]}')
+    .option('--context <json>', 'caller context as a JSON object')
+    .addOption(json())
+    .addOption(config())
+    .action(run((opts: Parameters<typeof policyExplain>[1]) => policyExplain(io, opts)));
+  policy
+    .command('compile')
+    .description('compile a policy and summarise it')
+    .argument('[path]', 'policy file or folder')
+    .addOption(json())
+    .addOption(config())
+    .action(
+      run((path: string | undefined, opts: { json?: boolean; config?: string }) =>
+        policyCompile(io, path, opts),
+      ),
+    );
+
+  const agents = program.command('agents').description('register agents and manage their lifecycle');
+  agents
+    .command('create')
+    .description('register an agent; prints its client secret once')
+    .requiredOption('--name <name>', 'unique agent name')
+    .requiredOption('--owner <email>', 'the accountable human')
+    .requiredOption(
+      '--grants <patterns>',
+      "tool patterns it may call at all, comma separated: 'email.*,db.query'",
+    )
+    .option('--classification <class>', 'internal, customer_facing, autonomous, …')
+    .option('--description <text>', 'what the agent is for')
+    .option('--public-key <file>', 'a public JWK for private_key_jwt instead of a client secret')
+    .addOption(json())
+    .addOption(config())
+    .action(run((opts: Parameters<typeof agentsCreate>[1]) => agentsCreate(io, opts)));
+  agents
+    .command('list')
+    .description('list agents')
+    .addOption(json())
+    .addOption(config())
+    .action(run((opts: { json?: boolean; config?: string }) => agentsList(io, opts)));
+  agents
+    .command('show')
+    .description('show one agent and its credentials (never their secrets)')
+    .argument('<agent>', 'id or name')
+    .addOption(json())
+    .addOption(config())
+    .action(run((agent: string, opts: { json?: boolean; config?: string }) => agentsShow(io, agent, opts)));
+  agents
+    .command('rotate')
+    .description('issue a new client secret (or register a new key); older ones work for the grace period')
+    .argument('<agent>', 'id or name')
+    .option('--grace <duration>', 'how long older secrets keep working (default: identity.secretGracePeriod)')
+    .option('--public-key <file>', 'rotate to this public JWK instead of a new secret')
+    .addOption(json())
+    .addOption(config())
+    .action(run((agent: string, opts: Parameters<typeof agentsRotate>[2]) => agentsRotate(io, agent, opts)));
+  for (const [command, status] of STATUS_COMMANDS) {
+    agents
+      .command(command)
+      .description(
+        `${command} an agent${status === 'active' ? '' : '; its live tokens stop working at once'}`,
+      )
+      .argument('<agent>', 'id or name')
+      .addOption(json())
+      .addOption(config())
+      .action(
+        run((agent: string, opts: { json?: boolean; config?: string }) =>
+          agentsSetStatus(io, agent, status, opts),
+        ),
+      );
+  }
+
+  const users = program.command('users').description('human users: approvers, admins, auditors');
+  users
+    .command('create')
+    .description('create a user; prints their personal API token once')
+    .requiredOption('--email <email>', 'email address')
+    .requiredOption('--roles <roles>', 'comma list of approver, admin, auditor')
+    .addOption(json())
+    .addOption(config())
+    .action(run((opts: Parameters<typeof usersCreate>[1]) => usersCreate(io, opts)));
+  users
+    .command('list')
+    .description('list users')
+    .addOption(json())
+    .addOption(config())
+    .action(run((opts: { json?: boolean; config?: string }) => usersList(io, opts)));
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    return reportError(io, err);
+  }
+}
+
+/** Turns an error into a message and an exit code; never prints a stack for an expected failure. */
+function reportError(io: CliIo, err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (
+      err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      err.code === 'commander.help'
+    )
+      return EXIT.ok;
+    // commander has already printed the message.
+    return EXIT.usage;
+  }
+  if (err instanceof UsageError) {
+    io.stderr(`error: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof ConfigError) {
+    io.stderr(`error: ${err.message}\n`);
+    for (const d of err.diagnostics) io.stderr(`${formatDiagnosticWithSource(d)}\n`);
+    return EXIT.failed;
+  }
+  if (err instanceof GatehouseError) {
+    io.stderr(`error: ${err.message}\n`);
+    return EXIT.failed;
+  }
+  io.stderr(`error: unexpected failure: ${err instanceof Error ? err.message : String(err)}\n`);
+  return EXIT.failed;
+}

@@ -1,0 +1,36 @@
+import { formatDiagnosticWithSource } from '@gatehouse/core';
+import { findConfigPath, loadConfig } from '../config/load.js';
+import { PolicyStartError, startServer } from '../server.js';
+import { type CliIo, EXIT, UsageError } from './io.js';
+
+/** `gatehouse serve`: runs until SIGINT/SIGTERM. */
+export async function serve(
+  io: CliIo,
+  opts: { config?: string; port?: string; host?: string },
+): Promise<number> {
+  const port = opts.port === undefined ? undefined : Number(opts.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    throw new UsageError(`--port must be a port number, not '${opts.port}'`);
+  const config = await loadConfig(findConfigPath({ flag: opts.config, env: io.env, cwd: io.cwd }));
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config, {
+      ...(port !== undefined && { port }),
+      ...(opts.host !== undefined && { host: opts.host }),
+      env: io.env,
+      logger: true,
+    });
+  } catch (err) {
+    if (err instanceof PolicyStartError) {
+      for (const d of err.diagnostics) io.stderr(`${formatDiagnosticWithSource(d)}\n`);
+    }
+    throw err;
+  }
+  const policy = server.runtime.policy;
+  io.stdout(
+    `gatehouse listening on ${server.url} (policy ${policy.hash.slice(0, 12)}: ${policy.rules.length} rules)\n`,
+  );
+  await (io.stopSignal ?? new Promise<never>(() => undefined));
+  await server.close();
+  return EXIT.ok;
+}

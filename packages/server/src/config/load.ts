@@ -1,0 +1,139 @@
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError, type Diagnostic, loadYamlDocuments, schemaDiagnostics } from '@gatehouse/core';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { StorageConfig } from '../store/index.js';
+import { type ConfigDocument, configSchema } from './schema.js';
+
+/** The default port: 4470, "GH" on a phone keypad is 44. */
+export const DEFAULT_PORT = 4470;
+export const DEFAULT_HOST = '127.0.0.1';
+const MAX_CONFIG_LENGTH = 256 * 1024;
+
+const validateConfig = new Ajv2020({ allErrors: true, strict: true, verbose: true }).compile(configSchema);
+
+/** `gatehouse.yaml` with defaults applied and every path made absolute. */
+export interface GatehouseConfig {
+  /** The config file itself. */
+  readonly file: string;
+  /** The policy file or folder. */
+  readonly policyPath: string;
+  readonly storage: StorageConfig;
+  /** Where Gatehouse keeps local state: the master key, the SQLite file by default. */
+  readonly dataDir: string;
+  readonly server: { readonly host: string; readonly port: number; readonly publicUrl?: string };
+  readonly identity: {
+    readonly tokenLifetimeS: number;
+    readonly maxDelegationDepth: number;
+    readonly secretGraceMs: number;
+    readonly signingKeyRotationMs: number;
+    readonly masterKeyFile: string;
+    readonly audiences: readonly string[];
+    readonly trustedIssuers: readonly { issuer: string; jwksFile: string; audience: string }[];
+  };
+}
+
+/**
+ * Which config file a command uses: `--config`, then `GATEHOUSE_CONFIG`, then
+ * `./gatehouse.yaml`. Every command finds it the same way.
+ */
+export function findConfigPath(options: { flag?: string; env: NodeJS.ProcessEnv; cwd: string }): string {
+  const chosen = options.flag ?? options.env.GATEHOUSE_CONFIG ?? 'gatehouse.yaml';
+  return resolve(options.cwd, chosen);
+}
+
+/** Reads, validates and resolves a config file. Throws `ConfigError` with positioned diagnostics. */
+export async function loadConfig(file: string): Promise<GatehouseConfig> {
+  let text: string;
+  try {
+    const info = await stat(file);
+    if (info.size > MAX_CONFIG_LENGTH)
+      throw new ConfigError('GH_CONFIG_INVALID', `${file} is larger than ${MAX_CONFIG_LENGTH} bytes`);
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const hint = existsSync(dirname(file)) ? ' (run `gatehouse init` to create one, or pass --config)' : '';
+    throw new ConfigError('GH_CONFIG_NOT_FOUND', `cannot read config ${file}${hint}`);
+  }
+  const { documents, diagnostics } = loadYamlDocuments(
+    { name: file, text },
+    { maxLength: MAX_CONFIG_LENGTH, syntaxCode: 'GH_CONFIG_YAML', tooLargeCode: 'GH_CONFIG_SCHEMA' },
+  );
+  const problems: Diagnostic[] = [...diagnostics];
+  if (problems.length === 0 && documents.length !== 1) {
+    problems.push({
+      severity: 'error',
+      code: 'GH_CONFIG_SCHEMA',
+      message: 'the config must be exactly one YAML document',
+      file,
+      line: 0,
+      column: 0,
+    });
+  }
+  const doc = documents[0];
+  if (doc && problems.length === 0)
+    problems.push(...schemaDiagnostics(doc, validateConfig, 'GH_CONFIG_SCHEMA'));
+  if (doc && problems.length === 0) {
+    const storage = (doc.value as ConfigDocument).storage;
+    if (storage && (storage.sqlite === undefined) === (storage.postgres === undefined)) {
+      problems.push({
+        severity: 'error',
+        code: 'GH_CONFIG_SCHEMA',
+        message: "storage needs exactly one of 'sqlite' or 'postgres'",
+        ...doc.locate(['storage']),
+      });
+    } else if (storage?.schema !== undefined && storage.postgres === undefined) {
+      problems.push({
+        severity: 'error',
+        code: 'GH_CONFIG_SCHEMA',
+        message: "storage.schema applies to 'postgres' only",
+        ...doc.locate(['storage', 'schema'], 'key'),
+      });
+    }
+  }
+  if (problems.length > 0 || !doc) {
+    throw new ConfigError('GH_CONFIG_INVALID', `${file} is invalid`, problems);
+  }
+  return resolveConfig(file, doc.value as ConfigDocument);
+}
+
+function resolveConfig(file: string, doc: ConfigDocument): GatehouseConfig {
+  const dir = dirname(file);
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(dir, p));
+  const dataDir = resolve(dir, '.gatehouse');
+  const storage: StorageConfig = doc.storage?.postgres
+    ? {
+        postgres: doc.storage.postgres,
+        ...(doc.storage.schema !== undefined && { schema: doc.storage.schema }),
+      }
+    : { sqlite: at(doc.storage?.sqlite ?? './.gatehouse/gatehouse.db') };
+  const identity = doc.identity ?? {};
+  return {
+    file,
+    policyPath: at(doc.policy),
+    storage,
+    dataDir,
+    server: {
+      host: doc.server?.host ?? DEFAULT_HOST,
+      port: doc.server?.port ?? DEFAULT_PORT,
+      ...(doc.server?.publicUrl !== undefined && { publicUrl: doc.server.publicUrl }),
+    },
+    identity: {
+      tokenLifetimeS: durationMs(identity.tokenLifetime ?? '5m') / 1000,
+      maxDelegationDepth: identity.maxDelegationDepth ?? 2,
+      secretGraceMs: durationMs(identity.secretGracePeriod ?? '24h'),
+      signingKeyRotationMs: durationMs(identity.signingKeyRotation ?? '24h'),
+      masterKeyFile: at(identity.masterKeyFile ?? './.gatehouse/master.key'),
+      audiences: identity.audiences ?? [],
+      trustedIssuers: (identity.trustedIssuers ?? []).map((t) => ({ ...t, jwksFile: at(t.jwksFile) })),
+    },
+  };
+}
+
+/** `30s`, `5m`, `2h`, `7d` in milliseconds (the schema guarantees the form). */
+export function durationMs(text: string): number {
+  const amount = Number(text.slice(0, -1));
+  const unit = text.at(-1);
+  return amount * (unit === 's' ? 1000 : unit === 'm' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000);
+}

@@ -1,0 +1,78 @@
+/**
+ * JSON Schema of `gatehouse.yaml`: the one statement of what the config may
+ * hold. Closed objects, so a misspelt key is an error with its line.
+ */
+const DURATION = { type: 'string', pattern: '^[1-9][0-9]{0,5}(s|m|h|d)$' };
+
+export const configSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://gatehouse.dev/schemas/config.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['policy'],
+  properties: {
+    policy: { type: 'string', minLength: 1 },
+    storage: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      maxProperties: 2,
+      properties: {
+        sqlite: { type: 'string', minLength: 1 },
+        postgres: { type: 'string', pattern: '^postgres(ql)?://' },
+        schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$' },
+      },
+    },
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        host: { type: 'string', minLength: 1 },
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        /** The public base URL: the OAuth issuer and the audience of tokens. */
+        publicUrl: { type: 'string', pattern: '^https?://[^/]+(/.*[^/])?$' },
+      },
+    },
+    identity: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        tokenLifetime: DURATION,
+        maxDelegationDepth: { type: 'integer', minimum: 0, maximum: 10 },
+        secretGracePeriod: DURATION,
+        signingKeyRotation: DURATION,
+        masterKeyFile: { type: 'string', minLength: 1 },
+        audiences: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+        trustedIssuers: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['issuer', 'jwksFile', 'audience'],
+            properties: {
+              issuer: { type: 'string', minLength: 1 },
+              jwksFile: { type: 'string', minLength: 1 },
+              audience: { type: 'string', minLength: 1 },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** The config as written, after schema validation. */
+export interface ConfigDocument {
+  policy: string;
+  storage?: { sqlite?: string; postgres?: string; schema?: string };
+  server?: { host?: string; port?: number; publicUrl?: string };
+  identity?: {
+    tokenLifetime?: string;
+    maxDelegationDepth?: number;
+    secretGracePeriod?: string;
+    signingKeyRotation?: string;
+    masterKeyFile?: string;
+    audiences?: string[];
+    trustedIssuers?: { issuer: string; jwksFile: string; audience: string }[];
+  };
+}

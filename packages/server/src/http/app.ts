@@ -1,0 +1,64 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AuthorizationServer } from '../oauth/authorization-server.js';
+import { oauthRoutes } from '../oauth/routes.js';
+import type { PolicyRuntime } from '../policy/runtime.js';
+import type { Store } from '../store/index.js';
+
+/** Largest request body any route accepts unless it sets its own limit. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** What the HTTP app serves. */
+export interface HttpAppDeps {
+  readonly runtime: PolicyRuntime;
+  readonly store: Store;
+  readonly authorizationServer: AuthorizationServer;
+  /** Reasons the process is not ready beyond the store (e.g. a stalled registry cache). */
+  readonly readinessProblems?: () => string[];
+  readonly logger?: boolean;
+}
+
+/**
+ * The Fastify app: health endpoints and the OAuth authorization server.
+ * Later doors (decision API, gateway) register here as plugins.
+ */
+export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger
+      ? {
+          level: 'info',
+          redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '***' },
+        }
+      : false,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // Behind no proxy by default; request ids echo X-Request-ID when given.
+    requestIdHeader: 'x-request-id',
+    disableRequestLogging: false,
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const problems: string[] = [];
+    try {
+      await deps.store.ping();
+    } catch {
+      problems.push('store is not answering');
+    }
+    problems.push(...(deps.readinessProblems?.() ?? []));
+    const policy = deps.runtime.policy;
+    const body = {
+      status: problems.length === 0 ? 'ready' : 'not-ready',
+      ...(problems.length > 0 && { problems }),
+      policy: {
+        hash: policy.hash,
+        rules: policy.rules.length,
+        tools: policy.tools.size,
+        loadedAt: deps.runtime.loadedAt.toISOString(),
+      },
+    };
+    return reply.code(problems.length === 0 ? 200 : 503).send(body);
+  });
+
+  await app.register(oauthRoutes, { server: deps.authorizationServer });
+  return app;
+}

@@ -1,0 +1,120 @@
+import { EventEmitter } from 'node:events';
+import { type FSWatcher, watch } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { type CompiledPolicy, checkPolicy, type Diagnostic } from '@gatehouse/core';
+import { readPolicySources } from './sources.js';
+
+/** Waits this long after the last file event before reloading: editors write in bursts. */
+const DEBOUNCE_MS = 100;
+
+/** What a load produced. */
+export type PolicyLoadResult =
+  | {
+      readonly ok: true;
+      readonly policy: CompiledPolicy;
+      readonly sources: readonly { name: string; text: string }[];
+      readonly diagnostics: readonly Diagnostic[];
+    }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+/** Reads and compiles the policy at `path` (a file or a folder); never throws. */
+export async function loadPolicy(path: string, displayBase?: string): Promise<PolicyLoadResult> {
+  const read = await readPolicySources(path, displayBase);
+  if (read.diagnostics.length > 0) return { ok: false, diagnostics: read.diagnostics };
+  const { policy, diagnostics } = checkPolicy(read.sources);
+  return policy ? { ok: true, policy, sources: read.sources, diagnostics } : { ok: false, diagnostics };
+}
+
+/** Events of a `PolicyRuntime`. */
+export interface PolicyRuntimeEvents {
+  /** A new policy compiled and now decides. */
+  reloaded: [policy: CompiledPolicy, sources: readonly { name: string; text: string }[]];
+  /** A changed policy failed to compile; the previous one still decides. */
+  rejected: [diagnostics: readonly Diagnostic[]];
+}
+
+/**
+ * Holds the policy that decides now, and swaps it atomically when its files
+ * change. A policy that fails `policy check` is never loaded: the old one
+ * keeps running and `rejected` says why.
+ */
+export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
+  #policy: CompiledPolicy;
+  #loadedAt: Date;
+  #watcher: FSWatcher | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #reloading: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly path: string,
+    policy: CompiledPolicy,
+    private readonly displayBase: string | undefined,
+  ) {
+    super();
+    this.#policy = policy;
+    this.#loadedAt = new Date();
+  }
+
+  /** Loads the policy; rejects with the diagnostics when it does not compile. */
+  static async open(
+    path: string,
+    displayBase?: string,
+  ): Promise<
+    | { runtime: PolicyRuntime; sources: readonly { name: string; text: string }[] }
+    | { diagnostics: readonly Diagnostic[] }
+  > {
+    const result = await loadPolicy(path, displayBase);
+    if (!result.ok) return { diagnostics: result.diagnostics };
+    return { runtime: new PolicyRuntime(path, result.policy, displayBase), sources: result.sources };
+  }
+
+  /** The policy deciding now. */
+  get policy(): CompiledPolicy {
+    return this.#policy;
+  }
+
+  get loadedAt(): Date {
+    return this.#loadedAt;
+  }
+
+  /** Watches the policy's files (or folder) and reloads on change. */
+  async watch(): Promise<void> {
+    const isDir = (await stat(this.path)).isDirectory();
+    // Watching the parent folder of a file survives editors that save by
+    // writing a new file and renaming it over the old one.
+    const target = isDir ? this.path : dirname(this.path);
+    const name = basename(this.path);
+    this.#watcher = watch(target, { recursive: isDir, persistent: false }, (_event, file) => {
+      // In a file's folder, only that file matters (the store may live beside it).
+      if (isDir || file === null || file === name) this.schedule();
+    });
+    this.#watcher.on('error', () => undefined);
+  }
+
+  private schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#reloading = this.#reloading.then(() => this.reload());
+    }, DEBOUNCE_MS);
+  }
+
+  /** Re-reads and recompiles now. Serialized: two reloads never interleave. */
+  async reload(): Promise<void> {
+    const result = await loadPolicy(this.path, this.displayBase);
+    if (!result.ok) {
+      this.emit('rejected', result.diagnostics);
+      return;
+    }
+    if (result.policy.hash === this.#policy.hash) return;
+    this.#policy = result.policy;
+    this.#loadedAt = new Date();
+    this.emit('reloaded', result.policy, result.sources);
+  }
+
+  close(): void {
+    clearTimeout(this.#timer);
+    this.#watcher?.close();
+    this.#watcher = undefined;
+  }
+}

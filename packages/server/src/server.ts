@@ -1,0 +1,120 @@
+import { createServer } from 'node:net';
+import { type CompiledPolicy, type Diagnostic, GatehouseError } from '@gatehouse/core';
+import type { FastifyInstance } from 'fastify';
+import type { GatehouseConfig } from './config/load.js';
+import { createHttpApp } from './http/app.js';
+import { type IdentityRuntime, startIdentity } from './identity/identity-runtime.js';
+import type { NewAgent } from './identity/identity-store.js';
+import { PolicyRuntime } from './policy/runtime.js';
+import { openStore, type Store } from './store/index.js';
+
+/** A running Gatehouse server. */
+export interface RunningServer {
+  /** The base URL it listens on (and issues tokens as). */
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly runtime: PolicyRuntime;
+  readonly store: Store;
+  readonly identity: IdentityRuntime;
+  close(): Promise<void>;
+}
+
+/** Thrown when the policy does not compile at start: the server refuses to run without one. */
+export class PolicyStartError extends GatehouseError {
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    super('GH_POLICY_INVALID', 'the policy does not compile; the server did not start', { status: 500 });
+  }
+}
+
+/**
+ * Starts the server: store, policy (watched), identity, HTTP. Everything it
+ * opened is closed again if a later step fails.
+ */
+export async function startServer(
+  config: GatehouseConfig,
+  options: { host?: string; port?: number; env?: NodeJS.ProcessEnv; logger?: boolean; watch?: boolean } = {},
+): Promise<RunningServer> {
+  const host = options.host ?? config.server.host;
+  let port = options.port ?? config.server.port;
+  // The issuer URL names the port, so an ephemeral port is chosen up front.
+  if (port === 0) port = await freePort(host);
+  const url = config.server.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const store = await openStore(config.storage);
+    cleanups.push(() => store.close());
+    const opened = await PolicyRuntime.open(config.policyPath);
+    if (!('runtime' in opened)) throw new PolicyStartError(opened.diagnostics);
+    const { runtime } = opened;
+    cleanups.push(() => runtime.close());
+    await activate(store, runtime.policy, opened.sources);
+    const identity = await startIdentity(store, config, url, options.env ?? process.env);
+    cleanups.push(() => identity.close());
+
+    runtime.on('reloaded', (policy, sources) => {
+      void activate(store, policy, sources).then(
+        () => identity.cache.refresh(),
+        (err: unknown) => app.log.error({ err }, 'recording the reloaded policy failed'),
+      );
+    });
+    runtime.on('rejected', (diagnostics) => {
+      app.log.warn(
+        { errors: diagnostics.filter((d) => d.severity === 'error').length },
+        'policy change rejected; the previous policy keeps running',
+      );
+    });
+    if (options.watch !== false) await runtime.watch();
+
+    const app = await createHttpApp({
+      runtime,
+      store,
+      authorizationServer: identity.authorizationServer,
+      readinessProblems: () =>
+        identity.cache.lastError ? ['the registry cache cannot refresh from the store'] : [],
+      logger: options.logger ?? false,
+    });
+    cleanups.push(() => app.close());
+    await app.listen({ host, port });
+    return { url, app, runtime, store, identity, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/** Records the activated version and registers the agents it declares. */
+async function activate(
+  store: Store,
+  policy: CompiledPolicy,
+  sources: readonly { name: string; text: string }[],
+): Promise<void> {
+  await store.recordPolicyVersion({ hash: policy.hash, sources });
+  const agents: (NewAgent & { id: string })[] = [...policy.agents.values()].map((a) => ({
+    id: a.id,
+    name: a.name,
+    owner: a.owner,
+    classification: a.classification ?? 'internal',
+    labels: a.labels ?? [],
+    grants: a.grants,
+    source: 'policy',
+    status: a.status,
+  }));
+  await store.upsertPolicyAgents(agents, new Date());
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
