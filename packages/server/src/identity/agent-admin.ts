@@ -7,8 +7,12 @@ import { credentialDigest, generateCredential, hashCredential } from './secret-h
 /** How long a rotated-out client secret keeps working, unless told otherwise. */
 export const DEFAULT_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
 
-/** Algorithms accepted for registered client keys (RFC 7523 assertions). */
-export const CLIENT_ASSERTION_ALGS = ['EdDSA', 'ES256', 'RS256', 'PS256'] as const;
+/**
+ * Algorithms accepted for client assertions (RFC 7523). `Ed25519` is the
+ * fully-specified name (RFC 9864) that current clients such as oauth4webapi
+ * send for the same keys as `EdDSA`.
+ */
+export const CLIENT_ASSERTION_ALGS = ['EdDSA', 'Ed25519', 'ES256', 'RS256', 'PS256'] as const;
 
 /** A created agent and, exactly once, its client secret. */
 export interface CreatedAgent {

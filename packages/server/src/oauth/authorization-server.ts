@@ -8,6 +8,7 @@ import {
 } from '@gatehouse/core';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import { type AccessTokenIssuer, type AccessTokenVerifier, TokenError } from '../identity/access-tokens.js';
+import { CLIENT_ASSERTION_ALGS } from '../identity/agent-admin.js';
 import type { AgentRecord, IdentityStore } from '../identity/identity-store.js';
 import type { RegistryCache } from '../identity/registry-cache.js';
 import type { KeyRing } from '../identity/signing-keys.js';
@@ -89,7 +90,7 @@ export class AuthorizationServer {
       grant_types_supported: ['client_credentials', TOKEN_EXCHANGE_GRANT],
       response_types_supported: ['token'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
-      token_endpoint_auth_signing_alg_values_supported: ['EdDSA', 'ES256', 'RS256', 'PS256'],
+      token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
       introspection_endpoint_auth_methods_supported: [
         'client_secret_basic',
         'client_secret_post',

@@ -32,8 +32,10 @@ export async function oauthRoutes(
     done(null, undefined),
   );
 
-  app.setErrorHandler((error: FastifyError | OAuthError, _request, reply) => {
-    if (error instanceof OAuthError) return sendError(reply, error);
+  app.setErrorHandler((error: FastifyError | OAuthError, request, reply) => {
+    // RFC 6749 §5.2: the Basic challenge answers a client that used the Authorization header.
+    const usedBasic = /^Basic\s/i.test(String(request.headers.authorization ?? ''));
+    if (error instanceof OAuthError) return sendError(reply, error, usedBasic);
     const status = error.statusCode ?? 500;
     if (status === 413)
       return sendError(reply, new OAuthError('invalid_request', 'request body too large', { status: 413 }));
@@ -93,8 +95,9 @@ function noStore(reply: FastifyReply): void {
   reply.header('pragma', 'no-cache');
 }
 
-function sendError(reply: FastifyReply, error: OAuthError): FastifyReply {
+function sendError(reply: FastifyReply, error: OAuthError, usedBasic = false): FastifyReply {
   noStore(reply);
-  if (error.status === 401) reply.header('www-authenticate', 'Basic realm="gatehouse", charset="UTF-8"');
+  if (error.status === 401 && usedBasic)
+    reply.header('www-authenticate', 'Basic realm="gatehouse", charset="UTF-8"');
   return reply.code(error.status).type('application/json').send(error.toJSON());
 }
