@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AgentAdmin, loadConfig, type RunningServer, runCli, startServer } from 'gatehouse';
-import { createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import {
+  type CryptoKey,
+  createRemoteJWKSet,
+  decodeJwt,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -61,7 +70,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function newAgent(grants: string[], extra: { publicJwk?: JsonWebKey } = {}) {
+async function newAgent(grants: string[], extra: { publicJwk?: JWK } = {}) {
   const created = await admin.createAgent({
     name: `agent-${randomUUID().slice(0, 8)}`,
     owner: 'owner@example.com',
@@ -199,7 +208,7 @@ describe('client credentials', () => {
   it('authenticates with private_key_jwt (RFC 7523) and refuses a replayed assertion', async () => {
     const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const { clientId, clientSecret } = await newAgent(['email.read'], {
-      publicJwk: (await exportJWK(publicKey)) as JsonWebKey,
+      publicJwk: await exportJWK(publicKey),
     });
     expect(clientSecret).toBeUndefined();
     const tokens = await clientCredentials(clientId, oauth.PrivateKeyJwt(privateKey));
@@ -236,7 +245,7 @@ describe('client credentials', () => {
     const { publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const other = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const { clientId } = await newAgent(['email.read'], {
-      publicJwk: (await exportJWK(publicKey)) as JsonWebKey,
+      publicJwk: await exportJWK(publicKey),
     });
     expect((await oauthError(clientCredentials(clientId, oauth.PrivateKeyJwt(other.privateKey)))).error).toBe(
       'invalid_client',
@@ -518,7 +527,7 @@ describe('bad input at the token endpoint is an RFC error, never a 500', () => {
           const response = await post(body, type, authorization ? { authorization } : {});
           expect(response.status).toBeGreaterThanOrEqual(400);
           expect(response.status).toBeLessThan(500);
-          expect(typeof (await response.json()).error).toBe('string');
+          expect(typeof ((await response.json()) as { error?: unknown }).error).toBe('string');
         },
       ),
       { numRuns: 150 },

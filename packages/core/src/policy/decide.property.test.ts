@@ -63,11 +63,11 @@ const policyArb = fc.record({
   statuses: fc.tuple(...AGENTS.map(() => fc.constantFrom('active', 'active', 'active', 'suspended'))),
 });
 
-type PolicySpec = fc.RecordValue<{
-  rules: fc.Arbitrary<fc.RecordValue<Record<string, unknown>>[]>;
-  grants: fc.Arbitrary<string[][]>;
-  statuses: fc.Arbitrary<string[]>;
-}>;
+interface PolicySpec {
+  rules: Record<string, unknown>[];
+  grants: string[][];
+  statuses: string[];
+}
 
 function build(spec: PolicySpec, extraRules: object[] = []): CompiledPolicy {
   const agents = Object.fromEntries(

@@ -360,8 +360,7 @@ export class AuthorizationServer {
 
   private activeAgent(agentId: string): AgentRecord {
     const agent = this.deps.cache.agent(agentId);
-    if (!agent || agent.status !== 'active')
-      throw new OAuthError('invalid_grant', 'the actor is not an active agent');
+    if (agent?.status !== 'active') throw new OAuthError('invalid_grant', 'the actor is not an active agent');
     return agent;
   }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, redactConnectionString, type StorageConfig, type Store } from './index.js';
+import { openStore, redactConnectionString, type StorageConfig } from './index.js';
 
 /** PostgreSQL of this machine and CI: 127.0.0.1:5432, trust auth, database `test`. */
 export const TEST_POSTGRES_URL =
