@@ -32,7 +32,6 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Behind no proxy by default; request ids echo X-Request-ID when given.
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: false,
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -238,6 +238,29 @@ describe('the verifier refuses', () => {
   });
 });
 
+describe('the verified-token cache', () => {
+  it('still refuses a remembered token once it expires, for another audience, or once revoked', async () => {
+    const { token, claims } = await issue();
+    await expect(verifier.verify(token, { audience: AUDIENCE }, T0)).resolves.toBeDefined();
+    expect(await refusal(token, new Date(T0.getTime() + 306_000))).toMatchObject({
+      code: 'GH_TOKEN_EXPIRED',
+    });
+    expect(await refusal(token, T0, 'http://127.0.0.1:4470/other')).toMatchObject({ claim: 'aud' });
+    revoked.add(claims.jti);
+    expect(await refusal(token, T0)).toMatchObject({ code: 'GH_TOKEN_REVOKED' });
+  });
+
+  it('verifies a token altered in one byte in full, and refuses it', async () => {
+    const { token } = await issue({ scopes: ['email.read'] });
+    await expect(verifier.verify(token, { audience: AUDIENCE }, T0)).resolves.toBeDefined();
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const widened = base64url.encode(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), scope: '*' }),
+    );
+    expect(await refusal(`${header}.${widened}.${signature}`)).toMatchObject({ claim: 'signature' });
+  });
+});
+
 describe('signing key rotation', () => {
   it('pre-publishes the next key, switches at retirement, and keeps old tokens verifiable', async () => {
     const store = new MemoryKeyStore();

@@ -21,6 +21,9 @@ export const MAX_TOKEN_LIFETIME_S = 60 * 60;
 /** Clock skew tolerated when checking `exp`, `nbf` and `iat`. */
 export const CLOCK_TOLERANCE_S = 5;
 
+/** Tokens whose signature was checked, remembered until they expire (bounded). */
+const MAX_VERIFIED_TOKENS = 20_000;
+
 /** What the issuer needs to mint a token. */
 export interface TokenRequest {
   /** The agent (OAuth client) that will hold the token. */
@@ -115,6 +118,15 @@ export class TokenError extends GatehouseError {
  * revocation of the `jti` and the agent's status, both from memory.
  */
 export class AccessTokenVerifier {
+  /**
+   * Tokens already verified, keyed by their exact text. An agent reuses its
+   * token for every call of its lifetime; an Ed25519 check costs ~60-100 µs,
+   * so it runs once per token, and each later use re-checks only what can
+   * change: expiry, audience, revocation and agent status. A token altered
+   * in any byte is a different key and is verified in full.
+   */
+  readonly #verified = new Map<string, AccessTokenClaims>();
+
   constructor(
     private readonly keys: KeyRing,
     private readonly options: {
@@ -129,6 +141,56 @@ export class AccessTokenVerifier {
     expected: { audience: string | readonly string[] },
     now = new Date(),
   ): Promise<VerifiedIdentity> {
+    const known = this.#verified.get(token);
+    const payload = known
+      ? this.checkRemembered(known, expected.audience, now)
+      : await this.verifySignedToken(token, expected, now);
+    if (!known) this.remember(token, payload);
+    return this.checkLiveState(payload);
+  }
+
+  /** Expiry and audience of a token whose signature was checked before. */
+  private checkRemembered(
+    payload: AccessTokenClaims,
+    audience: string | readonly string[],
+    now: Date,
+  ): AccessTokenClaims {
+    if (payload.exp * 1000 + CLOCK_TOLERANCE_S * 1000 <= now.getTime()) {
+      throw new TokenError('GH_TOKEN_EXPIRED', 'the token has expired', 'exp');
+    }
+    if (payload.iat * 1000 > now.getTime() + CLOCK_TOLERANCE_S * 1000) {
+      throw new TokenError('GH_TOKEN_INVALID', 'the token was issued in the future', 'iat');
+    }
+    const expected = typeof audience === 'string' ? [audience] : audience;
+    const actual = typeof payload.aud === 'string' ? [payload.aud] : payload.aud;
+    if (!actual.some((a) => expected.includes(a))) {
+      throw new TokenError(
+        'GH_TOKEN_INVALID',
+        `token claim 'aud' is invalid: unexpected "aud" claim value`,
+        'aud',
+      );
+    }
+    return payload;
+  }
+
+  private remember(token: string, payload: AccessTokenClaims): void {
+    if (this.#verified.size >= MAX_VERIFIED_TOKENS) {
+      // Drop the oldest tenth (a Map iterates in insertion order).
+      let drop = MAX_VERIFIED_TOKENS / 10;
+      for (const key of this.#verified.keys()) {
+        this.#verified.delete(key);
+        if (--drop <= 0) break;
+      }
+    }
+    this.#verified.set(token, payload);
+  }
+
+  /** Header, signature and claims: everything that cannot change during the token's life. */
+  private async verifySignedToken(
+    token: string,
+    expected: { audience: string | readonly string[] },
+    now: Date,
+  ): Promise<AccessTokenClaims> {
     let header: ReturnType<typeof decodeProtectedHeader>;
     try {
       header = decodeProtectedHeader(token);
@@ -182,6 +244,11 @@ export class AccessTokenVerifier {
     if (payload.iat * 1000 > now.getTime() + CLOCK_TOLERANCE_S * 1000) {
       throw new TokenError('GH_TOKEN_INVALID', 'the token was issued in the future', 'iat');
     }
+    return payload;
+  }
+
+  /** Revocation and agent status: what can change at any moment, checked on every use. */
+  private checkLiveState(payload: AccessTokenClaims): VerifiedIdentity {
     if (this.options.revocations.isRevoked(payload.jti)) {
       throw new TokenError('GH_TOKEN_REVOKED', 'the token has been revoked', 'jti');
     }

@@ -56,6 +56,7 @@ export interface TokenResponse {
  * introspection (RFC 7662) and revocation (RFC 7009).
  */
 export class AuthorizationServer {
+  readonly #lastSeenWrites = new Map<string, number>();
   readonly #externalKeys: Map<string, { issuer: TrustedIssuer; keys: ReturnType<typeof createLocalJWKSet> }>;
 
   constructor(
@@ -122,8 +123,19 @@ export class AuthorizationServer {
       grant === 'client_credentials'
         ? await this.clientCredentials(agent, form, audience, now)
         : await this.exchange(agent, form, audience, now);
-    void this.deps.store.touchAgent(agent.id, now).catch(() => undefined);
+    this.noteSeen(agent.id, now);
     return response;
+  }
+
+  /**
+   * Records when an agent was last seen, at most once a minute per agent: a
+   * durable write per token would make the store, not signing, the limit.
+   */
+  private noteSeen(agentId: string, now: Date): void {
+    const last = this.#lastSeenWrites.get(agentId) ?? 0;
+    if (now.getTime() - last < 60_000) return;
+    this.#lastSeenWrites.set(agentId, now.getTime());
+    void this.deps.store.touchAgent(agentId, now).catch(() => undefined);
   }
 
   private async clientCredentials(
