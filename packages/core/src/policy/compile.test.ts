@@ -155,6 +155,16 @@ describe('compilePolicy: bad input names the place and loads nothing', () => {
     ]);
   });
 
+  it('does not report a test naming a broken rule as naming a missing one', () => {
+    const list = errors(
+      `${BASE}rules:\n  - id: r\n    efect: deny\ntests:\n  - name: t\n    request: { agent: bot, tool: db.delete }\n    expect: deny\n    applies: [r]\n`,
+    );
+    expect(list.map((d) => d.message)).toEqual([
+      expect.stringContaining("missing required key 'effect'"),
+      expect.stringContaining("unknown key 'efect'"),
+    ]);
+  });
+
   it('reports every error of a file in one run, not only the first', () => {
     const list = errors(
       `${BASE}rules:\n  - id: a\n    efect: deny\n  - id: b\n    effect: deny\n    when: 'nope == 1'\n  - id: c\n    match: { tools: [zzz] }\n    effect: deny\n`,

@@ -87,6 +87,8 @@ interface Located<T> {
 
 class PolicyCompiler {
   readonly diagnostics: Diagnostic[] = [];
+  /** Every rule id written in any document, compiled or not. */
+  private readonly declaredRuleIds = new Set<string>();
   /** Per document, the items (`rules[3]`, `tools["x"]`) that failed the schema. */
   private readonly brokenItems = new Map<LoadedDocument, Set<string>>();
 
@@ -237,6 +239,14 @@ class PolicyCompiler {
     };
     for (const doc of documents) {
       const broken = this.brokenItems.get(doc);
+      // Ids of every rule written, even ones with errors, so that a test naming
+      // a broken rule is not also reported as naming a missing one.
+      for (const rule of (doc.value as { rules?: unknown }).rules instanceof Array
+        ? (doc.value as { rules: unknown[] }).rules
+        : []) {
+        const id = (rule as { id?: unknown } | null)?.id;
+        if (typeof id === 'string') this.declaredRuleIds.add(id);
+      }
       const value = pruneItems(doc.value as PolicyDocument, broken);
       for (const [name, tool] of Object.entries(value.tools ?? {})) {
         if (unique('tool', name, doc, ['tools', name], 'key'))
@@ -464,7 +474,7 @@ class PolicyCompiler {
     agents: ReadonlyMap<string, AgentIdentity>,
     rules: readonly RuleRuntime[],
   ): PolicyTestCase[] {
-    const ruleIds = new Set(rules.map((r) => r.rule.id));
+    const ruleIds = new Set([...rules.map((r) => r.rule.id), ...this.declaredRuleIds]);
     const tests: PolicyTestCase[] = [];
     for (const { value, doc, path } of entries) {
       let ok = true;
