@@ -181,6 +181,30 @@ describe.each(dialects)('store on %s', (dialect, configFor) => {
     await store.close();
   });
 
+  it('keeps encrypted signing keys and drops them once expired', async () => {
+    const { store } = await open();
+    const at = (h: number) => new Date(Date.UTC(2026, 0, 1) + h * 3_600_000);
+    const key = (kid: string, from: number) => ({
+      kid,
+      alg: 'EdDSA' as const,
+      publicJwk: { kty: 'OKP', crv: 'Ed25519', x: kid },
+      privateJwe: `jwe.${kid}`,
+      createdAt: at(from),
+      activatesAt: at(from),
+      retiresAt: at(from + 24),
+      expiresAt: at(from + 25),
+    });
+    await store.insertSigningKey(key('k1', 0));
+    await store.insertSigningKey(key('k2', 24));
+    expect((await store.listSigningKeys()).map((k) => [k.kid, k.activatesAt.toISOString()])).toEqual([
+      ['k1', at(0).toISOString()],
+      ['k2', at(24).toISOString()],
+    ]);
+    expect(await store.deleteSigningKeysExpiredBefore(at(25))).toBe(1);
+    expect((await store.listSigningKeys()).map((k) => k.kid)).toEqual(['k2']);
+    await store.close();
+  });
+
   it('stores users by email and token digest', async () => {
     const { store } = await open();
     const user = await store.createUser(
