@@ -11,15 +11,13 @@ import { findConfigPath, loadConfig } from '../config/load.js';
 import { loadPolicy } from '../policy/runtime.js';
 import { type CliIo, EXIT, parseJsonOption, printJson, UsageError } from './io.js';
 
-/** The policy path a command works on: the argument, else the config's policy. */
-async function policyPathFor(
-  io: CliIo,
-  argument: string | undefined,
-  configFlag: string | undefined,
-): Promise<string> {
-  if (argument !== undefined) return resolve(io.cwd, argument);
-  const config = await loadConfig(findConfigPath({ flag: configFlag, env: io.env, cwd: io.cwd }));
-  return config.policyPath;
+/** Loads the policy a command works on: the path argument, else the config's policy. */
+async function loadPolicyFor(io: CliIo, argument: string | undefined, configFlag: string | undefined) {
+  const path =
+    argument !== undefined
+      ? resolve(io.cwd, argument)
+      : (await loadConfig(findConfigPath({ flag: configFlag, env: io.env, cwd: io.cwd }))).policyPath;
+  return loadPolicy(path, io.cwd);
 }
 
 function printDiagnostics(io: CliIo, diagnostics: readonly Diagnostic[]): void {
@@ -44,7 +42,7 @@ export async function policyCheck(
   path: string | undefined,
   opts: { json?: boolean; config?: string },
 ): Promise<number> {
-  const result = await loadPolicy(await policyPathFor(io, path, opts.config), io.cwd);
+  const result = await loadPolicyFor(io, path, opts.config);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   const warnings = result.diagnostics.filter((d) => d.severity === 'warning');
   if (opts.json) {
@@ -79,7 +77,7 @@ export async function policyTest(
   path: string | undefined,
   opts: { json?: boolean; config?: string },
 ): Promise<number> {
-  const result = await loadPolicy(await policyPathFor(io, path, opts.config), io.cwd);
+  const result = await loadPolicyFor(io, path, opts.config);
   if (!result.ok) {
     if (opts.json)
       printJson(io, {
@@ -150,7 +148,7 @@ export async function policyExplain(io: CliIo, opts: ExplainOptions): Promise<nu
     ?.split(',')
     .map((l) => l.trim())
     .filter((l) => l !== '');
-  const result = await loadPolicy(await policyPathFor(io, opts.policy, opts.config), io.cwd);
+  const result = await loadPolicyFor(io, opts.policy, opts.config);
   if (!result.ok) {
     printDiagnostics(io, result.diagnostics);
     return EXIT.failed;
@@ -193,7 +191,7 @@ export async function policyCompile(
   path: string | undefined,
   opts: { json?: boolean; config?: string },
 ): Promise<number> {
-  const result = await loadPolicy(await policyPathFor(io, path, opts.config), io.cwd);
+  const result = await loadPolicyFor(io, path, opts.config);
   if (!result.ok) {
     printDiagnostics(io, result.diagnostics);
     return EXIT.failed;

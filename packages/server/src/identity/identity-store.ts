@@ -62,19 +62,16 @@ export interface RegistryChanges {
   readonly revision: number;
 }
 
-/** New agent fields. */
-export interface NewAgent {
+/** What creating or declaring an agent supplies; the store adds the rest. */
+export type NewAgent = Pick<
+  AgentRecord,
+  'name' | 'owner' | 'classification' | 'labels' | 'grants' | 'source'
+> & {
   /** Given for agents declared in policy (a stable id derived from the name); minted otherwise. */
   readonly id?: string;
-  readonly name: string;
   readonly description?: string;
-  readonly owner: string;
-  readonly classification: string;
-  readonly labels: readonly string[];
-  readonly grants: readonly string[];
-  readonly source: 'policy' | 'api';
   readonly status?: AgentStatus;
-}
+};
 
 /**
  * Persistence for identities. Every change bumps one registry revision, so
