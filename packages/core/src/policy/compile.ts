@@ -241,9 +241,8 @@ class PolicyCompiler {
       const broken = this.brokenItems.get(doc);
       // Ids of every rule written, even ones with errors, so that a test naming
       // a broken rule is not also reported as naming a missing one.
-      for (const rule of (doc.value as { rules?: unknown }).rules instanceof Array
-        ? (doc.value as { rules: unknown[] }).rules
-        : []) {
+      const written = (doc.value as { rules?: unknown }).rules;
+      for (const rule of Array.isArray(written) ? written : []) {
         const id = (rule as { id?: unknown } | null)?.id;
         if (typeof id === 'string') this.declaredRuleIds.add(id);
       }
