@@ -27,6 +27,29 @@ export {
   patternWithin,
   withinGrants,
 } from './identity/scope.js';
+export {
+  EnforcementPath,
+  type PathAuditEvent,
+  type PathDenialCode,
+  type PathOutcome,
+  type PathPorts,
+  type PathRequest,
+} from './path/enforce.js';
+export { fingerprintsOfOutput, fingerprintsOfText, provenanceOfArguments } from './path/fingerprints.js';
+export {
+  MemorySessionStore,
+  newSession,
+  observeOutput,
+  observeUserInput,
+  provenanceInSession,
+  type SessionState,
+} from './path/session.js';
+export {
+  type ArgumentLimits,
+  ArgumentValidator,
+  checkArgumentLimits,
+  DEFAULT_ARGUMENT_LIMITS,
+} from './path/validate-args.js';
 export { checkPolicy, compilePolicy, MAX_POLICY_SOURCE_LENGTH } from './policy/compile.js';
 export { decide } from './policy/decide.js';
 export { explain } from './policy/explain.js';

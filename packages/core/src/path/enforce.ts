@@ -1,0 +1,390 @@
+import { withinGrants } from '../identity/scope.js';
+import { decide } from '../policy/decide.js';
+import type { AgentIdentity, CompiledPolicy, Decision, DelegationInput } from '../policy/types.js';
+import {
+  newSession,
+  observeOutput,
+  observeUserInput,
+  provenanceInSession,
+  recordCall,
+  type SessionState,
+} from './session.js';
+import {
+  type ArgumentLimits,
+  ArgumentValidator,
+  checkArgumentLimits,
+  DEFAULT_ARGUMENT_LIMITS,
+} from './validate-args.js';
+
+/**
+ * The enforcement path of DESIGN §2, once, for every door:
+ *
+ *   authenticate → validate → rate limit → decide → [approval] → execute → inspect → audit
+ *
+ * The door authenticates (a bearer token, or the SDK's configured identity)
+ * and hands over the agent; everything after that happens here, talking to
+ * the world only through ports. Any port that fails ends the call in deny:
+ * nothing in this module turns an error into an allow.
+ */
+
+/** Why a call was refused, as a stable code. */
+export type PathDenialCode =
+  | 'not-in-token-scope'
+  | 'invalid-arguments'
+  | 'rate-limited'
+  | 'rate-limiter-unavailable'
+  | 'session-not-owned'
+  | 'session-store-unavailable'
+  | 'policy'
+  | 'audit-unavailable'
+  | 'approval-denied'
+  | 'approval-unavailable'
+  | 'internal-error';
+
+/** What a door asks the path. */
+export interface PathRequest {
+  /** The authenticated agent. */
+  readonly agent: AgentIdentity;
+  /** The scopes of the token the agent presented, when it presented one: a ceiling below its grants. */
+  readonly tokenScopes?: readonly string[];
+  readonly tool: string;
+  readonly args?: Readonly<Record<string, unknown>>;
+  /** Supplied by the caller, or minted by the path. */
+  readonly sessionId?: string;
+  /** The session's declared intent, fixed by the first call that states one. */
+  readonly intent?: string;
+  /** Values the user supplied for this run (a prompt, form fields): labelled `user_input`. */
+  readonly userInput?: unknown;
+  readonly user?: Readonly<Record<string, unknown>>;
+  readonly delegation?: DelegationInput;
+  readonly resource?: Readonly<Record<string, unknown>>;
+  readonly context?: Readonly<Record<string, unknown>>;
+  readonly reasoning?: string;
+}
+
+/** An event for the audit port: the decision before execution, the outcome after. */
+export interface PathAuditEvent {
+  readonly type: 'decision' | 'execution';
+  readonly decisionId: string;
+  readonly sessionId: string;
+  readonly agentId: string;
+  readonly tool: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly reasoning?: string;
+  readonly decision?: Decision;
+  readonly status: PathOutcome['status'];
+  readonly code?: string;
+  readonly reason?: string;
+  readonly durationMs?: number;
+}
+
+/** The outside world, as the path sees it. Optional ports switch their step off. */
+export interface PathPorts {
+  /** Per agent and per agent×tool; resolves whether the call may proceed. */
+  readonly rateLimit?: (
+    agentId: string,
+    tool: string,
+  ) => Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
+  readonly sessions: {
+    get(id: string): Promise<SessionState | undefined> | SessionState | undefined;
+    put(session: SessionState): Promise<void> | void;
+  };
+  /** Creates or matches the approval for an `approve` decision (the approvals issue fills this in). */
+  readonly approvals?: (
+    request: PathRequest,
+    decision: Decision,
+    decisionId: string,
+  ) => Promise<
+    | { status: 'approved' }
+    | { status: 'pending'; id: string; expiresAt: Date }
+    | { status: 'denied'; reason: string }
+  >;
+  /** Durable audit write; a failure denies the call (DESIGN §2, step 8). */
+  readonly audit?: (event: PathAuditEvent) => Promise<void>;
+  /** Runs the tool. Absent: decision-only mode, where the PEP executes and reports the outcome. */
+  readonly execute?: (tool: string, args: Readonly<Record<string, unknown>>) => Promise<unknown>;
+  /** Ids for decisions and sessions. */
+  readonly newId: (prefix: 'dec' | 'ses') => string;
+  readonly now?: () => number;
+}
+
+/** The result of one pass along the path. */
+export type PathOutcome =
+  | {
+      readonly status: 'denied';
+      readonly code: PathDenialCode;
+      readonly reason: string;
+      readonly decisionId: string;
+      readonly sessionId?: string;
+      readonly decision?: Decision;
+      readonly retryAfterMs?: number;
+    }
+  | {
+      readonly status: 'approval-required';
+      readonly decision: Decision;
+      readonly decisionId: string;
+      readonly sessionId: string;
+      readonly approval?: { readonly id: string; readonly expiresAt: Date };
+    }
+  | {
+      readonly status: 'allowed';
+      readonly decision: Decision;
+      readonly decisionId: string;
+      readonly sessionId: string;
+    }
+  | {
+      readonly status: 'executed';
+      readonly decision: Decision;
+      readonly decisionId: string;
+      readonly sessionId: string;
+      readonly output: unknown;
+      readonly labels: readonly string[];
+    }
+  | {
+      readonly status: 'failed';
+      readonly decision: Decision;
+      readonly decisionId: string;
+      readonly sessionId: string;
+      readonly error: string;
+    };
+
+/** One enforcement path; the policy is passed per call so reloads apply at once. */
+export class EnforcementPath {
+  readonly #validators = new WeakMap<CompiledPolicy, ArgumentValidator>();
+
+  constructor(
+    private readonly ports: PathPorts,
+    private readonly limits: ArgumentLimits = DEFAULT_ARGUMENT_LIMITS,
+  ) {}
+
+  /** Runs a call along the path. Never throws. */
+  async enforce(policy: CompiledPolicy, request: PathRequest): Promise<PathOutcome> {
+    const decisionId = this.ports.newId('dec');
+    try {
+      return await this.run(policy, request, decisionId);
+    } catch (err) {
+      return {
+        status: 'denied',
+        code: 'internal-error',
+        reason: `the enforcement path failed: ${messageOf(err)}`,
+        decisionId,
+      };
+    }
+  }
+
+  private async run(policy: CompiledPolicy, request: PathRequest, decisionId: string): Promise<PathOutcome> {
+    const now = this.ports.now ?? Date.now;
+    const started = now();
+    const args = request.args ?? {};
+    const deny = (
+      code: PathDenialCode,
+      reason: string,
+      extra: { sessionId?: string; decision?: Decision; retryAfterMs?: number } = {},
+    ): PathOutcome => ({
+      status: 'denied',
+      code,
+      reason,
+      decisionId,
+      ...extra,
+    });
+
+    // 1. The token's scopes are a ceiling below the agent's grants.
+    if (request.tokenScopes && !withinGrants(request.tool, request.tokenScopes)) {
+      return deny('not-in-token-scope', `tool '${request.tool}' is not within the token's scopes`);
+    }
+    // 2. Validate: limits first (they bound the cost of everything after), then the schema.
+    const problem =
+      checkArgumentLimits(args, this.limits) ?? this.validatorFor(policy).validate(request.tool, args);
+    if (problem) return deny('invalid-arguments', `${problem.path}: ${problem.message}`);
+    // 3. Rate limit.
+    if (this.ports.rateLimit) {
+      let verdict: Awaited<ReturnType<NonNullable<PathPorts['rateLimit']>>>;
+      try {
+        verdict = await this.ports.rateLimit(request.agent.id, request.tool);
+      } catch (err) {
+        return deny(
+          'rate-limiter-unavailable',
+          `the rate limiter is unavailable (${messageOf(err)}); calls are refused until it answers`,
+        );
+      }
+      if (!verdict.allowed) {
+        return deny(
+          'rate-limited',
+          `rate limit reached; retry after ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
+          { retryAfterMs: verdict.retryAfterMs },
+        );
+      }
+    }
+    // Session: bound to its agent; provenance of this call's arguments.
+    let session: SessionState;
+    try {
+      const found = request.sessionId ? await this.ports.sessions.get(request.sessionId) : undefined;
+      if (found && found.agentId !== request.agent.id) {
+        return deny('session-not-owned', 'the session belongs to another agent');
+      }
+      session = found ?? newSession(request.sessionId ?? this.ports.newId('ses'), request.agent.id, now());
+    } catch (err) {
+      return deny('session-store-unavailable', `the session store is unavailable (${messageOf(err)})`);
+    }
+    if (request.intent !== undefined && session.intent === undefined) session.intent = request.intent;
+    if (request.userInput !== undefined) observeUserInput(session, request.userInput);
+    const sessionId = session.id;
+
+    // 4. Decide.
+    const decision = decide(policy, {
+      agent: request.agent,
+      tool: request.tool,
+      args,
+      session: {
+        id: session.id,
+        labels: [...session.labels],
+        calls: session.calls.length,
+        ...(session.intent !== undefined && { intent: session.intent }),
+      },
+      provenance: provenanceInSession(session, args),
+      ...(request.resource && { resource: request.resource }),
+      ...(request.user && { user: request.user }),
+      ...(request.delegation && { delegation: request.delegation }),
+      ...(request.context && { context: request.context }),
+      ...(request.reasoning !== undefined && { reasoning: request.reasoning }),
+    });
+    const audit = async (
+      event: Omit<PathAuditEvent, 'decisionId' | 'sessionId' | 'agentId' | 'tool' | 'args' | 'reasoning'>,
+    ) => {
+      await this.ports.audit?.({
+        ...event,
+        decisionId,
+        sessionId,
+        agentId: request.agent.id,
+        tool: request.tool,
+        args,
+        ...(request.reasoning !== undefined && { reasoning: request.reasoning }),
+      });
+    };
+    const finish = async (outcome: PathOutcome): Promise<PathOutcome> => {
+      recordCall(session, {
+        tool: request.tool,
+        effect: decision.effect,
+        at: now(),
+        ...(outcome.status === 'executed'
+          ? { outcome: 'succeeded' }
+          : outcome.status === 'failed'
+            ? { outcome: 'failed' }
+            : {}),
+      });
+      await this.ports.sessions.put(session);
+      return outcome;
+    };
+
+    // Write-ahead: the decision is durable before anything executes.
+    try {
+      await audit({
+        type: 'decision',
+        decision,
+        status:
+          decision.effect === 'deny'
+            ? 'denied'
+            : decision.effect === 'approve'
+              ? 'approval-required'
+              : 'allowed',
+      });
+    } catch (err) {
+      return finish(
+        deny('audit-unavailable', `the audit log is unavailable (${messageOf(err)}); the call is refused`, {
+          sessionId,
+          decision,
+        }),
+      );
+    }
+    if (decision.effect === 'deny') {
+      return finish(deny('policy', decision.reasons[0] ?? 'denied by policy', { sessionId, decision }));
+    }
+    // 5. Approval.
+    if (decision.effect === 'approve') {
+      if (!this.ports.approvals)
+        return finish({ status: 'approval-required', decision, decisionId, sessionId });
+      let verdict: Awaited<ReturnType<NonNullable<PathPorts['approvals']>>>;
+      try {
+        verdict = await this.ports.approvals(request, decision, decisionId);
+      } catch (err) {
+        return finish(
+          deny('approval-unavailable', `the approval service is unavailable (${messageOf(err)})`, {
+            sessionId,
+            decision,
+          }),
+        );
+      }
+      if (verdict.status === 'denied')
+        return finish(deny('approval-denied', verdict.reason, { sessionId, decision }));
+      if (verdict.status === 'pending') {
+        return finish({
+          status: 'approval-required',
+          decision,
+          decisionId,
+          sessionId,
+          approval: { id: verdict.id, expiresAt: verdict.expiresAt },
+        });
+      }
+    }
+    // 6. Execute — or, with no executor, hand the go-ahead to the PEP.
+    if (!this.ports.execute) return finish({ status: 'allowed', decision, decisionId, sessionId });
+    let output: unknown;
+    try {
+      output = await this.ports.execute(request.tool, args);
+    } catch (err) {
+      const failed: PathOutcome = {
+        status: 'failed',
+        decision,
+        decisionId,
+        sessionId,
+        error: messageOf(err),
+      };
+      await audit({
+        type: 'execution',
+        decision,
+        status: 'failed',
+        reason: messageOf(err),
+        durationMs: now() - started,
+      }).catch(() => undefined);
+      return finish(failed);
+    }
+    // 7. Inspect: the catalog's output labels join the session, with the output's fingerprints.
+    const labels = [...(policy.tools.get(request.tool)?.labels ?? [])];
+    observeOutput(session, output, labels);
+    // 8. Audit the outcome.
+    await audit({ type: 'execution', decision, status: 'executed', durationMs: now() - started }).catch(
+      () => undefined,
+    );
+    return finish({ status: 'executed', decision, decisionId, sessionId, output, labels });
+  }
+
+  /**
+   * Inspect and record an output that a PEP produced itself after an
+   * `allowed` decision (the decision API's outcome report).
+   */
+  async recordOutcome(
+    policy: CompiledPolicy,
+    report: { agentId: string; sessionId: string; tool: string; output: unknown },
+  ): Promise<{ labels: readonly string[] } | { error: string }> {
+    const session = await this.ports.sessions.get(report.sessionId);
+    if (!session) return { error: 'unknown or expired session' };
+    if (session.agentId !== report.agentId) return { error: 'the session belongs to another agent' };
+    const labels = [...(policy.tools.get(report.tool)?.labels ?? [])];
+    observeOutput(session, report.output, labels);
+    await this.ports.sessions.put(session);
+    return { labels };
+  }
+
+  private validatorFor(policy: CompiledPolicy): ArgumentValidator {
+    let validator = this.#validators.get(policy);
+    if (!validator) {
+      validator = new ArgumentValidator(policy);
+      this.#validators.set(policy, validator);
+    }
+    return validator;
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

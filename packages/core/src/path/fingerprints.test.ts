@@ -1,0 +1,71 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fingerprintsOfOutput, fingerprintsOfText, provenanceOfArguments } from './fingerprints.js';
+
+describe('fingerprintsOfText', () => {
+  it('finds emails, URLs, IBANs, digit runs and identifiers, normalized', () => {
+    const found = fingerprintsOfText(
+      'Pay GB82 WEST 1234 5698 7654 32 or visit HTTPS://Evil.TEST/pay?x=1). Write to Payouts@Attacker.TEST, ref INV-2024-0042, card 4111 1111 1111 1111.',
+    );
+    expect(found).toContain('iban:GB82WEST12345698765432');
+    expect(found).toContain('url:https://evil.test/pay?x=1');
+    expect(found).toContain('email:payouts@attacker.test');
+    expect(found).toContain('id:inv-2024-0042');
+    expect(found).toContain('digits:4111111111111111');
+  });
+
+  it('ignores plain words, short numbers and IBAN look-alikes that fail mod-97', () => {
+    const found = fingerprintsOfText(
+      'Please review the quarterly invoices before 2024 ends. GB00 WEST 1234 5698 7654 32',
+    );
+    expect([...found].filter((f) => !f.startsWith('digits:'))).toEqual([]);
+    expect(found.has('digits:2024')).toBe(false);
+  });
+
+  it('finishes quickly on long adversarial input', () => {
+    const started = performance.now();
+    fingerprintsOfText(`${'a'.repeat(100_000)}@${'b.'.repeat(50_000)}`);
+    fingerprintsOfText('1 '.repeat(100_000));
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('provenanceOfArguments', () => {
+  const labelsOf = (known: Map<string, string[]>) => (f: string) => known.get(f);
+
+  it('labels argument paths whose values carry a known fingerprint, inside longer text too', () => {
+    const known = new Map([
+      ['email:evil@attacker.test', ['untrusted']],
+      ['url:https://evil.test/x', ['untrusted']],
+    ]);
+    const provenance = provenanceOfArguments(
+      {
+        to: ['bob@example.com', 'Evil <EVIL@attacker.test>'],
+        body: 'details at https://evil.test/x.',
+        note: 'evil',
+      },
+      labelsOf(known),
+    );
+    expect(provenance).toEqual({ 'to[1]': ['untrusted'], body: ['untrusted'] });
+  });
+
+  it('matches a copied short field whole, and a large number as digits', () => {
+    const outputs = fingerprintsOfOutput({ account: { holder: 'ACME Holdings Ltd', number: 12345678 } });
+    const known = new Map([...outputs].map((f) => [f, ['untrusted']]));
+    expect(
+      provenanceOfArguments({ payee: 'acme holdings ltd ', account: '1234-5678' }, labelsOf(known)),
+    ).toEqual({
+      payee: ['untrusted'],
+      account: ['untrusted'],
+    });
+  });
+
+  it('never throws on arbitrary arguments', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (args) => {
+        expect(typeof provenanceOfArguments(args, () => ['untrusted'])).toBe('object');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
