@@ -2,6 +2,8 @@ import { createServer } from 'node:net';
 import { type CompiledPolicy, type Diagnostic, GatehouseError } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
 import type { GatehouseConfig } from './config/load.js';
+import { DecisionService } from './decisions/decision-service.js';
+import { AgentRateLimiter } from './decisions/rate-limiter.js';
 import { createHttpApp } from './http/app.js';
 import { type IdentityRuntime, startIdentity } from './identity/identity-runtime.js';
 import type { NewAgent } from './identity/identity-store.js';
@@ -10,12 +12,15 @@ import { openStore, type Store } from './store/index.js';
 
 /** A running Gatehouse server. */
 export interface RunningServer {
-  /** The base URL it listens on (and issues tokens as). */
+  /** The public base URL: the OAuth issuer and default token audience (`server.publicUrl`, else the listen URL). */
   readonly url: string;
+  /** Where it actually listens. */
+  readonly listenUrl: string;
   readonly app: FastifyInstance;
   readonly runtime: PolicyRuntime;
   readonly store: Store;
   readonly identity: IdentityRuntime;
+  readonly decisions: DecisionService;
   close(): Promise<void>;
 }
 
@@ -38,7 +43,8 @@ export async function startServer(
   let port = options.port ?? config.server.port;
   // The issuer URL names the port, so an ephemeral port is chosen up front.
   if (port === 0) port = await freePort(host);
-  const url = config.server.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const listenUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = config.server.publicUrl ?? listenUrl;
 
   const cleanups: (() => Promise<void> | void)[] = [];
   const closeAll = async () => {
@@ -69,17 +75,28 @@ export async function startServer(
     });
     if (options.watch !== false) await runtime.watch();
 
+    const limiter = new AgentRateLimiter(config.rateLimits, (id) => identity.cache.agent(id)?.name);
+    cleanups.push(() => limiter.close());
+    const decisions = new DecisionService({
+      runtime,
+      cache: identity.cache,
+      verifier: identity.verifier,
+      limiter,
+      audience: [url, ...config.identity.audiences],
+    });
     const app = await createHttpApp({
       runtime,
       store,
       authorizationServer: identity.authorizationServer,
+      decisions,
+      baseUrl: url,
       readinessProblems: () =>
         identity.cache.lastError ? ['the registry cache cannot refresh from the store'] : [],
       logger: options.logger ?? false,
     });
     cleanups.push(() => app.close());
     await app.listen({ host, port });
-    return { url, app, runtime, store, identity, close: closeAll };
+    return { url, listenUrl, app, runtime, store, identity, decisions, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -23,6 +23,7 @@ export interface GatehouseConfig {
   /** Where Gatehouse keeps local state: the master key, the SQLite file by default. */
   readonly dataDir: string;
   readonly server: { readonly host: string; readonly port: number; readonly publicUrl?: string };
+  readonly rateLimits: RateLimitConfig;
   readonly identity: {
     readonly tokenLifetimeS: number;
     readonly maxDelegationDepth: number;
@@ -33,6 +34,28 @@ export interface GatehouseConfig {
     readonly trustedIssuers: readonly { issuer: string; jwksFile: string; audience: string }[];
   };
 }
+
+/** A rate limit: so many requests per window. */
+export interface RateLimit {
+  readonly requests: number;
+  readonly perMs: number;
+}
+
+/** Rate limits with defaults applied. */
+export interface RateLimitConfig {
+  readonly perAgent: RateLimit;
+  readonly perAgentTool: RateLimit;
+  readonly agents: Readonly<
+    Record<string, { readonly perAgent?: RateLimit; readonly perAgentTool?: RateLimit }>
+  >;
+  readonly redis?: string;
+}
+
+/** Defaults: an agent doing ten calls a second, or two a second to one tool, is not a person's assistant. */
+export const DEFAULT_RATE_LIMITS = {
+  perAgent: { requests: 600, perMs: 60_000 },
+  perAgentTool: { requests: 120, perMs: 60_000 },
+} as const;
 
 /**
  * Which config file a command uses: `--config`, then `GATEHOUSE_CONFIG`, then
@@ -109,6 +132,20 @@ function resolveConfig(file: string, doc: ConfigDocument): GatehouseConfig {
       }
     : { sqlite: at(doc.storage?.sqlite ?? './.gatehouse/gatehouse.db') };
   const identity = doc.identity ?? {};
+  const limit = (l: { requests: number; per: string } | undefined) =>
+    l ? { requests: l.requests, perMs: durationMs(l.per) } : undefined;
+  const rateLimits: RateLimitConfig = {
+    perAgent: limit(doc.rateLimits?.perAgent) ?? DEFAULT_RATE_LIMITS.perAgent,
+    perAgentTool: limit(doc.rateLimits?.perAgentTool) ?? DEFAULT_RATE_LIMITS.perAgentTool,
+    agents: Object.fromEntries(
+      Object.entries(doc.rateLimits?.agents ?? {}).map(([name, o]) => {
+        const perAgent = limit(o.perAgent);
+        const perAgentTool = limit(o.perAgentTool);
+        return [name, { ...(perAgent && { perAgent }), ...(perAgentTool && { perAgentTool }) }];
+      }),
+    ),
+    ...(doc.rateLimits?.redis !== undefined && { redis: doc.rateLimits.redis }),
+  };
   return {
     file,
     policyPath: at(doc.policy),
@@ -119,6 +156,7 @@ function resolveConfig(file: string, doc: ConfigDocument): GatehouseConfig {
       port: doc.server?.port ?? DEFAULT_PORT,
       ...(doc.server?.publicUrl !== undefined && { publicUrl: doc.server.publicUrl }),
     },
+    rateLimits,
     identity: {
       tokenLifetimeS: durationMs(identity.tokenLifetime ?? '5m') / 1000,
       maxDelegationDepth: identity.maxDelegationDepth ?? 2,

@@ -3,6 +3,12 @@
  * hold. Closed objects, so a misspelt key is an error with its line.
  */
 const DURATION = { type: 'string', pattern: '^[1-9][0-9]{0,5}(s|m|h|d)$' };
+const LIMIT = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['requests', 'per'],
+  properties: { requests: { type: 'integer', minimum: 1, maximum: 1_000_000 }, per: DURATION },
+};
 
 export const configSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -31,6 +37,25 @@ export const configSchema = {
         port: { type: 'integer', minimum: 0, maximum: 65535 },
         /** The public base URL: the OAuth issuer and the audience of tokens. */
         publicUrl: { type: 'string', pattern: '^https?://[^/]+(/.*[^/])?$' },
+      },
+    },
+    rateLimits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        perAgent: LIMIT,
+        perAgentTool: LIMIT,
+        /** Per-agent overrides, by agent name. */
+        agents: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { perAgent: LIMIT, perAgentTool: LIMIT },
+          },
+        },
+        /** A Redis URL: limits shared by every replica. Without it, limits are per process. */
+        redis: { type: 'string', pattern: '^rediss?://' },
       },
     },
     identity: {
@@ -62,8 +87,20 @@ export const configSchema = {
 } as const;
 
 /** The config as written, after schema validation. */
+/** A rate limit as written: `{ requests: 600, per: 1m }`. */
+export interface LimitDocument {
+  requests: number;
+  per: string;
+}
+
 export interface ConfigDocument {
   policy: string;
+  rateLimits?: {
+    perAgent?: LimitDocument;
+    perAgentTool?: LimitDocument;
+    agents?: Record<string, { perAgent?: LimitDocument; perAgentTool?: LimitDocument }>;
+    redis?: string;
+  };
   storage?: { sqlite?: string; postgres?: string; schema?: string };
   server?: { host?: string; port?: number; publicUrl?: string };
   identity?: {

@@ -1,4 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { authzenRoutes } from '../decisions/authzen-routes.js';
+import type { DecisionService } from '../decisions/decision-service.js';
 import type { AuthorizationServer } from '../oauth/authorization-server.js';
 import { oauthRoutes } from '../oauth/routes.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
@@ -12,14 +14,18 @@ export interface HttpAppDeps {
   readonly runtime: PolicyRuntime;
   readonly store: Store;
   readonly authorizationServer: AuthorizationServer;
+  readonly decisions: DecisionService;
+  /** The public base URL, for discovery documents. */
+  readonly baseUrl: string;
   /** Reasons the process is not ready beyond the store (e.g. a stalled registry cache). */
   readonly readinessProblems?: () => string[];
   readonly logger?: boolean;
 }
 
 /**
- * The Fastify app: health endpoints and the OAuth authorization server.
- * Later doors (decision API, gateway) register here as plugins.
+ * The Fastify app: health endpoints, the OAuth authorization server and the
+ * AuthZEN decision API, each a plugin in its own encapsulated scope. The MCP
+ * gateway registers here too when it lands.
  */
 export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -59,5 +65,6 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   });
 
   await app.register(oauthRoutes, { server: deps.authorizationServer });
+  await app.register(authzenRoutes, { service: deps.decisions, baseUrl: deps.baseUrl });
   return app;
 }

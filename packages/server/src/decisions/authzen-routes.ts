@@ -1,0 +1,158 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller, DecisionService, Evaluation, EvaluationResult } from './decision-service.js';
+
+/** Largest decision request: tool arguments can be documents, not archives. */
+export const DECISION_BODY_LIMIT = 2 * 1024 * 1024;
+/** Most evaluations in one batch. */
+const MAX_EVALUATIONS = 100;
+
+const entity = { type: 'object', properties: { type: { type: 'string' }, id: { type: 'string' } } };
+const evaluationSchema = {
+  type: 'object',
+  properties: {
+    subject: entity,
+    action: { type: 'object', properties: { name: { type: 'string' } } },
+    resource: {
+      type: 'object',
+      properties: { type: { type: 'string' }, id: { type: 'string' }, properties: { type: 'object' } },
+    },
+    context: { type: 'object' },
+  },
+} as const;
+
+/**
+ * The AuthZEN Authorization API 1.0 (access evaluation and batches) and the
+ * outcome report, as a Fastify plugin. Subject: the agent of the bearer
+ * token; action `tools/call`; resource `{ type: "tool", id }`.
+ */
+export async function authzenRoutes(
+  app: FastifyInstance,
+  opts: { service: DecisionService; baseUrl: string },
+): Promise<void> {
+  const { service, baseUrl } = opts;
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler(
+    (error: { statusCode?: number; message: string; validation?: unknown }, _request, reply) => {
+      const status = error.statusCode ?? 500;
+      if (status === 413)
+        return reply.code(413).send({ error: 'invalid_request', message: 'request body too large' });
+      if (status >= 400 && status < 500)
+        return reply.code(status).send({ error: 'invalid_request', message: error.message });
+      reply.log.error({ err: error }, 'decision endpoint failed');
+      return reply
+        .code(500)
+        .send({ error: 'server_error', message: 'the decision failed; the call must not proceed' });
+    },
+  );
+
+  app.get('/.well-known/authzen-configuration', async () => ({
+    policy_decision_point: baseUrl,
+    access_evaluation_endpoint: `${baseUrl}/access/v1/evaluation`,
+    access_evaluations_endpoint: `${baseUrl}/access/v1/evaluations`,
+  }));
+
+  const authenticated = async (request: FastifyRequest, reply: FastifyReply): Promise<Caller | undefined> => {
+    const caller = await service.authenticate(request.headers.authorization);
+    if ('agent' in caller) return caller;
+    // RFC 6750 §3: the challenge says what is wrong, never echoes the token.
+    reply
+      .code(401)
+      .header(
+        'www-authenticate',
+        `Bearer realm="gatehouse", error="${caller.error}", error_description="${caller.description.replace(/"/g, "'")}"`,
+      )
+      .send({ error: caller.error, message: caller.description });
+    return undefined;
+  };
+
+  app.post(
+    '/access/v1/evaluation',
+    { bodyLimit: DECISION_BODY_LIMIT, schema: { body: evaluationSchema } },
+    async (request, reply) => {
+      const caller = await authenticated(request, reply);
+      if (!caller) return reply;
+      return service.evaluate(caller, request.body as Evaluation);
+    },
+  );
+
+  app.post(
+    '/access/v1/evaluations',
+    {
+      bodyLimit: DECISION_BODY_LIMIT,
+      schema: {
+        body: {
+          type: 'object',
+          required: ['evaluations'],
+          properties: {
+            ...evaluationSchema.properties,
+            evaluations: { type: 'array', items: evaluationSchema, maxItems: MAX_EVALUATIONS },
+            options: {
+              type: 'object',
+              properties: {
+                evaluations_semantic: {
+                  enum: ['execute_all', 'deny_on_first_deny', 'permit_on_first_permit'],
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = await authenticated(request, reply);
+      if (!caller) return reply;
+      const body = request.body as Evaluation & {
+        evaluations: Evaluation[];
+        options?: { evaluations_semantic?: string };
+      };
+      const semantic = body.options?.evaluations_semantic ?? 'execute_all';
+      const results: EvaluationResult[] = [];
+      // Evaluations run in order: each may depend on the session state the previous one left.
+      for (const item of body.evaluations) {
+        const merged: Evaluation = {
+          ...((item.subject ?? body.subject) ? { subject: item.subject ?? body.subject } : {}),
+          ...((item.action ?? body.action) ? { action: item.action ?? body.action } : {}),
+          ...((item.resource ?? body.resource) ? { resource: item.resource ?? body.resource } : {}),
+          ...((item.context ?? body.context) ? { context: { ...body.context, ...item.context } } : {}),
+        };
+        const result = await service.evaluate(caller, merged);
+        results.push(result);
+        if (semantic === 'deny_on_first_deny' && !result.decision) break;
+        if (semantic === 'permit_on_first_permit' && result.decision) break;
+      }
+      return { evaluations: results };
+    },
+  );
+
+  app.post(
+    '/v1/decisions/:id/outcome',
+    {
+      bodyLimit: DECISION_BODY_LIMIT,
+      schema: {
+        params: {
+          type: 'object',
+          properties: { id: { type: 'string', pattern: '^dec_[A-Za-z0-9]{1,64}$' } },
+        },
+        body: {
+          type: 'object',
+          required: ['output'],
+          properties: { output: {}, status: { enum: ['succeeded', 'failed'] } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = await authenticated(request, reply);
+      if (!caller) return reply;
+      const { id } = request.params as { id: string };
+      const { status, body } = await service.outcome(
+        caller,
+        id,
+        (request.body as { output: unknown }).output,
+      );
+      return reply.code(status).send(body);
+    },
+  );
+}

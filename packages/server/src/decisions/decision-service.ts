@@ -1,0 +1,252 @@
+import {
+  type AgentIdentity,
+  EnforcementPath,
+  MemorySessionStore,
+  type PathOutcome,
+  type PathRequest,
+  type VerifiedIdentity,
+} from '@gatehouse/core';
+import { type AccessTokenVerifier, TokenError } from '../identity/access-tokens.js';
+import { newId } from '../identity/agent-admin.js';
+import type { AgentRecord } from '../identity/identity-store.js';
+import type { RegistryCache } from '../identity/registry-cache.js';
+import type { PolicyRuntime } from '../policy/runtime.js';
+import type { AgentRateLimiter } from './rate-limiter.js';
+
+/** How long a PEP may take to report the outcome of an allowed decision. */
+const OUTCOME_WINDOW_MS = 15 * 60_000;
+const MAX_PENDING_OUTCOMES = 100_000;
+
+/** An authenticated caller of the decision API. */
+export interface Caller {
+  readonly agent: AgentIdentity;
+  readonly token: VerifiedIdentity;
+}
+
+/** One evaluation, as the AuthZEN API carries it after defaults are applied. */
+export interface Evaluation {
+  readonly subject?: { readonly type?: string; readonly id?: string };
+  readonly action?: { readonly name?: string };
+  readonly resource?: {
+    readonly type?: string;
+    readonly id?: string;
+    readonly properties?: Record<string, unknown>;
+  };
+  readonly context?: Record<string, unknown>;
+}
+
+/** The AuthZEN answer: a boolean and the why. */
+export interface EvaluationResult {
+  readonly decision: boolean;
+  readonly context: Record<string, unknown>;
+}
+
+/**
+ * Door 1 of DESIGN §2: the decision API runs the enforcement path without an
+ * executor (the PEP calling it executes the tool) and remembers allowed
+ * decisions so the PEP can report their outcome for inspection.
+ */
+export class DecisionService {
+  readonly path: EnforcementPath;
+  readonly sessions = new MemorySessionStore();
+  readonly #awaitingOutcome = new Map<
+    string,
+    { agentId: string; sessionId: string; tool: string; expiresAt: number }
+  >();
+
+  constructor(
+    private readonly deps: {
+      runtime: PolicyRuntime;
+      cache: RegistryCache;
+      verifier: AccessTokenVerifier;
+      limiter: AgentRateLimiter;
+      audience: readonly string[];
+    },
+  ) {
+    this.path = new EnforcementPath({
+      sessions: this.sessions,
+      rateLimit: (agentId, tool) => deps.limiter.consume(agentId, tool),
+      newId: (prefix) => newId(prefix),
+    });
+  }
+
+  /** The agent behind a bearer token, or why there is none (always with the reason, never the token). */
+  async authenticate(
+    authorization: string | undefined,
+  ): Promise<Caller | { error: 'invalid_request' | 'invalid_token'; description: string }> {
+    const match = authorization?.match(/^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i);
+    if (!match) return { error: 'invalid_request', description: 'a bearer access token is required' };
+    let token: VerifiedIdentity;
+    try {
+      token = await this.deps.verifier.verify(match[1]!, { audience: this.deps.audience });
+    } catch (err) {
+      return {
+        error: 'invalid_token',
+        description: err instanceof TokenError ? err.message : 'the token is invalid',
+      };
+    }
+    const record = this.deps.cache.agent(token.agentId);
+    if (!record) return { error: 'invalid_token', description: 'the token names an unknown agent' };
+    return { agent: identityOf(record), token };
+  }
+
+  /** One AuthZEN evaluation along the enforcement path. */
+  async evaluate(caller: Caller, evaluation: Evaluation): Promise<EvaluationResult> {
+    const refuse = (reason: string, code: string): EvaluationResult => ({
+      decision: false,
+      context: { code, reasons: [reason] },
+    });
+    const subject = evaluation.subject;
+    if (subject?.id !== undefined && subject.id !== caller.agent.id && subject.id !== caller.agent.name) {
+      return refuse('the subject is not the agent the token was issued to', 'subject-mismatch');
+    }
+    if (evaluation.action?.name !== undefined && evaluation.action.name !== 'tools/call') {
+      return refuse(
+        `action '${evaluation.action.name}' is not supported; use 'tools/call'`,
+        'unsupported-action',
+      );
+    }
+    if (evaluation.resource?.type !== undefined && evaluation.resource.type !== 'tool') {
+      return refuse(
+        `resource type '${evaluation.resource.type}' is not supported; use 'tool'`,
+        'unsupported-resource',
+      );
+    }
+    const tool = evaluation.resource?.id;
+    if (typeof tool !== 'string' || tool === '')
+      return refuse('resource.id must name the tool', 'invalid-request');
+    const context = evaluation.context ?? {};
+    const args = context.args;
+    if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) {
+      return refuse('context.args must be an object', 'invalid-arguments');
+    }
+    const { args: _args, session_id, intent, reasoning, user_input, ...callerContext } = context;
+    const request: PathRequest = {
+      agent: caller.agent,
+      tokenScopes: caller.token.scopes,
+      tool,
+      ...(args !== undefined && { args: args as Record<string, unknown> }),
+      ...(typeof session_id === 'string' && { sessionId: session_id }),
+      ...(typeof intent === 'string' && { intent }),
+      ...(typeof reasoning === 'string' && { reasoning }),
+      ...(user_input !== undefined && { userInput: user_input }),
+      ...(evaluation.resource?.properties && { resource: evaluation.resource.properties }),
+      ...(caller.token.userSubject !== undefined && { user: { id: caller.token.userSubject } }),
+      delegation: { depth: caller.token.claims.gh_depth ?? 0, chain: [...caller.token.delegationChain] },
+      context: callerContext,
+    };
+    const outcome = await this.path.enforce(this.deps.runtime.policy, request);
+    if (outcome.status === 'allowed')
+      this.awaitOutcome(outcome.decisionId, caller.agent.id, outcome.sessionId, tool);
+    return resultOf(outcome);
+  }
+
+  /** A PEP reports what an allowed call returned: the output is inspected and labels the session. */
+  async outcome(
+    caller: Caller,
+    decisionId: string,
+    output: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const pending = this.#awaitingOutcome.get(decisionId);
+    if (!pending || pending.expiresAt < Date.now())
+      return {
+        status: 404,
+        body: { error: 'not_found', message: 'no allowed decision with that id awaits an outcome' },
+      };
+    if (pending.agentId !== caller.agent.id)
+      return { status: 403, body: { error: 'forbidden', message: 'the decision belongs to another agent' } };
+    this.#awaitingOutcome.delete(decisionId);
+    const result = await this.path.recordOutcome(this.deps.runtime.policy, {
+      agentId: caller.agent.id,
+      sessionId: pending.sessionId,
+      tool: pending.tool,
+      output,
+    });
+    if ('error' in result) return { status: 409, body: { error: 'conflict', message: result.error } };
+    return {
+      status: 200,
+      body: { decision_id: decisionId, session_id: pending.sessionId, labels: result.labels },
+    };
+  }
+
+  private awaitOutcome(decisionId: string, agentId: string, sessionId: string, tool: string): void {
+    if (this.#awaitingOutcome.size >= MAX_PENDING_OUTCOMES) {
+      const now = Date.now();
+      for (const [id, p] of this.#awaitingOutcome) if (p.expiresAt < now) this.#awaitingOutcome.delete(id);
+      if (this.#awaitingOutcome.size >= MAX_PENDING_OUTCOMES)
+        this.#awaitingOutcome.delete(this.#awaitingOutcome.keys().next().value!);
+    }
+    this.#awaitingOutcome.set(decisionId, {
+      agentId,
+      sessionId,
+      tool,
+      expiresAt: Date.now() + OUTCOME_WINDOW_MS,
+    });
+  }
+}
+
+/** The PDP's view of a registry agent. */
+export function identityOf(record: AgentRecord): AgentIdentity {
+  return {
+    id: record.id,
+    name: record.name,
+    owner: record.owner,
+    status: record.status,
+    grants: record.grants,
+    classification: record.classification,
+    labels: record.labels,
+  };
+}
+
+/** AuthZEN response for a path outcome: `decision` is true only when the call may run. */
+function resultOf(outcome: PathOutcome): EvaluationResult {
+  const base = {
+    decision_id: outcome.decisionId,
+    ...('sessionId' in outcome && outcome.sessionId !== undefined && { session_id: outcome.sessionId }),
+  };
+  switch (outcome.status) {
+    case 'allowed':
+    case 'executed':
+      return {
+        decision: true,
+        context: {
+          ...base,
+          code: outcome.decision.code,
+          reasons: outcome.decision.reasons,
+          rules: outcome.decision.rules,
+        },
+      };
+    case 'approval-required':
+      return {
+        decision: false,
+        context: {
+          ...base,
+          code: 'approval-required',
+          reasons: outcome.decision.reasons,
+          rules: outcome.decision.rules,
+          approval: {
+            ...(outcome.approval && {
+              id: outcome.approval.id,
+              expires_at: outcome.approval.expiresAt.toISOString(),
+            }),
+            status: 'pending',
+            requirements: outcome.decision.approval?.requirements ?? [],
+          },
+        },
+      };
+    case 'denied':
+      return {
+        decision: false,
+        context: {
+          ...base,
+          code: outcome.code === 'policy' ? (outcome.decision?.code ?? 'policy') : outcome.code,
+          reasons:
+            outcome.code === 'policy' ? (outcome.decision?.reasons ?? [outcome.reason]) : [outcome.reason],
+          ...(outcome.decision && { rules: outcome.decision.rules }),
+          ...(outcome.retryAfterMs !== undefined && { retry_after: Math.ceil(outcome.retryAfterMs / 1000) }),
+        },
+      };
+    case 'failed':
+      return { decision: false, context: { ...base, code: 'failed', reasons: [outcome.error] } };
+  }
+}
