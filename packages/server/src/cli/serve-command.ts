@@ -28,7 +28,7 @@ export async function serve(
   }
   const policy = server.runtime.policy;
   io.stdout(
-    `gatehouse listening on ${server.url} (policy ${policy.hash.slice(0, 12)}: ${policy.rules.length} rules)\n`,
+    `gatehouse listening on ${server.listenUrl} (policy ${policy.hash.slice(0, 12)}: ${policy.rules.length} rules)\n`,
   );
   await (io.stopSignal ?? new Promise<never>(() => undefined));
   await server.close();
