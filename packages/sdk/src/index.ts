@@ -1,10 +1,22 @@
 /**
  * The Gatehouse SDK: the in-process policy enforcement point.
  *
- * The client-side PEP and its framework adapters arrive with the enforcement-path
- * issue; for now the package re-exports the decision point so that an agent
- * author can already evaluate a compiled policy in process.
+ * `createGuard` runs the enforcement path in process (local mode, with a
+ * compiled policy) or asks the Gatehouse decision API (remote mode). Framework
+ * adapters live in subpaths so this entry needs none of them:
+ * `@gatehouse/sdk/ai`, `@gatehouse/sdk/openai-agents`, `@gatehouse/sdk/langchain`.
  */
-
 export type { CompiledPolicy, Decision, DecisionRequest } from '@gatehouse/core';
 export { compilePolicy, decide } from '@gatehouse/core';
+export {
+  type CallOptions,
+  createGuard,
+  type Guard,
+  type GuardRefusal,
+  GuardRefusedError,
+  type GuardVerdict,
+  isRefusal,
+  type LocalGuardOptions,
+  type RemoteGuardOptions,
+  refusalOf,
+} from './guard.js';

@@ -1,0 +1,47 @@
+import type { FunctionTool, Tool } from '@openai/agents';
+import { type CallOptions, type Guard, refusalOf } from '../guard.js';
+import { policyToolName, type ToolNames } from './tool-names.js';
+
+/**
+ * Guards the function tools of an OpenAI Agents SDK agent: the runtime calls
+ * `invoke(runContext, inputJson)`, and the guarded `invoke` runs the original
+ * only when Gatehouse allows the call. A refusal comes back as the tool's
+ * output text, which the model reads. Other tool kinds pass through.
+ *
+ * @example
+ * ```ts
+ * const agent = new Agent({ name: 'mail', tools: guardAgentTools(guard, [sendEmail], { names: { send_email: 'email.send' } }) });
+ * ```
+ */
+export function guardAgentTools<T extends Tool[]>(
+  guard: Guard,
+  tools: T,
+  options: { names?: ToolNames } & Omit<CallOptions, 'throwOnRefusal'> = {},
+): T {
+  return tools.map((tool) => {
+    if (tool.type !== 'function') return tool;
+    const original = tool as FunctionTool;
+    const guarded: FunctionTool = {
+      ...original,
+      invoke: async (runContext, input, details) => {
+        let args: Record<string, unknown>;
+        try {
+          const parsed: unknown = JSON.parse(input || '{}');
+          args =
+            parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+              ? (parsed as Record<string, unknown>)
+              : { input: parsed };
+        } catch {
+          // The original invoke reports malformed JSON to the model itself.
+          return original.invoke(runContext, input, details);
+        }
+        const verdict = await guard.check(policyToolName(original.name, options.names), args, options);
+        if (verdict.status !== 'allowed') return JSON.stringify(refusalOf(verdict));
+        const output = await original.invoke(runContext, input, details);
+        await verdict.report(output).catch(() => undefined);
+        return output;
+      },
+    };
+    return guarded;
+  }) as T;
+}

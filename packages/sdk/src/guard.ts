@@ -1,0 +1,331 @@
+import {
+  type AgentIdentity,
+  type CompiledPolicy,
+  compilePolicy,
+  EnforcementPath,
+  MemorySessionStore,
+  type PathOutcome,
+  type PolicySource,
+} from '@gatehouse/core';
+
+/** What the guard says about one call. */
+export type GuardVerdict =
+  | {
+      readonly status: 'allowed';
+      readonly decisionId: string;
+      readonly sessionId: string;
+      /** Hands the tool's output back for inspection (labels, provenance). */
+      report(output: unknown): Promise<void>;
+    }
+  | {
+      readonly status: 'denied';
+      readonly code: string;
+      readonly reason: string;
+      readonly decisionId?: string;
+    }
+  | {
+      readonly status: 'approval-required';
+      readonly reason: string;
+      readonly decisionId?: string;
+      readonly approval?: { readonly id?: string; readonly expiresAt?: string };
+    };
+
+/**
+ * What a guarded tool returns instead of running: a result the model can
+ * read and act on, rather than an exception that ends the agent loop.
+ */
+export interface GuardRefusal {
+  readonly gatehouse: 'denied' | 'approval-required';
+  readonly message: string;
+  readonly code: string;
+  readonly decision_id?: string;
+  readonly approval_id?: string;
+}
+
+/** Thrown instead of returning a refusal when a call site asks for `throwOnRefusal`. */
+export class GuardRefusedError extends Error {
+  constructor(readonly refusal: GuardRefusal) {
+    super(refusal.message);
+    this.name = 'GuardRefusedError';
+  }
+}
+
+/** Per-call extras. */
+export interface CallOptions {
+  /** The agent's stated reasoning: recorded with the decision. */
+  readonly reasoning?: string;
+  /** Whatever the policy should see as `context` (e.g. `{ uncertain: true }`). */
+  readonly context?: Readonly<Record<string, unknown>>;
+  /** Throw `GuardRefusedError` instead of returning a refusal. */
+  readonly throwOnRefusal?: boolean;
+}
+
+/** The in-process policy enforcement point. */
+export interface Guard {
+  /** The session all calls through this guard belong to. */
+  readonly sessionId: string;
+  /** Decides one call; never throws (an unreachable decision point is a denial). */
+  check(tool: string, args: Readonly<Record<string, unknown>>, options?: CallOptions): Promise<GuardVerdict>;
+  /** Decides, runs `execute` if allowed, and reports its output; otherwise returns a refusal. */
+  run<R>(
+    tool: string,
+    args: Readonly<Record<string, unknown>>,
+    execute: () => Promise<R> | R,
+    options?: CallOptions,
+  ): Promise<R | GuardRefusal>;
+  /** Wraps a tool function; its signature stays, its result may be a refusal. */
+  wrap<A extends Readonly<Record<string, unknown>>, R, Rest extends unknown[]>(
+    tool: string,
+    fn: (args: A, ...rest: Rest) => Promise<R> | R,
+    options?: CallOptions,
+  ): (args: A, ...rest: Rest) => Promise<R | GuardRefusal>;
+  /** Records values the user supplied (their prompt, form fields): labelled `user_input` for provenance. */
+  userInput(values: unknown): void;
+}
+
+/** Local mode: the policy is evaluated in this process. */
+export interface LocalGuardOptions {
+  readonly policy: CompiledPolicy | PolicySource | string;
+  /** The agent this process acts as: a name declared in the policy, or an identity. */
+  readonly agent: string | AgentIdentity;
+  readonly sessionId?: string;
+}
+
+/** Remote mode: the Gatehouse decision API decides. */
+export interface RemoteGuardOptions {
+  /** The server's base URL, e.g. `http://127.0.0.1:4470`. */
+  readonly server: string;
+  /** An access token from Gatehouse, or a function that returns a fresh one. */
+  readonly token: string | (() => Promise<string> | string);
+  readonly sessionId?: string;
+  /** Per-request timeout; a slow decision point is a denial, never a pass. */
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * Creates a guard. Local mode runs the same enforcement path as the server,
+ * in process; remote mode asks the decision API. Both fail closed.
+ *
+ * @example
+ * ```ts
+ * const guard = createGuard({ policy: { name: 'policy.yaml', text }, agent: 'email-assistant' });
+ * const sendEmail = guard.wrap('email.send', async (args: { to: string[]; subject: string; body: string }) => mailer.send(args));
+ * ```
+ */
+export function createGuard(options: LocalGuardOptions | RemoteGuardOptions): Guard {
+  const sessionId = options.sessionId ?? `ses_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`;
+  const decideCall =
+    'server' in options ? remoteDecider(options, sessionId) : localDecider(options, sessionId);
+  let pendingUserInput: unknown[] = [];
+
+  const guard: Guard = {
+    sessionId,
+    async check(tool, args, callOptions = {}) {
+      const userInput = pendingUserInput.length > 0 ? pendingUserInput : undefined;
+      pendingUserInput = [];
+      try {
+        return await decideCall(tool, args, callOptions, userInput);
+      } catch (err) {
+        return {
+          status: 'denied',
+          code: 'decision-unavailable',
+          reason: `the decision point is unavailable (${messageOf(err)}); the call was not made`,
+        };
+      }
+    },
+    async run(tool, args, execute, callOptions = {}) {
+      const verdict = await guard.check(tool, args, callOptions);
+      if (verdict.status !== 'allowed') {
+        const refusal = refusalOf(verdict);
+        if (callOptions.throwOnRefusal) throw new GuardRefusedError(refusal);
+        return refusal;
+      }
+      const output = await execute();
+      await verdict.report(output).catch(() => undefined);
+      return output;
+    },
+    wrap(tool, fn, callOptions = {}) {
+      return (args, ...rest) => guard.run(tool, args, () => fn(args, ...rest), callOptions);
+    },
+    userInput(values) {
+      pendingUserInput.push(values);
+    },
+  };
+  return guard;
+}
+
+type Decider = (
+  tool: string,
+  args: Readonly<Record<string, unknown>>,
+  options: CallOptions,
+  userInput: unknown[] | undefined,
+) => Promise<GuardVerdict>;
+
+function localDecider(options: LocalGuardOptions, sessionId: string): Decider {
+  const policy = isCompiled(options.policy) ? options.policy : compilePolicy(options.policy);
+  const agent = typeof options.agent === 'string' ? policy.agents.get(options.agent) : options.agent;
+  if (!agent) throw new Error(`agent '${String(options.agent)}' is not declared in the policy`);
+  const path = new EnforcementPath({
+    sessions: new MemorySessionStore(),
+    newId: (prefix) => `${prefix}_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`,
+  });
+  return async (tool, args, callOptions, userInput) => {
+    const outcome = await path.enforce(policy, {
+      agent,
+      tool,
+      args,
+      sessionId,
+      ...(userInput && { userInput }),
+      ...(callOptions.reasoning !== undefined && { reasoning: callOptions.reasoning }),
+      ...(callOptions.context && { context: callOptions.context }),
+    });
+    return verdictOf(outcome, async (output) => {
+      await path.recordOutcome(policy, { agentId: agent.id, sessionId, tool, output });
+    });
+  };
+}
+
+function remoteDecider(options: RemoteGuardOptions, sessionId: string): Decider {
+  const base = options.server.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const token = async () => (typeof options.token === 'function' ? options.token() : options.token);
+  const post = async (path: string, body: unknown) => {
+    const response = await doFetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const payload = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    return { status: response.status, payload };
+  };
+  return async (tool, args, callOptions, userInput) => {
+    const { status, payload } = await post('/access/v1/evaluation', {
+      action: { name: 'tools/call' },
+      resource: { type: 'tool', id: tool },
+      context: {
+        ...callOptions.context,
+        args,
+        session_id: sessionId,
+        ...(userInput && { user_input: userInput }),
+        ...(callOptions.reasoning !== undefined && { reasoning: callOptions.reasoning }),
+      },
+    });
+    if (status !== 200) {
+      const why = typeof payload.message === 'string' ? payload.message : `HTTP ${status}`;
+      return {
+        status: 'denied',
+        code: typeof payload.error === 'string' ? payload.error : 'decision-unavailable',
+        reason: why,
+      };
+    }
+    const context = (payload.context ?? {}) as {
+      decision_id?: string;
+      code?: string;
+      reasons?: string[];
+      approval?: { id?: string; expires_at?: string };
+    };
+    const reason = context.reasons?.[0] ?? 'denied by policy';
+    if (payload.decision === true) {
+      const decisionId = context.decision_id ?? '';
+      return {
+        status: 'allowed',
+        decisionId,
+        sessionId,
+        report: async (output) => {
+          await post(`/v1/decisions/${encodeURIComponent(decisionId)}/outcome`, {
+            output: toJson(output),
+            status: 'succeeded',
+          });
+        },
+      };
+    }
+    if (context.code === 'approval-required') {
+      return {
+        status: 'approval-required',
+        reason,
+        ...(context.decision_id !== undefined && { decisionId: context.decision_id }),
+        approval: {
+          ...(context.approval?.id !== undefined && { id: context.approval.id }),
+          ...(context.approval?.expires_at !== undefined && { expiresAt: context.approval.expires_at }),
+        },
+      };
+    }
+    return {
+      status: 'denied',
+      code: context.code ?? 'denied',
+      reason,
+      ...(context.decision_id !== undefined && { decisionId: context.decision_id }),
+    };
+  };
+}
+
+function verdictOf(outcome: PathOutcome, report: (output: unknown) => Promise<void>): GuardVerdict {
+  switch (outcome.status) {
+    case 'allowed':
+    case 'executed':
+      return { status: 'allowed', decisionId: outcome.decisionId, sessionId: outcome.sessionId, report };
+    case 'approval-required':
+      return {
+        status: 'approval-required',
+        reason: outcome.decision.reasons[0] ?? 'a human must approve this call',
+        decisionId: outcome.decisionId,
+        ...(outcome.approval && {
+          approval: { id: outcome.approval.id, expiresAt: outcome.approval.expiresAt.toISOString() },
+        }),
+      };
+    case 'denied':
+      return {
+        status: 'denied',
+        code: outcome.code === 'policy' ? (outcome.decision?.code ?? 'policy') : outcome.code,
+        reason: outcome.code === 'policy' ? (outcome.decision?.reasons[0] ?? outcome.reason) : outcome.reason,
+        decisionId: outcome.decisionId,
+      };
+    case 'failed':
+      return { status: 'denied', code: 'failed', reason: outcome.error, decisionId: outcome.decisionId };
+  }
+}
+
+/** The model-readable result of a refused call. */
+export function refusalOf(verdict: Exclude<GuardVerdict, { status: 'allowed' }>): GuardRefusal {
+  if (verdict.status === 'approval-required') {
+    const id = verdict.approval?.id;
+    return {
+      gatehouse: 'approval-required',
+      code: 'approval-required',
+      message: `This call needs a human's approval and was not made: ${verdict.reason}.${id ? ` Approval ${id} is pending; retry the same call with the same arguments once it is approved.` : ''}`,
+      ...(verdict.decisionId !== undefined && { decision_id: verdict.decisionId }),
+      ...(id !== undefined && { approval_id: id }),
+    };
+  }
+  return {
+    gatehouse: 'denied',
+    code: verdict.code,
+    message: `Gatehouse refused this call and it was not made: ${verdict.reason}. Do not retry it unchanged.`,
+    ...(verdict.decisionId !== undefined && { decision_id: verdict.decisionId }),
+  };
+}
+
+/** True when a tool result is a Gatehouse refusal. */
+export function isRefusal(value: unknown): value is GuardRefusal {
+  return value !== null && typeof value === 'object' && 'gatehouse' in value && 'message' in value;
+}
+
+function isCompiled(policy: LocalGuardOptions['policy']): policy is CompiledPolicy {
+  return typeof policy === 'object' && 'hash' in policy && 'rules' in policy;
+}
+
+/** Outputs reported to the server must be JSON; anything else is sent as text. */
+function toJson(output: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(output ?? null));
+  } catch {
+    return String(output);
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
