@@ -121,7 +121,12 @@ async function measureEndpoint(config, clientId, clientSecret, seconds) {
     child.stdout.on('data', (chunk) => {
       out += chunk;
       const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1]);
+      if (match) {
+        // From here on the server's log is drained, not kept.
+        child.stdout.removeAllListeners('data');
+        child.stdout.resume();
+        resolve(match[1]);
+      }
     });
     child.once('exit', (code) => reject(new Error(`gatehouse serve exited with ${code}`)));
   });
