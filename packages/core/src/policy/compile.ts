@@ -3,7 +3,14 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { type Diagnostic, type DiagnosticCode, PolicyCompileError } from '../errors.js';
 import { type LoadedDocument, loadYamlDocuments, schemaDiagnostics } from '../yaml/document.js';
 import { type CompiledCondition, compileCondition, isConditionProblem } from './cel.js';
-import { attachInternals, deepFreeze, FrozenMap, type RuleRuntime, type ToolActivation } from './compiled.js';
+import {
+  attachInternals,
+  deepFreeze,
+  FrozenMap,
+  type RuleRuntime,
+  type StateWindowRuntime,
+  type ToolActivation,
+} from './compiled.js';
 import { anyGlobMatches, compileGlob, type Glob } from './glob.js';
 import { lintRules } from './lint.js';
 import { type PolicyDocument, policyDocumentSchema } from './schema.js';
@@ -111,6 +118,8 @@ class PolicyCompiler {
     const agents = this.compileAgents(merged.agents, tools);
     const rules = this.compileRules(merged.rules, tools, groups);
     const tests = this.compileTests(merged.tests, agents, rules);
+    const intents = this.compileIntents(merged.intents, tools);
+    const states = this.compileStates(merged.states, tools);
     if (this.hasErrors()) return undefined;
 
     const candidatesByTool = indexRulesByTool(rules, tools);
@@ -127,6 +136,10 @@ class PolicyCompiler {
       groups: new FrozenMap(groups),
       rules: rules.map((r) => r.rule),
       tests,
+      intents: new FrozenMap(
+        [...intents].map(([name, globs]) => [name, globs.map((g) => g.pattern)] as const),
+      ),
+      states: states.map((w) => w.window),
       warnings: this.diagnostics.filter((d) => d.severity === 'warning'),
     };
     deepFreeze(policy.rules);
@@ -137,6 +150,8 @@ class PolicyCompiler {
       candidatesByTool: new FrozenMap(candidatesByTool),
       toolActivations: new FrozenMap(toolActivations),
       rulesById: new FrozenMap(rules.map((r) => [r.rule.id, r] as const)),
+      intentGlobs: new FrozenMap(intents),
+      stateWindows: states,
       grantGlobs: new Map(),
     });
     return Object.freeze(policy);
@@ -214,6 +229,8 @@ class PolicyCompiler {
     const groups: Located<string[]>[] = [];
     const rules: Located<NonNullable<PolicyDocument['rules']>[number]>[] = [];
     const tests: Located<NonNullable<PolicyDocument['tests']>[number]>[] = [];
+    const intents: Located<NonNullable<PolicyDocument['intents']>[string]>[] = [];
+    const states: Located<NonNullable<PolicyDocument['states']>[number]>[] = [];
     const firstSeen = new Map<string, SourceLocation>();
     const unique = (
       kind: string,
@@ -264,13 +281,20 @@ class PolicyCompiler {
         if (unique('rule', rule.id, doc, ['rules', i, 'id'], 'value'))
           rules.push({ value: rule, doc, path: ['rules', i] });
       });
+      for (const [name, intent] of Object.entries(value.intents ?? {})) {
+        if (unique('intent', name, doc, ['intents', name], 'key'))
+          intents.push({ value: intent, doc, path: ['intents', name] });
+      }
+      (value.states ?? []).forEach((state, i) => {
+        if (state !== undefined) states.push({ value: state, doc, path: ['states', i] });
+      });
       (value.tests ?? []).forEach((test, i) => {
         if (test === undefined) return;
         if (unique('test', test.name, doc, ['tests', i, 'name'], 'value'))
           tests.push({ value: test, doc, path: ['tests', i] });
       });
     }
-    return { tools, agents, groups, rules, tests };
+    return { tools, agents, groups, rules, tests, intents, states };
   }
 
   private compileTools(
@@ -468,6 +492,73 @@ class PolicyCompiler {
     return undefined;
   }
 
+  private compileIntents(
+    entries: readonly Located<NonNullable<PolicyDocument['intents']>[string]>[],
+    tools: ReadonlyMap<string, ToolDefinition>,
+  ): Map<string, Glob[]> {
+    const intents = new Map<string, Glob[]>();
+    for (const { value, doc, path } of entries) {
+      const globs = value.tools.map(compileGlob);
+      for (const glob of unmatched(globs, tools)) {
+        this.error(
+          'GH_POLICY_GLOB_UNMATCHED',
+          `tool pattern '${glob.pattern}' in intent '${String(path[1])}' matches no tool in the catalog`,
+          doc,
+          [...path, 'tools', value.tools.indexOf(glob.pattern)],
+        );
+      }
+      intents.set(path[1] as string, globs);
+    }
+    return intents;
+  }
+
+  private compileStates(
+    entries: readonly Located<NonNullable<PolicyDocument['states']>[number]>[],
+    tools: ReadonlyMap<string, ToolDefinition>,
+  ): StateWindowRuntime[] {
+    const windows: StateWindowRuntime[] = [];
+    for (const { value, doc, path } of entries) {
+      const globs = value.tools.map(compileGlob);
+      for (const glob of unmatched(globs, tools)) {
+        this.error(
+          'GH_POLICY_GLOB_UNMATCHED',
+          `tool pattern '${glob.pattern}' in states matches no tool in the catalog`,
+          doc,
+          [...path, 'tools', value.tools.indexOf(glob.pattern)],
+        );
+      }
+      const date = (key: 'from' | 'until') => {
+        const text = value[key];
+        if (text === undefined) return undefined;
+        const parsed = new Date(text);
+        if (Number.isNaN(parsed.getTime()) || !/^\d{4}-\d\d-\d\dT/.test(text)) {
+          this.error('GH_POLICY_SCHEMA', `states: '${key}' must be an RFC 3339 date-time`, doc, [
+            ...path,
+            key,
+          ]);
+          return undefined;
+        }
+        return parsed;
+      };
+      const from = date('from');
+      const until = date('until');
+      if (from && until && until.getTime() <= from.getTime()) {
+        this.error('GH_POLICY_SCHEMA', "states: 'until' must be after 'from'", doc, [...path, 'until']);
+      }
+      windows.push({
+        globs,
+        window: {
+          tools: value.tools,
+          state: value.state,
+          ...(from && { from }),
+          ...(until && { until }),
+          ...(value.reason !== undefined && { reason: value.reason }),
+        },
+      });
+    }
+    return windows;
+  }
+
   private compileTests(
     entries: readonly Located<NonNullable<PolicyDocument['tests']>[number]>[],
     agents: ReadonlyMap<string, AgentIdentity>,
@@ -532,7 +623,7 @@ function brokenItems(problems: readonly Diagnostic[]): Set<string> | 'document' 
   const items = new Set<string>();
   for (const problem of problems) {
     const item =
-      /^(tools|agents|groups)\[("(?:[^"\\]|\\.)*")\]|^(tools|agents|groups)\.([A-Za-z_][\w-]*)|^(rules|tests)\[(\d+)\]/.exec(
+      /^(tools|agents|groups|intents)\[("(?:[^"\\]|\\.)*")\]|^(tools|agents|groups|intents)\.([A-Za-z_][\w-]*)|^(rules|tests|states)\[(\d+)\]/.exec(
         problem.path ?? '',
       );
     if (!item) return 'document';
@@ -553,6 +644,7 @@ function pruneItems(value: PolicyDocument, broken: ReadonlySet<string> | undefin
     ...(value.tools && { tools: keep('tools', value.tools) }),
     ...(value.agents && { agents: keep('agents', value.agents) }),
     ...(value.groups && { groups: keep('groups', value.groups) }),
+    ...(value.intents && { intents: keep('intents', value.intents) }),
     // Lists keep their length (holes become undefined) so that paths like
     // `rules[4]` still point at the right place in the source.
     ...(value.rules && {
@@ -561,7 +653,17 @@ function pruneItems(value: PolicyDocument, broken: ReadonlySet<string> | undefin
     ...(value.tests && {
       tests: value.tests.map((t, i) => (broken.has(`tests\u0000${i}`) ? undefined : t)) as typeof value.tests,
     }),
+    ...(value.states && {
+      states: value.states.map((w, i) =>
+        broken.has(`states\u0000${i}`) ? undefined : w,
+      ) as typeof value.states,
+    }),
   };
+}
+
+/** Compiled tool globs that must each match a catalog tool; reports those that match none. */
+function unmatched(globs: readonly Glob[], tools: ReadonlyMap<string, ToolDefinition>): Glob[] {
+  return globs.filter((g) => ![...tools.keys()].some((t) => g.test(t)));
 }
 
 /** For each catalog tool, the rules whose tool and category selectors cover it. */

@@ -1,6 +1,6 @@
 import type { CompiledCondition } from './cel.js';
 import type { Glob } from './glob.js';
-import type { CompiledPolicy, CompiledRule, ToolCategory } from './types.js';
+import type { CompiledPolicy, CompiledRule, ResourceStateWindow, ToolCategory } from './types.js';
 
 /**
  * What the compiler prepares for the PDP beyond the public data of a
@@ -14,6 +14,12 @@ export interface RuleRuntime {
   readonly categories?: ReadonlySet<ToolCategory>;
   readonly labels?: readonly string[];
   readonly condition?: CompiledCondition;
+}
+
+/** A resource-state window with its tool globs compiled. */
+export interface StateWindowRuntime {
+  readonly globs: readonly Glob[];
+  readonly window: ResourceStateWindow;
 }
 
 /** The CEL view of one catalog tool, built once at compile time. */
@@ -34,6 +40,9 @@ export interface PolicyInternals {
   readonly candidatesByTool: ReadonlyMap<string, readonly RuleRuntime[]>;
   readonly toolActivations: ReadonlyMap<string, ToolActivation>;
   readonly rulesById: ReadonlyMap<string, RuleRuntime>;
+  /** Declared intents and the globs of the tools each allows. */
+  readonly intentGlobs: ReadonlyMap<string, readonly Glob[]>;
+  readonly stateWindows: readonly StateWindowRuntime[];
   /** Compiled grant patterns, shared across requests (bounded). */
   readonly grantGlobs: Map<string, Glob>;
 }

@@ -486,3 +486,106 @@ describe('decide: malformed requests are denied, never thrown', () => {
     expect(d).toMatchObject({ effect: 'deny', code: 'invalid-request' });
   });
 });
+
+describe('decide: session intents and scheduled resource states', () => {
+  const extra = {
+    intents: { triage: { tools: ['email.*'] }, reporting: { tools: ['db.query'] } },
+    states: [
+      {
+        tools: ['db.*'],
+        state: 'frozen',
+        from: '2026-12-20T00:00:00Z',
+        until: '2027-01-04T00:00:00Z',
+        reason: 'freeze',
+      },
+      { tools: ['staging_db.*'], state: 'maintenance' },
+    ],
+  };
+  const policy = policyWith(
+    [
+      {
+        id: 'freeze',
+        match: { categories: ['delete'] },
+        when: 'has(resource.state) && resource.state == "frozen"',
+        effect: 'deny',
+      },
+    ],
+    extra,
+  );
+  const inFreeze = new Date('2026-12-24T00:00:00Z');
+  const before = new Date('2026-12-19T23:59:59Z');
+
+  it('keeps a session to the tools of its declared intent', () => {
+    expect(
+      decide(policy, { agent: 'assistant', tool: 'email.read', session: { intent: 'triage' } }).effect,
+    ).toBe('allow');
+    expect(
+      decide(policy, { agent: 'assistant', tool: 'db.query', session: { intent: 'triage' } }),
+    ).toMatchObject({ effect: 'deny', code: 'outside-intent' });
+    expect(
+      decide(policy, { agent: 'assistant', tool: 'db.query', session: { intent: 'reporting' } }).effect,
+    ).toBe('allow');
+  });
+
+  it('refuses an intent the policy does not declare, and ignores intents when none are declared', () => {
+    expect(
+      decide(policy, { agent: 'assistant', tool: 'email.read', session: { intent: 'anything' } }),
+    ).toMatchObject({ code: 'unknown-intent' });
+    expect(
+      decide(policyWith([]), { agent: 'assistant', tool: 'email.read', session: { intent: 'anything' } })
+        .effect,
+    ).toBe('allow');
+  });
+
+  it('sets resource.state inside the window only, over whatever the caller says', () => {
+    expect(decide(policy, { agent: 'assistant', tool: 'db.delete', now: inFreeze })).toMatchObject({
+      effect: 'deny',
+      code: 'rule-deny',
+    });
+    expect(decide(policy, { agent: 'assistant', tool: 'db.delete', now: before }).effect).toBe('allow');
+    expect(
+      decide(policy, { agent: 'assistant', tool: 'db.delete', now: new Date('2027-01-04T00:00:00Z') }).effect,
+    ).toBe('allow');
+    expect(
+      decide(policy, { agent: 'assistant', tool: 'db.delete', now: inFreeze, resource: { state: 'open' } })
+        .effect,
+    ).toBe('deny');
+    const open = policyWith(
+      [
+        {
+          id: 'maint',
+          match: { tools: ['staging_db.*'] },
+          when: 'resource.state == "maintenance"',
+          effect: 'approve',
+        },
+      ],
+      extra,
+    );
+    expect(decide(open, { agent: 'assistant', tool: 'staging_db.delete' }).effect).toBe('approve');
+  });
+
+  it('rejects intents and states that name no catalog tool, and bad windows', () => {
+    const broken = (more: object) =>
+      (() => {
+        try {
+          policyWith([], more);
+          return [];
+        } catch (err) {
+          return (err as { diagnostics: { message: string }[] }).diagnostics.map((d) => d.message);
+        }
+      })();
+    expect(broken({ intents: { x: { tools: ['nope.*'] } } })).toEqual([
+      expect.stringContaining("'nope.*' in intent 'x' matches no tool"),
+    ]);
+    expect(broken({ states: [{ tools: ['db.*'], state: 'frozen', from: 'tomorrow' }] })).toEqual([
+      expect.stringContaining("'from' must be an RFC 3339"),
+    ]);
+    expect(
+      broken({
+        states: [
+          { tools: ['db.*'], state: 'frozen', from: '2026-02-01T00:00:00Z', until: '2026-01-01T00:00:00Z' },
+        ],
+      }),
+    ).toEqual([expect.stringContaining("'until' must be after 'from'")]);
+  });
+});

@@ -76,7 +76,11 @@ function decideChecked(
     }
     let outcome: ConditionOutcome = true;
     if (candidate.condition) {
-      activation ??= buildActivation(request, internals.toolActivations.get(request.tool)!);
+      activation ??= buildActivation(
+        request,
+        internals.toolActivations.get(request.tool)!,
+        internals.stateWindows,
+      );
       if (candidate.condition.variables.has('provenance')) withProvenance(activation, request);
       outcome = evaluateCondition(candidate.condition, activation);
     }
@@ -108,6 +112,30 @@ export function preRuleGate(
         policy.hash,
       ),
     };
+  }
+  const intent = checked.input.session?.intent;
+  // Declared intents make the session's purpose a ceiling: once a policy
+  // declares any, a session may only use the tools of the one it states.
+  if (intent !== undefined && intent !== '' && internals.intentGlobs.size > 0) {
+    const allowed = internals.intentGlobs.get(intent);
+    if (!allowed) {
+      return {
+        decision: refusal(
+          'unknown-intent',
+          `session intent '${intent}' is not declared in the policy`,
+          policy.hash,
+        ),
+      };
+    }
+    if (!anyGlobMatches(allowed, tool)) {
+      return {
+        decision: refusal(
+          'outside-intent',
+          `tool '${tool}' is outside the session's declared intent '${intent}'`,
+          policy.hash,
+        ),
+      };
+    }
   }
   if (!internals.candidatesByTool.has(tool)) {
     return {

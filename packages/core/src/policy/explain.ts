@@ -59,7 +59,7 @@ export function explain(policy: CompiledPolicy, request: DecisionRequestInput): 
       traces.push(trace(runtime, true, 'match', 'its selector matches and it has no condition'));
       continue;
     }
-    activation ??= buildActivation(checked, toolActivation);
+    activation ??= buildActivation(checked, toolActivation, internals.stateWindows);
     if (runtime.condition.variables.has('provenance')) withProvenance(activation, checked);
     const outcome = evaluateCondition(runtime.condition, activation);
     const result = applyOutcome(runtime, outcome);

@@ -1,5 +1,6 @@
 import { formatPath } from '../yaml/document.js';
-import type { ToolActivation } from './compiled.js';
+import type { StateWindowRuntime, ToolActivation } from './compiled.js';
+import { anyGlobMatches } from './glob.js';
 import {
   AGENT_STATUSES,
   type AgentIdentity,
@@ -117,13 +118,22 @@ export function requestLabels(input: DecisionRequestInput): ReadonlySet<string> 
  * `provenance` walks every argument, so it is left out here and added by
  * `withProvenance` only for conditions that read it.
  */
-export function buildActivation(request: CheckedRequest, tool: ToolActivation): Record<string, unknown> {
+export function buildActivation(
+  request: CheckedRequest,
+  tool: ToolActivation,
+  windows: readonly StateWindowRuntime[] = [],
+): Record<string, unknown> {
   const { input, agent } = request;
   const args = input.args ?? {};
   const session = input.session ?? {};
   // INVARIANT: the catalog's resource facts override the caller's, so an
   // agent cannot relabel a production database as staging.
-  const resource = input.resource ? { ...input.resource, ...tool.resource } : tool.resource;
+  const now = input.now ?? new Date();
+  const state = stateAt(windows, request.tool, now);
+  const resource =
+    input.resource || state !== undefined
+      ? { ...input.resource, ...tool.resource, ...(state !== undefined && { state }) }
+      : tool.resource;
   return {
     agent: {
       id: agent.id,
@@ -147,8 +157,24 @@ export function buildActivation(request: CheckedRequest, tool: ToolActivation): 
     delegation: { depth: input.delegation?.depth ?? 0, chain: input.delegation?.chain ?? [] },
     context: input.context ?? {},
     risk: { score: 0, anomaly: 0, ...input.risk },
-    now: input.now ?? new Date(),
+    now,
   };
+}
+
+/**
+ * The scheduled state of a tool's system at `now`: the last declared window
+ * that covers both. A schedule outranks the catalog and the caller, so a
+ * change freeze cannot be talked around.
+ */
+function stateAt(windows: readonly StateWindowRuntime[], tool: string, now: Date): string | undefined {
+  let state: string | undefined;
+  const t = now.getTime();
+  for (const { globs, window } of windows) {
+    if (window.from && t < window.from.getTime()) continue;
+    if (window.until && t >= window.until.getTime()) continue;
+    if (anyGlobMatches(globs, tool)) state = window.state;
+  }
+  return state;
 }
 
 /** Adds `provenance` to an activation, once, for a condition that reads it. */

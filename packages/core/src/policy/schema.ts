@@ -169,6 +169,35 @@ export const policyDocumentSchema = {
     },
     rules: { type: 'array', items: ruleSchema, maxItems: 10_000 },
     tests: { type: 'array', items: testSchema, maxItems: 10_000 },
+    intents: {
+      type: 'object',
+      propertyNames: { pattern: GROUP_NAME_PATTERN },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['tools'],
+        properties: {
+          description: { type: 'string', maxLength: 2000 },
+          tools: { ...stringList(NAME_GLOB_PATTERN), minItems: 1 },
+        },
+      },
+    },
+    states: {
+      type: 'array',
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['tools', 'state'],
+        properties: {
+          tools: { ...stringList(NAME_GLOB_PATTERN), minItems: 1 },
+          state: { type: 'string', pattern: LABEL_PATTERN },
+          from: { type: 'string', maxLength: 40 },
+          until: { type: 'string', maxLength: 40 },
+          reason: { type: 'string', maxLength: 500 },
+        },
+      },
+    },
   },
 } as const;
 
@@ -180,6 +209,8 @@ export interface PolicyDocument {
   groups?: Record<string, string[]>;
   rules?: RuleDocument[];
   tests?: TestDocument[];
+  intents?: Record<string, { description?: string; tools: string[] }>;
+  states?: { tools: string[]; state: string; from?: string; until?: string; reason?: string }[];
 }
 
 export interface ToolDocument {

@@ -112,6 +112,17 @@ export interface CompiledRule {
   readonly location: SourceLocation;
 }
 
+/** A state a set of tools' systems is in during a window (e.g. `frozen` during a change freeze). */
+export interface ResourceStateWindow {
+  readonly tools: readonly string[];
+  readonly state: string;
+  /** Inclusive start; unbounded when absent. */
+  readonly from?: Date;
+  /** Exclusive end; unbounded when absent. */
+  readonly until?: Date;
+  readonly reason?: string;
+}
+
 /** A `tests:` case, as written. */
 export interface PolicyTestCase {
   readonly name: string;
@@ -132,6 +143,10 @@ export interface CompiledPolicy {
   readonly groups: ReadonlyMap<string, readonly string[]>;
   readonly rules: readonly CompiledRule[];
   readonly tests: readonly PolicyTestCase[];
+  /** Declared session intents and the tools each allows; empty when intents are free-form. */
+  readonly intents: ReadonlyMap<string, readonly string[]>;
+  /** Scheduled system states (change freezes, maintenance) visible to CEL as `resource.state`. */
+  readonly states: readonly ResourceStateWindow[];
   readonly warnings: readonly Diagnostic[];
 }
 
@@ -191,6 +206,8 @@ export type DecisionReasonCode =
   | 'agent-retired'
   | 'not-granted'
   | 'unknown-tool'
+  | 'unknown-intent'
+  | 'outside-intent'
   | 'rule-deny'
   | 'rule-approve'
   | 'rule-allow'
