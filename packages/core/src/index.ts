@@ -37,12 +37,15 @@ export {
 } from './path/enforce.js';
 export { fingerprintsOfOutput, fingerprintsOfText, provenanceOfArguments } from './path/fingerprints.js';
 export {
+  deserializeSession,
   MemorySessionStore,
   newSession,
   observeOutput,
   observeUserInput,
   provenanceInSession,
+  type SerializedSession,
   type SessionState,
+  serializeSession,
 } from './path/session.js';
 export {
   type ArgumentLimits,

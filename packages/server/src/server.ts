@@ -3,12 +3,16 @@ import { type CompiledPolicy, type Diagnostic, GatehouseError } from '@gatehouse
 import type { FastifyInstance } from 'fastify';
 import type { GatehouseConfig } from './config/load.js';
 import { DecisionService } from './decisions/decision-service.js';
+import { PersistentSessionStore } from './decisions/persistent-sessions.js';
 import { AgentRateLimiter } from './decisions/rate-limiter.js';
 import { createHttpApp } from './http/app.js';
 import { type IdentityRuntime, startIdentity } from './identity/identity-runtime.js';
 import type { NewAgent } from './identity/identity-store.js';
 import { PolicyRuntime } from './policy/runtime.js';
 import { openStore, type Store } from './store/index.js';
+
+/** Sessions idle longer than this are deleted from the store. */
+const SESSION_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
 /** A running Gatehouse server. */
 export interface RunningServer {
@@ -77,11 +81,21 @@ export async function startServer(
 
     const limiter = new AgentRateLimiter(config.rateLimits, (id) => identity.cache.agent(id)?.name);
     cleanups.push(() => limiter.close());
+    const sessions = new PersistentSessionStore(store);
+    // Registered after the store, so it flushes before the store closes.
+    cleanups.push(() => sessions.close());
+    const pruneSessions = setInterval(
+      () => void store.pruneSessions(new Date(Date.now() - SESSION_RETENTION_MS)).catch(() => undefined),
+      10 * 60_000,
+    );
+    pruneSessions.unref();
+    cleanups.push(() => clearInterval(pruneSessions));
     const decisions = new DecisionService({
       runtime,
       cache: identity.cache,
       verifier: identity.verifier,
       limiter,
+      sessions,
       audience: [url, ...config.identity.audiences],
     });
     const app = await createHttpApp({

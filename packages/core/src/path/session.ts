@@ -142,3 +142,46 @@ export class MemorySessionStore {
     return this.#sessions.size;
   }
 }
+
+/** A session as JSON, for a store. */
+export interface SerializedSession {
+  readonly id: string;
+  readonly agentId: string;
+  readonly labels: readonly string[];
+  readonly calls: readonly SessionCall[];
+  readonly intent?: string;
+  readonly fingerprints: readonly (readonly [string, readonly string[]])[];
+  readonly createdAt: number;
+  readonly lastUsedAt: number;
+}
+
+/** The JSON form of a session. */
+export function serializeSession(session: SessionState): SerializedSession {
+  return {
+    id: session.id,
+    agentId: session.agentId,
+    labels: [...session.labels],
+    calls: session.calls,
+    ...(session.intent !== undefined && { intent: session.intent }),
+    fingerprints: [...session.fingerprints].map(([f, labels]) => [f, [...labels]] as const),
+    createdAt: session.createdAt,
+    lastUsedAt: session.lastUsedAt,
+  };
+}
+
+/** A session from its JSON form; bounds are applied again, since stored data is input too. */
+export function deserializeSession(data: SerializedSession): SessionState {
+  const session: SessionState = {
+    id: data.id,
+    agentId: data.agentId,
+    labels: new Set(data.labels),
+    calls: data.calls.slice(-SESSION_LIMITS.maxCalls),
+    fingerprints: new Map(
+      data.fingerprints.slice(-SESSION_LIMITS.maxFingerprints).map(([f, labels]) => [f, new Set(labels)]),
+    ),
+    createdAt: data.createdAt,
+    lastUsedAt: data.lastUsedAt,
+  };
+  if (data.intent !== undefined) session.intent = data.intent;
+  return session;
+}

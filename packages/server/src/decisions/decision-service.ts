@@ -1,7 +1,6 @@
 import {
   type AgentIdentity,
   EnforcementPath,
-  MemorySessionStore,
   type PathOutcome,
   type PathRequest,
   type VerifiedIdentity,
@@ -11,6 +10,7 @@ import { newId } from '../identity/agent-admin.js';
 import type { AgentRecord } from '../identity/identity-store.js';
 import type { RegistryCache } from '../identity/registry-cache.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
+import type { PersistentSessionStore } from './persistent-sessions.js';
 import type { AgentRateLimiter } from './rate-limiter.js';
 
 /** How long a PEP may take to report the outcome of an allowed decision. */
@@ -48,7 +48,6 @@ export interface EvaluationResult {
  */
 export class DecisionService {
   readonly path: EnforcementPath;
-  readonly sessions = new MemorySessionStore();
   readonly #awaitingOutcome = new Map<
     string,
     { agentId: string; sessionId: string; tool: string; expiresAt: number }
@@ -60,11 +59,12 @@ export class DecisionService {
       cache: RegistryCache;
       verifier: AccessTokenVerifier;
       limiter: AgentRateLimiter;
+      sessions: PersistentSessionStore;
       audience: readonly string[];
     },
   ) {
     this.path = new EnforcementPath({
-      sessions: this.sessions,
+      sessions: deps.sessions,
       rateLimit: (agentId, tool) => deps.limiter.consume(agentId, tool),
       newId: (prefix) => newId(prefix),
     });

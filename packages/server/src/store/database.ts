@@ -15,6 +15,15 @@ export interface Database {
   client_assertions: ClientAssertionsTable;
   users: UsersTable;
   signing_keys: SigningKeysTable;
+  sessions: SessionsTable;
+}
+
+/** Agent sessions: labels seen, call history and provenance fingerprints, as JSON. */
+export interface SessionsTable {
+  id: string;
+  agent_id: string;
+  state: string;
+  updated_at: number;
 }
 
 export interface PolicyVersionsTable {

@@ -37,6 +37,12 @@ export interface Store extends IdentityStore {
   currentPolicyVersion(): Promise<PolicyVersion | undefined>;
   /** Versions, most recently activated first. */
   listPolicyVersions(options?: { limit?: number }): Promise<PolicyVersion[]>;
+  /** A stored session's JSON, if any. */
+  loadSession(id: string): Promise<{ agentId: string; state: string; updatedAt: Date } | undefined>;
+  /** Stores (replaces) a session's JSON. */
+  saveSession(id: string, agentId: string, state: string, updatedAt: Date): Promise<void>;
+  /** Deletes sessions idle since before `time`. */
+  pruneSessions(idleSince: Date): Promise<number>;
   /** Throws `GH_STORE_UNAVAILABLE` when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -397,6 +403,40 @@ export class KyselyStore implements Store {
   async deleteSigningKeysExpiredBefore(time: Date): Promise<number> {
     const result = await this.guard(() =>
       this.db.deleteFrom('signing_keys').where('expires_at', '<=', time.getTime()).executeTakeFirst(),
+    );
+    return Number(result.numDeletedRows);
+  }
+
+  // ---- sessions ----------------------------------------------------------
+
+  async loadSession(id: string): Promise<{ agentId: string; state: string; updatedAt: Date } | undefined> {
+    const row = await this.guard(() =>
+      this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst(),
+    );
+    return row
+      ? { agentId: row.agent_id, state: row.state, updatedAt: new Date(Number(row.updated_at)) }
+      : undefined;
+  }
+
+  async saveSession(id: string, agentId: string, state: string, updatedAt: Date): Promise<void> {
+    await this.guard(() =>
+      this.db
+        .insertInto('sessions')
+        .values({ id, agent_id: agentId, state, updated_at: updatedAt.getTime() })
+        // INVARIANT: a session never changes agent; a write for another agent's id is ignored.
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet({ state, updated_at: updatedAt.getTime() })
+            .where('sessions.agent_id', '=', agentId),
+        )
+        .execute(),
+    );
+  }
+
+  async pruneSessions(idleSince: Date): Promise<number> {
+    const result = await this.guard(() =>
+      this.db.deleteFrom('sessions').where('updated_at', '<', idleSince.getTime()).executeTakeFirst(),
     );
     return Number(result.numDeletedRows);
   }

@@ -205,6 +205,24 @@ describe.each(dialects)('store on %s', (dialect, configFor) => {
     await store.close();
   });
 
+  it('saves sessions, never lets another agent overwrite one, and prunes idle ones', async () => {
+    const { store } = await open();
+    const t = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
+    await store.saveSession('ses_1', 'agt_a', '{"v":1}', t(0));
+    await store.saveSession('ses_1', 'agt_a', '{"v":2}', t(1000));
+    await store.saveSession('ses_1', 'agt_intruder', '{"v":666}', t(2000));
+    expect(await store.loadSession('ses_1')).toEqual({
+      agentId: 'agt_a',
+      state: '{"v":2}',
+      updatedAt: t(1000),
+    });
+    await store.saveSession('ses_2', 'agt_b', '{}', t(5000));
+    expect(await store.pruneSessions(t(3000))).toBe(1);
+    expect(await store.loadSession('ses_1')).toBeUndefined();
+    expect(await store.loadSession('ses_2')).toBeDefined();
+    await store.close();
+  });
+
   it('stores users by email and token digest', async () => {
     const { store } = await open();
     const user = await store.createUser(

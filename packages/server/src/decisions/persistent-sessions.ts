@@ -1,0 +1,78 @@
+import {
+  deserializeSession,
+  MemorySessionStore,
+  type SerializedSession,
+  type SessionState,
+  serializeSession,
+} from '@gatehouse/core';
+import type { Store } from '../store/index.js';
+
+/** How long changes wait before they are written together. */
+const FLUSH_DELAY_MS = 50;
+
+/**
+ * Sessions for the server: served from memory, written behind to the store
+ * (coalesced per session), read back on a miss — so a restart keeps every
+ * session's labels and provenance. A store that cannot be read makes `get`
+ * throw, and the path denies the call.
+ *
+ * Several replicas share stored sessions but not each other's unflushed
+ * changes: route one session to one replica (session affinity).
+ */
+export class PersistentSessionStore {
+  readonly #memory = new MemorySessionStore();
+  readonly #dirty = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly store: Store) {}
+
+  async get(id: string): Promise<SessionState | undefined> {
+    const cached = this.#memory.get(id);
+    if (cached) return cached;
+    const stored = await this.store.loadSession(id);
+    if (!stored) return undefined;
+    const session = deserializeSession(JSON.parse(stored.state) as SerializedSession);
+    if (session.agentId !== stored.agentId) return undefined;
+    this.#memory.put(session);
+    return session;
+  }
+
+  put(session: SessionState): void {
+    this.#memory.put(session);
+    this.#dirty.add(session.id);
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#flushing = this.#flushing.then(() => this.flush());
+    }, FLUSH_DELAY_MS);
+  }
+
+  /** Writes every changed session now. */
+  async flush(): Promise<void> {
+    const ids = [...this.#dirty];
+    this.#dirty.clear();
+    for (const id of ids) {
+      const session = this.#memory.get(id);
+      if (!session) continue;
+      try {
+        await this.store.saveSession(
+          id,
+          session.agentId,
+          JSON.stringify(serializeSession(session)),
+          new Date(session.lastUsedAt),
+        );
+      } catch {
+        // Kept in memory and retried on the next flush; the running process stays correct.
+        this.#dirty.add(id);
+      }
+    }
+  }
+
+  /** Flushes pending writes; call before the store closes. */
+  async close(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#flushing;
+    await this.flush();
+  }
+}
