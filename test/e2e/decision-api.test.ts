@@ -3,11 +3,14 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** The AuthZEN decision API over loopback, with real tokens from the server's own OAuth endpoint. */
 
 const QUICKSTART = new URL('../../examples/quickstart/policy.yaml', import.meta.url);
+const TEST_POSTGRES_URL =
+  process.env.GATEHOUSE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const dirs: string[] = [];
 const servers: RunningServer[] = [];
 
@@ -369,6 +372,46 @@ describe('rate limits', () => {
     expect((await on(b)).decision).toBe(true);
     expect(await on(a)).toMatchObject({ decision: false, context: { code: 'rate-limited' } });
     expect(await on(b)).toMatchObject({ decision: false, context: { code: 'rate-limited' } });
+  });
+
+  it('shares counts across replicas through PostgreSQL when it is the store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-pg-replicas-'));
+    dirs.push(dir);
+    copyFileSync(QUICKSTART, join(dir, 'policy.yaml'));
+    const schema = `gh_test_rl_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+    const publicUrl = `http://gatehouse-${randomUUID().slice(0, 8)}.test`;
+    writeFileSync(
+      join(dir, 'gatehouse.yaml'),
+      `policy: ./policy.yaml\nstorage: { postgres: "${TEST_POSTGRES_URL}", schema: ${schema} }\nserver: { port: 0, publicUrl: ${publicUrl} }\nrateLimits:\n  perAgent: { requests: 2, per: 1h }\n`,
+    );
+    const config = await loadConfig(join(dir, 'gatehouse.yaml'));
+    const a = await startServer(config, { env: {}, watch: false });
+    servers.push(a);
+    const b = await startServer(config, { env: {}, watch: false });
+    servers.push(b);
+    try {
+      const created = await new AgentAdmin(a.store).createAgent({
+        name: 'pg-shared',
+        owner: 'o@example.com',
+        grants: ['email.*'],
+      });
+      await Promise.all([a.identity.cache.refresh(), b.identity.cache.refresh()]);
+      const { token } = await a.identity.issuer.issue({
+        clientId: created.clientId,
+        subject: created.clientId,
+        scopes: ['email.*'],
+        audience: publicUrl,
+      });
+      const on = async (server: RunningServer) => (await evaluate(server, token, call('email.list'))).body;
+      expect((await on(a)).decision).toBe(true);
+      expect((await on(b)).decision).toBe(true);
+      expect(await on(a)).toMatchObject({ decision: false, context: { code: 'rate-limited' } });
+    } finally {
+      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    }
   });
 
   it('denies when the Redis limiter is down, rather than allowing', async () => {

@@ -79,7 +79,16 @@ export async function startServer(
     });
     if (options.watch !== false) await runtime.watch();
 
-    const limiter = new AgentRateLimiter(config.rateLimits, (id) => identity.cache.agent(id)?.name);
+    const limiter = new AgentRateLimiter(
+      config.rateLimits,
+      (id) => identity.cache.agent(id)?.name,
+      'postgres' in config.storage
+        ? {
+            url: config.storage.postgres,
+            ...(config.storage.schema !== undefined && { schema: config.storage.schema }),
+          }
+        : undefined,
+    );
     cleanups.push(() => limiter.close());
     const sessions = new PersistentSessionStore(store);
     // Registered after the store, so it flushes before the store closes.

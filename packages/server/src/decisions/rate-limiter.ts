@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
+  RateLimiterPostgres,
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
@@ -12,17 +15,20 @@ export type RateVerdict = { allowed: true } | { allowed: false; retryAfterMs: nu
 
 /**
  * Per-agent and per-agent×tool limits (DESIGN §2 step 3) over
- * rate-limiter-flexible: in memory for one process, in Redis when several
- * replicas must share the counts. A store that fails makes `consume`
- * reject, and the path denies: an unavailable limiter never means unlimited.
+ * rate-limiter-flexible: in Redis when configured, else in PostgreSQL when
+ * that is the store (several replicas share the counts either way), else in
+ * memory for a single process. A store that fails makes `consume` reject,
+ * and the path denies: an unavailable limiter never means unlimited.
  */
 export class AgentRateLimiter {
   readonly #limiters = new Map<string, RateLimiterAbstract>();
   readonly #redis: Redis | undefined;
+  readonly #postgres: { pool: pg.Pool; schema?: string } | undefined;
 
   constructor(
     private readonly config: RateLimitConfig,
     private readonly agentName: (agentId: string) => string | undefined,
+    postgres?: { url: string; schema?: string },
   ) {
     if (config.redis) {
       // No offline queue: while Redis is unreachable, commands fail at once
@@ -33,7 +39,16 @@ export class AgentRateLimiter {
         lazyConnect: false,
       });
       this.#redis.on('error', () => undefined);
+    } else if (postgres) {
+      const pool = new pg.Pool({ connectionString: postgres.url, max: 5, connectionTimeoutMillis: 2000 });
+      pool.on('error', () => undefined);
+      this.#postgres = { pool, ...(postgres.schema !== undefined && { schema: postgres.schema }) };
     }
+  }
+
+  /** Where the counts live: for readiness and logs. */
+  get backend(): 'redis' | 'postgres' | 'memory' {
+    return this.#redis ? 'redis' : this.#postgres ? 'postgres' : 'memory';
   }
 
   /** Consumes one request for the agent and for the agent×tool pair. */
@@ -42,9 +57,11 @@ export class AgentRateLimiter {
     const override = name === undefined ? undefined : this.config.agents[name];
     const perAgent = override?.perAgent ?? this.config.perAgent;
     const perTool = override?.perAgentTool ?? this.config.perAgentTool;
+    // Keys stay short: the PostgreSQL table keys are varchar(255).
+    const toolKey = tool.length > 120 ? createHash('sha256').update(tool).digest('base64url') : tool;
     for (const [limit, key] of [
       [perAgent, `agent:${agentId}`],
-      [perTool, `tool:${agentId}:${tool}`],
+      [perTool, `tool:${agentId}:${toolKey}`],
     ] as const) {
       try {
         await this.limiter(limit).consume(key, 1);
@@ -57,13 +74,9 @@ export class AgentRateLimiter {
     return { allowed: true };
   }
 
-  /** Resolves once Redis (if configured) answers; for readiness. */
-  async ping(): Promise<void> {
-    if (this.#redis) await this.#redis.ping();
-  }
-
   close(): void {
     this.#redis?.disconnect();
+    void this.#postgres?.pool.end().catch(() => undefined);
   }
 
   private limiter(limit: RateLimit): RateLimiterAbstract {
@@ -75,9 +88,21 @@ export class AgentRateLimiter {
         duration: Math.max(1, Math.round(limit.perMs / 1000)),
         keyPrefix: `gh:rl:${key}`,
       };
-      limiter = this.#redis
-        ? new RateLimiterRedis({ ...options, storeClient: this.#redis, rejectIfRedisNotReady: true })
-        : new RateLimiterMemory(options);
+      if (this.#redis) {
+        limiter = new RateLimiterRedis({ ...options, storeClient: this.#redis, rejectIfRedisNotReady: true });
+      } else if (this.#postgres) {
+        limiter = new RateLimiterPostgres({
+          ...options,
+          storeClient: this.#postgres.pool,
+          storeType: 'pool',
+          tableName: 'rate_limits',
+          ...(this.#postgres.schema !== undefined && { schemaName: this.#postgres.schema }),
+          // The store's migrations created the table.
+          tableCreated: true,
+        });
+      } else {
+        limiter = new RateLimiterMemory(options);
+      }
       this.#limiters.set(key, limiter);
     }
     return limiter;

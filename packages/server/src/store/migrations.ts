@@ -113,6 +113,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0004_rate_limits': {
+      // The table rate-limiter-flexible's PostgreSQL store uses, created here
+      // once rather than by each limiter, which races across replicas.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('rate_limits')
+          .addColumn('key', 'varchar(255)', (c) => c.primaryKey())
+          .addColumn('points', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('expire', 'bigint')
+          .execute();
+      },
+    },
     '0003_sessions': {
       async up(db: Kysely<unknown>) {
         await db.schema
