@@ -53,6 +53,7 @@ export {
   checkArgumentLimits,
   DEFAULT_ARGUMENT_LIMITS,
 } from './path/validate-args.js';
+export { categoriesFromAnnotations, type ToolAnnotations } from './policy/annotations.js';
 export { checkPolicy, compilePolicy, MAX_POLICY_SOURCE_LENGTH } from './policy/compile.js';
 export { decide } from './policy/decide.js';
 export { explain } from './policy/explain.js';

@@ -1,15 +1,20 @@
 import { createServer } from 'node:net';
 import { type CompiledPolicy, type Diagnostic, GatehouseError } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
+import { ToolCatalog } from './catalog/tool-catalog.js';
 import type { GatehouseConfig } from './config/load.js';
 import { DecisionService } from './decisions/decision-service.js';
 import { PersistentSessionStore } from './decisions/persistent-sessions.js';
 import { AgentRateLimiter } from './decisions/rate-limiter.js';
 import { createHttpApp } from './http/app.js';
+import { AgentAdmin } from './identity/agent-admin.js';
 import { type IdentityRuntime, startIdentity } from './identity/identity-runtime.js';
 import type { NewAgent } from './identity/identity-store.js';
 import { PolicyRuntime } from './policy/runtime.js';
 import { openStore, type Store } from './store/index.js';
+
+/** How often a replica looks for tools registered through another one. */
+const CATALOG_SYNC_MS = 1000;
 
 /** Sessions idle longer than this are deleted from the store. */
 const SESSION_RETENTION_MS = 7 * 24 * 60 * 60_000;
@@ -57,10 +62,21 @@ export async function startServer(
   try {
     const store = await openStore(config.storage);
     cleanups.push(() => store.close());
-    const opened = await PolicyRuntime.open(config.policyPath);
+    const registered = await ToolCatalog.load(store);
+    let opened = await PolicyRuntime.open(config.policyPath, undefined, registered.sources);
+    let registeredDropped = false;
+    if (!('runtime' in opened) && registered.sources.length > 0) {
+      // Registered tools that no longer compile with the files are left out
+      // (their calls are then denied as unknown tools) rather than keeping
+      // the server down; the admin API can fix or remove them.
+      opened = await PolicyRuntime.open(config.policyPath);
+      registeredDropped = true;
+    }
     if (!('runtime' in opened)) throw new PolicyStartError(opened.diagnostics);
     const { runtime } = opened;
     cleanups.push(() => runtime.close());
+    const catalog = new ToolCatalog(store, runtime);
+    if (!registeredDropped) catalog.adopt(registered);
     await activate(store, runtime.policy, opened.sources);
     const identity = await startIdentity(store, config, url, options.env ?? process.env);
     cleanups.push(() => identity.close());
@@ -112,12 +128,19 @@ export async function startServer(
       store,
       authorizationServer: identity.authorizationServer,
       decisions,
+      catalog,
+      admin: new AgentAdmin(store),
       baseUrl: url,
       readinessProblems: () =>
         identity.cache.lastError ? ['the registry cache cannot refresh from the store'] : [],
       logger: options.logger ?? false,
     });
     cleanups.push(() => app.close());
+    if (registeredDropped)
+      app.log.warn('tools registered through the API do not compile with the policy files and were left out');
+    const syncCatalog = setInterval(() => void catalog.sync().catch(() => undefined), CATALOG_SYNC_MS);
+    syncCatalog.unref();
+    cleanups.push(() => clearInterval(syncCatalog));
     await app.listen({ host, port });
     return { url, listenUrl, app, runtime, store, identity, decisions, close: closeAll };
   } catch (err) {

@@ -1,6 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { catalogRoutes } from '../catalog/catalog-routes.js';
+import type { ToolCatalog } from '../catalog/tool-catalog.js';
 import { authzenRoutes } from '../decisions/authzen-routes.js';
 import type { DecisionService } from '../decisions/decision-service.js';
+import type { AgentAdmin } from '../identity/agent-admin.js';
 import type { AuthorizationServer } from '../oauth/authorization-server.js';
 import { oauthRoutes } from '../oauth/routes.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
@@ -15,6 +18,8 @@ export interface HttpAppDeps {
   readonly store: Store;
   readonly authorizationServer: AuthorizationServer;
   readonly decisions: DecisionService;
+  readonly catalog: ToolCatalog;
+  readonly admin: AgentAdmin;
   /** The public base URL, for discovery documents. */
   readonly baseUrl: string;
   /** Reasons the process is not ready beyond the store (e.g. a stalled registry cache). */
@@ -66,5 +71,6 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
 
   await app.register(oauthRoutes, { server: deps.authorizationServer });
   await app.register(authzenRoutes, { service: deps.decisions, baseUrl: deps.baseUrl });
+  await app.register(catalogRoutes, { catalog: deps.catalog, runtime: deps.runtime, admin: deps.admin });
   return app;
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { type FSWatcher, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { type CompiledPolicy, checkPolicy, type Diagnostic } from '@gatehouse/core';
+import { type CompiledPolicy, checkPolicy, type Diagnostic, type PolicySource } from '@gatehouse/core';
 import { readPolicySources } from './sources.js';
 
 /** Waits this long after the last file event before reloading: editors write in bursts. */
@@ -18,12 +18,20 @@ export type PolicyLoadResult =
     }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
-/** Reads and compiles the policy at `path` (a file or a folder); never throws. */
-export async function loadPolicy(path: string, displayBase?: string): Promise<PolicyLoadResult> {
+/**
+ * Reads and compiles the policy at `path` (a file or a folder), plus any
+ * extra sources (tools registered through the API); never throws.
+ */
+export async function loadPolicy(
+  path: string,
+  displayBase?: string,
+  extra: readonly PolicySource[] = [],
+): Promise<PolicyLoadResult> {
   const read = await readPolicySources(path, displayBase);
   if (read.diagnostics.length > 0) return { ok: false, diagnostics: read.diagnostics };
-  const { policy, diagnostics } = checkPolicy(read.sources);
-  return policy ? { ok: true, policy, sources: read.sources, diagnostics } : { ok: false, diagnostics };
+  const sources = [...read.sources, ...extra];
+  const { policy, diagnostics } = checkPolicy(sources);
+  return policy ? { ok: true, policy, sources, diagnostics } : { ok: false, diagnostics };
 }
 
 /** Events of a `PolicyRuntime`. */
@@ -45,6 +53,7 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #reloading: Promise<void> = Promise.resolve();
+  #extra: readonly PolicySource[] = [];
 
   private constructor(
     readonly path: string,
@@ -60,13 +69,16 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
   static async open(
     path: string,
     displayBase?: string,
+    extra: readonly PolicySource[] = [],
   ): Promise<
     | { runtime: PolicyRuntime; sources: readonly { name: string; text: string }[] }
     | { diagnostics: readonly Diagnostic[] }
   > {
-    const result = await loadPolicy(path, displayBase);
+    const result = await loadPolicy(path, displayBase, extra);
     if (!result.ok) return { diagnostics: result.diagnostics };
-    return { runtime: new PolicyRuntime(path, result.policy, displayBase), sources: result.sources };
+    const runtime = new PolicyRuntime(path, result.policy, displayBase);
+    runtime.#extra = extra;
+    return { runtime, sources: result.sources };
   }
 
   /** The policy deciding now. */
@@ -101,7 +113,7 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
 
   /** Re-reads and recompiles now. Serialized: two reloads never interleave. */
   async reload(): Promise<void> {
-    const result = await loadPolicy(this.path, this.displayBase);
+    const result = await loadPolicy(this.path, this.displayBase, this.#extra);
     if (!result.ok) {
       this.emit('rejected', result.diagnostics);
       return;
@@ -110,6 +122,28 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
     this.#policy = result.policy;
     this.#loadedAt = new Date();
     this.emit('reloaded', result.policy, result.sources);
+  }
+
+  /**
+   * Replaces the extra sources (registered tools) if the policy still
+   * compiles with them; otherwise keeps everything as it was and returns why.
+   */
+  setExtraSources(
+    extra: readonly PolicySource[],
+  ): Promise<{ ok: true } | { ok: false; diagnostics: readonly Diagnostic[] }> {
+    const attempt = this.#reloading.then(async () => {
+      const result = await loadPolicy(this.path, this.displayBase, extra);
+      if (!result.ok) return { ok: false as const, diagnostics: result.diagnostics };
+      this.#extra = extra;
+      if (result.policy.hash !== this.#policy.hash) {
+        this.#policy = result.policy;
+        this.#loadedAt = new Date();
+        this.emit('reloaded', result.policy, result.sources);
+      }
+      return { ok: true as const };
+    });
+    this.#reloading = attempt.then(() => undefined);
+    return attempt;
   }
 
   close(): void {

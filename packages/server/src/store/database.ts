@@ -16,6 +16,14 @@ export interface Database {
   users: UsersTable;
   signing_keys: SigningKeysTable;
   sessions: SessionsTable;
+  registered_tools: RegisteredToolsTable;
+}
+
+/** Tools registered through the API: catalog entries as JSON, compiled with the policy files. */
+export interface RegisteredToolsTable {
+  name: string;
+  definition: string;
+  updated_at: number;
 }
 
 /** Agent sessions: labels seen, call history and provenance fingerprints, as JSON. */

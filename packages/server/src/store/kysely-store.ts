@@ -37,6 +37,13 @@ export interface Store extends IdentityStore {
   currentPolicyVersion(): Promise<PolicyVersion | undefined>;
   /** Versions, most recently activated first. */
   listPolicyVersions(options?: { limit?: number }): Promise<PolicyVersion[]>;
+  /** Tools registered through the API, by name: their catalog entries as JSON. */
+  listRegisteredTools(): Promise<{ name: string; definition: string; updatedAt: Date }[]>;
+  putRegisteredTool(name: string, definition: string, now: Date): Promise<void>;
+  /** True when the tool existed. */
+  deleteRegisteredTool(name: string): Promise<boolean>;
+  /** Changes whenever the registered tools change: for replicas that poll. */
+  registeredToolsStamp(): Promise<string>;
   /** A stored session's JSON, if any. */
   loadSession(id: string): Promise<{ agentId: string; state: string; updatedAt: Date } | undefined>;
   /** Stores (replaces) a session's JSON. */
@@ -405,6 +412,46 @@ export class KyselyStore implements Store {
       this.db.deleteFrom('signing_keys').where('expires_at', '<=', time.getTime()).executeTakeFirst(),
     );
     return Number(result.numDeletedRows);
+  }
+
+  // ---- registered tools --------------------------------------------------
+
+  async listRegisteredTools(): Promise<{ name: string; definition: string; updatedAt: Date }[]> {
+    const rows = await this.guard(() =>
+      this.db.selectFrom('registered_tools').selectAll().orderBy('name').execute(),
+    );
+    return rows.map((r) => ({
+      name: r.name,
+      definition: r.definition,
+      updatedAt: new Date(Number(r.updated_at)),
+    }));
+  }
+
+  async putRegisteredTool(name: string, definition: string, now: Date): Promise<void> {
+    await this.guard(() =>
+      this.db
+        .insertInto('registered_tools')
+        .values({ name, definition, updated_at: now.getTime() })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ definition, updated_at: now.getTime() }))
+        .execute(),
+    );
+  }
+
+  async deleteRegisteredTool(name: string): Promise<boolean> {
+    const result = await this.guard(() =>
+      this.db.deleteFrom('registered_tools').where('name', '=', name).executeTakeFirst(),
+    );
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async registeredToolsStamp(): Promise<string> {
+    const row = await this.guard(() =>
+      this.db
+        .selectFrom('registered_tools')
+        .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('updated_at').as('latest')])
+        .executeTakeFirstOrThrow(),
+    );
+    return `${Number(row.count)}:${Number(row.latest ?? 0)}`;
   }
 
   // ---- sessions ----------------------------------------------------------

@@ -125,6 +125,16 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0005_registered_tools': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('registered_tools')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('definition', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
     '0003_sessions': {
       async up(db: Kysely<unknown>) {
         await db.schema
