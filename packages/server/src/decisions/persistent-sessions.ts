@@ -5,7 +5,7 @@ import {
   type SessionState,
   serializeSession,
 } from '@gatehouse/core';
-import type { Store } from '../store/index.js';
+import type { Store, StoredSession } from '../store/index.js';
 
 /** How long changes wait before they are written together. */
 const FLUSH_DELAY_MS = 50;
@@ -47,24 +47,26 @@ export class PersistentSessionStore {
     }, FLUSH_DELAY_MS);
   }
 
-  /** Writes every changed session now. */
+  /** Writes every changed session now, in one transaction. */
   async flush(): Promise<void> {
     const ids = [...this.#dirty];
     this.#dirty.clear();
+    const batch: StoredSession[] = [];
     for (const id of ids) {
       const session = this.#memory.get(id);
       if (!session) continue;
-      try {
-        await this.store.saveSession(
-          id,
-          session.agentId,
-          JSON.stringify(serializeSession(session)),
-          new Date(session.lastUsedAt),
-        );
-      } catch {
-        // Kept in memory and retried on the next flush; the running process stays correct.
-        this.#dirty.add(id);
-      }
+      batch.push({
+        id,
+        agentId: session.agentId,
+        state: JSON.stringify(serializeSession(session)),
+        updatedAt: new Date(session.lastUsedAt),
+      });
+    }
+    try {
+      await this.store.saveSessions(batch);
+    } catch {
+      // Kept in memory and retried on the next flush; the running process stays correct.
+      for (const { id } of batch) this.#dirty.add(id);
     }
   }
 

@@ -46,13 +46,21 @@ export interface Store extends IdentityStore {
   registeredToolsStamp(): Promise<string>;
   /** A stored session's JSON, if any. */
   loadSession(id: string): Promise<{ agentId: string; state: string; updatedAt: Date } | undefined>;
-  /** Stores (replaces) a session's JSON. */
-  saveSession(id: string, agentId: string, state: string, updatedAt: Date): Promise<void>;
+  /** Stores (replaces) sessions' JSON, all in one transaction (one disk sync for a batch). */
+  saveSessions(sessions: readonly StoredSession[]): Promise<void>;
   /** Deletes sessions idle since before `time`. */
   pruneSessions(idleSince: Date): Promise<number>;
   /** Throws `GH_STORE_UNAVAILABLE` when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One session as stored: its JSON state, owned by one agent. */
+export interface StoredSession {
+  readonly id: string;
+  readonly agentId: string;
+  readonly state: string;
+  readonly updatedAt: Date;
 }
 
 /** The `Store` over Kysely: the same queries for SQLite and PostgreSQL. */
@@ -465,19 +473,24 @@ export class KyselyStore implements Store {
       : undefined;
   }
 
-  async saveSession(id: string, agentId: string, state: string, updatedAt: Date): Promise<void> {
+  async saveSessions(sessions: readonly StoredSession[]): Promise<void> {
+    if (sessions.length === 0) return;
     await this.guard(() =>
-      this.db
-        .insertInto('sessions')
-        .values({ id, agent_id: agentId, state, updated_at: updatedAt.getTime() })
-        // INVARIANT: a session never changes agent; a write for another agent's id is ignored.
-        .onConflict((oc) =>
-          oc
-            .column('id')
-            .doUpdateSet({ state, updated_at: updatedAt.getTime() })
-            .where('sessions.agent_id', '=', agentId),
-        )
-        .execute(),
+      this.db.transaction().execute(async (trx) => {
+        for (const { id, agentId, state, updatedAt } of sessions) {
+          await trx
+            .insertInto('sessions')
+            .values({ id, agent_id: agentId, state, updated_at: updatedAt.getTime() })
+            // INVARIANT: a session never changes agent; a write for another agent's id is ignored.
+            .onConflict((oc) =>
+              oc
+                .column('id')
+                .doUpdateSet({ state, updated_at: updatedAt.getTime() })
+                .where('sessions.agent_id', '=', agentId),
+            )
+            .execute();
+        }
+      }),
     );
   }
 

@@ -208,15 +208,17 @@ describe.each(dialects)('store on %s', (dialect, configFor) => {
   it('saves sessions, never lets another agent overwrite one, and prunes idle ones', async () => {
     const { store } = await open();
     const t = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
-    await store.saveSession('ses_1', 'agt_a', '{"v":1}', t(0));
-    await store.saveSession('ses_1', 'agt_a', '{"v":2}', t(1000));
-    await store.saveSession('ses_1', 'agt_intruder', '{"v":666}', t(2000));
+    await store.saveSessions([{ id: 'ses_1', agentId: 'agt_a', state: '{"v":1}', updatedAt: t(0) }]);
+    await store.saveSessions([{ id: 'ses_1', agentId: 'agt_a', state: '{"v":2}', updatedAt: t(1000) }]);
+    await store.saveSessions([
+      { id: 'ses_1', agentId: 'agt_intruder', state: '{"v":666}', updatedAt: t(2000) },
+    ]);
     expect(await store.loadSession('ses_1')).toEqual({
       agentId: 'agt_a',
       state: '{"v":2}',
       updatedAt: t(1000),
     });
-    await store.saveSession('ses_2', 'agt_b', '{}', t(5000));
+    await store.saveSessions([{ id: 'ses_2', agentId: 'agt_b', state: '{}', updatedAt: t(5000) }]);
     expect(await store.pruneSessions(t(3000))).toBe(1);
     expect(await store.loadSession('ses_1')).toBeUndefined();
     expect(await store.loadSession('ses_2')).toBeDefined();
