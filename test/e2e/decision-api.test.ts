@@ -130,7 +130,19 @@ describe('AuthZEN decision API', () => {
       decision: false,
       context: {
         code: 'approval-required',
-        approval: { status: 'pending', requirements: [{ rule: 'external-comms', approvers: 1 }] },
+        approval: {
+          status: 'pending',
+          requirements: [
+            {
+              rule: 'external-comms',
+              approvers: 1,
+              groups: [],
+              timeout_s: 1800,
+              denials: 1,
+              allow_self_approval: false,
+            },
+          ],
+        },
       },
     });
   });

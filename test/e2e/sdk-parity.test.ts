@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createGuard, type GuardVerdict } from '@gatehouse/sdk';
 import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientCredentialsToken } from './tokens.js';
 
 /** One scenario list through three doors: SDK local mode, SDK remote mode, and raw AuthZEN calls. */
 
@@ -20,15 +21,7 @@ beforeAll(async () => {
     graceMs: 0,
   });
   await server.identity.cache.refresh();
-  const response = await fetch(`${server.url}/oauth/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${agent.id}:${clientSecret}`).toString('base64')}`,
-    },
-    body: 'grant_type=client_credentials',
-  });
-  token = ((await response.json()) as { access_token: string }).access_token;
+  token = await clientCredentialsToken(server.url, agent.id, clientSecret);
 });
 
 afterAll(async () => {
@@ -111,7 +104,8 @@ describe('the same decisions through every door', () => {
         agent: 'email-assistant',
       }),
     );
-    const remote = await runThroughGuard(createGuard({ server: server.url, token }));
+    // approvalWaitMs 0: report the pending approval at once instead of waiting for a person.
+    const remote = await runThroughGuard(createGuard({ server: server.url, token, approvalWaitMs: 0 }));
     const api = await runThroughApi();
     // The token carries the agent's grants as scopes, so remote doors refuse a non-granted tool at the token's ceiling.
     const normalize = (r: string) => r.replace('denied:not-in-token-scope', 'denied:not-granted');

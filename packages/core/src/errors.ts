@@ -55,7 +55,8 @@ export type DiagnosticCode =
   | 'GH_POLICY_SHADOWED'
   | 'GH_POLICY_GRANT_UNMATCHED'
   | 'GH_CONFIG_SCHEMA'
-  | 'GH_CONFIG_YAML';
+  | 'GH_CONFIG_YAML'
+  | 'GH_CONFIG_ENV';
 
 /** One finding about a source document, pointing at the place it concerns. */
 export interface Diagnostic {

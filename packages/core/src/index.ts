@@ -12,6 +12,22 @@
  * if (decision.effect !== 'allow') console.log(decision.reasons);
  * ```
  */
+export {
+  APPROVAL_STATUSES,
+  type ApprovalRecord,
+  type ApprovalStatus,
+  type ApprovalVote,
+  cancel as cancelApproval,
+  canonicalHash,
+  castVote,
+  effectiveStatus as effectiveApprovalStatus,
+  expire as expireApproval,
+  progress as approvalProgress,
+  requirementsHash,
+  spend as spendApproval,
+  type VoteRefusal,
+  type Voter,
+} from './approvals/approval.js';
 export * from './errors.js';
 export {
   type AccessTokenClaims,

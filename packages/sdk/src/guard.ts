@@ -100,6 +100,13 @@ export interface RemoteGuardOptions {
   readonly sessionId?: string;
   /** Per-request timeout; a slow decision point is a denial, never a pass. */
   readonly timeoutMs?: number;
+  /**
+   * How long a call that needs a person's approval waits for one (default
+   * 30 s; 0 returns "pending" at once). Approved in time, the call runs;
+   * otherwise the tool returns the pending approval's id, and the same call
+   * retried later runs once it is approved.
+   */
+  readonly approvalWaitMs?: number;
   readonly fetch?: typeof fetch;
 }
 
@@ -191,17 +198,41 @@ function remoteDecider(options: RemoteGuardOptions, sessionId: string): Decider 
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const token = async () => (typeof options.token === 'function' ? options.token() : options.token);
-  const post = async (path: string, body: unknown) => {
+  const approvalWaitMs = options.approvalWaitMs ?? 30_000;
+  const send = async (method: 'GET' | 'POST', path: string, body?: unknown, extraMs = 0) => {
     const response = await doFetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
+      method,
+      headers: {
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        authorization: `Bearer ${await token()}`,
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(timeoutMs + extraMs),
     });
     const payload = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     return { status: response.status, payload };
   };
-  return async (tool, args, callOptions, userInput) => {
+  const post = (path: string, body: unknown) => send('POST', path, body);
+
+  /** Long-polls the approval until it is decided or the wait is over; its status then. */
+  const awaitApproval = async (id: string): Promise<string> => {
+    const deadline = Date.now() + approvalWaitMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) return 'pending';
+      const chunk = Math.min(left, 55_000);
+      const { status, payload } = await send(
+        'GET',
+        `/v1/approvals/${encodeURIComponent(id)}?wait=${chunk}ms`,
+        undefined,
+        chunk,
+      );
+      if (status !== 200) return 'unavailable';
+      if (payload.status !== 'pending') return String(payload.status);
+    }
+  };
+
+  const evaluate: Decider = async (tool, args, callOptions, userInput) => {
     const { status, payload } = await post('/access/v1/evaluation', {
       action: { name: 'tools/call' },
       resource: { type: 'tool', id: tool },
@@ -258,6 +289,27 @@ function remoteDecider(options: RemoteGuardOptions, sessionId: string): Decider 
       code: context.code ?? 'denied',
       reason,
       ...(context.decision_id !== undefined && { decisionId: context.decision_id }),
+    };
+  };
+
+  return async (tool, args, callOptions, userInput) => {
+    const verdict = await evaluate(tool, args, callOptions, userInput);
+    const id = verdict.status === 'approval-required' ? verdict.approval?.id : undefined;
+    if (id === undefined || approvalWaitMs <= 0) return verdict;
+    const status = await awaitApproval(id);
+    if (status === 'pending') return verdict;
+    if (status === 'approved') {
+      // The same call again: the server matches the approval by its exact arguments and spends it.
+      return evaluate(tool, args, callOptions, undefined);
+    }
+    return {
+      status: 'denied',
+      code: status === 'unavailable' ? 'approval-unavailable' : `approval-${status}`,
+      reason:
+        status === 'unavailable'
+          ? `approval ${id} could not be read; the call was not made`
+          : `approval ${id} ended ${status}; the call was not made`,
+      ...(verdict.decisionId !== undefined && { decisionId: verdict.decisionId }),
     };
   };
 }

@@ -1,5 +1,7 @@
 /** The Gatehouse server: CLI, store, HTTP, identity. */
 
+export { ApprovalService } from './approvals/approval-service.js';
+export { SIGNATURE_HEADER, signWebhook, WebhookNotifier, type WebhookTarget } from './approvals/webhooks.js';
 export { runCli } from './cli/run-cli.js';
 export { findConfigPath, type GatehouseConfig, loadConfig } from './config/load.js';
 export { AccessTokenIssuer, AccessTokenVerifier, TokenError } from './identity/access-tokens.js';

@@ -1,6 +1,8 @@
 import { createServer } from 'node:net';
 import { type CompiledPolicy, type Diagnostic, GatehouseError } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
+import { ApprovalService } from './approvals/approval-service.js';
+import { WebhookNotifier } from './approvals/webhooks.js';
 import { ToolCatalog } from './catalog/tool-catalog.js';
 import type { GatehouseConfig } from './config/load.js';
 import { DecisionService } from './decisions/decision-service.js';
@@ -16,6 +18,9 @@ import { openStore, type Store } from './store/index.js';
 /** How often a replica looks for tools registered through another one. */
 const CATALOG_SYNC_MS = 1000;
 
+/** How often lapsed approvals are written down (and their end announced). */
+const APPROVAL_SWEEP_MS = 5000;
+
 /** Sessions idle longer than this are deleted from the store. */
 const SESSION_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
@@ -30,6 +35,9 @@ export interface RunningServer {
   readonly store: Store;
   readonly identity: IdentityRuntime;
   readonly decisions: DecisionService;
+  readonly approvals: ApprovalService;
+  /** Present when `approvals.notify` names webhooks. */
+  readonly notifier?: WebhookNotifier;
   close(): Promise<void>;
 }
 
@@ -46,7 +54,15 @@ export class PolicyStartError extends GatehouseError {
  */
 export async function startServer(
   config: GatehouseConfig,
-  options: { host?: string; port?: number; env?: NodeJS.ProcessEnv; logger?: boolean; watch?: boolean } = {},
+  options: {
+    host?: string;
+    port?: number;
+    env?: NodeJS.ProcessEnv;
+    logger?: boolean;
+    watch?: boolean;
+    /** Webhook retry waits (tests shorten them). */
+    webhookBackoffMs?: readonly number[];
+  } = {},
 ): Promise<RunningServer> {
   const host = options.host ?? config.server.host;
   let port = options.port ?? config.server.port;
@@ -115,6 +131,26 @@ export async function startServer(
     );
     pruneSessions.unref();
     cleanups.push(() => clearInterval(pruneSessions));
+    let log: FastifyInstance['log'] | undefined;
+    const notifier =
+      config.approvals.notify.length > 0
+        ? new WebhookNotifier(config.approvals.notify, {
+            baseUrl: url,
+            onGiveUp: (failure) => log?.warn({ webhook: failure }, 'approval webhook delivery gave up'),
+            ...(options.webhookBackoffMs && { backoffMs: options.webhookBackoffMs }),
+          })
+        : undefined;
+    const approvals = new ApprovalService({
+      store,
+      groups: () => runtime.policy.groups,
+      ...(notifier && { notifier }),
+    });
+    const sweepApprovals = setInterval(
+      () => void approvals.sweep().catch(() => undefined),
+      APPROVAL_SWEEP_MS,
+    );
+    sweepApprovals.unref();
+    cleanups.push(() => clearInterval(sweepApprovals));
     const decisions = new DecisionService({
       runtime,
       cache: identity.cache,
@@ -122,6 +158,7 @@ export async function startServer(
       limiter,
       sessions,
       audience: [url, ...config.identity.audiences],
+      approvals: approvals.port,
     });
     const app = await createHttpApp({
       runtime,
@@ -130,19 +167,32 @@ export async function startServer(
       decisions,
       catalog,
       admin: new AgentAdmin(store),
+      approvals,
       baseUrl: url,
       readinessProblems: () =>
         identity.cache.lastError ? ['the registry cache cannot refresh from the store'] : [],
       logger: options.logger ?? false,
     });
     cleanups.push(() => app.close());
+    log = app.log;
     if (registeredDropped)
       app.log.warn('tools registered through the API do not compile with the policy files and were left out');
     const syncCatalog = setInterval(() => void catalog.sync().catch(() => undefined), CATALOG_SYNC_MS);
     syncCatalog.unref();
     cleanups.push(() => clearInterval(syncCatalog));
     await app.listen({ host, port });
-    return { url, listenUrl, app, runtime, store, identity, decisions, close: closeAll };
+    return {
+      url,
+      listenUrl,
+      app,
+      runtime,
+      store,
+      identity,
+      decisions,
+      approvals,
+      ...(notifier && { notifier }),
+      close: closeAll,
+    };
   } catch (err) {
     await closeAll();
     throw err;

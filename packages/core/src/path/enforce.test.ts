@@ -229,8 +229,11 @@ describe('enforcement path: every step fails closed', () => {
       code: 'approval-unavailable',
     });
     for (const h of [plain, pending, down]) expect(h.executed).toEqual([]);
-    const approved = harness({ approvals: async () => ({ status: 'approved' }) });
-    expect(await approved.path.enforce(policy, external)).toMatchObject({ status: 'executed' });
+    const approved = harness({ approvals: async () => ({ status: 'approved', id: 'apr_1' }) });
+    expect(await approved.path.enforce(policy, external)).toMatchObject({
+      status: 'executed',
+      approvalId: 'apr_1',
+    });
   });
 
   it('reports a failing tool as failed, not as allowed', async () => {

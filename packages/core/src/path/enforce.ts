@@ -89,13 +89,17 @@ export interface PathPorts {
     get(id: string): Promise<SessionState | undefined> | SessionState | undefined;
     put(session: SessionState): Promise<void> | void;
   };
-  /** Creates or matches the approval for an `approve` decision (the approvals issue fills this in). */
+  /**
+   * Creates or matches the approval for an `approve` decision: `approved`
+   * only when an approval of this exact action was granted and is now spent
+   * by this call.
+   */
   readonly approvals?: (
     request: PathRequest,
     decision: Decision,
-    decisionId: string,
+    ids: { readonly decisionId: string; readonly sessionId: string },
   ) => Promise<
-    | { status: 'approved' }
+    | { status: 'approved'; id: string }
     | { status: 'pending'; id: string; expiresAt: Date }
     | { status: 'denied'; reason: string }
   >;
@@ -131,6 +135,8 @@ export type PathOutcome =
       readonly decision: Decision;
       readonly decisionId: string;
       readonly sessionId: string;
+      /** The approval this call spent, when it needed one. */
+      readonly approvalId?: string;
     }
   | {
       readonly status: 'executed';
@@ -139,6 +145,7 @@ export type PathOutcome =
       readonly sessionId: string;
       readonly output: unknown;
       readonly labels: readonly string[];
+      readonly approvalId?: string;
     }
   | {
       readonly status: 'failed';
@@ -300,12 +307,13 @@ export class EnforcementPath {
       return finish(deny('policy', decision.reasons[0] ?? 'denied by policy', { sessionId, decision }));
     }
     // 5. Approval.
+    let approvalId: string | undefined;
     if (decision.effect === 'approve') {
       if (!this.ports.approvals)
         return finish({ status: 'approval-required', decision, decisionId, sessionId });
       let verdict: Awaited<ReturnType<NonNullable<PathPorts['approvals']>>>;
       try {
-        verdict = await this.ports.approvals(request, decision, decisionId);
+        verdict = await this.ports.approvals(request, decision, { decisionId, sessionId });
       } catch (err) {
         return finish(
           deny('approval-unavailable', `the approval service is unavailable (${messageOf(err)})`, {
@@ -325,9 +333,11 @@ export class EnforcementPath {
           approval: { id: verdict.id, expiresAt: verdict.expiresAt },
         });
       }
+      approvalId = verdict.id;
     }
     // 6. Execute — or, with no executor, hand the go-ahead to the PEP.
-    if (!this.ports.execute) return finish({ status: 'allowed', decision, decisionId, sessionId });
+    const spent = approvalId !== undefined ? { approvalId } : {};
+    if (!this.ports.execute) return finish({ status: 'allowed', decision, decisionId, sessionId, ...spent });
     let output: unknown;
     try {
       output = await this.ports.execute(request.tool, args);
@@ -355,7 +365,7 @@ export class EnforcementPath {
     await audit({ type: 'execution', decision, status: 'executed', durationMs: now() - started }).catch(
       () => undefined,
     );
-    return finish({ status: 'executed', decision, decisionId, sessionId, output, labels });
+    return finish({ status: 'executed', decision, decisionId, sessionId, output, labels, ...spent });
   }
 
   /**

@@ -468,7 +468,22 @@ class PolicyCompiler {
         ]);
       }
     }
-    return { approvers, groups: groupNames, timeoutMs };
+    const denials = spec.denials ?? 1;
+    if (denials > approvers) {
+      this.error(
+        'GH_POLICY_SCHEMA',
+        `rule '${value.id}' needs ${denials} deny votes to deny but only ${approvers} approver(s) to approve; use at most ${approvers}`,
+        doc,
+        [...path, 'approval', 'denials'],
+      );
+    }
+    return {
+      approvers,
+      groups: groupNames,
+      timeoutMs,
+      denials,
+      allowSelfApproval: spec.allowSelfApproval ?? false,
+    };
   }
 
   private compileWhen(

@@ -300,8 +300,22 @@ describe('decide: approvals (DESIGN §3.5)', () => {
     const d = decide(policy, send(['a@x.io', 'b@x.io', 'c@x.io']));
     expect(d.effect).toBe('approve');
     expect(d.approval?.requirements).toEqual([
-      { rule: 'external', approvers: 1, groups: [], timeoutMs: 30 * 60_000 },
-      { rule: 'big', approvers: 2, groups: ['finance'], timeoutMs: 2 * 3_600_000 },
+      {
+        rule: 'external',
+        approvers: 1,
+        groups: [],
+        timeoutMs: 30 * 60_000,
+        denials: 1,
+        allowSelfApproval: false,
+      },
+      {
+        rule: 'big',
+        approvers: 2,
+        groups: ['finance'],
+        timeoutMs: 2 * 3_600_000,
+        denials: 1,
+        allowSelfApproval: false,
+      },
     ]);
     expect(d.approval?.timeoutMs).toBe(30 * 60_000);
   });
@@ -316,7 +330,9 @@ describe('decide: approvals (DESIGN §3.5)', () => {
       policyWith([{ id: 'a', match: { tools: ['email.send'] }, effect: 'approve' }]),
       send([]),
     );
-    expect(d.approval?.requirements).toEqual([{ rule: 'a', approvers: 1, groups: [], timeoutMs: 3_600_000 }]);
+    expect(d.approval?.requirements).toEqual([
+      { rule: 'a', approvers: 1, groups: [], timeoutMs: 3_600_000, denials: 1, allowSelfApproval: false },
+    ]);
   });
 
   it('carries no approval when a deny outranks it, but still names the approve rule', () => {

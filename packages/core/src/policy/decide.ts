@@ -220,7 +220,7 @@ export function combine(
   if (approves.length > 0) {
     const requirements: ApprovalRequirement[] = approves.map((r) => {
       const spec = internals.rulesById.get(r.id)!.rule.approval!;
-      return { rule: r.id, approvers: spec.approvers, groups: spec.groups, timeoutMs: spec.timeoutMs };
+      return { rule: r.id, ...spec };
     });
     return {
       effect: 'approve',

@@ -89,6 +89,8 @@ const ruleSchema = {
         approvers: { type: 'integer', minimum: 1, maximum: 20 },
         groups: { ...stringList(), minItems: 1 },
         timeout: { type: 'string', pattern: DURATION_PATTERN },
+        denials: { type: 'integer', minimum: 1, maximum: 20 },
+        allowSelfApproval: { type: 'boolean' },
       },
     },
   },
@@ -245,7 +247,13 @@ export interface RuleDocument {
   };
   when?: string;
   effect: 'allow' | 'deny' | 'approve';
-  approval?: { approvers?: number; groups?: string[]; timeout?: string };
+  approval?: {
+    approvers?: number;
+    groups?: string[];
+    timeout?: string;
+    denials?: number;
+    allowSelfApproval?: boolean;
+  };
 }
 
 export interface TestDocument {

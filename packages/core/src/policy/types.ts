@@ -95,6 +95,13 @@ export interface ApprovalRequirement {
   readonly groups: readonly string[];
   /** How long the approval may stay pending, in milliseconds. */
   readonly timeoutMs: number;
+  /** How many deny votes deny the action (default 1: any one person can stop it). */
+  readonly denials: number;
+  /**
+   * Whether the agent's owner and the user it acts for may vote on its
+   * actions. Off unless the policy says so: four eyes means someone else's.
+   */
+  readonly allowSelfApproval: boolean;
 }
 
 /** A compiled rule. */

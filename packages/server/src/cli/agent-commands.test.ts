@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/index.js';
-import { runCli } from './run-cli.js';
+import { runCliCaptured } from '../testing/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gh-agents-cli-'));
 writeFileSync(
@@ -14,21 +14,7 @@ writeFileSync(
 writeFileSync(join(dir, 'gatehouse.yaml'), 'policy: ./policy.yaml\n');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    cwd: dir,
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[]) => runCliCaptured(argv, dir);
 
 describe('gatehouse agents', () => {
   it('creates an agent, prints its secret once, and never shows it again', async () => {

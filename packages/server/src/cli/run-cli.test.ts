@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIo } from './io.js';
-import { runCli } from './run-cli.js';
+import { loadConfig } from '../config/load.js';
+import { runCliCaptured } from '../testing/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gh-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -20,22 +20,8 @@ function freshDir(): string {
   return dir;
 }
 
-async function cli(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    cwd: options.cwd ?? root,
-    env: options.env ?? {},
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  runCliCaptured(argv, options.cwd ?? root, options.env ?? {});
 
 const BROKEN = `version: 1
 tools:
@@ -56,6 +42,9 @@ describe('gatehouse init', () => {
     expect(stdout).toContain('gatehouse policy check');
     expect(readFileSync(join(dir, 'policy.yaml'), 'utf8')).toBe(readFileSync(QUICKSTART, 'utf8'));
     expect(readFileSync(join(dir, 'gatehouse.yaml'), 'utf8')).toContain('policy: ./policy.yaml');
+    const config = await loadConfig(join(dir, 'gatehouse.yaml'), {});
+    expect(config.approvals.gatewayWaitMs).toBe(25_000);
+    expect(config.rateLimits.perAgentTool).toEqual({ requests: 120, perMs: 60_000 });
     expect((await cli(['policy', 'check'], { cwd: dir })).code).toBe(0);
     const tested = await cli(['policy', 'test'], { cwd: dir });
     expect(tested.stdout).toMatch(/^18 passed, 0 failed$/m);

@@ -10,6 +10,7 @@ import {
   usersCreate,
   usersList,
 } from './agent-commands.js';
+import { approvalsList, approvalsVote } from './approval-commands.js';
 import { init } from './init-command.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { policyCheck, policyCompile, policyExplain, policyTest } from './policy-commands.js';
@@ -171,6 +172,32 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(json())
     .addOption(config())
     .action(run((opts: { json?: boolean; config?: string }) => usersList(io, opts)));
+
+  const approvals = program.command('approvals').description('actions waiting for people, and their votes');
+  approvals
+    .command('list')
+    .description('list approvals with the full action, who asks, why, and what is still needed')
+    .option(
+      '--status <statuses>',
+      'comma list of pending, approved, denied, expired, cancelled, used, or all',
+      'pending',
+    )
+    .addOption(json())
+    .addOption(config())
+    .action(run((opts: Parameters<typeof approvalsList>[1]) => approvalsList(io, opts)));
+  for (const vote of ['approve', 'deny'] as const) {
+    approvals
+      .command(vote)
+      .description(`${vote} an action, as the person named by --as`)
+      .argument('<id>', 'approval id (apr_…)')
+      .requiredOption('--as <email>', 'the user casting the vote')
+      .option('--comment <text>', 'why, for the record')
+      .addOption(json())
+      .addOption(config())
+      .action(
+        run((id: string, opts: Parameters<typeof approvalsVote>[3]) => approvalsVote(io, vote, id, opts)),
+      );
+  }
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

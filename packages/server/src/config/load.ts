@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, type Diagnostic, loadYamlDocuments, schemaDiagnostics } from '@gatehouse/core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { WebhookTarget } from '../approvals/webhooks.js';
 import type { StorageConfig } from '../store/index.js';
 import { type ConfigDocument, configSchema } from './schema.js';
 
@@ -24,6 +25,10 @@ export interface GatehouseConfig {
   readonly dataDir: string;
   readonly server: { readonly host: string; readonly port: number; readonly publicUrl?: string };
   readonly rateLimits: RateLimitConfig;
+  readonly approvals: {
+    readonly notify: readonly WebhookTarget[];
+    readonly gatewayWaitMs: number;
+  };
   readonly identity: {
     readonly tokenLifetimeS: number;
     readonly maxDelegationDepth: number;
@@ -67,7 +72,10 @@ export function findConfigPath(options: { flag?: string; env: NodeJS.ProcessEnv;
 }
 
 /** Reads, validates and resolves a config file. Throws `ConfigError` with positioned diagnostics. */
-export async function loadConfig(file: string): Promise<GatehouseConfig> {
+export async function loadConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GatehouseConfig> {
   let text: string;
   try {
     const info = await stat(file);
@@ -115,13 +123,29 @@ export async function loadConfig(file: string): Promise<GatehouseConfig> {
       });
     }
   }
+  if (doc && problems.length === 0) {
+    // `${env:NAME}` keeps webhook URLs and secrets out of the file.
+    for (const [i, hook] of ((doc.value as ConfigDocument).approvals?.notify ?? []).entries()) {
+      for (const key of ['url', 'secret'] as const) {
+        const name = envReference(hook[key]);
+        if (name !== undefined && !env[name]) {
+          problems.push({
+            severity: 'error',
+            code: 'GH_CONFIG_ENV',
+            message: `approvals.notify[${i}].${key} names the environment variable ${name}, which is not set`,
+            ...doc.locate(['approvals', 'notify', i, key]),
+          });
+        }
+      }
+    }
+  }
   if (problems.length > 0 || !doc) {
     throw new ConfigError('GH_CONFIG_INVALID', `${file} is invalid`, problems);
   }
-  return resolveConfig(file, doc.value as ConfigDocument);
+  return resolveConfig(file, doc.value as ConfigDocument, env);
 }
 
-function resolveConfig(file: string, doc: ConfigDocument): GatehouseConfig {
+function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv): GatehouseConfig {
   const dir = dirname(file);
   const at = (p: string) => (isAbsolute(p) ? p : resolve(dir, p));
   const dataDir = resolve(dir, '.gatehouse');
@@ -157,6 +181,20 @@ function resolveConfig(file: string, doc: ConfigDocument): GatehouseConfig {
       ...(doc.server?.publicUrl !== undefined && { publicUrl: doc.server.publicUrl }),
     },
     rateLimits,
+    approvals: {
+      notify: (doc.approvals?.notify ?? []).map((hook) => {
+        const expand = (value: string) => {
+          const name = envReference(value);
+          return name === undefined ? value : (env[name] as string);
+        };
+        return {
+          url: expand(hook.url),
+          format: hook.format ?? 'json',
+          ...(hook.secret !== undefined && { secret: expand(hook.secret) }),
+        };
+      }),
+      gatewayWaitMs: durationMs(doc.approvals?.gatewayWait ?? '25s'),
+    },
     identity: {
       tokenLifetimeS: durationMs(identity.tokenLifetime ?? '5m') / 1000,
       maxDelegationDepth: identity.maxDelegationDepth ?? 2,
@@ -167,6 +205,11 @@ function resolveConfig(file: string, doc: ConfigDocument): GatehouseConfig {
       trustedIssuers: (identity.trustedIssuers ?? []).map((t) => ({ ...t, jwksFile: at(t.jwksFile) })),
     },
   };
+}
+
+/** The variable a `${env:NAME}` value names, or undefined for a literal. */
+function envReference(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : /^\$\{env:([A-Z_][A-Z0-9_]*)\}$/.exec(value)?.[1];
 }
 
 /** `30s`, `5m`, `2h`, `7d` in milliseconds (the schema guarantees the form). */

@@ -58,6 +58,29 @@ export const configSchema = {
         redis: { type: 'string', pattern: '^rediss?://' },
       },
     },
+    approvals: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** Webhooks told when an approval opens and when it ends. `${env:NAME}` reads a variable. */
+        notify: {
+          type: 'array',
+          maxItems: 20,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['url'],
+            properties: {
+              url: { type: 'string', pattern: '^(https?://|\\$\\{env:[A-Z_][A-Z0-9_]*\\}$)' },
+              format: { enum: ['json', 'slack'] },
+              secret: { type: 'string', minLength: 1 },
+            },
+          },
+        },
+        /** How long the MCP gateway holds a call for a person before answering "pending". */
+        gatewayWait: DURATION,
+      },
+    },
     identity: {
       type: 'object',
       additionalProperties: false,
@@ -102,6 +125,10 @@ export interface ConfigDocument {
     redis?: string;
   };
   storage?: { sqlite?: string; postgres?: string; schema?: string };
+  approvals?: {
+    notify?: { url: string; format?: 'json' | 'slack'; secret?: string }[];
+    gatewayWait?: string;
+  };
   server?: { host?: string; port?: number; publicUrl?: string };
   identity?: {
     tokenLifetime?: string;

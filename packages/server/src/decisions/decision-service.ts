@@ -2,6 +2,7 @@ import {
   type AgentIdentity,
   EnforcementPath,
   type PathOutcome,
+  type PathPorts,
   type PathRequest,
   type VerifiedIdentity,
 } from '@gatehouse/core';
@@ -61,11 +62,13 @@ export class DecisionService {
       limiter: AgentRateLimiter;
       sessions: PersistentSessionStore;
       audience: readonly string[];
+      approvals?: PathPorts['approvals'];
     },
   ) {
     this.path = new EnforcementPath({
       sessions: deps.sessions,
       rateLimit: (agentId, tool) => deps.limiter.consume(agentId, tool),
+      ...(deps.approvals && { approvals: deps.approvals }),
       newId: (prefix) => newId(prefix),
     });
   }
@@ -211,9 +214,13 @@ function resultOf(outcome: PathOutcome): EvaluationResult {
         decision: true,
         context: {
           ...base,
-          code: outcome.decision.code,
-          reasons: outcome.decision.reasons,
+          code: outcome.approvalId !== undefined ? 'approved' : outcome.decision.code,
+          reasons:
+            outcome.approvalId !== undefined
+              ? [`released by approval ${outcome.approvalId}, now used`, ...outcome.decision.reasons]
+              : outcome.decision.reasons,
           rules: outcome.decision.rules,
+          ...(outcome.approvalId !== undefined && { approval: { id: outcome.approvalId, status: 'used' } }),
         },
       };
     case 'approval-required':
@@ -230,7 +237,14 @@ function resultOf(outcome: PathOutcome): EvaluationResult {
               expires_at: outcome.approval.expiresAt.toISOString(),
             }),
             status: 'pending',
-            requirements: outcome.decision.approval?.requirements ?? [],
+            requirements: (outcome.decision.approval?.requirements ?? []).map((r) => ({
+              rule: r.rule,
+              approvers: r.approvers,
+              groups: r.groups,
+              timeout_s: Math.round(r.timeoutMs / 1000),
+              denials: r.denials,
+              allow_self_approval: r.allowSelfApproval,
+            })),
           },
         },
       };

@@ -1,4 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { approvalRoutes } from '../approvals/approval-routes.js';
+import type { ApprovalService } from '../approvals/approval-service.js';
 import { catalogRoutes } from '../catalog/catalog-routes.js';
 import type { ToolCatalog } from '../catalog/tool-catalog.js';
 import { authzenRoutes } from '../decisions/authzen-routes.js';
@@ -20,6 +22,7 @@ export interface HttpAppDeps {
   readonly decisions: DecisionService;
   readonly catalog: ToolCatalog;
   readonly admin: AgentAdmin;
+  readonly approvals: ApprovalService;
   /** The public base URL, for discovery documents. */
   readonly baseUrl: string;
   /** Reasons the process is not ready beyond the store (e.g. a stalled registry cache). */
@@ -72,5 +75,10 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   await app.register(oauthRoutes, { server: deps.authorizationServer });
   await app.register(authzenRoutes, { service: deps.decisions, baseUrl: deps.baseUrl });
   await app.register(catalogRoutes, { catalog: deps.catalog, runtime: deps.runtime, admin: deps.admin });
+  await app.register(approvalRoutes, {
+    approvals: deps.approvals,
+    admin: deps.admin,
+    decisions: deps.decisions,
+  });
   return app;
 }

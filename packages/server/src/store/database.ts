@@ -17,6 +17,24 @@ export interface Database {
   signing_keys: SigningKeysTable;
   sessions: SessionsTable;
   registered_tools: RegisteredToolsTable;
+  approvals: ApprovalsTable;
+}
+
+/**
+ * Approvals: the columns the store filters and swaps on, and the whole
+ * record as JSON. `version` is the compare-and-set counter that makes every
+ * state change atomic without holding a lock across processes.
+ */
+export interface ApprovalsTable {
+  id: string;
+  agent_id: string;
+  tool: string;
+  args_hash: string;
+  status: string;
+  version: number;
+  record: string;
+  created_at: number;
+  expires_at: number;
 }
 
 /** Tools registered through the API: catalog entries as JSON, compiled with the policy files. */

@@ -1,4 +1,4 @@
-import { type AgentStatus, GatehouseError } from '@gatehouse/core';
+import { type AgentStatus, type ApprovalRecord, GatehouseError } from '@gatehouse/core';
 import type { JWK } from 'jose';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { newId } from '../identity/agent-admin.js';
@@ -50,6 +50,20 @@ export interface Store extends IdentityStore {
   saveSessions(sessions: readonly StoredSession[]): Promise<void>;
   /** Deletes sessions idle since before `time`. */
   pruneSessions(idleSince: Date): Promise<number>;
+  /** Stores a new approval; `GH_CONFLICT` when the id exists. */
+  insertApproval(record: ApprovalRecord): Promise<void>;
+  getApproval(id: string): Promise<ApprovalRecord | undefined>;
+  /**
+   * Replaces an approval if nobody changed it since `expectedVersion`;
+   * resolves false when somebody did (read it again and retry).
+   */
+  swapApproval(record: ApprovalRecord, expectedVersion: number): Promise<boolean>;
+  /** The approvals for one exact action, newest first. */
+  approvalsForAction(agentId: string, tool: string, argsHash: string): Promise<ApprovalRecord[]>;
+  /** Approvals, newest first; `statuses` filters by stored status. */
+  listApprovals(query: { statuses?: readonly string[]; limit: number }): Promise<ApprovalRecord[]>;
+  /** Pending or approved approvals whose deadline has passed. */
+  lapsedApprovals(now: Date, limit: number): Promise<ApprovalRecord[]>;
   /** Throws `GH_STORE_UNAVAILABLE` when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -492,6 +506,82 @@ export class KyselyStore implements Store {
         }
       }),
     );
+  }
+
+  async insertApproval(record: ApprovalRecord): Promise<void> {
+    await this.guard(() =>
+      this.db
+        .insertInto('approvals')
+        .values({
+          id: record.id,
+          agent_id: record.agent.id,
+          tool: record.tool,
+          args_hash: record.argsHash,
+          status: record.status,
+          version: record.version,
+          record: JSON.stringify(record),
+          created_at: record.createdAt,
+          expires_at: record.expiresAt,
+        })
+        .execute(),
+    );
+  }
+
+  async getApproval(id: string): Promise<ApprovalRecord | undefined> {
+    const row = await this.guard(() =>
+      this.db.selectFrom('approvals').select('record').where('id', '=', id).executeTakeFirst(),
+    );
+    return row ? (JSON.parse(row.record) as ApprovalRecord) : undefined;
+  }
+
+  async swapApproval(record: ApprovalRecord, expectedVersion: number): Promise<boolean> {
+    const result = await this.guard(() =>
+      this.db
+        .updateTable('approvals')
+        .set({ status: record.status, version: record.version, record: JSON.stringify(record) })
+        .where('id', '=', record.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst(),
+    );
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async approvalsForAction(agentId: string, tool: string, argsHash: string): Promise<ApprovalRecord[]> {
+    const rows = await this.guard(() =>
+      this.db
+        .selectFrom('approvals')
+        .select('record')
+        .where('agent_id', '=', agentId)
+        .where('tool', '=', tool)
+        .where('args_hash', '=', argsHash)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(20)
+        .execute(),
+    );
+    return rows.map((r) => JSON.parse(r.record) as ApprovalRecord);
+  }
+
+  async listApprovals(query: { statuses?: readonly string[]; limit: number }): Promise<ApprovalRecord[]> {
+    const rows = await this.guard(() => {
+      let q = this.db.selectFrom('approvals').select('record');
+      if (query.statuses && query.statuses.length > 0) q = q.where('status', 'in', [...query.statuses]);
+      return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
+    });
+    return rows.map((r) => JSON.parse(r.record) as ApprovalRecord);
+  }
+
+  async lapsedApprovals(now: Date, limit: number): Promise<ApprovalRecord[]> {
+    const rows = await this.guard(() =>
+      this.db
+        .selectFrom('approvals')
+        .select('record')
+        .where('status', 'in', ['pending', 'approved'])
+        .where('expires_at', '<=', now.getTime())
+        .limit(limit)
+        .execute(),
+    );
+    return rows.map((r) => JSON.parse(r.record) as ApprovalRecord);
   }
 
   async pruneSessions(idleSince: Date): Promise<number> {

@@ -135,6 +135,32 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_approvals': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('approvals')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('tool', 'text', (c) => c.notNull())
+          .addColumn('args_hash', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('record', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('approvals_action')
+          .on('approvals')
+          .columns(['agent_id', 'tool', 'args_hash'])
+          .execute();
+        await db.schema
+          .createIndex('approvals_status')
+          .on('approvals')
+          .columns(['status', 'expires_at'])
+          .execute();
+      },
+    },
     '0003_sessions': {
       async up(db: Kysely<unknown>) {
         await db.schema

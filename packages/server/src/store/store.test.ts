@@ -1,39 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, redactConnectionString, type StorageConfig } from './index.js';
+import { storeDialects, TEST_POSTGRES_URL } from '../testing/dialects.js';
+import { openStore, redactConnectionString } from './index.js';
 
-/** PostgreSQL of this machine and CI: 127.0.0.1:5432, trust auth, database `test`. */
-export const TEST_POSTGRES_URL =
-  process.env.GATEHOUSE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-const tempDir = mkdtempSync(join(tmpdir(), 'gh-store-'));
-const schemas: string[] = [];
-
-afterAll(async () => {
-  rmSync(tempDir, { recursive: true, force: true });
-  if (schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await client.connect();
-  for (const schema of schemas) await client.query(`drop schema if exists ${schema} cascade`);
-  await client.end();
-});
-
-const dialects: [string, () => StorageConfig][] = [
-  ['sqlite', () => ({ sqlite: join(tempDir, `${randomBytes(4).toString('hex')}.db`) })],
-  [
-    'postgres',
-    () => {
-      const schema = `gh_test_${randomBytes(5).toString('hex')}`;
-      schemas.push(schema);
-      return { postgres: TEST_POSTGRES_URL, schema };
-    },
-  ],
-];
+const { dialects, tempDir, newSchema, cleanup } = storeDialects('gh-store');
+afterAll(cleanup);
 
 describe.each(dialects)('store on %s', (dialect, configFor) => {
   const open = async (config = configFor()) => ({ store: await openStore(config), config });
@@ -257,8 +229,7 @@ describe('store on sqlite: file settings', () => {
 
 describe('store on postgres: several processes', () => {
   it('lets two stores open (and migrate) the same schema at once', async () => {
-    const schema = `gh_test_${randomBytes(5).toString('hex')}`;
-    schemas.push(schema);
+    const schema = newSchema();
     const [a, b] = await Promise.all([
       openStore({ postgres: TEST_POSTGRES_URL, schema }),
       openStore({ postgres: TEST_POSTGRES_URL, schema }),
@@ -269,8 +240,7 @@ describe('store on postgres: several processes', () => {
   });
 
   it('orders concurrent registry changes so that a poller never skips one', async () => {
-    const schema = `gh_test_${randomBytes(5).toString('hex')}`;
-    schemas.push(schema);
+    const schema = newSchema();
     const [a, b] = await Promise.all([
       openStore({ postgres: TEST_POSTGRES_URL, schema }),
       openStore({ postgres: TEST_POSTGRES_URL, schema }),

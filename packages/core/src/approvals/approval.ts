@@ -1,0 +1,248 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { ApprovalRequirement, DelegationInput } from '../policy/types.js';
+
+/**
+ * Approvals (DESIGN §5): a binding, single-use decision by people about one
+ * exact action. This module is the state machine; the store keeps records
+ * and swaps them atomically (compare-and-set on `version`).
+ *
+ *   pending ──M approvals per requirement──▶ approved ──executed once──▶ used
+ *      │  └──deny votes ≥ denials──▶ denied        │
+ *      └──expires_at passes──▶ expired ◀───────────┘ (not used in time)
+ */
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired', 'cancelled', 'used'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/** A person's vote. */
+export interface ApprovalVote {
+  readonly userId: string;
+  readonly email: string;
+  readonly vote: 'approve' | 'deny';
+  readonly comment?: string;
+  /** Epoch ms. */
+  readonly at: number;
+  /** The requirements (rule ids) this vote counted for. */
+  readonly counts: readonly string[];
+}
+
+/** One approval, as stored. Times are epoch milliseconds. */
+export interface ApprovalRecord {
+  readonly id: string;
+  readonly status: ApprovalStatus;
+  /** Compare-and-set counter: every change increments it. */
+  readonly version: number;
+  readonly agent: { readonly id: string; readonly name: string; readonly owner: string };
+  /** The human the agent acts for, when its token says. */
+  readonly user?: Readonly<Record<string, unknown>>;
+  readonly delegation?: DelegationInput;
+  readonly tool: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  /** SHA-256 (hex) of the RFC 8785 canonical JSON of `args`: what the approval is bound to. */
+  readonly argsHash: string;
+  readonly resource?: Readonly<Record<string, unknown>>;
+  readonly sessionId?: string;
+  /** The agent's stated reasoning. */
+  readonly reasoning?: string;
+  /** The decision that asked. */
+  readonly decisionId: string;
+  /** Every rule that applied to the decision, with its message. */
+  readonly rules: readonly { readonly id: string; readonly effect: string; readonly message: string }[];
+  readonly requirements: readonly ApprovalRequirement[];
+  /** A digest of `requirements`: a changed policy that asks for more does not reuse this approval. */
+  readonly requirementsHash: string;
+  readonly votes: readonly ApprovalVote[];
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly decidedAt?: number;
+  readonly usedAt?: number;
+  /** Why it ended, in words. */
+  readonly outcome?: string;
+}
+
+/** A person as the vote rules see them. */
+export interface Voter {
+  readonly id: string;
+  readonly email: string;
+  readonly roles: readonly string[];
+}
+
+/** Why a vote was refused, as a stable code. */
+export type VoteRefusal =
+  | 'not-pending'
+  | 'already-voted'
+  | 'not-an-approver'
+  | 'not-in-group'
+  | 'self-approval';
+
+/** SHA-256 (hex) of the RFC 8785 (JCS) canonical form of a JSON value. */
+export function canonicalHash(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('the value has no JSON form');
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** What binds an approval to a policy's demand: two decisions asking the same thing share it. */
+export function requirementsHash(requirements: readonly ApprovalRequirement[]): string {
+  return canonicalHash(
+    requirements.map((r) => ({
+      rule: r.rule,
+      approvers: r.approvers,
+      groups: [...r.groups].sort(),
+      denials: r.denials,
+      allowSelfApproval: r.allowSelfApproval,
+    })),
+  );
+}
+
+/** The status a record has at `now`: pending and approved records lapse at `expiresAt`. */
+export function effectiveStatus(record: ApprovalRecord, now: number): ApprovalStatus {
+  if ((record.status === 'pending' || record.status === 'approved') && now >= record.expiresAt)
+    return 'expired';
+  return record.status;
+}
+
+/** The record with its lapse written down, or undefined when it has not lapsed. */
+export function expire(record: ApprovalRecord, now: number): ApprovalRecord | undefined {
+  if (effectiveStatus(record, now) !== 'expired' || record.status === 'expired') return undefined;
+  return {
+    ...record,
+    status: 'expired',
+    version: record.version + 1,
+    decidedAt: record.decidedAt ?? now,
+    outcome:
+      record.status === 'approved'
+        ? 'approved but not used before it expired'
+        : 'nobody decided before it expired; expired means denied',
+  };
+}
+
+/** How far each requirement has come. */
+export function progress(
+  record: ApprovalRecord,
+): { rule: string; approvers: number; approvedBy: string[]; deniedBy: string[] }[] {
+  return record.requirements.map((r) => ({
+    rule: r.rule,
+    approvers: r.approvers,
+    approvedBy: record.votes
+      .filter((v) => v.vote === 'approve' && v.counts.includes(r.rule))
+      .map((v) => v.email),
+    deniedBy: record.votes.filter((v) => v.vote === 'deny' && v.counts.includes(r.rule)).map((v) => v.email),
+  }));
+}
+
+/**
+ * Applies one vote under the rules of approval. Pure: returns the next
+ * record (version + 1) or why the vote does not count.
+ *
+ * - Only a pending approval takes votes, and each person votes once.
+ * - A voter needs the `approver` role; for a requirement with `groups`, they
+ *   must be in one (groups as the current policy declares them, so removing
+ *   someone from a group takes effect at once).
+ * - The agent's owner and the user it acts for may not vote unless every
+ *   requirement the vote would count for allows self-approval.
+ * - One vote counts for every requirement the voter is eligible for.
+ * - Approved when every requirement has its M approvals; denied when any
+ *   requirement reaches its number of deny votes.
+ */
+export function castVote(
+  record: ApprovalRecord,
+  voter: Voter,
+  ballot: { vote: 'approve' | 'deny'; comment?: string },
+  groups: ReadonlyMap<string, readonly string[]>,
+  now: number,
+): { ok: true; record: ApprovalRecord } | { ok: false; code: VoteRefusal; message: string } {
+  const status = effectiveStatus(record, now);
+  if (status !== 'pending')
+    return { ok: false, code: 'not-pending', message: `the approval is ${status}; it takes no more votes` };
+  const email = voter.email.toLowerCase();
+  if (record.votes.some((v) => v.userId === voter.id || v.email.toLowerCase() === email))
+    return { ok: false, code: 'already-voted', message: `${voter.email} has already voted on this approval` };
+  if (!voter.roles.includes('approver'))
+    return { ok: false, code: 'not-an-approver', message: `${voter.email} does not have the approver role` };
+  const inGroup = (names: readonly string[]) =>
+    names.length === 0 ||
+    names.some((g) => (groups.get(g) ?? []).some((member) => member.toLowerCase() === email));
+  const eligible = record.requirements.filter((r) => inGroup(r.groups));
+  if (eligible.length === 0) {
+    const named = [...new Set(record.requirements.flatMap((r) => r.groups))].join(', ');
+    return { ok: false, code: 'not-in-group', message: `${voter.email} is not in the group(s) ${named}` };
+  }
+  const self = isSelf(record, voter);
+  if (self && !eligible.every((r) => r.allowSelfApproval))
+    return {
+      ok: false,
+      code: 'self-approval',
+      message: `${voter.email} ${self} and may not vote on it; someone else must`,
+    };
+
+  const vote: ApprovalVote = {
+    userId: voter.id,
+    email: voter.email,
+    vote: ballot.vote,
+    ...(ballot.comment !== undefined && ballot.comment !== '' && { comment: ballot.comment }),
+    at: now,
+    counts: eligible.map((r) => r.rule),
+  };
+  const votes = [...record.votes, vote];
+  const next = { ...record, votes, version: record.version + 1 };
+  const count = (rule: string, kind: 'approve' | 'deny') =>
+    votes.filter((v) => v.vote === kind && v.counts.includes(rule)).length;
+  const denying = record.requirements.find((r) => count(r.rule, 'deny') >= r.denials);
+  if (denying) {
+    return {
+      ok: true,
+      record: {
+        ...next,
+        status: 'denied',
+        decidedAt: now,
+        outcome: `denied by ${votes
+          .filter((v) => v.vote === 'deny')
+          .map((v) => v.email)
+          .join(', ')} (rule '${denying.rule}')`,
+      },
+    };
+  }
+  if (record.requirements.every((r) => count(r.rule, 'approve') >= r.approvers)) {
+    return {
+      ok: true,
+      record: {
+        ...next,
+        status: 'approved',
+        decidedAt: now,
+        outcome: `approved by ${votes
+          .filter((v) => v.vote === 'approve')
+          .map((v) => v.email)
+          .join(', ')}`,
+      },
+    };
+  }
+  return { ok: true, record: next };
+}
+
+/** The approved record, spent by the one execution it allows; undefined when it cannot be spent. */
+export function spend(record: ApprovalRecord, now: number): ApprovalRecord | undefined {
+  if (effectiveStatus(record, now) !== 'approved') return undefined;
+  return { ...record, status: 'used', usedAt: now, version: record.version + 1 };
+}
+
+/** Cancels a pending or approved record (e.g. by an admin). */
+export function cancel(record: ApprovalRecord, why: string, now: number): ApprovalRecord | undefined {
+  const status = effectiveStatus(record, now);
+  if (status !== 'pending' && status !== 'approved') return undefined;
+  return { ...record, status: 'cancelled', decidedAt: now, outcome: why, version: record.version + 1 };
+}
+
+/** Why a voter may not judge this action, or undefined. */
+function isSelf(record: ApprovalRecord, voter: Voter): string | undefined {
+  const email = voter.email.toLowerCase();
+  if (record.agent.owner.toLowerCase() === email) return 'owns the agent';
+  const user = record.user ?? {};
+  for (const key of ['id', 'sub', 'email'] as const) {
+    const value = user[key];
+    if (typeof value === 'string' && (value.toLowerCase() === email || value === voter.id))
+      return 'is the user the agent acts for';
+  }
+  return undefined;
+}

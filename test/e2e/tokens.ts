@@ -1,0 +1,17 @@
+/** An access token from the server's own token endpoint, as an agent gets one (client_secret_basic). */
+export async function clientCredentialsToken(
+  baseUrl: string,
+  clientId: string,
+  secret: string,
+): Promise<string> {
+  const response = await fetch(`${baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+    },
+    body: 'grant_type=client_credentials',
+  });
+  if (!response.ok) throw new Error(`token endpoint answered ${response.status}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
