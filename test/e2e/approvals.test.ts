@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -249,6 +249,35 @@ describe('dual authorization of transfers over $1,000', () => {
     ).token;
     expect((await api('GET', `/v1/approvals/${id}`, otherToken)).status).toBe(404);
     expect(financeAgentId).toMatch(/^agt_/);
+  });
+});
+
+describe('binding to the policy at execution', () => {
+  it('honours a policy changed between approval and execution, and keeps the approval unspent', async () => {
+    const id = (await transfer(2500, 'FROZEN-PAYEE')).body.context!.approval!.id!;
+    await vote(id, 'carol', 'approve');
+    await vote(id, 'dave', 'approve');
+    const original = readFileSync(join(dir, 'policy.yaml'), 'utf8');
+    const frozen = original.replace(
+      /^rules:\n/m,
+      'rules:\n  - id: freeze-large-payments\n    match: { categories: [financial] }\n    when: args.amount > 2000\n    effect: deny\n',
+    );
+    expect(frozen).not.toBe(original);
+    writeFileSync(join(dir, 'policy.yaml'), frozen);
+    try {
+      await server.runtime.reload();
+      const refused = await transfer(2500, 'FROZEN-PAYEE');
+      expect(refused.body).toMatchObject({ decision: false, context: { code: 'rule-deny' } });
+      expect((await api('GET', `/v1/approvals/${id}`, tokens.carol)).body.status).toBe('approved');
+    } finally {
+      writeFileSync(join(dir, 'policy.yaml'), original);
+      await server.runtime.reload();
+    }
+    // Back under the old policy, the approval it still holds runs the call once.
+    expect((await transfer(2500, 'FROZEN-PAYEE')).body).toMatchObject({
+      decision: true,
+      context: { approval: { id, status: 'used' } },
+    });
   });
 });
 
