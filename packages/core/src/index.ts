@@ -28,6 +28,35 @@ export {
   type VoteRefusal,
   type Voter,
 } from './approvals/approval.js';
+export {
+  AUDIT_EVENT_TYPES,
+  AUDIT_OUTCOMES,
+  type AuditCheckpoint,
+  type AuditDraft,
+  type AuditEvent,
+  type AuditEventType,
+  type AuditOutcome,
+  type AuditWhat,
+  type AuditWhere,
+  type AuditWho,
+  type AuditWhy,
+  canonicalJson,
+  checkpointPayload,
+  GENESIS_HASH,
+  openAuditEvent,
+  type SealedAuditEvent,
+  sealAuditEvent,
+  sha256Hex,
+} from './audit/event.js';
+export { isSecretKey, outputPreview, REDACTED, redactSecretFields } from './audit/redact.js';
+export {
+  type AuditProblem,
+  type AuditProblemKind,
+  type AuditRow,
+  type AuditVerification,
+  type VerifyOptions,
+  verifyAuditChain,
+} from './audit/verify.js';
 export * from './errors.js';
 export {
   type AccessTokenClaims,

@@ -188,7 +188,13 @@ function localDecider(options: LocalGuardOptions, sessionId: string): Decider {
       ...(callOptions.context && { context: callOptions.context }),
     });
     return verdictOf(outcome, async (output) => {
-      await path.recordOutcome(policy, { agentId: agent.id, sessionId, tool, output });
+      await path.recordOutcome(policy, {
+        agent,
+        decisionId: outcome.decisionId,
+        sessionId,
+        tool,
+        output,
+      });
     });
   };
 }

@@ -2,6 +2,14 @@
 
 export { ApprovalService } from './approvals/approval-service.js';
 export { SIGNATURE_HEADER, signWebhook, WebhookNotifier, type WebhookTarget } from './approvals/webhooks.js';
+export { type AuditSigningKey, checkpointVerifier, loadAuditSigningKey } from './audit/audit-keys.js';
+export { AuditLog, type AuditSink } from './audit/audit-log.js';
+export type { AuditQuery, AuditStore } from './audit/audit-store.js';
+export { AuditCheckpointer, readCheckpointFile } from './audit/checkpointer.js';
+export { toOcsf } from './audit/ocsf.js';
+export { ToolCallSpans } from './audit/otel.js';
+export { type SessionRecording, sessionRecording } from './audit/timeline.js';
+export { verifyExportFile, verifyStoredAudit } from './audit/verify-log.js';
 export { runCli } from './cli/run-cli.js';
 export { findConfigPath, type GatehouseConfig, loadConfig } from './config/load.js';
 export { AccessTokenIssuer, AccessTokenVerifier, TokenError } from './identity/access-tokens.js';

@@ -3,6 +3,12 @@ import { type CompiledPolicy, type Diagnostic, GatehouseError } from '@gatehouse
 import type { FastifyInstance } from 'fastify';
 import { ApprovalService } from './approvals/approval-service.js';
 import { WebhookNotifier } from './approvals/webhooks.js';
+import { type AuditSigningKey, loadAuditSigningKey } from './audit/audit-keys.js';
+import { AuditLog, type AuditSink } from './audit/audit-log.js';
+import { AuditCheckpointer } from './audit/checkpointer.js';
+import { actionDraft } from './audit/drafts.js';
+import { OtlpAuditExporter } from './audit/otel.js';
+import { pruneAuditBefore } from './audit/retention.js';
 import { ToolCatalog } from './catalog/tool-catalog.js';
 import type { GatehouseConfig } from './config/load.js';
 import { DecisionService } from './decisions/decision-service.js';
@@ -12,6 +18,7 @@ import { createHttpApp } from './http/app.js';
 import { AgentAdmin } from './identity/agent-admin.js';
 import { type IdentityRuntime, startIdentity } from './identity/identity-runtime.js';
 import type { NewAgent } from './identity/identity-store.js';
+import { loadMasterKey } from './identity/master-key.js';
 import { PolicyRuntime } from './policy/runtime.js';
 import { openStore, type Store } from './store/index.js';
 
@@ -36,6 +43,9 @@ export interface RunningServer {
   readonly identity: IdentityRuntime;
   readonly decisions: DecisionService;
   readonly approvals: ApprovalService;
+  readonly audit: AuditLog;
+  readonly checkpointer: AuditCheckpointer;
+  readonly auditKey: AuditSigningKey;
   /** Present when `approvals.notify` names webhooks. */
   readonly notifier?: WebhookNotifier;
   close(): Promise<void>;
@@ -78,6 +88,18 @@ export async function startServer(
   try {
     const store = await openStore(config.storage);
     cleanups.push(() => store.close());
+    // Closed in reverse: the log commits what is queued, then the checkpointer signs the head.
+    let checkpointer: AuditCheckpointer | undefined;
+    cleanups.push(() => checkpointer?.close());
+    const exporter = config.audit.otlp ? new OtlpAuditExporter(config.audit.otlp) : undefined;
+    cleanups.push(() => exporter?.close());
+    const auditLog = new AuditLog(store, {
+      onCommitted: (events) => {
+        checkpointer?.observe(events);
+        exporter?.export(events);
+      },
+    });
+    cleanups.push(() => auditLog.close());
     const registered = await ToolCatalog.load(store);
     let opened = await PolicyRuntime.open(config.policyPath, undefined, registered.sources);
     let registeredDropped = false;
@@ -93,12 +115,37 @@ export async function startServer(
     cleanups.push(() => runtime.close());
     const catalog = new ToolCatalog(store, runtime);
     if (!registeredDropped) catalog.adopt(registered);
-    await activate(store, runtime.policy, opened.sources);
-    const identity = await startIdentity(store, config, url, options.env ?? process.env);
+    await activate(store, runtime.policy, opened.sources, auditLog);
+    const env = options.env ?? process.env;
+    const identity = await startIdentity(store, config, url, env, auditLog);
     cleanups.push(() => identity.close());
+    const auditKey = await loadAuditSigningKey(
+      store,
+      await loadMasterKey({ env, keyFile: config.identity.masterKeyFile }),
+    );
+    let log: FastifyInstance['log'] | undefined;
+    checkpointer = new AuditCheckpointer(store, auditKey, {
+      every: config.audit.checkpointEvery,
+      intervalMs: config.audit.checkpointIntervalMs,
+      ...(config.audit.checkpointFile !== undefined && { file: config.audit.checkpointFile }),
+      ...(config.audit.checkpointWebhook !== undefined && { webhook: config.audit.checkpointWebhook }),
+      onError: (err) => log?.error({ err }, 'cutting an audit checkpoint failed'),
+    });
+    await checkpointer.start();
+    if (config.audit.retentionMs !== undefined) {
+      const retentionMs = config.audit.retentionMs;
+      const prune = () =>
+        void pruneAuditBefore(store, new Date(Date.now() - retentionMs)).catch((err: unknown) =>
+          log?.error({ err }, 'pruning the audit log failed'),
+        );
+      prune();
+      const pruneTimer = setInterval(prune, 60 * 60_000);
+      pruneTimer.unref();
+      cleanups.push(() => clearInterval(pruneTimer));
+    }
 
     runtime.on('reloaded', (policy, sources) => {
-      void activate(store, policy, sources).then(
+      void activate(store, policy, sources, auditLog).then(
         () => identity.cache.refresh(),
         (err: unknown) => app.log.error({ err }, 'recording the reloaded policy failed'),
       );
@@ -131,18 +178,33 @@ export async function startServer(
     );
     pruneSessions.unref();
     cleanups.push(() => clearInterval(pruneSessions));
-    let log: FastifyInstance['log'] | undefined;
     const notifier =
       config.approvals.notify.length > 0
         ? new WebhookNotifier(config.approvals.notify, {
             baseUrl: url,
-            onGiveUp: (failure) => log?.warn({ webhook: failure }, 'approval webhook delivery gave up'),
+            onGiveUp: (failure) => {
+              log?.warn({ webhook: failure }, 'approval webhook delivery gave up');
+              void auditLog
+                .append(
+                  actionDraft({
+                    type: 'alert',
+                    action: 'webhook.gave-up',
+                    outcome: 'failed',
+                    who: {},
+                    door: 'approvals',
+                    detail: `${failure.url}: ${failure.error} after ${failure.attempts} attempts`,
+                    approvalId: failure.approvalId,
+                  }),
+                )
+                .catch(() => undefined);
+            },
             ...(options.webhookBackoffMs && { backoffMs: options.webhookBackoffMs }),
           })
         : undefined;
     const approvals = new ApprovalService({
       store,
       groups: () => runtime.policy.groups,
+      audit: auditLog,
       ...(notifier && { notifier }),
     });
     const sweepApprovals = setInterval(
@@ -159,6 +221,8 @@ export async function startServer(
       sessions,
       audience: [url, ...config.identity.audiences],
       approvals: approvals.port,
+      audit: auditLog,
+      onPortError: (what, err) => log?.error({ err }, `${what} failed; the call was denied`),
     });
     const app = await createHttpApp({
       runtime,
@@ -167,10 +231,13 @@ export async function startServer(
       decisions,
       catalog,
       admin: new AgentAdmin(store),
+      auditLog,
       approvals,
       baseUrl: url,
-      readinessProblems: () =>
-        identity.cache.lastError ? ['the registry cache cannot refresh from the store'] : [],
+      readinessProblems: () => [
+        ...(identity.cache.lastError ? ['the registry cache cannot refresh from the store'] : []),
+        ...(limiter.problem ? [limiter.problem] : []),
+      ],
       logger: options.logger ?? false,
     });
     cleanups.push(() => app.close());
@@ -180,6 +247,8 @@ export async function startServer(
     const syncCatalog = setInterval(() => void catalog.sync().catch(() => undefined), CATALOG_SYNC_MS);
     syncCatalog.unref();
     cleanups.push(() => clearInterval(syncCatalog));
+    if (!(await limiter.ready(5000)))
+      app.log.warn('the rate limiter cannot reach Redis yet; calls are denied until it does');
     await app.listen({ host, port });
     return {
       url,
@@ -190,6 +259,9 @@ export async function startServer(
       identity,
       decisions,
       approvals,
+      audit: auditLog,
+      checkpointer,
+      auditKey,
       ...(notifier && { notifier }),
       close: closeAll,
     };
@@ -204,8 +276,19 @@ async function activate(
   store: Store,
   policy: CompiledPolicy,
   sources: readonly { name: string; text: string }[],
+  audit: AuditSink,
 ): Promise<void> {
   await store.recordPolicyVersion({ hash: policy.hash, sources });
+  await audit.append(
+    actionDraft({
+      type: 'policy',
+      action: 'policy.activated',
+      outcome: 'succeeded',
+      who: {},
+      door: 'server',
+      extra: { hash: policy.hash, files: sources.map((s) => s.name), rules: policy.rules.length },
+    }),
+  );
   const agents: (NewAgent & { id: string })[] = [...policy.agents.values()].map((a) => ({
     id: a.id,
     name: a.name,

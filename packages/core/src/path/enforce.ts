@@ -66,15 +66,24 @@ export interface PathRequest {
 export interface PathAuditEvent {
   readonly type: 'decision' | 'execution';
   readonly decisionId: string;
-  readonly sessionId: string;
-  readonly agentId: string;
+  /** Absent only for a call refused before its session was read. */
+  readonly sessionId?: string;
+  readonly agent: Pick<AgentIdentity, 'id' | 'name' | 'owner'>;
+  readonly user?: Readonly<Record<string, unknown>>;
+  readonly delegation?: DelegationInput;
   readonly tool: string;
   readonly args: Readonly<Record<string, unknown>>;
+  readonly resource?: Readonly<Record<string, unknown>>;
   readonly reasoning?: string;
+  readonly intent?: string;
   readonly decision?: Decision;
   readonly status: PathOutcome['status'];
   readonly code?: string;
   readonly reason?: string;
+  /** The approval this call spent. */
+  readonly approvalId?: string;
+  /** The tool's output, for an execution event. */
+  readonly output?: unknown;
   readonly durationMs?: number;
 }
 
@@ -167,16 +176,48 @@ export class EnforcementPath {
   /** Runs a call along the path. Never throws. */
   async enforce(policy: CompiledPolicy, request: PathRequest): Promise<PathOutcome> {
     const decisionId = this.ports.newId('dec');
+    let outcome: PathOutcome;
     try {
-      return await this.run(policy, request, decisionId);
+      outcome = await this.run(policy, request, decisionId);
     } catch (err) {
-      return {
+      outcome = {
         status: 'denied',
         code: 'internal-error',
         reason: `the enforcement path failed: ${messageOf(err)}`,
         decisionId,
       };
     }
+    // A call refused before the decision (scope, arguments, rate limit, session) is audited
+    // here; the refusal stands whether or not that write succeeds.
+    if (outcome.status === 'denied' && outcome.decision === undefined && this.ports.audit) {
+      await this.ports
+        .audit({
+          ...this.auditSubject(request),
+          type: 'decision',
+          decisionId,
+          args: request.args ?? {},
+          status: 'denied',
+          code: outcome.code,
+          reason: outcome.reason,
+          ...((outcome.sessionId ?? request.sessionId) !== undefined && {
+            sessionId: outcome.sessionId ?? request.sessionId,
+          }),
+        })
+        .catch(() => undefined);
+    }
+    return outcome;
+  }
+
+  /** Who acted and on what, as every audit event of a request says it. */
+  private auditSubject(request: PathRequest) {
+    return {
+      agent: { id: request.agent.id, name: request.agent.name, owner: request.agent.owner },
+      tool: request.tool,
+      ...(request.user && { user: request.user }),
+      ...(request.delegation && { delegation: request.delegation }),
+      ...(request.resource && { resource: request.resource }),
+      ...(request.reasoning !== undefined && { reasoning: request.reasoning }),
+    };
   }
 
   private async run(policy: CompiledPolicy, request: PathRequest, decisionId: string): Promise<PathOutcome> {
@@ -255,17 +296,17 @@ export class EnforcementPath {
       ...(request.context && { context: request.context }),
       ...(request.reasoning !== undefined && { reasoning: request.reasoning }),
     });
+    const subject = this.auditSubject(request);
     const audit = async (
-      event: Omit<PathAuditEvent, 'decisionId' | 'sessionId' | 'agentId' | 'tool' | 'args' | 'reasoning'>,
+      event: Pick<PathAuditEvent, 'type' | 'decision' | 'status'> & Partial<PathAuditEvent>,
     ) => {
       await this.ports.audit?.({
+        ...subject,
         ...event,
         decisionId,
         sessionId,
-        agentId: request.agent.id,
-        tool: request.tool,
         args,
-        ...(request.reasoning !== undefined && { reasoning: request.reasoning }),
+        ...(session.intent !== undefined && { intent: session.intent }),
       });
     };
     const finish = async (outcome: PathOutcome): Promise<PathOutcome> => {
@@ -334,6 +375,17 @@ export class EnforcementPath {
         });
       }
       approvalId = verdict.id;
+      // The approval is spent: that is durable before the call runs.
+      try {
+        await audit({ type: 'decision', decision, status: 'allowed', approvalId });
+      } catch (err) {
+        return finish(
+          deny('audit-unavailable', `the audit log is unavailable (${messageOf(err)}); the call is refused`, {
+            sessionId,
+            decision,
+          }),
+        );
+      }
     }
     // 6. Execute — or, with no executor, hand the go-ahead to the PEP.
     const spent = approvalId !== undefined ? { approvalId } : {};
@@ -355,6 +407,7 @@ export class EnforcementPath {
         status: 'failed',
         reason: messageOf(err),
         durationMs: now() - started,
+        ...spent,
       }).catch(() => undefined);
       return finish(failed);
     }
@@ -362,9 +415,14 @@ export class EnforcementPath {
     const labels = [...(policy.tools.get(request.tool)?.labels ?? [])];
     observeOutput(session, output, labels);
     // 8. Audit the outcome.
-    await audit({ type: 'execution', decision, status: 'executed', durationMs: now() - started }).catch(
-      () => undefined,
-    );
+    await audit({
+      type: 'execution',
+      decision,
+      status: 'executed',
+      output,
+      durationMs: now() - started,
+      ...spent,
+    }).catch(() => undefined);
     return finish({ status: 'executed', decision, decisionId, sessionId, output, labels, ...spent });
   }
 
@@ -374,14 +432,35 @@ export class EnforcementPath {
    */
   async recordOutcome(
     policy: CompiledPolicy,
-    report: { agentId: string; sessionId: string; tool: string; output: unknown },
+    report: {
+      agent: Pick<AgentIdentity, 'id' | 'name' | 'owner'>;
+      decisionId: string;
+      sessionId: string;
+      tool: string;
+      output: unknown;
+      /** The PEP's word on whether the call worked. */
+      failed?: string;
+    },
   ): Promise<{ labels: readonly string[] } | { error: string }> {
     const session = await this.ports.sessions.get(report.sessionId);
     if (!session) return { error: 'unknown or expired session' };
-    if (session.agentId !== report.agentId) return { error: 'the session belongs to another agent' };
+    if (session.agentId !== report.agent.id) return { error: 'the session belongs to another agent' };
     const labels = [...(policy.tools.get(report.tool)?.labels ?? [])];
     observeOutput(session, report.output, labels);
     await this.ports.sessions.put(session);
+    await this.ports
+      .audit?.({
+        type: 'execution',
+        decisionId: report.decisionId,
+        sessionId: report.sessionId,
+        agent: report.agent,
+        tool: report.tool,
+        args: {},
+        status: report.failed === undefined ? 'executed' : 'failed',
+        output: report.output,
+        ...(report.failed !== undefined && { reason: report.failed }),
+      })
+      .catch(() => undefined);
     return { labels };
   }
 

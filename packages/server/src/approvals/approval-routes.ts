@@ -1,4 +1,9 @@
-import { type ApprovalRecord, approvalProgress, effectiveApprovalStatus } from '@gatehouse/core';
+import {
+  type ApprovalRecord,
+  approvalProgress,
+  effectiveApprovalStatus,
+  redactSecretFields,
+} from '@gatehouse/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DecisionService } from '../decisions/decision-service.js';
 import { requireUser } from '../http/user-auth.js';
@@ -167,7 +172,8 @@ export function approvalView(record: ApprovalRecord, now: number) {
     ...(record.user && { user: record.user }),
     ...((record.delegation?.chain?.length ?? 0) > 0 && { delegation: record.delegation }),
     tool: record.tool,
-    args: record.args,
+    // Values under secret-naming keys are never shown; args_hash still binds the exact values.
+    args: redactSecretFields(record.args),
     args_hash: record.argsHash,
     ...(record.resource && { resource: record.resource }),
     ...(record.sessionId !== undefined && { session_id: record.sessionId }),

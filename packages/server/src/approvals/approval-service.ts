@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import {
   type ApprovalRecord,
+  type AuditDraft,
+  type AuditOutcome,
   canonicalHash,
   castVote,
   type Decision,
@@ -13,6 +15,8 @@ import {
   type VoteRefusal,
   type Voter,
 } from '@gatehouse/core';
+import type { AuditSink } from '../audit/audit-log.js';
+import { AUDIT_NODE } from '../audit/drafts.js';
 import { newId } from '../identity/agent-admin.js';
 import type { Store } from '../store/index.js';
 
@@ -54,6 +58,8 @@ export class ApprovalService {
       /** The groups of the policy in force: membership is checked when a vote is cast. */
       groups: () => ReadonlyMap<string, readonly string[]>;
       notifier?: ApprovalNotifier;
+      /** Every change of every approval is written here after it is committed. */
+      audit?: AuditSink;
       now?: () => number;
       /** How often a waiter re-reads the store for votes cast elsewhere (another replica, the CLI). */
       pollMs?: number;
@@ -131,6 +137,7 @@ export class ApprovalService {
       expiresAt: now + (decision.approval?.timeoutMs ?? 0),
     };
     await this.deps.store.insertApproval(record);
+    await this.deps.audit?.append(approvalDraft(record, 'approval.opened', 'escalated'));
     this.deps.notifier?.notify('created', record);
     this.#changes.emit('change', record);
     return { status: 'pending', id: record.id, expiresAt: new Date(record.expiresAt) };
@@ -236,6 +243,27 @@ export class ApprovalService {
     return lapsed;
   }
 
+  private async auditChange(before: ApprovalRecord, after: ApprovalRecord): Promise<void> {
+    const audit = this.deps.audit;
+    if (!audit) return;
+    for (const vote of after.votes.slice(before.votes.length)) {
+      await audit.append(
+        approvalDraft(after, `approval.vote.${vote.vote}`, 'succeeded', {
+          person: vote.email,
+          ...(vote.comment !== undefined && { detail: vote.comment }),
+        }),
+      );
+    }
+    if (after.status === before.status) return;
+    const outcome =
+      after.status === 'approved' ? 'approved' : after.status === 'used' ? 'succeeded' : 'denied';
+    await audit.append(
+      approvalDraft(after, `approval.${after.status}`, outcome, {
+        ...(after.outcome !== undefined && { detail: after.outcome }),
+      }),
+    );
+  }
+
   /**
    * Applies `next` to the stored record with compare-and-set, retrying when
    * another writer changed it in between. `ok` is false when `next` left the
@@ -251,6 +279,7 @@ export class ApprovalService {
       const changed = next(current, this.now());
       if (changed === 'unchanged') return { ok: false, record: current };
       if (await this.deps.store.swapApproval(changed, current.version)) {
+        await this.auditChange(current, changed);
         this.#changes.emit('change', changed);
         if (changed.status !== current.status && changed.status !== 'used')
           this.deps.notifier?.notify('decided', changed);
@@ -261,4 +290,36 @@ export class ApprovalService {
     }
     throw new Error(`approval ${id} is changing too fast to update; try again`);
   }
+}
+
+/** The audit event of an approval's change. */
+function approvalDraft(
+  record: ApprovalRecord,
+  action: string,
+  outcome: AuditOutcome,
+  extra: { person?: string; detail?: string } = {},
+): AuditDraft {
+  return {
+    type: 'approval',
+    time: new Date().toISOString(),
+    who: {
+      agent: record.agent,
+      ...(record.user && { user: record.user }),
+      ...(extra.person !== undefined && { person: extra.person }),
+    },
+    what: { action, tool: record.tool, args_hash: record.argsHash },
+    where: { node: AUDIT_NODE, door: 'approvals' },
+    why: {
+      ...(record.reasoning !== undefined && { reasoning: record.reasoning }),
+      rules: record.rules,
+    },
+    outcome: {
+      status: outcome,
+      code: record.status,
+      ...(extra.detail !== undefined && { detail: extra.detail }),
+    },
+    ...(record.sessionId !== undefined && { session_id: record.sessionId }),
+    decision_id: record.decisionId,
+    approval_id: record.id,
+  };
 }

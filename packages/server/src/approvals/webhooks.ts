@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { type ApprovalRecord, approvalProgress } from '@gatehouse/core';
+import { type ApprovalRecord, approvalProgress, redactSecretFields } from '@gatehouse/core';
 import type { ApprovalNotifier } from './approval-service.js';
 
 /** A webhook from `approvals.notify` in gatehouse.yaml. */
@@ -114,7 +114,8 @@ function jsonPayload(event: 'created' | 'decided', record: ApprovalRecord, baseU
       agent: record.agent,
       ...(record.user && { user: record.user }),
       tool: record.tool,
-      args: record.args,
+      // Values under secret-naming keys are never shown; args_hash still binds the exact values.
+      args: redactSecretFields(record.args),
       args_hash: record.argsHash,
       ...(record.reasoning !== undefined && { reasoning: record.reasoning }),
       rules: record.rules.filter((r) => r.effect === 'approve'),
@@ -139,7 +140,7 @@ function slackMessage(event: 'created' | 'decided', record: ApprovalRecord, base
     event === 'created'
       ? `${record.agent.name} asks to run ${record.tool}: approval ${record.id} needs a decision`
       : `Approval ${record.id} for ${record.tool} is ${record.status}`;
-  const args = JSON.stringify(record.args, null, 2);
+  const args = JSON.stringify(redactSecretFields(record.args), null, 2);
   const shownArgs = args.length > 2500 ? `${args.slice(0, 2500)}\n… (truncated; open the approval)` : args;
   const needs = approvalProgress(record)
     .map((p) => `${p.rule}: ${p.approvedBy.length}/${p.approvers} approvals`)

@@ -5,7 +5,8 @@ import type { JWK } from 'jose';
 import { findConfigPath, loadConfig } from '../config/load.js';
 import { AgentAdmin } from '../identity/agent-admin.js';
 import { type AgentRecord, USER_ROLES, type UserRole } from '../identity/identity-store.js';
-import { openStore, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { cliActor, withStoreAndAudit } from './audit-commands.js';
 import { type CliIo, EXIT, printJson, UsageError } from './io.js';
 
 async function withAdmin<T>(
@@ -13,13 +14,9 @@ async function withAdmin<T>(
   configFlag: string | undefined,
   work: (admin: AgentAdmin, store: Store) => Promise<T>,
 ): Promise<T> {
-  const config = await loadConfig(findConfigPath({ flag: configFlag, env: io.env, cwd: io.cwd }));
-  const store = await openStore(config.storage);
-  try {
-    return await work(new AgentAdmin(store), store);
-  } finally {
-    await store.close();
-  }
+  return withStoreAndAudit(io, configFlag, (store, audit) =>
+    work(new AgentAdmin(store, { sink: audit, door: 'cli', actor: cliActor() }), store),
+  );
 }
 
 const agentJson = (a: AgentRecord) => ({

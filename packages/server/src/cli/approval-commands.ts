@@ -1,7 +1,8 @@
-import { APPROVAL_STATUSES, type ApprovalRecord } from '@gatehouse/core';
+import { APPROVAL_STATUSES, type ApprovalRecord, redactSecretFields } from '@gatehouse/core';
 import { approvalView } from '../approvals/approval-routes.js';
 import { ApprovalService } from '../approvals/approval-service.js';
 import { WebhookNotifier } from '../approvals/webhooks.js';
+import { AuditLog } from '../audit/audit-log.js';
 import { findConfigPath, type GatehouseConfig, loadConfig } from '../config/load.js';
 import { loadPolicy } from '../policy/runtime.js';
 import { openStore } from '../store/index.js';
@@ -34,15 +35,18 @@ async function withApprovals<T>(
             io.stderr(`warning: webhook ${f.url} gave up after ${f.attempts} attempts: ${f.error}\n`),
         })
       : undefined;
+  const audit = new AuditLog(store);
   const service = new ApprovalService({
     store,
     groups: () => loaded.policy.groups,
+    audit,
     ...(notifier && { notifier }),
   });
   try {
     return await work(service, store);
   } finally {
     await notifier?.drain();
+    await audit.close();
     await store.close();
   }
 }
@@ -114,7 +118,7 @@ function describe(record: ApprovalRecord, now: number): string {
   const lines = [
     `${record.id}  ${view.status}  ${left}`,
     `  agent      ${record.agent.name} (owner ${record.agent.owner})${user}`,
-    `  action     ${record.tool} ${JSON.stringify(record.args)}`,
+    `  action     ${record.tool} ${JSON.stringify(redactSecretFields(record.args))}`,
     ...(record.reasoning !== undefined ? [`  reasoning  ${record.reasoning}`] : []),
     ...record.rules.filter((r) => r.effect === 'approve').map((r) => `  rule       ${r.id}: ${r.message}`),
     ...view.requirements.map(

@@ -29,6 +29,14 @@ export interface GatehouseConfig {
     readonly notify: readonly WebhookTarget[];
     readonly gatewayWaitMs: number;
   };
+  readonly audit: {
+    readonly checkpointEvery: number;
+    readonly checkpointIntervalMs: number;
+    readonly checkpointFile?: string;
+    readonly checkpointWebhook?: string;
+    readonly retentionMs?: number;
+    readonly otlp?: { readonly url: string; readonly headers: Readonly<Record<string, string>> };
+  };
   readonly identity: {
     readonly tokenLifetimeS: number;
     readonly maxDelegationDepth: number;
@@ -194,6 +202,16 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
         };
       }),
       gatewayWaitMs: durationMs(doc.approvals?.gatewayWait ?? '25s'),
+    },
+    audit: {
+      checkpointEvery: doc.audit?.checkpoints?.every ?? 1000,
+      checkpointIntervalMs: durationMs(doc.audit?.checkpoints?.interval ?? '10s'),
+      ...(doc.audit?.checkpoints?.file !== undefined && { checkpointFile: at(doc.audit.checkpoints.file) }),
+      ...(doc.audit?.checkpoints?.webhook !== undefined && {
+        checkpointWebhook: doc.audit.checkpoints.webhook,
+      }),
+      ...(doc.audit?.retention !== undefined && { retentionMs: durationMs(doc.audit.retention) }),
+      ...(doc.audit?.otlp && { otlp: { url: doc.audit.otlp.url, headers: doc.audit.otlp.headers ?? {} } }),
     },
     identity: {
       tokenLifetimeS: durationMs(identity.tokenLifetime ?? '5m') / 1000,

@@ -81,6 +81,38 @@ export const configSchema = {
         gatewayWait: DURATION,
       },
     },
+    audit: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        checkpoints: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            /** A signed checkpoint once this many events follow the last one... */
+            every: { type: 'integer', minimum: 1, maximum: 10_000_000 },
+            /** ...or once this much time has passed with new events. */
+            interval: DURATION,
+            /** A copy of every checkpoint outside the database (JSON Lines). */
+            file: { type: 'string', minLength: 1 },
+            /** ...and/or POSTed here. */
+            webhook: { type: 'string', pattern: '^https?://' },
+          },
+        },
+        /** Events older than this are pruned at a checkpoint. Without it, nothing is pruned. */
+        retention: DURATION,
+        /** Live export of tool calls as OpenTelemetry spans over OTLP/HTTP (JSON). */
+        otlp: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['url'],
+          properties: {
+            url: { type: 'string', pattern: '^https?://' },
+            headers: { type: 'object', additionalProperties: { type: 'string' } },
+          },
+        },
+      },
+    },
     identity: {
       type: 'object',
       additionalProperties: false,
@@ -128,6 +160,11 @@ export interface ConfigDocument {
   approvals?: {
     notify?: { url: string; format?: 'json' | 'slack'; secret?: string }[];
     gatewayWait?: string;
+  };
+  audit?: {
+    checkpoints?: { every?: number; interval?: string; file?: string; webhook?: string };
+    retention?: string;
+    otlp?: { url: string; headers?: Record<string, string> };
   };
   server?: { host?: string; port?: number; publicUrl?: string };
   identity?: {

@@ -147,11 +147,8 @@ export async function authzenRoutes(
       const caller = await authenticated(request, reply);
       if (!caller) return reply;
       const { id } = request.params as { id: string };
-      const { status, body } = await service.outcome(
-        caller,
-        id,
-        (request.body as { output: unknown }).output,
-      );
+      const report = request.body as { output: unknown; status?: 'succeeded' | 'failed' };
+      const { status, body } = await service.outcome(caller, id, report.output, report.status === 'failed');
       return reply.code(status).send(body);
     },
   );

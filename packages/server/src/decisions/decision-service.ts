@@ -1,11 +1,15 @@
 import {
   type AgentIdentity,
   EnforcementPath,
+  type PathAuditEvent,
   type PathOutcome,
   type PathPorts,
   type PathRequest,
+  type SessionState,
   type VerifiedIdentity,
 } from '@gatehouse/core';
+import type { AuditSink } from '../audit/audit-log.js';
+import { pathEventDraft } from '../audit/drafts.js';
 import { type AccessTokenVerifier, TokenError } from '../identity/access-tokens.js';
 import { newId } from '../identity/agent-admin.js';
 import type { AgentRecord } from '../identity/identity-store.js';
@@ -63,12 +67,40 @@ export class DecisionService {
       sessions: PersistentSessionStore;
       audience: readonly string[];
       approvals?: PathPorts['approvals'];
+      /** The audit log: the path's write-ahead of every decision and outcome. */
+      audit?: AuditSink;
+      /** Told the full error when a component fails; callers only learn which one. */
+      onPortError?: (what: string, err: unknown) => void;
     },
   ) {
+    const audit = deps.audit;
+    // A failing component is logged in full here; the agent is told only which one failed,
+    // never a store's address or a driver's message.
+    const opaque =
+      <A extends unknown[], R>(what: string, port: (...args: A) => Promise<R> | R) =>
+      async (...args: A): Promise<R> => {
+        try {
+          return await port(...args);
+        } catch (err) {
+          deps.onPortError?.(what, err);
+          throw new Error(`${what} failed`);
+        }
+      };
+    const approvals = deps.approvals;
     this.path = new EnforcementPath({
-      sessions: deps.sessions,
-      rateLimit: (agentId, tool) => deps.limiter.consume(agentId, tool),
-      ...(deps.approvals && { approvals: deps.approvals }),
+      sessions: {
+        get: opaque('reading the session', (id: string) => deps.sessions.get(id)),
+        put: opaque('writing the session', (session: SessionState) => deps.sessions.put(session)),
+      },
+      rateLimit: opaque('the rate limiter', (agentId: string, tool: string) =>
+        deps.limiter.consume(agentId, tool),
+      ),
+      ...(approvals && { approvals: opaque('the approval service', approvals) }),
+      ...(audit && {
+        audit: opaque('the audit write', async (event: PathAuditEvent) => {
+          await audit.append(pathEventDraft(event, { door: 'decision-api' }));
+        }),
+      }),
       newId: (prefix) => newId(prefix),
     });
   }
@@ -149,6 +181,7 @@ export class DecisionService {
     caller: Caller,
     decisionId: string,
     output: unknown,
+    failed = false,
   ): Promise<{ status: number; body: Record<string, unknown> }> {
     const pending = this.#awaitingOutcome.get(decisionId);
     if (!pending || pending.expiresAt < Date.now())
@@ -160,10 +193,12 @@ export class DecisionService {
       return { status: 403, body: { error: 'forbidden', message: 'the decision belongs to another agent' } };
     this.#awaitingOutcome.delete(decisionId);
     const result = await this.path.recordOutcome(this.deps.runtime.policy, {
-      agentId: caller.agent.id,
+      agent: caller.agent,
+      decisionId,
       sessionId: pending.sessionId,
       tool: pending.tool,
       output,
+      ...(failed && { failed: 'the PEP reported the call failed' }),
     });
     if ('error' in result) return { status: 409, body: { error: 'conflict', message: result.error } };
     return {

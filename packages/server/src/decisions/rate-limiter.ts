@@ -46,6 +46,33 @@ export class AgentRateLimiter {
     }
   }
 
+  /**
+   * Resolves once the shared store answers, or after `timeoutMs` (calls are
+   * then denied until it does): a server should not open its doors with a
+   * limiter that refuses every call.
+   */
+  async ready(timeoutMs: number): Promise<boolean> {
+    const redis = this.#redis;
+    if (!redis || redis.status === 'ready') return true;
+    // Not events.once: it rejects on the first connection error, and Redis keeps retrying.
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        redis.off('ready', onReady);
+        resolve(false);
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      redis.once('ready', onReady);
+    });
+  }
+
+  /** Why the limiter cannot count right now, if it cannot. */
+  get problem(): string | undefined {
+    return this.#redis && this.#redis.status !== 'ready' ? 'the rate limiter cannot reach Redis' : undefined;
+  }
+
   /** Where the counts live: for readiness and logs. */
   get backend(): 'redis' | 'postgres' | 'memory' {
     return this.#redis ? 'redis' : this.#postgres ? 'postgres' : 'memory';

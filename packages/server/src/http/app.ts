@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { approvalRoutes } from '../approvals/approval-routes.js';
 import type { ApprovalService } from '../approvals/approval-service.js';
+import type { AuditSink } from '../audit/audit-log.js';
+import { auditRoutes } from '../audit/audit-routes.js';
 import { catalogRoutes } from '../catalog/catalog-routes.js';
 import type { ToolCatalog } from '../catalog/tool-catalog.js';
 import { authzenRoutes } from '../decisions/authzen-routes.js';
@@ -23,6 +25,8 @@ export interface HttpAppDeps {
   readonly catalog: ToolCatalog;
   readonly admin: AgentAdmin;
   readonly approvals: ApprovalService;
+  /** Admin changes made through the API are recorded here. */
+  readonly auditLog?: AuditSink;
   /** The public base URL, for discovery documents. */
   readonly baseUrl: string;
   /** Reasons the process is not ready beyond the store (e.g. a stalled registry cache). */
@@ -80,5 +84,6 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     admin: deps.admin,
     decisions: deps.decisions,
   });
+  await app.register(auditRoutes, { store: deps.store, admin: deps.admin });
   return app;
 }

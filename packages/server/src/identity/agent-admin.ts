@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type AgentStatus, GatehouseError } from '@gatehouse/core';
 import { calculateJwkThumbprint, importJWK, type JWK } from 'jose';
+import type { AuditSink } from '../audit/audit-log.js';
+import { actionDraft } from '../audit/drafts.js';
 import type { AgentRecord, IdentityStore, NewAgent, UserRecord, UserRole } from './identity-store.js';
 import { credentialDigest, generateCredential, hashCredential } from './secret-hash.js';
 
@@ -29,7 +31,32 @@ export interface CreatedAgent {
  * changes through its registry cache.
  */
 export class AgentAdmin {
-  constructor(private readonly store: IdentityStore) {}
+  constructor(
+    private readonly store: IdentityStore,
+    /** Where every change is recorded, and as whom (`cli:<os user>`, an admin's email). */
+    private readonly audit?: { readonly sink: AuditSink; readonly door: string; readonly actor: string },
+  ) {}
+
+  private async record(
+    action: string,
+    agent: AgentRecord | undefined,
+    extra?: Record<string, unknown>,
+  ): Promise<void> {
+    if (!this.audit) return;
+    await this.audit.sink.append(
+      actionDraft({
+        type: agent ? 'agent' : 'admin',
+        action,
+        outcome: 'succeeded',
+        who: {
+          person: this.audit.actor,
+          ...(agent && { agent: { id: agent.id, name: agent.name, owner: agent.owner } }),
+        },
+        door: this.audit.door,
+        ...(extra && { extra }),
+      }),
+    );
+  }
 
   /** Registers an agent with a new client secret, or with a public key for `private_key_jwt`. */
   async createAgent(
@@ -62,6 +89,7 @@ export class AgentAdmin {
         publicJwk,
         createdAt: now,
       });
+      await this.record('agent.created', agent, { grants: agent.grants, credential: 'public_key' });
       return { agent, clientId: agent.id };
     }
     const clientSecret = generateCredential('ghs');
@@ -72,6 +100,7 @@ export class AgentAdmin {
       secretHash: await hashCredential(clientSecret),
       createdAt: now,
     });
+    await this.record('agent.created', agent, { grants: agent.grants, credential: 'secret' });
     return { agent, clientId: agent.id, clientSecret };
   }
 
@@ -96,6 +125,7 @@ export class AgentAdmin {
     });
     const previousExpireAt = new Date(now.getTime() + (options.graceMs ?? DEFAULT_SECRET_GRACE_MS));
     await this.store.expireCredentials(agent.id, 'secret', id, previousExpireAt);
+    await this.record('agent.secret-rotated', agent, { previous_expire_at: previousExpireAt.toISOString() });
     return { agent, clientSecret, previousExpireAt };
   }
 
@@ -116,6 +146,7 @@ export class AgentAdmin {
       id,
       new Date(now.getTime() + (options.graceMs ?? DEFAULT_SECRET_GRACE_MS)),
     );
+    await this.record('agent.key-registered', agent);
     return agent;
   }
 
@@ -129,7 +160,9 @@ export class AgentAdmin {
         { status: 409 },
       );
     }
-    return this.store.setAgentStatus(agent.id, status, now);
+    const changed = await this.store.setAgentStatus(agent.id, status, now);
+    await this.record(`agent.${status}`, changed, { previous_status: agent.status });
+    return changed;
   }
 
   async requireAgent(idOrName: string): Promise<AgentRecord> {
@@ -149,6 +182,7 @@ export class AgentAdmin {
       { email: email.toLowerCase(), roles, tokenDigest: credentialDigest(token) },
       now,
     );
+    await this.record('user.created', undefined, { email: user.email, roles: user.roles });
     return { user, token };
   }
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { GatehouseError } from '@gatehouse/core';
 import type { JSONWebKeySet } from 'jose';
+import type { AuditSink } from '../audit/audit-log.js';
 import type { GatehouseConfig } from '../config/load.js';
 import { AuthorizationServer } from '../oauth/authorization-server.js';
 import { ClientAuthenticator } from '../oauth/client-auth.js';
@@ -35,6 +36,7 @@ export async function startIdentity(
   config: GatehouseConfig,
   issuerUrl: string,
   env: NodeJS.ProcessEnv,
+  audit?: AuditSink,
 ): Promise<IdentityRuntime> {
   const masterKey = await loadMasterKey({ env, keyFile: config.identity.masterKeyFile });
   const rotationMs = config.identity.signingKeyRotationMs;
@@ -67,7 +69,7 @@ export async function startIdentity(
     }),
   );
   const authorizationServer = new AuthorizationServer(
-    { store, cache, keys, issuer, verifier, clients },
+    { store, cache, keys, issuer, verifier, clients, ...(audit && { audit }) },
     {
       issuer: issuerUrl,
       audiences: config.identity.audiences,

@@ -7,6 +7,8 @@ import {
   withinGrants,
 } from '@gatehouse/core';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
+import type { AuditSink } from '../audit/audit-log.js';
+import { actionDraft } from '../audit/drafts.js';
 import { type AccessTokenIssuer, type AccessTokenVerifier, TokenError } from '../identity/access-tokens.js';
 import { CLIENT_ASSERTION_ALGS } from '../identity/agent-admin.js';
 import type { AgentRecord, IdentityStore } from '../identity/identity-store.js';
@@ -67,6 +69,8 @@ export class AuthorizationServer {
       issuer: AccessTokenIssuer;
       verifier: AccessTokenVerifier;
       clients: ClientAuthenticator;
+      /** Every token issued (and every refusal) is recorded; no token leaves unrecorded. */
+      audit?: AuditSink;
     },
     readonly options: AuthorizationServerOptions,
   ) {
@@ -117,12 +121,44 @@ export class AuthorizationServer {
     if (grant !== 'client_credentials' && grant !== TOKEN_EXCHANGE_GRANT) {
       throw new OAuthError('unsupported_grant_type', `grant_type '${grant.slice(0, 100)}' is not supported`);
     }
-    const { agent } = await this.deps.clients.authenticate(form, authorization, now);
-    const audience = this.audienceOf(form);
-    const response =
-      grant === 'client_credentials'
-        ? await this.clientCredentials(agent, form, audience, now)
-        : await this.exchange(agent, form, audience, now);
+    let agent: AgentRecord | undefined;
+    let response: TokenResponse;
+    try {
+      ({ agent } = await this.deps.clients.authenticate(form, authorization, now));
+      const audience = this.audienceOf(form);
+      response =
+        grant === 'client_credentials'
+          ? await this.clientCredentials(agent, form, audience, now)
+          : await this.exchange(agent, form, audience, now);
+    } catch (err) {
+      if (err instanceof OAuthError && this.deps.audit) {
+        await this.deps.audit
+          .append(
+            actionDraft({
+              type: 'token',
+              action: 'token.refused',
+              outcome: 'denied',
+              who: agent ? { agent: { id: agent.id, name: agent.name, owner: agent.owner } } : {},
+              door: 'oauth',
+              code: err.error,
+              detail: err.description,
+              extra: { grant_type: grant, ...(agent ? {} : { client_id: clientIdOf(form, authorization) }) },
+            }),
+          )
+          .catch(() => undefined);
+      }
+      throw err;
+    }
+    await this.deps.audit?.append(
+      actionDraft({
+        type: 'token',
+        action: grant === 'client_credentials' ? 'token.issued' : 'token.exchanged',
+        outcome: 'succeeded',
+        who: { agent: { id: agent.id, name: agent.name, owner: agent.owner } },
+        door: 'oauth',
+        extra: { scope: response.scope, expires_in: response.expires_in },
+      }),
+    );
     this.noteSeen(agent.id, now);
     return response;
   }
@@ -407,4 +443,16 @@ export class AuthorizationServer {
   jwks(now = new Date()) {
     return this.deps.keys.jwks(now);
   }
+}
+
+/** The client id a refused request claimed, bounded: it is not authenticated. */
+function clientIdOf(form: Record<string, string>, authorization: string | undefined): string | undefined {
+  let id = form.client_id;
+  const basic = authorization?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
+  if (id === undefined && basic) {
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    // Without the colon there is no id part, and the whole value may be a secret.
+    if (decoded.includes(':')) id = decoded.slice(0, decoded.indexOf(':'));
+  }
+  return id !== undefined && /^[A-Za-z0-9_.-]{1,100}$/.test(id) ? id : undefined;
 }

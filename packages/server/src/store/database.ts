@@ -18,6 +18,10 @@ export interface Database {
   sessions: SessionsTable;
   registered_tools: RegisteredToolsTable;
   approvals: ApprovalsTable;
+  audit_events: AuditEventsTable;
+  audit_head: AuditHeadTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  audit_keys: AuditKeysTable;
 }
 
 /**
@@ -122,4 +126,41 @@ export interface SigningKeysTable {
   activates_at: number;
   retires_at: number;
   expires_at: number;
+}
+
+export interface AuditEventsTable {
+  seq: number;
+  id: string;
+  type: string;
+  time: number;
+  agent_id: string | null;
+  session_id: string | null;
+  tool: string | null;
+  outcome: string;
+  prev_hash: string;
+  hash: string;
+  /** RFC 8785 canonical JSON of the event without its hash: the bytes that were hashed. */
+  event: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+  updated_at: number;
+}
+
+export interface AuditCheckpointsTable {
+  seq: number;
+  hash: string;
+  time: string;
+  kid: string;
+  jws: string;
+}
+
+export interface AuditKeysTable {
+  kid: string;
+  public_jwk: string;
+  private_jwe: string;
+  created_at: number;
 }

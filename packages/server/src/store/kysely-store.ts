@@ -1,6 +1,17 @@
-import { type AgentStatus, type ApprovalRecord, GatehouseError } from '@gatehouse/core';
+import {
+  type AgentStatus,
+  type ApprovalRecord,
+  type AuditCheckpoint,
+  type AuditDraft,
+  type AuditRow,
+  GatehouseError,
+  type SealedAuditEvent,
+  sealAuditEvent,
+} from '@gatehouse/core';
+import type SqliteDatabase from 'better-sqlite3';
 import type { JWK } from 'jose';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { AuditKeyRecord, AuditQuery, AuditStore } from '../audit/audit-store.js';
 import { newId } from '../identity/agent-admin.js';
 import type {
   AgentRecord,
@@ -12,7 +23,13 @@ import type {
   UserRole,
 } from '../identity/identity-store.js';
 import type { SigningKeyRecord } from '../identity/signing-keys.js';
-import type { AgentCredentialsTable, AgentsTable, Database, UsersTable } from './database.js';
+import type {
+  AgentCredentialsTable,
+  AgentsTable,
+  AuditEventsTable,
+  Database,
+  UsersTable,
+} from './database.js';
 import type { Dialect } from './migrations.js';
 
 /** A policy version as recorded when it was activated. */
@@ -25,7 +42,7 @@ export interface PolicyVersion {
 }
 
 /** Everything Gatehouse persists, over one of two SQL dialects. */
-export interface Store extends IdentityStore {
+export interface Store extends IdentityStore, AuditStore {
   readonly dialect: Dialect;
   /** Records an activated policy version; activating a known hash again updates its `loadedAt`. */
   recordPolicyVersion(version: {
@@ -83,6 +100,8 @@ export class KyselyStore implements Store {
     private readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     private readonly describe: string,
+    /** The SQLite connection under `db`, for the audit append's prepared statements. */
+    private readonly sqlite?: SqliteDatabase.Database,
   ) {}
 
   async recordPolicyVersion(version: {
@@ -591,6 +610,234 @@ export class KyselyStore implements Store {
     return Number(result.numDeletedRows);
   }
 
+  // ---- audit -------------------------------------------------------------
+
+  async appendAudit(drafts: readonly AuditDraft[], newId: () => string): Promise<SealedAuditEvent[]> {
+    if (drafts.length === 0) return [];
+    const sqlite = this.sqlite;
+    if (sqlite) {
+      // SQLite: one synchronous IMMEDIATE transaction of prepared statements, holding Kysely's
+      // connection so nothing else runs on it meanwhile. BEGIN IMMEDIATE takes the write lock up
+      // front, which serializes appends from other processes on the same file.
+      return this.guard(() =>
+        this.db.connection().execute(async () => this.appendAuditSqlite(sqlite, drafts, newId)),
+      );
+    }
+    return this.guard(() =>
+      this.db.transaction().execute(async (trx) => {
+        // Writing the head first takes the lock: SQLite's write lock, a row lock in PostgreSQL.
+        const head = await trx
+          .updateTable('audit_head')
+          .set({ updated_at: Date.now() })
+          .where('id', '=', 1)
+          .returning(['seq', 'hash'])
+          .executeTakeFirstOrThrow();
+        let seq = Number(head.seq);
+        let prev = head.hash;
+        const sealed = drafts.map((draft) => {
+          const event = sealAuditEvent(draft, newId(), ++seq, prev);
+          prev = event.hash;
+          return event;
+        });
+        for (let i = 0; i < sealed.length; i += AUDIT_INSERT_CHUNK) {
+          await trx
+            .insertInto('audit_events')
+            .values(
+              sealed.slice(i, i + AUDIT_INSERT_CHUNK).map((e) => ({
+                seq: e.seq,
+                id: e.id,
+                type: e.type,
+                time: e.timeMs,
+                agent_id: e.agentId ?? null,
+                session_id: e.sessionId ?? null,
+                tool: e.tool ?? null,
+                outcome: e.outcome,
+                prev_hash: e.prevHash,
+                hash: e.hash,
+                event: e.text,
+              })),
+            )
+            .execute();
+        }
+        await trx.updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();
+        return sealed;
+      }),
+    );
+  }
+
+  #auditStatements:
+    | {
+        head: SqliteDatabase.Statement;
+        insert: SqliteDatabase.Statement;
+        setHead: SqliteDatabase.Statement;
+        append: SqliteDatabase.Transaction<
+          (drafts: readonly AuditDraft[], newId: () => string) => SealedAuditEvent[]
+        >;
+      }
+    | undefined;
+
+  private appendAuditSqlite(
+    sqlite: SqliteDatabase.Database,
+    drafts: readonly AuditDraft[],
+    newId: () => string,
+  ): SealedAuditEvent[] {
+    if (!this.#auditStatements) {
+      const head = sqlite.prepare('select seq, hash from audit_head where id = 1');
+      const insert = sqlite.prepare(
+        'insert into audit_events (seq, id, type, time, agent_id, session_id, tool, outcome, prev_hash, hash, event) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      const setHead = sqlite.prepare('update audit_head set seq = ?, hash = ?, updated_at = ? where id = 1');
+      const append = sqlite.transaction((batch: readonly AuditDraft[], id: () => string) => {
+        const current = head.get() as { seq: number; hash: string };
+        let seq = Number(current.seq);
+        let prev = current.hash;
+        const sealed = batch.map((draft) => {
+          const event = sealAuditEvent(draft, id(), ++seq, prev);
+          insert.run(
+            event.seq,
+            event.id,
+            event.type,
+            event.timeMs,
+            event.agentId ?? null,
+            event.sessionId ?? null,
+            event.tool ?? null,
+            event.outcome,
+            event.prevHash,
+            event.hash,
+            event.text,
+          );
+          prev = event.hash;
+          return event;
+        });
+        setHead.run(seq, prev, Date.now());
+        return sealed;
+      });
+      this.#auditStatements = { head, insert, setHead, append };
+    }
+    return this.#auditStatements.append.immediate(drafts, newId);
+  }
+
+  async auditHead(): Promise<{ seq: number; hash: string }> {
+    const head = await this.guard(() =>
+      this.db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow(),
+    );
+    return { seq: Number(head.seq), hash: head.hash };
+  }
+
+  async queryAudit(query: AuditQuery): Promise<AuditRow[]> {
+    const rows = await this.guard(() => {
+      let q = this.db.selectFrom('audit_events').selectAll();
+      if (query.agentId !== undefined) q = q.where('agent_id', '=', query.agentId);
+      if (query.sessionId !== undefined) q = q.where('session_id', '=', query.sessionId);
+      if (query.tool !== undefined) q = q.where('tool', '=', query.tool);
+      if (query.outcome !== undefined) q = q.where('outcome', '=', query.outcome);
+      if (query.type !== undefined) q = q.where('type', '=', query.type);
+      if (query.sinceMs !== undefined) q = q.where('time', '>=', query.sinceMs);
+      if (query.untilMs !== undefined) q = q.where('time', '<', query.untilMs);
+      if (query.cursor !== undefined) q = q.where('seq', query.order === 'asc' ? '>' : '<', query.cursor);
+      return q.orderBy('seq', query.order).limit(query.limit).execute();
+    });
+    return rows.map(toAuditRow);
+  }
+
+  async *streamAudit(fromSeq: number, pageSize = 2000): AsyncIterable<AuditRow> {
+    for await (const page of this.streamAuditPages(fromSeq, pageSize)) yield* page;
+  }
+
+  async *streamAuditPages(fromSeq: number, pageSize = 2000): AsyncIterable<AuditRow[]> {
+    let after = fromSeq - 1;
+    for (;;) {
+      const rows = await this.guard(() =>
+        this.db
+          .selectFrom('audit_events')
+          .selectAll()
+          .where('seq', '>', after)
+          .orderBy('seq', 'asc')
+          .limit(pageSize)
+          .execute(),
+      );
+      if (rows.length > 0) yield rows.map(toAuditRow);
+      if (rows.length < pageSize) return;
+      after = Number(rows[rows.length - 1]!.seq);
+    }
+  }
+
+  async insertAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
+    await this.guard(() =>
+      this.db
+        .insertInto('audit_checkpoints')
+        .values({ ...checkpoint })
+        .onConflict((oc) => oc.column('seq').doNothing())
+        .execute(),
+    );
+  }
+
+  async latestAuditCheckpoint(): Promise<AuditCheckpoint | undefined> {
+    const row = await this.guard(() =>
+      this.db.selectFrom('audit_checkpoints').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst(),
+    );
+    return row && { ...row, seq: Number(row.seq) };
+  }
+
+  async *streamAuditCheckpoints(fromSeq: number, pageSize = 1000): AsyncIterable<AuditCheckpoint> {
+    let after = fromSeq - 1;
+    for (;;) {
+      const rows = await this.guard(() =>
+        this.db
+          .selectFrom('audit_checkpoints')
+          .selectAll()
+          .where('seq', '>', after)
+          .orderBy('seq', 'asc')
+          .limit(pageSize)
+          .execute(),
+      );
+      for (const row of rows) yield { ...row, seq: Number(row.seq) };
+      if (rows.length < pageSize) return;
+      after = Number(rows[rows.length - 1]!.seq);
+    }
+  }
+
+  async listAuditKeys(): Promise<AuditKeyRecord[]> {
+    const rows = await this.guard(() =>
+      this.db.selectFrom('audit_keys').selectAll().orderBy('created_at', 'asc').execute(),
+    );
+    return rows.map((r) => ({
+      kid: r.kid,
+      publicJwk: r.public_jwk,
+      privateJwe: r.private_jwe,
+      createdAt: new Date(Number(r.created_at)),
+    }));
+  }
+
+  async insertAuditKey(record: AuditKeyRecord): Promise<boolean> {
+    const result = await this.guard(() =>
+      this.db
+        .insertInto('audit_keys')
+        .values({
+          kid: record.kid,
+          public_jwk: record.publicJwk,
+          private_jwe: record.privateJwe,
+          created_at: record.createdAt.getTime(),
+        })
+        .onConflict((oc) => oc.column('kid').doNothing())
+        .executeTakeFirst(),
+    );
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async pruneAudit(throughSeq: number): Promise<number> {
+    return this.guard(() =>
+      this.db.transaction().execute(async (trx) => {
+        const deleted = await trx
+          .deleteFrom('audit_events')
+          .where('seq', '<=', throughSeq)
+          .executeTakeFirst();
+        await trx.deleteFrom('audit_checkpoints').where('seq', '<', throughSeq).execute();
+        return Number(deleted.numDeletedRows);
+      }),
+    );
+  }
+
   // ---- plumbing ----------------------------------------------------------
 
   async ping(): Promise<void> {
@@ -727,4 +974,21 @@ function describeDriverError(err: unknown): string {
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.message === 'string' ? e.message.split('\n')[0] : 'unknown error';
   return code ? `${code}: ${message}` : String(message);
+}
+
+/** Rows per INSERT: well under SQLite's bound on parameters in one statement. */
+const AUDIT_INSERT_CHUNK = 500;
+
+function toAuditRow(row: Selectable<AuditEventsTable>): AuditRow {
+  return {
+    seq: Number(row.seq),
+    hash: row.hash,
+    text: row.event,
+    prevHash: row.prev_hash,
+    type: row.type,
+    agentId: row.agent_id,
+    sessionId: row.session_id,
+    tool: row.tool,
+    outcome: row.outcome,
+  };
 }

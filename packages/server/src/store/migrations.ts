@@ -161,6 +161,59 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0007_audit': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('audit_events')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('time', 'bigint', (c) => c.notNull())
+          .addColumn('agent_id', 'text')
+          .addColumn('session_id', 'text')
+          .addColumn('tool', 'text')
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('prev_hash', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .execute();
+        for (const column of ['agent_id', 'session_id', 'tool'] as const) {
+          await db.schema
+            .createIndex(`audit_events_${column}`)
+            .on('audit_events')
+            .columns([column, 'seq'])
+            .execute();
+        }
+        await db.schema.createIndex('audit_events_time').on('audit_events').column('time').execute();
+        // The chain's head: one row, locked by every append, so that writers in
+        // several processes append one after another with no gap.
+        await db.schema
+          .createTable('audit_head')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('seq', 'bigint', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await sql`insert into audit_head (id, seq, hash, updated_at) values (1, 0, ${'0'.repeat(64)}, 0)`.execute(
+          db,
+        );
+        await db.schema
+          .createTable('audit_checkpoints')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('time', 'text', (c) => c.notNull())
+          .addColumn('kid', 'text', (c) => c.notNull())
+          .addColumn('jws', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('audit_keys')
+          .addColumn('kid', 'text', (c) => c.primaryKey())
+          .addColumn('public_jwk', 'text', (c) => c.notNull())
+          .addColumn('private_jwe', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
     '0003_sessions': {
       async up(db: Kysely<unknown>) {
         await db.schema

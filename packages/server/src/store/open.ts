@@ -31,8 +31,8 @@ const pgTypes = {
  * migrate while the others wait.
  */
 export async function openStore(config: StorageConfig): Promise<Store> {
-  const { db, dialect, describe } =
-    'sqlite' in config ? openSqlite(config.sqlite) : await openPostgres(config);
+  const { db, dialect, describe, sqlite } =
+    'sqlite' in config ? openSqlite(config.sqlite) : { ...(await openPostgres(config)), sqlite: undefined };
   const migrator = new Migrator({
     db,
     provider: new CodeMigrationProvider(dialect),
@@ -47,10 +47,15 @@ export async function openStore(config: StorageConfig): Promise<Store> {
       cause: error,
     });
   }
-  return new KyselyStore(db, dialect, describe);
+  return new KyselyStore(db, dialect, describe, sqlite);
 }
 
-function openSqlite(path: string): { db: Kysely<Database>; dialect: Dialect; describe: string } {
+function openSqlite(path: string): {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  describe: string;
+  sqlite: SqliteDatabase.Database;
+} {
   // 0700: the folder also holds the master key file by default.
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let database: SqliteDatabase.Database;
@@ -69,10 +74,12 @@ function openSqlite(path: string): { db: Kysely<Database>; dialect: Dialect; des
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  database.pragma('cache_size = -32768');
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
     dialect: 'sqlite',
     describe: `sqlite:${path}`,
+    sqlite: database,
   };
 }
 

@@ -1,0 +1,192 @@
+import { hash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/**
+ * The audit event (DESIGN §6) and its hash chain.
+ *
+ * Each event is sealed with its sequence number and the previous event's
+ * hash; `hash` is the SHA-256 of the event's RFC 8785 canonical form, which
+ * is also the text the store keeps. Verification therefore hashes the stored
+ * bytes as they are: any edit, even one that keeps the JSON meaning, breaks
+ * the chain at that event.
+ */
+
+export const AUDIT_EVENT_TYPES = [
+  'decision',
+  'execution',
+  'approval',
+  'token',
+  'agent',
+  'policy',
+  'alert',
+  'admin',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export const AUDIT_OUTCOMES = [
+  'allowed',
+  'denied',
+  'escalated',
+  'approved',
+  'succeeded',
+  'failed',
+  'error',
+] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/** The hash before the first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Who acted: the agent and on whose behalf, or the person. */
+export interface AuditWho {
+  readonly agent?: { readonly id: string; readonly name?: string; readonly owner?: string };
+  /** The human the agent acts for. */
+  readonly user?: Readonly<Record<string, unknown>>;
+  /** A person acting directly: an approver voting, an admin changing things. */
+  readonly person?: string;
+  /** Agents that delegated to this one, outermost first. */
+  readonly delegation?: readonly string[];
+}
+
+/** What was done. */
+export interface AuditWhat {
+  readonly tool?: string;
+  /** The arguments with secrets redacted; `args_hash` is over the original. */
+  readonly args?: unknown;
+  readonly args_hash?: string;
+  /** The resource the call is about, as the caller described it. */
+  readonly resource?: Readonly<Record<string, unknown>>;
+  /** For non-tool events: what happened (`agent.suspended`, `policy.loaded`, …). */
+  readonly action?: string;
+  /** A bounded, redacted preview of a tool's output. */
+  readonly output?: unknown;
+}
+
+/** Where it happened. */
+export interface AuditWhere {
+  /** The Gatehouse process that wrote the event. */
+  readonly node?: string;
+  /** Which door: `decision-api`, `sdk`, `gateway`, `cli`, `oauth`, `admin-api`. */
+  readonly door?: string;
+  readonly upstream?: string;
+  readonly endpoint?: string;
+}
+
+/** Why: the agent's words and the rules that applied. */
+export interface AuditWhy {
+  readonly reasoning?: string;
+  readonly intent?: string;
+  readonly rules?: readonly { readonly id: string; readonly effect: string; readonly message: string }[];
+  readonly reasons?: readonly string[];
+}
+
+/** An event as a writer hands it over; the log adds id, seq, prev_hash and hash. */
+export interface AuditDraft {
+  readonly type: AuditEventType;
+  /** RFC 3339. */
+  readonly time: string;
+  readonly who: AuditWho;
+  readonly what: AuditWhat;
+  readonly where?: AuditWhere;
+  readonly why?: AuditWhy;
+  readonly outcome: {
+    readonly status: AuditOutcome;
+    /** A stable code (`rule-deny`, `rate-limited`, …). */
+    readonly code?: string;
+    readonly detail?: string;
+    readonly duration_ms?: number;
+  };
+  readonly session_id?: string;
+  readonly trace_id?: string;
+  readonly decision_id?: string;
+  readonly approval_id?: string;
+}
+
+/** An event in the chain. */
+export interface AuditEvent extends AuditDraft {
+  readonly id: string;
+  readonly seq: number;
+  readonly prev_hash: string;
+  readonly hash: string;
+}
+
+/** An event as stored: its canonical text (without `hash`) and the columns queries filter on. */
+export interface SealedAuditEvent {
+  readonly seq: number;
+  readonly id: string;
+  readonly type: AuditEventType;
+  /** Epoch milliseconds of `time`. */
+  readonly timeMs: number;
+  readonly agentId?: string;
+  readonly sessionId?: string;
+  readonly tool?: string;
+  readonly outcome: AuditOutcome;
+  readonly prevHash: string;
+  readonly hash: string;
+  /** RFC 8785 canonical JSON of the event without `hash`: the hashed bytes. */
+  readonly text: string;
+}
+
+/** Seals a draft as event `seq` after `prevHash`. */
+export function sealAuditEvent(
+  draft: AuditDraft,
+  id: string,
+  seq: number,
+  prevHash: string,
+): SealedAuditEvent {
+  const body = { ...draft, id, seq, prev_hash: prevHash };
+  const text = canonicalize(body);
+  if (text === undefined) throw new TypeError('the audit event has no JSON form');
+  return {
+    seq,
+    id,
+    type: draft.type,
+    timeMs: Date.parse(draft.time),
+    ...(draft.who.agent && { agentId: draft.who.agent.id }),
+    ...(draft.session_id !== undefined && { sessionId: draft.session_id }),
+    ...(draft.what.tool !== undefined && { tool: draft.what.tool }),
+    outcome: draft.outcome.status,
+    prevHash,
+    hash: sha256Hex(text),
+    text,
+  };
+}
+
+/** The event a sealed text describes, with its hash. */
+export function openAuditEvent(sealed: { readonly text: string; readonly hash: string }): AuditEvent {
+  return { ...(JSON.parse(sealed.text) as Omit<AuditEvent, 'hash'>), hash: sealed.hash };
+}
+
+/** RFC 8785 (JCS) canonical JSON of a value. */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('the value has no JSON form');
+  return text;
+}
+
+export function sha256Hex(text: string): string {
+  // The one-shot form: several times faster than createHash for inputs this small.
+  return hash('sha256', text, 'hex');
+}
+
+/** A signed checkpoint: the chain's head at one point, signed by Gatehouse's audit key. */
+export interface AuditCheckpoint {
+  readonly seq: number;
+  /** The hash of event `seq`. */
+  readonly hash: string;
+  /** RFC 3339. */
+  readonly time: string;
+  /** The signing key's id (its JWK thumbprint). */
+  readonly kid: string;
+  /** Compact JWS (EdDSA) whose payload is `checkpointPayload(seq, hash, time)`. */
+  readonly jws: string;
+}
+
+/** The bytes a checkpoint signs: canonical JSON of `{ seq, hash, time }`. */
+export function checkpointPayload(checkpoint: {
+  readonly seq: number;
+  readonly hash: string;
+  readonly time: string;
+}): string {
+  return canonicalize({ seq: checkpoint.seq, hash: checkpoint.hash, time: checkpoint.time }) as string;
+}

@@ -1,0 +1,203 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type AuditCheckpoint,
+  type AuditDraft,
+  GENESIS_HASH,
+  type SealedAuditEvent,
+  sealAuditEvent,
+  sha256Hex,
+} from './event.js';
+import { isSecretKey, outputPreview, redactSecretFields } from './redact.js';
+import { type AuditRow, verifyAuditChain } from './verify.js';
+
+const draft = (i: number): AuditDraft => ({
+  type: 'decision',
+  time: new Date(Date.UTC(2026, 10, 27, 10, 0, i)).toISOString(),
+  who: { agent: { id: 'agt_1', name: 'finance-agent' } },
+  what: { tool: 'payments.transfer', args: { amount: 100 + i, to: 'ACME' } },
+  outcome: { status: i % 3 === 0 ? 'denied' : 'allowed' },
+  session_id: 'ses_1',
+});
+
+/** A chain of `n` events, and an honest "signature": a checkpoint is trusted when its jws says so. */
+function chain(n: number): SealedAuditEvent[] {
+  const events: SealedAuditEvent[] = [];
+  let prev = GENESIS_HASH;
+  for (let seq = 1; seq <= n; seq++) {
+    const sealed = sealAuditEvent(draft(seq), `evt_${seq}`, seq, prev);
+    events.push(sealed);
+    prev = sealed.hash;
+  }
+  return events;
+}
+const rowOf = (e: SealedAuditEvent): AuditRow => ({
+  seq: e.seq,
+  hash: e.hash,
+  text: e.text,
+  prevHash: e.prevHash,
+  type: e.type,
+  agentId: e.agentId ?? null,
+  sessionId: e.sessionId ?? null,
+  tool: e.tool ?? null,
+  outcome: e.outcome,
+});
+const checkpointAt = (e: SealedAuditEvent, jws = 'trusted'): AuditCheckpoint => ({
+  seq: e.seq,
+  hash: e.hash,
+  time: '2026-11-27T10:00:00.000Z',
+  kid: 'k1',
+  jws,
+});
+const verify = (rows: AuditRow[], checkpoints: AuditCheckpoint[] = [], from?: number) =>
+  verifyAuditChain(rows, checkpoints, {
+    verifySignature: (cp) => cp.jws === 'trusted',
+    ...(from !== undefined && { from }),
+  });
+
+describe('the audit chain', () => {
+  it('verifies an untouched chain with its checkpoints', async () => {
+    const events = chain(10);
+    const result = await verify(events.map(rowOf), [checkpointAt(events[4]!), checkpointAt(events[9]!)]);
+    expect(result).toEqual({ ok: true, events: 10, checkpoints: 2, firstSeq: 1, lastSeq: 10 });
+  });
+
+  it('hashes the canonical text it stores', () => {
+    const [first] = chain(1);
+    expect(first!.hash).toBe(sha256Hex(first!.text));
+    expect(JSON.parse(first!.text)).toMatchObject({ seq: 1, prev_hash: GENESIS_HASH, id: 'evt_1' });
+    // Canonical: keys sorted, no whitespace.
+    expect(first!.text.startsWith('{"id":"evt_1","outcome":')).toBe(true);
+  });
+
+  it('names an edited event, even one edited with its hash recomputed', async () => {
+    const rows = chain(6).map(rowOf);
+    const edited = { ...rows[2]!, text: rows[2]!.text.replace('"amount":103', '"amount":9103') };
+    expect((await verify([...rows.slice(0, 2), edited, ...rows.slice(3)])).problem).toMatchObject({
+      kind: 'edited',
+      seq: 3,
+    });
+    const resealed = { ...edited, hash: sha256Hex(edited.text) };
+    expect((await verify([...rows.slice(0, 2), resealed, ...rows.slice(3)])).problem).toMatchObject({
+      kind: 'edited',
+      seq: 3,
+    });
+  });
+
+  it('names a column changed behind the event (a query would find the wrong agent)', async () => {
+    const rows = chain(4).map(rowOf);
+    rows[1] = { ...rows[1]!, agentId: 'agt_someone_else' };
+    expect((await verify(rows)).problem).toMatchObject({ kind: 'edited', seq: 2 });
+  });
+
+  it('names a deleted event, and a run of them', async () => {
+    const rows = chain(8).map(rowOf);
+    expect((await verify(rows.filter((r) => r.seq !== 4))).problem).toMatchObject({
+      kind: 'missing',
+      seq: 4,
+      message: 'event 4 is missing',
+    });
+    expect((await verify(rows.filter((r) => r.seq < 3 || r.seq > 5))).problem).toMatchObject({
+      kind: 'missing',
+      seq: 3,
+    });
+    expect((await verify(rows.slice(2))).problem).toMatchObject({ kind: 'missing', seq: 1 });
+  });
+
+  it('names two swapped events', async () => {
+    const rows = chain(6).map(rowOf);
+    const swapped = rows.map((r) => ({ ...r }));
+    swapped[2] = { ...rows[3]!, seq: 3 };
+    swapped[3] = { ...rows[2]!, seq: 4 };
+    expect((await verify(swapped)).problem).toMatchObject({ kind: 'reordered', seq: 3 });
+  });
+
+  it('names a tail cut after a checkpoint, and a checkpoint signed by another key', async () => {
+    const events = chain(10);
+    const rows = events.map(rowOf);
+    expect((await verify(rows.slice(0, 7), [checkpointAt(events[8]!)])).problem).toMatchObject({
+      kind: 'truncated',
+      seq: 8,
+    });
+    expect((await verify(rows, [checkpointAt(events[4]!, 'forged')])).problem).toMatchObject({
+      kind: 'bad-signature',
+      seq: 5,
+    });
+  });
+
+  it('accepts a log pruned at a checkpoint, and nothing else that starts late', async () => {
+    const events = chain(10);
+    const rows = events.map(rowOf);
+    expect(await verify(rows.slice(5), [checkpointAt(events[4]!)])).toMatchObject({
+      ok: true,
+      events: 5,
+      firstSeq: 6,
+    });
+    expect((await verify(rows.slice(5), [checkpointAt(events[3]!)])).problem).toMatchObject({
+      kind: 'missing',
+      seq: 1,
+    });
+  });
+
+  it('verifies from a sequence number, anchored on the event before it', async () => {
+    const rows = chain(10).map(rowOf);
+    expect(await verify(rows.slice(5), [], 7)).toMatchObject({
+      ok: true,
+      events: 4,
+      firstSeq: 6,
+      lastSeq: 10,
+    });
+    expect((await verify(rows.slice(6), [], 7)).problem).toMatchObject({ kind: 'missing', seq: 6 });
+  });
+
+  it('detects any single-byte change anywhere in any event (property)', async () => {
+    const rows = chain(5).map(rowOf);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 4 }),
+        fc.nat(),
+        fc.integer({ min: 32, max: 126 }),
+        async (index, position, code) => {
+          const target = rows[index]!;
+          const at = position % target.text.length;
+          fc.pre(target.text.charCodeAt(at) !== code);
+          const text = target.text.slice(0, at) + String.fromCharCode(code) + target.text.slice(at + 1);
+          const tampered = rows.map((r, i) => (i === index ? { ...r, text } : r));
+          const result = await verify(tampered);
+          expect(result.ok).toBe(false);
+          expect(result.problem?.seq).toBeLessThanOrEqual(index + 1);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('what the audit keeps of arguments', () => {
+  it('redacts values under keys that name secrets, at any depth', () => {
+    expect(
+      redactSecretFields({
+        to: 'bob@example.com',
+        apiKey: 'sk-live-1',
+        nested: [{ password: 'hunter2', note: 'fine' }],
+        headers: { Authorization: 'Bearer x', 'x-request-id': 'r1' },
+      }),
+    ).toEqual({
+      to: 'bob@example.com',
+      apiKey: '[redacted]',
+      nested: [{ password: '[redacted]', note: 'fine' }],
+      headers: { Authorization: '[redacted]', 'x-request-id': 'r1' },
+    });
+    for (const key of ['client_secret', 'access_token', 'privateKey', 'db-password'])
+      expect(isSecretKey(key)).toBe(true);
+    for (const key of ['to', 'author', 'tokens_used', 'subject', 'description'])
+      expect(isSecretKey(key)).toBe(false);
+  });
+
+  it('cuts a long output to a bounded preview', () => {
+    const preview = outputPreview({ rows: 'x'.repeat(10_000) }, 100);
+    expect(typeof preview).toBe('string');
+    expect((preview as string).length).toBeLessThan(140);
+    expect(outputPreview({ ok: true, token: 't' })).toEqual({ ok: true, token: '[redacted]' });
+  });
+});

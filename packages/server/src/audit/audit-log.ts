@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditDraft, SealedAuditEvent } from '@gatehouse/core';
+import type { AuditStore } from './audit-store.js';
+
+/** Something that records audit events durably: `append` resolves once the event is committed. */
+export interface AuditSink {
+  append(draft: AuditDraft): Promise<SealedAuditEvent>;
+}
+
+interface Queued {
+  readonly draft: AuditDraft;
+  readonly resolve: (event: SealedAuditEvent) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+export const newAuditEventId = (): string => `evt_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+
+/**
+ * The audit log's writer, with group commit: appends that arrive while a
+ * commit is in flight wait for the next one and share it, so under load one
+ * transaction (one disk sync) carries many events, while a lone append still
+ * commits at once. `append` resolves only after the commit: the caller may
+ * act on an event only once it is durable (the write-ahead rule).
+ */
+export class AuditLog implements AuditSink {
+  #queue: Queued[] = [];
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly store: AuditStore,
+    private readonly options: {
+      /** Most events per transaction. */
+      readonly maxBatch?: number;
+      /** Told of every committed batch, in order (checkpoints, live exporters). */
+      readonly onCommitted?: (events: readonly SealedAuditEvent[]) => void;
+    } = {},
+  ) {}
+
+  append(draft: AuditDraft): Promise<SealedAuditEvent> {
+    if (this.#closed) return Promise.reject(new Error('the audit log is closed'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ draft, resolve, reject });
+      this.#flushing ??= this.flush();
+    });
+  }
+
+  /** Commits what is queued and stops taking appends. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#flushing;
+  }
+
+  private async flush(): Promise<void> {
+    const maxBatch = this.options.maxBatch ?? 5000;
+    // Each commit waits for the event loop's I/O phase first: requests that have arrived meanwhile
+    // reach their append and join it. (A synchronous driver would otherwise commit one event at a
+    // time, each with its own disk sync, before any other request is read.)
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, maxBatch);
+      let sealed: SealedAuditEvent[];
+      try {
+        sealed = await this.store.appendAudit(
+          batch.map((q) => q.draft),
+          newAuditEventId,
+        );
+      } catch (err) {
+        for (const q of batch) q.reject(err);
+        continue;
+      }
+      for (const [i, q] of batch.entries()) q.resolve(sealed[i]!);
+      try {
+        this.options.onCommitted?.(sealed);
+      } catch {
+        // An observer's failure is its own; the events are committed.
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.#flushing = undefined;
+  }
+}

@@ -1,0 +1,157 @@
+import { appendFile, mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { type AuditCheckpoint, GatehouseError, type SealedAuditEvent } from '@gatehouse/core';
+import { type AuditSigningKey, readUserFile, signCheckpoint } from './audit-keys.js';
+import type { AuditStore } from './audit-store.js';
+
+export interface CheckpointOptions {
+  /** Cut a checkpoint once this many events follow the last one. */
+  readonly every: number;
+  /** ...or once this much time has passed with new events. */
+  readonly intervalMs: number;
+  /** Also append each checkpoint to this file (JSON Lines), outside the database. */
+  readonly file?: string;
+  /** Also POST each checkpoint here. */
+  readonly webhook?: string;
+  readonly onError?: (err: unknown) => void;
+}
+
+/**
+ * Cuts signed checkpoints of the chain's head every N events or T seconds.
+ * A copy kept outside the database (a file, a webhook) makes even the
+ * removal of the whole tail after the last stored checkpoint detectable.
+ */
+export class AuditCheckpointer {
+  #lastSeq = 0;
+  #committedSeq = 0;
+  #cutting: Promise<AuditCheckpoint | undefined> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: AuditStore,
+    private readonly key: AuditSigningKey,
+    private readonly options: CheckpointOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.#lastSeq = (await this.store.latestAuditCheckpoint())?.seq ?? 0;
+    this.#timer = setInterval(
+      () => void this.cut().catch((err) => this.options.onError?.(err)),
+      this.options.intervalMs,
+    );
+    this.#timer.unref();
+  }
+
+  /** Told of committed events: cuts when N have accumulated. */
+  observe(events: readonly SealedAuditEvent[]): void {
+    const last = events[events.length - 1];
+    if (last) this.#committedSeq = Math.max(this.#committedSeq, last.seq);
+    if (this.#committedSeq - this.#lastSeq >= this.options.every)
+      void this.cut().catch((err) => this.options.onError?.(err));
+  }
+
+  /** Signs the current head unless it is already checkpointed; one cut at a time. */
+  cut(): Promise<AuditCheckpoint | undefined> {
+    this.#cutting ??= this.cutNow().finally(() => {
+      this.#cutting = undefined;
+    });
+    return this.#cutting;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.cut().catch((err) => this.options.onError?.(err));
+  }
+
+  private async cutNow(): Promise<AuditCheckpoint | undefined> {
+    const head = await this.store.auditHead();
+    if (head.seq === 0 || head.seq <= this.#lastSeq) return undefined;
+    const checkpoint = await signCheckpoint(this.key, head, new Date());
+    await this.store.insertAuditCheckpoint(checkpoint);
+    this.#lastSeq = head.seq;
+    if (this.options.file !== undefined)
+      await appendDurably(this.options.file, `${JSON.stringify(checkpoint)}\n`);
+    if (this.options.webhook !== undefined) {
+      void fetch(this.options.webhook, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'gatehouse-audit' },
+        body: JSON.stringify({ event: 'audit.checkpoint', checkpoint }),
+        redirect: 'error',
+        signal: AbortSignal.timeout(5000),
+      })
+        .then((r) => r.body?.cancel())
+        .catch((err) => this.options.onError?.(err));
+    }
+    return checkpoint;
+  }
+}
+
+async function appendDurably(file: string, line: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await appendFile(file, line, { mode: 0o600 });
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Checkpoints from a JSON Lines file (as the checkpointer writes them), ascending by seq. */
+export async function readCheckpointFile(file: string): Promise<AuditCheckpoint[]> {
+  const text = await readUserFile(file);
+  const checkpoints: AuditCheckpoint[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    const parsed = parseCheckpoint(line);
+    if (!parsed) throw new GatehouseError('GH_USAGE', `${file}:${i + 1} is not a checkpoint`);
+    checkpoints.push(parsed);
+  }
+  return checkpoints.sort((a, b) => a.seq - b.seq);
+}
+
+/** A checkpoint from JSON text, or undefined when the text is not one. */
+export function parseCheckpoint(text: string): AuditCheckpoint | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const cp = ((value as { checkpoint?: unknown })?.checkpoint ?? value) as Record<string, unknown>;
+  if (
+    typeof cp !== 'object' ||
+    cp === null ||
+    !Number.isSafeInteger(cp.seq) ||
+    typeof cp.hash !== 'string' ||
+    typeof cp.time !== 'string' ||
+    typeof cp.kid !== 'string' ||
+    typeof cp.jws !== 'string'
+  )
+    return undefined;
+  return { seq: cp.seq as number, hash: cp.hash, time: cp.time, kid: cp.kid, jws: cp.jws };
+}
+
+/** Two ascending checkpoint streams as one ascending stream. */
+export async function* mergeCheckpoints(
+  a: AsyncIterable<AuditCheckpoint> | Iterable<AuditCheckpoint>,
+  b: AsyncIterable<AuditCheckpoint> | Iterable<AuditCheckpoint>,
+): AsyncIterable<AuditCheckpoint> {
+  const ia = toAsync(a)[Symbol.asyncIterator]();
+  const ib = toAsync(b)[Symbol.asyncIterator]();
+  let x = await ia.next();
+  let y = await ib.next();
+  while (!x.done || !y.done) {
+    if (y.done || (!x.done && x.value.seq <= y.value.seq)) {
+      yield x.value as AuditCheckpoint;
+      x = await ia.next();
+    } else {
+      yield y.value;
+      y = await ib.next();
+    }
+  }
+}
+
+async function* toAsync<T>(source: AsyncIterable<T> | Iterable<T>): AsyncIterable<T> {
+  yield* source;
+}
