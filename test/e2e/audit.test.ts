@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../../packages/server/src/testing/cli.js';
@@ -151,6 +152,53 @@ describe('querying the audit log', () => {
     const tokens = (await get('/v1/audit/events?type=token&since=1h', people.auditor)).body.events as Event[];
     expect(tokens.map((e) => e.outcome.status)).toContain('succeeded');
     expect((await get('/v1/audit/events?agent=nobody', people.auditor)).body).toEqual({ events: [] });
+  });
+
+  it("carries the caller's W3C trace id into the event", async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await fetch(`${server.listenUrl}/access/v1/evaluation`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${agentToken}`,
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      },
+      body: JSON.stringify({
+        resource: { type: 'tool', id: 'payments.transfer' },
+        context: { args: { amount: 3, to: 'ACME' }, session_id: 'traced' },
+      }),
+    });
+    expect(response.status).toBe(200);
+    const events = (await get('/v1/audit/events?session=traced', people.auditor)).body.events as {
+      trace_id?: string;
+    }[];
+    expect(events.map((e) => e.trace_id)).toEqual([traceId]);
+  });
+
+  it('answers any query string with 200 or 400, never a server error (fuzz)', async () => {
+    const keys = [
+      'agent',
+      'session',
+      'tool',
+      'outcome',
+      'type',
+      'since',
+      'until',
+      'limit',
+      'cursor',
+      'order',
+      'x',
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom(...keys), fc.string({ maxLength: 30 }), { maxKeys: 4 }),
+        async (query) => {
+          const { status } = await get(`/v1/audit/events?${new URLSearchParams(query)}`, people.auditor);
+          expect([200, 400]).toContain(status);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('refuses bad filters with 400 and the wrong people with 401/403', async () => {

@@ -112,6 +112,14 @@ describe('the tool catalog API', () => {
     expect((await api('DELETE', '/v1/tools/crm.temp', adminToken)).status).toBe(204);
     expect((await api('DELETE', '/v1/tools/crm.temp', adminToken)).status).toBe(404);
     expect(await decide('crm.temp')).toMatchObject({ decision: false, context: { code: 'unknown-tool' } });
+    // Both changes are in the audit log, as the admin who made them.
+    const admins = await server.store.queryAudit({ type: 'admin', order: 'desc', limit: 2 });
+    expect(
+      admins.map((r) => JSON.parse(r.text) as { what: { action: string }; who: { person: string } }),
+    ).toMatchObject([
+      { what: { action: 'tool.removed' }, who: { person: 'root@example.com' } },
+      { what: { action: 'tool.registered' }, who: { person: 'root@example.com' } },
+    ]);
   });
 
   it('reaches a second replica on the same store within a second or two', async () => {

@@ -60,6 +60,8 @@ export interface PathRequest {
   readonly resource?: Readonly<Record<string, unknown>>;
   readonly context?: Readonly<Record<string, unknown>>;
   readonly reasoning?: string;
+  /** The trace the call belongs to (W3C trace id or a request id), for the audit. */
+  readonly traceId?: string;
 }
 
 /** An event for the audit port: the decision before execution, the outcome after. */
@@ -84,6 +86,7 @@ export interface PathAuditEvent {
   readonly approvalId?: string;
   /** The tool's output, for an execution event. */
   readonly output?: unknown;
+  readonly traceId?: string;
   readonly durationMs?: number;
 }
 
@@ -217,6 +220,7 @@ export class EnforcementPath {
       ...(request.delegation && { delegation: request.delegation }),
       ...(request.resource && { resource: request.resource }),
       ...(request.reasoning !== undefined && { reasoning: request.reasoning }),
+      ...(request.traceId !== undefined && { traceId: request.traceId }),
     };
   }
 

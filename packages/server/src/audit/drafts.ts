@@ -13,11 +13,8 @@ import {
 export const AUDIT_NODE = `${hostname()}:${process.pid}`;
 
 /** The audit event of one step of the enforcement path. */
-export function pathEventDraft(
-  event: PathAuditEvent,
-  where: Omit<AuditWhere, 'node'> & { traceId?: string },
-): AuditDraft {
-  const { traceId, ...place } = where;
+export function pathEventDraft(event: PathAuditEvent, place: Omit<AuditWhere, 'node'>): AuditDraft {
+  const traceId = event.traceId;
   const decision = event.decision;
   return {
     type: event.type,

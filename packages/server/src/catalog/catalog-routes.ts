@@ -1,5 +1,7 @@
 import { formatDiagnostic, TOOL_CATEGORIES } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
+import type { AuditSink } from '../audit/audit-log.js';
+import { actionDraft } from '../audit/drafts.js';
 import { requireUser } from '../http/user-auth.js';
 import type { AgentAdmin } from '../identity/agent-admin.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
@@ -34,11 +36,21 @@ const registrationSchema = {
 } as const;
 
 /** `/v1/tools`: the catalog, and registration of tools by admins. */
+/** Catalog changes are admin events in the audit log. */
+function recorder(audit: AuditSink | undefined) {
+  return async (person: string, action: string, extra: Record<string, unknown>) => {
+    await audit?.append(
+      actionDraft({ type: 'admin', action, outcome: 'succeeded', who: { person }, door: 'admin-api', extra }),
+    );
+  };
+}
+
 export async function catalogRoutes(
   app: FastifyInstance,
-  opts: { catalog: ToolCatalog; runtime: PolicyRuntime; admin: AgentAdmin },
+  opts: { catalog: ToolCatalog; runtime: PolicyRuntime; admin: AgentAdmin; audit?: AuditSink },
 ): Promise<void> {
   const { catalog, runtime, admin } = opts;
+  const record = recorder(opts.audit);
   const nameParam = {
     type: 'object',
     properties: { name: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,199}$' } },
@@ -61,7 +73,8 @@ export async function catalogRoutes(
     '/v1/tools/:name',
     { schema: { params: nameParam, body: registrationSchema } },
     async (request, reply) => {
-      if (!(await requireUser(request, reply, admin, ['admin']))) return reply;
+      const user = await requireUser(request, reply, admin, ['admin']);
+      if (!user) return reply;
       const { name } = request.params as { name: string };
       const result = await catalog.register(name, request.body as ToolRegistration);
       if (!result.ok) {
@@ -72,17 +85,20 @@ export async function catalogRoutes(
           diagnostics: errors.map(formatDiagnostic),
         });
       }
+      await record(user.email, 'tool.registered', { name, ...result.definition });
       return { name, ...result.definition };
     },
   );
 
   app.delete('/v1/tools/:name', { schema: { params: nameParam } }, async (request, reply) => {
-    if (!(await requireUser(request, reply, admin, ['admin']))) return reply;
+    const user = await requireUser(request, reply, admin, ['admin']);
+    if (!user) return reply;
     const { name } = request.params as { name: string };
     if (!(await catalog.unregister(name)))
       return reply
         .code(404)
         .send({ error: 'not_found', message: `no tool '${name}' was registered through the API` });
+    await record(user.email, 'tool.removed', { name });
     return reply.code(204).send();
   });
 }

@@ -45,6 +45,7 @@ describe('gatehouse init', () => {
     const config = await loadConfig(join(dir, 'gatehouse.yaml'), {});
     expect(config.approvals.gatewayWaitMs).toBe(25_000);
     expect(config.rateLimits.perAgentTool).toEqual({ requests: 120, perMs: 60_000 });
+    expect(config.audit).toMatchObject({ checkpointEvery: 1000, checkpointIntervalMs: 10_000 });
     expect((await cli(['policy', 'check'], { cwd: dir })).code).toBe(0);
     const tested = await cli(['policy', 'test'], { cwd: dir });
     expect(tested.stdout).toMatch(/^18 passed, 0 failed$/m);

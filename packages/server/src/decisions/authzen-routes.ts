@@ -74,7 +74,7 @@ export async function authzenRoutes(
     async (request, reply) => {
       const caller = await authenticated(request, reply);
       if (!caller) return reply;
-      return service.evaluate(caller, request.body as Evaluation);
+      return service.evaluate(caller, request.body as Evaluation, traceOf(request));
     },
   );
 
@@ -118,7 +118,7 @@ export async function authzenRoutes(
           ...((item.resource ?? body.resource) ? { resource: item.resource ?? body.resource } : {}),
           ...((item.context ?? body.context) ? { context: { ...body.context, ...item.context } } : {}),
         };
-        const result = await service.evaluate(caller, merged);
+        const result = await service.evaluate(caller, merged, traceOf(request));
         results.push(result);
         if (semantic === 'deny_on_first_deny' && !result.decision) break;
         if (semantic === 'permit_on_first_permit' && result.decision) break;
@@ -152,4 +152,15 @@ export async function authzenRoutes(
       return reply.code(status).send(body);
     },
   );
+}
+
+/**
+ * The trace an evaluation belongs to, for the audit: the W3C `traceparent`
+ * trace id when the PEP sends one, else the request id (X-Request-ID).
+ */
+function traceOf(request: { headers: Record<string, unknown>; id: string }): string {
+  const parent = request.headers.traceparent;
+  const match =
+    typeof parent === 'string' ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(parent) : null;
+  return match?.[1] ?? String(request.id).slice(0, 128);
 }

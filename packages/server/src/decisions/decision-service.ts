@@ -126,7 +126,7 @@ export class DecisionService {
   }
 
   /** One AuthZEN evaluation along the enforcement path. */
-  async evaluate(caller: Caller, evaluation: Evaluation): Promise<EvaluationResult> {
+  async evaluate(caller: Caller, evaluation: Evaluation, traceId?: string): Promise<EvaluationResult> {
     const refuse = (reason: string, code: string): EvaluationResult => ({
       decision: false,
       context: { code, reasons: [reason] },
@@ -169,6 +169,7 @@ export class DecisionService {
       ...(caller.token.userSubject !== undefined && { user: { id: caller.token.userSubject } }),
       delegation: { depth: caller.token.claims.gh_depth ?? 0, chain: [...caller.token.delegationChain] },
       context: callerContext,
+      ...(traceId !== undefined && { traceId }),
     };
     const outcome = await this.path.enforce(this.deps.runtime.policy, request);
     if (outcome.status === 'allowed')

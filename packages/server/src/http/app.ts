@@ -78,7 +78,12 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
 
   await app.register(oauthRoutes, { server: deps.authorizationServer });
   await app.register(authzenRoutes, { service: deps.decisions, baseUrl: deps.baseUrl });
-  await app.register(catalogRoutes, { catalog: deps.catalog, runtime: deps.runtime, admin: deps.admin });
+  await app.register(catalogRoutes, {
+    catalog: deps.catalog,
+    runtime: deps.runtime,
+    admin: deps.admin,
+    ...(deps.auditLog && { audit: deps.auditLog }),
+  });
   await app.register(approvalRoutes, {
     approvals: deps.approvals,
     admin: deps.admin,
