@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
+import { AgentAdmin, loadConfig, type RunningServer, runCli, startServer } from 'gatehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../../packages/server/src/testing/cli.js';
 import { refuseAuditWrites } from '../../packages/server/src/testing/dialects.js';
@@ -232,6 +232,35 @@ describe('querying the audit log', () => {
     expect(replay.stdout).toMatch(/1\. .* payments\.transfer .*"api_key":"\[redacted\]"/);
     expect(replay.stdout).toContain('approval.opened');
     expect((await cli(['sessions', 'replay', 'nope'])).code).toBe(1);
+  });
+
+  it('follows new events as they are committed, until stopped', async () => {
+    let stop: () => void = () => undefined;
+    const stopSignal = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    let out = '';
+    let seen: () => void = () => undefined;
+    const followed = new Promise<void>((resolve) => {
+      seen = resolve;
+    });
+    const tailing = runCli(['audit', 'tail', '-n', '1', '--follow', '--json'], {
+      stdout: (t) => {
+        out += t;
+        if (out.includes('follow-me')) seen();
+      },
+      stderr: () => undefined,
+      cwd: dir,
+      env: {},
+      stopSignal,
+    });
+    await post('/access/v1/evaluation', agentToken, {
+      resource: { type: 'tool', id: 'payments.transfer' },
+      context: { args: { amount: 4, to: 'follow-me' } },
+    });
+    await followed;
+    stop();
+    expect(await tailing).toBe(0);
   });
 
   it('tails and searches from the CLI', async () => {

@@ -135,7 +135,14 @@ export function sealAuditEvent(
   prevHash: string,
 ): SealedAuditEvent {
   const body = { ...draft, id, seq, prev_hash: prevHash };
-  const text = canonicalize(body);
+  let text: string | undefined;
+  try {
+    text = canonicalize(body);
+  } catch {
+    // RFC 8785 refuses lone surrogates, which JSON text from an agent can carry. One such
+    // event must not fail the batch it shares a commit with: it is kept with U+FFFD instead.
+    text = canonicalize(wellFormed(body));
+  }
   if (text === undefined) throw new TypeError('the audit event has no JSON form');
   return {
     seq,
@@ -150,6 +157,14 @@ export function sealAuditEvent(
     hash: sha256Hex(text),
     text,
   };
+}
+
+/** A copy with every string made well-formed (lone surrogates become U+FFFD), keys included. */
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.toWellFormed();
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(wellFormed);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.toWellFormed(), wellFormed(v)]));
 }
 
 /** The event a sealed text describes, with its hash. */

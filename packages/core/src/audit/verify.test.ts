@@ -62,6 +62,17 @@ describe('the audit chain', () => {
     expect(result).toEqual({ ok: true, events: 10, checkpoints: 2, firstSeq: 1, lastSeq: 10 });
   });
 
+  it('seals an event whose strings carry lone surrogates instead of failing its batch', async () => {
+    const bad = sealAuditEvent(
+      { ...draft(1), why: { reasoning: 'pay \ud800 now' }, what: { tool: 't', args: { ['k\udfff']: 'x' } } },
+      'evt_1',
+      1,
+      GENESIS_HASH,
+    );
+    expect(bad.text).toContain('pay \ufffd now');
+    expect(await verify([rowOf(bad)])).toMatchObject({ ok: true, events: 1 });
+  });
+
   it('hashes the canonical text it stores', () => {
     const [first] = chain(1);
     expect(first!.hash).toBe(sha256Hex(first!.text));

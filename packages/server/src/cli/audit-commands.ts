@@ -181,7 +181,11 @@ export async function auditTail(
       const rows = await store.queryAudit({ order: 'asc', limit: 500, cursor });
       for (const row of rows) print(openAuditEvent(row));
       cursor = rows[rows.length - 1]?.seq ?? cursor;
-      if (rows.length < 500) await Promise.race([new Promise((r) => setTimeout(r, 500)), io.stopSignal]);
+      if (rows.length < 500)
+        await Promise.race([
+          new Promise((r) => setTimeout(r, 500)),
+          ...(io.stopSignal ? [io.stopSignal] : []),
+        ]);
     }
     return EXIT.ok;
   });
