@@ -116,13 +116,13 @@ export async function startServer(
     const catalog = new ToolCatalog(store, runtime);
     if (!registeredDropped) catalog.adopt(registered);
     await activate(store, runtime.policy, opened.sources, auditLog);
-    const env = options.env ?? process.env;
-    const identity = await startIdentity(store, config, url, env, auditLog);
+    const masterKey = await loadMasterKey({
+      env: options.env ?? process.env,
+      keyFile: config.identity.masterKeyFile,
+    });
+    const identity = await startIdentity(store, config, url, masterKey, auditLog);
     cleanups.push(() => identity.close());
-    const auditKey = await loadAuditSigningKey(
-      store,
-      await loadMasterKey({ env, keyFile: config.identity.masterKeyFile }),
-    );
+    const auditKey = await loadAuditSigningKey(store, masterKey);
     let log: FastifyInstance['log'] | undefined;
     checkpointer = new AuditCheckpointer(store, auditKey, {
       every: config.audit.checkpointEvery,

@@ -199,6 +199,26 @@ describe('enforcement path: every step fails closed', () => {
     expect(executed).toEqual([]);
   });
 
+  it('refuses, and does not execute, when a spent approval cannot be recorded', async () => {
+    let writes = 0;
+    const { path, executed } = harness({
+      approvals: async () => ({ status: 'approved', id: 'apr_1' }),
+      // The decision is recorded; the record that the approval was spent is not.
+      audit: async () => {
+        if (++writes > 1) throw new Error('disk full');
+      },
+    });
+    const finance = policy.agents.get('finance-agent') as AgentIdentity;
+    expect(
+      await path.enforce(policy, {
+        agent: finance,
+        tool: 'payments.transfer',
+        args: { amount: 5000, to: 'ACME' },
+      }),
+    ).toMatchObject({ status: 'denied', code: 'audit-unavailable' });
+    expect(executed).toEqual([]);
+  });
+
   it('writes the decision to the audit before executing, and the outcome after', async () => {
     const order: string[] = [];
     const { path } = harness({

@@ -328,26 +328,31 @@ export class EnforcementPath {
       return outcome;
     };
 
-    // Write-ahead: the decision is durable before anything executes.
-    try {
-      await audit({
-        type: 'decision',
-        decision,
-        status:
-          decision.effect === 'deny'
-            ? 'denied'
-            : decision.effect === 'approve'
-              ? 'approval-required'
-              : 'allowed',
-      });
-    } catch (err) {
-      return finish(
-        deny('audit-unavailable', `the audit log is unavailable (${messageOf(err)}); the call is refused`, {
-          sessionId,
-          decision,
-        }),
-      );
-    }
+    /** Write-ahead: an event that must be durable before the call goes on; a failure refuses it. */
+    const writeAhead = async (event: Parameters<typeof audit>[0]): Promise<PathOutcome | undefined> => {
+      try {
+        await audit(event);
+        return undefined;
+      } catch (err) {
+        return finish(
+          deny('audit-unavailable', `the audit log is unavailable (${messageOf(err)}); the call is refused`, {
+            sessionId,
+            decision,
+          }),
+        );
+      }
+    };
+    const refused = await writeAhead({
+      type: 'decision',
+      decision,
+      status:
+        decision.effect === 'deny'
+          ? 'denied'
+          : decision.effect === 'approve'
+            ? 'approval-required'
+            : 'allowed',
+    });
+    if (refused) return refused;
     if (decision.effect === 'deny') {
       return finish(deny('policy', decision.reasons[0] ?? 'denied by policy', { sessionId, decision }));
     }
@@ -380,16 +385,8 @@ export class EnforcementPath {
       }
       approvalId = verdict.id;
       // The approval is spent: that is durable before the call runs.
-      try {
-        await audit({ type: 'decision', decision, status: 'allowed', approvalId });
-      } catch (err) {
-        return finish(
-          deny('audit-unavailable', `the audit log is unavailable (${messageOf(err)}); the call is refused`, {
-            sessionId,
-            decision,
-          }),
-        );
-      }
+      const unrecorded = await writeAhead({ type: 'decision', decision, status: 'allowed', approvalId });
+      if (unrecorded) return unrecorded;
     }
     // 6. Execute — or, with no executor, hand the go-ahead to the PEP.
     const spent = approvalId !== undefined ? { approvalId } : {};

@@ -12,7 +12,6 @@ import {
   CLOCK_TOLERANCE_S,
   MAX_TOKEN_LIFETIME_S,
 } from './access-tokens.js';
-import { loadMasterKey } from './master-key.js';
 import { RegistryCache } from './registry-cache.js';
 import { KeyRing } from './signing-keys.js';
 
@@ -35,10 +34,9 @@ export async function startIdentity(
   store: Store,
   config: GatehouseConfig,
   issuerUrl: string,
-  env: NodeJS.ProcessEnv,
+  masterKey: Uint8Array,
   audit?: AuditSink,
 ): Promise<IdentityRuntime> {
-  const masterKey = await loadMasterKey({ env, keyFile: config.identity.masterKeyFile });
   const rotationMs = config.identity.signingKeyRotationMs;
   const keys = await KeyRing.open(store, masterKey, {
     rotationPeriodMs: rotationMs,
