@@ -308,6 +308,22 @@ describe('proving it', () => {
     expect(edited.code).toBe(1);
     expect(edited.stdout).toMatch(/BROKEN at \d+: edited/);
     expect((await cli(['audit', 'verify', '--file', 'export.jsonl'])).code).toBe(2);
+    expect(
+      (await cli(['audit', 'verify', '--file', 'missing.jsonl', '--public-key', 'audit-key.json'])).code,
+    ).toBe(2);
+    writeFileSync(
+      join(dir, 'private.json'),
+      JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: 'AA', d: 'AA' }),
+    );
+    const privateKey = await cli([
+      'audit',
+      'verify',
+      '--file',
+      'export.jsonl',
+      '--public-key',
+      'private.json',
+    ]);
+    expect(privateKey).toMatchObject({ code: 2, stderr: expect.stringContaining('public key was expected') });
   });
 
   it('exports OCSF and OpenTelemetry GenAI spans', async () => {

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { type AuditEvent, type AuditVerification, openAuditEvent } from '@gatehouse/core';
+import { type AuditEvent, type AuditVerification, GatehouseError, openAuditEvent } from '@gatehouse/core';
 import type { JWK } from 'jose';
 import { readPublicKeys } from '../audit/audit-keys.js';
 import { AuditLog } from '../audit/audit-log.js';
@@ -66,6 +66,16 @@ function reportVerification(io: CliIo, result: AuditVerification, json: boolean 
   return result.ok ? EXIT.ok : EXIT.failed;
 }
 
+/** A file the user named that cannot be used is a usage error (exit 2), whatever the reason. */
+async function asUsage<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof GatehouseError && err.code === 'GH_USAGE') throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 /** `gatehouse audit verify`: recomputes the chain and checks every checkpoint signature. */
 export async function auditVerify(
   io: CliIo,
@@ -82,8 +92,10 @@ export async function auditVerify(
   if (from !== undefined && (!Number.isSafeInteger(from) || from < 1))
     throw new UsageError('--from takes a sequence number (1 or more)');
   const at = (file: string) => resolve(io.cwd, file);
-  const publicKeys: JWK[] | undefined = opts.publicKey ? await readPublicKeys(at(opts.publicKey)) : undefined;
-  const external = opts.checkpoints ? await readCheckpointFile(at(opts.checkpoints)) : [];
+  const publicKeys: JWK[] | undefined = opts.publicKey
+    ? await asUsage(readPublicKeys(at(opts.publicKey)))
+    : undefined;
+  const external = opts.checkpoints ? await asUsage(readCheckpointFile(at(opts.checkpoints))) : [];
   if (opts.file !== undefined) {
     if (!publicKeys)
       throw new UsageError(
@@ -91,7 +103,7 @@ export async function auditVerify(
       );
     return reportVerification(
       io,
-      await verifyExportFile(at(opts.file), publicKeys, external, from !== undefined),
+      await asUsage(verifyExportFile(at(opts.file), publicKeys, external, from !== undefined)),
       opts.json,
     );
   }
@@ -101,11 +113,13 @@ export async function auditVerify(
     external.push(...(await readCheckpointFile(config.audit.checkpointFile)));
   const store = await openStore(config.storage);
   try {
-    const result = await verifyStoredAudit(store, {
-      ...(from !== undefined && { from }),
-      ...(publicKeys && { publicKeys }),
-      externalCheckpoints: external,
-    });
+    const result = await asUsage(
+      verifyStoredAudit(store, {
+        ...(from !== undefined && { from }),
+        ...(publicKeys && { publicKeys }),
+        externalCheckpoints: external,
+      }),
+    );
     return reportVerification(io, result, opts.json);
   } finally {
     await store.close();
@@ -171,6 +185,7 @@ export async function auditTail(
       opts.json ? io.stdout(`${JSON.stringify(e)}\n`) : io.stdout(eventLine(e));
     const last = (await store.queryAudit({ order: 'desc', limit: count })).reverse();
     for (const row of last) print(openAuditEvent(row));
+    if (last.length === 0 && !opts.json) io.stderr('no events yet\n');
     if (!opts.follow) return EXIT.ok;
     let cursor = last[last.length - 1]?.seq ?? 0;
     let stopped = false;

@@ -508,6 +508,24 @@ export class KyselyStore implements Store {
 
   async saveSessions(sessions: readonly StoredSession[]): Promise<void> {
     if (sessions.length === 0) return;
+    const sqlite = this.sqlite;
+    if (sqlite) {
+      // One synchronous transaction: an async one would hold SQLite's only connection across
+      // event-loop turns, and the audit appends that decisions wait on would queue behind it.
+      await this.guard(() =>
+        this.db.connection().execute(async () => {
+          this.#saveSession ??= sqlite.prepare(
+            'insert into sessions (id, agent_id, state, updated_at) values (?, ?, ?, ?) on conflict (id) do update set state = excluded.state, updated_at = excluded.updated_at where sessions.agent_id = excluded.agent_id',
+          );
+          const save = this.#saveSession;
+          sqlite.transaction(() => {
+            for (const { id, agentId, state, updatedAt } of sessions)
+              save.run(id, agentId, state, updatedAt.getTime());
+          })();
+        }),
+      );
+      return;
+    }
     await this.guard(() =>
       this.db.transaction().execute(async (trx) => {
         for (const { id, agentId, state, updatedAt } of sessions) {
@@ -664,6 +682,8 @@ export class KyselyStore implements Store {
       }),
     );
   }
+
+  #saveSession: SqliteDatabase.Statement | undefined;
 
   #auditStatements:
     | {
