@@ -169,10 +169,25 @@ describe('querying the audit log', () => {
       }),
     });
     expect(response.status).toBe(200);
-    const events = (await get('/v1/audit/events?session=traced', people.auditor)).body.events as {
+    const { context } = (await response.json()) as { context: { decision_id: string } };
+    const reported = await fetch(`${server.listenUrl}/v1/decisions/${context.decision_id}/outcome`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${agentToken}`,
+        traceparent: `00-${traceId}-b7ad6b7169203331-01`,
+      },
+      body: JSON.stringify({ output: { ok: true } }),
+    });
+    expect(reported.status).toBe(200);
+    const events = (await get('/v1/audit/events?session=traced&order=asc', people.auditor)).body.events as {
+      type: string;
       trace_id?: string;
     }[];
-    expect(events.map((e) => e.trace_id)).toEqual([traceId]);
+    expect(events.map((e) => [e.type, e.trace_id])).toEqual([
+      ['decision', traceId],
+      ['execution', traceId],
+    ]);
   });
 
   it('answers any query string with 200 or 400, never a server error (fuzz)', async () => {

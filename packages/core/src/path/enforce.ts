@@ -441,6 +441,7 @@ export class EnforcementPath {
       output: unknown;
       /** The PEP's word on whether the call worked. */
       failed?: string;
+      traceId?: string;
     },
   ): Promise<{ labels: readonly string[] } | { error: string }> {
     const session = await this.ports.sessions.get(report.sessionId);
@@ -460,6 +461,7 @@ export class EnforcementPath {
         status: report.failed === undefined ? 'executed' : 'failed',
         output: report.output,
         ...(report.failed !== undefined && { reason: report.failed }),
+        ...(report.traceId !== undefined && { traceId: report.traceId }),
       })
       .catch(() => undefined);
     return { labels };

@@ -148,7 +148,13 @@ export async function authzenRoutes(
       if (!caller) return reply;
       const { id } = request.params as { id: string };
       const report = request.body as { output: unknown; status?: 'succeeded' | 'failed' };
-      const { status, body } = await service.outcome(caller, id, report.output, report.status === 'failed');
+      const { status, body } = await service.outcome(
+        caller,
+        id,
+        report.output,
+        report.status === 'failed',
+        traceOf(request),
+      );
       return reply.code(status).send(body);
     },
   );

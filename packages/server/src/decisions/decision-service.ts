@@ -183,6 +183,7 @@ export class DecisionService {
     decisionId: string,
     output: unknown,
     failed = false,
+    traceId?: string,
   ): Promise<{ status: number; body: Record<string, unknown> }> {
     const pending = this.#awaitingOutcome.get(decisionId);
     if (!pending || pending.expiresAt < Date.now())
@@ -200,6 +201,7 @@ export class DecisionService {
       tool: pending.tool,
       output,
       ...(failed && { failed: 'the PEP reported the call failed' }),
+      ...(traceId !== undefined && { traceId }),
     });
     if ('error' in result) return { status: 409, body: { error: 'conflict', message: result.error } };
     return {
