@@ -220,6 +220,8 @@ describe('querying the audit log', () => {
     expect((await get('/v1/audit/events?outcome=maybe', people.auditor)).status).toBe(400);
     expect((await get('/v1/audit/events?since=yesterday', people.auditor)).status).toBe(400);
     expect((await get('/v1/audit/events?cursor=-1', people.auditor)).status).toBe(400);
+    expect((await get('/v1/audit/events?session=a%00b', people.auditor)).status).toBe(400);
+    expect((await get('/v1/sessions/a%00b', people.auditor)).status).toBe(400);
     expect((await get('/v1/audit/events?colour=red', people.auditor)).status).toBe(200);
     expect((await get('/v1/audit/events')).status).toBe(401);
     expect((await get('/v1/audit/events', agentToken)).status).toBe(401);
@@ -339,6 +341,22 @@ describe('proving it', () => {
       'private.json',
     ]);
     expect(privateKey).toMatchObject({ code: 2, stderr: expect.stringContaining('public key was expected') });
+  });
+
+  it('exports a stretch of the chain by time, which verifies as a partial export', async () => {
+    const events = (await get('/v1/audit/events?order=asc&limit=10', people.auditor)).body.events as {
+      seq: number;
+      time: string;
+    }[];
+    const from = events[5]!;
+    expect((await cli(['audit', 'export', '--since', from.time, '--out', 'partial.jsonl'])).code).toBe(0);
+    const lines = readFileSync(join(dir, 'partial.jsonl'), 'utf8').trim().split('\n');
+    const seqs = lines.map((l) => JSON.parse(l) as { seq?: number }).filter((e) => e.seq !== undefined);
+    expect(seqs[0]!.seq).toBeLessThanOrEqual(from.seq);
+    const args = ['audit', 'verify', '--file', 'partial.jsonl', '--public-key', 'audit-key.json'];
+    expect((await cli([...args, '--partial'])).code).toBe(0);
+    expect((await cli(args)).code).toBe(1);
+    expect((await cli(['audit', 'verify', '--partial'])).code).toBe(2);
   });
 
   it('exports OCSF and OpenTelemetry GenAI spans', async () => {

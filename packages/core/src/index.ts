@@ -40,6 +40,7 @@ export {
   type AuditWhere,
   type AuditWho,
   type AuditWhy,
+  auditColumn,
   canonicalJson,
   checkpointPayload,
   GENESIS_HASH,
@@ -50,6 +51,7 @@ export {
 } from './audit/event.js';
 export { isSecretKey, outputPreview, REDACTED, redactSecretFields } from './audit/redact.js';
 export {
+  AUDIT_PRUNE_ACTION,
   type AuditProblem,
   type AuditProblemKind,
   type AuditRow,

@@ -135,8 +135,8 @@ export async function startServer(
     if (config.audit.retentionMs !== undefined) {
       const retentionMs = config.audit.retentionMs;
       const prune = () =>
-        void pruneAuditBefore(store, new Date(Date.now() - retentionMs)).catch((err: unknown) =>
-          log?.error({ err }, 'pruning the audit log failed'),
+        void pruneAuditBefore(store, auditLog, new Date(Date.now() - retentionMs), 'retention').catch(
+          (err: unknown) => log?.error({ err }, 'pruning the audit log failed'),
         );
       prune();
       const pruneTimer = setInterval(prune, 60 * 60_000);

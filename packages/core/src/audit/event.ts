@@ -149,14 +149,26 @@ export function sealAuditEvent(
     id,
     type: draft.type,
     timeMs: Date.parse(draft.time),
-    ...(draft.who.agent && { agentId: draft.who.agent.id }),
-    ...(draft.session_id !== undefined && { sessionId: draft.session_id }),
-    ...(draft.what.tool !== undefined && { tool: draft.what.tool }),
+    ...(draft.who.agent && { agentId: auditColumn(draft.who.agent.id) }),
+    ...(draft.session_id !== undefined && { sessionId: auditColumn(draft.session_id) }),
+    ...(draft.what.tool !== undefined && { tool: auditColumn(draft.what.tool) }),
     outcome: draft.outcome.status,
     prevHash,
     hash: sha256Hex(text),
     text,
   };
+}
+
+/**
+ * A value as a query column holds it. Ids come from callers, so one that is long or carries
+ * control characters (NUL breaks PostgreSQL text, and an index entry has a size limit) is
+ * kept as its digest: the event keeps the value, and queries for it look up the digest.
+ */
+export function auditColumn(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  return value.length <= 200 && !/[\u0000-\u001f\u007f]/.test(value) && value.isWellFormed()
+    ? value
+    : `sha256:${sha256Hex(value.toWellFormed())}`;
 }
 
 /** A copy with every string made well-formed (lone surrogates become U+FFFD), keys included. */

@@ -16,7 +16,9 @@ export function isSecretKey(key: string): boolean {
 
 /** A copy of `value` with values under secret-naming keys replaced, at any depth. */
 export function redactSecretFields(value: unknown, depth = 0): unknown {
-  if (depth > 64 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than any honest argument: what lies below is not inspected, so it is not kept.
+  if (depth > 64) return REDACTED;
   if (Array.isArray(value)) return value.map((v) => redactSecretFields(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {

@@ -9,7 +9,7 @@ import {
   sha256Hex,
 } from './event.js';
 import { isSecretKey, outputPreview, redactSecretFields } from './redact.js';
-import { type AuditRow, verifyAuditChain } from './verify.js';
+import { AUDIT_PRUNE_ACTION, type AuditRow, verifyAuditChain } from './verify.js';
 
 const draft = (i: number): AuditDraft => ({
   type: 'decision',
@@ -59,7 +59,14 @@ describe('the audit chain', () => {
   it('verifies an untouched chain with its checkpoints', async () => {
     const events = chain(10);
     const result = await verify(events.map(rowOf), [checkpointAt(events[4]!), checkpointAt(events[9]!)]);
-    expect(result).toEqual({ ok: true, events: 10, checkpoints: 2, firstSeq: 1, lastSeq: 10 });
+    expect(result).toEqual({
+      ok: true,
+      events: 10,
+      checkpoints: 2,
+      firstSeq: 1,
+      lastSeq: 10,
+      lastHash: events[9]!.hash,
+    });
   });
 
   it('seals an event whose strings carry lone surrogates instead of failing its batch', async () => {
@@ -92,6 +99,37 @@ describe('the audit chain', () => {
     expect((await verify([...rows.slice(0, 2), resealed, ...rows.slice(3)])).problem).toMatchObject({
       kind: 'edited',
       seq: 3,
+    });
+  });
+
+  it('is not fooled by arguments that carry a link of their own', async () => {
+    // An agent puts a forged event's hash into its arguments, hoping the event can be chained to
+    // either predecessor; with the forged one swapped in, the chain must still break.
+    const [first] = chain(1);
+    const real = sealAuditEvent(draft(2), 'evt_2', 2, first!.hash);
+    const forged = sealAuditEvent({ ...draft(2), outcome: { status: 'denied' } }, 'evt_2', 2, first!.hash);
+    const next = sealAuditEvent(
+      { ...draft(3), what: { tool: 'payments.transfer', args: { prev_hash: forged.hash, seq: 3, z: 0 } } },
+      'evt_3',
+      3,
+      real.hash,
+    );
+    expect(await verify([first!, real, next].map(rowOf))).toMatchObject({ ok: true });
+    const swapped = [rowOf(first!), rowOf(forged), { ...rowOf(next), prevHash: forged.hash }];
+    expect((await verify(swapped)).problem).toMatchObject({ kind: 'edited' });
+  });
+
+  it('keeps long or control-character ids as digests in query columns, and verifies them', async () => {
+    const odd = sealAuditEvent(
+      { ...draft(1), session_id: `s\u0000${'x'.repeat(300)}` },
+      'evt_1',
+      1,
+      GENESIS_HASH,
+    );
+    expect(odd.sessionId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await verify([rowOf(odd)])).toMatchObject({ ok: true });
+    expect((await verify([{ ...rowOf(odd), sessionId: 'ses_other' }])).problem).toMatchObject({
+      kind: 'edited',
     });
   });
 
@@ -136,15 +174,34 @@ describe('the audit chain', () => {
     });
   });
 
-  it('accepts a log pruned at a checkpoint, and nothing else that starts late', async () => {
+  it('accepts a log pruned at a checkpoint with a signed record of the prune, and nothing else', async () => {
     const events = chain(10);
-    const rows = events.map(rowOf);
-    expect(await verify(rows.slice(5), [checkpointAt(events[4]!)])).toMatchObject({
+    const prune = sealAuditEvent(
+      {
+        type: 'admin',
+        time: '2026-11-27T11:00:00.000Z',
+        who: { person: 'cli:root' },
+        what: { action: AUDIT_PRUNE_ACTION, args: { through_seq: 5 } },
+        outcome: { status: 'succeeded' },
+      },
+      'evt_11',
+      11,
+      events[9]!.hash,
+    );
+    const kept = [...events.slice(5).map(rowOf), rowOf(prune)];
+    expect(await verify(kept, [checkpointAt(events[4]!), checkpointAt(prune)])).toMatchObject({
       ok: true,
-      events: 5,
+      events: 6,
       firstSeq: 6,
     });
-    expect((await verify(rows.slice(5), [checkpointAt(events[3]!)])).problem).toMatchObject({
+    // The oldest events deleted at a checkpoint, with no prune recorded: an attack, not retention.
+    expect((await verify(events.slice(5).map(rowOf), [checkpointAt(events[4]!)])).problem).toMatchObject({
+      kind: 'missing',
+      seq: 1,
+    });
+    // A prune event that no signed checkpoint covers yet could have been appended by anyone.
+    expect((await verify(kept, [checkpointAt(events[4]!)])).problem).toMatchObject({ kind: 'missing' });
+    expect((await verify(events.slice(5).map(rowOf), [checkpointAt(events[3]!)])).problem).toMatchObject({
       kind: 'missing',
       seq: 1,
     });
@@ -203,6 +260,12 @@ describe('what the audit keeps of arguments', () => {
       expect(isSecretKey(key)).toBe(true);
     for (const key of ['to', 'author', 'tokens_used', 'subject', 'description'])
       expect(isSecretKey(key)).toBe(false);
+  });
+
+  it('keeps nothing below the depth it inspects', () => {
+    let deep: unknown = { password: 'hunter2' };
+    for (let i = 0; i < 80; i++) deep = { next: deep };
+    expect(JSON.stringify(redactSecretFields(deep))).not.toContain('hunter2');
   });
 
   it('cuts a long output to a bounded preview', () => {

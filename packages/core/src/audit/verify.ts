@@ -1,4 +1,4 @@
-import { type AuditCheckpoint, GENESIS_HASH, sha256Hex } from './event.js';
+import { type AuditCheckpoint, auditColumn, GENESIS_HASH, sha256Hex } from './event.js';
 
 /**
  * Streaming verification of the audit chain: events and checkpoints are read
@@ -36,8 +36,13 @@ export interface AuditVerification {
   readonly checkpoints: number;
   readonly firstSeq?: number;
   readonly lastSeq?: number;
+  /** The hash of the last event verified. */
+  readonly lastHash?: string;
   readonly problem?: AuditProblem;
 }
+
+/** The action of the event that records a prune: the log may then start after `through_seq`. */
+export const AUDIT_PRUNE_ACTION = 'audit.pruned';
 
 export interface VerifyOptions {
   /** Resolves whether a checkpoint's JWS verifies under a trusted key and signs its own seq, hash and time. */
@@ -49,6 +54,8 @@ export interface VerifyOptions {
   readonly from?: number;
   /** Take the first event as the start of what is verified (a partial export), without an anchor. */
   readonly trustFirst?: boolean;
+  /** A head already trusted (the checkpointer's last signature): the first event must follow it. */
+  readonly anchor?: { readonly seq: number; readonly hash: string };
 }
 
 /**
@@ -70,16 +77,31 @@ export async function verifyAuditChain(
   };
   let verifiedEvents = 0;
   let verifiedCheckpoints = 0;
+  /** The newest checkpoint whose signature verified. */
+  let signedUpTo = 0;
   let firstSeq: number | undefined;
   let previous: { seq: number; hash: string } | undefined;
+  /**
+   * A log that starts after event 1 must say so itself: a prune event, in the chain and under a
+   * signed checkpoint, naming where it cut. Otherwise the oldest events were simply deleted.
+   */
+  let pruneNeeded: number | undefined;
+  let pruneRecordedAt: number | undefined;
   const result = (problem?: AuditProblem): AuditVerification => ({
     ok: problem === undefined,
     events: verifiedEvents,
     checkpoints: verifiedCheckpoints,
     ...(firstSeq !== undefined && { firstSeq }),
-    ...(previous && { lastSeq: previous.seq }),
+    ...(previous && { lastSeq: previous.seq, lastHash: previous.hash }),
     ...(problem && { problem }),
   });
+  const notePrune = (row: AuditRow) => {
+    if (pruneNeeded === undefined || pruneRecordedAt !== undefined) return;
+    if (!row.text.includes(`"action":"${AUDIT_PRUNE_ACTION}"`)) return;
+    const event = JSON.parse(row.text) as { what?: { action?: unknown; args?: { through_seq?: unknown } } };
+    if (event.what?.action === AUDIT_PRUNE_ACTION && event.what.args?.through_seq === pruneNeeded)
+      pruneRecordedAt = row.seq;
+  };
   /** Checks the signature of every checkpoint at or below `upTo`; returns those checkpoints' problems. */
   const takeCheckpoints = async (
     upTo: number,
@@ -97,6 +119,7 @@ export async function verifyAuditChain(
       const problem = onCheckpoint(cp);
       if (problem) return problem;
       verifiedCheckpoints++;
+      signedUpTo = Math.max(signedUpTo, cp.seq);
     }
     return undefined;
   };
@@ -117,6 +140,7 @@ export async function verifyAuditChain(
       if (previous !== undefined && row.seq === previous.seq + 1 && committedTo(row, previous.hash)) {
         previous = { seq: row.seq, hash: row.hash };
         verifiedEvents++;
+        notePrune(row);
         if (!checkpointDue(row.seq)) continue;
         const current = previous;
         const problem = await takeCheckpoints(row.seq, (cp) => checkpointMatches(cp, current));
@@ -150,8 +174,17 @@ export async function verifyAuditChain(
           if (problem) return result(problem);
           continue;
         }
+        const trustedHead = options.anchor;
+        if (trustedHead) {
+          if (row.seq !== trustedHead.seq + 1 || body.prev_hash !== trustedHead.hash)
+            return result({
+              kind: row.seq > trustedHead.seq + 1 ? 'missing' : 'edited',
+              seq: trustedHead.seq + 1,
+              message: `the chain does not continue from the last signed head (event ${trustedHead.seq})`,
+            });
+        }
         // A partial export starts where it starts: there is nothing before it to check against.
-        if (!options.trustFirst) {
+        else if (!options.trustFirst) {
           if (row.seq === 1) {
             if (body.prev_hash !== GENESIS_HASH)
               return result({ kind: 'edited', seq: 1, message: 'the first event does not start the chain' });
@@ -163,6 +196,7 @@ export async function verifyAuditChain(
               return undefined;
             });
             if (problem) return result(problem);
+            if (anchor?.hash === body.prev_hash && options.from === undefined) pruneNeeded = row.seq - 1;
             if (anchor?.hash !== body.prev_hash) {
               const from = Math.min(options.from ?? 1, row.seq - 1);
               return result({
@@ -202,6 +236,7 @@ export async function verifyAuditChain(
       }
       previous = { seq: row.seq, hash: row.hash };
       verifiedEvents++;
+      notePrune(row);
       const current = previous;
       const problem = await takeCheckpoints(row.seq, (cp) => checkpointMatches(cp, current));
       if (problem) return result(problem);
@@ -224,27 +259,45 @@ export async function verifyAuditChain(
       message: `events after ${last} are missing: a signed checkpoint vouches for event ${beyond.seq}`,
     });
   }
+  if (pruneNeeded !== undefined && (pruneRecordedAt === undefined || signedUpTo < pruneRecordedAt)) {
+    return result({
+      kind: 'missing',
+      seq: 1,
+      message:
+        pruneRecordedAt === undefined
+          ? `events 1 to ${pruneNeeded} are gone and no prune event records their removal`
+          : `events 1 to ${pruneNeeded} were pruned, but no signed checkpoint covers the prune event ${pruneRecordedAt} yet`,
+    });
+  }
   return result();
 }
 
 /**
  * Whether a row's canonical text links to `prevHash` at its own sequence number and carries
- * the values of its query columns. RFC 8785 fixes the order of keys, so each is one exact
- * substring. Rows with empty columns take the slow path, which parses the event.
+ * the values of its query columns, read without parsing. RFC 8785 fixes how each key and value
+ * is written, so each is one exact substring — but only when its key occurs once in the text:
+ * arguments may hold the same keys (`{"prev_hash": …}`), and then the slow path parses the event.
  */
 function committedTo(row: AuditRow, prevHash: string): boolean {
   const { text } = row;
   if (row.prevHash !== undefined && row.prevHash !== prevHash) return false;
-  if (!text.includes(`"prev_hash":"${prevHash}","seq":${row.seq},`)) return false;
+  if (!valueOnce(text, '"prev_hash":', `"${prevHash}","seq":${row.seq},`)) return false;
   if (row.type === undefined) return true;
-  if (row.agentId == null || row.sessionId == null || row.tool == null) return false;
+  if (row.agentId == null || row.sessionId == null || row.tool == null || row.outcome === undefined)
+    return false;
   return (
-    text.includes(`"type":${JSON.stringify(row.type)}`) &&
-    text.includes(`"agent":{"id":${JSON.stringify(row.agentId)}`) &&
-    text.includes(`"session_id":${JSON.stringify(row.sessionId)}`) &&
-    text.includes(`"tool":${JSON.stringify(row.tool)}`) &&
-    text.includes(`"status":${JSON.stringify(row.outcome)}}`)
+    valueOnce(text, '"type":', JSON.stringify(row.type)) &&
+    valueOnce(text, '"agent":{"id":', JSON.stringify(row.agentId)) &&
+    valueOnce(text, '"session_id":', JSON.stringify(row.sessionId)) &&
+    valueOnce(text, '"tool":', JSON.stringify(row.tool)) &&
+    valueOnce(text, '"status":', `${JSON.stringify(row.outcome)}}`)
   );
+}
+
+/** True when `key` occurs exactly once in `text` and is followed by `value`. */
+function valueOnce(text: string, key: string, value: string): boolean {
+  const at = text.indexOf(key);
+  return at >= 0 && text.indexOf(key, at + key.length) < 0 && text.startsWith(value, at + key.length);
 }
 
 /** A checkpoint at or below the current event: it must sign that event's hash, or lie in a pruned range. */
@@ -275,7 +328,8 @@ function checkColumns(row: AuditRow, body: Record<string, unknown>): string | un
   ];
   for (const [name, column, inEvent] of pairs) {
     if (column === undefined) continue;
-    if ((column ?? undefined) !== inEvent)
+    const expected = typeof inEvent === 'string' && name !== 'prev_hash' ? auditColumn(inEvent) : inEvent;
+    if ((column ?? undefined) !== expected)
       return `the ${name} column of event ${row.seq} does not match the event: it was changed`;
   }
   return undefined;

@@ -219,6 +219,19 @@ describe('enforcement path: every step fails closed', () => {
     expect(executed).toEqual([]);
   });
 
+  it("records a refusal under the session only when the session is the agent's own", async () => {
+    const { path, audit } = harness();
+    await path.enforce(policy, { agent: assistant, tool: 'email.list', sessionId: 'mine' });
+    // Refused before the decision (bad arguments): in its own session, and not in another's.
+    await path.enforce(policy, { agent: assistant, tool: 'email.send', args: { to: 7 }, sessionId: 'mine' });
+    await path.enforce(policy, { agent: ops, tool: 'email.send', args: { to: 7 }, sessionId: 'mine' });
+    const refusals = audit.filter((e) => e.status === 'denied');
+    expect(refusals.map((e) => [e.agent.name, e.sessionId])).toEqual([
+      ['email-assistant', 'mine'],
+      ['ops-agent', undefined],
+    ]);
+  });
+
   it('writes the decision to the audit before executing, and the outcome after', async () => {
     const order: string[] = [];
     const { path } = harness({

@@ -193,6 +193,7 @@ export class EnforcementPath {
     // A call refused before the decision (scope, arguments, rate limit, session) is audited
     // here; the refusal stands whether or not that write succeeds.
     if (outcome.status === 'denied' && outcome.decision === undefined && this.ports.audit) {
+      const sessionId = outcome.sessionId ?? (await this.ownSession(request));
       await this.ports
         .audit({
           ...this.auditSubject(request),
@@ -202,13 +203,25 @@ export class EnforcementPath {
           status: 'denied',
           code: outcome.code,
           reason: outcome.reason,
-          ...((outcome.sessionId ?? request.sessionId) !== undefined && {
-            sessionId: outcome.sessionId ?? request.sessionId,
-          }),
+          ...(sessionId !== undefined && { sessionId }),
         })
         .catch(() => undefined);
     }
     return outcome;
+  }
+
+  /**
+   * The session a refused call named, if it is the agent's own: an agent must not be able to
+   * write refusals into another agent's session recording by naming its id.
+   */
+  private async ownSession(request: PathRequest): Promise<string | undefined> {
+    if (request.sessionId === undefined) return undefined;
+    try {
+      const session = await this.ports.sessions.get(request.sessionId);
+      return session?.agentId === request.agent.id ? session.id : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Who acted and on what, as every audit event of a request says it. */

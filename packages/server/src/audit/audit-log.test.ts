@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AuditDraft } from '@gatehouse/core';
+import { type AuditDraft, sealAuditEvent } from '@gatehouse/core';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, type StorageConfig, type Store } from '../store/index.js';
@@ -175,13 +175,50 @@ describe.each(dialects)('the audit log on %s', (dialect, configFor) => {
   it('prunes only up to a signed checkpoint, and what remains still verifies', async () => {
     const { store, key, config } = await open();
     await fill(store, key, 100);
-    expect(await pruneAuditBefore(store, new Date(Date.now() + 60_000))).toBe(100);
+    const log = new AuditLog(store);
+    expect(await pruneAuditBefore(store, log, new Date(Date.now() + 60_000), 'test')).toBe(100);
+    await log.close();
+    // The prune is event 101; the next checkpoints cover it.
     await fill(store, key, 50);
     const result = await verifyStoredAudit(store);
-    expect(result).toMatchObject({ ok: true, events: 50, firstSeq: 101, lastSeq: 150 });
+    expect(result).toMatchObject({ ok: true, events: 51, firstSeq: 101, lastSeq: 151 });
     // Deleting the checkpoint that vouches for the pruned part is caught.
     await tamper(config, `delete from audit_checkpoints where seq = 100`);
     expect((await verifyStoredAudit(store)).problem).toMatchObject({ kind: 'missing' });
+    await store.close();
+  });
+
+  it('names the oldest events deleted at a checkpoint without a recorded prune', async () => {
+    const { store, key, config } = await open();
+    await fill(store, key, 100);
+    await tamper(config, 'delete from audit_events where seq <= 50');
+    expect((await verifyStoredAudit(store)).problem).toMatchObject({ kind: 'missing', seq: 1 });
+    await store.close();
+  });
+
+  it('refuses to sign a chain that does not continue from the head it signed last', async () => {
+    const { store, key, config } = await open();
+    const checkpointer = new AuditCheckpointer(store, key, { every: 1000, intervalMs: 60_000 });
+    await checkpointer.start();
+    const log = new AuditLog(store);
+    for (let i = 1; i <= 20; i++) await log.append(draft(i));
+    expect(await checkpointer.cut()).toMatchObject({ seq: 20 });
+    for (let i = 21; i <= 30; i++) await log.append(draft(i));
+    // Someone rewrites event 21 into a self-consistent event that follows a forged predecessor.
+    const forged = sealAuditEvent(
+      { ...draft(21), outcome: { status: 'allowed' } },
+      'evt_forged',
+      21,
+      'f'.repeat(64),
+    );
+    await tamperWith(config, 'update audit_events set event = ?, hash = ?, prev_hash = ? where seq = 21', [
+      forged.text,
+      forged.hash,
+      forged.prevHash,
+    ]);
+    await expect(checkpointer.cut()).rejects.toThrow(/not signing a checkpoint/);
+    expect((await store.latestAuditCheckpoint())?.seq).toBe(20);
+    await log.close();
     await store.close();
   });
 
@@ -203,6 +240,35 @@ describe.each(dialects)('the audit log on %s', (dialect, configFor) => {
     await refuseAuditWrites(config);
     await expect(log.append(draft(2))).rejects.toThrow();
     expect(await verifyStoredAudit(store)).toMatchObject({ ok: true, events: 1 });
+    await log.close();
+    await store.close();
+  });
+
+  it('refuses only the event the store refuses, not the others in its commit', async () => {
+    const { store, config } = await open();
+    const db = await rawDatabase(config);
+    if (dialect === 'sqlite') {
+      await db.exec(
+        "create trigger refuse_poison before insert on audit_events when new.tool = 'poison' begin select raise(abort, 'refused'); end",
+      );
+    } else {
+      await db.exec(
+        "create or replace function refuse_poison() returns trigger language plpgsql as $$ begin if new.tool = 'poison' then raise exception 'refused'; end if; return new; end $$",
+      );
+      await db.exec(
+        'create trigger refuse_poison before insert on audit_events for each row execute function refuse_poison()',
+      );
+    }
+    await db.close();
+    const log = new AuditLog(store);
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        log.append(i === 7 ? { ...draft(i), what: { tool: 'poison' } } : draft(i + 1)),
+      ),
+    );
+    expect(results.map((r) => r.status).filter((s) => s === 'rejected')).toHaveLength(1);
+    expect(results[7]!.status).toBe('rejected');
+    expect(await verifyStoredAudit(store)).toMatchObject({ ok: true, events: 19 });
     await log.close();
     await store.close();
   });

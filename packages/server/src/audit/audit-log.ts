@@ -66,17 +66,38 @@ export class AuditLog implements AuditSink {
           newAuditEventId,
         );
       } catch (err) {
-        for (const q of batch) q.reject(err);
+        if (batch.length === 1) {
+          batch[0]!.reject(err);
+          continue;
+        }
+        // One event the store refuses must not fail the calls it shared a commit with:
+        // each is tried alone, and only what fails alone is refused.
+        sealed = [];
+        for (const q of batch) {
+          try {
+            const [one] = await this.store.appendAudit([q.draft], newAuditEventId);
+            q.resolve(one!);
+            sealed.push(one!);
+          } catch (alone) {
+            q.reject(alone);
+          }
+        }
+        this.notify(sealed);
         continue;
       }
       for (const [i, q] of batch.entries()) q.resolve(sealed[i]!);
-      try {
-        this.options.onCommitted?.(sealed);
-      } catch {
-        // An observer's failure is its own; the events are committed.
-      }
+      this.notify(sealed);
       await new Promise((resolve) => setImmediate(resolve));
     }
     this.#flushing = undefined;
+  }
+
+  private notify(sealed: readonly SealedAuditEvent[]): void {
+    if (sealed.length === 0) return;
+    try {
+      this.options.onCommitted?.(sealed);
+    } catch {
+      // An observer's failure is its own; the events are committed.
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { AUDIT_EVENT_TYPES, AUDIT_OUTCOMES, openAuditEvent } from '@gatehouse/core';
+import { AUDIT_EVENT_TYPES, AUDIT_OUTCOMES, auditColumn, openAuditEvent } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../http/user-auth.js';
 import type { AgentAdmin } from '../identity/agent-admin.js';
@@ -9,6 +9,13 @@ import { sessionRecording } from './timeline.js';
 /** Who may read the audit log: people with these roles. */
 const READERS = ['auditor', 'admin'] as const;
 const MAX_LIMIT = 1000;
+/** An id in a query: printable, bounded. */
+const ID_PARAM = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 1000,
+  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+} as const;
 /** The most events one session recording reads. */
 const MAX_SESSION_EVENTS = 10_000;
 
@@ -45,8 +52,9 @@ export async function auditQueryFrom(
     if (!agent) return { empty: true };
     query.agentId = agent.id;
   }
-  if (params.session !== undefined) query.sessionId = String(params.session);
-  if (params.tool !== undefined) query.tool = String(params.tool);
+  // Columns hold long or odd ids as digests (auditColumn); a query looks them up the same way.
+  if (params.session !== undefined) query.sessionId = auditColumn(String(params.session));
+  if (params.tool !== undefined) query.tool = auditColumn(String(params.tool));
   if (params.outcome !== undefined) {
     if (!(AUDIT_OUTCOMES as readonly string[]).includes(String(params.outcome)))
       return `outcome must be one of ${AUDIT_OUTCOMES.join(', ')}`;
@@ -76,6 +84,14 @@ export async function auditRoutes(
   opts: { store: Store; admin: AgentAdmin },
 ): Promise<void> {
   const { store, admin } = opts;
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500)
+      return reply.code(status).send({ error: 'invalid_request', message: error.message });
+    // The store's own words (a driver message, an address) stay in the log.
+    reply.log.error({ err: error }, 'audit endpoint failed');
+    return reply.code(503).send({ error: 'server_error', message: 'the audit log could not be read' });
+  });
   app.get(
     '/v1/audit/events',
     {
@@ -84,9 +100,9 @@ export async function auditRoutes(
           type: 'object',
           additionalProperties: false,
           properties: {
-            agent: { type: 'string', minLength: 1, maxLength: 200 },
-            session: { type: 'string', minLength: 1, maxLength: 200 },
-            tool: { type: 'string', minLength: 1, maxLength: 200 },
+            agent: ID_PARAM,
+            session: ID_PARAM,
+            tool: ID_PARAM,
             outcome: { type: 'string', maxLength: 20 },
             type: { type: 'string', maxLength: 20 },
             since: { type: 'string', maxLength: 40 },
@@ -121,16 +137,20 @@ export async function auditRoutes(
     '/v1/sessions/:id',
     {
       schema: {
-        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } },
+        params: { type: 'object', properties: { id: ID_PARAM } },
       },
     },
     async (request, reply) => {
       if (!(await requireUser(request, reply, admin, READERS))) return reply;
       const { id } = request.params as { id: string };
-      const rows = await store.queryAudit({ sessionId: id, order: 'asc', limit: MAX_SESSION_EVENTS });
+      const rows = await store.queryAudit({
+        sessionId: auditColumn(id),
+        order: 'asc',
+        limit: MAX_SESSION_EVENTS,
+      });
       if (rows.length === 0)
         return reply.code(404).send({ error: 'not_found', message: `no recorded session '${id}'` });
-      return sessionRecording(id, rows.map(openAuditEvent));
+      return sessionRecording(id, rows.map(openAuditEvent), rows.length === MAX_SESSION_EVENTS);
     },
   );
 }

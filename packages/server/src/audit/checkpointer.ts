@@ -1,7 +1,14 @@
+import { existsSync } from 'node:fs';
 import { appendFile, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type AuditCheckpoint, GatehouseError, type SealedAuditEvent } from '@gatehouse/core';
-import { type AuditSigningKey, readUserFile, signCheckpoint } from './audit-keys.js';
+import {
+  type AuditCheckpoint,
+  GatehouseError,
+  GENESIS_HASH,
+  type SealedAuditEvent,
+  verifyAuditChain,
+} from '@gatehouse/core';
+import { type AuditSigningKey, checkpointVerifier, readUserFile, signCheckpoint } from './audit-keys.js';
 import type { AuditStore } from './audit-store.js';
 
 export interface CheckpointOptions {
@@ -22,7 +29,8 @@ export interface CheckpointOptions {
  * removal of the whole tail after the last stored checkpoint detectable.
  */
 export class AuditCheckpointer {
-  #lastSeq = 0;
+  /** The head this process last signed or trusted: every new signature must extend it. */
+  #last: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH };
   #committedSeq = 0;
   #cutting: Promise<AuditCheckpoint | undefined> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -34,7 +42,15 @@ export class AuditCheckpointer {
   ) {}
 
   async start(): Promise<void> {
-    this.#lastSeq = (await this.store.latestAuditCheckpoint())?.seq ?? 0;
+    // The newest checkpoint that our own key signed, in the store or in the copy outside it.
+    const verify = await checkpointVerifier([this.key.publicJwk]);
+    const candidates = [await this.store.latestAuditCheckpoint()];
+    if (this.options.file !== undefined && existsSync(this.options.file))
+      candidates.push((await readCheckpointFile(this.options.file)).at(-1));
+    for (const checkpoint of candidates) {
+      if (checkpoint && checkpoint.seq > this.#last.seq && (await verify(checkpoint)))
+        this.#last = { seq: checkpoint.seq, hash: checkpoint.hash };
+    }
     this.#timer = setInterval(
       () => void this.cut().catch((err) => this.options.onError?.(err)),
       this.options.intervalMs,
@@ -46,7 +62,7 @@ export class AuditCheckpointer {
   observe(events: readonly SealedAuditEvent[]): void {
     const last = events[events.length - 1];
     if (last) this.#committedSeq = Math.max(this.#committedSeq, last.seq);
-    if (this.#committedSeq - this.#lastSeq >= this.options.every)
+    if (this.#committedSeq - this.#last.seq >= this.options.every)
       void this.cut().catch((err) => this.options.onError?.(err));
   }
 
@@ -64,11 +80,22 @@ export class AuditCheckpointer {
   }
 
   private async cutNow(): Promise<AuditCheckpoint | undefined> {
-    const head = await this.store.auditHead();
-    if (head.seq === 0 || head.seq <= this.#lastSeq) return undefined;
-    const checkpoint = await signCheckpoint(this.key, head, new Date());
+    // Sign only what verifies from the last signed head: the key must never vouch for a history
+    // that someone rewrote in the database (or for a head row that says more than the events do).
+    const extended = await verifyAuditChain(this.store.streamAuditPages(this.#last.seq + 1), [], {
+      verifySignature: () => false,
+      anchor: this.#last,
+    });
+    if (!extended.ok)
+      throw new Error(`not signing a checkpoint: the audit chain is broken (${extended.problem?.message})`);
+    if (extended.lastSeq === undefined || extended.lastHash === undefined) return undefined;
+    const checkpoint = await signCheckpoint(
+      this.key,
+      { seq: extended.lastSeq, hash: extended.lastHash },
+      new Date(),
+    );
     await this.store.insertAuditCheckpoint(checkpoint);
-    this.#lastSeq = head.seq;
+    this.#last = { seq: checkpoint.seq, hash: checkpoint.hash };
     if (this.options.file !== undefined)
       await appendDurably(this.options.file, `${JSON.stringify(checkpoint)}\n`);
     if (this.options.webhook !== undefined) {

@@ -30,7 +30,7 @@ export function pathEventDraft(event: PathAuditEvent, place: Omit<AuditWhere, 'n
         args: redactSecretFields(event.args),
         args_hash: canonicalHash(event.args),
       }),
-      ...(event.resource && { resource: event.resource }),
+      ...(event.resource && { resource: redactSecretFields(event.resource) as Record<string, unknown> }),
       ...(event.output !== undefined && { output: outputPreview(event.output) }),
     },
     where: { node: AUDIT_NODE, ...place },

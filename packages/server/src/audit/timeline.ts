@@ -26,10 +26,16 @@ export interface SessionRecording {
   readonly started_at?: string;
   readonly ended_at?: string;
   readonly calls: ReplayedCall[];
+  /** True when the session has more events than one recording reads: the newest are missing. */
+  readonly truncated?: boolean;
 }
 
 /** Groups a session's audit events (ascending) into its calls, in order. */
-export function sessionRecording(sessionId: string, events: readonly AuditEvent[]): SessionRecording {
+export function sessionRecording(
+  sessionId: string,
+  events: readonly AuditEvent[],
+  truncated = false,
+): SessionRecording {
   const calls = new Map<string, ReplayedCall & { approval?: ReplayedCall['approval'] }>();
   let agent: SessionRecording['agent'];
   for (const event of events) {
@@ -84,6 +90,7 @@ export function sessionRecording(sessionId: string, events: readonly AuditEvent[
     ...(agent && { agent }),
     ...(events.length > 0 && { started_at: events[0]!.time, ended_at: events[events.length - 1]!.time }),
     calls: list,
+    ...(truncated && { truncated }),
   };
 }
 
@@ -112,6 +119,7 @@ export function renderRecording(recording: SessionRecording): string {
     : 'unknown agent';
   lines.push(`session ${recording.session_id} — ${who}, ${recording.calls.length} call(s)`);
   if (recording.started_at) lines.push(`  ${recording.started_at} → ${recording.ended_at}`);
+  if (recording.truncated) lines.push('  (only the first events are shown: the session has more)');
   for (const [i, call] of recording.calls.entries()) {
     lines.push('');
     lines.push(`${i + 1}. ${call.time}  ${call.tool} ${compact(call.args)}`);

@@ -2,12 +2,17 @@ import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { type AuditEvent, type AuditVerification, GatehouseError, openAuditEvent } from '@gatehouse/core';
+import {
+  type AuditEvent,
+  type AuditVerification,
+  auditColumn,
+  GatehouseError,
+  openAuditEvent,
+} from '@gatehouse/core';
 import type { JWK } from 'jose';
 import { readPublicKeys } from '../audit/audit-keys.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { auditQueryFrom, parseTimeBound } from '../audit/audit-routes.js';
-import type { AuditQuery } from '../audit/audit-store.js';
 import { readCheckpointFile } from '../audit/checkpointer.js';
 import { toOcsf } from '../audit/ocsf.js';
 import { writeOtlpJsonLines } from '../audit/otel.js';
@@ -86,8 +91,11 @@ export async function auditVerify(
     file?: string;
     publicKey?: string;
     checkpoints?: string;
+    partial?: boolean;
   },
 ): Promise<number> {
+  if (opts.partial && opts.file === undefined)
+    throw new UsageError('--partial applies to an exported --file');
   const from = opts.from !== undefined ? Number(opts.from) : undefined;
   if (from !== undefined && (!Number.isSafeInteger(from) || from < 1))
     throw new UsageError('--from takes a sequence number (1 or more)');
@@ -103,7 +111,7 @@ export async function auditVerify(
       );
     return reportVerification(
       io,
-      await asUsage(verifyExportFile(at(opts.file), publicKeys, external, from !== undefined)),
+      await asUsage(verifyExportFile(at(opts.file), publicKeys, external, opts.partial === true)),
       opts.json,
     );
   }
@@ -228,17 +236,19 @@ export async function auditExport(
       if (!out.write(text)) await once(out, 'drain');
     };
     let count = 0;
+    // Times only choose where to start and stop: in between every event goes out, so the export
+    // is one unbroken stretch of the chain even where writers' clocks disagree.
+    const [first] = await store.queryAudit({ ...bounds, order: 'asc', limit: 1 });
+    const [last] = await store.queryAudit({ ...bounds, order: 'desc', limit: 1 });
     async function* events(): AsyncIterable<AuditEvent> {
-      let cursor: number | undefined;
+      if (!first || !last) return;
+      let cursor = first.seq - 1;
       for (;;) {
-        const query: AuditQuery = {
-          ...bounds,
-          order: 'asc',
-          limit: 1000,
-          ...(cursor !== undefined && { cursor }),
-        };
-        const rows = await store.queryAudit(query);
-        for (const row of rows) yield openAuditEvent(row);
+        const rows = await store.queryAudit({ order: 'asc', limit: 1000, cursor });
+        for (const row of rows) {
+          if (row.seq > last.seq) return;
+          yield openAuditEvent(row);
+        }
         if (rows.length < 1000) return;
         cursor = rows[rows.length - 1]!.seq;
       }
@@ -277,12 +287,12 @@ export async function auditExport(
 export async function auditPrune(io: CliIo, opts: { before: string; config?: string }): Promise<number> {
   const before = parseTimeBound(opts.before);
   if (before === undefined) throw new UsageError('--before takes an RFC 3339 time or a duration such as 90d');
-  return withStoreAndAudit(io, opts.config, async (store) => {
-    const removed = await pruneAuditBefore(store, new Date(before));
+  return withStoreAndAudit(io, opts.config, async (store, audit) => {
+    const removed = await pruneAuditBefore(store, audit, new Date(before), cliActor());
     io.stdout(
       removed === 0
         ? 'nothing to prune: no signed checkpoint is that old\n'
-        : `pruned ${removed} events; the log now starts after a signed checkpoint and still verifies\n`,
+        : `pruned ${removed} events; the log now starts after a signed checkpoint, and verifies once the server has signed the prune\n`,
     );
     return EXIT.ok;
   });
@@ -295,12 +305,12 @@ export async function sessionsReplay(
   opts: { json?: boolean; config?: string },
 ): Promise<number> {
   return withStoreAndAudit(io, opts.config, async (store) => {
-    const rows = await store.queryAudit({ sessionId: id, order: 'asc', limit: 10_000 });
+    const rows = await store.queryAudit({ sessionId: auditColumn(id), order: 'asc', limit: 10_000 });
     if (rows.length === 0) {
       io.stderr(`error: no recorded session '${id}'\n`);
       return EXIT.failed;
     }
-    const recording = sessionRecording(id, rows.map(openAuditEvent));
+    const recording = sessionRecording(id, rows.map(openAuditEvent), rows.length === 10_000);
     if (opts.json) printJson(io, recording);
     else io.stdout(renderRecording(recording));
     return EXIT.ok;

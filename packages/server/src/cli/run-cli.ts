@@ -216,6 +216,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--file <export>', 'verify an exported JSON Lines file instead of the store (needs --public-key)')
     .option('--public-key <file>', 'trust only this public key (a JWK or JWK Set from `audit key`)')
     .option('--checkpoints <file>', 'checkpoints kept outside the database (audit.checkpoints.file)')
+    .option('--partial', 'the --file is a partial export (--since): verify from its first event')
     .addOption(json())
     .addOption(config())
     .action(run((opts: Parameters<typeof auditVerify>[1]) => auditVerify(io, opts)));
