@@ -25,6 +25,7 @@ const spanSeen = new Promise<void>((resolve) => {
   spanArrived = resolve;
 });
 let agentToken: string;
+let financeCredentials: { id: string; secret: string };
 const people: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -57,6 +58,7 @@ beforeAll(async () => {
   people.auditor = (await admin.createUser('audrey@example.com', ['auditor'])).token;
   people.approver = (await admin.createUser('carol@example.com', ['approver'])).token;
   const { agent, clientSecret } = await admin.rotateSecret('finance-agent', { graceMs: 0 });
+  financeCredentials = { id: agent.id, secret: clientSecret };
   await server.identity.cache.refresh();
   agentToken = await clientCredentialsToken(server.url, agent.id, clientSecret);
 
@@ -409,5 +411,9 @@ describe('when the audit log cannot be written', () => {
     });
     expect(refused.body).toMatchObject({ decision: false, context: { code: 'audit-unavailable' } });
     expect(JSON.stringify(refused.body)).not.toMatch(/sqlite|\/tmp\//);
+    // No token leaves unrecorded either.
+    await expect(
+      clientCredentialsToken(server.url, financeCredentials.id, financeCredentials.secret),
+    ).rejects.toThrow(/token endpoint answered 5\d\d/);
   });
 });

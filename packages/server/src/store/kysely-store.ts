@@ -684,6 +684,7 @@ export class KyselyStore implements Store {
   }
 
   #saveSession: SqliteDatabase.Statement | undefined;
+  #auditPage: SqliteDatabase.Statement | undefined;
 
   #auditStatements:
     | {
@@ -766,6 +767,23 @@ export class KyselyStore implements Store {
 
   async *streamAuditPages(fromSeq: number, pageSize = 2000): AsyncIterable<AuditRow[]> {
     let after = fromSeq - 1;
+    const sqlite = this.sqlite;
+    if (sqlite) {
+      // A prepared statement read straight into rows: verification reads the whole log, and
+      // building each page through the query builder cost as much as checking it.
+      this.#auditPage ??= sqlite.prepare(
+        'select seq, hash, event as text, prev_hash as prevHash, type, agent_id as agentId, session_id as sessionId, tool, outcome from audit_events where seq > ? order by seq limit ?',
+      );
+      const page = this.#auditPage;
+      for (;;) {
+        const rows = await this.guard(() =>
+          this.db.connection().execute(async () => page.all(after, pageSize) as AuditRow[]),
+        );
+        if (rows.length > 0) yield rows;
+        if (rows.length < pageSize) return;
+        after = rows[rows.length - 1]!.seq;
+      }
+    }
     for (;;) {
       const rows = await this.guard(() =>
         this.db
