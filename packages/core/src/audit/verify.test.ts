@@ -119,6 +119,38 @@ describe('the audit chain', () => {
     expect((await verify(swapped)).problem).toMatchObject({ kind: 'edited' });
   });
 
+  it('verifies events whose arguments reuse the keys it reads, and still catches a changed column', async () => {
+    const nested = {
+      prev_hash: 'f'.repeat(64),
+      seq: 1,
+      session_id: 'ses_other',
+      type: 'admin',
+      tool: 'other.tool',
+      status: 'denied',
+      who: { agent: { id: 'agt_other' } },
+    };
+    // The second event of a chain: the one the fast path reads.
+    const [first] = chain(1);
+    const odd = sealAuditEvent(
+      { ...draft(2), what: { tool: 'payments.transfer', args: { nested, list: [nested] } } },
+      'evt_2',
+      2,
+      first!.hash,
+    );
+    expect(await verify([rowOf(first!), rowOf(odd)])).toMatchObject({ ok: true, events: 2 });
+    for (const column of [
+      { sessionId: 'ses_other' },
+      { tool: 'other.tool' },
+      { agentId: 'agt_other' },
+      { type: 'admin' },
+      { outcome: 'denied' },
+    ])
+      expect((await verify([rowOf(first!), { ...rowOf(odd), ...column }])).problem).toMatchObject({
+        kind: 'edited',
+        seq: 2,
+      });
+  });
+
   it('keeps long or control-character ids as digests in query columns, and verifies them', async () => {
     const odd = sealAuditEvent(
       { ...draft(1), session_id: `s\u0000${'x'.repeat(300)}` },

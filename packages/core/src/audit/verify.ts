@@ -274,30 +274,41 @@ export async function verifyAuditChain(
 
 /**
  * Whether a row's canonical text links to `prevHash` at its own sequence number and carries
- * the values of its query columns, read without parsing. RFC 8785 fixes how each key and value
- * is written, so each is one exact substring — but only when its key occurs once in the text:
- * arguments may hold the same keys (`{"prev_hash": …}`), and then the slow path parses the event.
+ * the values of its query columns, read without parsing. This leans on the shape of the events
+ * Gatehouse writes and on RFC 8785 writing it one way: keys sorted, and no unescaped `"` inside
+ * a string, so a key can only be matched where it really is a key.
+ *
+ *   {…ids…,"outcome":{…,"status":S},"prev_hash":P,"seq":N,"session_id":I,"time":…,"type":T,
+ *    "what":{…,"tool":X},"where":{…strings…},"who":{"agent":{"id":A,…},…},"why":{…}}
+ *
+ * Before `prev_hash` come only ids and the outcome's scalars, so its first occurrence is the
+ * event's own, never one inside the arguments (which sit later, in `what`). Anything that does
+ * not fit this shape takes the slow path, which parses the event.
  */
 function committedTo(row: AuditRow, prevHash: string): boolean {
   const { text } = row;
   if (row.prevHash !== undefined && row.prevHash !== prevHash) return false;
-  if (!valueOnce(text, '"prev_hash":', `"${prevHash}","seq":${row.seq},`)) return false;
+  const link = text.indexOf('"prev_hash":');
+  const linked = `"prev_hash":"${prevHash}","seq":${row.seq},`;
+  if (link < 0 || !text.startsWith(linked, link)) return false;
   if (row.type === undefined) return true;
   if (row.agentId == null || row.sessionId == null || row.tool == null || row.outcome === undefined)
     return false;
-  return (
-    valueOnce(text, '"type":', JSON.stringify(row.type)) &&
-    valueOnce(text, '"agent":{"id":', JSON.stringify(row.agentId)) &&
-    valueOnce(text, '"session_id":', JSON.stringify(row.sessionId)) &&
-    valueOnce(text, '"tool":', JSON.stringify(row.tool)) &&
-    valueOnce(text, '"status":', `${JSON.stringify(row.outcome)}}`)
-  );
-}
-
-/** True when `key` occurs exactly once in `text` and is followed by `value`. */
-function valueOnce(text: string, key: string, value: string): boolean {
-  const at = text.indexOf(key);
-  return at >= 0 && text.indexOf(key, at + key.length) < 0 && text.startsWith(value, at + key.length);
+  // `status` is the outcome's last key, and the outcome ends right where `prev_hash` starts.
+  const status = `"status":${JSON.stringify(row.outcome)}},`;
+  if (!text.startsWith(status, link - status.length)) return false;
+  // `session_id` follows `seq`; `type` follows `time` and `trace_id` (strings) and precedes `what`.
+  const afterLink = link + linked.length;
+  if (!text.startsWith(`"session_id":${JSON.stringify(row.sessionId)},`, afterLink)) return false;
+  const type = text.indexOf('"type":', afterLink);
+  if (type < 0 || !text.startsWith(`"type":${JSON.stringify(row.type)},"what":{`, type)) return false;
+  // Only `why` (strings and rule objects) follows `who`; `agent` is who's first key. `tool` is
+  // the last key of `what`, and `where`, between them, holds strings only.
+  const who = text.lastIndexOf('"who":{');
+  if (who < type || !text.startsWith(`"who":{"agent":{"id":${JSON.stringify(row.agentId)}`, who))
+    return false;
+  const tool = text.lastIndexOf('"tool":', who);
+  return tool > type && text.startsWith(`"tool":${JSON.stringify(row.tool)}},`, tool);
 }
 
 /** A checkpoint at or below the current event: it must sign that event's hash, or lie in a pruned range. */
