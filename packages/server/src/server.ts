@@ -3,7 +3,7 @@ import { type CompiledPolicy, type Diagnostic, GatehouseError } from '@gatehouse
 import type { FastifyInstance } from 'fastify';
 import { ApprovalService } from './approvals/approval-service.js';
 import { WebhookNotifier } from './approvals/webhooks.js';
-import { type AuditSigningKey, loadAuditSigningKey } from './audit/audit-keys.js';
+import { type AuditSigningKey, checkpointVerifier, loadAuditSigningKey } from './audit/audit-keys.js';
 import { AuditLog, type AuditSink } from './audit/audit-log.js';
 import { AuditCheckpointer } from './audit/checkpointer.js';
 import { actionDraft } from './audit/drafts.js';
@@ -127,15 +127,16 @@ export async function startServer(
     checkpointer = new AuditCheckpointer(store, auditKey, {
       every: config.audit.checkpointEvery,
       intervalMs: config.audit.checkpointIntervalMs,
-      ...(config.audit.checkpointFile !== undefined && { file: config.audit.checkpointFile }),
+      file: config.audit.checkpointFile,
       ...(config.audit.checkpointWebhook !== undefined && { webhook: config.audit.checkpointWebhook }),
       onError: (err) => log?.error({ err }, 'cutting an audit checkpoint failed'),
     });
     await checkpointer.start();
     if (config.audit.retentionMs !== undefined) {
       const retentionMs = config.audit.retentionMs;
+      const ownKey = await checkpointVerifier([auditKey.publicJwk]);
       const prune = () =>
-        void pruneAuditBefore(store, auditLog, new Date(Date.now() - retentionMs), 'retention').catch(
+        void pruneAuditBefore(store, auditLog, new Date(Date.now() - retentionMs), 'retention', ownKey).catch(
           (err: unknown) => log?.error({ err }, 'pruning the audit log failed'),
         );
       prune();

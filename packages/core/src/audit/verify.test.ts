@@ -151,6 +151,29 @@ describe('the audit chain', () => {
       });
   });
 
+  it('verifies an event whose ids carry lone surrogates, and keeps digests for what they are', async () => {
+    const [first] = chain(1);
+    const lone = sealAuditEvent({ ...draft(2), session_id: 'ses_\ud800' }, 'evt_2', 2, first!.hash);
+    expect(lone.sessionId).toBe('ses_\ufffd');
+    expect(await verify([rowOf(first!), rowOf(lone)])).toMatchObject({ ok: true, events: 2 });
+    // An id shaped like a digest is digested itself: it cannot stand for another id's digest.
+    const posing = sealAuditEvent(
+      { ...draft(2), session_id: lone.sessionId!.replace(/^/, 'sha256:') },
+      'e',
+      2,
+      first!.hash,
+    );
+    expect(posing.sessionId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // A raw value stored where its digest belongs hides the event from queries: caught.
+    const long = sealAuditEvent({ ...draft(2), session_id: 's'.repeat(300) }, 'evt_2', 2, first!.hash);
+    expect(
+      (await verify([rowOf(first!), { ...rowOf(long), sessionId: 's'.repeat(300) }])).problem,
+    ).toMatchObject({
+      kind: 'edited',
+      seq: 2,
+    });
+  });
+
   it('keeps long or control-character ids as digests in query columns, and verifies them', async () => {
     const odd = sealAuditEvent(
       { ...draft(1), session_id: `s\u0000${'x'.repeat(300)}` },
@@ -236,6 +259,13 @@ describe('the audit chain', () => {
     expect((await verify(events.slice(5).map(rowOf), [checkpointAt(events[3]!)])).problem).toMatchObject({
       kind: 'missing',
       seq: 1,
+    });
+  });
+
+  it('asks for a recorded prune even when verifying from a sequence number', async () => {
+    const events = chain(10);
+    expect((await verify(events.slice(5).map(rowOf), [checkpointAt(events[4]!)], 3)).problem).toMatchObject({
+      kind: 'missing',
     });
   });
 

@@ -196,7 +196,7 @@ export async function verifyAuditChain(
               return undefined;
             });
             if (problem) return result(problem);
-            if (anchor?.hash === body.prev_hash && options.from === undefined) pruneNeeded = row.seq - 1;
+            if (anchor?.hash === body.prev_hash) pruneNeeded = row.seq - 1;
             if (anchor?.hash !== body.prev_hash) {
               const from = Math.min(options.from ?? 1, row.seq - 1);
               return result({
@@ -293,6 +293,13 @@ function committedTo(row: AuditRow, prevHash: string): boolean {
   if (link < 0 || !text.startsWith(linked, link)) return false;
   if (row.type === undefined) return true;
   if (row.agentId == null || row.sessionId == null || row.tool == null || row.outcome === undefined)
+    return false;
+  // A column holding a value that should have been a digest is for the slow path to judge.
+  if (
+    auditColumn(row.agentId) !== row.agentId ||
+    auditColumn(row.sessionId) !== row.sessionId ||
+    auditColumn(row.tool) !== row.tool
+  )
     return false;
   // `status` is the outcome's last key, and the outcome ends right where `prev_hash` starts.
   const status = `"status":${JSON.stringify(row.outcome)}},`;

@@ -6,7 +6,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, type StorageConfig, type Store } from '../store/index.js';
 import { rawDatabase, refuseAuditWrites, storeDialects } from '../testing/dialects.js';
-import { type AuditSigningKey, loadAuditSigningKey } from './audit-keys.js';
+import { type AuditSigningKey, checkpointVerifier, loadAuditSigningKey } from './audit-keys.js';
 import { AuditLog } from './audit-log.js';
 import { AuditCheckpointer, readCheckpointFile } from './checkpointer.js';
 import { pruneAuditBefore } from './retention.js';
@@ -176,7 +176,8 @@ describe.each(dialects)('the audit log on %s', (dialect, configFor) => {
     const { store, key, config } = await open();
     await fill(store, key, 100);
     const log = new AuditLog(store);
-    expect(await pruneAuditBefore(store, log, new Date(Date.now() + 60_000), 'test')).toBe(100);
+    const ownKey = await checkpointVerifier([key.publicJwk]);
+    expect(await pruneAuditBefore(store, log, new Date(Date.now() + 60_000), 'test', ownKey)).toBe(100);
     await log.close();
     // The prune is event 101; the next checkpoints cover it.
     await fill(store, key, 50);
@@ -185,6 +186,27 @@ describe.each(dialects)('the audit log on %s', (dialect, configFor) => {
     // Deleting the checkpoint that vouches for the pruned part is caught.
     await tamper(config, `delete from audit_checkpoints where seq = 100`);
     expect((await verifyStoredAudit(store)).problem).toMatchObject({ kind: 'missing' });
+    await store.close();
+  });
+
+  it('prunes nothing on the word of a checkpoint whose time was changed, or of a broken chain', async () => {
+    const { store, key, config } = await open();
+    await fill(store, key, 100);
+    const ownKey = await checkpointVerifier([key.publicJwk]);
+    const log = new AuditLog(store);
+    const aYearAgo = new Date(Date.now() - 365 * 86_400_000);
+    // Backdating the newest checkpoint would steer a 30-day retention into yesterday's events.
+    await tamper(config, "update audit_checkpoints set time = '1970-01-01T00:00:00.000Z'");
+    expect(await pruneAuditBefore(store, log, aYearAgo, 'test', ownKey)).toBe(0);
+    await tamperWith(config, 'delete from audit_checkpoints');
+    await fill(store, key, 50);
+    // A chain broken before the cut: refused, nothing deleted.
+    await tamper(config, `update audit_events set event = replace(event, '"i":7', '"i":77') where seq = 7`);
+    await expect(pruneAuditBefore(store, log, new Date(Date.now() + 60_000), 'test', ownKey)).rejects.toThrow(
+      /not pruning/,
+    );
+    expect((await store.queryAudit({ order: 'asc', limit: 1 }))[0]?.seq).toBe(1);
+    await log.close();
     await store.close();
   });
 
@@ -218,6 +240,44 @@ describe.each(dialects)('the audit log on %s', (dialect, configFor) => {
     ]);
     await expect(checkpointer.cut()).rejects.toThrow(/not signing a checkpoint/);
     expect((await store.latestAuditCheckpoint())?.seq).toBe(20);
+    await log.close();
+    await store.close();
+  });
+
+  it('after a restart, signs nothing the copy outside the database contradicts', async () => {
+    const { store, key, config } = await open();
+    const file = join(tempDir, `anchor-${randomBytes(4).toString('hex')}.jsonl`);
+    const first = new AuditCheckpointer(store, key, { every: 1000, intervalMs: 60_000, file });
+    await first.start();
+    const log = new AuditLog(store);
+    for (let i = 1; i <= 20; i++) await log.append(draft(i));
+    expect(await first.cut()).toMatchObject({ seq: 20 });
+    await first.close();
+    // While it is down: checkpoints deleted, events 11 to 20 rewritten as a consistent chain.
+    await tamperWith(config, 'delete from audit_checkpoints');
+    const rows = await store.queryAudit({ order: 'asc', limit: 20 });
+    let prev = rows[9]!.hash;
+    for (let seq = 11; seq <= 20; seq++) {
+      const forged = sealAuditEvent(
+        { ...draft(seq), outcome: { status: 'allowed' } },
+        `evt_f${seq}`,
+        seq,
+        prev,
+      );
+      await tamperWith(config, 'update audit_events set event = ?, hash = ?, prev_hash = ? where seq = ?', [
+        forged.text,
+        forged.hash,
+        forged.prevHash,
+        seq,
+      ]);
+      prev = forged.hash;
+    }
+    await tamperWith(config, 'update audit_head set hash = ?', [prev]);
+    for (let i = 21; i <= 25; i++) await log.append(draft(i));
+    const restarted = new AuditCheckpointer(store, key, { every: 1000, intervalMs: 60_000, file });
+    await restarted.start();
+    await expect(restarted.cut()).rejects.toThrow(/not signing a checkpoint/);
+    expect(await store.latestAuditCheckpoint()).toBeUndefined();
     await log.close();
     await store.close();
   });

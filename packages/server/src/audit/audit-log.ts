@@ -66,8 +66,10 @@ export class AuditLog implements AuditSink {
           newAuditEventId,
         );
       } catch (err) {
-        if (batch.length === 1) {
-          batch[0]!.reject(err);
+        // Only a refusal of the data itself is worth retrying event by event. After a lost
+        // connection the batch may even have committed, and a retry would write it twice.
+        if (batch.length === 1 || !refusedData(err)) {
+          for (const q of batch) q.reject(err);
           continue;
         }
         // One event the store refuses must not fail the calls it shared a commit with:
@@ -100,4 +102,14 @@ export class AuditLog implements AuditSink {
       // An observer's failure is its own; the events are committed.
     }
   }
+}
+
+/**
+ * Whether the store refused the data (a constraint, a trigger, a value it cannot hold) rather
+ * than failed to answer: then the transaction certainly did not commit.
+ */
+function refusedData(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } }).cause?.code;
+  if (typeof code !== 'string') return false;
+  return /^(22|23)[0-9A-Z]{3}$|^P0001$/.test(code) || /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH)/.test(code);
 }

@@ -46,7 +46,7 @@ export class AuditCheckpointer {
     const verify = await checkpointVerifier([this.key.publicJwk]);
     const candidates = [await this.store.latestAuditCheckpoint()];
     if (this.options.file !== undefined && existsSync(this.options.file))
-      candidates.push((await readCheckpointFile(this.options.file)).at(-1));
+      candidates.push((await readCheckpointFile(this.options.file, { tornTail: true })).at(-1));
     for (const checkpoint of candidates) {
       if (checkpoint && checkpoint.seq > this.#last.seq && (await verify(checkpoint)))
         this.#last = { seq: checkpoint.seq, hash: checkpoint.hash };
@@ -125,13 +125,23 @@ async function appendDurably(file: string, line: string): Promise<void> {
 }
 
 /** Checkpoints from a JSON Lines file (as the checkpointer writes them), ascending by seq. */
-export async function readCheckpointFile(file: string): Promise<AuditCheckpoint[]> {
+export async function readCheckpointFile(
+  file: string,
+  options: {
+    /** Skip a last line cut short (a crash mid-append); any other bad line is still an error. */
+    tornTail?: boolean;
+  } = {},
+): Promise<AuditCheckpoint[]> {
   const text = await readUserFile(file);
   const checkpoints: AuditCheckpoint[] = [];
-  for (const [i, line] of text.split('\n').entries()) {
+  const lines = text.split('\n');
+  for (const [i, line] of lines.entries()) {
     if (line.trim() === '') continue;
     const parsed = parseCheckpoint(line);
-    if (!parsed) throw new GatehouseError('GH_USAGE', `${file}:${i + 1} is not a checkpoint`);
+    if (!parsed) {
+      if (options.tornTail && i === lines.length - 1) continue;
+      throw new GatehouseError('GH_USAGE', `${file}:${i + 1} is not a checkpoint`);
+    }
     checkpoints.push(parsed);
   }
   return checkpoints.sort((a, b) => a.seq - b.seq);

@@ -10,7 +10,7 @@ import {
   openAuditEvent,
 } from '@gatehouse/core';
 import type { JWK } from 'jose';
-import { readPublicKeys } from '../audit/audit-keys.js';
+import { checkpointVerifier, readPublicKeys } from '../audit/audit-keys.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { auditQueryFrom, parseTimeBound } from '../audit/audit-routes.js';
 import { readCheckpointFile } from '../audit/checkpointer.js';
@@ -117,8 +117,8 @@ export async function auditVerify(
   }
   const config = await loadConfig(findConfigPath({ flag: opts.config, env: io.env, cwd: io.cwd }), io.env);
   // The checkpoint copy kept outside the database is used whenever it exists.
-  if (!opts.checkpoints && config.audit.checkpointFile && existsSync(config.audit.checkpointFile))
-    external.push(...(await readCheckpointFile(config.audit.checkpointFile)));
+  if (!opts.checkpoints && existsSync(config.audit.checkpointFile))
+    external.push(...(await asUsage(readCheckpointFile(config.audit.checkpointFile, { tornTail: true }))));
   const store = await openStore(config.storage);
   try {
     const result = await asUsage(
@@ -284,11 +284,17 @@ export async function auditExport(
 }
 
 /** `gatehouse audit prune --before 90d`: drops events older than that, up to a signed checkpoint. */
-export async function auditPrune(io: CliIo, opts: { before: string; config?: string }): Promise<number> {
+export async function auditPrune(
+  io: CliIo,
+  opts: { before: string; config?: string; publicKey?: string },
+): Promise<number> {
   const before = parseTimeBound(opts.before);
   if (before === undefined) throw new UsageError('--before takes an RFC 3339 time or a duration such as 90d');
+  const pinned = opts.publicKey ? await asUsage(readPublicKeys(resolve(io.cwd, opts.publicKey))) : undefined;
   return withStoreAndAudit(io, opts.config, async (store, audit) => {
-    const removed = await pruneAuditBefore(store, audit, new Date(before), cliActor());
+    const keys = pinned ?? (await store.listAuditKeys()).map((k) => JSON.parse(k.publicJwk) as JWK);
+    const verify = await asUsage(checkpointVerifier(keys));
+    const removed = await pruneAuditBefore(store, audit, new Date(before), cliActor(), verify);
     io.stdout(
       removed === 0
         ? 'nothing to prune: no signed checkpoint is that old\n'

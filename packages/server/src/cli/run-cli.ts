@@ -260,6 +260,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .command('prune')
     .description('delete events older than --before, up to a signed checkpoint (the rest still verifies)')
     .requiredOption('--before <time>', 'RFC 3339 time, or a duration back from now (90d)')
+    .option('--public-key <file>', "trust only checkpoints signed by this key (default: the store's)")
     .addOption(config())
     .action(run((opts: Parameters<typeof auditPrune>[1]) => auditPrune(io, opts)));
 

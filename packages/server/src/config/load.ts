@@ -32,7 +32,7 @@ export interface GatehouseConfig {
   readonly audit: {
     readonly checkpointEvery: number;
     readonly checkpointIntervalMs: number;
-    readonly checkpointFile?: string;
+    readonly checkpointFile: string;
     readonly checkpointWebhook?: string;
     readonly retentionMs?: number;
     readonly otlp?: { readonly url: string; readonly headers: Readonly<Record<string, string>> };
@@ -206,7 +206,8 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
     audit: {
       checkpointEvery: doc.audit?.checkpoints?.every ?? 1000,
       checkpointIntervalMs: durationMs(doc.audit?.checkpoints?.interval ?? '10s'),
-      ...(doc.audit?.checkpoints?.file !== undefined && { checkpointFile: at(doc.audit.checkpoints.file) }),
+      // On by default: a copy outside the database is what makes a rewritten tail detectable.
+      checkpointFile: at(doc.audit?.checkpoints?.file ?? './.gatehouse/audit-checkpoints.jsonl'),
       ...(doc.audit?.checkpoints?.webhook !== undefined && {
         checkpointWebhook: doc.audit.checkpoints.webhook,
       }),
