@@ -200,10 +200,13 @@ describe('dual authorization of transfers over $1,000', () => {
       status: 'denied',
       votes: [{ email: 'dave@example.com', vote: 'deny', comment: 'unknown payee' }],
     });
-    expect((await transfer(4321, 'SHELL-CO')).body).toMatchObject({
-      decision: false,
-      context: { code: 'approval-denied' },
-    });
+    const again = await transfer(4321, 'SHELL-CO');
+    expect(again.body).toMatchObject({ decision: false, context: { code: 'approval-denied' } });
+    // The agent learns that it was denied, never who denied it.
+    expect(JSON.stringify(again.body)).not.toContain('dave@');
+    const own = await api('GET', `/v1/approvals/${id}`, financeAgent);
+    expect(own.body).toMatchObject({ status: 'denied' });
+    expect(JSON.stringify(own.body)).not.toContain('dave@');
   });
 
   it('escalates a call the agent flags as uncertain', async () => {

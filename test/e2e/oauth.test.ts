@@ -337,6 +337,24 @@ describe('token exchange (RFC 8693)', () => {
     });
     const identity = await server.identity.verifier.verify(onBehalf.access_token, { audience: server.url });
     expect(identity.userSubject).toBe('user:carol');
+    expect(identity.userEmail).toBeUndefined();
+
+    // The user's email travels with the token, so approvals can tell the user from a voter.
+    const withEmail = await exchange(agent.clientId, agent.clientSecret!, {
+      subject_token: await new SignJWT({ email: 'Carol@Example.com' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
+        .setIssuer('https://login.example.test')
+        .setSubject('00u1carol')
+        .setAudience('gatehouse')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(idpKey),
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      scope: 'email.read',
+    });
+    expect(
+      await server.identity.verifier.verify(withEmail.access_token, { audience: server.url }),
+    ).toMatchObject({ userSubject: '00u1carol', userEmail: 'carol@example.com' });
 
     const forged = await new SignJWT({})
       .setProtectedHeader({ alg: 'ES256' })

@@ -25,6 +25,7 @@ export {
   progress as approvalProgress,
   requirementsHash,
   spend as spendApproval,
+  stillApproved,
   type VoteRefusal,
   type Voter,
 } from './approvals/approval.js';

@@ -9,6 +9,7 @@ import {
   expire,
   requirementsHash,
   spend,
+  stillApproved,
   type Voter,
 } from './approval.js';
 
@@ -116,6 +117,32 @@ describe('castVote', () => {
     if (!one.ok) return;
     const two = castVote(one.record, person('carol'), { vote: 'deny' }, GROUPS, 2);
     expect(two.ok && two.record.status).toBe('denied');
+  });
+
+  it('refuses everyone when the user the agent acts for is known only by an opaque id', () => {
+    const opaque = { ...record([requirement({ groups: [], approvers: 1 })]), user: { id: '00u1erinOkta' } };
+    expect(castVote(opaque, person('dave'), approve, GROUPS, 1)).toMatchObject({ code: 'self-approval' });
+    const named = { ...opaque, user: { id: '00u1erinOkta', email: 'erin@example.com' } };
+    expect(castVote(named, person('dave'), approve, GROUPS, 1)).toMatchObject({ ok: true });
+    expect(castVote(named, person('erin'), approve, GROUPS, 1)).toMatchObject({ code: 'self-approval' });
+  });
+
+  it('refuses the owner of an agent that delegated the call, whatever the case of the address', () => {
+    const delegated = { ...record(), delegationOwners: [' Dave@Example.com'] };
+    expect(castVote(delegated, person('dave'), approve, GROUPS, 1)).toMatchObject({ code: 'self-approval' });
+  });
+
+  it('stops counting a vote once its voter leaves the group', () => {
+    const first = castVote(record(), person('carol'), approve, GROUPS, 1);
+    expect(first.ok).toBe(true);
+    const without = new Map([['finance', ['dave@example.com', 'fiona@example.com', 'gina@example.com']]]);
+    // Carol left finance: Dave's vote is the first that counts, so it is not yet approved.
+    const second = castVote(first.ok ? first.record : record(), person('dave'), approve, without, 2);
+    expect(second.ok && second.record.status).toBe('pending');
+    // And an approval that was complete no longer holds when a voter leaves before it is spent.
+    const both = castVote(first.ok ? first.record : record(), person('dave'), approve, GROUPS, 2);
+    expect(both.ok && stillApproved(both.record, GROUPS)).toBe(true);
+    expect(both.ok && stillApproved(both.record, without)).toBe(false);
   });
 
   it('counts one vote for every requirement the voter qualifies for', () => {

@@ -37,6 +37,8 @@ export interface ApprovalRecord {
   /** The human the agent acts for, when its token says. */
   readonly user?: Readonly<Record<string, unknown>>;
   readonly delegation?: DelegationInput;
+  /** The owners of the agents that delegated to this one: they may not vote either. */
+  readonly delegationOwners?: readonly string[];
   readonly tool: string;
   readonly args: Readonly<Record<string, unknown>>;
   /** SHA-256 (hex) of the RFC 8785 canonical JSON of `args`: what the approval is bound to. */
@@ -161,10 +163,7 @@ export function castVote(
     return { ok: false, code: 'already-voted', message: `${voter.email} has already voted on this approval` };
   if (!voter.roles.includes('approver'))
     return { ok: false, code: 'not-an-approver', message: `${voter.email} does not have the approver role` };
-  const inGroup = (names: readonly string[]) =>
-    names.length === 0 ||
-    names.some((g) => (groups.get(g) ?? []).some((member) => member.toLowerCase() === email));
-  const eligible = record.requirements.filter((r) => inGroup(r.groups));
+  const eligible = record.requirements.filter((r) => inGroups(email, r.groups, groups));
   if (eligible.length === 0) {
     const named = [...new Set(record.requirements.flatMap((r) => r.groups))].join(', ');
     return { ok: false, code: 'not-in-group', message: `${voter.email} is not in the group(s) ${named}` };
@@ -187,8 +186,7 @@ export function castVote(
   };
   const votes = [...record.votes, vote];
   const next = { ...record, votes, version: record.version + 1 };
-  const count = (rule: string, kind: 'approve' | 'deny') =>
-    votes.filter((v) => v.vote === kind && v.counts.includes(rule)).length;
+  const count = (rule: string, kind: 'approve' | 'deny') => countVotes(next, rule, kind, groups);
   const denying = record.requirements.find((r) => count(r.rule, 'deny') >= r.denials);
   if (denying) {
     return {
@@ -221,6 +219,43 @@ export function castVote(
   return { ok: true, record: next };
 }
 
+/** Whether someone is in one of the named groups (no names: anyone), as the policy says now. */
+function inGroups(
+  email: string,
+  names: readonly string[],
+  groups: ReadonlyMap<string, readonly string[]>,
+): boolean {
+  const who = email.trim().toLowerCase();
+  return (
+    names.length === 0 || names.some((g) => (groups.get(g) ?? []).some((m) => m.trim().toLowerCase() === who))
+  );
+}
+
+/**
+ * The votes of one kind that count for a requirement under the groups as they are now: a vote
+ * cast by someone since removed from the group no longer counts.
+ */
+function countVotes(
+  record: ApprovalRecord,
+  rule: string,
+  kind: 'approve' | 'deny',
+  groups: ReadonlyMap<string, readonly string[]>,
+): number {
+  const requirement = record.requirements.find((r) => r.rule === rule);
+  if (!requirement) return 0;
+  return record.votes.filter(
+    (v) => v.vote === kind && v.counts.includes(rule) && inGroups(v.email, requirement.groups, groups),
+  ).length;
+}
+
+/** Whether an approved record still has its M approvals per requirement under the current groups. */
+export function stillApproved(
+  record: ApprovalRecord,
+  groups: ReadonlyMap<string, readonly string[]>,
+): boolean {
+  return record.requirements.every((r) => countVotes(record, r.rule, 'approve', groups) >= r.approvers);
+}
+
 /** The approved record, spent by the one execution it allows; undefined when it cannot be spent. */
 export function spend(record: ApprovalRecord, now: number): ApprovalRecord | undefined {
   if (effectiveStatus(record, now) !== 'approved') return undefined;
@@ -236,13 +271,18 @@ export function cancel(record: ApprovalRecord, why: string, now: number): Approv
 
 /** Why a voter may not judge this action, or undefined. */
 function isSelf(record: ApprovalRecord, voter: Voter): string | undefined {
-  const email = voter.email.toLowerCase();
-  if (record.agent.owner.toLowerCase() === email) return 'owns the agent';
-  const user = record.user ?? {};
-  for (const key of ['id', 'sub', 'email'] as const) {
-    const value = user[key];
-    if (typeof value === 'string' && (value.toLowerCase() === email || value === voter.id))
-      return 'is the user the agent acts for';
-  }
+  const email = voter.email.trim().toLowerCase();
+  if (record.agent.owner.trim().toLowerCase() === email) return 'owns the agent';
+  if ((record.delegationOwners ?? []).some((owner) => owner.trim().toLowerCase() === email))
+    return 'owns an agent that delegated this call';
+  if (!record.user) return undefined;
+  const names = (['id', 'sub', 'email'] as const)
+    .map((key) => record.user?.[key])
+    .filter((v): v is string => typeof v === 'string');
+  if (names.some((v) => v.trim().toLowerCase() === email || v === voter.id))
+    return 'is the user the agent acts for';
+  // An identity provider's opaque subject cannot be told apart from the voter: fail closed.
+  if (!names.some((v) => v.includes('@')))
+    return 'may be the user the agent acts for (their identity provider gave no email to tell them apart)';
   return undefined;
 }

@@ -29,6 +29,8 @@ export interface AccessTokenClaims {
   readonly act?: ActorClaim;
   /** Delegation depth: 0 for a token issued directly to its agent. */
   readonly gh_depth?: number;
+  /** On a token that acts for a user: their email, from their identity provider's token. */
+  readonly email?: string;
 }
 
 /** What a verified access token says about the caller. */
@@ -37,6 +39,8 @@ export interface VerifiedIdentity {
   readonly agentId: string;
   /** The user the agent acts for, when the token was exchanged for one. */
   readonly userSubject?: string;
+  /** That user's email, when their identity provider gave one. */
+  readonly userEmail?: string;
   /** Tool patterns the token allows: within the agent's grants. */
   readonly scopes: readonly string[];
   /** Agent ids from the outermost delegator to the holder. */

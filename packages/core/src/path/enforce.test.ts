@@ -132,6 +132,11 @@ describe('enforcement path: every step fails closed', () => {
       },
       'nesting deeper than 32',
     ],
+    [
+      'an integer too large to survive JSON parsing exactly',
+      { to: ['a@example.com'], subject: 's', body: 'b', ref: JSON.parse('9007199254740993') },
+      'args.ref: integers beyond',
+    ],
   ])('refuses %s with the failing path', async (_what, args, message) => {
     const { path, executed } = harness();
     const outcome = await path.enforce(policy, { agent: assistant, tool: 'email.send', args });

@@ -66,6 +66,13 @@ export function checkArgumentLimits(
       }
     } else if (typeof value === 'number' && !Number.isFinite(value)) {
       return { path: at(path), message: 'numbers must be finite' };
+    } else if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      // Beyond 2^53 two different integers parse to one double: what people approve (and what
+      // the hash binds) could differ from what a tool in another language receives.
+      return {
+        path: at(path),
+        message: 'integers beyond ±9007199254740991 lose precision; send them as strings',
+      };
     } else if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') {
       return { path: at(path), message: `a ${typeof value} is not JSON` };
     }

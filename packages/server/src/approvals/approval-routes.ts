@@ -1,9 +1,4 @@
-import {
-  type ApprovalRecord,
-  approvalProgress,
-  effectiveApprovalStatus,
-  redactSecretFields,
-} from '@gatehouse/core';
+import { type ApprovalRecord, approvalProgress, effectiveApprovalStatus } from '@gatehouse/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DecisionService } from '../decisions/decision-service.js';
 import { requireUser } from '../http/user-auth.js';
@@ -38,9 +33,10 @@ export async function approvalRoutes(
     if (status >= 400 && status < 500)
       return reply.code(status).send({ error: 'invalid_request', message: error.message });
     reply.log.error({ err: error }, 'approval endpoint failed');
-    return reply
-      .code(status === 503 || error.code === 'GH_STORE_UNAVAILABLE' ? 503 : 500)
-      .send({ error: 'server_error', message: 'the approval service failed; nothing was changed' });
+    return reply.code(status === 503 || error.code === 'GH_STORE_UNAVAILABLE' ? 503 : 500).send({
+      error: 'server_error',
+      message: 'the approval service failed; read the approval again to see whether the change was made',
+    });
   });
 
   app.get(
@@ -86,16 +82,18 @@ export async function approvalRoutes(
       const viewer = await viewerOf(request, reply, admin, decisions);
       if (!viewer) return reply;
       const waitMs = Math.min(parseWait((request.query as { wait?: string }).wait), MAX_APPROVAL_WAIT_MS);
+      // An agent sees only its own approvals; another's is as absent as a missing one, and
+      // answers as fast: ownership is checked before any waiting.
+      const found = await approvals.get(id);
+      if (!found || (viewer.kind === 'agent' && found.agent.id !== viewer.agentId))
+        return reply.code(404).send({ error: 'not_found', message: `no approval '${id}'` });
       const aborted = new AbortController();
       request.raw.once('close', () => aborted.abort());
-      const record = await approvals.wait(id, waitMs, aborted.signal);
-      // An agent sees only its own approvals; another's is as absent as a missing one.
-      if (!record || (viewer.kind === 'agent' && record.agent.id !== viewer.agentId))
-        return reply.code(404).send({ error: 'not_found', message: `no approval '${id}'` });
+      const record = (await approvals.wait(id, waitMs, aborted.signal)) ?? found;
       const view = approvalView(record, Date.now());
       if (viewer.kind === 'user') return view;
       // The agent learns how far its approval has come, not who the approvers are.
-      const { votes: _votes, requirements, ...forAgent } = view;
+      const { votes: _votes, requirements, outcome: _outcome, ...forAgent } = view;
       return {
         ...forAgent,
         requirements: requirements.map((r) => ({
@@ -172,8 +170,8 @@ export function approvalView(record: ApprovalRecord, now: number) {
     ...(record.user && { user: record.user }),
     ...((record.delegation?.chain?.length ?? 0) > 0 && { delegation: record.delegation }),
     tool: record.tool,
-    // Values under secret-naming keys are never shown; args_hash still binds the exact values.
-    args: redactSecretFields(record.args),
+    // People judge the exact values they approve, secrets included: the view is for approvers.
+    args: record.args,
     args_hash: record.argsHash,
     ...(record.resource && { resource: record.resource }),
     ...(record.sessionId !== undefined && { session_id: record.sessionId }),

@@ -78,6 +78,25 @@ describe.each(dialects)('approvals on %s', (_dialect, configFor) => {
     await store.close();
   });
 
+  it('binds an approval to the user and resource it was asked for, not only the arguments', async () => {
+    const { store, service } = await setup();
+    const forAlice = { ...transfer(1500), user: { id: 'u1', email: 'alice@example.com' } };
+    const asked = await ask(service, forAlice);
+    if (asked.status !== 'pending') throw new Error('expected pending');
+    expect((await service.vote(asked.id, voter(0), { vote: 'approve' })).ok).toBe(true);
+    expect((await service.vote(asked.id, voter(1), { vote: 'approve' })).ok).toBe(true);
+    // The same arguments for someone else, or against another resource, do not spend it.
+    const forMallory = await ask(service, {
+      ...transfer(1500),
+      user: { id: 'u2', email: 'mallory@example.com' },
+    });
+    expect(forMallory.status === 'pending' && forMallory.id).not.toBe(asked.id);
+    const onProd = await ask(service, { ...forAlice, resource: { env: 'prod' } });
+    expect(onProd.status === 'pending' && onProd.id).not.toBe(asked.id);
+    expect(await ask(service, forAlice)).toEqual({ status: 'approved', id: asked.id });
+    await store.close();
+  });
+
   it('keeps a denied action denied until its deadline, and refuses late or repeated votes', async () => {
     const { store, service } = await setup();
     const asked = await ask(service, transfer(2000));
@@ -86,7 +105,10 @@ describe.each(dialects)('approvals on %s', (_dialect, configFor) => {
       ok: true,
       record: { status: 'denied' },
     });
-    expect(await ask(service, transfer(2000))).toMatchObject({ status: 'denied' });
+    const again = await ask(service, transfer(2000));
+    expect(again).toMatchObject({ status: 'denied' });
+    // The agent is told the action was denied, not by whom.
+    expect(again.status === 'denied' && again.reason).not.toContain('@');
     expect(await service.vote(asked.id, voter(1), { vote: 'approve' })).toMatchObject({
       ok: false,
       code: 'not-pending',

@@ -12,6 +12,7 @@ import {
   type PathRequest,
   requirementsHash,
   spendApproval,
+  stillApproved,
   type VoteRefusal,
   type Voter,
 } from '@gatehouse/core';
@@ -77,14 +78,18 @@ export class ApprovalService {
     const argsHash = canonicalHash(request.args ?? {});
     const reqHash = requirementsHash(decision.approval?.requirements ?? []);
     const candidates = await this.deps.store.approvalsForAction(request.agent.id, request.tool, argsHash);
-    // The newest approval for this exact action and demand decides.
-    const newest = candidates.find((c) => c.requirementsHash === reqHash);
+    // The newest approval for this exact action and demand decides: the same arguments, for
+    // the same user and on the same resource as the people who voted saw.
+    const about = subjectHash(request.user, request.resource);
+    const newest = candidates.find(
+      (c) => c.requirementsHash === reqHash && subjectHash(c.user, c.resource) === about,
+    );
     if (newest) {
       const now = this.now();
       const status = effectiveApprovalStatus(newest, now);
       if (status === 'pending')
         return { status: 'pending', id: newest.id, expiresAt: new Date(newest.expiresAt) };
-      if (status === 'approved') {
+      if (status === 'approved' && stillApproved(newest, this.deps.groups())) {
         const spent = await this.change(newest.id, (r, at) => spendApproval(r, at) ?? 'unchanged');
         if (spent.ok) return { status: 'approved', id: newest.id };
         // Spent by a concurrent identical call, or lapsed: this call needs an approval of its own.
@@ -92,7 +97,8 @@ export class ApprovalService {
       if (status === 'denied' && now < newest.expiresAt) {
         return {
           status: 'denied',
-          reason: `this exact action was denied (${newest.id}: ${newest.outcome ?? 'denied'}); it cannot be asked again before ${new Date(newest.expiresAt).toISOString()}`,
+          // Not who denied it: the agent has no business knowing its approvers.
+          reason: `this exact action was denied (${newest.id}); it cannot be asked again before ${new Date(newest.expiresAt).toISOString()}`,
         };
       }
     }
@@ -115,6 +121,12 @@ export class ApprovalService {
   ): Promise<PortVerdict> {
     const now = this.now();
     const requirements = decision.approval?.requirements ?? [];
+    // Whoever owns an agent up the delegation chain is as much a party to the call as its owner.
+    const delegationOwners: string[] = [];
+    for (const id of request.delegation?.chain ?? []) {
+      const owner = (await this.deps.store.findAgent(id))?.owner;
+      if (owner !== undefined) delegationOwners.push(owner);
+    }
     const record: ApprovalRecord = {
       id: newId('apr'),
       status: 'pending',
@@ -122,6 +134,7 @@ export class ApprovalService {
       agent: { id: request.agent.id, name: request.agent.name, owner: request.agent.owner },
       ...(request.user && { user: request.user }),
       ...(request.delegation && { delegation: request.delegation }),
+      ...(delegationOwners.length > 0 && { delegationOwners }),
       tool: request.tool,
       args: request.args ?? {},
       argsHash,
@@ -322,4 +335,9 @@ function approvalDraft(
     decision_id: record.decisionId,
     approval_id: record.id,
   };
+}
+
+/** What besides the arguments an approval is about: the user the agent acts for and the resource. */
+function subjectHash(user: unknown, resource: unknown): string {
+  return canonicalHash({ user: user ?? null, resource: resource ?? null });
 }

@@ -135,12 +135,16 @@ function jsonPayload(event: 'created' | 'decided', record: ApprovalRecord, baseU
 /** A Slack incoming-webhook message: text for notifications, blocks for the channel. */
 function slackMessage(event: 'created' | 'decided', record: ApprovalRecord, baseUrl: string) {
   const url = `${baseUrl}/v1/approvals/${record.id}`;
-  const who = `*${record.agent.name}* (owner ${record.agent.owner})`;
+  // Everything an agent or its caller chose is escaped: no links, mentions or closed code
+  // blocks smuggled into the approvers' channel.
+  const name = slackEscape(record.agent.name);
+  const tool = slackEscape(record.tool);
+  const who = `*${name}* (owner ${slackEscape(record.agent.owner)})`;
   const text =
     event === 'created'
-      ? `${record.agent.name} asks to run ${record.tool}: approval ${record.id} needs a decision`
-      : `Approval ${record.id} for ${record.tool} is ${record.status}`;
-  const args = JSON.stringify(redactSecretFields(record.args), null, 2);
+      ? `${name} asks to run ${tool}: approval ${record.id} needs a decision`
+      : `Approval ${record.id} for ${tool} is ${record.status}`;
+  const args = slackEscape(JSON.stringify(redactSecretFields(record.args), null, 2));
   const shownArgs = args.length > 2500 ? `${args.slice(0, 2500)}\n… (truncated; open the approval)` : args;
   const needs = approvalProgress(record)
     .map((p) => `${p.rule}: ${p.approvedBy.length}/${p.approvers} approvals`)
@@ -154,8 +158,8 @@ function slackMessage(event: 'created' | 'decided', record: ApprovalRecord, base
           type: 'mrkdwn',
           text:
             event === 'created'
-              ? `${who} asks to run \`${record.tool}\``
-              : `\`${record.tool}\` for ${who}: *${record.status}*${record.outcome ? ` — ${record.outcome}` : ''}`,
+              ? `${who} asks to run \`${tool}\``
+              : `\`${tool}\` for ${who}: *${record.status}*${record.outcome ? ` — ${slackEscape(record.outcome)}` : ''}`,
         },
       },
       { type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${shownArgs}\`\`\`` } },
@@ -163,7 +167,7 @@ function slackMessage(event: 'created' | 'decided', record: ApprovalRecord, base
         ? [
             {
               type: 'section',
-              text: { type: 'mrkdwn', text: `_Reasoning:_ ${record.reasoning.slice(0, 1000)}` },
+              text: { type: 'mrkdwn', text: `_Reasoning:_ ${slackEscape(record.reasoning.slice(0, 1000))}` },
             },
           ]
         : []),
@@ -191,4 +195,9 @@ export function redactUrl(url: string): string {
   } catch {
     return '(invalid url)';
   }
+}
+
+/** Text for Slack mrkdwn: its control characters escaped, and backticks unable to close a block. */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, 'ʼ');
 }

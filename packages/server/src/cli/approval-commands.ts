@@ -1,4 +1,4 @@
-import { APPROVAL_STATUSES, type ApprovalRecord, redactSecretFields } from '@gatehouse/core';
+import { APPROVAL_STATUSES, type ApprovalRecord } from '@gatehouse/core';
 import { approvalView } from '../approvals/approval-routes.js';
 import { ApprovalService } from '../approvals/approval-service.js';
 import { WebhookNotifier } from '../approvals/webhooks.js';
@@ -118,7 +118,7 @@ function describe(record: ApprovalRecord, now: number): string {
   const lines = [
     `${record.id}  ${view.status}  ${left}`,
     `  agent      ${record.agent.name} (owner ${record.agent.owner})${user}`,
-    `  action     ${record.tool} ${JSON.stringify(redactSecretFields(record.args))}`,
+    `  action     ${record.tool} ${JSON.stringify(record.args)}`,
     ...(record.reasoning !== undefined ? [`  reasoning  ${record.reasoning}`] : []),
     ...record.rules.filter((r) => r.effect === 'approve').map((r) => `  rule       ${r.id}: ${r.message}`),
     ...view.requirements.map(

@@ -166,7 +166,12 @@ export class DecisionService {
       ...(typeof reasoning === 'string' && { reasoning }),
       ...(user_input !== undefined && { userInput: user_input }),
       ...(evaluation.resource?.properties && { resource: evaluation.resource.properties }),
-      ...(caller.token.userSubject !== undefined && { user: { id: caller.token.userSubject } }),
+      ...(caller.token.userSubject !== undefined && {
+        user: {
+          id: caller.token.userSubject,
+          ...(caller.token.userEmail !== undefined && { email: caller.token.userEmail }),
+        },
+      }),
       delegation: { depth: caller.token.claims.gh_depth ?? 0, chain: [...caller.token.delegationChain] },
       context: callerContext,
       ...(traceId !== undefined && { traceId }),

@@ -36,6 +36,8 @@ export interface TokenRequest {
   /** Delegation hops so far. */
   readonly depth?: number;
   readonly lifetimeS?: number;
+  /** The email of the user the token acts for, when known. */
+  readonly email?: string;
 }
 
 /** A minted token. */
@@ -77,6 +79,7 @@ export class AccessTokenIssuer {
       scope: formatScope(request.scopes),
       ...(request.act && { act: request.act }),
       ...(request.depth !== undefined && request.depth > 0 && { gh_depth: request.depth }),
+      ...(request.email !== undefined && { email: request.email }),
     };
     const token = await new SignJWT({ ...claims, aud: request.audience })
       .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYPE, kid })
@@ -259,7 +262,7 @@ export class AccessTokenVerifier {
     return {
       agentId: payload.client_id,
       ...(payload.sub !== payload.client_id && !chain.includes(payload.sub)
-        ? { userSubject: payload.sub }
+        ? { userSubject: payload.sub, ...(typeof payload.email === 'string' && { userEmail: payload.email }) }
         : {}),
       scopes: parseScope(payload.scope),
       delegationChain: chain,

@@ -236,7 +236,15 @@ export class AuthorizationServer {
       if (refused.length > 0)
         throw new OAuthError('invalid_scope', `scope not within the agent's grants: ${refused.join(' ')}`);
       const issued = await this.deps.issuer.issue(
-        { clientId: client.id, subject: user, scopes: granted, audience, act: { sub: client.id } },
+        {
+          clientId: client.id,
+          subject: user.sub,
+          scopes: granted,
+          audience,
+          act: { sub: client.id },
+          // Carried so that approvals can tell the user apart from the people voting.
+          ...(user.email !== undefined && { email: user.email }),
+        },
         now,
       );
       return this.exchangeResponse(issued);
@@ -266,6 +274,7 @@ export class AuthorizationServer {
           audience,
           depth,
           ...(subject.claims.act && { act: subject.claims.act }),
+          ...(subject.claims.email !== undefined && { email: subject.claims.email }),
         },
         now,
       );
@@ -298,6 +307,7 @@ export class AuthorizationServer {
         audience,
         act: { sub: actor.id, act: priorActors },
         depth: depth + 1,
+        ...(subject.claims.email !== undefined && { email: subject.claims.email }),
       },
       now,
     );
@@ -380,7 +390,7 @@ export class AuthorizationServer {
     }
   }
 
-  private async verifyUserToken(token: string, now: Date): Promise<string> {
+  private async verifyUserToken(token: string, now: Date): Promise<{ sub: string; email?: string }> {
     let iss: unknown;
     try {
       iss = (
@@ -400,7 +410,11 @@ export class AuthorizationServer {
         currentDate: now,
         algorithms: ['EdDSA', 'ES256', 'RS256', 'PS256'],
       });
-      return payload.sub!;
+      const email =
+        typeof payload.email === 'string' && payload.email_verified !== false && payload.email.length <= 320
+          ? payload.email.trim().toLowerCase()
+          : undefined;
+      return { sub: payload.sub!, ...(email !== undefined && { email }) };
     } catch {
       throw new OAuthError('invalid_grant', 'subject_token could not be verified');
     }

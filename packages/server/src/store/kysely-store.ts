@@ -593,7 +593,9 @@ export class KyselyStore implements Store {
         .where('args_hash', '=', argsHash)
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
-        .limit(20)
+        // Generous: the caller filters these by what they demand, and a live denial must not be
+        // pushed out of sight by newer approvals of the same action asking something else.
+        .limit(1000)
         .execute(),
     );
     return rows.map((r) => JSON.parse(r.record) as ApprovalRecord);
