@@ -17,6 +17,7 @@ export {
   type ApprovalRecord,
   type ApprovalStatus,
   type ApprovalVote,
+  actionKey as approvalActionKey,
   cancel as cancelApproval,
   canonicalHash,
   castVote,

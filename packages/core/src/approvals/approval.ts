@@ -85,6 +85,29 @@ export function canonicalHash(value: unknown): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/**
+ * One exact action as approvals see it: the agent, the tool, the arguments, what the policy
+ * demands, the user it is done for and the resource. Two calls with the same key share an
+ * approval; at most one approval per key is pending at a time.
+ */
+export function actionKey(action: {
+  readonly agent: { readonly id: string };
+  readonly tool: string;
+  readonly argsHash: string;
+  readonly requirementsHash: string;
+  readonly user?: unknown;
+  readonly resource?: unknown;
+}): string {
+  return canonicalHash({
+    agent: action.agent.id,
+    tool: action.tool,
+    args: action.argsHash,
+    requirements: action.requirementsHash,
+    user: action.user ?? null,
+    resource: action.resource ?? null,
+  });
+}
+
 /** What binds an approval to a policy's demand: two decisions asking the same thing share it. */
 export function requirementsHash(requirements: readonly ApprovalRequirement[]): string {
   return canonicalHash(

@@ -97,6 +97,23 @@ describe.each(dialects)('approvals on %s', (_dialect, configFor) => {
     await store.close();
   });
 
+  it('keeps one pending approval per exact action across replicas, and opens anew once it lapsed', async () => {
+    let clock = 1_000_000;
+    const config = configFor();
+    const stores = [await openStore(config), await openStore(config)];
+    const [a, b] = stores.map(
+      (store) => new ApprovalService({ store, groups: () => policy.groups, now: () => clock }),
+    ) as [ApprovalService, ApprovalService];
+    const [fromA, fromB] = await Promise.all([ask(a, transfer(7777)), ask(b, transfer(7777))]);
+    expect(fromA.status).toBe('pending');
+    expect(fromB).toEqual(fromA);
+    // Past its deadline and never written down as expired: asking again opens a new one.
+    clock += 24 * 60 * 60_000;
+    const later = await ask(b, transfer(7777));
+    expect(later.status === 'pending' && later.id).not.toBe(fromA.status === 'pending' && fromA.id);
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
   it('keeps a denied action denied until its deadline, and refuses late or repeated votes', async () => {
     const { store, service } = await setup();
     const asked = await ask(service, transfer(2000));

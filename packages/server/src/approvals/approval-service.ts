@@ -3,11 +3,13 @@ import {
   type ApprovalRecord,
   type AuditDraft,
   type AuditOutcome,
+  approvalActionKey,
   canonicalHash,
   castVote,
   type Decision,
   effectiveApprovalStatus,
   expireApproval,
+  GatehouseError,
   type PathPorts,
   type PathRequest,
   requirementsHash,
@@ -80,10 +82,8 @@ export class ApprovalService {
     const candidates = await this.deps.store.approvalsForAction(request.agent.id, request.tool, argsHash);
     // The newest approval for this exact action and demand decides: the same arguments, for
     // the same user and on the same resource as the people who voted saw.
-    const about = subjectHash(request.user, request.resource);
-    const newest = candidates.find(
-      (c) => c.requirementsHash === reqHash && subjectHash(c.user, c.resource) === about,
-    );
+    const key = approvalActionKey({ ...request, argsHash, requirementsHash: reqHash });
+    const newest = candidates.find((c) => approvalActionKey(c) === key);
     if (newest) {
       const now = this.now();
       const status = effectiveApprovalStatus(newest, now);
@@ -102,7 +102,6 @@ export class ApprovalService {
         };
       }
     }
-    const key = `${request.agent.id}\u0000${request.tool}\u0000${argsHash}\u0000${reqHash}`;
     const opening = this.#opening.get(key);
     if (opening) return opening;
     const opened = this.open(request, decision, ids, argsHash, reqHash).finally(() =>
@@ -149,7 +148,21 @@ export class ApprovalService {
       createdAt: now,
       expiresAt: now + (decision.approval?.timeoutMs ?? 0),
     };
-    await this.deps.store.insertApproval(record);
+    try {
+      await this.deps.store.insertApproval(record);
+    } catch (err) {
+      // Another replica opened it a moment ago (one pending approval per exact action): use
+      // that one. A pending one past its deadline is written down first, then this one opens.
+      if (!(err instanceof GatehouseError && err.code === 'GH_CONFLICT')) throw err;
+      const pending = (
+        await this.deps.store.approvalsForAction(request.agent.id, request.tool, argsHash)
+      ).find((c) => c.status === 'pending' && approvalActionKey(c) === approvalActionKey(record));
+      if (!pending) throw err;
+      if (effectiveApprovalStatus(pending, this.now()) === 'pending')
+        return { status: 'pending', id: pending.id, expiresAt: new Date(pending.expiresAt) };
+      await this.change(pending.id, (r, at) => expireApproval(r, at) ?? 'unchanged');
+      await this.deps.store.insertApproval(record);
+    }
     await this.deps.audit?.append(approvalDraft(record, 'approval.opened', 'escalated'));
     this.deps.notifier?.notify('created', record);
     this.#changes.emit('change', record);
@@ -335,9 +348,4 @@ function approvalDraft(
     decision_id: record.decisionId,
     approval_id: record.id,
   };
-}
-
-/** What besides the arguments an approval is about: the user the agent acts for and the resource. */
-function subjectHash(user: unknown, resource: unknown): string {
-  return canonicalHash({ user: user ?? null, resource: resource ?? null });
 }

@@ -39,6 +39,8 @@ export interface ApprovalsTable {
   record: string;
   created_at: number;
   expires_at: number;
+  /** Set while pending: one pending approval per exact action. */
+  pending_key: string | null;
 }
 
 /** Tools registered through the API: catalog entries as JSON, compiled with the policy files. */

@@ -4,6 +4,7 @@ import {
   type AuditCheckpoint,
   type AuditDraft,
   type AuditRow,
+  approvalActionKey,
   GatehouseError,
   type SealedAuditEvent,
   sealAuditEvent,
@@ -559,6 +560,7 @@ export class KyselyStore implements Store {
           record: JSON.stringify(record),
           created_at: record.createdAt,
           expires_at: record.expiresAt,
+          pending_key: pendingKey(record),
         })
         .execute(),
     );
@@ -575,7 +577,12 @@ export class KyselyStore implements Store {
     const result = await this.guard(() =>
       this.db
         .updateTable('approvals')
-        .set({ status: record.status, version: record.version, record: JSON.stringify(record) })
+        .set({
+          status: record.status,
+          version: record.version,
+          record: JSON.stringify(record),
+          pending_key: pendingKey(record),
+        })
         .where('id', '=', record.id)
         .where('version', '=', expectedVersion)
         .executeTakeFirst(),
@@ -1031,4 +1038,9 @@ function toAuditRow(row: Selectable<AuditEventsTable>): AuditRow {
     tool: row.tool,
     outcome: row.outcome,
   };
+}
+
+/** The key that keeps one pending approval per exact action; none once it is decided. */
+function pendingKey(record: ApprovalRecord): string | null {
+  return record.status === 'pending' ? approvalActionKey(record) : null;
 }

@@ -214,6 +214,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_approvals_pending_key': {
+      async up(db: Kysely<unknown>) {
+        // One pending approval per exact action, across every replica: the key is set while the
+        // approval is pending and cleared when it ends (NULLs do not collide).
+        await db.schema.alterTable('approvals').addColumn('pending_key', 'text').execute();
+        await db.schema
+          .createIndex('approvals_pending_key')
+          .on('approvals')
+          .column('pending_key')
+          .unique()
+          .execute();
+      },
+    },
     '0003_sessions': {
       async up(db: Kysely<unknown>) {
         await db.schema
