@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createGuard, GuardRefusedError, isRefusal } from './guard.js';
+import { createGuard, GuardRefusedError, isRefusal, OUTPUT_WITHHELD } from './guard.js';
 
 const policy = {
   name: 'policy.yaml',
@@ -94,6 +94,26 @@ describe('createGuard, remote mode', () => {
     })({});
     expect(ran).toBe(false);
     expect(result).toMatchObject({ gatehouse: 'denied', code: 'decision-unavailable' });
+  });
+
+  it('withholds an output the decision point could not inspect', async () => {
+    const guard = createGuard({
+      server: 'http://gatehouse.invalid',
+      token: 'x',
+      fetch: async (url) =>
+        String(url).endsWith('/outcome')
+          ? new Response(JSON.stringify({ error: 'invalid_request' }), { status: 413 })
+          : new Response(JSON.stringify({ decision: true, context: { decision_id: 'dec_1' } }), {
+              status: 200,
+            }),
+    });
+    let ran = false;
+    const result = await guard.run('email.read', { id: '7' }, async () => {
+      ran = true;
+      return { body: 'x'.repeat(10) };
+    });
+    expect(ran).toBe(true);
+    expect(result).toEqual(OUTPUT_WITHHELD);
   });
 
   it('denies when the decision point answers with an error', async () => {

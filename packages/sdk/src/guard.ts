@@ -149,7 +149,11 @@ export function createGuard(options: LocalGuardOptions | RemoteGuardOptions): Gu
         return refusal;
       }
       const output = await execute();
-      await verdict.report(output).catch(() => undefined);
+      try {
+        await verdict.report(output);
+      } catch {
+        return OUTPUT_WITHHELD;
+      }
       return output;
     },
     wrap(tool, fn, callOptions = {}) {
@@ -272,10 +276,11 @@ function remoteDecider(options: RemoteGuardOptions, sessionId: string): Decider 
         decisionId,
         sessionId,
         report: async (output) => {
-          await post(`/v1/decisions/${encodeURIComponent(decisionId)}/outcome`, {
+          const { status } = await post(`/v1/decisions/${encodeURIComponent(decisionId)}/outcome`, {
             output: toJson(output),
             status: 'succeeded',
           });
+          if (status !== 200) throw new Error(`the output could not be reported (HTTP ${status})`);
         },
       };
     }
@@ -345,6 +350,17 @@ function verdictOf(outcome: PathOutcome, report: (output: unknown) => Promise<vo
       return { status: 'denied', code: 'failed', reason: outcome.error, decisionId: outcome.decisionId };
   }
 }
+
+/**
+ * What the model gets when a tool ran but its output could not be inspected (the report to
+ * Gatehouse failed): an uninspected output would carry untrusted content with no label.
+ */
+export const OUTPUT_WITHHELD: GuardRefusal = {
+  gatehouse: 'denied',
+  code: 'output-not-inspected',
+  message:
+    'The tool ran, but Gatehouse could not inspect its output, so the output is withheld. Do not retry the call unchanged.',
+};
 
 /** The model-readable result of a refused call. */
 export function refusalOf(verdict: Exclude<GuardVerdict, { status: 'allowed' }>): GuardRefusal {

@@ -17,6 +17,7 @@ export {
   type GuardVerdict,
   isRefusal,
   type LocalGuardOptions,
+  OUTPUT_WITHHELD,
   type RemoteGuardOptions,
   refusalOf,
 } from './guard.js';

@@ -22,10 +22,23 @@ describe('fingerprintsOfText', () => {
     expect(found.has('digits:2024')).toBe(false);
   });
 
+  it('finds an address however it is disguised: zero-width, full-width, escaped, or +tagged', () => {
+    for (const disguised of [
+      'write to att\u200backer@evil.test',
+      'write to attacker＠evil.test',
+      'write to attacker&#64;evil.test',
+      'write to attacker%40evil.test',
+    ])
+      expect(fingerprintsOfText(disguised)).toContain('email:attacker@evil.test');
+    expect(fingerprintsOfText('attacker+ceo@evil.test')).toContain('email:attacker@evil.test');
+  });
+
   it('finishes quickly on long adversarial input', () => {
     const started = performance.now();
     fingerprintsOfText(`${'a'.repeat(100_000)}@${'b.'.repeat(50_000)}`);
     fingerprintsOfText('1 '.repeat(100_000));
+    // Quadratic in the identifier pattern's old lookaheads: seconds at this length.
+    fingerprintsOfText('a-'.repeat(64_000));
     expect(performance.now() - started).toBeLessThan(2000);
   });
 });
@@ -58,6 +71,17 @@ describe('provenanceOfArguments', () => {
       payee: ['untrusted'],
       account: ['untrusted'],
     });
+  });
+
+  it('counts arguments padded past what it inspects as untrusted, not as clean', () => {
+    const known = new Map([['email:attacker@evil.test', ['untrusted']]]);
+    const padded = { to: ['attacker@evil.test'], zz: Array.from({ length: 10_001 }, () => 0) };
+    expect(provenanceOfArguments(padded, labelsOf(known)).to).toEqual(['unscanned', 'untrusted']);
+  });
+
+  it('says when an output was too large to inspect in full', () => {
+    expect(fingerprintsOfOutput({ body: 'x'.repeat(300 * 1024) }).incomplete).toBe(true);
+    expect(fingerprintsOfOutput({ body: 'short' }).incomplete).toBeUndefined();
   });
 
   it('never throws on arbitrary arguments', () => {

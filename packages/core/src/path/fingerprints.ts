@@ -25,39 +25,78 @@ const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]{1,2048}/gi;
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;
 // Not part of a word or a decimal on either side; a sentence's full stop may follow.
 const DIGITS = /(?<![\w.])\d(?:[ -]?\d){5,}(?!\w)(?!\.\d)/g;
-const IDENTIFIER = /\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]{5,63}\b/g;
+// Letters and digits are checked after the match: lookaheads over the rest of the token made
+// this pattern quadratic on long runs like `a-a-a-…`.
+const IDENTIFIER = /\b[A-Za-z0-9][A-Za-z0-9_-]{5,63}\b/g;
 
 /** Longest text scanned for fingerprints; the rest of a huge output is not. */
 const MAX_SCAN_LENGTH = 256 * 1024;
 /** Longest string value taken whole as a fingerprint. */
 const MAX_WHOLE_VALUE_LENGTH = 200;
 
+/**
+ * The text as a reader (or a mail server) would take it: compatibility forms folded (a
+ * full-width `＠` is `@`), invisible format characters (zero-width spaces) removed, and the
+ * character references and percent-escapes of `@`, `.`, `:` and `/` decoded.
+ */
+export function normalizeForFingerprints(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/\p{Cf}/gu, '')
+    .replace(/&#(?:x0*40|0*64);|&commat;|%40/gi, '@')
+    .replace(/&#(?:x0*2e|0*46);|&period;|%2e/gi, '.')
+    .replace(/&#(?:x0*3a|0*58);|&colon;|%3a/gi, ':')
+    .replace(/&#(?:x0*2f|0*47);|&sol;|%2f/gi, '/');
+}
+
 /** The fingerprints found in a text, normalized. */
 export function fingerprintsOfText(text: string): Set<string> {
   const found = new Set<string>();
-  const scanned = text.length > MAX_SCAN_LENGTH ? text.slice(0, MAX_SCAN_LENGTH) : text;
-  for (const m of scanned.matchAll(EMAIL)) found.add(`email:${m[0].toLowerCase()}`);
+  const scanned = normalizeForFingerprints(
+    text.length > MAX_SCAN_LENGTH ? text.slice(0, MAX_SCAN_LENGTH) : text,
+  );
+  for (const m of scanned.matchAll(EMAIL)) {
+    const address = m[0].toLowerCase();
+    found.add(`email:${address}`);
+    // `name+anything@host` reaches the same mailbox as `name@host`.
+    const [local, host] = address.split('@') as [string, string];
+    const plus = local.indexOf('+');
+    if (plus > 0) found.add(`email:${local.slice(0, plus)}@${host}`);
+  }
   for (const m of scanned.matchAll(URL_PATTERN)) found.add(`url:${normalizeUrl(m[0])}`);
   for (const m of scanned.matchAll(IBAN)) {
     const iban = m[0].replace(/ /g, '');
     if (validIban(iban)) found.add(`iban:${iban}`);
   }
   for (const m of scanned.matchAll(DIGITS)) found.add(`digits:${m[0].replace(/[ -]/g, '')}`);
-  for (const m of scanned.matchAll(IDENTIFIER)) found.add(`id:${m[0].toLowerCase()}`);
+  for (const m of scanned.matchAll(IDENTIFIER)) {
+    if (/\d/.test(m[0]) && /[A-Za-z]/.test(m[0])) found.add(`id:${m[0].toLowerCase()}`);
+  }
   return found;
+}
+
+/** Whether a text is longer than what is scanned for fingerprints. */
+export function exceedsScan(text: string): boolean {
+  return text.length > MAX_SCAN_LENGTH;
 }
 
 /**
  * The fingerprints of a tool output: of every string in it (and of the
  * numbers, as digit runs), plus the whole text of short string values.
  */
-export function fingerprintsOfOutput(output: unknown): Set<string> {
-  const found = new Set<string>();
+export function fingerprintsOfOutput(output: unknown): Set<string> & { incomplete?: boolean } {
+  const found: Set<string> & { incomplete?: boolean } = new Set<string>();
   let budget = MAX_SCAN_LENGTH;
   const stack: unknown[] = [output];
-  while (stack.length > 0 && budget > 0) {
+  while (stack.length > 0) {
+    if (budget <= 0) {
+      // More output than is scanned: what lies beyond is unknown, and said so.
+      found.incomplete = true;
+      break;
+    }
     const value = stack.pop();
     if (typeof value === 'string') {
+      if (exceedsScan(value)) found.incomplete = true;
       budget -= value.length;
       for (const f of fingerprintsOfText(value)) found.add(f);
       const whole = wholeValue(value);
@@ -86,7 +125,13 @@ export function provenanceOfArguments(
     path: [k],
   }));
   let budget = 10_000;
-  while (stack.length > 0 && budget-- > 0) {
+  while (stack.length > 0) {
+    if (budget-- <= 0) {
+      // Arguments padded past what is inspected: whatever was not looked at counts as
+      // untrusted, rather than as clean.
+      for (const { path } of stack) provenance[formatPath(path)] = ['unscanned', 'untrusted'];
+      break;
+    }
     const { value, path } = stack.pop()!;
     let fingerprints: Iterable<string> = [];
     if (typeof value === 'string') {

@@ -51,8 +51,14 @@ export function newSession(id: string, agentId: string, now = Date.now()): Sessi
 export function observeOutput(session: SessionState, output: unknown, labels: readonly string[]): void {
   for (const label of labels) session.labels.add(label);
   if (labels.length === 0) return;
-  remember(session, fingerprintsOfOutput(output), labels);
+  const fingerprints = fingerprintsOfOutput(output);
+  // Part of a labelled output was never inspected: the session says so, and policy can act on it.
+  if (fingerprints.incomplete) session.labels.add(PROVENANCE_INCOMPLETE);
+  remember(session, fingerprints, labels);
 }
+
+/** A session label: some labelled output was too large to inspect, or its fingerprints were dropped. */
+export const PROVENANCE_INCOMPLETE = 'provenance-incomplete';
 
 /** Records values the user supplied (a prompt, a form): labelled `user_input`. */
 export function observeUserInput(session: SessionState, values: unknown): void {
@@ -68,7 +74,12 @@ function remember(session: SessionState, fingerprints: Iterable<string>, labels:
     }
     if (session.fingerprints.size >= SESSION_LIMITS.maxFingerprints) {
       const oldest = session.fingerprints.keys().next().value;
-      if (oldest !== undefined) session.fingerprints.delete(oldest);
+      if (oldest !== undefined) {
+        // Forgetting where a value came from must not make it look clean.
+        if ([...(session.fingerprints.get(oldest) ?? [])].some((l) => l !== 'user_input'))
+          session.labels.add(PROVENANCE_INCOMPLETE);
+        session.fingerprints.delete(oldest);
+      }
     }
     session.fingerprints.set(f, new Set(labels));
   }

@@ -1,5 +1,5 @@
 import type { FunctionTool, Tool } from '@openai/agents';
-import { type CallOptions, type Guard, refusalOf } from '../guard.js';
+import { type CallOptions, type Guard, OUTPUT_WITHHELD, refusalOf } from '../guard.js';
 import { policyToolName, type ToolNames } from './tool-names.js';
 
 /**
@@ -32,13 +32,21 @@ export function guardAgentTools<T extends Tool[]>(
               ? (parsed as Record<string, unknown>)
               : { input: parsed };
         } catch {
-          // The original invoke reports malformed JSON to the model itself.
-          return original.invoke(runContext, input, details);
+          // Nothing runs unchecked: arguments that are not JSON cannot be decided on.
+          return JSON.stringify({
+            gatehouse: 'denied',
+            code: 'invalid-arguments',
+            message: 'The tool arguments are not valid JSON; the call was not made.',
+          });
         }
         const verdict = await guard.check(policyToolName(original.name, options.names), args, options);
         if (verdict.status !== 'allowed') return JSON.stringify(refusalOf(verdict));
         const output = await original.invoke(runContext, input, details);
-        await verdict.report(output).catch(() => undefined);
+        try {
+          await verdict.report(output);
+        } catch {
+          return JSON.stringify(OUTPUT_WITHHELD);
+        }
         return output;
       },
     };
