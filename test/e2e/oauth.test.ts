@@ -282,6 +282,62 @@ describe('token exchange (RFC 8693)', () => {
     expect(identity.delegationChain).toEqual([a.clientId, b.clientId]);
   });
 
+  it('never mints a token in the name of an agent whose token was only presented as actor_token', async () => {
+    const a = await newAgent(['email.*']);
+    const b = await newAgent(['email.*', 'payments.*']);
+    const aToken = (await clientCredentials(a.clientId, oauth.ClientSecretBasic(a.clientSecret!)))
+      .access_token;
+    const bToken = (await clientCredentials(b.clientId, oauth.ClientSecretBasic(b.clientSecret!)))
+      .access_token;
+    const impersonation = exchange(a.clientId, a.clientSecret!, {
+      subject_token: aToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      actor_token: bToken,
+      actor_token_type: ACCESS_TOKEN_TYPE,
+    });
+    expect((await oauthError(impersonation)).error).toBe('invalid_grant');
+  });
+
+  it('gives an exchanged token no longer a life than its source, and revoking the source revokes it', async () => {
+    const a = await newAgent(['email.*']);
+    const b = await newAgent(['email.*']);
+    const aToken = (await clientCredentials(a.clientId, oauth.ClientSecretBasic(a.clientSecret!)))
+      .access_token;
+    const aExp = decodeJwt(aToken).exp!;
+    // Narrowing one's own token again and again never renews it.
+    let narrowed = aToken;
+    for (let i = 0; i < 3; i++) {
+      narrowed = (
+        await exchange(a.clientId, a.clientSecret!, {
+          subject_token: narrowed,
+          subject_token_type: ACCESS_TOKEN_TYPE,
+        })
+      ).access_token;
+      expect(decodeJwt(narrowed).exp!).toBeLessThanOrEqual(aExp);
+    }
+    const delegated = (
+      await exchange(b.clientId, b.clientSecret!, {
+        subject_token: aToken,
+        subject_token_type: ACCESS_TOKEN_TYPE,
+      })
+    ).access_token;
+    expect(decodeJwt(delegated).exp!).toBeLessThanOrEqual(aExp);
+    await oauth.processRevocationResponse(
+      await oauth.revocationRequest(
+        as,
+        { client_id: a.clientId },
+        oauth.ClientSecretBasic(a.clientSecret!),
+        aToken,
+        insecure,
+      ),
+    );
+    await server.identity.cache.refresh();
+    for (const derived of [narrowed, delegated])
+      await expect(server.identity.verifier.verify(derived, { audience: server.url })).rejects.toMatchObject({
+        code: 'GH_TOKEN_REVOKED',
+      });
+  });
+
   it('refuses an exchange that would widen scopes', async () => {
     const a = await newAgent(['email.read']);
     const b = await newAgent(['email.*', 'payments.*']);
@@ -341,13 +397,13 @@ describe('token exchange (RFC 8693)', () => {
 
     // The user's email travels with the token, so approvals can tell the user from a voter.
     const withEmail = await exchange(agent.clientId, agent.clientSecret!, {
-      subject_token: await new SignJWT({ email: 'Carol@Example.com' })
+      subject_token: await new SignJWT({ email: 'Carol@Example.com', email_verified: true })
         .setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
         .setIssuer('https://login.example.test')
         .setSubject('00u1carol')
         .setAudience('gatehouse')
         .setIssuedAt()
-        .setExpirationTime('5m')
+        .setExpirationTime('60s')
         .sign(idpKey),
       subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
       scope: 'email.read',
@@ -355,6 +411,8 @@ describe('token exchange (RFC 8693)', () => {
     expect(
       await server.identity.verifier.verify(withEmail.access_token, { audience: server.url }),
     ).toMatchObject({ userSubject: '00u1carol', userEmail: 'carol@example.com' });
+    // Acting for the user lasts no longer than the user's own token (60 s here, not 5 min).
+    expect(withEmail.expires_in).toBeLessThanOrEqual(60);
 
     const forged = await new SignJWT({})
       .setProtectedHeader({ alg: 'ES256' })

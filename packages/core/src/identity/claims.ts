@@ -31,6 +31,8 @@ export interface AccessTokenClaims {
   readonly gh_depth?: number;
   /** On a token that acts for a user: their email, from their identity provider's token. */
   readonly email?: string;
+  /** On an exchanged token: the jti of the token it descends from (revoking that revokes this). */
+  readonly gh_root?: string;
 }
 
 /** What a verified access token says about the caller. */

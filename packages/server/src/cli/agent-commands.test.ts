@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
+import { AgentAdmin } from '../identity/agent-admin.js';
 import { openStore } from '../store/index.js';
 import { runCliCaptured } from '../testing/cli.js';
 
@@ -125,6 +126,18 @@ describe('gatehouse users', () => {
     const listed = await cli(['users', 'list', '--json']);
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ email: 'carol@example.com' })]);
     expect(listed.stdout).not.toContain(created.token);
+
+    // A leaked token is replaced: the old one stops working at once.
+    const rotated = JSON.parse(
+      (await cli(['users', 'rotate-token', '--email', 'carol@example.com', '--json'])).stdout,
+    );
+    expect(rotated.token).toMatch(/^ghu_/);
+    const store = await openStore({ sqlite: join(dir, '.gatehouse', 'gatehouse.db') });
+    const admin = new AgentAdmin(store);
+    expect(await admin.authenticateUser(created.token)).toBeUndefined();
+    expect((await admin.authenticateUser(rotated.token))?.email).toBe('carol@example.com');
+    await store.close();
+    expect((await cli(['users', 'rotate-token', '--email', 'nobody@example.com'])).code).toBe(1);
   });
 
   it('refuses unknown roles and bad emails as usage errors', async () => {

@@ -224,6 +224,20 @@ export async function usersCreate(
   return EXIT.ok;
 }
 
+/** `gatehouse users rotate-token`: a new token, printed once; the old one stops working now. */
+export async function usersRotateToken(
+  io: CliIo,
+  opts: { email: string; json?: boolean; config?: string },
+): Promise<number> {
+  const { user, token } = await withAdmin(io, opts.config, (admin) => admin.rotateUserToken(opts.email));
+  if (opts.json) printJson(io, { id: user.id, email: user.email, token });
+  else
+    io.stdout(
+      `new token for ${user.email}; the old one no longer works\n  token: ${token}\n  (shown once: store it now, or discard it to lock the user out)\n`,
+    );
+  return EXIT.ok;
+}
+
 /** `gatehouse users list`. */
 export async function usersList(io: CliIo, opts: { json?: boolean; config?: string }): Promise<number> {
   const users = await withAdmin(io, opts.config, (_admin, store) => store.listUsers());

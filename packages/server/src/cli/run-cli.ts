@@ -9,6 +9,7 @@ import {
   STATUS_COMMANDS,
   usersCreate,
   usersList,
+  usersRotateToken,
 } from './agent-commands.js';
 import { approvalsList, approvalsVote } from './approval-commands.js';
 import {
@@ -175,6 +176,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(json())
     .addOption(config())
     .action(run((opts: Parameters<typeof usersCreate>[1]) => usersCreate(io, opts)));
+  users
+    .command('rotate-token')
+    .description("replace a user's API token: the old one stops working at once (a leak, a departure)")
+    .requiredOption('--email <email>', 'the user')
+    .addOption(json())
+    .addOption(config())
+    .action(run((opts: Parameters<typeof usersRotateToken>[1]) => usersRotateToken(io, opts)));
   users
     .command('list')
     .description('list users')

@@ -38,6 +38,10 @@ export interface TokenRequest {
   readonly lifetimeS?: number;
   /** The email of the user the token acts for, when known. */
   readonly email?: string;
+  /** The token is not to outlive this (the token it was exchanged from). */
+  readonly notAfter?: Date;
+  /** The jti of the token this one descends from by exchange: revoking that revokes this. */
+  readonly root?: string;
 }
 
 /** A minted token. */
@@ -68,23 +72,28 @@ export class AccessTokenIssuer {
     const lifetime = Math.min(request.lifetimeS ?? configured, configured, MAX_TOKEN_LIFETIME_S);
     const { kid, key } = this.keys.signingKey(now);
     const iat = Math.floor(now.getTime() / 1000);
+    const exp =
+      request.notAfter === undefined
+        ? iat + lifetime
+        : Math.max(iat + 1, Math.min(iat + lifetime, Math.floor(request.notAfter.getTime() / 1000)));
     const claims: AccessTokenClaims = {
       iss: this.options.issuer,
       sub: request.subject,
       aud: request.audience,
       iat,
-      exp: iat + lifetime,
+      exp,
       jti: randomUUID(),
       client_id: request.clientId,
       scope: formatScope(request.scopes),
       ...(request.act && { act: request.act }),
       ...(request.depth !== undefined && request.depth > 0 && { gh_depth: request.depth }),
       ...(request.email !== undefined && { email: request.email }),
+      ...(request.root !== undefined && { gh_root: request.root }),
     };
     const token = await new SignJWT({ ...claims, aud: request.audience })
       .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYPE, kid })
       .sign(key);
-    return { token, claims, expiresIn: lifetime };
+    return { token, claims, expiresIn: exp - iat };
   }
 }
 
@@ -252,7 +261,10 @@ export class AccessTokenVerifier {
 
   /** Revocation and agent status: what can change at any moment, checked on every use. */
   private checkLiveState(payload: AccessTokenClaims): VerifiedIdentity {
-    if (this.options.revocations.isRevoked(payload.jti)) {
+    if (
+      this.options.revocations.isRevoked(payload.jti) ||
+      (payload.gh_root !== undefined && this.options.revocations.isRevoked(payload.gh_root))
+    ) {
       throw new TokenError('GH_TOKEN_REVOKED', 'the token has been revoked', 'jti');
     }
     const chain = actorChain(payload.act);

@@ -186,6 +186,19 @@ export class AgentAdmin {
     return { user, token };
   }
 
+  /**
+   * Gives a user a new personal API token (printed once) and voids the old one at once: for a
+   * token that leaked, or a person who left (the new one is then simply never handed out).
+   */
+  async rotateUserToken(email: string): Promise<{ user: UserRecord; token: string }> {
+    const token = generateCredential('ghu');
+    if (!(await this.store.replaceUserToken(email, credentialDigest(token))))
+      throw new GatehouseError('GH_NOT_FOUND', `no user '${email}'`, { status: 404 });
+    const user = (await this.store.findUserByEmail(email)) as UserRecord;
+    await this.record('user.token-rotated', undefined, { email: user.email });
+    return { user, token };
+  }
+
   /** The user a personal API token belongs to, if any. */
   async authenticateUser(token: string): Promise<UserRecord | undefined> {
     if (!token.startsWith('ghu_')) return undefined;

@@ -112,4 +112,6 @@ export interface IdentityStore extends SigningKeyStore {
   findUserByTokenDigest(digest: string): Promise<UserRecord | undefined>;
   findUserByEmail(email: string): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
+  /** Replaces a user's API token digest (the old token stops working); false when there is no such user. */
+  replaceUserToken(email: string, tokenDigest: string): Promise<boolean>;
 }

@@ -216,12 +216,18 @@ export class AuthorizationServer {
       throw new OAuthError('invalid_request', 'only access tokens can be requested');
     }
     let actor = client;
+    let actorExpiresAt: Date | undefined;
     if (form.actor_token !== undefined) {
       if (form.actor_token_type !== TOKEN_TYPE.accessToken) {
         throw new OAuthError('invalid_request', `actor_token_type must be ${TOKEN_TYPE.accessToken}`);
       }
       const actorIdentity = await this.verifyOwnToken(form.actor_token, 'actor_token', now);
+      // The token goes to whoever asks, so the actor must be the one asking: presenting another
+      // agent's token as actor_token would otherwise mint a token in that agent's name.
+      if (actorIdentity.agentId !== client.id)
+        throw new OAuthError('invalid_grant', 'the actor_token must be a token of the client itself');
       actor = this.activeAgent(actorIdentity.agentId);
+      actorExpiresAt = actorIdentity.expiresAt;
     } else if (form.actor_token_type !== undefined) {
       throw new OAuthError('invalid_request', 'actor_token_type without actor_token');
     }
@@ -244,6 +250,8 @@ export class AuthorizationServer {
           act: { sub: client.id },
           // Carried so that approvals can tell the user apart from the people voting.
           ...(user.email !== undefined && { email: user.email }),
+          // Acting for a user lasts no longer than the user's own token.
+          notAfter: earliest(user.expiresAt, actorExpiresAt),
         },
         now,
       );
@@ -275,6 +283,9 @@ export class AuthorizationServer {
           depth,
           ...(subject.claims.act && { act: subject.claims.act }),
           ...(subject.claims.email !== undefined && { email: subject.claims.email }),
+          // A narrowed token is never renewed by exchanging it, and dies with the one it came from.
+          notAfter: earliest(subject.expiresAt, actorExpiresAt),
+          root: subject.claims.gh_root ?? subject.claims.jti,
         },
         now,
       );
@@ -308,6 +319,8 @@ export class AuthorizationServer {
         act: { sub: actor.id, act: priorActors },
         depth: depth + 1,
         ...(subject.claims.email !== undefined && { email: subject.claims.email }),
+        notAfter: earliest(subject.expiresAt, actorExpiresAt),
+        root: subject.claims.gh_root ?? subject.claims.jti,
       },
       now,
     );
@@ -390,7 +403,10 @@ export class AuthorizationServer {
     }
   }
 
-  private async verifyUserToken(token: string, now: Date): Promise<{ sub: string; email?: string }> {
+  private async verifyUserToken(
+    token: string,
+    now: Date,
+  ): Promise<{ sub: string; email?: string; expiresAt: Date }> {
     let iss: unknown;
     try {
       iss = (
@@ -410,11 +426,16 @@ export class AuthorizationServer {
         currentDate: now,
         algorithms: ['EdDSA', 'ES256', 'RS256', 'PS256'],
       });
+      // Only a verified address: an unverified one could name somebody else.
       const email =
-        typeof payload.email === 'string' && payload.email_verified !== false && payload.email.length <= 320
+        typeof payload.email === 'string' && payload.email_verified === true && payload.email.length <= 320
           ? payload.email.trim().toLowerCase()
           : undefined;
-      return { sub: payload.sub!, ...(email !== undefined && { email }) };
+      return {
+        sub: payload.sub!,
+        ...(email !== undefined && { email }),
+        expiresAt: new Date(payload.exp! * 1000),
+      };
     } catch {
       throw new OAuthError('invalid_grant', 'subject_token could not be verified');
     }
@@ -469,4 +490,11 @@ function clientIdOf(form: Record<string, string>, authorization: string | undefi
     if (decoded.includes(':')) id = decoded.slice(0, decoded.indexOf(':'));
   }
   return id !== undefined && /^[A-Za-z0-9_.-]{1,100}$/.test(id) ? id : undefined;
+}
+
+/** The earlier of two times (either may be absent). */
+function earliest(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a.getTime() <= b.getTime() ? a : b;
 }

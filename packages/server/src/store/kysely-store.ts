@@ -408,6 +408,17 @@ export class KyselyStore implements Store {
     return row ? toUser(row) : undefined;
   }
 
+  async replaceUserToken(email: string, tokenDigest: string): Promise<boolean> {
+    const result = await this.guard(() =>
+      this.db
+        .updateTable('users')
+        .set({ token_digest: tokenDigest })
+        .where('email', '=', email.toLowerCase())
+        .executeTakeFirst(),
+    );
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async listUsers(): Promise<UserRecord[]> {
     const rows = await this.guard(() => this.db.selectFrom('users').selectAll().orderBy('email').execute());
     return rows.map(toUser);
