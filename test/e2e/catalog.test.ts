@@ -99,6 +99,15 @@ describe('the tool catalog API', () => {
     expect(badSchema.status).toBe(409);
   });
 
+  it('refuses a schema of another JSON Schema dialect with 409, and keeps serving', async () => {
+    const draft07 = await api('PUT', '/v1/tools/crm.legacy', adminToken, {
+      categories: ['read'],
+      schema: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object' },
+    });
+    expect(draft07).toMatchObject({ status: 409, body: { error: 'conflict' } });
+    expect((await api('GET', '/healthz', undefined)).status).toBe(200);
+  });
+
   it('lets only admins register, and users list', async () => {
     expect((await api('PUT', '/v1/tools/crm.x', undefined, { categories: ['read'] })).status).toBe(401);
     expect((await api('PUT', '/v1/tools/crm.x', approverToken, { categories: ['read'] })).status).toBe(403);

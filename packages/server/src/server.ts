@@ -152,8 +152,9 @@ export async function startServer(
       );
     });
     runtime.on('rejected', (diagnostics) => {
+      const errors = diagnostics.filter((d) => d.severity === 'error');
       app.log.warn(
-        { errors: diagnostics.filter((d) => d.severity === 'error').length },
+        { errors: errors.length, first: errors.slice(0, 5).map((d) => `${d.file}:${d.line}: ${d.message}`) },
         'policy change rejected; the previous policy keeps running',
       );
     });

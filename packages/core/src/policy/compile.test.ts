@@ -184,6 +184,13 @@ describe('compilePolicy: bad input names the place and loads nothing', () => {
     expect(e?.message).toContain("tool 't.x' has an invalid JSON Schema");
   });
 
+  it('reports a schema of another JSON Schema dialect as invalid, never throws', () => {
+    const [e] = errors(
+      'version: 1\ntools:\n  t.x:\n    categories: [read]\n    schema: { $schema: "http://json-schema.org/draft-07/schema#", type: object }\n',
+    );
+    expect(e?.message).toContain("tool 't.x' has an invalid JSON Schema");
+  });
+
   it('throws PolicyCompileError carrying every diagnostic from compilePolicy', () => {
     let thrown: unknown;
     try {

@@ -303,8 +303,10 @@ class PolicyCompiler {
     const tools = new Map<string, ToolDefinition>();
     for (const { value, doc, path } of entries) {
       const name = path[1] as string;
-      if (value.schema !== undefined && !metaSchemaChecker.validateSchema(value.schema)) {
-        const why = metaSchemaChecker.errorsText(metaSchemaChecker.errors, { dataVar: 'schema' });
+      if (value.schema !== undefined && !schemaIsValid(value.schema)) {
+        const why = metaSchemaChecker.errors
+          ? metaSchemaChecker.errorsText(metaSchemaChecker.errors, { dataVar: 'schema' })
+          : 'its $schema names a dialect other than JSON Schema 2020-12';
         this.error('GH_POLICY_SCHEMA', `tool '${name}' has an invalid JSON Schema: ${why}`, doc, [
           ...path,
           'schema',
@@ -745,4 +747,18 @@ function hashSources(sources: readonly PolicySource[]): string {
   const hash = createHash('sha256');
   for (const s of sources) hash.update(`${s.name}\u0000${s.text}\u0000`);
   return hash.digest('hex');
+}
+
+/**
+ * Whether a tool's JSON Schema is valid 2020-12. Ajv throws, rather than answering, for a
+ * `$schema` it does not know (draft-07, common in MCP `inputSchema`s): that is an invalid
+ * schema here, never an exception out of the compiler.
+ */
+function schemaIsValid(schema: unknown): boolean {
+  try {
+    return metaSchemaChecker.validateSchema(schema as object) === true;
+  } catch {
+    metaSchemaChecker.errors = null;
+    return false;
+  }
 }

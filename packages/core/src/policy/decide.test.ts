@@ -148,11 +148,34 @@ describe('decide: rules and precedence (DESIGN §3.3)', () => {
     expect(d.effect).toBe('deny');
   });
 
-  it('lets the caller add resource facts the catalog does not state', () => {
-    const policy = policyWith([
-      { id: 'freeze', match: { tools: ['email.send'] }, when: 'resource.state == "frozen"', effect: 'deny' },
+  it('keeps what the caller says about the resource apart, at resource.properties', () => {
+    // A caller cannot fill in a fact the catalog leaves out: with no `env` in the catalog the
+    // condition errors, and a deny rule whose condition errors holds.
+    const noEnv = policyWith(
+      [
+        {
+          id: 'no-prod-delete',
+          match: { categories: ['delete'] },
+          when: 'resource.env == "production"',
+          effect: 'deny',
+        },
+      ],
+      { tools: { ...catalog, 'db.purge': { categories: ['delete'] } } },
+    );
+    expect(decide(noEnv, { agent: 'assistant', tool: 'db.purge', resource: { env: 'staging' } }).effect).toBe(
+      'deny',
+    );
+    // What it claims is still there to reason about, where it cannot pose as a catalog fact.
+    const claimed = policyWith([
+      {
+        id: 'claimed-frozen',
+        match: { tools: ['email.send'] },
+        when: 'has(resource.properties) && has(resource.properties.state) && resource.properties.state == "frozen"',
+        effect: 'deny',
+      },
     ]);
-    expect(decide(policy, send(['a@example.com'], { resource: { state: 'frozen' } })).effect).toBe('deny');
+    expect(decide(claimed, send(['a@example.com'], { resource: { state: 'frozen' } })).effect).toBe('deny');
+    expect(decide(claimed, send(['a@example.com'])).effect).not.toBe('deny');
   });
 
   it('ranks deny over approve over allow, whatever the rule order', () => {

@@ -126,14 +126,16 @@ export function buildActivation(
   const { input, agent } = request;
   const args = input.args ?? {};
   const session = input.session ?? {};
-  // INVARIANT: the catalog's resource facts override the caller's, so an
-  // agent cannot relabel a production database as staging.
+  // INVARIANT: only the catalog and the schedule speak at `resource.*`. What the caller says
+  // about the resource is kept apart, at `resource.properties`: otherwise an agent could fill
+  // in a fact the catalog leaves out (`env: staging` for a tool with no env) or a state.
   const now = input.now ?? new Date();
   const state = stateAt(windows, request.tool, now);
-  const resource =
-    input.resource || state !== undefined
-      ? { ...input.resource, ...tool.resource, ...(state !== undefined && { state }) }
-      : tool.resource;
+  const resource = {
+    ...(input.resource && { properties: input.resource }),
+    ...tool.resource,
+    ...(state !== undefined && { state }),
+  };
   return {
     agent: {
       id: agent.id,

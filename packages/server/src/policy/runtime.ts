@@ -107,7 +107,7 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
   private schedule(): void {
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
-      this.#reloading = this.#reloading.then(() => this.reload());
+      this.#reloading = this.#reloading.then(() => this.reload()).catch((err: unknown) => this.failed(err));
     }, DEBOUNCE_MS);
   }
 
@@ -142,8 +142,26 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
       }
       return { ok: true as const };
     });
-    this.#reloading = attempt.then(() => undefined);
+    // A failure is reported and leaves the running policy as it was; later reloads still run.
+    this.#reloading = attempt.then(
+      () => undefined,
+      (err: unknown) => this.failed(err),
+    );
     return attempt;
+  }
+
+  /** A reload that threw instead of reporting: the running policy stays, and the why is told. */
+  private failed(err: unknown): void {
+    this.emit('rejected', [
+      {
+        severity: 'error',
+        code: 'GH_POLICY_YAML',
+        message: `the policy could not be reloaded: ${err instanceof Error ? err.message : String(err)}`,
+        file: this.path,
+        line: 0,
+        column: 0,
+      },
+    ]);
   }
 
   close(): void {

@@ -45,7 +45,14 @@ export async function readPolicySources(
   const sources: PolicySource[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
-    const size = (await stat(file)).size;
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch (err) {
+      // Gone between listing and reading (an editor's swap, a deploy): reported, not thrown.
+      diagnostics.push(problem(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`));
+      continue;
+    }
     if (size > MAX_POLICY_SOURCE_LENGTH) {
       diagnostics.push({
         ...problem(file, `file is ${size} bytes; the limit is ${MAX_POLICY_SOURCE_LENGTH}`),
