@@ -1,4 +1,5 @@
 import { type ASTNode, Environment, type ParseResult } from '@marcbachmann/cel-js';
+import { RE2JS } from 're2js';
 
 /**
  * The CEL side of the policy language: which variables a condition may use,
@@ -89,12 +90,60 @@ export function compileCondition(source: string): CompiledCondition | ConditionP
     return { kind: 'type', message: `a condition must be a bool; this one is ${checked.type}`, offset: 0 };
   }
   const variables = new Set<string>();
-  const problem = walkReferences(program.ast, variables, new Set());
+  const problem = walkReferences(program.ast, variables, new Set()) ?? regexProblem(program.ast);
   if (problem) return problem;
   const ast = program.ast;
   const constantFalse = ast.op === 'value' && ast.args === false;
   return { source, variables, constantFalse, program };
 }
+
+/**
+ * The CEL library evaluates `matches` with a backtracking engine, not RE2's linear one, so a
+ * pattern decides how long a decision can take. Patterns must therefore be written in the
+ * policy (never taken from a request), be valid RE2 as CEL specifies, and not nest a
+ * quantifier inside a quantified group (`(a+)+`), the shape that backtracks exponentially.
+ */
+function regexProblem(node: unknown): ConditionProblem | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  if (Array.isArray(node)) {
+    for (const child of node) {
+      const found = regexProblem(child);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  const { op, args, start } = node as { op?: string; args?: unknown; start?: number };
+  if ((op === 'rcall' || op === 'call') && Array.isArray(args) && args[0] === 'matches') {
+    const argList = (op === 'rcall' ? args[2] : args[1]) as { op?: string; args?: unknown; start?: number }[];
+    const pattern = argList?.[op === 'rcall' ? 0 : 1];
+    if (pattern?.op !== 'value' || typeof pattern.args !== 'string')
+      return {
+        kind: 'type',
+        message:
+          'the pattern of matches() must be a string literal in the policy, not taken from the request',
+        offset: pattern?.start ?? start ?? 0,
+      };
+    try {
+      RE2JS.compile(pattern.args);
+    } catch {
+      return {
+        kind: 'type',
+        message: `'${pattern.args}' is not an RE2 regular expression`,
+        offset: pattern.start ?? 0,
+      };
+    }
+    if (NESTED_QUANTIFIER.test(pattern.args))
+      return {
+        kind: 'type',
+        message: `'${pattern.args}' nests a quantifier inside a quantified group, which can take exponential time`,
+        offset: pattern.start ?? 0,
+      };
+  }
+  return regexProblem(args);
+}
+
+/** A group holding a quantifier, itself quantified: `(a+)+`, `(\w*x)*`, `(a|b+){2,}`. */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,?\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,?\d*\})/;
 
 /** True when `compileCondition` returned a problem rather than a condition. */
 export function isConditionProblem(value: CompiledCondition | ConditionProblem): value is ConditionProblem {

@@ -184,6 +184,17 @@ describe('compilePolicy: bad input names the place and loads nothing', () => {
     expect(e?.message).toContain("tool 't.x' has an invalid JSON Schema");
   });
 
+  it('refuses regular expressions that could make a decision take exponential time', () => {
+    const rule = (when: string) =>
+      `${BASE}rules:\n  - id: r\n    match: { tools: [email.send] }\n    when: '${when}'\n    effect: deny\n`;
+    const problem = (when: string) => errors(rule(when))[0]?.message ?? '';
+    expect(problem('args.subject.matches("^(a+)+$")')).toContain('exponential time');
+    expect(problem('args.subject.matches(args.pattern)')).toContain('must be a string literal');
+    expect(problem('matches(args.subject, args.pattern)')).not.toBe('');
+    expect(problem('args.subject.matches("(?<=x)y")')).toContain('not an RE2 regular expression');
+    expect(errors(rule('args.subject.matches("^INV-[0-9]+$")'))).toEqual([]);
+  });
+
   it('reports a schema of another JSON Schema dialect as invalid, never throws', () => {
     const [e] = errors(
       'version: 1\ntools:\n  t.x:\n    categories: [read]\n    schema: { $schema: "http://json-schema.org/draft-07/schema#", type: object }\n',
