@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
@@ -129,6 +129,31 @@ describe('the tool catalog API', () => {
       { what: { action: 'tool.removed' }, who: { person: 'root@example.com' } },
       { what: { action: 'tool.registered' }, who: { person: 'root@example.com' } },
     ]);
+  });
+
+  it('lets the policy files win when they come to declare a registered tool', async () => {
+    await api('PUT', '/v1/tools/crm.export', adminToken, { annotations: { readOnlyHint: true } });
+    expect(server.runtime.policy.tools.get('crm.export')?.categories).toContain('read');
+    const file = join(dir, 'policy.yaml');
+    const original = readFileSync(file, 'utf8');
+    try {
+      // The file now declares the tool as an export, with an emergency rule beside it.
+      writeFileSync(
+        file,
+        original
+          .replace(/^tools:\n/m, 'tools:\n  crm.export: { categories: [external_communication] }\n')
+          .replace(
+            /^rules:\n/m,
+            'rules:\n  - id: no-exports\n    match: { tools: [crm.export] }\n    effect: deny\n',
+          ),
+      );
+      await server.runtime.reload();
+      expect(server.runtime.policy.tools.get('crm.export')?.categories).toEqual(['external_communication']);
+      expect(server.runtime.policy.rules.map((r) => r.id)).toContain('no-exports');
+    } finally {
+      writeFileSync(file, original);
+      await server.runtime.reload();
+    }
   });
 
   it('reaches a second replica on the same store within a second or two', async () => {

@@ -3,6 +3,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { type CompiledPolicy, checkPolicy, type Diagnostic, type PolicySource } from '@gatehouse/core';
+import { parse as parseYaml } from 'yaml';
 import { readPolicySources } from './sources.js';
 
 /** Waits this long after the last file event before reloading: editors write in bursts. */
@@ -26,12 +27,53 @@ export async function loadPolicy(
   path: string,
   displayBase?: string,
   extra: readonly PolicySource[] = [],
+  options: {
+    /**
+     * The files win over the extra sources: a tool that the files now declare and an extra
+     * source (an API registration) declares too is dropped from the extra source, with a
+     * warning, instead of the file change being rejected.
+     */
+    preferFiles?: boolean;
+  } = {},
 ): Promise<PolicyLoadResult> {
   const read = await readPolicySources(path, displayBase);
   if (read.diagnostics.length > 0) return { ok: false, diagnostics: read.diagnostics };
   const sources = [...read.sources, ...extra];
   const { policy, diagnostics } = checkPolicy(sources);
-  return policy ? { ok: true, policy, sources, diagnostics } : { ok: false, diagnostics };
+  if (policy) return { ok: true, policy, sources, diagnostics };
+  if (!options.preferFiles || extra.length === 0) return { ok: false, diagnostics };
+  const shadowed = new Map<string, Set<string>>();
+  for (const d of diagnostics) {
+    const name = d.code === 'GH_POLICY_DUPLICATE' ? /^tool '([^']+)'/.exec(d.message)?.[1] : undefined;
+    if (name === undefined || !extra.some((e) => e.name === d.file)) continue;
+    shadowed.set(d.file, (shadowed.get(d.file) ?? new Set()).add(name));
+  }
+  if (shadowed.size === 0) return { ok: false, diagnostics };
+  const kept = extra.map((source) => {
+    const names = shadowed.get(source.name);
+    if (!names) return source;
+    const doc = parseYaml(source.text) as { tools?: Record<string, unknown> };
+    for (const name of names) delete doc.tools?.[name];
+    return { name: source.name, text: JSON.stringify(doc, null, 2) };
+  });
+  const retried = checkPolicy([...read.sources, ...kept]);
+  if (!retried.policy) return { ok: false, diagnostics };
+  const warnings: Diagnostic[] = [...shadowed].flatMap(([file, names]) =>
+    [...names].map((name) => ({
+      severity: 'warning' as const,
+      code: 'GH_POLICY_DUPLICATE' as const,
+      message: `tool '${name}' is now declared in the policy files; its registration through the API no longer applies`,
+      file,
+      line: 0,
+      column: 0,
+    })),
+  );
+  return {
+    ok: true,
+    policy: retried.policy,
+    sources: [...read.sources, ...kept],
+    diagnostics: [...retried.diagnostics, ...warnings],
+  };
 }
 
 /** Events of a `PolicyRuntime`. */
@@ -74,7 +116,7 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
     | { runtime: PolicyRuntime; sources: readonly { name: string; text: string }[] }
     | { diagnostics: readonly Diagnostic[] }
   > {
-    const result = await loadPolicy(path, displayBase, extra);
+    const result = await loadPolicy(path, displayBase, extra, { preferFiles: true });
     if (!result.ok) return { diagnostics: result.diagnostics };
     const runtime = new PolicyRuntime(path, result.policy, displayBase);
     runtime.#extra = extra;
@@ -113,7 +155,7 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
 
   /** Re-reads and recompiles now. Serialized: two reloads never interleave. */
   async reload(): Promise<void> {
-    const result = await loadPolicy(this.path, this.displayBase, this.#extra);
+    const result = await loadPolicy(this.path, this.displayBase, this.#extra, { preferFiles: true });
     if (!result.ok) {
       this.emit('rejected', result.diagnostics);
       return;
