@@ -132,18 +132,45 @@ export async function loadConfig(
     }
   }
   if (doc && problems.length === 0) {
-    // `${env:NAME}` keeps webhook URLs and secrets out of the file.
-    for (const [i, hook] of ((doc.value as ConfigDocument).approvals?.notify ?? []).entries()) {
-      for (const key of ['url', 'secret'] as const) {
-        const name = envReference(hook[key]);
-        if (name !== undefined && !env[name]) {
-          problems.push({
-            severity: 'error',
-            code: 'GH_CONFIG_ENV',
-            message: `approvals.notify[${i}].${key} names the environment variable ${name}, which is not set`,
-            ...doc.locate(['approvals', 'notify', i, key]),
-          });
-        }
+    // `${env:NAME}` keeps passwords, webhook URLs and secrets out of the file. A variable that
+    // is not set, or whose value is not the kind of value the setting takes, is an error.
+    const value = doc.value as ConfigDocument;
+    const references: [path: (string | number)[], text: string | undefined, shape?: RegExp][] = [
+      [['storage', 'postgres'], value.storage?.postgres, /^postgres(ql)?:\/\//],
+      [['rateLimits', 'redis'], value.rateLimits?.redis, /^rediss?:\/\//],
+      [['audit', 'checkpoints', 'webhook'], value.audit?.checkpoints?.webhook, /^https?:\/\//],
+      [['audit', 'otlp', 'url'], value.audit?.otlp?.url, /^https?:\/\//],
+      ...Object.entries(value.audit?.otlp?.headers ?? {}).map(
+        ([k, v]) => [['audit', 'otlp', 'headers', k], v] as [(string | number)[], string],
+      ),
+      ...(value.approvals?.notify ?? []).flatMap((hook, i) => [
+        [['approvals', 'notify', i, 'url'], hook.url, /^https?:\/\//] as [
+          (string | number)[],
+          string,
+          RegExp,
+        ],
+        [['approvals', 'notify', i, 'secret'], hook.secret] as [(string | number)[], string | undefined],
+      ]),
+    ];
+    for (const [path, text, shape] of references) {
+      const name = envReference(text);
+      if (name === undefined) continue;
+      const where = path.join('.');
+      if (!env[name]) {
+        problems.push({
+          severity: 'error',
+          code: 'GH_CONFIG_ENV',
+          message: `${where} names the environment variable ${name}, which is not set`,
+          ...doc.locate(path),
+        });
+      } else if (shape && !shape.test(env[name] as string)) {
+        // Say what is wrong with the value, never the value: it may be a secret.
+        problems.push({
+          severity: 'error',
+          code: 'GH_CONFIG_ENV',
+          message: `${where}: the environment variable ${name} does not hold a value of the expected form (${shape.source.replace(/\\/g, '')})`,
+          ...doc.locate(path),
+        });
       }
     }
   }
@@ -155,11 +182,15 @@ export async function loadConfig(
 
 function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv): GatehouseConfig {
   const dir = dirname(file);
+  const expand = (value: string) => {
+    const name = envReference(value);
+    return name === undefined ? value : (env[name] as string);
+  };
   const at = (p: string) => (isAbsolute(p) ? p : resolve(dir, p));
   const dataDir = resolve(dir, '.gatehouse');
   const storage: StorageConfig = doc.storage?.postgres
     ? {
-        postgres: doc.storage.postgres,
+        postgres: expand(doc.storage.postgres),
         ...(doc.storage.schema !== undefined && { schema: doc.storage.schema }),
       }
     : { sqlite: at(doc.storage?.sqlite ?? './.gatehouse/gatehouse.db') };
@@ -176,7 +207,7 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
         return [name, { ...(perAgent && { perAgent }), ...(perAgentTool && { perAgentTool }) }];
       }),
     ),
-    ...(doc.rateLimits?.redis !== undefined && { redis: doc.rateLimits.redis }),
+    ...(doc.rateLimits?.redis !== undefined && { redis: expand(doc.rateLimits.redis) }),
   };
   return {
     file,
@@ -191,10 +222,6 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
     rateLimits,
     approvals: {
       notify: (doc.approvals?.notify ?? []).map((hook) => {
-        const expand = (value: string) => {
-          const name = envReference(value);
-          return name === undefined ? value : (env[name] as string);
-        };
         return {
           url: expand(hook.url),
           format: hook.format ?? 'json',
@@ -209,10 +236,17 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
       // On by default: a copy outside the database is what makes a rewritten tail detectable.
       checkpointFile: at(doc.audit?.checkpoints?.file ?? './.gatehouse/audit-checkpoints.jsonl'),
       ...(doc.audit?.checkpoints?.webhook !== undefined && {
-        checkpointWebhook: doc.audit.checkpoints.webhook,
+        checkpointWebhook: expand(doc.audit.checkpoints.webhook),
       }),
       ...(doc.audit?.retention !== undefined && { retentionMs: durationMs(doc.audit.retention) }),
-      ...(doc.audit?.otlp && { otlp: { url: doc.audit.otlp.url, headers: doc.audit.otlp.headers ?? {} } }),
+      ...(doc.audit?.otlp && {
+        otlp: {
+          url: expand(doc.audit.otlp.url),
+          headers: Object.fromEntries(
+            Object.entries(doc.audit.otlp.headers ?? {}).map(([k, v]) => [k, expand(v)]),
+          ),
+        },
+      }),
     },
     identity: {
       tokenLifetimeS: durationMs(identity.tokenLifetime ?? '5m') / 1000,

@@ -3,6 +3,8 @@
  * hold. Closed objects, so a misspelt key is an error with its line.
  */
 const DURATION = { type: 'string', pattern: '^[1-9][0-9]{0,5}(s|m|h|d)$' };
+/** `${env:NAME}`: a value read from the environment, so that secrets stay out of the file. */
+const ENV_REF = '\\$\\{env:[A-Z_][A-Z0-9_]*\\}';
 const LIMIT = {
   type: 'object',
   additionalProperties: false,
@@ -25,7 +27,7 @@ export const configSchema = {
       maxProperties: 2,
       properties: {
         sqlite: { type: 'string', minLength: 1 },
-        postgres: { type: 'string', pattern: '^postgres(ql)?://' },
+        postgres: { type: 'string', pattern: `^(postgres(ql)?://|${ENV_REF}$)` },
         schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$' },
       },
     },
@@ -55,7 +57,7 @@ export const configSchema = {
           },
         },
         /** A Redis URL: limits shared by every replica. Without it, limits are per process. */
-        redis: { type: 'string', pattern: '^rediss?://' },
+        redis: { type: 'string', pattern: `^(rediss?://|${ENV_REF}$)` },
       },
     },
     approvals: {
@@ -96,7 +98,7 @@ export const configSchema = {
             /** A copy of every checkpoint outside the database (JSON Lines). */
             file: { type: 'string', minLength: 1 },
             /** ...and/or POSTed here. */
-            webhook: { type: 'string', pattern: '^https?://' },
+            webhook: { type: 'string', pattern: `^(https?://|${ENV_REF}$)` },
           },
         },
         /** Events older than this are pruned at a checkpoint. Without it, nothing is pruned. */
@@ -107,7 +109,7 @@ export const configSchema = {
           additionalProperties: false,
           required: ['url'],
           properties: {
-            url: { type: 'string', pattern: '^https?://' },
+            url: { type: 'string', pattern: `^(https?://|${ENV_REF}$)` },
             headers: { type: 'object', additionalProperties: { type: 'string' } },
           },
         },

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '@gatehouse/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from './load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gh-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const write = (yaml: string) => {
+  const file = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, `policy: ./policy.yaml\n${yaml}`);
+  return file;
+};
+
+describe('loadConfig: ${env:NAME}', () => {
+  it('reads passwords and URLs from the environment, not the file', async () => {
+    const file = write(
+      [
+        'storage: { postgres: "${env:PG_URL}" }',
+        'rateLimits: { redis: "${env:REDIS_URL}" }',
+        'audit: { otlp: { url: "${env:OTLP_URL}", headers: { authorization: "${env:OTLP_AUTH}" } } }',
+        '',
+      ].join('\n'),
+    );
+    const config = await loadConfig(file, {
+      PG_URL: 'postgres://gh:s3cret@127.0.0.1:5432/gh',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      OTLP_URL: 'http://127.0.0.1:4318/v1/traces',
+      OTLP_AUTH: 'Bearer t0ken',
+    });
+    expect(config.storage).toMatchObject({ postgres: 'postgres://gh:s3cret@127.0.0.1:5432/gh' });
+    expect(config.rateLimits.redis).toBe('redis://127.0.0.1:6379');
+    expect(config.audit.otlp).toEqual({
+      url: 'http://127.0.0.1:4318/v1/traces',
+      headers: { authorization: 'Bearer t0ken' },
+    });
+  });
+
+  it('names a variable that is not set, and one whose value has the wrong form without showing it', async () => {
+    const file = write('storage: { postgres: "${env:PG_URL}" }\n');
+    const missing = await loadConfig(file, {}).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(ConfigError);
+    expect((missing as ConfigError).diagnostics[0]).toMatchObject({
+      code: 'GH_CONFIG_ENV',
+      message: expect.stringContaining('PG_URL, which is not set'),
+    });
+    const wrong = await loadConfig(file, { PG_URL: 'mysql://root:hunter2@db' }).catch((e: unknown) => e);
+    const message = (wrong as ConfigError).diagnostics[0]?.message ?? '';
+    expect(message).toContain('does not hold a value of the expected form');
+    expect(message).not.toContain('hunter2');
+  });
+});
