@@ -147,8 +147,13 @@ describe('the tool catalog API', () => {
             'rules:\n  - id: no-exports\n    match: { tools: [crm.export] }\n    effect: deny\n',
           ),
       );
+      const warned: string[] = [];
+      server.runtime.once('warned', (diagnostics) => warned.push(...diagnostics.map((d) => d.message)));
       await server.runtime.reload();
       expect(server.runtime.policy.tools.get('crm.export')?.categories).toEqual(['external_communication']);
+      expect(warned).toContainEqual(
+        expect.stringContaining("tool 'crm.export' is now declared in the policy files"),
+      );
       expect(server.runtime.policy.rules.map((r) => r.id)).toContain('no-exports');
     } finally {
       writeFileSync(file, original);

@@ -151,6 +151,12 @@ export async function startServer(
         (err: unknown) => app.log.error({ err }, 'recording the reloaded policy failed'),
       );
     });
+    runtime.on('warned', (diagnostics) => {
+      app.log.warn(
+        { warnings: diagnostics.slice(0, 10).map((d) => `${d.file}:${d.line}: ${d.message}`) },
+        'the reloaded policy has warnings',
+      );
+    });
     runtime.on('rejected', (diagnostics) => {
       const errors = diagnostics.filter((d) => d.severity === 'error');
       app.log.warn(

@@ -82,6 +82,8 @@ export interface PolicyRuntimeEvents {
   reloaded: [policy: CompiledPolicy, sources: readonly { name: string; text: string }[]];
   /** A changed policy failed to compile; the previous one still decides. */
   rejected: [diagnostics: readonly Diagnostic[]];
+  /** A changed policy loaded with warnings (a registration the files now override, a rule that never applies). */
+  warned: [diagnostics: readonly Diagnostic[]];
 }
 
 /**
@@ -164,6 +166,8 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
     this.#policy = result.policy;
     this.#loadedAt = new Date();
     this.emit('reloaded', result.policy, result.sources);
+    const warnings = result.diagnostics.filter((d) => d.severity === 'warning');
+    if (warnings.length > 0) this.emit('warned', warnings);
   }
 
   /**
