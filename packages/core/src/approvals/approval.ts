@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson, sha256Hex } from '../audit/event.js';
 import type { ApprovalRequirement, DelegationInput } from '../policy/types.js';
 
 /**
@@ -80,9 +79,7 @@ export type VoteRefusal =
 
 /** SHA-256 (hex) of the RFC 8785 (JCS) canonical form of a JSON value. */
 export function canonicalHash(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new TypeError('the value has no JSON form');
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return sha256Hex(canonicalJson(value));
 }
 
 /**

@@ -2,10 +2,10 @@ import { APPROVAL_STATUSES, type ApprovalRecord } from '@gatehouse/core';
 import { approvalView } from '../approvals/approval-routes.js';
 import { ApprovalService } from '../approvals/approval-service.js';
 import { WebhookNotifier } from '../approvals/webhooks.js';
-import { AuditLog } from '../audit/audit-log.js';
-import { findConfigPath, type GatehouseConfig, loadConfig } from '../config/load.js';
+import type { GatehouseConfig } from '../config/load.js';
 import { loadPolicy } from '../policy/runtime.js';
-import { openStore } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { withStoreAndAudit } from './audit-commands.js';
 import { type CliIo, EXIT, printJson, UsageError } from './io.js';
 
 /**
@@ -17,38 +17,35 @@ import { type CliIo, EXIT, printJson, UsageError } from './io.js';
 async function withApprovals<T>(
   io: CliIo,
   configFlag: string | undefined,
-  work: (service: ApprovalService, store: Awaited<ReturnType<typeof openStore>>) => Promise<T>,
+  work: (service: ApprovalService, store: Store) => Promise<T>,
 ): Promise<T> {
-  const config = await loadConfig(findConfigPath({ flag: configFlag, env: io.env, cwd: io.cwd }), io.env);
-  const loaded = await loadPolicy(config.policyPath);
-  if (!loaded.ok)
-    throw new UsageError(
-      `the policy ${config.policyPath} does not compile, so approver groups cannot be checked; run 'gatehouse policy check'`,
-    );
-  const store = await openStore(config.storage);
-  const notifier =
-    config.approvals.notify.length > 0
-      ? new WebhookNotifier(config.approvals.notify, {
-          baseUrl: baseUrlOf(config),
-          backoffMs: [500, 1000],
-          onGiveUp: (f) =>
-            io.stderr(`warning: webhook ${f.url} gave up after ${f.attempts} attempts: ${f.error}\n`),
-        })
-      : undefined;
-  const audit = new AuditLog(store);
-  const service = new ApprovalService({
-    store,
-    groups: () => loaded.policy.groups,
-    audit,
-    ...(notifier && { notifier }),
+  return withStoreAndAudit(io, configFlag, async (store, audit, config) => {
+    const loaded = await loadPolicy(config.policyPath);
+    if (!loaded.ok)
+      throw new UsageError(
+        `the policy ${config.policyPath} does not compile, so approver groups cannot be checked; run 'gatehouse policy check'`,
+      );
+    const notifier =
+      config.approvals.notify.length > 0
+        ? new WebhookNotifier(config.approvals.notify, {
+            baseUrl: baseUrlOf(config),
+            backoffMs: [500, 1000],
+            onGiveUp: (f) =>
+              io.stderr(`warning: webhook ${f.url} gave up after ${f.attempts} attempts: ${f.error}\n`),
+          })
+        : undefined;
+    const service = new ApprovalService({
+      store,
+      groups: () => loaded.policy.groups,
+      audit,
+      ...(notifier && { notifier }),
+    });
+    try {
+      return await work(service, store);
+    } finally {
+      await notifier?.drain();
+    }
   });
-  try {
-    return await work(service, store);
-  } finally {
-    await notifier?.drain();
-    await audit.close();
-    await store.close();
-  }
 }
 
 function baseUrlOf(config: GatehouseConfig): string {
