@@ -358,7 +358,14 @@ describe('compilePolicy: result', () => {
     };
     const { policy, diagnostics } = checkPolicy({ name: 'design.yaml', text: stringify(design) });
     expect(policy).toBeDefined();
-    // `email.list` is granted but not catalogued: a warning, not an error.
-    expect(diagnostics.map((d) => d.code)).toEqual(['GH_POLICY_GRANT_UNMATCHED']);
+    // `email.list` is granted but not catalogued: a warning, not an error. And `email.send` has no
+    // schema, so `args.to` of another shape (a map) would dodge external-comms: warned too.
+    expect(diagnostics.map((d) => d.code).sort()).toEqual([
+      'GH_POLICY_ARGS_UNTYPED',
+      'GH_POLICY_GRANT_UNMATCHED',
+    ]);
+    expect(diagnostics.find((d) => d.code === 'GH_POLICY_ARGS_UNTYPED')?.message).toContain(
+      "rule 'external-comms' reads args, but tool email.send has no schema",
+    );
   });
 });

@@ -50,6 +50,22 @@ export function lintRules(
       warn(rule, 'GH_POLICY_NEVER_APPLIES', `rule '${rule.rule.id}' can never apply: ${why}`);
       continue;
     }
+    // A deny or approve rule that reads the arguments of a tool without a schema can be dodged:
+    // a value of another type (a list where a string was meant) makes `==` or `in` false, not an
+    // error, so the rule silently does not apply.
+    if (rule.rule.effect !== 'allow' && rule.condition?.variables.has('args')) {
+      const untyped = [...selected].filter((name) => tools.get(name)?.schema === undefined).sort();
+      if (untyped.length > 0)
+        warn(
+          rule,
+          'GH_POLICY_ARGS_UNTYPED',
+          `rule '${rule.rule.id}' reads args, but ${untyped.length === 1 ? 'tool' : 'tools'} ${untyped
+            .slice(0, 5)
+            .join(
+              ', ',
+            )}${untyped.length > 5 ? ', …' : ''} ${untyped.length === 1 ? 'has' : 'have'} no schema: an argument of an unexpected type makes its condition false rather than an error; give ${untyped.length === 1 ? 'it' : 'them'} a schema`,
+        );
+    }
     if (tools.size === 0) continue;
     const shadow = rules.find(
       (other) =>
