@@ -207,35 +207,19 @@ export function castVote(
   const votes = [...record.votes, vote];
   const next = { ...record, votes, version: record.version + 1 };
   const count = (rule: string, kind: 'approve' | 'deny') => countVotes(next, rule, kind, groups);
+  const who = (kind: 'approve' | 'deny') =>
+    votes
+      .filter((v) => v.vote === kind)
+      .map((v) => v.email)
+      .join(', ');
+  const decided = (status: 'approved' | 'denied', outcome: string) => ({
+    ok: true as const,
+    record: { ...next, status, decidedAt: now, outcome },
+  });
   const denying = record.requirements.find((r) => count(r.rule, 'deny') >= r.denials);
-  if (denying) {
-    return {
-      ok: true,
-      record: {
-        ...next,
-        status: 'denied',
-        decidedAt: now,
-        outcome: `denied by ${votes
-          .filter((v) => v.vote === 'deny')
-          .map((v) => v.email)
-          .join(', ')} (rule '${denying.rule}')`,
-      },
-    };
-  }
-  if (record.requirements.every((r) => count(r.rule, 'approve') >= r.approvers)) {
-    return {
-      ok: true,
-      record: {
-        ...next,
-        status: 'approved',
-        decidedAt: now,
-        outcome: `approved by ${votes
-          .filter((v) => v.vote === 'approve')
-          .map((v) => v.email)
-          .join(', ')}`,
-      },
-    };
-  }
+  if (denying) return decided('denied', `denied by ${who('deny')} (rule '${denying.rule}')`);
+  if (record.requirements.every((r) => count(r.rule, 'approve') >= r.approvers))
+    return decided('approved', `approved by ${who('approve')}`);
   return { ok: true, record: next };
 }
 

@@ -785,8 +785,7 @@ export class KyselyStore implements Store {
     for await (const page of this.streamAuditPages(fromSeq, pageSize)) yield* page;
   }
 
-  async *streamAuditPages(fromSeq: number, pageSize = 2000): AsyncIterable<AuditRow[]> {
-    let after = fromSeq - 1;
+  streamAuditPages(fromSeq: number, pageSize = 2000): AsyncIterable<AuditRow[]> {
     const sqlite = this.sqlite;
     if (sqlite) {
       // A prepared statement read straight into rows: verification reads the whole log, and
@@ -795,29 +794,23 @@ export class KyselyStore implements Store {
         'select seq, hash, event as text, prev_hash as prevHash, type, agent_id as agentId, session_id as sessionId, tool, outcome from audit_events where seq > ? order by seq limit ?',
       );
       const page = this.#auditPage;
-      for (;;) {
-        const rows = await this.guard(() =>
-          this.db.connection().execute(async () => page.all(after, pageSize) as AuditRow[]),
-        );
-        if (rows.length > 0) yield rows;
-        if (rows.length < pageSize) return;
-        after = rows[rows.length - 1]!.seq;
-      }
-    }
-    for (;;) {
-      const rows = await this.guard(() =>
-        this.db
-          .selectFrom('audit_events')
-          .selectAll()
-          .where('seq', '>', after)
-          .orderBy('seq', 'asc')
-          .limit(pageSize)
-          .execute(),
+      return pagesBySeq(fromSeq, pageSize, (after, limit) =>
+        this.guard(() => this.db.connection().execute(async () => page.all(after, limit) as AuditRow[])),
       );
-      if (rows.length > 0) yield rows.map(toAuditRow);
-      if (rows.length < pageSize) return;
-      after = Number(rows[rows.length - 1]!.seq);
     }
+    return pagesBySeq(fromSeq, pageSize, async (after, limit) =>
+      (
+        await this.guard(() =>
+          this.db
+            .selectFrom('audit_events')
+            .selectAll()
+            .where('seq', '>', after)
+            .orderBy('seq', 'asc')
+            .limit(limit)
+            .execute(),
+        )
+      ).map(toAuditRow),
+    );
   }
 
   async insertAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
@@ -838,21 +831,20 @@ export class KyselyStore implements Store {
   }
 
   async *streamAuditCheckpoints(fromSeq: number, pageSize = 1000): AsyncIterable<AuditCheckpoint> {
-    let after = fromSeq - 1;
-    for (;;) {
-      const rows = await this.guard(() =>
-        this.db
-          .selectFrom('audit_checkpoints')
-          .selectAll()
-          .where('seq', '>', after)
-          .orderBy('seq', 'asc')
-          .limit(pageSize)
-          .execute(),
-      );
-      for (const row of rows) yield { ...row, seq: Number(row.seq) };
-      if (rows.length < pageSize) return;
-      after = Number(rows[rows.length - 1]!.seq);
-    }
+    const pages = pagesBySeq(fromSeq, pageSize, async (after, limit) =>
+      (
+        await this.guard(() =>
+          this.db
+            .selectFrom('audit_checkpoints')
+            .selectAll()
+            .where('seq', '>', after)
+            .orderBy('seq', 'asc')
+            .limit(limit)
+            .execute(),
+        )
+      ).map((row) => ({ ...row, seq: Number(row.seq) })),
+    );
+    for await (const page of pages) yield* page;
   }
 
   async listAuditKeys(): Promise<AuditKeyRecord[]> {
@@ -1054,4 +1046,19 @@ function toAuditRow(row: Selectable<AuditEventsTable>): AuditRow {
 /** The key that keeps one pending approval per exact action; none once it is decided. */
 function pendingKey(record: ApprovalRecord): string | null {
   return record.status === 'pending' ? approvalActionKey(record) : null;
+}
+
+/** Rows from `fromSeq` on, page by page in ascending seq, each page fetched after the last one's end. */
+async function* pagesBySeq<T extends { readonly seq: number }>(
+  fromSeq: number,
+  pageSize: number,
+  fetch: (after: number, limit: number) => Promise<T[]>,
+): AsyncIterable<T[]> {
+  let after = fromSeq - 1;
+  for (;;) {
+    const rows = await fetch(after, pageSize);
+    if (rows.length > 0) yield rows;
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.seq;
+  }
 }
