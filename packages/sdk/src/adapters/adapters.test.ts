@@ -87,6 +87,12 @@ describe('OpenAI Agents SDK (@openai/agents)', () => {
     expect(await invoke(send, { to: ['bob@example.com'], subject: 's', body: 'b' })).toBe('sent');
     const refused = JSON.parse(String(await invoke(remove, { id: '1' })));
     expect(refused).toMatchObject({ gatehouse: 'denied', code: 'not-granted' });
+    // Input that is not JSON cannot be decided on, so nothing runs.
+    const garbled = await (send as { invoke: (c: RunContext, i: string) => Promise<unknown> }).invoke(
+      ctx,
+      '{"to": [',
+    );
+    expect(JSON.parse(String(garbled))).toMatchObject({ gatehouse: 'denied', code: 'invalid-arguments' });
     expect(sent).toEqual([['bob@example.com']]);
   });
 });
