@@ -18,7 +18,9 @@ export type GatehouseErrorCode =
   | 'GH_AGENT_INACTIVE'
   | 'GH_NOT_FOUND'
   | 'GH_CONFLICT'
-  | 'GH_USAGE';
+  | 'GH_USAGE'
+  | 'GH_UPSTREAM'
+  | 'GH_SECRET_UNAVAILABLE';
 
 /** Base class of every error Gatehouse throws on purpose. */
 export class GatehouseError extends Error {

@@ -83,6 +83,7 @@ export {
   type PathOutcome,
   type PathPorts,
   type PathRequest,
+  type ToolBlock,
 } from './path/enforce.js';
 export { fingerprintsOfOutput, fingerprintsOfText, provenanceOfArguments } from './path/fingerprints.js';
 export {

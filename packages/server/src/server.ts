@@ -11,9 +11,12 @@ import { OtlpAuditExporter } from './audit/otel.js';
 import { pruneAuditBefore } from './audit/retention.js';
 import { ToolCatalog } from './catalog/tool-catalog.js';
 import type { GatehouseConfig } from './config/load.js';
-import { DecisionService } from './decisions/decision-service.js';
+import { DecisionService, type PathComponents } from './decisions/decision-service.js';
 import { PersistentSessionStore } from './decisions/persistent-sessions.js';
 import { AgentRateLimiter } from './decisions/rate-limiter.js';
+import { McpGateway } from './gateway/gateway.js';
+import { ToolPins } from './gateway/tool-pins.js';
+import { upstreamToolSources } from './gateway/upstream-catalog.js';
 import { createHttpApp } from './http/app.js';
 import { AgentAdmin } from './identity/agent-admin.js';
 import { type IdentityRuntime, startIdentity } from './identity/identity-runtime.js';
@@ -43,6 +46,7 @@ export interface RunningServer {
   readonly identity: IdentityRuntime;
   readonly decisions: DecisionService;
   readonly approvals: ApprovalService;
+  readonly gateway: McpGateway;
   readonly audit: AuditLog;
   readonly checkpointer: AuditCheckpointer;
   readonly auditKey: AuditSigningKey;
@@ -101,13 +105,14 @@ export async function startServer(
     });
     cleanups.push(() => auditLog.close());
     const registered = await ToolCatalog.load(store);
-    let opened = await PolicyRuntime.open(config.policyPath, undefined, registered.sources);
+    const upstreamTools = upstreamToolSources(config);
+    let opened = await PolicyRuntime.open(config.policyPath, undefined, registered.sources, upstreamTools);
     let registeredDropped = false;
     if (!('runtime' in opened) && registered.sources.length > 0) {
       // Registered tools that no longer compile with the files are left out
       // (their calls are then denied as unknown tools) rather than keeping
       // the server down; the admin API can fix or remove them.
-      opened = await PolicyRuntime.open(config.policyPath);
+      opened = await PolicyRuntime.open(config.policyPath, undefined, [], upstreamTools);
       registeredDropped = true;
     }
     if (!('runtime' in opened)) throw new PolicyStartError(opened.diagnostics);
@@ -221,17 +226,36 @@ export async function startServer(
     );
     sweepApprovals.unref();
     cleanups.push(() => clearInterval(sweepApprovals));
-    const decisions = new DecisionService({
-      runtime,
-      cache: identity.cache,
-      verifier: identity.verifier,
+    const components: PathComponents = {
       limiter,
       sessions,
-      audience: [url, ...config.identity.audiences],
       approvals: approvals.port,
       audit: auditLog,
       onPortError: (what, err) => log?.error({ err }, `${what} failed; the call was denied`),
+    };
+    const decisions = new DecisionService({
+      ...components,
+      runtime,
+      cache: identity.cache,
+      verifier: identity.verifier,
+      audience: [url, ...config.identity.audiences],
     });
+    const gateway = new McpGateway({
+      upstreams: config.upstreams,
+      runtime,
+      pins: new ToolPins(store, {
+        audit: auditLog,
+        onAlert: (message, pin) => log?.warn({ upstream: pin.upstream, tool: pin.tool }, message),
+      }),
+      components,
+      approvals,
+      gatewayWaitMs: config.approvals.gatewayWaitMs,
+      log: {
+        warn: (obj, msg) => log?.warn(obj, msg),
+        debug: (obj, msg) => log?.debug(obj, msg),
+      },
+    });
+    cleanups.push(() => gateway.close());
     const app = await createHttpApp({
       runtime,
       store,
@@ -242,6 +266,8 @@ export async function startServer(
       auditLog,
       approvals,
       baseUrl: url,
+      gateway,
+      audiences: [url, ...config.identity.audiences],
       readinessProblems: () => [
         ...(identity.cache.lastError ? ['the registry cache cannot refresh from the store'] : []),
         ...(limiter.problem ? [limiter.problem] : []),
@@ -267,6 +293,7 @@ export async function startServer(
       identity,
       decisions,
       approvals,
+      gateway,
       audit: auditLog,
       checkpointer,
       auditKey,

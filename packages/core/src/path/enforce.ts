@@ -30,6 +30,8 @@ import {
 /** Why a call was refused, as a stable code. */
 export type PathDenialCode =
   | 'not-in-token-scope'
+  | 'tool-definition-changed'
+  | 'tool-description-suspect'
   | 'invalid-arguments'
   | 'rate-limited'
   | 'rate-limiter-unavailable'
@@ -90,6 +92,12 @@ export interface PathAuditEvent {
   readonly durationMs?: number;
 }
 
+/** Why a tool may not be called at all right now. */
+export interface ToolBlock {
+  readonly code: 'tool-definition-changed' | 'tool-description-suspect';
+  readonly reason: string;
+}
+
 /** The outside world, as the path sees it. Optional ports switch their step off. */
 export interface PathPorts {
   /** Per agent and per agent×tool; resolves whether the call may proceed. */
@@ -115,6 +123,11 @@ export interface PathPorts {
     | { status: 'pending'; id: string; expiresAt: Date }
     | { status: 'denied'; reason: string }
   >;
+  /**
+   * Whether the tool itself may be called now, whatever the arguments: the gateway blocks a
+   * tool whose upstream definition changed since it was approved. A reason refuses the call.
+   */
+  readonly toolGate?: (tool: string) => Promise<ToolBlock | undefined> | ToolBlock | undefined;
   /** Durable audit write; a failure denies the call (DESIGN §2, step 8). */
   readonly audit?: (event: PathAuditEvent) => Promise<void>;
   /** Runs the tool. Absent: decision-only mode, where the PEP executes and reports the outcome. */
@@ -256,6 +269,10 @@ export class EnforcementPath {
     // 1. The token's scopes are a ceiling below the agent's grants.
     if (request.tokenScopes && !withinGrants(request.tool, request.tokenScopes)) {
       return deny('not-in-token-scope', `tool '${request.tool}' is not within the token's scopes`);
+    }
+    if (this.ports.toolGate) {
+      const blocked = await this.ports.toolGate(request.tool);
+      if (blocked !== undefined) return deny(blocked.code, blocked.reason);
     }
     // 2. Validate: limits first (they bound the cost of everything after), then the schema.
     const problem =

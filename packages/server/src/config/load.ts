@@ -37,6 +37,8 @@ export interface GatehouseConfig {
     readonly retentionMs?: number;
     readonly otlp?: { readonly url: string; readonly headers: Readonly<Record<string, string>> };
   };
+  /** The MCP servers the gateway fronts, by name. */
+  readonly upstreams: Readonly<Record<string, UpstreamConfig>>;
   readonly identity: {
     readonly tokenLifetimeS: number;
     readonly maxDelegationDepth: number;
@@ -47,6 +49,27 @@ export interface GatehouseConfig {
     readonly trustedIssuers: readonly { issuer: string; jwksFile: string; audience: string }[];
   };
 }
+
+/**
+ * An upstream MCP server. `env` and `headers` values may hold `${secret:NAME}`
+ * references, expanded from the vault only when the upstream is started or
+ * called, so the config object never holds a brokered credential.
+ */
+export type UpstreamConfig = {
+  readonly name: string;
+  /** Catalog entries by the upstream's own tool name. */
+  readonly tools: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly timeoutMs: number;
+} & (
+  | {
+      readonly transport: 'stdio';
+      readonly command: string;
+      readonly args: readonly string[];
+      readonly cwd: string;
+      readonly env: Readonly<Record<string, string>>;
+    }
+  | { readonly transport: 'http'; readonly url: string; readonly headers: Readonly<Record<string, string>> }
+);
 
 /** A rate limit: so many requests per window. */
 export interface RateLimit {
@@ -132,6 +155,24 @@ export async function loadConfig(
     }
   }
   if (doc && problems.length === 0) {
+    for (const [name, upstream] of Object.entries((doc.value as ConfigDocument).upstreams ?? {})) {
+      const stdio = upstream.command !== undefined;
+      const misplaced = stdio
+        ? (['url', 'headers'] as const).filter((k) => upstream[k] !== undefined)
+        : (['args', 'cwd', 'env'] as const).filter((k) => upstream[k] !== undefined);
+      if (stdio === (upstream.url !== undefined) || misplaced.length > 0)
+        problems.push({
+          severity: 'error',
+          code: 'GH_CONFIG_SCHEMA',
+          message:
+            stdio === (upstream.url !== undefined)
+              ? `upstreams.${name} needs exactly one of 'command' (stdio) or 'url' (Streamable HTTP)`
+              : `upstreams.${name}: '${misplaced[0]}' applies to ${stdio ? "a 'url'" : "a 'command'"} upstream only`,
+          ...doc.locate(['upstreams', name]),
+        });
+    }
+  }
+  if (doc && problems.length === 0) {
     // `${env:NAME}` keeps passwords, webhook URLs and secrets out of the file. A variable that
     // is not set, or whose value is not the kind of value the setting takes, is an error.
     const value = doc.value as ConfigDocument;
@@ -171,6 +212,22 @@ export async function loadConfig(
           message: `${where}: the environment variable ${name} does not hold a value of the expected form (${shape.source.replace(/\\/g, '')})`,
           ...doc.locate(path),
         });
+      }
+    }
+    // Upstream env and header values may embed references (`Bearer ${env:CRM_TOKEN}`).
+    for (const [name, upstream] of Object.entries(value.upstreams ?? {})) {
+      for (const field of ['env', 'headers'] as const) {
+        for (const [key, text] of Object.entries(upstream[field] ?? {})) {
+          for (const match of text.matchAll(/\$\{env:([A-Z_][A-Z0-9_]*)\}/g)) {
+            if (env[match[1]!]) continue;
+            problems.push({
+              severity: 'error',
+              code: 'GH_CONFIG_ENV',
+              message: `upstreams.${name}.${field}.${key} names the environment variable ${match[1]}, which is not set`,
+              ...doc.locate(['upstreams', name, field, key]),
+            });
+          }
+        }
       }
     }
   }
@@ -248,6 +305,27 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
         },
       }),
     },
+    upstreams: Object.fromEntries(
+      Object.entries(doc.upstreams ?? {}).map(([name, u]): [string, UpstreamConfig] => {
+        const common = { name, tools: u.tools ?? {}, timeoutMs: durationMs(u.timeout ?? '60s') };
+        // `${env:NAME}` expands now; `${secret:NAME}` stays a reference until the vault is asked.
+        const expandAll = (values: Record<string, string> | undefined) =>
+          Object.fromEntries(Object.entries(values ?? {}).map(([k, v]) => [k, expandEnvReferences(v, env)]));
+        return [
+          name,
+          u.command !== undefined
+            ? {
+                ...common,
+                transport: 'stdio',
+                command: u.command,
+                args: u.args ?? [],
+                cwd: at(u.cwd ?? '.'),
+                env: expandAll(u.env),
+              }
+            : { ...common, transport: 'http', url: u.url as string, headers: expandAll(u.headers) },
+        ];
+      }),
+    ),
     identity: {
       tokenLifetimeS: durationMs(identity.tokenLifetime ?? '5m') / 1000,
       maxDelegationDepth: identity.maxDelegationDepth ?? 2,
@@ -258,6 +336,11 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
       trustedIssuers: (identity.trustedIssuers ?? []).map((t) => ({ ...t, jwksFile: at(t.jwksFile) })),
     },
   };
+}
+
+/** Expands every `${env:NAME}` inside a string (an unset variable becomes empty; the check names it). */
+function expandEnvReferences(value: string, env: NodeJS.ProcessEnv): string {
+  return value.replace(/\$\{env:([A-Z_][A-Z0-9_]*)\}/g, (_m, name: string) => env[name] ?? '');
 }
 
 /** The variable a `${env:NAME}` value names, or undefined for a literal. */

@@ -5,6 +5,8 @@
 const DURATION = { type: 'string', pattern: '^[1-9][0-9]{0,5}(s|m|h|d)$' };
 /** `${env:NAME}`: a value read from the environment, so that secrets stay out of the file. */
 const ENV_REF = '\\$\\{env:[A-Z_][A-Z0-9_]*\\}';
+/** An upstream's name: a path segment of `/mcp/<name>` and the prefix of its tools in policy (no dot). */
+export const UPSTREAM_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
 const LIMIT = {
   type: 'object',
   additionalProperties: false,
@@ -115,6 +117,45 @@ export const configSchema = {
         },
       },
     },
+    /** MCP servers the gateway fronts at `/mcp/<name>`: a command (stdio) or a URL (Streamable HTTP). */
+    upstreams: {
+      type: 'object',
+      maxProperties: 100,
+      propertyNames: { pattern: UPSTREAM_NAME_PATTERN },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          command: { type: 'string', minLength: 1 },
+          args: { type: 'array', maxItems: 100, items: { type: 'string' } },
+          cwd: { type: 'string', minLength: 1 },
+          /** The child's environment, on top of a safe default set; `${secret:NAME}` and `${env:NAME}` expand. */
+          env: {
+            type: 'object',
+            maxProperties: 100,
+            propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' },
+            additionalProperties: { type: 'string' },
+          },
+          url: { type: 'string', pattern: '^https?://[^\\s]+$' },
+          /** Sent on every request to the upstream; `${secret:NAME}` and `${env:NAME}` expand at call time. */
+          headers: {
+            type: 'object',
+            maxProperties: 50,
+            propertyNames: { pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" },
+            additionalProperties: { type: 'string' },
+          },
+          /** Catalog entries for the upstream's tools, by their MCP name (policy sees `<upstream>.<tool>`). */
+          tools: {
+            type: 'object',
+            maxProperties: 1000,
+            propertyNames: { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$' },
+            additionalProperties: { type: 'object' },
+          },
+          /** How long one call may take before it fails. */
+          timeout: DURATION,
+        },
+      },
+    },
     identity: {
       type: 'object',
       additionalProperties: false,
@@ -169,6 +210,7 @@ export interface ConfigDocument {
     otlp?: { url: string; headers?: Record<string, string> };
   };
   server?: { host?: string; port?: number; publicUrl?: string };
+  upstreams?: Record<string, UpstreamDocument>;
   identity?: {
     tokenLifetime?: string;
     maxDelegationDepth?: number;
@@ -178,4 +220,16 @@ export interface ConfigDocument {
     audiences?: string[];
     trustedIssuers?: { issuer: string; jwksFile: string; audience: string }[];
   };
+}
+
+/** One upstream MCP server as written. */
+export interface UpstreamDocument {
+  command?: string;
+  args?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  url?: string;
+  headers?: Record<string, string>;
+  tools?: Record<string, Record<string, unknown>>;
+  timeout?: string;
 }

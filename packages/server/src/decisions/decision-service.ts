@@ -1,5 +1,6 @@
 import {
   type AgentIdentity,
+  type AuditWhere,
   EnforcementPath,
   type PathAuditEvent,
   type PathOutcome,
@@ -59,61 +60,26 @@ export class DecisionService {
   >();
 
   constructor(
-    private readonly deps: {
+    private readonly deps: PathComponents & {
       runtime: PolicyRuntime;
       cache: RegistryCache;
       verifier: AccessTokenVerifier;
-      limiter: AgentRateLimiter;
-      sessions: PersistentSessionStore;
       audience: readonly string[];
-      approvals?: PathPorts['approvals'];
-      /** The audit log: the path's write-ahead of every decision and outcome. */
-      audit?: AuditSink;
-      /** Told the full error when a component fails; callers only learn which one. */
-      onPortError?: (what: string, err: unknown) => void;
     },
   ) {
-    const audit = deps.audit;
-    // A failing component is logged in full here; the agent is told only which one failed,
-    // never a store's address or a driver's message.
-    const opaque =
-      <A extends unknown[], R>(what: string, port: (...args: A) => Promise<R> | R) =>
-      async (...args: A): Promise<R> => {
-        try {
-          return await port(...args);
-        } catch (err) {
-          deps.onPortError?.(what, err);
-          throw new Error(`${what} failed`);
-        }
-      };
-    const approvals = deps.approvals;
-    this.path = new EnforcementPath({
-      sessions: {
-        get: opaque('reading the session', (id: string) => deps.sessions.get(id)),
-        put: opaque('writing the session', (session: SessionState) => deps.sessions.put(session)),
-      },
-      rateLimit: opaque('the rate limiter', (agentId: string, tool: string) =>
-        deps.limiter.consume(agentId, tool),
-      ),
-      ...(approvals && { approvals: opaque('the approval service', approvals) }),
-      ...(audit && {
-        audit: opaque('the audit write', async (event: PathAuditEvent) => {
-          await audit.append(pathEventDraft(event, { door: 'decision-api' }));
-        }),
-      }),
-      newId: (prefix) => newId(prefix),
-    });
+    this.path = new EnforcementPath(sharedPathPorts(deps, () => ({ door: 'decision-api' })));
   }
 
   /** The agent behind a bearer token, or why there is none (always with the reason, never the token). */
   async authenticate(
     authorization: string | undefined,
+    audience: readonly string[] = this.deps.audience,
   ): Promise<Caller | { error: 'invalid_request' | 'invalid_token'; description: string }> {
     const match = authorization?.match(/^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i);
     if (!match) return { error: 'invalid_request', description: 'a bearer access token is required' };
     let token: VerifiedIdentity;
     try {
-      token = await this.deps.verifier.verify(match[1]!, { audience: this.deps.audience });
+      token = await this.deps.verifier.verify(match[1]!, { audience });
     } catch (err) {
       return {
         error: 'invalid_token',
@@ -229,6 +195,56 @@ export class DecisionService {
       expiresAt: Date.now() + OUTCOME_WINDOW_MS,
     });
   }
+}
+
+/** The components one enforcement path talks to; every door builds its path from these. */
+export interface PathComponents {
+  sessions: PersistentSessionStore;
+  limiter: AgentRateLimiter;
+  approvals?: PathPorts['approvals'];
+  audit?: AuditSink;
+  /** Told the full error when a component fails; callers only learn which one. */
+  onPortError?: (what: string, err: unknown) => void;
+}
+
+/**
+ * The ports every door's path shares (sessions, rate limits, approvals, the
+ * audit), so that no door has a private copy of a step. `place` says where
+ * an audited call came in.
+ */
+export function sharedPathPorts(
+  deps: PathComponents,
+  place: (event: PathAuditEvent) => Omit<AuditWhere, 'node'>,
+): PathPorts {
+  // A failing component is logged in full here; the agent is told only which one failed,
+  // never a store's address or a driver's message.
+  const opaque =
+    <A extends unknown[], R>(what: string, port: (...args: A) => Promise<R> | R) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await port(...args);
+      } catch (err) {
+        deps.onPortError?.(what, err);
+        throw new Error(`${what} failed`);
+      }
+    };
+  const { approvals, audit } = deps;
+  return {
+    sessions: {
+      get: opaque('reading the session', (id: string) => deps.sessions.get(id)),
+      put: opaque('writing the session', (session: SessionState) => deps.sessions.put(session)),
+    },
+    rateLimit: opaque('the rate limiter', (agentId: string, tool: string) =>
+      deps.limiter.consume(agentId, tool),
+    ),
+    ...(approvals && { approvals: opaque('the approval service', approvals) }),
+    ...(audit && {
+      audit: opaque('the audit write', async (event: PathAuditEvent) => {
+        await audit.append(pathEventDraft(event, place(event)));
+      }),
+    }),
+    newId: (prefix) => newId(prefix),
+  };
 }
 
 /** The PDP's view of a registry agent. */

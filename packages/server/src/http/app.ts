@@ -7,6 +7,8 @@ import { catalogRoutes } from '../catalog/catalog-routes.js';
 import type { ToolCatalog } from '../catalog/tool-catalog.js';
 import { authzenRoutes } from '../decisions/authzen-routes.js';
 import type { DecisionService } from '../decisions/decision-service.js';
+import type { McpGateway } from '../gateway/gateway.js';
+import { mcpRoutes } from '../gateway/mcp-routes.js';
 import type { AgentAdmin } from '../identity/agent-admin.js';
 import type { AuthorizationServer } from '../oauth/authorization-server.js';
 import { oauthRoutes } from '../oauth/routes.js';
@@ -29,6 +31,10 @@ export interface HttpAppDeps {
   readonly auditLog?: AuditSink;
   /** The public base URL, for discovery documents. */
   readonly baseUrl: string;
+  /** The MCP gateway, served at `/mcp/<upstream>`. */
+  readonly gateway?: McpGateway;
+  /** Audiences every door accepts besides a resource of its own. */
+  readonly audiences?: readonly string[];
   /** Reasons the process is not ready beyond the store (e.g. a stalled registry cache). */
   readonly readinessProblems?: () => string[];
   readonly logger?: boolean;
@@ -37,7 +43,7 @@ export interface HttpAppDeps {
 /**
  * The Fastify app: health endpoints, the OAuth authorization server and the
  * AuthZEN decision API, each a plugin in its own encapsulated scope. The MCP
- * gateway registers here too when it lands.
+ * gateway (`/mcp/<upstream>`) too.
  */
 export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -72,6 +78,8 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
         tools: policy.tools.size,
         loadedAt: deps.runtime.loadedAt.toISOString(),
       },
+      // Shown, not counted against readiness: one dead upstream must not take every other door down.
+      ...(deps.gateway && deps.gateway.upstreamNames.length > 0 && { upstreams: deps.gateway.statuses() }),
     };
     return reply.code(problems.length === 0 ? 200 : 503).send(body);
   });
@@ -90,5 +98,12 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     decisions: deps.decisions,
   });
   await app.register(auditRoutes, { store: deps.store, admin: deps.admin });
+  if (deps.gateway)
+    await app.register(mcpRoutes, {
+      gateway: deps.gateway,
+      decisions: deps.decisions,
+      baseUrl: deps.baseUrl,
+      audiences: deps.audiences ?? [deps.baseUrl],
+    });
   return app;
 }

@@ -98,6 +98,8 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
   #timer: NodeJS.Timeout | undefined;
   #reloading: Promise<void> = Promise.resolve();
   #extra: readonly PolicySource[] = [];
+  /** Sources from the config (upstream tool catalogs): always compiled, never replaced. */
+  #fixed: readonly PolicySource[] = [];
 
   private constructor(
     readonly path: string,
@@ -114,14 +116,16 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
     path: string,
     displayBase?: string,
     extra: readonly PolicySource[] = [],
+    fixed: readonly PolicySource[] = [],
   ): Promise<
     | { runtime: PolicyRuntime; sources: readonly { name: string; text: string }[] }
     | { diagnostics: readonly Diagnostic[] }
   > {
-    const result = await loadPolicy(path, displayBase, extra, { preferFiles: true });
+    const result = await loadPolicy(path, displayBase, [...fixed, ...extra], { preferFiles: true });
     if (!result.ok) return { diagnostics: result.diagnostics };
     const runtime = new PolicyRuntime(path, result.policy, displayBase);
     runtime.#extra = extra;
+    runtime.#fixed = fixed;
     return { runtime, sources: result.sources };
   }
 
@@ -157,7 +161,9 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
 
   /** Re-reads and recompiles now. Serialized: two reloads never interleave. */
   async reload(): Promise<void> {
-    const result = await loadPolicy(this.path, this.displayBase, this.#extra, { preferFiles: true });
+    const result = await loadPolicy(this.path, this.displayBase, [...this.#fixed, ...this.#extra], {
+      preferFiles: true,
+    });
     if (!result.ok) {
       this.emit('rejected', result.diagnostics);
       return;
@@ -178,7 +184,7 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
     extra: readonly PolicySource[],
   ): Promise<{ ok: true } | { ok: false; diagnostics: readonly Diagnostic[] }> {
     const attempt = this.#reloading.then(async () => {
-      const result = await loadPolicy(this.path, this.displayBase, extra);
+      const result = await loadPolicy(this.path, this.displayBase, [...this.#fixed, ...extra]);
       if (!result.ok) return { ok: false as const, diagnostics: result.diagnostics };
       this.#extra = extra;
       if (result.policy.hash !== this.#policy.hash) {

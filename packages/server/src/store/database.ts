@@ -22,6 +22,7 @@ export interface Database {
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_keys: AuditKeysTable;
+  tool_pins: ToolPinsTable;
 }
 
 /**
@@ -165,4 +166,18 @@ export interface AuditKeysTable {
   public_jwk: string;
   private_jwe: string;
   created_at: number;
+}
+
+/** Pinned MCP tool definitions (rug-pull defence). */
+export interface ToolPinsTable {
+  upstream: string;
+  tool: string;
+  hash: string;
+  definition: string;
+  pending_hash: string | null;
+  pending_definition: string | null;
+  /** Why the pending definition is held: `changed`, or `suspect` for a first sight that reads like an injection. */
+  pending_reason: string | null;
+  approved_by: string | null;
+  updated_at: number;
 }

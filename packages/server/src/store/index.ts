@@ -1,6 +1,12 @@
 /** The store: everything Gatehouse persists, over SQLite or PostgreSQL. */
 export type { Database } from './database.js';
-export { KyselyStore, type PolicyVersion, type Store, type StoredSession } from './kysely-store.js';
+export {
+  KyselyStore,
+  type PolicyVersion,
+  type Store,
+  type StoredSession,
+  type ToolPinRecord,
+} from './kysely-store.js';
 export type { Dialect } from './migrations.js';
 export { openStore, type StorageConfig } from './open.js';
 export { redactConnectionString } from './redact.js';

@@ -82,9 +82,30 @@ export interface Store extends IdentityStore, AuditStore {
   listApprovals(query: { statuses?: readonly string[]; limit: number }): Promise<ApprovalRecord[]>;
   /** Pending or approved approvals whose deadline has passed. */
   lapsedApprovals(now: Date, limit: number): Promise<ApprovalRecord[]>;
+  /** Pinned MCP tool definitions, of one upstream or all. */
+  listToolPins(upstream?: string): Promise<ToolPinRecord[]>;
+  /** Records a first sight; false when another writer pinned the tool first. */
+  insertToolPin(pin: ToolPinRecord): Promise<boolean>;
+  /** Replaces a pin if it still has the `expected` approved and pending hashes; false otherwise. */
+  swapToolPin(
+    pin: ToolPinRecord,
+    expected: { hash: string; pendingHash: string | undefined },
+  ): Promise<boolean>;
   /** Throws `GH_STORE_UNAVAILABLE` when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One upstream tool's pinned definition, and a changed one awaiting approval. */
+export interface ToolPinRecord {
+  readonly upstream: string;
+  readonly tool: string;
+  readonly hash: string;
+  /** The approved definition, as canonical JSON. */
+  readonly definition: string;
+  readonly pending?: { readonly hash: string; readonly definition: string; readonly reason: string };
+  readonly approvedBy?: string;
+  readonly updatedAt: Date;
 }
 
 /** One session as stored: its JSON state, owned by one agent. */
@@ -465,6 +486,63 @@ export class KyselyStore implements Store {
       this.db.deleteFrom('signing_keys').where('expires_at', '<=', time.getTime()).executeTakeFirst(),
     );
     return Number(result.numDeletedRows);
+  }
+
+  // ---- tool pins ---------------------------------------------------------
+
+  async listToolPins(upstream?: string): Promise<ToolPinRecord[]> {
+    const rows = await this.guard(() => {
+      let query = this.db.selectFrom('tool_pins').selectAll();
+      if (upstream !== undefined) query = query.where('upstream', '=', upstream);
+      return query.orderBy('upstream').orderBy('tool').execute();
+    });
+    return rows.map((r) => ({
+      upstream: r.upstream,
+      tool: r.tool,
+      hash: r.hash,
+      definition: r.definition,
+      ...(r.pending_hash !== null && {
+        pending: {
+          hash: r.pending_hash,
+          definition: r.pending_definition ?? '{}',
+          reason: r.pending_reason ?? 'changed',
+        },
+      }),
+      ...(r.approved_by !== null && { approvedBy: r.approved_by }),
+      updatedAt: new Date(Number(r.updated_at)),
+    }));
+  }
+
+  async insertToolPin(pin: ToolPinRecord): Promise<boolean> {
+    const result = await this.guard(() =>
+      this.db
+        .insertInto('tool_pins')
+        .values(toolPinRow(pin))
+        .onConflict((c) => c.columns(['upstream', 'tool']).doNothing())
+        .executeTakeFirst(),
+    );
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async swapToolPin(
+    pin: ToolPinRecord,
+    expected: { hash: string; pendingHash: string | undefined },
+  ): Promise<boolean> {
+    const result = await this.guard(() =>
+      this.db
+        .updateTable('tool_pins')
+        .set(toolPinRow(pin))
+        .where('upstream', '=', pin.upstream)
+        .where('tool', '=', pin.tool)
+        .where('hash', '=', expected.hash)
+        .where((eb) =>
+          expected.pendingHash === undefined
+            ? eb('pending_hash', 'is', null)
+            : eb('pending_hash', '=', expected.pendingHash),
+        )
+        .executeTakeFirst(),
+    );
+    return Number(result.numUpdatedRows) > 0;
   }
 
   // ---- registered tools --------------------------------------------------
@@ -1061,4 +1139,18 @@ async function* pagesBySeq<T extends { readonly seq: number }>(
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1]!.seq;
   }
+}
+
+function toolPinRow(pin: ToolPinRecord) {
+  return {
+    upstream: pin.upstream,
+    tool: pin.tool,
+    hash: pin.hash,
+    definition: pin.definition,
+    pending_hash: pin.pending?.hash ?? null,
+    pending_definition: pin.pending?.definition ?? null,
+    pending_reason: pin.pending?.reason ?? null,
+    approved_by: pin.approvedBy ?? null,
+    updated_at: pin.updatedAt.getTime(),
+  };
 }

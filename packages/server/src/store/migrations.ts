@@ -227,6 +227,25 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0009_tool_pins': {
+      async up(db: Kysely<unknown>) {
+        // The approved definition of each upstream tool (its hash and JSON), and a changed one
+        // awaiting an admin's approval.
+        await db.schema
+          .createTable('tool_pins')
+          .addColumn('upstream', 'text', (c) => c.notNull())
+          .addColumn('tool', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('definition', 'text', (c) => c.notNull())
+          .addColumn('pending_hash', 'text')
+          .addColumn('pending_definition', 'text')
+          .addColumn('pending_reason', 'text')
+          .addColumn('approved_by', 'text')
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('tool_pins_pk', ['upstream', 'tool'])
+          .execute();
+      },
+    },
     '0003_sessions': {
       async up(db: Kysely<unknown>) {
         await db.schema

@@ -1,0 +1,248 @@
+import { EnforcementPath, type PathOutcome, type PathRequest, withinGrants } from '@gatehouse/core';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ApprovalService } from '../approvals/approval-service.js';
+import type { UpstreamConfig } from '../config/load.js';
+import { type Caller, type PathComponents, sharedPathPorts } from '../decisions/decision-service.js';
+import type { PolicyRuntime } from '../policy/runtime.js';
+import type { ToolPins } from './tool-pins.js';
+import { type SecretSource, Upstream, type UpstreamStatus } from './upstream.js';
+
+/** What an MCP client may add to a call in `_meta`, under Gatehouse's prefix. */
+export interface GatewayCallMeta {
+  readonly reasoning?: string;
+  readonly intent?: string;
+  readonly traceId?: string;
+}
+
+/** The `_meta` key carrying a held call's approval, as the issue's contract names it. */
+export const APPROVAL_META_KEY = 'gatehouse/approval';
+export const DECISION_META_KEY = 'gatehouse/decision';
+
+/**
+ * Door 3 of DESIGN §2: MCP `tools/call` requests from agents run the one
+ * enforcement path with the upstream as the executor. The gateway holds the
+ * upstream connections and the tool pins; it has no step of its own.
+ */
+export class McpGateway {
+  readonly path: EnforcementPath;
+  readonly #upstreams = new Map<string, Upstream>();
+  /** The restart count of each upstream when its tools were last listed and pinned. */
+  readonly #listedAt = new Map<string, number>();
+
+  constructor(
+    private readonly deps: {
+      upstreams: Readonly<Record<string, UpstreamConfig>>;
+      runtime: PolicyRuntime;
+      pins: ToolPins;
+      components: PathComponents;
+      approvals?: ApprovalService;
+      /** How long a call that needs a person is held before the agent is told to retry. */
+      gatewayWaitMs: number;
+      secrets?: SecretSource;
+      log?: {
+        warn(obj: object, msg: string): void;
+        debug(obj: object, msg: string): void;
+      };
+    },
+  ) {
+    for (const config of Object.values(deps.upstreams)) {
+      const upstream: Upstream = new Upstream(config, {
+        ...(deps.secrets && { secrets: deps.secrets }),
+        onToolsChanged: () => {
+          // Re-pin at once: a changed definition must be blocked before the next call.
+          void this.listAndPin(upstream).catch(() => undefined);
+        },
+        onStderr: (line) => deps.log?.debug({ upstream: config.name, line }, 'upstream stderr'),
+        onError: (err) =>
+          deps.log?.warn(
+            { upstream: config.name, error: err instanceof Error ? err.message : String(err) },
+            'upstream error',
+          ),
+      });
+      this.#upstreams.set(config.name, upstream);
+    }
+    this.path = new EnforcementPath({
+      ...sharedPathPorts(deps.components, (event) => ({
+        door: 'gateway',
+        upstream: upstreamOf(event.tool).upstream,
+      })),
+      toolGate: async (tool) => {
+        const { upstream, name } = upstreamOf(tool);
+        return deps.pins.gate(upstream, name);
+      },
+      execute: async (tool, args) => {
+        const { upstream, name } = upstreamOf(tool);
+        const target = this.#upstreams.get(upstream);
+        if (!target) throw new Error(`no upstream named '${upstream}'`);
+        return target.callTool(name, args);
+      },
+    });
+  }
+
+  /** The upstream behind `/mcp/<name>`. */
+  upstream(name: string): Upstream | undefined {
+    return this.#upstreams.get(name);
+  }
+
+  get upstreamNames(): string[] {
+    return [...this.#upstreams.keys()];
+  }
+
+  statuses(): Record<string, UpstreamStatus> {
+    return Object.fromEntries([...this.#upstreams].map(([name, u]) => [name, u.status]));
+  }
+
+  /**
+   * The upstream's tools this agent may call: within its grants and its
+   * token's scopes, and not held by a pin.
+   */
+  async listTools(caller: Caller, upstreamName: string, signal?: AbortSignal): Promise<Tool[]> {
+    const upstream = this.required(upstreamName);
+    const { tools, blocked } = await this.listAndPin(upstream, signal);
+    return tools.filter((tool) => {
+      if (blocked.has(tool.name)) return false;
+      const name = `${upstreamName}.${tool.name}`;
+      return withinGrants(name, caller.agent.grants) && withinGrants(name, caller.token.scopes);
+    });
+  }
+
+  /** One `tools/call` along the enforcement path; never throws, every refusal is a tool error. */
+  async callTool(
+    caller: Caller,
+    upstreamName: string,
+    tool: string,
+    args: Record<string, unknown>,
+    sessionId: string,
+    meta: GatewayCallMeta = {},
+    signal?: AbortSignal,
+  ): Promise<CallToolResult> {
+    const upstream = this.required(upstreamName);
+    // A tool must be pinned before it runs: list it first if this process has not yet
+    // (or not since the upstream restarted, when its definitions may have changed).
+    if (
+      !this.deps.pins.seen(upstreamName, tool) ||
+      this.#listedAt.get(upstreamName) !== upstream.status.restarts
+    ) {
+      await this.listAndPin(upstream).catch(() => undefined);
+    }
+    const token = caller.token;
+    const request: PathRequest = {
+      agent: caller.agent,
+      tokenScopes: token.scopes,
+      tool: `${upstreamName}.${tool}`,
+      args,
+      sessionId,
+      ...(meta.intent !== undefined && { intent: meta.intent }),
+      ...(meta.reasoning !== undefined && { reasoning: meta.reasoning }),
+      ...(meta.traceId !== undefined && { traceId: meta.traceId }),
+      ...(token.userSubject !== undefined && {
+        user: {
+          id: token.userSubject,
+          ...(token.userEmail !== undefined && { email: token.userEmail }),
+        },
+      }),
+      delegation: { depth: token.claims.gh_depth ?? 0, chain: [...token.delegationChain] },
+    };
+    let outcome = await this.path.enforce(this.deps.runtime.policy, request);
+    if (
+      outcome.status === 'approval-required' &&
+      outcome.approval &&
+      this.deps.approvals &&
+      this.deps.gatewayWaitMs > 0
+    ) {
+      // Held for a person, below common MCP client timeouts; once approved, the same call runs
+      // along the path again and spends the approval.
+      const record = await this.deps.approvals
+        .wait(outcome.approval.id, this.deps.gatewayWaitMs, signal)
+        .catch(() => undefined);
+      if (record?.status === 'approved' && !signal?.aborted)
+        outcome = await this.path.enforce(this.deps.runtime.policy, request);
+      else if (record && record.status !== 'pending')
+        return refusal(
+          `the approval ${record.id} ended ${record.status}; the call was not run`,
+          outcome.decisionId,
+          'approval-' + record.status,
+          { [APPROVAL_META_KEY]: { id: record.id, status: record.status } },
+        );
+    }
+    return toolResultOf(outcome);
+  }
+
+  private required(name: string): Upstream {
+    const upstream = this.#upstreams.get(name);
+    if (!upstream) throw new Error(`no upstream named '${name}'`);
+    return upstream;
+  }
+
+  private async listAndPin(
+    upstream: Upstream,
+    signal?: AbortSignal,
+  ): Promise<{ tools: Tool[]; blocked: Set<string> }> {
+    const restarts = upstream.status.restarts;
+    const tools = await upstream.listTools(signal);
+    const blocked = await this.deps.pins.observe(upstream.name, tools);
+    this.#listedAt.set(upstream.name, restarts);
+    return { tools, blocked };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#upstreams.values()].map((u) => u.close()));
+  }
+}
+
+/** `files.read_text_file` → upstream `files`, tool `read_text_file` (upstream names have no dot). */
+export function upstreamOf(tool: string): { upstream: string; name: string } {
+  const dot = tool.indexOf('.');
+  return dot < 0 ? { upstream: '', name: tool } : { upstream: tool.slice(0, dot), name: tool.slice(dot + 1) };
+}
+
+/** The path's outcome as the agent sees it: the upstream's result, or a readable refusal. */
+function toolResultOf(outcome: PathOutcome): CallToolResult {
+  switch (outcome.status) {
+    case 'executed':
+      return outcome.output as CallToolResult;
+    case 'allowed':
+      // No executor ran: cannot happen with the gateway's path, and is not a result.
+      return refusal('the call was allowed but not executed', outcome.decisionId, 'internal-error');
+    case 'failed':
+      return refusal(`the upstream failed: ${outcome.error}`, outcome.decisionId, 'failed');
+    case 'denied': {
+      const reasons =
+        outcome.code === 'policy' ? (outcome.decision?.reasons ?? [outcome.reason]) : [outcome.reason];
+      const code = outcome.code === 'policy' ? (outcome.decision?.code ?? 'policy') : outcome.code;
+      return refusal(`Gatehouse denied this call: ${reasons.join('; ')}`, outcome.decisionId, code, {
+        ...(outcome.retryAfterMs !== undefined && { retry_after: Math.ceil(outcome.retryAfterMs / 1000) }),
+      });
+    }
+    case 'approval-required': {
+      const approval = outcome.approval;
+      const text = approval
+        ? `This call needs a person's approval (${outcome.decision.reasons.join('; ')}). ` +
+          `Approval ${approval.id} is pending until ${approval.expiresAt.toISOString()}. ` +
+          'Nothing was run. Once it is approved, make the same call again with identical arguments; it will run once.'
+        : `This call needs a person's approval (${outcome.decision.reasons.join('; ')}), and no approval service is configured.`;
+      return refusal(text, outcome.decisionId, 'approval-required', {
+        ...(approval && {
+          [APPROVAL_META_KEY]: {
+            id: approval.id,
+            status: 'pending',
+            expires_at: approval.expiresAt.toISOString(),
+          },
+        }),
+      });
+    }
+  }
+}
+
+function refusal(
+  text: string,
+  decisionId: string,
+  code: string,
+  meta: Record<string, unknown> = {},
+): CallToolResult {
+  return {
+    isError: true,
+    content: [{ type: 'text', text }],
+    _meta: { [DECISION_META_KEY]: { id: decisionId, code }, ...meta },
+  };
+}

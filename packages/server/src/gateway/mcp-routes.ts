@@ -1,0 +1,399 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { withinGrants } from '@gatehouse/core';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  type RequestMeta,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller, DecisionService } from '../decisions/decision-service.js';
+import { DECISION_META_KEY, type GatewayCallMeta, type McpGateway } from './gateway.js';
+
+/** Largest MCP request body: tool arguments are bounded far below this by the path's limits. */
+const MCP_BODY_LIMIT = 1024 * 1024;
+/** Sessions one agent may hold open on one node; the least recently used goes first. */
+const MAX_SESSIONS_PER_AGENT = 64;
+const MAX_SESSIONS = 10_000;
+/** A session unused this long is closed; its client starts a new one on the 404. */
+const SESSION_IDLE_MS = 30 * 60_000;
+/** MCP tool names: letters, digits, `_`, `-`, `.` (so a name can never reach `resources/read`). */
+const MCP_TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+const INVALID_JSON = Symbol('invalid-json');
+
+/** The pseudo-tools under which resource reads and prompt fetches run the enforcement path. */
+export const RESOURCE_READ_TOOL = 'resources/read';
+export const PROMPT_GET_TOOL = 'prompts/get';
+
+interface McpSession {
+  readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly server: Server;
+  readonly agentId: string;
+  readonly upstream: string;
+  /** The caller of the request being handled: tokens refresh, so it is replaced per request. */
+  caller: Caller;
+  lastUsed: number;
+}
+
+/**
+ * The MCP front door: `/mcp/<upstream>` speaks Streamable HTTP to agents, who
+ * authenticate with Gatehouse access tokens. As an OAuth protected resource it
+ * serves RFC 9728 metadata and answers 401/403 with the challenges of the MCP
+ * authorization spec. The agent's token never goes upstream.
+ */
+export async function mcpRoutes(
+  app: FastifyInstance,
+  opts: {
+    gateway: McpGateway;
+    decisions: DecisionService;
+    baseUrl: string;
+    /** Audiences every door accepts (the issuer and configured ones). */
+    audiences: readonly string[];
+  },
+): Promise<void> {
+  const { gateway, decisions, baseUrl } = opts;
+  const sessions = new Map<string, McpSession>();
+  const resourceOf = (upstream: string) => `${baseUrl}/mcp/${upstream}`;
+  const metadataUrlOf = (upstream: string) =>
+    `${baseUrl}/.well-known/oauth-protected-resource/mcp/${upstream}`;
+
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [id, s] of sessions) if (now - s.lastUsed > SESSION_IDLE_MS) void close(id);
+  }, 60_000);
+  sweep.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(sweep);
+    await Promise.all([...sessions.keys()].map(close));
+  });
+
+  async function close(id: string): Promise<void> {
+    const session = sessions.get(id);
+    if (!session) return;
+    sessions.delete(id);
+    await session.server.close().catch(() => undefined);
+  }
+
+  // The MCP routes parse their own JSON, so malformed bodies get a JSON-RPC parse error.
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: MCP_BODY_LIMIT },
+    (_request, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(null, INVALID_JSON);
+      }
+    },
+  );
+
+  app.get<{ Params: { upstream: string } }>(
+    '/.well-known/oauth-protected-resource/mcp/:upstream',
+    async (request, reply) => {
+      const { upstream } = request.params;
+      if (!gateway.upstream(upstream))
+        return reply.code(404).send({ error: 'not_found', message: `no upstream named '${upstream}'` });
+      return {
+        resource: resourceOf(upstream),
+        authorization_servers: [baseUrl],
+        bearer_methods_supported: ['header'],
+        scopes_supported: [`${upstream}.*`],
+        resource_name: `Gatehouse MCP gateway: ${upstream}`,
+      };
+    },
+  );
+
+  const handle = async (request: FastifyRequest<{ Params: { upstream: string } }>, reply: FastifyReply) => {
+    const { upstream } = request.params;
+    if (!gateway.upstream(upstream))
+      return reply.code(404).send(rpcError(-32601, `no upstream named '${upstream}'`));
+
+    // Authenticate: a Gatehouse token for this resource (or the issuer, or a configured audience).
+    const authenticated = await decisions.authenticate(request.headers.authorization, [
+      resourceOf(upstream),
+      ...opts.audiences,
+    ]);
+    if ('error' in authenticated) {
+      const challenge =
+        authenticated.error === 'invalid_request' && request.headers.authorization === undefined
+          ? `Bearer resource_metadata="${metadataUrlOf(upstream)}"`
+          : `Bearer error="invalid_token", error_description="${quoted(authenticated.description)}", resource_metadata="${metadataUrlOf(upstream)}"`;
+      return reply
+        .code(401)
+        .header('www-authenticate', challenge)
+        .send(rpcError(-32001, `unauthorized: ${authenticated.description}`));
+    }
+    const caller = authenticated;
+    if (!reaches(caller.agent.grants, upstream) || !reaches(caller.token.scopes, upstream)) {
+      return reply
+        .code(403)
+        .header(
+          'www-authenticate',
+          `Bearer error="insufficient_scope", scope="${upstream}.*", resource_metadata="${metadataUrlOf(upstream)}", error_description="neither the agent's grants nor its token's scopes cover a tool of ${upstream}"`,
+        )
+        .send(rpcError(-32003, `forbidden: the agent may call no tool of '${upstream}'`));
+    }
+
+    if (request.method === 'GET')
+      // No server-initiated stream: the gateway sends no notifications of its own.
+      return reply.code(405).header('allow', 'POST, DELETE').send(rpcError(-32000, 'method not allowed'));
+
+    const body = request.body;
+    if (body === INVALID_JSON)
+      return reply.code(400).send(rpcError(-32700, 'parse error: the body is not JSON'));
+    if (Array.isArray(body))
+      return reply.code(400).send(rpcError(-32600, 'invalid request: JSON-RPC batches are not accepted'));
+
+    const sessionId = request.headers['mcp-session-id'];
+    let session: McpSession | undefined;
+    if (typeof sessionId === 'string') {
+      session = sessions.get(sessionId);
+      // Another agent's session is as unknown as a closed one: its existence is not revealed.
+      if (!session || session.agentId !== caller.agent.id || session.upstream !== upstream)
+        return reply.code(404).send(rpcError(-32001, 'session not found; initialize a new one'));
+    } else if (request.method === 'POST' && isInitialize(body)) {
+      session = await open(upstream, caller);
+    } else {
+      return reply
+        .code(400)
+        .send(rpcError(-32600, 'invalid request: send initialize first, then the Mcp-Session-Id it returns'));
+    }
+    session.caller = caller;
+    session.lastUsed = Date.now();
+
+    const headers = new Headers();
+    for (const name of [
+      'accept',
+      'content-type',
+      'mcp-session-id',
+      'mcp-protocol-version',
+      'last-event-id',
+    ]) {
+      const value = request.headers[name];
+      if (typeof value === 'string') headers.set(name, value);
+    }
+    const webRequest = new Request(`${baseUrl}${request.url}`, { method: request.method, headers });
+    const response = await session.transport.handleRequest(webRequest, {
+      parsedBody: body,
+      // The token itself stays here: handlers get the caller, never the bearer string.
+      authInfo: { token: '', clientId: caller.agent.id, scopes: [...caller.token.scopes] },
+    });
+    reply.code(response.status);
+    response.headers.forEach((value, name) => {
+      reply.header(name, value);
+    });
+    const text = response.body ? await response.text() : undefined;
+    if (request.method === 'DELETE' && typeof sessionId === 'string') await close(sessionId);
+    // An initialize that failed leaves a session nobody can name: close it now.
+    if (typeof sessionId !== 'string' && session.transport.sessionId === undefined)
+      await session.server.close().catch(() => undefined);
+    return reply.send(text);
+  };
+
+  async function open(upstream: string, caller: Caller): Promise<McpSession> {
+    evict(caller.agent.id);
+    const server = new Server(
+      { name: `gatehouse-${upstream}`, version: '0.1.0' },
+      { capabilities: { tools: {}, resources: {}, prompts: {} } },
+    );
+    const session: McpSession = {
+      transport: new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        enableJsonResponse: true,
+        onsessioninitialized: (id) => {
+          sessions.set(id, session);
+        },
+      }),
+      server,
+      agentId: caller.agent.id,
+      upstream,
+      caller,
+      lastUsed: Date.now(),
+    };
+    registerHandlers(server, session);
+    await server.connect(session.transport);
+    return session;
+  }
+
+  function evict(agentId: string): void {
+    const own = [...sessions].filter(([, s]) => s.agentId === agentId);
+    if (own.length >= MAX_SESSIONS_PER_AGENT || sessions.size >= MAX_SESSIONS) {
+      const pool = own.length >= MAX_SESSIONS_PER_AGENT ? own : [...sessions];
+      const oldest = pool.reduce((a, b) => (a[1].lastUsed <= b[1].lastUsed ? a : b));
+      void close(oldest[0]);
+    }
+  }
+
+  function registerHandlers(server: Server, session: McpSession): void {
+    const { upstream } = session;
+    const may = (tool: string) =>
+      withinGrants(`${upstream}.${tool}`, session.caller.agent.grants) &&
+      withinGrants(`${upstream}.${tool}`, session.caller.token.scopes);
+    const upstreamError = (err: unknown) =>
+      new McpError(
+        ErrorCode.InternalError,
+        `upstream '${upstream}' is unavailable: ${err instanceof Error ? err.message : String(err)}`,
+      );
+
+    server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
+      try {
+        return { tools: await gateway.listTools(session.caller, upstream, extra.signal) };
+      } catch (err) {
+        throw upstreamError(err);
+      }
+    });
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+      const { name, arguments: args = {} } = request.params;
+      if (!MCP_TOOL_NAME.test(name))
+        return {
+          isError: true,
+          content: [
+            { type: 'text', text: `Gatehouse denied this call: '${name.slice(0, 130)}' is not a tool name` },
+          ],
+          _meta: { [DECISION_META_KEY]: { code: 'invalid-tool-name' } },
+        };
+      return gateway.callTool(
+        session.caller,
+        upstream,
+        name,
+        args,
+        gatehouseSessionOf(session.caller, request.params._meta),
+        metaOf(request.params._meta),
+        extra.signal,
+      );
+    });
+    // Resources and prompts pass through; reading one runs the path as a pseudo-tool, so it is
+    // granted, decided, audited and its content labels the session like any tool output.
+    server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
+      if (!may(RESOURCE_READ_TOOL)) return { resources: [] };
+      try {
+        return await (await connected()).listResources(request.params, { signal: extra.signal });
+      } catch (err) {
+        throw upstreamError(err);
+      }
+    });
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, async (request, extra) => {
+      if (!may(RESOURCE_READ_TOOL)) return { resourceTemplates: [] };
+      try {
+        return await (await connected()).listResourceTemplates(request.params, { signal: extra.signal });
+      } catch (err) {
+        throw upstreamError(err);
+      }
+    });
+    server.setRequestHandler(ListPromptsRequestSchema, async (request, extra) => {
+      if (!may(PROMPT_GET_TOOL)) return { prompts: [] };
+      try {
+        return await (await connected()).listPrompts(request.params, { signal: extra.signal });
+      } catch (err) {
+        throw upstreamError(err);
+      }
+    });
+    server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+      const result = await gateway.callTool(
+        session.caller,
+        upstream,
+        RESOURCE_READ_TOOL,
+        { uri: request.params.uri },
+        gatehouseSessionOf(session.caller, request.params._meta),
+        metaOf(request.params._meta),
+        extra.signal,
+      );
+      if (result.isError) throw new McpError(ErrorCode.InvalidRequest, textOf(result));
+      return result as never;
+    });
+    server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+      const result = await gateway.callTool(
+        session.caller,
+        upstream,
+        PROMPT_GET_TOOL,
+        { name: request.params.name, arguments: request.params.arguments ?? {} },
+        gatehouseSessionOf(session.caller, request.params._meta),
+        metaOf(request.params._meta),
+        extra.signal,
+      );
+      if (result.isError) throw new McpError(ErrorCode.InvalidRequest, textOf(result));
+      return result as never;
+    });
+    const connected = () => gateway.upstream(upstream)!.connected();
+  }
+
+  app.post('/mcp/:upstream', handle);
+  app.get('/mcp/:upstream', handle);
+  app.delete('/mcp/:upstream', handle);
+}
+
+/** Whether any of the patterns could cover a tool of the upstream. */
+function reaches(patterns: readonly string[], upstream: string): boolean {
+  const prefix = `${upstream}.`;
+  return patterns.some((pattern) => {
+    const literal = pattern.split(/[*?]/, 1)[0]!;
+    return literal.length < pattern.length
+      ? prefix.startsWith(literal) || literal.startsWith(prefix)
+      : pattern.startsWith(prefix);
+  });
+}
+
+function isInitialize(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize';
+}
+
+/**
+ * The Gatehouse session a call belongs to. An agent's calls through every
+ * upstream share one session per user, so that what it read from one server
+ * is provenance for what it sends to another; a client that runs several
+ * independent tasks may name each with `_meta["gatehouse/session"]`. Erring
+ * towards one wide session errs towards more provenance, never less.
+ */
+export function gatehouseSessionOf(caller: Caller, meta: RequestMeta | undefined): string {
+  const hint = meta?.['gatehouse/session'];
+  const named = typeof hint === 'string' && /^[A-Za-z0-9_.:-]{1,128}$/.test(hint) ? hint : '';
+  const digest = createHash('sha256')
+    .update(`${caller.agent.id}\0${caller.token.userSubject ?? ''}\0${named}`)
+    .digest('hex');
+  return `ses_gw_${digest.slice(0, 32)}`;
+}
+
+function metaOf(meta: RequestMeta | undefined): GatewayCallMeta {
+  const text = (key: string) => {
+    const value = meta?.[key];
+    return typeof value === 'string' && value.length <= 4096 ? value : undefined;
+  };
+  const reasoning = text('gatehouse/reasoning');
+  const intent = text('gatehouse/intent');
+  const traceId = text('gatehouse/trace_id');
+  return {
+    ...(reasoning !== undefined && { reasoning }),
+    ...(intent !== undefined && { intent }),
+    ...(traceId !== undefined && { traceId }),
+  };
+}
+
+function textOf(result: { content?: unknown }): string {
+  const content = Array.isArray(result.content) ? result.content : [];
+  return content
+    .map((c: { type?: string; text?: string }) => (c.type === 'text' ? c.text : ''))
+    .join('\n')
+    .slice(0, 2000);
+}
+
+function rpcError(code: number, message: string) {
+  return { jsonrpc: '2.0', error: { code, message }, id: null };
+}
+
+/** A value inside a quoted-string of an HTTP header: no quotes, backslashes or control characters. */
+function quoted(text: string): string {
+  let out = '';
+  for (const c of text.slice(0, 200)) {
+    const code = c.charCodeAt(0);
+    out += c === '"' || c === '\\' || code < 0x20 || code === 0x7f ? ' ' : c;
+  }
+  return out;
+}

@@ -1,0 +1,205 @@
+import { canonicalJson, sha256Hex, type ToolBlock } from '@gatehouse/core';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { AuditSink } from '../audit/audit-log.js';
+import { actionDraft } from '../audit/drafts.js';
+import type { Store, ToolPinRecord } from '../store/index.js';
+
+/** Approved hashes are re-read from the store this often, so an approval from the CLI applies. */
+const PIN_REFRESH_MS = 1000;
+
+/** What of a tool definition is pinned: everything a model reads or the upstream validates with. */
+export function pinnedDefinition(tool: Tool): { hash: string; definition: string } {
+  const definition = canonicalJson({
+    name: tool.name,
+    ...(tool.title !== undefined && { title: tool.title }),
+    ...(tool.description !== undefined && { description: tool.description }),
+    inputSchema: tool.inputSchema,
+    ...(tool.outputSchema !== undefined && { outputSchema: tool.outputSchema }),
+    ...(tool.annotations !== undefined && { annotations: tool.annotations }),
+  });
+  return { hash: sha256Hex(definition), definition };
+}
+
+/** Says why a first-seen tool description reads like instructions to the model, or nothing. */
+export type DescriptionScanner = (tool: Tool) => string | undefined;
+
+/**
+ * Tool pinning, the rug-pull defence: the first definition of each upstream
+ * tool is recorded by hash; a later, different definition blocks the tool
+ * (and raises an alert) until an admin approves it. A tool whose first
+ * description reads like an injection is held the same way.
+ */
+export class ToolPins {
+  /** `upstream\0tool` → the hash the upstream lists now. */
+  readonly #current = new Map<string, string>();
+  /** `upstream\0tool` → the pin as last read from the store. */
+  #pins = new Map<string, ToolPinRecord>();
+  readonly #readAt = new Map<string, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: {
+      audit?: AuditSink;
+      scan?: DescriptionScanner;
+      onAlert?: (message: string, pin: { upstream: string; tool: string }) => void;
+    } = {},
+  ) {}
+
+  /** Whether the upstream's tool has been listed since the gateway started. */
+  seen(upstream: string, tool: string): boolean {
+    return this.#current.has(key(upstream, tool));
+  }
+
+  /**
+   * Records what the upstream lists now: first sights are pinned, changes are
+   * held for approval. Returns the names of the tools that may not be used.
+   */
+  async observe(upstream: string, tools: readonly Tool[]): Promise<Set<string>> {
+    await this.refresh(upstream, true);
+    const blocked = new Set<string>();
+    for (const tool of tools) {
+      const { hash, definition } = pinnedDefinition(tool);
+      const k = key(upstream, tool.name);
+      this.#current.set(k, hash);
+      let pin = this.#pins.get(k);
+      if (!pin) {
+        const suspicion = this.options.scan?.(tool);
+        const first: ToolPinRecord = suspicion
+          ? // Nothing approved yet: the hash of no definition never matches a listed one.
+            {
+              upstream,
+              tool: tool.name,
+              hash: '',
+              definition: '{}',
+              pending: { hash, definition, reason: 'suspect' },
+              updatedAt: new Date(),
+            }
+          : { upstream, tool: tool.name, hash, definition, updatedAt: new Date() };
+        if (await this.store.insertToolPin(first)) {
+          if (suspicion) await this.alert(first, 'tool.description-suspect', suspicion);
+          else await this.record(first, 'tool.pinned', 'succeeded');
+        }
+        await this.refresh(upstream, true);
+        pin = this.#pins.get(k);
+      } else if (pin.hash !== hash && pin.pending?.hash !== hash) {
+        const held: ToolPinRecord = {
+          ...pin,
+          pending: { hash, definition, reason: 'changed' },
+          updatedAt: new Date(),
+        };
+        if (await this.store.swapToolPin(held, { hash: pin.hash, pendingHash: pin.pending?.hash }))
+          await this.alert(
+            held,
+            'tool.definition-changed',
+            `the definition of ${upstream}.${tool.name} changed since it was approved`,
+          );
+        await this.refresh(upstream, true);
+        pin = this.#pins.get(k);
+      }
+      if (!pin || pin.hash !== hash) blocked.add(tool.name);
+    }
+    return blocked;
+  }
+
+  /** Why the tool may not be called now, or nothing. Call `observe` first for a tool not yet seen. */
+  async gate(upstream: string, tool: string): Promise<ToolBlock | undefined> {
+    const current = this.#current.get(key(upstream, tool));
+    // Not listed by the upstream: nothing to pin, and the upstream will refuse the call itself.
+    if (current === undefined) return undefined;
+    await this.refresh(upstream, false);
+    const pin = this.#pins.get(key(upstream, tool));
+    if (pin && pin.hash === current) return undefined;
+    if (pin?.pending?.reason === 'suspect')
+      return {
+        code: 'tool-description-suspect',
+        reason: `tool ${upstream}.${tool} is held: its description reads like instructions to the model; an admin must approve it (gatehouse tools approve ${upstream}.${tool})`,
+      };
+    return {
+      code: 'tool-definition-changed',
+      reason: `tool-definition-changed: the definition of ${upstream}.${tool} changed since it was approved; an admin must approve the new one (gatehouse tools approve ${upstream}.${tool})`,
+    };
+  }
+
+  private async refresh(upstream: string, force: boolean): Promise<void> {
+    const readAt = this.#readAt.get(upstream) ?? 0;
+    if (!force && Date.now() - readAt < PIN_REFRESH_MS) return;
+    const pins = await this.store.listToolPins(upstream);
+    const next = new Map([...this.#pins].filter(([, p]) => p.upstream !== upstream));
+    for (const pin of pins) next.set(key(pin.upstream, pin.tool), pin);
+    this.#pins = next;
+    this.#readAt.set(upstream, Date.now());
+  }
+
+  private async alert(pin: ToolPinRecord, action: string, message: string): Promise<void> {
+    this.options.onAlert?.(message, pin);
+    await this.record(pin, action, 'denied', message);
+  }
+
+  private async record(
+    pin: ToolPinRecord,
+    action: string,
+    outcome: 'succeeded' | 'denied',
+    detail?: string,
+  ): Promise<void> {
+    await this.options.audit?.append(
+      actionDraft({
+        type: outcome === 'succeeded' ? 'admin' : 'alert',
+        action,
+        outcome,
+        who: {},
+        door: 'gateway',
+        ...(detail !== undefined && { detail }),
+        extra: {
+          upstream: pin.upstream,
+          tool: pin.tool,
+          hash: pin.pending?.hash ?? pin.hash,
+          ...(pin.pending && pin.hash !== '' && { approved_hash: pin.hash }),
+        },
+      }),
+    );
+  }
+}
+
+/**
+ * An admin approves the held definition of a tool (`gatehouse tools approve`):
+ * it becomes the pinned one. Returns what happened, for the CLI to say.
+ */
+export async function approveToolPin(
+  store: Store,
+  audit: AuditSink | undefined,
+  upstream: string,
+  tool: string,
+  approvedBy: string,
+): Promise<'approved' | 'nothing-pending' | 'unknown-tool'> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const pin = (await store.listToolPins(upstream)).find((p) => p.tool === tool);
+    if (!pin) return 'unknown-tool';
+    if (!pin.pending) return 'nothing-pending';
+    const approved: ToolPinRecord = {
+      upstream,
+      tool,
+      hash: pin.pending.hash,
+      definition: pin.pending.definition,
+      approvedBy,
+      updatedAt: new Date(),
+    };
+    if (await store.swapToolPin(approved, { hash: pin.hash, pendingHash: pin.pending.hash })) {
+      await audit?.append(
+        actionDraft({
+          type: 'admin',
+          action: 'tool.definition-approved',
+          outcome: 'succeeded',
+          who: { user: { email: approvedBy } },
+          door: 'cli',
+          extra: { upstream, tool, hash: approved.hash, ...(pin.hash !== '' && { previous_hash: pin.hash }) },
+        }),
+      );
+      return 'approved';
+    }
+  }
+  throw new Error('the pin kept changing while it was being approved; try again');
+}
+
+function key(upstream: string, tool: string): string {
+  return `${upstream}\0${tool}`;
+}

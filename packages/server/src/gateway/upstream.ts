@@ -1,0 +1,266 @@
+import { GatehouseError } from '@gatehouse/core';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  type CallToolResult,
+  type Tool,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { UpstreamConfig } from '../config/load.js';
+
+/** Where `${secret:NAME}` references are expanded: the vault, or nothing when there is none. */
+export interface SecretSource {
+  /** The plaintext of a secret; rejects when it is unknown or cannot be decrypted. */
+  reveal(name: string): Promise<string>;
+}
+
+/** Waits between restarts of an upstream that keeps dying: short first, then capped. */
+const RESTART_BACKOFF_MS = [200, 500, 1000, 2000, 5000, 10_000, 30_000] as const;
+/** An upstream that stayed up this long has its backoff forgiven. */
+const STABLE_AFTER_MS = 60_000;
+/** How long a call waits for an upstream to (re)start before it fails. */
+const START_TIMEOUT_MS = 30_000;
+const SECRET_REFERENCE = /\$\{secret:([a-z0-9][a-z0-9._-]{0,127})\}/g;
+
+export type UpstreamState = 'idle' | 'starting' | 'up' | 'restarting' | 'closed';
+
+/** An upstream's health, as `/readyz` shows it. */
+export interface UpstreamStatus {
+  readonly transport: 'stdio' | 'http';
+  readonly state: UpstreamState;
+  readonly restarts: number;
+  readonly lastError?: string;
+}
+
+/** The names of the secrets a string references. */
+export function secretReferences(text: string): string[] {
+  return [...text.matchAll(SECRET_REFERENCE)].map((m) => m[1]!);
+}
+
+/** Expands `${secret:NAME}` references; a secret that cannot be read fails the whole expansion. */
+export async function expandSecrets(text: string, secrets: SecretSource | undefined): Promise<string> {
+  const names = secretReferences(text);
+  if (names.length === 0) return text;
+  const values = new Map<string, string>();
+  for (const name of names) {
+    if (values.has(name)) continue;
+    if (!secrets)
+      throw new GatehouseError(
+        'GH_SECRET_UNAVAILABLE',
+        `secret '${name}' is referenced but no vault is open`,
+      );
+    try {
+      values.set(name, await secrets.reveal(name));
+    } catch {
+      // Name the secret, never a value or the vault's inner error (it may quote key material).
+      throw new GatehouseError('GH_SECRET_UNAVAILABLE', `secret '${name}' cannot be read from the vault`);
+    }
+  }
+  return text.replace(SECRET_REFERENCE, (_m, name: string) => values.get(name)!);
+}
+
+/**
+ * One upstream MCP server, reached through the official SDK client: started
+ * on first use, restarted with backoff when it dies, shared by every agent
+ * session of the gateway. Credentials from the vault are expanded only here,
+ * at start (stdio env) or per request (HTTP headers).
+ */
+export class Upstream {
+  #client: Client | undefined;
+  #starting: Promise<Client> | undefined;
+  #state: UpstreamState = 'idle';
+  #restarts = 0;
+  #failures = 0;
+  #upSince = 0;
+  #lastError: string | undefined;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #pid: number | undefined;
+  #nextStartAt = 0;
+
+  constructor(
+    readonly config: UpstreamConfig,
+    private readonly options: {
+      secrets?: SecretSource;
+      /** The upstream said its tool list changed. */
+      onToolsChanged?: () => void;
+      /** Lines the child writes to stderr (stdio upstreams): for the debug log only. */
+      onStderr?: (line: string) => void;
+      onError?: (err: unknown) => void;
+    } = {},
+  ) {}
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get status(): UpstreamStatus {
+    return {
+      transport: this.config.transport,
+      state: this.#state,
+      restarts: this.#restarts,
+      ...(this.#lastError !== undefined && { lastError: this.#lastError }),
+    };
+  }
+
+  /** The child's process id while a stdio upstream runs. */
+  get pid(): number | undefined {
+    return this.#pid;
+  }
+
+  /** Every tool the upstream offers now (all pages). */
+  async listTools(signal?: AbortSignal): Promise<Tool[]> {
+    const client = await this.client();
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const result = await client.listTools(cursor === undefined ? {} : { cursor }, {
+        timeout: this.config.timeoutMs,
+        ...(signal && { signal }),
+      });
+      tools.push(...result.tools);
+      cursor = result.nextCursor;
+      if (cursor === undefined) return tools;
+    }
+    throw new GatehouseError('GH_UPSTREAM', `upstream '${this.name}' paginates its tools without end`);
+  }
+
+  async callTool(name: string, args: Readonly<Record<string, unknown>>): Promise<CallToolResult> {
+    const client = await this.client();
+    return (await client.callTool({ name, arguments: { ...args } }, undefined, {
+      timeout: this.config.timeoutMs,
+    })) as CallToolResult;
+  }
+
+  /** The resources, prompts and other requests the gateway passes through. */
+  async connected(): Promise<Client> {
+    return this.client();
+  }
+
+  private client(): Promise<Client> {
+    if (this.#state === 'closed')
+      return Promise.reject(new GatehouseError('GH_UPSTREAM', `upstream '${this.name}' is shut down`));
+    if (this.#client) return Promise.resolve(this.#client);
+    // During a backoff a call waits for the scheduled restart rather than forcing an early one.
+    this.#starting ??= delay(this.#nextStartAt - Date.now())
+      .then(() => this.start())
+      .finally(() => {
+        this.#starting = undefined;
+      });
+    return this.#starting;
+  }
+
+  private async start(): Promise<Client> {
+    clearTimeout(this.#restartTimer);
+    this.#state = this.#restarts > 0 ? 'restarting' : 'starting';
+    const client = new Client({ name: 'gatehouse-gateway', version: '0.1.0' }, { capabilities: {} });
+    let transport: Transport;
+    try {
+      transport = await this.transport();
+    } catch (err) {
+      this.failed(err);
+      throw err;
+    }
+    client.onclose = () => this.lost(client);
+    client.onerror = (err) => this.options.onError?.(err);
+    client.setNotificationHandler(ToolListChangedNotificationSchema, async () =>
+      this.options.onToolsChanged?.(),
+    );
+    const timeout = AbortSignal.timeout(START_TIMEOUT_MS);
+    try {
+      await client.connect(transport, { signal: timeout, timeout: START_TIMEOUT_MS });
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      this.failed(err);
+      throw new GatehouseError('GH_UPSTREAM', `upstream '${this.name}' did not start: ${messageOf(err)}`);
+    }
+    if ((this.#state as UpstreamState) === 'closed') {
+      await client.close().catch(() => undefined);
+      throw new GatehouseError('GH_UPSTREAM', `upstream '${this.name}' is shut down`);
+    }
+    this.#pid = transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
+    this.#client = client;
+    this.#state = 'up';
+    this.#upSince = Date.now();
+    this.#lastError = undefined;
+    return client;
+  }
+
+  private async transport(): Promise<Transport> {
+    const config = this.config;
+    if (config.transport === 'stdio') {
+      const env: Record<string, string> = {};
+      for (const [key, value] of Object.entries(config.env))
+        env[key] = await expandSecrets(value, this.options.secrets);
+      const transport = new StdioClientTransport({
+        command: config.command,
+        args: [...config.args],
+        cwd: config.cwd,
+        env,
+        stderr: 'pipe',
+      });
+      transport.stderr?.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString('utf8').split('\n'))
+          if (line.trim() !== '') this.options.onStderr?.(line.slice(0, 500));
+      });
+      return transport;
+    }
+    const secrets = this.options.secrets;
+    const headers = config.headers;
+    // Headers are expanded per request, so a rotated secret applies at the next call.
+    const fetchWithCredentials = async (url: string | URL, init?: RequestInit): Promise<Response> => {
+      const merged = new Headers(init?.headers);
+      for (const [key, value] of Object.entries(headers))
+        merged.set(key, await expandSecrets(value, secrets));
+      // A redirect could carry the credentials to another origin: refuse to follow one.
+      return fetch(url, { ...init, headers: merged, redirect: 'error' });
+    };
+    return new StreamableHTTPClientTransport(new URL(config.url), { fetch: fetchWithCredentials });
+  }
+
+  /** The connection closed: unless the gateway is shutting down, restart after a backoff. */
+  private lost(client: Client): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    this.#pid = undefined;
+    if (this.#state === 'closed') return;
+    this.failed(new Error('the connection closed'));
+  }
+
+  private failed(err: unknown): void {
+    if (this.#state === 'closed') return;
+    this.#lastError = messageOf(err);
+    this.options.onError?.(err);
+    if (this.#upSince > 0 && Date.now() - this.#upSince > STABLE_AFTER_MS) this.#failures = 0;
+    this.#upSince = 0;
+    const wait = RESTART_BACKOFF_MS[Math.min(this.#failures, RESTART_BACKOFF_MS.length - 1)]!;
+    this.#failures++;
+    this.#restarts++;
+    this.#state = 'restarting';
+    this.#nextStartAt = Date.now() + wait;
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => {
+      if (this.#client || this.#starting || this.#state === 'closed') return;
+      void this.client().catch(() => undefined);
+    }, wait);
+    this.#restartTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.#state = 'closed';
+    clearTimeout(this.#restartTimer);
+    const client = this.#client ?? (await this.#starting?.catch(() => undefined));
+    this.#client = undefined;
+    await client?.close().catch(() => undefined);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
