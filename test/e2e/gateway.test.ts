@@ -1,11 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SealedAuditEvent } from '@gatehouse/core';
+import type { AuditEvent } from '@gatehouse/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../../packages/server/src/testing/cli.js';
 import { EVERYTHING_SERVER, FILESYSTEM_SERVER, startEverythingHttp } from '../support/mcp-peers.js';
@@ -50,6 +51,11 @@ rules:
     effect: deny
 `;
 
+interface RpcReply {
+  error?: { code: number; message: string };
+  result?: Record<string, unknown>;
+}
+
 const cli = (argv: string[]) => runCliCaptured(argv, dir);
 
 async function token(resource?: string): Promise<string> {
@@ -81,9 +87,9 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
 }
 
 /** The newest audit events of a tool and type, newest first. */
-async function auditOf(tool: string, type: string): Promise<SealedAuditEvent[]> {
+async function auditOf(tool: string, type: string): Promise<AuditEvent[]> {
   const rows = await server.store.queryAudit({ tool, type, order: 'desc', limit: 20 });
-  return rows.map((r) => JSON.parse(r.text) as SealedAuditEvent);
+  return rows.map((r) => JSON.parse(r.text) as AuditEvent);
 }
 
 const text = (result: CallToolResult) =>
@@ -253,5 +259,218 @@ describe('an upstream that dies', () => {
     expect(text(next)).toContain('back again');
     expect(upstream.pid).not.toBe(pid);
     expect(upstream.status.restarts).toBeGreaterThan(0);
+  });
+});
+
+describe('the front door as an OAuth protected resource', () => {
+  const post = (upstream: string, body: string | undefined, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}/mcp/${upstream}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...headers,
+      },
+      ...(body !== undefined && { body }),
+    });
+  const initialize = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  });
+
+  it('serves RFC 9728 metadata and challenges a call without a token', async () => {
+    const response = await post('files', initialize);
+    expect(response.status).toBe(401);
+    const challenge = response.headers.get('www-authenticate') ?? '';
+    const metadataUrl = `${server.url}/.well-known/oauth-protected-resource/mcp/files`;
+    expect(challenge).toBe(`Bearer resource_metadata="${metadataUrl}"`);
+    const metadata = await (await fetch(metadataUrl)).json();
+    expect(metadata).toMatchObject({
+      resource: `${server.url}/mcp/files`,
+      authorization_servers: [server.url],
+      bearer_methods_supported: ['header'],
+    });
+    expect((await fetch(`${server.url}/.well-known/oauth-protected-resource/mcp/nope`)).status).toBe(404);
+  });
+
+  it('refuses an expired token, a forged one and one for another audience with invalid_token', async () => {
+    // Signed with the server's own key, but an hour past its expiry.
+    const { kid, key } = server.identity.keys.signingKey(new Date());
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    const expired = await new SignJWT({ client_id: agentId, scope: 'files.*', jti: 'expired-test' })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid })
+      .setIssuer(server.url)
+      .setSubject(agentId)
+      .setAudience(server.url)
+      .setIssuedAt(hourAgo - 300)
+      .setExpirationTime(hourAgo)
+      .sign(key);
+    const other = await token(`${server.url}/mcp/everything`);
+    for (const [bearer, why] of [
+      [expired, /expired/i],
+      [`${other.slice(0, -4)}AAAA`, /signature/i],
+      [other, /claim 'aud'/],
+    ] as const) {
+      const response = await post('files', initialize, { authorization: `Bearer ${bearer}` });
+      expect(response.status).toBe(401);
+      const challenge = response.headers.get('www-authenticate') ?? '';
+      expect(challenge).toMatch(
+        /^Bearer error="invalid_token", error_description="[^"]+", resource_metadata="/,
+      );
+      expect(challenge).toMatch(why);
+    }
+    // The same audience-bound token works where it belongs.
+    const client = await connect('everything', other);
+    expect((await call(client, 'get-sum', { a: 2, b: 3 })).isError).toBeFalsy();
+  });
+
+  it('answers malformed requests with JSON-RPC errors and keeps serving', async () => {
+    const auth = { authorization: `Bearer ${await token()}` };
+    const notJson = await post('files', '{"jsonrpc": "2.0", "id": 1, "method": ', auth);
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as RpcReply).error?.code).toBe(-32700);
+    const batch = await post(
+      'files',
+      JSON.stringify(Array.from({ length: 500 }, () => JSON.parse(initialize))),
+      auth,
+    );
+    expect(batch.status).toBe(400);
+    expect(((await batch.json()) as RpcReply).error?.code).toBe(-32600);
+    const huge = await post(
+      'files',
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'x', params: { a: 'x'.repeat(10 * 1024 * 1024) } }),
+      auth,
+    );
+    expect(huge.status).toBe(413);
+    const noSession = await post(
+      'files',
+      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      auth,
+    );
+    expect(noSession.status).toBe(400);
+    const unknownSession = await post(
+      'files',
+      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      {
+        ...auth,
+        'mcp-session-id': 'not-a-session',
+      },
+    );
+    expect(unknownSession.status).toBe(404);
+    expect((await post('nope', initialize, auth)).status).toBe(404);
+
+    // An unknown method inside a session is the protocol's "method not found".
+    const opened = await post('files', initialize, auth);
+    const sessionId = opened.headers.get('mcp-session-id')!;
+    expect(sessionId).toBeTruthy();
+    const unknown = await post('files', JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'files/steal' }), {
+      ...auth,
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': '2025-06-18',
+    });
+    expect(((await unknown.json()) as RpcReply).error?.code).toBe(-32601);
+    // A tool name that is not an MCP tool name never reaches the path's pseudo-tools.
+    const sneaky = await post(
+      'files',
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 4,
+        method: 'tools/call',
+        params: { name: 'resources/read', arguments: { uri: 'file:///etc/passwd' } },
+      }),
+      { ...auth, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' },
+    );
+    expect(((await sneaky.json()) as RpcReply).result).toMatchObject({ isError: true });
+
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const client = await connect('files');
+    expect((await call(client, 'read_text_file', { path: join(data, 'notes.txt') })).isError).toBeFalsy();
+  });
+
+  it('keeps another agent out of a session it did not open', async () => {
+    const admin = new AgentAdmin(server.store);
+    const { agent, clientSecret } = await admin.createAgent({
+      name: 'other-agent',
+      owner: 'bob@example.com',
+      grants: ['files.read_text_file'],
+    });
+    await server.identity.cache.refresh();
+    const otherToken = await (async () => {
+      const response = await fetch(`${server.url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${agent.id}:${clientSecret}`).toString('base64')}`,
+        },
+        body: 'grant_type=client_credentials',
+      });
+      return ((await response.json()) as { access_token: string }).access_token;
+    })();
+    const mine = await post('files', initialize, { authorization: `Bearer ${await token()}` });
+    const sessionId = mine.headers.get('mcp-session-id')!;
+    const hijack = await post('files', JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), {
+      authorization: `Bearer ${otherToken}`,
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': '2025-06-18',
+    });
+    expect(hijack.status).toBe(404);
+    // And an agent with no grant on an upstream is refused at the door with insufficient_scope.
+    const forbidden = await post('everything', initialize, { authorization: `Bearer ${otherToken}` });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers.get('www-authenticate')).toMatch(
+      /^Bearer error="insufficient_scope", scope="everything\.\*"/,
+    );
+  });
+});
+
+describe('tool pinning', () => {
+  it('blocks a tool whose definition changed until an admin approves it, with an alert', async () => {
+    const client = await connect('files');
+    await client.listTools();
+    const [pin] = (await server.store.listToolPins('files')).filter((p) => p.tool === 'read_text_file');
+    expect(pin?.hash).toMatch(/^[0-9a-f]{64}$/);
+    // What an upstream's rug pull looks like from the store: the approved definition is no
+    // longer the one the server lists.
+    const older = { ...pin!, hash: 'f'.repeat(64), definition: '{"name":"read_text_file"}' };
+    expect(await server.store.swapToolPin(older, { hash: pin!.hash, pendingHash: undefined })).toBe(true);
+
+    const listed = await client.listTools();
+    expect(listed.tools.map((t) => t.name)).not.toContain('read_text_file');
+    const blocked = await call(client, 'read_text_file', { path: join(data, 'notes.txt') });
+    expect(blocked.isError).toBe(true);
+    expect(text(blocked)).toContain('tool-definition-changed');
+    expect(blocked._meta?.['gatehouse/decision']).toMatchObject({ code: 'tool-definition-changed' });
+    const [alert] = (await server.store.queryAudit({ type: 'alert', order: 'desc', limit: 5 })).map(
+      (r) => JSON.parse(r.text) as AuditEvent,
+    );
+    expect(alert?.what.action).toBe('tool.definition-changed');
+
+    const pins = await cli(['tools', 'pins', '--json']);
+    expect(JSON.parse(pins.stdout)).toContainEqual(
+      expect.objectContaining({ tool: 'files.read_text_file', status: 'held-changed', held_hash: pin!.hash }),
+    );
+    expect((await cli(['tools', 'approve', 'files.read_text_file', '--as', 'carol@example.com'])).code).toBe(
+      1,
+    );
+    const approved = await cli(['tools', 'approve', 'files.read_text_file', '--as', 'root@example.com']);
+    expect(approved).toMatchObject({ code: 0, stdout: expect.stringContaining('approved') });
+    // Within the pin cache's refresh interval the approval applies.
+    await expect
+      .poll(async () => (await call(client, 'read_text_file', { path: join(data, 'notes.txt') })).isError, {
+        timeout: 3000,
+        interval: 100,
+      })
+      .toBeFalsy();
+  });
+});
+
+describe('the audit chain after all of the above', () => {
+  it('verifies', async () => {
+    await server.checkpointer.cut();
+    const verified = await cli(['audit', 'verify', '--json']);
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true });
   });
 });

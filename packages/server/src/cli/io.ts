@@ -1,9 +1,14 @@
+import type { Readable, Writable } from 'node:stream';
+
 /** Where a CLI run reads and writes: injectable, so tests run commands in process. */
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The process's standard streams, for commands that speak a protocol over them (`mcp stdio`). */
+  readonly stdin?: Readable;
+  readonly stdoutStream?: Writable;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); `serve` waits on it. */
   readonly stopSignal?: Promise<void>;
 }

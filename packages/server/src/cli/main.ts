@@ -11,6 +11,8 @@ const code = await runCli(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   env: process.env,
+  stdin: process.stdin,
+  stdoutStream: process.stdout,
   stopSignal,
 });
 process.exitCode = code;

@@ -21,12 +21,16 @@ import {
   auditVerify,
   sessionsReplay,
 } from './audit-commands.js';
+import { mcpStdio, toolsApprove, toolsImport, toolsPins } from './gateway-commands.js';
 import { init } from './init-command.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { policyCheck, policyCompile, policyExplain, policyTest } from './policy-commands.js';
 import { serve } from './serve-command.js';
 
 const VERSION = '0.1.0';
+
+/** No vault yet: an upstream whose config references a secret fails to start with the secret's name. */
+const openVault = async () => undefined;
 
 /**
  * Runs the `gatehouse` CLI on `argv` (without `node` and the script) and
@@ -280,6 +284,42 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(json())
     .addOption(config())
     .action(run((id: string, opts: { json?: boolean; config?: string }) => sessionsReplay(io, id, opts)));
+
+  const tools = program.command('tools').description('upstream MCP tools: pinned definitions and catalog import');
+  tools
+    .command('approve')
+    .description('approve the held (changed) definition of an upstream tool, as the admin named by --as')
+    .argument('<tool>', '<upstream>.<tool>, e.g. files.read_text_file')
+    .requiredOption('--as <email>', 'the admin approving it')
+    .addOption(json())
+    .addOption(config())
+    .action(run((name: string, opts: Parameters<typeof toolsApprove>[2]) => toolsApprove(io, name, opts)));
+  tools
+    .command('pins')
+    .description('pinned tool definitions, and those held until an admin approves them')
+    .option('--upstream <name>', 'only this upstream')
+    .addOption(json())
+    .addOption(config())
+    .action(run((opts: Parameters<typeof toolsPins>[1]) => toolsPins(io, opts)));
+  tools
+    .command('import')
+    .description("write an upstream's tools as a catalog YAML, for review")
+    .argument('<upstream>', 'an upstream named in the config')
+    .option('-o, --out <file>', 'write here (never overwrites) instead of standard output')
+    .addOption(config())
+    .action(
+      run((name: string, opts: Parameters<typeof toolsImport>[2]) => toolsImport(io, name, opts, openVault)),
+    );
+
+  const mcp = program.command('mcp').description('the MCP gateway, for clients');
+  mcp
+    .command('stdio')
+    .description('relay an MCP client that only launches stdio servers to the gateway at /mcp/<upstream>')
+    .requiredOption('--upstream <name>', 'the upstream to reach')
+    .option('--url <url>', "the Gatehouse server (default: $GATEHOUSE_URL, then the config's server)")
+    .option('--token <token>', 'the agent access token (prefer $GATEHOUSE_TOKEN: arguments show in ps)')
+    .addOption(config())
+    .action(run((opts: Parameters<typeof mcpStdio>[1]) => mcpStdio(io, opts)));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
