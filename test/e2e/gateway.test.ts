@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AuditEvent } from '@gatehouse/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
@@ -17,6 +19,7 @@ import { EVERYTHING_SERVER, FILESYSTEM_SERVER, startEverythingHttp } from '../su
  * SDK client holding a Gatehouse token.
  */
 
+const CLI = fileURLToPath(new URL('../../packages/server/dist/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gh-gateway-e2e-'));
 const data = join(dir, 'data');
 let everything: Awaited<ReturnType<typeof startEverythingHttp>>;
@@ -33,7 +36,7 @@ agents:
   file-agent:
     owner: alice@example.com
     grants: [files.read_text_file, files.list_directory, files.write_file, files.move_file,
-             everything.echo, everything.get-sum, crashy.*]
+             everything.echo, everything.get-sum, everything.resources/read, crashy.*]
 rules:
   - id: writes-need-a-person
     description: Writing a file needs one approver
@@ -124,6 +127,7 @@ beforeAll(async () => {
       '    tools:',
       '      echo: { categories: [external_communication] }',
       '      get-sum: { categories: [read] }',
+      '      resources/read: { categories: [read], labels: [untrusted] }',
       '  crashy:',
       `    command: ${JSON.stringify(process.execPath)}`,
       `    args: [${JSON.stringify(EVERYTHING_SERVER)}, stdio]`,
@@ -218,6 +222,64 @@ describe('the MCP gateway in front of server-filesystem (stdio)', () => {
     const result = await pending;
     expect(result.isError).toBeFalsy();
     expect(readFileSync(args.path, 'utf8')).toBe('released during the hold');
+  });
+});
+
+describe('resources and prompts', () => {
+  it('passes resource reads through the path when granted, and lists no prompts without a grant', async () => {
+    const client = await connect('everything');
+    const { resources } = await client.listResources();
+    expect(resources.length).toBeGreaterThan(0);
+    const read = await client.readResource({ uri: resources[0]!.uri });
+    expect(read.contents.length).toBeGreaterThan(0);
+    const [decision] = await auditOf('everything.resources/read', 'decision');
+    expect(decision?.outcome.status).toBe('allowed');
+    expect((await client.listPrompts()).prompts).toEqual([]);
+    await expect(client.getPrompt({ name: 'simple-prompt' })).rejects.toThrow(
+      /not within|not granted|denied/i,
+    );
+  });
+});
+
+describe('the stdio relay for clients that only launch stdio servers', () => {
+  it('gatehouse mcp stdio reaches the gateway with the agent token from the environment', async () => {
+    const relay = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, 'mcp', 'stdio', '--upstream', 'files', '--url', server.url],
+      env: { GATEHOUSE_TOKEN: await token() },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'stdio-only-client', version: '1.0.0' });
+    await client.connect(relay);
+    clients.push(client);
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('read_text_file');
+    const result = await call(client, 'read_text_file', { path: join(data, 'notes.txt') });
+    expect(text(result)).toContain('Quarterly numbers');
+    const moved = await call(client, 'move_file', {
+      source: join(data, 'notes.txt'),
+      destination: join(data, 'x'),
+    });
+    expect(moved.isError).toBe(true);
+  });
+
+  it('refuses to start without a token', async () => {
+    const result = await cli(['mcp', 'stdio', '--upstream', 'files', '--url', server.url]);
+    expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining('GATEHOUSE_TOKEN') });
+  });
+});
+
+describe('tools import', () => {
+  it("writes the upstream's tools as a catalog that the policy compiler accepts", async () => {
+    const imported = await cli(['tools', 'import', 'files', '--out', 'files-catalog.yaml']);
+    expect(imported).toMatchObject({ code: 0, stdout: expect.stringContaining("tools of 'files'") });
+    const yaml = readFileSync(join(dir, 'files-catalog.yaml'), 'utf8');
+    expect(yaml).toContain('files.read_text_file:');
+    expect(yaml).toMatch(/files\.read_text_file:[\s\S]*?categories:\s*\n\s*- read/);
+    expect(yaml).not.toContain('$schema');
+    const checked = await cli(['policy', 'check', 'files-catalog.yaml']);
+    expect(checked.code).toBe(0);
+    expect((await cli(['tools', 'import', 'files', '--out', 'files-catalog.yaml'])).code).toBe(2);
+    expect((await cli(['tools', 'import', 'nope'])).code).toBe(2);
   });
 });
 

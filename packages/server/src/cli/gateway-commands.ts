@@ -5,7 +5,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { stringify } from 'yaml';
-import { type GatehouseConfig, findConfigPath, loadConfig } from '../config/load.js';
+import { findConfigPath, type GatehouseConfig, loadConfig } from '../config/load.js';
 import { approveToolPin } from '../gateway/tool-pins.js';
 import { type SecretSource, Upstream } from '../gateway/upstream.js';
 import type { Store } from '../store/index.js';
@@ -33,7 +33,9 @@ export async function toolsApprove(
   return withStoreAndAudit(io, opts.config, async (store, audit) => {
     const user = (await store.listUsers()).find((u) => u.email === opts.as.toLowerCase());
     if (!user?.roles.includes('admin')) {
-      io.stderr(`error: ${opts.as} is not a user with the admin role; only admins approve tool definitions\n`);
+      io.stderr(
+        `error: ${opts.as} is not a user with the admin role; only admins approve tool definitions\n`,
+      );
       return EXIT.failed;
     }
     const result = await approveToolPin(store, audit, upstream, tool, user.email);
@@ -62,10 +64,13 @@ export async function toolsPins(
       updated_at: p.updatedAt.toISOString(),
     }));
     if (opts.json) printJson(io, rows);
-    else if (rows.length === 0) io.stdout('no tools pinned yet: they are pinned when the gateway first lists them\n');
+    else if (rows.length === 0)
+      io.stdout('no tools pinned yet: they are pinned when the gateway first lists them\n');
     else
       for (const r of rows)
-        io.stdout(`${r.status.padEnd(13)} ${r.tool}  ${r.hash.slice(0, 12) || '(none)'}${r.held_hash ? ` → ${r.held_hash.slice(0, 12)}` : ''}\n`);
+        io.stdout(
+          `${r.status.padEnd(13)} ${r.tool}  ${r.hash.slice(0, 12) || '(none)'}${r.held_hash ? ` → ${r.held_hash.slice(0, 12)}` : ''}\n`,
+        );
     return EXIT.ok;
   });
 }
@@ -105,7 +110,9 @@ export async function toolsImport(
         if (err.code === 'EEXIST') throw new UsageError(`${path} exists; nothing was written`);
         throw err;
       });
-      io.stdout(`wrote ${tools.length} tools of '${upstreamName}' to ${path}; review the categories before use\n`);
+      io.stdout(
+        `wrote ${tools.length} tools of '${upstreamName}' to ${path}; review the categories before use\n`,
+      );
     }
     return EXIT.ok;
   });
@@ -133,7 +140,7 @@ export function catalogYaml(upstream: string, tools: readonly Tool[]): string {
   }
   return (
     `# The tools of upstream '${upstream}', imported by 'gatehouse tools import' on ${new Date().toISOString().slice(0, 10)}.\n` +
-    '# Review before use: the categories come from the MCP annotations, which are the server\'s own\n' +
+    "# Review before use: the categories come from the MCP annotations, which are the server's own\n" +
     '# claims (a hostile server can call a delete "read-only"). Add labels such as [untrusted] to tools\n' +
     '# whose output carries outside content.\n' +
     stringify({ version: 1, tools: entries }, { lineWidth: 0 })
@@ -151,16 +158,21 @@ export async function mcpStdio(
   opts: { upstream: string; url?: string; token?: string; config?: string },
 ): Promise<number> {
   const token = opts.token ?? io.env.GATEHOUSE_TOKEN;
-  if (!token) throw new UsageError('a Gatehouse access token is needed: set GATEHOUSE_TOKEN (or pass --token)');
+  if (!token)
+    throw new UsageError('a Gatehouse access token is needed: set GATEHOUSE_TOKEN (or pass --token)');
   let base = opts.url ?? io.env.GATEHOUSE_URL;
   if (base === undefined) {
     const config = await loadConfig(findConfigPath({ flag: opts.config, env: io.env, cwd: io.cwd }), io.env);
     base = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
   }
-  if (!io.stdin || !io.stdoutStream) throw new UsageError('mcp stdio needs the process standard input and output');
-  const upstream = new StreamableHTTPClientTransport(new URL(`${base.replace(/\/$/, '')}/mcp/${opts.upstream}`), {
-    requestInit: { headers: { authorization: `Bearer ${token}` } },
-  });
+  if (!io.stdin || !io.stdoutStream)
+    throw new UsageError('mcp stdio needs the process standard input and output');
+  const upstream = new StreamableHTTPClientTransport(
+    new URL(`${base.replace(/\/$/, '')}/mcp/${opts.upstream}`),
+    {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    },
+  );
   const local = new StdioServerTransport(io.stdin, io.stdoutStream);
   const closed = new Promise<void>((done) => {
     local.onclose = () => done();

@@ -285,7 +285,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(config())
     .action(run((id: string, opts: { json?: boolean; config?: string }) => sessionsReplay(io, id, opts)));
 
-  const tools = program.command('tools').description('upstream MCP tools: pinned definitions and catalog import');
+  const tools = program
+    .command('tools')
+    .description('upstream MCP tools: pinned definitions and catalog import');
   tools
     .command('approve')
     .description('approve the held (changed) definition of an upstream tool, as the admin named by --as')

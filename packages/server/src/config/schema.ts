@@ -148,7 +148,8 @@ export const configSchema = {
           tools: {
             type: 'object',
             maxProperties: 1000,
-            propertyNames: { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$' },
+            // MCP tool names, and the pseudo-tools under which resource reads and prompt fetches run.
+            propertyNames: { pattern: '^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|resources/read|prompts/get)$' },
             additionalProperties: { type: 'object' },
           },
           /** How long one call may take before it fails. */

@@ -18,6 +18,10 @@ export interface GatewayCallMeta {
 export const APPROVAL_META_KEY = 'gatehouse/approval';
 export const DECISION_META_KEY = 'gatehouse/decision';
 
+/** The pseudo-tools under which resource reads and prompt fetches run the enforcement path. */
+export const RESOURCE_READ_TOOL = 'resources/read';
+export const PROMPT_GET_TOOL = 'prompts/get';
+
 /**
  * Door 3 of DESIGN §2: MCP `tools/call` requests from agents run the one
  * enforcement path with the upstream as the executor. The gateway holds the
@@ -74,6 +78,9 @@ export class McpGateway {
         const { upstream, name } = upstreamOf(tool);
         const target = this.#upstreams.get(upstream);
         if (!target) throw new Error(`no upstream named '${upstream}'`);
+        if (name === RESOURCE_READ_TOOL) return target.readResource(String(args.uri));
+        if (name === PROMPT_GET_TOOL)
+          return target.getPrompt(String(args.name), (args.arguments ?? {}) as Record<string, string>);
         return target.callTool(name, args);
       },
     });

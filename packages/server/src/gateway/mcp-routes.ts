@@ -16,7 +16,13 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller, DecisionService } from '../decisions/decision-service.js';
-import { DECISION_META_KEY, type GatewayCallMeta, type McpGateway } from './gateway.js';
+import {
+  DECISION_META_KEY,
+  type GatewayCallMeta,
+  type McpGateway,
+  PROMPT_GET_TOOL,
+  RESOURCE_READ_TOOL,
+} from './gateway.js';
 
 /** Largest MCP request body: tool arguments are bounded far below this by the path's limits. */
 const MCP_BODY_LIMIT = 1024 * 1024;
@@ -28,10 +34,6 @@ const SESSION_IDLE_MS = 30 * 60_000;
 /** MCP tool names: letters, digits, `_`, `-`, `.` (so a name can never reach `resources/read`). */
 const MCP_TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const INVALID_JSON = Symbol('invalid-json');
-
-/** The pseudo-tools under which resource reads and prompt fetches run the enforcement path. */
-export const RESOURCE_READ_TOOL = 'resources/read';
-export const PROMPT_GET_TOOL = 'prompts/get';
 
 interface McpSession {
   readonly transport: WebStandardStreamableHTTPServerTransport;

@@ -5,6 +5,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type CallToolResult,
+  type GetPromptResult,
+  type ReadResourceResult,
   type Tool,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -131,6 +133,16 @@ export class Upstream {
     return (await client.callTool({ name, arguments: { ...args } }, undefined, {
       timeout: this.config.timeoutMs,
     })) as CallToolResult;
+  }
+
+  async readResource(uri: string): Promise<ReadResourceResult> {
+    const client = await this.client();
+    return client.readResource({ uri }, { timeout: this.config.timeoutMs });
+  }
+
+  async getPrompt(name: string, args: Record<string, string>): Promise<GetPromptResult> {
+    const client = await this.client();
+    return client.getPrompt({ name, arguments: args }, { timeout: this.config.timeoutMs });
   }
 
   /** The resources, prompts and other requests the gateway passes through. */
