@@ -18,7 +18,10 @@ export type GatehouseErrorCode =
   | 'GH_AGENT_INACTIVE'
   | 'GH_NOT_FOUND'
   | 'GH_CONFLICT'
-  | 'GH_USAGE';
+  | 'GH_USAGE'
+  | 'GH_SECRET_NOT_FOUND'
+  | 'GH_SECRET_UNREADABLE'
+  | 'GH_SECRET_INVALID';
 
 /** Base class of every error Gatehouse throws on purpose. */
 export class GatehouseError extends Error {

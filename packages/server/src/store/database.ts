@@ -22,6 +22,7 @@ export interface Database {
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_keys: AuditKeysTable;
+  secrets: SecretsTable;
 }
 
 /**
@@ -165,4 +166,23 @@ export interface AuditKeysTable {
   public_jwk: string;
   private_jwe: string;
   created_at: number;
+}
+
+/**
+ * Brokered credentials (the vault): each value sealed under its own data key,
+ * the data key wrapped by the master key `master_key_id` names. Binary parts
+ * are base64url text. Never a plaintext value.
+ */
+export interface SecretsTable {
+  name: string;
+  version: number;
+  master_key_id: string;
+  value_iv: string;
+  value_ciphertext: string;
+  value_tag: string;
+  key_iv: string;
+  key_ciphertext: string;
+  key_tag: string;
+  created_at: number;
+  updated_at: number;
 }
