@@ -6,6 +6,8 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); `serve` waits on it. */
   readonly stopSignal?: Promise<void>;
+  /** Standard input, for values that must not appear on the command line (`secrets set`). */
+  readonly stdin?: AsyncIterable<Uint8Array | string> & { readonly isTTY?: boolean };
 }
 
 /** Exit codes: the contract of DESIGN §9. */

@@ -11,6 +11,7 @@ const code = await runCli(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   env: process.env,
+  stdin: process.stdin,
   stopSignal,
 });
 process.exitCode = code;

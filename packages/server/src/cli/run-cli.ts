@@ -24,6 +24,14 @@ import {
 import { init } from './init-command.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { policyCheck, policyCompile, policyExplain, policyTest } from './policy-commands.js';
+import {
+  type SecretValueOptions,
+  secretsDelete,
+  secretsList,
+  secretsRewrap,
+  secretsRotate,
+  secretsSet,
+} from './secret-commands.js';
 import { serve } from './serve-command.js';
 
 const VERSION = '0.1.0';
@@ -280,6 +288,51 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(json())
     .addOption(config())
     .action(run((id: string, opts: { json?: boolean; config?: string }) => sessionsReplay(io, id, opts)));
+
+  const secrets = program
+    .command('secrets')
+    .description('brokered credentials: stored encrypted, injected into upstreams, never shown again');
+  for (const [verb, action, what] of [
+    ['set', secretsSet, 'store a new secret; the value is read from standard input or --from-file'],
+    ['rotate', secretsRotate, 'replace a secret with a new value (new version, new data key)'],
+  ] as const) {
+    secrets
+      .command(verb)
+      .description(what)
+      .argument('<name>', 'secret name: a-z 0-9 . _ -')
+      // Declared only to refuse them with a clear message, without echoing them.
+      .argument('[value...]')
+      .addOption(new Option('--value <value>').hideHelp())
+      .option('--from-file <path>', 'read the value from this file instead of standard input')
+      // An unknown `--token=…` lands in [value...] and is refused there, rather than echoed by commander.
+      .allowUnknownOption()
+      .addOption(json())
+      .addOption(config())
+      .action(
+        run((name: string, extra: string[], opts: SecretValueOptions) => action(io, name, extra, opts)),
+      );
+  }
+  secrets
+    .command('list')
+    .description('list secrets: name, version, times, master key id; never a value')
+    .addOption(json())
+    .addOption(config())
+    .action(run((opts: { json?: boolean; config?: string }) => secretsList(io, opts)));
+  secrets
+    .command('delete')
+    .description('delete a secret')
+    .argument('<name>', 'secret name')
+    .addOption(json())
+    .addOption(config())
+    .action(run((name: string, opts: { json?: boolean; config?: string }) => secretsDelete(io, name, opts)));
+  secrets
+    .command('rewrap')
+    .description(
+      're-encrypt every secret, signing key and audit key under the current master key (master-key rotation)',
+    )
+    .addOption(json())
+    .addOption(config())
+    .action(run((opts: { json?: boolean; config?: string }) => secretsRewrap(io, opts)));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
