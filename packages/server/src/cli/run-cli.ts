@@ -300,16 +300,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       .command(verb)
       .description(what)
       .argument('<name>', 'secret name: a-z 0-9 . _ -')
-      // Declared only to refuse them with a clear message, without echoing them.
-      .argument('[value...]')
-      .addOption(new Option('--value <value>').hideHelp())
       .option('--from-file <path>', 'read the value from this file instead of standard input')
-      // An unknown `--token=…` lands in [value...] and is refused there, rather than echoed by commander.
+      // Accepted only to be refused with a clear message that does not echo them: a value given
+      // as an argument or an option (`--value=…`, any `--token=…`) is in argv, visible to `ps`.
+      .addOption(new Option('--value <value>').hideHelp())
+      .allowExcessArguments()
       .allowUnknownOption()
       .addOption(json())
       .addOption(config())
       .action(
-        run((name: string, extra: string[], opts: SecretValueOptions) => action(io, name, extra, opts)),
+        run((name: string, opts: SecretValueOptions, command: Command) =>
+          action(io, name, command.args.slice(1), opts),
+        ),
       );
   }
   secrets

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${secret:NAME}` references are the subject under test.
 import { describe, expect, it } from 'vitest';
 import { SecretError } from './secret-error.js';
 import { resolveSecretRefs, resolveSecretRefsIn, secretRefs } from './secret-refs.js';

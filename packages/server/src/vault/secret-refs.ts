@@ -20,6 +20,7 @@ const UNCLOSED = /\$\{secret:[^}]*$/;
  */
 export function secretRefs(text: string): string[] {
   if (UNCLOSED.test(text))
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference syntax, quoted for the reader.
     throw new SecretError('GH_SECRET_INVALID', "a '${secret:' reference is not closed with '}'");
   const names: string[] = [];
   for (const match of text.matchAll(REFERENCE)) {
