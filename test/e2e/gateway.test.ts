@@ -36,7 +36,8 @@ agents:
   file-agent:
     owner: alice@example.com
     grants: [files.read_text_file, files.list_directory, files.write_file, files.move_file,
-             everything.echo, everything.get-sum, everything.resources/read, crashy.*]
+             everything.echo, everything.get-sum, everything.resources/read, crashy.*,
+             vaulted.get-env, misconfigured.echo]
 rules:
   - id: writes-need-a-person
     description: Writing a file needs one approver
@@ -58,6 +59,8 @@ interface RpcReply {
   error?: { code: number; message: string };
   result?: Record<string, unknown>;
 }
+
+const CRM_TOKEN = 'crm_live_4f9a8b7c6d5e4f3a2b1c';
 
 const cli = (argv: string[]) => runCliCaptured(argv, dir);
 
@@ -134,9 +137,26 @@ beforeAll(async () => {
       '    tools:',
       '      trigger-long-running-operation: { categories: [read] }',
       '      echo: { categories: [read] }',
+      '  vaulted:',
+      `    command: ${JSON.stringify(process.execPath)}`,
+      `    args: [${JSON.stringify(EVERYTHING_SERVER)}, stdio]`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's secret reference syntax.
+      '    env: { API_TOKEN: "${secret:crm-token}" }',
+      '    tools:',
+      '      get-env: { categories: [read] }',
+      '  misconfigured:',
+      `    command: ${JSON.stringify(process.execPath)}`,
+      `    args: [${JSON.stringify(EVERYTHING_SERVER)}, stdio]`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's secret reference syntax.
+      '    env: { API_TOKEN: "${secret:never-set}" }',
+      '    tools:',
+      '      echo: { categories: [read] }',
       '',
     ].join('\n'),
   );
+  // The credential goes into the vault before the server starts, through the CLI, from stdin.
+  expect((await runCliCaptured(['secrets', 'set', 'crm-token'], dir, {}, `${CRM_TOKEN}\n`)).code).toBe(0);
+  process.env.GATEHOUSE_LEAK_PROBE = 'the gateway process environment';
   server = await startServer(await loadConfig(join(dir, 'gatehouse.yaml'), {}), { env: {}, watch: false });
   const admin = new AgentAdmin(server.store);
   await admin.createUser('carol@example.com', ['approver']);
@@ -525,6 +545,32 @@ describe('tool pinning', () => {
         interval: 100,
       })
       .toBeFalsy();
+  });
+});
+
+describe('brokered credentials', () => {
+  it('injects a vault secret into the upstream, and nothing returns it to the agent or the audit', async () => {
+    const client = await connect('vaulted');
+    const result = await call(client, 'get-env', {});
+    const env = JSON.parse(text(result)) as Record<string, string>;
+    // The upstream got it (and echoed it), and the gateway scrubbed the echo.
+    expect(env.API_TOKEN).toBe('[REDACTED:secret]');
+    // Only a safe default set of the gateway's own environment reaches a child.
+    expect(env.GATEHOUSE_LEAK_PROBE).toBeUndefined();
+    expect(JSON.stringify(result)).not.toContain(CRM_TOKEN);
+    const listed = await cli(['secrets', 'list', '--json']);
+    expect(listed.stdout).toContain('crm-token');
+    expect(listed.stdout).not.toContain(CRM_TOKEN);
+    let leaks = 0;
+    for await (const row of server.store.streamAudit(0)) if (row.text.includes(CRM_TOKEN)) leaks++;
+    expect(leaks).toBe(0);
+  });
+
+  it('fails a call to an upstream whose secret is missing, naming the secret and nothing else', async () => {
+    const client = await connect('misconfigured');
+    const result = await call(client, 'echo', { message: 'hi' });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toMatch(/never-set/);
   });
 });
 

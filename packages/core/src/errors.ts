@@ -20,7 +20,9 @@ export type GatehouseErrorCode =
   | 'GH_CONFLICT'
   | 'GH_USAGE'
   | 'GH_UPSTREAM'
-  | 'GH_SECRET_UNAVAILABLE';
+  | 'GH_SECRET_NOT_FOUND'
+  | 'GH_SECRET_UNREADABLE'
+  | 'GH_SECRET_INVALID';
 
 /** Base class of every error Gatehouse throws on purpose. */
 export class GatehouseError extends Error {

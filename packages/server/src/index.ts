@@ -15,7 +15,19 @@ export { findConfigPath, type GatehouseConfig, loadConfig } from './config/load.
 export { AccessTokenIssuer, AccessTokenVerifier, TokenError } from './identity/access-tokens.js';
 export { AgentAdmin } from './identity/agent-admin.js';
 export type { AgentRecord, IdentityStore, UserRecord } from './identity/identity-store.js';
+export { loadMasterKeys, type MasterKey, MasterKeys, masterKeyId } from './identity/master-key.js';
 export { loadPolicy, PolicyRuntime } from './policy/runtime.js';
 export { readPolicySources } from './policy/sources.js';
 export { type RunningServer, startServer } from './server.js';
 export { openStore, type StorageConfig, type Store } from './store/index.js';
+export {
+  type MasterKeyRewrapResult,
+  resolveSecretRefs,
+  resolveSecretRefsIn,
+  rewrapMasterKeyItems,
+  SecretError,
+  type SecretErrorCode,
+  type SecretMetadata,
+  SecretVault,
+  secretRefs,
+} from './vault/index.js';

@@ -21,9 +21,10 @@ import { createHttpApp } from './http/app.js';
 import { AgentAdmin } from './identity/agent-admin.js';
 import { type IdentityRuntime, startIdentity } from './identity/identity-runtime.js';
 import type { NewAgent } from './identity/identity-store.js';
-import { loadMasterKey } from './identity/master-key.js';
+import { loadMasterKeys } from './identity/master-key.js';
 import { PolicyRuntime } from './policy/runtime.js';
 import { openStore, type Store } from './store/index.js';
+import { SecretVault } from './vault/secret-vault.js';
 
 /** How often a replica looks for tools registered through another one. */
 const CATALOG_SYNC_MS = 1000;
@@ -52,6 +53,8 @@ export interface RunningServer {
   readonly auditKey: AuditSigningKey;
   /** Present when `approvals.notify` names webhooks. */
   readonly notifier?: WebhookNotifier;
+  /** Brokered credentials, for injection into upstreams at call time (`reveal`, `versions`). */
+  readonly vault: SecretVault;
   close(): Promise<void>;
 }
 
@@ -121,10 +124,13 @@ export async function startServer(
     const catalog = new ToolCatalog(store, runtime);
     if (!registeredDropped) catalog.adopt(registered);
     await activate(store, runtime.policy, opened.sources, auditLog);
-    const masterKey = await loadMasterKey({
+    // The current master key encrypts; previous ones (during a master-key rotation) still decrypt.
+    const masterKey = await loadMasterKeys({
       env: options.env ?? process.env,
       keyFile: config.identity.masterKeyFile,
+      previousKeyFiles: config.identity.previousMasterKeyFiles,
     });
+    const vault = new SecretVault(store, masterKey, { sink: auditLog, door: 'server', actor: 'server' });
     const identity = await startIdentity(store, config, url, masterKey, auditLog);
     cleanups.push(() => identity.close());
     const auditKey = await loadAuditSigningKey(store, masterKey);
@@ -250,6 +256,8 @@ export async function startServer(
       components,
       approvals,
       gatewayWaitMs: config.approvals.gatewayWaitMs,
+      // Brokered credentials: expanded into an upstream's env or headers only when it is called.
+      secrets: { reveal: (name) => vault.reveal(name) },
       log: {
         warn: (obj, msg) => log?.warn(obj, msg),
         debug: (obj, msg) => log?.debug(obj, msg),
@@ -298,6 +306,7 @@ export async function startServer(
       checkpointer,
       auditKey,
       ...(notifier && { notifier }),
+      vault,
       close: closeAll,
     };
   } catch (err) {

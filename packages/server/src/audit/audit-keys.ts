@@ -1,17 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { type AuditCheckpoint, checkpointPayload, GatehouseError } from '@gatehouse/core';
 import {
-  CompactEncrypt,
   CompactSign,
   type CryptoKey,
   calculateJwkThumbprint,
-  compactDecrypt,
   compactVerify,
   exportJWK,
   generateKeyPair,
   importJWK,
   type JWK,
 } from 'jose';
+import { type MasterKeys, toMasterKeys } from '../identity/master-key.js';
 import type { AuditStore } from './audit-store.js';
 
 /** Checkpoints are signed with Ed25519 (RFC 8037) as compact JWS. */
@@ -32,18 +31,18 @@ export interface AuditSigningKey {
  */
 export async function loadAuditSigningKey(
   store: AuditStore,
-  masterKey: Uint8Array,
+  masterKey: Uint8Array | MasterKeys,
 ): Promise<AuditSigningKey> {
+  const masterKeys = toMasterKeys(masterKey);
   let [record] = await store.listAuditKeys();
   if (!record) {
     const { publicKey, privateKey } = await generateKeyPair(ALG, { crv: 'Ed25519', extractable: true });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
-    const privateJwe = await new CompactEncrypt(
+    const privateJwe = await masterKeys.encryptJwe(
       new TextEncoder().encode(JSON.stringify(await exportJWK(privateKey))),
-    )
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
-      .encrypt(masterKey);
+      { kid },
+    );
     await store.insertAuditKey({
       kid,
       publicJwk: JSON.stringify({ ...publicJwk, kid, alg: ALG, use: 'sig' }),
@@ -53,15 +52,7 @@ export async function loadAuditSigningKey(
     [record] = await store.listAuditKeys();
     if (!record) throw new GatehouseError('GH_STORE_UNAVAILABLE', 'the audit key could not be stored');
   }
-  let plaintext: Uint8Array;
-  try {
-    ({ plaintext } = await compactDecrypt(record.privateJwe, masterKey));
-  } catch {
-    throw new GatehouseError(
-      'GH_MASTER_KEY',
-      'the audit signing key cannot be decrypted with this master key (was GATEHOUSE_MASTER_KEY changed?)',
-    );
-  }
+  const { plaintext } = await masterKeys.decryptJwe(record.privateJwe, 'the audit signing key');
   const privateJwk = JSON.parse(new TextDecoder().decode(plaintext)) as JWK;
   return {
     kid: record.kid,

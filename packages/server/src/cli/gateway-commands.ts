@@ -5,6 +5,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { stringify } from 'yaml';
+import type { AuditLog } from '../audit/audit-log.js';
 import { findConfigPath, type GatehouseConfig, loadConfig } from '../config/load.js';
 import { approveToolPin } from '../gateway/tool-pins.js';
 import { type SecretSource, Upstream } from '../gateway/upstream.js';
@@ -13,7 +14,11 @@ import { withStoreAndAudit } from './audit-commands.js';
 import { type CliIo, EXIT, printJson, UsageError } from './io.js';
 
 /** Opens what expands `${secret:…}` for an upstream the CLI starts itself (`tools import`). */
-export type SecretsOpener = (config: GatehouseConfig, store: Store) => Promise<SecretSource | undefined>;
+export type SecretsOpener = (
+  config: GatehouseConfig,
+  store: Store,
+  log: AuditLog,
+) => Promise<SecretSource | undefined>;
 
 /** `upstream.tool` as the admin types it. */
 function splitToolName(name: string): { upstream: string; tool: string } {
@@ -86,7 +91,7 @@ export async function toolsImport(
   opts: { out?: string; config?: string },
   openSecrets: SecretsOpener,
 ): Promise<number> {
-  return withStoreAndAudit(io, opts.config, async (store, _audit, config) => {
+  return withStoreAndAudit(io, opts.config, async (store, audit, config) => {
     const upstreamConfig = config.upstreams[upstreamName];
     if (!upstreamConfig) {
       const known = Object.keys(config.upstreams);
@@ -94,7 +99,7 @@ export async function toolsImport(
         `no upstream named '${upstreamName}' in ${config.file}${known.length > 0 ? ` (known: ${known.join(', ')})` : ''}`,
       );
     }
-    const secrets = await openSecrets(config, store);
+    const secrets = await openSecrets(config, store, audit);
     const upstream = new Upstream(upstreamConfig, secrets ? { secrets } : {});
     let tools: Tool[];
     try {
@@ -165,7 +170,7 @@ export async function mcpStdio(
     const config = await loadConfig(findConfigPath({ flag: opts.config, env: io.env, cwd: io.cwd }), io.env);
     base = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
   }
-  if (!io.stdin || !io.stdoutStream)
+  if (!io.stdinStream || !io.stdoutStream)
     throw new UsageError('mcp stdio needs the process standard input and output');
   const upstream = new StreamableHTTPClientTransport(
     new URL(`${base.replace(/\/$/, '')}/mcp/${opts.upstream}`),
@@ -173,7 +178,7 @@ export async function mcpStdio(
       requestInit: { headers: { authorization: `Bearer ${token}` } },
     },
   );
-  const local = new StdioServerTransport(io.stdin, io.stdoutStream);
+  const local = new StdioServerTransport(io.stdinStream, io.stdoutStream);
   const closed = new Promise<void>((done) => {
     local.onclose = () => done();
     upstream.onclose = () => done();
@@ -196,7 +201,7 @@ export async function mcpStdio(
   upstream.onerror = (err) => io.stderr(`gatehouse: ${err.message}\n`);
   await upstream.start();
   await local.start();
-  io.stdin.once('end', () => void local.close());
+  io.stdinStream.once('end', () => void local.close());
   await Promise.race([closed, io.stopSignal ?? new Promise<void>(() => undefined)]);
   await upstream.close().catch(() => undefined);
   return EXIT.ok;

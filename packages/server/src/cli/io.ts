@@ -7,10 +7,12 @@ export interface CliIo {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   /** The process's standard streams, for commands that speak a protocol over them (`mcp stdio`). */
-  readonly stdin?: Readable;
+  readonly stdinStream?: Readable;
   readonly stdoutStream?: Writable;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); `serve` waits on it. */
   readonly stopSignal?: Promise<void>;
+  /** Standard input, for values that must not appear on the command line (`secrets set`). */
+  readonly stdin?: AsyncIterable<Uint8Array | string> & { readonly isTTY?: boolean };
 }
 
 /** Exit codes: the contract of DESIGN §9. */

@@ -12,6 +12,7 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   stdin: process.stdin,
+  stdinStream: process.stdin,
   stdoutStream: process.stdout,
   stopSignal,
 });

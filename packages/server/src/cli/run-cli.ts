@@ -25,12 +25,18 @@ import { mcpStdio, toolsApprove, toolsImport, toolsPins } from './gateway-comman
 import { init } from './init-command.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { policyCheck, policyCompile, policyExplain, policyTest } from './policy-commands.js';
+import {
+  openVaultFor,
+  type SecretValueOptions,
+  secretsDelete,
+  secretsList,
+  secretsRewrap,
+  secretsRotate,
+  secretsSet,
+} from './secret-commands.js';
 import { serve } from './serve-command.js';
 
 const VERSION = '0.1.0';
-
-/** No vault yet: an upstream whose config references a secret fails to start with the secret's name. */
-const openVault = async () => undefined;
 
 /**
  * Runs the `gatehouse` CLI on `argv` (without `node` and the script) and
@@ -310,7 +316,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('-o, --out <file>', 'write here (never overwrites) instead of standard output')
     .addOption(config())
     .action(
-      run((name: string, opts: Parameters<typeof toolsImport>[2]) => toolsImport(io, name, opts, openVault)),
+      run((name: string, opts: Parameters<typeof toolsImport>[2]) =>
+        toolsImport(io, name, opts, (config, store, log) => openVaultFor(config, store, log, io)),
+      ),
     );
 
   const mcp = program.command('mcp').description('the MCP gateway, for clients');
@@ -322,6 +330,52 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--token <token>', 'the agent access token (prefer $GATEHOUSE_TOKEN: arguments show in ps)')
     .addOption(config())
     .action(run((opts: Parameters<typeof mcpStdio>[1]) => mcpStdio(io, opts)));
+  const secrets = program
+    .command('secrets')
+    .description('brokered credentials: stored encrypted, injected into upstreams, never shown again');
+  for (const [verb, action, what] of [
+    ['set', secretsSet, 'store a new secret; the value is read from standard input or --from-file'],
+    ['rotate', secretsRotate, 'replace a secret with a new value (new version, new data key)'],
+  ] as const) {
+    secrets
+      .command(verb)
+      .description(what)
+      .argument('<name>', 'secret name: a-z 0-9 . _ -')
+      .option('--from-file <path>', 'read the value from this file instead of standard input')
+      // Accepted only to be refused with a clear message that does not echo them: a value given
+      // as an argument or an option (`--value=…`, any `--token=…`) is in argv, visible to `ps`.
+      .addOption(new Option('--value <value>').hideHelp())
+      .allowExcessArguments()
+      .allowUnknownOption()
+      .addOption(json())
+      .addOption(config())
+      .action(
+        run((name: string, opts: SecretValueOptions, command: Command) =>
+          action(io, name, command.args.slice(1), opts),
+        ),
+      );
+  }
+  secrets
+    .command('list')
+    .description('list secrets: name, version, times, master key id; never a value')
+    .addOption(json())
+    .addOption(config())
+    .action(run((opts: { json?: boolean; config?: string }) => secretsList(io, opts)));
+  secrets
+    .command('delete')
+    .description('delete a secret')
+    .argument('<name>', 'secret name')
+    .addOption(json())
+    .addOption(config())
+    .action(run((name: string, opts: { json?: boolean; config?: string }) => secretsDelete(io, name, opts)));
+  secrets
+    .command('rewrap')
+    .description(
+      're-encrypt every secret, signing key and audit key under the current master key (master-key rotation)',
+    )
+    .addOption(json())
+    .addOption(config())
+    .action(run((opts: { json?: boolean; config?: string }) => secretsRewrap(io, opts)));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -11,6 +11,8 @@ import { type ConfigDocument, configSchema } from './schema.js';
 export const DEFAULT_PORT = 4470;
 export const DEFAULT_HOST = '127.0.0.1';
 const MAX_CONFIG_LENGTH = 256 * 1024;
+/** Where the master key file is when `identity.masterKeyFile` does not say, relative to the config. */
+export const DEFAULT_MASTER_KEY_FILE = './.gatehouse/master.key';
 
 const validateConfig = new Ajv2020({ allErrors: true, strict: true, verbose: true }).compile(configSchema);
 
@@ -45,6 +47,8 @@ export interface GatehouseConfig {
     readonly secretGraceMs: number;
     readonly signingKeyRotationMs: number;
     readonly masterKeyFile: string;
+    /** Earlier master keys, accepted for decryption while `gatehouse secrets rewrap` moves items off them. */
+    readonly previousMasterKeyFiles: readonly string[];
     readonly audiences: readonly string[];
     readonly trustedIssuers: readonly { issuer: string; jwksFile: string; audience: string }[];
   };
@@ -331,7 +335,8 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
       maxDelegationDepth: identity.maxDelegationDepth ?? 2,
       secretGraceMs: durationMs(identity.secretGracePeriod ?? '24h'),
       signingKeyRotationMs: durationMs(identity.signingKeyRotation ?? '24h'),
-      masterKeyFile: at(identity.masterKeyFile ?? './.gatehouse/master.key'),
+      masterKeyFile: at(identity.masterKeyFile ?? DEFAULT_MASTER_KEY_FILE),
+      previousMasterKeyFiles: (identity.previousMasterKeyFiles ?? []).map(at),
       audiences: identity.audiences ?? [],
       trustedIssuers: (identity.trustedIssuers ?? []).map((t) => ({ ...t, jwksFile: at(t.jwksFile) })),
     },

@@ -166,6 +166,11 @@ export const configSchema = {
         secretGracePeriod: DURATION,
         signingKeyRotation: DURATION,
         masterKeyFile: { type: 'string', minLength: 1 },
+        previousMasterKeyFiles: {
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          uniqueItems: true,
+        },
         audiences: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
         trustedIssuers: {
           type: 'array',
@@ -218,6 +223,7 @@ export interface ConfigDocument {
     secretGracePeriod?: string;
     signingKeyRotation?: string;
     masterKeyFile?: string;
+    previousMasterKeyFiles?: string[];
     audiences?: string[];
     trustedIssuers?: { issuer: string; jwksFile: string; audience: string }[];
   };

@@ -11,6 +11,8 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamConfig } from '../config/load.js';
+import { SecretError } from '../vault/secret-error.js';
+import { resolveSecretRefs } from '../vault/secret-refs.js';
 
 /** Where `${secret:NAME}` references are expanded: the vault, or nothing when there is none. */
 export interface SecretSource {
@@ -24,7 +26,6 @@ const RESTART_BACKOFF_MS = [200, 500, 1000, 2000, 5000, 10_000, 30_000] as const
 const STABLE_AFTER_MS = 60_000;
 /** How long a call waits for an upstream to (re)start before it fails. */
 const START_TIMEOUT_MS = 30_000;
-const SECRET_REFERENCE = /\$\{secret:([a-z0-9][a-z0-9._-]{0,127})\}/g;
 
 export type UpstreamState = 'idle' | 'starting' | 'up' | 'restarting' | 'closed';
 
@@ -36,33 +37,53 @@ export interface UpstreamStatus {
   readonly lastError?: string;
 }
 
-/** The names of the secrets a string references. */
-export function secretReferences(text: string): string[] {
-  return [...text.matchAll(SECRET_REFERENCE)].map((m) => m[1]!);
-}
-
-/** Expands `${secret:NAME}` references; a secret that cannot be read fails the whole expansion. */
-export async function expandSecrets(text: string, secrets: SecretSource | undefined): Promise<string> {
-  const names = secretReferences(text);
-  if (names.length === 0) return text;
-  const values = new Map<string, string>();
-  for (const name of names) {
-    if (values.has(name)) continue;
+/**
+ * Expands `${secret:NAME}` references from the vault; fails closed (a
+ * reference with no vault, an unknown or unreadable secret) naming the secret
+ * and never a value.
+ */
+export async function expandSecrets(
+  text: string,
+  secrets: SecretSource | undefined,
+  revealed?: Set<string>,
+): Promise<string> {
+  return resolveSecretRefs(text, async (name) => {
     if (!secrets)
-      throw new GatehouseError(
-        'GH_SECRET_UNAVAILABLE',
+      throw new SecretError(
+        'GH_SECRET_NOT_FOUND',
         `secret '${name}' is referenced but no vault is open`,
+        name,
       );
-    try {
-      values.set(name, await secrets.reveal(name));
-    } catch {
-      // Name the secret, never a value or the vault's inner error (it may quote key material).
-      throw new GatehouseError('GH_SECRET_UNAVAILABLE', `secret '${name}' cannot be read from the vault`);
-    }
-  }
-  return text.replace(SECRET_REFERENCE, (_m, name: string) => values.get(name)!);
+    const value = await secrets.reveal(name);
+    revealed?.add(value);
+    return value;
+  });
 }
 
+/** Shorter values are not scrubbed: they would blank out ordinary text. */
+const MIN_SCRUBBED_LENGTH = 8;
+
+/**
+ * The value with every occurrence of a brokered secret replaced: an upstream
+ * that echoes its environment or headers (a debug tool, an error message)
+ * must not hand the agent, or the audit, a credential it was given.
+ */
+export function scrubSecrets(value: unknown, secrets: ReadonlySet<string>): unknown {
+  const scrubbed = [...secrets].filter((s) => s.length >= MIN_SCRUBBED_LENGTH);
+  if (scrubbed.length === 0) return value;
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') {
+      let out = v;
+      for (const secret of scrubbed)
+        if (out.includes(secret)) out = out.split(secret).join('[REDACTED:secret]');
+      return out;
+    }
+    if (depth > 64 || v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map((item) => walk(item, depth + 1));
+    return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item, depth + 1)]));
+  };
+  return walk(value, 0);
+}
 /**
  * One upstream MCP server, reached through the official SDK client: started
  * on first use, restarted with backoff when it dies, shared by every agent
@@ -80,6 +101,8 @@ export class Upstream {
   #restartTimer: NodeJS.Timeout | undefined;
   #pid: number | undefined;
   #nextStartAt = 0;
+  /** Secret values this upstream was given: scrubbed from whatever it returns. */
+  readonly #revealed = new Set<string>();
 
   constructor(
     readonly config: UpstreamConfig,
@@ -130,19 +153,26 @@ export class Upstream {
 
   async callTool(name: string, args: Readonly<Record<string, unknown>>): Promise<CallToolResult> {
     const client = await this.client();
-    return (await client.callTool({ name, arguments: { ...args } }, undefined, {
+    const result = await client.callTool({ name, arguments: { ...args } }, undefined, {
       timeout: this.config.timeoutMs,
-    })) as CallToolResult;
+    });
+    return scrubSecrets(result, this.#revealed) as CallToolResult;
   }
 
   async readResource(uri: string): Promise<ReadResourceResult> {
     const client = await this.client();
-    return client.readResource({ uri }, { timeout: this.config.timeoutMs });
+    return scrubSecrets(
+      await client.readResource({ uri }, { timeout: this.config.timeoutMs }),
+      this.#revealed,
+    ) as ReadResourceResult;
   }
 
   async getPrompt(name: string, args: Record<string, string>): Promise<GetPromptResult> {
     const client = await this.client();
-    return client.getPrompt({ name, arguments: args }, { timeout: this.config.timeoutMs });
+    return scrubSecrets(
+      await client.getPrompt({ name, arguments: args }, { timeout: this.config.timeoutMs }),
+      this.#revealed,
+    ) as GetPromptResult;
   }
 
   /** The resources, prompts and other requests the gateway passes through. */
@@ -204,7 +234,7 @@ export class Upstream {
     if (config.transport === 'stdio') {
       const env: Record<string, string> = {};
       for (const [key, value] of Object.entries(config.env))
-        env[key] = await expandSecrets(value, this.options.secrets);
+        env[key] = await expandSecrets(value, this.options.secrets, this.#revealed);
       const transport = new StdioClientTransport({
         command: config.command,
         args: [...config.args],
@@ -220,11 +250,20 @@ export class Upstream {
     }
     const secrets = this.options.secrets;
     const headers = config.headers;
+    const revealed = this.#revealed;
     // Headers are expanded per request, so a rotated secret applies at the next call.
     const fetchWithCredentials = async (url: string | URL, init?: RequestInit): Promise<Response> => {
       const merged = new Headers(init?.headers);
-      for (const [key, value] of Object.entries(headers))
-        merged.set(key, await expandSecrets(value, secrets));
+      for (const [key, value] of Object.entries(headers)) {
+        const expanded = await expandSecrets(value, secrets, revealed);
+        // A secret holding a line break would smuggle a header (or a request) upstream.
+        if (/[\r\n\0]/.test(expanded))
+          throw new GatehouseError(
+            'GH_UPSTREAM',
+            `header ${key} of upstream '${this.name}' would hold a line break`,
+          );
+        merged.set(key, expanded);
+      }
       // A redirect could carry the credentials to another origin: refuse to follow one.
       return fetch(url, { ...init, headers: merged, redirect: 'error' });
     };

@@ -12,6 +12,7 @@ import {
   CLOCK_TOLERANCE_S,
   MAX_TOKEN_LIFETIME_S,
 } from './access-tokens.js';
+import type { MasterKeys } from './master-key.js';
 import { RegistryCache } from './registry-cache.js';
 import { KeyRing } from './signing-keys.js';
 
@@ -34,7 +35,7 @@ export async function startIdentity(
   store: Store,
   config: GatehouseConfig,
   issuerUrl: string,
-  masterKey: Uint8Array,
+  masterKey: Uint8Array | MasterKeys,
   audit?: AuditSink,
 ): Promise<IdentityRuntime> {
   const rotationMs = config.identity.signingKeyRotationMs;

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
-  CompactEncrypt,
   type CryptoKey,
   calculateJwkThumbprint,
-  compactDecrypt,
   exportJWK,
   generateKeyPair,
   importJWK,
   type JWK,
 } from 'jose';
+import { type MasterKeys, toMasterKeys } from './master-key.js';
 
 /** The JWS algorithm of every Gatehouse token: Ed25519 signatures (RFC 8037). */
 export const SIGNING_ALG = 'EdDSA';
@@ -68,18 +67,22 @@ export class KeyRing {
 
   private constructor(
     private readonly store: SigningKeyStore,
-    private readonly masterKey: Uint8Array,
+    private readonly masterKeys: MasterKeys,
     readonly options: KeyRotationOptions,
   ) {}
 
-  /** Loads the keys from the store and makes sure one can sign now. */
+  /**
+   * Loads the keys from the store and makes sure one can sign now. Private
+   * halves are encrypted under the current master key and decrypted under
+   * any key of `masterKey` (a single key, or a set during master-key rotation).
+   */
   static async open(
     store: SigningKeyStore,
-    masterKey: Uint8Array,
+    masterKey: Uint8Array | MasterKeys,
     options: KeyRotationOptions,
     now = new Date(),
   ): Promise<KeyRing> {
-    const ring = new KeyRing(store, masterKey, options);
+    const ring = new KeyRing(store, toMasterKeys(masterKey), options);
     await ring.rotate(now);
     return ring;
   }
@@ -153,9 +156,12 @@ export class KeyRing {
     const publicJwk = await exportJWK(publicKey);
     const privateJwk = await exportJWK(privateKey);
     const kid = `${await calculateJwkThumbprint(publicJwk)}.${randomUUID().slice(0, 8)}`;
-    const privateJwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(privateJwk)))
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
-      .encrypt(this.masterKey);
+    const privateJwe = await this.masterKeys.encryptJwe(
+      new TextEncoder().encode(JSON.stringify(privateJwk)),
+      {
+        kid,
+      },
+    );
     const retiresAt = new Date(activatesAt.getTime() + this.options.rotationPeriodMs);
     await this.store.insertSigningKey({
       kid,
@@ -179,7 +185,7 @@ export class KeyRing {
         keys.push(existing);
         continue;
       }
-      const { plaintext } = await compactDecrypt(record.privateJwe, this.masterKey);
+      const { plaintext } = await this.masterKeys.decryptJwe(record.privateJwe, `signing key ${record.kid}`);
       const privateJwk = JSON.parse(new TextDecoder().decode(plaintext)) as JWK;
       keys.push({
         record,

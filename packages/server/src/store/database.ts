@@ -23,6 +23,7 @@ export interface Database {
   audit_checkpoints: AuditCheckpointsTable;
   audit_keys: AuditKeysTable;
   tool_pins: ToolPinsTable;
+  secrets: SecretsTable;
 }
 
 /**
@@ -179,5 +180,24 @@ export interface ToolPinsTable {
   /** Why the pending definition is held: `changed`, or `suspect` for a first sight that reads like an injection. */
   pending_reason: string | null;
   approved_by: string | null;
+  updated_at: number;
+}
+
+/**
+ * Brokered credentials (the vault): each value sealed under its own data key,
+ * the data key wrapped by the master key `master_key_id` names. Binary parts
+ * are base64url text. Never a plaintext value.
+ */
+export interface SecretsTable {
+  name: string;
+  version: number;
+  master_key_id: string;
+  value_iv: string;
+  value_ciphertext: string;
+  value_tag: string;
+  key_iv: string;
+  key_ciphertext: string;
+  key_tag: string;
+  created_at: number;
   updated_at: number;
 }

@@ -246,6 +246,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0010_secrets': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('secrets')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('master_key_id', 'text', (c) => c.notNull())
+          .addColumn('value_iv', 'text', (c) => c.notNull())
+          .addColumn('value_ciphertext', 'text', (c) => c.notNull())
+          .addColumn('value_tag', 'text', (c) => c.notNull())
+          .addColumn('key_iv', 'text', (c) => c.notNull())
+          .addColumn('key_ciphertext', 'text', (c) => c.notNull())
+          .addColumn('key_tag', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
     '0003_sessions': {
       async up(db: Kysely<unknown>) {
         await db.schema

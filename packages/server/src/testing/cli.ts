@@ -1,10 +1,14 @@
 import { runCli } from '../cli/run-cli.js';
 
-/** Runs the CLI in-process with captured output, as a user would in `cwd` with `env`. */
+/**
+ * Runs the CLI in-process with captured output, as a user would in `cwd` with `env`;
+ * `stdin`, when given, is what the command reads on standard input (a pipe).
+ */
 export async function runCliCaptured(
   argv: string[],
   cwd: string,
   env: NodeJS.ProcessEnv = {},
+  stdin?: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
@@ -17,6 +21,11 @@ export async function runCliCaptured(
     },
     cwd,
     env,
+    ...(stdin !== undefined && {
+      stdin: (async function* () {
+        yield Buffer.from(stdin, 'utf8');
+      })(),
+    }),
   });
   return { code, stdout, stderr };
 }
