@@ -24,7 +24,9 @@ import { runCli } from 'gatehouse';
 
 const RESULTS_FILE = new URL('./results/gateway.json', import.meta.url);
 const BIN = fileURLToPath(new URL('../packages/server/dist/cli/main.js', import.meta.url));
-const EVERYTHING = fileURLToPath(import.meta.resolve('@modelcontextprotocol/server-everything/dist/index.js'));
+const EVERYTHING = fileURLToPath(
+  import.meta.resolve('@modelcontextprotocol/server-everything/dist/index.js'),
+);
 const LOOPBACK = fileURLToPath(new URL('../test/support/loopback-listen.mjs', import.meta.url));
 const RATE = Number(process.env.GH_BENCH_GATEWAY_RATE ?? 1000);
 
@@ -121,7 +123,11 @@ export async function run({ quick }) {
     await direct.close();
     await gateway.close();
 
-    const summary = (latencies) => ({ calls: latencies.length, p50_ms: pct(latencies, 0.5), p99_ms: pct(latencies, 0.99) });
+    const summary = (latencies) => ({
+      calls: latencies.length,
+      p50_ms: pct(latencies, 0.5),
+      p99_ms: pct(latencies, 0.99),
+    });
     const rows = {
       one_in_flight: { direct: summary(sequential.direct), gateway: summary(sequential.gateway) },
       [`open_loop_${RATE}_per_s`]: { direct: summary(openLoop.direct), gateway: summary(openLoop.gateway) },
@@ -141,7 +147,9 @@ export async function run({ quick }) {
       errors,
       ...rows,
     };
-    console.log('\nMCP gateway: server-everything echo, direct vs through /mcp/everything (3 processes, 2 cores):');
+    console.log(
+      '\nMCP gateway: server-everything echo, direct vs through /mcp/everything (3 processes, 2 cores):',
+    );
     for (const [name, row] of Object.entries(rows)) {
       console.log(
         `  ${name.padEnd(20)} direct p50 ${row.direct.p50_ms} ms, p99 ${row.direct.p99_ms} ms | gateway p50 ${row.gateway.p50_ms} ms, p99 ${row.gateway.p99_ms} ms | added p50 ${row.added_p50_ms} ms, p99 ${row.added_p99_ms} ms`,

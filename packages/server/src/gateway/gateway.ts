@@ -168,7 +168,7 @@ export class McpGateway {
         return refusal(
           `the approval ${record.id} ended ${record.status}; the call was not run`,
           outcome.decisionId,
-          'approval-' + record.status,
+          `approval-${record.status}`,
           { [APPROVAL_META_KEY]: { id: record.id, status: record.status } },
         );
     }
