@@ -566,6 +566,21 @@ describe('brokered credentials', () => {
     expect(leaks).toBe(0);
   });
 
+  it('restarts a stdio upstream when a secret in its environment is rotated', async () => {
+    const client = await connect('vaulted');
+    await call(client, 'get-env', {});
+    const before = server.gateway.upstream('vaulted')!.pid;
+    const rotatedTo = 'crm_live_rotated_0a1b2c3d4e5f';
+    expect((await runCliCaptured(['secrets', 'rotate', 'crm-token'], dir, {}, rotatedTo)).code).toBe(0);
+    // The server looks every few seconds; asked now, so the test need not wait.
+    await server.gateway.recycleRotated();
+    const result = await call(client, 'get-env', {});
+    // Scrubbed, so it is the value the new process was given: only that one is known to the scrubber.
+    expect((JSON.parse(text(result)) as Record<string, string>).API_TOKEN).toBe('[REDACTED:secret]');
+    expect(JSON.stringify(result)).not.toContain(rotatedTo);
+    expect(server.gateway.upstream('vaulted')!.pid).not.toBe(before);
+  });
+
   it('fails a call to an upstream whose secret is missing, naming the secret and nothing else', async () => {
     const client = await connect('misconfigured');
     const result = await call(client, 'echo', { message: 'hi' });

@@ -32,6 +32,9 @@ const CATALOG_SYNC_MS = 1000;
 /** How often lapsed approvals are written down (and their end announced). */
 const APPROVAL_SWEEP_MS = 5000;
 
+/** How often the gateway looks for rotated secrets that its stdio upstreams hold in their environment. */
+const SECRET_ROTATION_CHECK_MS = 5000;
+
 /** Sessions idle longer than this are deleted from the store. */
 const SESSION_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
@@ -257,13 +260,26 @@ export async function startServer(
       approvals,
       gatewayWaitMs: config.approvals.gatewayWaitMs,
       // Brokered credentials: expanded into an upstream's env or headers only when it is called.
-      secrets: { reveal: (name) => vault.reveal(name) },
+      secrets: { reveal: (name) => vault.reveal(name), versions: () => vault.versions() },
       log: {
         warn: (obj, msg) => log?.warn(obj, msg),
         debug: (obj, msg) => log?.debug(obj, msg),
       },
     });
     cleanups.push(() => gateway.close());
+    if (Object.keys(config.upstreams).length > 0) {
+      const recycle = () =>
+        void gateway.recycleRotated().then(
+          (names) => {
+            if (names.length > 0) log?.info({ upstreams: names }, 'restarting upstreams for rotated secrets');
+          },
+          (err: unknown) => log?.error({ err }, 'checking secret versions failed'),
+        );
+      recycle();
+      const recycleTimer = setInterval(recycle, SECRET_ROTATION_CHECK_MS);
+      recycleTimer.unref();
+      cleanups.push(() => clearInterval(recycleTimer));
+    }
     const app = await createHttpApp({
       runtime,
       store,

@@ -52,3 +52,51 @@ describe('loadConfig: ${env:NAME}', () => {
     expect(message).not.toContain('hunter2');
   });
 });
+
+describe('loadConfig: upstreams', () => {
+  it('resolves stdio and HTTP upstreams, leaving secret references for the vault', async () => {
+    const file = write(
+      [
+        'upstreams:',
+        '  files:',
+        '    command: npx',
+        '    args: [server-filesystem, ./data]',
+        '    env: { API_TOKEN: "${secret:files-token}", REGION: "${env:REGION}" }',
+        '    tools: { read_text_file: { categories: [read], labels: [untrusted] } }',
+        '  crm:',
+        '    url: http://127.0.0.1:9100/mcp',
+        '    headers: { Authorization: "Bearer ${secret:crm-token}" }',
+        '    timeout: 30s',
+        '',
+      ].join('\n'),
+    );
+    const config = await loadConfig(file, { REGION: 'eu' });
+    expect(config.upstreams.files).toMatchObject({
+      transport: 'stdio',
+      command: 'npx',
+      args: ['server-filesystem', './data'],
+      cwd: dir,
+      env: { API_TOKEN: '${secret:files-token}', REGION: 'eu' },
+      timeoutMs: 60_000,
+    });
+    expect(config.upstreams.crm).toMatchObject({
+      transport: 'http',
+      headers: { Authorization: 'Bearer ${secret:crm-token}' },
+      timeoutMs: 30_000,
+    });
+  });
+
+  it.each([
+    ['both a command and a URL', '  x: { command: a, url: "http://127.0.0.1/mcp" }', /exactly one of/],
+    ['neither', '  x: { tools: {} }', /exactly one of/],
+    ['headers on a stdio upstream', '  x: { command: a, headers: { A: b } }', /'headers' applies to a 'url'/],
+    ['a name with a dot', '  a.b: { command: a }', /upstreams/],
+    ['an unset variable', '  x: { url: "http://127.0.0.1/mcp", headers: { A: "${env:NOPE}" } }', /NOPE/],
+    ['a misspelt key', '  x: { command: a, argz: [] }', /argz/],
+  ])('refuses %s with a positioned error', async (_what, line, message) => {
+    const file = write(`upstreams:\n${line}\n`);
+    const error = await loadConfig(file, {}).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).diagnostics.map((d) => d.message).join('\n')).toMatch(message);
+  });
+});

@@ -4,6 +4,7 @@ import type { ApprovalService } from '../approvals/approval-service.js';
 import type { UpstreamConfig } from '../config/load.js';
 import { type Caller, type PathComponents, sharedPathPorts } from '../decisions/decision-service.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
+import { secretRefs } from '../vault/secret-refs.js';
 import type { ToolPins } from './tool-pins.js';
 import { type SecretSource, Upstream, type UpstreamStatus } from './upstream.js';
 
@@ -84,6 +85,36 @@ export class McpGateway {
         return target.callTool(name, args);
       },
     });
+  }
+
+  #secretVersions: ReadonlyMap<string, number> | undefined;
+
+  /**
+   * Restarts the stdio upstreams whose environment names a secret that was
+   * rotated since the last look (HTTP headers are expanded per request and
+   * need nothing). Called on a timer by the server.
+   */
+  async recycleRotated(): Promise<string[]> {
+    const versions = await this.deps.secrets?.versions?.();
+    if (!versions) return [];
+    const before = this.#secretVersions;
+    this.#secretVersions = versions;
+    if (!before) return [];
+    const changed = new Set(
+      [...versions].filter(([name, v]) => before.get(name) !== v).map(([name]) => name),
+    );
+    for (const name of before.keys()) if (!versions.has(name)) changed.add(name);
+    const recycled: string[] = [];
+    for (const upstream of this.#upstreams.values()) {
+      const config = upstream.config;
+      if (config.transport !== 'stdio') continue;
+      const names = Object.values(config.env).flatMap((value) => secretRefs(value));
+      if (names.some((name) => changed.has(name))) {
+        upstream.recycle();
+        recycled.push(upstream.name);
+      }
+    }
+    return recycled;
   }
 
   /** The upstream behind `/mcp/<name>`. */

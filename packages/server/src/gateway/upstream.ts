@@ -18,6 +18,8 @@ import { resolveSecretRefs } from '../vault/secret-refs.js';
 export interface SecretSource {
   /** The plaintext of a secret; rejects when it is unknown or cannot be decrypted. */
   reveal(name: string): Promise<string>;
+  /** The current version of every secret, so that a rotation can be noticed. */
+  versions?(): Promise<ReadonlyMap<string, number>>;
 }
 
 /** Waits between restarts of an upstream that keeps dying: short first, then capped. */
@@ -103,6 +105,8 @@ export class Upstream {
   #nextStartAt = 0;
   /** Secret values this upstream was given: scrubbed from whatever it returns. */
   readonly #revealed = new Set<string>();
+  #inFlight = 0;
+  #recycleWhenIdle = false;
 
   constructor(
     readonly config: UpstreamConfig,
@@ -152,27 +156,64 @@ export class Upstream {
   }
 
   async callTool(name: string, args: Readonly<Record<string, unknown>>): Promise<CallToolResult> {
-    const client = await this.client();
-    const result = await client.callTool({ name, arguments: { ...args } }, undefined, {
-      timeout: this.config.timeoutMs,
+    return this.tracked(async (client) => {
+      const result = await client.callTool({ name, arguments: { ...args } }, undefined, {
+        timeout: this.config.timeoutMs,
+      });
+      return scrubSecrets(result, this.#revealed) as CallToolResult;
     });
-    return scrubSecrets(result, this.#revealed) as CallToolResult;
   }
 
   async readResource(uri: string): Promise<ReadResourceResult> {
-    const client = await this.client();
-    return scrubSecrets(
-      await client.readResource({ uri }, { timeout: this.config.timeoutMs }),
-      this.#revealed,
-    ) as ReadResourceResult;
+    return this.tracked(
+      async (client) =>
+        scrubSecrets(
+          await client.readResource({ uri }, { timeout: this.config.timeoutMs }),
+          this.#revealed,
+        ) as ReadResourceResult,
+    );
   }
 
   async getPrompt(name: string, args: Record<string, string>): Promise<GetPromptResult> {
+    return this.tracked(
+      async (client) =>
+        scrubSecrets(
+          await client.getPrompt({ name, arguments: args }, { timeout: this.config.timeoutMs }),
+          this.#revealed,
+        ) as GetPromptResult,
+    );
+  }
+
+  /**
+   * Restarts the upstream once no call is running on it: a rotated secret in
+   * a stdio upstream's environment applies from its next start.
+   */
+  recycle(): void {
+    this.#recycleWhenIdle = true;
+    if (this.#inFlight === 0) void this.stopForRecycle();
+  }
+
+  private async tracked<T>(work: (client: Client) => Promise<T>): Promise<T> {
     const client = await this.client();
-    return scrubSecrets(
-      await client.getPrompt({ name, arguments: args }, { timeout: this.config.timeoutMs }),
-      this.#revealed,
-    ) as GetPromptResult;
+    this.#inFlight++;
+    try {
+      return await work(client);
+    } finally {
+      this.#inFlight--;
+      if (this.#inFlight === 0 && this.#recycleWhenIdle) void this.stopForRecycle();
+    }
+  }
+
+  private async stopForRecycle(): Promise<void> {
+    this.#recycleWhenIdle = false;
+    const client = this.#client;
+    if (!client) return;
+    // Detached first, so its close is not taken for a crash; the next call starts a new one.
+    this.#client = undefined;
+    this.#pid = undefined;
+    this.#state = 'idle';
+    this.#revealed.clear();
+    await client.close().catch(() => undefined);
   }
 
   /** The resources, prompts and other requests the gateway passes through. */

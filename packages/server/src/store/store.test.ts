@@ -51,6 +51,31 @@ describe.each(dialects)('store on %s', (dialect, configFor) => {
     await store.close();
   });
 
+  it('pins tool definitions: first writer wins, and a swap applies only over what it expected', async () => {
+    const { store } = await open();
+    const pin = {
+      upstream: 'files',
+      tool: 'read_text_file',
+      hash: 'a'.repeat(64),
+      definition: '{"name":"read_text_file"}',
+      updatedAt: new Date('2026-05-17T13:45:12.345Z'),
+    };
+    expect(await store.insertToolPin(pin)).toBe(true);
+    expect(await store.insertToolPin({ ...pin, hash: 'b'.repeat(64) })).toBe(false);
+    const held = { ...pin, pending: { hash: 'c'.repeat(64), definition: '{}', reason: 'changed' } };
+    expect(await store.swapToolPin(held, { hash: pin.hash, pendingHash: undefined })).toBe(true);
+    // A second writer that read the pin before the first swap loses.
+    expect(
+      await store.swapToolPin({ ...pin, hash: 'd'.repeat(64) }, { hash: pin.hash, pendingHash: undefined }),
+    ).toBe(false);
+    expect(await store.listToolPins('files')).toEqual([held]);
+    expect(await store.listToolPins('other')).toEqual([]);
+    const approved = { ...pin, hash: 'c'.repeat(64), definition: '{}', approvedBy: 'root@example.com' };
+    expect(await store.swapToolPin(approved, { hash: pin.hash, pendingHash: 'c'.repeat(64) })).toBe(true);
+    expect(await store.listToolPins()).toEqual([approved]);
+    await store.close();
+  });
+
   it('answers ping while open and refuses after close', async () => {
     const { store } = await open();
     await expect(store.ping()).resolves.toBeUndefined();
