@@ -262,11 +262,11 @@ describe('resources and prompts', () => {
 });
 
 describe('the stdio relay for clients that only launch stdio servers', () => {
-  it('gatehouse mcp stdio reaches the gateway with the agent token from the environment', async () => {
+  it('gatehouse mcp stdio reaches the gateway with tokens it fetches with the agent credentials', async () => {
     const relay = new StdioClientTransport({
       command: process.execPath,
       args: [CLI, 'mcp', 'stdio', '--upstream', 'files', '--url', server.url],
-      env: { GATEHOUSE_TOKEN: await token() },
+      env: { GATEHOUSE_CLIENT_ID: agentId, GATEHOUSE_CLIENT_SECRET: agentSecret },
       stderr: 'pipe',
     });
     const client = new Client({ name: 'stdio-only-client', version: '1.0.0' });
@@ -284,7 +284,20 @@ describe('the stdio relay for clients that only launch stdio servers', () => {
 
   it('refuses to start without a token', async () => {
     const result = await cli(['mcp', 'stdio', '--upstream', 'files', '--url', server.url]);
-    expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining('GATEHOUSE_TOKEN') });
+    expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining('GATEHOUSE_CLIENT_ID') });
+  });
+
+  it('relays with a fixed token too', async () => {
+    const relay = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, 'mcp', 'stdio', '--upstream', 'everything', '--url', server.url],
+      env: { GATEHOUSE_TOKEN: await token() },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'stdio-only-client', version: '1.0.0' });
+    await client.connect(relay);
+    clients.push(client);
+    expect(text(await call(client, 'echo', { message: 'via a fixed token' }))).toContain('via a fixed token');
   });
 });
 

@@ -152,6 +152,65 @@ export function catalogYaml(upstream: string, tools: readonly Tool[]): string {
   );
 }
 
+/** Renew a token this long before it expires. */
+const TOKEN_RENEW_MARGIN_S = 30;
+
+/**
+ * Where the relay's bearer token comes from: a fixed token (`GATEHOUSE_TOKEN`,
+ * fine for a short session: tokens live minutes), or the agent's own client
+ * credentials (`GATEHOUSE_CLIENT_ID` and `GATEHOUSE_CLIENT_SECRET`), with
+ * which it fetches tokens bound to the upstream's resource and renews them.
+ */
+function bearerSource(
+  io: CliIo,
+  flag: string | undefined,
+  base: string,
+  resource: string,
+): () => Promise<string> {
+  const fixed = flag ?? io.env.GATEHOUSE_TOKEN;
+  if (fixed) return async () => fixed;
+  const clientId = io.env.GATEHOUSE_CLIENT_ID;
+  const clientSecret = io.env.GATEHOUSE_CLIENT_SECRET;
+  if (!clientId || !clientSecret)
+    throw new UsageError(
+      'a Gatehouse credential is needed: set GATEHOUSE_CLIENT_ID and GATEHOUSE_CLIENT_SECRET (tokens are fetched and renewed), or GATEHOUSE_TOKEN',
+    );
+  let current: { token: string; renewAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+  const fetchToken = async (): Promise<string> => {
+    const response = await fetch(`${base}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', resource }).toString(),
+    });
+    const body = (await response.json().catch(() => ({}))) as {
+      access_token?: string;
+      expires_in?: number;
+      error?: string;
+      error_description?: string;
+    };
+    if (!response.ok || !body.access_token)
+      throw new Error(
+        `the token endpoint refused: ${body.error ?? response.status} ${body.error_description ?? ''}`.trim(),
+      );
+    current = {
+      token: body.access_token,
+      renewAt: Date.now() + Math.max(1, (body.expires_in ?? 60) - TOKEN_RENEW_MARGIN_S) * 1000,
+    };
+    return body.access_token;
+  };
+  return async () => {
+    if (current && Date.now() < current.renewAt) return current.token;
+    pending ??= fetchToken().finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+}
+
 /**
  * `gatehouse mcp stdio --upstream NAME`: for MCP clients that only launch
  * stdio servers. Relays JSON-RPC between this process's stdin/stdout and the
@@ -162,22 +221,23 @@ export async function mcpStdio(
   io: CliIo,
   opts: { upstream: string; url?: string; token?: string; config?: string },
 ): Promise<number> {
-  const token = opts.token ?? io.env.GATEHOUSE_TOKEN;
-  if (!token)
-    throw new UsageError('a Gatehouse access token is needed: set GATEHOUSE_TOKEN (or pass --token)');
   let base = opts.url ?? io.env.GATEHOUSE_URL;
   if (base === undefined) {
     const config = await loadConfig(findConfigPath({ flag: opts.config, env: io.env, cwd: io.cwd }), io.env);
     base = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
   }
+  base = base.replace(/\/$/, '');
+  const resource = `${base}/mcp/${opts.upstream}`;
+  const bearer = bearerSource(io, opts.token, base, resource);
   if (!io.stdinStream || !io.stdoutStream)
     throw new UsageError('mcp stdio needs the process standard input and output');
-  const upstream = new StreamableHTTPClientTransport(
-    new URL(`${base.replace(/\/$/, '')}/mcp/${opts.upstream}`),
-    {
-      requestInit: { headers: { authorization: `Bearer ${token}` } },
+  const upstream = new StreamableHTTPClientTransport(new URL(resource), {
+    fetch: async (url, init) => {
+      const headers = new Headers(init?.headers);
+      headers.set('authorization', `Bearer ${await bearer()}`);
+      return fetch(url, { ...init, headers });
     },
-  );
+  });
   const local = new StdioServerTransport(io.stdinStream, io.stdoutStream);
   const closed = new Promise<void>((done) => {
     local.onclose = () => done();

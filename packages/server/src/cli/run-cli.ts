@@ -327,7 +327,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .description('relay an MCP client that only launches stdio servers to the gateway at /mcp/<upstream>')
     .requiredOption('--upstream <name>', 'the upstream to reach')
     .option('--url <url>', "the Gatehouse server (default: $GATEHOUSE_URL, then the config's server)")
-    .option('--token <token>', 'the agent access token (prefer $GATEHOUSE_TOKEN: arguments show in ps)')
+    .option(
+      '--token <token>',
+      'a fixed access token (prefer $GATEHOUSE_CLIENT_ID and $GATEHOUSE_CLIENT_SECRET, which renew; arguments show in ps)',
+    )
     .addOption(config())
     .action(run((opts: Parameters<typeof mcpStdio>[1]) => mcpStdio(io, opts)));
   const secrets = program
