@@ -263,7 +263,7 @@ export async function startServer(
       secrets: { reveal: (name) => vault.reveal(name), versions: () => vault.versions() },
       log: {
         warn: (obj, msg) => log?.warn(obj, msg),
-        debug: (obj, msg) => log?.debug(obj, msg),
+        info: (obj, msg) => log?.info(obj, msg),
       },
     });
     cleanups.push(() => gateway.close());

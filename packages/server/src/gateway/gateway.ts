@@ -46,7 +46,7 @@ export class McpGateway {
       secrets?: SecretSource;
       log?: {
         warn(obj: object, msg: string): void;
-        debug(obj: object, msg: string): void;
+        info(obj: object, msg: string): void;
       };
     },
   ) {
@@ -57,7 +57,7 @@ export class McpGateway {
           // Re-pin at once: a changed definition must be blocked before the next call.
           void this.listAndPin(upstream).catch(() => undefined);
         },
-        onStderr: (line) => deps.log?.debug({ upstream: config.name, line }, 'upstream stderr'),
+        onStderr: (line) => deps.log?.info({ upstream: config.name, line }, 'upstream stderr'),
         onError: (err) =>
           deps.log?.warn(
             { upstream: config.name, error: err instanceof Error ? err.message : String(err) },

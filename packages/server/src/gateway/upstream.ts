@@ -106,6 +106,7 @@ export class Upstream {
   /** Secret values this upstream was given: scrubbed from whatever it returns. */
   readonly #revealed = new Set<string>();
   #inFlight = 0;
+  #lastStderr: string | undefined;
   #recycleWhenIdle = false;
 
   constructor(
@@ -256,7 +257,12 @@ export class Upstream {
     } catch (err) {
       await client.close().catch(() => undefined);
       this.failed(err);
-      throw new GatehouseError('GH_UPSTREAM', `upstream '${this.name}' did not start: ${messageOf(err)}`);
+      const said =
+        this.#lastStderr === undefined ? '' : `; its last stderr line: ${this.#lastStderr.slice(0, 200)}`;
+      throw new GatehouseError(
+        'GH_UPSTREAM',
+        `upstream '${this.name}' did not start: ${messageOf(err)}${said}`,
+      );
     }
     if ((this.#state as UpstreamState) === 'closed') {
       await client.close().catch(() => undefined);
@@ -284,8 +290,12 @@ export class Upstream {
         stderr: 'pipe',
       });
       transport.stderr?.on('data', (chunk: Buffer) => {
-        for (const line of chunk.toString('utf8').split('\n'))
-          if (line.trim() !== '') this.options.onStderr?.(line.slice(0, 500));
+        for (const raw of chunk.toString('utf8').split('\n')) {
+          if (raw.trim() === '') continue;
+          const line = scrubSecrets(raw.slice(0, 500), this.#revealed) as string;
+          this.#lastStderr = line;
+          this.options.onStderr?.(line);
+        }
       });
       return transport;
     }
