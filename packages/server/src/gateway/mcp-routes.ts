@@ -327,9 +327,12 @@ export async function mcpRoutes(
     const connected = () => gateway.upstream(upstream)!.connected();
   }
 
-  app.post('/mcp/:upstream', handle);
-  app.get('/mcp/:upstream', handle);
-  app.delete('/mcp/:upstream', handle);
+  // Every call is in the audit log; a request log line each would only repeat it, at a cost
+  // per call. Warnings and errors are still logged.
+  const quiet = { logLevel: 'warn' as const };
+  app.post('/mcp/:upstream', quiet, handle);
+  app.get('/mcp/:upstream', quiet, handle);
+  app.delete('/mcp/:upstream', quiet, handle);
 }
 
 /** Whether any of the patterns could cover a tool of the upstream. */
