@@ -32,10 +32,14 @@ const POLICY = `
 version: 1
 tools:
   files.move_file: { categories: [delete] }
+  files.delete_file: { categories: [read] }
 agents:
+  held-agent:
+    owner: alice@example.com
+    grants: [files.write_file]
   file-agent:
     owner: alice@example.com
-    grants: [files.read_text_file, files.list_directory, files.write_file, files.move_file,
+    grants: [files.read_text_file, files.list_directory, files.write_file, files.move_file, files.delete_file,
              everything.echo, everything.get-sum, everything.resources/read, crashy.*,
              vaulted.get-env, misconfigured.echo]
 rules:
@@ -242,6 +246,67 @@ describe('the MCP gateway in front of server-filesystem (stdio)', () => {
     const result = await pending;
     expect(result.isError).toBeFalsy();
     expect(readFileSync(args.path, 'utf8')).toBe('released during the hold');
+  });
+});
+
+describe('what an agent cannot do through the gateway', () => {
+  it('calls a tool the upstream does not list (catalogued and granted, but never pinned)', async () => {
+    const client = await connect('files');
+    const result = await call(client, 'delete_file', { path: join(data, 'notes.txt') });
+    expect(result.isError).toBe(true);
+    expect(result._meta?.['gatehouse/decision']).toMatchObject({ code: 'tool-not-listed' });
+  });
+
+  it('names another session to shed what it read, or take over the gateway session through the decision API', async () => {
+    const files = await connect('files');
+    const mail = await connect('everything');
+    await call(files, 'read_text_file', { path: join(data, 'invoice.txt') });
+    const fresh = (await mail.callTool({
+      name: 'echo',
+      arguments: { message: 'attacker@evil.test' },
+      _meta: { 'gatehouse/session': 'a-fresh-one' },
+    })) as CallToolResult;
+    expect(fresh.isError).toBe(true);
+    const answer = await fetch(`${server.url}/access/v1/evaluation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
+      body: JSON.stringify({
+        resource: { type: 'tool', id: 'everything.echo' },
+        context: { session_id: 'ses_gw_0123456789abcdef', args: { message: 'x' } },
+      }),
+    });
+    expect(await answer.json()).toMatchObject({ decision: false, context: { code: 'session-reserved' } });
+  });
+
+  it('runs a held call after it was suspended during the hold', async () => {
+    const admin = new AgentAdmin(server.store);
+    const { agent, clientSecret } = await admin.rotateSecret('held-agent', { graceMs: 0 });
+    await server.identity.cache.refresh();
+    const response = await fetch(`${server.url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${agent.id}:${clientSecret}`).toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials',
+    });
+    const { access_token } = (await response.json()) as { access_token: string };
+    const client = await connect('files', access_token);
+    const args = { path: join(data, 'suspended.txt'), content: 'must not be written' };
+    const pending = call(client, 'write_file', args);
+    let id: string | undefined;
+    while (id === undefined) {
+      id = (await server.approvals.list({ statuses: ['pending'] })).find((a) => a.agent.id === agent.id)?.id;
+      if (id === undefined) await new Promise((r) => setTimeout(r, 20));
+    }
+    await admin.setStatus('held-agent', 'suspended');
+    await server.identity.cache.refresh();
+    const carol = (await server.store.listUsers()).find((u) => u.email === 'carol@example.com')!;
+    expect((await server.approvals.vote(id, carol, { vote: 'approve' })).ok).toBe(true);
+    const result = await pending;
+    expect(result.isError).toBe(true);
+    expect(result._meta?.['gatehouse/decision']).toMatchObject({ code: 'caller-changed' });
+    expect(() => readFileSync(args.path)).toThrow();
   });
 });
 
@@ -546,10 +611,25 @@ describe('tool pinning', () => {
     expect(JSON.parse(pins.stdout)).toContainEqual(
       expect.objectContaining({ tool: 'files.read_text_file', status: 'held-changed', held_hash: pin!.hash }),
     );
-    expect((await cli(['tools', 'approve', 'files.read_text_file', '--as', 'carol@example.com'])).code).toBe(
-      1,
-    );
-    const approved = await cli(['tools', 'approve', 'files.read_text_file', '--as', 'root@example.com']);
+    const shown = JSON.parse((await cli(['tools', 'show', 'files.read_text_file', '--json'])).stdout);
+    expect(shown).toMatchObject({
+      pinned: { hash: 'f'.repeat(64) },
+      held: { hash: pin!.hash, reason: 'changed', definition: { name: 'read_text_file' } },
+    });
+    const held = pin!.hash.slice(0, 12);
+    const as = (who: string, hash = held) => [
+      'tools',
+      'approve',
+      'files.read_text_file',
+      '--hash',
+      hash,
+      '--as',
+      who,
+    ];
+    expect((await cli(as('carol@example.com'))).code).toBe(1);
+    // What the admin reviewed must be what is held now.
+    expect((await cli(as('root@example.com', 'e'.repeat(12)))).code).toBe(1);
+    const approved = await cli(as('root@example.com'));
     expect(approved).toMatchObject({ code: 0, stdout: expect.stringContaining('approved') });
     // Within the pin cache's refresh interval the approval applies.
     await expect
@@ -598,7 +678,14 @@ describe('brokered credentials', () => {
     const client = await connect('misconfigured');
     const result = await call(client, 'echo', { message: 'hi' });
     expect(result.isError).toBe(true);
-    expect(text(result)).toMatch(/never-set/);
+    expect(text(result)).toMatch(/upstream 'misconfigured' is unavailable/);
+    // The admin sees why (the log, the upstream's status); the agent does not.
+    expect(server.gateway.upstream('misconfigured')!.status.lastError).toMatch(/never-set/);
+    const ready = (await (await fetch(`${server.url}/readyz`)).json()) as {
+      upstreams: Record<string, unknown>;
+    };
+    expect(ready.upstreams.misconfigured).toMatchObject({ state: 'restarting' });
+    expect(JSON.stringify(ready)).not.toMatch(/never-set/);
   });
 });
 

@@ -32,6 +32,7 @@ export type PathDenialCode =
   | 'not-in-token-scope'
   | 'tool-definition-changed'
   | 'tool-description-suspect'
+  | 'tool-not-listed'
   | 'invalid-arguments'
   | 'rate-limited'
   | 'rate-limiter-unavailable'
@@ -94,7 +95,7 @@ export interface PathAuditEvent {
 
 /** Why a tool may not be called at all right now. */
 export interface ToolBlock {
-  readonly code: 'tool-definition-changed' | 'tool-description-suspect';
+  readonly code: 'tool-definition-changed' | 'tool-description-suspect' | 'tool-not-listed';
   readonly reason: string;
 }
 

@@ -32,9 +32,13 @@ function splitToolName(name: string): { upstream: string; tool: string } {
 export async function toolsApprove(
   io: CliIo,
   name: string,
-  opts: { as: string; config?: string; json?: boolean },
+  opts: { as: string; hash: string; config?: string; json?: boolean },
 ): Promise<number> {
   const { upstream, tool } = splitToolName(name);
+  if (!/^[0-9a-f]{12,64}$/.test(opts.hash))
+    throw new UsageError(
+      '--hash takes the held hash (at least its first 12 hex digits) that `tools show` printed',
+    );
   return withStoreAndAudit(io, opts.config, async (store, audit) => {
     const user = (await store.listUsers()).find((u) => u.email === opts.as.toLowerCase());
     if (!user?.roles.includes('admin')) {
@@ -43,13 +47,62 @@ export async function toolsApprove(
       );
       return EXIT.failed;
     }
-    const result = await approveToolPin(store, audit, upstream, tool, user.email);
+    const result = await approveToolPin(store, audit, upstream, tool, user.email, opts.hash);
+    if (result === 'hash-mismatch') {
+      io.stderr(
+        `error: the definition held for ${name} is not the one with hash ${opts.hash}; it changed since you looked. Run 'gatehouse tools show ${name}' again\n`,
+      );
+      return EXIT.failed;
+    }
     if (opts.json) printJson(io, { tool: name, result });
     else if (result === 'approved')
       io.stdout(`approved the new definition of ${name}; calls to it run again\n`);
     else if (result === 'nothing-pending') io.stdout(`${name} has no held definition; nothing changed\n`);
     else io.stderr(`error: no pinned tool ${name}: the gateway has not listed it yet\n`);
     return result === 'unknown-tool' ? EXIT.failed : EXIT.ok;
+  });
+}
+
+/** `gatehouse tools show <upstream>.<tool>`: the pinned definition, and the held one to review. */
+export async function toolsShow(
+  io: CliIo,
+  name: string,
+  opts: { config?: string; json?: boolean },
+): Promise<number> {
+  const { upstream, tool } = splitToolName(name);
+  return withStoreAndAudit(io, opts.config, async (store) => {
+    const pin = (await store.listToolPins(upstream)).find((p) => p.tool === tool);
+    if (!pin) {
+      io.stderr(`error: no pinned tool ${name}: the gateway has not listed it yet\n`);
+      return EXIT.failed;
+    }
+    const view = {
+      tool: name,
+      pinned: pin.hash === '' ? null : { hash: pin.hash, definition: JSON.parse(pin.definition) as unknown },
+      ...(pin.pending && {
+        held: {
+          hash: pin.pending.hash,
+          reason: pin.pending.reason,
+          definition: JSON.parse(pin.pending.definition) as unknown,
+        },
+      }),
+      ...(pin.approvedBy !== undefined && { approved_by: pin.approvedBy }),
+    };
+    if (opts.json) printJson(io, view);
+    else {
+      io.stdout(`${name}\n`);
+      io.stdout(
+        view.pinned
+          ? `pinned ${view.pinned.hash}\n${JSON.stringify(view.pinned.definition, null, 2)}\n`
+          : 'pinned: nothing yet\n',
+      );
+      if (view.held)
+        io.stdout(
+          `held (${view.held.reason}) ${view.held.hash}\n${JSON.stringify(view.held.definition, null, 2)}\n` +
+            `approve with: gatehouse tools approve ${name} --hash ${view.held.hash.slice(0, 12)} --as <admin email>\n`,
+        );
+    }
+    return EXIT.ok;
   });
 }
 

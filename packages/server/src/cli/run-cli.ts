@@ -21,7 +21,7 @@ import {
   auditVerify,
   sessionsReplay,
 } from './audit-commands.js';
-import { mcpStdio, toolsApprove, toolsImport, toolsPins } from './gateway-commands.js';
+import { mcpStdio, toolsApprove, toolsImport, toolsPins, toolsShow } from './gateway-commands.js';
 import { init } from './init-command.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { policyCheck, policyCompile, policyExplain, policyTest } from './policy-commands.js';
@@ -298,10 +298,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .command('approve')
     .description('approve the held (changed) definition of an upstream tool, as the admin named by --as')
     .argument('<tool>', '<upstream>.<tool>, e.g. files.read_text_file')
+    .requiredOption('--hash <hex>', 'the held hash you reviewed with `tools show` (12+ hex digits)')
     .requiredOption('--as <email>', 'the admin approving it')
     .addOption(json())
     .addOption(config())
     .action(run((name: string, opts: Parameters<typeof toolsApprove>[2]) => toolsApprove(io, name, opts)));
+  tools
+    .command('show')
+    .description('the pinned definition of an upstream tool, and a held one to review')
+    .argument('<tool>', '<upstream>.<tool>')
+    .addOption(json())
+    .addOption(config())
+    .action(run((name: string, opts: Parameters<typeof toolsShow>[2]) => toolsShow(io, name, opts)));
   tools
     .command('pins')
     .description('pinned tool definitions, and those held until an admin approves them')

@@ -93,6 +93,11 @@ describe('loadConfig: upstreams', () => {
     ['a name with a dot', '  a.b: { command: a }', /upstreams/],
     ['an unset variable', '  x: { url: "http://127.0.0.1/mcp", headers: { A: "${env:NOPE}" } }', /NOPE/],
     ['a misspelt key', '  x: { command: a, argz: [] }', /argz/],
+    [
+      'a credential over cleartext http to another host',
+      '  x: { url: "http://crm.internal/mcp", headers: { A: "Bearer ${secret:crm}" } }',
+      /only over https/,
+    ],
   ])('refuses %s with a positioned error', async (_what, line, message) => {
     const file = write(`upstreams:\n${line}\n`);
     const error = await loadConfig(file, {}).catch((err: unknown) => err);

@@ -164,6 +164,19 @@ export async function loadConfig(
       const misplaced = stdio
         ? (['url', 'headers'] as const).filter((k) => upstream[k] !== undefined)
         : (['args', 'cwd', 'env'] as const).filter((k) => upstream[k] !== undefined);
+      // Credentials in cleartext over a network: only to this machine.
+      if (
+        upstream.url !== undefined &&
+        /^http:\/\//i.test(upstream.url) &&
+        !isLoopbackUrl(upstream.url) &&
+        Object.values(upstream.headers ?? {}).some((v) => v.includes('${secret:') || v.includes('${env:'))
+      )
+        problems.push({
+          severity: 'error',
+          code: 'GH_CONFIG_SCHEMA',
+          message: `upstreams.${name}: credentials are sent only over https, or over http to a loopback address`,
+          ...doc.locate(['upstreams', name, 'url']),
+        });
       if (stdio === (upstream.url !== undefined) || misplaced.length > 0)
         problems.push({
           severity: 'error',
@@ -346,6 +359,15 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
 /** Expands every `${env:NAME}` inside a string (an unset variable becomes empty; the check names it). */
 function expandEnvReferences(value: string, env: NodeJS.ProcessEnv): string {
   return value.replace(/\$\{env:([A-Z_][A-Z0-9_]*)\}/g, (_m, name: string) => env[name] ?? '');
+}
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+  } catch {
+    return false;
+  }
 }
 
 /** The variable a `${env:NAME}` value names, or undefined for a literal. */

@@ -19,6 +19,9 @@ import type { PolicyRuntime } from '../policy/runtime.js';
 import type { PersistentSessionStore } from './persistent-sessions.js';
 import type { AgentRateLimiter } from './rate-limiter.js';
 
+/** Sessions the MCP gateway keeps for its agents; no caller may name one. */
+export const GATEWAY_SESSION_PREFIX = 'ses_gw_';
+
 /** How long a PEP may take to report the outcome of an allowed decision. */
 const OUTCOME_WINDOW_MS = 15 * 60_000;
 const MAX_PENDING_OUTCOMES = 100_000;
@@ -122,6 +125,12 @@ export class DecisionService {
       return refuse('context.args must be an object', 'invalid-arguments');
     }
     const { args: _args, session_id, intent, reasoning, user_input, ...callerContext } = context;
+    // Another door's sessions are not this caller's to create or to write refusals into.
+    if (typeof session_id === 'string' && session_id.startsWith(GATEWAY_SESSION_PREFIX))
+      return refuse(
+        `session ids starting '${GATEWAY_SESSION_PREFIX}' belong to the MCP gateway`,
+        'session-reserved',
+      );
     const request: PathRequest = {
       agent: caller.agent,
       tokenScopes: caller.token.scopes,

@@ -33,6 +33,9 @@ export class McpGateway {
   readonly #upstreams = new Map<string, Upstream>();
   /** The restart count of each upstream when its tools were last listed and pinned. */
   readonly #listedAt = new Map<string, number>();
+  /** Upstreams whose last listing failed. */
+  readonly #listFailed = new Set<string>();
+  readonly #listing = new Map<string, Promise<{ tools: Tool[]; blocked: Set<string> }>>();
 
   constructor(
     private readonly deps: {
@@ -73,7 +76,15 @@ export class McpGateway {
       })),
       toolGate: async (tool) => {
         const { upstream, name } = upstreamOf(tool);
-        return deps.pins.gate(upstream, name);
+        // Resource reads and prompt fetches have no tool definition to pin.
+        if (name === RESOURCE_READ_TOOL || name === PROMPT_GET_TOOL) return undefined;
+        const block = await deps.pins.gate(upstream, name);
+        if (block?.code === 'tool-not-listed' && this.#listFailed.has(upstream))
+          return {
+            code: 'tool-not-listed',
+            reason: `upstream '${upstream}' is unavailable, so ${upstream}.${name} could not be checked; nothing was run`,
+          };
+        return block;
       },
       execute: async (tool, args) => {
         const { upstream, name } = upstreamOf(tool);
@@ -126,8 +137,30 @@ export class McpGateway {
     return [...this.#upstreams.keys()];
   }
 
-  statuses(): Record<string, UpstreamStatus> {
-    return Object.fromEntries([...this.#upstreams].map(([name, u]) => [name, u.status]));
+  /** What `/readyz` shows: states and restart counts; the errors themselves are in the log. */
+  statuses(): Record<string, Omit<UpstreamStatus, 'lastError'>> {
+    return Object.fromEntries(
+      [...this.#upstreams].map(([name, u]) => {
+        const { lastError: _kept, ...shown } = u.status;
+        return [name, shown];
+      }),
+    );
+  }
+
+  /**
+   * Listing calls cost the upstream a full listing: they count against the
+   * agent's rate limits like calls do (as `<upstream>.<method>`).
+   */
+  async admitListing(caller: Caller, upstreamName: string, method: string): Promise<string | undefined> {
+    let verdict: Awaited<ReturnType<PathComponents['limiter']['consume']>>;
+    try {
+      verdict = await this.deps.components.limiter.consume(caller.agent.id, `${upstreamName}.${method}`);
+    } catch {
+      return 'the rate limiter is unavailable; listings are refused until it answers';
+    }
+    return verdict.allowed
+      ? undefined
+      : `rate limit reached; retry after ${Math.ceil(verdict.retryAfterMs / 1000)} s`;
   }
 
   /**
@@ -153,34 +186,28 @@ export class McpGateway {
     sessionId: string,
     meta: GatewayCallMeta = {},
     signal?: AbortSignal,
+    /** Authenticates the caller again: a call held for a person runs only if it still may. */
+    recheck?: () => Promise<Caller | undefined>,
   ): Promise<CallToolResult> {
     const upstream = this.required(upstreamName);
     // A tool must be pinned before it runs: list it first if this process has not yet
-    // (or not since the upstream restarted, when its definitions may have changed).
+    // (or not since the upstream reconnected, when its definitions may have changed). A
+    // listing that fails leaves the tool unlisted, and the pin gate refuses it.
+    const pseudo = tool === RESOURCE_READ_TOOL || tool === PROMPT_GET_TOOL;
     if (
-      !this.deps.pins.seen(upstreamName, tool) ||
-      this.#listedAt.get(upstreamName) !== upstream.status.restarts
+      !pseudo &&
+      (!this.deps.pins.seen(upstreamName, tool) || this.#listedAt.get(upstreamName) !== upstream.generation)
     ) {
       await this.listAndPin(upstream).catch(() => undefined);
     }
-    const token = caller.token;
-    const request: PathRequest = {
-      agent: caller.agent,
-      tokenScopes: token.scopes,
+    const request = requestFor(caller, {
       tool: `${upstreamName}.${tool}`,
       args,
       sessionId,
       ...(meta.intent !== undefined && { intent: meta.intent }),
       ...(meta.reasoning !== undefined && { reasoning: meta.reasoning }),
       ...(meta.traceId !== undefined && { traceId: meta.traceId }),
-      ...(token.userSubject !== undefined && {
-        user: {
-          id: token.userSubject,
-          ...(token.userEmail !== undefined && { email: token.userEmail }),
-        },
-      }),
-      delegation: { depth: token.claims.gh_depth ?? 0, chain: [...token.delegationChain] },
-    };
+    });
     let outcome = await this.path.enforce(this.deps.runtime.policy, request);
     if (
       outcome.status === 'approval-required' &&
@@ -193,9 +220,17 @@ export class McpGateway {
       const record = await this.deps.approvals
         .wait(outcome.approval.id, this.deps.gatewayWaitMs, signal)
         .catch(() => undefined);
-      if (record?.status === 'approved' && !signal?.aborted)
-        outcome = await this.path.enforce(this.deps.runtime.policy, request);
-      else if (record && record.status !== 'pending')
+      if (record?.status === 'approved' && !signal?.aborted) {
+        // The agent may have been suspended, or its token revoked, while it waited.
+        const fresh = recheck ? await recheck().catch(() => undefined) : caller;
+        if (!fresh)
+          return refusal(
+            `the approval ${record.id} was given, but the agent's token or status changed during the hold; nothing was run`,
+            outcome.decisionId,
+            'caller-changed',
+          );
+        outcome = await this.path.enforce(this.deps.runtime.policy, requestFor(fresh, request));
+      } else if (record && record.status !== 'pending')
         return refusal(
           `the approval ${record.id} ended ${record.status}; the call was not run`,
           outcome.decisionId,
@@ -212,15 +247,31 @@ export class McpGateway {
     return upstream;
   }
 
-  private async listAndPin(
+  /** Lists and pins; concurrent callers for one upstream share one listing. */
+  private listAndPin(
     upstream: Upstream,
     signal?: AbortSignal,
   ): Promise<{ tools: Tool[]; blocked: Set<string> }> {
-    const restarts = upstream.status.restarts;
-    const tools = await upstream.listTools(signal);
-    const blocked = await this.deps.pins.observe(upstream.name, tools);
-    this.#listedAt.set(upstream.name, restarts);
-    return { tools, blocked };
+    let listing = this.#listing.get(upstream.name);
+    if (!listing) {
+      listing = (async () => {
+        let tools: Tool[];
+        try {
+          tools = await upstream.listTools(signal);
+        } catch (err) {
+          this.#listFailed.add(upstream.name);
+          throw err;
+        }
+        this.#listFailed.delete(upstream.name);
+        // The connection the list came from (listing may have started the upstream).
+        const generation = upstream.generation;
+        const blocked = await this.deps.pins.observe(upstream.name, tools);
+        this.#listedAt.set(upstream.name, generation);
+        return { tools, blocked };
+      })().finally(() => this.#listing.delete(upstream.name));
+      this.#listing.set(upstream.name, listing);
+    }
+    return listing;
   }
 
   async close(): Promise<void> {
@@ -234,11 +285,41 @@ export function upstreamOf(tool: string): { upstream: string; name: string } {
   return dot < 0 ? { upstream: '', name: tool } : { upstream: tool.slice(0, dot), name: tool.slice(dot + 1) };
 }
 
+/** A path request for this caller: agent, token scopes, user and delegation come from its token. */
+function requestFor(
+  caller: Caller,
+  call: Pick<PathRequest, 'tool' | 'args' | 'sessionId' | 'intent' | 'reasoning' | 'traceId'>,
+): PathRequest {
+  const token = caller.token;
+  return {
+    ...call,
+    agent: caller.agent,
+    tokenScopes: token.scopes,
+    ...(token.userSubject !== undefined && {
+      user: { id: token.userSubject, ...(token.userEmail !== undefined && { email: token.userEmail }) },
+    }),
+    delegation: { depth: token.claims.gh_depth ?? 0, chain: [...token.delegationChain] },
+  };
+}
+
 /** The path's outcome as the agent sees it: the upstream's result, or a readable refusal. */
 function toolResultOf(outcome: PathOutcome): CallToolResult {
   switch (outcome.status) {
-    case 'executed':
-      return outcome.output as CallToolResult;
+    case 'executed': {
+      const result = outcome.output as CallToolResult;
+      // `gatehouse/*` in `_meta` is Gatehouse's word: an upstream may not forge it.
+      const own = Object.entries(result._meta ?? {}).filter(([key]) => !key.startsWith('gatehouse/'));
+      return {
+        ...result,
+        _meta: {
+          ...Object.fromEntries(own),
+          [DECISION_META_KEY]: {
+            id: outcome.decisionId,
+            code: outcome.approvalId !== undefined ? 'approved' : outcome.decision.code,
+          },
+        },
+      };
+    }
     case 'allowed':
       // No executor ran: cannot happen with the gateway's path, and is not a result.
       return refusal('the call was allowed but not executed', outcome.decisionId, 'internal-error');

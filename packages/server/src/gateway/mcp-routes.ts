@@ -15,7 +15,7 @@ import {
   type RequestMeta,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Caller, DecisionService } from '../decisions/decision-service.js';
+import { type Caller, type DecisionService, GATEWAY_SESSION_PREFIX } from '../decisions/decision-service.js';
 import {
   DECISION_META_KEY,
   type GatewayCallMeta,
@@ -42,6 +42,8 @@ interface McpSession {
   readonly upstream: string;
   /** The caller of the request being handled: tokens refresh, so it is replaced per request. */
   caller: Caller;
+  /** That request's Authorization header, to authenticate again after a hold. */
+  authorization: string | undefined;
   lastUsed: number;
 }
 
@@ -169,6 +171,7 @@ export async function mcpRoutes(
         .send(rpcError(-32600, 'invalid request: send initialize first, then the Mcp-Session-Id it returns'));
     }
     session.caller = caller;
+    session.authorization = request.headers.authorization;
     session.lastUsed = Date.now();
 
     const headers = new Headers();
@@ -218,6 +221,7 @@ export async function mcpRoutes(
       agentId: caller.agent.id,
       upstream,
       caller,
+      authorization: undefined,
       lastUsed: Date.now(),
     };
     registerHandlers(server, session);
@@ -236,22 +240,57 @@ export async function mcpRoutes(
 
   function registerHandlers(server: Server, session: McpSession): void {
     const { upstream } = session;
+    const target = gateway.upstream(upstream)!;
     const may = (tool: string) =>
       withinGrants(`${upstream}.${tool}`, session.caller.agent.grants) &&
       withinGrants(`${upstream}.${tool}`, session.caller.token.scopes);
-    const upstreamError = (err: unknown) =>
-      new McpError(
-        ErrorCode.InternalError,
-        `upstream '${upstream}' is unavailable: ${err instanceof Error ? err.message : String(err)}`,
+    // The agent learns that the upstream failed; the cause (paths, hosts) is in the log.
+    const upstreamError = (err: unknown) => {
+      app.log.warn(
+        { upstream, err: err instanceof Error ? err.message : String(err) },
+        'upstream request failed',
       );
-
-    server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
+      return new McpError(ErrorCode.InternalError, `upstream '${upstream}' is unavailable; try again later`);
+    };
+    const listing = async <T>(method: string, list: () => Promise<T>): Promise<T> => {
+      const refused = await gateway.admitListing(session.caller, upstream, method);
+      if (refused) throw new McpError(ErrorCode.InvalidRequest, `Gatehouse refused ${method}: ${refused}`);
       try {
-        return { tools: await gateway.listTools(session.caller, upstream, extra.signal) };
+        return await list();
       } catch (err) {
         throw upstreamError(err);
       }
-    });
+    };
+    // A call held for a person runs only if the same token still authenticates the same agent.
+    const recheck = async (): Promise<Caller | undefined> => {
+      const again = await decisions.authenticate(session.authorization, [
+        resourceOf(upstream),
+        ...opts.audiences,
+      ]);
+      return 'error' in again || again.agent.id !== session.agentId ? undefined : again;
+    };
+    const call = (
+      name: string,
+      args: Record<string, unknown>,
+      meta: RequestMeta | undefined,
+      signal: AbortSignal,
+    ) =>
+      gateway.callTool(
+        session.caller,
+        upstream,
+        name,
+        args,
+        gatehouseSessionOf(session.caller),
+        metaOf(meta),
+        signal,
+        recheck,
+      );
+
+    server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) =>
+      listing('tools/list', async () => ({
+        tools: await gateway.listTools(session.caller, upstream, extra.signal),
+      })),
+    );
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const { name, arguments: args = {} } = request.params;
       if (!MCP_TOOL_NAME.test(name))
@@ -262,69 +301,44 @@ export async function mcpRoutes(
           ],
           _meta: { [DECISION_META_KEY]: { code: 'invalid-tool-name' } },
         };
-      return gateway.callTool(
-        session.caller,
-        upstream,
-        name,
-        args,
-        gatehouseSessionOf(session.caller, request.params._meta),
-        metaOf(request.params._meta),
-        extra.signal,
-      );
+      return call(name, args, request.params._meta, extra.signal);
     });
     // Resources and prompts pass through; reading one runs the path as a pseudo-tool, so it is
     // granted, decided, audited and its content labels the session like any tool output.
     server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
       if (!may(RESOURCE_READ_TOOL)) return { resources: [] };
-      try {
-        return await (await connected()).listResources(request.params, { signal: extra.signal });
-      } catch (err) {
-        throw upstreamError(err);
-      }
+      return listing('resources/list', () => target.listResources(request.params, extra.signal));
     });
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async (request, extra) => {
       if (!may(RESOURCE_READ_TOOL)) return { resourceTemplates: [] };
-      try {
-        return await (await connected()).listResourceTemplates(request.params, { signal: extra.signal });
-      } catch (err) {
-        throw upstreamError(err);
-      }
+      return listing('resources/templates/list', () =>
+        target.listResourceTemplates(request.params, extra.signal),
+      );
     });
     server.setRequestHandler(ListPromptsRequestSchema, async (request, extra) => {
       if (!may(PROMPT_GET_TOOL)) return { prompts: [] };
-      try {
-        return await (await connected()).listPrompts(request.params, { signal: extra.signal });
-      } catch (err) {
-        throw upstreamError(err);
-      }
+      return listing('prompts/list', () => target.listPrompts(request.params, extra.signal));
     });
     server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
-      const result = await gateway.callTool(
-        session.caller,
-        upstream,
+      const result = await call(
         RESOURCE_READ_TOOL,
         { uri: request.params.uri },
-        gatehouseSessionOf(session.caller, request.params._meta),
-        metaOf(request.params._meta),
+        request.params._meta,
         extra.signal,
       );
       if (result.isError) throw new McpError(ErrorCode.InvalidRequest, textOf(result));
       return result as never;
     });
     server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
-      const result = await gateway.callTool(
-        session.caller,
-        upstream,
+      const result = await call(
         PROMPT_GET_TOOL,
         { name: request.params.name, arguments: request.params.arguments ?? {} },
-        gatehouseSessionOf(session.caller, request.params._meta),
-        metaOf(request.params._meta),
+        request.params._meta,
         extra.signal,
       );
       if (result.isError) throw new McpError(ErrorCode.InvalidRequest, textOf(result));
       return result as never;
     });
-    const connected = () => gateway.upstream(upstream)!.connected();
   }
 
   // Every call is in the audit log; a request log line each would only repeat it, at a cost
@@ -353,17 +367,15 @@ function isInitialize(body: unknown): boolean {
 /**
  * The Gatehouse session a call belongs to. An agent's calls through every
  * upstream share one session per user, so that what it read from one server
- * is provenance for what it sends to another; a client that runs several
- * independent tasks may name each with `_meta["gatehouse/session"]`. Erring
- * towards one wide session errs towards more provenance, never less.
+ * is provenance for what it sends to another. The agent cannot pick another
+ * (a fresh session would have no labels and no provenance), and other doors
+ * cannot name this one: `ses_gw_` ids are refused there.
  */
-export function gatehouseSessionOf(caller: Caller, meta: RequestMeta | undefined): string {
-  const hint = meta?.['gatehouse/session'];
-  const named = typeof hint === 'string' && /^[A-Za-z0-9_.:-]{1,128}$/.test(hint) ? hint : '';
+export function gatehouseSessionOf(caller: Caller): string {
   const digest = createHash('sha256')
-    .update(`${caller.agent.id}\0${caller.token.userSubject ?? ''}\0${named}`)
+    .update(`${caller.agent.id}\0${caller.token.userSubject ?? ''}`)
     .digest('hex');
-  return `ses_gw_${digest.slice(0, 32)}`;
+  return `${GATEWAY_SESSION_PREFIX}${digest.slice(0, 32)}`;
 }
 
 function metaOf(meta: RequestMeta | undefined): GatewayCallMeta {

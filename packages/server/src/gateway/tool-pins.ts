@@ -4,6 +4,9 @@ import type { AuditSink } from '../audit/audit-log.js';
 import { actionDraft } from '../audit/drafts.js';
 import type { Store, ToolPinRecord } from '../store/index.js';
 
+/** A tool definition longer than this (canonical JSON) is never pinned. */
+const MAX_DEFINITION_LENGTH = 256 * 1024;
+
 /** Approved hashes are re-read from the store this often, so an approval from the CLI applies. */
 const PIN_REFRESH_MS = 1000;
 
@@ -56,12 +59,20 @@ export class ToolPins {
    */
   async observe(upstream: string, tools: readonly Tool[]): Promise<Set<string>> {
     await this.refresh(upstream, true);
-    const blocked = new Set<string>();
+    let wrote = false;
+    const listed: { name: string; hash: string }[] = [];
     for (const tool of tools) {
       const { hash, definition } = pinnedDefinition(tool);
       const k = key(upstream, tool.name);
+      // A definition this large is no one's honest tool: never pinned, so never callable.
+      if (definition.length > MAX_DEFINITION_LENGTH) {
+        this.#current.set(k, hash);
+        listed.push({ name: tool.name, hash });
+        continue;
+      }
       this.#current.set(k, hash);
-      let pin = this.#pins.get(k);
+      listed.push({ name: tool.name, hash });
+      const pin = this.#pins.get(k);
       if (!pin) {
         const suspicion = this.options.scan?.(tool);
         const first: ToolPinRecord = suspicion
@@ -79,8 +90,7 @@ export class ToolPins {
           if (suspicion) await this.alert(first, 'tool.description-suspect', suspicion);
           else await this.record(first, 'tool.pinned', 'succeeded');
         }
-        await this.refresh(upstream, true);
-        pin = this.#pins.get(k);
+        wrote = true;
       } else if (pin.hash !== hash && pin.pending?.hash !== hash) {
         const held: ToolPinRecord = {
           ...pin,
@@ -93,10 +103,15 @@ export class ToolPins {
             'tool.definition-changed',
             `the definition of ${upstream}.${tool.name} changed since it was approved`,
           );
-        await this.refresh(upstream, true);
-        pin = this.#pins.get(k);
+        wrote = true;
       }
-      if (!pin || pin.hash !== hash) blocked.add(tool.name);
+    }
+    // Once per listing, not per tool: what this and every other replica wrote.
+    if (wrote) await this.refresh(upstream, true);
+    const blocked = new Set<string>();
+    for (const { name, hash } of listed) {
+      const pin = this.#pins.get(key(upstream, name));
+      if (!pin || pin.hash !== hash) blocked.add(name);
     }
     return blocked;
   }
@@ -104,8 +119,13 @@ export class ToolPins {
   /** Why the tool may not be called now, or nothing. Call `observe` first for a tool not yet seen. */
   async gate(upstream: string, tool: string): Promise<ToolBlock | undefined> {
     const current = this.#current.get(key(upstream, tool));
-    // Not listed by the upstream: nothing to pin, and the upstream will refuse the call itself.
-    if (current === undefined) return undefined;
+    // Never listed (hidden by the upstream, or its listing failed): nothing was pinned, so
+    // nothing can be checked, and the call is refused.
+    if (current === undefined)
+      return {
+        code: 'tool-not-listed',
+        reason: `tool ${upstream}.${tool} is not in what the upstream lists, so its definition cannot be checked`,
+      };
     await this.refresh(upstream, false);
     const pin = this.#pins.get(key(upstream, tool));
     if (pin && pin.hash === current) return undefined;
@@ -170,11 +190,14 @@ export async function approveToolPin(
   upstream: string,
   tool: string,
   approvedBy: string,
-): Promise<'approved' | 'nothing-pending' | 'unknown-tool'> {
+  /** The held hash the admin reviewed (or a prefix of at least 12 digits): approved only if still held. */
+  reviewedHash: string,
+): Promise<'approved' | 'nothing-pending' | 'unknown-tool' | 'hash-mismatch'> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const pin = (await store.listToolPins(upstream)).find((p) => p.tool === tool);
     if (!pin) return 'unknown-tool';
     if (!pin.pending) return 'nothing-pending';
+    if (reviewedHash.length < 12 || !pin.pending.hash.startsWith(reviewedHash)) return 'hash-mismatch';
     const approved: ToolPinRecord = {
       upstream,
       tool,

@@ -6,6 +6,12 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type CallToolResult,
   type GetPromptResult,
+  type ListPromptsRequest,
+  type ListPromptsResult,
+  type ListResourcesRequest,
+  type ListResourcesResult,
+  type ListResourceTemplatesRequest,
+  type ListResourceTemplatesResult,
   type ReadResourceResult,
   type Tool,
   ToolListChangedNotificationSchema,
@@ -28,6 +34,8 @@ const RESTART_BACKOFF_MS = [200, 500, 1000, 2000, 5000, 10_000, 30_000] as const
 const STABLE_AFTER_MS = 60_000;
 /** How long a call waits for an upstream to (re)start before it fails. */
 const START_TIMEOUT_MS = 30_000;
+/** Most tools taken from one upstream: each one is pinned, hashed and stored. */
+export const MAX_TOOLS = 1000;
 
 export type UpstreamState = 'idle' | 'starting' | 'up' | 'restarting' | 'closed';
 
@@ -80,9 +88,13 @@ export function scrubSecrets(value: unknown, secrets: ReadonlySet<string>): unkn
         if (out.includes(secret)) out = out.split(secret).join('[REDACTED:secret]');
       return out;
     }
-    if (depth > 64 || v === null || typeof v !== 'object') return v;
+    if (v === null || typeof v !== 'object') return v;
+    // Too deep to walk is too deep to pass on unchecked.
+    if (depth > 64) return '[TRUNCATED: nested too deeply]';
     if (Array.isArray(v)) return v.map((item) => walk(item, depth + 1));
-    return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item, depth + 1)]));
+    return Object.fromEntries(
+      Object.entries(v).map(([k, item]) => [walk(k, depth + 1) as string, walk(item, depth + 1)]),
+    );
   };
   return walk(value, 0);
 }
@@ -106,6 +118,8 @@ export class Upstream {
   /** Secret values this upstream was given: scrubbed from whatever it returns. */
   readonly #revealed = new Set<string>();
   #inFlight = 0;
+  /** Counts the connections made: a new one may serve new tool definitions. */
+  #generation = 0;
   #lastStderr: string | undefined;
   #recycleWhenIdle = false;
 
@@ -134,54 +148,75 @@ export class Upstream {
     };
   }
 
+  /** How many connections have been made (each may list new definitions). */
+  get generation(): number {
+    return this.#generation;
+  }
+
   /** The child's process id while a stdio upstream runs. */
   get pid(): number | undefined {
     return this.#pid;
   }
 
-  /** Every tool the upstream offers now (all pages). */
+  /** Every tool the upstream offers now (all pages, at most `MAX_TOOLS`). */
   async listTools(signal?: AbortSignal): Promise<Tool[]> {
-    const client = await this.client();
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < 100; page++) {
-      const result = await client.listTools(cursor === undefined ? {} : { cursor }, {
-        timeout: this.config.timeoutMs,
-        ...(signal && { signal }),
-      });
-      tools.push(...result.tools);
-      cursor = result.nextCursor;
-      if (cursor === undefined) return tools;
-    }
-    throw new GatehouseError('GH_UPSTREAM', `upstream '${this.name}' paginates its tools without end`);
-  }
-
-  async callTool(name: string, args: Readonly<Record<string, unknown>>): Promise<CallToolResult> {
-    return this.tracked(async (client) => {
-      const result = await client.callTool({ name, arguments: { ...args } }, undefined, {
-        timeout: this.config.timeoutMs,
-      });
-      return scrubSecrets(result, this.#revealed) as CallToolResult;
+    return this.request(async (client) => {
+      const tools: Tool[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 100 && tools.length < MAX_TOOLS; page++) {
+        const result = await client.listTools(cursor === undefined ? {} : { cursor }, {
+          timeout: this.config.timeoutMs,
+          ...(signal && { signal }),
+        });
+        tools.push(...result.tools);
+        cursor = result.nextCursor;
+        if (cursor === undefined) break;
+      }
+      if (tools.length > MAX_TOOLS || cursor !== undefined)
+        this.options.onError?.(
+          new Error(`upstream '${this.name}' lists more than ${MAX_TOOLS} tools; the rest are ignored`),
+        );
+      return tools.slice(0, MAX_TOOLS);
     });
   }
 
+  async callTool(name: string, args: Readonly<Record<string, unknown>>): Promise<CallToolResult> {
+    return this.request((client) =>
+      client.callTool({ name, arguments: { ...args } }, undefined, { timeout: this.config.timeoutMs }),
+    ) as Promise<CallToolResult>;
+  }
+
   async readResource(uri: string): Promise<ReadResourceResult> {
-    return this.tracked(
-      async (client) =>
-        scrubSecrets(
-          await client.readResource({ uri }, { timeout: this.config.timeoutMs }),
-          this.#revealed,
-        ) as ReadResourceResult,
-    );
+    return this.request((client) => client.readResource({ uri }, { timeout: this.config.timeoutMs }));
   }
 
   async getPrompt(name: string, args: Record<string, string>): Promise<GetPromptResult> {
-    return this.tracked(
-      async (client) =>
-        scrubSecrets(
-          await client.getPrompt({ name, arguments: args }, { timeout: this.config.timeoutMs }),
-          this.#revealed,
-        ) as GetPromptResult,
+    return this.request((client) =>
+      client.getPrompt({ name, arguments: args }, { timeout: this.config.timeoutMs }),
+    );
+  }
+
+  async listResources(
+    params: ListResourcesRequest['params'],
+    signal?: AbortSignal,
+  ): Promise<ListResourcesResult> {
+    return this.request((client) =>
+      client.listResources(params, { timeout: this.config.timeoutMs, ...(signal && { signal }) }),
+    );
+  }
+
+  async listResourceTemplates(
+    params: ListResourceTemplatesRequest['params'],
+    signal?: AbortSignal,
+  ): Promise<ListResourceTemplatesResult> {
+    return this.request((client) =>
+      client.listResourceTemplates(params, { timeout: this.config.timeoutMs, ...(signal && { signal }) }),
+    );
+  }
+
+  async listPrompts(params: ListPromptsRequest['params'], signal?: AbortSignal): Promise<ListPromptsResult> {
+    return this.request((client) =>
+      client.listPrompts(params, { timeout: this.config.timeoutMs, ...(signal && { signal }) }),
     );
   }
 
@@ -194,15 +229,35 @@ export class Upstream {
     if (this.#inFlight === 0) void this.stopForRecycle();
   }
 
-  private async tracked<T>(work: (client: Client) => Promise<T>): Promise<T> {
-    const client = await this.client();
+  /**
+   * One request to the upstream. Whatever comes back, a result or an error's
+   * message, has every secret the upstream was given scrubbed out: an
+   * upstream's words reach the agent, the audit and the log.
+   */
+  private async request<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    let client: Client;
+    try {
+      client = await this.client();
+    } catch (err) {
+      throw this.scrubbedError(err);
+    }
     this.#inFlight++;
     try {
-      return await work(client);
+      return scrubSecrets(await work(client), this.#revealed) as T;
+    } catch (err) {
+      throw this.scrubbedError(err);
     } finally {
       this.#inFlight--;
       if (this.#inFlight === 0 && this.#recycleWhenIdle) void this.stopForRecycle();
     }
+  }
+
+  private scrubbedError(err: unknown): GatehouseError {
+    return new GatehouseError('GH_UPSTREAM', this.scrub(messageOf(err)).slice(0, 1000));
+  }
+
+  private scrub(text: string): string {
+    return scrubSecrets(text, this.#revealed) as string;
   }
 
   private async stopForRecycle(): Promise<void> {
@@ -213,13 +268,8 @@ export class Upstream {
     this.#client = undefined;
     this.#pid = undefined;
     this.#state = 'idle';
-    this.#revealed.clear();
+    // The old values stay known to the scrubber: the old secret may still be valid upstream.
     await client.close().catch(() => undefined);
-  }
-
-  /** The resources, prompts and other requests the gateway passes through. */
-  async connected(): Promise<Client> {
-    return this.client();
   }
 
   private client(): Promise<Client> {
@@ -247,7 +297,7 @@ export class Upstream {
       throw err;
     }
     client.onclose = () => this.lost(client);
-    client.onerror = (err) => this.options.onError?.(err);
+    client.onerror = (err) => this.options.onError?.(new Error(this.scrub(err.message)));
     client.setNotificationHandler(ToolListChangedNotificationSchema, async () =>
       this.options.onToolsChanged?.(),
     );
@@ -257,12 +307,12 @@ export class Upstream {
     } catch (err) {
       await client.close().catch(() => undefined);
       this.failed(err);
-      const said =
-        this.#lastStderr === undefined ? '' : `; its last stderr line: ${this.#lastStderr.slice(0, 200)}`;
-      throw new GatehouseError(
-        'GH_UPSTREAM',
-        `upstream '${this.name}' did not start: ${messageOf(err)}${said}`,
-      );
+      // The child's last words go to the log, not to the agent: they may name paths and hosts.
+      if (this.#lastStderr !== undefined)
+        this.options.onError?.(
+          new Error(`upstream '${this.name}' did not start; its last stderr line: ${this.#lastStderr}`),
+        );
+      throw new GatehouseError('GH_UPSTREAM', `upstream '${this.name}' did not start: ${messageOf(err)}`);
     }
     if ((this.#state as UpstreamState) === 'closed') {
       await client.close().catch(() => undefined);
@@ -271,6 +321,7 @@ export class Upstream {
     this.#pid = transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
     this.#client = client;
     this.#state = 'up';
+    this.#generation++;
     this.#upSince = Date.now();
     this.#lastError = undefined;
     return client;
@@ -332,8 +383,8 @@ export class Upstream {
 
   private failed(err: unknown): void {
     if (this.#state === 'closed') return;
-    this.#lastError = messageOf(err);
-    this.options.onError?.(err);
+    this.#lastError = this.scrub(messageOf(err));
+    this.options.onError?.(new Error(this.#lastError));
     if (this.#upSince > 0 && Date.now() - this.#upSince > STABLE_AFTER_MS) this.#failures = 0;
     this.#upSince = 0;
     const wait = RESTART_BACKOFF_MS[Math.min(this.#failures, RESTART_BACKOFF_MS.length - 1)]!;
