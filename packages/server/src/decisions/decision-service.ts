@@ -1,6 +1,7 @@
 import {
   type AgentIdentity,
   EnforcementPath,
+  type Obligations,
   type PathAuditEvent,
   type PathOutcome,
   type PathPorts,
@@ -55,7 +56,7 @@ export class DecisionService {
   readonly path: EnforcementPath;
   readonly #awaitingOutcome = new Map<
     string,
-    { agentId: string; sessionId: string; tool: string; expiresAt: number }
+    { agentId: string; sessionId: string; tool: string; expiresAt: number; obligations?: Obligations }
   >();
 
   constructor(
@@ -178,7 +179,13 @@ export class DecisionService {
     };
     const outcome = await this.path.enforce(this.deps.runtime.policy, request);
     if (outcome.status === 'allowed')
-      this.awaitOutcome(outcome.decisionId, caller.agent.id, outcome.sessionId, tool);
+      this.awaitOutcome(
+        outcome.decisionId,
+        caller.agent.id,
+        outcome.sessionId,
+        tool,
+        outcome.decision.obligations,
+      );
     return resultOf(outcome);
   }
 
@@ -207,15 +214,29 @@ export class DecisionService {
       output,
       ...(failed && { failed: 'the PEP reported the call failed' }),
       ...(traceId !== undefined && { traceId }),
+      ...(pending.obligations && { obligations: pending.obligations }),
     });
     if ('error' in result) return { status: 409, body: { error: 'conflict', message: result.error } };
     return {
       status: 200,
-      body: { decision_id: decisionId, session_id: pending.sessionId, labels: result.labels },
+      // The output as the agent may see it: the PEP delivers this, not what the tool returned.
+      body: {
+        decision_id: decisionId,
+        session_id: pending.sessionId,
+        labels: result.labels,
+        output: result.output,
+        withheld: result.inspection.withheld,
+      },
     };
   }
 
-  private awaitOutcome(decisionId: string, agentId: string, sessionId: string, tool: string): void {
+  private awaitOutcome(
+    decisionId: string,
+    agentId: string,
+    sessionId: string,
+    tool: string,
+    obligations?: Obligations,
+  ): void {
     if (this.#awaitingOutcome.size >= MAX_PENDING_OUTCOMES) {
       const now = Date.now();
       for (const [id, p] of this.#awaitingOutcome) if (p.expiresAt < now) this.#awaitingOutcome.delete(id);
@@ -226,6 +247,7 @@ export class DecisionService {
       agentId,
       sessionId,
       tool,
+      ...(obligations && { obligations }),
       expiresAt: Date.now() + OUTCOME_WINDOW_MS,
     });
   }
