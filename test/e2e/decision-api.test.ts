@@ -166,7 +166,13 @@ describe('AuthZEN decision API', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${assistant}` },
       body: JSON.stringify({ output: inbox, status: 'succeeded' }),
     });
-    expect(await reported.json()).toMatchObject({ labels: ['untrusted'], session_id: session });
+    // The catalog's label, and what the detectors found in the inbox; the PEP gets back the output to deliver.
+    expect(await reported.json()).toMatchObject({
+      labels: expect.arrayContaining(['untrusted', 'pii']),
+      session_id: session,
+      output: inbox,
+      withheld: false,
+    });
 
     const exfil = await evaluate(
       server,

@@ -61,6 +61,25 @@ export {
   type VerifyOptions,
   verifyAuditChain,
 } from './audit/verify.js';
+export { detectInjection, INJECTION_RULES, type InjectionScan } from './detectors/injection.js';
+export type { InjectionFamily, InjectionRule } from './detectors/injection-rule.js';
+export { detectPii } from './detectors/pii.js';
+export { redactionMarker, redactText, redactValue, UNSCANNED, withheldOutput } from './detectors/redact.js';
+export { inspectOutput, scanText, withClassifierScore } from './detectors/scan.js';
+export { detectSecrets } from './detectors/secrets.js';
+export {
+  DEFAULT_SCAN_OPTIONS,
+  DETECTOR_LABELS,
+  type DetectorFinding,
+  type DetectorName,
+  PII_KINDS,
+  type PiiKind,
+  REDACTION_CLASSES,
+  type RedactionClass,
+  type ScanKind,
+  type ScanOptions,
+  type ScanResult,
+} from './detectors/types.js';
 export * from './errors.js';
 export {
   type AccessTokenClaims,
@@ -86,6 +105,7 @@ export {
   type ToolBlock,
 } from './path/enforce.js';
 export { fingerprintsOfOutput, fingerprintsOfText, provenanceOfArguments } from './path/fingerprints.js';
+export type { InspectionSettings } from './path/inspect.js';
 export {
   deserializeSession,
   MemorySessionStore,

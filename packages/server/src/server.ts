@@ -15,7 +15,7 @@ import { DecisionService, type PathComponents } from './decisions/decision-servi
 import { PersistentSessionStore } from './decisions/persistent-sessions.js';
 import { AgentRateLimiter } from './decisions/rate-limiter.js';
 import { McpGateway } from './gateway/gateway.js';
-import { ToolPins } from './gateway/tool-pins.js';
+import { scanToolDescription, ToolPins } from './gateway/tool-pins.js';
 import { upstreamToolSources } from './gateway/upstream-catalog.js';
 import { createHttpApp } from './http/app.js';
 import { AgentAdmin } from './identity/agent-admin.js';
@@ -241,6 +241,7 @@ export async function startServer(
       approvals: approvals.port,
       audit: auditLog,
       onPortError: (what, err) => log?.error({ err }, `${what} failed; the call was denied`),
+      inspection: config.detectors,
     };
     const decisions = new DecisionService({
       ...components,
@@ -254,6 +255,7 @@ export async function startServer(
       runtime,
       pins: new ToolPins(store, {
         audit: auditLog,
+        scan: scanToolDescription,
         onAlert: (message, pin) => log?.warn({ upstream: pin.upstream, tool: pin.tool }, message),
       }),
       components,

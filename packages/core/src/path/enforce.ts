@@ -1,10 +1,19 @@
+import type { DetectorFinding } from '../detectors/types.js';
 import { withinGrants } from '../identity/scope.js';
 import { decide } from '../policy/decide.js';
-import type { AgentIdentity, CompiledPolicy, Decision, DelegationInput } from '../policy/types.js';
+import type {
+  AgentIdentity,
+  CompiledPolicy,
+  Decision,
+  DelegationInput,
+  Obligations,
+} from '../policy/types.js';
+import { type InspectionSettings, inspectStep, safeRedact } from './inspect.js';
 import {
   newSession,
   observeOutput,
   observeUserInput,
+  PROVENANCE_INCOMPLETE,
   provenanceInSession,
   recordCall,
   type SessionState,
@@ -78,6 +87,8 @@ export interface PathAuditEvent {
   readonly delegation?: DelegationInput;
   readonly tool: string;
   readonly args: Readonly<Record<string, unknown>>;
+  /** The arguments as the audit may keep them, when an obligation redacted them (`args` stays exact, for its hash). */
+  readonly argsRedacted?: Readonly<Record<string, unknown>>;
   readonly resource?: Readonly<Record<string, unknown>>;
   readonly reasoning?: string;
   readonly intent?: string;
@@ -87,8 +98,10 @@ export interface PathAuditEvent {
   readonly reason?: string;
   /** The approval this call spent. */
   readonly approvalId?: string;
-  /** The tool's output, for an execution event. */
+  /** The tool's output for an execution event: secrets, and what the obligations name, redacted. */
   readonly output?: unknown;
+  /** Labels the inspect step put on the output. */
+  readonly labels?: readonly string[];
   readonly traceId?: string;
   readonly durationMs?: number;
 }
@@ -169,8 +182,10 @@ export type PathOutcome =
       readonly decision: Decision;
       readonly decisionId: string;
       readonly sessionId: string;
+      /** The output as the agent may see it: redacted or withheld per the decision's obligations. */
       readonly output: unknown;
       readonly labels: readonly string[];
+      readonly inspection: InspectionSummary;
       readonly approvalId?: string;
     }
   | {
@@ -181,6 +196,16 @@ export type PathOutcome =
       readonly error: string;
     };
 
+/** What the inspect step found and did, for the door and the operator. */
+export interface InspectionSummary {
+  /** Injection score, 0..1. */
+  readonly score: number;
+  /** Detector findings (spans, kinds, masked previews: never a secret's value). */
+  readonly findings: readonly DetectorFinding[];
+  readonly withheld: boolean;
+  readonly redacted: boolean;
+}
+
 /** One enforcement path; the policy is passed per call so reloads apply at once. */
 export class EnforcementPath {
   readonly #validators = new WeakMap<CompiledPolicy, ArgumentValidator>();
@@ -188,6 +213,7 @@ export class EnforcementPath {
   constructor(
     private readonly ports: PathPorts,
     private readonly limits: ArgumentLimits = DEFAULT_ARGUMENT_LIMITS,
+    private readonly inspection: InspectionSettings = {},
   ) {}
 
   /** Runs a call along the path. Never throws. */
@@ -332,6 +358,10 @@ export class EnforcementPath {
       ...(request.reasoning !== undefined && { reasoning: request.reasoning }),
     });
     const subject = this.auditSubject(request);
+    // Arguments the audit keeps are redacted as the obligations say (DESIGN §6: "redacted where DLP says so").
+    const redactArgs = decision.obligations?.redact ?? [];
+    const argsRedacted =
+      redactArgs.length > 0 ? (safeRedact(args, redactArgs) as Readonly<Record<string, unknown>>) : undefined;
     const audit = async (
       event: Pick<PathAuditEvent, 'type' | 'decision' | 'status'> & Partial<PathAuditEvent>,
     ) => {
@@ -341,6 +371,7 @@ export class EnforcementPath {
         decisionId,
         sessionId,
         args,
+        ...(argsRedacted !== undefined && { argsRedacted }),
         ...(session.intent !== undefined && { intent: session.intent }),
       });
     };
@@ -443,19 +474,35 @@ export class EnforcementPath {
       }).catch(() => undefined);
       return finish(failed);
     }
-    // 7. Inspect: the catalog's output labels join the session, with the output's fingerprints.
-    const labels = [...(policy.tools.get(request.tool)?.labels ?? [])];
-    observeOutput(session, output, labels);
+    // 7. Inspect: detector labels join the catalog's in the session, with the output's fingerprints;
+    // the output is redacted or withheld as the decision's obligations say.
+    const inspected = await inspectStep(
+      output,
+      policy.tools.get(request.tool)?.labels ?? [],
+      decision.obligations,
+      this.inspection,
+    );
+    observeLabelled(session, output, inspected.labels);
     // 8. Audit the outcome.
     await audit({
       type: 'execution',
       decision,
       status: 'executed',
-      output,
+      output: inspected.audited,
+      labels: inspected.labels,
       durationMs: now() - started,
       ...spent,
     }).catch(() => undefined);
-    return finish({ status: 'executed', decision, decisionId, sessionId, output, labels, ...spent });
+    return finish({
+      status: 'executed',
+      decision,
+      decisionId,
+      sessionId,
+      output: inspected.delivered,
+      labels: inspected.labels,
+      inspection: summaryOf(inspected),
+      ...spent,
+    });
   }
 
   /**
@@ -473,13 +520,23 @@ export class EnforcementPath {
       /** The PEP's word on whether the call worked. */
       failed?: string;
       traceId?: string;
+      /** The obligations of the decision that allowed the call. */
+      obligations?: Obligations;
     },
-  ): Promise<{ labels: readonly string[] } | { error: string }> {
+  ): Promise<
+    { labels: readonly string[]; output: unknown; inspection: InspectionSummary } | { error: string }
+  > {
     const session = await this.ports.sessions.get(report.sessionId);
     if (!session) return { error: 'unknown or expired session' };
     if (session.agentId !== report.agent.id) return { error: 'the session belongs to another agent' };
-    const labels = [...(policy.tools.get(report.tool)?.labels ?? [])];
-    observeOutput(session, report.output, labels);
+    const inspected = await inspectStep(
+      report.output,
+      policy.tools.get(report.tool)?.labels ?? [],
+      report.obligations,
+      this.inspection,
+    );
+    const labels = inspected.labels;
+    observeLabelled(session, report.output, labels);
     await this.ports.sessions.put(session);
     await this.ports
       .audit?.({
@@ -490,12 +547,13 @@ export class EnforcementPath {
         tool: report.tool,
         args: {},
         status: report.failed === undefined ? 'executed' : 'failed',
-        output: report.output,
+        output: inspected.audited,
+        labels,
         ...(report.failed !== undefined && { reason: report.failed }),
         ...(report.traceId !== undefined && { traceId: report.traceId }),
       })
       .catch(() => undefined);
-    return { labels };
+    return { labels, output: inspected.delivered, inspection: summaryOf(inspected) };
   }
 
   private validatorFor(policy: CompiledPolicy): ArgumentValidator {
@@ -506,6 +564,29 @@ export class EnforcementPath {
     }
     return validator;
   }
+}
+
+/**
+ * Records an output's labels and fingerprints in the session. An output that
+ * cannot be walked (a getter that throws) still leaves its labels, and the
+ * session says its provenance is incomplete.
+ */
+function observeLabelled(session: SessionState, output: unknown, labels: readonly string[]): void {
+  try {
+    observeOutput(session, output, labels);
+  } catch {
+    for (const label of labels) session.labels.add(label);
+    session.labels.add(PROVENANCE_INCOMPLETE);
+  }
+}
+
+function summaryOf(inspected: Awaited<ReturnType<typeof inspectStep>>): InspectionSummary {
+  return {
+    score: inspected.score,
+    findings: inspected.findings,
+    withheld: inspected.withheld,
+    redacted: inspected.redacted,
+  };
 }
 
 function messageOf(err: unknown): string {

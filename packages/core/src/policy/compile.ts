@@ -152,6 +152,7 @@ class PolicyCompiler {
       rulesById: new FrozenMap(rules.map((r) => [r.rule.id, r] as const)),
       intentGlobs: new FrozenMap(intents),
       stateWindows: states,
+      hasObligations: rules.some((r) => r.rule.obligations !== undefined),
       grantGlobs: new Map(),
     });
     return Object.freeze(policy);
@@ -380,6 +381,7 @@ class PolicyCompiler {
         }
       });
       const approval = this.compileApproval(value, groups, doc, path);
+      const obligations = this.compileObligations(value, doc, path);
       const condition =
         value.when === undefined ? undefined : this.compileWhen(value.id, value.when, doc, [...path, 'when']);
       if (
@@ -401,6 +403,7 @@ class PolicyCompiler {
         },
         ...(value.when !== undefined && { when: value.when }),
         ...(approval && { approval }),
+        ...(obligations && { obligations }),
         index: runtimes.length,
         location: locationOf(doc, path, 'value'),
       };
@@ -414,6 +417,27 @@ class PolicyCompiler {
       });
     }
     return runtimes;
+  }
+
+  /** `redact` and `withhold`: only on rules that can let a call through, where there is an output. */
+  private compileObligations(
+    value: NonNullable<PolicyDocument['rules']>[number],
+    doc: LoadedDocument,
+    path: readonly (string | number)[],
+  ): CompiledRule['obligations'] | undefined {
+    if (value.redact === undefined && value.withhold === undefined) return undefined;
+    if (value.effect === 'deny') {
+      const key = value.redact !== undefined ? 'redact' : 'withhold';
+      this.error(
+        'GH_POLICY_SCHEMA',
+        `'${key}' is an obligation on the output of a call that goes through; rule '${value.id}' denies, so there is none`,
+        doc,
+        [...path, key],
+        'key',
+      );
+      return undefined;
+    }
+    return { redact: value.redact ?? [], withhold: value.withhold ?? [] };
   }
 
   private compileApproval(

@@ -43,6 +43,8 @@ export interface PolicyInternals {
   /** Declared intents and the globs of the tools each allows. */
   readonly intentGlobs: ReadonlyMap<string, readonly Glob[]>;
   readonly stateWindows: readonly StateWindowRuntime[];
+  /** Whether any rule carries obligations; when none does, the PDP skips collecting them. */
+  readonly hasObligations: boolean;
   /** Compiled grant patterns, shared across requests (bounded). */
   readonly grantGlobs: Map<string, Glob>;
 }

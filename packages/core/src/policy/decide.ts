@@ -18,6 +18,7 @@ import type {
   Decision,
   DecisionReasonCode,
   DecisionRequestInput,
+  Obligations,
 } from './types.js';
 
 /** Grant patterns compiled per policy; agents from the registry bring their own. */
@@ -217,6 +218,7 @@ export function combine(
       policy: policy.hash,
     };
   }
+  const obligations = obligationsOf(internals, applied, errors);
   if (approves.length > 0) {
     const requirements: ApprovalRequirement[] = approves.map((r) => {
       const spec = internals.rulesById.get(r.id)!.rule.approval!;
@@ -229,6 +231,7 @@ export function combine(
       rules: applied,
       approval: { requirements, timeoutMs: Math.min(...requirements.map((r) => r.timeoutMs)) },
       errors,
+      ...(obligations && { obligations }),
       policy: policy.hash,
     };
   }
@@ -240,8 +243,33 @@ export function combine(
     reasons: [...allows.map((r) => `allowed by rule '${r.id}': ${r.message}`), granted, ...errorReasons],
     rules: applied,
     errors,
+    ...(obligations && { obligations }),
     policy: policy.hash,
   };
+}
+
+/**
+ * The obligations of the rules that applied, and of every rule whose
+ * condition failed: an allow rule that errors does not apply, but its
+ * obligation still binds (an error never loosens what happens to an output).
+ */
+function obligationsOf(
+  internals: PolicyInternals,
+  applied: readonly AppliedRule[],
+  errors: readonly ConditionError[],
+): Obligations | undefined {
+  if (!internals.hasObligations) return undefined;
+  const redact = new Set<Obligations['redact'][number]>();
+  const withhold = new Set<string>();
+  const rules: string[] = [];
+  for (const id of new Set([...applied.map((r) => r.id), ...errors.map((e) => e.rule)])) {
+    const obligations = internals.rulesById.get(id)?.rule.obligations;
+    if (!obligations) continue;
+    rules.push(id);
+    for (const c of obligations.redact) redact.add(c);
+    for (const l of obligations.withhold) withhold.add(l);
+  }
+  return rules.length === 0 ? undefined : { redact: [...redact], withhold: [...withhold], rules };
 }
 
 /** A deny decided before any rule ran. */

@@ -1,3 +1,4 @@
+import { REDACTION_CLASSES, type RedactionClass } from '../detectors/types.js';
 import { AGENT_STATUSES, TOOL_CATEGORIES } from './types.js';
 
 /**
@@ -93,6 +94,9 @@ const ruleSchema = {
         allowSelfApproval: { type: 'boolean' },
       },
     },
+    // Obligations (DESIGN §2 step 7): what the inspect step must do to the call's output.
+    redact: { type: 'array', items: { enum: REDACTION_CLASSES }, uniqueItems: true, minItems: 1 },
+    withhold: { ...stringList(LABEL_PATTERN), minItems: 1 },
   },
 };
 
@@ -254,6 +258,8 @@ export interface RuleDocument {
     denials?: number;
     allowSelfApproval?: boolean;
   };
+  redact?: RedactionClass[];
+  withhold?: string[];
 }
 
 export interface TestDocument {

@@ -1,3 +1,4 @@
+import type { RedactionClass } from '../detectors/types.js';
 import type { Diagnostic } from '../errors.js';
 
 /** What a tool does. Rules match on these; the set is closed so a typo is an error. */
@@ -22,6 +23,7 @@ export const WELL_KNOWN_LABELS = [
   'injection_suspected',
   'user_input',
   'oversize',
+  'inspection_failed',
 ] as const;
 
 /** Lifecycle state of an agent. Only `active` agents may act. */
@@ -104,6 +106,20 @@ export interface ApprovalRequirement {
   readonly allowSelfApproval: boolean;
 }
 
+/**
+ * What must happen to a call's output (and to the arguments the audit
+ * keeps) when the call goes through: the obligations of the rules that
+ * applied, combined.
+ */
+export interface Obligations {
+  /** Secrets and PII to replace with `[REDACTED:<kind>]` in the output and in audited arguments. */
+  readonly redact: readonly RedactionClass[];
+  /** Output labels that withhold the output from the agent altogether (e.g. `secret`). */
+  readonly withhold: readonly string[];
+  /** The rules the obligations come from. */
+  readonly rules: readonly string[];
+}
+
 /** A compiled rule. */
 export interface CompiledRule {
   readonly id: string;
@@ -114,6 +130,8 @@ export interface CompiledRule {
   /** The CEL source of the condition, if any. */
   readonly when?: string;
   readonly approval?: Omit<ApprovalRequirement, 'rule'>;
+  /** What the rule obliges the inspect step to do, when it applies. */
+  readonly obligations?: Omit<Obligations, 'rules'>;
   /** Position of the rule in policy order (0-based). */
   readonly index: number;
   readonly location: SourceLocation;
@@ -253,6 +271,8 @@ export interface Decision {
     readonly timeoutMs: number;
   };
   readonly errors: readonly ConditionError[];
+  /** Present on an `allow` or `approve` decision whose rules oblige redaction or withholding. */
+  readonly obligations?: Obligations;
   /** The hash of the policy that decided. */
   readonly policy: string;
 }

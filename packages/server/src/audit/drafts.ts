@@ -27,7 +27,7 @@ export function pathEventDraft(event: PathAuditEvent, place: Omit<AuditWhere, 'n
     what: {
       tool: event.tool,
       ...(event.type === 'decision' && {
-        args: redactSecretFields(event.args),
+        args: redactSecretFields(event.argsRedacted ?? event.args),
         args_hash: canonicalHash(event.args),
       }),
       ...(event.resource && { resource: redactSecretFields(event.resource) as Record<string, unknown> }),

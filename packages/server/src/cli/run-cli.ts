@@ -25,6 +25,7 @@ import { mcpStdio, toolsApprove, toolsImport, toolsPins, toolsShow } from './gat
 import { init } from './init-command.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { policyCheck, policyCompile, policyExplain, policyTest } from './policy-commands.js';
+import { type ScanCommandOptions, scan } from './scan-command.js';
 import {
   openVaultFor,
   type SecretValueOptions,
@@ -281,6 +282,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--public-key <file>', "trust only checkpoints signed by this key (default: the store's)")
     .addOption(config())
     .action(run((opts: Parameters<typeof auditPrune>[1]) => auditPrune(io, opts)));
+
+  program
+    .command('scan')
+    .description('run the injection, secret and PII detectors over a file or standard input')
+    .argument('[file]', "a file, or '-' for standard input (the default)")
+    .option('--kind <kind>', 'output, args or tool-description', 'output')
+    .option(
+      '--fail-on <labels...>',
+      'exit 1 when one of these labels is found (injection_suspected, secret, pii, oversize)',
+    )
+    .option('--threshold <score>', 'injection score that sets injection_suspected (0..1, default 0.5)')
+    .addOption(json())
+    .action(run((file: string | undefined, opts: ScanCommandOptions) => scan(io, file, opts)));
 
   const sessions = program.command('sessions').description('recorded agent sessions');
   sessions

@@ -105,3 +105,14 @@ describe('loadConfig: upstreams', () => {
     expect((error as ConfigError).diagnostics.map((d) => d.message).join('\n')).toMatch(message);
   });
 });
+
+describe('loadConfig: detectors', () => {
+  it('takes the injection threshold and size cap, and refuses a threshold outside (0, 1]', async () => {
+    const config = await loadConfig(write('detectors: { injectionThreshold: 0.4, maxChars: 65536 }\n'), {});
+    expect(config.detectors).toEqual({ threshold: 0.4, maxChars: 65536 });
+    expect((await loadConfig(write(''), {})).detectors).toEqual({});
+    await expect(loadConfig(write('detectors: { injectionThreshold: 0 }\n'), {})).rejects.toBeInstanceOf(
+      ConfigError,
+    );
+  });
+});

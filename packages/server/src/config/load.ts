@@ -39,6 +39,8 @@ export interface GatehouseConfig {
     readonly retentionMs?: number;
     readonly otlp?: { readonly url: string; readonly headers: Readonly<Record<string, string>> };
   };
+  /** The inspect step: injection threshold and size cap (defaults in core). */
+  readonly detectors: { readonly threshold?: number; readonly maxChars?: number };
   /** The MCP servers the gateway fronts, by name. */
   readonly upstreams: Readonly<Record<string, UpstreamConfig>>;
   readonly identity: {
@@ -321,6 +323,10 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
           ),
         },
       }),
+    },
+    detectors: {
+      ...(doc.detectors?.injectionThreshold !== undefined && { threshold: doc.detectors.injectionThreshold }),
+      ...(doc.detectors?.maxChars !== undefined && { maxChars: doc.detectors.maxChars }),
     },
     upstreams: Object.fromEntries(
       Object.entries(doc.upstreams ?? {}).map(([name, u]): [string, UpstreamConfig] => {

@@ -117,6 +117,17 @@ export const configSchema = {
         },
       },
     },
+    /** The inspect step's detectors. */
+    detectors: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** Injection score (0..1) at or above which an output is labelled `injection_suspected`. */
+        injectionThreshold: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        /** Characters inspected per output; beyond, the output is labelled `oversize`. */
+        maxChars: { type: 'integer', minimum: 1024, maximum: 67_108_864 },
+      },
+    },
     /** MCP servers the gateway fronts at `/mcp/<name>`: a command (stdio) or a URL (Streamable HTTP). */
     upstreams: {
       type: 'object',
@@ -217,6 +228,7 @@ export interface ConfigDocument {
   };
   server?: { host?: string; port?: number; publicUrl?: string };
   upstreams?: Record<string, UpstreamDocument>;
+  detectors?: { injectionThreshold?: number; maxChars?: number };
   identity?: {
     tokenLifetime?: string;
     maxDelegationDepth?: number;

@@ -2,6 +2,8 @@ import {
   type AgentIdentity,
   type AuditWhere,
   EnforcementPath,
+  type InspectionSettings,
+  type Obligations,
   type PathAuditEvent,
   type PathOutcome,
   type PathPorts,
@@ -59,7 +61,7 @@ export class DecisionService {
   readonly path: EnforcementPath;
   readonly #awaitingOutcome = new Map<
     string,
-    { agentId: string; sessionId: string; tool: string; expiresAt: number }
+    { agentId: string; sessionId: string; tool: string; expiresAt: number; obligations?: Obligations }
   >();
 
   constructor(
@@ -70,7 +72,11 @@ export class DecisionService {
       audience: readonly string[];
     },
   ) {
-    this.path = new EnforcementPath(sharedPathPorts(deps, () => ({ door: 'decision-api' })));
+    this.path = new EnforcementPath(
+      sharedPathPorts(deps, () => ({ door: 'decision-api' })),
+      undefined,
+      deps.inspection,
+    );
   }
 
   /** The agent behind a bearer token, or why there is none (always with the reason, never the token). */
@@ -153,7 +159,13 @@ export class DecisionService {
     };
     const outcome = await this.path.enforce(this.deps.runtime.policy, request);
     if (outcome.status === 'allowed')
-      this.awaitOutcome(outcome.decisionId, caller.agent.id, outcome.sessionId, tool);
+      this.awaitOutcome(
+        outcome.decisionId,
+        caller.agent.id,
+        outcome.sessionId,
+        tool,
+        outcome.decision.obligations,
+      );
     return resultOf(outcome);
   }
 
@@ -182,15 +194,29 @@ export class DecisionService {
       output,
       ...(failed && { failed: 'the PEP reported the call failed' }),
       ...(traceId !== undefined && { traceId }),
+      ...(pending.obligations && { obligations: pending.obligations }),
     });
     if ('error' in result) return { status: 409, body: { error: 'conflict', message: result.error } };
     return {
       status: 200,
-      body: { decision_id: decisionId, session_id: pending.sessionId, labels: result.labels },
+      // The output as the agent may see it: the PEP delivers this, not what the tool returned.
+      body: {
+        decision_id: decisionId,
+        session_id: pending.sessionId,
+        labels: result.labels,
+        output: result.output,
+        withheld: result.inspection.withheld,
+      },
     };
   }
 
-  private awaitOutcome(decisionId: string, agentId: string, sessionId: string, tool: string): void {
+  private awaitOutcome(
+    decisionId: string,
+    agentId: string,
+    sessionId: string,
+    tool: string,
+    obligations?: Obligations,
+  ): void {
     if (this.#awaitingOutcome.size >= MAX_PENDING_OUTCOMES) {
       const now = Date.now();
       for (const [id, p] of this.#awaitingOutcome) if (p.expiresAt < now) this.#awaitingOutcome.delete(id);
@@ -201,6 +227,7 @@ export class DecisionService {
       agentId,
       sessionId,
       tool,
+      ...(obligations && { obligations }),
       expiresAt: Date.now() + OUTCOME_WINDOW_MS,
     });
   }
@@ -214,6 +241,8 @@ export interface PathComponents {
   audit?: AuditSink;
   /** Told the full error when a component fails; callers only learn which one. */
   onPortError?: (what: string, err: unknown) => void;
+  /** How outputs are inspected (the injection threshold, the size cap). */
+  inspection?: InspectionSettings;
 }
 
 /**

@@ -69,33 +69,37 @@ export class McpGateway {
       });
       this.#upstreams.set(config.name, upstream);
     }
-    this.path = new EnforcementPath({
-      ...sharedPathPorts(deps.components, (event) => ({
-        door: 'gateway',
-        upstream: upstreamOf(event.tool).upstream,
-      })),
-      toolGate: async (tool) => {
-        const { upstream, name } = upstreamOf(tool);
-        // Resource reads and prompt fetches have no tool definition to pin.
-        if (name === RESOURCE_READ_TOOL || name === PROMPT_GET_TOOL) return undefined;
-        const block = await deps.pins.gate(upstream, name);
-        if (block?.code === 'tool-not-listed' && this.#listFailed.has(upstream))
-          return {
-            code: 'tool-not-listed',
-            reason: `upstream '${upstream}' is unavailable, so ${upstream}.${name} could not be checked; nothing was run`,
-          };
-        return block;
+    this.path = new EnforcementPath(
+      {
+        ...sharedPathPorts(deps.components, (event) => ({
+          door: 'gateway',
+          upstream: upstreamOf(event.tool).upstream,
+        })),
+        toolGate: async (tool) => {
+          const { upstream, name } = upstreamOf(tool);
+          // Resource reads and prompt fetches have no tool definition to pin.
+          if (name === RESOURCE_READ_TOOL || name === PROMPT_GET_TOOL) return undefined;
+          const block = await deps.pins.gate(upstream, name);
+          if (block?.code === 'tool-not-listed' && this.#listFailed.has(upstream))
+            return {
+              code: 'tool-not-listed',
+              reason: `upstream '${upstream}' is unavailable, so ${upstream}.${name} could not be checked; nothing was run`,
+            };
+          return block;
+        },
+        execute: async (tool, args) => {
+          const { upstream, name } = upstreamOf(tool);
+          const target = this.#upstreams.get(upstream);
+          if (!target) throw new Error(`no upstream named '${upstream}'`);
+          if (name === RESOURCE_READ_TOOL) return target.readResource(String(args.uri));
+          if (name === PROMPT_GET_TOOL)
+            return target.getPrompt(String(args.name), (args.arguments ?? {}) as Record<string, string>);
+          return target.callTool(name, args);
+        },
       },
-      execute: async (tool, args) => {
-        const { upstream, name } = upstreamOf(tool);
-        const target = this.#upstreams.get(upstream);
-        if (!target) throw new Error(`no upstream named '${upstream}'`);
-        if (name === RESOURCE_READ_TOOL) return target.readResource(String(args.uri));
-        if (name === PROMPT_GET_TOOL)
-          return target.getPrompt(String(args.name), (args.arguments ?? {}) as Record<string, string>);
-        return target.callTool(name, args);
-      },
-    });
+      undefined,
+      deps.components.inspection,
+    );
   }
 
   #secretVersions: ReadonlyMap<string, number> | undefined;

@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex, type ToolBlock } from '@gatehouse/core';
+import { canonicalJson, scanText, sha256Hex, type ToolBlock } from '@gatehouse/core';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditSink } from '../audit/audit-log.js';
 import { actionDraft } from '../audit/drafts.js';
@@ -25,6 +25,28 @@ export function pinnedDefinition(tool: Tool): { hash: string; definition: string
 
 /** Says why a first-seen tool description reads like instructions to the model, or nothing. */
 export type DescriptionScanner = (tool: Tool) => string | undefined;
+
+/**
+ * Tool poisoning: the injection detector over everything of a definition
+ * that a model reads, the title and description and those of every parameter.
+ */
+export const scanToolDescription: DescriptionScanner = (tool) => {
+  const texts: string[] = [];
+  if (tool.title) texts.push(tool.title);
+  if (tool.description) texts.push(tool.description);
+  const walk = (node: unknown, depth: number) => {
+    if (depth > 32 || node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if ((key === 'description' || key === 'title') && typeof value === 'string') texts.push(value);
+      else walk(value, depth + 1);
+    }
+  };
+  walk(tool.inputSchema, 0);
+  const result = scanText(texts.join('\n'), { kind: 'tool-description' });
+  if (!result.labels.includes('injection_suspected')) return undefined;
+  const reasons = [...new Set(result.findings.map((f) => f.reason))].slice(0, 3).join('; ');
+  return `the description of ${tool.name} reads like instructions to the model (score ${result.score.toFixed(2)}: ${reasons})`;
+};
 
 /**
  * Tool pinning, the rug-pull defence: the first definition of each upstream

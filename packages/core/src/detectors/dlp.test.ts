@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cardNumberValid,
+  chineseIdValid,
+  frenchNirValid,
+  ibanValid,
+  luhnValid,
+  spanishIdValid,
+} from './checksums.js';
+import { detectPii } from './pii.js';
+import { redactText, redactValue, withheldOutput } from './redact.js';
+import { detectSecrets } from './secrets.js';
+
+const kinds = (findings: readonly { kind: string }[]) => findings.map((f) => f.kind);
+
+describe('checksums', () => {
+  it('validates cards with Luhn and a known issuer prefix', () => {
+    expect(luhnValid('4111111111111111')).toBe(true);
+    expect(cardNumberValid('4111111111111111')).toBe(true);
+    expect(cardNumberValid('4111111111111112')).toBe(false);
+    expect(cardNumberValid('1234567812345670')).toBe(false); // Luhn-valid, no issuer
+  });
+  it('validates IBANs with mod-97 and the country length (ISO 13616 examples)', () => {
+    expect(ibanValid('DE89370400440532013000')).toBe(true);
+    expect(ibanValid('GB82WEST12345698765432')).toBe(true);
+    expect(ibanValid('DE89370400440532013001')).toBe(false);
+    expect(ibanValid('DE8937040044053201300')).toBe(false);
+  });
+  it('validates national ids that have a check character', () => {
+    expect(spanishIdValid('12345678Z')).toBe(true);
+    expect(spanishIdValid('12345678A')).toBe(false);
+    expect(spanishIdValid('X1234567L')).toBe(true);
+    expect(frenchNirValid('255081416802538')).toBe(true);
+    expect(frenchNirValid('255081416802539')).toBe(false);
+    expect(chineseIdValid('11010519491231002X')).toBe(true);
+    expect(chineseIdValid('110105194912310021')).toBe(false);
+  });
+});
+
+describe('secrets detector', () => {
+  it.each([
+    ['aws_access_key', 'aws_access_key_id = AKIAZ7QHNB4EXK2LMW3P'],
+    ['github_token', 'token: ghp_8fK2mQ9xLw3ZpR7vT1yB5nC6dE4aS0hJ2uVq'],
+    ['stripe_key', 'STRIPE=sk_live_51HxQ2eK8mZ3pW7rT9vB4nL6c'],
+    ['slack_token', 'xoxb-123456789012-123456789012-AbCdEfGhIjKlMnOpQrStUvWx'],
+    [
+      'private_key',
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7d9s8f7g6h5j4k3l2m1n0b9v8c7x6z5a4s3d2f1g0h9j8k7l6\n-----END RSA PRIVATE KEY-----',
+    ],
+    [
+      'jwt',
+      'Authorization: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+    ],
+    ['connection_string_password', 'DATABASE_URL=postgres://app:Xk29fLq83mZpW1vR@db.internal:5432/orders'],
+    ['generic_secret', 'client_secret = "q8Zr2mX9vL3kP7wN4tB6yH1cJ5dF0sGa"'],
+  ])('finds %s', (kind, text) => {
+    expect(kinds(detectSecrets(text))).toContain(kind);
+  });
+
+  it.each([
+    ['the AWS documentation key', 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE'],
+    ['a placeholder', 'api_key = "YOUR_API_KEY_HERE"'],
+    ['an environment reference', 'password = process.env.DB_PASSWORD'],
+    ['a git commit hash', 'commit 3f2a9c1e8b7d6f5a4e3c2b1a0f9e8d7c6b5a4f3e'],
+    ['a connection string without a real password', 'postgres://app:<password>@db:5432/x'],
+  ])('ignores %s', (_name, text) => {
+    expect(detectSecrets(text)).toEqual([]);
+  });
+
+  it('never puts the secret into a finding', () => {
+    const secret = 'ghp_8fK2mQ9xLw3ZpR7vT1yB5nC6dE4aS0hJ2uVq';
+    const [finding] = detectSecrets(`token ${secret}`);
+    expect(JSON.stringify(finding)).not.toContain(secret.slice(4));
+    expect(finding!.preview).toBe('ghp_…(40 chars)');
+  });
+});
+
+describe('PII detector', () => {
+  it.each([
+    ['email', 'write to ana.moreno@example.org today'],
+    ['phone', 'call +49 30 1234567'],
+    ['phone', 'call (415) 555-0132'],
+    ['card', 'card 4111 1111 1111 1111'],
+    ['iban', 'IBAN DE89 3704 0044 0532 0130 00'],
+    ['ssn', 'SSN 123-45-6789'],
+    ['national_id', 'DNI 12345678Z'],
+    ['ip', 'client=203.0.113.7 ok'],
+    ['ip', 'from fe80::1ff:fe23:4567:890a'],
+    ['address', 'ship to 742 Evergreen Terrace'],
+  ])('finds %s', (kind, text) => {
+    expect(kinds(detectPii(text))).toContain(kind);
+  });
+
+  it.each([
+    ['an order number', 'order ORD-2024-88231, 16 items'],
+    ['a date and a time', '2024-06-01 12:30:45'],
+    ['a version', 'version 1.14.2'],
+    ['a card number that fails Luhn', 'ref 4111 1111 1111 1112'],
+    ['an IBAN with a wrong check', 'DE89 3704 0044 0532 0130 01'],
+    ['a loopback address', 'listening on 127.0.0.1:8080'],
+    ['a MAC address', 'mac 00:1a:2b:3c:4d:5e'],
+  ])('ignores %s', (_name, text) => {
+    expect(detectPii(text)).toEqual([]);
+  });
+});
+
+describe('redaction', () => {
+  it('replaces each span with a marker naming its kind', () => {
+    expect(redactText('mail ana@example.org or call +49 30 1234567', ['pii'])).toBe(
+      'mail [REDACTED:email] or call [REDACTED:phone]',
+    );
+  });
+  it('redacts only the classes asked for', () => {
+    const text = 'key AKIAZ7QHNB4EXK2LMW3P for ana@example.org';
+    expect(redactText(text, ['secret'])).toBe('key [REDACTED:aws_access_key] for ana@example.org');
+    expect(redactText(text, ['email'])).toBe('key AKIAZ7QHNB4EXK2LMW3P for [REDACTED:email]');
+  });
+  it('keeps the shape of a structured value', () => {
+    const value = { content: [{ type: 'text', text: 'key AKIAZ7QHNB4EXK2LMW3P' }], isError: false, n: 3 };
+    expect(redactValue(value, ['secret'])).toEqual({
+      content: [{ type: 'text', text: 'key [REDACTED:aws_access_key]' }],
+      isError: false,
+      n: 3,
+    });
+  });
+  it('fails closed on text past the size cap', () => {
+    const text = `${'x'.repeat(100)} ana@example.org`;
+    expect(redactText(text, ['pii'], 50)).toBe(`${'x'.repeat(50)}[REDACTED:unscanned]`);
+  });
+  it('withholds an MCP result as an MCP error result', () => {
+    expect(withheldOutput({ content: [{ type: 'text', text: 'x' }] }, ['secret'])).toEqual({
+      content: [{ type: 'text', text: expect.stringContaining('WITHHELD') }],
+      isError: true,
+    });
+    expect(withheldOutput('plain', ['secret'])).toMatch(/^\[WITHHELD/);
+  });
+});

@@ -1,0 +1,155 @@
+import type { InjectionRule } from './injection-rule.js';
+import { originalSpan, type Skeleton } from './normalize.js';
+import { preview } from './preview.js';
+import type { DetectorFinding } from './types.js';
+
+/** A rule match in skeleton coordinates. */
+export interface RuleHit {
+  readonly rule: InjectionRule;
+  readonly start: number;
+  readonly end: number;
+  readonly carrier?: string;
+}
+
+/** Styles that hide an element from a person but not from a model reading the HTML. */
+const HIDING_STYLE =
+  /display\s{0,2}:\s{0,2}none|visibility\s{0,2}:\s{0,2}hidden|font-size\s{0,2}:\s{0,2}0(?:\.0{1,4})?(?:px|pt|em|rem|%)?\s{0,2}[;"']|opacity\s{0,2}:\s{0,2}0(?:\.0{1,4})?\s{0,2}[;"']|color\s{0,2}:\s{0,2}(?:#fff(?:fff)?|white|rgba?\(\s{0,2}255\s{0,2},\s{0,2}255\s{0,2},\s{0,2}255)|(?:height|width|max-height)\s{0,2}:\s{0,2}0(?:px)?\s{0,2}[;"']|text-indent\s{0,2}:\s{0,2}-\d{3,}|left\s{0,2}:\s{0,2}-\d{4,}|clip\s{0,2}:\s{0,2}rect\(\s{0,2}0|\bhidden(?:=["']?(?:true|hidden)["']?)?>|aria-hidden\s{0,2}=\s{0,2}["']true/g;
+const HTML_COMMENT = /<!--[\s\S]{0,8000}?-->/g;
+const ATTRIBUTE =
+  /\b(?:alt|title|aria-label|aria-description|data-[a-z-]{1,24}|content|summary)\s{0,2}=\s{0,2}(?:"[^"]{0,2000}"|'[^']{0,2000}')/g;
+const MARKDOWN_IMAGE = /!\[[^\]\n]{0,300}\]\(\s{0,3}<?(https?:\/\/[^\s)>]{1,2000})/g;
+const MARKDOWN_LINK = /(?<!!)\[[^\]\n]{0,300}\]\(\s{0,3}<?(https?:\/\/[^\s)>]{1,2000})/g;
+const HTML_IMAGE = /<img\b[^>]{0,500}?\bsrc\s{0,2}=\s{0,2}["']?(https?:\/\/[^\s"'>]{1,2000})/g;
+
+/** Query parameter names that carry data out rather than select a resource. */
+const EXFIL_PARAMS =
+  /^(?:data|d|secret|secrets|token|key|apikey|api_key|password|pw|pwd|pass|history|chat|conversation|convo|memory|exfil|leak|ssn|cc|card|creds?|credentials|session|cookie|cookies|prompt|context|ctx|summary|info|payload|content|msg|message|email|emails|user_data|dump)$/;
+
+/**
+ * Findings about where instructions hide: invisible and bidi characters,
+ * Unicode tags, mixed-script words, HTML comments and hidden elements,
+ * attributes (alt text), and images whose URLs carry data out.
+ */
+export function hiddenContentFindings(
+  text: string,
+  skeleton: Skeleton,
+  hits: readonly RuleHit[],
+): DetectorFinding[] {
+  const findings: DetectorFinding[] = [];
+  const at = Math.max(skeleton.firstHidden, 0);
+  const add = (kind: string, weight: number, reason: string, start: number, end: number) =>
+    findings.push({
+      detector: 'injection',
+      kind,
+      family:
+        kind === 'markdown-image-exfiltration' || kind === 'link-with-placeholder'
+          ? 'exfiltration'
+          : 'hidden-content',
+      reason,
+      start,
+      end,
+      weight,
+      preview: preview(text, start, end),
+    });
+  if (skeleton.tags >= 4)
+    add('unicode-tags', 0.6, `${skeleton.tags} invisible Unicode tag characters carry text`, at, at + 2);
+  if (skeleton.invisible >= 1) {
+    const many = skeleton.invisible >= 3;
+    add(
+      'invisible-characters',
+      many ? 0.35 : 0.15,
+      `${skeleton.invisible} zero-width or invisible characters`,
+      at,
+      at + 1,
+    );
+  }
+  if (skeleton.bidi >= 1)
+    add('bidi-controls', 0.3, `${skeleton.bidi} bidirectional override characters`, at, at + 1);
+  if (skeleton.mixedScript >= 2)
+    add(
+      'mixed-script',
+      0.35,
+      `${skeleton.mixedScript} lookalike letters from other scripts inside Latin words`,
+      at,
+      at + 1,
+    );
+
+  const sk = skeleton.text;
+  const instructive = hits.filter((h) => h.rule.weight >= 0.3 && h.carrier === undefined);
+  const regions = (pattern: RegExp, extend = 0): [number, number][] => {
+    const spans: [number, number][] = [];
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(sk); m !== null && spans.length < 200; m = pattern.exec(sk))
+      spans.push([m.index, m.index + m[0].length + extend]);
+    return spans;
+  };
+  const instructionIn = (spans: readonly [number, number][]) =>
+    instructive.find((h) => spans.some(([s, e]) => h.start >= s && h.start < e));
+  const report = (hit: RuleHit | undefined, kind: string, weight: number, reason: string) => {
+    if (!hit) return;
+    const [s, e] = originalSpan(skeleton, text, hit.start, hit.end);
+    add(kind, weight, reason, s, e);
+  };
+  if (instructive.length > 0) {
+    report(
+      instructionIn(regions(HTML_COMMENT)),
+      'instruction-in-html-comment',
+      0.4,
+      'an instruction inside an HTML comment',
+    );
+    // What follows a hiding style, up to the next 1,500 characters, is what it hides.
+    report(
+      instructionIn(regions(HIDING_STYLE, 1500)),
+      'instruction-in-hidden-element',
+      0.4,
+      'an instruction inside an element styled to be invisible',
+    );
+    report(
+      instructionIn(regions(ATTRIBUTE)),
+      'instruction-in-attribute',
+      0.35,
+      'an instruction inside an attribute (alt text, title, data-*)',
+    );
+  }
+  for (const pattern of [MARKDOWN_IMAGE, HTML_IMAGE]) {
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(sk); m !== null; m = pattern.exec(sk)) {
+      const verdict = urlVerdict(m[1]!);
+      if (verdict === 'clean') continue;
+      const [s, e] = originalSpan(skeleton, text, m.index, m.index + m[0].length);
+      if (verdict === 'exfil')
+        add(
+          'markdown-image-exfiltration',
+          0.75,
+          'an image whose URL carries data or a placeholder for it',
+          s,
+          e,
+        );
+      else add('image-with-query', 0.15, 'an image URL with a query string', s, e);
+      break;
+    }
+  }
+  MARKDOWN_LINK.lastIndex = 0;
+  for (let m = MARKDOWN_LINK.exec(sk); m !== null; m = MARKDOWN_LINK.exec(sk)) {
+    if (!/[{}<>$]|%7b|%3c|\[\w/.test(m[1]!)) continue;
+    const [s, e] = originalSpan(skeleton, text, m.index, m.index + m[0].length);
+    add('link-with-placeholder', 0.5, 'a link whose URL has a placeholder to fill with data', s, e);
+    break;
+  }
+  return findings;
+}
+
+/** Whether an image URL looks like an exfiltration channel. */
+function urlVerdict(url: string): 'clean' | 'query' | 'exfil' {
+  const q = url.indexOf('?');
+  if (q < 0) return /[{}<>$]|%7b|%3c/.test(url) ? 'exfil' : 'clean';
+  const query = url.slice(q + 1);
+  // A placeholder, or a parameter left empty at the end for the reader to fill.
+  if (/[{}<>$]|%7b|%3c|%5b|=$/.test(query)) return 'exfil';
+  for (const pair of query.split('&', 20)) {
+    const [name = '', value = ''] = pair.split('=', 2);
+    if (EXFIL_PARAMS.test(name) && value.length > 0) return 'exfil';
+    if (value.length >= 40 && /^[a-z0-9%+/=_.-]+$/.test(value)) return 'exfil';
+  }
+  return 'query';
+}

@@ -1,0 +1,96 @@
+import type { ScanKind } from './types.js';
+
+/**
+ * The attack families of prompt injection the rules are grouped by (after
+ * Greshake et al. 2023, "Not what you've signed up for", and the OWASP LLM01
+ * taxonomy).
+ */
+export type InjectionFamily =
+  | 'context-ignoring'
+  | 'direct-instruction'
+  | 'role-play'
+  | 'addressing-ai'
+  | 'concealment'
+  | 'prompt-leak'
+  | 'exfiltration'
+  | 'harmful-action'
+  | 'fake-completion'
+  | 'role-marker'
+  | 'tool-call-mimicry'
+  | 'tool-poisoning'
+  | 'obfuscation'
+  | 'hidden-content';
+
+/**
+ * One injection rule. Patterns run on the skeleton (lower case, accents
+ * dropped, lookalikes folded; see normalize.ts), so they are written that way.
+ * INVARIANT: every pattern is linear-time: bounded quantifiers only, no
+ * quantified group whose body can match the same text in two ways.
+ */
+export interface InjectionRule {
+  readonly id: string;
+  readonly family: InjectionFamily;
+  /** The language the rule reads, `*` for structural rules. */
+  readonly lang: string;
+  /** Contribution to the score when the rule matches (0..1). */
+  readonly weight: number;
+  readonly reason: string;
+  /** Substrings (skeleton form) one of which must occur for the pattern to run: a cheap prefilter. */
+  readonly triggers: readonly string[];
+  readonly pattern: RegExp;
+  /** Kinds of text the rule applies to; all when absent. */
+  readonly kinds?: readonly ScanKind[];
+  /**
+   * Rules of one group are one piece of evidence: the score counts the
+   * strongest of them once (the same phrasing in two languages, or two ways
+   * of marking a chat role, are not independent).
+   */
+  readonly group: string;
+}
+
+/** Up to `n` words between two anchors (each bounded, so the match cost is bounded). */
+export const words = (n: number) => `(?:[^\\s.!?;:。！？\\n]{1,24}\\s{1,3}){0,${n}}?`;
+/** A separator between two words: spaces and light punctuation. */
+export const SEP = `[\\s,'"\`*_-]{1,4}`;
+
+/** Rules that are facets of one signal. */
+const GROUPS: Readonly<Record<string, string>> = {
+  'role-line': 'role-marker',
+  'fake-turn': 'role-marker',
+  'role-line-directive': 'role-marker-directive',
+  'ignore-everything': 'ignore-previous',
+  'ignore-the-above': 'ignore-previous',
+  'message-for-assistant': 'message-for-ai',
+  'dear-ai': 'message-for-ai',
+  'if-you-are-ai': 'message-for-ai',
+  'ai-reading-this': 'message-for-ai',
+  'send-to-address': 'send-secrets',
+  'call-tool-with-args': 'call-tool',
+  'tool-call-sensitive-json': 'tool-call-json',
+  'new-task-action': 'new-task-header',
+  'and-do-not-mention': 'hide-from-user',
+};
+
+/** Builds a rule; `source` is compiled with the global flag. */
+export function rule(
+  lang: string,
+  family: InjectionFamily,
+  id: string,
+  weight: number,
+  reason: string,
+  triggers: readonly string[],
+  source: string,
+  kinds?: readonly ScanKind[],
+): InjectionRule {
+  return {
+    id,
+    family,
+    lang,
+    weight,
+    reason,
+    triggers,
+    pattern: new RegExp(source, 'g'),
+    group: GROUPS[id] ?? id.replace(/-(?:de|fr|es|zh|ja)$/, ''),
+    ...(kinds && { kinds }),
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * The text the injection rules read: a "skeleton" of the input in which
+ * lookalikes collapse to one form, so that `ＩＧＮＯＲＥ`, `іgnore` (Cyrillic і),
+ * `𝐢𝐠𝐧𝐨𝐫𝐞`, `ig\u200Bnore` and `ignore` all read `ignore`.
+ *
+ * Per code point: NFKD and accents dropped below the CJK blocks (so `précédentes`
+ * reads `precedentes`), NFKC from there on (full-width forms become ASCII, kana
+ * keep their voicing marks), then lower case, then a table of the confusables
+ * attackers use (UTS #39 lookalikes of Latin letters). Invisible characters are
+ * dropped and counted, Unicode tag characters (U+E0020–E007E, "ASCII
+ * smuggling") are decoded to the ASCII they hide. An offset map leads every
+ * skeleton position back to the original, so findings point at the input.
+ */
+
+/** The skeleton of a text and what normalizing it revealed. */
+export interface Skeleton {
+  readonly text: string;
+  /** Original offset of each skeleton position (plus one past the end); absent when the two coincide. */
+  readonly map?: Int32Array;
+  /** Zero-width and other invisible characters removed. */
+  readonly invisible: number;
+  /** Bidirectional overrides and isolates (Trojan Source, CVE-2021-42574). */
+  readonly bidi: number;
+  /** Unicode tag characters decoded. */
+  readonly tags: number;
+  /** Lookalike letters from another script placed next to Latin letters. */
+  readonly mixedScript: number;
+  /** Original offset of the first hidden character, or -1. */
+  readonly firstHidden: number;
+}
+
+const NON_ASCII = /[\u0080-\uffff]/g;
+
+/** Letters of other scripts that render like Latin ones. */
+const CONFUSABLES: Readonly<Record<string, string>> = {
+  а: 'a',
+  е: 'e',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  і: 'i',
+  ј: 'j',
+  ԁ: 'd',
+  һ: 'h',
+  ԛ: 'q',
+  ԝ: 'w',
+  ɑ: 'a',
+  ɡ: 'g',
+  ı: 'i',
+  ο: 'o',
+  α: 'a',
+  ε: 'e',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  օ: 'o',
+  ⅼ: 'l',
+};
+
+/** Code points removed as invisible: zero-width, word joiners, soft hyphen, BOM, Mongolian vowel separator. */
+function isInvisible(cp: number): boolean {
+  return (
+    (cp >= 0x200b && cp <= 0x200d) ||
+    (cp >= 0x2060 && cp <= 0x2064) ||
+    cp === 0xfeff ||
+    cp === 0x00ad ||
+    cp === 0x180e ||
+    cp === 0x034f
+  );
+}
+
+/** Overrides and isolates that reorder what is displayed. */
+function isBidiControl(cp: number): boolean {
+  return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/** Dropped without comment: marks that legitimate text carries (LRM/RLM, variation selectors). */
+function isHarmlessFormat(cp: number): boolean {
+  return cp === 0x200e || cp === 0x200f || (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef);
+}
+
+const foldCache = new Map<number, string>();
+const MAX_FOLD_CACHE = 8192;
+
+/** The skeleton form of one visible code point. */
+function fold(cp: number, ch: string): string {
+  const cached = foldCache.get(cp);
+  if (cached !== undefined) return cached;
+  let s = ch.normalize(cp < 0x2e80 ? 'NFKD' : 'NFKC').toLowerCase();
+  if (cp < 0x2e80) s = s.replace(/[\u0300-\u036f]/g, '');
+  let out = '';
+  for (const c of s) out += CONFUSABLES[c] ?? c;
+  if (foldCache.size < MAX_FOLD_CACHE) foldCache.set(cp, out);
+  return out;
+}
+
+const isAsciiLetter = (c: string | undefined) => c !== undefined && c >= 'a' && c <= 'z';
+
+/**
+ * The skeleton of `text`. Linear in the length of `text`; pure ASCII takes a
+ * fast path (lower case only).
+ */
+export function skeletonOf(text: string): Skeleton {
+  NON_ASCII.lastIndex = 0;
+  if (!NON_ASCII.test(text)) {
+    return {
+      text: unescapeBreaks(text.toLowerCase()),
+      invisible: 0,
+      bidi: 0,
+      tags: 0,
+      mixedScript: 0,
+      firstHidden: -1,
+    };
+  }
+  let out = '';
+  // Folding can lengthen text (ﬁ → fi, ㎏ → kg); twice the input is a bound NFKD of one code point stays under here.
+  let map = new Int32Array(text.length + 16);
+  let n = 0;
+  const mapTo = (at: number, count: number) => {
+    if (n + count >= map.length) {
+      const grown = new Int32Array(map.length * 2 + count);
+      grown.set(map);
+      map = grown;
+    }
+    for (let k = 0; k < count; k++) map[n++] = at;
+  };
+  let invisible = 0;
+  let bidi = 0;
+  let tags = 0;
+  let mixedScript = 0;
+  let firstHidden = -1;
+  // The last character written: reading it back from `out` would flatten the string each time.
+  let last = '';
+  const hidden = (at: number) => {
+    if (firstHidden < 0) firstHidden = at;
+  };
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i)!;
+    if (cp < 0x80) {
+      // A run of ASCII is lower-cased in one go.
+      NON_ASCII.lastIndex = i;
+      const next = NON_ASCII.exec(text);
+      const end = next ? next.index : text.length;
+      const chunk = unescapeBreaks(text.slice(i, end).toLowerCase());
+      out += chunk;
+      last = chunk[chunk.length - 1]!;
+      for (let k = i; k < end; k++) mapTo(k, 1);
+      i = end;
+      continue;
+    }
+    const width = cp > 0xffff ? 2 : 1;
+    if (isInvisible(cp)) {
+      invisible++;
+      hidden(i);
+    } else if (isBidiControl(cp)) {
+      bidi++;
+      hidden(i);
+    } else if (cp >= 0xe0020 && cp <= 0xe007e) {
+      tags++;
+      hidden(i);
+      last = String.fromCharCode(cp - 0xe0000).toLowerCase();
+      out += last;
+      mapTo(i, 1);
+    } else if (!isHarmlessFormat(cp) && !(cp >= 0xe0000 && cp <= 0xe007f)) {
+      const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
+      const folded = fold(cp, ch);
+      if (folded.length === 1 && folded !== ch.toLowerCase() && CONFUSABLES[ch.toLowerCase()] !== undefined) {
+        const after = text[i + width]?.toLowerCase();
+        if (isAsciiLetter(last) || isAsciiLetter(after)) mixedScript++;
+      }
+      out += folded;
+      if (folded.length > 0) last = folded[folded.length - 1]!;
+      mapTo(i, folded.length);
+    }
+    i += width;
+  }
+  mapTo(text.length, 1);
+  return { text: out, map: map.subarray(0, n), invisible, bidi, tags, mixedScript, firstHidden };
+}
+
+/**
+ * Escaped line breaks (`\n` in JSON text, iCalendar descriptions) read as
+ * spaces, so that the word after one starts a word. Same length: the offset
+ * map still holds.
+ */
+function unescapeBreaks(text: string): string {
+  return text.includes('\\') ? text.replace(/\\[ntr]/g, '  ') : text;
+}
+
+/** The original span of a skeleton span (`text` is the original the skeleton was made from). */
+export function originalSpan(skeleton: Skeleton, text: string, start: number, end: number): [number, number] {
+  const map = skeleton.map;
+  if (!map) return [start, end];
+  const s = map[Math.min(start, map.length - 1)]!;
+  if (end <= start) return [s, s];
+  const last = map[Math.min(end - 1, map.length - 1)]!;
+  const code = text.charCodeAt(last);
+  // A character outside the BMP occupies two UTF-16 units; the span ends after both.
+  return [s, last + (code >= 0xd800 && code <= 0xdbff ? 2 : 1)];
+}

@@ -1,0 +1,215 @@
+import {
+  cardNumberValid,
+  chineseIdValid,
+  frenchNirValid,
+  ibanValid,
+  spanishIdValid,
+  ssnPlausible,
+} from './checksums.js';
+import type { DetectorFinding, PiiKind } from './types.js';
+
+/**
+ * Personal data in text. Where a checksum exists (cards, IBANs, national
+ * ids) a candidate must pass it; where none exists the pattern is narrow
+ * (US SSN with dashes, phone numbers in international or US form, or after a
+ * word that says "phone"). Postal addresses: street forms of en, de, fr, es.
+ */
+
+interface PiiFormat {
+  readonly kind: PiiKind;
+  readonly reason: string;
+  /** Compiled with `d`; the value is group 1 when there is one, else the whole match. */
+  readonly pattern: RegExp;
+  readonly accept?: (value: string) => boolean;
+}
+
+const digitsOf = (s: string) => s.replace(/\D/g, '');
+const digitCount = (min: number, max: number) => (s: string) => {
+  const n = digitsOf(s).length;
+  return n >= min && n <= max;
+};
+
+const FORMATS: readonly PiiFormat[] = [
+  {
+    kind: 'card',
+    reason: 'a payment card number (Luhn-valid, known issuer)',
+    pattern: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/dg,
+    accept: (s) => cardNumberValid(digitsOf(s)) && consistentSeparators(s),
+  },
+  {
+    kind: 'iban',
+    reason: 'an IBAN (mod-97 valid)',
+    pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/dg,
+    accept: (s) => ibanValid(s.replace(/ /g, '')),
+  },
+  {
+    kind: 'ssn',
+    reason: 'a US social security number',
+    pattern: /(?<![\d-])(\d{3})-(\d{2})-(\d{4})(?![\d-])/dg,
+    accept: (s) => {
+      const [a = '', g = '', n = ''] = s.split('-');
+      return ssnPlausible(a, g, n);
+    },
+  },
+  {
+    kind: 'national_id',
+    reason: 'a Spanish DNI/NIE (check letter valid)',
+    pattern: /\b((?:\d{8}|[XYZ]\d{7})[- ]?[A-Z])\b/dg,
+    accept: (s) => spanishIdValid(s.replace(/[- ]/g, '')),
+  },
+  {
+    kind: 'national_id',
+    reason: 'a French social security number (NIR key valid)',
+    pattern: /\b([12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2})\b/dg,
+    accept: (s) => frenchNirValid(s.replace(/ /g, '')),
+  },
+  {
+    kind: 'national_id',
+    reason: 'a Chinese resident identity number (check digit valid)',
+    pattern: /(?<![\dA-Za-z])(\d{17}[\dX])(?![\dA-Za-z])/dg,
+    accept: chineseIdValid,
+  },
+  {
+    kind: 'phone',
+    reason: 'a phone number in international form',
+    pattern:
+      /(?<![\w+])\+[1-9]\d{0,3}(?:[ .-]{1,2}\(?\d{1,8}\)?){1,5}(?![\w])|(?<![\w+])\+[1-9]\d{7,14}(?!\d)/dg,
+    accept: digitCount(8, 15),
+  },
+  {
+    kind: 'phone',
+    reason: 'a US phone number',
+    pattern: /(?<![\w+.-])(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .-])\d{3}[ .-]\d{4}(?![\w-])/dg,
+  },
+  {
+    kind: 'phone',
+    reason: 'a phone number after a word that says so',
+    pattern:
+      /\b(?:tel|phone|mobile|cell|fax|telefon|handy|mobil|tél|téléphone|portable|teléfono|telefono|móvil|movil)\b[^\n\d]{0,12}((?:0|1[3-9])(?:\d{6,12}|\d{1,4}(?:[ ./-]\d{2,8}){1,4})(?![\d]))|(?:電話|电话|手机|手機|携帯|TEL)[^\n\d]{0,6}((?:0|1[3-9])(?:\d{6,12}|\d{1,4}(?:[ ./-]\d{2,8}){1,4})(?![\d]))/dgi,
+    accept: digitCount(7, 15),
+  },
+  {
+    kind: 'ip',
+    reason: 'an IPv4 address',
+    pattern:
+      /(?<![\d.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?!\d|\.\d)/dg,
+    accept: (s) => !/^(?:0\.|127\.|255\.|224\.0\.0\.)/.test(s) && s !== '1.1.1.1' && s !== '8.8.8.8',
+  },
+  {
+    kind: 'ip',
+    reason: 'an IPv6 address',
+    pattern: /(?<![\w:])([0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7})(?![\w:])/dg,
+    accept: ipv6Plausible,
+  },
+  {
+    kind: 'address',
+    reason: 'a street address (en)',
+    pattern:
+      /\b\d{1,5} (?:[A-Z][a-z]{1,20} ){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway|Pkwy|Circle|Highway|Hwy)\b\.?/dg,
+  },
+  {
+    kind: 'address',
+    reason: 'a street address (de)',
+    pattern: /\b[A-ZÄÖÜ][a-zäöüß]{2,30}(?:straße|strasse|weg|allee|platz|gasse|ring|damm) \d{1,4}[a-z]?\b/dg,
+  },
+  {
+    kind: 'address',
+    reason: 'a street address (fr)',
+    pattern:
+      /\b\d{1,4}(?: bis| ter)?,? (?:rue|avenue|boulevard|bd|place|allée|impasse|chemin|quai) (?:de la |de l'|du |des |de |d')?[A-ZÉ][a-zéèêàç-]{2,30}/dg,
+  },
+  {
+    kind: 'address',
+    reason: 'a street address (es)',
+    pattern:
+      /\b(?:Calle|C\/|Avenida|Avda\.|Plaza|Paseo|Camino) (?:de la |del |de )?[A-ZÁÉÍÓÚ][a-záéíóúñ]{2,30}(?: [A-ZÁÉÍÓÚ][a-záéíóúñ]{2,30}){0,2},? (?:nº ?|n\.º ?)?\d{1,4}\b/dg,
+  },
+];
+
+const MAX_PER_FORMAT = 100;
+
+/**
+ * Finds personal data in `text`. The email scan is a hand-written walk from
+ * each `@` (a regex for addresses backtracks badly on long runs of name
+ * characters).
+ *
+ * @example
+ * ```ts
+ * detectPii('Card 4111 1111 1111 1111, mail ana@example.org').map((f) => f.kind); // ['card', 'email']
+ * ```
+ */
+export function detectPii(text: string): DetectorFinding[] {
+  const findings: DetectorFinding[] = [];
+  const taken: [number, number][] = [];
+  const add = (kind: PiiKind, reason: string, start: number, end: number) => {
+    if (taken.some(([s, e]) => start < e && end > s)) return;
+    taken.push([start, end]);
+    findings.push({
+      detector: 'pii',
+      kind,
+      family: 'pii',
+      reason,
+      start,
+      end,
+      preview: `[${kind}, ${end - start} chars]`,
+    });
+  };
+  for (const [start, end] of emailSpans(text)) add('email', 'an email address', start, end);
+  for (const format of FORMATS) {
+    format.pattern.lastIndex = 0;
+    let count = 0;
+    for (let m = format.pattern.exec(text); m !== null; m = format.pattern.exec(text)) {
+      const span = m.indices?.[1] ?? m.indices?.[2] ?? m.indices![0]!;
+      const value = text.slice(span[0], span[1]);
+      if (format.accept && !format.accept(value)) continue;
+      add(format.kind, format.reason, span[0], span[1]);
+      if (++count >= MAX_PER_FORMAT) break;
+    }
+  }
+  return findings.sort((a, b) => a.start - b.start);
+}
+
+const LOCAL = /[A-Za-z0-9._%+-]/;
+const DOMAIN = /[A-Za-z0-9.-]/;
+
+/** Email addresses, found by expanding around each `@`; linear in the text. */
+function emailSpans(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  let floor = 0;
+  for (let at = text.indexOf('@'); at >= 0 && spans.length < MAX_PER_FORMAT; at = text.indexOf('@', at + 1)) {
+    let s = at;
+    while (s > floor && at - s < 64 && LOCAL.test(text[s - 1]!)) s--;
+    let e = at + 1;
+    while (e < text.length && e - at < 254 && DOMAIN.test(text[e]!)) e++;
+    // Trailing dots and hyphens end the sentence, not the domain.
+    while (e > at + 1 && (text[e - 1] === '.' || text[e - 1] === '-')) e--;
+    const local = text.slice(s, at);
+    const domain = text.slice(at + 1, e);
+    floor = Math.max(floor, at + 1);
+    if (
+      local.length === 0 ||
+      local.startsWith('.') ||
+      !/^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}$/.test(domain)
+    )
+      continue;
+    spans.push([s, e]);
+    floor = e;
+  }
+  return spans;
+}
+
+/** Card numbers are written in groups with one kind of separator, or none. */
+function consistentSeparators(s: string): boolean {
+  return !(s.includes(' ') && s.includes('-'));
+}
+
+function ipv6Plausible(s: string): boolean {
+  const doubles = s.split('::').length - 1;
+  if (doubles > 1) return false;
+  const groups = s.split(':').filter((g) => g.length > 0);
+  if (doubles === 0 && s.split(':').length !== 8) return false;
+  if (groups.length < 3) return false;
+  // Times (12:30:45) and MAC addresses are not addresses of hosts.
+  if (!/[a-fA-F]/.test(s) && doubles === 0) return false;
+  return !/^(?:[0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(s);
+}

@@ -1,0 +1,218 @@
+import { shannonEntropy } from './checksums.js';
+import { masked } from './preview.js';
+import type { DetectorFinding } from './types.js';
+
+/**
+ * Credentials in text: the published formats of cloud keys and SaaS tokens
+ * (prefixes documented by their issuers, as secret scanners such as GitHub
+ * push protection and gitleaks match them), private key blocks, JWTs,
+ * connection strings with a password, and generic `secret = …` assignments.
+ * Formats without a fixed prefix must also look random (entropy), which cuts
+ * the false positives of placeholders and prose.
+ */
+
+interface SecretFormat {
+  readonly kind: string;
+  readonly reason: string;
+  /** Compiled with `d` (indices); the secret is group 1 when there is one, else the whole match. */
+  readonly pattern: RegExp;
+  /** Further checks on the secret itself. */
+  readonly accept?: (secret: string, match: RegExpExecArray) => boolean;
+}
+
+const PLACEHOLDER =
+  /example|sample|placeholder|dummy|changeme|change_me|your[_-]?|redacted|xxxx|\*\*\*|\.\.\.|<[^>]*>|\{[^}]*\}|\$\{|%\(|^\$[a-z_]|process\.env|os\.environ|getenv|env\[|secrets\.|vault:|^(?:none|null|true|false|undefined|string|password|secret|token)$/i;
+
+const random = (min: number) => (secret: string) =>
+  !PLACEHOLDER.test(secret) && shannonEntropy(secret) >= min;
+
+/** At least `n` of: lower case, upper case, digits, symbols. */
+const classes = (secret: string) =>
+  [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((c) => c.test(secret)).length;
+
+const FORMATS: readonly SecretFormat[] = [
+  {
+    kind: 'private_key',
+    reason: 'a private key block',
+    pattern:
+      /-----BEGIN (?:[A-Z0-9]{1,12} ){0,3}PRIVATE KEY(?: BLOCK)?-----(?:[^-]{0,12000}-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s]{40,12000})/dg,
+    accept: (secret) => !/\.\.\.|…|<[^>]*>/.test(secret.slice(0, 200)),
+  },
+  {
+    kind: 'aws_access_key',
+    reason: 'an AWS access key id',
+    pattern: /\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b/dg,
+    accept: (s) => !/EXAMPLE/.test(s) && shannonEntropy(s.slice(4)) >= 2.8,
+  },
+  {
+    kind: 'aws_secret_key',
+    reason: 'an AWS secret access key',
+    pattern:
+      /\baws[_\-\s]?secret[_\-\s]?(?:access[_\-\s]?)?key\b["']?\s{0,3}(?:[:=]|=>)\s{0,3}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
+    accept: (s) => !/EXAMPLE/.test(s) && random(4)(s),
+  },
+  {
+    kind: 'github_token',
+    reason: 'a GitHub token',
+    pattern: /\b(gh[pousr]_[A-Za-z0-9]{36,251})\b/dg,
+    accept: random(3.5),
+  },
+  {
+    kind: 'github_token',
+    reason: 'a GitHub fine-grained token',
+    pattern: /\b(github_pat_[A-Za-z0-9_]{60,120})\b/dg,
+    accept: random(3.5),
+  },
+  {
+    kind: 'gitlab_token',
+    reason: 'a GitLab token',
+    pattern: /\b(glpat-[A-Za-z0-9_-]{20,64})\b/dg,
+    accept: random(3.5),
+  },
+  {
+    kind: 'slack_token',
+    reason: 'a Slack token',
+    pattern: /\b(xox[abposr]-[A-Za-z0-9-]{10,250})\b/dg,
+    accept: (s) => random(3)(s) && /\d/.test(s),
+  },
+  {
+    kind: 'slack_webhook',
+    reason: 'a Slack incoming-webhook URL',
+    pattern:
+      /https:\/\/hooks\.slack\.com\/services\/(T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{20,32})/dg,
+    accept: random(3.5),
+  },
+  {
+    kind: 'stripe_key',
+    reason: 'a Stripe secret or restricted key',
+    pattern: /\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,247})\b/dg,
+    accept: random(3.5),
+  },
+  {
+    kind: 'google_api_key',
+    reason: 'a Google API key',
+    pattern: /\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/dg,
+    accept: random(3.5),
+  },
+  {
+    kind: 'anthropic_key',
+    reason: 'an Anthropic API key',
+    pattern: /\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,120})/dg,
+    accept: random(3.5),
+  },
+  {
+    kind: 'openai_key',
+    reason: 'an OpenAI API key',
+    pattern: /\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,200})(?![A-Za-z0-9_-])/dg,
+    accept: (s) => !s.startsWith('sk-ant-') && random(4)(s) && /\d/.test(s),
+  },
+  {
+    kind: 'sendgrid_key',
+    reason: 'a SendGrid API key',
+    pattern: /\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/dg,
+    accept: random(4),
+  },
+  {
+    kind: 'npm_token',
+    reason: 'an npm access token',
+    pattern: /\b(npm_[A-Za-z0-9]{36})\b/dg,
+    accept: random(3.5),
+  },
+  {
+    kind: 'pypi_token',
+    reason: 'a PyPI upload token',
+    pattern: /\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,300})/dg,
+    accept: random(4),
+  },
+  {
+    kind: 'azure_storage_key',
+    reason: 'an Azure storage account key',
+    pattern: /AccountKey=([A-Za-z0-9+/]{86}==)/dg,
+    accept: random(4),
+  },
+  {
+    kind: 'jwt',
+    reason: 'a JSON Web Token (a bearer credential)',
+    pattern:
+      /\b(eyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{16,1000})(?![A-Za-z0-9_-])/dg,
+    accept: (s) => jwtHeaderValid(s),
+  },
+  {
+    kind: 'connection_string_password',
+    reason: 'a connection string with a password',
+    pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@"'<>]{1,100}:([^\s@/"'<>]{3,200})@[^\s/"'<>:]{1,255}/dgi,
+    accept: (s) => !PLACEHOLDER.test(s) && !/^(?:pass|pwd|pw|secret|\*+|x+)$/i.test(s),
+  },
+  {
+    kind: 'http_authorization',
+    reason: 'an HTTP Authorization header with a credential',
+    pattern:
+      /\bauthorization\s{0,3}["']?\s{0,3}[:=]\s{0,3}["']?(?:bearer|basic|token)\s{1,3}([A-Za-z0-9._~+/-]{16,4000}=*)/dgi,
+    accept: random(3.3),
+  },
+  {
+    kind: 'generic_secret',
+    reason: 'a high-entropy value assigned to a secret-named key',
+    pattern:
+      /(?<![A-Za-z0-9])(?:api[_-]?key|apikey|secret(?:[_-]?(?:access[_-]?)?key)?|client[_-]?secret|access[_-]?(?:key|token)|auth[_-]?(?:key|token)|refresh[_-]?token|token|private[_-]?key|credentials?)(?:[_-]?[A-Za-z0-9]{1,10})?["']?\s{0,3}(?:[:=]|=>|:=)\s{0,3}["']?([A-Za-z0-9_\-+/=.~!@#$%^&*]{16,200})/dgi,
+    accept: (s) => !/^https?:/i.test(s) && random(3.5)(s) && classes(s) >= 2,
+  },
+  {
+    kind: 'password',
+    reason: 'a password assigned to a password-named key',
+    pattern:
+      /(?<![A-Za-z0-9])(?:password|passwd|passphrase|pwd)(?:[_-]?[A-Za-z0-9]{1,10})?["']?\s{0,3}(?:[:=]|=>|:=)\s{0,3}["']?([^\s"',;]{8,200})/dgi,
+    accept: (s) => !PLACEHOLDER.test(s) && classes(s) >= 3 && shannonEntropy(s) >= 2.8,
+  },
+];
+
+/** Matches kept per format: a dump of a thousand keys needs one label, not a thousand findings. */
+const MAX_PER_FORMAT = 50;
+
+/**
+ * Finds credentials in `text`. Each finding's span covers the secret itself
+ * (the password in a connection string, not the host), which is what a
+ * redaction replaces; its preview shows at most a public prefix.
+ *
+ * @example
+ * ```ts
+ * detectSecrets('key=AKIAZ7QHNB4EXK2LMW3P')[0].kind; // 'aws_access_key'
+ * ```
+ */
+export function detectSecrets(text: string): DetectorFinding[] {
+  const findings: DetectorFinding[] = [];
+  const taken: [number, number][] = [];
+  for (const format of FORMATS) {
+    format.pattern.lastIndex = 0;
+    let count = 0;
+    for (let m = format.pattern.exec(text); m !== null; m = format.pattern.exec(text)) {
+      const [start, end] = m.indices?.[1] ?? m.indices![0]!;
+      const secret = text.slice(start, end);
+      if (format.accept && !format.accept(secret, m)) continue;
+      // The more specific format came first; a generic one does not report the same text again.
+      if (taken.some(([s, e]) => start < e && end > s)) continue;
+      taken.push([start, end]);
+      findings.push({
+        detector: 'secret',
+        kind: format.kind,
+        family: 'secret',
+        reason: format.reason,
+        start,
+        end,
+        preview: masked(secret, format.kind === 'private_key' || format.kind.startsWith('generic') ? 0 : 4),
+      });
+      if (++count >= MAX_PER_FORMAT) break;
+    }
+  }
+  return findings;
+}
+
+/** A JWT's header must be base64url JSON naming an algorithm. */
+function jwtHeaderValid(token: string): boolean {
+  try {
+    const header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null && typeof header.alg === 'string';
+  } catch {
+    return false;
+  }
+}

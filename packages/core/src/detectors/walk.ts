@@ -1,0 +1,86 @@
+/**
+ * The strings inside a structured value (an MCP tool result, a JSON API
+ * response), with bounds on depth and node count so that a hostile value
+ * costs bounded time and memory.
+ */
+
+/** Bounds of a walk. */
+export const WALK_LIMITS = { maxDepth: 64, maxNodes: 200_000 } as const;
+
+/** Object keys at least this long are scanned as text too (a key can carry an instruction). */
+const MIN_SCANNED_KEY = 12;
+
+/** A string found in a value: where it is, and whether it is a key. */
+export interface FoundString {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** The JSON-path-like name of a child: `a.b`, `a[0]`, `a["x y"]`. */
+export function childPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  if (/^[A-Za-z_$][\w$]*$/.test(key)) return parent === '' ? key : `${parent}.${key}`;
+  return `${parent}[${JSON.stringify(key)}]`;
+}
+
+/** Base64 bodies of binary MCP content (images, audio): not text, not scanned. */
+function isBinaryContent(node: Record<string, unknown>, key: string): boolean {
+  return (
+    key === 'data' && (node.type === 'image' || node.type === 'audio') && typeof node.mimeType === 'string'
+  );
+}
+
+/**
+ * Every string in `value`, depth first, in property order. `complete` is
+ * false when a bound stopped the walk: what lies beyond was not seen.
+ */
+export function stringsOf(value: unknown): { strings: FoundString[]; complete: boolean } {
+  const strings: FoundString[] = [];
+  let nodes = 0;
+  let complete = true;
+  const visit = (node: unknown, path: string, depth: number): void => {
+    if (++nodes > WALK_LIMITS.maxNodes || depth > WALK_LIMITS.maxDepth) {
+      complete = false;
+      return;
+    }
+    if (typeof node === 'string') {
+      strings.push({ path, text: node });
+      return;
+    }
+    if (node === null || typeof node !== 'object' || ArrayBuffer.isView(node)) return;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length && complete; i++) visit(node[i], childPath(path, i), depth + 1);
+      return;
+    }
+    for (const [key, child] of Object.entries(node as Record<string, unknown>)) {
+      if (!complete) return;
+      if (key.length >= MIN_SCANNED_KEY) strings.push({ path: `${childPath(path, key)}{key}`, text: key });
+      if (isBinaryContent(node as Record<string, unknown>, key)) continue;
+      visit(child, childPath(path, key), depth + 1);
+    }
+  };
+  visit(value, '', 0);
+  return { strings, complete };
+}
+
+/**
+ * A copy of `value` with every string (and object key) passed through
+ * `rewrite`; values beyond the walk's bounds are replaced by `beyond`.
+ */
+export function mapStrings(value: unknown, rewrite: (text: string) => string, beyond: string): unknown {
+  let nodes = 0;
+  const visit = (node: unknown, depth: number): unknown => {
+    if (++nodes > WALK_LIMITS.maxNodes || depth > WALK_LIMITS.maxDepth) return beyond;
+    if (typeof node === 'string') return rewrite(node);
+    if (node === null || typeof node !== 'object' || ArrayBuffer.isView(node)) return node;
+    if (Array.isArray(node)) return node.map((child) => visit(child, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(node as Record<string, unknown>)) {
+      let name = key.length >= MIN_SCANNED_KEY ? rewrite(key) : key;
+      while (name !== key && Object.hasOwn(out, name)) name = `${name}'`;
+      out[name] = isBinaryContent(node as Record<string, unknown>, key) ? child : visit(child, depth + 1);
+    }
+    return out;
+  };
+  return visit(value, 0);
+}
