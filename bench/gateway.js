@@ -29,6 +29,8 @@ const EVERYTHING = fileURLToPath(
 );
 const LOOPBACK = fileURLToPath(new URL('../test/support/loopback-listen.mjs', import.meta.url));
 const RATE = Number(process.env.GH_BENCH_GATEWAY_RATE ?? 1000);
+/** A rate this machine sustains through the gateway, for the added latency without a queue. */
+const LOW_RATE = Number(process.env.GH_BENCH_GATEWAY_LOW_RATE ?? 150);
 
 const POLICY = `version: 1
 agents:
@@ -99,9 +101,23 @@ export async function run({ quick }) {
 
     const direct = await connect(upstreamUrl);
     const gateway = await connect(`${url}/mcp/everything`, access_token);
+    const failures = new Map();
     const echo = (client) => async () => {
-      const result = await client.callTool({ name: 'echo', arguments: { message: 'bench' } });
-      return result.isError !== true;
+      try {
+        const result = await client.callTool({ name: 'echo', arguments: { message: 'bench' } });
+        if (result.isError === true)
+          failures.set(
+            result.content?.[0]?.text?.slice(0, 120),
+            (failures.get(result.content?.[0]?.text?.slice(0, 120)) ?? 0) + 1,
+          );
+        return result.isError !== true;
+      } catch (err) {
+        failures.set(
+          String(err?.message).slice(0, 120),
+          (failures.get(String(err?.message).slice(0, 120)) ?? 0) + 1,
+        );
+        throw err;
+      }
     };
     const targets = { direct: echo(direct), gateway: echo(gateway) };
     // Warm both: connections, JIT, the gateway's pins and session.
@@ -109,16 +125,36 @@ export async function run({ quick }) {
 
     const sequential = { direct: [], gateway: [] };
     const openLoop = { direct: [], gateway: [] };
+    const openLow = { direct: [], gateway: [] };
     let errors = 0;
     for (let round = 0; round < rounds; round++) {
       for (const name of ['direct', 'gateway']) {
         const seq = await closedLoop(targets[name], quick ? 300 : 2000);
         sequential[name].push(...seq.latencies);
         errors += seq.errors;
+        const low = await fixedRate(targets[name], LOW_RATE, roundSeconds);
+        openLow[name].push(...low.latencies);
+        errors += low.errors;
         const open = await fixedRate(targets[name], RATE, roundSeconds);
         openLoop[name].push(...open.latencies);
         errors += open.errors;
       }
+    }
+    // Capacity: 16 calls in flight, as fast as each side answers.
+    const throughput = {};
+    for (const name of ['direct', 'gateway']) {
+      const deadline = performance.now() + roundSeconds * 1000;
+      const started = performance.now();
+      let calls = 0;
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (performance.now() < deadline) {
+            if (!(await targets[name]())) errors++;
+            calls++;
+          }
+        }),
+      );
+      throughput[name] = Math.round(calls / ((performance.now() - started) / 1000));
     }
     await direct.close();
     await gateway.close();
@@ -130,6 +166,7 @@ export async function run({ quick }) {
     });
     const rows = {
       one_in_flight: { direct: summary(sequential.direct), gateway: summary(sequential.gateway) },
+      [`open_loop_${LOW_RATE}_per_s`]: { direct: summary(openLow.direct), gateway: summary(openLow.gateway) },
       [`open_loop_${RATE}_per_s`]: { direct: summary(openLoop.direct), gateway: summary(openLoop.gateway) },
     };
     for (const row of Object.values(rows)) {
@@ -145,6 +182,7 @@ export async function run({ quick }) {
       quick,
       rate_per_s: RATE,
       errors,
+      calls_per_s_16_in_flight: throughput,
       ...rows,
     };
     console.log(
@@ -155,7 +193,11 @@ export async function run({ quick }) {
         `  ${name.padEnd(20)} direct p50 ${row.direct.p50_ms} ms, p99 ${row.direct.p99_ms} ms | gateway p50 ${row.gateway.p50_ms} ms, p99 ${row.gateway.p99_ms} ms | added p50 ${row.added_p50_ms} ms, p99 ${row.added_p99_ms} ms`,
       );
     }
+    console.log(
+      `  capacity, 16 in flight: direct ${throughput.direct} calls/s, gateway ${throughput.gateway} calls/s`,
+    );
     console.log(`  errors: ${errors}`);
+    for (const [why, n] of failures) console.log(`    ${n} × ${why}`);
     await writeFile(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
     return { ok: errors === 0 };
   } finally {
