@@ -15,6 +15,9 @@ export interface GatewayCallMeta {
   readonly traceId?: string;
 }
 
+/** A call naming a tool not yet seen lists the upstream again at most this often. */
+const UNSEEN_RELIST_MS = 1000;
+
 /** The `_meta` key carrying a held call's approval, as the issue's contract names it. */
 export const APPROVAL_META_KEY = 'gatehouse/approval';
 export const DECISION_META_KEY = 'gatehouse/decision';
@@ -33,6 +36,8 @@ export class McpGateway {
   readonly #upstreams = new Map<string, Upstream>();
   /** The restart count of each upstream when its tools were last listed and pinned. */
   readonly #listedAt = new Map<string, number>();
+  /** When each upstream was last listed. */
+  readonly #listedWhen = new Map<string, number>();
   /** Upstreams whose last listing failed. */
   readonly #listFailed = new Set<string>();
   readonly #listing = new Map<string, Promise<{ tools: Tool[]; blocked: Set<string> }>>();
@@ -198,20 +203,30 @@ export class McpGateway {
     // (or not since the upstream reconnected, when its definitions may have changed). A
     // listing that fails leaves the tool unlisted, and the pin gate refuses it.
     const pseudo = tool === RESOURCE_READ_TOOL || tool === PROMPT_GET_TOOL;
+    const fullName = `${upstreamName}.${tool}`;
+    // Only for a tool the agent may call at all (the path refuses the rest without a listing),
+    // and an unseen name re-lists at most once a second: made-up names must not buy listings.
+    const reconnected = this.#listedAt.get(upstreamName) !== upstream.generation;
+    const unseen =
+      !this.deps.pins.seen(upstreamName, tool) &&
+      Date.now() - (this.#listedWhen.get(upstreamName) ?? 0) >= UNSEEN_RELIST_MS;
     if (
       !pseudo &&
-      (!this.deps.pins.seen(upstreamName, tool) || this.#listedAt.get(upstreamName) !== upstream.generation)
+      (reconnected || unseen) &&
+      withinGrants(fullName, caller.agent.grants) &&
+      withinGrants(fullName, caller.token.scopes)
     ) {
       await this.listAndPin(upstream).catch(() => undefined);
     }
-    const request = requestFor(caller, {
-      tool: `${upstreamName}.${tool}`,
+    const call = {
+      tool: fullName,
       args,
       sessionId,
       ...(meta.intent !== undefined && { intent: meta.intent }),
       ...(meta.reasoning !== undefined && { reasoning: meta.reasoning }),
       ...(meta.traceId !== undefined && { traceId: meta.traceId }),
-    });
+    };
+    const request = requestFor(caller, call);
     let outcome = await this.path.enforce(this.deps.runtime.policy, request);
     if (
       outcome.status === 'approval-required' &&
@@ -233,7 +248,7 @@ export class McpGateway {
             outcome.decisionId,
             'caller-changed',
           );
-        outcome = await this.path.enforce(this.deps.runtime.policy, requestFor(fresh, request));
+        outcome = await this.path.enforce(this.deps.runtime.policy, requestFor(fresh, call));
       } else if (record && record.status !== 'pending')
         return refusal(
           `the approval ${record.id} ended ${record.status}; the call was not run`,
@@ -271,6 +286,7 @@ export class McpGateway {
         const generation = upstream.generation;
         const blocked = await this.deps.pins.observe(upstream.name, tools);
         this.#listedAt.set(upstream.name, generation);
+        this.#listedWhen.set(upstream.name, Date.now());
         return { tools, blocked };
       })().finally(() => this.#listing.delete(upstream.name));
       this.#listing.set(upstream.name, listing);

@@ -34,6 +34,8 @@ const RESTART_BACKOFF_MS = [200, 500, 1000, 2000, 5000, 10_000, 30_000] as const
 const STABLE_AFTER_MS = 60_000;
 /** How long a call waits for an upstream to (re)start before it fails. */
 const START_TIMEOUT_MS = 30_000;
+/** A call waits this long at most for a scheduled restart; a longer backoff fails it at once. */
+const MAX_WAIT_FOR_RESTART_MS = 2000;
 /** Most tools taken from one upstream: each one is pinned, hashed and stored. */
 export const MAX_TOOLS = 1000;
 
@@ -276,7 +278,15 @@ export class Upstream {
     if (this.#state === 'closed')
       return Promise.reject(new GatehouseError('GH_UPSTREAM', `upstream '${this.name}' is shut down`));
     if (this.#client) return Promise.resolve(this.#client);
-    // During a backoff a call waits for the scheduled restart rather than forcing an early one.
+    const wait = this.#nextStartAt - Date.now();
+    if (wait > MAX_WAIT_FOR_RESTART_MS && !this.#starting)
+      return Promise.reject(
+        new GatehouseError(
+          'GH_UPSTREAM',
+          `upstream '${this.name}' is restarting; retry in ${Math.ceil(wait / 1000)} s`,
+        ),
+      );
+    // During a short backoff a call waits for the scheduled restart rather than forcing an early one.
     this.#starting ??= delay(this.#nextStartAt - Date.now())
       .then(() => this.start())
       .finally(() => {
