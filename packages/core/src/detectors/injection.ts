@@ -370,7 +370,7 @@ function transformedPasses(
   if (digitsInWords >= 3) {
     // The rules over the rewritten text find what they find over the skeleton, plus the matches that read a
     // substituted character: only those are looked for, the others are the plain pass's hits again.
-    const substituted = Int32Array.from(positionsOf(/[0134578@$]/g, text));
+    const substituted = substitutedIn(text);
     const again = plain.filter((hit) => !covers(substituted, hit.start, hit.end));
     const hits = [...again, ...runRules(unleet(text), rules, substituted)];
     passes.push(byRuleCapped(hits, rules).map((hit) => ({ ...hit, carrier: 'leetspeak' })));
@@ -415,6 +415,24 @@ const LEET: Readonly<Record<string, string>> = {
   '@': 'a',
   $: 's',
 };
+
+/** Positions of the characters leetspeak substitutes for letters, ascending. */
+function substitutedIn(text: string): Int32Array {
+  let at = new Int32Array(64);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // 0 1 3 4 5 7 8 @ $
+    if (!(c === 36 || c === 64 || (c >= 48 && c <= 56 && c !== 50 && c !== 54))) continue;
+    if (n === at.length) {
+      const grown = new Int32Array(at.length * 2);
+      grown.set(at);
+      at = grown;
+    }
+    at[n++] = i;
+  }
+  return at.subarray(0, n);
+}
 
 function unleet(text: string): string {
   return text.replace(/[0134578@$]/g, (c) => LEET[c] ?? c);
