@@ -3,8 +3,10 @@ import { hiddenContentFindings, type RuleHit } from './injection-hidden.js';
 import type { InjectionRule } from './injection-rule.js';
 import { ENGLISH_RULES } from './injection-rules-en.js';
 import { INTERNATIONAL_RULES } from './injection-rules-intl.js';
+import { type LiteralHits, LiteralScanner } from './literal-scan.js';
 import { originalSpan, type Skeleton, skeletonOf } from './normalize.js';
 import { preview } from './preview.js';
+import { planOf } from './regex-plan.js';
 import type { DetectorFinding, ScanKind } from './types.js';
 
 /** Every injection rule, in the order findings are reported. */
@@ -41,16 +43,8 @@ export function detectInjection(text: string, kind: ScanKind): InjectionScan {
   const skeleton = skeletonOf(text);
   const rules = INJECTION_RULES.filter((r) => !r.kinds || r.kinds.includes(kind));
   const hits = runRules(skeleton.text, rules);
-  for (const pass of transformedPasses(skeleton.text)) {
-    for (const hit of runRules(pass.text, rules)) hits.push({ ...hit, carrier: pass.carrier });
-  }
-  const length = skeleton.text.length;
-  if (/snoitcurtsni|suoiverp|erongi|dragersid|tpmorp metsys/.test(skeleton.text)) {
-    const reversed = [...skeleton.text].reverse().join('');
-    if (reversed.length === length)
-      for (const hit of runRules(reversed, rules))
-        hits.push({ ...hit, start: length - hit.end, end: length - hit.start, carrier: 'reversed text' });
-  }
+  for (const pass of transformedPasses(skeleton.text, rules, hits)) hits.push(...pass);
+  for (const hit of reversedPass(skeleton.text, rules)) hits.push(hit);
   for (const run of spacedRuns(skeleton.text)) {
     for (const hit of runRules(run.text, rules))
       hits.push({ ...hit, start: run.start, end: run.end, carrier: 'spaced-out letters' });
@@ -73,63 +67,323 @@ export function detectInjection(text: string, kind: ScanKind): InjectionScan {
   return { score: scoreOf(findings), findings };
 }
 
-/**
- * Every trigger word in one alternation, longest first, run once over the
- * text. A trigger that lies inside a longer match (a prefix, an infix) is
- * found through that match; one that starts inside a longer match and runs
- * past its end is not, which costs at most one prefilter hit — a lookahead
- * at every position would find it, at four times the cost.
- */
-const TRIGGERS = new RegExp(
-  [...new Set(INJECTION_RULES.flatMap((r) => r.triggers))]
-    .sort((a, b) => b.length - a.length)
-    .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('|'),
-  'g',
-);
-
-/** The trigger words that occur in `text`. */
-function triggersIn(text: string): (trigger: string) => boolean {
-  const seen = new Set<string>();
-  TRIGGERS.lastIndex = 0;
-  for (let m = TRIGGERS.exec(text); m !== null; m = TRIGGERS.exec(text)) seen.add(m[0]);
-  const words = [...seen];
-  return (trigger) =>
-    seen.has(trigger) || words.some((w) => w.length > trigger.length && w.includes(trigger));
+/** A rule as the scanner runs it: literal ids for its triggers, anchors and factors. */
+interface CompiledRule {
+  /** The pattern, sticky: tried at one position at a time. */
+  readonly sticky: RegExp;
+  readonly triggers: readonly number[];
+  /** Anchors by literal id; undefined when the pattern may start anywhere (it then runs over the whole text). */
+  readonly anchors: readonly { readonly id: number; readonly boundary: boolean }[] | undefined;
+  readonly factors: readonly number[];
+  readonly maxLength: number;
 }
 
-/** The matches of the rules on one text, prefiltered by trigger words. */
-function runRules(text: string, rules: readonly InjectionRule[]): RuleHit[] {
+const LITERAL_IDS = new Map<string, number>();
+const literalId = (text: string): number => {
+  let id = LITERAL_IDS.get(text);
+  if (id === undefined) {
+    id = LITERAL_IDS.size;
+    LITERAL_IDS.set(text, id);
+  }
+  return id;
+};
+/** Distinct factors (literal sets), by key; their ids index FACTOR_LITERALS. */
+const FACTOR_IDS = new Map<string, number>();
+const FACTOR_LITERALS: (readonly number[])[] = [];
+const FACTOR_SHORTEST: number[] = [];
+
+function compile(rule: InjectionRule): CompiledRule {
+  const flags = rule.pattern.flags.replace('g', '');
+  const triggers = rule.triggers.map(literalId);
+  const sticky = new RegExp(rule.pattern.source, `${flags}y`);
+  // The analysis reads patterns without flags; one with flags runs over the whole text.
+  const plan = flags === '' ? planOf(rule.pattern.source) : undefined;
+  if (!plan)
+    return { sticky, triggers, anchors: undefined, factors: [], maxLength: Number.POSITIVE_INFINITY };
+  const factors = plan.factors.map((set) => {
+    const key = set.join('\u0000');
+    let id = FACTOR_IDS.get(key);
+    if (id === undefined) {
+      id = FACTOR_LITERALS.length;
+      FACTOR_IDS.set(key, id);
+      FACTOR_LITERALS.push(set.map(literalId));
+      FACTOR_SHORTEST.push(Math.min(...set.map((t) => t.length)));
+    }
+    return id;
+  });
+  return {
+    sticky,
+    triggers,
+    anchors: plan.anchors?.map((a) => ({ id: literalId(a.text), boundary: a.boundary })),
+    factors,
+    maxLength: plan.maxLength,
+  };
+}
+
+const COMPILED = new Map(INJECTION_RULES.map((r) => [r, compile(r)] as const));
+/** Literals whose positions matter (anchors, factors); the others (triggers) only need to occur. */
+const POSITIONED = new Set<number>();
+for (const c of COMPILED.values()) {
+  for (const a of c.anchors ?? []) POSITIONED.add(a.id);
+  for (const f of c.factors) for (const id of FACTOR_LITERALS[f]!) POSITIONED.add(id);
+}
+/** Every trigger, anchor and factor literal of every rule, found in one pass; one-character anchors are found by indexOf when needed. */
+const LITERALS = new LiteralScanner(
+  [...LITERAL_IDS.keys()].map((t) => (t.length === 1 && !isTrigger(t) ? '' : t)),
+  (id) => POSITIONED.has(id),
+);
+
+function isTrigger(text: string): boolean {
+  return INJECTION_RULES.some((r) => r.triggers.includes(text));
+}
+
+/** `\b` before code unit `at`, for an anchor that starts with a word character. */
+const isWordUnit = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+
+/** Sorted, distinct positions at which a rule may match: its anchors' occurrences, and the start of the text. */
+function candidatesOf(
+  text: string,
+  found: LiteralHits,
+  anchors: CompiledRule['anchors'] & object,
+): Int32Array {
+  const lists = anchors.map((a) =>
+    LITERALS.literals[a.id] === '' ? unitPositions(text, ANCHOR_TEXT[a.id]!) : found.starts[a.id]!,
+  );
+  let total = 1;
+  for (const list of lists) total += list.length;
+  const out = new Int32Array(total);
+  let n = 0;
+  out[n++] = 0;
+  anchors.forEach((a, i) => {
+    const starts = lists[i]!;
+    const checkBoundary = a.boundary && isWordUnit(ANCHOR_TEXT[a.id]!.charCodeAt(0));
+    for (const p of starts) {
+      if (checkBoundary && p > 0 && isWordUnit(text.charCodeAt(p - 1))) continue;
+      out[n++] = p;
+    }
+  });
+  return out.subarray(0, n).sort();
+}
+
+/** The texts of the literals, by id (LITERALS holds a placeholder for those it does not look for). */
+const ANCHOR_TEXT = [...LITERAL_IDS.keys()];
+
+/** Where the one-character `unit` occurs in `text`. */
+function unitPositions(text: string, unit: string): number[] {
+  const at: number[] = [];
+  for (let i = text.indexOf(unit); i >= 0; i = text.indexOf(unit, i + 1)) at.push(i);
+  return at;
+}
+
+/** The first index of `sorted` holding a value ≥ `value`. */
+function lowerBound(sorted: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The matches of the rules on one text, prefiltered by trigger words. With
+ * `touching` (ascending positions), only matches that cover one of them.
+ */
+function runRules(text: string, rules: readonly InjectionRule[], touching?: Int32Array): RuleHit[] {
   const hits: RuleHit[] = [];
-  const has = triggersIn(text);
+  const found = LITERALS.scan(text);
+  const occurs = (id: number) => found.occurs[id] === 1;
+  const factorStarts: (Int32Array | undefined)[] = [];
+  const startsOfFactor = (f: number): Int32Array => {
+    let starts = factorStarts[f];
+    if (starts === undefined) {
+      const lists = FACTOR_LITERALS[f]!.map((id) => found.starts[id]!);
+      starts = Int32Array.from(lists.flat()).sort();
+      factorStarts[f] = starts;
+    }
+    return starts;
+  };
   for (const rule of rules) {
-    if (rule.triggers.length > 0 && !rule.triggers.some(has)) continue;
-    rule.pattern.lastIndex = 0;
+    const compiled = COMPILED.get(rule)!;
+    if (rule.triggers.length > 0 && !compiled.triggers.some(occurs)) continue;
+    if (compiled.anchors === undefined) {
+      runEverywhere(text, rule, hits, touching);
+      continue;
+    }
+    const { sticky, maxLength, factors } = compiled;
+    if (factors.some((f) => !FACTOR_LITERALS[f]!.some(occurs))) continue;
+    const candidates = candidatesOf(text, found, compiled.anchors);
+    let from = 0;
     let count = 0;
-    for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
-      hits.push({ rule, start: m.index, end: m.index + m[0].length });
+    for (let k = 0; k < candidates.length; k++) {
+      const at = candidates[k]!;
+      if (at < from) continue;
+      // Every factor must occur inside the longest match from here.
+      let near = true;
+      for (const f of factors) {
+        const starts = startsOfFactor(f);
+        const next = starts[lowerBound(starts, at)];
+        if (next === undefined || next + FACTOR_SHORTEST[f]! > at + maxLength) {
+          near = false;
+          break;
+        }
+      }
+      if (!near) continue;
+      if (touching && !covers(touching, at, at + maxLength)) continue;
+      sticky.lastIndex = at;
+      const m = sticky.exec(text);
+      if (m === null) continue;
+      const end = at + m[0].length;
+      if (touching && !covers(touching, at, end)) {
+        from = end;
+        continue;
+      }
+      hits.push({ rule, start: at, end });
       if (++count >= MAX_HITS_PER_RULE) break;
       // An empty match would not advance.
-      if (m[0].length === 0) rule.pattern.lastIndex++;
+      from = m[0].length === 0 ? at + 1 : at + m[0].length;
     }
   }
   return hits;
 }
 
-/**
- * Same-length rewrites of the skeleton that undo cheap ciphers; each runs only
- * when the text shows a sign of it, so ordinary text pays nothing.
- */
-function transformedPasses(text: string): { text: string; carrier: string }[] {
-  const passes: { text: string; carrier: string }[] = [];
-  if (/rot-?13|vtaber|qvfertneq|vafgehpgvbaf|cerivbhf|flfgrz cebzcg|sbetrg|nffvfgnag/.test(text)) {
-    passes.push({ text: rot13(text), carrier: 'rot13' });
+/** Whether one of the ascending `positions` lies in [start, end). */
+function covers(positions: Int32Array, start: number, end: number): boolean {
+  const next = positions[lowerBound(positions, start)];
+  return next !== undefined && next < end;
+}
+
+/** A rule whose matches may start anywhere: its pattern over the whole text. */
+function runEverywhere(text: string, rule: InjectionRule, hits: RuleHit[], touching?: Int32Array): void {
+  rule.pattern.lastIndex = 0;
+  let count = 0;
+  for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
+    if (touching && !covers(touching, m.index, m.index + m[0].length)) continue;
+    hits.push({ rule, start: m.index, end: m.index + m[0].length });
+    if (++count >= MAX_HITS_PER_RULE) break;
+    // An empty match would not advance.
+    if (m[0].length === 0) rule.pattern.lastIndex++;
   }
+}
+
+/**
+ * How far from a sign of a cipher its pass reads, each way: more than the
+ * longest match of any rule, so that every match that involves the cipher is
+ * found, and bounded, so that a long text with a few signs is not read again
+ * whole.
+ */
+const PASS_REACH = 2048;
+/** Context kept around a window so that `\b`, lookbehinds and `^` read the text around it, not its edge. */
+const PASS_MARGIN = 64;
+
+/** The spans within `reach` of the given positions, merged; positions ascending. */
+function windowsAround(centers: readonly number[], length: number, reach: number): [number, number][] {
+  const windows: [number, number][] = [];
+  for (const c of centers) {
+    const start = Math.max(0, c - reach);
+    const end = Math.min(length, c + reach);
+    const last = windows[windows.length - 1];
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else windows.push([start, end]);
+  }
+  return windows;
+}
+
+/**
+ * The rules over a rewrite of some windows of `text`. `rewrite` maps a slice
+ * to one of the same length. Hits whose start or end lies in a margin that
+ * is not an end of the text are dropped: the slice's edge is not the text's.
+ * Ordered as one run over the whole text would order them (by rule, then by
+ * position), and at most MAX_HITS_PER_RULE per rule.
+ */
+function runRulesIn(
+  text: string,
+  windows: readonly [number, number][],
+  rules: readonly InjectionRule[],
+  rewrite: (slice: string) => string,
+  carrier: string,
+  reversed = false,
+): RuleHit[] {
+  const all: RuleHit[] = [];
+  for (const [from, to] of windows) {
+    const start = Math.max(0, from - PASS_MARGIN);
+    const end = Math.min(text.length, to + PASS_MARGIN);
+    const slice = rewrite(text.slice(start, end));
+    if (slice.length !== end - start) continue;
+    const low = start === 0 ? 0 : PASS_MARGIN;
+    const high = end === text.length ? slice.length : slice.length - PASS_MARGIN;
+    for (const hit of runRules(slice, rules)) {
+      // In a reversed slice, position p stands for end - p in the text.
+      const s = reversed ? slice.length - hit.end : hit.start;
+      const e = reversed ? slice.length - hit.start : hit.end;
+      if (s < low || e > high) continue;
+      all.push({ ...hit, start: start + s, end: start + e, carrier });
+    }
+  }
+  return windows.length <= 1 ? all : byRuleCapped(all, rules);
+}
+
+/** Hits in the order one run of the rules gives them (by rule, then position), at most MAX_HITS_PER_RULE per rule. */
+function byRuleCapped(all: RuleHit[], rules: readonly InjectionRule[]): RuleHit[] {
+  const order = new Map(rules.map((r, i) => [r, i] as const));
+  all.sort((a, b) => order.get(a.rule)! - order.get(b.rule)! || a.start - b.start);
+  const kept: RuleHit[] = [];
+  let count = 0;
+  for (let i = 0; i < all.length; i++) {
+    count = i > 0 && all[i - 1]!.rule === all[i]!.rule ? count + 1 : 1;
+    if (count <= MAX_HITS_PER_RULE) kept.push(all[i]!);
+  }
+  return kept;
+}
+
+const ROT13_SIGNS = /rot-?13|vtaber|qvfertneq|vafgehpgvbaf|cerivbhf|flfgrz cebzcg|sbetrg|nffvfgnag/g;
+const REVERSED_SIGNS = /snoitcurtsni|suoiverp|erongi|dragersid|tpmorp metsys/g;
+
+/** Where `pattern` matches in `text`. */
+function positionsOf(pattern: RegExp, text: string): number[] {
+  const at: number[] = [];
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) at.push(m.index);
+  return at;
+}
+
+/**
+ * Same-length rewrites of the skeleton that undo cheap ciphers, read near the
+ * signs of them; each runs only when the text shows such a sign, so ordinary
+ * text pays nothing. Each pass's hits, in pass order.
+ */
+function transformedPasses(
+  text: string,
+  rules: readonly InjectionRule[],
+  plain: readonly RuleHit[],
+): RuleHit[][] {
+  const passes: RuleHit[][] = [];
+  const rot = positionsOf(ROT13_SIGNS, text);
+  if (rot.length > 0)
+    passes.push(runRulesIn(text, windowsAround(rot, text.length, PASS_REACH), rules, rot13, 'rot13'));
   let digitsInWords = 0;
   const leet = /[a-z][0134578@$][a-z]/g;
   while (digitsInWords < 3 && leet.exec(text) !== null) digitsInWords++;
-  if (digitsInWords >= 3) passes.push({ text: unleet(text), carrier: 'leetspeak' });
+  if (digitsInWords >= 3) {
+    // The rules over the rewritten text find what they find over the skeleton, plus the matches that read a
+    // substituted character: only those are looked for, the others are the plain pass's hits again.
+    const substituted = substitutedIn(text);
+    const again = plain.filter((hit) => !covers(substituted, hit.start, hit.end));
+    const hits = [...again, ...runRules(unleet(text), rules, substituted)];
+    passes.push(byRuleCapped(hits, rules).map((hit) => ({ ...hit, carrier: 'leetspeak' })));
+  }
   return passes;
+}
+
+/** The rules over the text read backwards, near words that read as instructions backwards. */
+function reversedPass(text: string, rules: readonly InjectionRule[]): RuleHit[] {
+  const signs = positionsOf(REVERSED_SIGNS, text);
+  if (signs.length === 0) return [];
+  const windows = windowsAround(signs, text.length, PASS_REACH);
+  return runRulesIn(text, windows, rules, (slice) => [...slice].reverse().join(''), 'reversed text', true);
 }
 
 /** Runs of single letters split by spaces or dots (`i g n o r e   a l l`), joined back into words. */
@@ -162,6 +416,24 @@ const LEET: Readonly<Record<string, string>> = {
   $: 's',
 };
 
+/** Positions of the characters leetspeak substitutes for letters, ascending. */
+function substitutedIn(text: string): Int32Array {
+  let at = new Int32Array(64);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // 0 1 3 4 5 7 8 @ $
+    if (!(c === 36 || c === 64 || (c >= 48 && c <= 56 && c !== 50 && c !== 54))) continue;
+    if (n === at.length) {
+      const grown = new Int32Array(at.length * 2);
+      grown.set(at);
+      at = grown;
+    }
+    at[n++] = i;
+  }
+  return at.subarray(0, n);
+}
+
 function unleet(text: string): string {
   return text.replace(/[0134578@$]/g, (c) => LEET[c] ?? c);
 }
@@ -172,7 +444,7 @@ function decodedFindings(text: string, rules: readonly InjectionRule[]): Detecto
   for (const payload of decodedPayloads(text)) {
     const skeleton = skeletonOf(payload.text);
     const hits = runRules(skeleton.text, rules);
-    for (const pass of transformedPasses(skeleton.text)) hits.push(...runRules(pass.text, rules));
+    for (const pass of transformedPasses(skeleton.text, rules, hits)) hits.push(...pass);
     if (hits.length === 0) continue;
     for (const hit of hits) {
       findings.push(

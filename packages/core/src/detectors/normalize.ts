@@ -103,6 +103,19 @@ function fold(cp: number, ch: string): string {
 
 const isAsciiLetter = (c: string | undefined) => c !== undefined && c >= 'a' && c <= 'z';
 
+const lookalikeCache = new Map<number, boolean>();
+
+/** A letter of another script that folds to a different single Latin-looking letter (а → a). */
+function isLookalike(cp: number, ch: string, folded: string): boolean {
+  let known = lookalikeCache.get(cp);
+  if (known === undefined) {
+    const lower = ch.toLowerCase();
+    known = folded.length === 1 && folded !== lower && CONFUSABLES[lower] !== undefined;
+    if (lookalikeCache.size < MAX_FOLD_CACHE) lookalikeCache.set(cp, known);
+  }
+  return known;
+}
+
 /**
  * The skeleton of `text`. Linear in the length of `text`; pure ASCII takes a
  * fast path (lower case only).
@@ -119,24 +132,23 @@ export function skeletonOf(text: string): Skeleton {
       firstHidden: -1,
     };
   }
-  let out = '';
-  // Folding can lengthen text (ﬁ → fi, ㎏ → kg); twice the input is a bound NFKD of one code point stays under here.
+  // Pieces of the skeleton, joined once at the end: appending to one string flattens it over and over.
+  const parts: string[] = [];
+  // Folding can lengthen text (ﬁ → fi, ㎏ → kg); the map grows when it does.
   let map = new Int32Array(text.length + 16);
   let n = 0;
-  const mapTo = (at: number, count: number) => {
-    if (n + count >= map.length) {
-      const grown = new Int32Array(map.length * 2 + count);
-      grown.set(map);
-      map = grown;
-    }
-    for (let k = 0; k < count; k++) map[n++] = at;
+  const room = (count: number) => {
+    if (n + count < map.length) return;
+    const grown = new Int32Array(map.length * 2 + count);
+    grown.set(map);
+    map = grown;
   };
   let invisible = 0;
   let bidi = 0;
   let tags = 0;
   let mixedScript = 0;
   let firstHidden = -1;
-  // The last character written: reading it back from `out` would flatten the string each time.
+  // The last character written.
   let last = '';
   const hidden = (at: number) => {
     if (firstHidden < 0) firstHidden = at;
@@ -145,13 +157,13 @@ export function skeletonOf(text: string): Skeleton {
     const cp = text.codePointAt(i)!;
     if (cp < 0x80) {
       // A run of ASCII is lower-cased in one go.
-      NON_ASCII.lastIndex = i;
-      const next = NON_ASCII.exec(text);
-      const end = next ? next.index : text.length;
+      let end = i + 1;
+      while (end < text.length && text.charCodeAt(end) < 0x80) end++;
       const chunk = unescapeBreaks(text.slice(i, end).toLowerCase());
-      out += chunk;
+      parts.push(chunk);
       last = chunk[chunk.length - 1]!;
-      for (let k = i; k < end; k++) mapTo(k, 1);
+      room(end - i);
+      for (let k = i; k < end; k++) map[n++] = k;
       i = end;
       continue;
     }
@@ -166,22 +178,30 @@ export function skeletonOf(text: string): Skeleton {
       tags++;
       hidden(i);
       last = String.fromCharCode(cp - 0xe0000).toLowerCase();
-      out += last;
-      mapTo(i, 1);
+      parts.push(last);
+      room(1);
+      map[n++] = i;
     } else if (!isHarmlessFormat(cp) && !(cp >= 0xe0000 && cp <= 0xe007f)) {
       const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
       const folded = fold(cp, ch);
-      if (folded.length === 1 && folded !== ch.toLowerCase() && CONFUSABLES[ch.toLowerCase()] !== undefined) {
-        const after = text[i + width]?.toLowerCase();
-        if (isAsciiLetter(last) || isAsciiLetter(after)) mixedScript++;
+      if (isLookalike(cp, ch, folded)) {
+        const next = text.charCodeAt(i + width);
+        const after =
+          next < 0x80
+            ? (next >= 65 && next <= 90) || (next >= 97 && next <= 122)
+            : isAsciiLetter(text[i + width]?.toLowerCase());
+        if (isAsciiLetter(last) || after) mixedScript++;
       }
-      out += folded;
+      parts.push(folded);
       if (folded.length > 0) last = folded[folded.length - 1]!;
-      mapTo(i, folded.length);
+      room(folded.length);
+      for (let k = 0; k < folded.length; k++) map[n++] = i;
     }
     i += width;
   }
-  mapTo(text.length, 1);
+  const out = parts.join('');
+  room(1);
+  map[n++] = text.length;
   return { text: out, map: map.subarray(0, n), invisible, bidi, tags, mixedScript, firstHidden };
 }
 

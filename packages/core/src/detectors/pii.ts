@@ -169,8 +169,11 @@ export function detectPii(text: string): DetectorFinding[] {
   return findings.sort((a, b) => a.start - b.start);
 }
 
-const LOCAL = /[A-Za-z0-9._%+-]/;
-const DOMAIN = /[A-Za-z0-9.-]/;
+const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+/** `[A-Za-z0-9._%+-]`, by code unit. */
+const isLocal = (c: number) => isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+/** `[A-Za-z0-9.-]`, by code unit. */
+const isDomain = (c: number) => isAlnum(c) || c === 46 || c === 45;
 
 /** Email addresses, found by expanding around each `@`; linear in the text. */
 function emailSpans(text: string): [number, number][] {
@@ -178,9 +181,9 @@ function emailSpans(text: string): [number, number][] {
   let floor = 0;
   for (let at = text.indexOf('@'); at >= 0 && spans.length < MAX_PER_FORMAT; at = text.indexOf('@', at + 1)) {
     let s = at;
-    while (s > floor && at - s < 64 && LOCAL.test(text[s - 1]!)) s--;
+    while (s > floor && at - s < 64 && isLocal(text.charCodeAt(s - 1))) s--;
     let e = at + 1;
-    while (e < text.length && e - at < 254 && DOMAIN.test(text[e]!)) e++;
+    while (e < text.length && e - at < 254 && isDomain(text.charCodeAt(e))) e++;
     // Trailing dots and hyphens end the sentence, not the domain.
     while (e > at + 1 && (text[e - 1] === '.' || text[e - 1] === '-')) e--;
     const local = text.slice(s, at);
