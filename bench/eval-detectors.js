@@ -239,7 +239,11 @@ if (asJson) console.log(JSON.stringify(report, null, 2));
 else {
   for (const w of warnings) console.log(`warning: ${w}`);
   console.log(
-    failures.length === 0 ? '\nall targets met' : `\n${failures.map((f) => `FAILED ${f}`).join('\n')}`,
+    failures.length > 0
+      ? `\n${failures.map((f) => `FAILED ${f}`).join('\n')}`
+      : warnings.length > 0
+        ? '\ndetection targets met; throughput targets missed (warnings above; timing on a shared machine is not a test)'
+        : '\nall targets met',
   );
 }
 process.exitCode = failures.length === 0 ? 0 : 1;
