@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createGuard, GuardRefusedError, isRefusal, OUTPUT_WITHHELD } from './guard.js';
+import {
+  createGuard,
+  GuardRefusedError,
+  isRefusal,
+  OUTPUT_POLICY_WITHHELD,
+  OUTPUT_WITHHELD,
+} from './guard.js';
 
 const policy = {
   name: 'policy.yaml',
@@ -124,5 +130,46 @@ describe('createGuard, remote mode', () => {
         new Response(JSON.stringify({ error: 'server_error', message: 'boom' }), { status: 500 }),
     });
     expect(await guard.check('email.list', {})).toMatchObject({ status: 'denied', code: 'server_error' });
+  });
+});
+
+describe('createGuard, obligations on outputs', () => {
+  const obliging = {
+    name: 'policy.yaml',
+    text: [
+      'version: 1',
+      'tools:',
+      '  crm.lookup: { categories: [read] }',
+      '  vault.dump: { categories: [read] }',
+      'agents:',
+      '  support-bot: { owner: alice@example.com, grants: [crm.lookup, vault.dump] }',
+      'rules:',
+      '  - id: crm-without-pii',
+      '    match: { tools: [crm.lookup] }',
+      '    effect: allow',
+      '    redact: [pii]',
+      '  - id: no-secrets-to-agents',
+      '    match: { tools: [vault.dump] }',
+      '    effect: allow',
+      '    withhold: [secret]',
+      '',
+    ].join('\n'),
+  };
+
+  it('hands the model the redacted output, as the decision API and the gateway do', async () => {
+    const guard = createGuard({ policy: obliging, agent: 'support-bot' });
+    const lookup = guard.wrap('crm.lookup', async () => ({ name: 'Dana', email: 'dana.reyes@example.org' }));
+    const result = (await lookup({})) as { name: string; email: string };
+    expect(result.email).toBe('[REDACTED:email]');
+    expect(result.name).toBe('Dana');
+  });
+
+  it('withholds an output the policy says this agent may not see', async () => {
+    const guard = createGuard({ policy: obliging, agent: 'support-bot' });
+    const dump = guard.wrap(
+      'vault.dump',
+      async () => 'deploy token: ghp_4Vq8ZrT2mXb9LkP0sW3nYd7HcJ5fGu1eAa6R',
+    );
+    expect(await dump({})).toBe(OUTPUT_POLICY_WITHHELD);
   });
 });

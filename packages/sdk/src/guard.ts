@@ -15,7 +15,8 @@ export type GuardVerdict =
       readonly decisionId: string;
       readonly sessionId: string;
       /** Hands the tool's output back for inspection (labels, provenance). */
-      report(output: unknown): Promise<void>;
+      /** Reports the output for inspection; resolves to what the model may see, as the policy says. */
+      report(output: unknown): Promise<InspectedOutput>;
     }
   | {
       readonly status: 'denied';
@@ -149,12 +150,15 @@ export function createGuard(options: LocalGuardOptions | RemoteGuardOptions): Gu
         return refusal;
       }
       const output = await execute();
+      let inspected: InspectedOutput;
       try {
-        await verdict.report(output);
+        inspected = await verdict.report(output);
       } catch {
         return OUTPUT_WITHHELD;
       }
-      return output;
+      if (inspected.withheld) return OUTPUT_POLICY_WITHHELD;
+      // Redaction keeps the output's shape: strings become `[REDACTED:kind]`.
+      return inspected.output as Awaited<ReturnType<typeof execute>>;
     },
     wrap(tool, fn, callOptions = {}) {
       return (args, ...rest) => guard.run(tool, args, () => fn(args, ...rest), callOptions);
@@ -192,13 +196,18 @@ function localDecider(options: LocalGuardOptions, sessionId: string): Decider {
       ...(callOptions.context && { context: callOptions.context }),
     });
     return verdictOf(outcome, async (output) => {
-      await path.recordOutcome(policy, {
+      const obligations = outcome.status === 'allowed' ? outcome.decision.obligations : undefined;
+      const inspected = await path.recordOutcome(policy, {
         agent,
         decisionId: outcome.decisionId,
         sessionId,
         tool,
         output,
+        // The decision's redact and withhold obligations apply to this door as to every other.
+        ...(obligations && { obligations }),
       });
+      if ('error' in inspected) throw new Error(inspected.error);
+      return { output: inspected.output, withheld: inspected.inspection.withheld };
     });
   };
 }
@@ -276,11 +285,14 @@ function remoteDecider(options: RemoteGuardOptions, sessionId: string): Decider 
         decisionId,
         sessionId,
         report: async (output) => {
-          const { status } = await post(`/v1/decisions/${encodeURIComponent(decisionId)}/outcome`, {
+          const { status, payload } = await post(`/v1/decisions/${encodeURIComponent(decisionId)}/outcome`, {
             output: toJson(output),
             status: 'succeeded',
           });
           if (status !== 200) throw new Error(`the output could not be reported (HTTP ${status})`);
+          // The server says what the model may see; a reply that does not say is not trusted.
+          if (!('output' in payload)) throw new Error('the server did not return the inspected output');
+          return { output: payload.output, withheld: payload.withheld === true };
         },
       };
     }
@@ -325,7 +337,10 @@ function remoteDecider(options: RemoteGuardOptions, sessionId: string): Decider 
   };
 }
 
-function verdictOf(outcome: PathOutcome, report: (output: unknown) => Promise<void>): GuardVerdict {
+function verdictOf(
+  outcome: PathOutcome,
+  report: (output: unknown) => Promise<InspectedOutput>,
+): GuardVerdict {
   switch (outcome.status) {
     case 'allowed':
     case 'executed':
@@ -350,6 +365,20 @@ function verdictOf(outcome: PathOutcome, report: (output: unknown) => Promise<vo
       return { status: 'denied', code: 'failed', reason: outcome.error, decisionId: outcome.decisionId };
   }
 }
+
+/** What inspection made of an output: what the model may see, and whether the policy withholds it. */
+export interface InspectedOutput {
+  readonly output: unknown;
+  readonly withheld: boolean;
+}
+
+/** What the model gets when the policy withholds a tool's output (`withhold:` on a rule). */
+export const OUTPUT_POLICY_WITHHELD: GuardRefusal = {
+  gatehouse: 'denied',
+  code: 'output-withheld',
+  message:
+    'The tool ran, but its output is withheld by policy (it carries data this agent may not see). Do not retry the call unchanged.',
+};
 
 /**
  * What the model gets when a tool ran but its output could not be inspected (the report to
