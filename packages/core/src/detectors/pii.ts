@@ -138,7 +138,7 @@ const MAX_PER_FORMAT = 100;
  * detectPii('Card 4111 1111 1111 1111, mail ana@example.org').map((f) => f.kind); // ['card', 'email']
  * ```
  */
-export function detectPii(text: string): DetectorFinding[] {
+export function detectPii(text: string, perFormat: number = MAX_PER_FORMAT): DetectorFinding[] {
   const findings: DetectorFinding[] = [];
   const taken: [number, number][] = [];
   const add = (kind: PiiKind, reason: string, start: number, end: number) => {
@@ -154,7 +154,7 @@ export function detectPii(text: string): DetectorFinding[] {
       preview: `[${kind}, ${end - start} chars]`,
     });
   };
-  for (const [start, end] of emailSpans(text)) add('email', 'an email address', start, end);
+  for (const [start, end] of emailSpans(text, perFormat)) add('email', 'an email address', start, end);
   for (const format of FORMATS) {
     format.pattern.lastIndex = 0;
     let count = 0;
@@ -163,7 +163,7 @@ export function detectPii(text: string): DetectorFinding[] {
       const value = text.slice(span[0], span[1]);
       if (format.accept && !format.accept(value)) continue;
       add(format.kind, format.reason, span[0], span[1]);
-      if (++count >= MAX_PER_FORMAT) break;
+      if (++count >= perFormat) break;
     }
   }
   return findings.sort((a, b) => a.start - b.start);
@@ -176,10 +176,10 @@ const isLocal = (c: number) => isAlnum(c) || c === 46 || c === 95 || c === 37 ||
 const isDomain = (c: number) => isAlnum(c) || c === 46 || c === 45;
 
 /** Email addresses, found by expanding around each `@`; linear in the text. */
-function emailSpans(text: string): [number, number][] {
+function emailSpans(text: string, limit: number): [number, number][] {
   const spans: [number, number][] = [];
   let floor = 0;
-  for (let at = text.indexOf('@'); at >= 0 && spans.length < MAX_PER_FORMAT; at = text.indexOf('@', at + 1)) {
+  for (let at = text.indexOf('@'); at >= 0 && spans.length < limit; at = text.indexOf('@', at + 1)) {
     let s = at;
     while (s > floor && at - s < 64 && isLocal(text.charCodeAt(s - 1))) s--;
     let e = at + 1;

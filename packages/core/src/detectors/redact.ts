@@ -45,8 +45,10 @@ export function redactText(
   const wanted = new Set<string>(classes);
   const head = text.length > maxChars ? text.slice(0, maxChars) : text;
   const findings: DetectorFinding[] = [];
-  if (wanted.has('secret')) findings.push(...detectSecrets(head));
-  if (wanted.has('pii') || PII_KINDS.some((k) => wanted.has(k))) findings.push(...detectPii(head));
+  // Every match, not the few a scan reports: a redaction that stops at a count leaks the rest.
+  if (wanted.has('secret')) findings.push(...detectSecrets(head, Number.POSITIVE_INFINITY));
+  if (wanted.has('pii') || PII_KINDS.some((k) => wanted.has(k)))
+    findings.push(...detectPii(head, Number.POSITIVE_INFINITY));
   const spans = findings.filter((f) => selected(f, wanted)).sort((a, b) => a.start - b.start);
   let out = '';
   let at = 0;

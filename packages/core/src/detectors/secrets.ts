@@ -66,13 +66,13 @@ const FORMATS: readonly SecretFormat[] = [
   {
     kind: 'gitlab_token',
     reason: 'a GitLab token',
-    pattern: /\b(glpat-[A-Za-z0-9_-]{20,64})\b/dg,
+    pattern: /(?<![A-Za-z0-9_-])(glpat-[A-Za-z0-9_-]{20,64})\b/dg,
     accept: random(3.5),
   },
   {
     kind: 'slack_token',
     reason: 'a Slack token',
-    pattern: /\b(xox[abposr]-[A-Za-z0-9-]{10,250})\b/dg,
+    pattern: /(?<![A-Za-z0-9_-])(xox[abposr]-[A-Za-z0-9-]{10,250})\b/dg,
     accept: (s) => random(3)(s) && /\d/.test(s),
   },
   {
@@ -91,25 +91,25 @@ const FORMATS: readonly SecretFormat[] = [
   {
     kind: 'google_api_key',
     reason: 'a Google API key',
-    pattern: /\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/dg,
+    pattern: /(?<![A-Za-z0-9_-])(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/dg,
     accept: random(3.5),
   },
   {
     kind: 'anthropic_key',
     reason: 'an Anthropic API key',
-    pattern: /\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,120})/dg,
+    pattern: /(?<![A-Za-z0-9_-])(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,120})/dg,
     accept: random(3.5),
   },
   {
     kind: 'openai_key',
     reason: 'an OpenAI API key',
-    pattern: /\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,200})(?![A-Za-z0-9_-])/dg,
+    pattern: /(?<![A-Za-z0-9_-])(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,200})(?![A-Za-z0-9_-])/dg,
     accept: (s) => !s.startsWith('sk-ant-') && random(4)(s) && /\d/.test(s),
   },
   {
     kind: 'sendgrid_key',
     reason: 'a SendGrid API key',
-    pattern: /\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/dg,
+    pattern: /(?<![A-Za-z0-9_-])(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/dg,
     accept: random(4),
   },
   {
@@ -121,7 +121,7 @@ const FORMATS: readonly SecretFormat[] = [
   {
     kind: 'pypi_token',
     reason: 'a PyPI upload token',
-    pattern: /\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,300})/dg,
+    pattern: /(?<![A-Za-z0-9_-])(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,300})/dg,
     accept: random(4),
   },
   {
@@ -134,7 +134,7 @@ const FORMATS: readonly SecretFormat[] = [
     kind: 'jwt',
     reason: 'a JSON Web Token (a bearer credential)',
     pattern:
-      /\b(eyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{16,1000})(?![A-Za-z0-9_-])/dg,
+      /(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{16,1000})(?![A-Za-z0-9_-])/dg,
     accept: (s) => jwtHeaderValid(s),
   },
   {
@@ -179,7 +179,7 @@ const MAX_PER_FORMAT = 50;
  * detectSecrets('key=AKIAZ7QHNB4EXK2LMW3P')[0].kind; // 'aws_access_key'
  * ```
  */
-export function detectSecrets(text: string): DetectorFinding[] {
+export function detectSecrets(text: string, perFormat: number = MAX_PER_FORMAT): DetectorFinding[] {
   const findings: DetectorFinding[] = [];
   const taken: [number, number][] = [];
   for (const format of FORMATS) {
@@ -201,7 +201,7 @@ export function detectSecrets(text: string): DetectorFinding[] {
         end,
         preview: masked(secret, format.kind === 'private_key' || format.kind.startsWith('generic') ? 0 : 4),
       });
-      if (++count >= MAX_PER_FORMAT) break;
+      if (++count >= perFormat) break;
     }
   }
   return findings;

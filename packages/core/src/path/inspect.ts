@@ -46,6 +46,9 @@ export interface InspectedOutput {
   readonly redacted: boolean;
 }
 
+/** How long an external classifier may take before the output counts as not inspected. */
+const CLASSIFIER_TIMEOUT_MS = 2000;
+
 /** Inspects an output and applies the obligations. Never throws. */
 export async function inspectStep(
   output: unknown,
@@ -57,16 +60,26 @@ export async function inspectStep(
     ...(settings.threshold !== undefined && { threshold: settings.threshold }),
     ...(settings.maxChars !== undefined && { maxChars: settings.maxChars }),
   };
-  let result: ScanResult | undefined;
   let failed = false;
+  // What is inspected is what is delivered: a JSON copy, so that `toJSON`, getters, Maps and
+  // Buffers cannot show the detectors one thing and the agent another.
+  let value: unknown = output;
   try {
-    result = inspectOutput(output, options);
+    value = jsonCopy(output);
   } catch {
     failed = true;
   }
+  let result: ScanResult | undefined;
+  if (!failed) {
+    try {
+      result = inspectOutput(value, options);
+    } catch {
+      failed = true;
+    }
+  }
   if (result && settings.classifier) {
     try {
-      result = withClassifierScore(result, await settings.classifier(output), options);
+      result = withClassifierScore(result, await withTimeout(settings.classifier(value)), options);
     } catch {
       failed = true;
     }
@@ -75,23 +88,73 @@ export async function inspectStep(
   if (failed) labels.add(DETECTOR_LABELS.inspectionFailed);
   const redact = obligations?.redact ?? [];
   const withholdOn = (obligations?.withhold ?? []).filter((l) => labels.has(l));
-  // Redaction needs the detectors; an output they could not read cannot be redacted, only withheld.
-  if (failed && redact.length > 0 && withholdOn.length === 0)
-    withholdOn.push(DETECTOR_LABELS.inspectionFailed);
+  const obliged = redact.length > 0 || (obligations?.withhold ?? []).length > 0;
+  // An output the detectors could not read whole (it failed, or ran past the size cap) may hold
+  // what an obligation is about: with any obligation, it is withheld, never delivered unchecked.
+  if (obliged && withholdOn.length === 0) {
+    if (failed) withholdOn.push(DETECTOR_LABELS.inspectionFailed);
+    else if (result?.truncated) withholdOn.push(DETECTOR_LABELS.oversize);
+  }
+  let delivered: unknown;
+  if (withholdOn.length === 0 && redact.length > 0) {
+    delivered = safeRedact(value, redact, settings.maxChars);
+    // Verified: what the redaction missed (a value split across strings, more values than a
+    // detector reports) is found again, and then the output is withheld instead.
+    if (stillHolds(delivered, redact, options)) withholdOn.push('redaction-incomplete');
+  }
   const withheld = withholdOn.length > 0;
-  const delivered = withheld
-    ? withheldOutput(output, withholdOn)
-    : safeRedact(output, redact, settings.maxChars);
+  if (withheld) delivered = withheldOutput(value, withholdOn);
+  // With nothing to redact the tool's own value goes back as it was (a class instance stays one).
+  else if (redact.length === 0) delivered = output;
   const auditClasses: RedactionClass[] = [...new Set<RedactionClass>(['secret', ...redact])];
+  let audited = failed ? UNSCANNED : safeRedact(value, auditClasses, settings.maxChars);
+  if (!failed && stillHolds(audited, auditClasses, options)) audited = UNSCANNED;
   return {
     labels: [...labels],
     score: result?.score ?? 0,
     findings: result?.findings ?? [],
     delivered,
-    audited: safeRedact(output, auditClasses, settings.maxChars),
+    audited,
     withheld,
     redacted: !withheld && redact.length > 0,
   };
+}
+
+/** Whether a redacted value still holds something of the classes it was redacted for. */
+function stillHolds(
+  value: unknown,
+  classes: readonly RedactionClass[],
+  options: { threshold?: number; maxChars?: number },
+): boolean {
+  if (classes.length === 0 || value === UNSCANNED) return false;
+  try {
+    const again = inspectOutput(value, options);
+    return again.findings.some(
+      (f) =>
+        (f.detector === 'secret' && classes.includes('secret')) ||
+        (f.detector === 'pii' && (classes.includes('pii') || classes.includes(f.kind as RedactionClass))),
+    );
+  } catch {
+    return true;
+  }
+}
+
+/** A JSON copy of a value (strings and numbers as they are); throws for what JSON cannot hold. */
+function jsonCopy(value: unknown): unknown {
+  if (value === undefined || value === null || typeof value !== 'object') return value;
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new Error('the output is not JSON');
+  return JSON.parse(text);
+}
+
+function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('the classifier timed out')), CLASSIFIER_TIMEOUT_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Redacts, or replaces the whole value when even that fails. */

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { inspectStep } from './inspect.js';
+
+const AWS = 'AKIAZ7QHNB4EXK2LMW3P';
+const allowRedactPii = { redact: ['pii' as const], withhold: [], rules: ['r'] };
+const allowRedactSecret = { redact: ['secret' as const], withhold: [], rules: ['r'] };
+const withholdSecret = { redact: [], withhold: ['secret'], rules: ['r'] };
+
+describe('inspectStep: obligations hold however the output is shaped', () => {
+  it('redacts every value, not only as many as a detector reports', async () => {
+    const emails = Array.from({ length: 130 }, (_, i) => `person${i}@example.org`).join(', ');
+    const inspected = await inspectStep(
+      { content: [{ type: 'text', text: emails }] },
+      [],
+      allowRedactPii,
+      {},
+    );
+    expect(inspected.withheld).toBe(false);
+    expect(JSON.stringify(inspected.delivered)).not.toMatch(/person\d+@example\.org/);
+  });
+
+  it('withholds what redaction cannot reach: a key split across content blocks', async () => {
+    const key = [
+      '-----BEGIN RSA PRIVATE KEY-----',
+      'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun',
+      'VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK',
+      '-----END RSA PRIVATE KEY-----',
+    ];
+    const output = { content: key.map((text) => ({ type: 'text', text })) };
+    const inspected = await inspectStep(output, [], allowRedactSecret, {});
+    expect(JSON.stringify(inspected.delivered)).not.toContain('MIIEowIBAAKCAQEAu1SU1Lf');
+    expect(JSON.stringify(inspected.audited)).not.toContain('MIIEowIBAAKCAQEAu1SU1Lf');
+  });
+
+  it('withholds an output past the size cap, or one it could not read, when an obligation applies', async () => {
+    const padded = `${'x'.repeat(2048)} ${AWS}`;
+    const oversize = await inspectStep(padded, [], withholdSecret, { maxChars: 1024 });
+    expect(oversize).toMatchObject({ withheld: true });
+    expect(JSON.stringify(oversize.delivered)).not.toContain(AWS);
+    const hostile = {
+      get text() {
+        throw new Error('no');
+      },
+    };
+    const failed = await inspectStep(hostile, [], withholdSecret, {});
+    expect(failed.withheld).toBe(true);
+    expect(failed.labels).toContain('inspection_failed');
+  });
+
+  it('inspects what the agent would receive, not what an object pretends to be', async () => {
+    const sly = { note: 'nothing here', toJSON: () => ({ note: `key ${AWS}` }) };
+    const inspected = await inspectStep(sly, [], withholdSecret, {});
+    expect(inspected.labels).toContain('secret');
+    expect(inspected.withheld).toBe(true);
+  });
+
+  it('counts a classifier that never answers as a failed inspection', async () => {
+    const inspected = await inspectStep('hello', [], withholdSecret, {
+      classifier: () => new Promise<number>(() => undefined),
+    });
+    expect(inspected.labels).toContain('inspection_failed');
+    expect(inspected.withheld).toBe(true);
+  }, 10_000);
+});
