@@ -1,5 +1,6 @@
 import { detectInjection } from './injection.js';
 import { detectPii } from './pii.js';
+import { redactText } from './redact.js';
 import { detectSecrets } from './secrets.js';
 import {
   DEFAULT_SCAN_OPTIONS,
@@ -114,6 +115,14 @@ function locate(
   };
 }
 
+function maskText(text: string): string {
+  try {
+    return redactText(text, ['secret', 'pii']);
+  } catch {
+    return '[REDACTED]';
+  }
+}
+
 function result(
   findings: DetectorFinding[],
   score: number,
@@ -129,7 +138,14 @@ function result(
   if (truncated) labels.push(DETECTOR_LABELS.oversize);
   const maxFindings = options.maxFindings ?? DEFAULT_SCAN_OPTIONS.maxFindings;
   const kept = [...findings].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0) || a.start - b.start);
-  return { labels, score, findings: kept.slice(0, maxFindings), scannedChars, truncated };
+  // A finding must not carry what it found: previews (a URL's query, a decoded payload) and
+  // paths (object keys) go out with secrets and PII masked.
+  const shown = kept.slice(0, maxFindings).map((f) => ({
+    ...f,
+    ...(f.preview !== undefined && { preview: maskText(f.preview) }),
+    ...(f.path !== undefined && { path: maskText(f.path) }),
+  }));
+  return { labels, score, findings: shown, scannedChars, truncated };
 }
 
 /**

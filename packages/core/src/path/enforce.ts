@@ -1,4 +1,4 @@
-import type { DetectorFinding } from '../detectors/types.js';
+import type { DetectorFinding, RedactionClass } from '../detectors/types.js';
 import { withinGrants } from '../identity/scope.js';
 import { decide } from '../policy/decide.js';
 import type {
@@ -359,9 +359,11 @@ export class EnforcementPath {
     });
     const subject = this.auditSubject(request);
     // Arguments the audit keeps are redacted as the obligations say (DESIGN §6: "redacted where DLP says so").
-    const redactArgs = decision.obligations?.redact ?? [];
-    const argsRedacted =
-      redactArgs.length > 0 ? (safeRedact(args, redactArgs) as Readonly<Record<string, unknown>>) : undefined;
+    // A detected secret is never kept, whatever the policy says; the hash binds the exact args.
+    const redactArgs: RedactionClass[] = [
+      ...new Set<RedactionClass>(['secret', ...(decision.obligations?.redact ?? [])]),
+    ];
+    const argsRedacted = safeRedact(args, redactArgs) as Readonly<Record<string, unknown>>;
     const audit = async (
       event: Pick<PathAuditEvent, 'type' | 'decision' | 'status'> & Partial<PathAuditEvent>,
     ) => {
@@ -371,7 +373,7 @@ export class EnforcementPath {
         decisionId,
         sessionId,
         args,
-        ...(argsRedacted !== undefined && { argsRedacted }),
+        argsRedacted,
         ...(session.intent !== undefined && { intent: session.intent }),
       });
     };
@@ -468,7 +470,8 @@ export class EnforcementPath {
         type: 'execution',
         decision,
         status: 'failed',
-        reason: messageOf(err),
+        // An executor's error may quote what it was given or told: no detected secret is kept.
+        reason: String(safeRedact(messageOf(err), ['secret'])),
         durationMs: now() - started,
         ...spent,
       }).catch(() => undefined);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { DETECTOR_LABELS } from '../detectors/types.js';
 import { type Diagnostic, type DiagnosticCode, PolicyCompileError } from '../errors.js';
 import { type LoadedDocument, loadYamlDocuments, schemaDiagnostics } from '../yaml/document.js';
 import { type CompiledCondition, compileCondition, isConditionProblem } from './cel.js';
@@ -38,6 +39,9 @@ const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, 
 const validateDocument = ajv.compile(policyDocumentSchema);
 // Tool argument schemas are checked against the meta-schema only; the
 // validate step of the enforcement path compiles them.
+/** Labels Gatehouse itself puts on data and sessions, beyond the detectors' and the catalog's. */
+const SESSION_LABELS = ['untrusted', 'user_input', 'provenance-incomplete', 'redaction-incomplete'];
+
 const metaSchemaChecker = new Ajv2020({ strict: false, validateSchema: true });
 
 /** Accepted forms of policy input: one text, one named source, or several. */
@@ -381,7 +385,7 @@ class PolicyCompiler {
         }
       });
       const approval = this.compileApproval(value, groups, doc, path);
-      const obligations = this.compileObligations(value, doc, path);
+      const obligations = this.compileObligations(value, doc, path, tools);
       const condition =
         value.when === undefined ? undefined : this.compileWhen(value.id, value.when, doc, [...path, 'when']);
       if (
@@ -424,8 +428,24 @@ class PolicyCompiler {
     value: NonNullable<PolicyDocument['rules']>[number],
     doc: LoadedDocument,
     path: readonly (string | number)[],
+    tools: ReadonlyMap<string, ToolDefinition>,
   ): CompiledRule['obligations'] | undefined {
     if (value.redact === undefined && value.withhold === undefined) return undefined;
+    // A label nothing sets never matches: a misspelt `withhold: [secrets]` would withhold nothing.
+    const known = new Set<string>([
+      ...Object.values(DETECTOR_LABELS),
+      ...SESSION_LABELS,
+      ...[...tools.values()].flatMap((t) => t.labels),
+    ]);
+    value.withhold?.forEach((label, i) => {
+      if (!known.has(label))
+        this.warn(
+          'GH_POLICY_NEVER_APPLIES',
+          `withhold label '${label}' in rule '${value.id}' is set by no detector and no tool in the catalog, so it never matches`,
+          doc,
+          [...path, 'withhold', i],
+        );
+    });
     if (value.effect === 'deny') {
       const key = value.redact !== undefined ? 'redact' : 'withhold';
       this.error(

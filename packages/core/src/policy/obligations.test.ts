@@ -82,3 +82,26 @@ describe('obligations in the policy language', () => {
     expect(diagnostics[0]).toMatchObject({ severity: 'error', code: 'GH_POLICY_SCHEMA', line: 12 });
   });
 });
+
+describe('withhold labels', () => {
+  it('warns about a label nothing sets, which would withhold nothing', () => {
+    const { diagnostics } = checkPolicy([
+      {
+        name: 'p.yaml',
+        text: [
+          'version: 1',
+          'tools:',
+          '  crm.lookup: { categories: [read], labels: [confidential] }',
+          'rules:',
+          '  - id: typo',
+          '    match: { tools: [crm.lookup] }',
+          '    effect: allow',
+          '    withhold: [secrets, confidential, injection_suspected]',
+          '',
+        ].join('\n'),
+      },
+    ]);
+    const warnings = diagnostics.filter((d) => d.code === 'GH_POLICY_NEVER_APPLIES');
+    expect(warnings.map((d) => d.message)).toEqual([expect.stringContaining("withhold label 'secrets'")]);
+  });
+});

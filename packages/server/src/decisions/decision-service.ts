@@ -318,6 +318,13 @@ function resultOf(outcome: PathOutcome): EvaluationResult {
               : outcome.decision.reasons,
           rules: outcome.decision.rules,
           ...(outcome.approvalId !== undefined && { approval: { id: outcome.approvalId, status: 'used' } }),
+          // A PEP must hand the model what `/outcome` returns, not the raw output, when these apply.
+          ...(outcome.decision.obligations && {
+            obligations: {
+              redact: outcome.decision.obligations.redact,
+              withhold: outcome.decision.obligations.withhold,
+            },
+          }),
         },
       };
     case 'approval-required':

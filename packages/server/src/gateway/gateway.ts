@@ -1,4 +1,4 @@
-import { EnforcementPath, type PathOutcome, type PathRequest, withinGrants } from '@gatehouse/core';
+import { EnforcementPath, type PathOutcome, type PathRequest, scanText, withinGrants } from '@gatehouse/core';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ApprovalService } from '../approvals/approval-service.js';
 import type { UpstreamConfig } from '../config/load.js';
@@ -323,10 +323,19 @@ function requestFor(
 }
 
 /** The path's outcome as the agent sees it: the upstream's result, or a readable refusal. */
-function toolResultOf(outcome: PathOutcome): CallToolResult {
+export function toolResultOf(outcome: PathOutcome): CallToolResult {
   switch (outcome.status) {
     case 'executed': {
-      const result = outcome.output as CallToolResult;
+      // A withheld output is a notice, and anything not an MCP result (a resource read's
+      // contents after withholding, say) is wrapped as text rather than spread.
+      const raw = outcome.output;
+      const result: CallToolResult =
+        raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+          ? (raw as CallToolResult)
+          : {
+              content: [{ type: 'text', text: typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? '') }],
+            };
+      if (outcome.inspection.withheld) (result as { isError?: boolean }).isError = true;
       // `gatehouse/*` in `_meta` is Gatehouse's word: an upstream may not forge it.
       const own = Object.entries(result._meta ?? {}).filter(([key]) => !key.startsWith('gatehouse/'));
       return {
@@ -343,8 +352,25 @@ function toolResultOf(outcome: PathOutcome): CallToolResult {
     case 'allowed':
       // No executor ran: cannot happen with the gateway's path, and is not a result.
       return refusal('the call was allowed but not executed', outcome.decisionId, 'internal-error');
-    case 'failed':
-      return refusal(`the upstream failed: ${outcome.error}`, outcome.decisionId, 'failed');
+    case 'failed': {
+      // An upstream's error text is upstream output too: a hostile server can write
+      // instructions or leak data into it. Anything the detectors flag stays out.
+      const scan = (() => {
+        try {
+          return scanText(outcome.error, { kind: 'output' });
+        } catch {
+          return undefined;
+        }
+      })();
+      const clean = scan !== undefined && scan.labels.length === 0;
+      return refusal(
+        clean
+          ? `the upstream failed: ${outcome.error}`
+          : `the upstream failed; its error message was withheld (${scan?.labels.join(', ') || 'not inspected'})`,
+        outcome.decisionId,
+        'failed',
+      );
+    }
     case 'denied': {
       const reasons =
         outcome.code === 'policy' ? (outcome.decision?.reasons ?? [outcome.reason]) : [outcome.reason];
