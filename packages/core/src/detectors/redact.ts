@@ -1,7 +1,7 @@
 import { detectPii } from './pii.js';
 import { detectSecrets } from './secrets.js';
 import { DEFAULT_SCAN_OPTIONS, type DetectorFinding, PII_KINDS, type RedactionClass } from './types.js';
-import { mapStrings } from './walk.js';
+import { mapStrings, pairText } from './walk.js';
 
 /**
  * Redaction and withholding: what the inspect step does to an output (and
@@ -86,6 +86,13 @@ export function redactValue(
       return room === 0 && text.length > 0 ? UNSCANNED : redactText(text, classes, room);
     },
     UNSCANNED,
+    // A secret-named property whose assignment reads as a secret is replaced whole.
+    classes.includes('secret')
+      ? (key, text) => {
+          const pair = pairText(key, text);
+          return detectSecrets(pair, 1).length > 0 ? '[REDACTED:secret]' : undefined;
+        }
+      : undefined,
   );
 }
 

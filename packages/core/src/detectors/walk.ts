@@ -1,3 +1,5 @@
+import { isSecretKey } from '../audit/redact.js';
+
 /**
  * The strings inside a structured value (an MCP tool result, a JSON API
  * response), with bounds on depth and node count so that a hostile value
@@ -56,6 +58,10 @@ export function stringsOf(value: unknown): { strings: FoundString[]; complete: b
       if (!complete) return;
       if (key.length >= MIN_SCANNED_KEY) strings.push({ path: `${childPath(path, key)}{key}`, text: key });
       if (isBinaryContent(node as Record<string, unknown>, key)) continue;
+      // `{ api_key: "…" }`: the value alone says nothing; read with its name, the secret
+      // detectors' assignment rules see it as `api_key=…`.
+      if (typeof child === 'string' && isSecretKey(key))
+        strings.push({ path: `${childPath(path, key)}{pair}`, text: pairText(key, child) });
       visit(child, childPath(path, key), depth + 1);
     }
   };
@@ -63,11 +69,23 @@ export function stringsOf(value: unknown): { strings: FoundString[]; complete: b
   return { strings, complete };
 }
 
+/** A secret-named property read as an assignment. */
+export function pairText(key: string, value: string): string {
+  return `${key}=${value}`;
+}
+
 /**
  * A copy of `value` with every string (and object key) passed through
- * `rewrite`; values beyond the walk's bounds are replaced by `beyond`.
+ * `rewrite`; values beyond the walk's bounds are replaced by `beyond`. A
+ * string under a secret-named key goes through `rewritePair` first, when
+ * given, which may replace it whole.
  */
-export function mapStrings(value: unknown, rewrite: (text: string) => string, beyond: string): unknown {
+export function mapStrings(
+  value: unknown,
+  rewrite: (text: string) => string,
+  beyond: string,
+  rewritePair?: (key: string, text: string) => string | undefined,
+): unknown {
   let nodes = 0;
   const visit = (node: unknown, depth: number): unknown => {
     if (++nodes > WALK_LIMITS.maxNodes || depth > WALK_LIMITS.maxDepth) return beyond;
@@ -78,7 +96,12 @@ export function mapStrings(value: unknown, rewrite: (text: string) => string, be
     for (const [key, child] of Object.entries(node as Record<string, unknown>)) {
       let name = key.length >= MIN_SCANNED_KEY ? rewrite(key) : key;
       while (name !== key && Object.hasOwn(out, name)) name = `${name}'`;
-      out[name] = isBinaryContent(node as Record<string, unknown>, key) ? child : visit(child, depth + 1);
+      const paired = typeof child === 'string' && isSecretKey(key) ? rewritePair?.(key, child) : undefined;
+      out[name] = isBinaryContent(node as Record<string, unknown>, key)
+        ? child
+        : paired !== undefined
+          ? paired
+          : visit(child, depth + 1);
     }
     return out;
   };

@@ -62,3 +62,22 @@ describe('inspectStep: obligations hold however the output is shaped', () => {
     expect(inspected.withheld).toBe(true);
   }, 10_000);
 });
+
+describe('inspectStep: secrets held as JSON properties', () => {
+  it('finds and redacts a secret whose name is the property key', async () => {
+    const config = {
+      DB_PASSWORD: 'Zx8#qLp2Wm!rT5vb',
+      api_key: 'a8f3c9e1b7d24f6a9c0e5b3d7f1a2c4e',
+      user: 'dana',
+      token_count: '12',
+    };
+    const inspected = await inspectStep(config, [], allowRedactSecret, {});
+    expect(inspected.labels).toContain('secret');
+    expect(inspected.delivered).toEqual({
+      DB_PASSWORD: '[REDACTED:secret]',
+      api_key: '[REDACTED:secret]',
+      user: 'dana',
+      token_count: '12',
+    });
+  });
+});
