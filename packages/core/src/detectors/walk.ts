@@ -25,11 +25,36 @@ export function childPath(parent: string, key: string | number): string {
   return `${parent}[${JSON.stringify(key)}]`;
 }
 
-/** Base64 bodies of binary MCP content (images, audio): not text, not scanned. */
-function isBinaryContent(node: Record<string, unknown>, key: string): boolean {
+/**
+ * Base64 bodies of binary MCP content (an image or audio block of a tool
+ * result's `content`): not text, not scanned. The same shape anywhere else
+ * (inside `structuredContent`, say) is text to a model, and is scanned.
+ */
+function isBinaryContent(node: Record<string, unknown>, key: string, path: string): boolean {
   return (
-    key === 'data' && (node.type === 'image' || node.type === 'audio') && typeof node.mimeType === 'string'
+    key === 'data' &&
+    /^content\[\d+\]$/.test(path) &&
+    (node.type === 'image' || node.type === 'audio') &&
+    typeof node.mimeType === 'string' &&
+    /^(image|audio)\//.test(node.mimeType)
   );
+}
+
+/** Largest resource blob decoded for scanning. */
+const MAX_DECODED_BLOB = 1024 * 1024;
+
+/** A resource's base64 `blob` as text, when its type says it is text (or says nothing). */
+function decodedBlob(node: Record<string, unknown>, blob: string): string | undefined {
+  const type = typeof node.mimeType === 'string' ? node.mimeType : '';
+  if (type !== '' && !/^text\/|json|xml|yaml|javascript|ecmascript|x-sh|toml|csv|markdown/i.test(type))
+    return undefined;
+  if (blob.length > (MAX_DECODED_BLOB * 4) / 3) return undefined;
+  try {
+    const bytes = Uint8Array.from(atob(blob), (c) => c.charCodeAt(0));
+    return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -57,7 +82,12 @@ export function stringsOf(value: unknown): { strings: FoundString[]; complete: b
     for (const [key, child] of Object.entries(node as Record<string, unknown>)) {
       if (!complete) return;
       if (key.length >= MIN_SCANNED_KEY) strings.push({ path: `${childPath(path, key)}{key}`, text: key });
-      if (isBinaryContent(node as Record<string, unknown>, key)) continue;
+      if (isBinaryContent(node as Record<string, unknown>, key, path)) continue;
+      // A resource's text sent as base64 is text all the same.
+      if (key === 'blob' && typeof child === 'string') {
+        const text = decodedBlob(node as Record<string, unknown>, child);
+        if (text !== undefined) strings.push({ path: `${childPath(path, key)}{decoded}`, text });
+      }
       // `{ api_key: "…" }`: the value alone says nothing; read with its name, the secret
       // detectors' assignment rules see it as `api_key=…`.
       if (typeof child === 'string' && isSecretKey(key))
@@ -87,21 +117,21 @@ export function mapStrings(
   rewritePair?: (key: string, text: string) => string | undefined,
 ): unknown {
   let nodes = 0;
-  const visit = (node: unknown, depth: number): unknown => {
+  const visit = (node: unknown, depth: number, path = ''): unknown => {
     if (++nodes > WALK_LIMITS.maxNodes || depth > WALK_LIMITS.maxDepth) return beyond;
     if (typeof node === 'string') return rewrite(node);
     if (node === null || typeof node !== 'object' || ArrayBuffer.isView(node)) return node;
-    if (Array.isArray(node)) return node.map((child) => visit(child, depth + 1));
+    if (Array.isArray(node)) return node.map((child, i) => visit(child, depth + 1, childPath(path, i)));
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(node as Record<string, unknown>)) {
       let name = key.length >= MIN_SCANNED_KEY ? rewrite(key) : key;
       while (name !== key && Object.hasOwn(out, name)) name = `${name}'`;
       const paired = typeof child === 'string' && isSecretKey(key) ? rewritePair?.(key, child) : undefined;
-      out[name] = isBinaryContent(node as Record<string, unknown>, key)
+      out[name] = isBinaryContent(node as Record<string, unknown>, key, path)
         ? child
         : paired !== undefined
           ? paired
-          : visit(child, depth + 1);
+          : visit(child, depth + 1, childPath(path, key));
     }
     return out;
   };

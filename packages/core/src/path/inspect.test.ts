@@ -81,3 +81,25 @@ describe('inspectStep: secrets held as JSON properties', () => {
     });
   });
 });
+
+describe('inspectStep: what looks binary', () => {
+  it('scans image-shaped data outside a result content block, and text resources sent as base64', async () => {
+    const hidden = {
+      content: [{ type: 'text', text: 'done' }],
+      structuredContent: { type: 'image', mimeType: 'image/png', data: `key ${AWS}` },
+    };
+    expect((await inspectStep(hidden, [], withholdSecret, {})).withheld).toBe(true);
+    const env = `DATABASE_URL=postgres://app:Zx8qLp2WmrT5vb@db.internal:5432/app\nAWS_KEY=${AWS}\n`;
+    const blob = {
+      contents: [{ uri: 'file:///srv/.env', mimeType: 'text/plain', blob: btoa(env) }],
+    };
+    const read = await inspectStep(blob, [], withholdSecret, {});
+    expect(read.labels).toContain('secret');
+    expect(read.withheld).toBe(true);
+    // A real image block of a result is not text, and is left alone.
+    const image = {
+      content: [{ type: 'image', mimeType: 'image/png', data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB' }],
+    };
+    expect((await inspectStep(image, [], withholdSecret, {})).withheld).toBe(false);
+  });
+});
