@@ -363,7 +363,10 @@ export class EnforcementPath {
     const redactArgs: RedactionClass[] = [
       ...new Set<RedactionClass>(['secret', ...(decision.obligations?.redact ?? [])]),
     ];
-    const argsRedacted = safeRedact(args, redactArgs) as Readonly<Record<string, unknown>>;
+    // Only paid for where there is an audit to keep them (the in-process SDK has none).
+    const argsRedacted = this.ports.audit
+      ? (safeRedact(args, redactArgs) as Readonly<Record<string, unknown>>)
+      : undefined;
     const audit = async (
       event: Pick<PathAuditEvent, 'type' | 'decision' | 'status'> & Partial<PathAuditEvent>,
     ) => {
@@ -373,7 +376,7 @@ export class EnforcementPath {
         decisionId,
         sessionId,
         args,
-        argsRedacted,
+        ...(argsRedacted !== undefined && { argsRedacted }),
         ...(session.intent !== undefined && { intent: session.intent }),
       });
     };
