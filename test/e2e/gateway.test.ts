@@ -553,6 +553,8 @@ describe('the front door as an OAuth protected resource', () => {
     );
     expect(unknownSession.status).toBe(404);
     expect((await post('nope', initialize, auth)).status).toBe(404);
+    // Without a token, an unknown upstream looks like a known one.
+    expect((await post('nope', initialize)).status).toBe(401);
 
     // An unknown method inside a session is the protocol's "method not found".
     const opened = await post('files', initialize, auth);

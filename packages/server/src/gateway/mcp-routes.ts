@@ -117,10 +117,8 @@ export async function mcpRoutes(
 
   const handle = async (request: FastifyRequest<{ Params: { upstream: string } }>, reply: FastifyReply) => {
     const { upstream } = request.params;
-    if (!gateway.upstream(upstream))
-      return reply.code(404).send(rpcError(-32601, `no upstream named '${upstream}'`));
-
-    // Authenticate: a Gatehouse token for this resource (or the issuer, or a configured audience).
+    // Authenticate first: which upstreams exist is not told to callers without a token.
+    // A Gatehouse token for this resource (or the issuer, or a configured audience) is accepted.
     const authenticated = await decisions.authenticate(request.headers.authorization, [
       resourceOf(upstream),
       ...opts.audiences,
@@ -136,6 +134,8 @@ export async function mcpRoutes(
         .send(rpcError(-32001, `unauthorized: ${authenticated.description}`));
     }
     const caller = authenticated;
+    if (!gateway.upstream(upstream))
+      return reply.code(404).send(rpcError(-32601, `no upstream named '${upstream}'`));
     if (!reaches(caller.agent.grants, upstream) || !reaches(caller.token.scopes, upstream)) {
       return reply
         .code(403)
