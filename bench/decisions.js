@@ -13,7 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compilePolicy, decide, EnforcementPath, MemorySessionStore } from '@gatehouse/core';
 import { createGuard } from '@gatehouse/sdk';
-import { runCli } from 'gatehouse';
+import { agentToken } from './agent-token.js';
 
 const RESULTS_FILE = new URL('./results/decisions.json', import.meta.url);
 const BIN = new URL('../packages/server/dist/cli/main.js', import.meta.url).pathname;
@@ -107,26 +107,7 @@ async function measureApi(seconds) {
       });
       child.once('exit', (code) => reject(new Error(`gatehouse serve exited with ${code}`)));
     });
-    let rotated = '';
-    await runCli(['agents', 'rotate', 'email-assistant', '--json', '--config', join(dir, 'gatehouse.yaml')], {
-      stdout: (t) => {
-        rotated += t;
-      },
-      stderr: () => undefined,
-      cwd: dir,
-      env: {},
-    });
-    const { client_id, client_secret } = JSON.parse(rotated);
-    await new Promise((resolve) => setTimeout(resolve, 400)); // the server's registry cache polls every 250 ms
-    const tokenResponse = await fetch(`${url}/oauth/token`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`,
-      },
-      body: 'grant_type=client_credentials',
-    });
-    const { access_token } = await tokenResponse.json();
+    const access_token = await agentToken({ url, dir, agent: 'email-assistant' });
     const body = JSON.stringify({
       action: { name: 'tools/call' },
       resource: { type: 'tool', id: 'email.send' },

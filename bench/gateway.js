@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { runCli } from 'gatehouse';
+import { agentToken } from './agent-token.js';
 
 const RESULTS_FILE = new URL('./results/gateway.json', import.meta.url);
 const BIN = fileURLToPath(new URL('../packages/server/dist/cli/main.js', import.meta.url));
@@ -78,26 +78,12 @@ export async function run({ quick }) {
     children.push(gatehouse);
     const url = (await waitFor(gatehouse.stdout, /listening on (http:\/\/\S+)/))[1];
 
-    let rotated = '';
-    await runCli(['agents', 'rotate', 'bench-agent', '--json', '--config', join(dir, 'gatehouse.yaml')], {
-      stdout: (t) => {
-        rotated += t;
-      },
-      stderr: () => undefined,
-      cwd: dir,
-      env: {},
+    const access_token = await agentToken({
+      url,
+      dir,
+      agent: 'bench-agent',
+      resource: `${url}/mcp/everything`,
     });
-    const { client_id, client_secret } = JSON.parse(rotated);
-    await new Promise((resolve) => setTimeout(resolve, 400)); // the server's registry cache polls every 250 ms
-    const tokenResponse = await fetch(`${url}/oauth/token`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`,
-      },
-      body: `grant_type=client_credentials&resource=${encodeURIComponent(`${url}/mcp/everything`)}`,
-    });
-    const { access_token } = await tokenResponse.json();
 
     const direct = await connect(upstreamUrl);
     const gateway = await connect(`${url}/mcp/everything`, access_token);

@@ -14,6 +14,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../../packages/server/src/testing/cli.js';
 import { EVERYTHING_SERVER, FILESYSTEM_SERVER, startEverythingHttp } from '../support/mcp-peers.js';
+import { clientCredentialsToken } from './tokens.js';
 
 /**
  * The MCP gateway end to end, against the real filesystem server (stdio) and
@@ -72,17 +73,8 @@ const CRM_TOKEN = 'crm_live_4f9a8b7c6d5e4f3a2b1c';
 
 const cli = (argv: string[]) => runCliCaptured(argv, dir);
 
-async function token(resource?: string): Promise<string> {
-  const response = await fetch(`${server.url}/oauth/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${agentId}:${agentSecret}`).toString('base64')}`,
-    },
-    body: `grant_type=client_credentials${resource ? `&resource=${encodeURIComponent(resource)}` : ''}`,
-  });
-  if (!response.ok) throw new Error(`token endpoint answered ${response.status}: ${await response.text()}`);
-  return ((await response.json()) as { access_token: string }).access_token;
+function token(resource?: string): Promise<string> {
+  return clientCredentialsToken(server.url, agentId, agentSecret, resource);
 }
 
 /** An MCP client connected to the gateway's front door for one upstream. */
@@ -315,15 +307,7 @@ describe('what an agent cannot do through the gateway', () => {
     const admin = new AgentAdmin(server.store);
     const { agent, clientSecret } = await admin.rotateSecret('held-agent', { graceMs: 0 });
     await server.identity.cache.refresh();
-    const response = await fetch(`${server.url}/oauth/token`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${agent.id}:${clientSecret}`).toString('base64')}`,
-      },
-      body: 'grant_type=client_credentials',
-    });
-    const { access_token } = (await response.json()) as { access_token: string };
+    const access_token = await clientCredentialsToken(server.url, agent.id, clientSecret);
     const client = await connect('files', access_token);
     const args = { path: join(data, 'suspended.txt'), content: 'must not be written' };
     const pending = call(client, 'write_file', args);
@@ -592,17 +576,7 @@ describe('the front door as an OAuth protected resource', () => {
       grants: ['files.read_text_file'],
     });
     await server.identity.cache.refresh();
-    const otherToken = await (async () => {
-      const response = await fetch(`${server.url}/oauth/token`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from(`${agent.id}:${clientSecret}`).toString('base64')}`,
-        },
-        body: 'grant_type=client_credentials',
-      });
-      return ((await response.json()) as { access_token: string }).access_token;
-    })();
+    const otherToken = await clientCredentialsToken(server.url, agent.id, clientSecret!);
     const mine = await post('files', initialize, { authorization: `Bearer ${await token()}` });
     const sessionId = mine.headers.get('mcp-session-id')!;
     const hijack = await post('files', JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), {

@@ -3,6 +3,8 @@ export async function clientCredentialsToken(
   baseUrl: string,
   clientId: string,
   secret: string,
+  /** RFC 8707: bind the token to this resource. */
+  resource?: string,
 ): Promise<string> {
   const response = await fetch(`${baseUrl}/oauth/token`, {
     method: 'POST',
@@ -10,7 +12,7 @@ export async function clientCredentialsToken(
       'content-type': 'application/x-www-form-urlencoded',
       authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
     },
-    body: 'grant_type=client_credentials',
+    body: `grant_type=client_credentials${resource ? `&resource=${encodeURIComponent(resource)}` : ''}`,
   });
   if (!response.ok) throw new Error(`token endpoint answered ${response.status}`);
   return ((await response.json()) as { access_token: string }).access_token;
