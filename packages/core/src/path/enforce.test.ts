@@ -102,6 +102,33 @@ describe('enforcement path: provenance contains injection by construction', () =
   });
 });
 
+describe('enforcement path: what an argument holds', () => {
+  it('labels an argument that carries a secret, so policy can refuse to send it out', async () => {
+    const { path, executed, audit } = harness();
+    const leak = await path.enforce(policy, {
+      agent: assistant,
+      tool: 'email.send',
+      sessionId: 'run-dlp',
+      args: {
+        to: ['carol@example.com'],
+        subject: 'the deploy key',
+        body: 'Here it is: ghp_4Vq8ZrT2mXb9LkP0sW3nYd7HcJ5fGu1eAa6R',
+      },
+    });
+    expect(leak.status === 'denied' && leak.decision?.rules.map((r) => r.id)).toContain('no-secrets-out');
+    expect(executed).not.toContain('email.send');
+    // And the audit keeps the arguments without it.
+    expect(JSON.stringify(audit.at(-1)?.argsRedacted)).not.toContain('ghp_4Vq8');
+    const fine = await path.enforce(policy, {
+      agent: assistant,
+      tool: 'email.send',
+      sessionId: 'run-dlp',
+      args: send(['carol@example.com']),
+    });
+    expect(fine.status).toBe('executed');
+  });
+});
+
 describe('enforcement path: every step fails closed', () => {
   it('refuses a tool outside the token scopes even when the grants allow it', async () => {
     const { path, executed } = harness();

@@ -1,4 +1,5 @@
-import type { DetectorFinding, RedactionClass } from '../detectors/types.js';
+import { scanText } from '../detectors/scan.js';
+import { DETECTOR_LABELS, type DetectorFinding, type RedactionClass } from '../detectors/types.js';
 import { withinGrants } from '../identity/scope.js';
 import { decide } from '../policy/decide.js';
 import type {
@@ -350,7 +351,9 @@ export class EnforcementPath {
         calls: session.calls.length,
         ...(session.intent !== undefined && { intent: session.intent }),
       },
-      provenance: provenanceInSession(session, args),
+      // An argument holding a secret or PII carries that label too, so that policy can refuse
+      // to send it out (`"secret" in provenance["body"]`, `match: { labels: [secret] }`).
+      provenance: provenanceInSession(session, args, argumentContentLabels),
       ...(request.resource && { resource: request.resource }),
       ...(request.user && { user: request.user }),
       ...(request.delegation && { delegation: request.delegation }),
@@ -569,6 +572,16 @@ export class EnforcementPath {
       this.#validators.set(policy, validator);
     }
     return validator;
+  }
+}
+
+/** What the secret and PII detectors say of one string argument; an argument they cannot read is `unscanned`. */
+function argumentContentLabels(text: string): readonly string[] {
+  if (text.length < 6) return [];
+  try {
+    return scanText(text, { kind: 'args', detectors: ['secret', 'pii'] }).labels;
+  } catch {
+    return [DETECTOR_LABELS.inspectionFailed];
   }
 }
 

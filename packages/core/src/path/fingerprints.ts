@@ -118,6 +118,8 @@ export function fingerprintsOfOutput(output: unknown): Set<string> & { incomplet
 export function provenanceOfArguments(
   args: Readonly<Record<string, unknown>>,
   labelsOf: (fingerprint: string) => readonly string[] | undefined,
+  /** Labels a string argument earns by what it holds (a secret, PII), wherever it came from. */
+  contentLabelsOf?: (text: string) => readonly string[],
 ): Record<string, string[]> {
   const provenance: Record<string, string[]> = {};
   const stack: { value: unknown; path: (string | number)[] }[] = Object.entries(args).map(([k, v]) => ({
@@ -150,6 +152,7 @@ export function provenanceOfArguments(
     }
     const labels = new Set<string>();
     for (const f of fingerprints) for (const l of labelsOf(f) ?? []) labels.add(l);
+    if (typeof value === 'string' && contentLabelsOf) for (const l of contentLabelsOf(value)) labels.add(l);
     if (labels.size > 0) provenance[formatPath(path)] = [...labels].sort();
   }
   return provenance;

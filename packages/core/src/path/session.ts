@@ -94,14 +94,19 @@ function remember(session: SessionState, fingerprints: Iterable<string>, labels:
 export function provenanceInSession(
   session: SessionState,
   args: Readonly<Record<string, unknown>>,
+  contentLabelsOf?: (text: string) => readonly string[],
 ): Record<string, string[]> {
-  return provenanceOfArguments(args, (fingerprint) => {
-    const labels = session.fingerprints.get(fingerprint);
-    if (!labels) return undefined;
-    if (labels.has('user_input') && labels.has('untrusted'))
-      return [...labels].filter((l) => l !== 'untrusted');
-    return [...labels];
-  });
+  return provenanceOfArguments(
+    args,
+    (fingerprint) => {
+      const labels = session.fingerprints.get(fingerprint);
+      if (!labels) return undefined;
+      if (labels.has('user_input') && labels.has('untrusted'))
+        return [...labels].filter((l) => l !== 'untrusted');
+      return [...labels];
+    },
+    contentLabelsOf,
+  );
 }
 
 /** Appends a call to the history, dropping the oldest beyond the bound. */
