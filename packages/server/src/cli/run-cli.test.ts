@@ -138,7 +138,7 @@ describe('gatehouse policy test', () => {
     expect(stdout).toMatch(
       /✗ a \$1,500 transfer needs two finance approvers — expected allow, got approve: approval required by rule 'dual-authorization'.* \(p\.yaml:\d+\)/,
     );
-    expect(stdout).toMatch(/^18 passed, 1 failed$/m);
+    expect(stdout).toMatch(/^19 passed, 1 failed$/m);
   });
 });
 
@@ -182,7 +182,7 @@ describe('gatehouse policy explain', () => {
     ]);
     const explanation = JSON.parse(stdout);
     expect(explanation.decision.effect).toBe('deny');
-    expect(explanation.rules).toHaveLength(8);
+    expect(explanation.rules).toHaveLength(9);
   });
 
   it.each([
