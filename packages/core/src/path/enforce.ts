@@ -210,6 +210,7 @@ export interface InspectionSummary {
 /** One enforcement path; the policy is passed per call so reloads apply at once. */
 export class EnforcementPath {
   readonly #validators = new WeakMap<CompiledPolicy, ArgumentValidator>();
+  readonly #readsProvenance = new WeakMap<CompiledPolicy, boolean>();
 
   constructor(
     private readonly ports: PathPorts,
@@ -353,7 +354,11 @@ export class EnforcementPath {
       },
       // An argument holding a secret or PII carries that label too, so that policy can refuse
       // to send it out (`"secret" in provenance["body"]`, `match: { labels: [secret] }`).
-      provenance: provenanceInSession(session, args, argumentContentLabels),
+      // Built only for a policy that reads it: fingerprinting and scanning every argument is the
+      // path's costliest step, and decide() looks at provenance only through a condition or labels.
+      ...(this.readsProvenance(policy) && {
+        provenance: provenanceInSession(session, args, argumentContentLabels),
+      }),
       ...(request.resource && { resource: request.resource }),
       ...(request.user && { user: request.user }),
       ...(request.delegation && { delegation: request.delegation }),
@@ -563,6 +568,16 @@ export class EnforcementPath {
       })
       .catch(() => undefined);
     return { labels, output: inspected.delivered, inspection: summaryOf(inspected) };
+  }
+
+  /** Whether any rule could read `provenance`: a condition naming it, or a `labels` match. */
+  private readsProvenance(policy: CompiledPolicy): boolean {
+    let reads = this.#readsProvenance.get(policy);
+    if (reads === undefined) {
+      reads = policy.rules.some((r) => r.when?.includes('provenance') || (r.match.labels?.length ?? 0) > 0);
+      this.#readsProvenance.set(policy, reads);
+    }
+    return reads;
   }
 
   private validatorFor(policy: CompiledPolicy): ArgumentValidator {
