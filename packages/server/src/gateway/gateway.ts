@@ -182,7 +182,7 @@ export class McpGateway {
     return tools.filter((tool) => {
       if (blocked.has(tool.name)) return false;
       const name = `${upstreamName}.${tool.name}`;
-      return withinGrants(name, caller.agent.grants) && withinGrants(name, caller.token.scopes);
+      return mayCall(caller, name);
     });
   }
 
@@ -210,12 +210,7 @@ export class McpGateway {
     const unseen =
       !this.deps.pins.seen(upstreamName, tool) &&
       Date.now() - (this.#listedWhen.get(upstreamName) ?? 0) >= UNSEEN_RELIST_MS;
-    if (
-      !pseudo &&
-      (reconnected || unseen) &&
-      withinGrants(fullName, caller.agent.grants) &&
-      withinGrants(fullName, caller.token.scopes)
-    ) {
+    if (!pseudo && (reconnected || unseen) && mayCall(caller, fullName)) {
       await this.listAndPin(upstream).catch(() => undefined);
     }
     const call = {
@@ -297,6 +292,11 @@ export class McpGateway {
   async close(): Promise<void> {
     await Promise.all([...this.#upstreams.values()].map((u) => u.close()));
   }
+}
+
+/** Whether the caller may call the tool at all: within its agent's grants and its token's scopes. */
+export function mayCall(caller: Caller, tool: string): boolean {
+  return withinGrants(tool, caller.agent.grants) && withinGrants(tool, caller.token.scopes);
 }
 
 /** `files.read_text_file` → upstream `files`, tool `read_text_file` (upstream names have no dot). */

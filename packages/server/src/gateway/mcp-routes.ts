@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { withinGrants } from '@gatehouse/core';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import {
@@ -20,6 +19,7 @@ import {
   DECISION_META_KEY,
   type GatewayCallMeta,
   type McpGateway,
+  mayCall,
   PROMPT_GET_TOOL,
   RESOURCE_READ_TOOL,
 } from './gateway.js';
@@ -241,9 +241,7 @@ export async function mcpRoutes(
   function registerHandlers(server: Server, session: McpSession): void {
     const { upstream } = session;
     const target = gateway.upstream(upstream)!;
-    const may = (tool: string) =>
-      withinGrants(`${upstream}.${tool}`, session.caller.agent.grants) &&
-      withinGrants(`${upstream}.${tool}`, session.caller.token.scopes);
+    const may = (tool: string) => mayCall(session.caller, `${upstream}.${tool}`);
     // The agent learns that the upstream failed; the cause (paths, hosts) is in the log.
     const upstreamError = (err: unknown) => {
       app.log.warn(

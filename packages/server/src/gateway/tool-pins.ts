@@ -86,14 +86,10 @@ export class ToolPins {
     for (const tool of tools) {
       const { hash, definition } = pinnedDefinition(tool);
       const k = key(upstream, tool.name);
-      // A definition this large is no one's honest tool: never pinned, so never callable.
-      if (definition.length > MAX_DEFINITION_LENGTH) {
-        this.#current.set(k, hash);
-        listed.push({ name: tool.name, hash });
-        continue;
-      }
       this.#current.set(k, hash);
       listed.push({ name: tool.name, hash });
+      // A definition this large is no one's honest tool: never pinned, so never callable.
+      if (definition.length > MAX_DEFINITION_LENGTH) continue;
       const pin = this.#pins.get(k);
       if (!pin) {
         const suspicion = this.options.scan?.(tool);
