@@ -104,18 +104,26 @@ export {
   type PathRequest,
   type ToolBlock,
 } from './path/enforce.js';
-export { fingerprintsOfOutput, fingerprintsOfText, provenanceOfArguments } from './path/fingerprints.js';
-export type { InspectionSettings } from './path/inspect.js';
+export {
+  fingerprintsOfOutput,
+  fingerprintsOfText,
+  originsOfArguments,
+  provenanceOfArguments,
+  UNKNOWN_ORIGIN,
+} from './path/fingerprints.js';
+export { type InspectionSettings, safeRedact } from './path/inspect.js';
 export {
   deserializeSession,
   MemorySessionStore,
   newSession,
   observeOutput,
   observeUserInput,
+  originsInSession,
   provenanceInSession,
   type SerializedSession,
   type SessionState,
   serializeSession,
+  VOUCHING_ORIGINS,
 } from './path/session.js';
 export {
   type ArgumentLimits,

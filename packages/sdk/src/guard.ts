@@ -82,6 +82,13 @@ export interface Guard {
   ): (args: A, ...rest: Rest) => Promise<R | GuardRefusal>;
   /** Records values the user supplied (their prompt, form fields): labelled `user_input` for provenance. */
   userInput(values: unknown): void;
+  /**
+   * Endorses values, or a tool's output, as the user's own choice — the bill the user said to
+   * pay, the contact they picked in the UI. Call it from application code, never on the
+   * model's word: endorsed values count as `user_input` (and `endorsed`) for policy, and the
+   * endorsement is audited with the next call.
+   */
+  endorse(values: unknown): void;
 }
 
 /** Local mode: the policy is evaluated in this process. */
@@ -126,14 +133,19 @@ export function createGuard(options: LocalGuardOptions | RemoteGuardOptions): Gu
   const decideCall =
     'server' in options ? remoteDecider(options, sessionId) : localDecider(options, sessionId);
   let pendingUserInput: unknown[] = [];
+  let pendingEndorsed: unknown[] = [];
 
   const guard: Guard = {
     sessionId,
     async check(tool, args, callOptions = {}) {
-      const userInput = pendingUserInput.length > 0 ? pendingUserInput : undefined;
+      const supplied: Supplied = {
+        ...(pendingUserInput.length > 0 && { userInput: pendingUserInput }),
+        ...(pendingEndorsed.length > 0 && { endorsed: pendingEndorsed }),
+      };
       pendingUserInput = [];
+      pendingEndorsed = [];
       try {
-        return await decideCall(tool, args, callOptions, userInput);
+        return await decideCall(tool, args, callOptions, supplied);
       } catch (err) {
         return {
           status: 'denied',
@@ -166,15 +178,24 @@ export function createGuard(options: LocalGuardOptions | RemoteGuardOptions): Gu
     userInput(values) {
       pendingUserInput.push(values);
     },
+    endorse(values) {
+      pendingEndorsed.push(values);
+    },
   };
   return guard;
+}
+
+/** What the application supplied since the last call: the user's values and its endorsements. */
+interface Supplied {
+  readonly userInput?: unknown[];
+  readonly endorsed?: unknown[];
 }
 
 type Decider = (
   tool: string,
   args: Readonly<Record<string, unknown>>,
   options: CallOptions,
-  userInput: unknown[] | undefined,
+  supplied: Supplied,
 ) => Promise<GuardVerdict>;
 
 function localDecider(options: LocalGuardOptions, sessionId: string): Decider {
@@ -185,13 +206,14 @@ function localDecider(options: LocalGuardOptions, sessionId: string): Decider {
     sessions: new MemorySessionStore(),
     newId: (prefix) => `${prefix}_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`,
   });
-  return async (tool, args, callOptions, userInput) => {
+  return async (tool, args, callOptions, supplied) => {
     const outcome = await path.enforce(policy, {
       agent,
       tool,
       args,
       sessionId,
-      ...(userInput && { userInput }),
+      ...(supplied.userInput && { userInput: supplied.userInput }),
+      ...(supplied.endorsed && { endorsed: supplied.endorsed }),
       ...(callOptions.reasoning !== undefined && { reasoning: callOptions.reasoning }),
       ...(callOptions.context && { context: callOptions.context }),
     });
@@ -251,7 +273,7 @@ function remoteDecider(options: RemoteGuardOptions, sessionId: string): Decider 
     }
   };
 
-  const evaluate: Decider = async (tool, args, callOptions, userInput) => {
+  const evaluate: Decider = async (tool, args, callOptions, supplied) => {
     const { status, payload } = await post('/access/v1/evaluation', {
       action: { name: 'tools/call' },
       resource: { type: 'tool', id: tool },
@@ -259,7 +281,8 @@ function remoteDecider(options: RemoteGuardOptions, sessionId: string): Decider 
         ...callOptions.context,
         args,
         session_id: sessionId,
-        ...(userInput && { user_input: userInput }),
+        ...(supplied.userInput && { user_input: supplied.userInput }),
+        ...(supplied.endorsed && { endorse: supplied.endorsed }),
         ...(callOptions.reasoning !== undefined && { reasoning: callOptions.reasoning }),
       },
     });
@@ -315,15 +338,15 @@ function remoteDecider(options: RemoteGuardOptions, sessionId: string): Decider 
     };
   };
 
-  return async (tool, args, callOptions, userInput) => {
-    const verdict = await evaluate(tool, args, callOptions, userInput);
+  return async (tool, args, callOptions, supplied) => {
+    const verdict = await evaluate(tool, args, callOptions, supplied);
     const id = verdict.status === 'approval-required' ? verdict.approval?.id : undefined;
     if (id === undefined || approvalWaitMs <= 0) return verdict;
     const status = await awaitApproval(id);
     if (status === 'pending') return verdict;
     if (status === 'approved') {
       // The same call again: the server matches the approval by its exact arguments and spends it.
-      return evaluate(tool, args, callOptions, undefined);
+      return evaluate(tool, args, callOptions, {});
     }
     return {
       status: 'denied',

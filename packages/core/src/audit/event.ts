@@ -78,6 +78,8 @@ export interface AuditWhy {
   readonly intent?: string;
   readonly rules?: readonly { readonly id: string; readonly effect: string; readonly message: string }[];
   readonly reasons?: readonly string[];
+  /** What the application endorsed as the user's choice with this call (secrets redacted). */
+  readonly endorsed?: unknown;
 }
 
 /** An event as a writer hands it over; the log adds id, seq, prev_hash and hash. */

@@ -14,6 +14,7 @@ import {
   newSession,
   observeOutput,
   observeUserInput,
+  originsInSession,
   PROVENANCE_INCOMPLETE,
   provenanceInSession,
   recordCall,
@@ -68,6 +69,11 @@ export interface PathRequest {
   readonly intent?: string;
   /** Values the user supplied for this run (a prompt, form fields): labelled `user_input`. */
   readonly userInput?: unknown;
+  /**
+   * Values or an output the application (never the model) endorses as the user's choice —
+   * the file the user pointed at, the contact they picked: origin `user_input` and `endorsed`.
+   */
+  readonly endorsed?: unknown;
   readonly user?: Readonly<Record<string, unknown>>;
   readonly delegation?: DelegationInput;
   readonly resource?: Readonly<Record<string, unknown>>;
@@ -93,6 +99,8 @@ export interface PathAuditEvent {
   readonly resource?: Readonly<Record<string, unknown>>;
   readonly reasoning?: string;
   readonly intent?: string;
+  /** Values the application endorsed as the user's choice with this call. */
+  readonly endorsed?: unknown;
   readonly decision?: Decision;
   readonly status: PathOutcome['status'];
   readonly code?: string;
@@ -339,7 +347,9 @@ export class EnforcementPath {
     }
     if (request.intent !== undefined && session.intent === undefined) session.intent = request.intent;
     if (request.userInput !== undefined) observeUserInput(session, request.userInput);
+    if (request.endorsed !== undefined) observeUserInput(session, request.endorsed, true);
     const sessionId = session.id;
+    const readsProvenance = this.readsProvenance(policy);
 
     // 4. Decide.
     const decision = decide(policy, {
@@ -356,8 +366,9 @@ export class EnforcementPath {
       // to send it out (`"secret" in provenance["body"]`, `match: { labels: [secret] }`).
       // Built only for a policy that reads it: fingerprinting and scanning every argument is the
       // path's costliest step, and decide() looks at provenance only through a condition or labels.
-      ...(this.readsProvenance(policy) && {
+      ...(readsProvenance && {
         provenance: provenanceInSession(session, args, argumentContentLabels),
+        ...originsInSession(session, args),
       }),
       ...(request.resource && { resource: request.resource }),
       ...(request.user && { user: request.user }),
@@ -386,6 +397,7 @@ export class EnforcementPath {
         args,
         ...(argsRedacted !== undefined && { argsRedacted }),
         ...(session.intent !== undefined && { intent: session.intent }),
+        ...(event.type === 'decision' && request.endorsed !== undefined && { endorsed: request.endorsed }),
       });
     };
     const finish = async (outcome: PathOutcome): Promise<PathOutcome> => {
@@ -570,11 +582,17 @@ export class EnforcementPath {
     return { labels, output: inspected.delivered, inspection: summaryOf(inspected) };
   }
 
-  /** Whether any rule could read `provenance`: a condition naming it, or a `labels` match. */
+  /** Whether any rule could read provenance: a condition naming it or `origin`, a `labels` match, a `require`. */
   private readsProvenance(policy: CompiledPolicy): boolean {
     let reads = this.#readsProvenance.get(policy);
     if (reads === undefined) {
-      reads = policy.rules.some((r) => r.when?.includes('provenance') || (r.match.labels?.length ?? 0) > 0);
+      reads = policy.rules.some(
+        (r) =>
+          r.when?.includes('provenance') ||
+          r.when?.includes('origin') ||
+          r.require !== undefined ||
+          (r.match.labels?.length ?? 0) > 0,
+      );
       this.#readsProvenance.set(policy, reads);
     }
     return reads;

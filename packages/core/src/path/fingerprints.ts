@@ -1,77 +1,69 @@
 import { formatPath } from '../yaml/document.js';
+import { identifiersOfNormalized, normalizeForIdentifiers } from './identifiers.js';
 
 /**
- * Fingerprints: the values in a tool output that an attacker would want an
- * agent to reuse — where to send, where to pay, what to fetch — normalized so
- * that the same value matches however it is spelled.
+ * Fingerprints: the values in a tool output that an attacker would want an agent to reuse —
+ * where to send, where to pay, what to fetch — normalized so that the same value matches
+ * however it is spelled (see `identifiers.ts` for each kind), plus:
+ * - the whole text of a short string value (up to 200 characters) of a JSON output, trimmed
+ *   and lower-cased: a field the agent may copy verbatim; JSON keys count as strings;
+ * - integers of 6 digits or more, as digit runs.
+ * Plain words are not fingerprints: natural language shared between a document and an
+ * argument says nothing about where the argument came from.
  *
- * What counts as a value, and why:
- * - email addresses (lower-cased): recipients;
- * - URLs, http(s) only, without a trailing `.,;:!?)` (lower-cased scheme and
- *   host): links to fetch or to leak data to;
- * - IBANs (spaces removed, upper-cased, mod-97 checked): payees;
- * - runs of 6 or more digits, with spaces and dashes removed: account, card
- *   and phone numbers;
- * - identifier-like tokens of 6 or more characters that mix letters and
- *   digits (`INV-2024-0042`, `acct_9f8e7d`): order ids, wallet ids, keys;
- * - the whole text of a short string value (up to 200 characters) of a JSON
- *   output, trimmed and lower-cased: a field the agent may copy verbatim.
- * Plain words are not fingerprints: natural language shared between a
- * document and an argument says nothing about where the argument came from.
+ * A string whose whole text is one identifier (`bob@partner.example`) has that identifier as
+ * its only fingerprint, so a field holding an address and a sentence quoting it agree.
  */
-
-const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}/g;
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]{1,2048}/gi;
-const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;
-// Not part of a word or a decimal on either side; a sentence's full stop may follow.
-const DIGITS = /(?<![\w.])\d(?:[ -]?\d){5,}(?!\w)(?!\.\d)/g;
-// Letters and digits are checked after the match: lookaheads over the rest of the token made
-// this pattern quadratic on long runs like `a-a-a-…`.
-const IDENTIFIER = /\b[A-Za-z0-9][A-Za-z0-9_-]{5,63}\b/g;
 
 /** Longest text scanned for fingerprints; the rest of a huge output is not. */
 const MAX_SCAN_LENGTH = 256 * 1024;
 /** Longest string value taken whole as a fingerprint. */
 const MAX_WHOLE_VALUE_LENGTH = 200;
 
-/**
- * The text as a reader (or a mail server) would take it: compatibility forms folded (a
- * full-width `＠` is `@`), invisible format characters (zero-width spaces) removed, and the
- * character references and percent-escapes of `@`, `.`, `:` and `/` decoded.
- */
-export function normalizeForFingerprints(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/\p{Cf}/gu, '')
-    .replace(/&#(?:x0*40|0*64);|&commat;|%40/gi, '@')
-    .replace(/&#(?:x0*2e|0*46);|&period;|%2e/gi, '.')
-    .replace(/&#(?:x0*3a|0*58);|&colon;|%3a/gi, ':')
-    .replace(/&#(?:x0*2f|0*47);|&sol;|%2f/gi, '/');
+/** @deprecated name kept for callers; see `normalizeForIdentifiers`. */
+export const normalizeForFingerprints = normalizeForIdentifiers;
+
+/** What one string value holds, as fingerprints. */
+export interface StringFingerprints {
+  /** Every fingerprint of the value: its identifiers and, for a short value, its whole text. */
+  readonly all: Set<string>;
+  /** The identifiers that say where the value points (an address, a host, an account), for origin. */
+  readonly keys: readonly string[];
+  /** The whole-value fingerprint, when the value is short and not itself one identifier. */
+  readonly whole?: string;
+  /** Whether the value is exactly one identifier (a field holding an address), rather than prose. */
+  readonly atomic: boolean;
+}
+
+/** The fingerprints of one string. */
+export function fingerprintsOfString(text: string): StringFingerprints {
+  const scanned = normalizeForIdentifiers(
+    text.length > MAX_SCAN_LENGTH ? text.slice(0, MAX_SCAN_LENGTH) : text,
+  );
+  const identifiers = identifiersOfNormalized(scanned);
+  const all = new Set<string>();
+  const keys: string[] = [];
+  for (const id of identifiers) {
+    all.add(id.fingerprint);
+    if (id.key && !keys.includes(id.fingerprint)) keys.push(id.fingerprint);
+  }
+  const trimmed = scanned.trim();
+  const offset = scanned.indexOf(trimmed);
+  const atomic = identifiers.some(
+    (id) => id.key && id.start === offset && id.end === offset + trimmed.length,
+  );
+  let whole: string | undefined;
+  if (!atomic && trimmed.length >= 3 && trimmed.length <= MAX_WHOLE_VALUE_LENGTH) {
+    whole = `value:${trimmed.toLowerCase()}`;
+    all.add(whole);
+  }
+  return { all, keys, atomic, ...(whole !== undefined && { whole }) };
 }
 
 /** The fingerprints found in a text, normalized. */
 export function fingerprintsOfText(text: string): Set<string> {
-  const found = new Set<string>();
-  const scanned = normalizeForFingerprints(
-    text.length > MAX_SCAN_LENGTH ? text.slice(0, MAX_SCAN_LENGTH) : text,
-  );
-  for (const m of scanned.matchAll(EMAIL)) {
-    const address = m[0].toLowerCase();
-    found.add(`email:${address}`);
-    // `name+anything@host` reaches the same mailbox as `name@host`.
-    const [local, host] = address.split('@') as [string, string];
-    const plus = local.indexOf('+');
-    if (plus > 0) found.add(`email:${local.slice(0, plus)}@${host}`);
-  }
-  for (const m of scanned.matchAll(URL_PATTERN)) found.add(`url:${normalizeUrl(m[0])}`);
-  for (const m of scanned.matchAll(IBAN)) {
-    const iban = m[0].replace(/ /g, '');
-    if (validIban(iban)) found.add(`iban:${iban}`);
-  }
-  for (const m of scanned.matchAll(DIGITS)) found.add(`digits:${m[0].replace(/[ -]/g, '')}`);
-  for (const m of scanned.matchAll(IDENTIFIER)) {
-    if (/\d/.test(m[0]) && /[A-Za-z]/.test(m[0])) found.add(`id:${m[0].toLowerCase()}`);
-  }
+  const found = fingerprintsOfString(text).all;
+  for (const f of found) if (f.startsWith('value:')) found.delete(f);
   return found;
 }
 
@@ -81,33 +73,91 @@ export function exceedsScan(text: string): boolean {
 }
 
 /**
- * The fingerprints of a tool output: of every string in it (and of the
- * numbers, as digit runs), plus the whole text of short string values.
+ * The fingerprints of a tool output, in two sets: those that stand for a whole field (a
+ * string that is one identifier or a short value, a large integer) and those found inside
+ * longer text. A system of record vouches for its fields, not for whatever a sentence in a
+ * free-text field quotes (a transaction's subject is written by whoever sent the money).
  */
-export function fingerprintsOfOutput(output: unknown): Set<string> & { incomplete?: boolean } {
-  const found: Set<string> & { incomplete?: boolean } = new Set<string>();
+export function fingerprintsOfOutput(
+  output: unknown,
+): { fields: Set<string>; embedded: Set<string>; incomplete?: boolean } & Iterable<string> {
+  const fields = new Set<string>();
+  const embedded = new Set<string>();
+  let incomplete = false;
   let budget = MAX_SCAN_LENGTH;
   const stack: unknown[] = [output];
+  const visitString = (value: string) => {
+    if (exceedsScan(value)) incomplete = true;
+    budget -= value.length;
+    const found = fingerprintsOfString(value);
+    for (const f of found.all) {
+      if (found.atomic || f === found.whole) fields.add(f);
+      else embedded.add(f);
+    }
+  };
   while (stack.length > 0) {
     if (budget <= 0) {
       // More output than is scanned: what lies beyond is unknown, and said so.
-      found.incomplete = true;
+      incomplete = true;
       break;
     }
     const value = stack.pop();
-    if (typeof value === 'string') {
-      if (exceedsScan(value)) found.incomplete = true;
-      budget -= value.length;
-      for (const f of fingerprintsOfText(value)) found.add(f);
-      const whole = wholeValue(value);
-      if (whole) found.add(whole);
-    } else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 100_000) {
-      found.add(`digits:${Math.abs(value)}`);
+    if (typeof value === 'string') visitString(value);
+    else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 100_000) {
+      fields.add(`digits:${Math.abs(value)}`);
     } else if (value !== null && typeof value === 'object') {
-      for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push(child);
+      if (Array.isArray(value)) for (const child of value) stack.push(child);
+      else
+        for (const [key, child] of Object.entries(value)) {
+          // A value smuggled in as a key (`{"attacker@evil.test": 1}`) is still a value.
+          stack.push(child);
+          stack.push(key);
+        }
     }
   }
-  return found;
+  const all = new Set([...fields, ...embedded]);
+  return Object.assign(all, { fields, embedded, ...(incomplete && { incomplete }) });
+}
+
+/** How the session knows a fingerprint: the labels of every output (or user input) that held it. */
+export type LabelsOf = (fingerprint: string) => readonly string[] | undefined;
+
+/** Walks an argument object's leaves with their paths, within a budget; returns the unvisited paths. */
+function walkArguments(
+  args: Readonly<Record<string, unknown>>,
+  visit: (value: unknown, path: string) => void,
+): string[] {
+  const stack: { value: unknown; path: (string | number)[] }[] = Object.entries(args).map(([k, v]) => ({
+    value: v,
+    path: [k],
+  }));
+  let budget = 10_000;
+  while (stack.length > 0) {
+    if (budget-- <= 0) return stack.map(({ path }) => formatPath(path));
+    const { value, path } = stack.pop()!;
+    if (value !== null && typeof value === 'object') {
+      const children: [string | number, unknown][] = Array.isArray(value)
+        ? value.map((v, i) => [i, v])
+        : Object.entries(value);
+      for (const [k, v] of children) stack.push({ value: v, path: [...path, k] });
+      continue;
+    }
+    visit(value, formatPath(path));
+  }
+  return [];
+}
+
+function fingerprintsOfLeaf(value: unknown): StringFingerprints | undefined {
+  if (typeof value === 'string') return fingerprintsOfString(value);
+  if (typeof value === 'number' && Number.isInteger(value)) {
+    const f = `digits:${Math.abs(value)}`;
+    return {
+      all: new Set([f]),
+      keys: Math.abs(value) >= 100_000 ? [f] : [],
+      atomic: Math.abs(value) >= 100_000,
+    };
+  }
+  return undefined;
 }
 
 /**
@@ -117,72 +167,61 @@ export function fingerprintsOfOutput(output: unknown): Set<string> & { incomplet
  */
 export function provenanceOfArguments(
   args: Readonly<Record<string, unknown>>,
-  labelsOf: (fingerprint: string) => readonly string[] | undefined,
+  labelsOf: LabelsOf,
   /** Labels a string argument earns by what it holds (a secret, PII), wherever it came from. */
   contentLabelsOf?: (text: string) => readonly string[],
 ): Record<string, string[]> {
   const provenance: Record<string, string[]> = {};
-  const stack: { value: unknown; path: (string | number)[] }[] = Object.entries(args).map(([k, v]) => ({
-    value: v,
-    path: [k],
-  }));
-  let budget = 10_000;
-  while (stack.length > 0) {
-    if (budget-- <= 0) {
-      // Arguments padded past what is inspected: whatever was not looked at counts as
-      // untrusted, rather than as clean.
-      for (const { path } of stack) provenance[formatPath(path)] = ['unscanned', 'untrusted'];
-      break;
-    }
-    const { value, path } = stack.pop()!;
-    let fingerprints: Iterable<string> = [];
-    if (typeof value === 'string') {
-      const own = fingerprintsOfText(value);
-      const whole = wholeValue(value);
-      if (whole) own.add(whole);
-      fingerprints = own;
-    } else if (typeof value === 'number' && Number.isInteger(value)) {
-      fingerprints = [`digits:${Math.abs(value)}`];
-    } else if (value !== null && typeof value === 'object') {
-      const children: [string | number, unknown][] = Array.isArray(value)
-        ? value.map((v, i) => [i, v])
-        : Object.entries(value);
-      for (const [k, v] of children) stack.push({ value: v, path: [...path, k] });
-      continue;
-    }
+  const unvisited = walkArguments(args, (value, path) => {
     const labels = new Set<string>();
-    for (const f of fingerprints) for (const l of labelsOf(f) ?? []) labels.add(l);
+    for (const f of fingerprintsOfLeaf(value)?.all ?? []) for (const l of labelsOf(f) ?? []) labels.add(l);
     if (typeof value === 'string' && contentLabelsOf) for (const l of contentLabelsOf(value)) labels.add(l);
-    if (labels.size > 0) provenance[formatPath(path)] = [...labels].sort();
-  }
+    if (labels.size > 0) provenance[path] = [...labels].sort();
+  });
+  // Arguments padded past what is inspected: whatever was not looked at counts as untrusted,
+  // rather than as clean.
+  for (const path of unvisited) provenance[path] = ['unscanned', 'untrusted'];
   return provenance;
 }
 
-function wholeValue(value: string): string | undefined {
-  const trimmed = value.trim();
-  return trimmed.length >= 3 && trimmed.length <= MAX_WHOLE_VALUE_LENGTH
-    ? `value:${trimmed.toLowerCase()}`
-    : undefined;
+/** The origin of a value nothing vouches for: the model wrote it, or changed its form. */
+export const UNKNOWN_ORIGIN = 'unknown';
+
+/**
+ * Positive provenance: for each argument leaf, where the value came from.
+ *
+ * - `origin[path]`: the origins (`user_input`, `trusted`, the labels of outputs) that vouch
+ *   for the value itself: its whole text was given whole, or every identifier it points at
+ *   (address, host, account) came from that origin. `unknown` when nothing does.
+ * - `mentions[path]`: for a leaf that carries identifiers (a message body with a link), the
+ *   origins that every one of them came from; a leaf without identifiers has no entry, since
+ *   prose the model wrote points nowhere.
+ */
+export function originsOfArguments(
+  args: Readonly<Record<string, unknown>>,
+  labelsOf: LabelsOf,
+): { origin: Record<string, string[]>; mentions: Record<string, string[]> } {
+  const origin: Record<string, string[]> = {};
+  const mentions: Record<string, string[]> = {};
+  const unvisited = walkArguments(args, (value, path) => {
+    const found = fingerprintsOfLeaf(value);
+    if (!found) return;
+    const vouched = new Set<string>(found.whole ? (labelsOf(found.whole) ?? []) : []);
+    if (found.keys.length > 0) {
+      const common = intersection(found.keys.map((k) => labelsOf(k) ?? []));
+      mentions[path] = common.length > 0 ? common.sort() : [UNKNOWN_ORIGIN];
+      for (const l of common) vouched.add(l);
+    }
+    origin[path] = vouched.size > 0 ? [...vouched].sort() : [UNKNOWN_ORIGIN];
+  });
+  for (const path of unvisited) {
+    origin[path] = [UNKNOWN_ORIGIN];
+    mentions[path] = [UNKNOWN_ORIGIN];
+  }
+  return { origin, mentions };
 }
 
-function normalizeUrl(raw: string): string {
-  const trimmed = raw.replace(/[.,;:!?)\]}'"]+$/, '');
-  try {
-    const url = new URL(trimmed);
-    return url.toString();
-  } catch {
-    return trimmed.toLowerCase();
-  }
-}
-
-/** ISO 13616 mod-97 check: a random run of letters and digits is not an IBAN. */
-function validIban(iban: string): boolean {
-  if (iban.length < 15 || iban.length > 34) return false;
-  const rearranged = iban.slice(4) + iban.slice(0, 4);
-  let remainder = 0;
-  for (const ch of rearranged) {
-    const digits = /\d/.test(ch) ? ch : String(ch.charCodeAt(0) - 55);
-    for (const d of digits) remainder = (remainder * 10 + Number(d)) % 97;
-  }
-  return remainder === 1;
+function intersection(lists: readonly (readonly string[])[]): string[] {
+  if (lists.length === 0) return [];
+  return lists[0]!.filter((l) => lists.every((list) => list.includes(l)));
 }

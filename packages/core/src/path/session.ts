@@ -1,5 +1,6 @@
 import type { Effect } from '../policy/types.js';
-import { fingerprintsOfOutput, provenanceOfArguments } from './fingerprints.js';
+import { formatPath } from '../yaml/document.js';
+import { fingerprintsOfOutput, originsOfArguments, provenanceOfArguments } from './fingerprints.js';
 
 /** Bounds that keep one session's memory small whatever an agent does. */
 export const SESSION_LIMITS = {
@@ -7,7 +8,16 @@ export const SESSION_LIMITS = {
   maxFingerprints: 20_000,
   /** Calls kept in the session's history. */
   maxCalls: 500,
+  /** Characters of flagged outputs kept to recognise values they mention; the oldest go first. */
+  maxFlaggedChars: 64 * 1024,
 } as const;
+
+/** Origins that vouch for a value: the user gave it, a system of record returned it, the application endorsed it. */
+export const VOUCHING_ORIGINS: readonly string[] = ['user_input', 'trusted', 'endorsed'];
+/** Labels that mark a value as the attacker's to choose; a vouching origin outranks them for that value. */
+const TAINT_LABELS = ['untrusted', 'injection_suspected'];
+/** The detector label that scopes containment to the values a flagged output carried. */
+const INJECTION_SUSPECTED = 'injection_suspected';
 
 /** One call as the session remembers it. */
 export interface SessionCall {
@@ -27,6 +37,12 @@ export interface SessionState {
   intent?: string;
   /** Fingerprint → labels of the outputs (or user input) it came from; insertion-ordered for eviction. */
   readonly fingerprints: Map<string, Set<string>>;
+  /**
+   * Text of outputs the injection detector flagged, folded for matching (lower-cased,
+   * punctuation to spaces), so that a value they name in prose (a hotel, a file) carries
+   * `injection_suspected` even when it is no identifier.
+   */
+  readonly flagged: string[];
   readonly createdAt: number;
   lastUsedAt: number;
 }
@@ -39,6 +55,7 @@ export function newSession(id: string, agentId: string, now = Date.now()): Sessi
     labels: new Set(),
     calls: [],
     fingerprints: new Map(),
+    flagged: [],
     createdAt: now,
     lastUsedAt: now,
   };
@@ -47,6 +64,9 @@ export function newSession(id: string, agentId: string, now = Date.now()): Sessi
 /**
  * Records a tool output: its labels join the session's, and its fingerprints
  * remember those labels for the provenance of later arguments.
+ *
+ * `trusted` (a system of record, DESIGN §7) vouches for the output's fields, not for what
+ * its free text quotes, and not at all for an output the detectors flagged.
  */
 export function observeOutput(session: SessionState, output: unknown, labels: readonly string[]): void {
   for (const label of labels) session.labels.add(label);
@@ -54,18 +74,64 @@ export function observeOutput(session: SessionState, output: unknown, labels: re
   const fingerprints = fingerprintsOfOutput(output);
   // Part of a labelled output was never inspected: the session says so, and policy can act on it.
   if (fingerprints.incomplete) session.labels.add(PROVENANCE_INCOMPLETE);
-  remember(session, fingerprints, labels);
+  const flagged = labels.includes(INJECTION_SUSPECTED);
+  const fieldLabels = flagged ? labels.filter((l) => l !== 'trusted') : labels;
+  remember(session, fingerprints.fields, fieldLabels);
+  remember(
+    session,
+    fingerprints.embedded,
+    labels.filter((l) => l !== 'trusted'),
+  );
+  if (flagged) rememberFlaggedText(session, output);
 }
 
 /** A session label: some labelled output was too large to inspect, or its fingerprints were dropped. */
 export const PROVENANCE_INCOMPLETE = 'provenance-incomplete';
 
-/** Records values the user supplied (a prompt, a form): labelled `user_input`. */
-export function observeUserInput(session: SessionState, values: unknown): void {
-  remember(session, fingerprintsOfOutput(values), ['user_input']);
+/**
+ * Records values the user supplied (a prompt, a form): labelled `user_input`. Values the
+ * application endorses as the user's choice (the file the user pointed at) are also
+ * `endorsed`, so that the audit and policy can tell the two apart.
+ */
+export function observeUserInput(session: SessionState, values: unknown, endorsed = false): void {
+  const fingerprints = fingerprintsOfOutput(values);
+  remember(session, fingerprints, endorsed ? ['user_input', 'endorsed'] : ['user_input']);
+}
+
+/** Lower-cased, every run of non-alphanumerics one space: `Riverside-View!` and `riverside view` agree. */
+function foldForMentions(text: string): string {
+  return ` ${text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()} `;
+}
+
+function rememberFlaggedText(session: SessionState, output: unknown): void {
+  let text: string;
+  try {
+    text = typeof output === 'string' ? output : (JSON.stringify(output) ?? '');
+  } catch {
+    return;
+  }
+  session.flagged.push(foldForMentions(text.slice(0, SESSION_LIMITS.maxFlaggedChars)));
+  let total = session.flagged.reduce((n, t) => n + t.length, 0);
+  while (total > SESSION_LIMITS.maxFlaggedChars && session.flagged.length > 1) {
+    total -= session.flagged.shift()!.length;
+    session.labels.add(PROVENANCE_INCOMPLETE);
+  }
+}
+
+/** Whether a value is named, as a whole phrase, in an output the detectors flagged. */
+function mentionedInFlagged(session: SessionState, value: unknown): boolean {
+  if (session.flagged.length === 0 || (typeof value !== 'string' && typeof value !== 'number')) return false;
+  const folded = foldForMentions(String(value));
+  if (folded.length < 6) return false; // four characters and the two spaces around them
+  return session.flagged.some((text) => text.includes(folded));
 }
 
 function remember(session: SessionState, fingerprints: Iterable<string>, labels: readonly string[]): void {
+  if (labels.length === 0) return;
   for (const f of fingerprints) {
     const known = session.fingerprints.get(f);
     if (known) {
@@ -86,27 +152,64 @@ function remember(session: SessionState, fingerprints: Iterable<string>, labels:
 }
 
 /**
- * The provenance of a call's arguments in this session. A value the user
- * supplied is the user's even if an untrusted document also contains it, so
- * `untrusted` is reported only for values that came from untrusted content
- * alone — what a rule like `"untrusted" in provenance["to"]` means.
+ * What the session knows of one fingerprint. A value the user supplied (or a system of
+ * record returned, or the application endorsed) is vouched for even if an untrusted document
+ * also contains it, so the taint labels are reported only for values that came from
+ * untrusted content alone — what a rule like `"untrusted" in provenance["to"]` means.
  */
+function sessionLabelsOf(session: SessionState): (fingerprint: string) => string[] | undefined {
+  return (fingerprint) => {
+    const labels = session.fingerprints.get(fingerprint);
+    if (!labels) return undefined;
+    if (VOUCHING_ORIGINS.some((o) => labels.has(o)))
+      return [...labels].filter((l) => !TAINT_LABELS.includes(l));
+    return [...labels];
+  };
+}
+
+/** The provenance of a call's arguments in this session (negative: the labels their values carry). */
 export function provenanceInSession(
   session: SessionState,
   args: Readonly<Record<string, unknown>>,
   contentLabelsOf?: (text: string) => readonly string[],
 ): Record<string, string[]> {
-  return provenanceOfArguments(
-    args,
-    (fingerprint) => {
-      const labels = session.fingerprints.get(fingerprint);
-      if (!labels) return undefined;
-      if (labels.has('user_input') && labels.has('untrusted'))
-        return [...labels].filter((l) => l !== 'untrusted');
-      return [...labels];
-    },
-    contentLabelsOf,
-  );
+  const labelsOf = sessionLabelsOf(session);
+  const provenance = provenanceOfArguments(args, labelsOf, contentLabelsOf);
+  if (session.flagged.length > 0) {
+    // Containment scoped to the values a flagged output carried, identifiers or not.
+    const { origin } = originsOfArguments(args, labelsOf);
+    visitLeaves(args, (value, path) => {
+      if (!mentionedInFlagged(session, value)) return;
+      if ((origin[path] ?? []).some((o) => VOUCHING_ORIGINS.includes(o))) return;
+      const labels = new Set(provenance[path] ?? []);
+      labels.add(INJECTION_SUSPECTED);
+      provenance[path] = [...labels].sort();
+    });
+  }
+  return provenance;
+}
+
+/** Positive provenance of a call's arguments in this session: see `originsOfArguments`. */
+export function originsInSession(
+  session: SessionState,
+  args: Readonly<Record<string, unknown>>,
+): { origin: Record<string, string[]>; mentions: Record<string, string[]> } {
+  return originsOfArguments(args, sessionLabelsOf(session));
+}
+
+function visitLeaves(
+  value: unknown,
+  visit: (value: unknown, path: string) => void,
+  path: (string | number)[] = [],
+  depth = 0,
+): void {
+  if (depth > 32) return;
+  if (value !== null && typeof value === 'object') {
+    const entries: [string | number, unknown][] = Array.isArray(value)
+      ? value.map((v, i) => [i, v])
+      : Object.entries(value);
+    for (const [k, v] of entries.slice(0, 10_000)) visitLeaves(v, visit, [...path, k], depth + 1);
+  } else if (path.length > 0) visit(value, formatPath(path));
 }
 
 /** Appends a call to the history, dropping the oldest beyond the bound. */
@@ -167,6 +270,7 @@ export interface SerializedSession {
   readonly calls: readonly SessionCall[];
   readonly intent?: string;
   readonly fingerprints: readonly (readonly [string, readonly string[]])[];
+  readonly flagged?: readonly string[];
   readonly createdAt: number;
   readonly lastUsedAt: number;
 }
@@ -180,6 +284,7 @@ export function serializeSession(session: SessionState): SerializedSession {
     calls: session.calls,
     ...(session.intent !== undefined && { intent: session.intent }),
     fingerprints: [...session.fingerprints].map(([f, labels]) => [f, [...labels]] as const),
+    ...(session.flagged.length > 0 && { flagged: [...session.flagged] }),
     createdAt: session.createdAt,
     lastUsedAt: session.lastUsedAt,
   };
@@ -195,9 +300,21 @@ export function deserializeSession(data: SerializedSession): SessionState {
     fingerprints: new Map(
       data.fingerprints.slice(-SESSION_LIMITS.maxFingerprints).map(([f, labels]) => [f, new Set(labels)]),
     ),
+    flagged: boundedFlagged(data.flagged ?? []),
     createdAt: data.createdAt,
     lastUsedAt: data.lastUsedAt,
   };
   if (data.intent !== undefined) session.intent = data.intent;
   return session;
+}
+
+function boundedFlagged(texts: readonly string[]): string[] {
+  const kept: string[] = [];
+  let total = 0;
+  for (const text of [...texts].reverse()) {
+    if (typeof text !== 'string' || total + text.length > SESSION_LIMITS.maxFlaggedChars) break;
+    kept.unshift(text);
+    total += text.length;
+  }
+  return kept;
 }

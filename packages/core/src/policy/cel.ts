@@ -23,7 +23,7 @@ export const FIXED_SHAPE_FIELDS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Variables whose keys come from the request or the catalog: any key may be asked for. */
-export const OPEN_VARIABLES = ['user', 'args', 'resource', 'provenance', 'context'] as const;
+export const OPEN_VARIABLES = ['user', 'args', 'resource', 'provenance', 'origin', 'context'] as const;
 
 /** Every variable a condition may reference. */
 export const CEL_VARIABLES: readonly string[] = [

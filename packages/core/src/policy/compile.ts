@@ -40,7 +40,14 @@ const validateDocument = ajv.compile(policyDocumentSchema);
 // Tool argument schemas are checked against the meta-schema only; the
 // validate step of the enforcement path compiles them.
 /** Labels Gatehouse itself puts on data and sessions, beyond the detectors' and the catalog's. */
-const SESSION_LABELS = ['untrusted', 'user_input', 'provenance-incomplete', 'redaction-incomplete'];
+const SESSION_LABELS = [
+  'untrusted',
+  'user_input',
+  'trusted',
+  'endorsed',
+  'provenance-incomplete',
+  'redaction-incomplete',
+];
 
 const metaSchemaChecker = new Ajv2020({ strict: false, validateSchema: true });
 
@@ -388,6 +395,15 @@ class PolicyCompiler {
       const obligations = this.compileObligations(value, doc, path, tools);
       const condition =
         value.when === undefined ? undefined : this.compileWhen(value.id, value.when, doc, [...path, 'when']);
+      if (value.require !== undefined && value.effect === 'allow') {
+        // An allow rule that applies when a value's origin is unproven would let the unproven through.
+        this.error(
+          'GH_POLICY_SCHEMA',
+          `rule '${value.id}' has 'require' but effect 'allow'; a requirement belongs on a deny or approve rule, which applies when it is not met`,
+          doc,
+          [...path, 'require'],
+        );
+      }
       if (
         this.diagnostics.length > before &&
         this.diagnostics.slice(before).some((d) => d.severity === 'error')
@@ -406,6 +422,7 @@ class PolicyCompiler {
           ...(match.labels && { labels: match.labels }),
         },
         ...(value.when !== undefined && { when: value.when }),
+        ...(value.require !== undefined && { require: value.require }),
         ...(approval && { approval }),
         ...(obligations && { obligations }),
         index: runtimes.length,

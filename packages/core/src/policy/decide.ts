@@ -7,6 +7,8 @@ import {
   checkRequest,
   isRejection,
   requestLabels,
+  unmetRequirement,
+  withOrigin,
   withProvenance,
 } from './request.js';
 import type {
@@ -83,9 +85,15 @@ function decideChecked(
         internals.stateWindows,
       );
       if (candidate.condition.variables.has('provenance')) withProvenance(activation, request);
+      if (candidate.condition.variables.has('origin')) withOrigin(activation, request);
       outcome = evaluateCondition(candidate.condition, activation);
     }
-    const result = applyOutcome(candidate, outcome);
+    let unmet: string | undefined;
+    if (outcome === true && candidate.rule.require) {
+      unmet = unmetRequirement(candidate.rule.require, request);
+      if (unmet === undefined) continue;
+    }
+    const result = applyOutcome(candidate, outcome, unmet);
     if (result.error) errors.push(result.error);
     if (result.applied) applied.push(result.applied);
   }
@@ -180,17 +188,20 @@ export function agentMatches(rule: RuleRuntime, agent: AgentIdentity): boolean {
 export function applyOutcome(
   rule: RuleRuntime,
   outcome: ConditionOutcome,
+  /** What the rule's `require` found unvouched for, said with the rule's message. */
+  unmet?: string,
 ): { applied?: AppliedRule; error?: ConditionError } {
   if (outcome === false) return {};
-  if (outcome === true) return { applied: appliedRule(rule) };
+  if (outcome === true) return { applied: appliedRule(rule, undefined, unmet) };
   const counted = rule.rule.effect !== 'allow';
   const error: ConditionError = { rule: rule.rule.id, message: outcome, counted };
   return counted ? { applied: appliedRule(rule, outcome), error } : { error };
 }
 
-function appliedRule(rule: RuleRuntime, error?: string): AppliedRule {
+function appliedRule(rule: RuleRuntime, error?: string, unmet?: string): AppliedRule {
   const { id, effect, message, description } = rule.rule;
-  const text = message ?? description ?? `rule '${id}' applies`;
+  const stated = message ?? description ?? `rule '${id}' applies`;
+  const text = unmet === undefined ? stated : `${stated} (${unmet})`;
   return error === undefined ? { id, effect, message: text } : { id, effect, message: text, error };
 }
 

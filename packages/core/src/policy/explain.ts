@@ -2,7 +2,14 @@ import { evaluateCondition } from './cel.js';
 import { selectsTool } from './compile.js';
 import { internalsOf, type RuleRuntime } from './compiled.js';
 import { agentMatches, applyOutcome, combine, decide, preRuleGate } from './decide.js';
-import { buildActivation, type CheckedRequest, requestLabels, withProvenance } from './request.js';
+import {
+  buildActivation,
+  type CheckedRequest,
+  requestLabels,
+  unmetRequirement,
+  withOrigin,
+  withProvenance,
+} from './request.js';
 import type {
   AppliedRule,
   CompiledPolicy,
@@ -54,24 +61,41 @@ export function explain(policy: CompiledPolicy, request: DecisionRequestInput): 
       traces.push(trace(runtime, false, 'match', mismatch));
       continue;
     }
-    if (!runtime.condition) {
-      applied.push(applyOutcome(runtime, true).applied!);
-      traces.push(trace(runtime, true, 'match', 'its selector matches and it has no condition'));
+    let outcome: ReturnType<typeof evaluateCondition> = true;
+    if (runtime.condition) {
+      activation ??= buildActivation(checked, toolActivation, internals.stateWindows);
+      if (runtime.condition.variables.has('provenance')) withProvenance(activation, checked);
+      if (runtime.condition.variables.has('origin')) withOrigin(activation, checked);
+      outcome = evaluateCondition(runtime.condition, activation);
+    }
+    const unmet =
+      outcome === true && runtime.rule.require ? unmetRequirement(runtime.rule.require, checked) : undefined;
+    if (outcome === true && runtime.rule.require && unmet === undefined) {
+      traces.push(trace(runtime, false, 'require', 'every value it names came from an origin it accepts'));
       continue;
     }
-    activation ??= buildActivation(checked, toolActivation, internals.stateWindows);
-    if (runtime.condition.variables.has('provenance')) withProvenance(activation, checked);
-    const outcome = evaluateCondition(runtime.condition, activation);
-    const result = applyOutcome(runtime, outcome);
+    const result = applyOutcome(runtime, outcome, unmet);
     if (result.error) errors.push(result.error);
     if (result.applied) applied.push(result.applied);
+    const source = runtime.condition?.source;
     const why =
-      outcome === true
-        ? `its condition holds: ${runtime.condition.source}`
-        : outcome === false
-          ? `its condition is false: ${runtime.condition.source}`
-          : `its condition failed (${outcome}), which counts as ${result.applied ? 'holding (fail closed)' : 'not holding'}`;
-    traces.push(trace(runtime, result.applied !== undefined, 'when', why));
+      unmet !== undefined
+        ? `its requirement is not met: ${unmet}`
+        : source === undefined
+          ? 'its selector matches and it has no condition'
+          : outcome === true
+            ? `its condition holds: ${source}`
+            : outcome === false
+              ? `its condition is false: ${source}`
+              : `its condition failed (${outcome}), which counts as ${result.applied ? 'holding (fail closed)' : 'not holding'}`;
+    traces.push(
+      trace(
+        runtime,
+        result.applied !== undefined,
+        unmet !== undefined ? 'require' : source === undefined ? 'match' : 'when',
+        why,
+      ),
+    );
   }
   return { decision: combine(policy, internals, checked, applied, errors), rules: traces };
 }

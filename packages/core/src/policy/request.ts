@@ -6,6 +6,7 @@ import {
   type AgentIdentity,
   type CompiledPolicy,
   type DecisionRequestInput,
+  type OriginRequirement,
 } from './types.js';
 
 /** Longest tool name a request may carry; catalog names are shorter still. */
@@ -45,17 +46,27 @@ export function checkRequest(policy: CompiledPolicy, input: unknown): CheckedReq
   if (tool.length > MAX_TOOL_NAME_LENGTH)
     return invalid(`'tool' is longer than ${MAX_TOOL_NAME_LENGTH} characters`);
   if (args !== undefined && !isPlainObject(args)) return invalid("'args' must be an object");
-  for (const key of ['resource', 'user', 'context', 'risk', 'provenance', 'session', 'delegation'] as const) {
+  for (const key of [
+    'resource',
+    'user',
+    'context',
+    'risk',
+    'provenance',
+    'origin',
+    'mentions',
+    'session',
+    'delegation',
+  ] as const) {
     if (input[key] !== undefined && !isPlainObject(input[key])) return invalid(`'${key}' must be an object`);
   }
   const session = input.session as Record<string, unknown> | undefined;
   if (session?.labels !== undefined && !isStringList(session.labels))
     return invalid("'session.labels' must be a list of strings");
-  const provenance = input.provenance as Record<string, unknown> | undefined;
-  if (provenance) {
-    for (const [path, labels] of Object.entries(provenance)) {
+  for (const key of ['provenance', 'origin', 'mentions'] as const) {
+    const map = input[key] as Record<string, unknown> | undefined;
+    for (const [path, labels] of Object.entries(map ?? {})) {
       if (!isStringList(labels))
-        return invalid(`'provenance[${JSON.stringify(path)}]' must be a list of strings`);
+        return invalid(`'${key}[${JSON.stringify(path)}]' must be a list of strings`);
     }
   }
   if (input.now !== undefined && !(input.now instanceof Date && !Number.isNaN(input.now.getTime()))) {
@@ -230,4 +241,109 @@ export function provenanceOf(
     visit(v, [k], [], 1);
   }
   return out;
+}
+
+/** Adds `origin` to an activation, once, for a condition that reads it. */
+export function withOrigin(
+  activation: Record<string, unknown>,
+  request: CheckedRequest,
+): Record<string, unknown> {
+  if (activation.origin === undefined)
+    activation.origin = originOf(request.input.args ?? {}, request.input.origin);
+  return activation;
+}
+
+/**
+ * Completes the caller's origin map for every argument path. A leaf with no entry has no
+ * known origin (`unknown`); a list or object is vouched for by an origin only when every
+ * value inside it is (intersection upward), so `"user_input" in origin["to"]` means every
+ * recipient came from the user.
+ */
+export function originOf(
+  args: Readonly<Record<string, unknown>>,
+  given: Readonly<Record<string, readonly string[]>> | undefined,
+): Record<string, readonly string[]> {
+  const out: Record<string, readonly string[]> = {};
+  let budget = MAX_PROVENANCE_PATHS;
+  const visit = (value: unknown, path: (string | number)[], depth: number): readonly string[] | undefined => {
+    const key = formatPath(path);
+    if (value !== null && typeof value === 'object' && depth < MAX_PROVENANCE_DEPTH) {
+      const entries: [string | number, unknown][] = Array.isArray(value)
+        ? value.map((v, i) => [i, v])
+        : Object.entries(value as Record<string, unknown>);
+      // An empty list or object holds no value that needs vouching for.
+      let common: readonly string[] | undefined;
+      for (const [k, v] of entries) {
+        if (--budget <= 0) {
+          common = [UNKNOWN];
+          break;
+        }
+        const child = visit(v, [...path, k], depth + 1);
+        if (child === undefined) continue;
+        common = common === undefined ? child : common.filter((o) => child.includes(o));
+      }
+      out[key] = common === undefined || common.length === 0 ? [UNKNOWN] : common;
+      return common === undefined ? undefined : out[key];
+    }
+    const own = given?.[key];
+    out[key] = own && own.length > 0 ? own : [UNKNOWN];
+    return out[key];
+  };
+  for (const [k, v] of Object.entries(args)) {
+    if (--budget <= 0) break;
+    visit(v, [k], 1);
+  }
+  return out;
+}
+
+const UNKNOWN = 'unknown';
+
+/**
+ * The first value a rule's `require` finds unvouched for, described for the decision's
+ * reasons, or undefined when every value under every named path has a required origin.
+ * A named argument the call does not have needs nothing; a list or object is checked
+ * value by value.
+ */
+export function unmetRequirement(require: OriginRequirement, request: CheckedRequest): string | undefined {
+  const args = request.input.args ?? {};
+  const leaves = leafPaths(args);
+  if (leaves === undefined) return `the arguments hold more than ${MAX_PROVENANCE_PATHS} values to check`;
+  for (const [kind, map] of [
+    ['origin', require.origin],
+    ['mentions', require.mentions],
+  ] as const) {
+    for (const [path, wanted] of Object.entries(map ?? {})) {
+      for (const leaf of leaves) {
+        if (leaf !== path && !leaf.startsWith(`${path}.`) && !leaf.startsWith(`${path}[`)) continue;
+        const given = kind === 'origin' ? request.input.origin?.[leaf] : request.input.mentions?.[leaf];
+        // A leaf with no `mentions` entry names no address, host or account: nothing to vouch for.
+        if (kind === 'mentions' && given === undefined) continue;
+        const origins = given && given.length > 0 ? given : [UNKNOWN];
+        if (!origins.some((o) => wanted.includes(o)))
+          return kind === 'origin'
+            ? `${leaf} came from ${origins.join(', ')}, not from ${wanted.join(' or ')}`
+            : `${leaf} mentions what came from ${origins.join(', ')}, not from ${wanted.join(' or ')}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The paths of every leaf value of an argument object; undefined past the provenance bounds. */
+function leafPaths(args: Readonly<Record<string, unknown>>): string[] | undefined {
+  const paths: string[] = [];
+  let budget = MAX_PROVENANCE_PATHS;
+  const visit = (value: unknown, path: (string | number)[], depth: number): void => {
+    if (--budget <= 0) return;
+    if (value !== null && typeof value === 'object' && depth < MAX_PROVENANCE_DEPTH) {
+      const entries: [string | number, unknown][] = Array.isArray(value)
+        ? value.map((v, i) => [i, v])
+        : Object.entries(value as Record<string, unknown>);
+      for (const [k, v] of entries) visit(v, [...path, k], depth + 1);
+      return;
+    }
+    paths.push(formatPath(path));
+  };
+  for (const [k, v] of Object.entries(args)) visit(v, [k], 1);
+  return budget <= 0 ? undefined : paths;
 }

@@ -72,6 +72,15 @@ const matchSchema = {
   },
 };
 
+/** Argument path → origins, for a rule's `require`. */
+const originMap = {
+  type: 'object',
+  minProperties: 1,
+  maxProperties: 100,
+  propertyNames: { minLength: 1, maxLength: 500 },
+  additionalProperties: { ...stringList(LABEL_PATTERN), minItems: 1 },
+};
+
 const ruleSchema = {
   type: 'object',
   additionalProperties: false,
@@ -82,6 +91,12 @@ const ruleSchema = {
     message: { type: 'string', maxLength: 2000 },
     match: matchSchema,
     when: { type: 'string', minLength: 1, maxLength: MAX_CONDITION_LENGTH },
+    require: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: { origin: originMap, mentions: originMap },
+    },
     effect: { enum: ['allow', 'deny', 'approve'] },
     approval: {
       type: 'object',
@@ -128,6 +143,8 @@ const testSchema = {
           },
         },
         provenance: { type: 'object', additionalProperties: stringList(LABEL_PATTERN) },
+        origin: { type: 'object', additionalProperties: stringList(LABEL_PATTERN) },
+        mentions: { type: 'object', additionalProperties: stringList(LABEL_PATTERN) },
         user: plainObject,
         delegation: {
           type: 'object',
@@ -250,6 +267,7 @@ export interface RuleDocument {
     labels?: string[];
   };
   when?: string;
+  require?: { origin?: Record<string, string[]>; mentions?: Record<string, string[]> };
   effect: 'allow' | 'deny' | 'approve';
   approval?: {
     approvers?: number;
@@ -271,6 +289,8 @@ export interface TestDocument {
     resource?: Record<string, unknown>;
     session?: { id?: string; labels?: string[]; intent?: string; calls?: number };
     provenance?: Record<string, string[]>;
+    origin?: Record<string, string[]>;
+    mentions?: Record<string, string[]>;
     user?: Record<string, unknown>;
     delegation?: { depth?: number; chain?: string[] };
     context?: Record<string, unknown>;

@@ -87,6 +87,18 @@ export interface RuleMatch {
   readonly labels?: readonly string[];
 }
 
+/**
+ * Positive provenance a rule requires of argument values (DESIGN §3): for each argument path,
+ * the origins of which at least one must vouch for every value under it. A `deny` or
+ * `approve` rule with a requirement applies when the requirement is not met.
+ */
+export interface OriginRequirement {
+  /** The value itself came from one of these origins (`user_input`, `trusted`, `endorsed`, …). */
+  readonly origin?: Readonly<Record<string, readonly string[]>>;
+  /** Every address, host or account the value mentions came from one of these origins. */
+  readonly mentions?: Readonly<Record<string, readonly string[]>>;
+}
+
 /** What an `approve` rule requires before the action may run. */
 export interface ApprovalRequirement {
   /** The rule that asked. */
@@ -129,6 +141,8 @@ export interface CompiledRule {
   readonly match: RuleMatch;
   /** The CEL source of the condition, if any. */
   readonly when?: string;
+  /** Positive provenance the rule requires; the rule applies when it is not met. */
+  readonly require?: OriginRequirement;
   readonly approval?: Omit<ApprovalRequirement, 'rule'>;
   /** What the rule obliges the inspect step to do, when it applies. */
   readonly obligations?: Omit<Obligations, 'rules'>;
@@ -207,6 +221,13 @@ export interface DecisionRequestInput {
   readonly session?: SessionInput;
   /** Argument path → labels of earlier outputs in which that value appeared. */
   readonly provenance?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Argument leaf path → the origins that vouch for the value (`user_input`, `trusted`,
+   * `endorsed`, output labels). A leaf with no entry has no known origin.
+   */
+  readonly origin?: Readonly<Record<string, readonly string[]>>;
+  /** Argument leaf path → the origins every identifier the value mentions came from; no entry: it mentions none. */
+  readonly mentions?: Readonly<Record<string, readonly string[]>>;
   /** The human the agent acts for. */
   readonly user?: Readonly<Record<string, unknown>>;
   readonly delegation?: DelegationInput;
@@ -283,7 +304,7 @@ export interface RuleTrace {
   readonly effect: Effect;
   readonly applied: boolean;
   /** The stage that decided: `match` (selector), `when` (condition), or `skipped` (request rejected earlier). */
-  readonly stage: 'match' | 'when' | 'skipped';
+  readonly stage: 'match' | 'when' | 'require' | 'skipped';
   /** A sentence: why it applied or why not. */
   readonly why: string;
   readonly location: SourceLocation;

@@ -7,6 +7,7 @@ import {
   outputPreview,
   type PathAuditEvent,
   redactSecretFields,
+  safeRedact,
 } from '@gatehouse/core';
 
 /** This process, as `where.node` names it. */
@@ -37,6 +38,9 @@ export function pathEventDraft(event: PathAuditEvent, place: Omit<AuditWhere, 'n
     why: {
       ...(event.reasoning !== undefined && { reasoning: event.reasoning }),
       ...(event.intent !== undefined && { intent: event.intent }),
+      ...(event.endorsed !== undefined && {
+        endorsed: redactSecretFields(safeRedact(event.endorsed, ['secret'])),
+      }),
       ...(decision && {
         rules: decision.rules.map((r) => ({ id: r.id, effect: r.effect, message: r.message })),
         reasons: decision.reasons,

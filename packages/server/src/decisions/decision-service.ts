@@ -130,7 +130,7 @@ export class DecisionService {
     if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) {
       return refuse('context.args must be an object', 'invalid-arguments');
     }
-    const { args: _args, session_id, intent, reasoning, user_input, ...callerContext } = context;
+    const { args: _args, session_id, intent, reasoning, user_input, endorse, ...callerContext } = context;
     // Another door's sessions are not this caller's to create or to write refusals into.
     if (typeof session_id === 'string' && session_id.startsWith(GATEWAY_SESSION_PREFIX))
       return refuse(
@@ -146,6 +146,8 @@ export class DecisionService {
       ...(typeof intent === 'string' && { intent }),
       ...(typeof reasoning === 'string' && { reasoning }),
       ...(user_input !== undefined && { userInput: user_input }),
+      // The PEP's application endorses a value as the user's choice (never the model's word).
+      ...(endorse !== undefined && { endorsed: endorse }),
       ...(evaluation.resource?.properties && { resource: evaluation.resource.properties }),
       ...(caller.token.userSubject !== undefined && {
         user: {
