@@ -121,7 +121,8 @@ const transfer = (amount: number, to = 'ACME', context: Record<string, unknown> 
   api('POST', '/access/v1/evaluation', financeAgent, {
     action: { name: 'tools/call' },
     resource: { type: 'tool', id: 'payments.transfer' },
-    context: { args: { amount, to }, reasoning: `pay invoice to ${to}`, ...context },
+    // The user named the payee; the policy's positive provenance rule is satisfied.
+    context: { args: { amount, to }, reasoning: `pay invoice to ${to}`, user_input: `Pay ${to}`, ...context },
   });
 const vote = (id: string, who: string, how: 'approve' | 'deny', comment?: string) =>
   api('POST', `/v1/approvals/${id}/${how}`, tokens[who], comment === undefined ? {} : { comment });
@@ -292,6 +293,7 @@ describe('the SDK waits for a person', () => {
       transfers++;
       return { ok: true };
     });
+    guard.userInput('Pay 2500 to SDK-PAYEE');
     const running = pay({ amount: 2500, to: 'SDK-PAYEE' });
     // Find the approval the guard is waiting on and release it.
     let id: string | undefined;

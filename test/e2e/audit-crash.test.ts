@@ -115,7 +115,11 @@ describe.each(setups)('a SIGKILL under load on %s', (_dialect, storageFor) => {
         body: JSON.stringify({
           action: { name: 'tools/call' },
           resource: { type: 'tool', id: 'payments.transfer' },
-          context: { args: { amount: (i % 900) + 1, to: 'ACME' }, session_id: `crash-${i % 50}` },
+          context: {
+            args: { amount: (i % 900) + 1, to: 'ACME' },
+            session_id: `crash-${i % 50}`,
+            user_input: 'Pay ACME',
+          },
         }),
       })
         .then(async (r) => {
@@ -180,7 +184,7 @@ describe.each(setups)('a SIGKILL under load on %s', (_dialect, storageFor) => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({
         resource: { type: 'tool', id: 'payments.transfer' },
-        context: { args: { amount: 1, to: 'ACME' } },
+        context: { args: { amount: 1, to: 'ACME' }, user_input: 'Pay ACME' },
       }),
     });
     expect(await response.json()).toMatchObject({ decision: true });

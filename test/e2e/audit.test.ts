@@ -67,7 +67,12 @@ beforeAll(async () => {
     post('/access/v1/evaluation', agentToken, {
       action: { name: 'tools/call' },
       resource: { type: 'tool', id: 'payments.transfer' },
-      context: { args, session_id: session, reasoning: 'pay the invoice' },
+      context: {
+        args,
+        session_id: session,
+        reasoning: 'pay the invoice',
+        user_input: `Pay ${String(args.to)}`,
+      },
     });
   const ran = await evaluate({ amount: 500, to: 'ACME', api_key: 'sk-live-secret' }, 'run-1');
   await post(`/v1/decisions/${ran.body.context.decision_id}/outcome`, agentToken, {
@@ -167,7 +172,7 @@ describe('querying the audit log', () => {
       },
       body: JSON.stringify({
         resource: { type: 'tool', id: 'payments.transfer' },
-        context: { args: { amount: 3, to: 'ACME' }, session_id: 'traced' },
+        context: { args: { amount: 3, to: 'ACME' }, session_id: 'traced', user_input: 'Pay ACME' },
       }),
     });
     expect(response.status).toBe(200);
@@ -275,7 +280,7 @@ describe('querying the audit log', () => {
     });
     await post('/access/v1/evaluation', agentToken, {
       resource: { type: 'tool', id: 'payments.transfer' },
-      context: { args: { amount: 4, to: 'follow-me' } },
+      context: { args: { amount: 4, to: 'follow-me' }, user_input: 'Pay follow-me' },
     });
     await followed;
     stop();

@@ -124,7 +124,11 @@ describe('AuthZEN decision API', () => {
     const held = await evaluate(
       server,
       assistant,
-      call('email.send', { to: ['partner@elsewhere.org'], subject: 'hi', body: 'hello' }),
+      call(
+        'email.send',
+        { to: ['partner@elsewhere.org'], subject: 'hi', body: 'hello' },
+        { user_input: 'Say hello to partner@elsewhere.org' },
+      ),
     );
     expect(held.body).toMatchObject({
       decision: false,

@@ -124,6 +124,7 @@ describe('enforcement path: what an argument holds', () => {
       tool: 'email.send',
       sessionId: 'run-dlp',
       args: send(['carol@example.com']),
+      userInput: 'Send carol@example.com the invoices',
     });
     expect(fine.status).toBe('executed');
   });

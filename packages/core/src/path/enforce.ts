@@ -508,7 +508,7 @@ export class EnforcementPath {
       decision.obligations,
       this.inspection,
     );
-    observeLabelled(session, output, inspected.labels);
+    observeLabelled(session, output, inspected);
     // 8. Audit the outcome.
     await audit({
       type: 'execution',
@@ -562,7 +562,7 @@ export class EnforcementPath {
       this.inspection,
     );
     const labels = inspected.labels;
-    observeLabelled(session, report.output, labels);
+    observeLabelled(session, report.output, inspected);
     await this.ports.sessions.put(session);
     await this.ports
       .audit?.({
@@ -623,9 +623,20 @@ function argumentContentLabels(text: string): readonly string[] {
  * cannot be walked (a getter that throws) still leaves its labels, and the
  * session says its provenance is incomplete.
  */
-function observeLabelled(session: SessionState, output: unknown, labels: readonly string[]): void {
+function observeLabelled(
+  session: SessionState,
+  output: unknown,
+  inspected: { readonly labels: readonly string[]; readonly findings: readonly DetectorFinding[] },
+): void {
+  const { labels } = inspected;
+  // Containment is scoped to the records the injection findings are in; a finding without a
+  // place (a classifier's verdict) flags the whole output.
+  const injection = inspected.findings.filter((f) => f.detector === 'injection');
+  const flaggedPaths = injection.some((f) => f.path === undefined)
+    ? undefined
+    : injection.map((f) => f.path!);
   try {
-    observeOutput(session, output, labels);
+    observeOutput(session, output, labels, flaggedPaths);
   } catch {
     for (const label of labels) session.labels.add(label);
     session.labels.add(PROVENANCE_INCOMPLETE);

@@ -1,3 +1,4 @@
+import { childPath } from '../detectors/walk.js';
 import { formatPath } from '../yaml/document.js';
 import { identifiersOfNormalized, normalizeForIdentifiers } from './identifiers.js';
 
@@ -49,13 +50,16 @@ export function fingerprintsOfString(text: string): StringFingerprints {
   }
   const trimmed = scanned.trim();
   const offset = scanned.indexOf(trimmed);
-  const atomic = identifiers.some(
-    (id) => id.key && id.start === offset && id.end === offset + trimmed.length,
-  );
+  const spans = (id: { start: number; end: number }) =>
+    id.start === offset && id.end === offset + trimmed.length;
+  const atomic = identifiers.some((id) => id.key && spans(id));
   let whole: string | undefined;
   if (!atomic && trimmed.length >= 3 && trimmed.length <= MAX_WHOLE_VALUE_LENGTH) {
     whole = `value:${trimmed.toLowerCase()}`;
     all.add(whole);
+  } else if (atomic) {
+    // A URL by itself: its exact form is the whole value (its host is only where it points).
+    whole = identifiers.find((id) => spans(id) && id.fingerprint.startsWith('url:'))?.fingerprint;
   }
   return { all, keys, atomic, ...(whole !== undefined && { whole }) };
 }
@@ -72,51 +76,58 @@ export function exceedsScan(text: string): boolean {
   return text.length > MAX_SCAN_LENGTH;
 }
 
+/** A fingerprint of an output, with where it was found. */
+export interface OutputFingerprint {
+  readonly fingerprint: string;
+  /** It stands for a whole field (a string that is one identifier or a short value, a large integer). */
+  readonly field: boolean;
+  /** The path of the string (or number) it was found in, as the detectors name paths. */
+  readonly path: string;
+}
+
 /**
- * The fingerprints of a tool output, in two sets: those that stand for a whole field (a
- * string that is one identifier or a short value, a large integer) and those found inside
- * longer text. A system of record vouches for its fields, not for whatever a sentence in a
- * free-text field quotes (a transaction's subject is written by whoever sent the money).
+ * The fingerprints of a tool output, each saying whether it stands for a whole field or was
+ * found inside longer text. A system of record vouches for its fields, not for whatever a
+ * sentence in a free-text field quotes (a transaction's subject is written by whoever sent
+ * the money). Iterating the result yields every fingerprint once.
  */
 export function fingerprintsOfOutput(
   output: unknown,
-): { fields: Set<string>; embedded: Set<string>; incomplete?: boolean } & Iterable<string> {
-  const fields = new Set<string>();
-  const embedded = new Set<string>();
+): Iterable<string> & { entries: OutputFingerprint[]; incomplete?: boolean } {
+  const entries: OutputFingerprint[] = [];
   let incomplete = false;
   let budget = MAX_SCAN_LENGTH;
-  const stack: unknown[] = [output];
-  const visitString = (value: string) => {
-    if (exceedsScan(value)) incomplete = true;
-    budget -= value.length;
-    const found = fingerprintsOfString(value);
-    for (const f of found.all) {
-      if (found.atomic || f === found.whole) fields.add(f);
-      else embedded.add(f);
-    }
-  };
+  const stack: { value: unknown; path: string }[] = [{ value: output, path: '' }];
   while (stack.length > 0) {
     if (budget <= 0) {
       // More output than is scanned: what lies beyond is unknown, and said so.
       incomplete = true;
       break;
     }
-    const value = stack.pop();
-    if (typeof value === 'string') visitString(value);
-    else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 100_000) {
-      fields.add(`digits:${Math.abs(value)}`);
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (exceedsScan(value)) incomplete = true;
+      budget -= value.length;
+      const found = fingerprintsOfString(value);
+      for (const f of found.all)
+        entries.push({ fingerprint: f, field: found.atomic || f === found.whole, path });
+    } else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 100_000) {
+      entries.push({ fingerprint: `digits:${Math.abs(value)}`, field: true, path });
     } else if (value !== null && typeof value === 'object') {
-      if (Array.isArray(value)) for (const child of value) stack.push(child);
+      if (Array.isArray(value))
+        value.forEach((child, i) => {
+          stack.push({ value: child, path: childPath(path, i) });
+        });
       else
         for (const [key, child] of Object.entries(value)) {
+          stack.push({ value: child, path: childPath(path, key) });
           // A value smuggled in as a key (`{"attacker@evil.test": 1}`) is still a value.
-          stack.push(child);
-          stack.push(key);
+          stack.push({ value: key, path: `${childPath(path, key)}{key}` });
         }
     }
   }
-  const all = new Set([...fields, ...embedded]);
-  return Object.assign(all, { fields, embedded, ...(incomplete && { incomplete }) });
+  const unique = new Set(entries.map((e) => e.fingerprint));
+  return Object.assign(unique, { entries, ...(incomplete && { incomplete }) });
 }
 
 /** How the session knows a fingerprint: the labels of every output (or user input) that held it. */
@@ -187,6 +198,9 @@ export function provenanceOfArguments(
 /** The origin of a value nothing vouches for: the model wrote it, or changed its form. */
 export const UNKNOWN_ORIGIN = 'unknown';
 
+/** Origins that vouch for a value (see session.ts, which exports the list). */
+const VOUCHING = ['user_input', 'trusted', 'endorsed'];
+
 /**
  * Positive provenance: for each argument leaf, where the value came from.
  *
@@ -208,7 +222,15 @@ export function originsOfArguments(
     if (!found) return;
     const vouched = new Set<string>(found.whole ? (labelsOf(found.whole) ?? []) : []);
     if (found.keys.length > 0) {
-      const common = intersection(found.keys.map((k) => labelsOf(k) ?? []));
+      // A host vouches for a URL when the user (or a system of record) gave it; that an
+      // untrusted page named the host says nothing of the path and query the model built
+      // (`https://evil.test/?q=<data>`): only the exact URL carries those labels.
+      const common = intersection(
+        found.keys.map((k) => {
+          const labels = labelsOf(k) ?? [];
+          return k.startsWith('host:') ? labels.filter((l) => VOUCHING.includes(l)) : labels;
+        }),
+      );
       mentions[path] = common.length > 0 ? common.sort() : [UNKNOWN_ORIGIN];
       for (const l of common) vouched.add(l);
     }

@@ -1,6 +1,12 @@
+import { childPath } from '../detectors/walk.js';
 import type { Effect } from '../policy/types.js';
 import { formatPath } from '../yaml/document.js';
-import { fingerprintsOfOutput, originsOfArguments, provenanceOfArguments } from './fingerprints.js';
+import {
+  fingerprintsOfOutput,
+  originsOfArguments,
+  provenanceOfArguments,
+  UNKNOWN_ORIGIN,
+} from './fingerprints.js';
 
 /** Bounds that keep one session's memory small whatever an agent does. */
 export const SESSION_LIMITS = {
@@ -8,8 +14,8 @@ export const SESSION_LIMITS = {
   maxFingerprints: 20_000,
   /** Calls kept in the session's history. */
   maxCalls: 500,
-  /** Characters of flagged outputs kept to recognise values they mention; the oldest go first. */
-  maxFlaggedChars: 64 * 1024,
+  /** Characters of user input and flagged outputs kept to recognise the phrases they name; the oldest go first. */
+  maxPhraseChars: 64 * 1024,
 } as const;
 
 /** Origins that vouch for a value: the user gave it, a system of record returned it, the application endorsed it. */
@@ -38,11 +44,12 @@ export interface SessionState {
   /** Fingerprint → labels of the outputs (or user input) it came from; insertion-ordered for eviction. */
   readonly fingerprints: Map<string, Set<string>>;
   /**
-   * Text of outputs the injection detector flagged, folded for matching (lower-cased,
-   * punctuation to spaces), so that a value they name in prose (a hotel, a file) carries
-   * `injection_suspected` even when it is no identifier.
+   * Texts whose phrases count as values, folded for matching (lower-cased, punctuation to
+   * spaces) with their labels: what the user wrote (a hotel the user named is the user's) and
+   * what an output the injection detector flagged said (a hotel it named carries
+   * `injection_suspected`), for values that are no identifier.
    */
-  readonly flagged: string[];
+  readonly phrases: { readonly labels: readonly string[]; readonly text: string }[];
   readonly createdAt: number;
   lastUsedAt: number;
 }
@@ -55,7 +62,7 @@ export function newSession(id: string, agentId: string, now = Date.now()): Sessi
     labels: new Set(),
     calls: [],
     fingerprints: new Map(),
-    flagged: [],
+    phrases: [],
     createdAt: now,
     lastUsedAt: now,
   };
@@ -66,23 +73,85 @@ export function newSession(id: string, agentId: string, now = Date.now()): Sessi
  * remember those labels for the provenance of later arguments.
  *
  * `trusted` (a system of record, DESIGN §7) vouches for the output's fields, not for what
- * its free text quotes, and not at all for an output the detectors flagged.
+ * its free text quotes. When the detectors flag the output, `injection_suspected` (and the
+ * loss of trust) is scoped to the records the flagged strings belong to — the siblings of
+ * each flagged string (`flaggedPaths`, as the detectors name them); with no paths, to all of it.
  */
-export function observeOutput(session: SessionState, output: unknown, labels: readonly string[]): void {
+export function observeOutput(
+  session: SessionState,
+  output: unknown,
+  labels: readonly string[],
+  flaggedPaths?: readonly string[],
+): void {
   for (const label of labels) session.labels.add(label);
   if (labels.length === 0) return;
   const fingerprints = fingerprintsOfOutput(output);
   // Part of a labelled output was never inspected: the session says so, and policy can act on it.
   if (fingerprints.incomplete) session.labels.add(PROVENANCE_INCOMPLETE);
   const flagged = labels.includes(INJECTION_SUSPECTED);
-  const fieldLabels = flagged ? labels.filter((l) => l !== 'trusted') : labels;
-  remember(session, fingerprints.fields, fieldLabels);
-  remember(
-    session,
-    fingerprints.embedded,
-    labels.filter((l) => l !== 'trusted'),
+  const scopes = flagged ? flaggedScopes(flaggedPaths) : [];
+  const base = labels.filter((l) => l !== 'trusted' && l !== INJECTION_SUSPECTED);
+  const byLabels = new Map<string, string[]>();
+  for (const entry of fingerprints.entries) {
+    const tainted = flagged && inScope(scopes, entry.path);
+    const own = [...base];
+    if (entry.field && !tainted && labels.includes('trusted')) own.push('trusted');
+    if (tainted) own.push(INJECTION_SUSPECTED);
+    const key = own.join(',');
+    const list = byLabels.get(key);
+    if (list) list.push(entry.fingerprint);
+    else byLabels.set(key, [entry.fingerprint]);
+  }
+  for (const [key, list] of byLabels) remember(session, list, key === '' ? [] : key.split(','));
+  if (flagged) rememberPhrases(session, textInScope(output, scopes), [INJECTION_SUSPECTED]);
+}
+
+/** The records a flagged string belongs to: its parent path (`[2].subject` → `[2]`); '' is the whole output. */
+function flaggedScopes(paths: readonly string[] | undefined): string[] {
+  if (!paths || paths.length === 0) return [''];
+  return paths.map((p) => {
+    const bare = p.replace(/\{(?:key|decoded|pair)\}$/, '');
+    const cut = Math.max(bare.lastIndexOf('.'), bare.lastIndexOf('['));
+    return cut <= 0 ? '' : bare.slice(0, cut);
+  });
+}
+
+function inScope(scopes: readonly string[], path: string): boolean {
+  return scopes.some(
+    (s) =>
+      s === '' ||
+      path === s ||
+      path.startsWith(`${s}.`) ||
+      path.startsWith(`${s}[`) ||
+      path.startsWith(`${s}{`),
   );
-  if (flagged) rememberFlaggedText(session, output);
+}
+
+/** The strings of an output inside the flagged records, joined, for phrase matching. */
+function textInScope(output: unknown, scopes: readonly string[]): string {
+  if (scopes.includes('')) {
+    if (typeof output === 'string') return output;
+    try {
+      return JSON.stringify(output) ?? '';
+    } catch {
+      return '';
+    }
+  }
+  const parts: string[] = [];
+  const visit = (value: unknown, path: string, depth: number) => {
+    if (depth > 32) return;
+    if (typeof value === 'string') {
+      if (inScope(scopes, path)) parts.push(value);
+    } else if (value !== null && typeof value === 'object') {
+      if (Array.isArray(value))
+        value.forEach((v, i) => {
+          visit(v, childPath(path, i), depth + 1);
+        });
+      else for (const [k, v] of Object.entries(value)) visit(v, childPath(path, k), depth + 1);
+    }
+  };
+  visit(output, '', 0);
+  return parts.join('\n');
 }
 
 /** A session label: some labelled output was too large to inspect, or its fingerprints were dropped. */
@@ -94,8 +163,9 @@ export const PROVENANCE_INCOMPLETE = 'provenance-incomplete';
  * `endorsed`, so that the audit and policy can tell the two apart.
  */
 export function observeUserInput(session: SessionState, values: unknown, endorsed = false): void {
-  const fingerprints = fingerprintsOfOutput(values);
-  remember(session, fingerprints, endorsed ? ['user_input', 'endorsed'] : ['user_input']);
+  const labels = endorsed ? ['user_input', 'endorsed'] : ['user_input'];
+  remember(session, fingerprintsOfOutput(values), labels);
+  rememberPhrases(session, values, labels);
 }
 
 /** Lower-cased, every run of non-alphanumerics one space: `Riverside-View!` and `riverside view` agree. */
@@ -107,27 +177,37 @@ function foldForMentions(text: string): string {
     .trim()} `;
 }
 
-function rememberFlaggedText(session: SessionState, output: unknown): void {
+function rememberPhrases(session: SessionState, value: unknown, labels: readonly string[]): void {
   let text: string;
   try {
-    text = typeof output === 'string' ? output : (JSON.stringify(output) ?? '');
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   } catch {
     return;
   }
-  session.flagged.push(foldForMentions(text.slice(0, SESSION_LIMITS.maxFlaggedChars)));
-  let total = session.flagged.reduce((n, t) => n + t.length, 0);
-  while (total > SESSION_LIMITS.maxFlaggedChars && session.flagged.length > 1) {
-    total -= session.flagged.shift()!.length;
+  session.phrases.push({ labels, text: foldForMentions(text.slice(0, SESSION_LIMITS.maxPhraseChars)) });
+  let total = session.phrases.reduce((n, p) => n + p.text.length, 0);
+  while (total > SESSION_LIMITS.maxPhraseChars && session.phrases.length > 1) {
+    total -= session.phrases.shift()!.text.length;
+    // Forgetting what a flagged output named must not make its values look clean.
     session.labels.add(PROVENANCE_INCOMPLETE);
   }
 }
 
-/** Whether a value is named, as a whole phrase, in an output the detectors flagged. */
-function mentionedInFlagged(session: SessionState, value: unknown): boolean {
-  if (session.flagged.length === 0 || (typeof value !== 'string' && typeof value !== 'number')) return false;
+/**
+ * The labels of the remembered texts that name a value as a whole phrase. A name the user
+ * wrote counts from three letters or digits (`Eve`); a flagged output taints from four, so
+ * that common short words it happens to contain do not hold the user's next task.
+ */
+function phraseLabels(session: SessionState, value: unknown): Set<string> {
+  const labels = new Set<string>();
+  if (session.phrases.length === 0 || (typeof value !== 'string' && typeof value !== 'number')) return labels;
   const folded = foldForMentions(String(value));
-  if (folded.length < 6) return false; // four characters and the two spaces around them
-  return session.flagged.some((text) => text.includes(folded));
+  if (folded.length < 5) return labels; // three characters and the two spaces around them
+  for (const phrase of session.phrases) {
+    if (folded.length < 6 && phrase.labels.includes(INJECTION_SUSPECTED)) continue;
+    if (phrase.text.includes(folded)) for (const l of phrase.labels) labels.add(l);
+  }
+  return labels;
 }
 
 function remember(session: SessionState, fingerprints: Iterable<string>, labels: readonly string[]): void {
@@ -175,11 +255,11 @@ export function provenanceInSession(
 ): Record<string, string[]> {
   const labelsOf = sessionLabelsOf(session);
   const provenance = provenanceOfArguments(args, labelsOf, contentLabelsOf);
-  if (session.flagged.length > 0) {
+  if (session.phrases.some((p) => p.labels.includes(INJECTION_SUSPECTED))) {
     // Containment scoped to the values a flagged output carried, identifiers or not.
-    const { origin } = originsOfArguments(args, labelsOf);
+    const { origin } = originsInSession(session, args);
     visitLeaves(args, (value, path) => {
-      if (!mentionedInFlagged(session, value)) return;
+      if (!phraseLabels(session, value).has(INJECTION_SUSPECTED)) return;
       if ((origin[path] ?? []).some((o) => VOUCHING_ORIGINS.includes(o))) return;
       const labels = new Set(provenance[path] ?? []);
       labels.add(INJECTION_SUSPECTED);
@@ -194,7 +274,17 @@ export function originsInSession(
   session: SessionState,
   args: Readonly<Record<string, unknown>>,
 ): { origin: Record<string, string[]>; mentions: Record<string, string[]> } {
-  return originsOfArguments(args, sessionLabelsOf(session));
+  const origins = originsOfArguments(args, sessionLabelsOf(session));
+  if (session.phrases.length > 0) {
+    // A name the user wrote in a sentence (a hotel, a file, a person) is the user's too.
+    visitLeaves(args, (value, path) => {
+      const vouched = [...phraseLabels(session, value)].filter((l) => VOUCHING_ORIGINS.includes(l));
+      if (vouched.length === 0) return;
+      const known = (origins.origin[path] ?? []).filter((o) => o !== UNKNOWN_ORIGIN);
+      origins.origin[path] = [...new Set([...known, ...vouched])].sort();
+    });
+  }
+  return origins;
 }
 
 function visitLeaves(
@@ -270,7 +360,7 @@ export interface SerializedSession {
   readonly calls: readonly SessionCall[];
   readonly intent?: string;
   readonly fingerprints: readonly (readonly [string, readonly string[]])[];
-  readonly flagged?: readonly string[];
+  readonly phrases?: readonly { readonly labels: readonly string[]; readonly text: string }[];
   readonly createdAt: number;
   readonly lastUsedAt: number;
 }
@@ -284,7 +374,7 @@ export function serializeSession(session: SessionState): SerializedSession {
     calls: session.calls,
     ...(session.intent !== undefined && { intent: session.intent }),
     fingerprints: [...session.fingerprints].map(([f, labels]) => [f, [...labels]] as const),
-    ...(session.flagged.length > 0 && { flagged: [...session.flagged] }),
+    ...(session.phrases.length > 0 && { phrases: [...session.phrases] }),
     createdAt: session.createdAt,
     lastUsedAt: session.lastUsedAt,
   };
@@ -300,7 +390,7 @@ export function deserializeSession(data: SerializedSession): SessionState {
     fingerprints: new Map(
       data.fingerprints.slice(-SESSION_LIMITS.maxFingerprints).map(([f, labels]) => [f, new Set(labels)]),
     ),
-    flagged: boundedFlagged(data.flagged ?? []),
+    phrases: boundedPhrases(data.phrases ?? []),
     createdAt: data.createdAt,
     lastUsedAt: data.lastUsedAt,
   };
@@ -308,13 +398,14 @@ export function deserializeSession(data: SerializedSession): SessionState {
   return session;
 }
 
-function boundedFlagged(texts: readonly string[]): string[] {
-  const kept: string[] = [];
+function boundedPhrases(phrases: SerializedSession['phrases'] & {}): SessionState['phrases'] {
+  const kept: SessionState['phrases'] = [];
   let total = 0;
-  for (const text of [...texts].reverse()) {
-    if (typeof text !== 'string' || total + text.length > SESSION_LIMITS.maxFlaggedChars) break;
-    kept.unshift(text);
-    total += text.length;
+  for (const phrase of [...phrases].reverse()) {
+    if (typeof phrase?.text !== 'string' || !Array.isArray(phrase.labels)) continue;
+    if (total + phrase.text.length > SESSION_LIMITS.maxPhraseChars) break;
+    kept.unshift({ labels: phrase.labels.filter((l) => typeof l === 'string'), text: phrase.text });
+    total += phrase.text.length;
   }
   return kept;
 }

@@ -19,13 +19,18 @@ const policy = {
   text: readFileSync(new URL('../../../../examples/quickstart/policy.yaml', import.meta.url), 'utf8'),
 };
 const names = { send_email: 'email.send', list_inbox: 'email.list', delete_email: 'email.delete' };
+/** The user's prompt names the recipient the tests send to, as an application reports it. */
+const userSaid = <G extends ReturnType<typeof createGuard>>(guard: G): G => {
+  guard.userInput('Write to bob@example.com about lunch');
+  return guard;
+};
 const sendSchema = z.object({ to: z.array(z.string()), subject: z.string(), body: z.string() });
 
 describe('Vercel AI SDK (ai)', () => {
   it('runs allowed tools and answers refused ones with a readable result', async () => {
     const sent: string[][] = [];
     const tools = guardAiTools(
-      createGuard({ policy, agent: 'email-assistant' }),
+      userSaid(createGuard({ policy, agent: 'email-assistant' })),
       {
         send_email: aiTool({
           description: 'Send an email',
@@ -60,7 +65,7 @@ describe('OpenAI Agents SDK (@openai/agents)', () => {
   it('guards invoke as the runtime calls it, with the model’s JSON input', async () => {
     const sent: string[][] = [];
     const [send, remove] = guardAgentTools(
-      createGuard({ policy, agent: 'email-assistant' }),
+      userSaid(createGuard({ policy, agent: 'email-assistant' })),
       [
         agentsTool({
           name: 'send_email',
@@ -101,7 +106,7 @@ describe('LangChain.js (@langchain/core)', () => {
   it('guards structured tools invoked as LangChain invokes them', async () => {
     const sent: string[][] = [];
     const [send, list] = guardLangChainTools(
-      createGuard({ policy, agent: 'email-assistant' }),
+      userSaid(createGuard({ policy, agent: 'email-assistant' })),
       [
         langchainTool(
           async (input) => {

@@ -28,6 +28,8 @@ async function openTransferApproval(to: string): Promise<string> {
     tool: 'payments.transfer',
     args: { amount: 1500, to },
     reasoning: 'quarterly invoice',
+    // The user named the payee: only the dual authorization asks.
+    origin: { to: ['user_input'] },
   };
   const verdict = await service.port(request, decide(policy, request), {
     decisionId: 'dec_1',

@@ -25,6 +25,7 @@ import { mcpStdio, toolsApprove, toolsImport, toolsPins, toolsShow } from './gat
 import { init } from './init-command.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { policyCheck, policyCompile, policyExplain, policyTest } from './policy-commands.js';
+import { type RedteamCommandOptions, redteam } from './redteam-command.js';
 import { type ScanCommandOptions, scan } from './scan-command.js';
 import {
   openVaultFor,
@@ -282,6 +283,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--public-key <file>', "trust only checkpoints signed by this key (default: the store's)")
     .addOption(config())
     .action(run((opts: Parameters<typeof auditPrune>[1]) => auditPrune(io, opts)));
+
+  program
+    .command('redteam')
+    .description(
+      'replay recorded injected and benign agent runs through the enforcement path and report what got through',
+    )
+    .option('--suite <names...>', 'only these suites (banking, messaging, workspace, travel, multi-agent)')
+    .option(
+      '--policy <file-or-dir>',
+      "your own policy: one file for every suite, or a folder of '<suite>.yaml'",
+    )
+    .option('--traces <file>', 'more runs of your own, one JSON trace a line')
+    .option('--only-traces', 'replay only the --traces runs, not the shipped ones')
+    .addOption(json())
+    .action(run((opts: RedteamCommandOptions) => redteam(io, opts)));
 
   program
     .command('scan')
