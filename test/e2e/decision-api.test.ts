@@ -195,6 +195,28 @@ describe('AuthZEN decision API', () => {
     expect(legit.body.decision).toBe(true);
   });
 
+  it('asks a person for a recipient nothing vouches for, and takes the application’s endorsement', async () => {
+    const session = `run-${randomUUID()}`;
+    const unvouched = await evaluate(
+      server,
+      assistant,
+      call('email.send', { to: ['dana@example.com'], subject: 'x', body: 'y' }, { session_id: session }),
+    );
+    expect(unvouched.body).toMatchObject({ decision: false, context: { code: 'approval-required' } });
+    expect(JSON.stringify(unvouched.body)).toContain('recipients-the-user-knows');
+    // The user picked Dana in the application's address picker: the PEP endorses the choice.
+    const endorsed = await evaluate(
+      server,
+      assistant,
+      call(
+        'email.send',
+        { to: ['dana@example.com'], subject: 'x', body: 'y' },
+        { session_id: session, endorse: { to: 'dana@example.com' } },
+      ),
+    );
+    expect(endorsed.body.decision).toBe(true);
+  });
+
   it('runs batches with each evaluations_semantic', async () => {
     const batch = (semantic: string) => ({
       subject: { type: 'agent', id: 'email-assistant' },

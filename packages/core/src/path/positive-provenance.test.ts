@@ -269,6 +269,14 @@ rules:
     ).toBe('allow');
   });
 
+  it('fails closed when there are more values than it checks', () => {
+    const to = Array.from({ length: 3000 }, (_, i) => `r${i}@x.example`);
+    const origin = Object.fromEntries(to.map((_, i) => [`to[${i}]`, ['user_input']]));
+    const decision = decide(policy, { agent: 'assistant', tool: 'email.send', args: { to }, origin });
+    expect(decision.effect).toBe('approve');
+    expect(decision.reasons.join(' ')).toContain('more than 2000 values to check');
+  });
+
   it('refuses a require on an allow rule: an unproven value must never be what lets a call through', () => {
     expect(() =>
       compilePolicy({
