@@ -23,6 +23,21 @@ describe('createGuard, local mode', () => {
     expect(await list({})).toEqual(await inbox());
   });
 
+  it('asks a person for a recipient nothing vouches for, and runs it once the application endorses it', async () => {
+    const guard = createGuard({ policy, agent: 'email-assistant' });
+    const sent: string[][] = [];
+    const send = guard.wrap('email.send', async (args: { to: string[]; subject: string; body: string }) => {
+      sent.push(args.to);
+      return 'sent';
+    });
+    const mail = { to: ['dana@example.com'], subject: 'Agenda', body: 'Attached.' };
+    expect(await send(mail)).toMatchObject({ gatehouse: 'approval-required' });
+    // The user picked Dana in the application's address picker: application code, not the model.
+    guard.endorse({ to: 'dana@example.com' });
+    expect(await send(mail)).toBe('sent');
+    expect(sent).toEqual([['dana@example.com']]);
+  });
+
   it('returns a refusal the model can read instead of running a denied tool', async () => {
     const guard = createGuard({ policy, agent: 'email-assistant' });
     let ran = false;
