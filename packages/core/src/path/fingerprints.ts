@@ -208,15 +208,15 @@ const VOUCHING = ['user_input', 'trusted', 'endorsed'];
  *   for the value itself: its whole text was given whole, or every identifier it points at
  *   (address, host, account) came from that origin. `unknown` when nothing does.
  * - `mentions[path]`: for a leaf that carries identifiers (a message body with a link), the
- *   origins that every one of them came from; a leaf without identifiers has no entry, since
- *   prose the model wrote points nowhere.
+ *   origins of each of them, one list per identifier; a leaf without identifiers has no
+ *   entry, since prose the model wrote points nowhere.
  */
 export function originsOfArguments(
   args: Readonly<Record<string, unknown>>,
   labelsOf: LabelsOf,
-): { origin: Record<string, string[]>; mentions: Record<string, string[]> } {
+): { origin: Record<string, string[]>; mentions: Record<string, string[][]> } {
   const origin: Record<string, string[]> = {};
-  const mentions: Record<string, string[]> = {};
+  const mentions: Record<string, string[][]> = {};
   const unvisited = walkArguments(args, (value, path) => {
     const found = fingerprintsOfLeaf(value);
     if (!found) return;
@@ -225,20 +225,20 @@ export function originsOfArguments(
       // A host vouches for a URL when the user (or a system of record) gave it; that an
       // untrusted page named the host says nothing of the path and query the model built
       // (`https://evil.test/?q=<data>`): only the exact URL carries those labels.
-      const common = intersection(
-        found.keys.map((k) => {
-          const labels = labelsOf(k) ?? [];
-          return k.startsWith('host:') ? labels.filter((l) => VOUCHING.includes(l)) : labels;
-        }),
-      );
-      mentions[path] = common.length > 0 ? common.sort() : [UNKNOWN_ORIGIN];
-      for (const l of common) vouched.add(l);
+      const perKey = found.keys.map((k) => {
+        const labels = labelsOf(k) ?? [];
+        const own = k.startsWith('host:') ? labels.filter((l) => VOUCHING.includes(l)) : [...labels];
+        return own.length > 0 ? own.sort() : [UNKNOWN_ORIGIN];
+      });
+      mentions[path] = perKey;
+      // The value itself came from an origin only when every identifier in it did.
+      for (const l of intersection(perKey)) if (l !== UNKNOWN_ORIGIN) vouched.add(l);
     }
     origin[path] = vouched.size > 0 ? [...vouched].sort() : [UNKNOWN_ORIGIN];
   });
   for (const path of unvisited) {
     origin[path] = [UNKNOWN_ORIGIN];
-    mentions[path] = [UNKNOWN_ORIGIN];
+    mentions[path] = [[UNKNOWN_ORIGIN]];
   }
   return { origin, mentions };
 }

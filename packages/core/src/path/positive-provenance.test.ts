@@ -269,6 +269,27 @@ rules:
     ).toBe('allow');
   });
 
+  it('accepts a body whose identifiers each came from an accepted origin, not necessarily the same one', async () => {
+    const { call } = harness({
+      'contacts.lookup': [{ name: 'Dana', email: 'dana@partner.example', account: 'ACCT-778812' }],
+    });
+    await call(
+      'contacts.lookup',
+      { name: 'Dana' },
+      { userInput: 'Send bob@partner.example the ref INV-2026-0042 and Dana’s account number' },
+    );
+    const sent = await call(
+      'email.send',
+      reply('bob@partner.example', 'Ref INV-2026-0042; Dana’s account is ACCT-778812.'),
+    );
+    expect(sent.status).toBe('executed');
+    const mixed = await call(
+      'email.send',
+      reply('bob@partner.example', 'Ref INV-2026-0042, pay to ACCT-999999'),
+    );
+    expect(mixed.status).toBe('approval-required');
+  });
+
   it('fails closed when there are more values than it checks', () => {
     const to = Array.from({ length: 3000 }, (_, i) => `r${i}@x.example`);
     const origin = Object.fromEntries(to.map((_, i) => [`to[${i}]`, ['user_input']]));

@@ -273,7 +273,7 @@ export function provenanceInSession(
 export function originsInSession(
   session: SessionState,
   args: Readonly<Record<string, unknown>>,
-): { origin: Record<string, string[]>; mentions: Record<string, string[]> } {
+): { origin: Record<string, string[]>; mentions: Record<string, string[][]> } {
   const origins = originsOfArguments(args, sessionLabelsOf(session));
   if (session.phrases.length > 0) {
     // A name the user wrote in a sentence (a hotel, a file, a person) is the user's too.

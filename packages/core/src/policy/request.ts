@@ -65,8 +65,13 @@ export function checkRequest(policy: CompiledPolicy, input: unknown): CheckedReq
   for (const key of ['provenance', 'origin', 'mentions'] as const) {
     const map = input[key] as Record<string, unknown> | undefined;
     for (const [path, labels] of Object.entries(map ?? {})) {
-      if (!isStringList(labels))
-        return invalid(`'${key}[${JSON.stringify(path)}]' must be a list of strings`);
+      const ok =
+        isStringList(labels) ||
+        (key === 'mentions' && Array.isArray(labels) && labels.every((l) => isStringList(l)));
+      if (!ok)
+        return invalid(
+          `'${key}[${JSON.stringify(path)}]' must be a list of strings${key === 'mentions' ? ' or of lists of strings' : ''}`,
+        );
     }
   }
   if (input.now !== undefined && !(input.now instanceof Date && !Number.isNaN(input.now.getTime()))) {
@@ -315,18 +320,29 @@ export function unmetRequirement(require: OriginRequirement, request: CheckedReq
     for (const [path, wanted] of Object.entries(map ?? {})) {
       for (const leaf of leaves) {
         if (leaf !== path && !leaf.startsWith(`${path}.`) && !leaf.startsWith(`${path}[`)) continue;
-        const given = kind === 'origin' ? request.input.origin?.[leaf] : request.input.mentions?.[leaf];
+        if (kind === 'origin') {
+          const given = request.input.origin?.[leaf];
+          const origins = given && given.length > 0 ? given : [UNKNOWN];
+          if (!origins.some((o) => wanted.includes(o)))
+            return `${leaf} came from ${origins.join(', ')}, not from ${wanted.join(' or ')}`;
+          continue;
+        }
         // A leaf with no `mentions` entry names no address, host or account: nothing to vouch for.
-        if (kind === 'mentions' && given === undefined) continue;
-        const origins = given && given.length > 0 ? given : [UNKNOWN];
-        if (!origins.some((o) => wanted.includes(o)))
-          return kind === 'origin'
-            ? `${leaf} came from ${origins.join(', ')}, not from ${wanted.join(' or ')}`
-            : `${leaf} mentions what came from ${origins.join(', ')}, not from ${wanted.join(' or ')}`;
+        for (const origins of mentionSets(request.input.mentions?.[leaf])) {
+          if (!origins.some((o) => wanted.includes(o)))
+            return `${leaf} mentions what came from ${origins.join(', ')}, not from ${wanted.join(' or ')}`;
+        }
       }
     }
   }
   return undefined;
+}
+
+/** One origin list per identifier a value mentions; a flat list of strings stands for one identifier. */
+function mentionSets(given: readonly (string | readonly string[])[] | undefined): (readonly string[])[] {
+  if (given === undefined) return [];
+  if (given.every((g) => typeof g === 'string')) return [given.length > 0 ? (given as string[]) : [UNKNOWN]];
+  return given.map((g) => (typeof g === 'string' ? [g] : g.length > 0 ? g : [UNKNOWN]));
 }
 
 /** The paths of every leaf value of an argument object; undefined past the provenance bounds. */

@@ -144,7 +144,14 @@ const testSchema = {
         },
         provenance: { type: 'object', additionalProperties: stringList(LABEL_PATTERN) },
         origin: { type: 'object', additionalProperties: stringList(LABEL_PATTERN) },
-        mentions: { type: 'object', additionalProperties: stringList(LABEL_PATTERN) },
+        mentions: {
+          type: 'object',
+          additionalProperties: {
+            type: 'array',
+            maxItems: 1000,
+            items: { anyOf: [{ type: 'string', pattern: LABEL_PATTERN }, stringList(LABEL_PATTERN)] },
+          },
+        },
         user: plainObject,
         delegation: {
           type: 'object',
@@ -290,7 +297,7 @@ export interface TestDocument {
     session?: { id?: string; labels?: string[]; intent?: string; calls?: number };
     provenance?: Record<string, string[]>;
     origin?: Record<string, string[]>;
-    mentions?: Record<string, string[]>;
+    mentions?: Record<string, (string | string[])[]>;
     user?: Record<string, unknown>;
     delegation?: { depth?: number; chain?: string[] };
     context?: Record<string, unknown>;

@@ -226,8 +226,11 @@ export interface DecisionRequestInput {
    * `endorsed`, output labels). A leaf with no entry has no known origin.
    */
   readonly origin?: Readonly<Record<string, readonly string[]>>;
-  /** Argument leaf path → the origins every identifier the value mentions came from; no entry: it mentions none. */
-  readonly mentions?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Argument leaf path → the origins of each address, host or account the value mentions, one
+   * list per identifier (a plain list of strings stands for one); no entry: it mentions none.
+   */
+  readonly mentions?: Readonly<Record<string, readonly (string | readonly string[])[]>>;
   /** The human the agent acts for. */
   readonly user?: Readonly<Record<string, unknown>>;
   readonly delegation?: DelegationInput;
