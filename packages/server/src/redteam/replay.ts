@@ -68,7 +68,7 @@ export async function replayTrace(policy: CompiledPolicy, trace: RedteamTrace): 
           tool: step.call,
           args: step.args,
           // Each agent of a run has its own session, as each has its own PEP.
-          sessionId: `${trace.id}#${agentName}`,
+          sessionId: `run.${agentName.replace(/[^A-Za-z0-9._:-]/g, '_')}`,
           ...(userInput.length > 0 && { userInput }),
           ...(endorsed.length > 0 && { endorsed }),
         });
