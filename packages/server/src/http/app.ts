@@ -97,7 +97,11 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     admin: deps.admin,
     decisions: deps.decisions,
   });
-  await app.register(auditRoutes, { store: deps.store, admin: deps.admin });
+  await app.register(auditRoutes, {
+    store: deps.store,
+    admin: deps.admin,
+    ...(deps.auditLog && { audit: deps.auditLog }),
+  });
   if (deps.gateway)
     await app.register(mcpRoutes, {
       gateway: deps.gateway,
