@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditDraft, type SealedAuditEvent, sealAuditEvent } from '@gatehouse/core';
+import { type AuditDraft, type SealedAuditEvent, sealAuditEvent } from '@gatehouse/core/audit';
 import type SqliteDatabase from 'better-sqlite3';
 
 /** A new audit event id: `evt_` and 24 hex digits. */

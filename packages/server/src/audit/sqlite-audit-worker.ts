@@ -1,5 +1,5 @@
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { AuditDraft, SealedAuditEvent } from '@gatehouse/core';
+import type { AuditDraft, SealedAuditEvent } from '@gatehouse/core/audit';
 import SqliteDatabase from 'better-sqlite3';
 import { configureSqliteConnection, sqliteAuditAppend } from './sqlite-audit-append.js';
 
