@@ -38,6 +38,8 @@ export interface AuditStore {
    * thread commits them in call order): the log then hands over a batch at every turn.
    */
   readonly concurrentAppends?: boolean;
+  /** The SQLite file the log lives in, when it is one: readers in other threads open it. */
+  readonly sqlitePath?: string;
   auditHead(): Promise<{ seq: number; hash: string }>;
   queryAudit(query: AuditQuery): Promise<AuditRow[]>;
   /** Events from `fromSeq` on, ascending, read page by page. */

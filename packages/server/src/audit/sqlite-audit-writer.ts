@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type AuditDraft, GatehouseError, type SealedAuditEvent } from '@gatehouse/core';
 import type { AppendReply, AppendRequest } from './sqlite-audit-worker.js';
+import { auditWorkerScript } from './worker-script.js';
 
 interface Pending {
   readonly resolve: (sealed: SealedAuditEvent[]) => void;
@@ -67,7 +66,7 @@ export class SqliteAuditWriter {
 
   private worker(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(workerScript(), { workerData: { path: this.path } });
+    const worker = new Worker(auditWorkerScript('sqlite-audit-worker'), { workerData: { path: this.path } });
     worker.on('message', (replies: AppendReply[]) => {
       for (const reply of replies) {
         const pending = this.#pending.get(reply.id);
@@ -104,14 +103,4 @@ export class SqliteAuditWriter {
       ...(cause && { cause }),
     });
   }
-}
-
-/**
- * The worker's compiled module. Under a test runner this file is TypeScript in `src/`, which a
- * worker cannot load with its `.js` imports; the build's copy in `dist/` is used instead.
- */
-function workerScript(): string {
-  const beside = fileURLToPath(new URL('./sqlite-audit-worker.js', import.meta.url));
-  if (existsSync(beside)) return beside;
-  return fileURLToPath(new URL('../../dist/audit/sqlite-audit-worker.js', import.meta.url));
 }

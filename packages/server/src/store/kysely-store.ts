@@ -129,11 +129,14 @@ export class KyselyStore implements Store {
     sqliteFile?: { readonly connection: SqliteDatabase.Database; readonly path: string },
   ) {
     this.sqlite = sqliteFile?.connection;
+    if (sqliteFile && sqliteFile.path !== ':memory:') this.sqlitePath = sqliteFile.path;
     // A file gets the audit writer's thread; `:memory:` cannot be opened by a second connection.
     if (sqliteFile && sqliteFile.path !== ':memory:')
       this.#auditWriter = new SqliteAuditWriter(sqliteFile.path, describe);
   }
 
+  /** The SQLite file, when the store is one (not `:memory:`). */
+  readonly sqlitePath: string | undefined;
   /** The SQLite connection under `db`, for prepared statements on the hot paths. */
   private readonly sqlite: SqliteDatabase.Database | undefined;
   #auditWriter: SqliteAuditWriter | undefined;
