@@ -11,7 +11,7 @@
  * WAL, and >= 500,000 events/s verified.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +93,34 @@ function rawAppendRate(path, batch, total) {
   return Math.round(total / seconds);
 }
 
+/** CPU milliseconds of this process (every thread) and of its main thread alone (from /proc). */
+function cpuMs() {
+  const { user, system } = process.cpuUsage();
+  let main = Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    main = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    // Not Linux: the main thread's share is not reported.
+  }
+  return { all: (user + system) / 1000, main };
+}
+
+/** Runs `work` (which appends `events`) and reports its rate and CPU per event. */
+async function measured(events, work) {
+  const cpu = cpuMs();
+  const started = performance.now();
+  await work();
+  const seconds = (performance.now() - started) / 1000;
+  const after = cpuMs();
+  return {
+    per_s: Math.round(events / seconds),
+    cpu_us_per_event: Number((((after.all - cpu.all) * 1000) / events).toFixed(2)),
+    main_thread_cpu_us_per_event: Number((((after.main - cpu.main) * 1000) / events).toFixed(2)),
+  };
+}
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function appendRate(store, inFlight, total) {
@@ -131,12 +159,14 @@ export async function run({ quick }) {
     for (let round = 0; round < rounds; round++) {
       const rawPath = join(dir, `raw-${round}.db`);
       await (await openStore({ sqlite: rawPath })).close();
-      rawRounds.push(rawAppendRate(rawPath, 4096, roundTotal));
+      rawRounds.push(await measured(roundTotal, async () => rawAppendRate(rawPath, 4096, roundTotal)));
       const scratch = await openStore({ sqlite: join(dir, `round-${round}.db`) });
-      gatehouseRounds.push(await appendRate(scratch, 4096, roundTotal));
+      await appendRate(scratch, 1, 50); // the writer thread starts, and warms up
+      gatehouseRounds.push(await measured(roundTotal, () => appendRate(scratch, 4096, roundTotal)));
       await scratch.close();
     }
     const sqlite = await openStore({ sqlite: join(dir, 'audit.db') });
+    await appendRate(sqlite, 1, 50); // the writer thread starts, and warms up
     const appends = {};
     for (const [inFlight, total] of [
       [1, 500],
@@ -148,7 +178,9 @@ export async function run({ quick }) {
     const versusRaw = {
       gatehouse_rounds: gatehouseRounds,
       raw_better_sqlite3_rounds: rawRounds,
-      ratio_of_medians: Number((median(gatehouseRounds) / median(rawRounds)).toFixed(2)),
+      ratio_of_medians: Number(
+        (median(gatehouseRounds.map((r) => r.per_s)) / median(rawRounds.map((r) => r.per_s))).toFixed(2),
+      ),
     };
     const key = await loadAuditSigningKey(sqlite, new Uint8Array(randomBytes(32)));
     const checkpointer = new AuditCheckpointer(sqlite, key, { every: 1000, intervalMs: 60_000 });
@@ -165,14 +197,20 @@ export async function run({ quick }) {
         [undefined, parallelRounds],
         [1, onePassRounds],
       ]) {
+        const cpu = cpuMs();
         const started = performance.now();
         verified = await verifyStoredAudit(sqlite, threads === undefined ? {} : { threads });
-        rounds.push(Math.round(verified.events / ((performance.now() - started) / 1000)));
+        const cpuUs = (cpuMs().all - cpu.all) * 1000;
+        rounds.push({
+          per_s: Math.round(verified.events / ((performance.now() - started) / 1000)),
+          cpu_us_per_event: Number((cpuUs / verified.events).toFixed(2)),
+        });
         if (!verified.ok) break;
       }
     }
-    const verifyStore = median(parallelRounds);
-    const verifyOnePass = median(onePassRounds);
+    const verifyStore = median(parallelRounds.map((r) => r.per_s));
+    const verifyOnePass = median(onePassRounds.map((r) => r.per_s));
+    const verifyCpuUs = median(parallelRounds.map((r) => r.cpu_us_per_event));
     // The verifier alone, over rows already read.
     const rows = [];
     for await (const row of sqlite.streamAudit(1)) rows.push(row);
@@ -203,12 +241,12 @@ export async function run({ quick }) {
     const fmt = (n) => n.toLocaleString('en-US');
     console.log('\naudit log (durable: SQLite WAL with synchronous=FULL, PostgreSQL default commit):');
     console.log(
-      `  appends at 4,096 in flight, alternating rounds: Gatehouse ${gatehouseRounds.map(fmt).join(', ')}/s; raw better-sqlite3 (same durability and rows) ${rawRounds.map(fmt).join(', ')}/s; ratio of medians ${versusRaw.ratio_of_medians}`,
+      `  appends at 4,096 in flight, alternating rounds (rate, CPU µs/event all threads, main thread):\n    Gatehouse  ${gatehouseRounds.map((r) => `${fmt(r.per_s)}/s ${r.cpu_us_per_event} ${r.main_thread_cpu_us_per_event}`).join(' | ')}\n    raw better-sqlite3, same durability and rows ${rawRounds.map((r) => `${fmt(r.per_s)}/s ${r.cpu_us_per_event}`).join(' | ')}\n    ratio of medians ${versusRaw.ratio_of_medians}`,
     );
     for (const [name, rate] of Object.entries(appends))
       console.log(`  appends, ${name.replace(/_/g, ' ')}: ${fmt(rate)}/s`);
     console.log(
-      `  verify from SQLite:   ${fmt(verifyStore)} events/s in ${availableParallelism()} range threads (rounds ${parallelRounds.map(fmt).join(', ')}); one pass ${fmt(verifyOnePass)} events/s (rounds ${onePassRounds.map(fmt).join(', ')}); ${fmt(verified.events)} events, ${verified.checkpoints} checkpoints`,
+      `  verify from SQLite:   ${fmt(verifyStore)} events/s in ${availableParallelism()} range threads (rounds ${parallelRounds.map((r) => fmt(r.per_s)).join(', ')}); one pass ${fmt(verifyOnePass)} events/s (rounds ${onePassRounds.map((r) => fmt(r.per_s)).join(', ')}); ${fmt(verified.events)} events, ${verified.checkpoints} checkpoints\n    CPU per event, all threads: ${verifyCpuUs} µs, so ${fmt(Math.round((availableParallelism() * 1e6) / verifyCpuUs))} events/s on ${availableParallelism()} idle cores`,
     );
     console.log(`  verify, rows in RAM:  ${fmt(verifyMemory)} events/s`);
     const best = Math.max(

@@ -17,7 +17,8 @@ import { configureSqliteConnection, sqliteAuditAppend } from './sqlite-audit-app
 export interface AppendRequest {
   readonly kind: 'append';
   readonly id: number;
-  readonly drafts: readonly AuditDraft[];
+  /** The drafts as one JSON array. */
+  readonly drafts: string;
 }
 
 /** The answer to one request. */
@@ -38,8 +39,8 @@ function serve(port: MessagePort, path: string): void {
     if (first.kind === 'close') {
       closing = true;
     } else {
-      const requests = [first];
-      let events = first.drafts.length;
+      const requests = [parsed(first)];
+      let events = requests[0]!.drafts.length;
       while (events < MAX_EVENTS_PER_COMMIT) {
         const next = receiveMessageOnPort(port)?.message as AppendRequest | { kind: 'close' } | undefined;
         if (!next) break;
@@ -47,8 +48,9 @@ function serve(port: MessagePort, path: string): void {
           closing = true;
           break;
         }
-        requests.push(next);
-        events += next.drafts.length;
+        const request = parsed(next);
+        requests.push(request);
+        events += request.drafts.length;
       }
       port.postMessage(commit(append, requests));
     }
@@ -59,10 +61,19 @@ function serve(port: MessagePort, path: string): void {
   });
 }
 
+interface ParsedRequest {
+  readonly id: number;
+  readonly drafts: readonly AuditDraft[];
+}
+
+function parsed(request: AppendRequest): ParsedRequest {
+  return { id: request.id, drafts: JSON.parse(request.drafts) as AuditDraft[] };
+}
+
 /** Commits the requests together; if that fails, each alone, so one request's bad data fails only it. */
 function commit(
   append: ReturnType<typeof sqliteAuditAppend>,
-  requests: readonly AppendRequest[],
+  requests: readonly ParsedRequest[],
 ): AppendReply[] {
   if (requests.length > 1) {
     try {

@@ -78,7 +78,7 @@ describe('the SQLite audit writer thread', () => {
   it('refuses an event the thread cannot receive, and only that one', async () => {
     const store = await openStore({ sqlite: file() });
     const log = new AuditLog(store);
-    const bad = { ...draft(2), what: { tool: 'x', args: { f: () => 1 } } } as unknown as AuditDraft;
+    const bad = { ...draft(2), what: { tool: 'x', args: { n: 1n } } } as unknown as AuditDraft;
     const results = await Promise.allSettled([log.append(draft(1)), log.append(bad), log.append(draft(3))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await verifyStoredAudit(store)).toMatchObject({ ok: true, events: 2 });
