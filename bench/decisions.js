@@ -9,7 +9,6 @@
  * 2. In process: what the enforcement path adds to a bare `decide` per call
  *    (validation, rate limit, session, provenance), and a local-mode SDK check.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -17,6 +16,7 @@ import { join } from 'node:path';
 import { compilePolicy, decide, EnforcementPath, MemorySessionStore } from '@gatehouse/core';
 import { createGuard } from '@gatehouse/sdk';
 import { agentToken } from './agent-token.js';
+import { processCpuMs, startServerProcess } from './server-process.js';
 
 const RESULTS_FILE = new URL('./results/decisions.json', import.meta.url);
 const BIN = new URL('../packages/server/dist/cli/main.js', import.meta.url).pathname;
@@ -103,36 +103,6 @@ async function measureInProcess(iterations) {
   };
 }
 
-/** Starts a server process and resolves with its URL once it says it listens. */
-async function startProcess(args) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        // From here on the server's log is drained, not kept.
-        child.stdout.removeAllListeners('data');
-        child.stdout.resume();
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-  });
-  return { child, url };
-}
-
-/** CPU milliseconds a process has used (user + system), from /proc; NaN elsewhere. */
-function processCpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /**
  * The decision API against a Fastify echo server with the same route and schema, each in its
  * own process, in alternating rounds at 1 and 16 in flight: the machine is shared and drifts,
@@ -148,7 +118,7 @@ async function measureApi(seconds, rounds) {
   );
   const servers = [];
   try {
-    const gatehouse = await startProcess([
+    const gatehouse = await startServerProcess([
       BIN,
       'serve',
       '--config',
@@ -157,7 +127,7 @@ async function measureApi(seconds, rounds) {
       '0',
     ]);
     servers.push(gatehouse.child);
-    const echo = await startProcess([ECHO]);
+    const echo = await startServerProcess([ECHO]);
     servers.push(echo.child);
     const access_token = await agentToken({ url: gatehouse.url, dir, agent: 'email-assistant' });
     const body = JSON.stringify({
