@@ -10,12 +10,13 @@
  * Targets (issue #6): >= 50,000 durable appends/s with group commit on SQLite
  * WAL, and >= 500,000 events/s verified.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAuditChain } from '@gatehouse/core';
+import SqliteDatabase from 'better-sqlite3';
 import { AuditCheckpointer, AuditLog, loadAuditSigningKey, openStore, verifyStoredAudit } from 'gatehouse';
 import pg from 'pg';
 
@@ -47,6 +48,81 @@ const draft = (i) => ({
   decision_id: `dec_${i}`,
 });
 
+/**
+ * The limit: raw better-sqlite3 on the same schema, durability and rows (JSON text, SHA-256,
+ * the same columns and indexes), one synchronous transaction per `batch` events, no chain lock,
+ * no group-commit queue, no thread.
+ */
+function rawAppendRate(path, batch, total) {
+  const db = new SqliteDatabase(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  const head = db.prepare('select seq, hash from audit_head where id = 1');
+  const insert = db.prepare(
+    'insert into audit_events (seq, id, type, time, agent_id, session_id, tool, outcome, prev_hash, hash, event) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const setHead = db.prepare('update audit_head set seq = ?, hash = ?, updated_at = ? where id = 1');
+  const commit = db.transaction((from, count) => {
+    let { seq, hash } = head.get();
+    for (let i = from; i < from + count; i++) {
+      const d = draft(i);
+      const id = `evt_${i.toString(16).padStart(24, '0')}`;
+      const prev = hash;
+      const text = JSON.stringify({ ...d, id, seq: ++seq, prev_hash: prev });
+      hash = createHash('sha256').update(text).digest('hex');
+      insert.run(
+        seq,
+        id,
+        d.type,
+        Date.parse(d.time),
+        d.who.agent.id,
+        d.session_id,
+        d.what.tool,
+        'allowed',
+        prev,
+        hash,
+        text,
+      );
+    }
+    setHead.run(seq, hash, Date.now());
+  });
+  const started = performance.now();
+  for (let done = 0; done < total; done += batch) commit.immediate(done, Math.min(batch, total - done));
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return Math.round(total / seconds);
+}
+
+/** CPU milliseconds of this process (every thread) and of its main thread alone (from /proc). */
+function cpuMs() {
+  const { user, system } = process.cpuUsage();
+  let main = Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    main = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    // Not Linux: the main thread's share is not reported.
+  }
+  return { all: (user + system) / 1000, main };
+}
+
+/** Runs `work` (which appends `events`) and reports its rate and CPU per event. */
+async function measured(events, work) {
+  const cpu = cpuMs();
+  const started = performance.now();
+  await work();
+  const seconds = (performance.now() - started) / 1000;
+  const after = cpuMs();
+  return {
+    per_s: Math.round(events / seconds),
+    cpu_us_per_event: Number((((after.all - cpu.all) * 1000) / events).toFixed(2)),
+    main_thread_cpu_us_per_event: Number((((after.main - cpu.main) * 1000) / events).toFixed(2)),
+  };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 async function appendRate(store, inFlight, total) {
   const log = new AuditLog(store);
   let next = 0;
@@ -74,7 +150,23 @@ export async function run({ quick }) {
     quick,
   };
   try {
+    // The limit first, in alternating rounds with Gatehouse at 4,096 in flight (a shared machine
+    // drifts; only ratios from the same run hold), each on its own file with the same schema.
+    const rounds = quick ? 1 : 3;
+    const roundTotal = Math.round(100_000 * scale);
+    const gatehouseRounds = [];
+    const rawRounds = [];
+    for (let round = 0; round < rounds; round++) {
+      const rawPath = join(dir, `raw-${round}.db`);
+      await (await openStore({ sqlite: rawPath })).close();
+      rawRounds.push(await measured(roundTotal, async () => rawAppendRate(rawPath, 4096, roundTotal)));
+      const scratch = await openStore({ sqlite: join(dir, `round-${round}.db`) });
+      await appendRate(scratch, 1, 50); // the writer thread starts, and warms up
+      gatehouseRounds.push(await measured(roundTotal, () => appendRate(scratch, 4096, roundTotal)));
+      await scratch.close();
+    }
     const sqlite = await openStore({ sqlite: join(dir, 'audit.db') });
+    await appendRate(sqlite, 1, 50); // the writer thread starts, and warms up
     const appends = {};
     for (const [inFlight, total] of [
       [1, 500],
@@ -83,19 +175,46 @@ export async function run({ quick }) {
     ]) {
       appends[`sqlite_${inFlight}_in_flight`] = await appendRate(sqlite, inFlight, Math.round(total * scale));
     }
+    const versusRaw = {
+      gatehouse_rounds: gatehouseRounds,
+      raw_better_sqlite3_rounds: rawRounds,
+      ratio_of_medians: Number(
+        (median(gatehouseRounds.map((r) => r.per_s)) / median(rawRounds.map((r) => r.per_s))).toFixed(2),
+      ),
+    };
     const key = await loadAuditSigningKey(sqlite, new Uint8Array(randomBytes(32)));
     const checkpointer = new AuditCheckpointer(sqlite, key, { every: 1000, intervalMs: 60_000 });
     await checkpointer.start();
     await checkpointer.cut();
     const events = (await sqlite.auditHead()).seq;
 
-    let started = performance.now();
-    const verified = await verifyStoredAudit(sqlite);
-    const verifyStore = Math.round(verified.events / ((performance.now() - started) / 1000));
+    // Alternating rounds: range-partitioned threads (the default) and one pass, same log, same run.
+    let verified;
+    const parallelRounds = [];
+    const onePassRounds = [];
+    for (let round = 0; round < (quick ? 1 : 3); round++) {
+      for (const [threads, rounds] of [
+        [undefined, parallelRounds],
+        [1, onePassRounds],
+      ]) {
+        const cpu = cpuMs();
+        const started = performance.now();
+        verified = await verifyStoredAudit(sqlite, threads === undefined ? {} : { threads });
+        const cpuUs = (cpuMs().all - cpu.all) * 1000;
+        rounds.push({
+          per_s: Math.round(verified.events / ((performance.now() - started) / 1000)),
+          cpu_us_per_event: Number((cpuUs / verified.events).toFixed(2)),
+        });
+        if (!verified.ok) break;
+      }
+    }
+    const verifyStore = median(parallelRounds.map((r) => r.per_s));
+    const verifyOnePass = median(onePassRounds.map((r) => r.per_s));
+    const verifyCpuUs = median(parallelRounds.map((r) => r.cpu_us_per_event));
     // The verifier alone, over rows already read.
     const rows = [];
     for await (const row of sqlite.streamAudit(1)) rows.push(row);
-    started = performance.now();
+    const started = performance.now();
     const inMemory = await verifyAuditChain([rows], [], { verifySignature: () => true });
     const verifyMemory = Math.round(inMemory.events / ((performance.now() - started) / 1000));
     await sqlite.close();
@@ -107,16 +226,27 @@ export async function run({ quick }) {
     Object.assign(result, {
       events,
       appends_per_s: appends,
-      verify_events_per_s: { from_sqlite: verifyStore, in_memory: verifyMemory },
+      appends_vs_raw_better_sqlite3_4096_in_flight: versusRaw,
+      verify_events_per_s: {
+        from_sqlite: verifyStore,
+        from_sqlite_rounds: parallelRounds,
+        from_sqlite_one_pass: verifyOnePass,
+        from_sqlite_one_pass_rounds: onePassRounds,
+        in_memory_one_pass: verifyMemory,
+        threads: availableParallelism(),
+      },
       verified: verified.ok && inMemory.ok,
       targets: { appends_per_s: TARGET_APPENDS, verify_events_per_s: TARGET_VERIFY },
     });
     const fmt = (n) => n.toLocaleString('en-US');
     console.log('\naudit log (durable: SQLite WAL with synchronous=FULL, PostgreSQL default commit):');
+    console.log(
+      `  appends at 4,096 in flight, alternating rounds (rate, CPU µs/event all threads, main thread):\n    Gatehouse  ${gatehouseRounds.map((r) => `${fmt(r.per_s)}/s ${r.cpu_us_per_event} ${r.main_thread_cpu_us_per_event}`).join(' | ')}\n    raw better-sqlite3, same durability and rows ${rawRounds.map((r) => `${fmt(r.per_s)}/s ${r.cpu_us_per_event}`).join(' | ')}\n    ratio of medians ${versusRaw.ratio_of_medians}`,
+    );
     for (const [name, rate] of Object.entries(appends))
       console.log(`  appends, ${name.replace(/_/g, ' ')}: ${fmt(rate)}/s`);
     console.log(
-      `  verify from SQLite:   ${fmt(verifyStore)} events/s (${fmt(verified.events)} events, ${verified.checkpoints} checkpoints)`,
+      `  verify from SQLite:   ${fmt(verifyStore)} events/s in ${availableParallelism()} range threads (rounds ${parallelRounds.map((r) => fmt(r.per_s)).join(', ')}); one pass ${fmt(verifyOnePass)} events/s (rounds ${onePassRounds.map((r) => fmt(r.per_s)).join(', ')}); ${fmt(verified.events)} events, ${verified.checkpoints} checkpoints\n    CPU per event, all threads: ${verifyCpuUs} µs, so ${fmt(Math.round((availableParallelism() * 1e6) / verifyCpuUs))} events/s on ${availableParallelism()} idle cores`,
     );
     console.log(`  verify, rows in RAM:  ${fmt(verifyMemory)} events/s`);
     const best = Math.max(

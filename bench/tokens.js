@@ -10,12 +10,13 @@
  *
  * Targets (issue #3): >= 5,000 issued/s and >= 20,000 verified/s per core.
  */
-import { spawn } from 'node:child_process';
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentAdmin, loadConfig, openStore, startServer } from 'gatehouse';
+import { startServerProcess } from './server-process.js';
 
 const RESULTS_FILE = new URL('./results/tokens.json', import.meta.url);
 const BIN = new URL('../packages/server/dist/cli/main.js', import.meta.url).pathname;
@@ -112,23 +113,8 @@ export async function run({ quick }) {
 }
 
 async function measureEndpoint(config, clientId, clientSecret, seconds) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', config.file, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, url } = await startServerProcess([BIN, 'serve', '--config', config.file, '--port', '0'], {
     env: { ...process.env },
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        // From here on the server's log is drained, not kept.
-        child.stdout.removeAllListeners('data');
-        child.stdout.resume();
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`gatehouse serve exited with ${code}`)));
   });
   const body = 'grant_type=client_credentials';
   const headers = {

@@ -94,6 +94,8 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
 
 /** The newest audit events of a tool and type, newest first. */
 async function auditOf(tool: string, type: string): Promise<AuditEvent[]> {
+  // Outcomes are committed with the next group, after the answer.
+  await server.audit.settled();
   const rows = await server.store.queryAudit({ tool, type, order: 'desc', limit: 20 });
   return rows.map((r) => JSON.parse(r.text) as AuditEvent);
 }
@@ -664,6 +666,7 @@ describe('brokered credentials', () => {
     expect(listed.stdout).toContain('crm-token');
     expect(listed.stdout).not.toContain(CRM_TOKEN);
     let leaks = 0;
+    await server.audit.settled();
     for await (const row of server.store.streamAudit(0)) if (row.text.includes(CRM_TOKEN)) leaks++;
     expect(leaks).toBe(0);
   });

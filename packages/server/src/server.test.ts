@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config/load.js';
 import { PolicyStartError, type RunningServer, startServer } from './server.js';
@@ -78,5 +79,38 @@ describe('gatehouse serve with a broken policy', () => {
       "unknown key 'efect' in rules[0] (did you mean 'effect'?)",
     );
     rmSync(broken, { recursive: true, force: true });
+  });
+});
+
+describe('the request log', () => {
+  const serveWithLog = async (level: string) => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const logged = await startServer(await loadConfig(join(dir, 'gatehouse.yaml')), {
+      env: {},
+      watch: false,
+      logger: { level, stream },
+    });
+    await fetch(`${logged.url}/healthz`);
+    await logged.close();
+    return lines.map((l) => JSON.parse(l) as { level: number; msg: string });
+  };
+
+  it('leaves requests out at info, and logs each at debug', async () => {
+    const info = await serveWithLog('info');
+    expect(info.some((l) => /request/.test(l.msg))).toBe(false);
+    const debug = await serveWithLog('debug');
+    expect(debug.filter((l) => l.msg === 'request completed')).toEqual([
+      expect.objectContaining({
+        level: 20,
+        req: { method: 'GET', url: '/healthz' },
+        res: { statusCode: 200 },
+      }),
+    ]);
   });
 });

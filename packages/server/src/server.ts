@@ -17,7 +17,7 @@ import { AgentRateLimiter } from './decisions/rate-limiter.js';
 import { McpGateway } from './gateway/gateway.js';
 import { scanToolDescription, ToolPins } from './gateway/tool-pins.js';
 import { upstreamToolSources } from './gateway/upstream-catalog.js';
-import { createHttpApp } from './http/app.js';
+import { createHttpApp, type HttpAppDeps } from './http/app.js';
 import { AgentAdmin } from './identity/agent-admin.js';
 import { type IdentityRuntime, startIdentity } from './identity/identity-runtime.js';
 import type { NewAgent } from './identity/identity-store.js';
@@ -78,7 +78,7 @@ export async function startServer(
     host?: string;
     port?: number;
     env?: NodeJS.ProcessEnv;
-    logger?: boolean;
+    logger?: HttpAppDeps['logger'];
     watch?: boolean;
     /** Webhook retry waits (tests shorten them). */
     webhookBackoffMs?: readonly number[];

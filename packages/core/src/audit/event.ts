@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { canonicalAuditText } from './canonical-event.js';
 
 /**
  * The audit event (DESIGN §6) and its hash chain.
@@ -136,16 +137,7 @@ export function sealAuditEvent(
   seq: number,
   prevHash: string,
 ): SealedAuditEvent {
-  const body = { ...draft, id, seq, prev_hash: prevHash };
-  let text: string | undefined;
-  try {
-    text = canonicalize(body);
-  } catch {
-    // RFC 8785 refuses lone surrogates, which JSON text from an agent can carry. One such
-    // event must not fail the batch it shares a commit with: it is kept with U+FFFD instead.
-    text = canonicalize(wellFormed(body));
-  }
-  if (text === undefined) throw new TypeError('the audit event has no JSON form');
+  const text = canonicalAuditText({ ...draft, id, seq, prev_hash: prevHash });
   return {
     seq,
     id,
@@ -167,7 +159,7 @@ export function sealAuditEvent(
  * kept as its digest: the event keeps the value, and queries for it look up the digest.
  */
 export function auditColumn(value: string): string {
-  // Lone surrogates are replaced first, as they are in the event text (see sealAuditEvent), so
+  // Lone surrogates are replaced first, as they are in the event text (see canonicalAuditText), so
   // the column and the text agree; a value that looks like a digest is digested too, so no id
   // can pose as another's digest.
   const text = value.toWellFormed();
@@ -175,14 +167,6 @@ export function auditColumn(value: string): string {
   return text.length <= 200 && !/[\u0000-\u001f\u007f]/.test(text) && !text.startsWith('sha256:')
     ? text
     : `sha256:${sha256Hex(text)}`;
-}
-
-/** A copy with every string made well-formed (lone surrogates become U+FFFD), keys included. */
-function wellFormed(value: unknown): unknown {
-  if (typeof value === 'string') return value.toWellFormed();
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(wellFormed);
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.toWellFormed(), wellFormed(v)]));
 }
 
 /** The event a sealed text describes, with its hash. */

@@ -295,27 +295,39 @@ function committedTo(row: AuditRow, prevHash: string): boolean {
   if (row.agentId == null || row.sessionId == null || row.tool == null || row.outcome === undefined)
     return false;
   // A column holding a value that should have been a digest is for the slow path to judge.
-  if (
-    auditColumn(row.agentId) !== row.agentId ||
-    auditColumn(row.sessionId) !== row.sessionId ||
-    auditColumn(row.tool) !== row.tool
-  )
-    return false;
+  const agentId = plainColumnJson(row.agentId);
+  const sessionId = plainColumnJson(row.sessionId);
+  const tool = plainColumnJson(row.tool);
+  if (agentId === undefined || sessionId === undefined || tool === undefined) return false;
   // `status` is the outcome's last key, and the outcome ends right where `prev_hash` starts.
   const status = `"status":${JSON.stringify(row.outcome)}},`;
   if (!text.startsWith(status, link - status.length)) return false;
   // `session_id` follows `seq`; `type` follows `time` and `trace_id` (strings) and precedes `what`.
   const afterLink = link + linked.length;
-  if (!text.startsWith(`"session_id":${JSON.stringify(row.sessionId)},`, afterLink)) return false;
+  if (!text.startsWith(`"session_id":${sessionId},`, afterLink)) return false;
   const type = text.indexOf('"type":', afterLink);
   if (type < 0 || !text.startsWith(`"type":${JSON.stringify(row.type)},"what":{`, type)) return false;
   // Only `why` (strings and rule objects) follows `who`; `agent` is who's first key. `tool` is
   // the last key of `what`, and `where`, between them, holds strings only.
   const who = text.lastIndexOf('"who":{');
-  if (who < type || !text.startsWith(`"who":{"agent":{"id":${JSON.stringify(row.agentId)}`, who))
-    return false;
-  const tool = text.lastIndexOf('"tool":', who);
-  return tool > type && text.startsWith(`"tool":${JSON.stringify(row.tool)}},`, tool);
+  if (who < type || !text.startsWith(`"who":{"agent":{"id":${agentId}`, who)) return false;
+  const toolAt = text.lastIndexOf('"tool":', who);
+  return toolAt > type && text.startsWith(`"tool":${tool}},`, toolAt);
+}
+
+/** Column values seen to be stored as themselves, with their JSON form: agents, sessions and tools repeat. */
+const plainColumns = new Map<string, string>();
+
+/** The JSON form of a column value stored as itself; undefined for one that should have been a digest. */
+function plainColumnJson(value: string): string | undefined {
+  const known = plainColumns.get(value);
+  if (known !== undefined) return known;
+  if (auditColumn(value) !== value) return undefined;
+  // Bounded: a log of ever-new session ids must not grow this without end.
+  if (plainColumns.size >= 4096) plainColumns.clear();
+  const json = JSON.stringify(value);
+  plainColumns.set(value, json);
+  return json;
 }
 
 /** A checkpoint at or below the current event: it must sign that event's hash, or lie in a pruned range. */

@@ -342,6 +342,8 @@ export class EnforcementPath {
         return deny('session-not-owned', 'the session belongs to another agent');
       }
       session = found ?? newSession(request.sessionId ?? this.ports.newId('ses'), request.agent.id, now());
+      if (request.sessionId !== undefined) delete session.transient;
+      else if (!this.readsProvenance(policy)) session.transient = true;
     } catch (err) {
       return deny('session-store-unavailable', `the session store is unavailable (${messageOf(err)})`);
     }

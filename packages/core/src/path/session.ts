@@ -52,6 +52,12 @@ export interface SessionState {
   readonly phrases: { readonly labels: readonly string[]; readonly text: string }[];
   readonly createdAt: number;
   lastUsedAt: number;
+  /**
+   * Made for a request that named no session, under a policy that reads no provenance: nothing
+   * the session holds can matter to a later decision unless a caller names it, so a store may
+   * keep it in memory only. A request that names it clears this.
+   */
+  transient?: boolean;
 }
 
 /** A new, empty session for an agent. */

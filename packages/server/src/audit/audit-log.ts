@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { AuditDraft, SealedAuditEvent } from '@gatehouse/core';
 import type { AuditStore } from './audit-store.js';
 
 /** Something that records audit events durably: `append` resolves once the event is committed. */
 export interface AuditSink {
   append(draft: AuditDraft): Promise<SealedAuditEvent>;
+  /** Resolves once every event appended before the call is committed or refused. */
+  settled?(): Promise<void>;
 }
 
 interface Queued {
@@ -13,18 +14,22 @@ interface Queued {
   readonly reject: (err: unknown) => void;
 }
 
-export const newAuditEventId = (): string => `evt_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
-
 /**
  * The audit log's writer, with group commit: appends that arrive while a
  * commit is in flight wait for the next one and share it, so under load one
  * transaction (one disk sync) carries many events, while a lone append still
  * commits at once. `append` resolves only after the commit: the caller may
  * act on an event only once it is durable (the write-ahead rule).
+ *
+ * When the store commits in a writer thread (`concurrentAppends`), the log
+ * hands it the appends of every event-loop turn without waiting for the
+ * previous commit; the thread groups whatever queued during its last sync.
  */
 export class AuditLog implements AuditSink {
   #queue: Queued[] = [];
   #flushing: Promise<void> | undefined;
+  /** Appends not yet committed or refused. */
+  #unsettled = new Set<Promise<unknown>>();
   #closed = false;
 
   constructor(
@@ -39,15 +44,30 @@ export class AuditLog implements AuditSink {
 
   append(draft: AuditDraft): Promise<SealedAuditEvent> {
     if (this.#closed) return Promise.reject(new Error('the audit log is closed'));
-    return new Promise((resolve, reject) => {
+    const appended = new Promise<SealedAuditEvent>((resolve, reject) => {
       this.#queue.push({ draft, resolve, reject });
       this.#flushing ??= this.flush();
     });
+    const settled: Promise<unknown> = appended.then(
+      () => this.#unsettled.delete(settled),
+      () => this.#unsettled.delete(settled),
+    );
+    this.#unsettled.add(settled);
+    return appended;
+  }
+
+  /**
+   * Resolves once every event appended before the call has been committed or refused: a reader
+   * that must see what was appended (an audit query) waits on it.
+   */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#unsettled]);
   }
 
   /** Commits what is queued and stops taking appends. */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.settled();
     await this.#flushing;
   }
 
@@ -58,40 +78,42 @@ export class AuditLog implements AuditSink {
     // time, each with its own disk sync, before any other request is read.)
     await new Promise((resolve) => setImmediate(resolve));
     while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, maxBatch);
-      let sealed: SealedAuditEvent[];
-      try {
-        sealed = await this.store.appendAudit(
-          batch.map((q) => q.draft),
-          newAuditEventId,
-        );
-      } catch (err) {
-        // Only a refusal of the data itself is worth retrying event by event. After a lost
-        // connection the batch may even have committed, and a retry would write it twice.
-        if (batch.length === 1 || !refusedData(err)) {
-          for (const q of batch) q.reject(err);
-          continue;
-        }
-        // One event the store refuses must not fail the calls it shared a commit with:
-        // each is tried alone, and only what fails alone is refused.
-        sealed = [];
-        for (const q of batch) {
-          try {
-            const [one] = await this.store.appendAudit([q.draft], newAuditEventId);
-            q.resolve(one!);
-            sealed.push(one!);
-          } catch (alone) {
-            q.reject(alone);
-          }
-        }
-        this.notify(sealed);
-        continue;
-      }
-      for (const [i, q] of batch.entries()) q.resolve(sealed[i]!);
-      this.notify(sealed);
+      const commit = this.commit(this.#queue.splice(0, maxBatch));
+      if (!this.store.concurrentAppends) await commit;
       await new Promise((resolve) => setImmediate(resolve));
     }
     this.#flushing = undefined;
+  }
+
+  /** Commits one batch and settles its appends; never rejects. */
+  private async commit(batch: readonly Queued[]): Promise<void> {
+    let sealed: SealedAuditEvent[];
+    try {
+      sealed = await this.store.appendAudit(batch.map((q) => q.draft));
+    } catch (err) {
+      // Only a refusal of the data itself is worth retrying event by event. After a lost
+      // connection the batch may even have committed, and a retry would write it twice.
+      if (batch.length === 1 || !refusedData(err)) {
+        for (const q of batch) q.reject(err);
+        return;
+      }
+      // One event the store refuses must not fail the calls it shared a commit with:
+      // each is tried alone, and only what fails alone is refused.
+      sealed = [];
+      for (const q of batch) {
+        try {
+          const [one] = await this.store.appendAudit([q.draft]);
+          q.resolve(one!);
+          sealed.push(one!);
+        } catch (alone) {
+          q.reject(alone);
+        }
+      }
+      this.notify(sealed);
+      return;
+    }
+    for (const [i, q] of batch.entries()) q.resolve(sealed[i]!);
+    this.notify(sealed);
   }
 
   private notify(sealed: readonly SealedAuditEvent[]): void {
@@ -111,5 +133,9 @@ export class AuditLog implements AuditSink {
 function refusedData(err: unknown): boolean {
   const code = (err as { cause?: { code?: unknown } }).cause?.code;
   if (typeof code !== 'string') return false;
-  return /^(22|23)[0-9A-Z]{3}$|^P0001$/.test(code) || /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH)/.test(code);
+  return (
+    /^(22|23)[0-9A-Z]{3}$|^P0001$/.test(code) ||
+    /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH)/.test(code) ||
+    code === 'GH_AUDIT_UNCLONEABLE'
+  );
 }

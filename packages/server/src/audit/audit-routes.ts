@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../http/user-auth.js';
 import type { AgentAdmin } from '../identity/agent-admin.js';
 import type { Store } from '../store/index.js';
+import type { AuditSink } from './audit-log.js';
 import type { AuditQuery } from './audit-store.js';
 import { sessionRecording } from './timeline.js';
 
@@ -81,9 +82,9 @@ export async function auditQueryFrom(
  */
 export async function auditRoutes(
   app: FastifyInstance,
-  opts: { store: Store; admin: AgentAdmin },
+  opts: { store: Store; admin: AgentAdmin; audit?: AuditSink },
 ): Promise<void> {
-  const { store, admin } = opts;
+  const { store, admin, audit } = opts;
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500)
@@ -123,6 +124,8 @@ export async function auditRoutes(
       if (typeof query === 'string')
         return reply.code(400).send({ error: 'invalid_request', message: query });
       if ('empty' in query) return { events: [] };
+      // Outcomes are committed with the next group, after their answer: a reader sees them anyway.
+      await audit?.settled?.();
       const rows = await store.queryAudit(query);
       const events = rows.map(openAuditEvent);
       const last = rows[rows.length - 1];
@@ -143,6 +146,7 @@ export async function auditRoutes(
     async (request, reply) => {
       if (!(await requireUser(request, reply, admin, READERS))) return reply;
       const { id } = request.params as { id: string };
+      await audit?.settled?.();
       const rows = await store.queryAudit({
         sessionId: auditColumn(id),
         order: 'asc',

@@ -32,7 +32,14 @@ export interface AuditStore {
    * locked for the transaction: appends from several processes queue there
    * and the chain keeps one order with no gaps.
    */
-  appendAudit(drafts: readonly AuditDraft[], newId: () => string): Promise<SealedAuditEvent[]>;
+  appendAudit(drafts: readonly AuditDraft[]): Promise<SealedAuditEvent[]>;
+  /**
+   * True when `appendAudit` may be called again before an earlier call settled (a writer
+   * thread commits them in call order): the log then hands over a batch at every turn.
+   */
+  readonly concurrentAppends?: boolean;
+  /** The SQLite file the log lives in, when it is one: readers in other threads open it. */
+  readonly sqlitePath?: string;
   auditHead(): Promise<{ seq: number; hash: string }>;
   queryAudit(query: AuditQuery): Promise<AuditRow[]>;
   /** Events from `fromSeq` on, ascending, read page by page. */

@@ -12,6 +12,7 @@ import type { JWK } from 'jose';
 import { checkpointVerifier } from './audit-keys.js';
 import type { AuditStore } from './audit-store.js';
 import { mergeCheckpoints, parseCheckpoint } from './checkpointer.js';
+import { verifyAuditInParallel } from './parallel-verify.js';
 
 /**
  * Verifies the stored chain. Trusted keys are the ones given (pin them: a key
@@ -24,19 +25,25 @@ export async function verifyStoredAudit(
     from?: number;
     publicKeys?: readonly JWK[];
     externalCheckpoints?: readonly AuditCheckpoint[];
+    /** Threads for a SQLite log (range-partitioned); 1 verifies in one pass. Default: the cores. */
+    threads?: number;
   } = {},
 ): Promise<AuditVerification> {
   const keys = options.publicKeys ?? (await store.listAuditKeys()).map((k) => JSON.parse(k.publicJwk) as JWK);
   const start = options.from !== undefined ? Math.max(1, options.from - 1) : 1;
   const external = (options.externalCheckpoints ?? []).filter((c) => c.seq >= start);
-  return verifyAuditChain(
-    store.streamAuditPages(start),
-    mergeCheckpoints(store.streamAuditCheckpoints(start), external),
-    {
-      verifySignature: await checkpointVerifier(keys),
-      ...(options.from !== undefined && { from: options.from }),
-    },
-  );
+  const verifySignature = await checkpointVerifier(keys);
+  const checkpoints = () => mergeCheckpoints(store.streamAuditCheckpoints(start), external);
+  if (store.sqlitePath !== undefined && options.from === undefined && options.threads !== 1) {
+    const verified = await verifyAuditInParallel(store.sqlitePath, checkpoints(), verifySignature, {
+      ...(options.threads !== undefined && { threads: options.threads }),
+    });
+    if (verified) return verified;
+  }
+  return verifyAuditChain(store.streamAuditPages(start), checkpoints(), {
+    verifySignature,
+    ...(options.from !== undefined && { from: options.from }),
+  });
 }
 
 /**

@@ -7,7 +7,8 @@ export const DECISION_BODY_LIMIT = 2 * 1024 * 1024;
 const MAX_EVALUATIONS = 100;
 
 const entity = { type: 'object', properties: { type: { type: 'string' }, id: { type: 'string' } } };
-const evaluationSchema = {
+/** The body of one AuthZEN evaluation request (also the bench's echo server's, so both validate the same). */
+export const evaluationSchema = {
   type: 'object',
   properties: {
     subject: entity,

@@ -280,7 +280,14 @@ export function sharedPathPorts(
     ...(approvals && { approvals: opaque('the approval service', approvals) }),
     ...(audit && {
       audit: opaque('the audit write', async (event: PathAuditEvent) => {
-        await audit.append(pathEventDraft(event, place(event)));
+        const appended = audit.append(pathEventDraft(event, place(event)));
+        // An outcome is not written ahead of anything: the call has run. It joins the next group
+        // commit instead of holding the answer for a disk sync of its own; a failure is logged.
+        if (event.type === 'execution') {
+          appended.catch((err: unknown) => deps.onPortError?.('the audit write of an outcome', err));
+          return;
+        }
+        await appended;
       }),
     }),
     newId: (prefix) => newId(prefix),

@@ -13,7 +13,7 @@ const FLUSH_DELAY_MS = 50;
 /**
  * Sessions for the server: served from memory, written behind to the store
  * (coalesced per session), read back on a miss — so a restart keeps every
- * session's labels and provenance. A store that cannot be read makes `get`
+ * named session's labels and provenance. A store that cannot be read makes `get`
  * throw, and the path denies the call.
  *
  * Several replicas share stored sessions but not each other's unflushed
@@ -40,6 +40,9 @@ export class PersistentSessionStore {
 
   put(session: SessionState): void {
     this.#memory.put(session);
+    // A session no request named, under a policy that reads no provenance, is not written:
+    // it cost a row and a rewrite per call for nothing any later decision reads.
+    if (session.transient) return;
     this.#dirty.add(session.id);
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;

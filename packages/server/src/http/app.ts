@@ -1,4 +1,9 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { approvalRoutes } from '../approvals/approval-routes.js';
 import type { ApprovalService } from '../approvals/approval-service.js';
 import type { AuditSink } from '../audit/audit-log.js';
@@ -37,7 +42,32 @@ export interface HttpAppDeps {
   readonly audiences?: readonly string[];
   /** Reasons the process is not ready beyond the store (e.g. a stalled registry cache). */
   readonly readinessProblems?: () => string[];
-  readonly logger?: boolean;
+  /** Log as JSON lines (pino) to stdout at info, or at this level to this stream. */
+  readonly logger?: boolean | { readonly level: string; readonly stream?: NodeJS.WritableStream };
+}
+
+/**
+ * Requests logged at debug rather than Fastify's info: one log line per request cost 6% of the
+ * decision API's CPU. A request that failed is still logged at error.
+ */
+class DebugRequestLog extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: { method: request.method, url: request.url } }, 'incoming request');
+  }
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const record = {
+      req: { method: request.method, url: request.url },
+      res: { statusCode: reply.statusCode },
+      responseTime: reply.elapsedTime,
+    };
+    if (error) reply.log.error({ ...record, err: error }, 'request errored');
+    else reply.log.debug(record, 'request completed');
+  }
 }
 
 /**
@@ -50,12 +80,14 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     logger: deps.logger
       ? {
           level: 'info',
+          ...(typeof deps.logger === 'object' && deps.logger),
           redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '***' },
         }
       : false,
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Behind no proxy by default; request ids echo X-Request-ID when given.
     requestIdHeader: 'x-request-id',
+    logController: new DebugRequestLog(),
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -97,7 +129,11 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     admin: deps.admin,
     decisions: deps.decisions,
   });
-  await app.register(auditRoutes, { store: deps.store, admin: deps.admin });
+  await app.register(auditRoutes, {
+    store: deps.store,
+    admin: deps.admin,
+    ...(deps.auditLog && { audit: deps.auditLog }),
+  });
   if (deps.gateway)
     await app.register(mcpRoutes, {
       gateway: deps.gateway,

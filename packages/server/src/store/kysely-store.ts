@@ -13,6 +13,8 @@ import type SqliteDatabase from 'better-sqlite3';
 import type { JWK } from 'jose';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { AuditKeyRecord, AuditQuery, AuditStore } from '../audit/audit-store.js';
+import { newAuditEventId, type SqliteAuditAppend, sqliteAuditAppend } from '../audit/sqlite-audit-append.js';
+import { SqliteAuditWriter } from '../audit/sqlite-audit-writer.js';
 import { newId } from '../identity/agent-admin.js';
 import type {
   AgentRecord,
@@ -124,9 +126,26 @@ export class KyselyStore implements Store {
     private readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     private readonly describe: string,
-    /** The SQLite connection under `db`, for the audit append's prepared statements. */
-    private readonly sqlite?: SqliteDatabase.Database,
-  ) {}
+    sqliteFile?: { readonly connection: SqliteDatabase.Database; readonly path: string },
+  ) {
+    this.sqlite = sqliteFile?.connection;
+    if (sqliteFile && sqliteFile.path !== ':memory:') this.sqlitePath = sqliteFile.path;
+    // A file gets the audit writer's thread; `:memory:` cannot be opened by a second connection.
+    if (sqliteFile && sqliteFile.path !== ':memory:')
+      this.#auditWriter = new SqliteAuditWriter(sqliteFile.path, describe);
+  }
+
+  /** The SQLite file, when the store is one (not `:memory:`). */
+  readonly sqlitePath: string | undefined;
+  /** The SQLite connection under `db`, for prepared statements on the hot paths. */
+  private readonly sqlite: SqliteDatabase.Database | undefined;
+  #auditWriter: SqliteAuditWriter | undefined;
+  #auditAppend: SqliteAuditAppend | undefined;
+
+  /** Appends may overlap when a writer thread commits them (in call order). */
+  get concurrentAppends(): boolean {
+    return this.#auditWriter !== undefined;
+  }
 
   async recordPolicyVersion(version: {
     hash: string;
@@ -730,16 +749,16 @@ export class KyselyStore implements Store {
 
   // ---- audit -------------------------------------------------------------
 
-  async appendAudit(drafts: readonly AuditDraft[], newId: () => string): Promise<SealedAuditEvent[]> {
+  async appendAudit(drafts: readonly AuditDraft[]): Promise<SealedAuditEvent[]> {
     if (drafts.length === 0) return [];
+    if (this.#auditWriter) return this.#auditWriter.append(drafts);
     const sqlite = this.sqlite;
     if (sqlite) {
-      // SQLite: one synchronous IMMEDIATE transaction of prepared statements, holding Kysely's
-      // connection so nothing else runs on it meanwhile. BEGIN IMMEDIATE takes the write lock up
-      // front, which serializes appends from other processes on the same file.
-      return this.guard(() =>
-        this.db.connection().execute(async () => this.appendAuditSqlite(sqlite, drafts, newId)),
-      );
+      // In process (`:memory:`): one synchronous transaction, holding Kysely's connection so
+      // nothing else runs on it meanwhile.
+      this.#auditAppend ??= sqliteAuditAppend(sqlite);
+      const append = this.#auditAppend;
+      return this.guard(() => this.db.connection().execute(async () => append(drafts)));
     }
     return this.guard(() =>
       this.db.transaction().execute(async (trx) => {
@@ -753,7 +772,7 @@ export class KyselyStore implements Store {
         let seq = Number(head.seq);
         let prev = head.hash;
         const sealed = drafts.map((draft) => {
-          const event = sealAuditEvent(draft, newId(), ++seq, prev);
+          const event = sealAuditEvent(draft, newAuditEventId(), ++seq, prev);
           prev = event.hash;
           return event;
         });
@@ -785,58 +804,6 @@ export class KyselyStore implements Store {
 
   #saveSession: SqliteDatabase.Statement | undefined;
   #auditPage: SqliteDatabase.Statement | undefined;
-
-  #auditStatements:
-    | {
-        head: SqliteDatabase.Statement;
-        insert: SqliteDatabase.Statement;
-        setHead: SqliteDatabase.Statement;
-        append: SqliteDatabase.Transaction<
-          (drafts: readonly AuditDraft[], newId: () => string) => SealedAuditEvent[]
-        >;
-      }
-    | undefined;
-
-  private appendAuditSqlite(
-    sqlite: SqliteDatabase.Database,
-    drafts: readonly AuditDraft[],
-    newId: () => string,
-  ): SealedAuditEvent[] {
-    if (!this.#auditStatements) {
-      const head = sqlite.prepare('select seq, hash from audit_head where id = 1');
-      const insert = sqlite.prepare(
-        'insert into audit_events (seq, id, type, time, agent_id, session_id, tool, outcome, prev_hash, hash, event) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      );
-      const setHead = sqlite.prepare('update audit_head set seq = ?, hash = ?, updated_at = ? where id = 1');
-      const append = sqlite.transaction((batch: readonly AuditDraft[], id: () => string) => {
-        const current = head.get() as { seq: number; hash: string };
-        let seq = Number(current.seq);
-        let prev = current.hash;
-        const sealed = batch.map((draft) => {
-          const event = sealAuditEvent(draft, id(), ++seq, prev);
-          insert.run(
-            event.seq,
-            event.id,
-            event.type,
-            event.timeMs,
-            event.agentId ?? null,
-            event.sessionId ?? null,
-            event.tool ?? null,
-            event.outcome,
-            event.prevHash,
-            event.hash,
-            event.text,
-          );
-          prev = event.hash;
-          return event;
-        });
-        setHead.run(seq, prev, Date.now());
-        return sealed;
-      });
-      this.#auditStatements = { head, insert, setHead, append };
-    }
-    return this.#auditStatements.append.immediate(drafts, newId);
-  }
 
   async auditHead(): Promise<{ seq: number; hash: string }> {
     const head = await this.guard(() =>
@@ -975,6 +942,7 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.#auditWriter?.close();
     await this.db.destroy();
   }
 

@@ -5,6 +5,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
+import { configureSqliteConnection } from '../audit/sqlite-audit-append.js';
 import type { Database } from './database.js';
 import { KyselyStore, type Store } from './kysely-store.js';
 import { CodeMigrationProvider, type Dialect } from './migrations.js';
@@ -54,7 +55,7 @@ function openSqlite(path: string): {
   db: Kysely<Database>;
   dialect: Dialect;
   describe: string;
-  sqlite: SqliteDatabase.Database;
+  sqlite: { readonly connection: SqliteDatabase.Database; readonly path: string };
 } {
   // 0700: the folder also holds the master key file by default.
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -68,18 +69,12 @@ function openSqlite(path: string): {
       { cause: err },
     );
   }
-  // WAL lets readers proceed during writes; FULL makes every commit durable
-  // before it returns, which the audit's write-ahead rule relies on.
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = FULL');
-  database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
-  database.pragma('cache_size = -32768');
+  configureSqliteConnection(database);
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
     dialect: 'sqlite',
     describe: `sqlite:${path}`,
-    sqlite: database,
+    sqlite: { connection: database, path },
   };
 }
 

@@ -1,0 +1,104 @@
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { AuditDraft, SealedAuditEvent } from '@gatehouse/core/audit';
+import SqliteDatabase from 'better-sqlite3';
+import { configureSqliteConnection, sqliteAuditAppend } from './sqlite-audit-append.js';
+
+/**
+ * The audit writer's thread: its own connection to the store's SQLite file,
+ * so that sealing (canonical JSON, SHA-256) and the commit with its disk sync
+ * never run on the server's event loop.
+ *
+ * Group commit: while one transaction syncs, appends queue on the port; the
+ * next transaction takes every one of them. Each request is answered only
+ * after the transaction that holds it committed (synchronous = FULL).
+ */
+
+/** What the writer asks: seal and commit these drafts, in this order, after the head. */
+export interface AppendRequest {
+  readonly kind: 'append';
+  readonly id: number;
+  /** The drafts as one JSON array. */
+  readonly drafts: string;
+}
+
+/** The answer to one request. */
+export type AppendReply =
+  | { readonly id: number; readonly sealed: SealedAuditEvent[] }
+  | { readonly id: number; readonly error: { readonly message: string; readonly code?: string } };
+
+/** Most events per transaction: bounds the time one commit holds SQLite's write lock. */
+const MAX_EVENTS_PER_COMMIT = 8192;
+
+function serve(port: MessagePort, path: string): void {
+  const sqlite = new SqliteDatabase(path);
+  configureSqliteConnection(sqlite);
+  const append = sqliteAuditAppend(sqlite);
+  let closing = false;
+
+  port.on('message', (first: AppendRequest | { readonly kind: 'close' }) => {
+    if (first.kind === 'close') {
+      closing = true;
+    } else {
+      const requests = [parsed(first)];
+      let events = requests[0]!.drafts.length;
+      while (events < MAX_EVENTS_PER_COMMIT) {
+        const next = receiveMessageOnPort(port)?.message as AppendRequest | { kind: 'close' } | undefined;
+        if (!next) break;
+        if (next.kind === 'close') {
+          closing = true;
+          break;
+        }
+        const request = parsed(next);
+        requests.push(request);
+        events += request.drafts.length;
+      }
+      port.postMessage(commit(append, requests));
+    }
+    if (closing) {
+      sqlite.close();
+      port.close();
+    }
+  });
+}
+
+interface ParsedRequest {
+  readonly id: number;
+  readonly drafts: readonly AuditDraft[];
+}
+
+function parsed(request: AppendRequest): ParsedRequest {
+  return { id: request.id, drafts: JSON.parse(request.drafts) as AuditDraft[] };
+}
+
+/** Commits the requests together; if that fails, each alone, so one request's bad data fails only it. */
+function commit(
+  append: ReturnType<typeof sqliteAuditAppend>,
+  requests: readonly ParsedRequest[],
+): AppendReply[] {
+  if (requests.length > 1) {
+    try {
+      const sealed = append(requests.flatMap((r) => r.drafts));
+      let at = 0;
+      return requests.map((r) => {
+        const from = at;
+        at += r.drafts.length;
+        return { id: r.id, sealed: sealed.slice(from, at) };
+      });
+    } catch {
+      // Tried again request by request below: the failed transaction rolled back as a whole.
+    }
+  }
+  return requests.map((r) => {
+    try {
+      return { id: r.id, sealed: append(r.drafts) };
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      return {
+        id: r.id,
+        error: { message: (err as Error).message ?? String(err), ...(typeof code === 'string' && { code }) },
+      };
+    }
+  });
+}
+
+if (parentPort) serve(parentPort, (workerData as { path: string }).path);
