@@ -108,11 +108,13 @@ export { fingerprintsOfOutput, fingerprintsOfText, provenanceOfArguments } from 
 export type { InspectionSettings } from './path/inspect.js';
 export {
   deserializeSession,
+  isWellFormedSessionId,
   MemorySessionStore,
   newSession,
   observeOutput,
   observeUserInput,
   provenanceInSession,
+  SESSION_ID_PATTERN,
   type SerializedSession,
   type SessionState,
   serializeSession,

@@ -9,6 +9,18 @@ export const SESSION_LIMITS = {
   maxCalls: 500,
 } as const;
 
+/**
+ * What a caller-supplied session id may be: 1 to 128 ASCII letters, digits
+ * and `._:-`. Stores normalise or replace malformed Unicode (a lone
+ * surrogate becomes U+FFFD), so a looser id could name another's session.
+ */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** True when `id` is a well-formed session id (see `SESSION_ID_PATTERN`). */
+export function isWellFormedSessionId(id: string): boolean {
+  return SESSION_ID_PATTERN.test(id);
+}
+
 /** One call as the session remembers it. */
 export interface SessionCall {
   readonly tool: string;
