@@ -43,6 +43,7 @@ export {
   type AuditWho,
   type AuditWhy,
   auditColumn,
+  auditHash,
   canonicalJson,
   checkpointPayload,
   GENESIS_HASH,
@@ -50,6 +51,7 @@ export {
   type SealedAuditEvent,
   sealAuditEvent,
   sha256Hex,
+  storableJson,
 } from './audit/event.js';
 export { isSecretKey, outputPreview, REDACTED, redactSecretFields } from './audit/redact.js';
 export {

@@ -50,6 +50,9 @@ export function checkArgumentLimits(
           message: `string of ${value.length} characters is longer than ${limits.maxStringLength}`,
         };
       }
+      // A lone surrogate has no UTF-8 form: each store, hash and tool would
+      // read it differently (replaced, refused, or kept), and none can bind an approval to it.
+      if (!value.isWellFormed()) return { path: at(path), message: 'strings must be well-formed Unicode' };
       total += value.length;
     } else if (value !== null && typeof value === 'object') {
       if (path.length >= limits.maxDepth)
@@ -61,6 +64,8 @@ export function checkArgumentLimits(
       if (entries > limits.maxEntries)
         return { path: at(path), message: `more than ${limits.maxEntries} entries in all` };
       for (const [key, child] of children) {
+        if (typeof key === 'string' && !key.isWellFormed())
+          return { path: at(path), message: 'keys must be well-formed Unicode' };
         total += typeof key === 'string' ? key.length : 1;
         stack.push({ value: child, path: [...path, key] });
       }

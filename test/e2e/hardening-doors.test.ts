@@ -1,0 +1,106 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Red-team findings at the decision API with the quickstart policy (issue
+ * 14): refusals that escaped the audit, colliding session ids, duplicate
+ * keys, open schemas, rerouting addresses, disguised secrets and destructive
+ * SQL through a read tool. Each request is the review's, sent as raw JSON
+ * text so nothing on the way normalises it.
+ */
+
+const QUICKSTART = new URL('../../examples/quickstart/policy.yaml', import.meta.url);
+const dir = mkdtempSync(join(tmpdir(), 'gh-harden-doors-'));
+let server: RunningServer;
+const tokens = new Map<string, string>();
+
+beforeAll(async () => {
+  copyFileSync(QUICKSTART, join(dir, 'policy.yaml'));
+  writeFileSync(
+    join(dir, 'gatehouse.yaml'),
+    'policy: ./policy.yaml\nserver: { host: 127.0.0.1, port: 0 }\nstorage: { sqlite: ./state/gatehouse.db }\n',
+  );
+  server = await startServer(await loadConfig(join(dir, 'gatehouse.yaml')), { env: {}, watch: false });
+  for (const agent of ['email-assistant', 'ops-agent', 'finance-agent'])
+    tokens.set(agent, await tokenFor(agent));
+});
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function tokenFor(agent: string): Promise<string> {
+  const { agent: record, clientSecret } = await new AgentAdmin(server.store).rotateSecret(agent, {
+    graceMs: 0,
+  });
+  await server.identity.cache.refresh();
+  const response = await fetch(`${server.url}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${record.id}:${clientSecret}`).toString('base64')}`,
+    },
+    body: 'grant_type=client_credentials',
+  });
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+interface Answer {
+  status: number;
+  body: {
+    decision?: boolean;
+    error?: string;
+    context?: { decision_id?: string; code?: string; reasons?: string[] };
+  };
+}
+
+/** Posts `body` (JSON text, sent as is) to the single-evaluation endpoint as `agent`. */
+async function evaluate(agent: string, body: string): Promise<Answer> {
+  const response = await fetch(`${server.listenUrl}/access/v1/evaluation`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(agent)}` },
+    body,
+  });
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
+}
+
+/** The JSON text of a tools/call evaluation; `args` is spliced in as text. */
+const callText = (tool: string, args: string, context = '') =>
+  `{"action":{"name":"tools/call"},"resource":{"type":"tool","id":"${tool}"},"context":{"args":${args}${context}}}`;
+
+/** The audit event recorded for a decision id, parsed. */
+async function auditedDecision(decisionId: string): Promise<Record<string, unknown> | undefined> {
+  const rows = await server.store.queryAudit({ order: 'desc', limit: 200, type: 'decision' });
+  const row = rows.find((r) => r.text.includes(`"decision_id":"${decisionId}"`));
+  return row ? (JSON.parse(row.text) as Record<string, unknown>) : undefined;
+}
+
+describe('every refusal is recorded (item 1)', () => {
+  it.each([
+    ['a lone surrogate in an argument', '{"to":["bob@example.com"],"subject":"\\udfff","body":"x"}'],
+    ['a lone surrogate in a key', '{"to":["bob@example.com"],"subject":"s","body":"x","\\ud800":1}'],
+    ['a number that overflows', '{"to":["bob@example.com"],"subject":"s","body":"x","amount":1e309}'],
+  ])('refuses %s and writes the refusal to the audit', async (_name, args) => {
+    const answer = await evaluate('email-assistant', callText('email.send', args));
+    expect(answer.status).toBe(200);
+    expect(answer.body.decision).toBe(false);
+    expect(answer.body.context?.code).toBe('invalid-arguments');
+    const event = await auditedDecision(answer.body.context!.decision_id!);
+    expect(event).toMatchObject({ outcome: { status: 'denied', code: 'invalid-arguments' } });
+  });
+});
+
+describe('session ids are well-formed (item 6)', () => {
+  it('refuses lone-surrogate and replacement-character session ids, and records why', async () => {
+    for (const id of ['\\ud800', '\\udbff', '\\ufffd']) {
+      const answer = await evaluate('email-assistant', callText('email.list', '{}', `,"session_id":"${id}"`));
+      expect(answer.body.decision).toBe(false);
+      expect(answer.body.context?.code).toBe('invalid-session-id');
+      expect(await auditedDecision(answer.body.context!.decision_id!)).toBeDefined();
+    }
+  });
+});
