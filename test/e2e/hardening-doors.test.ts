@@ -104,3 +104,50 @@ describe('session ids are well-formed (item 6)', () => {
     }
   });
 });
+
+describe('duplicate JSON keys are refused (item 8)', () => {
+  it.each([
+    [
+      'email-assistant',
+      callText('email.send', '{"to":["x@evil.test"],"to":["bob@example.com"],"subject":"s","body":"b"}'),
+      'args.to',
+    ],
+    ['finance-agent', callText('payments.transfer', '{"amount":5000,"amount":5,"to":"ACME"}'), 'args.amount'],
+    [
+      'ops-agent',
+      '{"action":{"name":"tools/call"},"resource":{"type":"tool","id":"orders_db.delete","id":"orders_db.query"},"context":{"args":{"sql":"select 1"}}}',
+      'resource.id',
+    ],
+  ])('answers 400 naming the key for %s', async (agent, body, at) => {
+    const answer = await evaluate(agent, body);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toBe('invalid_request');
+    expect(JSON.stringify(answer.body)).toContain(at.split('.').pop()!);
+  });
+
+  it('refuses a duplicate key in a batch evaluation too', async () => {
+    const response = await fetch(`${server.listenUrl}/access/v1/evaluations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get('finance-agent')}` },
+      body: `{"evaluations":[${callText('payments.transfer', '{"amount":5000,"to":"ACME","amount":5}')}]}`,
+    });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('request bodies are bounded before parsing (item 4)', () => {
+  it('refuses an argument object of 20,000 keys with a clear 400', async () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `"k${i}":1`).join(',');
+    const answer = await evaluate('email-assistant', callText('email.list', `{${keys}}`));
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.body)).toContain('entries');
+  });
+
+  it('refuses a body over the size limit with 413', async () => {
+    const answer = await evaluate(
+      'email-assistant',
+      callText('email.list', `{"pad":"${'x'.repeat(600 * 1024)}"}`),
+    );
+    expect(answer.status).toBe(413);
+  });
+});

@@ -22,7 +22,8 @@ export type GatehouseErrorCode =
   | 'GH_UPSTREAM'
   | 'GH_SECRET_NOT_FOUND'
   | 'GH_SECRET_UNREADABLE'
-  | 'GH_SECRET_INVALID';
+  | 'GH_SECRET_INVALID'
+  | 'GH_REQUEST_INVALID';
 
 /** Base class of every error Gatehouse throws on purpose. */
 export class GatehouseError extends Error {

@@ -98,6 +98,13 @@ export {
   withinGrants,
 } from './identity/scope.js';
 export {
+  DEFAULT_JSON_LIMITS,
+  JsonInputError,
+  type JsonInputProblem,
+  type JsonLimits,
+  parseJsonStrict,
+} from './json/strict-json.js';
+export {
   EnforcementPath,
   type PathAuditEvent,
   type PathDenialCode,

@@ -294,6 +294,7 @@ export async function startServer(
       baseUrl: url,
       gateway,
       audiences: [url, ...config.identity.audiences],
+      requestLimits: config.server.requestLimits,
       readinessProblems: () => [
         ...(identity.cache.lastError ? ['the registry cache cannot refresh from the store'] : []),
         ...(limiter.problem ? [limiter.problem] : []),

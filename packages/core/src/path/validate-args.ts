@@ -16,10 +16,10 @@ export interface ArgumentLimits {
 
 /** Defaults sized for tool calls: generous for documents, far below what would hurt the server. */
 export const DEFAULT_ARGUMENT_LIMITS: ArgumentLimits = {
-  maxLength: 1024 * 1024,
+  maxLength: 512 * 1024,
   maxDepth: 32,
-  maxStringLength: 512 * 1024,
-  maxEntries: 50_000,
+  maxStringLength: 256 * 1024,
+  maxEntries: 10_000,
 };
 
 /** Why arguments were refused: a readable sentence naming the failing path. */

@@ -1,3 +1,4 @@
+import { DEFAULT_JSON_LIMITS, type JsonLimits } from '@gatehouse/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { approvalRoutes } from '../approvals/approval-routes.js';
 import type { ApprovalService } from '../approvals/approval-service.js';
@@ -14,9 +15,7 @@ import type { AuthorizationServer } from '../oauth/authorization-server.js';
 import { oauthRoutes } from '../oauth/routes.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
 import type { Store } from '../store/index.js';
-
-/** Largest request body any route accepts unless it sets its own limit. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+import { useStrictJson } from './strict-json.js';
 
 /** What the HTTP app serves. */
 export interface HttpAppDeps {
@@ -35,6 +34,8 @@ export interface HttpAppDeps {
   readonly gateway?: McpGateway;
   /** Audiences every door accepts besides a resource of its own. */
   readonly audiences?: readonly string[];
+  /** Bounds on every JSON request body (size, depth, entries, strings), checked before parsing. */
+  readonly requestLimits?: JsonLimits;
   /** Reasons the process is not ready beyond the store (e.g. a stalled registry cache). */
   readonly readinessProblems?: () => string[];
   readonly logger?: boolean;
@@ -46,6 +47,7 @@ export interface HttpAppDeps {
  * gateway (`/mcp/<upstream>`) too.
  */
 export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const limits = deps.requestLimits ?? DEFAULT_JSON_LIMITS;
   const app = Fastify({
     logger: deps.logger
       ? {
@@ -53,10 +55,13 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
           redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '***' },
         }
       : false,
-    bodyLimit: DEFAULT_BODY_LIMIT,
+    bodyLimit: limits.maxLength,
     // Behind no proxy by default; request ids echo X-Request-ID when given.
     requestIdHeader: 'x-request-id',
   });
+
+  // Every JSON body, at every door: bounded before parsing, duplicate keys refused.
+  useStrictJson(app, limits);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -85,7 +90,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   });
 
   await app.register(oauthRoutes, { server: deps.authorizationServer });
-  await app.register(authzenRoutes, { service: deps.decisions, baseUrl: deps.baseUrl });
+  await app.register(authzenRoutes, { service: deps.decisions, baseUrl: deps.baseUrl, limits });
   await app.register(catalogRoutes, {
     catalog: deps.catalog,
     runtime: deps.runtime,
@@ -104,6 +109,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
       decisions: deps.decisions,
       baseUrl: deps.baseUrl,
       audiences: deps.audiences ?? [deps.baseUrl],
+      limits,
     });
   return app;
 }
