@@ -26,6 +26,9 @@ export class AuditLog implements AuditSink {
   #queue: Queued[] = [];
   #flushing: Promise<void> | undefined;
   #closed = false;
+  // The last commit's fate: every call is refused while the log cannot be written, so
+  // readiness must say so (see `writable`).
+  #lastCommitFailed = false;
 
   constructor(
     private readonly store: AuditStore,
@@ -43,6 +46,11 @@ export class AuditLog implements AuditSink {
       this.#queue.push({ draft, resolve, reject });
       this.#flushing ??= this.flush();
     });
+  }
+
+  /** False when the last commit failed: calls are being refused until one succeeds. */
+  get writable(): boolean {
+    return !this.#lastCommitFailed;
   }
 
   /** Commits what is queued and stops taking appends. */
@@ -69,6 +77,7 @@ export class AuditLog implements AuditSink {
         // Only a refusal of the data itself is worth retrying event by event. After a lost
         // connection the batch may even have committed, and a retry would write it twice.
         if (batch.length === 1 || !refusedData(err)) {
+          this.#lastCommitFailed = true;
           for (const q of batch) q.reject(err);
           continue;
         }
@@ -84,9 +93,11 @@ export class AuditLog implements AuditSink {
             q.reject(alone);
           }
         }
+        this.#lastCommitFailed = sealed.length === 0;
         this.notify(sealed);
         continue;
       }
+      this.#lastCommitFailed = false;
       for (const [i, q] of batch.entries()) q.resolve(sealed[i]!);
       this.notify(sealed);
       await new Promise((resolve) => setImmediate(resolve));

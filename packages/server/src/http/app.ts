@@ -37,7 +37,7 @@ export interface HttpAppDeps {
   /** Bounds on every JSON request body (size, depth, entries, strings), checked before parsing. */
   readonly requestLimits?: JsonLimits;
   /** Reasons the process is not ready beyond the store (e.g. a stalled registry cache). */
-  readonly readinessProblems?: () => string[];
+  readonly readinessProblems?: () => string[] | Promise<string[]>;
   readonly logger?: boolean;
 }
 
@@ -72,7 +72,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     } catch {
       problems.push('store is not answering');
     }
-    problems.push(...(deps.readinessProblems?.() ?? []));
+    problems.push(...((await deps.readinessProblems?.()) ?? []));
     const policy = deps.runtime.policy;
     const body = {
       status: problems.length === 0 ? 'ready' : 'not-ready',
