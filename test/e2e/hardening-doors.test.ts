@@ -151,3 +151,75 @@ describe('request bodies are bounded before parsing (item 4)', () => {
     expect(answer.status).toBe(413);
   });
 });
+
+describe('unlisted argument keys are refused (item 9)', () => {
+  it.each([
+    [
+      'email-assistant',
+      'email.send',
+      '{"to":["bob@example.com"],"subject":"s","body":"b","bcc":["x@evil.test"]}',
+    ],
+    [
+      'email-assistant',
+      'email.send',
+      '{"to":["bob@example.com"],"subject":"s","body":"b","cc":["x@evil.test"]}',
+    ],
+    [
+      'email-assistant',
+      'email.send',
+      '{"to":["bob@example.com"],"subject":"s","body":"b","To":["x@evil.test"]}',
+    ],
+    ['finance-agent', 'payments.transfer', '{"amount":5,"to":"ACME","Amount":5000}'],
+    ['finance-agent', 'payments.transfer', '{"amount":5,"to":"ACME","amount ":5000}'],
+    ['finance-agent', 'payments.transfer', '{"amount":5,"to":"ACME","amount_cents":500000}'],
+    ['finance-agent', 'payments.transfer', '{"amount":5,"to":"ACME","repeat":1000}'],
+    ['ops-agent', 'orders_db.query', '{"sql":"select 1","then":"drop table orders"}'],
+  ])('%s: %s %s is refused as invalid arguments', async (agent, tool, args) => {
+    const answer = await evaluate(agent, callText(tool, args));
+    expect(answer.body).toMatchObject({ decision: false, context: { code: 'invalid-arguments' } });
+    expect(answer.body.context?.reasons?.[0]).toContain('unexpected property');
+  });
+});
+
+describe('addresses that route elsewhere are not internal (item 10)', () => {
+  it.each([
+    'x%evil.test@example.com',
+    'evil.test!x@example.com',
+    'x%40evil.test@example.com',
+    '"attacker"@evil.test',
+  ])('sending to %s needs a human', async (to) => {
+    const answer = await evaluate(
+      'email-assistant',
+      callText('email.send', JSON.stringify({ to: [to], subject: 's', body: 'b' })),
+    );
+    expect(answer.body.decision).toBe(false);
+    expect(answer.body.context?.code).toBe('approval-required');
+  });
+
+  it('still sends to an internal address without one', async () => {
+    const answer = await evaluate(
+      'email-assistant',
+      callText('email.send', '{"to":["bob@example.com"],"subject":"s","body":"b"}'),
+    );
+    expect(answer.body.decision).toBe(true);
+  });
+});
+
+describe('the query tool only reads (item 12)', () => {
+  it.each(['DELETE FROM orders', 'DROP TABLE orders', 'select 1; drop table orders', 'SELEC * FROM orders'])(
+    'refuses %s',
+    async (sql) => {
+      const answer = await evaluate('ops-agent', callText('orders_db.query', JSON.stringify({ sql })));
+      expect(answer.body.decision).toBe(false);
+      expect(JSON.stringify(answer.body)).toContain('read-only-queries');
+    },
+  );
+
+  it('allows a read', async () => {
+    const answer = await evaluate(
+      'ops-agent',
+      callText('orders_db.query', '{"sql":"SELECT id FROM orders LIMIT 5"}'),
+    );
+    expect(answer.body.decision).toBe(true);
+  });
+});

@@ -35,7 +35,7 @@ describe('gatehouse serve', () => {
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({
       status: 'ready',
-      policy: { hash: server.runtime.policy.hash, rules: 9, tools: 9 },
+      policy: { hash: server.runtime.policy.hash, rules: 10, tools: 9 },
     });
     expect((await server.store.currentPolicyVersion())?.hash).toBe(server.runtime.policy.hash);
   });
