@@ -223,3 +223,30 @@ describe('the query tool only reads (item 12)', () => {
     expect(answer.body.decision).toBe(true);
   });
 });
+
+describe('disguised secrets do not leave (item 11)', () => {
+  const TOKEN = 'ghp_4Vq8ZrT2mXb9LkP0sW3nYd7HcJ5fGu1eAa6R';
+  const fullWidth = [...TOKEN].map((c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)).join('');
+  it.each([
+    ['as is', TOKEN],
+    ['with a zero-width character', `${TOKEN.slice(0, 9)}\u200b${TOKEN.slice(9)}`],
+    ['in full-width letters', fullWidth],
+    ['in base64', Buffer.from(TOKEN).toString('base64')],
+    ['in hex', Buffer.from(TOKEN).toString('hex')],
+    ['in groups of four', TOKEN.match(/.{1,4}/g)!.join(' ')],
+    ['reversed', [...TOKEN].reverse().join('')],
+  ])('refuses to mail a GitHub token %s, even to a colleague', async (_how, disguised) => {
+    const answer = await evaluate(
+      'email-assistant',
+      callText(
+        'email.send',
+        JSON.stringify({ to: ['bob@example.com'], subject: 'the key', body: `use ${disguised}` }),
+      ),
+    );
+    expect(answer.body.decision).toBe(false);
+    expect(JSON.stringify(answer.body)).toContain('no-secrets-out');
+    // The audit keeps no copy of it either.
+    const event = await auditedDecision(answer.body.context!.decision_id!);
+    expect(JSON.stringify(event)).not.toContain(disguised.slice(0, 12));
+  });
+});
