@@ -82,13 +82,15 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
 function foldedView(text: string): { text: string; map: Int32Array } | undefined {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is exactly what needs no folding
   if (!/[^\u0000-\u007f]/.test(text)) return undefined;
+  // Most non-ASCII text (accents, other scripts) is already folded: one native pass says so.
+  if (!HIDDEN.test(text) && text.normalize('NFKC') === text) return undefined;
   const parts: string[] = [];
   const offsets: number[] = [];
   let i = 0;
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     if (!(isInvisible(cp) || isBidiControl(cp) || isHarmlessFormat(cp))) {
-      const out = cp < 0x80 ? ch : ch.normalize('NFKC');
+      const out = cp < 0x80 ? ch : foldOne(cp, ch);
       parts.push(out);
       for (let k = 0; k < out.length; k++) offsets.push(i);
     }
@@ -96,4 +98,19 @@ function foldedView(text: string): { text: string; map: Int32Array } | undefined
   }
   offsets.push(text.length);
   return { text: parts.join(''), map: Int32Array.from(offsets) };
+}
+
+/** The characters `foldedView` drops: invisible, bidirectional and format marks. */
+const HIDDEN =
+  /\u00ad|\u034f|\u180e|[\u200b-\u200f]|[\u202a-\u202e]|[\u2060-\u2064]|[\u2066-\u2069]|[\ufe00-\ufe0f]|\ufeff|[\u{e0100}-\u{e01ef}]/u;
+
+const foldCache = new Map<number, string>();
+
+function foldOne(cp: number, ch: string): string {
+  let out = foldCache.get(cp);
+  if (out === undefined) {
+    out = ch.normalize('NFKC');
+    if (foldCache.size < 8192) foldCache.set(cp, out);
+  }
+  return out;
 }
