@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVERYTHING_SERVER } from '../support/mcp-peers.js';
+import { everythingStdioUpstream } from '../support/mcp-peers.js';
 import { clientCredentialsToken } from './tokens.js';
 
 /**
@@ -39,11 +39,7 @@ beforeAll(async () => {
       'server: { host: 127.0.0.1, port: 0 }',
       'storage: { sqlite: ./state/gatehouse.db }',
       'upstreams:',
-      '  everything:',
-      `    command: ${JSON.stringify(process.execPath)}`,
-      `    args: [${JSON.stringify(EVERYTHING_SERVER)}, stdio]`,
-      '    tools:',
-      '      echo: { categories: [read] }',
+      ...everythingStdioUpstream({ echo: '{ categories: [read] }' }),
       '',
     ].join('\n'),
   );

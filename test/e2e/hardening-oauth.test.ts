@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postTokenForm } from './tokens.js';
 
 /**
  * Red-team findings at the token endpoint (issue 14 items 2 and 5): a client
@@ -45,16 +46,7 @@ async function newAgent() {
   return { clientId: created.clientId, secret: created.clientSecret! };
 }
 
-function postToken(body: string, authorization?: string): Promise<Response> {
-  return fetch(`${server.url}/oauth/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      ...(authorization !== undefined && { authorization }),
-    },
-    body,
-  });
-}
+const postToken = (body: string, authorization?: string) => postTokenForm(server.url, body, authorization);
 
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;

@@ -137,8 +137,16 @@ export {
 export { categoriesFromAnnotations, type ToolAnnotations } from './policy/annotations.js';
 export { checkPolicy, compilePolicy, MAX_POLICY_SOURCE_LENGTH } from './policy/compile.js';
 export { decide } from './policy/decide.js';
+export { type EmailAddress, EmailAddressError, parseEmailAddress } from './policy/email-address.js';
 export { explain } from './policy/explain.js';
 export { compileGlob, type Glob } from './policy/glob.js';
+export {
+  classifySql,
+  SQL_DIALECTS,
+  type SqlClassification,
+  SqlClassificationError,
+  type SqlDialect,
+} from './policy/sql-statement.js';
 export { runPolicyTests } from './policy/test-runner.js';
 export * from './policy/types.js';
 export {
