@@ -37,7 +37,8 @@ const MAX_WHOLE_VALUE_LENGTH = 200;
 /**
  * The text as a reader (or a mail server) would take it: compatibility forms folded (a
  * full-width `＠` is `@`), invisible format characters (zero-width spaces) removed, and the
- * character references and percent-escapes of `@`, `.`, `:` and `/` decoded.
+ * character references and percent-escapes of `@`, `.`, `:` and `/` decoded, and a quoted
+ * local part unquoted (`"attacker"@evil.test` is RFC 5322's spelling of `attacker@evil.test`).
  */
 export function normalizeForFingerprints(text: string): string {
   return text
@@ -46,7 +47,8 @@ export function normalizeForFingerprints(text: string): string {
     .replace(/&#(?:x0*40|0*64);|&commat;|%40/gi, '@')
     .replace(/&#(?:x0*2e|0*46);|&period;|%2e/gi, '.')
     .replace(/&#(?:x0*3a|0*58);|&colon;|%3a/gi, ':')
-    .replace(/&#(?:x0*2f|0*47);|&sol;|%2f/gi, '/');
+    .replace(/&#(?:x0*2f|0*47);|&sol;|%2f/gi, '/')
+    .replace(/"([A-Za-z0-9._%+-]{1,64})"@/g, '$1@');
 }
 
 /** The fingerprints found in a text, normalized. */
