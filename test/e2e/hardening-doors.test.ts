@@ -143,6 +143,14 @@ describe('request bodies are bounded before parsing (item 4)', () => {
     expect(JSON.stringify(answer.body)).toContain('entries');
   });
 
+  it('refuses arguments of 3,000 entries at the path, and records the refusal', async () => {
+    const keys = Array.from({ length: 3_000 }, (_, i) => `"k${i}":1`).join(',');
+    const answer = await evaluate('email-assistant', callText('email.list', `{${keys}}`));
+    expect(answer.body).toMatchObject({ decision: false, context: { code: 'invalid-arguments' } });
+    expect(answer.body.context?.reasons?.[0]).toContain('more than 2000 entries');
+    expect(await auditedDecision(answer.body.context!.decision_id!)).toBeDefined();
+  });
+
   it('refuses a body over the size limit with 413', async () => {
     const answer = await evaluate(
       'email-assistant',

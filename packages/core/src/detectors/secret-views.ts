@@ -51,6 +51,8 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
   for (let m = GROUPED.exec(text); m !== null && tries < MAX_GROUP_TRIES; m = GROUPED.exec(text)) {
     // The run may begin with words before the secret ("the key: ghp_ 4Vq8 …"): it is joined
     // from each group on, so a format anchored at its start can match.
+    // Prose is words split by spaces too: a credential split into groups carries digits.
+    if ((m[0].match(/[0-9]/g)?.length ?? 0) < 3) continue;
     const groups = [...m[0].matchAll(/[A-Za-z0-9_]+/g)];
     for (let g = 0; g < groups.length; g++) {
       if (tries++ >= MAX_GROUP_TRIES) break;

@@ -21,7 +21,8 @@ export interface JsonLimits {
 export const DEFAULT_JSON_LIMITS: JsonLimits = {
   maxLength: 512 * 1024,
   maxDepth: 32,
-  maxEntries: 10_000,
+  // Room for a batch of 100 evaluations; one call's arguments are held to fewer (DEFAULT_ARGUMENT_LIMITS).
+  maxEntries: 5_000,
   maxStringLength: 256 * 1024,
 };
 
