@@ -114,9 +114,10 @@ export class ClientAuthenticator {
       secrets.some((c) => c.id === remembered.credentialId)
     )
       return agent!;
-    await this.#throttle.check(clientId, source);
+    await this.#throttle.begin(clientId, source);
     for (const credential of secrets) {
       if (await verifyCredential(secret, credential.secretHash!)) {
+        await this.#throttle.succeeded(clientId, source);
         if (this.#verifiedSecrets.size >= MAX_VERIFIED_SECRETS) this.#verifiedSecrets.clear();
         this.#verifiedSecrets.set(digest, {
           credentialId: credential.id,
@@ -126,7 +127,6 @@ export class ClientAuthenticator {
       }
     }
     if (secrets.length === 0) await verifyCredential(secret, DECOY_HASH);
-    await this.#throttle.fail(clientId, source);
     throw new OAuthError('invalid_client', 'client authentication failed');
   }
 

@@ -34,34 +34,37 @@ export class LoginThrottle {
     blockDuration: LOGIN_THROTTLE.blockS,
   });
 
-  /** Throws a 429 `invalid_client` when the client id or the address is blocked. */
-  async check(clientId: string, address: string | undefined): Promise<void> {
-    const checks: Promise<RateLimiterRes | null>[] = [this.#perClient.get(clientId)];
-    if (address !== undefined) checks.push(this.#perAddress.get(address));
-    const [client, source] = await Promise.all(checks);
-    const blockedMs = Math.max(
-      blockedFor(client, LOGIN_THROTTLE.failuresPerClient),
-      blockedFor(source, LOGIN_THROTTLE.failuresPerAddress),
-    );
+  /**
+   * Counts one attempt against the client id and the address before its
+   * secret is hashed, so that concurrent attempts cannot all slip past the
+   * bound; throws a 429 `invalid_client` when either is over it. A success
+   * gives the attempt back (`succeeded`).
+   */
+  async begin(clientId: string, address: string | undefined): Promise<void> {
+    const attempts: Promise<number>[] = [consume(this.#perClient, clientId)];
+    if (address !== undefined) attempts.push(consume(this.#perAddress, address));
+    const blockedMs = Math.max(0, ...(await Promise.all(attempts)));
     if (blockedMs > 0) throw throttled(blockedMs);
   }
 
-  /** Counts one failed authentication against the client id and the address. */
-  async fail(clientId: string, address: string | undefined): Promise<void> {
-    const consume = (limiter: RateLimiterMemory, key: string) =>
-      limiter.consume(key).catch((res: unknown) => {
-        // Over the bound: the block starts now; the next `check` refuses.
-        if (!(res instanceof RateLimiterRes)) throw res;
-      });
+  /** Gives back the attempt `begin` counted: only failures count. */
+  async succeeded(clientId: string, address: string | undefined): Promise<void> {
     await Promise.all([
-      consume(this.#perClient, clientId),
-      address === undefined ? undefined : consume(this.#perAddress, address),
+      this.#perClient.reward(clientId, 1),
+      address === undefined ? undefined : this.#perAddress.reward(address, 1),
     ]);
   }
 }
 
-function blockedFor(res: RateLimiterRes | null | undefined, points: number): number {
-  return res && res.consumedPoints >= points ? Math.max(1, res.msBeforeNext) : 0;
+/** Consumes one point; the milliseconds the key stays blocked when it was already over, else 0. */
+async function consume(limiter: RateLimiterMemory, key: string): Promise<number> {
+  try {
+    await limiter.consume(key);
+    return 0;
+  } catch (res) {
+    if (res instanceof RateLimiterRes) return Math.max(1, res.msBeforeNext);
+    throw res;
+  }
 }
 
 function throttled(ms: number): OAuthError {
