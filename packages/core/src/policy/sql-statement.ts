@@ -1,16 +1,29 @@
+import { createRequire } from 'node:module';
 import type { Environment } from '@marcbachmann/cel-js';
-// One grammar per dialect (~300 kB each), not the package's all-dialects build (~5 MB).
-import mysql from 'node-sql-parser/build/mysql.js';
-import postgresql from 'node-sql-parser/build/postgresql.js';
 
 type SqlParser = {
   astify(sql: string, options: { database: string }): unknown;
   tableList(sql: string, options: { database: string }): string[];
 };
-const PARSERS: Record<SqlDialect, SqlParser> = {
-  postgresql: new postgresql.Parser(),
-  mysql: new mysql.Parser(),
+
+// One grammar per dialect (~300 kB each, not the package's all-dialects build), loaded on the
+// first sql() call: a process whose policy never classifies SQL does not pay to parse them.
+const requireGrammar = createRequire(import.meta.url);
+const GRAMMARS: Record<SqlDialect, string> = {
+  postgresql: 'node-sql-parser/build/postgresql.js',
+  mysql: 'node-sql-parser/build/mysql.js',
 };
+const parsers = new Map<SqlDialect, SqlParser>();
+
+function parserFor(dialect: SqlDialect): SqlParser {
+  let parser = parsers.get(dialect);
+  if (!parser) {
+    const grammar = requireGrammar(GRAMMARS[dialect]) as { Parser: new () => SqlParser };
+    parser = new grammar.Parser();
+    parsers.set(dialect, parser);
+  }
+  return parser;
+}
 
 /** The SQL dialects `sql()` reads. */
 export const SQL_DIALECTS = ['postgresql', 'mysql'] as const;
@@ -60,7 +73,7 @@ export function classifySql(text: string, dialect?: SqlDialect): SqlClassificati
   const dialects = dialect ? [dialect] : SQL_DIALECTS;
   let lastError = 'no dialect';
   for (const d of dialects) {
-    const parser = PARSERS[d];
+    const parser = parserFor(d);
     let ast: unknown;
     let tableList: string[];
     try {
