@@ -41,7 +41,15 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => otlp.listen(0, '127.0.0.1', r));
-  copyFileSync(new URL('../../examples/quickstart/policy.yaml', import.meta.url), join(dir, 'policy.yaml'));
+  // The quickstart, with a secret-named argument its closed transfer schema lists, so that the
+  // audit's redaction of secret-named keys can be seen.
+  const quickstart = readFileSync(new URL('../../examples/quickstart/policy.yaml', import.meta.url), 'utf8');
+  const withApiKey = quickstart.replace(
+    'properties: { amount: { type: number, exclusiveMinimum: 0 }, to: { type: string } }',
+    'properties: { amount: { type: number, exclusiveMinimum: 0 }, to: { type: string }, api_key: { type: string } }',
+  );
+  expect(withApiKey).not.toBe(quickstart);
+  writeFileSync(join(dir, 'policy.yaml'), withApiKey);
   writeFileSync(
     join(dir, 'gatehouse.yaml'),
     [

@@ -264,9 +264,20 @@ describe('AuthZEN decision API: bad input is refused, never allowed', () => {
     expect(result.headers.get('www-authenticate')).toContain(`error="${error}"`);
   });
 
-  it('refuses a non-JSON body, a wrong shape and a 5 MB body with 4xx', async () => {
+  it('refuses a non-JSON body, a wrong shape, deep nesting and a 5 MB body with 4xx', async () => {
     expect((await evaluate(server, assistant, '{not json')).status).toBe(400);
     expect((await evaluate(server, assistant, { resource: 'email.list' })).status).toBe(400);
+    // Bounded before parsing: the nesting never reaches the path.
+    const deep = await evaluate(
+      server,
+      assistant,
+      call('email.list', { a: JSON.parse(`${'['.repeat(1000)}${']'.repeat(1000)}`) }),
+    );
+    expect(deep.status).toBe(400);
+    expect(deep.body).toMatchObject({
+      error: 'invalid_request',
+      message: expect.stringContaining('nesting deeper than'),
+    });
     const huge = call('email.send', {
       to: ['a@example.com'],
       subject: 's',
@@ -278,11 +289,6 @@ describe('AuthZEN decision API: bad input is refused, never allowed', () => {
   it.each([
     ['an unknown tool', call('shell.exec', {}), 'not-in-token-scope'],
     ['arguments failing the schema', call('email.send', { to: 'x' }), 'invalid-arguments'],
-    [
-      'deeply nested arguments',
-      call('email.list', { a: JSON.parse(`${'['.repeat(1000)}${']'.repeat(1000)}`) }),
-      'invalid-arguments',
-    ],
     [
       'another subject',
       { ...call('email.list'), subject: { type: 'agent', id: 'ops-agent' } },

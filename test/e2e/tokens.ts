@@ -17,3 +17,15 @@ export async function clientCredentialsToken(
   if (!response.ok) throw new Error(`token endpoint answered ${response.status}`);
   return ((await response.json()) as { access_token: string }).access_token;
 }
+
+/** POSTs a form body to the token endpoint, as any client would, and returns the raw response. */
+export function postTokenForm(baseUrl: string, body: string, authorization?: string): Promise<Response> {
+  return fetch(`${baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(authorization !== undefined && { authorization }),
+    },
+    body,
+  });
+}

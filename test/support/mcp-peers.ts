@@ -63,3 +63,14 @@ export async function startEverythingHttp(): Promise<{
       }),
   };
 }
+
+/** Config lines (under `upstreams:`) for the everything server over stdio, with these tools catalogued. */
+export function everythingStdioUpstream(tools: Record<string, string>): string[] {
+  return [
+    '  everything:',
+    `    command: ${JSON.stringify(process.execPath)}`,
+    `    args: [${JSON.stringify(EVERYTHING_SERVER)}, stdio]`,
+    '    tools:',
+    ...Object.entries(tools).map(([tool, definition]) => `      ${tool}: ${definition}`),
+  ];
+}

@@ -22,7 +22,8 @@ export type GatehouseErrorCode =
   | 'GH_UPSTREAM'
   | 'GH_SECRET_NOT_FOUND'
   | 'GH_SECRET_UNREADABLE'
-  | 'GH_SECRET_INVALID';
+  | 'GH_SECRET_INVALID'
+  | 'GH_REQUEST_INVALID';
 
 /** Base class of every error Gatehouse throws on purpose. */
 export class GatehouseError extends Error {
@@ -59,6 +60,7 @@ export type DiagnosticCode =
   | 'GH_POLICY_SHADOWED'
   | 'GH_POLICY_GRANT_UNMATCHED'
   | 'GH_POLICY_ARGS_UNTYPED'
+  | 'GH_POLICY_ARGS_OPEN'
   | 'GH_CONFIG_SCHEMA'
   | 'GH_CONFIG_YAML'
   | 'GH_CONFIG_ENV';

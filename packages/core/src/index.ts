@@ -43,6 +43,7 @@ export {
   type AuditWho,
   type AuditWhy,
   auditColumn,
+  auditHash,
   canonicalJson,
   checkpointPayload,
   GENESIS_HASH,
@@ -50,6 +51,7 @@ export {
   type SealedAuditEvent,
   sealAuditEvent,
   sha256Hex,
+  storableJson,
 } from './audit/event.js';
 export { isSecretKey, outputPreview, REDACTED, redactSecretFields } from './audit/redact.js';
 export {
@@ -96,6 +98,13 @@ export {
   withinGrants,
 } from './identity/scope.js';
 export {
+  DEFAULT_JSON_LIMITS,
+  JsonInputError,
+  type JsonInputProblem,
+  type JsonLimits,
+  parseJsonStrict,
+} from './json/strict-json.js';
+export {
   EnforcementPath,
   type PathAuditEvent,
   type PathDenialCode,
@@ -114,12 +123,14 @@ export {
 export { type InspectionSettings, safeRedact } from './path/inspect.js';
 export {
   deserializeSession,
+  isWellFormedSessionId,
   MemorySessionStore,
   newSession,
   observeOutput,
   observeUserInput,
   originsInSession,
   provenanceInSession,
+  SESSION_ID_PATTERN,
   type SerializedSession,
   type SessionState,
   serializeSession,
@@ -134,8 +145,16 @@ export {
 export { categoriesFromAnnotations, type ToolAnnotations } from './policy/annotations.js';
 export { checkPolicy, compilePolicy, MAX_POLICY_SOURCE_LENGTH } from './policy/compile.js';
 export { decide } from './policy/decide.js';
+export { type EmailAddress, EmailAddressError, parseEmailAddress } from './policy/email-address.js';
 export { explain } from './policy/explain.js';
 export { compileGlob, type Glob } from './policy/glob.js';
+export {
+  classifySql,
+  SQL_DIALECTS,
+  type SqlClassification,
+  SqlClassificationError,
+  type SqlDialect,
+} from './policy/sql-statement.js';
 export { runPolicyTests } from './policy/test-runner.js';
 export * from './policy/types.js';
 export {

@@ -36,7 +36,7 @@ describe('gatehouse serve', () => {
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({
       status: 'ready',
-      policy: { hash: server.runtime.policy.hash, rules: 12, tools: 10 },
+      policy: { hash: server.runtime.policy.hash, rules: 13, tools: 10 },
     });
     expect((await server.store.currentPolicyVersion())?.hash).toBe(server.runtime.policy.hash);
   });

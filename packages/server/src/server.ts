@@ -26,6 +26,23 @@ import { PolicyRuntime } from './policy/runtime.js';
 import { openStore, type Store } from './store/index.js';
 import { SecretVault } from './vault/secret-vault.js';
 
+/**
+ * Whether the audit log can be written. After a failed commit, readiness
+ * tries one event itself (recording that the log works again), or a server
+ * taken out of rotation would never see the write that proves it recovered.
+ */
+async function auditWritable(auditLog: AuditLog): Promise<boolean> {
+  if (auditLog.writable) return true;
+  try {
+    await auditLog.append(
+      actionDraft({ type: 'admin', action: 'audit.writable', outcome: 'succeeded', who: {}, door: 'server' }),
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** How often a replica looks for tools registered through another one. */
 const CATALOG_SYNC_MS = 1000;
 
@@ -294,9 +311,13 @@ export async function startServer(
       baseUrl: url,
       gateway,
       audiences: [url, ...config.identity.audiences],
-      readinessProblems: () => [
+      requestLimits: config.server.requestLimits,
+      readinessProblems: async () => [
         ...(identity.cache.lastError ? ['the registry cache cannot refresh from the store'] : []),
         ...(limiter.problem ? [limiter.problem] : []),
+        ...((await auditWritable(auditLog))
+          ? []
+          : ['the audit log cannot be written; every call is refused']),
       ],
       logger: options.logger ?? false,
     });

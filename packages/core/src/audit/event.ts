@@ -137,7 +137,16 @@ export function sealAuditEvent(
   seq: number,
   prevHash: string,
 ): SealedAuditEvent {
-  const text = canonicalAuditText({ ...draft, id, seq, prev_hash: prevHash });
+  const body = { ...draft, id, seq, prev_hash: prevHash };
+  let text: string;
+  try {
+    text = canonicalAuditText(body);
+  } catch {
+    // RFC 8785 refuses lone surrogates and non-finite numbers, which an agent's JSON can
+    // carry. Such an event must still be recorded (a refusal nobody can see invites probing)
+    // and must not fail the batch it shares a commit with: it is kept in its storable form.
+    text = canonicalAuditText(storableJson(body) as typeof body);
+  }
   return {
     seq,
     id,
@@ -167,6 +176,52 @@ export function auditColumn(value: string): string {
   return text.length <= 200 && !/[\u0000-\u001f\u007f]/.test(text) && !text.startsWith('sha256:')
     ? text
     : `sha256:${sha256Hex(text)}`;
+}
+
+/**
+ * A copy of `value` that RFC 8785 can canonicalise, for the audit: every
+ * string made well-formed (lone surrogates become U+FFFD), keys included, and
+ * each value JSON cannot carry (a non-finite number, a bigint) replaced by a
+ * string describing it. Iterative: a deep value cannot overflow the stack.
+ */
+export function storableJson(value: unknown): unknown {
+  const root: { value: unknown } = { value: undefined };
+  const stack: { from: unknown; into: Record<string, unknown> | unknown[]; key: string | number }[] = [
+    { from: value, into: root as unknown as Record<string, unknown>, key: 'value' },
+  ];
+  while (stack.length > 0) {
+    const { from, into, key } = stack.pop()!;
+    let copy: unknown;
+    if (typeof from === 'string') copy = from.toWellFormed();
+    else if (typeof from === 'number') copy = Number.isFinite(from) ? from : `[unstorable number: ${from}]`;
+    else if (typeof from === 'bigint') copy = `[unstorable bigint: ${from}]`;
+    else if (Array.isArray(from)) {
+      const list: unknown[] = new Array(from.length);
+      from.forEach((item, i) => {
+        stack.push({ from: item, into: list, key: i });
+      });
+      copy = list;
+    } else if (from !== null && typeof from === 'object') {
+      const object: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(from)) stack.push({ from: v, into: object, key: k.toWellFormed() });
+      copy = object;
+    } else copy = from;
+    (into as Record<string | number, unknown>)[key] = copy;
+  }
+  return root.value;
+}
+
+/**
+ * The SHA-256 of arguments as the audit records it: the RFC 8785 hash when the
+ * arguments have a canonical form, else the hash of their storable form
+ * (`storableJson`), so an event about unstorable arguments is still written.
+ */
+export function auditHash(value: unknown): string {
+  try {
+    return sha256Hex(canonicalJson(value));
+  } catch {
+    return sha256Hex(canonicalJson(storableJson(value)));
+  }
 }
 
 /** The event a sealed text describes, with its hash. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AuditCheckpoint,
   type AuditDraft,
+  auditHash,
   GENESIS_HASH,
   type SealedAuditEvent,
   sealAuditEvent,
@@ -78,6 +79,25 @@ describe('the audit chain', () => {
     );
     expect(bad.text).toContain('pay \ufffd now');
     expect(await verify([rowOf(bad)])).toMatchObject({ ok: true, events: 1 });
+  });
+
+  it('seals an event carrying numbers JSON cannot hold, describing them instead of failing', async () => {
+    const odd = sealAuditEvent(
+      {
+        ...draft(1),
+        what: { tool: 't', args: { amount: Number.POSITIVE_INFINITY, n: Number.NaN, big: 10n } },
+      },
+      'evt_1',
+      1,
+      GENESIS_HASH,
+    );
+    expect(JSON.parse(odd.text).what.args).toEqual({
+      amount: '[unstorable number: Infinity]',
+      n: '[unstorable number: NaN]',
+      big: '[unstorable bigint: 10]',
+    });
+    expect(await verify([rowOf(odd)])).toMatchObject({ ok: true, events: 1 });
+    expect(auditHash({ amount: Number.POSITIVE_INFINITY })).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('hashes the canonical text it stores', () => {

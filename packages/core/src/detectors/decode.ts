@@ -56,15 +56,19 @@ const ENCODINGS: readonly {
   },
 ];
 
-/** Encoded runs of `text` that decode to readable text. */
-export function decodedPayloads(text: string): DecodedPayload[] {
+/**
+ * Encoded runs of `text` that decode to readable text: prose (words, for the
+ * injection rules) or, with `tokens`, any printable text (a credential has no spaces).
+ */
+export function decodedPayloads(text: string, want: 'prose' | 'tokens' = 'prose'): DecodedPayload[] {
+  const accept = want === 'prose' ? readable : printable;
   const payloads: DecodedPayload[] = [];
   for (const { carrier, pattern, decode } of ENCODINGS) {
     pattern.lastIndex = 0;
     for (let m = pattern.exec(text); m !== null && payloads.length < MAX_PAYLOADS; m = pattern.exec(text)) {
       const run = m[0].slice(0, MAX_RUN);
       const decoded = decode(run);
-      if (decoded !== undefined && readable(decoded))
+      if (decoded !== undefined && accept(decoded))
         payloads.push({ carrier, start: m.index, end: m.index + m[0].length, text: decoded });
     }
   }
@@ -101,6 +105,12 @@ function codePoints(points: readonly number[]): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Printable: at least 8 characters, none of them control characters. */
+function printable(text: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  return text.length >= 8 && !/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]/.test(text);
 }
 
 /** Readable: almost no control characters, and words (spaces) or CJK text. */

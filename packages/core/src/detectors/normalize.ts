@@ -65,7 +65,7 @@ const CONFUSABLES: Readonly<Record<string, string>> = {
 };
 
 /** Code points removed as invisible: zero-width, word joiners, soft hyphen, BOM, Mongolian vowel separator. */
-function isInvisible(cp: number): boolean {
+export function isInvisible(cp: number): boolean {
   return (
     (cp >= 0x200b && cp <= 0x200d) ||
     (cp >= 0x2060 && cp <= 0x2064) ||
@@ -77,12 +77,12 @@ function isInvisible(cp: number): boolean {
 }
 
 /** Overrides and isolates that reorder what is displayed. */
-function isBidiControl(cp: number): boolean {
+export function isBidiControl(cp: number): boolean {
   return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /** Dropped without comment: marks that legitimate text carries (LRM/RLM, variation selectors). */
-function isHarmlessFormat(cp: number): boolean {
+export function isHarmlessFormat(cp: number): boolean {
   return cp === 0x200e || cp === 0x200f || (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef);
 }
 

@@ -1,4 +1,5 @@
 import { detectPii } from './pii.js';
+import { detectSecretsInViews } from './secret-views.js';
 import { detectSecrets } from './secrets.js';
 import { DEFAULT_SCAN_OPTIONS, type DetectorFinding, PII_KINDS, type RedactionClass } from './types.js';
 import { mapStrings, pairText } from './walk.js';
@@ -46,7 +47,7 @@ export function redactText(
   const head = text.length > maxChars ? text.slice(0, maxChars) : text;
   const findings: DetectorFinding[] = [];
   // Every match, not the few a scan reports: a redaction that stops at a count leaks the rest.
-  if (wanted.has('secret')) findings.push(...detectSecrets(head, Number.POSITIVE_INFINITY));
+  if (wanted.has('secret')) findings.push(...detectSecretsInViews(head, Number.POSITIVE_INFINITY));
   if (wanted.has('pii') || PII_KINDS.some((k) => wanted.has(k)))
     findings.push(...detectPii(head, Number.POSITIVE_INFINITY));
   const spans = findings.filter((f) => selected(f, wanted)).sort((a, b) => a.start - b.start);

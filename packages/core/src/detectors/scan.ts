@@ -1,7 +1,7 @@
 import { detectInjection } from './injection.js';
 import { detectPii } from './pii.js';
 import { redactText } from './redact.js';
-import { detectSecrets } from './secrets.js';
+import { detectSecretsInViews } from './secret-views.js';
 import {
   DEFAULT_SCAN_OPTIONS,
   DETECTOR_LABELS,
@@ -86,7 +86,7 @@ function runDetectors(text: string, options: ScanOptions): { findings: DetectorF
     findings.push(...injection.findings);
     score = injection.score;
   }
-  if (enabled.has('secret')) findings.push(...detectSecrets(text));
+  if (enabled.has('secret')) findings.push(...detectSecretsInViews(text));
   if (enabled.has('pii')) findings.push(...detectPii(text));
   return { findings, score };
 }

@@ -215,6 +215,22 @@ describe('enforcement path: every step fails closed', () => {
     });
   });
 
+  it('refuses session ids that are not well-formed, so none can collide in a store', async () => {
+    const { path, audit } = harness();
+    for (const sessionId of ['\ud800', '\udbff', '\ufffd', '', 'a b', 'x'.repeat(129)]) {
+      expect(await path.enforce(policy, { agent: assistant, tool: 'email.list', sessionId })).toMatchObject({
+        status: 'denied',
+        code: 'invalid-session-id',
+      });
+    }
+    expect(audit.filter((e) => e.code === 'invalid-session-id')).toHaveLength(6);
+    expect(
+      await path.enforce(policy, { agent: assistant, tool: 'email.list', sessionId: 'run-42.a:b_c' }),
+    ).toMatchObject({
+      status: 'executed',
+    });
+  });
+
   it('refuses when the session store is down', async () => {
     const { path } = harness({
       sessions: { get: () => Promise.reject(new Error('down')), put: () => undefined },

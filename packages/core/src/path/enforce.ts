@@ -11,6 +11,7 @@ import type {
 } from '../policy/types.js';
 import { type InspectionSettings, inspectStep, safeRedact } from './inspect.js';
 import {
+  isWellFormedSessionId,
   newSession,
   observeOutput,
   observeUserInput,
@@ -48,6 +49,7 @@ export type PathDenialCode =
   | 'rate-limited'
   | 'rate-limiter-unavailable'
   | 'session-not-owned'
+  | 'invalid-session-id'
   | 'session-store-unavailable'
   | 'policy'
   | 'audit-unavailable'
@@ -315,6 +317,9 @@ export class EnforcementPath {
     const problem =
       checkArgumentLimits(args, this.limits) ?? this.validatorFor(policy).validate(request.tool, args);
     if (problem) return deny('invalid-arguments', `${problem.path}: ${problem.message}`);
+    if (request.sessionId !== undefined && !isWellFormedSessionId(request.sessionId)) {
+      return deny('invalid-session-id', 'a session id is 1 to 128 characters among A-Z a-z 0-9 . _ : -');
+    }
     // 3. Rate limit.
     if (this.ports.rateLimit) {
       let verdict: Awaited<ReturnType<NonNullable<PathPorts['rateLimit']>>>;

@@ -98,20 +98,24 @@ const FILE_ENDINGS = new Set([
  * dodge address harvesters (`[at]`, `(dot)`, `hxxp`, `[.]`) turned back into what they mean.
  */
 export function normalizeForIdentifiers(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/\p{Cf}/gu, '')
-    .replace(/&#(?:x0*40|0*64);|&commat;|%40/gi, '@')
-    .replace(/&#(?:x0*2e|0*46);|&period;|%2e/gi, '.')
-    .replace(/&#(?:x0*3a|0*58);|&colon;|%3a/gi, ':')
-    .replace(/&#(?:x0*2f|0*47);|&sol;|%2f/gi, '/')
-    .replace(/ ?[[({<] ?at ?[\])}>] ?/gi, '@')
-    .replace(/ ?[[({<] ?(?:dot|\.) ?[\])}>] ?/gi, '.')
-    .replace(/\bhxxp(s?):\/\//gi, 'http$1://')
-    .replace(
-      /\b([A-Za-z0-9._%+-]{1,64}) at ([A-Za-z0-9-]{1,63}(?: dot [A-Za-z0-9-]{1,63}){1,4})\b/g,
-      (_m, local, host) => `${local}@${String(host).replace(/ dot /g, '.')}`,
-    );
+  return (
+    text
+      .normalize('NFKC')
+      .replace(/\p{Cf}/gu, '')
+      .replace(/&#(?:x0*40|0*64);|&commat;|%40/gi, '@')
+      .replace(/&#(?:x0*2e|0*46);|&period;|%2e/gi, '.')
+      .replace(/&#(?:x0*3a|0*58);|&colon;|%3a/gi, ':')
+      .replace(/&#(?:x0*2f|0*47);|&sol;|%2f/gi, '/')
+      // `"attacker"@evil.test` is RFC 5322's spelling of `attacker@evil.test`.
+      .replace(/"([A-Za-z0-9._%+-]{1,64})"@/g, '$1@')
+      .replace(/ ?[[({<] ?at ?[\])}>] ?/gi, '@')
+      .replace(/ ?[[({<] ?(?:dot|\.) ?[\])}>] ?/gi, '.')
+      .replace(/\bhxxp(s?):\/\//gi, 'http$1://')
+      .replace(
+        /\b([A-Za-z0-9._%+-]{1,64}) at ([A-Za-z0-9-]{1,63}(?: dot [A-Za-z0-9-]{1,63}){1,4})\b/g,
+        (_m, local, host) => `${local}@${String(host).replace(/ dot /g, '.')}`,
+      )
+  );
 }
 
 /** The identifiers in a text that is already normalised (see `normalizeForIdentifiers`). */

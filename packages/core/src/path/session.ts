@@ -25,6 +25,18 @@ const TAINT_LABELS = ['untrusted', 'injection_suspected'];
 /** The detector label that scopes containment to the values a flagged output carried. */
 const INJECTION_SUSPECTED = 'injection_suspected';
 
+/**
+ * What a caller-supplied session id may be: 1 to 128 ASCII letters, digits
+ * and `._:-`. Stores normalise or replace malformed Unicode (a lone
+ * surrogate becomes U+FFFD), so a looser id could name another's session.
+ */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** True when `id` is a well-formed session id (see `SESSION_ID_PATTERN`). */
+export function isWellFormedSessionId(id: string): boolean {
+  return SESSION_ID_PATTERN.test(id);
+}
+
 /** One call as the session remembers it. */
 export interface SessionCall {
   readonly tool: string;

@@ -1,5 +1,7 @@
 import { type ASTNode, Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { RE2JS } from 're2js';
+import { registerEmailFunctions } from './email-address.js';
+import { registerSqlFunctions } from './sql-statement.js';
 
 /**
  * The CEL side of the policy language: which variables a condition may use,
@@ -46,6 +48,8 @@ function createEnvironment(): Environment {
   for (const name of [...Object.keys(FIXED_SHAPE_FIELDS), ...OPEN_VARIABLES])
     env.registerVariable(name, 'map');
   env.registerVariable('now', 'google.protobuf.Timestamp');
+  registerEmailFunctions(env);
+  registerSqlFunctions(env);
   return env;
 }
 

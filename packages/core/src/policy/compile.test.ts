@@ -359,11 +359,16 @@ describe('compilePolicy: result', () => {
     const { policy, diagnostics } = checkPolicy({ name: 'design.yaml', text: stringify(design) });
     expect(policy).toBeDefined();
     // `email.list` is granted but not catalogued: a warning, not an error. And `email.send` has no
-    // schema, so `args.to` of another shape (a map) would dodge external-comms: warned too.
+    // schema, so `args.to` of another shape (a map) would dodge external-comms: warned too. And the
+    // schema of `payments.transfer` is open: `Amount` beside `amount` would go unchecked.
     expect(diagnostics.map((d) => d.code).sort()).toEqual([
+      'GH_POLICY_ARGS_OPEN',
       'GH_POLICY_ARGS_UNTYPED',
       'GH_POLICY_GRANT_UNMATCHED',
     ]);
+    expect(diagnostics.find((d) => d.code === 'GH_POLICY_ARGS_OPEN')?.message).toContain(
+      "rule 'dual-authorization' reads args, but the schema of payments.transfer accepts keys it does not list",
+    );
     expect(diagnostics.find((d) => d.code === 'GH_POLICY_ARGS_UNTYPED')?.message).toContain(
       "rule 'external-comms' reads args, but tool email.send has no schema",
     );

@@ -66,6 +66,17 @@ export function lintRules(
             )}${untyped.length > 5 ? ', …' : ''} ${untyped.length === 1 ? 'has' : 'have'} no schema: an argument of an unexpected type makes its condition false rather than an error; give ${untyped.length === 1 ? 'it' : 'them'} a schema`,
         );
     }
+    // An open schema lets a caller add keys the rule never reads beside the ones it checks
+    // (`bcc` beside `to`, `Amount` beside `amount`), and the tool may act on them.
+    if (rule.rule.effect !== 'allow' && rule.condition?.variables.has('args')) {
+      const open = [...selected].filter((name) => isOpenSchema(tools.get(name)?.schema)).sort();
+      if (open.length > 0)
+        warn(
+          rule,
+          'GH_POLICY_ARGS_OPEN',
+          `rule '${rule.rule.id}' reads args, but the schema of ${open.slice(0, 5).join(', ')}${open.length > 5 ? ', …' : ''} accepts keys it does not list: a caller can pass a key the rule never checks (bcc beside to); close it with additionalProperties: false`,
+        );
+    }
     if (tools.size === 0) continue;
     const shadow = rules.find(
       (other) =>
@@ -83,6 +94,13 @@ export function lintRules(
     }
   }
   return warnings;
+}
+
+/** True for an object schema that accepts properties it does not list. */
+function isOpenSchema(schema: unknown): boolean {
+  if (schema === null || typeof schema !== 'object') return false;
+  const s = schema as { additionalProperties?: unknown; unevaluatedProperties?: unknown };
+  return s.additionalProperties !== false && s.unevaluatedProperties !== false;
 }
 
 function isUnconditional(rule: RuleRuntime): boolean {

@@ -98,6 +98,16 @@ describe('OpenAI Agents SDK (@openai/agents)', () => {
       '{"to": [',
     );
     expect(JSON.parse(String(garbled))).toMatchObject({ gatehouse: 'denied', code: 'invalid-arguments' });
+    // A duplicate key: the tool could read a recipient nobody judged, so nothing runs.
+    const doubled = await (send as { invoke: (c: RunContext, i: string) => Promise<unknown> }).invoke(
+      ctx,
+      '{"to":["x@evil.test"],"to":["bob@example.com"],"subject":"s","body":"b"}',
+    );
+    expect(JSON.parse(String(doubled))).toMatchObject({
+      gatehouse: 'denied',
+      code: 'invalid-arguments',
+      message: expect.stringContaining("duplicate key 'to'"),
+    });
     expect(sent).toEqual([['bob@example.com']]);
   });
 });

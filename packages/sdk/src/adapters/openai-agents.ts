@@ -1,3 +1,4 @@
+import { JsonInputError, parseJsonStrict } from '@gatehouse/core';
 import type { FunctionTool, Tool } from '@openai/agents';
 import { type CallOptions, type Guard, OUTPUT_WITHHELD, refusalOf } from '../guard.js';
 import { policyToolName, type ToolNames } from './tool-names.js';
@@ -26,17 +27,22 @@ export function guardAgentTools<T extends Tool[]>(
       invoke: async (runContext, input, details) => {
         let args: Record<string, unknown>;
         try {
-          const parsed: unknown = JSON.parse(input || '{}');
+          // Strict: the tool below receives the raw text, and a duplicate key would let it run
+          // on a value other than the one judged.
+          const parsed: unknown = parseJsonStrict(input || '{}');
           args =
             parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
               ? (parsed as Record<string, unknown>)
               : { input: parsed };
-        } catch {
+        } catch (err) {
           // Nothing runs unchecked: arguments that are not JSON cannot be decided on.
           return JSON.stringify({
             gatehouse: 'denied',
             code: 'invalid-arguments',
-            message: 'The tool arguments are not valid JSON; the call was not made.',
+            message:
+              err instanceof JsonInputError && err.problem !== 'malformed'
+                ? `The tool arguments were refused (${err.message}); the call was not made.`
+                : 'The tool arguments are not valid JSON; the call was not made.',
           });
         }
         const verdict = await guard.check(policyToolName(original.name, options.names), args, options);

@@ -31,6 +31,9 @@ export class AuditLog implements AuditSink {
   /** Appends not yet committed or refused. */
   #unsettled = new Set<Promise<unknown>>();
   #closed = false;
+  // The last commit's fate: every call is refused while the log cannot be written, so
+  // readiness must say so (see `writable`).
+  #lastCommitFailed = false;
 
   constructor(
     private readonly store: AuditStore,
@@ -64,6 +67,11 @@ export class AuditLog implements AuditSink {
     await Promise.all([...this.#unsettled]);
   }
 
+  /** False when the last commit failed: calls are being refused until one succeeds. */
+  get writable(): boolean {
+    return !this.#lastCommitFailed;
+  }
+
   /** Commits what is queued and stops taking appends. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -94,6 +102,7 @@ export class AuditLog implements AuditSink {
       // Only a refusal of the data itself is worth retrying event by event. After a lost
       // connection the batch may even have committed, and a retry would write it twice.
       if (batch.length === 1 || !refusedData(err)) {
+        this.#lastCommitFailed = true;
         for (const q of batch) q.reject(err);
         return;
       }
@@ -109,9 +118,11 @@ export class AuditLog implements AuditSink {
           q.reject(alone);
         }
       }
+      this.#lastCommitFailed = sealed.length === 0;
       this.notify(sealed);
       return;
     }
+    this.#lastCommitFailed = false;
     for (const [i, q] of batch.entries()) q.resolve(sealed[i]!);
     this.notify(sealed);
   }

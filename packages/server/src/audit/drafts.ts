@@ -3,7 +3,7 @@ import {
   type AuditDraft,
   type AuditOutcome,
   type AuditWhere,
-  canonicalHash,
+  auditHash,
   outputPreview,
   type PathAuditEvent,
   redactSecretFields,
@@ -29,7 +29,7 @@ export function pathEventDraft(event: PathAuditEvent, place: Omit<AuditWhere, 'n
       tool: event.tool,
       ...(event.type === 'decision' && {
         args: redactSecretFields(event.argsRedacted ?? event.args),
-        args_hash: canonicalHash(event.args),
+        args_hash: auditHash(event.args),
       }),
       ...(event.resource && { resource: redactSecretFields(event.resource) as Record<string, unknown> }),
       ...(event.output !== undefined && { output: outputPreview(event.output) }),

@@ -48,7 +48,7 @@ describe('gatehouse init', () => {
     expect(config.audit).toMatchObject({ checkpointEvery: 1000, checkpointIntervalMs: 10_000 });
     expect((await cli(['policy', 'check'], { cwd: dir })).code).toBe(0);
     const tested = await cli(['policy', 'test'], { cwd: dir });
-    expect(tested.stdout).toMatch(/^24 passed, 0 failed$/m);
+    expect(tested.stdout).toMatch(/^27 passed, 0 failed$/m);
   });
 
   it('refuses to overwrite and writes nothing', async () => {
@@ -138,7 +138,7 @@ describe('gatehouse policy test', () => {
     expect(stdout).toMatch(
       /✗ a \$1,500 transfer needs two finance approvers — expected allow, got approve: approval required by rule 'dual-authorization'.* \(p\.yaml:\d+\)/,
     );
-    expect(stdout).toMatch(/^23 passed, 1 failed$/m);
+    expect(stdout).toMatch(/^26 passed, 1 failed$/m);
   });
 });
 
@@ -182,7 +182,7 @@ describe('gatehouse policy explain', () => {
     ]);
     const explanation = JSON.parse(stdout);
     expect(explanation.decision.effect).toBe('deny');
-    expect(explanation.rules).toHaveLength(12);
+    expect(explanation.rules).toHaveLength(13);
   });
 
   it.each([
@@ -279,7 +279,7 @@ describe('the gatehouse binary', () => {
     writeFileSync(join(dir, 'bad.yaml'), BROKEN);
     expect((await bin(['policy', 'check', QUICKSTART.pathname])).code).toBe(0);
     const tested = await bin(['policy', 'test', QUICKSTART.pathname]);
-    expect(tested.stdout).toMatch(/^24 passed, 0 failed$/m);
+    expect(tested.stdout).toMatch(/^27 passed, 0 failed$/m);
     expect((await bin(['policy', 'check', 'bad.yaml'], dir)).code).toBe(1);
     const usage = await bin(['policy', 'frobnicate']);
     expect(usage.code).toBe(2);

@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, type Diagnostic, loadYamlDocuments, schemaDiagnostics } from '@gatehouse/core';
+import {
+  ConfigError,
+  DEFAULT_JSON_LIMITS,
+  type Diagnostic,
+  type JsonLimits,
+  loadYamlDocuments,
+  schemaDiagnostics,
+} from '@gatehouse/core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { WebhookTarget } from '../approvals/webhooks.js';
 import type { StorageConfig } from '../store/index.js';
@@ -25,7 +32,13 @@ export interface GatehouseConfig {
   readonly storage: StorageConfig;
   /** Where Gatehouse keeps local state: the master key, the SQLite file by default. */
   readonly dataDir: string;
-  readonly server: { readonly host: string; readonly port: number; readonly publicUrl?: string };
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl?: string;
+    /** Bounds on one JSON request body, defaults applied. */
+    readonly requestLimits: JsonLimits;
+  };
   readonly rateLimits: RateLimitConfig;
   readonly approvals: {
     readonly notify: readonly WebhookTarget[];
@@ -294,6 +307,12 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
       host: doc.server?.host ?? DEFAULT_HOST,
       port: doc.server?.port ?? DEFAULT_PORT,
       ...(doc.server?.publicUrl !== undefined && { publicUrl: doc.server.publicUrl }),
+      requestLimits: {
+        maxLength: doc.server?.requestLimits?.maxBytes ?? DEFAULT_JSON_LIMITS.maxLength,
+        maxDepth: doc.server?.requestLimits?.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth,
+        maxEntries: doc.server?.requestLimits?.maxEntries ?? DEFAULT_JSON_LIMITS.maxEntries,
+        maxStringLength: doc.server?.requestLimits?.maxStringLength ?? DEFAULT_JSON_LIMITS.maxStringLength,
+      },
     },
     rateLimits,
     approvals: {

@@ -41,6 +41,17 @@ export const configSchema = {
         port: { type: 'integer', minimum: 0, maximum: 65535 },
         /** The public base URL: the OAuth issuer and the audience of tokens. */
         publicUrl: { type: 'string', pattern: '^https?://[^/]+(/.*[^/])?$' },
+        /** Bounds on one JSON request body, enforced before it is parsed (README: request limits). */
+        requestLimits: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            maxBytes: { type: 'integer', minimum: 1024, maximum: 64 * 1024 * 1024 },
+            maxDepth: { type: 'integer', minimum: 2, maximum: 256 },
+            maxEntries: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+            maxStringLength: { type: 'integer', minimum: 1, maximum: 64 * 1024 * 1024 },
+          },
+        },
       },
     },
     rateLimits: {
@@ -226,7 +237,12 @@ export interface ConfigDocument {
     retention?: string;
     otlp?: { url: string; headers?: Record<string, string> };
   };
-  server?: { host?: string; port?: number; publicUrl?: string };
+  server?: {
+    host?: string;
+    port?: number;
+    publicUrl?: string;
+    requestLimits?: { maxBytes?: number; maxDepth?: number; maxEntries?: number; maxStringLength?: number };
+  };
   upstreams?: Record<string, UpstreamDocument>;
   detectors?: { injectionThreshold?: number; maxChars?: number };
   identity?: {

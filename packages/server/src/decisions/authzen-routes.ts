@@ -1,8 +1,7 @@
+import { DEFAULT_JSON_LIMITS, type JsonLimits } from '@gatehouse/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller, DecisionService, Evaluation, EvaluationResult } from './decision-service.js';
 
-/** Largest decision request: tool arguments can be documents, not archives. */
-export const DECISION_BODY_LIMIT = 2 * 1024 * 1024;
 /** Most evaluations in one batch. */
 const MAX_EVALUATIONS = 100;
 
@@ -28,9 +27,11 @@ export const evaluationSchema = {
  */
 export async function authzenRoutes(
   app: FastifyInstance,
-  opts: { service: DecisionService; baseUrl: string },
+  opts: { service: DecisionService; baseUrl: string; limits?: JsonLimits },
 ): Promise<void> {
   const { service, baseUrl } = opts;
+  // Tool arguments can be documents, not archives: the request limits bound the body.
+  const DECISION_BODY_LIMIT = (opts.limits ?? DEFAULT_JSON_LIMITS).maxLength;
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -18,6 +18,7 @@ import { newId } from '../identity/agent-admin.js';
 import type { AgentRecord } from '../identity/identity-store.js';
 import type { RegistryCache } from '../identity/registry-cache.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
+import { OutcomeWindow } from './outcome-window.js';
 import type { PersistentSessionStore } from './persistent-sessions.js';
 import type { AgentRateLimiter } from './rate-limiter.js';
 
@@ -59,10 +60,12 @@ export interface EvaluationResult {
  */
 export class DecisionService {
   readonly path: EnforcementPath;
-  readonly #awaitingOutcome = new Map<
-    string,
-    { agentId: string; sessionId: string; tool: string; expiresAt: number; obligations?: Obligations }
-  >();
+  readonly #awaitingOutcome = new OutcomeWindow<{
+    agentId: string;
+    sessionId: string;
+    tool: string;
+    obligations?: Obligations;
+  }>(MAX_PENDING_OUTCOMES, OUTCOME_WINDOW_MS);
 
   constructor(
     private readonly deps: PathComponents & {
@@ -180,7 +183,7 @@ export class DecisionService {
     traceId?: string,
   ): Promise<{ status: number; body: Record<string, unknown> }> {
     const pending = this.#awaitingOutcome.get(decisionId);
-    if (!pending || pending.expiresAt < Date.now())
+    if (!pending)
       return {
         status: 404,
         body: { error: 'not_found', message: 'no allowed decision with that id awaits an outcome' },
@@ -219,19 +222,7 @@ export class DecisionService {
     tool: string,
     obligations?: Obligations,
   ): void {
-    if (this.#awaitingOutcome.size >= MAX_PENDING_OUTCOMES) {
-      const now = Date.now();
-      for (const [id, p] of this.#awaitingOutcome) if (p.expiresAt < now) this.#awaitingOutcome.delete(id);
-      if (this.#awaitingOutcome.size >= MAX_PENDING_OUTCOMES)
-        this.#awaitingOutcome.delete(this.#awaitingOutcome.keys().next().value!);
-    }
-    this.#awaitingOutcome.set(decisionId, {
-      agentId,
-      sessionId,
-      tool,
-      ...(obligations && { obligations }),
-      expiresAt: Date.now() + OUTCOME_WINDOW_MS,
-    });
+    this.#awaitingOutcome.add(decisionId, { agentId, sessionId, tool, ...(obligations && { obligations }) });
   }
 }
 

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { DEFAULT_JSON_LIMITS, type JsonInputError, type JsonLimits } from '@gatehouse/core';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import {
@@ -15,6 +16,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Caller, type DecisionService, GATEWAY_SESSION_PREFIX } from '../decisions/decision-service.js';
+import { useStrictJson } from '../http/strict-json.js';
 import {
   DECISION_META_KEY,
   type GatewayCallMeta,
@@ -24,8 +26,6 @@ import {
   RESOURCE_READ_TOOL,
 } from './gateway.js';
 
-/** Largest MCP request body: tool arguments are bounded far below this by the path's limits. */
-const MCP_BODY_LIMIT = 1024 * 1024;
 /** Sessions one agent may hold open on one node; the least recently used goes first. */
 const MAX_SESSIONS_PER_AGENT = 64;
 const MAX_SESSIONS = 10_000;
@@ -33,7 +33,10 @@ const MAX_SESSIONS = 10_000;
 const SESSION_IDLE_MS = 30 * 60_000;
 /** MCP tool names: letters, digits, `_`, `-`, `.` (so a name can never reach `resources/read`). */
 const MCP_TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
-const INVALID_JSON = Symbol('invalid-json');
+/** A body refused before parsing: malformed, over the request limits, or with duplicate keys. */
+class RejectedBody {
+  constructor(readonly error: JsonInputError) {}
+}
 
 interface McpSession {
   readonly transport: WebStandardStreamableHTTPServerTransport;
@@ -61,8 +64,11 @@ export async function mcpRoutes(
     baseUrl: string;
     /** Audiences every door accepts (the issuer and configured ones). */
     audiences: readonly string[];
+    /** Bounds on a request body, checked before parsing. */
+    limits?: JsonLimits;
   },
 ): Promise<void> {
+  const limits = opts.limits ?? DEFAULT_JSON_LIMITS;
   const { gateway, decisions, baseUrl } = opts;
   const sessions = new Map<string, McpSession>();
   const resourceOf = (upstream: string) => `${baseUrl}/mcp/${upstream}`;
@@ -86,18 +92,9 @@ export async function mcpRoutes(
     await session.server.close().catch(() => undefined);
   }
 
-  // The MCP routes parse their own JSON, so malformed bodies get a JSON-RPC parse error.
-  app.addContentTypeParser(
-    'application/json',
-    { parseAs: 'string', bodyLimit: MCP_BODY_LIMIT },
-    (_request, body, done) => {
-      try {
-        done(null, JSON.parse(body as string));
-      } catch {
-        done(null, INVALID_JSON);
-      }
-    },
-  );
+  // The MCP routes parse their own JSON, so a refused body gets a JSON-RPC error. Strictly:
+  // a duplicate key would let the upstream run on a value the policy never judged.
+  useStrictJson(app, limits, (error) => new RejectedBody(error));
 
   app.get<{ Params: { upstream: string } }>(
     '/.well-known/oauth-protected-resource/mcp/:upstream',
@@ -151,8 +148,14 @@ export async function mcpRoutes(
       return reply.code(405).header('allow', 'POST, DELETE').send(rpcError(-32000, 'method not allowed'));
 
     const body = request.body;
-    if (body === INVALID_JSON)
-      return reply.code(400).send(rpcError(-32700, 'parse error: the body is not JSON'));
+    if (body instanceof RejectedBody)
+      return reply
+        .code(body.error.status)
+        .send(
+          body.error.problem === 'malformed'
+            ? rpcError(-32700, 'parse error: the body is not JSON')
+            : rpcError(-32600, `invalid request: ${body.error.message}`),
+        );
     if (Array.isArray(body))
       return reply.code(400).send(rpcError(-32600, 'invalid request: JSON-RPC batches are not accepted'));
 

@@ -1,3 +1,4 @@
+import { DEFAULT_JSON_LIMITS, type JsonLimits } from '@gatehouse/core';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -19,9 +20,7 @@ import type { AuthorizationServer } from '../oauth/authorization-server.js';
 import { oauthRoutes } from '../oauth/routes.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
 import type { Store } from '../store/index.js';
-
-/** Largest request body any route accepts unless it sets its own limit. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+import { useStrictJson } from './strict-json.js';
 
 /** What the HTTP app serves. */
 export interface HttpAppDeps {
@@ -40,8 +39,10 @@ export interface HttpAppDeps {
   readonly gateway?: McpGateway;
   /** Audiences every door accepts besides a resource of its own. */
   readonly audiences?: readonly string[];
+  /** Bounds on every JSON request body (size, depth, entries, strings), checked before parsing. */
+  readonly requestLimits?: JsonLimits;
   /** Reasons the process is not ready beyond the store (e.g. a stalled registry cache). */
-  readonly readinessProblems?: () => string[];
+  readonly readinessProblems?: () => string[] | Promise<string[]>;
   /** Log as JSON lines (pino) to stdout at info, or at this level to this stream. */
   readonly logger?: boolean | { readonly level: string; readonly stream?: NodeJS.WritableStream };
 }
@@ -76,6 +77,7 @@ class DebugRequestLog extends LogController {
  * gateway (`/mcp/<upstream>`) too.
  */
 export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const limits = deps.requestLimits ?? DEFAULT_JSON_LIMITS;
   const app = Fastify({
     logger: deps.logger
       ? {
@@ -84,11 +86,14 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
           redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '***' },
         }
       : false,
-    bodyLimit: DEFAULT_BODY_LIMIT,
+    bodyLimit: limits.maxLength,
     // Behind no proxy by default; request ids echo X-Request-ID when given.
     requestIdHeader: 'x-request-id',
     logController: new DebugRequestLog(),
   });
+
+  // Every JSON body, at every door: bounded before parsing, duplicate keys refused.
+  useStrictJson(app, limits);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -99,7 +104,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     } catch {
       problems.push('store is not answering');
     }
-    problems.push(...(deps.readinessProblems?.() ?? []));
+    problems.push(...((await deps.readinessProblems?.()) ?? []));
     const policy = deps.runtime.policy;
     const body = {
       status: problems.length === 0 ? 'ready' : 'not-ready',
@@ -117,7 +122,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   });
 
   await app.register(oauthRoutes, { server: deps.authorizationServer });
-  await app.register(authzenRoutes, { service: deps.decisions, baseUrl: deps.baseUrl });
+  await app.register(authzenRoutes, { service: deps.decisions, baseUrl: deps.baseUrl, limits });
   await app.register(catalogRoutes, {
     catalog: deps.catalog,
     runtime: deps.runtime,
@@ -140,6 +145,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
       decisions: deps.decisions,
       baseUrl: deps.baseUrl,
       audiences: deps.audiences ?? [deps.baseUrl],
+      limits,
     });
   return app;
 }

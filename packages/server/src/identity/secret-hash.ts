@@ -9,8 +9,9 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 const CREDENTIAL_BYTES = 32;
 
 // scrypt cost: N=2^14, r=8, p=1 is the interactive-login setting of the
-// scrypt paper; it costs ~20 ms here, paid once per credential thanks to the
-// verified-credential cache of the callers.
+// scrypt paper; it costs 20-90 ms of CPU per check depending on the machine,
+// paid once per credential thanks to the verified-credential cache of the
+// callers, and failures are throttled (oauth/login-throttle.ts).
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
 
 /**
@@ -35,8 +36,27 @@ export async function hashCredential(credential: string): Promise<string> {
   ].join('$');
 }
 
-/** True when `credential` matches a stored hash; constant-time in the hash comparison. */
+/**
+ * The exact shape of every credential `generateCredential` issues. scrypt
+ * keys an HMAC with the credential, and HMAC pads a key shorter than its
+ * 64-byte block with zeros, so `secret` and `secret\0\0` hash alike: only a
+ * credential of exactly the issued length and alphabet (no control
+ * characters, no padding) may reach the hash.
+ */
+const CREDENTIAL_SHAPE = new RegExp(`^gh[su]_[A-Za-z0-9_-]{${Math.ceil((CREDENTIAL_BYTES * 4) / 3)}}$`);
+
+/** True when `credential` has the exact shape of an issued credential. */
+export function isWellFormedCredential(credential: string): boolean {
+  return CREDENTIAL_SHAPE.test(credential);
+}
+
+/**
+ * True when `credential` matches a stored hash; constant-time in the hash
+ * comparison. A credential that is not exactly the issued shape is refused
+ * before hashing (see `CREDENTIAL_SHAPE`).
+ */
 export async function verifyCredential(credential: string, stored: string): Promise<boolean> {
+  if (!isWellFormedCredential(credential)) return false;
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, saltText, hashText] = parts as [string, string, string, string, string, string];

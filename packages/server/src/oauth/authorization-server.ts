@@ -115,6 +115,8 @@ export class AuthorizationServer {
     form: Record<string, string>,
     authorization: string | undefined,
     now = new Date(),
+    /** The caller's network address, for the failed-login throttle. */
+    source?: string,
   ): Promise<TokenResponse> {
     const grant = form.grant_type;
     if (grant === undefined) throw new OAuthError('invalid_request', 'grant_type is required');
@@ -124,7 +126,7 @@ export class AuthorizationServer {
     let agent: AgentRecord | undefined;
     let response: TokenResponse;
     try {
-      ({ agent } = await this.deps.clients.authenticate(form, authorization, now));
+      ({ agent } = await this.deps.clients.authenticate(form, authorization, now, source));
       const audience = this.audienceOf(form);
       response =
         grant === 'client_credentials'
@@ -342,8 +344,10 @@ export class AuthorizationServer {
     form: Record<string, string>,
     authorization: string | undefined,
     now = new Date(),
+    /** The caller's network address, for the failed-login throttle. */
+    source?: string,
   ): Promise<Record<string, unknown>> {
-    const { agent } = await this.deps.clients.authenticate(form, authorization, now);
+    const { agent } = await this.deps.clients.authenticate(form, authorization, now, source);
     if (form.token === undefined) throw new OAuthError('invalid_request', 'token is required');
     let identity: VerifiedIdentity;
     try {
@@ -373,8 +377,10 @@ export class AuthorizationServer {
     form: Record<string, string>,
     authorization: string | undefined,
     now = new Date(),
+    /** The caller's network address, for the failed-login throttle. */
+    source?: string,
   ): Promise<void> {
-    const { agent } = await this.deps.clients.authenticate(form, authorization, now);
+    const { agent } = await this.deps.clients.authenticate(form, authorization, now, source);
     if (form.token === undefined) throw new OAuthError('invalid_request', 'token is required');
     if (
       form.token_type_hint !== undefined &&

@@ -2,7 +2,8 @@ import { decodeProtectedHeader, importJWK, errors as joseErrors, jwtVerify } fro
 import { CLIENT_ASSERTION_ALGS } from '../identity/agent-admin.js';
 import type { AgentRecord, IdentityStore } from '../identity/identity-store.js';
 import type { RegistryCache } from '../identity/registry-cache.js';
-import { credentialDigest, verifyCredential } from '../identity/secret-hash.js';
+import { credentialDigest, isWellFormedCredential, verifyCredential } from '../identity/secret-hash.js';
+import { LoginThrottle } from './login-throttle.js';
 import { OAuthError } from './oauth-error.js';
 
 /** RFC 7523 §2.2: the client assertion type for `private_key_jwt`. */
@@ -12,6 +13,8 @@ export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type
 const MAX_ASSERTION_LIFETIME_S = 5 * 60;
 /** Verified secrets remembered in memory, so scrypt runs once per secret, not per request. */
 const MAX_VERIFIED_SECRETS = 10_000;
+/** How long a verified secret is remembered: briefly, so a cache never outlives a rotation by much. */
+const VERIFIED_SECRET_TTL_MS = 10 * 60_000;
 
 // A hash to verify against when the client is unknown, so that an unknown
 // client_id costs the same time as a wrong secret and ids cannot be probed.
@@ -26,7 +29,8 @@ export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'p
  * `private_key_jwt` (RFC 7523) with one-time `jti`.
  */
 export class ClientAuthenticator {
-  readonly #verifiedSecrets = new Map<string, string>();
+  readonly #verifiedSecrets = new Map<string, { credentialId: string; until: number }>();
+  readonly #throttle = new LoginThrottle();
 
   constructor(
     private readonly cache: RegistryCache,
@@ -40,6 +44,8 @@ export class ClientAuthenticator {
     form: Record<string, string>,
     authorization: string | undefined,
     now = new Date(),
+    /** The caller's network address: failures are throttled per address too. */
+    source?: string,
   ): Promise<{ agent: AgentRecord; method: ClientAuthMethod }> {
     const basic = authorization?.match(/^Basic\s+(\S+)\s*$/i);
     const methods = [
@@ -54,12 +60,15 @@ export class ClientAuthenticator {
     let result: { agent: AgentRecord; method: ClientAuthMethod };
     if (basic) {
       const { clientId, secret } = decodeBasic(basic[1]!);
-      result = { agent: await this.verifySecret(clientId, secret, now), method: 'client_secret_basic' };
+      result = {
+        agent: await this.verifySecret(clientId, secret, now, source),
+        method: 'client_secret_basic',
+      };
     } else if (form.client_secret !== undefined) {
       if (form.client_id === undefined)
         throw new OAuthError('invalid_request', 'client_id is required with client_secret');
       result = {
-        agent: await this.verifySecret(form.client_id, form.client_secret, now),
+        agent: await this.verifySecret(form.client_id, form.client_secret, now, source),
         method: 'client_secret_post',
       };
     } else if (form.client_assertion !== undefined) {
@@ -79,19 +88,41 @@ export class ClientAuthenticator {
     return result;
   }
 
-  private async verifySecret(clientId: string, secret: string, now: Date): Promise<AgentRecord> {
+  private async verifySecret(
+    clientId: string,
+    secret: string,
+    now: Date,
+    source: string | undefined,
+  ): Promise<AgentRecord> {
+    // Refused before any hashing, whoever the client: a secret of another
+    // length or alphabet was never issued (and NUL padding would hash alike).
+    // It costs no CPU, so it does not count against the throttle.
+    if (!isWellFormedCredential(secret))
+      throw new OAuthError('invalid_client', 'client authentication failed');
     const agent = this.cache.agent(clientId);
     const secrets =
       agent && agent.id === clientId
         ? this.cache.liveCredentials(agent.id, now).filter((c) => c.kind === 'secret')
         : [];
     const digest = credentialDigest(`${clientId}\u0000${secret}`);
+    // A secret verified moments ago skips the throttle: an attacker failing
+    // against a client id cannot lock out the client that holds the secret.
     const remembered = this.#verifiedSecrets.get(digest);
-    if (remembered && secrets.some((c) => c.id === remembered)) return agent!;
+    if (
+      remembered &&
+      remembered.until > now.getTime() &&
+      secrets.some((c) => c.id === remembered.credentialId)
+    )
+      return agent!;
+    await this.#throttle.begin(clientId, source);
     for (const credential of secrets) {
       if (await verifyCredential(secret, credential.secretHash!)) {
+        await this.#throttle.succeeded(clientId, source);
         if (this.#verifiedSecrets.size >= MAX_VERIFIED_SECRETS) this.#verifiedSecrets.clear();
-        this.#verifiedSecrets.set(digest, credential.id);
+        this.#verifiedSecrets.set(digest, {
+          credentialId: credential.id,
+          until: now.getTime() + VERIFIED_SECRET_TTL_MS,
+        });
         return agent!;
       }
     }

@@ -17,14 +17,17 @@ export type OAuthErrorCode =
  */
 export class OAuthError extends Error {
   readonly status: number;
+  /** Seconds before a throttled client may retry (the `Retry-After` header). */
+  readonly retryAfterS: number | undefined;
 
   constructor(
     readonly error: OAuthErrorCode,
     readonly description: string,
-    options: { status?: number } = {},
+    options: { status?: number; retryAfterS?: number } = {},
   ) {
     super(`${error}: ${description}`);
     this.name = 'OAuthError';
+    this.retryAfterS = options.retryAfterS;
     this.status = options.status ?? (error === 'invalid_client' ? 401 : error === 'server_error' ? 500 : 400);
   }
 

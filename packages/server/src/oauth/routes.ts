@@ -72,19 +72,19 @@ export async function oauthRoutes(
   };
 
   app.post('/oauth/token', async (request, reply) => {
-    const result = await server.token(formOf(request), authorizationOf(request));
+    const result = await server.token(formOf(request), authorizationOf(request), new Date(), request.ip);
     noStore(reply);
     return result;
   });
 
   app.post('/oauth/introspect', async (request, reply) => {
-    const result = await server.introspect(formOf(request), authorizationOf(request));
+    const result = await server.introspect(formOf(request), authorizationOf(request), new Date(), request.ip);
     noStore(reply);
     return result;
   });
 
   app.post('/oauth/revoke', async (request, reply) => {
-    await server.revoke(formOf(request), authorizationOf(request));
+    await server.revoke(formOf(request), authorizationOf(request), new Date(), request.ip);
     noStore(reply);
     return reply.code(200).send();
   });
@@ -97,6 +97,7 @@ function noStore(reply: FastifyReply): void {
 
 function sendError(reply: FastifyReply, error: OAuthError, usedBasic = false): FastifyReply {
   noStore(reply);
+  if (error.retryAfterS !== undefined) reply.header('retry-after', String(error.retryAfterS));
   if (error.status === 401 && usedBasic)
     reply.header('www-authenticate', 'Basic realm="gatehouse", charset="UTF-8"');
   return reply.code(error.status).type('application/json').send(error.toJSON());

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { redactText } from './redact.js';
+import { scanText } from './scan.js';
+import { detectSecretsInViews } from './secret-views.js';
+
+const TOKEN = 'ghp_4Vq8ZrT2mXb9LkP0sW3nYd7HcJ5fGu1eAa6R';
+const fullWidth = (s: string) =>
+  [...s].map((c) => (c >= '!' && c <= '~' ? String.fromCodePoint(c.codePointAt(0)! + 0xfee0) : c)).join('');
+
+describe('secrets in disguise', () => {
+  it.each([
+    ['as is', TOKEN],
+    ['with a zero-width space inside', `${TOKEN.slice(0, 10)}\u200b${TOKEN.slice(10)}`],
+    [
+      'with a soft hyphen and a word joiner',
+      `${TOKEN.slice(0, 6)}\u00ad${TOKEN.slice(6, 20)}\u2060${TOKEN.slice(20)}`,
+    ],
+    ['in full-width letters', fullWidth(TOKEN)],
+    ['in base64', Buffer.from(TOKEN).toString('base64')],
+    ['in hex', Buffer.from(TOKEN).toString('hex')],
+    ['split into groups of four', TOKEN.match(/.{1,4}/g)!.join(' ')],
+    ['split with dashes', TOKEN.match(/.{1,4}/g)!.join('-')],
+    ['reversed', [...TOKEN].reverse().join('')],
+  ])('finds a GitHub token %s, and redaction removes it', (_how, disguised) => {
+    const text = `here is the key: ${disguised} thanks`;
+    expect(scanText(text, { detectors: ['secret'] }).labels).toContain('secret');
+    const redacted = redactText(text, ['secret']);
+    expect(redacted).toContain('[REDACTED');
+    expect(redacted).not.toContain(disguised);
+    // What precedes is kept; a word joined onto a split secret may go with it (over, never under).
+    expect(redacted).toMatch(/^here is the key: \[REDACTED/);
+  });
+
+  it('leaves ordinary grouped text and prose alone', () => {
+    for (const text of [
+      'call me at 12 34 56 78 90 tomorrow',
+      'the order ids are ab12-cd34-ef56-gh78-ij90',
+      'Année fiscale : résultats du troisième trimestre, voir le rapport.',
+      'ｈｅｌｌｏ ｗｏｒｌｄ',
+    ])
+      expect(detectSecretsInViews(text)).toEqual([]);
+  });
+});

@@ -1,0 +1,118 @@
+import { decodedPayloads } from './decode.js';
+import { isBidiControl, isHarmlessFormat, isInvisible } from './normalize.js';
+import { detectSecrets } from './secrets.js';
+import type { DetectorFinding } from './types.js';
+
+/**
+ * Secrets in disguise: the secret formats run again over views of the text
+ * that undo what an agent (or an injected instruction) does to slip a
+ * credential past a pattern, as the injection detector reads its views:
+ *
+ * - characters folded, case kept: zero-width and format characters dropped,
+ *   full-width and other compatibility forms NFKC-folded (`ｇｈｐ＿…`);
+ * - payloads decoded one level: base64, hex, escapes (decode.ts);
+ * - groups joined: `ghp_ 4Vq8 ZrT2 …` or `4Vq8-ZrT2-…` read without the separators;
+ * - token-like runs read backwards.
+ *
+ * Each finding covers the disguised run in the original text, so redaction
+ * replaces all of it. Linear in the text; each view is bounded.
+ */
+
+/** Runs of short groups split by one or two separators: 5 groups or more. */
+const GROUPED =
+  /(?<![A-Za-z0-9_])[A-Za-z0-9_]{2,12}(?:[ \-.:|,]{1,2}[A-Za-z0-9_]{2,12}){4,40}(?![A-Za-z0-9_])/g;
+/** Token-like runs worth reading backwards. */
+const TOKEN_RUN = /[A-Za-z0-9_\-+/=.]{20,600}/g;
+const MAX_RUNS = 64;
+/** Joins tried over all grouped runs of one text. */
+const MAX_GROUP_TRIES = 256;
+
+/** `detectSecrets` over the text and over its disguise-undoing views, without repeating a span. */
+export function detectSecretsInViews(text: string, perFormat?: number): DetectorFinding[] {
+  const findings = detectSecrets(text, perFormat);
+  const taken: [number, number][] = findings.map((f) => [f.start, f.end]);
+  const add = (found: readonly DetectorFinding[], start: number, end: number, carrier: string) => {
+    if (found.length === 0 || taken.some(([s, e]) => start < e && end > s)) return;
+    taken.push([start, end]);
+    const first = found[0]!;
+    findings.push({ ...first, start, end, carrier, reason: `${first.reason} (${carrier})` });
+  };
+
+  const folded = foldedView(text);
+  if (folded !== undefined) {
+    for (const f of detectSecrets(folded.text, perFormat)) {
+      add([f], folded.map[f.start]!, folded.map[f.end]!, 'folded characters');
+    }
+  }
+  for (const payload of decodedPayloads(text, 'tokens'))
+    add(detectSecrets(payload.text, 1), payload.start, payload.end, payload.carrier);
+  let tries = 0;
+  GROUPED.lastIndex = 0;
+  for (let m = GROUPED.exec(text); m !== null && tries < MAX_GROUP_TRIES; m = GROUPED.exec(text)) {
+    // The run may begin with words before the secret ("the key: ghp_ 4Vq8 …"): it is joined
+    // from each group on, so a format anchored at its start can match.
+    // Prose is words split by spaces too: a credential split into groups carries digits.
+    if ((m[0].match(/[0-9]/g)?.length ?? 0) < 3) continue;
+    const groups = [...m[0].matchAll(/[A-Za-z0-9_]+/g)];
+    for (let g = 0; g < groups.length; g++) {
+      if (tries++ >= MAX_GROUP_TRIES) break;
+      let joined = '';
+      const at: number[] = [];
+      for (const group of groups.slice(g)) {
+        joined += group[0];
+        for (let k = 0; k < group[0].length; k++) at.push(m.index + group.index + k);
+      }
+      if (joined.length < 16) break;
+      const [found] = detectSecrets(joined, 1);
+      if (found) add([found], at[found.start]!, at[found.end - 1]! + 1, 'split into groups');
+    }
+  }
+  let runs = 0;
+  runs = 0;
+  TOKEN_RUN.lastIndex = 0;
+  for (let m = TOKEN_RUN.exec(text); m !== null && runs++ < MAX_RUNS; m = TOKEN_RUN.exec(text)) {
+    add(detectSecrets([...m[0]].reverse().join(''), 1), m.index, m.index + m[0].length, 'reversed');
+  }
+  return findings;
+}
+
+/**
+ * The text with invisible and format characters dropped and compatibility
+ * forms folded (NFKC), case kept; `map[i]` is the original offset of view
+ * position `i` (plus one past the end). Undefined when the text is ASCII.
+ */
+function foldedView(text: string): { text: string; map: Int32Array } | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is exactly what needs no folding
+  if (!/[^\u0000-\u007f]/.test(text)) return undefined;
+  // Most non-ASCII text (accents, other scripts) is already folded: one native pass says so.
+  if (!HIDDEN.test(text) && text.normalize('NFKC') === text) return undefined;
+  const parts: string[] = [];
+  const offsets: number[] = [];
+  let i = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (!(isInvisible(cp) || isBidiControl(cp) || isHarmlessFormat(cp))) {
+      const out = cp < 0x80 ? ch : foldOne(cp, ch);
+      parts.push(out);
+      for (let k = 0; k < out.length; k++) offsets.push(i);
+    }
+    i += ch.length;
+  }
+  offsets.push(text.length);
+  return { text: parts.join(''), map: Int32Array.from(offsets) };
+}
+
+/** The characters `foldedView` drops: invisible, bidirectional and format marks. */
+const HIDDEN =
+  /\u00ad|\u034f|\u180e|[\u200b-\u200f]|[\u202a-\u202e]|[\u2060-\u2064]|[\u2066-\u2069]|[\ufe00-\ufe0f]|\ufeff|[\u{e0100}-\u{e01ef}]/u;
+
+const foldCache = new Map<number, string>();
+
+function foldOne(cp: number, ch: string): string {
+  let out = foldCache.get(cp);
+  if (out === undefined) {
+    out = ch.normalize('NFKC');
+    if (foldCache.size < 8192) foldCache.set(cp, out);
+  }
+  return out;
+}
