@@ -49,6 +49,18 @@ export function sqliteAuditAppend(sqlite: SqliteDatabase.Database): SqliteAuditA
   return (drafts) => append.immediate(drafts);
 }
 
+/** Upserts session snapshots (id, agent id, state, updated ms) in one transaction; never across agents. */
+export function sqliteSessionSave(
+  sqlite: SqliteDatabase.Database,
+): (rows: readonly (readonly [string, string, string, number])[]) => void {
+  const save = sqlite.prepare(
+    'insert into sessions (id, agent_id, state, updated_at) values (?, ?, ?, ?) on conflict (id) do update set state = excluded.state, updated_at = excluded.updated_at where sessions.agent_id = excluded.agent_id',
+  );
+  return sqlite.transaction((rows: readonly (readonly [string, string, string, number])[]) => {
+    for (const row of rows) save.run(...row);
+  });
+}
+
 /** The pragmas every connection to the store's SQLite file runs with. */
 export function configureSqliteConnection(database: SqliteDatabase.Database): void {
   // WAL lets readers proceed during writes; FULL makes every commit durable

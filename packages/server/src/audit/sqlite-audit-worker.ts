@@ -1,7 +1,7 @@
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { AuditDraft, SealedAuditEvent } from '@gatehouse/core/audit';
 import SqliteDatabase from 'better-sqlite3';
-import { configureSqliteConnection, sqliteAuditAppend } from './sqlite-audit-append.js';
+import { configureSqliteConnection, sqliteAuditAppend, sqliteSessionSave } from './sqlite-audit-append.js';
 
 /**
  * The audit writer's thread: its own connection to the store's SQLite file,
@@ -21,9 +21,22 @@ export interface AppendRequest {
   readonly drafts: string;
 }
 
+/**
+ * Session snapshots, written behind in this thread after the audit's next commit, rather than
+ * with a disk sync on the server's event loop. Rows: id, agent id, state JSON, updated (ms).
+ */
+export interface SaveSessionsRequest {
+  readonly kind: 'sessions';
+  readonly id: number;
+  readonly rows: readonly (readonly [string, string, string, number])[];
+}
+
+export type WriterRequest = AppendRequest | SaveSessionsRequest | { readonly kind: 'close' };
+
 /** The answer to one request. */
-export type AppendReply =
+export type WriterReply =
   | { readonly id: number; readonly sealed: SealedAuditEvent[] }
+  | { readonly id: number; readonly saved: true }
   | { readonly id: number; readonly error: { readonly message: string; readonly code?: string } };
 
 /** Most events per transaction: bounds the time one commit holds SQLite's write lock. */
@@ -33,27 +46,32 @@ function serve(port: MessagePort, path: string): void {
   const sqlite = new SqliteDatabase(path);
   configureSqliteConnection(sqlite);
   const append = sqliteAuditAppend(sqlite);
+
+  const saveSessions = sqliteSessionSave(sqlite);
   let closing = false;
 
-  port.on('message', (first: AppendRequest | { readonly kind: 'close' }) => {
-    if (first.kind === 'close') {
-      closing = true;
-    } else {
-      const requests = [parsed(first)];
-      let events = requests[0]!.drafts.length;
-      while (events < MAX_EVENTS_PER_COMMIT) {
-        const next = receiveMessageOnPort(port)?.message as AppendRequest | { kind: 'close' } | undefined;
-        if (!next) break;
-        if (next.kind === 'close') {
-          closing = true;
-          break;
-        }
+  port.on('message', (first: WriterRequest) => {
+    // Everything that queued during the last commit is taken together: one sync for all of it.
+    const requests: ParsedRequest[] = [];
+    const sessions: SaveSessionsRequest[] = [];
+    let events = 0;
+    for (let next: WriterRequest | undefined = first; next; ) {
+      if (next.kind === 'close') {
+        closing = true;
+        break;
+      }
+      if (next.kind === 'sessions') sessions.push(next);
+      else {
         const request = parsed(next);
         requests.push(request);
         events += request.drafts.length;
       }
-      port.postMessage(commit(append, requests));
+      if (events >= MAX_EVENTS_PER_COMMIT) break;
+      next = receiveMessageOnPort(port)?.message as WriterRequest | undefined;
     }
+    const replies: WriterReply[] = requests.length > 0 ? commit(append, requests) : [];
+    for (const request of sessions) replies.push(save(saveSessions, request));
+    if (replies.length > 0) port.postMessage(replies);
     if (closing) {
       sqlite.close();
       port.close();
@@ -74,7 +92,7 @@ function parsed(request: AppendRequest): ParsedRequest {
 function commit(
   append: ReturnType<typeof sqliteAuditAppend>,
   requests: readonly ParsedRequest[],
-): AppendReply[] {
+): WriterReply[] {
   if (requests.length > 1) {
     try {
       const sealed = append(requests.flatMap((r) => r.drafts));
@@ -99,6 +117,15 @@ function commit(
       };
     }
   });
+}
+
+function save(saveSessions: ReturnType<typeof sqliteSessionSave>, request: SaveSessionsRequest): WriterReply {
+  try {
+    saveSessions(request.rows);
+    return { id: request.id, saved: true };
+  } catch (err) {
+    return { id: request.id, error: { message: (err as Error).message ?? String(err) } };
+  }
 }
 
 if (parentPort) serve(parentPort, (workerData as { path: string }).path);

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { type AuditDraft, GatehouseError, type SealedAuditEvent } from '@gatehouse/core';
-import type { AppendReply, AppendRequest } from './sqlite-audit-worker.js';
+import type { AppendRequest, SaveSessionsRequest, WriterReply } from './sqlite-audit-worker.js';
 import { auditWorkerScript } from './worker-script.js';
 
 interface Pending {
-  readonly resolve: (sealed: SealedAuditEvent[]) => void;
+  readonly resolve: (sealed: SealedAuditEvent[] | undefined) => void;
   readonly reject: (err: unknown) => void;
 }
 
@@ -52,9 +52,20 @@ export class SqliteAuditWriter {
         ),
       );
     }
+    return this.send(worker, request) as Promise<SealedAuditEvent[]>;
+  }
+
+  /** Writes session snapshots with the next commit; resolves once they are written. */
+  async saveSessions(rows: SaveSessionsRequest['rows']): Promise<void> {
+    if (this.#closed) throw this.unavailable('the writer is closed');
+    const worker = this.worker();
+    await this.send(worker, { kind: 'sessions', id: this.#nextId++, rows });
+  }
+
+  private send(worker: Worker, request: AppendRequest | SaveSessionsRequest): Promise<unknown> {
     worker.postMessage(request);
     if (this.#pending.size === 0) worker.ref();
-    return new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    return new Promise((resolve, reject) => this.#pending.set(request.id, { resolve, reject }));
   }
 
   /** Waits for the appends in flight, then stops the thread. */
@@ -71,12 +82,13 @@ export class SqliteAuditWriter {
   private worker(): Worker {
     if (this.#worker) return this.#worker;
     const worker = new Worker(auditWorkerScript('sqlite-audit-worker'), { workerData: { path: this.path } });
-    worker.on('message', (replies: AppendReply[]) => {
+    worker.on('message', (replies: WriterReply[]) => {
       for (const reply of replies) {
         const pending = this.#pending.get(reply.id);
         if (!pending) continue;
         this.#pending.delete(reply.id);
         if ('sealed' in reply) pending.resolve(reply.sealed);
+        else if ('saved' in reply) pending.resolve(undefined);
         else
           pending.reject(
             this.unavailable(

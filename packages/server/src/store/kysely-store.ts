@@ -619,6 +619,15 @@ export class KyselyStore implements Store {
 
   async saveSessions(sessions: readonly StoredSession[]): Promise<void> {
     if (sessions.length === 0) return;
+    if (this.#auditWriter) {
+      // Written behind by the writer thread, after the audit's next commit: no disk sync on the
+      // event loop for what is a cache of session state.
+      const rows = sessions.map(
+        ({ id, agentId, state, updatedAt }) => [id, agentId, state, updatedAt.getTime()] as const,
+      );
+      await this.#auditWriter.saveSessions(rows);
+      return;
+    }
     const sqlite = this.sqlite;
     if (sqlite) {
       // One synchronous transaction: an async one would hold SQLite's only connection across
