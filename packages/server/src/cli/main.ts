@@ -1,5 +1,15 @@
 #!/usr/bin/env node
-import { runCli } from './run-cli.js';
+import { nodeVersionProblem } from './node-version.js';
+
+// INVARIANT: nothing above this check loads a native module. The CLI is imported dynamically
+// below, so that an old Node.js is told what to do instead of crashing inside better-sqlite3.
+const problem = nodeVersionProblem(process.versions.node);
+if (problem !== undefined) {
+  process.stderr.write(problem);
+  process.exit(1);
+}
+
+const { runCli } = await import('./run-cli.js');
 
 const stopSignal = new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve());
