@@ -289,8 +289,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .argument('[file]', "a file, or '-' for standard input (the default)")
     .option('--kind <kind>', 'output, args or tool-description', 'output')
     .option(
-      '--fail-on <labels...>',
-      'exit 1 when one of these labels is found (injection_suspected, secret, pii, oversize)',
+      '--fail-on <labels>',
+      'exit 1 when one of these labels is found, comma separated (injection_suspected, secret, pii, oversize)',
     )
     .option('--threshold <score>', 'injection score that sets injection_suspected (0..1, default 0.5)')
     .addOption(json())
