@@ -16,12 +16,12 @@ import { PersistentSessionStore } from './decisions/persistent-sessions.js';
 import { AgentRateLimiter } from './decisions/rate-limiter.js';
 import { McpGateway } from './gateway/gateway.js';
 import { scanToolDescription, ToolPins } from './gateway/tool-pins.js';
-import { upstreamToolSources } from './gateway/upstream-catalog.js';
 import { createHttpApp } from './http/app.js';
 import { AgentAdmin } from './identity/agent-admin.js';
 import { type IdentityRuntime, startIdentity } from './identity/identity-runtime.js';
 import type { NewAgent } from './identity/identity-store.js';
 import { loadMasterKeys } from './identity/master-key.js';
+import { loadDeploymentPolicy } from './policy/deployment-policy.js';
 import { PolicyRuntime } from './policy/runtime.js';
 import { openStore, type Store } from './store/index.js';
 import { SecretVault } from './vault/secret-vault.js';
@@ -111,22 +111,13 @@ export async function startServer(
     });
     cleanups.push(() => auditLog.close());
     const registered = await ToolCatalog.load(store);
-    const upstreamTools = upstreamToolSources(config);
-    let opened = await PolicyRuntime.open(config.policyPath, undefined, registered.sources, upstreamTools);
-    let registeredDropped = false;
-    if (!('runtime' in opened) && registered.sources.length > 0) {
-      // Registered tools that no longer compile with the files are left out
-      // (their calls are then denied as unknown tools) rather than keeping
-      // the server down; the admin API can fix or remove them.
-      opened = await PolicyRuntime.open(config.policyPath, undefined, [], upstreamTools);
-      registeredDropped = true;
-    }
-    if (!('runtime' in opened)) throw new PolicyStartError(opened.diagnostics);
-    const { runtime } = opened;
+    const load = await loadDeploymentPolicy({ config, registered: registered.sources });
+    if (!load.result.ok) throw new PolicyStartError(load.result.diagnostics);
+    const runtime = PolicyRuntime.fromLoad({ ...load, result: load.result });
     cleanups.push(() => runtime.close());
     const catalog = new ToolCatalog(store, runtime);
-    if (!registeredDropped) catalog.adopt(registered);
-    await activate(store, runtime.policy, opened.sources, auditLog);
+    if (!load.registeredDropped) catalog.adopt(registered);
+    await activate(store, runtime.policy, load.result.sources, auditLog);
     // The current master key encrypts; previous ones (during a master-key rotation) still decrypt.
     const masterKey = await loadMasterKeys({
       env: options.env ?? process.env,
@@ -302,7 +293,7 @@ export async function startServer(
     });
     cleanups.push(() => app.close());
     log = app.log;
-    if (registeredDropped)
+    if (load.registeredDropped)
       app.log.warn('tools registered through the API do not compile with the policy files and were left out');
     const syncCatalog = setInterval(() => void catalog.sync().catch(() => undefined), CATALOG_SYNC_MS);
     syncCatalog.unref();

@@ -3,10 +3,10 @@ import { approvalView } from '../approvals/approval-routes.js';
 import { ApprovalService } from '../approvals/approval-service.js';
 import { WebhookNotifier } from '../approvals/webhooks.js';
 import type { GatehouseConfig } from '../config/load.js';
-import { loadPolicy } from '../policy/runtime.js';
 import type { Store } from '../store/index.js';
 import { withStoreAndAudit } from './audit-commands.js';
 import { type CliIo, EXIT, printJson, UsageError } from './io.js';
+import { loadPolicyFor } from './policy-commands.js';
 
 /**
  * `gatehouse approvals …`: the CLI speaks to the store directly, as the other
@@ -20,7 +20,7 @@ async function withApprovals<T>(
   work: (service: ApprovalService, store: Store) => Promise<T>,
 ): Promise<T> {
   return withStoreAndAudit(io, configFlag, async (store, audit, config) => {
-    const loaded = await loadPolicy(config.policyPath);
+    const loaded = await loadPolicyFor(io, undefined, configFlag, store);
     if (!loaded.ok)
       throw new UsageError(
         `the policy ${config.policyPath} does not compile, so approver groups cannot be checked; run 'gatehouse policy check'`,
