@@ -107,6 +107,13 @@ export {
 export { fingerprintsOfOutput, fingerprintsOfText, provenanceOfArguments } from './path/fingerprints.js';
 export type { InspectionSettings } from './path/inspect.js';
 export {
+  argumentContentLabels,
+  decideAsThePath,
+  explainAsThePath,
+  type PathRequestPreparation,
+  prepareAsThePath,
+} from './path/offline.js';
+export {
   deserializeSession,
   MemorySessionStore,
   newSession,

@@ -4,7 +4,7 @@ import {
   type CompiledPolicy,
   type DecisionRequestInput,
   type Diagnostic,
-  explain,
+  explainAsThePath,
   formatDiagnosticWithSource,
   type PolicySource,
   runPolicyTests,
@@ -219,7 +219,9 @@ export async function policyExplain(io: CliIo, opts: ExplainOptions): Promise<nu
     ...(provenance && { provenance: provenance as Record<string, string[]> }),
     ...(context && { context }),
   };
-  const explanation = explain(result.policy, request);
+  // The steps the server runs before it decides (schema, argument detectors) run here too:
+  // explain must not say allow where the server denies.
+  const explanation = explainAsThePath(result.policy, request);
   if (opts.json) {
     printJson(io, explanation);
     return EXIT.ok;

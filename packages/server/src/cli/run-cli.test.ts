@@ -142,28 +142,53 @@ describe('gatehouse policy test', () => {
   });
 });
 
+const explainQuickstart = (agent: string, tool: string, args: string, extra: string[] = []) =>
+  cli([
+    'policy',
+    'explain',
+    '--policy',
+    QUICKSTART.pathname,
+    '--agent',
+    agent,
+    '--tool',
+    tool,
+    '--args',
+    args,
+    ...extra,
+  ]);
+
 describe('gatehouse policy explain', () => {
   it('prints the decision and why each rule did or did not apply', async () => {
-    const { code, stdout } = await cli([
-      'policy',
-      'explain',
-      '--policy',
-      QUICKSTART.pathname,
-      '--agent',
+    const { code, stdout } = await explainQuickstart(
       'email-assistant',
-      '--tool',
       'email.send',
-      '--args',
       '{"to": ["attacker@evil.test"], "subject": "x", "body": "y"}',
-      '--provenance',
-      '{"to[0]": ["untrusted"]}',
-    ]);
+      ['--provenance', '{"to[0]": ["untrusted"]}'],
+    );
     expect(code).toBe(0);
     expect(stdout).toMatch(/^decision: deny \(rule-deny\)$/m);
     expect(stdout).toMatch(/✓ no-exfil-to-injected-recipients \(deny\) — its condition holds/);
     expect(stdout).toMatch(
       /· dual-authorization \(approve\) — tool 'email.send' has categories \[external_communication\], none of \[financial\]/,
     );
+  });
+
+  it('denies a credential in the body as the server does: the argument detectors run offline too', async () => {
+    const { code, stdout } = await explainQuickstart(
+      'email-assistant',
+      'email.send',
+      '{"to": ["bob@example.com"], "subject": "key", "body": "ghp_4Vq8ZrT2mXb9LkP0sW3nYd7HcJ5fGu1eAa6R"}',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^decision: deny \(rule-deny\)$/m);
+    expect(stdout).toMatch(/✓ no-secrets-out \(deny\)/);
+    expect(stdout).not.toContain('ghp_4Vq8');
+  });
+
+  it("refuses arguments the tool's schema refuses, as the server does", async () => {
+    const { stdout } = await explainQuickstart('finance-agent', 'payments.transfer', '{"to": "ACME"}');
+    expect(stdout).toMatch(/^decision: deny \(invalid-request\)$/m);
+    expect(stdout).toContain("missing required property 'amount'");
   });
 
   it('answers JSON with --json, including session labels', async () => {
