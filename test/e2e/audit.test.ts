@@ -285,7 +285,9 @@ describe('querying the audit log', () => {
   it('tails and searches from the CLI', async () => {
     const tail = await cli(['audit', 'tail', '-n', '3']);
     expect(tail.code).toBe(0);
-    expect(tail.stdout.trim().split('\n')).toHaveLength(3);
+    const [header, ...lines] = tail.stdout.trim().split('\n');
+    expect(header).toMatch(/^\s*SEQ\s+TIME\s+TYPE\s+OUTCOME\s+WHO\s+WHAT$/);
+    expect(lines).toHaveLength(3);
     const search = await cli(['audit', 'search', '--session', 'run-2', '--json']);
     expect(JSON.parse(search.stdout)).toMatchObject([
       { what: { tool: 'payments.transfer' }, session_id: 'run-2' },

@@ -19,8 +19,8 @@ import { scanToolDescription, ToolPins } from './gateway/tool-pins.js';
 import { createHttpApp } from './http/app.js';
 import { AgentAdmin } from './identity/agent-admin.js';
 import { type IdentityRuntime, startIdentity } from './identity/identity-runtime.js';
-import type { NewAgent } from './identity/identity-store.js';
 import { loadMasterKeys } from './identity/master-key.js';
+import { registerPolicyAgents } from './identity/policy-agents.js';
 import { loadDeploymentPolicy } from './policy/deployment-policy.js';
 import { PolicyRuntime } from './policy/runtime.js';
 import { openStore, type Store } from './store/index.js';
@@ -117,7 +117,7 @@ export async function startServer(
     cleanups.push(() => runtime.close());
     const catalog = new ToolCatalog(store, runtime);
     if (!load.registeredDropped) catalog.adopt(registered);
-    await activate(store, runtime.policy, load.result.sources, auditLog);
+    const ambiguousAgents = await activate(store, runtime.policy, load.result.sources, auditLog);
     // The current master key encrypts; previous ones (during a master-key rotation) still decrypt.
     const masterKey = await loadMasterKeys({
       env: options.env ?? process.env,
@@ -150,9 +150,19 @@ export async function startServer(
       cleanups.push(() => clearInterval(pruneTimer));
     }
 
+    const warnAmbiguous = (names: readonly string[]) => {
+      if (names.length > 0)
+        log?.warn(
+          { agents: names },
+          'the policy declares agents whose names are taken by agents registered through the API or CLI; the registered ones keep their own grants: rename or retire one of each',
+        );
+    };
     runtime.on('reloaded', (policy, sources) => {
       void activate(store, policy, sources, auditLog).then(
-        () => identity.cache.refresh(),
+        (conflicts) => {
+          warnAmbiguous(conflicts);
+          return identity.cache.refresh();
+        },
         (err: unknown) => app.log.error({ err }, 'recording the reloaded policy failed'),
       );
     });
@@ -293,6 +303,7 @@ export async function startServer(
     });
     cleanups.push(() => app.close());
     log = app.log;
+    warnAmbiguous(ambiguousAgents);
     if (load.registeredDropped)
       app.log.warn('tools registered through the API do not compile with the policy files and were left out');
     const syncCatalog = setInterval(() => void catalog.sync().catch(() => undefined), CATALOG_SYNC_MS);
@@ -330,7 +341,7 @@ async function activate(
   policy: CompiledPolicy,
   sources: readonly { name: string; text: string }[],
   audit: AuditSink,
-): Promise<void> {
+): Promise<string[]> {
   await store.recordPolicyVersion({ hash: policy.hash, sources });
   await audit.append(
     actionDraft({
@@ -342,17 +353,8 @@ async function activate(
       extra: { hash: policy.hash, files: sources.map((s) => s.name), rules: policy.rules.length },
     }),
   );
-  const agents: (NewAgent & { id: string })[] = [...policy.agents.values()].map((a) => ({
-    id: a.id,
-    name: a.name,
-    owner: a.owner,
-    classification: a.classification ?? 'internal',
-    labels: a.labels ?? [],
-    grants: a.grants,
-    source: 'policy',
-    status: a.status,
-  }));
-  await store.upsertPolicyAgents(agents, new Date());
+  const { conflicts } = await registerPolicyAgents(store, policy);
+  return conflicts;
 }
 
 function freePort(host: string): Promise<number> {

@@ -28,6 +28,9 @@ export async function loadPolicyFor(
   configFlag: string | undefined,
   store?: Store,
 ): Promise<PolicyLoadResult> {
+  // A path that does not exist is a mistake in the command line (exit 2), not an invalid policy.
+  if (argument !== undefined && !existsSync(resolve(io.cwd, argument)))
+    throw new UsageError(`no such policy file or folder: ${argument}`);
   const configPath = findConfigPath({ flag: configFlag, env: io.env, cwd: io.cwd });
   const named = configFlag !== undefined || io.env.GATEHOUSE_CONFIG !== undefined;
   const config =

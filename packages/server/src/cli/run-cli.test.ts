@@ -118,10 +118,10 @@ describe('gatehouse policy check', () => {
     expect(stderr).toContain('huge.yaml: error: file is 10485760 bytes; the limit is');
   });
 
-  it('says when the path does not exist', async () => {
+  it('says when the path does not exist, as a usage error (exit 2, as the README says)', async () => {
     const { code, stderr } = await cli(['policy', 'check', 'nope.yaml'], { cwd: freshDir() });
-    expect(code).toBe(1);
-    expect(stderr).toContain('nope.yaml: error: no such file or folder');
+    expect(code).toBe(2);
+    expect(stderr).toContain('error: no such policy file or folder: nope.yaml');
   });
 });
 
@@ -236,7 +236,9 @@ describe('usage errors exit 2', () => {
     [['bogus']],
     [['policy', 'check', '--nope']],
     [['policy', 'explain', '--agent', 'a']],
-    [['agents', 'create', '--name', 'x']],
+    [['agents', 'create', '--name', 'x', '--owner', 'o@example.com']],
+    [['policy', 'check', 'missing.yaml']],
+    [['policy', 'test', 'missing/']],
   ])('%j', async (argv) => {
     expect((await cli(argv)).code).toBe(2);
   });

@@ -127,12 +127,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const agents = program.command('agents').description('register agents and manage their lifecycle');
   agents
     .command('create')
-    .description('register an agent; prints its client secret once')
+    .description(
+      'register an agent, or give an agent the policy declares its credentials; prints its client secret once',
+    )
     .requiredOption('--name <name>', 'unique agent name')
-    .requiredOption('--owner <email>', 'the accountable human')
-    .requiredOption(
+    .option('--owner <email>', 'the accountable human (from the policy for an agent it declares)')
+    .option(
       '--grants <patterns>',
-      "tool patterns it may call at all, comma separated: 'email.*,db.query'",
+      "tool patterns it may call at all, comma separated: 'email.*,db.query' (from the policy for an agent it declares)",
     )
     .option('--classification <class>', 'internal, customer_facing, autonomous, …')
     .option('--description <text>', 'what the agent is for')
