@@ -10,7 +10,7 @@ import { actionDraft } from './audit/drafts.js';
 import { OtlpAuditExporter } from './audit/otel.js';
 import { pruneAuditBefore } from './audit/retention.js';
 import { ToolCatalog } from './catalog/tool-catalog.js';
-import type { GatehouseConfig } from './config/load.js';
+import { type GatehouseConfig, requireNotifyTargets } from './config/load.js';
 import { DecisionService, type PathComponents } from './decisions/decision-service.js';
 import { PersistentSessionStore } from './decisions/persistent-sessions.js';
 import { AgentRateLimiter } from './decisions/rate-limiter.js';
@@ -84,6 +84,8 @@ export async function startServer(
     webhookBackoffMs?: readonly number[];
   } = {},
 ): Promise<RunningServer> {
+  // The server delivers notifications: a webhook whose variable is unset stops it here, named.
+  const notifyTargets = requireNotifyTargets(config);
   const host = options.host ?? config.server.host;
   let port = options.port ?? config.server.port;
   // The issuer URL names the port, so an ephemeral port is chosen up front.
@@ -202,8 +204,8 @@ export async function startServer(
     pruneSessions.unref();
     cleanups.push(() => clearInterval(pruneSessions));
     const notifier =
-      config.approvals.notify.length > 0
-        ? new WebhookNotifier(config.approvals.notify, {
+      notifyTargets.length > 0
+        ? new WebhookNotifier(notifyTargets, {
             baseUrl: url,
             onGiveUp: (failure) => {
               log?.warn({ webhook: failure }, 'approval webhook delivery gave up');

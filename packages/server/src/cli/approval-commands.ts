@@ -2,7 +2,7 @@ import { APPROVAL_STATUSES, type ApprovalRecord } from '@gatehouse/core';
 import { approvalView } from '../approvals/approval-routes.js';
 import { ApprovalService } from '../approvals/approval-service.js';
 import { WebhookNotifier } from '../approvals/webhooks.js';
-import type { GatehouseConfig } from '../config/load.js';
+import { type GatehouseConfig, requireNotifyTargets } from '../config/load.js';
 import type { Store } from '../store/index.js';
 import { withStoreAndAudit } from './audit-commands.js';
 import { type CliIo, EXIT, printJson, UsageError } from './io.js';
@@ -18,6 +18,8 @@ async function withApprovals<T>(
   io: CliIo,
   configFlag: string | undefined,
   work: (service: ApprovalService, store: Store) => Promise<T>,
+  /** Whether the command may end an approval, and so must tell the webhooks. */
+  delivers = true,
 ): Promise<T> {
   return withStoreAndAudit(io, configFlag, async (store, audit, config) => {
     const loaded = await loadPolicyFor(io, undefined, configFlag, store);
@@ -25,9 +27,10 @@ async function withApprovals<T>(
       throw new UsageError(
         `the policy ${config.policyPath} does not compile, so approver groups cannot be checked; run 'gatehouse policy check'`,
       );
+    const notifyTargets = delivers ? requireNotifyTargets(config) : [];
     const notifier =
-      config.approvals.notify.length > 0
-        ? new WebhookNotifier(config.approvals.notify, {
+      notifyTargets.length > 0
+        ? new WebhookNotifier(notifyTargets, {
             baseUrl: baseUrlOf(config),
             backoffMs: [500, 1000],
             onGiveUp: (f) =>
@@ -64,8 +67,11 @@ export async function approvalsList(
   );
   if (unknown.length > 0)
     throw new UsageError(`--status ${unknown.join(',')}: use ${APPROVAL_STATUSES.join(', ')} or all`);
-  const records = await withApprovals(io, opts.config, (service) =>
-    service.list(statuses.includes('all') ? {} : { statuses }),
+  const records = await withApprovals(
+    io,
+    opts.config,
+    (service) => service.list(statuses.includes('all') ? {} : { statuses }),
+    false,
   );
   const now = Date.now();
   if (opts.json) {

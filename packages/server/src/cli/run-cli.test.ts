@@ -313,3 +313,24 @@ describe('the gatehouse binary', () => {
     expect(usage.stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
 });
+
+describe('approvals.notify with its variable unset', () => {
+  it('lets the commands that deliver nothing run, and stops serve and votes with the variable named', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'policy.yaml'), readFileSync(QUICKSTART, 'utf8'));
+    writeFileSync(
+      join(dir, 'gatehouse.yaml'),
+      'policy: ./policy.yaml\nserver: { port: 0 }\napprovals:\n  notify: [{ url: "${env:SLACK_WEBHOOK_URL}", format: slack }]\n',
+    );
+    const env = { GATEHOUSE_MASTER_KEY: Buffer.alloc(32, 5).toString('base64url') };
+    expect((await cli(['policy', 'check'], { cwd: dir, env })).code).toBe(0);
+    expect((await cli(['agents', 'list'], { cwd: dir, env })).code).toBe(0);
+    expect((await cli(['approvals', 'list'], { cwd: dir, env })).code).toBe(0);
+    const vote = await cli(['approvals', 'approve', 'apr_x', '--as', 'c@example.com'], { cwd: dir, env });
+    expect(vote.code).toBe(1);
+    expect(vote.stderr).toContain('SLACK_WEBHOOK_URL, which is not set');
+    const serve = await cli(['serve'], { cwd: dir, env });
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toContain('SLACK_WEBHOOK_URL, which is not set');
+  });
+});
