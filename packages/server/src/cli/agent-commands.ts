@@ -9,6 +9,7 @@ import {
   withinGrants,
 } from '@gatehouse/core';
 import type { JWK } from 'jose';
+import type { AuditSink } from '../audit/audit-log.js';
 import { findConfigPath, loadConfig } from '../config/load.js';
 import { AgentAdmin, type CreatedAgent } from '../identity/agent-admin.js';
 import { type AgentRecord, USER_ROLES, type UserRole } from '../identity/identity-store.js';
@@ -23,10 +24,10 @@ import { loadPolicyFor } from './policy-commands.js';
  * inventory, so `agents list` shows them and `agents create` cannot reuse their names. The
  * policy is loaded as `serve` loads it; when it does not compile, `policy` is undefined.
  */
-async function withAdmin<T>(
+export async function withAdmin<T>(
   io: CliIo,
   configFlag: string | undefined,
-  work: (admin: AgentAdmin, store: Store, policy: CompiledPolicy | undefined) => Promise<T>,
+  work: (admin: AgentAdmin, store: Store, policy: CompiledPolicy | undefined, audit: AuditSink) => Promise<T>,
 ): Promise<T> {
   return withStoreAndAudit(io, configFlag, async (store, audit) => {
     const loaded = await loadPolicyFor(io, undefined, configFlag, store);
@@ -38,7 +39,7 @@ async function withAdmin<T>(
           `warning: the policy declares agent '${name}', and an agent registered through the API or CLI has that name; rename or retire one of them\n`,
         );
     }
-    return work(new AgentAdmin(store, { sink: audit, door: 'cli', actor: cliActor() }), store, policy);
+    return work(new AgentAdmin(store, { sink: audit, door: 'cli', actor: cliActor() }), store, policy, audit);
   });
 }
 

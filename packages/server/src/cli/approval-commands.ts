@@ -2,7 +2,7 @@ import { APPROVAL_STATUSES, type ApprovalRecord } from '@gatehouse/core';
 import { approvalView } from '../approvals/approval-routes.js';
 import { ApprovalService } from '../approvals/approval-service.js';
 import { WebhookNotifier } from '../approvals/webhooks.js';
-import { type GatehouseConfig, requireNotifyTargets } from '../config/load.js';
+import { requireNotifyTargets, serverUrlOf } from '../config/load.js';
 import type { Store } from '../store/index.js';
 import { withStoreAndAudit } from './audit-commands.js';
 import { type CliIo, EXIT, printJson, UsageError } from './io.js';
@@ -31,7 +31,7 @@ async function withApprovals<T>(
     const notifier =
       notifyTargets.length > 0
         ? new WebhookNotifier(notifyTargets, {
-            baseUrl: baseUrlOf(config),
+            baseUrl: serverUrlOf(config),
             backoffMs: [500, 1000],
             onGiveUp: (f) =>
               io.stderr(`warning: webhook ${f.url} gave up after ${f.attempts} attempts: ${f.error}\n`),
@@ -49,11 +49,6 @@ async function withApprovals<T>(
       await notifier?.drain();
     }
   });
-}
-
-function baseUrlOf(config: GatehouseConfig): string {
-  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-  return config.server.publicUrl ?? `http://${host}:${config.server.port}`;
 }
 
 /** `gatehouse approvals list`: pending ones by default. */

@@ -10,6 +10,7 @@ if (problem !== undefined) {
 }
 
 const { runCli } = await import('./run-cli.js');
+const { readHiddenLine } = await import('./hidden-input.js');
 
 const stopSignal = new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve());
@@ -22,6 +23,9 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   stdin: process.stdin,
+  ...(process.stdin.isTTY && {
+    readHidden: (prompt: string) => readHiddenLine(process.stdin, process.stderr, prompt),
+  }),
   stdinStream: process.stdin,
   stdoutStream: process.stdout,
   stopSignal,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
+import { startServer } from '../server.js';
 import { runCliCaptured } from '../testing/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gh-cli-'));
@@ -332,5 +333,28 @@ describe('approvals.notify with its variable unset', () => {
     const serve = await cli(['serve'], { cwd: dir, env });
     expect(serve.code).toBe(1);
     expect(serve.stderr).toContain('SLACK_WEBHOOK_URL, which is not set');
+  });
+});
+
+describe('gatehouse serve on a port in use', () => {
+  it('says another Gatehouse holds the port and how to choose another, instead of a raw EADDRINUSE', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'policy.yaml'), readFileSync(QUICKSTART, 'utf8'));
+    writeFileSync(join(dir, 'gatehouse.yaml'), 'policy: ./policy.yaml\nserver: { port: 0 }\n');
+    const env = { GATEHOUSE_MASTER_KEY: Buffer.alloc(32, 6).toString('base64url') };
+    const running = await startServer(await loadConfig(join(dir, 'gatehouse.yaml'), env), {
+      env,
+      watch: false,
+    });
+    try {
+      const port = new URL(running.listenUrl).port;
+      const second = await cli(['serve', '--port', port], { cwd: dir, env });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`127.0.0.1:${port} is already in use; another Gatehouse server`);
+      expect(second.stderr).toContain('--port');
+      expect(second.stderr).not.toContain('EADDRINUSE');
+    } finally {
+      await running.close();
+    }
   });
 });

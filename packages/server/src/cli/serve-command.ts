@@ -24,6 +24,12 @@ export async function serve(
     if (err instanceof PolicyStartError) {
       for (const d of err.diagnostics) io.stderr(`${formatDiagnosticWithSource(d)}\n`);
     }
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const host = opts.host ?? config.server.host;
+      const port = opts.port ?? String(config.server.port);
+      io.stderr(`error: ${await portInUse(host, port)}\n`);
+      return EXIT.failed;
+    }
     throw err;
   }
   const policy = server.runtime.policy;
@@ -33,4 +39,20 @@ export async function serve(
   await (io.stopSignal ?? new Promise<never>(() => undefined));
   await server.close();
   return EXIT.ok;
+}
+
+/** Says who holds the port, as far as can be told from outside, and how to get past it. */
+async function portInUse(host: string, port: string): Promise<string> {
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let gatehouse = false;
+  try {
+    const response = await fetch(`http://${where}/healthz`, { signal: AbortSignal.timeout(1000) });
+    gatehouse = response.ok && ((await response.json()) as { status?: unknown }).status === 'ok';
+  } catch {
+    // Not an HTTP server that answers /healthz: some other program.
+  }
+  const holder = gatehouse
+    ? 'another Gatehouse server is already running there (`npm start` or another `gatehouse serve`): stop it'
+    : 'another program holds it: stop it';
+  return `${where} is already in use; ${holder}, or run on another port with --port (or server.port in gatehouse.yaml)`;
 }

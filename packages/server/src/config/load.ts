@@ -264,6 +264,12 @@ export async function loadConfig(
   return resolveConfig(file, doc.value as ConfigDocument, env, unresolvedNotify);
 }
 
+/** The server's public base URL, as its tokens name it: `server.publicUrl`, else where it listens. */
+export function serverUrlOf(config: Pick<GatehouseConfig, 'server'>): string {
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  return config.server.publicUrl ?? `http://${host}:${config.server.port}`;
+}
+
 /**
  * The config's webhooks, for a command that delivers notifications: refuses, naming each unset
  * variable, when one of them cannot be resolved in this environment.
