@@ -17,6 +17,7 @@ import { AgentRateLimiter } from './decisions/rate-limiter.js';
 import { McpGateway } from './gateway/gateway.js';
 import { scanToolDescription, ToolPins } from './gateway/tool-pins.js';
 import { createHttpApp } from './http/app.js';
+import type { LogSettings } from './http/logger.js';
 import { AgentAdmin } from './identity/agent-admin.js';
 import { type IdentityRuntime, startIdentity } from './identity/identity-runtime.js';
 import { loadMasterKeys } from './identity/master-key.js';
@@ -78,7 +79,7 @@ export async function startServer(
     host?: string;
     port?: number;
     env?: NodeJS.ProcessEnv;
-    logger?: boolean;
+    logger?: boolean | LogSettings;
     watch?: boolean;
     /** Webhook retry waits (tests shorten them). */
     webhookBackoffMs?: readonly number[];

@@ -14,6 +14,7 @@ import type { AuthorizationServer } from '../oauth/authorization-server.js';
 import { oauthRoutes } from '../oauth/routes.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
 import type { Store } from '../store/index.js';
+import { type LogSettings, loggerOptions } from './logger.js';
 
 /** Largest request body any route accepts unless it sets its own limit. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -37,7 +38,7 @@ export interface HttpAppDeps {
   readonly audiences?: readonly string[];
   /** Reasons the process is not ready beyond the store (e.g. a stalled registry cache). */
   readonly readinessProblems?: () => string[];
-  readonly logger?: boolean;
+  readonly logger?: boolean | LogSettings;
 }
 
 /**
@@ -47,12 +48,7 @@ export interface HttpAppDeps {
  */
 export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger
-      ? {
-          level: 'info',
-          redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '***' },
-        }
-      : false,
+    logger: deps.logger ? loggerOptions(deps.logger === true ? {} : deps.logger) : false,
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Behind no proxy by default; request ids echo X-Request-ID when given.
     requestIdHeader: 'x-request-id',
