@@ -16,7 +16,13 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAuditChain } from '@gatehouse/core';
-import { AuditCheckpointer, AuditLog, loadAuditSigningKey, openStore, verifyStoredAudit } from 'gatehouse';
+import {
+  AuditCheckpointer,
+  AuditLog,
+  loadAuditSigningKey,
+  openStore,
+  verifyStoredAudit,
+} from '@gatehouse/server';
 import pg from 'pg';
 
 const RESULTS_FILE = new URL('./results/audit.json', import.meta.url);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { AgentAdmin, openStore, type StorageConfig, verifyStoredAudit } from 'gatehouse';
+import { AgentAdmin, openStore, type StorageConfig, verifyStoredAudit } from '@gatehouse/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeDialects, TEST_POSTGRES_URL } from '../../packages/server/src/testing/dialects.js';
 import { clientCredentialsToken } from './tokens.js';

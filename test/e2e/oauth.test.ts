@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AgentAdmin, loadConfig, type RunningServer, runCli, startServer } from '@gatehouse/server';
 import fc from 'fast-check';
-import { AgentAdmin, loadConfig, type RunningServer, runCli, startServer } from 'gatehouse';
 import {
   type CryptoKey,
   createRemoteJWKSet,

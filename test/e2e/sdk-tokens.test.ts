@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentTokenSource, createGuard } from '@gatehouse/sdk';
-import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
+import { AgentAdmin, loadConfig, type RunningServer, startServer } from '@gatehouse/server';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
