@@ -22,6 +22,7 @@ import {
   sessionsReplay,
 } from './audit-commands.js';
 import { COMPLETION_SHELLS, completion } from './completion.js';
+import { doctor } from './doctor-command.js';
 import { mcpStdio, toolsApprove, toolsImport, toolsPins, toolsShow } from './gateway-commands.js';
 import { init } from './init-command.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
@@ -468,6 +469,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(json())
     .addOption(config())
     .action(run((opts: { json?: boolean; config?: string }) => secretsRewrap(io, opts)));
+
+  program
+    .command('doctor')
+    .description('check config, policy, store, master key, Redis and clock, and start each upstream once')
+    .addOption(json())
+    .addOption(config())
+    .addHelpText(
+      'after',
+      examples('gatehouse doctor', 'gatehouse doctor --config prod/gatehouse.yaml --json'),
+    )
+    .action(run((opts: { json?: boolean; config?: string }) => doctor(io, opts)));
 
   program
     .command('token')
