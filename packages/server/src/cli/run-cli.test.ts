@@ -297,7 +297,7 @@ describe('config resolution', () => {
 describe('the gatehouse binary', () => {
   const run = promisify(execFile);
   const bin = (args: string[], cwd = root) =>
-    run(process.execPath, [BIN.pathname, ...args], { cwd, timeout: 15_000 }).then(
+    run(process.execPath, [BIN.pathname, ...args], { cwd, timeout: 60_000 }).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
