@@ -169,7 +169,7 @@ describe('the tool catalog API', () => {
     try {
       await api('PUT', '/v1/tools/crm.export', adminToken, { categories: ['read'] });
       await expect
-        .poll(() => replica.runtime.policy.tools.has('crm.export'), { timeout: 3000, interval: 50 })
+        .poll(() => replica.runtime.policy.tools.has('crm.export'), { timeout: 10_000, interval: 50 })
         .toBe(true);
     } finally {
       await replica.close();

@@ -643,7 +643,7 @@ describe('tool pinning', () => {
     // Within the pin cache's refresh interval the approval applies.
     await expect
       .poll(async () => (await call(client, 'read_text_file', { path: join(data, 'notes.txt') })).isError, {
-        timeout: 3000,
+        timeout: 10_000,
         interval: 100,
       })
       .toBeFalsy();

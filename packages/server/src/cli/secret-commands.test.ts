@@ -206,7 +206,7 @@ describe('gatehouse secrets', () => {
       expect((await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${VALUE}` } })).status).toBe(
         200,
       );
-      await expect.poll(() => output, { timeout: 5000, interval: 50 }).toContain('"url":"/readyz"');
+      await expect.poll(() => output, { timeout: 10_000, interval: 50 }).toContain('"url":"/readyz"');
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));

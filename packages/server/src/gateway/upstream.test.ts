@@ -59,8 +59,10 @@ async function startOnce(config: UpstreamConfig) {
 }
 
 describe('an upstream that cannot start', () => {
-  it('fails the first call as soon as its process exits, with the exit code and its last stderr lines', async () => {
-    // The test's own timeout (20 s) is below the 30 s start timeout: waiting for it fails here.
+  // Its own timeout is below the 30 s start timeout: an upstream that waited for it fails here.
+  it('fails the first call as soon as its process exits, with the exit code and its last stderr lines', {
+    timeout: 25_000,
+  }, async () => {
     const { told, status, logged } = await startOnce(
       stdio(process.execPath, ['-e', 'console.error("Error: Cannot find module ./data"); process.exit(3)']),
     );
