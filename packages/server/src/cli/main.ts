@@ -9,6 +9,13 @@ if (problem !== undefined) {
   process.exit(1);
 }
 
+// A reader that stops early (`gatehouse policy test | head`) closes the pipe: that ends the
+// command quietly, as it does for other Unix tools, instead of with an EPIPE stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const { runCli } = await import('./run-cli.js');
 const { readHiddenLine } = await import('./hidden-input.js');
 
