@@ -490,6 +490,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       "space-separated tool patterns within the agent's grants (default: all of them)",
     )
     .option('--resource <url>', 'bind the token to this audience, e.g. http://127.0.0.1:4470/mcp/files')
+    .option('--url <url>', "the server's URL, its issuer (default: $GATEHOUSE_URL, then the config's server)")
     .addOption(json())
     .addOption(config())
     .addHelpText('after', examples('TOKEN=$(gatehouse token --agent inbox-triage --scope email.read)'))

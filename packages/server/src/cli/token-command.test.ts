@@ -58,6 +58,12 @@ describe('gatehouse token', () => {
     );
   });
 
+  it('names the server given with --url as the issuer (a server started with --port)', async () => {
+    const { stdout } = await cli(['token', '--agent', 'email-assistant', '--url', 'http://127.0.0.1:4999/']);
+    const payload = JSON.parse(Buffer.from(stdout.trim().split('.')[1]!, 'base64url').toString('utf8'));
+    expect(payload).toMatchObject({ iss: 'http://127.0.0.1:4999', aud: 'http://127.0.0.1:4999' });
+  });
+
   it('refuses a scope beyond the grants, and an agent that is not active', async () => {
     const beyond = await cli(['token', '--agent', 'email-assistant', '--scope', 'payments.transfer']);
     expect(beyond.code).toBe(2);

@@ -13,6 +13,8 @@ export interface TokenOptions {
   agent: string;
   scope?: string;
   resource?: string;
+  /** The server the token is for, when it runs elsewhere than the config says (`serve --port`). */
+  url?: string;
   json?: boolean;
   config?: string;
 }
@@ -25,7 +27,8 @@ export interface TokenOptions {
  */
 export async function token(io: CliIo, opts: TokenOptions): Promise<number> {
   const config = await loadConfig(findConfigPath({ flag: opts.config, env: io.env, cwd: io.cwd }), io.env);
-  const issuerUrl = serverUrlOf(config);
+  // The issuer a server checks is its own URL: a server started with --port is named here.
+  const issuerUrl = (opts.url ?? io.env.GATEHOUSE_URL ?? serverUrlOf(config)).replace(/\/+$/, '');
   const issued = await withAdmin(io, opts.config, async (admin, store, _policy, audit) => {
     const agent = await admin.requireAgent(opts.agent);
     if (agent.status !== 'active')
