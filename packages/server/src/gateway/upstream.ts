@@ -432,7 +432,7 @@ export class Upstream {
     if (launcher && (failure === 'timeout' || failure === 'exited') && missing.length > 0)
       return `${config.command} runs with a minimal environment, without this process's ${missing.join(', ')}; if it must download the server, pass them: env: { ${missing.map((n) => `${n}: "\${env:${n}}"`).join(', ')} }`;
     if (launcher && failure === 'timeout')
-      return `${config.command} may be downloading the server: install it once (npm i -g …) or run 'gatehouse doctor' to see it start`;
+      return `${config.command} may still be downloading the server, or cannot reach the registry from its minimal environment: install the server once (npm i …) and give its path as the command`;
     return undefined;
   }
 
