@@ -4,7 +4,7 @@
  * an access token from the server's token endpoint.
  */
 import { join } from 'node:path';
-import { runCli } from 'gatehouse';
+import { runCli } from '@gatehouse/server';
 
 /**
  * @param {{ url: string, dir: string, agent: string, resource?: string }} options

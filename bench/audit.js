@@ -16,8 +16,14 @@ import { writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAuditChain } from '@gatehouse/core';
+import {
+  AuditCheckpointer,
+  AuditLog,
+  loadAuditSigningKey,
+  openStore,
+  verifyStoredAudit,
+} from '@gatehouse/server';
 import SqliteDatabase from 'better-sqlite3';
-import { AuditCheckpointer, AuditLog, loadAuditSigningKey, openStore, verifyStoredAudit } from 'gatehouse';
 import pg from 'pg';
 
 const RESULTS_FILE = new URL('./results/audit.json', import.meta.url);

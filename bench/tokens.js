@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentAdmin, loadConfig, openStore, startServer } from 'gatehouse';
+import { AgentAdmin, loadConfig, openStore, startServer } from '@gatehouse/server';
 import { startServerProcess } from './server-process.js';
 
 const RESULTS_FILE = new URL('./results/tokens.json', import.meta.url);

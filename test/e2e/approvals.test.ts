@@ -11,7 +11,7 @@ import {
   SIGNATURE_HEADER,
   signWebhook,
   startServer,
-} from 'gatehouse';
+} from '@gatehouse/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientCredentialsToken } from './tokens.js';
 

@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AgentAdmin, loadConfig, type RunningServer, runCli, startServer } from '@gatehouse/server';
 import fc from 'fast-check';
-import { AgentAdmin, loadConfig, type RunningServer, runCli, startServer } from 'gatehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../../packages/server/src/testing/cli.js';
 import { refuseAuditWrites } from '../../packages/server/src/testing/dialects.js';
@@ -298,7 +298,9 @@ describe('querying the audit log', () => {
   it('tails and searches from the CLI', async () => {
     const tail = await cli(['audit', 'tail', '-n', '3']);
     expect(tail.code).toBe(0);
-    expect(tail.stdout.trim().split('\n')).toHaveLength(3);
+    const [header, ...lines] = tail.stdout.trim().split('\n');
+    expect(header).toMatch(/^\s*SEQ\s+TIME\s+TYPE\s+OUTCOME\s+WHO\s+WHAT$/);
+    expect(lines).toHaveLength(3);
     const search = await cli(['audit', 'search', '--session', 'run-2', '--json']);
     expect(JSON.parse(search.stdout)).toMatchObject([
       { what: { tool: 'payments.transfer' }, session_id: 'run-2' },

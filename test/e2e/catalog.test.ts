@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
+import { AgentAdmin, loadConfig, type RunningServer, startServer } from '@gatehouse/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** Tools registered through the API join the catalog the policy decides with. */
@@ -169,7 +169,7 @@ describe('the tool catalog API', () => {
     try {
       await api('PUT', '/v1/tools/crm.export', adminToken, { categories: ['read'] });
       await expect
-        .poll(() => replica.runtime.policy.tools.has('crm.export'), { timeout: 3000, interval: 50 })
+        .poll(() => replica.runtime.policy.tools.has('crm.export'), { timeout: 10_000, interval: 50 })
         .toBe(true);
     } finally {
       await replica.close();

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AuditEvent } from '@gatehouse/core';
+import { AgentAdmin, loadConfig, type RunningServer, startServer } from '@gatehouse/server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../../packages/server/src/testing/cli.js';
@@ -645,7 +645,7 @@ describe('tool pinning', () => {
     // Within the pin cache's refresh interval the approval applies.
     await expect
       .poll(async () => (await call(client, 'read_text_file', { path: join(data, 'notes.txt') })).isError, {
-        timeout: 3000,
+        timeout: 10_000,
         interval: 100,
       })
       .toBeFalsy();

@@ -5,7 +5,7 @@ import type { AuditEvent } from '@gatehouse/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
+import { AgentAdmin, loadConfig, type RunningServer, startServer } from '@gatehouse/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everythingStdioUpstream } from '../support/mcp-peers.js';
 import { clientCredentialsToken } from './tokens.js';

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
+import { AgentAdmin, loadConfig, type RunningServer, startServer } from '@gatehouse/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawDatabase, refuseAuditWrites } from '../../packages/server/src/testing/dialects.js';
 import { clientCredentialsToken } from './tokens.js';

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGuard, type GuardVerdict } from '@gatehouse/sdk';
-import { AgentAdmin, loadConfig, type RunningServer, startServer } from 'gatehouse';
+import { AgentAdmin, loadConfig, type RunningServer, startServer } from '@gatehouse/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientCredentialsToken } from './tokens.js';
 

@@ -38,7 +38,7 @@ export async function startEverythingHttp(): Promise<{
   });
   await new Promise<void>((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`server-everything did not start: ${seen}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`server-everything did not start: ${seen}`)), 60_000);
     child.stderr?.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
       if (/listening on port/i.test(seen)) {

@@ -122,6 +122,13 @@ export {
 } from './path/fingerprints.js';
 export { type InspectionSettings, safeRedact } from './path/inspect.js';
 export {
+  argumentContentLabels,
+  decideAsThePath,
+  explainAsThePath,
+  type PathRequestPreparation,
+  prepareAsThePath,
+} from './path/offline.js';
+export {
   deserializeSession,
   isWellFormedSessionId,
   MemorySessionStore,

@@ -7,6 +7,7 @@ import {
   type PathOutcome,
   type PolicySource,
 } from '@gatehouse/core';
+import { type AgentCredentials, agentTokenSource } from './token-source.js';
 
 /** What the guard says about one call. */
 export type GuardVerdict =
@@ -100,11 +101,23 @@ export interface LocalGuardOptions {
 }
 
 /** Remote mode: the Gatehouse decision API decides. */
-export interface RemoteGuardOptions {
+export type RemoteGuardOptions = RemoteGuardBase &
+  (
+    | {
+        /** An access token from Gatehouse, or a function that returns a fresh one. */
+        readonly token: string | (() => Promise<string> | string);
+      }
+    /**
+     * Or the agent's own credentials: the guard fetches its access tokens and renews them
+     * before they expire (and at once when the server refuses one).
+     */
+    | AgentCredentials
+  );
+
+/** What every remote guard is told. */
+export interface RemoteGuardBase {
   /** The server's base URL, e.g. `http://127.0.0.1:4470`. */
   readonly server: string;
-  /** An access token from Gatehouse, or a function that returns a fresh one. */
-  readonly token: string | (() => Promise<string> | string);
   readonly sessionId?: string;
   /** Per-request timeout; a slow decision point is a denial, never a pass. */
   readonly timeoutMs?: number;
@@ -126,6 +139,8 @@ export interface RemoteGuardOptions {
  * ```ts
  * const guard = createGuard({ policy: { name: 'policy.yaml', text }, agent: 'email-assistant' });
  * const sendEmail = guard.wrap('email.send', async (args: { to: string[]; subject: string; body: string }) => mailer.send(args));
+ * // remote, with tokens fetched and renewed from the agent's own credentials:
+ * const remote = createGuard({ server: 'http://127.0.0.1:4470', clientId, clientSecret });
  * ```
  */
 export function createGuard(options: LocalGuardOptions | RemoteGuardOptions): Guard {
@@ -238,18 +253,34 @@ function remoteDecider(options: RemoteGuardOptions, sessionId: string): Decider 
   const base = options.server.replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const token = async () => (typeof options.token === 'function' ? options.token() : options.token);
+  const renewing =
+    'clientId' in options ? agentTokenSource(base, options, { fetch: doFetch, timeoutMs }) : undefined;
+  const token = async () =>
+    renewing
+      ? renewing()
+      : 'token' in options && typeof options.token === 'function'
+        ? options.token()
+        : (options as { token: string }).token;
   const approvalWaitMs = options.approvalWaitMs ?? 30_000;
   const send = async (method: 'GET' | 'POST', path: string, body?: unknown, extraMs = 0) => {
-    const response = await doFetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-        authorization: `Bearer ${await token()}`,
-      },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(timeoutMs + extraMs),
-    });
+    const request = async () =>
+      doFetch(`${base}${path}`, {
+        method,
+        headers: {
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+          authorization: `Bearer ${await token()}`,
+        },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs + extraMs),
+      });
+    let response = await request();
+    if (response.status === 401 && renewing) {
+      // A token the server no longer takes (its signing key retired, the agent's tokens voided
+      // and the agent resumed): one fresh token, one retry. A second 401 is the answer.
+      renewing.invalidate();
+      await response.body?.cancel();
+      response = await request();
+    }
     const payload = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     return { status: response.status, payload };
   };

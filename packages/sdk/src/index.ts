@@ -23,3 +23,4 @@ export {
   type RemoteGuardOptions,
   refusalOf,
 } from './guard.js';
+export { type AgentCredentials, agentTokenSource, type TokenSource } from './token-source.js';

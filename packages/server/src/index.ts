@@ -16,6 +16,7 @@ export { AccessTokenIssuer, AccessTokenVerifier, TokenError } from './identity/a
 export { AgentAdmin } from './identity/agent-admin.js';
 export type { AgentRecord, IdentityStore, UserRecord } from './identity/identity-store.js';
 export { loadMasterKeys, type MasterKey, MasterKeys, masterKeyId } from './identity/master-key.js';
+export { type DeploymentPolicyLoad, loadDeploymentPolicy } from './policy/deployment-policy.js';
 export { loadPolicy, PolicyRuntime } from './policy/runtime.js';
 export { readPolicySources } from './policy/sources.js';
 export { type RunningServer, startServer } from './server.js';

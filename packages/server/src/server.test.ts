@@ -61,7 +61,7 @@ describe('gatehouse serve', () => {
     expect(next).not.toBe(original);
     expect((await get('/readyz')).body).toMatchObject({ policy: { hash: next } });
     await expect
-      .poll(async () => (await server.store.currentPolicyVersion())?.hash, { timeout: 2000, interval: 20 })
+      .poll(async () => (await server.store.currentPolicyVersion())?.hash, { timeout: 10_000, interval: 20 })
       .toBe(next);
   });
 });

@@ -10,18 +10,19 @@ import { actionDraft } from './audit/drafts.js';
 import { OtlpAuditExporter } from './audit/otel.js';
 import { pruneAuditBefore } from './audit/retention.js';
 import { ToolCatalog } from './catalog/tool-catalog.js';
-import type { GatehouseConfig } from './config/load.js';
+import { type GatehouseConfig, requireNotifyTargets } from './config/load.js';
 import { DecisionService, type PathComponents } from './decisions/decision-service.js';
 import { PersistentSessionStore } from './decisions/persistent-sessions.js';
 import { AgentRateLimiter } from './decisions/rate-limiter.js';
 import { McpGateway } from './gateway/gateway.js';
 import { scanToolDescription, ToolPins } from './gateway/tool-pins.js';
-import { upstreamToolSources } from './gateway/upstream-catalog.js';
-import { createHttpApp, type HttpAppDeps } from './http/app.js';
+import { createHttpApp } from './http/app.js';
+import type { LogSettings } from './http/logger.js';
 import { AgentAdmin } from './identity/agent-admin.js';
 import { type IdentityRuntime, startIdentity } from './identity/identity-runtime.js';
-import type { NewAgent } from './identity/identity-store.js';
 import { loadMasterKeys } from './identity/master-key.js';
+import { registerPolicyAgents } from './identity/policy-agents.js';
+import { loadDeploymentPolicy } from './policy/deployment-policy.js';
 import { PolicyRuntime } from './policy/runtime.js';
 import { openStore, type Store } from './store/index.js';
 import { SecretVault } from './vault/secret-vault.js';
@@ -95,12 +96,14 @@ export async function startServer(
     host?: string;
     port?: number;
     env?: NodeJS.ProcessEnv;
-    logger?: HttpAppDeps['logger'];
+    logger?: boolean | LogSettings;
     watch?: boolean;
     /** Webhook retry waits (tests shorten them). */
     webhookBackoffMs?: readonly number[];
   } = {},
 ): Promise<RunningServer> {
+  // The server delivers notifications: a webhook whose variable is unset stops it here, named.
+  const notifyTargets = requireNotifyTargets(config);
   const host = options.host ?? config.server.host;
   let port = options.port ?? config.server.port;
   // The issuer URL names the port, so an ephemeral port is chosen up front.
@@ -128,22 +131,13 @@ export async function startServer(
     });
     cleanups.push(() => auditLog.close());
     const registered = await ToolCatalog.load(store);
-    const upstreamTools = upstreamToolSources(config);
-    let opened = await PolicyRuntime.open(config.policyPath, undefined, registered.sources, upstreamTools);
-    let registeredDropped = false;
-    if (!('runtime' in opened) && registered.sources.length > 0) {
-      // Registered tools that no longer compile with the files are left out
-      // (their calls are then denied as unknown tools) rather than keeping
-      // the server down; the admin API can fix or remove them.
-      opened = await PolicyRuntime.open(config.policyPath, undefined, [], upstreamTools);
-      registeredDropped = true;
-    }
-    if (!('runtime' in opened)) throw new PolicyStartError(opened.diagnostics);
-    const { runtime } = opened;
+    const load = await loadDeploymentPolicy({ config, registered: registered.sources });
+    if (!load.result.ok) throw new PolicyStartError(load.result.diagnostics);
+    const runtime = PolicyRuntime.fromLoad({ ...load, result: load.result });
     cleanups.push(() => runtime.close());
     const catalog = new ToolCatalog(store, runtime);
-    if (!registeredDropped) catalog.adopt(registered);
-    await activate(store, runtime.policy, opened.sources, auditLog);
+    if (!load.registeredDropped) catalog.adopt(registered);
+    const ambiguousAgents = await activate(store, runtime.policy, load.result.sources, auditLog);
     // The current master key encrypts; previous ones (during a master-key rotation) still decrypt.
     const masterKey = await loadMasterKeys({
       env: options.env ?? process.env,
@@ -176,9 +170,19 @@ export async function startServer(
       cleanups.push(() => clearInterval(pruneTimer));
     }
 
+    const warnAmbiguous = (names: readonly string[]) => {
+      if (names.length > 0)
+        log?.warn(
+          { agents: names },
+          'the policy declares agents whose names are taken by agents registered through the API or CLI; the registered ones keep their own grants: rename or retire one of each',
+        );
+    };
     runtime.on('reloaded', (policy, sources) => {
       void activate(store, policy, sources, auditLog).then(
-        () => identity.cache.refresh(),
+        (conflicts) => {
+          warnAmbiguous(conflicts);
+          return identity.cache.refresh();
+        },
         (err: unknown) => app.log.error({ err }, 'recording the reloaded policy failed'),
       );
     });
@@ -218,8 +222,8 @@ export async function startServer(
     pruneSessions.unref();
     cleanups.push(() => clearInterval(pruneSessions));
     const notifier =
-      config.approvals.notify.length > 0
-        ? new WebhookNotifier(config.approvals.notify, {
+      notifyTargets.length > 0
+        ? new WebhookNotifier(notifyTargets, {
             baseUrl: url,
             onGiveUp: (failure) => {
               log?.warn({ webhook: failure }, 'approval webhook delivery gave up');
@@ -323,7 +327,8 @@ export async function startServer(
     });
     cleanups.push(() => app.close());
     log = app.log;
-    if (registeredDropped)
+    warnAmbiguous(ambiguousAgents);
+    if (load.registeredDropped)
       app.log.warn('tools registered through the API do not compile with the policy files and were left out');
     const syncCatalog = setInterval(() => void catalog.sync().catch(() => undefined), CATALOG_SYNC_MS);
     syncCatalog.unref();
@@ -360,7 +365,7 @@ async function activate(
   policy: CompiledPolicy,
   sources: readonly { name: string; text: string }[],
   audit: AuditSink,
-): Promise<void> {
+): Promise<string[]> {
   await store.recordPolicyVersion({ hash: policy.hash, sources });
   await audit.append(
     actionDraft({
@@ -372,17 +377,8 @@ async function activate(
       extra: { hash: policy.hash, files: sources.map((s) => s.name), rules: policy.rules.length },
     }),
   );
-  const agents: (NewAgent & { id: string })[] = [...policy.agents.values()].map((a) => ({
-    id: a.id,
-    name: a.name,
-    owner: a.owner,
-    classification: a.classification ?? 'internal',
-    labels: a.labels ?? [],
-    grants: a.grants,
-    source: 'policy',
-    status: a.status,
-  }));
-  await store.upsertPolicyAgents(agents, new Date());
+  const { conflicts } = await registerPolicyAgents(store, policy);
+  return conflicts;
 }
 
 function freePort(host: string): Promise<number> {

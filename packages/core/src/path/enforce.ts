@@ -1,5 +1,4 @@
-import { scanText } from '../detectors/scan.js';
-import { DETECTOR_LABELS, type DetectorFinding, type RedactionClass } from '../detectors/types.js';
+import type { DetectorFinding, RedactionClass } from '../detectors/types.js';
 import { withinGrants } from '../identity/scope.js';
 import { decide } from '../policy/decide.js';
 import type {
@@ -10,6 +9,7 @@ import type {
   Obligations,
 } from '../policy/types.js';
 import { type InspectionSettings, inspectStep, safeRedact } from './inspect.js';
+import { argumentContentLabels } from './offline.js';
 import {
   isWellFormedSessionId,
   newSession,
@@ -612,16 +612,6 @@ export class EnforcementPath {
       this.#validators.set(policy, validator);
     }
     return validator;
-  }
-}
-
-/** What the secret and PII detectors say of one string argument; an argument they cannot read is `unscanned`. */
-function argumentContentLabels(text: string): readonly string[] {
-  if (text.length < 6) return [];
-  try {
-    return scanText(text, { kind: 'args', detectors: ['secret', 'pii'] }).labels;
-  } catch {
-    return [DETECTOR_LABELS.inspectionFailed];
   }
 }
 

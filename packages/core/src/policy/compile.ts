@@ -686,6 +686,7 @@ class PolicyCompiler {
         request: input,
         expect: value.expect,
         ...(value.applies && { applies: value.applies }),
+        ...(value.validate !== undefined && { validate: value.validate }),
         location: locationOf(doc, path, 'value'),
       });
     }

@@ -14,10 +14,27 @@ import type {
   AppliedRule,
   CompiledPolicy,
   ConditionError,
+  Decision,
   DecisionRequestInput,
   Explanation,
   RuleTrace,
 } from './types.js';
+
+/** The explanation of a request refused before any rule ran: every rule is skipped, saying why. */
+export function refusedBeforeRules(policy: CompiledPolicy, decision: Decision): Explanation {
+  const why = `not evaluated: ${decision.reasons[0] ?? 'the request was refused'}`;
+  return {
+    decision,
+    rules: policy.rules.map((rule) => ({
+      id: rule.id,
+      effect: rule.effect,
+      applied: false,
+      stage: 'skipped',
+      why,
+      location: rule.location,
+    })),
+  };
+}
 
 /**
  * The decision for a request plus, for every rule in the policy, whether it
@@ -31,21 +48,8 @@ import type {
 export function explain(policy: CompiledPolicy, request: DecisionRequestInput): Explanation {
   const internals = internalsOf(policy);
   const gate = internals ? preRuleGate(policy, internals, request) : undefined;
-  if (!internals || !gate || gate.decision) {
-    const decision = gate?.decision ?? decide(policy, request);
-    const why = `not evaluated: ${decision.reasons[0] ?? 'the request was refused'}`;
-    return {
-      decision,
-      rules: policy.rules.map((rule) => ({
-        id: rule.id,
-        effect: rule.effect,
-        applied: false,
-        stage: 'skipped',
-        why,
-        location: rule.location,
-      })),
-    };
-  }
+  if (!internals || !gate || gate.decision)
+    return refusedBeforeRules(policy, gate?.decision ?? decide(policy, request));
   const checked = gate.request;
   const tool = policy.tools.get(checked.tool)!;
   const toolActivation = internals.toolActivations.get(checked.tool)!;

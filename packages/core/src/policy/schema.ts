@@ -170,6 +170,8 @@ const testSchema = {
     },
     expect: { enum: ['allow', 'deny', 'approve'] },
     applies: stringList(RULE_ID_PATTERN),
+    // A test that pins a rule beneath the schema check (defence in depth) turns the check off.
+    validate: { type: 'boolean' },
   },
 };
 
@@ -307,4 +309,5 @@ export interface TestDocument {
   };
   expect: 'allow' | 'deny' | 'approve';
   applies?: string[];
+  validate?: boolean;
 }

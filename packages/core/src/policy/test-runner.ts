@@ -1,14 +1,17 @@
-import { decide } from './decide.js';
+import { decideAsThePath } from '../path/offline.js';
 import type { CompiledPolicy, PolicyTestResult } from './types.js';
 
 /**
  * Runs the policy's own `tests:` cases: policy tests written in the policy
  * language, as OPA does. Each case passes when the effect is the expected one
- * and every rule it names under `applies` applied.
+ * and every rule it names under `applies` applied. Each request first passes the steps the
+ * enforcement path runs before it decides (`prepareAsThePath`).
  */
 export function runPolicyTests(policy: CompiledPolicy): PolicyTestResult[] {
   return policy.tests.map((test) => {
-    const decision = decide(policy, test.request);
+    // The steps the server runs before deciding (schema, argument detectors) run here too, so a
+    // test cannot pass a request the server would refuse.
+    const decision = decideAsThePath(policy, test.request, { validate: test.validate !== false });
     const appliedIds = new Set(decision.rules.map((r) => r.id));
     const missing = (test.applies ?? []).filter((id) => !appliedIds.has(id));
     let failure: string | undefined;

@@ -169,6 +169,11 @@ export interface PolicyTestCase {
   readonly expect: Effect;
   /** Rules that must be among those that applied. */
   readonly applies?: readonly string[];
+  /**
+   * `false` skips the argument checks the enforcement path runs before deciding (limits and the
+   * tool's schema), for a test that pins what a rule does with arguments the schema would refuse.
+   */
+  readonly validate?: boolean;
   readonly location: SourceLocation;
 }
 

@@ -145,3 +145,89 @@ describe('gatehouse users', () => {
     expect((await cli(['users', 'create', '--email', 'not-an-email', '--roles', 'admin'])).code).toBe(2);
   });
 });
+
+describe('one inventory of agents', () => {
+  const project = () => {
+    const root = mkdtempSync(join(tmpdir(), 'gh-agents-inventory-'));
+    writeFileSync(
+      join(root, 'policy.yaml'),
+      `version: 1
+tools:
+  email.read: { categories: [read] }
+  email.send: { categories: [external_communication] }
+agents:
+  email-assistant: { owner: alice@example.com, grants: [email.read] }
+`,
+    );
+    writeFileSync(join(root, 'gatehouse.yaml'), 'policy: ./policy.yaml\n');
+    return root;
+  };
+  const run = (root: string, argv: string[]) => runCliCaptured(argv, root, { GATEHOUSE_MASTER_KEY: KEY });
+  const KEY = Buffer.alloc(32, 3).toString('base64url');
+
+  it('lists the agents the policy declares, under column headers', async () => {
+    const root = project();
+    const { stdout } = await run(root, ['agents', 'list']);
+    expect(stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+STATUS\s+SOURCE\s+CREDENTIALS\s+OWNER\s+GRANTS$/);
+    expect(stdout).toMatch(/email-assistant\s+active\s+policy\s+none\s+alice@example.com\s+\[email.read\]/);
+  });
+
+  it('refuses a second agent of a name the policy declares, with other grants', async () => {
+    const root = project();
+    const { code, stderr } = await run(root, [
+      'agents',
+      'create',
+      '--name',
+      'email-assistant',
+      '--owner',
+      'mallory@example.com',
+      '--grants',
+      'email.*',
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("the policy declares 'email-assistant' with owner alice@example.com");
+    const listed = JSON.parse((await run(root, ['agents', 'list', '--json'])).stdout) as { name: string }[];
+    expect(listed.filter((a) => a.name === 'email-assistant')).toHaveLength(1);
+  });
+
+  it("gives a declared agent credentials bound to the declaration's owner and grants, once", async () => {
+    const root = project();
+    const created = await run(root, ['agents', 'create', '--name', 'email-assistant', '--json']);
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      name: 'email-assistant',
+      owner: 'alice@example.com',
+      grants: ['email.read'],
+      source: 'policy',
+      client_secret: expect.stringMatching(/^ghs_/),
+    });
+    const again = await run(root, ['agents', 'create', '--name', 'email-assistant']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("'gatehouse agents rotate email-assistant' issues new ones");
+    expect((await run(root, ['agents', 'list'])).stdout).toMatch(/email-assistant\s+active\s+policy\s+yes/);
+  });
+
+  it('warns about a grant that matches no tool in the catalog', async () => {
+    const root = project();
+    const { code, stderr } = await run(root, [
+      'agents',
+      'create',
+      '--name',
+      'typo',
+      '--owner',
+      'o@example.com',
+      '--grants',
+      'email.read,emial.send',
+    ]);
+    expect(code).toBe(0);
+    expect(stderr).toContain("warning: grant 'emial.send' matches no tool in the catalog");
+    expect(stderr).not.toContain("'email.read'");
+  });
+
+  it('prints column headers over users', async () => {
+    const root = project();
+    await run(root, ['users', 'create', '--email', 'carol@example.com', '--roles', 'approver']);
+    const { stdout } = await run(root, ['users', 'list']);
+    expect(stdout.split('\n')[0]).toMatch(/^ID\s+EMAIL\s+ROLES$/);
+  });
+});

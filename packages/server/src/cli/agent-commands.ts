@@ -1,22 +1,46 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { AGENT_STATUSES, type AgentStatus } from '@gatehouse/core';
+import {
+  AGENT_STATUSES,
+  type AgentIdentity,
+  type AgentStatus,
+  type CompiledPolicy,
+  GatehouseError,
+  withinGrants,
+} from '@gatehouse/core';
 import type { JWK } from 'jose';
+import type { AuditSink } from '../audit/audit-log.js';
 import { findConfigPath, loadConfig } from '../config/load.js';
-import { AgentAdmin } from '../identity/agent-admin.js';
+import { AgentAdmin, type CreatedAgent } from '../identity/agent-admin.js';
 import { type AgentRecord, USER_ROLES, type UserRole } from '../identity/identity-store.js';
+import { registerPolicyAgents } from '../identity/policy-agents.js';
 import type { Store } from '../store/index.js';
 import { cliActor, withStoreAndAudit } from './audit-commands.js';
 import { type CliIo, EXIT, printJson, UsageError } from './io.js';
+import { loadPolicyFor } from './policy-commands.js';
 
-async function withAdmin<T>(
+/**
+ * Runs an admin command on the store, after writing the agents the policy declares into it: one
+ * inventory, so `agents list` shows them and `agents create` cannot reuse their names. The
+ * policy is loaded as `serve` loads it; when it does not compile, `policy` is undefined.
+ */
+export async function withAdmin<T>(
   io: CliIo,
   configFlag: string | undefined,
-  work: (admin: AgentAdmin, store: Store) => Promise<T>,
+  work: (admin: AgentAdmin, store: Store, policy: CompiledPolicy | undefined, audit: AuditSink) => Promise<T>,
 ): Promise<T> {
-  return withStoreAndAudit(io, configFlag, (store, audit) =>
-    work(new AgentAdmin(store, { sink: audit, door: 'cli', actor: cliActor() }), store),
-  );
+  return withStoreAndAudit(io, configFlag, async (store, audit) => {
+    const loaded = await loadPolicyFor(io, undefined, configFlag, store);
+    const policy = loaded.ok ? loaded.policy : undefined;
+    if (policy) {
+      const { conflicts } = await registerPolicyAgents(store, policy);
+      for (const name of conflicts)
+        io.stderr(
+          `warning: the policy declares agent '${name}', and an agent registered through the API or CLI has that name; rename or retire one of them\n`,
+        );
+    }
+    return work(new AgentAdmin(store, { sink: audit, door: 'cli', actor: cliActor() }), store, policy, audit);
+  });
 }
 
 const agentJson = (a: AgentRecord) => ({
@@ -41,25 +65,31 @@ function splitList(text: string | undefined): string[] {
     .filter((s) => s !== '');
 }
 
-/** `gatehouse agents create`: prints the id, client_id and, once, the client secret. */
-export async function agentsCreate(
-  io: CliIo,
-  opts: {
-    name: string;
-    owner: string;
-    grants: string;
-    classification?: string;
-    description?: string;
-    publicKey?: string;
-    json?: boolean;
-    config?: string;
-  },
-): Promise<number> {
-  const grants = splitList(opts.grants);
-  if (grants.length === 0)
+/** Options of `gatehouse agents create`. */
+export interface AgentCreateOptions {
+  name: string;
+  owner?: string;
+  grants?: string;
+  classification?: string;
+  description?: string;
+  publicKey?: string;
+  json?: boolean;
+  config?: string;
+}
+
+/**
+ * `gatehouse agents create`: prints the id, client_id and, once, the client secret. A name the
+ * policy declares gets its credentials here, bound to the declaration (its owner and grants);
+ * it is never registered a second time with other grants.
+ */
+export async function agentsCreate(io: CliIo, opts: AgentCreateOptions): Promise<number> {
+  const grants = opts.grants === undefined ? undefined : splitList(opts.grants);
+  if (grants?.length === 0)
     throw new UsageError('--grants needs at least one tool pattern, e.g. "email.*,db.query"');
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,99}$/.test(opts.name))
     throw new UsageError(`--name '${opts.name}' is not a valid agent name`);
+  if ((opts.owner === undefined) !== (grants === undefined))
+    throw new UsageError('give both --owner and --grants, or neither for an agent the policy declares');
   let publicJwk: JWK | undefined;
   if (opts.publicKey !== undefined) {
     try {
@@ -68,16 +98,33 @@ export async function agentsCreate(
       throw new UsageError(`--public-key ${opts.publicKey} is not a readable JWK file`);
     }
   }
-  const created = await withAdmin(io, opts.config, (admin) =>
-    admin.createAgent({
+  const created = await withAdmin(io, opts.config, async (admin, store, policy) => {
+    if (!policy)
+      throw new GatehouseError(
+        'GH_POLICY_INVALID',
+        "the policy does not compile, so the agent names it declares cannot be checked; run 'gatehouse policy check'",
+      );
+    const declared = policy.agents.get(opts.name);
+    if (declared) return bindDeclared(admin, store, declared, opts, grants, publicJwk);
+    if (opts.owner === undefined || grants === undefined)
+      throw new UsageError(
+        `the policy declares no agent '${opts.name}': give --owner and --grants to register one`,
+      );
+    for (const grant of grants) {
+      if (![...policy.tools.keys()].some((tool) => withinGrants(tool, [grant])))
+        io.stderr(
+          `warning: grant '${grant}' matches no tool in the catalog; calls under it are denied as unknown tools until one is declared\n`,
+        );
+    }
+    return admin.createAgent({
       name: opts.name,
       owner: opts.owner,
       grants,
       ...(opts.classification !== undefined && { classification: opts.classification }),
       ...(opts.description !== undefined && { description: opts.description }),
       ...(publicJwk && { publicJwk }),
-    }),
-  );
+    });
+  });
   if (opts.json) {
     printJson(io, {
       ...agentJson(created.agent),
@@ -85,8 +132,10 @@ export async function agentsCreate(
       ...(created.clientSecret && { client_secret: created.clientSecret }),
     });
   } else {
+    const verb =
+      created.agent.source === 'policy' ? 'gave credentials to the policy-declared agent' : 'created agent';
     io.stdout(
-      `created agent ${created.agent.name}\n  id:            ${created.agent.id}\n  client_id:     ${created.clientId}\n`,
+      `${verb} ${created.agent.name}\n  id:            ${created.agent.id}\n  client_id:     ${created.clientId}\n`,
     );
     if (created.clientSecret)
       io.stdout(
@@ -97,16 +146,72 @@ export async function agentsCreate(
   return EXIT.ok;
 }
 
+/**
+ * Gives a policy-declared agent its first credentials. Its owner and grants are the policy's:
+ * options that say otherwise are refused rather than silently ignored, and an agent that already
+ * has credentials is rotated with `agents rotate`, never here.
+ */
+async function bindDeclared(
+  admin: AgentAdmin,
+  store: Store,
+  declared: AgentIdentity,
+  opts: AgentCreateOptions,
+  grants: readonly string[] | undefined,
+  publicJwk: JWK | undefined,
+): Promise<CreatedAgent> {
+  const sameGrants =
+    grants === undefined ||
+    (grants.length === declared.grants.length && grants.every((g) => declared.grants.includes(g)));
+  if (!sameGrants || (opts.owner !== undefined && opts.owner !== declared.owner))
+    throw new UsageError(
+      `the policy declares '${declared.name}' with owner ${declared.owner} and grants [${declared.grants.join(', ')}]; ` +
+        'leave out --owner and --grants to give it credentials, change it in the policy, or choose another name',
+    );
+  const agent = await admin.requireAgent(declared.name);
+  const now = new Date();
+  const live = (await store.listCredentials(agent.id)).filter((c) => !c.expiresAt || c.expiresAt > now);
+  if (live.length > 0)
+    throw new UsageError(
+      `'${declared.name}' already has credentials; 'gatehouse agents rotate ${declared.name}' issues new ones`,
+    );
+  if (publicJwk) {
+    await admin.registerPublicKey(agent.id, publicJwk, { graceMs: 0 });
+    return { agent, clientId: agent.id };
+  }
+  const { clientSecret } = await admin.rotateSecret(agent.id, { graceMs: 0 });
+  return { agent, clientId: agent.id, clientSecret };
+}
+
 /** `gatehouse agents list`. */
 export async function agentsList(io: CliIo, opts: { json?: boolean; config?: string }): Promise<number> {
-  const agents = await withAdmin(io, opts.config, (_admin, store) => store.listAgents());
-  if (opts.json) printJson(io, agents.map(agentJson));
+  const agents = await withAdmin(io, opts.config, async (_admin, store) => {
+    const all = await store.listAgents();
+    const withCredentials = new Set<string>();
+    for (const a of all) if ((await store.listCredentials(a.id)).length > 0) withCredentials.add(a.id);
+    return all.map((agent) => ({ agent, credentials: withCredentials.has(agent.id) }));
+  });
+  if (opts.json)
+    printJson(
+      io,
+      agents.map(({ agent, credentials }) => ({ ...agentJson(agent), credentials })),
+    );
+  else if (agents.length === 0) io.stdout('no agents\n');
   else {
-    for (const a of agents)
+    const row = (cells: string[]) =>
+      `${cells[0]!.padEnd(28)}  ${cells[1]!.padEnd(24)} ${cells[2]!.padEnd(11)} ${cells[3]!.padEnd(7)} ${cells[4]!.padEnd(11)} ${cells[5]}  ${cells[6]}\n`;
+    io.stdout(row(['ID', 'NAME', 'STATUS', 'SOURCE', 'CREDENTIALS', 'OWNER', 'GRANTS']));
+    for (const { agent: a, credentials } of agents)
       io.stdout(
-        `${a.id}  ${a.name.padEnd(24)} ${a.status.padEnd(11)} ${a.owner}  [${a.grants.join(', ')}]\n`,
+        row([
+          a.id,
+          a.name,
+          a.status,
+          a.source,
+          credentials ? 'yes' : 'none',
+          a.owner,
+          `[${a.grants.join(', ')}]`,
+        ]),
       );
-    if (agents.length === 0) io.stdout('no agents\n');
   }
   return EXIT.ok;
 }
@@ -249,8 +354,9 @@ export async function usersList(io: CliIo, opts: { json?: boolean; config?: stri
   }));
   if (opts.json) printJson(io, rows);
   else {
-    for (const u of rows) io.stdout(`${u.id}  ${u.email.padEnd(32)} ${u.roles.join(', ')}\n`);
     if (rows.length === 0) io.stdout('no users\n');
+    else io.stdout(`${'ID'.padEnd(28)}  ${'EMAIL'.padEnd(32)} ROLES\n`);
+    for (const u of rows) io.stdout(`${u.id.padEnd(28)}  ${u.email.padEnd(32)} ${u.roles.join(', ')}\n`);
   }
   return EXIT.ok;
 }

@@ -2,11 +2,11 @@ import { APPROVAL_STATUSES, type ApprovalRecord } from '@gatehouse/core';
 import { approvalView } from '../approvals/approval-routes.js';
 import { ApprovalService } from '../approvals/approval-service.js';
 import { WebhookNotifier } from '../approvals/webhooks.js';
-import type { GatehouseConfig } from '../config/load.js';
-import { loadPolicy } from '../policy/runtime.js';
+import { requireNotifyTargets, serverUrlOf } from '../config/load.js';
 import type { Store } from '../store/index.js';
 import { withStoreAndAudit } from './audit-commands.js';
 import { type CliIo, EXIT, printJson, UsageError } from './io.js';
+import { loadPolicyFor } from './policy-commands.js';
 
 /**
  * `gatehouse approvals …`: the CLI speaks to the store directly, as the other
@@ -18,17 +18,20 @@ async function withApprovals<T>(
   io: CliIo,
   configFlag: string | undefined,
   work: (service: ApprovalService, store: Store) => Promise<T>,
+  /** Whether the command may end an approval, and so must tell the webhooks. */
+  delivers = true,
 ): Promise<T> {
   return withStoreAndAudit(io, configFlag, async (store, audit, config) => {
-    const loaded = await loadPolicy(config.policyPath);
+    const loaded = await loadPolicyFor(io, undefined, configFlag, store);
     if (!loaded.ok)
       throw new UsageError(
         `the policy ${config.policyPath} does not compile, so approver groups cannot be checked; run 'gatehouse policy check'`,
       );
+    const notifyTargets = delivers ? requireNotifyTargets(config) : [];
     const notifier =
-      config.approvals.notify.length > 0
-        ? new WebhookNotifier(config.approvals.notify, {
-            baseUrl: baseUrlOf(config),
+      notifyTargets.length > 0
+        ? new WebhookNotifier(notifyTargets, {
+            baseUrl: serverUrlOf(config),
             backoffMs: [500, 1000],
             onGiveUp: (f) =>
               io.stderr(`warning: webhook ${f.url} gave up after ${f.attempts} attempts: ${f.error}\n`),
@@ -48,11 +51,6 @@ async function withApprovals<T>(
   });
 }
 
-function baseUrlOf(config: GatehouseConfig): string {
-  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-  return config.server.publicUrl ?? `http://${host}:${config.server.port}`;
-}
-
 /** `gatehouse approvals list`: pending ones by default. */
 export async function approvalsList(
   io: CliIo,
@@ -64,8 +62,11 @@ export async function approvalsList(
   );
   if (unknown.length > 0)
     throw new UsageError(`--status ${unknown.join(',')}: use ${APPROVAL_STATUSES.join(', ')} or all`);
-  const records = await withApprovals(io, opts.config, (service) =>
-    service.list(statuses.includes('all') ? {} : { statuses }),
+  const records = await withApprovals(
+    io,
+    opts.config,
+    (service) => service.list(statuses.includes('all') ? {} : { statuses }),
+    false,
   );
   const now = Date.now();
   if (opts.json) {

@@ -146,6 +146,9 @@ export async function auditKey(io: CliIo, opts: { config?: string }): Promise<nu
 }
 
 /** One event as a line. */
+/** The header over `eventLine`'s columns. */
+const EVENT_HEADER = `${'SEQ'.padStart(6)}  ${'TIME'.padEnd(24)}  ${'TYPE'.padEnd(9)} ${'OUTCOME'.padEnd(9)} WHO  WHAT\n`;
+
 function eventLine(e: AuditEvent): string {
   const who = e.who.agent?.name ?? e.who.agent?.id ?? e.who.person ?? '-';
   const what = e.what.tool ?? e.what.action ?? '-';
@@ -176,7 +179,10 @@ export async function auditSearch(io: CliIo, opts: SearchOptions): Promise<numbe
     const events = 'empty' in query ? [] : (await store.queryAudit(query)).map(openAuditEvent);
     if (opts.json) printJson(io, events);
     else if (events.length === 0) io.stdout('no matching events\n');
-    else for (const e of events) io.stdout(eventLine(e));
+    else {
+      if (events.length > 0) io.stdout(EVENT_HEADER);
+      for (const e of events) io.stdout(eventLine(e));
+    }
     return EXIT.ok;
   });
 }
@@ -192,6 +198,7 @@ export async function auditTail(
     const print = (e: AuditEvent) =>
       opts.json ? io.stdout(`${JSON.stringify(e)}\n`) : io.stdout(eventLine(e));
     const last = (await store.queryAudit({ order: 'desc', limit: count })).reverse();
+    if (!opts.json) io.stdout(EVENT_HEADER);
     for (const row of last) print(openAuditEvent(row));
     if (last.length === 0 && !opts.json) io.stderr('no events yet\n');
     if (!opts.follow) return EXIT.ok;

@@ -11,6 +11,8 @@ export interface CliIo {
   readonly stdoutStream?: Writable;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); `serve` waits on it. */
   readonly stopSignal?: Promise<void>;
+  /** Asks a person at a terminal for a value without echoing it; absent when there is no terminal. */
+  readonly readHidden?: (prompt: string) => Promise<string>;
   /** Standard input, for values that must not appear on the command line (`secrets set`). */
   readonly stdin?: AsyncIterable<Uint8Array | string> & { readonly isTTY?: boolean };
 }

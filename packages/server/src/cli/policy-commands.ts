@@ -1,23 +1,83 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   type CompiledPolicy,
   type DecisionRequestInput,
   type Diagnostic,
-  explain,
+  explainAsThePath,
   formatDiagnosticWithSource,
+  type PolicySource,
   runPolicyTests,
 } from '@gatehouse/core';
-import { findConfigPath, loadConfig } from '../config/load.js';
-import { loadPolicy } from '../policy/runtime.js';
+import { ToolCatalog } from '../catalog/tool-catalog.js';
+import { findConfigPath, type GatehouseConfig, loadConfig } from '../config/load.js';
+import { loadDeploymentPolicy } from '../policy/deployment-policy.js';
+import type { PolicyLoadResult } from '../policy/runtime.js';
+import { openStore, type Store } from '../store/index.js';
 import { type CliIo, EXIT, parseJsonOption, printJson, UsageError } from './io.js';
 
-/** Loads the policy a command works on: the path argument, else the config's policy. */
-async function loadPolicyFor(io: CliIo, argument: string | undefined, configFlag: string | undefined) {
-  const path =
-    argument !== undefined
-      ? resolve(io.cwd, argument)
-      : (await loadConfig(findConfigPath({ flag: configFlag, env: io.env, cwd: io.cwd }))).policyPath;
-  return loadPolicy(path, io.cwd);
+/**
+ * Loads the policy a command works on, as `serve` would: the path argument (else the config's
+ * policy), with the config's upstream catalogs and the tools registered in its store. The config
+ * is read when one is named (`--config`, `GATEHOUSE_CONFIG`) or `./gatehouse.yaml` exists; a
+ * policy file checked alone, with no config around, is just the file.
+ */
+export async function loadPolicyFor(
+  io: CliIo,
+  argument: string | undefined,
+  configFlag: string | undefined,
+  store?: Store,
+): Promise<PolicyLoadResult> {
+  // A path that does not exist is a mistake in the command line (exit 2), not an invalid policy.
+  if (argument !== undefined && !existsSync(resolve(io.cwd, argument)))
+    throw new UsageError(`no such policy file or folder: ${argument}`);
+  const configPath = findConfigPath({ flag: configFlag, env: io.env, cwd: io.cwd });
+  const named = configFlag !== undefined || io.env.GATEHOUSE_CONFIG !== undefined;
+  const config =
+    argument === undefined || named || existsSync(configPath)
+      ? await loadConfig(configPath, io.env)
+      : undefined;
+  const registered = store
+    ? { sources: (await ToolCatalog.load(store)).sources, warnings: [] }
+    : config
+      ? await registeredToolsIn(config)
+      : { sources: [], warnings: [] };
+  const { result } = await loadDeploymentPolicy({
+    ...(argument !== undefined && { path: resolve(io.cwd, argument) }),
+    ...(config && { config }),
+    registered: registered.sources,
+    displayBase: io.cwd,
+  });
+  return { ...result, diagnostics: [...result.diagnostics, ...registered.warnings] };
+}
+
+/** The tools registered through the API in the config's store; none when the store does not exist yet. */
+async function registeredToolsIn(
+  config: GatehouseConfig,
+): Promise<{ sources: PolicySource[]; warnings: Diagnostic[] }> {
+  if ('sqlite' in config.storage && !existsSync(config.storage.sqlite)) return { sources: [], warnings: [] };
+  try {
+    const store = await openStore(config.storage);
+    try {
+      return { sources: (await ToolCatalog.load(store)).sources, warnings: [] };
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    return {
+      sources: [],
+      warnings: [
+        {
+          severity: 'warning',
+          code: 'GH_POLICY_YAML',
+          message: `the tools registered through the API were not read, so the server may decide otherwise: ${err instanceof Error ? err.message : String(err)}`,
+          file: config.file,
+          line: 0,
+          column: 0,
+        },
+      ],
+    };
+  }
 }
 
 function printDiagnostics(io: CliIo, diagnostics: readonly Diagnostic[]): void {
@@ -162,7 +222,9 @@ export async function policyExplain(io: CliIo, opts: ExplainOptions): Promise<nu
     ...(provenance && { provenance: provenance as Record<string, string[]> }),
     ...(context && { context }),
   };
-  const explanation = explain(result.policy, request);
+  // The steps the server runs before it decides (schema, argument detectors) run here too:
+  // explain must not say allow where the server denies.
+  const explanation = explainAsThePath(result.policy, request);
   if (opts.json) {
     printJson(io, explanation);
     return EXIT.ok;

@@ -1,10 +1,12 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
+import { startServer } from '../server.js';
 import { runCliCaptured } from '../testing/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gh-cli-'));
@@ -118,10 +120,10 @@ describe('gatehouse policy check', () => {
     expect(stderr).toContain('huge.yaml: error: file is 10485760 bytes; the limit is');
   });
 
-  it('says when the path does not exist', async () => {
+  it('says when the path does not exist, as a usage error (exit 2, as the README says)', async () => {
     const { code, stderr } = await cli(['policy', 'check', 'nope.yaml'], { cwd: freshDir() });
-    expect(code).toBe(1);
-    expect(stderr).toContain('nope.yaml: error: no such file or folder');
+    expect(code).toBe(2);
+    expect(stderr).toContain('error: no such policy file or folder: nope.yaml');
   });
 });
 
@@ -142,28 +144,53 @@ describe('gatehouse policy test', () => {
   });
 });
 
+const explainQuickstart = (agent: string, tool: string, args: string, extra: string[] = []) =>
+  cli([
+    'policy',
+    'explain',
+    '--policy',
+    QUICKSTART.pathname,
+    '--agent',
+    agent,
+    '--tool',
+    tool,
+    '--args',
+    args,
+    ...extra,
+  ]);
+
 describe('gatehouse policy explain', () => {
   it('prints the decision and why each rule did or did not apply', async () => {
-    const { code, stdout } = await cli([
-      'policy',
-      'explain',
-      '--policy',
-      QUICKSTART.pathname,
-      '--agent',
+    const { code, stdout } = await explainQuickstart(
       'email-assistant',
-      '--tool',
       'email.send',
-      '--args',
       '{"to": ["attacker@evil.test"], "subject": "x", "body": "y"}',
-      '--provenance',
-      '{"to[0]": ["untrusted"]}',
-    ]);
+      ['--provenance', '{"to[0]": ["untrusted"]}'],
+    );
     expect(code).toBe(0);
     expect(stdout).toMatch(/^decision: deny \(rule-deny\)$/m);
     expect(stdout).toMatch(/✓ no-exfil-to-injected-recipients \(deny\) — its condition holds/);
     expect(stdout).toMatch(
       /· dual-authorization \(approve\) — tool 'email.send' has categories \[external_communication\], none of \[financial\]/,
     );
+  });
+
+  it('denies a credential in the body as the server does: the argument detectors run offline too', async () => {
+    const { code, stdout } = await explainQuickstart(
+      'email-assistant',
+      'email.send',
+      '{"to": ["bob@example.com"], "subject": "key", "body": "ghp_4Vq8ZrT2mXb9LkP0sW3nYd7HcJ5fGu1eAa6R"}',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^decision: deny \(rule-deny\)$/m);
+    expect(stdout).toMatch(/✓ no-secrets-out \(deny\)/);
+    expect(stdout).not.toContain('ghp_4Vq8');
+  });
+
+  it("refuses arguments the tool's schema refuses, as the server does", async () => {
+    const { stdout } = await explainQuickstart('finance-agent', 'payments.transfer', '{"to": "ACME"}');
+    expect(stdout).toMatch(/^decision: deny \(invalid-request\)$/m);
+    expect(stdout).toContain("missing required property 'amount'");
   });
 
   it('answers JSON with --json, including session labels', async () => {
@@ -211,7 +238,9 @@ describe('usage errors exit 2', () => {
     [['bogus']],
     [['policy', 'check', '--nope']],
     [['policy', 'explain', '--agent', 'a']],
-    [['agents', 'create', '--name', 'x']],
+    [['agents', 'create', '--name', 'x', '--owner', 'o@example.com']],
+    [['policy', 'check', 'missing.yaml']],
+    [['policy', 'test', 'missing/']],
   ])('%j', async (argv) => {
     expect((await cli(argv)).code).toBe(2);
   });
@@ -269,10 +298,24 @@ describe('config resolution', () => {
 describe('the gatehouse binary', () => {
   const run = promisify(execFile);
   const bin = (args: string[], cwd = root) =>
-    run(process.execPath, [BIN.pathname, ...args], { cwd, timeout: 15_000 }).then(
+    run(process.execPath, [BIN.pathname, ...args], { cwd, timeout: 60_000 }).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
+
+  it('ends quietly when its reader stops early (| head)', async () => {
+    const child = spawn(process.execPath, [BIN.pathname, 'policy', 'test', QUICKSTART.pathname], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString('utf8');
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [code] = await once(child, 'exit');
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  });
 
   it('checks, tests and fails with the documented exit codes', async () => {
     const dir = freshDir();
@@ -284,5 +327,49 @@ describe('the gatehouse binary', () => {
     const usage = await bin(['policy', 'frobnicate']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+});
+
+describe('approvals.notify with its variable unset', () => {
+  it('lets the commands that deliver nothing run, and stops serve and votes with the variable named', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'policy.yaml'), readFileSync(QUICKSTART, 'utf8'));
+    writeFileSync(
+      join(dir, 'gatehouse.yaml'),
+      'policy: ./policy.yaml\nserver: { port: 0 }\napprovals:\n  notify: [{ url: "${env:SLACK_WEBHOOK_URL}", format: slack }]\n',
+    );
+    const env = { GATEHOUSE_MASTER_KEY: Buffer.alloc(32, 5).toString('base64url') };
+    expect((await cli(['policy', 'check'], { cwd: dir, env })).code).toBe(0);
+    expect((await cli(['agents', 'list'], { cwd: dir, env })).code).toBe(0);
+    expect((await cli(['approvals', 'list'], { cwd: dir, env })).code).toBe(0);
+    const vote = await cli(['approvals', 'approve', 'apr_x', '--as', 'c@example.com'], { cwd: dir, env });
+    expect(vote.code).toBe(1);
+    expect(vote.stderr).toContain('SLACK_WEBHOOK_URL, which is not set');
+    const serve = await cli(['serve'], { cwd: dir, env });
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toContain('SLACK_WEBHOOK_URL, which is not set');
+  });
+});
+
+describe('gatehouse serve on a port in use', () => {
+  it('says another Gatehouse holds the port and how to choose another, instead of a raw EADDRINUSE', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'policy.yaml'), readFileSync(QUICKSTART, 'utf8'));
+    writeFileSync(join(dir, 'gatehouse.yaml'), 'policy: ./policy.yaml\nserver: { port: 0 }\n');
+    const env = { GATEHOUSE_MASTER_KEY: Buffer.alloc(32, 6).toString('base64url') };
+    const running = await startServer(await loadConfig(join(dir, 'gatehouse.yaml'), env), {
+      env,
+      watch: false,
+    });
+    try {
+      const port = new URL(running.listenUrl).port;
+      const second = await cli(['serve', '--port', port], { cwd: dir, env });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`127.0.0.1:${port} is already in use; another Gatehouse server`);
+      expect(second.stderr).toContain('--port');
+      expect(second.stderr).not.toContain('EADDRINUSE');
+    } finally {
+      await running.close();
+    }
   });
 });

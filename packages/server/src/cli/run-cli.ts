@@ -21,6 +21,8 @@ import {
   auditVerify,
   sessionsReplay,
 } from './audit-commands.js';
+import { COMPLETION_SHELLS, completion } from './completion.js';
+import { doctor } from './doctor-command.js';
 import { mcpStdio, toolsApprove, toolsImport, toolsPins, toolsShow } from './gateway-commands.js';
 import { init } from './init-command.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
@@ -37,8 +39,12 @@ import {
   secretsSet,
 } from './secret-commands.js';
 import { serve } from './serve-command.js';
+import { type TokenOptions, token } from './token-command.js';
 
 const VERSION = '0.1.0';
+
+/** An `Examples:` block for a command's --help. */
+const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
 /**
  * Runs the `gatehouse` CLI on `argv` (without `node` and the script) and
@@ -61,10 +67,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .exitOverride()
     .showSuggestionAfterError()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  program.addHelpText(
+    'after',
+    examples(
+      'gatehouse init my-agents && cd my-agents',
+      'gatehouse policy check && gatehouse policy test',
+      'gatehouse serve',
+      'gatehouse agents create --name inbox-triage --owner alice@example.com --grants email.read,email.send',
+      'gatehouse COMMAND --help    # options and examples of one command',
+    ),
+  );
 
   program
     .command('init')
     .description('write a commented gatehouse.yaml and the quickstart policy.yaml into a folder')
+    .addHelpText('after', examples('gatehouse init', 'gatehouse init my-agents'))
     .argument('[dir]', 'folder (default: the current one)')
     .action(run((dir: string | undefined) => init(io, dir)));
 
@@ -74,12 +91,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(config())
     .option('-p, --port <port>', 'port (default 4470)')
     .option('--host <host>', 'address to bind (default 127.0.0.1)')
+    .addHelpText(
+      'after',
+      examples('gatehouse serve', 'gatehouse serve --config prod/gatehouse.yaml --port 8080'),
+    )
     .action(run((opts: { config?: string; port?: string; host?: string }) => serve(io, opts)));
 
   const policy = program.command('policy').description('check, test, explain and compile policies');
   policy
     .command('check')
     .description('validate a policy file or folder; list every error and warning')
+    .addHelpText('after', examples('gatehouse policy check', 'gatehouse policy check policy.yaml --json'))
     .argument('[path]', "policy file or folder (default: the config's policy)")
     .addOption(json())
     .addOption(config())
@@ -91,6 +113,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   policy
     .command('test')
     .description('run the tests: blocks of a policy')
+    .addHelpText('after', examples('gatehouse policy test', 'gatehouse policy test policies/ --json'))
     .argument('[path]', 'policy file or folder')
     .addOption(json())
     .addOption(config())
@@ -102,6 +125,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   policy
     .command('explain')
     .description('decide one request and say, for every rule, whether it applied and why')
+    .addHelpText(
+      'after',
+      examples(
+        `gatehouse policy explain --agent email-assistant --tool email.send --args '{"to":["partner@elsewhere.org"],"subject":"hi","body":"hello"}'`,
+        `gatehouse policy explain --agent email-assistant --tool email.send --args '{"to":["x@evil.test"],"subject":"s","body":"b"}' --provenance '{"to[0]":["untrusted"]}'`,
+      ),
+    )
     .option('--policy <path>', "policy file or folder (default: the config's policy)")
     .requiredOption('--agent <name>', 'agent name declared in the policy')
     .requiredOption('--tool <name>', 'tool name')
@@ -128,12 +158,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const agents = program.command('agents').description('register agents and manage their lifecycle');
   agents
     .command('create')
-    .description('register an agent; prints its client secret once')
+    .description(
+      'register an agent, or give an agent the policy declares its credentials; prints its client secret once',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'gatehouse agents create --name inbox-triage --owner alice@example.com --grants email.list,email.read',
+        'gatehouse agents create --name email-assistant    # an agent the policy declares',
+        'gatehouse agents create --name signer --owner bob@example.com --grants docs.* --public-key signer.jwk',
+      ),
+    )
     .requiredOption('--name <name>', 'unique agent name')
-    .requiredOption('--owner <email>', 'the accountable human')
-    .requiredOption(
+    .option('--owner <email>', 'the accountable human (from the policy for an agent it declares)')
+    .option(
       '--grants <patterns>',
-      "tool patterns it may call at all, comma separated: 'email.*,db.query'",
+      "tool patterns it may call at all, comma separated: 'email.*,db.query' (from the policy for an agent it declares)",
     )
     .option('--classification <class>', 'internal, customer_facing, autonomous, …')
     .option('--description <text>', 'what the agent is for')
@@ -218,6 +258,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     approvals
       .command(vote)
       .description(`${vote} an action, as the person named by --as`)
+      .addHelpText(
+        'after',
+        examples(
+          `gatehouse approvals ${vote} apr_2538f82f6a2847f799e90782 --as carol@example.com --comment "checked"`,
+        ),
+      )
       .argument('<id>', 'approval id (apr_…)')
       .requiredOption('--as <email>', 'the user casting the vote')
       .option('--comment <text>', 'why, for the record')
@@ -232,6 +278,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   audit
     .command('verify')
     .description('recompute the hash chain and check every signed checkpoint; exit 1 at the first break')
+    .addHelpText(
+      'after',
+      examples(
+        'gatehouse audit verify',
+        'gatehouse audit verify --file audit.jsonl --public-key audit-key.json',
+      ),
+    )
     .option('--from <seq>', 'verify from this sequence number on')
     .option('--file <export>', 'verify an exported JSON Lines file instead of the store (needs --public-key)')
     .option('--public-key <file>', 'trust only this public key (a JWK or JWK Set from `audit key`)')
@@ -302,11 +355,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   program
     .command('scan')
     .description('run the injection, secret and PII detectors over a file or standard input')
+    .addHelpText(
+      'after',
+      examples(
+        'gatehouse scan page.html',
+        'gatehouse scan --kind tool-description --fail-on injection_suspected tool.txt',
+        'cat export.json | gatehouse scan - --json --fail-on secret,pii',
+      ),
+    )
     .argument('[file]', "a file, or '-' for standard input (the default)")
     .option('--kind <kind>', 'output, args or tool-description', 'output')
     .option(
-      '--fail-on <labels...>',
-      'exit 1 when one of these labels is found (injection_suspected, secret, pii, oversize)',
+      '--fail-on <labels>',
+      'exit 1 when one of these labels is found, comma separated (injection_suspected, secret, pii, oversize)',
     )
     .option('--threshold <score>', 'injection score that sets injection_suspected (0..1, default 0.5)')
     .addOption(json())
@@ -381,6 +442,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     secrets
       .command(verb)
       .description(what)
+      .addHelpText(
+        'after',
+        examples(
+          `gatehouse secrets ${verb} crm-token        # at a terminal: asks, without echo`,
+          `printf '%s' "$CRM_TOKEN" | gatehouse secrets ${verb} crm-token`,
+        ),
+      )
       .argument('<name>', 'secret name: a-z 0-9 . _ -')
       .option('--from-file <path>', 'read the value from this file instead of standard input')
       // Accepted only to be refused with a clear message that does not echo them: a value given
@@ -417,6 +485,46 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(json())
     .addOption(config())
     .action(run((opts: { json?: boolean; config?: string }) => secretsRewrap(io, opts)));
+
+  program
+    .command('doctor')
+    .description('check config, policy, store, master key, Redis and clock, and start each upstream once')
+    .addOption(json())
+    .addOption(config())
+    .addHelpText(
+      'after',
+      examples('gatehouse doctor', 'gatehouse doctor --config prod/gatehouse.yaml --json'),
+    )
+    .action(run((opts: { json?: boolean; config?: string }) => doctor(io, opts)));
+
+  program
+    .command('token')
+    .description("mint an access token for an agent from the store's signing keys, for curl and tests")
+    .requiredOption('--agent <agent>', 'agent id or name')
+    .option(
+      '--scope <scopes>',
+      "space-separated tool patterns within the agent's grants (default: all of them)",
+    )
+    .option('--resource <url>', 'bind the token to this audience, e.g. http://127.0.0.1:4470/mcp/files')
+    .option('--url <url>', "the server's URL, its issuer (default: $GATEHOUSE_URL, then the config's server)")
+    .addOption(json())
+    .addOption(config())
+    .addHelpText('after', examples('TOKEN=$(gatehouse token --agent inbox-triage --scope email.read)'))
+    .action(run((opts: TokenOptions) => token(io, opts)));
+
+  program
+    .command('completion')
+    .description('print a shell completion script')
+    .argument('<shell>', COMPLETION_SHELLS.join(', '))
+    .addHelpText(
+      'after',
+      examples(
+        'eval "$(gatehouse completion bash)"    # in ~/.bashrc',
+        'eval "$(gatehouse completion zsh)"     # in ~/.zshrc',
+        'gatehouse completion fish | source     # in ~/.config/fish/config.fish',
+      ),
+    )
+    .action(run(async (shell: string) => completion(io, program, shell)));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

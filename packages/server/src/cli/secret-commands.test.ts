@@ -9,6 +9,7 @@ import { masterKeyId } from '../identity/master-key.js';
 import { startServer } from '../server.js';
 import { openStore } from '../store/index.js';
 import { runCliCaptured } from '../testing/cli.js';
+import { runCli } from './run-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gh-secrets-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -206,7 +207,7 @@ describe('gatehouse secrets', () => {
         200,
       );
       // Requests are logged at debug only; the startup lines are pino's at info.
-      await expect.poll(() => output, { timeout: 5000, interval: 50 }).toContain('"level":30');
+      await expect.poll(() => output, { timeout: 10_000, interval: 50 }).toContain('"level":30');
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
@@ -215,5 +216,42 @@ describe('gatehouse secrets', () => {
     expect(output).not.toContain(VALUE);
     expect(output).not.toContain(newKey);
     expect(await auditText(dir)).not.toContain(VALUE);
+  });
+
+  it('asks for the value at a terminal, without echo, instead of waiting silently', async () => {
+    const dir = project();
+    const prompts: string[] = [];
+    let out = '';
+    const terminal = Object.assign((async function* () {})(), { isTTY: true });
+    const code = await runCli(['secrets', 'set', 'crm-token'], {
+      stdout: (t) => {
+        out += t;
+      },
+      stderr: (t) => {
+        out += t;
+      },
+      cwd: dir,
+      env: {},
+      stdin: terminal,
+      readHidden: async (prompt) => {
+        prompts.push(prompt);
+        return VALUE;
+      },
+    });
+    expect(code).toBe(0);
+    expect(prompts).toEqual(["value of 'crm-token' (input hidden): "]);
+    expect(out).toContain("stored secret 'crm-token'");
+    expect(out).not.toContain(VALUE);
+    const cancelled = await runCli(['secrets', 'set', 'other-token'], {
+      stdout: () => undefined,
+      stderr: () => undefined,
+      cwd: dir,
+      env: {},
+      stdin: terminal,
+      readHidden: async () => {
+        throw new Error('cancelled');
+      },
+    });
+    expect(cancelled).toBe(2);
   });
 });

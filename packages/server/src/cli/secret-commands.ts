@@ -195,6 +195,15 @@ async function readValue(
       throw new UsageError(`cannot read ${fromFile}`);
     });
   } else {
+    if (io.stdin?.isTTY && io.readHidden) {
+      // At a terminal: ask, without echo, rather than wait silently for input nobody sees asked.
+      text = await io.readHidden(`value of '${name}' (input hidden): `).catch(() => {
+        throw new UsageError('cancelled; nothing was stored');
+      });
+      if (Buffer.byteLength(text) > MAX_SECRET_BYTES)
+        throw new UsageError(`the value is larger than ${MAX_SECRET_BYTES} bytes`);
+      return text;
+    }
     if (!io.stdin || io.stdin.isTTY)
       throw new UsageError(
         `give the value of '${name}' on standard input (... | gatehouse secrets ${verb} ${name}) or with --from-file PATH`,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@gatehouse/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from './load.js';
+import { loadConfig, requireNotifyTargets } from './load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gh-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,6 +36,23 @@ describe('loadConfig: ${env:NAME}', () => {
       url: 'http://127.0.0.1:4318/v1/traces',
       headers: { authorization: 'Bearer t0ken' },
     });
+  });
+
+  it("leaves an unset webhook variable to the commands that deliver (the README's approvals.notify)", async () => {
+    const file = write('approvals:\n  notify: [{ url: "${env:SLACK_WEBHOOK_URL}", format: slack }]\n');
+    const config = await loadConfig(file, {});
+    expect(config.approvals.notify).toEqual([]);
+    expect(() => requireNotifyTargets(config)).toThrow(ConfigError);
+    const error = (() => {
+      try {
+        requireNotifyTargets(config);
+      } catch (err) {
+        return err as ConfigError;
+      }
+    })();
+    expect(error?.diagnostics[0]?.message).toContain('SLACK_WEBHOOK_URL, which is not set');
+    const set = await loadConfig(file, { SLACK_WEBHOOK_URL: 'https://hooks.slack.test/T0' });
+    expect(requireNotifyTargets(set)).toEqual([{ url: 'https://hooks.slack.test/T0', format: 'slack' }]);
   });
 
   it('names a variable that is not set, and one whose value has the wrong form without showing it', async () => {

@@ -42,6 +42,12 @@ export interface GatehouseConfig {
   readonly rateLimits: RateLimitConfig;
   readonly approvals: {
     readonly notify: readonly WebhookTarget[];
+    /**
+     * Webhooks whose `${env:…}` is not set in this environment. Only the commands that deliver
+     * notifications (`serve`, `approvals approve|deny`) need them, and they refuse to run
+     * with these diagnostics (`requireNotifyTargets`); every other command ignores them.
+     */
+    readonly unresolvedNotify: readonly Diagnostic[];
     readonly gatewayWaitMs: number;
   };
   readonly audit: {
@@ -142,6 +148,7 @@ export async function loadConfig(
     { maxLength: MAX_CONFIG_LENGTH, syntaxCode: 'GH_CONFIG_YAML', tooLargeCode: 'GH_CONFIG_SCHEMA' },
   );
   const problems: Diagnostic[] = [...diagnostics];
+  const unresolvedNotify: Diagnostic[] = [];
   if (problems.length === 0 && documents.length !== 1) {
     problems.push({
       severity: 'error',
@@ -230,7 +237,8 @@ export async function loadConfig(
       if (name === undefined) continue;
       const where = path.join('.');
       if (!env[name]) {
-        problems.push({
+        // Webhooks are needed only by the commands that deliver: the others must not fail on them.
+        (path[0] === 'approvals' ? unresolvedNotify : problems).push({
           severity: 'error',
           code: 'GH_CONFIG_ENV',
           message: `${where} names the environment variable ${name}, which is not set`,
@@ -266,10 +274,35 @@ export async function loadConfig(
   if (problems.length > 0 || !doc) {
     throw new ConfigError('GH_CONFIG_INVALID', `${file} is invalid`, problems);
   }
-  return resolveConfig(file, doc.value as ConfigDocument, env);
+  return resolveConfig(file, doc.value as ConfigDocument, env, unresolvedNotify);
 }
 
-function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv): GatehouseConfig {
+/** The server's public base URL, as its tokens name it: `server.publicUrl`, else where it listens. */
+export function serverUrlOf(config: Pick<GatehouseConfig, 'server'>): string {
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  return config.server.publicUrl ?? `http://${host}:${config.server.port}`;
+}
+
+/**
+ * The config's webhooks, for a command that delivers notifications: refuses, naming each unset
+ * variable, when one of them cannot be resolved in this environment.
+ */
+export function requireNotifyTargets(config: GatehouseConfig): readonly WebhookTarget[] {
+  if (config.approvals.unresolvedNotify.length > 0)
+    throw new ConfigError(
+      'GH_CONFIG_INVALID',
+      `${config.file}: approvals.notify needs environment variables that are not set`,
+      config.approvals.unresolvedNotify,
+    );
+  return config.approvals.notify;
+}
+
+function resolveConfig(
+  file: string,
+  doc: ConfigDocument,
+  env: NodeJS.ProcessEnv,
+  unresolvedNotify: readonly Diagnostic[],
+): GatehouseConfig {
   const dir = dirname(file);
   const expand = (value: string) => {
     const name = envReference(value);
@@ -316,7 +349,8 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
     },
     rateLimits,
     approvals: {
-      notify: (doc.approvals?.notify ?? []).map((hook) => {
+      unresolvedNotify,
+      notify: (unresolvedNotify.length > 0 ? [] : (doc.approvals?.notify ?? [])).map((hook) => {
         return {
           url: expand(hook.url),
           format: hook.format ?? 'json',

@@ -1,3 +1,6 @@
+import type { ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { GatehouseError } from '@gatehouse/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -41,12 +44,42 @@ export const MAX_TOOLS = 1000;
 
 export type UpstreamState = 'idle' | 'starting' | 'up' | 'restarting' | 'closed';
 
+/** Why an upstream last failed to start or stopped, in a word: safe to show on `/readyz`. */
+export type UpstreamFailure = 'missing-directory' | 'command-not-found' | 'exited' | 'timeout' | 'error';
+
 /** An upstream's health, as `/readyz` shows it. */
 export interface UpstreamStatus {
   readonly transport: 'stdio' | 'http';
   readonly state: UpstreamState;
   readonly restarts: number;
+  /** What the last failure was; the details (stderr, paths, hints) are in `lastError` and the log. */
+  readonly failure?: UpstreamFailure;
+  /** The exit code of a stdio upstream that exited while starting. */
+  readonly exitCode?: number;
   readonly lastError?: string;
+}
+
+/** Lines of a stdio upstream's stderr kept to explain a failure. */
+const STDERR_TAIL_LINES = 10;
+
+/** Environment variables `npx`/`npm` need behind a private CA or a proxy, which an upstream does not inherit. */
+const NETWORK_ENV = [
+  'NODE_EXTRA_CA_CERTS',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+] as const;
+
+/** A failed start, with what an admin needs to fix it. */
+class UpstreamStartFailure extends Error {
+  constructor(
+    readonly failure: UpstreamFailure,
+    message: string,
+    readonly exitCode?: number,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -122,7 +155,8 @@ export class Upstream {
   #inFlight = 0;
   /** Counts the connections made: a new one may serve new tool definitions. */
   #generation = 0;
-  #lastStderr: string | undefined;
+  #stderrTail: string[] = [];
+  #failure: { kind: UpstreamFailure; exitCode?: number } | undefined;
   #recycleWhenIdle = false;
 
   constructor(
@@ -146,6 +180,8 @@ export class Upstream {
       transport: this.config.transport,
       state: this.#state,
       restarts: this.#restarts,
+      ...(this.#failure && { failure: this.#failure.kind }),
+      ...(this.#failure?.exitCode !== undefined && { exitCode: this.#failure.exitCode }),
       ...(this.#lastError !== undefined && { lastError: this.#lastError }),
     };
   }
@@ -303,6 +339,11 @@ export class Upstream {
     try {
       transport = await this.transport();
     } catch (err) {
+      if (err instanceof UpstreamStartFailure) {
+        const failure = this.explainStartFailure(err);
+        this.failed(failure, failure.failure);
+        throw new GatehouseError('GH_UPSTREAM', `upstream '${this.name}' did not start (${failure.failure})`);
+      }
       this.failed(err);
       throw err;
     }
@@ -312,17 +353,20 @@ export class Upstream {
       this.options.onToolsChanged?.(),
     );
     const timeout = AbortSignal.timeout(START_TIMEOUT_MS);
+    this.#stderrTail = [];
     try {
-      await client.connect(transport, { signal: timeout, timeout: START_TIMEOUT_MS });
+      const connecting = client.connect(transport, { signal: timeout, timeout: START_TIMEOUT_MS });
+      await Promise.race([connecting, this.exitDuringStart(transport)]);
     } catch (err) {
       await client.close().catch(() => undefined);
-      this.failed(err);
-      // The child's last words go to the log, not to the agent: they may name paths and hosts.
-      if (this.#lastStderr !== undefined)
-        this.options.onError?.(
-          new Error(`upstream '${this.name}' did not start; its last stderr line: ${this.#lastStderr}`),
-        );
-      throw new GatehouseError('GH_UPSTREAM', `upstream '${this.name}' did not start: ${messageOf(err)}`);
+      const failure = this.explainStartFailure(err);
+      // The details (stderr, paths, hints) go to the log and `gatehouse doctor`, never to the
+      // agent: they may name paths and hosts.
+      this.failed(failure, failure.failure);
+      throw new GatehouseError(
+        'GH_UPSTREAM',
+        `upstream '${this.name}' did not start (${failure.failure}${failure.exitCode !== undefined ? ` ${failure.exitCode}` : ''})`,
+      );
     }
     if ((this.#state as UpstreamState) === 'closed') {
       await client.close().catch(() => undefined);
@@ -334,7 +378,62 @@ export class Upstream {
     this.#generation++;
     this.#upSince = Date.now();
     this.#lastError = undefined;
+    this.#failure = undefined;
     return client;
+  }
+
+  /**
+   * Rejects as soon as a stdio upstream's process exits before it answered: a server that dies
+   * at once (a missing package, a bad argument) fails the first call now, not after 30 s.
+   */
+  private exitDuringStart(transport: Transport): Promise<never> {
+    // The SDK keeps the child private; it is read here only to learn its exit code.
+    const child = (transport as unknown as { _process?: ChildProcess })._process;
+    return new Promise<never>((_resolve, reject) => {
+      child?.once('exit', (code, signal) =>
+        reject(
+          new UpstreamStartFailure(
+            'exited',
+            `its process exited ${signal ? `on ${signal}` : `with code ${code}`} before it answered`,
+            code ?? undefined,
+          ),
+        ),
+      );
+    });
+  }
+
+  /** A start failure in words an admin can act on: what happened, the child's last lines, a hint. */
+  private explainStartFailure(err: unknown): UpstreamStartFailure {
+    let failure: UpstreamStartFailure;
+    if (err instanceof UpstreamStartFailure) failure = err;
+    else if ((err as NodeJS.ErrnoException)?.code === 'ENOENT' && this.config.transport === 'stdio')
+      failure = new UpstreamStartFailure(
+        'command-not-found',
+        `the command '${this.config.command}' was not found on PATH`,
+      );
+    else if (err instanceof Error && /timed? ?out|aborted/i.test(`${err.name} ${err.message}`))
+      failure = new UpstreamStartFailure('timeout', `it did not answer within ${START_TIMEOUT_MS / 1000} s`);
+    else failure = new UpstreamStartFailure('error', messageOf(err));
+    const parts = [`upstream '${this.name}' did not start: ${failure.message}`];
+    if (this.#stderrTail.length > 0) parts.push(`its stderr ended with:\n  ${this.#stderrTail.join('\n  ')}`);
+    const hint = this.hint(failure.failure);
+    if (hint) parts.push(`hint: ${hint}`);
+    return new UpstreamStartFailure(failure.failure, parts.join('; '), failure.exitCode);
+  }
+
+  /** What to try, for the failures that have a usual cause. */
+  private hint(failure: UpstreamFailure): string | undefined {
+    const config = this.config;
+    if (config.transport !== 'stdio') return undefined;
+    if (failure === 'command-not-found')
+      return `install it, or give its full path as upstreams.${this.name}.command`;
+    const launcher = ['npx', 'npm', 'pnpm', 'yarn', 'bunx'].includes(basename(config.command));
+    const missing = NETWORK_ENV.filter((name) => process.env[name] && config.env[name] === undefined);
+    if (launcher && (failure === 'timeout' || failure === 'exited') && missing.length > 0)
+      return `${config.command} runs with a minimal environment, without this process's ${missing.join(', ')}; if it must download the server, pass them: env: { ${missing.map((n) => `${n}: "\${env:${n}}"`).join(', ')} }`;
+    if (launcher && failure === 'timeout')
+      return `${config.command} may still be downloading the server, or cannot reach the registry from its minimal environment: install the server once (npm i …) and give its path as the command`;
+    return undefined;
   }
 
   private async transport(): Promise<Transport> {
@@ -343,6 +442,18 @@ export class Upstream {
       const env: Record<string, string> = {};
       for (const [key, value] of Object.entries(config.env))
         env[key] = await expandSecrets(value, this.options.secrets, this.#revealed);
+      // A missing working directory would surface as a bare spawn error: say which one.
+      let isDirectory = false;
+      try {
+        isDirectory = statSync(config.cwd).isDirectory();
+      } catch {
+        isDirectory = false;
+      }
+      if (!isDirectory)
+        throw new UpstreamStartFailure(
+          'missing-directory',
+          `its working directory ${config.cwd} does not exist (upstreams.${this.name}.cwd, relative to the config file)`,
+        );
       const transport = new StdioClientTransport({
         command: config.command,
         args: [...config.args],
@@ -354,7 +465,8 @@ export class Upstream {
         for (const raw of chunk.toString('utf8').split('\n')) {
           if (raw.trim() === '') continue;
           const line = scrubSecrets(raw.slice(0, 500), this.#revealed) as string;
-          this.#lastStderr = line;
+          this.#stderrTail.push(line);
+          if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
           this.options.onStderr?.(line);
         }
       });
@@ -391,9 +503,13 @@ export class Upstream {
     this.failed(new Error('the connection closed'));
   }
 
-  private failed(err: unknown): void {
+  private failed(err: unknown, kind: UpstreamFailure = 'error'): void {
     if (this.#state === 'closed') return;
     this.#lastError = this.scrub(messageOf(err));
+    this.#failure = {
+      kind,
+      ...(err instanceof UpstreamStartFailure && err.exitCode !== undefined && { exitCode: err.exitCode }),
+    };
     this.options.onError?.(new Error(this.#lastError));
     if (this.#upSince > 0 && Date.now() - this.#upSince > STABLE_AFTER_MS) this.#failures = 0;
     this.#upSince = 0;

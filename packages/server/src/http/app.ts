@@ -20,6 +20,7 @@ import type { AuthorizationServer } from '../oauth/authorization-server.js';
 import { oauthRoutes } from '../oauth/routes.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
 import type { Store } from '../store/index.js';
+import { type LogSettings, loggerOptions } from './logger.js';
 import { useStrictJson } from './strict-json.js';
 
 /** What the HTTP app serves. */
@@ -43,8 +44,8 @@ export interface HttpAppDeps {
   readonly requestLimits?: JsonLimits;
   /** Reasons the process is not ready beyond the store (e.g. a stalled registry cache). */
   readonly readinessProblems?: () => string[] | Promise<string[]>;
-  /** Log as JSON lines (pino) to stdout at info, or at this level to this stream. */
-  readonly logger?: boolean | { readonly level: string; readonly stream?: NodeJS.WritableStream };
+  /** Log as JSON lines (pino): to stdout at info, or as the settings say. */
+  readonly logger?: boolean | LogSettings;
 }
 
 /**
@@ -79,13 +80,7 @@ class DebugRequestLog extends LogController {
 export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   const limits = deps.requestLimits ?? DEFAULT_JSON_LIMITS;
   const app = Fastify({
-    logger: deps.logger
-      ? {
-          level: 'info',
-          ...(typeof deps.logger === 'object' && deps.logger),
-          redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '***' },
-        }
-      : false,
+    logger: deps.logger ? loggerOptions(deps.logger === true ? {} : deps.logger) : false,
     bodyLimit: limits.maxLength,
     // Behind no proxy by default; request ids echo X-Request-ID when given.
     requestIdHeader: 'x-request-id',

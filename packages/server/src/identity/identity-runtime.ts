@@ -30,6 +30,21 @@ export interface IdentityRuntime {
   close(): void;
 }
 
+/** The signing keys, rotated as the config says: the server's, and the CLI's for `gatehouse token`. */
+export function openKeyRing(
+  store: Store,
+  config: Pick<GatehouseConfig, 'identity'>,
+  masterKey: Uint8Array | MasterKeys,
+): Promise<KeyRing> {
+  const rotationMs = config.identity.signingKeyRotationMs;
+  return KeyRing.open(store, masterKey, {
+    rotationPeriodMs: rotationMs,
+    prePublishMs: Math.min(60 * 60_000, rotationMs / 4),
+    maxTokenLifetimeMs: MAX_TOKEN_LIFETIME_S * 1000,
+    clockSkewMs: CLOCK_TOLERANCE_S * 1000,
+  });
+}
+
 /** Starts the identity runtime for a server whose public base URL is `issuerUrl`. */
 export async function startIdentity(
   store: Store,
@@ -39,12 +54,7 @@ export async function startIdentity(
   audit?: AuditSink,
 ): Promise<IdentityRuntime> {
   const rotationMs = config.identity.signingKeyRotationMs;
-  const keys = await KeyRing.open(store, masterKey, {
-    rotationPeriodMs: rotationMs,
-    prePublishMs: Math.min(60 * 60_000, rotationMs / 4),
-    maxTokenLifetimeMs: MAX_TOKEN_LIFETIME_S * 1000,
-    clockSkewMs: CLOCK_TOLERANCE_S * 1000,
-  });
+  const keys = await openKeyRing(store, config, masterKey);
   const cache = new RegistryCache(store);
   await cache.start(REGISTRY_POLL_MS);
   const issuer = new AccessTokenIssuer(keys, {

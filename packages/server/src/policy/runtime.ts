@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { type CompiledPolicy, checkPolicy, type Diagnostic, type PolicySource } from '@gatehouse/core';
 import { parse as parseYaml } from 'yaml';
+import type { DeploymentPolicyLoad } from './deployment-policy.js';
 import { readPolicySources } from './sources.js';
 
 /** Waits this long after the last file event before reloading: editors write in bursts. */
@@ -127,6 +128,17 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
     runtime.#extra = extra;
     runtime.#fixed = fixed;
     return { runtime, sources: result.sources };
+  }
+
+  /** A runtime for a policy that `loadDeploymentPolicy` loaded; its reloads keep the same sources. */
+  static fromLoad(
+    load: DeploymentPolicyLoad & { result: { ok: true } },
+    displayBase?: string,
+  ): PolicyRuntime {
+    const runtime = new PolicyRuntime(load.path, load.result.policy, displayBase);
+    runtime.#extra = load.registered;
+    runtime.#fixed = load.fixed;
+    return runtime;
   }
 
   /** The policy deciding now. */
