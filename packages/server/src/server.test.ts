@@ -83,7 +83,7 @@ describe('gatehouse serve with a broken policy', () => {
 });
 
 describe('the request log', () => {
-  const serveWithLog = async (level: string) => {
+  const serveWithLog = async (level: 'info' | 'debug') => {
     const lines: string[] = [];
     const stream = new Writable({
       write(chunk, _encoding, done) {
