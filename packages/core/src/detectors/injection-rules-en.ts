@@ -366,7 +366,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     'contains chat-template control tokens',
     ['<|', '[inst]', '[/inst]', '<<sys>>', '<</sys>>', '<start_of_turn>', '<end_of_turn>', '<s>[inst'],
     // A token followed by a template placeholder (`<|im_start|>{role}`) is template code, not a turn.
-    `<\\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end|im_sep)\\|>(?![{$])(?<![}]<\\|[a-z_]{1,20}\\|>)|\\[/?inst\\]|<</?sys>>|<(?:start|end)_of_turn>`,
+    `<\\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end|im_sep)\\|>(?![{$])(?!(?:system|user|assistant)\\s{0,2}[{$])(?<![}]<\\|[a-z_]{1,20}\\|>)(?<![}]<\\|[a-z_]{1,20}\\|>\\s{1,3}<\\|[a-z_]{1,20}\\|>)|\\[/?inst\\]|<</?sys>>|<(?:start|end)_of_turn>`,
   ),
   any(
     'role-marker',
@@ -410,7 +410,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.7,
     'a chat-role line that issues a directive',
     ['system', 'assistant', 'developer', 'admin'],
-    `(?:^|\\n|\\.\\s|\\]\\s)\\s{0,6}[>*#\\[(-]{0,3}\\s{0,2}(?:system|assistant|developer|admin|administrator)(?:${SEP}(?:message|prompt|note|notice|override|update|instruction|instructions|alert))?\\s{0,2}[)\\]*]{0,2}\\s{0,2}:\\s{0,3}(?:ignore|you|new|from now|important|the user|override|disregard|forget|always|never|do not|don't|send|forward|call|execute|before|attention|urgent|stop)`,
+    `(?:^|\\n|\\.\\s|\\]\\s)\\s{0,6}[>*#\\[(-]{0,3}\\s{0,2}(?:system|assistant|developer|admin|administrator)(?:${SEP}(?:message|prompt|note|notice|override|update|instruction|instructions|alert))?\\s{0,2}[)\\]*]{0,2}\\s{0,2}:\\s{0,3}(?:ignore|you (?:must|should|need|have to|will now|are now|are required)|new|from now|important|the user|override|disregard|forget|always|never|do not|don't|send|forward|call|execute|before|attention|urgent|stop)`,
   ),
   any(
     'role-marker',
@@ -525,7 +525,8 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.6,
     'asks to call a tool with given arguments, or a tool that acts on data',
     ['call', 'invoke', 'use', 'run', 'execute', 'trigger'],
-    `\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?${SEP}(?:tool|function)|(?:tool|function)${SEP}[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?)${SEP}(?:with|using|passing)\\b|\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:tool${SEP}|function${SEP})?[\`'"]?[a-z0-9_.-]{0,30}(?:delete|remove|grant|transfer|send_|share|export|upload|collaborator|create_user|create_api|api_key|pay|wire|invite)[a-z0-9_.-]{0,30}[\`'"]?`,
+    // "The assistant can now call the X tool with …" describes a feature; only the order is evidence.
+    `(?<!\\b(?:can|could|may|might|will|would|to)\\s{1,3}(?:now\\s{1,3}|also\\s{1,3})?)\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?${SEP}(?:tool|function)|(?:tool|function)${SEP}[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?)${SEP}(?:with|using|passing)\\b|\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:tool${SEP}|function${SEP})?[\`'"]?[a-z0-9_.-]{0,30}(?:delete|remove|grant|transfer|send_|share|export|upload|collaborator|create_user|create_api|api_key|pay|wire|invite)[a-z0-9_.-]{0,30}[\`'"]?`,
   ),
   any(
     'tool-call-mimicry',

@@ -1,4 +1,6 @@
 import { decodedPayloads } from './decode.js';
+import { CUES } from './injection-cues.js';
+import { FEATURE_RULES, featureHits } from './injection-features.js';
 import { hiddenContentFindings, type RuleHit } from './injection-hidden.js';
 import type { InjectionRule } from './injection-rule.js';
 import { ENGLISH_RULES } from './injection-rules-en.js';
@@ -10,14 +12,20 @@ import { planOf } from './regex-plan.js';
 import type { DetectorFinding, ScanKind } from './types.js';
 
 /** Every injection rule, in the order findings are reported. */
-export const INJECTION_RULES: readonly InjectionRule[] = [...ENGLISH_RULES, ...INTERNATIONAL_RULES];
+export const INJECTION_RULES: readonly InjectionRule[] = [...ENGLISH_RULES, ...INTERNATIONAL_RULES, ...CUES];
 
-const GROUP_OF = new Map(INJECTION_RULES.map((r) => [r.id, r.group] as const));
+const GROUP_OF = new Map([...INJECTION_RULES, ...FEATURE_RULES].map((r) => [r.id, r.group] as const));
 
 /** Matches kept per rule and per pass: enough to explain, bounded to keep the cost linear. */
 const MAX_HITS_PER_RULE = 8;
 /** How much a finding inside quotation marks counts when the text discusses injection (a security article). */
 const QUOTED_DISCOUNT = 0.35;
+/**
+ * How much a finding outside quotation marks counts in such a text: articles
+ * quote payloads after a colon or in prose as often as in quotes, but an
+ * attack dressed as an article must still flag when its order is strong.
+ */
+const REPORTED_DISCOUNT = 0.55;
 
 /** The injection verdict on one text. */
 export interface InjectionScan {
@@ -42,29 +50,42 @@ export interface InjectionScan {
 export function detectInjection(text: string, kind: ScanKind): InjectionScan {
   const skeleton = skeletonOf(text);
   const rules = INJECTION_RULES.filter((r) => !r.kinds || r.kinds.includes(kind));
-  const hits = runRules(skeleton.text, rules);
-  for (const pass of transformedPasses(skeleton.text, rules, hits)) hits.push(...pass);
-  for (const hit of reversedPass(skeleton.text, rules)) hits.push(hit);
+  const raw = runRules(skeleton.text, rules);
+  for (const pass of transformedPasses(skeleton.text, rules, raw)) raw.push(...pass);
+  for (const hit of reversedPass(skeleton.text, rules)) raw.push(hit);
   for (const run of spacedRuns(skeleton.text)) {
     for (const hit of runRules(run.text, rules))
-      hits.push({ ...hit, start: run.start, end: run.end, carrier: 'spaced-out letters' });
+      raw.push({ ...hit, start: run.start, end: run.end, carrier: 'spaced-out letters' });
   }
+  const hits = evidenceOf(raw);
 
   const findings: DetectorFinding[] = [];
-  const discount = discussesInjection(skeleton.text) ? quotedSpans(skeleton.text) : undefined;
+  const reporting = reportingVoice(skeleton.text);
+  const quotes = reporting ? quotedSpans(skeleton.text) : undefined;
   for (const hit of hits) {
-    const quoted = discount !== undefined && hit.carrier === undefined && within(discount, hit.start);
+    const weight = hit.weight ?? hit.rule.weight;
     const [start, end] = originalSpan(skeleton, text, hit.start, hit.end);
-    findings.push(
-      finding(hit.rule, start, end, text, quoted ? hit.rule.weight * QUOTED_DISCOUNT : hit.rule.weight, {
-        carrier: hit.carrier,
-        quoted,
-      }),
-    );
+    // INVARIANT: decoded and hidden carriers are never discounted: an article has no reason to hide its quotes.
+    if (quotes === undefined || hit.carrier !== undefined) {
+      findings.push(finding(hit.rule, start, end, text, weight, { carrier: hit.carrier }));
+      continue;
+    }
+    const quoted = within(quotes, hit.start);
+    const discounted = weight * (quoted ? QUOTED_DISCOUNT : REPORTED_DISCOUNT);
+    findings.push(finding(hit.rule, start, end, text, discounted, { reported: quoted ? 'quoted' : 'prose' }));
   }
   findings.push(...hiddenContentFindings(text, skeleton, hits));
   findings.push(...decodedFindings(text, rules));
-  return { score: scoreOf(findings), findings };
+  return { score: scoreOf(findings, reporting), findings };
+}
+
+/** Rule hits without the cues, plus the features the cues make up. */
+function evidenceOf(raw: readonly RuleHit[]): RuleHit[] {
+  const hits: RuleHit[] = [];
+  const cues: RuleHit[] = [];
+  for (const hit of raw) (hit.rule.cue ? cues : hits).push(hit);
+  hits.push(...featureHits(cues));
+  return hits;
 }
 
 /** A rule as the scanner runs it: literal ids for its triggers, anchors and factors. */
@@ -242,7 +263,7 @@ function runRules(text: string, rules: readonly InjectionRule[], touching?: Int3
         continue;
       }
       hits.push({ rule, start: at, end });
-      if (++count >= MAX_HITS_PER_RULE) break;
+      if (++count >= (rule.maxHits ?? MAX_HITS_PER_RULE)) break;
       // An empty match would not advance.
       from = m[0].length === 0 ? at + 1 : at + m[0].length;
     }
@@ -263,7 +284,7 @@ function runEverywhere(text: string, rule: InjectionRule, hits: RuleHit[], touch
   for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
     if (touching && !covers(touching, m.index, m.index + m[0].length)) continue;
     hits.push({ rule, start: m.index, end: m.index + m[0].length });
-    if (++count >= MAX_HITS_PER_RULE) break;
+    if (++count >= (rule.maxHits ?? MAX_HITS_PER_RULE)) break;
     // An empty match would not advance.
     if (m[0].length === 0) rule.pattern.lastIndex++;
   }
@@ -334,7 +355,7 @@ function byRuleCapped(all: RuleHit[], rules: readonly InjectionRule[]): RuleHit[
   let count = 0;
   for (let i = 0; i < all.length; i++) {
     count = i > 0 && all[i - 1]!.rule === all[i]!.rule ? count + 1 : 1;
-    if (count <= MAX_HITS_PER_RULE) kept.push(all[i]!);
+    if (count <= (all[i]!.rule.maxHits ?? MAX_HITS_PER_RULE)) kept.push(all[i]!);
   }
   return kept;
 }
@@ -443,12 +464,15 @@ function decodedFindings(text: string, rules: readonly InjectionRule[]): Detecto
   const findings: DetectorFinding[] = [];
   for (const payload of decodedPayloads(text)) {
     const skeleton = skeletonOf(payload.text);
-    const hits = runRules(skeleton.text, rules);
-    for (const pass of transformedPasses(skeleton.text, rules, hits)) hits.push(...pass);
+    const raw = runRules(skeleton.text, rules);
+    for (const pass of transformedPasses(skeleton.text, rules, raw)) raw.push(...pass);
+    const hits = evidenceOf(raw);
     if (hits.length === 0) continue;
     for (const hit of hits) {
       findings.push(
-        finding(hit.rule, payload.start, payload.end, text, hit.rule.weight, { carrier: payload.carrier }),
+        finding(hit.rule, payload.start, payload.end, text, hit.weight ?? hit.rule.weight, {
+          carrier: payload.carrier,
+        }),
       );
     }
     findings.push({
@@ -472,13 +496,15 @@ function finding(
   end: number,
   text: string,
   weight: number,
-  how: { carrier?: string | undefined; quoted?: boolean },
+  how: { carrier?: string | undefined; reported?: 'quoted' | 'prose' },
 ): DetectorFinding {
   const where = how.carrier
     ? ` (in a ${how.carrier} payload)`
-    : how.quoted
+    : how.reported === 'quoted'
       ? ' (quoted in a text about attacks)'
-      : '';
+      : how.reported === 'prose'
+        ? ' (in a text about attacks)'
+        : '';
   return {
     detector: 'injection',
     kind: rule.id,
@@ -492,12 +518,18 @@ function finding(
   };
 }
 
-/** Noisy-OR over the strongest finding of each rule group: independent evidence adds up, repeats do not. */
-export function scoreOf(findings: readonly DetectorFinding[]): number {
+/**
+ * Noisy-OR over the strongest finding of each rule group: independent
+ * evidence adds up, repeats do not. In reporting voice (`reporting`), the
+ * findings outside hidden or encoded carriers are one piece of evidence:
+ * the payload an article quotes trips many rules, and they are not
+ * independent of each other.
+ */
+export function scoreOf(findings: readonly DetectorFinding[], reporting = false): number {
   const best = new Map<string, number>();
   for (const f of findings) {
     if (f.detector !== 'injection' || f.weight === undefined) continue;
-    const group = GROUP_OF.get(f.kind) ?? f.kind;
+    const group = reporting && f.carrier === undefined ? 'reported' : (GROUP_OF.get(f.kind) ?? f.kind);
     best.set(group, Math.max(best.get(group) ?? 0, f.weight));
   }
   let keep = 1;
@@ -507,11 +539,16 @@ export function scoreOf(findings: readonly DetectorFinding[]): number {
 
 /** Words that say a text is about attacks rather than an attack: security writing quotes payloads. */
 const META_STRONG =
-  /prompt[ -]?injection|jailbreak|red[ -]team|attackers?\b|adversarial|malicious|researchers?\b|phishing|promptinjektion|prompt-injektion|angreifer|injection de prompt|injections de prompt|attaquants?|inyeccion de prompt|inyecciones de prompt|atacantes?|提示注入|提示词注入|提示詞注入|プロンプトインジェクション|プロンプト・インジェクション/g;
+  /prompt[ -]?injections?|injections?\b|firewall|vulnerab\w{0,8}|the phrase|jailbreak|red[ -]team|attackers?\b|attacks?\b|adversar(?:y|ial)|malicious|researchers?\b|phishing|payloads?\b|proof of concept|cve-\d|threat model|advisory|exploit(?:s|ed)?\b|benchmark|promptinjektion|prompt-injektion|angreifer|injection de prompt|injections de prompt|attaquants?|inyeccion de prompt|inyecciones de prompt|atacantes?|提示注入|提示词注入|提示詞注入|プロンプトインジェクション|プロンプト・インジェクション/g;
 const META_WEAK =
   /\b(?:researchers?|owasp|payloads?|malicious|vulnerab\w{0,8}|exploits?|phishing|security|example|for instance|such as|sicherheit|beispiel|securite|exemple|seguridad|ejemplo)\b|攻击|攻擊|安全|例如|攻撃|セキュリティ|例えば/g;
 
-function discussesInjection(text: string): boolean {
+/**
+ * Reporting voice: the text discusses attacks (a security article, an
+ * advisory, a paper) rather than makes one — at least one strong word and
+ * two distinct ones in all.
+ */
+function reportingVoice(text: string): boolean {
   const strong = new Set(text.match(META_STRONG) ?? []);
   if (strong.size === 0) return false;
   const weak = new Set((text.match(META_WEAK) ?? []).slice(0, 50));
