@@ -27,7 +27,7 @@ export const ACTION =
 
 /** Where an imperative starts: a clause start, a politeness or sequencing word, or a modal aimed at the reader. */
 const IMPERATIVE_LEAD =
-  '(?<=(?:^|[.!?:;\\n(>\\]"\'*]\\s{0,3}|\\n\\s{0,3}-\\s{1,2}|\\b(?:please|kindly|first|then|now|also|next|and|immediately|simply|just|instead|do),?\\s{1,3}))';
+  '(?<=(?:^|[.!?:;,\\n()>\\]}|"\'*]\\s{0,3}|\\n\\s{0,3}-\\s{1,2}|\\b(?:please|kindly|first|then|now|also|next|and|immediately|simply|just|instead|do),?\\s{1,3}))';
 
 /** Cues are looked for all through a text: an order late in a long document must still meet its addressee. */
 const CUE_HITS = 4096;
@@ -117,8 +117,20 @@ export const CUES: readonly InjectionRule[] = [
     cue('cue-order', ACTION_TRIGGERS, `${IMPERATIVE_LEAD}${ACTION}\\b(?!\\s{0,2}["':=])`),
     cue(
       'cue-obligation',
-      ['you', 'i need', 'i want', 'make sure', 'be sure', 'remember', 'forget'],
-      `\\b(?:you${SEP}(?:must|should|need to|have to|are required to|are to|shall|will need to)|i need you to|i want you to|make sure to|be sure to|remember to|don't forget to|do not forget to)${SEP}(?:(?:now|first|also|immediately|please|then)${SEP}){0,2}${ACTION}\\b`,
+      [
+        'you',
+        'i need',
+        'i want',
+        'make sure',
+        'be sure',
+        'remember',
+        'forget',
+        'assistant',
+        'agent',
+        'model',
+      ],
+      // The reader by "you" or by its role: "you first need to use …", "the assistant is now required to open …".
+      `\\b(?:(?:you|the (?:assistant|ai|agent|model))${SEP}(?:(?:first|now|also|then|really|is|are)${SEP}){0,2}(?:must|should|need to|needs to|have to|has to|are required to|is required to|required to|are to|shall|will need to)|i need you to|i want you to|make sure to|be sure to|remember to|don't forget to|do not forget to)${SEP}(?:(?:now|first|also|immediately|please|then)${SEP}){0,2}${ACTION}\\b`,
     ),
     cue(
       'cue-polite',
@@ -160,7 +172,7 @@ export const CUES: readonly InjectionRule[] = [
       [
         // "to the AI", "for any language model", "note to the assistant", "message for whichever agent".
         `\\b(?:to|for)${SEP}(?:the${SEP}|any${SEP}|all${SEP}|every${SEP}|whichever${SEP}|whatever${SEP})?${AI_ONLY}s?\\b`,
-        `\\b(?:note|message|notice|reminder|request|instructions?|memo)${SEP}(?:to|for)${SEP}(?:the${SEP}|any${SEP}|all${SEP}|whichever${SEP})?${AI_NAME}s?\\b`,
+        `\\b(?:note|message|notice|reminder|request|instructions?|memo|step|task)${SEP}(?:to|for)${SEP}(?:the${SEP}|any${SEP}|all${SEP}|whichever${SEP})?${AI_NAME}s?\\b`,
         `\\b(?:dear|hey|hi|hello|attention|attn)${SEP}(?:to${SEP})?(?:the${SEP})?${AI_NAME}s?\\b`,
         // "to you, GPT-4", "you, the assistant".
         `\\byou,${SEP}(?:the${SEP}|my${SEP})?${AI_NAME}\\b`,
@@ -176,6 +188,8 @@ export const CUES: readonly InjectionRule[] = [
       'cue-sequencing',
       ['before', 'prior to', 'after', 'once', 'when', 'task', 'request', 'question'],
       [
+        // The reader's own work named as what comes later: "before you summarize, …", "before describing this image, …".
+        `\\bbefore${SEP}(?:you${SEP})?(?:summari[sz]e|summari[sz]ing|answer|answering|reply|replying|respond|responding|describ(?:e|ing)|proceed|solve|solving)\\b`,
         `\\b(?:before|prior to)${SEP}(?:you${SEP})?(?:can${SEP}|could${SEP}|may${SEP}|will${SEP}|are able to${SEP})?(?:solve|solving|do|doing|complete|completing|finish|finishing|continue|continuing|answer|answering|proceed|proceeding|reply|replying|respond|responding|summari[sz]e|summari[sz]ing|return|returning|start|starting|carry on|go on|handle|handling|anything else)\\b${SEP}${words(4)}(?:task|request|question|job|assignment|summary|answer|reply|user|else)\\b`,
         `\\b(?:the|my|your)${SEP}(?:original${SEP}|initial${SEP}|first${SEP}|actual${SEP})?(?:task|request|question|instructions?)${SEP}(?:that${SEP})?i${SEP}(?:gave|asked|assigned|set|sent|originally gave)${SEP}(?:to${SEP})?you\\b`,
         `\\b(?:after|once|when)${SEP}(?:you${SEP})?(?:have${SEP}|'ve${SEP})?(?:do|did|done|finish|finished|complete|completed)${SEP}(?:that|this|it)\\b${SEP}${words(2)}(?:you can|you may|go back|continue|return|proceed|carry on|solve)\\b`,
@@ -184,24 +198,26 @@ export const CUES: readonly InjectionRule[] = [
     ),
     cue(
       'cue-role-marker',
-      ['system', 'sys', 'admin', 'developer', 'instruction', 'user', 'human', 'assistant', '"role"'],
+      ['system', 'sys', 'admin', 'developer', 'instruction', 'user', 'human', 'assistant', 'role'],
       [
         // A role name between markers, in any bracket style: ###(system_message), [SYSTEM], <<SYS>>, *** SYSTEM NOTICE ***.
-        `(?:^|\\n|[.!?]\\s{1,3}|>\\s{0,2})\\s{0,3}[#*=\\[(<{|-]{1,6}\\s{0,2}(?:system|sys|admin|administrator|developer|instructions?|user|human|assistant)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|instructions|alert|reminder))?\\s{0,2}[)\\]>}|*=:#-]{1,6}`,
-        // A bare role line that speaks: "SYSTEM MESSAGE: the assistant is now required to …".
-        `(?:^|\\n)\\s{0,3}(?:system|admin|developer)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|alert))?\\s{0,2}:`,
-        `"role"\\s{0,3}:\\s{0,3}"(?:system|user|developer|human)"`,
+        // Where a line or a field starts: a line break, an escaped one (two spaces in the skeleton), a quote or a colon.
+        `(?:^|\\n|  |[.!?:>"]\\s{0,3})[#*=\\[(<{|-]{1,6}\\s{0,2}(?:system|sys|admin|administrator|developer|instructions?|user|human|assistant)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|instructions|alert|reminder))?\\s{0,2}[)\\]>}|*=:#-]{1,6}`,
+        // A bare role line that speaks: "SYSTEM MESSAGE: the assistant is now required to …", "Human: send …".
+        `(?:^|\\n|  |"|>)\\s{0,3}(?:system|admin|developer|human|user)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|alert))?\\s{0,2}:`,
+        // A chat message as JSON, also inside another JSON string (escaped quotes).
+        `"role\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"(?:system|user|developer|human)\\\\{0,3}"`,
       ],
     ),
     cue(
       'cue-tool-call',
       [
-        '"tool_calls"',
-        '"function_call"',
-        '"tool_call"',
-        '"function"',
-        '"action"',
-        '"name"',
+        // Without their quotes, which a JSON string nested in another arrives escaped.
+        'tool_call',
+        'function_call',
+        'function',
+        'action',
+        'name',
         'function call',
         'tool result',
         'tool_response',
@@ -209,10 +225,10 @@ export const CUES: readonly InjectionRule[] = [
         'observation',
       ],
       [
-        `"(?:tool_calls|function_call|tool_call)"\\s{0,3}:\\s{0,3}[\\[{]`,
+        `"(?:tool_calls|function_call|tool_call)\\\\{0,3}"\\s{0,3}:\\s{0,3}[\\[{]`,
         // A named call with its arguments; a bare "name" field is every other JSON record.
-        `"(?:function|action|name|tool)"\\s{0,3}:\\s{0,3}"[a-z0-9_.:/-]{1,64}"\\s{0,3},\\s{0,3}"(?:arguments|args|parameters|input|action_input|params)"`,
-        `(?:^|\\n)\\s{0,3}(?:function call|tool result|observation)\\s{0,2}:`,
+        `"(?:function|action|name|tool)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{1,64}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"`,
+        `(?:^|\\n|  |")\\s{0,3}(?:function call|tool result|observation)\\s{0,2}:`,
         `</?(?:tool_response|tool_result)>`,
       ],
     ),
@@ -246,6 +262,30 @@ export const CUES: readonly InjectionRule[] = [
         `\\b(?:admin|permanent|full|edit|write)${SEP}(?:access|rights|permissions?)\\b`,
       ],
     ),
+    // The same parts of the important-instructions template in the other languages the rules read.
+    cue(
+      'cue-sequencing',
+      ['bevor', 'avant', 'antes', 'prima', '之前', '前に'],
+      [
+        `\\bbevor${SEP}du${SEP}${words(2)}aufgabe`,
+        `\\bavant${SEP}de${SEP}(?:resoudre|terminer|faire|repondre)${SEP}${words(2)}tache`,
+        `\\bantes${SEP}de${SEP}(?:resolver|completar|terminar|responder)${SEP}${words(2)}tarea`,
+        `\\bprima${SEP}di${SEP}(?:risolvere|completare|rispondere)${SEP}${words(2)}compito`,
+        '任务之前',
+        'タスクを(?:解決|完了)する前に',
+      ],
+    ),
+    cue(
+      'cue-addressee',
+      ['an dich', 'pour toi', 'para ti', 'per te', '给你', 'あなた'],
+      [`\\ban${SEP}dich,`, `\\bpour${SEP}toi,`, `\\bpara${SEP}ti,`, `\\bper${SEP}te,`, '给你（', 'あなた（'],
+    ),
+    // A context reset in any wording, typos included: "ignore your previous iunstructions", "disregard the earlier request".
+    cue(
+      'cue-reset',
+      ['ignor', 'disregard', 'forget', 'set aside', 'overrid'],
+      `\\b(?:ignore|ignoring|disregard|forget|set aside|override)${SEP}(?:all${SEP})?(?:your|the|any|all|these|those)${SEP}(?:previous|prior|earlier|above|preceding|original|initial|current|existing|old)${SEP}[a-z]{3,20}\\b|\\b(?:forget|ignore|disregard)${SEP}everything${SEP}(?:you${SEP}|that${SEP}){0,2}(?:were|was|have been|'ve been|read|saw)\\b`,
+    ),
     // The attacker speaking as the owner (InjecAgent): "my account", "my front door", "my bitcoin holdings".
     cue(
       'cue-owned',
@@ -255,7 +295,7 @@ export const CUES: readonly InjectionRule[] = [
     cue(
       'cue-task-label',
       ['todo', 'action required', 'next step', 'follow-up', 'follow up'],
-      `(?:^|\\n|[:.!]\\s{1,3}|["'>]\\s{0,2})(?:todo|action required|next step|required follow-?up|follow-?up required)(?:${SEP}${words(3)})?\\s{0,2}[:\\-]`,
+      `(?:^|\\n|[:.!]\\s{1,3}|["'>]\\s{0,2})(?:todo|action required|next step|required follow-?up|follow-?up required)(?:${SEP}${words(2)}[a-z]{1,24})?(?:\\s{0,2}\\([a-z ]{1,30}\\))?\\s{0,2}[:\\-]`,
     ),
   ].flat(),
 ];

@@ -57,8 +57,14 @@ export const FEATURES = {
   ownerVoice: feature(
     'owner-voice-request',
     'harmful-action',
-    0.45,
+    0.5,
     "asks, in the owner's voice, for an action on the owner's accounts, devices or data",
+  ),
+  resetOrder: feature(
+    'reset-then-order',
+    'context-ignoring',
+    0.6,
+    "resets the reader's instructions and gives an order",
   ),
   labelledOrder: feature(
     'labelled-order',
@@ -80,6 +86,7 @@ const REACH = {
   toolCallBefore: 600,
   sequencing: 500,
   labelBefore: 40,
+  resetBefore: 120,
   object: 250,
 } as const;
 
@@ -89,6 +96,20 @@ const SENSITIVE_BONUS = 0.1;
 const MAX_WEIGHT = 0.9;
 /** Feature hits kept per feature: enough to explain, bounded. */
 const MAX_FEATURE_HITS = 8;
+
+const DESTRUCTIVE = /^(?:delete|remove|erase|wipe|destroy)/;
+
+/** Where the sentence that goes on at `from` ends: a full stop before a space, `!`, `?` or a line break; at most REACH.object on. */
+function sentenceEnd(text: string, from: number): number {
+  const limit = Math.min(text.length, from + REACH.object);
+  for (let i = from; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 33 || c === 63) return i;
+    // Not the dots of "www.x.com" or "2.5".
+    if (c === 46 && (i + 1 >= text.length || text.charCodeAt(i + 1) === 32)) return i;
+  }
+  return limit;
+}
 
 /** Sorted start positions of one cue's hits. */
 class Positions {
@@ -117,7 +138,7 @@ class Positions {
  * skeleton. Linear in the number of cue hits (each order looks up its
  * neighbours by binary search).
  */
-export function featureHits(cueHits: readonly RuleHit[]): RuleHit[] {
+export function featureHits(text: string, cueHits: readonly RuleHit[]): RuleHit[] {
   const by = new Map<string, RuleHit[]>();
   for (const h of cueHits) {
     const list = by.get(h.rule.id);
@@ -133,6 +154,7 @@ export function featureHits(cueHits: readonly RuleHit[]): RuleHit[] {
   const destination = positions('cue-destination');
   const sensitive = positions('cue-sensitive');
   const owned = positions('cue-owned');
+  const reset = positions('cue-reset');
 
   const out: RuleHit[] = [];
   const counts = new Map<InjectionRule, number>();
@@ -151,8 +173,11 @@ export function featureHits(cueHits: readonly RuleHit[]): RuleHit[] {
   for (const order of orders) {
     const p = order.start;
     const end = order.end;
-    const hasDestination = destination.any(p, p + REACH.object);
-    const hasSensitive = sensitive.any(p, p + REACH.object);
+    // What the order acts on lies in its own sentence.
+    const stop = sentenceEnd(text, end);
+    const hasDestination = destination.any(p, stop);
+    // Destroying something is as sensitive as what it destroys.
+    const hasSensitive = sensitive.any(p, stop) || DESTRUCTIVE.test(text.slice(p, end));
     const bonus = (hasDestination ? DESTINATION_BONUS : 0) + (hasSensitive ? SENSITIVE_BONUS : 0);
     if (addressee.any(p - REACH.addresseeBefore, p + REACH.addresseeAfter))
       add(FEATURES.addressedOrder, p, end, bonus);
@@ -163,11 +188,17 @@ export function featureHits(cueHits: readonly RuleHit[]): RuleHit[] {
     if (sequencing.any(p - REACH.sequencing, p + REACH.sequencing))
       add(FEATURES.subordinatesTask, p, end, bonus);
     if (order.rule.id === 'cue-obligation') add(FEATURES.readerObligation, p, end, bonus);
-    if (order.rule.id === 'cue-polite' && owned.any(p, p + REACH.object))
-      add(FEATURES.ownerVoice, p, end, bonus);
-    // "TODO: send the slides to marketing@" is a to-do list; a label over moving secrets, sums or everything is not.
+    // InjecAgent's orders in data fields: the attacker writes as the owner ("my front door", "my account").
+    if (order.rule.id === 'cue-polite' && owned.any(p, stop)) add(FEATURES.ownerVoice, p, end, bonus);
+    if (reset.any(p - REACH.resetBefore, p)) add(FEATURES.resetOrder, p, end, bonus);
+    // "TODO: send the slides to marketing@" is a to-do list; a label over moving secrets, sums or everything, or
+    // over destroying something, is not.
     if (label.any(p - REACH.labelBefore, p) && hasSensitive) add(FEATURES.labelledOrder, p, end, bonus);
   }
+  // Text addressed to the model that puts something before its task is the template without an English verb.
+  for (const hit of by.get('cue-sequencing') ?? [])
+    if (addressee.any(hit.start - REACH.addresseeBefore, hit.end + REACH.addresseeAfter))
+      add(FEATURES.addressedOrder, hit.start, hit.end, 0);
   // "The task I gave you" speaks for itself: text addressed to whoever performs the user's task.
   for (const hit of by.get('cue-sequencing') ?? []) add(FEATURES.subordinatesTask, hit.start, hit.end, -0.1);
   return out;

@@ -57,7 +57,7 @@ export function detectInjection(text: string, kind: ScanKind): InjectionScan {
     for (const hit of runRules(run.text, rules))
       raw.push({ ...hit, start: run.start, end: run.end, carrier: 'spaced-out letters' });
   }
-  const hits = evidenceOf(raw);
+  const hits = evidenceOf(skeleton.text, raw);
 
   const findings: DetectorFinding[] = [];
   const reporting = reportingVoice(skeleton.text);
@@ -80,11 +80,11 @@ export function detectInjection(text: string, kind: ScanKind): InjectionScan {
 }
 
 /** Rule hits without the cues, plus the features the cues make up. */
-function evidenceOf(raw: readonly RuleHit[]): RuleHit[] {
+function evidenceOf(text: string, raw: readonly RuleHit[]): RuleHit[] {
   const hits: RuleHit[] = [];
   const cues: RuleHit[] = [];
   for (const hit of raw) (hit.rule.cue ? cues : hits).push(hit);
-  hits.push(...featureHits(cues));
+  hits.push(...featureHits(text, cues));
   return hits;
 }
 
@@ -466,7 +466,7 @@ function decodedFindings(text: string, rules: readonly InjectionRule[]): Detecto
     const skeleton = skeletonOf(payload.text);
     const raw = runRules(skeleton.text, rules);
     for (const pass of transformedPasses(skeleton.text, rules, raw)) raw.push(...pass);
-    const hits = evidenceOf(raw);
+    const hits = evidenceOf(skeleton.text, raw);
     if (hits.length === 0) continue;
     for (const hit of hits) {
       findings.push(
