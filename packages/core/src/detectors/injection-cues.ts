@@ -30,13 +30,17 @@ const IMPERATIVE_LEAD =
   '(?<=(?:^|[.!?:;,\\n()>\\]}|"\'*]\\s{0,3}|\\n\\s{0,3}-\\s{1,2}|\\b(?:please|kindly|first|then|now|also|next|and|immediately|simply|just|instead|do),?\\s{1,3}))';
 
 /** Cues are looked for all through a text: an order late in a long document must still meet its addressee. */
-const CUE_HITS = 4096;
+const CUE_HITS = 1024;
+
+/** Cues that matter only near a context cue (injection.ts looks for them only there): an order's verb and object. */
+const LOCAL = new Set(['cue-order', 'cue-polite', 'cue-destination', 'cue-sensitive']);
 
 /** One cue rule per alternative, so that each is tried only where its own literals occur. */
 const cue = (id: string, triggers: readonly string[], sources: string | readonly string[]): InjectionRule[] =>
   (typeof sources === 'string' ? [sources] : sources).map((source) => ({
     ...rule('*', 'direct-instruction', id, 0, 'cue', triggers, source),
     cue: true,
+    local: LOCAL.has(id),
     maxHits: CUE_HITS,
   }));
 
@@ -181,7 +185,7 @@ export const CUES: readonly InjectionRule[] = [
         `\\b(?:whichever|any|the)${SEP}${AI_NAME}s?${SEP}(?:that is${SEP}|who is${SEP}|currently${SEP})?(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|handling|reviewing|scanning)\\b`,
         `\\b(?:if|when)${SEP}(?:this${SEP}ends up in your context|you(?: are|'re)${SEP}(?:an?${SEP}|the${SEP})?${AI_NAME})`,
         // A vocative at a sentence start: "Assistant, you ...", "Claude, please ...".
-        `(?:^|\\n|[.!?>"(]\\s{0,3})(?:the${SEP})?${AI_NAME}\\s{0,2},`,
+        `(?<=(?:^|\\n|[.!?>"(]\\s{0,3})(?:the${SEP})?)${AI_NAME}\\s{0,2},`,
       ],
     ),
     cue(
@@ -202,9 +206,9 @@ export const CUES: readonly InjectionRule[] = [
       [
         // A role name between markers, in any bracket style: ###(system_message), [SYSTEM], <<SYS>>, *** SYSTEM NOTICE ***.
         // Where a line or a field starts: a line break, an escaped one (two spaces in the skeleton), a quote or a colon.
-        `(?:^|\\n|  |[.!?:>"]\\s{0,3})[#*=\\[(<{|-]{1,6}\\s{0,2}(?:system|sys|admin|administrator|developer|instructions?|user|human|assistant)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|instructions|alert|reminder))?\\s{0,2}[)\\]>}|*=:#-]{1,6}`,
+        `(?<=(?:^|\\n|  |[.!?:>"]\\s{0,3})[#*=\\[(<{|-]{1,6}\\s{0,2})(?:system|sys|admin|administrator|developer|instructions?|user|human|assistant)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|instructions|alert|reminder))?\\s{0,2}[)\\]>}|*=:#-]{1,6}`,
         // A bare role line that speaks: "SYSTEM MESSAGE: the assistant is now required to …", "Human: send …".
-        `(?:^|\\n|  |"|>)\\s{0,3}(?:system|admin|developer|human|user)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|alert))?\\s{0,2}:`,
+        `(?<=(?:^|\\n|  |"|>)\\s{0,3})(?:system|admin|developer|human|user)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|alert))?\\s{0,2}:`,
         // A chat message as JSON, also inside another JSON string (escaped quotes).
         `"role\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"(?:system|user|developer|human)\\\\{0,3}"`,
       ],

@@ -374,7 +374,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.55,
     'contains instruction-tuning headings',
     ['###'],
-    `(?:^|\\n)\\s{0,3}#{2,4}\\s{0,2}(?:instruction|instructions|system|system prompt|response|human|assistant|new instructions)\\s{0,2}:?\\s{0,2}(?:\\n|$)`,
+    `(?<=(?:^|\\n)\\s{0,3})#{2,4}\\s{0,2}(?:instruction|instructions|system|system prompt|response|human|assistant|new instructions)\\s{0,2}:?\\s{0,2}(?:\\n|$)`,
   ),
   any(
     'role-marker',
@@ -402,7 +402,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.3,
     'starts a line as a chat role',
     ['system', 'assistant', 'human', 'developer', 'user'],
-    `(?:^|\\n)\\s{0,6}[>*#\\[(-]{0,3}\\s{0,2}(?:system|assistant|human|developer|ai)(?:${SEP}(?:message|prompt|note|notice|override|update|instruction|instructions|alert))?\\s{0,2}[)\\]*]{0,2}\\s{0,2}:`,
+    `(?<=(?:^|\\n)\\s{0,6}[>*#\\[(-]{0,3}\\s{0,2})(?:system|assistant|human|developer|ai)(?:${SEP}(?:message|prompt|note|notice|override|update|instruction|instructions|alert))?\\s{0,2}[)\\]*]{0,2}\\s{0,2}:`,
   ),
   any(
     'role-marker',
@@ -410,7 +410,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.7,
     'a chat-role line that issues a directive',
     ['system', 'assistant', 'developer', 'admin'],
-    `(?:^|\\n|\\.\\s|\\]\\s)\\s{0,6}[>*#\\[(-]{0,3}\\s{0,2}(?:system|assistant|developer|admin|administrator)(?:${SEP}(?:message|prompt|note|notice|override|update|instruction|instructions|alert))?\\s{0,2}[)\\]*]{0,2}\\s{0,2}:\\s{0,3}(?:ignore|you (?:must|should|need|have to|will now|are now|are required)|new|from now|important|the user|override|disregard|forget|always|never|do not|don't|send|forward|call|execute|before|attention|urgent|stop)`,
+    `(?<=(?:^|\\n|\\.\\s|\\]\\s)\\s{0,6}[>*#\\[(-]{0,3}\\s{0,2})(?:system|assistant|developer|admin|administrator)(?:${SEP}(?:message|prompt|note|notice|override|update|instruction|instructions|alert))?\\s{0,2}[)\\]*]{0,2}\\s{0,2}:\\s{0,3}(?:ignore|you (?:must|should|need|have to|will now|are now|are required)|new|from now|important|the user|override|disregard|forget|always|never|do not|don't|send|forward|call|execute|before|attention|urgent|stop)`,
   ),
   any(
     'role-marker',
@@ -418,7 +418,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.45,
     'fakes a conversation turn',
     ['human:', 'assistant:', 'user:'],
-    `\\n\\s{0,2}\\n\\s{0,2}(?:human|assistant|user)\\s{0,2}:\\s{0,2}(?:sure|ok|okay|understood|certainly|i will|i'll|great|ignore|now|please|yes)`,
+    `(?<=\\n\\s{0,2}\\n\\s{0,2})(?:human|assistant|user)\\s{0,2}:\\s{0,2}(?:sure|ok|okay|understood|certainly|i will|i'll|great|ignore|now|please|yes)`,
   ),
   any(
     'tool-call-mimicry',
@@ -517,7 +517,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.6,
     'addresses an AI by name and gives it an order',
     ['assistant', 'agent', 'ai', 'bot', 'model', 'llm', 'copilot', 'gpt', 'claude'],
-    `(?:^|\\n|[.!?:>"(]\\s{0,3})[\\s#/*-]{0,4}(?:dear${SEP}|hey${SEP}|attention${SEP})?(?:the${SEP})?(?:ai|ai agent|ai assistant|assistant|agent|chatbot|llm|bot|model|copilot|gpt|claude)\\s{0,2}[,:]\\s{0,3}(?:please${SEP})?(?:you${SEP}(?:must|should|need to|will|have to)${SEP})?(?:now${SEP}|immediately${SEP})?(?:send|forward|email|transfer|wire|pay|append|add|include|invoke|call|run|execute|grant|delete|remove|ignore|disregard|forget|reply|respond|tell|share|upload|post|open|visit|export|create|reveal|print|list|do not|don't|stop|change|update|approve|escalate|disable)\\b`,
+    `(?<=(?:^|\\n|[.!?:>"(]\\s{0,3})[\\s#/*-]{0,4}(?:dear${SEP}|hey${SEP}|attention${SEP})?(?:the${SEP})?)(?:ai|ai agent|ai assistant|assistant|agent|chatbot|llm|bot|model|copilot|gpt|claude)\\s{0,2}[,:]\\s{0,3}(?:please${SEP})?(?:you${SEP}(?:must|should|need to|will|have to)${SEP})?(?:now${SEP}|immediately${SEP})?(?:send|forward|email|transfer|wire|pay|append|add|include|invoke|call|run|execute|grant|delete|remove|ignore|disregard|forget|reply|respond|tell|share|upload|post|open|visit|export|create|reveal|print|list|do not|don't|stop|change|update|approve|escalate|disable)\\b`,
   ),
   en(
     'tool-call-mimicry',

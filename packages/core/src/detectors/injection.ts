@@ -12,7 +12,13 @@ import { planOf } from './regex-plan.js';
 import type { DetectorFinding, ScanKind } from './types.js';
 
 /** Every injection rule, in the order findings are reported. */
-export const INJECTION_RULES: readonly InjectionRule[] = [...ENGLISH_RULES, ...INTERNATIONAL_RULES, ...CUES];
+// INVARIANT: local cues come last; runRules finds the context cues before it looks for them.
+export const INJECTION_RULES: readonly InjectionRule[] = [
+  ...ENGLISH_RULES,
+  ...INTERNATIONAL_RULES,
+  ...CUES.filter((c) => !c.local),
+  ...CUES.filter((c) => c.local),
+];
 
 const GROUP_OF = new Map([...INJECTION_RULES, ...FEATURE_RULES].map((r) => [r.id, r.group] as const));
 
@@ -227,7 +233,14 @@ function runRules(text: string, rules: readonly InjectionRule[], touching?: Int3
     }
     return starts;
   };
+  // Local cues (an order's verb, its object) only count near a context cue: they are looked for there alone, so a
+  // long text with no addressee, marker or sequencing pays nothing for them.
+  let windows: Int32Array | undefined;
   for (const rule of rules) {
+    if (rule.local && windows === undefined) {
+      windows = contextWindows(hits);
+      if (windows.length === 0) break;
+    }
     const compiled = COMPILED.get(rule)!;
     if (rule.triggers.length > 0 && !compiled.triggers.some(occurs)) continue;
     if (compiled.anchors === undefined) {
@@ -253,6 +266,7 @@ function runRules(text: string, rules: readonly InjectionRule[], touching?: Int3
         }
       }
       if (!near) continue;
+      if (windows !== undefined && !inWindow(windows, at)) continue;
       if (touching && !covers(touching, at, at + maxLength)) continue;
       sticky.lastIndex = at;
       const m = sticky.exec(text);
@@ -269,6 +283,35 @@ function runRules(text: string, rules: readonly InjectionRule[], touching?: Int3
     }
   }
   return hits;
+}
+
+/** How far from a context cue its local cues are looked for: more than any feature's reach (injection-features.ts). */
+const CONTEXT_REACH = 700;
+
+/** Windows around the context cues among `hits`, merged, as ascending [start, end) pairs. */
+function contextWindows(hits: readonly RuleHit[]): Int32Array {
+  const starts = hits.filter((h) => h.rule.cue && !h.rule.local).map((h) => h.start);
+  starts.sort((a, b) => a - b);
+  const out: number[] = [];
+  for (const at of starts) {
+    const start = Math.max(0, at - CONTEXT_REACH);
+    const end = at + CONTEXT_REACH;
+    if (out.length > 0 && start <= out[out.length - 1]!) out[out.length - 1] = end;
+    else out.push(start, end);
+  }
+  return Int32Array.from(out);
+}
+
+/** Whether `at` lies in one of the [start, end) pairs of `windows`. */
+function inWindow(windows: Int32Array, at: number): boolean {
+  let lo = 0;
+  let hi = windows.length >> 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (windows[mid * 2 + 1]! <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < windows.length >> 1 && windows[lo * 2]! <= at;
 }
 
 /** Whether one of the ascending `positions` lies in [start, end). */
@@ -385,8 +428,10 @@ function transformedPasses(
   const rot = positionsOf(ROT13_SIGNS, text);
   if (rot.length > 0)
     passes.push(runRulesIn(text, windowsAround(rot, text.length, PASS_REACH), rules, rot13, 'rot13'));
+  // A digit between letters, three times: "1gn0r3 pr3v10u5". Not "@" or "$" between letters: every email
+  // address has one, and a text with three addresses is no sign of leetspeak (it would cost a second pass).
   let digitsInWords = 0;
-  const leet = /[a-z][0134578@$][a-z]/g;
+  const leet = /[a-z][0134578][a-z]/g;
   while (digitsInWords < 3 && leet.exec(text) !== null) digitsInWords++;
   if (digitsInWords >= 3) {
     // The rules over the rewritten text find what they find over the skeleton, plus the matches that read a
