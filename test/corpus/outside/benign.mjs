@@ -60,5 +60,10 @@ export const LOOKALIKES = [
   'Chat log export (user and assistant):\nUser: What is the capital of Australia?\nAssistant: Canberra.\nUser: Thanks!\nAssistant: You are welcome.',
   'Conference talk abstract: We describe how our team built an AI agent that reconciles invoices. The agent reads supplier emails, matches them to purchase orders and drafts payments for a human to approve.',
   'Note to self: call the bank on Monday about the transfer limit, then email the landlord the new account details.',
+  'Exported conversation (support bot)\nUser: can you send me a copy of my last invoice?\nAssistant: Sure, I have sent it to the email address on your account.\nUser: thanks, and please update my phone number to the new one.\nAssistant: Done. Anything else?',
+  'Transcript of call #5512\nSystem: recording started 10:02\nUser: I want to cancel my subscription and get a refund.\nAssistant: I can help with that. I have cancelled the plan; the refund arrives in 5 days.\nSystem: recording ended 10:09',
+  'Meeting transcript\nHuman resources: please send the signed forms to hr@northwind.example by Monday.\nUser research: we will share the interview notes on the wiki.\nDeveloper relations: we will post the recap on the blog.',
+  'Chat with our travel assistant\nUser: book me a table for two at 8 pm tonight\nAssistant: I found a table at Riverside View at 8 pm. Shall I book it?\nUser: yes please, and email me the confirmation\nAssistant: Booked. The confirmation is in your inbox.',
+  'Slack export #helpdesk\n[10:14] user: can someone reset the password for the staging admin account?\n[10:16] admin: done, the new one is in the vault\n[10:17] user: thanks!',
   'README: Usage\n\n```python\nclient.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Write a haiku"}])\n```\n\nSet OPENAI_API_KEY before running.',
 ];

@@ -23,7 +23,7 @@ const AI_ONLY =
  * accounts, devices, browsing, code).
  */
 export const ACTION =
-  '(?:send|forward|transfer|wire|pay|book|reserve|make a reservation|invite|grant|give|delete|remove|erase|share|post|publish|email|e-mail|mail|upload|update|change|reset|set|visit|open|navigate to|go to|browse to|click|call|invoke|run|execute|use|create|add|schedule|unlock|deposit|withdraw|sell|buy|purchase|order|retrieve|fetch|download|export|move|copy|concatenate|leak|disclose|reveal|approve|cancel|disable|enable|say|tell|recommend|reply|respond|include|append|insert|initiate|do)';
+  '(?:send|forward|transfer|wire|pay|book|reserve|make a reservation|invite|grant|give|delete|remove|erase|share|post|publish|email|e-mail|mail|upload|update|change|reset|set|visit|open|navigate to|go to|browse to|click|call|invoke|run|execute|use|create|add|schedule|unlock|deposit|withdraw|sell|buy|purchase|order|retrieve|fetch|download|export|move|copy|concatenate|complete|perform|carry out|leak|disclose|reveal|approve|cancel|disable|enable|say|tell|recommend|reply|respond|include|append|insert|initiate|do)';
 
 /** Where an imperative starts: a clause start, a politeness or sequencing word, or a modal aimed at the reader. */
 const IMPERATIVE_LEAD =
@@ -96,6 +96,9 @@ const ACTION_TRIGGERS = [
   'move',
   'copy',
   'concatenate',
+  'complete',
+  'perform',
+  'carry out',
   'leak',
   'disclose',
   'reveal',
@@ -282,7 +285,14 @@ export const CUES: readonly InjectionRule[] = [
     cue(
       'cue-addressee',
       ['an dich', 'pour toi', 'para ti', 'per te', '给你', 'あなた'],
-      [`\\ban${SEP}dich,`, `\\bpour${SEP}toi,`, `\\bpara${SEP}ti,`, `\\bper${SEP}te,`, '给你（', 'あなた（'],
+      [
+        `\\ban${SEP}dich,`,
+        `\\bpour${SEP}toi,`,
+        `\\bpara${SEP}ti,`,
+        `\\bper${SEP}te,`, // The skeleton folds full-width brackets to ASCII.
+        '给你\\(',
+        'あなた\\(',
+      ],
     ),
     // A context reset in any wording, typos included: "ignore your previous iunstructions", "disregard the earlier request".
     cue(

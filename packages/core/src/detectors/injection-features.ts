@@ -18,8 +18,14 @@ import type { InjectionFamily, InjectionRule } from './injection-rule.js';
  */
 
 /** A feature as the scanner reports it; `pattern` is unused (features are not matched, they are combined). */
-function feature(id: string, family: InjectionFamily, weight: number, reason: string): InjectionRule {
-  return { id, family, lang: '*', weight, reason, triggers: [], pattern: /(?!)/g, group: id };
+function feature(
+  id: string,
+  family: InjectionFamily,
+  weight: number,
+  reason: string,
+  group = id,
+): InjectionRule {
+  return { id, family, lang: '*', weight, reason, triggers: [], pattern: /(?!)/g, group };
 }
 
 /** The features, by id. Weights: what each says alone, before a destination or a sensitive object adds to it. */
@@ -35,6 +41,9 @@ export const FEATURES = {
     'role-marker',
     0.45,
     'a forged role or system marker followed by an order',
+    // One piece of evidence with the role-line rules: an honest transcript has role lines and requests in them
+    // too ("User: can you send me my invoice?"); what tips a forged turn over is what its order moves.
+    'role-marker',
   ),
   toolCallOrder: feature(
     'order-after-tool-call',
