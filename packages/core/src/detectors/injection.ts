@@ -57,7 +57,7 @@ export function detectInjection(text: string, kind: ScanKind): InjectionScan {
   const skeleton = skeletonOf(text);
   const rules = INJECTION_RULES.filter((r) => !r.kinds || r.kinds.includes(kind));
   const raw = runRules(skeleton.text, rules);
-  for (const pass of transformedPasses(skeleton.text, rules, raw)) raw.push(...pass);
+  for (const pass of transformedPasses(skeleton.text, rules)) raw.push(...pass);
   for (const hit of reversedPass(skeleton.text, rules)) raw.push(hit);
   for (const run of spacedRuns(skeleton.text)) {
     for (const hit of runRules(run.text, rules))
@@ -216,10 +216,9 @@ function lowerBound(sorted: Int32Array, value: number): number {
 }
 
 /**
- * The matches of the rules on one text, prefiltered by trigger words. With
- * `touching` (ascending positions), only matches that cover one of them.
+ * The matches of the rules on one text, prefiltered by trigger words.
  */
-function runRules(text: string, rules: readonly InjectionRule[], touching?: Int32Array): RuleHit[] {
+function runRules(text: string, rules: readonly InjectionRule[]): RuleHit[] {
   const hits: RuleHit[] = [];
   const found = LITERALS.scan(text);
   const occurs = (id: number) => found.occurs[id] === 1;
@@ -244,7 +243,7 @@ function runRules(text: string, rules: readonly InjectionRule[], touching?: Int3
     const compiled = COMPILED.get(rule)!;
     if (rule.triggers.length > 0 && !compiled.triggers.some(occurs)) continue;
     if (compiled.anchors === undefined) {
-      runEverywhere(text, rule, hits, touching);
+      runEverywhere(text, rule, hits);
       continue;
     }
     const { sticky, maxLength, factors } = compiled;
@@ -267,15 +266,10 @@ function runRules(text: string, rules: readonly InjectionRule[], touching?: Int3
       }
       if (!near) continue;
       if (windows !== undefined && !inWindow(windows, at)) continue;
-      if (touching && !covers(touching, at, at + maxLength)) continue;
       sticky.lastIndex = at;
       const m = sticky.exec(text);
       if (m === null) continue;
       const end = at + m[0].length;
-      if (touching && !covers(touching, at, end)) {
-        from = end;
-        continue;
-      }
       hits.push({ rule, start: at, end });
       if (++count >= (rule.maxHits ?? MAX_HITS_PER_RULE)) break;
       // An empty match would not advance.
@@ -314,18 +308,11 @@ function inWindow(windows: Int32Array, at: number): boolean {
   return lo < windows.length >> 1 && windows[lo * 2]! <= at;
 }
 
-/** Whether one of the ascending `positions` lies in [start, end). */
-function covers(positions: Int32Array, start: number, end: number): boolean {
-  const next = positions[lowerBound(positions, start)];
-  return next !== undefined && next < end;
-}
-
 /** A rule whose matches may start anywhere: its pattern over the whole text. */
-function runEverywhere(text: string, rule: InjectionRule, hits: RuleHit[], touching?: Int32Array): void {
+function runEverywhere(text: string, rule: InjectionRule, hits: RuleHit[]): void {
   rule.pattern.lastIndex = 0;
   let count = 0;
   for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
-    if (touching && !covers(touching, m.index, m.index + m[0].length)) continue;
     hits.push({ rule, start: m.index, end: m.index + m[0].length });
     if (++count >= (rule.maxHits ?? MAX_HITS_PER_RULE)) break;
     // An empty match would not advance.
@@ -419,28 +406,16 @@ function positionsOf(pattern: RegExp, text: string): number[] {
  * signs of them; each runs only when the text shows such a sign, so ordinary
  * text pays nothing. Each pass's hits, in pass order.
  */
-function transformedPasses(
-  text: string,
-  rules: readonly InjectionRule[],
-  plain: readonly RuleHit[],
-): RuleHit[][] {
+function transformedPasses(text: string, rules: readonly InjectionRule[]): RuleHit[][] {
   const passes: RuleHit[][] = [];
   const rot = positionsOf(ROT13_SIGNS, text);
   if (rot.length > 0)
     passes.push(runRulesIn(text, windowsAround(rot, text.length, PASS_REACH), rules, rot13, 'rot13'));
-  // A digit between letters, three times: "1gn0r3 pr3v10u5". Not "@" or "$" between letters: every email
-  // address has one, and a text with three addresses is no sign of leetspeak (it would cost a second pass).
-  let digitsInWords = 0;
-  const leet = /[a-z][0134578][a-z]/g;
-  while (digitsInWords < 3 && leet.exec(text) !== null) digitsInWords++;
-  if (digitsInWords >= 3) {
-    // The rules over the rewritten text find what they find over the skeleton, plus the matches that read a
-    // substituted character: only those are looked for, the others are the plain pass's hits again.
-    const substituted = substitutedIn(text);
-    const again = plain.filter((hit) => !covers(substituted, hit.start, hit.end));
-    const hits = [...again, ...runRules(unleet(text), rules, substituted)];
-    passes.push(byRuleCapped(hits, rules).map((hit) => ({ ...hit, carrier: 'leetspeak' })));
-  }
+  // Leetspeak is read only near a word that spells an instruction word in it ("1gn0r3", "pr3v10u5"): a text full
+  // of IDs, hashes and e-mail addresses has digits and at signs between letters, and no reason for a second pass.
+  const leet = leetSigns(text);
+  if (leet.length > 0)
+    passes.push(runRulesIn(text, windowsAround(leet, text.length, PASS_REACH), rules, unleet, 'leetspeak'));
   return passes;
 }
 
@@ -482,22 +457,19 @@ const LEET: Readonly<Record<string, string>> = {
   $: 's',
 };
 
-/** Positions of the characters leetspeak substitutes for letters, ascending. */
-function substitutedIn(text: string): Int32Array {
-  let at = new Int32Array(64);
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // 0 1 3 4 5 7 8 @ $
-    if (!(c === 36 || c === 64 || (c >= 48 && c <= 56 && c !== 50 && c !== 54))) continue;
-    if (n === at.length) {
-      const grown = new Int32Array(at.length * 2);
-      grown.set(at);
-      at = grown;
-    }
-    at[n++] = i;
+/** A word with a substituted character in it, preceded only by letters. */
+const LEET_WORD = /(?<![a-z0-9@$])[a-z@$]{0,12}[0134578][a-z0-9@$]{1,16}/g;
+/** What the un-leeted word must start with: the words injections are made of. */
+const LEET_STEMS =
+  /^(?:ignor|disregard|forget|forgot|previous|prior|instruct|system|prompt|passw|send|forward|reveal|secret|overrid|bypass|admin|delet|transfer|exfil|rules|jailbr|assistant|credential|token)/;
+/** Where words written in leetspeak spell an instruction word; at most 64. */
+function leetSigns(text: string): number[] {
+  const at: number[] = [];
+  LEET_WORD.lastIndex = 0;
+  for (let m = LEET_WORD.exec(text); m !== null && at.length < 64; m = LEET_WORD.exec(text)) {
+    if (LEET_STEMS.test(unleet(m[0]))) at.push(m.index);
   }
-  return at.subarray(0, n);
+  return at;
 }
 
 function unleet(text: string): string {
@@ -510,7 +482,7 @@ function decodedFindings(text: string, rules: readonly InjectionRule[]): Detecto
   for (const payload of decodedPayloads(text)) {
     const skeleton = skeletonOf(payload.text);
     const raw = runRules(skeleton.text, rules);
-    for (const pass of transformedPasses(skeleton.text, rules, raw)) raw.push(...pass);
+    for (const pass of transformedPasses(skeleton.text, rules)) raw.push(...pass);
     const hits = evidenceOf(skeleton.text, raw);
     if (hits.length === 0) continue;
     for (const hit of hits) {
