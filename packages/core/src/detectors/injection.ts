@@ -56,9 +56,10 @@ export interface InjectionScan {
 export function detectInjection(text: string, kind: ScanKind): InjectionScan {
   const skeleton = skeletonOf(text);
   const rules = INJECTION_RULES.filter((r) => !r.kinds || r.kinds.includes(kind));
-  const raw = runRules(skeleton.text, rules);
-  for (const pass of transformedPasses(skeleton.text, rules)) raw.push(...pass);
-  for (const hit of reversedPass(skeleton.text, rules)) raw.push(hit);
+  const found = LITERALS.scan(skeleton.text);
+  const raw = runRules(skeleton.text, rules, found);
+  for (const pass of transformedPasses(skeleton.text, rules, found)) raw.push(...pass);
+  for (const hit of reversedPass(skeleton.text, rules, found)) raw.push(hit);
   for (const run of spacedRuns(skeleton.text)) {
     for (const hit of runRules(run.text, rules))
       raw.push({ ...hit, start: run.start, end: run.end, carrier: 'spaced-out letters' });
@@ -66,7 +67,7 @@ export function detectInjection(text: string, kind: ScanKind): InjectionScan {
   const hits = evidenceOf(skeleton.text, raw);
 
   const findings: DetectorFinding[] = [];
-  const reporting = reportingVoice(skeleton.text);
+  const reporting = anyOf(found, SIGN_IDS.reporting) && reportingVoice(skeleton.text);
   const quotes = reporting ? quotedSpans(skeleton.text) : undefined;
   for (const hit of hits) {
     const weight = hit.weight ?? hit.rule.weight;
@@ -148,6 +149,66 @@ function compile(rule: InjectionRule): CompiledRule {
 }
 
 const COMPILED = new Map(INJECTION_RULES.map((r) => [r, compile(r)] as const));
+
+/**
+ * Literals that must occur before a whole-text pass runs: the same one pass
+ * over the text that prefilters the rules tells whether a cipher pass or the
+ * reporting-voice check has anything to read.
+ */
+const SIGN_LITERALS = {
+  rot13: [
+    'rot13',
+    'rot-13',
+    'vtaber',
+    'qvfertneq',
+    'vafgehpgvbaf',
+    'cerivbhf',
+    'flfgrz cebzcg',
+    'sbetrg',
+    'nffvfgnag',
+  ],
+  reversed: ['snoitcurtsni', 'suoiverp', 'erongi', 'dragersid', 'tpmorp metsys'],
+  // Stems of META_STRONG: reporting voice needs one of them.
+  reporting: [
+    'injection',
+    'firewall',
+    'vulnerab',
+    'the phrase',
+    'jailbreak',
+    'red team',
+    'red-team',
+    'attack',
+    'adversar',
+    'malicious',
+    'researcher',
+    'phishing',
+    'payload',
+    'proof of concept',
+    'cve-',
+    'threat model',
+    'advisory',
+    'exploit',
+    'benchmark',
+    'promptinjektion',
+    'prompt-injektion',
+    'angreifer',
+    'attaquant',
+    'inyeccion',
+    'atacante',
+    '提示注入',
+    '提示词注入',
+    '提示詞注入',
+    'プロンプトインジェクション',
+    'プロンプト・インジェクション',
+  ],
+} as const;
+const SIGN_IDS = {
+  rot13: SIGN_LITERALS.rot13.map(literalId),
+  reversed: SIGN_LITERALS.reversed.map(literalId),
+  reporting: SIGN_LITERALS.reporting.map(literalId),
+};
+/** Whether one of the literals `ids` occurs, by the scan `found`. */
+const anyOf = (found: LiteralHits, ids: readonly number[]) => ids.some((id) => found.occurs[id] === 1);
 /** Literals whose positions matter (anchors, factors); the others (triggers) only need to occur. */
 const POSITIONED = new Set<number>();
 for (const c of COMPILED.values()) {
@@ -218,9 +279,12 @@ function lowerBound(sorted: Int32Array, value: number): number {
 /**
  * The matches of the rules on one text, prefiltered by trigger words.
  */
-function runRules(text: string, rules: readonly InjectionRule[]): RuleHit[] {
+function runRules(
+  text: string,
+  rules: readonly InjectionRule[],
+  found: LiteralHits = LITERALS.scan(text),
+): RuleHit[] {
   const hits: RuleHit[] = [];
-  const found = LITERALS.scan(text);
   const occurs = (id: number) => found.occurs[id] === 1;
   const factorStarts: (Int32Array | undefined)[] = [];
   const startsOfFactor = (f: number): Int32Array => {
@@ -406,9 +470,13 @@ function positionsOf(pattern: RegExp, text: string): number[] {
  * signs of them; each runs only when the text shows such a sign, so ordinary
  * text pays nothing. Each pass's hits, in pass order.
  */
-function transformedPasses(text: string, rules: readonly InjectionRule[]): RuleHit[][] {
+function transformedPasses(
+  text: string,
+  rules: readonly InjectionRule[],
+  found: LiteralHits = LITERALS.scan(text),
+): RuleHit[][] {
   const passes: RuleHit[][] = [];
-  const rot = positionsOf(ROT13_SIGNS, text);
+  const rot = anyOf(found, SIGN_IDS.rot13) ? positionsOf(ROT13_SIGNS, text) : [];
   if (rot.length > 0)
     passes.push(runRulesIn(text, windowsAround(rot, text.length, PASS_REACH), rules, rot13, 'rot13'));
   // Leetspeak is read only near a word that spells an instruction word in it ("1gn0r3", "pr3v10u5"): a text full
@@ -420,8 +488,8 @@ function transformedPasses(text: string, rules: readonly InjectionRule[]): RuleH
 }
 
 /** The rules over the text read backwards, near words that read as instructions backwards. */
-function reversedPass(text: string, rules: readonly InjectionRule[]): RuleHit[] {
-  const signs = positionsOf(REVERSED_SIGNS, text);
+function reversedPass(text: string, rules: readonly InjectionRule[], found: LiteralHits): RuleHit[] {
+  const signs = anyOf(found, SIGN_IDS.reversed) ? positionsOf(REVERSED_SIGNS, text) : [];
   if (signs.length === 0) return [];
   const windows = windowsAround(signs, text.length, PASS_REACH);
   return runRulesIn(text, windows, rules, (slice) => [...slice].reverse().join(''), 'reversed text', true);
@@ -467,7 +535,8 @@ function leetSigns(text: string): number[] {
   const at: number[] = [];
   LEET_WORD.lastIndex = 0;
   for (let m = LEET_WORD.exec(text); m !== null && at.length < 64; m = LEET_WORD.exec(text)) {
-    if (LEET_STEMS.test(unleet(m[0]))) at.push(m.index);
+    // Numbers ("1240") have no letter to substitute into.
+    if (/[a-z]/.test(m[0]) && LEET_STEMS.test(unleet(m[0]))) at.push(m.index);
   }
   return at;
 }
@@ -481,8 +550,9 @@ function decodedFindings(text: string, rules: readonly InjectionRule[]): Detecto
   const findings: DetectorFinding[] = [];
   for (const payload of decodedPayloads(text)) {
     const skeleton = skeletonOf(payload.text);
-    const raw = runRules(skeleton.text, rules);
-    for (const pass of transformedPasses(skeleton.text, rules)) raw.push(...pass);
+    const found = LITERALS.scan(skeleton.text);
+    const raw = runRules(skeleton.text, rules, found);
+    for (const pass of transformedPasses(skeleton.text, rules, found)) raw.push(...pass);
     const hits = evidenceOf(skeleton.text, raw);
     if (hits.length === 0) continue;
     for (const hit of hits) {
