@@ -178,15 +178,17 @@ export const CUES: readonly InjectionRule[] = [
       ],
       [
         // "to the AI", "for any language model", "note to the assistant", "message for whichever agent".
-        `\\b(?:to|for)${SEP}(?:the${SEP}|any${SEP}|all${SEP}|every${SEP}|whichever${SEP}|whatever${SEP})?${AI_ONLY}s?\\b`,
-        `\\b(?:note|message|notice|reminder|request|instructions?|memo|step|task)${SEP}(?:to|for)${SEP}(?:the${SEP}|any${SEP}|all${SEP}|whichever${SEP})?${AI_NAME}s?\\b`,
-        `\\b(?:dear|hey|hi|hello|attention|attn)${SEP}(?:to${SEP})?(?:the${SEP})?${AI_NAME}s?\\b`,
+        // Each begins at the AI's name and reads what comes before it: a name is rarer than "to" or "the".
+        `(?<=\\b(?:to|for)${SEP}(?:the${SEP}|any${SEP}|all${SEP}|every${SEP}|whichever${SEP}|whatever${SEP})?)${AI_ONLY}s?\\b`,
+        `(?<=\\b(?:note|message|notice|reminder|request|instructions?|memo|step|task)${SEP}(?:to|for)${SEP}(?:the${SEP}|any${SEP}|all${SEP}|whichever${SEP})?)${AI_NAME}s?\\b`,
+        `(?<=\\b(?:dear|hey|hi|hello|attention|attn)${SEP}(?:to${SEP})?(?:the${SEP})?)${AI_NAME}s?\\b`,
         // "to you, GPT-4", "you, the assistant".
         `\\byou,${SEP}(?:the${SEP}|my${SEP})?${AI_NAME}\\b`,
         // "a message from me, the user, to you".
         `\\bfrom me${SEP}${words(4)}to you\\b`,
-        `\\b(?:whichever|any|the)${SEP}${AI_NAME}s?${SEP}(?:that is${SEP}|who is${SEP}|currently${SEP})?(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|handling|reviewing|scanning)\\b`,
-        `\\b(?:if|when)${SEP}(?:this${SEP}ends up in your context|you(?: are|'re)${SEP}(?:an?${SEP}|the${SEP})?${AI_NAME})`,
+        `(?<=\\b(?:whichever|any|the)${SEP})${AI_NAME}s?${SEP}(?:that is${SEP}|who is${SEP}|currently${SEP})?(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|handling|reviewing|scanning)\\b`,
+        `\\b(?:if|when)${SEP}this${SEP}ends up in your context`,
+        `(?<=\\b(?:if|when)${SEP}you(?: are|'re)${SEP}(?:an?${SEP}|the${SEP})?)${AI_NAME}\\b`,
         // A vocative at a sentence start: "Assistant, you ...", "Claude, please ...".
         `(?<=(?:^|\\n|[.!?>"(]\\s{0,3})(?:the${SEP})?)${AI_NAME}\\s{0,2},`,
       ],
@@ -198,8 +200,8 @@ export const CUES: readonly InjectionRule[] = [
         // The reader's own work named as what comes later: "before you summarize, …", "before describing this image, …".
         `\\bbefore${SEP}(?:you${SEP})?(?:summari[sz]e|summari[sz]ing|answer|answering|reply|replying|respond|responding|describ(?:e|ing)|proceed|solve|solving)\\b`,
         `\\b(?:before|prior to)${SEP}(?:you${SEP})?(?:can${SEP}|could${SEP}|may${SEP}|will${SEP}|are able to${SEP})?(?:solve|solving|do|doing|complete|completing|finish|finishing|continue|continuing|answer|answering|proceed|proceeding|reply|replying|respond|responding|summari[sz]e|summari[sz]ing|return|returning|start|starting|carry on|go on|handle|handling|anything else)\\b${SEP}${words(4)}(?:task|request|question|job|assignment|summary|answer|reply|user|else)\\b`,
-        `\\b(?:the|my|your)${SEP}(?:original${SEP}|initial${SEP}|first${SEP}|actual${SEP})?(?:task|request|question|instructions?)${SEP}(?:that${SEP})?i${SEP}(?:gave|asked|assigned|set|sent|originally gave)${SEP}(?:to${SEP})?you\\b`,
-        `\\b(?:after|once|when)${SEP}(?:you${SEP})?(?:have${SEP}|'ve${SEP})?(?:do|did|done|finish|finished|complete|completed)${SEP}(?:that|this|it)\\b${SEP}${words(2)}(?:you can|you may|go back|continue|return|proceed|carry on|solve)\\b`,
+        `(?<=\\b(?:the|my|your)${SEP}(?:original${SEP}|initial${SEP}|first${SEP}|actual${SEP})?)(?:task|request|question|instructions?)${SEP}(?:that${SEP})?i${SEP}(?:gave|asked|assigned|set|sent|originally gave)${SEP}(?:to${SEP})?you\\b`,
+        `(?<=\\b(?:after|once|when)${SEP}(?:you${SEP})?(?:have${SEP}|'ve${SEP})?)(?:do|did|done|finish|finished|complete|completed)${SEP}(?:that|this|it)\\b${SEP}${words(2)}(?:you can|you may|go back|continue|return|proceed|carry on|solve)\\b`,
         `\\b(?:go back|return|continue)${SEP}(?:to|with)${SEP}(?:my|the|your)${SEP}(?:original|initial)${SEP}(?:task|request|question)\\b`,
       ],
     ),
@@ -250,7 +252,7 @@ export const CUES: readonly InjectionRule[] = [
         '\\bwww\\.[a-z0-9-]{1,63}',
         '\\.(?:com|net|org|io|co|info|biz|ru|cn|xyz|app|dev|site|online|example)\\b',
         // IBANs of the common countries (the check digits and the rest are the PII detector's business).
-        '\\b(?:de|gb|us|ch|fr|es|it|nl|be|at|pl|pt|ie|lu|se|dk|no|fi)\\d{2}\\s?[a-z0-9]{4}\\s?[a-z0-9]{4}',
+        '\\b(?:de|gb|us|ch|fr|es|it|nl)[0-9][0-9]\\s?[a-z0-9]{4}\\s?[a-z0-9]{4}',
         '\\b0x[0-9a-f]{16,64}',
         `\\baccount${SEP}(?:number${SEP}|id${SEP}|no\\.?${SEP})?:?\\s{0,2}[a-z0-9-]{0,8}\\d`,
       ],
@@ -262,7 +264,7 @@ export const CUES: readonly InjectionRule[] = [
       [
         `\\b(?:security|verification|2fa|one-time|otp|login|access|reset|auth)${SEP}codes?\\b`,
         '\\b(?:passwords?|passcodes?|credentials|api keys?|access tokens?|passport(?: number)?|card numbers?|credit cards?|ssn|social security numbers?|bank details)\\b',
-        `\\b(?:all|every)${SEP}(?:the${SEP}|my${SEP}|your${SEP})?(?:emails?|messages?|files?|channels?|contacts?|documents?|records?)\\b`,
+        `(?<=\\b(?:all|every)${SEP}(?:the${SEP}|my${SEP}|your${SEP})?)(?:emails?|messages?|files?|channels?|contacts?|documents?|records?)\\b`,
         // Sums worth stealing: three digits and up ("$500", "2,000 eur"), not a 15 EUR school trip.
         '\\$\\s?\\d{1,3}[,.]?\\d{3}|\\$\\s?\\d{3}',
         '(?<=\\d{3}\\s?)(?:eur|usd|gbp|euros?|dollars?)\\b',
@@ -289,7 +291,8 @@ export const CUES: readonly InjectionRule[] = [
         `\\ban${SEP}dich,`,
         `\\bpour${SEP}toi,`,
         `\\bpara${SEP}ti,`,
-        `\\bper${SEP}te,`, // The skeleton folds full-width brackets to ASCII.
+        `\\bper${SEP}te,`,
+        // The skeleton folds full-width brackets to ASCII.
         '给你\\(',
         'あなた\\(',
       ],

@@ -214,7 +214,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.65,
     'asks to keep an action from the user',
     ['tell', 'inform', 'notify', 'alert', 'mention', 'reveal', 'let', 'ask', 'without', 'user', 'know'],
-    `\\b(?:do not|don't|dont|never|without|must not|should not|shouldn't|no need to)${SEP}(?:tell|telling|inform|informing|notify|notifying|alert|alerting|mention|mentioning|reveal|revealing|let|letting|ask|asking|asking for|warn|warning|show|showing|confirm|confirming with)${SEP}(?:it${SEP}to${SEP}|this${SEP}to${SEP}|anything${SEP}to${SEP})?(?:the|your|this|any)${SEP}(?:user|human|operator|owner|recipient|customer|person|end user|end-user)s?\\b|\\b(?:the|your)${SEP}(?:user|human)${SEP}(?:must|should|need) not${SEP}(?:know|see|find out|be told|be informed|notice)\\b`,
+    `\\b(?:do not|don't|dont|never|without|must not|should not|shouldn't|no need to)${SEP}(?:tell|telling|inform|informing|notify|notifying|alert|alerting|mention|mentioning|reveal|revealing|let|letting|ask|asking|asking for|warn|warning|show|showing|confirm|confirming with)${SEP}(?:it${SEP}to${SEP}|this${SEP}to${SEP}|anything${SEP}to${SEP})?(?:the|your|this|any)${SEP}(?:user|human|operator|owner|recipient|customer|person|end user|end-user)s?\\b|(?<=\\b(?:the|your)${SEP})(?:user|human)${SEP}(?:must|should|need) not${SEP}(?:know|see|find out|be told|be informed|notice)\\b`,
   ),
   en(
     'concealment',
@@ -550,7 +550,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.55,
     'asks to keep an action quiet',
     ['mention', 'tell', 'reveal', 'disclose', 'report', 'silently', 'secretly', 'quietly'],
-    `\\b(?:and|but|then)${SEP}(?:do not|don't|never|not)${SEP}(?:mention|tell|reveal|disclose|report|log)${SEP}(?:it|this|that|anything)\\b|\\b(?:close|delete|grant|approve|transfer|send|forward|remove|archive|escalate|add)${SEP}${words(3)}(?:silently|secretly|quietly|covertly|without (?:notice|telling anyone|a trace))\\b`,
+    `(?<=\\b(?:and|but|then)${SEP})(?:do not|don't|never|not)${SEP}(?:mention|tell|reveal|disclose|report|log)${SEP}(?:it|this|that|anything)\\b|\\b(?:close|delete|grant|approve|transfer|send|forward|remove|archive|escalate|add)${SEP}${words(3)}(?:silently|secretly|quietly|covertly|without (?:notice|telling anyone|a trace))\\b`,
   ),
   en(
     'context-ignoring',
