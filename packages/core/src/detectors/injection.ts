@@ -527,12 +527,15 @@ const LEET: Readonly<Record<string, string>> = {
 
 /** A word with a substituted character in it, preceded only by letters. */
 const LEET_WORD = /(?<![a-z0-9@$])[a-z@$]{0,12}[0134578][a-z0-9@$]{1,16}/g;
+const LEET_HINT = /[a-z][0134578][a-z]|[0134578][a-z][0134578]/;
 /** What the un-leeted word must start with: the words injections are made of. */
 const LEET_STEMS =
   /^(?:ignor|disregard|forget|forgot|previous|prior|instruct|system|prompt|passw|send|forward|reveal|secret|overrid|bypass|admin|delet|transfer|exfil|rules|jailbr|assistant|credential|token)/;
 /** Where words written in leetspeak spell an instruction word; at most 64. */
 function leetSigns(text: string): number[] {
   const at: number[] = [];
+  // A quick look first: the word pattern starts with a lookbehind, which the engine cannot skip ahead with.
+  if (!LEET_HINT.test(text)) return at;
   LEET_WORD.lastIndex = 0;
   for (let m = LEET_WORD.exec(text); m !== null && at.length < 64; m = LEET_WORD.exec(text)) {
     // Numbers ("1240") have no letter to substitute into.
