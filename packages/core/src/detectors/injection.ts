@@ -67,7 +67,10 @@ export function detectInjection(text: string, kind: ScanKind): InjectionScan {
   const hits = evidenceOf(skeleton.text, raw);
 
   const findings: DetectorFinding[] = [];
-  const reporting = anyOf(found, SIGN_IDS.reporting) && reportingVoice(skeleton.text);
+  // Chinese and Japanese meta words are not among the literals (each new character widens the scanner's table for
+  // every state): a text with CJK characters is checked by the pattern itself.
+  const reporting =
+    (anyOf(found, SIGN_IDS.reporting) || CJK.test(skeleton.text)) && reportingVoice(skeleton.text);
   const quotes = reporting ? quotedSpans(skeleton.text) : undefined;
   for (const hit of hits) {
     const weight = hit.weight ?? hit.rule.weight;
@@ -195,11 +198,6 @@ const SIGN_LITERALS = {
     'attaquant',
     'inyeccion',
     'atacante',
-    '提示注入',
-    '提示词注入',
-    '提示詞注入',
-    'プロンプトインジェクション',
-    'プロンプト・インジェクション',
   ],
 } as const;
 const SIGN_IDS = {
@@ -207,6 +205,7 @@ const SIGN_IDS = {
   reversed: SIGN_LITERALS.reversed.map(literalId),
   reporting: SIGN_LITERALS.reporting.map(literalId),
 };
+const CJK = /[\u3040-\u30ff\u4e00-\u9fff]/;
 /** Whether one of the literals `ids` occurs, by the scan `found`. */
 const anyOf = (found: LiteralHits, ids: readonly number[]) => ids.some((id) => found.occurs[id] === 1);
 /** Literals whose positions matter (anchors, factors); the others (triggers) only need to occur. */
@@ -631,7 +630,7 @@ export function scoreOf(findings: readonly DetectorFinding[], reporting = false)
 const META_STRONG =
   /prompt[ -]?injections?|injections?\b|firewall|vulnerab\w{0,8}|the phrase|jailbreak|red[ -]team|attackers?\b|attacks?\b|adversar(?:y|ial)|malicious|researchers?\b|phishing|payloads?\b|proof of concept|cve-\d|threat model|advisory|exploit(?:s|ed)?\b|benchmark|promptinjektion|prompt-injektion|angreifer|injection de prompt|injections de prompt|attaquants?|inyeccion de prompt|inyecciones de prompt|atacantes?|提示注入|提示词注入|提示詞注入|プロンプトインジェクション|プロンプト・インジェクション/g;
 const META_WEAK =
-  /\b(?:researchers?|owasp|payloads?|malicious|vulnerab\w{0,8}|exploits?|phishing|security|example|for instance|such as|sicherheit|beispiel|securite|exemple|seguridad|ejemplo)\b|攻击|攻擊|安全|例如|攻撃|セキュリティ|例えば/g;
+  /\b(?:researchers?|owasp|payloads?|malicious|vulnerab\w{0,8}|exploits?|phishing|security|example|for instance|such as|defen[cs]es?|mitigat\w{0,6}|naive|privilege separation|threat|sicherheit|beispiel|securite|exemple|seguridad|ejemplo)\b|攻击|攻擊|安全|例如|攻撃|セキュリティ|例えば/g;
 
 /**
  * Reporting voice: the text discusses attacks (a security article, an
@@ -639,10 +638,26 @@ const META_WEAK =
  * two distinct ones in all.
  */
 function reportingVoice(text: string): boolean {
-  const strong = new Set(text.match(META_STRONG) ?? []);
+  const strong = proseWords(text, META_STRONG);
   if (strong.size === 0) return false;
-  const weak = new Set((text.match(META_WEAK) ?? []).slice(0, 50));
+  const weak = proseWords(text, META_WEAK);
   return strong.size + weak.size >= 2;
+}
+
+/** Words of `pattern` that `text` uses in prose: not inside an address, host or path ("payouts@attacker.test"). */
+function proseWords(text: string, pattern: RegExp): Set<string> {
+  const found = new Set<string>();
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null && found.size < 50; m = pattern.exec(text)) {
+    const before = text.charCodeAt(m.index - 1);
+    const after = text.charCodeAt(m.index + m[0].length);
+    // INVARIANT: an attacker names their own host; a word glued to @ . / - is theirs, not the article's.
+    if (before === 64 || before === 46 || before === 47 || before === 45) continue;
+    if (after === 64 || after === 45 || (after === 46 && /[a-z]/.test(text[m.index + m[0].length + 1] ?? '')))
+      continue;
+    found.add(m[0]);
+  }
+  return found;
 }
 
 /** Spans inside quotation marks, code spans and block quotes, sorted by start. */
