@@ -54,6 +54,7 @@ export interface InjectionScan {
  * ```
  */
 export function detectInjection(text: string, kind: ScanKind): InjectionScan {
+  ensureEngine();
   const skeleton = skeletonOf(text);
   const rules = INJECTION_RULES.filter((r) => !r.kinds || r.kinds.includes(kind));
   const found = LITERALS.scan(skeleton.text);
@@ -151,7 +152,40 @@ function compile(rule: InjectionRule): CompiledRule {
   };
 }
 
-const COMPILED = new Map(INJECTION_RULES.map((r) => [r, compile(r)] as const));
+/*
+ * The compiled rules and the literal scanner are built on the first scan, not at import: a process that
+ * never scans text (the CLI checking a policy) does not pay for them. INVARIANT: every entry point calls
+ * ensureEngine() before it reads COMPILED, SIGN_IDS, ANCHOR_TEXT or LITERALS.
+ */
+let engineReady = false;
+let COMPILED!: ReadonlyMap<InjectionRule, CompiledRule>;
+let SIGN_IDS!: Readonly<Record<keyof typeof SIGN_LITERALS, readonly number[]>>;
+/** The texts of the literals, by id (LITERALS holds a placeholder for those it does not look for). */
+let ANCHOR_TEXT!: readonly string[];
+/** Every trigger, anchor, factor and sign literal, found in one pass; one-character anchors are found by indexOf when needed. */
+let LITERALS!: LiteralScanner;
+
+function ensureEngine(): void {
+  if (engineReady) return;
+  COMPILED = new Map(INJECTION_RULES.map((r) => [r, compile(r)] as const));
+  SIGN_IDS = {
+    rot13: SIGN_LITERALS.rot13.map(literalId),
+    reversed: SIGN_LITERALS.reversed.map(literalId),
+    reporting: SIGN_LITERALS.reporting.map(literalId),
+  };
+  // Literals whose positions matter (anchors, factors); the others (triggers, signs) only need to occur.
+  const positioned = new Set<number>();
+  for (const c of COMPILED.values()) {
+    for (const a of c.anchors ?? []) positioned.add(a.id);
+    for (const f of c.factors) for (const id of FACTOR_LITERALS[f]!) positioned.add(id);
+  }
+  ANCHOR_TEXT = [...LITERAL_IDS.keys()];
+  LITERALS = new LiteralScanner(
+    ANCHOR_TEXT.map((t) => (t.length === 1 && !isTrigger(t) ? '' : t)),
+    (id) => positioned.has(id),
+  );
+  engineReady = true;
+}
 
 /**
  * Literals that must occur before a whole-text pass runs: the same one pass
@@ -200,25 +234,9 @@ const SIGN_LITERALS = {
     'atacante',
   ],
 } as const;
-const SIGN_IDS = {
-  rot13: SIGN_LITERALS.rot13.map(literalId),
-  reversed: SIGN_LITERALS.reversed.map(literalId),
-  reporting: SIGN_LITERALS.reporting.map(literalId),
-};
 const CJK = /[\u3040-\u30ff\u4e00-\u9fff]/;
 /** Whether one of the literals `ids` occurs, by the scan `found`. */
 const anyOf = (found: LiteralHits, ids: readonly number[]) => ids.some((id) => found.occurs[id] === 1);
-/** Literals whose positions matter (anchors, factors); the others (triggers) only need to occur. */
-const POSITIONED = new Set<number>();
-for (const c of COMPILED.values()) {
-  for (const a of c.anchors ?? []) POSITIONED.add(a.id);
-  for (const f of c.factors) for (const id of FACTOR_LITERALS[f]!) POSITIONED.add(id);
-}
-/** Every trigger, anchor and factor literal of every rule, found in one pass; one-character anchors are found by indexOf when needed. */
-const LITERALS = new LiteralScanner(
-  [...LITERAL_IDS.keys()].map((t) => (t.length === 1 && !isTrigger(t) ? '' : t)),
-  (id) => POSITIONED.has(id),
-);
 
 function isTrigger(text: string): boolean {
   return INJECTION_RULES.some((r) => r.triggers.includes(text));
@@ -252,9 +270,6 @@ function candidatesOf(
   });
   return out.subarray(0, n).sort();
 }
-
-/** The texts of the literals, by id (LITERALS holds a placeholder for those it does not look for). */
-const ANCHOR_TEXT = [...LITERAL_IDS.keys()];
 
 /** Where the one-character `unit` occurs in `text`. */
 function unitPositions(text: string, unit: string): number[] {
