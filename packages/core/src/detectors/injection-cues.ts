@@ -136,8 +136,9 @@ export const CUES: readonly InjectionRule[] = [
         'agent',
         'model',
       ],
-      // The reader by "you" or by its role: "you first need to use …", "the assistant is now required to open …".
-      `\\b(?:(?:you|the (?:assistant|ai|agent|model))${SEP}(?:(?:first|now|also|then|really|is|are)${SEP}){0,2}(?:must|should|need to|needs to|have to|has to|are required to|is required to|required to|are to|shall|will need to)|i need you to|i want you to|make sure to|be sure to|remember to|don't forget to|do not forget to)${SEP}(?:(?:now|first|also|immediately|please|then)${SEP}){0,2}${ACTION}\\b`,
+      // The reader by "you" or by its role: "you first need to use …", "the assistant is now required to open …",
+      // "the user has asked you to send …".
+      `\\b(?:(?:you|the (?:assistant|ai|agent|model))${SEP}(?:(?:first|now|also|then|really|is|are)${SEP}){0,2}(?:must|should|need to|needs to|have to|has to|are required to|is required to|required to|are to|shall|will need to)|i need you to|i want you to|(?:has|have) asked you to|wants you to|make sure to|be sure to|remember to|don't forget to|do not forget to)${SEP}(?:(?:now|first|also|immediately|please|then)${SEP}){0,2}${ACTION}\\b`,
     ),
     cue(
       'cue-polite',

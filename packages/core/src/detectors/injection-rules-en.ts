@@ -452,7 +452,8 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.55,
     'contains a ReAct-style action',
     ['action:', 'action input'],
-    `(?:^|\\n|")[\\s#/*>-]{0,4}action\\s{0,2}:\\s{0,3}[a-z0-9_.-]{1,64}\\s{1,4}[#/*>-]{0,3}\\s{0,2}action[ _]input\\s{0,2}:`,
+    // Also after an escaped line break (two spaces in the skeleton), as in an iCalendar description.
+    `(?:^|\\n|"|  )[\\s#/*>-]{0,4}action\\s{0,2}:\\s{0,3}[a-z0-9_.-]{1,64}\\s{1,4}[#/*>-]{0,3}\\s{0,2}action[ _]input\\s{0,2}:`,
   ),
   any(
     'tool-poisoning',
@@ -534,7 +535,8 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.55,
     'contains a call of a tool that sends, pays, deletes or grants, written as JSON',
     ['"tool', '"function', '"name"', '"action"'],
-    `"(?:tool|tool_name|function|name|action)"\\s{0,3}:\\s{0,3}"[a-z0-9_.:/-]{0,40}(?:send|email|mail|transfer|pay|delete|remove|grant|share|upload|export|exec|shell|invite|collaborator|create_user|create_api|wire|forward)[a-z0-9_.:/-]{0,40}"\\s{0,3},\\s{0,3}"(?:arguments|args|parameters|input|action_input|params)"`,
+    // Also nested in another JSON string, its quotes escaped.
+    `"(?:tool|tool_name|function|name|action)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{0,40}(?:send|email|mail|transfer|pay|delete|remove|grant|share|upload|export|exec|shell|invite|collaborator|create_user|create_api|wire|forward)[a-z0-9_.:/-]{0,40}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"`,
   ),
   en(
     'direct-instruction',
