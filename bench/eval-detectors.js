@@ -5,27 +5,42 @@
  *   node bench/eval-detectors.js            tables, exit 1 when a target is missed
  *   node bench/eval-detectors.js --json     the same figures as JSON
  *   node bench/eval-detectors.js --no-perf  skip the throughput figures (quicker)
+ *   node bench/eval-detectors.js --corpus FILE [--corpus FILE …]
+ *                                           also measure these JSONL corpora (same record
+ *                                           format as test/corpus/injection.jsonl), each
+ *                                           reported on its own and held to the same targets
  *
- * Targets (issue 8): injection recall ≥ 90 % at a false-positive rate ≤ 2 %,
+ * Targets (issues 8 and 13): injection recall ≥ 95 % at a false-positive rate ≤ 2 %,
  * on the dev and on the held-out split; secret and PII precision ≥ 95 % on the
  * benign set. Throughput (≤ 1 ms per 10 KB, 1 MB in < 50 ms) is printed and
  * checked as a warning, since it depends on the machine.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scanText } from '../packages/core/dist/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const unknown = args.filter((a) => !['--json', '--no-perf'].includes(a));
+const USAGE = 'usage: node bench/eval-detectors.js [--json] [--no-perf] [--corpus FILE]...';
+/** Extra corpora named on the command line, in order. */
+const extraCorpora = [];
+const unknown = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--corpus') {
+    const file = args[++i];
+    if (file === undefined || file.startsWith('--')) unknown.push('--corpus without a FILE');
+    else extraCorpora.push(resolve(file));
+  } else if (args[i].startsWith('--corpus=')) extraCorpora.push(resolve(args[i].slice('--corpus='.length)));
+  else if (!['--json', '--no-perf'].includes(args[i])) unknown.push(args[i]);
+}
 if (unknown.length > 0) {
-  console.error(`unknown ${unknown.join(', ')}\nusage: node bench/eval-detectors.js [--json] [--no-perf]`);
+  console.error(`unknown ${unknown.join(', ')}\n${USAGE}`);
   process.exit(2);
 }
 const asJson = args.includes('--json');
 
-export const TARGETS = { recall: 0.9, fpr: 0.02, dlpPrecision: 0.95, msPer10k: 1, msPerMb: 50 };
+export const TARGETS = { recall: 0.95, fpr: 0.02, dlpPrecision: 0.95, msPer10k: 1, msPerMb: 50 };
 
 function readJsonl(path) {
   return readFileSync(path, 'utf8')
@@ -99,14 +114,60 @@ function evaluate(records) {
   };
 }
 
-function timeIt(fn, minMs = 200) {
-  let runs = 0;
+/** Median milliseconds per call over repeated runs (at least `minRuns`, for at least `minMs`), after a warm-up. */
+function timeIt(fn, minMs = 200, minRuns = 7) {
+  fn();
+  const samples = [];
   const start = performance.now();
-  while (performance.now() - start < minMs || runs < 3) {
+  while (performance.now() - start < minMs || samples.length < minRuns) {
+    const t = performance.now();
     fn();
-    runs++;
+    samples.push(performance.now() - t);
   }
-  return (performance.now() - start) / runs;
+  samples.sort((a, b) => a - b);
+  return samples[samples.length >> 1];
+}
+
+/**
+ * The baseline measured beside the detectors in the same run: one
+ * case-insensitive RegExp alternating 100 injection phrases, the keyword
+ * filter a detector is usually compared with. It reads the text once and
+ * finds nothing that is not spelled as listed.
+ */
+const BASELINE = (() => {
+  const verbs = [
+    'ignore',
+    'disregard',
+    'forget',
+    'override',
+    'bypass',
+    'skip',
+    'drop',
+    'abandon',
+    'neglect',
+    'discard',
+  ];
+  const objects = [
+    'previous instructions',
+    'all previous instructions',
+    'prior instructions',
+    'the above',
+    'your instructions',
+    'the system prompt',
+    'earlier rules',
+    'your guidelines',
+    'all prior directions',
+    'the previous context',
+  ];
+  const phrases = verbs.flatMap((v) => objects.map((o) => `${v} ${o}`));
+  return new RegExp(`\\b(?:${phrases.join('|')})\\b`, 'gi');
+})();
+
+function baselineScan(text) {
+  BASELINE.lastIndex = 0;
+  let n = 0;
+  while (BASELINE.exec(text) !== null) n++;
+  return n;
 }
 
 function throughput(records) {
@@ -132,18 +193,21 @@ function throughput(records) {
     'repeated "eyJ-"': 'eyJ-'.repeat(262_144),
     'repeated "sk--"': 'sk--'.repeat(262_144),
     'mixed scripts': 'іgnоrе '.repeat(149_796),
+    'repeated "you must send "': 'you must send '.repeat(74_898),
+    'repeated "{"role": "system"} "': '{"role": "system"} '.repeat(55_188),
   };
+  const row = (input, text, targetMs, minMs) => ({
+    input,
+    ms: timeIt(() => scanText(text), minMs),
+    baselineMs: timeIt(() => baselineScan(text), minMs),
+    targetMs,
+  });
   const rows = [
-    { input: '10 KB of corpus text', ms: timeIt(() => scanText(tenK)), targetMs: TARGETS.msPer10k },
-    { input: '1 MB of corpus text', ms: timeIt(() => scanText(mb), 500), targetMs: TARGETS.msPerMb },
+    row('10 KB of corpus text', tenK, TARGETS.msPer10k, 300),
+    row('1 MB of corpus text', mb, TARGETS.msPerMb, 1000),
   ];
-  for (const [name, input] of Object.entries(adversarial)) {
-    rows.push({
-      input: `${name} (${(input.length / 1024).toFixed(0)} KB)`,
-      ms: timeIt(() => scanText(input), 300),
-      targetMs: TARGETS.msPerMb,
-    });
-  }
+  for (const [name, input] of Object.entries(adversarial))
+    rows.push(row(`${name} (${(input.length / 1024).toFixed(0)} KB)`, input, TARGETS.msPerMb, 300));
   return rows;
 }
 
@@ -177,17 +241,43 @@ if (existsSync(shared)) {
     .filter((r) => typeof r.text === 'string' && typeof r.injected === 'boolean');
   if (records.length > 0) corpora.push({ name: `shared corpus (${shared})`, records });
 }
+for (const path of extraCorpora) {
+  if (!existsSync(path)) {
+    console.error(`no corpus at ${path}\n${USAGE}`);
+    process.exit(2);
+  }
+  // Strict, unlike the optional shared corpus: a line that is not a record would silently shrink the measurement.
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const records = [];
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    let r;
+    try {
+      r = JSON.parse(line);
+    } catch {
+      r = undefined;
+    }
+    if (typeof r?.text !== 'string' || typeof r?.injected !== 'boolean') {
+      console.error(`${path}:${i + 1}: not a record {id, text, injected, family, kind, lang}`);
+      process.exit(2);
+    }
+    records.push(r);
+  }
+  corpora.push({ name: `corpus ${relative(root, path) || path}`, records, held: true });
+}
 
 const report = { targets: TARGETS, corpora: [] };
 const failures = [];
 const warnings = [];
-for (const { name, records } of corpora) {
+for (const { name, records, held } of corpora) {
   const started = performance.now();
   const result = evaluate(records);
   const ms = performance.now() - started;
   report.corpora.push({ name, records: records.length, ms, ...result });
   const own = name.startsWith('gatehouse');
-  for (const row of own ? result.overall : [result.all]) {
+  // Our corpus and every corpus named on the command line are held to the targets, per split when it has splits.
+  const checked = own || held ? [result.all, ...result.overall.filter((r) => r.key !== 'all')] : [result.all];
+  for (const row of own ? result.overall : checked) {
     if ((row.recall ?? 1) < TARGETS.recall)
       failures.push(`${name} ${row.key}: recall ${pct(row.recall)} < ${pct(TARGETS.recall)}`);
     if ((row.fpr ?? 0) > TARGETS.fpr)
@@ -228,9 +318,10 @@ if (!args.includes('--no-perf')) {
       warnings.push(`throughput: ${row.input} took ${row.ms.toFixed(2)} ms (target ${row.targetMs} ms)`);
   if (!asJson)
     console.log(
-      table('Throughput (scanText, all detectors)', rows, [
+      table('Throughput: median ms per scan (scanText, all detectors) beside a 100-phrase RegExp', rows, [
         ['input', (r) => r.input, 44],
         ['ms', (r) => r.ms.toFixed(2), 9],
+        ['baseline', (r) => r.baselineMs.toFixed(2), 9],
         ['target', (r) => `< ${r.targetMs}`, 8],
       ]),
     );

@@ -9,6 +9,8 @@ export interface RuleHit {
   readonly start: number;
   readonly end: number;
   readonly carrier?: string;
+  /** The hit's weight when it is not the rule's (a feature whose object adds to it). */
+  readonly weight?: number;
 }
 
 /** Styles that hide an element from a person but not from a model reading the HTML. */
@@ -75,7 +77,7 @@ export function hiddenContentFindings(
     );
 
   const sk = skeleton.text;
-  const instructive = hits.filter((h) => h.rule.weight >= 0.3 && h.carrier === undefined);
+  const instructive = hits.filter((h) => (h.weight ?? h.rule.weight) >= 0.3 && h.carrier === undefined);
   const regions = (pattern: RegExp, extend = 0): [number, number][] => {
     const spans: [number, number][] = [];
     pattern.lastIndex = 0;

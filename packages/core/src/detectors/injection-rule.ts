@@ -46,6 +46,12 @@ export interface InjectionRule {
    * of marking a chat role, are not independent).
    */
   readonly group: string;
+  /** A cue (injection-cues.ts): evidence the features combine, never a finding by itself. */
+  readonly cue?: boolean;
+  /** A cue that counts only near a context cue, and is looked for only there. */
+  readonly local?: boolean;
+  /** Matches kept per pass; the scanner's default when absent. */
+  readonly maxHits?: number;
 }
 
 /** Up to `n` words between two anchors (each bounded, so the match cost is bounded). */

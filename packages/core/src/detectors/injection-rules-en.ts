@@ -214,7 +214,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.65,
     'asks to keep an action from the user',
     ['tell', 'inform', 'notify', 'alert', 'mention', 'reveal', 'let', 'ask', 'without', 'user', 'know'],
-    `\\b(?:do not|don't|dont|never|without|must not|should not|shouldn't|no need to)${SEP}(?:tell|telling|inform|informing|notify|notifying|alert|alerting|mention|mentioning|reveal|revealing|let|letting|ask|asking|asking for|warn|warning|show|showing|confirm|confirming with)${SEP}(?:it${SEP}to${SEP}|this${SEP}to${SEP}|anything${SEP}to${SEP})?(?:the|your|this|any)${SEP}(?:user|human|operator|owner|recipient|customer|person|end user|end-user)s?\\b|\\b(?:the|your)${SEP}(?:user|human)${SEP}(?:must|should|need) not${SEP}(?:know|see|find out|be told|be informed|notice)\\b`,
+    `\\b(?:do not|don't|dont|never|without|must not|should not|shouldn't|no need to)${SEP}(?:tell|telling|inform|informing|notify|notifying|alert|alerting|mention|mentioning|reveal|revealing|let|letting|ask|asking|asking for|warn|warning|show|showing|confirm|confirming with)${SEP}(?:it${SEP}to${SEP}|this${SEP}to${SEP}|anything${SEP}to${SEP})?(?:the|your|this|any)${SEP}(?:user|human|operator|owner|recipient|customer|person|end user|end-user)s?\\b|(?<=\\b(?:the|your)${SEP})(?:user|human)${SEP}(?:must|should|need) not${SEP}(?:know|see|find out|be told|be informed|notice)\\b`,
   ),
   en(
     'concealment',
@@ -366,7 +366,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     'contains chat-template control tokens',
     ['<|', '[inst]', '[/inst]', '<<sys>>', '<</sys>>', '<start_of_turn>', '<end_of_turn>', '<s>[inst'],
     // A token followed by a template placeholder (`<|im_start|>{role}`) is template code, not a turn.
-    `<\\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end|im_sep)\\|>(?![{$])(?<![}]<\\|[a-z_]{1,20}\\|>)|\\[/?inst\\]|<</?sys>>|<(?:start|end)_of_turn>`,
+    `<\\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end|im_sep)\\|>(?![{$])(?!(?:system|user|assistant)\\s{0,2}[{$])(?<![}]<\\|[a-z_]{1,20}\\|>)(?<![}]<\\|[a-z_]{1,20}\\|>\\s{1,3}<\\|[a-z_]{1,20}\\|>)|\\[/?inst\\]|<</?sys>>|<(?:start|end)_of_turn>`,
   ),
   any(
     'role-marker',
@@ -374,7 +374,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.55,
     'contains instruction-tuning headings',
     ['###'],
-    `(?:^|\\n)\\s{0,3}#{2,4}\\s{0,2}(?:instruction|instructions|system|system prompt|response|human|assistant|new instructions)\\s{0,2}:?\\s{0,2}(?:\\n|$)`,
+    `(?<=(?:^|\\n)\\s{0,3})#{2,4}\\s{0,2}(?:instruction|instructions|system|system prompt|response|human|assistant|new instructions)\\s{0,2}:?\\s{0,2}(?:\\n|$)`,
   ),
   any(
     'role-marker',
@@ -402,7 +402,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.3,
     'starts a line as a chat role',
     ['system', 'assistant', 'human', 'developer', 'user'],
-    `(?:^|\\n)\\s{0,6}[>*#\\[(-]{0,3}\\s{0,2}(?:system|assistant|human|developer|ai)(?:${SEP}(?:message|prompt|note|notice|override|update|instruction|instructions|alert))?\\s{0,2}[)\\]*]{0,2}\\s{0,2}:`,
+    `(?<=(?:^|\\n)\\s{0,6}[>*#\\[(-]{0,3}\\s{0,2})(?:system|assistant|human|developer|ai)(?:${SEP}(?:message|prompt|note|notice|override|update|instruction|instructions|alert))?\\s{0,2}[)\\]*]{0,2}\\s{0,2}:`,
   ),
   any(
     'role-marker',
@@ -410,7 +410,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.7,
     'a chat-role line that issues a directive',
     ['system', 'assistant', 'developer', 'admin'],
-    `(?:^|\\n|\\.\\s|\\]\\s)\\s{0,6}[>*#\\[(-]{0,3}\\s{0,2}(?:system|assistant|developer|admin|administrator)(?:${SEP}(?:message|prompt|note|notice|override|update|instruction|instructions|alert))?\\s{0,2}[)\\]*]{0,2}\\s{0,2}:\\s{0,3}(?:ignore|you|new|from now|important|the user|override|disregard|forget|always|never|do not|don't|send|forward|call|execute|before|attention|urgent|stop)`,
+    `(?<=(?:^|\\n|\\.\\s|\\]\\s)\\s{0,6}[>*#\\[(-]{0,3}\\s{0,2})(?:system|assistant|developer|admin|administrator)(?:${SEP}(?:message|prompt|note|notice|override|update|instruction|instructions|alert))?\\s{0,2}[)\\]*]{0,2}\\s{0,2}:\\s{0,3}(?:ignore|you (?:must|should|need|have to|will now|are now|are required)|new|from now|important|the user|override|disregard|forget|always|never|do not|don't|send|forward|call|execute|before|attention|urgent|stop)`,
   ),
   any(
     'role-marker',
@@ -418,7 +418,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.45,
     'fakes a conversation turn',
     ['human:', 'assistant:', 'user:'],
-    `\\n\\s{0,2}\\n\\s{0,2}(?:human|assistant|user)\\s{0,2}:\\s{0,2}(?:sure|ok|okay|understood|certainly|i will|i'll|great|ignore|now|please|yes)`,
+    `(?<=\\n\\s{0,2}\\n\\s{0,2})(?:human|assistant|user)\\s{0,2}:\\s{0,2}(?:sure|ok|okay|understood|certainly|i will|i'll|great|ignore|now|please|yes)`,
   ),
   any(
     'tool-call-mimicry',
@@ -452,7 +452,8 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.55,
     'contains a ReAct-style action',
     ['action:', 'action input'],
-    `(?:^|\\n|")[\\s#/*>-]{0,4}action\\s{0,2}:\\s{0,3}[a-z0-9_.-]{1,64}\\s{1,4}[#/*>-]{0,3}\\s{0,2}action[ _]input\\s{0,2}:`,
+    // Also after an escaped line break (two spaces in the skeleton), as in an iCalendar description.
+    `(?:^|\\n|"|  )[\\s#/*>-]{0,4}action\\s{0,2}:\\s{0,3}[a-z0-9_.-]{1,64}\\s{1,4}[#/*>-]{0,3}\\s{0,2}action[ _]input\\s{0,2}:`,
   ),
   any(
     'tool-poisoning',
@@ -517,7 +518,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.6,
     'addresses an AI by name and gives it an order',
     ['assistant', 'agent', 'ai', 'bot', 'model', 'llm', 'copilot', 'gpt', 'claude'],
-    `(?:^|\\n|[.!?:>"(]\\s{0,3})[\\s#/*-]{0,4}(?:dear${SEP}|hey${SEP}|attention${SEP})?(?:the${SEP})?(?:ai|ai agent|ai assistant|assistant|agent|chatbot|llm|bot|model|copilot|gpt|claude)\\s{0,2}[,:]\\s{0,3}(?:please${SEP})?(?:you${SEP}(?:must|should|need to|will|have to)${SEP})?(?:now${SEP}|immediately${SEP})?(?:send|forward|email|transfer|wire|pay|append|add|include|invoke|call|run|execute|grant|delete|remove|ignore|disregard|forget|reply|respond|tell|share|upload|post|open|visit|export|create|reveal|print|list|do not|don't|stop|change|update|approve|escalate|disable)\\b`,
+    `(?<=(?:^|\\n|[.!?:>"(]\\s{0,3})[\\s#/*-]{0,4}(?:dear${SEP}|hey${SEP}|attention${SEP})?(?:the${SEP})?)(?:ai|ai agent|ai assistant|assistant|agent|chatbot|llm|bot|model|copilot|gpt|claude)\\s{0,2}[,:]\\s{0,3}(?:please${SEP})?(?:you${SEP}(?:must|should|need to|will|have to)${SEP})?(?:now${SEP}|immediately${SEP})?(?:send|forward|email|transfer|wire|pay|append|add|include|invoke|call|run|execute|grant|delete|remove|ignore|disregard|forget|reply|respond|tell|share|upload|post|open|visit|export|create|reveal|print|list|do not|don't|stop|change|update|approve|escalate|disable)\\b`,
   ),
   en(
     'tool-call-mimicry',
@@ -525,7 +526,8 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.6,
     'asks to call a tool with given arguments, or a tool that acts on data',
     ['call', 'invoke', 'use', 'run', 'execute', 'trigger'],
-    `\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?${SEP}(?:tool|function)|(?:tool|function)${SEP}[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?)${SEP}(?:with|using|passing)\\b|\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:tool${SEP}|function${SEP})?[\`'"]?[a-z0-9_.-]{0,30}(?:delete|remove|grant|transfer|send_|share|export|upload|collaborator|create_user|create_api|api_key|pay|wire|invite)[a-z0-9_.-]{0,30}[\`'"]?`,
+    // "The assistant can now call the X tool with …" describes a feature; only the order is evidence.
+    `(?<!\\b(?:can|could|may|might|will|would|to)\\s{1,3}(?:now\\s{1,3}|also\\s{1,3})?)\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?${SEP}(?:tool|function)|(?:tool|function)${SEP}[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?)${SEP}(?:with|using|passing)\\b|\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:tool${SEP}|function${SEP})?[\`'"]?[a-z0-9_.-]{0,30}(?:delete|remove|grant|transfer|send_|share|export|upload|collaborator|create_user|create_api|api_key|pay|wire|invite)[a-z0-9_.-]{0,30}[\`'"]?`,
   ),
   any(
     'tool-call-mimicry',
@@ -533,7 +535,8 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.55,
     'contains a call of a tool that sends, pays, deletes or grants, written as JSON',
     ['"tool', '"function', '"name"', '"action"'],
-    `"(?:tool|tool_name|function|name|action)"\\s{0,3}:\\s{0,3}"[a-z0-9_.:/-]{0,40}(?:send|email|mail|transfer|pay|delete|remove|grant|share|upload|export|exec|shell|invite|collaborator|create_user|create_api|wire|forward)[a-z0-9_.:/-]{0,40}"\\s{0,3},\\s{0,3}"(?:arguments|args|parameters|input|action_input|params)"`,
+    // Also nested in another JSON string, its quotes escaped.
+    `"(?:tool|tool_name|function|name|action)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{0,40}(?:send|email|mail|transfer|pay|delete|remove|grant|share|upload|export|exec|shell|invite|collaborator|create_user|create_api|wire|forward)[a-z0-9_.:/-]{0,40}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"`,
   ),
   en(
     'direct-instruction',
@@ -549,7 +552,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.55,
     'asks to keep an action quiet',
     ['mention', 'tell', 'reveal', 'disclose', 'report', 'silently', 'secretly', 'quietly'],
-    `\\b(?:and|but|then)${SEP}(?:do not|don't|never|not)${SEP}(?:mention|tell|reveal|disclose|report|log)${SEP}(?:it|this|that|anything)\\b|\\b(?:close|delete|grant|approve|transfer|send|forward|remove|archive|escalate|add)${SEP}${words(3)}(?:silently|secretly|quietly|covertly|without (?:notice|telling anyone|a trace))\\b`,
+    `(?<=\\b(?:and|but|then)${SEP})(?:do not|don't|never|not)${SEP}(?:mention|tell|reveal|disclose|report|log)${SEP}(?:it|this|that|anything)\\b|\\b(?:close|delete|grant|approve|transfer|send|forward|remove|archive|escalate|add)${SEP}${words(3)}(?:silently|secretly|quietly|covertly|without (?:notice|telling anyone|a trace))\\b`,
   ),
   en(
     'context-ignoring',

@@ -1,4 +1,8 @@
 import { type InjectionRule, rule, SEP, words } from './injection-rule.js';
+import { skeletonOf } from './normalize.js';
+
+/** A phrase as the rules read it: the skeleton folds some Cyrillic letters to their Latin lookalikes. */
+const sk = (phrase: string) => skeletonOf(phrase).text;
 
 /**
  * German, French, Spanish, Chinese and Japanese rules: the same attack
@@ -429,5 +433,20 @@ export const INTERNATIONAL_RULES: readonly InjectionRule[] = [
     'すべて削除させる',
     ['削除'],
     `(?:すべて|全て)の${CJK_CLAUSE}{0,10}?削除`,
+  ),
+  // Languages without rules of their own: the one phrase every injection corpus has in them.
+  rule(
+    '*',
+    'context-ignoring',
+    'ignore-previous-more',
+    0.85,
+    'tells the reader to ignore its previous instructions (Italian, Portuguese, Dutch, Russian)',
+    ['ignor', 'esquec', 'negeer', 'vergeet', sk('игнорир'), sk('забудь')],
+    [
+      `\\b(?:ignora|ignori|ignorate|dimentica)${SEP}(?:tutte${SEP})?(?:le${SEP})?(?:tue${SEP}|sue${SEP})?istruzioni${SEP}(?:precedenti|ricevute)`,
+      `\\b(?:ignore|ignora|ignorem|esqueca|esquece)${SEP}(?:todas${SEP})?(?:as${SEP})?(?:suas${SEP})?instrucoes${SEP}(?:anteriores|recebidas)`,
+      `\\b(?:negeer|vergeet)${SEP}(?:al${SEP})?(?:je|de|alle|uw)${SEP}(?:vorige|eerdere)${SEP}(?:instructies|opdrachten)`,
+      `(?:${sk('игнорируй')}|${sk('игнорируйте')}|${sk('забудь')})${SEP}(?:${sk('все')}${SEP})?(?:${sk('предыдущие')}|${sk('прежние')})${SEP}(?:${sk('инструкции')}|${sk('указания')})`,
+    ].join('|'),
   ),
 ];

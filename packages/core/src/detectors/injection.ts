@@ -1,5 +1,8 @@
 import { decodedPayloads } from './decode.js';
+import { CUES } from './injection-cues.js';
+import { FEATURE_RULES, featureHits } from './injection-features.js';
 import { hiddenContentFindings, type RuleHit } from './injection-hidden.js';
+import { quotedSpans, reportingVoice, within } from './injection-reporting.js';
 import type { InjectionRule } from './injection-rule.js';
 import { ENGLISH_RULES } from './injection-rules-en.js';
 import { INTERNATIONAL_RULES } from './injection-rules-intl.js';
@@ -10,14 +13,26 @@ import { planOf } from './regex-plan.js';
 import type { DetectorFinding, ScanKind } from './types.js';
 
 /** Every injection rule, in the order findings are reported. */
-export const INJECTION_RULES: readonly InjectionRule[] = [...ENGLISH_RULES, ...INTERNATIONAL_RULES];
+// INVARIANT: local cues come last; runRules finds the context cues before it looks for them.
+export const INJECTION_RULES: readonly InjectionRule[] = [
+  ...ENGLISH_RULES,
+  ...INTERNATIONAL_RULES,
+  ...CUES.filter((c) => !c.local),
+  ...CUES.filter((c) => c.local),
+];
 
-const GROUP_OF = new Map(INJECTION_RULES.map((r) => [r.id, r.group] as const));
+const GROUP_OF = new Map([...INJECTION_RULES, ...FEATURE_RULES].map((r) => [r.id, r.group] as const));
 
 /** Matches kept per rule and per pass: enough to explain, bounded to keep the cost linear. */
 const MAX_HITS_PER_RULE = 8;
 /** How much a finding inside quotation marks counts when the text discusses injection (a security article). */
 const QUOTED_DISCOUNT = 0.35;
+/**
+ * How much a finding outside quotation marks counts in such a text: articles
+ * quote payloads after a colon or in prose as often as in quotes, but an
+ * attack dressed as an article must still flag when its order is strong.
+ */
+const REPORTED_DISCOUNT = 0.55;
 
 /** The injection verdict on one text. */
 export interface InjectionScan {
@@ -40,31 +55,49 @@ export interface InjectionScan {
  * ```
  */
 export function detectInjection(text: string, kind: ScanKind): InjectionScan {
+  ensureEngine();
   const skeleton = skeletonOf(text);
   const rules = INJECTION_RULES.filter((r) => !r.kinds || r.kinds.includes(kind));
-  const hits = runRules(skeleton.text, rules);
-  for (const pass of transformedPasses(skeleton.text, rules, hits)) hits.push(...pass);
-  for (const hit of reversedPass(skeleton.text, rules)) hits.push(hit);
+  const found = LITERALS.scan(skeleton.text);
+  const raw = runRules(skeleton.text, rules, found);
+  for (const pass of transformedPasses(skeleton.text, rules, found)) raw.push(...pass);
+  for (const hit of reversedPass(skeleton.text, rules, found)) raw.push(hit);
   for (const run of spacedRuns(skeleton.text)) {
     for (const hit of runRules(run.text, rules))
-      hits.push({ ...hit, start: run.start, end: run.end, carrier: 'spaced-out letters' });
+      raw.push({ ...hit, start: run.start, end: run.end, carrier: 'spaced-out letters' });
   }
+  const hits = evidenceOf(skeleton.text, raw);
 
   const findings: DetectorFinding[] = [];
-  const discount = discussesInjection(skeleton.text) ? quotedSpans(skeleton.text) : undefined;
+  // Chinese and Japanese meta words are not among the literals (each new character widens the scanner's table for
+  // every state): a text with CJK characters is checked by the pattern itself.
+  const reporting =
+    (anyOf(found, SIGN_IDS.reporting) || CJK.test(skeleton.text)) && reportingVoice(skeleton.text);
+  const quotes = reporting ? quotedSpans(skeleton.text) : undefined;
   for (const hit of hits) {
-    const quoted = discount !== undefined && hit.carrier === undefined && within(discount, hit.start);
+    const weight = hit.weight ?? hit.rule.weight;
     const [start, end] = originalSpan(skeleton, text, hit.start, hit.end);
-    findings.push(
-      finding(hit.rule, start, end, text, quoted ? hit.rule.weight * QUOTED_DISCOUNT : hit.rule.weight, {
-        carrier: hit.carrier,
-        quoted,
-      }),
-    );
+    // INVARIANT: decoded and hidden carriers are never discounted: an article has no reason to hide its quotes.
+    if (quotes === undefined || hit.carrier !== undefined) {
+      findings.push(finding(hit.rule, start, end, text, weight, { carrier: hit.carrier }));
+      continue;
+    }
+    const quoted = within(quotes, hit.start);
+    const discounted = weight * (quoted ? QUOTED_DISCOUNT : REPORTED_DISCOUNT);
+    findings.push(finding(hit.rule, start, end, text, discounted, { reported: quoted ? 'quoted' : 'prose' }));
   }
   findings.push(...hiddenContentFindings(text, skeleton, hits));
   findings.push(...decodedFindings(text, rules));
-  return { score: scoreOf(findings), findings };
+  return { score: scoreOf(findings, reporting), findings };
+}
+
+/** Rule hits without the cues, plus the features the cues make up. */
+function evidenceOf(text: string, raw: readonly RuleHit[]): RuleHit[] {
+  const hits: RuleHit[] = [];
+  const cues: RuleHit[] = [];
+  for (const hit of raw) (hit.rule.cue ? cues : hits).push(hit);
+  hits.push(...featureHits(text, cues));
+  return hits;
 }
 
 /** A rule as the scanner runs it: literal ids for its triggers, anchors and factors. */
@@ -120,18 +153,91 @@ function compile(rule: InjectionRule): CompiledRule {
   };
 }
 
-const COMPILED = new Map(INJECTION_RULES.map((r) => [r, compile(r)] as const));
-/** Literals whose positions matter (anchors, factors); the others (triggers) only need to occur. */
-const POSITIONED = new Set<number>();
-for (const c of COMPILED.values()) {
-  for (const a of c.anchors ?? []) POSITIONED.add(a.id);
-  for (const f of c.factors) for (const id of FACTOR_LITERALS[f]!) POSITIONED.add(id);
+/*
+ * The compiled rules and the literal scanner are built on the first scan, not at import: a process that
+ * never scans text (the CLI checking a policy) does not pay for them. INVARIANT: every entry point calls
+ * ensureEngine() before it reads COMPILED, SIGN_IDS, ANCHOR_TEXT or LITERALS.
+ */
+let engineReady = false;
+let COMPILED!: ReadonlyMap<InjectionRule, CompiledRule>;
+let SIGN_IDS!: Readonly<Record<keyof typeof SIGN_LITERALS, readonly number[]>>;
+/** The texts of the literals, by id (LITERALS holds a placeholder for those it does not look for). */
+let ANCHOR_TEXT!: readonly string[];
+/** Every trigger, anchor, factor and sign literal, found in one pass; one-character anchors are found by indexOf when needed. */
+let LITERALS!: LiteralScanner;
+
+function ensureEngine(): void {
+  if (engineReady) return;
+  COMPILED = new Map(INJECTION_RULES.map((r) => [r, compile(r)] as const));
+  SIGN_IDS = {
+    rot13: SIGN_LITERALS.rot13.map(literalId),
+    reversed: SIGN_LITERALS.reversed.map(literalId),
+    reporting: SIGN_LITERALS.reporting.map(literalId),
+  };
+  // Literals whose positions matter (anchors, factors); the others (triggers, signs) only need to occur.
+  const positioned = new Set<number>();
+  for (const c of COMPILED.values()) {
+    for (const a of c.anchors ?? []) positioned.add(a.id);
+    for (const f of c.factors) for (const id of FACTOR_LITERALS[f]!) positioned.add(id);
+  }
+  ANCHOR_TEXT = [...LITERAL_IDS.keys()];
+  LITERALS = new LiteralScanner(
+    ANCHOR_TEXT.map((t) => (t.length === 1 && !isTrigger(t) ? '' : t)),
+    (id) => positioned.has(id),
+  );
+  engineReady = true;
 }
-/** Every trigger, anchor and factor literal of every rule, found in one pass; one-character anchors are found by indexOf when needed. */
-const LITERALS = new LiteralScanner(
-  [...LITERAL_IDS.keys()].map((t) => (t.length === 1 && !isTrigger(t) ? '' : t)),
-  (id) => POSITIONED.has(id),
-);
+
+/**
+ * Literals that must occur before a whole-text pass runs: the same one pass
+ * over the text that prefilters the rules tells whether a cipher pass or the
+ * reporting-voice check has anything to read.
+ */
+const SIGN_LITERALS = {
+  rot13: [
+    'rot13',
+    'rot-13',
+    'vtaber',
+    'qvfertneq',
+    'vafgehpgvbaf',
+    'cerivbhf',
+    'flfgrz cebzcg',
+    'sbetrg',
+    'nffvfgnag',
+  ],
+  reversed: ['snoitcurtsni', 'suoiverp', 'erongi', 'dragersid', 'tpmorp metsys'],
+  // Stems of META_STRONG: reporting voice needs one of them.
+  reporting: [
+    'injection',
+    'firewall',
+    'vulnerab',
+    'the phrase',
+    'jailbreak',
+    'red team',
+    'red-team',
+    'attack',
+    'adversar',
+    'malicious',
+    'researcher',
+    'phishing',
+    'payload',
+    'proof of concept',
+    'cve-',
+    'threat model',
+    'advisory',
+    'exploit',
+    'benchmark',
+    'promptinjektion',
+    'prompt-injektion',
+    'angreifer',
+    'attaquant',
+    'inyeccion',
+    'atacante',
+  ],
+} as const;
+const CJK = /[\u3040-\u30ff\u4e00-\u9fff]/;
+/** Whether one of the literals `ids` occurs, by the scan `found`. */
+const anyOf = (found: LiteralHits, ids: readonly number[]) => ids.some((id) => found.occurs[id] === 1);
 
 function isTrigger(text: string): boolean {
   return INJECTION_RULES.some((r) => r.triggers.includes(text));
@@ -166,9 +272,6 @@ function candidatesOf(
   return out.subarray(0, n).sort();
 }
 
-/** The texts of the literals, by id (LITERALS holds a placeholder for those it does not look for). */
-const ANCHOR_TEXT = [...LITERAL_IDS.keys()];
-
 /** Where the one-character `unit` occurs in `text`. */
 function unitPositions(text: string, unit: string): number[] {
   const at: number[] = [];
@@ -189,12 +292,14 @@ function lowerBound(sorted: Int32Array, value: number): number {
 }
 
 /**
- * The matches of the rules on one text, prefiltered by trigger words. With
- * `touching` (ascending positions), only matches that cover one of them.
+ * The matches of the rules on one text, prefiltered by trigger words.
  */
-function runRules(text: string, rules: readonly InjectionRule[], touching?: Int32Array): RuleHit[] {
+function runRules(
+  text: string,
+  rules: readonly InjectionRule[],
+  found: LiteralHits = LITERALS.scan(text),
+): RuleHit[] {
   const hits: RuleHit[] = [];
-  const found = LITERALS.scan(text);
   const occurs = (id: number) => found.occurs[id] === 1;
   const factorStarts: (Int32Array | undefined)[] = [];
   const startsOfFactor = (f: number): Int32Array => {
@@ -206,11 +311,18 @@ function runRules(text: string, rules: readonly InjectionRule[], touching?: Int3
     }
     return starts;
   };
+  // Local cues (an order's verb, its object) only count near a context cue: they are looked for there alone, so a
+  // long text with no addressee, marker or sequencing pays nothing for them.
+  let windows: Int32Array | undefined;
   for (const rule of rules) {
+    if (rule.local && windows === undefined) {
+      windows = contextWindows(hits);
+      if (windows.length === 0) break;
+    }
     const compiled = COMPILED.get(rule)!;
     if (rule.triggers.length > 0 && !compiled.triggers.some(occurs)) continue;
     if (compiled.anchors === undefined) {
-      runEverywhere(text, rule, hits, touching);
+      runEverywhere(text, rule, hits);
       continue;
     }
     const { sticky, maxLength, factors } = compiled;
@@ -232,17 +344,13 @@ function runRules(text: string, rules: readonly InjectionRule[], touching?: Int3
         }
       }
       if (!near) continue;
-      if (touching && !covers(touching, at, at + maxLength)) continue;
+      if (windows !== undefined && !inWindow(windows, at)) continue;
       sticky.lastIndex = at;
       const m = sticky.exec(text);
       if (m === null) continue;
       const end = at + m[0].length;
-      if (touching && !covers(touching, at, end)) {
-        from = end;
-        continue;
-      }
       hits.push({ rule, start: at, end });
-      if (++count >= MAX_HITS_PER_RULE) break;
+      if (++count >= (rule.maxHits ?? MAX_HITS_PER_RULE)) break;
       // An empty match would not advance.
       from = m[0].length === 0 ? at + 1 : at + m[0].length;
     }
@@ -250,20 +358,42 @@ function runRules(text: string, rules: readonly InjectionRule[], touching?: Int3
   return hits;
 }
 
-/** Whether one of the ascending `positions` lies in [start, end). */
-function covers(positions: Int32Array, start: number, end: number): boolean {
-  const next = positions[lowerBound(positions, start)];
-  return next !== undefined && next < end;
+/** How far from a context cue its local cues are looked for: more than any feature's reach (injection-features.ts). */
+const CONTEXT_REACH = 700;
+
+/** Windows around the context cues among `hits`, merged, as ascending [start, end) pairs. */
+function contextWindows(hits: readonly RuleHit[]): Int32Array {
+  const starts = hits.filter((h) => h.rule.cue && !h.rule.local).map((h) => h.start);
+  starts.sort((a, b) => a - b);
+  const out: number[] = [];
+  for (const at of starts) {
+    const start = Math.max(0, at - CONTEXT_REACH);
+    const end = at + CONTEXT_REACH;
+    if (out.length > 0 && start <= out[out.length - 1]!) out[out.length - 1] = end;
+    else out.push(start, end);
+  }
+  return Int32Array.from(out);
+}
+
+/** Whether `at` lies in one of the [start, end) pairs of `windows`. */
+function inWindow(windows: Int32Array, at: number): boolean {
+  let lo = 0;
+  let hi = windows.length >> 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (windows[mid * 2 + 1]! <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < windows.length >> 1 && windows[lo * 2]! <= at;
 }
 
 /** A rule whose matches may start anywhere: its pattern over the whole text. */
-function runEverywhere(text: string, rule: InjectionRule, hits: RuleHit[], touching?: Int32Array): void {
+function runEverywhere(text: string, rule: InjectionRule, hits: RuleHit[]): void {
   rule.pattern.lastIndex = 0;
   let count = 0;
   for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
-    if (touching && !covers(touching, m.index, m.index + m[0].length)) continue;
     hits.push({ rule, start: m.index, end: m.index + m[0].length });
-    if (++count >= MAX_HITS_PER_RULE) break;
+    if (++count >= (rule.maxHits ?? MAX_HITS_PER_RULE)) break;
     // An empty match would not advance.
     if (m[0].length === 0) rule.pattern.lastIndex++;
   }
@@ -334,7 +464,7 @@ function byRuleCapped(all: RuleHit[], rules: readonly InjectionRule[]): RuleHit[
   let count = 0;
   for (let i = 0; i < all.length; i++) {
     count = i > 0 && all[i - 1]!.rule === all[i]!.rule ? count + 1 : 1;
-    if (count <= MAX_HITS_PER_RULE) kept.push(all[i]!);
+    if (count <= (all[i]!.rule.maxHits ?? MAX_HITS_PER_RULE)) kept.push(all[i]!);
   }
   return kept;
 }
@@ -358,29 +488,23 @@ function positionsOf(pattern: RegExp, text: string): number[] {
 function transformedPasses(
   text: string,
   rules: readonly InjectionRule[],
-  plain: readonly RuleHit[],
+  found: LiteralHits = LITERALS.scan(text),
 ): RuleHit[][] {
   const passes: RuleHit[][] = [];
-  const rot = positionsOf(ROT13_SIGNS, text);
+  const rot = anyOf(found, SIGN_IDS.rot13) ? positionsOf(ROT13_SIGNS, text) : [];
   if (rot.length > 0)
     passes.push(runRulesIn(text, windowsAround(rot, text.length, PASS_REACH), rules, rot13, 'rot13'));
-  let digitsInWords = 0;
-  const leet = /[a-z][0134578@$][a-z]/g;
-  while (digitsInWords < 3 && leet.exec(text) !== null) digitsInWords++;
-  if (digitsInWords >= 3) {
-    // The rules over the rewritten text find what they find over the skeleton, plus the matches that read a
-    // substituted character: only those are looked for, the others are the plain pass's hits again.
-    const substituted = substitutedIn(text);
-    const again = plain.filter((hit) => !covers(substituted, hit.start, hit.end));
-    const hits = [...again, ...runRules(unleet(text), rules, substituted)];
-    passes.push(byRuleCapped(hits, rules).map((hit) => ({ ...hit, carrier: 'leetspeak' })));
-  }
+  // Leetspeak is read only near a word that spells an instruction word in it ("1gn0r3", "pr3v10u5"): a text full
+  // of IDs, hashes and e-mail addresses has digits and at signs between letters, and no reason for a second pass.
+  const leet = leetSigns(text);
+  if (leet.length > 0)
+    passes.push(runRulesIn(text, windowsAround(leet, text.length, PASS_REACH), rules, unleet, 'leetspeak'));
   return passes;
 }
 
 /** The rules over the text read backwards, near words that read as instructions backwards. */
-function reversedPass(text: string, rules: readonly InjectionRule[]): RuleHit[] {
-  const signs = positionsOf(REVERSED_SIGNS, text);
+function reversedPass(text: string, rules: readonly InjectionRule[], found: LiteralHits): RuleHit[] {
+  const signs = anyOf(found, SIGN_IDS.reversed) ? positionsOf(REVERSED_SIGNS, text) : [];
   if (signs.length === 0) return [];
   const windows = windowsAround(signs, text.length, PASS_REACH);
   return runRulesIn(text, windows, rules, (slice) => [...slice].reverse().join(''), 'reversed text', true);
@@ -416,22 +540,23 @@ const LEET: Readonly<Record<string, string>> = {
   $: 's',
 };
 
-/** Positions of the characters leetspeak substitutes for letters, ascending. */
-function substitutedIn(text: string): Int32Array {
-  let at = new Int32Array(64);
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // 0 1 3 4 5 7 8 @ $
-    if (!(c === 36 || c === 64 || (c >= 48 && c <= 56 && c !== 50 && c !== 54))) continue;
-    if (n === at.length) {
-      const grown = new Int32Array(at.length * 2);
-      grown.set(at);
-      at = grown;
-    }
-    at[n++] = i;
+/** A word with a substituted character in it, preceded only by letters. */
+const LEET_WORD = /(?<![a-z0-9@$])[a-z@$]{0,12}[0134578][a-z0-9@$]{1,16}/g;
+const LEET_HINT = /[a-z][0134578][a-z]|[0134578][a-z][0134578]/;
+/** What the un-leeted word must start with: the words injections are made of. */
+const LEET_STEMS =
+  /^(?:ignor|disregard|forget|forgot|previous|prior|instruct|system|prompt|passw|send|forward|reveal|secret|overrid|bypass|admin|delet|transfer|exfil|rules|jailbr|assistant|credential|token)/;
+/** Where words written in leetspeak spell an instruction word; at most 64. */
+function leetSigns(text: string): number[] {
+  const at: number[] = [];
+  // A quick look first: the word pattern starts with a lookbehind, which the engine cannot skip ahead with.
+  if (!LEET_HINT.test(text)) return at;
+  LEET_WORD.lastIndex = 0;
+  for (let m = LEET_WORD.exec(text); m !== null && at.length < 64; m = LEET_WORD.exec(text)) {
+    // Numbers ("1240") have no letter to substitute into.
+    if (/[a-z]/.test(m[0]) && LEET_STEMS.test(unleet(m[0]))) at.push(m.index);
   }
-  return at.subarray(0, n);
+  return at;
 }
 
 function unleet(text: string): string {
@@ -443,12 +568,16 @@ function decodedFindings(text: string, rules: readonly InjectionRule[]): Detecto
   const findings: DetectorFinding[] = [];
   for (const payload of decodedPayloads(text)) {
     const skeleton = skeletonOf(payload.text);
-    const hits = runRules(skeleton.text, rules);
-    for (const pass of transformedPasses(skeleton.text, rules, hits)) hits.push(...pass);
+    const found = LITERALS.scan(skeleton.text);
+    const raw = runRules(skeleton.text, rules, found);
+    for (const pass of transformedPasses(skeleton.text, rules, found)) raw.push(...pass);
+    const hits = evidenceOf(skeleton.text, raw);
     if (hits.length === 0) continue;
     for (const hit of hits) {
       findings.push(
-        finding(hit.rule, payload.start, payload.end, text, hit.rule.weight, { carrier: payload.carrier }),
+        finding(hit.rule, payload.start, payload.end, text, hit.weight ?? hit.rule.weight, {
+          carrier: payload.carrier,
+        }),
       );
     }
     findings.push({
@@ -472,13 +601,15 @@ function finding(
   end: number,
   text: string,
   weight: number,
-  how: { carrier?: string | undefined; quoted?: boolean },
+  how: { carrier?: string | undefined; reported?: 'quoted' | 'prose' },
 ): DetectorFinding {
   const where = how.carrier
     ? ` (in a ${how.carrier} payload)`
-    : how.quoted
+    : how.reported === 'quoted'
       ? ' (quoted in a text about attacks)'
-      : '';
+      : how.reported === 'prose'
+        ? ' (in a text about attacks)'
+        : '';
   return {
     detector: 'injection',
     kind: rule.id,
@@ -492,53 +623,23 @@ function finding(
   };
 }
 
-/** Noisy-OR over the strongest finding of each rule group: independent evidence adds up, repeats do not. */
-export function scoreOf(findings: readonly DetectorFinding[]): number {
+/**
+ * Noisy-OR over the strongest finding of each rule group: independent
+ * evidence adds up, repeats do not. In reporting voice (`reporting`), the
+ * findings outside hidden or encoded carriers are one piece of evidence:
+ * the payload an article quotes trips many rules, and they are not
+ * independent of each other.
+ */
+export function scoreOf(findings: readonly DetectorFinding[], reporting = false): number {
   const best = new Map<string, number>();
   for (const f of findings) {
     if (f.detector !== 'injection' || f.weight === undefined) continue;
-    const group = GROUP_OF.get(f.kind) ?? f.kind;
+    const group = reporting && f.carrier === undefined ? 'reported' : (GROUP_OF.get(f.kind) ?? f.kind);
     best.set(group, Math.max(best.get(group) ?? 0, f.weight));
   }
   let keep = 1;
   for (const w of best.values()) keep *= 1 - Math.min(Math.max(w, 0), 1);
   return Math.round((1 - keep) * 1000) / 1000;
-}
-
-/** Words that say a text is about attacks rather than an attack: security writing quotes payloads. */
-const META_STRONG =
-  /prompt[ -]?injection|jailbreak|red[ -]team|attackers?\b|adversarial|malicious|researchers?\b|phishing|promptinjektion|prompt-injektion|angreifer|injection de prompt|injections de prompt|attaquants?|inyeccion de prompt|inyecciones de prompt|atacantes?|提示注入|提示词注入|提示詞注入|プロンプトインジェクション|プロンプト・インジェクション/g;
-const META_WEAK =
-  /\b(?:researchers?|owasp|payloads?|malicious|vulnerab\w{0,8}|exploits?|phishing|security|example|for instance|such as|sicherheit|beispiel|securite|exemple|seguridad|ejemplo)\b|攻击|攻擊|安全|例如|攻撃|セキュリティ|例えば/g;
-
-function discussesInjection(text: string): boolean {
-  const strong = new Set(text.match(META_STRONG) ?? []);
-  if (strong.size === 0) return false;
-  const weak = new Set((text.match(META_WEAK) ?? []).slice(0, 50));
-  return strong.size + weak.size >= 2;
-}
-
-/** Spans inside quotation marks, code spans and block quotes, sorted by start. */
-function quotedSpans(text: string): [number, number][] {
-  const spans: [number, number][] = [];
-  const quoted =
-    /"[^"\n]{1,600}"|“[^”\n]{1,600}”|„[^“”\n]{1,600}[“”]|«[^»\n]{1,600}»|「[^」\n]{1,600}」|『[^』\n]{1,600}』|```[^`]{0,6000}```|`[^`\n]{1,600}`|(?:^|\n)\s{0,3}>[^\n]{0,600}/g;
-  for (let m = quoted.exec(text); m !== null; m = quoted.exec(text))
-    spans.push([m.index, m.index + m[0].length]);
-  return spans;
-}
-
-function within(spans: readonly [number, number][], at: number): boolean {
-  let lo = 0;
-  let hi = spans.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const [s, e] = spans[mid]!;
-    if (at < s) hi = mid - 1;
-    else if (at >= e) lo = mid + 1;
-    else return true;
-  }
-  return false;
 }
 
 export type { Skeleton };

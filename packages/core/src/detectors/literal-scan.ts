@@ -75,15 +75,15 @@ export class LiteralScanner {
     for (let head = 0; head < queue.length; head++) {
       const state = queue[head]!;
       outputs[state]!.push(...outputs[fail[state]!]!);
-      for (let col = 0; col < width; col++) {
-        const child = children[state]!.get(col);
-        const viaFail = next[fail[state]! * width + col]!;
-        if (child === undefined) next[state * width + col] = viaFail;
-        else {
-          next[state * width + col] = child;
-          fail[child] = viaFail;
-          queue.push(child);
-        }
+      // A state goes where its failure state goes, except along its own children: copy that row, then
+      // override. INVARIANT: breadth first, the failure state (shallower) has its row already.
+      const row = state * width;
+      const failRow = fail[state]! * width;
+      next.copyWithin(row, failRow, failRow + width);
+      for (const [col, child] of children[state]!) {
+        fail[child] = next[failRow + col]!;
+        next[row + col] = child;
+        queue.push(child);
       }
     }
     this.next = next;

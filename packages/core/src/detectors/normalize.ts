@@ -134,14 +134,33 @@ export function skeletonOf(text: string): Skeleton {
   }
   // Pieces of the skeleton, joined once at the end: appending to one string flattens it over and over.
   const parts: string[] = [];
-  // Folding can lengthen text (ﬁ → fi, ㎏ → kg); the map grows when it does.
-  let map = new Int32Array(text.length + 16);
+  // Lower-cased once; ASCII runs are slices of it when lower-casing kept the length. INVARIANT: no lower-case
+  // mapping shortens a character and only U+0130 (İ) lengthens one, so an unchanged length means every
+  // position kept its place.
+  const lowered = text.toLowerCase();
+  const aligned = lowered.length === text.length;
+  // The offset map is written only from the first character whose skeleton differs in length from it: most
+  // texts with accents or CJK fold one unit to one unit, and need no map at all.
+  let map: Int32Array | undefined;
   let n = 0;
   const room = (count: number) => {
-    if (n + count < map.length) return;
-    const grown = new Int32Array(map.length * 2 + count);
-    grown.set(map);
-    map = grown;
+    if (map === undefined) {
+      map = new Int32Array(text.length + 16 + count);
+      for (let k = 0; k < n; k++) map[k] = k;
+    } else if (n + count >= map.length) {
+      const grown = new Int32Array(map.length * 2 + count);
+      grown.set(map);
+      map = grown;
+    }
+  };
+  /** Records that skeleton units n .. n + count - 1 come from original offset `at` (or `at` onwards, `run`). */
+  const mapTo = (at: number, count: number, run: boolean) => {
+    if (map === undefined && n === at && (run || count === 1)) {
+      n += count;
+      return;
+    }
+    room(count);
+    for (let k = 0; k < count; k++) map![n++] = run ? at + k : at;
   };
   let invisible = 0;
   let bidi = 0;
@@ -159,11 +178,10 @@ export function skeletonOf(text: string): Skeleton {
       // A run of ASCII is lower-cased in one go.
       let end = i + 1;
       while (end < text.length && text.charCodeAt(end) < 0x80) end++;
-      const chunk = unescapeBreaks(text.slice(i, end).toLowerCase());
+      const chunk = aligned ? lowered.slice(i, end) : text.slice(i, end).toLowerCase();
       parts.push(chunk);
       last = chunk[chunk.length - 1]!;
-      room(end - i);
-      for (let k = i; k < end; k++) map[n++] = k;
+      mapTo(i, end - i, true);
       i = end;
       continue;
     }
@@ -171,16 +189,19 @@ export function skeletonOf(text: string): Skeleton {
     if (isInvisible(cp)) {
       invisible++;
       hidden(i);
+      // Dropped: later units no longer sit at their own offsets.
+      room(0);
     } else if (isBidiControl(cp)) {
       bidi++;
       hidden(i);
+      room(0);
     } else if (cp >= 0xe0020 && cp <= 0xe007e) {
       tags++;
       hidden(i);
       last = String.fromCharCode(cp - 0xe0000).toLowerCase();
       parts.push(last);
       room(1);
-      map[n++] = i;
+      mapTo(i, 1, false);
     } else if (!isHarmlessFormat(cp) && !(cp >= 0xe0000 && cp <= 0xe007f)) {
       const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
       const folded = fold(cp, ch);
@@ -194,15 +215,16 @@ export function skeletonOf(text: string): Skeleton {
       }
       parts.push(folded);
       if (folded.length > 0) last = folded[folded.length - 1]!;
-      room(folded.length);
-      for (let k = 0; k < folded.length; k++) map[n++] = i;
-    }
+      if (folded.length !== width) room(folded.length);
+      mapTo(i, folded.length, false);
+    } else room(0);
     i += width;
   }
-  const out = parts.join('');
+  const out = unescapeBreaks(parts.join(''));
+  if (map === undefined) return { text: out, invisible, bidi, tags, mixedScript, firstHidden };
   room(1);
-  map[n++] = text.length;
-  return { text: out, map: map.subarray(0, n), invisible, bidi, tags, mixedScript, firstHidden };
+  map![n++] = text.length;
+  return { text: out, map: map!.subarray(0, n), invisible, bidi, tags, mixedScript, firstHidden };
 }
 
 /**

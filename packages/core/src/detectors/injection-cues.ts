@@ -1,0 +1,319 @@
+import { type InjectionRule, rule, SEP, words } from './injection-rule.js';
+
+/**
+ * Cues: the parts of speech an injection is made of, found by the same
+ * one-pass literal prefilter and anchored patterns as the rules, but never
+ * reported alone. injection-features.ts combines them: an order aimed at a
+ * tool-like action is an attack when it is addressed to an AI, follows a
+ * forged role marker or tool call, subordinates the user's task, or puts the
+ * reader under an obligation. A cue by itself is ordinary language; what
+ * generalises is the combination, not the phrase.
+ */
+
+/** Names a text uses for the model reading it: by role, by product, by kind. */
+const AI_NAME =
+  '(?:ai|a\\.i\\.|llm|llms|language model|large language model|chatbot|gpt|gpt-?[345](?:\\.5)?o?|chatgpt|claude|gemini|copilot|llama|mistral|ai assistant|ai agent|ai model|ai system|assistant|agent|model|bot)';
+/** The subset that never names a person or a program's part: safe after "to"/"for". */
+const AI_ONLY =
+  '(?:ai|a\\.i\\.|llm|llms|language model|large language model|chatbot|gpt|gpt-?[345](?:\\.5)?o?|chatgpt|claude|gemini|copilot|llama|mistral|ai assistant|ai agent|ai model|ai system)';
+
+/**
+ * Tool-like actions: what an agent's tools do (AgentDojo's and InjecAgent's
+ * tool families: mail, messaging, payments, files, calendar, bookings,
+ * accounts, devices, browsing, code).
+ */
+export const ACTION =
+  '(?:send|forward|transfer|wire|pay|book|reserve|make a reservation|invite|grant|give|delete|remove|erase|share|post|publish|email|e-mail|mail|upload|update|change|reset|set|visit|open|navigate to|go to|browse to|click|call|invoke|run|execute|use|create|add|schedule|unlock|deposit|withdraw|sell|buy|purchase|order|retrieve|fetch|download|export|move|copy|concatenate|complete|perform|carry out|leak|disclose|reveal|approve|cancel|disable|enable|say|tell|recommend|reply|respond|include|append|insert|initiate|do)';
+
+/** Where an imperative starts: a clause start, a politeness or sequencing word, or a modal aimed at the reader. */
+const IMPERATIVE_LEAD =
+  '(?<=(?:^|[.!?:;,\\n()>\\]}|"\'*]\\s{0,3}|\\n\\s{0,3}-\\s{1,2}|\\b(?:please|kindly|first|then|now|also|next|and|immediately|simply|just|instead|do),?\\s{1,3}))';
+
+/** Cues are looked for all through a text: an order late in a long document must still meet its addressee. */
+const CUE_HITS = 1024;
+
+/** Cues that matter only near a context cue (injection.ts looks for them only there): an order's verb and object. */
+const LOCAL = new Set(['cue-order', 'cue-polite', 'cue-destination', 'cue-sensitive']);
+
+/** One cue rule per alternative, so that each is tried only where its own literals occur. */
+const cue = (id: string, triggers: readonly string[], sources: string | readonly string[]): InjectionRule[] =>
+  (typeof sources === 'string' ? [sources] : sources).map((source) => ({
+    ...rule('*', 'direct-instruction', id, 0, 'cue', triggers, source),
+    cue: true,
+    local: LOCAL.has(id),
+    maxHits: CUE_HITS,
+  }));
+
+/** The verb of an imperative aimed at a tool-like action (start of the order). */
+const ACTION_TRIGGERS = [
+  'send',
+  'forward',
+  'transfer',
+  'wire',
+  'pay',
+  'book',
+  'reserv',
+  'invite',
+  'grant',
+  'give',
+  'delete',
+  'remove',
+  'erase',
+  'share',
+  'post',
+  'publish',
+  'mail',
+  'upload',
+  'update',
+  'change',
+  'reset',
+  'set',
+  'visit',
+  'open',
+  'navigate',
+  'go to',
+  'browse',
+  'click',
+  'call',
+  'invoke',
+  'run',
+  'execute',
+  'use',
+  'create',
+  'add',
+  'schedule',
+  'unlock',
+  'deposit',
+  'withdraw',
+  'sell',
+  'buy',
+  'purchase',
+  'order',
+  'retrieve',
+  'fetch',
+  'download',
+  'export',
+  'move',
+  'copy',
+  'concatenate',
+  'complete',
+  'perform',
+  'carry out',
+  'leak',
+  'disclose',
+  'reveal',
+  'approve',
+  'cancel',
+  'disable',
+  'enable',
+  'say',
+  'tell',
+  'recommend',
+  'reply',
+  'respond',
+  'include',
+  'append',
+  'insert',
+  'initiate',
+  'do',
+];
+
+export const CUES: readonly InjectionRule[] = [
+  ...[
+    // Not a JSON key or a label ("email": …, send:): a verb followed by a quote or colon names a field, not an action.
+    cue('cue-order', ACTION_TRIGGERS, `${IMPERATIVE_LEAD}${ACTION}\\b(?!\\s{0,2}["':=])`),
+    cue(
+      'cue-obligation',
+      [
+        'you',
+        'i need',
+        'i want',
+        'make sure',
+        'be sure',
+        'remember',
+        'forget',
+        'assistant',
+        'agent',
+        'model',
+      ],
+      // The reader by "you" or by its role: "you first need to use …", "the assistant is now required to open …",
+      // "the user has asked you to send …".
+      `\\b(?:(?:you|the (?:assistant|ai|agent|model))${SEP}(?:(?:first|now|also|then|really|is|are)${SEP}){0,2}(?:must|should|need to|needs to|have to|has to|are required to|is required to|required to|are to|shall|will need to)|i need you to|i want you to|(?:has|have) asked you to|wants you to|make sure to|be sure to|remember to|don't forget to|do not forget to)${SEP}(?:(?:now|first|also|immediately|please|then)${SEP}){0,2}${ACTION}\\b`,
+    ),
+    cue(
+      'cue-polite',
+      ['please', 'kindly', 'could you', 'can you', 'would you', 'would be grateful'],
+      `\\b(?:please|kindly|could you|can you|would you(?: mind)?|i would be grateful if you could)${SEP}(?:(?:now|first|also|immediately|kindly|please)${SEP}){0,2}${ACTION}\\b`,
+    ),
+    cue(
+      'cue-addressee',
+      [
+        'to ',
+        'for ',
+        'dear',
+        'hey',
+        'hi',
+        'hello',
+        'attention',
+        'attn',
+        'you,',
+        'from me',
+        'reading',
+        'processing',
+        'summari',
+        'parsing',
+        'analy',
+        'handling',
+        'if you',
+        'ai',
+        'assistant',
+        'agent',
+        'model',
+        'bot',
+        'llm',
+        'gpt',
+        'claude',
+        'gemini',
+        'copilot',
+        'llama',
+      ],
+      [
+        // "to the AI", "for any language model", "note to the assistant", "message for whichever agent".
+        // Each begins at the AI's name and reads what comes before it: a name is rarer than "to" or "the".
+        `(?<=\\b(?:to|for)${SEP}(?:the${SEP}|any${SEP}|all${SEP}|every${SEP}|whichever${SEP}|whatever${SEP})?)${AI_ONLY}s?\\b`,
+        `(?<=\\b(?:note|message|notice|reminder|request|instructions?|memo|step|task)${SEP}(?:to|for)${SEP}(?:the${SEP}|any${SEP}|all${SEP}|whichever${SEP})?)${AI_NAME}s?\\b`,
+        `(?<=\\b(?:dear|hey|hi|hello|attention|attn)${SEP}(?:to${SEP})?(?:the${SEP})?)${AI_NAME}s?\\b`,
+        // "to you, GPT-4", "you, the assistant".
+        `\\byou,${SEP}(?:the${SEP}|my${SEP})?${AI_NAME}\\b`,
+        // "a message from me, the user, to you".
+        `\\bfrom me${SEP}${words(4)}to you\\b`,
+        `(?<=\\b(?:whichever|any|the)${SEP})${AI_NAME}s?${SEP}(?:that is${SEP}|who is${SEP}|currently${SEP})?(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|handling|reviewing|scanning)\\b`,
+        `\\b(?:if|when)${SEP}this${SEP}ends up in your context`,
+        `(?<=\\b(?:if|when)${SEP}you(?: are|'re)${SEP}(?:an?${SEP}|the${SEP})?)${AI_NAME}\\b`,
+        // A vocative at a sentence start: "Assistant, you ...", "Claude, please ...".
+        `(?<=(?:^|\\n|[.!?>"(]\\s{0,3})(?:the${SEP})?)${AI_NAME}\\s{0,2},`,
+      ],
+    ),
+    cue(
+      'cue-sequencing',
+      ['before', 'prior to', 'after', 'once', 'when', 'task', 'request', 'question'],
+      [
+        // The reader's own work named as what comes later: "before you summarize, …", "before describing this image, …".
+        `\\bbefore${SEP}(?:you${SEP})?(?:summari[sz]e|summari[sz]ing|answer|answering|reply|replying|respond|responding|describ(?:e|ing)|proceed|solve|solving)\\b`,
+        `\\b(?:before|prior to)${SEP}(?:you${SEP})?(?:can${SEP}|could${SEP}|may${SEP}|will${SEP}|are able to${SEP})?(?:solve|solving|do|doing|complete|completing|finish|finishing|continue|continuing|answer|answering|proceed|proceeding|reply|replying|respond|responding|summari[sz]e|summari[sz]ing|return|returning|start|starting|carry on|go on|handle|handling|anything else)\\b${SEP}${words(4)}(?:task|request|question|job|assignment|summary|answer|reply|user|else)\\b`,
+        `(?<=\\b(?:the|my|your)${SEP}(?:original${SEP}|initial${SEP}|first${SEP}|actual${SEP})?)(?:task|request|question|instructions?)${SEP}(?:that${SEP})?i${SEP}(?:gave|asked|assigned|set|sent|originally gave)${SEP}(?:to${SEP})?you\\b`,
+        `(?<=\\b(?:after|once|when)${SEP}(?:you${SEP})?(?:have${SEP}|'ve${SEP})?)(?:do|did|done|finish|finished|complete|completed)${SEP}(?:that|this|it)\\b${SEP}${words(2)}(?:you can|you may|go back|continue|return|proceed|carry on|solve)\\b`,
+        `\\b(?:go back|return|continue)${SEP}(?:to|with)${SEP}(?:my|the|your)${SEP}(?:original|initial)${SEP}(?:task|request|question)\\b`,
+      ],
+    ),
+    cue(
+      'cue-role-marker',
+      ['system', 'sys', 'admin', 'developer', 'instruction', 'user', 'human', 'assistant', 'role'],
+      [
+        // A role name between markers, in any bracket style: ###(system_message), [SYSTEM], <<SYS>>, *** SYSTEM NOTICE ***.
+        // Where a line or a field starts: a line break, an escaped one (two spaces in the skeleton), a quote or a colon.
+        `(?<=(?:^|\\n|  |[.!?:>"]\\s{0,3})[#*=\\[(<{|-]{1,6}\\s{0,2})(?:system|sys|admin|administrator|developer|instructions?|user|human|assistant)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|instructions|alert|reminder))?\\s{0,2}[)\\]>}|*=:#-]{1,6}`,
+        // A bare role line that speaks: "SYSTEM MESSAGE: the assistant is now required to …", "Human: send …".
+        `(?<=(?:^|\\n|  |"|>)\\s{0,3})(?:system|admin|developer|human|user)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|alert))?\\s{0,2}:`,
+        // A chat message as JSON, also inside another JSON string (escaped quotes).
+        `"role\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"(?:system|user|developer|human)\\\\{0,3}"`,
+      ],
+    ),
+    cue(
+      'cue-tool-call',
+      [
+        // Without their quotes, which a JSON string nested in another arrives escaped.
+        'tool_call',
+        'function_call',
+        'function',
+        'action',
+        'name',
+        'function call',
+        'tool result',
+        'tool_response',
+        'tool_result',
+        'observation',
+      ],
+      [
+        `"(?:tool_calls|function_call|tool_call)\\\\{0,3}"\\s{0,3}:\\s{0,3}[\\[{]`,
+        // A named call with its arguments; a bare "name" field is every other JSON record.
+        `"(?:function|action|name|tool)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{1,64}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"`,
+        `(?:^|\\n|  |")\\s{0,3}(?:function call|tool result|observation)\\s{0,2}:`,
+        `</?(?:tool_response|tool_result)>`,
+      ],
+    ),
+    cue(
+      'cue-destination',
+      // No trigger words: each alternative's anchors are its prefilter.
+      [],
+      [
+        // From the "@": where the address starts does not matter, only that one is near.
+        '@[a-z0-9-]{1,63}\\.[a-z0-9.-]{2,100}',
+        'https?://',
+        '\\bwww\\.[a-z0-9-]{1,63}',
+        '\\.(?:com|net|org|io|co|info|biz|ru|cn|xyz|app|dev|site|online|example)\\b',
+        // IBANs of the common countries (the check digits and the rest are the PII detector's business).
+        '\\b(?:de|gb|us|ch|fr|es|it|nl)[0-9][0-9]\\s?[a-z0-9]{4}\\s?[a-z0-9]{4}',
+        '\\b0x[0-9a-f]{16,64}',
+        `\\baccount${SEP}(?:number${SEP}|id${SEP}|no\\.?${SEP})?:?\\s{0,2}[a-z0-9-]{0,8}\\d`,
+      ],
+    ),
+    cue(
+      'cue-sensitive',
+      // No trigger words: each alternative's anchors are its prefilter.
+      [],
+      [
+        `\\b(?:security|verification|2fa|one-time|otp|login|access|reset|auth)${SEP}codes?\\b`,
+        '\\b(?:passwords?|passcodes?|credentials|api keys?|access tokens?|passport(?: number)?|card numbers?|credit cards?|ssn|social security numbers?|bank details)\\b',
+        `(?<=\\b(?:all|every)${SEP}(?:the${SEP}|my${SEP}|your${SEP})?)(?:emails?|messages?|files?|channels?|contacts?|documents?|records?)\\b`,
+        // Sums worth stealing: three digits and up ("$500", "2,000 eur"), not a 15 EUR school trip.
+        '\\$\\s?\\d{1,3}[,.]?\\d{3}|\\$\\s?\\d{3}',
+        '(?<=\\d{3}\\s?)(?:eur|usd|gbp|euros?|dollars?)\\b',
+        `\\b(?:admin|permanent|full|edit|write)${SEP}(?:access|rights|permissions?)\\b`,
+      ],
+    ),
+    // The same parts of the important-instructions template in the other languages the rules read.
+    cue(
+      'cue-sequencing',
+      ['bevor', 'avant', 'antes', 'prima', '之前', '前に'],
+      [
+        `\\bbevor${SEP}du${SEP}${words(2)}aufgabe`,
+        `\\bavant${SEP}de${SEP}(?:resoudre|terminer|faire|repondre)${SEP}${words(2)}tache`,
+        `\\bantes${SEP}de${SEP}(?:resolver|completar|terminar|responder)${SEP}${words(2)}tarea`,
+        `\\bprima${SEP}di${SEP}(?:risolvere|completare|rispondere)${SEP}${words(2)}compito`,
+        '任务之前',
+        'タスクを(?:解決|完了)する前に',
+      ],
+    ),
+    cue(
+      'cue-addressee',
+      ['an dich', 'pour toi', 'para ti', 'per te', '给你', 'あなた'],
+      [
+        `\\ban${SEP}dich,`,
+        `\\bpour${SEP}toi,`,
+        `\\bpara${SEP}ti,`,
+        `\\bper${SEP}te,`,
+        // The skeleton folds full-width brackets to ASCII.
+        '给你\\(',
+        'あなた\\(',
+      ],
+    ),
+    // A context reset in any wording, typos included: "ignore your previous iunstructions", "disregard the earlier request".
+    cue(
+      'cue-reset',
+      ['ignor', 'disregard', 'forget', 'set aside', 'overrid'],
+      `\\b(?:ignore|ignoring|disregard|forget|set aside|override)${SEP}(?:all${SEP})?(?:your|the|any|all|these|those)${SEP}(?:previous|prior|earlier|above|preceding|original|initial|current|existing|old)${SEP}[a-z]{3,20}\\b|\\b(?:forget|ignore|disregard)${SEP}everything${SEP}(?:you${SEP}|that${SEP}){0,2}(?:were|was|have been|'ve been|read|saw)\\b`,
+    ),
+    // The attacker speaking as the owner (InjecAgent): "my account", "my front door", "my bitcoin holdings".
+    cue(
+      'cue-owned',
+      ['my'],
+      `\\bmy${SEP}(?:(?:home|bank|saved|alternate|clinical|front|trial|new)${SEP}){0,2}(?:friend|account|door|house|bitcoin|crypto|holdings?|savings|addresses|address|bank|card|wallet|files|records|password|email|trial)s?\\b`,
+    ),
+    cue(
+      'cue-task-label',
+      ['todo', 'action required', 'next step', 'follow-up', 'follow up'],
+      `(?:^|\\n|[:.!]\\s{1,3}|["'>]\\s{0,2})(?:todo|action required|next step|required follow-?up|follow-?up required)(?:${SEP}${words(2)}[a-z]{1,24})?(?:\\s{0,2}\\([a-z ]{1,30}\\))?\\s{0,2}[:\\-]`,
+    ),
+  ].flat(),
+];

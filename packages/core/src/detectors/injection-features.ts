@@ -1,0 +1,214 @@
+import type { RuleHit } from './injection-hidden.js';
+import type { InjectionFamily, InjectionRule } from './injection-rule.js';
+
+/**
+ * Features that generalise across phrasings: an order aimed at a tool-like
+ * action (send, pay, grant, delete, visit, call …) becomes evidence of an
+ * injection by what surrounds it — who it is addressed to, what precedes it,
+ * how it treats the user's task — and counts for more when it names a
+ * destination (an address, URL, IBAN, account) or something worth stealing.
+ * The parts are cues (injection-cues.ts) found in the rules' one pass; this
+ * module only relates their positions, in time linear in their number.
+ *
+ * Learned from the public attack templates (AgentDojo's important
+ * instructions, tool knowledge, system message and direct attacks;
+ * InjecAgent's orders in data fields; Greshake et al.'s indirect
+ * injections): each names the reader, forges a turn or marker, subordinates
+ * the user's task, or speaks as the user about the user's assets.
+ */
+
+/** A feature as the scanner reports it; `pattern` is unused (features are not matched, they are combined). */
+function feature(
+  id: string,
+  family: InjectionFamily,
+  weight: number,
+  reason: string,
+  group = id,
+): InjectionRule {
+  return { id, family, lang: '*', weight, reason, triggers: [], pattern: /(?!)/g, group };
+}
+
+/** The features, by id. Weights: what each says alone, before a destination or a sensitive object adds to it. */
+export const FEATURES = {
+  addressedOrder: feature(
+    'addressed-order',
+    'addressing-ai',
+    0.6,
+    'addresses an AI and orders a tool-like action',
+  ),
+  markerOrder: feature(
+    'role-marker-order',
+    'role-marker',
+    0.45,
+    'a forged role or system marker followed by an order',
+    // One piece of evidence with the role-line rules: an honest transcript has role lines and requests in them
+    // too ("User: can you send me my invoice?"); what tips a forged turn over is what its order moves.
+    'role-marker',
+  ),
+  toolCallOrder: feature(
+    'order-after-tool-call',
+    'tool-call-mimicry',
+    0.5,
+    'an order right after tool-call or function-call syntax',
+  ),
+  subordinatesTask: feature(
+    'subordinates-user-task',
+    'direct-instruction',
+    0.55,
+    'puts an action before the user\'s own task ("before you solve the task I gave you")',
+  ),
+  readerObligation: feature(
+    'reader-obligation',
+    'direct-instruction',
+    0.35,
+    'puts the reader under an obligation to act',
+  ),
+  ownerVoice: feature(
+    'owner-voice-request',
+    'harmful-action',
+    0.5,
+    "asks, in the owner's voice, for an action on the owner's accounts, devices or data",
+  ),
+  resetOrder: feature(
+    'reset-then-order',
+    'context-ignoring',
+    0.6,
+    "resets the reader's instructions and gives an order",
+  ),
+  labelledOrder: feature(
+    'labelled-order',
+    'direct-instruction',
+    0.4,
+    'a task label (TODO, action required) over an order that moves data or money',
+  ),
+} as const;
+
+/** All feature rules, for lookups by id (groups, reports). */
+export const FEATURE_RULES: readonly InjectionRule[] = Object.values(FEATURES);
+
+/** How far around an order each kind of context is looked for, in skeleton characters. */
+const REACH = {
+  addresseeBefore: 500,
+  addresseeAfter: 200,
+  // Forged markers lead straight into their order: `###(system_message) Send …`, `{"role": "system", "content": "Send …`.
+  markerBefore: 60,
+  toolCallBefore: 600,
+  sequencing: 500,
+  labelBefore: 40,
+  resetBefore: 120,
+  object: 250,
+} as const;
+
+/** A destination or a sensitive object adds this much, each, up to MAX_WEIGHT. */
+const DESTINATION_BONUS = 0.15;
+const SENSITIVE_BONUS = 0.1;
+const MAX_WEIGHT = 0.9;
+/** Feature hits kept per feature: enough to explain, bounded. */
+const MAX_FEATURE_HITS = 8;
+
+const DESTRUCTIVE = /^(?:delete|remove|erase|wipe|destroy)/;
+
+/** Where the sentence that goes on at `from` ends: a full stop before a space, `!`, `?` or a line break; at most REACH.object on. */
+function sentenceEnd(text: string, from: number): number {
+  const limit = Math.min(text.length, from + REACH.object);
+  for (let i = from; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 33 || c === 63) return i;
+    // Not the dots of "www.x.com" or "2.5".
+    if (c === 46 && (i + 1 >= text.length || text.charCodeAt(i + 1) === 32)) return i;
+  }
+  return limit;
+}
+
+/** Sorted start positions of one cue's hits. */
+class Positions {
+  private readonly at: Int32Array;
+  constructor(hits: readonly RuleHit[]) {
+    this.at = Int32Array.from(hits, (h) => h.start).sort();
+  }
+  /** Whether a hit starts in [from, to). */
+  any(from: number, to: number): boolean {
+    let lo = 0;
+    let hi = this.at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.at[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.at.length && this.at[lo]! < to;
+  }
+  get size(): number {
+    return this.at.length;
+  }
+}
+
+/**
+ * The feature hits of a text, from the cue hits of one pass over its
+ * skeleton. Linear in the number of cue hits (each order looks up its
+ * neighbours by binary search).
+ */
+export function featureHits(text: string, cueHits: readonly RuleHit[]): RuleHit[] {
+  const by = new Map<string, RuleHit[]>();
+  for (const h of cueHits) {
+    const list = by.get(h.rule.id);
+    if (list) list.push(h);
+    else by.set(h.rule.id, [h]);
+  }
+  const positions = (id: string) => new Positions(by.get(id) ?? []);
+  const addressee = positions('cue-addressee');
+  const marker = positions('cue-role-marker');
+  const toolCall = positions('cue-tool-call');
+  const sequencing = positions('cue-sequencing');
+  const label = positions('cue-task-label');
+  const destination = positions('cue-destination');
+  const sensitive = positions('cue-sensitive');
+  const owned = positions('cue-owned');
+  const reset = positions('cue-reset');
+
+  const out: RuleHit[] = [];
+  const counts = new Map<InjectionRule, number>();
+  const add = (rule: InjectionRule, start: number, end: number, bonus: number) => {
+    const n = counts.get(rule) ?? 0;
+    if (n >= MAX_FEATURE_HITS) return;
+    counts.set(rule, n + 1);
+    out.push({ rule, start, end, weight: Math.min(rule.weight + bonus, MAX_WEIGHT) });
+  };
+
+  const orders = [
+    ...(by.get('cue-order') ?? []),
+    ...(by.get('cue-obligation') ?? []),
+    ...(by.get('cue-polite') ?? []),
+  ];
+  for (const order of orders) {
+    const p = order.start;
+    const end = order.end;
+    // What the order acts on lies in its own sentence.
+    const stop = sentenceEnd(text, end);
+    const hasDestination = destination.any(p, stop);
+    // Destroying something is as sensitive as what it destroys.
+    const hasSensitive = sensitive.any(p, stop) || DESTRUCTIVE.test(text.slice(p, end));
+    const bonus = (hasDestination ? DESTINATION_BONUS : 0) + (hasSensitive ? SENSITIVE_BONUS : 0);
+    if (addressee.any(p - REACH.addresseeBefore, p + REACH.addresseeAfter))
+      add(FEATURES.addressedOrder, p, end, bonus);
+    if (marker.any(p - REACH.markerBefore, p)) add(FEATURES.markerOrder, p, end, bonus);
+    // Tool-call syntax alone is documentation; followed by an order that moves something, a forged step.
+    if (toolCall.any(p - REACH.toolCallBefore, p) && (hasDestination || hasSensitive))
+      add(FEATURES.toolCallOrder, p, end, bonus);
+    if (sequencing.any(p - REACH.sequencing, p + REACH.sequencing))
+      add(FEATURES.subordinatesTask, p, end, bonus);
+    if (order.rule.id === 'cue-obligation') add(FEATURES.readerObligation, p, end, bonus);
+    // InjecAgent's orders in data fields: the attacker writes as the owner ("my front door", "my account").
+    if (order.rule.id === 'cue-polite' && owned.any(p, stop)) add(FEATURES.ownerVoice, p, end, bonus);
+    if (reset.any(p - REACH.resetBefore, p)) add(FEATURES.resetOrder, p, end, bonus);
+    // "TODO: send the slides to marketing@" is a to-do list; a label over moving secrets, sums or everything, or
+    // over destroying something, is not.
+    if (label.any(p - REACH.labelBefore, p) && hasSensitive) add(FEATURES.labelledOrder, p, end, bonus);
+  }
+  // Text addressed to the model that puts something before its task is the template without an English verb.
+  for (const hit of by.get('cue-sequencing') ?? [])
+    if (addressee.any(hit.start - REACH.addresseeBefore, hit.end + REACH.addresseeAfter))
+      add(FEATURES.addressedOrder, hit.start, hit.end, 0);
+  // "The task I gave you" speaks for itself: text addressed to whoever performs the user's task.
+  for (const hit of by.get('cue-sequencing') ?? []) add(FEATURES.subordinatesTask, hit.start, hit.end, -0.1);
+  return out;
+}
