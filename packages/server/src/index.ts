@@ -12,6 +12,8 @@ export { type SessionRecording, sessionRecording } from './audit/timeline.js';
 export { verifyExportFile, verifyStoredAudit } from './audit/verify-log.js';
 export { runCli } from './cli/run-cli.js';
 export { findConfigPath, type GatehouseConfig, loadConfig } from './config/load.js';
+export { ConsoleSessions } from './console/console-sessions.js';
+export { createInvite } from './console/passkey-routes.js';
 export { AccessTokenIssuer, AccessTokenVerifier, TokenError } from './identity/access-tokens.js';
 export { AgentAdmin } from './identity/agent-admin.js';
 export type { AgentRecord, IdentityStore, UserRecord } from './identity/identity-store.js';

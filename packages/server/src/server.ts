@@ -11,6 +11,9 @@ import { OtlpAuditExporter } from './audit/otel.js';
 import { pruneAuditBefore } from './audit/retention.js';
 import { ToolCatalog } from './catalog/tool-catalog.js';
 import type { GatehouseConfig } from './config/load.js';
+import { ConsoleSessions } from './console/console-sessions.js';
+import { ConsoleAccounts } from './console/console-store.js';
+import { LiveFeed } from './console/live-feed.js';
 import { DecisionService, type PathComponents } from './decisions/decision-service.js';
 import { PersistentSessionStore } from './decisions/persistent-sessions.js';
 import { AgentRateLimiter } from './decisions/rate-limiter.js';
@@ -58,6 +61,8 @@ export interface RunningServer {
   readonly notifier?: WebhookNotifier;
   /** Brokered credentials, for injection into upstreams at call time (`reveal`, `versions`). */
   readonly vault: SecretVault;
+  /** People's console sessions, passkeys and enrolment links. */
+  readonly consoleSessions: ConsoleSessions;
   close(): Promise<void>;
 }
 
@@ -103,10 +108,12 @@ export async function startServer(
     cleanups.push(() => checkpointer?.close());
     const exporter = config.audit.otlp ? new OtlpAuditExporter(config.audit.otlp) : undefined;
     cleanups.push(() => exporter?.close());
+    const feed = new LiveFeed();
     const auditLog = new AuditLog(store, {
       onCommitted: (events) => {
         checkpointer?.observe(events);
         exporter?.export(events);
+        feed.publish(events);
       },
     });
     cleanups.push(() => auditLog.close());
@@ -282,6 +289,17 @@ export async function startServer(
       recycleTimer.unref();
       cleanups.push(() => clearInterval(recycleTimer));
     }
+    const consoleSessions = new ConsoleSessions(new ConsoleAccounts(store.db), {
+      idleTimeoutMs: config.console.idleTimeoutMs,
+      absoluteTimeoutMs: config.console.absoluteTimeoutMs,
+      origin: new URL(url).origin,
+    });
+    const pruneConsole = setInterval(
+      () => void consoleSessions.accounts.prune(Date.now()).catch(() => undefined),
+      10 * 60_000,
+    );
+    pruneConsole.unref();
+    cleanups.push(() => clearInterval(pruneConsole));
     const app = await createHttpApp({
       runtime,
       store,
@@ -299,6 +317,12 @@ export async function startServer(
         ...(limiter.problem ? [limiter.problem] : []),
       ],
       logger: options.logger ?? false,
+      console: {
+        sessions: consoleSessions,
+        feed,
+        // WebAuthn binds passkeys to the host name (an IP address is not a valid RP ID: use localhost).
+        rp: { id: new URL(url).hostname, origin: new URL(url).origin, name: 'Gatehouse' },
+      },
     });
     cleanups.push(() => app.close());
     log = app.log;
@@ -325,6 +349,7 @@ export async function startServer(
       auditKey,
       ...(notifier && { notifier }),
       vault,
+      consoleSessions,
       close: closeAll,
     };
   } catch (err) {

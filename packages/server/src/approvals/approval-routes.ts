@@ -141,7 +141,7 @@ async function viewerOf(
   admin: AgentAdmin,
   decisions: DecisionService,
 ): Promise<Viewer | undefined> {
-  if (/^Bearer\s+ghu_/i.test(request.headers.authorization ?? '')) {
+  if (/^Bearer\s+ghu_/i.test(request.headers.authorization ?? '') || request.consoleUser) {
     return (await requireUser(request, reply, admin, [])) ? { kind: 'user' } : undefined;
   }
   const caller = await decisions.authenticate(request.headers.authorization);

@@ -27,6 +27,7 @@ export interface GatehouseConfig {
   readonly dataDir: string;
   readonly server: { readonly host: string; readonly port: number; readonly publicUrl?: string };
   readonly rateLimits: RateLimitConfig;
+  readonly console: ConsoleConfig;
   readonly approvals: {
     readonly notify: readonly WebhookTarget[];
     readonly gatewayWaitMs: number;
@@ -76,6 +77,19 @@ export type UpstreamConfig = {
     }
   | { readonly transport: 'http'; readonly url: string; readonly headers: Readonly<Record<string, string>> }
 );
+
+/** The web console: session timeouts and, optionally, single sign-on with OpenID Connect. */
+export interface ConsoleConfig {
+  readonly idleTimeoutMs: number;
+  readonly absoluteTimeoutMs: number;
+  readonly oidc?: {
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly clientSecret?: string;
+    readonly groupsClaim?: string;
+    readonly groupRoles: Readonly<Record<string, readonly ('approver' | 'admin' | 'auditor')[]>>;
+  };
+}
 
 /** A rate limit: so many requests per window. */
 export interface RateLimit {
@@ -211,6 +225,7 @@ export async function loadConfig(
         ],
         [['approvals', 'notify', i, 'secret'], hook.secret] as [(string | number)[], string | undefined],
       ]),
+      [['console', 'oidc', 'clientSecret'], value.console?.oidc?.clientSecret],
     ];
     for (const [path, text, shape] of references) {
       const name = envReference(text);
@@ -296,6 +311,21 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
       ...(doc.server?.publicUrl !== undefined && { publicUrl: doc.server.publicUrl }),
     },
     rateLimits,
+    console: {
+      idleTimeoutMs: durationMs(doc.console?.idleTimeout ?? '30m'),
+      absoluteTimeoutMs: durationMs(doc.console?.absoluteTimeout ?? '12h'),
+      ...(doc.console?.oidc && {
+        oidc: {
+          issuer: doc.console.oidc.issuer,
+          clientId: doc.console.oidc.clientId,
+          ...(doc.console.oidc.clientSecret !== undefined && {
+            clientSecret: expand(doc.console.oidc.clientSecret),
+          }),
+          ...(doc.console.oidc.groupsClaim !== undefined && { groupsClaim: doc.console.oidc.groupsClaim }),
+          groupRoles: doc.console.oidc.groupRoles ?? {},
+        },
+      }),
+    },
     approvals: {
       notify: (doc.approvals?.notify ?? []).map((hook) => {
         return {

@@ -1,15 +1,22 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { approvalHistoryRoutes } from '../approvals/approval-history-routes.js';
 import { approvalRoutes } from '../approvals/approval-routes.js';
 import type { ApprovalService } from '../approvals/approval-service.js';
 import type { AuditSink } from '../audit/audit-log.js';
 import { auditRoutes } from '../audit/audit-routes.js';
 import { catalogRoutes } from '../catalog/catalog-routes.js';
 import type { ToolCatalog } from '../catalog/tool-catalog.js';
+import { consoleAssetRoutes } from '../console/console-assets.js';
+import { type ConsoleSessions, installConsoleSessions } from '../console/console-sessions.js';
+import type { LiveFeed } from '../console/live-feed.js';
+import { liveRoutes } from '../console/live-routes.js';
+import { passkeyRoutes, type RelyingParty } from '../console/passkey-routes.js';
 import { authzenRoutes } from '../decisions/authzen-routes.js';
 import type { DecisionService } from '../decisions/decision-service.js';
 import type { McpGateway } from '../gateway/gateway.js';
 import { mcpRoutes } from '../gateway/mcp-routes.js';
 import type { AgentAdmin } from '../identity/agent-admin.js';
+import { agentRoutes } from '../identity/agent-routes.js';
 import type { AuthorizationServer } from '../oauth/authorization-server.js';
 import { oauthRoutes } from '../oauth/routes.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
@@ -38,6 +45,12 @@ export interface HttpAppDeps {
   /** Reasons the process is not ready beyond the store (e.g. a stalled registry cache). */
   readonly readinessProblems?: () => string[];
   readonly logger?: boolean;
+  /** People's sign-in to the web console (cookie sessions, passkeys); without it only tokens work. */
+  readonly console?: {
+    readonly sessions: ConsoleSessions;
+    readonly rp: RelyingParty;
+    readonly feed?: LiveFeed;
+  };
 }
 
 /**
@@ -57,6 +70,9 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     // Behind no proxy by default; request ids echo X-Request-ID when given.
     requestIdHeader: 'x-request-id',
   });
+
+  // Before every route: a console session cookie speaks for its person on any `/v1` route.
+  if (deps.console) await installConsoleSessions(app, deps.console.sessions, deps.auditLog);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -98,6 +114,24 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     decisions: deps.decisions,
   });
   await app.register(auditRoutes, { store: deps.store, admin: deps.admin });
+  await app.register(approvalHistoryRoutes, {
+    approvals: deps.approvals,
+    admin: deps.admin,
+    store: deps.store,
+  });
+  await app.register(agentRoutes, {
+    store: deps.store,
+    admin: deps.admin,
+    ...(deps.auditLog && { audit: deps.auditLog }),
+  });
+  await app.register(consoleAssetRoutes);
+  if (deps.console?.feed) await app.register(liveRoutes, { feed: deps.console.feed, admin: deps.admin });
+  if (deps.console)
+    await app.register(passkeyRoutes, {
+      sessions: deps.console.sessions,
+      rp: deps.console.rp,
+      ...(deps.auditLog && { audit: deps.auditLog }),
+    });
   if (deps.gateway)
     await app.register(mcpRoutes, {
       gateway: deps.gateway,

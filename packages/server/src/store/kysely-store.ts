@@ -47,6 +47,8 @@ export interface PolicyVersion {
 /** Everything Gatehouse persists, over one of two SQL dialects. */
 export interface Store extends IdentityStore, AuditStore, VaultStore {
   readonly dialect: Dialect;
+  /** The Kysely handle, for features that keep their tables in their own module (console sign-in). */
+  readonly db: Kysely<Database>;
   /** Records an activated policy version; activating a known hash again updates its `loadedAt`. */
   recordPolicyVersion(version: {
     hash: string;
@@ -121,7 +123,7 @@ export interface StoredSession {
 /** The `Store` over Kysely: the same queries for SQLite and PostgreSQL. */
 export class KyselyStore implements Store {
   constructor(
-    private readonly db: Kysely<Database>,
+    readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     private readonly describe: string,
     /** The SQLite connection under `db`, for the audit append's prepared statements. */
@@ -1175,7 +1177,8 @@ function toCredential(row: Selectable<AgentCredentialsTable>): CredentialRecord 
   };
 }
 
-function toUser(row: Selectable<UsersTable>): UserRecord {
+/** A `users` row as a record. */
+export function toUser(row: Selectable<UsersTable>): UserRecord {
   return {
     id: row.id,
     email: row.email,

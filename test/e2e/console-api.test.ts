@@ -1,0 +1,197 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openAuditEvent } from '@gatehouse/core';
+import { AgentAdmin, createInvite, loadConfig, type RunningServer, startServer } from 'gatehouse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The console's side of the public API, without a browser: the page and its
+ * CSP, cookie sessions with CSRF and timeouts, one-time enrolment links, the
+ * agents lifecycle by role, and the audit of console actions (door `console`).
+ */
+
+const QUICKSTART = new URL('../../examples/quickstart/policy.yaml', import.meta.url);
+const dir = mkdtempSync(join(tmpdir(), 'gh-console-api-'));
+let server: RunningServer;
+let admin: AgentAdmin;
+const cookies: Record<string, { cookie: string; csrfToken: string }> = {};
+
+beforeAll(async () => {
+  copyFileSync(QUICKSTART, join(dir, 'policy.yaml'));
+  writeFileSync(
+    join(dir, 'gatehouse.yaml'),
+    ['policy: ./policy.yaml', 'server: { port: 0 }', 'console: { idleTimeout: 2s }', ''].join('\n'),
+  );
+  server = await startServer(await loadConfig(join(dir, 'gatehouse.yaml'), {}), { env: {}, watch: false });
+  admin = new AgentAdmin(server.store);
+  for (const [email, roles] of [
+    ['carol@example.com', ['approver']],
+    ['root@example.com', ['admin']],
+  ] as const) {
+    const { user } = await admin.createUser(email, roles);
+    cookies[email.split('@')[0]!] = await server.consoleSessions.issue(user, 'passkey');
+  }
+});
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function call(
+  method: string,
+  path: string,
+  options: { who?: string; csrf?: string | false; origin?: string; body?: unknown } = {},
+) {
+  const session = options.who ? cookies[options.who] : undefined;
+  const headers: Record<string, string> = {};
+  if (session) headers.cookie = `gh_console=${session.cookie}`;
+  if (session && options.csrf !== false) headers['x-csrf-token'] = options.csrf ?? session.csrfToken;
+  if (options.origin) headers.origin = options.origin;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${server.listenUrl}${path}`, {
+    method,
+    headers,
+    redirect: 'manual',
+    ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+  });
+  const text = await response.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    body = { text };
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+describe('the console page', () => {
+  it('is served at /console/ under a strict Content-Security-Policy', async () => {
+    const page = await call('GET', '/console/');
+    expect(page.status).toBe(200);
+    expect(page.body.text).toContain('<div id="root">');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('unsafe-eval');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect((await call('GET', '/console')).status).toBe(308);
+  });
+});
+
+describe('console sessions', () => {
+  it('answers who is signed in, with the CSRF token, and nobody without the cookie', async () => {
+    expect(await call('GET', '/v1/session', { who: 'carol' })).toMatchObject({
+      status: 200,
+      body: { email: 'carol@example.com', roles: ['approver'], csrf_token: cookies.carol!.csrfToken },
+    });
+    expect((await call('GET', '/v1/session')).status).toBe(401);
+    expect((await call('GET', '/v1/approvals')).status).toBe(401);
+    expect((await call('GET', '/v1/approvals', { who: 'carol' })).status).toBe(200);
+  });
+
+  it('refuses a change without the CSRF token, with a wrong one, or from another origin', async () => {
+    const vote = '/v1/approvals/apr_nothere/approve';
+    expect(await call('POST', vote, { who: 'carol', csrf: false, body: {} })).toMatchObject({
+      status: 403,
+      body: { error: 'csrf' },
+    });
+    expect((await call('POST', vote, { who: 'carol', csrf: 'x'.repeat(43), body: {} })).status).toBe(403);
+    expect(
+      (await call('POST', vote, { who: 'carol', origin: 'https://evil.example', body: {} })).status,
+    ).toBe(403);
+    // With the token, from the console's origin, the vote reaches the route (which finds no approval).
+    expect(
+      (await call('POST', vote, { who: 'carol', origin: new URL(server.url).origin, body: {} })).status,
+    ).toBe(404);
+  });
+
+  it('ends a session left idle past its timeout, and signing out ends it at once', async () => {
+    const { user } = await admin.createUser('idle@example.com', ['auditor']);
+    cookies.idle = await server.consoleSessions.issue(user, 'passkey');
+    expect((await call('GET', '/v1/session', { who: 'idle' })).status).toBe(200);
+    // Age the session past the 2s idle timeout, as two seconds of silence would.
+    await server.store.db
+      .updateTable('console_sessions')
+      .set({ last_seen_at: Date.now() - 5000 })
+      .where('user_id', '=', user.id)
+      .execute();
+    const ended = await call('GET', '/v1/audit/events', { who: 'idle' });
+    expect(ended.status).toBe(401);
+    expect(ended.headers.get('set-cookie')).toMatch(/^gh_console=;/);
+
+    cookies.idle = await server.consoleSessions.issue(user, 'passkey');
+    expect((await call('DELETE', '/v1/session', { who: 'idle' })).status).toBe(204);
+    expect((await call('GET', '/v1/session', { who: 'idle' })).status).toBe(401);
+  });
+
+  it('sets the cookie HttpOnly and SameSite=Strict, and a bearer token ignores it', async () => {
+    const { token } = await admin.createUser('tokenonly@example.com', ['approver']);
+    const response = await fetch(`${server.listenUrl}/v1/session`, {
+      headers: { cookie: `gh_console=${cookies.root!.cookie}`, authorization: `Bearer ${token}` },
+    });
+    // A bearer request is not a console session, whatever cookie rides along.
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('enrolment links', () => {
+  it('names the person of a fresh link, and refuses an expired or unknown one', async () => {
+    const { user } = await admin.createUser('newcomer@example.com', ['approver']);
+    const fresh = await createInvite(server.consoleSessions, user, server.url);
+    expect(fresh.link).toMatch(/\/console\/#\/enrol\/ghi_[A-Za-z0-9_-]{43}$/);
+    const token = fresh.link.split('/').pop()!;
+    expect(await call('GET', `/v1/invites/${token}`)).toMatchObject({
+      status: 200,
+      body: { email: 'newcomer@example.com', roles: ['approver'] },
+    });
+    const expired = await createInvite(server.consoleSessions, user, server.url, -1);
+    expect((await call('GET', `/v1/invites/${expired.link.split('/').pop()}`)).status).toBe(404);
+    expect((await call('GET', `/v1/invites/ghi_${'A'.repeat(43)}`)).status).toBe(404);
+    expect((await call('GET', '/v1/invites/not-a-token')).status).toBe(400);
+    // A ceremony started from another site is refused (login CSRF).
+    expect(
+      (await call('POST', `/v1/invites/${token}/options`, { origin: 'https://evil.example' })).status,
+    ).toBe(403);
+  });
+});
+
+describe('agents', () => {
+  it('lists policy and registered agents for anyone signed in; only an admin changes them, audited as console', async () => {
+    const listed = await call('GET', '/v1/agents', { who: 'carol' });
+    expect(listed.status).toBe(200);
+    const names = (listed.body.agents as { name: string; source: string }[]).map((a) => a.name);
+    expect(names).toContain('finance-agent');
+    expect((await call('POST', '/v1/agents/finance-agent/suspend', { who: 'carol' })).status).toBe(403);
+    expect(await call('POST', '/v1/agents/finance-agent/suspend', { who: 'root' })).toMatchObject({
+      status: 200,
+      body: { name: 'finance-agent', status: 'suspended' },
+    });
+    expect((await call('POST', '/v1/agents/finance-agent/resume', { who: 'root' })).body.status).toBe(
+      'active',
+    );
+    expect((await call('POST', '/v1/agents/no-such-agent/suspend', { who: 'root' })).status).toBe(404);
+
+    const consoleEvents = async () =>
+      (await server.store.queryAudit({ order: 'desc', limit: 100 }))
+        .map(openAuditEvent)
+        .filter((e) => e.where?.door === 'console');
+    const refusedVote = (e: Awaited<ReturnType<typeof consoleEvents>>[number]) =>
+      e.what.action === 'console POST /v1/agents/:id/suspend' &&
+      e.who.person === 'carol@example.com' &&
+      e.outcome.status === 'denied';
+    // The result of a request is written once its response has gone out: wait for it, boundedly.
+    let events = await consoleEvents();
+    for (let i = 0; i < 100 && !events.some(refusedVote); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      events = await consoleEvents();
+    }
+    expect(events.some(refusedVote)).toBe(true);
+    expect(
+      events.some((e) => e.what.action === 'agent.suspended' && e.who.person === 'root@example.com'),
+    ).toBe(true);
+  });
+});
