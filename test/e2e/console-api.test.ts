@@ -141,14 +141,14 @@ describe('console sessions', () => {
 describe('enrolment links', () => {
   it('names the person of a fresh link, and refuses an expired or unknown one', async () => {
     const { user } = await admin.createUser('newcomer@example.com', ['approver']);
-    const fresh = await createInvite(server.consoleSessions, user, server.url);
+    const fresh = await createInvite(server.consoleSessions.accounts, user, server.url);
     expect(fresh.link).toMatch(/\/console\/#\/enrol\/ghi_[A-Za-z0-9_-]{43}$/);
     const token = fresh.link.split('/').pop()!;
     expect(await call('GET', `/v1/invites/${token}`)).toMatchObject({
       status: 200,
       body: { email: 'newcomer@example.com', roles: ['approver'] },
     });
-    const expired = await createInvite(server.consoleSessions, user, server.url, -1);
+    const expired = await createInvite(server.consoleSessions.accounts, user, server.url, -1);
     expect((await call('GET', `/v1/invites/${expired.link.split('/').pop()}`)).status).toBe(404);
     expect((await call('GET', `/v1/invites/ghi_${'A'.repeat(43)}`)).status).toBe(404);
     expect((await call('GET', '/v1/invites/not-a-token')).status).toBe(400);

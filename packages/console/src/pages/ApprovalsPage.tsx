@@ -42,10 +42,12 @@ function timeLeft(seconds: number | undefined): string {
 }
 
 /** The approvals inbox: pending actions, everything needed to judge them, and the vote. */
-export function ApprovalsPage(props: { session: SessionInfo }) {
+export function ApprovalsPage(_props: { session: SessionInfo }) {
   const [approvals, setApprovals] = useState<Approval[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [selected, setSelected] = useState<string | undefined>();
+  // Kept here, not in the detail: a decided approval leaves the inbox, its outcome must not.
+  const [result, setResult] = useState<VoteResult | undefined>();
 
   const load = useCallback(async () => {
     try {
@@ -92,17 +94,38 @@ export function ApprovalsPage(props: { session: SessionInfo }) {
         </ul>
         {approvals?.length === PAGE && <p className="muted">Showing the {PAGE} most recent.</p>}
       </section>
-      {current && (
-        <ApprovalDetail key={current.id} approval={current} session={props.session} onChanged={load} />
-      )}
+      <div className="detail-column">
+        {result && (
+          <p
+            role={result.kind === 'ok' ? 'status' : 'alert'}
+            className={result.kind === 'ok' ? 'notice' : 'error'}
+          >
+            {result.text}
+          </p>
+        )}
+        {current && (
+          <ApprovalDetail
+            key={current.id}
+            approval={current}
+            onVoted={async (outcome) => {
+              setResult(outcome);
+              await load();
+            }}
+          />
+        )}
+      </div>
     </section>
   );
 }
 
-function ApprovalDetail(props: { approval: Approval; session: SessionInfo; onChanged: () => Promise<void> }) {
+interface VoteResult {
+  kind: 'ok' | 'refused';
+  text: string;
+}
+
+function ApprovalDetail(props: { approval: Approval; onVoted: (result: VoteResult) => Promise<void> }) {
   const a = props.approval;
   const [comment, setComment] = useState(() => sessionStorage.getItem(draftKey(a.id)) ?? '');
-  const [result, setResult] = useState<{ kind: 'ok' | 'refused'; text: string } | undefined>();
   const [closest, setClosest] = useState<Closest | undefined>();
   const [busy, setBusy] = useState(false);
 
@@ -119,19 +142,18 @@ function ApprovalDetail(props: { approval: Approval; session: SessionInfo; onCha
     try {
       const after = await api<Approval>('POST', `/v1/approvals/${a.id}/${how}`, comment ? { comment } : {});
       sessionStorage.removeItem(draftKey(a.id));
-      setResult({
+      await props.onVoted({
         kind: 'ok',
         text:
           after.status === 'pending'
-            ? `Your ${how === 'approve' ? 'approval' : 'denial'} is recorded; more votes are needed.`
-            : `Your vote is recorded: the action is now ${after.status}.`,
+            ? `Your ${how === 'approve' ? 'approval' : 'denial'} of ${a.tool} is recorded; more votes are needed.`
+            : `Your vote is recorded: ${a.tool} by ${a.agent.name} is now ${after.status}.`,
       });
-      await props.onChanged();
     } catch (err) {
       // A refusal is explained in the server's words: separation of duty, another person was faster.
-      setResult({
+      await props.onVoted({
         kind: 'refused',
-        text: err instanceof ApiError ? err.message : 'the vote could not be sent',
+        text: `Your vote was not counted: ${err instanceof ApiError ? err.message : 'it could not be sent'}.`,
       });
     } finally {
       setBusy(false);
@@ -239,14 +261,6 @@ function ApprovalDetail(props: { approval: Approval; session: SessionInfo; onCha
           Deny
         </button>
       </div>
-      {result && (
-        <p
-          role={result.kind === 'ok' ? 'status' : 'alert'}
-          className={result.kind === 'ok' ? 'notice' : 'error'}
-        >
-          {result.text}
-        </p>
-      )}
     </article>
   );
 }

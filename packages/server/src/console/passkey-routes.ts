@@ -14,6 +14,7 @@ import { newId } from '../identity/agent-admin.js';
 import type { UserRecord } from '../identity/identity-store.js';
 import { credentialDigest } from '../identity/secret-hash.js';
 import type { ConsoleSessions } from './console-sessions.js';
+import type { ConsoleAccounts } from './console-store.js';
 
 /** How long a person has to answer their authenticator. */
 const CEREMONY_MS = 5 * 60_000;
@@ -57,14 +58,14 @@ const CEREMONY_ANSWER = {
  * Referer header.
  */
 export async function createInvite(
-  sessions: ConsoleSessions,
+  accounts: ConsoleAccounts,
   user: UserRecord,
   baseUrl: string,
   ttlMs = DEFAULT_INVITE_MS,
 ): Promise<{ link: string; expiresAt: Date }> {
   const token = `ghi_${randomBytes(32).toString('base64url')}`;
   const now = Date.now();
-  await sessions.accounts.createInvite({
+  await accounts.createInvite({
     tokenDigest: credentialDigest(token),
     userId: user.id,
     createdAt: now,
