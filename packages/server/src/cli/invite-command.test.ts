@@ -19,7 +19,15 @@ const cli = (argv: string[]) => runCliCaptured(argv, dir);
 
 describe('gatehouse users invite', () => {
   it('creates a new person with --roles and prints a one-time link that expires', async () => {
-    const invited = await cli(['users', 'invite', '--email', 'Nina@Example.com', '--roles', 'approver', '--json']);
+    const invited = await cli([
+      'users',
+      'invite',
+      '--email',
+      'Nina@Example.com',
+      '--roles',
+      'approver',
+      '--json',
+    ]);
     expect(invited.code).toBe(0);
     const out = JSON.parse(invited.stdout) as { email: string; link: string; expires_at: string };
     expect(out.email).toBe('nina@example.com');
@@ -36,8 +44,18 @@ describe('gatehouse users invite', () => {
       expect(await accounts.consumeInvite(digest, Date.now())).toBe(false);
       expect(await accounts.openInvite(digest, Date.now())).toBeUndefined();
       // Expired: a link is dead after its time, used or not.
-      const later = await cli(['users', 'invite', '--email', 'nina@example.com', '--expires', '1m', '--json']);
-      const laterDigest = credentialDigest((JSON.parse(later.stdout) as { link: string }).link.split('/').pop()!);
+      const later = await cli([
+        'users',
+        'invite',
+        '--email',
+        'nina@example.com',
+        '--expires',
+        '1m',
+        '--json',
+      ]);
+      const laterDigest = credentialDigest(
+        (JSON.parse(later.stdout) as { link: string }).link.split('/').pop()!,
+      );
       expect(await accounts.openInvite(laterDigest, Date.now() + 61_000)).toBeUndefined();
     } finally {
       await store.close();
@@ -47,7 +65,9 @@ describe('gatehouse users invite', () => {
   it('refuses an unknown person without roles, and bad options, as usage errors', async () => {
     expect(await cli(['users', 'invite', '--email', 'ghost@example.com'])).toMatchObject({ code: 2 });
     expect(await cli(['users', 'invite', '--email', 'not-an-email'])).toMatchObject({ code: 2 });
-    expect(await cli(['users', 'invite', '--email', 'x@example.com', '--roles', 'king'])).toMatchObject({ code: 2 });
+    expect(await cli(['users', 'invite', '--email', 'x@example.com', '--roles', 'king'])).toMatchObject({
+      code: 2,
+    });
     expect(await cli(['users', 'invite', '--email', 'x@example.com', '--expires', 'soon'])).toMatchObject({
       code: 2,
     });

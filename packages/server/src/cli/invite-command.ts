@@ -16,7 +16,8 @@ export async function usersInvite(
   io: CliIo,
   opts: { email: string; roles?: string; expires?: string; json?: boolean; config?: string },
 ): Promise<number> {
-  if (!/^[^@\s]+@[^@\s]+$/.test(opts.email)) throw new UsageError(`--email '${opts.email}' is not an email address`);
+  if (!/^[^@\s]+@[^@\s]+$/.test(opts.email))
+    throw new UsageError(`--email '${opts.email}' is not an email address`);
   if (opts.expires !== undefined && !/^[1-9][0-9]{0,5}(s|m|h|d)$/.test(opts.expires))
     throw new UsageError(`--expires '${opts.expires}' is not a duration such as 30m, 24h or 7d`);
   const ttlMs = durationMs(opts.expires ?? '24h');
@@ -54,7 +55,11 @@ export async function usersInvite(
     return { user, ...invite };
   });
   if (opts.json)
-    printJson(io, { email: invited.user.email, link: invited.link, expires_at: invited.expiresAt.toISOString() });
+    printJson(io, {
+      email: invited.user.email,
+      link: invited.link,
+      expires_at: invited.expiresAt.toISOString(),
+    });
   else
     io.stdout(
       `enrolment link for ${invited.user.email} (works once, until ${invited.expiresAt.toISOString()}):\n  ${invited.link}\n`,

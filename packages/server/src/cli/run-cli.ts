@@ -197,7 +197,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(run((opts: Parameters<typeof usersRotateToken>[1]) => usersRotateToken(io, opts)));
   users
     .command('invite')
-    .description('print a one-time link that enrols a passkey for the console (creates the user with --roles)')
+    .description(
+      'print a one-time link that enrols a passkey for the console (creates the user with --roles)',
+    )
     .requiredOption('--email <email>', 'the person')
     .option('--roles <roles>', 'comma list of approver, admin, auditor, for a new user')
     .option('--expires <duration>', 'how long the link works', '24h')
