@@ -320,6 +320,7 @@ export async function startServer(
       console: {
         sessions: consoleSessions,
         feed,
+        ...(config.console.oidc && { oidc: config.console.oidc }),
         // WebAuthn binds passkeys to the host name (an IP address is not a valid RP ID: use localhost).
         rp: { id: new URL(url).hostname, origin: new URL(url).origin, name: 'Gatehouse' },
       },

@@ -1,12 +1,19 @@
 import { startAuthentication } from '@simplewebauthn/browser';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError, api } from '../api.js';
 
 /** Sign-in with a passkey, or through the organisation's OpenID provider when one is configured. */
 export function SignInPage(props: { notice?: string | undefined; onSignedIn: () => Promise<void> }) {
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const [sso, setSso] = useState(false);
   const ssoError = new URLSearchParams(window.location.search).get('sso_error');
+  useEffect(() => {
+    api<{ sso: boolean }>('GET', '/v1/session/methods').then(
+      (methods) => setSso(methods.sso),
+      () => setSso(false),
+    );
+  }, []);
 
   const withPasskey = async () => {
     setBusy(true);
@@ -46,9 +53,11 @@ export function SignInPage(props: { notice?: string | undefined; onSignedIn: () 
       <button type="button" className="primary" disabled={busy} onClick={() => void withPasskey()}>
         Sign in with a passkey
       </button>
-      <a className="button" href="/v1/session/oidc">
-        Sign in with single sign-on
-      </a>
+      {sso && (
+        <a className="button" href="/v1/session/oidc">
+          Sign in with single sign-on
+        </a>
+      )}
       {error && (
         <p role="alert" className="error">
           {error}

@@ -224,3 +224,18 @@ export function isLoopbackOrigin(origin: string): boolean {
   if (protocol === 'https:') return false;
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
+
+/** Records sign-in attempts, refused ones too, in the audit log (door `console`). */
+export function signInRecorder(audit: AuditSink | undefined) {
+  return (email: string | undefined, outcome: 'succeeded' | 'denied', detail: string) =>
+    audit?.append(
+      actionDraft({
+        type: 'admin',
+        action: 'console.sign-in',
+        outcome,
+        who: email ? { person: email } : {},
+        door: 'console',
+        detail,
+      }),
+    );
+}

@@ -9,11 +9,10 @@ import {
 } from '@simplewebauthn/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditSink } from '../audit/audit-log.js';
-import { actionDraft } from '../audit/drafts.js';
 import { newId } from '../identity/agent-admin.js';
 import type { UserRecord } from '../identity/identity-store.js';
 import { credentialDigest } from '../identity/secret-hash.js';
-import type { ConsoleSessions } from './console-sessions.js';
+import { type ConsoleSessions, signInRecorder } from './console-sessions.js';
 import type { ConsoleAccounts } from './console-store.js';
 
 /** How long a person has to answer their authenticator. */
@@ -85,23 +84,13 @@ export async function createInvite(
  */
 export async function passkeyRoutes(
   app: FastifyInstance,
-  opts: { sessions: ConsoleSessions; rp: RelyingParty; audit?: AuditSink },
+  opts: { sessions: ConsoleSessions; rp: RelyingParty; sso?: boolean; audit?: AuditSink },
 ): Promise<void> {
   const { sessions, rp } = opts;
   const accounts = sessions.accounts;
   const refuse = (reply: FastifyReply, status: number, error: string, message: string) =>
     reply.code(status).send({ error, message });
-  const recordSignIn = (email: string | undefined, outcome: 'succeeded' | 'denied', detail: string) =>
-    opts.audit?.append(
-      actionDraft({
-        type: 'admin',
-        action: 'console.sign-in',
-        outcome,
-        who: email ? { person: email } : {},
-        door: 'console',
-        detail,
-      }),
-    );
+  const recordSignIn = signInRecorder(opts.audit);
   /** Sign-in and enrolment are answered only to the console's own pages (login CSRF). */
   const crossOrigin = (request: FastifyRequest) => !sessions.sameOrigin(request);
 
@@ -125,6 +114,8 @@ export async function passkeyRoutes(
       expires_at: new Date(session.expiresAt).toISOString(),
     };
   });
+
+  app.get('/v1/session/methods', async () => ({ passkey: true, sso: opts.sso === true }));
 
   app.delete('/v1/session', async (request, reply) => {
     await sessions.end(request, reply);

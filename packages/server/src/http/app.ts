@@ -6,16 +6,18 @@ import type { AuditSink } from '../audit/audit-log.js';
 import { auditRoutes } from '../audit/audit-routes.js';
 import { catalogRoutes } from '../catalog/catalog-routes.js';
 import type { ToolCatalog } from '../catalog/tool-catalog.js';
+import type { ConsoleConfig } from '../config/load.js';
 import { consoleAssetRoutes } from '../console/console-assets.js';
 import { type ConsoleSessions, installConsoleSessions } from '../console/console-sessions.js';
 import type { LiveFeed } from '../console/live-feed.js';
 import { liveRoutes } from '../console/live-routes.js';
+import { oidcRoutes } from '../console/oidc-routes.js';
 import { passkeyRoutes, type RelyingParty } from '../console/passkey-routes.js';
 import { authzenRoutes } from '../decisions/authzen-routes.js';
 import type { DecisionService } from '../decisions/decision-service.js';
 import type { McpGateway } from '../gateway/gateway.js';
 import { mcpRoutes } from '../gateway/mcp-routes.js';
-import type { AgentAdmin } from '../identity/agent-admin.js';
+import { AgentAdmin } from '../identity/agent-admin.js';
 import { agentRoutes } from '../identity/agent-routes.js';
 import type { AuthorizationServer } from '../oauth/authorization-server.js';
 import { oauthRoutes } from '../oauth/routes.js';
@@ -50,6 +52,8 @@ export interface HttpAppDeps {
     readonly sessions: ConsoleSessions;
     readonly rp: RelyingParty;
     readonly feed?: LiveFeed;
+    /** Single sign-on, when `console.oidc` is configured. */
+    readonly oidc?: ConsoleConfig['oidc'];
   };
 }
 
@@ -130,6 +134,20 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     await app.register(passkeyRoutes, {
       sessions: deps.console.sessions,
       rp: deps.console.rp,
+      sso: deps.console.oidc !== undefined,
+      ...(deps.auditLog && { audit: deps.auditLog }),
+    });
+  if (deps.console?.oidc)
+    await app.register(oidcRoutes, {
+      sessions: deps.console.sessions,
+      config: deps.console.oidc,
+      baseUrl: deps.baseUrl,
+      store: deps.store,
+      // People enrolled by a mapped group are recorded as created by single sign-on.
+      admin: new AgentAdmin(
+        deps.store,
+        deps.auditLog && { sink: deps.auditLog, door: 'console', actor: `sso:${deps.console.oidc.issuer}` },
+      ),
       ...(deps.auditLog && { audit: deps.auditLog }),
     });
   if (deps.gateway)
