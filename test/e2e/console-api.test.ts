@@ -195,3 +195,27 @@ describe('agents', () => {
     ).toBe(true);
   });
 });
+
+describe('audit for the console', () => {
+  it('reports the chain verified from its last checkpoint, to auditors and admins only', async () => {
+    expect(await call('GET', '/v1/audit/status', { who: 'root' })).toMatchObject({
+      status: 200,
+      body: { ok: true, head_seq: expect.any(Number) },
+    });
+    expect((await call('GET', '/v1/audit/status', { who: 'carol' })).status).toBe(403);
+  });
+
+  it('exports filtered events as JSON Lines or OCSF, and refuses an unknown format', async () => {
+    const jsonl = await call('GET', '/v1/audit/export?format=jsonl&type=admin', { who: 'root' });
+    expect(jsonl.status).toBe(200);
+    expect(jsonl.headers.get('content-disposition')).toContain('attachment');
+    const events = String(jsonl.body.text ?? JSON.stringify(jsonl.body))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; hash: string });
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.type === 'admin' && /^[0-9a-f]{64}$/.test(e.hash))).toBe(true);
+    expect((await call('GET', '/v1/audit/export?format=xml', { who: 'root' })).status).toBe(400);
+    expect((await call('GET', '/v1/audit/export?format=ocsf', { who: 'carol' })).status).toBe(403);
+  });
+});

@@ -1,15 +1,19 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, configureApi, type SessionInfo } from './api.js';
+import { ActivityPage } from './pages/ActivityPage.js';
 import { AgentsPage } from './pages/AgentsPage.js';
 import { ApprovalsPage } from './pages/ApprovalsPage.js';
 import { EnrolPage } from './pages/EnrolPage.js';
+import { SessionPage } from './pages/SessionPage.js';
 import { SignInPage } from './pages/SignInPage.js';
 import { useRoute } from './route.js';
 
-const PAGES = [
+/** The pages, and the roles that may read them (the API checks again). */
+const PAGES: readonly { path: string; title: string; roles?: readonly string[] }[] = [
   { path: 'approvals', title: 'Approvals' },
+  { path: 'activity', title: 'Activity', roles: ['auditor', 'admin'] },
   { path: 'agents', title: 'Agents' },
-] as const;
+];
 
 /** The console: sign-in, then the pages a person's roles allow (the API checks them again). */
 export function App() {
@@ -54,7 +58,7 @@ export function App() {
       <header className="topbar">
         <span className="brand">Gatehouse</span>
         <nav aria-label="Pages">
-          {PAGES.map((p) => (
+          {PAGES.filter((p) => !p.roles || p.roles.some((r) => session.roles.includes(r))).map((p) => (
             <a key={p.path} href={`#/${p.path}`} aria-current={page === p.path ? 'page' : undefined}>
               {p.title}
             </a>
@@ -69,8 +73,10 @@ export function App() {
       </header>
       <main>
         {page === 'approvals' && <ApprovalsPage session={session} />}
+        {page === 'activity' && <ActivityPage />}
+        {page === 'sessions' && route[1] && <SessionPage id={route[1]} />}
         {page === 'agents' && <AgentsPage session={session} />}
-        {!PAGES.some((p) => p.path === page) && <p>No page “{page}”.</p>}
+        {!PAGES.some((p) => p.path === page) && page !== 'sessions' && <p>No page “{page}”.</p>}
       </main>
     </div>
   );

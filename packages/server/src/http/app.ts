@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { approvalHistoryRoutes } from '../approvals/approval-history-routes.js';
 import { approvalRoutes } from '../approvals/approval-routes.js';
 import type { ApprovalService } from '../approvals/approval-service.js';
+import { auditExportRoutes } from '../audit/audit-export-routes.js';
 import type { AuditSink } from '../audit/audit-log.js';
 import { auditRoutes } from '../audit/audit-routes.js';
 import { catalogRoutes } from '../catalog/catalog-routes.js';
@@ -118,6 +119,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     decisions: deps.decisions,
   });
   await app.register(auditRoutes, { store: deps.store, admin: deps.admin });
+  await app.register(auditExportRoutes, { store: deps.store, admin: deps.admin });
   await app.register(approvalHistoryRoutes, {
     approvals: deps.approvals,
     admin: deps.admin,
