@@ -335,6 +335,47 @@ describe('activity and session replay', () => {
   }, 60_000);
 });
 
+describe('governance pages', () => {
+  it('draws the overview charts from the decisions so far', async () => {
+    const root = people.root!;
+    await root.page.getByRole('link', { name: 'Overview' }).click();
+    const decisions = root.page.getByRole('figure').filter({ hasText: 'Decisions per minute, by outcome' });
+    await decisions.locator('.recharts-bar-rectangle').first().waitFor(WAIT);
+    const denying = root.page.getByRole('figure').filter({ hasText: 'Rules that denied most' });
+    await denying.getByText('no-exfil-to-injected-recipients').waitFor(WAIT);
+    await screenshot(root.page, 'overview');
+  });
+
+  it('lists the tool catalog', async () => {
+    const root = people.root!;
+    await root.page.getByRole('link', { name: 'Tools' }).click();
+    const catalog = root.page.getByRole('table', { name: 'Tool catalog' });
+    await catalog
+      .getByRole('row')
+      .filter({ hasText: 'payments.transfer' })
+      .filter({ hasText: 'financial' })
+      .waitFor(WAIT);
+    await screenshot(root.page, 'tools');
+  });
+
+  it('explains a call rule by rule in the policy playground, and shows the tests', async () => {
+    const root = people.root!;
+    await root.page.getByRole('link', { name: 'Policy' }).click();
+    await root.page.getByRole('heading', { name: /Tests: \d+ passed, 0 failed/ }).waitFor(WAIT);
+    await root.page.getByLabel('Agent').fill('finance-agent');
+    await root.page.getByLabel('Tool').fill('payments.transfer');
+    await root.page.getByLabel('Arguments (JSON)').fill('{"amount": 5000, "to": "ACME"}');
+    await root.page.getByRole('button', { name: 'Explain' }).click();
+    const verdicts = root.page.getByRole('table', { name: "Every rule's verdict" });
+    await root.page.getByText('Decision: approve').waitFor(WAIT);
+    await verdicts.getByRole('row', { name: /✓\s+dual-authorization/ }).waitFor(WAIT);
+    await screenshot(root.page, 'policy');
+    await root.page.getByLabel('Arguments (JSON)').fill('{not json');
+    await root.page.getByRole('button', { name: 'Explain' }).click();
+    await root.page.getByRole('alert').getByText('The arguments are not valid JSON.').waitFor(WAIT);
+  });
+});
+
 describe('the pages', () => {
   it('logged no errors (CSP violations and uncaught exceptions among them)', () => {
     for (const [name, person] of Object.entries(people))

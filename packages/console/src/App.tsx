@@ -1,18 +1,26 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { api, configureApi, type SessionInfo } from './api.js';
 import { ActivityPage } from './pages/ActivityPage.js';
 import { AgentsPage } from './pages/AgentsPage.js';
 import { ApprovalsPage } from './pages/ApprovalsPage.js';
 import { EnrolPage } from './pages/EnrolPage.js';
+import { PolicyPage } from './pages/PolicyPage.js';
 import { SessionPage } from './pages/SessionPage.js';
 import { SignInPage } from './pages/SignInPage.js';
+import { ToolsPage } from './pages/ToolsPage.js';
 import { useRoute } from './route.js';
+
+// The charts library is loaded only by the page that draws charts.
+const OverviewPage = lazy(() => import('./pages/OverviewPage.js').then((m) => ({ default: m.OverviewPage })));
 
 /** The pages, and the roles that may read them (the API checks again). */
 const PAGES: readonly { path: string; title: string; roles?: readonly string[] }[] = [
+  { path: 'overview', title: 'Overview', roles: ['auditor', 'admin'] },
   { path: 'approvals', title: 'Approvals' },
   { path: 'activity', title: 'Activity', roles: ['auditor', 'admin'] },
   { path: 'agents', title: 'Agents' },
+  { path: 'tools', title: 'Tools' },
+  { path: 'policy', title: 'Policy' },
 ];
 
 /** The console: sign-in, then the pages a person's roles allow (the API checks them again). */
@@ -72,10 +80,17 @@ export function App() {
         </span>
       </header>
       <main>
+        {page === 'overview' && (
+          <Suspense fallback={<p>Loading…</p>}>
+            <OverviewPage />
+          </Suspense>
+        )}
         {page === 'approvals' && <ApprovalsPage session={session} />}
         {page === 'activity' && <ActivityPage />}
         {page === 'sessions' && route[1] && <SessionPage id={route[1]} />}
         {page === 'agents' && <AgentsPage session={session} />}
+        {page === 'tools' && <ToolsPage session={session} />}
+        {page === 'policy' && <PolicyPage />}
         {!PAGES.some((p) => p.path === page) && page !== 'sessions' && <p>No page “{page}”.</p>}
       </main>
     </div>

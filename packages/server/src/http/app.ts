@@ -5,8 +5,10 @@ import type { ApprovalService } from '../approvals/approval-service.js';
 import { auditExportRoutes } from '../audit/audit-export-routes.js';
 import type { AuditSink } from '../audit/audit-log.js';
 import { auditRoutes } from '../audit/audit-routes.js';
+import { overviewRoutes } from '../audit/overview-routes.js';
 import { catalogRoutes } from '../catalog/catalog-routes.js';
 import type { ToolCatalog } from '../catalog/tool-catalog.js';
+import { toolPinRoutes } from '../catalog/tool-pin-routes.js';
 import type { ConsoleConfig } from '../config/load.js';
 import { consoleAssetRoutes } from '../console/console-assets.js';
 import { type ConsoleSessions, installConsoleSessions } from '../console/console-sessions.js';
@@ -22,6 +24,7 @@ import { AgentAdmin } from '../identity/agent-admin.js';
 import { agentRoutes } from '../identity/agent-routes.js';
 import type { AuthorizationServer } from '../oauth/authorization-server.js';
 import { oauthRoutes } from '../oauth/routes.js';
+import { policyRoutes } from '../policy/policy-routes.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
 import type { Store } from '../store/index.js';
 
@@ -120,6 +123,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   });
   await app.register(auditRoutes, { store: deps.store, admin: deps.admin });
   await app.register(auditExportRoutes, { store: deps.store, admin: deps.admin });
+  await app.register(overviewRoutes, { store: deps.store, admin: deps.admin });
   await app.register(approvalHistoryRoutes, {
     approvals: deps.approvals,
     admin: deps.admin,
@@ -130,6 +134,12 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     admin: deps.admin,
     ...(deps.auditLog && { audit: deps.auditLog }),
   });
+  await app.register(toolPinRoutes, {
+    store: deps.store,
+    admin: deps.admin,
+    ...(deps.auditLog && { audit: deps.auditLog }),
+  });
+  await app.register(policyRoutes, { runtime: deps.runtime, store: deps.store, admin: deps.admin });
   await app.register(consoleAssetRoutes);
   if (deps.console?.feed) await app.register(liveRoutes, { feed: deps.console.feed, admin: deps.admin });
   if (deps.console)
