@@ -13,6 +13,7 @@ import { ToolCatalog } from './catalog/tool-catalog.js';
 import type { GatehouseConfig } from './config/load.js';
 import { ConsoleSessions } from './console/console-sessions.js';
 import { ConsoleAccounts } from './console/console-store.js';
+import { consoleOrigin } from './console/console-url.js';
 import { LiveFeed } from './console/live-feed.js';
 import { DecisionService, type PathComponents } from './decisions/decision-service.js';
 import { PersistentSessionStore } from './decisions/persistent-sessions.js';
@@ -289,10 +290,11 @@ export async function startServer(
       recycleTimer.unref();
       cleanups.push(() => clearInterval(recycleTimer));
     }
+    const consoleUrl = consoleOrigin(url, config.console.url);
     const consoleSessions = new ConsoleSessions(new ConsoleAccounts(store.db), {
       idleTimeoutMs: config.console.idleTimeoutMs,
       absoluteTimeoutMs: config.console.absoluteTimeoutMs,
-      origin: new URL(url).origin,
+      origin: consoleUrl,
     });
     const pruneConsole = setInterval(
       () => void consoleSessions.accounts.prune(Date.now()).catch(() => undefined),
@@ -322,7 +324,8 @@ export async function startServer(
         feed,
         ...(config.console.oidc && { oidc: config.console.oidc }),
         // WebAuthn binds passkeys to the host name (an IP address is not a valid RP ID: use localhost).
-        rp: { id: new URL(url).hostname, origin: new URL(url).origin, name: 'Gatehouse' },
+        rp: { id: new URL(consoleUrl).hostname, origin: consoleUrl, name: 'Gatehouse' },
+        url: consoleUrl,
       },
     });
     cleanups.push(() => app.close());

@@ -1,6 +1,7 @@
 import { actionDraft } from '../audit/drafts.js';
 import { durationMs } from '../config/load.js';
 import { ConsoleAccounts } from '../console/console-store.js';
+import { consoleOrigin } from '../console/console-url.js';
 import { createInvite } from '../console/passkey-routes.js';
 import { AgentAdmin } from '../identity/agent-admin.js';
 import { USER_ROLES, type UserRole } from '../identity/identity-store.js';
@@ -40,7 +41,10 @@ export async function usersInvite(
         )
       ).user;
     }
-    const baseUrl = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
+    const baseUrl = consoleOrigin(
+      config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`,
+      config.console.url,
+    );
     const invite = await createInvite(new ConsoleAccounts(store.db), user, baseUrl, ttlMs);
     await audit.append(
       actionDraft({

@@ -80,6 +80,8 @@ export type UpstreamConfig = {
 
 /** The web console: session timeouts and, optionally, single sign-on with OpenID Connect. */
 export interface ConsoleConfig {
+  /** Where people open the console, if not at the public URL. */
+  readonly url?: string;
   readonly idleTimeoutMs: number;
   readonly absoluteTimeoutMs: number;
   readonly oidc?: {
@@ -312,6 +314,7 @@ function resolveConfig(file: string, doc: ConfigDocument, env: NodeJS.ProcessEnv
     },
     rateLimits,
     console: {
+      ...(doc.console?.url !== undefined && { url: doc.console.url }),
       idleTimeoutMs: durationMs(doc.console?.idleTimeout ?? '30m'),
       absoluteTimeoutMs: durationMs(doc.console?.absoluteTimeout ?? '12h'),
       ...(doc.console?.oidc && {

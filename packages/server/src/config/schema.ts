@@ -67,6 +67,8 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        /** Where people open the console, when not at `server.publicUrl` (a proxy in front). */
+        url: { type: 'string', pattern: '^https?://[^/]+/?$' },
         idleTimeout: DURATION,
         absoluteTimeout: DURATION,
         oidc: {
@@ -247,6 +249,7 @@ export interface ConfigDocument {
   };
   storage?: { sqlite?: string; postgres?: string; schema?: string };
   console?: {
+    url?: string;
     idleTimeout?: string;
     absoluteTimeout?: string;
     oidc?: {

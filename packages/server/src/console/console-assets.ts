@@ -42,8 +42,23 @@ function secure(reply: { header(name: string, value: string): unknown }): void {
  * `/console/`: the single-page app, with strict security headers. The page
  * holds no data of its own: everything it shows comes from the public API.
  */
-export async function consoleAssetRoutes(app: FastifyInstance, opts: { dir?: string } = {}): Promise<void> {
+export async function consoleAssetRoutes(
+  app: FastifyInstance,
+  opts: { dir?: string; origin?: string } = {},
+): Promise<void> {
   const dir = opts.dir ?? CONSOLE_ASSETS_DIR;
+  const origin = opts.origin !== undefined ? new URL(opts.origin) : undefined;
+  // Passkeys and the CSRF check are bound to one origin: someone who opened the console at the
+  // loopback address is sent to `localhost`, where passkeys work. (Only then: behind a proxy the
+  // Host header may differ from the console's origin for good reasons.)
+  const loopbackAlias =
+    origin?.hostname === 'localhost'
+      ? new Set([`127.0.0.1:${origin.port}`, `[::1]:${origin.port}`])
+      : new Set<string>();
+  app.addHook('onRequest', async (request, reply) => {
+    if (origin && loopbackAlias.has(request.headers.host ?? ''))
+      return reply.redirect(`${origin.origin}${request.url}`, 308);
+  });
   app.get('/console', async (_request, reply) => reply.redirect('/console/', 308));
   if (!existsSync(`${dir}/index.html`)) {
     app.get('/console/*', async (_request, reply: FastifyReply) => {

@@ -56,6 +56,8 @@ export interface HttpAppDeps {
     readonly sessions: ConsoleSessions;
     readonly rp: RelyingParty;
     readonly feed?: LiveFeed;
+    /** The origin people open the console at (WebAuthn's relying party, the SSO redirect). */
+    readonly url: string;
     /** Single sign-on, when `console.oidc` is configured. */
     readonly oidc?: ConsoleConfig['oidc'];
   };
@@ -140,7 +142,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     ...(deps.auditLog && { audit: deps.auditLog }),
   });
   await app.register(policyRoutes, { runtime: deps.runtime, store: deps.store, admin: deps.admin });
-  await app.register(consoleAssetRoutes);
+  await app.register(consoleAssetRoutes, deps.console ? { origin: deps.console.url } : {});
   if (deps.console?.feed) await app.register(liveRoutes, { feed: deps.console.feed, admin: deps.admin });
   if (deps.console)
     await app.register(passkeyRoutes, {
@@ -153,7 +155,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     await app.register(oidcRoutes, {
       sessions: deps.console.sessions,
       config: deps.console.oidc,
-      baseUrl: deps.baseUrl,
+      baseUrl: deps.console.url,
       store: deps.store,
       // People enrolled by a mapped group are recorded as created by single sign-on.
       admin: new AgentAdmin(
