@@ -219,6 +219,27 @@ describe('refusals', () => {
     await screenshot(alice.page, 'approvals-separation-of-duty');
   }, 60_000);
 
+  it('returns to sign-in when the session has ended, keeping the typed comment', async () => {
+    const carol = people.carol!;
+    await carol.page.getByRole('link', { name: 'Approvals' }).click();
+    await carol.page
+      .getByRole('button', { name: /email\.send.*email-assistant/ })
+      .first()
+      .click();
+    await carol.page.getByLabel('Comment').fill('checked with the partner by phone');
+    // The session ends on the server (an idle timeout, an admin's cut-off) while the page is open.
+    const user = await server.store.findUserByEmail('carol@example.com');
+    await server.consoleSessions.accounts.deleteSessionsOf(user!.id);
+    await carol.page.getByRole('button', { name: 'Approve' }).click();
+    await carol.page.getByRole('status').getByText('Your session has ended').waitFor(WAIT);
+    await carol.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await carol.page
+      .getByRole('button', { name: /email\.send.*email-assistant/ })
+      .first()
+      .click();
+    expect(await carol.page.getByLabel('Comment').inputValue()).toBe('checked with the partner by phone');
+  }, 60_000);
+
   it('refuses a change without the CSRF token, and any request without the cookie', async () => {
     const carol = people.carol!;
     const withoutCsrf = await carol.page.evaluate(async () => {
