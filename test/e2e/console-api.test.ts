@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openAuditEvent } from '@gatehouse/core';
 import { AgentAdmin, createInvite, loadConfig, type RunningServer, startServer } from 'gatehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientCredentialsToken } from './tokens.js';
 
 /**
  * The console's side of the public API, without a browser: the page and its
@@ -21,7 +22,7 @@ beforeAll(async () => {
   copyFileSync(QUICKSTART, join(dir, 'policy.yaml'));
   writeFileSync(
     join(dir, 'gatehouse.yaml'),
-    ['policy: ./policy.yaml', 'server: { port: 0 }', 'console: { idleTimeout: 2s }', ''].join('\n'),
+    ['policy: ./policy.yaml', 'server: { port: 0 }', 'console: { idleTimeout: 1m }', ''].join('\n'),
   );
   server = await startServer(await loadConfig(join(dir, 'gatehouse.yaml'), {}), { env: {}, watch: false });
   admin = new AgentAdmin(server.store);
@@ -117,10 +118,10 @@ describe('console sessions', () => {
     const { user } = await admin.createUser('idle@example.com', ['auditor']);
     cookies.idle = await server.consoleSessions.issue(user, 'passkey');
     expect((await call('GET', '/v1/session', { who: 'idle' })).status).toBe(200);
-    // Age the session past the 2s idle timeout, as two seconds of silence would.
+    // Age the session past the one-minute idle timeout, as a minute of silence would.
     await server.store.db
       .updateTable('console_sessions')
-      .set({ last_seen_at: Date.now() - 5000 })
+      .set({ last_seen_at: Date.now() - 61_000 })
       .where('user_id', '=', user.id)
       .execute();
     const ended = await call('GET', '/v1/audit/events', { who: 'idle' });
@@ -298,5 +299,42 @@ describe('policy', () => {
     expect((await call('POST', '/v1/policy/explain', { who: 'carol', body: { tool: 'x' } })).status).toBe(
       400,
     );
+  });
+});
+
+describe('the approvals inbox', () => {
+  it('pages pending approvals newest first with a cursor, each approval once', async () => {
+    const { agent, clientSecret } = await admin.rotateSecret('finance-agent', { graceMs: 0 });
+    await server.identity.cache.refresh();
+    const token = await clientCredentialsToken(server.url, agent.id, clientSecret);
+    for (const amount of [2001, 2002, 2003, 2004, 2005]) {
+      await fetch(`${server.listenUrl}/access/v1/evaluation`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          action: { name: 'tools/call' },
+          resource: { type: 'tool', id: 'payments.transfer' },
+          context: { args: { amount, to: 'PAGED' } },
+        }),
+      });
+    }
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const listed = await call(
+        'GET',
+        `/v1/approvals?status=pending&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        {
+          who: 'carol',
+        },
+      );
+      expect(listed.status).toBe(200);
+      const approvals = listed.body.approvals as { args: { amount: number; to: string } }[];
+      seen.push(...approvals.filter((a) => a.args.to === 'PAGED').map((a) => a.args.amount));
+      cursor = listed.body.next_cursor as string | undefined;
+      if (!cursor) break;
+    }
+    expect(seen.sort()).toEqual([2001, 2002, 2003, 2004, 2005]);
+    expect((await call('GET', '/v1/approvals?cursor=not-a-cursor', { who: 'carol' })).status).toBe(400);
   });
 });

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, api, type SessionInfo } from '../api.js';
+import { ApiError, api, query, type SessionInfo } from '../api.js';
 import { useLive } from '../live.js';
 
 interface Requirement {
@@ -49,13 +49,16 @@ export function ApprovalsPage(_props: { session: SessionInfo }) {
   // Kept here, not in the detail: a decided approval leaves the inbox, its outcome must not.
   const [result, setResult] = useState<VoteResult | undefined>();
 
-  const load = useCallback(async () => {
+  const [next, setNext] = useState<string | undefined>();
+  // The first page reloads on every change; older pages are fetched on request (server-side paging).
+  const load = useCallback(async (cursor?: string) => {
     try {
-      const { approvals: list } = await api<{ approvals: Approval[] }>(
+      const page = await api<{ approvals: Approval[]; next_cursor?: string }>(
         'GET',
-        `/v1/approvals?status=pending&limit=${PAGE}`,
+        `/v1/approvals${query({ status: 'pending', limit: PAGE, cursor })}`,
       );
-      setApprovals(list);
+      setApprovals((before) => (cursor ? [...(before ?? []), ...page.approvals] : page.approvals));
+      setNext(page.next_cursor);
       setError(undefined);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : 'the approvals could not be loaded');
@@ -64,7 +67,7 @@ export function ApprovalsPage(_props: { session: SessionInfo }) {
   useEffect(() => {
     void load();
   }, [load]);
-  useLive('approval', load);
+  useLive('approval', () => load());
 
   const current = approvals?.find((a) => a.id === selected) ?? approvals?.[0];
   return (
@@ -92,7 +95,11 @@ export function ApprovalsPage(_props: { session: SessionInfo }) {
             </li>
           ))}
         </ul>
-        {approvals?.length === PAGE && <p className="muted">Showing the {PAGE} most recent.</p>}
+        {next && (
+          <button type="button" onClick={() => void load(next)}>
+            Older approvals
+          </button>
+        )}
       </section>
       <div className="detail-column">
         {result && (

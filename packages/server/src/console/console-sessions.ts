@@ -116,7 +116,9 @@ export class ConsoleSessions {
       await this.accounts.deleteSession(idDigest);
       return { ended: 'user-removed' };
     }
-    if (now - session.lastSeenAt >= TOUCH_EVERY_MS) await this.accounts.touchSession(idDigest, now);
+    // Coarse enough to spare the store, fine enough that a short idle timeout still sees activity.
+    if (now - session.lastSeenAt >= Math.min(TOUCH_EVERY_MS, this.options.idleTimeoutMs / 4))
+      await this.accounts.touchSession(idDigest, now);
     return { user, session };
   }
 

@@ -83,7 +83,12 @@ export interface Store extends IdentityStore, AuditStore, VaultStore {
   /** The approvals for one exact action, newest first. */
   approvalsForAction(agentId: string, tool: string, argsHash: string): Promise<ApprovalRecord[]>;
   /** Approvals, newest first; `statuses` filters by stored status. */
-  listApprovals(query: { statuses?: readonly string[]; limit: number }): Promise<ApprovalRecord[]>;
+  /** Newest first; `before` pages on: only approvals older than that one (keyset paging). */
+  listApprovals(query: {
+    statuses?: readonly string[];
+    limit: number;
+    before?: { createdAt: number; id: string };
+  }): Promise<ApprovalRecord[]>;
   /** Pending or approved approvals whose deadline has passed. */
   lapsedApprovals(now: Date, limit: number): Promise<ApprovalRecord[]>;
   /** Pinned MCP tool definitions, of one upstream or all. */
@@ -701,10 +706,22 @@ export class KyselyStore implements Store {
     return rows.map((r) => JSON.parse(r.record) as ApprovalRecord);
   }
 
-  async listApprovals(query: { statuses?: readonly string[]; limit: number }): Promise<ApprovalRecord[]> {
+  async listApprovals(query: {
+    statuses?: readonly string[];
+    limit: number;
+    before?: { createdAt: number; id: string };
+  }): Promise<ApprovalRecord[]> {
     const rows = await this.guard(() => {
       let q = this.db.selectFrom('approvals').select('record');
       if (query.statuses && query.statuses.length > 0) q = q.where('status', 'in', [...query.statuses]);
+      const before = query.before;
+      if (before)
+        q = q.where((eb) =>
+          eb.or([
+            eb('created_at', '<', before.createdAt),
+            eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)]),
+          ]),
+        );
       return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
     });
     return rows.map((r) => JSON.parse(r.record) as ApprovalRecord);
