@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGuard } from '@gatehouse/sdk';
@@ -23,6 +24,7 @@ import { clientCredentialsToken } from './tokens.js';
  * quarantined from the Agents page. One browser for the whole file.
  */
 
+const require = createRequire(import.meta.url);
 const QUICKSTART = new URL('../../examples/quickstart/policy.yaml', import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'gh-console-browser-'));
 /** Every wait on the page is bounded by this. */
@@ -221,7 +223,7 @@ describe('refusals', () => {
 
   it('returns to sign-in when the session has ended, keeping the typed comment', async () => {
     const carol = people.carol!;
-    await carol.page.getByRole('link', { name: 'Approvals' }).click();
+    await carol.page.getByRole('navigation').getByRole('link', { name: 'Approvals' }).click();
     await carol.page
       .getByRole('button', { name: /email\.send.*email-assistant/ })
       .first()
@@ -261,7 +263,7 @@ describe('agents', () => {
   it('quarantines an agent from the Agents page, after which its token is refused', async () => {
     expect((await evaluate(financeAgent, 'finance.report', {})).body.decision).toBe(true);
     const root = await enrol('root');
-    await root.page.getByRole('link', { name: 'Agents' }).click();
+    await root.page.getByRole('navigation').getByRole('link', { name: 'Agents' }).click();
     const row = root.page.locator('tr[data-agent="finance-agent"]');
     await row.getByRole('button', { name: 'Quarantine' }).click();
     const dialog = root.page.getByRole('alertdialog');
@@ -310,7 +312,7 @@ describe('activity and session replay', () => {
       }),
     });
 
-    await root.page.getByRole('link', { name: 'Activity' }).click();
+    await root.page.getByRole('navigation').getByRole('link', { name: 'Activity' }).click();
     await root.page
       .getByRole('status')
       .getByText(/Chain verified to #\d+/)
@@ -359,7 +361,7 @@ describe('activity and session replay', () => {
 describe('governance pages', () => {
   it('draws the overview charts from the decisions so far', async () => {
     const root = people.root!;
-    await root.page.getByRole('link', { name: 'Overview' }).click();
+    await root.page.getByRole('navigation').getByRole('link', { name: 'Overview' }).click();
     const decisions = root.page.getByRole('figure').filter({ hasText: 'Decisions per minute, by outcome' });
     await decisions.locator('.recharts-bar-rectangle').first().waitFor(WAIT);
     const denying = root.page.getByRole('figure').filter({ hasText: 'Rules that denied most' });
@@ -369,7 +371,7 @@ describe('governance pages', () => {
 
   it('lists the tool catalog', async () => {
     const root = people.root!;
-    await root.page.getByRole('link', { name: 'Tools' }).click();
+    await root.page.getByRole('navigation').getByRole('link', { name: 'Tools' }).click();
     const catalog = root.page.getByRole('table', { name: 'Tool catalog' });
     await catalog
       .getByRole('row')
@@ -381,7 +383,7 @@ describe('governance pages', () => {
 
   it('explains a call rule by rule in the policy playground, and shows the tests', async () => {
     const root = people.root!;
-    await root.page.getByRole('link', { name: 'Policy' }).click();
+    await root.page.getByRole('navigation').getByRole('link', { name: 'Policy' }).click();
     await root.page.getByRole('heading', { name: /Tests: \d+ passed, 0 failed/ }).waitFor(WAIT);
     await root.page.getByLabel('Agent').fill('finance-agent');
     await root.page.getByLabel('Tool').fill('payments.transfer');
@@ -395,6 +397,26 @@ describe('governance pages', () => {
     await root.page.getByRole('button', { name: 'Explain' }).click();
     await root.page.getByRole('alert').getByText('The arguments are not valid JSON.').waitFor(WAIT);
   });
+});
+
+describe('accessibility', () => {
+  it('meets WCAG 2.2 A and AA on every page, as axe-core checks them (contrast, names, landmarks)', async () => {
+    const root = people.root!;
+    const axe = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+    const found: Record<string, string[]> = {};
+    for (const page of ['overview', 'approvals', 'activity', 'agents', 'tools', 'policy']) {
+      await root.page.goto(`${server.url}/console/#/${page}`);
+      await root.page.getByRole('heading', { level: 1 }).first().waitFor(WAIT);
+      await root.page.waitForLoadState('networkidle');
+      // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+      await root.page.evaluate(axe);
+      const violations = (await root.page.evaluate(
+        `axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')))`,
+      )) as string[];
+      if (violations.length > 0) found[page] = violations;
+    }
+    expect(found).toEqual({});
+  }, 90_000);
 });
 
 describe('the pages', () => {

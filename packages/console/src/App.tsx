@@ -86,7 +86,9 @@ export function App() {
           </Suspense>
         )}
         {page === 'approvals' && <ApprovalsPage session={session} />}
-        {page === 'activity' && <ActivityPage />}
+        {page === 'activity' && (
+          <ActivityPage key={route.join('/')} agent={route[1] === 'agent' ? route[2] : undefined} />
+        )}
         {page === 'sessions' && route[1] && <SessionPage id={route[1]} />}
         {page === 'agents' && <AgentsPage session={session} />}
         {page === 'tools' && <ToolsPage session={session} />}

@@ -34,9 +34,10 @@ type Filters = Record<'agent' | 'tool' | 'session' | 'outcome' | 'type' | 'since
 const EMPTY: Filters = { agent: '', tool: '', session: '', outcome: '', type: '', since: '' };
 
 /** The audit log as a live stream of decisions, filtered and paged by the server. */
-export function ActivityPage() {
-  const [draft, setDraft] = useState<Filters>(EMPTY);
-  const [filters, setFilters] = useState<Filters>(EMPTY);
+export function ActivityPage(props: { agent?: string | undefined }) {
+  const initial = { ...EMPTY, agent: props.agent ?? '' };
+  const [draft, setDraft] = useState<Filters>(initial);
+  const [filters, setFilters] = useState<Filters>(initial);
   const [events, setEvents] = useState<AuditEvent[]>([]);
   const [next, setNext] = useState<string | undefined>();
   const [open, setOpen] = useState<number | undefined>();

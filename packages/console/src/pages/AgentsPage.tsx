@@ -30,6 +30,7 @@ export function AgentsPage(props: { session: SessionInfo }) {
   const [pending, setPending] = useState<{ agent: Agent; action: Action } | undefined>();
   const [result, setResult] = useState<string | undefined>();
   const isAdmin = props.session.roles.includes('admin');
+  const canReadActivity = isAdmin || props.session.roles.includes('auditor');
 
   const load = useCallback(async () => {
     try {
@@ -112,7 +113,14 @@ export function AgentsPage(props: { session: SessionInfo }) {
         <tbody>
           {agents?.map((a) => (
             <tr key={a.id} data-agent={a.name}>
-              <th scope="row">{a.name}</th>
+              <th scope="row">
+                {a.name}
+                {canReadActivity && (
+                  <div>
+                    <a href={`#/activity/agent/${encodeURIComponent(a.name)}`}>recent activity</a>
+                  </div>
+                )}
+              </th>
               <td>
                 <span className={`status status-${a.status}`}>{a.status}</span>
               </td>
