@@ -338,3 +338,14 @@ describe('the approvals inbox', () => {
     expect((await call('GET', '/v1/approvals?cursor=not-a-cursor', { who: 'carol' })).status).toBe(400);
   });
 });
+
+describe('sign-in ceremonies', () => {
+  it('are bounded per address, so a script cannot fill the store with challenges', async () => {
+    const origin = server.consoleSessions.options.origin;
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++)
+      statuses.push((await call('POST', '/v1/session/passkey/options', { origin })).status);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(30);
+    expect(statuses.at(-1)).toBe(429);
+  });
+});

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { AuditSink } from '../audit/audit-log.js';
 import { actionDraft } from '../audit/drafts.js';
 import type { UserRecord } from '../identity/identity-store.js';
@@ -29,6 +30,9 @@ export interface ConsoleSessionOptions {
 export const DEFAULT_CONSOLE_IDLE_MS = 30 * 60_000;
 export const DEFAULT_CONSOLE_ABSOLUTE_MS = 12 * 60 * 60_000;
 
+/** Sign-in ceremonies one address may start per minute: people retry a few times, scripts thousands. */
+export const SIGN_INS_PER_MINUTE = 30;
+
 /** A session's last-seen time is written at most this often: an idle clock this coarse is enough. */
 const TOUCH_EVERY_MS = 15_000;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -45,6 +49,7 @@ export class ConsoleSessions {
   /** `__Host-` binds the cookie to this origin's host and path `/`; browsers accept it only when Secure. */
   readonly cookieName: string;
   readonly secure: boolean;
+  readonly #signIns = new RateLimiterMemory({ points: SIGN_INS_PER_MINUTE, duration: 60 });
 
   constructor(
     readonly accounts: ConsoleAccounts,
@@ -130,6 +135,19 @@ export class ConsoleSessions {
     const expected = Buffer.from(session.csrfToken);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
     return this.sameOrigin(request);
+  }
+
+  /**
+   * Whether an address may start another sign-in ceremony now: each one stores a challenge,
+   * so unbounded starts would fill the store, and bounded ones slow down guessing.
+   */
+  async admitSignIn(request: FastifyRequest): Promise<boolean> {
+    try {
+      await this.#signIns.consume(request.ip);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Fetch metadata and Origin, when the browser sends them, must name this console's origin. */

@@ -63,7 +63,9 @@ export async function oidcRoutes(
     reply.redirect(`/console/?sso_error=${encodeURIComponent(problem)}`, 303);
   const recordSignIn = signInRecorder(opts.audit);
 
-  app.get('/v1/session/oidc', async (_request, reply) => {
+  app.get('/v1/session/oidc', async (request, reply) => {
+    if (!(await sessions.admitSignIn(request)))
+      return back(reply, 'Too many sign-in attempts from this address; wait a minute and try again.');
     let configuration: oidc.Configuration;
     try {
       configuration = await provider();

@@ -91,6 +91,14 @@ export async function passkeyRoutes(
   const refuse = (reply: FastifyReply, status: number, error: string, message: string) =>
     reply.code(status).send({ error, message });
   const recordSignIn = signInRecorder(opts.audit);
+  const tooMany = (reply: FastifyReply) =>
+    reply
+      .code(429)
+      .header('retry-after', '60')
+      .send({
+        error: 'too_many_sign_ins',
+        message: 'too many sign-in attempts from this address; wait a minute',
+      });
   /** Sign-in and enrolment are answered only to the console's own pages (login CSRF). */
   const crossOrigin = (request: FastifyRequest) => !sessions.sameOrigin(request);
 
@@ -132,6 +140,7 @@ export async function passkeyRoutes(
 
   app.post('/v1/invites/:token/options', { schema: { params: TOKEN_PARAM } }, async (request, reply) => {
     if (crossOrigin(request)) return refuse(reply, 403, 'cross_origin', 'enrol from the console page');
+    if (!(await sessions.admitSignIn(request))) return tooMany(reply);
     const { token } = request.params as { token: string };
     const invite = await accounts.openInvite(credentialDigest(token), Date.now());
     const user = invite && (await accounts.findUser(invite.userId));
@@ -221,6 +230,7 @@ export async function passkeyRoutes(
 
   app.post('/v1/session/passkey/options', async (request, reply) => {
     if (crossOrigin(request)) return refuse(reply, 403, 'cross_origin', 'sign in from the console page');
+    if (!(await sessions.admitSignIn(request))) return tooMany(reply);
     const options = await generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required' });
     const flow = newId('flw');
     await accounts.putFlow({
