@@ -92,13 +92,10 @@ export async function passkeyRoutes(
     reply.code(status).send({ error, message });
   const recordSignIn = signInRecorder(opts.audit);
   const tooMany = (reply: FastifyReply) =>
-    reply
-      .code(429)
-      .header('retry-after', '60')
-      .send({
-        error: 'too_many_sign_ins',
-        message: 'too many sign-in attempts from this address; wait a minute',
-      });
+    reply.code(429).header('retry-after', '60').send({
+      error: 'too_many_sign_ins',
+      message: 'too many sign-in attempts from this address; wait a minute',
+    });
   /** Sign-in and enrolment are answered only to the console's own pages (login CSRF). */
   const crossOrigin = (request: FastifyRequest) => !sessions.sameOrigin(request);
 
