@@ -14,7 +14,7 @@ export { runCli } from './cli/run-cli.js';
 export { findConfigPath, type GatehouseConfig, loadConfig } from './config/load.js';
 export { ConsoleSessions } from './console/console-sessions.js';
 export { ConsoleAccounts } from './console/console-store.js';
-export { createInvite } from './console/passkey-routes.js';
+export { createInvite } from './console/invites.js';
 export { AccessTokenIssuer, AccessTokenVerifier, TokenError } from './identity/access-tokens.js';
 export { AgentAdmin } from './identity/agent-admin.js';
 export type { AgentRecord, IdentityStore, UserRecord } from './identity/identity-store.js';

@@ -2,7 +2,7 @@ import { actionDraft } from '../audit/drafts.js';
 import { durationMs } from '../config/load.js';
 import { ConsoleAccounts } from '../console/console-store.js';
 import { consoleOrigin } from '../console/console-url.js';
-import { createInvite } from '../console/passkey-routes.js';
+import { createInvite } from '../console/invites.js';
 import { AgentAdmin } from '../identity/agent-admin.js';
 import { USER_ROLES, type UserRole } from '../identity/identity-store.js';
 import { cliActor, withStoreAndAudit } from './audit-commands.js';

@@ -1,5 +1,4 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { AuditSink } from '../audit/audit-log.js';
@@ -172,6 +171,7 @@ export async function installConsoleSessions(
   sessions: ConsoleSessions,
   audit: AuditSink | undefined,
 ): Promise<void> {
+  const { default: cookie } = await import('@fastify/cookie');
   await app.register(cookie);
   app.decorateRequest('consoleUser', undefined);
   app.decorateRequest('consoleSession', undefined);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   type AuthenticationResponseJSON,
   generateAuthenticationOptions,
@@ -13,12 +12,9 @@ import { newId } from '../identity/agent-admin.js';
 import type { UserRecord } from '../identity/identity-store.js';
 import { credentialDigest } from '../identity/secret-hash.js';
 import { type ConsoleSessions, signInRecorder } from './console-sessions.js';
-import type { ConsoleAccounts } from './console-store.js';
 
 /** How long a person has to answer their authenticator. */
 const CEREMONY_MS = 5 * 60_000;
-/** How long an enrolment link works, unless the CLI says otherwise. */
-export const DEFAULT_INVITE_MS = 24 * 60 * 60_000;
 
 /** The relying party: the console's host and origin. */
 export interface RelyingParty {
@@ -50,28 +46,6 @@ const CEREMONY_ANSWER = {
   additionalProperties: false,
   properties: { flow: { type: 'string', maxLength: 64 }, response: CREDENTIAL_RESPONSE },
 } as const;
-
-/**
- * Creates a one-time enrolment link for a person: single use, expires. The
- * token travels in the URL fragment, so it never reaches a server log or a
- * Referer header.
- */
-export async function createInvite(
-  accounts: ConsoleAccounts,
-  user: UserRecord,
-  baseUrl: string,
-  ttlMs = DEFAULT_INVITE_MS,
-): Promise<{ link: string; expiresAt: Date }> {
-  const token = `ghi_${randomBytes(32).toString('base64url')}`;
-  const now = Date.now();
-  await accounts.createInvite({
-    tokenDigest: credentialDigest(token),
-    userId: user.id,
-    createdAt: now,
-    expiresAt: now + ttlMs,
-  });
-  return { link: `${baseUrl}/console/#/enrol/${token}`, expiresAt: new Date(now + ttlMs) };
-}
 
 /**
  * Sign-in with passkeys (WebAuthn, via `@simplewebauthn/server`) and

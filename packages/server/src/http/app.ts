@@ -14,8 +14,7 @@ import { consoleAssetRoutes } from '../console/console-assets.js';
 import { type ConsoleSessions, installConsoleSessions } from '../console/console-sessions.js';
 import type { LiveFeed } from '../console/live-feed.js';
 import { liveRoutes } from '../console/live-routes.js';
-import { oidcRoutes } from '../console/oidc-routes.js';
-import { passkeyRoutes, type RelyingParty } from '../console/passkey-routes.js';
+import type { RelyingParty } from '../console/passkey-routes.js';
 import { authzenRoutes } from '../decisions/authzen-routes.js';
 import type { DecisionService } from '../decisions/decision-service.js';
 import type { McpGateway } from '../gateway/gateway.js';
@@ -144,14 +143,19 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   await app.register(policyRoutes, { runtime: deps.runtime, store: deps.store, admin: deps.admin });
   await app.register(consoleAssetRoutes, deps.console ? { origin: deps.console.url } : {});
   if (deps.console?.feed) await app.register(liveRoutes, { feed: deps.console.feed, admin: deps.admin });
-  if (deps.console)
+  // Sign-in's libraries (WebAuthn, OpenID Connect) load only in a server that serves the console,
+  // not in every CLI command that imports this module.
+  if (deps.console) {
+    const { passkeyRoutes } = await import('../console/passkey-routes.js');
     await app.register(passkeyRoutes, {
       sessions: deps.console.sessions,
       rp: deps.console.rp,
       sso: deps.console.oidc !== undefined,
       ...(deps.auditLog && { audit: deps.auditLog }),
     });
-  if (deps.console?.oidc)
+  }
+  if (deps.console?.oidc) {
+    const { oidcRoutes } = await import('../console/oidc-routes.js');
     await app.register(oidcRoutes, {
       sessions: deps.console.sessions,
       config: deps.console.oidc,
@@ -164,6 +168,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
       ),
       ...(deps.auditLog && { audit: deps.auditLog }),
     });
+  }
   if (deps.gateway)
     await app.register(mcpRoutes, {
       gateway: deps.gateway,
