@@ -11,6 +11,10 @@ import { OtlpAuditExporter } from './audit/otel.js';
 import { pruneAuditBefore } from './audit/retention.js';
 import { ToolCatalog } from './catalog/tool-catalog.js';
 import { type GatehouseConfig, requireNotifyTargets } from './config/load.js';
+import { ConsoleSessions } from './console/console-sessions.js';
+import { ConsoleAccounts } from './console/console-store.js';
+import { consoleOrigin } from './console/console-url.js';
+import { LiveFeed } from './console/live-feed.js';
 import { DecisionService, type PathComponents } from './decisions/decision-service.js';
 import { PersistentSessionStore } from './decisions/persistent-sessions.js';
 import { AgentRateLimiter } from './decisions/rate-limiter.js';
@@ -76,6 +80,8 @@ export interface RunningServer {
   readonly notifier?: WebhookNotifier;
   /** Brokered credentials, for injection into upstreams at call time (`reveal`, `versions`). */
   readonly vault: SecretVault;
+  /** People's console sessions, passkeys and enrolment links. */
+  readonly consoleSessions: ConsoleSessions;
   close(): Promise<void>;
 }
 
@@ -123,10 +129,12 @@ export async function startServer(
     cleanups.push(() => checkpointer?.close());
     const exporter = config.audit.otlp ? new OtlpAuditExporter(config.audit.otlp) : undefined;
     cleanups.push(() => exporter?.close());
+    const feed = new LiveFeed();
     const auditLog = new AuditLog(store, {
       onCommitted: (events) => {
         checkpointer?.observe(events);
         exporter?.export(events);
+        feed.publish(events);
       },
     });
     cleanups.push(() => auditLog.close());
@@ -303,6 +311,18 @@ export async function startServer(
       recycleTimer.unref();
       cleanups.push(() => clearInterval(recycleTimer));
     }
+    const consoleUrl = consoleOrigin(url, config.console.url);
+    const consoleSessions = new ConsoleSessions(new ConsoleAccounts(store.db), {
+      idleTimeoutMs: config.console.idleTimeoutMs,
+      absoluteTimeoutMs: config.console.absoluteTimeoutMs,
+      origin: consoleUrl,
+    });
+    const pruneConsole = setInterval(
+      () => void consoleSessions.accounts.prune(Date.now()).catch(() => undefined),
+      10 * 60_000,
+    );
+    pruneConsole.unref();
+    cleanups.push(() => clearInterval(pruneConsole));
     const app = await createHttpApp({
       runtime,
       store,
@@ -324,6 +344,14 @@ export async function startServer(
           : ['the audit log cannot be written; every call is refused']),
       ],
       logger: options.logger ?? false,
+      console: {
+        sessions: consoleSessions,
+        feed,
+        ...(config.console.oidc && { oidc: config.console.oidc }),
+        // WebAuthn binds passkeys to the host name (an IP address is not a valid RP ID: use localhost).
+        rp: { id: new URL(consoleUrl).hostname, origin: consoleUrl, name: 'Gatehouse' },
+        url: consoleUrl,
+      },
     });
     cleanups.push(() => app.close());
     log = app.log;
@@ -351,6 +379,7 @@ export async function startServer(
       auditKey,
       ...(notifier && { notifier }),
       vault,
+      consoleSessions,
       close: closeAll,
     };
   } catch (err) {

@@ -49,19 +49,30 @@ export async function approvalRoutes(
           properties: {
             status: { type: 'string', pattern: '^[a-z]+(,[a-z]+)*$' },
             limit: { type: 'integer', minimum: 1, maximum: 500 },
+            /** `next_cursor` of the previous page: older approvals. */
+            cursor: { type: 'string', pattern: '^[0-9]{1,15}_apr_[A-Za-z0-9_-]{1,64}$' },
           },
         },
       },
     },
     async (request, reply) => {
       if (!(await requireUser(request, reply, admin, []))) return reply;
-      const query = request.query as { status?: string; limit?: number };
+      const query = request.query as { status?: string; limit?: number; cursor?: string };
       const statuses = query.status?.split(',');
+      const limit = query.limit ?? 100;
+      const cut = query.cursor?.indexOf('_') ?? -1;
       const records = await approvals.list({
         ...(statuses && { statuses }),
-        ...(query.limit !== undefined && { limit: query.limit }),
+        limit,
+        ...(query.cursor !== undefined && {
+          before: { createdAt: Number(query.cursor.slice(0, cut)), id: query.cursor.slice(cut + 1) },
+        }),
       });
-      return { approvals: records.map((r) => approvalView(r, Date.now())) };
+      const last = records[records.length - 1];
+      return {
+        approvals: records.map((r) => approvalView(r, Date.now())),
+        ...(records.length === limit && last && { next_cursor: `${last.createdAt}_${last.id}` }),
+      };
     },
   );
 
@@ -141,7 +152,7 @@ async function viewerOf(
   admin: AgentAdmin,
   decisions: DecisionService,
 ): Promise<Viewer | undefined> {
-  if (/^Bearer\s+ghu_/i.test(request.headers.authorization ?? '')) {
+  if (/^Bearer\s+ghu_/i.test(request.headers.authorization ?? '') || request.consoleUser) {
     return (await requireUser(request, reply, admin, [])) ? { kind: 'user' } : undefined;
   }
   const caller = await decisions.authenticate(request.headers.authorization);

@@ -199,10 +199,13 @@ export class ApprovalService {
   }
 
   /** Approvals, newest first, with lapses applied to what is shown. */
-  async list(query: { statuses?: readonly string[]; limit?: number } = {}): Promise<ApprovalRecord[]> {
+  async list(
+    query: { statuses?: readonly string[]; limit?: number; before?: { createdAt: number; id: string } } = {},
+  ): Promise<ApprovalRecord[]> {
     await this.sweep();
     return this.deps.store.listApprovals({
       ...(query.statuses && { statuses: query.statuses }),
+      ...(query.before && { before: query.before }),
       limit: query.limit ?? 100,
     });
   }

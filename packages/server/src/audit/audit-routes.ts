@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../http/user-auth.js';
 import type { AgentAdmin } from '../identity/agent-admin.js';
 import type { Store } from '../store/index.js';
+import { traceArgumentSources } from './argument-sources.js';
 import type { AuditSink } from './audit-log.js';
 import type { AuditQuery } from './audit-store.js';
 import { sessionRecording } from './timeline.js';
@@ -154,7 +155,9 @@ export async function auditRoutes(
       });
       if (rows.length === 0)
         return reply.code(404).send({ error: 'not_found', message: `no recorded session '${id}'` });
-      return sessionRecording(id, rows.map(openAuditEvent), rows.length === MAX_SESSION_EVENTS);
+      return traceArgumentSources(
+        sessionRecording(id, rows.map(openAuditEvent), rows.length === MAX_SESSION_EVENTS),
+      );
     },
   );
 }

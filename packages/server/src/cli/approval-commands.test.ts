@@ -99,6 +99,27 @@ describe('gatehouse approvals', () => {
     );
   });
 
+  it('records a vote cast with --as as break-glass, before it counts', async () => {
+    const id = await openTransferApproval('BREAK-GLASS');
+    expect((await cli(['approvals', 'deny', id, '--as', 'carol@example.com'])).code).toBe(0);
+    const config = await loadConfig(join(dir, 'gatehouse.yaml'), {});
+    const store = await openStore(config.storage);
+    try {
+      const events = (await store.queryAudit({ order: 'asc', limit: 1000 })).map((r) => JSON.parse(r.text));
+      const glass = events.findIndex(
+        (e) => e.what.action === 'approval.break-glass-vote' && e.approval_id === id,
+      );
+      expect(glass).toBeGreaterThanOrEqual(0);
+      expect(events[glass]).toMatchObject({ who: { person: 'carol@example.com' }, where: { door: 'cli' } });
+      expect(events[glass].what.args.os_user).toMatch(/^cli/);
+      // The vote's own event comes after the break-glass record.
+      const voted = events.findIndex((e, i) => i > glass && e.approval_id === id && e.type === 'approval');
+      expect(voted).toBeGreaterThan(glass);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses bad input with a usage error', async () => {
     expect((await cli(['approvals', 'approve', 'nope', '--as', 'carol@example.com'])).code).toBe(2);
     expect((await cli(['approvals', 'approve', 'apr_x'])).code).toBe(2);

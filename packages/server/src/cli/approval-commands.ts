@@ -2,9 +2,11 @@ import { APPROVAL_STATUSES, type ApprovalRecord } from '@gatehouse/core';
 import { approvalView } from '../approvals/approval-routes.js';
 import { ApprovalService } from '../approvals/approval-service.js';
 import { WebhookNotifier } from '../approvals/webhooks.js';
+import type { AuditSink } from '../audit/audit-log.js';
+import { actionDraft } from '../audit/drafts.js';
 import { requireNotifyTargets, serverUrlOf } from '../config/load.js';
 import type { Store } from '../store/index.js';
-import { withStoreAndAudit } from './audit-commands.js';
+import { cliActor, withStoreAndAudit } from './audit-commands.js';
 import { type CliIo, EXIT, printJson, UsageError } from './io.js';
 import { loadPolicyFor } from './policy-commands.js';
 
@@ -17,7 +19,7 @@ import { loadPolicyFor } from './policy-commands.js';
 async function withApprovals<T>(
   io: CliIo,
   configFlag: string | undefined,
-  work: (service: ApprovalService, store: Store) => Promise<T>,
+  work: (service: ApprovalService, store: Store, audit: AuditSink) => Promise<T>,
   /** Whether the command may end an approval, and so must tell the webhooks. */
   delivers = true,
 ): Promise<T> {
@@ -44,7 +46,7 @@ async function withApprovals<T>(
       ...(notifier && { notifier }),
     });
     try {
-      return await work(service, store);
+      return await work(service, store, audit);
     } finally {
       await notifier?.drain();
     }
@@ -89,9 +91,22 @@ export async function approvalsVote(
   opts: { as: string; comment?: string; json?: boolean; config?: string },
 ): Promise<number> {
   if (!/^apr_[A-Za-z0-9_-]{1,64}$/.test(id)) throw new UsageError(`'${id}' is not an approval id (apr_…)`);
-  return withApprovals(io, opts.config, async (service, store) => {
+  return withApprovals(io, opts.config, async (service, store, audit) => {
     const user = await store.findUserByEmail(opts.as.toLowerCase());
     if (!user) throw new UsageError(`no user ${opts.as}; create one with 'gatehouse users create'`);
+    // `--as` takes the person's word on the server's machine: break-glass, and recorded as such
+    // (who at the machine voted as whom) before the vote counts.
+    await audit.append(
+      actionDraft({
+        type: 'approval',
+        action: 'approval.break-glass-vote',
+        outcome: 'allowed',
+        who: { person: user.email },
+        door: 'cli',
+        approvalId: id,
+        extra: { vote, os_user: cliActor() },
+      }),
+    );
     const result = await service.vote(
       id,
       { id: user.id, email: user.email, roles: user.roles },

@@ -25,6 +25,7 @@ import { COMPLETION_SHELLS, completion } from './completion.js';
 import { doctor } from './doctor-command.js';
 import { mcpStdio, toolsApprove, toolsImport, toolsPins, toolsShow } from './gateway-commands.js';
 import { init } from './init-command.js';
+import { usersInvite } from './invite-command.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { policyCheck, policyCompile, policyExplain, policyTest } from './policy-commands.js';
 import { type RedteamCommandOptions, redteam } from './redteam-command.js';
@@ -235,6 +236,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(json())
     .addOption(config())
     .action(run((opts: Parameters<typeof usersRotateToken>[1]) => usersRotateToken(io, opts)));
+  users
+    .command('invite')
+    .description(
+      'print a one-time link that enrols a passkey for the console (creates the user with --roles)',
+    )
+    .requiredOption('--email <email>', 'the person')
+    .option('--roles <roles>', 'comma list of approver, admin, auditor, for a new user')
+    .option('--expires <duration>', 'how long the link works', '24h')
+    .addOption(json())
+    .addOption(config())
+    .action(run((opts: Parameters<typeof usersInvite>[1]) => usersInvite(io, opts)));
   users
     .command('list')
     .description('list users')

@@ -40,6 +40,7 @@ export interface GatehouseConfig {
     readonly requestLimits: JsonLimits;
   };
   readonly rateLimits: RateLimitConfig;
+  readonly console: ConsoleConfig;
   readonly approvals: {
     readonly notify: readonly WebhookTarget[];
     /**
@@ -95,6 +96,21 @@ export type UpstreamConfig = {
     }
   | { readonly transport: 'http'; readonly url: string; readonly headers: Readonly<Record<string, string>> }
 );
+
+/** The web console: session timeouts and, optionally, single sign-on with OpenID Connect. */
+export interface ConsoleConfig {
+  /** Where people open the console, if not at the public URL. */
+  readonly url?: string;
+  readonly idleTimeoutMs: number;
+  readonly absoluteTimeoutMs: number;
+  readonly oidc?: {
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly clientSecret?: string;
+    readonly groupsClaim?: string;
+    readonly groupRoles: Readonly<Record<string, readonly ('approver' | 'admin' | 'auditor')[]>>;
+  };
+}
 
 /** A rate limit: so many requests per window. */
 export interface RateLimit {
@@ -231,6 +247,7 @@ export async function loadConfig(
         ],
         [['approvals', 'notify', i, 'secret'], hook.secret] as [(string | number)[], string | undefined],
       ]),
+      [['console', 'oidc', 'clientSecret'], value.console?.oidc?.clientSecret],
     ];
     for (const [path, text, shape] of references) {
       const name = envReference(text);
@@ -348,6 +365,22 @@ function resolveConfig(
       },
     },
     rateLimits,
+    console: {
+      ...(doc.console?.url !== undefined && { url: doc.console.url }),
+      idleTimeoutMs: durationMs(doc.console?.idleTimeout ?? '30m'),
+      absoluteTimeoutMs: durationMs(doc.console?.absoluteTimeout ?? '12h'),
+      ...(doc.console?.oidc && {
+        oidc: {
+          issuer: doc.console.oidc.issuer,
+          clientId: doc.console.oidc.clientId,
+          ...(doc.console.oidc.clientSecret !== undefined && {
+            clientSecret: expand(doc.console.oidc.clientSecret),
+          }),
+          ...(doc.console.oidc.groupsClaim !== undefined && { groupsClaim: doc.console.oidc.groupsClaim }),
+          groupRoles: doc.console.oidc.groupRoles ?? {},
+        },
+      }),
+    },
     approvals: {
       unresolvedNotify,
       notify: (unresolvedNotify.length > 0 ? [] : (doc.approvals?.notify ?? [])).map((hook) => {

@@ -73,6 +73,37 @@ export const configSchema = {
         redis: { type: 'string', pattern: `^(rediss?://|${ENV_REF}$)` },
       },
     },
+    /** The web console at `/console`: session timeouts and single sign-on. */
+    console: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** Where people open the console, when not at `server.publicUrl` (a proxy in front). */
+        url: { type: 'string', pattern: '^https?://[^/]+/?$' },
+        idleTimeout: DURATION,
+        absoluteTimeout: DURATION,
+        oidc: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['issuer', 'clientId'],
+          properties: {
+            issuer: { type: 'string', pattern: '^https?://' },
+            clientId: { type: 'string', minLength: 1, maxLength: 500 },
+            clientSecret: { type: 'string', minLength: 1 },
+            /** A claim listing the person's groups, and the roles each group grants. */
+            groupsClaim: { type: 'string', minLength: 1, maxLength: 100 },
+            groupRoles: {
+              type: 'object',
+              additionalProperties: {
+                type: 'array',
+                items: { enum: ['approver', 'admin', 'auditor'] },
+                uniqueItems: true,
+              },
+            },
+          },
+        },
+      },
+    },
     approvals: {
       type: 'object',
       additionalProperties: false,
@@ -228,6 +259,18 @@ export interface ConfigDocument {
     redis?: string;
   };
   storage?: { sqlite?: string; postgres?: string; schema?: string };
+  console?: {
+    url?: string;
+    idleTimeout?: string;
+    absoluteTimeout?: string;
+    oidc?: {
+      issuer: string;
+      clientId: string;
+      clientSecret?: string;
+      groupsClaim?: string;
+      groupRoles?: Record<string, ('approver' | 'admin' | 'auditor')[]>;
+    };
+  };
   approvals?: {
     notify?: { url: string; format?: 'json' | 'slack'; secret?: string }[];
     gatewayWait?: string;

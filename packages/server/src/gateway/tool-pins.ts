@@ -210,6 +210,8 @@ export async function approveToolPin(
   approvedBy: string,
   /** The held hash the admin reviewed (or a prefix of at least 12 digits): approved only if still held. */
   reviewedHash: string,
+  /** Where the approval came through, for the audit (`cli`, `console`, `admin-api`). */
+  door = 'cli',
 ): Promise<'approved' | 'nothing-pending' | 'unknown-tool' | 'hash-mismatch'> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const pin = (await store.listToolPins(upstream)).find((p) => p.tool === tool);
@@ -231,7 +233,7 @@ export async function approveToolPin(
           action: 'tool.definition-approved',
           outcome: 'succeeded',
           who: { user: { email: approvedBy } },
-          door: 'cli',
+          door,
           extra: { upstream, tool, hash: approved.hash, ...(pin.hash !== '' && { previous_hash: pin.hash }) },
         }),
       );

@@ -5,19 +5,31 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { approvalHistoryRoutes } from '../approvals/approval-history-routes.js';
 import { approvalRoutes } from '../approvals/approval-routes.js';
 import type { ApprovalService } from '../approvals/approval-service.js';
+import { auditExportRoutes } from '../audit/audit-export-routes.js';
 import type { AuditSink } from '../audit/audit-log.js';
 import { auditRoutes } from '../audit/audit-routes.js';
+import { overviewRoutes } from '../audit/overview-routes.js';
 import { catalogRoutes } from '../catalog/catalog-routes.js';
 import type { ToolCatalog } from '../catalog/tool-catalog.js';
+import { toolPinRoutes } from '../catalog/tool-pin-routes.js';
+import type { ConsoleConfig } from '../config/load.js';
+import { consoleAssetRoutes } from '../console/console-assets.js';
+import { type ConsoleSessions, installConsoleSessions } from '../console/console-sessions.js';
+import type { LiveFeed } from '../console/live-feed.js';
+import { liveRoutes } from '../console/live-routes.js';
+import type { RelyingParty } from '../console/passkey-routes.js';
 import { authzenRoutes } from '../decisions/authzen-routes.js';
 import type { DecisionService } from '../decisions/decision-service.js';
 import type { McpGateway } from '../gateway/gateway.js';
 import { mcpRoutes } from '../gateway/mcp-routes.js';
-import type { AgentAdmin } from '../identity/agent-admin.js';
+import { AgentAdmin } from '../identity/agent-admin.js';
+import { agentRoutes } from '../identity/agent-routes.js';
 import type { AuthorizationServer } from '../oauth/authorization-server.js';
 import { oauthRoutes } from '../oauth/routes.js';
+import { policyRoutes } from '../policy/policy-routes.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
 import type { Store } from '../store/index.js';
 import { type LogSettings, loggerOptions } from './logger.js';
@@ -46,6 +58,16 @@ export interface HttpAppDeps {
   readonly readinessProblems?: () => string[] | Promise<string[]>;
   /** Log as JSON lines (pino): to stdout at info, or as the settings say. */
   readonly logger?: boolean | LogSettings;
+  /** People's sign-in to the web console (cookie sessions, passkeys); without it only tokens work. */
+  readonly console?: {
+    readonly sessions: ConsoleSessions;
+    readonly rp: RelyingParty;
+    readonly feed?: LiveFeed;
+    /** The origin people open the console at (WebAuthn's relying party, the SSO redirect). */
+    readonly url: string;
+    /** Single sign-on, when `console.oidc` is configured. */
+    readonly oidc?: ConsoleConfig['oidc'];
+  };
 }
 
 /**
@@ -89,6 +111,8 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
 
   // Every JSON body, at every door: bounded before parsing, duplicate keys refused.
   useStrictJson(app, limits);
+  // Before every route: a console session cookie speaks for its person on any `/v1` route.
+  if (deps.console) await installConsoleSessions(app, deps.console.sessions, deps.auditLog);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -134,6 +158,52 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     admin: deps.admin,
     ...(deps.auditLog && { audit: deps.auditLog }),
   });
+  await app.register(auditExportRoutes, { store: deps.store, admin: deps.admin });
+  await app.register(overviewRoutes, { store: deps.store, admin: deps.admin });
+  await app.register(approvalHistoryRoutes, {
+    approvals: deps.approvals,
+    admin: deps.admin,
+    store: deps.store,
+  });
+  await app.register(agentRoutes, {
+    store: deps.store,
+    admin: deps.admin,
+    ...(deps.auditLog && { audit: deps.auditLog }),
+  });
+  await app.register(toolPinRoutes, {
+    store: deps.store,
+    admin: deps.admin,
+    ...(deps.auditLog && { audit: deps.auditLog }),
+  });
+  await app.register(policyRoutes, { runtime: deps.runtime, store: deps.store, admin: deps.admin });
+  await app.register(consoleAssetRoutes, deps.console ? { origin: deps.console.url } : {});
+  if (deps.console?.feed) await app.register(liveRoutes, { feed: deps.console.feed, admin: deps.admin });
+  // Sign-in's libraries (WebAuthn, OpenID Connect) load only in a server that serves the console,
+  // not in every CLI command that imports this module.
+  if (deps.console) {
+    const { passkeyRoutes } = await import('../console/passkey-routes.js');
+    await app.register(passkeyRoutes, {
+      sessions: deps.console.sessions,
+      rp: deps.console.rp,
+      sso: deps.console.oidc !== undefined,
+      ...(deps.auditLog && { audit: deps.auditLog }),
+    });
+  }
+  if (deps.console?.oidc) {
+    const { oidcRoutes } = await import('../console/oidc-routes.js');
+    await app.register(oidcRoutes, {
+      sessions: deps.console.sessions,
+      config: deps.console.oidc,
+      baseUrl: deps.console.url,
+      store: deps.store,
+      // People enrolled by a mapped group are recorded as created by single sign-on.
+      admin: new AgentAdmin(
+        deps.store,
+        deps.auditLog && { sink: deps.auditLog, door: 'console', actor: `sso:${deps.console.oidc.issuer}` },
+      ),
+      ...(deps.auditLog && { audit: deps.auditLog }),
+    });
+  }
   if (deps.gateway)
     await app.register(mcpRoutes, {
       gateway: deps.gateway,

@@ -24,6 +24,10 @@ export interface Database {
   audit_keys: AuditKeysTable;
   tool_pins: ToolPinsTable;
   secrets: SecretsTable;
+  console_sessions: ConsoleSessionsTable;
+  user_passkeys: UserPasskeysTable;
+  user_invites: UserInvitesTable;
+  console_flows: ConsoleFlowsTable;
 }
 
 /**
@@ -200,4 +204,39 @@ export interface SecretsTable {
   key_tag: string;
   created_at: number;
   updated_at: number;
+}
+
+export interface ConsoleSessionsTable {
+  id_digest: string;
+  user_id: string;
+  csrf_token: string;
+  method: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+export interface UserPasskeysTable {
+  id: string;
+  user_id: string;
+  public_key: string;
+  counter: number;
+  transports: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface UserInvitesTable {
+  token_digest: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface ConsoleFlowsTable {
+  id: string;
+  kind: string;
+  data: string;
+  expires_at: number;
 }

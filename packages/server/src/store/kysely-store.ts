@@ -49,6 +49,8 @@ export interface PolicyVersion {
 /** Everything Gatehouse persists, over one of two SQL dialects. */
 export interface Store extends IdentityStore, AuditStore, VaultStore {
   readonly dialect: Dialect;
+  /** The Kysely handle, for features that keep their tables in their own module (console sign-in). */
+  readonly db: Kysely<Database>;
   /** Records an activated policy version; activating a known hash again updates its `loadedAt`. */
   recordPolicyVersion(version: {
     hash: string;
@@ -83,7 +85,12 @@ export interface Store extends IdentityStore, AuditStore, VaultStore {
   /** The approvals for one exact action, newest first. */
   approvalsForAction(agentId: string, tool: string, argsHash: string): Promise<ApprovalRecord[]>;
   /** Approvals, newest first; `statuses` filters by stored status. */
-  listApprovals(query: { statuses?: readonly string[]; limit: number }): Promise<ApprovalRecord[]>;
+  /** Newest first; `before` pages on: only approvals older than that one (keyset paging). */
+  listApprovals(query: {
+    statuses?: readonly string[];
+    limit: number;
+    before?: { createdAt: number; id: string };
+  }): Promise<ApprovalRecord[]>;
   /** Pending or approved approvals whose deadline has passed. */
   lapsedApprovals(now: Date, limit: number): Promise<ApprovalRecord[]>;
   /** Pinned MCP tool definitions, of one upstream or all. */
@@ -123,7 +130,7 @@ export interface StoredSession {
 /** The `Store` over Kysely: the same queries for SQLite and PostgreSQL. */
 export class KyselyStore implements Store {
   constructor(
-    private readonly db: Kysely<Database>,
+    readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     private readonly describe: string,
     sqliteFile?: { readonly connection: SqliteDatabase.Database; readonly path: string },
@@ -727,10 +734,22 @@ export class KyselyStore implements Store {
     return rows.map((r) => JSON.parse(r.record) as ApprovalRecord);
   }
 
-  async listApprovals(query: { statuses?: readonly string[]; limit: number }): Promise<ApprovalRecord[]> {
+  async listApprovals(query: {
+    statuses?: readonly string[];
+    limit: number;
+    before?: { createdAt: number; id: string };
+  }): Promise<ApprovalRecord[]> {
     const rows = await this.guard(() => {
       let q = this.db.selectFrom('approvals').select('record');
       if (query.statuses && query.statuses.length > 0) q = q.where('status', 'in', [...query.statuses]);
+      const before = query.before;
+      if (before)
+        q = q.where((eb) =>
+          eb.or([
+            eb('created_at', '<', before.createdAt),
+            eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)]),
+          ]),
+        );
       return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
     });
     return rows.map((r) => JSON.parse(r.record) as ApprovalRecord);
@@ -1152,7 +1171,8 @@ function toCredential(row: Selectable<AgentCredentialsTable>): CredentialRecord 
   };
 }
 
-function toUser(row: Selectable<UsersTable>): UserRecord {
+/** A `users` row as a record. */
+export function toUser(row: Selectable<UsersTable>): UserRecord {
   return {
     id: row.id,
     email: row.email,

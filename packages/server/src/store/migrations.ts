@@ -264,6 +264,54 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0011_console_sign_in': {
+      async up(db: Kysely<unknown>) {
+        // People's browser sessions for the console: the cookie is stored only as its SHA-256.
+        await db.schema
+          .createTable('console_sessions')
+          .addColumn('id_digest', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('csrf_token', 'text', (c) => c.notNull())
+          .addColumn('method', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('console_sessions_expires_at')
+          .on('console_sessions')
+          .column('expires_at')
+          .execute();
+        await db.schema
+          .createTable('user_passkeys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('public_key', 'text', (c) => c.notNull())
+          .addColumn('counter', 'bigint', (c) => c.notNull())
+          .addColumn('transports', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_used_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('user_passkeys_user_id').on('user_passkeys').column('user_id').execute();
+        // One-time enrolment links: the token is stored only as its SHA-256.
+        await db.schema
+          .createTable('user_invites')
+          .addColumn('token_digest', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('used_at', 'bigint')
+          .execute();
+        // Sign-in ceremonies in flight: a WebAuthn challenge, an OIDC state with its PKCE verifier.
+        await db.schema
+          .createTable('console_flows')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
     '0003_sessions': {
       async up(db: Kysely<unknown>) {
         await db.schema
