@@ -13,7 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentAdmin, AuditLog, loadConfig, startServer } from 'gatehouse';
+import { AgentAdmin, AuditLog, loadConfig, startServer } from '@gatehouse/server';
 import { chromium } from 'playwright-core';
 
 const RESULTS_FILE = new URL('./results/console.json', import.meta.url);

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAuditEvent } from '@gatehouse/core';
-import { AgentAdmin, createInvite, loadConfig, type RunningServer, startServer } from 'gatehouse';
+import { AgentAdmin, createInvite, loadConfig, type RunningServer, startServer } from '@gatehouse/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientCredentialsToken } from './tokens.js';
 

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGuard } from '@gatehouse/sdk';
-import { AgentAdmin, createInvite, loadConfig, type RunningServer, startServer } from 'gatehouse';
+import { AgentAdmin, createInvite, loadConfig, type RunningServer, startServer } from '@gatehouse/server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
