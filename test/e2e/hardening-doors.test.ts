@@ -207,7 +207,11 @@ describe('addresses that route elsewhere are not internal (item 10)', () => {
   it('still sends to an internal address without one', async () => {
     const answer = await evaluate(
       'email-assistant',
-      callText('email.send', '{"to":["bob@example.com"],"subject":"s","body":"b"}'),
+      callText(
+        'email.send',
+        '{"to":["bob@example.com"],"subject":"s","body":"b"}',
+        ',"user_input":"Write to bob@example.com"',
+      ),
     );
     expect(answer.body.decision).toBe(true);
   });
@@ -305,6 +309,8 @@ describe('outcomes with unstorable values are recorded (item 1)', () => {
       body: '{"output":{"subject":"\\udfff","size":1e308}}',
     });
     expect(reported.status).toBe(200);
+    // Outcomes join the next commit of the audit writer.
+    await server.audit.settled();
     const rows = await server.store.queryAudit({ type: 'execution', order: 'desc', limit: 50 });
     expect(rows.some((r) => r.text.includes(`"decision_id":"${decisionId}"`))).toBe(true);
   });

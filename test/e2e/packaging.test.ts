@@ -95,6 +95,7 @@ const tools = guardAiTools(
   { names: { send_email: 'email.send' } },
 );
 const options = { toolCallId: 'call-1', messages: [], context: {} };
+guard.userInput('Ask bob@example.com about lunch');
 const internal = await tools.send_email.execute!({ to: ['bob@example.com'], subject: 'hi', body: 'lunch?' }, options);
 const credential = await tools.send_email.execute!(
   { to: ['bob@example.com'], subject: 'key', body: 'ghp_4Vq8ZrT2mXb9LkP0sW3nYd7HcJ5fGu1eAa6R' },

@@ -12,6 +12,8 @@ const sendToken = {
   agent: 'email-assistant',
   tool: 'email.send',
   args: { to: ['bob@example.com'], subject: 'the key', body: `here it is: ${TOKEN}` },
+  // The user named the recipient: only the credential in the body is at stake.
+  origin: { 'to[0]': ['user_input'] },
 };
 
 describe('deciding offline as the enforcement path does', () => {

@@ -38,7 +38,7 @@ describe('gatehouse serve logs', () => {
     expect(JSON.parse(lines.find((l) => l.includes('gatehouse listening'))!)).toMatchObject({
       level: 30,
       url,
-      rules: 9,
+      rules: 13,
     });
   });
 
