@@ -95,6 +95,7 @@ export {
   patternWithin,
   withinGrants,
 } from './identity/scope.js';
+export * from './nl/index.js';
 export {
   EnforcementPath,
   type PathAuditEvent,
