@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { withinGrants } from '../identity/scope.js';
 import { checkPolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
@@ -72,6 +72,61 @@ export function draftFromSentences(
   const fragment = { name: fragmentName, text: renderFragment(rules, tests) };
   const report = verifyFragment({ sources, fragment, meanings });
   return { ok: true, fragment, rules, meanings, report: stripPolicy(report) };
+}
+
+/**
+ * Verifies a fragment another compiler (a model) wrote for `sentences`: one rule per sentence
+ * at most, each described by its sentence verbatim, then the same verification as the
+ * grammar's. When it passes, the model's own tests are replaced by generated ones and the
+ * fragment is verified again.
+ */
+export function draftFromFragment(
+  text: string,
+  sentences: readonly string[],
+  sources: readonly PolicySource[],
+  fragmentName = 'nl-fragment.yaml',
+): Draft {
+  const raw = { name: fragmentName, text };
+  const first = stripPolicy(verifyFragment({ sources, fragment: raw }));
+  let rules: RuleDocument[] = [];
+  try {
+    rules = ((parse(text) as { rules?: RuleDocument[] } | null)?.rules ?? []) as RuleDocument[];
+  } catch {
+    // The verification above already reports a fragment that is not YAML.
+  }
+  const stray = Array.isArray(rules)
+    ? rules.filter((r) => !sentences.includes(String(r?.description ?? '')))
+    : [];
+  const tooMany = Array.isArray(rules) && rules.length > sentences.length;
+  const match = {
+    name: 'rules-match-sentences' as const,
+    passed: Array.isArray(rules) && stray.length === 0 && !tooMany,
+    detail: tooMany
+      ? `${rules.length} rules for ${sentences.length} sentence(s): one rule per sentence`
+      : stray.length > 0
+        ? `rule(s) ${stray.map((r) => r?.id).join(', ')} describe something no sentence said`
+        : 'one rule per sentence, each described by its sentence',
+  };
+  if (!first.ok || !match.passed) {
+    return {
+      ok: true,
+      fragment: raw,
+      rules,
+      meanings: [],
+      report: { ...first, ok: false, checks: [match, ...first.checks] },
+    };
+  }
+  const base = checkPolicy(sources);
+  const tests = base.policy ? generatedTests(base.policy, sources, rules, fragmentName) : [];
+  const fragment = { name: fragmentName, text: renderFragment(rules, tests) };
+  const report = stripPolicy(verifyFragment({ sources, fragment }));
+  return {
+    ok: true,
+    fragment,
+    rules,
+    meanings: [],
+    report: { ...report, checks: [match, ...report.checks] },
+  };
 }
 
 /** The report without the compiled policy the verifier built. */

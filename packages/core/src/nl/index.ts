@@ -10,7 +10,8 @@ export {
   type RefusalCode,
   type SentenceResult,
 } from './compile-sentence.js';
-export { type Draft, draftFromSentences, renderFragment, stripPolicy } from './draft.js';
+export { describeRule } from './describe.js';
+export { type Draft, draftFromFragment, draftFromSentences, renderFragment, stripPolicy } from './draft.js';
 export { ruleFromMeaning, ruleIdFor } from './emit-rule.js';
 export { type Condition, conditionCel, type SentenceMeaning } from './meaning.js';
 export { MAX_PROBES, type Probe, predictedEffect, probesFor, widens } from './probes.js';

@@ -26,7 +26,8 @@ export interface VerificationCheck {
     | 'conditions-evaluate'
     | 'generated-tests'
     | 'policy-tests'
-    | 'no-widening';
+    | 'no-widening'
+    | 'rules-match-sentences';
   readonly passed: boolean;
   readonly detail: string;
 }
