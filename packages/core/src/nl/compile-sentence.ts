@@ -400,6 +400,24 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
         );
     }
   }
+  // A condition on an argument is about the tools that take it: "email to external recipients"
+  // is email.send, not email.read, whose calls have no recipient to check.
+  const argsRead = new Set<string>([
+    ...conditions.flatMap((c) => ('arg' in c ? [c.arg] : [])),
+    ...Object.keys(require?.origin ?? {}),
+    ...Object.keys(require?.mentions ?? {}),
+  ]);
+  let tools = selected;
+  if (argsRead.size > 0) {
+    const takes = (t: ToolDefinition) =>
+      [...argsRead].every((a) => a in ((t.schema?.properties ?? {}) as object));
+    const narrowed = selected.filter(takes);
+    if (narrowed.length === 0) return noArg([...argsRead].join(', '));
+    if (narrowed.length < selected.length) {
+      tools = narrowed;
+      toolPatterns = narrowed.map((t) => t.name);
+    }
+  }
   const exceptAgents = parsed.exceptAgents;
   if (parsed.agents.some((a) => exceptAgents.includes(a)))
     return refuse('GH_NL_UNSUPPORTED', 'an agent is both named and exempted');
@@ -412,9 +430,9 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
       agents: parsed.agents,
       exceptAgents,
       ...(parsed.agentLabel !== undefined && { agentLabel: parsed.agentLabel }),
-      toolPatterns,
-      categories,
-      tools: selected.map((t) => t.name),
+      toolPatterns: [...new Set(toolPatterns)],
+      categories: [...new Set(categories)],
+      tools: tools.map((t) => t.name),
       conditions,
       ...(require && { require }),
       notes,

@@ -57,6 +57,18 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     },
   );
 
+  // Counts per session; a count per period needs a rate limit, which a rule cannot express.
+  take(
+    `(?:after\\s)?(?:more than|over)\\s(\\d+)\\s(?:times|calls|requests|emails|messages|transfers|payments|actions)?\\s?(?:in|per|within|during|of)\\s(?:a\\s|one\\s|the\\s|each\\s)?session`,
+    (m) => {
+      parsed.conditions.push({ kind: 'calls', op: '>=', value: Number(m[1]) });
+      parsed.notes.push(
+        `"more than ${m[1]} … in a session" counts the calls the session made before this one (session.calls ≥ ${m[1]})`,
+      );
+      return true;
+    },
+  );
+
   // Amounts.
   const UP =
     '(?:of\\s)?(?:over|above|more than|greater than|larger than|bigger than|higher than|exceeding|that exceed|which exceed|that exceeds|exceeds|exceed|worth more than|in excess of|beyond)';
@@ -93,18 +105,6 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     );
     return true;
   });
-  // Counts per session; a count per period needs a rate limit, which a rule cannot express.
-  take(
-    `(?:more than|over)\\s(\\d+)\\s(?:times|calls|requests|emails|messages|transfers|payments|actions)?\\s?(?:in|per|within|during|of)\\s(?:a\\s|one\\s|the\\s|each\\s)?session`,
-    (m) => {
-      parsed.conditions.push({ kind: 'calls', op: '>=', value: Number(m[1]) });
-      parsed.notes.push(
-        `"more than ${m[1]} … in a session" counts the calls the session made before this one (session.calls ≥ ${m[1]})`,
-      );
-      return true;
-    },
-  );
-
   // Recipients.
   const DOMAIN = '([a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,})';
   const WHO =

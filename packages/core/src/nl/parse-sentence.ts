@@ -294,9 +294,10 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     },
   );
   take(
-    'without\\s(?:a\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:approval|sign-?off|review|confirmation|a human|a person)',
-    () => {
+    `without\\s(?:a\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:approval|sign-?off|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
+    (m) => {
       parsed.withoutApproval = true;
+      addGroup(m[1]);
       return true;
     },
   );
@@ -309,8 +310,21 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
   );
 
   // Prohibitions and permissions.
-  take('(?:no agent|no agents|nobody|no one)\\s(?:may|can|should|is allowed to|shall)', () => {
+  take(
+    '(?:no agent|no agents|nobody|no one|nothing|no tool)\\s(?:§\\s)?(?:may|can|should|is allowed to|shall)',
+    () => {
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
+  // A sentence that opens with "no" forbids what follows ("No payments overnight").
+  take('(?<=^\\s)no(?!\\s(?:more|less))', () => {
     parsed.effects.push('deny');
+    return true;
+  });
+  take('(?:(?:is|are)\\s)?only\\s(?:allowed|permitted)(?:\\sto)?', () => {
+    parsed.effects.push('allow');
+    parsed.only = true;
     return true;
   });
   take(
@@ -324,10 +338,6 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     parsed.effects.push('deny');
     return true;
   });
-  take('(?:may|can|should|must)?\\s?only', () => {
-    parsed.only = true;
-    return true;
-  });
   take(
     '(?:can always|may always|can|may|is allowed to|are allowed to|is permitted to|are permitted to|(?:is|are) (?:allowed|permitted))',
     () => {
@@ -336,7 +346,18 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     },
   );
 
+  take('(?:may|can|should|must)?\\s?only', () => {
+    parsed.only = true;
+    return true;
+  });
+
   // Subjects.
+  if (vocabulary.agentLabels.length > 0) {
+    take(`(${alt(vocabulary.agentLabels)})\\sagents?`, (m) => {
+      parsed.agentLabel = m[1];
+      return true;
+    });
+  }
   take(
     '(?:agents|agent)\\s(?:with\\s(?:the\\s)?label|labell?ed|classified as|tagged)\\s([a-z][a-z0-9_]{0,63})',
     (m) => {
@@ -348,9 +369,17 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     parsed.agents.push(...agentsIn(m[0] as string).filter((a) => !parsed.agents.includes(a)));
     return true;
   });
-  take('(?:all|every|any|each|an|the)?\\s?agents?', () => true);
+  take('(?:all|every|any|each|an|the)?\\s?(?<!other\\s)agents?', () => true);
 
   parseConditions(take, parsed, vocabulary);
+
+  take(
+    `(?<=§\\s)(${alt(Object.keys(NOUN_VERBS))})(?=\\s(?:an?|any|the|addresses|anyone|recipients|people)\\s)`,
+    (m) => {
+      parsed.verbs.push(NOUN_VERBS[m[1] as string] as ToolCategory);
+      return true;
+    },
+  );
 
   // Objects.
   take(`(?:to\\s)?(?:the\\s)?(${alt(EXTERNAL_COMMUNICATION_NOUNS)})`, () => {
@@ -418,16 +447,13 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     return true;
   });
 
-  // Verbs, then category nouns ("payments" after "make").
-  for (const [category, phrases] of Object.entries(VERBS) as [ToolCategory | 'any', readonly string[]][]) {
-    if (category === 'any') continue;
-    take(`(?:to\\s)?(?:${alt(phrases)})`, () => {
-      parsed.verbs.push(category);
-      return true;
-    });
-  }
-  take(`(?<=§\\s)(${alt(Object.keys(NOUN_VERBS))})`, (m) => {
-    parsed.verbs.push(NOUN_VERBS[m[1] as string] as ToolCategory);
+  // Verbs, longest phrase first across categories ("send money to" is a payment, not a send),
+  // then category nouns ("payments" after "make").
+  const verbCategory = new Map<string, ToolCategory>();
+  for (const [category, phrases] of Object.entries(VERBS) as [ToolCategory | 'any', readonly string[]][])
+    if (category !== 'any') for (const p of phrases) if (!verbCategory.has(p)) verbCategory.set(p, category);
+  take(`(?:to\\s)?(${alt(verbCategory.keys())})`, (m) => {
+    parsed.verbs.push(verbCategory.get(m[1] as string) as ToolCategory);
     return true;
   });
   take(

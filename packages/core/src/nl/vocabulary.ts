@@ -11,6 +11,8 @@ export interface Vocabulary {
   /** Agent name → the phrases that name it ("ops-agent" → "the ops agent", "ops agent"). */
   readonly agents: ReadonlyMap<string, readonly string[]>;
   readonly groups: readonly string[];
+  /** Labels and classifications the declared agents carry ("autonomous"). */
+  readonly agentLabels: readonly string[];
   /** Group name → how many members it has, so an unmeetable approval is refused. */
   readonly groupSizes: ReadonlyMap<string, number>;
   /** Tool namespace (the part before the first `.`) → the phrases that name it. */
@@ -73,6 +75,14 @@ export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
     tools,
     agents,
     groups: [...policy.groups.keys()],
+    agentLabels: [
+      ...new Set(
+        [...policy.agents.values()].flatMap((a) => [
+          ...(a.labels ?? []),
+          ...(a.classification ? [a.classification] : []),
+        ]),
+      ),
+    ],
     groupSizes: new Map([...policy.groups].map(([g, members]) => [g, members.length])),
     namespaces,
     resourceValues,
