@@ -52,15 +52,33 @@ function loadCases() {
       .filter((l) => l.trim() !== '')
       .map((line) => {
         const c = JSON.parse(line);
-        const refuse = c.refuse === true || c.must_refuse === true || c.expect === 'refuse';
+        const marks = [c.expect, c.expected, c.kind, c.type, c.shape, c.category, c.outcome, c.label];
+        const refuse =
+          c.refuse === true ||
+          c.must_refuse === true ||
+          c.mustRefuse === true ||
+          marks.some((m) => /^refuse/.test(String(m)));
+        // Tolerant of the field names a set written elsewhere may use for its requests.
+        const list =
+          [c.requests, c.cases, c.checks, c.tests, c.probes, c.examples].find(Array.isArray) ??
+          Object.values(c).find(
+            (v) =>
+              Array.isArray(v) &&
+              v.some((x) => x && typeof x === 'object' && ('tool' in x || 'request' in x)),
+          ) ??
+          [];
         return {
-          shape: c.shape ?? (refuse ? 'refuse' : 'other'),
-          sentence: c.sentence,
+          shape: c.shape ?? c.category ?? (refuse ? 'refuse' : 'other'),
+          sentence: c.sentence ?? c.text ?? c.rule,
           seed: false,
           refuse,
-          requests: (c.requests ?? []).map((r) => {
-            const { expect, expected, decision, ...request } = r;
-            return { request, expect: expect ?? expected ?? decision };
+          requests: list.map((r) => {
+            const { expect, expected, decision, effect, outcome, request, ...rest } = r;
+            const want = String(expect ?? expected ?? decision ?? effect ?? outcome);
+            return {
+              request: request ?? rest,
+              expect: /approv|ask|human|escalat/.test(want) ? 'approve' : want,
+            };
           }),
         };
       });
@@ -145,6 +163,11 @@ for (const c of cases) {
     continue;
   }
   if (c.seed) seedTotal++;
+  if (c.requests.length === 0) {
+    s.unchecked = (s.unchecked ?? 0) + 1;
+    misses.push({ sentence: c.sentence, why: 'no requests to check it against' });
+    continue;
+  }
   if (!result.ok) {
     s.refused++;
     misses.push({ sentence: c.sentence, why: `refused: ${result.refusal.message}` });

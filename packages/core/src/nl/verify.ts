@@ -51,7 +51,7 @@ export interface VerificationReport {
 const FRAGMENT_KEYS = new Set(['version', 'rules', 'tests']);
 /** Most rules one fragment may add: a sentence is a rule or two, never a policy. */
 export const MAX_FRAGMENT_RULES = 20;
-const MAX_CHANGES_SHOWN = 40;
+const MAX_CHANGES_SHOWN = 12;
 
 /**
  * Verifies a fragment against the policy it would join: it must compile with the rest with no

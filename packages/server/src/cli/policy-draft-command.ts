@@ -1,5 +1,5 @@
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import {
   checkPolicy,
@@ -243,7 +243,7 @@ async function apply(
       throw err;
     }
   }
-  io.stdout(`applied: ${target}${ctx.config ? ' (audited)' : ''}\n`);
+  io.stdout(`applied: ${relative(io.cwd, target)}${ctx.config ? ' (audited)' : ''}\n`);
   return EXIT.ok;
 }
 
