@@ -137,3 +137,18 @@ describe('compileSentence refuses what it cannot compile whole', () => {
     expect(refusal('Agents cannot delete "x" || true').code).toBe('GH_NL_UNPARSED');
   });
 });
+
+describe('compileSentence on times', () => {
+  it('reads whole hours with am/pm or minutes', () => {
+    expect(rule('Payments are only allowed between 9am and 5pm').when).toBe(
+      '!(now.getHours("UTC") >= 9 && now.getHours("UTC") < 17)',
+    );
+    expect(rule('Agents cannot pay after 6pm').when).toBe(
+      'now.getHours("UTC") >= 18 && now.getHours("UTC") < 24',
+    );
+  });
+  it('refuses a time it cannot state exactly, and a bare number that may be a count', () => {
+    expect(refusal('Agents cannot pay after 6:30pm').code).toBe('GH_NL_UNPARSED');
+    expect(refusal('Agents cannot pay after 20').code).toBe('GH_NL_UNPARSED');
+  });
+});

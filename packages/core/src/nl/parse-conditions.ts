@@ -30,12 +30,21 @@ function amountOf(m: RegExpExecArray, at: number): { value: number; currency?: s
   return { value: Math.round((whole + fraction) * scale * 100) / 100, ...(currency && { currency }) };
 }
 
+/**
+ * A whole hour of the day, or NaN: a rule compares `now.getHours()`, so "9:30" cannot be said
+ * exactly and is refused rather than rounded.
+ */
 function hourOf(h: string | undefined, min: string | undefined, meridiem: string | undefined): number {
   let hour = Number(h);
+  if (min !== undefined && min !== '00') return Number.NaN;
+  if (meridiem !== undefined && (hour < 1 || hour > 12)) return Number.NaN;
   if (meridiem === 'pm' && hour < 12) hour += 12;
   if (meridiem === 'am' && hour === 12) hour = 0;
-  return hour + (min && Number(min) >= 30 ? 0 : 0);
+  return hour >= 0 && hour <= 24 ? hour : Number.NaN;
 }
+
+/** "after 20" may be a count: a time needs am/pm, minutes or UTC to be read as one. */
+const isClockTime = (text: string) => /\d\s?(?:am|pm)|:\d\d|utc/.test(text);
 
 /** Runs the condition passes, in order, over what the earlier passes left of the sentence. */
 export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: Vocabulary): void {
@@ -171,17 +180,16 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     return true;
   });
   take(`(?:between|from)\\s${HOUR}\\s(?:and|to|until)\\s${HOUR}`, (m) => {
-    parsed.conditions.push({
-      kind: 'hours',
-      from: hourOf(m[1], m[2], m[3]),
-      to: hourOf(m[4], m[5], m[6]),
-      inside: true,
-    });
+    const from = hourOf(m[1], m[2], m[3]);
+    const to = hourOf(m[4], m[5], m[6]);
+    if (!isClockTime(m[0] as string) || Number.isNaN(from) || Number.isNaN(to) || from === to) return false;
+    parsed.conditions.push({ kind: 'hours', from, to, inside: true });
     parsed.notes.push('hours are UTC');
     return true;
   });
   take(`(after|before)\\s${HOUR}`, (m) => {
     const h = hourOf(m[2], m[3], m[4]);
+    if (!isClockTime(m[0] as string) || Number.isNaN(h) || h === 0 || h === 24) return false;
     parsed.conditions.push(
       m[1] === 'after'
         ? { kind: 'hours', from: h, to: 24, inside: true }
