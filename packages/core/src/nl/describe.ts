@@ -98,5 +98,7 @@ export function describeRule(rule: CompiledRule): string {
     conditions.push(
       `unless everything ${arg} mentions came from ${list(origins.map((o) => (o === 'user_input' ? 'the user' : o === 'trusted' ? 'a trusted tool' : o)))}`,
     );
-  return `${subject} ${effect}${conditions.length ? ` ${conditions.join(', ')}` : ''}.`;
+  const sentence =
+    m.agents?.length || rule.effect !== 'deny' ? `${subject} ${effect}` : `No agent may ${action}`;
+  return `${sentence}${conditions.length ? ` ${conditions.join(', ')}` : ''}.`;
 }

@@ -217,6 +217,6 @@ describe('gatehouse policy describe', () => {
     expect(stdout).toContain(
       'dual-authorization: Every agent must get 2 approvals from finance to move money when amount is over 1,000.',
     );
-    expect(stdout).toContain('no-prod-delete: Every agent may not delete when its env is production.');
+    expect(stdout).toContain('no-prod-delete: No agent may delete when its env is production.');
   });
 });
