@@ -97,6 +97,7 @@ export {
   patternWithin,
   withinGrants,
 } from './identity/scope.js';
+export * from './nl/index.js';
 export {
   DEFAULT_JSON_LIMITS,
   JsonInputError,

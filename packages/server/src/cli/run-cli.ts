@@ -28,6 +28,7 @@ import { init } from './init-command.js';
 import { usersInvite } from './invite-command.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { policyCheck, policyCompile, policyExplain, policyTest } from './policy-commands.js';
+import { type DraftOptions, policyDescribe, policyDraft } from './policy-draft-command.js';
 import { type RedteamCommandOptions, redteam } from './redteam-command.js';
 import { type ScanCommandOptions, scan } from './scan-command.js';
 import {
@@ -153,6 +154,32 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(
       run((path: string | undefined, opts: { json?: boolean; config?: string }) =>
         policyCompile(io, path, opts),
+      ),
+    );
+
+  policy
+    .command('draft')
+    .description('compile a sentence into a verified policy fragment: rules, generated tests, and a report')
+    .argument('[sentence]', 'the rule in plain English')
+    .option('--policy <path>', 'a project folder (with gatehouse.yaml), a policy folder or a policy file')
+    .option('--from <file>', 'sentences, one a line, for one fragment')
+    .option('--out <file>', 'write the fragment to this file (never overwrites)')
+    .option('--llm', "ask the model configured under 'nl:' instead of the grammar; verified the same way")
+    .option('--apply', 'write the fragment beside the policy files after the report, once confirmed')
+    .option('--yes', 'confirm --apply without asking (scripts)')
+    .option('--allow-widening', 'let --apply adopt a fragment that widens access')
+    .addOption(json())
+    .addOption(config())
+    .action(run((sentence: string | undefined, opts: DraftOptions) => policyDraft(io, sentence, opts)));
+  policy
+    .command('describe')
+    .description('each rule of a policy rendered back as one English sentence')
+    .argument('[path]', 'policy file or folder')
+    .addOption(json())
+    .addOption(config())
+    .action(
+      run((path: string | undefined, opts: { json?: boolean; config?: string }) =>
+        policyDescribe(io, path, opts),
       ),
     );
 

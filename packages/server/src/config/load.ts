@@ -59,6 +59,13 @@ export interface GatehouseConfig {
     readonly retentionMs?: number;
     readonly otlp?: { readonly url: string; readonly headers: Readonly<Record<string, string>> };
   };
+  /** The model behind `policy draft --llm`, when configured; its output is verified like the grammar's. */
+  readonly nl?: {
+    readonly baseUrl: string;
+    readonly model: string;
+    readonly apiKey?: string;
+    readonly timeoutMs: number;
+  };
   /** The inspect step: injection threshold and size cap (defaults in core). */
   readonly detectors: { readonly threshold?: number; readonly maxChars?: number };
   /** The MCP servers the gateway fronts, by name. */
@@ -236,6 +243,7 @@ export async function loadConfig(
       [['rateLimits', 'redis'], value.rateLimits?.redis, /^rediss?:\/\//],
       [['audit', 'checkpoints', 'webhook'], value.audit?.checkpoints?.webhook, /^https?:\/\//],
       [['audit', 'otlp', 'url'], value.audit?.otlp?.url, /^https?:\/\//],
+      [['nl', 'apiKey'], value.nl?.apiKey],
       ...Object.entries(value.audit?.otlp?.headers ?? {}).map(
         ([k, v]) => [['audit', 'otlp', 'headers', k], v] as [(string | number)[], string],
       ),
@@ -410,6 +418,14 @@ function resolveConfig(
         },
       }),
     },
+    ...(doc.nl && {
+      nl: {
+        baseUrl: doc.nl.baseUrl,
+        model: doc.nl.model,
+        ...(doc.nl.apiKey !== undefined && { apiKey: expand(doc.nl.apiKey) }),
+        timeoutMs: durationMs(doc.nl.timeout ?? '60s'),
+      },
+    }),
     detectors: {
       ...(doc.detectors?.injectionThreshold !== undefined && { threshold: doc.detectors.injectionThreshold }),
       ...(doc.detectors?.maxChars !== undefined && { maxChars: doc.detectors.maxChars }),

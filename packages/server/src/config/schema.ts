@@ -159,6 +159,18 @@ export const configSchema = {
         },
       },
     },
+    /** The model `gatehouse policy draft --llm` asks: any OpenAI-compatible chat-completions endpoint. */
+    nl: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['baseUrl', 'model'],
+      properties: {
+        baseUrl: { type: 'string', pattern: '^https?://', maxLength: 2000 },
+        model: { type: 'string', minLength: 1, maxLength: 200 },
+        apiKey: { type: 'string', minLength: 1, maxLength: 4000 },
+        timeout: DURATION,
+      },
+    },
     /** The inspect step's detectors. */
     detectors: {
       type: 'object',
@@ -252,6 +264,7 @@ export interface LimitDocument {
 
 export interface ConfigDocument {
   policy: string;
+  nl?: { baseUrl: string; model: string; apiKey?: string; timeout?: string };
   rateLimits?: {
     perAgent?: LimitDocument;
     perAgentTool?: LimitDocument;

@@ -1,0 +1,267 @@
+/**
+ * `npm run eval:nl`: measures the sentence compiler on the evaluation set (bench/nl/eval-set.yaml)
+ * against bench/nl/policy.yaml: exact-decision accuracy per shape (every request of a sentence
+ * decided as expected), the refusal rate on out-of-grammar sentences, wrong rules (a compiled
+ * sentence with a wrong decision: the failure that matters), and compile time per sentence.
+ *
+ *   node bench/eval-nl.js                    the repository's set
+ *   node bench/eval-nl.js --file F.jsonl     a set of JSON lines: { sentence, shape?, refuse?,
+ *                                            requests: [{ agent, tool, args?, …, expect }] }
+ *   node bench/eval-nl.js --policy P.yaml    another policy to compile against
+ *   node bench/eval-nl.js --json             the figures as JSON
+ *
+ * Targets (issue 18): ≥ 95 % per shape, 100 % on the seed sentences, ≤ 5 ms per sentence.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import {
+  compilePolicy,
+  compileSentence,
+  decide,
+  ruleFromMeaning,
+  vocabularyOf,
+} from '../packages/core/dist/index.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const option = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const asJson = argv.includes('--json');
+const policyPath = resolve(option('--policy') ?? join(root, 'bench/nl/policy.yaml'));
+function join(...parts) {
+  return resolve(...parts);
+}
+
+const DEFAULT_NOW = '2026-11-04T12:00:00Z';
+const DEFAULT_ARGS = {
+  'email.send': { to: ['bob@example.com'], subject: 'hi', body: 'hello' },
+  'payments.transfer': { amount: 10, to: 'ACME' },
+  'shell.exec': { command: 'ls' },
+};
+
+/** The set as cases: { shape, sentence, seed, refuse, requests: [{ request, expect, approvers? }] }. */
+function loadCases() {
+  const file = option('--file');
+  if (file) {
+    return readFileSync(resolve(file), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((line) => {
+        const c = JSON.parse(line);
+        const marks = [c.expect, c.expected, c.kind, c.type, c.shape, c.category, c.outcome, c.label];
+        const refuse =
+          c.refuse === true ||
+          c.must_refuse === true ||
+          c.mustRefuse === true ||
+          marks.some((m) => /^refuse/.test(String(m)));
+        // Tolerant of the field names a set written elsewhere may use for its requests.
+        const list =
+          [c.requests, c.cases, c.checks, c.tests, c.probes, c.examples].find(Array.isArray) ??
+          Object.values(c).find(
+            (v) =>
+              Array.isArray(v) &&
+              v.some((x) => x && typeof x === 'object' && ('tool' in x || 'request' in x)),
+          ) ??
+          [];
+        return {
+          shape: c.shape ?? c.category ?? (refuse ? 'refuse' : 'other'),
+          sentence: c.sentence ?? c.text ?? c.rule,
+          seed: false,
+          refuse,
+          requests: list.map((r) => {
+            const { expect, expected, decision, effect, outcome, request, ...rest } = r;
+            const want = String(expect ?? expected ?? decision ?? effect ?? outcome);
+            return {
+              request: request ?? rest,
+              expect: /approv|ask|human|escalat/.test(want) ? 'approve' : want,
+            };
+          }),
+        };
+      });
+  }
+  const set = parse(readFileSync(join(root, 'bench/nl/eval-set.yaml'), 'utf8'));
+  const cases = [];
+  for (const intent of set.intents) {
+    intent.phrasings.forEach((sentence, i) => {
+      cases.push({
+        shape: intent.shape,
+        sentence,
+        seed: i < (intent.seed ?? 0),
+        refuse: false,
+        requests: intent.requests.map((r) => ({
+          request: {
+            agent: r.a,
+            tool: r.t,
+            args: { ...DEFAULT_ARGS[r.t], ...r.args },
+            ...(r.origin && { origin: r.origin }),
+            ...(r.provenance && { provenance: r.provenance }),
+            ...(r.mentions && { mentions: r.mentions }),
+            session: {
+              labels: r.labels ?? [],
+              calls: r.calls ?? 0,
+              ...(r.intent && { intent: r.intent }),
+            },
+            now: r.now ?? DEFAULT_NOW,
+          },
+          expect: r.x,
+          ...(r.n !== undefined && { approvers: r.n }),
+        })),
+      });
+    });
+  }
+  for (const sentence of set.refuse)
+    cases.push({ shape: 'refuse', sentence, seed: false, refuse: true, requests: [] });
+  return cases;
+}
+
+const policyText = readFileSync(policyPath, 'utf8');
+const base = compilePolicy({ name: 'policy.yaml', text: policyText });
+const vocabulary = vocabularyOf(base);
+const cases = loadCases();
+// The first pass pays for compiling the grammar's patterns for this vocabulary (once per
+// process); the figure is the steady per-sentence cost after it, and the cold cost is printed.
+const coldStart = performance.now();
+for (const c of cases) compileSentence(c.sentence, vocabulary);
+const coldMs = performance.now() - coldStart;
+
+const perShape = {};
+const misses = [];
+const times = [];
+let wrongRules = 0;
+let refusedOut = 0;
+let seedTotal = 0;
+let seedRight = 0;
+let requestsTotal = 0;
+let requestsRight = 0;
+for (const c of cases) {
+  // The least of five runs: on a shared machine a single timing includes the scheduler's pauses.
+  let best = Number.POSITIVE_INFINITY;
+  let result;
+  for (let run = 0; run < 5; run++) {
+    const t0 = performance.now();
+    result = compileSentence(c.sentence, vocabulary);
+    best = Math.min(best, performance.now() - t0);
+  }
+  times.push(best);
+  perShape[c.shape] ??= { total: 0, right: 0, refused: 0, wrong: 0 };
+  const s = perShape[c.shape];
+  s.total++;
+  if (c.refuse) {
+    if (!result.ok) {
+      s.right++;
+      s.refused++;
+      refusedOut++;
+    } else {
+      misses.push({ sentence: c.sentence, why: 'compiled, but must be refused' });
+      s.wrong++;
+      wrongRules++;
+    }
+    continue;
+  }
+  if (c.seed) seedTotal++;
+  if (c.requests.length === 0) {
+    s.unchecked = (s.unchecked ?? 0) + 1;
+    misses.push({ sentence: c.sentence, why: 'no requests to check it against' });
+    continue;
+  }
+  if (!result.ok) {
+    s.refused++;
+    misses.push({ sentence: c.sentence, why: `refused: ${result.refusal.message}` });
+    requestsTotal += c.requests.length;
+    continue;
+  }
+  const rule = ruleFromMeaning(result.meaning, 'nl-eval');
+  const fragment = JSON.stringify({ version: 1, rules: [rule] });
+  let policy;
+  try {
+    policy = compilePolicy([
+      { name: 'policy.yaml', text: policyText },
+      { name: 'fragment.yaml', text: fragment },
+    ]);
+  } catch (err) {
+    misses.push({ sentence: c.sentence, why: `the rule does not compile: ${err.message}`, rule });
+    s.wrong++;
+    wrongRules++;
+    requestsTotal += c.requests.length;
+    continue;
+  }
+  let all = true;
+  for (const r of c.requests) {
+    requestsTotal++;
+    const request = { ...r.request, ...(r.request.now && { now: new Date(r.request.now) }) };
+    const d = decide(policy, request);
+    const approvers = Math.max(0, ...(d.approval?.requirements ?? []).map((q) => q.approvers));
+    const ok = d.effect === r.expect && (r.approvers === undefined || approvers === r.approvers);
+    if (ok) requestsRight++;
+    else {
+      all = false;
+      misses.push({
+        sentence: c.sentence,
+        why: `${r.request.agent} → ${r.request.tool}: expected ${r.expect}${r.approvers ? `/${r.approvers}` : ''}, got ${d.effect}${approvers ? `/${approvers}` : ''}`,
+        rule,
+      });
+    }
+  }
+  if (all) {
+    s.right++;
+    if (c.seed) seedRight++;
+  } else {
+    s.wrong++;
+    wrongRules++;
+  }
+}
+
+const sorted = [...times].sort((a, b) => a - b);
+const pct = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const inGrammar = cases.filter((c) => !c.refuse);
+const outOfGrammar = cases.filter((c) => c.refuse);
+const figures = {
+  sentences: cases.length,
+  requests: requestsTotal,
+  perShape: Object.fromEntries(
+    Object.entries(perShape).map(([k, v]) => [k, { ...v, accuracy: v.right / v.total }]),
+  ),
+  accuracy: inGrammar.length
+    ? (inGrammar.length -
+        misses.filter((m) => !m.why.startsWith('compiled')).reduce((set, m) => set.add(m.sentence), new Set())
+          .size) /
+      inGrammar.length
+    : 1,
+  requestAccuracy: requestsTotal ? requestsRight / requestsTotal : 1,
+  seedAccuracy: seedTotal ? seedRight / seedTotal : 1,
+  refusalRate: outOfGrammar.length ? refusedOut / outOfGrammar.length : 1,
+  wrongRules,
+  compileMs: { median: pct(0.5), p95: pct(0.95), max: sorted.at(-1), coldFirstPassTotal: coldMs },
+  misses,
+};
+if (asJson) console.log(JSON.stringify(figures, null, 2));
+else {
+  console.log(
+    `${cases.length} sentences (${inGrammar.length} to compile, ${outOfGrammar.length} to refuse), ${requestsTotal} requests — ${policyPath.replace(`${root}/`, '')}`,
+  );
+  console.log('shape            sentences  exact  refused  wrong');
+  for (const [shape, v] of Object.entries(perShape))
+    console.log(
+      `${shape.padEnd(16)} ${String(v.total).padStart(9)}  ${((100 * v.right) / v.total).toFixed(1).padStart(5)}%  ${String(v.refused).padStart(7)}  ${String(v.wrong).padStart(5)}`,
+    );
+  console.log(
+    `exact-decision accuracy: ${(100 * figures.accuracy).toFixed(1)}% of sentences, ${(100 * figures.requestAccuracy).toFixed(1)}% of requests; seed sentences ${(100 * figures.seedAccuracy).toFixed(0)}%`,
+  );
+  console.log(
+    `refusal rate on out-of-grammar sentences: ${(100 * figures.refusalRate).toFixed(1)}%; wrong rules: ${wrongRules}`,
+  );
+  console.log(
+    `compile time per sentence (least of 5 runs): median ${figures.compileMs.median.toFixed(2)} ms, p95 ${figures.compileMs.p95.toFixed(2)} ms, max ${figures.compileMs.max.toFixed(2)} ms (first pass over the set, patterns compiled: ${coldMs.toFixed(0)} ms in all)`,
+  );
+  for (const m of misses) console.log(`  miss: "${m.sentence}" — ${m.why}`);
+}
+const failed =
+  Object.entries(perShape).some(([k, v]) => k !== 'refuse' && v.right / v.total < 0.95) ||
+  figures.seedAccuracy < 1 ||
+  figures.refusalRate < 1 ||
+  figures.compileMs.p95 > 5;
+process.exitCode = option('--file') ? 0 : failed ? 1 : 0;

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../policy/compile.js';
+import { describeRule } from './describe.js';
+
+const policy = compilePolicy(`version: 1
+tools:
+  pay: { categories: [financial] }
+rules:
+  - { id: big, match: { categories: [financial] }, when: args.amount > 1000, effect: approve, approval: { approvers: 2 } }
+  - { id: payees, match: { categories: [financial] }, require: { origin: { to: [user_input] } }, effect: deny }
+  - { id: odd, when: 'size(args) > 3', effect: deny }
+`);
+const sentence = (id: string) =>
+  describeRule(policy.rules.find((r) => r.id === id) as (typeof policy.rules)[number]);
+
+describe('describeRule', () => {
+  it('renders thresholds and approvals in words', () => {
+    expect(sentence('big')).toBe('Every agent must get 2 approvals to move money when amount is over 1,000.');
+  });
+  it('renders a require clause as an exception', () => {
+    expect(sentence('payees')).toBe('No agent may move money unless to came from the user.');
+  });
+  it('quotes a condition it has no words for instead of guessing', () => {
+    expect(sentence('odd')).toBe('No agent may call any tool when `size(args) > 3` holds.');
+  });
+});

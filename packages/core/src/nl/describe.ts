@@ -1,0 +1,104 @@
+import type { CompiledRule } from '../policy/types.js';
+
+const CATEGORY_WORDS: Readonly<Record<string, string>> = {
+  read: 'read',
+  write: 'write',
+  delete: 'delete',
+  external_communication: 'communicate externally',
+  financial: 'move money',
+  config_change: 'change configuration',
+  code_execution: 'execute code',
+  agent_delegation: 'delegate to other agents',
+};
+
+const list = (items: readonly string[], joiner = 'or') =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${joiner} ${items.at(-1)}`;
+
+/** Known condition shapes, rendered as English; anything else is quoted as CEL. */
+const CONDITION_PHRASES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
+  [
+    /^args\.(\w+) (>=|<=|>|<) (-?[\d.]+)$/,
+    (m) =>
+      `${m[1]} is ${({ '>': 'over', '>=': 'at least', '<': 'under', '<=': 'at most' } as Record<string, string>)[m[2] as string]} ${Number(m[3]).toLocaleString('en-US')}`,
+  ],
+  [
+    /^!args\.(\w+)\.all\(r, r\.matches\("\^\[\^@,;<>\\\\s\]\+@(.+)\$"\)\)$/,
+    (m) => `a ${m[1]} address is outside ${(m[2] as string).replace(/\\\\\./g, '.')}`,
+  ],
+  [
+    /^args\.(\w+)\.all\(r, r\.matches\("\^\[\^@,;<>\\\\s\]\+@(.+)\$"\)\)$/,
+    (m) => `every ${m[1]} address is in ${(m[2] as string).replace(/\\\\\./g, '.')}`,
+  ],
+  [/^resource\.(\w+) == "([^"]+)"$/, (m) => `its ${m[1]} is ${m[2]}`],
+  [/^has\(resource\.state\) && resource\.state == "([^"]+)"$/, (m) => `the system is ${m[1]}`],
+  [/^"([a-z_]+)" in provenance\["([^"]+)"\]$/, (m) => `${m[2]} came from ${m[1]} content`],
+  [/^"([a-z_]+)" in session\.labels$/, (m) => `the session has seen ${m[1]} content`],
+  [
+    /^!\(agent\.name in \[(.+)\]\)$/,
+    (m) => `the agent is not ${list((m[1] as string).split(/,\s*/).map((s) => JSON.parse(s) as string))}`,
+  ],
+  [/^now\.getDayOfWeek\("UTC"\) in \[0, 6\]$/, () => 'it is the weekend (UTC)'],
+  [
+    /^!\(now\.getHours\("UTC"\) >= 9 && now\.getHours\("UTC"\) < 17\)$/,
+    () => 'it is outside business hours (09:00–17:00 UTC)',
+  ],
+];
+
+function describeCondition(cel: string): string {
+  const parts = cel.split(/ && (?![^(]*\))/);
+  return parts
+    .map((part) => {
+      const p = part.trim().replace(/^\((.*)\)$/, '$1');
+      for (const [re, render] of CONDITION_PHRASES) {
+        const m = re.exec(p);
+        if (m) return render(m);
+      }
+      return `\`${part.trim()}\` holds`;
+    })
+    .join(' and ');
+}
+
+/**
+ * A rule rendered back as one English sentence, from its structure rather than its
+ * description, so a reviewer reads what the YAML does and can compare it with what the
+ * description claims.
+ *
+ * @example
+ * ```ts
+ * describeRule(rule); // "Every agent must get 2 approvals from finance to move money when amount is over 1,000."
+ * ```
+ */
+export function describeRule(rule: CompiledRule): string {
+  const m = rule.match;
+  const subject = m.agents?.length
+    ? `The agent${m.agents.length > 1 ? 's' : ''} ${list(m.agents)}`
+    : 'Every agent';
+  const verbs = m.categories?.length ? list(m.categories.map((c) => CATEGORY_WORDS[c] ?? c)) : 'call';
+  const tools = m.tools?.length
+    ? `${m.categories?.length ? ' through' : ''} ${list(m.tools)}`
+    : m.categories?.length
+      ? ''
+      : ' any tool';
+  const labels = m.labels?.length ? ` on data labelled ${list(m.labels)}` : '';
+  const action = `${verbs}${tools}${labels}`;
+  const approval = rule.approval;
+  const effect =
+    rule.effect === 'deny'
+      ? `may not ${action}`
+      : rule.effect === 'allow'
+        ? `may ${action}`
+        : `must get ${approval?.approvers ?? 1} approval${(approval?.approvers ?? 1) > 1 ? 's' : ''}${approval?.groups.length ? ` from ${list(approval.groups)}` : ''} to ${action}`;
+  const conditions: string[] = [];
+  if (rule.when) conditions.push(`when ${describeCondition(rule.when)}`);
+  for (const [arg, origins] of Object.entries(rule.require?.origin ?? {}))
+    conditions.push(
+      `unless ${arg} came from ${list(origins.map((o) => (o === 'user_input' ? 'the user' : o === 'trusted' ? 'a trusted tool' : o)))}`,
+    );
+  for (const [arg, origins] of Object.entries(rule.require?.mentions ?? {}))
+    conditions.push(
+      `unless everything ${arg} mentions came from ${list(origins.map((o) => (o === 'user_input' ? 'the user' : o === 'trusted' ? 'a trusted tool' : o)))}`,
+    );
+  const sentence =
+    m.agents?.length || rule.effect !== 'deny' ? `${subject} ${effect}` : `No agent may ${action}`;
+  return `${sentence}${conditions.length ? ` ${conditions.join(', ')}` : ''}.`;
+}

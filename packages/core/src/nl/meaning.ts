@@ -1,0 +1,166 @@
+import type { Effect, ToolCategory } from '../policy/types.js';
+
+/**
+ * What a sentence means, before it becomes YAML: the compiler's intermediate value. Rules are
+ * emitted from it, and the verifier predicts decisions from it independently of the emitted
+ * CEL, so a condition written wrong shows up as a failed generated test.
+ */
+export interface SentenceMeaning {
+  readonly sentence: string;
+  readonly effect: Effect;
+  /** For `approve`: how many people, from which groups. */
+  readonly approval?: { readonly approvers: number; readonly groups: readonly string[] };
+  /** Named agents, or every agent when empty. */
+  readonly agents: readonly string[];
+  /** Agents the sentence exempts ("except the ops agent"). */
+  readonly exceptAgents: readonly string[];
+  /** An agent label or classification the subject must carry ("agents labelled autonomous"). */
+  readonly agentLabel?: string;
+  /** Tool globs of the rule's `match.tools`; empty: any tool. */
+  readonly toolPatterns: readonly string[];
+  /** The categories of the rule's `match.categories`; empty: any category. */
+  readonly categories: readonly ToolCategory[];
+  /** The catalog tools the rule can apply to: the probes the verifier generates cover each. */
+  readonly tools: readonly string[];
+  /** Every condition must hold for the rule to apply. */
+  readonly conditions: readonly Condition[];
+  /** Positive provenance: the rule applies when it is not met. */
+  readonly require?: {
+    readonly origin?: Readonly<Record<string, readonly string[]>>;
+    readonly mentions?: Readonly<Record<string, readonly string[]>>;
+  };
+  /** What the compiler chose that the sentence did not say outright, for the report. */
+  readonly notes: readonly string[];
+}
+
+/** A comparison operator on amounts and counts. */
+export type Comparison = '>' | '>=' | '<' | '<=';
+
+/** One condition of a sentence. */
+export type Condition =
+  | { readonly kind: 'amount'; readonly arg: string; readonly op: Comparison; readonly value: number }
+  | {
+      readonly kind: 'recipients';
+      readonly arg: string;
+      /** Whether the argument is a list of addresses (`to: [..]`) or one address. */
+      readonly list: boolean;
+      /** `outside`: at least one recipient is not in the domain; `inside`: all are; `any`: one is. */
+      readonly scope: 'outside' | 'inside' | 'any';
+      readonly domain: string;
+    }
+  | { readonly kind: 'resource'; readonly key: string; readonly value: string }
+  | { readonly kind: 'state'; readonly value: string }
+  | { readonly kind: 'hours'; readonly from: number; readonly to: number; readonly inside: boolean }
+  | { readonly kind: 'days'; readonly days: readonly number[] }
+  | { readonly kind: 'session-label'; readonly label: string }
+  | { readonly kind: 'provenance'; readonly arg: string; readonly label: string }
+  | { readonly kind: 'calls'; readonly op: Comparison; readonly value: number }
+  | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean };
+
+const quote = (s: string) => JSON.stringify(s);
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The regex a whole address in `domain` matches: one address, no list smuggled in a string. */
+export const addressPattern = (domain: string) => `^[^@,;<>\\s]+@${escapeRegex(domain)}$`;
+
+/** The CEL of one condition. */
+export function conditionCel(c: Condition): string {
+  switch (c.kind) {
+    case 'amount':
+      return `args.${c.arg} ${c.op} ${c.value}`;
+    case 'recipients': {
+      const pattern = quote(addressPattern(c.domain));
+      if (c.scope === 'any')
+        return c.list
+          ? `args.${c.arg}.exists(r, r.matches(${pattern}))`
+          : `args.${c.arg}.matches(${pattern})`;
+      const inDomain = c.list
+        ? `args.${c.arg}.all(r, r.matches(${pattern}))`
+        : `args.${c.arg}.matches(${pattern})`;
+      return c.scope === 'inside' ? inDomain : `!${inDomain}`;
+    }
+    case 'resource':
+      return `resource.${c.key} == ${quote(c.value)}`;
+    case 'state':
+      return `has(resource.state) && resource.state == ${quote(c.value)}`;
+    case 'hours': {
+      const window =
+        c.from < c.to
+          ? `now.getHours("UTC") >= ${c.from} && now.getHours("UTC") < ${c.to}`
+          : `(now.getHours("UTC") >= ${c.from} || now.getHours("UTC") < ${c.to})`;
+      return c.inside ? window : `!(${window})`;
+    }
+    case 'days':
+      return c.days.length === 1
+        ? `now.getDayOfWeek("UTC") == ${c.days[0]}`
+        : `now.getDayOfWeek("UTC") in [${c.days.join(', ')}]`;
+    case 'session-label':
+      return `${quote(c.label)} in session.labels`;
+    case 'provenance':
+      return `${quote(c.label)} in provenance[${quote(c.arg)}]`;
+    case 'calls':
+      return `session.calls ${c.op} ${c.value}`;
+    case 'intent':
+      return c.inside
+        ? `has(session.intent) && session.intent == ${quote(c.intent)}`
+        : `!(has(session.intent) && session.intent == ${quote(c.intent)})`;
+  }
+}
+
+const compare = (a: number, op: Comparison, b: number) =>
+  op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : a <= b;
+
+/** The facts of a probe request the oracle reads. */
+export interface ProbeFacts {
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly resource: Readonly<Record<string, unknown>>;
+  readonly now: Date;
+  readonly sessionLabels: readonly string[];
+  readonly intent?: string;
+  readonly calls: number;
+  readonly provenance: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Whether a condition holds on a probe, computed from the meaning and not from the CEL:
+ * `undefined` when the fact is missing (the CEL would error, and an error makes a deny or
+ * approve rule apply).
+ */
+export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undefined {
+  switch (c.kind) {
+    case 'amount': {
+      const v = facts.args[c.arg];
+      return typeof v === 'number' ? compare(v, c.op, c.value) : undefined;
+    }
+    case 'recipients': {
+      const v = facts.args[c.arg];
+      const re = new RegExp(addressPattern(c.domain));
+      const list = c.list ? v : [v];
+      if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) return undefined;
+      if (c.scope === 'any') return list.some((x) => re.test(x as string));
+      const inside = list.every((x) => re.test(x as string));
+      return c.scope === 'inside' ? inside : !inside;
+    }
+    case 'resource': {
+      const v = facts.resource[c.key];
+      return v === undefined ? undefined : v === c.value;
+    }
+    case 'state':
+      return facts.resource.state === c.value;
+    case 'hours': {
+      const h = facts.now.getUTCHours();
+      const inWindow = c.from < c.to ? h >= c.from && h < c.to : h >= c.from || h < c.to;
+      return c.inside ? inWindow : !inWindow;
+    }
+    case 'days':
+      return c.days.includes(facts.now.getUTCDay());
+    case 'session-label':
+      return facts.sessionLabels.includes(c.label);
+    case 'provenance':
+      return (facts.provenance[c.arg] ?? []).includes(c.label);
+    case 'calls':
+      return compare(facts.calls, c.op, c.value);
+    case 'intent':
+      return c.inside ? facts.intent === c.intent : facts.intent !== c.intent;
+  }
+}

@@ -1,0 +1,251 @@
+import { DAY_NUMBERS, LABEL_PHRASES } from './lexicon.js';
+import type { Comparison } from './meaning.js';
+import { alt, type ParsedSentence, type Take } from './parse-sentence.js';
+import type { Vocabulary } from './vocabulary.js';
+
+/**
+ * The condition passes of the grammar: session labels, amounts, counts, recipients, time
+ * windows, days, states and intents. Each consumes the phrases it recognises from the
+ * sentence through `take` and records what they mean in `parsed`.
+ */
+
+const AMOUNT =
+  '([$€£]\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.(\\d+))?\\s?(k|m|thousand|million)?(?:\\s(dollars?|usd|euros?|eur|pounds?|gbp))?(?:\\s(?:in value|in total|each))?';
+const HOUR = '(\\d{1,2})(?::(\\d{2}))?\\s?(am|pm)?(?:\\s?utc)?';
+function amountOf(m: RegExpExecArray, at: number): { value: number; currency?: string } {
+  const whole = Number((m[at + 1] ?? '0').replace(/,/g, ''));
+  const fraction = m[at + 2] ? Number(`0.${m[at + 2]}`) : 0;
+  const unit = m[at + 3];
+  const scale = unit === 'k' || unit === 'thousand' ? 1000 : unit === 'm' || unit === 'million' ? 1e6 : 1;
+  const symbol = m[at];
+  const word = m[at + 4];
+  const currency =
+    symbol?.includes('$') || /dollar|usd/.test(word ?? '')
+      ? 'USD'
+      : symbol?.includes('€') || /eur/.test(word ?? '')
+        ? 'EUR'
+        : symbol?.includes('£') || /pound|gbp/.test(word ?? '')
+          ? 'GBP'
+          : undefined;
+  return { value: Math.round((whole + fraction) * scale * 100) / 100, ...(currency && { currency }) };
+}
+
+/**
+ * A whole hour of the day, or NaN: a rule compares `now.getHours()`, so "9:30" cannot be said
+ * exactly and is refused rather than rounded.
+ */
+function hourOf(h: string | undefined, min: string | undefined, meridiem: string | undefined): number {
+  let hour = Number(h);
+  if (min !== undefined && min !== '00') return Number.NaN;
+  if (meridiem !== undefined && (hour < 1 || hour > 12)) return Number.NaN;
+  if (meridiem === 'pm' && hour < 12) hour += 12;
+  if (meridiem === 'am' && hour === 12) hour = 0;
+  return hour >= 0 && hour <= 24 ? hour : Number.NaN;
+}
+
+/** "after 20" may be a count: a time needs am/pm, minutes or UTC to be read as one. */
+const isClockTime = (text: string) => /\d\s?(?:am|pm)|:\d\d|utc/.test(text);
+
+/** Runs the condition passes, in order, over what the earlier passes left of the sentence. */
+export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: Vocabulary): void {
+  // Session labels.
+  const labelPhrases: Record<string, string> = { ...LABEL_PHRASES };
+  for (const l of vocabulary.labels) labelPhrases[l.replace(/_/g, ' ')] ??= l;
+  take(
+    `(?:in\\s|during\\s)?(?:a\\s|any\\s)?(?:sessions?\\s)?(?:after|once|when|where|that|which|if)\\s(?:the\\s|a\\s|its\\s|it\\s)?(?:session\\s|agent\\s)?(?:has\\s|have\\s)?(?:seen|read|reading|seeing|touched|touching|handled|handling|contains?|containing|holds?|carries|carry|saw|ingested)\\s(?:any\\s)?(${alt(Object.keys(labelPhrases))})(?:\\s(?:content|data|output|outputs|text|information|values))?`,
+    (m) => {
+      parsed.conditions.push({ kind: 'session-label', label: labelPhrases[m[1] as string] as string });
+      return true;
+    },
+  );
+  take(
+    `(?:in\\s|during\\s)?sessions?\\s(?:labell?ed|tagged|marked)\\s(${alt(Object.keys(labelPhrases))})`,
+    (m) => {
+      parsed.conditions.push({ kind: 'session-label', label: labelPhrases[m[1] as string] as string });
+      return true;
+    },
+  );
+
+  // Counts per session; a count per period needs a rate limit, which a rule cannot express.
+  take(
+    `(?:after\\s)?(?:more than|over)\\s(\\d+)\\s(?:times|calls|requests|emails|messages|transfers|payments|actions)?\\s?(?:in|per|within|during|of)\\s(?:a\\s|one\\s|the\\s|each\\s)?session`,
+    (m) => {
+      parsed.conditions.push({ kind: 'calls', op: '>=', value: Number(m[1]) });
+      parsed.notes.push(
+        `"more than ${m[1]} … in a session" counts the calls the session made before this one (session.calls ≥ ${m[1]})`,
+      );
+      return true;
+    },
+  );
+
+  // Amounts.
+  const UP =
+    '(?:of\\s)?(?:over|above|more than|greater than|larger than|bigger than|higher than|exceeding|that exceed|which exceed|that exceeds|exceeds|exceed|worth more than|in excess of|beyond)';
+  const ATLEAST = '(?:of\\s)?(?:at least|no less than|not less than|minimum of)';
+  const DOWN = '(?:of\\s)?(?:under|below|less than|lower than|smaller than|worth less than)';
+  const ATMOST = '(?:of\\s)?(?:up to|at most|no more than|not more than|not exceeding|not over)';
+  const comparisons: [string, Comparison][] = [
+    [UP, '>'],
+    [ATLEAST, '>='],
+    [DOWN, '<'],
+    [ATMOST, '<='],
+  ];
+  for (const [words, op] of comparisons) {
+    take(`${words}\\s${AMOUNT}`, (m) => {
+      parsed.conditions.push({ kind: 'amount', op, ...amountOf(m, 1) });
+      return true;
+    });
+  }
+  take(
+    `(?:of\\s)?${AMOUNT}\\s(or more|and above|or above|and over|or higher|and up|or less|and below|or under|or lower)`,
+    (m) => {
+      parsed.conditions.push({
+        kind: 'amount',
+        op: /more|above|over|higher|up/.test(m[6] as string) ? '>=' : '<=',
+        ...amountOf(m, 1),
+      });
+      return true;
+    },
+  );
+
+  take('(?:per|a|each|every|in a|in one|within an?)\\s(?:day|hour|minute|week|month|year)', (m) => {
+    parsed.unsupported.push(
+      `"${m[0]}": a count or sum per period is a rate limit, which a rule cannot state`,
+    );
+    return true;
+  });
+  // Recipients.
+  const DOMAIN = '([a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,})';
+  const WHO =
+    '(?:to\\s)?(?:(?:anyone|anybody|someone|people|recipients?|addresses|an address|any address|contacts|parties|domains)\\s)?(?:who (?:are|is)\\s)?';
+  const COMPANY =
+    "(?:the company|the organi[sz]ation|our company|our organi[sz]ation|the firm|our domain|the company's domain|the company domain)";
+  take(`${WHO}outside\\s(?:of\\s)?(?:${COMPANY}|${DOMAIN})`, (m) => {
+    parsed.conditions.push({ kind: 'recipients', scope: 'outside', ...(m[1] && { domain: m[1] }) });
+    return true;
+  });
+  take(
+    '(?:to\\s)?(?:external|outside|non-company)\\s(?:recipients|addresses|parties|people|domains|contacts)',
+    () => {
+      parsed.conditions.push({ kind: 'recipients', scope: 'outside' });
+      return true;
+    },
+  );
+  take(`${WHO}(?:inside|within)\\s(?:${COMPANY}|${DOMAIN})`, (m) => {
+    parsed.conditions.push({ kind: 'recipients', scope: 'inside', ...(m[1] && { domain: m[1] }) });
+    return true;
+  });
+  take(
+    '(?:to\\s)?(?:internal\\s(?:recipients|addresses|people|contacts)|colleagues|coworkers|co-workers)',
+    () => {
+      parsed.conditions.push({ kind: 'recipients', scope: 'inside' });
+      return true;
+    },
+  );
+  const isTool = (s: string) =>
+    vocabulary.tools.some((t) => t.name.toLowerCase() === s) ||
+    vocabulary.namespaces.has(s.split('.')[0] as string);
+  take(
+    `(?:to\\s)?(?:(?:anyone|anybody|someone|addresses|recipients|people|an address)\\s)?(?:at|@)\\s?${DOMAIN}(?:\\saddresses)?`,
+    (m) => {
+      if (isTool(m[1] as string)) return false;
+      parsed.conditions.push({ kind: 'recipients', scope: 'any', domain: m[1] as string });
+      return true;
+    },
+  );
+  take(`to\\s${DOMAIN}(?:\\s(?:addresses|recipients))?`, (m) => {
+    if (isTool(m[1] as string)) return false;
+    parsed.conditions.push({
+      kind: 'recipients',
+      scope: parsed.only ? 'inside' : 'any',
+      domain: m[1] as string,
+    });
+    return true;
+  });
+
+  // Time windows and days.
+  take('(?:outside|out of)\\s(?:of\\s)?(?:business|office|working|work)\\shours', () => {
+    parsed.conditions.push({ kind: 'hours', from: 9, to: 17, inside: false });
+    parsed.notes.push('business hours are 09:00–17:00 UTC');
+    return true;
+  });
+  take('(?:during|within|in)\\s(?:business|office|working|work)\\shours', () => {
+    parsed.conditions.push({ kind: 'hours', from: 9, to: 17, inside: true });
+    parsed.notes.push('business hours are 09:00–17:00 UTC');
+    return true;
+  });
+  take('(?:at night|overnight|during the night|at nighttime)', () => {
+    parsed.conditions.push({ kind: 'hours', from: 22, to: 6, inside: true });
+    parsed.notes.push('night is 22:00–06:00 UTC');
+    return true;
+  });
+  take(`(?:between|from)\\s${HOUR}\\s(?:and|to|until)\\s${HOUR}`, (m) => {
+    const from = hourOf(m[1], m[2], m[3]);
+    const to = hourOf(m[4], m[5], m[6]);
+    if (!isClockTime(m[0] as string) || Number.isNaN(from) || Number.isNaN(to) || from === to) return false;
+    parsed.conditions.push({ kind: 'hours', from, to, inside: true });
+    parsed.notes.push('hours are UTC');
+    return true;
+  });
+  take(`(after|before)\\s${HOUR}`, (m) => {
+    const h = hourOf(m[2], m[3], m[4]);
+    if (!isClockTime(m[0] as string) || Number.isNaN(h) || h === 0 || h === 24) return false;
+    parsed.conditions.push(
+      m[1] === 'after'
+        ? { kind: 'hours', from: h, to: 24, inside: true }
+        : { kind: 'hours', from: 0, to: h, inside: true },
+    );
+    parsed.notes.push('hours are UTC');
+    return true;
+  });
+  take('(?:on|at|during|over)\\s(?:the\\s)?weekends?', () => {
+    parsed.conditions.push({ kind: 'days', days: [0, 6] });
+    return true;
+  });
+  take('(?:on|during)\\sweekdays', () => {
+    parsed.conditions.push({ kind: 'days', days: [1, 2, 3, 4, 5] });
+    return true;
+  });
+  const DAY = `(${alt(Object.keys(DAY_NUMBERS))})s?`;
+  take(`on\\s${DAY}(?:\\s(?:,\\s)?(?:and|or|,)\\s${DAY})*`, (m) => {
+    const days = [...(m[0] as string).matchAll(new RegExp(alt(Object.keys(DAY_NUMBERS)), 'g'))].map(
+      (d) => DAY_NUMBERS[d[0]] as number,
+    );
+    parsed.conditions.push({ kind: 'days', days: [...new Set(days)].sort() });
+    return true;
+  });
+
+  // States (change freezes) and intents.
+  const states = vocabulary.states;
+  take(
+    `(?:during|in|while)\\s(?:a\\s|the\\s|any\\s)?(?:change\\s)?(?:freezes?|frozen period)|while\\s(?:the\\s)?(?:system\\s|systems\\s|it\\s)?(?:is\\s|are\\s)?frozen`,
+    () => {
+      parsed.conditions.push({ kind: 'state', value: 'frozen' });
+      return true;
+    },
+  );
+  if (states.length > 0) {
+    take(
+      `(?:during|while|when)\\s(?:the\\s)?(?:system\\s|systems\\s|it\\s)?(?:is\\s|are\\s)?(?:in\\s)?(?:a\\s)?(${alt(states)})(?:\\s(?:state|period|window))?`,
+      (m) => {
+        parsed.conditions.push({ kind: 'state', value: m[1] as string });
+        return true;
+      },
+    );
+  }
+  const intentPhrase = new Map<string, string>();
+  for (const [name, phrases] of vocabulary.intents) for (const p of phrases) intentPhrase.set(p, name);
+  if (intentPhrase.size > 0) {
+    take(
+      `(outside\\s|in\\s|during\\s|for\\s)(?:of\\s)?(?:an?\\s|the\\s|its\\s)?(?:declared\\s)?(${alt(intentPhrase.keys())})(?:\\s(?:sessions?|intent|tasks?|work))?`,
+      (m) => {
+        parsed.conditions.push({
+          kind: 'intent',
+          intent: intentPhrase.get(m[2] as string) as string,
+          inside: !(m[1] as string).startsWith('outside'),
+        });
+        return true;
+      },
+    );
+  }
+}

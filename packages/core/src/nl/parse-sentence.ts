@@ -1,0 +1,479 @@
+import type { Effect, ToolCategory } from '../policy/types.js';
+import {
+  ANY_TOOL_NOUNS,
+  CATEGORY_NOUNS,
+  DATABASE_NOUNS,
+  EXTERNAL_COMMUNICATION_NOUNS,
+  FINANCIAL_SYSTEM_NOUNS,
+  NOUN_VERBS,
+  NUMBER_WORDS,
+  SOURCE_LABELS,
+  VERBS,
+} from './lexicon.js';
+import type { Comparison } from './meaning.js';
+import { parseConditions } from './parse-conditions.js';
+import type { Vocabulary } from './vocabulary.js';
+
+/** Consumes every match of a pattern; the callback returns false to leave a match alone. */
+export type Take = (pattern: string, onMatch: (m: RegExpExecArray) => boolean | undefined) => void;
+
+/** What one object phrase selects, before it is resolved against the catalog. */
+export type ObjectPhrase =
+  | { readonly kind: 'namespace'; readonly namespace: string }
+  | { readonly kind: 'tool'; readonly pattern: string }
+  | { readonly kind: 'category'; readonly category: ToolCategory }
+  | { readonly kind: 'external' }
+  | { readonly kind: 'financial-systems' }
+  | { readonly kind: 'databases' }
+  | { readonly kind: 'any' };
+
+/** A condition as the sentence says it; argument names are resolved against the tools later. */
+export type ParsedCondition =
+  | { readonly kind: 'amount'; readonly op: Comparison; readonly value: number; readonly currency?: string }
+  | { readonly kind: 'recipients'; readonly scope: 'outside' | 'inside' | 'any'; readonly domain?: string }
+  | { readonly kind: 'resource'; readonly key: string; readonly value: string }
+  | { readonly kind: 'state'; readonly value: string }
+  | { readonly kind: 'hours'; readonly from: number; readonly to: number; readonly inside: boolean }
+  | { readonly kind: 'days'; readonly days: readonly number[] }
+  | { readonly kind: 'session-label'; readonly label: string }
+  | { readonly kind: 'provenance'; readonly target: 'recipient' | 'account' | 'url'; readonly label: string }
+  | { readonly kind: 'calls'; readonly op: Comparison; readonly value: number }
+  | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean };
+
+/** The pieces a sentence was cut into. */
+export interface ParsedSentence {
+  effects: Effect[];
+  approvers?: number;
+  groups: string[];
+  /** "only …" before the action: the rule applies when the stated conditions do not hold. */
+  only: boolean;
+  /** "… without approval": a prohibition that a person may lift. */
+  withoutApproval: boolean;
+  /** "otherwise ask a person". */
+  otherwiseAsk: boolean;
+  agents: string[];
+  exceptAgents: string[];
+  agentLabel?: string;
+  verbs: (ToolCategory | 'any')[];
+  objects: ObjectPhrase[];
+  conditions: ParsedCondition[];
+  /** "accounts the user gave" → origins required of recipients, accounts or links. */
+  origins: { target: 'recipient' | 'account' | 'url' | 'mentions'; origins: string[] }[];
+  notes: string[];
+  /** Phrases the grammar recognises but a rule cannot state: the sentence is refused with them. */
+  unsupported: string[];
+  /** The words nothing consumed, in order: refused unless they are fillers. */
+  rest: string[];
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** An alternation of phrases, longest first so "external emails" wins over "emails". */
+export const alt = (phrases: Iterable<string>) =>
+  [...new Set(phrases)]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegex)
+    .join('|') || '(?!)';
+
+const NUMBER = `(\\d+|${alt(Object.keys(NUMBER_WORDS))})`;
+
+const numberOf = (word: string) => (/^\d+$/.test(word) ? Number(word) : (NUMBER_WORDS[word] ?? Number.NaN));
+
+/** Compiled patterns by source: a vocabulary's alternations are built once, not per sentence. */
+const REGEX_CACHE = new Map<string, RegExp>();
+const MAX_CACHED_PATTERNS = 2000;
+function cachedRegex(source: string): RegExp {
+  let re = REGEX_CACHE.get(source);
+  if (!re) {
+    if (REGEX_CACHE.size >= MAX_CACHED_PATTERNS) REGEX_CACHE.clear();
+    re = new RegExp(source, 'g');
+    REGEX_CACHE.set(source, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
+
+/** Lower-cases, spaces out commas and drops the final full stop, keeping `$1,000` and `example.com` whole. */
+export function normalizeSentence(sentence: string): string {
+  return ` ${sentence
+    .toLowerCase()
+    .replace(/[’‘]/g, "'")
+    .replace(/[“”]/g, '"')
+    .replace(/[.!]+\s*$/, '')
+    .replace(/,(?!\d{3})/g, ' , ')
+    .replace(/;/g, ' ; ')
+    .replace(/\s+/g, ' ')
+    .trim()} `;
+}
+
+/**
+ * Cuts a sentence into its pieces, consuming each phrase it recognises; what is left over is
+ * returned in `rest` for the caller to refuse. Pure and linear in the sentence (a bounded
+ * number of regex passes over at most 500 characters).
+ */
+export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedSentence {
+  let text = normalizeSentence(sentence);
+  const parsed: ParsedSentence = {
+    effects: [],
+    groups: [],
+    only: false,
+    withoutApproval: false,
+    otherwiseAsk: false,
+    agents: [],
+    exceptAgents: [],
+    verbs: [],
+    objects: [],
+    conditions: [],
+    origins: [],
+    notes: [],
+    unsupported: [],
+    rest: [],
+  };
+  /** Consumes every match of `pattern`; `onMatch` returns false to leave a match alone. */
+  const take: Take = (pattern: string, onMatch: (m: RegExpExecArray) => boolean | undefined) => {
+    const re = cachedRegex(`(?<=\\s)(?:${pattern})(?=\\s)`);
+    text = text.replace(re, (...all) => {
+      const m = all.slice(0, -2) as unknown as RegExpExecArray;
+      return onMatch(m) === false ? (m[0] as string) : ' § ';
+    });
+    text = text.replace(/\s+/g, ' ');
+  };
+
+  const agentPhrase = new Map<string, string>();
+  for (const [name, phrases] of vocabulary.agents) {
+    for (const p of phrases) {
+      agentPhrase.set(p, name);
+      agentPhrase.set(`${p}s`, name);
+      if (!p.endsWith(' agent')) agentPhrase.set(`${p} agent`, name);
+    }
+  }
+  const AGENT = `(?:the\\s)?(${alt(agentPhrase.keys())})`;
+  const AGENTS = `${AGENT}(?:\\s(?:,\\s)?(?:and|or|,)\\s${AGENT})*`;
+  const agentsIn = (s: string) => {
+    const found: string[] = [];
+    const re = new RegExp(`(?:^|\\s)(?:the\\s)?(${alt(agentPhrase.keys())})(?=\\s|$)`, 'g');
+    for (const m of s.matchAll(re)) {
+      const name = agentPhrase.get(m[1] as string);
+      if (name && !found.includes(name)) found.push(name);
+    }
+    return found;
+  };
+  const GROUP = `(?:the\\s)?(${alt(vocabulary.groups.flatMap((g) => [g, g.replace(/[-_]/g, ' ')]))})(?:\\s(?:group|team|department))?`;
+  const groupName = (phrase: string | undefined) =>
+    vocabulary.groups.find((g) => g === phrase || g.replace(/[-_]/g, ' ') === phrase);
+  const addGroup = (phrase: string | undefined) => {
+    const g = groupName(phrase);
+    if (g && !parsed.groups.includes(g)) parsed.groups.push(g);
+  };
+
+  // "can read but not delete X": the permitted half is what grants already say.
+  take(
+    `(?:can|may|are allowed to|is allowed to)\\s(${alt([...VERBS.read, ...VERBS.write, ...VERBS.any])})(?:\\s(?:and|or)\\s(${alt(VERBS.read)}))?\\s,?\\s?but\\s(?:not|never|cannot|can't|may not|must not)`,
+    (m) => {
+      parsed.effects.push('deny');
+      parsed.notes.push(`"${m[1]}" is left to the agents' grants: the sentence adds no allow rule for it`);
+      return true;
+    },
+  );
+  // Exemptions and "only X may": the named agents are outside the rule.
+  take(
+    `(?:except(?:\\sfor)?|other than|apart from|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
+    (m) => {
+      parsed.exceptAgents.push(...agentsIn(m[0] as string).filter((a) => !parsed.exceptAgents.includes(a)));
+      return true;
+    },
+  );
+  take(`only\\s(?:${AGENTS})\\s(?:may|can|is allowed to|are allowed to|should)`, (m) => {
+    parsed.exceptAgents.push(...agentsIn((m[0] as string).replace(/^only/, '')));
+    parsed.effects.push('deny');
+    return true;
+  });
+
+  // Conditions: provenance and origins first, since their nouns ("an email") are also objects.
+  const VALUE_NOUN =
+    '(address(?:es)?|recipients?|accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
+  const targetOf = (noun: string): 'recipient' | 'account' | 'url' =>
+    /^(account|payee|iban)/.test(noun) ? 'account' : /^(url|link)/.test(noun) ? 'url' : 'recipient';
+  const SOURCES = { ...SOURCE_LABELS };
+  const namespaceLabels = new Map<string, string>();
+  for (const [ns, phrases] of vocabulary.namespaces) {
+    const labels = [
+      ...new Set(vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`)).flatMap((t) => t.labels)),
+    ];
+    const label = labels.includes('untrusted') ? 'untrusted' : labels[0];
+    if (label) for (const p of phrases) namespaceLabels.set(p, label);
+  }
+  take(
+    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:only\\s)?(?:came|comes|come|was taken|were taken|appeared|appears|is found|was found|is|are)\\s(?:only\\s)?(?:from|in)\\s(?:only\\s)?(?:an?\\s|the\\s)?(${alt([...Object.keys(SOURCES), ...namespaceLabels.keys()])})(?:\\soutputs?|\\scontent)?`,
+    (m) => {
+      const source = m[2] as string;
+      const label =
+        SOURCES[source] ?? namespaceLabels.get(source) ?? namespaceLabels.get(source.replace(/s$/, ''));
+      if (!label) return false;
+      parsed.conditions.push({ kind: 'provenance', target: targetOf(m[1] as string), label });
+      return true;
+    },
+  );
+  const USER = "(?:the user|the user's|users|a user|the human)";
+  const GAVE = '(?:gave|gives|give|provided|provides|typed|entered|supplied|named|wrote|chose|picked)';
+  const TRUSTED = `(?:\\sor\\s(?:that\\s)?(?:a\\s|the\\s)?trusted tools?\\s(?:returned|returns|gave)|\\sor\\s(?:returned by\\s|from\\s)(?:a\\s)?trusted tools?|\\sor\\s(?:from\\s)?the address book)?`;
+  take(
+    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s)?(?:${USER}\\s${GAVE}|(?:given|provided|supplied|entered|typed|named)\\sby\\s${USER}|from\\s${USER})${TRUSTED}`,
+    (m) => {
+      const noun = m[1] as string;
+      const origins = ['user_input', ...(/trusted|address book/.test(m[0] as string) ? ['trusted'] : [])];
+      parsed.origins.push({ target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun), origins });
+      return true;
+    },
+  );
+  take(
+    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s)?(?:(?:came|come|comes)\\s)?(?:from|in|returned by)\\s(?:the address book|a trusted tool|trusted tools|the user's contacts)`,
+    (m) => {
+      parsed.origins.push({ target: targetOf(m[1] as string), origins: ['trusted'] });
+      return true;
+    },
+  );
+
+  // Approvals, with counts and groups.
+  const NEED =
+    '(?:requires?|required|needs?|must (?:have|get|obtain)|should (?:have|get)|is subject to|are subject to)';
+  const APPROVAL_NOUN =
+    '(?:approvals?|sign-?offs?|authori[sz]ations?|consent|confirmations?|reviews?|approvers?|signatures?)';
+  take(
+    `${NEED}\\s(?:a\\s)?(?:dual|two-person|two person|four-eyes|four eyes)\\s(?:authori[sz]ation|approval|sign-?off|review|control|rule)(?:\\s(?:from|by|in)\\s${GROUP})?`,
+    (m) => {
+      parsed.effects.push('approve');
+      parsed.approvers = 2;
+      addGroup(m[1]);
+      return true;
+    },
+  );
+  take(
+    `${NEED}\\s${NUMBER}\\s(?:(?:human|separate|distinct|independent|different|people's|person's)\\s)?(?:${GROUP}\\s)?${APPROVAL_NOUN}(?:\\s(?:from|by|in|of)\\s(?:(?:people|persons|members|approvers)\\s(?:from|in|of)\\s)?${GROUP})?`,
+    (m) => {
+      const n = numberOf(m[1] as string);
+      if (!Number.isFinite(n)) return false;
+      parsed.effects.push('approve');
+      parsed.approvers = n;
+      addGroup(m[2]);
+      addGroup(m[3]);
+      return true;
+    },
+  );
+  take(
+    `(?:${NEED}\\s(?:the\\s)?${APPROVAL_NOUN}|(?:must|should|need to|needs to|has to|have to) be (?:approved|signed off|authori[sz]ed))\\s(?:of|from|by)\\s(?:${NUMBER}\\s)?(?:(?:people|persons|members|approvers|person|member|approver)\\s(?:from|in|of)\\s)?${GROUP}`,
+    (m) => {
+      parsed.effects.push('approve');
+      if (m[1]) parsed.approvers = numberOf(m[1]);
+      addGroup(m[2]);
+      return true;
+    },
+  );
+  take(
+    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*(?:(?:human|manual|manager|person's|people's)\\s)?(?:approval|sign-?off|review|confirmation|authori[sz]ation|consent)(?:\\s(?:first|beforehand))?`,
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
+  take(`${NEED}\\s(?:a\\s)?(?:human|person)(?:\\sto\\s(?:approve|confirm|sign off))?(?:\\sfirst)?`, () => {
+    parsed.effects.push('approve');
+    return true;
+  });
+  take(
+    '(?:must|should|have to|has to|need to|needs to)\\s(?:ask|check with)\\s(?:a human|a person|someone|for approval|for permission|first)(?:\\sfor\\s(?:approval|permission))?(?:\\sfirst)?',
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
+  take(
+    '(?:must|should|need to|needs to|have to|has to)\\sbe\\s(?:approved|confirmed|reviewed|signed off)(?:\\sby\\s(?:a human|a person|someone|a manager))?(?:\\sfirst)?|(?:are|is)\\s(?:held|escalated)(?:\\sfor\\s(?:approval|a human|review)|\\sto\\sa\\s(?:human|person))?',
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
+  take(
+    `without\\s(?:a\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:approval|sign-?off|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
+    (m) => {
+      parsed.withoutApproval = true;
+      addGroup(m[1]);
+      return true;
+    },
+  );
+  take(
+    ',?\\s?(?:otherwise|or else|or)\\s(?:ask\\s(?:a human|a person|someone)|a (?:human|person) (?:must )?(?:confirms?|approves?))',
+    () => {
+      parsed.otherwiseAsk = true;
+      return true;
+    },
+  );
+
+  // Prohibitions and permissions.
+  take(
+    '(?:no agent|no agents|nobody|no one|nothing|no tool)\\s(?:§\\s)?(?:may|can|should|is allowed to|shall)',
+    () => {
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
+  // A sentence that opens with "no" forbids what follows ("No payments overnight").
+  take('(?<=^\\s)no(?!\\s(?:more|less))', () => {
+    parsed.effects.push('deny');
+    return true;
+  });
+  take('(?:(?:is|are)\\s)?only\\s(?:allowed|permitted)(?:\\sto)?', () => {
+    parsed.effects.push('allow');
+    parsed.only = true;
+    return true;
+  });
+  take(
+    "(?:cannot|can not|can't|may not|must not|must never|should never|should not|shall not|will not|won't|do not|does not|don't|doesn't|are not allowed to|is not allowed to|are not permitted to|is not permitted to|are forbidden to|is forbidden to|are prohibited from|is prohibited from|are never allowed to|is never allowed to|never|not be allowed to)",
+    () => {
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
+  take('(?:is|are)\\s(?:blocked|forbidden|prohibited|denied|not allowed|refused|not permitted)', () => {
+    parsed.effects.push('deny');
+    return true;
+  });
+  take(
+    '(?:can always|may always|can|may|is allowed to|are allowed to|is permitted to|are permitted to|(?:is|are) (?:allowed|permitted))',
+    () => {
+      parsed.effects.push('allow');
+      return true;
+    },
+  );
+
+  take('(?:may|can|should|must)?\\s?only', () => {
+    parsed.only = true;
+    return true;
+  });
+
+  // Subjects.
+  if (vocabulary.agentLabels.length > 0) {
+    take(`(${alt(vocabulary.agentLabels)})\\sagents?`, (m) => {
+      parsed.agentLabel = m[1];
+      return true;
+    });
+  }
+  take(
+    '(?:agents|agent)\\s(?:with\\s(?:the\\s)?label|labell?ed|classified as|tagged)\\s([a-z][a-z0-9_]{0,63})',
+    (m) => {
+      parsed.agentLabel = m[1];
+      return true;
+    },
+  );
+  take(AGENTS, (m) => {
+    parsed.agents.push(...agentsIn(m[0] as string).filter((a) => !parsed.agents.includes(a)));
+    return true;
+  });
+  take('(?:all|every|any|each|an|the)?\\s?(?<!other\\s)agents?', () => true);
+
+  parseConditions(take, parsed, vocabulary);
+
+  take(
+    `(?<=§\\s)(${alt(Object.keys(NOUN_VERBS))})(?=\\s(?:an?|any|the|addresses|anyone|recipients|people)\\s)`,
+    (m) => {
+      parsed.verbs.push(NOUN_VERBS[m[1] as string] as ToolCategory);
+      return true;
+    },
+  );
+
+  // Objects.
+  take(`(?:to\\s)?(?:the\\s)?(${alt(EXTERNAL_COMMUNICATION_NOUNS)})`, () => {
+    parsed.objects.push({ kind: 'external' });
+    return true;
+  });
+  take(`(?:the\\s)?(${alt(FINANCIAL_SYSTEM_NOUNS)})`, () => {
+    parsed.objects.push({ kind: 'financial-systems' });
+    return true;
+  });
+  const toolNames = vocabulary.tools.map((t) => t.name.toLowerCase());
+  take(`(?:the\\s)?([a-z0-9_][a-z0-9_.:/-]*\\.(?:\\*|[a-z0-9_*?][a-z0-9_.*?:/-]*))(?:\\stool)?`, (m) => {
+    const pattern = m[1] as string;
+    if (!pattern.includes('*') && !pattern.includes('?') && !toolNames.includes(pattern)) return false;
+    parsed.objects.push({
+      kind: 'tool',
+      pattern: vocabulary.tools.find((t) => t.name.toLowerCase() === pattern)?.name ?? pattern,
+    });
+    return true;
+  });
+  const nsPhrase = new Map<string, string>();
+  for (const [ns, phrases] of vocabulary.namespaces) {
+    for (const p of phrases) {
+      for (const suffix of [
+        '',
+        's',
+        ' tools',
+        ' tool',
+        ' database',
+        ' databases',
+        ' db',
+        ' system',
+        ' systems',
+        ' data',
+        ' records',
+        ' messages',
+      ])
+        nsPhrase.set(`${p}${suffix}`, ns);
+    }
+  }
+  // Resource facts ("production") before namespaces, so "orders" as a system is a condition
+  // only when no namespace claims the word.
+  const resourcePhrases = [...vocabulary.resourceValues.keys()].filter((v) => !nsPhrase.has(v));
+  if (resourcePhrases.length > 0) {
+    take(
+      `(?:in\\s|on\\s|against\\s|to\\s)?(?:the\\s)?(${alt(resourcePhrases)})(?:\\s(?:environment|env|resources?|instances?))?`,
+      (m) => {
+        const value = m[1] as string;
+        const key = vocabulary.resourceValues.get(value)?.[0] as string;
+        parsed.conditions.push({ kind: 'resource', key, value });
+        return true;
+      },
+    );
+  }
+  take(`(?:the\\s|all\\s|any\\s)?(${alt(nsPhrase.keys())})`, (m) => {
+    parsed.objects.push({ kind: 'namespace', namespace: nsPhrase.get(m[1] as string) as string });
+    return true;
+  });
+  take(`(?:the\\s|all\\s|any\\s)?(${alt(DATABASE_NOUNS)})`, () => {
+    parsed.objects.push({ kind: 'databases' });
+    return true;
+  });
+  take(`(${alt(ANY_TOOL_NOUNS)})`, () => {
+    parsed.objects.push({ kind: 'any' });
+    return true;
+  });
+
+  // Verbs, longest phrase first across categories ("send money to" is a payment, not a send),
+  // then category nouns ("payments" after "make").
+  const verbCategory = new Map<string, ToolCategory>();
+  for (const [category, phrases] of Object.entries(VERBS) as [ToolCategory | 'any', readonly string[]][])
+    if (category !== 'any') for (const p of phrases) if (!verbCategory.has(p)) verbCategory.set(p, category);
+  take(`(?:to\\s)?(${alt(verbCategory.keys())})`, (m) => {
+    parsed.verbs.push(verbCategory.get(m[1] as string) as ToolCategory);
+    return true;
+  });
+  take(
+    `(?:to\\s)?(?:make|makes|making|perform|do|initiate|initiates|approve|execute)?\\s?(?:the\\s)?(${alt(Object.values(CATEGORY_NOUNS).flat())})`,
+    (m) => {
+      for (const [category, nouns] of Object.entries(CATEGORY_NOUNS)) {
+        if (nouns.includes(m[1] as string))
+          parsed.objects.push({ kind: 'category', category: category as ToolCategory });
+      }
+      return true;
+    },
+  );
+  take(`(?:to\\s)?(?:${alt(VERBS.any)})`, () => {
+    parsed.verbs.push('any');
+    return true;
+  });
+
+  parsed.rest = text
+    .trim()
+    .split(' ')
+    .filter((w) => w !== '');
+  return parsed;
+}

@@ -1,0 +1,145 @@
+import type { CompiledPolicy, ToolDefinition } from '../policy/types.js';
+import { WELL_KNOWN_LABELS } from '../policy/types.js';
+
+/**
+ * The words a policy gives the sentence compiler: its tool catalog, agents, groups, resource
+ * facts, states and intents. A sentence may only name what the policy already declares, so a
+ * compiled rule never refers to a tool, agent or group that does not exist.
+ */
+export interface Vocabulary {
+  readonly tools: readonly ToolDefinition[];
+  /** Agent name → the phrases that name it ("ops-agent" → "the ops agent", "ops agent"). */
+  readonly agents: ReadonlyMap<string, readonly string[]>;
+  readonly groups: readonly string[];
+  /** Labels and classifications the declared agents carry ("autonomous"). */
+  readonly agentLabels: readonly string[];
+  /** Group name → how many members it has, so an unmeetable approval is refused. */
+  readonly groupSizes: ReadonlyMap<string, number>;
+  /** Tool namespace (the part before the first `.`) → the phrases that name it. */
+  readonly namespaces: ReadonlyMap<string, readonly string[]>;
+  /** Resource fact value → the keys it appears under in the catalog (`production` → [env]). */
+  readonly resourceValues: ReadonlyMap<string, readonly string[]>;
+  readonly states: readonly string[];
+  /** Intent name → the phrases that name it. */
+  readonly intents: ReadonlyMap<string, readonly string[]>;
+  /** Labels tools emit plus those Gatehouse emits. */
+  readonly labels: readonly string[];
+  /** The company's mail domain: the most common domain of owners and group members. */
+  readonly companyDomain?: string;
+}
+
+/** Phrases for a hyphenated or underscored name: `email-assistant` → `email assistant`. */
+function namePhrases(name: string): string[] {
+  const spaced = name.toLowerCase().replace(/[-_]+/g, ' ');
+  return [...new Set([name.toLowerCase(), spaced])];
+}
+
+/** Builds the vocabulary of a compiled policy. */
+export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
+  const tools = [...policy.tools.values()];
+  const agents = new Map<string, string[]>();
+  for (const name of policy.agents.keys()) agents.set(name, namePhrases(name));
+  const namespaces = new Map<string, string[]>();
+  for (const tool of tools) {
+    const dot = tool.name.indexOf('.');
+    if (dot <= 0) continue;
+    const ns = tool.name.slice(0, dot);
+    if (namespaces.has(ns)) continue;
+    const phrases = namePhrases(ns);
+    // `orders_db` is also "the orders database".
+    const base = ns.toLowerCase().split(/[-_]/)[0];
+    if (base && base !== ns.toLowerCase()) phrases.push(base);
+    namespaces.set(ns, [...new Set(phrases)]);
+  }
+  const resourceValues = new Map<string, string[]>();
+  for (const tool of tools) {
+    for (const [key, value] of Object.entries(tool.resource)) {
+      if (typeof value !== 'string' || !/^[a-z][a-z0-9_-]{0,40}$/i.test(value)) continue;
+      const keys = resourceValues.get(value.toLowerCase()) ?? [];
+      if (!keys.includes(key)) keys.push(key);
+      resourceValues.set(value.toLowerCase(), keys);
+    }
+  }
+  const intents = new Map<string, string[]>();
+  for (const name of policy.intents.keys()) intents.set(name, namePhrases(name));
+  const labels = new Set<string>(WELL_KNOWN_LABELS);
+  for (const tool of tools) for (const label of tool.labels) labels.add(label);
+  const domains = new Map<string, number>();
+  const emails = [...[...policy.agents.values()].map((a) => a.owner), ...[...policy.groups.values()].flat()];
+  for (const email of emails) {
+    const domain = /@([a-z0-9.-]+\.[a-z]{2,})$/i.exec(email)?.[1]?.toLowerCase();
+    if (domain) domains.set(domain, (domains.get(domain) ?? 0) + 1);
+  }
+  const companyDomain = [...domains].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+  return {
+    tools,
+    agents,
+    groups: [...policy.groups.keys()],
+    agentLabels: [
+      ...new Set(
+        [...policy.agents.values()].flatMap((a) => [
+          ...(a.labels ?? []),
+          ...(a.classification ? [a.classification] : []),
+        ]),
+      ),
+    ],
+    groupSizes: new Map([...policy.groups].map(([g, members]) => [g, members.length])),
+    namespaces,
+    resourceValues,
+    states: [...new Set(policy.states.map((s) => s.state))],
+    intents,
+    labels: [...labels],
+    ...(companyDomain !== undefined && { companyDomain }),
+  };
+}
+
+/** Levenshtein distance, bounded: the suggestions only need "close or not". */
+export function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return 4;
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = current;
+    }
+  }
+  return row[b.length] as number;
+}
+
+/**
+ * The vocabulary's words closest to `word`, for a did-you-mean: whole names, and names one of
+ * whose parts is close ("asistant" → "email assistant"). `extra` adds the grammar's own words.
+ */
+export function suggestionsFor(
+  word: string,
+  vocabulary: Vocabulary,
+  extra: readonly string[] = [],
+): string[] {
+  const candidates = new Set<string>([
+    ...vocabulary.tools.map((t) => t.name),
+    ...[...vocabulary.agents.values()].flat(),
+    ...vocabulary.groups,
+    ...[...vocabulary.namespaces.values()].flat(),
+    ...vocabulary.resourceValues.keys(),
+    ...vocabulary.states,
+    ...vocabulary.labels,
+    ...[...vocabulary.intents.values()].flat(),
+    ...extra,
+  ]);
+  const distance = (c: string) =>
+    Math.min(
+      editDistance(word, c),
+      ...c
+        .split(/[\s._-]+/)
+        .filter((p) => p.length > 3)
+        .map((p) => editDistance(word, p) + (p === word ? 9 : 0)),
+    );
+  const scored = [...candidates]
+    .map((c) => ({ c, d: distance(c) }))
+    .filter(({ c, d }) => d <= (word.length <= 4 ? 1 : 2) && c !== word)
+    .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c));
+  return scored.slice(0, 3).map(({ c }) => c);
+}

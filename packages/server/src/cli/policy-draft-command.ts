@@ -1,0 +1,317 @@
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import {
+  checkPolicy,
+  type Draft,
+  describeRule,
+  draftFromFragment,
+  draftFromSentences,
+  type PolicySource,
+  type VerificationReport,
+} from '@gatehouse/core';
+import { AuditLog } from '../audit/audit-log.js';
+import { actionDraft } from '../audit/drafts.js';
+import { findConfigPath, type GatehouseConfig, loadConfig } from '../config/load.js';
+import { draftWithModel, LlmDraftError } from '../nl/llm-draft.js';
+import { readPolicySources } from '../policy/sources.js';
+import { openStore } from '../store/index.js';
+import { type CliIo, EXIT, printJson, UsageError } from './io.js';
+
+/** Options of `gatehouse policy draft`. */
+export interface DraftOptions {
+  policy?: string;
+  out?: string;
+  json?: boolean;
+  from?: string;
+  llm?: boolean;
+  apply?: boolean;
+  yes?: boolean;
+  allowWidening?: boolean;
+  config?: string;
+}
+
+/** Most sentences one draft takes: a fragment is reviewed by a person, in one sitting. */
+const MAX_SENTENCES = 50;
+
+/**
+ * Finds the policy and the config a draft works with. `--policy` may name a project folder
+ * (one holding gatehouse.yaml: its policy and its config), a policy folder, or a policy file.
+ */
+async function resolveTarget(
+  io: CliIo,
+  opts: DraftOptions,
+): Promise<{ policyPath: string; config?: GatehouseConfig }> {
+  const tryConfig = async (file: string) => loadConfig(file, io.env);
+  if (opts.policy !== undefined) {
+    const path = resolve(io.cwd, opts.policy);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw new UsageError(`--policy ${opts.policy}: no such file or folder`);
+    for (const name of ['gatehouse.yaml', 'gatehouse.yml']) {
+      const file = info.isDirectory() ? join(path, name) : basename(path) === name ? path : undefined;
+      if (file && (await stat(file).catch(() => undefined))) {
+        const config = await tryConfig(file);
+        return { policyPath: config.policyPath, config };
+      }
+    }
+    const configFile = opts.config ?? io.env.GATEHOUSE_CONFIG;
+    return { policyPath: path, ...(configFile && { config: await tryConfig(resolve(io.cwd, configFile)) }) };
+  }
+  const config = await tryConfig(findConfigPath({ flag: opts.config, env: io.env, cwd: io.cwd }));
+  return { policyPath: config.policyPath, config };
+}
+
+async function sentencesOf(
+  io: CliIo,
+  sentence: string | undefined,
+  from: string | undefined,
+): Promise<string[]> {
+  const sentences = sentence !== undefined ? [sentence] : [];
+  if (from !== undefined) {
+    const text = await readFile(resolve(io.cwd, from), 'utf8').catch(() => {
+      throw new UsageError(`--from ${from}: cannot read the file`);
+    });
+    sentences.push(
+      ...text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#')),
+    );
+  }
+  if (sentences.length === 0)
+    throw new UsageError('give a sentence, or --from FILE with one sentence a line');
+  if (sentences.length > MAX_SENTENCES) throw new UsageError(`at most ${MAX_SENTENCES} sentences per draft`);
+  return sentences;
+}
+
+/** `gatehouse policy draft`: a sentence in, a verified fragment and its report out. */
+export async function policyDraft(
+  io: CliIo,
+  sentence: string | undefined,
+  opts: DraftOptions,
+): Promise<number> {
+  const sentences = await sentencesOf(io, sentence, opts.from);
+  const { policyPath, config } = await resolveTarget(io, opts);
+  const read = await readPolicySources(policyPath, io.cwd);
+  if (read.diagnostics.length > 0)
+    throw new UsageError(`cannot read the policy: ${read.diagnostics[0]?.message}`);
+  const sources: PolicySource[] = read.sources;
+  const fragmentName = opts.out ? basename(opts.out) : 'nl-fragment.yaml';
+  const compiler = opts.llm ? 'llm' : 'grammar';
+  let draft: Draft;
+  if (opts.llm) {
+    if (!config?.nl)
+      throw new UsageError("--llm needs an 'nl: { baseUrl, model }' section in gatehouse.yaml");
+    const base = checkPolicy(sources);
+    if (!base.policy) throw new UsageError('the policy does not compile: run gatehouse policy check');
+    let text: string;
+    try {
+      text = await draftWithModel(sentences, base.policy, config.nl);
+    } catch (err) {
+      if (!(err instanceof LlmDraftError)) throw err;
+      return refuseCompletion(io, opts, err.message);
+    }
+    draft = draftFromFragment(text, sentences, sources, fragmentName);
+  } else {
+    draft = draftFromSentences(sentences, sources, fragmentName);
+  }
+  if (!draft.ok) {
+    if (opts.json) printJson(io, { ok: false, compiler, refusals: draft.refusals });
+    else
+      for (const { sentence: s, refusal } of draft.refusals) {
+        io.stderr(`refused: "${s}"\n  ${refusal.message} (${refusal.code})\n`);
+        if (refusal.suggestions.length > 0) io.stderr(`  did you mean: ${refusal.suggestions.join(', ')}?\n`);
+      }
+    return EXIT.failed;
+  }
+  const notes = draft.meanings.flatMap((m) => m.notes);
+  if (opts.json)
+    printJson(io, {
+      ok: draft.report.ok,
+      compiler,
+      fragment: draft.fragment.text,
+      notes,
+      report: draft.report,
+    });
+  else {
+    if (!opts.out) io.stdout(`${draft.fragment.text}\n`);
+    printReport(io, draft.report, compiler, notes);
+  }
+  if (opts.out && !opts.apply) await writeFragment(resolve(io.cwd, opts.out), draft.fragment.text);
+  if (!draft.report.ok) return EXIT.failed;
+  if (!opts.apply) return EXIT.ok;
+  return apply(io, opts, { sentences, compiler, draft, policyPath, ...(config && { config }) });
+}
+
+function refuseCompletion(io: CliIo, opts: DraftOptions, reason: string): number {
+  if (opts.json) printJson(io, { ok: false, compiler: 'llm', refused: reason });
+  else io.stderr(`refused: the model's completion was not taken: ${reason}\n`);
+  return EXIT.failed;
+}
+
+/** Prints the verification report: each check, widening, the decision changes, the notes. */
+export function printReport(
+  io: CliIo,
+  report: VerificationReport,
+  compiler: string,
+  notes: readonly string[],
+): void {
+  io.stdout(
+    `verification (${compiler}): ${report.ok ? 'passed' : 'FAILED'} — digest ${report.digest.slice(0, 16)}\n`,
+  );
+  for (const c of report.checks) io.stdout(`  ${c.passed ? '✓' : '✗'} ${c.name}: ${c.detail}\n`);
+  io.stdout(`  widening: ${report.widening ? `yes — ${report.wideningReasons.join('; ')}` : 'no'}\n`);
+  io.stdout(`decision changes: ${report.changedCount} of ${report.probes} generated requests\n`);
+  for (const c of report.changes)
+    io.stdout(`  ${c.before} → ${c.after}  ${c.agent} → ${c.tool}${c.summary ? ` (${c.summary})` : ''}\n`);
+  if (report.changedCount > report.changes.length)
+    io.stdout(`  … ${report.changedCount - report.changes.length} more\n`);
+  for (const n of notes) io.stdout(`note: ${n}\n`);
+}
+
+async function writeFragment(path: string, text: string): Promise<void> {
+  // Never overwrite: a fragment already adopted is edited through its sentence, not replaced.
+  await writeFile(path, text, { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(
+      err.code === 'EEXIST' ? `${path} exists; choose another --out` : `cannot write ${path}: ${err.code}`,
+    );
+  });
+}
+
+async function confirm(io: CliIo, question: string): Promise<boolean> {
+  if (!io.stdin?.isTTY) throw new UsageError('--apply needs --yes when standard input is not a terminal');
+  const rl = createInterface({ input: io.stdin as NodeJS.ReadableStream, terminal: false });
+  try {
+    io.stdout(question);
+    const answer = await rl.question('');
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Writes a verified fragment beside the policy's files, checks the folder again, audits the write. */
+async function apply(
+  io: CliIo,
+  opts: DraftOptions,
+  ctx: {
+    sentences: string[];
+    compiler: string;
+    draft: Extract<Draft, { ok: true }>;
+    policyPath: string;
+    config?: GatehouseConfig;
+  },
+): Promise<number> {
+  const { draft } = ctx;
+  if (draft.report.widening && !opts.allowWidening) {
+    io.stderr(
+      `not applied: the fragment widens access (${draft.report.wideningReasons.join('; ')}); pass --allow-widening to adopt it\n`,
+    );
+    return EXIT.failed;
+  }
+  const folder = (await stat(ctx.policyPath)).isDirectory() ? ctx.policyPath : undefined;
+  const target = opts.out
+    ? resolve(io.cwd, opts.out)
+    : folder
+      ? join(folder, `${draft.rules[0]?.id ?? 'nl-fragment'}.yaml`)
+      : undefined;
+  if (!target)
+    throw new UsageError(
+      'the policy is one file: give --out FILE in a policy folder, or make the policy a folder',
+    );
+  if (!opts.yes && !(await confirm(io, `Write this fragment to ${target}? [y/N] `))) {
+    io.stderr('not applied\n');
+    return EXIT.failed;
+  }
+  await writeFragment(target, draft.fragment.text);
+  // INVARIANT: what is on disk is what was verified; if the folder no longer compiles whole
+  // (a file changed meanwhile), the fragment is taken back out.
+  if (folder && dirname(target) === folder) {
+    const reread = await readPolicySources(folder, io.cwd);
+    if (reread.diagnostics.length > 0 || !checkPolicy(reread.sources).policy) {
+      await rm(target, { force: true });
+      io.stderr('not applied: the policy folder changed and no longer compiles with the fragment\n');
+      return EXIT.failed;
+    }
+  }
+  if (ctx.config) {
+    try {
+      await auditApply(ctx.config, ctx, target);
+    } catch (err) {
+      // An adoption that cannot be recorded does not happen.
+      await rm(target, { force: true });
+      throw err;
+    }
+  }
+  io.stdout(`applied: ${relative(io.cwd, target)}${ctx.config ? ' (audited)' : ''}\n`);
+  return EXIT.ok;
+}
+
+async function auditApply(
+  config: GatehouseConfig,
+  ctx: { sentences: string[]; compiler: string; draft: Extract<Draft, { ok: true }> },
+  target: string,
+): Promise<void> {
+  const { draft } = ctx;
+  {
+    const store = await openStore(config.storage);
+    const audit = new AuditLog(store);
+    try {
+      await audit.append(
+        actionDraft({
+          type: 'policy',
+          action: 'policy.draft.applied',
+          outcome: 'succeeded',
+          who: {},
+          door: 'cli',
+          extra: {
+            sentences: ctx.sentences,
+            compiler: ctx.compiler,
+            report_digest: draft.report.digest,
+            file: target,
+            widening: draft.report.widening,
+          },
+        }),
+      );
+    } finally {
+      await audit.close();
+      await store.close();
+    }
+  }
+}
+
+/** `gatehouse policy describe`: each rule as one English sentence, beside its description. */
+export async function policyDescribe(
+  io: CliIo,
+  path: string | undefined,
+  opts: { json?: boolean; config?: string },
+): Promise<number> {
+  const policyPath =
+    path !== undefined
+      ? resolve(io.cwd, path)
+      : (await loadConfig(findConfigPath({ flag: opts.config, env: io.env, cwd: io.cwd }), io.env))
+          .policyPath;
+  const read = await readPolicySources(policyPath, io.cwd);
+  const { policy, diagnostics } =
+    read.diagnostics.length > 0
+      ? { policy: undefined, diagnostics: read.diagnostics }
+      : checkPolicy(read.sources);
+  if (!policy) {
+    for (const d of diagnostics.filter((x) => x.severity === 'error'))
+      io.stderr(`${d.file}:${d.line}:${d.column}: ${d.message}\n`);
+    return EXIT.failed;
+  }
+  const rules = policy.rules.map((r) => ({
+    id: r.id,
+    sentence: describeRule(r),
+    ...(r.description && { description: r.description }),
+    location: r.location,
+  }));
+  if (opts.json) printJson(io, { rules });
+  else
+    for (const r of rules) {
+      io.stdout(`${r.id}: ${r.sentence}\n`);
+      if (r.description) io.stdout(`  described as: ${r.description}\n`);
+    }
+  return EXIT.ok;
+}
