@@ -97,7 +97,6 @@ export {
   patternWithin,
   withinGrants,
 } from './identity/scope.js';
-export * from './nl/index.js';
 export {
   DEFAULT_JSON_LIMITS,
   JsonInputError,
@@ -105,6 +104,7 @@ export {
   type JsonLimits,
   parseJsonStrict,
 } from './json/strict-json.js';
+export * from './nl/index.js';
 export {
   EnforcementPath,
   type PathAuditEvent,

@@ -339,9 +339,14 @@ export function predictedEffect(meaning: SentenceMeaning, probe: Probe, before: 
     if (holds === false || (holds === undefined && meaning.effect === 'allow')) return before;
   }
   if (meaning.require) {
+    // A `mentions` entry is one list of origins per identifier (a flat list stands for one).
+    const originSets = (value: readonly (string | readonly string[])[]): (readonly string[])[] =>
+      value.every((v) => typeof v === 'string')
+        ? [value as readonly string[]]
+        : value.map((v) => (typeof v === 'string' ? [v] : v));
     const met = (
       required: Readonly<Record<string, readonly string[]>> | undefined,
-      given: Readonly<Record<string, readonly string[]>> | undefined,
+      given: Readonly<Record<string, readonly (string | readonly string[])[]>> | undefined,
       absentMeets: boolean,
     ) =>
       Object.entries(required ?? {}).every(([arg, accepted]) => {
@@ -349,8 +354,12 @@ export function predictedEffect(meaning: SentenceMeaning, probe: Probe, before: 
           ([k]) => k === arg || k.startsWith(`${arg}[`) || k.startsWith(`${arg}.`),
         );
         if (entries.length === 0) return absentMeets;
-        return entries.every(([, origins]) =>
-          origins.some((o) => accepted.includes(o) || (o === 'endorsed' && accepted.includes('user_input'))),
+        return entries.every(([, value]) =>
+          originSets(value).every((origins) =>
+            origins.some(
+              (o) => accepted.includes(o) || (o === 'endorsed' && accepted.includes('user_input')),
+            ),
+          ),
         );
       });
     if (
