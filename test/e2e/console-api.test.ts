@@ -306,21 +306,28 @@ describe('the approvals inbox', () => {
   it('pages pending approvals newest first with a cursor, each approval once', async () => {
     const { agent, clientSecret } = await admin.rotateSecret('finance-agent', { graceMs: 0 });
     await server.identity.cache.refresh();
+    // Tokens carry `iat` in whole seconds, and one from the second of a rotation counts as before
+    // it (fail closed): the new token is asked for once that second is over.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
     const token = await clientCredentialsToken(server.url, agent.id, clientSecret);
     for (const amount of [2001, 2002, 2003, 2004, 2005]) {
-      await fetch(`${server.listenUrl}/access/v1/evaluation`, {
+      const held = await fetch(`${server.listenUrl}/access/v1/evaluation`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({
           action: { name: 'tools/call' },
           resource: { type: 'tool', id: 'payments.transfer' },
-          context: { args: { amount, to: 'PAGED' } },
+          // The user named the payee: only the dual authorization asks.
+          context: { args: { amount, to: 'PAGED' }, user_input: 'Pay PAGED' },
         }),
       });
+      const answer = (await held.json()) as { context?: { code: string } };
+      expect(answer, JSON.stringify(answer)).toMatchObject({ context: { code: 'approval-required' } });
     }
     const seen: number[] = [];
     let cursor: string | undefined;
-    for (let page = 0; page < 5; page++) {
+    // Every pending approval, two a page: the other tests' approvals may sort among these.
+    for (let page = 0; page < 100; page++) {
       const listed = await call(
         'GET',
         `/v1/approvals?status=pending&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
