@@ -120,6 +120,7 @@ export {
   originsOfArguments,
   provenanceOfArguments,
   UNKNOWN_ORIGIN,
+  VOUCHING_ORIGINS,
 } from './path/fingerprints.js';
 export { type InspectionSettings, safeRedact } from './path/inspect.js';
 export {
@@ -142,7 +143,6 @@ export {
   type SerializedSession,
   type SessionState,
   serializeSession,
-  VOUCHING_ORIGINS,
 } from './path/session.js';
 export {
   type ArgumentLimits,

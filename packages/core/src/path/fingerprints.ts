@@ -21,9 +21,6 @@ const MAX_SCAN_LENGTH = 256 * 1024;
 /** Longest string value taken whole as a fingerprint. */
 const MAX_WHOLE_VALUE_LENGTH = 200;
 
-/** @deprecated name kept for callers; see `normalizeForIdentifiers`. */
-export const normalizeForFingerprints = normalizeForIdentifiers;
-
 /** What one string value holds, as fingerprints. */
 export interface StringFingerprints {
   /** Every fingerprint of the value: its identifiers and, for a short value, its whole text. */
@@ -134,7 +131,7 @@ export function fingerprintsOfOutput(
 export type LabelsOf = (fingerprint: string) => readonly string[] | undefined;
 
 /** Walks an argument object's leaves with their paths, within a budget; returns the unvisited paths. */
-function walkArguments(
+export function walkArguments(
   args: Readonly<Record<string, unknown>>,
   visit: (value: unknown, path: string) => void,
 ): string[] {
@@ -198,8 +195,8 @@ export function provenanceOfArguments(
 /** The origin of a value nothing vouches for: the model wrote it, or changed its form. */
 export const UNKNOWN_ORIGIN = 'unknown';
 
-/** Origins that vouch for a value (see session.ts, which exports the list). */
-const VOUCHING = ['user_input', 'trusted', 'endorsed'];
+/** Origins that vouch for a value: the user gave it, a system of record returned it, the application endorsed it. */
+export const VOUCHING_ORIGINS: readonly string[] = ['user_input', 'trusted', 'endorsed'];
 
 /**
  * Positive provenance: for each argument leaf, where the value came from.
@@ -227,7 +224,7 @@ export function originsOfArguments(
       // (`https://evil.test/?q=<data>`): only the exact URL carries those labels.
       const perKey = found.keys.map((k) => {
         const labels = labelsOf(k) ?? [];
-        const own = k.startsWith('host:') ? labels.filter((l) => VOUCHING.includes(l)) : [...labels];
+        const own = k.startsWith('host:') ? labels.filter((l) => VOUCHING_ORIGINS.includes(l)) : [...labels];
         return own.length > 0 ? own.sort() : [UNKNOWN_ORIGIN];
       });
       mentions[path] = perKey;

@@ -1,11 +1,12 @@
 import { childPath } from '../detectors/walk.js';
 import type { Effect } from '../policy/types.js';
-import { formatPath } from '../yaml/document.js';
 import {
   fingerprintsOfOutput,
   originsOfArguments,
   provenanceOfArguments,
   UNKNOWN_ORIGIN,
+  VOUCHING_ORIGINS,
+  walkArguments,
 } from './fingerprints.js';
 
 /** Bounds that keep one session's memory small whatever an agent does. */
@@ -18,8 +19,6 @@ export const SESSION_LIMITS = {
   maxPhraseChars: 64 * 1024,
 } as const;
 
-/** Origins that vouch for a value: the user gave it, a system of record returned it, the application endorsed it. */
-export const VOUCHING_ORIGINS: readonly string[] = ['user_input', 'trusted', 'endorsed'];
 /** Labels that mark a value as the attacker's to choose; a vouching origin outranks them for that value. */
 const TAINT_LABELS = ['untrusted', 'injection_suspected'];
 /** The detector label that scopes containment to the values a flagged output carried. */
@@ -276,7 +275,7 @@ export function provenanceInSession(
   if (session.phrases.some((p) => p.labels.includes(INJECTION_SUSPECTED))) {
     // Containment scoped to the values a flagged output carried, identifiers or not.
     const { origin } = originsInSession(session, args);
-    visitLeaves(args, (value, path) => {
+    walkArguments(args, (value, path) => {
       if (!phraseLabels(session, value).has(INJECTION_SUSPECTED)) return;
       if ((origin[path] ?? []).some((o) => VOUCHING_ORIGINS.includes(o))) return;
       const labels = new Set(provenance[path] ?? []);
@@ -295,7 +294,7 @@ export function originsInSession(
   const origins = originsOfArguments(args, sessionLabelsOf(session));
   if (session.phrases.length > 0) {
     // A name the user wrote in a sentence (a hotel, a file, a person) is the user's too.
-    visitLeaves(args, (value, path) => {
+    walkArguments(args, (value, path) => {
       const vouched = [...phraseLabels(session, value)].filter((l) => VOUCHING_ORIGINS.includes(l));
       if (vouched.length === 0) return;
       const known = (origins.origin[path] ?? []).filter((o) => o !== UNKNOWN_ORIGIN);
@@ -303,21 +302,6 @@ export function originsInSession(
     });
   }
   return origins;
-}
-
-function visitLeaves(
-  value: unknown,
-  visit: (value: unknown, path: string) => void,
-  path: (string | number)[] = [],
-  depth = 0,
-): void {
-  if (depth > 32) return;
-  if (value !== null && typeof value === 'object') {
-    const entries: [string | number, unknown][] = Array.isArray(value)
-      ? value.map((v, i) => [i, v])
-      : Object.entries(value);
-    for (const [k, v] of entries.slice(0, 10_000)) visitLeaves(v, visit, [...path, k], depth + 1);
-  } else if (path.length > 0) visit(value, formatPath(path));
 }
 
 /** Appends a call to the history, dropping the oldest beyond the bound. */
