@@ -58,6 +58,8 @@ export interface ModelFeatures {
   readonly spans: Int32Array;
   /** How many rule, cue and feature hits each window holds (training starts from the windows with most). */
   readonly hitCounts: Int32Array;
+  /** Each window's sum of weights, when scored with weights (its buckets are then not kept). */
+  readonly sums?: Float64Array;
   /** Labels of the buckets (for explanations), when asked for. */
   readonly labels?: readonly string[];
 }
@@ -85,6 +87,8 @@ const isIdeographic = (c: number) =>
 
 interface Tokens {
   readonly count: number;
+  /** 1 where the token is a word or number, 0 for a mark or a line break. */
+  readonly words: Uint8Array;
   readonly hashes: Int32Array;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
@@ -93,21 +97,14 @@ interface Tokens {
 /** Word, number, punctuation and line-break tokens of the skeleton; a run of one punctuation mark is one token. */
 function tokenize(text: string): Tokens {
   const n = text.length;
-  let hashes = new Int32Array(Math.min(n, 1024) + 1);
-  let starts = new Int32Array(hashes.length);
-  let ends = new Int32Array(hashes.length);
+  // At most one token per character: sized once, no growing (a megabyte costs 13 MB for the scan's duration).
+  const hashes = new Int32Array(n + 1);
+  const starts = new Int32Array(n + 1);
+  const ends = new Int32Array(n + 1);
+  const words = new Uint8Array(n + 1);
   let count = 0;
-  const push = (h: number, s: number, e: number) => {
-    if (count === hashes.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      hashes = grow(hashes);
-      starts = grow(starts);
-      ends = grow(ends);
-    }
+  const push = (h: number, s: number, e: number, word: number) => {
+    words[count] = word;
     hashes[count] = h;
     starts[count] = s;
     ends[count] = e;
@@ -119,7 +116,7 @@ function tokenize(text: string): Tokens {
     if (c === 10) {
       const s = i;
       while (i < n && (text.charCodeAt(i) === 10 || isSpace(text.charCodeAt(i)))) i++;
-      push(NEWLINE, s, s + 1);
+      push(NEWLINE, s, s + 1, 0);
     } else if (isSpace(c)) {
       i++;
     } else if (isLower(c) || isDigit(c)) {
@@ -135,13 +132,13 @@ function tokenize(text: string): Tokens {
         h = Math.imul(h ^ d, 0x01000193);
         i++;
       }
-      push(digits ? (letters ? ALNUM : NUMBER) : h | 0, s, i);
+      push(digits ? (letters ? ALNUM : NUMBER) : h | 0, s, i, 1);
     } else if (c < 128) {
       const s = i;
       while (i < n && text.charCodeAt(i) === c) i++;
-      push(Math.imul(0x811c9dc5 ^ c, 0x01000193) | 0, s, i);
+      push(Math.imul(0x811c9dc5 ^ c, 0x01000193) | 0, s, i, 0);
     } else if (isIdeographic(c)) {
-      push(Math.imul(0x811c9dc5 ^ c, 0x01000193) | 0, i, i + 1);
+      push(Math.imul(0x811c9dc5 ^ c, 0x01000193) | 0, i, i + 1, 1);
       i++;
     } else {
       // Other scripts (Cyrillic, Greek, …) and non-ASCII marks: a run up to a space or an ASCII character.
@@ -153,16 +150,10 @@ function tokenize(text: string): Tokens {
         h = Math.imul(h ^ d, 0x01000193);
         i++;
       }
-      push(h | 0, s, i);
+      push(h | 0, s, i, 1);
     }
   }
-  return { count, hashes, starts, ends };
-}
-
-/** Whether token `t` is a word or number rather than a mark or a line break. */
-function isWordToken(tokens: Tokens, text: string, t: number): boolean {
-  const c = text.charCodeAt(tokens.starts[t]!);
-  return isLower(c) || isDigit(c) || c >= 128;
+  return { count, words, hashes, starts, ends };
 }
 
 /** The first token whose end is after `at`: the token a hit starting at `at` begins in. */
@@ -207,6 +198,33 @@ function hitNames(hit: RuleHit, input: ModelInput): string[] {
   return [name, `${name}${quoted ? ' (quoted, in a text about attacks)' : ' (in a text about attacks)'}`];
 }
 
+/** What one window's features go to: a sum of weights (scoring) or a list of buckets (training, explaining). */
+interface Accumulator {
+  readonly w: Float32Array | undefined;
+  sum: number;
+  n: number;
+  buckets: Int32Array;
+  /** Where each listed bucket came from (2t: token t, 2t+1: tokens t and t+1, -1-i: the window's i-th hit name). */
+  readonly sources: number[] | undefined;
+}
+
+/** Counts bucket `b` once per window (SEEN, stamp). */
+function take(acc: Accumulator, b: number, source: number): void {
+  if (SEEN[b] === stamp) return;
+  SEEN[b] = stamp;
+  if (acc.w !== undefined) {
+    acc.sum += acc.w[b]!;
+    return;
+  }
+  if (acc.n === acc.buckets.length) {
+    const grown = new Int32Array(Math.max(16, acc.buckets.length * 2));
+    grown.set(acc.buckets);
+    acc.buckets = grown;
+  }
+  acc.buckets[acc.n++] = b;
+  acc.sources?.push(source);
+}
+
 /** Mark of the buckets already counted in the current window; the stamp changes per window. */
 const SEEN = new Int32Array(1 << MODEL_BITS);
 let stamp = 0;
@@ -239,7 +257,7 @@ function tokensOf(input: ModelInput): Tokens {
 }
 
 /** The features of `tokens`; with `only`, of that window alone, with a readable label per bucket entry. */
-function featuresOf(input: ModelInput, tokens: Tokens, only?: number): ModelFeatures {
+function featuresOf(input: ModelInput, tokens: Tokens, only?: number, w?: Float32Array): ModelFeatures {
   const labels: string[] | undefined = only === undefined ? undefined : [];
   const tokenText = (t: number) => {
     const h = tokens.hashes[t]!;
@@ -283,47 +301,70 @@ function featuresOf(input: ModelInput, tokens: Tokens, only?: number): ModelFeat
 
   const offsets = new Int32Array(windows + 1);
   const spans = new Int32Array(windows * 2);
-  let buckets = new Int32Array(
-    only === undefined ? Math.min(windows * (2 * WINDOW + 8), 1 << 20) : 4 * WINDOW,
-  );
-  let n = 0;
-  const add = (b: number, label?: () => string) => {
-    if (SEEN[b] === stamp) return;
-    SEEN[b] = stamp;
-    if (n === buckets.length) {
-      const grown = new Int32Array(buckets.length * 2);
-      grown.set(buckets);
-      buckets = grown;
-    }
-    buckets[n++] = b;
-    if (labels && label) labels.push(label());
+  // Each token's unigram and bigram buckets, once: every token is read by two windows.
+  const uni = new Int32Array(tokens.count);
+  const bi = new Int32Array(tokens.count);
+  for (let t = 0; t < tokens.count; t++) {
+    const h = tokens.hashes[t]!;
+    uni[t] = bucketOf(h);
+    // Pairs of marks (`":`, `},`) describe a carrier's syntax, not what it says: a pair needs a word.
+    bi[t] =
+      t + 1 < tokens.count && (tokens.words[t] === 1 || tokens.words[t + 1] === 1)
+        ? bucketOf(pair(h, tokens.hashes[t + 1]!))
+        : -1;
+  }
+  // With weights, each window's sum is kept instead of its buckets: scoring a megabyte allocates no bucket list.
+  const acc: Accumulator = {
+    w,
+    sum: 0,
+    n: 0,
+    buckets: new Int32Array(
+      w !== undefined ? 0 : only === undefined ? Math.min(windows * (2 * WINDOW + 8), 1 << 20) : 4 * WINDOW,
+    ),
+    sources: labels ? [] : undefined,
   };
+  const sums = w === undefined ? undefined : new Float64Array(windows);
   for (let k = only ?? 0; k < (only === undefined ? windows : only + 1); k++) {
     stamp = (stamp + 1) | 0;
     if (stamp === 0) {
       SEEN.fill(0);
       stamp = 1;
     }
-    offsets[k] = n;
+    offsets[k] = acc.n;
+    acc.sum = 0;
     const from = k * STRIDE;
     const to = Math.min(tokens.count, from + WINDOW);
     spans[2 * k] = tokens.count === 0 ? 0 : tokens.starts[from]!;
     spans[2 * k + 1] = tokens.count === 0 ? 0 : tokens.ends[to - 1]!;
     for (let t = from; t < to; t++) {
-      const h = tokens.hashes[t]!;
-      add(bucketOf(h), labels && (() => `"${tokenText(t)}"`));
-      // Pairs of marks (`":`, `},`) describe a carrier's syntax, not what it says: a pair needs a word.
-      if (t + 1 < to && (isWordToken(tokens, input.text, t) || isWordToken(tokens, input.text, t + 1)))
-        add(
-          bucketOf(pair(h, tokens.hashes[t + 1]!)),
-          labels && (() => `"${tokenText(t)} ${tokenText(t + 1)}"`),
-        );
+      take(acc, uni[t]!, 2 * t);
+      if (t + 1 < to && bi[t]! >= 0) take(acc, bi[t]!, 2 * t + 1);
     }
     const extra = named[k];
-    if (extra) for (let i = 0; i < extra.length; i++) add(extra[i]!, labels && (() => namedLabels[k]![i]!));
+    if (extra) for (let i = 0; i < extra.length; i++) take(acc, extra[i]!, -1 - i);
+    if (sums) sums[k] = acc.sum;
   }
+  const n = acc.n;
+  const buckets = acc.buckets;
+  if (labels && only !== undefined)
+    for (const src of acc.sources!)
+      labels.push(
+        src < 0
+          ? namedLabels[only]![-1 - src]!
+          : src % 2 === 0
+            ? `"${tokenText(src >> 1)}"`
+            : `"${tokenText(src >> 1)} ${tokenText((src >> 1) + 1)}"`,
+      );
   offsets[only === undefined ? windows : only + 1] = n;
-  return { doc, buckets: buckets.subarray(0, n), offsets, spans, hitCounts, ...(labels && { labels }) };
+  return {
+    doc,
+    buckets: buckets.subarray(0, n),
+    offsets,
+    spans,
+    hitCounts,
+    ...(labels && { labels }),
+    ...(sums && { sums }),
+  };
 }
 
 /** The model's verdict on one text. */
@@ -339,7 +380,7 @@ export interface ModelVerdict {
 
 let WEIGHTS: Float32Array | undefined;
 /** The weights, decoded on first use from the generated module (int8, scaled). */
-function weights(): Float32Array {
+export function modelWeights(): Float32Array {
   if (WEIGHTS) return WEIGHTS;
   const raw = MODEL_WEIGHTS.weights;
   const w = new Float32Array(1 << MODEL_BITS);
@@ -367,7 +408,8 @@ export function logitOf(
   const windows = f.offsets.length - 1;
   for (let k = 0; k < windows; k++) {
     let s = 0;
-    for (let i = f.offsets[k]!; i < f.offsets[k + 1]!; i++) s += w[f.buckets[i]!]!;
+    if (f.sums) s = f.sums[k]!;
+    else for (let i = f.offsets[k]!; i < f.offsets[k + 1]!; i++) s += w[f.buckets[i]!]!;
     if (s > best) {
       best = s;
       window = k;
@@ -384,9 +426,9 @@ const REASONS = 5;
  * the features that weighed most there.
  */
 export function modelVerdict(input: ModelInput): ModelVerdict {
-  const w = weights();
+  const w = modelWeights();
   const tokens = tokensOf(input);
-  const features = featuresOf(input, tokens);
+  const features = featuresOf(input, tokens, undefined, w);
   const { logit, window } = logitOf(features, w, MODEL_WEIGHTS.bias);
   const start = features.spans[2 * window] ?? 0;
   const end = features.spans[2 * window + 1] ?? 0;
