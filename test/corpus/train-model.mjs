@@ -5,20 +5,25 @@
  * built core package (run `npm run build` first; the script's npm entry does).
  *
  *   node test/corpus/train-model.mjs          train on every corpus, write the weights
- *   node test/corpus/train-model.mjs --eval   also measure how the model generalises:
- *                                             leave one corpus out, and leave one family
- *                                             of the blind split out, beside the rules alone
+ *   node test/corpus/train-model.mjs --eval   first measure how the model generalises:
+ *                                             each corpus left out of training in turn, and
+ *                                             the blind split's families in five folds, the
+ *                                             model alone and as shipped, beside the rules alone
+ *   --set NAME=VALUE                          override a training setting (SETTINGS below)
  *
  * The model: logistic regression over the hashed features of windows of a
  * text, its score the strongest window's (multiple-instance learning: a
  * benign text's every window is benign, an injected text has one window that
- * is not). Rounds: first the whole text as one instance, then, under the
- * current weights, the strongest window of each text. Deterministic: full
- * batch, no sampling, so the same corpora give the same weights.
+ * is not). The first fit guesses the injected window from the rules' cues
+ * (the window with most hits); each later round takes, under the current
+ * weights, the strongest window of every text, and of a benign text its other
+ * windows lightly too. Deterministic: full batch, no sampling, so the same
+ * corpora give the same weights.
  *
  * Against fitting a generator's artefacts: L2 regularisation, numbers and
- * ids collapsed to one token (injection-model.ts), and buckets seen in fewer
- * than MIN_DOCS texts left at zero.
+ * ids collapsed to one token (injection-model.ts), the phrase rules left out
+ * of the features (they were tuned on these corpora), and buckets seen in
+ * fewer than SETTINGS.minDocs texts left at zero.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
