@@ -8,10 +8,13 @@ import type { DetectorFinding } from './types.js';
 /**
  * The learned half of the injection detector: a logistic regression over
  * hashed word unigrams and bigrams of short windows of the skeleton, the
- * rule, cue and feature hits inside each window, and a few facts about the
- * whole text (the rules' own score, reporting voice, hidden or encoded
- * carriers). The text's score is the strongest window's, so a short order
- * inside a long, harmless carrier is not diluted by it.
+ * cue and feature hits inside each window (quoted or not, in a text about
+ * attacks), and two facts about the whole text (findings in hidden or
+ * encoded carriers, words about attacks). The text's score is the strongest
+ * window's, so a short order inside a long, harmless carrier is not diluted
+ * by it. The phrase rules' own findings are not features: they were tuned on
+ * the corpora the model learns from, and a model that learnt to trust them
+ * there would trust them on the articles that quote what they match.
  *
  * Why a model beside the rules: rules catch phrasings someone wrote down;
  * the model weighs the parts an injection is made of (who a sentence
@@ -36,14 +39,10 @@ export interface ModelInput {
   readonly text: string;
   /** Rule, cue and feature hits on the skeleton itself (not in decoded or hidden carriers). */
   readonly hits: readonly RuleHit[];
-  /** Whether the text discusses attacks (injection-reporting.ts). */
-  readonly reporting: boolean;
   /** The distinct words about attacks the text uses (injection-reporting.ts). */
   readonly meta: MetaWords;
   /** Quoted spans, sorted, when the text uses a strong word about attacks. */
   readonly quotes: readonly (readonly [number, number])[] | undefined;
-  /** The rules' noisy-OR score (0..1). */
-  readonly ruleScore: number;
   /** The strongest finding in a hidden or encoded carrier (0..1). */
   readonly carrierScore: number;
 }

@@ -123,13 +123,11 @@ export function injectionEvidence(
   const model: ModelInput = {
     text: skeleton.text,
     hits: [...hits, ...raw.filter((h) => h.rule.cue)].filter((h) => h.carrier === undefined),
-    reporting,
     meta,
     quotes: modelQuotes,
-    ruleScore: scoreOf(findings, reporting),
     carrierScore: scoreOf(carried),
   };
-  return { findings, ruleScore: model.ruleScore, model, skeleton };
+  return { findings, ruleScore: scoreOf(findings, reporting), model, skeleton };
 }
 
 /** Rule hits without the cues, plus the features the cues make up. */
