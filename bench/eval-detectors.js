@@ -18,6 +18,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { injectionEvidence } from '../packages/core/dist/detectors/injection.js';
+import { modelVerdict } from '../packages/core/dist/detectors/injection-model.js';
 import { scanText } from '../packages/core/dist/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,6 +43,8 @@ if (unknown.length > 0) {
 const asJson = args.includes('--json');
 
 export const TARGETS = { recall: 0.95, fpr: 0.02, dlpPrecision: 0.95, msPer10k: 1, msPerMb: 50 };
+/** The learned injection model's share of those budgets (issue 13): what it adds to a scan. */
+export const MODEL_TARGETS = { msPer10k: 0.4, msPerMb: 20 };
 
 function readJsonl(path) {
   return readFileSync(path, 'utf8')
@@ -211,6 +215,36 @@ function throughput(records) {
   return rows;
 }
 
+/**
+ * The learned model alone (injection-model.ts), on evidence the rules found
+ * beforehand: what it adds to a scan. Beside the same 100-phrase RegExp.
+ */
+function modelThroughput(records) {
+  let text = '';
+  for (const r of records) {
+    if (text.length >= 10_240) break;
+    text += `${r.text}\n`;
+  }
+  let mb = '';
+  while (mb.length < 1_048_576) mb += `${records[mb.length % records.length].text}\n`;
+  const inputs = [
+    ['10 KB of corpus text', text.slice(0, 10_240), MODEL_TARGETS.msPer10k, 300],
+    ['1 MB of corpus text', mb.slice(0, 1_048_576), MODEL_TARGETS.msPerMb, 1000],
+    // One token per two characters: the most windows a megabyte can make.
+    ['1 MB of one-letter words', 'a '.repeat(524_288), MODEL_TARGETS.msPerMb, 300],
+    ['1 MB of punctuation', '{"a":1},'.repeat(131_072), MODEL_TARGETS.msPerMb, 300],
+  ];
+  return inputs.map(([input, text, targetMs, minMs]) => {
+    const { model } = injectionEvidence(text, 'output');
+    return {
+      input: `${input} (${(text.length / 1024).toFixed(0)} KB)`,
+      ms: timeIt(() => modelVerdict(model), minMs),
+      baselineMs: timeIt(() => baselineScan(text), minMs),
+      targetMs,
+    };
+  });
+}
+
 const pct = (x) => (x === undefined ? '   –  ' : `${(x * 100).toFixed(1).padStart(5)}%`);
 
 function table(title, rows, columns) {
@@ -319,6 +353,23 @@ if (!args.includes('--no-perf')) {
   if (!asJson)
     console.log(
       table('Throughput: median ms per scan (scanText, all detectors) beside a 100-phrase RegExp', rows, [
+        ['input', (r) => r.input, 44],
+        ['ms', (r) => r.ms.toFixed(2), 9],
+        ['baseline', (r) => r.baselineMs.toFixed(2), 9],
+        ['target', (r) => `< ${r.targetMs}`, 8],
+      ]),
+    );
+}
+
+if (!args.includes('--no-perf')) {
+  const rows = modelThroughput(corpora[0].records);
+  report.modelThroughput = rows;
+  for (const row of rows)
+    if (row.ms > row.targetMs)
+      warnings.push(`learned model: ${row.input} took ${row.ms.toFixed(2)} ms (target ${row.targetMs} ms)`);
+  if (!asJson)
+    console.log(
+      table('Learned injection model alone: median ms per text beside a 100-phrase RegExp', rows, [
         ['input', (r) => r.input, 44],
         ['ms', (r) => r.ms.toFixed(2), 9],
         ['baseline', (r) => r.baselineMs.toFixed(2), 9],

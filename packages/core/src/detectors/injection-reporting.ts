@@ -17,10 +17,24 @@ const META_WEAK =
  * two distinct ones in all.
  */
 export function reportingVoice(text: string): boolean {
-  const strong = proseWords(text, META_STRONG);
-  if (strong.size === 0) return false;
-  const weak = proseWords(text, META_WEAK);
-  return strong.size + weak.size >= 2;
+  return isReporting(metaWords(text));
+}
+
+/** How many distinct words about attacks a text uses in prose, strong (injection, attacker) and weak (example, security). */
+export interface MetaWords {
+  readonly strong: number;
+  readonly weak: number;
+}
+
+/** The distinct meta words of `text`; the weak ones are counted only beside a strong one. */
+export function metaWords(text: string): MetaWords {
+  const strong = proseWords(text, META_STRONG).size;
+  return { strong, weak: strong === 0 ? 0 : proseWords(text, META_WEAK).size };
+}
+
+/** Reporting voice from its meta words: at least one strong word and two distinct ones in all. */
+export function isReporting(meta: MetaWords): boolean {
+  return meta.strong > 0 && meta.strong + meta.weak >= 2;
 }
 
 /** Words of `pattern` that `text` uses in prose: not inside an address, host or path ("payouts@attacker.test"). */

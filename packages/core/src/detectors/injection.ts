@@ -2,7 +2,8 @@ import { decodedPayloads } from './decode.js';
 import { CUES } from './injection-cues.js';
 import { FEATURE_RULES, featureHits } from './injection-features.js';
 import { hiddenContentFindings, type RuleHit } from './injection-hidden.js';
-import { quotedSpans, reportingVoice, within } from './injection-reporting.js';
+import { type ModelInput, modelFinding, modelVerdict } from './injection-model.js';
+import { isReporting, type MetaWords, metaWords, quotedSpans, within } from './injection-reporting.js';
 import type { InjectionRule } from './injection-rule.js';
 import { ENGLISH_RULES } from './injection-rules-en.js';
 import { INTERNATIONAL_RULES } from './injection-rules-intl.js';
@@ -36,7 +37,11 @@ const REPORTED_DISCOUNT = 0.55;
 
 /** The injection verdict on one text. */
 export interface InjectionScan {
-  /** 0..1: one minus the product of (1 − weight) over the strongest finding of each rule. */
+  /**
+   * 0..1: the larger of the rules' score (one minus the product of (1 − weight) over the strongest finding of
+   * each rule group) and the learned model's (its `learned-model` finding); in a text that names attacks, the
+   * model's alone. Tool descriptions and arguments: the rules' alone.
+   */
   readonly score: number;
   readonly findings: readonly DetectorFinding[];
 }
@@ -55,6 +60,28 @@ export interface InjectionScan {
  * ```
  */
 export function detectInjection(text: string, kind: ScanKind): InjectionScan {
+  const { findings, ruleScore, model, skeleton } = injectionEvidence(text, kind);
+  // The model was trained on tool outputs; tool descriptions and arguments keep the rules' verdict alone.
+  if (kind !== 'output' || skeleton.text.trim() === '') return { score: ruleScore, findings };
+  const verdict = modelVerdict(model);
+  // A text that names attacks (an article, an advisory, a README about injection) quotes what the rules match:
+  // there the model, which weighs the quoting around them, decides alone. Elsewhere the rules keep their floor.
+  const rulesCount = model.meta.strong === 0;
+  const score = rulesCount ? Math.max(ruleScore, verdict.score) : verdict.score;
+  if (verdict.score >= 0.5 || (!rulesCount && ruleScore >= 0.5))
+    findings.push(modelFinding(verdict, skeleton, text));
+  return { score: Math.round(score * 1000) / 1000, findings };
+}
+
+/**
+ * What the rules find in a text, their score, and what the learned model
+ * reads (injection-model.ts). Internal: the model's training script reads
+ * the same evidence the detector scores.
+ */
+export function injectionEvidence(
+  text: string,
+  kind: ScanKind,
+): { findings: DetectorFinding[]; ruleScore: number; model: ModelInput; skeleton: Skeleton } {
   ensureEngine();
   const skeleton = skeletonOf(text);
   const rules = INJECTION_RULES.filter((r) => !r.kinds || r.kinds.includes(kind));
@@ -71,8 +98,9 @@ export function detectInjection(text: string, kind: ScanKind): InjectionScan {
   const findings: DetectorFinding[] = [];
   // Chinese and Japanese meta words are not among the literals (each new character widens the scanner's table for
   // every state): a text with CJK characters is checked by the pattern itself.
-  const reporting =
-    (anyOf(found, SIGN_IDS.reporting) || CJK.test(skeleton.text)) && reportingVoice(skeleton.text);
+  const meta =
+    anyOf(found, SIGN_IDS.reporting) || CJK.test(skeleton.text) ? metaWords(skeleton.text) : NO_META;
+  const reporting = isReporting(meta);
   const quotes = reporting ? quotedSpans(skeleton.text) : undefined;
   for (const hit of hits) {
     const weight = hit.weight ?? hit.rule.weight;
@@ -86,9 +114,20 @@ export function detectInjection(text: string, kind: ScanKind): InjectionScan {
     const discounted = weight * (quoted ? QUOTED_DISCOUNT : REPORTED_DISCOUNT);
     findings.push(finding(hit.rule, start, end, text, discounted, { reported: quoted ? 'quoted' : 'prose' }));
   }
+  const plain = findings.length;
   findings.push(...hiddenContentFindings(text, skeleton, hits));
   findings.push(...decodedFindings(text, rules));
-  return { score: scoreOf(findings, reporting), findings };
+  const carried = findings.filter((f, i) => i >= plain || f.carrier !== undefined);
+  // The model weighs quoting in any text that names attacks, not only in one the discount above applies to.
+  const modelQuotes = quotes ?? (meta.strong > 0 ? quotedSpans(skeleton.text) : undefined);
+  const model: ModelInput = {
+    text: skeleton.text,
+    hits: [...hits, ...raw.filter((h) => h.rule.cue)].filter((h) => h.carrier === undefined),
+    meta,
+    quotes: modelQuotes,
+    carrierScore: scoreOf(carried),
+  };
+  return { findings, ruleScore: scoreOf(findings, reporting), model, skeleton };
 }
 
 /** Rule hits without the cues, plus the features the cues make up. */
@@ -236,6 +275,7 @@ const SIGN_LITERALS = {
   ],
 } as const;
 const CJK = /[\u3040-\u30ff\u4e00-\u9fff]/;
+const NO_META: MetaWords = { strong: 0, weak: 0 };
 /** Whether one of the literals `ids` occurs, by the scan `found`. */
 const anyOf = (found: LiteralHits, ids: readonly number[]) => ids.some((id) => found.occurs[id] === 1);
 

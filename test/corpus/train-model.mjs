@@ -1,0 +1,287 @@
+/**
+ * `npm run train:detector`: trains the injection detector's learned model
+ * (packages/core/src/detectors/injection-model.ts) on the repository's
+ * corpora and writes its weights to injection-model-weights.ts. Reads the
+ * built core package (run `npm run build` first; the script's npm entry does).
+ *
+ *   node test/corpus/train-model.mjs          train on every corpus, write the weights
+ *   node test/corpus/train-model.mjs --eval   first measure how the model generalises:
+ *                                             each corpus left out of training in turn, and
+ *                                             the blind split's families in five folds, the
+ *                                             model alone and as shipped, beside the rules alone
+ *   --set NAME=VALUE                          override a training setting (SETTINGS below)
+ *
+ * The model: logistic regression over the hashed features of windows of a
+ * text, its score the strongest window's (multiple-instance learning: a
+ * benign text's every window is benign, an injected text has one window that
+ * is not). The first fit guesses the injected window from the rules' cues
+ * (the window with most hits); each later round takes, under the current
+ * weights, the strongest window of every text, and of a benign text its other
+ * windows lightly too. Deterministic: full batch, no sampling, so the same
+ * corpora give the same weights.
+ *
+ * Against fitting a generator's artefacts: L2 regularisation, numbers and
+ * ids collapsed to one token (injection-model.ts), the phrase rules left out
+ * of the features (they were tuned on these corpora), and buckets seen in
+ * fewer than SETTINGS.minDocs texts left at zero.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { injectionEvidence } from '../../packages/core/dist/detectors/injection.js';
+import { logitOf, MODEL_BITS, modelFeatures } from '../../packages/core/dist/detectors/injection-model.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const CORPORA = [
+  'test/corpus/injection.jsonl',
+  'test/corpus/outside-dev.jsonl',
+  'test/corpus/blind-heldout.jsonl',
+];
+const OUT = join(root, 'packages/core/src/detectors/injection-model-weights.ts');
+const SIZE = 1 << MODEL_BITS;
+/** Folds of the blind split's families for the held-out-family figures. */
+const FOLDS = 5;
+
+/**
+ * Training settings, chosen by the held-out figures `--eval` prints. `shift`
+ * moves the decision boundary towards fewer false positives: 0.5 in logit
+ * is a probability of 0.62 before the shift.
+ */
+const SETTINGS = { l2: 3e-3, rate: 0.05, steps: 250, rounds: 3, minDocs: 3, benign: 1, shift: 0.5 };
+
+const args = process.argv.slice(2);
+const USAGE = 'usage: node test/corpus/train-model.mjs [--eval] [--set NAME=VALUE]...';
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--eval') continue;
+  const [name, value] = args[i] === '--set' ? (args[++i] ?? '').split('=') : [];
+  if (name === undefined || !(name in SETTINGS) || !Number.isFinite(Number(value))) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  SETTINGS[name] = Number(value);
+}
+
+function load() {
+  const docs = [];
+  for (const file of CORPORA) {
+    const lines = readFileSync(join(root, file), 'utf8').split('\n');
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      const r = JSON.parse(line);
+      const { model, ruleScore } = injectionEvidence(r.text, 'output');
+      docs.push({
+        corpus: file.replace(/^test\/corpus\/|\.jsonl$/g, ''),
+        family: r.family,
+        label: r.injected ? 1 : 0,
+        ruleScore,
+        meta: model.meta.strong,
+        features: modelFeatures(model),
+      });
+    }
+  }
+  return docs;
+}
+
+/** Buckets of one window of a text, with the text's own. */
+function windowInstance(f, k) {
+  const out = new Int32Array(f.doc.length + f.offsets[k + 1] - f.offsets[k]);
+  out.set(f.doc);
+  out.set(f.buckets.subarray(f.offsets[k], f.offsets[k + 1]), f.doc.length);
+  return out;
+}
+
+/** All buckets of a text, each once. */
+function wholeInstance(f) {
+  return Int32Array.from(new Set([...f.doc, ...f.buckets]));
+}
+
+/** Full-batch Adam on the weighted log-loss with L2; `allowed` masks the buckets that may be non-zero. */
+function fitWeights(instances, allowed, start) {
+  const w = start ? Float64Array.from(start.w) : new Float64Array(SIZE);
+  let bias = start ? start.bias : 0;
+  const m = new Float64Array(SIZE);
+  const v = new Float64Array(SIZE);
+  let mb = 0;
+  let vb = 0;
+  const g = new Float64Array(SIZE);
+  const total = instances.reduce((s, x) => s + x.weight, 0);
+  const [b1, b2, eps] = [0.9, 0.999, 1e-8];
+  for (let step = 1; step <= SETTINGS.steps; step++) {
+    g.fill(0);
+    let gb = 0;
+    for (const x of instances) {
+      let z = bias;
+      for (const b of x.buckets) z += w[b];
+      const err = (1 / (1 + Math.exp(-z)) - x.label) * (x.weight / total);
+      gb += err;
+      for (const b of x.buckets) g[b] += err;
+    }
+    for (let i = 0; i < SIZE; i++) {
+      if (allowed[i] === 0) continue;
+      const gi = g[i] + SETTINGS.l2 * w[i];
+      m[i] = b1 * m[i] + (1 - b1) * gi;
+      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+      w[i] -= (SETTINGS.rate * (m[i] / (1 - b1 ** step))) / (Math.sqrt(v[i] / (1 - b2 ** step)) + eps);
+    }
+    mb = b1 * mb + (1 - b1) * gb;
+    vb = b2 * vb + (1 - b2) * gb * gb;
+    bias -= (SETTINGS.rate * (mb / (1 - b1 ** step))) / (Math.sqrt(vb / (1 - b2 ** step)) + eps);
+  }
+  return { w, bias };
+}
+
+/**
+ * Instances weighted so that injected and benign texts weigh the same in all
+ * (benign ones SETTINGS.benign times more). `instancesOf` gives a text's
+ * instances with their share of its weight.
+ */
+function balanced(docs, instancesOf) {
+  const pos = docs.filter((d) => d.label === 1).length;
+  const neg = docs.length - pos;
+  return docs.flatMap((d) => {
+    const weight = d.label === 1 ? docs.length / (2 * pos) : (SETTINGS.benign * docs.length) / (2 * neg);
+    return instancesOf(d).map(([buckets, share]) => ({ buckets, label: d.label, weight: weight * share }));
+  });
+}
+
+const windowsOf = (f) => f.offsets.length - 1;
+
+/** A benign text: its strongest window (the hard negative) and, lightly, every other. */
+function benignInstances(f, strongest) {
+  const n = windowsOf(f);
+  const out = [[windowInstance(f, strongest), 1]];
+  if (n > 1) for (let k = 0; k < n; k++) if (k !== strongest) out.push([windowInstance(f, k), 1 / n]);
+  return out;
+}
+
+/** Where an injected text's payload is, before any model: the window with most rule and cue hits, else all windows. */
+function firstGuess(f) {
+  let best = -1;
+  let at = 0;
+  for (let k = 0; k < windowsOf(f); k++) if (f.hitCounts[k] > best) [best, at] = [f.hitCounts[k], k];
+  if (best > 0) return [[windowInstance(f, at), 1]];
+  return Array.from({ length: windowsOf(f) }, (_, k) => [windowInstance(f, k), 1 / windowsOf(f)]);
+}
+
+function train(docs) {
+  const df = new Int32Array(SIZE);
+  for (const d of docs) for (const b of wholeInstance(d.features)) df[b]++;
+  const allowed = Uint8Array.from(df, (n) => (n >= SETTINGS.minDocs ? 1 : 0));
+  let model = fitWeights(
+    balanced(docs, (d) => (d.label === 1 ? firstGuess(d.features) : benignInstances(d.features, 0))),
+    allowed,
+  );
+  for (let round = 0; round < SETTINGS.rounds; round++) {
+    const strongest = (d) => logitOf(d.features, model.w, model.bias).window;
+    const chosen = balanced(docs, (d) =>
+      d.label === 1
+        ? [[windowInstance(d.features, strongest(d)), 1]]
+        : benignInstances(d.features, strongest(d)),
+    );
+    model = fitWeights(chosen, allowed, model);
+  }
+  return { w: model.w, bias: model.bias - SETTINGS.shift };
+}
+
+const score = (model, d) => 1 / (1 + Math.exp(-logitOf(d.features, model.w, model.bias).logit));
+
+/** Recall and false-positive rate of `predict` on `docs`. */
+function rates(docs, predict) {
+  let tp = 0;
+  let fn = 0;
+  let fp = 0;
+  let tn = 0;
+  for (const d of docs) {
+    const p = predict(d);
+    if (d.label === 1) p ? tp++ : fn++;
+    else p ? fp++ : tn++;
+  }
+  return {
+    n: docs.length,
+    recall: tp + fn ? tp / (tp + fn) : undefined,
+    fpr: fp + tn ? fp / (fp + tn) : undefined,
+  };
+}
+
+const pct = (x) => (x === undefined ? '    – ' : `${(x * 100).toFixed(1).padStart(5)}%`);
+const row = (name, r, base) =>
+  `${name.padEnd(34)} ${String(r.n).padStart(4)}  recall ${pct(r.recall)} FPR ${pct(r.fpr)}   rules alone: recall ${pct(base.recall)} FPR ${pct(base.fpr)}`;
+
+/** Ways to combine the model's score `p` with the rules' `r`, compared by --eval. */
+const COMBINATIONS = {
+  'model alone': (p) => p >= 0.5,
+  // What detectInjection does (injection.ts): the rules keep their floor unless the text names attacks.
+  shipped: (p, d) => (d.meta === 0 ? Math.max(p, d.ruleScore) : p) >= 0.5,
+};
+
+function evaluate(docs) {
+  const rulesAlone = (d) => d.ruleScore >= 0.5;
+  console.log('\nLeave one corpus out: trained on the other two, measured on this one');
+  for (const corpus of new Set(docs.map((d) => d.corpus))) {
+    const model = train(docs.filter((d) => d.corpus !== corpus));
+    const test = docs.filter((d) => d.corpus === corpus);
+    for (const [name, combine] of Object.entries(COMBINATIONS))
+      console.log(
+        row(
+          `${corpus}: ${name}`,
+          rates(test, (d) => combine(score(model, d), d)),
+          rates(test, rulesAlone),
+        ),
+      );
+  }
+  console.log(
+    `\nBlind families held out, ${FOLDS} folds: each fold's families of the blind split left out of training`,
+  );
+  const blind = docs.filter((d) => d.corpus === 'blind-heldout');
+  const families = [...new Set(blind.map((d) => d.family))].sort();
+  const held = new Map();
+  for (let fold = 0; fold < FOLDS; fold++) {
+    const out = new Set(families.filter((_, i) => i % FOLDS === fold));
+    const model = train(docs.filter((d) => d.corpus !== 'blind-heldout' || !out.has(d.family)));
+    for (const d of blind) if (out.has(d.family)) held.set(d, score(model, d));
+  }
+  for (const [name, combine] of Object.entries(COMBINATIONS)) {
+    console.log(`-- ${name}`);
+    const predicted = (d) => combine(held.get(d), d);
+    for (const family of families) {
+      const part = blind.filter((d) => d.family === family);
+      console.log(row(family, rates(part, predicted), rates(part, rulesAlone)));
+    }
+    console.log(
+      row(`all families, each held out: ${name}`, rates(blind, predicted), rates(blind, rulesAlone)),
+    );
+  }
+}
+
+function write(model) {
+  let max = 0;
+  for (const x of model.w) max = Math.max(max, Math.abs(x));
+  const scale = max / 127 || 1;
+  const bytes = new Uint8Array(SIZE);
+  for (let i = 0; i < SIZE; i++) bytes[i] = Math.round(model.w[i] / scale) & 0xff;
+  const weights = Buffer.from(bytes).toString('base64');
+  writeFileSync(
+    OUT,
+    `/** Generated by test/corpus/train-model.mjs (\`npm run train:detector\`) from ${CORPORA.join(', ')}; do not edit. */
+export const MODEL_WEIGHTS: { readonly bias: number; readonly scale: number; readonly weights: string } = {
+  bias: ${model.bias.toFixed(6)},
+  scale: ${scale.toExponential(6)},
+  // 2^${MODEL_BITS} weights, int8, base64.
+  weights:
+    '${weights}',
+};
+`,
+  );
+}
+
+const started = performance.now();
+const docs = load();
+console.log(`${docs.length} texts read in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+if (args.includes('--eval')) evaluate(docs);
+const model = train(docs);
+const trained = rates(docs, (d) => score(model, d) >= 0.5);
+console.log(
+  `\ntrained on all ${docs.length}: recall ${pct(trained.recall)} FPR ${pct(trained.fpr)} (fit, not a measure)`,
+);
+write(model);
+console.log(`weights written to ${OUT}; rebuild (npm run build) to use them`);
