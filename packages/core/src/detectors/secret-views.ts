@@ -78,33 +78,61 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
 
 /**
  * The text with invisible and format characters dropped and compatibility
- * forms folded (NFKC), case kept; `map[i]` is the original offset of view
- * position `i` (plus one past the end). Undefined when the text is ASCII.
+ * forms folded (NFKC, per character), case kept; `map[i]` is the original
+ * offset of view position `i` (plus one past the end). Undefined when the
+ * view would be the text itself: then it cannot hold a secret the text does
+ * not. One pass over the code units; only non-ASCII characters are looked up.
  */
 function foldedView(text: string): { text: string; map: Int32Array } | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is exactly what needs no folding
-  if (!/[^\u0000-\u007f]/.test(text)) return undefined;
-  // Most non-ASCII text (accents, other scripts) is already folded: one native pass says so.
-  if (!HIDDEN.test(text) && text.normalize('NFKC') === text) return undefined;
+  NON_ASCII.lastIndex = 0;
+  let m = NON_ASCII.exec(text);
+  if (m === null) return undefined;
   const parts: string[] = [];
-  const offsets: number[] = [];
-  let i = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    if (!(isInvisible(cp) || isBidiControl(cp) || isHarmlessFormat(cp))) {
-      const out = cp < 0x80 ? ch : foldOne(cp, ch);
-      parts.push(out);
-      for (let k = 0; k < out.length; k++) offsets.push(i);
+  let map: Int32Array | undefined;
+  /** View length so far, and the offset up to which the text has been copied into `parts`. */
+  let n = 0;
+  let copied = 0;
+  const room = (count: number) => {
+    if (map === undefined) map = new Int32Array(text.length + 16 + count);
+    else if (n + count >= map.length) {
+      const grown = new Int32Array(map.length * 2 + count);
+      grown.set(map);
+      map = grown;
     }
-    i += ch.length;
+  };
+  /** Copies text[copied .. to) unchanged. */
+  const copy = (to: number) => {
+    if (to <= copied) return;
+    parts.push(text.slice(copied, to));
+    room(to - copied);
+    for (let k = copied; k < to; k++) map![n++] = k;
+    copied = to;
+  };
+  for (; m !== null; m = NON_ASCII.exec(text)) {
+    const i = m.index;
+    const cp = text.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    if (width === 2) NON_ASCII.lastIndex = i + 2;
+    const dropped = isInvisible(cp) || isBidiControl(cp) || isHarmlessFormat(cp);
+    const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
+    const out = dropped ? '' : foldOne(cp, ch);
+    if (out === ch) continue;
+    copy(i);
+    parts.push(out);
+    room(out.length);
+    for (let k = 0; k < out.length; k++) map![n++] = i;
+    copied = i + width;
   }
-  offsets.push(text.length);
-  return { text: parts.join(''), map: Int32Array.from(offsets) };
+  if (map === undefined) return undefined;
+  copy(text.length);
+  room(1);
+  map![n++] = text.length;
+  return { text: parts.join(''), map: map!.subarray(0, n) };
 }
 
-/** The characters `foldedView` drops: invisible, bidirectional and format marks. */
-const HIDDEN =
-  /\u00ad|\u034f|\u180e|[\u200b-\u200f]|[\u202a-\u202e]|[\u2060-\u2064]|[\u2066-\u2069]|[\ufe00-\ufe0f]|\ufeff|[\u{e0100}-\u{e01ef}]/u;
+/** A non-ASCII code unit; a surrogate pair is read whole where it starts. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is exactly what needs no folding
+const NON_ASCII = /[^\u0000-\u007f]/g;
 
 const foldCache = new Map<number, string>();
 
