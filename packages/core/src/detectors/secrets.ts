@@ -1,6 +1,6 @@
 import { shannonEntropy } from './checksums.js';
 import { masked } from './preview.js';
-import { type Trigger, TriggeredMatches, TriggerText, stickyOf } from './triggered-exec.js';
+import { type Trigger, TriggeredMatches, TriggerIndex, TriggerText, stickyOf } from './triggered-exec.js';
 import type { DetectorFinding } from './types.js';
 
 /**
@@ -195,13 +195,8 @@ const FORMATS: readonly SecretFormat[] = [
 /** The formats' patterns, sticky: tried at one position at a time. */
 const STICKY = FORMATS.map((f) => stickyOf(f.pattern));
 
-/** Every trigger literal, in any case: a text without one holds no secret any format finds. */
-const ANY_TRIGGER = new RegExp(
-  [...new Set(FORMATS.flatMap((f) => f.trigger.literals.map((l) => l.toLowerCase())))]
-    .map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'))
-    .join('|'),
-  'i',
-);
+/** Every format's trigger literals, found in one pass per text. */
+const TRIGGERS = new TriggerIndex(FORMATS.map((f) => f.trigger));
 
 /** Matches kept per format: a dump of a thousand keys needs one label, not a thousand findings. */
 const MAX_PER_FORMAT = 50;
@@ -218,12 +213,12 @@ const MAX_PER_FORMAT = 50;
  */
 export function detectSecrets(text: string, perFormat: number = MAX_PER_FORMAT): DetectorFinding[] {
   const findings: DetectorFinding[] = [];
-  // Most texts a view yields (a reversed run, a joined group) hold no trigger at all: one native pass says so.
-  if (!ANY_TRIGGER.test(text)) return findings;
+  const source = new TriggerText(text, TRIGGERS);
+  // Most texts a view yields (a reversed run, a joined group) hold no trigger at all.
+  if (source.positions.length === 0) return findings;
   const taken: [number, number][] = [];
-  const source = new TriggerText(text);
   for (const [index, format] of FORMATS.entries()) {
-    const matches = new TriggeredMatches(format.pattern, STICKY[index]!, source, format.trigger);
+    const matches = new TriggeredMatches(STICKY[index]!, source, format.trigger);
     let count = 0;
     for (let m = matches.exec(); m !== null; m = matches.exec()) {
       const [start, end] = m.indices?.[1] ?? m.indices![0]!;

@@ -4,85 +4,96 @@
  * trigger). `exec` gives the same matches, in the same order, as calling
  * `pattern.exec(text)` again and again: a match starts at the leftmost
  * position at or after the last match's end where the pattern matches, and
- * every such position lies within `reach` before a trigger. Text with no
- * trigger costs one native substring search per literal.
+ * every such position lies within `reach` before a trigger. The literals of
+ * all the patterns of a family are found in one pass (`TriggerIndex`).
  */
 
 /** A literal every match of a pattern contains, starting at most `reach` units after the match does. */
 export interface Trigger {
   /** One of these occurs in every match. */
   readonly literals: readonly string[];
-  /** Looked for in the lower-cased text (for patterns with the `i` flag); the literals are lower case. */
+  /** Found in any case (for patterns with the `i` flag); the literals are written in lower case. */
   readonly caseless?: boolean;
   readonly reach: number;
 }
 
-/** The text a scan reads, with its lower-cased form made once for every pattern that needs it. */
-export class TriggerText {
-  private loweredText: string | undefined | null = null;
-  constructor(readonly text: string) {}
-
-  /** The lower-cased text when its positions are the text's; undefined when lower-casing moved them (U+0130). */
-  get lowered(): string | undefined {
-    if (this.loweredText === null) {
-      const lower = this.text.toLowerCase();
-      this.loweredText = lower.length === this.text.length ? lower : undefined;
-    }
-    return this.loweredText;
+/** The trigger literals of a family of patterns, found together in one pass. */
+export class TriggerIndex {
+  /** Every literal, in any case: a superset of where each trigger occurs. */
+  private readonly any: RegExp;
+  constructor(triggers: readonly Trigger[]) {
+    const literals = new Set(triggers.flatMap((t) => t.literals.map((l) => l.toLowerCase())));
+    this.any = new RegExp([...literals].map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'gi');
   }
 
-  /** Whether one of `trigger`'s literals occurs: when not, the pattern cannot match. */
-  mayMatch(trigger: Trigger): boolean {
-    const haystack = trigger.caseless ? this.lowered : this.text;
-    if (haystack === undefined) return true;
-    return trigger.literals.some((l) => haystack.includes(l));
-  }
-
-  /** Sorted start offsets of `trigger`'s literals; undefined when they cannot be found (then try everywhere). */
-  occurrences(trigger: Trigger): readonly number[] | undefined {
-    const haystack = trigger.caseless ? this.lowered : this.text;
-    if (haystack === undefined) return undefined;
-    let at: number[] = NONE;
-    let merged = 0;
-    for (const literal of trigger.literals) {
-      let i = haystack.indexOf(literal);
-      if (i < 0) continue;
-      if (at === NONE) at = [];
-      else merged++;
-      for (; i >= 0; i = haystack.indexOf(literal, i + 1)) at.push(i);
+  /** Every offset of `text` at which some literal starts (in any case), ascending. */
+  positionsIn(text: string): readonly number[] {
+    const at: number[] = [];
+    const any = this.any;
+    any.lastIndex = 0;
+    // One past each hit, not past its end: literals overlap (`sk-` in `task-`, `key` in `AccountKey=`).
+    for (let m = any.exec(text); m !== null; m = any.exec(text)) {
+      at.push(m.index);
+      any.lastIndex = m.index + 1;
     }
-    return merged > 0 ? at.sort((a, b) => a - b) : at;
+    return at;
   }
 }
 
-const NONE: number[] = [];
+/** A text and where its trigger literals start, found once for every pattern of a family. */
+export class TriggerText {
+  /** Offsets where some literal of the index starts, in any case. */
+  readonly positions: readonly number[];
+  constructor(
+    readonly text: string,
+    index: TriggerIndex,
+  ) {
+    this.positions = index.positionsIn(text);
+  }
+
+  /** Sorted start offsets of `trigger`'s literals (any case when `caseless`). */
+  occurrences(trigger: Trigger): readonly number[] {
+    const { text, positions } = this;
+    if (positions.length === 0) return positions;
+    const at: number[] = [];
+    for (const p of positions) {
+      for (const literal of trigger.literals) {
+        const found = trigger.caseless
+          ? text.slice(p, p + literal.length).toLowerCase() === literal
+          : text.startsWith(literal, p);
+        if (found) {
+          at.push(p);
+          break;
+        }
+      }
+    }
+    return at;
+  }
+}
 
 /**
- * Successive matches of `pattern` (global) on a text, as repeated
- * `pattern.exec` would give them, tried only within `trigger.reach` before an
+ * Successive matches of a pattern on a text, as repeated `exec` of the
+ * global pattern would give them, tried only within `trigger.reach` before an
  * occurrence of the trigger. `sticky` is the pattern with the `y` flag.
  */
 export class TriggeredMatches {
-  private readonly starts: readonly number[] | undefined;
+  private readonly starts: readonly number[];
   /** Index of the next trigger occurrence to try around. */
   private k = 0;
   /** Positions before this have been tried, or lie before the last match's end. */
   private next = 0;
 
   constructor(
-    private readonly pattern: RegExp,
     private readonly sticky: RegExp,
     private readonly source: TriggerText,
     private readonly trigger: Trigger,
   ) {
     this.starts = source.occurrences(trigger);
-    pattern.lastIndex = 0;
   }
 
   /** The next match, or null. */
   exec(): RegExpExecArray | null {
     const text = this.source.text;
-    if (this.starts === undefined) return this.pattern.exec(text);
     const { starts, sticky, trigger } = this;
     for (; this.k < starts.length; this.k++) {
       const occurrence = starts[this.k]!;
