@@ -16,22 +16,59 @@ export interface LiteralHits {
 
 const NONE: readonly number[] = [];
 
+/**
+ * The scanner behind a set of literals. Literals in ASCII and the others
+ * (CJK words) get an automaton each: the ASCII one, which every text goes
+ * through, keeps a table of a few dozen columns that stays in cache; the
+ * other runs only on texts with a non-ASCII unit.
+ */
 export class LiteralScanner {
   readonly literals: readonly string[];
   /** Per literal: 1 when its positions are wanted, 0 when only whether it occurs. */
   private readonly wanted: Uint8Array;
-  /** Code unit → column of the transition table (0: a unit no literal contains). */
-  private readonly column: Uint16Array;
-  private readonly width: number;
-  private readonly next: Int32Array;
-  /** Literals that end in a state: `outputs[outStart[s] .. outStart[s + 1]]`. */
-  private readonly outStart: Int32Array;
-  private readonly outputs: Int32Array;
+  private readonly lengths: Int32Array;
+  private readonly ascii: Automaton;
+  private readonly wide: Automaton | undefined;
 
   /** `positions(i)`: whether the start offsets of literal `i` are wanted, or only whether it occurs. */
   constructor(literals: readonly string[], positions: (index: number) => boolean = () => true) {
     this.literals = literals;
     this.wanted = Uint8Array.from(literals, (_, i) => (positions(i) ? 1 : 0));
+    this.lengths = Int32Array.from(literals, (l) => l.length);
+    // An empty string stands for a literal not looked for (it never occurs): each automaton skips the other's.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is what the first automaton reads
+    const isAscii = (l: string) => /^[\u0000-\u007f]*$/.test(l);
+    this.ascii = new Automaton(literals.map((l) => (isAscii(l) ? l : '')));
+    const wide = literals.map((l) => (isAscii(l) ? '' : l));
+    this.wide = wide.some((l) => l !== '') ? new Automaton(wide) : undefined;
+  }
+
+  /** Every occurrence of every literal in `text`. */
+  scan(text: string): LiteralHits {
+    const starts: number[][] = [];
+    const occurs = new Uint8Array(this.literals.length);
+    this.ascii.run(text, this.wanted, this.lengths, starts, occurs);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a text in ASCII holds no other literal
+    if (this.wide !== undefined && /[^\u0000-\u007f]/.test(text))
+      this.wide.run(text, this.wanted, this.lengths, starts, occurs);
+    const out: (readonly number[])[] = new Array(this.literals.length);
+    for (let id = 0; id < this.literals.length; id++) out[id] = starts[id] ?? NONE;
+    return { starts: out, occurs };
+  }
+}
+
+/** Aho–Corasick over some literals (the others empty), as a full table of transitions. */
+class Automaton {
+  /** Code unit → column of the transition table (0: a unit no literal contains). */
+  private readonly column: Uint16Array;
+  private readonly width: number;
+  /** Transitions; 16-bit when the states allow, so that more of the table stays in cache. */
+  private readonly next: Uint16Array | Int32Array;
+  /** Literals that end in a state: `outputs[outStart[s] .. outStart[s + 1]]`. */
+  private readonly outStart: Int32Array;
+  private readonly outputs: Int32Array;
+
+  constructor(literals: readonly string[]) {
     this.column = new Uint16Array(65536);
     let width = 1;
     for (const literal of literals)
@@ -64,7 +101,7 @@ export class LiteralScanner {
 
     // Failure links, breadth first, folded into a full transition table.
     const states = children.length;
-    const next = new Int32Array(states * width);
+    const next = states <= 65536 ? new Uint16Array(states * width) : new Int32Array(states * width);
     const fail = new Int32Array(states);
     const outputs: number[][] = ends.map((e) => [...e]);
     const queue: number[] = [];
@@ -98,11 +135,9 @@ export class LiteralScanner {
     for (let s = 0; s < states; s++) this.outputs.set(outputs[s]!, this.outStart[s]!);
   }
 
-  /** Every occurrence of every literal in `text`. */
-  scan(text: string): LiteralHits {
-    const starts: number[][] = [];
-    const occurs = new Uint8Array(this.literals.length);
-    const { column, width, next, outStart, outputs, literals, wanted } = this;
+  /** Adds the occurrences of this automaton's literals in `text` to `starts` and `occurs`. */
+  run(text: string, wanted: Uint8Array, lengths: Int32Array, starts: number[][], occurs: Uint8Array): void {
+    const { column, width, next, outStart, outputs } = this;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       state = next[state * width + column[text.charCodeAt(i)]!]!;
@@ -112,14 +147,11 @@ export class LiteralScanner {
         const id = outputs[k]!;
         occurs[id] = 1;
         if (wanted[id] === 0) continue;
-        const start = i - literals[id]!.length + 1;
+        const start = i - lengths[id]! + 1;
         const list = starts[id];
         if (list === undefined) starts[id] = [start];
         else list.push(start);
       }
     }
-    const out: (readonly number[])[] = new Array(literals.length);
-    for (let id = 0; id < literals.length; id++) out[id] = starts[id] ?? NONE;
-    return { starts: out, occurs };
   }
 }
