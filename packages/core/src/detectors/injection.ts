@@ -6,7 +6,7 @@ import { quotedSpans, reportingVoice, within } from './injection-reporting.js';
 import type { InjectionRule } from './injection-rule.js';
 import { ENGLISH_RULES } from './injection-rules-en.js';
 import { INTERNATIONAL_RULES } from './injection-rules-intl.js';
-import { type LiteralHits, LiteralScanner } from './literal-scan.js';
+import { type LiteralHits, LiteralScanner, startsOf } from './literal-scan.js';
 import { originalSpan, type Skeleton, skeletonOf } from './normalize.js';
 import { preview } from './preview.js';
 import { planOf } from './regex-plan.js';
@@ -258,7 +258,7 @@ function candidatesOf(
   anchors: CompiledRule['anchors'] & object,
 ): Int32Array {
   const lists = anchors.map((a) =>
-    LITERALS.literals[a.id] === '' ? unitPositions(text, ANCHOR_TEXT[a.id]!) : found.starts[a.id]!,
+    LITERALS.literals[a.id] === '' ? unitPositions(text, ANCHOR_TEXT[a.id]!) : startsOf(found, a.id),
   );
   let total = 1;
   for (const list of lists) total += list.length;
@@ -311,7 +311,10 @@ function runRules(
     if (starts === undefined) {
       const ids = FACTOR_LITERALS[f]!;
       // One literal's starts are ascending already.
-      starts = ids.length === 1 ? found.starts[ids[0]!]! : Int32Array.from(ids.flatMap((id) => found.starts[id]!)).sort();
+      starts =
+        ids.length === 1
+          ? startsOf(found, ids[0]!)
+          : Int32Array.from(ids.flatMap((id) => startsOf(found, id))).sort();
       factorStarts[f] = starts;
     }
     return starts;

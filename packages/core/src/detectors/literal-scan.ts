@@ -8,13 +8,21 @@
 
 /** Where each literal occurs: start offsets, ascending, per literal index. */
 export interface LiteralHits {
-  /** Start offsets of literal `i`, ascending, for the literals positions were asked for; else empty. */
-  readonly starts: readonly (readonly number[])[];
+  /**
+   * Start offsets of literal `i`, ascending, for the literals positions were asked for; a hole where there are
+   * none (read it with `startsOf`): a scan does not pay for the hundreds of literals a text lacks.
+   */
+  readonly starts: readonly (readonly number[] | undefined)[];
   /** Whether literal `i` occurs. */
   readonly occurs: Uint8Array;
 }
 
 const NONE: readonly number[] = [];
+
+/** The start offsets of literal `id` in a scan, ascending (empty when it does not occur or was not asked for). */
+export function startsOf(hits: LiteralHits, id: number): readonly number[] {
+  return hits.starts[id] ?? NONE;
+}
 
 /**
  * The scanner behind a set of literals. Literals in ASCII and the others
@@ -51,9 +59,7 @@ export class LiteralScanner {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: a text in ASCII holds no other literal
     if (this.wide !== undefined && /[^\u0000-\u007f]/.test(text))
       this.wide.run(text, this.wanted, this.lengths, starts, occurs);
-    const out: (readonly number[])[] = new Array(this.literals.length);
-    for (let id = 0; id < this.literals.length; id++) out[id] = starts[id] ?? NONE;
-    return { starts: out, occurs };
+    return { starts, occurs };
   }
 }
 

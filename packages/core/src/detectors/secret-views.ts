@@ -1,6 +1,6 @@
 import { decodedPayloads } from './decode.js';
 import { isBidiControl, isHarmlessFormat, isInvisible } from './normalize.js';
-import { detectSecrets } from './secrets.js';
+import { detectSecrets, mayHoldSecret } from './secrets.js';
 import type { DetectorFinding } from './types.js';
 
 /**
@@ -21,9 +21,43 @@ import type { DetectorFinding } from './types.js';
 /** Runs of short groups split by one or two separators: 5 groups or more. */
 const GROUPED =
   /(?<![A-Za-z0-9_])[A-Za-z0-9_]{2,12}(?:[ \-.:|,]{1,2}[A-Za-z0-9_]{2,12}){4,40}(?![A-Za-z0-9_])/g;
-/** Token-like runs worth reading backwards. */
-const TOKEN_RUN = /[A-Za-z0-9_\-+/=.]{20,600}/g;
+/** Token-like runs worth reading backwards: the matches of /[A-Za-z0-9_\-+/=.]{20,600}/g (see tokenRuns). */
 const MAX_RUNS = 64;
+const MIN_TOKEN_RUN = 20;
+const MAX_TOKEN_RUN = 600;
+const TOKEN_UNIT = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) table[c] = /[A-Za-z0-9_\-+/=.]/.test(String.fromCharCode(c)) ? 1 : 0;
+  return table;
+})();
+
+/**
+ * The first `limit` matches of /[A-Za-z0-9_\-+/=.]{20,600}/g, found in one
+ * pass over the code units. INVARIANT: the same spans: the pattern cuts each
+ * maximal run of those characters into pieces of 600 from its start, and
+ * a last piece shorter than 20 does not match.
+ */
+export function tokenRuns(text: string, limit: number): [number, number][] {
+  const spans: [number, number][] = [];
+  const n = text.length;
+  for (let i = 0; i < n && spans.length < limit; ) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || TOKEN_UNIT[c] === 0) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < n) {
+      const u = text.charCodeAt(end);
+      if (u >= 128 || TOKEN_UNIT[u] === 0) break;
+      end++;
+    }
+    for (let p = i; end - p >= MIN_TOKEN_RUN && spans.length < limit; p += MAX_TOKEN_RUN)
+      spans.push([p, Math.min(p + MAX_TOKEN_RUN, end)]);
+    i = end;
+  }
+  return spans;
+}
 /** Joins tried over all grouped runs of one text. */
 const MAX_GROUP_TRIES = 256;
 
@@ -54,6 +88,17 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
     // Prose is words split by spaces too: a credential split into groups carries digits.
     if ((m[0].match(/[0-9]/g)?.length ?? 0) < 3) continue;
     const groups = [...m[0].matchAll(/[A-Za-z0-9_]+/g)];
+    // Each join is a part of the whole join: when that holds no trigger, none does, and only the tries are
+    // counted (INVARIANT: the same count as joining each, so that the budget ends where it did).
+    const whole = groups.map((g) => g[0]).join('');
+    if (!mayHoldSecret(whole)) {
+      let rest = whole.length;
+      for (let g = 0; g < groups.length; g++) {
+        if (tries++ >= MAX_GROUP_TRIES || rest < 16) break;
+        rest -= groups[g]![0].length;
+      }
+      continue;
+    }
     for (let g = 0; g < groups.length; g++) {
       if (tries++ >= MAX_GROUP_TRIES) break;
       let joined = '';
@@ -67,11 +112,9 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
       if (found) add([found], at[found.start]!, at[found.end - 1]! + 1, 'split into groups');
     }
   }
-  let runs = 0;
-  runs = 0;
-  TOKEN_RUN.lastIndex = 0;
-  for (let m = TOKEN_RUN.exec(text); m !== null && runs++ < MAX_RUNS; m = TOKEN_RUN.exec(text)) {
-    add(detectSecrets([...m[0]].reverse().join(''), 1), m.index, m.index + m[0].length, 'reversed');
+  for (const [start, end] of tokenRuns(text, MAX_RUNS)) {
+    const run = text.slice(start, end);
+    if (mayHoldSecret(run, true)) add(detectSecrets([...run].reverse().join(''), 1), start, end, 'reversed');
   }
   return findings;
 }

@@ -198,6 +198,20 @@ const STICKY = FORMATS.map((f) => stickyOf(f.pattern));
 /** Every format's trigger literals, found in one pass per text. */
 const TRIGGERS = new TriggerIndex(FORMATS.map((f) => f.trigger));
 
+/** The trigger literals written backwards: a text without one holds no secret when read backwards. */
+const REVERSED_TRIGGERS = new TriggerIndex(
+  FORMATS.map((f) => ({ ...f.trigger, literals: f.trigger.literals.map((l) => [...l].reverse().join('')) })),
+);
+
+/**
+ * Whether `detectSecrets` can find anything in `text` (`backwards`: in
+ * `text` read backwards): not when no format's trigger occurs. A cheap test
+ * before a view of a text is made and scanned.
+ */
+export function mayHoldSecret(text: string, backwards = false): boolean {
+  return (backwards ? REVERSED_TRIGGERS : TRIGGERS).occursIn(text);
+}
+
 /** Matches kept per format: a dump of a thousand keys needs one label, not a thousand findings. */
 const MAX_PER_FORMAT = 50;
 

@@ -26,6 +26,12 @@ export class TriggerIndex {
     this.any = new RegExp([...literals].map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'gi');
   }
 
+  /** Whether some literal occurs in `text` (in any case). */
+  occursIn(text: string): boolean {
+    this.any.lastIndex = 0;
+    return this.any.test(text);
+  }
+
   /** Every offset of `text` at which some literal starts (in any case), ascending. */
   positionsIn(text: string): readonly number[] {
     const at: number[] = [];
