@@ -106,7 +106,8 @@ function payloadsOf(text: string): Record<'prose' | 'tokens', DecodedPayload[]> 
 function matchesOf(pattern: RegExp, text: string): [number, number][] {
   const spans: [number, number][] = [];
   pattern.lastIndex = 0;
-  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) spans.push([m.index, m.index + m[0].length]);
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text))
+    spans.push([m.index, m.index + m[0].length]);
   return spans;
 }
 
@@ -129,46 +130,42 @@ const isHexUnit = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) ||
  * it; a hex match is a maximal run of `[0-9a-zA-Z]` of hex digits only, of
  * even length 24 or more (an odd run leaves a digit before the lookahead).
  */
-function tokenRuns(text: string): { base64: [number, number][]; hex: [number, number][] } {
+export function tokenRuns(text: string): { base64: [number, number][]; hex: [number, number][] } {
   const base64: [number, number][] = [];
   const hex: [number, number][] = [];
   const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c >= 128 || TOKEN_CLASS[c] === 0) {
-      i++;
-      continue;
-    }
-    // A base64 run from i; alphanumeric runs inside it, split by + / _ -.
-    const start = i;
-    let alnumStart = -1;
-    let allHex = true;
-    for (; i <= n; i++) {
-      const u = i < n ? text.charCodeAt(i) : 0;
-      const cls = u < 128 ? TOKEN_CLASS[u]! : 0;
-      if (cls === 1) {
-        if (alnumStart < 0) {
-          alnumStart = i;
-          allHex = true;
-        }
-        if (allHex && !isHexUnit(u)) allHex = false;
-        continue;
-      }
-      if (alnumStart >= 0) {
-        const length = i - alnumStart;
-        if (allHex && length >= 24 && length % 2 === 0) hex.push([alnumStart, i]);
-        alnumStart = -1;
-      }
-      if (cls === 0) break;
-    }
+  let start = 0;
+  // One tight loop over the units; a run long enough is looked at again for its hex parts (alphanumeric runs
+  // lie inside base64 runs, so a hex match lies inside a base64 run of 24 or more).
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0;
+    if (c < 128 && TOKEN_CLASS[c] !== 0) continue;
     if (i - start >= 24) {
       let end = i;
       while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
       base64.push([start, end]);
+      hexRuns(text, start, i, hex);
     }
+    start = i + 1;
   }
   return { base64, hex };
+}
+
+/** The hex matches inside the base64 run text[from, to): alphanumeric runs of hex digits, of even length 24 or more. */
+function hexRuns(text: string, from: number, to: number, out: [number, number][]): void {
+  let start = from;
+  let allHex = true;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? text.charCodeAt(i) : 0;
+    if (i < to && TOKEN_CLASS[c] === 1) {
+      if (allHex && !isHexUnit(c)) allHex = false;
+      continue;
+    }
+    const length = i - start;
+    if (allHex && length >= 24 && length % 2 === 0) out.push([start, i]);
+    start = i + 1;
+    allHex = true;
+  }
 }
 
 function fromBase64(run: string): string | undefined {

@@ -134,7 +134,14 @@ function compile(rule: InjectionRule): CompiledRule {
   // The analysis reads patterns without flags; one with flags runs over the whole text.
   const plan = flags === '' ? planOf(rule.pattern.source) : undefined;
   if (!plan)
-    return { sticky, triggers, anchors: undefined, factors: [], maxLength: Number.POSITIVE_INFINITY, anchorKey: '' };
+    return {
+      sticky,
+      triggers,
+      anchors: undefined,
+      factors: [],
+      maxLength: Number.POSITIVE_INFINITY,
+      anchorKey: '',
+    };
   const factors = plan.factors.map((set) => {
     const key = set.join('\u0000');
     let id = FACTOR_IDS.get(key);
@@ -589,7 +596,7 @@ const isLeetLetter = (c: number) => (c >= 97 && c <= 122) || c === 64 || c === 3
  * digit of [0134578] after at most 12 letters that begin a word, so each
  * such digit names the one position its match would start at.
  */
-function leetSigns(text: string): number[] {
+export function leetSigns(text: string): number[] {
   const at: number[] = [];
   // A quick look first: the word pattern starts with a lookbehind, which the engine cannot skip ahead with.
   if (!LEET_HINT.test(text)) return at;

@@ -6,7 +6,7 @@ import {
   spanishIdValid,
   ssnPlausible,
 } from './checksums.js';
-import { type Trigger, TriggeredMatches, TriggerIndex, TriggerText, stickyOf } from './triggered-exec.js';
+import { stickyOf, type Trigger, TriggeredMatches, TriggerIndex, TriggerText } from './triggered-exec.js';
 import type { DetectorFinding, PiiKind } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { shannonEntropy } from './checksums.js';
 import { masked } from './preview.js';
-import { type Trigger, TriggeredMatches, TriggerIndex, TriggerText, stickyOf } from './triggered-exec.js';
+import { stickyOf, type Trigger, TriggeredMatches, TriggerIndex, TriggerText } from './triggered-exec.js';
 import type { DetectorFinding } from './types.js';
 
 /**

@@ -23,7 +23,10 @@ export class TriggerIndex {
   private readonly any: RegExp;
   constructor(triggers: readonly Trigger[]) {
     const literals = new Set(triggers.flatMap((t) => t.literals.map((l) => l.toLowerCase())));
-    this.any = new RegExp([...literals].map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'gi');
+    this.any = new RegExp(
+      [...literals].map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'),
+      'gi',
+    );
   }
 
   /** Whether some literal occurs in `text` (in any case). */
