@@ -38,17 +38,27 @@ export class LiteralScanner {
   private readonly ascii: Automaton;
   private readonly wide: Automaton | undefined;
 
-  /** `positions(i)`: whether the start offsets of literal `i` are wanted, or only whether it occurs. */
-  constructor(literals: readonly string[], positions: (index: number) => boolean = () => true) {
+  /**
+   * `positions(i)`: whether the start offsets of literal `i` are wanted, or only whether it occurs. `caseless`:
+   * ASCII letters are found in either case (the literals are then written in lower case).
+   */
+  constructor(
+    literals: readonly string[],
+    positions: (index: number) => boolean = () => true,
+    { caseless = false }: { caseless?: boolean } = {},
+  ) {
     this.literals = literals;
     this.wanted = Uint8Array.from(literals, (_, i) => (positions(i) ? 1 : 0));
     this.lengths = Int32Array.from(literals, (l) => l.length);
     // An empty string stands for a literal not looked for (it never occurs): each automaton skips the other's.
     // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is what the first automaton reads
     const isAscii = (l: string) => /^[\u0000-\u007f]*$/.test(l);
-    this.ascii = new Automaton(literals.map((l) => (isAscii(l) ? l : '')));
+    this.ascii = new Automaton(
+      literals.map((l) => (isAscii(l) ? l : '')),
+      caseless,
+    );
     const wide = literals.map((l) => (isAscii(l) ? '' : l));
-    this.wide = wide.some((l) => l !== '') ? new Automaton(wide) : undefined;
+    this.wide = wide.some((l) => l !== '') ? new Automaton(wide, caseless) : undefined;
   }
 
   /** Every occurrence of every literal in `text`. */
@@ -74,7 +84,7 @@ class Automaton {
   private readonly outStart: Int32Array;
   private readonly outputs: Int32Array;
 
-  constructor(literals: readonly string[]) {
+  constructor(literals: readonly string[], caseless: boolean) {
     this.column = new Uint16Array(65536);
     let width = 1;
     for (const literal of literals)
@@ -82,6 +92,8 @@ class Automaton {
         const u = literal.charCodeAt(i);
         if (this.column[u] === 0) this.column[u] = width++;
       }
+    // An upper-case ASCII letter reads as its lower case: the same column.
+    if (caseless) for (let u = 65; u <= 90; u++) this.column[u] = this.column[u + 32]!;
     this.width = width;
 
     // The trie.

@@ -104,7 +104,7 @@ const FORMATS: readonly PiiFormat[] = [
     pattern: /(?<![\w:])([0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7})(?![\w:])/dg,
     accept: ipv6Plausible,
     // Its first colon comes after at most four hex digits; the pattern can start anywhere, the colon cannot.
-    trigger: { literals: [':'], reach: 4 },
+    trigger: { literals: [':'], reach: 4, lead: '[0-9a-fA-F]' },
   },
   {
     kind: 'address',

@@ -127,9 +127,6 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
  * not. One pass over the code units; only non-ASCII characters are looked up.
  */
 function foldedView(text: string): { text: string; map: Int32Array } | undefined {
-  NON_ASCII.lastIndex = 0;
-  let m = NON_ASCII.exec(text);
-  if (m === null) return undefined;
   const parts: string[] = [];
   let map: Int32Array | undefined;
   /** View length so far, and the offset up to which the text has been copied into `parts`. */
@@ -151,20 +148,21 @@ function foldedView(text: string): { text: string; map: Int32Array } | undefined
     for (let k = copied; k < to; k++) map![n++] = k;
     copied = to;
   };
-  for (; m !== null; m = NON_ASCII.exec(text)) {
-    const i = m.index;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) < 0x80) continue;
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
-    if (width === 2) NON_ASCII.lastIndex = i + 2;
     const dropped = isInvisible(cp) || isBidiControl(cp) || isHarmlessFormat(cp);
     const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
     const out = dropped ? '' : foldOne(cp, ch);
-    if (out === ch) continue;
-    copy(i);
-    parts.push(out);
-    room(out.length);
-    for (let k = 0; k < out.length; k++) map![n++] = i;
-    copied = i + width;
+    if (out !== ch) {
+      copy(i);
+      parts.push(out);
+      room(out.length);
+      for (let k = 0; k < out.length; k++) map![n++] = i;
+      copied = i + width;
+    }
+    i += width - 1;
   }
   if (map === undefined) return undefined;
   copy(text.length);
@@ -172,10 +170,6 @@ function foldedView(text: string): { text: string; map: Int32Array } | undefined
   map![n++] = text.length;
   return { text: parts.join(''), map: map!.subarray(0, n) };
 }
-
-/** A non-ASCII code unit; a surrogate pair is read whole where it starts. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is exactly what needs no folding
-const NON_ASCII = /[^\u0000-\u007f]/g;
 
 const foldCache = new Map<number, string>();
 

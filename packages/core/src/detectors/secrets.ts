@@ -160,7 +160,7 @@ const FORMATS: readonly SecretFormat[] = [
   {
     kind: 'connection_string_password',
     // The scheme is 2 to 21 characters: `://` starts at most 21 after the match does.
-    trigger: { literals: ['://'], caseless: true, reach: 21 },
+    trigger: { literals: ['://'], caseless: true, reach: 21, lead: '[A-Za-z0-9+.-]' },
     reason: 'a connection string with a password',
     pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@"'<>]{1,100}:([^\s@/"'<>]{3,200})@[^\s/"'<>:]{1,255}/dgi,
     accept: (s) => !PLACEHOLDER.test(s) && !/^(?:pass|pwd|pw|secret|\*+|x+)$/i.test(s),
@@ -176,7 +176,12 @@ const FORMATS: readonly SecretFormat[] = [
   {
     kind: 'generic_secret',
     // Each key name holds one of these words, at most 8 characters in (`refresh_token`, `private_key`).
-    trigger: { literals: ['key', 'secret', 'token', 'credential'], caseless: true, reach: 8 },
+    trigger: {
+      literals: ['key', 'secret', 'token', 'credential'],
+      caseless: true,
+      reach: 8,
+      lead: '[A-Za-z_-]',
+    },
     reason: 'a high-entropy value assigned to a secret-named key',
     pattern:
       /(?<![A-Za-z0-9])(?:api[_-]?key|apikey|secret(?:[_-]?(?:access[_-]?)?key)?|client[_-]?secret|access[_-]?(?:key|token)|auth[_-]?(?:key|token)|refresh[_-]?token|token|private[_-]?key|credentials?)(?:[_-]?[A-Za-z0-9]{1,10})?["']?\s{0,3}(?:[:=]|=>|:=)\s{0,3}["']?([A-Za-z0-9_\-+/=.~!@#$%^&*]{16,200})/dgi,
@@ -229,7 +234,7 @@ export function detectSecrets(text: string, perFormat: number = MAX_PER_FORMAT):
   const findings: DetectorFinding[] = [];
   const source = new TriggerText(text, TRIGGERS);
   // Most texts a view yields (a reversed run, a joined group) hold no trigger at all.
-  if (source.positions.length === 0) return findings;
+  if (!source.any) return findings;
   const taken: [number, number][] = [];
   for (const [index, format] of FORMATS.entries()) {
     const matches = new TriggeredMatches(STICKY[index]!, source, format.trigger);

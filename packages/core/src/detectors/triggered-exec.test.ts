@@ -33,19 +33,19 @@ const CASES: [string, RegExp, Trigger, string[]][] = [
   [
     'a scheme before ://',
     /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@]{1,10}:([^\s@/]{3,20})@[a-z]{1,10}/gi,
-    { literals: ['://'], caseless: true, reach: 21 },
+    { literals: ['://'], caseless: true, reach: 21, lead: '[A-Za-z0-9+.-]' },
     ['postgres', 'HTTP', 'abcdefghij', 'x', '+', '://', 'user', ':', 'pw1', '@', 'host', ' ', '/'],
   ],
   [
     'a key name',
     /(?<![a-z0-9])(?:api[_-]?key|token|secret)["']?\s{0,3}[:=]\s{0,3}([a-z0-9]{4,20})/gi,
-    { literals: ['key', 'token', 'secret'], caseless: true, reach: 4 },
+    { literals: ['key', 'token', 'secret'], caseless: true, reach: 4, lead: '[A-Za-z_-]' },
     ['api', 'api_key', 'APIkey', '_', '-', 'key', 'token', 'secret', '=', ':', ' ', '"', 'abc1', 'x'],
   ],
   [
     'a colon after up to four digits',
     /(?<![\w:])([0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})(?![\w:])/g,
-    { literals: [':'], reach: 4 },
+    { literals: [':'], reach: 4, lead: '[0-9a-f]' },
     ['fe80', ':', '::', '1', 'ab', 'g', ' ', '12345'],
   ],
 ];
@@ -69,8 +69,11 @@ describe('TriggeredMatches', () => {
   });
 
   it('finds the literals in any case, and none in a text without them', () => {
-    const index = new TriggerIndex([{ literals: ['sk-'], reach: 0 }]);
-    expect(new TriggerText('a long text with no such prefix', index).positions).toEqual([]);
+    const trigger: Trigger = { literals: ['sk-'], reach: 0 };
+    const index = new TriggerIndex([trigger]);
+    expect(new TriggerText('ask-me, SK-1', index).occurrences(trigger)).toEqual([1]);
+    expect(new TriggerText('a long text with no such prefix', index).any).toBe(false);
+    expect(new TriggerText('ASK-ME', index).occurrences(trigger)).toEqual([]);
     expect(index.occursIn('ask-me')).toBe(true);
     expect(index.occursIn('SK-1')).toBe(true);
   });

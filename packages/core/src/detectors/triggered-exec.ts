@@ -1,3 +1,5 @@
+import { type LiteralHits, LiteralScanner, startsOf } from './literal-scan.js';
+
 /**
  * The matches of a global pattern, found by trying it only where it can
  * start: near the occurrences of a literal that every match contains (its
@@ -15,68 +17,80 @@ export interface Trigger {
   /** Found in any case (for patterns with the `i` flag); the literals are written in lower case. */
   readonly caseless?: boolean;
   readonly reach: number;
+  /**
+   * With a reach: the ASCII characters (a class, as in a pattern) that every unit between a match's start and
+   * its trigger is one of. Candidates are then looked for only in the run of them that ends at the trigger.
+   */
+  readonly lead?: string;
 }
 
 /** The trigger literals of a family of patterns, found together in one pass. */
 export class TriggerIndex {
   /** Every literal, in any case: a superset of where each trigger occurs. */
   private readonly any: RegExp;
+  readonly scanner: LiteralScanner;
+  /** Per trigger, the scanner's ids of its literals. */
+  private readonly ids = new Map<Trigger, readonly number[]>();
+  /** Per trigger with a lead, which ASCII units lead up to it. */
+  readonly leads = new Map<Trigger, Uint8Array>();
+
   constructor(triggers: readonly Trigger[]) {
-    const literals = new Set(triggers.flatMap((t) => t.literals.map((l) => l.toLowerCase())));
-    this.any = new RegExp(
-      [...literals].map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'),
-      'gi',
-    );
+    const literals = [...new Set(triggers.flatMap((t) => t.literals.map((l) => l.toLowerCase())))];
+    this.any = new RegExp(literals.map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'i');
+    this.scanner = new LiteralScanner(literals, () => true, { caseless: true });
+    for (const t of triggers) {
+      this.ids.set(
+        t,
+        t.literals.map((l) => literals.indexOf(l.toLowerCase())),
+      );
+      if (t.lead !== undefined) {
+        const lead = new RegExp(t.lead);
+        this.leads.set(
+          t,
+          Uint8Array.from({ length: 128 }, (_, c) => (lead.test(String.fromCharCode(c)) ? 1 : 0)),
+        );
+      }
+    }
   }
 
   /** Whether some literal occurs in `text` (in any case). */
   occursIn(text: string): boolean {
-    this.any.lastIndex = 0;
     return this.any.test(text);
   }
 
-  /** Every offset of `text` at which some literal starts (in any case), ascending. */
-  positionsIn(text: string): readonly number[] {
-    const at: number[] = [];
-    const any = this.any;
-    any.lastIndex = 0;
-    // One past each hit, not past its end: literals overlap (`sk-` in `task-`, `key` in `AccountKey=`).
-    for (let m = any.exec(text); m !== null; m = any.exec(text)) {
-      at.push(m.index);
-      any.lastIndex = m.index + 1;
-    }
-    return at;
+  /** The scanner's ids of `trigger`'s literals. */
+  idsOf(trigger: Trigger): readonly number[] {
+    const ids = this.ids.get(trigger);
+    if (ids === undefined) throw new RangeError('a trigger this index was not built with');
+    return ids;
   }
 }
 
-/** A text and where its trigger literals start, found once for every pattern of a family. */
+/** A text and where the trigger literals of an index start in it, found in one pass for every pattern. */
 export class TriggerText {
-  /** Offsets where some literal of the index starts, in any case. */
-  readonly positions: readonly number[];
+  private readonly hits: LiteralHits;
+  /** Whether some literal of the index occurs, in any case: when not, no pattern of the family can match. */
+  readonly any: boolean;
   constructor(
     readonly text: string,
-    index: TriggerIndex,
+    readonly index: TriggerIndex,
   ) {
-    this.positions = index.positionsIn(text);
+    this.hits = index.scanner.scan(text);
+    this.any = this.hits.occurs.includes(1);
   }
 
-  /** Sorted start offsets of `trigger`'s literals (any case when `caseless`). */
+  /** Sorted start offsets of `trigger`'s literals (in any case when `caseless`). */
   occurrences(trigger: Trigger): readonly number[] {
-    const { text, positions } = this;
-    if (positions.length === 0) return positions;
-    const at: number[] = [];
-    for (const p of positions) {
-      for (const literal of trigger.literals) {
-        const found = trigger.caseless
-          ? text.slice(p, p + literal.length).toLowerCase() === literal
-          : text.startsWith(literal, p);
-        if (found) {
-          at.push(p);
-          break;
-        }
-      }
-    }
-    return at;
+    const ids = this.index.idsOf(trigger);
+    const lists = ids.map((id, k) => {
+      const at = startsOf(this.hits, id);
+      const literal = trigger.literals[k]!;
+      // The scan reads every literal in any case; one that is not caseless must occur as written.
+      return trigger.caseless || at.length === 0 ? at : at.filter((p) => this.text.startsWith(literal, p));
+    });
+    const nonEmpty = lists.filter((l) => l.length > 0);
+    if (nonEmpty.length <= 1) return nonEmpty[0] ?? lists[0] ?? [];
+    return nonEmpty.flat().sort((a, b) => a - b);
   }
 }
 
@@ -104,11 +118,23 @@ export class TriggeredMatches {
   exec(): RegExpExecArray | null {
     const text = this.source.text;
     const { starts, sticky, trigger } = this;
+    const lead = this.source.index.leads.get(trigger);
     for (; this.k < starts.length; this.k++) {
       const occurrence = starts[this.k]!;
+      let first = Math.max(this.next, occurrence - trigger.reach);
+      if (lead !== undefined && first <= occurrence) {
+        // The run of lead units that ends at the trigger: a match cannot start before it.
+        let s = occurrence;
+        while (s > first) {
+          const c = text.charCodeAt(s - 1);
+          if (c >= 128 || lead[c] === 0) break;
+          s--;
+        }
+        first = s;
+      }
       // INVARIANT: a match starting at s contains a trigger at s .. s + reach, so every position that can start
       // one lies in such a range; ranges are visited in ascending order and each position at most once.
-      for (let s = Math.max(this.next, occurrence - trigger.reach); s <= occurrence; s++) {
+      for (let s = first; s <= occurrence; s++) {
         sticky.lastIndex = s;
         const m = sticky.exec(text);
         if (m === null) continue;
