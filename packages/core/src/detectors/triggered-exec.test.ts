@@ -68,6 +68,14 @@ describe('TriggeredMatches', () => {
     expect(triggered(pattern, trigger, text)).toEqual(plain(pattern, text));
   });
 
+  it('finds the same literals on a text made of triggers, past the search budget', () => {
+    const trigger: Trigger = { literals: ['sk-', 'key'], caseless: true, reach: 0 };
+    const index = new TriggerIndex([trigger]);
+    const text = `${'sk-KEY '.repeat(3000)}ask-`;
+    const expected = [...text.matchAll(/sk-|key/gi)].map((m) => m.index);
+    expect(new TriggerText(text, index).occurrences(trigger)).toEqual(expected);
+  });
+
   it('finds the literals in any case, and none in a text without them', () => {
     const trigger: Trigger = { literals: ['sk-'], reach: 0 };
     const index = new TriggerIndex([trigger]);

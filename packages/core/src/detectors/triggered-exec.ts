@@ -1,4 +1,4 @@
-import { type LiteralHits, LiteralScanner, startsOf } from './literal-scan.js';
+import { LiteralScanner } from './literal-scan.js';
 
 /**
  * The matches of a global pattern, found by trying it only where it can
@@ -24,20 +24,39 @@ export interface Trigger {
   readonly lead?: string;
 }
 
+/**
+ * Trigger literals found by a search for any of them, in any case, past this many hits, by an automaton
+ * instead: the search is quicker on ordinary text, the automaton bounded on text made of triggers.
+ */
+const SEARCH_BUDGET = 2048;
+
 /** The trigger literals of a family of patterns, found together in one pass. */
 export class TriggerIndex {
+  /** The distinct literals, in lower case. */
+  private readonly literals: readonly string[];
   /** Every literal, in any case: a superset of where each trigger occurs. */
   private readonly any: RegExp;
-  readonly scanner: LiteralScanner;
-  /** Per trigger, the scanner's ids of its literals. */
+  private readonly anyGlobal: RegExp;
+  /** Literal ids by the code of their first unit (lower case). */
+  private readonly byFirst = new Map<number, number[]>();
+  private scannerBuilt: LiteralScanner | undefined;
+  /** Per trigger, the ids of its literals. */
   private readonly ids = new Map<Trigger, readonly number[]>();
   /** Per trigger with a lead, which ASCII units lead up to it. */
   readonly leads = new Map<Trigger, Uint8Array>();
 
   constructor(triggers: readonly Trigger[]) {
     const literals = [...new Set(triggers.flatMap((t) => t.literals.map((l) => l.toLowerCase())))];
-    this.any = new RegExp(literals.map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'i');
-    this.scanner = new LiteralScanner(literals, () => true, { caseless: true });
+    this.literals = literals;
+    const source = literals.map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|');
+    this.any = new RegExp(source, 'i');
+    this.anyGlobal = new RegExp(source, 'gi');
+    literals.forEach((l, id) => {
+      const first = l.charCodeAt(0);
+      const list = this.byFirst.get(first);
+      if (list) list.push(id);
+      else this.byFirst.set(first, [id]);
+    });
     for (const t of triggers) {
       this.ids.set(
         t,
@@ -58,7 +77,34 @@ export class TriggerIndex {
     return this.any.test(text);
   }
 
-  /** The scanner's ids of `trigger`'s literals. */
+  /** Where each literal starts in `text`, in any case: ascending offsets by literal id, a hole for none. */
+  find(text: string): readonly (readonly number[] | undefined)[] {
+    const lists: number[][] = [];
+    const any = this.anyGlobal;
+    any.lastIndex = 0;
+    let hits = 0;
+    for (let m = any.exec(text); m !== null; m = any.exec(text)) {
+      if (++hits > SEARCH_BUDGET) return this.scanner().scan(text).starts;
+      const p = m.index;
+      // Every literal that starts here, not only the one the search reports: literals overlap (`sk-`, `sk-ant-`).
+      const first = text.charCodeAt(p);
+      for (const id of this.byFirst.get(first >= 65 && first <= 90 ? first + 32 : first) ?? []) {
+        const literal = this.literals[id]!;
+        if (text.slice(p, p + literal.length).toLowerCase() === literal) (lists[id] ??= []).push(p);
+      }
+      // One past each hit, not past its end: literals overlap (`sk-` in `task-`, `key` in `AccountKey=`).
+      any.lastIndex = p + 1;
+    }
+    return lists;
+  }
+
+  /** The automaton, built on first use: most texts never need it. */
+  private scanner(): LiteralScanner {
+    this.scannerBuilt ??= new LiteralScanner(this.literals, () => true, { caseless: true });
+    return this.scannerBuilt;
+  }
+
+  /** The ids of `trigger`'s literals. */
   idsOf(trigger: Trigger): readonly number[] {
     const ids = this.ids.get(trigger);
     if (ids === undefined) throw new RangeError('a trigger this index was not built with');
@@ -68,31 +114,33 @@ export class TriggerIndex {
 
 /** A text and where the trigger literals of an index start in it, found in one pass for every pattern. */
 export class TriggerText {
-  private readonly hits: LiteralHits;
+  private readonly starts: readonly (readonly number[] | undefined)[];
   /** Whether some literal of the index occurs, in any case: when not, no pattern of the family can match. */
   readonly any: boolean;
   constructor(
     readonly text: string,
     readonly index: TriggerIndex,
   ) {
-    this.hits = index.scanner.scan(text);
-    this.any = this.hits.occurs.includes(1);
+    this.starts = index.find(text);
+    this.any = this.starts.some((l) => l !== undefined && l.length > 0);
   }
 
   /** Sorted start offsets of `trigger`'s literals (in any case when `caseless`). */
   occurrences(trigger: Trigger): readonly number[] {
     const ids = this.index.idsOf(trigger);
     const lists = ids.map((id, k) => {
-      const at = startsOf(this.hits, id);
+      const at = this.starts[id] ?? NONE;
       const literal = trigger.literals[k]!;
-      // The scan reads every literal in any case; one that is not caseless must occur as written.
+      // The search reads every literal in any case; one that is not caseless must occur as written.
       return trigger.caseless || at.length === 0 ? at : at.filter((p) => this.text.startsWith(literal, p));
     });
     const nonEmpty = lists.filter((l) => l.length > 0);
-    if (nonEmpty.length <= 1) return nonEmpty[0] ?? lists[0] ?? [];
+    if (nonEmpty.length <= 1) return nonEmpty[0] ?? NONE;
     return nonEmpty.flat().sort((a, b) => a - b);
   }
 }
+
+const NONE: readonly number[] = [];
 
 /**
  * Successive matches of a pattern on a text, as repeated `exec` of the
