@@ -59,7 +59,11 @@ export class LiteralScanner {
     );
     const wide = literals.map((l) => (isAscii(l) ? '' : l));
     this.wide = wide.some((l) => l !== '') ? new Automaton(wide, caseless) : undefined;
+    this.wideIsNonAscii = wide.every((l) => /^[^\u0000-\u007f]*$/.test(l));
   }
+
+  /** The other literals hold no ASCII unit: they lie inside the runs of non-ASCII units, and only those are read. */
+  private readonly wideIsNonAscii: boolean;
 
   /** Every occurrence of every literal in `text`. */
   scan(text: string): LiteralHits {
@@ -67,8 +71,16 @@ export class LiteralScanner {
     const occurs = new Uint8Array(this.literals.length);
     this.ascii.run(text, this.wanted, this.lengths, starts, occurs);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: a text in ASCII holds no other literal
-    if (this.wide !== undefined && /[^\u0000-\u007f]/.test(text))
-      this.wide.run(text, this.wanted, this.lengths, starts, occurs);
+    if (this.wide !== undefined && /[^\u0000-\u007f]/.test(text)) {
+      if (!this.wideIsNonAscii) this.wide.run(text, this.wanted, this.lengths, starts, occurs);
+      else {
+        // INVARIANT: an ASCII unit is in none of these literals, so the automaton is back at its root after one:
+        // reading the runs alone finds the same occurrences.
+        const runs = /[^\u0000-\u007f]+/g;
+        for (let m = runs.exec(text); m !== null; m = runs.exec(text))
+          this.wide.run(text, this.wanted, this.lengths, starts, occurs, m.index, m.index + m[0].length);
+      }
+    }
     return { starts, occurs };
   }
 }
@@ -153,11 +165,19 @@ class Automaton {
     for (let s = 0; s < states; s++) this.outputs.set(outputs[s]!, this.outStart[s]!);
   }
 
-  /** Adds the occurrences of this automaton's literals in `text` to `starts` and `occurs`. */
-  run(text: string, wanted: Uint8Array, lengths: Int32Array, starts: number[][], occurs: Uint8Array): void {
+  /** Adds the occurrences of this automaton's literals in text[from, to) to `starts` and `occurs`. */
+  run(
+    text: string,
+    wanted: Uint8Array,
+    lengths: Int32Array,
+    starts: number[][],
+    occurs: Uint8Array,
+    from = 0,
+    to = text.length,
+  ): void {
     const { column, width, next, outStart, outputs } = this;
     let state = 0;
-    for (let i = 0; i < text.length; i++) {
+    for (let i = from; i < to; i++) {
       state = next[state * width + column[text.charCodeAt(i)]!]!;
       const from = outStart[state]!;
       const to = outStart[state + 1]!;

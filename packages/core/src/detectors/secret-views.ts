@@ -75,7 +75,7 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
   const folded = foldedView(text);
   if (folded !== undefined) {
     for (const f of detectSecrets(folded.text, perFormat)) {
-      add([f], folded.map[f.start]!, folded.map[f.end]!, 'folded characters');
+      add([f], folded.origin(f.start), folded.origin(f.end), 'folded characters');
     }
   }
   for (const payload of decodedPayloads(text, 'tokens'))
@@ -121,32 +121,26 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
 
 /**
  * The text with invisible and format characters dropped and compatibility
- * forms folded (NFKC, per character), case kept; `map[i]` is the original
- * offset of view position `i` (plus one past the end). Undefined when the
- * view would be the text itself: then it cannot hold a secret the text does
- * not. One pass over the code units; only non-ASCII characters are looked up.
+ * forms folded (NFKC, per character), case kept; `origin(i)` is the original
+ * offset of view position `i` (the text's length one past the end).
+ * Undefined when the view would be the text itself: then it cannot hold a
+ * secret the text does not. One pass over the code units; only non-ASCII
+ * characters are looked up, and the offsets are kept per piece, not per unit.
  */
-function foldedView(text: string): { text: string; map: Int32Array } | undefined {
+function foldedView(text: string): { text: string; origin: (at: number) => number } | undefined {
   const parts: string[] = [];
-  let map: Int32Array | undefined;
-  /** View length so far, and the offset up to which the text has been copied into `parts`. */
+  /** Per piece of the view: where it starts in the view, where it comes from, and whether it was copied. */
+  const viewStarts: number[] = [];
+  const origins: number[] = [];
+  const copiedPiece: boolean[] = [];
   let n = 0;
   let copied = 0;
-  const room = (count: number) => {
-    if (map === undefined) map = new Int32Array(text.length + 16 + count);
-    else if (n + count >= map.length) {
-      const grown = new Int32Array(map.length * 2 + count);
-      grown.set(map);
-      map = grown;
-    }
-  };
-  /** Copies text[copied .. to) unchanged. */
-  const copy = (to: number) => {
-    if (to <= copied) return;
-    parts.push(text.slice(copied, to));
-    room(to - copied);
-    for (let k = copied; k < to; k++) map![n++] = k;
-    copied = to;
+  const piece = (out: string, from: number, copy: boolean) => {
+    parts.push(out);
+    viewStarts.push(n);
+    origins.push(from);
+    copiedPiece.push(copy);
+    n += out.length;
   };
   for (let i = 0; i < text.length; i++) {
     if (text.charCodeAt(i) < 0x80) continue;
@@ -156,19 +150,27 @@ function foldedView(text: string): { text: string; map: Int32Array } | undefined
     const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
     const out = dropped ? '' : foldOne(cp, ch);
     if (out !== ch) {
-      copy(i);
-      parts.push(out);
-      room(out.length);
-      for (let k = 0; k < out.length; k++) map![n++] = i;
+      if (i > copied) piece(text.slice(copied, i), copied, true);
+      // Every unit of a folded character stands for the character's offset.
+      if (out.length > 0) piece(out, i, false);
       copied = i + width;
     }
     i += width - 1;
   }
-  if (map === undefined) return undefined;
-  copy(text.length);
-  room(1);
-  map![n++] = text.length;
-  return { text: parts.join(''), map: map!.subarray(0, n) };
+  if (parts.length === 0 && copied === 0) return undefined;
+  if (text.length > copied) piece(text.slice(copied), copied, true);
+  const origin = (at: number): number => {
+    if (at >= n) return text.length;
+    let lo = 0;
+    let hi = viewStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (viewStarts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return copiedPiece[lo] ? origins[lo]! + (at - viewStarts[lo]!) : origins[lo]!;
+  };
+  return { text: parts.join(''), origin };
 }
 
 const foldCache = new Map<number, string>();
