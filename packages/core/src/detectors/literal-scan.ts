@@ -59,7 +59,7 @@ export class LiteralScanner {
     );
     const wide = literals.map((l) => (isAscii(l) ? '' : l));
     this.wide = wide.some((l) => l !== '') ? new Automaton(wide, caseless) : undefined;
-    this.wideIsNonAscii = wide.every((l) => /^[^\u0000-\u007f]*$/.test(l));
+    this.wideIsNonAscii = wide.every((l) => /^[\u0080-\uffff]*$/.test(l));
   }
 
   /** The other literals hold no ASCII unit: they lie inside the runs of non-ASCII units, and only those are read. */
@@ -76,7 +76,7 @@ export class LiteralScanner {
       else {
         // INVARIANT: an ASCII unit is in none of these literals, so the automaton is back at its root after one:
         // reading the runs alone finds the same occurrences.
-        const runs = /[^\u0000-\u007f]+/g;
+        const runs = /[\u0080-\uffff]+/g;
         for (let m = runs.exec(text); m !== null; m = runs.exec(text))
           this.wide.run(text, this.wanted, this.lengths, starts, occurs, m.index, m.index + m[0].length);
       }

@@ -120,6 +120,20 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
 }
 
 /**
+ * Whether `detectSecretsInViews` can find anything in `text`: a format's
+ * trigger, or what a view needs — a non-ASCII unit (folded), an escape or a
+ * run of token characters (decoded, reversed), three digits (groups).
+ */
+export function mayHoldSecretInViews(text: string): boolean {
+  return (
+    mayHoldSecret(text) ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a unit outside ASCII is what folding changes
+    /[^\u0000-\u007f]|[%\\]|&#|\d\D*\d\D*\d/.test(text) ||
+    tokenRuns(text, 1).length > 0
+  );
+}
+
+/**
  * The text with invisible and format characters dropped and compatibility
  * forms folded (NFKC, per character), case kept; `origin(i)` is the original
  * offset of view position `i` (the text's length one past the end).

@@ -90,7 +90,10 @@ export class TriggerIndex {
       const first = text.charCodeAt(p);
       for (const id of this.byFirst.get(first >= 65 && first <= 90 ? first + 32 : first) ?? []) {
         const literal = this.literals[id]!;
-        if (text.slice(p, p + literal.length).toLowerCase() === literal) (lists[id] ??= []).push(p);
+        if (text.slice(p, p + literal.length).toLowerCase() !== literal) continue;
+        const list = lists[id];
+        if (list === undefined) lists[id] = [p];
+        else list.push(p);
       }
       // One past each hit, not past its end: literals overlap (`sk-` in `task-`, `key` in `AccountKey=`).
       any.lastIndex = p + 1;
