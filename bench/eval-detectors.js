@@ -136,6 +136,20 @@ function repeatsFor(fn) {
   return Math.min(Math.max(Math.ceil(20 / once), 1), 10_000);
 }
 
+/** Median CPU milliseconds per call of `fn` alone, over repeated samples (at least `minRuns`, for at least `minMs`). */
+export function timeIt(fn, minMs = 200, minRuns = 7) {
+  fn();
+  const repeats = repeatsFor(fn);
+  const samples = [];
+  const start = performance.now();
+  while (performance.now() - start < minMs || samples.length < minRuns) {
+    const c = cpuMs();
+    for (let i = 0; i < repeats; i++) fn();
+    samples.push((cpuMs() - c) / repeats);
+  }
+  return median(samples);
+}
+
 /**
  * Median CPU and wall milliseconds per call of `fn` and of `baseline`, timed in alternating rounds (at least
  * `minRuns` samples each, for at least `minMs`) after a warm-up, so that both see the same load.
