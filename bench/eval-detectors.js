@@ -12,8 +12,10 @@
  *
  * Targets (issues 8 and 13): injection recall ≥ 95 % at a false-positive rate ≤ 2 %,
  * on the dev and on the held-out split; secret and PII precision ≥ 95 % on the
- * benign set. Throughput (≤ 1 ms per 10 KB, 1 MB in < 50 ms) is printed and
- * checked as a warning, since it depends on the machine.
+ * benign set. Throughput (≤ 1 ms per 10 KB, ≤ 50 ms per MiB: median CPU time of
+ * repeated runs, beside a 100-phrase RegExp timed in alternating rounds of the
+ * same run) is printed with PASS or FAIL and checked as a warning, since it
+ * depends on the machine; the adversarial inputs are held to 50 ms per MiB.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -21,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { injectionEvidence } from '../packages/core/dist/detectors/injection.js';
 import { modelVerdict } from '../packages/core/dist/detectors/injection-model.js';
 import { scanText } from '../packages/core/dist/index.js';
+import { adversarialInputs } from '../test/corpus/detector-cases.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -118,18 +121,68 @@ function evaluate(records) {
   };
 }
 
-/** Median milliseconds per call over repeated runs (at least `minRuns`, for at least `minMs`), after a warm-up. */
-function timeIt(fn, minMs = 200, minRuns = 7) {
+/** Milliseconds of CPU this thread has used: steadier than wall time on a shared machine. */
+function cpuMs() {
+  const { user, system } = process.threadCpuUsage();
+  return (user + system) / 1000;
+}
+
+const median = (samples) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+};
+
+/** Calls per sample: enough for a sample of about 20 ms, since the CPU clock ticks too coarsely for one short call. */
+function repeatsFor(fn) {
+  const t = performance.now();
   fn();
+  const once = Math.max(performance.now() - t, 0.001);
+  return Math.min(Math.max(Math.ceil(20 / once), 1), 10_000);
+}
+
+/** Median CPU milliseconds per call of `fn` alone, over repeated samples (at least `minRuns`, for at least `minMs`). */
+export function timeIt(fn, minMs = 200, minRuns = 7) {
+  fn();
+  const repeats = repeatsFor(fn);
   const samples = [];
   const start = performance.now();
   while (performance.now() - start < minMs || samples.length < minRuns) {
-    const t = performance.now();
-    fn();
-    samples.push(performance.now() - t);
+    const c = cpuMs();
+    for (let i = 0; i < repeats; i++) fn();
+    samples.push((cpuMs() - c) / repeats);
   }
-  samples.sort((a, b) => a - b);
-  return samples[samples.length >> 1];
+  return median(samples);
+}
+
+/**
+ * Median CPU and wall milliseconds per call of `fn` and of `baseline`, timed in alternating rounds (at least
+ * `minRuns` samples each, for at least `minMs`) after a warm-up, so that both see the same load.
+ */
+function timePair(fn, baseline, minMs = 200, minRuns = 7) {
+  fn();
+  baseline();
+  const timed = [
+    { run: fn, repeats: repeatsFor(fn), cpu: [], wall: [] },
+    { run: baseline, repeats: repeatsFor(baseline), cpu: [], wall: [] },
+  ];
+  const start = performance.now();
+  while (performance.now() - start < minMs || timed[0].cpu.length < minRuns) {
+    for (const t of timed) {
+      const c = cpuMs();
+      const w = performance.now();
+      for (let i = 0; i < t.repeats; i++) t.run();
+      t.wall.push((performance.now() - w) / t.repeats);
+      t.cpu.push((cpuMs() - c) / t.repeats);
+    }
+  }
+  const [detectors, base] = timed;
+  return {
+    ms: median(detectors.cpu),
+    wallMs: median(detectors.wall),
+    baselineMs: median(base.cpu),
+    baselineWallMs: median(base.wall),
+    runs: detectors.cpu.length,
+  };
 }
 
 /**
@@ -184,35 +237,23 @@ function throughput(records) {
   let mb = '';
   while (mb.length < 1_048_576) mb += `${records[mb.length % records.length].text}\n`;
   mb = mb.slice(0, 1_048_576);
-  const adversarial = {
-    'repeated "ignore "': 'ignore '.repeat(149_796),
-    'one long word': 'a'.repeat(1_048_576),
-    'repeated "![x](http://a?"': '![x](http://a?'.repeat(74_898),
-    'unclosed HTML comments': '<!-- '.repeat(209_715),
-    'base64-like run': 'QUJD'.repeat(262_144),
-    'digits and dashes': '4111-'.repeat(209_715),
-    '100k zero-width characters': `ig${'\u200b'.repeat(100_000)}nore previous instructions`,
-    'repeated "@a"': '@a'.repeat(524_288),
-    // Token prefixes whose bodies share their own characters: once a rescan per position.
-    'repeated "eyJ-"': 'eyJ-'.repeat(262_144),
-    'repeated "sk--"': 'sk--'.repeat(262_144),
-    'mixed scripts': 'іgnоrе '.repeat(149_796),
-    'repeated "you must send "': 'you must send '.repeat(74_898),
-    'repeated "{"role": "system"} "': '{"role": "system"} '.repeat(55_188),
-  };
   const row = (input, text, targetMs, minMs) => ({
     input,
-    ms: timeIt(() => scanText(text), minMs),
-    baselineMs: timeIt(() => baselineScan(text), minMs),
     targetMs,
+    ...timePair(
+      () => scanText(text),
+      () => baselineScan(text),
+      minMs,
+    ),
   });
   const rows = [
-    row('10 KB of corpus text', tenK, TARGETS.msPer10k, 300),
-    row('1 MB of corpus text', mb, TARGETS.msPerMb, 1000),
+    row('10 KB of corpus text', tenK, TARGETS.msPer10k, 1000),
+    row('1 MiB of corpus text', mb, TARGETS.msPerMb, 3000),
   ];
-  for (const [name, input] of Object.entries(adversarial))
+  // The same inputs the findings digest pins (test/corpus/detector-cases.mjs): each must stay linear.
+  for (const [name, input] of Object.entries(adversarialInputs()))
     rows.push(row(`${name} (${(input.length / 1024).toFixed(0)} KB)`, input, TARGETS.msPerMb, 300));
-  return rows;
+  return rows.map((r) => ({ ...r, pass: r.ms <= r.targetMs }));
 }
 
 /**
@@ -348,17 +389,33 @@ if (!args.includes('--no-perf')) {
   const rows = throughput(corpora[0].records);
   report.throughput = rows;
   for (const row of rows)
-    if (row.ms > row.targetMs)
-      warnings.push(`throughput: ${row.input} took ${row.ms.toFixed(2)} ms (target ${row.targetMs} ms)`);
-  if (!asJson)
+    if (!row.pass)
+      warnings.push(
+        `throughput: ${row.input} took ${row.ms.toFixed(2)} ms of CPU (target ${row.targetMs} ms)`,
+      );
+  if (!asJson) {
     console.log(
-      table('Throughput: median ms per scan (scanText, all detectors) beside a 100-phrase RegExp', rows, [
-        ['input', (r) => r.input, 44],
-        ['ms', (r) => r.ms.toFixed(2), 9],
-        ['baseline', (r) => r.baselineMs.toFixed(2), 9],
-        ['target', (r) => `< ${r.targetMs}`, 8],
-      ]),
+      table(
+        'Throughput: median CPU ms per scan (scanText, all detectors) beside a 100-phrase RegExp, same run, alternating',
+        rows,
+        [
+          ['input', (r) => r.input, 44],
+          ['ms', (r) => r.ms.toFixed(2), 8],
+          ['wall ms', (r) => r.wallMs.toFixed(2), 8],
+          ['baseline', (r) => r.baselineMs.toFixed(3), 9],
+          ['× base', (r) => (r.ms / Math.max(r.baselineMs, 0.0001)).toFixed(0), 7],
+          ['target', (r) => `≤ ${r.targetMs}`, 7],
+          ['', (r) => (r.pass ? 'PASS' : 'FAIL'), 4],
+        ],
+      ),
     );
+    const [tenK, mib] = rows;
+    console.log(
+      `\ndetector speed: ${tenK.ms.toFixed(2)} ms per 10 KB (target ≤ ${TARGETS.msPer10k}: ${tenK.pass ? 'PASS' : 'FAIL'}), ` +
+        `${mib.ms.toFixed(1)} ms per MiB (target ≤ ${TARGETS.msPerMb}: ${mib.pass ? 'PASS' : 'FAIL'}); ` +
+        `baseline in the same run ${tenK.baselineMs.toFixed(3)} ms and ${mib.baselineMs.toFixed(2)} ms`,
+    );
+  }
 }
 
 if (!args.includes('--no-perf')) {

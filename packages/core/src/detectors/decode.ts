@@ -17,9 +17,14 @@ export interface DecodedPayload {
 const MAX_PAYLOADS = 64;
 const MAX_RUN = 64 * 1024;
 
+/**
+ * The encodings, each with the literal its runs cannot do without (`\\x`, `%`, …): a text without it
+ * is not searched for that encoding. Base64 and hex have none; their runs are found by `tokenRuns`.
+ */
 const ENCODINGS: readonly {
   carrier: string;
   pattern: RegExp;
+  needs?: string;
   decode: (run: string) => string | undefined;
 }[] = [
   { carrier: 'base64', pattern: /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}/g, decode: fromBase64 },
@@ -31,16 +36,19 @@ const ENCODINGS: readonly {
   {
     carrier: 'hex-escapes',
     pattern: /(?:\\x[0-9a-fA-F]{2}){8,}/g,
+    needs: '\\x',
     decode: (run) => fromBytes(hexBytes(run.replace(/\\x/g, ''))),
   },
   {
     carrier: 'percent-encoding',
     pattern: /(?:%[0-9a-fA-F]{2}){8,}/g,
+    needs: '%',
     decode: (run) => fromBytes(hexBytes(run.replace(/%/g, ''))),
   },
   {
     carrier: 'html-entities',
     pattern: /(?:&#(?:x[0-9a-fA-F]{1,6}|[0-9]{1,7});){8,}/g,
+    needs: '&#',
     decode: (run) =>
       codePoints(
         [...run.matchAll(/&#(x?)([0-9a-fA-F]{1,7});/g)].map((m) =>
@@ -51,28 +59,113 @@ const ENCODINGS: readonly {
   {
     carrier: 'unicode-escapes',
     pattern: /(?:\\u[0-9a-fA-F]{4}){8,}/g,
+    needs: '\\u',
     decode: (run) =>
       codePoints([...run.matchAll(/\\u([0-9a-fA-F]{4})/g)].map((m) => Number.parseInt(m[1]!, 16))),
   },
 ];
 
+/** Both readings of one text's payloads: the injection and the secret detectors ask for the same text in turn. */
+let lastText: string | undefined;
+let lastPayloads: Readonly<Record<'prose' | 'tokens', readonly DecodedPayload[]>> | undefined;
+
 /**
  * Encoded runs of `text` that decode to readable text: prose (words, for the
  * injection rules) or, with `tokens`, any printable text (a credential has no spaces).
+ * At most MAX_PAYLOADS of each; the caller must not change the list.
  */
-export function decodedPayloads(text: string, want: 'prose' | 'tokens' = 'prose'): DecodedPayload[] {
-  const accept = want === 'prose' ? readable : printable;
-  const payloads: DecodedPayload[] = [];
-  for (const { carrier, pattern, decode } of ENCODINGS) {
-    pattern.lastIndex = 0;
-    for (let m = pattern.exec(text); m !== null && payloads.length < MAX_PAYLOADS; m = pattern.exec(text)) {
-      const run = m[0].slice(0, MAX_RUN);
-      const decoded = decode(run);
-      if (decoded !== undefined && accept(decoded))
-        payloads.push({ carrier, start: m.index, end: m.index + m[0].length, text: decoded });
+export function decodedPayloads(text: string, want: 'prose' | 'tokens' = 'prose'): readonly DecodedPayload[] {
+  if (lastText !== text || lastPayloads === undefined) {
+    lastPayloads = payloadsOf(text);
+    lastText = text;
+  }
+  return lastPayloads[want];
+}
+
+/** One search for encoded runs, each decoded once, kept for each reading that accepts it. */
+function payloadsOf(text: string): Record<'prose' | 'tokens', DecodedPayload[]> {
+  const prose: DecodedPayload[] = [];
+  const tokens: DecodedPayload[] = [];
+  const runs = tokenRuns(text);
+  for (const [index, { carrier, pattern, needs, decode }] of ENCODINGS.entries()) {
+    if (needs !== undefined && !text.includes(needs)) continue;
+    const found = index === 0 ? runs.base64 : index === 1 ? runs.hex : matchesOf(pattern, text);
+    for (const [start, end] of found) {
+      if (prose.length >= MAX_PAYLOADS && tokens.length >= MAX_PAYLOADS) break;
+      const decoded = decode(text.slice(start, Math.min(end, start + MAX_RUN)));
+      if (decoded === undefined) continue;
+      const payload = { carrier, start, end, text: decoded };
+      if (prose.length < MAX_PAYLOADS && readable(decoded)) prose.push(payload);
+      if (tokens.length < MAX_PAYLOADS && printable(decoded)) tokens.push(payload);
     }
   }
-  return payloads;
+  return { prose, tokens };
+}
+
+/** Spans of the matches of a global pattern. */
+function matchesOf(pattern: RegExp, text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text))
+    spans.push([m.index, m.index + m[0].length]);
+  return spans;
+}
+
+/** Code unit classes: 1 for `[A-Za-z0-9]`, 2 for the other base64 characters `+/_-`; 0 for the rest. */
+const TOKEN_CLASS = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    const ch = String.fromCharCode(c);
+    if (/[A-Za-z0-9]/.test(ch)) table[c] = 1;
+    else if ('+/_-'.includes(ch)) table[c] = 2;
+  }
+  return table;
+})();
+const isHexUnit = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/**
+ * The matches of the base64 and hex patterns, found in one pass over the code
+ * units. INVARIANT: the same spans as the patterns: a base64 match is a
+ * maximal run of `[A-Za-z0-9+/_-]` of 24 or more with up to two `=` after
+ * it; a hex match is a maximal run of `[0-9a-zA-Z]` of hex digits only, of
+ * even length 24 or more (an odd run leaves a digit before the lookahead).
+ */
+export function tokenRuns(text: string): { base64: [number, number][]; hex: [number, number][] } {
+  const base64: [number, number][] = [];
+  const hex: [number, number][] = [];
+  const n = text.length;
+  let start = 0;
+  // One tight loop over the units; a run long enough is looked at again for its hex parts (alphanumeric runs
+  // lie inside base64 runs, so a hex match lies inside a base64 run of 24 or more).
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0;
+    if (c < 128 && TOKEN_CLASS[c] !== 0) continue;
+    if (i - start >= 24) {
+      let end = i;
+      while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
+      base64.push([start, end]);
+      hexRuns(text, start, i, hex);
+    }
+    start = i + 1;
+  }
+  return { base64, hex };
+}
+
+/** The hex matches inside the base64 run text[from, to): alphanumeric runs of hex digits, of even length 24 or more. */
+function hexRuns(text: string, from: number, to: number, out: [number, number][]): void {
+  let start = from;
+  let allHex = true;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? text.charCodeAt(i) : 0;
+    if (i < to && TOKEN_CLASS[c] === 1) {
+      if (allHex && !isHexUnit(c)) allHex = false;
+      continue;
+    }
+    const length = i - start;
+    if (allHex && length >= 24 && length % 2 === 0) out.push([start, i]);
+    start = i + 1;
+    allHex = true;
+  }
 }
 
 function fromBase64(run: string): string | undefined {

@@ -7,7 +7,8 @@ import { isReporting, type MetaWords, metaWords, quotedSpans, within } from './i
 import type { InjectionRule } from './injection-rule.js';
 import { ENGLISH_RULES } from './injection-rules-en.js';
 import { INTERNATIONAL_RULES } from './injection-rules-intl.js';
-import { type LiteralHits, LiteralScanner } from './literal-scan.js';
+import { leetSigns, unleet } from './leetspeak.js';
+import { type LiteralHits, LiteralScanner, startsOf } from './literal-scan.js';
 import { originalSpan, type Skeleton, skeletonOf } from './normalize.js';
 import { preview } from './preview.js';
 import { planOf } from './regex-plan.js';
@@ -148,6 +149,8 @@ interface CompiledRule {
   readonly anchors: readonly { readonly id: number; readonly boundary: boolean }[] | undefined;
   readonly factors: readonly number[];
   readonly maxLength: number;
+  /** The anchors' ids, as a key: rules with the same anchors have the same candidates. */
+  readonly anchorKey: string;
 }
 
 const LITERAL_IDS = new Map<string, number>();
@@ -171,7 +174,14 @@ function compile(rule: InjectionRule): CompiledRule {
   // The analysis reads patterns without flags; one with flags runs over the whole text.
   const plan = flags === '' ? planOf(rule.pattern.source) : undefined;
   if (!plan)
-    return { sticky, triggers, anchors: undefined, factors: [], maxLength: Number.POSITIVE_INFINITY };
+    return {
+      sticky,
+      triggers,
+      anchors: undefined,
+      factors: [],
+      maxLength: Number.POSITIVE_INFINITY,
+      anchorKey: '',
+    };
   const factors = plan.factors.map((set) => {
     const key = set.join('\u0000');
     let id = FACTOR_IDS.get(key);
@@ -183,12 +193,14 @@ function compile(rule: InjectionRule): CompiledRule {
     }
     return id;
   });
+  const anchors = plan.anchors?.map((a) => ({ id: literalId(a.text), boundary: a.boundary }));
   return {
     sticky,
     triggers,
-    anchors: plan.anchors?.map((a) => ({ id: literalId(a.text), boundary: a.boundary })),
+    anchors,
     factors,
     maxLength: plan.maxLength,
+    anchorKey: anchors?.map((a) => `${a.id}${a.boundary ? 'b' : ''}`).join(',') ?? '',
   };
 }
 
@@ -294,7 +306,7 @@ function candidatesOf(
   anchors: CompiledRule['anchors'] & object,
 ): Int32Array {
   const lists = anchors.map((a) =>
-    LITERALS.literals[a.id] === '' ? unitPositions(text, ANCHOR_TEXT[a.id]!) : found.starts[a.id]!,
+    LITERALS.literals[a.id] === '' ? unitPositions(text, ANCHOR_TEXT[a.id]!) : startsOf(found, a.id),
   );
   let total = 1;
   for (const list of lists) total += list.length;
@@ -320,7 +332,7 @@ function unitPositions(text: string, unit: string): number[] {
 }
 
 /** The first index of `sorted` holding a value ≥ `value`. */
-function lowerBound(sorted: Int32Array, value: number): number {
+function lowerBound(sorted: ArrayLike<number>, value: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -341,16 +353,22 @@ function runRules(
 ): RuleHit[] {
   const hits: RuleHit[] = [];
   const occurs = (id: number) => found.occurs[id] === 1;
-  const factorStarts: (Int32Array | undefined)[] = [];
-  const startsOfFactor = (f: number): Int32Array => {
+  const factorStarts: (ArrayLike<number> | undefined)[] = [];
+  const startsOfFactor = (f: number): ArrayLike<number> => {
     let starts = factorStarts[f];
     if (starts === undefined) {
-      const lists = FACTOR_LITERALS[f]!.map((id) => found.starts[id]!);
-      starts = Int32Array.from(lists.flat()).sort();
+      const ids = FACTOR_LITERALS[f]!;
+      // One literal's starts are ascending already.
+      starts =
+        ids.length === 1
+          ? startsOf(found, ids[0]!)
+          : Int32Array.from(ids.flatMap((id) => startsOf(found, id))).sort();
       factorStarts[f] = starts;
     }
     return starts;
   };
+  // Rules that share their anchors (the verbs of one family) share their candidates.
+  const candidateCache = new Map<string, Int32Array>();
   // Local cues (an order's verb, its object) only count near a context cue: they are looked for there alone, so a
   // long text with no addressee, marker or sequencing pays nothing for them.
   let windows: Int32Array | undefined;
@@ -367,24 +385,46 @@ function runRules(
     }
     const { sticky, maxLength, factors } = compiled;
     if (factors.some((f) => !FACTOR_LITERALS[f]!.some(occurs))) continue;
-    const candidates = candidatesOf(text, found, compiled.anchors);
+    let candidates = candidateCache.get(compiled.anchorKey);
+    if (candidates === undefined) {
+      candidates = candidatesOf(text, found, compiled.anchors);
+      candidateCache.set(compiled.anchorKey, candidates);
+    }
     let from = 0;
     let count = 0;
+    // INVARIANT: a candidate is skipped only when a check below would refuse it: jumps go to the first candidate
+    // that the failed check does not rule out (a later factor occurrence, the next window, the last match's end).
     for (let k = 0; k < candidates.length; k++) {
       const at = candidates[k]!;
-      if (at < from) continue;
+      if (at < from) {
+        k = lowerBound(candidates, from) - 1;
+        continue;
+      }
       // Every factor must occur inside the longest match from here.
-      let near = true;
+      let skipTo = -1;
       for (const f of factors) {
         const starts = startsOfFactor(f);
         const next = starts[lowerBound(starts, at)];
-        if (next === undefined || next + FACTOR_SHORTEST[f]! > at + maxLength) {
-          near = false;
+        if (next === undefined) {
+          skipTo = Number.POSITIVE_INFINITY;
+          break;
+        }
+        // The first candidate whose longest match reaches this factor occurrence.
+        if (next + FACTOR_SHORTEST[f]! > at + maxLength) {
+          skipTo = next + FACTOR_SHORTEST[f]! - maxLength;
           break;
         }
       }
-      if (!near) continue;
-      if (windows !== undefined && !inWindow(windows, at)) continue;
+      if (skipTo < 0 && windows !== undefined) {
+        const w = windowAt(windows, at);
+        if (w < 0) skipTo = Number.POSITIVE_INFINITY;
+        else if (windows[w * 2]! > at) skipTo = windows[w * 2]!;
+      }
+      if (skipTo >= 0) {
+        if (skipTo === Number.POSITIVE_INFINITY) break;
+        k = lowerBound(candidates, skipTo) - 1;
+        continue;
+      }
       sticky.lastIndex = at;
       const m = sticky.exec(text);
       if (m === null) continue;
@@ -415,8 +455,8 @@ function contextWindows(hits: readonly RuleHit[]): Int32Array {
   return Int32Array.from(out);
 }
 
-/** Whether `at` lies in one of the [start, end) pairs of `windows`. */
-function inWindow(windows: Int32Array, at: number): boolean {
+/** The first of the [start, end) pairs of `windows` that ends after `at` (it holds `at` when it starts at or before it); -1 when none. */
+function windowAt(windows: Int32Array, at: number): number {
   let lo = 0;
   let hi = windows.length >> 1;
   while (lo < hi) {
@@ -424,7 +464,7 @@ function inWindow(windows: Int32Array, at: number): boolean {
     if (windows[mid * 2 + 1]! <= at) lo = mid + 1;
     else hi = mid;
   }
-  return lo < windows.length >> 1 && windows[lo * 2]! <= at;
+  return lo < windows.length >> 1 ? lo : -1;
 }
 
 /** A rule whose matches may start anywhere: its pattern over the whole text. */
@@ -566,41 +606,6 @@ function spacedRuns(text: string): { start: number; end: number; text: string }[
 
 function rot13(text: string): string {
   return text.replace(/[a-z]/g, (c) => String.fromCharCode(((c.charCodeAt(0) - 97 + 13) % 26) + 97));
-}
-
-const LEET: Readonly<Record<string, string>> = {
-  '0': 'o',
-  '1': 'i',
-  '3': 'e',
-  '4': 'a',
-  '5': 's',
-  '7': 't',
-  '8': 'b',
-  '@': 'a',
-  $: 's',
-};
-
-/** A word with a substituted character in it, preceded only by letters. */
-const LEET_WORD = /(?<![a-z0-9@$])[a-z@$]{0,12}[0134578][a-z0-9@$]{1,16}/g;
-const LEET_HINT = /[a-z][0134578][a-z]|[0134578][a-z][0134578]/;
-/** What the un-leeted word must start with: the words injections are made of. */
-const LEET_STEMS =
-  /^(?:ignor|disregard|forget|forgot|previous|prior|instruct|system|prompt|passw|send|forward|reveal|secret|overrid|bypass|admin|delet|transfer|exfil|rules|jailbr|assistant|credential|token)/;
-/** Where words written in leetspeak spell an instruction word; at most 64. */
-function leetSigns(text: string): number[] {
-  const at: number[] = [];
-  // A quick look first: the word pattern starts with a lookbehind, which the engine cannot skip ahead with.
-  if (!LEET_HINT.test(text)) return at;
-  LEET_WORD.lastIndex = 0;
-  for (let m = LEET_WORD.exec(text); m !== null && at.length < 64; m = LEET_WORD.exec(text)) {
-    // Numbers ("1240") have no letter to substitute into.
-    if (/[a-z]/.test(m[0]) && LEET_STEMS.test(unleet(m[0]))) at.push(m.index);
-  }
-  return at;
-}
-
-function unleet(text: string): string {
-  return text.replace(/[0134578@$]/g, (c) => LEET[c] ?? c);
 }
 
 /** Findings in payloads decoded one level; each is reported over the whole encoded run. */

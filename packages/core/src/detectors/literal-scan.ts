@@ -8,30 +8,95 @@
 
 /** Where each literal occurs: start offsets, ascending, per literal index. */
 export interface LiteralHits {
-  /** Start offsets of literal `i`, ascending, for the literals positions were asked for; else empty. */
-  readonly starts: readonly (readonly number[])[];
+  /**
+   * Start offsets of literal `i`, ascending, for the literals positions were asked for; a hole where there are
+   * none (read it with `startsOf`): a scan does not pay for the hundreds of literals a text lacks.
+   */
+  readonly starts: readonly (readonly number[] | undefined)[];
   /** Whether literal `i` occurs. */
   readonly occurs: Uint8Array;
 }
 
 const NONE: readonly number[] = [];
 
+/** The start offsets of literal `id` in a scan, ascending (empty when it does not occur or was not asked for). */
+export function startsOf(hits: LiteralHits, id: number): readonly number[] {
+  return hits.starts[id] ?? NONE;
+}
+
+/**
+ * The scanner behind a set of literals. Literals in ASCII and the others
+ * (CJK words) get an automaton each: the ASCII one, which every text goes
+ * through, keeps a table of a few dozen columns that stays in cache; the
+ * other runs only on texts with a non-ASCII unit.
+ */
 export class LiteralScanner {
   readonly literals: readonly string[];
   /** Per literal: 1 when its positions are wanted, 0 when only whether it occurs. */
   private readonly wanted: Uint8Array;
+  private readonly lengths: Int32Array;
+  private readonly ascii: Automaton;
+  private readonly wide: Automaton | undefined;
+
+  /**
+   * `positions(i)`: whether the start offsets of literal `i` are wanted, or only whether it occurs. `caseless`:
+   * ASCII letters are found in either case (the literals are then written in lower case).
+   */
+  constructor(
+    literals: readonly string[],
+    positions: (index: number) => boolean = () => true,
+    { caseless = false }: { caseless?: boolean } = {},
+  ) {
+    this.literals = literals;
+    this.wanted = Uint8Array.from(literals, (_, i) => (positions(i) ? 1 : 0));
+    this.lengths = Int32Array.from(literals, (l) => l.length);
+    // An empty string stands for a literal not looked for (it never occurs): each automaton skips the other's.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is what the first automaton reads
+    const isAscii = (l: string) => /^[\u0000-\u007f]*$/.test(l);
+    this.ascii = new Automaton(
+      literals.map((l) => (isAscii(l) ? l : '')),
+      caseless,
+    );
+    const wide = literals.map((l) => (isAscii(l) ? '' : l));
+    this.wide = wide.some((l) => l !== '') ? new Automaton(wide, caseless) : undefined;
+    this.wideIsNonAscii = wide.every((l) => /^[\u0080-\uffff]*$/.test(l));
+  }
+
+  /** The other literals hold no ASCII unit: they lie inside the runs of non-ASCII units, and only those are read. */
+  private readonly wideIsNonAscii: boolean;
+
+  /** Every occurrence of every literal in `text`. */
+  scan(text: string): LiteralHits {
+    const starts: number[][] = [];
+    const occurs = new Uint8Array(this.literals.length);
+    this.ascii.run(text, this.wanted, this.lengths, starts, occurs);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a text in ASCII holds no other literal
+    if (this.wide !== undefined && /[^\u0000-\u007f]/.test(text)) {
+      if (!this.wideIsNonAscii) this.wide.run(text, this.wanted, this.lengths, starts, occurs);
+      else {
+        // INVARIANT: an ASCII unit is in none of these literals, so the automaton is back at its root after one:
+        // reading the runs alone finds the same occurrences.
+        const runs = /[\u0080-\uffff]+/g;
+        for (let m = runs.exec(text); m !== null; m = runs.exec(text))
+          this.wide.run(text, this.wanted, this.lengths, starts, occurs, m.index, m.index + m[0].length);
+      }
+    }
+    return { starts, occurs };
+  }
+}
+
+/** Aho–Corasick over some literals (the others empty), as a full table of transitions. */
+class Automaton {
   /** Code unit → column of the transition table (0: a unit no literal contains). */
   private readonly column: Uint16Array;
   private readonly width: number;
-  private readonly next: Int32Array;
+  /** Transitions; 16-bit when the states allow, so that more of the table stays in cache. */
+  private readonly next: Uint16Array | Int32Array;
   /** Literals that end in a state: `outputs[outStart[s] .. outStart[s + 1]]`. */
   private readonly outStart: Int32Array;
   private readonly outputs: Int32Array;
 
-  /** `positions(i)`: whether the start offsets of literal `i` are wanted, or only whether it occurs. */
-  constructor(literals: readonly string[], positions: (index: number) => boolean = () => true) {
-    this.literals = literals;
-    this.wanted = Uint8Array.from(literals, (_, i) => (positions(i) ? 1 : 0));
+  constructor(literals: readonly string[], caseless: boolean) {
     this.column = new Uint16Array(65536);
     let width = 1;
     for (const literal of literals)
@@ -39,6 +104,8 @@ export class LiteralScanner {
         const u = literal.charCodeAt(i);
         if (this.column[u] === 0) this.column[u] = width++;
       }
+    // An upper-case ASCII letter reads as its lower case: the same column.
+    if (caseless) for (let u = 65; u <= 90; u++) this.column[u] = this.column[u + 32]!;
     this.width = width;
 
     // The trie.
@@ -64,7 +131,7 @@ export class LiteralScanner {
 
     // Failure links, breadth first, folded into a full transition table.
     const states = children.length;
-    const next = new Int32Array(states * width);
+    const next = states <= 65536 ? new Uint16Array(states * width) : new Int32Array(states * width);
     const fail = new Int32Array(states);
     const outputs: number[][] = ends.map((e) => [...e]);
     const queue: number[] = [];
@@ -98,13 +165,19 @@ export class LiteralScanner {
     for (let s = 0; s < states; s++) this.outputs.set(outputs[s]!, this.outStart[s]!);
   }
 
-  /** Every occurrence of every literal in `text`. */
-  scan(text: string): LiteralHits {
-    const starts: number[][] = [];
-    const occurs = new Uint8Array(this.literals.length);
-    const { column, width, next, outStart, outputs, literals, wanted } = this;
+  /** Adds the occurrences of this automaton's literals in text[from, to) to `starts` and `occurs`. */
+  run(
+    text: string,
+    wanted: Uint8Array,
+    lengths: Int32Array,
+    starts: number[][],
+    occurs: Uint8Array,
+    from = 0,
+    to = text.length,
+  ): void {
+    const { column, width, next, outStart, outputs } = this;
     let state = 0;
-    for (let i = 0; i < text.length; i++) {
+    for (let i = from; i < to; i++) {
       state = next[state * width + column[text.charCodeAt(i)]!]!;
       const from = outStart[state]!;
       const to = outStart[state + 1]!;
@@ -112,14 +185,11 @@ export class LiteralScanner {
         const id = outputs[k]!;
         occurs[id] = 1;
         if (wanted[id] === 0) continue;
-        const start = i - literals[id]!.length + 1;
+        const start = i - lengths[id]! + 1;
         const list = starts[id];
         if (list === undefined) starts[id] = [start];
         else list.push(start);
       }
     }
-    const out: (readonly number[])[] = new Array(literals.length);
-    for (let id = 0; id < literals.length; id++) out[id] = starts[id] ?? NONE;
-    return { starts: out, occurs };
   }
 }

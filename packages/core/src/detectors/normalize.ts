@@ -86,35 +86,35 @@ export function isHarmlessFormat(cp: number): boolean {
   return cp === 0x200e || cp === 0x200f || (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef);
 }
 
-const foldCache = new Map<number, string>();
+/** What one visible code point becomes in the skeleton, and whether it is a lookalike of a Latin letter. */
+interface Folded {
+  readonly text: string;
+  readonly lookalike: boolean;
+}
+
+/** Folds by code point: one lookup per character of a text in another script, computed once per code point. */
+const foldCache = new Map<number, Folded>();
 const MAX_FOLD_CACHE = 8192;
 
 /** The skeleton form of one visible code point. */
-function fold(cp: number, ch: string): string {
+function fold(cp: number, ch: string): Folded {
   const cached = foldCache.get(cp);
   if (cached !== undefined) return cached;
   let s = ch.normalize(cp < 0x2e80 ? 'NFKD' : 'NFKC').toLowerCase();
   if (cp < 0x2e80) s = s.replace(/[\u0300-\u036f]/g, '');
   let out = '';
   for (const c of s) out += CONFUSABLES[c] ?? c;
-  if (foldCache.size < MAX_FOLD_CACHE) foldCache.set(cp, out);
-  return out;
+  // A letter of another script that folds to a different single Latin-looking letter (а → a).
+  const lower = ch.toLowerCase();
+  const folded = {
+    text: out,
+    lookalike: out.length === 1 && out !== lower && CONFUSABLES[lower] !== undefined,
+  };
+  if (foldCache.size < MAX_FOLD_CACHE) foldCache.set(cp, folded);
+  return folded;
 }
 
 const isAsciiLetter = (c: string | undefined) => c !== undefined && c >= 'a' && c <= 'z';
-
-const lookalikeCache = new Map<number, boolean>();
-
-/** A letter of another script that folds to a different single Latin-looking letter (а → a). */
-function isLookalike(cp: number, ch: string, folded: string): boolean {
-  let known = lookalikeCache.get(cp);
-  if (known === undefined) {
-    const lower = ch.toLowerCase();
-    known = folded.length === 1 && folded !== lower && CONFUSABLES[lower] !== undefined;
-    if (lookalikeCache.size < MAX_FOLD_CACHE) lookalikeCache.set(cp, known);
-  }
-  return known;
-}
 
 /**
  * The skeleton of `text`. Linear in the length of `text`; pure ASCII takes a
@@ -204,8 +204,8 @@ export function skeletonOf(text: string): Skeleton {
       mapTo(i, 1, false);
     } else if (!isHarmlessFormat(cp) && !(cp >= 0xe0000 && cp <= 0xe007f)) {
       const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
-      const folded = fold(cp, ch);
-      if (isLookalike(cp, ch, folded)) {
+      const { text: folded, lookalike } = fold(cp, ch);
+      if (lookalike) {
         const next = text.charCodeAt(i + width);
         const after =
           next < 0x80

@@ -1,7 +1,7 @@
 import { detectInjection } from './injection.js';
-import { detectPii } from './pii.js';
+import { detectPii, mayHoldPii } from './pii.js';
 import { redactText } from './redact.js';
-import { detectSecretsInViews } from './secret-views.js';
+import { detectSecretsInViews, mayHoldSecretInViews } from './secret-views.js';
 import {
   DEFAULT_SCAN_OPTIONS,
   DETECTOR_LABELS,
@@ -116,6 +116,8 @@ function locate(
 }
 
 function maskText(text: string): string {
+  // Most previews are prose that no secret or PII format can match: they need no second scan.
+  if (!mayHoldSecretInViews(text) && !mayHoldPii(text)) return text;
   try {
     return redactText(text, ['secret', 'pii']);
   } catch {

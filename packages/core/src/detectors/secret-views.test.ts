@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redactText } from './redact.js';
 import { scanText } from './scan.js';
-import { detectSecretsInViews } from './secret-views.js';
+import { detectSecretsInViews, mayHoldSecretInViews, tokenRuns } from './secret-views.js';
 
 const TOKEN = 'ghp_4Vq8ZrT2mXb9LkP0sW3nYd7HcJ5fGu1eAa6R';
 const fullWidth = (s: string) =>
@@ -39,5 +40,53 @@ describe('secrets in disguise', () => {
       'ｈｅｌｌｏ ｗｏｒｌｄ',
     ])
       expect(detectSecretsInViews(text)).toEqual([]);
+  });
+});
+
+describe('token runs read backwards', () => {
+  it('are the first matches of the token pattern', () => {
+    const unit = fc.constantFrom('a', 'Z', '0', '_', '-', '+', '/', '=', '.', ' ', ',', 'é', 'x'.repeat(250));
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 80 }), fc.integer({ min: 1, max: 5 }), (text, limit) => {
+        const expected = [...text.matchAll(/[A-Za-z0-9_\-+/=.]{20,600}/g)]
+          .slice(0, limit)
+          .map((m) => [m.index, m.index + m[0].length]);
+        expect(tokenRuns(text, limit)).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('the cheap test before a scan of views', () => {
+  it('never says no where the views find a secret', () => {
+    const unit = fc.constantFrom(
+      'ghp_',
+      TOKEN.slice(4, 12),
+      TOKEN.slice(12, 24),
+      ' ',
+      '-',
+      'key=',
+      '4Vq8',
+      Buffer.from(TOKEN).toString('base64').slice(0, 12),
+      '\u200b',
+      'ｇｈｐ＿',
+      [...TOKEN.slice(20)].reverse().join(''),
+      'pgh',
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 24 }), (text) => {
+        if (detectSecretsInViews(text, Number.POSITIVE_INFINITY).length > 0)
+          expect(mayHoldSecretInViews(text)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+    for (const [, disguised] of [
+      [0, TOKEN],
+      [0, [...TOKEN].reverse().join('')],
+      [0, fullWidth(TOKEN)],
+    ])
+      expect(mayHoldSecretInViews(`key: ${disguised}`)).toBe(true);
+    expect(mayHoldSecretInViews('plain words and nothing else')).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { decodedPayloads } from './decode.js';
 import { isBidiControl, isHarmlessFormat, isInvisible } from './normalize.js';
-import { detectSecrets } from './secrets.js';
+import { detectSecrets, mayHoldSecret } from './secrets.js';
 import type { DetectorFinding } from './types.js';
 
 /**
@@ -21,9 +21,43 @@ import type { DetectorFinding } from './types.js';
 /** Runs of short groups split by one or two separators: 5 groups or more. */
 const GROUPED =
   /(?<![A-Za-z0-9_])[A-Za-z0-9_]{2,12}(?:[ \-.:|,]{1,2}[A-Za-z0-9_]{2,12}){4,40}(?![A-Za-z0-9_])/g;
-/** Token-like runs worth reading backwards. */
-const TOKEN_RUN = /[A-Za-z0-9_\-+/=.]{20,600}/g;
+/** Token-like runs worth reading backwards: the matches of /[A-Za-z0-9_\-+/=.]{20,600}/g (see tokenRuns). */
 const MAX_RUNS = 64;
+const MIN_TOKEN_RUN = 20;
+const MAX_TOKEN_RUN = 600;
+const TOKEN_UNIT = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) table[c] = /[A-Za-z0-9_\-+/=.]/.test(String.fromCharCode(c)) ? 1 : 0;
+  return table;
+})();
+
+/**
+ * The first `limit` matches of /[A-Za-z0-9_\-+/=.]{20,600}/g, found in one
+ * pass over the code units. INVARIANT: the same spans: the pattern cuts each
+ * maximal run of those characters into pieces of 600 from its start, and
+ * a last piece shorter than 20 does not match.
+ */
+export function tokenRuns(text: string, limit: number): [number, number][] {
+  const spans: [number, number][] = [];
+  const n = text.length;
+  for (let i = 0; i < n && spans.length < limit; ) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || TOKEN_UNIT[c] === 0) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < n) {
+      const u = text.charCodeAt(end);
+      if (u >= 128 || TOKEN_UNIT[u] === 0) break;
+      end++;
+    }
+    for (let p = i; end - p >= MIN_TOKEN_RUN && spans.length < limit; p += MAX_TOKEN_RUN)
+      spans.push([p, Math.min(p + MAX_TOKEN_RUN, end)]);
+    i = end;
+  }
+  return spans;
+}
 /** Joins tried over all grouped runs of one text. */
 const MAX_GROUP_TRIES = 256;
 
@@ -41,7 +75,7 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
   const folded = foldedView(text);
   if (folded !== undefined) {
     for (const f of detectSecrets(folded.text, perFormat)) {
-      add([f], folded.map[f.start]!, folded.map[f.end]!, 'folded characters');
+      add([f], folded.origin(f.start), folded.origin(f.end), 'folded characters');
     }
   }
   for (const payload of decodedPayloads(text, 'tokens'))
@@ -54,6 +88,17 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
     // Prose is words split by spaces too: a credential split into groups carries digits.
     if ((m[0].match(/[0-9]/g)?.length ?? 0) < 3) continue;
     const groups = [...m[0].matchAll(/[A-Za-z0-9_]+/g)];
+    // Each join is a part of the whole join: when that holds no trigger, none does, and only the tries are
+    // counted (INVARIANT: the same count as joining each, so that the budget ends where it did).
+    const whole = groups.map((g) => g[0]).join('');
+    if (!mayHoldSecret(whole)) {
+      let rest = whole.length;
+      for (let g = 0; g < groups.length; g++) {
+        if (tries++ >= MAX_GROUP_TRIES || rest < 16) break;
+        rest -= groups[g]![0].length;
+      }
+      continue;
+    }
     for (let g = 0; g < groups.length; g++) {
       if (tries++ >= MAX_GROUP_TRIES) break;
       let joined = '';
@@ -67,44 +112,80 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
       if (found) add([found], at[found.start]!, at[found.end - 1]! + 1, 'split into groups');
     }
   }
-  let runs = 0;
-  runs = 0;
-  TOKEN_RUN.lastIndex = 0;
-  for (let m = TOKEN_RUN.exec(text); m !== null && runs++ < MAX_RUNS; m = TOKEN_RUN.exec(text)) {
-    add(detectSecrets([...m[0]].reverse().join(''), 1), m.index, m.index + m[0].length, 'reversed');
+  for (const [start, end] of tokenRuns(text, MAX_RUNS)) {
+    const run = text.slice(start, end);
+    if (mayHoldSecret(run, true)) add(detectSecrets([...run].reverse().join(''), 1), start, end, 'reversed');
   }
   return findings;
 }
 
 /**
- * The text with invisible and format characters dropped and compatibility
- * forms folded (NFKC), case kept; `map[i]` is the original offset of view
- * position `i` (plus one past the end). Undefined when the text is ASCII.
+ * Whether `detectSecretsInViews` can find anything in `text`: a format's
+ * trigger, or what a view needs — a non-ASCII unit (folded), an escape or a
+ * run of token characters (decoded, reversed), three digits (groups).
  */
-function foldedView(text: string): { text: string; map: Int32Array } | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is exactly what needs no folding
-  if (!/[^\u0000-\u007f]/.test(text)) return undefined;
-  // Most non-ASCII text (accents, other scripts) is already folded: one native pass says so.
-  if (!HIDDEN.test(text) && text.normalize('NFKC') === text) return undefined;
-  const parts: string[] = [];
-  const offsets: number[] = [];
-  let i = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    if (!(isInvisible(cp) || isBidiControl(cp) || isHarmlessFormat(cp))) {
-      const out = cp < 0x80 ? ch : foldOne(cp, ch);
-      parts.push(out);
-      for (let k = 0; k < out.length; k++) offsets.push(i);
-    }
-    i += ch.length;
-  }
-  offsets.push(text.length);
-  return { text: parts.join(''), map: Int32Array.from(offsets) };
+export function mayHoldSecretInViews(text: string): boolean {
+  return (
+    mayHoldSecret(text) ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a unit outside ASCII is what folding changes
+    /[^\u0000-\u007f]|[%\\]|&#|\d\D*\d\D*\d/.test(text) ||
+    tokenRuns(text, 1).length > 0
+  );
 }
 
-/** The characters `foldedView` drops: invisible, bidirectional and format marks. */
-const HIDDEN =
-  /\u00ad|\u034f|\u180e|[\u200b-\u200f]|[\u202a-\u202e]|[\u2060-\u2064]|[\u2066-\u2069]|[\ufe00-\ufe0f]|\ufeff|[\u{e0100}-\u{e01ef}]/u;
+/**
+ * The text with invisible and format characters dropped and compatibility
+ * forms folded (NFKC, per character), case kept; `origin(i)` is the original
+ * offset of view position `i` (the text's length one past the end).
+ * Undefined when the view would be the text itself: then it cannot hold a
+ * secret the text does not. One pass over the code units; only non-ASCII
+ * characters are looked up, and the offsets are kept per piece, not per unit.
+ */
+function foldedView(text: string): { text: string; origin: (at: number) => number } | undefined {
+  const parts: string[] = [];
+  /** Per piece of the view: where it starts in the view, where it comes from, and whether it was copied. */
+  const viewStarts: number[] = [];
+  const origins: number[] = [];
+  const copiedPiece: boolean[] = [];
+  let n = 0;
+  let copied = 0;
+  const piece = (out: string, from: number, copy: boolean) => {
+    parts.push(out);
+    viewStarts.push(n);
+    origins.push(from);
+    copiedPiece.push(copy);
+    n += out.length;
+  };
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) < 0x80) continue;
+    const cp = text.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    const dropped = isInvisible(cp) || isBidiControl(cp) || isHarmlessFormat(cp);
+    const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
+    const out = dropped ? '' : foldOne(cp, ch);
+    if (out !== ch) {
+      if (i > copied) piece(text.slice(copied, i), copied, true);
+      // Every unit of a folded character stands for the character's offset.
+      if (out.length > 0) piece(out, i, false);
+      copied = i + width;
+    }
+    i += width - 1;
+  }
+  if (parts.length === 0 && copied === 0) return undefined;
+  if (text.length > copied) piece(text.slice(copied), copied, true);
+  const origin = (at: number): number => {
+    if (at >= n) return text.length;
+    let lo = 0;
+    let hi = viewStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (viewStarts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return copiedPiece[lo] ? origins[lo]! + (at - viewStarts[lo]!) : origins[lo]!;
+  };
+  return { text: parts.join(''), origin };
+}
 
 const foldCache = new Map<number, string>();
 

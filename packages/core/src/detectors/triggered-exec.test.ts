@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { stickyOf, type Trigger, TriggeredMatches, TriggerIndex, TriggerText } from './triggered-exec.js';
+
+/** Every match of a global pattern, as repeated exec gives them. */
+function plain(pattern: RegExp, text: string): [number, string][] {
+  const out: [number, string][] = [];
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    out.push([m.index, m[0]]);
+    if (m[0].length === 0) pattern.lastIndex++;
+  }
+  return out;
+}
+
+function triggered(pattern: RegExp, trigger: Trigger, text: string): [number, string][] {
+  const source = new TriggerText(text, new TriggerIndex([trigger]));
+  const matches = new TriggeredMatches(stickyOf(pattern), source, trigger);
+  const out: [number, string][] = [];
+  for (let m = matches.exec(); m !== null; m = matches.exec()) out.push([m.index, m[0]]);
+  return out;
+}
+
+// Patterns whose every match holds the trigger within `reach` of its start, as the detectors' formats do, each
+// with pieces of text that make matches, near misses and overlaps likely.
+const CASES: [string, RegExp, Trigger, string[]][] = [
+  [
+    'a prefix',
+    /(?<![a-z0-9_-])(sk-[a-z0-9_-]{4,12})(?![a-z0-9_-])/g,
+    { literals: ['sk-'], reach: 0 },
+    ['sk-', 'a', 'k', '-', '_', '1', ' ', 'ask-', 'sk--'],
+  ],
+  [
+    'a scheme before ://',
+    /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@]{1,10}:([^\s@/]{3,20})@[a-z]{1,10}/gi,
+    { literals: ['://'], caseless: true, reach: 21, lead: '[A-Za-z0-9+.-]' },
+    ['postgres', 'HTTP', 'abcdefghij', 'x', '+', '://', 'user', ':', 'pw1', '@', 'host', ' ', '/'],
+  ],
+  [
+    'a key name',
+    /(?<![a-z0-9])(?:api[_-]?key|token|secret)["']?\s{0,3}[:=]\s{0,3}([a-z0-9]{4,20})/gi,
+    { literals: ['key', 'token', 'secret'], caseless: true, reach: 4, lead: '[A-Za-z_-]' },
+    ['api', 'api_key', 'APIkey', '_', '-', 'key', 'token', 'secret', '=', ':', ' ', '"', 'abc1', 'x'],
+  ],
+  [
+    'a colon after up to four digits',
+    /(?<![\w:])([0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})(?![\w:])/g,
+    { literals: [':'], reach: 4, lead: '[0-9a-f]' },
+    ['fe80', ':', '::', '1', 'ab', 'g', ' ', '12345'],
+  ],
+];
+
+describe('TriggeredMatches', () => {
+  it.each(CASES)('gives the matches repeated exec gives, for %s', (_name, pattern, trigger, units) => {
+    const text = fc.string({ unit: fc.constantFrom(...units), maxLength: 40 });
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(triggered(pattern, trigger, t)).toEqual(plain(pattern, t));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('misses matches when the reach is shorter than the pattern needs (the property can fail)', () => {
+    const [, pattern, trigger] = CASES[1]!;
+    const text = 'x postgres://user:pw1@host';
+    expect(triggered(pattern, { ...trigger, reach: 5 }, text)).not.toEqual(plain(pattern, text));
+    expect(triggered(pattern, trigger, text)).toEqual(plain(pattern, text));
+  });
+
+  it('finds the same literals on a text made of triggers, past the search budget', () => {
+    const trigger: Trigger = { literals: ['sk-', 'key'], caseless: true, reach: 0 };
+    const index = new TriggerIndex([trigger]);
+    const text = `${'sk-KEY '.repeat(3000)}ask-`;
+    const expected = [...text.matchAll(/sk-|key/gi)].map((m) => m.index);
+    expect(new TriggerText(text, index).occurrences(trigger)).toEqual(expected);
+  });
+
+  it('finds the literals in any case, and none in a text without them', () => {
+    const trigger: Trigger = { literals: ['sk-'], reach: 0 };
+    const index = new TriggerIndex([trigger]);
+    expect(new TriggerText('ask-me, SK-1', index).occurrences(trigger)).toEqual([1]);
+    expect(new TriggerText('a long text with no such prefix', index).any).toBe(false);
+    expect(new TriggerText('ASK-ME', index).occurrences(trigger)).toEqual([]);
+    expect(index.occursIn('ask-me')).toBe(true);
+    expect(index.occursIn('SK-1')).toBe(true);
+  });
+});

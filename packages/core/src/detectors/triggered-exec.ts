@@ -1,0 +1,205 @@
+import { LiteralScanner } from './literal-scan.js';
+
+/**
+ * The matches of a global pattern, found by trying it only where it can
+ * start: near the occurrences of a literal that every match contains (its
+ * trigger). `exec` gives the same matches, in the same order, as calling
+ * `pattern.exec(text)` again and again: a match starts at the leftmost
+ * position at or after the last match's end where the pattern matches, and
+ * every such position lies within `reach` before a trigger. The literals of
+ * all the patterns of a family are found in one pass (`TriggerIndex`).
+ */
+
+/** A literal every match of a pattern contains, starting at most `reach` units after the match does. */
+export interface Trigger {
+  /** One of these occurs in every match. */
+  readonly literals: readonly string[];
+  /** Found in any case (for patterns with the `i` flag); the literals are written in lower case. */
+  readonly caseless?: boolean;
+  readonly reach: number;
+  /**
+   * With a reach: the ASCII characters (a class, as in a pattern) that every unit between a match's start and
+   * its trigger is one of. Candidates are then looked for only in the run of them that ends at the trigger.
+   */
+  readonly lead?: string;
+}
+
+/**
+ * Trigger literals found by a search for any of them, in any case, past this many hits, by an automaton
+ * instead: the search is quicker on ordinary text, the automaton bounded on text made of triggers.
+ */
+const SEARCH_BUDGET = 2048;
+
+/** The trigger literals of a family of patterns, found together in one pass. */
+export class TriggerIndex {
+  /** The distinct literals, in lower case. */
+  private readonly literals: readonly string[];
+  /** Every literal, in any case: a superset of where each trigger occurs. */
+  private readonly any: RegExp;
+  private readonly anyGlobal: RegExp;
+  /** Literal ids by the code of their first unit (lower case). */
+  private readonly byFirst = new Map<number, number[]>();
+  private scannerBuilt: LiteralScanner | undefined;
+  /** Per trigger, the ids of its literals. */
+  private readonly ids = new Map<Trigger, readonly number[]>();
+  /** Per trigger with a lead, which ASCII units lead up to it. */
+  readonly leads = new Map<Trigger, Uint8Array>();
+
+  constructor(triggers: readonly Trigger[]) {
+    const literals = [...new Set(triggers.flatMap((t) => t.literals.map((l) => l.toLowerCase())))];
+    this.literals = literals;
+    const source = literals.map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|');
+    this.any = new RegExp(source, 'i');
+    this.anyGlobal = new RegExp(source, 'gi');
+    literals.forEach((l, id) => {
+      const first = l.charCodeAt(0);
+      const list = this.byFirst.get(first);
+      if (list) list.push(id);
+      else this.byFirst.set(first, [id]);
+    });
+    for (const t of triggers) {
+      this.ids.set(
+        t,
+        t.literals.map((l) => literals.indexOf(l.toLowerCase())),
+      );
+      if (t.lead !== undefined) {
+        const lead = new RegExp(t.lead);
+        this.leads.set(
+          t,
+          Uint8Array.from({ length: 128 }, (_, c) => (lead.test(String.fromCharCode(c)) ? 1 : 0)),
+        );
+      }
+    }
+  }
+
+  /** Whether some literal occurs in `text` (in any case). */
+  occursIn(text: string): boolean {
+    return this.any.test(text);
+  }
+
+  /** Where each literal starts in `text`, in any case: ascending offsets by literal id, a hole for none. */
+  find(text: string): readonly (readonly number[] | undefined)[] {
+    const lists: number[][] = [];
+    const any = this.anyGlobal;
+    any.lastIndex = 0;
+    let hits = 0;
+    for (let m = any.exec(text); m !== null; m = any.exec(text)) {
+      if (++hits > SEARCH_BUDGET) return this.scanner().scan(text).starts;
+      const p = m.index;
+      // Every literal that starts here, not only the one the search reports: literals overlap (`sk-`, `sk-ant-`).
+      const first = text.charCodeAt(p);
+      for (const id of this.byFirst.get(first >= 65 && first <= 90 ? first + 32 : first) ?? []) {
+        const literal = this.literals[id]!;
+        if (text.slice(p, p + literal.length).toLowerCase() !== literal) continue;
+        const list = lists[id];
+        if (list === undefined) lists[id] = [p];
+        else list.push(p);
+      }
+      // One past each hit, not past its end: literals overlap (`sk-` in `task-`, `key` in `AccountKey=`).
+      any.lastIndex = p + 1;
+    }
+    return lists;
+  }
+
+  /** The automaton, built on first use: most texts never need it. */
+  private scanner(): LiteralScanner {
+    this.scannerBuilt ??= new LiteralScanner(this.literals, () => true, { caseless: true });
+    return this.scannerBuilt;
+  }
+
+  /** The ids of `trigger`'s literals. */
+  idsOf(trigger: Trigger): readonly number[] {
+    const ids = this.ids.get(trigger);
+    if (ids === undefined) throw new RangeError('a trigger this index was not built with');
+    return ids;
+  }
+}
+
+/** A text and where the trigger literals of an index start in it, found in one pass for every pattern. */
+export class TriggerText {
+  private readonly starts: readonly (readonly number[] | undefined)[];
+  /** Whether some literal of the index occurs, in any case: when not, no pattern of the family can match. */
+  readonly any: boolean;
+  constructor(
+    readonly text: string,
+    readonly index: TriggerIndex,
+  ) {
+    this.starts = index.find(text);
+    this.any = this.starts.some((l) => l !== undefined && l.length > 0);
+  }
+
+  /** Sorted start offsets of `trigger`'s literals (in any case when `caseless`). */
+  occurrences(trigger: Trigger): readonly number[] {
+    const ids = this.index.idsOf(trigger);
+    const lists = ids.map((id, k) => {
+      const at = this.starts[id] ?? NONE;
+      const literal = trigger.literals[k]!;
+      // The search reads every literal in any case; one that is not caseless must occur as written.
+      return trigger.caseless || at.length === 0 ? at : at.filter((p) => this.text.startsWith(literal, p));
+    });
+    const nonEmpty = lists.filter((l) => l.length > 0);
+    if (nonEmpty.length <= 1) return nonEmpty[0] ?? NONE;
+    return nonEmpty.flat().sort((a, b) => a - b);
+  }
+}
+
+const NONE: readonly number[] = [];
+
+/**
+ * Successive matches of a pattern on a text, as repeated `exec` of the
+ * global pattern would give them, tried only within `trigger.reach` before an
+ * occurrence of the trigger. `sticky` is the pattern with the `y` flag.
+ */
+export class TriggeredMatches {
+  private readonly starts: readonly number[];
+  /** Index of the next trigger occurrence to try around. */
+  private k = 0;
+  /** Positions before this have been tried, or lie before the last match's end. */
+  private next = 0;
+
+  constructor(
+    private readonly sticky: RegExp,
+    private readonly source: TriggerText,
+    private readonly trigger: Trigger,
+  ) {
+    this.starts = source.occurrences(trigger);
+  }
+
+  /** The next match, or null. */
+  exec(): RegExpExecArray | null {
+    const text = this.source.text;
+    const { starts, sticky, trigger } = this;
+    const lead = this.source.index.leads.get(trigger);
+    for (; this.k < starts.length; this.k++) {
+      const occurrence = starts[this.k]!;
+      let first = Math.max(this.next, occurrence - trigger.reach);
+      if (lead !== undefined && first <= occurrence) {
+        // The run of lead units that ends at the trigger: a match cannot start before it.
+        let s = occurrence;
+        while (s > first) {
+          const c = text.charCodeAt(s - 1);
+          if (c >= 128 || lead[c] === 0) break;
+          s--;
+        }
+        first = s;
+      }
+      // INVARIANT: a match starting at s contains a trigger at s .. s + reach, so every position that can start
+      // one lies in such a range; ranges are visited in ascending order and each position at most once.
+      for (let s = first; s <= occurrence; s++) {
+        sticky.lastIndex = s;
+        const m = sticky.exec(text);
+        if (m === null) continue;
+        // An empty match would not advance.
+        this.next = m[0].length === 0 ? s + 1 : s + m[0].length;
+        return m;
+      }
+      this.next = Math.max(this.next, occurrence + 1);
+    }
+    return null;
+  }
+}
+
+/** The sticky twin of a global pattern (same source, same flags but `g`, plus `y`). */
+export function stickyOf(pattern: RegExp): RegExp {
+  return new RegExp(pattern.source, `${pattern.flags.replace('g', '')}y`);
+}
