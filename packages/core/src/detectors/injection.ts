@@ -40,8 +40,8 @@ const REPORTED_DISCOUNT = 0.55;
 export interface InjectionScan {
   /**
    * 0..1: the larger of the rules' score (one minus the product of (1 − weight) over the strongest finding of
-   * each rule group) and the learned model's (its `learned-model` finding); in a text that names attacks, the
-   * model's alone. Tool descriptions and arguments: the rules' alone.
+   * each rule group) and the learned model's (its `learned-model` finding). Tool descriptions and arguments:
+   * the rules' alone.
    */
   readonly score: number;
   readonly findings: readonly DetectorFinding[];
@@ -65,12 +65,11 @@ export function detectInjection(text: string, kind: ScanKind): InjectionScan {
   // The model was trained on tool outputs; tool descriptions and arguments keep the rules' verdict alone.
   if (kind !== 'output' || skeleton.text.trim() === '') return { score: ruleScore, findings };
   const verdict = modelVerdict(model);
-  // A text that names attacks (an article, an advisory, a README about injection) quotes what the rules match:
-  // there the model, which weighs the quoting around them, decides alone. Elsewhere the rules keep their floor.
-  const rulesCount = model.meta.strong === 0;
-  const score = rulesCount ? Math.max(ruleScore, verdict.score) : verdict.score;
-  if (verdict.score >= 0.5 || (!rulesCount && ruleScore >= 0.5))
-    findings.push(modelFinding(verdict, skeleton, text));
+  // The rules keep their floor everywhere, a text that names attacks included: their own reporting discount
+  // already weighs quoting there, and letting attack vocabulary switch the rules off would let a payload that
+  // says "this is not a prompt injection" do exactly that. The model can only add to the rules' verdict.
+  const score = Math.max(ruleScore, verdict.score);
+  if (verdict.score >= 0.5) findings.push(modelFinding(verdict, skeleton, text));
   return { score: Math.round(score * 1000) / 1000, findings };
 }
 
