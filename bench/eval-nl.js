@@ -43,6 +43,20 @@ const DEFAULT_ARGS = {
   'shell.exec': { command: 'ls' },
 };
 
+/**
+ * A request as a set written elsewhere spells it: `time` is the decision's clock, `intent` the
+ * session's declared intent, and the tool's default arguments fill what a case leaves out.
+ */
+function requestOf(r) {
+  const { time, intent, session, args, ...rest } = r;
+  return {
+    ...rest,
+    args: { ...DEFAULT_ARGS[r.tool], ...args },
+    session: { labels: [], calls: 0, ...session, ...(intent !== undefined && { intent }) },
+    now: time ?? r.now ?? DEFAULT_NOW,
+  };
+}
+
 /** The set as cases: { shape, sentence, seed, refuse, requests: [{ request, expect, approvers? }] }. */
 function loadCases() {
   const file = option('--file');
@@ -73,11 +87,14 @@ function loadCases() {
           seed: false,
           refuse,
           requests: list.map((r) => {
-            const { expect, expected, decision, effect, outcome, request, ...rest } = r;
+            const { expect, expected, decision, effect, outcome, request, approvers, ...rest } = r;
             const want = String(expect ?? expected ?? decision ?? effect ?? outcome);
+            const count = typeof approvers === 'number' ? approvers : approvers?.count;
             return {
-              request: request ?? rest,
+              request: requestOf(request ?? rest),
               expect: /approv|ask|human|escalat/.test(want) ? 'approve' : want,
+              ...(count !== undefined && { approvers: count }),
+              ...(approvers?.group !== undefined && { group: approvers.group }),
             };
           }),
         };
@@ -195,7 +212,11 @@ for (const c of cases) {
     const request = { ...r.request, ...(r.request.now && { now: new Date(r.request.now) }) };
     const d = decide(policy, request);
     const approvers = Math.max(0, ...(d.approval?.requirements ?? []).map((q) => q.approvers));
-    const ok = d.effect === r.expect && (r.approvers === undefined || approvers === r.approvers);
+    const groups = (d.approval?.requirements ?? []).flatMap((q) => q.groups);
+    const ok =
+      d.effect === r.expect &&
+      (r.approvers === undefined || approvers === r.approvers) &&
+      (r.group === undefined || groups.includes(r.group));
     if (ok) requestsRight++;
     else {
       all = false;
