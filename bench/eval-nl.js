@@ -5,6 +5,7 @@
  * sentence with a wrong decision: the failure that matters), and compile time per sentence.
  *
  *   node bench/eval-nl.js                    the repository's set
+ *   node bench/eval-nl.js --set F.yaml      another set in the repository's format
  *   node bench/eval-nl.js --file F.jsonl     a set of JSON lines: { sentence, shape?, refuse?,
  *                                            requests: [{ agent, tool, args?, …, expect }] }
  *   node bench/eval-nl.js --policy P.yaml    another policy to compile against
@@ -100,7 +101,7 @@ function loadCases() {
         };
       });
   }
-  const set = parse(readFileSync(join(root, 'bench/nl/eval-set.yaml'), 'utf8'));
+  const set = parse(readFileSync(resolve(option('--set') ?? join(root, 'bench/nl/eval-set.yaml')), 'utf8'));
   const cases = [];
   for (const intent of set.intents) {
     intent.phrasings.forEach((sentence, i) => {
@@ -130,7 +131,7 @@ function loadCases() {
       });
     });
   }
-  for (const sentence of set.refuse)
+  for (const sentence of set.refuse ?? [])
     cases.push({ shape: 'refuse', sentence, seed: false, refuse: true, requests: [] });
   return cases;
 }
@@ -191,8 +192,9 @@ for (const c of cases) {
     requestsTotal += c.requests.length;
     continue;
   }
-  const rule = ruleFromMeaning(result.meaning, 'nl-eval');
-  const fragment = JSON.stringify({ version: 1, rules: [rule] });
+  const rules = result.meanings.map((m, i) => ruleFromMeaning(m, `nl-eval-${i + 1}`));
+  const rule = rules.length === 1 ? rules[0] : rules;
+  const fragment = JSON.stringify({ version: 1, rules });
   let policy;
   try {
     policy = compilePolicy([
@@ -285,4 +287,4 @@ const failed =
   figures.seedAccuracy < 1 ||
   figures.refusalRate < 1 ||
   figures.compileMs.p95 > 5;
-process.exitCode = option('--file') ? 0 : failed ? 1 : 0;
+process.exitCode = option('--file') || option('--set') ? 0 : failed ? 1 : 0;

@@ -14,11 +14,12 @@ const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: quick
 function rule(sentence: string) {
   const r = compileSentence(sentence, vocabulary);
   if (!r.ok) throw new Error(`refused: ${r.refusal.message}`);
-  return ruleFromMeaning(r.meaning, 'r');
+  if (r.meanings.length !== 1) throw new Error(`${r.meanings.length} rules`);
+  return ruleFromMeaning(r.meanings[0] as (typeof r.meanings)[number], 'r');
 }
 function refusal(sentence: string) {
   const r = compileSentence(sentence, vocabulary);
-  if (r.ok) throw new Error(`compiled: ${JSON.stringify(ruleFromMeaning(r.meaning, 'r'))}`);
+  if (r.ok) throw new Error(`compiled: ${JSON.stringify(r.meanings.map((m) => ruleFromMeaning(m, 'r')))}`);
   return r.refusal;
 }
 

@@ -12,6 +12,7 @@ import {
 } from './lexicon.js';
 import type { Comparison } from './meaning.js';
 import { parseConditions } from './parse-conditions.js';
+import { parseEffectPhrasings, parseLeadIns, parseMarkers, type PhrasingContext } from './parse-phrasings.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /** Consumes every match of a pattern; the callback returns false to leave a match alone. */
@@ -35,6 +36,7 @@ export type ParsedCondition =
   | { readonly kind: 'state'; readonly value: string }
   | { readonly kind: 'hours'; readonly from: number; readonly to: number; readonly inside: boolean }
   | { readonly kind: 'days'; readonly days: readonly number[] }
+  | { readonly kind: 'dates'; readonly from: string; readonly until: string; readonly inside: boolean }
   | { readonly kind: 'session-label'; readonly label: string }
   | { readonly kind: 'provenance'; readonly target: 'recipient' | 'account' | 'url'; readonly label: string }
   | { readonly kind: 'calls'; readonly op: Comparison; readonly value: number }
@@ -64,6 +66,14 @@ export interface ParsedSentence {
   unsupported: string[];
   /** The words nothing consumed, in order: refused unless they are fillers. */
   rest: string[];
+  /** The subject is every agent, said outright ("no agent", "all agents", "nobody"). */
+  anyAgent?: boolean;
+  /** The clause points back at the one before it ("it", "there", "them"). */
+  pronoun?: boolean;
+  /** "Anything else", "all other payees": what the clause before did not permit. */
+  otherwise?: boolean;
+  /** Tool namespaces the sentence exempts ("except the email and contacts tools"). */
+  exceptNamespaces: string[];
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -92,26 +102,13 @@ function cachedRegex(source: string): RegExp {
   return re;
 }
 
-/** Lower-cases, spaces out commas and drops the final full stop, keeping `$1,000` and `example.com` whole. */
-export function normalizeSentence(sentence: string): string {
-  return ` ${sentence
-    .toLowerCase()
-    .replace(/[’‘]/g, "'")
-    .replace(/[“”]/g, '"')
-    .replace(/[.!]+\s*$/, '')
-    .replace(/,(?!\d{3})/g, ' , ')
-    .replace(/;/g, ' ; ')
-    .replace(/\s+/g, ' ')
-    .trim()} `;
-}
-
 /**
- * Cuts a sentence into its pieces, consuming each phrase it recognises; what is left over is
+ * Cuts a sentence (normalised by `normalizeSentence`, or one clause of it) into its pieces, consuming each phrase it recognises; what is left over is
  * returned in `rest` for the caller to refuse. Pure and linear in the sentence (a bounded
  * number of regex passes over at most 500 characters).
  */
-export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedSentence {
-  let text = normalizeSentence(sentence);
+export function parseSentence(normalized: string, vocabulary: Vocabulary): ParsedSentence {
+  let text = ` ${normalized.trim()} `;
   const parsed: ParsedSentence = {
     effects: [],
     groups: [],
@@ -127,6 +124,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     notes: [],
     unsupported: [],
     rest: [],
+    exceptNamespaces: [],
   };
   /** Consumes every match of `pattern`; `onMatch` returns false to leave a match alone. */
   const take: Take = (pattern: string, onMatch: (m: RegExpExecArray) => boolean | undefined) => {
@@ -165,6 +163,10 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     if (g && !parsed.groups.includes(g)) parsed.groups.push(g);
   };
 
+  const phrasing: PhrasingContext = { take, parsed, vocabulary, group: GROUP, addGroup };
+  parseLeadIns(phrasing);
+  const nsPhrase = namespacePhrases(vocabulary);
+  const NAMESPACE = `(?:the\\s)?(${alt(nsPhrase.keys())})`;
   // "can read but not delete X": the permitted half is what grants already say.
   take(
     `(?:can|may|are allowed to|is allowed to)\\s(${alt([...VERBS.read, ...VERBS.write, ...VERBS.any])})(?:\\s(?:and|or)\\s(${alt(VERBS.read)}))?\\s,?\\s?but\\s(?:not|never|cannot|can't|may not|must not)`,
@@ -176,12 +178,24 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
   );
   // Exemptions and "only X may": the named agents are outside the rule.
   take(
-    `(?:except(?:\\sfor)?|other than|apart from|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
+    `(?:except(?:\\sfor)?|other than|apart from|besides|(?<=(?:nobody|no one|no agents?)\\s)but|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
     (m) => {
       parsed.exceptAgents.push(...agentsIn(m[0] as string).filter((a) => !parsed.exceptAgents.includes(a)));
       return true;
     },
   );
+  take(
+    `(?:except(?:\\sfor)?|other than|apart from|besides)\\s${NAMESPACE}(?:\\s(?:,\\s)?(?:and|or|,)\\s${NAMESPACE})*(?:\\stools?)?`,
+    (m) => {
+      const re = new RegExp(`(?:^|\\s)(?:the\\s)?(${alt(nsPhrase.keys())})(?=\\s|$)`, 'g');
+      for (const n of (m[0] as string).matchAll(re)) {
+        const ns = nsPhrase.get(n[1] as string);
+        if (ns && !parsed.exceptNamespaces.includes(ns)) parsed.exceptNamespaces.push(ns);
+      }
+      return true;
+    },
+  );
+
   take(`only\\s(?:${AGENTS})\\s(?:may|can|is allowed to|are allowed to|should)`, (m) => {
     parsed.exceptAgents.push(...agentsIn((m[0] as string).replace(/^only/, '')));
     parsed.effects.push('deny');
@@ -190,7 +204,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
 
   // Conditions: provenance and origins first, since their nouns ("an email") are also objects.
   const VALUE_NOUN =
-    '(address(?:es)?|recipients?|accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
+    '(address(?:es)?|recipients?|(?:destination\\s)?accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
   const targetOf = (noun: string): 'recipient' | 'account' | 'url' =>
     /^(account|payee|iban)/.test(noun) ? 'account' : /^(url|link)/.test(noun) ? 'url' : 'recipient';
   const SOURCES = { ...SOURCE_LABELS };
@@ -203,7 +217,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     if (label) for (const p of phrases) namespaceLabels.set(p, label);
   }
   take(
-    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:only\\s)?(?:came|comes|come|was taken|were taken|appeared|appears|is found|was found|is|are)\\s(?:only\\s)?(?:from|in)\\s(?:only\\s)?(?:an?\\s|the\\s)?(${alt([...Object.keys(SOURCES), ...namespaceLabels.keys()])})(?:\\soutputs?|\\scontent)?`,
+    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:only\\s)?(?:came|comes|come|was taken|were taken|taken|appeared|appears|is found|was found|found|(?:it|they|the agent)\\s(?:found|saw|read)|pulled out|pulled|extracted|copied|scraped|lifted|seen|is|are)\\s(?:only\\s)?(?:from|in|of|out of)\\s(?:only\\s)?(?:an?\\s|the\\s)?(${alt([...Object.keys(SOURCES), ...namespaceLabels.keys()])})(?:\\soutputs?|\\scontent)?`,
     (m) => {
       const source = m[2] as string;
       const label =
@@ -260,7 +274,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     },
   );
   take(
-    `(?:${NEED}\\s(?:the\\s)?${APPROVAL_NOUN}|(?:must|should|need to|needs to|has to|have to) be (?:approved|signed off|authori[sz]ed))\\s(?:of|from|by)\\s(?:${NUMBER}\\s)?(?:(?:people|persons|members|approvers|person|member|approver)\\s(?:from|in|of)\\s)?${GROUP}`,
+    `(?:${NEED}\\s(?:the\\s)?${APPROVAL_NOUN}|(?:must|should|need to|needs to|has to|have to) be (?:approved|signed off|authori[sz]ed))\\s(?:of|from|by)\\s(?:${NUMBER}\\s)?(?:(?:people|persons|members|approvers|person|member|approver|someone|anyone|a member|a person|one person|one member)\\s(?:from|in|of)\\s)?${GROUP}`,
     (m) => {
       parsed.effects.push('approve');
       if (m[1]) parsed.approvers = numberOf(m[1]);
@@ -269,7 +283,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     },
   );
   take(
-    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*(?:(?:human|manual|manager|person's|people's)\\s)?(?:approval|sign-?off|review|confirmation|authori[sz]ation|consent)(?:\\s(?:first|beforehand))?`,
+    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*(?:(?:human|manual|manager|person's|people's)\\s)?(?:approval|sign-?off|review|confirmation|authori[sz]ation|consent|check)(?:\\s(?:from|by)\\s(?:a human|a person|someone|a manager))?(?:\\s(?:first|beforehand))?`,
     () => {
       parsed.effects.push('approve');
       return true;
@@ -310,6 +324,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
   );
 
   // Prohibitions and permissions.
+  parseEffectPhrasings(phrasing);
   take(
     '(?:no agent|no agents|nobody|no one|nothing|no tool)\\s(?:§\\s)?(?:may|can|should|is allowed to|shall)',
     () => {
@@ -318,7 +333,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     },
   );
   // A sentence that opens with "no" forbids what follows ("No payments overnight").
-  take('(?<=^\\s)no(?!\\s(?:more|less))', () => {
+  take('(?<=(?:^|,)\\s)no(?!\\s(?:more|less))', () => {
     parsed.effects.push('deny');
     return true;
   });
@@ -369,7 +384,10 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     parsed.agents.push(...agentsIn(m[0] as string).filter((a) => !parsed.agents.includes(a)));
     return true;
   });
-  take('(?:all|every|any|each|an|the)?\\s?(?<!other\\s)agents?', () => true);
+  take('(?:all|every|any|each|an|the)?\\s?(?<!other\\s)agents?', () => {
+    parsed.anyAgent = true;
+    return true;
+  });
 
   parseConditions(take, parsed, vocabulary);
 
@@ -381,6 +399,8 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     },
   );
 
+  parseMarkers(phrasing);
+
   // Objects.
   take(`(?:to\\s)?(?:the\\s)?(${alt(EXTERNAL_COMMUNICATION_NOUNS)})`, () => {
     parsed.objects.push({ kind: 'external' });
@@ -390,6 +410,20 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     parsed.objects.push({ kind: 'financial-systems' });
     return true;
   });
+  const toolPhrase = toolPhrases(vocabulary);
+  if (toolPhrase.size > 0)
+    take(`(?:the\\s)?(${alt(toolPhrase.keys())})`, (m) => {
+      parsed.objects.push({ kind: 'tool', pattern: toolPhrase.get(m[1] as string) as string });
+      return true;
+    });
+  const toolLabels = [...new Set(vocabulary.tools.flatMap((t) => t.labels))].filter((l) => l !== 'untrusted');
+  if (toolLabels.length > 0)
+    take(`(${alt(toolLabels)})\\s(?:data|information|tools|reports|records|documents|files|content)`, (m) => {
+      for (const t of vocabulary.tools.filter((x) => x.labels.includes(m[1] as string)))
+        parsed.objects.push({ kind: 'tool', pattern: t.name });
+      parsed.notes.push(`${m[0]} is what the catalog labels ${m[1]}`);
+      return true;
+    });
   const toolNames = vocabulary.tools.map((t) => t.name.toLowerCase());
   take(`(?:the\\s)?([a-z0-9_][a-z0-9_.:/-]*\\.(?:\\*|[a-z0-9_*?][a-z0-9_.*?:/-]*))(?:\\stool)?`, (m) => {
     const pattern = m[1] as string;
@@ -400,26 +434,6 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     });
     return true;
   });
-  const nsPhrase = new Map<string, string>();
-  for (const [ns, phrases] of vocabulary.namespaces) {
-    for (const p of phrases) {
-      for (const suffix of [
-        '',
-        's',
-        ' tools',
-        ' tool',
-        ' database',
-        ' databases',
-        ' db',
-        ' system',
-        ' systems',
-        ' data',
-        ' records',
-        ' messages',
-      ])
-        nsPhrase.set(`${p}${suffix}`, ns);
-    }
-  }
   // Resource facts ("production") before namespaces, so "orders" as a system is a condition
   // only when no namespace claims the word.
   const resourcePhrases = [...vocabulary.resourceValues.keys()].filter((v) => !nsPhrase.has(v));
@@ -476,4 +490,56 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     .split(' ')
     .filter((w) => w !== '');
   return parsed;
+}
+
+const NAMESPACE_SUFFIXES = [
+  '',
+  's',
+  ' tools',
+  ' tool',
+  ' database',
+  ' databases',
+  ' db',
+  ' system',
+  ' systems',
+  ' data',
+  ' records',
+  ' messages',
+];
+
+/** Phrase → tool namespace: "orders database", "email tools", "the sandbox". */
+function namespacePhrases(vocabulary: Vocabulary): Map<string, string> {
+  const nsPhrase = new Map<string, string>();
+  for (const [ns, phrases] of vocabulary.namespaces)
+    for (const p of phrases) for (const suffix of NAMESPACE_SUFFIXES) nsPhrase.set(`${p}${suffix}`, ns);
+  return nsPhrase;
+}
+
+/**
+ * Phrase → tool for tools named by what they are rather than by a verb: "contact lookups",
+ * "financial reports", "reports" (contacts.lookup, finance.report). An action that is itself a
+ * verb of the grammar ("send", "delete") is left to the verb passes.
+ */
+function toolPhrases(vocabulary: Vocabulary): Map<string, string> {
+  const verbs = new Set(Object.values(VERBS).flat());
+  const byAction = new Map<string, string[]>();
+  for (const t of vocabulary.tools) {
+    const [ns, action] = t.name.toLowerCase().split('.');
+    if (!ns || !action || verbs.has(action) || !/^[a-z]+$/.test(action)) continue;
+    byAction.set(action, [...(byAction.get(action) ?? []), t.name]);
+  }
+  const phrases = new Map<string, string>();
+  for (const [action, tools] of byAction) {
+    for (const name of tools) {
+      const ns = name.toLowerCase().split('.')[0] as string;
+      const words = new Set([...(vocabulary.namespaces.get(name.split('.')[0] as string) ?? []), ns]);
+      for (const w of [...words]) {
+        words.add(w.replace(/s$/, ''));
+        if (/^financ/.test(w)) words.add('financial');
+      }
+      for (const w of words) for (const a of [action, `${action}s`]) phrases.set(`${w} ${a}`, name);
+    }
+    if (tools.length === 1) phrases.set(`${action}s`, tools[0] as string);
+  }
+  return phrases;
 }

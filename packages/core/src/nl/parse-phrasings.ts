@@ -1,0 +1,175 @@
+import type { ParsedSentence, Take } from './parse-sentence.js';
+import type { Vocabulary } from './vocabulary.js';
+
+/**
+ * The phrasings people use around the grammar's core shapes: imperatives ("Block …", "… stop
+ * it"), permissions that add no rule ("… is fine"), prohibitions without a modal ("nobody
+ * touches …", "… is not allowed at all"), approval in passing ("only with a human OK",
+ * "unless a person approves"), and approvers a rule cannot name (one person, an owner).
+ * Each pass consumes what it recognises through `take` and records it in `parsed`.
+ */
+
+/** What the passes need from the sentence parser. */
+export interface PhrasingContext {
+  readonly take: Take;
+  readonly parsed: ParsedSentence;
+  readonly vocabulary: Vocabulary;
+  /** The regex of a group name (one capture), and how to record one. */
+  readonly group: string;
+  readonly addGroup: (phrase: string | undefined) => void;
+}
+
+const DOMAIN = '[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}';
+
+/** Passes run before any other: they claim words the later passes would misread. */
+export function parseLeadIns({ take, parsed, vocabulary, group, addGroup }: PhrasingContext): void {
+  // Approvals come from groups: a rule cannot ask one named person or "the owner" (four eyes
+  // means someone else's), so such a sentence is refused rather than widened to anyone.
+  take(`[a-z0-9._%+-]+@${DOMAIN}`, (m) => {
+    parsed.unsupported.push(
+      `"${m[0]}": a rule cannot name one person; approvals come from a group, recipients from a domain`,
+    );
+    return true;
+  });
+  take("(?:its|their|the|your|an?)\\s(?:[a-z-]+'s\\s)?owners?|[a-z-]+'s\\sowners?", (m) => {
+    parsed.unsupported.push(`"${m[0]}": a rule cannot ask an agent's owner; name a group of approvers`);
+    return true;
+  });
+  // "(@example.com)" restating the company's own domain.
+  take(`\\(\\s?@?(${DOMAIN})\\s?\\)`, (m) => {
+    if (m[1] !== vocabulary.companyDomain) return false;
+    parsed.notes.push(`"${m[0]}" restates the company's domain`);
+    return true;
+  });
+  // "finance.report is confidential:" — a statement the catalog must already make.
+  take('(?<=^\\s)([a-z0-9_]+\\.[a-z0-9_]+)\\s(?:is|are)\\s([a-z_]+)\\s,', (m) => {
+    const tool = vocabulary.tools.find((t) => t.name.toLowerCase() === m[1]);
+    if (!tool || !tool.labels.includes(m[2] as string)) return false;
+    parsed.objects.push({ kind: 'tool', pattern: tool.name });
+    parsed.notes.push(`the catalog labels ${tool.name} ${m[2]}`);
+    return true;
+  });
+
+  // Imperatives: "Block …", "Refuse …", and "…, stop it" at the end of an if-clause.
+  take('(?<=^\\s)(?:please\\s)?(?:block|refuse|reject|deny|forbid|prohibit|disallow|prevent|stop|ban)', () => {
+    parsed.effects.push('deny');
+    return true;
+  });
+  take(
+    '(?:,\\s)?(?:then\\s)?(?:stop|block|deny|refuse|reject|prevent|cancel)\\s(?:it|them|that|the\\s(?:transfer|payment|call|request|email|message|action))(?=\\s$)',
+    () => {
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
+  take(
+    '(?<=^\\s)(?:please\\s)?(?:always\\s)?(?:require|ask for)\\s(?:a\\s)?(?:human\\s)?(?:approval|sign-?off)\\s(?:for|on|before)',
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
+  take("(?:don't|do not|never|must not|should not|shall not)\\s(?:let|allow)", () => {
+    parsed.effects.push('deny');
+    return true;
+  });
+
+  // Approval in passing.
+  take(
+    `(?:but\\s)?(?:only\\s)?with\\s(?:a\\s|an\\s|prior\\s|explicit\\s)?(?:human\\s|person's\\s|manager's\\s|manual\\s)?(?:approval|sign-?off|ok|consent|authori[sz]ation)(?:\\s(?:from|by)\\s(?:(?:someone|anyone|a member|a person|one person)\\s(?:in|from|of)\\s)?${group})?`,
+    (m) => {
+      parsed.effects.push('approve');
+      addGroup(m[1]);
+      return true;
+    },
+  );
+  take(
+    `unless\\s(?:(?:a|the|an)\\s)?(?:human|person|someone|manager|approver|reviewer)\\s(?:approves|agrees|says yes|confirms|okays|oks)(?:\\sit|\\sthem)?|unless\\s(?:it is\\s|they are\\s|it's\\s)?(?:approved|signed off)(?:\\s(?:by|from)\\s(?:a human|a person|someone|${group}))?`,
+    (m) => {
+      parsed.withoutApproval = true;
+      addGroup(m[1]);
+      return true;
+    },
+  );
+  take(`(?:approval|sign-?off|authori[sz]ation|a human check)\\s(?:is\\s)?required`, () => {
+    parsed.effects.push('approve');
+    return true;
+  });
+  take(
+    `(?:needs?|requires?)\\s(?:both|all|all of|both of)\\s(?:the\\s)?${group}\\s(?:approvers|members|people)(?:\\sto\\s(?:approve|approves|confirm))?`,
+    (m) => {
+      const g = vocabulary.groups.find((x) => x === m[1] || x.replace(/[-_]/g, ' ') === m[1]);
+      const size = g === undefined ? undefined : vocabulary.groupSizes.get(g);
+      if (size === undefined) return false;
+      parsed.effects.push('approve');
+      parsed.approvers = size;
+      addGroup(m[1]);
+      parsed.notes.push(`"${m[0]}": all ${size} members of ${g}`);
+      return true;
+    },
+  );
+}
+
+/** Passes run after the grammar's own effects, before its subjects and objects. */
+export function parseEffectPhrasings({ take, parsed }: PhrasingContext): void {
+  // Prohibitions without a modal.
+  take('(?:is|are)\\s(?:never|not)\\s(?:allowed|permitted|ok|fine|acceptable)(?:\\sat all)?', () => {
+    parsed.effects.push('deny');
+    return true;
+  });
+  take('(?:is|are)\\s(?:barred|banned|blocked|forbidden|prohibited)\\sfrom', () => {
+    parsed.effects.push('deny');
+    return true;
+  });
+  take('no\\saccess\\sto', () => {
+    parsed.effects.push('deny');
+    parsed.verbs.push('any');
+    return true;
+  });
+  take('(?:is|are)\\sread-only', () => {
+    parsed.effects.push('deny');
+    parsed.verbs.push('write', 'delete');
+    parsed.notes.push('read-only: writes and deletes are denied');
+    return true;
+  });
+  take('(?:is|are)\\snot(?=\\s$)', () => {
+    parsed.effects.push('deny');
+    return true;
+  });
+  take('(?<=^\\s)(?:§\\s)?(?:but\\s)?not(?:\\sto)?', () => {
+    parsed.effects.push('deny');
+    return true;
+  });
+  take('(?:nobody|no one|no agents?|nothing)(?!\\s(?:§\\s)?(?:may|can|should|shall|is allowed))(?:\\s(?:gets|get|is|are))?', () => {
+    parsed.effects.push('deny');
+    parsed.anyAgent = true;
+    return true;
+  });
+  // Permissions: they add no rule beside a restriction, and are checked against it.
+  take(
+    '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|a free-for-all|free-for-all|unrestricted|not restricted|allowed|permitted)|can\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',
+    () => {
+      parsed.effects.push('allow');
+      return true;
+    },
+  );
+}
+
+/** Markers read last: pointers back to the clause before, and words that carry nothing here. */
+export function parseMarkers({ take, parsed }: PhrasingContext): void {
+  take(
+    '(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other',
+    () => {
+      parsed.otherwise = true;
+      return true;
+    },
+  );
+  take('(?:from\\s|to\\s|on\\s|in\\s|against\\s|with\\s)?(?:it|them|there|those|these)', () => {
+    parsed.pronoun = true;
+    return true;
+  });
+  take(
+    '(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|in one (?:go|transaction)|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
+    () => true,
+  );
+}
