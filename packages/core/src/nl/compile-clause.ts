@@ -89,6 +89,8 @@ export const unparsedOf = (parsed: ParsedSentence) => parsed.rest.filter((w) => 
  */
 export function compileClause(parsed: ParsedSentence, sentence: string, vocabulary: Vocabulary): ClauseResult {
   const trimmed = sentence;
+  // A phrase the grammar knows a rule cannot state is the clearer reason to give.
+  if (parsed.unsupported.length > 0) return refuse('GH_NL_UNSUPPORTED', parsed.unsupported.join('; '));
   const rest = unparsedOf(parsed);
   if (rest.length > 0) return unparsedRefusal(rest, vocabulary);
   const notes = [...parsed.notes];
@@ -237,14 +239,21 @@ export function compileClause(parsed: ParsedSentence, sentence: string, vocabula
     }
   }
   // "External recipients need approval": recipients are what a message is sent to.
-  if (
-    parsed.objects.length === 0 &&
-    parsed.verbs.length === 0 &&
-    toolSets.length === 0 &&
-    parsed.conditions.some((c) => c.kind === 'recipients')
-  ) {
-    nounCategories.push('external_communication');
-    notes.push('recipients are those of tools that communicate externally');
+  // "Payees taken from emails need approval": a payee is paid, a recipient is written to.
+  if (parsed.objects.length === 0 && parsed.verbs.length === 0 && toolSets.length === 0) {
+    const targets = [
+      ...parsed.conditions.flatMap((c) =>
+        c.kind === 'recipients' ? ['recipient'] : c.kind === 'provenance' ? [c.target] : [],
+      ),
+      ...parsed.origins.map((o) => o.target),
+    ];
+    if (targets.includes('account')) {
+      nounCategories.push('financial');
+      notes.push('accounts and payees are those of tools that move money');
+    } else if (targets.includes('recipient')) {
+      nounCategories.push('external_communication');
+      notes.push('recipients are those of tools that communicate externally');
+    }
   }
   const hasAction =
     parsed.objects.length > 0 ||
@@ -270,6 +279,19 @@ export function compileClause(parsed: ParsedSentence, sentence: string, vocabula
     const what = [...verbCategories, ...nounCategories, ...toolSets.flatMap((s) => s.patterns)].join(' and ');
     return refuse('GH_NL_NO_TOOL', `no tool in the catalog is ${what}`);
   }
+  // A rule on a resource fact no selected tool has would never apply: a wrong rule, refused.
+  for (const c of parsed.conditions)
+    if (c.kind === 'resource' && !selected.some((t) => t.resource[c.key] === c.value))
+      return refuse(
+        'GH_NL_NO_TOOL',
+        `none of the tools ${selected.map((t) => t.name).join(', ')} has ${c.key} ${c.value}`,
+        [c.value],
+      );
+  if (parsed.otherwise)
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      '"anything else" needs a clause before it saying what is fine: "payments up to $250 are fine; anything larger needs approval"',
+    );
   // match.categories holds one family (an OR); a second family narrows through the tool list.
   let categories: ToolCategory[] = verbCategories.length > 0 ? verbCategories : nounCategories;
   let toolPatterns = toolSets.flatMap((s) => s.patterns);

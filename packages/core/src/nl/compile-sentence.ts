@@ -62,7 +62,10 @@ function compileClauses(clauses: readonly string[], sentence: string, vocabulary
   if (clauses.length > MAX_CLAUSES)
     return refuse('GH_NL_TOO_LONG', `at most ${MAX_CLAUSES} clauses in a sentence: write one rule per sentence`);
   const parsed = clauses.map((c) => parseSentence(c, vocabulary));
-  for (let i = 1; i < parsed.length; i++) inherit(parsed[i] as ParsedSentence, parsed[i - 1] as ParsedSentence);
+  // Each clause as it stands, for when what it would take from the one before does not fit.
+  const own = parsed.map((p) => ({ ...p, agents: [...p.agents], objects: [...p.objects], conditions: [...p.conditions] }));
+  for (let i = 1; i < parsed.length; i++)
+    if (!parsed[i]?.otherwise) inherit(parsed[i] as ParsedSentence, parsed[i - 1] as ParsedSentence);
   const restricting: SentenceMeaning[] = [];
   const permitting: SentenceMeaning[] = [];
   const permitted: string[] = [];
@@ -81,7 +84,6 @@ function compileClauses(clauses: readonly string[], sentence: string, vocabulary
         return refuse('GH_NL_UNSUPPORTED', '"anything else" cannot add conditions of its own');
       const effect = p.effects.includes('deny') ? 'deny' : p.effects.includes('approve') ? 'approve' : undefined;
       if (!effect) return refuse('GH_NL_NO_EFFECT', '"anything else" needs an effect: is blocked, needs approval');
-      permitting.pop();
       permitted.pop();
       const merged: ParsedSentence = {
         ...before,
@@ -100,6 +102,11 @@ function compileClauses(clauses: readonly string[], sentence: string, vocabulary
       continue;
     }
     const allowOnly = p.effects.length > 0 && p.effects.every((e) => e === 'allow') && !p.only;
+    if (allowOnly && parsed[i + 1]?.otherwise) {
+      // The next clause restricts what this one did not permit; it is compiled there.
+      permitted.push(clauses[i]?.trim() ?? '');
+      continue;
+    }
     if (allowOnly) {
       const r = compileClause(p, sentence, vocabulary);
       if (r.ok) permitting.push(...r.meanings);
@@ -107,7 +114,12 @@ function compileClauses(clauses: readonly string[], sentence: string, vocabulary
       permitted.push(clauses[i]?.trim() ?? '');
       continue;
     }
-    const r = compileClause(p, sentence, vocabulary);
+    let r = compileClause(p, sentence, vocabulary);
+    if (!r.ok && r.refusal.code === 'GH_NL_NO_TOOL' && !p.pronoun && i > 0) {
+      // "… but not to transfer money": the clause's own action, not the one before's.
+      const mine = own[i] as ParsedSentence;
+      r = compileClause({ ...mine, agents: p.agents, exceptAgents: p.exceptAgents }, sentence, vocabulary);
+    }
     if (!r.ok) return r;
     restricting.push(...r.meanings);
   }

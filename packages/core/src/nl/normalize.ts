@@ -102,10 +102,20 @@ export function normalizeSentence(sentence: string): string {
     )
     // "No wire may exceed …": the modal belongs to the "no".
     .replace(
-      /(^ |, )no ((?:[a-z0-9_.$-]+ ){1,4}?)(?:may|can|shall|should|must|will) (?!not\b|never\b|be\b)/g,
+      /(^ |, )no ((?:[a-z0-9_.$-]+ ){1,4}?)(?:may|can|shall|should|must|will) (?:be (?=[$€£\d]))?(?!not\b|never\b|be\b)/g,
       '$1no $2',
     )
-    .replace(/\binternal (emails?|messages)\b/g, '$1 to colleagues');
+    .replace(/\binternal (emails?|messages)\b/g, '$1 to colleagues')
+    // "Cap payments at $20,000": nothing over the figure.
+    .replace(
+      /^ (?:please )?(?:cap|limit) (.{1,60}?) at ((?:[$€£]\s?)?\d[\d,]*(?:\.\d+)?\s?(?:k|m|thousand|million)?(?:\s(?:dollars?|usd|euros?|eur|pounds?|gbp))?)(?=\s)/,
+      ' block $1 over $2',
+    )
+    // "may only be pulled with approval": the "only" is the approval's.
+    .replace(
+      /\bonly ((?:be )?[a-z]+(?: [a-z]+)?) with ((?:a |an |prior |explicit )?(?:human |person's |manager's |manual )?(?:approval|sign-?off|ok|consent|authori[sz]ation))/g,
+      '$1 with $2',
+    );
   return ` ${s
     .replace(/\.(?=\s)/g, ' . ')
     .replace(/,(?!\d{3})/g, ' , ')
@@ -122,7 +132,7 @@ export function normalizeSentence(sentence: string): string {
  */
 export function splitClauses(text: string): string[] {
   return text
-    .split(/\s(?:;|\.(?=\s)|,\s(?:but|and|whereas|while)|but(?=\s(?:not|never|may|must|can|cannot|should|is|are|needs?|requires?|it|they|any|all|every|no|only|deletes?|writes?|sends?|payments?|transfers?|emails?)\s))\s/)
+    .split(/\s(?:;|\.(?=\s)|,\s(?:but|and|whereas|while)|,(?=\s(?:anything|everything|all|any)\s(?:else|other|larger|bigger|higher|greater|more)\s)|but(?=\s(?:not|never|may|must|can|cannot|should|is|are|needs?|requires?|it|they|any|all|every|no|only|deletes?|writes?|sends?|payments?|transfers?|emails?)\s))\s/)
     .map((c) => ` ${c.trim()} `)
     .filter((c) => c.trim() !== '');
 }

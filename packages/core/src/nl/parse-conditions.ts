@@ -90,6 +90,11 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     [DOWN, '<'],
     [ATMOST, '<='],
   ];
+  // "amount > 750", "where the amount is over 750": the argument named before its comparison.
+  take(
+    `(?:where\\s|when\\s|with\\s|if\\s)?(?:the\\s|an?\\s)?(?:amount|value|total|sum)(?:\\sis)?(?=\\s(?:${UP}|${ATLEAST}|${DOWN}|${ATMOST})\\s)`,
+    () => true,
+  );
   for (const [words, op] of comparisons) {
     take(`${words}\\s${AMOUNT}`, (m) => {
       parsed.conditions.push({ kind: 'amount', op, ...amountOf(m, 1) });

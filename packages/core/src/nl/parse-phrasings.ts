@@ -17,12 +17,23 @@ export interface PhrasingContext {
   /** The regex of a group name (one capture), and how to record one. */
   readonly group: string;
   readonly addGroup: (phrase: string | undefined) => void;
+  /** The regex of an agent phrase (one capture), and the agent a text names first. */
+  readonly agent: string;
+  readonly agentOf: (text: string) => string | undefined;
 }
 
 const DOMAIN = '[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}';
 
 /** Passes run before any other: they claim words the later passes would misread. */
-export function parseLeadIns({ take, parsed, vocabulary, group, addGroup }: PhrasingContext): void {
+export function parseLeadIns({
+  take,
+  parsed,
+  vocabulary,
+  group,
+  addGroup,
+  agent,
+  agentOf,
+}: PhrasingContext): void {
   // Approvals come from groups: a rule cannot ask one named person or "the owner" (four eyes
   // means someone else's), so such a sentence is refused rather than widened to anyone.
   take(`[a-z0-9._%+-]+@${DOMAIN}`, (m) => {
@@ -33,6 +44,16 @@ export function parseLeadIns({ take, parsed, vocabulary, group, addGroup }: Phra
   });
   take("(?:its|their|the|your|an?)\\s(?:[a-z-]+'s\\s)?owners?|[a-z-]+'s\\sowners?", (m) => {
     parsed.unsupported.push(`"${m[0]}": a rule cannot ask an agent's owner; name a group of approvers`);
+    return true;
+  });
+  // "(Carol and Dave)": the members of a group the sentence names, said by name.
+  take('\\(([a-z]+(?:\\s(?:,\\s)?(?:and|,)\\s[a-z]+)*)\\)', (m) => {
+    const names = (m[1] as string).split(/\s+/).filter((w) => w !== 'and' && w !== ',');
+    const group = [...vocabulary.groupMembers].find(([, members]) =>
+      names.every((n) => members.some((a) => a.toLowerCase().split('@')[0]?.split(/[._-]/).includes(n))),
+    );
+    if (!group) return false;
+    parsed.notes.push(`"${m[0]}" are members of ${group[0]}`);
     return true;
   });
   // "(@example.com)" restating the company's own domain.
@@ -56,7 +77,7 @@ export function parseLeadIns({ take, parsed, vocabulary, group, addGroup }: Phra
     return true;
   });
   take(
-    '(?:,\\s)?(?:then\\s)?(?:stop|block|deny|refuse|reject|prevent|cancel)\\s(?:it|them|that|the\\s(?:transfer|payment|call|request|email|message|action))(?=\\s$)',
+    '(?:,\\s)?(?:then\\s)?(?:stop|block|deny|refuse|reject|prevent|cancel)(?=\\s(?:it|them|that|the\\s(?:transfer|payment|call|request|email|message|action)s?)\\s$)',
     () => {
       parsed.effects.push('deny');
       return true;
@@ -69,6 +90,12 @@ export function parseLeadIns({ take, parsed, vocabulary, group, addGroup }: Phra
       return true;
     },
   );
+  // "before the assistant writes to them": the subject of the action the sentence is about.
+  take(`before\\s(?:(?:an?|the|any)\\s)?(?:agent|${agent}|it|they)\\s(?:can\\s|may\\s)?(?:[a-z]+)(?:\\sto)?\\s(?:them|it)`, (m) => {
+    const name = agentOf(m[0] as string);
+    if (name && !parsed.agents.includes(name)) parsed.agents.push(name);
+    return true;
+  });
   take("(?:don't|do not|never|must not|should not|shall not)\\s(?:let|allow)", () => {
     parsed.effects.push('deny');
     return true;
@@ -88,6 +115,13 @@ export function parseLeadIns({ take, parsed, vocabulary, group, addGroup }: Phra
     (m) => {
       parsed.withoutApproval = true;
       addGroup(m[1]);
+      return true;
+    },
+  );
+  take(
+    '(?:a\\s|the\\s)?(?:human|person|manager|someone)\\s(?:must|has to|should|needs to|will have to)\\s(?:approve|confirm|ok)',
+    () => {
+      parsed.effects.push('approve');
       return true;
     },
   );
@@ -117,7 +151,7 @@ export function parseEffectPhrasings({ take, parsed }: PhrasingContext): void {
     parsed.effects.push('deny');
     return true;
   });
-  take('(?:is|are)\\s(?:barred|banned|blocked|forbidden|prohibited)\\sfrom', () => {
+  take('(?:is|are)\\s(?:barred|banned)\\sfrom|(?:is|are)\\s(?:blocked|forbidden|prohibited)\\sfrom(?=\\s[a-z]+ing\\s)', () => {
     parsed.effects.push('deny');
     return true;
   });

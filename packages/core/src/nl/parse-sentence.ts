@@ -163,7 +163,15 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     if (g && !parsed.groups.includes(g)) parsed.groups.push(g);
   };
 
-  const phrasing: PhrasingContext = { take, parsed, vocabulary, group: GROUP, addGroup };
+  const phrasing: PhrasingContext = {
+    take,
+    parsed,
+    vocabulary,
+    group: GROUP,
+    addGroup,
+    agent: `(?:${alt(agentPhrase.keys())})`,
+    agentOf: (s) => agentsIn(s)[0],
+  };
   parseLeadIns(phrasing);
   const nsPhrase = namespacePhrases(vocabulary);
   const NAMESPACE = `(?:the\\s)?(${alt(nsPhrase.keys())})`;
@@ -236,6 +244,14 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       const noun = m[1] as string;
       const origins = ['user_input', ...(/trusted|address book/.test(m[0] as string) ? ['trusted'] : [])];
       parsed.origins.push({ target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun), origins });
+      return true;
+    },
+  );
+  take(
+    `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s|where\\s)?${USER}\\s${GAVE}(?:\\sin)?\\s(?:the\\s|a\\s)?${VALUE_NOUN}`,
+    (m) => {
+      const noun = m[1] as string;
+      parsed.origins.push({ target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun), origins: ['user_input'] });
       return true;
     },
   );
@@ -343,7 +359,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     return true;
   });
   take(
-    "(?:cannot|can not|can't|may not|must not|must never|should never|should not|shall not|will not|won't|do not|does not|don't|doesn't|are not allowed to|is not allowed to|are not permitted to|is not permitted to|are forbidden to|is forbidden to|are prohibited from|is prohibited from|are never allowed to|is never allowed to|never|not be allowed to)",
+    "(?:cannot|can not|can't|may not|may never|can never|must not|must never|should never|should not|shall not|will not|won't|do not|does not|don't|doesn't|are not allowed to|is not allowed to|are not permitted to|is not permitted to|are forbidden to|is forbidden to|are prohibited from|is prohibited from|are never allowed to|is never allowed to|never|not be allowed to)",
     () => {
       parsed.effects.push('deny');
       return true;
@@ -432,6 +448,16 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       kind: 'tool',
       pattern: vocabulary.tools.find((t) => t.name.toLowerCase() === pattern)?.name ?? pattern,
     });
+    return true;
+  });
+  // Verb phrases that hold their object ("change the settings") before the object's words
+  // are read as a resource or a namespace.
+  const phraseVerbs = new Map<string, ToolCategory>();
+  for (const [category, phrases] of Object.entries(VERBS) as [ToolCategory | 'any', readonly string[]][])
+    if (category !== 'any')
+      for (const p of phrases) if (p.includes(' ') && !phraseVerbs.has(p)) phraseVerbs.set(p, category);
+  take(`(?:to\\s)?(${alt(phraseVerbs.keys())})`, (m) => {
+    parsed.verbs.push(phraseVerbs.get(m[1] as string) as ToolCategory);
     return true;
   });
   // Resource facts ("production") before namespaces, so "orders" as a system is a condition
@@ -525,7 +551,7 @@ function toolPhrases(vocabulary: Vocabulary): Map<string, string> {
   const byAction = new Map<string, string[]>();
   for (const t of vocabulary.tools) {
     const [ns, action] = t.name.toLowerCase().split('.');
-    if (!ns || !action || verbs.has(action) || !/^[a-z]+$/.test(action)) continue;
+    if (!ns || !action || !/^[a-z]+$/.test(action)) continue;
     byAction.set(action, [...(byAction.get(action) ?? []), t.name]);
   }
   const phrases = new Map<string, string>();
@@ -539,7 +565,8 @@ function toolPhrases(vocabulary: Vocabulary): Map<string, string> {
       }
       for (const w of words) for (const a of [action, `${action}s`]) phrases.set(`${w} ${a}`, name);
     }
-    if (tools.length === 1) phrases.set(`${action}s`, tools[0] as string);
+    // A bare "reports" names the one tool that is a report; a bare "deletes" is a verb's.
+    if (tools.length === 1 && !verbs.has(action)) phrases.set(`${action}s`, tools[0] as string);
   }
   return phrases;
 }

@@ -13,6 +13,8 @@ export interface Vocabulary {
   readonly groups: readonly string[];
   /** Labels and classifications the declared agents carry ("autonomous"). */
   readonly agentLabels: readonly string[];
+  /** Group name → its members' addresses, so "(Carol and Dave)" can be checked. */
+  readonly groupMembers: ReadonlyMap<string, readonly string[]>;
   /** Group name → how many members it has, so an unmeetable approval is refused. */
   readonly groupSizes: ReadonlyMap<string, number>;
   /** Tool namespace (the part before the first `.`) → the phrases that name it. */
@@ -86,6 +88,7 @@ export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
         ]),
       ),
     ],
+    groupMembers: new Map([...policy.groups].map(([g, members]) => [g, [...members]])),
     groupSizes: new Map([...policy.groups].map(([g, members]) => [g, members.length])),
     namespaces,
     resourceValues,
