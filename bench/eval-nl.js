@@ -49,9 +49,15 @@ const DEFAULT_ARGS = {
  * session's declared intent, and the tool's default arguments fill what a case leaves out.
  */
 function requestOf(r) {
-  const { time, intent, session, args, ...rest } = r;
+  const { time, intent, session, args, origin, ...rest } = r;
+  // A value a trusted tool returned carries the origin `trusted` on the enforcement path
+  // (core/src/path/session.ts); a set that marks it with provenance `trusted` means the same.
+  const origins = { ...origin };
+  for (const [path, labels] of Object.entries(r.provenance ?? {}))
+    if (labels.includes('trusted')) origins[path] = [...(origins[path] ?? []), 'trusted'];
   return {
     ...rest,
+    ...(Object.keys(origins).length > 0 && { origin: origins }),
     args: { ...DEFAULT_ARGS[r.tool], ...args },
     session: { labels: [], calls: 0, ...session, ...(intent !== undefined && { intent }) },
     now: time ?? r.now ?? DEFAULT_NOW,

@@ -238,11 +238,24 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   const USER = "(?:the user|the user's|users|a user|the human)";
   const GAVE = '(?:gave|gives|give|provided|provides|typed|entered|supplied|named|wrote|chose|picked)';
   const TRUSTED = `(?:\\sor\\s(?:that\\s)?(?:a\\s|the\\s)?trusted tools?\\s(?:returned|returns|gave)|\\sor\\s(?:returned by\\s|from\\s)(?:a\\s)?trusted tools?|\\sor\\s(?:from\\s)?the address book)?`;
+  // A namespace whose tools the catalog marks trusted vouches like "a trusted tool" does.
+  const trustedNamespaces = [...vocabulary.namespaces].filter(([ns]) => {
+    const own = vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`));
+    return own.length > 0 && own.every((t) => t.labels.includes('trusted'));
+  });
+  const TRUSTED_NS = trustedNamespaces.length
+    ? `|\\sor\\s(?:from\\s)?(?:the\\s)?(?:${alt(trustedNamespaces.flatMap(([ns, p]) => [...p, ns, ns.replace(/s$/, '')]))})(?:\\s(?:directory|tool|tools|lookup|list|book|database))?`
+    : '';
+  const NEVER_UNTRUSTED = `(?:\\s,?\\s?(?:;\\s)?(?:and\\s|but\\s)?(?:never|not)\\s(?:from|in)\\s(?:the\\s|an?\\s)?(?:message contents|message bodies|${alt(Object.keys(SOURCES))}))?`;
   take(
-    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s)?(?:${USER}\\s${GAVE}|(?:given|provided|supplied|entered|typed|named)\\sby\\s${USER}|from\\s${USER})${TRUSTED}`,
+    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s)?(?:${USER}\\s${GAVE}|(?:given|provided|supplied|entered|typed|named)\\sby\\s${USER}|from\\s${USER}|(must|should|have to|has to|may only|can only|must only)\\s(?:only\\s)?(?:come|be taken|be)\\s(?:only\\s)?from\\s${USER})(?:${TRUSTED.slice(3, -2)}${TRUSTED_NS})?${NEVER_UNTRUSTED}`,
     (m) => {
       const noun = m[1] as string;
-      const origins = ['user_input', ...(/trusted|address book/.test(m[0] as string) ? ['trusted'] : [])];
+      if (m[2]) parsed.only = true;
+      const origins = [
+        'user_input',
+        ...(/trusted|address book/.test(m[0] as string) || /\sor\s/.test(m[0] as string) ? ['trusted'] : []),
+      ];
       parsed.origins.push({ target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun), origins });
       return true;
     },
