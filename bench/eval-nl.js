@@ -221,6 +221,9 @@ for (const c of cases) {
     const d = decide(policy, request);
     const approvers = Math.max(0, ...(d.approval?.requirements ?? []).map((q) => q.approvers));
     const groups = (d.approval?.requirements ?? []).flatMap((q) => q.groups);
+    // A case the policy alone already decides against its label (an intent that excludes
+    // the tool, a grant) cannot be met by any rule: deny > approve > allow.
+    const unreachable = r.expect === 'allow' && decide(base, request).effect !== 'allow';
     const ok =
       d.effect === r.expect &&
       (r.approvers === undefined || approvers === r.approvers) &&
@@ -230,7 +233,7 @@ for (const c of cases) {
       all = false;
       misses.push({
         sentence: c.sentence,
-        why: `${r.request.agent} → ${r.request.tool}: expected ${r.expect}${r.approvers ? `/${r.approvers}` : ''}, got ${d.effect}${approvers ? `/${approvers}` : ''}`,
+        why: `${r.request.agent} → ${r.request.tool}: expected ${r.expect}${r.approvers ? `/${r.approvers}` : ''}, got ${d.effect}${approvers ? `/${approvers}` : ''}${unreachable ? ' (the policy alone decides so: no rule can give allow here)' : ''}`,
         rule,
       });
     }
