@@ -87,7 +87,11 @@ export const unparsedOf = (parsed: ParsedSentence) => parsed.rest.filter((w) => 
  * the grammar did not consume is refused, never half-compiled. `sentence` is the whole
  * sentence, which every rule it gives is described by.
  */
-export function compileClause(parsed: ParsedSentence, sentence: string, vocabulary: Vocabulary): ClauseResult {
+export function compileClause(
+  parsed: ParsedSentence,
+  sentence: string,
+  vocabulary: Vocabulary,
+): ClauseResult {
   const trimmed = sentence;
   // A phrase the grammar knows a rule cannot state is the clearer reason to give.
   if (parsed.unsupported.length > 0) return refuse('GH_NL_UNSUPPORTED', parsed.unsupported.join('; '));
@@ -302,7 +306,9 @@ export function compileClause(parsed: ParsedSentence, sentence: string, vocabula
   if (parsed.exceptNamespaces.length > 0) {
     // The exemption is by name: the rule lists the tools it covers today.
     toolPatterns = selected.map((t) => t.name);
-    notes.push(`except the tools of ${parsed.exceptNamespaces.join(', ')}: the rule lists the others by name`);
+    notes.push(
+      `except the tools of ${parsed.exceptNamespaces.join(', ')}: the rule lists the others by name`,
+    );
   }
   if (effect === 'allow') {
     // An allow never reaches further than the tools it names today.

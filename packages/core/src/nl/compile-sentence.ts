@@ -58,12 +58,24 @@ const MAX_CLAUSES = 4;
  * must still be understood whole, and it must not contradict a restriction. "Anything else" /
  * "anything larger" restricts what the clause before it did not permit.
  */
-function compileClauses(clauses: readonly string[], sentence: string, vocabulary: Vocabulary): SentenceResult {
+function compileClauses(
+  clauses: readonly string[],
+  sentence: string,
+  vocabulary: Vocabulary,
+): SentenceResult {
   if (clauses.length > MAX_CLAUSES)
-    return refuse('GH_NL_TOO_LONG', `at most ${MAX_CLAUSES} clauses in a sentence: write one rule per sentence`);
+    return refuse(
+      'GH_NL_TOO_LONG',
+      `at most ${MAX_CLAUSES} clauses in a sentence: write one rule per sentence`,
+    );
   const parsed = clauses.map((c) => parseSentence(c, vocabulary));
   // Each clause as it stands, for when what it would take from the one before does not fit.
-  const own = parsed.map((p) => ({ ...p, agents: [...p.agents], objects: [...p.objects], conditions: [...p.conditions] }));
+  const own = parsed.map((p) => ({
+    ...p,
+    agents: [...p.agents],
+    objects: [...p.objects],
+    conditions: [...p.conditions],
+  }));
   for (let i = 1; i < parsed.length; i++)
     if (!parsed[i]?.otherwise) inherit(parsed[i] as ParsedSentence, parsed[i - 1] as ParsedSentence);
   const restricting: SentenceMeaning[] = [];
@@ -75,15 +87,20 @@ function compileClauses(clauses: readonly string[], sentence: string, vocabulary
     if (rest.length > 0) return unparsedRefusal(rest, vocabulary);
     if (p.otherwise) {
       const before = parsed[i - 1];
-      if (!before || !before.effects.every((e) => e === 'allow') || before.effects.length === 0)
+      if (!before?.effects.every((e) => e === 'allow') || before.effects.length === 0)
         return refuse(
           'GH_NL_UNSUPPORTED',
           '"anything else" needs the clause before it to say what is fine: "payments up to $250 are fine; anything larger needs approval"',
         );
       if (p.conditions.length > 0)
         return refuse('GH_NL_UNSUPPORTED', '"anything else" cannot add conditions of its own');
-      const effect = p.effects.includes('deny') ? 'deny' : p.effects.includes('approve') ? 'approve' : undefined;
-      if (!effect) return refuse('GH_NL_NO_EFFECT', '"anything else" needs an effect: is blocked, needs approval');
+      const effect = p.effects.includes('deny')
+        ? 'deny'
+        : p.effects.includes('approve')
+          ? 'approve'
+          : undefined;
+      if (!effect)
+        return refuse('GH_NL_NO_EFFECT', '"anything else" needs an effect: is blocked, needs approval');
       permitted.pop();
       const merged: ParsedSentence = {
         ...before,
@@ -123,7 +140,10 @@ function compileClauses(clauses: readonly string[], sentence: string, vocabulary
     if (!r.ok) return r;
     restricting.push(...r.meanings);
   }
-  if (restricting.length === 0) return permitting.length > 0 ? { ok: true, meanings: permitting } : refuse('GH_NL_NO_EFFECT', 'no clause says what is allowed, asked or denied');
+  if (restricting.length === 0)
+    return permitting.length > 0
+      ? { ok: true, meanings: permitting }
+      : refuse('GH_NL_NO_EFFECT', 'no clause says what is allowed, asked or denied');
   for (const allow of permitting)
     for (const r of restricting)
       if (contradicts(allow, r))
@@ -132,7 +152,8 @@ function compileClauses(clauses: readonly string[], sentence: string, vocabulary
           `the sentence both permits and restricts the same calls (${r.tools.filter((t) => allow.tools.includes(t)).join(', ')}): write what is restricted once`,
         );
   const notes = permitted.map(
-    (c) => `"${c}" adds no rule: a permission is what the grants already give, and deny or approve rules win over it`,
+    (c) =>
+      `"${c}" adds no rule: a permission is what the grants already give, and deny or approve rules win over it`,
   );
   return {
     ok: true,
@@ -146,7 +167,9 @@ const sameCondition = (a: Condition, b: Condition) => JSON.stringify(a) === JSON
 function contradicts(allow: SentenceMeaning, restrict: SentenceMeaning): boolean {
   if (!allow.tools.some((t) => restrict.tools.includes(t))) return false;
   const agentsMeet =
-    allow.agents.length === 0 || restrict.agents.length === 0 || allow.agents.some((a) => restrict.agents.includes(a));
+    allow.agents.length === 0 ||
+    restrict.agents.length === 0 ||
+    allow.agents.some((a) => restrict.agents.includes(a));
   return agentsMeet && allow.conditions.every((c) => restrict.conditions.some((d) => sameCondition(c, d)));
 }
 

@@ -79,6 +79,8 @@ export const VERBS: Readonly<Record<ToolCategory | 'any', readonly string[]>> = 
     'edit',
     'edits',
     'edited',
+    'change',
+    'changed',
     'alter',
     'alters',
     'altered',

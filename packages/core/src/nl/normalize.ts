@@ -93,7 +93,10 @@ export function normalizeSentence(sentence: string): string {
   for (const [re, to] of WORDS) s = s.replace(re, to);
   // "Outside business hours (before 08:00 or after 18:00)": the brackets say which hours.
   s = s
-    .replace(/\b(?:outside|out of) (?:of )?(?:business|office|working|work) hours\s?,?\s?\(([^)]*)\)/g, ' $1 ')
+    .replace(
+      /\b(?:outside|out of) (?:of )?(?:business|office|working|work) hours\s?,?\s?\(([^)]*)\)/g,
+      ' $1 ',
+    )
     .replace(/\b(?:during|within|in) (?:business|office|working|work) hours\s?,?\s?\(([^)]*)\)/g, ' $1 ')
     // "Small payments (up to $250)": the brackets define the adjective.
     .replace(
@@ -132,7 +135,9 @@ export function normalizeSentence(sentence: string): string {
  */
 export function splitClauses(text: string): string[] {
   return text
-    .split(/\s(?:;|\.(?=\s)|,\s(?:but|and|whereas|while)|,(?=\s(?:anything|everything|all|any)\s(?:else|other|larger|bigger|higher|greater|more)\s)|but(?=\s(?:not|never|may|must|can|cannot|should|is|are|needs?|requires?|it|they|any|all|every|no|only|deletes?|writes?|sends?|payments?|transfers?|emails?)\s))\s/)
+    .split(
+      /\s(?:;|\.(?=\s)|,\s(?:but|and|whereas|while)|,(?=\s(?:anything|everything|all|any)\s(?:else|other|larger|bigger|higher|greater|more)\s)|but(?=\s(?:not|never|may|must|can|cannot|should|is|are|needs?|requires?|it|they|any|all|every|no|only|deletes?|writes?|sends?|payments?|transfers?|emails?)\s))\s/,
+    )
     .map((c) => ` ${c.trim()} `)
     .filter((c) => c.trim() !== '');
 }

@@ -140,10 +140,13 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     '(?:to\\s)?(?:(?:anyone|anybody|someone|people|recipients?|addresses|an address|any address|contacts|parties|domains)\\s)?(?:who (?:are|is)\\s)?';
   const COMPANY =
     "(?:the company|the organi[sz]ation|our company|our organi[sz]ation|the org|our org|the firm|our domain|the company's domain|the company domain)";
-  take(`${WHO}(?:outside\\s(?:of\\s)?|leaving\\s|that leaves?\\s|which leaves?\\s)(?:${COMPANY}|${DOMAIN})`, (m) => {
-    parsed.conditions.push({ kind: 'recipients', scope: 'outside', ...(m[1] && { domain: m[1] }) });
-    return true;
-  });
+  take(
+    `${WHO}(?:outside\\s(?:of\\s)?|leaving\\s|that leaves?\\s|which leaves?\\s)(?:${COMPANY}|${DOMAIN})`,
+    (m) => {
+      parsed.conditions.push({ kind: 'recipients', scope: 'outside', ...(m[1] && { domain: m[1] }) });
+      return true;
+    },
+  );
   take(
     '(?:to\\s)?(?:external|outside|non-company)\\s(?:recipients|addresses|parties|people|domains|contacts)',
     () => {
@@ -308,9 +311,30 @@ const SEASON_MONTHS: Readonly<Record<string, readonly number[]>> = {
 };
 
 const MONTHS: Readonly<Record<string, number>> = {
-  jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
-  jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10, nov: 11,
-  november: 11, dec: 12, december: 12,
+  jan: 1,
+  january: 1,
+  feb: 2,
+  february: 2,
+  mar: 3,
+  march: 3,
+  apr: 4,
+  april: 4,
+  may: 5,
+  jun: 6,
+  june: 6,
+  jul: 7,
+  july: 7,
+  aug: 8,
+  august: 8,
+  sep: 9,
+  sept: 9,
+  september: 9,
+  oct: 10,
+  october: 10,
+  nov: 11,
+  november: 11,
+  dec: 12,
+  december: 12,
 };
 const MONTH = `(?:${Object.keys(MONTHS)
   .sort((a, b) => b.length - a.length)
@@ -321,7 +345,10 @@ const DATE = `(\\d{4}-\\d{2}-\\d{2}|${MONTH}\\.?\\s\\d{1,2}(?:st|nd|rd|th)?\\s(?
 function dayOf(text: string): number {
   const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (iso) return Date.UTC(Number(iso[1]), Number(iso[2]) - 1, Number(iso[3]));
-  const words = text.replace(/[.,]/g, ' ').split(/\s+/).filter((w) => w !== '');
+  const words = text
+    .replace(/[.,]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w !== '');
   const month = words.map((w) => MONTHS[w]).find((m) => m !== undefined);
   const year = words.find((w) => /^\d{4}$/.test(w));
   const day = words.find((w) => /^\d{1,2}(?:st|nd|rd|th)?$/.test(w));
@@ -336,18 +363,21 @@ function dayOf(text: string): number {
  * 2027-01-04". The last day is included ("through", "to", "and"), except after "until".
  */
 function parseDates(take: Take, parsed: ParsedSentence): void {
-  take(`(?:between|from)\\s${DATE}\\s(and|to|through|thru|until|till|-)\\s${DATE}(?:\\s(?:inclusive|included))?`, (m) => {
-    const from = dayOf(m[1] as string);
-    const last = dayOf(m[3] as string);
-    if (Number.isNaN(from) || Number.isNaN(last) || last < from) return false;
-    const exclusive = m[2] === 'until' || m[2] === 'till';
-    const until = exclusive ? last : last + 864e5;
-    if (until <= from) return false;
-    const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
-    parsed.conditions.push({ kind: 'dates', from: iso(from), until: iso(until), inside: true });
-    parsed.notes.push(
-      `dates are UTC days, from ${iso(from).slice(0, 10)} ${exclusive ? 'until' : 'through'} ${(m[3] as string).trim()}${exclusive ? ' (not included)' : ' (included)'}`,
-    );
-    return true;
-  });
+  take(
+    `(?:between|from)\\s${DATE}\\s(and|to|through|thru|until|till|-)\\s${DATE}(?:\\s(?:inclusive|included))?`,
+    (m) => {
+      const from = dayOf(m[1] as string);
+      const last = dayOf(m[3] as string);
+      if (Number.isNaN(from) || Number.isNaN(last) || last < from) return false;
+      const exclusive = m[2] === 'until' || m[2] === 'till';
+      const until = exclusive ? last : last + 864e5;
+      if (until <= from) return false;
+      const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+      parsed.conditions.push({ kind: 'dates', from: iso(from), until: iso(until), inside: true });
+      parsed.notes.push(
+        `dates are UTC days, from ${iso(from).slice(0, 10)} ${exclusive ? 'until' : 'through'} ${(m[3] as string).trim()}${exclusive ? ' (not included)' : ' (included)'}`,
+      );
+      return true;
+    },
+  );
 }

@@ -65,17 +65,20 @@ export function parseLeadIns({
   // "finance.report is confidential:" — a statement the catalog must already make.
   take('(?<=^\\s)([a-z0-9_]+\\.[a-z0-9_]+)\\s(?:is|are)\\s([a-z_]+)\\s,', (m) => {
     const tool = vocabulary.tools.find((t) => t.name.toLowerCase() === m[1]);
-    if (!tool || !tool.labels.includes(m[2] as string)) return false;
+    if (!tool?.labels.includes(m[2] as string)) return false;
     parsed.objects.push({ kind: 'tool', pattern: tool.name });
     parsed.notes.push(`the catalog labels ${tool.name} ${m[2]}`);
     return true;
   });
 
   // Imperatives: "Block …", "Refuse …", and "…, stop it" at the end of an if-clause.
-  take('(?<=^\\s)(?:please\\s)?(?:block|refuse|reject|deny|forbid|prohibit|disallow|prevent|stop|ban)', () => {
-    parsed.effects.push('deny');
-    return true;
-  });
+  take(
+    '(?<=^\\s)(?:please\\s)?(?:block|refuse|reject|deny|forbid|prohibit|disallow|prevent|stop|ban)',
+    () => {
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
   take(
     '(?:,\\s)?(?:then\\s)?(?:stop|block|deny|refuse|reject|prevent|cancel)(?=\\s(?:it|them|that|the\\s(?:transfer|payment|call|request|email|message|action)s?)\\s$)',
     () => {
@@ -91,11 +94,14 @@ export function parseLeadIns({
     },
   );
   // "before the assistant writes to them": the subject of the action the sentence is about.
-  take(`before\\s(?:(?:an?|the|any)\\s)?(?:agent|${agent}|it|they)\\s(?:can\\s|may\\s)?(?:[a-z]+)(?:\\sto)?\\s(?:them|it)`, (m) => {
-    const name = agentOf(m[0] as string);
-    if (name && !parsed.agents.includes(name)) parsed.agents.push(name);
-    return true;
-  });
+  take(
+    `before\\s(?:(?:an?|the|any)\\s)?(?:agent|${agent}|it|they)\\s(?:can\\s|may\\s)?(?:[a-z]+)(?:\\sto)?\\s(?:them|it)`,
+    (m) => {
+      const name = agentOf(m[0] as string);
+      if (name && !parsed.agents.includes(name)) parsed.agents.push(name);
+      return true;
+    },
+  );
   take("(?:don't|do not|never|must not|should not|shall not)\\s(?:let|allow)", () => {
     parsed.effects.push('deny');
     return true;
@@ -151,10 +157,13 @@ export function parseEffectPhrasings({ take, parsed }: PhrasingContext): void {
     parsed.effects.push('deny');
     return true;
   });
-  take('(?:is|are)\\s(?:barred|banned)\\sfrom|(?:is|are)\\s(?:blocked|forbidden|prohibited)\\sfrom(?=\\s[a-z]+ing\\s)', () => {
-    parsed.effects.push('deny');
-    return true;
-  });
+  take(
+    '(?:is|are)\\s(?:barred|banned)\\sfrom|(?:is|are)\\s(?:blocked|forbidden|prohibited)\\sfrom(?=\\s[a-z]+ing\\s)',
+    () => {
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
   take('no\\saccess\\sto', () => {
     parsed.effects.push('deny');
     parsed.verbs.push('any');
@@ -174,11 +183,14 @@ export function parseEffectPhrasings({ take, parsed }: PhrasingContext): void {
     parsed.effects.push('deny');
     return true;
   });
-  take('(?:nobody|no one|no agents?|nothing)(?!\\s(?:§\\s)?(?:may|can|should|shall|is allowed))(?:\\s(?:gets|get|is|are))?', () => {
-    parsed.effects.push('deny');
-    parsed.anyAgent = true;
-    return true;
-  });
+  take(
+    '(?:nobody|no one|no agents?|nothing)(?!\\s(?:§\\s)?(?:may|can|should|shall|is allowed))(?:\\s(?:gets|get|is|are))?',
+    () => {
+      parsed.effects.push('deny');
+      parsed.anyAgent = true;
+      return true;
+    },
+  );
   // Permissions: they add no rule beside a restriction, and are checked against it.
   take(
     '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|a free-for-all|free-for-all|unrestricted|not restricted|allowed|permitted)|can\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',

@@ -12,7 +12,7 @@ import {
 } from './lexicon.js';
 import type { Comparison } from './meaning.js';
 import { parseConditions } from './parse-conditions.js';
-import { parseEffectPhrasings, parseLeadIns, parseMarkers, type PhrasingContext } from './parse-phrasings.js';
+import { type PhrasingContext, parseEffectPhrasings, parseLeadIns, parseMarkers } from './parse-phrasings.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /** Consumes every match of a pattern; the callback returns false to leave a match alone. */
@@ -264,7 +264,10 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s|where\\s)?${USER}\\s${GAVE}(?:\\sin)?\\s(?:the\\s|a\\s)?${VALUE_NOUN}`,
     (m) => {
       const noun = m[1] as string;
-      parsed.origins.push({ target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun), origins: ['user_input'] });
+      parsed.origins.push({
+        target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun),
+        origins: ['user_input'],
+      });
       return true;
     },
   );
@@ -568,6 +571,16 @@ function toolPhrases(vocabulary: Vocabulary): Map<string, string> {
     byAction.set(action, [...(byAction.get(action) ?? []), t.name]);
   }
   const phrases = new Map<string, string>();
+  // "bank.update_password" is "update the password", "change the password", "edit password".
+  for (const t of vocabulary.tools) {
+    const [verb, ...rest] = (t.name.toLowerCase().split('.')[1] ?? '').split('_');
+    const category = Object.entries(VERBS).find(([c, list]) => c !== 'any' && list.includes(verb ?? ''))?.[0];
+    if (!category || rest.length === 0 || !rest.every((w) => /^[a-z]+$/.test(w))) continue;
+    const object = rest.join(' ');
+    for (const syn of (VERBS as Record<string, readonly string[]>)[category] ?? [])
+      for (const det of ['', 'the ', 'a ', 'an ', 'their ', 'its ', "the user's ", 'any '])
+        phrases.set(`${syn} ${det}${object}`, t.name);
+  }
   for (const [action, tools] of byAction) {
     for (const name of tools) {
       const ns = name.toLowerCase().split('.')[0] as string;

@@ -116,7 +116,8 @@ function addShortNames(
     for (const v of Object.values(t.resource)) if (typeof v === 'string') taken.add(v.toLowerCase());
   const owners = new Map<string, string[]>();
   for (const name of agents.keys())
-    for (const word of name.toLowerCase().split(/[-_]+/)) owners.set(word, [...(owners.get(word) ?? []), name]);
+    for (const word of name.toLowerCase().split(/[-_]+/))
+      owners.set(word, [...(owners.get(word) ?? []), name]);
   for (const [word, names] of owners) {
     if (names.length !== 1 || taken.has(word) || word.length < 3) continue;
     agents.get(names[0] as string)?.push(word);
@@ -183,6 +184,6 @@ export function suggestionsFor(
   const scored = [...candidates]
     .map((c) => ({ c, d: distance(c) }))
     .filter(({ c, d }) => d <= (word.length <= 4 ? 1 : 2) && c !== word)
-    .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c));
+    .sort((x, y) => x.d - y.d || y.c.length - x.c.length || x.c.localeCompare(y.c));
   return scored.slice(0, 3).map(({ c }) => c);
 }

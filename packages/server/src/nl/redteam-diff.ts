@@ -74,7 +74,7 @@ export async function redteamDiff(opts: {
   const replayed: SuiteReplay[] = [];
   const skipped: { suite: string; reason: string }[] = [];
   for (const suite of opts.suites ?? SUITES) {
-    if (performance.now() - started > budget) {
+    if (performance.now() - started >= budget) {
       skipped.push({ suite: suite.name, reason: `not replayed: the ${budget / 1000} s budget was spent` });
       continue;
     }
@@ -93,9 +93,14 @@ export async function redteamDiff(opts: {
       continue;
     }
     const fragment = { name: 'nl-fragment.yaml', text: stringify({ version: 1, rules }) };
-    const after = checkPolicy([source, fragment]).policy;
+    const checked = checkPolicy([source, fragment]);
+    const after = checked.policy;
     if (!after) {
-      skipped.push({ suite: suite.name, reason: "the rules do not compile beside the suite's policy" });
+      const first = checked.diagnostics.find((d) => d.severity === 'error')?.message;
+      skipped.push({
+        suite: suite.name,
+        reason: `the rules do not compile beside the suite's policy${first ? `: ${first}` : ''}`,
+      });
       continue;
     }
     const touched = suite.traces.filter((t) => touches(t, rules, after));
@@ -140,8 +145,7 @@ function rulesFor(sentences: readonly string[], policy: CompiledPolicy): RuleDoc
 function touches(trace: RedteamTrace, rules: readonly RuleDocument[], policy: CompiledPolicy): boolean {
   return trace.steps.some(
     (step) =>
-      'call' in step &&
-      rules.some((rule) => ruleSelects(rule, policy, step.call, step.agent ?? trace.agent)),
+      'call' in step && rules.some((rule) => ruleSelects(rule, policy, step.call, step.agent ?? trace.agent)),
   );
 }
 
