@@ -271,6 +271,14 @@ export function compileClause(
       'GH_NL_NO_ACTION',
       'no action: name a tool, a kind of tool (payments, databases, email) or a verb (read, delete, send)',
     );
+  // "update the configuration": writing configuration is changing it; the noun says which.
+  if (
+    verbCategories.length > 0 &&
+    verbCategories.every((c) => c === 'write') &&
+    nounCategories.length > 0 &&
+    !vocabulary.tools.some((t) => t.categories.includes('write') && nounCategories.some((c) => t.categories.includes(c)))
+  )
+    verbCategories.splice(0);
   const exempt = (t: ToolDefinition) => parsed.exceptNamespaces.some((ns) => t.name.startsWith(`${ns}.`));
   const selected = vocabulary.tools.filter(
     (t) =>

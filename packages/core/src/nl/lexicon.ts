@@ -107,6 +107,7 @@ export const VERBS: Readonly<Record<ToolCategory | 'any', readonly string[]>> = 
     'contacts',
     'share',
     'shares',
+    'outgoing',
   ],
   financial: [
     'move money to',

@@ -21,15 +21,55 @@ const UNITS: Readonly<Record<string, number>> = {
   ten: 10,
   eleven: 11,
   twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
   fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
   twenty: 20,
   thirty: 30,
   forty: 40,
   fifty: 50,
-  hundred: 100,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
 const SCALES: Readonly<Record<string, number>> = { hundred: 100, thousand: 1000, million: 1e6 };
-const UNIT_WORDS = Object.keys(UNITS).join('|');
+const NUMBER_WORD = `(?:${[...Object.keys(UNITS), ...Object.keys(SCALES)].join('|')})`;
+/** A run of number words: "seven thousand five hundred", "twenty-five", "one hundred and ten". */
+const NUMBER_RUN = new RegExp(
+  `\\b${NUMBER_WORD}(?:(?:[ -]|\\sand\\s)${NUMBER_WORD})*\\b(?=(\\s(?:dollars?|usd|euros?|eur|pounds?|gbp|k\\b))?)`,
+  'g',
+);
+
+/** The value of a run of number words, or undefined when it is not one number. */
+function numberOfWords(run: string): number | undefined {
+  let total = 0;
+  let current = 0;
+  let last = Number.POSITIVE_INFINITY;
+  for (const word of run.split(/[\s-]+/).filter((w) => w !== 'and')) {
+    const unit = UNITS[word];
+    if (unit !== undefined) {
+      // "twenty five" adds; "five twenty" is not a number.
+      if (unit >= last || (last < 10 && unit < 10)) return undefined;
+      current += unit;
+      last = unit;
+      continue;
+    }
+    const scale = SCALES[word] as number;
+    if (current === 0) current = 1;
+    if (scale === 100) current *= 100;
+    else {
+      total += current * scale;
+      current = 0;
+    }
+    last = Number.POSITIVE_INFINITY;
+  }
+  return total + current;
+}
 
 /** Whole-word rewrites: shorthand and synonyms → the word the grammar knows. */
 const WORDS: readonly [RegExp, string][] = [
@@ -84,11 +124,13 @@ export function normalizeSentence(sentence: string): string {
   // Currency before the figure; number words into figures ("three thousand" → 3000).
   s = s
     .replace(/\b(usd|eur|gbp)\s?(\d[\d,]*(?:\.\d+)?\s?(?:k|m|thousand|million)?)(?=\s)/g, '$2 $1')
-    .replace(
-      new RegExp(`\\b(${UNIT_WORDS})(?:[ -](${UNIT_WORDS}))?\\s(hundred|thousand|million)\\b`, 'g'),
-      (_, a: string, b: string | undefined, scale: string) =>
-        String(((UNITS[a] ?? 0) + (b ? (UNITS[b] ?? 0) : 0)) * (SCALES[scale] ?? 1)),
-    )
+    // A run of number words becomes a figure when it is an amount: it has a scale word, or a
+    // currency follows ("one dollar"). "Two approvals" stays a word for the grammar.
+    .replace(NUMBER_RUN, (run: string, currency: string | undefined) => {
+      if (!/hundred|thousand|million/.test(run) && !currency) return run;
+      const n = numberOfWords(run);
+      return n === undefined ? run : String(n);
+    })
     .replace(/\bhalf a (million|thousand)\b/g, (_, scale: string) => String((SCALES[scale] ?? 0) / 2));
   for (const [re, to] of WORDS) s = s.replace(re, to);
   // "Outside business hours (before 08:00 or after 18:00)": the brackets say which hours.

@@ -107,6 +107,23 @@ export function parseLeadIns({
     return true;
   });
 
+  // "Keep the email assistant away from …".
+  take(`(?<=^\\s)(?:please\\s)?keep(?=\\s(?:(?:the\\s)?${agent}|all agents|agents|every agent)\\saway\\sfrom\\s)`, () => {
+    parsed.effects.push('deny');
+    return true;
+  });
+  // "security has to approve it": a group as the subject of the approval.
+  take(`${group}\\s(?:has to|must|needs to|should|will have to|is to)\\s(?:approve|confirm|ok)`, (m) => {
+    parsed.effects.push('approve');
+    addGroup(m[1]);
+    return true;
+  });
+  // "an email goes to anyone outside": a message sent.
+  take('(?:goes|go|gets sent|get sent)(?=\\sto\\s)', () => {
+    parsed.verbs.push('external_communication');
+    return true;
+  });
+
   // Approval in passing.
   take(
     `(?:but\\s)?(?:only\\s)?with\\s(?:a\\s|an\\s|prior\\s|explicit\\s)?(?:human\\s|person's\\s|manager's\\s|manual\\s)?(?:approval|sign-?off|ok|consent|authori[sz]ation)(?:\\s(?:from|by)\\s(?:(?:someone|anyone|a member|a person|one person)\\s(?:in|from|of)\\s)?${group})?`,
@@ -164,7 +181,7 @@ export function parseEffectPhrasings({ take, parsed }: PhrasingContext): void {
       return true;
     },
   );
-  take('no\\saccess\\sto', () => {
+  take('(?:(?:has|have|gets?|is given)\\s)?no\\saccess\\sto|(?:stays?|keeps?|kept)\\saway\\sfrom|away\\sfrom', () => {
     parsed.effects.push('deny');
     parsed.verbs.push('any');
     return true;
