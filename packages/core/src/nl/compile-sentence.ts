@@ -186,6 +186,8 @@ function inherit(p: ParsedSentence, before: ParsedSentence): void {
   }
   const pointsBack = p.pronoun || (p.objects.length === 0 && p.origins.length === 0);
   if (!pointsBack) return;
+  // "… not delete anything there": "anything" is whatever "there" is.
+  if (p.pronoun && p.objects.every((o) => o.kind === 'any')) p.objects.splice(0);
   if (p.objects.length === 0) p.objects.push(...before.objects);
   if (p.verbs.length === 0 && p.objects.length === 0) p.verbs.push(...before.verbs);
   const kinds = new Set(p.conditions.map((c) => c.kind));

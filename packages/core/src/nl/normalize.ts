@@ -151,6 +151,8 @@ export function normalizeSentence(sentence: string): string {
       '$1no $2',
     )
     .replace(/\binternal (emails?|messages)\b/g, '$1 to colleagues')
+    // "The only email allowed is to example.com": only that is allowed.
+    .replace(/(^ |, )the only (.{1,60}?) (?:allowed|permitted) (?:is|are) /, '$1only $2 is allowed ')
     // "Cap payments at $20,000": nothing over the figure.
     .replace(
       /^ (?:please )?(?:cap|limit) (.{1,60}?) at ((?:[$€£]\s?)?\d[\d,]*(?:\.\d+)?\s?(?:k|m|thousand|million)?(?:\s(?:dollars?|usd|euros?|eur|pounds?|gbp))?)(?=\s)/,

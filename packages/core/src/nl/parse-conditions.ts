@@ -186,6 +186,13 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     return true;
   });
 
+  // "gmail.com addresses": one recipient in the domain.
+  take(`${DOMAIN}\\s(?:addresses|recipients|accounts|emails)`, (m) => {
+    if (isTool(m[1] as string)) return false;
+    parsed.conditions.push({ kind: 'recipients', scope: parsed.only ? 'inside' : 'any', domain: m[1] as string });
+    return true;
+  });
+
   // Time windows and days.
   take('(?:outside|out of)\\s(?:of\\s)?(?:business|office|working|work)\\shours', () => {
     parsed.conditions.push({ kind: 'hours', from: 9, to: 17, inside: false });

@@ -193,7 +193,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     },
   );
   take(
-    `(?:except(?:\\sfor)?|other than|apart from|besides)\\s${NAMESPACE}(?:\\s(?:,\\s)?(?:and|or|,)\\s${NAMESPACE})*(?:\\stools?)?`,
+    `(?:except(?:\\sfor)?|other than|apart from|besides)\\s(?:in\\s|on\\s|for\\s)?${NAMESPACE}(?:\\s(?:,\\s)?(?:and|or|,)\\s${NAMESPACE})*(?:\\stools?)?`,
     (m) => {
       const re = new RegExp(`(?:^|\\s)(?:the\\s)?(${alt(nsPhrase.keys())})(?=\\s|$)`, 'g');
       for (const n of (m[0] as string).matchAll(re)) {
@@ -424,7 +424,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   parseConditions(take, parsed, vocabulary);
 
   take(
-    `(?<=§\\s)(${alt(Object.keys(NOUN_VERBS))})(?=\\s(?:an?|any|the|addresses|anyone|recipients|people)\\s)`,
+    `(?<=§\\s)(${alt(Object.keys(NOUN_VERBS))})(?=\\s(?:an?|any|the|addresses|anyone|recipients|people|outside|[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,})\\s)`,
     (m) => {
       parsed.verbs.push(NOUN_VERBS[m[1] as string] as ToolCategory);
       return true;
@@ -438,16 +438,6 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     parsed.objects.push({ kind: 'external' });
     return true;
   });
-  take(`(?:the\\s)?(${alt(FINANCIAL_SYSTEM_NOUNS)})`, () => {
-    parsed.objects.push({ kind: 'financial-systems' });
-    return true;
-  });
-  const toolPhrase = toolPhrases(vocabulary);
-  if (toolPhrase.size > 0)
-    take(`(?:the\\s)?(${alt(toolPhrase.keys())})`, (m) => {
-      parsed.objects.push({ kind: 'tool', pattern: toolPhrase.get(m[1] as string) as string });
-      return true;
-    });
   const toolLabels = [...new Set(vocabulary.tools.flatMap((t) => t.labels))].filter((l) => l !== 'untrusted');
   if (toolLabels.length > 0)
     take(`(${alt(toolLabels)})\\s(?:data|information|tools|reports|records|documents|files|content)`, (m) => {
@@ -456,6 +446,16 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       parsed.notes.push(`${m[0]} is what the catalog labels ${m[1]}`);
       return true;
     });
+  const toolPhrase = toolPhrases(vocabulary);
+  if (toolPhrase.size > 0)
+    take(`(?:the\\s)?(${alt(toolPhrase.keys())})`, (m) => {
+      parsed.objects.push({ kind: 'tool', pattern: toolPhrase.get(m[1] as string) as string });
+      return true;
+    });
+  take(`(?:the\\s)?(${alt(FINANCIAL_SYSTEM_NOUNS)})`, () => {
+    parsed.objects.push({ kind: 'financial-systems' });
+    return true;
+  });
   const toolNames = vocabulary.tools.map((t) => t.name.toLowerCase());
   take(`(?:the\\s)?([a-z0-9_][a-z0-9_.:/-]*\\.(?:\\*|[a-z0-9_*?][a-z0-9_.*?:/-]*))(?:\\stool)?`, (m) => {
     const pattern = m[1] as string;
