@@ -11,38 +11,9 @@ import {
 } from './lexicon.js';
 import type { Comparison, Condition, SentenceMeaning } from './meaning.js';
 import type { ParsedCondition, ParsedSentence } from './parse-sentence.js';
+import { type Refusal, refuse } from './refusal.js';
+import { resolveObjects } from './resolve-objects.js';
 import { suggestionsFor, type Vocabulary } from './vocabulary.js';
-
-/** Why a sentence was refused, as a stable code. */
-export type RefusalCode =
-  | 'GH_NL_TOO_LONG'
-  | 'GH_NL_UNPARSED'
-  | 'GH_NL_NO_EFFECT'
-  | 'GH_NL_AMBIGUOUS_EFFECT'
-  | 'GH_NL_NO_ACTION'
-  | 'GH_NL_NO_TOOL'
-  | 'GH_NL_NO_ARGUMENT'
-  | 'GH_NL_UNSUPPORTED';
-
-/** A sentence the compiler will not turn into a rule, with the part it did not understand. */
-export interface Refusal {
-  readonly code: RefusalCode;
-  readonly message: string;
-  /** The words no phrase of the grammar consumed, in order. */
-  readonly unparsed: readonly string[];
-  /** Close words from the policy's vocabulary, for a did-you-mean. */
-  readonly suggestions: readonly string[];
-}
-
-export const refuse = (
-  code: RefusalCode,
-  message: string,
-  unparsed: string[] = [],
-  suggestions: string[] = [],
-): { ok: false; refusal: Refusal } => ({
-  ok: false,
-  refusal: { code, message, unparsed, suggestions },
-});
 
 const flip: Record<Comparison, Comparison> = { '>': '<=', '>=': '<', '<': '>=', '<=': '>' };
 
@@ -146,86 +117,11 @@ export function compileClause(
 
   // Action: the tools the rule can apply to.
   const verbCategories = [...new Set(parsed.verbs.filter((v): v is ToolCategory => v !== 'any'))];
-  const nounCategories: ToolCategory[] = [];
-  const toolSets: { tools: ToolDefinition[]; patterns: string[] }[] = [];
-  let external = false;
-  const nsTools = (ns: string) => vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`));
-  for (const o of parsed.objects) {
-    switch (o.kind) {
-      case 'category':
-        nounCategories.push(o.category);
-        break;
-      case 'external':
-        nounCategories.push('external_communication');
-        external = true;
-        break;
-      case 'any':
-        break;
-      case 'namespace':
-        toolSets.push({ tools: nsTools(o.namespace), patterns: [`${o.namespace}.*`] });
-        break;
-      case 'tool': {
-        const re = new RegExp(
-          `^${o.pattern
-            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-            .replace(/\*/g, '.*')
-            .replace(/\?/g, '.')}$`,
-          'i',
-        );
-        const tools = vocabulary.tools.filter((t) => re.test(t.name));
-        if (tools.length === 0)
-          return refuse(
-            'GH_NL_NO_TOOL',
-            `no tool in the catalog matches '${o.pattern}'`,
-            [o.pattern],
-            suggestionsFor(o.pattern, vocabulary),
-          );
-        toolSets.push({ tools, patterns: [o.pattern] });
-        break;
-      }
-      case 'databases': {
-        const tools = vocabulary.tools.filter((t) => /(^|[._-])(db|database|sql)|_db\b|db\./i.test(t.name));
-        if (tools.length === 0)
-          return refuse(
-            'GH_NL_NO_TOOL',
-            'no tool in the catalog is a database (a name with db, database or sql)',
-            ['databases'],
-          );
-        const namespaces = [...new Set(tools.map((t) => t.name.split('.')[0] as string))];
-        toolSets.push({
-          tools,
-          patterns: namespaces
-            .map((ns) => (nsTools(ns).every((t) => tools.includes(t)) ? `${ns}.*` : ''))
-            .filter((p) => p !== '')
-            .concat(
-              tools
-                .filter((t) => !nsTools(t.name.split('.')[0] as string).every((u) => tools.includes(u)))
-                .map((t) => t.name),
-            ),
-        });
-        break;
-      }
-      case 'financial-systems': {
-        const financeNs = [...vocabulary.namespaces.keys()].filter((ns) =>
-          /^financ|^payment|^bank|^billing/i.test(ns),
-        );
-        const tools = vocabulary.tools.filter(
-          (t) => t.categories.includes('financial') || financeNs.some((ns) => t.name.startsWith(`${ns}.`)),
-        );
-        if (tools.length === 0)
-          return refuse('GH_NL_NO_TOOL', 'no tool in the catalog is financial', ['financial systems']);
-        const namespaces = [...new Set(tools.map((t) => t.name.split('.')[0] as string))];
-        const patterns = namespaces.flatMap((ns) =>
-          nsTools(ns).every((t) => tools.includes(t))
-            ? [`${ns}.*`]
-            : tools.filter((t) => t.name.startsWith(`${ns}.`)).map((t) => t.name),
-        );
-        toolSets.push({ tools, patterns });
-        notes.push(`"financial systems" are the tools ${patterns.join(', ')}`);
-        break;
-      }
-    }
-  }
+  const objects = resolveObjects(parsed.objects, vocabulary);
+  if ('refusal' in objects) return objects;
+  const { nounCategories, toolSets } = objects;
+  const external = objects.external;
+  notes.push(...objects.notes);
   // "production databases": the resource fact names the systems; a deny or approve rule keyed
   // on the fact alone also covers a database the catalog does not call one (fail closed).
   if (
@@ -276,7 +172,9 @@ export function compileClause(
     verbCategories.length > 0 &&
     verbCategories.every((c) => c === 'write') &&
     nounCategories.length > 0 &&
-    !vocabulary.tools.some((t) => t.categories.includes('write') && nounCategories.some((c) => t.categories.includes(c)))
+    !vocabulary.tools.some(
+      (t) => t.categories.includes('write') && nounCategories.some((c) => t.categories.includes(c)),
+    )
   )
     verbCategories.splice(0);
   const exempt = (t: ToolDefinition) => parsed.exceptNamespaces.some((ns) => t.name.startsWith(`${ns}.`));

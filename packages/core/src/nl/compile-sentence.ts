@@ -1,10 +1,11 @@
-import { compileClause, type Refusal, refuse, unparsedOf, unparsedRefusal } from './compile-clause.js';
+import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
 import type { Condition, SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
 import { type ParsedSentence, parseSentence } from './parse-sentence.js';
+import { type Refusal, refuse } from './refusal.js';
 import type { Vocabulary } from './vocabulary.js';
 
-export type { Refusal, RefusalCode } from './compile-clause.js';
+export type { Refusal, RefusalCode } from './refusal.js';
 
 /**
  * The outcome of compiling one sentence: the rules it states (one per restricting clause; an

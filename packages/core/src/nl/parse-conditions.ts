@@ -189,7 +189,11 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   // "gmail.com addresses": one recipient in the domain.
   take(`${DOMAIN}\\s(?:addresses|recipients|accounts|emails)`, (m) => {
     if (isTool(m[1] as string)) return false;
-    parsed.conditions.push({ kind: 'recipients', scope: parsed.only ? 'inside' : 'any', domain: m[1] as string });
+    parsed.conditions.push({
+      kind: 'recipients',
+      scope: parsed.only ? 'inside' : 'any',
+      domain: m[1] as string,
+    });
     return true;
   });
 

@@ -108,10 +108,13 @@ export function parseLeadIns({
   });
 
   // "Keep the email assistant away from …".
-  take(`(?<=^\\s)(?:please\\s)?keep(?=\\s(?:(?:the\\s)?${agent}|all agents|agents|every agent)\\saway\\sfrom\\s)`, () => {
-    parsed.effects.push('deny');
-    return true;
-  });
+  take(
+    `(?<=^\\s)(?:please\\s)?keep(?=\\s(?:(?:the\\s)?${agent}|all agents|agents|every agent)\\saway\\sfrom\\s)`,
+    () => {
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
   // "security has to approve it": a group as the subject of the approval.
   take(`${group}\\s(?:has to|must|needs to|should|will have to|is to)\\s(?:approve|confirm|ok)`, (m) => {
     parsed.effects.push('approve');
@@ -181,11 +184,14 @@ export function parseEffectPhrasings({ take, parsed }: PhrasingContext): void {
       return true;
     },
   );
-  take('(?:(?:has|have|gets?|is given)\\s)?no\\saccess\\sto|(?:stays?|keeps?|kept)\\saway\\sfrom|away\\sfrom', () => {
-    parsed.effects.push('deny');
-    parsed.verbs.push('any');
-    return true;
-  });
+  take(
+    '(?:(?:has|have|gets?|is given)\\s)?no\\saccess\\sto|(?:stays?|keeps?|kept)\\saway\\sfrom|away\\sfrom',
+    () => {
+      parsed.effects.push('deny');
+      parsed.verbs.push('any');
+      return true;
+    },
+  );
   take('(?:is|are)\\sread-only', () => {
     parsed.effects.push('deny');
     parsed.verbs.push('write', 'delete');

@@ -7,12 +7,13 @@ import {
   FINANCIAL_SYSTEM_NOUNS,
   NOUN_VERBS,
   NUMBER_WORDS,
-  SOURCE_LABELS,
   VERBS,
 } from './lexicon.js';
 import type { Comparison } from './meaning.js';
 import { parseConditions } from './parse-conditions.js';
 import { type PhrasingContext, parseEffectPhrasings, parseLeadIns, parseMarkers } from './parse-phrasings.js';
+import { parseProvenance } from './parse-provenance.js';
+import { namespacePhrases, toolPhrases } from './phrases.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /** Consumes every match of a pattern; the callback returns false to leave a match alone. */
@@ -211,73 +212,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   });
 
   // Conditions: provenance and origins first, since their nouns ("an email") are also objects.
-  const VALUE_NOUN =
-    '(address(?:es)?|recipients?|(?:destination\\s)?accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
-  const targetOf = (noun: string): 'recipient' | 'account' | 'url' =>
-    /^(account|payee|iban)/.test(noun) ? 'account' : /^(url|link)/.test(noun) ? 'url' : 'recipient';
-  const SOURCES = { ...SOURCE_LABELS };
-  const namespaceLabels = new Map<string, string>();
-  for (const [ns, phrases] of vocabulary.namespaces) {
-    const labels = [
-      ...new Set(vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`)).flatMap((t) => t.labels)),
-    ];
-    const label = labels.includes('untrusted') ? 'untrusted' : labels[0];
-    if (label) for (const p of phrases) namespaceLabels.set(p, label);
-  }
-  take(
-    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:only\\s)?(?:came|comes|come|was taken|were taken|taken|appeared|appears|is found|was found|found|(?:it|they|the agent)\\s(?:found|saw|read)|pulled out|pulled|extracted|copied|scraped|lifted|seen|is|are)\\s(?:only\\s)?(?:from|in|of|out of)\\s(?:only\\s)?(?:an?\\s|the\\s)?(${alt([...Object.keys(SOURCES), ...namespaceLabels.keys()])})(?:\\soutputs?|\\scontent)?`,
-    (m) => {
-      const source = m[2] as string;
-      const label =
-        SOURCES[source] ?? namespaceLabels.get(source) ?? namespaceLabels.get(source.replace(/s$/, ''));
-      if (!label) return false;
-      parsed.conditions.push({ kind: 'provenance', target: targetOf(m[1] as string), label });
-      return true;
-    },
-  );
-  const USER = "(?:the user|the user's|users|a user|the human)";
-  const GAVE = '(?:gave|gives|give|provided|provides|typed|entered|supplied|named|wrote|chose|picked)';
-  const TRUSTED = `(?:\\sor\\s(?:that\\s)?(?:a\\s|the\\s)?trusted tools?\\s(?:returned|returns|gave)|\\sor\\s(?:returned by\\s|from\\s)(?:a\\s)?trusted tools?|\\sor\\s(?:from\\s)?the address book)?`;
-  // A namespace whose tools the catalog marks trusted vouches like "a trusted tool" does.
-  const trustedNamespaces = [...vocabulary.namespaces].filter(([ns]) => {
-    const own = vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`));
-    return own.length > 0 && own.every((t) => t.labels.includes('trusted'));
-  });
-  const TRUSTED_NS = trustedNamespaces.length
-    ? `|\\sor\\s(?:from\\s)?(?:the\\s)?(?:${alt(trustedNamespaces.flatMap(([ns, p]) => [...p, ns, ns.replace(/s$/, '')]))})(?:\\s(?:directory|tool|tools|lookup|list|book|database))?`
-    : '';
-  const NEVER_UNTRUSTED = `(?:\\s,?\\s?(?:;\\s)?(?:and\\s|but\\s)?(?:never|not)\\s(?:from|in)\\s(?:the\\s|an?\\s)?(?:message contents|message bodies|${alt(Object.keys(SOURCES))}))?`;
-  take(
-    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s)?(?:${USER}\\s${GAVE}|(?:given|provided|supplied|entered|typed|named)\\sby\\s${USER}|from\\s${USER}|(must|should|have to|has to|may only|can only|must only)\\s(?:only\\s)?(?:come|be taken|be)\\s(?:only\\s)?from\\s${USER})(?:${TRUSTED.slice(3, -2)}${TRUSTED_NS})?${NEVER_UNTRUSTED}`,
-    (m) => {
-      const noun = m[1] as string;
-      if (m[2]) parsed.only = true;
-      const origins = [
-        'user_input',
-        ...(/trusted|address book/.test(m[0] as string) || /\sor\s/.test(m[0] as string) ? ['trusted'] : []),
-      ];
-      parsed.origins.push({ target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun), origins });
-      return true;
-    },
-  );
-  take(
-    `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s|where\\s)?${USER}\\s${GAVE}(?:\\sin)?\\s(?:the\\s|a\\s)?${VALUE_NOUN}`,
-    (m) => {
-      const noun = m[1] as string;
-      parsed.origins.push({
-        target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun),
-        origins: ['user_input'],
-      });
-      return true;
-    },
-  );
-  take(
-    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s)?(?:(?:came|come|comes)\\s)?(?:from|in|returned by)\\s(?:the address book|a trusted tool|trusted tools|the user's contacts)`,
-    (m) => {
-      parsed.origins.push({ target: targetOf(m[1] as string), origins: ['trusted'] });
-      return true;
-    },
-  );
+  parseProvenance(phrasing);
 
   // Approvals, with counts and groups.
   const NEED =
@@ -532,67 +467,4 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     .split(' ')
     .filter((w) => w !== '');
   return parsed;
-}
-
-const NAMESPACE_SUFFIXES = [
-  '',
-  's',
-  ' tools',
-  ' tool',
-  ' database',
-  ' databases',
-  ' db',
-  ' system',
-  ' systems',
-  ' data',
-  ' records',
-  ' messages',
-];
-
-/** Phrase → tool namespace: "orders database", "email tools", "the sandbox". */
-function namespacePhrases(vocabulary: Vocabulary): Map<string, string> {
-  const nsPhrase = new Map<string, string>();
-  for (const [ns, phrases] of vocabulary.namespaces)
-    for (const p of phrases) for (const suffix of NAMESPACE_SUFFIXES) nsPhrase.set(`${p}${suffix}`, ns);
-  return nsPhrase;
-}
-
-/**
- * Phrase → tool for tools named by what they are rather than by a verb: "contact lookups",
- * "financial reports", "reports" (contacts.lookup, finance.report). An action that is itself a
- * verb of the grammar ("send", "delete") is left to the verb passes.
- */
-function toolPhrases(vocabulary: Vocabulary): Map<string, string> {
-  const verbs = new Set(Object.values(VERBS).flat());
-  const byAction = new Map<string, string[]>();
-  for (const t of vocabulary.tools) {
-    const [ns, action] = t.name.toLowerCase().split('.');
-    if (!ns || !action || !/^[a-z]+$/.test(action)) continue;
-    byAction.set(action, [...(byAction.get(action) ?? []), t.name]);
-  }
-  const phrases = new Map<string, string>();
-  // "bank.update_password" is "update the password", "change the password", "edit password".
-  for (const t of vocabulary.tools) {
-    const [verb, ...rest] = (t.name.toLowerCase().split('.')[1] ?? '').split('_');
-    const category = Object.entries(VERBS).find(([c, list]) => c !== 'any' && list.includes(verb ?? ''))?.[0];
-    if (!category || rest.length === 0 || !rest.every((w) => /^[a-z]+$/.test(w))) continue;
-    const object = rest.join(' ');
-    for (const syn of (VERBS as Record<string, readonly string[]>)[category] ?? [])
-      for (const det of ['', 'the ', 'a ', 'an ', 'their ', 'its ', "the user's ", 'any '])
-        phrases.set(`${syn} ${det}${object}`, t.name);
-  }
-  for (const [action, tools] of byAction) {
-    for (const name of tools) {
-      const ns = name.toLowerCase().split('.')[0] as string;
-      const words = new Set([...(vocabulary.namespaces.get(name.split('.')[0] as string) ?? []), ns]);
-      for (const w of [...words]) {
-        words.add(w.replace(/s$/, ''));
-        if (/^financ/.test(w)) words.add('financial');
-      }
-      for (const w of words) for (const a of [action, `${action}s`]) phrases.set(`${w} ${a}`, name);
-    }
-    // A bare "reports" names the one tool that is a report; a bare "deletes" is a verb's.
-    if (tools.length === 1 && !verbs.has(action)) phrases.set(`${action}s`, tools[0] as string);
-  }
-  return phrases;
 }
