@@ -68,6 +68,11 @@ export function compileClause(
   if (parsed.unsupported.length > 0) return refuse('GH_NL_UNSUPPORTED', parsed.unsupported.join('; '));
   const rest = unparsedOf(parsed);
   if (rest.length > 0) return unparsedRefusal(rest, vocabulary);
+  if (parsed.otherwise)
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      '"anything else" needs a clause before it saying what is fine: "payments up to $250 are fine; anything larger needs approval"',
+    );
   const notes = [...parsed.notes];
 
   // Effect.
@@ -197,11 +202,6 @@ export function compileClause(
         `none of the tools ${selected.map((t) => t.name).join(', ')} has ${c.key} ${c.value}`,
         [c.value],
       );
-  if (parsed.otherwise)
-    return refuse(
-      'GH_NL_UNSUPPORTED',
-      '"anything else" needs a clause before it saying what is fine: "payments up to $250 are fine; anything larger needs approval"',
-    );
   // match.categories holds one family (an OR); a second family narrows through the tool list.
   let categories: ToolCategory[] = verbCategories.length > 0 ? verbCategories : nounCategories;
   let toolPatterns = toolSets.flatMap((s) => s.patterns);
