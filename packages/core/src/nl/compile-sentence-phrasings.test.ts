@@ -156,3 +156,18 @@ describe('approvers and exemptions', () => {
     expect(refusal('Writing to the settings requires approval').code).toBe('GH_NL_NO_TOOL');
   });
 });
+
+describe('names', () => {
+  it('does not read "the email assistant" as an agent called assistant doing email', () => {
+    const other = vocabularyOf(
+      compilePolicy({
+        name: 'p.yaml',
+        text: 'version: 1\ntools:\n  email.send: { categories: [external_communication] }\n  payments.pay: { categories: [financial] }\nagents:\n  assistant: { owner: a@example.com, grants: ["*"] }\n',
+      }),
+    );
+    const r = compileSentence('The email assistant cannot access financial systems', other);
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.refusal.unparsed).toContain('assistant');
+    expect(compileSentence('The assistant cannot pay anyone', other).ok).toBe(true);
+  });
+});

@@ -145,7 +145,15 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       if (!p.endsWith(' agent')) agentPhrase.set(`${p} agent`, name);
     }
   }
-  const AGENT = `(?:the\\s)?(${alt(agentPhrase.keys())})`;
+  // "the email assistant" is not the agent "assistant" doing email: a name right after a noun
+  // of the vocabulary is part of a longer name the policy does not have, left for refusal.
+  const nouns = [
+    ...[...vocabulary.namespaces.values()].flat(),
+    ...vocabulary.groups,
+    ...vocabulary.resourceValues.keys(),
+  ].filter((n) => ![...agentPhrase.keys()].some((p) => p.startsWith(`${n} `)));
+  const NOT_AFTER_NOUN = nouns.length > 0 ? `(?<!\\s(?:${alt(nouns)})\\s)` : '';
+  const AGENT = `(?:the\\s)?${NOT_AFTER_NOUN}(${alt(agentPhrase.keys())})`;
   const AGENTS = `${AGENT}(?:\\s(?:,\\s)?(?:and|or|,)\\s${AGENT})*`;
   const agentsIn = (s: string) => {
     const found: string[] = [];
