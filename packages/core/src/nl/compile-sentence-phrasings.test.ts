@@ -100,6 +100,11 @@ describe('clauses', () => {
       'GH_NL_AMBIGUOUS_EFFECT',
     );
   });
+  it('reads a narrower restriction after a permission as a carve-out, not a contradiction', () => {
+    const d = decider('Agents may send email, but never to gmail.com');
+    expect(d('email-assistant', 'email.send', mail('bob@gmail.com'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
   it('refuses "anything else" with nothing before it', () => {
     expect(refusal('Anything else needs approval').code).toBe('GH_NL_UNSUPPORTED');
   });

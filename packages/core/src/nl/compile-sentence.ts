@@ -164,14 +164,22 @@ function compileClauses(
 
 const sameCondition = (a: Condition, b: Condition) => JSON.stringify(a) === JSON.stringify(b);
 
-/** A permission covering calls a restriction of the same sentence also covers, under no narrower condition. */
+/**
+ * A restriction that takes back all a permission of the same sentence gave: same tools and
+ * agents, and no condition of its own to narrow it ("can send email, but can't send email").
+ * A narrower restriction is the usual carve-out ("may send email, but never to gmail.com").
+ */
 function contradicts(allow: SentenceMeaning, restrict: SentenceMeaning): boolean {
   if (!allow.tools.some((t) => restrict.tools.includes(t))) return false;
   const agentsMeet =
     allow.agents.length === 0 ||
     restrict.agents.length === 0 ||
     allow.agents.some((a) => restrict.agents.includes(a));
-  return agentsMeet && allow.conditions.every((c) => restrict.conditions.some((d) => sameCondition(c, d)));
+  return (
+    agentsMeet &&
+    restrict.require === undefined &&
+    restrict.conditions.every((c) => allow.conditions.some((d) => sameCondition(c, d)))
+  );
 }
 
 /**
