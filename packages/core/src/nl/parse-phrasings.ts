@@ -115,6 +115,20 @@ export function parseLeadIns({
       return true;
     },
   );
+  // "need two finance members to approve": a count of people as the approval's subject.
+  take(
+    `(?:needs?|requires?|must have|must get)\\s(\\d+|one|two|three|four|five)\\s(?:${group}|people|persons|humans|approvers|members)(?:\\s(?:from|in|of)\\s${group})?\\sto\\s(?:approve|confirm|approves)(?:\\sit|\\sthem)?`,
+    (m) => {
+      const n = /^\d+$/.test(m[1] as string)
+        ? Number(m[1])
+        : ['one', 'two', 'three', 'four', 'five'].indexOf(m[1] as string) + 1;
+      parsed.effects.push('approve');
+      parsed.approvers = n;
+      addGroup(m[2]);
+      addGroup(m[3]);
+      return true;
+    },
+  );
   // "security has to approve it": a group as the subject of the approval.
   take(`${group}\\s(?:has to|must|needs to|should|will have to|is to)\\s(?:approve|confirm|ok)`, (m) => {
     parsed.effects.push('approve');
@@ -137,10 +151,12 @@ export function parseLeadIns({
     },
   );
   take(
-    `unless\\s(?:(?:a|the|an)\\s)?(?:human|person|someone|manager|approver|reviewer)\\s(?:approves|agrees|says yes|confirms|okays|oks)(?:\\sit|\\sthem)?|unless\\s(?:it is\\s|they are\\s|it's\\s)?(?:approved|signed off)(?:\\s(?:by|from)\\s(?:a human|a person|someone|${group}))?`,
+    `unless\\s(?:(?:a|the|an|one)\\s)?(?:${group}\\s)?(?:human|person|someone|manager|approver|reviewer|member)(?:\\s(?:from|in|of)\\s${group})?\\s(?:approves|agrees|says yes|confirms|okays|oks)(?:\\sit|\\sthem)?|unless\\s(?:it is\\s|they are\\s|it's\\s)?(?:approved|signed off)(?:\\s(?:by|from)\\s(?:a human|a person|someone|${group}))?`,
     (m) => {
       parsed.withoutApproval = true;
       addGroup(m[1]);
+      addGroup(m[2]);
+      addGroup(m[3]);
       return true;
     },
   );

@@ -164,7 +164,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     }
     return found;
   };
-  const GROUP = `(?:the\\s)?(${alt(vocabulary.groups.flatMap((g) => [g, g.replace(/[-_]/g, ' ')]))})(?:\\s(?:group|team|department))?`;
+  const GROUP = `(?:the\\s)?(${alt(vocabulary.groups.flatMap((g) => [g, g.replace(/[-_]/g, ' ')]))})(?:\\s(?:group|team|department|approvers|members|people))?`;
   const groupName = (phrase: string | undefined) =>
     vocabulary.groups.find((g) => g === phrase || g.replace(/[-_]/g, ' ') === phrase);
   const addGroup = (phrase: string | undefined) => {
@@ -417,6 +417,14 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       for (const p of phrases) if (p.includes(' ') && !phraseVerbs.has(p)) phraseVerbs.set(p, category);
   take(`(?:to\\s)?(${alt(phraseVerbs.keys())})`, (m) => {
     parsed.verbs.push(phraseVerbs.get(m[1] as string) as ToolCategory);
+    return true;
+  });
+  // Likewise category nouns of several words ("config changes", "wire transfers").
+  const phraseNouns = new Map<string, ToolCategory>();
+  for (const [category, nouns] of Object.entries(CATEGORY_NOUNS) as [ToolCategory, readonly string[]][])
+    for (const n of nouns) if (n.includes(' ') && !phraseNouns.has(n)) phraseNouns.set(n, category);
+  take(`(?:the\\s)?(${alt(phraseNouns.keys())})`, (m) => {
+    parsed.objects.push({ kind: 'category', category: phraseNouns.get(m[1] as string) as ToolCategory });
     return true;
   });
   // Resource facts ("production") before namespaces, so "orders" as a system is a condition
