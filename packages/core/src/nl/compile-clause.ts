@@ -80,7 +80,7 @@ export function compileClause(
   let effect =
     effects.length === 1
       ? effects[0]
-      : effects.includes('approve') && effects.every((e) => e !== 'allow' || effects.length === 2)
+      : effects.length === 2 && effects.includes('approve') && effects.includes('allow')
         ? 'approve'
         : undefined;
   if (effects.length === 2 && effects.includes('deny') && effects.includes('allow')) effect = undefined;
@@ -96,6 +96,13 @@ export function compileClause(
       'GH_NL_AMBIGUOUS_EFFECT',
       `more than one effect (${effects.join(', ')}): write one rule per sentence`,
     );
+  // "may only …" limits a permission: what it does not name is denied. "Only transfers over
+  // $1,000 need approval" limits nothing: the "only" there is emphasis on the condition.
+  const limitsPermission = parsed.only && (effect === 'allow' || effects.length === 0);
+  if (parsed.only && !limitsPermission) {
+    parsed.only = false;
+    notes.push('"only" marks the condition the rule applies under');
+  }
   if (effect === 'allow' && parsed.only) effect = 'deny';
   if (effect === 'deny' && parsed.withoutApproval) effect = 'approve';
   else if (parsed.withoutApproval && effect !== 'approve')

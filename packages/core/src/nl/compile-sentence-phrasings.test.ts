@@ -110,6 +110,23 @@ describe('clauses', () => {
   });
 });
 
+describe('negation and "only"', () => {
+  it('reads "does not need approval" as a permission, never as an approval rule', () => {
+    const r = compileSentence('Deleting email does not require approval', vocabulary);
+    expect(r.ok && r.meanings.map((m) => m.effect)).toEqual(['allow']);
+  });
+  it('reads "only" before a restriction as its condition, not as its complement', () => {
+    const d = decider('Only transfers over $1,000 need approval');
+    expect(d('finance-agent', 'payments.transfer', pay(1001))).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(1000))).toBe('allow');
+  });
+  it('still reads "may only" as denying what it does not name', () => {
+    const d = decider('The finance agent may only pay up to $5,000');
+    expect(d('finance-agent', 'payments.transfer', pay(5001))).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(5000))).toBe('allow');
+  });
+});
+
 describe('conditions people write', () => {
   it('reads a span of dates, the last day included', () => {
     const d = decider('Nothing gets deleted from the sandbox DB between Dec 20, 2026 and Jan 4, 2027');

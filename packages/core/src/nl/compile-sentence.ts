@@ -103,17 +103,17 @@ function compileClauses(
       if (!effect)
         return refuse('GH_NL_NO_EFFECT', '"anything else" needs an effect: is blocked, needs approval');
       permitted.pop();
+      // "X is fine; anything else is blocked / needs approval" is "only X may; otherwise ask".
       const merged: ParsedSentence = {
         ...before,
         only: true,
-        effects: effect === 'deny' ? ['allow'] : ['approve'],
-        otherwiseAsk: effect === 'approve' && before.origins.length > 0,
+        effects: ['allow'],
+        otherwiseAsk: effect === 'approve',
         withoutApproval: false,
         approvers: p.approvers,
         groups: p.groups,
         notes: [...before.notes, ...p.notes],
       };
-      if (effect === 'approve' && before.origins.length === 0) merged.effects = ['approve'];
       const r = compileClause(merged, sentence, vocabulary);
       if (!r.ok) return r;
       restricting.push(...r.meanings);

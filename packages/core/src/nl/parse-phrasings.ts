@@ -141,6 +141,16 @@ export function parseLeadIns({
     return true;
   });
 
+  // "does not need approval": no approval, which is a permission, not an approval rule.
+  take(
+    "(?:do not|don't|does not|doesn't|never|will not|won't|shall not)\\s(?:need|needs|require|requires|get|have to get)\\s(?:a\\s|an\\s|any\\s)?(?:human\\s|manual\\s)?(?:approval|approvals|sign-?off|confirmation|review)|(?:no\\s)(?:approval|sign-?off)\\s(?:is\\s)?(?:needed|required)|(?:approval|sign-?off)\\s(?:is\\s)?not\\s(?:needed|required)",
+    () => {
+      parsed.effects.push('allow');
+      parsed.notes.push('"no approval needed" is a permission: it adds nothing the grants do not give');
+      return true;
+    },
+  );
+
   // Approval in passing.
   take(
     `(?:but\\s)?(?:only\\s)?with\\s(?:a\\s|an\\s|prior\\s|explicit\\s)?(?:human\\s|person's\\s|manager's\\s|manual\\s)?(?:approval|sign-?off|ok|consent|authori[sz]ation)(?:\\s(?:from|by)\\s(?:(?:someone|anyone|a member|a person|one person)\\s(?:in|from|of)\\s)?${group})?`,
