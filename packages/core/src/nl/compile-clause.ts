@@ -294,6 +294,13 @@ export function compileClause(
     }
   }
 
+  // "Payments need approval unless it is under $100": the rule applies when it is not.
+  if (parsed.unlessCondition) {
+    const negated = conditions.length === 1 ? negation(conditions[0] as Condition) : undefined;
+    if (!negated)
+      return refuse('GH_NL_UNSUPPORTED', '"unless it is …" takes exactly one condition a rule can negate');
+    conditions[0] = negated;
+  }
   // A condition said twice ("business hours, 09:00-17:00") is one condition.
   const seen = new Set<string>();
   for (let i = conditions.length - 1; i >= 0; i--) {

@@ -177,10 +177,45 @@ export function parseLeadIns({
       return true;
     },
   );
-  take(`(?:approval|sign-?off|authori[sz]ation|a human check)\\s(?:is\\s)?required`, () => {
-    parsed.effects.push('approve');
-    return true;
-  });
+  take(
+    `(?:should|must|will|shall|are to|is to)\\sbe\\s(?:escalated|referred|routed|sent)\\sto\\s(?:a\\shuman|a\\sperson|someone|${group})(?:\\sfor\\s(?:(\\d+|two|three|four|five)\\s)?(?:approvals?|review|sign-?offs?))?`,
+    (m) => {
+      parsed.effects.push('approve');
+      addGroup(m[1]);
+      if (m[2])
+        parsed.approvers = /^\d+$/.test(m[2])
+          ? Number(m[2])
+          : ['one', 'two', 'three', 'four', 'five'].indexOf(m[2]) + 1;
+      return true;
+    },
+  );
+  take(
+    `unless\\s(\\d+|two|three|four|five)\\s(?:${group}\\s)?(?:approvers|people|members|persons)(?:\\s(?:from|in|of)\\s${group})?\\s(?:agree|approve|sign off|confirm)(?:\\sit|\\sthem)?`,
+    (m) => {
+      parsed.withoutApproval = true;
+      parsed.approvers = /^\d+$/.test(m[1] as string)
+        ? Number(m[1])
+        : ['one', 'two', 'three', 'four', 'five'].indexOf(m[1] as string) + 1;
+      addGroup(m[2]);
+      addGroup(m[3]);
+      return true;
+    },
+  );
+  // "unless it is under $100": the one condition of the sentence, the other way round.
+  take(
+    "(?:,\\s)?(?:unless|except when|except if)\\s(?:it is|it's|they are|the amount is|the payment is|the transfer is|it was|they were)(?=\\s)",
+    () => {
+      parsed.unlessCondition = true;
+      return true;
+    },
+  );
+  take(
+    `(?:approval|sign-?off|authori[sz]ation|a human check)\\s(?:is\\s)?(?:required|needed)(?:\\s(?:for|on|before))?`,
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
   take(
     `(?:needs?|requires?)\\s(?:both|all|all of|both of)\\s(?:the\\s)?${group}\\s(?:approvers|members|people)(?:\\sto\\s(?:approve|approves|confirm))?`,
     (m) => {

@@ -73,6 +73,8 @@ export interface ParsedSentence {
   pronoun?: boolean;
   /** "Anything else", "all other payees": what the clause before did not permit. */
   otherwise?: boolean;
+  /** "… unless it is under $100": the sentence's one condition is negated. */
+  unlessCondition?: boolean;
   /** Tool namespaces the sentence exempts ("except the email and contacts tools"). */
   exceptNamespaces: string[];
 }
@@ -283,10 +285,11 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     },
   );
   take(
-    `without\\s(?:a\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:approval|sign-?off|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
+    `without\\s(?:a\\s|${NUMBER}\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:approvals?|sign-?offs?|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
     (m) => {
       parsed.withoutApproval = true;
-      addGroup(m[1]);
+      if (m[1]) parsed.approvers = numberOf(m[1]);
+      addGroup(m[2]);
       return true;
     },
   );
