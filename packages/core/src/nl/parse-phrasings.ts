@@ -102,6 +102,14 @@ export function parseLeadIns({
       return true;
     },
   );
+  // "must ask before paying", "Ask a human before any payment": approval, said as asking.
+  take(
+    '(?:(?:must|should|has to|have to|needs? to)\\s(?:always\\s)?|(?<=^\\s)(?:please\\s)?(?:always\\s)?)ask(?:\\s(?:a human|a person|someone|for approval|for permission))?(?:\\sfirst)?(?=\\sbefore\\s)',
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
   take("(?:don't|do not|never|must not|should not|shall not)\\s(?:let|allow)", () => {
     parsed.effects.push('deny');
     return true;
