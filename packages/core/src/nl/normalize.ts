@@ -99,6 +99,9 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bmonday (?:to|through|thru|-) friday\b/g, 'on weekdays'],
   [/\bsaturday (?:or|and) sunday\b/g, 'on weekends'],
   [/\bclean(?:s|ing)? up\b/g, 'delete'],
+  [/\bmidnight\b/g, '12am'],
+  [/\bnoon\b/g, '12pm'],
+  [/\b(?:after|out of) hours\b/g, 'outside business hours'],
   [/\b(?:no|any) matter (?:the )?amount\b/g, ''],
 ];
 

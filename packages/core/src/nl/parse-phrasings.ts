@@ -307,7 +307,7 @@ export function parseMarkers({ take, parsed }: PhrasingContext): void {
     return true;
   });
   take(
-    '(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|in one (?:go|transaction)|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
+    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|in one (?:go|transaction)|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
     () => true,
   );
 }

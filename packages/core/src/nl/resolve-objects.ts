@@ -24,6 +24,7 @@ export function resolveObjects(
   const nounCategories: ToolCategory[] = [];
   const toolSets: { tools: ToolDefinition[]; patterns: string[] }[] = [];
   let external = false;
+  let databases: { tools: ToolDefinition[]; patterns: string[] } | undefined;
   const notes: string[] = [];
   const nsTools = (ns: string) => vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`));
   for (const o of objects) {
@@ -68,7 +69,7 @@ export function resolveObjects(
             ['databases'],
           );
         const namespaces = [...new Set(tools.map((t) => t.name.split('.')[0] as string))];
-        toolSets.push({
+        databases = {
           tools,
           patterns: namespaces
             .map((ns) => (nsTools(ns).every((t) => tools.includes(t)) ? `${ns}.*` : ''))
@@ -78,7 +79,8 @@ export function resolveObjects(
                 .filter((t) => !nsTools(t.name.split('.')[0] as string).every((u) => tools.includes(u)))
                 .map((t) => t.name),
             ),
-        });
+        };
+        toolSets.push(databases);
         break;
       }
       case 'financial-systems': {
@@ -101,6 +103,12 @@ export function resolveObjects(
         break;
       }
     }
+  }
+  // "orders from the database": a named set inside "the databases" is the one meant.
+  if (databases && toolSets.length > 1) {
+    const named = toolSets.filter((set) => set !== databases);
+    if (named.every((set) => set.tools.every((t) => databases?.tools.includes(t))))
+      return { nounCategories, toolSets: named, external, notes };
   }
   return { nounCategories, toolSets, external, notes };
 }
