@@ -5,6 +5,7 @@
  * sentence with a wrong decision: the failure that matters), and compile time per sentence.
  *
  *   node bench/eval-nl.js                    the repository's set
+ *   node bench/eval-nl.js --set F.yaml      another set in the repository's format
  *   node bench/eval-nl.js --file F.jsonl     a set of JSON lines: { sentence, shape?, refuse?,
  *                                            requests: [{ agent, tool, args?, …, expect }] }
  *   node bench/eval-nl.js --policy P.yaml    another policy to compile against
@@ -43,6 +44,26 @@ const DEFAULT_ARGS = {
   'shell.exec': { command: 'ls' },
 };
 
+/**
+ * A request as a set written elsewhere spells it: `time` is the decision's clock, `intent` the
+ * session's declared intent, and the tool's default arguments fill what a case leaves out.
+ */
+function requestOf(r) {
+  const { time, intent, session, args, origin, ...rest } = r;
+  // A value a trusted tool returned carries the origin `trusted` on the enforcement path
+  // (core/src/path/session.ts); a set that marks it with provenance `trusted` means the same.
+  const origins = { ...origin };
+  for (const [path, labels] of Object.entries(r.provenance ?? {}))
+    if (labels.includes('trusted')) origins[path] = [...(origins[path] ?? []), 'trusted'];
+  return {
+    ...rest,
+    ...(Object.keys(origins).length > 0 && { origin: origins }),
+    args: { ...DEFAULT_ARGS[r.tool], ...args },
+    session: { labels: [], calls: 0, ...session, ...(intent !== undefined && { intent }) },
+    now: time ?? r.now ?? DEFAULT_NOW,
+  };
+}
+
 /** The set as cases: { shape, sentence, seed, refuse, requests: [{ request, expect, approvers? }] }. */
 function loadCases() {
   const file = option('--file');
@@ -73,17 +94,20 @@ function loadCases() {
           seed: false,
           refuse,
           requests: list.map((r) => {
-            const { expect, expected, decision, effect, outcome, request, ...rest } = r;
+            const { expect, expected, decision, effect, outcome, request, approvers, ...rest } = r;
             const want = String(expect ?? expected ?? decision ?? effect ?? outcome);
+            const count = typeof approvers === 'number' ? approvers : approvers?.count;
             return {
-              request: request ?? rest,
+              request: requestOf(request ?? rest),
               expect: /approv|ask|human|escalat/.test(want) ? 'approve' : want,
+              ...(count !== undefined && { approvers: count }),
+              ...(approvers?.group !== undefined && { group: approvers.group }),
             };
           }),
         };
       });
   }
-  const set = parse(readFileSync(join(root, 'bench/nl/eval-set.yaml'), 'utf8'));
+  const set = parse(readFileSync(resolve(option('--set') ?? join(root, 'bench/nl/eval-set.yaml')), 'utf8'));
   const cases = [];
   for (const intent of set.intents) {
     intent.phrasings.forEach((sentence, i) => {
@@ -113,7 +137,7 @@ function loadCases() {
       });
     });
   }
-  for (const sentence of set.refuse)
+  for (const sentence of set.refuse ?? [])
     cases.push({ shape: 'refuse', sentence, seed: false, refuse: true, requests: [] });
   return cases;
 }
@@ -174,8 +198,9 @@ for (const c of cases) {
     requestsTotal += c.requests.length;
     continue;
   }
-  const rule = ruleFromMeaning(result.meaning, 'nl-eval');
-  const fragment = JSON.stringify({ version: 1, rules: [rule] });
+  const rules = result.meanings.map((m, i) => ruleFromMeaning(m, `nl-eval-${i + 1}`));
+  const rule = rules.length === 1 ? rules[0] : rules;
+  const fragment = JSON.stringify({ version: 1, rules });
   let policy;
   try {
     policy = compilePolicy([
@@ -195,13 +220,20 @@ for (const c of cases) {
     const request = { ...r.request, ...(r.request.now && { now: new Date(r.request.now) }) };
     const d = decide(policy, request);
     const approvers = Math.max(0, ...(d.approval?.requirements ?? []).map((q) => q.approvers));
-    const ok = d.effect === r.expect && (r.approvers === undefined || approvers === r.approvers);
+    const groups = (d.approval?.requirements ?? []).flatMap((q) => q.groups);
+    // A case the policy alone already decides against its label (an intent that excludes
+    // the tool, a grant) cannot be met by any rule: deny > approve > allow.
+    const unreachable = r.expect === 'allow' && decide(base, request).effect !== 'allow';
+    const ok =
+      d.effect === r.expect &&
+      (r.approvers === undefined || approvers === r.approvers) &&
+      (r.group === undefined || groups.includes(r.group));
     if (ok) requestsRight++;
     else {
       all = false;
       misses.push({
         sentence: c.sentence,
-        why: `${r.request.agent} → ${r.request.tool}: expected ${r.expect}${r.approvers ? `/${r.approvers}` : ''}, got ${d.effect}${approvers ? `/${approvers}` : ''}`,
+        why: `${r.request.agent} → ${r.request.tool}: expected ${r.expect}${r.approvers ? `/${r.approvers}` : ''}, got ${d.effect}${approvers ? `/${approvers}` : ''}${unreachable ? ' (the policy alone decides so: no rule can give allow here)' : ''}`,
         rule,
       });
     }
@@ -264,4 +296,4 @@ const failed =
   figures.seedAccuracy < 1 ||
   figures.refusalRate < 1 ||
   figures.compileMs.p95 > 5;
-process.exitCode = option('--file') ? 0 : failed ? 1 : 0;
+process.exitCode = option('--file') || option('--set') ? 0 : failed ? 1 : 0;

@@ -11,7 +11,7 @@
  */
 
 /** Benches in the order they run; add a name here when adding `bench/<name>.js`. */
-const BENCHES = ['pdp', 'tokens', 'decisions', 'audit', 'gateway', 'console'];
+const BENCHES = ['pdp', 'tokens', 'decisions', 'audit', 'gateway', 'console', 'nl-draft'];
 
 const args = process.argv.slice(2);
 const flags = args.filter((a) => a.startsWith('--'));

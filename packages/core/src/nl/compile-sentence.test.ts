@@ -14,11 +14,12 @@ const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: quick
 function rule(sentence: string) {
   const r = compileSentence(sentence, vocabulary);
   if (!r.ok) throw new Error(`refused: ${r.refusal.message}`);
-  return ruleFromMeaning(r.meaning, 'r');
+  if (r.meanings.length !== 1) throw new Error(`${r.meanings.length} rules`);
+  return ruleFromMeaning(r.meanings[0] as (typeof r.meanings)[number], 'r');
 }
 function refusal(sentence: string) {
   const r = compileSentence(sentence, vocabulary);
-  if (r.ok) throw new Error(`compiled: ${JSON.stringify(ruleFromMeaning(r.meaning, 'r'))}`);
+  if (r.ok) throw new Error(`compiled: ${JSON.stringify(r.meanings.map((m) => ruleFromMeaning(m, 'r')))}`);
   return r.refusal;
 }
 
@@ -33,7 +34,7 @@ describe('compileSentence on the seed sentences', () => {
   it('asks a person for communication outside the company domain', () => {
     expect(rule('All external communications require human approval')).toMatchObject({
       match: { categories: ['external_communication'] },
-      when: '!args.to.all(r, r.matches("^[^@,;<>\\\\s]+@example\\\\.com$"))',
+      when: '!args.to.all(r, r.lowerAscii().matches("^[^@,;<>\\\\s]+@example\\\\.com$"))',
       effect: 'approve',
       approval: { approvers: 1 },
     });
@@ -102,7 +103,7 @@ describe('compileSentence on the common shapes', () => {
   });
   it('negates the condition of "only" sentences', () => {
     expect(rule('The email assistant may only send email to example.com')).toMatchObject({
-      when: '!args.to.all(r, r.matches("^[^@,;<>\\\\s]+@example\\\\.com$"))',
+      when: '!args.to.all(r, r.lowerAscii().matches("^[^@,;<>\\\\s]+@example\\\\.com$"))',
       effect: 'deny',
     });
   });

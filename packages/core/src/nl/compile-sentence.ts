@@ -1,441 +1,204 @@
-import type { ToolCategory, ToolDefinition } from '../policy/types.js';
-import {
-  ACCOUNT_ARGS,
-  AMOUNT_ARGS,
-  BODY_ARGS,
-  CATEGORY_NOUNS,
-  FILLER_WORDS,
-  RECIPIENT_ARGS,
-  URL_ARGS,
-  VERBS,
-} from './lexicon.js';
-import type { Comparison, Condition, SentenceMeaning } from './meaning.js';
-import { type ParsedCondition, parseSentence } from './parse-sentence.js';
-import { suggestionsFor, type Vocabulary } from './vocabulary.js';
+import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
+import type { Condition, SentenceMeaning } from './meaning.js';
+import { normalizeSentence, splitClauses } from './normalize.js';
+import { type ParsedSentence, parseSentence } from './parse-sentence.js';
+import { type Refusal, refuse } from './refusal.js';
+import type { Vocabulary } from './vocabulary.js';
 
-/** Why a sentence was refused, as a stable code. */
-export type RefusalCode =
-  | 'GH_NL_TOO_LONG'
-  | 'GH_NL_UNPARSED'
-  | 'GH_NL_NO_EFFECT'
-  | 'GH_NL_AMBIGUOUS_EFFECT'
-  | 'GH_NL_NO_ACTION'
-  | 'GH_NL_NO_TOOL'
-  | 'GH_NL_NO_ARGUMENT'
-  | 'GH_NL_UNSUPPORTED';
+export type { Refusal, RefusalCode } from './refusal.js';
 
-/** A sentence the compiler will not turn into a rule, with the part it did not understand. */
-export interface Refusal {
-  readonly code: RefusalCode;
-  readonly message: string;
-  /** The words no phrase of the grammar consumed, in order. */
-  readonly unparsed: readonly string[];
-  /** Close words from the policy's vocabulary, for a did-you-mean. */
-  readonly suggestions: readonly string[];
-}
-
-/** The outcome of compiling one sentence. */
+/**
+ * The outcome of compiling one sentence: the rules it states (one per restricting clause; an
+ * "only" over several conditions gives one per condition), or a refusal of the whole.
+ */
 export type SentenceResult =
-  | { readonly ok: true; readonly meaning: SentenceMeaning }
+  | { readonly ok: true; readonly meanings: readonly SentenceMeaning[] }
   | { readonly ok: false; readonly refusal: Refusal };
 
 /** Longest sentence accepted: a rule is one sentence, and the grammar's passes stay bounded. */
 export const MAX_SENTENCE_LENGTH = 500;
 
-const refuse = (
-  code: RefusalCode,
-  message: string,
-  unparsed: string[] = [],
-  suggestions: string[] = [],
-): SentenceResult => ({
-  ok: false,
-  refusal: { code, message, unparsed, suggestions },
-});
-
-const flip: Record<Comparison, Comparison> = { '>': '<=', '>=': '<', '<': '>=', '<=': '>' };
-
-/** A property of the tools' argument schemas among `names`, and whether it is a list. */
-function argumentOf(
-  tools: readonly ToolDefinition[],
-  names: readonly string[],
-  type?: 'number',
-): { arg: string; list: boolean } | undefined {
-  for (const name of names) {
-    for (const tool of tools) {
-      const props = (tool.schema?.properties ?? {}) as Record<string, { type?: string; items?: unknown }>;
-      const prop = props[name];
-      if (!prop) continue;
-      if (type === 'number' && prop.type !== 'number' && prop.type !== 'integer') continue;
-      return { arg: name, list: prop.type === 'array' };
-    }
-  }
-  return undefined;
-}
+/** Characters a sentence may hold: letters, figures, and the punctuation the normaliser reads. */
+const ODD_CHARACTER = /[^\p{L}\p{N}\s$€£,.'’‘`"“”:;*?@/_&()!%+<>=≥≤→—–-]/u;
 
 /**
- * Compiles one controlled-English sentence against a policy's vocabulary into its meaning, or
- * refuses it whole. Deterministic, no I/O: the same sentence and vocabulary give the same
- * meaning. A sentence with any word the grammar did not consume is refused, never
- * half-compiled.
+ * Compiles one controlled-English sentence against a policy's vocabulary into its meaning(s),
+ * or refuses it whole. Stages: normalise (symbols, numbers, shorthand), cut into clauses, parse
+ * each clause into typed slots, resolve what a clause leaves to the one before it ("it",
+ * "there", "anything else"), compile each against the catalog. Deterministic, no I/O. A
+ * sentence with any word the grammar did not consume is refused, never half-compiled.
  *
  * @example
  * ```ts
  * const r = compileSentence('Financial transactions over $1,000 require dual authorization', vocabularyOf(policy));
- * if (r.ok) console.log(r.meaning.conditions); // [{ kind: 'amount', arg: 'amount', op: '>', value: 1000 }]
+ * if (r.ok) console.log(r.meanings[0]?.conditions); // [{ kind: 'amount', arg: 'amount', op: '>', value: 1000 }]
  * ```
  */
 export function compileSentence(sentence: string, vocabulary: Vocabulary): SentenceResult {
   const trimmed = sentence.trim();
   if (trimmed.length > MAX_SENTENCE_LENGTH || /[\n\r]/.test(trimmed))
     return refuse('GH_NL_TOO_LONG', `a rule is one sentence of at most ${MAX_SENTENCE_LENGTH} characters`);
-  const odd = /[^\p{L}\p{N}\s$€£,.'’:;*?@/_&()!-]/u.exec(trimmed);
+  const odd = ODD_CHARACTER.exec(trimmed);
   if (odd) return refuse('GH_NL_UNPARSED', `the character '${odd[0]}' is not part of the grammar`, [odd[0]]);
-  const parsed = parseSentence(trimmed, vocabulary);
-  const rest = parsed.rest.filter((w) => !FILLER_WORDS.has(w));
-  if (rest.length > 0) {
-    const grammarWords = [...Object.values(VERBS).flat(), ...Object.values(CATEGORY_NOUNS).flat()];
-    const suggestions = [...new Set(rest.flatMap((w) => suggestionsFor(w, vocabulary, grammarWords)))].slice(
-      0,
-      5,
-    );
-    return refuse('GH_NL_UNPARSED', `did not understand: "${rest.join(' ')}"`, rest, suggestions);
-  }
-  const notes = [...parsed.notes];
+  const text = normalizeSentence(trimmed);
+  const clauses = splitClauses(text);
+  if (clauses.length === 1) return compileClause(parseSentence(text, vocabulary), trimmed, vocabulary);
+  const split = compileClauses(clauses, trimmed, vocabulary);
+  if (split.ok) return split;
+  // A boundary word may belong to one statement ("read but not delete"): the whole, then.
+  const whole = compileClause(parseSentence(text.replace(/\s;\s/g, ' , '), vocabulary), trimmed, vocabulary);
+  return whole.ok ? whole : split;
+}
 
-  // Effect.
-  const effects = [...new Set(parsed.effects)];
-  let effect =
-    effects.length === 1
-      ? effects[0]
-      : effects.includes('approve') && effects.every((e) => e !== 'allow' || effects.length === 2)
-        ? 'approve'
-        : undefined;
-  if (effects.length === 2 && effects.includes('deny') && effects.includes('allow')) effect = undefined;
-  if (effects.length === 0 && parsed.only) effect = 'deny';
-  if (parsed.unsupported.length > 0) return refuse('GH_NL_UNSUPPORTED', parsed.unsupported.join('; '));
-  if (effect === undefined && effects.length === 0)
-    return refuse(
-      'GH_NL_NO_EFFECT',
-      'no effect: say may, may not, must ask a human, or needs N approvals from a group',
-    );
-  if (effect === undefined)
-    return refuse(
-      'GH_NL_AMBIGUOUS_EFFECT',
-      `more than one effect (${effects.join(', ')}): write one rule per sentence`,
-    );
-  if (effect === 'allow' && parsed.only) effect = 'deny';
-  if (effect === 'deny' && parsed.withoutApproval) effect = 'approve';
-  else if (parsed.withoutApproval && effect !== 'approve')
-    return refuse(
-      'GH_NL_UNSUPPORTED',
-      '"without approval" needs a prohibition: "may not … without approval"',
-    );
-  if (parsed.otherwiseAsk) {
-    if (!parsed.only && parsed.origins.length === 0)
-      return refuse(
-        'GH_NL_UNSUPPORTED',
-        '"otherwise ask" needs "only": "only pay accounts the user gave, otherwise ask a person"',
-      );
-    effect = 'approve';
-  }
-  const hasOriginRule = parsed.origins.length > 0;
-  if (hasOriginRule && effect === 'allow')
-    return refuse(
-      'GH_NL_UNSUPPORTED',
-      'an origin restricts: say "only … the user gave" or "never … other than"',
-    );
-  if (effect === 'approve' && parsed.approvers === undefined && parsed.groups.length > 0)
-    parsed.approvers = 1;
+/** Most clauses a sentence may have: a rule is read in one sitting. */
+const MAX_CLAUSES = 4;
 
-  // Action: the tools the rule can apply to.
-  const verbCategories = [...new Set(parsed.verbs.filter((v): v is ToolCategory => v !== 'any'))];
-  const nounCategories: ToolCategory[] = [];
-  const toolSets: { tools: ToolDefinition[]; patterns: string[] }[] = [];
-  let external = false;
-  const nsTools = (ns: string) => vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`));
-  for (const o of parsed.objects) {
-    switch (o.kind) {
-      case 'category':
-        nounCategories.push(o.category);
-        break;
-      case 'external':
-        nounCategories.push('external_communication');
-        external = true;
-        break;
-      case 'any':
-        break;
-      case 'namespace':
-        toolSets.push({ tools: nsTools(o.namespace), patterns: [`${o.namespace}.*`] });
-        break;
-      case 'tool': {
-        const re = new RegExp(
-          `^${o.pattern
-            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-            .replace(/\*/g, '.*')
-            .replace(/\?/g, '.')}$`,
-          'i',
-        );
-        const tools = vocabulary.tools.filter((t) => re.test(t.name));
-        if (tools.length === 0)
-          return refuse(
-            'GH_NL_NO_TOOL',
-            `no tool in the catalog matches '${o.pattern}'`,
-            [o.pattern],
-            suggestionsFor(o.pattern, vocabulary),
-          );
-        toolSets.push({ tools, patterns: [o.pattern] });
-        break;
-      }
-      case 'databases': {
-        const tools = vocabulary.tools.filter((t) => /(^|[._-])(db|database|sql)|_db\b|db\./i.test(t.name));
-        if (tools.length === 0)
-          return refuse(
-            'GH_NL_NO_TOOL',
-            'no tool in the catalog is a database (a name with db, database or sql)',
-            ['databases'],
-          );
-        const namespaces = [...new Set(tools.map((t) => t.name.split('.')[0] as string))];
-        toolSets.push({
-          tools,
-          patterns: namespaces
-            .map((ns) => (nsTools(ns).every((t) => tools.includes(t)) ? `${ns}.*` : ''))
-            .filter((p) => p !== '')
-            .concat(
-              tools
-                .filter((t) => !nsTools(t.name.split('.')[0] as string).every((u) => tools.includes(u)))
-                .map((t) => t.name),
-            ),
-        });
-        break;
-      }
-      case 'financial-systems': {
-        const financeNs = [...vocabulary.namespaces.keys()].filter((ns) =>
-          /^financ|^payment|^bank|^billing/i.test(ns),
-        );
-        const tools = vocabulary.tools.filter(
-          (t) => t.categories.includes('financial') || financeNs.some((ns) => t.name.startsWith(`${ns}.`)),
-        );
-        if (tools.length === 0)
-          return refuse('GH_NL_NO_TOOL', 'no tool in the catalog is financial', ['financial systems']);
-        const namespaces = [...new Set(tools.map((t) => t.name.split('.')[0] as string))];
-        const patterns = namespaces.flatMap((ns) =>
-          nsTools(ns).every((t) => tools.includes(t))
-            ? [`${ns}.*`]
-            : tools.filter((t) => t.name.startsWith(`${ns}.`)).map((t) => t.name),
-        );
-        toolSets.push({ tools, patterns });
-        notes.push(`"financial systems" are the tools ${patterns.join(', ')}`);
-        break;
-      }
-    }
-  }
-  // "production databases": the resource fact names the systems; a deny or approve rule keyed
-  // on the fact alone also covers a database the catalog does not call one (fail closed).
-  if (
-    parsed.conditions.some((c) => c.kind === 'resource') &&
-    parsed.objects.some((o) => o.kind === 'databases') &&
-    effect !== 'allow' &&
-    !parsed.only
-  ) {
-    const i = toolSets.findIndex((s) => s.patterns.some((p) => /db|database|sql/i.test(p)));
-    if (i >= 0) {
-      toolSets.splice(i, 1);
-      notes.push(
-        'the databases are the systems whose resource facts match; the rule covers every tool with those facts',
-      );
-    }
-  }
-  const hasAction =
-    parsed.objects.length > 0 ||
-    verbCategories.length > 0 ||
-    nounCategories.length > 0 ||
-    toolSets.length > 0 ||
-    parsed.objects.some((o) => o.kind === 'any') ||
-    parsed.verbs.includes('any');
-  if (!hasAction)
+/**
+ * Compiles a sentence of several clauses. A clause that only permits ("staging is fine") adds
+ * no rule — deny > approve > allow, so an allow beside a restriction changes nothing — but it
+ * must still be understood whole, and it must not contradict a restriction. "Anything else" /
+ * "anything larger" restricts what the clause before it did not permit.
+ */
+function compileClauses(
+  clauses: readonly string[],
+  sentence: string,
+  vocabulary: Vocabulary,
+): SentenceResult {
+  if (clauses.length > MAX_CLAUSES)
     return refuse(
-      'GH_NL_NO_ACTION',
-      'no action: name a tool, a kind of tool (payments, databases, email) or a verb (read, delete, send)',
+      'GH_NL_TOO_LONG',
+      `at most ${MAX_CLAUSES} clauses in a sentence: write one rule per sentence`,
     );
-  const selected = vocabulary.tools.filter(
-    (t) =>
-      (verbCategories.length === 0 || verbCategories.some((c) => t.categories.includes(c))) &&
-      (nounCategories.length === 0 || nounCategories.some((c) => t.categories.includes(c))) &&
-      (toolSets.length === 0 || toolSets.some((s) => s.tools.includes(t))),
-  );
-  if (selected.length === 0) {
-    const what = [...verbCategories, ...nounCategories, ...toolSets.flatMap((s) => s.patterns)].join(' and ');
-    return refuse('GH_NL_NO_TOOL', `no tool in the catalog is ${what}`);
-  }
-  // match.categories holds one family (an OR); a second family narrows through the tool list.
-  let categories: ToolCategory[] = verbCategories.length > 0 ? verbCategories : nounCategories;
-  let toolPatterns = toolSets.flatMap((s) => s.patterns);
-  if (verbCategories.length > 0 && nounCategories.length > 0 && toolSets.length === 0) {
-    const crossed = vocabulary.tools.filter((t) => nounCategories.some((c) => t.categories.includes(c)));
-    toolPatterns = crossed.map((t) => t.name);
-  }
-  if (effect === 'allow') {
-    // An allow never reaches further than the tools it names today.
-    toolPatterns = selected.map((t) => t.name);
-    categories = [];
-  }
-
-  // Conditions.
-  const conditions: Condition[] = [];
-  const recipient = argumentOf(selected, RECIPIENT_ARGS);
-  const noArg = (what: string) =>
-    refuse(
-      'GH_NL_NO_ARGUMENT',
-      `none of the tools ${selected.map((t) => t.name).join(', ')} declares ${what} in its schema`,
-    );
-  for (const c of parsed.conditions as ParsedCondition[]) {
-    switch (c.kind) {
-      case 'amount': {
-        const amount = argumentOf(selected, AMOUNT_ARGS, 'number');
-        if (!amount) return noArg('a numeric amount argument');
-        conditions.push({ kind: 'amount', arg: amount.arg, op: c.op, value: c.value });
-        if (c.currency)
-          notes.push(`amounts are compared in the tool's own unit; the sentence says ${c.currency}`);
-        break;
-      }
-      case 'recipients': {
-        if (!recipient) return noArg('a recipient argument (to, recipients)');
-        const domain = c.domain ?? vocabulary.companyDomain;
-        if (!domain)
-          return refuse(
-            'GH_NL_NO_ARGUMENT',
-            'the policy names no company domain (no owner or group member address): name the domain',
-          );
-        conditions.push({
-          kind: 'recipients',
-          arg: recipient.arg,
-          list: recipient.list,
-          scope: c.scope,
-          domain,
-        });
-        if (!c.domain)
-          notes.push(`the company is ${domain} (the domain of the policy's owners and group members)`);
-        break;
-      }
-      case 'provenance': {
-        const names = c.target === 'account' ? ACCOUNT_ARGS : c.target === 'url' ? URL_ARGS : RECIPIENT_ARGS;
-        const a = argumentOf(selected, names);
-        if (!a) return noArg(`an argument for the ${c.target}`);
-        conditions.push({ kind: 'provenance', arg: a.arg, label: c.label });
-        break;
-      }
-      default:
-        conditions.push(c);
-    }
-  }
-  if (external) {
-    if (!recipient || !vocabulary.companyDomain)
-      notes.push('"external" has no recipient argument or company domain to check: every send is covered');
-    else if (!conditions.some((c) => c.kind === 'recipients')) {
-      conditions.push({
-        kind: 'recipients',
-        arg: recipient.arg,
-        list: recipient.list,
-        scope: 'outside',
-        domain: vocabulary.companyDomain,
-      });
-      notes.push(
-        `external means a recipient outside ${vocabulary.companyDomain} (the domain of the policy's owners and group members)`,
-      );
-    }
-  }
-
-  // Origins: the rule applies when a value's origin is not one of these.
-  let require: { origin?: Record<string, string[]>; mentions?: Record<string, string[]> } | undefined;
-  for (const o of parsed.origins) {
-    if (o.target === 'mentions') {
-      const body = argumentOf(selected, BODY_ARGS);
-      if (!body) return noArg('a message body argument');
-      require = { ...require, mentions: { ...require?.mentions, [body.arg]: o.origins } };
-      continue;
-    }
-    const a = argumentOf(
-      selected,
-      o.target === 'account' ? ACCOUNT_ARGS : o.target === 'url' ? URL_ARGS : RECIPIENT_ARGS,
-    );
-    if (!a) return noArg(`an argument for the ${o.target}`);
-    require = { ...require, origin: { ...require?.origin, [a.arg]: o.origins } };
-  }
-  if (hasOriginRule && !parsed.only && effect !== 'deny' && effect !== 'approve')
-    return refuse('GH_NL_UNSUPPORTED', 'an origin needs "only"');
-
-  // "only": the rule applies when the stated condition does not hold.
-  if (parsed.only && parsed.exceptAgents.length === 0 && !hasOriginRule) {
-    if (conditions.length !== 1)
-      return refuse(
-        'GH_NL_UNSUPPORTED',
-        '"only" takes exactly one condition (an amount, recipients, hours, days or an intent)',
-      );
-    const c = conditions[0] as Condition;
-    const negated: Condition | undefined =
-      c.kind === 'amount'
-        ? { ...c, op: flip[c.op] }
-        : c.kind === 'recipients' && c.scope === 'inside'
-          ? { ...c, scope: 'outside' }
-          : c.kind === 'hours'
-            ? { ...c, inside: !c.inside }
-            : c.kind === 'days'
-              ? { kind: 'days', days: [0, 1, 2, 3, 4, 5, 6].filter((d) => !c.days.includes(d)) }
-              : c.kind === 'intent'
-                ? { ...c, inside: !c.inside }
-                : undefined;
-    if (!negated) return refuse('GH_NL_UNSUPPORTED', `"only" cannot be said of that condition`);
-    conditions[0] = negated;
-  } else if (parsed.only && hasOriginRule && conditions.length > 0 && !parsed.otherwiseAsk) {
-    notes.push('the other conditions narrow where the origin is required');
-  }
-  if (effect === 'approve') {
-    const approvers = parsed.approvers ?? 1;
-    for (const g of parsed.groups) {
-      const size = vocabulary.groupSizes.get(g);
-      if (size !== undefined && size < approvers)
+  const parsed = clauses.map((c) => parseSentence(c, vocabulary));
+  // Each clause as it stands, for when what it would take from the one before does not fit.
+  const own = parsed.map((p) => ({
+    ...p,
+    agents: [...p.agents],
+    objects: [...p.objects],
+    conditions: [...p.conditions],
+  }));
+  for (let i = 1; i < parsed.length; i++)
+    if (!parsed[i]?.otherwise) inherit(parsed[i] as ParsedSentence, parsed[i - 1] as ParsedSentence);
+  const restricting: SentenceMeaning[] = [];
+  const permitting: SentenceMeaning[] = [];
+  const permitted: string[] = [];
+  for (let i = 0; i < parsed.length; i++) {
+    const p = parsed[i] as ParsedSentence;
+    const rest = unparsedOf(p);
+    if (rest.length > 0) return unparsedRefusal(rest, vocabulary);
+    if (p.otherwise) {
+      const before = parsed[i - 1];
+      if (!before?.effects.every((e) => e === 'allow') || before.effects.length === 0)
         return refuse(
           'GH_NL_UNSUPPORTED',
-          `group ${g} has ${size} member(s): ${approvers} approvals from it can never be given`,
+          '"anything else" needs the clause before it to say what is fine: "payments up to $250 are fine; anything larger needs approval"',
         );
+      if (p.conditions.length > 0)
+        return refuse('GH_NL_UNSUPPORTED', '"anything else" cannot add conditions of its own');
+      const effect = p.effects.includes('deny')
+        ? 'deny'
+        : p.effects.includes('approve')
+          ? 'approve'
+          : undefined;
+      if (!effect)
+        return refuse('GH_NL_NO_EFFECT', '"anything else" needs an effect: is blocked, needs approval');
+      permitted.pop();
+      // "X is fine; anything else is blocked / needs approval" is "only X may; otherwise ask".
+      const merged: ParsedSentence = {
+        ...before,
+        only: true,
+        effects: ['allow'],
+        otherwiseAsk: effect === 'approve',
+        withoutApproval: false,
+        approvers: p.approvers,
+        groups: p.groups,
+        notes: [...before.notes, ...p.notes],
+      };
+      const r = compileClause(merged, sentence, vocabulary);
+      if (!r.ok) return r;
+      restricting.push(...r.meanings);
+      continue;
     }
-  }
-  // A condition on an argument is about the tools that take it: "email to external recipients"
-  // is email.send, not email.read, whose calls have no recipient to check.
-  const argsRead = new Set<string>([
-    ...conditions.flatMap((c) => ('arg' in c ? [c.arg] : [])),
-    ...Object.keys(require?.origin ?? {}),
-    ...Object.keys(require?.mentions ?? {}),
-  ]);
-  let tools = selected;
-  if (argsRead.size > 0) {
-    const takes = (t: ToolDefinition) =>
-      [...argsRead].every((a) => a in ((t.schema?.properties ?? {}) as object));
-    const narrowed = selected.filter(takes);
-    if (narrowed.length === 0) return noArg([...argsRead].join(', '));
-    if (narrowed.length < selected.length) {
-      tools = narrowed;
-      toolPatterns = narrowed.map((t) => t.name);
+    const allowOnly = p.effects.length > 0 && p.effects.every((e) => e === 'allow') && !p.only;
+    if (allowOnly && parsed[i + 1]?.otherwise) {
+      // The next clause restricts what this one did not permit; it is compiled there.
+      permitted.push(clauses[i]?.trim() ?? '');
+      continue;
     }
+    if (allowOnly) {
+      const r = compileClause(p, sentence, vocabulary);
+      if (r.ok) permitting.push(...r.meanings);
+      else if (r.refusal.code !== 'GH_NL_NO_ACTION') return r;
+      permitted.push(clauses[i]?.trim() ?? '');
+      continue;
+    }
+    let r = compileClause(p, sentence, vocabulary);
+    if (!r.ok && r.refusal.code === 'GH_NL_NO_TOOL' && !p.pronoun && i > 0) {
+      // "… but not to transfer money": the clause's own action, not the one before's.
+      const mine = own[i] as ParsedSentence;
+      r = compileClause({ ...mine, agents: p.agents, exceptAgents: p.exceptAgents }, sentence, vocabulary);
+    }
+    if (!r.ok) return r;
+    restricting.push(...r.meanings);
   }
-  const exceptAgents = parsed.exceptAgents;
-  if (parsed.agents.some((a) => exceptAgents.includes(a)))
-    return refuse('GH_NL_UNSUPPORTED', 'an agent is both named and exempted');
+  if (restricting.length === 0)
+    return permitting.length > 0
+      ? { ok: true, meanings: permitting }
+      : refuse('GH_NL_NO_EFFECT', 'no clause says what is allowed, asked or denied');
+  for (const allow of permitting)
+    for (const r of restricting)
+      if (contradicts(allow, r))
+        return refuse(
+          'GH_NL_AMBIGUOUS_EFFECT',
+          `the sentence both permits and restricts the same calls (${r.tools.filter((t) => allow.tools.includes(t)).join(', ')}): write what is restricted once`,
+        );
+  const notes = permitted.map(
+    (c) =>
+      `"${c}" adds no rule: a permission is what the grants already give, and deny or approve rules win over it`,
+  );
   return {
     ok: true,
-    meaning: {
-      sentence: trimmed,
-      effect,
-      ...(effect === 'approve' && { approval: { approvers: parsed.approvers ?? 1, groups: parsed.groups } }),
-      agents: parsed.agents,
-      exceptAgents,
-      ...(parsed.agentLabel !== undefined && { agentLabel: parsed.agentLabel }),
-      toolPatterns: [...new Set(toolPatterns)],
-      categories: [...new Set(categories)],
-      tools: tools.map((t) => t.name),
-      conditions,
-      ...(require && { require }),
-      notes,
-    },
+    meanings: restricting.map((m, i) => (i === 0 ? { ...m, notes: [...m.notes, ...notes] } : m)),
   };
+}
+
+const sameCondition = (a: Condition, b: Condition) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * A restriction that takes back all a permission of the same sentence gave: same tools and
+ * agents, and no condition of its own to narrow it ("can send email, but can't send email").
+ * A narrower restriction is the usual carve-out ("may send email, but never to gmail.com").
+ */
+function contradicts(allow: SentenceMeaning, restrict: SentenceMeaning): boolean {
+  if (!allow.tools.some((t) => restrict.tools.includes(t))) return false;
+  const agentsMeet =
+    allow.agents.length === 0 ||
+    restrict.agents.length === 0 ||
+    allow.agents.some((a) => restrict.agents.includes(a));
+  return (
+    agentsMeet &&
+    restrict.require === undefined &&
+    restrict.conditions.every((c) => allow.conditions.some((d) => sameCondition(c, d)))
+  );
+}
+
+/**
+ * What a clause leaves unsaid, taken from the clause before it: the subject when it names none
+ * ("… but may never delete it"), and the objects and their conditions when it points back
+ * ("it", "there", "from it") or names no object at all.
+ */
+function inherit(p: ParsedSentence, before: ParsedSentence): void {
+  if (p.agents.length === 0 && !p.anyAgent && p.exceptAgents.length === 0 && p.agentLabel === undefined) {
+    p.agents.push(...before.agents);
+    p.exceptAgents.push(...before.exceptAgents);
+    if (before.agentLabel !== undefined) p.agentLabel = before.agentLabel;
+  }
+  const pointsBack = p.pronoun || (p.objects.length === 0 && p.origins.length === 0);
+  if (!pointsBack) return;
+  // "… not delete anything there": "anything" is whatever "there" is.
+  if (p.pronoun && p.objects.every((o) => o.kind === 'any')) p.objects.splice(0);
+  if (p.objects.length === 0) p.objects.push(...before.objects);
+  if (p.verbs.length === 0 && p.objects.length === 0) p.verbs.push(...before.verbs);
+  const kinds = new Set(p.conditions.map((c) => c.kind));
+  for (const c of before.conditions) if (!kinds.has(c.kind) && c.kind !== 'amount') p.conditions.push(c);
 }

@@ -58,7 +58,7 @@ export function draftFromSentences(
   const refusals: { sentence: string; refusal: Refusal }[] = [];
   for (const sentence of sentences) {
     const r = compileSentence(sentence, vocabulary);
-    if (r.ok) meanings.push(r.meaning);
+    if (r.ok) meanings.push(...r.meanings);
     else refusals.push({ sentence, refusal: r.refusal });
   }
   if (refusals.length > 0) return { ok: false, refusals };

@@ -52,6 +52,8 @@ export type Condition =
   | { readonly kind: 'state'; readonly value: string }
   | { readonly kind: 'hours'; readonly from: number; readonly to: number; readonly inside: boolean }
   | { readonly kind: 'days'; readonly days: readonly number[] }
+  /** A span of calendar time, `from` inclusive and `until` exclusive (RFC 3339, UTC). */
+  | { readonly kind: 'dates'; readonly from: string; readonly until: string; readonly inside: boolean }
   | { readonly kind: 'session-label'; readonly label: string }
   | { readonly kind: 'provenance'; readonly arg: string; readonly label: string }
   | { readonly kind: 'calls'; readonly op: Comparison; readonly value: number }
@@ -69,14 +71,15 @@ export function conditionCel(c: Condition): string {
     case 'amount':
       return `args.${c.arg} ${c.op} ${c.value}`;
     case 'recipients': {
+      // Domains are case-insensitive (RFC 4343): Bob@EXAMPLE.com is inside example.com.
       const pattern = quote(addressPattern(c.domain));
       if (c.scope === 'any')
         return c.list
-          ? `args.${c.arg}.exists(r, r.matches(${pattern}))`
-          : `args.${c.arg}.matches(${pattern})`;
+          ? `args.${c.arg}.exists(r, r.lowerAscii().matches(${pattern}))`
+          : `args.${c.arg}.lowerAscii().matches(${pattern})`;
       const inDomain = c.list
-        ? `args.${c.arg}.all(r, r.matches(${pattern}))`
-        : `args.${c.arg}.matches(${pattern})`;
+        ? `args.${c.arg}.all(r, r.lowerAscii().matches(${pattern}))`
+        : `args.${c.arg}.lowerAscii().matches(${pattern})`;
       return c.scope === 'inside' ? inDomain : `!${inDomain}`;
     }
     case 'resource':
@@ -94,6 +97,10 @@ export function conditionCel(c: Condition): string {
       return c.days.length === 1
         ? `now.getDayOfWeek("UTC") == ${c.days[0]}`
         : `now.getDayOfWeek("UTC") in [${c.days.join(', ')}]`;
+    case 'dates': {
+      const span = `now >= timestamp(${quote(c.from)}) && now < timestamp(${quote(c.until)})`;
+      return c.inside ? span : `!(${span})`;
+    }
     case 'session-label':
       return `${quote(c.label)} in session.labels`;
     case 'provenance':
@@ -137,8 +144,9 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
       const re = new RegExp(addressPattern(c.domain));
       const list = c.list ? v : [v];
       if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) return undefined;
-      if (c.scope === 'any') return list.some((x) => re.test(x as string));
-      const inside = list.every((x) => re.test(x as string));
+      const lower = (list as string[]).map((x) => x.toLowerCase());
+      if (c.scope === 'any') return lower.some((x) => re.test(x));
+      const inside = lower.every((x) => re.test(x));
       return c.scope === 'inside' ? inside : !inside;
     }
     case 'resource': {
@@ -154,6 +162,11 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
     }
     case 'days':
       return c.days.includes(facts.now.getUTCDay());
+    case 'dates': {
+      const t = facts.now.getTime();
+      const inSpan = t >= Date.parse(c.from) && t < Date.parse(c.until);
+      return c.inside ? inSpan : !inSpan;
+    }
     case 'session-label':
       return facts.sessionLabels.includes(c.label);
     case 'provenance':

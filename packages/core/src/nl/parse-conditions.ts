@@ -90,12 +90,32 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     [DOWN, '<'],
     [ATMOST, '<='],
   ];
+  // "amount > 750", "where the amount is over 750": the argument named before its comparison.
+  take(
+    `(?:where\\s|when\\s|with\\s|if\\s)?(?:the\\s|an?\\s)?(?:amount|value|total|sum)(?:\\sis)?(?=\\s(?:${UP}|${ATLEAST}|${DOWN}|${ATMOST})\\s)`,
+    () => true,
+  );
   for (const [words, op] of comparisons) {
     take(`${words}\\s${AMOUNT}`, (m) => {
       parsed.conditions.push({ kind: 'amount', op, ...amountOf(m, 1) });
       return true;
     });
   }
+  take(`(?:of\\s)?from\\s${AMOUNT}\\s(?:up|upwards|and up|and above|or more)`, (m) => {
+    parsed.conditions.push({ kind: 'amount', op: '>=', ...amountOf(m, 1) });
+    return true;
+  });
+  take(
+    '(?:of\\s)?(?:zero or negative|negative or zero|non-positive|zero or less|0 or less|0 or negative)(?:\\samounts?)?',
+    () => {
+      parsed.conditions.push({ kind: 'amount', op: '<=', value: 0 });
+      return true;
+    },
+  );
+  take('(?:of\\s)?negative(?:\\samounts?)?', () => {
+    parsed.conditions.push({ kind: 'amount', op: '<', value: 0 });
+    return true;
+  });
   take(
     `(?:of\\s)?${AMOUNT}\\s(or more|and above|or above|and over|or higher|and up|or less|and below|or under|or lower)`,
     (m) => {
@@ -119,11 +139,14 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   const WHO =
     '(?:to\\s)?(?:(?:anyone|anybody|someone|people|recipients?|addresses|an address|any address|contacts|parties|domains)\\s)?(?:who (?:are|is)\\s)?';
   const COMPANY =
-    "(?:the company|the organi[sz]ation|our company|our organi[sz]ation|the firm|our domain|the company's domain|the company domain)";
-  take(`${WHO}outside\\s(?:of\\s)?(?:${COMPANY}|${DOMAIN})`, (m) => {
-    parsed.conditions.push({ kind: 'recipients', scope: 'outside', ...(m[1] && { domain: m[1] }) });
-    return true;
-  });
+    "(?:the company|the organi[sz]ation|our company|our organi[sz]ation|the org|our org|the firm|our domain|the company's domain|the company domain)";
+  take(
+    `${WHO}(?:outside\\s(?:of\\s)?|leaving\\s|that leaves?\\s|which leaves?\\s)(?:${COMPANY}|${DOMAIN})`,
+    (m) => {
+      parsed.conditions.push({ kind: 'recipients', scope: 'outside', ...(m[1] && { domain: m[1] }) });
+      return true;
+    },
+  );
   take(
     '(?:to\\s)?(?:external|outside|non-company)\\s(?:recipients|addresses|parties|people|domains|contacts)',
     () => {
@@ -163,6 +186,17 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     return true;
   });
 
+  // "gmail.com addresses": one recipient in the domain.
+  take(`${DOMAIN}\\s(?:addresses|recipients|accounts|emails)`, (m) => {
+    if (isTool(m[1] as string)) return false;
+    parsed.conditions.push({
+      kind: 'recipients',
+      scope: parsed.only ? 'inside' : 'any',
+      domain: m[1] as string,
+    });
+    return true;
+  });
+
   // Time windows and days.
   take('(?:outside|out of)\\s(?:of\\s)?(?:business|office|working|work)\\shours', () => {
     parsed.conditions.push({ kind: 'hours', from: 9, to: 17, inside: false });
@@ -184,6 +218,15 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     const to = hourOf(m[4], m[5], m[6]);
     if (!isClockTime(m[0] as string) || Number.isNaN(from) || Number.isNaN(to) || from === to) return false;
     parsed.conditions.push({ kind: 'hours', from, to, inside: true });
+    parsed.notes.push('hours are UTC');
+    return true;
+  });
+  take(`before\\s${HOUR}\\s(?:,\\s)?or\\safter\\s${HOUR}`, (m) => {
+    const before = hourOf(m[1], m[2], m[3]);
+    const after = hourOf(m[4], m[5], m[6]);
+    if (!isClockTime(m[0] as string) || Number.isNaN(before) || Number.isNaN(after) || before >= after)
+      return false;
+    parsed.conditions.push({ kind: 'hours', from: after, to: before, inside: true });
     parsed.notes.push('hours are UTC');
     return true;
   });
@@ -215,18 +258,30 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     return true;
   });
 
+  parseDates(take, parsed);
+
   // States (change freezes) and intents.
   const states = vocabulary.states;
+  take('(?<=^\\s)(?:(?:change|code)\\s)?freeze\\s,', () => {
+    if (!parsed.conditions.some((c) => c.kind === 'dates'))
+      parsed.conditions.push({ kind: 'state', value: 'frozen' });
+    parsed.notes.push('"freeze:" heads the sentence');
+    return true;
+  });
   take(
-    `(?:during|in|while)\\s(?:a\\s|the\\s|any\\s)?(?:change\\s)?(?:freezes?|frozen period)|while\\s(?:the\\s)?(?:system\\s|systems\\s|it\\s)?(?:is\\s|are\\s)?frozen`,
-    () => {
+    `(?:during|in|while|over|throughout|for)\\s(?:a\\s|the\\s|any\\s|our\\s)?(?:(${alt(Object.keys(SEASON_MONTHS))})\\s)?(?:change\\s|code\\s|deploy\\s|deployment\\s)?(?:freezes?|frozen period)|while\\s(?:the\\s)?(?:system\\s|systems\\s|it\\s)?(?:is\\s|are\\s)?frozen`,
+    (m) => {
+      // "the holiday freeze" names the freeze only if the declared one falls in the holidays.
+      const season = m[1] === undefined ? undefined : SEASON_MONTHS[m[1]];
+      const declared = vocabulary.stateMonths.get('frozen') ?? [];
+      if (season && !season.some((month) => declared.includes(month))) return false;
       parsed.conditions.push({ kind: 'state', value: 'frozen' });
       return true;
     },
   );
   if (states.length > 0) {
     take(
-      `(?:during|while|when)\\s(?:the\\s)?(?:system\\s|systems\\s|it\\s)?(?:is\\s|are\\s)?(?:in\\s)?(?:a\\s)?(${alt(states)})(?:\\s(?:state|period|window))?`,
+      `(?:during|while|when)\\s(?:the\\s)?(?:system\\s|systems\\s|it\\s|we\\s|things\\s)?(?:is\\s|are\\s)?(?:in\\s)?(?:a\\s|the\\s)?(${alt(states)})(?:\\s(?:state|period|window|mode))?`,
       (m) => {
         parsed.conditions.push({ kind: 'state', value: m[1] as string });
         return true;
@@ -248,4 +303,92 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       },
     );
   }
+}
+
+/** Season words → the months they mean, to check a named freeze against the declared one. */
+const SEASON_MONTHS: Readonly<Record<string, readonly number[]>> = {
+  holiday: [12, 1],
+  holidays: [12, 1],
+  christmas: [12],
+  'year-end': [12, 1],
+  'end-of-year': [12, 1],
+  'new year': [12, 1],
+  winter: [12, 1, 2],
+  spring: [3, 4, 5],
+  summer: [6, 7, 8],
+  autumn: [9, 10, 11],
+  fall: [9, 10, 11],
+  easter: [3, 4],
+};
+
+const MONTHS: Readonly<Record<string, number>> = {
+  jan: 1,
+  january: 1,
+  feb: 2,
+  february: 2,
+  mar: 3,
+  march: 3,
+  apr: 4,
+  april: 4,
+  may: 5,
+  jun: 6,
+  june: 6,
+  jul: 7,
+  july: 7,
+  aug: 8,
+  august: 8,
+  sep: 9,
+  sept: 9,
+  september: 9,
+  oct: 10,
+  october: 10,
+  nov: 11,
+  november: 11,
+  dec: 12,
+  december: 12,
+};
+const MONTH = `(?:${Object.keys(MONTHS)
+  .sort((a, b) => b.length - a.length)
+  .join('|')})`;
+const DATE = `(\\d{4}-\\d{2}-\\d{2}|${MONTH}\\.?\\s\\d{1,2}(?:st|nd|rd|th)?\\s(?:,\\s)?\\d{4}|\\d{1,2}(?:st|nd|rd|th)?\\s${MONTH}\\s(?:,\\s)?\\d{4})`;
+
+/** Midnight UTC of a date as the sentence wrote it, or NaN. */
+function dayOf(text: string): number {
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (iso) return Date.UTC(Number(iso[1]), Number(iso[2]) - 1, Number(iso[3]));
+  const words = text
+    .replace(/[.,]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w !== '');
+  const month = words.map((w) => MONTHS[w]).find((m) => m !== undefined);
+  const year = words.find((w) => /^\d{4}$/.test(w));
+  const day = words.find((w) => /^\d{1,2}(?:st|nd|rd|th)?$/.test(w));
+  if (month === undefined || !year || !day) return Number.NaN;
+  const d = Number.parseInt(day, 10);
+  const at = Date.UTC(Number(year), month - 1, d);
+  return new Date(at).getUTCDate() === d ? at : Number.NaN;
+}
+
+/**
+ * Spans of dates: "between Dec 20, 2026 and Jan 4, 2027", "from 2026-12-20 through
+ * 2027-01-04". The last day is included ("through", "to", "and"), except after "until".
+ */
+function parseDates(take: Take, parsed: ParsedSentence): void {
+  take(
+    `(?:between|from)\\s${DATE}\\s(and|to|through|thru|until|till|-)\\s${DATE}(?:\\s(?:inclusive|included))?`,
+    (m) => {
+      const from = dayOf(m[1] as string);
+      const last = dayOf(m[3] as string);
+      if (Number.isNaN(from) || Number.isNaN(last) || last < from) return false;
+      const exclusive = m[2] === 'until' || m[2] === 'till';
+      const until = exclusive ? last : last + 864e5;
+      if (until <= from) return false;
+      const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+      parsed.conditions.push({ kind: 'dates', from: iso(from), until: iso(until), inside: true });
+      parsed.notes.push(
+        `dates are UTC days, from ${iso(from).slice(0, 10)} ${exclusive ? 'until' : 'through'} ${(m[3] as string).trim()}${exclusive ? ' (not included)' : ' (included)'}`,
+      );
+      return true;
+    },
+  );
 }

@@ -7,11 +7,13 @@ import {
   FINANCIAL_SYSTEM_NOUNS,
   NOUN_VERBS,
   NUMBER_WORDS,
-  SOURCE_LABELS,
   VERBS,
 } from './lexicon.js';
 import type { Comparison } from './meaning.js';
 import { parseConditions } from './parse-conditions.js';
+import { type PhrasingContext, parseEffectPhrasings, parseLeadIns, parseMarkers } from './parse-phrasings.js';
+import { parseProvenance } from './parse-provenance.js';
+import { namespacePhrases, toolPhrases } from './phrases.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /** Consumes every match of a pattern; the callback returns false to leave a match alone. */
@@ -35,6 +37,7 @@ export type ParsedCondition =
   | { readonly kind: 'state'; readonly value: string }
   | { readonly kind: 'hours'; readonly from: number; readonly to: number; readonly inside: boolean }
   | { readonly kind: 'days'; readonly days: readonly number[] }
+  | { readonly kind: 'dates'; readonly from: string; readonly until: string; readonly inside: boolean }
   | { readonly kind: 'session-label'; readonly label: string }
   | { readonly kind: 'provenance'; readonly target: 'recipient' | 'account' | 'url'; readonly label: string }
   | { readonly kind: 'calls'; readonly op: Comparison; readonly value: number }
@@ -64,6 +67,16 @@ export interface ParsedSentence {
   unsupported: string[];
   /** The words nothing consumed, in order: refused unless they are fillers. */
   rest: string[];
+  /** The subject is every agent, said outright ("no agent", "all agents", "nobody"). */
+  anyAgent?: boolean;
+  /** The clause points back at the one before it ("it", "there", "them"). */
+  pronoun?: boolean;
+  /** "Anything else", "all other payees": what the clause before did not permit. */
+  otherwise?: boolean;
+  /** "… unless it is under $100": the sentence's one condition is negated. */
+  unlessCondition?: boolean;
+  /** Tool namespaces the sentence exempts ("except the email and contacts tools"). */
+  exceptNamespaces: string[];
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -92,26 +105,13 @@ function cachedRegex(source: string): RegExp {
   return re;
 }
 
-/** Lower-cases, spaces out commas and drops the final full stop, keeping `$1,000` and `example.com` whole. */
-export function normalizeSentence(sentence: string): string {
-  return ` ${sentence
-    .toLowerCase()
-    .replace(/[’‘]/g, "'")
-    .replace(/[“”]/g, '"')
-    .replace(/[.!]+\s*$/, '')
-    .replace(/,(?!\d{3})/g, ' , ')
-    .replace(/;/g, ' ; ')
-    .replace(/\s+/g, ' ')
-    .trim()} `;
-}
-
 /**
- * Cuts a sentence into its pieces, consuming each phrase it recognises; what is left over is
+ * Cuts a sentence (normalised by `normalizeSentence`, or one clause of it) into its pieces, consuming each phrase it recognises; what is left over is
  * returned in `rest` for the caller to refuse. Pure and linear in the sentence (a bounded
  * number of regex passes over at most 500 characters).
  */
-export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedSentence {
-  let text = normalizeSentence(sentence);
+export function parseSentence(normalized: string, vocabulary: Vocabulary): ParsedSentence {
+  let text = ` ${normalized.trim()} `;
   const parsed: ParsedSentence = {
     effects: [],
     groups: [],
@@ -127,6 +127,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     notes: [],
     unsupported: [],
     rest: [],
+    exceptNamespaces: [],
   };
   /** Consumes every match of `pattern`; `onMatch` returns false to leave a match alone. */
   const take: Take = (pattern: string, onMatch: (m: RegExpExecArray) => boolean | undefined) => {
@@ -146,7 +147,15 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
       if (!p.endsWith(' agent')) agentPhrase.set(`${p} agent`, name);
     }
   }
-  const AGENT = `(?:the\\s)?(${alt(agentPhrase.keys())})`;
+  // "the email assistant" is not the agent "assistant" doing email: a name right after a noun
+  // of the vocabulary is part of a longer name the policy does not have, left for refusal.
+  const nouns = [
+    ...[...vocabulary.namespaces.values()].flat(),
+    ...vocabulary.groups,
+    ...vocabulary.resourceValues.keys(),
+  ].filter((n) => ![...agentPhrase.keys()].some((p) => p.startsWith(`${n} `)));
+  const NOT_AFTER_NOUN = nouns.length > 0 ? `(?<!\\s(?:${alt(nouns)})\\s)` : '';
+  const AGENT = `(?:the\\s)?${NOT_AFTER_NOUN}(${alt(agentPhrase.keys())})`;
   const AGENTS = `${AGENT}(?:\\s(?:,\\s)?(?:and|or|,)\\s${AGENT})*`;
   const agentsIn = (s: string) => {
     const found: string[] = [];
@@ -157,7 +166,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     }
     return found;
   };
-  const GROUP = `(?:the\\s)?(${alt(vocabulary.groups.flatMap((g) => [g, g.replace(/[-_]/g, ' ')]))})(?:\\s(?:group|team|department))?`;
+  const GROUP = `(?:the\\s)?(${alt(vocabulary.groups.flatMap((g) => [g, g.replace(/[-_]/g, ' ')]))})(?:\\s(?:group|team|department|approvers|members|people))?`;
   const groupName = (phrase: string | undefined) =>
     vocabulary.groups.find((g) => g === phrase || g.replace(/[-_]/g, ' ') === phrase);
   const addGroup = (phrase: string | undefined) => {
@@ -165,6 +174,18 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     if (g && !parsed.groups.includes(g)) parsed.groups.push(g);
   };
 
+  const phrasing: PhrasingContext = {
+    take,
+    parsed,
+    vocabulary,
+    group: GROUP,
+    addGroup,
+    agent: `(?:${alt(agentPhrase.keys())})`,
+    agentOf: (s) => agentsIn(s)[0],
+  };
+  parseLeadIns(phrasing);
+  const nsPhrase = namespacePhrases(vocabulary);
+  const NAMESPACE = `(?:the\\s)?(${alt(nsPhrase.keys())})`;
   // "can read but not delete X": the permitted half is what grants already say.
   take(
     `(?:can|may|are allowed to|is allowed to)\\s(${alt([...VERBS.read, ...VERBS.write, ...VERBS.any])})(?:\\s(?:and|or)\\s(${alt(VERBS.read)}))?\\s,?\\s?but\\s(?:not|never|cannot|can't|may not|must not)`,
@@ -176,12 +197,24 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
   );
   // Exemptions and "only X may": the named agents are outside the rule.
   take(
-    `(?:except(?:\\sfor)?|other than|apart from|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
+    `(?:except(?:\\sfor)?|other than|apart from|besides|(?<=(?:nobody|no one|no agents?)\\s)but|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
     (m) => {
       parsed.exceptAgents.push(...agentsIn(m[0] as string).filter((a) => !parsed.exceptAgents.includes(a)));
       return true;
     },
   );
+  take(
+    `(?:except(?:\\sfor)?|other than|apart from|besides)\\s(?:in\\s|on\\s|for\\s)?${NAMESPACE}(?:\\s(?:,\\s)?(?:and|or|,)\\s${NAMESPACE})*(?:\\stools?)?`,
+    (m) => {
+      const re = new RegExp(`(?:^|\\s)(?:the\\s)?(${alt(nsPhrase.keys())})(?=\\s|$)`, 'g');
+      for (const n of (m[0] as string).matchAll(re)) {
+        const ns = nsPhrase.get(n[1] as string);
+        if (ns && !parsed.exceptNamespaces.includes(ns)) parsed.exceptNamespaces.push(ns);
+      }
+      return true;
+    },
+  );
+
   take(`only\\s(?:${AGENTS})\\s(?:may|can|is allowed to|are allowed to|should)`, (m) => {
     parsed.exceptAgents.push(...agentsIn((m[0] as string).replace(/^only/, '')));
     parsed.effects.push('deny');
@@ -189,49 +222,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
   });
 
   // Conditions: provenance and origins first, since their nouns ("an email") are also objects.
-  const VALUE_NOUN =
-    '(address(?:es)?|recipients?|accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
-  const targetOf = (noun: string): 'recipient' | 'account' | 'url' =>
-    /^(account|payee|iban)/.test(noun) ? 'account' : /^(url|link)/.test(noun) ? 'url' : 'recipient';
-  const SOURCES = { ...SOURCE_LABELS };
-  const namespaceLabels = new Map<string, string>();
-  for (const [ns, phrases] of vocabulary.namespaces) {
-    const labels = [
-      ...new Set(vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`)).flatMap((t) => t.labels)),
-    ];
-    const label = labels.includes('untrusted') ? 'untrusted' : labels[0];
-    if (label) for (const p of phrases) namespaceLabels.set(p, label);
-  }
-  take(
-    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:only\\s)?(?:came|comes|come|was taken|were taken|appeared|appears|is found|was found|is|are)\\s(?:only\\s)?(?:from|in)\\s(?:only\\s)?(?:an?\\s|the\\s)?(${alt([...Object.keys(SOURCES), ...namespaceLabels.keys()])})(?:\\soutputs?|\\scontent)?`,
-    (m) => {
-      const source = m[2] as string;
-      const label =
-        SOURCES[source] ?? namespaceLabels.get(source) ?? namespaceLabels.get(source.replace(/s$/, ''));
-      if (!label) return false;
-      parsed.conditions.push({ kind: 'provenance', target: targetOf(m[1] as string), label });
-      return true;
-    },
-  );
-  const USER = "(?:the user|the user's|users|a user|the human)";
-  const GAVE = '(?:gave|gives|give|provided|provides|typed|entered|supplied|named|wrote|chose|picked)';
-  const TRUSTED = `(?:\\sor\\s(?:that\\s)?(?:a\\s|the\\s)?trusted tools?\\s(?:returned|returns|gave)|\\sor\\s(?:returned by\\s|from\\s)(?:a\\s)?trusted tools?|\\sor\\s(?:from\\s)?the address book)?`;
-  take(
-    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s)?(?:${USER}\\s${GAVE}|(?:given|provided|supplied|entered|typed|named)\\sby\\s${USER}|from\\s${USER})${TRUSTED}`,
-    (m) => {
-      const noun = m[1] as string;
-      const origins = ['user_input', ...(/trusted|address book/.test(m[0] as string) ? ['trusted'] : [])];
-      parsed.origins.push({ target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun), origins });
-      return true;
-    },
-  );
-  take(
-    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s)?(?:(?:came|come|comes)\\s)?(?:from|in|returned by)\\s(?:the address book|a trusted tool|trusted tools|the user's contacts)`,
-    (m) => {
-      parsed.origins.push({ target: targetOf(m[1] as string), origins: ['trusted'] });
-      return true;
-    },
-  );
+  parseProvenance(phrasing);
 
   // Approvals, with counts and groups.
   const NEED =
@@ -260,7 +251,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     },
   );
   take(
-    `(?:${NEED}\\s(?:the\\s)?${APPROVAL_NOUN}|(?:must|should|need to|needs to|has to|have to) be (?:approved|signed off|authori[sz]ed))\\s(?:of|from|by)\\s(?:${NUMBER}\\s)?(?:(?:people|persons|members|approvers|person|member|approver)\\s(?:from|in|of)\\s)?${GROUP}`,
+    `(?:${NEED}\\s(?:the\\s)?${APPROVAL_NOUN}|(?:must|should|need to|needs to|has to|have to) be (?:approved|signed off|authori[sz]ed))\\s(?:of|from|by)\\s(?:${NUMBER}\\s)?(?:(?:people|persons|members|approvers|person|member|approver|someone|anyone|a member|a person|one person|one member)\\s(?:from|in|of)\\s)?${GROUP}`,
     (m) => {
       parsed.effects.push('approve');
       if (m[1]) parsed.approvers = numberOf(m[1]);
@@ -269,7 +260,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     },
   );
   take(
-    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*(?:(?:human|manual|manager|person's|people's)\\s)?(?:approval|sign-?off|review|confirmation|authori[sz]ation|consent)(?:\\s(?:first|beforehand))?`,
+    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*(?:(?:human|manual|manager|person's|people's)\\s)?(?:approval|sign-?off|review|confirmation|authori[sz]ation|consent|check)(?:\\s(?:from|by)\\s(?:a human|a person|someone|a manager))?(?:\\s(?:first|beforehand))?`,
     () => {
       parsed.effects.push('approve');
       return true;
@@ -294,10 +285,11 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     },
   );
   take(
-    `without\\s(?:a\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:approval|sign-?off|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
+    `without\\s(?:a\\s|${NUMBER}\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:approvals?|sign-?offs?|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
     (m) => {
       parsed.withoutApproval = true;
-      addGroup(m[1]);
+      if (m[1]) parsed.approvers = numberOf(m[1]);
+      addGroup(m[2]);
       return true;
     },
   );
@@ -310,6 +302,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
   );
 
   // Prohibitions and permissions.
+  parseEffectPhrasings(phrasing);
   take(
     '(?:no agent|no agents|nobody|no one|nothing|no tool)\\s(?:§\\s)?(?:may|can|should|is allowed to|shall)',
     () => {
@@ -318,7 +311,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     },
   );
   // A sentence that opens with "no" forbids what follows ("No payments overnight").
-  take('(?<=^\\s)no(?!\\s(?:more|less))', () => {
+  take('(?<=(?:^|,)\\s)no(?!\\s(?:more|less))', () => {
     parsed.effects.push('deny');
     return true;
   });
@@ -328,7 +321,7 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     return true;
   });
   take(
-    "(?:cannot|can not|can't|may not|must not|must never|should never|should not|shall not|will not|won't|do not|does not|don't|doesn't|are not allowed to|is not allowed to|are not permitted to|is not permitted to|are forbidden to|is forbidden to|are prohibited from|is prohibited from|are never allowed to|is never allowed to|never|not be allowed to)",
+    "(?:cannot|can not|can't|may not|may never|can never|must not|must never|should never|should not|shall not|will not|won't|do not|does not|don't|doesn't|are not allowed to|is not allowed to|are not permitted to|is not permitted to|are forbidden to|is forbidden to|are prohibited from|is prohibited from|are never allowed to|is never allowed to|never|not be allowed to)",
     () => {
       parsed.effects.push('deny');
       return true;
@@ -369,23 +362,42 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     parsed.agents.push(...agentsIn(m[0] as string).filter((a) => !parsed.agents.includes(a)));
     return true;
   });
-  take('(?:all|every|any|each|an|the)?\\s?(?<!other\\s)agents?', () => true);
+  take('(?:all|every|any|each|an|the)?\\s?(?<!other\\s)agents?', () => {
+    parsed.anyAgent = true;
+    return true;
+  });
 
   parseConditions(take, parsed, vocabulary);
 
   take(
-    `(?<=§\\s)(${alt(Object.keys(NOUN_VERBS))})(?=\\s(?:an?|any|the|addresses|anyone|recipients|people)\\s)`,
+    `(?<=§\\s)(${alt(Object.keys(NOUN_VERBS))})(?=\\s(?:an?|any|the|addresses|anyone|recipients|people|outside|[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,})\\s)`,
     (m) => {
       parsed.verbs.push(NOUN_VERBS[m[1] as string] as ToolCategory);
       return true;
     },
   );
 
+  parseMarkers(phrasing);
+
   // Objects.
   take(`(?:to\\s)?(?:the\\s)?(${alt(EXTERNAL_COMMUNICATION_NOUNS)})`, () => {
     parsed.objects.push({ kind: 'external' });
     return true;
   });
+  const toolLabels = [...new Set(vocabulary.tools.flatMap((t) => t.labels))].filter((l) => l !== 'untrusted');
+  if (toolLabels.length > 0)
+    take(`(${alt(toolLabels)})\\s(?:data|information|tools|reports|records|documents|files|content)`, (m) => {
+      for (const t of vocabulary.tools.filter((x) => x.labels.includes(m[1] as string)))
+        parsed.objects.push({ kind: 'tool', pattern: t.name });
+      parsed.notes.push(`${m[0]} is what the catalog labels ${m[1]}`);
+      return true;
+    });
+  const toolPhrase = toolPhrases(vocabulary);
+  if (toolPhrase.size > 0)
+    take(`(?:the\\s)?(${alt(toolPhrase.keys())})`, (m) => {
+      parsed.objects.push({ kind: 'tool', pattern: toolPhrase.get(m[1] as string) as string });
+      return true;
+    });
   take(`(?:the\\s)?(${alt(FINANCIAL_SYSTEM_NOUNS)})`, () => {
     parsed.objects.push({ kind: 'financial-systems' });
     return true;
@@ -400,26 +412,24 @@ export function parseSentence(sentence: string, vocabulary: Vocabulary): ParsedS
     });
     return true;
   });
-  const nsPhrase = new Map<string, string>();
-  for (const [ns, phrases] of vocabulary.namespaces) {
-    for (const p of phrases) {
-      for (const suffix of [
-        '',
-        's',
-        ' tools',
-        ' tool',
-        ' database',
-        ' databases',
-        ' db',
-        ' system',
-        ' systems',
-        ' data',
-        ' records',
-        ' messages',
-      ])
-        nsPhrase.set(`${p}${suffix}`, ns);
-    }
-  }
+  // Verb phrases that hold their object ("change the settings") before the object's words
+  // are read as a resource or a namespace.
+  const phraseVerbs = new Map<string, ToolCategory>();
+  for (const [category, phrases] of Object.entries(VERBS) as [ToolCategory | 'any', readonly string[]][])
+    if (category !== 'any')
+      for (const p of phrases) if (p.includes(' ') && !phraseVerbs.has(p)) phraseVerbs.set(p, category);
+  take(`(?:to\\s)?(${alt(phraseVerbs.keys())})`, (m) => {
+    parsed.verbs.push(phraseVerbs.get(m[1] as string) as ToolCategory);
+    return true;
+  });
+  // Likewise category nouns of several words ("config changes", "wire transfers").
+  const phraseNouns = new Map<string, ToolCategory>();
+  for (const [category, nouns] of Object.entries(CATEGORY_NOUNS) as [ToolCategory, readonly string[]][])
+    for (const n of nouns) if (n.includes(' ') && !phraseNouns.has(n)) phraseNouns.set(n, category);
+  take(`(?:the\\s)?(${alt(phraseNouns.keys())})`, (m) => {
+    parsed.objects.push({ kind: 'category', category: phraseNouns.get(m[1] as string) as ToolCategory });
+    return true;
+  });
   // Resource facts ("production") before namespaces, so "orders" as a system is a condition
   // only when no namespace claims the word.
   const resourcePhrases = [...vocabulary.resourceValues.keys()].filter((v) => !nsPhrase.has(v));

@@ -202,6 +202,12 @@ export function probesFor(
       '2026-11-08T23:00:00Z',
     ];
     for (const s of policy.states) if (s.from) times.push(new Date(s.from.getTime() + 36e5).toISOString());
+    // Each edge of a stated span of dates, an hour either side.
+    for (const [, t] of text.matchAll(/timestamp\("([^"]+)"\)/g)) {
+      const at = Date.parse(t as string);
+      if (Number.isFinite(at))
+        for (const d of [-36e5, 36e5]) times.push(new Date(at + d).toISOString().replace('.000Z', 'Z'));
+    }
     variants.push(
       [...new Set(times)].map((t) => ({
         label: `at ${t.slice(0, 16)}Z`,

@@ -13,6 +13,8 @@ export interface Vocabulary {
   readonly groups: readonly string[];
   /** Labels and classifications the declared agents carry ("autonomous"). */
   readonly agentLabels: readonly string[];
+  /** Group name → its members' addresses, so "(Carol and Dave)" can be checked. */
+  readonly groupMembers: ReadonlyMap<string, readonly string[]>;
   /** Group name → how many members it has, so an unmeetable approval is refused. */
   readonly groupSizes: ReadonlyMap<string, number>;
   /** Tool namespace (the part before the first `.`) → the phrases that name it. */
@@ -20,6 +22,8 @@ export interface Vocabulary {
   /** Resource fact value → the keys it appears under in the catalog (`production` → [env]). */
   readonly resourceValues: ReadonlyMap<string, readonly string[]>;
   readonly states: readonly string[];
+  /** The months (1–12) each state's declared windows touch, so "the holiday freeze" can be checked. */
+  readonly stateMonths: ReadonlyMap<string, readonly number[]>;
   /** Intent name → the phrases that name it. */
   readonly intents: ReadonlyMap<string, readonly string[]>;
   /** Labels tools emit plus those Gatehouse emits. */
@@ -39,6 +43,7 @@ export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
   const tools = [...policy.tools.values()];
   const agents = new Map<string, string[]>();
   for (const name of policy.agents.keys()) agents.set(name, namePhrases(name));
+  addShortNames(agents, tools, policy);
   const namespaces = new Map<string, string[]>();
   for (const tool of tools) {
     const dot = tool.name.indexOf('.');
@@ -83,14 +88,53 @@ export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
         ]),
       ),
     ],
+    groupMembers: new Map([...policy.groups].map(([g, members]) => [g, [...members]])),
     groupSizes: new Map([...policy.groups].map(([g, members]) => [g, members.length])),
     namespaces,
     resourceValues,
     states: [...new Set(policy.states.map((s) => s.state))],
+    stateMonths: monthsOfStates(policy),
     intents,
     labels: [...labels],
     ...(companyDomain !== undefined && { companyDomain }),
   };
+}
+
+/**
+ * "The assistant", "ops": one word of an agent's name names it when no other agent, tool
+ * namespace, group or resource fact uses that word, and it is not the generic "agent".
+ */
+function addShortNames(
+  agents: Map<string, string[]>,
+  tools: readonly ToolDefinition[],
+  policy: CompiledPolicy,
+): void {
+  const taken = new Set<string>(['agent', 'agents', 'bot', 'ai', 'the', 'assistant-agent']);
+  for (const t of tools) for (const part of t.name.toLowerCase().split(/[._-]/)) taken.add(part);
+  for (const g of policy.groups.keys()) for (const part of g.toLowerCase().split(/[-_]/)) taken.add(part);
+  for (const t of tools)
+    for (const v of Object.values(t.resource)) if (typeof v === 'string') taken.add(v.toLowerCase());
+  const owners = new Map<string, string[]>();
+  for (const name of agents.keys())
+    for (const word of name.toLowerCase().split(/[-_]+/))
+      owners.set(word, [...(owners.get(word) ?? []), name]);
+  for (const [word, names] of owners) {
+    if (names.length !== 1 || taken.has(word) || word.length < 3) continue;
+    agents.get(names[0] as string)?.push(word);
+  }
+}
+
+/** The calendar months each state's windows touch (at most a year's worth each). */
+function monthsOfStates(policy: CompiledPolicy): Map<string, number[]> {
+  const months = new Map<string, number[]>();
+  for (const s of policy.states) {
+    if (!s.from || !s.until) continue;
+    const found = new Set(months.get(s.state) ?? []);
+    for (let t = s.from.getTime(); t < s.until.getTime() && found.size < 12; t += 864e5)
+      found.add(new Date(t).getUTCMonth() + 1);
+    months.set(s.state, [...found]);
+  }
+  return months;
 }
 
 /** Levenshtein distance, bounded: the suggestions only need "close or not". */
@@ -140,6 +184,6 @@ export function suggestionsFor(
   const scored = [...candidates]
     .map((c) => ({ c, d: distance(c) }))
     .filter(({ c, d }) => d <= (word.length <= 4 ? 1 : 2) && c !== word)
-    .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c));
+    .sort((x, y) => x.d - y.d || y.c.length - x.c.length || x.c.localeCompare(y.c));
   return scored.slice(0, 3).map(({ c }) => c);
 }

@@ -219,7 +219,6 @@ export interface InspectionSummary {
 
 /** One enforcement path; the policy is passed per call so reloads apply at once. */
 export class EnforcementPath {
-  readonly #validators = new WeakMap<CompiledPolicy, ArgumentValidator>();
   readonly #readsProvenance = new WeakMap<CompiledPolicy, boolean>();
 
   constructor(
@@ -606,14 +605,21 @@ export class EnforcementPath {
   }
 
   private validatorFor(policy: CompiledPolicy): ArgumentValidator {
-    let validator = this.#validators.get(policy);
+    let validator = VALIDATORS.get(policy);
     if (!validator) {
       validator = new ArgumentValidator(policy);
-      this.#validators.set(policy, validator);
+      VALIDATORS.set(policy, validator);
     }
     return validator;
   }
 }
+
+/**
+ * A policy's compiled argument schemas, shared by every path that enforces it: compiling a
+ * schema costs far more than a decision, and a replay builds one path per recorded run.
+ * INVARIANT: a CompiledPolicy is immutable, so its validator never goes stale.
+ */
+const VALIDATORS = new WeakMap<CompiledPolicy, ArgumentValidator>();
 
 /**
  * Records an output's labels and fingerprints in the session. An output that

@@ -91,11 +91,16 @@ describe('gatehouse policy draft', () => {
     expect(stdout).toContain('description: Financial transactions over $1,000 require dual authorization');
     expect(stdout).toContain('amount: 1001');
     expect(stdout).toContain('verification (grammar): passed');
+    // Item 4: the banking suite moves money, so it is replayed before and after the rule.
+    expect(stdout).toContain('red-team suites replayed before → after the rules');
+    expect(stdout).toMatch(/banking \(\d+ of 84 runs touch the rules\): attack success 0% → 0%/);
+    expect(stdout).toMatch(/messaging: the sentence does not compile against this suite's catalog/);
   });
   it('refuses a sentence it cannot parse whole, naming the part and a suggestion', async () => {
     const { code, stderr } = await cli([
       'policy',
       'draft',
+      '--no-redteam',
       'The email asistant cannot delete email',
       '--policy',
       project(),
@@ -111,7 +116,7 @@ describe('gatehouse policy draft', () => {
       '# ours\nAgents cannot delete email on weekends\nNo agent may delete anything during a change freeze\n',
     );
     const { code, stdout } = await cli(
-      ['policy', 'draft', '--from', 'rules.txt', '--policy', '.', '--json'],
+      ['policy', 'draft', '--no-redteam', '--from', 'rules.txt', '--policy', '.', '--json'],
       dir,
     );
     expect(code).toBe(0);
@@ -121,9 +126,18 @@ describe('gatehouse policy draft', () => {
   it('applies only with --yes, writes beside the policy files, and audits the write', async () => {
     const dir = project();
     const sentence = 'Agents must not send email after reading confidential data';
-    const notTty = await cli(['policy', 'draft', sentence, '--policy', dir, '--apply']);
+    const notTty = await cli(['policy', 'draft', '--no-redteam', sentence, '--policy', dir, '--apply']);
     expect(notTty.code).toBe(2);
-    const { code, stdout } = await cli(['policy', 'draft', sentence, '--policy', dir, '--apply', '--yes']);
+    const { code, stdout } = await cli([
+      'policy',
+      'draft',
+      '--no-redteam',
+      sentence,
+      '--policy',
+      dir,
+      '--apply',
+      '--yes',
+    ]);
     expect(code).toBe(0);
     expect(stdout).toContain('(audited)');
     const file = join(dir, 'policy', 'nl-agents-must-not-send-email-after.yaml');
@@ -143,13 +157,23 @@ describe('gatehouse policy draft', () => {
   it('shows an allow sentence as widening and refuses to apply it without --allow-widening', async () => {
     const dir = project();
     const sentence = 'The ops agent may delete production databases';
-    const refused = await cli(['policy', 'draft', sentence, '--policy', dir, '--apply', '--yes']);
+    const refused = await cli([
+      'policy',
+      'draft',
+      '--no-redteam',
+      sentence,
+      '--policy',
+      dir,
+      '--apply',
+      '--yes',
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain('widening: yes');
     expect(refused.stderr).toContain('--allow-widening');
     const applied = await cli([
       'policy',
       'draft',
+      '--no-redteam',
       sentence,
       '--policy',
       dir,
@@ -162,18 +186,25 @@ describe('gatehouse policy draft', () => {
 });
 
 describe('gatehouse policy draft --llm', () => {
-  const llm = (which: string) => {
+  const llm = (which: string, redteam = false) => {
     const dir = project({ baseUrl: `${baseUrl}/${which}` });
-    return cli(['policy', 'draft', SENTENCE, '--policy', dir, '--llm', '--json'], root, { NL_KEY: 'k-123' });
+    const flags = redteam ? [] : ['--no-redteam'];
+    return cli(['policy', 'draft', ...flags, SENTENCE, '--policy', dir, '--llm', '--json'], root, {
+      NL_KEY: 'k-123',
+    });
   };
   it('takes a clean completion through the same verification, with generated tests', async () => {
-    const { code, stdout } = await llm('good');
+    const { code, stdout } = await llm('good', true);
     expect(code).toBe(0);
     const out = JSON.parse(stdout);
     expect(out.compiler).toBe('llm');
     expect(out.report.ok).toBe(true);
     expect(out.fragment).toContain('tests:');
     expect(seen.at(-1)).toEqual({ auth: 'Bearer k-123', model: 'recorded' });
+    // The model's rule names the quickstart's sandbox, which no suite's catalog has.
+    expect(out.redteam.replayed).toEqual([]);
+    expect(out.redteam.skipped).toHaveLength(5);
+    expect(out.redteam.skipped[0].reason).toMatch(/^the rules do not compile beside the suite's policy/);
   });
   it.each([
     ['extra-widening-rule', 'rules-match-sentences'],
@@ -201,7 +232,18 @@ describe('gatehouse policy draft --llm', () => {
   it('never writes a refused completion, even with --apply --yes', async () => {
     const dir = project({ baseUrl: `${baseUrl}/extra-widening-rule` });
     const { code } = await cli(
-      ['policy', 'draft', SENTENCE, '--policy', dir, '--llm', '--apply', '--yes', '--allow-widening'],
+      [
+        'policy',
+        'draft',
+        '--no-redteam',
+        SENTENCE,
+        '--policy',
+        dir,
+        '--llm',
+        '--apply',
+        '--yes',
+        '--allow-widening',
+      ],
       root,
       { NL_KEY: 'k' },
     );

@@ -14,6 +14,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { actionDraft } from '../audit/drafts.js';
 import { findConfigPath, type GatehouseConfig, loadConfig } from '../config/load.js';
 import { draftWithModel, LlmDraftError } from '../nl/llm-draft.js';
+import { describeRedteamDiff, type RedteamDiff, redteamDiff } from '../nl/redteam-diff.js';
 import { readPolicySources } from '../policy/sources.js';
 import { openStore } from '../store/index.js';
 import { type CliIo, EXIT, printJson, UsageError } from './io.js';
@@ -28,6 +29,8 @@ export interface DraftOptions {
   apply?: boolean;
   yes?: boolean;
   allowWidening?: boolean;
+  /** `--no-redteam` sets it false: skip replaying the red-team suites. */
+  redteam?: boolean;
   config?: string;
 }
 
@@ -124,7 +127,15 @@ export async function policyDraft(
       }
     return EXIT.failed;
   }
-  const notes = draft.meanings.flatMap((m) => m.notes);
+  const notes = [...new Set(draft.meanings.flatMap((m) => m.notes))];
+  // Item 4 of the report; only for a fragment that passed the other checks.
+  const redteam =
+    opts.redteam === false || !draft.report.ok
+      ? undefined
+      : await redteamDiff({
+          sentences,
+          ...(opts.llm && { rules: draft.rules as Parameters<typeof redteamDiff>[0]['rules'] }),
+        });
   if (opts.json)
     printJson(io, {
       ok: draft.report.ok,
@@ -132,10 +143,11 @@ export async function policyDraft(
       fragment: draft.fragment.text,
       notes,
       report: draft.report,
+      ...(redteam && { redteam }),
     });
   else {
     if (!opts.out) io.stdout(`${draft.fragment.text}\n`);
-    printReport(io, draft.report, compiler, notes);
+    printReport(io, draft.report, compiler, notes, redteam);
   }
   if (opts.out && !opts.apply) await writeFragment(resolve(io.cwd, opts.out), draft.fragment.text);
   if (!draft.report.ok) return EXIT.failed;
@@ -155,6 +167,7 @@ export function printReport(
   report: VerificationReport,
   compiler: string,
   notes: readonly string[],
+  redteam?: RedteamDiff,
 ): void {
   io.stdout(
     `verification (${compiler}): ${report.ok ? 'passed' : 'FAILED'} — digest ${report.digest.slice(0, 16)}\n`,
@@ -166,6 +179,10 @@ export function printReport(
     io.stdout(`  ${c.before} → ${c.after}  ${c.agent} → ${c.tool}${c.summary ? ` (${c.summary})` : ''}\n`);
   if (report.changedCount > report.changes.length)
     io.stdout(`  … ${report.changedCount - report.changes.length} more\n`);
+  if (redteam) {
+    io.stdout(`red-team suites replayed before → after the rules (${redteam.ms} ms):\n`);
+    for (const line of describeRedteamDiff(redteam)) io.stdout(`  ${line}\n`);
+  }
   for (const n of notes) io.stdout(`note: ${n}\n`);
 }
 

@@ -168,6 +168,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--apply', 'write the fragment beside the policy files after the report, once confirmed')
     .option('--yes', 'confirm --apply without asking (scripts)')
     .option('--allow-widening', 'let --apply adopt a fragment that widens access')
+    .option('--no-redteam', 'skip replaying the red-team suites before and after the rules')
     .addOption(json())
     .addOption(config())
     .action(run((sentence: string | undefined, opts: DraftOptions) => policyDraft(io, sentence, opts)));

@@ -1,0 +1,417 @@
+import type { ToolCategory, ToolDefinition } from '../policy/types.js';
+import {
+  ACCOUNT_ARGS,
+  AMOUNT_ARGS,
+  BODY_ARGS,
+  CATEGORY_NOUNS,
+  FILLER_WORDS,
+  RECIPIENT_ARGS,
+  URL_ARGS,
+  VERBS,
+} from './lexicon.js';
+import type { Comparison, Condition, SentenceMeaning } from './meaning.js';
+import type { ParsedCondition, ParsedSentence } from './parse-sentence.js';
+import { type Refusal, refuse } from './refusal.js';
+import { resolveObjects } from './resolve-objects.js';
+import { suggestionsFor, type Vocabulary } from './vocabulary.js';
+
+const flip: Record<Comparison, Comparison> = { '>': '<=', '>=': '<', '<': '>=', '<=': '>' };
+
+/** A property of the tools' argument schemas among `names`, and whether it is a list. */
+function argumentOf(
+  tools: readonly ToolDefinition[],
+  names: readonly string[],
+  type?: 'number',
+): { arg: string; list: boolean } | undefined {
+  for (const name of names) {
+    for (const tool of tools) {
+      const props = (tool.schema?.properties ?? {}) as Record<string, { type?: string; items?: unknown }>;
+      const prop = props[name];
+      if (!prop) continue;
+      if (type === 'number' && prop.type !== 'number' && prop.type !== 'integer') continue;
+      return { arg: name, list: prop.type === 'array' };
+    }
+  }
+  return undefined;
+}
+
+/** The outcome of compiling one clause: the rules it states (several when "only" negates several conditions). */
+export type ClauseResult =
+  | { readonly ok: true; readonly meanings: readonly SentenceMeaning[] }
+  | { readonly ok: false; readonly refusal: Refusal };
+
+/** The refusal of words nothing in the grammar consumed, with did-you-mean suggestions. */
+export function unparsedRefusal(rest: readonly string[], vocabulary: Vocabulary): ClauseResult {
+  const grammarWords = [...Object.values(VERBS).flat(), ...Object.values(CATEGORY_NOUNS).flat()];
+  const suggestions = [...new Set(rest.flatMap((w) => suggestionsFor(w, vocabulary, grammarWords)))].slice(
+    0,
+    5,
+  );
+  return refuse('GH_NL_UNPARSED', `did not understand: "${rest.join(' ')}"`, [...rest], suggestions);
+}
+
+/** The words of a parse no phrase consumed, fillers left out. */
+export const unparsedOf = (parsed: ParsedSentence) => parsed.rest.filter((w) => !FILLER_WORDS.has(w));
+
+/**
+ * Compiles one parsed clause into its meaning(s), or refuses it whole: a clause with any word
+ * the grammar did not consume is refused, never half-compiled. `sentence` is the whole
+ * sentence, which every rule it gives is described by.
+ */
+export function compileClause(
+  parsed: ParsedSentence,
+  sentence: string,
+  vocabulary: Vocabulary,
+): ClauseResult {
+  const trimmed = sentence;
+  // A phrase the grammar knows a rule cannot state is the clearer reason to give.
+  if (parsed.unsupported.length > 0) return refuse('GH_NL_UNSUPPORTED', parsed.unsupported.join('; '));
+  const rest = unparsedOf(parsed);
+  if (rest.length > 0) return unparsedRefusal(rest, vocabulary);
+  if (parsed.otherwise)
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      '"anything else" needs a clause before it saying what is fine: "payments up to $250 are fine; anything larger needs approval"',
+    );
+  const notes = [...parsed.notes];
+
+  // Effect.
+  const effects = [...new Set(parsed.effects)];
+  let effect =
+    effects.length === 1
+      ? effects[0]
+      : effects.length === 2 && effects.includes('approve') && effects.includes('allow')
+        ? 'approve'
+        : undefined;
+  if (effects.length === 2 && effects.includes('deny') && effects.includes('allow')) effect = undefined;
+  if (effects.length === 0 && parsed.only) effect = 'deny';
+  if (parsed.unsupported.length > 0) return refuse('GH_NL_UNSUPPORTED', parsed.unsupported.join('; '));
+  if (effect === undefined && effects.length === 0)
+    return refuse(
+      'GH_NL_NO_EFFECT',
+      'no effect: say may, may not, must ask a human, or needs N approvals from a group',
+    );
+  if (effect === undefined)
+    return refuse(
+      'GH_NL_AMBIGUOUS_EFFECT',
+      `more than one effect (${effects.join(', ')}): write one rule per sentence`,
+    );
+  // "may only …" limits a permission: what it does not name is denied. "Only transfers over
+  // $1,000 need approval" limits nothing: the "only" there is emphasis on the condition.
+  const limitsPermission = parsed.only && (effect === 'allow' || effects.length === 0);
+  if (parsed.only && !limitsPermission) {
+    parsed.only = false;
+    notes.push('"only" marks the condition the rule applies under');
+  }
+  if (effect === 'allow' && parsed.only) effect = 'deny';
+  if (effect === 'deny' && parsed.withoutApproval) effect = 'approve';
+  else if (parsed.withoutApproval && effect !== 'approve')
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      '"without approval" needs a prohibition: "may not … without approval"',
+    );
+  if (parsed.otherwiseAsk) {
+    if (!parsed.only && parsed.origins.length === 0)
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        '"otherwise ask" needs "only": "only pay accounts the user gave, otherwise ask a person"',
+      );
+    effect = 'approve';
+  }
+  const hasOriginRule = parsed.origins.length > 0;
+  if (hasOriginRule && effect === 'allow')
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      'an origin restricts: say "only … the user gave" or "never … other than"',
+    );
+  if (effect === 'approve' && parsed.approvers === undefined && parsed.groups.length > 0)
+    parsed.approvers = 1;
+
+  // Action: the tools the rule can apply to.
+  const verbCategories = [...new Set(parsed.verbs.filter((v): v is ToolCategory => v !== 'any'))];
+  const objects = resolveObjects(parsed.objects, vocabulary);
+  if ('refusal' in objects) return objects;
+  const { nounCategories, toolSets } = objects;
+  const external = objects.external;
+  notes.push(...objects.notes);
+  // "production databases": the resource fact names the systems; a deny or approve rule keyed
+  // on the fact alone also covers a database the catalog does not call one (fail closed).
+  if (
+    parsed.conditions.some((c) => c.kind === 'resource') &&
+    parsed.objects.some((o) => o.kind === 'databases') &&
+    effect !== 'allow' &&
+    !parsed.only
+  ) {
+    const i = toolSets.findIndex((s) => s.patterns.some((p) => /db|database|sql/i.test(p)));
+    if (i >= 0) {
+      toolSets.splice(i, 1);
+      notes.push(
+        'the databases are the systems whose resource facts match; the rule covers every tool with those facts',
+      );
+    }
+  }
+  // "External recipients need approval": recipients are what a message is sent to.
+  // "Payees taken from emails need approval": a payee is paid, a recipient is written to.
+  if (parsed.objects.length === 0 && parsed.verbs.length === 0 && toolSets.length === 0) {
+    const targets = [
+      ...parsed.conditions.flatMap((c) =>
+        c.kind === 'recipients' ? ['recipient'] : c.kind === 'provenance' ? [c.target] : [],
+      ),
+      ...parsed.origins.map((o) => o.target),
+    ];
+    if (targets.includes('account')) {
+      nounCategories.push('financial');
+      notes.push('accounts and payees are those of tools that move money');
+    } else if (targets.includes('recipient')) {
+      nounCategories.push('external_communication');
+      notes.push('recipients are those of tools that communicate externally');
+    }
+  }
+  const hasAction =
+    parsed.objects.length > 0 ||
+    verbCategories.length > 0 ||
+    nounCategories.length > 0 ||
+    toolSets.length > 0 ||
+    parsed.objects.some((o) => o.kind === 'any') ||
+    parsed.verbs.includes('any');
+  if (!hasAction)
+    return refuse(
+      'GH_NL_NO_ACTION',
+      'no action: name a tool, a kind of tool (payments, databases, email) or a verb (read, delete, send)',
+    );
+  // "update the configuration": writing configuration is changing it; the noun says which.
+  if (
+    verbCategories.length > 0 &&
+    verbCategories.every((c) => c === 'write') &&
+    nounCategories.length > 0 &&
+    !vocabulary.tools.some(
+      (t) => t.categories.includes('write') && nounCategories.some((c) => t.categories.includes(c)),
+    )
+  )
+    verbCategories.splice(0);
+  const exempt = (t: ToolDefinition) => parsed.exceptNamespaces.some((ns) => t.name.startsWith(`${ns}.`));
+  const selected = vocabulary.tools.filter(
+    (t) =>
+      (verbCategories.length === 0 || verbCategories.some((c) => t.categories.includes(c))) &&
+      (nounCategories.length === 0 || nounCategories.some((c) => t.categories.includes(c))) &&
+      (toolSets.length === 0 || toolSets.some((s) => s.tools.includes(t))) &&
+      !exempt(t),
+  );
+  if (selected.length === 0) {
+    const what = [...verbCategories, ...nounCategories, ...toolSets.flatMap((s) => s.patterns)].join(' and ');
+    return refuse('GH_NL_NO_TOOL', `no tool in the catalog is ${what}`);
+  }
+  // A rule on a resource fact no selected tool has would never apply: a wrong rule, refused.
+  for (const c of parsed.conditions)
+    if (c.kind === 'resource' && !selected.some((t) => t.resource[c.key] === c.value))
+      return refuse(
+        'GH_NL_NO_TOOL',
+        `none of the tools ${selected.map((t) => t.name).join(', ')} has ${c.key} ${c.value}`,
+        [c.value],
+      );
+  // match.categories holds one family (an OR); a second family narrows through the tool list.
+  let categories: ToolCategory[] = verbCategories.length > 0 ? verbCategories : nounCategories;
+  let toolPatterns = toolSets.flatMap((s) => s.patterns);
+  if (verbCategories.length > 0 && nounCategories.length > 0 && toolSets.length === 0) {
+    const crossed = vocabulary.tools.filter((t) => nounCategories.some((c) => t.categories.includes(c)));
+    toolPatterns = crossed.map((t) => t.name);
+  }
+  if (parsed.exceptNamespaces.length > 0) {
+    // The exemption is by name: the rule lists the tools it covers today.
+    toolPatterns = selected.map((t) => t.name);
+    notes.push(
+      `except the tools of ${parsed.exceptNamespaces.join(', ')}: the rule lists the others by name`,
+    );
+  }
+  if (effect === 'allow') {
+    // An allow never reaches further than the tools it names today.
+    toolPatterns = selected.map((t) => t.name);
+    categories = [];
+  }
+
+  // Conditions.
+  const conditions: Condition[] = [];
+  const recipient = argumentOf(selected, RECIPIENT_ARGS);
+  const noArg = (what: string) =>
+    refuse(
+      'GH_NL_NO_ARGUMENT',
+      `none of the tools ${selected.map((t) => t.name).join(', ')} declares ${what} in its schema`,
+    );
+  for (const c of parsed.conditions as ParsedCondition[]) {
+    switch (c.kind) {
+      case 'amount': {
+        const amount = argumentOf(selected, AMOUNT_ARGS, 'number');
+        if (!amount) return noArg('a numeric amount argument');
+        conditions.push({ kind: 'amount', arg: amount.arg, op: c.op, value: c.value });
+        if (c.currency)
+          notes.push(`amounts are compared in the tool's own unit; the sentence says ${c.currency}`);
+        break;
+      }
+      case 'recipients': {
+        if (!recipient) return noArg('a recipient argument (to, recipients)');
+        const domain = c.domain ?? vocabulary.companyDomain;
+        if (!domain)
+          return refuse(
+            'GH_NL_NO_ARGUMENT',
+            'the policy names no company domain (no owner or group member address): name the domain',
+          );
+        conditions.push({
+          kind: 'recipients',
+          arg: recipient.arg,
+          list: recipient.list,
+          scope: c.scope,
+          domain,
+        });
+        if (!c.domain)
+          notes.push(`the company is ${domain} (the domain of the policy's owners and group members)`);
+        break;
+      }
+      case 'provenance': {
+        const names = c.target === 'account' ? ACCOUNT_ARGS : c.target === 'url' ? URL_ARGS : RECIPIENT_ARGS;
+        const a = argumentOf(selected, names);
+        if (!a) return noArg(`an argument for the ${c.target}`);
+        conditions.push({ kind: 'provenance', arg: a.arg, label: c.label });
+        break;
+      }
+      default:
+        conditions.push(c);
+    }
+  }
+  if (external) {
+    if (!recipient || !vocabulary.companyDomain)
+      notes.push('"external" has no recipient argument or company domain to check: every send is covered');
+    else if (!conditions.some((c) => c.kind === 'recipients')) {
+      conditions.push({
+        kind: 'recipients',
+        arg: recipient.arg,
+        list: recipient.list,
+        scope: 'outside',
+        domain: vocabulary.companyDomain,
+      });
+      notes.push(
+        `external means a recipient outside ${vocabulary.companyDomain} (the domain of the policy's owners and group members)`,
+      );
+    }
+  }
+
+  // "Payments need approval unless it is under $100": the rule applies when it is not.
+  if (parsed.unlessCondition) {
+    const negated = conditions.length === 1 ? negation(conditions[0] as Condition) : undefined;
+    if (!negated)
+      return refuse('GH_NL_UNSUPPORTED', '"unless it is …" takes exactly one condition a rule can negate');
+    conditions[0] = negated;
+  }
+  // A condition said twice ("business hours, 09:00-17:00") is one condition.
+  const seen = new Set<string>();
+  for (let i = conditions.length - 1; i >= 0; i--) {
+    const key = JSON.stringify(conditions[i]);
+    if (seen.has(key)) conditions.splice(i, 1);
+    else seen.add(key);
+  }
+
+  // Origins: the rule applies when a value's origin is not one of these.
+  let require: { origin?: Record<string, string[]>; mentions?: Record<string, string[]> } | undefined;
+  for (const o of parsed.origins) {
+    if (o.target === 'mentions') {
+      const body = argumentOf(selected, BODY_ARGS);
+      if (!body) return noArg('a message body argument');
+      require = { ...require, mentions: { ...require?.mentions, [body.arg]: o.origins } };
+      continue;
+    }
+    const a = argumentOf(
+      selected,
+      o.target === 'account' ? ACCOUNT_ARGS : o.target === 'url' ? URL_ARGS : RECIPIENT_ARGS,
+    );
+    if (!a) return noArg(`an argument for the ${o.target}`);
+    require = { ...require, origin: { ...require?.origin, [a.arg]: o.origins } };
+  }
+  if (hasOriginRule && !parsed.only && effect !== 'deny' && effect !== 'approve')
+    return refuse('GH_NL_UNSUPPORTED', 'an origin needs "only"');
+
+  // "only": the rule applies when a stated condition does not hold. Conditions are a
+  // conjunction, so "only A and B" is broken by either: one rule per negated condition.
+  let conditionSets: Condition[][] = [conditions];
+  if (parsed.only && parsed.exceptAgents.length === 0 && !hasOriginRule) {
+    if (conditions.length === 0)
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        '"only" needs a condition (an amount, recipients, hours, days, dates or an intent)',
+      );
+    const negated = conditions.map(negation);
+    if (negated.some((c) => c === undefined))
+      return refuse('GH_NL_UNSUPPORTED', `"only" cannot be said of that condition`);
+    conditionSets = negated.map((c) => [c as Condition]);
+    if (conditionSets.length > 1)
+      notes.push(`"only" with ${conditionSets.length} conditions: one rule for each one broken`);
+  } else if (parsed.only && hasOriginRule && conditions.length > 0 && !parsed.otherwiseAsk) {
+    notes.push('the other conditions narrow where the origin is required');
+  }
+  if (effect === 'approve') {
+    const approvers = parsed.approvers ?? 1;
+    for (const g of parsed.groups) {
+      const size = vocabulary.groupSizes.get(g);
+      if (size !== undefined && size < approvers)
+        return refuse(
+          'GH_NL_UNSUPPORTED',
+          `group ${g} has ${size} member(s): ${approvers} approvals from it can never be given`,
+        );
+    }
+  }
+  // A condition on an argument is about the tools that take it: "email to external recipients"
+  // is email.send, not email.read, whose calls have no recipient to check.
+  const argsRead = new Set<string>([
+    ...conditions.flatMap((c) => ('arg' in c ? [c.arg] : [])),
+    ...Object.keys(require?.origin ?? {}),
+    ...Object.keys(require?.mentions ?? {}),
+  ]);
+  let tools = selected;
+  if (argsRead.size > 0) {
+    const takes = (t: ToolDefinition) =>
+      [...argsRead].every((a) => a in ((t.schema?.properties ?? {}) as object));
+    const narrowed = selected.filter(takes);
+    if (narrowed.length === 0) return noArg([...argsRead].join(', '));
+    if (narrowed.length < selected.length) {
+      tools = narrowed;
+      toolPatterns = narrowed.map((t) => t.name);
+    }
+  }
+  const exceptAgents = parsed.exceptAgents;
+  if (parsed.agents.some((a) => exceptAgents.includes(a)))
+    return refuse('GH_NL_UNSUPPORTED', 'an agent is both named and exempted');
+  return {
+    ok: true,
+    meanings: conditionSets.map((set) => ({
+      sentence: trimmed,
+      effect,
+      ...(effect === 'approve' && { approval: { approvers: parsed.approvers ?? 1, groups: parsed.groups } }),
+      agents: parsed.agents,
+      exceptAgents,
+      ...(parsed.agentLabel !== undefined && { agentLabel: parsed.agentLabel }),
+      toolPatterns: [...new Set(toolPatterns)],
+      categories: [...new Set(categories)],
+      tools: tools.map((t) => t.name),
+      conditions: set,
+      ...(require && { require }),
+      notes,
+    })),
+  };
+}
+
+/** The condition that holds exactly when `c` does not, where a rule can state it. */
+function negation(c: Condition): Condition | undefined {
+  switch (c.kind) {
+    case 'amount':
+      return { ...c, op: flip[c.op] };
+    case 'recipients':
+      // "only to example.com": every recipient inside; broken by one outside.
+      return c.scope === 'outside' ? undefined : { ...c, scope: 'outside' };
+    case 'hours':
+    case 'intent':
+    case 'dates':
+      return { ...c, inside: !c.inside };
+    case 'days':
+      return { kind: 'days', days: [0, 1, 2, 3, 4, 5, 6].filter((d) => !c.days.includes(d)) };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../policy/compile.js';
+import { decide } from '../policy/decide.js';
+import type { Effect } from '../policy/types.js';
+import { compileSentence } from './compile-sentence.js';
+import { ruleFromMeaning } from './emit-rule.js';
+import { vocabularyOf } from './vocabulary.js';
+
+// The evaluation set's policy: every agent holds every grant and there are no rules, so each
+// decision below is the sentence's alone.
+const policyText = readFileSync(new URL('../../../../bench/nl/policy.yaml', import.meta.url), 'utf8');
+const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText }));
+
+/** The sentence's rules added to the policy, as a function from a request to its effect. */
+function decider(sentence: string) {
+  const r = compileSentence(sentence, vocabulary);
+  if (!r.ok) throw new Error(`refused: ${r.refusal.message}`);
+  const rules = r.meanings.map((m, i) => ruleFromMeaning(m, `r${i}`));
+  const policy = compilePolicy([
+    { name: 'policy.yaml', text: policyText },
+    { name: 'fragment.yaml', text: JSON.stringify({ version: 1, rules }) },
+  ]);
+  return (
+    agent: string,
+    tool: string,
+    args: Record<string, unknown> = {},
+    extra: { now?: string; provenance?: Record<string, string[]>; origin?: Record<string, string[]> } = {},
+  ): Effect =>
+    decide(policy, {
+      agent,
+      tool,
+      args,
+      session: { labels: [], calls: 0 },
+      now: new Date(extra.now ?? '2026-11-04T12:00:00Z'),
+      ...(extra.provenance && { provenance: extra.provenance }),
+      ...(extra.origin && { origin: extra.origin }),
+    }).effect;
+}
+const pay = (amount: number) => ({ amount, to: 'ACME' });
+const mail = (...to: string[]) => ({ to, subject: 's', body: 'b' });
+function refusal(sentence: string) {
+  const r = compileSentence(sentence, vocabulary);
+  if (r.ok) throw new Error(`compiled ${r.meanings.length} rule(s)`);
+  return r.refusal;
+}
+
+describe('normalisation: symbols, units and number words', () => {
+  it.each([
+    'Payments ≥ 5000 USD need approval',
+    'Transfers of USD 5,000 or more require approval',
+    'Any payment of five thousand dollars or more must be approved by a human',
+    'payments.transfer: amount >= 5000 -> requires approval',
+  ])('"%s" asks a person from 5,000 on', (sentence) => {
+    const d = decider(sentence);
+    expect(d('finance-agent', 'payments.transfer', pay(4999.99))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(5000))).toBe('approve');
+  });
+  it('reads "seven thousand five hundred" as 7,500', () => {
+    const d = decider('Transfers above seven thousand five hundred euros are forbidden');
+    expect(d('finance-agent', 'payments.transfer', pay(7500))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(7501))).toBe('deny');
+  });
+  it('compares recipient domains without regard to case', () => {
+    const d = decider('The email assistant may only email people at example.com');
+    expect(d('email-assistant', 'email.send', mail('Bob@EXAMPLE.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com.evil.io'))).toBe('deny');
+  });
+});
+
+describe('clauses', () => {
+  it('states one rule per restricting clause', () => {
+    const r = compileSentence(
+      'Transfers over $1,000 need a human OK, and transfers over $10,000 are not allowed at all',
+      vocabulary,
+    );
+    expect(r.ok && r.meanings.map((m) => m.effect)).toEqual(['approve', 'deny']);
+    const d = decider(
+      'Transfers over $1,000 need a human OK, and transfers over $10,000 are not allowed at all',
+    );
+    expect(d('finance-agent', 'payments.transfer', pay(10000))).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(10001))).toBe('deny');
+  });
+  it('restricts "anything else" to what the clause before did not permit', () => {
+    const d = decider('Small payments (up to $250) are fine; anything larger has to be approved');
+    expect(d('finance-agent', 'payments.transfer', pay(250))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(250.01))).toBe('approve');
+  });
+  it('takes "it" and "there" from the clause before, and the subject with them', () => {
+    const d = decider('Reading the orders DB is fine for ops; deleting from it is not');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it('refuses a sentence that permits and restricts the same calls', () => {
+    expect(refusal('The email assistant can send email, but it can not send email').code).toBe(
+      'GH_NL_AMBIGUOUS_EFFECT',
+    );
+    expect(refusal('Payments over $1,000 are fine, but payments over $1,000 are forbidden').code).toBe(
+      'GH_NL_AMBIGUOUS_EFFECT',
+    );
+  });
+  it('reads a narrower restriction after a permission as a carve-out, not a contradiction', () => {
+    const d = decider('Agents may send email, but never to gmail.com');
+    expect(d('email-assistant', 'email.send', mail('bob@gmail.com'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
+  it('refuses "anything else" with nothing before it', () => {
+    expect(refusal('Anything else needs approval').code).toBe('GH_NL_UNSUPPORTED');
+  });
+});
+
+describe('negation and "only"', () => {
+  it('reads "does not need approval" as a permission, never as an approval rule', () => {
+    const r = compileSentence('Deleting email does not require approval', vocabulary);
+    expect(r.ok && r.meanings.map((m) => m.effect)).toEqual(['allow']);
+  });
+  it('reads "only" before a restriction as its condition, not as its complement', () => {
+    const d = decider('Only transfers over $1,000 need approval');
+    expect(d('finance-agent', 'payments.transfer', pay(1001))).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(1000))).toBe('allow');
+  });
+  it('still reads "may only" as denying what it does not name', () => {
+    const d = decider('The finance agent may only pay up to $5,000');
+    expect(d('finance-agent', 'payments.transfer', pay(5001))).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(5000))).toBe('allow');
+  });
+});
+
+describe('conditions people write', () => {
+  it('reads a span of dates, the last day included', () => {
+    const d = decider('Nothing gets deleted from the sandbox DB between Dec 20, 2026 and Jan 4, 2027');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2027-01-04T23:00:00Z' })).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2027-01-05T01:00:00Z' })).toBe('allow');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2026-12-19T23:00:00Z' })).toBe('allow');
+  });
+  it('breaks "only" over two conditions into one rule for each', () => {
+    const d = decider('Payments can only be made during business hours, 09:00-17:00 UTC, Monday to Friday');
+    expect(d('finance-agent', 'payments.transfer', pay(1), { now: '2026-12-07T10:00:00Z' })).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(1), { now: '2026-12-07T17:30:00Z' })).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(1), { now: '2026-12-05T12:00:00Z' })).toBe('deny');
+  });
+  it('names a freeze by its season only when the declared freeze falls in it', () => {
+    expect(decider('Over the holiday freeze, agents cannot delete anything in the sandbox')).toBeTypeOf(
+      'function',
+    );
+    expect(refusal('During the spring freeze, no deletes').code).toBe('GH_NL_UNPARSED');
+  });
+  it('asks for approval unless the user gave the payee', () => {
+    const d = decider(
+      'Payments over $1,000 need approval, except when the user entered the payee themselves',
+    );
+    expect(d('finance-agent', 'payments.transfer', pay(1500), { origin: { to: ['user_input'] } })).toBe(
+      'allow',
+    );
+    expect(d('finance-agent', 'payments.transfer', pay(1500), { provenance: { to: ['untrusted'] } })).toBe(
+      'approve',
+    );
+  });
+});
+
+describe('approvers and exemptions', () => {
+  it('refuses one named person or an owner as the approver rather than asking anyone', () => {
+    expect(refusal('Every outbound email needs alice@example.com to approve it').message).toContain(
+      'cannot name one person',
+    );
+    expect(refusal("Emails outside the company require approval from the assistant's owner").code).toBe(
+      'GH_NL_UNSUPPORTED',
+    );
+  });
+  it('exempts tools by namespace', () => {
+    const d = decider('The email assistant may not use any tool except the email and contacts tools');
+    expect(d('email-assistant', 'payments.transfer', pay(1))).toBe('deny');
+    expect(d('email-assistant', 'contacts.lookup')).toBe('allow');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+  });
+  it('refuses a rule on a resource fact none of its tools has', () => {
+    expect(refusal('Writing to the settings requires approval').code).toBe('GH_NL_NO_TOOL');
+  });
+});
+
+describe('names', () => {
+  it('does not read "the email assistant" as an agent called assistant doing email', () => {
+    const other = vocabularyOf(
+      compilePolicy({
+        name: 'p.yaml',
+        text: 'version: 1\ntools:\n  email.send: { categories: [external_communication] }\n  payments.pay: { categories: [financial] }\nagents:\n  assistant: { owner: a@example.com, grants: ["*"] }\n',
+      }),
+    );
+    const r = compileSentence('The email assistant cannot access financial systems', other);
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.refusal.unparsed).toContain('assistant');
+    expect(compileSentence('The assistant cannot pay anyone', other).ok).toBe(true);
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * The normalisation stage, before the grammar: one spelling for what people write many ways.
+ * Symbols become words (`≥ 5000` → `at least 5000`), number words and currency prefixes become
+ * figures (`three thousand dollars` → `3000 dollars`, `USD 1,000` → `1,000 usd`), shorthand
+ * becomes the word the grammar knows (`prod` → `production`, `bot` → `agent`), and clause
+ * boundaries become `;`. Each rewrite keeps the meaning: what it cannot say for sure, it leaves
+ * for the grammar to refuse.
+ */
+
+const UNITS: Readonly<Record<string, number>> = {
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+};
+const SCALES: Readonly<Record<string, number>> = { hundred: 100, thousand: 1000, million: 1e6 };
+const NUMBER_WORD = `(?:${[...Object.keys(UNITS), ...Object.keys(SCALES)].join('|')})`;
+/** A run of number words: "seven thousand five hundred", "twenty-five", "one hundred and ten". */
+const NUMBER_RUN = new RegExp(
+  `\\b${NUMBER_WORD}(?:(?:[ -]|\\sand\\s)${NUMBER_WORD})*\\b(?=(\\s(?:dollars?|usd|euros?|eur|pounds?|gbp|k\\b))?)`,
+  'g',
+);
+
+/** The value of a run of number words, or undefined when it is not one number. */
+function numberOfWords(run: string): number | undefined {
+  let total = 0;
+  let current = 0;
+  let last = Number.POSITIVE_INFINITY;
+  for (const word of run.split(/[\s-]+/).filter((w) => w !== 'and')) {
+    const unit = UNITS[word];
+    if (unit !== undefined) {
+      // "twenty five" adds; "five twenty" is not a number.
+      if (unit >= last || (last < 10 && unit < 10)) return undefined;
+      current += unit;
+      last = unit;
+      continue;
+    }
+    const scale = SCALES[word] as number;
+    if (current === 0) current = 1;
+    if (scale === 100) current *= 100;
+    else {
+      total += current * scale;
+      current = 0;
+    }
+    last = Number.POSITIVE_INFINITY;
+  }
+  return total + current;
+}
+
+/** Whole-word rewrites: shorthand and synonyms → the word the grammar knows. */
+const WORDS: readonly [RegExp, string][] = [
+  [/\bprod\b/g, 'production'],
+  [/\bbots\b/g, 'agents'],
+  [/\bbot\b/g, 'agent'],
+  [/\be-mails\b/g, 'emails'],
+  [/\be-mail\b/g, 'email'],
+  [/\bmails\b/g, 'emails'],
+  [/\bmail\b/g, 'email'],
+  [/\bwe're\b/g, 'we are'],
+  [/\bit's\b/g, 'it is'],
+  [/\bisn't\b/g, 'is not'],
+  [/\baren't\b/g, 'are not'],
+  [/\bwon't\b/g, 'will not'],
+  [/\bokay\b/g, 'ok'],
+  [/\bo\.k\.?(?=\s|$)/g, 'ok'],
+  [/\bsigns off on\b/g, 'approves'],
+  [/\bsign off on\b/g, 'approve'],
+  [/\bsigns off\b/g, 'approves'],
+  [/\bsign off\b/g, 'approve'],
+  [/\bgreen[- ]light\b/g, 'approval'],
+  [/\bgo-ahead\b/g, 'approval'],
+  [/\b(?:a |an )?(?:human|person's|manual) ok\b/g, 'human approval'],
+  [/\bok from\b/g, 'approval from'],
+  [/\bdouble[- ]sign[- ]?off\b/g, 'dual approval'],
+  [/\bmonday (?:to|through|thru|-) friday\b/g, 'on weekdays'],
+  [/\bsaturday (?:or|and) sunday\b/g, 'on weekends'],
+  [/\bclean(?:s|ing)? up\b/g, 'delete'],
+  [/\bmidnight\b/g, '12am'],
+  [/\bnoon\b/g, '12pm'],
+  [/\b(?:after|out of) hours\b/g, 'outside business hours'],
+  [/\b(?:no|any) matter (?:the )?amount\b/g, ''],
+];
+
+/** Lower-cases and respells a sentence; the result is padded with spaces for the grammar. */
+export function normalizeSentence(sentence: string): string {
+  let s = ` ${sentence.toLowerCase()} `
+    .replace(/[’‘`]/g, "'")
+    .replace(/[“”]/g, '"')
+    .replace(/[.!]+\s*$/, ' ')
+    .replace(/\s+[.!]+\s*$/, ' ');
+  // Symbols. A range of clock times first, so its hyphen is not taken for a dash.
+  s = s
+    .replace(
+      /(?<![\d:-])(\d{1,2}(?::\d{2}\s?(?:am|pm)?|\s?(?:am|pm)))\s?[-–]\s?(\d{1,2}(?::\d{2}\s?(?:am|pm)?|\s?(?:am|pm)))(?![\d-])/g,
+      ' between $1 and $2 ',
+    )
+    .replace(/\s*(?:->|=>|→)\s*/g, ' , ')
+    .replace(/\s*(?:≥|>=)\s*/g, ' at least ')
+    .replace(/\s*(?:≤|<=)\s*/g, ' at most ')
+    .replace(/\s+>\s*/g, ' over ')
+    .replace(/\s+<\s*/g, ' under ')
+    .replace(/\s+[—–]\s+|\s*—\s*/g, ' ; ');
+  // Currency before the figure; number words into figures ("three thousand" → 3000).
+  s = s
+    .replace(/\b(usd|eur|gbp)\s?(\d[\d,]*(?:\.\d+)?\s?(?:k|m|thousand|million)?)(?=\s)/g, '$2 $1')
+    // A run of number words becomes a figure when it is an amount: it has a scale word, or a
+    // currency follows ("one dollar"). "Two approvals" stays a word for the grammar.
+    .replace(NUMBER_RUN, (run: string, currency: string | undefined) => {
+      if (!/hundred|thousand|million/.test(run) && !currency) return run;
+      const n = numberOfWords(run);
+      return n === undefined ? run : String(n);
+    })
+    .replace(/\bhalf a (million|thousand)\b/g, (_, scale: string) => String((SCALES[scale] ?? 0) / 2));
+  for (const [re, to] of WORDS) s = s.replace(re, to);
+  // "Outside business hours (before 08:00 or after 18:00)": the brackets say which hours.
+  s = s
+    .replace(
+      /\b(?:outside|out of) (?:of )?(?:business|office|working|work) hours\s?,?\s?\(([^)]*)\)/g,
+      ' $1 ',
+    )
+    .replace(/\b(?:during|within|in) (?:business|office|working|work) hours\s?,?\s?\(([^)]*)\)/g, ' $1 ')
+    // "Small payments (up to $250)": the brackets define the adjective.
+    .replace(
+      /\b(?:small|smaller|low-value|large|big|high-value)\s([a-z]+)\s?\(((?:up to|under|below|over|above|at least|at most|more than|less than)[^)]*)\)/g,
+      '$1 $2',
+    )
+    // "No wire may exceed …": the modal belongs to the "no".
+    .replace(
+      /(^ |, )no ((?:[a-z0-9_.$-]+ ){1,4}?)(?:may|can|shall|should|must|will) (?:be (?=[$€£\d]))?(?!not\b|never\b|be\b)/g,
+      '$1no $2',
+    )
+    .replace(/\binternal (emails?|messages)\b/g, '$1 to colleagues')
+    // "The only email allowed is to example.com": only that is allowed.
+    .replace(/(^ |, )the only (.{1,60}?) (?:allowed|permitted) (?:is|are) /, '$1only $2 is allowed ')
+    // "Cap payments at $20,000": nothing over the figure.
+    .replace(
+      /^ (?:please )?(?:cap|limit) (.{1,60}?) at ((?:[$€£]\s?)?\d[\d,]*(?:\.\d+)?\s?(?:k|m|thousand|million)?(?:\s(?:dollars?|usd|euros?|eur|pounds?|gbp))?)(?=\s)/,
+      ' block $1 over $2',
+    )
+    // "may only be pulled with approval": the "only" is the approval's.
+    .replace(
+      /\bonly ((?:be )?[a-z]+(?: [a-z]+)?) with ((?:a |an |prior |explicit )?(?:human |person's |manager's |manual )?(?:approval|sign-?off|ok|consent|authori[sz]ation))/g,
+      '$1 with $2',
+    );
+  return ` ${s
+    .replace(/\.(?=\s)/g, ' . ')
+    .replace(/,(?!\d{3})/g, ' , ')
+    .replace(/;/g, ' ; ')
+    .replace(/:(?!\d)/g, ' , ')
+    .replace(/\s+/g, ' ')
+    .trim()} `;
+}
+
+/**
+ * Cuts a normalised sentence into clauses at `;`, a full stop inside it, and `but` or
+ * `, and` before a new statement; each clause is padded like a sentence. One clause when
+ * there is no boundary.
+ */
+export function splitClauses(text: string): string[] {
+  return text
+    .split(
+      /\s(?:;|\.(?=\s)|,\s(?:but|and|whereas|while)|,(?=\s(?:anything|everything|all|any)\s(?:else|other|larger|bigger|higher|greater|more)\s)|but(?=\s(?:not|never|may|must|can|cannot|should|is|are|needs?|requires?|it|they|any|all|every|no|only|deletes?|writes?|sends?|payments?|transfers?|emails?)\s))\s/,
+    )
+    .map((c) => ` ${c.trim()} `)
+    .filter((c) => c.trim() !== '');
+}

@@ -1,0 +1,313 @@
+import type { ParsedSentence, Take } from './parse-sentence.js';
+import type { Vocabulary } from './vocabulary.js';
+
+/**
+ * The phrasings people use around the grammar's core shapes: imperatives ("Block …", "… stop
+ * it"), permissions that add no rule ("… is fine"), prohibitions without a modal ("nobody
+ * touches …", "… is not allowed at all"), approval in passing ("only with a human OK",
+ * "unless a person approves"), and approvers a rule cannot name (one person, an owner).
+ * Each pass consumes what it recognises through `take` and records it in `parsed`.
+ */
+
+/** What the passes need from the sentence parser. */
+export interface PhrasingContext {
+  readonly take: Take;
+  readonly parsed: ParsedSentence;
+  readonly vocabulary: Vocabulary;
+  /** The regex of a group name (one capture), and how to record one. */
+  readonly group: string;
+  readonly addGroup: (phrase: string | undefined) => void;
+  /** The regex of an agent phrase (one capture), and the agent a text names first. */
+  readonly agent: string;
+  readonly agentOf: (text: string) => string | undefined;
+}
+
+const DOMAIN = '[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}';
+
+/** Passes run before any other: they claim words the later passes would misread. */
+export function parseLeadIns({
+  take,
+  parsed,
+  vocabulary,
+  group,
+  addGroup,
+  agent,
+  agentOf,
+}: PhrasingContext): void {
+  // Approvals come from groups: a rule cannot ask one named person or "the owner" (four eyes
+  // means someone else's), so such a sentence is refused rather than widened to anyone.
+  take(`[a-z0-9._%+-]+@${DOMAIN}`, (m) => {
+    parsed.unsupported.push(
+      `"${m[0]}": a rule cannot name one person; approvals come from a group, recipients from a domain`,
+    );
+    return true;
+  });
+  take("(?:its|their|the|your|an?)\\s(?:[a-z-]+'s\\s)?owners?|[a-z-]+'s\\sowners?", (m) => {
+    parsed.unsupported.push(`"${m[0]}": a rule cannot ask an agent's owner; name a group of approvers`);
+    return true;
+  });
+  // "(Carol and Dave)": the members of a group the sentence names, said by name.
+  take('\\(([a-z]+(?:\\s(?:,\\s)?(?:and|,)\\s[a-z]+)*)\\)', (m) => {
+    const names = (m[1] as string).split(/\s+/).filter((w) => w !== 'and' && w !== ',');
+    const group = [...vocabulary.groupMembers].find(([, members]) =>
+      names.every((n) => members.some((a) => a.toLowerCase().split('@')[0]?.split(/[._-]/).includes(n))),
+    );
+    if (!group) return false;
+    parsed.notes.push(`"${m[0]}" are members of ${group[0]}`);
+    return true;
+  });
+  // "(@example.com)" restating the company's own domain.
+  take(`\\(\\s?@?(${DOMAIN})\\s?\\)`, (m) => {
+    if (m[1] !== vocabulary.companyDomain) return false;
+    parsed.notes.push(`"${m[0]}" restates the company's domain`);
+    return true;
+  });
+  // "finance.report is confidential:" — a statement the catalog must already make.
+  take('(?<=^\\s)([a-z0-9_]+\\.[a-z0-9_]+)\\s(?:is|are)\\s([a-z_]+)\\s,', (m) => {
+    const tool = vocabulary.tools.find((t) => t.name.toLowerCase() === m[1]);
+    if (!tool?.labels.includes(m[2] as string)) return false;
+    parsed.objects.push({ kind: 'tool', pattern: tool.name });
+    parsed.notes.push(`the catalog labels ${tool.name} ${m[2]}`);
+    return true;
+  });
+
+  // Imperatives: "Block …", "Refuse …", and "…, stop it" at the end of an if-clause.
+  take(
+    '(?<=^\\s)(?:please\\s)?(?:block|refuse|reject|deny|forbid|prohibit|disallow|prevent|stop|ban)',
+    () => {
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
+  take(
+    '(?:,\\s)?(?:then\\s)?(?:stop|block|deny|refuse|reject|prevent|cancel)(?=\\s(?:it|them|that|the\\s(?:transfer|payment|call|request|email|message|action)s?)\\s$)',
+    () => {
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
+  take(
+    '(?<=^\\s)(?:please\\s)?(?:always\\s)?(?:require|ask for)\\s(?:a\\s)?(?:human\\s)?(?:approval|sign-?off)\\s(?:for|on|before)',
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
+  // "before the assistant writes to them": the subject of the action the sentence is about.
+  take(
+    `before\\s(?:(?:an?|the|any)\\s)?(?:agent|${agent}|it|they)\\s(?:can\\s|may\\s)?(?:[a-z]+)(?:\\sto)?\\s(?:them|it)`,
+    (m) => {
+      const name = agentOf(m[0] as string);
+      if (name && !parsed.agents.includes(name)) parsed.agents.push(name);
+      return true;
+    },
+  );
+  // "must ask before paying", "Ask a human before any payment": approval, said as asking.
+  take(
+    '(?:(?:must|should|has to|have to|needs? to)\\s(?:always\\s)?|(?<=^\\s)(?:please\\s)?(?:always\\s)?)ask(?:\\s(?:a human|a person|someone|for approval|for permission))?(?:\\sfirst)?(?=\\sbefore\\s)',
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
+  take("(?:don't|do not|never|must not|should not|shall not)\\s(?:let|allow)", () => {
+    parsed.effects.push('deny');
+    return true;
+  });
+
+  // "Keep the email assistant away from …".
+  take(
+    `(?<=^\\s)(?:please\\s)?keep(?=\\s(?:(?:the\\s)?${agent}|all agents|agents|every agent)\\saway\\sfrom\\s)`,
+    () => {
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
+  // "need two finance members to approve": a count of people as the approval's subject.
+  take(
+    `(?:needs?|requires?|must have|must get)\\s(\\d+|one|two|three|four|five)\\s(?:${group}|people|persons|humans|approvers|members)(?:\\s(?:from|in|of)\\s${group})?\\sto\\s(?:approve|confirm|approves)(?:\\sit|\\sthem)?`,
+    (m) => {
+      const n = /^\d+$/.test(m[1] as string)
+        ? Number(m[1])
+        : ['one', 'two', 'three', 'four', 'five'].indexOf(m[1] as string) + 1;
+      parsed.effects.push('approve');
+      parsed.approvers = n;
+      addGroup(m[2]);
+      addGroup(m[3]);
+      return true;
+    },
+  );
+  // "security has to approve it": a group as the subject of the approval.
+  take(`${group}\\s(?:has to|must|needs to|should|will have to|is to)\\s(?:approve|confirm|ok)`, (m) => {
+    parsed.effects.push('approve');
+    addGroup(m[1]);
+    return true;
+  });
+  // "an email goes to anyone outside": a message sent.
+  take('(?:goes|go|gets sent|get sent)(?=\\sto\\s)', () => {
+    parsed.verbs.push('external_communication');
+    return true;
+  });
+
+  // "does not need approval": no approval, which is a permission, not an approval rule.
+  take(
+    "(?:do not|don't|does not|doesn't|never|will not|won't|shall not)\\s(?:need|needs|require|requires|get|have to get)\\s(?:a\\s|an\\s|any\\s)?(?:human\\s|manual\\s)?(?:approval|approvals|sign-?off|confirmation|review)|(?:no\\s)(?:approval|sign-?off)\\s(?:is\\s)?(?:needed|required)|(?:approval|sign-?off)\\s(?:is\\s)?not\\s(?:needed|required)",
+    () => {
+      parsed.effects.push('allow');
+      parsed.notes.push('"no approval needed" is a permission: it adds nothing the grants do not give');
+      return true;
+    },
+  );
+
+  // Approval in passing.
+  take(
+    `(?:but\\s)?(?:only\\s)?with\\s(?:a\\s|an\\s|prior\\s|explicit\\s)?(?:human\\s|person's\\s|manager's\\s|manual\\s)?(?:approval|sign-?off|ok|consent|authori[sz]ation)(?:\\s(?:from|by)\\s(?:(?:someone|anyone|a member|a person|one person)\\s(?:in|from|of)\\s)?${group})?`,
+    (m) => {
+      parsed.effects.push('approve');
+      addGroup(m[1]);
+      return true;
+    },
+  );
+  take(
+    `unless\\s(?:(?:a|the|an|one)\\s)?(?:${group}\\s)?(?:human|person|someone|manager|approver|reviewer|member)(?:\\s(?:from|in|of)\\s${group})?\\s(?:approves|agrees|says yes|confirms|okays|oks)(?:\\sit|\\sthem)?|unless\\s(?:it is\\s|they are\\s|it's\\s)?(?:approved|signed off)(?:\\s(?:by|from)\\s(?:a human|a person|someone|${group}))?`,
+    (m) => {
+      parsed.withoutApproval = true;
+      addGroup(m[1]);
+      addGroup(m[2]);
+      addGroup(m[3]);
+      return true;
+    },
+  );
+  take(
+    '(?:a\\s|the\\s)?(?:human|person|manager|someone)\\s(?:must|has to|should|needs to|will have to)\\s(?:approve|confirm|ok)',
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
+  take(
+    `(?:should|must|will|shall|are to|is to)\\sbe\\s(?:escalated|referred|routed|sent)\\sto\\s(?:a\\shuman|a\\sperson|someone|${group})(?:\\sfor\\s(?:(\\d+|two|three|four|five)\\s)?(?:approvals?|review|sign-?offs?))?`,
+    (m) => {
+      parsed.effects.push('approve');
+      addGroup(m[1]);
+      if (m[2])
+        parsed.approvers = /^\d+$/.test(m[2])
+          ? Number(m[2])
+          : ['one', 'two', 'three', 'four', 'five'].indexOf(m[2]) + 1;
+      return true;
+    },
+  );
+  take(
+    `unless\\s(\\d+|two|three|four|five)\\s(?:${group}\\s)?(?:approvers|people|members|persons)(?:\\s(?:from|in|of)\\s${group})?\\s(?:agree|approve|sign off|confirm)(?:\\sit|\\sthem)?`,
+    (m) => {
+      parsed.withoutApproval = true;
+      parsed.approvers = /^\d+$/.test(m[1] as string)
+        ? Number(m[1])
+        : ['one', 'two', 'three', 'four', 'five'].indexOf(m[1] as string) + 1;
+      addGroup(m[2]);
+      addGroup(m[3]);
+      return true;
+    },
+  );
+  // "unless it is under $100": the one condition of the sentence, the other way round.
+  take(
+    "(?:,\\s)?(?:unless|except when|except if)\\s(?:it is|it's|they are|the amount is|the payment is|the transfer is|it was|they were)(?=\\s)",
+    () => {
+      parsed.unlessCondition = true;
+      return true;
+    },
+  );
+  take(
+    `(?:approval|sign-?off|authori[sz]ation|a human check)\\s(?:is\\s)?(?:required|needed)(?:\\s(?:for|on|before))?`,
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
+  take(
+    `(?:needs?|requires?)\\s(?:both|all|all of|both of)\\s(?:the\\s)?${group}\\s(?:approvers|members|people)(?:\\sto\\s(?:approve|approves|confirm))?`,
+    (m) => {
+      const g = vocabulary.groups.find((x) => x === m[1] || x.replace(/[-_]/g, ' ') === m[1]);
+      const size = g === undefined ? undefined : vocabulary.groupSizes.get(g);
+      if (size === undefined) return false;
+      parsed.effects.push('approve');
+      parsed.approvers = size;
+      addGroup(m[1]);
+      parsed.notes.push(`"${m[0]}": all ${size} members of ${g}`);
+      return true;
+    },
+  );
+}
+
+/** Passes run after the grammar's own effects, before its subjects and objects. */
+export function parseEffectPhrasings({ take, parsed }: PhrasingContext): void {
+  // Prohibitions without a modal.
+  take('(?:is|are)\\s(?:never|not)\\s(?:allowed|permitted|ok|fine|acceptable)(?:\\sat all)?', () => {
+    parsed.effects.push('deny');
+    return true;
+  });
+  take(
+    '(?:is|are)\\s(?:barred|banned)\\sfrom|(?:is|are)\\s(?:blocked|forbidden|prohibited)\\sfrom(?=\\s[a-z]+ing\\s)',
+    () => {
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
+  take(
+    '(?:(?:has|have|gets?|is given)\\s)?no\\saccess\\sto|(?:stays?|keeps?|kept)\\saway\\sfrom|away\\sfrom',
+    () => {
+      parsed.effects.push('deny');
+      parsed.verbs.push('any');
+      return true;
+    },
+  );
+  take('(?:is|are)\\sread-only', () => {
+    parsed.effects.push('deny');
+    parsed.verbs.push('write', 'delete');
+    parsed.notes.push('read-only: writes and deletes are denied');
+    return true;
+  });
+  take('(?:is|are)\\snot(?=\\s$)', () => {
+    parsed.effects.push('deny');
+    return true;
+  });
+  take('(?<=^\\s)(?:§\\s)?(?:but\\s)?not(?:\\sto)?', () => {
+    parsed.effects.push('deny');
+    return true;
+  });
+  take(
+    '(?:nobody|no one|no agents?|nothing)(?!\\s(?:§\\s)?(?:may|can|should|shall|is allowed))(?:\\s(?:gets|get|is|are))?',
+    () => {
+      parsed.effects.push('deny');
+      parsed.anyAgent = true;
+      return true;
+    },
+  );
+  // Permissions: they add no rule beside a restriction, and are checked against it.
+  take(
+    '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|a free-for-all|free-for-all|unrestricted|not restricted|allowed|permitted)|can\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',
+    () => {
+      parsed.effects.push('allow');
+      return true;
+    },
+  );
+}
+
+/** Markers read last: pointers back to the clause before, and words that carry nothing here. */
+export function parseMarkers({ take, parsed }: PhrasingContext): void {
+  take(
+    '(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other',
+    () => {
+      parsed.otherwise = true;
+      return true;
+    },
+  );
+  take('(?:from\\s|to\\s|on\\s|in\\s|against\\s|with\\s)?(?:it|them|there|those|these)', () => {
+    parsed.pronoun = true;
+    return true;
+  });
+  take(
+    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|in one (?:go|transaction)|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
+    () => true,
+  );
+}

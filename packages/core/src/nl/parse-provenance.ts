@@ -1,0 +1,79 @@
+import { SOURCE_LABELS } from './lexicon.js';
+import type { PhrasingContext } from './parse-phrasings.js';
+import { alt } from './parse-sentence.js';
+
+/**
+ * Provenance and origins: where a recipient, account or link came from. "An address that
+ * came only from an email" is a negative condition (its provenance carries the source's
+ * label); "accounts the user gave" is a positive requirement (its origin must be one of
+ * these). Run before the object passes, whose nouns ("an email") these phrases contain.
+ */
+export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): void {
+  const VALUE_NOUN =
+    '(address(?:es)?|recipients?|(?:destination\\s)?accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
+  const targetOf = (noun: string): 'recipient' | 'account' | 'url' =>
+    /^(account|payee|iban)/.test(noun) ? 'account' : /^(url|link)/.test(noun) ? 'url' : 'recipient';
+  const SOURCES = { ...SOURCE_LABELS };
+  const namespaceLabels = new Map<string, string>();
+  for (const [ns, phrases] of vocabulary.namespaces) {
+    const labels = [
+      ...new Set(vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`)).flatMap((t) => t.labels)),
+    ];
+    const label = labels.includes('untrusted') ? 'untrusted' : labels[0];
+    if (label) for (const p of phrases) namespaceLabels.set(p, label);
+  }
+  take(
+    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:only\\s)?(?:came|comes|come|was taken|were taken|taken|appeared|appears|is found|was found|found|(?:it|they|the agent)\\s(?:found|saw|read)|pulled out|pulled|extracted|copied|scraped|lifted|seen|is|are)\\s(?:only\\s)?(?:from|in|of|out of)\\s(?:only\\s)?(?:an?\\s|the\\s)?(${alt([...Object.keys(SOURCES), ...namespaceLabels.keys()])})(?:\\soutputs?|\\scontent)?`,
+    (m) => {
+      const source = m[2] as string;
+      const label =
+        SOURCES[source] ?? namespaceLabels.get(source) ?? namespaceLabels.get(source.replace(/s$/, ''));
+      if (!label) return false;
+      parsed.conditions.push({ kind: 'provenance', target: targetOf(m[1] as string), label });
+      return true;
+    },
+  );
+  const USER = "(?:the user|the user's|users|a user|the human)";
+  const GAVE = '(?:gave|gives|give|provided|provides|typed|entered|supplied|named|wrote|chose|picked)';
+  const TRUSTED = `(?:\\sor\\s(?:that\\s)?(?:a\\s|the\\s)?trusted tools?\\s(?:returned|returns|gave)|\\sor\\s(?:returned by\\s|from\\s)(?:a\\s)?trusted tools?|\\sor\\s(?:from\\s)?the address book)?`;
+  // A namespace whose tools the catalog marks trusted vouches like "a trusted tool" does.
+  const trustedNamespaces = [...vocabulary.namespaces].filter(([ns]) => {
+    const own = vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`));
+    return own.length > 0 && own.every((t) => t.labels.includes('trusted'));
+  });
+  const TRUSTED_NS = trustedNamespaces.length
+    ? `|\\sor\\s(?:from\\s)?(?:the\\s)?(?:${alt(trustedNamespaces.flatMap(([ns, p]) => [...p, ns, ns.replace(/s$/, '')]))})(?:\\s(?:directory|tool|tools|lookup|list|book|database))?`
+    : '';
+  const NEVER_UNTRUSTED = `(?:\\s,?\\s?(?:;\\s)?(?:and\\s|but\\s)?(?:never|not)\\s(?:from|in)\\s(?:the\\s|an?\\s)?(?:message contents|message bodies|${alt(Object.keys(SOURCES))}))?`;
+  take(
+    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s)?(?:${USER}\\s${GAVE}|(?:given|provided|supplied|entered|typed|named)\\sby\\s${USER}|from\\s${USER}|(must|should|have to|has to|may only|can only|must only)\\s(?:only\\s)?(?:come|be taken|be)\\s(?:only\\s)?from\\s${USER})(?:${TRUSTED.slice(3, -2)}${TRUSTED_NS})?${NEVER_UNTRUSTED}`,
+    (m) => {
+      const noun = m[1] as string;
+      if (m[2]) parsed.only = true;
+      const origins = [
+        'user_input',
+        ...(/trusted|address book/.test(m[0] as string) || /\sor\s/.test(m[0] as string) ? ['trusted'] : []),
+      ];
+      parsed.origins.push({ target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun), origins });
+      return true;
+    },
+  );
+  take(
+    `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s|where\\s)?${USER}\\s${GAVE}(?:\\sin)?\\s(?:the\\s|a\\s)?${VALUE_NOUN}`,
+    (m) => {
+      const noun = m[1] as string;
+      parsed.origins.push({
+        target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun),
+        origins: ['user_input'],
+      });
+      return true;
+    },
+  );
+  take(
+    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s)?(?:(?:came|come|comes)\\s)?(?:from|in|returned by)\\s(?:the address book|a trusted tool|trusted tools|the user's contacts)`,
+    (m) => {
+      parsed.origins.push({ target: targetOf(m[1] as string), origins: ['trusted'] });
+      return true;
+    },
+  );
+}

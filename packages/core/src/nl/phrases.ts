@@ -1,0 +1,71 @@
+import { VERBS } from './lexicon.js';
+import type { Vocabulary } from './vocabulary.js';
+
+/**
+ * Phrases a policy's tool names give the grammar: namespaces with their nouns ("the orders
+ * database", "email tools") and tools named by what they are ("contact lookups", "update the
+ * password"). Built from the vocabulary, so a catalog brings its own words.
+ */
+
+const NAMESPACE_SUFFIXES = [
+  '',
+  's',
+  ' tools',
+  ' tool',
+  ' database',
+  ' databases',
+  ' db',
+  ' system',
+  ' systems',
+  ' data',
+  ' records',
+  ' messages',
+];
+
+/** Phrase → tool namespace: "orders database", "email tools", "the sandbox". */
+export function namespacePhrases(vocabulary: Vocabulary): Map<string, string> {
+  const nsPhrase = new Map<string, string>();
+  for (const [ns, phrases] of vocabulary.namespaces)
+    for (const p of phrases) for (const suffix of NAMESPACE_SUFFIXES) nsPhrase.set(`${p}${suffix}`, ns);
+  return nsPhrase;
+}
+
+/**
+ * Phrase → tool for tools named by what they are rather than by a verb: "contact lookups",
+ * "financial reports", "reports" (contacts.lookup, finance.report). An action that is itself a
+ * verb of the grammar ("send", "delete") is left to the verb passes.
+ */
+export function toolPhrases(vocabulary: Vocabulary): Map<string, string> {
+  const verbs = new Set(Object.values(VERBS).flat());
+  const byAction = new Map<string, string[]>();
+  for (const t of vocabulary.tools) {
+    const [ns, action] = t.name.toLowerCase().split('.');
+    if (!ns || !action || !/^[a-z]+$/.test(action)) continue;
+    byAction.set(action, [...(byAction.get(action) ?? []), t.name]);
+  }
+  const phrases = new Map<string, string>();
+  // "bank.update_password" is "update the password", "change the password", "edit password".
+  for (const t of vocabulary.tools) {
+    const [verb, ...rest] = (t.name.toLowerCase().split('.')[1] ?? '').split('_');
+    const category = Object.entries(VERBS).find(([c, list]) => c !== 'any' && list.includes(verb ?? ''))?.[0];
+    if (!category || rest.length === 0 || !rest.every((w) => /^[a-z]+$/.test(w))) continue;
+    const object = rest.join(' ');
+    for (const syn of (VERBS as Record<string, readonly string[]>)[category] ?? [])
+      for (const det of ['', 'the ', 'a ', 'an ', 'their ', 'its ', "the user's ", 'any '])
+        phrases.set(`${syn} ${det}${object}`, t.name);
+  }
+  for (const [action, tools] of byAction) {
+    for (const name of tools) {
+      const ns = name.toLowerCase().split('.')[0] as string;
+      const words = new Set([...(vocabulary.namespaces.get(name.split('.')[0] as string) ?? []), ns]);
+      for (const w of [...words]) {
+        words.add(w.replace(/s$/, ''));
+        if (/^financ/.test(w)) words.add('financial');
+      }
+      for (const w of words) for (const a of [action, `${action}s`]) phrases.set(`${w} ${a}`, name);
+    }
+    // A bare "reports" names the one tool that is a report; a bare "deletes" is a verb's.
+    if (tools.length === 1 && !verbs.has(action)) phrases.set(`${action}s`, tools[0] as string);
+  }
+  return phrases;
+}
