@@ -1,0 +1,711 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { GatehouseError } from '@gatehouse/core';
+import { McpError, type Notification, type Request } from '@modelcontextprotocol/sdk/types.js';
+import type { Caller } from '../decisions/decision-service.js';
+import { classify, errorText, type Frame, RPC, type RpcId, requestText, resultText } from './frames.js';
+import {
+  type CallRelay,
+  ELICITATION_TOOL,
+  type GatewayCallMeta,
+  gatehouseSessionOf,
+  type McpGateway,
+  mayCall,
+  PROMPT_GET_TOOL,
+  RESOURCE_READ_TOOL,
+  SAMPLING_TOOL,
+  type StdioEvents,
+  textOfResult,
+} from './gateway.js';
+import { readBody } from './http-relay.js';
+import { type RelaySession, ReplyStream } from './relay-session.js';
+import { type SseEvent, SseParser, sseMessage } from './sse.js';
+import type { Upstream } from './upstream.js';
+
+/** MCP tool names: letters, digits, `_`, `-`, `.` (so a name can never reach a pseudo-tool). */
+const MCP_TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+/** The longest answer read whole from an upstream (a JSON body, an upstream's error page). */
+const MAX_UPSTREAM_BODY = 32 * 1024 * 1024;
+/** Request headers an agent's client sends that the upstream needs; the bearer token is not one. */
+const FORWARDED_HEADERS = ['mcp-protocol-version', 'last-event-id', 'mcp-method', 'mcp-name'] as const;
+
+/** The listings that pass only when the agent may use what they list. */
+const LISTED_BY: Readonly<Record<string, { tool: string; empty: Record<string, unknown[]> }>> = {
+  'resources/list': { tool: RESOURCE_READ_TOOL, empty: { resources: [] } },
+  'resources/templates/list': { tool: RESOURCE_READ_TOOL, empty: { resourceTemplates: [] } },
+  'prompts/list': { tool: PROMPT_GET_TOOL, empty: { prompts: [] } },
+};
+
+/** One POST, GET or DELETE as the relay sees it. */
+export interface RelayCall {
+  readonly session: RelaySession;
+  readonly headers: IncomingHttpHeaders;
+  readonly reply: ReplyStream;
+  /** Aborts when the client goes away. */
+  readonly signal: AbortSignal;
+  /** Authenticates the caller again (after a hold). */
+  readonly recheck: () => Promise<Caller | undefined>;
+}
+
+/**
+ * The data plane of `/mcp/<upstream>`: frames pass through to the upstream
+ * as they are, except the few the enforcement path runs (`tools/call`,
+ * `resources/read`, `prompts/get`, and the upstream's `sampling/createMessage`
+ * and `elicitation/create`) and `tools/list`, which the gateway answers from
+ * its pins. HTTP upstreams get each agent session's frames over the agent's
+ * own upstream session; a stdio upstream is one process shared by every
+ * session, its frames numbered and routed by the SDK client.
+ */
+export class FrameRelay implements StdioEvents {
+  /** Live sessions by upstream, for routing what a stdio upstream sends unasked. */
+  readonly #byUpstream = new Map<string, Set<RelaySession>>();
+  #asked = 0;
+
+  constructor(
+    private readonly gateway: McpGateway,
+    private readonly log: { warn(obj: object, msg: string): void },
+  ) {}
+
+  track(session: RelaySession): void {
+    let set = this.#byUpstream.get(session.upstream);
+    if (!set) {
+      set = new Set();
+      this.#byUpstream.set(session.upstream, set);
+    }
+    set.add(session);
+  }
+
+  untrack(session: RelaySession): void {
+    this.#byUpstream.get(session.upstream)?.delete(session);
+    session.close();
+  }
+
+  /** The upstream behind a session; it exists (the route checked). */
+  #target(session: RelaySession): Upstream {
+    return this.gateway.upstream(session.upstream)!;
+  }
+
+  /** Headers for the upstream: the agent's protocol headers, the upstream's own session. */
+  #upstreamHeaders(
+    session: RelaySession,
+    headers: IncomingHttpHeaders,
+    accept?: string,
+  ): Record<string, string> {
+    const out: Record<string, string> = {
+      accept: accept ?? 'application/json, text/event-stream',
+      'content-type': 'application/json',
+    };
+    for (const name of FORWARDED_HEADERS) {
+      const value = headers[name];
+      if (typeof value === 'string') out[name] = value;
+    }
+    // The 2026 revision's per-parameter headers (SEP-2243) travel with the body they mirror.
+    for (const name in headers)
+      if (name.startsWith('mcp-param-')) {
+        const value = headers[name];
+        if (typeof value === 'string') out[name] = value;
+      }
+    if (session.upstreamSessionId !== undefined) out['mcp-session-id'] = session.upstreamSessionId;
+    return out;
+  }
+
+  /** One frame the agent's client POSTed. Answers on `call.reply`; never throws. */
+  async post(frame: Frame, call: RelayCall): Promise<void> {
+    try {
+      await this.#post(frame, call);
+    } catch (err) {
+      const message = this.#unavailable(call.session, err);
+      if (frame.kind === 'request') call.reply.final(errorText(frame.id, RPC.internalError, message));
+      else call.reply.final(errorText(null, RPC.internalError, message), 502);
+    }
+  }
+
+  async #post(frame: Frame, call: RelayCall): Promise<void> {
+    const { session } = call;
+    const upstream = this.#target(session);
+    if (frame.kind === 'response') return this.#answer(frame, call, upstream);
+    if (frame.kind === 'notification') {
+      if (frame.method === 'notifications/cancelled') {
+        const id = frame.params?.requestId;
+        if (typeof id === 'string' || typeof id === 'number') session.inFlight.get(id)?.abort();
+      }
+      if (!upstream.http) {
+        // The gateway's own connection was initialized once; the SDK client cancels for itself.
+        if (frame.method !== 'notifications/initialized' && frame.method !== 'notifications/cancelled')
+          await upstream.notify(frame.method, frame.params as Record<string, unknown> | undefined);
+        return call.reply.accepted();
+      }
+      return this.#forward(frame.text, call);
+    }
+    switch (frame.method) {
+      case 'initialize':
+        return upstream.http ? this.#forward(frame.text, call, true) : this.#initializeStdio(frame, call);
+      case 'tools/list':
+        return this.#listTools(frame.id, call);
+      case 'tools/call':
+      case 'resources/read':
+      case 'prompts/get':
+        return this.#enforce(frame, call);
+    }
+    const listed = LISTED_BY[frame.method];
+    if (listed) {
+      if (!mayCall(session.caller, `${session.upstream}.${listed.tool}`))
+        return call.reply.final(resultText(frame.id, listed.empty));
+      const refused = await this.gateway.admitListing(session.caller, session.upstream, frame.method);
+      if (refused)
+        return call.reply.final(
+          errorText(frame.id, RPC.invalidRequest, `Gatehouse refused ${frame.method}: ${refused}`),
+        );
+    }
+    if (frame.method === 'resources/subscribe' || frame.method === 'resources/unsubscribe') {
+      // An update tells what changed in a resource: only for an agent that may read it.
+      if (!mayCall(session.caller, `${session.upstream}.${RESOURCE_READ_TOOL}`))
+        return call.reply.final(
+          errorText(
+            frame.id,
+            RPC.invalidRequest,
+            `Gatehouse refused ${frame.method}: the agent may not read resources`,
+          ),
+        );
+      const uri = frame.params?.uri;
+      if (typeof uri === 'string') {
+        if (frame.method === 'resources/subscribe') session.subscriptions.add(uri);
+        else session.subscriptions.delete(uri);
+      }
+    }
+    if (upstream.http) return this.#forward(frame.text, call);
+    return this.#relayStdio(frame, call, upstream);
+  }
+
+  /** The client answers a request the upstream sent it. */
+  async #answer(
+    frame: Extract<Frame, { kind: 'response' }>,
+    call: RelayCall,
+    upstream: Upstream,
+  ): Promise<void> {
+    if (upstream.http) return this.#forward(frame.text, call);
+    const asked = call.session.asked.get(frame.id);
+    if (!asked)
+      return call.reply.final(
+        errorText(
+          null,
+          RPC.invalidRequest,
+          'invalid request: no request of this id is waiting for an answer',
+        ),
+        400,
+      );
+    call.session.asked.delete(frame.id);
+    if (frame.error) asked.reject(frame.error);
+    else asked.resolve(frame.result ?? {});
+    call.reply.accepted();
+  }
+
+  /** A stdio upstream was initialized by the gateway: the agent's client gets what it said then. */
+  async #initializeStdio(frame: Extract<Frame, { kind: 'request' }>, call: RelayCall): Promise<void> {
+    // An upstream that cannot start now still gets its session: each call then fails with why.
+    const info = await this.#target(call.session)
+      .serverInfo()
+      .catch(() => ({
+        capabilities: { tools: {}, resources: {}, prompts: {} },
+        serverInfo: { name: `gatehouse-${call.session.upstream}`, version: '0' },
+      }));
+    const asked = frame.params?.protocolVersion;
+    const protocolVersion =
+      typeof asked === 'string' && SUPPORTED_VERSIONS.has(asked) ? asked : LATEST_VERSION;
+    call.reply.final(resultText(frame.id, { protocolVersion, ...info }));
+  }
+
+  async #listTools(id: RpcId, call: RelayCall): Promise<void> {
+    const { session } = call;
+    const refused = await this.gateway.admitListing(session.caller, session.upstream, 'tools/list');
+    if (refused)
+      return call.reply.final(errorText(id, RPC.invalidRequest, `Gatehouse refused tools/list: ${refused}`));
+    const tools = await this.gateway.listTools(session.caller, session.upstream, call.signal);
+    call.reply.final(resultText(id, { tools }));
+  }
+
+  /** `tools/call`, `resources/read`, `prompts/get`: along the enforcement path, the upstream as the executor. */
+  async #enforce(frame: Extract<Frame, { kind: 'request' }>, call: RelayCall): Promise<void> {
+    const { session, headers } = call;
+    const params = frame.params ?? {};
+    let tool: string;
+    let args: Record<string, unknown>;
+    let named: unknown;
+    if (frame.method === 'tools/call') {
+      named = params.name;
+      if (typeof named !== 'string' || !MCP_TOOL_NAME.test(named))
+        return call.reply.final(
+          resultText(frame.id, {
+            isError: true,
+            content: [
+              {
+                type: 'text',
+                text: `Gatehouse denied this call: '${String(named).slice(0, 130)}' is not a tool name`,
+              },
+            ],
+            _meta: { 'gatehouse/decision': { code: 'invalid-tool-name' } },
+          }),
+        );
+      const given = params.arguments ?? {};
+      if (given === null || typeof given !== 'object' || Array.isArray(given))
+        return call.reply.final(
+          errorText(frame.id, RPC.invalidParams, "invalid params: 'arguments' must be an object"),
+        );
+      tool = named;
+      args = given as Record<string, unknown>;
+    } else if (frame.method === 'resources/read') {
+      named = params.uri;
+      if (typeof named !== 'string')
+        return call.reply.final(
+          errorText(frame.id, RPC.invalidParams, "invalid params: 'uri' must be a string"),
+        );
+      tool = RESOURCE_READ_TOOL;
+      args = { uri: named };
+    } else {
+      named = params.name;
+      const given = params.arguments ?? {};
+      if (typeof named !== 'string' || given === null || typeof given !== 'object' || Array.isArray(given))
+        return call.reply.final(
+          errorText(
+            frame.id,
+            RPC.invalidParams,
+            "invalid params: 'name' must be a string and 'arguments' an object",
+          ),
+        );
+      tool = PROMPT_GET_TOOL;
+      args = { name: named, arguments: given };
+    }
+    // The 2026 revision mirrors the name in a header: the upstream may route on it, so it must be
+    // the name the policy judges.
+    const header = headers['mcp-name'];
+    if (typeof header === 'string' && header !== named)
+      return call.reply.final(
+        errorText(
+          frame.id,
+          RPC.invalidRequest,
+          'invalid request: the Mcp-Name header does not match the request',
+        ),
+      );
+
+    const controller = new AbortController();
+    const onClientGone = () => controller.abort();
+    call.signal.addEventListener('abort', onClientGone, { once: true });
+    session.inFlight.set(frame.id, controller);
+    session.enforce(frame.id);
+    const relay: CallRelay = (judged) => {
+      const sent =
+        frame.method === 'tools/call'
+          ? { ...params, arguments: judged }
+          : frame.method === 'resources/read'
+            ? { ...params, uri: judged.uri }
+            : { ...params, name: judged.name, arguments: judged.arguments };
+      return this.#target(session).http
+        ? this.#callHttp(frame.id, frame.method, sent, call, controller.signal)
+        : this.#callStdio(frame.method, sent, call, controller.signal);
+    };
+    try {
+      const result = await this.gateway.callTool(
+        session.caller,
+        session.upstream,
+        tool,
+        args,
+        gatehouseSessionOf(session.caller),
+        metaOf(params._meta),
+        controller.signal,
+        call.recheck,
+        relay,
+      );
+      // A cancelled request gets no answer (MCP cancellation: the receiver sends none).
+      if (controller.signal.aborted && !call.signal.aborted) return call.reply.accepted(200);
+      if (frame.method !== 'tools/call' && result.isError)
+        return call.reply.final(errorText(frame.id, RPC.invalidRequest, textOfResult(result)));
+      call.reply.final(resultText(frame.id, result));
+    } finally {
+      session.inFlight.delete(frame.id);
+      call.signal.removeEventListener('abort', onClientGone);
+    }
+  }
+
+  /** One path-run request over the agent's own session to an HTTP upstream; its answer is the output. */
+  async #callHttp(
+    id: RpcId,
+    method: string,
+    params: Record<string, unknown>,
+    call: RelayCall,
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    const upstream = this.#target(call.session);
+    const res = await upstream.http!.send(
+      'POST',
+      this.#upstreamHeaders(call.session, call.headers),
+      requestText(id, method, params),
+      signal,
+    );
+    const type = res.headers['content-type'] ?? '';
+    if (!type.startsWith('text/event-stream')) {
+      const text = await readBody(res, MAX_UPSTREAM_BODY);
+      return outputOf(parseUpstream(upstream.scrubText(text)), id, res.statusCode ?? 502);
+    }
+    let answer: unknown;
+    let answered = false;
+    await this.#events(res, call, (frame) => {
+      if (frame.kind !== 'response' || frame.id !== id) return false;
+      answer = outputOf(frame, id, 200);
+      answered = true;
+      return true;
+    });
+    if (!answered)
+      throw new GatehouseError('GH_UPSTREAM', 'the upstream closed its stream before it answered');
+    return answer;
+  }
+
+  /** One path-run request to a stdio upstream; its progress goes to the agent's client. */
+  #callStdio(
+    method: string,
+    params: Record<string, unknown>,
+    call: RelayCall,
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    return this.#target(call.session).relay(method, params, {
+      signal,
+      ...progressOf(params, call.reply),
+    });
+  }
+
+  /** Any other request to a stdio upstream: relayed over the shared connection, answered as it answers. */
+  async #relayStdio(
+    frame: Extract<Frame, { kind: 'request' }>,
+    call: RelayCall,
+    upstream: Upstream,
+  ): Promise<void> {
+    const controller = new AbortController();
+    const onClientGone = () => controller.abort();
+    call.signal.addEventListener('abort', onClientGone, { once: true });
+    call.session.inFlight.set(frame.id, controller);
+    try {
+      const params = frame.params as Record<string, unknown> | undefined;
+      const result = await upstream.relay(frame.method, params, {
+        signal: controller.signal,
+        ...progressOf(params, call.reply),
+      });
+      call.reply.final(resultText(frame.id, result));
+    } catch (err) {
+      if (controller.signal.aborted) return call.reply.accepted(200);
+      if (err instanceof McpError)
+        return call.reply.final(
+          errorText(frame.id, err.code, err.message.replace(/^MCP error -?\d+: /, ''), err.data),
+        );
+      throw err;
+    } finally {
+      call.session.inFlight.delete(frame.id);
+      call.signal.removeEventListener('abort', onClientGone);
+    }
+  }
+
+  /**
+   * Forwards a frame as its bytes to an HTTP upstream and relays the answer:
+   * a JSON body as it is, a stream event by event (see `#events`).
+   * `initialize` maps the upstream's session to the agent's.
+   */
+  async #forward(text: string, call: RelayCall, initialize = false): Promise<void> {
+    const upstream = this.#target(call.session);
+    const res = await upstream.http!.send(
+      'POST',
+      this.#upstreamHeaders(call.session, call.headers),
+      text,
+      call.signal,
+    );
+    if (initialize) {
+      const given = res.headers['mcp-session-id'];
+      if (typeof given === 'string') call.session.upstreamSessionId = given;
+    }
+    await this.#relayResponse(res, call);
+  }
+
+  /** The agent's GET stream: the upstream's (HTTP), or the gateway's own for a shared stdio upstream. */
+  async stream(call: RelayCall): Promise<void> {
+    const { session } = call;
+    const upstream = this.#target(session);
+    if (upstream.http) {
+      try {
+        const res = await upstream.http.send(
+          'GET',
+          this.#upstreamHeaders(session, call.headers, 'text/event-stream'),
+          undefined,
+          call.signal,
+        );
+        await this.#relayResponse(res, call);
+      } catch (err) {
+        if (!call.signal.aborted)
+          call.reply.final(errorText(null, RPC.internalError, this.#unavailable(session, err)), 502);
+      }
+      return;
+    }
+    const res = call.reply.res;
+    if (session.stream && !session.stream.writableEnded) session.stream.end();
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      'mcp-session-id': session.id,
+    });
+    res.flushHeaders();
+    session.stream = res;
+    await new Promise<void>((resolve) => {
+      res.once('close', resolve);
+      res.once('finish', resolve);
+    });
+    if (session.stream === res) session.stream = undefined;
+  }
+
+  /** DELETE: ends the agent's session here and its upstream session. */
+  async end(call: RelayCall): Promise<void> {
+    const { session } = call;
+    const upstream = this.#target(session);
+    if (upstream.http && session.upstreamSessionId !== undefined) {
+      try {
+        const res = await upstream.http.send(
+          'DELETE',
+          this.#upstreamHeaders(session, call.headers),
+          undefined,
+          call.signal,
+        );
+        res.resume();
+      } catch {
+        // The upstream's session ends on its own timeout; this one is gone either way.
+      }
+    }
+    call.reply.final('', 200);
+  }
+
+  /** An upstream's HTTP answer to the agent's client: status, type, and the body or stream. */
+  async #relayResponse(res: IncomingMessage, call: RelayCall): Promise<void> {
+    const { session } = call;
+    const status = res.statusCode ?? 502;
+    const type = res.headers['content-type'];
+    const head: Record<string, string> = session.id !== '' ? { 'mcp-session-id': session.id } : {};
+    // The upstream forgot the session: so does the gateway, and the client starts a new one.
+    if (status === 404 && session.upstreamSessionId !== undefined) session.upstreamSessionId = undefined;
+    if (typeof type === 'string' && type.startsWith('text/event-stream') && status < 300) {
+      const out = call.reply.res;
+      out.writeHead(status, { ...head, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      out.flushHeaders();
+      const onGone = () => res.destroy();
+      out.once('close', onGone);
+      session.open.add(out);
+      try {
+        await this.#events(
+          res,
+          call,
+          () => false,
+          (event) => out.write(event),
+        );
+      } finally {
+        session.open.delete(out);
+        out.off('close', onGone);
+        out.end();
+        res.destroy();
+      }
+      return;
+    }
+    const text = this.#target(session).scrubText(await readBody(res, MAX_UPSTREAM_BODY));
+    const out = call.reply.res;
+    if (out.writableEnded) return;
+    out.writeHead(status, {
+      ...head,
+      ...(typeof type === 'string' && text !== '' && { 'content-type': type }),
+    });
+    out.end(text);
+  }
+
+  /**
+   * Reads an upstream's event stream in order. `take` may claim a frame (the
+   * answer a path-run call waits for); the rest go to `write` (default: the
+   * call's answer, switched to SSE), except what the gateway acts on: the
+   * upstream's sampling and elicitation requests run the path first, and an
+   * answer to a path-run request is never passed on from a relayed stream.
+   */
+  async #events(
+    res: IncomingMessage,
+    call: RelayCall,
+    take: (frame: Frame) => boolean,
+    write: (eventText: string) => void = (text) => call.reply.raw(text),
+  ): Promise<void> {
+    const { session } = call;
+    const upstream = this.#target(session);
+    const parser = new SseParser();
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        for (const event of parser.push(chunk)) {
+          if (await this.#relayEvent(event, session, upstream, take, write)) {
+            res.destroy();
+            return;
+          }
+        }
+      }
+    } catch (err) {
+      if (!call.signal.aborted && !res.destroyed) throw err;
+    }
+  }
+
+  /** One upstream event; true when `take` claimed it. */
+  async #relayEvent(
+    event: SseEvent,
+    session: RelaySession,
+    upstream: Upstream,
+    take: (frame: Frame) => boolean,
+    write: (eventText: string) => void,
+  ): Promise<boolean> {
+    if (event.data === undefined || event.data === '') {
+      write(event.raw);
+      return false;
+    }
+    const scrubbed = upstream.scrubText(event.data);
+    let frame: Frame;
+    try {
+      frame = parseUpstream(scrubbed);
+    } catch {
+      // Not a frame: the client's SDK would drop it too; it is not passed on unread.
+      return false;
+    }
+    if (take(frame)) return true;
+    if (frame.kind === 'response' && session.enforced(frame.id)) return false;
+    if (frame.kind === 'request' && (frame.method === SAMPLING_TOOL || frame.method === ELICITATION_TOOL)) {
+      const refused = await this.gateway.admitServerRequest(
+        session.caller,
+        session.upstream,
+        frame.method,
+        frame.params ?? {},
+      );
+      if (refused) {
+        // The upstream gets the refusal as the client's answer; the client never sees the request.
+        await upstream
+          .http!.send('POST', this.#upstreamHeaders(session, {}), errorText(frame.id, RPC.refused, refused))
+          .then((r) => r.resume())
+          .catch(() => undefined);
+        return false;
+      }
+    }
+    write(scrubbed === event.data ? event.raw : sseMessage(scrubbed, event.id));
+    return false;
+  }
+
+  /** What the agent is told when the upstream failed; the cause (paths, hosts) goes to the log. */
+  #unavailable(session: RelaySession, err: unknown): string {
+    this.log.warn(
+      { upstream: session.upstream, err: err instanceof Error ? err.message : String(err) },
+      'upstream request failed',
+    );
+    return `upstream '${session.upstream}' is unavailable; try again later`;
+  }
+
+  // --- StdioEvents: what a shared stdio upstream sends unasked ---------------------------------
+
+  notification(upstream: string, notification: Notification): void {
+    const sessions = this.#byUpstream.get(upstream);
+    if (!sessions || notification.method === 'notifications/cancelled') return;
+    const text = this.gateway
+      .upstream(upstream)!
+      .scrubText(requestText(undefined, notification.method, notification.params));
+    const uri = notification.params?.uri;
+    for (const session of sessions) {
+      // An update goes to the sessions that subscribed to that resource; the rest to every session.
+      if (
+        notification.method === 'notifications/resources/updated' &&
+        !(typeof uri === 'string' && session.subscriptions.has(uri))
+      )
+        continue;
+      session.push(text);
+    }
+  }
+
+  async request(upstream: string, request: Request, signal: AbortSignal): Promise<Record<string, unknown>> {
+    // Over stdio nothing says which agent's call an upstream's request belongs to: the most recently
+    // active session with a call in flight asks, else the most recent one with a stream open.
+    const sessions = [...(this.#byUpstream.get(upstream) ?? [])].sort((a, b) => b.lastUsed - a.lastUsed);
+    const session =
+      sessions.find((s) => s.inFlight.size > 0) ?? sessions.find((s) => s.stream && !s.stream.writableEnded);
+    if (!session)
+      throw new McpError(RPC.internalError, 'no agent session of the gateway is open to answer this request');
+    if (request.method === SAMPLING_TOOL || request.method === ELICITATION_TOOL) {
+      const refused = await this.gateway.admitServerRequest(
+        session.caller,
+        upstream,
+        request.method,
+        (request.params ?? {}) as Record<string, unknown>,
+      );
+      if (refused) throw new McpError(RPC.refused, refused);
+    }
+    const id = `gatehouse-${++this.#asked}`;
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const fail = (e: { code: number; message: string; data?: unknown }) =>
+        reject(new McpError(e.code, e.message, e.data));
+      session.asked.set(id, { resolve, reject: fail });
+      signal.addEventListener('abort', () => {
+        if (session.asked.delete(id)) fail({ code: -32000, message: 'the upstream cancelled its request' });
+      });
+      const sent = session.push(
+        requestText(id, request.method, request.params as Record<string, unknown> | undefined),
+      );
+      if (!sent) {
+        session.asked.delete(id);
+        fail({ code: RPC.internalError, message: 'the agent has no open stream to take this request' });
+      }
+    });
+  }
+}
+
+/** Protocol revisions a stdio upstream's agents may ask for (the gateway speaks to the child in its own). */
+const SUPPORTED_VERSIONS: ReadonlySet<string> = new Set([
+  '2025-11-25',
+  '2025-06-18',
+  '2025-03-26',
+  '2024-11-05',
+]);
+const LATEST_VERSION = '2025-11-25';
+
+/** An upstream's frame: plain JSON.parse (the gateway relays what it parsed, so no differential). */
+function parseUpstream(text: string): Frame {
+  return classify(JSON.parse(text), text);
+}
+
+/** A response's result as the path's output; an error, or no answer, throws with its words. */
+function outputOf(frame: Frame, id: RpcId, status: number): unknown {
+  if (frame.kind !== 'response' || frame.id !== id)
+    throw new GatehouseError(
+      'GH_UPSTREAM',
+      `the upstream answered HTTP ${status} without an answer to the call`,
+    );
+  if (frame.error) throw new GatehouseError('GH_UPSTREAM', frame.error.message.slice(0, 1000));
+  return frame.result;
+}
+
+/** The progress callback of a request whose client asked for progress: to that client, under its token. */
+function progressOf(
+  params: Record<string, unknown> | undefined,
+  reply: ReplyStream,
+): { onprogress?: (progress: Record<string, unknown>) => void } {
+  const meta = params?._meta as Record<string, unknown> | undefined;
+  const token = meta?.progressToken;
+  if (typeof token !== 'string' && typeof token !== 'number') return {};
+  return {
+    onprogress: (progress) =>
+      reply.event(requestText(undefined, 'notifications/progress', { ...progress, progressToken: token })),
+  };
+}
+
+function metaOf(meta: unknown): GatewayCallMeta {
+  const record = meta !== null && typeof meta === 'object' ? (meta as Record<string, unknown>) : {};
+  const text = (key: string) => {
+    const value = record[key];
+    return typeof value === 'string' && value.length <= 4096 ? value : undefined;
+  };
+  const reasoning = text('gatehouse/reasoning');
+  const intent = text('gatehouse/intent');
+  const traceId = text('gatehouse/trace_id');
+  return {
+    ...(reasoning !== undefined && { reasoning }),
+    ...(intent !== undefined && { intent }),
+    ...(traceId !== undefined && { traceId }),
+  };
+}
+
+export { ReplyStream };
