@@ -502,7 +502,8 @@ export class FrameRelay implements StdioEvents {
         session.open.delete(out);
         out.off('close', onGone);
         out.end();
-        res.destroy();
+        // A stream the client left is closed upstream too; one that ended keeps its socket.
+        if (!res.complete) res.destroy();
       }
       return;
     }
@@ -532,18 +533,45 @@ export class FrameRelay implements StdioEvents {
     const { session } = call;
     const upstream = this.#target(session);
     const parser = new SseParser();
-    try {
-      for await (const chunk of res as AsyncIterable<Buffer>) {
-        for (const event of parser.push(chunk)) {
-          if (await this.#relayEvent(event, session, upstream, take, write)) {
-            res.destroy();
-            return;
-          }
+    // Events are handled one at a time, in order (a refusal may have to be sent upstream first);
+    // once `take` has its frame the rest of the stream is drained, not destroyed, so the socket
+    // goes back to the keep-alive pool.
+    return new Promise<void>((resolve, reject) => {
+      let done = false;
+      let queue = Promise.resolve();
+      const finish = (err?: unknown) => {
+        if (done) return;
+        done = true;
+        res.resume();
+        if (err !== undefined && !call.signal.aborted) reject(err);
+        else resolve();
+      };
+      res.on('data', (chunk: Buffer) => {
+        if (done) return;
+        let events: SseEvent[];
+        try {
+          events = parser.push(chunk);
+        } catch (err) {
+          finish(err);
+          res.destroy();
+          return;
         }
-      }
-    } catch (err) {
-      if (!call.signal.aborted && !res.destroyed) throw err;
-    }
+        if (events.length === 0) return;
+        res.pause();
+        queue = queue
+          .then(async () => {
+            for (const event of events) {
+              if (done) return;
+              if (await this.#relayEvent(event, session, upstream, take, write)) return finish();
+            }
+            if (!done) res.resume();
+          })
+          .catch((err: unknown) => finish(err));
+      });
+      res.once('end', () => void queue.then(() => finish()));
+      res.once('close', () => void queue.then(() => finish()));
+      res.once('error', (err) => void queue.then(() => finish(err)));
+    });
   }
 
   /** One upstream event; true when `take` claimed it. */
