@@ -59,6 +59,9 @@ export class FrameRelay implements StdioEvents {
   /** Live sessions by upstream, for routing what a stdio upstream sends unasked. */
   readonly #byUpstream = new Map<string, Set<RelaySession>>();
   #asked = 0;
+  /** Progress tokens given to a stdio upstream → the answer the progress goes to, and the client's token. */
+  readonly #progress = new Map<string, { reply: ReplyStream; token: string | number }>();
+  #progressSeq = 0;
 
   constructor(
     private readonly gateway: McpGateway,
@@ -365,10 +368,28 @@ export class FrameRelay implements StdioEvents {
     call: RelayCall,
     signal: AbortSignal,
   ): Promise<unknown> {
-    return this.#target(call.session).relay(method, params, {
-      signal,
-      ...progressOf(params, call.reply),
-    });
+    const { sent, release } = this.#withProgress(params, call.reply);
+    return this.#target(call.session).relay(method, sent, { signal }).finally(release);
+  }
+
+  /**
+   * A stdio upstream is shared, so the progress tokens of agents' clients could collide:
+   * each request with one gets a token of the gateway's, mapped back to the client's.
+   */
+  #withProgress(
+    params: Record<string, unknown> | undefined,
+    reply: ReplyStream,
+  ): { sent: Record<string, unknown> | undefined; release: () => void } {
+    const meta = params?._meta as Record<string, unknown> | undefined;
+    const token = meta?.progressToken;
+    if (typeof token !== 'string' && typeof token !== 'number')
+      return { sent: params, release: () => undefined };
+    const own = `gatehouse-progress-${++this.#progressSeq}`;
+    this.#progress.set(own, { reply, token });
+    return {
+      sent: { ...params, _meta: { ...meta, progressToken: own } },
+      release: () => this.#progress.delete(own),
+    };
   }
 
   /** Any other request to a stdio upstream: relayed over the shared connection, answered as it answers. */
@@ -382,11 +403,11 @@ export class FrameRelay implements StdioEvents {
     call.signal.addEventListener('abort', onClientGone, { once: true });
     call.session.inFlight.set(frame.id, controller);
     try {
-      const params = frame.params as Record<string, unknown> | undefined;
-      const result = await upstream.relay(frame.method, params, {
-        signal: controller.signal,
-        ...progressOf(params, call.reply),
-      });
+      const { sent, release } = this.#withProgress(
+        frame.params as Record<string, unknown> | undefined,
+        call.reply,
+      );
+      const result = await upstream.relay(frame.method, sent, { signal: controller.signal }).finally(release);
       call.reply.final(resultText(frame.id, result));
     } catch (err) {
       if (controller.signal.aborted) return call.reply.accepted(200);
@@ -628,6 +649,14 @@ export class FrameRelay implements StdioEvents {
   // --- StdioEvents: what a shared stdio upstream sends unasked ---------------------------------
 
   notification(upstream: string, notification: Notification): void {
+    if (notification.method === 'notifications/progress') {
+      const params = notification.params as Record<string, unknown> | undefined;
+      const asked = this.#progress.get(String(params?.progressToken));
+      asked?.reply.event(
+        requestText(undefined, notification.method, { ...params, progressToken: asked.token }),
+      );
+      return;
+    }
     const sessions = this.#byUpstream.get(upstream);
     if (!sessions || notification.method === 'notifications/cancelled') return;
     const text = this.gateway
@@ -704,20 +733,6 @@ function outputOf(frame: Frame, id: RpcId, status: number): unknown {
     );
   if (frame.error) throw new GatehouseError('GH_UPSTREAM', frame.error.message.slice(0, 1000));
   return frame.result;
-}
-
-/** The progress callback of a request whose client asked for progress: to that client, under its token. */
-function progressOf(
-  params: Record<string, unknown> | undefined,
-  reply: ReplyStream,
-): { onprogress?: (progress: Record<string, unknown>) => void } {
-  const meta = params?._meta as Record<string, unknown> | undefined;
-  const token = meta?.progressToken;
-  if (typeof token !== 'string' && typeof token !== 'number') return {};
-  return {
-    onprogress: (progress) =>
-      reply.event(requestText(undefined, 'notifications/progress', { ...progress, progressToken: token })),
-  };
 }
 
 function metaOf(meta: unknown): GatewayCallMeta {

@@ -17,7 +17,7 @@ import {
   type ListResourceTemplatesResult,
   McpError,
   type Notification,
-  type Progress,
+  ProgressNotificationSchema,
   type ReadResourceResult,
   type Request,
   ResultSchema,
@@ -230,18 +230,17 @@ export class Upstream {
   /**
    * Relays one request of an agent to a stdio upstream over the shared connection and
    * resolves with its result (rejects with the upstream's error). The SDK client numbers
-   * it on the child's side, maps its progress back through `onprogress`, and sends the
-   * child a cancellation when `signal` aborts.
+   * it on the child's side and sends the child a cancellation when `signal` aborts; its
+   * progress comes as notifications (`onNotification`), by the token in `params._meta`.
    */
   async relay(
     method: string,
     params: Record<string, unknown> | undefined,
-    options: { signal?: AbortSignal; onprogress?: (progress: Progress) => void } = {},
+    options: { signal?: AbortSignal } = {},
   ): Promise<Record<string, unknown>> {
     return this.request((client) =>
       client.request({ method, ...(params !== undefined && { params }) } as never, ResultSchema, {
         timeout: this.config.timeoutMs,
-        ...(options.onprogress && { onprogress: options.onprogress, resetTimeoutOnProgress: true }),
         ...(options.signal && { signal: options.signal }),
       }),
     ) as Promise<Record<string, unknown>>;
@@ -460,7 +459,13 @@ export class Upstream {
       this.options.onNotification?.(notification);
     });
     const { onNotification, onRequest } = this.options;
-    if (onNotification) client.fallbackNotificationHandler = async (n) => onNotification(n);
+    if (onNotification) {
+      client.fallbackNotificationHandler = async (n) => onNotification(n);
+      // Progress goes to the relay, which gave the tokens: the SDK's own handler drops a
+      // progress that arrives in the same read as its request's answer (it runs a microtask
+      // after the answer has removed the request's handler).
+      client.setNotificationHandler(ProgressNotificationSchema, async (n) => onNotification(n));
+    }
     client.fallbackRequestHandler = async (request, extra) => {
       if (!onRequest || this.config.transport !== 'stdio')
         throw new McpError(-32601, `Gatehouse relays no ${request.method} from this upstream`);
