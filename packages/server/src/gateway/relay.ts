@@ -28,6 +28,9 @@ const MAX_UPSTREAM_BODY = 32 * 1024 * 1024;
 /** Request headers an agent's client sends that the upstream needs; the bearer token is not one. */
 const FORWARDED_HEADERS = ['mcp-protocol-version', 'last-event-id', 'mcp-method', 'mcp-name'] as const;
 
+/** The methods whose requests run the enforcement path. */
+const ENFORCED_METHODS: ReadonlySet<string> = new Set(['tools/call', 'resources/read', 'prompts/get']);
+
 /** The listings that pass only when the agent may use what they list. */
 const LISTED_BY: Readonly<Record<string, { tool: string; empty: Record<string, unknown[]> }>> = {
   'resources/list': { tool: RESOURCE_READ_TOOL, empty: { resources: [] } },
@@ -127,6 +130,17 @@ export class FrameRelay implements StdioEvents {
     const upstream = this.#target(session);
     if (frame.kind === 'response') return this.#answer(frame, call, upstream);
     if (frame.kind === 'notification') {
+      // A call sent without an id would still run on an upstream that acts on it: it must be a
+      // request, so that the path runs it.
+      if (ENFORCED_METHODS.has(frame.method))
+        return call.reply.final(
+          errorText(
+            null,
+            RPC.invalidRequest,
+            `invalid request: ${frame.method} must be a request with an id`,
+          ),
+          400,
+        );
       if (frame.method === 'notifications/cancelled') {
         const id = frame.params?.requestId;
         if (typeof id === 'string' || typeof id === 'number') session.inFlight.get(id)?.abort();
