@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEvent } from '@gatehouse/core';
 import { AgentAdmin, loadConfig, type RunningServer, startServer } from '@gatehouse/server';
+import {
+  Client as ClientV2,
+  StreamableHTTPClientTransport as StreamableHTTPClientTransportV2,
+} from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
@@ -267,6 +271,31 @@ describe('the relay over a shared stdio upstream', () => {
       argument: { name: 'department', value: 'Sa' },
     });
     expect(completion.completion.values).toContain('Sales');
+  });
+});
+
+describe('clients of the 2.x SDK', () => {
+  it('negotiate their revision through the relay, over HTTP and stdio upstreams, and call along the path', async () => {
+    const { id, secret } = secrets.get('relay-agent')!;
+    const token = await clientCredentialsToken(server.url, id, secret);
+    for (const upstream of ['everything', 'local']) {
+      // Offered the stateless 2026 revision first: the relay passes the negotiation through.
+      const client = new ClientV2(
+        { name: 'relay-test-v2', version: '1.0.0' },
+        { supportedProtocolVersions: ['2026-07-28', '2025-11-25', '2025-06-18'] },
+      );
+      const transport = new StreamableHTTPClientTransportV2(new URL(`${server.url}/mcp/${upstream}`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      });
+      await client.connect(transport);
+      try {
+        const result = await client.callTool({ name: 'echo', arguments: { message: `v2 via ${upstream}` } });
+        expect(JSON.stringify(result.content)).toContain(`v2 via ${upstream}`);
+        expect(result._meta?.['gatehouse/decision']).toMatchObject({ code: 'granted' });
+      } finally {
+        await client.close();
+      }
+    }
   });
 });
 
