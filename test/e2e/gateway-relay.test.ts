@@ -274,6 +274,36 @@ describe('the relay over a shared stdio upstream', () => {
   });
 });
 
+describe('streams and stateless requests', () => {
+  it("relays the client's GET stream with Last-Event-ID to the agent's own upstream session", async () => {
+    const session = await rawSession();
+    const controller = new AbortController();
+    const stream = await fetch(`${server.url}/mcp/everything`, {
+      headers: { ...(await rawHeaders(session)), accept: 'text/event-stream', 'last-event-id': 'evt-41' },
+      signal: controller.signal,
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const seen = recorder.headers.filter((h) => h['last-event-id'] === 'evt-41');
+    expect(seen).toHaveLength(1);
+    // The upstream saw its own session id, never the gateway's, and no agent token.
+    expect(seen[0]!['mcp-session-id']).not.toBe(session);
+    expect(seen[0]!.authorization).toBeUndefined();
+    controller.abort();
+  });
+
+  it('relays a request that names no session, where the client gives the protocol version', async () => {
+    const answer = await fetch(`${server.url}/mcp/local`, {
+      method: 'POST',
+      headers: await rawHeaders(),
+      body: '{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"echo","arguments":{"message":"stateless"}}}',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('mcp-session-id')).toBeNull();
+    expect(JSON.stringify(await answer.json())).toContain('Echo: stateless');
+  });
+});
+
 describe('clients of the 2.x SDK', () => {
   it('negotiate their revision through the relay, over HTTP and stdio upstreams, and call along the path', async () => {
     const { id, secret } = secrets.get('relay-agent')!;
