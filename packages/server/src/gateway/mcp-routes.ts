@@ -41,7 +41,7 @@ export async function mcpRoutes(
   /** The connections of MCP clients: a relayed stream can stay open for as long as its client wants. */
   const sockets = new Set<Socket>();
   const relay = new FrameRelay(gateway, app.log);
-  gateway.events = relay;
+  gateway.events = relay.router;
   const resourceOf = (upstream: string) => `${baseUrl}/mcp/${upstream}`;
   const metadataUrlOf = (upstream: string) =>
     `${baseUrl}/.well-known/oauth-protected-resource/mcp/${upstream}`;
@@ -54,7 +54,7 @@ export async function mcpRoutes(
   // Before the server stops listening: open streams would otherwise keep it from closing.
   app.addHook('preClose', async () => {
     clearInterval(sweep);
-    if (gateway.events === relay) gateway.events = undefined;
+    if (gateway.events === relay.router) gateway.events = undefined;
     for (const id of [...sessions.keys()]) close(id);
     // Sockets of MCP clients: streams, and keep-alive sockets that turn idle after the server
     // stopped listening, would hold the close until their timeout.

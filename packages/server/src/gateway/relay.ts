@@ -1,33 +1,26 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { GatehouseError } from '@gatehouse/core';
-import { McpError, type Notification, type Request } from '@modelcontextprotocol/sdk/types.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from '../decisions/decision-service.js';
-import { classify, errorText, type Frame, RPC, type RpcId, requestText, resultText } from './frames.js';
+import { errorText, type Frame, RPC, type RpcId, requestText, resultText } from './frames.js';
 import {
   type CallRelay,
-  ELICITATION_TOOL,
   type GatewayCallMeta,
   gatehouseSessionOf,
   type McpGateway,
   mayCall,
   PROMPT_GET_TOOL,
   RESOURCE_READ_TOOL,
-  SAMPLING_TOOL,
-  type StdioEvents,
   textOfResult,
 } from './gateway.js';
 import { readBody } from './http-relay.js';
-import { type RelaySession, ReplyStream } from './relay-session.js';
-import { type SseEvent, SseParser, sseMessage } from './sse.js';
+import type { RelaySession, ReplyStream } from './relay-session.js';
+import { StdioRouter } from './stdio-router.js';
 import type { Upstream } from './upstream.js';
+import { MAX_UPSTREAM_BODY, parseUpstream, UpstreamStreams, upstreamHeaders } from './upstream-streams.js';
 
 /** MCP tool names: letters, digits, `_`, `-`, `.` (so a name can never reach a pseudo-tool). */
 const MCP_TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
-/** The longest answer read whole from an upstream (a JSON body, an upstream's error page). */
-const MAX_UPSTREAM_BODY = 32 * 1024 * 1024;
-/** Request headers an agent's client sends that the upstream needs; the bearer token is not one. */
-const FORWARDED_HEADERS = ['mcp-protocol-version', 'last-event-id', 'mcp-method', 'mcp-name'] as const;
-
 /** The methods whose requests run the enforcement path. */
 const ENFORCED_METHODS: ReadonlySet<string> = new Set(['tools/call', 'resources/read', 'prompts/get']);
 
@@ -58,60 +51,30 @@ export interface RelayCall {
  * own upstream session; a stdio upstream is one process shared by every
  * session, its frames numbered and routed by the SDK client.
  */
-export class FrameRelay implements StdioEvents {
-  /** Live sessions by upstream, for routing what a stdio upstream sends unasked. */
-  readonly #byUpstream = new Map<string, Set<RelaySession>>();
-  #asked = 0;
-  /** Progress tokens given to a stdio upstream → the answer the progress goes to, and the client's token. */
-  readonly #progress = new Map<string, { reply: ReplyStream; token: string | number }>();
-  #progressSeq = 0;
+export class FrameRelay {
+  /** Where what a shared stdio upstream sends unasked goes. */
+  readonly router: StdioRouter;
+  readonly #streams: UpstreamStreams;
 
   constructor(
     private readonly gateway: McpGateway,
     private readonly log: { warn(obj: object, msg: string): void },
-  ) {}
+  ) {
+    this.router = new StdioRouter(gateway);
+    this.#streams = new UpstreamStreams(gateway);
+  }
 
   track(session: RelaySession): void {
-    let set = this.#byUpstream.get(session.upstream);
-    if (!set) {
-      set = new Set();
-      this.#byUpstream.set(session.upstream, set);
-    }
-    set.add(session);
+    this.router.track(session);
   }
 
   untrack(session: RelaySession): void {
-    this.#byUpstream.get(session.upstream)?.delete(session);
-    session.close();
+    this.router.untrack(session);
   }
 
   /** The upstream behind a session; it exists (the route checked). */
   #target(session: RelaySession): Upstream {
     return this.gateway.upstream(session.upstream)!;
-  }
-
-  /** Headers for the upstream: the agent's protocol headers, the upstream's own session. */
-  #upstreamHeaders(
-    session: RelaySession,
-    headers: IncomingHttpHeaders,
-    accept?: string,
-  ): Record<string, string> {
-    const out: Record<string, string> = {
-      accept: accept ?? 'application/json, text/event-stream',
-      'content-type': 'application/json',
-    };
-    for (const name of FORWARDED_HEADERS) {
-      const value = headers[name];
-      if (typeof value === 'string') out[name] = value;
-    }
-    // The 2026 revision's per-parameter headers (SEP-2243) travel with the body they mirror.
-    for (const name in headers)
-      if (name.startsWith('mcp-param-')) {
-        const value = headers[name];
-        if (typeof value === 'string') out[name] = value;
-      }
-    if (session.upstreamSessionId !== undefined) out['mcp-session-id'] = session.upstreamSessionId;
-    return out;
   }
 
   /** One frame the agent's client POSTed. Answers on `call.reply`; never throws. */
@@ -353,7 +316,7 @@ export class FrameRelay implements StdioEvents {
     const upstream = this.#target(call.session);
     const res = await upstream.http!.send(
       'POST',
-      this.#upstreamHeaders(call.session, call.headers),
+      upstreamHeaders(call.session, call.headers),
       requestText(id, method, params),
       signal,
     );
@@ -364,7 +327,7 @@ export class FrameRelay implements StdioEvents {
     }
     let answer: unknown;
     let answered = false;
-    await this.#events(res, call, (frame) => {
+    await this.#streams.events(res, call, (frame) => {
       if (frame.kind !== 'response' || frame.id !== id) return false;
       answer = outputOf(frame, id, 200);
       answered = true;
@@ -382,28 +345,8 @@ export class FrameRelay implements StdioEvents {
     call: RelayCall,
     signal: AbortSignal,
   ): Promise<unknown> {
-    const { sent, release } = this.#withProgress(params, call.reply);
+    const { sent, release } = this.router.withProgress(params, call.reply);
     return this.#target(call.session).relay(method, sent, { signal }).finally(release);
-  }
-
-  /**
-   * A stdio upstream is shared, so the progress tokens of agents' clients could collide:
-   * each request with one gets a token of the gateway's, mapped back to the client's.
-   */
-  #withProgress(
-    params: Record<string, unknown> | undefined,
-    reply: ReplyStream,
-  ): { sent: Record<string, unknown> | undefined; release: () => void } {
-    const meta = params?._meta as Record<string, unknown> | undefined;
-    const token = meta?.progressToken;
-    if (typeof token !== 'string' && typeof token !== 'number')
-      return { sent: params, release: () => undefined };
-    const own = `gatehouse-progress-${++this.#progressSeq}`;
-    this.#progress.set(own, { reply, token });
-    return {
-      sent: { ...params, _meta: { ...meta, progressToken: own } },
-      release: () => this.#progress.delete(own),
-    };
   }
 
   /** Any other request to a stdio upstream: relayed over the shared connection, answered as it answers. */
@@ -417,7 +360,7 @@ export class FrameRelay implements StdioEvents {
     call.signal.addEventListener('abort', onClientGone, { once: true });
     call.session.inFlight.set(frame.id, controller);
     try {
-      const { sent, release } = this.#withProgress(
+      const { sent, release } = this.router.withProgress(
         frame.params as Record<string, unknown> | undefined,
         call.reply,
       );
@@ -445,7 +388,7 @@ export class FrameRelay implements StdioEvents {
     const upstream = this.#target(call.session);
     const res = await upstream.http!.send(
       'POST',
-      this.#upstreamHeaders(call.session, call.headers),
+      upstreamHeaders(call.session, call.headers),
       text,
       call.signal,
     );
@@ -453,7 +396,7 @@ export class FrameRelay implements StdioEvents {
       const given = res.headers['mcp-session-id'];
       if (typeof given === 'string') call.session.upstreamSessionId = given;
     }
-    await this.#relayResponse(res, call);
+    await this.#streams.relayResponse(res, call);
   }
 
   /** The agent's GET stream: the upstream's (HTTP), or the gateway's own for a shared stdio upstream. */
@@ -464,11 +407,11 @@ export class FrameRelay implements StdioEvents {
       try {
         const res = await upstream.http.send(
           'GET',
-          this.#upstreamHeaders(session, call.headers, 'text/event-stream'),
+          upstreamHeaders(session, call.headers, 'text/event-stream'),
           undefined,
           call.signal,
         );
-        await this.#relayResponse(res, call);
+        await this.#streams.relayResponse(res, call);
       } catch (err) {
         if (!call.signal.aborted)
           call.reply.final(errorText(null, RPC.internalError, this.#unavailable(session, err)), 502);
@@ -499,7 +442,7 @@ export class FrameRelay implements StdioEvents {
       try {
         const res = await upstream.http.send(
           'DELETE',
-          this.#upstreamHeaders(session, call.headers),
+          upstreamHeaders(session, call.headers),
           undefined,
           call.signal,
         );
@@ -511,146 +454,6 @@ export class FrameRelay implements StdioEvents {
     call.reply.final('', 200);
   }
 
-  /** An upstream's HTTP answer to the agent's client: status, type, and the body or stream. */
-  async #relayResponse(res: IncomingMessage, call: RelayCall): Promise<void> {
-    const { session } = call;
-    const status = res.statusCode ?? 502;
-    const type = res.headers['content-type'];
-    const head: Record<string, string> = session.id !== '' ? { 'mcp-session-id': session.id } : {};
-    // The upstream forgot the session: so does the gateway, and the client starts a new one.
-    if (status === 404 && session.upstreamSessionId !== undefined) session.upstreamSessionId = undefined;
-    if (typeof type === 'string' && type.startsWith('text/event-stream') && status < 300) {
-      const out = call.reply.res;
-      out.writeHead(status, { ...head, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      out.flushHeaders();
-      const onGone = () => res.destroy();
-      out.once('close', onGone);
-      session.open.add(out);
-      try {
-        await this.#events(
-          res,
-          call,
-          () => false,
-          (event) => out.write(event),
-        );
-      } finally {
-        session.open.delete(out);
-        out.off('close', onGone);
-        out.end();
-        // A stream the client left is closed upstream too; one that ended keeps its socket.
-        if (!res.complete) res.destroy();
-      }
-      return;
-    }
-    const text = this.#target(session).scrubText(await readBody(res, MAX_UPSTREAM_BODY));
-    const out = call.reply.res;
-    if (out.writableEnded) return;
-    out.writeHead(status, {
-      ...head,
-      ...(typeof type === 'string' && text !== '' && { 'content-type': type }),
-    });
-    out.end(text);
-  }
-
-  /**
-   * Reads an upstream's event stream in order. `take` may claim a frame (the
-   * answer a path-run call waits for); the rest go to `write` (default: the
-   * call's answer, switched to SSE), except what the gateway acts on: the
-   * upstream's sampling and elicitation requests run the path first, and an
-   * answer to a path-run request is never passed on from a relayed stream.
-   */
-  async #events(
-    res: IncomingMessage,
-    call: RelayCall,
-    take: (frame: Frame) => boolean,
-    write: (eventText: string) => void = (text) => call.reply.raw(text),
-  ): Promise<void> {
-    const { session } = call;
-    const upstream = this.#target(session);
-    const parser = new SseParser();
-    // Events are handled one at a time, in order (a refusal may have to be sent upstream first);
-    // once `take` has its frame the rest of the stream is drained, not destroyed, so the socket
-    // goes back to the keep-alive pool.
-    return new Promise<void>((resolve, reject) => {
-      let done = false;
-      let queue = Promise.resolve();
-      const finish = (err?: unknown) => {
-        if (done) return;
-        done = true;
-        res.resume();
-        if (err !== undefined && !call.signal.aborted) reject(err);
-        else resolve();
-      };
-      res.on('data', (chunk: Buffer) => {
-        if (done) return;
-        let events: SseEvent[];
-        try {
-          events = parser.push(chunk);
-        } catch (err) {
-          finish(err);
-          res.destroy();
-          return;
-        }
-        if (events.length === 0) return;
-        res.pause();
-        queue = queue
-          .then(async () => {
-            for (const event of events) {
-              if (done) return;
-              if (await this.#relayEvent(event, session, upstream, take, write)) return finish();
-            }
-            if (!done) res.resume();
-          })
-          .catch((err: unknown) => finish(err));
-      });
-      res.once('end', () => void queue.then(() => finish()));
-      res.once('close', () => void queue.then(() => finish()));
-      res.once('error', (err) => void queue.then(() => finish(err)));
-    });
-  }
-
-  /** One upstream event; true when `take` claimed it. */
-  async #relayEvent(
-    event: SseEvent,
-    session: RelaySession,
-    upstream: Upstream,
-    take: (frame: Frame) => boolean,
-    write: (eventText: string) => void,
-  ): Promise<boolean> {
-    if (event.data === undefined || event.data === '') {
-      write(event.raw);
-      return false;
-    }
-    const scrubbed = upstream.scrubText(event.data);
-    let frame: Frame;
-    try {
-      frame = parseUpstream(scrubbed);
-    } catch {
-      // Not a frame: the client's SDK would drop it too; it is not passed on unread.
-      return false;
-    }
-    if (take(frame)) return true;
-    if (frame.kind === 'response' && session.enforced(frame.id)) return false;
-    if (frame.kind === 'request' && (frame.method === SAMPLING_TOOL || frame.method === ELICITATION_TOOL)) {
-      const refused = await this.gateway.admitServerRequest(
-        session.caller,
-        session.upstream,
-        frame.method,
-        frame.params ?? {},
-      );
-      if (refused) {
-        // The upstream gets the refusal as the client's answer; the client never sees the request.
-        await upstream
-          .http!.send('POST', this.#upstreamHeaders(session, {}), errorText(frame.id, RPC.refused, refused))
-          .then((r) => r.resume())
-          .catch(() => undefined);
-        return false;
-      }
-    }
-    write(scrubbed === event.data ? event.raw : sseMessage(scrubbed, event.id));
-    return false;
-  }
-
   /** What the agent is told when the upstream failed; the cause (paths, hosts) goes to the log. */
   #unavailable(session: RelaySession, err: unknown): string {
     this.log.warn(
@@ -658,69 +461,6 @@ export class FrameRelay implements StdioEvents {
       'upstream request failed',
     );
     return `upstream '${session.upstream}' is unavailable; try again later`;
-  }
-
-  // --- StdioEvents: what a shared stdio upstream sends unasked ---------------------------------
-
-  notification(upstream: string, notification: Notification): void {
-    if (notification.method === 'notifications/progress') {
-      const params = notification.params as Record<string, unknown> | undefined;
-      const asked = this.#progress.get(String(params?.progressToken));
-      asked?.reply.event(
-        requestText(undefined, notification.method, { ...params, progressToken: asked.token }),
-      );
-      return;
-    }
-    const sessions = this.#byUpstream.get(upstream);
-    if (!sessions || notification.method === 'notifications/cancelled') return;
-    const text = this.gateway
-      .upstream(upstream)!
-      .scrubText(requestText(undefined, notification.method, notification.params));
-    const uri = notification.params?.uri;
-    for (const session of sessions) {
-      // An update goes to the sessions that subscribed to that resource; the rest to every session.
-      if (
-        notification.method === 'notifications/resources/updated' &&
-        !(typeof uri === 'string' && session.subscriptions.has(uri))
-      )
-        continue;
-      session.push(text);
-    }
-  }
-
-  async request(upstream: string, request: Request, signal: AbortSignal): Promise<Record<string, unknown>> {
-    // Over stdio nothing says which agent's call an upstream's request belongs to: the most recently
-    // active session with a call in flight asks, else the most recent one with a stream open.
-    const sessions = [...(this.#byUpstream.get(upstream) ?? [])].sort((a, b) => b.lastUsed - a.lastUsed);
-    const session =
-      sessions.find((s) => s.inFlight.size > 0) ?? sessions.find((s) => s.stream && !s.stream.writableEnded);
-    if (!session)
-      throw new McpError(RPC.internalError, 'no agent session of the gateway is open to answer this request');
-    if (request.method === SAMPLING_TOOL || request.method === ELICITATION_TOOL) {
-      const refused = await this.gateway.admitServerRequest(
-        session.caller,
-        upstream,
-        request.method,
-        (request.params ?? {}) as Record<string, unknown>,
-      );
-      if (refused) throw new McpError(RPC.refused, refused);
-    }
-    const id = `gatehouse-${++this.#asked}`;
-    return new Promise<Record<string, unknown>>((resolve, reject) => {
-      const fail = (e: { code: number; message: string; data?: unknown }) =>
-        reject(new McpError(e.code, e.message, e.data));
-      session.asked.set(id, { resolve, reject: fail });
-      signal.addEventListener('abort', () => {
-        if (session.asked.delete(id)) fail({ code: -32000, message: 'the upstream cancelled its request' });
-      });
-      const sent = session.push(
-        requestText(id, request.method, request.params as Record<string, unknown> | undefined),
-      );
-      if (!sent) {
-        session.asked.delete(id);
-        fail({ code: RPC.internalError, message: 'the agent has no open stream to take this request' });
-      }
-    });
   }
 }
 
@@ -732,11 +472,6 @@ const SUPPORTED_VERSIONS: ReadonlySet<string> = new Set([
   '2024-11-05',
 ]);
 const LATEST_VERSION = '2025-11-25';
-
-/** An upstream's frame: plain JSON.parse (the gateway relays what it parsed, so no differential). */
-function parseUpstream(text: string): Frame {
-  return classify(JSON.parse(text), text);
-}
 
 /** A response's result as the path's output; an error, or no answer, throws with its words. */
 function outputOf(frame: Frame, id: RpcId, status: number): unknown {
@@ -764,5 +499,3 @@ function metaOf(meta: unknown): GatewayCallMeta {
     ...(traceId !== undefined && { traceId }),
   };
 }
-
-export { ReplyStream };
