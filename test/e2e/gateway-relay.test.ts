@@ -344,6 +344,13 @@ describe('bad input to the relay', () => {
     expect(JSON.parse(badArgs.text)).toMatchObject({ id: 6, error: { code: -32602 } });
     const unknown = await rawPost('{"jsonrpc":"2.0","id":7,"method":"ping"}', 'no-such-session');
     expect(unknown.status).toBe(404);
+    // A task-augmented call would hand its output over later, past the path: refused.
+    const tasked = await rawPost(
+      '{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"echo","arguments":{"message":"later"},"task":{}}}',
+      session,
+    );
+    expect(JSON.parse(tasked.text)).toMatchObject({ id: 8, error: { code: -32602 } });
+    expect(recorder.bodies.some((b) => b.includes('"later"'))).toBe(false);
     // A call without an id is not relayed: the upstream might run it, and the path would not.
     const sneaked = await rawPost(
       '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"echo","arguments":{"message":"unjudged"}}}',

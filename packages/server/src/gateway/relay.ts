@@ -124,7 +124,25 @@ export class FrameRelay {
       case 'tools/call':
       case 'resources/read':
       case 'prompts/get':
+        // A task-augmented call answers with a task, and its output comes later from
+        // `tasks/result`, which the path would not inspect: such calls are refused.
+        if (frame.params?.task !== undefined)
+          return call.reply.final(
+            errorText(
+              frame.id,
+              RPC.invalidParams,
+              `Gatehouse runs ${frame.method} along its path and cannot inspect a task's later result; call it without 'task'`,
+            ),
+          );
         return this.#enforce(frame, call);
+      case 'tasks/result':
+        return call.reply.final(
+          errorText(
+            frame.id,
+            RPC.invalidRequest,
+            'Gatehouse relays no task results: tasks are not run through it',
+          ),
+        );
     }
     const listed = LISTED_BY[frame.method];
     if (listed) {
