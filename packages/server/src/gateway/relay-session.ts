@@ -113,16 +113,19 @@ export class ReplyStream {
 
   /** One event as the upstream wrote it. */
   raw(eventText: string): void {
-    if (this.ended) return;
-    if (!this.#sse) {
-      this.res.writeHead(200, {
-        ...this.headers,
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-      });
-      this.#sse = true;
-    }
-    this.res.write(eventText);
+    this.sse();
+    if (!this.ended) this.res.write(eventText);
+  }
+
+  /** Answers as a stream from now on (an upstream that streams its answer is answered alike). */
+  sse(): void {
+    if (this.ended || this.#sse) return;
+    this.res.writeHead(200, {
+      ...this.headers,
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+    });
+    this.#sse = true;
   }
 
   /** The answer, and the end. */

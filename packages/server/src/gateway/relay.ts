@@ -343,6 +343,8 @@ export class FrameRelay {
       const text = await readBody(res, MAX_UPSTREAM_BODY);
       return outputOf(parseUpstream(upstream.scrubText(text)), id, res.statusCode ?? 502);
     }
+    // Streamed answers are answered as streams: what the client sees keeps the upstream's shape.
+    call.reply.sse();
     let answer: unknown;
     let answered = false;
     await this.#streams.events(res, call, (frame) => {
