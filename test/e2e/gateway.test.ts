@@ -1,6 +1,4 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server as HttpServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +11,12 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../../packages/server/src/testing/cli.js';
-import { EVERYTHING_SERVER, FILESYSTEM_SERVER, startEverythingHttp } from '../support/mcp-peers.js';
+import {
+  EVERYTHING_SERVER,
+  FILESYSTEM_SERVER,
+  startEverythingHttp,
+  startRecorder,
+} from '../support/mcp-peers.js';
 import { clientCredentialsToken } from './tokens.js';
 
 /**
@@ -27,8 +30,7 @@ const dir = mkdtempSync(join(tmpdir(), 'gh-gateway-e2e-'));
 const data = join(dir, 'data');
 let everything: Awaited<ReturnType<typeof startEverythingHttp>>;
 let server: RunningServer;
-let recorder: HttpServer;
-const seenHeaders: Record<string, unknown>[] = [];
+let recorder: Awaited<ReturnType<typeof startRecorder>>;
 let agentId: string;
 let agentSecret: string;
 const clients: Client[] = [];
@@ -113,26 +115,7 @@ beforeAll(async () => {
   );
   everything = await startEverythingHttp();
   // What reaches an HTTP upstream: a recording relay on loopback in front of the real server.
-  recorder = createServer((req, res) => {
-    seenHeaders.push({ ...req.headers });
-    const target = new URL(everything.url);
-    const forward = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: req.method,
-        headers: req.headers,
-      },
-      (upstream) => {
-        res.writeHead(upstream.statusCode ?? 502, upstream.headers);
-        upstream.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
-  await new Promise<void>((r) => recorder.listen(0, '127.0.0.1', r));
+  recorder = await startRecorder(everything.url);
   writeFileSync(join(dir, 'policy.yaml'), POLICY);
   writeFileSync(
     join(dir, 'gatehouse.yaml'),
@@ -168,7 +151,7 @@ beforeAll(async () => {
       '    tools:',
       '      get-env: { categories: [read] }',
       '  proxied:',
-      `    url: http://127.0.0.1:${(recorder.address() as AddressInfo).port}/mcp`,
+      `    url: ${recorder.url}`,
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's secret reference syntax.
       '    headers: { Authorization: "Bearer ${secret:crm-token}" }',
       '    tools:',
@@ -200,8 +183,7 @@ afterAll(async () => {
   await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
   await server?.close();
   await everything?.stop();
-  recorder?.closeAllConnections();
-  await new Promise((r) => recorder?.close(r));
+  await recorder?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -674,10 +656,10 @@ describe('brokered credentials', () => {
   it('sends an HTTP upstream the brokered header, never the agent token', async () => {
     const bearer = await token();
     const client = await connect('proxied', bearer);
-    seenHeaders.length = 0;
+    recorder.headers.length = 0;
     expect(text(await call(client, 'echo', { message: 'through the relay' }))).toContain('through the relay');
-    expect(seenHeaders.length).toBeGreaterThan(0);
-    for (const headers of seenHeaders) {
+    expect(recorder.headers.length).toBeGreaterThan(0);
+    for (const headers of recorder.headers) {
       expect(headers.authorization).toBe(`Bearer ${CRM_TOKEN}`);
       expect(JSON.stringify(headers)).not.toContain(bearer.split('.')[2]!);
     }

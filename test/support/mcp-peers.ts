@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The real MCP servers from npm that the gateway is tested against. */
@@ -73,4 +74,51 @@ export function everythingStdioUpstream(tools: Record<string, string>): string[]
     '    tools:',
     ...Object.entries(tools).map(([tool, definition]) => `      ${tool}: ${definition}`),
   ];
+}
+
+/** A relay on loopback in front of an HTTP MCP server that records what reaches it (headers, POST bodies). */
+export async function startRecorder(target: string): Promise<{
+  url: string;
+  headers: Record<string, unknown>[];
+  bodies: string[];
+  stop(): Promise<void>;
+}> {
+  const headers: Record<string, unknown>[] = [];
+  const bodies: string[] = [];
+  const upstream = new URL(target);
+  const server = createHttpServer((req, res) => {
+    headers.push({ ...req.headers });
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (req.method === 'POST') bodies.push(body.toString('utf8'));
+      const forward = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: upstream.pathname,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    headers,
+    bodies,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

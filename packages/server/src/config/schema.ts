@@ -213,8 +213,12 @@ export const configSchema = {
           tools: {
             type: 'object',
             maxProperties: 1000,
-            // MCP tool names, and the pseudo-tools under which resource reads and prompt fetches run.
-            propertyNames: { pattern: '^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|resources/read|prompts/get)$' },
+            // MCP tool names, and the pseudo-tools under which resource reads, prompt fetches and the
+            // upstream's sampling and elicitation requests run (gateway/gateway.ts).
+            propertyNames: {
+              pattern:
+                '^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|resources/read|prompts/get|sampling/createMessage|elicitation/create)$',
+            },
             additionalProperties: { type: 'object' },
           },
           /** How long one call may take before it fails. */

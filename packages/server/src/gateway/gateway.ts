@@ -1,8 +1,21 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { EnforcementPath, type PathOutcome, type PathRequest, scanText, withinGrants } from '@gatehouse/core';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type CallToolResult,
+  McpError,
+  type Notification,
+  type Request,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { ApprovalService } from '../approvals/approval-service.js';
 import type { UpstreamConfig } from '../config/load.js';
-import { type Caller, type PathComponents, sharedPathPorts } from '../decisions/decision-service.js';
+import {
+  type Caller,
+  GATEWAY_SESSION_PREFIX,
+  type PathComponents,
+  sharedPathPorts,
+} from '../decisions/decision-service.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
 import { secretRefs } from '../vault/secret-refs.js';
 import type { ToolPins } from './tool-pins.js';
@@ -25,6 +38,35 @@ export const DECISION_META_KEY = 'gatehouse/decision';
 /** The pseudo-tools under which resource reads and prompt fetches run the enforcement path. */
 export const RESOURCE_READ_TOOL = 'resources/read';
 export const PROMPT_GET_TOOL = 'prompts/get';
+/**
+ * The pseudo-tools under which an upstream's requests to the agent's client run the path
+ * (decision and audit; the client answers them): `<upstream>.sampling/createMessage` asks the
+ * client's model to write, `<upstream>.elicitation/create` asks its user for input. Their
+ * `args` are the request's params. An agent needs them in its grants like any tool.
+ */
+export const SAMPLING_TOOL = 'sampling/createMessage';
+export const ELICITATION_TOOL = 'elicitation/create';
+
+/** Names that are no upstream tool: no definition to pin, never re-listed. */
+const PSEUDO_TOOLS: ReadonlySet<string> = new Set([
+  RESOURCE_READ_TOOL,
+  PROMPT_GET_TOOL,
+  SAMPLING_TOOL,
+  ELICITATION_TOOL,
+]);
+
+/**
+ * How a call reaches its upstream when the front door relays it: with the judged arguments,
+ * over the agent's own upstream session, its progress and other frames streamed to the agent.
+ */
+export type CallRelay = (args: Readonly<Record<string, unknown>>) => Promise<unknown>;
+
+/** Where the frames a stdio upstream sends unasked go: the front door's session router. */
+export interface StdioEvents {
+  notification(upstream: string, notification: Notification): void;
+  /** Resolves with a client's result; rejects with an `McpError` to answer the upstream an error. */
+  request(upstream: string, request: Request, signal: AbortSignal): Promise<Record<string, unknown>>;
+}
 
 /**
  * Door 3 of DESIGN §2: MCP `tools/call` requests from agents run the one
@@ -41,6 +83,12 @@ export class McpGateway {
   /** Upstreams whose last listing failed. */
   readonly #listFailed = new Set<string>();
   readonly #listing = new Map<string, Promise<{ tools: Tool[]; blocked: Set<string> }>>();
+  /** The relay of the call running along the path (per async context, so calls never mix). */
+  readonly #relay = new AsyncLocalStorage<CallRelay>();
+  /** The path in decision-only mode, for what an upstream asks of the agent's client. */
+  readonly #askPath: EnforcementPath;
+  /** Where frames a stdio upstream sends unasked go: the front door's router, once it is up. */
+  events: StdioEvents | undefined;
 
   constructor(
     private readonly deps: {
@@ -61,6 +109,11 @@ export class McpGateway {
     for (const config of Object.values(deps.upstreams)) {
       const upstream: Upstream = new Upstream(config, {
         ...(deps.secrets && { secrets: deps.secrets }),
+        onNotification: (n) => this.events?.notification(config.name, n),
+        onRequest: (r, signal) =>
+          this.events
+            ? this.events.request(config.name, r, signal)
+            : Promise.reject(new McpError(-32601, `no agent session can answer ${r.method}`)),
         onToolsChanged: () => {
           // Re-pin at once: a changed definition must be blocked before the next call.
           void this.listAndPin(upstream).catch(() => undefined);
@@ -82,8 +135,8 @@ export class McpGateway {
         })),
         toolGate: async (tool) => {
           const { upstream, name } = upstreamOf(tool);
-          // Resource reads and prompt fetches have no tool definition to pin.
-          if (name === RESOURCE_READ_TOOL || name === PROMPT_GET_TOOL) return undefined;
+          // Resource reads, prompt fetches and client requests have no tool definition to pin.
+          if (PSEUDO_TOOLS.has(name)) return undefined;
           const block = await deps.pins.gate(upstream, name);
           if (block?.code === 'tool-not-listed' && this.#listFailed.has(upstream))
             return {
@@ -93,6 +146,8 @@ export class McpGateway {
           return block;
         },
         execute: async (tool, args) => {
+          const relay = this.#relay.getStore();
+          if (relay) return relay(args);
           const { upstream, name } = upstreamOf(tool);
           const target = this.#upstreams.get(upstream);
           if (!target) throw new Error(`no upstream named '${upstream}'`);
@@ -105,6 +160,38 @@ export class McpGateway {
       undefined,
       deps.components.inspection,
     );
+    this.#askPath = new EnforcementPath(
+      sharedPathPorts(deps.components, (event) => ({
+        door: 'gateway',
+        upstream: upstreamOf(event.tool).upstream,
+      })),
+      undefined,
+      deps.components.inspection,
+    );
+  }
+
+  /**
+   * Whether an upstream may send the agent's client this request (sampling, elicitation):
+   * the path in decision-only mode, audited; undefined when it may, else the refusal's words.
+   * A request that needs a person is refused: the upstream waits on it, and it cannot wait
+   * for an approval.
+   */
+  async admitServerRequest(
+    caller: Caller,
+    upstreamName: string,
+    method: typeof SAMPLING_TOOL | typeof ELICITATION_TOOL,
+    params: Readonly<Record<string, unknown>>,
+  ): Promise<string | undefined> {
+    const outcome = await this.#askPath.enforce(
+      this.deps.runtime.policy,
+      requestFor(caller, {
+        tool: `${upstreamName}.${method}`,
+        args: params as Record<string, unknown>,
+        sessionId: gatehouseSessionOf(caller),
+      }),
+    );
+    if (outcome.status === 'allowed' || outcome.status === 'executed') return undefined;
+    return textOfResult(toolResultOf(outcome));
   }
 
   #secretVersions: ReadonlyMap<string, number> | undefined;
@@ -197,12 +284,18 @@ export class McpGateway {
     signal?: AbortSignal,
     /** Authenticates the caller again: a call held for a person runs only if it still may. */
     recheck?: () => Promise<Caller | undefined>,
+    /** How the call reaches the upstream; without it, over the gateway's own connection. */
+    relay?: CallRelay,
   ): Promise<CallToolResult> {
+    if (relay)
+      return this.#relay.run(relay, () =>
+        this.callTool(caller, upstreamName, tool, args, sessionId, meta, signal, recheck),
+      );
     const upstream = this.required(upstreamName);
     // A tool must be pinned before it runs: list it first if this process has not yet
     // (or not since the upstream reconnected, when its definitions may have changed). A
     // listing that fails leaves the tool unlisted, and the pin gate refuses it.
-    const pseudo = tool === RESOURCE_READ_TOOL || tool === PROMPT_GET_TOOL;
+    const pseudo = PSEUDO_TOOLS.has(tool);
     const fullName = `${upstreamName}.${tool}`;
     // Only for a tool the agent may call at all (the path refuses the rest without a listing),
     // and an unseen name re-lists at most once a second: made-up names must not buy listings.
@@ -410,4 +503,27 @@ function refusal(
     content: [{ type: 'text', text }],
     _meta: { [DECISION_META_KEY]: { id: decisionId, code }, ...meta },
   };
+}
+
+/** The text of a tool result's text parts, bounded: what a JSON-RPC error message can carry. */
+export function textOfResult(result: { content?: unknown }): string {
+  const content = Array.isArray(result.content) ? result.content : [];
+  return content
+    .map((c: { type?: string; text?: string }) => (c.type === 'text' ? c.text : ''))
+    .join('\n')
+    .slice(0, 2000);
+}
+
+/**
+ * The Gatehouse session a call belongs to. An agent's calls through every
+ * upstream share one session per user, so that what it read from one server
+ * is provenance for what it sends to another. The agent cannot pick another
+ * (a fresh session would have no labels and no provenance), and other doors
+ * cannot name this one: `ses_gw_` ids are refused there.
+ */
+export function gatehouseSessionOf(caller: Caller): string {
+  const digest = createHash('sha256')
+    .update(`${caller.agent.id}\0${caller.token.userSubject ?? ''}`)
+    .digest('hex');
+  return `${GATEWAY_SESSION_PREFIX}${digest.slice(0, 32)}`;
 }

@@ -1,60 +1,27 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { DEFAULT_JSON_LIMITS, type JsonInputError, type JsonLimits } from '@gatehouse/core';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import {
-  CallToolRequestSchema,
-  ErrorCode,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ListToolsRequestSchema,
-  McpError,
-  ReadResourceRequestSchema,
-  type RequestMeta,
-} from '@modelcontextprotocol/sdk/types.js';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { DEFAULT_JSON_LIMITS, type JsonLimits } from '@gatehouse/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Caller, type DecisionService, GATEWAY_SESSION_PREFIX } from '../decisions/decision-service.js';
-import { useStrictJson } from '../http/strict-json.js';
-import {
-  DECISION_META_KEY,
-  type GatewayCallMeta,
-  type McpGateway,
-  mayCall,
-  PROMPT_GET_TOOL,
-  RESOURCE_READ_TOOL,
-} from './gateway.js';
+import type { Caller, DecisionService } from '../decisions/decision-service.js';
+import { errorText, type Frame, FrameError, parseFrame, RPC } from './frames.js';
+import type { McpGateway } from './gateway.js';
+import { FrameRelay, type RelayCall } from './relay.js';
+import { RelaySession, ReplyStream } from './relay-session.js';
 
 /** Sessions one agent may hold open on one node; the least recently used goes first. */
 const MAX_SESSIONS_PER_AGENT = 64;
 const MAX_SESSIONS = 10_000;
 /** A session unused this long is closed; its client starts a new one on the 404. */
 const SESSION_IDLE_MS = 30 * 60_000;
-/** MCP tool names: letters, digits, `_`, `-`, `.` (so a name can never reach `resources/read`). */
-const MCP_TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
-/** A body refused before parsing: malformed, over the request limits, or with duplicate keys. */
-class RejectedBody {
-  constructor(readonly error: JsonInputError) {}
-}
-
-interface McpSession {
-  readonly transport: WebStandardStreamableHTTPServerTransport;
-  readonly server: Server;
-  readonly agentId: string;
-  readonly upstream: string;
-  /** The caller of the request being handled: tokens refresh, so it is replaced per request. */
-  caller: Caller;
-  /** That request's Authorization header, to authenticate again after a hold. */
-  authorization: string | undefined;
-  lastUsed: number;
-}
+/** At shutdown, how long requests in flight may finish before the remaining connections are closed. */
+const CLOSE_GRACE_MS = 2000;
 
 /**
  * The MCP front door: `/mcp/<upstream>` speaks Streamable HTTP to agents, who
  * authenticate with Gatehouse access tokens. As an OAuth protected resource it
  * serves RFC 9728 metadata and answers 401/403 with the challenges of the MCP
- * authorization spec. The agent's token never goes upstream.
+ * authorization spec. The agent's token never goes upstream. Behind the door,
+ * frames are relayed (see `FrameRelay`).
  */
 export async function mcpRoutes(
   app: FastifyInstance,
@@ -70,31 +37,50 @@ export async function mcpRoutes(
 ): Promise<void> {
   const limits = opts.limits ?? DEFAULT_JSON_LIMITS;
   const { gateway, decisions, baseUrl } = opts;
-  const sessions = new Map<string, McpSession>();
+  const sessions = new Map<string, RelaySession>();
+  /** The connections of MCP clients: a relayed stream can stay open for as long as its client wants. */
+  const sockets = new Set<Socket>();
+  const relay = new FrameRelay(gateway, app.log);
+  gateway.events = relay.router;
   const resourceOf = (upstream: string) => `${baseUrl}/mcp/${upstream}`;
   const metadataUrlOf = (upstream: string) =>
     `${baseUrl}/.well-known/oauth-protected-resource/mcp/${upstream}`;
 
   const sweep = setInterval(() => {
     const now = Date.now();
-    for (const [id, s] of sessions) if (now - s.lastUsed > SESSION_IDLE_MS) void close(id);
+    for (const [id, s] of sessions) if (now - s.lastUsed > SESSION_IDLE_MS) close(id);
   }, 60_000);
   sweep.unref();
-  app.addHook('onClose', async () => {
+  // Before the server stops listening: open streams would otherwise keep it from closing.
+  app.addHook('preClose', async () => {
     clearInterval(sweep);
-    await Promise.all([...sessions.keys()].map(close));
+    if (gateway.events === relay.router) gateway.events = undefined;
+    for (const id of [...sessions.keys()]) close(id);
+    // Sockets of MCP clients: streams, and keep-alive sockets that turn idle after the server
+    // stopped listening, would hold the close until their timeout.
+    for (const socket of sockets) socket.destroy();
+    // Clients of relayed streams may hold other connections of theirs open (keep-alive sockets
+    // that turn idle only after the server stopped listening): after a grace for requests in
+    // flight, what is left is closed, so a shutdown cannot hang on an MCP client.
+    setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS).unref();
   });
 
-  async function close(id: string): Promise<void> {
+  function close(id: string): void {
     const session = sessions.get(id);
     if (!session) return;
     sessions.delete(id);
-    await session.server.close().catch(() => undefined);
+    relay.untrack(session);
   }
 
-  // The MCP routes parse their own JSON, so a refused body gets a JSON-RPC error. Strictly:
-  // a duplicate key would let the upstream run on a value the policy never judged.
-  useStrictJson(app, limits, (error) => new RejectedBody(error));
+  // The body is kept as its text: relayed frames go upstream as the bytes the client sent, and
+  // the frame is parsed once, strictly, by the route (a duplicate key would let the upstream run
+  // on a value the policy never judged).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: limits.maxLength },
+    (_request, body, done) => done(null, body),
+  );
 
   app.get<{ Params: { upstream: string } }>(
     '/.well-known/oauth-protected-resource/mcp/:upstream',
@@ -128,11 +114,11 @@ export async function mcpRoutes(
       return reply
         .code(401)
         .header('www-authenticate', challenge)
-        .send(rpcError(-32001, `unauthorized: ${authenticated.description}`));
+        .send(rpcError(RPC.unauthorized, `unauthorized: ${authenticated.description}`));
     }
     const caller = authenticated;
     if (!gateway.upstream(upstream))
-      return reply.code(404).send(rpcError(-32601, `no upstream named '${upstream}'`));
+      return reply.code(404).send(rpcError(RPC.methodNotFound, `no upstream named '${upstream}'`));
     if (!reaches(caller.agent.grants, upstream) || !reaches(caller.token.scopes, upstream)) {
       return reply
         .code(403)
@@ -140,206 +126,112 @@ export async function mcpRoutes(
           'www-authenticate',
           `Bearer error="insufficient_scope", scope="${upstream}.*", resource_metadata="${metadataUrlOf(upstream)}", error_description="neither the agent's grants nor its token's scopes cover a tool of ${upstream}"`,
         )
-        .send(rpcError(-32003, `forbidden: the agent may call no tool of '${upstream}'`));
+        .send(rpcError(RPC.refused, `forbidden: the agent may call no tool of '${upstream}'`));
     }
 
-    if (request.method === 'GET')
-      // No server-initiated stream: the gateway sends no notifications of its own.
-      return reply.code(405).header('allow', 'POST, DELETE').send(rpcError(-32000, 'method not allowed'));
-
-    const body = request.body;
-    if (body instanceof RejectedBody)
-      return reply
-        .code(body.error.status)
-        .send(
-          body.error.problem === 'malformed'
-            ? rpcError(-32700, 'parse error: the body is not JSON')
-            : rpcError(-32600, `invalid request: ${body.error.message}`),
-        );
-    if (Array.isArray(body))
-      return reply.code(400).send(rpcError(-32600, 'invalid request: JSON-RPC batches are not accepted'));
+    let frame: Frame | undefined;
+    if (request.method === 'POST') {
+      const body = request.body;
+      if (typeof body !== 'string')
+        return reply.code(415).send(rpcError(RPC.invalidRequest, 'invalid request: send application/json'));
+      try {
+        frame = parseFrame(body, limits);
+      } catch (err) {
+        if (!(err instanceof FrameError)) throw err;
+        return reply.code(err.status).send(rpcError(err.rpcCode, err.message));
+      }
+    }
 
     const sessionId = request.headers['mcp-session-id'];
-    let session: McpSession | undefined;
+    let session: RelaySession;
     if (typeof sessionId === 'string') {
-      session = sessions.get(sessionId);
+      const found = sessions.get(sessionId);
       // Another agent's session is as unknown as a closed one: its existence is not revealed.
-      if (!session || session.agentId !== caller.agent.id || session.upstream !== upstream)
+      if (!found || found.agentId !== caller.agent.id || found.upstream !== upstream)
         return reply.code(404).send(rpcError(-32001, 'session not found; initialize a new one'));
-    } else if (request.method === 'POST' && isInitialize(body)) {
-      session = await open(upstream, caller);
+      session = found;
+    } else if (frame?.kind === 'request' && frame.method === 'initialize') {
+      evict(caller.agent.id);
+      session = new RelaySession(randomUUID(), caller.agent.id, upstream, caller);
+    } else if (frame && typeof request.headers['mcp-protocol-version'] === 'string') {
+      // A stateless request (revisions that allow them): relayed without a session of either side.
+      session = new RelaySession('', caller.agent.id, upstream, caller);
     } else {
       return reply
         .code(400)
-        .send(rpcError(-32600, 'invalid request: send initialize first, then the Mcp-Session-Id it returns'));
+        .send(
+          rpcError(
+            RPC.invalidRequest,
+            'invalid request: send initialize first, then the Mcp-Session-Id it returns',
+          ),
+        );
     }
     session.caller = caller;
     session.authorization = request.headers.authorization;
     session.lastUsed = Date.now();
 
-    const headers = new Headers();
-    for (const name of [
-      'accept',
-      'content-type',
-      'mcp-session-id',
-      'mcp-protocol-version',
-      'last-event-id',
-    ]) {
-      const value = request.headers[name];
-      if (typeof value === 'string') headers.set(name, value);
+    // From here the relay writes the answer itself: no Web Request/Response, no serializer.
+    reply.hijack();
+    const res = reply.raw;
+    const gone = new AbortController();
+    const socket = res.socket;
+    if (socket && !sockets.has(socket)) {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
     }
-    const webRequest = new Request(`${baseUrl}${request.url}`, { method: request.method, headers });
-    const response = await session.transport.handleRequest(webRequest, {
-      parsedBody: body,
-      // The token itself stays here: handlers get the caller, never the bearer string.
-      authInfo: { token: '', clientId: caller.agent.id, scopes: [...caller.token.scopes] },
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort();
     });
-    reply.code(response.status);
-    response.headers.forEach((value, name) => {
-      reply.header(name, value);
-    });
-    const text = response.body ? await response.text() : undefined;
-    if (request.method === 'DELETE' && typeof sessionId === 'string') await close(sessionId);
-    // An initialize that failed leaves a session nobody can name: close it now.
-    if (typeof sessionId !== 'string' && session.transport.sessionId === undefined)
-      await session.server.close().catch(() => undefined);
-    return reply.send(text);
-  };
-
-  async function open(upstream: string, caller: Caller): Promise<McpSession> {
-    evict(caller.agent.id);
-    const server = new Server(
-      { name: `gatehouse-${upstream}`, version: '0.1.0' },
-      { capabilities: { tools: {}, resources: {}, prompts: {} } },
-    );
-    const session: McpSession = {
-      transport: new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        enableJsonResponse: true,
-        onsessioninitialized: (id) => {
-          sessions.set(id, session);
-        },
-      }),
-      server,
-      agentId: caller.agent.id,
-      upstream,
-      caller,
-      authorization: undefined,
-      lastUsed: Date.now(),
+    const opened = frame?.kind === 'request' && frame.method === 'initialize';
+    const answer = new ReplyStream(res, session.id !== '' && !opened ? { 'mcp-session-id': session.id } : {});
+    const call: RelayCall = {
+      session,
+      headers: request.headers,
+      reply: answer,
+      signal: gone.signal,
+      // A call held for a person runs only if the same token still authenticates the same agent.
+      recheck: async (): Promise<Caller | undefined> => {
+        const again = await decisions.authenticate(session.authorization, [
+          resourceOf(upstream),
+          ...opts.audiences,
+        ]);
+        return 'error' in again || again.agent.id !== session.agentId ? undefined : again;
+      },
     };
-    registerHandlers(server, session);
-    await server.connect(session.transport);
-    return session;
-  }
+    try {
+      if (request.method === 'GET') await relay.stream(call);
+      else if (request.method === 'DELETE') {
+        await relay.end(call);
+        close(session.id);
+      } else if (opened) {
+        // Registered before the answer is sent: the client's next request names it at once.
+        sessions.set(session.id, session);
+        relay.track(session);
+        res.setHeader('mcp-session-id', session.id);
+        await relay.post(frame!, call);
+        if (res.statusCode >= 300) close(session.id);
+      } else {
+        answer.res.once('close', () => session.replies.delete(answer));
+        session.replies.add(answer);
+        await relay.post(frame!, call);
+      }
+    } catch (err) {
+      app.log.warn({ upstream, err: err instanceof Error ? err.message : String(err) }, 'MCP relay failed');
+      if (!res.headersSent)
+        answer.final(errorText(null, RPC.internalError, 'the gateway failed to relay this message'), 502);
+      else res.end();
+    } finally {
+      session.replies.delete(answer);
+    }
+  };
 
   function evict(agentId: string): void {
     const own = [...sessions].filter(([, s]) => s.agentId === agentId);
     if (own.length >= MAX_SESSIONS_PER_AGENT || sessions.size >= MAX_SESSIONS) {
       const pool = own.length >= MAX_SESSIONS_PER_AGENT ? own : [...sessions];
       const oldest = pool.reduce((a, b) => (a[1].lastUsed <= b[1].lastUsed ? a : b));
-      void close(oldest[0]);
+      close(oldest[0]);
     }
-  }
-
-  function registerHandlers(server: Server, session: McpSession): void {
-    const { upstream } = session;
-    const target = gateway.upstream(upstream)!;
-    const may = (tool: string) => mayCall(session.caller, `${upstream}.${tool}`);
-    // The agent learns that the upstream failed; the cause (paths, hosts) is in the log.
-    const upstreamError = (err: unknown) => {
-      app.log.warn(
-        { upstream, err: err instanceof Error ? err.message : String(err) },
-        'upstream request failed',
-      );
-      return new McpError(ErrorCode.InternalError, `upstream '${upstream}' is unavailable; try again later`);
-    };
-    const listing = async <T>(method: string, list: () => Promise<T>): Promise<T> => {
-      const refused = await gateway.admitListing(session.caller, upstream, method);
-      if (refused) throw new McpError(ErrorCode.InvalidRequest, `Gatehouse refused ${method}: ${refused}`);
-      try {
-        return await list();
-      } catch (err) {
-        throw upstreamError(err);
-      }
-    };
-    // A call held for a person runs only if the same token still authenticates the same agent.
-    const recheck = async (): Promise<Caller | undefined> => {
-      const again = await decisions.authenticate(session.authorization, [
-        resourceOf(upstream),
-        ...opts.audiences,
-      ]);
-      return 'error' in again || again.agent.id !== session.agentId ? undefined : again;
-    };
-    const call = (
-      name: string,
-      args: Record<string, unknown>,
-      meta: RequestMeta | undefined,
-      signal: AbortSignal,
-    ) =>
-      gateway.callTool(
-        session.caller,
-        upstream,
-        name,
-        args,
-        gatehouseSessionOf(session.caller),
-        metaOf(meta),
-        signal,
-        recheck,
-      );
-
-    server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) =>
-      listing('tools/list', async () => ({
-        tools: await gateway.listTools(session.caller, upstream, extra.signal),
-      })),
-    );
-    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-      const { name, arguments: args = {} } = request.params;
-      if (!MCP_TOOL_NAME.test(name))
-        return {
-          isError: true,
-          content: [
-            { type: 'text', text: `Gatehouse denied this call: '${name.slice(0, 130)}' is not a tool name` },
-          ],
-          _meta: { [DECISION_META_KEY]: { code: 'invalid-tool-name' } },
-        };
-      return call(name, args, request.params._meta, extra.signal);
-    });
-    // Resources and prompts pass through; reading one runs the path as a pseudo-tool, so it is
-    // granted, decided, audited and its content labels the session like any tool output.
-    server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
-      if (!may(RESOURCE_READ_TOOL)) return { resources: [] };
-      return listing('resources/list', () => target.listResources(request.params, extra.signal));
-    });
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, async (request, extra) => {
-      if (!may(RESOURCE_READ_TOOL)) return { resourceTemplates: [] };
-      return listing('resources/templates/list', () =>
-        target.listResourceTemplates(request.params, extra.signal),
-      );
-    });
-    server.setRequestHandler(ListPromptsRequestSchema, async (request, extra) => {
-      if (!may(PROMPT_GET_TOOL)) return { prompts: [] };
-      return listing('prompts/list', () => target.listPrompts(request.params, extra.signal));
-    });
-    server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
-      const result = await call(
-        RESOURCE_READ_TOOL,
-        { uri: request.params.uri },
-        request.params._meta,
-        extra.signal,
-      );
-      if (result.isError) throw new McpError(ErrorCode.InvalidRequest, textOf(result));
-      return result as never;
-    });
-    server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
-      const result = await call(
-        PROMPT_GET_TOOL,
-        { name: request.params.name, arguments: request.params.arguments ?? {} },
-        request.params._meta,
-        extra.signal,
-      );
-      if (result.isError) throw new McpError(ErrorCode.InvalidRequest, textOf(result));
-      return result as never;
-    });
   }
 
   // Every call is in the audit log; a request log line each would only repeat it, at a cost
@@ -359,47 +251,6 @@ function reaches(patterns: readonly string[], upstream: string): boolean {
       ? prefix.startsWith(literal) || literal.startsWith(prefix)
       : pattern.startsWith(prefix);
   });
-}
-
-function isInitialize(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize';
-}
-
-/**
- * The Gatehouse session a call belongs to. An agent's calls through every
- * upstream share one session per user, so that what it read from one server
- * is provenance for what it sends to another. The agent cannot pick another
- * (a fresh session would have no labels and no provenance), and other doors
- * cannot name this one: `ses_gw_` ids are refused there.
- */
-export function gatehouseSessionOf(caller: Caller): string {
-  const digest = createHash('sha256')
-    .update(`${caller.agent.id}\0${caller.token.userSubject ?? ''}`)
-    .digest('hex');
-  return `${GATEWAY_SESSION_PREFIX}${digest.slice(0, 32)}`;
-}
-
-function metaOf(meta: RequestMeta | undefined): GatewayCallMeta {
-  const text = (key: string) => {
-    const value = meta?.[key];
-    return typeof value === 'string' && value.length <= 4096 ? value : undefined;
-  };
-  const reasoning = text('gatehouse/reasoning');
-  const intent = text('gatehouse/intent');
-  const traceId = text('gatehouse/trace_id');
-  return {
-    ...(reasoning !== undefined && { reasoning }),
-    ...(intent !== undefined && { intent }),
-    ...(traceId !== undefined && { traceId }),
-  };
-}
-
-function textOf(result: { content?: unknown }): string {
-  const content = Array.isArray(result.content) ? result.content : [];
-  return content
-    .map((c: { type?: string; text?: string }) => (c.type === 'text' ? c.text : ''))
-    .join('\n')
-    .slice(0, 2000);
 }
 
 function rpcError(code: number, message: string) {

@@ -15,13 +15,19 @@ import {
   type ListResourcesResult,
   type ListResourceTemplatesRequest,
   type ListResourceTemplatesResult,
+  McpError,
+  type Notification,
+  ProgressNotificationSchema,
   type ReadResourceResult,
+  type Request,
+  ResultSchema,
   type Tool,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamConfig } from '../config/load.js';
 import { SecretError } from '../vault/secret-error.js';
-import { resolveSecretRefs } from '../vault/secret-refs.js';
+import { resolveSecretRefs, secretRefs } from '../vault/secret-refs.js';
+import { HttpRelay } from './http-relay.js';
 
 /** Where `${secret:NAME}` references are expanded: the vault, or nothing when there is none. */
 export interface SecretSource {
@@ -168,8 +174,93 @@ export class Upstream {
       /** Lines the child writes to stderr (stdio upstreams): for the debug log only. */
       onStderr?: (line: string) => void;
       onError?: (err: unknown) => void;
+      /** A notification from a stdio upstream (log messages, progress of no call, list changes, resource updates). */
+      onNotification?: (notification: Notification) => void;
+      /**
+       * A request from a stdio upstream to its client (sampling, elicitation, roots): resolves
+       * with the result a client gave, rejects with an `McpError` to answer an error.
+       */
+      onRequest?: (request: Request, signal: AbortSignal) => Promise<Record<string, unknown>>;
     } = {},
-  ) {}
+  ) {
+    if (config.transport === 'http') this.http = new HttpRelay(config.url, () => this.httpHeaders());
+  }
+
+  /** The keep-alive pool that relays agents' frames to a Streamable HTTP upstream. */
+  readonly http: HttpRelay | undefined;
+  #staticHeaders: Readonly<Record<string, string>> | undefined;
+
+  /** The configured headers with their secrets expanded; computed once when they name none. */
+  private async httpHeaders(): Promise<Readonly<Record<string, string>>> {
+    if (this.#staticHeaders) return this.#staticHeaders;
+    if (this.config.transport !== 'http') return {};
+    const out: Record<string, string> = {};
+    let referencesSecrets = false;
+    for (const [key, value] of Object.entries(this.config.headers)) {
+      if (secretRefs(value).length > 0) referencesSecrets = true;
+      const expanded = await expandSecrets(value, this.options.secrets, this.#revealed);
+      // A secret holding a line break would smuggle a header (or a request) upstream.
+      if (/[\r\n\0]/.test(expanded))
+        throw new GatehouseError(
+          'GH_UPSTREAM',
+          `header ${key} of upstream '${this.name}' would hold a line break`,
+        );
+      out[key.toLowerCase()] = expanded;
+    }
+    if (!referencesSecrets) this.#staticHeaders = out;
+    return out;
+  }
+
+  /**
+   * A frame's text with every brokered secret scrubbed out (see `scrubSecrets`): the text
+   * itself when it holds none, which is the rule, so the relay pays one substring search.
+   */
+  scrubText(text: string): string {
+    let found = false;
+    for (const secret of this.#revealed)
+      if (secret.length >= MIN_SCRUBBED_LENGTH && text.includes(secret)) found = true;
+    if (!found) return text;
+    try {
+      return JSON.stringify(scrubSecrets(JSON.parse(text), this.#revealed));
+    } catch {
+      return this.scrub(text);
+    }
+  }
+
+  /**
+   * Relays one request of an agent to a stdio upstream over the shared connection and
+   * resolves with its result (rejects with the upstream's error). The SDK client numbers
+   * it on the child's side and sends the child a cancellation when `signal` aborts; its
+   * progress comes as notifications (`onNotification`), by the token in `params._meta`.
+   */
+  async relay(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Record<string, unknown>> {
+    return this.request((client) =>
+      client.request({ method, ...(params !== undefined && { params }) } as never, ResultSchema, {
+        timeout: this.config.timeoutMs,
+        ...(options.signal && { signal: options.signal }),
+      }),
+    ) as Promise<Record<string, unknown>>;
+  }
+
+  /** Relays one notification of an agent to a stdio upstream. */
+  async notify(method: string, params: Record<string, unknown> | undefined): Promise<void> {
+    await this.request((client) =>
+      client.notification({ method, ...(params !== undefined && { params }) } as never),
+    );
+  }
+
+  /** What the stdio upstream said about itself at its start, for answering an agent's `initialize`. */
+  async serverInfo(): Promise<Record<string, unknown>> {
+    return this.request(async (client) => ({
+      capabilities: client.getServerCapabilities() ?? {},
+      serverInfo: client.getServerVersion() ?? { name: this.name, version: '0' },
+      ...(client.getInstructions() !== undefined && { instructions: client.getInstructions() }),
+    }));
+  }
 
   get name(): string {
     return this.config.name;
@@ -283,6 +374,13 @@ export class Upstream {
     try {
       return scrubSecrets(await work(client), this.#revealed) as T;
     } catch (err) {
+      // The upstream's own JSON-RPC error keeps its code: the relay answers the agent with it.
+      if (err instanceof McpError)
+        throw new McpError(
+          err.code,
+          this.scrub(err.message.replace(/^MCP error -?\d+: /, '')).slice(0, 1000),
+          scrubSecrets(err.data, this.#revealed),
+        );
       throw this.scrubbedError(err);
     } finally {
       this.#inFlight--;
@@ -334,7 +432,14 @@ export class Upstream {
   private async start(): Promise<Client> {
     clearTimeout(this.#restartTimer);
     this.#state = this.#restarts > 0 ? 'restarting' : 'starting';
-    const client = new Client({ name: 'gatehouse-gateway', version: '0.1.0' }, { capabilities: {} });
+    // Agents' clients may sample, elicit and name roots: an upstream lists the tools that need
+    // them only to a client that says so. A stdio upstream is shared by every agent session and
+    // may ask them, which the gateway routes to a session or refuses; an HTTP upstream asks over
+    // the agent's own session, never this one.
+    const client = new Client(
+      { name: 'gatehouse-gateway', version: '0.1.0' },
+      { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } },
+    );
     let transport: Transport;
     try {
       transport = await this.transport();
@@ -349,9 +454,23 @@ export class Upstream {
     }
     client.onclose = () => this.lost(client);
     client.onerror = (err) => this.options.onError?.(new Error(this.scrub(err.message)));
-    client.setNotificationHandler(ToolListChangedNotificationSchema, async () =>
-      this.options.onToolsChanged?.(),
-    );
+    client.setNotificationHandler(ToolListChangedNotificationSchema, async (notification) => {
+      this.options.onToolsChanged?.();
+      this.options.onNotification?.(notification);
+    });
+    const { onNotification, onRequest } = this.options;
+    if (onNotification) {
+      client.fallbackNotificationHandler = async (n) => onNotification(n);
+      // Progress goes to the relay, which gave the tokens: the SDK's own handler drops a
+      // progress that arrives in the same read as its request's answer (it runs a microtask
+      // after the answer has removed the request's handler).
+      client.setNotificationHandler(ProgressNotificationSchema, async (n) => onNotification(n));
+    }
+    client.fallbackRequestHandler = async (request, extra) => {
+      if (!onRequest || this.config.transport !== 'stdio')
+        throw new McpError(-32601, `Gatehouse relays no ${request.method} from this upstream`);
+      return onRequest(request, extra.signal) as never;
+    };
     const timeout = AbortSignal.timeout(START_TIMEOUT_MS);
     this.#stderrTail = [];
     try {
@@ -472,22 +591,10 @@ export class Upstream {
       });
       return transport;
     }
-    const secrets = this.options.secrets;
-    const headers = config.headers;
-    const revealed = this.#revealed;
     // Headers are expanded per request, so a rotated secret applies at the next call.
     const fetchWithCredentials = async (url: string | URL, init?: RequestInit): Promise<Response> => {
       const merged = new Headers(init?.headers);
-      for (const [key, value] of Object.entries(headers)) {
-        const expanded = await expandSecrets(value, secrets, revealed);
-        // A secret holding a line break would smuggle a header (or a request) upstream.
-        if (/[\r\n\0]/.test(expanded))
-          throw new GatehouseError(
-            'GH_UPSTREAM',
-            `header ${key} of upstream '${this.name}' would hold a line break`,
-          );
-        merged.set(key, expanded);
-      }
+      for (const [key, value] of Object.entries(await this.httpHeaders())) merged.set(key, value);
       // A redirect could carry the credentials to another origin: refuse to follow one.
       return fetch(url, { ...init, headers: merged, redirect: 'error' });
     };
@@ -527,6 +634,7 @@ export class Upstream {
   }
 
   async close(): Promise<void> {
+    this.http?.close();
     this.#state = 'closed';
     clearTimeout(this.#restartTimer);
     const client = this.#client ?? (await this.#starting?.catch(() => undefined));
