@@ -11,13 +11,15 @@
  *   - gatehouse-http      `gatehouse serve`, `/mcp/everything`, an agent token, every call decided and audited
  *   - direct-stdio        the upstream as this process's own stdio child
  *   - supergateway        `supergateway`, stdio → Streamable HTTP (stateful), its own stdio child
+ *   - mcp-proxy           `mcp-proxy` (punkpeye), stdio → Streamable HTTP, its own stdio child
  *   - gatehouse-stdio     `/mcp/everything-stdio`, Gatehouse's own stdio child
  * Each proxy runs in its own process. The agent is this process with a lean
  * JSON-RPC client (`mcp-wire.js`), the same for every target.
  *
- * Per target and round: p50/p99 with one call in flight; then 16 calls in
- * flight for a fixed time: calls per second, and the proxy process's CPU
- * per call read from /proc/<pid>/stat (steadier than wall time on a shared
+ * Per round: p50/p99 with one call in flight, the targets interleaved call
+ * by call; then, for each target in turn, 16 calls in flight for a fixed
+ * time: calls per second, and the proxy process's CPU per call read from
+ * /proc/<pid>/stat (steadier than wall time on a shared
  * machine). Added latency = a proxy's p50 − the direct p50 of its upstream
  * transport. The issue's criterion is printed with PASS/FAIL:
  *   - Gatehouse's added p50 ≤ 1.5 × the bare relay's, and ≤ 0.5 ms over it;
@@ -197,6 +199,35 @@ export async function run({ quick }) {
       unavailable.supergateway = String(err?.message ?? err);
     }
 
+    try {
+      const port = await freePort();
+      const proxy = await startProcess(children, {
+        args: [
+          resolveBin('mcp-proxy/dist/bin/mcp-proxy.mjs'),
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--server',
+          'stream',
+          '--',
+          process.execPath,
+          EVERYTHING,
+          'stdio',
+        ],
+        ready: port,
+      });
+      targets.push({
+        name: 'mcp-proxy',
+        kind: 'npm',
+        transport: 'stdio',
+        url: `http://127.0.0.1:${port}/mcp`,
+        pid: proxy.pid,
+      });
+    } catch (err) {
+      unavailable['mcp-proxy'] = String(err?.message ?? err);
+    }
+
     // Every HTTP target gets one MCP session, opened once, as an agent would hold it.
     for (const target of targets) {
       if (target.session) continue;
@@ -237,16 +268,19 @@ export async function run({ quick }) {
     for (let round = 0; round < rounds; round++) {
       // Rotate the order so that no target always runs first (or just after the heaviest).
       const order = measured.map((_, i) => measured[(i + round) % measured.length]);
-      for (const target of order) {
-        const sample = samples[target.name];
-        for (let i = 0; i < sequentialCalls; i++) {
+      // One call in flight, the targets interleaved call by call: every target sees the same
+      // moments of a machine whose load drifts, so their p50s differ by what they add, not by when.
+      for (let i = 0; i < sequentialCalls; i++) {
+        for (const target of order) {
           const started = performance.now();
           await target.call();
-          sample.latencies.push(performance.now() - started);
+          samples[target.name].latencies.push(performance.now() - started);
         }
+      }
+      for (const target of order) {
         const { callsPerSecond, cpuUsPerCall } = await loaded(target, windowMs);
-        sample.rate.push(callsPerSecond);
-        sample.cpu.push(cpuUsPerCall);
+        samples[target.name].rate.push(callsPerSecond);
+        samples[target.name].cpu.push(cpuUsPerCall);
       }
     }
 
@@ -373,11 +407,13 @@ function print(result, failures) {
       `${cpu.pass ? 'PASS' : 'FAIL'}`,
   );
   const stdio = rows['gatehouse-stdio'];
-  const supergateway = rows.supergateway;
-  if (stdio && supergateway)
+  const stdioPeers = Object.entries(rows).filter(([, row]) => row.kind === 'npm' && row.upstream === 'stdio');
+  if (stdio && stdioPeers.length > 0)
     console.log(
       `  stdio upstream: Gatehouse added p50 ${stdio.added_p50_ms} ms, CPU ${stdio.cpu_us_per_call_16_in_flight} µs/call | ` +
-        `supergateway ${supergateway.added_p50_ms} ms, ${supergateway.cpu_us_per_call_16_in_flight} µs/call`,
+        stdioPeers
+          .map(([name, row]) => `${name} ${row.added_p50_ms} ms, ${row.cpu_us_per_call_16_in_flight} µs/call`)
+          .join(' | '),
     );
   console.log(`  errors: ${result.errors}`);
   for (const [why, n] of failures) console.log(`    ${n} × ${why}`);
