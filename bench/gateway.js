@@ -25,16 +25,14 @@
  *   - Gatehouse's added p50 ≤ 1.5 × the bare relay's, and ≤ 0.5 ms over it;
  *   - Gatehouse's CPU per call ≤ the fastest npm proxy's.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer, connect as tcpConnect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agentToken } from './agent-token.js';
 import { openHttpSession, openStdioSession } from './mcp-wire.js';
-import { processCpuMs } from './server-process.js';
+import { freePort, processCpuMs, startProcess, stopProcess } from './server-process.js';
 
 const RESULTS_FILE = new URL('./results/gateway.json', import.meta.url);
 const BIN = fileURLToPath(new URL('../packages/server/dist/cli/main.js', import.meta.url));
@@ -55,6 +53,53 @@ agents:
     owner: bench@example.com
     grants: [everything.echo, everything-stdio.echo]
 `;
+
+/**
+ * The npm MCP proxies measured beside Gatehouse: how to start each on `port`
+ * in front of the upstream. A peer that cannot start here is reported, not fatal.
+ */
+const NPM_PEERS = [
+  {
+    name: 'civic-passthrough',
+    transport: 'http',
+    start: (port, upstreamOrigin) => ({
+      args: ['--import', LOOPBACK, CIVIC_CLI],
+      env: { PORT: String(port), TARGET_SERVER_URL: upstreamOrigin },
+      ready: /Passthrough MCP Server running/,
+    }),
+  },
+  {
+    name: 'supergateway',
+    transport: 'stdio',
+    start: (port) => ({
+      args: [
+        ...['--import', LOOPBACK, resolveBin('supergateway/dist/index.js')],
+        ...['--stdio', `${JSON.stringify(process.execPath)} ${JSON.stringify(EVERYTHING)} stdio`],
+        ...[
+          '--outputTransport',
+          'streamableHttp',
+          '--stateful',
+          '--port',
+          String(port),
+          '--logLevel',
+          'none',
+        ],
+      ],
+      ready: port,
+    }),
+  },
+  {
+    name: 'mcp-proxy',
+    transport: 'stdio',
+    start: (port) => ({
+      args: [
+        ...[resolveBin('mcp-proxy/dist/bin/mcp-proxy.mjs'), '--host', '127.0.0.1', '--port', String(port)],
+        ...['--server', 'stream', '--', process.execPath, EVERYTHING, 'stdio'],
+      ],
+      ready: port,
+    }),
+  },
+];
 
 /** @param {{ quick: boolean }} options */
 export async function run({ quick }) {
@@ -97,24 +142,6 @@ export async function run({ quick }) {
       url: `${relay.match[1]}/mcp`,
       pid: relay.pid,
     });
-
-    try {
-      const port = await freePort();
-      const civic = await startProcess(children, {
-        args: ['--import', LOOPBACK, CIVIC_CLI],
-        env: { PORT: String(port), TARGET_SERVER_URL: upstreamOrigin },
-        ready: /Passthrough MCP Server running/,
-      });
-      targets.push({
-        name: 'civic-passthrough',
-        kind: 'npm',
-        transport: 'http',
-        url: `http://127.0.0.1:${port}/mcp`,
-        pid: civic.pid,
-      });
-    } catch (err) {
-      unavailable['civic-passthrough'] = String(err?.message ?? err);
-    }
 
     writeFileSync(join(dir, 'policy.yaml'), POLICY);
     writeFileSync(
@@ -169,63 +196,20 @@ export async function run({ quick }) {
       session: stdio,
     });
 
-    try {
-      const port = await freePort();
-      const supergateway = await startProcess(children, {
-        args: [
-          '--import',
-          LOOPBACK,
-          resolveBin('supergateway/dist/index.js'),
-          '--stdio',
-          `${JSON.stringify(process.execPath)} ${JSON.stringify(EVERYTHING)} stdio`,
-          '--outputTransport',
-          'streamableHttp',
-          '--stateful',
-          '--port',
-          String(port),
-          '--logLevel',
-          'none',
-        ],
-        ready: port,
-      });
-      targets.push({
-        name: 'supergateway',
-        kind: 'npm',
-        transport: 'stdio',
-        url: `http://127.0.0.1:${port}/mcp`,
-        pid: supergateway.pid,
-      });
-    } catch (err) {
-      unavailable.supergateway = String(err?.message ?? err);
-    }
-
-    try {
-      const port = await freePort();
-      const proxy = await startProcess(children, {
-        args: [
-          resolveBin('mcp-proxy/dist/bin/mcp-proxy.mjs'),
-          '--host',
-          '127.0.0.1',
-          '--port',
-          String(port),
-          '--server',
-          'stream',
-          '--',
-          process.execPath,
-          EVERYTHING,
-          'stdio',
-        ],
-        ready: port,
-      });
-      targets.push({
-        name: 'mcp-proxy',
-        kind: 'npm',
-        transport: 'stdio',
-        url: `http://127.0.0.1:${port}/mcp`,
-        pid: proxy.pid,
-      });
-    } catch (err) {
-      unavailable['mcp-proxy'] = String(err?.message ?? err);
+    for (const peer of NPM_PEERS) {
+      try {
+        const port = await freePort();
+        const { pid } = await startProcess(children, peer.start(port, upstreamOrigin));
+        targets.push({
+          name: peer.name,
+          kind: 'npm',
+          transport: peer.transport,
+          url: `http://127.0.0.1:${port}/mcp`,
+          pid,
+        });
+      } catch (err) {
+        unavailable[peer.name] = String(err?.message ?? err);
+      }
     }
 
     // Every HTTP target gets one MCP session, opened once, as an agent would hold it.
@@ -323,7 +307,7 @@ export async function run({ quick }) {
     return { ok: errors === 0 };
   } finally {
     await Promise.all(sessions.map((s) => s.close().catch(() => undefined)));
-    await Promise.all(children.map(stop));
+    await Promise.all(children.map(stopProcess));
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -387,7 +371,11 @@ function print(result, failures) {
     `  ${'target'.padEnd(18)} ${'upstream'.padEnd(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ` +
       `${'added p50'.padStart(9)} ${'calls/s@16'.padStart(10)} ${'CPU µs/call@16'.padStart(14)}`,
   );
-  for (const [name, row] of Object.entries(rows)) {
+  const rank = { direct: 0, relay: 1, npm: 2, gatehouse: 3 };
+  const ordered = Object.entries(rows).sort(
+    ([, a], [, b]) => a.upstream.localeCompare(b.upstream) || rank[a.kind] - rank[b.kind],
+  );
+  for (const [name, row] of ordered) {
     console.log(
       `  ${name.padEnd(18)} ${row.upstream.padEnd(8)} ${String(row.p50_ms).padStart(7)} ${String(row.p99_ms).padStart(7)} ` +
         `${String(row.added_p50_ms ?? '—').padStart(9)} ${String(row.calls_per_s_16_in_flight).padStart(10)} ` +
@@ -417,90 +405,6 @@ function print(result, failures) {
     );
   console.log(`  errors: ${result.errors}`);
   for (const [why, n] of failures) console.log(`    ${n} × ${why}`);
-}
-
-/**
- * Starts `node ARGS…` and resolves once it is ready: a line matching `ready`
- * on its stdout or stderr, or (a port number) once that port accepts.
- */
-async function startProcess(children, { args, env = {}, ready }) {
-  const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let seen = '';
-  const exited = new Promise((_, reject) =>
-    child.once('exit', (code) =>
-      reject(new Error(`exited with ${code} before it was ready: ${seen.slice(-300).trim()}`)),
-    ),
-  );
-  exited.catch(() => undefined);
-  const matched =
-    typeof ready === 'number'
-      ? untilListening(ready).then(() => [])
-      : new Promise((resolve) => {
-          const onData = (chunk) => {
-            seen += chunk;
-            const match = ready.exec(seen);
-            if (match) resolve(match);
-          };
-          child.stdout.on('data', onData);
-          child.stderr.on('data', onData);
-        });
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not ready after 60 s: ${seen.slice(-300)}`)), 60_000);
-  });
-  try {
-    const match = await Promise.race([matched, exited, timeout]);
-    // From here on its output is drained and dropped: a full pipe would stall it.
-    child.stdout.removeAllListeners('data');
-    child.stderr.removeAllListeners('data');
-    child.stdout.resume();
-    child.stderr.resume();
-    return { pid: child.pid, match };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function untilListening(port) {
-  for (;;) {
-    const open = await new Promise((resolve) => {
-      const socket = tcpConnect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(undefined);
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function pct(values, q) {
