@@ -67,10 +67,10 @@ export async function startBareRelay({ target, headers = {}, port = 0 }) {
         // An SSE stream may stay silent for minutes; the client waits for the headers, not a byte.
         res.flushHeaders();
         answer.pipe(res);
-        answer.once('error', () => res.destroy());
+        answer.on('error', () => res.destroy());
       },
     );
-    forward.once('error', () => {
+    forward.on('error', () => {
       if (res.headersSent) return res.destroy();
       res.writeHead(502, { 'content-type': 'application/json' });
       res.end(
@@ -85,6 +85,7 @@ export async function startBareRelay({ target, headers = {}, port = 0 }) {
     res.once('close', () => {
       if (!res.writableFinished) forward.destroy();
     });
+    req.on('error', () => forward.destroy());
     req.pipe(forward);
   });
   server.keepAliveTimeout = 65_000;

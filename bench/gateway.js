@@ -121,7 +121,11 @@ export async function run({ quick }) {
       ready: /listening on port/i,
     });
 
-    /** @type {{ name: string, kind: string, transport: string, url?: string, pid: number, request?: Function, session?: object }[]} */
+    /**
+     * kind: direct | relay | npm | gatehouse; transport: the upstream's (http | stdio); pid: the
+     * process whose CPU is read; session: the open MCP session the calls go through.
+     * @type {{ name: string, kind: string, transport: string, url?: string, pid: number, authorization?: string, session?: { request: Function, close(): Promise<void> }, call?: () => Promise<boolean> }[]}
+     */
     const targets = [];
     targets.push({
       name: 'direct-http',
