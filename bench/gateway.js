@@ -1,59 +1,151 @@
 /**
- * Gateway bench (issue #7): the latency the MCP gateway adds to a tool call.
+ * Gateway bench (issues #7 and #17): what the MCP gateway adds to a tool
+ * call, beside the peers an operator could put in the same place, all
+ * measured in the same run.
  *
- * `server-everything` runs over Streamable HTTP in its own process and
- * `gatehouse serve` in another, fronting it; this process is the agent, with
- * the official MCP SDK client. The same `echo` call goes to the upstream
- * directly and through `/mcp/everything`, in alternating rounds of the same
- * run:
- *   - open loop at a fixed rate (1,000 calls/s by default): latency from each
- *     call's scheduled start, so queueing counts (no coordinated omission);
- *   - one call in flight: the bare cost of one pass along the path.
- * Added latency = gateway percentile − direct percentile.
+ * `server-everything` is the upstream, over Streamable HTTP and over stdio.
+ * The same `echo` call goes, in alternating rounds, to:
+ *   - direct-http         the upstream's HTTP endpoint, no proxy
+ *   - bare-relay          `bench/bare-relay.js`: a keep-alive HTTP relay that parses nothing (the floor)
+ *   - civic-passthrough   `@civic/passthrough-mcp-server`, HTTP → HTTP, no hooks
+ *   - gatehouse-http      `gatehouse serve`, `/mcp/everything`, an agent token, every call decided and audited
+ *   - direct-stdio        the upstream as this process's own stdio child
+ *   - supergateway        `supergateway`, stdio → Streamable HTTP (stateful), its own stdio child
+ *   - mcp-proxy           `mcp-proxy` (punkpeye), stdio → Streamable HTTP, its own stdio child
+ *   - gatehouse-stdio     `/mcp/everything-stdio`, Gatehouse's own stdio child
+ * Each proxy runs in its own process. The agent is this process with a lean
+ * JSON-RPC client (`mcp-wire.js`), the same for every target.
+ *
+ * Per round: p50/p99 with one call in flight, the targets interleaved call
+ * by call; then, for each target in turn, 16 calls in flight for a fixed
+ * time: calls per second, and the proxy process's CPU per call read from
+ * /proc/<pid>/stat (steadier than wall time on a shared
+ * machine). Added latency = a proxy's p50 − the direct p50 of its upstream
+ * transport. The issue's criterion is printed with PASS/FAIL:
+ *   - Gatehouse's added p50 ≤ 1.5 × the bare relay's, and ≤ 0.5 ms over it;
+ *   - Gatehouse's CPU per call ≤ the fastest npm proxy's.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { agentToken } from './agent-token.js';
+import { openHttpSession, openStdioSession } from './mcp-wire.js';
+import { freePort, processCpuMs, startProcess, stopProcess } from './server-process.js';
 
 const RESULTS_FILE = new URL('./results/gateway.json', import.meta.url);
 const BIN = fileURLToPath(new URL('../packages/server/dist/cli/main.js', import.meta.url));
-const EVERYTHING = fileURLToPath(
-  import.meta.resolve('@modelcontextprotocol/server-everything/dist/index.js'),
-);
+const RELAY = fileURLToPath(new URL('./bare-relay.js', import.meta.url));
 const LOOPBACK = fileURLToPath(new URL('../test/support/loopback-listen.mjs', import.meta.url));
-const RATE = Number(process.env.GH_BENCH_GATEWAY_RATE ?? 1000);
-/** A rate this machine sustains through the gateway, for the added latency without a queue. */
-const LOW_RATE = Number(process.env.GH_BENCH_GATEWAY_LOW_RATE ?? 150);
+const resolveBin = (specifier) => fileURLToPath(import.meta.resolve(specifier));
+const EVERYTHING = resolveBin('@modelcontextprotocol/server-everything/dist/index.js');
+// The package exports only its library; its CLI sits beside the entry point.
+const CIVIC_CLI = fileURLToPath(new URL('./cli.js', import.meta.resolve('@civic/passthrough-mcp-server')));
+const IN_FLIGHT = 16;
+/** The issue's criterion (#17): added p50 within 1.5× the bare relay's and 0.5 ms of it. */
+const MAX_RATIO_TO_RELAY = 1.5;
+const MAX_MS_OVER_RELAY = 0.5;
 
 const POLICY = `version: 1
 agents:
   bench-agent:
     owner: bench@example.com
-    grants: [everything.echo]
+    grants: [everything.echo, everything-stdio.echo]
 `;
+
+/**
+ * The npm MCP proxies measured beside Gatehouse: how to start each on `port`
+ * in front of the upstream. A peer that cannot start here is reported, not fatal.
+ */
+const NPM_PEERS = [
+  {
+    name: 'civic-passthrough',
+    transport: 'http',
+    start: (port, upstreamOrigin) => ({
+      args: ['--import', LOOPBACK, CIVIC_CLI],
+      env: { PORT: String(port), TARGET_SERVER_URL: upstreamOrigin },
+      ready: /Passthrough MCP Server running/,
+    }),
+  },
+  {
+    name: 'supergateway',
+    transport: 'stdio',
+    start: (port) => ({
+      args: [
+        ...['--import', LOOPBACK, resolveBin('supergateway/dist/index.js')],
+        ...['--stdio', `${JSON.stringify(process.execPath)} ${JSON.stringify(EVERYTHING)} stdio`],
+        ...[
+          '--outputTransport',
+          'streamableHttp',
+          '--stateful',
+          '--port',
+          String(port),
+          '--logLevel',
+          'none',
+        ],
+      ],
+      ready: port,
+    }),
+  },
+  {
+    name: 'mcp-proxy',
+    transport: 'stdio',
+    start: (port) => ({
+      args: [
+        ...[resolveBin('mcp-proxy/dist/bin/mcp-proxy.mjs'), '--host', '127.0.0.1', '--port', String(port)],
+        ...['--server', 'stream', '--', process.execPath, EVERYTHING, 'stdio'],
+      ],
+      ready: port,
+    }),
+  },
+];
 
 /** @param {{ quick: boolean }} options */
 export async function run({ quick }) {
-  const roundSeconds = quick ? 1 : 5;
-  const rounds = quick ? 1 : 2;
+  const rounds = quick ? 1 : 3;
+  const sequentialCalls = quick ? 100 : 1000;
+  const windowMs = quick ? 500 : 3000;
+  const warmup = quick ? 50 : 300;
   const dir = mkdtempSync(join(tmpdir(), 'gh-bench-gateway-'));
   const children = [];
+  const sessions = [];
+  /** Peers that could not be run here, with the reason (printed and written to the results). */
+  const unavailable = {};
   try {
-    const port = await freePort();
-    const everything = spawn(process.execPath, ['--import', LOOPBACK, EVERYTHING, 'streamableHttp'], {
-      env: { PATH: process.env.PATH ?? '', PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const upstreamPort = await freePort();
+    const upstreamOrigin = `http://127.0.0.1:${upstreamPort}`;
+    const everything = await startProcess(children, {
+      args: ['--import', LOOPBACK, EVERYTHING, 'streamableHttp'],
+      env: { PORT: String(upstreamPort) },
+      ready: /listening on port/i,
     });
-    children.push(everything);
-    await waitFor(everything.stderr, /listening on port/i);
-    const upstreamUrl = `http://127.0.0.1:${port}/mcp`;
+
+    /**
+     * kind: direct | relay | npm | gatehouse; transport: the upstream's (http | stdio); pid: the
+     * process whose CPU is read; session: the open MCP session the calls go through.
+     * @type {{ name: string, kind: string, transport: string, url?: string, pid: number, authorization?: string, session?: { request: Function, close(): Promise<void> }, call?: () => Promise<boolean> }[]}
+     */
+    const targets = [];
+    targets.push({
+      name: 'direct-http',
+      kind: 'direct',
+      transport: 'http',
+      url: `${upstreamOrigin}/mcp`,
+      pid: everything.pid,
+    });
+
+    const relay = await startProcess(children, {
+      args: [RELAY, '--target', upstreamOrigin],
+      ready: /listening on (\S+)/,
+    });
+    targets.push({
+      name: 'bare-relay',
+      kind: 'relay',
+      transport: 'http',
+      url: `${relay.match[1]}/mcp`,
+      pid: relay.pid,
+    });
 
     writeFileSync(join(dir, 'policy.yaml'), POLICY);
     writeFileSync(
@@ -62,191 +154,261 @@ export async function run({ quick }) {
         'policy: ./policy.yaml',
         'server: { port: 0 }',
         'rateLimits:',
-        '  perAgent: { requests: 1000000, per: 1m }',
-        '  perAgentTool: { requests: 1000000, per: 1m }',
+        '  perAgent: { requests: 1000000, per: 1s }',
+        '  perAgentTool: { requests: 1000000, per: 1s }',
         'upstreams:',
         '  everything:',
-        `    url: ${upstreamUrl}`,
+        `    url: ${upstreamOrigin}/mcp`,
+        '    tools:',
+        '      echo: { categories: [read] }',
+        '  everything-stdio:',
+        `    command: ${JSON.stringify(process.execPath)}`,
+        `    args: [${JSON.stringify(EVERYTHING)}, stdio]`,
         '    tools:',
         '      echo: { categories: [read] }',
         '',
       ].join('\n'),
     );
-    const gatehouse = spawn(process.execPath, [BIN, 'serve', '--config', join(dir, 'gatehouse.yaml')], {
-      stdio: ['ignore', 'pipe', 'ignore'],
+    const gatehouse = await startProcess(children, {
+      args: [BIN, 'serve', '--config', join(dir, 'gatehouse.yaml')],
+      ready: /listening on (http:\/\/\S+)/,
     });
-    children.push(gatehouse);
-    const url = (await waitFor(gatehouse.stdout, /listening on (http:\/\/\S+)/))[1];
+    const gatehouseUrl = gatehouse.match[1];
+    for (const [name, upstream] of [
+      ['gatehouse-http', 'everything'],
+      ['gatehouse-stdio', 'everything-stdio'],
+    ]) {
+      const url = `${gatehouseUrl}/mcp/${upstream}`;
+      const token = await agentToken({ url: gatehouseUrl, dir, agent: 'bench-agent', resource: url });
+      targets.push({
+        name,
+        kind: 'gatehouse',
+        transport: name.endsWith('stdio') ? 'stdio' : 'http',
+        url,
+        pid: gatehouse.pid,
+        authorization: `Bearer ${token}`,
+      });
+    }
 
-    const access_token = await agentToken({
-      url,
-      dir,
-      agent: 'bench-agent',
-      resource: `${url}/mcp/everything`,
+    const stdio = await openStdioSession([EVERYTHING, 'stdio']);
+    sessions.push(stdio);
+    targets.push({
+      name: 'direct-stdio',
+      kind: 'direct',
+      transport: 'stdio',
+      pid: stdio.pid,
+      session: stdio,
     });
 
-    const direct = await connect(upstreamUrl);
-    const gateway = await connect(`${url}/mcp/everything`, access_token);
-    const failures = new Map();
-    const echo = (client) => async () => {
+    for (const peer of NPM_PEERS) {
       try {
-        const result = await client.callTool({ name: 'echo', arguments: { message: 'bench' } });
-        if (result.isError === true)
-          failures.set(
-            result.content?.[0]?.text?.slice(0, 120),
-            (failures.get(result.content?.[0]?.text?.slice(0, 120)) ?? 0) + 1,
-          );
-        return result.isError !== true;
+        const port = await freePort();
+        const { pid } = await startProcess(children, peer.start(port, upstreamOrigin));
+        targets.push({
+          name: peer.name,
+          kind: 'npm',
+          transport: peer.transport,
+          url: `http://127.0.0.1:${port}/mcp`,
+          pid,
+        });
       } catch (err) {
-        failures.set(
-          String(err?.message).slice(0, 120),
-          (failures.get(String(err?.message).slice(0, 120)) ?? 0) + 1,
-        );
-        throw err;
+        unavailable[peer.name] = String(err?.message ?? err);
       }
-    };
-    const targets = { direct: echo(direct), gateway: echo(gateway) };
-    // Warm both: connections, JIT, the gateway's pins and session.
-    for (let i = 0; i < 300; i++) for (const call of Object.values(targets)) await call();
+    }
 
-    const sequential = { direct: [], gateway: [] };
-    const openLoop = { direct: [], gateway: [] };
-    const openLow = { direct: [], gateway: [] };
+    // Every HTTP target gets one MCP session, opened once, as an agent would hold it.
+    for (const target of targets) {
+      if (target.session) continue;
+      try {
+        target.session = await openHttpSession(target.url, { authorization: target.authorization });
+        sessions.push(target.session);
+      } catch (err) {
+        if (target.kind !== 'npm') throw err;
+        unavailable[target.name] = `its MCP session failed: ${String(err?.message ?? err)}`;
+      }
+    }
+    const measured = targets.filter((t) => t.session);
+
+    const failures = new Map();
     let errors = 0;
-    // Failures while the machine is past saturation (the issue's rate) are reported, not fatal.
-    let saturatedErrors = 0;
+    const echo = (target) => async () => {
+      try {
+        const result = await target.session.request('tools/call', {
+          name: 'echo',
+          arguments: { message: 'bench' },
+        });
+        if (result?.isError !== true) return true;
+        const why = `${target.name}: ${String(result.content?.[0]?.text).slice(0, 120)}`;
+        failures.set(why, (failures.get(why) ?? 0) + 1);
+      } catch (err) {
+        const why = `${target.name}: ${String(err?.message).slice(0, 120)}`;
+        failures.set(why, (failures.get(why) ?? 0) + 1);
+      }
+      errors++;
+      return false;
+    };
+    for (const target of measured) {
+      target.call = echo(target);
+      for (let i = 0; i < warmup; i++) await target.call();
+    }
+
+    const samples = Object.fromEntries(measured.map((t) => [t.name, { latencies: [], cpu: [], rate: [] }]));
     for (let round = 0; round < rounds; round++) {
-      for (const name of ['direct', 'gateway']) {
-        const seq = await closedLoop(targets[name], quick ? 300 : 2000);
-        sequential[name].push(...seq.latencies);
-        errors += seq.errors;
-        const low = await fixedRate(targets[name], LOW_RATE, roundSeconds);
-        openLow[name].push(...low.latencies);
-        errors += low.errors;
-        const open = await fixedRate(targets[name], RATE, roundSeconds);
-        openLoop[name].push(...open.latencies);
-        saturatedErrors += open.errors;
+      // Rotate the order so that no target always runs first (or just after the heaviest).
+      const order = measured.map((_, i) => measured[(i + round) % measured.length]);
+      // One call in flight, the targets interleaved call by call: every target sees the same
+      // moments of a machine whose load drifts, so their p50s differ by what they add, not by when.
+      for (let i = 0; i < sequentialCalls; i++) {
+        for (const target of order) {
+          const started = performance.now();
+          await target.call();
+          samples[target.name].latencies.push(performance.now() - started);
+        }
+      }
+      for (const target of order) {
+        const { callsPerSecond, cpuUsPerCall } = await loaded(target, windowMs);
+        samples[target.name].rate.push(callsPerSecond);
+        samples[target.name].cpu.push(cpuUsPerCall);
       }
     }
-    // Capacity: 16 calls in flight, as fast as each side answers.
-    const throughput = {};
-    for (const name of ['direct', 'gateway']) {
-      const deadline = performance.now() + roundSeconds * 1000;
-      const started = performance.now();
-      let calls = 0;
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          while (performance.now() < deadline) {
-            if (!(await targets[name]())) errors++;
-            calls++;
-          }
-        }),
-      );
-      throughput[name] = Math.round(calls / ((performance.now() - started) / 1000));
-    }
-    await direct.close();
-    await gateway.close();
 
-    const summary = (latencies) => ({
-      calls: latencies.length,
-      p50_ms: pct(latencies, 0.5),
-      p99_ms: pct(latencies, 0.99),
-    });
-    const rows = {
-      one_in_flight: { direct: summary(sequential.direct), gateway: summary(sequential.gateway) },
-      [`open_loop_${LOW_RATE}_per_s`]: { direct: summary(openLow.direct), gateway: summary(openLow.gateway) },
-      [`open_loop_${RATE}_per_s`]: { direct: summary(openLoop.direct), gateway: summary(openLoop.gateway) },
-    };
-    for (const row of Object.values(rows)) {
-      row.added_p50_ms = round3(row.gateway.p50_ms - row.direct.p50_ms);
-      row.added_p99_ms = round3(row.gateway.p99_ms - row.direct.p99_ms);
+    const rows = {};
+    for (const target of measured) {
+      const sample = samples[target.name];
+      rows[target.name] = {
+        kind: target.kind,
+        upstream: target.transport,
+        calls_1_in_flight: sample.latencies.length,
+        p50_ms: pct(sample.latencies, 0.5),
+        p99_ms: pct(sample.latencies, 0.99),
+        calls_per_s_16_in_flight: Math.round(median(sample.rate)),
+        // For a direct row the process is the upstream itself: what the call costs with no proxy.
+        cpu_us_per_call_16_in_flight: round1(median(sample.cpu)),
+        cpu_us_per_call_rounds: sample.cpu.map(round1),
+      };
     }
+    for (const row of Object.values(rows)) {
+      const direct = rows[`direct-${row.upstream}`];
+      if (row.kind !== 'direct' && direct) row.added_p50_ms = round3(row.p50_ms - direct.p50_ms);
+    }
+    const criterion = judge(rows);
     const result = {
       bench: 'gateway',
       node: process.version,
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: cpus().length,
+      load_average_1m: round1(loadavg()[0] ?? 0),
       date: new Date().toISOString(),
       quick,
-      rate_per_s: RATE,
+      rounds,
       errors,
-      errors_past_saturation: saturatedErrors,
-      calls_per_s_16_in_flight: throughput,
-      ...rows,
+      targets: rows,
+      unavailable,
+      criterion,
     };
-    console.log(
-      '\nMCP gateway: server-everything echo, direct vs through /mcp/everything (3 processes, 2 cores):',
-    );
-    for (const [name, row] of Object.entries(rows)) {
-      console.log(
-        `  ${name.padEnd(20)} direct p50 ${row.direct.p50_ms} ms, p99 ${row.direct.p99_ms} ms | gateway p50 ${row.gateway.p50_ms} ms, p99 ${row.gateway.p99_ms} ms | added p50 ${row.added_p50_ms} ms, p99 ${row.added_p99_ms} ms`,
-      );
-    }
-    console.log(
-      `  capacity, 16 in flight: direct ${throughput.direct} calls/s, gateway ${throughput.gateway} calls/s`,
-    );
-    console.log(`  errors: ${errors}; past saturation (${RATE}/s): ${saturatedErrors}`);
-    for (const [why, n] of failures) console.log(`    ${n} × ${why}`);
+    print(result, failures);
     await writeFile(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
     return { ok: errors === 0 };
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(sessions.map((s) => s.close().catch(() => undefined)));
+    await Promise.all(children.map(stopProcess));
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function connect(url, token) {
-  const client = new Client({ name: 'bench-agent', version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(url), {
-      ...(token && { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+/** 16 calls in flight for `windowMs`: calls per second and the proxy's CPU µs per call. */
+async function loaded(target, windowMs) {
+  const cpuBefore = processCpuMs(target.pid);
+  const started = performance.now();
+  const deadline = started + windowMs;
+  let calls = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (performance.now() < deadline) {
+        await target.call();
+        calls++;
+      }
     }),
   );
-  return client;
+  const seconds = (performance.now() - started) / 1000;
+  const cpuMs = processCpuMs(target.pid) - cpuBefore;
+  return { callsPerSecond: calls / seconds, cpuUsPerCall: (cpuMs * 1000) / calls };
 }
 
-async function closedLoop(call, count) {
-  const latencies = [];
-  let errors = 0;
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    if (!(await call())) errors++;
-    latencies.push(performance.now() - started);
-  }
-  return { latencies, errors };
+/** The issue's two criteria, each with the figures it compares and PASS/FAIL. */
+function judge(rows) {
+  const gatehouse = rows['gatehouse-http'];
+  const relay = rows['bare-relay'];
+  const latency = {
+    gatehouse_added_p50_ms: gatehouse.added_p50_ms,
+    relay_added_p50_ms: relay.added_p50_ms,
+    ratio: relay.added_p50_ms > 0 ? round3(gatehouse.added_p50_ms / relay.added_p50_ms) : null,
+    ms_over_relay: round3(gatehouse.added_p50_ms - relay.added_p50_ms),
+  };
+  latency.pass =
+    latency.ratio !== null &&
+    latency.ratio <= MAX_RATIO_TO_RELAY &&
+    latency.ms_over_relay <= MAX_MS_OVER_RELAY;
+  const npm = Object.entries(rows)
+    .filter(([, row]) => row.kind === 'npm')
+    .sort(([, a], [, b]) => a.cpu_us_per_call_16_in_flight - b.cpu_us_per_call_16_in_flight);
+  const [fastestName, fastest] = npm[0] ?? [];
+  const cpu = {
+    gatehouse_us_per_call: gatehouse.cpu_us_per_call_16_in_flight,
+    fastest_npm_proxy: fastestName ?? null,
+    fastest_npm_proxy_us_per_call: fastest?.cpu_us_per_call_16_in_flight ?? null,
+    ratio: fastest
+      ? round3(gatehouse.cpu_us_per_call_16_in_flight / fastest.cpu_us_per_call_16_in_flight)
+      : null,
+  };
+  cpu.pass = fastest !== undefined && cpu.gatehouse_us_per_call <= cpu.fastest_npm_proxy_us_per_call;
+  return { latency, cpu };
 }
 
-/** Calls at a fixed rate for `seconds`; each latency counts from the call's scheduled start. */
-async function fixedRate(call, rate, seconds) {
-  const latencies = [];
-  let errors = 0;
-  const total = Math.round(rate * seconds);
-  const interval = 1000 / rate;
-  const begin = performance.now();
-  const inFlight = [];
-  let issued = 0;
-  while (issued < total) {
-    const now = performance.now();
-    const due = Math.min(total, Math.floor((now - begin) / interval) + 1);
-    for (; issued < due; issued++) {
-      const scheduled = begin + issued * interval;
-      inFlight.push(
-        call().then(
-          (ok) => {
-            if (!ok) errors++;
-            latencies.push(performance.now() - scheduled);
-          },
-          () => {
-            errors++;
-            latencies.push(performance.now() - scheduled);
-          },
-        ),
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1));
+function print(result, failures) {
+  const { targets: rows, criterion, unavailable } = result;
+  console.log(
+    `\nMCP gateway beside pass-through peers: server-everything echo, ${result.rounds} alternating rounds, ` +
+      `${result.cores} cores, load ${result.load_average_1m}:`,
+  );
+  console.log(
+    `  ${'target'.padEnd(18)} ${'upstream'.padEnd(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ` +
+      `${'added p50'.padStart(9)} ${'calls/s@16'.padStart(10)} ${'CPU µs/call@16'.padStart(14)}`,
+  );
+  const rank = { direct: 0, relay: 1, npm: 2, gatehouse: 3 };
+  const ordered = Object.entries(rows).sort(
+    ([, a], [, b]) => a.upstream.localeCompare(b.upstream) || rank[a.kind] - rank[b.kind],
+  );
+  for (const [name, row] of ordered) {
+    console.log(
+      `  ${name.padEnd(18)} ${row.upstream.padEnd(8)} ${String(row.p50_ms).padStart(7)} ${String(row.p99_ms).padStart(7)} ` +
+        `${String(row.added_p50_ms ?? '—').padStart(9)} ${String(row.calls_per_s_16_in_flight).padStart(10)} ` +
+        `${String(row.cpu_us_per_call_16_in_flight).padStart(14)}${row.kind === 'direct' ? '  (CPU: the upstream itself)' : ''}`,
+    );
   }
-  await Promise.all(inFlight);
-  return { latencies, errors };
+  for (const [name, why] of Object.entries(unavailable)) console.log(`  ${name}: not measured: ${why}`);
+  const { latency, cpu } = criterion;
+  console.log(
+    `  criterion, added p50 vs the bare relay: ${latency.gatehouse_added_p50_ms} ms vs ${latency.relay_added_p50_ms} ms, ` +
+      `ratio ${latency.ratio ?? 'n/a'} (≤ ${MAX_RATIO_TO_RELAY}), ${latency.ms_over_relay} ms over (≤ ${MAX_MS_OVER_RELAY}): ` +
+      `${latency.pass ? 'PASS' : 'FAIL'}`,
+  );
+  console.log(
+    `  criterion, CPU per call at ${IN_FLIGHT} in flight vs the fastest npm proxy (${cpu.fastest_npm_proxy ?? 'none measured'}): ` +
+      `${cpu.gatehouse_us_per_call} µs vs ${cpu.fastest_npm_proxy_us_per_call ?? 'n/a'} µs, ratio ${cpu.ratio ?? 'n/a'} (≤ 1): ` +
+      `${cpu.pass ? 'PASS' : 'FAIL'}`,
+  );
+  const stdio = rows['gatehouse-stdio'];
+  const stdioPeers = Object.entries(rows).filter(([, row]) => row.kind === 'npm' && row.upstream === 'stdio');
+  if (stdio && stdioPeers.length > 0)
+    console.log(
+      `  stdio upstream: Gatehouse added p50 ${stdio.added_p50_ms} ms, CPU ${stdio.cpu_us_per_call_16_in_flight} µs/call | ` +
+        stdioPeers
+          .map(([name, row]) => `${name} ${row.added_p50_ms} ms, ${row.cpu_us_per_call_16_in_flight} µs/call`)
+          .join(' | '),
+    );
+  console.log(`  errors: ${result.errors}`);
+  for (const [why, n] of failures) console.log(`    ${n} × ${why}`);
 }
 
 function pct(values, q) {
@@ -254,33 +416,9 @@ function pct(values, q) {
   return round3(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0);
 }
 
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+const round1 = (v) => Math.round(v * 10) / 10;
 const round3 = (v) => Math.round(v * 1000) / 1000;
-
-function waitFor(stream, pattern) {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}: ${seen}`)), 30_000);
-    const onData = (chunk) => {
-      seen += chunk;
-      const match = pattern.exec(seen);
-      if (match) {
-        clearTimeout(timer);
-        stream.removeListener('data', onData);
-        stream.resume();
-        resolve(match);
-      }
-    };
-    stream.on('data', onData);
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
