@@ -5,15 +5,22 @@ import {
   type AuditDraft,
   type AuditRow,
   approvalActionKey,
+  chainAuditEvent,
   GatehouseError,
+  prepareAuditEvent,
   type SealedAuditEvent,
-  sealAuditEvent,
 } from '@gatehouse/core';
 import type SqliteDatabase from 'better-sqlite3';
 import type { JWK } from 'jose';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { AuditKeyRecord, AuditQuery, AuditStore } from '../audit/audit-store.js';
-import { newAuditEventId, type SqliteAuditAppend, sqliteAuditAppend } from '../audit/sqlite-audit-append.js';
+import {
+  flattenPrepared,
+  newAuditEventId,
+  type SqliteAuditAppend,
+  sealedBatch,
+  sqliteAuditAppend,
+} from '../audit/sqlite-audit-append.js';
 import { SqliteAuditWriter } from '../audit/sqlite-audit-writer.js';
 import { newId } from '../identity/agent-admin.js';
 import type {
@@ -786,8 +793,14 @@ export class KyselyStore implements Store {
       // nothing else runs on it meanwhile.
       this.#auditAppend ??= sqliteAuditAppend(sqlite);
       const append = this.#auditAppend;
-      return this.guard(() => this.db.connection().execute(async () => append(drafts)));
+      const prepared = drafts.map((draft) => prepareAuditEvent(draft, newAuditEventId()));
+      const chained = await this.guard(() =>
+        this.db.connection().execute(async () => append(flattenPrepared(prepared))),
+      );
+      return sealedBatch(prepared, chained);
     }
+    // Prepared before the transaction: the chain's lock is held only to link, hash and insert.
+    const prepared = drafts.map((draft) => prepareAuditEvent(draft, newAuditEventId()));
     return this.guard(() =>
       this.db.transaction().execute(async (trx) => {
         // Writing the head first takes the lock: SQLite's write lock, a row lock in PostgreSQL.
@@ -799,8 +812,8 @@ export class KyselyStore implements Store {
           .executeTakeFirstOrThrow();
         let seq = Number(head.seq);
         let prev = head.hash;
-        const sealed = drafts.map((draft) => {
-          const event = sealAuditEvent(draft, newAuditEventId(), ++seq, prev);
+        const sealed = prepared.map((ready) => {
+          const event = chainAuditEvent(ready, ++seq, prev);
           prev = event.hash;
           return event;
         });
