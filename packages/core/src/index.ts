@@ -135,6 +135,7 @@ export {
   prepareAsThePath,
 } from './path/offline.js';
 export {
+  applySessionChanges,
   deserializeSession,
   isWellFormedSessionId,
   MemorySessionStore,
@@ -143,10 +144,15 @@ export {
   observeUserInput,
   originsInSession,
   provenanceInSession,
+  recordCall,
   SESSION_ID_PATTERN,
   type SerializedSession,
+  type SerializedSessionChanges,
+  type SessionJournal,
   type SessionState,
   serializeSession,
+  startSessionJournal,
+  takeSessionChanges,
 } from './path/session.js';
 export {
   type ArgumentLimits,

@@ -108,15 +108,37 @@ export function sealedBatch(
   });
 }
 
-/** Upserts session snapshots (id, agent id, state, updated ms) in one transaction; never across agents. */
-export function sqliteSessionSave(
-  sqlite: SqliteDatabase.Database,
-): (rows: readonly (readonly [string, string, string, number])[]) => void {
-  const save = sqlite.prepare(
+/**
+ * A session write as it crosses to the writer thread: id, agent id, snapshot JSON or null,
+ * changes JSON or null, updated (ms). Exactly one of snapshot and changes is given.
+ */
+export type SessionRow = readonly [string, string, string | null, string | null, number];
+
+/**
+ * Writes sessions in one transaction: a snapshot replaces the session's state and the changes
+ * folded into it; a change is appended after them. Neither ever touches another agent's session.
+ */
+export function sqliteSessionSave(sqlite: SqliteDatabase.Database): (rows: readonly SessionRow[]) => void {
+  const snapshot = sqlite.prepare(
     'insert into sessions (id, agent_id, state, updated_at) values (?, ?, ?, ?) on conflict (id) do update set state = excluded.state, updated_at = excluded.updated_at where sessions.agent_id = excluded.agent_id',
   );
-  return sqlite.transaction((rows: readonly (readonly [string, string, string, number])[]) => {
-    for (const row of rows) save.run(...row);
+  const folded = sqlite.prepare(
+    'delete from session_changes where session_id = ? and exists (select 1 from sessions where id = ? and agent_id = ?)',
+  );
+  const change = sqlite.prepare(
+    'insert into session_changes (session_id, change) select ?, ? where exists (select 1 from sessions where id = ? and agent_id = ?)',
+  );
+  const touch = sqlite.prepare('update sessions set updated_at = ? where id = ? and agent_id = ?');
+  return sqlite.transaction((rows: readonly SessionRow[]) => {
+    for (const [id, agentId, state, changes, updatedAt] of rows) {
+      if (state !== null) {
+        snapshot.run(id, agentId, state, updatedAt);
+        folded.run(id, id, agentId);
+      } else if (changes !== null) {
+        change.run(id, changes, id, agentId);
+        touch.run(updatedAt, id, agentId);
+      }
+    }
   });
 }
 

@@ -5,6 +5,7 @@ import {
   configureSqliteConnection,
   type FlatPreparedEvents,
   PREPARED_FIELDS,
+  type SessionRow,
   type SqliteAuditAppend,
   sqliteAuditAppend,
   sqliteSessionSave,
@@ -30,13 +31,13 @@ export interface AppendRequest {
 }
 
 /**
- * Session snapshots, written behind in this thread after the audit's next commit, rather than
- * with a disk sync on the server's event loop. Rows: id, agent id, state JSON, updated (ms).
+ * Session snapshots and changes, written behind in this thread after the audit's next commit,
+ * rather than with a disk sync on the server's event loop.
  */
 export interface SaveSessionsRequest {
   readonly kind: 'sessions';
   readonly id: number;
-  readonly rows: readonly (readonly [string, string, string, number])[];
+  readonly rows: readonly SessionRow[];
 }
 
 export type WriterRequest = AppendRequest | SaveSessionsRequest | { readonly kind: 'close' };
