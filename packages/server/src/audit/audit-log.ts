@@ -65,7 +65,11 @@ export class AuditLog implements AuditSink {
     // What is queued is handed to a commit by the flush under way; then every commit in flight
     // at that point, which holds it, is awaited.
     const last = this.#queue.at(-1);
-    if (last) await new Promise<void>((resolve) => (last.handedOver ??= []).push(resolve));
+    if (last) {
+      last.handedOver ??= [];
+      const told = last.handedOver;
+      await new Promise<void>((resolve) => told.push(resolve));
+    }
     await Promise.all([...this.#commits]);
   }
 
