@@ -176,18 +176,22 @@ export function prepareAuditEvent(draft: AuditDraft, id: string): PreparedAuditE
   // The first occurrence is the event's own: what precedes it is ids and the outcome's scalars.
   const link = text.indexOf(PLACEHOLDER_LINK);
   if (link < 0) throw new TypeError('the audit event has no place for its link');
-  return {
+  // Built member by member rather than by spreading: this runs for every event.
+  const prepared: Mutable<PreparedAuditEvent> = {
     id,
     type: draft.type,
     timeMs: Date.parse(draft.time),
-    ...(draft.who.agent && { agentId: auditColumn(draft.who.agent.id) }),
-    ...(draft.session_id !== undefined && { sessionId: auditColumn(draft.session_id) }),
-    ...(draft.what.tool !== undefined && { tool: auditColumn(draft.what.tool) }),
     outcome: draft.outcome.status,
     head: text.slice(0, link),
     tail: text.slice(link + PLACEHOLDER_LINK.length),
   };
+  if (draft.who.agent) prepared.agentId = auditColumn(draft.who.agent.id);
+  if (draft.session_id !== undefined) prepared.sessionId = auditColumn(draft.session_id);
+  if (draft.what.tool !== undefined) prepared.tool = auditColumn(draft.what.tool);
+  return prepared;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * A prepared event as event `seq` after `prevHash`. `hash` is given when the writer computed
@@ -200,19 +204,20 @@ export function chainAuditEvent(
   hash?: string,
 ): SealedAuditEvent {
   const text = prepared.head + auditLink(seq, prevHash) + prepared.tail;
-  return {
+  const sealed: Mutable<SealedAuditEvent> = {
     seq,
     id: prepared.id,
     type: prepared.type,
     timeMs: prepared.timeMs,
-    ...(prepared.agentId !== undefined && { agentId: prepared.agentId }),
-    ...(prepared.sessionId !== undefined && { sessionId: prepared.sessionId }),
-    ...(prepared.tool !== undefined && { tool: prepared.tool }),
     outcome: prepared.outcome,
     prevHash,
     hash: hash ?? sha256Hex(text),
     text,
   };
+  if (prepared.agentId !== undefined) sealed.agentId = prepared.agentId;
+  if (prepared.sessionId !== undefined) sealed.sessionId = prepared.sessionId;
+  if (prepared.tool !== undefined) sealed.tool = prepared.tool;
+  return sealed;
 }
 
 /** Seals a draft as event `seq` after `prevHash`. */
