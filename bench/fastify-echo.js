@@ -6,8 +6,12 @@
  *
  *   node bench/fastify-echo.js    prints "listening on http://127.0.0.1:PORT"
  */
+import { DEFAULT_JSON_LIMITS } from '@gatehouse/core';
 import Fastify from 'fastify';
-import { DECISION_BODY_LIMIT, evaluationSchema } from '../packages/server/dist/decisions/authzen-routes.js';
+import { evaluationSchema } from '../packages/server/dist/decisions/authzen-routes.js';
+
+// The body limit the decision API applies by default (`server.requestLimits`).
+const DECISION_BODY_LIMIT = DEFAULT_JSON_LIMITS.maxLength;
 
 const app = Fastify({ logger: false, bodyLimit: DECISION_BODY_LIMIT });
 let n = 0;
