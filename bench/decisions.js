@@ -133,7 +133,12 @@ async function measureApi(seconds, rounds) {
     const body = JSON.stringify({
       action: { name: 'tools/call' },
       resource: { type: 'tool', id: 'email.send' },
-      context: { args: { to: ['bob@example.com'], subject: 'lunch', body: 'Friday?' } },
+      // The user's words name the recipient: the quickstart asks a person for a recipient that
+      // nothing vouches for, and the bench measures decisions, not approvals.
+      context: {
+        args: { to: ['bob@example.com'], subject: 'lunch', body: 'Friday?' },
+        user_input: 'Ask bob@example.com about lunch on Friday',
+      },
     });
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${access_token}` };
     const targets = { gatehouse, fastify_echo: echo };

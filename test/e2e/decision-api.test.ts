@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentAdmin, loadConfig, type RunningServer, startServer } from '@gatehouse/server';
+import { AgentAdmin, loadConfig, openStore, type RunningServer, startServer } from '@gatehouse/server';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -370,6 +370,42 @@ describe('sessions survive a restart', () => {
       call('email.send', { to: ['drop@attacker.test'], subject: 'r', body: 'b' }, { session_id: session }),
     );
     expect(exfil.body).toMatchObject({ decision: false, context: { code: 'rule-deny' } });
+  });
+});
+
+describe('sessions a request does not name', () => {
+  /** The id of the session an unnamed request ran in, and whether the store kept it after a restart. */
+  async function unnamedSession(policy: string): Promise<{ id: string; stored: boolean }> {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-unnamed-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'policy.yaml'), policy);
+    writeFileSync(join(dir, 'gatehouse.yaml'), 'policy: ./policy.yaml\nserver: { port: 0 }\n');
+    const config = await loadConfig(join(dir, 'gatehouse.yaml'));
+    const running = await startServer(config, { env: {}, watch: false });
+    const token = await tokenFor(running, 'email-assistant');
+    const answer = await evaluate(running, token, call('email.list'));
+    expect(answer.body.decision).toBe(true);
+    const id = answer.body.context.session_id as string;
+    await running.close(); // flushes what is written behind
+    const store = await openStore(config.storage);
+    const stored = (await store.loadSession(id)) !== undefined;
+    await store.close();
+    return { id, stored };
+  }
+
+  it('persists none unless the policy reads provenance', async () => {
+    const agents =
+      'agents:\n  email-assistant: { owner: alice@example.com, grants: [email.list, email.send] }\n';
+    const tools =
+      'tools:\n  email.list: { categories: [read], labels: [untrusted] }\n  email.send: { categories: [external_communication] }\n';
+    const plain = await unnamedSession(
+      `version: 1\n${tools}${agents}rules:\n  - { id: no-send, match: { tools: [email.send] }, effect: deny }\n`,
+    );
+    expect(plain).toMatchObject({ id: expect.stringMatching(/^ses_/), stored: false });
+    const reading = await unnamedSession(
+      `version: 1\n${tools}${agents}rules:\n  - { id: no-exfil, match: { tools: [email.send] }, when: '"untrusted" in provenance["to"]', effect: deny }\n`,
+    );
+    expect(reading).toMatchObject({ stored: true });
   });
 });
 

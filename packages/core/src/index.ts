@@ -44,10 +44,14 @@ export {
   type AuditWhy,
   auditColumn,
   auditHash,
+  auditLink,
   canonicalJson,
+  chainAuditEvent,
   checkpointPayload,
   GENESIS_HASH,
   openAuditEvent,
+  type PreparedAuditEvent,
+  prepareAuditEvent,
   type SealedAuditEvent,
   sealAuditEvent,
   sha256Hex,
@@ -131,6 +135,7 @@ export {
   prepareAsThePath,
 } from './path/offline.js';
 export {
+  applySessionChanges,
   deserializeSession,
   isWellFormedSessionId,
   MemorySessionStore,
@@ -139,10 +144,15 @@ export {
   observeUserInput,
   originsInSession,
   provenanceInSession,
+  recordCall,
   SESSION_ID_PATTERN,
   type SerializedSession,
+  type SerializedSessionChanges,
+  type SessionJournal,
   type SessionState,
   serializeSession,
+  startSessionJournal,
+  takeSessionChanges,
 } from './path/session.js';
 export {
   type ArgumentLimits,

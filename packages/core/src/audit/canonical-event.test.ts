@@ -121,6 +121,15 @@ describe('the canonical form of an audit event', () => {
     expect(() => canonicalAuditText({ what: { args: { amount: Number.POSITIVE_INFINITY } } })).toThrow();
   });
 
+  it('sorts keys V8 enumerates out of RFC 8785 order: array indexes, __proto__, toJSON values', () => {
+    const args = JSON.parse('{"b":1,"10":2,"9":3,"__proto__":{"z":1,"a":2},"a":{"2":0,"10":1}}');
+    const body = { type: 'decision', seq: 1, what: { args, output: { at: new Date(0), n: 1 } } };
+    expect(canonicalAuditText(body)).toBe(reference(body));
+    expect(canonicalAuditText(body)).toContain(
+      '"args":{"10":2,"9":3,"__proto__":{"a":2,"z":1},"a":{"10":1,"2":0},"b":1}',
+    );
+  });
+
   it('hands an object with a member it does not know to the general path whole', () => {
     const body = { who: { agent: { id: 'a', status: 'active', grants: ['x'] } }, zeta: 1, alpha: [2] };
     expect(canonicalAuditText(body)).toBe(canonicalize(body));

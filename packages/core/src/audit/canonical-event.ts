@@ -90,9 +90,72 @@ const writeEvent = object({
 
 /** Canonical JSON of an audit event body (the event without `hash`); lone surrogates become U+FFFD. */
 export function canonicalAuditText(body: unknown): string {
-  const text = writeEvent(body);
+  let text: string | undefined;
+  try {
+    // V8's JSON.stringify writes members in insertion order with RFC 8785's escaping and number
+    // form, so a copy with every object's keys sorted prints canonically, several times faster
+    // than assembling the text piece by piece.
+    text = JSON.stringify(sortedCopy(body));
+  } catch (err) {
+    if (err !== NOT_SORTABLE) throw err;
+    text = writeEvent(body);
+  }
   if (text === undefined) throw new TypeError('the audit event has no JSON form');
   return text;
+}
+
+/** Thrown by `sortedCopy` for a value whose members JSON.stringify would not write in sorted order. */
+const NOT_SORTABLE = new Error('not sortable');
+
+/**
+ * A copy of `value` that `JSON.stringify` prints as RFC 8785 does: keys in UTF-16 order, strings
+ * well-formed, `toJSON` and boxed primitives unwrapped. Refuses what RFC 8785 refuses (a number
+ * that is not finite, a BigInt, a cycle) with a TypeError. An object with a key that starts with
+ * a digit throws NOT_SORTABLE: V8 enumerates array-index keys first in numeric order, which is
+ * not the order RFC 8785 sorts them in.
+ */
+function sortedCopy(value: unknown, depth = 0): unknown {
+  switch (typeof value) {
+    case 'string':
+      return value.isWellFormed() ? value : value.toWellFormed();
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError('a number in the audit event is not finite');
+      return value;
+    case 'bigint':
+      throw new TypeError('a BigInt has no JSON form');
+    case 'object':
+      break;
+    default:
+      return value;
+  }
+  if (value === null) return null;
+  // Deeper than any event is written, and a cycle never ends: both go to the general path.
+  if (depth > 64) throw NOT_SORTABLE;
+  if (Array.isArray(value)) {
+    const copy = new Array(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = sortedCopy(value[i], depth + 1);
+    return copy;
+  }
+  const object = value as Record<string, unknown>;
+  if (
+    typeof object.toJSON === 'function' ||
+    object instanceof Number ||
+    object instanceof String ||
+    object instanceof Boolean
+  )
+    throw NOT_SORTABLE;
+  const keys = Object.keys(object);
+  if (keys.length > 1) keys.sort();
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) {
+    const first = key.charCodeAt(0);
+    // A key with a lone surrogate sorts and collides differently once made well-formed, and
+    // assigning `__proto__` would set the copy's prototype instead of a member.
+    if ((first >= 48 && first <= 57) || !key.isWellFormed() || key === '__proto__') throw NOT_SORTABLE;
+    const member = sortedCopy(object[key], depth + 1);
+    if (member !== undefined) copy[key] = member;
+  }
+  return copy;
 }
 
 /** Printable ASCII without a quote or a backslash: such a string is its own JSON form between quotes. */

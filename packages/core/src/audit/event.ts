@@ -130,14 +130,40 @@ export interface SealedAuditEvent {
   readonly text: string;
 }
 
-/** Seals a draft as event `seq` after `prevHash`. */
-export function sealAuditEvent(
-  draft: AuditDraft,
-  id: string,
-  seq: number,
-  prevHash: string,
-): SealedAuditEvent {
-  const body = { ...draft, id, seq, prev_hash: prevHash };
+/**
+ * An event ready to be chained: its canonical text split where the chain's link goes, and its
+ * query columns. Preparing is the costly part of sealing (canonical JSON); it needs neither the
+ * sequence number nor the previous hash, so it can be done before the chain's head is known,
+ * outside the lock and off the writer's thread.
+ */
+export interface PreparedAuditEvent {
+  readonly id: string;
+  readonly type: AuditEventType;
+  readonly timeMs: number;
+  readonly agentId?: string;
+  readonly sessionId?: string;
+  readonly tool?: string;
+  readonly outcome: AuditOutcome;
+  /** The canonical text up to the link: `{…,"outcome":{…},`. */
+  readonly head: string;
+  /** The canonical text after the link: `"session_id":…}`. */
+  readonly tail: string;
+}
+
+// Sorted keys put `prev_hash` then `seq` right after `outcome` (only ids and the outcome precede
+// them), so the link is one run of text at a fixed place; a placeholder link marks it.
+const PLACEHOLDER_HASH = '';
+const PLACEHOLDER_SEQ = -1;
+const PLACEHOLDER_LINK = '"prev_hash":"","seq":-1,';
+
+/** The text between `head` and `tail`: the event's place in the chain. */
+export function auditLink(seq: number, prevHash: string): string {
+  return `"prev_hash":"${prevHash}","seq":${seq},`;
+}
+
+/** Prepares a draft as event `id` (see `PreparedAuditEvent`). */
+export function prepareAuditEvent(draft: AuditDraft, id: string): PreparedAuditEvent {
+  const body = { ...draft, id, seq: PLACEHOLDER_SEQ, prev_hash: PLACEHOLDER_HASH };
   let text: string;
   try {
     text = canonicalAuditText(body);
@@ -147,19 +173,61 @@ export function sealAuditEvent(
     // and must not fail the batch it shares a commit with: it is kept in its storable form.
     text = canonicalAuditText(storableJson(body) as typeof body);
   }
-  return {
-    seq,
+  // The first occurrence is the event's own: what precedes it is ids and the outcome's scalars.
+  const link = text.indexOf(PLACEHOLDER_LINK);
+  if (link < 0) throw new TypeError('the audit event has no place for its link');
+  // Built member by member rather than by spreading: this runs for every event.
+  const prepared: Mutable<PreparedAuditEvent> = {
     id,
     type: draft.type,
     timeMs: Date.parse(draft.time),
-    ...(draft.who.agent && { agentId: auditColumn(draft.who.agent.id) }),
-    ...(draft.session_id !== undefined && { sessionId: auditColumn(draft.session_id) }),
-    ...(draft.what.tool !== undefined && { tool: auditColumn(draft.what.tool) }),
     outcome: draft.outcome.status,
+    head: text.slice(0, link),
+    tail: text.slice(link + PLACEHOLDER_LINK.length),
+  };
+  if (draft.who.agent) prepared.agentId = auditColumn(draft.who.agent.id);
+  if (draft.session_id !== undefined) prepared.sessionId = auditColumn(draft.session_id);
+  if (draft.what.tool !== undefined) prepared.tool = auditColumn(draft.what.tool);
+  return prepared;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * A prepared event as event `seq` after `prevHash`. `hash` is given when the writer computed
+ * it already (it is the SHA-256 of the text, which is rebuilt here from the same parts).
+ */
+export function chainAuditEvent(
+  prepared: PreparedAuditEvent,
+  seq: number,
+  prevHash: string,
+  hash?: string,
+): SealedAuditEvent {
+  const text = prepared.head + auditLink(seq, prevHash) + prepared.tail;
+  const sealed: Mutable<SealedAuditEvent> = {
+    seq,
+    id: prepared.id,
+    type: prepared.type,
+    timeMs: prepared.timeMs,
+    outcome: prepared.outcome,
     prevHash,
-    hash: sha256Hex(text),
+    hash: hash ?? sha256Hex(text),
     text,
   };
+  if (prepared.agentId !== undefined) sealed.agentId = prepared.agentId;
+  if (prepared.sessionId !== undefined) sealed.sessionId = prepared.sessionId;
+  if (prepared.tool !== undefined) sealed.tool = prepared.tool;
+  return sealed;
+}
+
+/** Seals a draft as event `seq` after `prevHash`. */
+export function sealAuditEvent(
+  draft: AuditDraft,
+  id: string,
+  seq: number,
+  prevHash: string,
+): SealedAuditEvent {
+  return chainAuditEvent(prepareAuditEvent(draft, id), seq, prevHash);
 }
 
 /**
@@ -178,6 +246,8 @@ export function auditColumn(value: string): string {
     : `sha256:${sha256Hex(text)}`;
 }
 
+const MAX_STORABLE_DEPTH = 10_000;
+
 /**
  * A copy of `value` that RFC 8785 can canonicalise, for the audit: every
  * string made well-formed (lone surrogates become U+FFFD), keys included, and
@@ -186,11 +256,16 @@ export function auditColumn(value: string): string {
  */
 export function storableJson(value: unknown): unknown {
   const root: { value: unknown } = { value: undefined };
-  const stack: { from: unknown; into: Record<string, unknown> | unknown[]; key: string | number }[] = [
-    { from: value, into: root as unknown as Record<string, unknown>, key: 'value' },
-  ];
+  const stack: {
+    from: unknown;
+    into: Record<string, unknown> | unknown[];
+    key: string | number;
+    depth: number;
+  }[] = [{ from: value, into: root as unknown as Record<string, unknown>, key: 'value', depth: 0 }];
   while (stack.length > 0) {
-    const { from, into, key } = stack.pop()!;
+    const { from, into, key, depth } = stack.pop()!;
+    // A cycle would be copied without end; nothing an agent sends as JSON is this deep.
+    if (depth > MAX_STORABLE_DEPTH) throw new TypeError('the value is cyclic or nested too deeply to store');
     let copy: unknown;
     if (typeof from === 'string') copy = from.toWellFormed();
     else if (typeof from === 'number') copy = Number.isFinite(from) ? from : `[unstorable number: ${from}]`;
@@ -198,12 +273,13 @@ export function storableJson(value: unknown): unknown {
     else if (Array.isArray(from)) {
       const list: unknown[] = new Array(from.length);
       from.forEach((item, i) => {
-        stack.push({ from: item, into: list, key: i });
+        stack.push({ from: item, into: list, key: i, depth: depth + 1 });
       });
       copy = list;
     } else if (from !== null && typeof from === 'object') {
       const object: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(from)) stack.push({ from: v, into: object, key: k.toWellFormed() });
+      for (const [k, v] of Object.entries(from))
+        stack.push({ from: v, into: object, key: k.toWellFormed(), depth: depth + 1 });
       copy = object;
     } else copy = from;
     (into as Record<string | number, unknown>)[key] = copy;

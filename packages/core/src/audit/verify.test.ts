@@ -171,6 +171,22 @@ describe('the audit chain', () => {
       });
   });
 
+  it('catches a changed agent column when the user or an endorsed value after `what` spells out another agent', async () => {
+    const [first] = chain(1);
+    const fake = { agent: { id: 'agt_other' } };
+    for (const extra of [
+      { who: { agent: { id: 'agt_1' }, user: { who: fake } } },
+      { why: { endorsed: { who: fake } } },
+    ]) {
+      const odd = sealAuditEvent({ ...draft(2), ...extra }, 'evt_2', 2, first!.hash);
+      expect(await verify([rowOf(first!), rowOf(odd)])).toMatchObject({ ok: true, events: 2 });
+      expect((await verify([rowOf(first!), { ...rowOf(odd), agentId: 'agt_other' }])).problem).toMatchObject({
+        kind: 'edited',
+        seq: 2,
+      });
+    }
+  });
+
   it('verifies an event whose ids carry lone surrogates, and keeps digests for what they are', async () => {
     const [first] = chain(1);
     const lone = sealAuditEvent({ ...draft(2), session_id: 'ses_\ud800' }, 'evt_2', 2, first!.hash);

@@ -288,46 +288,79 @@ export async function verifyAuditChain(
 function committedTo(row: AuditRow, prevHash: string): boolean {
   const { text } = row;
   if (row.prevHash !== undefined && row.prevHash !== prevHash) return false;
-  const link = text.indexOf('"prev_hash":');
-  const linked = `"prev_hash":"${prevHash}","seq":${row.seq},`;
-  if (link < 0 || !text.startsWith(linked, link)) return false;
+  // The link, `"prev_hash":"<prevHash>","seq":<seq>,`, compared in place: this runs for every
+  // event of the log, so nothing is built for it but the digits of seq.
+  const link = text.indexOf('"prev_hash":"');
+  if (link < 0 || !text.startsWith(prevHash, link + 13)) return false;
+  const seqKey = link + 13 + prevHash.length;
+  if (!text.startsWith('","seq":', seqKey)) return false;
+  const seq = String(row.seq);
+  const afterSeq = seqKey + 8 + seq.length;
+  if (!text.startsWith(seq, seqKey + 8) || text.charCodeAt(afterSeq) !== COMMA) return false;
   if (row.type === undefined) return true;
   if (row.agentId == null || row.sessionId == null || row.tool == null || row.outcome === undefined)
     return false;
   // A column holding a value that should have been a digest is for the slow path to judge.
-  const agentId = plainColumnJson(row.agentId);
-  const sessionId = plainColumnJson(row.sessionId);
-  const tool = plainColumnJson(row.tool);
-  if (agentId === undefined || sessionId === undefined || tool === undefined) return false;
+  const agentId = fragment(AGENT, row.agentId);
+  const sessionId = fragment(SESSION, row.sessionId);
+  const tool = fragment(TOOL, row.tool);
+  const status = fragment(STATUS, row.outcome);
+  const type = fragment(TYPE, row.type);
+  if (agentId === null || sessionId === null || tool === null || status === null || type === null)
+    return false;
   // `status` is the outcome's last key, and the outcome ends right where `prev_hash` starts.
-  const status = `"status":${JSON.stringify(row.outcome)}},`;
   if (!text.startsWith(status, link - status.length)) return false;
   // `session_id` follows `seq`; `type` follows `time` and `trace_id` (strings) and precedes `what`.
-  const afterLink = link + linked.length;
-  if (!text.startsWith(`"session_id":${sessionId},`, afterLink)) return false;
-  const type = text.indexOf('"type":', afterLink);
-  if (type < 0 || !text.startsWith(`"type":${JSON.stringify(row.type)},"what":{`, type)) return false;
-  // Only `why` (strings and rule objects) follows `who`; `agent` is who's first key. `tool` is
-  // the last key of `what`, and `where`, between them, holds strings only.
-  const who = text.lastIndexOf('"who":{');
-  if (who < type || !text.startsWith(`"who":{"agent":{"id":${agentId}`, who)) return false;
+  const afterLink = afterSeq + 1;
+  if (!text.startsWith(sessionId, afterLink)) return false;
+  const typeAt = text.indexOf('"type":', afterLink);
+  if (typeAt < 0 || !text.startsWith(type, typeAt)) return false;
+  // `agent` is who's first key. What follows `type` holds one `"who":{` unless the arguments,
+  // the user or an endorsed value spell one out: then the slow path, which parses, judges.
+  // `tool` is the last key of `what`, and `where`, between them, holds strings only.
+  const who = text.indexOf('"who":{', typeAt);
+  if (who < 0 || text.includes('"who":{', who + 7)) return false;
+  if (!text.startsWith('"who":{"agent":{"id":', who) || !text.startsWith(agentId, who + 21)) return false;
   const toolAt = text.lastIndexOf('"tool":', who);
-  return toolAt > type && text.startsWith(`"tool":${tool}},`, toolAt);
+  return toolAt > typeAt && text.startsWith(tool, toolAt);
 }
 
-/** Column values seen to be stored as themselves, with their JSON form: agents, sessions and tools repeat. */
-const plainColumns = new Map<string, string>();
+const COMMA = 44;
+const AGENT = 0;
+const SESSION = 1;
+const TOOL = 2;
+const STATUS = 3;
+const TYPE = 4;
 
-/** The JSON form of a column value stored as itself; undefined for one that should have been a digest. */
-function plainColumnJson(value: string): string | undefined {
-  const known = plainColumns.get(value);
+/**
+ * The text a column's value must appear as in the event, by column: agents, sessions, tools,
+ * outcomes and types repeat, so each is built once. Null for a value stored as itself that
+ * should have been a digest (`auditColumn`).
+ */
+const fragments = [
+  new Map<string, string | null>(),
+  new Map<string, string | null>(),
+  new Map<string, string | null>(),
+  new Map<string, string | null>(),
+  new Map<string, string | null>(),
+];
+
+function fragment(column: number, value: string): string | null {
+  const cache = fragments[column] as Map<string, string | null>;
+  const known = cache.get(value);
   if (known !== undefined) return known;
-  if (auditColumn(value) !== value) return undefined;
-  // Bounded: a log of ever-new session ids must not grow this without end.
-  if (plainColumns.size >= 4096) plainColumns.clear();
+  let text: string | null;
   const json = JSON.stringify(value);
-  plainColumns.set(value, json);
-  return json;
+  if (column === STATUS) text = `"status":${json}},`;
+  else if (column === TYPE) text = `"type":${json},"what":{`;
+  else if (auditColumn(value) !== value) text = null;
+  else if (column === AGENT) text = json;
+  else if (column === SESSION) text = `"session_id":${json},`;
+  else text = `"tool":${json}},`;
+  // Bounded: a log of ever-new session ids must not grow this without end.
+  if (cache.size >= 4096) cache.clear();
+  cache.set(value, text);
+  return text;
 }
 
 /** A checkpoint at or below the current event: it must sign that event's hash, or lie in a pruned range. */

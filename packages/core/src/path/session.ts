@@ -69,6 +69,97 @@ export interface SessionState {
    * keep it in memory only. A request that names it clears this.
    */
   transient?: boolean;
+  /**
+   * What changed since a store last wrote the session, kept only once a store asks for it
+   * (`startSessionJournal`): the store then appends these changes instead of rewriting the
+   * whole session.
+   */
+  journal?: SessionJournal;
+}
+
+/**
+ * Changes to a session since it was last written. Labels, intent and the last use are small
+ * and written whole; calls and phrases are appended; fingerprints are named when set or when
+ * their labels grew (in the order they were first set, which is their order in the session)
+ * and when evicted.
+ */
+export interface SessionJournal {
+  readonly calls: SessionCall[];
+  readonly fingerprints: Set<string>;
+  readonly evicted: Set<string>;
+  readonly phrases: { readonly labels: readonly string[]; readonly text: string }[];
+}
+
+/** Starts recording changes to the session (see `SessionState.journal`), dropping any recorded. */
+export function startSessionJournal(session: SessionState): void {
+  session.journal = { calls: [], fingerprints: new Set(), evicted: new Set(), phrases: [] };
+}
+
+/** A session's changes as JSON, for a store to append. */
+export interface SerializedSessionChanges {
+  readonly labels: readonly string[];
+  readonly intent?: string;
+  readonly lastUsedAt: number;
+  readonly calls?: readonly SessionCall[];
+  readonly fingerprints?: readonly (readonly [string, readonly string[]])[];
+  readonly evicted?: readonly string[];
+  readonly phrases?: readonly { readonly labels: readonly string[]; readonly text: string }[];
+}
+
+/**
+ * The changes recorded since the journal started or was last taken, and a fresh journal in its
+ * place; undefined when the session keeps no journal.
+ */
+export function takeSessionChanges(session: SessionState): SerializedSessionChanges | undefined {
+  const journal = session.journal;
+  if (!journal) return undefined;
+  startSessionJournal(session);
+  const fingerprints: [string, string[]][] = [];
+  for (const f of journal.fingerprints) {
+    const labels = session.fingerprints.get(f);
+    if (labels) fingerprints.push([f, [...labels]]);
+  }
+  return {
+    labels: [...session.labels],
+    ...(session.intent !== undefined && { intent: session.intent }),
+    lastUsedAt: session.lastUsedAt,
+    ...(journal.calls.length > 0 && { calls: journal.calls }),
+    ...(fingerprints.length > 0 && { fingerprints }),
+    ...(journal.evicted.size > 0 && { evicted: [...journal.evicted] }),
+    ...(journal.phrases.length > 0 && { phrases: journal.phrases }),
+  };
+}
+
+/**
+ * Applies changes taken from a session (`takeSessionChanges`) to an earlier copy of it: the
+ * result is the session as it was when they were taken. Bounds are applied again, since stored
+ * data is input too.
+ */
+export function applySessionChanges(session: SessionState, changes: SerializedSessionChanges): void {
+  session.labels.clear();
+  for (const label of changes.labels ?? []) if (typeof label === 'string') session.labels.add(label);
+  if (typeof changes.intent === 'string') session.intent = changes.intent;
+  if (typeof changes.lastUsedAt === 'number') session.lastUsedAt = changes.lastUsedAt;
+  for (const call of changes.calls ?? []) session.calls.push(call);
+  if (session.calls.length > SESSION_LIMITS.maxCalls)
+    session.calls.splice(0, session.calls.length - SESSION_LIMITS.maxCalls);
+  // Evictions first: a fingerprint evicted and set again within the changes goes to the end.
+  for (const f of changes.evicted ?? []) session.fingerprints.delete(f);
+  for (const [f, labels] of changes.fingerprints ?? []) {
+    if (typeof f !== 'string' || !Array.isArray(labels)) continue;
+    session.fingerprints.set(f, new Set(labels.filter((l) => typeof l === 'string')));
+  }
+  while (session.fingerprints.size > SESSION_LIMITS.maxFingerprints) {
+    const oldest = session.fingerprints.keys().next().value;
+    if (oldest === undefined) break;
+    session.fingerprints.delete(oldest);
+    session.labels.add(PROVENANCE_INCOMPLETE);
+  }
+  for (const phrase of changes.phrases ?? []) {
+    if (typeof phrase?.text !== 'string' || !Array.isArray(phrase.labels)) continue;
+    session.phrases.push({ labels: phrase.labels.filter((l) => typeof l === 'string'), text: phrase.text });
+  }
+  boundPhrases(session);
 }
 
 /** A new, empty session for an agent. */
@@ -201,7 +292,14 @@ function rememberPhrases(session: SessionState, value: unknown, labels: readonly
   } catch {
     return;
   }
-  session.phrases.push({ labels, text: foldForMentions(text.slice(0, SESSION_LIMITS.maxPhraseChars)) });
+  const phrase = { labels, text: foldForMentions(text.slice(0, SESSION_LIMITS.maxPhraseChars)) };
+  session.phrases.push(phrase);
+  session.journal?.phrases.push(phrase);
+  boundPhrases(session);
+}
+
+/** Drops the oldest phrases beyond the bound, keeping at least the newest. */
+function boundPhrases(session: SessionState): void {
   let total = session.phrases.reduce((n, p) => n + p.text.length, 0);
   while (total > SESSION_LIMITS.maxPhraseChars && session.phrases.length > 1) {
     total -= session.phrases.shift()!.text.length;
@@ -229,10 +327,13 @@ function phraseLabels(session: SessionState, value: unknown): Set<string> {
 
 function remember(session: SessionState, fingerprints: Iterable<string>, labels: readonly string[]): void {
   if (labels.length === 0) return;
+  const journal = session.journal;
   for (const f of fingerprints) {
     const known = session.fingerprints.get(f);
     if (known) {
+      const before = known.size;
       for (const l of labels) known.add(l);
+      if (known.size !== before) journal?.fingerprints.add(f);
       continue;
     }
     if (session.fingerprints.size >= SESSION_LIMITS.maxFingerprints) {
@@ -242,9 +343,12 @@ function remember(session: SessionState, fingerprints: Iterable<string>, labels:
         if ([...(session.fingerprints.get(oldest) ?? [])].some((l) => l !== 'user_input'))
           session.labels.add(PROVENANCE_INCOMPLETE);
         session.fingerprints.delete(oldest);
+        journal?.fingerprints.delete(oldest);
+        journal?.evicted.add(oldest);
       }
     }
     session.fingerprints.set(f, new Set(labels));
+    journal?.fingerprints.add(f);
   }
 }
 
@@ -307,6 +411,7 @@ export function originsInSession(
 /** Appends a call to the history, dropping the oldest beyond the bound. */
 export function recordCall(session: SessionState, call: SessionCall): void {
   session.calls.push(call);
+  session.journal?.calls.push(call);
   if (session.calls.length > SESSION_LIMITS.maxCalls)
     session.calls.splice(0, session.calls.length - SESSION_LIMITS.maxCalls);
   session.lastUsedAt = call.at;

@@ -12,6 +12,8 @@ interface Queued {
   readonly draft: AuditDraft;
   readonly resolve: (event: SealedAuditEvent) => void;
   readonly reject: (err: unknown) => void;
+  /** Told when this append is handed to a commit (see `settled`). */
+  handedOver?: (() => void)[];
 }
 
 /**
@@ -23,13 +25,15 @@ interface Queued {
  *
  * When the store commits in a writer thread (`concurrentAppends`), the log
  * hands it the appends of every event-loop turn without waiting for the
- * previous commit; the thread groups whatever queued during its last sync.
+ * previous commit, in batches small enough that the thread commits one while
+ * the next is being prepared here; the thread groups whatever queued during
+ * its last sync.
  */
 export class AuditLog implements AuditSink {
   #queue: Queued[] = [];
   #flushing: Promise<void> | undefined;
-  /** Appends not yet committed or refused. */
-  #unsettled = new Set<Promise<unknown>>();
+  /** Commits in flight; each settles every append it holds and never rejects. */
+  #commits = new Set<Promise<void>>();
   #closed = false;
   // The last commit's fate: every call is refused while the log cannot be written, so
   // readiness must say so (see `writable`).
@@ -38,7 +42,7 @@ export class AuditLog implements AuditSink {
   constructor(
     private readonly store: AuditStore,
     private readonly options: {
-      /** Most events per transaction. */
+      /** Most events per transaction (per hand-over, for a store with a writer thread). */
       readonly maxBatch?: number;
       /** Told of every committed batch, in order (checkpoints, live exporters). */
       readonly onCommitted?: (events: readonly SealedAuditEvent[]) => void;
@@ -47,16 +51,10 @@ export class AuditLog implements AuditSink {
 
   append(draft: AuditDraft): Promise<SealedAuditEvent> {
     if (this.#closed) return Promise.reject(new Error('the audit log is closed'));
-    const appended = new Promise<SealedAuditEvent>((resolve, reject) => {
+    return new Promise<SealedAuditEvent>((resolve, reject) => {
       this.#queue.push({ draft, resolve, reject });
       this.#flushing ??= this.flush();
     });
-    const settled: Promise<unknown> = appended.then(
-      () => this.#unsettled.delete(settled),
-      () => this.#unsettled.delete(settled),
-    );
-    this.#unsettled.add(settled);
-    return appended;
   }
 
   /**
@@ -64,7 +62,15 @@ export class AuditLog implements AuditSink {
    * that must see what was appended (an audit query) waits on it.
    */
   async settled(): Promise<void> {
-    await Promise.all([...this.#unsettled]);
+    // What is queued is handed to a commit by the flush under way; then every commit in flight
+    // at that point, which holds it, is awaited.
+    const last = this.#queue.at(-1);
+    if (last) {
+      last.handedOver ??= [];
+      const told = last.handedOver;
+      await new Promise<void>((resolve) => told.push(resolve));
+    }
+    await Promise.all([...this.#commits]);
   }
 
   /** False when the last commit failed: calls are being refused until one succeeds. */
@@ -80,13 +86,17 @@ export class AuditLog implements AuditSink {
   }
 
   private async flush(): Promise<void> {
-    const maxBatch = this.options.maxBatch ?? 5000;
+    const maxBatch = this.options.maxBatch ?? (this.store.concurrentAppends ? HAND_OVER_BATCH : 5000);
     // Each commit waits for the event loop's I/O phase first: requests that have arrived meanwhile
     // reach their append and join it. (A synchronous driver would otherwise commit one event at a
     // time, each with its own disk sync, before any other request is read.)
     await new Promise((resolve) => setImmediate(resolve));
     while (this.#queue.length > 0) {
-      const commit = this.commit(this.#queue.splice(0, maxBatch));
+      const batch = this.#queue.splice(0, maxBatch);
+      const commit = this.commit(batch);
+      this.#commits.add(commit);
+      void commit.then(() => this.#commits.delete(commit));
+      for (const q of batch) if (q.handedOver) for (const told of q.handedOver) told();
       if (!this.store.concurrentAppends) await commit;
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -136,6 +146,12 @@ export class AuditLog implements AuditSink {
     }
   }
 }
+
+/**
+ * Events per hand-over to a writer thread: a few event-loop turns' worth under load, so the
+ * thread commits one batch while the next is prepared, instead of both taking turns idling.
+ */
+const HAND_OVER_BATCH = 512;
 
 /**
  * Whether the store refused the data (a constraint, a trigger, a value it cannot hold) rather

@@ -1,46 +1,58 @@
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { AuditDraft, SealedAuditEvent } from '@gatehouse/core/audit';
 import SqliteDatabase from 'better-sqlite3';
-import { configureSqliteConnection, sqliteAuditAppend, sqliteSessionSave } from './sqlite-audit-append.js';
+import {
+  type ChainedBatch,
+  configureSqliteConnection,
+  type FlatPreparedEvents,
+  PREPARED_FIELDS,
+  type SessionRow,
+  type SqliteAuditAppend,
+  sqliteAuditAppend,
+  sqliteSessionSave,
+} from './sqlite-audit-append.js';
 
 /**
  * The audit writer's thread: its own connection to the store's SQLite file,
- * so that sealing (canonical JSON, SHA-256) and the commit with its disk sync
- * never run on the server's event loop.
+ * so that the commit with its disk sync never runs on the server's event
+ * loop. Events arrive prepared (canonical text around the link, columns: see
+ * `prepareAuditEvent`); here each gets its link under the chain's lock, is
+ * hashed and inserted, and only the hashes go back.
  *
  * Group commit: while one transaction syncs, appends queue on the port; the
  * next transaction takes every one of them. Each request is answered only
  * after the transaction that holds it committed (synchronous = FULL).
  */
 
-/** What the writer asks: seal and commit these drafts, in this order, after the head. */
+/** What the writer asks: chain and commit these prepared events, in this order, after the head. */
 export interface AppendRequest {
   readonly kind: 'append';
   readonly id: number;
-  /** The drafts as one JSON array. */
-  readonly drafts: string;
+  readonly events: FlatPreparedEvents;
 }
 
 /**
- * Session snapshots, written behind in this thread after the audit's next commit, rather than
- * with a disk sync on the server's event loop. Rows: id, agent id, state JSON, updated (ms).
+ * Session snapshots and changes, written behind in this thread after the audit's next commit,
+ * rather than with a disk sync on the server's event loop.
  */
 export interface SaveSessionsRequest {
   readonly kind: 'sessions';
   readonly id: number;
-  readonly rows: readonly (readonly [string, string, string, number])[];
+  readonly rows: readonly SessionRow[];
 }
 
 export type WriterRequest = AppendRequest | SaveSessionsRequest | { readonly kind: 'close' };
 
 /** The answer to one request. */
 export type WriterReply =
-  | { readonly id: number; readonly sealed: SealedAuditEvent[] }
+  | { readonly id: number; readonly chained: ChainedBatch }
   | { readonly id: number; readonly saved: true }
   | { readonly id: number; readonly error: { readonly message: string; readonly code?: string } };
 
-/** Most events per transaction: bounds the time one commit holds SQLite's write lock. */
-const MAX_EVENTS_PER_COMMIT = 8192;
+/**
+ * Most events per transaction: bounds the time one commit holds SQLite's write lock, and lets the
+ * server's thread resolve one commit's appends while the next commits.
+ */
+const MAX_EVENTS_PER_COMMIT = 2048;
 
 function serve(port: MessagePort, path: string): void {
   const sqlite = new SqliteDatabase(path);
@@ -52,7 +64,7 @@ function serve(port: MessagePort, path: string): void {
 
   port.on('message', (first: WriterRequest) => {
     // Everything that queued during the last commit is taken together: one sync for all of it.
-    const requests: ParsedRequest[] = [];
+    const requests: AppendRequest[] = [];
     const sessions: SaveSessionsRequest[] = [];
     let events = 0;
     for (let next: WriterRequest | undefined = first; next; ) {
@@ -62,9 +74,8 @@ function serve(port: MessagePort, path: string): void {
       }
       if (next.kind === 'sessions') sessions.push(next);
       else {
-        const request = parsed(next);
-        requests.push(request);
-        events += request.drafts.length;
+        requests.push(next);
+        events += next.events.length / PREPARED_FIELDS;
       }
       if (events >= MAX_EVENTS_PER_COMMIT) break;
       next = receiveMessageOnPort(port)?.message as WriterRequest | undefined;
@@ -79,28 +90,24 @@ function serve(port: MessagePort, path: string): void {
   });
 }
 
-interface ParsedRequest {
-  readonly id: number;
-  readonly drafts: readonly AuditDraft[];
-}
-
-function parsed(request: AppendRequest): ParsedRequest {
-  return { id: request.id, drafts: JSON.parse(request.drafts) as AuditDraft[] };
-}
-
 /** Commits the requests together; if that fails, each alone, so one request's bad data fails only it. */
-function commit(
-  append: ReturnType<typeof sqliteAuditAppend>,
-  requests: readonly ParsedRequest[],
-): WriterReply[] {
+function commit(append: SqliteAuditAppend, requests: readonly AppendRequest[]): WriterReply[] {
   if (requests.length > 1) {
     try {
-      const sealed = append(requests.flatMap((r) => r.drafts));
+      const chained = append(requests.flatMap((r) => r.events));
       let at = 0;
       return requests.map((r) => {
-        const from = at;
-        at += r.drafts.length;
-        return { id: r.id, sealed: sealed.slice(from, at) };
+        const count = r.events.length / PREPARED_FIELDS;
+        const reply = {
+          id: r.id,
+          chained: {
+            firstSeq: chained.firstSeq + at,
+            prevHash: at === 0 ? chained.prevHash : (chained.hashes[at - 1] as string),
+            hashes: chained.hashes.slice(at, at + count),
+          },
+        };
+        at += count;
+        return reply;
       });
     } catch {
       // Tried again request by request below: the failed transaction rolled back as a whole.
@@ -108,7 +115,7 @@ function commit(
   }
   return requests.map((r) => {
     try {
-      return { id: r.id, sealed: append(r.drafts) };
+      return { id: r.id, chained: append(r.events) };
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       return {

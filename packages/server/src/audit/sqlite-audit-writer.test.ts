@@ -75,13 +75,26 @@ describe('the SQLite audit writer thread', () => {
     await writer.close();
   });
 
-  it('refuses an event the thread cannot receive, and only that one', async () => {
+  it('refuses an event that has no storable form, and only that one', async () => {
     const store = await openStore({ sqlite: file() });
     const log = new AuditLog(store);
-    const bad = { ...draft(2), what: { tool: 'x', args: { n: 1n } } } as unknown as AuditDraft;
-    const results = await Promise.allSettled([log.append(draft(1)), log.append(bad), log.append(draft(3))]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(await verifyStoredAudit(store)).toMatchObject({ ok: true, events: 2 });
+    const cycle: Record<string, unknown> = { n: 1 };
+    cycle.self = cycle;
+    const bad = { ...draft(2), what: { tool: 'x', args: cycle } } as unknown as AuditDraft;
+    // A BigInt has a storable form: it is described, as the in-process store does.
+    const big = { ...draft(4), what: { tool: 'x', args: { n: 1n } } } as unknown as AuditDraft;
+    const results = await Promise.allSettled([
+      log.append(draft(1)),
+      log.append(bad),
+      log.append(draft(3)),
+      log.append(big),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'GH_STORE_UNAVAILABLE' });
+    expect((results[3] as PromiseFulfilledResult<{ text: string }>).value.text).toContain(
+      '"args":{"n":"[unstorable bigint: 1]"}',
+    );
+    expect(await verifyStoredAudit(store)).toMatchObject({ ok: true, events: 3 });
     await log.close();
     await store.close();
   });

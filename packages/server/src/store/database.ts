@@ -16,6 +16,7 @@ export interface Database {
   users: UsersTable;
   signing_keys: SigningKeysTable;
   sessions: SessionsTable;
+  session_changes: SessionChangesTable;
   registered_tools: RegisteredToolsTable;
   approvals: ApprovalsTable;
   audit_events: AuditEventsTable;
@@ -60,8 +61,17 @@ export interface RegisteredToolsTable {
 export interface SessionsTable {
   id: string;
   agent_id: string;
+  /** The session as of its last snapshot; `session_changes` holds what changed since. */
   state: string;
   updated_at: number;
+}
+
+/** Changes to a session since its snapshot, in order: appended instead of rewriting the snapshot. */
+export interface SessionChangesTable {
+  id: Generated<number>;
+  session_id: string;
+  /** JSON of the changes (`SerializedSessionChanges`). */
+  change: string;
 }
 
 export interface PolicyVersionsTable {

@@ -2,6 +2,7 @@
 export type { Database } from './database.js';
 export {
   KyselyStore,
+  type LoadedSession,
   type PolicyVersion,
   type Store,
   type StoredSession,

@@ -5,15 +5,24 @@ import {
   type AuditDraft,
   type AuditRow,
   approvalActionKey,
+  chainAuditEvent,
   GatehouseError,
+  prepareAuditEvent,
   type SealedAuditEvent,
-  sealAuditEvent,
 } from '@gatehouse/core';
 import type SqliteDatabase from 'better-sqlite3';
 import type { JWK } from 'jose';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { AuditKeyRecord, AuditQuery, AuditStore } from '../audit/audit-store.js';
-import { newAuditEventId, type SqliteAuditAppend, sqliteAuditAppend } from '../audit/sqlite-audit-append.js';
+import {
+  flattenPrepared,
+  newAuditEventId,
+  type SessionRow,
+  type SqliteAuditAppend,
+  sealedBatch,
+  sqliteAuditAppend,
+  sqliteSessionSave,
+} from '../audit/sqlite-audit-append.js';
 import { SqliteAuditWriter } from '../audit/sqlite-audit-writer.js';
 import { newId } from '../identity/agent-admin.js';
 import type {
@@ -68,9 +77,12 @@ export interface Store extends IdentityStore, AuditStore, VaultStore {
   deleteRegisteredTool(name: string): Promise<boolean>;
   /** Changes whenever the registered tools change: for replicas that poll. */
   registeredToolsStamp(): Promise<string>;
-  /** A stored session's JSON, if any. */
-  loadSession(id: string): Promise<{ agentId: string; state: string; updatedAt: Date } | undefined>;
-  /** Stores (replaces) sessions' JSON, all in one transaction (one disk sync for a batch). */
+  /** A stored session's JSON snapshot and the changes since (in order), if any. */
+  loadSession(id: string): Promise<LoadedSession | undefined>;
+  /**
+   * Stores sessions' snapshots (replacing the state and the changes folded into it) or appends
+   * their changes, all in one transaction (one disk sync for a batch).
+   */
   saveSessions(sessions: readonly StoredSession[]): Promise<void>;
   /** Deletes sessions idle since before `time`. */
   pruneSessions(idleSince: Date): Promise<number>;
@@ -119,12 +131,22 @@ export interface ToolPinRecord {
   readonly updatedAt: Date;
 }
 
-/** One session as stored: its JSON state, owned by one agent. */
-export interface StoredSession {
+/** One session write: a snapshot of its JSON state, or the JSON of what changed since; owned by one agent. */
+export type StoredSession = {
   readonly id: string;
+  readonly agentId: string;
+  readonly updatedAt: Date;
+} & (
+  | { readonly state: string; readonly change?: undefined }
+  | { readonly change: string; readonly state?: undefined }
+);
+
+/** A stored session: its last snapshot and the changes appended since, oldest first. */
+export interface LoadedSession {
   readonly agentId: string;
   readonly state: string;
   readonly updatedAt: Date;
+  readonly changes?: readonly string[];
 }
 
 /** The `Store` over Kysely: the same queries for SQLite and PostgreSQL. */
@@ -615,23 +637,49 @@ export class KyselyStore implements Store {
 
   // ---- sessions ----------------------------------------------------------
 
-  async loadSession(id: string): Promise<{ agentId: string; state: string; updatedAt: Date } | undefined> {
-    const row = await this.guard(() =>
-      this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst(),
+  async loadSession(id: string): Promise<LoadedSession | undefined> {
+    // One statement, so the snapshot and its changes are read as of one moment: a snapshot
+    // written meanwhile folds (and deletes) the changes it holds.
+    const rows = await this.guard(() =>
+      this.db
+        .selectFrom('sessions')
+        .leftJoin('session_changes', 'session_changes.session_id', 'sessions.id')
+        .select([
+          'sessions.agent_id',
+          'sessions.state',
+          'sessions.updated_at',
+          'session_changes.change',
+          'session_changes.id as change_id',
+        ])
+        .where('sessions.id', '=', id)
+        .orderBy('change_id')
+        .execute(),
     );
-    return row
-      ? { agentId: row.agent_id, state: row.state, updatedAt: new Date(Number(row.updated_at)) }
-      : undefined;
+    const [first] = rows;
+    if (!first) return undefined;
+    const changes = rows.flatMap((r) => (r.change === null ? [] : [r.change]));
+    return {
+      agentId: first.agent_id,
+      state: first.state,
+      updatedAt: new Date(Number(first.updated_at)),
+      ...(changes.length > 0 && { changes }),
+    };
   }
 
   async saveSessions(sessions: readonly StoredSession[]): Promise<void> {
     if (sessions.length === 0) return;
+    const rows = sessions.map(
+      ({ id, agentId, state, change, updatedAt }): SessionRow => [
+        id,
+        agentId,
+        state ?? null,
+        change ?? null,
+        updatedAt.getTime(),
+      ],
+    );
     if (this.#auditWriter) {
       // Written behind by the writer thread, after the audit's next commit: no disk sync on the
       // event loop for what is a cache of session state.
-      const rows = sessions.map(
-        ({ id, agentId, state, updatedAt }) => [id, agentId, state, updatedAt.getTime()] as const,
-      );
       await this.#auditWriter.saveSessions(rows);
       return;
     }
@@ -639,34 +687,40 @@ export class KyselyStore implements Store {
     if (sqlite) {
       // One synchronous transaction: an async one would hold SQLite's only connection across
       // event-loop turns, and the audit appends that decisions wait on would queue behind it.
-      await this.guard(() =>
-        this.db.connection().execute(async () => {
-          this.#saveSession ??= sqlite.prepare(
-            'insert into sessions (id, agent_id, state, updated_at) values (?, ?, ?, ?) on conflict (id) do update set state = excluded.state, updated_at = excluded.updated_at where sessions.agent_id = excluded.agent_id',
-          );
-          const save = this.#saveSession;
-          sqlite.transaction(() => {
-            for (const { id, agentId, state, updatedAt } of sessions)
-              save.run(id, agentId, state, updatedAt.getTime());
-          })();
-        }),
-      );
+      this.#saveSessions ??= sqliteSessionSave(sqlite);
+      const save = this.#saveSessions;
+      await this.guard(() => this.db.connection().execute(async () => save(rows)));
       return;
     }
     await this.guard(() =>
       this.db.transaction().execute(async (trx) => {
-        for (const { id, agentId, state, updatedAt } of sessions) {
-          await trx
-            .insertInto('sessions')
-            .values({ id, agent_id: agentId, state, updated_at: updatedAt.getTime() })
-            // INVARIANT: a session never changes agent; a write for another agent's id is ignored.
-            .onConflict((oc) =>
-              oc
-                .column('id')
-                .doUpdateSet({ state, updated_at: updatedAt.getTime() })
-                .where('sessions.agent_id', '=', agentId),
-            )
-            .execute();
+        for (const [id, agentId, state, change, updatedAt] of rows) {
+          // INVARIANT: a session never changes agent; a write for another agent's id is ignored.
+          if (state !== null) {
+            await trx
+              .insertInto('sessions')
+              .values({ id, agent_id: agentId, state, updated_at: updatedAt })
+              .onConflict((oc) =>
+                oc
+                  .column('id')
+                  .doUpdateSet({ state, updated_at: updatedAt })
+                  .where('sessions.agent_id', '=', agentId),
+              )
+              .execute();
+            await sql`delete from session_changes where session_id = ${id} and exists (select 1 from sessions where id = ${id} and agent_id = ${agentId})`.execute(
+              trx,
+            );
+          } else if (change !== null) {
+            await sql`insert into session_changes (session_id, change) select ${id}::text, ${change}::text where exists (select 1 from sessions where id = ${id} and agent_id = ${agentId})`.execute(
+              trx,
+            );
+            await trx
+              .updateTable('sessions')
+              .set({ updated_at: updatedAt })
+              .where('id', '=', id)
+              .where('agent_id', '=', agentId)
+              .execute();
+          }
         }
       }),
     );
@@ -786,8 +840,14 @@ export class KyselyStore implements Store {
       // nothing else runs on it meanwhile.
       this.#auditAppend ??= sqliteAuditAppend(sqlite);
       const append = this.#auditAppend;
-      return this.guard(() => this.db.connection().execute(async () => append(drafts)));
+      const prepared = drafts.map((draft) => prepareAuditEvent(draft, newAuditEventId()));
+      const chained = await this.guard(() =>
+        this.db.connection().execute(async () => append(flattenPrepared(prepared))),
+      );
+      return sealedBatch(prepared, chained);
     }
+    // Prepared before the transaction: the chain's lock is held only to link, hash and insert.
+    const prepared = drafts.map((draft) => prepareAuditEvent(draft, newAuditEventId()));
     return this.guard(() =>
       this.db.transaction().execute(async (trx) => {
         // Writing the head first takes the lock: SQLite's write lock, a row lock in PostgreSQL.
@@ -799,8 +859,8 @@ export class KyselyStore implements Store {
           .executeTakeFirstOrThrow();
         let seq = Number(head.seq);
         let prev = head.hash;
-        const sealed = drafts.map((draft) => {
-          const event = sealAuditEvent(draft, newAuditEventId(), ++seq, prev);
+        const sealed = prepared.map((ready) => {
+          const event = chainAuditEvent(ready, ++seq, prev);
           prev = event.hash;
           return event;
         });
@@ -830,7 +890,7 @@ export class KyselyStore implements Store {
     );
   }
 
-  #saveSession: SqliteDatabase.Statement | undefined;
+  #saveSessions: ((rows: readonly SessionRow[]) => void) | undefined;
   #auditPage: SqliteDatabase.Statement | undefined;
 
   async auditHead(): Promise<{ seq: number; hash: string }> {

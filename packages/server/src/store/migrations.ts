@@ -312,6 +312,25 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0012_session_changes': {
+      async up(db: Kysely<unknown>) {
+        // Sessions are written by delta: a change row per flush, folded into the snapshot now and
+        // then. Deleting a session (pruning) deletes its changes.
+        await db.schema
+          .createTable('session_changes')
+          .addColumn('id', autoId, (c) =>
+            dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+          .addColumn('change', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('session_changes_session')
+          .on('session_changes')
+          .columns(['session_id', 'id'])
+          .execute();
+      },
+    },
     '0003_sessions': {
       async up(db: Kysely<unknown>) {
         await db.schema
