@@ -10,6 +10,7 @@ import {
   VERBS,
 } from './lexicon.js';
 import type { Comparison, Condition, SentenceMeaning } from './meaning.js';
+import { misreadConditions } from './misreadings.js';
 import type { ParsedCondition, ParsedSentence } from './parse-sentence.js';
 import { type Refusal, refuse } from './refusal.js';
 import { resolveObjects } from './resolve-objects.js';
@@ -84,6 +85,9 @@ export function compileClause(
         ? 'approve'
         : undefined;
   if (effects.length === 2 && effects.includes('deny') && effects.includes('allow')) effect = undefined;
+  // "X is fine, other Y needs approval" in one clause: the permission is a statement of its
+  // own, not the "with approval" of a single one; which calls each half covers is not said.
+  if (effect === 'approve' && effects.includes('allow') && parsed.permits) effect = undefined;
   if (effects.length === 0 && parsed.only) effect = 'deny';
   if (parsed.unsupported.length > 0) return refuse('GH_NL_UNSUPPORTED', parsed.unsupported.join('; '));
   if (effect === undefined && effects.length === 0)
@@ -189,6 +193,22 @@ export function compileClause(
     )
   )
     verbCategories.splice(0);
+  // An exemption that exempts none of the tools the rule is about was read as the wrong
+  // thing ("no agent except finance may pay": the finance agent, not the finance tools).
+  for (const ns of parsed.exceptNamespaces) {
+    const covered = vocabulary.tools.filter(
+      (t) =>
+        (verbCategories.length === 0 || verbCategories.some((c) => t.categories.includes(c))) &&
+        (nounCategories.length === 0 || nounCategories.some((c) => t.categories.includes(c))) &&
+        (toolSets.length === 0 || toolSets.some((s) => s.tools.includes(t))),
+    );
+    if (!covered.some((t) => t.name.startsWith(`${ns}.`)))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"except ${ns}" exempts none of the tools the rule covers: name the agent ("except the ${ns} agent") or the tools`,
+        [ns],
+      );
+  }
   const exempt = (t: ToolDefinition) => parsed.exceptNamespaces.some((ns) => t.name.startsWith(`${ns}.`));
   const selected = vocabulary.tools.filter(
     (t) =>
@@ -308,6 +328,9 @@ export function compileClause(
     if (seen.has(key)) conditions.splice(i, 1);
     else seen.add(key);
   }
+
+  const misread = misreadConditions(conditions);
+  if (misread) return refuse('GH_NL_UNSUPPORTED', misread);
 
   // Origins: the rule applies when a value's origin is not one of these.
   let require: { origin?: Record<string, string[]>; mentions?: Record<string, string[]> } | undefined;

@@ -193,3 +193,68 @@ describe('names', () => {
     expect(compileSentence('The assistant cannot pay anyone', other).ok).toBe(true);
   });
 });
+
+// Sentences that once compiled into a rule deciding some request differently from what they
+// say; each must now be refused with a reason, or compile exactly.
+describe('misreadings are refused, never compiled half-right', () => {
+  it('refuses a figure in a unit the tool does not count in', () => {
+    for (const s of [
+      'Transfers over 1,000 shares need approval.',
+      'Transfers over 500 cents need approval.',
+      'Payments over 10% of the balance need approval.',
+      'Transfers over 1,000 yen need approval.',
+    ]) {
+      const r = refusal(s);
+      expect(r.code, s).toBe('GH_NL_UNSUPPORTED');
+      expect(r.message, s).toMatch(/has no unit/);
+    }
+  });
+
+  it('refuses an exemption that exempts none of the tools the rule covers', () => {
+    const r = refusal('No agent except finance may pay.');
+    expect(r.code).toBe('GH_NL_UNSUPPORTED');
+    expect(r.message).toContain('except the finance agent');
+    expect(decider('No agent except the finance agent may pay.')('finance-agent', 'payments.transfer')).toBe(
+      'allow',
+    );
+  });
+
+  it('refuses a clause with no effect of its own instead of making its "only" a prohibition', () => {
+    const r = refusal('Payments over $1,000 need approval, but only on weekdays.');
+    expect(r.code).toBe('GH_NL_UNSUPPORTED');
+    expect(r.message).toContain('only on weekdays');
+  });
+
+  it('refuses a permission and a restriction run together in one clause', () => {
+    const r = refusal('Sending email to colleagues is fine, other email needs approval.');
+    expect(r.code).toBe('GH_NL_AMBIGUOUS_EFFECT');
+    // The modal "may … with approval" is one statement and still compiles.
+    expect(
+      compileSentence(
+        'Financial reports may only be pulled with approval from someone in finance',
+        vocabulary,
+      ).ok,
+    ).toBe(true);
+  });
+
+  it('refuses conditions that can never hold together', () => {
+    expect(refusal('The ops agent may not run commands after 9pm or before 6am.').message).toMatch(
+      /two hours conditions/,
+    );
+    expect(refusal('Payments under $10 or over $10,000 need approval.').message).toMatch(/no amount is/);
+  });
+
+  it('compiles a range of amounts and inclusive bounds exactly', () => {
+    const range = decider('Payments between $100 and $500 need approval.');
+    expect(range('finance-agent', 'payments.transfer', pay(99))).toBe('allow');
+    expect(range('finance-agent', 'payments.transfer', pay(100))).toBe('approve');
+    expect(range('finance-agent', 'payments.transfer', pay(500))).toBe('approve');
+    expect(range('finance-agent', 'payments.transfer', pay(501))).toBe('allow');
+    const max = decider('Payments max $200 are fine; anything larger is blocked.');
+    expect(max('finance-agent', 'payments.transfer', pay(200))).toBe('allow');
+    expect(max('finance-agent', 'payments.transfer', pay(201))).toBe('deny');
+    const atLeast = decider('Transfers larger than or equal to $1,000 need approval.');
+    expect(atLeast('finance-agent', 'payments.transfer', pay(999))).toBe('allow');
+    expect(atLeast('finance-agent', 'payments.transfer', pay(1000))).toBe('approve');
+  });
+});

@@ -288,6 +288,7 @@ export function parseEffectPhrasings({ take, parsed }: PhrasingContext): void {
     '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|a free-for-all|free-for-all|unrestricted|not restricted|allowed|permitted)|can\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',
     () => {
       parsed.effects.push('allow');
+      parsed.permits = true;
       return true;
     },
   );

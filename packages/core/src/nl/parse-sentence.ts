@@ -75,6 +75,8 @@ export interface ParsedSentence {
   otherwise?: boolean;
   /** "… unless it is under $100": the sentence's one condition is negated. */
   unlessCondition?: boolean;
+  /** A permission said as a statement ("is fine", "can go through"), not a modal "may". */
+  permits?: boolean;
   /** Tool namespaces the sentence exempts ("except the email and contacts tools"). */
   exceptNamespaces: string[];
 }
