@@ -221,6 +221,23 @@ export function compileClause(
     const what = [...verbCategories, ...nounCategories, ...toolSets.flatMap((s) => s.patterns)].join(' and ');
     return refuse('GH_NL_NO_TOOL', `no tool in the catalog is ${what}`);
   }
+  // Every object the sentence names must keep a tool in the rule: one that the verb or another
+  // object filters out entirely was read as the wrong thing ("send email with confidential
+  // data" is not a rule on the financial reports, whose tools a send never reaches).
+  for (const set of toolSets)
+    if (!set.tools.some((t) => selected.includes(t)))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"${set.patterns.join(', ')}" is named but none of its tools is among those the rule covers (${selected.map((t) => t.name).join(', ')})`,
+        [...set.patterns],
+      );
+  for (const c of nounCategories)
+    if (!selected.some((t) => t.categories.includes(c)))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"${c}" is named but none of its tools is among those the rule covers (${selected.map((t) => t.name).join(', ')})`,
+        [c],
+      );
   // A rule on a resource fact no selected tool has would never apply: a wrong rule, refused.
   for (const c of parsed.conditions)
     if (c.kind === 'resource' && !selected.some((t) => t.resource[c.key] === c.value))

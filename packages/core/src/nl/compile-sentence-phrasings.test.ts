@@ -226,7 +226,7 @@ describe('misreadings are refused, never compiled half-right', () => {
   });
 
   it('refuses a permission and a restriction run together in one clause', () => {
-    const r = refusal('Sending email to colleagues is fine, other email needs approval.');
+    const r = refusal('Payments under $100 are fine, payments need approval.');
     expect(r.code).toBe('GH_NL_AMBIGUOUS_EFFECT');
     // The modal "may … with approval" is one statement and still compiles.
     expect(
@@ -256,5 +256,24 @@ describe('misreadings are refused, never compiled half-right', () => {
     const atLeast = decider('Transfers larger than or equal to $1,000 need approval.');
     expect(atLeast('finance-agent', 'payments.transfer', pay(999))).toBe('allow');
     expect(atLeast('finance-agent', 'payments.transfer', pay(1000))).toBe('approve');
+  });
+});
+
+describe('words that carry meaning are never skipped', () => {
+  it.each([
+    ['The ops agent may not delete its own records.', 'own'],
+    ['Either finance or security must approve payments over $1,000.', 'either'],
+    ['The research agent may not pay over $1,000; other agents need approval.', 'other'],
+    ['Payments of over $1,000 in total need approval.', 'total'],
+    ['Payments over $1000 need 2 approvals, from finance.', 'finance'],
+  ])('refuses "%s", naming "%s"', (sentence, word) => {
+    const r = refusal(sentence);
+    expect(r.code).toBe('GH_NL_UNPARSED');
+    expect(r.unparsed).toContain(word);
+  });
+  it('refuses an object that no tool of the rule is', () => {
+    const r = refusal('Agents may not send email with confidential data.');
+    expect(r.code).toBe('GH_NL_UNSUPPORTED');
+    expect(r.message).toContain('finance.report');
   });
 });

@@ -10,7 +10,7 @@ import type { Vocabulary } from './vocabulary.js';
  */
 
 const AMOUNT =
-  '([$€£]\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.(\\d+))?\\s?(k|m|thousand|million)?(?:\\s(dollars?|usd|euros?|eur|pounds?|gbp))?(?:\\s(?:in value|in total|each))?';
+  '([$€£]\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.(\\d+))?\\s?(k|m|thousand|million)?(?:\\s(dollars?|usd|euros?|eur|pounds?|gbp))?(?:\\s(?:in value|each))?';
 /** Units and currencies a figure may carry that a tool's bare number does not. */
 const FOREIGN_UNITS = [
   'cents',

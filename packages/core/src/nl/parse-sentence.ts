@@ -400,7 +400,12 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       parsed.objects.push({ kind: 'tool', pattern: toolPhrase.get(m[1] as string) as string });
       return true;
     });
-  take(`(?:the\\s)?(${alt(FINANCIAL_SYSTEM_NOUNS)})`, () => {
+  // "…, from finance": after "from" or "by", a group's name is who approves, not an object;
+  // left unconsumed, the sentence is refused rather than the group dropped.
+  const approverNotObject = (m: RegExpExecArray, phrase: number) =>
+    m[1] !== undefined && groupName(m[phrase]) !== undefined;
+  take(`((?:from|by)\\s)?(?:the\\s)?(${alt(FINANCIAL_SYSTEM_NOUNS)})`, (m) => {
+    if (approverNotObject(m, 2)) return false;
     parsed.objects.push({ kind: 'financial-systems' });
     return true;
   });
@@ -446,8 +451,9 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       },
     );
   }
-  take(`(?:the\\s|all\\s|any\\s)?(${alt(nsPhrase.keys())})`, (m) => {
-    parsed.objects.push({ kind: 'namespace', namespace: nsPhrase.get(m[1] as string) as string });
+  take(`((?:from|by)\\s)?(?:the\\s|all\\s|any\\s)?(${alt(nsPhrase.keys())})`, (m) => {
+    if (approverNotObject(m, 2)) return false;
+    parsed.objects.push({ kind: 'namespace', namespace: nsPhrase.get(m[2] as string) as string });
     return true;
   });
   take(`(?:the\\s|all\\s|any\\s)?(${alt(DATABASE_NOUNS)})`, () => {
