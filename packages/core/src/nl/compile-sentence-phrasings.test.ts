@@ -277,3 +277,27 @@ describe('words that carry meaning are never skipped', () => {
     expect(r.message).toContain('finance.report');
   });
 });
+
+describe('subjects and facts are read where they stand', () => {
+  it.each([
+    'The email assistant may not send email to the finance agent.',
+    'The ops agent may not pay the finance agent.',
+    'Payments by the ops agent to the finance agent need approval.',
+  ])('refuses an agent a call reaches: "%s"', (sentence) => {
+    const r = refusal(sentence);
+    expect(r.code).toBe('GH_NL_UNSUPPORTED');
+    expect(r.message).toContain('not the agent a call reaches');
+  });
+  it('refuses two agent names run together instead of taking both as subjects', () => {
+    expect(refusal('The research assistant may not send email.').unparsed).toEqual(['research', 'assistant']);
+  });
+  it('refuses two values of one resource fact, which no tool has at once', () => {
+    expect(refusal('Deletes in production or staging need approval.').message).toMatch(/has one env/);
+  });
+  it("refuses a count of one tool's calls, which session.calls is not", () => {
+    expect(refusal('Agents may not send more than 5 emails in a session.').code).toBe('GH_NL_UNPARSED');
+    expect(decider('Sending email after more than 20 calls in a session requires approval')).toBeTypeOf(
+      'function',
+    );
+  });
+});

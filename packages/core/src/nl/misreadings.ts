@@ -17,6 +17,15 @@ export function misreadConditions(conditions: readonly Condition[]): string | un
   for (const [kind, n] of seen)
     if (n > 1 && ONE_PER_RULE.has(kind))
       return `two ${kind} conditions in one rule must both hold, which "or" does not mean: write one sentence for each`;
+  // "in production or staging": one tool has one env, so both can never hold.
+  const facts = new Map<string, string>();
+  for (const c of conditions) {
+    if (c.kind !== 'resource') continue;
+    const other = facts.get(c.key);
+    if (other !== undefined && other !== c.value)
+      return `a tool has one ${c.key}: ${other} and ${c.value} can never both hold; write one sentence for each`;
+    facts.set(c.key, c.value);
+  }
   const amounts = conditions.filter((c) => c.kind === 'amount');
   if (amounts.length > 2) return 'more than two amount bounds in one rule';
   if (amounts.length === 2) {

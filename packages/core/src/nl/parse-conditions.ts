@@ -118,8 +118,10 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   );
 
   // Counts per session; a count per period needs a rate limit, which a rule cannot express.
+  // session.calls counts every call of the session: "more than 5 emails" (or "5 times") counts
+  // one tool's calls, which it is not, so only calls, requests and actions are read.
   take(
-    `(?:after\\s)?(?:more than|over)\\s(\\d+)\\s(?:times|calls|requests|emails|messages|transfers|payments|actions)?\\s?(?:in|per|within|during|of)\\s(?:a\\s|one\\s|the\\s|each\\s)?session`,
+    `(?:after\\s)?(?:more than|over)\\s(\\d+)\\s(?:calls|tool calls|requests|actions)?\\s?(?:in|per|within|during|of)\\s(?:a\\s|one\\s|the\\s|each\\s)?session`,
     (m) => {
       parsed.conditions.push({ kind: 'calls', op: '>=', value: Number(m[1]) });
       parsed.notes.push(

@@ -360,7 +360,22 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       return true;
     },
   );
-  take(AGENTS, (m) => {
+  // A subject, not an object: an agent after "to" or a verb that acts on it ("pay the finance
+  // agent", "send email to the finance agent") is whom the call reaches, which a rule cannot
+  // name; and two names run together ("the research assistant") are one name the policy does
+  // not have. Both are left unconsumed, so the sentence is refused.
+  const NAMES = alt(agentPhrase.keys());
+  // "email", "message" and "contact" name agents too ("the email assistant"): a verb only
+  // when "the" follows ("email the finance agent").
+  const REACHES =
+    '(?:to|with|pay|pays|paying|paid|emailing|messaging|delegate|delegates)\\s|(?:email|emails|message|messages|contact|contacts)\\s(?=the\\s)';
+  take(`(?<=\\s(?:${REACHES}))${AGENTS}`, (m) => {
+    parsed.unsupported.push(
+      `"${m[0]}": a rule names the agent that makes a call, not the agent a call reaches`,
+    );
+    return true;
+  });
+  take(`(?<!\\s(?:${NAMES})\\s(?:the\\s)?)${AGENTS}(?!\\s(?:${NAMES})\\s)`, (m) => {
     parsed.agents.push(...agentsIn(m[0] as string).filter((a) => !parsed.agents.includes(a)));
     return true;
   });
