@@ -221,23 +221,8 @@ export function compileClause(
     const what = [...verbCategories, ...nounCategories, ...toolSets.flatMap((s) => s.patterns)].join(' and ');
     return refuse('GH_NL_NO_TOOL', `no tool in the catalog is ${what}`);
   }
-  // Every object the sentence names must keep a tool in the rule: one that the verb or another
-  // object filters out entirely was read as the wrong thing ("send email with confidential
-  // data" is not a rule on the financial reports, whose tools a send never reaches).
-  for (const set of toolSets)
-    if (!set.tools.some((t) => selected.includes(t)))
-      return refuse(
-        'GH_NL_UNSUPPORTED',
-        `"${set.patterns.join(', ')}" is named but none of its tools is among those the rule covers (${selected.map((t) => t.name).join(', ')})`,
-        [...set.patterns],
-      );
-  for (const c of nounCategories)
-    if (!selected.some((t) => t.categories.includes(c)))
-      return refuse(
-        'GH_NL_UNSUPPORTED',
-        `"${c}" is named but none of its tools is among those the rule covers (${selected.map((t) => t.name).join(', ')})`,
-        [c],
-      );
+  const dropped = droppedObject(toolSets, nounCategories, selected);
+  if (dropped) return dropped;
   // A rule on a resource fact no selected tool has would never apply: a wrong rule, refused.
   for (const c of parsed.conditions)
     if (c.kind === 'resource' && !selected.some((t) => t.resource[c.key] === c.value))
@@ -415,6 +400,10 @@ export function compileClause(
       toolPatterns = narrowed.map((t) => t.name);
     }
   }
+  // The argument a condition reads may narrow the tools again ("email confidential data to
+  // anyone outside": the reports take no recipient).
+  const droppedByArgs = droppedObject(toolSets, nounCategories, tools);
+  if (droppedByArgs) return droppedByArgs;
   const exceptAgents = parsed.exceptAgents;
   if (parsed.agents.some((a) => exceptAgents.includes(a)))
     return refuse('GH_NL_UNSUPPORTED', 'an agent is both named and exempted');
@@ -435,6 +424,35 @@ export function compileClause(
       notes,
     })),
   };
+}
+
+/**
+ * Every object the sentence names must keep a tool in the rule: one that the verb, another
+ * object or a condition's argument filters out entirely was read as the wrong thing ("send
+ * email with confidential data" is not a rule on the financial reports, which a send never
+ * reaches). The refusal, or undefined when each object keeps a tool.
+ */
+function droppedObject(
+  toolSets: readonly { patterns: readonly string[]; tools: readonly ToolDefinition[] }[],
+  nounCategories: readonly ToolCategory[],
+  kept: readonly ToolDefinition[],
+): ClauseResult | undefined {
+  const names = kept.map((t) => t.name).join(', ');
+  for (const set of toolSets)
+    if (!set.tools.some((t) => kept.includes(t)))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"${set.patterns.join(', ')}" is named but none of its tools is among those the rule covers (${names})`,
+        [...set.patterns],
+      );
+  for (const c of nounCategories)
+    if (!kept.some((t) => t.categories.includes(c)))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"${c}" is named but none of its tools is among those the rule covers (${names})`,
+        [c],
+      );
+  return undefined;
 }
 
 /** The condition that holds exactly when `c` does not, where a rule can state it. */

@@ -301,3 +301,22 @@ describe('subjects and facts are read where they stand', () => {
     );
   });
 });
+
+describe('groups, recipients and objects are not dropped', () => {
+  it.each([
+    ['Emails to finance need approval.', 'finance'],
+    ['Emails outside the company need approval from security and finance.', 'finance'],
+  ])('refuses a group read as an object: "%s"', (sentence, word) => {
+    expect(refusal(sentence).unparsed).toContain(word);
+  });
+  it('refuses recipients inside and outside at once', () => {
+    expect(refusal('Emails to external recipients and colleagues need approval.').message).toMatch(
+      /two conditions on the recipients/,
+    );
+  });
+  it('refuses an object a condition argument narrows away', () => {
+    expect(refusal('Do not email confidential data to anyone outside the company.').message).toContain(
+      'finance.report',
+    );
+  });
+});

@@ -26,6 +26,11 @@ export function misreadConditions(conditions: readonly Condition[]): string | un
       return `a tool has one ${c.key}: ${other} and ${c.value} can never both hold; write one sentence for each`;
     facts.set(c.key, c.value);
   }
+  // "to external recipients and colleagues": outside and inside the same domain never both
+  // hold; a rule reads one set of recipients one way.
+  const recipients = conditions.filter((c) => c.kind === 'recipients');
+  if (recipients.length > 1)
+    return 'two conditions on the recipients in one rule must both hold: write one sentence for each';
   const amounts = conditions.filter((c) => c.kind === 'amount');
   if (amounts.length > 2) return 'more than two amount bounds in one rule';
   if (amounts.length === 2) {

@@ -415,11 +415,12 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       parsed.objects.push({ kind: 'tool', pattern: toolPhrase.get(m[1] as string) as string });
       return true;
     });
-  // "…, from finance": after "from" or "by", a group's name is who approves, not an object;
-  // left unconsumed, the sentence is refused rather than the group dropped.
+  // "…, from finance", "approval from security and finance", "emails to finance": after
+  // "from", "by" or "to", or in a sentence that asks for approval, a group's bare name is
+  // people, not an object; left unconsumed, the sentence is refused rather than misread.
   const approverNotObject = (m: RegExpExecArray, phrase: number) =>
-    m[1] !== undefined && groupName(m[phrase]) !== undefined;
-  take(`((?:from|by)\\s)?(?:the\\s)?(${alt(FINANCIAL_SYSTEM_NOUNS)})`, (m) => {
+    groupName(m[phrase]) !== undefined && (m[1] !== undefined || parsed.effects.includes('approve'));
+  take(`((?:from|by|to)\\s)?(?:the\\s)?(${alt(FINANCIAL_SYSTEM_NOUNS)})`, (m) => {
     if (approverNotObject(m, 2)) return false;
     parsed.objects.push({ kind: 'financial-systems' });
     return true;
@@ -466,7 +467,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       },
     );
   }
-  take(`((?:from|by)\\s)?(?:the\\s|all\\s|any\\s)?(${alt(nsPhrase.keys())})`, (m) => {
+  take(`((?:from|by|to)\\s)?(?:the\\s|all\\s|any\\s)?(${alt(nsPhrase.keys())})`, (m) => {
     if (approverNotObject(m, 2)) return false;
     parsed.objects.push({ kind: 'namespace', namespace: nsPhrase.get(m[2] as string) as string });
     return true;
