@@ -320,3 +320,24 @@ describe('groups, recipients and objects are not dropped', () => {
     );
   });
 });
+
+describe('phrasings added with the hardening', () => {
+  it('reads a dash between two dates as a span through the second', () => {
+    const d = decider('Sandbox deletes are blocked 2026-12-20–2027-01-04.');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2027-01-04T12:00:00Z' })).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2027-01-05T12:00:00Z' })).toBe('allow');
+  });
+  it('reads "by the X agent only" as only that agent', () => {
+    const d = decider('Payments can be made by the finance agent only.');
+    expect(d('finance-agent', 'payments.transfer', pay(10))).toBe('allow');
+    expect(d('ops-agent', 'payments.transfer', pay(10))).toBe('deny');
+  });
+  it('reads "except those under" as the condition negated', () => {
+    const d = decider('All payments need approval except those under $50.');
+    expect(d('finance-agent', 'payments.transfer', pay(49))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(50))).toBe('approve');
+  });
+  it('refuses a dot that may group thousands', () => {
+    expect(refusal('Payments over $1.000 need approval.').message).toMatch(/group thousands/);
+  });
+});

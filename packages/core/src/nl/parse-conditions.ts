@@ -161,6 +161,11 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       return true;
     },
   );
+  // "$1.000" is a thousand in much of Europe and one elsewhere: refused, not guessed.
+  take('[$€£]?\\d{1,3}(?:\\.\\d{3})+(?![\\d,])', (m) => {
+    parsed.unsupported.push(`"${m[0]}": a dot before three figures may group thousands; write 1,000 or 1000`);
+    return true;
+  });
   // "between $100 and $500": both bounds hold (inclusive, as people mean a range of prices).
   take(`(?:of\\s)?(?:between|from)\\s${AMOUNT}\\s(?:and|to|through|-)\\s${AMOUNT}`, (m) => {
     const low = amountOf(m, 1);

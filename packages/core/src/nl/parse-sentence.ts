@@ -217,6 +217,12 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     },
   );
 
+  // "… can be made by the finance agent only", "… are for the ops agent only": the same.
+  take(`(?:(?:may|can)\\sbe\\s[a-z]+\\sby|(?:is|are)\\sfor)\\s(?:${AGENTS})\\sonly(?=\\s$)`, (m) => {
+    parsed.exceptAgents.push(...agentsIn(m[0] as string));
+    parsed.effects.push('deny');
+    return true;
+  });
   take(`only\\s(?:${AGENTS})\\s(?:may|can|is allowed to|are allowed to|should)`, (m) => {
     parsed.exceptAgents.push(...agentsIn((m[0] as string).replace(/^only/, '')));
     parsed.effects.push('deny');
