@@ -341,3 +341,17 @@ describe('phrasings added with the hardening', () => {
     expect(refusal('Payments over $1.000 need approval.').message).toMatch(/group thousands/);
   });
 });
+
+describe('approvers are people', () => {
+  it.each([
+    'Transfers over $1,000 need approval from the finance agent.',
+    'Transfers over $1,000 must be approved by the ops agent.',
+  ])('refuses an agent as approver: "%s"', (sentence) => {
+    expect(refusal(sentence).message).toContain('an agent cannot approve');
+  });
+  it('still reads "by the X agent" before the effect as the subject', () => {
+    const d = decider('Payments by the ops agent need approval.');
+    expect(d('ops-agent', 'payments.transfer', pay(10))).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(10))).toBe('allow');
+  });
+});
