@@ -271,6 +271,9 @@ describe('words that carry meaning are never skipped', () => {
     expect(r.code).toBe('GH_NL_UNPARSED');
     expect(r.unparsed).toContain(word);
   });
+  it('refuses a relative clause with an action of its own', () => {
+    expect(refusal('Agents may not run code that deletes data.').message).toContain('that deletes');
+  });
   it('refuses an object that no tool of the rule is', () => {
     const r = refusal('Agents may not send email with confidential data.');
     expect(r.code).toBe('GH_NL_UNSUPPORTED');

@@ -502,6 +502,12 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   const verbCategory = new Map<string, ToolCategory>();
   for (const [category, phrases] of Object.entries(VERBS) as [ToolCategory | 'any', readonly string[]][])
     if (category !== 'any') for (const p of phrases) if (!verbCategory.has(p)) verbCategory.set(p, category);
+  // "run code that deletes data": a relative clause with a verb of its own is a second action
+  // that narrows the first, which a rule's categories (an OR) cannot say.
+  take(`(?:that|which|who)\\s(${alt(verbCategory.keys())})`, (m) => {
+    parsed.unsupported.push(`"${m[0]}": an action inside another ("… that ${m[1]} …") is not a rule's`);
+    return true;
+  });
   take(`(?:to\\s)?(${alt(verbCategory.keys())})`, (m) => {
     parsed.verbs.push(verbCategory.get(m[1] as string) as ToolCategory);
     return true;
