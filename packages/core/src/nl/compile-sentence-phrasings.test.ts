@@ -349,6 +349,7 @@ describe('approvers are people', () => {
   it.each([
     'Transfers over $1,000 need approval from the finance agent.',
     'Transfers over $1,000 must be approved by the ops agent.',
+    'Payments need approval from finance or the ops agent.',
   ])('refuses an agent as approver: "%s"', (sentence) => {
     expect(refusal(sentence).message).toContain('an agent cannot approve');
   });

@@ -232,7 +232,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   // "approval from the finance agent": an agent is not an approver, and its name must not be
   // read as the group it shares a word with, nor as the rule's subject.
   take(
-    `(?:approvals?|sign-?offs?|approved|signed off|authori[sz]ed|authori[sz]ation|consent|ok|confirmed|confirmation)\\s(?:from|by)\\s${AGENTS}`,
+    `(?:approvals?|sign-?offs?|approved|signed off|authori[sz]ed|authori[sz]ation|consent|ok|confirmed|confirmation)\\s(?:from|by)\\s(?:${GROUP}\\s(?:,\\s)?(?:and|or|,)\\s)?${AGENTS}`,
     (m) => {
       parsed.unsupported.push(`"${m[0]}": an agent cannot approve; approvals come from a group of people`);
       return true;
