@@ -333,6 +333,24 @@ export function compileClause(
 
   const misread = misreadConditions(conditions);
   if (misread) return refuse('GH_NL_UNSUPPORTED', misread);
+  // "at night or on weekends": a connector nothing consumed sits between the conditions, and a
+  // rule's conditions (and its subject) must all hold. "or" is a disjunction a rule cannot say
+  // ("by the research agent or over $1,000"); "and" between two conditions is read both ways by
+  // people ("at night and on weekends" means either).
+  const narrowing =
+    conditions.length + (parsed.agents.length > 0 ? 1 : 0) + (parsed.agentLabel !== undefined ? 1 : 0);
+  const connector =
+    parsed.rest.includes('or') && narrowing > 1
+      ? 'or'
+      : parsed.rest.includes('and') && conditions.length > 1
+        ? 'and'
+        : undefined;
+  if (connector)
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      `conditions joined by "${connector}": a rule applies when all of its conditions hold; write one sentence for each`,
+      [connector],
+    );
 
   // Origins: the rule applies when a value's origin is not one of these.
   let require: { origin?: Record<string, string[]>; mentions?: Record<string, string[]> } | undefined;

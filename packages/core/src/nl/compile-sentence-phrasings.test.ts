@@ -244,6 +244,19 @@ describe('misreadings are refused, never compiled half-right', () => {
     expect(refusal('Payments under $10 or over $10,000 need approval.').message).toMatch(/no amount is/);
   });
 
+  it.each([
+    'Payments at night or on weekends need approval.',
+    'Payments over $1,000 or to gmail.com need approval.',
+    'Payments by the research agent or over $1,000 need approval.',
+    'Payments at night and on weekends need approval.',
+  ])('refuses conditions joined by a connector nothing consumed: "%s"', (sentence) => {
+    expect(refusal(sentence).message).toMatch(/conditions joined by/);
+  });
+  it('still reads two conditions that sit side by side as both holding', () => {
+    const d = decider('No payments on weekdays after 6pm.');
+    expect(d('finance-agent', 'payments.transfer', pay(10), { now: '2026-11-04T19:00:00Z' })).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(10), { now: '2026-11-07T19:00:00Z' })).toBe('allow');
+  });
   it('compiles a range of amounts and inclusive bounds exactly', () => {
     const range = decider('Payments between $100 and $500 need approval.');
     expect(range('finance-agent', 'payments.transfer', pay(99))).toBe('allow');
