@@ -6,10 +6,10 @@ import {
   EXTERNAL_COMMUNICATION_NOUNS,
   FINANCIAL_SYSTEM_NOUNS,
   NOUN_VERBS,
-  NUMBER_WORDS,
   VERBS,
 } from './lexicon.js';
 import type { Comparison } from './meaning.js';
+import { parseApprovals } from './parse-approvals.js';
 import { parseConditions } from './parse-conditions.js';
 import { type PhrasingContext, parseEffectPhrasings, parseLeadIns, parseMarkers } from './parse-phrasings.js';
 import { parseProvenance } from './parse-provenance.js';
@@ -88,10 +88,6 @@ export const alt = (phrases: Iterable<string>) =>
     .sort((a, b) => b.length - a.length)
     .map(escapeRegex)
     .join('|') || '(?!)';
-
-const NUMBER = `(\\d+|${alt(Object.keys(NUMBER_WORDS))})`;
-
-const numberOf = (word: string) => (/^\d+$/.test(word) ? Number(word) : (NUMBER_WORDS[word] ?? Number.NaN));
 
 /** Compiled patterns by source: a vocabulary's alternations are built once, not per sentence. */
 const REGEX_CACHE = new Map<string, RegExp>();
@@ -242,82 +238,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   // Conditions: provenance and origins first, since their nouns ("an email") are also objects.
   parseProvenance(phrasing);
 
-  // Approvals, with counts and groups.
-  const NEED =
-    '(?:requires?|required|needs?|must (?:have|get|obtain)|should (?:have|get)|is subject to|are subject to)';
-  const APPROVAL_NOUN =
-    '(?:approvals?|sign-?offs?|authori[sz]ations?|consent|confirmations?|reviews?|approvers?|signatures?)';
-  take(
-    `${NEED}\\s(?:a\\s)?(?:dual|two-person|two person|four-eyes|four eyes)\\s(?:authori[sz]ation|approval|sign-?off|review|control|rule)(?:\\s(?:from|by|in)\\s${GROUP})?`,
-    (m) => {
-      parsed.effects.push('approve');
-      parsed.approvers = 2;
-      addGroup(m[1]);
-      return true;
-    },
-  );
-  take(
-    `${NEED}\\s${NUMBER}\\s(?:(?:human|separate|distinct|independent|different|people's|person's)\\s)?(?:${GROUP}\\s)?${APPROVAL_NOUN}(?:\\s(?:from|by|in|of)\\s(?:(?:people|persons|members|approvers)\\s(?:from|in|of)\\s)?${GROUP})?`,
-    (m) => {
-      const n = numberOf(m[1] as string);
-      if (!Number.isFinite(n)) return false;
-      parsed.effects.push('approve');
-      parsed.approvers = n;
-      addGroup(m[2]);
-      addGroup(m[3]);
-      return true;
-    },
-  );
-  take(
-    `(?:${NEED}\\s(?:the\\s)?${APPROVAL_NOUN}|(?:must|should|need to|needs to|has to|have to) be (?:approved|signed off|authori[sz]ed))\\s(?:of|from|by)\\s(?:${NUMBER}\\s)?(?:(?:people|persons|members|approvers|person|member|approver|someone|anyone|a member|a person|one person|one member)\\s(?:from|in|of)\\s)?${GROUP}`,
-    (m) => {
-      parsed.effects.push('approve');
-      if (m[1]) parsed.approvers = numberOf(m[1]);
-      addGroup(m[2]);
-      return true;
-    },
-  );
-  take(
-    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*(?:(?:human|manual|manager|person's|people's)\\s)?(?:approval|sign-?off|review|confirmation|authori[sz]ation|consent|check)(?:\\s(?:from|by)\\s(?:a human|a person|someone|a manager))?(?:\\s(?:first|beforehand))?`,
-    () => {
-      parsed.effects.push('approve');
-      return true;
-    },
-  );
-  take(`${NEED}\\s(?:a\\s)?(?:human|person)(?:\\sto\\s(?:approve|confirm|sign off))?(?:\\sfirst)?`, () => {
-    parsed.effects.push('approve');
-    return true;
-  });
-  take(
-    '(?:must|should|have to|has to|need to|needs to)\\s(?:ask|check with)\\s(?:a human|a person|someone|for approval|for permission|first)(?:\\sfor\\s(?:approval|permission))?(?:\\sfirst)?',
-    () => {
-      parsed.effects.push('approve');
-      return true;
-    },
-  );
-  take(
-    '(?:must|should|need to|needs to|have to|has to)\\sbe\\s(?:approved|confirmed|reviewed|signed off)(?:\\sby\\s(?:a human|a person|someone|a manager))?(?:\\sfirst)?|(?:are|is)\\s(?:held|escalated)(?:\\sfor\\s(?:approval|a human|review)|\\sto\\sa\\s(?:human|person))?',
-    () => {
-      parsed.effects.push('approve');
-      return true;
-    },
-  );
-  take(
-    `without\\s(?:a\\s|${NUMBER}\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:approvals?|sign-?offs?|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
-    (m) => {
-      parsed.withoutApproval = true;
-      if (m[1]) parsed.approvers = numberOf(m[1]);
-      addGroup(m[2]);
-      return true;
-    },
-  );
-  take(
-    ',?\\s?(?:otherwise|or else|or)\\s(?:ask\\s(?:a human|a person|someone)|a (?:human|person) (?:must )?(?:confirms?|approves?))',
-    () => {
-      parsed.otherwiseAsk = true;
-      return true;
-    },
-  );
+  parseApprovals(phrasing);
 
   // Prohibitions and permissions.
   parseEffectPhrasings(phrasing);
