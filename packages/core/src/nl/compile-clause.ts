@@ -10,6 +10,7 @@ import {
   VERBS,
 } from './lexicon.js';
 import type { Comparison, Condition, SentenceMeaning } from './meaning.js';
+import { misreadConditions } from './misreadings.js';
 import type { ParsedCondition, ParsedSentence } from './parse-sentence.js';
 import { type Refusal, refuse } from './refusal.js';
 import { resolveObjects } from './resolve-objects.js';
@@ -84,6 +85,9 @@ export function compileClause(
         ? 'approve'
         : undefined;
   if (effects.length === 2 && effects.includes('deny') && effects.includes('allow')) effect = undefined;
+  // "X is fine, other Y needs approval" in one clause: the permission is a statement of its
+  // own, not the "with approval" of a single one; which calls each half covers is not said.
+  if (effect === 'approve' && effects.includes('allow') && parsed.permits) effect = undefined;
   if (effects.length === 0 && parsed.only) effect = 'deny';
   if (parsed.unsupported.length > 0) return refuse('GH_NL_UNSUPPORTED', parsed.unsupported.join('; '));
   if (effect === undefined && effects.length === 0)
@@ -189,6 +193,22 @@ export function compileClause(
     )
   )
     verbCategories.splice(0);
+  // An exemption that exempts none of the tools the rule is about was read as the wrong
+  // thing ("no agent except finance may pay": the finance agent, not the finance tools).
+  for (const ns of parsed.exceptNamespaces) {
+    const covered = vocabulary.tools.filter(
+      (t) =>
+        (verbCategories.length === 0 || verbCategories.some((c) => t.categories.includes(c))) &&
+        (nounCategories.length === 0 || nounCategories.some((c) => t.categories.includes(c))) &&
+        (toolSets.length === 0 || toolSets.some((s) => s.tools.includes(t))),
+    );
+    if (!covered.some((t) => t.name.startsWith(`${ns}.`)))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"except ${ns}" exempts none of the tools the rule covers: name the agent ("except the ${ns} agent") or the tools`,
+        [ns],
+      );
+  }
   const exempt = (t: ToolDefinition) => parsed.exceptNamespaces.some((ns) => t.name.startsWith(`${ns}.`));
   const selected = vocabulary.tools.filter(
     (t) =>
@@ -201,6 +221,8 @@ export function compileClause(
     const what = [...verbCategories, ...nounCategories, ...toolSets.flatMap((s) => s.patterns)].join(' and ');
     return refuse('GH_NL_NO_TOOL', `no tool in the catalog is ${what}`);
   }
+  const dropped = droppedObject(toolSets, nounCategories, selected);
+  if (dropped) return dropped;
   // A rule on a resource fact no selected tool has would never apply: a wrong rule, refused.
   for (const c of parsed.conditions)
     if (c.kind === 'resource' && !selected.some((t) => t.resource[c.key] === c.value))
@@ -309,6 +331,27 @@ export function compileClause(
     else seen.add(key);
   }
 
+  const misread = misreadConditions(conditions);
+  if (misread) return refuse('GH_NL_UNSUPPORTED', misread);
+  // "at night or on weekends": a connector nothing consumed sits between the conditions, and a
+  // rule's conditions (and its subject) must all hold. "or" is a disjunction a rule cannot say
+  // ("by the research agent or over $1,000"); "and" between two conditions is read both ways by
+  // people ("at night and on weekends" means either).
+  const narrowing =
+    conditions.length + (parsed.agents.length > 0 ? 1 : 0) + (parsed.agentLabel !== undefined ? 1 : 0);
+  const connector =
+    parsed.rest.includes('or') && narrowing > 1
+      ? 'or'
+      : parsed.rest.includes('and') && conditions.length > 1
+        ? 'and'
+        : undefined;
+  if (connector)
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      `conditions joined by "${connector}": a rule applies when all of its conditions hold; write one sentence for each`,
+      [connector],
+    );
+
   // Origins: the rule applies when a value's origin is not one of these.
   let require: { origin?: Record<string, string[]>; mentions?: Record<string, string[]> } | undefined;
   for (const o of parsed.origins) {
@@ -375,6 +418,10 @@ export function compileClause(
       toolPatterns = narrowed.map((t) => t.name);
     }
   }
+  // The argument a condition reads may narrow the tools again ("email confidential data to
+  // anyone outside": the reports take no recipient).
+  const droppedByArgs = droppedObject(toolSets, nounCategories, tools);
+  if (droppedByArgs) return droppedByArgs;
   const exceptAgents = parsed.exceptAgents;
   if (parsed.agents.some((a) => exceptAgents.includes(a)))
     return refuse('GH_NL_UNSUPPORTED', 'an agent is both named and exempted');
@@ -395,6 +442,35 @@ export function compileClause(
       notes,
     })),
   };
+}
+
+/**
+ * Every object the sentence names must keep a tool in the rule: one that the verb, another
+ * object or a condition's argument filters out entirely was read as the wrong thing ("send
+ * email with confidential data" is not a rule on the financial reports, which a send never
+ * reaches). The refusal, or undefined when each object keeps a tool.
+ */
+function droppedObject(
+  toolSets: readonly { patterns: readonly string[]; tools: readonly ToolDefinition[] }[],
+  nounCategories: readonly ToolCategory[],
+  kept: readonly ToolDefinition[],
+): ClauseResult | undefined {
+  const names = kept.map((t) => t.name).join(', ');
+  for (const set of toolSets)
+    if (!set.tools.some((t) => kept.includes(t)))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"${set.patterns.join(', ')}" is named but none of its tools is among those the rule covers (${names})`,
+        [...set.patterns],
+      );
+  for (const c of nounCategories)
+    if (!kept.some((t) => t.categories.includes(c)))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"${c}" is named but none of its tools is among those the rule covers (${names})`,
+        [c],
+      );
+  return undefined;
 }
 
 /** The condition that holds exactly when `c` does not, where a rule can state it. */

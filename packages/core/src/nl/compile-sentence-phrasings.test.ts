@@ -193,3 +193,182 @@ describe('names', () => {
     expect(compileSentence('The assistant cannot pay anyone', other).ok).toBe(true);
   });
 });
+
+// Sentences that once compiled into a rule deciding some request differently from what they
+// say; each must now be refused with a reason, or compile exactly.
+describe('misreadings are refused, never compiled half-right', () => {
+  it('refuses a figure in a unit the tool does not count in', () => {
+    for (const s of [
+      'Transfers over 1,000 shares need approval.',
+      'Transfers over 500 cents need approval.',
+      'Payments over 10% of the balance need approval.',
+      'Transfers over 1,000 yen need approval.',
+    ]) {
+      const r = refusal(s);
+      expect(r.code, s).toBe('GH_NL_UNSUPPORTED');
+      expect(r.message, s).toMatch(/has no unit/);
+    }
+  });
+
+  it('refuses an exemption that exempts none of the tools the rule covers', () => {
+    const r = refusal('No agent except finance may pay.');
+    expect(r.code).toBe('GH_NL_UNSUPPORTED');
+    expect(r.message).toContain('except the finance agent');
+    expect(decider('No agent except the finance agent may pay.')('finance-agent', 'payments.transfer')).toBe(
+      'allow',
+    );
+  });
+
+  it('refuses a clause with no effect of its own instead of making its "only" a prohibition', () => {
+    const r = refusal('Payments over $1,000 need approval, but only on weekdays.');
+    expect(r.code).toBe('GH_NL_UNSUPPORTED');
+    expect(r.message).toContain('only on weekdays');
+  });
+
+  it('refuses a permission and a restriction run together in one clause', () => {
+    const r = refusal('Payments under $100 are fine, payments need approval.');
+    expect(r.code).toBe('GH_NL_AMBIGUOUS_EFFECT');
+    // The modal "may … with approval" is one statement and still compiles.
+    expect(
+      compileSentence(
+        'Financial reports may only be pulled with approval from someone in finance',
+        vocabulary,
+      ).ok,
+    ).toBe(true);
+  });
+
+  it('refuses conditions that can never hold together', () => {
+    expect(refusal('The ops agent may not run commands after 9pm or before 6am.').message).toMatch(
+      /two hours conditions/,
+    );
+    expect(refusal('Payments under $10 or over $10,000 need approval.').message).toMatch(/no amount is/);
+  });
+
+  it.each([
+    'Payments at night or on weekends need approval.',
+    'Payments over $1,000 or to gmail.com need approval.',
+    'Payments by the research agent or over $1,000 need approval.',
+    'Payments at night and on weekends need approval.',
+  ])('refuses conditions joined by a connector nothing consumed: "%s"', (sentence) => {
+    expect(refusal(sentence).message).toMatch(/conditions joined by/);
+  });
+  it('still reads two conditions that sit side by side as both holding', () => {
+    const d = decider('No payments on weekdays after 6pm.');
+    expect(d('finance-agent', 'payments.transfer', pay(10), { now: '2026-11-04T19:00:00Z' })).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(10), { now: '2026-11-07T19:00:00Z' })).toBe('allow');
+  });
+  it('compiles a range of amounts and inclusive bounds exactly', () => {
+    const range = decider('Payments between $100 and $500 need approval.');
+    expect(range('finance-agent', 'payments.transfer', pay(99))).toBe('allow');
+    expect(range('finance-agent', 'payments.transfer', pay(100))).toBe('approve');
+    expect(range('finance-agent', 'payments.transfer', pay(500))).toBe('approve');
+    expect(range('finance-agent', 'payments.transfer', pay(501))).toBe('allow');
+    const max = decider('Payments max $200 are fine; anything larger is blocked.');
+    expect(max('finance-agent', 'payments.transfer', pay(200))).toBe('allow');
+    expect(max('finance-agent', 'payments.transfer', pay(201))).toBe('deny');
+    const atLeast = decider('Transfers larger than or equal to $1,000 need approval.');
+    expect(atLeast('finance-agent', 'payments.transfer', pay(999))).toBe('allow');
+    expect(atLeast('finance-agent', 'payments.transfer', pay(1000))).toBe('approve');
+  });
+});
+
+describe('words that carry meaning are never skipped', () => {
+  it.each([
+    ['The ops agent may not delete its own records.', 'own'],
+    ['Either finance or security must approve payments over $1,000.', 'either'],
+    ['The research agent may not pay over $1,000; other agents need approval.', 'other'],
+    ['Payments of over $1,000 in total need approval.', 'total'],
+    ['Payments over $1000 need 2 approvals, from finance.', 'finance'],
+  ])('refuses "%s", naming "%s"', (sentence, word) => {
+    const r = refusal(sentence);
+    expect(r.code).toBe('GH_NL_UNPARSED');
+    expect(r.unparsed).toContain(word);
+  });
+  it('refuses a relative clause with an action of its own', () => {
+    expect(refusal('Agents may not run code that deletes data.').message).toContain('that deletes');
+  });
+  it('refuses an object that no tool of the rule is', () => {
+    const r = refusal('Agents may not send email with confidential data.');
+    expect(r.code).toBe('GH_NL_UNSUPPORTED');
+    expect(r.message).toContain('finance.report');
+  });
+});
+
+describe('subjects and facts are read where they stand', () => {
+  it.each([
+    'The email assistant may not send email to the finance agent.',
+    'The ops agent may not pay the finance agent.',
+    'Payments by the ops agent to the finance agent need approval.',
+  ])('refuses an agent a call reaches: "%s"', (sentence) => {
+    const r = refusal(sentence);
+    expect(r.code).toBe('GH_NL_UNSUPPORTED');
+    expect(r.message).toContain('not the agent a call reaches');
+  });
+  it('refuses two agent names run together instead of taking both as subjects', () => {
+    expect(refusal('The research assistant may not send email.').unparsed).toEqual(['research', 'assistant']);
+  });
+  it('refuses two values of one resource fact, which no tool has at once', () => {
+    expect(refusal('Deletes in production or staging need approval.').message).toMatch(/has one env/);
+  });
+  it("refuses a count of one tool's calls, which session.calls is not", () => {
+    expect(refusal('Agents may not send more than 5 emails in a session.').code).toBe('GH_NL_UNPARSED');
+    expect(decider('Sending email after more than 20 calls in a session requires approval')).toBeTypeOf(
+      'function',
+    );
+  });
+});
+
+describe('groups, recipients and objects are not dropped', () => {
+  it.each([
+    ['Emails to finance need approval.', 'finance'],
+    ['Emails outside the company need approval from security and finance.', 'finance'],
+  ])('refuses a group read as an object: "%s"', (sentence, word) => {
+    expect(refusal(sentence).unparsed).toContain(word);
+  });
+  it('refuses recipients inside and outside at once', () => {
+    expect(refusal('Emails to external recipients and colleagues need approval.').message).toMatch(
+      /two conditions on the recipients/,
+    );
+  });
+  it('refuses an object a condition argument narrows away', () => {
+    expect(refusal('Do not email confidential data to anyone outside the company.').message).toContain(
+      'finance.report',
+    );
+  });
+});
+
+describe('phrasings added with the hardening', () => {
+  it('reads a dash between two dates as a span through the second', () => {
+    const d = decider('Sandbox deletes are blocked 2026-12-20–2027-01-04.');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2027-01-04T12:00:00Z' })).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2027-01-05T12:00:00Z' })).toBe('allow');
+  });
+  it('reads "by the X agent only" as only that agent', () => {
+    const d = decider('Payments can be made by the finance agent only.');
+    expect(d('finance-agent', 'payments.transfer', pay(10))).toBe('allow');
+    expect(d('ops-agent', 'payments.transfer', pay(10))).toBe('deny');
+  });
+  it('reads "except those under" as the condition negated', () => {
+    const d = decider('All payments need approval except those under $50.');
+    expect(d('finance-agent', 'payments.transfer', pay(49))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(50))).toBe('approve');
+  });
+  it('refuses a dot that may group thousands', () => {
+    expect(refusal('Payments over $1.000 need approval.').message).toMatch(/group thousands/);
+  });
+});
+
+describe('approvers are people', () => {
+  it.each([
+    'Transfers over $1,000 need approval from the finance agent.',
+    'Transfers over $1,000 must be approved by the ops agent.',
+    'Payments need approval from finance or the ops agent.',
+  ])('refuses an agent as approver: "%s"', (sentence) => {
+    expect(refusal(sentence).message).toContain('an agent cannot approve');
+  });
+  it('still reads "by the X agent" before the effect as the subject', () => {
+    const d = decider('Payments by the ops agent need approval.');
+    expect(d('ops-agent', 'payments.transfer', pay(10))).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(10))).toBe('allow');
+  });
+});

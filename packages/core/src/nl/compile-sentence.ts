@@ -86,6 +86,13 @@ function compileClauses(
     const p = parsed[i] as ParsedSentence;
     const rest = unparsedOf(p);
     if (rest.length > 0) return unparsedRefusal(rest, vocabulary);
+    // "…, but only on weekdays": a clause with no effect of its own narrows the one before;
+    // compiled alone its "only" would turn into a prohibition nobody wrote.
+    if (i > 0 && p.effects.length === 0 && !p.otherwise)
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"${clauses[i]?.trim()}" says no effect of its own: write its condition into the clause it narrows`,
+      );
     if (p.otherwise) {
       const before = parsed[i - 1];
       if (!before?.effects.every((e) => e === 'allow') || before.effects.length === 0)

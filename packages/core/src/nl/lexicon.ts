@@ -241,7 +241,9 @@ export const CATEGORY_NOUNS: Readonly<Record<ToolCategory, readonly string[]>> =
   read: ['reads', 'lookups', 'queries'],
   code_execution: ['code execution', 'shell commands', 'commands', 'code', 'scripts'],
   config_change: ['configuration changes', 'config changes', 'configuration', 'config', 'settings'],
-  agent_delegation: ['delegation', 'delegations', 'other agents'],
+  // Not "other agents": bare, it is a subject ("other agents need approval"); the verb phrase
+  // "delegate to other agents" holds it as an object.
+  agent_delegation: ['delegation', 'delegations'],
 };
 
 /** Nouns for communication that leaves the company: the category plus a recipient outside it. */
@@ -289,7 +291,11 @@ export const ANY_TOOL_NOUNS = [
   'tools',
 ];
 
-/** Words a sentence may leave over: they carry no meaning of their own here. */
+/**
+ * Words a sentence may leave over: they carry no meaning of their own here. Words that do carry
+ * meaning when nothing else consumes them ("other", "own", "either", "both") are not here: left
+ * over, they refuse the sentence rather than let it compile without them.
+ */
 export const FILLER_WORDS = new Set([
   '§',
   ',',
@@ -340,15 +346,7 @@ export const FILLER_WORDS = new Set([
   'his',
   'her',
   'so',
-  'both',
   'been',
-  'either',
-  'own',
-  'other',
-  'data',
-  'records',
-  'contain',
-  'contains',
   'data',
   'records',
   'contain',

@@ -118,6 +118,11 @@ export function normalizeSentence(sentence: string): string {
       /(?<![\d:-])(\d{1,2}(?::\d{2}\s?(?:am|pm)?|\s?(?:am|pm)))\s?[-–]\s?(\d{1,2}(?::\d{2}\s?(?:am|pm)?|\s?(?:am|pm)))(?![\d-])/g,
       ' between $1 and $2 ',
     )
+    // A dash between two dates is a span through the second ("2026-12-20 – 2027-01-04").
+    .replace(
+      /(\bfrom |\bbetween )?(\d{4}-\d{2}-\d{2})\s?[–—-]\s?(\d{4}-\d{2}-\d{2})\b/g,
+      (_, lead: string | undefined, from: string, to: string) => ` ${lead ?? 'from '}${from} through ${to} `,
+    )
     .replace(/\s*(?:->|=>|→)\s*/g, ' , ')
     .replace(/\s*(?:≥|>=)\s*/g, ' at least ')
     .replace(/\s*(?:≤|<=)\s*/g, ' at most ')

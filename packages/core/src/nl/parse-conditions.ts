@@ -10,7 +10,58 @@ import type { Vocabulary } from './vocabulary.js';
  */
 
 const AMOUNT =
-  '([$€£]\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.(\\d+))?\\s?(k|m|thousand|million)?(?:\\s(dollars?|usd|euros?|eur|pounds?|gbp))?(?:\\s(?:in value|in total|each))?';
+  '([$€£]\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.(\\d+))?\\s?(k|m|thousand|million)?(?:\\s(dollars?|usd|euros?|eur|pounds?|gbp))?(?:\\s(?:in value|each))?';
+/** Units and currencies a figure may carry that a tool's bare number does not. */
+const FOREIGN_UNITS = [
+  'cents',
+  'cent',
+  'pence',
+  'penny',
+  'yen',
+  'jpy',
+  'yuan',
+  'cny',
+  'rmb',
+  'rupees',
+  'inr',
+  'francs',
+  'chf',
+  'cad',
+  'aud',
+  'btc',
+  'bitcoin',
+  'bitcoins',
+  'eth',
+  'ether',
+  'crypto',
+  'shares',
+  'share',
+  'units',
+  'items',
+  'rows',
+  'records',
+  'files',
+  'percent',
+  '%',
+  'per cent',
+  'basis points',
+  'bps',
+  'points',
+  'tokens',
+  'credits',
+  'gb',
+  'mb',
+  'kb',
+  'tb',
+  'bytes',
+  'minutes',
+  'seconds',
+  'hours',
+  'days',
+  'weeks',
+  'months',
+  'years',
+];
 const HOUR = '(\\d{1,2})(?::(\\d{2}))?\\s?(am|pm)?(?:\\s?utc)?';
 function amountOf(m: RegExpExecArray, at: number): { value: number; currency?: string } {
   const whole = Number((m[at + 1] ?? '0').replace(/,/g, ''));
@@ -67,8 +118,10 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   );
 
   // Counts per session; a count per period needs a rate limit, which a rule cannot express.
+  // session.calls counts every call of the session: "more than 5 emails" (or "5 times") counts
+  // one tool's calls, which it is not, so only calls, requests and actions are read.
   take(
-    `(?:after\\s)?(?:more than|over)\\s(\\d+)\\s(?:times|calls|requests|emails|messages|transfers|payments|actions)?\\s?(?:in|per|within|during|of)\\s(?:a\\s|one\\s|the\\s|each\\s)?session`,
+    `(?:after\\s)?(?:more than|over)\\s(\\d+)\\s(?:calls|tool calls|requests|actions)?\\s?(?:in|per|within|during|of)\\s(?:a\\s|one\\s|the\\s|each\\s)?session`,
     (m) => {
       parsed.conditions.push({ kind: 'calls', op: '>=', value: Number(m[1]) });
       parsed.notes.push(
@@ -81,9 +134,11 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   // Amounts.
   const UP =
     '(?:of\\s)?(?:over|above|more than|greater than|larger than|bigger than|higher than|exceeding|that exceed|which exceed|that exceeds|exceeds|exceed|worth more than|in excess of|beyond)';
-  const ATLEAST = '(?:of\\s)?(?:at least|no less than|not less than|minimum of)';
+  const ATLEAST =
+    '(?:of\\s)?(?:at least|no less than|not less than|(?:a\\s)?minimum of|(?:greater|larger|bigger|higher|more) than or equal to|min)';
   const DOWN = '(?:of\\s)?(?:under|below|less than|lower than|smaller than|worth less than)';
-  const ATMOST = '(?:of\\s)?(?:up to|at most|no more than|not more than|not exceeding|not over)';
+  const ATMOST =
+    '(?:of\\s)?(?:up to|at most|no more than|not more than|not exceeding|not over|(?:a\\s)?maximum of|(?:less|lower|smaller) than or equal to|max)';
   const comparisons: [string, Comparison][] = [
     [UP, '>'],
     [ATLEAST, '>='],
@@ -95,6 +150,32 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     `(?:where\\s|when\\s|with\\s|if\\s)?(?:the\\s|an?\\s)?(?:amount|value|total|sum)(?:\\sis)?(?=\\s(?:${UP}|${ATLEAST}|${DOWN}|${ATMOST})\\s)`,
     () => true,
   );
+  // A figure in a unit the tool's number does not carry (shares, cents, yen, a percentage)
+  // would be compared as if it were the tool's own unit: a wrong rule, refused instead.
+  take(
+    `(?:${UP}|${ATLEAST}|${DOWN}|${ATMOST}|between|from)?\\s?\\d[\\d,.]*\\s?(?:k|m)?\\s?(${alt(FOREIGN_UNITS)})(?=\\s)`,
+    (m) => {
+      parsed.unsupported.push(
+        `"${m[0]}": the tool's amount has no unit ${m[1]}; only dollars, euros and pounds are read, as the tool's own figure`,
+      );
+      return true;
+    },
+  );
+  // "$1.000" is a thousand in much of Europe and one elsewhere: refused, not guessed.
+  take('[$€£]?\\d{1,3}(?:\\.\\d{3})+(?![\\d,])', (m) => {
+    parsed.unsupported.push(`"${m[0]}": a dot before three figures may group thousands; write 1,000 or 1000`);
+    return true;
+  });
+  // "between $100 and $500": both bounds hold (inclusive, as people mean a range of prices).
+  take(`(?:of\\s)?(?:between|from)\\s${AMOUNT}\\s(?:and|to|through|-)\\s${AMOUNT}`, (m) => {
+    const low = amountOf(m, 1);
+    const high = amountOf(m, 6);
+    if (!(low.value < high.value)) return false;
+    parsed.conditions.push({ kind: 'amount', op: '>=', ...low });
+    parsed.conditions.push({ kind: 'amount', op: '<=', ...high });
+    parsed.notes.push(`"${m[0]}" includes both ends`);
+    return true;
+  });
   for (const [words, op] of comparisons) {
     take(`${words}\\s${AMOUNT}`, (m) => {
       parsed.conditions.push({ kind: 'amount', op, ...amountOf(m, 1) });

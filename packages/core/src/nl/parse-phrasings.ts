@@ -211,7 +211,7 @@ export function parseLeadIns({
   );
   // "unless it is under $100": the one condition of the sentence, the other way round.
   take(
-    "(?:,\\s)?(?:unless|except when|except if)\\s(?:it is|it's|they are|the amount is|the payment is|the transfer is|it was|they were)(?=\\s)",
+    "(?:,\\s)?(?:(?:unless|except when|except if)\\s(?:it is|it's|they are|the amount is|the payment is|the transfer is|it was|they were|it goes|they go|sent|it is sent|they are sent)|except\\s(?:those|ones|the ones)|except\\swhen\\s(?:sent|going|it goes|they go))(?=\\s)",
     () => {
       parsed.unlessCondition = true;
       return true;
@@ -285,9 +285,10 @@ export function parseEffectPhrasings({ take, parsed }: PhrasingContext): void {
   );
   // Permissions: they add no rule beside a restriction, and are checked against it.
   take(
-    '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|a free-for-all|free-for-all|unrestricted|not restricted|allowed|permitted)|can\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',
+    '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|a free-for-all|free-for-all|unrestricted|not restricted|allowed|permitted)|(?:can|may)\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',
     () => {
       parsed.effects.push('allow');
+      parsed.permits = true;
       return true;
     },
   );

@@ -6,10 +6,10 @@ import {
   EXTERNAL_COMMUNICATION_NOUNS,
   FINANCIAL_SYSTEM_NOUNS,
   NOUN_VERBS,
-  NUMBER_WORDS,
   VERBS,
 } from './lexicon.js';
 import type { Comparison } from './meaning.js';
+import { parseApprovals } from './parse-approvals.js';
 import { parseConditions } from './parse-conditions.js';
 import { type PhrasingContext, parseEffectPhrasings, parseLeadIns, parseMarkers } from './parse-phrasings.js';
 import { parseProvenance } from './parse-provenance.js';
@@ -75,6 +75,8 @@ export interface ParsedSentence {
   otherwise?: boolean;
   /** "… unless it is under $100": the sentence's one condition is negated. */
   unlessCondition?: boolean;
+  /** A permission said as a statement ("is fine", "can go through"), not a modal "may". */
+  permits?: boolean;
   /** Tool namespaces the sentence exempts ("except the email and contacts tools"). */
   exceptNamespaces: string[];
 }
@@ -86,10 +88,6 @@ export const alt = (phrases: Iterable<string>) =>
     .sort((a, b) => b.length - a.length)
     .map(escapeRegex)
     .join('|') || '(?!)';
-
-const NUMBER = `(\\d+|${alt(Object.keys(NUMBER_WORDS))})`;
-
-const numberOf = (word: string) => (/^\d+$/.test(word) ? Number(word) : (NUMBER_WORDS[word] ?? Number.NaN));
 
 /** Compiled patterns by source: a vocabulary's alternations are built once, not per sentence. */
 const REGEX_CACHE = new Map<string, RegExp>();
@@ -215,91 +213,32 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     },
   );
 
+  // "… can be made by the finance agent only", "… are for the ops agent only": the same.
+  take(`(?:(?:may|can)\\sbe\\s[a-z]+\\sby|(?:is|are)\\sfor)\\s(?:${AGENTS})\\sonly(?=\\s$)`, (m) => {
+    parsed.exceptAgents.push(...agentsIn(m[0] as string));
+    parsed.effects.push('deny');
+    return true;
+  });
   take(`only\\s(?:${AGENTS})\\s(?:may|can|is allowed to|are allowed to|should)`, (m) => {
     parsed.exceptAgents.push(...agentsIn((m[0] as string).replace(/^only/, '')));
     parsed.effects.push('deny');
     return true;
   });
 
+  // "approval from the finance agent": an agent is not an approver, and its name must not be
+  // read as the group it shares a word with, nor as the rule's subject.
+  take(
+    `(?:approvals?|sign-?offs?|approved|signed off|authori[sz]ed|authori[sz]ation|consent|ok|confirmed|confirmation)\\s(?:from|by)\\s(?:${GROUP}\\s(?:,\\s)?(?:and|or|,)\\s)?${AGENTS}`,
+    (m) => {
+      parsed.unsupported.push(`"${m[0]}": an agent cannot approve; approvals come from a group of people`);
+      return true;
+    },
+  );
+
   // Conditions: provenance and origins first, since their nouns ("an email") are also objects.
   parseProvenance(phrasing);
 
-  // Approvals, with counts and groups.
-  const NEED =
-    '(?:requires?|required|needs?|must (?:have|get|obtain)|should (?:have|get)|is subject to|are subject to)';
-  const APPROVAL_NOUN =
-    '(?:approvals?|sign-?offs?|authori[sz]ations?|consent|confirmations?|reviews?|approvers?|signatures?)';
-  take(
-    `${NEED}\\s(?:a\\s)?(?:dual|two-person|two person|four-eyes|four eyes)\\s(?:authori[sz]ation|approval|sign-?off|review|control|rule)(?:\\s(?:from|by|in)\\s${GROUP})?`,
-    (m) => {
-      parsed.effects.push('approve');
-      parsed.approvers = 2;
-      addGroup(m[1]);
-      return true;
-    },
-  );
-  take(
-    `${NEED}\\s${NUMBER}\\s(?:(?:human|separate|distinct|independent|different|people's|person's)\\s)?(?:${GROUP}\\s)?${APPROVAL_NOUN}(?:\\s(?:from|by|in|of)\\s(?:(?:people|persons|members|approvers)\\s(?:from|in|of)\\s)?${GROUP})?`,
-    (m) => {
-      const n = numberOf(m[1] as string);
-      if (!Number.isFinite(n)) return false;
-      parsed.effects.push('approve');
-      parsed.approvers = n;
-      addGroup(m[2]);
-      addGroup(m[3]);
-      return true;
-    },
-  );
-  take(
-    `(?:${NEED}\\s(?:the\\s)?${APPROVAL_NOUN}|(?:must|should|need to|needs to|has to|have to) be (?:approved|signed off|authori[sz]ed))\\s(?:of|from|by)\\s(?:${NUMBER}\\s)?(?:(?:people|persons|members|approvers|person|member|approver|someone|anyone|a member|a person|one person|one member)\\s(?:from|in|of)\\s)?${GROUP}`,
-    (m) => {
-      parsed.effects.push('approve');
-      if (m[1]) parsed.approvers = numberOf(m[1]);
-      addGroup(m[2]);
-      return true;
-    },
-  );
-  take(
-    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*(?:(?:human|manual|manager|person's|people's)\\s)?(?:approval|sign-?off|review|confirmation|authori[sz]ation|consent|check)(?:\\s(?:from|by)\\s(?:a human|a person|someone|a manager))?(?:\\s(?:first|beforehand))?`,
-    () => {
-      parsed.effects.push('approve');
-      return true;
-    },
-  );
-  take(`${NEED}\\s(?:a\\s)?(?:human|person)(?:\\sto\\s(?:approve|confirm|sign off))?(?:\\sfirst)?`, () => {
-    parsed.effects.push('approve');
-    return true;
-  });
-  take(
-    '(?:must|should|have to|has to|need to|needs to)\\s(?:ask|check with)\\s(?:a human|a person|someone|for approval|for permission|first)(?:\\sfor\\s(?:approval|permission))?(?:\\sfirst)?',
-    () => {
-      parsed.effects.push('approve');
-      return true;
-    },
-  );
-  take(
-    '(?:must|should|need to|needs to|have to|has to)\\sbe\\s(?:approved|confirmed|reviewed|signed off)(?:\\sby\\s(?:a human|a person|someone|a manager))?(?:\\sfirst)?|(?:are|is)\\s(?:held|escalated)(?:\\sfor\\s(?:approval|a human|review)|\\sto\\sa\\s(?:human|person))?',
-    () => {
-      parsed.effects.push('approve');
-      return true;
-    },
-  );
-  take(
-    `without\\s(?:a\\s|${NUMBER}\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:approvals?|sign-?offs?|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
-    (m) => {
-      parsed.withoutApproval = true;
-      if (m[1]) parsed.approvers = numberOf(m[1]);
-      addGroup(m[2]);
-      return true;
-    },
-  );
-  take(
-    ',?\\s?(?:otherwise|or else|or)\\s(?:ask\\s(?:a human|a person|someone)|a (?:human|person) (?:must )?(?:confirms?|approves?))',
-    () => {
-      parsed.otherwiseAsk = true;
-      return true;
-    },
-  );
+  parseApprovals(phrasing);
 
   // Prohibitions and permissions.
   parseEffectPhrasings(phrasing);
@@ -358,7 +297,22 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       return true;
     },
   );
-  take(AGENTS, (m) => {
+  // A subject, not an object: an agent after "to" or a verb that acts on it ("pay the finance
+  // agent", "send email to the finance agent") is whom the call reaches, which a rule cannot
+  // name; and two names run together ("the research assistant") are one name the policy does
+  // not have. Both are left unconsumed, so the sentence is refused.
+  const NAMES = alt(agentPhrase.keys());
+  // "email", "message" and "contact" name agents too ("the email assistant"): a verb only
+  // when "the" follows ("email the finance agent").
+  const REACHES =
+    '(?:to|with|pay|pays|paying|paid|emailing|messaging|delegate|delegates)\\s|(?:email|emails|message|messages|contact|contacts)\\s(?=the\\s)';
+  take(`(?<=\\s(?:${REACHES}))${AGENTS}`, (m) => {
+    parsed.unsupported.push(
+      `"${m[0]}": a rule names the agent that makes a call, not the agent a call reaches`,
+    );
+    return true;
+  });
+  take(`(?<!\\s(?:${NAMES})\\s(?:the\\s)?)${AGENTS}(?!\\s(?:${NAMES})\\s)`, (m) => {
     parsed.agents.push(...agentsIn(m[0] as string).filter((a) => !parsed.agents.includes(a)));
     return true;
   });
@@ -398,7 +352,13 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       parsed.objects.push({ kind: 'tool', pattern: toolPhrase.get(m[1] as string) as string });
       return true;
     });
-  take(`(?:the\\s)?(${alt(FINANCIAL_SYSTEM_NOUNS)})`, () => {
+  // "…, from finance", "approval from security and finance", "emails to finance": after
+  // "from", "by" or "to", or in a sentence that asks for approval, a group's bare name is
+  // people, not an object; left unconsumed, the sentence is refused rather than misread.
+  const approverNotObject = (m: RegExpExecArray, phrase: number) =>
+    groupName(m[phrase]) !== undefined && (m[1] !== undefined || parsed.effects.includes('approve'));
+  take(`((?:from|by|to)\\s)?(?:the\\s)?(${alt(FINANCIAL_SYSTEM_NOUNS)})`, (m) => {
+    if (approverNotObject(m, 2)) return false;
     parsed.objects.push({ kind: 'financial-systems' });
     return true;
   });
@@ -444,8 +404,9 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       },
     );
   }
-  take(`(?:the\\s|all\\s|any\\s)?(${alt(nsPhrase.keys())})`, (m) => {
-    parsed.objects.push({ kind: 'namespace', namespace: nsPhrase.get(m[1] as string) as string });
+  take(`((?:from|by|to)\\s)?(?:the\\s|all\\s|any\\s)?(${alt(nsPhrase.keys())})`, (m) => {
+    if (approverNotObject(m, 2)) return false;
+    parsed.objects.push({ kind: 'namespace', namespace: nsPhrase.get(m[2] as string) as string });
     return true;
   });
   take(`(?:the\\s|all\\s|any\\s)?(${alt(DATABASE_NOUNS)})`, () => {
@@ -462,6 +423,12 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   const verbCategory = new Map<string, ToolCategory>();
   for (const [category, phrases] of Object.entries(VERBS) as [ToolCategory | 'any', readonly string[]][])
     if (category !== 'any') for (const p of phrases) if (!verbCategory.has(p)) verbCategory.set(p, category);
+  // "run code that deletes data": a relative clause with a verb of its own is a second action
+  // that narrows the first, which a rule's categories (an OR) cannot say.
+  take(`(?:that|which|who)\\s(${alt(verbCategory.keys())})`, (m) => {
+    parsed.unsupported.push(`"${m[0]}": an action inside another ("… that ${m[1]} …") is not a rule's`);
+    return true;
+  });
   take(`(?:to\\s)?(${alt(verbCategory.keys())})`, (m) => {
     parsed.verbs.push(verbCategory.get(m[1] as string) as ToolCategory);
     return true;

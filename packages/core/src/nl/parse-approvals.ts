@@ -1,0 +1,94 @@
+import { NUMBER_WORDS } from './lexicon.js';
+import type { PhrasingContext } from './parse-phrasings.js';
+
+/** A count of approvers, as a figure or a word ("two"); spelled out here, not through `alt`, which
+ * the parser that imports this module defines. */
+const NUMBER = `(\\d+|${Object.keys(NUMBER_WORDS)
+  .sort((a, b) => b.length - a.length)
+  .join('|')})`;
+const numberOf = (word: string) => (/^\d+$/.test(word) ? Number(word) : (NUMBER_WORDS[word] ?? Number.NaN));
+
+/**
+ * The approval passes of the grammar: "needs approval", "requires two approvals from finance",
+ * "dual authorization", "must be approved by security", "… without approval", "otherwise ask a
+ * person". Each records the effect `approve` (or, for "without", that a prohibition may be
+ * lifted), the number of approvers and their groups.
+ */
+export function parseApprovals({ take, parsed, group: GROUP, addGroup }: PhrasingContext): void {
+  // Approvals, with counts and groups.
+  const NEED =
+    '(?:requires?|required|needs?|must (?:have|get|obtain)|should (?:have|get)|is subject to|are subject to)';
+  const APPROVAL_NOUN =
+    '(?:approvals?|sign-?offs?|authori[sz]ations?|consent|confirmations?|reviews?|approvers?|signatures?)';
+  take(
+    `${NEED}\\s(?:a\\s)?(?:dual|two-person|two person|four-eyes|four eyes)\\s(?:authori[sz]ation|approval|sign-?off|review|control|rule)(?:\\s(?:from|by|in)\\s${GROUP})?`,
+    (m) => {
+      parsed.effects.push('approve');
+      parsed.approvers = 2;
+      addGroup(m[1]);
+      return true;
+    },
+  );
+  take(
+    `${NEED}\\s${NUMBER}\\s(?:(?:human|separate|distinct|independent|different|people's|person's)\\s)?(?:${GROUP}\\s)?${APPROVAL_NOUN}(?:\\s(?:from|by|in|of)\\s(?:(?:people|persons|members|approvers)\\s(?:from|in|of)\\s)?${GROUP})?`,
+    (m) => {
+      const n = numberOf(m[1] as string);
+      if (!Number.isFinite(n)) return false;
+      parsed.effects.push('approve');
+      parsed.approvers = n;
+      addGroup(m[2]);
+      addGroup(m[3]);
+      return true;
+    },
+  );
+  take(
+    `(?:${NEED}\\s(?:the\\s)?${APPROVAL_NOUN}|(?:must|should|need to|needs to|has to|have to) be (?:approved|signed off|authori[sz]ed))\\s(?:of|from|by)\\s(?:${NUMBER}\\s)?(?:(?:people|persons|members|approvers|person|member|approver|someone|anyone|a member|a person|one person|one member)\\s(?:from|in|of)\\s)?${GROUP}`,
+    (m) => {
+      parsed.effects.push('approve');
+      if (m[1]) parsed.approvers = numberOf(m[1]);
+      addGroup(m[2]);
+      return true;
+    },
+  );
+  take(
+    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*(?:(?:human|manual|manager|person's|people's)\\s)?(?:approval|sign-?off|review|confirmation|authori[sz]ation|consent|check)(?:\\s(?:from|by)\\s(?:a human|a person|someone|a manager))?(?:\\s(?:first|beforehand))?`,
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
+  take(`${NEED}\\s(?:a\\s)?(?:human|person)(?:\\sto\\s(?:approve|confirm|sign off))?(?:\\sfirst)?`, () => {
+    parsed.effects.push('approve');
+    return true;
+  });
+  take(
+    '(?:must|should|have to|has to|need to|needs to)\\s(?:ask|check with)\\s(?:a human|a person|someone|for approval|for permission|first)(?:\\sfor\\s(?:approval|permission))?(?:\\sfirst)?',
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
+  take(
+    '(?:must|should|need to|needs to|have to|has to)\\sbe\\s(?:approved|confirmed|reviewed|signed off)(?:\\sby\\s(?:a human|a person|someone|a manager))?(?:\\sfirst)?|(?:are|is)\\s(?:held|escalated)(?:\\sfor\\s(?:approval|a human|review)|\\sto\\sa\\s(?:human|person))?',
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
+  take(
+    `without\\s(?:a\\s|${NUMBER}\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:approvals?|sign-?offs?|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
+    (m) => {
+      parsed.withoutApproval = true;
+      if (m[1]) parsed.approvers = numberOf(m[1]);
+      addGroup(m[2]);
+      return true;
+    },
+  );
+  take(
+    ',?\\s?(?:otherwise|or else|or)\\s(?:ask\\s(?:a human|a person|someone)|a (?:human|person) (?:must )?(?:confirms?|approves?))',
+    () => {
+      parsed.otherwiseAsk = true;
+      return true;
+    },
+  );
+}
