@@ -66,6 +66,13 @@ describe('normalisation: symbols, units and number words', () => {
     expect(d('email-assistant', 'email.send', mail('Bob@EXAMPLE.com'))).toBe('allow');
     expect(d('email-assistant', 'email.send', mail('bob@example.com.evil.io'))).toBe('deny');
   });
+  it('counts an address whose local part relays elsewhere as outside the domain', () => {
+    // x%evil.test@example.com and evil.test!x@example.com are delivered by example.com's mail server to evil.test.
+    const d = decider('Emails leaving the company need approval');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('x%evil.test@example.com'))).toBe('approve');
+    expect(d('email-assistant', 'email.send', mail('evil.test!x@example.com'))).toBe('approve');
+  });
 });
 
 describe('clauses', () => {

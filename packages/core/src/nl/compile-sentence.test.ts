@@ -34,7 +34,7 @@ describe('compileSentence on the seed sentences', () => {
   it('asks a person for communication outside the company domain', () => {
     expect(rule('All external communications require human approval')).toMatchObject({
       match: { categories: ['external_communication'] },
-      when: '!args.to.all(r, r.lowerAscii().matches("^[^@,;<>\\\\s]+@example\\\\.com$"))',
+      when: '!args.to.all(r, r.lowerAscii().matches("^[^@,;<>\\\\s%!]+@example\\\\.com$"))',
       effect: 'approve',
       approval: { approvers: 1 },
     });
@@ -103,7 +103,7 @@ describe('compileSentence on the common shapes', () => {
   });
   it('negates the condition of "only" sentences', () => {
     expect(rule('The email assistant may only send email to example.com')).toMatchObject({
-      when: '!args.to.all(r, r.lowerAscii().matches("^[^@,;<>\\\\s]+@example\\\\.com$"))',
+      when: '!args.to.all(r, r.lowerAscii().matches("^[^@,;<>\\\\s%!]+@example\\\\.com$"))',
       effect: 'deny',
     });
   });

@@ -22,11 +22,11 @@ const CONDITION_PHRASES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
       `${m[1]} is ${({ '>': 'over', '>=': 'at least', '<': 'under', '<=': 'at most' } as Record<string, string>)[m[2] as string]} ${Number(m[3]).toLocaleString('en-US')}`,
   ],
   [
-    /^!args\.(\w+)\.all\(r, r(?:\.lowerAscii\(\))?\.matches\("\^\[\^@,;<>\\\\s\]\+@(.+)\$"\)\)$/,
+    /^!args\.(\w+)\.all\(r, r(?:\.lowerAscii\(\))?\.matches\("\^\[\^@,;<>\\\\s(?:%!)?\]\+@(.+)\$"\)\)$/,
     (m) => `a ${m[1]} address is outside ${(m[2] as string).replace(/\\\\\./g, '.')}`,
   ],
   [
-    /^args\.(\w+)\.all\(r, r(?:\.lowerAscii\(\))?\.matches\("\^\[\^@,;<>\\\\s\]\+@(.+)\$"\)\)$/,
+    /^args\.(\w+)\.all\(r, r(?:\.lowerAscii\(\))?\.matches\("\^\[\^@,;<>\\\\s(?:%!)?\]\+@(.+)\$"\)\)$/,
     (m) => `every ${m[1]} address is in ${(m[2] as string).replace(/\\\\\./g, '.')}`,
   ],
   [/^resource\.(\w+) == "([^"]+)"$/, (m) => `its ${m[1]} is ${m[2]}`],

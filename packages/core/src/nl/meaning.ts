@@ -62,8 +62,11 @@ export type Condition =
 const quote = (s: string) => JSON.stringify(s);
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The regex a whole address in `domain` matches: one address, no list smuggled in a string. */
-export const addressPattern = (domain: string) => `^[^@,;<>\\s]+@${escapeRegex(domain)}$`;
+/**
+ * The regex a whole address in `domain` matches: one address, no list smuggled in a string, and no
+ * local part that relays elsewhere (`x%evil.test@example.com`, `evil.test!x@example.com` leave the domain).
+ */
+export const addressPattern = (domain: string) => `^[^@,;<>\\s%!]+@${escapeRegex(domain)}$`;
 
 /** The CEL of one condition. */
 export function conditionCel(c: Condition): string {
