@@ -1,6 +1,6 @@
 import type { RuleHit } from './injection-hidden.js';
 import { MODEL_WEIGHTS } from './injection-model-weights.js';
-import type { MetaWords } from './injection-reporting.js';
+import { type MetaWords, within } from './injection-reporting.js';
 import { originalSpan, type Skeleton } from './normalize.js';
 import { preview } from './preview.js';
 import type { DetectorFinding } from './types.js';
@@ -167,20 +167,6 @@ function tokenAt(tokens: Tokens, at: number): number {
   return lo;
 }
 
-/** Whether `at` lies in one of the sorted, disjoint `spans`. */
-function inSpans(spans: readonly (readonly [number, number])[], at: number): boolean {
-  let lo = 0;
-  let hi = spans.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const [s, e] = spans[mid]!;
-    if (at < s) hi = mid - 1;
-    else if (at >= e) lo = mid + 1;
-    else return true;
-  }
-  return false;
-}
-
 /** Coarse bins of a 0..1 score: the model learns how far to trust each. */
 const scoreBin = (x: number) =>
   x <= 0 ? 0 : x < 0.2 ? 1 : x < 0.35 ? 2 : x < 0.5 ? 3 : x < 0.65 ? 4 : x < 0.8 ? 5 : x < 0.9 ? 6 : 7;
@@ -193,7 +179,7 @@ function hitNames(hit: RuleHit, input: ModelInput): string[] {
   if (!r.cue && r.pattern.source !== '(?!)') return [];
   const name = r.cue ? `cue:${r.id}` : `feature:${r.id}`;
   if (input.quotes === undefined) return [name];
-  const quoted = inSpans(input.quotes, hit.start);
+  const quoted = within(input.quotes, hit.start);
   return [name, `${name}${quoted ? ' (quoted, in a text about attacks)' : ' (in a text about attacks)'}`];
 }
 

@@ -64,7 +64,7 @@ export function quotedSpans(text: string): [number, number][] {
 }
 
 /** Whether `at` lies in one of the sorted, disjoint `spans`. */
-export function within(spans: readonly [number, number][], at: number): boolean {
+export function within(spans: readonly (readonly [number, number])[], at: number): boolean {
   let lo = 0;
   let hi = spans.length - 1;
   while (lo <= hi) {
