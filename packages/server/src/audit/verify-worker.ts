@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import {
   type AuditCheckpoint,
   type AuditRow,
@@ -63,10 +63,14 @@ async function verifyRange(range: VerifyRange): Promise<RangeVerification> {
   }
 }
 
+// A pooled thread (see parallel-verify.ts): it verifies one range per message, for as long as
+// the process keeps it.
 if (parentPort) {
   const port = parentPort;
-  verifyRange(workerData as VerifyRange).then(
-    (verified) => port.postMessage({ verified }),
-    (err: unknown) => port.postMessage({ error: err instanceof Error ? err.message : String(err) }),
-  );
+  port.on('message', (range: VerifyRange) => {
+    verifyRange(range).then(
+      (verified) => port.postMessage({ verified }),
+      (err: unknown) => port.postMessage({ error: err instanceof Error ? err.message : String(err) }),
+    );
+  });
 }
