@@ -171,6 +171,30 @@ describe('the audit chain', () => {
       });
   });
 
+  it('reads only whole keys: keys that end in the ones it reads do not stand in for them', async () => {
+    // The fast path searches for a key's letters and then checks the quote before them.
+    const [first] = chain(1);
+    const args = {
+      aprev_hash: 'f'.repeat(64),
+      nowho: { agent: { id: 'agt_other' } },
+      subtype: 'admin',
+      mytool: 'other.tool',
+      list: [{ xwho: { agent: { id: 'agt_other' } } }],
+    };
+    const odd = sealAuditEvent(
+      { ...draft(2), what: { tool: 'payments.transfer', args } },
+      'evt_2',
+      2,
+      first!.hash,
+    );
+    expect(await verify([rowOf(first!), rowOf(odd)])).toMatchObject({ ok: true, events: 2 });
+    for (const column of [{ agentId: 'agt_other' }, { tool: 'other.tool' }, { type: 'admin' }])
+      expect((await verify([rowOf(first!), { ...rowOf(odd), ...column }])).problem).toMatchObject({
+        kind: 'edited',
+        seq: 2,
+      });
+  });
+
   it('catches a changed agent column when the user or an endorsed value after `what` spells out another agent', async () => {
     const [first] = chain(1);
     const fake = { agent: { id: 'agt_other' } };

@@ -290,7 +290,7 @@ function committedTo(row: AuditRow, prevHash: string): boolean {
   if (row.prevHash !== undefined && row.prevHash !== prevHash) return false;
   // The link, `"prev_hash":"<prevHash>","seq":<seq>,`, compared in place: this runs for every
   // event of the log, so nothing is built for it but the digits of seq.
-  const link = text.indexOf('"prev_hash":"');
+  const link = indexOfKey(text, 'prev_hash":"', 0);
   if (link < 0 || !text.startsWith(prevHash, link + 13)) return false;
   const seqKey = link + 13 + prevHash.length;
   if (!text.startsWith('","seq":', seqKey)) return false;
@@ -313,19 +313,38 @@ function committedTo(row: AuditRow, prevHash: string): boolean {
   // `session_id` follows `seq`; `type` follows `time` and `trace_id` (strings) and precedes `what`.
   const afterLink = afterSeq + 1;
   if (!text.startsWith(sessionId, afterLink)) return false;
-  const typeAt = text.indexOf('"type":', afterLink);
+  const typeAt = indexOfKey(text, 'type":', afterLink);
   if (typeAt < 0 || !text.startsWith(type, typeAt)) return false;
   // `agent` is who's first key. What follows `type` holds one `"who":{` unless the arguments,
   // the user or an endorsed value spell one out: then the slow path, which parses, judges.
   // `tool` is the last key of `what`, and `where`, between them, holds strings only.
-  const who = text.indexOf('"who":{', typeAt);
-  if (who < 0 || text.includes('"who":{', who + 7)) return false;
+  const who = indexOfKey(text, 'who":{', typeAt);
+  if (who < 0 || indexOfKey(text, 'who":{', who + 7) >= 0) return false;
   if (!text.startsWith('"who":{"agent":{"id":', who) || !text.startsWith(agentId, who + 21)) return false;
-  const toolAt = text.lastIndexOf('"tool":', who);
+  const toolAt = lastIndexOfKey(text, 'tool":', who);
   return toolAt > typeAt && text.startsWith(tool, toolAt);
 }
 
 const COMMA = 44;
+const QUOTE = 34;
+
+/**
+ * Where `"` + `rest` first occurs at or after `from`, or -1. The scans of committedTo run over
+ * every event's text, and searching for the key's letters is several times faster than for its
+ * opening quote, which JSON has every few characters.
+ */
+function indexOfKey(text: string, rest: string, from: number): number {
+  for (let at = text.indexOf(rest, from + 1); at >= 0; at = text.indexOf(rest, at + 1))
+    if (text.charCodeAt(at - 1) === QUOTE) return at - 1;
+  return -1;
+}
+
+/** Where `"` + `rest` last occurs at or before `upTo`, or -1. */
+function lastIndexOfKey(text: string, rest: string, upTo: number): number {
+  for (let at = text.lastIndexOf(rest, upTo + 1); at > 0; at = text.lastIndexOf(rest, at - 1))
+    if (text.charCodeAt(at - 1) === QUOTE) return at - 1;
+  return -1;
+}
 const AGENT = 0;
 const SESSION = 1;
 const TOOL = 2;
@@ -345,7 +364,23 @@ const fragments = [
   new Map<string, string | null>(),
 ];
 
+/**
+ * The last value looked up per column and its fragment: consecutive events mostly share their
+ * agent, tool, type and outcome, and comparing with the last value is cheaper than hashing a
+ * string freshly read from the store for a Map lookup.
+ */
+const lastValues: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
+const lastFragments: (string | null)[] = [null, null, null, null, null];
+
 function fragment(column: number, value: string): string | null {
+  if (lastValues[column] === value) return lastFragments[column] as string | null;
+  const text = lookUpFragment(column, value);
+  lastValues[column] = value;
+  lastFragments[column] = text;
+  return text;
+}
+
+function lookUpFragment(column: number, value: string): string | null {
   const cache = fragments[column] as Map<string, string | null>;
   const known = cache.get(value);
   if (known !== undefined) return known;

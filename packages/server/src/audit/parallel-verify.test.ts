@@ -42,13 +42,18 @@ async function verifiedBothWays(tampering: readonly string[]) {
   await raw.close();
   const sequential = await verifyStoredAudit(store, { threads: 1 });
   const verifier = await checkpointVerifier([key.publicJwk]);
-  const parallel = await verifyAuditInParallel(path, store.streamAuditCheckpoints(1), verifier, {
-    threads: 3,
-    minEventsPerRange: 10,
-    pageSize: 7,
-  });
+  const inRanges = (ranges: number) =>
+    verifyAuditInParallel(path, store.streamAuditCheckpoints(1), verifier, {
+      threads: 3,
+      minEventsPerRange: 10,
+      pageSize: 7,
+      ranges,
+    });
+  const parallel = await inRanges(3);
+  // Thirteen uneven ranges of 24 (the last 12), more than the threads: each takes several in turn.
+  const manyRanges = await inRanges(13);
   await store.close();
-  return { sequential, parallel };
+  return { sequential, parallel, manyRanges };
 }
 
 const comparable = (v: {
@@ -63,7 +68,8 @@ const comparable = (v: {
   ...(v.problem && { kind: v.problem.kind, seq: v.problem.seq }),
 });
 
-// Three ranges: 1–100, 101–200, 201–300; event 100 is the second range's anchor.
+// Three ranges: 1–100, 101–200, 201–300; event 100 is the second range's anchor. The same log
+// is also verified in thirteen ranges, which the three pooled threads take in turn.
 const cases: [string, string[]][] = [
   ['an untouched log', []],
   [
@@ -92,9 +98,10 @@ const cases: [string, string[]][] = [
 
 describe('verifying an audit log in parallel ranges', () => {
   it.each(cases)('finds what one pass finds in %s', async (_name, tampering) => {
-    const { sequential, parallel } = await verifiedBothWays(tampering);
+    const { sequential, parallel, manyRanges } = await verifiedBothWays(tampering);
     expect(parallel).toBeDefined();
     expect(comparable(parallel!)).toEqual(comparable(sequential));
+    expect(comparable(manyRanges!)).toEqual(comparable(sequential));
     if (tampering.length === 0) expect(parallel).toMatchObject({ ok: true, events: 300, lastSeq: 300 });
   });
 

@@ -30,6 +30,11 @@ export async function verifyAuditInParallel(
     readonly pageSize?: number;
     /** Fewer events than this per thread, and fewer threads are used (tests lower it). */
     readonly minEventsPerRange?: number;
+    /**
+     * Ranges to cut the log into (default: four per thread). The threads take them in turn, so
+     * a thread slowed by a busy core takes fewer and both finish near the same time.
+     */
+    readonly ranges?: number;
   } = {},
 ): Promise<AuditVerification | undefined> {
   const bounds = readBounds(path);
@@ -43,10 +48,11 @@ export async function verifyAuditInParallel(
   const checked: { checkpoint: AuditCheckpoint; trusted: boolean }[] = [];
   for await (const checkpoint of checkpoints)
     checked.push({ checkpoint, trusted: await verifySignature(checkpoint) });
-  const size = Math.ceil(bounds.last / threads);
-  const ranges: VerifyRange[] = Array.from({ length: threads }, (_, k) => {
+  const count = Math.max(threads, Math.min(options.ranges ?? threads * 4, bounds.last));
+  const size = Math.ceil(bounds.last / count);
+  const ranges: VerifyRange[] = Array.from({ length: count }, (_, k) => {
     const from = k * size + 1;
-    const to = k === threads - 1 ? undefined : (k + 1) * size;
+    const to = k === count - 1 ? undefined : (k + 1) * size;
     return {
       path,
       from,
@@ -57,8 +63,7 @@ export async function verifyAuditInParallel(
       pageSize: options.pageSize ?? 4000,
     };
   });
-  const verified = await Promise.all(ranges.map(runRange));
-  return join(ranges, verified);
+  return join(ranges, await verifyRanges(ranges, threads));
 }
 
 function readBounds(path: string): { first: number; last: number } | undefined {
@@ -74,15 +79,84 @@ function readBounds(path: string): { first: number; last: number } | undefined {
   }
 }
 
-function runRange(range: VerifyRange): Promise<RangeVerification> {
+/**
+ * Verifier threads kept for the life of the process, idle between verifications: starting a
+ * thread (V8, its modules, better-sqlite3) costs as much CPU as verifying tens of thousands of
+ * events, and a server verifies again and again. Unreferenced while idle, so they never hold
+ * the process open.
+ */
+const idle: Worker[] = [];
+
+function checkOut(): Worker {
+  const pooled = idle.pop();
+  if (pooled) return pooled;
+  const worker = new Worker(auditWorkerScript('verify-worker'));
+  // A thread that fails while idle is dropped; one that fails at work also rejects its range.
+  worker.on('error', () => discard(worker));
+  worker.on('exit', () => discard(worker));
+  worker.unref();
+  return worker;
+}
+
+function checkIn(worker: Worker): void {
+  if (idle.length < availableParallelism()) idle.push(worker);
+  else void worker.terminate();
+}
+
+function discard(worker: Worker): void {
+  const at = idle.indexOf(worker);
+  if (at >= 0) idle.splice(at, 1);
+}
+
+/** Runs `ranges` on `threads` pooled threads, each taking the next range when it is done. */
+async function verifyRanges(ranges: readonly VerifyRange[], threads: number): Promise<RangeVerification[]> {
+  const verified: RangeVerification[] = new Array(ranges.length);
+  let next = 0;
+  const drain = async () => {
+    const worker = checkOut();
+    let healthy = true;
+    try {
+      for (let k = next++; k < ranges.length; k = next++)
+        verified[k] = await runRange(worker, ranges[k] as VerifyRange);
+    } catch (err) {
+      healthy = false;
+      throw err;
+    } finally {
+      if (healthy) checkIn(worker);
+      else void worker.terminate();
+    }
+  };
+  await Promise.all(Array.from({ length: threads }, drain));
+  return verified;
+}
+
+function runRange(worker: Worker, range: VerifyRange): Promise<RangeVerification> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(auditWorkerScript('verify-worker'), { workerData: range });
-    worker.once('message', (message: { verified?: RangeVerification; error?: string }) => {
+    const settle = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      worker.unref();
+    };
+    const onMessage = (message: { verified?: RangeVerification; error?: string }) => {
+      settle();
       if (message.verified) resolve(message.verified);
       else reject(new Error(`verifying events from ${range.from} failed: ${message.error}`));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the verifier thread exited (${code})`)));
+    };
+    const onError = (err: Error) => {
+      settle();
+      reject(err);
+    };
+    const onExit = (code: number) => {
+      settle();
+      reject(new Error(`the verifier thread exited (${code})`));
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    // Held open while it works: the caller may have nothing else keeping the process alive.
+    worker.ref();
+    worker.postMessage(range);
   });
 }
 

@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import {
   type AuditCheckpoint,
   type AuditRow,
@@ -30,9 +30,15 @@ export interface RangeVerification {
   readonly holdsEvents: boolean;
 }
 
+/** How much of the log a range thread maps (SQLite maps the file up to this size). */
+const MMAP_BYTES = 1 << 30;
+
 async function verifyRange(range: VerifyRange): Promise<RangeVerification> {
   const sqlite = new SqliteDatabase(range.path, { readonly: true, fileMustExist: true });
   try {
+    // Pages read through a memory map rather than copied by read() into SQLite's small cache:
+    // those copies cost 0.4-0.7 µs of system time per event, beside ~1.6 µs of reading itself.
+    sqlite.pragma(`mmap_size = ${MMAP_BYTES}`);
     const page = sqlite.prepare(
       'select seq, hash, event as text, prev_hash as prevHash, type, agent_id as agentId, session_id as sessionId, tool, outcome from audit_events where seq > ? and seq <= ? order by seq limit ?',
     );
@@ -63,10 +69,14 @@ async function verifyRange(range: VerifyRange): Promise<RangeVerification> {
   }
 }
 
+// A pooled thread (see parallel-verify.ts): it verifies one range per message, for as long as
+// the process keeps it.
 if (parentPort) {
   const port = parentPort;
-  verifyRange(workerData as VerifyRange).then(
-    (verified) => port.postMessage({ verified }),
-    (err: unknown) => port.postMessage({ error: err instanceof Error ? err.message : String(err) }),
-  );
+  port.on('message', (range: VerifyRange) => {
+    verifyRange(range).then(
+      (verified) => port.postMessage({ verified }),
+      (err: unknown) => port.postMessage({ error: err instanceof Error ? err.message : String(err) }),
+    );
+  });
 }
