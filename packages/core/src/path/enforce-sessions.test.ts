@@ -54,10 +54,14 @@ describe('sessions a request did not name', () => {
     expect(puts.at(-1)?.transient).toBeUndefined();
   });
 
-  it('are kept like any other when the policy reads provenance', async () => {
+  it('are kept like any other when the policy reads provenance, marked unnamed until a request names them', async () => {
     const { path, puts } = pathKeepingPuts();
-    await path.enforce(withProvenance, request(withProvenance));
+    const first = await path.enforce(withProvenance, request(withProvenance));
     expect(puts.at(-1)?.transient).toBeUndefined();
+    expect(puts.at(-1)).toMatchObject({ id: first.sessionId, unnamed: true });
+    await path.enforce(withProvenance, request(withProvenance, first.sessionId));
+    expect(puts.at(-1)?.id).toBe(first.sessionId);
+    expect(puts.at(-1)?.unnamed).toBeUndefined();
   });
 
   it('a named session is never transient', async () => {

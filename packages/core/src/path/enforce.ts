@@ -346,8 +346,11 @@ export class EnforcementPath {
         return deny('session-not-owned', 'the session belongs to another agent');
       }
       session = found ?? newSession(request.sessionId ?? this.ports.newId('ses'), request.agent.id, now());
-      if (request.sessionId !== undefined) delete session.transient;
-      else if (!this.readsProvenance(policy)) session.transient = true;
+      if (request.sessionId !== undefined) {
+        delete session.transient;
+        delete session.unnamed;
+      } else if (!this.readsProvenance(policy)) session.transient = true;
+      else session.unnamed = true;
     } catch (err) {
       return deny('session-store-unavailable', `the session store is unavailable (${messageOf(err)})`);
     }

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fingerprintsOfOutput, fingerprintsOfText, provenanceOfArguments } from './fingerprints.js';
+import {
+  fingerprintsOfOutput,
+  fingerprintsOfString,
+  fingerprintsOfText,
+  provenanceOfArguments,
+} from './fingerprints.js';
 
 describe('fingerprintsOfText', () => {
   it('finds emails, URLs, IBANs, digit runs and identifiers, normalized', () => {
@@ -94,5 +99,18 @@ describe('provenanceOfArguments', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('fingerprintsOfString, asked again', () => {
+  it("answers a repeated string as the first time, and one caller cannot change the next one's answer", () => {
+    const text = 'Send it to Bob <bob@partner.example> by Friday';
+    const first = fingerprintsOfString(text);
+    const expected = [...first.all];
+    first.all.clear();
+    const again = fingerprintsOfString(text);
+    expect([...again.all]).toEqual(expected);
+    expect(again.all.has('email:bob@partner.example')).toBe(true);
+    expect(again).toMatchObject({ atomic: first.atomic, keys: first.keys });
   });
 });

@@ -33,8 +33,28 @@ export interface StringFingerprints {
   readonly atomic: boolean;
 }
 
+/** Longest string whose fingerprints are remembered, and how many are. */
+const MAX_REMEMBERED_LENGTH = 1024;
+const MAX_REMEMBERED = 4096;
+/** Fingerprints of short strings by text: the same recipients, subjects and prompts recur call after call. */
+const remembered = new Map<string, StringFingerprints>();
+
 /** The fingerprints of one string. */
 export function fingerprintsOfString(text: string): StringFingerprints {
+  if (text.length > MAX_REMEMBERED_LENGTH) return fingerprintsUncached(text);
+  let found = remembered.get(text);
+  if (found === undefined) {
+    found = fingerprintsUncached(text);
+    Object.freeze(found.keys);
+    // Bounded: the oldest goes first, so ever-new strings cannot grow it.
+    if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value as string);
+    remembered.set(text, found);
+  }
+  // A fresh set each time: callers may take fingerprints out of theirs.
+  return { ...found, all: new Set(found.all) };
+}
+
+function fingerprintsUncached(text: string): StringFingerprints {
   const scanned = normalizeForIdentifiers(
     text.length > MAX_SCAN_LENGTH ? text.slice(0, MAX_SCAN_LENGTH) : text,
   );

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
 import { runPolicyTests } from '../policy/test-runner.js';
-import { decideAsThePath, explainAsThePath, prepareAsThePath } from './offline.js';
+import { argumentContentLabels, decideAsThePath, explainAsThePath, prepareAsThePath } from './offline.js';
 
 const QUICKSTART = new URL('../../../../examples/quickstart/policy.yaml', import.meta.url);
 const quickstart = compilePolicy({ name: 'policy.yaml', text: readFileSync(QUICKSTART, 'utf8') });
@@ -80,5 +80,16 @@ tests:
       ['a number as recipient is allowed', false, 'deny'],
       ['beneath the schema, a number as recipient is allowed', true, 'allow'],
     ]);
+  });
+});
+
+describe('argumentContentLabels, asked again', () => {
+  it('labels a repeated argument as the first time, with a list no caller can change', () => {
+    const body = `deploy with ${TOKEN} please`;
+    const first = argumentContentLabels(body);
+    expect(first).toContain('secret');
+    expect(() => (first as string[]).push('clean')).toThrow(TypeError);
+    expect(argumentContentLabels(body)).toEqual(first);
+    expect(argumentContentLabels('lunch on Friday')).toEqual([]);
   });
 });

@@ -14,12 +14,29 @@ import {
 /** What the secret and PII detectors say of one string argument; an argument they cannot read is `unscanned`. */
 export function argumentContentLabels(text: string): readonly string[] {
   if (text.length < 6) return [];
+  // The same short arguments (a recipient, a subject) recur call after call: scanned once.
+  const known = text.length <= MAX_REMEMBERED_LENGTH ? contentLabelsSeen.get(text) : undefined;
+  if (known !== undefined) return known;
+  let labels: readonly string[];
   try {
-    return scanText(text, { kind: 'args', detectors: ['secret', 'pii'] }).labels;
+    labels = Object.freeze([...scanText(text, { kind: 'args', detectors: ['secret', 'pii'] }).labels]);
   } catch {
+    // Not remembered: the next call scans again.
     return [DETECTOR_LABELS.inspectionFailed];
   }
+  if (text.length <= MAX_REMEMBERED_LENGTH) {
+    // Bounded: the oldest goes first, so ever-new strings cannot grow it.
+    if (contentLabelsSeen.size >= MAX_REMEMBERED)
+      contentLabelsSeen.delete(contentLabelsSeen.keys().next().value as string);
+    contentLabelsSeen.set(text, labels);
+  }
+  return labels;
 }
+
+/** Longest argument whose content labels are remembered, and how many are. */
+const MAX_REMEMBERED_LENGTH = 1024;
+const MAX_REMEMBERED = 4096;
+const contentLabelsSeen = new Map<string, readonly string[]>();
 
 /** A request as the enforcement path would hand it to `decide`, or the denial it would give first. */
 export type PathRequestPreparation =

@@ -70,6 +70,13 @@ export interface SessionState {
    */
   transient?: boolean;
   /**
+   * Made for a request that named no session, under a policy that does read provenance: until
+   * something touches it again (a request names it, an outcome is reported into it), it holds
+   * this request's user input and one call, no more than a caller gets by naming no session at
+   * all, so a store may hold its first write back until then. A request that names it clears this.
+   */
+  unnamed?: boolean;
+  /**
    * What changed since a store last wrote the session, kept only once a store asks for it
    * (`startSessionJournal`): the store then appends these changes instead of rewriting the
    * whole session.

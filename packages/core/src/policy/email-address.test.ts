@@ -35,6 +35,28 @@ describe('parseEmailAddress', () => {
   });
 });
 
+describe('parseEmailAddress, asked again', () => {
+  it('answers a repeated address and a repeated refusal as the first time', () => {
+    const first = parseEmailAddress('Carol <carol@EXAMPLE.com>');
+    expect(parseEmailAddress('Carol <carol@EXAMPLE.com>')).toEqual(first);
+    for (let i = 0; i < 2; i++)
+      expect(() => parseEmailAddress('a@b.test, c@d.test')).toThrow(EmailAddressError);
+  });
+
+  it('hands out an address no caller can change for the next one', () => {
+    const first = parseEmailAddress('dave@example.com');
+    expect(() => {
+      (first as { domain: string }).domain = 'evil.test';
+    }).toThrow(TypeError);
+    expect(parseEmailAddress('dave@example.com').domain).toBe('example.com');
+  });
+
+  it('still parses correctly past the bound of addresses it remembers', () => {
+    for (let i = 0; i < 5000; i++) expect(parseEmailAddress(`u${i}@Example.com`).domain).toBe('example.com');
+    expect(parseEmailAddress('u0@Example.com').address).toBe('u0@example.com');
+  });
+});
+
 describe('email() in CEL', () => {
   const internalOnly = compileCondition(
     'args.to.all(r, !email(r).routed && email(r).domain == "example.com")',

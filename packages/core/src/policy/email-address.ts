@@ -36,26 +36,55 @@ export class EmailAddressError extends Error {
 const DOT_ATOM =
   /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+)*$/;
 
+const MAX_SEEN = 4096;
+const NOT_AN_ADDRESS = Symbol('not an address');
+/** Parsed addresses by input text, and texts that are not one address. */
+const seen = new Map<string, EmailAddress | typeof NOT_AN_ADDRESS>();
+
 /**
  * Parses exactly one address (a list, a group or anything else throws
  * `EmailAddressError`) into its canonical form.
  */
 export function parseEmailAddress(input: string): EmailAddress {
   // Bounded: addresses are short (RFC 5321 §4.5.3.1.3: 256 octets), and the parser backtracks.
+  // Checked first, so the cache below holds short strings only.
   if (input.length > 512) throw new EmailAddressError(input);
+  // The same few recipients recur call after call, and a rule may read `email(r)` twice per
+  // recipient: the RFC 5322 parser, which backtracks, costs far more than a lookup.
+  const known = seen.get(input);
+  if (known !== undefined) {
+    if (known === NOT_AN_ADDRESS) throw new EmailAddressError(input);
+    return known;
+  }
+  let result: EmailAddress | typeof NOT_AN_ADDRESS;
+  try {
+    result = parseUncached(input);
+  } catch (err) {
+    if (!(err instanceof EmailAddressError)) throw err;
+    result = NOT_AN_ADDRESS;
+  }
+  // Bounded: the oldest entry goes first, so an agent sending ever-new strings cannot grow it.
+  if (seen.size >= MAX_SEEN) seen.delete(seen.keys().next().value as string);
+  seen.set(input, result);
+  if (result === NOT_AN_ADDRESS) throw new EmailAddressError(input);
+  return result;
+}
+
+function parseUncached(input: string): EmailAddress {
   const parsed = addresses.parseOneAddress({ input, rfc6532: true });
   if (!parsed || parsed.type !== 'mailbox') throw new EmailAddressError(input);
   const { local } = parsed;
   const literal = parsed.domain.startsWith('[');
   const domain = literal ? parsed.domain : parsed.domain.toLowerCase();
   const quotedLocal = DOT_ATOM.test(local) ? local : `"${local.replace(/(["\\])/g, '\\$1')}"`;
-  return {
+  // Frozen: the cache hands the same object to every caller.
+  return Object.freeze({
     address: `${quotedLocal}@${domain}`,
     local,
     domain,
     name: parsed.name ?? '',
     routed: literal || /[%!@]/.test(local),
-  };
+  });
 }
 
 /**

@@ -24,6 +24,27 @@ describe.each(dialects)('sessions written behind to %s', (_dialect, configFor) =
     await store.close();
   });
 
+  it('holds an unnamed session unwritten until it is touched again, and writes it as the server stops', async () => {
+    const store = await openStore(configFor());
+    const sessions = new PersistentSessionStore(store);
+    const touched = { ...newSession('ses_touched', 'agt_a'), unnamed: true };
+    const untouched = { ...newSession('ses_untouched', 'agt_a'), unnamed: true };
+    sessions.put(touched);
+    sessions.put(untouched);
+    await sessions.flush();
+    expect(await store.loadSession('ses_touched')).toBeUndefined();
+    expect(await sessions.get('ses_touched')).toBe(touched);
+    // An outcome reported into it: from now on it is written like any other.
+    touched.labels.add('untrusted');
+    sessions.put(touched);
+    await sessions.flush();
+    expect(await store.loadSession('ses_touched')).toMatchObject({ agentId: 'agt_a' });
+    expect(await store.loadSession('ses_untouched')).toBeUndefined();
+    await sessions.close();
+    expect(await store.loadSession('ses_untouched')).toMatchObject({ agentId: 'agt_a' });
+    await store.close();
+  });
+
   const work = (session: SessionState, step: number) => {
     observeOutput(
       session,

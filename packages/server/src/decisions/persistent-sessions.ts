@@ -22,6 +22,9 @@ const FLUSH_DELAY_MS = 50;
 const MAX_CHANGES_PER_SNAPSHOT = 256;
 const MIN_CHANGE_BYTES_PER_SNAPSHOT = 64 * 1024;
 
+/** Unnamed sessions held unwritten at most: as many as the sessions kept in memory. */
+const MAX_HELD = 10_000;
+
 /** What has been written of a session since its last snapshot. */
 interface Written {
   snapshotBytes: number;
@@ -48,13 +51,20 @@ export class PersistentSessionStore {
   /** Sessions changed since their last write; held here so an eviction from memory loses nothing. */
   readonly #dirty = new Map<string, SessionState>();
   readonly #written = new WeakMap<SessionState, Written>();
+  /**
+   * Unnamed sessions whose first write is held back until they are touched again (or the server
+   * stops), oldest first. Bounded like the sessions in memory: the oldest beyond the bound is
+   * dropped unwritten, as a transient session falls out of memory (a request naming it later
+   * starts afresh, without the user input it held: stricter, never looser).
+   */
+  readonly #held = new Map<string, SessionState>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly store: Store) {}
 
   async get(id: string): Promise<SessionState | undefined> {
-    const cached = this.#memory.get(id) ?? this.#dirty.get(id);
+    const cached = this.#memory.get(id) ?? this.#dirty.get(id) ?? this.#held.get(id);
     if (cached) return cached;
     const stored = await this.store.loadSession(id);
     if (!stored) return undefined;
@@ -80,6 +90,16 @@ export class PersistentSessionStore {
     // A session no request named, under a policy that reads no provenance, is not written:
     // it cost a row and a rewrite per call for nothing any later decision reads.
     if (session.transient) return;
+    // Most requests that name no session are never followed by one that names it: their
+    // session is written only once something touches it again.
+    if (session.unnamed) {
+      // Held once: its next put (an outcome reported into it, a request naming it) writes it.
+      delete session.unnamed;
+      this.#held.set(session.id, session);
+      if (this.#held.size > MAX_HELD) this.#held.delete(this.#held.keys().next().value as string);
+      return;
+    }
+    this.#held.delete(session.id);
     this.#dirty.set(session.id, session);
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
@@ -133,6 +153,9 @@ export class PersistentSessionStore {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#flushing;
+    // A restart keeps what a running server kept: held sessions are written as it stops.
+    for (const session of this.#held.values()) this.#dirty.set(session.id, session);
+    this.#held.clear();
     await this.flush();
   }
 }
