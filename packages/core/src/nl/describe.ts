@@ -1,4 +1,5 @@
 import type { CompiledRule } from '../policy/types.js';
+import { addressPattern, escapeRegex } from './meaning.js';
 
 const CATEGORY_WORDS: Readonly<Record<string, string>> = {
   read: 'read',
@@ -14,6 +15,14 @@ const CATEGORY_WORDS: Readonly<Record<string, string>> = {
 const list = (items: readonly string[], joiner = 'or') =>
   items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${joiner} ${items.at(-1)}`;
 
+// The CEL the compiler writes for "every address is in DOMAIN" (meaning.ts), read back from its own pattern so
+// the two cannot drift: a rule drafted under another pattern is quoted as CEL, not described as this one.
+const [PATTERN_HEAD, PATTERN_TAIL] = JSON.stringify(addressPattern('DOMAIN')).split('DOMAIN') as [
+  string,
+  string,
+];
+const ALL_ADDRESSES_IN = `args\\.(\\w+)\\.all\\(r, r(?:\\.lowerAscii\\(\\))?\\.matches\\(${escapeRegex(PATTERN_HEAD)}(.+)${escapeRegex(PATTERN_TAIL)}\\)\\)`;
+
 /** Known condition shapes, rendered as English; anything else is quoted as CEL. */
 const CONDITION_PHRASES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
   [
@@ -22,11 +31,11 @@ const CONDITION_PHRASES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
       `${m[1]} is ${({ '>': 'over', '>=': 'at least', '<': 'under', '<=': 'at most' } as Record<string, string>)[m[2] as string]} ${Number(m[3]).toLocaleString('en-US')}`,
   ],
   [
-    /^!args\.(\w+)\.all\(r, r(?:\.lowerAscii\(\))?\.matches\("\^\[\^@,;<>\\\\s(?:%!)?\]\+@(.+)\$"\)\)$/,
+    new RegExp(`^!${ALL_ADDRESSES_IN}$`),
     (m) => `a ${m[1]} address is outside ${(m[2] as string).replace(/\\\\\./g, '.')}`,
   ],
   [
-    /^args\.(\w+)\.all\(r, r(?:\.lowerAscii\(\))?\.matches\("\^\[\^@,;<>\\\\s(?:%!)?\]\+@(.+)\$"\)\)$/,
+    new RegExp(`^${ALL_ADDRESSES_IN}$`),
     (m) => `every ${m[1]} address is in ${(m[2] as string).replace(/\\\\\./g, '.')}`,
   ],
   [/^resource\.(\w+) == "([^"]+)"$/, (m) => `its ${m[1]} is ${m[2]}`],

@@ -60,7 +60,8 @@ export type Condition =
   | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean };
 
 const quote = (s: string) => JSON.stringify(s);
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** `s` as a literal inside a regular expression. */
+export const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * The regex a whole address in `domain` matches: one address, no list smuggled in a string, and no

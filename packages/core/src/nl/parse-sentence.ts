@@ -8,7 +8,7 @@ import {
   NOUN_VERBS,
   VERBS,
 } from './lexicon.js';
-import type { Comparison } from './meaning.js';
+import { type Comparison, escapeRegex } from './meaning.js';
 import { parseApprovals } from './parse-approvals.js';
 import { parseConditions } from './parse-conditions.js';
 import { type PhrasingContext, parseEffectPhrasings, parseLeadIns, parseMarkers } from './parse-phrasings.js';
@@ -81,7 +81,6 @@ export interface ParsedSentence {
   exceptNamespaces: string[];
 }
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** An alternation of phrases, longest first so "external emails" wins over "emails". */
 export const alt = (phrases: Iterable<string>) =>
   [...new Set(phrases)]
