@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/compile.js';
 import { describeRule } from './describe.js';
+import { conditionCel } from './meaning.js';
 
 const policy = compilePolicy(`version: 1
 tools:
@@ -9,6 +10,11 @@ rules:
   - { id: big, match: { categories: [financial] }, when: args.amount > 1000, effect: approve, approval: { approvers: 2 } }
   - { id: payees, match: { categories: [financial] }, require: { origin: { to: [user_input] } }, effect: deny }
   - { id: odd, when: 'size(args) > 3', effect: deny }
+  - id: outside
+    match: { categories: [financial] }
+    when: ${JSON.stringify(conditionCel({ kind: 'recipients', arg: 'to', scope: 'outside', domain: 'example.com', list: true }))}
+    effect: approve
+  - { id: old-pattern, when: '!args.to.all(r, r.matches("^[^@,;<>\\\\s]+@example\\\\.com$"))', effect: deny }
 `);
 const sentence = (id: string) =>
   describeRule(policy.rules.find((r) => r.id === id) as (typeof policy.rules)[number]);
@@ -19,6 +25,12 @@ describe('describeRule', () => {
   });
   it('renders a require clause as an exception', () => {
     expect(sentence('payees')).toBe('No agent may move money unless to came from the user.');
+  });
+  it('renders the recipient condition the compiler writes, and quotes one written with another pattern', () => {
+    expect(sentence('outside')).toBe(
+      'Every agent must get 1 approval to move money when a to address is outside example.com.',
+    );
+    expect(sentence('old-pattern')).toContain('`!args.to.all(');
   });
   it('quotes a condition it has no words for instead of guessing', () => {
     expect(sentence('odd')).toBe('No agent may call any tool when `size(args) > 3` holds.');
