@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { UserRecord } from '../identity/identity-store.js';
 import type { Database, UserPasskeysTable } from '../store/database.js';
-import { toUser } from '../store/kysely-store.js';
+import { toUser } from '../store/identity-tables.js';
 
 /** A person's signed-in browser session, as stored (the cookie itself is never stored). */
 export interface ConsoleSessionRecord {

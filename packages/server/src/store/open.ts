@@ -7,9 +7,10 @@ import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { configureSqliteConnection } from '../audit/sqlite-audit-append.js';
 import type { Database } from './database.js';
-import { KyselyStore, type Store } from './kysely-store.js';
+import { KyselyStore } from './kysely-store.js';
 import { CodeMigrationProvider, type Dialect } from './migrations.js';
 import { redactConnectionString } from './redact.js';
+import type { Store } from './store.js';
 
 /** Where the store lives: an embedded SQLite file (the default) or PostgreSQL. */
 export type StorageConfig =
