@@ -1,54 +1,30 @@
 import { createHash } from 'node:crypto';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { DETECTOR_LABELS } from '../detectors/types.js';
-import { type Diagnostic, type DiagnosticCode, PolicyCompileError } from '../errors.js';
+import { type Diagnostic, PolicyCompileError } from '../errors.js';
 import { type LoadedDocument, loadYamlDocuments, schemaDiagnostics } from '../yaml/document.js';
-import { type CompiledCondition, compileCondition, isConditionProblem } from './cel.js';
+import { CompileReport, type Located, locationOf } from './compile-report.js';
+import { compileRules, indexRulesByTool } from './compile-rules.js';
+import { compileTests } from './compile-tests.js';
 import {
   attachInternals,
   deepFreeze,
   FrozenMap,
-  type RuleRuntime,
   type StateWindowRuntime,
   type ToolActivation,
 } from './compiled.js';
-import { anyGlobMatches, compileGlob, type Glob } from './glob.js';
+import { compileGlob, type Glob } from './glob.js';
 import { lintRules } from './lint.js';
 import { type PolicyDocument, policyDocumentSchema } from './schema.js';
-import type {
-  AgentIdentity,
-  CompiledPolicy,
-  CompiledRule,
-  DecisionRequestInput,
-  PolicySource,
-  PolicyTestCase,
-  SourceLocation,
-  ToolDefinition,
-} from './types.js';
+import type { AgentIdentity, CompiledPolicy, PolicySource, SourceLocation, ToolDefinition } from './types.js';
 
 /** Longest policy source accepted, in characters (2 MiB): a policy is read by people. */
 export const MAX_POLICY_SOURCE_LENGTH = 2 * 1024 * 1024;
-
-/** How long an approval waits when the rule does not say. */
-const DEFAULT_APPROVAL_TIMEOUT_MS = 60 * 60 * 1000;
-/** The longest an approval may wait: a stale approval is a standing permission. */
-const MAX_APPROVAL_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
 
 // `verbose` exposes each failing keyword's schema, which the 'did you mean' hints read.
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
 const validateDocument = ajv.compile(policyDocumentSchema);
 // Tool argument schemas are checked against the meta-schema only; the
 // validate step of the enforcement path compiles them.
-/** Labels Gatehouse itself puts on data and sessions, beyond the detectors' and the catalog's. */
-const SESSION_LABELS = [
-  'untrusted',
-  'user_input',
-  'trusted',
-  'endorsed',
-  'provenance-incomplete',
-  'redaction-incomplete',
-];
-
 const metaSchemaChecker = new Ajv2020({ strict: false, validateSchema: true });
 
 /** Accepted forms of policy input: one text, one named source, or several. */
@@ -96,15 +72,7 @@ function normalizeSources(source: PolicyInput): readonly PolicySource[] {
   return [source as PolicySource];
 }
 
-/** A value from some document, with the document and path it came from. */
-interface Located<T> {
-  readonly value: T;
-  readonly doc: LoadedDocument;
-  readonly path: readonly (string | number)[];
-}
-
-class PolicyCompiler {
-  readonly diagnostics: Diagnostic[] = [];
+class PolicyCompiler extends CompileReport {
   /** Every rule id written in any document, compiled or not. */
   private readonly declaredRuleIds = new Set<string>();
   /** Per document, the items (`rules[3]`, `tools["x"]`) that failed the schema. */
@@ -127,8 +95,8 @@ class PolicyCompiler {
     const tools = this.compileTools(merged.tools);
     const groups = new Map(merged.groups.map((g) => [g.path[1] as string, g.value] as const));
     const agents = this.compileAgents(merged.agents, tools);
-    const rules = this.compileRules(merged.rules, tools, groups);
-    const tests = this.compileTests(merged.tests, agents, rules);
+    const rules = compileRules(this, merged.rules, tools, groups);
+    const tests = compileTests(this, merged.tests, agents, rules, this.declaredRuleIds);
     const intents = this.compileIntents(merged.intents, tools);
     const states = this.compileStates(merged.states, tools);
     if (this.hasErrors()) return undefined;
@@ -169,40 +137,6 @@ class PolicyCompiler {
     return Object.freeze(policy);
   }
 
-  private hasErrors(): boolean {
-    return this.diagnostics.some((d) => d.severity === 'error');
-  }
-
-  private error(
-    code: DiagnosticCode,
-    message: string,
-    doc: LoadedDocument,
-    path: readonly (string | number)[],
-    at: 'key' | 'value' = 'value',
-  ): void {
-    this.diagnostics.push({
-      severity: 'error',
-      code,
-      message,
-      path: path.join('.'),
-      ...doc.locate(path, at),
-    });
-  }
-
-  private warn(
-    code: DiagnosticCode,
-    message: string,
-    doc: LoadedDocument,
-    path: readonly (string | number)[],
-  ): void {
-    this.diagnostics.push({ severity: 'warning', code, message, path: path.join('.'), ...doc.locate(path) });
-  }
-
-  /**
-   * Stage 1: YAML and schema. An item (a tool, a rule, …) with a schema error
-   * goes no further, but the rest of its document does, so that one run
-   * reports every error; a document whose top level is broken is dropped.
-   */
   private parse(sources: readonly PolicySource[]): LoadedDocument[] {
     const valid: LoadedDocument[] = [];
     for (const source of sources) {
@@ -371,205 +305,6 @@ class PolicyCompiler {
     return agents;
   }
 
-  private compileRules(
-    entries: readonly Located<NonNullable<PolicyDocument['rules']>[number]>[],
-    tools: ReadonlyMap<string, ToolDefinition>,
-    groups: ReadonlyMap<string, readonly string[]>,
-  ): RuleRuntime[] {
-    const runtimes: RuleRuntime[] = [];
-    for (const { value, doc, path } of entries) {
-      const before = this.diagnostics.length;
-      const match = value.match ?? {};
-      const toolGlobs = match.tools?.map(compileGlob);
-      toolGlobs?.forEach((glob, i) => {
-        if (![...tools.keys()].some((tool) => glob.test(tool))) {
-          this.error(
-            'GH_POLICY_GLOB_UNMATCHED',
-            `tool pattern '${glob.pattern}' in rule '${value.id}' matches no tool in the catalog`,
-            doc,
-            [...path, 'match', 'tools', i],
-          );
-        }
-      });
-      const approval = this.compileApproval(value, groups, doc, path);
-      const obligations = this.compileObligations(value, doc, path, tools);
-      const condition =
-        value.when === undefined ? undefined : this.compileWhen(value.id, value.when, doc, [...path, 'when']);
-      if (value.require !== undefined && value.effect === 'allow') {
-        // An allow rule that applies when a value's origin is unproven would let the unproven through.
-        this.error(
-          'GH_POLICY_SCHEMA',
-          `rule '${value.id}' has 'require' but effect 'allow'; a requirement belongs on a deny or approve rule, which applies when it is not met`,
-          doc,
-          [...path, 'require'],
-        );
-      }
-      if (
-        this.diagnostics.length > before &&
-        this.diagnostics.slice(before).some((d) => d.severity === 'error')
-      )
-        continue;
-
-      const rule: CompiledRule = {
-        id: value.id,
-        ...(value.description !== undefined && { description: value.description }),
-        ...(value.message !== undefined && { message: value.message }),
-        effect: value.effect,
-        match: {
-          ...(match.agents && { agents: match.agents }),
-          ...(match.tools && { tools: match.tools }),
-          ...(match.categories && { categories: match.categories }),
-          ...(match.labels && { labels: match.labels }),
-        },
-        ...(value.when !== undefined && { when: value.when }),
-        ...(value.require !== undefined && { require: value.require }),
-        ...(approval && { approval }),
-        ...(obligations && { obligations }),
-        index: runtimes.length,
-        location: locationOf(doc, path, 'value'),
-      };
-      runtimes.push({
-        rule,
-        ...(match.agents && { agentGlobs: match.agents.map(compileGlob) }),
-        ...(toolGlobs && { toolGlobs }),
-        ...(match.categories && { categories: new Set(match.categories) }),
-        ...(match.labels && { labels: match.labels }),
-        ...(condition && { condition }),
-      });
-    }
-    return runtimes;
-  }
-
-  /** `redact` and `withhold`: only on rules that can let a call through, where there is an output. */
-  private compileObligations(
-    value: NonNullable<PolicyDocument['rules']>[number],
-    doc: LoadedDocument,
-    path: readonly (string | number)[],
-    tools: ReadonlyMap<string, ToolDefinition>,
-  ): CompiledRule['obligations'] | undefined {
-    if (value.redact === undefined && value.withhold === undefined) return undefined;
-    // A label nothing sets never matches: a misspelt `withhold: [secrets]` would withhold nothing.
-    const known = new Set<string>([
-      ...Object.values(DETECTOR_LABELS),
-      ...SESSION_LABELS,
-      ...[...tools.values()].flatMap((t) => t.labels),
-    ]);
-    value.withhold?.forEach((label, i) => {
-      if (!known.has(label))
-        this.warn(
-          'GH_POLICY_NEVER_APPLIES',
-          `withhold label '${label}' in rule '${value.id}' is set by no detector and no tool in the catalog, so it never matches`,
-          doc,
-          [...path, 'withhold', i],
-        );
-    });
-    if (value.effect === 'deny') {
-      const key = value.redact !== undefined ? 'redact' : 'withhold';
-      this.error(
-        'GH_POLICY_SCHEMA',
-        `'${key}' is an obligation on the output of a call that goes through; rule '${value.id}' denies, so there is none`,
-        doc,
-        [...path, key],
-        'key',
-      );
-      return undefined;
-    }
-    return { redact: value.redact ?? [], withhold: value.withhold ?? [] };
-  }
-
-  private compileApproval(
-    value: NonNullable<PolicyDocument['rules']>[number],
-    groups: ReadonlyMap<string, readonly string[]>,
-    doc: LoadedDocument,
-    path: readonly (string | number)[],
-  ): CompiledRule['approval'] | undefined {
-    if (value.effect !== 'approve') {
-      if (value.approval !== undefined) {
-        this.error(
-          'GH_POLICY_SCHEMA',
-          `'approval' only applies to rules with effect 'approve' (rule '${value.id}' has '${value.effect}')`,
-          doc,
-          [...path, 'approval'],
-          'key',
-        );
-      }
-      return undefined;
-    }
-    const spec = value.approval ?? {};
-    const approvers = spec.approvers ?? 1;
-    const groupNames = spec.groups ?? [];
-    let eligible = new Set<string>();
-    for (const [i, group] of groupNames.entries()) {
-      const members = groups.get(group);
-      if (!members) {
-        this.error(
-          'GH_POLICY_REFERENCE',
-          `rule '${value.id}' names group '${group}', which is not declared under 'groups'`,
-          doc,
-          [...path, 'approval', 'groups', i],
-        );
-        continue;
-      }
-      eligible = new Set([...eligible, ...members]);
-    }
-    if (groupNames.length > 0 && groupNames.every((g) => groups.has(g)) && eligible.size < approvers) {
-      this.error(
-        'GH_POLICY_UNSATISFIABLE',
-        `rule '${value.id}' needs ${approvers} distinct approvers but its groups have only ${eligible.size} member(s)`,
-        doc,
-        [...path, 'approval', 'approvers'],
-      );
-    }
-    let timeoutMs = DEFAULT_APPROVAL_TIMEOUT_MS;
-    if (spec.timeout !== undefined) {
-      timeoutMs = parseDuration(spec.timeout);
-      if (timeoutMs > MAX_APPROVAL_TIMEOUT_MS) {
-        this.error('GH_POLICY_SCHEMA', `approval timeout '${spec.timeout}' exceeds the maximum of 7d`, doc, [
-          ...path,
-          'approval',
-          'timeout',
-        ]);
-      }
-    }
-    const denials = spec.denials ?? 1;
-    if (denials > approvers) {
-      this.error(
-        'GH_POLICY_SCHEMA',
-        `rule '${value.id}' needs ${denials} deny votes to deny but only ${approvers} approver(s) to approve; use at most ${approvers}`,
-        doc,
-        [...path, 'approval', 'denials'],
-      );
-    }
-    return {
-      approvers,
-      groups: groupNames,
-      timeoutMs,
-      denials,
-      allowSelfApproval: spec.allowSelfApproval ?? false,
-    };
-  }
-
-  private compileWhen(
-    ruleId: string,
-    when: string,
-    doc: LoadedDocument,
-    path: readonly (string | number)[],
-  ): CompiledCondition | undefined {
-    const compiled = compileCondition(when);
-    if (!isConditionProblem(compiled)) return compiled;
-    const code = compiled.kind === 'syntax' ? 'GH_POLICY_CEL_SYNTAX' : 'GH_POLICY_CEL_TYPE';
-    const place = doc.locateWithin(path, when, compiled.offset) ?? doc.locate(path);
-    const what = compiled.kind === 'syntax' ? 'CEL syntax error' : 'CEL error';
-    this.diagnostics.push({
-      severity: 'error',
-      code,
-      message: `${what} in rule '${ruleId}': ${compiled.message}`,
-      path: path.join('.'),
-      ...place,
-    });
-    return undefined;
-  }
-
   private compileIntents(
     entries: readonly Located<NonNullable<PolicyDocument['intents']>[string]>[],
     tools: ReadonlyMap<string, ToolDefinition>,
@@ -636,62 +371,6 @@ class PolicyCompiler {
     }
     return windows;
   }
-
-  private compileTests(
-    entries: readonly Located<NonNullable<PolicyDocument['tests']>[number]>[],
-    agents: ReadonlyMap<string, AgentIdentity>,
-    rules: readonly RuleRuntime[],
-  ): PolicyTestCase[] {
-    const ruleIds = new Set([...rules.map((r) => r.rule.id), ...this.declaredRuleIds]);
-    const tests: PolicyTestCase[] = [];
-    for (const { value, doc, path } of entries) {
-      let ok = true;
-      if (!agents.has(value.request.agent)) {
-        this.error(
-          'GH_POLICY_REFERENCE',
-          `test '${value.name}' names agent '${value.request.agent}', which is not declared under 'agents'`,
-          doc,
-          [...path, 'request', 'agent'],
-        );
-        ok = false;
-      }
-      value.applies?.forEach((id, i) => {
-        if (!ruleIds.has(id)) {
-          this.error(
-            'GH_POLICY_REFERENCE',
-            `test '${value.name}' expects rule '${id}', which does not exist`,
-            doc,
-            [...path, 'applies', i],
-          );
-          ok = false;
-        }
-      });
-      let now: Date | undefined;
-      if (value.request.now !== undefined) {
-        now = new Date(value.request.now);
-        if (Number.isNaN(now.getTime()) || !/^\d{4}-\d\d-\d\dT/.test(value.request.now)) {
-          this.error('GH_POLICY_SCHEMA', `test '${value.name}': 'now' must be an RFC 3339 date-time`, doc, [
-            ...path,
-            'request',
-            'now',
-          ]);
-          ok = false;
-        }
-      }
-      if (!ok) continue;
-      const { now: _now, ...request } = value.request;
-      const input: DecisionRequestInput = now ? { ...request, now } : request;
-      tests.push({
-        name: value.name,
-        request: input,
-        expect: value.expect,
-        ...(value.applies && { applies: value.applies }),
-        ...(value.validate !== undefined && { validate: value.validate }),
-        location: locationOf(doc, path, 'value'),
-      });
-    }
-    return tests;
-  }
 }
 
 /**
@@ -745,28 +424,6 @@ function unmatched(globs: readonly Glob[], tools: ReadonlyMap<string, ToolDefini
   return globs.filter((g) => ![...tools.keys()].some((t) => g.test(t)));
 }
 
-/** For each catalog tool, the rules whose tool and category selectors cover it. */
-function indexRulesByTool(
-  rules: readonly RuleRuntime[],
-  tools: ReadonlyMap<string, ToolDefinition>,
-): Map<string, RuleRuntime[]> {
-  const index = new Map<string, RuleRuntime[]>();
-  for (const tool of tools.values()) {
-    index.set(
-      tool.name,
-      rules.filter((r) => selectsTool(r, tool)),
-    );
-  }
-  return index;
-}
-
-/** True when a rule's `tools` and `categories` selectors both cover the tool. */
-export function selectsTool(rule: RuleRuntime, tool: ToolDefinition): boolean {
-  if (rule.toolGlobs && !anyGlobMatches(rule.toolGlobs as Glob[], tool.name)) return false;
-  if (rule.categories && !tool.categories.some((c) => rule.categories!.has(c))) return false;
-  return true;
-}
-
 function toolActivationOf(tool: ToolDefinition): ToolActivation {
   return deepFreeze({
     tool: {
@@ -779,22 +436,6 @@ function toolActivationOf(tool: ToolDefinition): ToolActivation {
     },
     resource: structuredClone(tool.resource) as Record<string, unknown>,
   });
-}
-
-function locationOf(
-  doc: LoadedDocument,
-  path: readonly (string | number)[],
-  at: 'key' | 'value',
-): SourceLocation {
-  const { file, line, column } = doc.locate(path, at);
-  return { file, line, column };
-}
-
-function parseDuration(text: string): number {
-  const amount = Number(text.slice(0, -1));
-  const unit = text.at(-1);
-  const factor = unit === 's' ? 1000 : unit === 'm' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000;
-  return amount * factor;
 }
 
 /**

@@ -72,7 +72,7 @@ export function parseEmailAddress(input: string): EmailAddress {
 
 function parseUncached(input: string): EmailAddress {
   const parsed = addresses.parseOneAddress({ input, rfc6532: true });
-  if (!parsed || parsed.type !== 'mailbox') throw new EmailAddressError(input);
+  if (parsed?.type !== 'mailbox') throw new EmailAddressError(input);
   const { local } = parsed;
   const literal = parsed.domain.startsWith('[');
   const domain = literal ? parsed.domain : parsed.domain.toLowerCase();

@@ -1,5 +1,5 @@
 import { evaluateCondition } from './cel.js';
-import { selectsTool } from './compile.js';
+import { selectsTool } from './compile-rules.js';
 import { internalsOf, type RuleRuntime } from './compiled.js';
 import { agentMatches, applyOutcome, combine, decide, preRuleGate } from './decide.js';
 import {
