@@ -100,6 +100,18 @@ export function compileClause(
       'GH_NL_AMBIGUOUS_EFFECT',
       `more than one effect (${effects.join(', ')}): write one rule per sentence`,
     );
+  // "may transfer at most $400 (per transaction)": a permission bounded from above is a cap,
+  // not a grant of the small amounts; read as "may only", what lies above it is denied.
+  if (
+    effect === 'allow' &&
+    !parsed.only &&
+    !parsed.permits &&
+    parsed.conditions.length > 0 &&
+    parsed.conditions.every((c) => c.kind === 'amount' && (c.op === '<' || c.op === '<='))
+  ) {
+    parsed.only = true;
+    notes.push('a permission up to an amount is a cap: above it is denied');
+  }
   // "may only …" limits a permission: what it does not name is denied. "Only transfers over
   // $1,000 need approval" limits nothing: the "only" there is emphasis on the condition.
   const limitsPermission = parsed.only && (effect === 'allow' || effects.length === 0);
@@ -388,6 +400,17 @@ export function compileClause(
       notes.push(`"only" with ${conditionSets.length} conditions: one rule for each one broken`);
   } else if (parsed.only && hasOriginRule && conditions.length > 0 && !parsed.otherwiseAsk) {
     notes.push('the other conditions narrow where the origin is required');
+  }
+  // "outside 09:00–17:00, Monday to Friday": either condition makes the rule apply.
+  if (parsed.anyOf && parsed.anyOf.length > 0) {
+    if (parsed.only || parsed.unlessCondition || effect === 'allow')
+      return refuse('GH_NL_UNSUPPORTED', '"outside" a window of hours and days cannot be negated again');
+    const alternatives = parsed.anyOf as Condition[];
+    conditionSets = conditionSets.flatMap((set) => alternatives.map((a) => [...set, a]));
+    for (const set of conditionSets) {
+      const why = misreadConditions(set);
+      if (why) return refuse('GH_NL_UNSUPPORTED', why);
+    }
   }
   if (effect === 'approve') {
     const approvers = parsed.approvers ?? 1;

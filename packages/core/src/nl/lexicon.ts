@@ -196,6 +196,13 @@ export const VERBS: Readonly<Record<ToolCategory | 'any', readonly string[]>> = 
     'performs',
     'run',
     'runs',
+    'used',
+    'hit',
+    'hits',
+    'work',
+    'works',
+    'operate',
+    'operates',
   ],
 };
 
@@ -216,6 +223,8 @@ export const CATEGORY_NOUNS: Readonly<Record<ToolCategory, readonly string[]>> =
     'outgoing email',
     'outgoing emails',
     'outbound messages',
+    'messages',
+    'message',
   ],
   financial: [
     'financial transactions',
@@ -354,6 +363,8 @@ export const FILLER_WORDS = new Set([
   'tool',
   'systems',
   'system',
+  'against',
+  'whenever',
 ]);
 
 /** Number words. */
@@ -422,6 +433,19 @@ export const SOURCE_LABELS: Readonly<Record<string, string>> = {
   documents: 'untrusted',
   'tool output': 'untrusted',
   'tool outputs': 'untrusted',
+  'an untrusted email': 'untrusted',
+  'untrusted emails': 'untrusted',
+  'untrusted email': 'untrusted',
+  'email content': 'untrusted',
+  'email contents': 'untrusted',
+  'email bodies': 'untrusted',
+  'an email body': 'untrusted',
+  'message contents': 'untrusted',
+  'message bodies': 'untrusted',
+  'a website': 'untrusted',
+  websites: 'untrusted',
+  'web content': 'untrusted',
+  'the internet': 'untrusted',
   'an email': 'untrusted',
   emails: 'untrusted',
   email: 'untrusted',

@@ -87,7 +87,9 @@ export function conditionCel(c: Condition): string {
       return c.scope === 'inside' ? inDomain : `!${inDomain}`;
     }
     case 'resource':
-      return `resource.${c.key} == ${quote(c.value)}`;
+      // A tool that declares no such fact is not one the sentence names ("anything touching
+      // production" is not the payments tool, which says no env): the rule passes it by.
+      return `has(resource.${c.key}) && resource.${c.key} == ${quote(c.value)}`;
     case 'state':
       return `has(resource.state) && resource.state == ${quote(c.value)}`;
     case 'hours': {
@@ -153,10 +155,8 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
       const inside = lower.every((x) => re.test(x));
       return c.scope === 'inside' ? inside : !inside;
     }
-    case 'resource': {
-      const v = facts.resource[c.key];
-      return v === undefined ? undefined : v === c.value;
-    }
+    case 'resource':
+      return facts.resource[c.key] === c.value;
     case 'state':
       return facts.resource.state === c.value;
     case 'hours': {

@@ -103,6 +103,16 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bnoon\b/g, '12pm'],
   [/\b(?:after|out of) hours\b/g, 'outside business hours'],
   [/\b(?:no|any) matter (?:the )?amount\b/g, ''],
+  [/\b(?:no|any) matter how (?:small|large|big|much|little|low|high)\b/g, ''],
+  [/\bthey're\b/g, 'they are'],
+  [/\b(?:a )?(?:second|another|extra) (?:pair|set) of eyes\b/g, 'human approval'],
+  [/\bwhose recipients? (?:list )?(?:includes?|contains?|has)\b/g, 'to'],
+  [/\baddressed to\b/g, 'to'],
+  [/\boff[- ]limits\b/g, 'off-limits'],
+  [/\bmon(?:day)?\s?-\s?fri(?:day)?\b/g, 'on weekdays'],
+  // "auto-approved", "go straight through": nothing is asked, which is a permission.
+  [/\b(?:auto-?|automatically )(?:approved|allowed)\b/g, 'fine'],
+  [/\b(?:go|goes) straight through\b/g, 'can go through'],
 ];
 
 /** Lower-cases and respells a sentence; the result is padded with spaces for the grammar. */
@@ -110,6 +120,8 @@ export function normalizeSentence(sentence: string): string {
   let s = ` ${sentence.toLowerCase()} `
     .replace(/[’‘`]/g, "'")
     .replace(/[“”]/g, '"')
+    // "Nobody deletes anything. Period.": emphasis, not a clause.
+    .replace(/[.!;,]\s*(?:period|full stop)[.!]*\s*$/, ' ')
     .replace(/[.!]+\s*$/, ' ')
     .replace(/\s+[.!]+\s*$/, ' ');
   // Symbols. A range of clock times first, so its hyphen is not taken for a dash.
@@ -143,9 +155,19 @@ export function normalizeSentence(sentence: string): string {
   for (const [re, to] of WORDS) s = s.replace(re, to);
   // "Outside business hours (before 08:00 or after 18:00)": the brackets say which hours.
   s = s
+    // The brackets state the outside hours ("before 08:00 or after 18:00"), or the business
+    // hours themselves ("09:00–17:00, Monday to Friday"), whose outside the grammar reads.
     .replace(
       /\b(?:outside|out of) (?:of )?(?:business|office|working|work) hours\s?,?\s?\(([^)]*)\)/g,
-      ' $1 ',
+      (_, inner: string) =>
+        /\b(?:before|after)\b/.test(inner) ? ` ${inner} ` : ` outside the window ${inner} `,
+    )
+    // "at night (22:00–06:00 UTC)": the brackets say which hours the night is.
+    .replace(/\b(?:at night|overnight|during the night)\s?\((\s?between [^)]*)\)/g, ' $1 ')
+    // "during the year-end freeze (December 20, 2026 through January 4, 2027)": the dates given.
+    .replace(
+      /\b(?:during|in|over|throughout) (?:the |a |our )?(?:[a-z-]+ )?(?:change |code )?freeze\s?,?\s?\(([^)]*\d{4}[^)]*)\)/g,
+      ' from $1 ',
     )
     .replace(/\b(?:during|within|in) (?:business|office|working|work) hours\s?,?\s?\(([^)]*)\)/g, ' $1 ')
     // "Small payments (up to $250)": the brackets define the adjective.

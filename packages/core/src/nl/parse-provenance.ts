@@ -10,7 +10,7 @@ import { alt } from './parse-sentence.js';
  */
 export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): void {
   const VALUE_NOUN =
-    '(address(?:es)?|recipients?|(?:destination\\s)?accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
+    '(?:recipient\\s|destination\\s|payee\\s)?(address(?:es)?|recipients?|accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
   const targetOf = (noun: string): 'recipient' | 'account' | 'url' =>
     /^(account|payee|iban)/.test(noun) ? 'account' : /^(url|link)/.test(noun) ? 'url' : 'recipient';
   const SOURCES = { ...SOURCE_LABELS };
@@ -23,7 +23,7 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
     if (label) for (const p of phrases) namespaceLabels.set(p, label);
   }
   take(
-    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:only\\s)?(?:came|comes|come|was taken|were taken|taken|appeared|appears|is found|was found|found|(?:it|they|the agent)\\s(?:found|saw|read)|pulled out|pulled|extracted|copied|scraped|lifted|seen|is|are)\\s(?:only\\s)?(?:from|in|of|out of)\\s(?:only\\s)?(?:an?\\s|the\\s)?(${alt([...Object.keys(SOURCES), ...namespaceLabels.keys()])})(?:\\soutputs?|\\scontent)?`,
+    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:only\\s)?(?:(?:was|were|is|are|has been|have been)\\s)?(?:only\\s)?(?:came|comes|come|was taken|were taken|taken|appeared|appears|is found|was found|found|(?:it|they|the agent)\\s(?:found|saw|read)|pulled out|pulled|extracted|copied|scraped|lifted|harvested|showed up|shows up|turned up|seen|is|are)\\s(?:only\\s)?(?:from|in|of|out of)\\s(?:only\\s)?(?:an?\\s|the\\s)?(${alt([...Object.keys(SOURCES), ...namespaceLabels.keys()])})(?:\\soutputs?|\\scontent)?`,
     (m) => {
       const source = m[2] as string;
       const label =
@@ -42,7 +42,7 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
     return own.length > 0 && own.every((t) => t.labels.includes('trusted'));
   });
   const TRUSTED_NS = trustedNamespaces.length
-    ? `|\\sor\\s(?:from\\s)?(?:the\\s)?(?:${alt(trustedNamespaces.flatMap(([ns, p]) => [...p, ns, ns.replace(/s$/, '')]))})(?:\\s(?:directory|tool|tools|lookup|list|book|database))?`
+    ? `|\\sor\\s(?:(?:that|which)\\s)?(?:(?:came|come|comes|were returned|was returned|returned)\\s)?(?:from\\s|by\\s)?(?:the\\s)?(?:${alt(trustedNamespaces.flatMap(([ns, p]) => [...p, ns, ns.replace(/s$/, '')]))})(?:\\s(?:directory|tool|tools|lookup|list|book|database))?`
     : '';
   const NEVER_UNTRUSTED = `(?:\\s,?\\s?(?:;\\s)?(?:and\\s|but\\s)?(?:never|not)\\s(?:from|in)\\s(?:the\\s|an?\\s)?(?:message contents|message bodies|${alt(Object.keys(SOURCES))}))?`;
   take(

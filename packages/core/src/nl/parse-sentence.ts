@@ -79,6 +79,8 @@ export interface ParsedSentence {
   permits?: boolean;
   /** Tool namespaces the sentence exempts ("except the email and contacts tools"). */
   exceptNamespaces: string[];
+  /** Conditions of which any one makes the rule apply ("outside 09:00–17:00, Mon–Fri"): one rule each. */
+  anyOf?: ParsedCondition[];
 }
 
 /** An alternation of phrases, longest first so "external emails" wins over "emails". */
@@ -218,11 +220,14 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     parsed.effects.push('deny');
     return true;
   });
-  take(`only\\s(?:${AGENTS})\\s(?:may|can|is allowed to|are allowed to|should)`, (m) => {
-    parsed.exceptAgents.push(...agentsIn((m[0] as string).replace(/^only/, '')));
-    parsed.effects.push('deny');
-    return true;
-  });
+  take(
+    `only\\s(?:${AGENTS})\\s(?:may|can|is allowed to|are allowed to|is permitted to|are permitted to|gets to|get to|should)`,
+    (m) => {
+      parsed.exceptAgents.push(...agentsIn((m[0] as string).replace(/^only/, '')));
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
 
   // "approval from the finance agent": an agent is not an approver, and its name must not be
   // read as the group it shares a word with, nor as the rule's subject.
@@ -337,7 +342,31 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     parsed.objects.push({ kind: 'external' });
     return true;
   });
-  const toolLabels = [...new Set(vocabulary.tools.flatMap((t) => t.labels))].filter((l) => l !== 'untrusted');
+  const allToolLabels = [...new Set(vocabulary.tools.flatMap((t) => t.labels))];
+  // "anything labelled confidential", "tools marked untrusted", "tools that return untrusted
+  // content": the catalog's own labels on its tools, said outright.
+  if (allToolLabels.length > 0)
+    take(
+      `(?:anything|everything|any tool|all tools|tools?|any of the tools)\\s(?:that\\sis\\s|that\\sare\\s|which\\sare\\s)?(?:(?:labell?ed|marked|tagged|classified)\\s(?:as\\s)?(${alt(allToolLabels)})|(?:that|which)\\s(?:returns?|produces?|gives?)\\s(${alt(allToolLabels)})\\s(?:content|data|output|text))`,
+      (m) => {
+        const label = (m[1] ?? m[2]) as string;
+        for (const t of vocabulary.tools.filter((x) => x.labels.includes(label)))
+          parsed.objects.push({ kind: 'tool', pattern: t.name });
+        parsed.notes.push(`${m[0]} are the tools the catalog labels ${label}`);
+        return true;
+      },
+    );
+  // "the financial category", "read-category tools": a category by its own name.
+  const categoryNames = new Map<string, ToolCategory>();
+  for (const c of Object.keys(CATEGORY_NOUNS) as ToolCategory[]) {
+    categoryNames.set(c, c);
+    categoryNames.set(c.replace(/_/g, ' '), c);
+  }
+  take(`(?:in\\s)?(?:the\\s)?(${alt(categoryNames.keys())})(?:\\s|-)category(?:\\stools?)?`, (m) => {
+    parsed.objects.push({ kind: 'category', category: categoryNames.get(m[1] as string) as ToolCategory });
+    return true;
+  });
+  const toolLabels = allToolLabels.filter((l) => l !== 'untrusted');
   if (toolLabels.length > 0)
     take(`(${alt(toolLabels)})\\s(?:data|information|tools|reports|records|documents|files|content)`, (m) => {
       for (const t of vocabulary.tools.filter((x) => x.labels.includes(m[1] as string)))
