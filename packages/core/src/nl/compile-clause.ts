@@ -121,7 +121,11 @@ export function compileClause(
   }
   if (effect === 'allow' && parsed.only) effect = 'deny';
   if (effect === 'deny' && parsed.withoutApproval) effect = 'approve';
-  else if (parsed.withoutApproval && effect !== 'approve')
+  // "… is allowed without review": a permission that says nobody is asked, which adds no rule.
+  if (effect === 'allow' && parsed.withoutApproval && parsed.permits && !parsed.only) {
+    parsed.withoutApproval = false;
+    notes.push('"allowed without approval" is a permission: it adds nothing the grants do not give');
+  } else if (parsed.withoutApproval && effect !== 'approve')
     return refuse(
       'GH_NL_UNSUPPORTED',
       '"without approval" needs a prohibition: "may not … without approval"',
@@ -237,7 +241,7 @@ export function compileClause(
   if (dropped) return dropped;
   // A rule on a resource fact no selected tool has would never apply: a wrong rule, refused.
   for (const c of parsed.conditions)
-    if (c.kind === 'resource' && !selected.some((t) => t.resource[c.key] === c.value))
+    if (c.kind === 'resource' && !c.not && !selected.some((t) => t.resource[c.key] === c.value))
       return refuse(
         'GH_NL_NO_TOOL',
         `none of the tools ${selected.map((t) => t.name).join(', ')} has ${c.key} ${c.value}`,
@@ -329,6 +333,11 @@ export function compileClause(
   }
 
   // "Payments need approval unless it is under $100": the rule applies when it is not.
+  if (parsed.unlessCondition && external)
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      '"external … unless" sets two conditions on the recipients: write which recipients are restricted',
+    );
   if (parsed.unlessCondition) {
     const negated = conditions.length === 1 ? negation(conditions[0] as Condition) : undefined;
     if (!negated)
@@ -391,6 +400,11 @@ export function compileClause(
       return refuse(
         'GH_NL_UNSUPPORTED',
         '"only" needs a condition (an amount, recipients, hours, days, dates or an intent)',
+      );
+    if (parsed.onlyLeading && conditions.some((c) => c.kind === 'resource'))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        '"only" before the tools says which tools alone may run there, which a rule cannot list: name the tools that may not',
       );
     const negated = conditions.map(negation);
     if (negated.some((c) => c === undefined))
@@ -508,6 +522,9 @@ function negation(c: Condition): Condition | undefined {
     case 'intent':
     case 'dates':
       return { ...c, inside: !c.inside };
+    case 'resource':
+      // "only in staging": a tool that states no env is not in staging either.
+      return { ...c, not: !c.not };
     case 'days':
       return { kind: 'days', days: [0, 1, 2, 3, 4, 5, 6].filter((d) => !c.days.includes(d)) };
     default:

@@ -656,6 +656,59 @@ describe('labels, intents and provenance said other ways', () => {
   });
 });
 
+describe('a resource fact negated', () => {
+  it.each([
+    'Deletes are only allowed in staging.',
+    'Deletes outside staging are forbidden.',
+    'The ops agent may delete only in staging.',
+  ])('"%s" denies deletes not in staging, including a tool that states no env', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+  it('refuses an "only" said of the tools before a resource', () => {
+    expect(refusedOnPartial('Only read tools may run against production.').message).toMatch(/only/);
+  });
+});
+
+describe('windows and exceptions that must not turn around', () => {
+  it('reads a bracketed window across midnight as the outside hours themselves', () => {
+    const d = effectOf('No payments after hours (18:00-08:00 UTC).');
+    expect(d('finance-agent', 'payments.transfer', pay(1), { now: '2026-11-04T12:00:00Z' })).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(1), { now: '2026-11-04T20:00:00Z' })).toBe('deny');
+  });
+  it('reads "except to" a domain as the recipients condition negated', () => {
+    const d = effectOf('Sending email is forbidden except to example.com addresses.');
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com', 'x@partner.org'))).toBe('deny');
+  });
+  it('refuses "external … unless" a domain, which sets two recipient conditions', () => {
+    expect(refusedOnPartial('Block all external email unless it goes to partner.org.').code).toBe(
+      'GH_NL_UNSUPPORTED',
+    );
+  });
+  it('accepts a bracket restating a strict bound, and no other', () => {
+    const d = effectOf('Block transfers strictly above $800 (exactly $800 is allowed).');
+    expect(d('finance-agent', 'payments.transfer', pay(800))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(800.01))).toBe('deny');
+    expect(refusedOnPartial('Block transfers of $800 or more (exactly $800 is allowed).').code).toBe(
+      'GH_NL_UNPARSED',
+    );
+  });
+  it('reads a passive "unless every payee was entered by the user" as the origin required', () => {
+    const d = effectOf('Transfers need approval unless every payee was entered by the user.');
+    expect(d('finance-agent', 'payments.transfer', pay(5), { origin: { to: ['user_input'] } })).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(5), { origin: { to: ['email.read'] } })).toBe(
+      'approve',
+    );
+  });
+  it('keeps "is allowed to … up to" a cap, not a statement', () => {
+    const d = effectOf('The finance agent is allowed to transfer up to $600 per transfer.');
+    expect(d('finance-agent', 'payments.transfer', pay(601))).toBe('deny');
+  });
+});
+
 describe('what is still refused', () => {
   it.each([
     'The finance agent may make at most 5 transfers per hour.',

@@ -40,6 +40,7 @@ const CONDITION_PHRASES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
   ],
   [/^resource\.state == "([^"]+)"$/, (m) => `the system is ${m[1]}`],
   [/^resource\.(\w+) == "([^"]+)"$/, (m) => `its ${m[1]} is ${m[2]}`],
+  [/^!\(resource\.(\w+) == "([^"]+)"\)$/, (m) => `its ${m[1]} is not ${m[2]}`],
   [/^"([a-z_]+)" in provenance\["([^"]+)"\]$/, (m) => `${m[2]} came from ${m[1]} content`],
   [/^"([a-z_]+)" in session\.labels$/, (m) => `the session has seen ${m[1]} content`],
   [

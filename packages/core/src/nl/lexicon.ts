@@ -197,6 +197,7 @@ export const VERBS: Readonly<Record<ToolCategory | 'any', readonly string[]>> = 
     'run',
     'runs',
     'used',
+    'running',
     'hit',
     'hits',
     'work',
@@ -365,6 +366,7 @@ export const FILLER_WORDS = new Set([
   'system',
   'against',
   'whenever',
+  'single',
 ]);
 
 /** Number words. */

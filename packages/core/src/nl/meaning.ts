@@ -48,7 +48,8 @@ export type Condition =
       readonly scope: 'outside' | 'inside' | 'any';
       readonly domain: string;
     }
-  | { readonly kind: 'resource'; readonly key: string; readonly value: string }
+  /** A resource fact; `not`: the tool does not state that value (it states another, or none). */
+  | { readonly kind: 'resource'; readonly key: string; readonly value: string; readonly not?: boolean }
   | { readonly kind: 'state'; readonly value: string }
   | { readonly kind: 'hours'; readonly from: number; readonly to: number; readonly inside: boolean }
   | { readonly kind: 'days'; readonly days: readonly number[] }
@@ -89,7 +90,9 @@ export function conditionCel(c: Condition): string {
     case 'resource':
       // A tool that declares no such fact is not one the sentence names ("anything touching
       // production" is not the payments tool, which says no env): the rule passes it by.
-      return `has(resource.${c.key}) && resource.${c.key} == ${quote(c.value)}`;
+      return c.not
+        ? `!(has(resource.${c.key}) && resource.${c.key} == ${quote(c.value)})`
+        : `has(resource.${c.key}) && resource.${c.key} == ${quote(c.value)}`;
     case 'state':
       return `has(resource.state) && resource.state == ${quote(c.value)}`;
     case 'hours': {
@@ -156,7 +159,7 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
       return c.scope === 'inside' ? inside : !inside;
     }
     case 'resource':
-      return facts.resource[c.key] === c.value;
+      return (facts.resource[c.key] === c.value) !== (c.not === true);
     case 'state':
       return facts.resource.state === c.value;
     case 'hours': {

@@ -105,6 +105,9 @@ const WORDS: readonly [RegExp, string][] = [
   [/\b(?:no|any) matter (?:the )?amount\b/g, ''],
   [/\b(?:no|any) matter how (?:small|large|big|much|little|low|high)\b/g, ''],
   [/\bthey're\b/g, 'they are'],
+  [/(^ |, )no single\b/g, '$1no'],
+  // "; otherwise the transfer needs approval" finishes the clause before it.
+  [/\s?;\s?otherwise\b/g, ' , otherwise'],
   [/\b(?:a )?(?:second|another|extra) (?:pair|set) of eyes\b/g, 'human approval'],
   [/\bwhose recipients? (?:list )?(?:includes?|contains?|has)\b/g, 'to'],
   [/\baddressed to\b/g, 'to'],

@@ -133,10 +133,10 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
 
   // Amounts.
   const UP =
-    '(?:of\\s)?(?:over|above|more than|greater than|larger than|bigger than|higher than|exceeding|that exceed|which exceed|that exceeds|exceeds|exceed|worth more than|in excess of|beyond)';
+    '(?:of\\s)?(?:strictly\\s)?(?:over|above|more than|greater than|larger than|bigger than|higher than|exceeding|that exceed|which exceed|that exceeds|exceeds|exceed|worth more than|in excess of|beyond)';
   const ATLEAST =
     '(?:of\\s)?(?:at or (?:above|over|more than|greater than)|(?:equal to|the same as) or (?:above|over|more than|greater than|larger than|higher than)|at least|no less than|not less than|(?:a\\s)?minimum of|(?:greater|larger|bigger|higher|more) than or equal to|min)';
-  const DOWN = '(?:of\\s)?(?:under|below|less than|lower than|smaller than|worth less than)';
+  const DOWN = '(?:of\\s)?(?:strictly\\s)?(?:under|below|less than|lower than|smaller than|worth less than)';
   const ATMOST =
     '(?:of\\s)?(?:at or (?:below|under|less than|lower than)|(?:equal to|the same as) or (?:below|under|less than|lower than|smaller than)|up to|at most|no more than|not more than|not exceeding|not over|(?:a\\s)?maximum of|(?:less|lower|smaller) than or equal to|max)';
   // "no more than" before "more than": the longer phrase holds the shorter one.
@@ -210,6 +210,19 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     },
   );
 
+  // "(exactly $1,500 is fine)": the bound restated, which must be the strict one the sentence set.
+  take(
+    `\\(\\s?(?:exactly\\s|only\\s)?${AMOUNT}(?:\\sitself|\\sexactly)?\\s(?:is|are|remains?|stays?)\\s(?:still\\s)?(?:fine|ok|allowed|permitted|acceptable)\\s?\\)`,
+    (m) => {
+      const { value } = amountOf(m, 1);
+      const strict = parsed.conditions.some(
+        (c) => c.kind === 'amount' && c.value === value && (c.op === '>' || c.op === '<'),
+      );
+      if (!strict || !parsed.effects.every((e) => e !== 'allow')) return false;
+      parsed.notes.push(`"${m[0]}" restates that the bound is strict`);
+      return true;
+    },
+  );
   take('(?:per|a|each|every|in a|in one|within an?)\\s(?:day|hour|minute|week|month|year)', (m) => {
     parsed.unsupported.push(
       `"${m[0]}": a count or sum per period is a rate limit, which a rule cannot state`,
@@ -223,7 +236,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   const COMPANY =
     "(?:the company|the organi[sz]ation|our company|our organi[sz]ation|the org|our org|the firm|our domain|the company's domain|the company domain)";
   take(
-    `${WHO}(?:outside\\s(?:of\\s)?|leaving\\s|that leaves?\\s|which leaves?\\s)(?:${COMPANY}|${DOMAIN})`,
+    `${WHO}(?:outside\\s(?:of\\s)?|leaving\\s|that leaves?\\s|which leaves?\\s)(?:${COMPANY}|@?${DOMAIN})`,
     (m) => {
       parsed.conditions.push({ kind: 'recipients', scope: 'outside', ...(m[1] && { domain: m[1] }) });
       return true;
@@ -288,6 +301,13 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       const from = hourOf(m[1], m[2], m[3]);
       const to = hourOf(m[4], m[5], m[6]);
       if (Number.isNaN(from) || Number.isNaN(to) || from === to) return false;
+      // "after hours (18:00–08:00)": a window across midnight is the outside hours themselves.
+      if (from > to) {
+        if (m[7]) return false;
+        parsed.conditions.push({ kind: 'hours', from, to, inside: true });
+        parsed.notes.push('hours are UTC');
+        return true;
+      }
       const outside: ParsedCondition[] = [{ kind: 'hours', from, to, inside: false }];
       if (m[7]) outside.push({ kind: 'days', days: m[7] === 'on weekdays' ? [0, 6] : [1, 2, 3, 4, 5] });
       parsed.anyOf = [...(parsed.anyOf ?? []), ...outside];

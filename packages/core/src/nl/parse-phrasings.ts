@@ -127,6 +127,11 @@ export function parseLeadIns({
       return true;
     },
   );
+  // "Let the ops agent query the sandbox": a permission, said as an imperative.
+  take('(?<=^\\s)(?:please\\s)?let(?=\\s)', () => {
+    parsed.effects.push('allow');
+    return true;
+  });
   // "Keep the email assistant away from …".
   take(
     `(?<=^\\s)(?:please\\s)?keep(?=\\s(?:(?:the\\s)?${agent}|all agents|agents|every agent)\\saway\\sfrom\\s)`,
@@ -156,7 +161,7 @@ export function parseLeadIns({
     return true;
   });
   // "an email goes to anyone outside": a message sent.
-  take('(?:goes|go|gets sent|get sent)(?=\\sto\\s)', () => {
+  take('(?<!(?:unless|when|if)\\s(?:it|they)\\s)(?:goes|go|gets sent|get sent)(?=\\sto\\s)', () => {
     parsed.verbs.push('external_communication');
     return true;
   });
@@ -223,7 +228,7 @@ export function parseLeadIns({
   );
   // "unless it is under $100": the one condition of the sentence, the other way round.
   take(
-    "(?:,\\s)?(?:(?:unless|except when|except if)\\s(?:it is|it's|they are|the amount is|the payment is|the transfer is|it was|they were|it goes|they go|sent|it is sent|they are sent)|except\\s(?:those|ones|the ones)|except\\swhen\\s(?:sent|going|it goes|they go))(?=\\s)",
+    "(?:,\\s)?(?:(?:unless|except when|except if)\\s(?:it is|it's|they are|the amount is|the payment is|the transfer is|it was|they were|it goes|they go|sent|it is sent|they are sent)|except\\s(?:those|ones|the ones)|except\\swhen\\s(?:sent|going|it goes|they go)|except(?:\\swhen)?(?=\\sto\\s))(?=\\s)",
     () => {
       parsed.unlessCondition = true;
       return true;
@@ -313,7 +318,7 @@ export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): 
   );
   // Permissions: they add no rule beside a restriction, and are checked against it.
   take(
-    '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|a free-for-all|free-for-all|unrestricted|not restricted|allowed|permitted)|(?:can|may)\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',
+    '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|a free-for-all|free-for-all|unrestricted|not restricted|(?:allowed|permitted)(?!\\sto\\s))|(?:can|may)\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',
     () => {
       parsed.effects.push('allow');
       parsed.permits = true;
@@ -336,7 +341,7 @@ export function parseMarkers({ take, parsed }: PhrasingContext): void {
     return true;
   });
   take(
-    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|anymore|any more|any longer|of any kind|freely|outright|in one (?:go|transaction)|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
+    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|anymore|any more|any longer|of any kind|freely|outright|otherwise|backed by|running on|hosted on|in one (?:go|transaction)|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
     () => true,
   );
 }

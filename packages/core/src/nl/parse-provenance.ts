@@ -35,7 +35,7 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
   );
   const USER = "(?:the user|the user's|users|a user|the human)";
   const GAVE = '(?:gave|gives|give|provided|provides|typed|entered|supplied|named|wrote|chose|picked)';
-  const TRUSTED = `(?:\\sor\\s(?:that\\s)?(?:a\\s|the\\s)?trusted tools?\\s(?:returned|returns|gave)|\\sor\\s(?:returned by\\s|from\\s)(?:a\\s)?trusted tools?|\\sor\\s(?:from\\s)?the address book)?`;
+  const TRUSTED = `(?:\\sor\\s(?:that\\s)?(?:a\\s|the\\s)?trusted tools?\\s(?:returned|returns|gave)|\\sor\\s(?:returned by\\s|from\\s)?(?:a\\s|the\\s)?trusted (?:tools?|systems?|sources?|lookups?)|\\sor\\s(?:from\\s)?the address book)?`;
   // A namespace whose tools the catalog marks trusted vouches like "a trusted tool" does.
   const trustedNamespaces = [...vocabulary.namespaces].filter(([ns]) => {
     const own = vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`));
@@ -55,6 +55,17 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
         ...(/trusted|address book/.test(m[0] as string) || /\sor\s/.test(m[0] as string) ? ['trusted'] : []),
       ];
       parsed.origins.push({ target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun), origins });
+      return true;
+    },
+  );
+  take(
+    `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s|where\\s)?(?:(?:every|each|all|the|all the)\\s)?${VALUE_NOUN}\\s(?:was|were|is|are)\\s(?:typed|entered|given|provided|supplied)(?:\\sin)?\\sby\\s${USER}(?:\\sthemselves|\\sthemself|\\sdirectly)?(?:\\sor\\s(?:(?:came|come|comes|was returned|were returned)\\s)?(?:from|by)\\s(?:a\\s|the\\s)?trusted\\s(?:tools?|systems?|sources?|lookups?))?`,
+    (m) => {
+      const noun = m[1] as string;
+      parsed.origins.push({
+        target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun),
+        origins: ['user_input', ...(/trusted/.test(m[0] as string) ? ['trusted'] : [])],
+      });
       return true;
     },
   );

@@ -33,7 +33,7 @@ export type ObjectPhrase =
 export type ParsedCondition =
   | { readonly kind: 'amount'; readonly op: Comparison; readonly value: number; readonly currency?: string }
   | { readonly kind: 'recipients'; readonly scope: 'outside' | 'inside' | 'any'; readonly domain?: string }
-  | { readonly kind: 'resource'; readonly key: string; readonly value: string }
+  | { readonly kind: 'resource'; readonly key: string; readonly value: string; readonly not?: boolean }
   | { readonly kind: 'state'; readonly value: string }
   | { readonly kind: 'hours'; readonly from: number; readonly to: number; readonly inside: boolean }
   | { readonly kind: 'days'; readonly days: readonly number[] }
@@ -73,6 +73,8 @@ export interface ParsedSentence {
   pronoun?: boolean;
   /** "Anything else", "all other payees": what the clause before did not permit. */
   otherwise?: boolean;
+  /** "Only X may …": the "only" opens the sentence, before its modal. */
+  onlyLeading?: boolean;
   /** "… unless it is under $100": the sentence's one condition is negated. */
   unlessCondition?: boolean;
   /** A permission said as a statement ("is fine", "can go through"), not a modal "may". */
@@ -282,6 +284,13 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     },
   );
 
+  // "Only read tools may run in production": an "only" before the sentence's modal is said of
+  // the tools it names, not of the condition after them.
+  take('(?<=^\\s)only', () => {
+    parsed.only = true;
+    parsed.onlyLeading = true;
+    return true;
+  });
   take('(?:may|can|should|must)?\\s?only', () => {
     parsed.only = true;
     return true;
@@ -422,6 +431,16 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   // only when no namespace claims the word.
   const resourcePhrases = [...vocabulary.resourceValues.keys()].filter((v) => !nsPhrase.has(v));
   if (resourcePhrases.length > 0) {
+    // "anything outside staging", "deletes anywhere but the sandbox": every other value, or none.
+    take(
+      `(?:outside|anywhere but|anywhere except|except in|other than in|not in|beyond)\\s(?:of\\s)?(?:the\\s)?(${alt(resourcePhrases)})(?:\\s(?:environment|env|resources?|instances?))?`,
+      (m) => {
+        const value = m[1] as string;
+        const key = vocabulary.resourceValues.get(value)?.[0] as string;
+        parsed.conditions.push({ kind: 'resource', key, value, not: true });
+        return true;
+      },
+    );
     take(
       `(?:in\\s|on\\s|against\\s|to\\s)?(?:the\\s)?(${alt(resourcePhrases)})(?:\\s(?:environment|env|resources?|instances?))?`,
       (m) => {
