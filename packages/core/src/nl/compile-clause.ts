@@ -211,13 +211,20 @@ export function compileClause(
     verbCategories.splice(0);
   // An exemption that exempts none of the tools the rule is about was read as the wrong
   // thing ("no agent except finance may pay": the finance agent, not the finance tools).
+  const covered = vocabulary.tools.filter(
+    (t) =>
+      (verbCategories.length === 0 || verbCategories.some((c) => t.categories.includes(c))) &&
+      (nounCategories.length === 0 || nounCategories.some((c) => t.categories.includes(c))) &&
+      (toolSets.length === 0 || toolSets.some((s) => s.tools.includes(t))),
+  );
+  for (const name of parsed.exceptTools)
+    if (!covered.some((t) => t.name === name))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"except ${name}" exempts none of the tools the rule covers: the exemption was read as the wrong thing`,
+        [name],
+      );
   for (const ns of parsed.exceptNamespaces) {
-    const covered = vocabulary.tools.filter(
-      (t) =>
-        (verbCategories.length === 0 || verbCategories.some((c) => t.categories.includes(c))) &&
-        (nounCategories.length === 0 || nounCategories.some((c) => t.categories.includes(c))) &&
-        (toolSets.length === 0 || toolSets.some((s) => s.tools.includes(t))),
-    );
     if (!covered.some((t) => t.name.startsWith(`${ns}.`)))
       return refuse(
         'GH_NL_UNSUPPORTED',
@@ -225,7 +232,8 @@ export function compileClause(
         [ns],
       );
   }
-  const exempt = (t: ToolDefinition) => parsed.exceptNamespaces.some((ns) => t.name.startsWith(`${ns}.`));
+  const exempt = (t: ToolDefinition) =>
+    parsed.exceptTools.includes(t.name) || parsed.exceptNamespaces.some((ns) => t.name.startsWith(`${ns}.`));
   const selected = vocabulary.tools.filter(
     (t) =>
       (verbCategories.length === 0 || verbCategories.some((c) => t.categories.includes(c))) &&
@@ -254,11 +262,11 @@ export function compileClause(
     const crossed = vocabulary.tools.filter((t) => nounCategories.some((c) => t.categories.includes(c)));
     toolPatterns = crossed.map((t) => t.name);
   }
-  if (parsed.exceptNamespaces.length > 0) {
+  if (parsed.exceptNamespaces.length > 0 || parsed.exceptTools.length > 0) {
     // The exemption is by name: the rule lists the tools it covers today.
     toolPatterns = selected.map((t) => t.name);
     notes.push(
-      `except the tools of ${parsed.exceptNamespaces.join(', ')}: the rule lists the others by name`,
+      `except ${[...parsed.exceptNamespaces.map((ns) => `the tools of ${ns}`), ...parsed.exceptTools].join(', ')}: the rule lists the others by name`,
     );
   }
   if (effect === 'allow') {

@@ -709,6 +709,33 @@ describe('windows and exceptions that must not turn around', () => {
   });
 });
 
+describe('tools exempted by name', () => {
+  it.each([
+    'Except for contact lookups, everything the email assistant does needs approval.',
+    'Everything the email assistant does requires sign-off, except looking up contacts.',
+  ])('"%s" asks for everything but the exempted tool', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('email-assistant', 'email.read')).toBe('approve');
+    expect(d('email-assistant', 'contacts.lookup')).toBe('allow');
+    expect(d('ops-agent', 'email.read')).toBe('allow');
+  });
+  it('exempts a tool named by its catalog name', () => {
+    const d = effectOf('Block all email tools for the email assistant except email.read.');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('deny');
+  });
+  it('refuses an exemption of a tool the rule does not cover', () => {
+    expect(refusedOnPartial('Deletes need approval except the finance report.').code).toBe(
+      'GH_NL_UNSUPPORTED',
+    );
+  });
+  it('refuses people named as approvers, even all of a group', () => {
+    expect(refusedOnPartial('Production deletes need approval from both Carol and Dave.').code).toMatch(
+      /^GH_NL_/,
+    );
+  });
+});
+
 describe('what is still refused', () => {
   it.each([
     'The finance agent may make at most 5 transfers per hour.',

@@ -192,6 +192,7 @@ export const VERBS: Readonly<Record<ToolCategory | 'any', readonly string[]>> = 
     'invoke',
     'invokes',
     'do',
+    'does',
     'perform',
     'performs',
     'run',

@@ -111,6 +111,7 @@ const WORDS: readonly [RegExp, string][] = [
   [/\b(?:a )?(?:second|another|extra) (?:pair|set) of eyes\b/g, 'human approval'],
   [/\bwhose recipients? (?:list )?(?:includes?|contains?|has)\b/g, 'to'],
   [/\baddressed to\b/g, 'to'],
+  [/\bwith the exception of\b/g, 'except'],
   [/\boff[- ]limits\b/g, 'off-limits'],
   [/\bmon(?:day)?\s?-\s?fri(?:day)?\b/g, 'on weekdays'],
   // "auto-approved", "go straight through": nothing is asked, which is a permission.

@@ -1,4 +1,4 @@
-import type { Effect, ToolCategory } from '../policy/types.js';
+import type { Effect, ToolCategory, ToolDefinition } from '../policy/types.js';
 import {
   ANY_TOOL_NOUNS,
   CATEGORY_NOUNS,
@@ -81,6 +81,8 @@ export interface ParsedSentence {
   permits?: boolean;
   /** Tool namespaces the sentence exempts ("except the email and contacts tools"). */
   exceptNamespaces: string[];
+  /** Tools the sentence exempts ("except email.list", "except pulling the finance report"). */
+  exceptTools: string[];
   /** Conditions of which any one makes the rule apply ("outside 09:00–17:00, Mon–Fri"): one rule each. */
   anyOf?: ParsedCondition[];
 }
@@ -129,6 +131,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     unsupported: [],
     rest: [],
     exceptNamespaces: [],
+    exceptTools: [],
   };
   /** Consumes every match of `pattern`; `onMatch` returns false to leave a match alone. */
   const take: Take = (pattern: string, onMatch: (m: RegExpExecArray) => boolean | undefined) => {
@@ -201,6 +204,40 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     `(?:except(?:\\sfor)?|other than|apart from|besides|(?<=(?:nobody|no one|no agents?)\\s)but|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
     (m) => {
       parsed.exceptAgents.push(...agentsIn(m[0] as string).filter((a) => !parsed.exceptAgents.includes(a)));
+      return true;
+    },
+  );
+  // "except email.list", "except for contact lookups", "except pulling the finance report",
+  // "other than reading email" (the namespace's tools of the verb's category).
+  const exemptTools = toolPhrases(vocabulary);
+  for (const t of vocabulary.tools) exemptTools.set(t.name.toLowerCase(), t.name);
+  const exemptVerbs = new Map<string, ToolCategory | 'any'>();
+  for (const [category, phrases] of Object.entries(VERBS) as [ToolCategory | 'any', readonly string[]][])
+    if (category === 'any' || category === 'read' || category === 'external_communication')
+      for (const p of phrases) exemptVerbs.set(p, category);
+  for (const p of ['making', 'calling', 'looking up', 'running']) exemptVerbs.set(p, 'any');
+  const EXEMPT = `(?:(${alt(exemptVerbs.keys())})\\s)?(?:the\\s|a\\s|any\\s)?(${alt([...exemptTools.keys(), ...nsPhrase.keys()])})`;
+  const exemptionOf = (verb: string | undefined, object: string): string[] => {
+    const tool = exemptTools.get(object);
+    if (tool) return [tool];
+    const ns = nsPhrase.get(object) as string;
+    const category = verb === undefined ? 'any' : exemptVerbs.get(verb);
+    const tools = vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`));
+    if (category === 'any') return tools.map((t) => t.name);
+    // "reading email" with email.list and email.read both reads: which one is exempt is not said.
+    const of = tools.filter((t) => t.categories.includes(category as ToolCategory));
+    return of.length === 1 ? [(of[0] as ToolDefinition).name] : [];
+  };
+  take(
+    `(?:except(?:\\sfor)?|other than|apart from|besides)\\s${EXEMPT}(?:\\s(?:,\\s)?(?:and|or|,)\\s${EXEMPT.replace(/\((?!\?)/g, '(?:')})*(?=\\s)`,
+    (m) => {
+      // A bare namespace is the namespace exemption below; a verb or a tool phrase makes it tools.
+      if (m[1] === undefined && !exemptTools.has(m[2] as string)) return false;
+      const found: string[] = [];
+      const re = new RegExp(EXEMPT, 'g');
+      for (const e of (m[0] as string).matchAll(re)) found.push(...exemptionOf(e[1], e[2] as string));
+      if (found.length === 0) return false;
+      for (const name of found) if (!parsed.exceptTools.includes(name)) parsed.exceptTools.push(name);
       return true;
     },
   );
