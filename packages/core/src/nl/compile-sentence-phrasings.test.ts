@@ -736,6 +736,22 @@ describe('tools exempted by name', () => {
   });
 });
 
+describe('limits said as a maximum or a plain refusal of approval', () => {
+  it.each([
+    'The maximum payment amount is 900 dollars.',
+    'Payments above $900 should be denied, not queued for approval.',
+  ])('"%s" denies above 900', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('finance-agent', 'payments.transfer', pay(900))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(901))).toBe('deny');
+  });
+  it('leaves a "not … for approval" after an approval unread', () => {
+    expect(refusedOnPartial('Payments over $50 need approval, not held for review.').code).toBe(
+      'GH_NL_UNPARSED',
+    );
+  });
+});
+
 describe('what is still refused', () => {
   it.each([
     'The finance agent may make at most 5 transfers per hour.',

@@ -187,6 +187,16 @@ export function normalizeSentence(sentence: string): string {
     .replace(/\binternal (emails?|messages)\b/g, '$1 to colleagues')
     // "The only email allowed is to example.com": only that is allowed.
     .replace(/(^ |, )the only (.{1,60}?) (?:allowed|permitted) (?:is|are) /, '$1only $2 is allowed ')
+    // "Max transfer size is $3,000": nothing over the figure.
+    .replace(
+      /^ (?:the )?(?:max|maximum) ([a-z_. -]{1,40}?) (?:size|amount|value) (?:is|=) (?=(?:[$€£]\s?)?\d)/,
+      ' block $1 over ',
+    )
+    // "… should be blocked, not queued for approval": the "not" says no one is asked.
+    .replace(
+      /\b(blocked|denied|rejected|refused|forbidden)\s?,?\s?(?:and )?not (?:queued|held|sent|routed|escalated) for (?:approval|review|sign-?off)\b/g,
+      '$1',
+    )
     // "Cap payments at $20,000": nothing over the figure.
     .replace(
       /^ (?:please )?(?:cap|limit) (.{1,60}?) at ((?:[$€£]\s?)?\d[\d,]*(?:\.\d+)?\s?(?:k|m|thousand|million)?(?:\s(?:dollars?|usd|euros?|eur|pounds?|gbp))?)(?=\s)/,
