@@ -249,7 +249,12 @@ export function compileClause(
   if (dropped) return dropped;
   // A rule on a resource fact no selected tool has would never apply: a wrong rule, refused.
   for (const c of parsed.conditions)
-    if (c.kind === 'resource' && !c.not && !selected.some((t) => t.resource[c.key] === c.value))
+    if (
+      c.kind === 'resource' &&
+      !c.not &&
+      !parsed.unlessCondition &&
+      !selected.some((t) => t.resource[c.key] === c.value)
+    )
       return refuse(
         'GH_NL_NO_TOOL',
         `none of the tools ${selected.map((t) => t.name).join(', ')} has ${c.key} ${c.value}`,

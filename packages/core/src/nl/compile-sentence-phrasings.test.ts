@@ -752,6 +752,48 @@ describe('limits said as a maximum or a plain refusal of approval', () => {
   });
 });
 
+describe('exclusive subjects said after the action', () => {
+  it.each(['Orders can be deleted by the ops agent only.', 'Orders may only be deleted by the ops agent.'])(
+    '"%s" keeps the verb: deletes only, not every orders tool',
+    (sentence) => {
+      const d = effectOf(sentence);
+      expect(d('finance-agent', 'orders_db.delete')).toBe('deny');
+      expect(d('ops-agent', 'orders_db.delete')).toBe('allow');
+      expect(d('finance-agent', 'orders_db.query')).toBe('allow');
+    },
+  );
+  it.each([
+    'The finance report is reserved for the finance agent.',
+    'The finance report is off limits to everyone but the finance agent.',
+  ])('"%s" denies everyone else', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('finance-agent', 'finance.report')).toBe('allow');
+    expect(d('ops-agent', 'finance.report')).toBe('deny');
+  });
+});
+
+describe('approval and exception phrasings of earlier held-out batches', () => {
+  it('reads a group as the approval\'s adjective, also after "without"', () => {
+    for (const sentence of [
+      'Transfers over $3,000 must get finance approval.',
+      'The finance agent must not pay over $3,000 without one finance approval.',
+    ]) {
+      const r = compileSentence(sentence, partial);
+      expect(r.ok && r.meanings[0]?.approval, sentence).toEqual({ approvers: 1, groups: ['finance'] });
+    }
+  });
+  it('reads "except payments below $50" as the condition negated', () => {
+    const d = effectOf('Payments need approval, except payments below $50.');
+    expect(d('finance-agent', 'payments.transfer', pay(49))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(50))).toBe('approve');
+  });
+  it('reads "unless they run in staging" as the resource negated', () => {
+    const d = effectOf('Deletes need approval unless they run in staging.');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+  });
+});
+
 describe('what is still refused', () => {
   it.each([
     'The finance agent may make at most 5 transfers per hour.',

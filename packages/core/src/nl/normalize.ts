@@ -112,6 +112,11 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bwhose recipients? (?:list )?(?:includes?|contains?|has)\b/g, 'to'],
   [/\baddressed to\b/g, 'to'],
   [/\bwith the exception of\b/g, 'except'],
+  // "…, except payments below $50": the noun said again is "those".
+  [
+    /, except (?:for )?(?:the )?(?:payments?|transfers?|wires?|transactions?|emails?|messages?|deletes?|deletions?) (?=(?:below|under|over|above|up to|at most|at least|less than|more than|exceeding|of)\b)/g,
+    ', except those ',
+  ],
   [/\boff[- ]limits\b/g, 'off-limits'],
   [/\bmon(?:day)?\s?-\s?fri(?:day)?\b/g, 'on weekdays'],
   // "auto-approved", "go straight through": nothing is asked, which is a permission.

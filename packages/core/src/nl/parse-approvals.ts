@@ -70,6 +70,11 @@ export function parseApprovals({ take, parsed, group: GROUP, addGroup }: Phrasin
       return true;
     },
   );
+  // "must get finance approval": the group as the approval's adjective.
+  take(
+    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*${GROUP}\\s(?:approval|sign-?off|review|authori[sz]ation|consent)(?:\\s(?:first|beforehand))?`,
+    (m) => approveBy(undefined, m[1]),
+  );
   take(`${NEED}\\s(?:a\\s)?(?:human|person)(?:\\sto\\s(?:approve|confirm|sign off))?(?:\\sfirst)?`, () => {
     parsed.effects.push('approve');
     return true;
@@ -89,11 +94,12 @@ export function parseApprovals({ take, parsed, group: GROUP, addGroup }: Phrasin
     },
   );
   take(
-    `without\\s(?:a\\s|${NUMBER}\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:approvals?|sign-?offs?|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
+    `without\\s(?:a\\s|${NUMBER}\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:${GROUP}\\s)?(?:approvals?|sign-?offs?|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
     (m) => {
       parsed.withoutApproval = true;
       if (m[1]) parsed.approvers = numberOf(m[1]);
       addGroup(m[2]);
+      addGroup(m[3]);
       return true;
     },
   );

@@ -148,7 +148,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   ];
   // "amount > 750", "where the amount is over 750": the argument named before its comparison.
   take(
-    `(?:where\\s|when\\s|with\\s|if\\s)?(?:the\\s|an?\\s)?(?:amount|value|total|sum)(?:\\sis)?(?=\\s(?:${UP}|${ATLEAST}|${DOWN}|${ATMOST})\\s)`,
+    `(?:where\\s|when\\s|with\\s|if\\s)?(?:the\\s|an?\\s)?(?:amounts?|values?|totals?|sums?)(?:\\sis|\\sare)?(?=\\s(?:${UP}|${ATLEAST}|${DOWN}|${ATMOST})\\s)`,
     () => true,
   );
   // A figure in a unit the tool's number does not carry (shares, cents, yen, a percentage)
@@ -229,6 +229,8 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     );
     return true;
   });
+  // "transfers to any account": every account, which restricts nothing.
+  take('to\\s(?:any|every)\\s(?:account|payee|recipient|address|destination)', () => true);
   // Recipients.
   const DOMAIN = '([a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,})';
   const WHO =

@@ -228,7 +228,7 @@ export function parseLeadIns({
   );
   // "unless it is under $100": the one condition of the sentence, the other way round.
   take(
-    "(?:,\\s)?(?:(?:unless|except when|except if)\\s(?:it is|it's|they are|the amount is|the payment is|the transfer is|it was|they were|it goes|they go|sent|it is sent|they are sent)|except\\s(?:those|ones|the ones)|except\\swhen\\s(?:sent|going|it goes|they go)|except(?:\\swhen)?(?=\\sto\\s))(?=\\s)",
+    "(?:,\\s)?(?:(?:unless|except when|except if)\\s(?:it is|it's|they are|the amount is|the payment is|the transfer is|it was|they were|it goes|they go|sent|it is sent|they are sent|it runs|they run|it happens|they happen|done)|except\\s(?:those|ones|the ones)|except\\swhen\\s(?:sent|going|it goes|they go)|except(?:\\swhen)?(?=\\sto\\s))(?=\\s)",
     () => {
       parsed.unlessCondition = true;
       return true;
@@ -330,7 +330,7 @@ export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): 
 /** Markers read last: pointers back to the clause before, and words that carry nothing here. */
 export function parseMarkers({ take, parsed }: PhrasingContext): void {
   take(
-    '(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other',
+    '(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\sones|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other',
     () => {
       parsed.otherwise = true;
       return true;
@@ -341,7 +341,7 @@ export function parseMarkers({ take, parsed }: PhrasingContext): void {
     return true;
   });
   take(
-    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|anymore|any more|any longer|of any kind|freely|outright|otherwise|backed by|running on|hosted on|in one (?:go|transaction)|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
+    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s(?:§\\s)?)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|anymore|any more|any longer|of any kind|freely|outright|otherwise|backed by|running on|hosted on|in one (?:go|transaction)|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
     () => true,
   );
 }

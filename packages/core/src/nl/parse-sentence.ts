@@ -201,7 +201,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   );
   // Exemptions and "only X may": the named agents are outside the rule.
   take(
-    `(?:except(?:\\sfor)?|other than|apart from|besides|(?<=(?:nobody|no one|no agents?)\\s)but|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
+    `(?:except(?:\\sfor)?|other than|apart from|besides|(?<=(?:nobody|no one|no agents?|everyone|everybody|anyone|anybody)\\s)but|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
     (m) => {
       parsed.exceptAgents.push(...agentsIn(m[0] as string).filter((a) => !parsed.exceptAgents.includes(a)));
       return true;
@@ -242,7 +242,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     },
   );
   take(
-    `(?:except(?:\\sfor)?|other than|apart from|besides)\\s(?:in\\s|on\\s|for\\s)?${NAMESPACE}(?:\\s(?:,\\s)?(?:and|or|,)\\s${NAMESPACE})*(?:\\stools?)?`,
+    `(?:except(?:\\sfor)?|other than|apart from|besides|outside(?:\\sof)?(?=\\sthe\\s))\\s(?:in\\s|on\\s|for\\s)?${NAMESPACE}(?:\\s(?:,\\s)?(?:and|or|,)\\s${NAMESPACE})*(?:\\stools?)?`,
     (m) => {
       const re = new RegExp(`(?:^|\\s)(?:the\\s)?(${alt(nsPhrase.keys())})(?=\\s|$)`, 'g');
       for (const n of (m[0] as string).matchAll(re)) {
@@ -253,12 +253,28 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     },
   );
 
-  // "… can be made by the finance agent only", "… are for the ops agent only": the same.
-  take(`(?:(?:may|can)\\sbe\\s[a-z]+\\sby|(?:is|are)\\sfor)\\s(?:${AGENTS})\\sonly(?=\\s$)`, (m) => {
-    parsed.exceptAgents.push(...agentsIn(m[0] as string));
-    parsed.effects.push('deny');
-    return true;
-  });
+  // "… can be deleted by the ops agent only", "… may only be run by the finance agent": the
+  // same. The verb stays for the verb passes ("deleted" is the deletes, not every orders tool).
+  const VERB_BY = '\\s(?:may|can)\\s(?:only\\s)?be\\s[a-z]+(?:\\s(?:up|out))?\\s';
+  let byOnly = false;
+  take(
+    `(?<=${VERB_BY})by\\s(?:${AGENTS})\\sonly(?=\\s$)|(?<=\\s(?:may|can)\\sonly\\sbe\\s[a-z]+(?:\\s(?:up|out))?\\s)by\\s(?:${AGENTS})`,
+    (m) => {
+      parsed.exceptAgents.push(...agentsIn(m[0] as string));
+      parsed.effects.push('deny');
+      byOnly = true;
+      return true;
+    },
+  );
+  take('(?:may|can)\\s(?:only\\s)?be(?=\\s[a-z]+(?:\\s(?:up|out))?\\s§)', () => byOnly);
+  take(
+    `(?:is|are)\\s(?:(?:allowed|permitted|reserved)\\s)?(?:for|to)\\s(?:${AGENTS})\\sonly(?=\\s$)|(?:is|are)\\sreserved\\sfor\\s(?:${AGENTS})`,
+    (m) => {
+      parsed.exceptAgents.push(...agentsIn(m[0] as string));
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
   take(
     `only\\s(?:${AGENTS})\\s(?:may|can|is allowed to|are allowed to|is permitted to|are permitted to|gets to|get to|should)`,
     (m) => {
@@ -364,6 +380,11 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   });
   take(`(?<!\\s(?:${NAMES})\\s(?:the\\s)?)${AGENTS}(?!\\s(?:${NAMES})\\s)`, (m) => {
     parsed.agents.push(...agentsIn(m[0] as string).filter((a) => !parsed.agents.includes(a)));
+    return true;
+  });
+  // "off limits to everyone but the finance agent": every agent, before its exemption.
+  take('(?:to\\s|for\\s)?(?:everyone|everybody|anyone|anybody)(?=\\s§)', () => {
+    parsed.anyAgent = true;
     return true;
   });
   take('(?:all|every|any|each|an|the)?\\s?(?<!other\\s)agents?', () => {
