@@ -794,6 +794,20 @@ describe('approval and exception phrasings of earlier held-out batches', () => {
   });
 });
 
+describe('a call that waits for a person', () => {
+  it.each([
+    ['Deletes in production must wait for approval.', []],
+    ['Production deletes are held until finance approves.', ['finance']],
+    ['Production deletes need the OK of two finance members.', ['finance']],
+  ])('"%s" asks', (sentence, groups) => {
+    const d = effectOf(sentence);
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    const r = compileSentence(sentence, partial);
+    expect(r.ok && r.meanings[0]?.approval?.groups).toEqual(groups);
+  });
+});
+
 describe('what is still refused', () => {
   it.each([
     'The finance agent may make at most 5 transfers per hour.',

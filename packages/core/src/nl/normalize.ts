@@ -95,6 +95,7 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bgo-ahead\b/g, 'approval'],
   [/\b(?:a |an )?(?:human|person's|manual) ok\b/g, 'human approval'],
   [/\bok from\b/g, 'approval from'],
+  [/\b(?:the )?ok of\b/g, 'the approval of'],
   [/\bdouble[- ]sign[- ]?off\b/g, 'dual approval'],
   [/\bmonday (?:to|through|thru|-) friday\b/g, 'on weekdays'],
   [/\bsaturday (?:or|and) sunday\b/g, 'on weekends'],

@@ -70,6 +70,11 @@ export function parseApprovals({ take, parsed, group: GROUP, addGroup }: Phrasin
       return true;
     },
   );
+  // "must wait for approval", "are held until finance approves": a call that waits is asked.
+  take(
+    `(?:must|should|has to|have to|will|shall)\\swait\\sfor\\s(?:a\\s|an\\s)?(?:human\\s|manual\\s)?(?:approval|review|sign-?off|human|person|someone)(?:\\s(?:from|by)\\s${GROUP})?|(?:(?:is|are)\\s)?(?:held|paused|parked|queued)\\suntil\\s(?:a\\s)?(?:human|person|someone|${GROUP})\\s(?:approves|signs off|oks|okays|confirms)(?:\\sit|\\sthem)?`,
+    (m) => approveBy(undefined, m[1], m[2]),
+  );
   // "must get finance approval": the group as the approval's adjective.
   take(
     `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*${GROUP}\\s(?:approval|sign-?off|review|authori[sz]ation|consent)(?:\\s(?:first|beforehand))?`,

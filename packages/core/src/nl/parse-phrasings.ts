@@ -121,7 +121,7 @@ export function parseLeadIns({
     () => true,
   );
   take(
-    '(?:(?:and\\s)?(?:hold|held|park|queue|queued)\\s(?:it\\s|them\\s)?)?for\\s(?:a\\s)?(?:human|person|someone)\\sto\\s(?:review|approve|check|ok)(?:\\sit|\\sthem)?|(?:(?:and\\s)?(?:hold|held|park|queue|queued)\\s(?:it\\s|them\\s)?)?for\\s(?:human\\s|manual\\s)?(?:review|approval)',
+    '(?:(?:and\\s)?(?:(?:must|should|has to|have to|will|shall)\\s)?(?:hold|held|park|queue|queued|wait)\\s(?:it\\s|them\\s)?)?for\\s(?:a\\s)?(?:human|person|someone)\\sto\\s(?:review|approve|check|ok)(?:\\sit|\\sthem)?|(?:(?:and\\s)?(?:(?:must|should|has to|have to|will|shall)\\s)?(?:hold|held|park|queue|queued|wait)\\s(?:it\\s|them\\s)?)?for\\s(?:human\\s|manual\\s)?(?:review|approval)',
     () => {
       parsed.effects.push('approve');
       return true;
