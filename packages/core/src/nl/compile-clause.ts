@@ -112,6 +112,13 @@ export function compileClause(
     parsed.only = true;
     notes.push('a permission up to an amount is a cap: above it is denied');
   }
+  // "Only the ops agent may delete, and only in staging": the second "only" limits the agent
+  // it exempts, a second rule the sentence does not spell out; refused, not read as a condition.
+  if (parsed.onlyAgents && parsed.only)
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      'two "only"s, of the agents and of a condition: write one sentence for each',
+    );
   // "may only …" limits a permission: what it does not name is denied. "Only transfers over
   // $1,000 need approval" limits nothing: the "only" there is emphasis on the condition.
   const limitsPermission = parsed.only && (effect === 'allow' || effects.length === 0);

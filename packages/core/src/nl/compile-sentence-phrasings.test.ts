@@ -808,6 +808,31 @@ describe('a call that waits for a person', () => {
   });
 });
 
+describe('recipients and sources said other ways', () => {
+  it.each([
+    'Sending to any domain other than example.com needs approval.',
+    'If an email has any recipient outside the company, a human must approve it.',
+  ])('"%s" asks for a recipient outside example.com', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com', 'x@partner.org'))).toBe('approve');
+  });
+  it.each([
+    'A recipient taken from a web page must never be emailed.',
+    'Email to recipients from untrusted content is blocked.',
+  ])('"%s" denies a recipient from untrusted content', (sentence) => {
+    const d = effectOf(sentence);
+    const to = mail('x@evil.test');
+    expect(d('email-assistant', 'email.send', to, { provenance: { to: ['untrusted'] } })).toBe('deny');
+    expect(d('email-assistant', 'email.send', to, { provenance: { to: ['trusted'] } })).toBe('allow');
+  });
+  it('refuses an "only" of the agents beside an "only" of a condition', () => {
+    expect(refusedOnPartial('Only the ops agent may delete, and only in staging.').code).toBe(
+      'GH_NL_UNSUPPORTED',
+    );
+  });
+});
+
 describe('what is still refused', () => {
   it.each([
     'The finance agent may make at most 5 transfers per hour.',

@@ -92,6 +92,9 @@ export const VERBS: Readonly<Record<ToolCategory | 'any', readonly string[]>> = 
   ],
   external_communication: [
     'emailing',
+    'emailed',
+    'mailed',
+    'messaged',
     'e-mailing',
     'messaging',
     'send',

@@ -232,6 +232,11 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   // "transfers to any account": every account, which restricts nothing.
   take('to\\s(?:any|every)\\s(?:account|payee|recipient|address|destination)', () => true);
   // Recipients.
+  // "an email that has any recipient outside the company": the having is the recipients'.
+  take(
+    '(?:has|have|with|contains?|includes?)(?=\\s(?:any\\s|a\\s|an\\s|one\\s)?(?:recipients?|address(?:es)?)\\s(?:outside|inside|at|in|from)\\s)',
+    () => true,
+  );
   const DOMAIN = '([a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,})';
   const WHO =
     '(?:to\\s)?(?:(?:anyone|anybody|someone|people|recipients?|addresses|an address|any address|contacts|parties|domains)\\s)?(?:who (?:are|is)\\s)?';
@@ -241,6 +246,14 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     `${WHO}(?:outside\\s(?:of\\s)?|leaving\\s|that leaves?\\s|which leaves?\\s)(?:${COMPANY}|@?${DOMAIN})`,
     (m) => {
       parsed.conditions.push({ kind: 'recipients', scope: 'outside', ...(m[1] && { domain: m[1] }) });
+      return true;
+    },
+  );
+  // "any domain other than example.com": a recipient outside it.
+  take(
+    `(?:to\\s)?(?:any\\s|a\\s)?(?:domains?|addresses|recipients?|anyone|anybody)\\s(?:other than|besides|except|apart from|outside)\\s(?:@)?${DOMAIN}`,
+    (m) => {
+      parsed.conditions.push({ kind: 'recipients', scope: 'outside', domain: m[1] as string });
       return true;
     },
   );
@@ -266,7 +279,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     vocabulary.tools.some((t) => t.name.toLowerCase() === s) ||
     vocabulary.namespaces.has(s.split('.')[0] as string);
   take(
-    `(?:to\\s)?(?:(?:anyone|anybody|someone|addresses|recipients|people|an address)\\s)?(?:at|@)\\s?${DOMAIN}(?:\\saddresses)?`,
+    `(?:to\\s)?(?:(?:anyone|anybody|someone|addresses|recipients|people|an address|(?:a\\s|any\\s)?recipient)\\s)?(?:at|@)\\s?${DOMAIN}(?:\\saddresses)?`,
     (m) => {
       if (isTool(m[1] as string)) return false;
       parsed.conditions.push({ kind: 'recipients', scope: 'any', domain: m[1] as string });

@@ -33,6 +33,16 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
       return true;
     },
   );
+  // "payees from untrusted content": the source said without a verb.
+  take(
+    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\sfrom\\s(?:an?\\s|the\\s)?(${alt(Object.keys(SOURCES))})(?:\\soutputs?|\\scontent)?`,
+    (m) => {
+      const label = SOURCES[m[2] as string];
+      if (!label) return false;
+      parsed.conditions.push({ kind: 'provenance', target: targetOf(m[1] as string), label });
+      return true;
+    },
+  );
   const USER = "(?:the user|the user's|users|a user|the human)";
   const GAVE = '(?:gave|gives|give|provided|provides|typed|entered|supplied|named|wrote|chose|picked)';
   const TRUSTED = `(?:\\sor\\s(?:that\\s)?(?:a\\s|the\\s)?trusted tools?\\s(?:returned|returns|gave)|\\sor\\s(?:returned by\\s|from\\s)?(?:a\\s|the\\s)?trusted (?:tools?|systems?|sources?|lookups?)|\\sor\\s(?:from\\s)?the address book)?`;

@@ -73,6 +73,8 @@ export interface ParsedSentence {
   pronoun?: boolean;
   /** "Anything else", "all other payees": what the clause before did not permit. */
   otherwise?: boolean;
+  /** "Only the ops agent may …": the "only" is said of the agents. */
+  onlyAgents?: boolean;
   /** "Only X may …": the "only" opens the sentence, before its modal. */
   onlyLeading?: boolean;
   /** "… unless it is under $100": the sentence's one condition is negated. */
@@ -280,6 +282,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     (m) => {
       parsed.exceptAgents.push(...agentsIn((m[0] as string).replace(/^only/, '')));
       parsed.effects.push('deny');
+      parsed.onlyAgents = true;
       return true;
     },
   );
