@@ -592,6 +592,12 @@ describe('dates', () => {
     expect(at(d, '2027-03-06T22:00:00Z')).toBe('deny');
     expect(at(d, '2027-03-07T02:00:00Z')).toBe('allow');
   });
+  it('reads a dash between two dates with years as a span through the second', () => {
+    const d = effectOf('No deletes Mar 2, 2027 – Mar 6, 2027.');
+    expect(at(d, '2027-03-01T12:00:00Z')).toBe('allow');
+    expect(at(d, '2027-03-06T22:00:00Z')).toBe('deny');
+    expect(at(d, '2027-03-07T02:00:00Z')).toBe('allow');
+  });
   it('takes the year of the last date for the first', () => {
     const d = effectOf('Block deletes from Dec 30 through Jan 2, 2027.');
     expect(at(d, '2026-12-29T12:00:00Z')).toBe('allow');

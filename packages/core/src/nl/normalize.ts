@@ -145,6 +145,11 @@ export function normalizeSentence(sentence: string): string {
       /(\bfrom |\bbetween )?(\d{4}-\d{2}-\d{2})\s?[–—-]\s?(\d{4}-\d{2}-\d{2})\b/g,
       (_, lead: string | undefined, from: string, to: string) => ` ${lead ?? 'from '}${from} through ${to} `,
     )
+    // Likewise between two dates with their years ("Dec 20, 2026 – Jan 4, 2027").
+    .replace(
+      /\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\s?[–—-]\s?((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b/g,
+      ' from $1 through $2 ',
+    )
     .replace(/\s*(?:->|=>|→)\s*/g, ' , ')
     .replace(/\s*(?:≥|>=)\s*/g, ' at least ')
     .replace(/\s*(?:≤|<=)\s*/g, ' at most ')
