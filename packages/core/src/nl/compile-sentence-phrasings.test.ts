@@ -639,6 +639,18 @@ describe('labels, intents and provenance said other ways', () => {
     expect(d('ops-agent', 'contacts.lookup')).toBe('allow');
     expect(d('email-assistant', 'email.read')).toBe('allow');
   });
+  it('reads "untrusted tools" as the catalog\'s label', () => {
+    const d = effectOf('Untrusted tools need approval.');
+    expect(d('email-assistant', 'email.read')).toBe('approve');
+    expect(d('email-assistant', 'contacts.lookup')).toBe('allow');
+  });
+  it('reads a session that reads a label, and "no X may be sent"', () => {
+    const d = effectOf('Once a session reads confidential data, no email may be sent.');
+    const r = compileSentence('Once a session reads confidential data, no email may be sent.', partial);
+    expect(r.ok && r.meanings[0]?.conditions).toEqual([{ kind: 'session-label', label: 'confidential' }]);
+    // Without the label in the session, the send is the grants' to decide.
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+  });
   it('reads a session declared with an intent', () => {
     const d = effectOf('Sessions marked as inbox-triage may not use the sandbox.');
     expect(d('ops-agent', 'sandbox_db.delete', {}, { intent: 'inbox-triage' })).toBe('deny');

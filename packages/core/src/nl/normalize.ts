@@ -192,7 +192,7 @@ export function normalizeSentence(sentence: string): string {
     )
     // "No wire may exceed …": the modal belongs to the "no".
     .replace(
-      /(^ |, )no ((?:[a-z0-9_.$-]+ ){1,4}?)(?:may|can|shall|should|must|will) (?:be (?=[$€£\d]))?(?!not\b|never\b|be\b)/g,
+      /(^ |, )no ((?:[a-z0-9_.$-]+ ){1,4}?)(?:may|can|shall|should|must|will) (?:be (?=[$€£\d]|(?:sent|made|done|run|paid|deleted|removed|used|called|queried|transferred|wired|emailed|executed|changed|modified|updated|accessed|pulled)\b))?(?!not\b|never\b|be\b)/g,
       '$1no $2',
     )
     .replace(/\binternal (emails?|messages)\b/g, '$1 to colleagues')

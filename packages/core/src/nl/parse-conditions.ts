@@ -103,7 +103,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   const labelPhrases: Record<string, string> = { ...LABEL_PHRASES };
   for (const l of vocabulary.labels) labelPhrases[l.replace(/_/g, ' ')] ??= l;
   take(
-    `(?:in\\s|during\\s)?(?:a\\s|any\\s)?(?:sessions?\\s)?(?:after|once|when|where|that|which|if)\\s(?:the\\s|a\\s|its\\s|it\\s)?(?:session\\s|agent\\s)?(?:has\\s|have\\s)?(?:seen|read|reading|seeing|touched|touching|handled|handling|contains?|containing|holds?|carries|carry|saw|ingested)\\s(?:any\\s)?(${alt(Object.keys(labelPhrases))})(?:\\s(?:content|data|output|outputs|text|information|values))?`,
+    `(?:in\\s|during\\s)?(?:a\\s|any\\s)?(?:sessions?\\s)?(?:after|once|when|where|that|which|if)\\s(?:the\\s|a\\s|its\\s|it\\s)?(?:session\\s|agent\\s)?(?:has\\s|have\\s)?(?:seen|sees|read|reads|reading|seeing|touched|touches|touching|handled|handles|handling|contains?|containing|holds?|carries|carry|saw|ingested|ingests|views|viewed)\\s(?:any\\s)?(${alt(Object.keys(labelPhrases))})(?:\\s(?:content|data|output|outputs|text|information|values))?`,
     (m) => {
       parsed.conditions.push({ kind: 'session-label', label: labelPhrases[m[1] as string] as string });
       return true;
@@ -121,12 +121,11 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   // session.calls counts every call of the session: "more than 5 emails" (or "5 times") counts
   // one tool's calls, which it is not, so only calls, requests and actions are read.
   take(
-    `(?:after\\s)?(?:more than|over)\\s(\\d+)\\s(?:calls|tool calls|requests|actions)?\\s?(?:in|per|within|during|of)\\s(?:a\\s|one\\s|the\\s|each\\s)?session`,
+    `(?:after\\s)?(?:more than|over)\\s(\\d+)\\s(?:calls|tool calls|requests|actions)?\\s?(?:in|per|within|during|of)\\s(?:a\\s|one\\s|the\\s|each\\s)?session|after\\s(\\d+)\\s(?:calls|tool calls|requests|actions)\\s(?:in|within|during|of)\\s(?:a\\s|one\\s|the\\s)?session`,
     (m) => {
-      parsed.conditions.push({ kind: 'calls', op: '>=', value: Number(m[1]) });
-      parsed.notes.push(
-        `"more than ${m[1]} … in a session" counts the calls the session made before this one (session.calls ≥ ${m[1]})`,
-      );
+      const n = Number(m[1] ?? m[2]);
+      parsed.conditions.push({ kind: 'calls', op: '>=', value: n });
+      parsed.notes.push(`"${m[0]}" counts the calls the session made before this one (session.calls ≥ ${n})`);
       return true;
     },
   );

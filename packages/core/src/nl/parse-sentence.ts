@@ -436,6 +436,14 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     parsed.objects.push({ kind: 'category', category: categoryNames.get(m[1] as string) as ToolCategory });
     return true;
   });
+  // "untrusted tools", "trusted tools": with "tools" the label is the catalog's, not content's.
+  if (allToolLabels.length > 0)
+    take(`(${alt(allToolLabels)})\\stools?`, (m) => {
+      for (const t of vocabulary.tools.filter((x) => x.labels.includes(m[1] as string)))
+        parsed.objects.push({ kind: 'tool', pattern: t.name });
+      parsed.notes.push(`${m[0]} are the tools the catalog labels ${m[1]}`);
+      return true;
+    });
   const toolLabels = allToolLabels.filter((l) => l !== 'untrusted');
   if (toolLabels.length > 0)
     take(`(${alt(toolLabels)})\\s(?:data|information|tools|reports|records|documents|files|content)`, (m) => {
