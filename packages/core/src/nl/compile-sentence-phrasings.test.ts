@@ -463,6 +463,11 @@ describe('a permission bounded from above is a cap', () => {
     expect(d('finance-agent', 'payments.transfer', pay(250.01))).toBe('deny');
     expect(d('ops-agent', 'payments.transfer', pay(9000))).toBe('allow');
   });
+  it('keeps the cap when another clause restricts something else', () => {
+    const d = effectOf('The finance agent may pay up to $500, and production deletes need approval.');
+    expect(d('finance-agent', 'payments.transfer', pay(501))).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(500))).toBe('allow');
+  });
   it('keeps a permission said as a statement a permission', () => {
     const r = compileSentence('Payments up to $250 are fine.', partial);
     expect(r.ok && r.meanings.every((m) => m.effect === 'allow')).toBe(true);
