@@ -571,6 +571,11 @@ describe('prohibitions and permissions said other ways', () => {
     expect(d('finance-agent', 'payments.transfer', pay(39))).toBe('allow');
     expect(d('finance-agent', 'payments.transfer', pay(40))).toBe('deny');
   });
+  it('reads "only allow" as a limit', () => {
+    const d = effectOf('Only allow transfers under $10,000.');
+    expect(d('finance-agent', 'payments.transfer', pay(9999))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(10000))).toBe('deny');
+  });
   it('reads "only X is permitted to"', () => {
     const d = effectOf('Only the finance agent is permitted to pull the finance report.');
     expect(d('finance-agent', 'finance.report')).toBe('allow');

@@ -127,9 +127,11 @@ export function parseLeadIns({
       return true;
     },
   );
-  // "Let the ops agent query the sandbox": a permission, said as an imperative.
-  take('(?<=^\\s)(?:please\\s)?let(?=\\s)', () => {
+  // "Let the ops agent query the sandbox", "Allow …": a permission, said as an imperative.
+  take('(?<=^\\s)(?:please\\s)?(only\\s)?(?:let|allow|permit)(?=\\s)', (m) => {
     parsed.effects.push('allow');
+    // "Only allow transfers under $10,000": what the permission does not name is denied.
+    if (m[1]) parsed.only = true;
     return true;
   });
   // "Keep the email assistant away from …".
