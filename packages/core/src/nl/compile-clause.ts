@@ -100,6 +100,25 @@ export function compileClause(
       'GH_NL_AMBIGUOUS_EFFECT',
       `more than one effect (${effects.join(', ')}): write one rule per sentence`,
     );
+  // "may transfer at most $400 (per transaction)": a permission bounded from above is a cap,
+  // not a grant of the small amounts; read as "may only", what lies above it is denied.
+  if (
+    effect === 'allow' &&
+    !parsed.only &&
+    !parsed.permits &&
+    parsed.conditions.length > 0 &&
+    parsed.conditions.every((c) => c.kind === 'amount' && (c.op === '<' || c.op === '<='))
+  ) {
+    parsed.only = true;
+    notes.push('a permission up to an amount is a cap: above it is denied');
+  }
+  // "Only the ops agent may delete, and only in staging": the second "only" limits the agent
+  // it exempts, a second rule the sentence does not spell out; refused, not read as a condition.
+  if (parsed.onlyAgents && parsed.only)
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      'two "only"s, of the agents and of a condition: write one sentence for each',
+    );
   // "may only …" limits a permission: what it does not name is denied. "Only transfers over
   // $1,000 need approval" limits nothing: the "only" there is emphasis on the condition.
   const limitsPermission = parsed.only && (effect === 'allow' || effects.length === 0);
@@ -109,7 +128,11 @@ export function compileClause(
   }
   if (effect === 'allow' && parsed.only) effect = 'deny';
   if (effect === 'deny' && parsed.withoutApproval) effect = 'approve';
-  else if (parsed.withoutApproval && effect !== 'approve')
+  // "… is allowed without review": a permission that says nobody is asked, which adds no rule.
+  if (effect === 'allow' && parsed.withoutApproval && parsed.permits && !parsed.only) {
+    parsed.withoutApproval = false;
+    notes.push('"allowed without approval" is a permission: it adds nothing the grants do not give');
+  } else if (parsed.withoutApproval && effect !== 'approve')
     return refuse(
       'GH_NL_UNSUPPORTED',
       '"without approval" needs a prohibition: "may not … without approval"',
@@ -195,13 +218,20 @@ export function compileClause(
     verbCategories.splice(0);
   // An exemption that exempts none of the tools the rule is about was read as the wrong
   // thing ("no agent except finance may pay": the finance agent, not the finance tools).
+  const covered = vocabulary.tools.filter(
+    (t) =>
+      (verbCategories.length === 0 || verbCategories.some((c) => t.categories.includes(c))) &&
+      (nounCategories.length === 0 || nounCategories.some((c) => t.categories.includes(c))) &&
+      (toolSets.length === 0 || toolSets.some((s) => s.tools.includes(t))),
+  );
+  for (const name of parsed.exceptTools)
+    if (!covered.some((t) => t.name === name))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"except ${name}" exempts none of the tools the rule covers: the exemption was read as the wrong thing`,
+        [name],
+      );
   for (const ns of parsed.exceptNamespaces) {
-    const covered = vocabulary.tools.filter(
-      (t) =>
-        (verbCategories.length === 0 || verbCategories.some((c) => t.categories.includes(c))) &&
-        (nounCategories.length === 0 || nounCategories.some((c) => t.categories.includes(c))) &&
-        (toolSets.length === 0 || toolSets.some((s) => s.tools.includes(t))),
-    );
     if (!covered.some((t) => t.name.startsWith(`${ns}.`)))
       return refuse(
         'GH_NL_UNSUPPORTED',
@@ -209,7 +239,8 @@ export function compileClause(
         [ns],
       );
   }
-  const exempt = (t: ToolDefinition) => parsed.exceptNamespaces.some((ns) => t.name.startsWith(`${ns}.`));
+  const exempt = (t: ToolDefinition) =>
+    parsed.exceptTools.includes(t.name) || parsed.exceptNamespaces.some((ns) => t.name.startsWith(`${ns}.`));
   const selected = vocabulary.tools.filter(
     (t) =>
       (verbCategories.length === 0 || verbCategories.some((c) => t.categories.includes(c))) &&
@@ -225,7 +256,12 @@ export function compileClause(
   if (dropped) return dropped;
   // A rule on a resource fact no selected tool has would never apply: a wrong rule, refused.
   for (const c of parsed.conditions)
-    if (c.kind === 'resource' && !selected.some((t) => t.resource[c.key] === c.value))
+    if (
+      c.kind === 'resource' &&
+      !c.not &&
+      !parsed.unlessCondition &&
+      !selected.some((t) => t.resource[c.key] === c.value)
+    )
       return refuse(
         'GH_NL_NO_TOOL',
         `none of the tools ${selected.map((t) => t.name).join(', ')} has ${c.key} ${c.value}`,
@@ -238,11 +274,11 @@ export function compileClause(
     const crossed = vocabulary.tools.filter((t) => nounCategories.some((c) => t.categories.includes(c)));
     toolPatterns = crossed.map((t) => t.name);
   }
-  if (parsed.exceptNamespaces.length > 0) {
+  if (parsed.exceptNamespaces.length > 0 || parsed.exceptTools.length > 0) {
     // The exemption is by name: the rule lists the tools it covers today.
     toolPatterns = selected.map((t) => t.name);
     notes.push(
-      `except the tools of ${parsed.exceptNamespaces.join(', ')}: the rule lists the others by name`,
+      `except ${[...parsed.exceptNamespaces.map((ns) => `the tools of ${ns}`), ...parsed.exceptTools].join(', ')}: the rule lists the others by name`,
     );
   }
   if (effect === 'allow') {
@@ -317,6 +353,11 @@ export function compileClause(
   }
 
   // "Payments need approval unless it is under $100": the rule applies when it is not.
+  if (parsed.unlessCondition && external)
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      '"external … unless" sets two conditions on the recipients: write which recipients are restricted',
+    );
   if (parsed.unlessCondition) {
     const negated = conditions.length === 1 ? negation(conditions[0] as Condition) : undefined;
     if (!negated)
@@ -380,6 +421,11 @@ export function compileClause(
         'GH_NL_UNSUPPORTED',
         '"only" needs a condition (an amount, recipients, hours, days, dates or an intent)',
       );
+    if (parsed.onlyLeading && conditions.some((c) => c.kind === 'resource'))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        '"only" before the tools says which tools alone may run there, which a rule cannot list: name the tools that may not',
+      );
     const negated = conditions.map(negation);
     if (negated.some((c) => c === undefined))
       return refuse('GH_NL_UNSUPPORTED', `"only" cannot be said of that condition`);
@@ -388,6 +434,17 @@ export function compileClause(
       notes.push(`"only" with ${conditionSets.length} conditions: one rule for each one broken`);
   } else if (parsed.only && hasOriginRule && conditions.length > 0 && !parsed.otherwiseAsk) {
     notes.push('the other conditions narrow where the origin is required');
+  }
+  // "outside 09:00–17:00, Monday to Friday": either condition makes the rule apply.
+  if (parsed.anyOf && parsed.anyOf.length > 0) {
+    if (parsed.only || parsed.unlessCondition || effect === 'allow')
+      return refuse('GH_NL_UNSUPPORTED', '"outside" a window of hours and days cannot be negated again');
+    const alternatives = parsed.anyOf as Condition[];
+    conditionSets = conditionSets.flatMap((set) => alternatives.map((a) => [...set, a]));
+    for (const set of conditionSets) {
+      const why = misreadConditions(set);
+      if (why) return refuse('GH_NL_UNSUPPORTED', why);
+    }
   }
   if (effect === 'approve') {
     const approvers = parsed.approvers ?? 1;
@@ -485,6 +542,9 @@ function negation(c: Condition): Condition | undefined {
     case 'intent':
     case 'dates':
       return { ...c, inside: !c.inside };
+    case 'resource':
+      // "only in staging": a tool that states no env is not in staging either.
+      return { ...c, not: !c.not };
     case 'days':
       return { kind: 'days', days: [0, 1, 2, 3, 4, 5, 6].filter((d) => !c.days.includes(d)) };
     default:

@@ -5,37 +5,47 @@ import { decide } from '../policy/decide.js';
 import type { Effect } from '../policy/types.js';
 import { compileSentence } from './compile-sentence.js';
 import { ruleFromMeaning } from './emit-rule.js';
-import { vocabularyOf } from './vocabulary.js';
+import { type Vocabulary, vocabularyOf } from './vocabulary.js';
 
 // The evaluation set's policy: every agent holds every grant and there are no rules, so each
 // decision below is the sentence's alone.
 const policyText = readFileSync(new URL('../../../../bench/nl/policy.yaml', import.meta.url), 'utf8');
 const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText }));
 
-/** The sentence's rules added to the policy, as a function from a request to its effect. */
-function decider(sentence: string) {
-  const r = compileSentence(sentence, vocabulary);
+type Extra = {
+  now?: string;
+  intent?: string;
+  provenance?: Record<string, string[]>;
+  origin?: Record<string, string[]>;
+};
+
+/** The sentence's rules added to a policy, as a function from a request to its decision. */
+function decisionsOn(text: string, vocab: Vocabulary, sentence: string) {
+  const r = compileSentence(sentence, vocab);
   if (!r.ok) throw new Error(`refused: ${r.refusal.message}`);
   const rules = r.meanings.map((m, i) => ruleFromMeaning(m, `r${i}`));
   const policy = compilePolicy([
-    { name: 'policy.yaml', text: policyText },
+    { name: 'policy.yaml', text },
     { name: 'fragment.yaml', text: JSON.stringify({ version: 1, rules }) },
   ]);
-  return (
-    agent: string,
-    tool: string,
-    args: Record<string, unknown> = {},
-    extra: { now?: string; provenance?: Record<string, string[]>; origin?: Record<string, string[]> } = {},
-  ): Effect =>
-    decide(policy, {
+  return (agent: string, tool: string, args: Record<string, unknown> = {}, extra: Extra = {}) => {
+    const d = decide(policy, {
       agent,
       tool,
       args,
-      session: { labels: [], calls: 0 },
+      session: { labels: [], calls: 0, ...(extra.intent && { intent: extra.intent }) },
       now: new Date(extra.now ?? '2026-11-04T12:00:00Z'),
       ...(extra.provenance && { provenance: extra.provenance }),
       ...(extra.origin && { origin: extra.origin }),
-    }).effect;
+    });
+    return { effect: d.effect as Effect, approvers: d.approval?.requirements[0]?.approvers };
+  };
+}
+/** The sentence's rules added to the evaluation set's policy, as a function from a request to its effect. */
+function decider(sentence: string) {
+  const d = decisionsOn(policyText, vocabulary, sentence);
+  return (agent: string, tool: string, args: Record<string, unknown> = {}, extra: Extra = {}): Effect =>
+    d(agent, tool, args, extra).effect;
 }
 const pay = (amount: number) => ({ amount, to: 'ACME' });
 const mail = (...to: string[]) => ({ to, subject: 's', body: 'b' });
@@ -377,5 +387,486 @@ describe('approvers are people', () => {
     const d = decider('Payments by the ops agent need approval.');
     expect(d('ops-agent', 'payments.transfer', pay(10))).toBe('approve');
     expect(d('finance-agent', 'payments.transfer', pay(10))).toBe('allow');
+  });
+});
+
+// A catalog where only some tools state their env (the quickstart's shape), every agent holding
+// every grant and no rules: each decision below is the sentence's alone.
+const partialText = `
+version: 1
+tools:
+  email.read: { categories: [read], labels: [untrusted] }
+  email.send:
+    categories: [external_communication]
+    schema: { type: object, properties: { to: { type: array, items: { type: string } }, body: { type: string } } }
+  contacts.lookup: { categories: [read], labels: [trusted] }
+  orders_db.query: { categories: [read], resource: { system: orders, env: production } }
+  orders_db.delete: { categories: [delete], resource: { system: orders, env: production } }
+  sandbox_db.delete: { categories: [delete], resource: { system: sandbox, env: staging } }
+  payments.transfer:
+    categories: [financial]
+    schema: { type: object, properties: { amount: { type: number }, to: { type: string } } }
+  finance.report: { categories: [read], labels: [confidential] }
+agents:
+  email-assistant: { owner: alice@example.com, grants: ["*"] }
+  ops-agent: { owner: oscar@example.com, grants: ["*"] }
+  finance-agent: { owner: fiona@example.com, grants: ["*"] }
+groups:
+  finance: [carol@example.com, dave@example.com]
+intents:
+  inbox-triage: { tools: [email.read, email.send] }
+`;
+const partial = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: partialText }));
+/** Decisions on the partial catalog: effect and approver count. */
+const decisionsOf = (sentence: string) => decisionsOn(partialText, partial, sentence);
+/** Effects on the partial catalog. */
+const effectOf = (sentence: string) => {
+  const d = decisionsOf(sentence);
+  return (agent: string, tool: string, args: Record<string, unknown> = {}, extra: Extra = {}) =>
+    d(agent, tool, args, extra).effect;
+};
+const refusedOnPartial = (sentence: string) => {
+  const r = compileSentence(sentence, partial);
+  if (r.ok) throw new Error(`compiled: ${JSON.stringify(r.meanings.map((m) => ruleFromMeaning(m, 'r')))}`);
+  return r.refusal;
+};
+
+describe('a resource fact is about the tools that state it', () => {
+  it.each([
+    'Everything that hits production requires a person to approve it.',
+    'Any action on the production environment needs approval.',
+  ])('"%s" leaves tools without an env alone', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('ops-agent', 'orders_db.query')).toBe('approve');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
+    expect(d('finance-agent', 'finance.report')).toBe('allow');
+  });
+  it('denies production reads for all but the exempted agent, and nothing else', () => {
+    const d = effectOf('Reads against production are off limits for every agent except the ops agent.');
+    expect(d('email-assistant', 'orders_db.query')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+    expect(d('finance-agent', 'finance.report')).toBe('allow');
+  });
+});
+
+describe('a permission bounded from above is a cap', () => {
+  it.each([
+    'The finance agent may pay at most $250 per payment.',
+    'The finance agent can transfer no more than 250 dollars in a single transfer.',
+    'The finance agent may transfer up to $250 per transaction.',
+  ])('"%s" denies the finance agent above the cap and leaves others alone', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('finance-agent', 'payments.transfer', pay(250))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(250.01))).toBe('deny');
+    expect(d('ops-agent', 'payments.transfer', pay(9000))).toBe('allow');
+  });
+  it('keeps the cap when another clause restricts something else', () => {
+    const d = effectOf('The finance agent may pay up to $500, and production deletes need approval.');
+    expect(d('finance-agent', 'payments.transfer', pay(501))).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(500))).toBe('allow');
+  });
+  it('keeps a permission said as a statement a permission', () => {
+    const r = compileSentence('Payments up to $250 are fine.', partial);
+    expect(r.ok && r.meanings.every((m) => m.effect === 'allow')).toBe(true);
+  });
+});
+
+describe('business hours stated in brackets', () => {
+  it.each([
+    'Outside office hours (08:00-18:00 UTC, Mon-Fri), deletes in production need approval.',
+    'Production deletes need approval outside working hours (8am–6pm UTC, Monday through Friday).',
+  ])('"%s" asks outside the hours and on the weekend, not inside', (sentence) => {
+    const d = effectOf(sentence);
+    const at = (now: string) => d('ops-agent', 'orders_db.delete', {}, { now });
+    expect(at('2026-11-04T12:00:00Z')).toBe('allow'); // Wednesday noon
+    expect(at('2026-11-04T19:00:00Z')).toBe('approve'); // Wednesday evening
+    expect(at('2026-11-04T06:00:00Z')).toBe('approve'); // Wednesday early
+    expect(at('2026-11-07T12:00:00Z')).toBe('approve'); // Saturday noon
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2026-11-07T12:00:00Z' })).toBe('allow');
+  });
+  it('reads the night from its brackets', () => {
+    const d = effectOf('Payments overnight (23:00-05:00 UTC) are not allowed.');
+    expect(d('finance-agent', 'payments.transfer', pay(1), { now: '2026-11-04T02:00:00Z' })).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(1), { now: '2026-11-04T06:00:00Z' })).toBe('allow');
+  });
+  it('reads weekday and weekend as adjectives', () => {
+    const d = effectOf('Weekend payments over $100 are blocked.');
+    expect(d('finance-agent', 'payments.transfer', pay(101), { now: '2026-11-08T12:00:00Z' })).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(101), { now: '2026-11-04T12:00:00Z' })).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(100), { now: '2026-11-08T12:00:00Z' })).toBe('allow');
+  });
+});
+
+describe('amount bounds that include the figure', () => {
+  it.each([
+    'Transfers at or above $700 are denied.',
+    'Payments equal to or greater than $700 are blocked.',
+    'Any payment of $700 or over gets blocked.',
+  ])('"%s" denies from 700 on', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('finance-agent', 'payments.transfer', pay(699.99))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(700))).toBe('deny');
+  });
+  it('reads "at or below" as the upper bound it is', () => {
+    const d = effectOf('Transfers at or below $30 are fine; anything more needs approval.');
+    expect(d('finance-agent', 'payments.transfer', pay(30))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(31))).toBe('approve');
+  });
+});
+
+describe('approvers counted as people', () => {
+  it.each([
+    ['Deletes in production need sign-off by two people.', 2],
+    ['Production deletes must be approved by one person.', 1],
+    ['Every production delete needs somebody to OK it first.', 1],
+    ['Production deletes require three humans to approve them.', 3],
+    ['Deletes in production need a second pair of eyes.', 1],
+  ])('"%s" asks %i', (sentence, n) => {
+    const d = decisionsOf(sentence);
+    expect(d('ops-agent', 'orders_db.delete')).toEqual({ effect: 'approve', approvers: n });
+    expect(d('ops-agent', 'sandbox_db.delete').effect).toBe('allow');
+  });
+  it.each([
+    'Payments need one approval from somebody in finance.',
+    'Payments need approval by at least one member of finance.',
+    'Payments need one person from finance to approve.',
+  ])('"%s" asks one person of finance', (sentence) => {
+    const r = compileSentence(sentence, partial);
+    expect(r.ok && r.meanings[0]?.approval).toEqual({ approvers: 1, groups: ['finance'] });
+  });
+  it('holds a call for a person to review', () => {
+    const d = effectOf('Hold every delete in production for a human to review.');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+});
+
+describe('prohibitions and permissions said other ways', () => {
+  it.each([
+    'Disable deletes for every agent.',
+    'Turn off deleting.',
+    'Deletes get denied.',
+    'Deletes should be rejected outright.',
+    'Nobody deletes anything. Period.',
+  ])('"%s" denies deletes', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+  it.each([
+    'The sandbox is off limits to the email assistant.',
+    'The email assistant has no business touching the sandbox.',
+    'The email assistant can no longer use the sandbox.',
+  ])('"%s" keeps one agent off one system', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('email-assistant', 'sandbox_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+  });
+  it('reads a permission as a statement, then what is not permitted', () => {
+    const d = effectOf('Payments under $40 are auto-approved; anything bigger is blocked.');
+    expect(d('finance-agent', 'payments.transfer', pay(39))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(40))).toBe('deny');
+  });
+  it('reads "only allow" as a limit', () => {
+    const d = effectOf('Only allow transfers under $10,000.');
+    expect(d('finance-agent', 'payments.transfer', pay(9999))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(10000))).toBe('deny');
+  });
+  it('reads "only X is permitted to"', () => {
+    const d = effectOf('Only the finance agent is permitted to pull the finance report.');
+    expect(d('finance-agent', 'finance.report')).toBe('allow');
+    expect(d('ops-agent', 'finance.report')).toBe('deny');
+  });
+  it('reads a category by its own name', () => {
+    const d = effectOf('The email assistant may not use anything in the delete category.');
+    expect(d('email-assistant', 'orders_db.delete')).toBe('deny');
+    expect(d('email-assistant', 'orders_db.query')).toBe('allow');
+  });
+  it('reads "unless they\'re …" as the condition negated', () => {
+    const d = effectOf("Every transfer needs approval, unless they're $25 or less.");
+    expect(d('finance-agent', 'payments.transfer', pay(25))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(26))).toBe('approve');
+  });
+});
+
+describe('dates', () => {
+  const at = (d: ReturnType<typeof effectOf>, now: string) => d('ops-agent', 'orders_db.delete', {}, { now });
+  it('reads a span of days given in brackets after a freeze', () => {
+    const d = effectOf('No deletes during the spring freeze (March 2, 2027 through March 6, 2027).');
+    expect(at(d, '2027-03-01T12:00:00Z')).toBe('allow');
+    expect(at(d, '2027-03-02T03:00:00Z')).toBe('deny');
+    expect(at(d, '2027-03-06T22:00:00Z')).toBe('deny');
+    expect(at(d, '2027-03-07T02:00:00Z')).toBe('allow');
+  });
+  it('reads a dash between two dates with years as a span through the second', () => {
+    const d = effectOf('No deletes Mar 2, 2027 – Mar 6, 2027.');
+    expect(at(d, '2027-03-01T12:00:00Z')).toBe('allow');
+    expect(at(d, '2027-03-06T22:00:00Z')).toBe('deny');
+    expect(at(d, '2027-03-07T02:00:00Z')).toBe('allow');
+  });
+  it('takes the year of the last date for the first', () => {
+    const d = effectOf('Block deletes from Dec 30 through Jan 2, 2027.');
+    expect(at(d, '2026-12-29T12:00:00Z')).toBe('allow');
+    expect(at(d, '2026-12-31T12:00:00Z')).toBe('deny');
+    expect(at(d, '2027-01-03T12:00:00Z')).toBe('allow');
+  });
+  it.each([
+    ['Deletes are blocked until March 1, 2027.', '2027-02-28T12:00:00Z', '2027-03-01T12:00:00Z'],
+    ['Deletes are blocked through February 28, 2027.', '2027-02-28T12:00:00Z', '2027-03-01T12:00:00Z'],
+  ])('"%s" ends the span', (sentence, inside, after) => {
+    const d = effectOf(sentence);
+    expect(at(d, inside)).toBe('deny');
+    expect(at(d, after)).toBe('allow');
+    expect(at(d, '2026-11-04T12:00:00Z')).toBe('deny');
+  });
+  it('starts a span and closes one day', () => {
+    const from = effectOf('Beginning March 1, 2027, the ops agent may no longer delete anything.');
+    expect(at(from, '2027-02-28T12:00:00Z')).toBe('allow');
+    expect(at(from, '2027-03-01T12:00:00Z')).toBe('deny');
+    const day = effectOf('No deletes on 2027-02-14.');
+    expect(at(day, '2027-02-13T22:00:00Z')).toBe('allow');
+    expect(at(day, '2027-02-14T12:00:00Z')).toBe('deny');
+    expect(at(day, '2027-02-15T02:00:00Z')).toBe('allow');
+  });
+});
+
+describe('labels, intents and provenance said other ways', () => {
+  it.each([
+    'Anything marked confidential needs approval.',
+    'Tools labelled confidential need approval before any agent uses them.',
+  ])('"%s" covers the confidential tools only', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('finance-agent', 'finance.report')).toBe('approve');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+  });
+  it('reads tools that return untrusted content', () => {
+    const d = effectOf('The ops agent may not call tools that return untrusted content.');
+    expect(d('ops-agent', 'email.read')).toBe('deny');
+    expect(d('ops-agent', 'contacts.lookup')).toBe('allow');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+  });
+  it('reads "untrusted tools" as the catalog\'s label', () => {
+    const d = effectOf('Untrusted tools need approval.');
+    expect(d('email-assistant', 'email.read')).toBe('approve');
+    expect(d('email-assistant', 'contacts.lookup')).toBe('allow');
+  });
+  it('reads a session that reads a label, and "no X may be sent"', () => {
+    const d = effectOf('Once a session reads confidential data, no email may be sent.');
+    const r = compileSentence('Once a session reads confidential data, no email may be sent.', partial);
+    expect(r.ok && r.meanings[0]?.conditions).toEqual([{ kind: 'session-label', label: 'confidential' }]);
+    // Without the label in the session, the send is the grants' to decide.
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+  });
+  it('reads a session declared with an intent', () => {
+    const d = effectOf('Sessions marked as inbox-triage may not use the sandbox.');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { intent: 'inbox-triage' })).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it.each([
+    'If a recipient address was copied from a website, block the send.',
+    'Never email an address that only showed up in an untrusted email.',
+    'Block any message whose recipient list includes an address lifted from email content.',
+  ])('"%s" denies a recipient from untrusted content', (sentence) => {
+    const d = effectOf(sentence);
+    const mailTo = mail('x@evil.test');
+    expect(d('email-assistant', 'email.send', mailTo, { provenance: { to: ['untrusted'] } })).toBe('deny');
+    expect(d('email-assistant', 'email.send', mailTo, { provenance: { to: ['trusted'] } })).toBe('allow');
+  });
+  it('reads "or that came from the contacts lookup" as a trusted origin', () => {
+    const d = effectOf('Only send email to addresses the user typed or that came from the contacts lookup.');
+    const mailTo = mail('x@evil.test');
+    expect(d('email-assistant', 'email.send', mailTo, { origin: { 'to[0]': ['user_input'] } })).toBe('allow');
+    expect(d('email-assistant', 'email.send', mailTo, { origin: { 'to[0]': ['email.read'] } })).toBe('deny');
+  });
+});
+
+describe('a resource fact negated', () => {
+  it.each([
+    'Deletes are only allowed in staging.',
+    'Deletes outside staging are forbidden.',
+    'The ops agent may delete only in staging.',
+  ])('"%s" denies deletes not in staging, including a tool that states no env', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+  it('refuses an "only" said of the tools before a resource', () => {
+    expect(refusedOnPartial('Only read tools may run against production.').message).toMatch(/only/);
+  });
+});
+
+describe('windows and exceptions that must not turn around', () => {
+  it('reads a bracketed window across midnight as the outside hours themselves', () => {
+    const d = effectOf('No payments after hours (18:00-08:00 UTC).');
+    expect(d('finance-agent', 'payments.transfer', pay(1), { now: '2026-11-04T12:00:00Z' })).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(1), { now: '2026-11-04T20:00:00Z' })).toBe('deny');
+  });
+  it('reads "except to" a domain as the recipients condition negated', () => {
+    const d = effectOf('Sending email is forbidden except to example.com addresses.');
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com', 'x@partner.org'))).toBe('deny');
+  });
+  it('refuses "external … unless" a domain, which sets two recipient conditions', () => {
+    expect(refusedOnPartial('Block all external email unless it goes to partner.org.').code).toBe(
+      'GH_NL_UNSUPPORTED',
+    );
+  });
+  it('accepts a bracket restating a strict bound, and no other', () => {
+    const d = effectOf('Block transfers strictly above $800 (exactly $800 is allowed).');
+    expect(d('finance-agent', 'payments.transfer', pay(800))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(800.01))).toBe('deny');
+    expect(refusedOnPartial('Block transfers of $800 or more (exactly $800 is allowed).').code).toBe(
+      'GH_NL_UNPARSED',
+    );
+  });
+  it('reads a passive "unless every payee was entered by the user" as the origin required', () => {
+    const d = effectOf('Transfers need approval unless every payee was entered by the user.');
+    expect(d('finance-agent', 'payments.transfer', pay(5), { origin: { to: ['user_input'] } })).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(5), { origin: { to: ['email.read'] } })).toBe(
+      'approve',
+    );
+  });
+  it('keeps "is allowed to … up to" a cap, not a statement', () => {
+    const d = effectOf('The finance agent is allowed to transfer up to $600 per transfer.');
+    expect(d('finance-agent', 'payments.transfer', pay(601))).toBe('deny');
+  });
+});
+
+describe('tools exempted by name', () => {
+  it.each([
+    'Except for contact lookups, everything the email assistant does needs approval.',
+    'Everything the email assistant does requires sign-off, except looking up contacts.',
+  ])('"%s" asks for everything but the exempted tool', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('email-assistant', 'email.read')).toBe('approve');
+    expect(d('email-assistant', 'contacts.lookup')).toBe('allow');
+    expect(d('ops-agent', 'email.read')).toBe('allow');
+  });
+  it('exempts a tool named by its catalog name', () => {
+    const d = effectOf('Block all email tools for the email assistant except email.read.');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('deny');
+  });
+  it('refuses an exemption of a tool the rule does not cover', () => {
+    expect(refusedOnPartial('Deletes need approval except the finance report.').code).toBe(
+      'GH_NL_UNSUPPORTED',
+    );
+  });
+  it('refuses people named as approvers, even all of a group', () => {
+    expect(refusedOnPartial('Production deletes need approval from both Carol and Dave.').code).toMatch(
+      /^GH_NL_/,
+    );
+  });
+});
+
+describe('limits said as a maximum or a plain refusal of approval', () => {
+  it.each([
+    'The maximum payment amount is 900 dollars.',
+    'Payments above $900 should be denied, not queued for approval.',
+  ])('"%s" denies above 900', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('finance-agent', 'payments.transfer', pay(900))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(901))).toBe('deny');
+  });
+  it('leaves a "not … for approval" after an approval unread', () => {
+    expect(refusedOnPartial('Payments over $50 need approval, not held for review.').code).toBe(
+      'GH_NL_UNPARSED',
+    );
+  });
+});
+
+describe('exclusive subjects said after the action', () => {
+  it.each(['Orders can be deleted by the ops agent only.', 'Orders may only be deleted by the ops agent.'])(
+    '"%s" keeps the verb: deletes only, not every orders tool',
+    (sentence) => {
+      const d = effectOf(sentence);
+      expect(d('finance-agent', 'orders_db.delete')).toBe('deny');
+      expect(d('ops-agent', 'orders_db.delete')).toBe('allow');
+      expect(d('finance-agent', 'orders_db.query')).toBe('allow');
+    },
+  );
+  it.each([
+    'The finance report is reserved for the finance agent.',
+    'The finance report is off limits to everyone but the finance agent.',
+  ])('"%s" denies everyone else', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('finance-agent', 'finance.report')).toBe('allow');
+    expect(d('ops-agent', 'finance.report')).toBe('deny');
+  });
+});
+
+describe('approval and exception phrasings of earlier held-out batches', () => {
+  it('reads a group as the approval\'s adjective, also after "without"', () => {
+    for (const sentence of [
+      'Transfers over $3,000 must get finance approval.',
+      'The finance agent must not pay over $3,000 without one finance approval.',
+    ]) {
+      const r = compileSentence(sentence, partial);
+      expect(r.ok && r.meanings[0]?.approval, sentence).toEqual({ approvers: 1, groups: ['finance'] });
+    }
+  });
+  it('reads "except payments below $50" as the condition negated', () => {
+    const d = effectOf('Payments need approval, except payments below $50.');
+    expect(d('finance-agent', 'payments.transfer', pay(49))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(50))).toBe('approve');
+  });
+  it('reads "unless they run in staging" as the resource negated', () => {
+    const d = effectOf('Deletes need approval unless they run in staging.');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+  });
+});
+
+describe('a call that waits for a person', () => {
+  it.each([
+    ['Deletes in production must wait for approval.', []],
+    ['Production deletes are held until finance approves.', ['finance']],
+    ['Production deletes need the OK of two finance members.', ['finance']],
+  ])('"%s" asks', (sentence, groups) => {
+    const d = effectOf(sentence);
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    const r = compileSentence(sentence, partial);
+    expect(r.ok && r.meanings[0]?.approval?.groups).toEqual(groups);
+  });
+});
+
+describe('recipients and sources said other ways', () => {
+  it.each([
+    'Sending to any domain other than example.com needs approval.',
+    'If an email has any recipient outside the company, a human must approve it.',
+  ])('"%s" asks for a recipient outside example.com', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com', 'x@partner.org'))).toBe('approve');
+  });
+  it.each([
+    'A recipient taken from a web page must never be emailed.',
+    'Email to recipients from untrusted content is blocked.',
+  ])('"%s" denies a recipient from untrusted content', (sentence) => {
+    const d = effectOf(sentence);
+    const to = mail('x@evil.test');
+    expect(d('email-assistant', 'email.send', to, { provenance: { to: ['untrusted'] } })).toBe('deny');
+    expect(d('email-assistant', 'email.send', to, { provenance: { to: ['trusted'] } })).toBe('allow');
+  });
+  it('refuses an "only" of the agents beside an "only" of a condition', () => {
+    expect(refusedOnPartial('Only the ops agent may delete, and only in staging.').code).toBe(
+      'GH_NL_UNSUPPORTED',
+    );
+  });
+});
+
+describe('what is still refused', () => {
+  it.each([
+    'The finance agent may make at most 5 transfers per hour.',
+    'Dave has to sign off on transfers above $500.',
+    'Payments may only go to the ACME account.',
+  ])('"%s"', (sentence) => {
+    expect(refusedOnPartial(sentence).code).toMatch(/^GH_NL_/);
   });
 });

@@ -27,7 +27,7 @@ describe('compileSentence on the seed sentences', () => {
   it('denies deleting production databases and leaves reading to the grants', () => {
     expect(rule('Agents can read but not delete production databases')).toMatchObject({
       match: { categories: ['delete'] },
-      when: 'resource.env == "production"',
+      when: 'has(resource.env) && resource.env == "production"',
       effect: 'deny',
     });
   });
@@ -88,7 +88,7 @@ describe('compileSentence on the common shapes', () => {
   });
   it('reads "only X may" as a deny for everyone else', () => {
     expect(rule('Only the ops agent may delete production databases')).toMatchObject({
-      when: '!(agent.name in ["ops-agent"]) && resource.env == "production"',
+      when: '!(agent.name in ["ops-agent"]) && has(resource.env) && resource.env == "production"',
       effect: 'deny',
     });
   });

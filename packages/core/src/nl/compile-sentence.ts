@@ -134,8 +134,11 @@ function compileClauses(
     }
     if (allowOnly) {
       const r = compileClause(p, sentence, vocabulary);
-      if (r.ok) permitting.push(...r.meanings);
-      else if (r.refusal.code !== 'GH_NL_NO_ACTION') return r;
+      // A capped permission ("may pay up to $500") restricts what lies above the cap.
+      if (r.ok) {
+        permitting.push(...r.meanings.filter((m) => m.effect === 'allow'));
+        restricting.push(...r.meanings.filter((m) => m.effect !== 'allow'));
+      } else if (r.refusal.code !== 'GH_NL_NO_ACTION') return r;
       permitted.push(clauses[i]?.trim() ?? '');
       continue;
     }

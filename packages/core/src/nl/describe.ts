@@ -38,8 +38,9 @@ const CONDITION_PHRASES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
     new RegExp(`^${ALL_ADDRESSES_IN}$`),
     (m) => `every ${m[1]} address is in ${(m[2] as string).replace(/\\\\\./g, '.')}`,
   ],
+  [/^resource\.state == "([^"]+)"$/, (m) => `the system is ${m[1]}`],
   [/^resource\.(\w+) == "([^"]+)"$/, (m) => `its ${m[1]} is ${m[2]}`],
-  [/^has\(resource\.state\) && resource\.state == "([^"]+)"$/, (m) => `the system is ${m[1]}`],
+  [/^!\(resource\.(\w+) == "([^"]+)"\)$/, (m) => `its ${m[1]} is not ${m[2]}`],
   [/^"([a-z_]+)" in provenance\["([^"]+)"\]$/, (m) => `${m[2]} came from ${m[1]} content`],
   [/^"([a-z_]+)" in session\.labels$/, (m) => `the session has seen ${m[1]} content`],
   [
@@ -54,7 +55,8 @@ const CONDITION_PHRASES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
 ];
 
 function describeCondition(cel: string): string {
-  const parts = cel.split(/ && (?![^(]*\))/);
+  // "has(resource.env) && resource.env == …" is one fact: the guard only says the tool has it.
+  const parts = cel.replace(/has\(resource\.(\w+)\) && (?=resource\.\1 ==)/g, '').split(/ && (?![^(]*\))/);
   return parts
     .map((part) => {
       const p = part.trim().replace(/^\((.*)\)$/, '$1');

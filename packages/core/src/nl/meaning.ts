@@ -48,7 +48,8 @@ export type Condition =
       readonly scope: 'outside' | 'inside' | 'any';
       readonly domain: string;
     }
-  | { readonly kind: 'resource'; readonly key: string; readonly value: string }
+  /** A resource fact; `not`: the tool does not state that value (it states another, or none). */
+  | { readonly kind: 'resource'; readonly key: string; readonly value: string; readonly not?: boolean }
   | { readonly kind: 'state'; readonly value: string }
   | { readonly kind: 'hours'; readonly from: number; readonly to: number; readonly inside: boolean }
   | { readonly kind: 'days'; readonly days: readonly number[] }
@@ -87,7 +88,11 @@ export function conditionCel(c: Condition): string {
       return c.scope === 'inside' ? inDomain : `!${inDomain}`;
     }
     case 'resource':
-      return `resource.${c.key} == ${quote(c.value)}`;
+      // A tool that declares no such fact is not one the sentence names ("anything touching
+      // production" is not the payments tool, which says no env): the rule passes it by.
+      return c.not
+        ? `!(has(resource.${c.key}) && resource.${c.key} == ${quote(c.value)})`
+        : `has(resource.${c.key}) && resource.${c.key} == ${quote(c.value)}`;
     case 'state':
       return `has(resource.state) && resource.state == ${quote(c.value)}`;
     case 'hours': {
@@ -153,10 +158,8 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
       const inside = lower.every((x) => re.test(x));
       return c.scope === 'inside' ? inside : !inside;
     }
-    case 'resource': {
-      const v = facts.resource[c.key];
-      return v === undefined ? undefined : v === c.value;
-    }
+    case 'resource':
+      return (facts.resource[c.key] === c.value) !== (c.not === true);
     case 'state':
       return facts.resource.state === c.value;
     case 'hours': {

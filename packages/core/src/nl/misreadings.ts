@@ -20,7 +20,7 @@ export function misreadConditions(conditions: readonly Condition[]): string | un
   // "in production or staging": one tool has one env, so both can never hold.
   const facts = new Map<string, string>();
   for (const c of conditions) {
-    if (c.kind !== 'resource') continue;
+    if (c.kind !== 'resource' || c.not) continue;
     const other = facts.get(c.key);
     if (other !== undefined && other !== c.value)
       return `a tool has one ${c.key}: ${other} and ${c.value} can never both hold; write one sentence for each`;

@@ -95,6 +95,7 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bgo-ahead\b/g, 'approval'],
   [/\b(?:a |an )?(?:human|person's|manual) ok\b/g, 'human approval'],
   [/\bok from\b/g, 'approval from'],
+  [/\b(?:the )?ok of\b/g, 'the approval of'],
   [/\bdouble[- ]sign[- ]?off\b/g, 'dual approval'],
   [/\bmonday (?:to|through|thru|-) friday\b/g, 'on weekdays'],
   [/\bsaturday (?:or|and) sunday\b/g, 'on weekends'],
@@ -103,6 +104,25 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bnoon\b/g, '12pm'],
   [/\b(?:after|out of) hours\b/g, 'outside business hours'],
   [/\b(?:no|any) matter (?:the )?amount\b/g, ''],
+  [/\b(?:no|any) matter how (?:small|large|big|much|little|low|high)\b/g, ''],
+  [/\bthey're\b/g, 'they are'],
+  [/(^ |, )no single\b/g, '$1no'],
+  // "; otherwise the transfer needs approval" finishes the clause before it.
+  [/\s?;\s?otherwise\b/g, ' , otherwise'],
+  [/\b(?:a )?(?:second|another|extra) (?:pair|set) of eyes\b/g, 'human approval'],
+  [/\bwhose recipients? (?:list )?(?:includes?|contains?|has)\b/g, 'to'],
+  [/\baddressed to\b/g, 'to'],
+  [/\bwith the exception of\b/g, 'except'],
+  // "…, except payments below $50": the noun said again is "those".
+  [
+    /, except (?:for )?(?:the )?(?:payments?|transfers?|wires?|transactions?|emails?|messages?|deletes?|deletions?) (?=(?:below|under|over|above|up to|at most|at least|less than|more than|exceeding|of)\b)/g,
+    ', except those ',
+  ],
+  [/\boff[- ]limits\b/g, 'off-limits'],
+  [/\bmon(?:day)?\s?-\s?fri(?:day)?\b/g, 'on weekdays'],
+  // "auto-approved", "go straight through": nothing is asked, which is a permission.
+  [/\b(?:auto-?|automatically )(?:approved|allowed)\b/g, 'fine'],
+  [/\b(?:go|goes) straight through\b/g, 'can go through'],
 ];
 
 /** Lower-cases and respells a sentence; the result is padded with spaces for the grammar. */
@@ -110,6 +130,8 @@ export function normalizeSentence(sentence: string): string {
   let s = ` ${sentence.toLowerCase()} `
     .replace(/[’‘`]/g, "'")
     .replace(/[“”]/g, '"')
+    // "Nobody deletes anything. Period.": emphasis, not a clause.
+    .replace(/[.!;,]\s*(?:period|full stop)[.!]*\s*$/, ' ')
     .replace(/[.!]+\s*$/, ' ')
     .replace(/\s+[.!]+\s*$/, ' ');
   // Symbols. A range of clock times first, so its hyphen is not taken for a dash.
@@ -122,6 +144,11 @@ export function normalizeSentence(sentence: string): string {
     .replace(
       /(\bfrom |\bbetween )?(\d{4}-\d{2}-\d{2})\s?[–—-]\s?(\d{4}-\d{2}-\d{2})\b/g,
       (_, lead: string | undefined, from: string, to: string) => ` ${lead ?? 'from '}${from} through ${to} `,
+    )
+    // Likewise between two dates with their years ("Dec 20, 2026 – Jan 4, 2027").
+    .replace(
+      /\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\s?[–—-]\s?((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b/g,
+      ' from $1 through $2 ',
     )
     .replace(/\s*(?:->|=>|→)\s*/g, ' , ')
     .replace(/\s*(?:≥|>=)\s*/g, ' at least ')
@@ -143,9 +170,19 @@ export function normalizeSentence(sentence: string): string {
   for (const [re, to] of WORDS) s = s.replace(re, to);
   // "Outside business hours (before 08:00 or after 18:00)": the brackets say which hours.
   s = s
+    // The brackets state the outside hours ("before 08:00 or after 18:00"), or the business
+    // hours themselves ("09:00–17:00, Monday to Friday"), whose outside the grammar reads.
     .replace(
       /\b(?:outside|out of) (?:of )?(?:business|office|working|work) hours\s?,?\s?\(([^)]*)\)/g,
-      ' $1 ',
+      (_, inner: string) =>
+        /\b(?:before|after)\b/.test(inner) ? ` ${inner} ` : ` outside the window ${inner} `,
+    )
+    // "at night (22:00–06:00 UTC)": the brackets say which hours the night is.
+    .replace(/\b(?:at night|overnight|during the night)\s?\((\s?between [^)]*)\)/g, ' $1 ')
+    // "during the year-end freeze (December 20, 2026 through January 4, 2027)": the dates given.
+    .replace(
+      /\b(?:during|in|over|throughout) (?:the |a |our )?(?:[a-z-]+ )?(?:change |code )?freeze\s?,?\s?\(([^)]*\d{4}[^)]*)\)/g,
+      ' from $1 ',
     )
     .replace(/\b(?:during|within|in) (?:business|office|working|work) hours\s?,?\s?\(([^)]*)\)/g, ' $1 ')
     // "Small payments (up to $250)": the brackets define the adjective.
@@ -155,12 +192,22 @@ export function normalizeSentence(sentence: string): string {
     )
     // "No wire may exceed …": the modal belongs to the "no".
     .replace(
-      /(^ |, )no ((?:[a-z0-9_.$-]+ ){1,4}?)(?:may|can|shall|should|must|will) (?:be (?=[$€£\d]))?(?!not\b|never\b|be\b)/g,
+      /(^ |, )no ((?:[a-z0-9_.$-]+ ){1,4}?)(?:may|can|shall|should|must|will) (?:be (?=[$€£\d]|(?:sent|made|done|run|paid|deleted|removed|used|called|queried|transferred|wired|emailed|executed|changed|modified|updated|accessed|pulled)\b))?(?!not\b|never\b|be\b)/g,
       '$1no $2',
     )
     .replace(/\binternal (emails?|messages)\b/g, '$1 to colleagues')
     // "The only email allowed is to example.com": only that is allowed.
     .replace(/(^ |, )the only (.{1,60}?) (?:allowed|permitted) (?:is|are) /, '$1only $2 is allowed ')
+    // "Max transfer size is $3,000": nothing over the figure.
+    .replace(
+      /^ (?:the )?(?:max|maximum) ([a-z_. -]{1,40}?) (?:size|amount|value) (?:is|=) (?=(?:[$€£]\s?)?\d)/,
+      ' block $1 over ',
+    )
+    // "… should be blocked, not queued for approval": the "not" says no one is asked.
+    .replace(
+      /\b(blocked|denied|rejected|refused|forbidden)\s?,?\s?(?:and )?not (?:queued|held|sent|routed|escalated) for (?:approval|review|sign-?off)\b/g,
+      '$1',
+    )
     // "Cap payments at $20,000": nothing over the figure.
     .replace(
       /^ (?:please )?(?:cap|limit) (.{1,60}?) at ((?:[$€£]\s?)?\d[\d,]*(?:\.\d+)?\s?(?:k|m|thousand|million)?(?:\s(?:dollars?|usd|euros?|eur|pounds?|gbp))?)(?=\s)/,

@@ -15,6 +15,15 @@ const numberOf = (word: string) => (/^\d+$/.test(word) ? Number(word) : (NUMBER_
  * lifted), the number of approvers and their groups.
  */
 export function parseApprovals({ take, parsed, group: GROUP, addGroup }: PhrasingContext): void {
+  /** Approval by a number of people (one when the sentence gives none), from the groups named. */
+  const approveBy = (count: string | undefined, ...groups: (string | undefined)[]) => {
+    const n = count === undefined ? 1 : numberOf(count);
+    if (!Number.isFinite(n)) return false;
+    parsed.effects.push('approve');
+    parsed.approvers = n;
+    for (const g of groups) addGroup(g);
+    return true;
+  };
   // Approvals, with counts and groups.
   const NEED =
     '(?:requires?|required|needs?|must (?:have|get|obtain)|should (?:have|get)|is subject to|are subject to)';
@@ -30,19 +39,23 @@ export function parseApprovals({ take, parsed, group: GROUP, addGroup }: Phrasin
     },
   );
   take(
-    `${NEED}\\s${NUMBER}\\s(?:(?:human|separate|distinct|independent|different|people's|person's)\\s)?(?:${GROUP}\\s)?${APPROVAL_NOUN}(?:\\s(?:from|by|in|of)\\s(?:(?:people|persons|members|approvers)\\s(?:from|in|of)\\s)?${GROUP})?`,
-    (m) => {
-      const n = numberOf(m[1] as string);
-      if (!Number.isFinite(n)) return false;
-      parsed.effects.push('approve');
-      parsed.approvers = n;
-      addGroup(m[2]);
-      addGroup(m[3]);
-      return true;
-    },
+    `${NEED}\\s${NUMBER}\\s(?:(?:human|separate|distinct|independent|different|people's|person's)\\s)?(?:${GROUP}\\s)?${APPROVAL_NOUN}(?:\\s(?:from|by|in|of)\\s(?:(?:people|persons|members|approvers|someone|somebody|anyone|a member|a person)\\s(?:from|in|of)\\s)?${GROUP})?`,
+    (m) => approveBy(m[1], m[2], m[3]),
+  );
+  // "approval by two people", "must be approved by one person", "needs someone to approve it":
+  // a count of people from no named group.
+  const PEOPLE =
+    '(?:people|persons|humans|approvers|reviewers|person|human|approver|reviewer|someone|somebody|different people|separate people)';
+  take(
+    `(?:${NEED}\\s(?:the\\s)?${APPROVAL_NOUN}|(?:must|should|need to|needs to|has to|have to) be (?:approved|signed off|authori[sz]ed|reviewed|confirmed))\\s(?:of|from|by)\\s(?:at least\\s)?(?:${NUMBER}\\s)?${PEOPLE}(?:\\sfirst)?(?!\\s(?:from|in|of)\\s)`,
+    (m) => approveBy(m[1]),
   );
   take(
-    `(?:${NEED}\\s(?:the\\s)?${APPROVAL_NOUN}|(?:must|should|need to|needs to|has to|have to) be (?:approved|signed off|authori[sz]ed))\\s(?:of|from|by)\\s(?:${NUMBER}\\s)?(?:(?:people|persons|members|approvers|person|member|approver|someone|anyone|a member|a person|one person|one member)\\s(?:from|in|of)\\s)?${GROUP}`,
+    `(?:${NEED}|must have|must get|should get|has to get|have to get)\\s(?:at least\\s)?(?:${NUMBER}\\s)?(?:${GROUP}\\s)?(?:${PEOPLE}|members?)(?:\\s(?:from|in|of)\\s${GROUP})?\\sto\\s(?:approve|approves|confirm|ok|review|sign off on|sign off)(?:\\sit|\\sthem|\\sthe\\s[a-z]+)?(?:\\sfirst)?`,
+    (m) => approveBy(m[1], m[2], m[3]),
+  );
+  take(
+    `(?:${NEED}\\s(?:the\\s)?${APPROVAL_NOUN}|(?:must|should|need to|needs to|has to|have to) be (?:approved|signed off|authori[sz]ed))\\s(?:of|from|by)\\s(?:at least\\s)?(?:${NUMBER}\\s)?(?:(?:people|persons|members|approvers|person|member|approver|someone|somebody|anyone|a member|a person|one person|one member)\\s(?:from|in|of)\\s)?${GROUP}`,
     (m) => {
       parsed.effects.push('approve');
       if (m[1]) parsed.approvers = numberOf(m[1]);
@@ -56,6 +69,16 @@ export function parseApprovals({ take, parsed, group: GROUP, addGroup }: Phrasin
       parsed.effects.push('approve');
       return true;
     },
+  );
+  // "must wait for approval", "are held until finance approves": a call that waits is asked.
+  take(
+    `(?:must|should|has to|have to|will|shall)\\swait\\sfor\\s(?:a\\s|an\\s)?(?:human\\s|manual\\s)?(?:approval|review|sign-?off|human|person|someone)(?:\\s(?:from|by)\\s${GROUP})?|(?:(?:is|are)\\s)?(?:held|paused|parked|queued)\\suntil\\s(?:a\\s)?(?:human|person|someone|${GROUP})\\s(?:approves|signs off|oks|okays|confirms)(?:\\sit|\\sthem)?`,
+    (m) => approveBy(undefined, m[1], m[2]),
+  );
+  // "must get finance approval": the group as the approval's adjective.
+  take(
+    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*${GROUP}\\s(?:approval|sign-?off|review|authori[sz]ation|consent)(?:\\s(?:first|beforehand))?`,
+    (m) => approveBy(undefined, m[1]),
   );
   take(`${NEED}\\s(?:a\\s)?(?:human|person)(?:\\sto\\s(?:approve|confirm|sign off))?(?:\\sfirst)?`, () => {
     parsed.effects.push('approve');
@@ -76,11 +99,12 @@ export function parseApprovals({ take, parsed, group: GROUP, addGroup }: Phrasin
     },
   );
   take(
-    `without\\s(?:a\\s|${NUMBER}\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:approvals?|sign-?offs?|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
+    `without\\s(?:a\\s|${NUMBER}\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:${GROUP}\\s)?(?:approvals?|sign-?offs?|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
     (m) => {
       parsed.withoutApproval = true;
       if (m[1]) parsed.approvers = numberOf(m[1]);
       addGroup(m[2]);
+      addGroup(m[3]);
       return true;
     },
   );

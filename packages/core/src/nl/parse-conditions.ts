@@ -1,6 +1,6 @@
 import { DAY_NUMBERS, LABEL_PHRASES } from './lexicon.js';
 import type { Comparison } from './meaning.js';
-import { alt, type ParsedSentence, type Take } from './parse-sentence.js';
+import { alt, type ParsedCondition, type ParsedSentence, type Take } from './parse-sentence.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /**
@@ -103,7 +103,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   const labelPhrases: Record<string, string> = { ...LABEL_PHRASES };
   for (const l of vocabulary.labels) labelPhrases[l.replace(/_/g, ' ')] ??= l;
   take(
-    `(?:in\\s|during\\s)?(?:a\\s|any\\s)?(?:sessions?\\s)?(?:after|once|when|where|that|which|if)\\s(?:the\\s|a\\s|its\\s|it\\s)?(?:session\\s|agent\\s)?(?:has\\s|have\\s)?(?:seen|read|reading|seeing|touched|touching|handled|handling|contains?|containing|holds?|carries|carry|saw|ingested)\\s(?:any\\s)?(${alt(Object.keys(labelPhrases))})(?:\\s(?:content|data|output|outputs|text|information|values))?`,
+    `(?:in\\s|during\\s)?(?:a\\s|any\\s)?(?:sessions?\\s)?(?:after|once|when|where|that|which|if)\\s(?:the\\s|a\\s|its\\s|it\\s)?(?:session\\s|agent\\s)?(?:has\\s|have\\s)?(?:seen|sees|read|reads|reading|seeing|touched|touches|touching|handled|handles|handling|contains?|containing|holds?|carries|carry|saw|ingested|ingests|views|viewed)\\s(?:any\\s)?(${alt(Object.keys(labelPhrases))})(?:\\s(?:content|data|output|outputs|text|information|values))?`,
     (m) => {
       parsed.conditions.push({ kind: 'session-label', label: labelPhrases[m[1] as string] as string });
       return true;
@@ -121,33 +121,33 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   // session.calls counts every call of the session: "more than 5 emails" (or "5 times") counts
   // one tool's calls, which it is not, so only calls, requests and actions are read.
   take(
-    `(?:after\\s)?(?:more than|over)\\s(\\d+)\\s(?:calls|tool calls|requests|actions)?\\s?(?:in|per|within|during|of)\\s(?:a\\s|one\\s|the\\s|each\\s)?session`,
+    `(?:after\\s)?(?:more than|over)\\s(\\d+)\\s(?:calls|tool calls|requests|actions)?\\s?(?:in|per|within|during|of)\\s(?:a\\s|one\\s|the\\s|each\\s)?session|after\\s(\\d+)\\s(?:calls|tool calls|requests|actions)\\s(?:in|within|during|of)\\s(?:a\\s|one\\s|the\\s)?session`,
     (m) => {
-      parsed.conditions.push({ kind: 'calls', op: '>=', value: Number(m[1]) });
-      parsed.notes.push(
-        `"more than ${m[1]} … in a session" counts the calls the session made before this one (session.calls ≥ ${m[1]})`,
-      );
+      const n = Number(m[1] ?? m[2]);
+      parsed.conditions.push({ kind: 'calls', op: '>=', value: n });
+      parsed.notes.push(`"${m[0]}" counts the calls the session made before this one (session.calls ≥ ${n})`);
       return true;
     },
   );
 
   // Amounts.
   const UP =
-    '(?:of\\s)?(?:over|above|more than|greater than|larger than|bigger than|higher than|exceeding|that exceed|which exceed|that exceeds|exceeds|exceed|worth more than|in excess of|beyond)';
+    '(?:of\\s)?(?:strictly\\s)?(?:over|above|more than|greater than|larger than|bigger than|higher than|exceeding|that exceed|which exceed|that exceeds|exceeds|exceed|worth more than|in excess of|beyond)';
   const ATLEAST =
-    '(?:of\\s)?(?:at least|no less than|not less than|(?:a\\s)?minimum of|(?:greater|larger|bigger|higher|more) than or equal to|min)';
-  const DOWN = '(?:of\\s)?(?:under|below|less than|lower than|smaller than|worth less than)';
+    '(?:of\\s)?(?:at or (?:above|over|more than|greater than)|(?:equal to|the same as) or (?:above|over|more than|greater than|larger than|higher than)|at least|no less than|not less than|(?:a\\s)?minimum of|(?:greater|larger|bigger|higher|more) than or equal to|min)';
+  const DOWN = '(?:of\\s)?(?:strictly\\s)?(?:under|below|less than|lower than|smaller than|worth less than)';
   const ATMOST =
-    '(?:of\\s)?(?:up to|at most|no more than|not more than|not exceeding|not over|(?:a\\s)?maximum of|(?:less|lower|smaller) than or equal to|max)';
+    '(?:of\\s)?(?:at or (?:below|under|less than|lower than)|(?:equal to|the same as) or (?:below|under|less than|lower than|smaller than)|up to|at most|no more than|not more than|not exceeding|not over|(?:a\\s)?maximum of|(?:less|lower|smaller) than or equal to|max)';
+  // "no more than" before "more than": the longer phrase holds the shorter one.
   const comparisons: [string, Comparison][] = [
-    [UP, '>'],
-    [ATLEAST, '>='],
-    [DOWN, '<'],
     [ATMOST, '<='],
+    [ATLEAST, '>='],
+    [UP, '>'],
+    [DOWN, '<'],
   ];
   // "amount > 750", "where the amount is over 750": the argument named before its comparison.
   take(
-    `(?:where\\s|when\\s|with\\s|if\\s)?(?:the\\s|an?\\s)?(?:amount|value|total|sum)(?:\\sis)?(?=\\s(?:${UP}|${ATLEAST}|${DOWN}|${ATMOST})\\s)`,
+    `(?:where\\s|when\\s|with\\s|if\\s)?(?:the\\s|an?\\s)?(?:amounts?|values?|totals?|sums?)(?:\\sis|\\sare)?(?=\\s(?:${UP}|${ATLEAST}|${DOWN}|${ATMOST})\\s)`,
     () => true,
   );
   // A figure in a unit the tool's number does not carry (shares, cents, yen, a percentage)
@@ -198,33 +198,61 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     return true;
   });
   take(
-    `(?:of\\s)?${AMOUNT}\\s(or more|and above|or above|and over|or higher|and up|or less|and below|or under|or lower)`,
+    `(?:of\\s)?${AMOUNT}\\s(or more|and above|or above|and over|or over|or higher|or greater|and up|or less|and below|or under|or lower|or smaller)`,
     (m) => {
       parsed.conditions.push({
         kind: 'amount',
-        op: /more|above|over|higher|up/.test(m[6] as string) ? '>=' : '<=',
+        op: /more|above|over|higher|greater|up/.test(m[6] as string) ? '>=' : '<=',
         ...amountOf(m, 1),
       });
       return true;
     },
   );
 
+  // "(exactly $1,500 is fine)": the bound restated, which must be the strict one the sentence set.
+  take(
+    `\\(\\s?(?:exactly\\s|only\\s)?${AMOUNT}(?:\\sitself|\\sexactly)?\\s(?:is|are|remains?|stays?)\\s(?:still\\s)?(?:fine|ok|allowed|permitted|acceptable)\\s?\\)`,
+    (m) => {
+      const { value } = amountOf(m, 1);
+      const strict = parsed.conditions.some(
+        (c) => c.kind === 'amount' && c.value === value && (c.op === '>' || c.op === '<'),
+      );
+      if (!strict || !parsed.effects.every((e) => e !== 'allow')) return false;
+      parsed.notes.push(`"${m[0]}" restates that the bound is strict`);
+      return true;
+    },
+  );
   take('(?:per|a|each|every|in a|in one|within an?)\\s(?:day|hour|minute|week|month|year)', (m) => {
     parsed.unsupported.push(
       `"${m[0]}": a count or sum per period is a rate limit, which a rule cannot state`,
     );
     return true;
   });
+  // "transfers to any account": every account, which restricts nothing.
+  take('to\\s(?:any|every)\\s(?:account|payee|recipient|address|destination)', () => true);
   // Recipients.
+  // "an email that has any recipient outside the company": the having is the recipients'.
+  take(
+    '(?:has|have|with|contains?|includes?)(?=\\s(?:any\\s|a\\s|an\\s|one\\s)?(?:recipients?|address(?:es)?)\\s(?:outside|inside|at|in|from)\\s)',
+    () => true,
+  );
   const DOMAIN = '([a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,})';
   const WHO =
     '(?:to\\s)?(?:(?:anyone|anybody|someone|people|recipients?|addresses|an address|any address|contacts|parties|domains)\\s)?(?:who (?:are|is)\\s)?';
   const COMPANY =
     "(?:the company|the organi[sz]ation|our company|our organi[sz]ation|the org|our org|the firm|our domain|the company's domain|the company domain)";
   take(
-    `${WHO}(?:outside\\s(?:of\\s)?|leaving\\s|that leaves?\\s|which leaves?\\s)(?:${COMPANY}|${DOMAIN})`,
+    `${WHO}(?:outside\\s(?:of\\s)?|leaving\\s|that leaves?\\s|which leaves?\\s)(?:${COMPANY}|@?${DOMAIN})`,
     (m) => {
       parsed.conditions.push({ kind: 'recipients', scope: 'outside', ...(m[1] && { domain: m[1] }) });
+      return true;
+    },
+  );
+  // "any domain other than example.com": a recipient outside it.
+  take(
+    `(?:to\\s)?(?:any\\s|a\\s)?(?:domains?|addresses|recipients?|anyone|anybody)\\s(?:other than|besides|except|apart from|outside)\\s(?:@)?${DOMAIN}`,
+    (m) => {
+      parsed.conditions.push({ kind: 'recipients', scope: 'outside', domain: m[1] as string });
       return true;
     },
   );
@@ -250,7 +278,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     vocabulary.tools.some((t) => t.name.toLowerCase() === s) ||
     vocabulary.namespaces.has(s.split('.')[0] as string);
   take(
-    `(?:to\\s)?(?:(?:anyone|anybody|someone|addresses|recipients|people|an address)\\s)?(?:at|@)\\s?${DOMAIN}(?:\\saddresses)?`,
+    `(?:to\\s)?(?:(?:anyone|anybody|someone|addresses|recipients|people|an address|(?:a\\s|any\\s)?recipient)\\s)?(?:at|@)\\s?${DOMAIN}(?:\\saddresses)?`,
     (m) => {
       if (isTool(m[1] as string)) return false;
       parsed.conditions.push({ kind: 'recipients', scope: 'any', domain: m[1] as string });
@@ -279,6 +307,30 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   });
 
   // Time windows and days.
+  // "outside business hours (09:00–17:00 UTC, Monday to Friday)": outside the hours, or on a
+  // day outside the days; either one, so one rule each.
+  take(
+    `outside\\sthe\\swindow\\s(?:,\\s)?between\\s${HOUR}\\s(?:and|to|until)\\s${HOUR}(?:\\s,)?(?:\\s(on weekdays|on weekends))?(?:\\s,)?`,
+    (m) => {
+      const from = hourOf(m[1], m[2], m[3]);
+      const to = hourOf(m[4], m[5], m[6]);
+      if (Number.isNaN(from) || Number.isNaN(to) || from === to) return false;
+      // "after hours (18:00–08:00)": a window across midnight is the outside hours themselves.
+      if (from > to) {
+        if (m[7]) return false;
+        parsed.conditions.push({ kind: 'hours', from, to, inside: true });
+        parsed.notes.push('hours are UTC');
+        return true;
+      }
+      const outside: ParsedCondition[] = [{ kind: 'hours', from, to, inside: false }];
+      if (m[7]) outside.push({ kind: 'days', days: m[7] === 'on weekdays' ? [0, 6] : [1, 2, 3, 4, 5] });
+      parsed.anyOf = [...(parsed.anyOf ?? []), ...outside];
+      parsed.notes.push(
+        `outside ${from}:00–${to}:00 UTC${m[7] ? ` ${m[7]}` : ''}: one rule for the hours${m[7] ? ', one for the days' : ''}`,
+      );
+      return true;
+    },
+  );
   take('(?:outside|out of)\\s(?:of\\s)?(?:business|office|working|work)\\shours', () => {
     parsed.conditions.push({ kind: 'hours', from: 9, to: 17, inside: false });
     parsed.notes.push('business hours are 09:00–17:00 UTC');
@@ -330,6 +382,11 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     parsed.conditions.push({ kind: 'days', days: [1, 2, 3, 4, 5] });
     return true;
   });
+  // "weekday transfers", "weekend deletes": the day as an adjective.
+  take('weekday|weekend', (m) => {
+    parsed.conditions.push({ kind: 'days', days: m[0] === 'weekday' ? [1, 2, 3, 4, 5] : [0, 6] });
+    return true;
+  });
   const DAY = `(${alt(Object.keys(DAY_NUMBERS))})s?`;
   take(`on\\s${DAY}(?:\\s(?:,\\s)?(?:and|or|,)\\s${DAY})*`, (m) => {
     const days = [...(m[0] as string).matchAll(new RegExp(alt(Object.keys(DAY_NUMBERS)), 'g'))].map(
@@ -355,6 +412,11 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       // "the holiday freeze" names the freeze only if the declared one falls in the holidays.
       const season = m[1] === undefined ? undefined : SEASON_MONTHS[m[1]];
       const declared = vocabulary.stateMonths.get('frozen') ?? [];
+      // Dates the sentence gives are the freeze it means, whatever the policy declares.
+      if (parsed.conditions.some((c) => c.kind === 'dates')) {
+        parsed.notes.push(`"${m[0]}" is the dates the sentence gives`);
+        return true;
+      }
       if (season && !season.some((month) => declared.includes(month))) return false;
       parsed.conditions.push({ kind: 'state', value: 'frozen' });
       return true;
@@ -372,6 +434,17 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   const intentPhrase = new Map<string, string>();
   for (const [name, phrases] of vocabulary.intents) for (const p of phrases) intentPhrase.set(p, name);
   if (intentPhrase.size > 0) {
+    take(
+      `(?:in\\s|during\\s|for\\s)?(?:an?\\s|any\\s)?sessions?\\s(?:declared|marked|flagged|tagged|started|opened)\\s(?:as|for|with)\\s(?:an?\\s|the\\s)?(${alt(intentPhrase.keys())})(?:\\s(?:intent|sessions?))?|(?:in\\s|during\\s|for\\s)?(?:an?\\s|any\\s)?sessions?\\s(?:with|whose)\\s(?:the\\s|a\\s)?(?:declared\\s)?intent\\s(?:is\\s|of\\s)?(${alt(intentPhrase.keys())})`,
+      (m) => {
+        parsed.conditions.push({
+          kind: 'intent',
+          intent: intentPhrase.get((m[1] ?? m[2]) as string) as string,
+          inside: true,
+        });
+        return true;
+      },
+    );
     take(
       `(outside\\s|in\\s|during\\s|for\\s)(?:of\\s)?(?:an?\\s|the\\s|its\\s)?(?:declared\\s)?(${alt(intentPhrase.keys())})(?:\\s(?:sessions?|intent|tasks?|work))?`,
       (m) => {
@@ -432,6 +505,11 @@ const MONTH = `(?:${Object.keys(MONTHS)
   .sort((a, b) => b.length - a.length)
   .join('|')})`;
 const DATE = `(\\d{4}-\\d{2}-\\d{2}|${MONTH}\\.?\\s\\d{1,2}(?:st|nd|rd|th)?\\s(?:,\\s)?\\d{4}|\\d{1,2}(?:st|nd|rd|th)?\\s${MONTH}\\s(?:,\\s)?\\d{4})`;
+/** A day of a month without its year ("Dec 24"): the year comes from the date it runs to. */
+const DAY_OF_MONTH = `(${MONTH}\\.?\\s\\d{1,2}(?:st|nd|rd|th)?|\\d{1,2}(?:st|nd|rd|th)?\\s${MONTH})`;
+/** The earliest and latest instants a one-sided span of dates reaches ("until …", "from … on"). */
+const EARLIEST = '1970-01-01T00:00:00Z';
+const LATEST = '9999-01-01T00:00:00Z';
 
 /** Midnight UTC of a date as the sentence wrote it, or NaN. */
 function dayOf(text: string): number {
@@ -455,21 +533,61 @@ function dayOf(text: string): number {
  * 2027-01-04". The last day is included ("through", "to", "and"), except after "until".
  */
 function parseDates(take: Take, parsed: ParsedSentence): void {
+  const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+  const span = (from: number, until: number, note: string) => {
+    parsed.conditions.push({ kind: 'dates', from: iso(from), until: iso(until), inside: true });
+    parsed.notes.push(note);
+  };
   take(
-    `(?:between|from)\\s${DATE}\\s(and|to|through|thru|until|till|-)\\s${DATE}(?:\\s(?:inclusive|included))?`,
+    `(?:between|from)\\s(?:${DATE}|${DAY_OF_MONTH})\\s(and|to|through|thru|until|till|-)\\s${DATE}(?:\\s(?:inclusive|included))?`,
     (m) => {
-      const from = dayOf(m[1] as string);
-      const last = dayOf(m[3] as string);
+      const last = dayOf(m[4] as string);
+      let from = m[1] === undefined ? Number.NaN : dayOf(m[1]);
+      // "Dec 24 through Dec 26, 2026": the first date is in the last one's year, or the year
+      // before when its month comes later ("Dec 20 through Jan 4, 2027").
+      if (m[1] === undefined && !Number.isNaN(last)) {
+        const year = new Date(last).getUTCFullYear();
+        from = dayOf(`${m[2]} ${year}`);
+        if (from > last) from = dayOf(`${m[2]} ${year - 1}`);
+      }
       if (Number.isNaN(from) || Number.isNaN(last) || last < from) return false;
-      const exclusive = m[2] === 'until' || m[2] === 'till';
+      const exclusive = m[3] === 'until' || m[3] === 'till';
       const until = exclusive ? last : last + 864e5;
       if (until <= from) return false;
-      const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
-      parsed.conditions.push({ kind: 'dates', from: iso(from), until: iso(until), inside: true });
-      parsed.notes.push(
-        `dates are UTC days, from ${iso(from).slice(0, 10)} ${exclusive ? 'until' : 'through'} ${(m[3] as string).trim()}${exclusive ? ' (not included)' : ' (included)'}`,
+      span(
+        from,
+        until,
+        `dates are UTC days, from ${iso(from).slice(0, 10)} ${exclusive ? 'until' : 'through'} ${(m[4] as string).trim()}${exclusive ? ' (not included)' : ' (included)'}`,
       );
       return true;
     },
   );
+  // One-sided spans: "through December 31, 2026", "starting January 1, 2027", "on 2026-12-08".
+  take(`(?:up\\s)?(until|till|through|thru|up to and including|before)\\s${DATE}`, (m) => {
+    const day = dayOf(m[2] as string);
+    if (Number.isNaN(day)) return false;
+    const included = m[1] !== 'until' && m[1] !== 'till' && m[1] !== 'before';
+    span(
+      Date.parse(EARLIEST),
+      included ? day + 864e5 : day,
+      `dates are UTC days, until ${iso(day).slice(0, 10)}${included ? ' (included)' : ' (not included)'}`,
+    );
+    return true;
+  });
+  take(
+    `(starting|from|beginning|as of|effective|after)\\s(?:on\\s)?${DATE}(?:\\s(?:on|onwards|onward))?`,
+    (m) => {
+      const day = dayOf(m[2] as string);
+      if (Number.isNaN(day)) return false;
+      const from = m[1] === 'after' ? day + 864e5 : day;
+      span(from, Date.parse(LATEST), `dates are UTC days, from ${iso(from).slice(0, 10)} on`);
+      return true;
+    },
+  );
+  take(`(?:on|for)\\s${DATE}`, (m) => {
+    const day = dayOf(m[1] as string);
+    if (Number.isNaN(day)) return false;
+    span(day, day + 864e5, `the UTC day ${iso(day).slice(0, 10)}`);
+    return true;
+  });
 }

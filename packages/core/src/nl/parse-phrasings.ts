@@ -73,14 +73,14 @@ export function parseLeadIns({
 
   // Imperatives: "Block …", "Refuse …", and "…, stop it" at the end of an if-clause.
   take(
-    '(?<=^\\s)(?:please\\s)?(?:block|refuse|reject|deny|forbid|prohibit|disallow|prevent|stop|ban)',
+    '(?<=^\\s)(?:please\\s)?(?:block|refuse|reject|deny|forbid|prohibit|disallow|prevent|stop|ban|disable|turn off|switch off|shut off|freeze(?!\\s,))',
     () => {
       parsed.effects.push('deny');
       return true;
     },
   );
   take(
-    '(?:,\\s)?(?:then\\s)?(?:stop|block|deny|refuse|reject|prevent|cancel)(?=\\s(?:it|them|that|the\\s(?:transfer|payment|call|request|email|message|action)s?)\\s$)',
+    '(?:,\\s)?(?:then\\s)?(?:stop|block|deny|refuse|reject|prevent|cancel)(?=\\s(?:it|them|that|the\\s(?:transfer|payment|call|request|email|message|action|send|delete)s?)\\s$)',
     () => {
       parsed.effects.push('deny');
       return true;
@@ -115,6 +115,25 @@ export function parseLeadIns({
     return true;
   });
 
+  // "Hold every transfer over $2k for a human to review": held is asked.
+  take(
+    '(?<=^\\s)(?:please\\s)?hold(?=\\s.*\\sfor\\s(?:a\\s)?(?:human|person|someone|review|approval|manual)\\s)',
+    () => true,
+  );
+  take(
+    '(?:(?:and\\s)?(?:(?:must|should|has to|have to|will|shall)\\s)?(?:hold|held|park|queue|queued|wait)\\s(?:it\\s|them\\s)?)?for\\s(?:a\\s)?(?:human|person|someone)\\sto\\s(?:review|approve|check|ok)(?:\\sit|\\sthem)?|(?:(?:and\\s)?(?:(?:must|should|has to|have to|will|shall)\\s)?(?:hold|held|park|queue|queued|wait)\\s(?:it\\s|them\\s)?)?for\\s(?:human\\s|manual\\s)?(?:review|approval)',
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
+  // "Let the ops agent query the sandbox", "Allow …": a permission, said as an imperative.
+  take('(?<=^\\s)(?:please\\s)?(only\\s)?(?:let|allow|permit)(?=\\s)', (m) => {
+    parsed.effects.push('allow');
+    // "Only allow transfers under $10,000": what the permission does not name is denied.
+    if (m[1]) parsed.only = true;
+    return true;
+  });
   // "Keep the email assistant away from …".
   take(
     `(?<=^\\s)(?:please\\s)?keep(?=\\s(?:(?:the\\s)?${agent}|all agents|agents|every agent)\\saway\\sfrom\\s)`,
@@ -144,7 +163,7 @@ export function parseLeadIns({
     return true;
   });
   // "an email goes to anyone outside": a message sent.
-  take('(?:goes|go|gets sent|get sent)(?=\\sto\\s)', () => {
+  take('(?<!(?:unless|when|if)\\s(?:it|they)\\s)(?:goes|go|gets sent|get sent)(?=\\sto\\s)', () => {
     parsed.verbs.push('external_communication');
     return true;
   });
@@ -211,7 +230,7 @@ export function parseLeadIns({
   );
   // "unless it is under $100": the one condition of the sentence, the other way round.
   take(
-    "(?:,\\s)?(?:(?:unless|except when|except if)\\s(?:it is|it's|they are|the amount is|the payment is|the transfer is|it was|they were|it goes|they go|sent|it is sent|they are sent)|except\\s(?:those|ones|the ones)|except\\swhen\\s(?:sent|going|it goes|they go))(?=\\s)",
+    "(?:,\\s)?(?:(?:unless|except when|except if)\\s(?:it is|it's|they are|the amount is|the payment is|the transfer is|it was|they were|it goes|they go|sent|it is sent|they are sent|it runs|they run|it happens|they happen|done)|except\\s(?:those|ones|the ones)|except\\swhen\\s(?:sent|going|it goes|they go)|except(?:\\swhen)?(?=\\sto\\s))(?=\\s)",
     () => {
       parsed.unlessCondition = true;
       return true;
@@ -240,8 +259,24 @@ export function parseLeadIns({
 }
 
 /** Passes run after the grammar's own effects, before its subjects and objects. */
-export function parseEffectPhrasings({ take, parsed }: PhrasingContext): void {
+export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): void {
   // Prohibitions without a modal.
+  take(
+    // "… is off limits to the email assistant": the agent kept off is the subject, not whom a call reaches.
+    `(?:(?:is|are)\\s)?off-limits(?:\\s(?:to|for)(?=\\s(?:the\\s)?${agent}\\s))?|(?:has|have)\\sno\\sbusiness|(?:may|can|is allowed to|are allowed to)\\sno\\slonger`,
+    (m) => {
+      parsed.effects.push('deny');
+      if (/off-limits|business/.test(m[0] as string)) parsed.verbs.push('any');
+      return true;
+    },
+  );
+  take(
+    '(?:gets?|will be|should be|must be|shall be|is to be|are to be)\\s(?:blocked|denied|rejected|refused|forbidden|prohibited)(?:\\soutright)?|(?:is|are)\\s(?:blocked|denied|rejected|refused)\\soutright',
+    () => {
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
   take('(?:is|are)\\s(?:never|not)\\s(?:allowed|permitted|ok|fine|acceptable)(?:\\sat all)?', () => {
     parsed.effects.push('deny');
     return true;
@@ -261,7 +296,7 @@ export function parseEffectPhrasings({ take, parsed }: PhrasingContext): void {
       return true;
     },
   );
-  take('(?:is|are)\\sread-only', () => {
+  take('(?:is|are|gets?|has|have|is given|are given)\\sread-only(?:\\saccess)?', () => {
     parsed.effects.push('deny');
     parsed.verbs.push('write', 'delete');
     parsed.notes.push('read-only: writes and deletes are denied');
@@ -285,7 +320,7 @@ export function parseEffectPhrasings({ take, parsed }: PhrasingContext): void {
   );
   // Permissions: they add no rule beside a restriction, and are checked against it.
   take(
-    '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|a free-for-all|free-for-all|unrestricted|not restricted|allowed|permitted)|(?:can|may)\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',
+    '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|a free-for-all|free-for-all|unrestricted|not restricted|(?:allowed|permitted)(?!\\sto\\s))|(?:can|may)\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',
     () => {
       parsed.effects.push('allow');
       parsed.permits = true;
@@ -297,7 +332,7 @@ export function parseEffectPhrasings({ take, parsed }: PhrasingContext): void {
 /** Markers read last: pointers back to the clause before, and words that carry nothing here. */
 export function parseMarkers({ take, parsed }: PhrasingContext): void {
   take(
-    '(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other',
+    '(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\sones|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other',
     () => {
       parsed.otherwise = true;
       return true;
@@ -308,7 +343,7 @@ export function parseMarkers({ take, parsed }: PhrasingContext): void {
     return true;
   });
   take(
-    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|in one (?:go|transaction)|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
+    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s(?:§\\s)?)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|anymore|any more|any longer|of any kind|freely|outright|otherwise|backed by|running on|hosted on|in one (?:go|transaction)|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
     () => true,
   );
 }

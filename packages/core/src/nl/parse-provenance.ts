@@ -10,7 +10,7 @@ import { alt } from './parse-sentence.js';
  */
 export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): void {
   const VALUE_NOUN =
-    '(address(?:es)?|recipients?|(?:destination\\s)?accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
+    '(?:recipient\\s|destination\\s|payee\\s)?(address(?:es)?|recipients?|accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
   const targetOf = (noun: string): 'recipient' | 'account' | 'url' =>
     /^(account|payee|iban)/.test(noun) ? 'account' : /^(url|link)/.test(noun) ? 'url' : 'recipient';
   const SOURCES = { ...SOURCE_LABELS };
@@ -23,7 +23,7 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
     if (label) for (const p of phrases) namespaceLabels.set(p, label);
   }
   take(
-    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:only\\s)?(?:came|comes|come|was taken|were taken|taken|appeared|appears|is found|was found|found|(?:it|they|the agent)\\s(?:found|saw|read)|pulled out|pulled|extracted|copied|scraped|lifted|seen|is|are)\\s(?:only\\s)?(?:from|in|of|out of)\\s(?:only\\s)?(?:an?\\s|the\\s)?(${alt([...Object.keys(SOURCES), ...namespaceLabels.keys()])})(?:\\soutputs?|\\scontent)?`,
+    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:only\\s)?(?:(?:was|were|is|are|has been|have been)\\s)?(?:only\\s)?(?:came|comes|come|was taken|were taken|taken|appeared|appears|is found|was found|found|(?:it|they|the agent)\\s(?:found|saw|read)|pulled out|pulled|extracted|copied|scraped|lifted|harvested|showed up|shows up|turned up|seen|is|are)\\s(?:only\\s)?(?:from|in|of|out of)\\s(?:only\\s)?(?:an?\\s|the\\s)?(${alt([...Object.keys(SOURCES), ...namespaceLabels.keys()])})(?:\\soutputs?|\\scontent)?`,
     (m) => {
       const source = m[2] as string;
       const label =
@@ -33,16 +33,26 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
       return true;
     },
   );
+  // "payees from untrusted content": the source said without a verb.
+  take(
+    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\sfrom\\s(?:an?\\s|the\\s)?(${alt(Object.keys(SOURCES))})(?:\\soutputs?|\\scontent)?`,
+    (m) => {
+      const label = SOURCES[m[2] as string];
+      if (!label) return false;
+      parsed.conditions.push({ kind: 'provenance', target: targetOf(m[1] as string), label });
+      return true;
+    },
+  );
   const USER = "(?:the user|the user's|users|a user|the human)";
   const GAVE = '(?:gave|gives|give|provided|provides|typed|entered|supplied|named|wrote|chose|picked)';
-  const TRUSTED = `(?:\\sor\\s(?:that\\s)?(?:a\\s|the\\s)?trusted tools?\\s(?:returned|returns|gave)|\\sor\\s(?:returned by\\s|from\\s)(?:a\\s)?trusted tools?|\\sor\\s(?:from\\s)?the address book)?`;
+  const TRUSTED = `(?:\\sor\\s(?:that\\s)?(?:a\\s|the\\s)?trusted tools?\\s(?:returned|returns|gave)|\\sor\\s(?:returned by\\s|from\\s)?(?:a\\s|the\\s)?trusted (?:tools?|systems?|sources?|lookups?)|\\sor\\s(?:from\\s)?the address book)?`;
   // A namespace whose tools the catalog marks trusted vouches like "a trusted tool" does.
   const trustedNamespaces = [...vocabulary.namespaces].filter(([ns]) => {
     const own = vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`));
     return own.length > 0 && own.every((t) => t.labels.includes('trusted'));
   });
   const TRUSTED_NS = trustedNamespaces.length
-    ? `|\\sor\\s(?:from\\s)?(?:the\\s)?(?:${alt(trustedNamespaces.flatMap(([ns, p]) => [...p, ns, ns.replace(/s$/, '')]))})(?:\\s(?:directory|tool|tools|lookup|list|book|database))?`
+    ? `|\\sor\\s(?:(?:that|which)\\s)?(?:(?:came|come|comes|were returned|was returned|returned)\\s)?(?:from\\s|by\\s)?(?:the\\s)?(?:${alt(trustedNamespaces.flatMap(([ns, p]) => [...p, ns, ns.replace(/s$/, '')]))})(?:\\s(?:directory|tool|tools|lookup|list|book|database))?`
     : '';
   const NEVER_UNTRUSTED = `(?:\\s,?\\s?(?:;\\s)?(?:and\\s|but\\s)?(?:never|not)\\s(?:from|in)\\s(?:the\\s|an?\\s)?(?:message contents|message bodies|${alt(Object.keys(SOURCES))}))?`;
   take(
@@ -55,6 +65,17 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
         ...(/trusted|address book/.test(m[0] as string) || /\sor\s/.test(m[0] as string) ? ['trusted'] : []),
       ];
       parsed.origins.push({ target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun), origins });
+      return true;
+    },
+  );
+  take(
+    `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s|where\\s)?(?:(?:every|each|all|the|all the)\\s)?${VALUE_NOUN}\\s(?:was|were|is|are)\\s(?:typed|entered|given|provided|supplied)(?:\\sin)?\\sby\\s${USER}(?:\\sthemselves|\\sthemself|\\sdirectly)?(?:\\sor\\s(?:(?:came|come|comes|was returned|were returned)\\s)?(?:from|by)\\s(?:a\\s|the\\s)?trusted\\s(?:tools?|systems?|sources?|lookups?))?`,
+    (m) => {
+      const noun = m[1] as string;
+      parsed.origins.push({
+        target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun),
+        origins: ['user_input', ...(/trusted/.test(m[0] as string) ? ['trusted'] : [])],
+      });
       return true;
     },
   );

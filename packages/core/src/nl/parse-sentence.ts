@@ -1,4 +1,4 @@
-import type { Effect, ToolCategory } from '../policy/types.js';
+import type { Effect, ToolCategory, ToolDefinition } from '../policy/types.js';
 import {
   ANY_TOOL_NOUNS,
   CATEGORY_NOUNS,
@@ -33,7 +33,7 @@ export type ObjectPhrase =
 export type ParsedCondition =
   | { readonly kind: 'amount'; readonly op: Comparison; readonly value: number; readonly currency?: string }
   | { readonly kind: 'recipients'; readonly scope: 'outside' | 'inside' | 'any'; readonly domain?: string }
-  | { readonly kind: 'resource'; readonly key: string; readonly value: string }
+  | { readonly kind: 'resource'; readonly key: string; readonly value: string; readonly not?: boolean }
   | { readonly kind: 'state'; readonly value: string }
   | { readonly kind: 'hours'; readonly from: number; readonly to: number; readonly inside: boolean }
   | { readonly kind: 'days'; readonly days: readonly number[] }
@@ -73,12 +73,20 @@ export interface ParsedSentence {
   pronoun?: boolean;
   /** "Anything else", "all other payees": what the clause before did not permit. */
   otherwise?: boolean;
+  /** "Only the ops agent may …": the "only" is said of the agents. */
+  onlyAgents?: boolean;
+  /** "Only X may …": the "only" opens the sentence, before its modal. */
+  onlyLeading?: boolean;
   /** "… unless it is under $100": the sentence's one condition is negated. */
   unlessCondition?: boolean;
   /** A permission said as a statement ("is fine", "can go through"), not a modal "may". */
   permits?: boolean;
   /** Tool namespaces the sentence exempts ("except the email and contacts tools"). */
   exceptNamespaces: string[];
+  /** Tools the sentence exempts ("except email.list", "except pulling the finance report"). */
+  exceptTools: string[];
+  /** Conditions of which any one makes the rule apply ("outside 09:00–17:00, Mon–Fri"): one rule each. */
+  anyOf?: ParsedCondition[];
 }
 
 /** An alternation of phrases, longest first so "external emails" wins over "emails". */
@@ -125,6 +133,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     unsupported: [],
     rest: [],
     exceptNamespaces: [],
+    exceptTools: [],
   };
   /** Consumes every match of `pattern`; `onMatch` returns false to leave a match alone. */
   const take: Take = (pattern: string, onMatch: (m: RegExpExecArray) => boolean | undefined) => {
@@ -194,14 +203,48 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   );
   // Exemptions and "only X may": the named agents are outside the rule.
   take(
-    `(?:except(?:\\sfor)?|other than|apart from|besides|(?<=(?:nobody|no one|no agents?)\\s)but|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
+    `(?:except(?:\\sfor)?|other than|apart from|besides|(?<=(?:nobody|no one|no agents?|everyone|everybody|anyone|anybody)\\s)but|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
     (m) => {
       parsed.exceptAgents.push(...agentsIn(m[0] as string).filter((a) => !parsed.exceptAgents.includes(a)));
       return true;
     },
   );
+  // "except email.list", "except for contact lookups", "except pulling the finance report",
+  // "other than reading email" (the namespace's tools of the verb's category).
+  const exemptTools = toolPhrases(vocabulary);
+  for (const t of vocabulary.tools) exemptTools.set(t.name.toLowerCase(), t.name);
+  const exemptVerbs = new Map<string, ToolCategory | 'any'>();
+  for (const [category, phrases] of Object.entries(VERBS) as [ToolCategory | 'any', readonly string[]][])
+    if (category === 'any' || category === 'read' || category === 'external_communication')
+      for (const p of phrases) exemptVerbs.set(p, category);
+  for (const p of ['making', 'calling', 'looking up', 'running']) exemptVerbs.set(p, 'any');
+  const EXEMPT = `(?:(${alt(exemptVerbs.keys())})\\s)?(?:the\\s|a\\s|any\\s)?(${alt([...exemptTools.keys(), ...nsPhrase.keys()])})`;
+  const exemptionOf = (verb: string | undefined, object: string): string[] => {
+    const tool = exemptTools.get(object);
+    if (tool) return [tool];
+    const ns = nsPhrase.get(object) as string;
+    const category = verb === undefined ? 'any' : exemptVerbs.get(verb);
+    const tools = vocabulary.tools.filter((t) => t.name.startsWith(`${ns}.`));
+    if (category === 'any') return tools.map((t) => t.name);
+    // "reading email" with email.list and email.read both reads: which one is exempt is not said.
+    const of = tools.filter((t) => t.categories.includes(category as ToolCategory));
+    return of.length === 1 ? [(of[0] as ToolDefinition).name] : [];
+  };
   take(
-    `(?:except(?:\\sfor)?|other than|apart from|besides)\\s(?:in\\s|on\\s|for\\s)?${NAMESPACE}(?:\\s(?:,\\s)?(?:and|or|,)\\s${NAMESPACE})*(?:\\stools?)?`,
+    `(?:except(?:\\sfor)?|other than|apart from|besides)\\s${EXEMPT}(?:\\s(?:,\\s)?(?:and|or|,)\\s${EXEMPT.replace(/\((?!\?)/g, '(?:')})*(?=\\s)`,
+    (m) => {
+      // A bare namespace is the namespace exemption below; a verb or a tool phrase makes it tools.
+      if (m[1] === undefined && !exemptTools.has(m[2] as string)) return false;
+      const found: string[] = [];
+      const re = new RegExp(EXEMPT, 'g');
+      for (const e of (m[0] as string).matchAll(re)) found.push(...exemptionOf(e[1], e[2] as string));
+      if (found.length === 0) return false;
+      for (const name of found) if (!parsed.exceptTools.includes(name)) parsed.exceptTools.push(name);
+      return true;
+    },
+  );
+  take(
+    `(?:except(?:\\sfor)?|other than|apart from|besides|outside(?:\\sof)?(?=\\sthe\\s))\\s(?:in\\s|on\\s|for\\s)?${NAMESPACE}(?:\\s(?:,\\s)?(?:and|or|,)\\s${NAMESPACE})*(?:\\stools?)?`,
     (m) => {
       const re = new RegExp(`(?:^|\\s)(?:the\\s)?(${alt(nsPhrase.keys())})(?=\\s|$)`, 'g');
       for (const n of (m[0] as string).matchAll(re)) {
@@ -212,17 +255,37 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     },
   );
 
-  // "… can be made by the finance agent only", "… are for the ops agent only": the same.
-  take(`(?:(?:may|can)\\sbe\\s[a-z]+\\sby|(?:is|are)\\sfor)\\s(?:${AGENTS})\\sonly(?=\\s$)`, (m) => {
-    parsed.exceptAgents.push(...agentsIn(m[0] as string));
-    parsed.effects.push('deny');
-    return true;
-  });
-  take(`only\\s(?:${AGENTS})\\s(?:may|can|is allowed to|are allowed to|should)`, (m) => {
-    parsed.exceptAgents.push(...agentsIn((m[0] as string).replace(/^only/, '')));
-    parsed.effects.push('deny');
-    return true;
-  });
+  // "… can be deleted by the ops agent only", "… may only be run by the finance agent": the
+  // same. The verb stays for the verb passes ("deleted" is the deletes, not every orders tool).
+  const VERB_BY = '\\s(?:may|can)\\s(?:only\\s)?be\\s[a-z]+(?:\\s(?:up|out))?\\s';
+  let byOnly = false;
+  take(
+    `(?<=${VERB_BY})by\\s(?:${AGENTS})\\sonly(?=\\s$)|(?<=\\s(?:may|can)\\sonly\\sbe\\s[a-z]+(?:\\s(?:up|out))?\\s)by\\s(?:${AGENTS})`,
+    (m) => {
+      parsed.exceptAgents.push(...agentsIn(m[0] as string));
+      parsed.effects.push('deny');
+      byOnly = true;
+      return true;
+    },
+  );
+  take('(?:may|can)\\s(?:only\\s)?be(?=\\s[a-z]+(?:\\s(?:up|out))?\\s§)', () => byOnly);
+  take(
+    `(?:is|are)\\s(?:(?:allowed|permitted|reserved)\\s)?(?:for|to)\\s(?:${AGENTS})\\sonly(?=\\s$)|(?:is|are)\\sreserved\\sfor\\s(?:${AGENTS})`,
+    (m) => {
+      parsed.exceptAgents.push(...agentsIn(m[0] as string));
+      parsed.effects.push('deny');
+      return true;
+    },
+  );
+  take(
+    `only\\s(?:${AGENTS})\\s(?:may|can|is allowed to|are allowed to|is permitted to|are permitted to|gets to|get to|should)`,
+    (m) => {
+      parsed.exceptAgents.push(...agentsIn((m[0] as string).replace(/^only/, '')));
+      parsed.effects.push('deny');
+      parsed.onlyAgents = true;
+      return true;
+    },
+  );
 
   // "approval from the finance agent": an agent is not an approver, and its name must not be
   // read as the group it shares a word with, nor as the rule's subject.
@@ -277,6 +340,13 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     },
   );
 
+  // "Only read tools may run in production": an "only" before the sentence's modal is said of
+  // the tools it names, not of the condition after them.
+  take('(?<=^\\s)only', () => {
+    parsed.only = true;
+    parsed.onlyLeading = true;
+    return true;
+  });
   take('(?:may|can|should|must)?\\s?only', () => {
     parsed.only = true;
     return true;
@@ -315,6 +385,11 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     parsed.agents.push(...agentsIn(m[0] as string).filter((a) => !parsed.agents.includes(a)));
     return true;
   });
+  // "off limits to everyone but the finance agent": every agent, before its exemption.
+  take('(?:to\\s|for\\s)?(?:everyone|everybody|anyone|anybody)(?=\\s§)', () => {
+    parsed.anyAgent = true;
+    return true;
+  });
   take('(?:all|every|any|each|an|the)?\\s?(?<!other\\s)agents?', () => {
     parsed.anyAgent = true;
     return true;
@@ -337,7 +412,39 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     parsed.objects.push({ kind: 'external' });
     return true;
   });
-  const toolLabels = [...new Set(vocabulary.tools.flatMap((t) => t.labels))].filter((l) => l !== 'untrusted');
+  const allToolLabels = [...new Set(vocabulary.tools.flatMap((t) => t.labels))];
+  // "anything labelled confidential", "tools marked untrusted", "tools that return untrusted
+  // content": the catalog's own labels on its tools, said outright.
+  if (allToolLabels.length > 0)
+    take(
+      `(?:anything|everything|any tool|all tools|tools?|any of the tools)\\s(?:that\\sis\\s|that\\sare\\s|which\\sare\\s)?(?:(?:labell?ed|marked|tagged|classified)\\s(?:as\\s)?(${alt(allToolLabels)})|(?:that|which)\\s(?:returns?|produces?|gives?)\\s(${alt(allToolLabels)})\\s(?:content|data|output|text))`,
+      (m) => {
+        const label = (m[1] ?? m[2]) as string;
+        for (const t of vocabulary.tools.filter((x) => x.labels.includes(label)))
+          parsed.objects.push({ kind: 'tool', pattern: t.name });
+        parsed.notes.push(`${m[0]} are the tools the catalog labels ${label}`);
+        return true;
+      },
+    );
+  // "the financial category", "read-category tools": a category by its own name.
+  const categoryNames = new Map<string, ToolCategory>();
+  for (const c of Object.keys(CATEGORY_NOUNS) as ToolCategory[]) {
+    categoryNames.set(c, c);
+    categoryNames.set(c.replace(/_/g, ' '), c);
+  }
+  take(`(?:in\\s)?(?:the\\s)?(${alt(categoryNames.keys())})(?:\\s|-)category(?:\\stools?)?`, (m) => {
+    parsed.objects.push({ kind: 'category', category: categoryNames.get(m[1] as string) as ToolCategory });
+    return true;
+  });
+  // "untrusted tools", "trusted tools": with "tools" the label is the catalog's, not content's.
+  if (allToolLabels.length > 0)
+    take(`(${alt(allToolLabels)})\\stools?`, (m) => {
+      for (const t of vocabulary.tools.filter((x) => x.labels.includes(m[1] as string)))
+        parsed.objects.push({ kind: 'tool', pattern: t.name });
+      parsed.notes.push(`${m[0]} are the tools the catalog labels ${m[1]}`);
+      return true;
+    });
+  const toolLabels = allToolLabels.filter((l) => l !== 'untrusted');
   if (toolLabels.length > 0)
     take(`(${alt(toolLabels)})\\s(?:data|information|tools|reports|records|documents|files|content)`, (m) => {
       for (const t of vocabulary.tools.filter((x) => x.labels.includes(m[1] as string)))
@@ -393,6 +500,16 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   // only when no namespace claims the word.
   const resourcePhrases = [...vocabulary.resourceValues.keys()].filter((v) => !nsPhrase.has(v));
   if (resourcePhrases.length > 0) {
+    // "anything outside staging", "deletes anywhere but the sandbox": every other value, or none.
+    take(
+      `(?:outside|anywhere but|anywhere except|except in|other than in|not in|beyond)\\s(?:of\\s)?(?:the\\s)?(${alt(resourcePhrases)})(?:\\s(?:environment|env|resources?|instances?))?`,
+      (m) => {
+        const value = m[1] as string;
+        const key = vocabulary.resourceValues.get(value)?.[0] as string;
+        parsed.conditions.push({ kind: 'resource', key, value, not: true });
+        return true;
+      },
+    );
     take(
       `(?:in\\s|on\\s|against\\s|to\\s)?(?:the\\s)?(${alt(resourcePhrases)})(?:\\s(?:environment|env|resources?|instances?))?`,
       (m) => {
