@@ -360,12 +360,6 @@ export const CUES: readonly InjectionRule[] = [
       ['call', 'invoke', 'execute', 'trigger'],
       `\\b(?:call|calling|invoke|invoking|execute|executing|trigger)${SEP}(?::${SEP})?(?:the${SEP})?(?:tool${SEP}|function${SEP}|command${SEP})?\\\`?[a-z][a-z0-9]{1,30}(?:[._][a-z0-9]{1,30}){1,4}\\b`,
     ),
-    // A passive order about a tool-like step: "must be executed for this delivery to be completed".
-    cue(
-      'cue-passive-order',
-      ['must be', 'needs to be', 'has to be', 'is to be', 'should be'],
-      `\\b(?:must|needs to|has to|is to|should)${SEP}be${SEP}(?:executed|called|invoked|run|performed|sent|forwarded|transferred|shared|deleted|granted|completed${SEP}(?:first|now|immediately))\\b`,
-    ),
     cue(
       'cue-task-label',
       ['todo', 'action required', 'next step', 'follow-up', 'follow up'],
