@@ -5,9 +5,10 @@
  * built core package (run `npm run build` first; the script's npm entry does).
  *
  *   node test/corpus/train-model.mjs          train on every corpus, write the weights
- *   node test/corpus/train-model.mjs --eval   first measure how the model generalises:
- *                                             each corpus left out of training in turn, and
- *                                             the blind split's families in five folds, the
+ *   node test/corpus/train-model.mjs --eval   also measure how the model generalises: each
+ *                                             family (named alike across corpora) left out of
+ *                                             training in turn, and the odd-numbered half of the
+ *                                             second blind split, which is never trained on; the
  *                                             model alone and as shipped, beside the rules alone
  *   --set NAME=VALUE                          override a training setting (SETTINGS below)
  *
@@ -29,25 +30,54 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { injectionEvidence } from '../../packages/core/dist/detectors/injection.js';
-import { logitOf, MODEL_BITS, modelFeatures } from '../../packages/core/dist/detectors/injection-model.js';
+import { CUES } from '../../packages/core/dist/detectors/injection-cues.js';
+import { FEATURE_RULES } from '../../packages/core/dist/detectors/injection-features.js';
+import {
+  logitOf,
+  MODEL_BITS,
+  modelFeatures,
+  namedBuckets,
+} from '../../packages/core/dist/detectors/injection-model.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/**
+ * The training corpora. Of the second blind split only the even-numbered
+ * records are read: the odd ones stay a check (`--eval` and
+ * `npm run eval:detectors -- --corpus` on them, see BLIND2_CHECK).
+ */
 const CORPORA = [
-  'test/corpus/injection.jsonl',
-  'test/corpus/outside-dev.jsonl',
-  'test/corpus/blind-heldout.jsonl',
+  { file: 'test/corpus/injection.jsonl' },
+  { file: 'test/corpus/outside-dev.jsonl' },
+  { file: 'test/corpus/blind-heldout.jsonl' },
+  { file: 'test/corpus/blind2-heldout.jsonl', keep: (r) => blind2Number(r) % 2 === 0 },
+  { file: 'test/corpus/written.jsonl' },
 ];
+/** b2-0042 → 42. */
+const blind2Number = (r) => Number(r.id.slice(3));
+
+const NAMED = namedBuckets([...CUES, ...FEATURE_RULES]);
 const OUT = join(root, 'packages/core/src/detectors/injection-model-weights.ts');
 const SIZE = 1 << MODEL_BITS;
-/** Folds of the blind split's families for the held-out-family figures. */
-const FOLDS = 5;
 
 /**
  * Training settings, chosen by the held-out figures `--eval` prints. `shift`
- * moves the decision boundary towards fewer false positives: 0.5 in logit
- * is a probability of 0.62 before the shift.
+ * moves the decision boundary towards fewer false positives: 0.25 in logit
+ * is a probability of 0.56 before the shift. namedL2 and shift were chosen
+ * on the odd half of the second blind split (which no model trains on), so
+ * that half's figures are a validation, not a blind, measure; the
+ * leave-one-family-out figures are the honest estimate.
  */
-const SETTINGS = { l2: 3e-3, rate: 0.05, steps: 250, rounds: 3, minDocs: 3, benign: 1, shift: 0.5 };
+const SETTINGS = {
+  l2: 3e-3,
+  // The named features' L2 is l2 times this: what a text is built of should outweigh which words a corpus used.
+  namedL2: 0.01,
+  rate: 0.05,
+  steps: 250,
+  rounds: 3,
+  minDocs: 3,
+  benign: 1,
+  shift: 0.25,
+};
 
 const args = process.argv.slice(2);
 const USAGE = 'usage: node test/corpus/train-model.mjs [--eval] [--set NAME=VALUE]...';
@@ -61,17 +91,70 @@ for (let i = 0; i < args.length; i++) {
   SETTINGS[name] = Number(value);
 }
 
-function load() {
+/**
+ * One name per attack or benign family across the corpora, which each name
+ * them their own way: leaving a family out must leave out every corpus's
+ * texts of it, or its twin in another corpus teaches the model what the
+ * held-out one looks like.
+ */
+const FAMILY_ALIASES = {
+  '+': {
+    direct_instruction: 'direct',
+    direct_order: 'direct',
+    context_ignoring: 'ignore_previous',
+    fake_completion: 'completion',
+    role_play: 'roleplay',
+    obfuscation: 'encoded',
+    hidden_html: 'hidden',
+    tool_call_mimicry: 'after_tool_json',
+    tool_call_then_order: 'after_tool_json',
+    tool_call_json: 'after_tool_json',
+    markdown_exfiltration: 'exfil_markdown',
+    polite_request: 'polite',
+    payload_split: 'split_payload',
+  },
+  '-': {
+    benign: 'plain',
+    plain_benign: 'plain',
+    hard_security_article: 'security',
+    security_article: 'security',
+    hard_code: 'code',
+    hard_html: 'html',
+    hard_please_send: 'near_miss',
+    lookalike: 'near_miss',
+    hard_task_list: 'howto',
+    imperative_docs: 'howto',
+    hard_transcript: 'chat',
+    chat_logs: 'chat',
+    hard_encoded: 'encoded',
+    encoded_benign: 'encoded',
+    ai_product: 'ai_discussion',
+    support_email: 'email',
+    multilingual_benign: 'multilingual',
+  },
+};
+function canonicalFamily(family, injected) {
+  const sign = injected ? '+' : '-';
+  const name = family
+    .toLowerCase()
+    .replace(/-/g, '_')
+    .replace(/^benign_/, '');
+  return `${FAMILY_ALIASES[sign][name] ?? name}${sign}`;
+}
+
+function load(corpora = CORPORA) {
   const docs = [];
-  for (const file of CORPORA) {
+  for (const { file, keep } of corpora) {
     const lines = readFileSync(join(root, file), 'utf8').split('\n');
     for (const line of lines) {
       if (line.trim() === '') continue;
       const r = JSON.parse(line);
+      if (keep && !keep(r)) continue;
       const { model, ruleScore } = injectionEvidence(r.text, 'output');
       docs.push({
         corpus: file.replace(/^test\/corpus\/|\.jsonl$/g, ''),
         family: r.family,
+        kind: canonicalFamily(r.family, r.injected),
         label: r.injected ? 1 : 0,
         ruleScore,
         meta: model.meta.strong,
@@ -104,6 +187,10 @@ function fitWeights(instances, allowed, start) {
   let mb = 0;
   let vb = 0;
   const g = new Float64Array(SIZE);
+  const l2 = Float64Array.from(
+    { length: SIZE },
+    (_, i) => SETTINGS.l2 * (NAMED.has(i) ? SETTINGS.namedL2 : 1),
+  );
   const total = instances.reduce((s, x) => s + x.weight, 0);
   const [b1, b2, eps] = [0.9, 0.999, 1e-8];
   for (let step = 1; step <= SETTINGS.steps; step++) {
@@ -118,7 +205,7 @@ function fitWeights(instances, allowed, start) {
     }
     for (let i = 0; i < SIZE; i++) {
       if (allowed[i] === 0) continue;
-      const gi = g[i] + SETTINGS.l2 * w[i];
+      const gi = g[i] + l2[i] * w[i];
       m[i] = b1 * m[i] + (1 - b1) * gi;
       v[i] = b2 * v[i] + (1 - b2) * gi * gi;
       w[i] -= (SETTINGS.rate * (m[i] / (1 - b1 ** step))) / (Math.sqrt(v[i] / (1 - b2 ** step)) + eps);
@@ -210,46 +297,34 @@ const row = (name, r, base) =>
 /** Ways to combine the model's score `p` with the rules' `r`, compared by --eval. */
 const COMBINATIONS = {
   'model alone': (p) => p >= 0.5,
-  // What detectInjection does (injection.ts): the rules keep their floor unless the text names attacks.
-  shipped: (p, d) => (d.meta === 0 ? Math.max(p, d.ruleScore) : p) >= 0.5,
+  // What detectInjection does (injection.ts): the model can only add to the rules' verdict.
+  shipped: (p, d) => Math.max(p, d.ruleScore) >= 0.5,
 };
 
 function evaluate(docs) {
   const rulesAlone = (d) => d.ruleScore >= 0.5;
-  console.log('\nLeave one corpus out: trained on the other two, measured on this one');
-  for (const corpus of new Set(docs.map((d) => d.corpus))) {
-    const model = train(docs.filter((d) => d.corpus !== corpus));
-    const test = docs.filter((d) => d.corpus === corpus);
-    for (const [name, combine] of Object.entries(COMBINATIONS))
-      console.log(
-        row(
-          `${corpus}: ${name}`,
-          rates(test, (d) => combine(score(model, d), d)),
-          rates(test, rulesAlone),
-        ),
-      );
-  }
   console.log(
-    `\nBlind families held out, ${FOLDS} folds: each fold's families of the blind split left out of training`,
+    "\nLeave one family out: every corpus's texts of one family (attack or benign) left out of training, measured",
   );
-  const blind = docs.filter((d) => d.corpus === 'blind-heldout');
-  const families = [...new Set(blind.map((d) => d.family))].sort();
+  const families = [...new Set(docs.map((d) => d.kind))].sort();
   const held = new Map();
-  for (let fold = 0; fold < FOLDS; fold++) {
-    const out = new Set(families.filter((_, i) => i % FOLDS === fold));
-    const model = train(docs.filter((d) => d.corpus !== 'blind-heldout' || !out.has(d.family)));
-    for (const d of blind) if (out.has(d.family)) held.set(d, score(model, d));
+  for (const [i, family] of families.entries()) {
+    process.stderr.write(`\r${i + 1}/${families.length} ${family}      `);
+    const model = train(docs.filter((d) => d.kind !== family));
+    for (const d of docs) if (d.kind === family) held.set(d, score(model, d));
   }
   for (const [name, combine] of Object.entries(COMBINATIONS)) {
     console.log(`-- ${name}`);
     const predicted = (d) => combine(held.get(d), d);
     for (const family of families) {
-      const part = blind.filter((d) => d.family === family);
+      const part = docs.filter((d) => d.kind === family);
       console.log(row(family, rates(part, predicted), rates(part, rulesAlone)));
     }
-    console.log(
-      row(`all families, each held out: ${name}`, rates(blind, predicted), rates(blind, rulesAlone)),
-    );
+    console.log(row(`all, each family held out: ${name}`, rates(docs, predicted), rates(docs, rulesAlone)));
+    for (const corpus of new Set(docs.map((d) => d.corpus))) {
+      const part = docs.filter((d) => d.corpus === corpus);
+      console.log(row(`  of which ${corpus}`, rates(part, predicted), rates(part, rulesAlone)));
+    }
   }
 }
 
@@ -262,7 +337,7 @@ function write(model) {
   const weights = Buffer.from(bytes).toString('base64');
   writeFileSync(
     OUT,
-    `/** Generated by test/corpus/train-model.mjs (\`npm run train:detector\`) from ${CORPORA.join(', ')}; do not edit. */
+    `/** Generated by test/corpus/train-model.mjs (\`npm run train:detector\`) from ${CORPORA.map((c) => c.file).join(', ')} (blind2: even-numbered records); do not edit. */
 export const MODEL_WEIGHTS: { readonly bias: number; readonly scale: number; readonly weights: string } = {
   bias: ${model.bias.toFixed(6)},
   scale: ${scale.toExponential(6)},
@@ -279,6 +354,21 @@ const docs = load();
 console.log(`${docs.length} texts read in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 if (args.includes('--eval')) evaluate(docs);
 const model = train(docs);
+if (args.includes('--eval')) {
+  // The half of the second blind split no model here trained on, scored as detectInjection scores it (before int8).
+  const check = load([{ file: 'test/corpus/blind2-heldout.jsonl', keep: (r) => blind2Number(r) % 2 === 1 }]);
+  console.log(
+    '\nSecond blind split, odd-numbered records (never trained on), model trained on everything else',
+  );
+  for (const [name, combine] of Object.entries(COMBINATIONS))
+    console.log(
+      row(
+        `blind2 odd: ${name}`,
+        rates(check, (d) => combine(score(model, d), d)),
+        rates(check, (d) => d.ruleScore >= 0.5),
+      ),
+    );
+}
 const trained = rates(docs, (d) => score(model, d) >= 0.5);
 console.log(
   `\ntrained on all ${docs.length}: recall ${pct(trained.recall)} FPR ${pct(trained.fpr)} (fit, not a measure)`,

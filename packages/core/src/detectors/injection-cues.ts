@@ -256,6 +256,8 @@ export const CUES: readonly InjectionRule[] = [
         '\\b(?:de|gb|us|ch|fr|es|it|nl)[0-9][0-9]\\s?[a-z0-9]{4}\\s?[a-z0-9]{4}',
         '\\b0x[0-9a-f]{16,64}',
         `\\baccount${SEP}(?:number${SEP}|id${SEP}|no\\.?${SEP})?:?\\s{0,2}[a-z0-9-]{0,8}\\d`,
+        // A phone number in international form: a text or a call is a way out too.
+        '\\+\\d{1,3}[\\s.-]?\\(?\\d{1,4}\\)?[\\s.-]?\\d{3}[\\s.-]?\\d{2,4}',
       ],
     ),
     cue(
@@ -309,6 +311,54 @@ export const CUES: readonly InjectionRule[] = [
       'cue-owned',
       ['my'],
       `\\bmy${SEP}(?:(?:home|bank|saved|alternate|clinical|front|trial|new)${SEP}){0,2}(?:friend|account|door|house|bitcoin|crypto|holdings?|savings|addresses|address|bank|card|wallet|files|records|password|email|trial)s?\\b`,
+    ),
+    // The cues below feed the learned model alone (no feature combines them): each is also ordinary language
+    // somewhere (a support agent's notes, a chat transcript, an API guide), which only the model can weigh.
+    // A note labelled for the model: "Agent note:", "Assistant instruction 2:", "AI TODO 1/2", "LLM directive".
+    cue(
+      'cue-ai-label',
+      ['ai', 'assistant', 'agent', 'llm', 'bot', 'copilot', 'model'],
+      `\\b(?:ai|a\\.i\\.|assistant|agent|llm|bot|copilot|model)${SEP}(?:only${SEP})?(?:note|notes|instruction|instructions|task|tasks|todo|directive|directives|memo|action|actions|step|steps|reminder|override|command|commands|hint|guidance)\\b`,
+    ),
+    // The reader named in a label, a vocative or a condition: "AI agent:", "Chatbot:", "AI helper, copy …",
+    // "hint for the assistant", "if an AI is helping you read this".
+    cue(
+      'cue-ai-label',
+      ['ai', 'assistant', 'agent', 'llm', 'bot', 'copilot', 'model', 'summari', 'gpt'],
+      [
+        `(?<=(?:^|\\n|[.!?>"(\\]]\\s{0,3}|:\\s{1,3}))\\b(?:ai|assistant|agent|chatbot|bot|llm|model|summari[sz]er|copilot|gpt)(?:${SEP}[a-z]{2,12})?\\s{0,2}[:,]`,
+        `(?<=\\b(?:for|to)${SEP}(?:the|any|an?|this|whichever)${SEP})(?:assistant|agent|model|bot|chatbot|summari[sz]er|copilot)s?\\b`,
+        `\\bif${SEP}(?:an?|the|any|some)${SEP}(?:ai|assistant|agent|llm|model|bot|chatbot|language model)${SEP}(?:is|are|was)\\b`,
+      ],
+    ),
+    // A turn inside a line or a data field: "… great lock. User: merge PR #881 Assistant: Merging …", 用户：…
+    cue(
+      'cue-inline-turn',
+      [
+        'user',
+        'human',
+        'assistant',
+        'system',
+        'ai',
+        '用户',
+        '助手',
+        '系统',
+        'ユーザー',
+        'アシスタント',
+        'システム',
+      ],
+      [
+        `(?<=(?:[.!?)]|\\d:\\d\\d|[a-z0-9]:)\\s{1,3})\\b(?:user|human|assistant|system|ai)\\s{0,2}:`,
+        '(?:用户|助手|系统|ユーザー|アシスタント|システム)\\s{0,2}:',
+        // Prompt-style turns: "user> delete …", "bot> deleting…".
+        `(?<=(?:^|\\n)\\s{0,3})(?:user|human|assistant|bot|ai|system)\\s{0,2}>`,
+      ],
+    ),
+    // Naming a tool to run, in prose: "call `gmail.create_filter(…)`", "invoke share_file with file_id=…", "Execute: sql.query(…)".
+    cue(
+      'cue-tool-name',
+      ['call', 'invoke', 'execute', 'trigger'],
+      `\\b(?:call|calling|invoke|invoking|execute|executing|trigger)${SEP}(?::${SEP})?(?:the${SEP})?(?:tool${SEP}|function${SEP}|command${SEP})?\\\`?[a-z][a-z0-9]{1,30}(?:[._][a-z0-9]{1,30}){1,4}\\b`,
     ),
     cue(
       'cue-task-label',

@@ -66,7 +66,7 @@ export const FEATURES = {
   ownerVoice: feature(
     'owner-voice-request',
     'harmful-action',
-    0.5,
+    0.45,
     "asks, in the owner's voice, for an action on the owner's accounts, devices or data",
   ),
   resetOrder: feature(

@@ -1,6 +1,7 @@
 import type { RuleHit } from './injection-hidden.js';
 import { MODEL_WEIGHTS } from './injection-model-weights.js';
 import { type MetaWords, within } from './injection-reporting.js';
+import type { InjectionRule } from './injection-rule.js';
 import { originalSpan, type Skeleton } from './normalize.js';
 import { preview } from './preview.js';
 import type { DetectorFinding } from './types.js';
@@ -222,6 +223,63 @@ export function modelFeatures(input: ModelInput): ModelFeatures {
   return featuresOf(input, tokensOf(input));
 }
 
+/** The parts whose presence anywhere in a text counts, with how many times they occur (0, 1, 2 or more). */
+const DOC_PARTS = [
+  'cue-addressee',
+  'cue-order',
+  'cue-role-marker',
+  'cue-tool-call',
+  'cue-destination',
+  'cue-sensitive',
+  'cue-ai-label',
+  'cue-tool-name',
+  'cue-inline-turn',
+];
+
+/**
+ * Which parts of an injection the whole text holds, and which features its
+ * parts make up: a payload split over distant fragments ("step 1: collect the
+ * codes" … "step 2: send them to …") has its addressee in one window and its
+ * destination in another, and no single window sees both.
+ */
+function docParts(hits: readonly RuleHit[]): string[] {
+  const counts = new Int32Array(DOC_PARTS.length);
+  let features = 0;
+  for (const hit of hits) {
+    const i = DOC_PARTS.indexOf(hit.rule.id);
+    if (i >= 0) counts[i]!++;
+    else if (!hit.rule.cue && hit.rule.pattern.source === '(?!)') features++;
+  }
+  const names = DOC_PARTS.map((id, i) => `doc:${id} ${Math.min(counts[i]!, 2)}`);
+  // The parts together: an addressee and a destination anywhere in the text, orders counted as well.
+  names.push(
+    `doc:addressee+order+destination ${Math.min(counts[0]!, 1)}${Math.min(counts[1]!, 2)}${Math.min(counts[4]!, 1)}`,
+    `doc:features ${Math.min(features, 3)}`,
+  );
+  return names;
+}
+
+/**
+ * The buckets of the named features (cue and feature hits, facts about the
+ * whole text), for the trainer: they describe how a text is built, not its
+ * words, and it regularises them less than the word n-grams.
+ */
+export function namedBuckets(rules: readonly InjectionRule[]): Set<number> {
+  const names: string[] = [];
+  for (const r of rules) {
+    const name = r.cue ? `cue:${r.id}` : `feature:${r.id}`;
+    names.push(name, `${name} (quoted, in a text about attacks)`, `${name} (in a text about attacks)`);
+  }
+  for (let bin = 0; bin < 8; bin++) names.push(`doc:carrier ${bin}`);
+  for (let strong = 0; strong <= 3; strong++)
+    for (let weak = 0; weak <= 3; weak++) names.push(`doc:meta words ${strong}/${weak}`);
+  for (const id of DOC_PARTS) for (let n = 0; n <= 2; n++) names.push(`doc:${id} ${n}`);
+  for (const combo of ['000', '001', '010', '011', '020', '021', '100', '101', '110', '111', '120', '121'])
+    names.push(`doc:addressee+order+destination ${combo}`);
+  for (let n = 0; n <= 3; n++) names.push(`doc:features ${n}`);
+  return new Set(names.map((name) => bucketOf(hashString(name))));
+}
+
 /** Salt of the words inside quotes in a text about attacks: a quoted payload's words are other features than a bare one's. */
 const QUOTED = 0x5f3759df;
 
@@ -256,6 +314,7 @@ function featuresOf(input: ModelInput, tokens: Tokens, only?: number, w?: Float3
     `doc:carrier ${scoreBin(input.carrierScore)}`,
     // How much the text talks about attacks: an article quoting a payload says "injection", "attacker", "example".
     `doc:meta words ${Math.min(input.meta.strong, 3)}/${Math.min(input.meta.weak, 3)}`,
+    ...docParts(input.hits),
   ];
   const doc = Int32Array.from(docNames, (s) => bucketOf(hashString(s)));
 
@@ -439,6 +498,7 @@ function docLabel(input: ModelInput, i: number): string {
   return [
     `hidden or encoded carriers ${input.carrierScore.toFixed(2)}`,
     `words about attacks (${input.meta.strong} strong, ${input.meta.weak} weak)`,
+    ...docParts(input.hits).map((name) => `in the whole text: ${name.slice('doc:'.length)}`),
   ][i]!;
 }
 
