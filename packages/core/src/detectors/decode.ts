@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * Encoded runs in a text, decoded one level (base64, hex, `\x` escapes,
  * percent-encoding, HTML numeric entities, `\u` escapes). Injection payloads
@@ -185,6 +187,8 @@ function hexBytes(hex: string): Uint8Array {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function fromBytes(bytes: Uint8Array): string | undefined {
+  // Most runs are not UTF-8 (words, paths, hashes): a check is far cheaper than the decoder's exception.
+  if (!isUtf8(bytes)) return undefined;
   try {
     return utf8.decode(bytes);
   } catch {

@@ -142,10 +142,20 @@ function result(
   const kept = [...findings].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0) || a.start - b.start);
   // A finding must not carry what it found: previews (a URL's query, a decoded payload) and
   // paths (object keys) go out with secrets and PII masked.
+  // Findings of one text share previews (rules that match the same words, one path per string): each is masked once.
+  const masks = new Map<string, string>();
+  const mask = (text: string) => {
+    let out = masks.get(text);
+    if (out === undefined) {
+      out = maskText(text);
+      masks.set(text, out);
+    }
+    return out;
+  };
   const shown = kept.slice(0, maxFindings).map((f) => ({
     ...f,
-    ...(f.preview !== undefined && { preview: maskText(f.preview) }),
-    ...(f.path !== undefined && { path: maskText(f.path) }),
+    ...(f.preview !== undefined && { preview: mask(f.preview) }),
+    ...(f.path !== undefined && { path: mask(f.path) }),
   }));
   return { labels, score, findings: shown, scannedChars, truncated };
 }
