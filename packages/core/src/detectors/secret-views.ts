@@ -1,4 +1,4 @@
-import { decodedPayloads } from './decode.js';
+import { decodedPayloads, longRuns } from './decode.js';
 import { isBidiControl, isHarmlessFormat, isInvisible } from './normalize.js';
 import { detectSecrets, mayHoldSecret } from './secrets.js';
 import type { DetectorFinding } from './types.js';
@@ -39,23 +39,12 @@ const TOKEN_UNIT = (() => {
  */
 export function tokenRuns(text: string, limit: number): [number, number][] {
   const spans: [number, number][] = [];
-  const n = text.length;
-  for (let i = 0; i < n && spans.length < limit; ) {
-    const c = text.charCodeAt(i);
-    if (c >= 128 || TOKEN_UNIT[c] === 0) {
-      i++;
-      continue;
-    }
-    let end = i + 1;
-    while (end < n) {
-      const u = text.charCodeAt(end);
-      if (u >= 128 || TOKEN_UNIT[u] === 0) break;
-      end++;
-    }
+  if (limit <= 0) return spans;
+  longRuns(text, TOKEN_UNIT, MIN_TOKEN_RUN, (i, end) => {
     for (let p = i; end - p >= MIN_TOKEN_RUN && spans.length < limit; p += MAX_TOKEN_RUN)
       spans.push([p, Math.min(p + MAX_TOKEN_RUN, end)]);
-    i = end;
-  }
+    return spans.length < limit;
+  });
   return spans;
 }
 /** Joins tried over all grouped runs of one text. */
@@ -156,8 +145,10 @@ function foldedView(text: string): { text: string; origin: (at: number) => numbe
     copiedPiece.push(copy);
     n += out.length;
   };
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) < 0x80) continue;
+  // Only non-ASCII units can change: the search jumps from one to the next.
+  const wide = /[\u0080-\uffff]/g;
+  for (let m = wide.exec(text); m !== null; m = wide.exec(text)) {
+    const i = m.index;
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     const dropped = isInvisible(cp) || isBidiControl(cp) || isHarmlessFormat(cp);
@@ -169,7 +160,7 @@ function foldedView(text: string): { text: string; origin: (at: number) => numbe
       if (out.length > 0) piece(out, i, false);
       copied = i + width;
     }
-    i += width - 1;
+    wide.lastIndex = i + width;
   }
   if (parts.length === 0 && copied === 0) return undefined;
   if (text.length > copied) piece(text.slice(copied), copied, true);
