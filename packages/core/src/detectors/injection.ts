@@ -307,20 +307,47 @@ function candidatesOf(
   const lists = anchors.map((a) =>
     LITERALS.literals[a.id] === '' ? unitPositions(text, ANCHOR_TEXT[a.id]!) : startsOf(found, a.id),
   );
-  let total = 1;
-  for (const list of lists) total += list.length;
-  const out = new Int32Array(total);
-  let n = 0;
-  out[n++] = 0;
-  anchors.forEach((a, i) => {
+  const kept = anchors.map((a, i) => {
     const starts = lists[i]!;
     const checkBoundary = a.boundary && isWordUnit(ANCHOR_TEXT[a.id]!.charCodeAt(0));
+    if (!checkBoundary) return starts;
+    const out = new Int32Array(starts.length);
+    let n = 0;
     for (const p of starts) {
-      if (checkBoundary && p > 0 && isWordUnit(text.charCodeAt(p - 1))) continue;
+      if (p > 0 && isWordUnit(text.charCodeAt(p - 1))) continue;
       out[n++] = p;
     }
+    return out.subarray(0, n);
   });
-  return out.subarray(0, n).sort();
+  return mergeAscending([[0], ...kept]);
+}
+
+/**
+ * The values of ascending lists, ascending, duplicates kept (what sorting their concatenation gives): merged
+ * in pairs, as the lists are sorted already.
+ */
+function mergeAscending(lists: readonly ArrayLike<number>[]): Int32Array {
+  let runs: ArrayLike<number>[] = lists.filter((l) => l.length > 0);
+  if (runs.length === 0) return new Int32Array(0);
+  while (runs.length > 1) {
+    const merged: ArrayLike<number>[] = [];
+    for (let r = 0; r + 1 < runs.length; r += 2) merged.push(mergeTwo(runs[r]!, runs[r + 1]!));
+    if (runs.length % 2 === 1) merged.push(runs[runs.length - 1]!);
+    runs = merged;
+  }
+  const only = runs[0]!;
+  return only instanceof Int32Array ? only : Int32Array.from(only);
+}
+
+function mergeTwo(a: ArrayLike<number>, b: ArrayLike<number>): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) out[n++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
+  while (i < a.length) out[n++] = a[i++]!;
+  while (j < b.length) out[n++] = b[j++]!;
+  return out;
 }
 
 /** Where the one-character `unit` occurs in `text`. */
@@ -330,10 +357,20 @@ function unitPositions(text: string, unit: string): number[] {
   return at;
 }
 
-/** The first index of `sorted` holding a value ≥ `value`. */
-function lowerBound(sorted: ArrayLike<number>, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
+/**
+ * The first index of `sorted` (ascending) holding a value ≥ `value`, when every value before index `from` is
+ * below it: searched for from `from` in steps that double, so that a search that moves a little costs little.
+ */
+function gallop(sorted: ArrayLike<number>, value: number, from: number): number {
+  let lo = from;
+  let step = 1;
+  let hi = from;
+  while (hi < sorted.length && sorted[hi]! < value) {
+    lo = hi + 1;
+    hi = lo + step;
+    step *= 2;
+  }
+  hi = Math.min(hi, sorted.length);
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (sorted[mid]! < value) lo = mid + 1;
@@ -359,9 +396,7 @@ function runRules(
       const ids = FACTOR_LITERALS[f]!;
       // One literal's starts are ascending already.
       starts =
-        ids.length === 1
-          ? startsOf(found, ids[0]!)
-          : Int32Array.from(ids.flatMap((id) => startsOf(found, id))).sort();
+        ids.length === 1 ? startsOf(found, ids[0]!) : mergeAscending(ids.map((id) => startsOf(found, id)));
       factorStarts[f] = starts;
     }
     return starts;
@@ -391,19 +426,23 @@ function runRules(
     }
     let from = 0;
     let count = 0;
+    // Candidates ascend, so each factor's next occurrence is searched for from where the last search ended.
+    const cursors = new Int32Array(factors.length);
     // INVARIANT: a candidate is skipped only when a check below would refuse it: jumps go to the first candidate
     // that the failed check does not rule out (a later factor occurrence, the next window, the last match's end).
     for (let k = 0; k < candidates.length; k++) {
       const at = candidates[k]!;
       if (at < from) {
-        k = lowerBound(candidates, from) - 1;
+        k = gallop(candidates, from, k) - 1;
         continue;
       }
       // Every factor must occur inside the longest match from here.
       let skipTo = -1;
-      for (const f of factors) {
+      for (let i = 0; i < factors.length; i++) {
+        const f = factors[i]!;
         const starts = startsOfFactor(f);
-        const next = starts[lowerBound(starts, at)];
+        cursors[i] = gallop(starts, at, cursors[i]!);
+        const next = starts[cursors[i]!];
         if (next === undefined) {
           skipTo = Number.POSITIVE_INFINITY;
           break;
@@ -421,7 +460,7 @@ function runRules(
       }
       if (skipTo >= 0) {
         if (skipTo === Number.POSITIVE_INFINITY) break;
-        k = lowerBound(candidates, skipTo) - 1;
+        k = gallop(candidates, skipTo, k) - 1;
         continue;
       }
       sticky.lastIndex = at;
