@@ -144,8 +144,13 @@ interface CompiledRule {
   /** The pattern, sticky: tried at one position at a time. */
   readonly sticky: RegExp;
   readonly triggers: readonly number[];
-  /** Anchors by literal id; undefined when the pattern may start anywhere (it then runs over the whole text). */
-  readonly anchors: readonly { readonly id: number; readonly boundary: boolean }[] | undefined;
+  /**
+   * Anchors by literal id; undefined when the pattern may start anywhere (it then runs over the whole text).
+   * `checkBoundary`: a `\b` before an anchor that starts with a word character, checked before the pattern runs.
+   */
+  readonly anchors:
+    | readonly { readonly id: number; readonly boundary: boolean; readonly checkBoundary: boolean }[]
+    | undefined;
   readonly factors: readonly number[];
   readonly maxLength: number;
   /** The anchors' ids, as a key: rules with the same anchors have the same candidates. */
@@ -192,7 +197,11 @@ function compile(rule: InjectionRule): CompiledRule {
     }
     return id;
   });
-  const anchors = plan.anchors?.map((a) => ({ id: literalId(a.text), boundary: a.boundary }));
+  const anchors = plan.anchors?.map((a) => ({
+    id: literalId(a.text),
+    boundary: a.boundary,
+    checkBoundary: a.boundary && isWordUnit(a.text.charCodeAt(0)),
+  }));
   return {
     sticky,
     triggers,
@@ -304,22 +313,25 @@ function candidatesOf(
   found: LiteralHits,
   anchors: CompiledRule['anchors'] & object,
 ): Int32Array {
-  const lists = anchors.map((a) =>
-    LITERALS.literals[a.id] === '' ? unitPositions(text, ANCHOR_TEXT[a.id]!) : startsOf(found, a.id),
-  );
-  const kept = anchors.map((a, i) => {
-    const starts = lists[i]!;
-    const checkBoundary = a.boundary && isWordUnit(ANCHOR_TEXT[a.id]!.charCodeAt(0));
-    if (!checkBoundary) return starts;
+  const kept: ArrayLike<number>[] = [[0]];
+  for (const a of anchors) {
+    // Most anchors of a family do not occur in a given text: they are passed over without a look at their lists.
+    const single = LITERALS.literals[a.id] === '';
+    if (!single && found.occurs[a.id] === 0) continue;
+    const starts = single ? unitPositions(text, ANCHOR_TEXT[a.id]!) : startsOf(found, a.id);
+    if (!a.checkBoundary) {
+      kept.push(starts);
+      continue;
+    }
     const out = new Int32Array(starts.length);
     let n = 0;
     for (const p of starts) {
       if (p > 0 && isWordUnit(text.charCodeAt(p - 1))) continue;
       out[n++] = p;
     }
-    return out.subarray(0, n);
-  });
-  return mergeAscending([[0], ...kept]);
+    kept.push(out.subarray(0, n));
+  }
+  return mergeAscending(kept);
 }
 
 /**
@@ -388,8 +400,11 @@ function runRules(
   found: LiteralHits = LITERALS.scan(text),
 ): RuleHit[] {
   const hits: RuleHit[] = [];
-  const occurs = (id: number) => found.occurs[id] === 1;
-  const factorStarts: (ArrayLike<number> | undefined)[] = [];
+  const occurs = (ids: readonly number[]) => {
+    for (let i = 0; i < ids.length; i++) if (found.occurs[ids[i]!] === 1) return true;
+    return false;
+  };
+  const factorStarts: (ArrayLike<number> | undefined)[] = new Array(FACTOR_LITERALS.length);
   const startsOfFactor = (f: number): ArrayLike<number> => {
     let starts = factorStarts[f];
     if (starts === undefined) {
@@ -412,13 +427,13 @@ function runRules(
       if (windows.length === 0) break;
     }
     const compiled = COMPILED.get(rule)!;
-    if (rule.triggers.length > 0 && !compiled.triggers.some(occurs)) continue;
+    if (rule.triggers.length > 0 && !occurs(compiled.triggers)) continue;
     if (compiled.anchors === undefined) {
       runEverywhere(text, rule, hits);
       continue;
     }
     const { sticky, maxLength, factors } = compiled;
-    if (factors.some((f) => !FACTOR_LITERALS[f]!.some(occurs))) continue;
+    if (factors.some((f) => !occurs(FACTOR_LITERALS[f]!))) continue;
     let candidates = candidateCache.get(compiled.anchorKey);
     if (candidates === undefined) {
       candidates = candidatesOf(text, found, compiled.anchors);
@@ -631,15 +646,50 @@ function reversedPass(text: string, rules: readonly InjectionRule[], found: Lite
 /** Runs of single letters split by spaces or dots (`i g n o r e   a l l`), joined back into words. */
 function spacedRuns(text: string): { start: number; end: number; text: string }[] {
   const runs: { start: number; end: number; text: string }[] = [];
-  const spaced = /(?:[a-z][ ._*-]{1,3}){6,}[a-z]/g;
-  for (let m = spaced.exec(text); m !== null && runs.length < 32; m = spaced.exec(text)) {
-    const joined = m[0]
+  for (const [start, end] of spacedSpans(text, 32)) {
+    const joined = text
+      .slice(start, end)
       .split(/[ ._*-]{2,}/)
       .map((word) => word.replace(/[ ._*-]/g, ''))
       .join(' ');
-    runs.push({ start: m.index, end: m.index + m[0].length, text: joined });
+    runs.push({ start, end, text: joined });
   }
   return runs;
+}
+
+const isSpacedLetter = (c: number) => c >= 97 && c <= 122;
+/** `[ ._*-]` */
+const isSpacer = (c: number) => c === 32 || c === 46 || c === 95 || c === 42 || c === 45;
+
+/**
+ * The first `limit` matches of /(?:[a-z][ ._*-]{1,3}){6,}[a-z]/g, in one pass over the units. INVARIANT: the
+ * same spans: from a letter, the pattern links letters whose separators between them are a whole run of one to
+ * three (fewer would leave a separator where a letter must follow); it matches when six links or more follow,
+ * and ends after the letter the last link reaches. A letter inside a shorter chain starts a shorter one still.
+ */
+export function spacedSpans(text: string, limit: number): [number, number][] {
+  const spans: [number, number][] = [];
+  const n = text.length;
+  let p = 0;
+  while (p < n && spans.length < limit) {
+    if (!isSpacedLetter(text.charCodeAt(p))) {
+      p++;
+      continue;
+    }
+    let at = p;
+    let links = 0;
+    for (;;) {
+      let q = at + 1;
+      while (q < n && q - at <= 4 && isSpacer(text.charCodeAt(q))) q++;
+      const run = q - at - 1;
+      if (run < 1 || run > 3 || q >= n || !isSpacedLetter(text.charCodeAt(q))) break;
+      links++;
+      at = q;
+    }
+    if (links >= 6) spans.push([p, at + 1]);
+    p = at + 1;
+  }
+  return spans;
 }
 
 function rot13(text: string): string {
