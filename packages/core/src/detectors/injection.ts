@@ -646,50 +646,15 @@ function reversedPass(text: string, rules: readonly InjectionRule[], found: Lite
 /** Runs of single letters split by spaces or dots (`i g n o r e   a l l`), joined back into words. */
 function spacedRuns(text: string): { start: number; end: number; text: string }[] {
   const runs: { start: number; end: number; text: string }[] = [];
-  for (const [start, end] of spacedSpans(text, 32)) {
-    const joined = text
-      .slice(start, end)
+  const spaced = /(?:[a-z][ ._*-]{1,3}){6,}[a-z]/g;
+  for (let m = spaced.exec(text); m !== null && runs.length < 32; m = spaced.exec(text)) {
+    const joined = m[0]
       .split(/[ ._*-]{2,}/)
       .map((word) => word.replace(/[ ._*-]/g, ''))
       .join(' ');
-    runs.push({ start, end, text: joined });
+    runs.push({ start: m.index, end: m.index + m[0].length, text: joined });
   }
   return runs;
-}
-
-const isSpacedLetter = (c: number) => c >= 97 && c <= 122;
-/** `[ ._*-]` */
-const isSpacer = (c: number) => c === 32 || c === 46 || c === 95 || c === 42 || c === 45;
-
-/**
- * The first `limit` matches of /(?:[a-z][ ._*-]{1,3}){6,}[a-z]/g, in one pass over the units. INVARIANT: the
- * same spans: from a letter, the pattern links letters whose separators between them are a whole run of one to
- * three (fewer would leave a separator where a letter must follow); it matches when six links or more follow,
- * and ends after the letter the last link reaches. A letter inside a shorter chain starts a shorter one still.
- */
-export function spacedSpans(text: string, limit: number): [number, number][] {
-  const spans: [number, number][] = [];
-  const n = text.length;
-  let p = 0;
-  while (p < n && spans.length < limit) {
-    if (!isSpacedLetter(text.charCodeAt(p))) {
-      p++;
-      continue;
-    }
-    let at = p;
-    let links = 0;
-    for (;;) {
-      let q = at + 1;
-      while (q < n && q - at <= 4 && isSpacer(text.charCodeAt(q))) q++;
-      const run = q - at - 1;
-      if (run < 1 || run > 3 || q >= n || !isSpacedLetter(text.charCodeAt(q))) break;
-      links++;
-      at = q;
-    }
-    if (links >= 6) spans.push([p, at + 1]);
-    p = at + 1;
-  }
-  return spans;
 }
 
 function rot13(text: string): string {
