@@ -93,14 +93,30 @@ interface Tokens {
   readonly ends: Int32Array;
 }
 
-/** Word, number, punctuation and line-break tokens of the skeleton; a run of one punctuation mark is one token. */
+/** Token arrays reused by every text of up to this many units (a few hundred KB kept). */
+const SCRATCH_UNITS = 1 << 15;
+let SCRATCH: { hashes: Int32Array; starts: Int32Array; ends: Int32Array; words: Uint8Array } | undefined;
+
+/**
+ * Word, number, punctuation and line-break tokens of the skeleton; a run of one punctuation mark is one token.
+ * INVARIANT: the arrays may be shared with the next call's: read them before tokenizing another text.
+ */
 function tokenize(text: string): Tokens {
   const n = text.length;
   // At most one token per character: sized once, no growing (a megabyte costs 13 MB for the scan's duration).
-  const hashes = new Int32Array(n + 1);
-  const starts = new Int32Array(n + 1);
-  const ends = new Int32Array(n + 1);
-  const words = new Uint8Array(n + 1);
+  // Texts of up to SCRATCH_UNITS reuse one set of arrays: the tokens never outlive the scoring that reads them.
+  const scratch = n + 1 <= SCRATCH_UNITS;
+  if (scratch && SCRATCH === undefined)
+    SCRATCH = {
+      hashes: new Int32Array(SCRATCH_UNITS),
+      starts: new Int32Array(SCRATCH_UNITS),
+      ends: new Int32Array(SCRATCH_UNITS),
+      words: new Uint8Array(SCRATCH_UNITS),
+    };
+  const hashes = scratch ? SCRATCH!.hashes : new Int32Array(n + 1);
+  const starts = scratch ? SCRATCH!.starts : new Int32Array(n + 1);
+  const ends = scratch ? SCRATCH!.ends : new Int32Array(n + 1);
+  const words = scratch ? SCRATCH!.words : new Uint8Array(n + 1);
   let count = 0;
   const push = (h: number, s: number, e: number, word: number) => {
     words[count] = word;

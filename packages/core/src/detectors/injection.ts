@@ -442,7 +442,9 @@ function runRules(
     let from = 0;
     let count = 0;
     // Candidates ascend, so each factor's next occurrence is searched for from where the last search ended.
-    const cursors = new Int32Array(factors.length);
+    if (CURSORS.length < factors.length) CURSORS = new Int32Array(factors.length * 2);
+    const cursors = CURSORS;
+    cursors.fill(0, 0, factors.length);
     // INVARIANT: a candidate is skipped only when a check below would refuse it: jumps go to the first candidate
     // that the failed check does not rule out (a later factor occurrence, the next window, the last match's end).
     for (let k = 0; k < candidates.length; k++) {
@@ -490,6 +492,9 @@ function runRules(
   }
   return hits;
 }
+
+/** runRules' search positions, one per factor of the rule it runs (reused: a rule has a handful). */
+let CURSORS = new Int32Array(16);
 
 /** How far from a context cue its local cues are looked for: more than any feature's reach (injection-features.ts). */
 const CONTEXT_REACH = 700;
