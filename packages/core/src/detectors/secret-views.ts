@@ -47,6 +47,35 @@ export function tokenRuns(text: string, limit: number): [number, number][] {
   });
   return spans;
 }
+/** Whether `text` holds at least `count` ASCII digits. */
+function hasDigits(text: string, count: number): boolean {
+  let seen = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && ++seen >= count) return true;
+  }
+  return false;
+}
+
+/** `[A-Za-z0-9_]`, by code unit. */
+const isGroupUnit = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/** The matches of /[A-Za-z0-9_]+/g in `run`: its groups and their offsets. */
+function groupsOf(run: string): { text: string; index: number }[] {
+  const groups: { text: string; index: number }[] = [];
+  for (let i = 0; i < run.length; ) {
+    if (!isGroupUnit(run.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < run.length && isGroupUnit(run.charCodeAt(i))) i++;
+    groups.push({ text: run.slice(start, i), index: start });
+  }
+  return groups;
+}
+
 /** Joins tried over all grouped runs of one text. */
 const MAX_GROUP_TRIES = 256;
 
@@ -75,16 +104,16 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
     // The run may begin with words before the secret ("the key: ghp_ 4Vq8 …"): it is joined
     // from each group on, so a format anchored at its start can match.
     // Prose is words split by spaces too: a credential split into groups carries digits.
-    if ((m[0].match(/[0-9]/g)?.length ?? 0) < 3) continue;
-    const groups = [...m[0].matchAll(/[A-Za-z0-9_]+/g)];
+    if (!hasDigits(m[0], 3)) continue;
+    const groups = groupsOf(m[0]);
     // Each join is a part of the whole join: when that holds no trigger, none does, and only the tries are
     // counted (INVARIANT: the same count as joining each, so that the budget ends where it did).
-    const whole = groups.map((g) => g[0]).join('');
+    const whole = groups.map((g) => g.text).join('');
     if (!mayHoldSecret(whole)) {
       let rest = whole.length;
       for (let g = 0; g < groups.length; g++) {
         if (tries++ >= MAX_GROUP_TRIES || rest < 16) break;
-        rest -= groups[g]![0].length;
+        rest -= groups[g]!.text.length;
       }
       continue;
     }
@@ -93,8 +122,8 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
       let joined = '';
       const at: number[] = [];
       for (const group of groups.slice(g)) {
-        joined += group[0];
-        for (let k = 0; k < group[0].length; k++) at.push(m.index + group.index + k);
+        joined += group.text;
+        for (let k = 0; k < group.text.length; k++) at.push(m.index + group.index + k);
       }
       if (joined.length < 16) break;
       const [found] = detectSecrets(joined, 1);
