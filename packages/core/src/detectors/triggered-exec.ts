@@ -79,6 +79,15 @@ export class TriggerIndex {
 
   /** Where each literal starts in `text`, in any case: ascending offsets by literal id, a hole for none. */
   find(text: string): readonly (readonly number[] | undefined)[] {
+    // One unit that has no case (the PII formats' `:`): found by indexOf, with no search object per hit.
+    if (this.literals.length === 1 && this.literals[0]!.length === 1) {
+      const unit = this.literals[0]!;
+      if (unit.toLowerCase() === unit.toUpperCase()) {
+        const at: number[] = [];
+        for (let i = text.indexOf(unit); i >= 0; i = text.indexOf(unit, i + 1)) at.push(i);
+        return at.length > 0 ? [at] : [];
+      }
+    }
     const lists: number[][] = [];
     const any = this.anyGlobal;
     any.lastIndex = 0;
