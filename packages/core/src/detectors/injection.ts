@@ -1,9 +1,18 @@
 import { decodedPayloads } from './decode.js';
 import { CUES } from './injection-cues.js';
 import { FEATURE_RULES, featureHits } from './injection-features.js';
-import { hiddenContentFindings, type RuleHit } from './injection-hidden.js';
+import { HIDDEN_PATTERNS, hiddenContentFindings, type RuleHit } from './injection-hidden.js';
 import { type ModelInput, modelFinding, modelVerdict } from './injection-model.js';
-import { isReporting, type MetaWords, metaWords, quotedSpans, within } from './injection-reporting.js';
+import {
+  execMatches,
+  isReporting,
+  type Matches,
+  META_PATTERNS,
+  type MetaWords,
+  metaWords,
+  quotedSpans,
+  within,
+} from './injection-reporting.js';
 import type { InjectionRule } from './injection-rule.js';
 import { ENGLISH_RULES } from './injection-rules-en.js';
 import { INTERNATIONAL_RULES } from './injection-rules-intl.js';
@@ -98,8 +107,11 @@ export function injectionEvidence(
   const findings: DetectorFinding[] = [];
   // Chinese and Japanese meta words are not among the literals (each new character widens the scanner's table for
   // every state): a text with CJK characters is checked by the pattern itself.
+  const matchesIn = plannedMatches(skeleton.text, found);
   const meta =
-    anyOf(found, SIGN_IDS.reporting) || CJK.test(skeleton.text) ? metaWords(skeleton.text) : NO_META;
+    anyOf(found, SIGN_IDS.reporting) || CJK.test(skeleton.text)
+      ? metaWords(skeleton.text, matchesIn)
+      : NO_META;
   const reporting = isReporting(meta);
   const quotes = reporting ? quotedSpans(skeleton.text) : undefined;
   for (const hit of hits) {
@@ -115,7 +127,7 @@ export function injectionEvidence(
     findings.push(finding(hit.rule, start, end, text, discounted, { reported: quoted ? 'quoted' : 'prose' }));
   }
   const plain = findings.length;
-  findings.push(...hiddenContentFindings(text, skeleton, hits));
+  findings.push(...hiddenContentFindings(text, skeleton, hits, matchesIn));
   findings.push(...decodedFindings(text, rules));
   const carried = findings.filter((f, i) => i >= plain || f.carrier !== undefined);
   // The model weighs quoting in any text that names attacks, not only in one the discount above applies to.
@@ -224,6 +236,41 @@ let SIGN_IDS!: Readonly<Record<keyof typeof SIGN_LITERALS, readonly number[]>>;
 let ANCHOR_TEXT!: readonly string[];
 /** Every trigger, anchor, factor and sign literal, found in one pass; one-character anchors are found by indexOf when needed. */
 let LITERALS!: LiteralScanner;
+/** The meta-word and carrier patterns that have anchors, sticky: tried only where an anchor occurs. */
+let PLANNED!: ReadonlyMap<
+  RegExp,
+  { readonly sticky: RegExp; readonly anchors: CompiledRule['anchors'] & object }
+>;
+
+/**
+ * Matches on the skeleton `text` that `found` scanned: a planned pattern is tried only at its anchors'
+ * occurrences (and at 0), in ascending order from the end of its last match, which finds the matches repeated
+ * `exec` of the global pattern finds (INVARIANT: every match starts at 0 or with an anchor, regex-plan.ts).
+ */
+function plannedMatches(text: string, found: LiteralHits): Matches {
+  return (pattern, on) => {
+    const planned = PLANNED.get(pattern);
+    if (planned === undefined || on !== text) return execMatches(pattern, on);
+    const candidates = candidatesOf(text, found, planned.anchors);
+    const sticky = planned.sticky;
+    let k = 0;
+    let from = 0;
+    return () => {
+      for (; k < candidates.length; k++) {
+        const at = candidates[k]!;
+        if (at < from) continue;
+        sticky.lastIndex = at;
+        const m = sticky.exec(text);
+        if (m === null) continue;
+        // An empty match would not advance.
+        from = m[0].length === 0 ? at + 1 : at + m[0].length;
+        k++;
+        return m;
+      }
+      return null;
+    };
+  };
+}
 
 function ensureEngine(): void {
   if (engineReady) return;
@@ -233,11 +280,25 @@ function ensureEngine(): void {
     reversed: SIGN_LITERALS.reversed.map(literalId),
     reporting: SIGN_LITERALS.reporting.map(literalId),
   };
+  const planned = new Map<RegExp, { sticky: RegExp; anchors: CompiledRule['anchors'] & object }>();
+  PLANNED = planned;
+  for (const pattern of [...META_PATTERNS, ...HIDDEN_PATTERNS]) {
+    const anchors = pattern.flags === 'g' ? planOf(pattern.source)?.anchors : undefined;
+    if (anchors === undefined) continue;
+    planned.set(pattern, {
+      sticky: new RegExp(pattern.source, 'y'),
+      anchors: anchors.map((a) => ({
+        id: literalId(a.text),
+        boundary: a.boundary,
+        checkBoundary: a.boundary && isWordUnit(a.text.charCodeAt(0)),
+      })),
+    });
+  }
   // Literals whose positions matter (anchors, factors); the others (triggers, signs) only need to occur.
   const positioned = new Set<number>();
-  for (const c of COMPILED.values()) {
+  for (const c of [...COMPILED.values(), ...PLANNED.values()]) {
     for (const a of c.anchors ?? []) positioned.add(a.id);
-    for (const f of c.factors) for (const id of FACTOR_LITERALS[f]!) positioned.add(id);
+    for (const f of 'factors' in c ? c.factors : []) for (const id of FACTOR_LITERALS[f]!) positioned.add(id);
   }
   ANCHOR_TEXT = [...LITERAL_IDS.keys()];
   LITERALS = new LiteralScanner(
