@@ -78,6 +78,8 @@ const FORMATS: readonly PiiFormat[] = [
     pattern:
       /(?<![\w+])\+[1-9]\d{0,3}(?:[ .-]{1,2}\(?\d{1,8}\)?){1,5}(?![\w])|(?<![\w+])\+[1-9]\d{7,14}(?!\d)/dg,
     accept: digitCount(8, 15),
+    // Both forms start with the plus sign.
+    trigger: { literals: ['+'], reach: 0 },
   },
   {
     kind: 'phone',

@@ -116,10 +116,14 @@ function locate(
 }
 
 function maskText(text: string): string {
-  // Most previews are prose that no secret or PII format can match: they need no second scan.
-  if (!mayHoldSecretInViews(text) && !mayHoldPii(text)) return text;
+  // Most previews are prose that no secret or PII format can match: they need no second scan. A class that
+  // cannot match is not scanned for either: it would add no span.
+  const classes: ('secret' | 'pii')[] = [];
+  if (mayHoldSecretInViews(text)) classes.push('secret');
+  if (mayHoldPii(text)) classes.push('pii');
+  if (classes.length === 0) return text;
   try {
-    return redactText(text, ['secret', 'pii']);
+    return redactText(text, classes);
   } catch {
     return '[REDACTED]';
   }

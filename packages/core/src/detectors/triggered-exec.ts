@@ -45,9 +45,13 @@ export class TriggerIndex {
   /** Per trigger with a lead, which ASCII units lead up to it. */
   readonly leads = new Map<Trigger, Uint8Array>();
 
+  /** Every literal is one unit that has no case. */
+  private readonly unitsOnly: boolean;
+
   constructor(triggers: readonly Trigger[]) {
     const literals = [...new Set(triggers.flatMap((t) => t.literals.map((l) => l.toLowerCase())))];
     this.literals = literals;
+    this.unitsOnly = literals.every((l) => l.length === 1 && l.toLowerCase() === l.toUpperCase());
     const source = literals.map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|');
     this.any = new RegExp(source, 'i');
     this.anyGlobal = new RegExp(source, 'gi');
@@ -79,14 +83,13 @@ export class TriggerIndex {
 
   /** Where each literal starts in `text`, in any case: ascending offsets by literal id, a hole for none. */
   find(text: string): readonly (readonly number[] | undefined)[] {
-    // One unit that has no case (the PII formats' `:`): found by indexOf, with no search object per hit.
-    if (this.literals.length === 1 && this.literals[0]!.length === 1) {
-      const unit = this.literals[0]!;
-      if (unit.toLowerCase() === unit.toUpperCase()) {
+    // Single units that have no case (the PII formats' `:` and `+`): found by indexOf, no search object per hit.
+    if (this.unitsOnly) {
+      return this.literals.map((unit) => {
         const at: number[] = [];
         for (let i = text.indexOf(unit); i >= 0; i = text.indexOf(unit, i + 1)) at.push(i);
-        return at.length > 0 ? [at] : [];
-      }
+        return at.length > 0 ? at : undefined;
+      });
     }
     const lists: number[][] = [];
     const any = this.anyGlobal;
