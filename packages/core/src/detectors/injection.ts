@@ -373,7 +373,7 @@ function candidatesOf(
   text: string,
   found: LiteralHits,
   anchors: CompiledRule['anchors'] & object,
-): Int32Array {
+): ArrayLike<number> {
   const kept: ArrayLike<number>[] = [[0]];
   for (const a of anchors) {
     // Most anchors of a family do not occur in a given text: they are passed over without a look at their lists.
@@ -384,13 +384,13 @@ function candidatesOf(
       kept.push(starts);
       continue;
     }
-    const out = new Int32Array(starts.length);
-    let n = 0;
+    // Plain arrays: typed arrays and their views cost more to make than these short lists cost to fill.
+    const out: number[] = [];
     for (const p of starts) {
       if (p > 0 && isWordUnit(text.charCodeAt(p - 1))) continue;
-      out[n++] = p;
+      out.push(p);
     }
-    kept.push(out.subarray(0, n));
+    kept.push(out);
   }
   return mergeAscending(kept);
 }
@@ -399,27 +399,27 @@ function candidatesOf(
  * The values of ascending lists, ascending, duplicates kept (what sorting their concatenation gives): merged
  * in pairs, as the lists are sorted already.
  */
-function mergeAscending(lists: readonly ArrayLike<number>[]): Int32Array {
+function mergeAscending(lists: readonly ArrayLike<number>[]): ArrayLike<number> {
   let runs: ArrayLike<number>[] = lists.filter((l) => l.length > 0);
-  if (runs.length === 0) return new Int32Array(0);
+  if (runs.length === 0) return NO_POSITIONS;
   while (runs.length > 1) {
     const merged: ArrayLike<number>[] = [];
     for (let r = 0; r + 1 < runs.length; r += 2) merged.push(mergeTwo(runs[r]!, runs[r + 1]!));
     if (runs.length % 2 === 1) merged.push(runs[runs.length - 1]!);
     runs = merged;
   }
-  const only = runs[0]!;
-  return only instanceof Int32Array ? only : Int32Array.from(only);
+  return runs[0]!;
 }
 
-function mergeTwo(a: ArrayLike<number>, b: ArrayLike<number>): Int32Array {
-  const out = new Int32Array(a.length + b.length);
+const NO_POSITIONS: ArrayLike<number> = [];
+
+function mergeTwo(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
+  const out: number[] = [];
   let i = 0;
   let j = 0;
-  let n = 0;
-  while (i < a.length && j < b.length) out[n++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
-  while (i < a.length) out[n++] = a[i++]!;
-  while (j < b.length) out[n++] = b[j++]!;
+  while (i < a.length && j < b.length) out.push(a[i]! <= b[j]! ? a[i++]! : b[j++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
   return out;
 }
 
@@ -478,7 +478,7 @@ function runRules(
     return starts;
   };
   // Rules that share their anchors (the verbs of one family) share their candidates.
-  const candidateCache = new Map<string, Int32Array>();
+  const candidateCache = new Map<string, ArrayLike<number>>();
   // Local cues (an order's verb, its object) only count near a context cue: they are looked for there alone, so a
   // long text with no addressee, marker or sequencing pays nothing for them.
   let windows: Int32Array | undefined;
