@@ -245,8 +245,8 @@ function nextStamp(): void {
  */
 function windowSum(
   w: Float32Array,
-  uni: Int32Array,
-  bi: Int32Array,
+  uni: readonly number[],
+  bi: readonly number[],
   from: number,
   to: number,
   extra: readonly number[] | undefined,
@@ -370,8 +370,9 @@ function featuresOf(input: ModelInput, tokens: Tokens, only?: number, w?: Float3
   // needs its own tokens' alone: uni[t - base] and bi[t - base] hold token t's.
   const base = only === undefined ? 0 : Math.min(only * STRIDE, tokens.count);
   const limit = only === undefined ? tokens.count : Math.min(tokens.count, base + WINDOW);
-  const uni = new Int32Array(limit - base);
-  const bi = new Int32Array(limit - base);
+  // Plain arrays: short-lived typed arrays of this size are allocated outside the heap, and cost more to make.
+  const uni: number[] = new Array(limit - base);
+  const bi: number[] = new Array(limit - base);
   const { hashes, words } = tokens;
   for (let t = base; t < limit; t++) {
     const h = hashes[t]!;
