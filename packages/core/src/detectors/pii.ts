@@ -24,6 +24,8 @@ interface PiiFormat {
   readonly accept?: (value: string) => boolean;
   /** What every match contains, when something does: the pattern is then tried only near it (triggered-exec.ts). */
   readonly trigger?: Trigger;
+  /** ASCII digits every match holds at least (`\d` reads no other): a text with fewer is not searched. */
+  readonly minDigits?: number;
 }
 
 const digitsOf = (s: string) => s.replace(/\D/g, '');
@@ -36,18 +38,21 @@ const FORMATS: readonly PiiFormat[] = [
   {
     kind: 'card',
     reason: 'a payment card number (Luhn-valid, known issuer)',
+    minDigits: 13,
     pattern: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/dg,
     accept: (s) => cardNumberValid(digitsOf(s)) && consistentSeparators(s),
   },
   {
     kind: 'iban',
     reason: 'an IBAN (mod-97 valid)',
+    minDigits: 2,
     pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/dg,
     accept: (s) => ibanValid(s.replace(/ /g, '')),
   },
   {
     kind: 'ssn',
     reason: 'a US social security number',
+    minDigits: 9,
     pattern: /(?<![\d-])(\d{3})-(\d{2})-(\d{4})(?![\d-])/dg,
     accept: (s) => {
       const [a = '', g = '', n = ''] = s.split('-');
@@ -57,24 +62,28 @@ const FORMATS: readonly PiiFormat[] = [
   {
     kind: 'national_id',
     reason: 'a Spanish DNI/NIE (check letter valid)',
+    minDigits: 7,
     pattern: /\b((?:\d{8}|[XYZ]\d{7})[- ]?[A-Z])\b/dg,
     accept: (s) => spanishIdValid(s.replace(/[- ]/g, '')),
   },
   {
     kind: 'national_id',
     reason: 'a French social security number (NIR key valid)',
+    minDigits: 13,
     pattern: /\b([12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2})\b/dg,
     accept: (s) => frenchNirValid(s.replace(/ /g, '')),
   },
   {
     kind: 'national_id',
     reason: 'a Chinese resident identity number (check digit valid)',
+    minDigits: 17,
     pattern: /(?<![\dA-Za-z])(\d{17}[\dX])(?![\dA-Za-z])/dg,
     accept: chineseIdValid,
   },
   {
     kind: 'phone',
     reason: 'a phone number in international form',
+    minDigits: 2,
     pattern:
       /(?<![\w+])\+[1-9]\d{0,3}(?:[ .-]{1,2}\(?\d{1,8}\)?){1,5}(?![\w])|(?<![\w+])\+[1-9]\d{7,14}(?!\d)/dg,
     accept: digitCount(8, 15),
@@ -84,11 +93,13 @@ const FORMATS: readonly PiiFormat[] = [
   {
     kind: 'phone',
     reason: 'a US phone number',
+    minDigits: 10,
     pattern: /(?<![\w+.-])(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .-])\d{3}[ .-]\d{4}(?![\w-])/dg,
   },
   {
     kind: 'phone',
     reason: 'a phone number after a word that says so',
+    minDigits: 4,
     pattern:
       /\b(?:tel|phone|mobile|cell|fax|telefon|handy|mobil|tél|téléphone|portable|teléfono|telefono|móvil|movil)\b[^\n\d]{0,12}((?:0|1[3-9])(?:\d{6,12}|\d{1,4}(?:[ ./-]\d{2,8}){1,4})(?![\d]))|(?:電話|电话|手机|手機|携帯|TEL)[^\n\d]{0,6}((?:0|1[3-9])(?:\d{6,12}|\d{1,4}(?:[ ./-]\d{2,8}){1,4})(?![\d]))/dgi,
     accept: digitCount(7, 15),
@@ -96,6 +107,7 @@ const FORMATS: readonly PiiFormat[] = [
   {
     kind: 'ip',
     reason: 'an IPv4 address',
+    minDigits: 4,
     pattern:
       /(?<![\d.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?!\d|\.\d)/dg,
     accept: (s) => !/^(?:0\.|127\.|255\.|224\.0\.0\.)/.test(s) && s !== '1.1.1.1' && s !== '8.8.8.8',
@@ -111,29 +123,46 @@ const FORMATS: readonly PiiFormat[] = [
   {
     kind: 'address',
     reason: 'a street address (en)',
+    minDigits: 1,
     pattern:
       /\b\d{1,5} (?:[A-Z][a-z]{1,20} ){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway|Pkwy|Circle|Highway|Hwy)\b\.?/dg,
   },
   {
     kind: 'address',
     reason: 'a street address (de)',
+    minDigits: 1,
     pattern: /\b[A-ZÄÖÜ][a-zäöüß]{2,30}(?:straße|strasse|weg|allee|platz|gasse|ring|damm) \d{1,4}[a-z]?\b/dg,
   },
   {
     kind: 'address',
     reason: 'a street address (fr)',
+    minDigits: 1,
     pattern:
       /\b\d{1,4}(?: bis| ter)?,? (?:rue|avenue|boulevard|bd|place|allée|impasse|chemin|quai) (?:de la |de l'|du |des |de |d')?[A-ZÉ][a-zéèêàç-]{2,30}/dg,
   },
   {
     kind: 'address',
     reason: 'a street address (es)',
+    minDigits: 1,
     pattern:
       /\b(?:Calle|C\/|Avenida|Avda\.|Plaza|Paseo|Camino) (?:de la |del |de )?[A-ZÁÉÍÓÚ][a-záéíóúñ]{2,30}(?: [A-ZÁÉÍÓÚ][a-záéíóúñ]{2,30}){0,2},? (?:nº ?|n\.º ?)?\d{1,4}\b/dg,
   },
 ];
 
 const MAX_PER_FORMAT = 100;
+
+/** The most digits a format asks for. */
+const MOST_DIGITS = Math.max(...FORMATS.map((f) => f.minDigits ?? 0));
+
+/** How many ASCII digits `text` holds, counted up to `cap`. */
+function digitsUpTo(text: string, cap: number): number {
+  let n = 0;
+  for (let i = 0; i < text.length && n < cap; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
 
 /** The trigger literals of the formats that have one, found in one pass per text; their patterns, sticky. */
 const TRIGGERS = new TriggerIndex(FORMATS.flatMap((f) => (f.trigger ? [f.trigger] : [])));
@@ -167,7 +196,9 @@ export function detectPii(text: string, perFormat: number = MAX_PER_FORMAT): Det
   };
   for (const [start, end] of emailSpans(text, perFormat)) add('email', 'an email address', start, end);
   const source = new TriggerText(text, TRIGGERS);
+  const digits = digitsUpTo(text, MOST_DIGITS);
   for (const [index, format] of FORMATS.entries()) {
+    if (digits < (format.minDigits ?? 0)) continue;
     format.pattern.lastIndex = 0;
     const triggered = format.trigger && new TriggeredMatches(STICKY[index]!, source, format.trigger);
     const next = () => (triggered ? triggered.exec() : format.pattern.exec(text));
