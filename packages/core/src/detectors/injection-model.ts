@@ -188,16 +188,32 @@ const scoreBin = (x: number) =>
   x <= 0 ? 0 : x < 0.2 ? 1 : x < 0.35 ? 2 : x < 0.5 ? 3 : x < 0.65 ? 4 : x < 0.8 ? 5 : x < 0.9 ? 6 : 7;
 
 /** The names of a hit's features: what it is, and, in a text about attacks, whether it is quoted there. */
-function hitNames(hit: RuleHit, input: ModelInput): string[] {
+function hitNames(hit: RuleHit, input: ModelInput): readonly string[] {
   const r = hit.rule;
   // The phrase rules were tuned on the training corpora: a model that learnt to trust them would trust them
   // everywhere. It reads the parts (cues) and their combinations (features), which no corpus was tuned against.
-  if (!r.cue && r.pattern.source !== '(?!)') return [];
-  const name = r.cue ? `cue:${r.id}` : `feature:${r.id}`;
-  if (input.quotes === undefined) return [name];
-  const quoted = within(input.quotes, hit.start);
-  return [name, `${name}${quoted ? ' (quoted, in a text about attacks)' : ' (in a text about attacks)'}`];
+  if (!r.cue && r.pattern.source !== '(?!)') return NO_NAMES;
+  // The same few lists for every hit of a rule: made once, not a new string per hit and scan.
+  let names = NAMES_OF.get(r);
+  if (names === undefined) {
+    const name = r.cue ? `cue:${r.id}` : `feature:${r.id}`;
+    names = {
+      plain: [name],
+      quoted: [name, `${name} (quoted, in a text about attacks)`],
+      prose: [name, `${name} (in a text about attacks)`],
+    };
+    NAMES_OF.set(r, names);
+  }
+  if (input.quotes === undefined) return names.plain;
+  return within(input.quotes, hit.start) ? names.quoted : names.prose;
 }
+
+const NO_NAMES: readonly string[] = [];
+/** hitNames' lists, by rule. */
+const NAMES_OF = new WeakMap<
+  RuleHit['rule'],
+  { readonly plain: readonly string[]; readonly quoted: readonly string[]; readonly prose: readonly string[] }
+>();
 
 /** What one window's features go to: a sum of weights (scoring) or a list of buckets (training, explaining). */
 interface Accumulator {
