@@ -47,6 +47,43 @@ export function tokenRuns(text: string, limit: number): [number, number][] {
   });
   return spans;
 }
+/** `[A-Za-z0-9_ \-.:|,]`, what GROUPED's matches are made of, by ASCII code. */
+const GROUPED_UNIT = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) table[c] = /[A-Za-z0-9_ \-.:|,]/.test(String.fromCharCode(c)) ? 1 : 0;
+  return table;
+})();
+
+/**
+ * Calls `visit(index, run)` for each match of GROUPED that holds three digits or more (prose is words split by
+ * spaces too: a credential split into groups carries digits), in order, while `visit` returns true. The pattern
+ * runs only over the stretches of GROUPED_UNIT that hold three digits. INVARIANT: the same matches as one search
+ * over the whole text: a match lies inside one stretch, and a stretch's matches do not depend on the text
+ * outside it but for the unit either side, which its search reads too.
+ */
+function groupedRuns(text: string, visit: (index: number, run: string) => boolean): void {
+  const n = text.length;
+  let start = 0;
+  let digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : -1;
+    if (c >= 0 && c < 128 && GROUPED_UNIT[c] === 1) {
+      if (c >= 48 && c <= 57) digits++;
+      continue;
+    }
+    if (digits >= 3) {
+      const from = Math.max(0, start - 1);
+      const slice = text.slice(from, Math.min(n, i + 1));
+      GROUPED.lastIndex = start - from;
+      for (let m = GROUPED.exec(slice); m !== null; m = GROUPED.exec(slice)) {
+        if (hasDigits(m[0], 3) && !visit(from + m.index, m[0])) return;
+      }
+    }
+    start = i + 1;
+    digits = 0;
+  }
+}
+
 /** Whether `text` holds at least `count` ASCII digits. */
 function hasDigits(text: string, count: number): boolean {
   let seen = 0;
@@ -99,13 +136,10 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
   for (const payload of decodedPayloads(text, 'tokens'))
     add(detectSecrets(payload.text, 1), payload.start, payload.end, payload.carrier);
   let tries = 0;
-  GROUPED.lastIndex = 0;
-  for (let m = GROUPED.exec(text); m !== null && tries < MAX_GROUP_TRIES; m = GROUPED.exec(text)) {
+  groupedRuns(text, (index, run) => {
     // The run may begin with words before the secret ("the key: ghp_ 4Vq8 …"): it is joined
     // from each group on, so a format anchored at its start can match.
-    // Prose is words split by spaces too: a credential split into groups carries digits.
-    if (!hasDigits(m[0], 3)) continue;
-    const groups = groupsOf(m[0]);
+    const groups = groupsOf(run);
     // Each join is a part of the whole join: when that holds no trigger, none does, and only the tries are
     // counted (INVARIANT: the same count as joining each, so that the budget ends where it did).
     const whole = groups.map((g) => g.text).join('');
@@ -115,7 +149,7 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
         if (tries++ >= MAX_GROUP_TRIES || rest < 16) break;
         rest -= groups[g]!.text.length;
       }
-      continue;
+      return tries < MAX_GROUP_TRIES;
     }
     for (let g = 0; g < groups.length; g++) {
       if (tries++ >= MAX_GROUP_TRIES) break;
@@ -123,13 +157,14 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
       const at: number[] = [];
       for (const group of groups.slice(g)) {
         joined += group.text;
-        for (let k = 0; k < group.text.length; k++) at.push(m.index + group.index + k);
+        for (let k = 0; k < group.text.length; k++) at.push(index + group.index + k);
       }
       if (joined.length < 16) break;
       const [found] = detectSecrets(joined, 1);
       if (found) add([found], at[found.start]!, at[found.end - 1]! + 1, 'split into groups');
     }
-  }
+    return tries < MAX_GROUP_TRIES;
+  });
   for (const [start, end] of tokenRuns(text, MAX_RUNS)) {
     const run = text.slice(start, end);
     if (mayHoldSecret(run, true)) add(detectSecrets([...run].reverse().join(''), 1), start, end, 'reversed');
