@@ -154,13 +154,11 @@ const MAX_PER_FORMAT = 100;
 /** The most digits a format asks for. */
 const MOST_DIGITS = Math.max(...FORMATS.map((f) => f.minDigits ?? 0));
 
-/** How many ASCII digits `text` holds, counted up to `cap`. */
+/** How many ASCII digits `text` holds, counted up to `cap` (found by a search: a text may hold none). */
 function digitsUpTo(text: string, cap: number): number {
+  const digit = /\d/g;
   let n = 0;
-  for (let i = 0; i < text.length && n < cap; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
+  while (n < cap && digit.test(text)) n++;
   return n;
 }
 

@@ -63,24 +63,30 @@ const GROUPED_UNIT = (() => {
  */
 function groupedRuns(text: string, visit: (index: number, run: string) => boolean): void {
   const n = text.length;
-  let start = 0;
-  let digits = 0;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : -1;
-    if (c >= 0 && c < 128 && GROUPED_UNIT[c] === 1) {
+  const isUnit = (i: number) => {
+    const c = text.charCodeAt(i);
+    return c < 128 && GROUPED_UNIT[c] === 1;
+  };
+  // Stretches are read from the digits a search finds: a text with few digits is not read unit by unit.
+  const digit = /\d/g;
+  while (digit.test(text)) {
+    const at = digit.lastIndex - 1;
+    let start = at;
+    while (start > 0 && isUnit(start - 1)) start--;
+    let end = at;
+    let digits = 0;
+    for (; end < n && isUnit(end); end++) {
+      const c = text.charCodeAt(end);
       if (c >= 48 && c <= 57) digits++;
-      continue;
     }
-    if (digits >= 3) {
-      const from = Math.max(0, start - 1);
-      const slice = text.slice(from, Math.min(n, i + 1));
-      GROUPED.lastIndex = start - from;
-      for (let m = GROUPED.exec(slice); m !== null; m = GROUPED.exec(slice)) {
-        if (hasDigits(m[0], 3) && !visit(from + m.index, m[0])) return;
-      }
+    digit.lastIndex = end;
+    if (digits < 3) continue;
+    const from = Math.max(0, start - 1);
+    const slice = text.slice(from, Math.min(n, end + 1));
+    GROUPED.lastIndex = start - from;
+    for (let m = GROUPED.exec(slice); m !== null; m = GROUPED.exec(slice)) {
+      if (hasDigits(m[0], 3) && !visit(from + m.index, m[0])) return;
     }
-    start = i + 1;
-    digits = 0;
   }
 }
 
