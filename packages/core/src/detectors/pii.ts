@@ -118,7 +118,9 @@ const FORMATS: readonly PiiFormat[] = [
     pattern: /(?<![\w:])([0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7})(?![\w:])/dg,
     accept: ipv6Plausible,
     // Its first colon comes after at most four hex digits; the pattern can start anywhere, the colon cannot.
-    trigger: { literals: [':'], reach: 4, lead: '[0-9a-fA-F]' },
+    // That colon is the first of the match (hex digits lead up to it), and a second follows after at most four
+    // more: a colon without one ("Note: …") starts nothing.
+    trigger: { literals: [':'], reach: 4, lead: '[0-9a-fA-F]', viable: secondColonNear },
   },
   {
     kind: 'address',
@@ -222,6 +224,18 @@ export function mayHoldPii(text: string): boolean {
   // One colon ("Note: …", "Assistant: …") is most previews' and cannot make an IPv6 address.
   const colon = text.indexOf(':');
   return colon >= 0 && text.indexOf(':', colon + 1) >= 0;
+}
+
+const isHexUnit = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/** Whether another colon follows the one at `at` after at most four hex digits (an IPv6 address's second). */
+function secondColonNear(text: string, at: number): boolean {
+  for (let i = at + 1; i < text.length && i <= at + 5; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58) return true;
+    if (!isHexUnit(c)) return false;
+  }
+  return false;
 }
 
 const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);

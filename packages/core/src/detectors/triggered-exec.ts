@@ -22,6 +22,11 @@ export interface Trigger {
    * its trigger is one of. Candidates are then looked for only in the run of them that ends at the trigger.
    */
   readonly lead?: string;
+  /**
+   * False for an occurrence no match can start before (within its reach and lead) because of what follows it:
+   * its positions are then not tried. INVARIANT: it must never be false where the pattern could match.
+   */
+  readonly viable?: (text: string, occurrence: number) => boolean;
 }
 
 /**
@@ -184,6 +189,10 @@ export class TriggeredMatches {
     const lead = this.source.index.leads.get(trigger);
     for (; this.k < starts.length; this.k++) {
       const occurrence = starts[this.k]!;
+      if (trigger.viable !== undefined && !trigger.viable(text, occurrence)) {
+        this.next = Math.max(this.next, occurrence + 1);
+        continue;
+      }
       let first = Math.max(this.next, occurrence - trigger.reach);
       if (lead !== undefined && first <= occurrence) {
         // The run of lead units that ends at the trigger: a match cannot start before it.
