@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * Encoded runs in a text, decoded one level (base64, hex, `\x` escapes,
  * percent-encoding, HTML numeric entities, `\u` escapes). Injection payloads
@@ -121,6 +123,8 @@ const TOKEN_CLASS = (() => {
   }
   return table;
 })();
+/** 1 for a unit of base64 (`[A-Za-z0-9+/_-]`). */
+const BASE64_UNIT = TOKEN_CLASS.map((c) => (c === 0 ? 0 : 1));
 const isHexUnit = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 
 /**
@@ -134,21 +138,49 @@ export function tokenRuns(text: string): { base64: [number, number][]; hex: [num
   const base64: [number, number][] = [];
   const hex: [number, number][] = [];
   const n = text.length;
-  let start = 0;
-  // One tight loop over the units; a run long enough is looked at again for its hex parts (alphanumeric runs
-  // lie inside base64 runs, so a hex match lies inside a base64 run of 24 or more).
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 0;
-    if (c < 128 && TOKEN_CLASS[c] !== 0) continue;
-    if (i - start >= 24) {
-      let end = i;
-      while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
-      base64.push([start, end]);
-      hexRuns(text, start, i, hex);
-    }
-    start = i + 1;
-  }
+  // A run long enough is looked at again for its hex parts (alphanumeric runs lie inside base64 runs, so a hex
+  // match lies inside a base64 run of 24 or more).
+  longRuns(text, BASE64_UNIT, 24, (start, i) => {
+    let end = i;
+    while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
+    base64.push([start, end]);
+    hexRuns(text, start, i, hex);
+    return true;
+  });
   return { base64, hex };
+}
+
+/**
+ * Calls `visit(start, end)` for each maximal run of at least `min` units that `unit` (by ASCII code) admits, in
+ * order, until `visit` returns false. Sublinear on ordinary text: a window of `min` units is read from its end,
+ * and the first unit outside the class moves the window past it, so short words are mostly skipped unread.
+ */
+export function longRuns(
+  text: string,
+  unit: Uint8Array,
+  min: number,
+  visit: (start: number, end: number) => boolean,
+): void {
+  const n = text.length;
+  const admits = (i: number) => {
+    const c = text.charCodeAt(i);
+    return c < 128 && unit[c] === 1;
+  };
+  // INVARIANT: i is 0 or follows a unit outside the class, so a run that starts at i is maximal to the left;
+  // no run of `min` units starts between a unit outside the class and the next i.
+  let i = 0;
+  while (i + min <= n) {
+    let j = i + min - 1;
+    while (j >= i && admits(j)) j--;
+    if (j >= i) {
+      i = j + 1;
+      continue;
+    }
+    let end = i + min;
+    while (end < n && admits(end)) end++;
+    if (!visit(i, end)) return;
+    i = end + 1;
+  }
 }
 
 /** The hex matches inside the base64 run text[from, to): alphanumeric runs of hex digits, of even length 24 or more. */
@@ -185,6 +217,8 @@ function hexBytes(hex: string): Uint8Array {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function fromBytes(bytes: Uint8Array): string | undefined {
+  // Most runs are not UTF-8 (words, paths, hashes): a check is far cheaper than the decoder's exception.
+  if (!isUtf8(bytes)) return undefined;
   try {
     return utf8.decode(bytes);
   } catch {

@@ -1,3 +1,4 @@
+import { execMatches, type Matches } from './injection-reporting.js';
 import type { InjectionRule } from './injection-rule.js';
 import { originalSpan, type Skeleton } from './normalize.js';
 import { preview } from './preview.js';
@@ -23,6 +24,16 @@ const MARKDOWN_IMAGE = /!\[[^\]\n]{0,300}\]\(\s{0,3}<?(https?:\/\/[^\s)>]{1,2000
 const MARKDOWN_LINK = /(?<!!)\[[^\]\n]{0,300}\]\(\s{0,3}<?(https?:\/\/[^\s)>]{1,2000})/g;
 const HTML_IMAGE = /<img\b[^>]{0,500}?\bsrc\s{0,2}=\s{0,2}["']?(https?:\/\/[^\s"'>]{1,2000})/g;
 
+/** The patterns of the carriers: the injection detector finds where they can start in its one literal pass. */
+export const HIDDEN_PATTERNS: readonly RegExp[] = [
+  HTML_COMMENT,
+  HIDING_STYLE,
+  ATTRIBUTE,
+  MARKDOWN_IMAGE,
+  MARKDOWN_LINK,
+  HTML_IMAGE,
+];
+
 /** Query parameter names that carry data out rather than select a resource. */
 const EXFIL_PARAMS =
   /^(?:data|d|secret|secrets|token|key|apikey|api_key|password|pw|pwd|pass|history|chat|conversation|convo|memory|exfil|leak|ssn|cc|card|creds?|credentials|session|cookie|cookies|prompt|context|ctx|summary|info|payload|content|msg|message|email|emails|user_data|dump)$/;
@@ -36,6 +47,7 @@ export function hiddenContentFindings(
   text: string,
   skeleton: Skeleton,
   hits: readonly RuleHit[],
+  matchesIn: Matches = execMatches,
 ): DetectorFinding[] {
   const findings: DetectorFinding[] = [];
   const at = Math.max(skeleton.firstHidden, 0);
@@ -80,8 +92,8 @@ export function hiddenContentFindings(
   const instructive = hits.filter((h) => (h.weight ?? h.rule.weight) >= 0.3 && h.carrier === undefined);
   const regions = (pattern: RegExp, extend = 0): [number, number][] => {
     const spans: [number, number][] = [];
-    pattern.lastIndex = 0;
-    for (let m = pattern.exec(sk); m !== null && spans.length < 200; m = pattern.exec(sk))
+    const next = matchesIn(pattern, sk);
+    for (let m = next(); m !== null && spans.length < 200; m = next())
       spans.push([m.index, m.index + m[0].length + extend]);
     return spans;
   };
@@ -114,8 +126,8 @@ export function hiddenContentFindings(
     );
   }
   for (const pattern of [MARKDOWN_IMAGE, HTML_IMAGE]) {
-    pattern.lastIndex = 0;
-    for (let m = pattern.exec(sk); m !== null; m = pattern.exec(sk)) {
+    const next = matchesIn(pattern, sk);
+    for (let m = next(); m !== null; m = next()) {
       const verdict = urlVerdict(m[1]!);
       if (verdict === 'clean') continue;
       const [s, e] = originalSpan(skeleton, text, m.index, m.index + m[0].length);
@@ -131,8 +143,8 @@ export function hiddenContentFindings(
       break;
     }
   }
-  MARKDOWN_LINK.lastIndex = 0;
-  for (let m = MARKDOWN_LINK.exec(sk); m !== null; m = MARKDOWN_LINK.exec(sk)) {
+  const links = matchesIn(MARKDOWN_LINK, sk);
+  for (let m = links(); m !== null; m = links()) {
     if (!/[{}<>$]|%7b|%3c|\[\w/.test(m[1]!)) continue;
     const [s, e] = originalSpan(skeleton, text, m.index, m.index + m[0].length);
     add('link-with-placeholder', 0.5, 'a link whose URL has a placeholder to fill with data', s, e);

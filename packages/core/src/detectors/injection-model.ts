@@ -94,14 +94,30 @@ interface Tokens {
   readonly ends: Int32Array;
 }
 
-/** Word, number, punctuation and line-break tokens of the skeleton; a run of one punctuation mark is one token. */
+/** Token arrays reused by every text of up to this many units (a few hundred KB kept). */
+const SCRATCH_UNITS = 1 << 15;
+let SCRATCH: { hashes: Int32Array; starts: Int32Array; ends: Int32Array; words: Uint8Array } | undefined;
+
+/**
+ * Word, number, punctuation and line-break tokens of the skeleton; a run of one punctuation mark is one token.
+ * INVARIANT: the arrays may be shared with the next call's: read them before tokenizing another text.
+ */
 function tokenize(text: string): Tokens {
   const n = text.length;
   // At most one token per character: sized once, no growing (a megabyte costs 13 MB for the scan's duration).
-  const hashes = new Int32Array(n + 1);
-  const starts = new Int32Array(n + 1);
-  const ends = new Int32Array(n + 1);
-  const words = new Uint8Array(n + 1);
+  // Texts of up to SCRATCH_UNITS reuse one set of arrays: the tokens never outlive the scoring that reads them.
+  const scratch = n + 1 <= SCRATCH_UNITS;
+  if (scratch && SCRATCH === undefined)
+    SCRATCH = {
+      hashes: new Int32Array(SCRATCH_UNITS),
+      starts: new Int32Array(SCRATCH_UNITS),
+      ends: new Int32Array(SCRATCH_UNITS),
+      words: new Uint8Array(SCRATCH_UNITS),
+    };
+  const hashes = scratch ? SCRATCH!.hashes : new Int32Array(n + 1);
+  const starts = scratch ? SCRATCH!.starts : new Int32Array(n + 1);
+  const ends = scratch ? SCRATCH!.ends : new Int32Array(n + 1);
+  const words = scratch ? SCRATCH!.words : new Uint8Array(n + 1);
   let count = 0;
   const push = (h: number, s: number, e: number, word: number) => {
     words[count] = word;
@@ -173,16 +189,32 @@ const scoreBin = (x: number) =>
   x <= 0 ? 0 : x < 0.2 ? 1 : x < 0.35 ? 2 : x < 0.5 ? 3 : x < 0.65 ? 4 : x < 0.8 ? 5 : x < 0.9 ? 6 : 7;
 
 /** The names of a hit's features: what it is, and, in a text about attacks, whether it is quoted there. */
-function hitNames(hit: RuleHit, input: ModelInput): string[] {
+function hitNames(hit: RuleHit, input: ModelInput): readonly string[] {
   const r = hit.rule;
   // The phrase rules were tuned on the training corpora: a model that learnt to trust them would trust them
   // everywhere. It reads the parts (cues) and their combinations (features), which no corpus was tuned against.
-  if (!r.cue && r.pattern.source !== '(?!)') return [];
-  const name = r.cue ? `cue:${r.id}` : `feature:${r.id}`;
-  if (input.quotes === undefined) return [name];
-  const quoted = within(input.quotes, hit.start);
-  return [name, `${name}${quoted ? ' (quoted, in a text about attacks)' : ' (in a text about attacks)'}`];
+  if (!r.cue && r.pattern.source !== '(?!)') return NO_NAMES;
+  // The same few lists for every hit of a rule: made once, not a new string per hit and scan.
+  let names = NAMES_OF.get(r);
+  if (names === undefined) {
+    const name = r.cue ? `cue:${r.id}` : `feature:${r.id}`;
+    names = {
+      plain: [name],
+      quoted: [name, `${name} (quoted, in a text about attacks)`],
+      prose: [name, `${name} (in a text about attacks)`],
+    };
+    NAMES_OF.set(r, names);
+  }
+  if (input.quotes === undefined) return names.plain;
+  return within(input.quotes, hit.start) ? names.quoted : names.prose;
 }
+
+const NO_NAMES: readonly string[] = [];
+/** hitNames' lists, by rule. */
+const NAMES_OF = new WeakMap<
+  RuleHit['rule'],
+  { readonly plain: readonly string[]; readonly quoted: readonly string[]; readonly prose: readonly string[] }
+>();
 
 /** What one window's features go to: a sum of weights (scoring) or a list of buckets (training, explaining). */
 interface Accumulator {
@@ -214,6 +246,64 @@ function take(acc: Accumulator, b: number, source: number): void {
 /** Mark of the buckets already counted in the current window; the stamp changes per window. */
 const SEEN = new Int32Array(1 << MODEL_BITS);
 let stamp = 0;
+
+/** A new stamp: no bucket is marked counted. */
+function nextStamp(): void {
+  stamp = (stamp + 1) | 0;
+  if (stamp === 0) {
+    SEEN.fill(0);
+    stamp = 1;
+  }
+}
+
+/**
+ * The sum of the weights of the distinct buckets of tokens [from, to) (unigrams, and bigrams inside the window)
+ * and of the hits' names `extra`: the sum take() makes, adding in the same order (so the same float).
+ */
+function windowSum(
+  w: Float32Array,
+  uni: readonly number[],
+  bi: readonly number[],
+  from: number,
+  to: number,
+  extra: readonly number[] | undefined,
+): number {
+  nextStamp();
+  const s = stamp;
+  let sum = 0;
+  for (let t = from; t < to; t++) {
+    const u = uni[t]!;
+    if (SEEN[u] !== s) {
+      SEEN[u] = s;
+      sum += w[u]!;
+    }
+    const b = bi[t]!;
+    if (b >= 0 && t + 1 < to && SEEN[b] !== s) {
+      SEEN[b] = s;
+      sum += w[b]!;
+    }
+  }
+  if (extra)
+    for (let i = 0; i < extra.length; i++) {
+      const b = extra[i]!;
+      if (SEEN[b] !== s) {
+        SEEN[b] = s;
+        sum += w[b]!;
+      }
+    }
+  return sum;
+}
+
+/** Buckets of hit names, by name: a handful of names recur in every text. */
+const NAME_BUCKETS = new Map<string, number>();
+function nameBucket(name: string): number {
+  let b = NAME_BUCKETS.get(name);
+  if (b === undefined) {
+    b = bucketOf(hashString(name));
+    if (NAME_BUCKETS.size < 4096) NAME_BUCKETS.set(name, b);
+  }
+  return b;
+}
 
 /**
  * The hashed features of a text. With `withLabels`, also a readable label
@@ -325,11 +415,17 @@ function featuresOf(input: ModelInput, tokens: Tokens, only?: number, w?: Float3
   const hitCounts = new Int32Array(windows);
   for (const hit of input.hits) {
     const t = tokenAt(tokens, hit.start);
-    const first = Math.max(0, Math.ceil((t - WINDOW + 1) / STRIDE));
-    const last = Math.min(windows - 1, Math.floor(t / STRIDE));
+    let first = Math.max(0, Math.ceil((t - WINDOW + 1) / STRIDE));
+    let last = Math.min(windows - 1, Math.floor(t / STRIDE));
     for (let k = first; k <= last; k++) hitCounts[k]!++;
+    // Explaining one window reads the names of its own hits alone (in the same order).
+    if (only !== undefined) {
+      if (only < first || only > last) continue;
+      first = only;
+      last = only;
+    }
     for (const name of hitNames(hit, input)) {
-      const b = bucketOf(hashString(name));
+      const b = nameBucket(name);
       for (let k = first; k <= last; k++) {
         const list = named[k] ?? [];
         named[k] = list;
@@ -345,17 +441,20 @@ function featuresOf(input: ModelInput, tokens: Tokens, only?: number, w?: Float3
 
   const offsets = new Int32Array(windows + 1);
   const spans = new Int32Array(windows * 2);
-  // Each token's unigram and bigram buckets, once: every token is read by two windows.
-  const uni = new Int32Array(tokens.count);
-  const bi = new Int32Array(tokens.count);
-  for (let t = 0; t < tokens.count; t++) {
-    const h = tokens.hashes[t]!;
-    uni[t] = bucketOf(h);
+  // Each token's unigram and bigram buckets, once: every token is read by two windows. Explaining one window
+  // needs its own tokens' alone: uni[t - base] and bi[t - base] hold token t's.
+  const base = only === undefined ? 0 : Math.min(only * STRIDE, tokens.count);
+  const limit = only === undefined ? tokens.count : Math.min(tokens.count, base + WINDOW);
+  // Plain arrays: short-lived typed arrays of this size are allocated outside the heap, and cost more to make.
+  const uni: number[] = new Array(limit - base);
+  const bi: number[] = new Array(limit - base);
+  const { hashes, words } = tokens;
+  for (let t = base; t < limit; t++) {
+    const h = hashes[t]!;
+    uni[t - base] = bucketOf(h);
     // Pairs of marks (`":`, `},`) describe a carrier's syntax, not what it says: a pair needs a word.
-    bi[t] =
-      t + 1 < tokens.count && (tokens.words[t] === 1 || tokens.words[t + 1] === 1)
-        ? bucketOf(pair(h, tokens.hashes[t + 1]!))
-        : -1;
+    bi[t - base] =
+      t + 1 < tokens.count && (words[t] === 1 || words[t + 1] === 1) ? bucketOf(pair(h, hashes[t + 1]!)) : -1;
   }
   // With weights, each window's sum is kept instead of its buckets: scoring a megabyte allocates no bucket list.
   const acc: Accumulator = {
@@ -369,20 +468,21 @@ function featuresOf(input: ModelInput, tokens: Tokens, only?: number, w?: Float3
   };
   const sums = w === undefined ? undefined : new Float64Array(windows);
   for (let k = only ?? 0; k < (only === undefined ? windows : only + 1); k++) {
-    stamp = (stamp + 1) | 0;
-    if (stamp === 0) {
-      SEEN.fill(0);
-      stamp = 1;
-    }
-    offsets[k] = acc.n;
-    acc.sum = 0;
     const from = k * STRIDE;
     const to = Math.min(tokens.count, from + WINDOW);
     spans[2 * k] = tokens.count === 0 ? 0 : tokens.starts[from]!;
     spans[2 * k + 1] = tokens.count === 0 ? 0 : tokens.ends[to - 1]!;
+    if (sums !== undefined && w !== undefined) {
+      // Scoring: the same sum, in the same order, as take() would make it, without the bucket list.
+      sums[k] = windowSum(w, uni, bi, from - base, to - base, named[k]);
+      continue;
+    }
+    nextStamp();
+    offsets[k] = acc.n;
+    acc.sum = 0;
     for (let t = from; t < to; t++) {
-      take(acc, uni[t]!, 2 * t);
-      if (t + 1 < to && bi[t]! >= 0) take(acc, bi[t]!, 2 * t + 1);
+      take(acc, uni[t - base]!, 2 * t);
+      if (t + 1 < to && bi[t - base]! >= 0) take(acc, bi[t - base]!, 2 * t + 1);
     }
     const extra = named[k];
     if (extra) for (let i = 0; i < extra.length; i++) take(acc, extra[i]!, -1 - i);

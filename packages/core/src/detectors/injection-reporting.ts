@@ -26,10 +26,25 @@ export interface MetaWords {
   readonly weak: number;
 }
 
+/** The patterns of the meta words: the injection detector finds where they can start in its one literal pass. */
+export const META_PATTERNS: readonly RegExp[] = [META_STRONG, META_WEAK];
+
+/**
+ * The successive matches of a global pattern on a text, as repeated `exec` gives them (`matchesIn` may find them
+ * some quicker way, with the same result).
+ */
+export type Matches = (pattern: RegExp, text: string) => () => RegExpExecArray | null;
+
+/** Matches by repeated `exec` of the global pattern itself. */
+export const execMatches: Matches = (pattern, text) => {
+  pattern.lastIndex = 0;
+  return () => pattern.exec(text);
+};
+
 /** The distinct meta words of `text`; the weak ones are counted only beside a strong one. */
-export function metaWords(text: string): MetaWords {
-  const strong = proseWords(text, META_STRONG).size;
-  return { strong, weak: strong === 0 ? 0 : proseWords(text, META_WEAK).size };
+export function metaWords(text: string, matchesIn: Matches = execMatches): MetaWords {
+  const strong = proseWords(text, META_STRONG, matchesIn).size;
+  return { strong, weak: strong === 0 ? 0 : proseWords(text, META_WEAK, matchesIn).size };
 }
 
 /** Reporting voice from its meta words: at least one strong word and two distinct ones in all. */
@@ -38,10 +53,10 @@ export function isReporting(meta: MetaWords): boolean {
 }
 
 /** Words of `pattern` that `text` uses in prose: not inside an address, host or path ("payouts@attacker.test"). */
-function proseWords(text: string, pattern: RegExp): Set<string> {
+function proseWords(text: string, pattern: RegExp, matchesIn: Matches): Set<string> {
   const found = new Set<string>();
-  pattern.lastIndex = 0;
-  for (let m = pattern.exec(text); m !== null && found.size < 50; m = pattern.exec(text)) {
+  const next = matchesIn(pattern, text);
+  for (let m = next(); m !== null && found.size < 50; m = next()) {
     const before = text.charCodeAt(m.index - 1);
     const after = text.charCodeAt(m.index + m[0].length);
     // INVARIANT: an attacker names their own host; a word glued to @ . / - is theirs, not the article's.

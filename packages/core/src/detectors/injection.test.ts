@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { detectInjection, INJECTION_RULES } from './injection.js';
+import { detectInjection, INJECTION_RULES, spacedSpans } from './injection.js';
 import { scanText } from './scan.js';
 
 const flagged = (text: string, kind: 'output' | 'tool-description' = 'output') =>
@@ -120,5 +121,42 @@ describe('injection detector', () => {
       const literal = rule.pattern.source.replace(/\\[A-Za-z]|\[[^\]]*\]|\(\?[<!=:]{1,2}/g, '');
       expect(literal, rule.id).toBe(literal.toLowerCase());
     }
+  });
+});
+
+describe('spaced-out letters', () => {
+  /** The definition spacedSpans keeps: one global search. */
+  const reference = (text: string, limit: number) => {
+    const spans: [number, number][] = [];
+    const spaced = /(?:[a-z][ ._*-]{1,3}){6,}[a-z]/g;
+    for (let m = spaced.exec(text); m !== null && spans.length < limit; m = spaced.exec(text))
+      spans.push([m.index, m.index + m[0].length]);
+    return spans;
+  };
+
+  it('are where one search over the whole text finds them', () => {
+    const unit = fc.constantFrom(
+      'a',
+      'z',
+      'i g n o r e',
+      ' ',
+      '  ',
+      '    ',
+      '.',
+      '_',
+      '*',
+      '-',
+      'ab',
+      'é',
+      '1',
+      '\n',
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 80 }), fc.integer({ min: 0, max: 5 }), (text, limit) => {
+        expect(spacedSpans(text, limit)).toEqual(reference(text, limit));
+        expect(spacedSpans(text, 32)).toEqual(reference(text, 32));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -1,9 +1,18 @@
 import { decodedPayloads } from './decode.js';
 import { CUES } from './injection-cues.js';
 import { FEATURE_RULES, featureHits } from './injection-features.js';
-import { hiddenContentFindings, type RuleHit } from './injection-hidden.js';
+import { HIDDEN_PATTERNS, hiddenContentFindings, type RuleHit } from './injection-hidden.js';
 import { type ModelInput, modelFinding, modelVerdict } from './injection-model.js';
-import { isReporting, type MetaWords, metaWords, quotedSpans, within } from './injection-reporting.js';
+import {
+  execMatches,
+  isReporting,
+  type Matches,
+  META_PATTERNS,
+  type MetaWords,
+  metaWords,
+  quotedSpans,
+  within,
+} from './injection-reporting.js';
 import type { InjectionRule } from './injection-rule.js';
 import { ENGLISH_RULES } from './injection-rules-en.js';
 import { INTERNATIONAL_RULES } from './injection-rules-intl.js';
@@ -98,8 +107,11 @@ export function injectionEvidence(
   const findings: DetectorFinding[] = [];
   // Chinese and Japanese meta words are not among the literals (each new character widens the scanner's table for
   // every state): a text with CJK characters is checked by the pattern itself.
+  const matchesIn = plannedMatches(skeleton.text, found);
   const meta =
-    anyOf(found, SIGN_IDS.reporting) || CJK.test(skeleton.text) ? metaWords(skeleton.text) : NO_META;
+    anyOf(found, SIGN_IDS.reporting) || CJK.test(skeleton.text)
+      ? metaWords(skeleton.text, matchesIn)
+      : NO_META;
   const reporting = isReporting(meta);
   const quotes = reporting ? quotedSpans(skeleton.text) : undefined;
   for (const hit of hits) {
@@ -115,7 +127,7 @@ export function injectionEvidence(
     findings.push(finding(hit.rule, start, end, text, discounted, { reported: quoted ? 'quoted' : 'prose' }));
   }
   const plain = findings.length;
-  findings.push(...hiddenContentFindings(text, skeleton, hits));
+  findings.push(...hiddenContentFindings(text, skeleton, hits, matchesIn));
   findings.push(...decodedFindings(text, rules));
   const carried = findings.filter((f, i) => i >= plain || f.carrier !== undefined);
   // The model weighs quoting in any text that names attacks, not only in one the discount above applies to.
@@ -144,8 +156,13 @@ interface CompiledRule {
   /** The pattern, sticky: tried at one position at a time. */
   readonly sticky: RegExp;
   readonly triggers: readonly number[];
-  /** Anchors by literal id; undefined when the pattern may start anywhere (it then runs over the whole text). */
-  readonly anchors: readonly { readonly id: number; readonly boundary: boolean }[] | undefined;
+  /**
+   * Anchors by literal id; undefined when the pattern may start anywhere (it then runs over the whole text).
+   * `checkBoundary`: a `\b` before an anchor that starts with a word character, checked before the pattern runs.
+   */
+  readonly anchors:
+    | readonly { readonly id: number; readonly boundary: boolean; readonly checkBoundary: boolean }[]
+    | undefined;
   readonly factors: readonly number[];
   readonly maxLength: number;
   /** The anchors' ids, as a key: rules with the same anchors have the same candidates. */
@@ -192,7 +209,11 @@ function compile(rule: InjectionRule): CompiledRule {
     }
     return id;
   });
-  const anchors = plan.anchors?.map((a) => ({ id: literalId(a.text), boundary: a.boundary }));
+  const anchors = plan.anchors?.map((a) => ({
+    id: literalId(a.text),
+    boundary: a.boundary,
+    checkBoundary: a.boundary && isWordUnit(a.text.charCodeAt(0)),
+  }));
   return {
     sticky,
     triggers,
@@ -215,6 +236,41 @@ let SIGN_IDS!: Readonly<Record<keyof typeof SIGN_LITERALS, readonly number[]>>;
 let ANCHOR_TEXT!: readonly string[];
 /** Every trigger, anchor, factor and sign literal, found in one pass; one-character anchors are found by indexOf when needed. */
 let LITERALS!: LiteralScanner;
+/** The meta-word and carrier patterns that have anchors, sticky: tried only where an anchor occurs. */
+let PLANNED!: ReadonlyMap<
+  RegExp,
+  { readonly sticky: RegExp; readonly anchors: CompiledRule['anchors'] & object }
+>;
+
+/**
+ * Matches on the skeleton `text` that `found` scanned: a planned pattern is tried only at its anchors'
+ * occurrences (and at 0), in ascending order from the end of its last match, which finds the matches repeated
+ * `exec` of the global pattern finds (INVARIANT: every match starts at 0 or with an anchor, regex-plan.ts).
+ */
+function plannedMatches(text: string, found: LiteralHits): Matches {
+  return (pattern, on) => {
+    const planned = PLANNED.get(pattern);
+    if (planned === undefined || on !== text) return execMatches(pattern, on);
+    const candidates = candidatesOf(text, found, planned.anchors);
+    const sticky = planned.sticky;
+    let k = 0;
+    let from = 0;
+    return () => {
+      for (; k < candidates.length; k++) {
+        const at = candidates[k]!;
+        if (at < from) continue;
+        sticky.lastIndex = at;
+        const m = sticky.exec(text);
+        if (m === null) continue;
+        // An empty match would not advance.
+        from = m[0].length === 0 ? at + 1 : at + m[0].length;
+        k++;
+        return m;
+      }
+      return null;
+    };
+  };
+}
 
 function ensureEngine(): void {
   if (engineReady) return;
@@ -224,11 +280,25 @@ function ensureEngine(): void {
     reversed: SIGN_LITERALS.reversed.map(literalId),
     reporting: SIGN_LITERALS.reporting.map(literalId),
   };
+  const planned = new Map<RegExp, { sticky: RegExp; anchors: CompiledRule['anchors'] & object }>();
+  PLANNED = planned;
+  for (const pattern of [...META_PATTERNS, ...HIDDEN_PATTERNS]) {
+    const anchors = pattern.flags === 'g' ? planOf(pattern.source)?.anchors : undefined;
+    if (anchors === undefined) continue;
+    planned.set(pattern, {
+      sticky: new RegExp(pattern.source, 'y'),
+      anchors: anchors.map((a) => ({
+        id: literalId(a.text),
+        boundary: a.boundary,
+        checkBoundary: a.boundary && isWordUnit(a.text.charCodeAt(0)),
+      })),
+    });
+  }
   // Literals whose positions matter (anchors, factors); the others (triggers, signs) only need to occur.
   const positioned = new Set<number>();
-  for (const c of COMPILED.values()) {
+  for (const c of [...COMPILED.values(), ...PLANNED.values()]) {
     for (const a of c.anchors ?? []) positioned.add(a.id);
-    for (const f of c.factors) for (const id of FACTOR_LITERALS[f]!) positioned.add(id);
+    for (const f of 'factors' in c ? c.factors : []) for (const id of FACTOR_LITERALS[f]!) positioned.add(id);
   }
   ANCHOR_TEXT = [...LITERAL_IDS.keys()];
   LITERALS = new LiteralScanner(
@@ -303,24 +373,54 @@ function candidatesOf(
   text: string,
   found: LiteralHits,
   anchors: CompiledRule['anchors'] & object,
-): Int32Array {
-  const lists = anchors.map((a) =>
-    LITERALS.literals[a.id] === '' ? unitPositions(text, ANCHOR_TEXT[a.id]!) : startsOf(found, a.id),
-  );
-  let total = 1;
-  for (const list of lists) total += list.length;
-  const out = new Int32Array(total);
-  let n = 0;
-  out[n++] = 0;
-  anchors.forEach((a, i) => {
-    const starts = lists[i]!;
-    const checkBoundary = a.boundary && isWordUnit(ANCHOR_TEXT[a.id]!.charCodeAt(0));
-    for (const p of starts) {
-      if (checkBoundary && p > 0 && isWordUnit(text.charCodeAt(p - 1))) continue;
-      out[n++] = p;
+): ArrayLike<number> {
+  const kept: ArrayLike<number>[] = [[0]];
+  for (const a of anchors) {
+    // Most anchors of a family do not occur in a given text: they are passed over without a look at their lists.
+    const single = LITERALS.literals[a.id] === '';
+    if (!single && found.occurs[a.id] === 0) continue;
+    const starts = single ? unitPositions(text, ANCHOR_TEXT[a.id]!) : startsOf(found, a.id);
+    if (!a.checkBoundary) {
+      kept.push(starts);
+      continue;
     }
-  });
-  return out.subarray(0, n).sort();
+    // Plain arrays: typed arrays and their views cost more to make than these short lists cost to fill.
+    const out: number[] = [];
+    for (const p of starts) {
+      if (p > 0 && isWordUnit(text.charCodeAt(p - 1))) continue;
+      out.push(p);
+    }
+    kept.push(out);
+  }
+  return mergeAscending(kept);
+}
+
+/**
+ * The values of ascending lists, ascending, duplicates kept (what sorting their concatenation gives): merged
+ * in pairs, as the lists are sorted already.
+ */
+function mergeAscending(lists: readonly ArrayLike<number>[]): ArrayLike<number> {
+  let runs: ArrayLike<number>[] = lists.filter((l) => l.length > 0);
+  if (runs.length === 0) return NO_POSITIONS;
+  while (runs.length > 1) {
+    const merged: ArrayLike<number>[] = [];
+    for (let r = 0; r + 1 < runs.length; r += 2) merged.push(mergeTwo(runs[r]!, runs[r + 1]!));
+    if (runs.length % 2 === 1) merged.push(runs[runs.length - 1]!);
+    runs = merged;
+  }
+  return runs[0]!;
+}
+
+const NO_POSITIONS: ArrayLike<number> = [];
+
+function mergeTwo(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(a[i]! <= b[j]! ? a[i++]! : b[j++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
 /** Where the one-character `unit` occurs in `text`. */
@@ -330,10 +430,20 @@ function unitPositions(text: string, unit: string): number[] {
   return at;
 }
 
-/** The first index of `sorted` holding a value ≥ `value`. */
-function lowerBound(sorted: ArrayLike<number>, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
+/**
+ * The first index of `sorted` (ascending) holding a value ≥ `value`, when every value before index `from` is
+ * below it: searched for from `from` in steps that double, so that a search that moves a little costs little.
+ */
+function gallop(sorted: ArrayLike<number>, value: number, from: number): number {
+  let lo = from;
+  let step = 1;
+  let hi = from;
+  while (hi < sorted.length && sorted[hi]! < value) {
+    lo = hi + 1;
+    hi = lo + step;
+    step *= 2;
+  }
+  hi = Math.min(hi, sorted.length);
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (sorted[mid]! < value) lo = mid + 1;
@@ -351,23 +461,24 @@ function runRules(
   found: LiteralHits = LITERALS.scan(text),
 ): RuleHit[] {
   const hits: RuleHit[] = [];
-  const occurs = (id: number) => found.occurs[id] === 1;
-  const factorStarts: (ArrayLike<number> | undefined)[] = [];
+  const occurs = (ids: readonly number[]) => {
+    for (let i = 0; i < ids.length; i++) if (found.occurs[ids[i]!] === 1) return true;
+    return false;
+  };
+  const factorStarts: (ArrayLike<number> | undefined)[] = new Array(FACTOR_LITERALS.length);
   const startsOfFactor = (f: number): ArrayLike<number> => {
     let starts = factorStarts[f];
     if (starts === undefined) {
       const ids = FACTOR_LITERALS[f]!;
       // One literal's starts are ascending already.
       starts =
-        ids.length === 1
-          ? startsOf(found, ids[0]!)
-          : Int32Array.from(ids.flatMap((id) => startsOf(found, id))).sort();
+        ids.length === 1 ? startsOf(found, ids[0]!) : mergeAscending(ids.map((id) => startsOf(found, id)));
       factorStarts[f] = starts;
     }
     return starts;
   };
   // Rules that share their anchors (the verbs of one family) share their candidates.
-  const candidateCache = new Map<string, Int32Array>();
+  const candidateCache = new Map<string, ArrayLike<number>>();
   // Local cues (an order's verb, its object) only count near a context cue: they are looked for there alone, so a
   // long text with no addressee, marker or sequencing pays nothing for them.
   let windows: Int32Array | undefined;
@@ -377,13 +488,13 @@ function runRules(
       if (windows.length === 0) break;
     }
     const compiled = COMPILED.get(rule)!;
-    if (rule.triggers.length > 0 && !compiled.triggers.some(occurs)) continue;
+    if (rule.triggers.length > 0 && !occurs(compiled.triggers)) continue;
     if (compiled.anchors === undefined) {
       runEverywhere(text, rule, hits);
       continue;
     }
     const { sticky, maxLength, factors } = compiled;
-    if (factors.some((f) => !FACTOR_LITERALS[f]!.some(occurs))) continue;
+    if (factors.some((f) => !occurs(FACTOR_LITERALS[f]!))) continue;
     let candidates = candidateCache.get(compiled.anchorKey);
     if (candidates === undefined) {
       candidates = candidatesOf(text, found, compiled.anchors);
@@ -391,19 +502,25 @@ function runRules(
     }
     let from = 0;
     let count = 0;
+    // Candidates ascend, so each factor's next occurrence is searched for from where the last search ended.
+    if (CURSORS.length < factors.length) CURSORS = new Int32Array(factors.length * 2);
+    const cursors = CURSORS;
+    cursors.fill(0, 0, factors.length);
     // INVARIANT: a candidate is skipped only when a check below would refuse it: jumps go to the first candidate
     // that the failed check does not rule out (a later factor occurrence, the next window, the last match's end).
     for (let k = 0; k < candidates.length; k++) {
       const at = candidates[k]!;
       if (at < from) {
-        k = lowerBound(candidates, from) - 1;
+        k = gallop(candidates, from, k) - 1;
         continue;
       }
       // Every factor must occur inside the longest match from here.
       let skipTo = -1;
-      for (const f of factors) {
+      for (let i = 0; i < factors.length; i++) {
+        const f = factors[i]!;
         const starts = startsOfFactor(f);
-        const next = starts[lowerBound(starts, at)];
+        cursors[i] = gallop(starts, at, cursors[i]!);
+        const next = starts[cursors[i]!];
         if (next === undefined) {
           skipTo = Number.POSITIVE_INFINITY;
           break;
@@ -421,7 +538,7 @@ function runRules(
       }
       if (skipTo >= 0) {
         if (skipTo === Number.POSITIVE_INFINITY) break;
-        k = lowerBound(candidates, skipTo) - 1;
+        k = gallop(candidates, skipTo, k) - 1;
         continue;
       }
       sticky.lastIndex = at;
@@ -436,6 +553,9 @@ function runRules(
   }
   return hits;
 }
+
+/** runRules' search positions, one per factor of the rule it runs (reused: a rule has a handful). */
+let CURSORS = new Int32Array(16);
 
 /** How far from a context cue its local cues are looked for: more than any feature's reach (injection-features.ts). */
 const CONTEXT_REACH = 700;
@@ -591,16 +711,49 @@ function reversedPass(text: string, rules: readonly InjectionRule[], found: Lite
 
 /** Runs of single letters split by spaces or dots (`i g n o r e   a l l`), joined back into words. */
 function spacedRuns(text: string): { start: number; end: number; text: string }[] {
-  const runs: { start: number; end: number; text: string }[] = [];
-  const spaced = /(?:[a-z][ ._*-]{1,3}){6,}[a-z]/g;
-  for (let m = spaced.exec(text); m !== null && runs.length < 32; m = spaced.exec(text)) {
-    const joined = m[0]
+  return spacedSpans(text, 32).map(([start, end]) => ({
+    start,
+    end,
+    text: text
+      .slice(start, end)
       .split(/[ ._*-]{2,}/)
       .map((word) => word.replace(/[ ._*-]/g, ''))
-      .join(' ');
-    runs.push({ start: m.index, end: m.index + m[0].length, text: joined });
+      .join(' '),
+  }));
+}
+
+/** A spaced-out run, tried at one position. */
+const SPACED = /(?:[a-z][ ._*-]{1,3}){6,}[a-z]/y;
+/** A letter alone between separators: every spaced-out run holds one after its first letter. */
+const SINGLE_LETTER = /[ ._*-][a-z][ ._*-]/g;
+
+/**
+ * The first `limit` matches of /(?:[a-z][ ._*-]{1,3}){6,}[a-z]/g, tried only near letters that stand alone.
+ * INVARIANT: a match's second letter stands alone (separators both sides), one to three units after its
+ * first: each such letter, found in order, names the three positions a match can start at, and these are
+ * tried in ascending order from the end of the last match, so the first that matches is the next match.
+ */
+export function spacedSpans(text: string, limit: number): [number, number][] {
+  const spans: [number, number][] = [];
+  let from = 0;
+  let tried = 0;
+  SINGLE_LETTER.lastIndex = 0;
+  while (spans.length < limit && SINGLE_LETTER.test(text)) {
+    // The separator before the lone letter; the next search may start at the letter (lone letters overlap).
+    const before = SINGLE_LETTER.lastIndex - 3;
+    SINGLE_LETTER.lastIndex = before + 1;
+    for (let p = Math.max(from, tried, before - 3); p < before; p++) {
+      SPACED.lastIndex = p;
+      const m = SPACED.exec(text);
+      if (m === null) continue;
+      spans.push([p, p + m[0].length]);
+      from = p + m[0].length;
+      break;
+    }
+    tried = Math.max(tried, before);
+    if (SINGLE_LETTER.lastIndex < from) SINGLE_LETTER.lastIndex = from;
   }
-  return runs;
+  return spans;
 }
 
 function rot13(text: string): string {

@@ -44,18 +44,58 @@ export function leetSigns(text: string): number[] {
   // after the last match's end is the match a global search would find next.
   let from = 0;
   LEET_DIGIT.lastIndex = 0;
-  for (let d = LEET_DIGIT.exec(text); d !== null && at.length < 64; d = LEET_DIGIT.exec(text)) {
-    let s = d.index;
-    while (s > 0 && d.index - s < 13 && isLeetLetter(text.charCodeAt(s - 1))) s--;
-    if (d.index - s > 12 || s < from) continue;
+  // test() rather than exec(): the digit's offset is all that is needed, and no match object is made per digit.
+  while (at.length < 64 && LEET_DIGIT.test(text)) {
+    const digit = LEET_DIGIT.lastIndex - 1;
+    let s = digit;
+    while (s > 0 && digit - s < 13 && isLeetLetter(text.charCodeAt(s - 1))) s--;
+    if (digit - s > 12 || s < from) continue;
+    // The pattern's lookbehind, read here: a digit inside a number cannot start a match, and costs no search.
+    if (s > 0 && isWordUnit(text.charCodeAt(s - 1))) continue;
     LEET_WORD_AT.lastIndex = s;
     const m = LEET_WORD_AT.exec(text);
     if (m === null) continue;
     from = s + m[0].length;
     // Numbers ("1240") have no letter to substitute into.
-    if (/[a-z]/.test(m[0]) && LEET_STEMS.test(unleet(m[0]))) at.push(s);
+    if (/[a-z]/.test(m[0]) && spellsStem(m[0])) at.push(s);
   }
   return at;
+}
+
+/** `[a-z0-9@$]`, what LEET_WORD's lookbehind refuses before a match. */
+const isWordUnit = (c: number) => isLeetLetter(c) || (c >= 48 && c <= 57);
+
+/** The letter each unit stands for once put back, by code unit (0 past ASCII). */
+const PUT_BACK = (() => {
+  const table = new Uint16Array(128);
+  for (let c = 0; c < 128; c++)
+    table[c] = (LEET[String.fromCharCode(c)] ?? String.fromCharCode(c)).charCodeAt(0);
+  return table;
+})();
+
+/** LEET_STEMS's stems by their first letter, when they are all plain letters (undefined otherwise). */
+const STEMS_BY_FIRST = (() => {
+  const stems = LEET_STEMS.source.replace(/^\^\(\?:|\)$/g, '').split('|');
+  if (!stems.every((stem) => /^[a-z]+$/.test(stem))) return undefined;
+  const by = new Map<number, string[]>();
+  for (const stem of stems) by.set(stem.charCodeAt(0), [...(by.get(stem.charCodeAt(0)) ?? []), stem]);
+  return by;
+})();
+
+/** LEET_STEMS.test(unleet(word)): whether the word, put back, starts with a stem; compared unit by unit, no copy. */
+function spellsStem(word: string): boolean {
+  if (STEMS_BY_FIRST === undefined) return LEET_STEMS.test(unleet(word));
+  const back = (i: number) => {
+    const c = word.charCodeAt(i);
+    return c < 128 ? PUT_BACK[c]! : c;
+  };
+  const candidates = STEMS_BY_FIRST.get(back(0));
+  if (candidates === undefined) return false;
+  return candidates.some((stem) => {
+    if (stem.length > word.length) return false;
+    for (let i = 1; i < stem.length; i++) if (back(i) !== stem.charCodeAt(i)) return false;
+    return true;
+  });
 }
 
 /** A word with its substituted characters put back (`1gn0r3` → `ignore`). */

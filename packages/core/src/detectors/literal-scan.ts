@@ -59,27 +59,43 @@ export class LiteralScanner {
     );
     const wide = literals.map((l) => (isAscii(l) ? '' : l));
     this.wide = wide.some((l) => l !== '') ? new Automaton(wide, caseless) : undefined;
-    this.wideIsNonAscii = wide.every((l) => /^[\u0080-\uffff]*$/.test(l));
+    this.wideReach = wide.every((l) => /^[\u0080-\uffff]*$/.test(l))
+      ? 0
+      : Math.max(...wide.map((l) => l.length)) - 1;
   }
 
-  /** The other literals hold no ASCII unit: they lie inside the runs of non-ASCII units, and only those are read. */
-  private readonly wideIsNonAscii: boolean;
+  /**
+   * How far the other literals reach from a non-ASCII unit they hold (0 when they hold no ASCII unit): they lie
+   * within that reach of the runs of non-ASCII units, and only those stretches are read.
+   */
+  private readonly wideReach: number;
 
   /** Every occurrence of every literal in `text`. */
   scan(text: string): LiteralHits {
-    const starts: number[][] = [];
+    // Sized up front: an empty array written at index 1500 turns into a dictionary, and every look-up a hash.
+    const starts: number[][] = new Array(this.literals.length);
     const occurs = new Uint8Array(this.literals.length);
     this.ascii.run(text, this.wanted, this.lengths, starts, occurs);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: a text in ASCII holds no other literal
     if (this.wide !== undefined && /[^\u0000-\u007f]/.test(text)) {
-      if (!this.wideIsNonAscii) this.wide.run(text, this.wanted, this.lengths, starts, occurs);
-      else {
-        // INVARIANT: an ASCII unit is in none of these literals, so the automaton is back at its root after one:
-        // reading the runs alone finds the same occurrences.
-        const runs = /[\u0080-\uffff]+/g;
-        for (let m = runs.exec(text); m !== null; m = runs.exec(text))
-          this.wide.run(text, this.wanted, this.lengths, starts, occurs, m.index, m.index + m[0].length);
+      // INVARIANT: each of these literals holds a non-ASCII unit, so each occurrence lies within wideReach of a
+      // run of them: reading those stretches, merged (disjoint, ascending), finds every occurrence once, in order.
+      const reach = this.wideReach;
+      const runs = /[\u0080-\uffff]+/g;
+      let from = -1;
+      let to = -1;
+      for (let m = runs.exec(text); m !== null; m = runs.exec(text)) {
+        const start = Math.max(0, m.index - reach);
+        const end = Math.min(text.length, m.index + m[0].length + reach);
+        if (from >= 0 && start <= to) {
+          to = Math.max(to, end);
+          continue;
+        }
+        if (from >= 0) this.wide.run(text, this.wanted, this.lengths, starts, occurs, from, to);
+        from = start;
+        to = end;
       }
+      if (from >= 0) this.wide.run(text, this.wanted, this.lengths, starts, occurs, from, to);
     }
     return { starts, occurs };
   }
@@ -129,6 +145,24 @@ class Automaton {
       ends[state]!.push(index);
     });
 
+    // States renumbered breadth first: the shallow states, which ordinary text visits most, share a few rows of
+    // the table at its start instead of being spread over all of it (the table is larger than a core's cache).
+    {
+      const order = [0];
+      for (let head = 0; head < order.length; head++)
+        for (const child of children[order[head]!]!.values()) order.push(child);
+      const renamed = new Int32Array(order.length);
+      order.forEach((old, id) => {
+        renamed[old] = id;
+      });
+      const oldChildren = children.slice();
+      const oldEnds = ends.slice();
+      order.forEach((old, id) => {
+        children[id] = new Map([...oldChildren[old]!].map(([col, child]) => [col, renamed[child]!] as const));
+        ends[id] = oldEnds[old]!;
+      });
+    }
+
     // Failure links, breadth first, folded into a full transition table.
     const states = children.length;
     const next = states <= 65536 ? new Uint16Array(states * width) : new Int32Array(states * width);
@@ -163,7 +197,11 @@ class Automaton {
     this.outStart[states] = total;
     this.outputs = new Int32Array(total);
     for (let s = 0; s < states; s++) this.outputs.set(outputs[s]!, this.outStart[s]!);
+    this.emits = Uint8Array.from({ length: states }, (_, s) => (outputs[s]!.length > 0 ? 1 : 0));
   }
+
+  /** 1 for a state in which some literal ends: most units of a text lead to none, and are read with one look-up. */
+  private readonly emits: Uint8Array;
 
   /** Adds the occurrences of this automaton's literals in text[from, to) to `starts` and `occurs`. */
   run(
@@ -175,10 +213,11 @@ class Automaton {
     from = 0,
     to = text.length,
   ): void {
-    const { column, width, next, outStart, outputs } = this;
+    const { column, width, next, outStart, outputs, emits } = this;
     let state = 0;
     for (let i = from; i < to; i++) {
       state = next[state * width + column[text.charCodeAt(i)]!]!;
+      if (emits[state] === 0) continue;
       const from = outStart[state]!;
       const to = outStart[state + 1]!;
       for (let k = from; k < to; k++) {

@@ -172,12 +172,14 @@ export function skeletonOf(text: string): Skeleton {
   const hidden = (at: number) => {
     if (firstHidden < 0) firstHidden = at;
   };
+  // The next non-ASCII unit, found by a search rather than a unit-by-unit walk.
+  const wide = /[\u0080-\uffff]/g;
   for (let i = 0; i < text.length; ) {
     const cp = text.codePointAt(i)!;
     if (cp < 0x80) {
       // A run of ASCII is lower-cased in one go.
-      let end = i + 1;
-      while (end < text.length && text.charCodeAt(end) < 0x80) end++;
+      wide.lastIndex = i + 1;
+      const end = wide.test(text) ? wide.lastIndex - 1 : text.length;
       const chunk = aligned ? lowered.slice(i, end) : text.slice(i, end).toLowerCase();
       parts.push(chunk);
       last = chunk[chunk.length - 1]!;

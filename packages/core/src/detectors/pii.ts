@@ -24,6 +24,8 @@ interface PiiFormat {
   readonly accept?: (value: string) => boolean;
   /** What every match contains, when something does: the pattern is then tried only near it (triggered-exec.ts). */
   readonly trigger?: Trigger;
+  /** ASCII digits every match holds at least (`\d` reads no other): a text with fewer is not searched. */
+  readonly minDigits?: number;
 }
 
 const digitsOf = (s: string) => s.replace(/\D/g, '');
@@ -36,18 +38,21 @@ const FORMATS: readonly PiiFormat[] = [
   {
     kind: 'card',
     reason: 'a payment card number (Luhn-valid, known issuer)',
+    minDigits: 13,
     pattern: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/dg,
     accept: (s) => cardNumberValid(digitsOf(s)) && consistentSeparators(s),
   },
   {
     kind: 'iban',
     reason: 'an IBAN (mod-97 valid)',
+    minDigits: 2,
     pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/dg,
     accept: (s) => ibanValid(s.replace(/ /g, '')),
   },
   {
     kind: 'ssn',
     reason: 'a US social security number',
+    minDigits: 9,
     pattern: /(?<![\d-])(\d{3})-(\d{2})-(\d{4})(?![\d-])/dg,
     accept: (s) => {
       const [a = '', g = '', n = ''] = s.split('-');
@@ -57,36 +62,44 @@ const FORMATS: readonly PiiFormat[] = [
   {
     kind: 'national_id',
     reason: 'a Spanish DNI/NIE (check letter valid)',
+    minDigits: 7,
     pattern: /\b((?:\d{8}|[XYZ]\d{7})[- ]?[A-Z])\b/dg,
     accept: (s) => spanishIdValid(s.replace(/[- ]/g, '')),
   },
   {
     kind: 'national_id',
     reason: 'a French social security number (NIR key valid)',
+    minDigits: 13,
     pattern: /\b([12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2})\b/dg,
     accept: (s) => frenchNirValid(s.replace(/ /g, '')),
   },
   {
     kind: 'national_id',
     reason: 'a Chinese resident identity number (check digit valid)',
+    minDigits: 17,
     pattern: /(?<![\dA-Za-z])(\d{17}[\dX])(?![\dA-Za-z])/dg,
     accept: chineseIdValid,
   },
   {
     kind: 'phone',
     reason: 'a phone number in international form',
+    minDigits: 2,
     pattern:
       /(?<![\w+])\+[1-9]\d{0,3}(?:[ .-]{1,2}\(?\d{1,8}\)?){1,5}(?![\w])|(?<![\w+])\+[1-9]\d{7,14}(?!\d)/dg,
     accept: digitCount(8, 15),
+    // Both forms start with the plus sign.
+    trigger: { literals: ['+'], reach: 0 },
   },
   {
     kind: 'phone',
     reason: 'a US phone number',
+    minDigits: 10,
     pattern: /(?<![\w+.-])(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .-])\d{3}[ .-]\d{4}(?![\w-])/dg,
   },
   {
     kind: 'phone',
     reason: 'a phone number after a word that says so',
+    minDigits: 4,
     pattern:
       /\b(?:tel|phone|mobile|cell|fax|telefon|handy|mobil|tél|téléphone|portable|teléfono|telefono|móvil|movil)\b[^\n\d]{0,12}((?:0|1[3-9])(?:\d{6,12}|\d{1,4}(?:[ ./-]\d{2,8}){1,4})(?![\d]))|(?:電話|电话|手机|手機|携帯|TEL)[^\n\d]{0,6}((?:0|1[3-9])(?:\d{6,12}|\d{1,4}(?:[ ./-]\d{2,8}){1,4})(?![\d]))/dgi,
     accept: digitCount(7, 15),
@@ -94,6 +107,7 @@ const FORMATS: readonly PiiFormat[] = [
   {
     kind: 'ip',
     reason: 'an IPv4 address',
+    minDigits: 4,
     pattern:
       /(?<![\d.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?!\d|\.\d)/dg,
     accept: (s) => !/^(?:0\.|127\.|255\.|224\.0\.0\.)/.test(s) && s !== '1.1.1.1' && s !== '8.8.8.8',
@@ -104,34 +118,51 @@ const FORMATS: readonly PiiFormat[] = [
     pattern: /(?<![\w:])([0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7})(?![\w:])/dg,
     accept: ipv6Plausible,
     // Its first colon comes after at most four hex digits; the pattern can start anywhere, the colon cannot.
-    trigger: { literals: [':'], reach: 4, lead: '[0-9a-fA-F]' },
+    // That colon is the first of the match (hex digits lead up to it), and a second follows after at most four
+    // more: a colon without one ("Note: …") starts nothing.
+    trigger: { literals: [':'], reach: 4, lead: '[0-9a-fA-F]', viable: secondColonNear },
   },
   {
     kind: 'address',
     reason: 'a street address (en)',
+    minDigits: 1,
     pattern:
       /\b\d{1,5} (?:[A-Z][a-z]{1,20} ){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway|Pkwy|Circle|Highway|Hwy)\b\.?/dg,
   },
   {
     kind: 'address',
     reason: 'a street address (de)',
+    minDigits: 1,
     pattern: /\b[A-ZÄÖÜ][a-zäöüß]{2,30}(?:straße|strasse|weg|allee|platz|gasse|ring|damm) \d{1,4}[a-z]?\b/dg,
   },
   {
     kind: 'address',
     reason: 'a street address (fr)',
+    minDigits: 1,
     pattern:
       /\b\d{1,4}(?: bis| ter)?,? (?:rue|avenue|boulevard|bd|place|allée|impasse|chemin|quai) (?:de la |de l'|du |des |de |d')?[A-ZÉ][a-zéèêàç-]{2,30}/dg,
   },
   {
     kind: 'address',
     reason: 'a street address (es)',
+    minDigits: 1,
     pattern:
       /\b(?:Calle|C\/|Avenida|Avda\.|Plaza|Paseo|Camino) (?:de la |del |de )?[A-ZÁÉÍÓÚ][a-záéíóúñ]{2,30}(?: [A-ZÁÉÍÓÚ][a-záéíóúñ]{2,30}){0,2},? (?:nº ?|n\.º ?)?\d{1,4}\b/dg,
   },
 ];
 
 const MAX_PER_FORMAT = 100;
+
+/** The most digits a format asks for. */
+const MOST_DIGITS = Math.max(...FORMATS.map((f) => f.minDigits ?? 0));
+
+/** How many ASCII digits `text` holds, counted up to `cap` (found by a search: a text may hold none). */
+function digitsUpTo(text: string, cap: number): number {
+  const digit = /\d/g;
+  let n = 0;
+  while (n < cap && digit.test(text)) n++;
+  return n;
+}
 
 /** The trigger literals of the formats that have one, found in one pass per text; their patterns, sticky. */
 const TRIGGERS = new TriggerIndex(FORMATS.flatMap((f) => (f.trigger ? [f.trigger] : [])));
@@ -165,7 +196,9 @@ export function detectPii(text: string, perFormat: number = MAX_PER_FORMAT): Det
   };
   for (const [start, end] of emailSpans(text, perFormat)) add('email', 'an email address', start, end);
   const source = new TriggerText(text, TRIGGERS);
+  const digits = digitsUpTo(text, MOST_DIGITS);
   for (const [index, format] of FORMATS.entries()) {
+    if (digits < (format.minDigits ?? 0)) continue;
     format.pattern.lastIndex = 0;
     const triggered = format.trigger && new TriggeredMatches(STICKY[index]!, source, format.trigger);
     const next = () => (triggered ? triggered.exec() : format.pattern.exec(text));
@@ -183,11 +216,26 @@ export function detectPii(text: string, perFormat: number = MAX_PER_FORMAT): Det
 
 /**
  * Whether `detectPii` can find anything in `text`: every format needs a
- * digit, an `@` (email) or a `:` (IPv6). INVARIANT: a new format that needs
- * none of them must widen this test (pii.test.ts checks it on random text).
+ * digit, an `@` (email) or two `:` (IPv6). INVARIANT: a new format that needs
+ * none of them must widen this test (dlp.test.ts checks it on random text).
  */
 export function mayHoldPii(text: string): boolean {
-  return /[\d@:]/.test(text);
+  if (/[\d@]/.test(text)) return true;
+  // One colon ("Note: …", "Assistant: …") is most previews' and cannot make an IPv6 address.
+  const colon = text.indexOf(':');
+  return colon >= 0 && text.indexOf(':', colon + 1) >= 0;
+}
+
+const isHexUnit = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/** Whether another colon follows the one at `at` after at most four hex digits (an IPv6 address's second). */
+function secondColonNear(text: string, at: number): boolean {
+  for (let i = at + 1; i < text.length && i <= at + 5; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58) return true;
+    if (!isHexUnit(c)) return false;
+  }
+  return false;
 }
 
 const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);

@@ -116,10 +116,14 @@ function locate(
 }
 
 function maskText(text: string): string {
-  // Most previews are prose that no secret or PII format can match: they need no second scan.
-  if (!mayHoldSecretInViews(text) && !mayHoldPii(text)) return text;
+  // Most previews are prose that no secret or PII format can match: they need no second scan. A class that
+  // cannot match is not scanned for either: it would add no span.
+  const classes: ('secret' | 'pii')[] = [];
+  if (mayHoldSecretInViews(text)) classes.push('secret');
+  if (mayHoldPii(text)) classes.push('pii');
+  if (classes.length === 0) return text;
   try {
-    return redactText(text, ['secret', 'pii']);
+    return redactText(text, classes);
   } catch {
     return '[REDACTED]';
   }
@@ -142,10 +146,20 @@ function result(
   const kept = [...findings].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0) || a.start - b.start);
   // A finding must not carry what it found: previews (a URL's query, a decoded payload) and
   // paths (object keys) go out with secrets and PII masked.
+  // Findings of one text share previews (rules that match the same words, one path per string): each is masked once.
+  const masks = new Map<string, string>();
+  const mask = (text: string) => {
+    let out = masks.get(text);
+    if (out === undefined) {
+      out = maskText(text);
+      masks.set(text, out);
+    }
+    return out;
+  };
   const shown = kept.slice(0, maxFindings).map((f) => ({
     ...f,
-    ...(f.preview !== undefined && { preview: maskText(f.preview) }),
-    ...(f.path !== undefined && { path: maskText(f.path) }),
+    ...(f.preview !== undefined && { preview: mask(f.preview) }),
+    ...(f.path !== undefined && { path: mask(f.path) }),
   }));
   return { labels, score, findings: shown, scannedChars, truncated };
 }

@@ -1,4 +1,4 @@
-import { decodedPayloads } from './decode.js';
+import { decodedPayloads, longRuns } from './decode.js';
 import { isBidiControl, isHarmlessFormat, isInvisible } from './normalize.js';
 import { detectSecrets, mayHoldSecret } from './secrets.js';
 import type { DetectorFinding } from './types.js';
@@ -39,25 +39,86 @@ const TOKEN_UNIT = (() => {
  */
 export function tokenRuns(text: string, limit: number): [number, number][] {
   const spans: [number, number][] = [];
+  if (limit <= 0) return spans;
+  longRuns(text, TOKEN_UNIT, MIN_TOKEN_RUN, (i, end) => {
+    for (let p = i; end - p >= MIN_TOKEN_RUN && spans.length < limit; p += MAX_TOKEN_RUN)
+      spans.push([p, Math.min(p + MAX_TOKEN_RUN, end)]);
+    return spans.length < limit;
+  });
+  return spans;
+}
+/** `[A-Za-z0-9_ \-.:|,]`, what GROUPED's matches are made of, by ASCII code. */
+const GROUPED_UNIT = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) table[c] = /[A-Za-z0-9_ \-.:|,]/.test(String.fromCharCode(c)) ? 1 : 0;
+  return table;
+})();
+
+/**
+ * Calls `visit(index, run)` for each match of GROUPED that holds three digits or more (prose is words split by
+ * spaces too: a credential split into groups carries digits), in order, while `visit` returns true. The pattern
+ * runs only over the stretches of GROUPED_UNIT that hold three digits. INVARIANT: the same matches as one search
+ * over the whole text: a match lies inside one stretch, and a stretch's matches do not depend on the text
+ * outside it but for the unit either side, which its search reads too.
+ */
+function groupedRuns(text: string, visit: (index: number, run: string) => boolean): void {
   const n = text.length;
-  for (let i = 0; i < n && spans.length < limit; ) {
+  const isUnit = (i: number) => {
     const c = text.charCodeAt(i);
-    if (c >= 128 || TOKEN_UNIT[c] === 0) {
+    return c < 128 && GROUPED_UNIT[c] === 1;
+  };
+  // Stretches are read from the digits a search finds: a text with few digits is not read unit by unit.
+  const digit = /\d/g;
+  while (digit.test(text)) {
+    const at = digit.lastIndex - 1;
+    let start = at;
+    while (start > 0 && isUnit(start - 1)) start--;
+    let end = at;
+    let digits = 0;
+    for (; end < n && isUnit(end); end++) {
+      const c = text.charCodeAt(end);
+      if (c >= 48 && c <= 57) digits++;
+    }
+    digit.lastIndex = end;
+    if (digits < 3) continue;
+    const from = Math.max(0, start - 1);
+    const slice = text.slice(from, Math.min(n, end + 1));
+    GROUPED.lastIndex = start - from;
+    for (let m = GROUPED.exec(slice); m !== null; m = GROUPED.exec(slice)) {
+      if (hasDigits(m[0], 3) && !visit(from + m.index, m[0])) return;
+    }
+  }
+}
+
+/** Whether `text` holds at least `count` ASCII digits. */
+function hasDigits(text: string, count: number): boolean {
+  let seen = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && ++seen >= count) return true;
+  }
+  return false;
+}
+
+/** `[A-Za-z0-9_]`, by code unit. */
+const isGroupUnit = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/** The matches of /[A-Za-z0-9_]+/g in `run`: its groups and their offsets. */
+function groupsOf(run: string): { text: string; index: number }[] {
+  const groups: { text: string; index: number }[] = [];
+  for (let i = 0; i < run.length; ) {
+    if (!isGroupUnit(run.charCodeAt(i))) {
       i++;
       continue;
     }
-    let end = i + 1;
-    while (end < n) {
-      const u = text.charCodeAt(end);
-      if (u >= 128 || TOKEN_UNIT[u] === 0) break;
-      end++;
-    }
-    for (let p = i; end - p >= MIN_TOKEN_RUN && spans.length < limit; p += MAX_TOKEN_RUN)
-      spans.push([p, Math.min(p + MAX_TOKEN_RUN, end)]);
-    i = end;
+    const start = i;
+    while (i < run.length && isGroupUnit(run.charCodeAt(i))) i++;
+    groups.push({ text: run.slice(start, i), index: start });
   }
-  return spans;
+  return groups;
 }
+
 /** Joins tried over all grouped runs of one text. */
 const MAX_GROUP_TRIES = 256;
 
@@ -81,37 +142,35 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
   for (const payload of decodedPayloads(text, 'tokens'))
     add(detectSecrets(payload.text, 1), payload.start, payload.end, payload.carrier);
   let tries = 0;
-  GROUPED.lastIndex = 0;
-  for (let m = GROUPED.exec(text); m !== null && tries < MAX_GROUP_TRIES; m = GROUPED.exec(text)) {
+  groupedRuns(text, (index, run) => {
     // The run may begin with words before the secret ("the key: ghp_ 4Vq8 …"): it is joined
     // from each group on, so a format anchored at its start can match.
-    // Prose is words split by spaces too: a credential split into groups carries digits.
-    if ((m[0].match(/[0-9]/g)?.length ?? 0) < 3) continue;
-    const groups = [...m[0].matchAll(/[A-Za-z0-9_]+/g)];
+    const groups = groupsOf(run);
     // Each join is a part of the whole join: when that holds no trigger, none does, and only the tries are
     // counted (INVARIANT: the same count as joining each, so that the budget ends where it did).
-    const whole = groups.map((g) => g[0]).join('');
+    const whole = groups.map((g) => g.text).join('');
     if (!mayHoldSecret(whole)) {
       let rest = whole.length;
       for (let g = 0; g < groups.length; g++) {
         if (tries++ >= MAX_GROUP_TRIES || rest < 16) break;
-        rest -= groups[g]![0].length;
+        rest -= groups[g]!.text.length;
       }
-      continue;
+      return tries < MAX_GROUP_TRIES;
     }
     for (let g = 0; g < groups.length; g++) {
       if (tries++ >= MAX_GROUP_TRIES) break;
       let joined = '';
       const at: number[] = [];
       for (const group of groups.slice(g)) {
-        joined += group[0];
-        for (let k = 0; k < group[0].length; k++) at.push(m.index + group.index + k);
+        joined += group.text;
+        for (let k = 0; k < group.text.length; k++) at.push(index + group.index + k);
       }
       if (joined.length < 16) break;
       const [found] = detectSecrets(joined, 1);
       if (found) add([found], at[found.start]!, at[found.end - 1]! + 1, 'split into groups');
     }
-  }
+    return tries < MAX_GROUP_TRIES;
+  });
   for (const [start, end] of tokenRuns(text, MAX_RUNS)) {
     const run = text.slice(start, end);
     if (mayHoldSecret(run, true)) add(detectSecrets([...run].reverse().join(''), 1), start, end, 'reversed');
@@ -156,8 +215,10 @@ function foldedView(text: string): { text: string; origin: (at: number) => numbe
     copiedPiece.push(copy);
     n += out.length;
   };
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) < 0x80) continue;
+  // Only non-ASCII units can change: the search jumps from one to the next.
+  const wide = /[\u0080-\uffff]/g;
+  for (let m = wide.exec(text); m !== null; m = wide.exec(text)) {
+    const i = m.index;
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     const dropped = isInvisible(cp) || isBidiControl(cp) || isHarmlessFormat(cp);
@@ -169,7 +230,7 @@ function foldedView(text: string): { text: string; origin: (at: number) => numbe
       if (out.length > 0) piece(out, i, false);
       copied = i + width;
     }
-    i += width - 1;
+    wide.lastIndex = i + width;
   }
   if (parts.length === 0 && copied === 0) return undefined;
   if (text.length > copied) piece(text.slice(copied), copied, true);

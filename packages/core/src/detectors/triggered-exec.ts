@@ -22,6 +22,11 @@ export interface Trigger {
    * its trigger is one of. Candidates are then looked for only in the run of them that ends at the trigger.
    */
   readonly lead?: string;
+  /**
+   * False for an occurrence no match can start before (within its reach and lead) because of what follows it:
+   * its positions are then not tried. INVARIANT: it must never be false where the pattern could match.
+   */
+  readonly viable?: (text: string, occurrence: number) => boolean;
 }
 
 /**
@@ -45,9 +50,13 @@ export class TriggerIndex {
   /** Per trigger with a lead, which ASCII units lead up to it. */
   readonly leads = new Map<Trigger, Uint8Array>();
 
+  /** Every literal is one unit that has no case. */
+  private readonly unitsOnly: boolean;
+
   constructor(triggers: readonly Trigger[]) {
     const literals = [...new Set(triggers.flatMap((t) => t.literals.map((l) => l.toLowerCase())))];
     this.literals = literals;
+    this.unitsOnly = literals.every((l) => l.length === 1 && l.toLowerCase() === l.toUpperCase());
     const source = literals.map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|');
     this.any = new RegExp(source, 'i');
     this.anyGlobal = new RegExp(source, 'gi');
@@ -79,6 +88,14 @@ export class TriggerIndex {
 
   /** Where each literal starts in `text`, in any case: ascending offsets by literal id, a hole for none. */
   find(text: string): readonly (readonly number[] | undefined)[] {
+    // Single units that have no case (the PII formats' `:` and `+`): found by indexOf, no search object per hit.
+    if (this.unitsOnly) {
+      return this.literals.map((unit) => {
+        const at: number[] = [];
+        for (let i = text.indexOf(unit); i >= 0; i = text.indexOf(unit, i + 1)) at.push(i);
+        return at.length > 0 ? at : undefined;
+      });
+    }
     const lists: number[][] = [];
     const any = this.anyGlobal;
     any.lastIndex = 0;
@@ -172,6 +189,10 @@ export class TriggeredMatches {
     const lead = this.source.index.leads.get(trigger);
     for (; this.k < starts.length; this.k++) {
       const occurrence = starts[this.k]!;
+      if (trigger.viable !== undefined && !trigger.viable(text, occurrence)) {
+        this.next = Math.max(this.next, occurrence + 1);
+        continue;
+      }
       let first = Math.max(this.next, occurrence - trigger.reach);
       if (lead !== undefined && first <= occurrence) {
         // The run of lead units that ends at the trigger: a match cannot start before it.
