@@ -2,13 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GatehouseError } from '@gatehouse/core';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { configureSqliteConnection } from '../audit/sqlite-audit-append.js';
 import type { Database } from './database.js';
 import { KyselyStore } from './kysely-store.js';
 import { CodeMigrationProvider, type Dialect } from './migrations.js';
+import { ScopedPostgresDialect } from './pg-introspection.js';
 import { redactConnectionString } from './redact.js';
 import type { Store } from './store.js';
 
@@ -127,7 +128,7 @@ async function openPostgres(config: {
       },
     );
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool }, config.schema) });
   await sql`select 1`.execute(db);
   return { db, dialect: 'postgres', describe };
 }
