@@ -8,6 +8,10 @@
  *   - one call in flight: p50 latency; added = target − direct;
  *   - 16 calls in flight: calls/s, and the serving process's CPU µs per call
  *     (utime+stime from /proc, steadier than wall time on a shared machine).
+ * With a second build, each runs twice, started in the order A B B A and
+ * pooled per build: on this machine a server started earlier measured up to
+ * a quarter more CPU per call than an identical one started after it, which
+ * one process per build would read as a difference between the builds.
  *
  *   npm run build && GH_AB_DIR=/dev/shm node bench/gateway-ab.js
  */
@@ -69,9 +73,16 @@ try {
   const relayUrl = `${(await waitFor(relay.stdout, /listening on (http:\/\/\S+)/))[1]}/mcp`;
 
   const targets = { direct: { url: upstreamUrl }, relay: { url: relayUrl, pid: relay.pid } };
-  for (const [name, bin] of [['gatehouse', BIN], ...(BASE_BIN ? [['base', BASE_BIN]] : [])]) {
-    const home = join(dir, name);
-    writeFileSync(join(dir, `${name}.yaml`), '');
+  const instances = BASE_BIN
+    ? [
+        ['gatehouse#1', BIN],
+        ['base#1', BASE_BIN],
+        ['base#2', BASE_BIN],
+        ['gatehouse#2', BIN],
+      ]
+    : [['gatehouse', BIN]];
+  for (const [name, bin] of instances) {
+    const home = join(dir, name.replace('#', '-'));
     rmSync(home, { recursive: true, force: true });
     const { mkdirSync } = await import('node:fs');
     mkdirSync(home);
@@ -97,7 +108,7 @@ try {
     );
     // GH_AB_PROFILE=<dir>: a CPU profile of this tree's gateway, written when it exits.
     const profile =
-      process.env.GH_AB_PROFILE && name === 'gatehouse'
+      process.env.GH_AB_PROFILE && name === instances[0][0]
         ? ['--cpu-prof', '--cpu-prof-dir', process.env.GH_AB_PROFILE]
         : [];
     const child = spawn(
@@ -164,19 +175,33 @@ try {
     }
   }
   const p50 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.5)];
-  const direct = p50(latencies.direct);
-  const relayAdded = p50(latencies.relay) - direct;
-  console.log(`\nMCP echo through each, ${ROUNDS} alternating rounds, ${process.version}:`);
+  // The instances of one build pooled: latencies together, CPU and calls summed.
+  const builds = {};
   for (const name of names) {
-    const added = p50(latencies[name]) - direct;
-    const c = cpu[name];
+    const build = name.split('#')[0];
+    builds[build] ??= { latencies: [], us: 0, calls: 0, seconds: 0, measured: false, instances: [] };
+    const b = builds[build];
+    b.latencies.push(...latencies[name]);
+    b.us += cpu[name].us;
+    b.calls += cpu[name].calls;
+    b.seconds += cpu[name].seconds;
+    b.measured ||= targets[name].pid !== undefined;
+    if (name.includes('#')) b.instances.push(`${name} ${Math.round(cpu[name].us / cpu[name].calls)}`);
+  }
+  const direct = p50(builds.direct.latencies);
+  const relayAdded = p50(builds.relay.latencies) - direct;
+  console.log(`\nMCP echo through each, ${ROUNDS} alternating rounds, ${process.version}:`);
+  for (const [name, b] of Object.entries(builds)) {
+    const added = p50(b.latencies) - direct;
+    const copies = b.instances.length;
     console.log(
-      `  ${name.padEnd(10)} p50 ${p50(latencies[name]).toFixed(3)} ms` +
+      `  ${name.padEnd(10)} p50 ${p50(b.latencies).toFixed(3)} ms` +
         (name === 'direct'
           ? ''
           : ` | added ${added.toFixed(3)} ms (${(added / relayAdded).toFixed(2)}× the bare relay's, +${(added - relayAdded).toFixed(3)} ms over it)`) +
-        ` | 16 in flight: ${Math.round(c.calls / c.seconds)} calls/s` +
-        (targets[name].pid ? `, ${Math.round(c.us / c.calls)} µs CPU per call` : ''),
+        ` | 16 in flight: ${Math.round(b.calls / b.seconds)} calls/s` +
+        (b.measured ? `, ${Math.round(b.us / b.calls)} µs CPU per call` : '') +
+        (copies > 0 ? ` (µs per instance, in start order: ${b.instances.join(', ')})` : ''),
     );
   }
 } finally {

@@ -17,7 +17,8 @@
  * JSON-RPC client (`mcp-wire.js`), the same for every target.
  *
  * Per round: p50/p99 with one call in flight, the targets interleaved call
- * by call; then, for each target in turn, 16 calls in flight for a fixed
+ * by call, and between them one durable SQLite commit on the same disk as
+ * Gatehouse's store (the write-ahead rule's floor, see `fsyncFloor`); then, for each target in turn, 16 calls in flight for a fixed
  * time: calls per second, and the proxy process's CPU per call read from
  * /proc/<pid>/stat (steadier than wall time on a shared
  * machine). Added latency = a proxy's p50 − the direct p50 of its upstream
@@ -25,11 +26,14 @@
  *   - Gatehouse's added p50 ≤ 1.5 × the bare relay's, and ≤ 0.5 ms over it;
  *   - Gatehouse's CPU per call ≤ the fastest npm proxy's.
  */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { agentToken } from './agent-token.js';
 import { openHttpSession, openStdioSession } from './mcp-wire.js';
 import { freePort, processCpuMs, startProcess, stopProcess } from './server-process.js';
@@ -174,6 +178,7 @@ export async function run({ quick }) {
       ready: /listening on (http:\/\/\S+)/,
     });
     const gatehouseUrl = gatehouse.match[1];
+    const floor = await fsyncFloor(join(dir, 'fsync-floor.db'));
     for (const [name, upstream] of [
       ['gatehouse-http', 'everything'],
       ['gatehouse-stdio', 'everything-stdio'],
@@ -253,6 +258,7 @@ export async function run({ quick }) {
     }
 
     const samples = Object.fromEntries(measured.map((t) => [t.name, { latencies: [], cpu: [], rate: [] }]));
+    const floorSamples = { commit: [], handOver: [] };
     for (let round = 0; round < rounds; round++) {
       // Rotate the order so that no target always runs first (or just after the heaviest).
       const order = measured.map((_, i) => measured[(i + round) % measured.length]);
@@ -264,6 +270,9 @@ export async function run({ quick }) {
           await target.call();
           samples[target.name].latencies.push(performance.now() - started);
         }
+        const { commit, handOver } = await floor.commit();
+        floorSamples.commit.push(commit);
+        floorSamples.handOver.push(handOver);
       }
       for (const target of order) {
         const { callsPerSecond, cpuUsPerCall } = await loaded(target, windowMs);
@@ -291,7 +300,17 @@ export async function run({ quick }) {
       const direct = rows[`direct-${row.upstream}`];
       if (row.kind !== 'direct' && direct) row.added_p50_ms = round3(row.p50_ms - direct.p50_ms);
     }
-    const criterion = judge(rows);
+    await floor.close();
+    const durability = {
+      what: 'one single-row SQLite commit (WAL, synchronous=FULL) in a writer thread, on the disk of the store, in the same run',
+      commits: floorSamples.commit.length,
+      commit_p50_ms: pct(floorSamples.commit, 0.5),
+      commit_p99_ms: pct(floorSamples.commit, 0.99),
+      // The commit as the event loop waits for it: handed to the thread and answered.
+      p50_ms: pct(floorSamples.handOver, 0.5),
+      p99_ms: pct(floorSamples.handOver, 0.99),
+    };
+    const criterion = judge(rows, durability);
     const result = {
       bench: 'gateway',
       node: process.version,
@@ -303,6 +322,7 @@ export async function run({ quick }) {
       rounds,
       errors,
       targets: rows,
+      durability_floor: durability,
       unavailable,
       criterion,
     };
@@ -335,8 +355,51 @@ async function loaded(target, windowMs) {
   return { callsPerSecond: calls / seconds, cpuUsPerCall: (cpuMs * 1000) / calls };
 }
 
+/**
+ * The write-ahead rule's floor: a call runs only once its decision event is durable, so at one
+ * call in flight Gatehouse waits for at least one disk sync that no pass-through proxy pays, and,
+ * as its event loop never waits on a sync, for a hand-over to a writer thread and back. This
+ * times both alone, on the same disk as Gatehouse's store, interleaved with the calls: a writer
+ * thread commits one event-sized row with the store's own settings (WAL, synchronous=FULL);
+ * `commit` is the commit as the thread timed it, `handOver` the round trip seen from here.
+ */
+async function fsyncFloor(path) {
+  const worker = new Worker(FLOOR_WRITER, {
+    eval: true,
+    workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+  });
+  await once(worker, 'online');
+  return {
+    async commit() {
+      const started = performance.now();
+      worker.postMessage(0);
+      const [commit] = await once(worker, 'message');
+      return { commit, handOver: performance.now() - started };
+    },
+    close: () => worker.terminate(),
+  };
+}
+
+const FLOOR_WRITER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.exec('create table floor (seq integer primary key, event text not null)');
+const insert = db.prepare('insert into floor (event) values (?)');
+const commit = db.transaction((event) => insert.run(event));
+// About the size of a decision event's canonical text.
+const event = JSON.stringify({ type: 'decision', pad: 'x'.repeat(700) });
+parentPort.on('message', () => {
+  const started = performance.now();
+  commit(event);
+  parentPort.postMessage(performance.now() - started);
+});
+`;
+
 /** The issue's two criteria, each with the figures it compares and PASS/FAIL. */
-function judge(rows) {
+function judge(rows, durability) {
   const gatehouse = rows['gatehouse-http'];
   const relay = rows['bare-relay'];
   const latency = {
@@ -344,6 +407,10 @@ function judge(rows) {
     relay_added_p50_ms: relay.added_p50_ms,
     ratio: relay.added_p50_ms > 0 ? round3(gatehouse.added_p50_ms / relay.added_p50_ms) : null,
     ms_over_relay: round3(gatehouse.added_p50_ms - relay.added_p50_ms),
+    // What the write-ahead rule alone costs, measured beside it: the gap to the relay less this
+    // is what the gateway's own work adds.
+    durability_floor_p50_ms: durability.p50_ms,
+    ms_over_relay_beyond_floor: round3(gatehouse.added_p50_ms - relay.added_p50_ms - durability.p50_ms),
   };
   latency.pass =
     latency.ratio !== null &&
@@ -386,12 +453,22 @@ function print(result, failures) {
         `${String(row.cpu_us_per_call_16_in_flight).padStart(14)}${row.kind === 'direct' ? '  (CPU: the upstream itself)' : ''}`,
     );
   }
+  const floor = result.durability_floor;
+  console.log(
+    `  ${'fsync-floor'.padEnd(18)} ${'disk'.padEnd(8)} ${String(floor.p50_ms).padStart(7)} ${String(floor.p99_ms).padStart(7)}` +
+      `  (one durable SQLite commit in a writer thread, beside the calls: what the write-ahead rule waits for; ` +
+      `the commit alone ${floor.commit_p50_ms} ms p50)`,
+  );
   for (const [name, why] of Object.entries(unavailable)) console.log(`  ${name}: not measured: ${why}`);
   const { latency, cpu } = criterion;
   console.log(
     `  criterion, added p50 vs the bare relay: ${latency.gatehouse_added_p50_ms} ms vs ${latency.relay_added_p50_ms} ms, ` +
       `ratio ${latency.ratio ?? 'n/a'} (≤ ${MAX_RATIO_TO_RELAY}), ${latency.ms_over_relay} ms over (≤ ${MAX_MS_OVER_RELAY}): ` +
       `${latency.pass ? 'PASS' : 'FAIL'}`,
+  );
+  console.log(
+    `  of the ${latency.ms_over_relay} ms over the relay, the durability floor (fsync-floor p50) is ${latency.durability_floor_p50_ms} ms; ` +
+      `the gateway's own work beyond it: ${latency.ms_over_relay_beyond_floor} ms`,
   );
   console.log(
     `  criterion, CPU per call at ${IN_FLIGHT} in flight vs the fastest npm proxy (${cpu.fastest_npm_proxy ?? 'none measured'}): ` +

@@ -522,8 +522,18 @@ export function textOfResult(result: { content?: unknown }): string {
  * cannot name this one: `ses_gw_` ids are refused there.
  */
 export function gatehouseSessionOf(caller: Caller): string {
-  const digest = createHash('sha256')
-    .update(`${caller.agent.id}\0${caller.token.userSubject ?? ''}`)
-    .digest('hex');
-  return `${GATEWAY_SESSION_PREFIX}${digest.slice(0, 32)}`;
+  const key = `${caller.agent.id}\0${caller.token.userSubject ?? ''}`;
+  let id = SESSION_IDS.get(key);
+  if (id === undefined) {
+    id = `${GATEWAY_SESSION_PREFIX}${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+    // A digest per call is a cost every call paid for the same few answers: they are kept,
+    // within a bound (the oldest goes first).
+    if (SESSION_IDS.size >= MAX_SESSION_IDS) SESSION_IDS.delete(SESSION_IDS.keys().next().value as string);
+    SESSION_IDS.set(key, id);
+  }
+  return id;
 }
+
+/** Gateway session ids by agent and user (see `gatehouseSessionOf`). */
+const SESSION_IDS = new Map<string, string>();
+const MAX_SESSION_IDS = 10_000;

@@ -49,7 +49,9 @@ export class HttpRelay {
     body?: string,
     signal?: AbortSignal,
   ): Promise<IncomingMessage> {
-    const configured = await this.headers();
+    // Configured headers without a secret reference are a plain object: no turn is waited for them.
+    const given = this.headers();
+    const configured = given instanceof Promise ? await given : given;
     const merged: Record<string, string | number> = { ...headers, ...configured };
     if (body !== undefined) merged['content-length'] = Buffer.byteLength(body);
     return new Promise<IncomingMessage>((resolve, reject) => {
@@ -96,16 +98,27 @@ export class HttpRelay {
   }
 }
 
-/** Reads a whole response body as text, up to `max` characters; rejects beyond it. */
-export async function readBody(res: IncomingMessage, max: number): Promise<string> {
-  res.setEncoding('utf8');
-  let text = '';
-  for await (const chunk of res) {
-    text += chunk as string;
-    if (text.length > max) {
+/**
+ * Reads a whole response body as text, up to `max` characters; rejects beyond it. Listens for
+ * chunks rather than iterating: a stream's async iterator costs more per answer than the frame.
+ */
+export function readBody(res: IncomingMessage, max: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    res.setEncoding('utf8');
+    let text = '';
+    const onData = (chunk: string) => {
+      text += chunk;
+      if (text.length <= max) return;
+      res.off('data', onData);
       res.destroy();
-      throw new GatehouseError('GH_UPSTREAM', `the upstream's answer is longer than ${max} characters`);
-    }
-  }
-  return text;
+      reject(new GatehouseError('GH_UPSTREAM', `the upstream's answer is longer than ${max} characters`));
+    };
+    res.on('data', onData);
+    res.once('end', () => resolve(text));
+    res.once('error', reject);
+    // Destroyed before its end (an aborted call): what came is not an answer.
+    res.once('close', () => {
+      if (!res.complete) reject(new GatehouseError('GH_UPSTREAM', 'the upstream closed before it answered'));
+    });
+  });
 }

@@ -106,18 +106,50 @@ export class UpstreamStreams {
     const { session } = call;
     const upstream = this.gateway.upstream(session.upstream)!;
     const parser = new SseParser();
-    // Events are handled one at a time, in order (a refusal may have to be sent upstream first);
-    // once `take` has its frame the rest of the stream is drained, not destroyed, so the socket
-    // goes back to the keep-alive pool.
+    // Events are handled one at a time, in order. Most are handled at once; one that must wait
+    // (a server request the path runs first, whose refusal may have to reach the upstream before
+    // anything after it) pauses the stream until it is done. Once `take` has its frame the rest
+    // of the stream is drained, not destroyed, so the socket goes back to the keep-alive pool.
     return new Promise<void>((resolve, reject) => {
       let done = false;
-      let queue = Promise.resolve();
+      /** The event being waited for, if one is; the stream is paused meanwhile. */
+      let waiting: Promise<void> | undefined;
       const finish = (err?: unknown) => {
         if (done) return;
         done = true;
         res.resume();
         if (err !== undefined && !call.signal.aborted) reject(err);
         else resolve();
+      };
+      const handle = (events: readonly SseEvent[], from: number): void => {
+        for (let i = from; i < events.length && !done; i++) {
+          let handled: boolean | Promise<boolean>;
+          try {
+            handled = this.#relayEvent(events[i]!, session, upstream, take, write);
+          } catch (err) {
+            finish(err);
+            return;
+          }
+          if (handled === true) {
+            finish();
+            return;
+          }
+          if (handled === false) continue;
+          res.pause();
+          waiting = handled.then(
+            (claimed) => {
+              waiting = undefined;
+              if (claimed) {
+                finish();
+                return;
+              }
+              handle(events, i + 1);
+              if (!done && waiting === undefined) res.resume();
+            },
+            (err: unknown) => finish(err),
+          );
+          return;
+        }
       };
       res.on('data', (chunk: Buffer) => {
         if (done) return;
@@ -129,32 +161,23 @@ export class UpstreamStreams {
           res.destroy();
           return;
         }
-        if (events.length === 0) return;
-        res.pause();
-        queue = queue
-          .then(async () => {
-            for (const event of events) {
-              if (done) return;
-              if (await this.#relayEvent(event, session, upstream, take, write)) return finish();
-            }
-            if (!done) res.resume();
-          })
-          .catch((err: unknown) => finish(err));
+        if (events.length > 0) handle(events, 0);
       });
-      res.once('end', () => void queue.then(() => finish()));
-      res.once('close', () => void queue.then(() => finish()));
-      res.once('error', (err) => void queue.then(() => finish(err)));
+      const after = (then: () => void) => (waiting ? void waiting.then(then) : then());
+      res.once('end', () => after(() => finish()));
+      res.once('close', () => after(() => finish()));
+      res.once('error', (err) => after(() => finish(err)));
     });
   }
 
   /** One upstream event; true when `take` claimed it. */
-  async #relayEvent(
+  #relayEvent(
     event: SseEvent,
     session: RelaySession,
     upstream: Upstream,
     take: (frame: Frame) => boolean,
     write: (eventText: string) => void,
-  ): Promise<boolean> {
+  ): boolean | Promise<boolean> {
     if (event.data === undefined || event.data === '') {
       write(event.raw);
       return false;
@@ -169,23 +192,33 @@ export class UpstreamStreams {
     }
     if (take(frame)) return true;
     if (frame.kind === 'response' && session.enforced(frame.id)) return false;
-    if (frame.kind === 'request' && (frame.method === SAMPLING_TOOL || frame.method === ELICITATION_TOOL)) {
-      const refused = await this.gateway.admitServerRequest(
-        session.caller,
-        session.upstream,
-        frame.method,
-        frame.params ?? {},
-      );
-      if (refused) {
-        // The upstream gets the refusal as the client's answer; the client never sees the request.
-        await upstream
-          .http!.send('POST', upstreamHeaders(session, {}), errorText(frame.id, RPC.refused, refused))
-          .then((r) => r.resume())
-          .catch(() => undefined);
+    if (frame.kind === 'request' && (frame.method === SAMPLING_TOOL || frame.method === ELICITATION_TOOL))
+      return this.#admitted(frame, session, upstream).then((admitted) => {
+        if (admitted) write(scrubbed === event.data ? event.raw : sseMessage(scrubbed, event.id));
         return false;
-      }
-    }
+      });
     write(scrubbed === event.data ? event.raw : sseMessage(scrubbed, event.id));
+    return false;
+  }
+
+  /** Whether the upstream's request may reach the client; a refusal is the upstream's answer. */
+  async #admitted(
+    frame: Extract<Frame, { kind: 'request' }>,
+    session: RelaySession,
+    upstream: Upstream,
+  ): Promise<boolean> {
+    const refused = await this.gateway.admitServerRequest(
+      session.caller,
+      session.upstream,
+      frame.method as typeof SAMPLING_TOOL | typeof ELICITATION_TOOL,
+      frame.params ?? {},
+    );
+    if (!refused) return true;
+    // The upstream gets the refusal as the client's answer; the client never sees the request.
+    await upstream
+      .http!.send('POST', upstreamHeaders(session, {}), errorText(frame.id, RPC.refused, refused))
+      .then((r) => r.resume())
+      .catch(() => undefined);
     return false;
   }
 }
