@@ -289,14 +289,13 @@ function committedTo(row: AuditRow, prevHash: string): boolean {
   const { text } = row;
   if (row.prevHash !== undefined && row.prevHash !== prevHash) return false;
   // The link, `"prev_hash":"<prevHash>","seq":<seq>,`, compared in place: this runs for every
-  // event of the log, so nothing is built for it but the digits of seq.
+  // event of the log, so nothing is built for it.
   const link = indexOfKey(text, 'prev_hash":"', 0);
-  if (link < 0 || !text.startsWith(prevHash, link + 13)) return false;
+  if (link < 0 || !holds(text, prevHash, link + 13)) return false;
   const seqKey = link + 13 + prevHash.length;
-  if (!text.startsWith('","seq":', seqKey)) return false;
-  const seq = String(row.seq);
-  const afterSeq = seqKey + 8 + seq.length;
-  if (!text.startsWith(seq, seqKey + 8) || text.charCodeAt(afterSeq) !== COMMA) return false;
+  if (!holds(text, '","seq":', seqKey)) return false;
+  const afterSeq = afterNumber(text, seqKey + 8, row.seq);
+  if (afterSeq < 0 || text.charCodeAt(afterSeq) !== COMMA) return false;
   if (row.type === undefined) return true;
   if (row.agentId == null || row.sessionId == null || row.tool == null || row.outcome === undefined)
     return false;
@@ -309,22 +308,47 @@ function committedTo(row: AuditRow, prevHash: string): boolean {
   if (agentId === null || sessionId === null || tool === null || status === null || type === null)
     return false;
   // `status` is the outcome's last key, and the outcome ends right where `prev_hash` starts.
-  if (!text.startsWith(status, link - status.length)) return false;
+  if (!holds(text, status, link - status.length)) return false;
   // `session_id` follows `seq`; `type` follows `time` and `trace_id` (strings) and precedes `what`.
   const afterLink = afterSeq + 1;
-  if (!text.startsWith(sessionId, afterLink)) return false;
+  if (!holds(text, sessionId, afterLink)) return false;
   const typeAt = indexOfKey(text, 'type":', afterLink);
-  if (typeAt < 0 || !text.startsWith(type, typeAt)) return false;
+  if (typeAt < 0 || !holds(text, type, typeAt)) return false;
   // `agent` is who's first key. What follows `type` holds one `"who":{` unless the arguments,
   // the user or an endorsed value spell one out: then the slow path, which parses, judges.
   // `tool` is the last key of `what`, and `where`, between them, holds strings only.
   const who = indexOfKey(text, 'who":{', typeAt);
   if (who < 0 || indexOfKey(text, 'who":{', who + 7) >= 0) return false;
-  if (!text.startsWith('"who":{"agent":{"id":', who) || !text.startsWith(agentId, who + 21)) return false;
+  if (!holds(text, agentId, who)) return false;
   const toolAt = lastIndexOfKey(text, 'tool":', who);
-  return toolAt > typeAt && text.startsWith(tool, toolAt);
+  return toolAt > typeAt && holds(text, tool, toolAt);
 }
 
+/**
+ * Whether `part` occurs in `text` at `at`. `indexOf` from `at` answers this several times faster
+ * than `startsWith` with a position does in V8 (measured: ~0.1 µs a call, five calls an event);
+ * where `part` is not there, it scans on, but then the event takes the slow path anyway.
+ */
+function holds(text: string, part: string, at: number): boolean {
+  return at >= 0 && text.indexOf(part, at) === at;
+}
+
+/**
+ * Where the decimal digits of `n` (a positive integer of at most 15 digits, so every step is exact) end, when `text` holds exactly
+ * them at `at`, or -1: what `String(n)` would be compared with, without building it.
+ */
+function afterNumber(text: string, at: number, n: number): number {
+  let value = 0;
+  let end = at;
+  for (let c = text.charCodeAt(end); c >= ZERO && c <= NINE && end - at < 15; c = text.charCodeAt(++end))
+    value = value * 10 + (c - ZERO);
+  // No leading zero: JSON writes none, so `05` is not the number 5 here either.
+  if (end === at || value !== n || (text.charCodeAt(at) === ZERO && end - at > 1)) return -1;
+  return end;
+}
+
+const ZERO = 48;
+const NINE = 57;
 const COMMA = 44;
 const QUOTE = 34;
 
@@ -389,7 +413,7 @@ function lookUpFragment(column: number, value: string): string | null {
   if (column === STATUS) text = `"status":${json}},`;
   else if (column === TYPE) text = `"type":${json},"what":{`;
   else if (auditColumn(value) !== value) text = null;
-  else if (column === AGENT) text = json;
+  else if (column === AGENT) text = `"who":{"agent":{"id":${json}`;
   else if (column === SESSION) text = `"session_id":${json},`;
   else text = `"tool":${json}},`;
   // Bounded: a log of ever-new session ids must not grow this without end.
