@@ -2,18 +2,12 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AuditCheckpoint, AuditProblem, AuditVerification } from '@gatehouse/core';
 import SqliteDatabase from 'better-sqlite3';
+import { AUDIT_PAGE_SIZE } from './sqlite-audit-pages.js';
 import type { RangeVerification, VerifyRange } from './verify-worker.js';
 import { auditWorkerScript } from './worker-script.js';
 
 /** Below this many events one thread is as fast as starting several. */
 const MIN_EVENTS_PER_RANGE = 25_000;
-
-/**
- * Rows read at a time. A page is alive while it is checked, and the young generation copies
- * what is alive at each scavenge: pages of ~500 rows (~0.5 MB) stay cheap to copy in a thread
- * whose heap starts small, where pages of 4,000 cost a cold verification ~0.5 µs an event more.
- */
-const PAGE_SIZE = 512;
 
 /**
  * Verifies a SQLite audit log in range-partitioned worker threads, each with
@@ -75,7 +69,7 @@ export async function verifyAuditInParallel(
       checkpoints: checked.filter(
         (c) => c.checkpoint.seq >= from && (to === undefined || c.checkpoint.seq <= to),
       ),
-      pageSize: options.pageSize ?? PAGE_SIZE,
+      pageSize: options.pageSize ?? AUDIT_PAGE_SIZE,
     };
   });
   return join(ranges, await verifyRanges(ranges, workers));
