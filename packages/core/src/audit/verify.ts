@@ -315,7 +315,9 @@ const PRUNE_MARK = `"action":"${AUDIT_PRUNE_ACTION}"`;
 /**
  * Verifies `rows` from `from` on while each follows the head, hashes to its stored hash and is
  * committed to its predecessor (committedTo), advancing the head; returns where it stopped: the
- * first row it leaves to the slow path, or the row after one the caller must look at.
+ * first row it leaves to the slow path, or the row after one the caller must look at. The
+ * texts are checked without parsing them; the chain is what makes this sound: a text is pinned
+ * by the next event's link and, in the end, by a signed checkpoint.
  *
  * A plain function, not a part of the async verifier, because V8 optimises it as a whole: a loop
  * inside an async function called once per range is only optimised on stack replacement, and
