@@ -171,6 +171,23 @@ describe('the audit chain', () => {
       });
   });
 
+  it('reads the sequence number whole: a leading zero or a digit more is not the number', async () => {
+    // The fast path compares seq's digits in place; an event re-sealed with its seq written
+    // otherwise, and the next event chained to that, must still fail where one pass parses.
+    const [first, second] = chain(2);
+    for (const [written, kind] of [
+      ['"seq":02,', 'edited'],
+      ['"seq":20,', 'reordered'],
+    ] as const) {
+      const text = second!.text.replace('"seq":2,', written);
+      const odd = { ...rowOf(second!), text, hash: sha256Hex(text) };
+      const next = sealAuditEvent(draft(3), 'evt_3', 3, odd.hash);
+      const verified = await verify([rowOf(first!), odd, rowOf(next)]);
+      expect(verified.ok).toBe(false);
+      expect(verified.problem).toMatchObject({ kind, seq: 2 });
+    }
+  });
+
   it('reads only whole keys: keys that end in the ones it reads do not stand in for them', async () => {
     // The fast path searches for a key's letters and then checks the quote before them.
     const [first] = chain(1);

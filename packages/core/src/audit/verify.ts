@@ -70,10 +70,11 @@ export async function verifyAuditChain(
 ): Promise<AuditVerification> {
   const pending = peekable(checkpoints);
   await pending.peek();
-  /** True when a checkpoint at or below `seq` waits to be checked (known without waiting). */
-  const checkpointDue = (seq: number) => {
+  /** The sequence number from which a checkpoint waits to be checked (known without waiting). */
+  const checkpointDueAt = () => {
     const next = pending.known();
-    return next === undefined || (next.value !== undefined && next.value.seq <= seq);
+    if (next === undefined) return Number.NEGATIVE_INFINITY;
+    return next.value === undefined ? Number.POSITIVE_INFINITY : next.value.seq;
   };
   let verifiedEvents = 0;
   let verifiedCheckpoints = 0;
@@ -81,6 +82,15 @@ export async function verifyAuditChain(
   let signedUpTo = 0;
   let firstSeq: number | undefined;
   let previous: { seq: number; hash: string } | undefined;
+  const run: FastRun = {
+    prevSeq: 0,
+    prevHash: '',
+    taken: 0,
+    dueAt: 0,
+    watchPrune: false,
+    attention: false,
+    hashed: undefined,
+  };
   /**
    * A log that starts after event 1 must say so itself: a prune event, in the chain and under a
    * signed checkpoint, naming where it cut. Otherwise the oldest events were simply deleted.
@@ -97,7 +107,7 @@ export async function verifyAuditChain(
   });
   const notePrune = (row: AuditRow) => {
     if (pruneNeeded === undefined || pruneRecordedAt !== undefined) return;
-    if (!row.text.includes(`"action":"${AUDIT_PRUNE_ACTION}"`)) return;
+    if (!row.text.includes(PRUNE_MARK)) return;
     const event = JSON.parse(row.text) as { what?: { action?: unknown; args?: { through_seq?: unknown } } };
     if (event.what?.action === AUDIT_PRUNE_ACTION && event.what.args?.through_seq === pruneNeeded)
       pruneRecordedAt = row.seq;
@@ -125,27 +135,37 @@ export async function verifyAuditChain(
   };
 
   for await (const page of events) {
-    for (const row of (Array.isArray(page) ? page : [page]) as readonly AuditRow[]) {
+    const rows = (Array.isArray(page) ? page : [page]) as readonly AuditRow[];
+    for (let at = 0; at < rows.length; ) {
+      if (previous !== undefined) {
+        // The common case, on the fast path: rows in sequence, each committed to the one before.
+        run.prevSeq = previous.seq;
+        run.prevHash = previous.hash;
+        run.dueAt = checkpointDueAt();
+        run.watchPrune = pruneNeeded !== undefined && pruneRecordedAt === undefined;
+        at = advance(rows, at, run);
+        if (run.taken > 0) {
+          verifiedEvents += run.taken;
+          previous = { seq: run.prevSeq, hash: run.prevHash };
+        }
+        if (run.attention) {
+          // The last row taken may record a prune, or reach a checkpoint.
+          notePrune(rows[at - 1] as AuditRow);
+          const current = previous;
+          const problem = await takeCheckpoints(current.seq, (cp) => checkpointMatches(cp, current));
+          if (problem) return result(problem);
+          continue;
+        }
+        if (at >= rows.length) break;
+      }
+      const row = rows[at++] as AuditRow;
       // 1. The stored bytes must be what was hashed.
-      if (sha256Hex(row.text) !== row.hash) {
+      if (run.hashed !== row && sha256Hex(row.text) !== row.hash) {
         return result({
           kind: 'edited',
           seq: row.seq,
           message: `event ${row.seq} was changed after it was written`,
         });
-      }
-      // Fast path for the common case: an event in sequence whose text commits to the previous
-      // hash, checked on the canonical text without parsing it. The chain is what makes this
-      // sound: a text is pinned by the next event's link and, in the end, by a signed checkpoint.
-      if (previous !== undefined && row.seq === previous.seq + 1 && committedTo(row, previous.hash)) {
-        previous = { seq: row.seq, hash: row.hash };
-        verifiedEvents++;
-        notePrune(row);
-        if (!checkpointDue(row.seq)) continue;
-        const current = previous;
-        const problem = await takeCheckpoints(row.seq, (cp) => checkpointMatches(cp, current));
-        if (problem) return result(problem);
-        continue;
       }
       let body: { seq?: unknown; prev_hash?: unknown; type?: unknown; who?: { agent?: { id?: unknown } } };
       try {
@@ -272,6 +292,61 @@ export async function verifyAuditChain(
   return result();
 }
 
+/** Where the fast path stands in a page: the chain's head, and what it leaves to the caller. */
+interface FastRun {
+  /** The head: the last event verified. */
+  prevSeq: number;
+  prevHash: string;
+  /** Events `advance` took in its last call. */
+  taken: number;
+  /** The sequence number at which a checkpoint waits to be checked. */
+  dueAt: number;
+  /** A prune event is looked for (the log starts after event 1 and none was found yet). */
+  watchPrune: boolean;
+  /** The last row taken may record a prune or reaches a checkpoint: the caller looks at it. */
+  attention: boolean;
+  /** The row at which `advance` stopped after its hash matched, so it is not hashed twice. */
+  hashed: AuditRow | undefined;
+}
+
+/** What a prune event's text holds (its action), looked for before such an event is parsed. */
+const PRUNE_MARK = `"action":"${AUDIT_PRUNE_ACTION}"`;
+
+/**
+ * Verifies `rows` from `from` on while each follows the head, hashes to its stored hash and is
+ * committed to its predecessor (committedTo), advancing the head; returns where it stopped: the
+ * first row it leaves to the slow path, or the row after one the caller must look at. The
+ * texts are checked without parsing them; the chain is what makes this sound: a text is pinned
+ * by the next event's link and, in the end, by a signed checkpoint.
+ *
+ * A plain function, not a part of the async verifier, because V8 optimises it as a whole: a loop
+ * inside an async function called once per range is only optimised on stack replacement, and
+ * that code was thrown away each time the loop ended at a page's end ("exit from OSR'd inner
+ * loop"), so much of every page ran unoptimised.
+ */
+function advance(rows: readonly AuditRow[], from: number, run: FastRun): number {
+  run.taken = 0;
+  run.attention = false;
+  for (let at = from; at < rows.length; at++) {
+    const row = rows[at] as AuditRow;
+    if (row.seq !== run.prevSeq + 1) return at;
+    // The stored bytes must be what was hashed; a mismatch is named by the slow path.
+    if (sha256Hex(row.text) !== row.hash) return at;
+    if (!committedTo(row, run.prevHash)) {
+      run.hashed = row;
+      return at;
+    }
+    run.prevSeq = row.seq;
+    run.prevHash = row.hash;
+    run.taken++;
+    if (row.seq >= run.dueAt || (run.watchPrune && row.text.includes(PRUNE_MARK))) {
+      run.attention = true;
+      return at + 1;
+    }
+  }
+  return rows.length;
+}
+
 /**
  * Whether a row's canonical text links to `prevHash` at its own sequence number and carries
  * the values of its query columns, read without parsing. This leans on the shape of the events
@@ -289,14 +364,13 @@ function committedTo(row: AuditRow, prevHash: string): boolean {
   const { text } = row;
   if (row.prevHash !== undefined && row.prevHash !== prevHash) return false;
   // The link, `"prev_hash":"<prevHash>","seq":<seq>,`, compared in place: this runs for every
-  // event of the log, so nothing is built for it but the digits of seq.
+  // event of the log, so nothing is built for it.
   const link = indexOfKey(text, 'prev_hash":"', 0);
-  if (link < 0 || !text.startsWith(prevHash, link + 13)) return false;
+  if (link < 0 || !holds(text, prevHash, link + 13)) return false;
   const seqKey = link + 13 + prevHash.length;
-  if (!text.startsWith('","seq":', seqKey)) return false;
-  const seq = String(row.seq);
-  const afterSeq = seqKey + 8 + seq.length;
-  if (!text.startsWith(seq, seqKey + 8) || text.charCodeAt(afterSeq) !== COMMA) return false;
+  if (!holds(text, '","seq":', seqKey)) return false;
+  const afterSeq = afterNumber(text, seqKey + 8, row.seq);
+  if (afterSeq < 0 || text.charCodeAt(afterSeq) !== COMMA) return false;
   if (row.type === undefined) return true;
   if (row.agentId == null || row.sessionId == null || row.tool == null || row.outcome === undefined)
     return false;
@@ -309,22 +383,47 @@ function committedTo(row: AuditRow, prevHash: string): boolean {
   if (agentId === null || sessionId === null || tool === null || status === null || type === null)
     return false;
   // `status` is the outcome's last key, and the outcome ends right where `prev_hash` starts.
-  if (!text.startsWith(status, link - status.length)) return false;
+  if (!holds(text, status, link - status.length)) return false;
   // `session_id` follows `seq`; `type` follows `time` and `trace_id` (strings) and precedes `what`.
   const afterLink = afterSeq + 1;
-  if (!text.startsWith(sessionId, afterLink)) return false;
+  if (!holds(text, sessionId, afterLink)) return false;
   const typeAt = indexOfKey(text, 'type":', afterLink);
-  if (typeAt < 0 || !text.startsWith(type, typeAt)) return false;
+  if (typeAt < 0 || !holds(text, type, typeAt)) return false;
   // `agent` is who's first key. What follows `type` holds one `"who":{` unless the arguments,
   // the user or an endorsed value spell one out: then the slow path, which parses, judges.
   // `tool` is the last key of `what`, and `where`, between them, holds strings only.
   const who = indexOfKey(text, 'who":{', typeAt);
   if (who < 0 || indexOfKey(text, 'who":{', who + 7) >= 0) return false;
-  if (!text.startsWith('"who":{"agent":{"id":', who) || !text.startsWith(agentId, who + 21)) return false;
+  if (!holds(text, agentId, who)) return false;
   const toolAt = lastIndexOfKey(text, 'tool":', who);
-  return toolAt > typeAt && text.startsWith(tool, toolAt);
+  return toolAt > typeAt && holds(text, tool, toolAt);
 }
 
+/**
+ * Whether `part` occurs in `text` at `at`. `indexOf` from `at` answers this several times faster
+ * than `startsWith` with a position does in V8 (measured: ~0.1 µs a call, five calls an event);
+ * where `part` is not there, it scans on, but then the event takes the slow path anyway.
+ */
+function holds(text: string, part: string, at: number): boolean {
+  return at >= 0 && text.indexOf(part, at) === at;
+}
+
+/**
+ * Where the decimal digits of `n` (a positive integer of at most 15 digits, so every step is exact) end, when `text` holds exactly
+ * them at `at`, or -1: what `String(n)` would be compared with, without building it.
+ */
+function afterNumber(text: string, at: number, n: number): number {
+  let value = 0;
+  let end = at;
+  for (let c = text.charCodeAt(end); c >= ZERO && c <= NINE && end - at < 15; c = text.charCodeAt(++end))
+    value = value * 10 + (c - ZERO);
+  // No leading zero: JSON writes none, so `05` is not the number 5 here either.
+  if (end === at || value !== n || (text.charCodeAt(at) === ZERO && end - at > 1)) return -1;
+  return end;
+}
+
+const ZERO = 48;
+const NINE = 57;
 const COMMA = 44;
 const QUOTE = 34;
 
@@ -389,7 +488,7 @@ function lookUpFragment(column: number, value: string): string | null {
   if (column === STATUS) text = `"status":${json}},`;
   else if (column === TYPE) text = `"type":${json},"what":{`;
   else if (auditColumn(value) !== value) text = null;
-  else if (column === AGENT) text = json;
+  else if (column === AGENT) text = `"who":{"agent":{"id":${json}`;
   else if (column === SESSION) text = `"session_id":${json},`;
   else text = `"tool":${json}},`;
   // Bounded: a log of ever-new session ids must not grow this without end.

@@ -77,6 +77,19 @@ const cases: [string, string[]][] = [
     ['update audit_events set event = replace(event, \'"i":150\', \'"i":151\') where seq = 150'],
   ],
   ['a deleted anchor', ['delete from audit_events where seq = 100']],
+  [
+    'an edited anchor (the last event of a range)',
+    ['update audit_events set event = replace(event, \'"i":100\', \'"i":1000\') where seq = 100'],
+  ],
+  [
+    'the first event of a range edited',
+    ['update audit_events set event = replace(event, \'"i":201\', \'"i":2010\') where seq = 201'],
+  ],
+  [
+    "an anchor's stored hash replaced",
+    ['update audit_events set hash = (select hash from audit_events where seq = 99) where seq = 100'],
+  ],
+  ['a column of an anchor changed', ["update audit_events set agent_id = 'agt_b' where seq = 100"]],
   ['the first event of a range deleted', ['delete from audit_events where seq = 101']],
   ['an event deleted inside a range', ['delete from audit_events where seq = 57']],
   ['a whole range deleted', ['delete from audit_events where seq between 101 and 200']],
@@ -91,7 +104,9 @@ const cases: [string, string[]][] = [
   ['a tail cut before a checkpoint', ['delete from audit_events where seq > 280']],
   [
     'a checkpoint whose signature was changed',
-    ["update audit_checkpoints set jws = jws || 'x' where seq = 175"],
+    [
+      "update audit_checkpoints set jws = jws || 'x' where seq = (select min(seq) from audit_checkpoints where seq > 150)",
+    ],
   ],
   ['a column changed', ["update audit_events set tool = 'other.tool' where seq = 230"]],
 ];
@@ -103,6 +118,7 @@ describe('verifying an audit log in parallel ranges', () => {
     expect(comparable(parallel!)).toEqual(comparable(sequential));
     expect(comparable(manyRanges!)).toEqual(comparable(sequential));
     if (tampering.length === 0) expect(parallel).toMatchObject({ ok: true, events: 300, lastSeq: 300 });
+    else expect(sequential.ok).toBe(false);
   });
 
   it('leaves a short log to one pass', async () => {

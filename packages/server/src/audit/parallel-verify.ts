@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AuditCheckpoint, AuditProblem, AuditVerification } from '@gatehouse/core';
 import SqliteDatabase from 'better-sqlite3';
+import { AUDIT_PAGE_SIZE } from './sqlite-audit-pages.js';
 import type { RangeVerification, VerifyRange } from './verify-worker.js';
 import { auditWorkerScript } from './worker-script.js';
 
@@ -44,10 +45,18 @@ export async function verifyAuditInParallel(
     Math.floor(bounds.last / (options.minEventsPerRange ?? MIN_EVENTS_PER_RANGE)),
   );
   if (threads < 2) return undefined;
+  // Threads not yet pooled start now: they boot (tens of ms each) while this thread reads and
+  // checks the checkpoints.
+  const workers = Array.from({ length: threads }, checkOut);
   // Checkpoints are few (one per thousand events or so): their signatures are checked here, once.
   const checked: { checkpoint: AuditCheckpoint; trusted: boolean }[] = [];
-  for await (const checkpoint of checkpoints)
-    checked.push({ checkpoint, trusted: await verifySignature(checkpoint) });
+  try {
+    for await (const checkpoint of checkpoints)
+      checked.push({ checkpoint, trusted: await verifySignature(checkpoint) });
+  } catch (err) {
+    for (const worker of workers) checkIn(worker);
+    throw err;
+  }
   const count = Math.max(threads, Math.min(options.ranges ?? threads * 4, bounds.last));
   const size = Math.ceil(bounds.last / count);
   const ranges: VerifyRange[] = Array.from({ length: count }, (_, k) => {
@@ -60,10 +69,10 @@ export async function verifyAuditInParallel(
       checkpoints: checked.filter(
         (c) => c.checkpoint.seq >= from && (to === undefined || c.checkpoint.seq <= to),
       ),
-      pageSize: options.pageSize ?? 4000,
+      pageSize: options.pageSize ?? AUDIT_PAGE_SIZE,
     };
   });
-  return join(ranges, await verifyRanges(ranges, threads));
+  return join(ranges, await verifyRanges(ranges, workers));
 }
 
 function readBounds(path: string): { first: number; last: number } | undefined {
@@ -108,12 +117,14 @@ function discard(worker: Worker): void {
   if (at >= 0) idle.splice(at, 1);
 }
 
-/** Runs `ranges` on `threads` pooled threads, each taking the next range when it is done. */
-async function verifyRanges(ranges: readonly VerifyRange[], threads: number): Promise<RangeVerification[]> {
+/** Runs `ranges` on the checked-out `workers`, each taking the next range when it is done. */
+async function verifyRanges(
+  ranges: readonly VerifyRange[],
+  workers: readonly Worker[],
+): Promise<RangeVerification[]> {
   const verified: RangeVerification[] = new Array(ranges.length);
   let next = 0;
-  const drain = async () => {
-    const worker = checkOut();
+  const drain = async (worker: Worker) => {
     let healthy = true;
     try {
       for (let k = next++; k < ranges.length; k = next++)
@@ -126,7 +137,7 @@ async function verifyRanges(ranges: readonly VerifyRange[], threads: number): Pr
       else void worker.terminate();
     }
   };
-  await Promise.all(Array.from({ length: threads }, drain));
+  await Promise.all(workers.map(drain));
   return verified;
 }
 

@@ -13,6 +13,7 @@ import { checkpointVerifier } from './audit-keys.js';
 import type { AuditStore } from './audit-store.js';
 import { mergeCheckpoints, parseCheckpoint } from './checkpointer.js';
 import { verifyAuditInParallel } from './parallel-verify.js';
+import { AUDIT_PAGE_SIZE, auditPages, openAuditReader } from './sqlite-audit-pages.js';
 
 /**
  * Verifies the stored chain. Trusted keys are the ones given (pin them: a key
@@ -40,10 +41,17 @@ export async function verifyStoredAudit(
     });
     if (verified) return verified;
   }
-  return verifyAuditChain(store.streamAuditPages(start), checkpoints(), {
-    verifySignature,
-    ...(options.from !== undefined && { from: options.from }),
-  });
+  const verifyOptions = { verifySignature, ...(options.from !== undefined && { from: options.from }) };
+  if (store.sqlitePath === undefined)
+    return verifyAuditChain(store.streamAuditPages(start), checkpoints(), verifyOptions);
+  // A SQLite log is read through a connection of its own, as the range threads read it.
+  const sqlite = openAuditReader(store.sqlitePath);
+  try {
+    const pages = auditPages(sqlite, start - 1, Number.MAX_SAFE_INTEGER, AUDIT_PAGE_SIZE);
+    return await verifyAuditChain(pages, checkpoints(), verifyOptions);
+  } finally {
+    sqlite.close();
+  }
 }
 
 /**
