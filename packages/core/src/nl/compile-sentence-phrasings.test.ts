@@ -4,7 +4,7 @@ import { compilePolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
 import type { Effect } from '../policy/types.js';
 import { compileSentence } from './compile-sentence.js';
-import { ruleFromMeaning } from './emit-rule.js';
+import { declaredGroups, ruleFromMeaning } from './emit-rule.js';
 import { type Vocabulary, vocabularyOf } from './vocabulary.js';
 
 // The evaluation set's policy: every agent holds every grant and there are no rules, so each
@@ -26,7 +26,10 @@ function decisionsOn(text: string, vocab: Vocabulary, sentence: string) {
   const rules = r.meanings.map((m, i) => ruleFromMeaning(m, `r${i}`));
   const policy = compilePolicy([
     { name: 'policy.yaml', text },
-    { name: 'fragment.yaml', text: JSON.stringify({ version: 1, rules }) },
+    {
+      name: 'fragment.yaml',
+      text: JSON.stringify({ version: 1, groups: declaredGroups(r.meanings), rules }),
+    },
   ]);
   return (agent: string, tool: string, args: Record<string, unknown> = {}, extra: Extra = {}) => {
     const d = decide(policy, {
@@ -38,7 +41,14 @@ function decisionsOn(text: string, vocab: Vocabulary, sentence: string) {
       ...(extra.provenance && { provenance: extra.provenance }),
       ...(extra.origin && { origin: extra.origin }),
     });
-    return { effect: d.effect as Effect, approvers: d.approval?.requirements[0]?.approvers };
+    const eligible = (d.approval?.requirements ?? [])
+      .flatMap((q) => q.groups.flatMap((g) => policy.groups.get(g) ?? []))
+      .sort();
+    return {
+      effect: d.effect as Effect,
+      approvers: d.approval?.requirements[0]?.approvers,
+      ...(eligible.length > 0 && { eligible }),
+    };
   };
 }
 /** The sentence's rules added to the evaluation set's policy, as a function from a request to its effect. */
@@ -757,10 +767,65 @@ describe('tools exempted by name', () => {
       'GH_NL_UNSUPPORTED',
     );
   });
-  it('refuses people named as approvers, even all of a group', () => {
-    expect(refusedOnPartial('Production deletes need approval from both Carol and Dave.').code).toMatch(
-      /^GH_NL_/,
+});
+
+describe('approvers the policy names as people', () => {
+  const carol = ['carol@example.com'];
+  const both = ['carol@example.com', 'dave@example.com'];
+  it.each([
+    ['Transfers over $400 must be approved by Carol.', 1, carol],
+    ["Transfers over $400 need Carol's sign-off.", 1, carol],
+    ['Carol has to sign off on transfers over $400.', 1, carol],
+    ['Transfers over $400 are blocked unless Carol approves them.', 1, carol],
+    ['Require Carol to approve transfers over $400.', 1, carol],
+    ['Transfers over $400 need sign-off from carol@example.com.', 1, carol],
+    ['Transfers over $400 need approval from Carol or Dave.', 1, both],
+    ['Transfers over $400 need approval from both Carol and Dave.', 2, both],
+    ['Transfers over $400 require Carol and Dave to approve.', 2, both],
+  ])('"%s" asks %i of just the people named', (sentence, approvers, eligible) => {
+    const d = decisionsOf(sentence);
+    expect(d('finance-agent', 'payments.transfer', pay(401))).toEqual({
+      effect: 'approve',
+      approvers,
+      eligible,
+    });
+    expect(d('finance-agent', 'payments.transfer', pay(400)).effect).toBe('allow');
+  });
+  it('declares a group of just the people named, which the fragment carries', () => {
+    const r = compileSentence(
+      'Carol must approve every finance report, and Dave must approve every payment.',
+      partial,
     );
+    if (!r.ok) throw new Error(r.refusal.message);
+    expect(declaredGroups(r.meanings)).toEqual({
+      'approvers-carol': ['carol@example.com'],
+      'approvers-dave': ['dave@example.com'],
+    });
+  });
+  it.each([
+    'Transfers over $400 need approval from Bob.',
+    'Transfers over $400 need approval from Carol, Dave.',
+    'Transfers over $400 need two approvals from Carol or Dave.',
+    'Transfers over $400 need approval from Carol or Dave and Fiona.',
+    'Transfers over $400 need approval from finance and Carol.',
+    'Emails to carol@example.com need approval.',
+  ])(
+    'refuses "%s": an unknown person, an unclear or contradicted count, or an address as a recipient',
+    (sentence) => {
+      expect(refusedOnPartial(sentence).code).toMatch(/^GH_NL_/);
+    },
+  );
+  it('reads "during the freeze" as its declared dates when the frozen tools are not the ones named', () => {
+    const d = decider('During the freeze, deleting orders requires approval.');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: '2026-12-22T10:00:00Z' })).toBe('approve');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: '2027-01-05T10:00:00Z' })).toBe('allow');
+  });
+  it('ends a fronted exemption at the comma before the subject', () => {
+    const d = effectOf(
+      'Except for contact lookups, the email assistant needs approval for everything it does.',
+    );
+    expect(d('email-assistant', 'contacts.lookup')).toBe('allow');
+    expect(d('email-assistant', 'email.read')).toBe('approve');
   });
 });
 
@@ -864,7 +929,6 @@ describe('recipients and sources said other ways', () => {
 describe('what is still refused', () => {
   it.each([
     'The finance agent may make at most 5 transfers per hour.',
-    'Dave has to sign off on transfers above $500.',
     'Payments may only go to the ACME account.',
   ])('"%s"', (sentence) => {
     expect(refusedOnPartial(sentence).code).toMatch(/^GH_NL_/);

@@ -119,6 +119,8 @@ function compileClauses(
         withoutApproval: false,
         approvers: p.approvers,
         groups: p.groups,
+        people: p.people,
+        ...(p.peopleJoin !== undefined && { peopleJoin: p.peopleJoin }),
         notes: [...before.notes, ...p.notes],
       };
       const r = compileClause(merged, sentence, vocabulary);

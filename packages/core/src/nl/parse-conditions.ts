@@ -418,7 +418,8 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
         return true;
       }
       if (season && !season.some((month) => declared.includes(month))) return false;
-      parsed.conditions.push({ kind: 'state', value: 'frozen' });
+      // "during the freeze" is a period; "while frozen" is the state of what is called.
+      parsed.conditions.push({ kind: 'state', value: 'frozen', period: !m[0].startsWith('while') });
       return true;
     },
   );

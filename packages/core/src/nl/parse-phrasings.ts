@@ -34,14 +34,20 @@ export function parseLeadIns({
   agent,
   agentOf,
 }: PhrasingContext): void {
-  // Approvals come from groups: a rule cannot ask one named person or "the owner" (four eyes
-  // means someone else's), so such a sentence is refused rather than widened to anyone.
-  take(`[a-z0-9._%+-]+@${DOMAIN}`, (m) => {
-    parsed.unsupported.push(
-      `"${m[0]}": a rule cannot name one person; approvals come from a group, recipients from a domain`,
-    );
-    return true;
-  });
+  // An address is an approver only when the policy names that person and the sentence asks them
+  // to approve; "the owner" (four eyes means someone else's) and any other address are refused
+  // rather than widened to anyone.
+  take(
+    `((?:approvals?|approved|sign-?offs?|signed off|ok|okay|consent|authori[sz]ation|authori[sz]ed)\\s(?:from|by)\\s)?([a-z0-9._%+-]+@${DOMAIN})`,
+    (m) => {
+      // "sign-off from carol@example.com": a person the policy names, asked to approve.
+      if (m[1] && vocabulary.people.has(m[2] as string)) return false;
+      parsed.unsupported.push(
+        `"${m[2]}": a rule cannot name one person unless it asks a person the policy names to approve; recipients come from a domain`,
+      );
+      return true;
+    },
+  );
   take("(?:its|their|the|your|an?)\\s(?:[a-z-]+'s\\s)?owners?|[a-z-]+'s\\sowners?", (m) => {
     parsed.unsupported.push(`"${m[0]}": a rule cannot ask an agent's owner; name a group of approvers`);
     return true;
@@ -157,11 +163,14 @@ export function parseLeadIns({
     },
   );
   // "security has to approve it": a group as the subject of the approval.
-  take(`${group}\\s(?:has to|must|needs to|should|will have to|is to)\\s(?:approve|confirm|ok)`, (m) => {
-    parsed.effects.push('approve');
-    addGroup(m[1]);
-    return true;
-  });
+  take(
+    `${group}\\s(?:has to|have to|must|needs to|need to|should|will have to|is to|are to)\\s(?:approve|confirm|ok|sign off)(?:\\son)?`,
+    (m) => {
+      parsed.effects.push('approve');
+      addGroup(m[1]);
+      return true;
+    },
+  );
   // "an email goes to anyone outside": a message sent.
   take('(?<!(?:unless|when|if)\\s(?:it|they)\\s)(?:goes|go|gets sent|get sent)(?=\\sto\\s)', () => {
     parsed.verbs.push('external_communication');
@@ -180,7 +189,26 @@ export function parseLeadIns({
 
   // Approval in passing.
   take(
-    `(?:but\\s)?(?:only\\s)?with\\s(?:a\\s|an\\s|prior\\s|explicit\\s)?(?:human\\s|person's\\s|manager's\\s|manual\\s)?(?:approval|sign-?off|ok|consent|authori[sz]ation)(?:\\s(?:from|by)\\s(?:(?:someone|anyone|a member|a person|one person)\\s(?:in|from|of)\\s)?${group})?`,
+    `(?:but\\s)?(?:only\\s)?with\\s(?:a\\s|an\\s|prior\\s|explicit\\s)?(?:human\\s|person's\\s|manager's\\s|manual\\s|${group}\\s)?(?:approval|sign-?off|ok|consent|authori[sz]ation)(?:\\s(?:from|by)\\s(?:(?:someone|anyone|a member|a person|one person)\\s(?:in|from|of)\\s)?${group})?`,
+    (m) => {
+      parsed.effects.push('approve');
+      addGroup(m[1]);
+      addGroup(m[2]);
+      return true;
+    },
+  );
+  // "unless Dave approves", "unless finance signs off": a group or a named person as the subject.
+  take(
+    `unless\\s${group}\\s(?:approves|approve|agrees|agree|says yes|say yes|confirms|confirm|okays|oks)(?:\\sit|\\sthem)?`,
+    (m) => {
+      parsed.withoutApproval = true;
+      addGroup(m[1]);
+      return true;
+    },
+  );
+  // "require Dave to approve", "need Carol and Dave to sign off on it".
+  take(
+    `(?:requires?|required|needs?|must have|must get)\\s${group}\\sto\\s(?:approve|approves|confirm|ok|okay|sign off on|sign off|review)(?:\\sit|\\sthem|\\sthe\\s[a-z]+)?(?:\\sfirst)?`,
     (m) => {
       parsed.effects.push('approve');
       addGroup(m[1]);
