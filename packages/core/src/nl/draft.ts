@@ -90,8 +90,12 @@ export function draftFromFragment(
   const raw = { name: fragmentName, text };
   const first = stripPolicy(verifyFragment({ sources, fragment: raw }));
   let rules: RuleDocument[] = [];
+  // The groups the verification above let through: people the policy names, for these rules.
+  let groups: Record<string, string[]> = {};
   try {
-    rules = ((parse(text) as { rules?: RuleDocument[] } | null)?.rules ?? []) as RuleDocument[];
+    const doc = parse(text) as { rules?: RuleDocument[]; groups?: Record<string, string[]> } | null;
+    rules = (doc?.rules ?? []) as RuleDocument[];
+    groups = doc?.groups ?? {};
   } catch {
     // The verification above already reports a fragment that is not YAML.
   }
@@ -118,8 +122,8 @@ export function draftFromFragment(
     };
   }
   const base = checkPolicy(sources);
-  const tests = base.policy ? generatedTests(base.policy, sources, rules, fragmentName) : [];
-  const fragment = { name: fragmentName, text: renderFragment(rules, tests) };
+  const tests = base.policy ? generatedTests(base.policy, sources, rules, fragmentName, groups) : [];
+  const fragment = { name: fragmentName, text: renderFragment(rules, tests, groups) };
   const report = stripPolicy(verifyFragment({ sources, fragment }));
   return {
     ok: true,
