@@ -934,3 +934,39 @@ describe('what is still refused', () => {
     expect(refusedOnPartial(sentence).code).toMatch(/^GH_NL_/);
   });
 });
+
+describe('two effects in one sentence', () => {
+  it.each([
+    'Sandbox deletes are fine, production deletes are not.',
+    'Deleting in staging is OK; deleting in production is not.',
+  ])('"%s" denies the second clause only', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it('reads "…, but sending it does" as the affirmative of "does not need approval"', () => {
+    const d = effectOf("Reading mail doesn't need a sign-off, but sending it does.");
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('approve');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+  });
+  it('lets "other" after a denial stand alone, since what was denied stays denied', () => {
+    const d = effectOf(
+      'Email to rival.test is never allowed; email to other outside domains needs approval.',
+    );
+    expect(d('email-assistant', 'email.send', mail('x@rival.test'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('x@partner.org'))).toBe('approve');
+    expect(d('email-assistant', 'email.send', mail('x@example.com'))).toBe('allow');
+  });
+  it('exempts what a permission names from "every other …"', () => {
+    const d = effectOf('Sandbox deletes are always fine; every other delete is blocked.');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+  it.each([
+    'Sandbox deletes are fine; everything else is blocked.',
+    'Payments need approval, refunds are not.',
+  ])('refuses "%s": what "other" or "not" points back at is not clear', (sentence) => {
+    expect(refusedOnPartial(sentence).code).toMatch(/^GH_NL_/);
+  });
+});

@@ -52,6 +52,15 @@ export function parseLeadIns({
     parsed.unsupported.push(`"${m[0]}": a rule cannot ask an agent's owner; name a group of approvers`);
     return true;
   });
+  // A clause that ends on its verb: "…, production deletes are not", "…, but sending it does".
+  take('(?:is|are)\\s(?:not|never)(?=\\s$)', () => {
+    parsed.ellipsis = 'negated';
+    return true;
+  });
+  take('(?<=\\s(?:it|they|them|those|these|ones|one)\\s)(?:does|do|is|are|can|may)(?=\\s$)', () => {
+    parsed.ellipsis = 'same';
+    return true;
+  });
   // "(Carol and Dave)": the members of a group the sentence names, said by name.
   take('\\(([a-z]+(?:\\s(?:,\\s)?(?:and|,)\\s[a-z]+)*)\\)', (m) => {
     const names = (m[1] as string).split(/\s+/).filter((w) => w !== 'and' && w !== ',');
@@ -182,6 +191,7 @@ export function parseLeadIns({
     "(?:do not|don't|does not|doesn't|never|will not|won't|shall not)\\s(?:need|needs|require|requires|get|have to get)\\s(?:a\\s|an\\s|any\\s)?(?:human\\s|manual\\s)?(?:approval|approvals|sign-?off|confirmation|review)|(?:no\\s)(?:approval|sign-?off)\\s(?:is\\s)?(?:needed|required)|(?:approval|sign-?off)\\s(?:is\\s)?not\\s(?:needed|required)",
     () => {
       parsed.effects.push('allow');
+      parsed.noApproval = true;
       parsed.notes.push('"no approval needed" is a permission: it adds nothing the grants do not give');
       return true;
     },
@@ -360,7 +370,7 @@ export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): 
 /** Markers read last: pointers back to the clause before, and words that carry nothing here. */
 export function parseMarkers({ take, parsed }: PhrasingContext): void {
   take(
-    '(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\sones|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other',
+    '(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\sones|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other|every\\sother(?=\\s[a-z])|(?<=\\s(?:to|at|for|on|in)\\s)other(?=\\s(?:§|outside|external|foreign|domains?|recipients?|addresses)\\s)',
     () => {
       parsed.otherwise = true;
       return true;

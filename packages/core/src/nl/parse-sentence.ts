@@ -78,6 +78,13 @@ export interface ParsedSentence {
   pronoun?: boolean;
   /** "Anything else", "all other payees": what the clause before did not permit. */
   otherwise?: boolean;
+  /**
+   * A clause that ends on its verb and leaves the effect to the clause before: "…, production
+   * deletes are not" says the opposite of it, "…, but sending it does" the same, affirmed.
+   */
+  ellipsis?: 'negated' | 'same';
+  /** The permission was said as "does not need approval": its affirmative asks for approval. */
+  noApproval?: boolean;
   /** "Only the ops agent may …": the "only" is said of the agents. */
   onlyAgents?: boolean;
   /** "Only X may …": the "only" opens the sentence, before its modal. */
