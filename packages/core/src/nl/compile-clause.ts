@@ -75,6 +75,7 @@ export function compileClause(
       'GH_NL_UNSUPPORTED',
       '"anything else" needs a clause before it saying what is fine: "payments up to $250 are fine; anything larger needs approval"',
     );
+  if (parsed.domainsAnyOf) return compileDomainsAnyOf(parsed, parsed.domainsAnyOf, sentence, vocabulary);
   const notes = [...parsed.notes];
 
   // Effect.
@@ -629,4 +630,41 @@ function peopleApproval(
     `${people.join(needed > 1 ? ' and ' : ' or ')} approve${needed > 1 ? ' each' : ''}: the fragment declares the group ${name} of just ${people.length === 1 ? 'that person' : 'them'}`,
   );
   return vocabulary.groupMembers.has(name) ? {} : { declares: { [name]: people } };
+}
+
+/**
+ * "Never send mail to gmail.com or yahoo.com": a recipient in any one of the domains makes the
+ * rule apply, so one rule per domain. Only a restriction can be split so; "may only email A or
+ * B" needs every recipient in one of them, which one rule per domain cannot say.
+ */
+function compileDomainsAnyOf(
+  parsed: ParsedSentence,
+  domains: readonly string[],
+  sentence: string,
+  vocabulary: Vocabulary,
+): ClauseResult {
+  const effects = new Set(parsed.effects);
+  if (parsed.only || parsed.unlessCondition || effects.has('allow') || effects.size === 0)
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      `${domains.join(', ')}: several domains are read only as where a call may not go, or needs approval to go`,
+    );
+  const meanings: SentenceMeaning[] = [];
+  for (const domain of domains) {
+    const r = compileClause(
+      {
+        ...parsed,
+        domainsAnyOf: undefined,
+        conditions: [...parsed.conditions, { kind: 'recipients', scope: 'any', domain }],
+        notes: [...parsed.notes],
+        groups: [...parsed.groups],
+        people: [...parsed.people],
+      },
+      sentence,
+      vocabulary,
+    );
+    if (!r.ok) return r;
+    meanings.push(...r.meanings);
+  }
+  return { ok: true, meanings };
 }

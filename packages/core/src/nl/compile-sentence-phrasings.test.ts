@@ -970,3 +970,35 @@ describe('two effects in one sentence', () => {
     expect(refusedOnPartial(sentence).code).toMatch(/^GH_NL_/);
   });
 });
+
+describe('domains as lists and as the company', () => {
+  it('denies a recipient in any of several domains, one rule each', () => {
+    const d = effectOf('Never email rival.test or spam.test.');
+    expect(d('email-assistant', 'email.send', mail('x@rival.test'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('a@example.com', 'x@spam.test'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('x@partner.org'))).toBe('allow');
+  });
+  it('refuses several domains as the only ones allowed', () => {
+    expect(refusedOnPartial('Email may only go to recipients at example.com or partner.org.').code).toMatch(
+      /^GH_NL_/,
+    );
+  });
+  it.each([
+    'Mail to the company domain is fine; mail anywhere else needs approval.',
+    'Internal mail (example.com only) is fine; everything else needs approval.',
+  ])('"%s" asks for a recipient outside the company', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com', 'x@partner.org'))).toBe('approve');
+  });
+  it.each([
+    ["Payments under $100 don't need anyone's approval, but every other payment does.", 'approve'],
+    ["Contact lookups need someone's approval.", 'approve'],
+  ])('"%s"', (sentence, effect) => {
+    const d = effectOf(sentence);
+    if (sentence.startsWith('Payments')) {
+      expect(d('finance-agent', 'payments.transfer', pay(100))).toBe(effect);
+      expect(d('finance-agent', 'payments.transfer', pay(99))).toBe('allow');
+    } else expect(d('email-assistant', 'contacts.lookup')).toBe(effect);
+  });
+});

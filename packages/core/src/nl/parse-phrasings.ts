@@ -57,10 +57,13 @@ export function parseLeadIns({
     parsed.ellipsis = 'negated';
     return true;
   });
-  take('(?<=\\s(?:it|they|them|those|these|ones|one)\\s)(?:does|do|is|are|can|may)(?=\\s$)', () => {
-    parsed.ellipsis = 'same';
-    return true;
-  });
+  take(
+    '(?<=\\s(?:it|they|them|those|these|ones|one)\\s)(?:is|are|can|may)(?=\\s$)|(?<=\\s[a-z]+\\s)(?:does|do)(?=\\s$)',
+    () => {
+      parsed.ellipsis = 'same';
+      return true;
+    },
+  );
   // "(Carol and Dave)": the members of a group the sentence names, said by name.
   take('\\(([a-z]+(?:\\s(?:,\\s)?(?:and|,)\\s[a-z]+)*)\\)', (m) => {
     const names = (m[1] as string).split(/\s+/).filter((w) => w !== 'and' && w !== ',');
@@ -72,8 +75,10 @@ export function parseLeadIns({
     return true;
   });
   // "(@example.com)" restating the company's own domain.
-  take(`\\(\\s?@?(${DOMAIN})\\s?\\)`, (m) => {
+  take(`\\(\\s?@?(${DOMAIN})(\\sonly)?\\s?\\)`, (m) => {
     if (m[1] !== vocabulary.companyDomain) return false;
+    // "(example.com only)": every recipient inside it, whether or not "internal" said so too.
+    if (m[2]) parsed.conditions.push({ kind: 'recipients', scope: 'inside' });
     parsed.notes.push(`"${m[0]}" restates the company's domain`);
     return true;
   });
@@ -188,7 +193,7 @@ export function parseLeadIns({
 
   // "does not need approval": no approval, which is a permission, not an approval rule.
   take(
-    "(?:do not|don't|does not|doesn't|never|will not|won't|shall not)\\s(?:need|needs|require|requires|get|have to get)\\s(?:a\\s|an\\s|any\\s)?(?:human\\s|manual\\s)?(?:approval|approvals|sign-?off|confirmation|review)|(?:no\\s)(?:approval|sign-?off)\\s(?:is\\s)?(?:needed|required)|(?:approval|sign-?off)\\s(?:is\\s)?not\\s(?:needed|required)",
+    "(?:do not|don't|does not|doesn't|never|will not|won't|shall not)\\s(?:need|needs|require|requires|get|have to get)\\s(?:a\\s|an\\s|any\\s)?(?:human\\s|manual\\s|anyone's\\s|anybody's\\s|someone's\\s)?(?:approval|approvals|sign-?off|confirmation|review)|(?:no\\s)(?:approval|sign-?off)\\s(?:is\\s)?(?:needed|required)|(?:approval|sign-?off)\\s(?:is\\s)?not\\s(?:needed|required)",
     () => {
       parsed.effects.push('allow');
       parsed.noApproval = true;
@@ -370,7 +375,7 @@ export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): 
 /** Markers read last: pointers back to the clause before, and words that carry nothing here. */
 export function parseMarkers({ take, parsed }: PhrasingContext): void {
   take(
-    '(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\sones|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other|every\\sother(?=\\s[a-z])|(?<=\\s(?:to|at|for|on|in)\\s)other(?=\\s(?:§|outside|external|foreign|domains?|recipients?|addresses)\\s)',
+    '(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\sones|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other|(?:sending\\s|mail\\s|email\\s|messages\\s)?(?:to\\s)?(?:anywhere|anyone|anybody)\\selse|(?:anything\\s)?(?:addressed\\s|sent\\s)?elsewhere|every\\sother(?=\\s[a-z])|(?<=\\s(?:to|at|for|on|in)\\s)other(?=\\s(?:§|outside|external|foreign|domains?|recipients?|addresses)\\s)',
     () => {
       parsed.otherwise = true;
       return true;

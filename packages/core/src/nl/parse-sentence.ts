@@ -85,6 +85,8 @@ export interface ParsedSentence {
   ellipsis?: 'negated' | 'same';
   /** The permission was said as "does not need approval": its affirmative asks for approval. */
   noApproval?: boolean;
+  /** "to gmail.com or yahoo.com": a recipient in any one of these domains; one rule each. */
+  domainsAnyOf?: string[];
   /** "Only the ops agent may …": the "only" is said of the agents. */
   onlyAgents?: boolean;
   /** "Only X may …": the "only" opens the sentence, before its modal. */
