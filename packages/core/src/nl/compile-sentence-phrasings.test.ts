@@ -1002,3 +1002,35 @@ describe('domains as lists and as the company', () => {
     } else expect(d('email-assistant', 'contacts.lookup')).toBe(effect);
   });
 });
+
+describe('windows, freezes and verbs of round 4', () => {
+  it('reads "in the maintenance window, 23:00 to 05:00 UTC" as the hours that follow', () => {
+    const d = effectOf('Sandbox deletes may only happen in the maintenance window, 23:00 to 05:00 UTC.');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2026-11-04T23:30:00Z' })).toBe('allow');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2026-11-04T12:00:00Z' })).toBe('deny');
+  });
+  it.each([
+    ['Order deletes are frozen until March 1, 2027.', '2027-02-28T12:00:00Z', '2027-03-01T12:00:00Z'],
+    ['No order deletes before 2027.', '2026-12-31T12:00:00Z', '2027-01-01T12:00:00Z'],
+  ])('"%s" denies until the date', (sentence, during, after) => {
+    const d = effectOf(sentence);
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: during })).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: after })).toBe('allow');
+  });
+  it.each([
+    ['Anything destructive needs approval.', 'sandbox_db.delete', 'approve'],
+    ['Sandbox wipes are not allowed.', 'sandbox_db.delete', 'deny'],
+    ['Nobody may clear the sandbox.', 'sandbox_db.delete', 'deny'],
+    ['Read-only tools need approval.', 'orders_db.query', 'approve'],
+    ['Orders may be queried but never deleted.', 'orders_db.delete', 'deny'],
+  ])('"%s"', (sentence, tool, effect) => {
+    const d = effectOf(sentence);
+    expect(d('ops-agent', tool)).toBe(effect);
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
+  });
+  it('reads "at a time" and "in one transfer" as per call', () => {
+    const d = effectOf('The finance agent may move at most $700 in one transfer.');
+    expect(d('finance-agent', 'payments.transfer', pay(701))).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(700))).toBe('allow');
+  });
+});
