@@ -505,6 +505,17 @@ export function compileClause(
       toolPatterns = narrowed.map((t) => t.name);
     }
   }
+  // "An email address … must not be used": an address is where mail goes; with no tool named,
+  // the payments tool's `to` (an account) is not one.
+  const addressOnly =
+    parsed.objects.length === 0 &&
+    parsed.verbs.every((v) => v === 'any') &&
+    parsed.conditions.some((c) => c.kind === 'provenance' && c.target === 'recipient') &&
+    tools.some((t) => t.categories.includes('external_communication'));
+  if (addressOnly) {
+    tools = tools.filter((t) => t.categories.includes('external_communication'));
+    toolPatterns = tools.map((t) => t.name);
+  }
   // The argument a condition reads may narrow the tools again ("email confidential data to
   // anyone outside": the reports take no recipient).
   const droppedByArgs = droppedObject(toolSets, nounCategories, tools);

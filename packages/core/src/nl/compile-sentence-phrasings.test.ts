@@ -1034,3 +1034,32 @@ describe('windows, freezes and verbs of round 4', () => {
     expect(d('finance-agent', 'payments.transfer', pay(700))).toBe('allow');
   });
 });
+
+describe('provenance phrasings of round 4', () => {
+  const untrusted = { provenance: { to: ['untrusted'] } };
+  it.each([
+    'Never pay anybody whose account number was found in an email.',
+    'Block payments to an account that came from a document or a web page.',
+  ])('"%s" denies an account from untrusted content', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('finance-agent', 'payments.transfer', pay(5), untrusted)).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
+  });
+  it('reads "an address the agent picked up from a message" as mail only', () => {
+    const d = effectOf('An address the agent picked up from a message must not be used as a recipient.');
+    expect(d('email-assistant', 'email.send', mail('x@evil.test'), untrusted)).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(5), untrusted)).toBe('allow');
+  });
+  it('refuses sources of different labels as one condition', () => {
+    expect(
+      refusedOnPartial('Block email to addresses that came from a web page or a prompt injection.').code,
+    ).toMatch(/^GH_NL_/);
+  });
+  it('reads "must be traceable to the user or a trusted tool" as an origin requirement', () => {
+    const d = effectOf('Email recipients must be traceable to the user or a trusted tool.');
+    expect(
+      d('email-assistant', 'email.send', mail('x@evil.test'), { origin: { 'to[0]': ['user_input'] } }),
+    ).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('x@evil.test'), untrusted)).toBe('deny');
+  });
+});
