@@ -135,6 +135,7 @@ function loadCases() {
           },
           expect: r.x,
           ...(r.n !== undefined && { approvers: r.n }),
+          ...(r.by !== undefined && { eligible: r.by }),
         })),
       });
     });
@@ -237,7 +238,8 @@ for (const c of cases) {
       d.effect === r.expect &&
       (r.approvers === undefined || approvers === r.approvers) &&
       (r.group === undefined || sameMembers(base.groups.get(r.group) ?? [r.group])) &&
-      (r.approver === undefined || sameMembers([r.approver]));
+      (r.approver === undefined || sameMembers([r.approver])) &&
+      (r.eligible === undefined || sameMembers(r.eligible));
     if (ok) requestsRight++;
     else {
       all = false;

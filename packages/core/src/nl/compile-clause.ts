@@ -75,6 +75,9 @@ export function compileClause(
       'GH_NL_UNSUPPORTED',
       '"anything else" needs a clause before it saying what is fine: "payments up to $250 are fine; anything larger needs approval"',
     );
+  // "…, order deletes are not" alone says nothing: its effect is the clause before's.
+  if (parsed.ellipsis)
+    return refuse('GH_NL_AMBIGUOUS_EFFECT', 'a clause that ends on its verb needs a clause before it');
   if (parsed.domainsAnyOf) return compileDomainsAnyOf(parsed, parsed.domainsAnyOf, sentence, vocabulary);
   const notes = [...parsed.notes];
 

@@ -963,6 +963,11 @@ describe('two effects in one sentence', () => {
     expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
     expect(d('ops-agent', 'orders_db.query')).toBe('allow');
   });
+  it('never compiles "X is OK, Y is not" whole as a permission of both', () => {
+    const d = effectOf('Sandbox deletes are OK, order deletes are not.');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(refusedOnPartial('Order deletes are not.').code).toBe('GH_NL_AMBIGUOUS_EFFECT');
+  });
   it.each([
     'Sandbox deletes are fine; everything else is blocked.',
     'Payments need approval, refunds are not.',

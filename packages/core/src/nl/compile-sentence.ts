@@ -104,6 +104,7 @@ function compileClauses(
     if (p.ellipsis) {
       const why = resolveEllipsis(p, parsed[i - 1]);
       if (why) return refuse('GH_NL_AMBIGUOUS_EFFECT', `"${clauses[i]?.trim()}": ${why}`);
+      p.ellipsis = undefined;
     }
     // "…, but only on weekdays": a clause with no effect of its own narrows the one before;
     // compiled alone its "only" would turn into a prohibition nobody wrote.
@@ -206,7 +207,22 @@ function compileClauses(
     if (!r.ok && r.refusal.code === 'GH_NL_NO_TOOL' && !p.pronoun && i > 0) {
       // "… but not to transfer money": the clause's own action, not the one before's.
       const mine = own[i] as ParsedSentence;
-      r = compileClause({ ...mine, agents: p.agents, exceptAgents: p.exceptAgents }, sentence, vocabulary);
+      r = compileClause(
+        {
+          ...mine,
+          agents: p.agents,
+          exceptAgents: p.exceptAgents,
+          // An effect the clause took from the one before ("…, production deletes are not").
+          effects: p.effects,
+          ...(p.approvers !== undefined && { approvers: p.approvers }),
+          groups: p.groups,
+          people: p.people,
+          ...(p.peopleJoin !== undefined && { peopleJoin: p.peopleJoin }),
+          ellipsis: undefined,
+        },
+        sentence,
+        vocabulary,
+      );
     }
     if (!r.ok) return r;
     restricting.push(...r.meanings);

@@ -35,6 +35,7 @@ export const VERBS: Readonly<Record<ToolCategory | 'any', readonly string[]>> = 
     'queried',
     'listed',
     'looked up',
+    'looking up',
   ],
   delete: [
     'delete',

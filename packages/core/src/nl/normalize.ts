@@ -137,6 +137,7 @@ const WORDS: readonly [RegExp, string][] = [
   [/\b(?:auto-?|automatically )(?:approved|allowed)\b/g, 'fine'],
   [/\b(?:go|goes) straight through\b/g, 'can go through'],
   [/\b(?:go|goes) through automatically\b/g, 'can go through'],
+  [/\b(pay|pays|paid|paying) out\b/g, '$1'],
 ];
 
 /** Lower-cases and respells a sentence; the result is padded with spaces for the grammar. */

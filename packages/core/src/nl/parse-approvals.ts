@@ -77,7 +77,7 @@ export function parseApprovals({ take, parsed, group: GROUP, addGroup }: Phrasin
   );
   // "must get finance approval": the group as the approval's adjective.
   take(
-    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*${GROUP}\\s(?:approval|sign-?off|review|authori[sz]ation|consent)(?:\\s(?:first|beforehand))?`,
+    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*${GROUP}\\s(?:approval|sign-?off|review|authori[sz]ation|consent|ok)(?:\\s(?:first|beforehand))?`,
     (m) => approveBy(undefined, m[1]),
   );
   // "two people must approve", "a finance member has to sign off": a count of people as the subject.

@@ -58,7 +58,7 @@ export function parseLeadIns({
     return true;
   });
   take(
-    '(?<=\\s(?:it|they|them|those|these|ones|one)\\s)(?:is|are|can|may)(?=\\s$)|(?<=\\s[a-z]+\\s)(?:does|do)(?=\\s$)',
+    '(?<=\\s(?:it|they|them|those|these|ones|one)\\s)(?:is|are|can|may)(?=\\s$)|(?<=\\s[a-z]+\\s)(?<!(?:everything|anything|all|whatever|what|that)\\s(?:it|they|he|she)\\s)(?:does|do)(?=\\s$)',
     () => {
       parsed.ellipsis = 'same';
       return true;
@@ -193,7 +193,7 @@ export function parseLeadIns({
 
   // "does not need approval": no approval, which is a permission, not an approval rule.
   take(
-    "(?:do not|don't|does not|doesn't|never|will not|won't|shall not)\\s(?:need|needs|require|requires|get|have to get)\\s(?:a\\s|an\\s|any\\s)?(?:human\\s|manual\\s|anyone's\\s|anybody's\\s|someone's\\s)?(?:approval|approvals|sign-?off|confirmation|review)|(?:no\\s)(?:approval|sign-?off)\\s(?:is\\s)?(?:needed|required)|(?:approval|sign-?off)\\s(?:is\\s)?not\\s(?:needed|required)",
+    "(?:do not|don't|does not|doesn't|never|will not|won't|shall not)\\s(?:need|needs|require|requires|get|have to get)\\s(?:a\\s|an\\s|any\\s)?(?:human\\s|manual\\s|anyone's\\s|anybody's\\s|someone's\\s)?(?:approval|approvals|sign-?off|confirmation|review)|(?:no\\s)(?:approval|sign-?off)\\s(?:is\\s)?(?:needed|required)|(?:needs?|requires?)\\sno\\s(?:human\\s)?(?:approval|sign-?off|review|confirmation)|(?:approval|sign-?off)\\s(?:is\\s)?not\\s(?:needed|required)",
     () => {
       parsed.effects.push('allow');
       parsed.noApproval = true;

@@ -24,7 +24,7 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
   }
   // "anyone whose account number came from an email": the value is the subject that follows.
   take(
-    '(?:anyone|anybody|someone|any payee|payees|people|recipients)\\swhose(?=\\s(?:account|iban|address|email address)\\s)',
+    '(?:anyone|anybody|someone|(?:a|any|the)\\spayee|payees|people|recipients)\\swhose(?=\\s(?:account|iban|address|email address)\\s)',
     () => true,
   );
   const SOURCE = `(?:an?\\s|the\\s)?(${alt([...Object.keys(SOURCES), ...namespaceLabels.keys()])})(?:\\soutputs?|\\scontent)?`;
