@@ -108,7 +108,11 @@ export function verifyFragment(input: {
   checks.push({
     name: 'fragment-shape',
     passed: shape === undefined,
-    detail: shape ?? 'rules and tests only',
+    detail:
+      shape ??
+      ((doc as { groups?: unknown }).groups === undefined
+        ? 'rules and tests only'
+        : 'rules, tests and groups of the people its rules name as approvers'),
   });
   if (shape) return finish();
   const rules = ((doc as { rules?: RuleDocument[] }).rules ?? []) as RuleDocument[];
