@@ -79,6 +79,36 @@ export function compileClause(
   if (parsed.ellipsis)
     return refuse('GH_NL_AMBIGUOUS_EFFECT', 'a clause that ends on its verb needs a clause before it');
   if (parsed.domainsAnyOf) return compileDomainsAnyOf(parsed, parsed.domainsAnyOf, sentence, vocabulary);
+  if (
+    parsed.only &&
+    !parsed.onlyAgents &&
+    parsed.agents.length > 0 &&
+    parsed.exceptAgents.length === 0 &&
+    parsed.conditions.length === 0 &&
+    parsed.origins.length === 0 &&
+    parsed.objects.length > 0 &&
+    parsed.objects.every((o) => o.kind === 'tool' || o.kind === 'namespace') &&
+    parsed.verbs.every((v) => v === 'any') &&
+    parsed.effects.every((e) => e === 'allow')
+  ) {
+    // "The finance agent may only use payments.transfer and finance.report": every other tool
+    // is denied to that agent.
+    const named = compileClause({ ...parsed, only: false, effects: ['deny'] }, sentence, vocabulary);
+    if (!named.ok) return named;
+    return compileClause(
+      {
+        ...parsed,
+        only: false,
+        effects: ['deny'],
+        objects: [{ kind: 'any' }],
+        verbs: [],
+        exceptTools: [...parsed.exceptTools, ...(named.meanings[0]?.tools ?? [])],
+        notes: [...parsed.notes, '"may only use" these tools: every other tool is denied to the agent'],
+      },
+      sentence,
+      vocabulary,
+    );
+  }
   const notes = [...parsed.notes];
 
   // Effect.

@@ -1068,3 +1068,31 @@ describe('provenance phrasings of round 4', () => {
     expect(d('email-assistant', 'email.send', mail('x@evil.test'), untrusted)).toBe('deny');
   });
 });
+
+describe('last constructions of round 4', () => {
+  it('denies an agent every tool but those it "may only use"', () => {
+    const d = effectOf('The ops agent may only use orders_db.query.');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('deny');
+    expect(d('finance-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it('asks unless every recipient is inside the domain', () => {
+    const d = effectOf('Outgoing mail needs approval unless all recipients are at example.com.');
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com', 'x@partner.org'))).toBe('approve');
+  });
+  it('reads "approval from finance is needed" with its group', () => {
+    const d = decisionsOf('Approval from finance is needed for every payment.');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toEqual({
+      effect: 'approve',
+      approvers: 1,
+      eligible: ['carol@example.com', 'dave@example.com'],
+    });
+  });
+  it('reads "keep … out of production" as a prohibition there', () => {
+    const d = effectOf('Keep the finance agent out of production.');
+    expect(d('finance-agent', 'orders_db.query')).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+});

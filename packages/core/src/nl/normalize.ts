@@ -138,6 +138,8 @@ const WORDS: readonly [RegExp, string][] = [
   [/\b(?:go|goes) straight through\b/g, 'can go through'],
   [/\b(?:go|goes) through automatically\b/g, 'can go through'],
   [/\b(pay|pays|paid|paying) out\b/g, '$1'],
+  // "Keep every agent out of production": they may not touch it.
+  [/\bkeep (every agent|all agents|agents|everyone|everybody|the [a-z -]+?) out of\b/g, '$1 may not touch'],
 ];
 
 /** Lower-cases and respells a sentence; the result is padded with spaces for the grammar. */

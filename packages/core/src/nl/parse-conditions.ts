@@ -263,6 +263,14 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       return true;
     },
   );
+  // "except when every recipient is at example.com": the rule applies when one is not.
+  take(
+    `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s)?(?:every|each|all(?:\\sthe)?|all of the)\\s(?:recipients?|addresses)\\s(?:is|are)\\s(?:(?:at|in|inside|within)\\s(?:${COMPANY}|@?${DOMAIN})|internal)`,
+    (m) => {
+      parsed.conditions.push({ kind: 'recipients', scope: 'outside', ...(m[1] && { domain: m[1] }) });
+      return true;
+    },
+  );
   // "sending to the company domain", "mail to our own domain": recipients inside it.
   take(
     `to\\s(?:${COMPANY}|our own domain|the company's own domain)(?:\\s(?:domain|addresses|recipients))?`,

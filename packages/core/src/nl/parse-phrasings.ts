@@ -280,9 +280,10 @@ export function parseLeadIns({
     },
   );
   take(
-    `(?:approval|sign-?off|authori[sz]ation|a human check)\\s(?:is\\s)?(?:required|needed)(?:\\s(?:for|on|before))?`,
-    () => {
+    `(?:approval|sign-?off|authori[sz]ation|a human check)(?:\\s(?:from|by)\\s${group})?\\s(?:is\\s)?(?:required|needed)(?:\\s(?:for|on|before))?`,
+    (m) => {
       parsed.effects.push('approve');
+      addGroup(m[1]);
       return true;
     },
   );
