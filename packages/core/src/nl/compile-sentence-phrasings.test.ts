@@ -1096,3 +1096,34 @@ describe('last constructions of round 4', () => {
     expect(d('ops-agent', 'orders_db.query')).toBe('allow');
   });
 });
+
+describe('emphasis and periods of round 4', () => {
+  it('reads "even the ops agent needs approval" after its exemption', () => {
+    const d = effectOf(
+      'Order deletes are forbidden for every agent except the ops agent, and even the ops agent needs approval.',
+    );
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+    expect(d('finance-agent', 'orders_db.delete')).toBe('deny');
+  });
+  it('reads "just need somebody to approve" and "fair game"', () => {
+    expect(effectOf('Sandbox deletes just need somebody to approve.')('ops-agent', 'sandbox_db.delete')).toBe(
+      'approve',
+    );
+    const d = effectOf('Nothing destructive in production; staging is fair game.');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it('reads "must be approved by both finance members" as all of the group', () => {
+    const d = decisionsOf('Every payment must be approved by both finance members.');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toMatchObject({
+      effect: 'approve',
+      approvers: 2,
+    });
+  });
+  it('reads "while the freeze is on" as a period and "while frozen" as a state', () => {
+    const period = decider('While the freeze is on, order deletes need approval.');
+    expect(period('ops-agent', 'orders_db.delete', {}, { now: '2026-12-22T10:00:00Z' })).toBe('approve');
+    const state = decider('While frozen, nobody may delete orders.');
+    expect(state('ops-agent', 'orders_db.delete', {}, { now: '2026-12-22T10:00:00Z' })).toBe('allow');
+  });
+});

@@ -445,8 +445,9 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
         return true;
       }
       if (season && !season.some((month) => declared.includes(month))) return false;
-      // "during the freeze" is a period; "while frozen" is the state of what is called.
-      parsed.conditions.push({ kind: 'state', value: 'frozen', period: !m[0].startsWith('while') });
+      // "during the freeze", "while the freeze is on" are a period; "while frozen" is the
+      // state of what is called.
+      parsed.conditions.push({ kind: 'state', value: 'frozen', period: !m[0].endsWith('frozen') });
       return true;
     },
   );

@@ -64,6 +64,9 @@ export function parseLeadIns({
       return true;
     },
   );
+  // "… just need somebody to approve", "… and even ops-agent needs approval": emphasis.
+  take('just(?=\\s(?:needs?|requires?)\\s)', () => true);
+  take(`even(?=\\s(?:the\\s)?(?:${agent})\\s)`, () => true);
   // "(Carol and Dave)": the members of a group the sentence names, said by name.
   take('\\(([a-z]+(?:\\s(?:,\\s)?(?:and|,)\\s[a-z]+)*)\\)', (m) => {
     const names = (m[1] as string).split(/\s+/).filter((w) => w !== 'and' && w !== ',');
@@ -288,7 +291,7 @@ export function parseLeadIns({
     },
   );
   take(
-    `(?:needs?|requires?)\\s(?:both|all|all of|both of)\\s(?:the\\s)?${group}\\s(?:approvers|members|people)(?:\\sto\\s(?:approve|approves|confirm))?`,
+    `(?:(?:needs?|requires?)|(?:must|has to|have to|needs to|need to)\\sbe\\s(?:approved|signed off)\\sby|(?:needs?|requires?)\\s(?:approval|sign-?off)\\sfrom)\\s(?:both|all|all of|both of)\\s(?:the\\s)?${group}\\s(?:approvers|members|people)(?:\\sto\\s(?:approve|approves|confirm))?`,
     (m) => {
       const g = vocabulary.groups.find((x) => x === m[1] || x.replace(/[-_]/g, ' ') === m[1]);
       const size = g === undefined ? undefined : vocabulary.groupSizes.get(g);
@@ -364,7 +367,7 @@ export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): 
   );
   // Permissions: they add no rule beside a restriction, and are checked against it.
   take(
-    '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|a free-for-all|free-for-all|unrestricted|not restricted|(?:allowed|permitted)(?!\\sto\\s))|(?:can|may)\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',
+    '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|fair game|a free-for-all|free-for-all|unrestricted|not restricted|(?:allowed|permitted)(?!\\sto\\s))|(?:can|may)\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',
     () => {
       parsed.effects.push('allow');
       parsed.permits = true;
