@@ -1127,3 +1127,14 @@ describe('emphasis and periods of round 4', () => {
     expect(state('ops-agent', 'orders_db.delete', {}, { now: '2026-12-22T10:00:00Z' })).toBe('allow');
   });
 });
+
+describe('"anything above that" and "before it goes out"', () => {
+  it.each([
+    'Payments up to $400 go through automatically; anything above that needs approval.',
+    'A payment larger than $400 needs a second pair of eyes before it goes out.',
+  ])('"%s" asks above $400', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('finance-agent', 'payments.transfer', pay(401))).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(400))).toBe('allow');
+  });
+});

@@ -379,7 +379,7 @@ export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): 
 /** Markers read last: pointers back to the clause before, and words that carry nothing here. */
 export function parseMarkers({ take, parsed }: PhrasingContext): void {
   take(
-    '(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\sones|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other|(?:sending\\s|mail\\s|email\\s|messages\\s)?(?:to\\s)?(?:anywhere|anyone|anybody)\\selse|(?:anything\\s)?(?:addressed\\s|sent\\s)?elsewhere|every\\sother(?=\\s[a-z])|(?<=\\s(?:to|at|for|on|in)\\s)other(?=\\s(?:§|outside|external|foreign|domains?|recipients?|addresses)\\s)',
+    '(?:anything|everything)\\s(?:above|over|beyond|more than|larger than|bigger than)\\sthat|(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\sones|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other|(?:sending\\s|mail\\s|email\\s|messages\\s)?(?:to\\s)?(?:anywhere|anyone|anybody)\\selse|(?:anything\\s)?(?:addressed\\s|sent\\s)?elsewhere|every\\sother(?=\\s[a-z])|(?<=\\s(?:to|at|for|on|in)\\s)other(?=\\s(?:§|outside|external|foreign|domains?|recipients?|addresses)\\s)',
     () => {
       parsed.otherwise = true;
       return true;
@@ -390,7 +390,7 @@ export function parseMarkers({ take, parsed }: PhrasingContext): void {
     return true;
   });
   take(
-    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s(?:§\\s)?)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|anymore|any more|any longer|of any kind|freely|outright|otherwise|backed by|running on|hosted on|in one (?:go|transaction|transfer|payment)|at a time|entirely|(?<=used\\s)as\\s(?:a\\s|the\\s)?(?:recipients?|payees?|destinations?)|whatever the system|whoever the payee is|alike|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
+    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s(?:§\\s)?)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|anymore|any more|any longer|of any kind|freely|outright|otherwise|backed by|running on|hosted on|in one (?:go|transaction|transfer|payment)|at a time|entirely|(?<=used\\s)as\\s(?:a\\s|the\\s)?(?:recipients?|payees?|destinations?)|whatever the system|whoever the payee is|alike|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|§|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
     () => true,
   );
 }
