@@ -544,7 +544,8 @@ export function compileClause(
     parsed.objects.length === 0 &&
     parsed.verbs.every((v) => v === 'any') &&
     parsed.conditions.some((c) => c.kind === 'provenance' && c.target === 'recipient') &&
-    tools.some((t) => t.categories.includes('external_communication'));
+    tools.some((t) => t.categories.includes('external_communication')) &&
+    tools.some((t) => !t.categories.includes('external_communication'));
   if (addressOnly) {
     tools = tools.filter((t) => t.categories.includes('external_communication'));
     toolPatterns = tools.map((t) => t.name);

@@ -1138,3 +1138,16 @@ describe('"anything above that" and "before it goes out"', () => {
     expect(d('finance-agent', 'payments.transfer', pay(400))).toBe('allow');
   });
 });
+
+describe('what round 4 must not take from earlier rounds', () => {
+  it('keeps "everything the ops agent does" a subject, not a clause ending on its verb', () => {
+    expect(
+      effectOf('Approval is required for everything the ops agent does.')('ops-agent', 'orders_db.query'),
+    ).toBe('approve');
+  });
+  it('keeps "email" a verb before "addresses"', () => {
+    const r = compileSentence('Do not email addresses that came only from the inbox', partial);
+    if (!r.ok) throw new Error(r.refusal.message);
+    expect(r.meanings[0]?.toolPatterns).toEqual(['email.send']);
+  });
+});

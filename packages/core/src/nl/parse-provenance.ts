@@ -10,7 +10,7 @@ import { alt } from './parse-sentence.js';
  */
 export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): void {
   const VALUE_NOUN =
-    '(?:recipient\\s|destination\\s|payee\\s|email\\s)?(address(?:es)?|recipients?|account numbers?|accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
+    '(?:recipient\\s|destination\\s|payee\\s)?((?<=\\s(?:an|the|any|every|each)\\s)email address(?:es)?|address(?:es)?|recipients?|account numbers?|accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
   const targetOf = (noun: string): 'recipient' | 'account' | 'url' =>
     /^(account|payee|iban)/.test(noun) ? 'account' : /^(url|link)/.test(noun) ? 'url' : 'recipient';
   const SOURCES = { ...SOURCE_LABELS };
