@@ -21,6 +21,7 @@ import {
   compilePolicy,
   compileSentence,
   decide,
+  declaredGroups,
   ruleFromMeaning,
   vocabularyOf,
 } from '../packages/core/dist/index.js';
@@ -102,6 +103,7 @@ function loadCases() {
               expect: /approv|ask|human|escalat/.test(want) ? 'approve' : want,
               ...(count !== undefined && { approvers: count }),
               ...(approvers?.group !== undefined && { group: approvers.group }),
+              ...(approvers?.approver !== undefined && { approver: approvers.approver }),
             };
           }),
         };
@@ -133,6 +135,7 @@ function loadCases() {
           },
           expect: r.x,
           ...(r.n !== undefined && { approvers: r.n }),
+          ...(r.by !== undefined && { eligible: r.by }),
         })),
       });
     });
@@ -200,7 +203,8 @@ for (const c of cases) {
   }
   const rules = result.meanings.map((m, i) => ruleFromMeaning(m, `nl-eval-${i + 1}`));
   const rule = rules.length === 1 ? rules[0] : rules;
-  const fragment = JSON.stringify({ version: 1, rules });
+  const groups = declaredGroups(result.meanings);
+  const fragment = JSON.stringify({ version: 1, ...(Object.keys(groups).length > 0 && { groups }), rules });
   let policy;
   try {
     policy = compilePolicy([
@@ -220,14 +224,22 @@ for (const c of cases) {
     const request = { ...r.request, ...(r.request.now && { now: new Date(r.request.now) }) };
     const d = decide(policy, request);
     const approvers = Math.max(0, ...(d.approval?.requirements ?? []).map((q) => q.approvers));
-    const groups = (d.approval?.requirements ?? []).flatMap((q) => q.groups);
+    // Who may approve, not what their group is called: "Carol or Dave" is met by a group of
+    // just them as by the policy's own group of the same members; "Carol" by a group of her alone.
+    const eligible = new Set(
+      (d.approval?.requirements ?? []).flatMap((q) => q.groups.flatMap((g) => policy.groups.get(g) ?? [])),
+    );
+    const sameMembers = (members) =>
+      members.length === eligible.size && members.every((m) => eligible.has(m));
     // A case the policy alone already decides against its label (an intent that excludes
     // the tool, a grant) cannot be met by any rule: deny > approve > allow.
     const unreachable = r.expect === 'allow' && decide(base, request).effect !== 'allow';
     const ok =
       d.effect === r.expect &&
       (r.approvers === undefined || approvers === r.approvers) &&
-      (r.group === undefined || groups.includes(r.group));
+      (r.group === undefined || sameMembers(base.groups.get(r.group) ?? [r.group])) &&
+      (r.approver === undefined || sameMembers([r.approver])) &&
+      (r.eligible === undefined || sameMembers(r.eligible));
     if (ok) requestsRight++;
     else {
       all = false;

@@ -1,4 +1,5 @@
-import type { ToolCategory, ToolDefinition } from '../policy/types.js';
+import { withinGrants } from '../identity/scope.js';
+import type { Effect, ToolCategory, ToolDefinition } from '../policy/types.js';
 import {
   ACCOUNT_ARGS,
   AMOUNT_ARGS,
@@ -74,6 +75,40 @@ export function compileClause(
       'GH_NL_UNSUPPORTED',
       '"anything else" needs a clause before it saying what is fine: "payments up to $250 are fine; anything larger needs approval"',
     );
+  // "…, order deletes are not" alone says nothing: its effect is the clause before's.
+  if (parsed.ellipsis)
+    return refuse('GH_NL_AMBIGUOUS_EFFECT', 'a clause that ends on its verb needs a clause before it');
+  if (parsed.domainsAnyOf) return compileDomainsAnyOf(parsed, parsed.domainsAnyOf, sentence, vocabulary);
+  if (
+    parsed.only &&
+    !parsed.onlyAgents &&
+    parsed.agents.length > 0 &&
+    parsed.exceptAgents.length === 0 &&
+    parsed.conditions.length === 0 &&
+    parsed.origins.length === 0 &&
+    parsed.objects.length > 0 &&
+    parsed.objects.every((o) => o.kind === 'tool' || o.kind === 'namespace') &&
+    parsed.verbs.every((v) => v === 'any') &&
+    parsed.effects.every((e) => e === 'allow')
+  ) {
+    // "The finance agent may only use payments.transfer and finance.report": every other tool
+    // is denied to that agent.
+    const named = compileClause({ ...parsed, only: false, effects: ['deny'] }, sentence, vocabulary);
+    if (!named.ok) return named;
+    return compileClause(
+      {
+        ...parsed,
+        only: false,
+        effects: ['deny'],
+        objects: [{ kind: 'any' }],
+        verbs: [],
+        exceptTools: [...parsed.exceptTools, ...(named.meanings[0]?.tools ?? [])],
+        notes: [...parsed.notes, '"may only use" these tools: every other tool is denied to the agent'],
+      },
+      sentence,
+      vocabulary,
+    );
+  }
   const notes = [...parsed.notes];
 
   // Effect.
@@ -151,6 +186,8 @@ export function compileClause(
       'GH_NL_UNSUPPORTED',
       'an origin restricts: say "only … the user gave" or "never … other than"',
     );
+  const named = peopleApproval(parsed, vocabulary, effect);
+  if (named && 'ok' in named) return named;
   if (effect === 'approve' && parsed.approvers === undefined && parsed.groups.length > 0)
     parsed.approvers = 1;
 
@@ -331,6 +368,32 @@ export function compileClause(
         conditions.push({ kind: 'provenance', arg: a.arg, label: c.label });
         break;
       }
+      case 'state': {
+        // "During the freeze, deleting orders …" when the freeze covers no orders tool: the
+        // sentence means the freeze's dates, which the policy declares once; else it is refused
+        // rather than compiled into a rule that can never apply.
+        const windows = vocabulary.stateWindows.get(c.value) ?? [];
+        if (!c.period || selected.some((t) => windows.some((w) => withinGrants(t.name, w.tools)))) {
+          conditions.push({ kind: 'state', value: c.value });
+          break;
+        }
+        const only = windows.length === 1 ? windows[0] : undefined;
+        if (!only?.from || !only.until)
+          return refuse(
+            'GH_NL_UNSUPPORTED',
+            `the policy declares no one dated ${c.value} window over ${selected.map((t) => t.name).join(', ')}: give the dates`,
+          );
+        conditions.push({
+          kind: 'dates',
+          from: only.from.toISOString(),
+          until: only.until.toISOString(),
+          inside: true,
+        });
+        notes.push(
+          `"${c.value}" covers none of these tools: read as its declared dates, ${only.from.toISOString()} to ${only.until.toISOString()}`,
+        );
+        break;
+      }
       default:
         conditions.push(c);
     }
@@ -475,6 +538,18 @@ export function compileClause(
       toolPatterns = narrowed.map((t) => t.name);
     }
   }
+  // "An email address … must not be used": an address is where mail goes; with no tool named,
+  // the payments tool's `to` (an account) is not one.
+  const addressOnly =
+    parsed.objects.length === 0 &&
+    parsed.verbs.every((v) => v === 'any') &&
+    parsed.conditions.some((c) => c.kind === 'provenance' && c.target === 'recipient') &&
+    tools.some((t) => t.categories.includes('external_communication')) &&
+    tools.some((t) => !t.categories.includes('external_communication'));
+  if (addressOnly) {
+    tools = tools.filter((t) => t.categories.includes('external_communication'));
+    toolPatterns = tools.map((t) => t.name);
+  }
   // The argument a condition reads may narrow the tools again ("email confidential data to
   // anyone outside": the reports take no recipient).
   const droppedByArgs = droppedObject(toolSets, nounCategories, tools);
@@ -487,7 +562,13 @@ export function compileClause(
     meanings: conditionSets.map((set) => ({
       sentence: trimmed,
       effect,
-      ...(effect === 'approve' && { approval: { approvers: parsed.approvers ?? 1, groups: parsed.groups } }),
+      ...(effect === 'approve' && {
+        approval: {
+          approvers: parsed.approvers ?? 1,
+          groups: parsed.groups,
+          ...(named && 'declares' in named && named.declares && { declares: named.declares }),
+        },
+      }),
       agents: parsed.agents,
       exceptAgents,
       ...(parsed.agentLabel !== undefined && { agentLabel: parsed.agentLabel }),
@@ -550,4 +631,85 @@ function negation(c: Condition): Condition | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * People named as approvers become a group of just them, declared by the fragment beside the
+ * rule (the policy's own groups may gain members later; a rule naming Carol must not widen to
+ * them). "Carol or Dave": one of them; "both Carol and Dave": each. A group already declared
+ * with exactly those members and that name is reused.
+ */
+function peopleApproval(
+  parsed: ParsedSentence,
+  vocabulary: Vocabulary,
+  effect: Effect | undefined,
+): { declares?: Record<string, string[]> } | ReturnType<typeof refuse> | undefined {
+  if (parsed.people.length === 0) return undefined;
+  const people = [...parsed.people].sort();
+  if (effect !== 'approve')
+    return refuse('GH_NL_UNSUPPORTED', `${people.join(', ')}: a person named here can only approve`);
+  if (parsed.peopleJoin === 'mixed')
+    return refuse(
+      'GH_NL_AMBIGUOUS_EFFECT',
+      `${people.join(', ')}: say whether all of them must approve ("both … and …") or any one ("… or …")`,
+    );
+  if (parsed.groups.length > 0)
+    return refuse('GH_NL_UNSUPPORTED', 'approvers are named both as a group and as people: say one of them');
+  const needed = parsed.peopleJoin === 'all' ? people.length : 1;
+  if (parsed.approvers !== undefined && parsed.approvers !== needed)
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      `${parsed.approvers} approvals from ${people.length} named ${people.length === 1 ? 'person' : 'people'}${parsed.peopleJoin === 'any' && people.length > 1 ? ' of whom any one may approve' : ''}: the counts disagree`,
+    );
+  parsed.approvers = needed;
+  const base = `approvers-${people.map((p) => (p.split('@')[0] as string).replace(/[^a-z0-9]+/g, '-')).join('-')}`;
+  const same = (members: readonly string[] | undefined) =>
+    members !== undefined &&
+    members.length === people.length &&
+    members.every((m) => people.includes(m.toLowerCase()));
+  let name = base;
+  for (let n = 2; vocabulary.groupMembers.has(name) && !same(vocabulary.groupMembers.get(name)); n++)
+    name = `${base}-${n}`;
+  parsed.groups = [name];
+  parsed.notes.push(
+    `${people.join(needed > 1 ? ' and ' : ' or ')} approve${needed > 1 ? ' each' : ''}: the fragment declares the group ${name} of just ${people.length === 1 ? 'that person' : 'them'}`,
+  );
+  return vocabulary.groupMembers.has(name) ? {} : { declares: { [name]: people } };
+}
+
+/**
+ * "Never send mail to gmail.com or yahoo.com": a recipient in any one of the domains makes the
+ * rule apply, so one rule per domain. Only a restriction can be split so; "may only email A or
+ * B" needs every recipient in one of them, which one rule per domain cannot say.
+ */
+function compileDomainsAnyOf(
+  parsed: ParsedSentence,
+  domains: readonly string[],
+  sentence: string,
+  vocabulary: Vocabulary,
+): ClauseResult {
+  const effects = new Set(parsed.effects);
+  if (parsed.only || parsed.unlessCondition || effects.has('allow') || effects.size === 0)
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      `${domains.join(', ')}: several domains are read only as where a call may not go, or needs approval to go`,
+    );
+  const meanings: SentenceMeaning[] = [];
+  for (const domain of domains) {
+    const r = compileClause(
+      {
+        ...parsed,
+        domainsAnyOf: undefined,
+        conditions: [...parsed.conditions, { kind: 'recipients', scope: 'any', domain }],
+        notes: [...parsed.notes],
+        groups: [...parsed.groups],
+        people: [...parsed.people],
+      },
+      sentence,
+      vocabulary,
+    );
+    if (!r.ok) return r;
+    meanings.push(...r.meanings);
+  }
+  return { ok: true, meanings };
 }

@@ -4,7 +4,7 @@ import { compilePolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
 import type { Effect } from '../policy/types.js';
 import { compileSentence } from './compile-sentence.js';
-import { ruleFromMeaning } from './emit-rule.js';
+import { declaredGroups, ruleFromMeaning } from './emit-rule.js';
 import { type Vocabulary, vocabularyOf } from './vocabulary.js';
 
 // The evaluation set's policy: every agent holds every grant and there are no rules, so each
@@ -26,7 +26,10 @@ function decisionsOn(text: string, vocab: Vocabulary, sentence: string) {
   const rules = r.meanings.map((m, i) => ruleFromMeaning(m, `r${i}`));
   const policy = compilePolicy([
     { name: 'policy.yaml', text },
-    { name: 'fragment.yaml', text: JSON.stringify({ version: 1, rules }) },
+    {
+      name: 'fragment.yaml',
+      text: JSON.stringify({ version: 1, groups: declaredGroups(r.meanings), rules }),
+    },
   ]);
   return (agent: string, tool: string, args: Record<string, unknown> = {}, extra: Extra = {}) => {
     const d = decide(policy, {
@@ -38,7 +41,14 @@ function decisionsOn(text: string, vocab: Vocabulary, sentence: string) {
       ...(extra.provenance && { provenance: extra.provenance }),
       ...(extra.origin && { origin: extra.origin }),
     });
-    return { effect: d.effect as Effect, approvers: d.approval?.requirements[0]?.approvers };
+    const eligible = (d.approval?.requirements ?? [])
+      .flatMap((q) => q.groups.flatMap((g) => policy.groups.get(g) ?? []))
+      .sort();
+    return {
+      effect: d.effect as Effect,
+      approvers: d.approval?.requirements[0]?.approvers,
+      ...(eligible.length > 0 && { eligible }),
+    };
   };
 }
 /** The sentence's rules added to the evaluation set's policy, as a function from a request to its effect. */
@@ -757,10 +767,65 @@ describe('tools exempted by name', () => {
       'GH_NL_UNSUPPORTED',
     );
   });
-  it('refuses people named as approvers, even all of a group', () => {
-    expect(refusedOnPartial('Production deletes need approval from both Carol and Dave.').code).toMatch(
-      /^GH_NL_/,
+});
+
+describe('approvers the policy names as people', () => {
+  const carol = ['carol@example.com'];
+  const both = ['carol@example.com', 'dave@example.com'];
+  it.each([
+    ['Transfers over $400 must be approved by Carol.', 1, carol],
+    ["Transfers over $400 need Carol's sign-off.", 1, carol],
+    ['Carol has to sign off on transfers over $400.', 1, carol],
+    ['Transfers over $400 are blocked unless Carol approves them.', 1, carol],
+    ['Require Carol to approve transfers over $400.', 1, carol],
+    ['Transfers over $400 need sign-off from carol@example.com.', 1, carol],
+    ['Transfers over $400 need approval from Carol or Dave.', 1, both],
+    ['Transfers over $400 need approval from both Carol and Dave.', 2, both],
+    ['Transfers over $400 require Carol and Dave to approve.', 2, both],
+  ])('"%s" asks %i of just the people named', (sentence, approvers, eligible) => {
+    const d = decisionsOf(sentence);
+    expect(d('finance-agent', 'payments.transfer', pay(401))).toEqual({
+      effect: 'approve',
+      approvers,
+      eligible,
+    });
+    expect(d('finance-agent', 'payments.transfer', pay(400)).effect).toBe('allow');
+  });
+  it('declares a group of just the people named, which the fragment carries', () => {
+    const r = compileSentence(
+      'Carol must approve every finance report, and Dave must approve every payment.',
+      partial,
     );
+    if (!r.ok) throw new Error(r.refusal.message);
+    expect(declaredGroups(r.meanings)).toEqual({
+      'approvers-carol': ['carol@example.com'],
+      'approvers-dave': ['dave@example.com'],
+    });
+  });
+  it.each([
+    'Transfers over $400 need approval from Bob.',
+    'Transfers over $400 need approval from Carol, Dave.',
+    'Transfers over $400 need two approvals from Carol or Dave.',
+    'Transfers over $400 need approval from Carol or Dave and Fiona.',
+    'Transfers over $400 need approval from finance and Carol.',
+    'Emails to carol@example.com need approval.',
+  ])(
+    'refuses "%s": an unknown person, an unclear or contradicted count, or an address as a recipient',
+    (sentence) => {
+      expect(refusedOnPartial(sentence).code).toMatch(/^GH_NL_/);
+    },
+  );
+  it('reads "during the freeze" as its declared dates when the frozen tools are not the ones named', () => {
+    const d = decider('During the freeze, deleting orders requires approval.');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: '2026-12-22T10:00:00Z' })).toBe('approve');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: '2027-01-05T10:00:00Z' })).toBe('allow');
+  });
+  it('ends a fronted exemption at the comma before the subject', () => {
+    const d = effectOf(
+      'Except for contact lookups, the email assistant needs approval for everything it does.',
+    );
+    expect(d('email-assistant', 'contacts.lookup')).toBe('allow');
+    expect(d('email-assistant', 'email.read')).toBe('approve');
   });
 });
 
@@ -864,9 +929,225 @@ describe('recipients and sources said other ways', () => {
 describe('what is still refused', () => {
   it.each([
     'The finance agent may make at most 5 transfers per hour.',
-    'Dave has to sign off on transfers above $500.',
     'Payments may only go to the ACME account.',
   ])('"%s"', (sentence) => {
     expect(refusedOnPartial(sentence).code).toMatch(/^GH_NL_/);
+  });
+});
+
+describe('two effects in one sentence', () => {
+  it.each([
+    'Sandbox deletes are fine, production deletes are not.',
+    'Deleting in staging is OK; deleting in production is not.',
+  ])('"%s" denies the second clause only', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it('reads "…, but sending it does" as the affirmative of "does not need approval"', () => {
+    const d = effectOf("Reading mail doesn't need a sign-off, but sending it does.");
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('approve');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+  });
+  it('lets "other" after a denial stand alone, since what was denied stays denied', () => {
+    const d = effectOf(
+      'Email to rival.test is never allowed; email to other outside domains needs approval.',
+    );
+    expect(d('email-assistant', 'email.send', mail('x@rival.test'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('x@partner.org'))).toBe('approve');
+    expect(d('email-assistant', 'email.send', mail('x@example.com'))).toBe('allow');
+  });
+  it('exempts what a permission names from "every other …"', () => {
+    const d = effectOf('Sandbox deletes are always fine; every other delete is blocked.');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+  it('never compiles "X is OK, Y is not" whole as a permission of both', () => {
+    const d = effectOf('Sandbox deletes are OK, order deletes are not.');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(refusedOnPartial('Order deletes are not.').code).toBe('GH_NL_AMBIGUOUS_EFFECT');
+  });
+  it.each([
+    'Sandbox deletes are fine; everything else is blocked.',
+    'Payments need approval, refunds are not.',
+  ])('refuses "%s": what "other" or "not" points back at is not clear', (sentence) => {
+    expect(refusedOnPartial(sentence).code).toMatch(/^GH_NL_/);
+  });
+});
+
+describe('domains as lists and as the company', () => {
+  it('denies a recipient in any of several domains, one rule each', () => {
+    const d = effectOf('Never email rival.test or spam.test.');
+    expect(d('email-assistant', 'email.send', mail('x@rival.test'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('a@example.com', 'x@spam.test'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('x@partner.org'))).toBe('allow');
+  });
+  it('refuses several domains as the only ones allowed', () => {
+    expect(refusedOnPartial('Email may only go to recipients at example.com or partner.org.').code).toMatch(
+      /^GH_NL_/,
+    );
+  });
+  it.each([
+    'Mail to the company domain is fine; mail anywhere else needs approval.',
+    'Internal mail (example.com only) is fine; everything else needs approval.',
+  ])('"%s" asks for a recipient outside the company', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com', 'x@partner.org'))).toBe('approve');
+  });
+  it.each([
+    ["Payments under $100 don't need anyone's approval, but every other payment does.", 'approve'],
+    ["Contact lookups need someone's approval.", 'approve'],
+  ])('"%s"', (sentence, effect) => {
+    const d = effectOf(sentence);
+    if (sentence.startsWith('Payments')) {
+      expect(d('finance-agent', 'payments.transfer', pay(100))).toBe(effect);
+      expect(d('finance-agent', 'payments.transfer', pay(99))).toBe('allow');
+    } else expect(d('email-assistant', 'contacts.lookup')).toBe(effect);
+  });
+});
+
+describe('windows, freezes and verbs of round 4', () => {
+  it('reads "in the maintenance window, 23:00 to 05:00 UTC" as the hours that follow', () => {
+    const d = effectOf('Sandbox deletes may only happen in the maintenance window, 23:00 to 05:00 UTC.');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2026-11-04T23:30:00Z' })).toBe('allow');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2026-11-04T12:00:00Z' })).toBe('deny');
+  });
+  it.each([
+    ['Order deletes are frozen until March 1, 2027.', '2027-02-28T12:00:00Z', '2027-03-01T12:00:00Z'],
+    ['No order deletes before 2027.', '2026-12-31T12:00:00Z', '2027-01-01T12:00:00Z'],
+  ])('"%s" denies until the date', (sentence, during, after) => {
+    const d = effectOf(sentence);
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: during })).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: after })).toBe('allow');
+  });
+  it.each([
+    ['Anything destructive needs approval.', 'sandbox_db.delete', 'approve'],
+    ['Sandbox wipes are not allowed.', 'sandbox_db.delete', 'deny'],
+    ['Nobody may clear the sandbox.', 'sandbox_db.delete', 'deny'],
+    ['Read-only tools need approval.', 'orders_db.query', 'approve'],
+    ['Orders may be queried but never deleted.', 'orders_db.delete', 'deny'],
+  ])('"%s"', (sentence, tool, effect) => {
+    const d = effectOf(sentence);
+    expect(d('ops-agent', tool)).toBe(effect);
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
+  });
+  it('reads "at a time" and "in one transfer" as per call', () => {
+    const d = effectOf('The finance agent may move at most $700 in one transfer.');
+    expect(d('finance-agent', 'payments.transfer', pay(701))).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(700))).toBe('allow');
+  });
+});
+
+describe('provenance phrasings of round 4', () => {
+  const untrusted = { provenance: { to: ['untrusted'] } };
+  it.each([
+    'Never pay anybody whose account number was found in an email.',
+    'Block payments to an account that came from a document or a web page.',
+  ])('"%s" denies an account from untrusted content', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('finance-agent', 'payments.transfer', pay(5), untrusted)).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
+  });
+  it('reads "an address the agent picked up from a message" as mail only', () => {
+    const d = effectOf('An address the agent picked up from a message must not be used as a recipient.');
+    expect(d('email-assistant', 'email.send', mail('x@evil.test'), untrusted)).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(5), untrusted)).toBe('allow');
+  });
+  it('refuses sources of different labels as one condition', () => {
+    expect(
+      refusedOnPartial('Block email to addresses that came from a web page or a prompt injection.').code,
+    ).toMatch(/^GH_NL_/);
+  });
+  it('reads "must be traceable to the user or a trusted tool" as an origin requirement', () => {
+    const d = effectOf('Email recipients must be traceable to the user or a trusted tool.');
+    expect(
+      d('email-assistant', 'email.send', mail('x@evil.test'), { origin: { 'to[0]': ['user_input'] } }),
+    ).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('x@evil.test'), untrusted)).toBe('deny');
+  });
+});
+
+describe('last constructions of round 4', () => {
+  it('denies an agent every tool but those it "may only use"', () => {
+    const d = effectOf('The ops agent may only use orders_db.query.');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('deny');
+    expect(d('finance-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it('asks unless every recipient is inside the domain', () => {
+    const d = effectOf('Outgoing mail needs approval unless all recipients are at example.com.');
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com', 'x@partner.org'))).toBe('approve');
+  });
+  it('reads "approval from finance is needed" with its group', () => {
+    const d = decisionsOf('Approval from finance is needed for every payment.');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toEqual({
+      effect: 'approve',
+      approvers: 1,
+      eligible: ['carol@example.com', 'dave@example.com'],
+    });
+  });
+  it('reads "keep … out of production" as a prohibition there', () => {
+    const d = effectOf('Keep the finance agent out of production.');
+    expect(d('finance-agent', 'orders_db.query')).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+});
+
+describe('emphasis and periods of round 4', () => {
+  it('reads "even the ops agent needs approval" after its exemption', () => {
+    const d = effectOf(
+      'Order deletes are forbidden for every agent except the ops agent, and even the ops agent needs approval.',
+    );
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+    expect(d('finance-agent', 'orders_db.delete')).toBe('deny');
+  });
+  it('reads "just need somebody to approve" and "fair game"', () => {
+    expect(effectOf('Sandbox deletes just need somebody to approve.')('ops-agent', 'sandbox_db.delete')).toBe(
+      'approve',
+    );
+    const d = effectOf('Nothing destructive in production; staging is fair game.');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it('reads "must be approved by both finance members" as all of the group', () => {
+    const d = decisionsOf('Every payment must be approved by both finance members.');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toMatchObject({
+      effect: 'approve',
+      approvers: 2,
+    });
+  });
+  it('reads "while the freeze is on" as a period and "while frozen" as a state', () => {
+    const period = decider('While the freeze is on, order deletes need approval.');
+    expect(period('ops-agent', 'orders_db.delete', {}, { now: '2026-12-22T10:00:00Z' })).toBe('approve');
+    const state = decider('While frozen, nobody may delete orders.');
+    expect(state('ops-agent', 'orders_db.delete', {}, { now: '2026-12-22T10:00:00Z' })).toBe('allow');
+  });
+});
+
+describe('"anything above that" and "before it goes out"', () => {
+  it.each([
+    'Payments up to $400 go through automatically; anything above that needs approval.',
+    'A payment larger than $400 needs a second pair of eyes before it goes out.',
+  ])('"%s" asks above $400', (sentence) => {
+    const d = effectOf(sentence);
+    expect(d('finance-agent', 'payments.transfer', pay(401))).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(400))).toBe('allow');
+  });
+});
+
+describe('what round 4 must not take from earlier rounds', () => {
+  it('keeps "everything the ops agent does" a subject, not a clause ending on its verb', () => {
+    expect(
+      effectOf('Approval is required for everything the ops agent does.')('ops-agent', 'orders_db.query'),
+    ).toBe('approve');
+  });
+  it('keeps "email" a verb before "addresses"', () => {
+    const r = compileSentence('Do not email addresses that came only from the inbox', partial);
+    if (!r.ok) throw new Error(r.refusal.message);
+    expect(r.meanings[0]?.toolPatterns).toEqual(['email.send']);
   });
 });

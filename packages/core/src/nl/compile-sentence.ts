@@ -42,7 +42,22 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
   if (odd) return refuse('GH_NL_UNPARSED', `the character '${odd[0]}' is not part of the grammar`, [odd[0]]);
   const text = normalizeSentence(trimmed);
   const clauses = splitClauses(text);
-  if (clauses.length === 1) return compileClause(parseSentence(text, vocabulary), trimmed, vocabulary);
+  if (clauses.length === 1) {
+    const whole = parseSentence(text, vocabulary);
+    const one = compileClause(whole, trimmed, vocabulary);
+    const effects = new Set(whole.effects).size + (whole.ellipsis ? 1 : 0);
+    if (one.ok || effects < 2 || !text.includes(' , ')) return one;
+    // "Staging deletes are fine, production deletes are not": two statements joined by a comma,
+    // taken as such only when each half is a whole clause with an effect of its own.
+    const halves = text.split(' , ');
+    if (halves.length !== 2) return one;
+    const split = compileClauses(
+      halves.map((h) => ` ${h.trim()} `),
+      trimmed,
+      vocabulary,
+    );
+    return split.ok ? split : one;
+  }
   const split = compileClauses(clauses, trimmed, vocabulary);
   if (split.ok) return split;
   // A boundary word may belong to one statement ("read but not delete"): the whole, then.
@@ -86,6 +101,11 @@ function compileClauses(
     const p = parsed[i] as ParsedSentence;
     const rest = unparsedOf(p);
     if (rest.length > 0) return unparsedRefusal(rest, vocabulary);
+    if (p.ellipsis) {
+      const why = resolveEllipsis(p, parsed[i - 1]);
+      if (why) return refuse('GH_NL_AMBIGUOUS_EFFECT', `"${clauses[i]?.trim()}": ${why}`);
+      p.ellipsis = undefined;
+    }
     // "…, but only on weekdays": a clause with no effect of its own narrows the one before;
     // compiled alone its "only" would turn into a prohibition nobody wrote.
     if (i > 0 && p.effects.length === 0 && !p.otherwise)
@@ -93,6 +113,26 @@ function compileClauses(
         'GH_NL_UNSUPPORTED',
         `"${clauses[i]?.trim()}" says no effect of its own: write its condition into the clause it narrows`,
       );
+    if (p.otherwise && p.effects.length > 0 && parsed[i - 1]?.effects.every((e) => e === 'deny')) {
+      // "X is never OK; mail to other outside domains needs approval": what the clause before
+      // denies stays denied (deny wins), so "other" narrows nothing and the clause stands alone,
+      // with the subject of the one before when it names none.
+      const before = parsed[i - 1] as ParsedSentence;
+      if (p.agents.length === 0 && !p.anyAgent && p.exceptAgents.length === 0 && p.agentLabel === undefined) {
+        p.agents.push(...before.agents);
+        p.exceptAgents.push(...before.exceptAgents);
+        if (before.agentLabel !== undefined) p.agentLabel = before.agentLabel;
+      }
+      if (p.objects.length === 0 && p.verbs.length === 0) {
+        // "any other payment": the calls of the clause before, without its conditions.
+        if (!/\bother\s[a-z]/.test(clauses[i] ?? ''))
+          return refuse('GH_NL_AMBIGUOUS_EFFECT', `"${clauses[i]?.trim()}": other than what? name the calls`);
+        p.objects.push(...before.objects);
+        p.verbs.push(...before.verbs);
+      }
+      p.otherwise = false;
+      p.notes.push(`"other" adds no condition: what the clause before denies stays denied`);
+    }
     if (p.otherwise) {
       const before = parsed[i - 1];
       if (!before?.effects.every((e) => e === 'allow') || before.effects.length === 0)
@@ -110,6 +150,25 @@ function compileClauses(
       if (!effect)
         return refuse('GH_NL_NO_EFFECT', '"anything else" needs an effect: is blocked, needs approval');
       permitted.pop();
+      if (before.conditions.length === 0 && before.objects.length > 0 && before.origins.length === 0) {
+        // "Sandbox deletes are always OK; every other delete is denied": the calls the clause
+        // before names are exempt from this one, which must name its own calls.
+        const exempt = compileClause({ ...before, effects: ['deny'], only: false }, sentence, vocabulary);
+        if (!exempt.ok) return exempt;
+        if (p.objects.length === 0 && p.verbs.length === 0)
+          return refuse('GH_NL_AMBIGUOUS_EFFECT', `"${clauses[i]?.trim()}": other than what? name the calls`);
+        const own: ParsedSentence = {
+          ...p,
+          otherwise: false,
+          exceptTools: [...p.exceptTools, ...(exempt.meanings[0]?.tools ?? [])],
+          agents: p.agents.length > 0 ? p.agents : before.agents,
+          exceptAgents: p.agents.length > 0 ? p.exceptAgents : before.exceptAgents,
+        };
+        const r = compileClause(own, sentence, vocabulary);
+        if (!r.ok) return r;
+        restricting.push(...r.meanings);
+        continue;
+      }
       // "X is fine; anything else is blocked / needs approval" is "only X may; otherwise ask".
       const merged: ParsedSentence = {
         ...before,
@@ -119,6 +178,8 @@ function compileClauses(
         withoutApproval: false,
         approvers: p.approvers,
         groups: p.groups,
+        people: p.people,
+        ...(p.peopleJoin !== undefined && { peopleJoin: p.peopleJoin }),
         notes: [...before.notes, ...p.notes],
       };
       const r = compileClause(merged, sentence, vocabulary);
@@ -146,7 +207,22 @@ function compileClauses(
     if (!r.ok && r.refusal.code === 'GH_NL_NO_TOOL' && !p.pronoun && i > 0) {
       // "… but not to transfer money": the clause's own action, not the one before's.
       const mine = own[i] as ParsedSentence;
-      r = compileClause({ ...mine, agents: p.agents, exceptAgents: p.exceptAgents }, sentence, vocabulary);
+      r = compileClause(
+        {
+          ...mine,
+          agents: p.agents,
+          exceptAgents: p.exceptAgents,
+          // An effect the clause took from the one before ("…, production deletes are not").
+          effects: p.effects,
+          ...(p.approvers !== undefined && { approvers: p.approvers }),
+          groups: p.groups,
+          people: p.people,
+          ...(p.peopleJoin !== undefined && { peopleJoin: p.peopleJoin }),
+          ellipsis: undefined,
+        },
+        sentence,
+        vocabulary,
+      );
     }
     if (!r.ok) return r;
     restricting.push(...r.meanings);
@@ -170,6 +246,39 @@ function compileClauses(
     ok: true,
     meanings: restricting.map((m, i) => (i === 0 ? { ...m, notes: [...m.notes, ...notes] } : m)),
   };
+}
+
+/**
+ * The effect of a clause that ends on its verb, from the clause before: "Staging deletes are
+ * fine, production deletes are not" denies; "Reading email doesn't need approval, but sending it
+ * does" asks; "Orders may not be deleted, but sandbox rows may" permits. Returns why it cannot
+ * be told, if so.
+ */
+function resolveEllipsis(p: ParsedSentence, before: ParsedSentence | undefined): string | undefined {
+  if (!before || p.effects.length > 0) return 'says its effect twice, or points back at nothing';
+  const effects = new Set(before.effects);
+  if (effects.size !== 1) return 'the clause before it has no single effect to point back at';
+  const [effect] = [...effects];
+  if (p.ellipsis === 'negated') {
+    if (effect === 'allow' && !before.noApproval && !before.only) p.effects.push('deny');
+    else if (effect === 'deny' && !before.withoutApproval) p.effects.push('allow');
+    else if (effect === 'approve') p.effects.push('allow');
+    else return 'what the opposite of the clause before is, is not clear';
+    return undefined;
+  }
+  if (effect === 'allow' && before.noApproval) {
+    p.effects.push('approve');
+    if (before.approvers !== undefined) p.approvers = before.approvers;
+    p.groups.push(...before.groups);
+    p.people.push(...before.people);
+    if (before.peopleJoin !== undefined) p.peopleJoin = before.peopleJoin;
+    return undefined;
+  }
+  if (effect === 'deny' && !before.withoutApproval && !before.only) {
+    p.effects.push('allow');
+    return undefined;
+  }
+  return 'what it affirms of the clause before is not clear';
 }
 
 const sameCondition = (a: Condition, b: Condition) => JSON.stringify(a) === JSON.stringify(b);

@@ -108,3 +108,43 @@ describe('verifyFragment', () => {
     expect(report.ok).toBe(false);
   });
 });
+
+describe('approvers named as people', () => {
+  it('declares a group of just them in the fragment, which verifies and asks only them', () => {
+    const draft = draftFromSentences(['Payments over $5,000 need sign-off from Carol.'], sources);
+    expect(draft.ok).toBe(true);
+    if (!draft.ok) return;
+    expect(draft.report.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(parse(draft.fragment.text).groups).toEqual({ 'approvers-carol': ['carol@example.com'] });
+    const after = compilePolicy([...sources, draft.fragment]);
+    const d = decide(after, {
+      agent: 'finance-agent',
+      tool: 'payments.transfer',
+      args: { amount: 6000, to: 'ACME' },
+    });
+    expect(d.approval?.requirements.flatMap((q) => q.groups)).toContain('approvers-carol');
+  });
+
+  const fragment = (groups: string) => `version: 1
+groups:
+${groups}
+rules:
+  - id: r
+    description: Payments need Carol's approval.
+    match: { tools: [payments.transfer] }
+    effect: approve
+    approval: { approvers: 1, groups: [approvers-carol] }
+`;
+  it.each([
+    ['a stranger', '  approvers-carol: [mallory@evil.test]', 'does not name'],
+    [
+      'a group no rule of the fragment asks',
+      '  approvers-carol: [carol@example.com]\n  spare: [dave@example.com]',
+      'approved by no rule',
+    ],
+  ])('refuses a fragment whose groups hold %s', (_what, groups, detail) => {
+    const report = verifyFragment({ sources, fragment: { name: 'nl.yaml', text: fragment(groups) } });
+    expect(report.ok).toBe(false);
+    expect(report.checks.find((c) => c.name === 'fragment-shape' && !c.passed)?.detail).toContain(detail);
+  });
+});

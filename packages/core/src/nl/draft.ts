@@ -5,7 +5,7 @@ import { decide } from '../policy/decide.js';
 import type { RuleDocument, TestDocument } from '../policy/schema.js';
 import type { CompiledPolicy, PolicySource } from '../policy/types.js';
 import { compileSentence, type Refusal } from './compile-sentence.js';
-import { ruleFromMeaning, ruleIdFor } from './emit-rule.js';
+import { declaredGroups, ruleFromMeaning, ruleIdFor } from './emit-rule.js';
 import type { SentenceMeaning } from './meaning.js';
 import { probesFor, ruleSelects } from './probes.js';
 import { type VerificationReport, verifyFragment } from './verify.js';
@@ -68,8 +68,9 @@ export function draftFromSentences(
     taken.add(rule.id);
     return rule;
   });
-  const tests = generatedTests(base.policy, sources, rules, fragmentName);
-  const fragment = { name: fragmentName, text: renderFragment(rules, tests) };
+  const groups = declaredGroups(meanings);
+  const tests = generatedTests(base.policy, sources, rules, fragmentName, groups);
+  const fragment = { name: fragmentName, text: renderFragment(rules, tests, groups) };
   const report = verifyFragment({ sources, fragment, meanings });
   return { ok: true, fragment, rules, meanings, report: stripPolicy(report) };
 }
@@ -89,8 +90,12 @@ export function draftFromFragment(
   const raw = { name: fragmentName, text };
   const first = stripPolicy(verifyFragment({ sources, fragment: raw }));
   let rules: RuleDocument[] = [];
+  // The groups the verification above let through: people the policy names, for these rules.
+  let groups: Record<string, string[]> = {};
   try {
-    rules = ((parse(text) as { rules?: RuleDocument[] } | null)?.rules ?? []) as RuleDocument[];
+    const doc = parse(text) as { rules?: RuleDocument[]; groups?: Record<string, string[]> } | null;
+    rules = (doc?.rules ?? []) as RuleDocument[];
+    groups = doc?.groups ?? {};
   } catch {
     // The verification above already reports a fragment that is not YAML.
   }
@@ -117,8 +122,8 @@ export function draftFromFragment(
     };
   }
   const base = checkPolicy(sources);
-  const tests = base.policy ? generatedTests(base.policy, sources, rules, fragmentName) : [];
-  const fragment = { name: fragmentName, text: renderFragment(rules, tests) };
+  const tests = base.policy ? generatedTests(base.policy, sources, rules, fragmentName, groups) : [];
+  const fragment = { name: fragmentName, text: renderFragment(rules, tests, groups) };
   const report = stripPolicy(verifyFragment({ sources, fragment }));
   return {
     ok: true,
@@ -135,11 +140,29 @@ export function stripPolicy(report: VerificationReport & { after?: CompiledPolic
   return rest;
 }
 
-/** A fragment as YAML: a header saying where it came from, then rules and tests. */
-export function renderFragment(rules: readonly RuleDocument[], tests: readonly TestDocument[]): string {
+/**
+ * A fragment as YAML: a header saying where it came from, then the groups of people its
+ * sentences name as approvers, rules and tests.
+ */
+export function renderFragment(
+  rules: readonly RuleDocument[],
+  tests: readonly TestDocument[],
+  groups: Readonly<Record<string, readonly string[]>> = {},
+): string {
   const header =
     "# Drafted by `gatehouse policy draft` from the sentences in each rule's description.\n# Verified before adoption; edit the sentence and draft again rather than the YAML.\n";
-  return header + stringify({ version: 1, rules, ...(tests.length > 0 && { tests }) }, { lineWidth: 0 });
+  return (
+    header +
+    stringify(
+      {
+        version: 1,
+        ...(Object.keys(groups).length > 0 && { groups }),
+        rules,
+        ...(tests.length > 0 && { tests }),
+      },
+      { lineWidth: 0 },
+    )
+  );
 }
 
 /**
@@ -151,8 +174,9 @@ function generatedTests(
   sources: readonly PolicySource[],
   rules: readonly RuleDocument[],
   fragmentName: string,
+  groups: Readonly<Record<string, readonly string[]>> = {},
 ): TestDocument[] {
-  const draft = checkPolicy([...sources, { name: fragmentName, text: renderFragment(rules, []) }]);
+  const draft = checkPolicy([...sources, { name: fragmentName, text: renderFragment(rules, [], groups) }]);
   if (!draft.policy) return [];
   const tests: TestDocument[] = [];
   for (const rule of rules) {

@@ -62,3 +62,11 @@ export function ruleFromMeaning(meaning: SentenceMeaning, id: string): RuleDocum
 
 const cloneLists = (m: Readonly<Record<string, readonly string[]>>) =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, [...v]]));
+
+/** The groups a fragment declares for the people its sentences name as approvers. */
+export function declaredGroups(meanings: readonly SentenceMeaning[]): Record<string, string[]> {
+  const groups: Record<string, string[]> = {};
+  for (const m of meanings)
+    for (const [name, members] of Object.entries(m.approval?.declares ?? {})) groups[name] = [...members];
+  return groups;
+}

@@ -12,7 +12,7 @@ export {
 } from './compile-sentence.js';
 export { describeRule } from './describe.js';
 export { type Draft, draftFromFragment, draftFromSentences, renderFragment, stripPolicy } from './draft.js';
-export { ruleFromMeaning, ruleIdFor } from './emit-rule.js';
+export { declaredGroups, ruleFromMeaning, ruleIdFor } from './emit-rule.js';
 export { type Condition, conditionCel, type SentenceMeaning } from './meaning.js';
 export { MAX_PROBES, type Probe, predictedEffect, probesFor, ruleSelects, widens } from './probes.js';
 export {

@@ -9,7 +9,12 @@ export interface SentenceMeaning {
   readonly sentence: string;
   readonly effect: Effect;
   /** For `approve`: how many people, from which groups. */
-  readonly approval?: { readonly approvers: number; readonly groups: readonly string[] };
+  readonly approval?: {
+    readonly approvers: number;
+    readonly groups: readonly string[];
+    /** Groups the fragment declares for the people the sentence names ("Carol or Dave"). */
+    readonly declares?: Readonly<Record<string, readonly string[]>>;
+  };
   /** Named agents, or every agent when empty. */
   readonly agents: readonly string[];
   /** Agents the sentence exempts ("except the ops agent"). */

@@ -98,6 +98,19 @@ const WORDS: readonly [RegExp, string][] = [
   [/\b(?:the )?ok of\b/g, 'the approval of'],
   [/\bdouble[- ]sign[- ]?off\b/g, 'dual approval'],
   [/\bmonday (?:to|through|thru|-) friday\b/g, 'on weekdays'],
+  // "in the maintenance window, 22:00 to 06:00 UTC": the window is the hours that follow.
+  [
+    /\b(?:in|during|within) (?:the |a |our )?(?:maintenance|change|deploy|deployment) window,? (?:of |from )?(?=\d)/g,
+    'from ',
+  ],
+  [
+    /\b(?:in|during|within) (?:the |a |our )?(?:maintenance|change|deploy|deployment) window,? between\b/g,
+    'between',
+  ],
+  // "are frozen until January 15": blocked until then.
+  [/\b(is|are) frozen (?=until |till |through |from |between )/g, '$1 blocked '],
+  // "before 2027": before the year begins.
+  [/\bbefore (\d{4})\b(?!-)/g, 'before january 1, $1'],
   [/\bsaturday (?:or|and) sunday\b/g, 'on weekends'],
   [/\bclean(?:s|ing)? up\b/g, 'delete'],
   [/\bmidnight\b/g, '12am'],
@@ -123,6 +136,10 @@ const WORDS: readonly [RegExp, string][] = [
   // "auto-approved", "go straight through": nothing is asked, which is a permission.
   [/\b(?:auto-?|automatically )(?:approved|allowed)\b/g, 'fine'],
   [/\b(?:go|goes) straight through\b/g, 'can go through'],
+  [/\b(?:go|goes) through automatically\b/g, 'can go through'],
+  [/\b(pay|pays|paid|paying) out\b/g, '$1'],
+  // "Keep every agent out of production": they may not touch it.
+  [/\bkeep (every agent|all agents|agents|everyone|everybody|the [a-z -]+?) out of\b/g, '$1 may not touch'],
 ];
 
 /** Lower-cases and respells a sentence; the result is padded with spaces for the grammar. */

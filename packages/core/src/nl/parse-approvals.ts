@@ -64,7 +64,7 @@ export function parseApprovals({ take, parsed, group: GROUP, addGroup }: Phrasin
     },
   );
   take(
-    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*(?:(?:human|manual|manager|person's|people's)\\s)?(?:approval|sign-?off|review|confirmation|authori[sz]ation|consent|check)(?:\\s(?:from|by)\\s(?:a human|a person|someone|a manager))?(?:\\s(?:first|beforehand))?`,
+    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*(?:(?:human|manual|manager|person's|people's|someone's|somebody's|a human's)\\s)?(?:approval|sign-?off|review|confirmation|authori[sz]ation|consent|check)(?:\\s(?:from|by)\\s(?:a human|a person|someone|a manager))?(?:\\s(?:first|beforehand))?`,
     () => {
       parsed.effects.push('approve');
       return true;
@@ -77,13 +77,21 @@ export function parseApprovals({ take, parsed, group: GROUP, addGroup }: Phrasin
   );
   // "must get finance approval": the group as the approval's adjective.
   take(
-    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*${GROUP}\\s(?:approval|sign-?off|review|authori[sz]ation|consent)(?:\\s(?:first|beforehand))?`,
+    `${NEED}\\s(?:(?:a|an|explicit|prior)\\s)*${GROUP}\\s(?:approval|sign-?off|review|authori[sz]ation|consent|ok)(?:\\s(?:first|beforehand))?`,
     (m) => approveBy(undefined, m[1]),
   );
-  take(`${NEED}\\s(?:a\\s)?(?:human|person)(?:\\sto\\s(?:approve|confirm|sign off))?(?:\\sfirst)?`, () => {
-    parsed.effects.push('approve');
-    return true;
-  });
+  // "two people must approve", "a finance member has to sign off": a count of people as the subject.
+  take(
+    `(?:${NUMBER}|at least ${NUMBER}|a|an|one)\\s(?:${GROUP}\\s)?(?:people|persons|humans|approvers|members|person|human|approver|member)(?:\\s(?:from|in|of)\\s${GROUP})?\\s(?:must|has to|have to|needs to|need to|should)\\s(?:approve|sign off|confirm)(?:\\s(?:it|them|on it))?`,
+    (m) => approveBy(m[1] ?? m[2], m[3], m[4]),
+  );
+  take(
+    `${NEED}\\s(?:a\\s)?(?:human|person)(?:\\sin the loop|\\sto\\s(?:approve|confirm|sign off))?(?:\\sfirst)?`,
+    () => {
+      parsed.effects.push('approve');
+      return true;
+    },
+  );
   take(
     '(?:must|should|have to|has to|need to|needs to)\\s(?:ask|check with)\\s(?:a human|a person|someone|for approval|for permission|first)(?:\\sfor\\s(?:approval|permission))?(?:\\sfirst)?',
     () => {

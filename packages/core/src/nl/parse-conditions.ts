@@ -263,6 +263,22 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       return true;
     },
   );
+  // "except when every recipient is at example.com": the rule applies when one is not.
+  take(
+    `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s)?(?:every|each|all(?:\\sthe)?|all of the)\\s(?:recipients?|addresses)\\s(?:is|are)\\s(?:(?:at|in|inside|within)\\s(?:${COMPANY}|@?${DOMAIN})|internal)`,
+    (m) => {
+      parsed.conditions.push({ kind: 'recipients', scope: 'outside', ...(m[1] && { domain: m[1] }) });
+      return true;
+    },
+  );
+  // "sending to the company domain", "mail to our own domain": recipients inside it.
+  take(
+    `to\\s(?:${COMPANY}|our own domain|the company's own domain)(?:\\s(?:domain|addresses|recipients))?`,
+    () => {
+      parsed.conditions.push({ kind: 'recipients', scope: 'inside' });
+      return true;
+    },
+  );
   take(`${WHO}(?:inside|within)\\s(?:${COMPANY}|${DOMAIN})`, (m) => {
     parsed.conditions.push({ kind: 'recipients', scope: 'inside', ...(m[1] && { domain: m[1] }) });
     return true;
@@ -277,6 +293,17 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   const isTool = (s: string) =>
     vocabulary.tools.some((t) => t.name.toLowerCase() === s) ||
     vocabulary.namespaces.has(s.split('.')[0] as string);
+  // "to gmail.com or yahoo.com", "at a.org, b.org and c.org".
+  const BARE = DOMAIN.replace('(', '(?:');
+  take(
+    `(?:(?:to|at)\\s|(?<=\\s(?:email|e-mail|mail)\\s))(?:(?:anyone|anybody|addresses|recipients|people)\\s(?:at\\s)?)?${BARE}(?:\\s(?:,\\s)?(?:or|and|,)\\s(?:at\\s)?${BARE})+(?:\\s(?:addresses|recipients))?`,
+    (m) => {
+      const domains = [...(m[0] as string).matchAll(new RegExp(BARE, 'g'))].map((d) => d[0]);
+      if (domains.some(isTool) || parsed.domainsAnyOf) return false;
+      parsed.domainsAnyOf = [...new Set(domains)];
+      return true;
+    },
+  );
   take(
     `(?:to\\s)?(?:(?:anyone|anybody|someone|addresses|recipients|people|an address|(?:a\\s|any\\s)?recipient)\\s)?(?:at|@)\\s?${DOMAIN}(?:\\saddresses)?`,
     (m) => {
@@ -418,7 +445,9 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
         return true;
       }
       if (season && !season.some((month) => declared.includes(month))) return false;
-      parsed.conditions.push({ kind: 'state', value: 'frozen' });
+      // "during the freeze", "while the freeze is on" are a period; "while frozen" is the
+      // state of what is called.
+      parsed.conditions.push({ kind: 'state', value: 'frozen', period: !m[0].endsWith('frozen') });
       return true;
     },
   );

@@ -34,18 +34,39 @@ export function parseLeadIns({
   agent,
   agentOf,
 }: PhrasingContext): void {
-  // Approvals come from groups: a rule cannot ask one named person or "the owner" (four eyes
-  // means someone else's), so such a sentence is refused rather than widened to anyone.
-  take(`[a-z0-9._%+-]+@${DOMAIN}`, (m) => {
-    parsed.unsupported.push(
-      `"${m[0]}": a rule cannot name one person; approvals come from a group, recipients from a domain`,
-    );
-    return true;
-  });
+  // An address is an approver only when the policy names that person and the sentence asks them
+  // to approve; "the owner" (four eyes means someone else's) and any other address are refused
+  // rather than widened to anyone.
+  take(
+    `((?:approvals?|approved|sign-?offs?|signed off|ok|okay|consent|authori[sz]ation|authori[sz]ed)\\s(?:from|by)\\s)?([a-z0-9._%+-]+@${DOMAIN})`,
+    (m) => {
+      // "sign-off from carol@example.com": a person the policy names, asked to approve.
+      if (m[1] && vocabulary.people.has(m[2] as string)) return false;
+      parsed.unsupported.push(
+        `"${m[2]}": a rule cannot name one person unless it asks a person the policy names to approve; recipients come from a domain`,
+      );
+      return true;
+    },
+  );
   take("(?:its|their|the|your|an?)\\s(?:[a-z-]+'s\\s)?owners?|[a-z-]+'s\\sowners?", (m) => {
     parsed.unsupported.push(`"${m[0]}": a rule cannot ask an agent's owner; name a group of approvers`);
     return true;
   });
+  // A clause that ends on its verb: "…, production deletes are not", "…, but sending it does".
+  take('(?:is|are)\\s(?:not|never)(?=\\s$)', () => {
+    parsed.ellipsis = 'negated';
+    return true;
+  });
+  take(
+    '(?<=\\s(?:it|they|them|those|these|ones|one)\\s)(?:is|are|can|may)(?=\\s$)|(?<=\\s[a-z]+\\s)(?<!\\s(?:everything|anything|all|whatever|what|that)\\s(?:\\S+\\s){0,4})(?:does|do)(?=\\s$)',
+    () => {
+      parsed.ellipsis = 'same';
+      return true;
+    },
+  );
+  // "… just need somebody to approve", "… and even ops-agent needs approval": emphasis.
+  take('just(?=\\s(?:needs?|requires?)\\s)', () => true);
+  take(`even(?=\\s(?:the\\s)?(?:${agent})\\s)`, () => true);
   // "(Carol and Dave)": the members of a group the sentence names, said by name.
   take('\\(([a-z]+(?:\\s(?:,\\s)?(?:and|,)\\s[a-z]+)*)\\)', (m) => {
     const names = (m[1] as string).split(/\s+/).filter((w) => w !== 'and' && w !== ',');
@@ -57,8 +78,10 @@ export function parseLeadIns({
     return true;
   });
   // "(@example.com)" restating the company's own domain.
-  take(`\\(\\s?@?(${DOMAIN})\\s?\\)`, (m) => {
+  take(`\\(\\s?@?(${DOMAIN})(\\sonly)?\\s?\\)`, (m) => {
     if (m[1] !== vocabulary.companyDomain) return false;
+    // "(example.com only)": every recipient inside it, whether or not "internal" said so too.
+    if (m[2]) parsed.conditions.push({ kind: 'recipients', scope: 'inside' });
     parsed.notes.push(`"${m[0]}" restates the company's domain`);
     return true;
   });
@@ -157,11 +180,14 @@ export function parseLeadIns({
     },
   );
   // "security has to approve it": a group as the subject of the approval.
-  take(`${group}\\s(?:has to|must|needs to|should|will have to|is to)\\s(?:approve|confirm|ok)`, (m) => {
-    parsed.effects.push('approve');
-    addGroup(m[1]);
-    return true;
-  });
+  take(
+    `${group}\\s(?:has to|have to|must|needs to|need to|should|will have to|is to|are to)\\s(?:approve|confirm|ok|sign off)(?:\\son)?`,
+    (m) => {
+      parsed.effects.push('approve');
+      addGroup(m[1]);
+      return true;
+    },
+  );
   // "an email goes to anyone outside": a message sent.
   take('(?<!(?:unless|when|if)\\s(?:it|they)\\s)(?:goes|go|gets sent|get sent)(?=\\sto\\s)', () => {
     parsed.verbs.push('external_communication');
@@ -170,9 +196,10 @@ export function parseLeadIns({
 
   // "does not need approval": no approval, which is a permission, not an approval rule.
   take(
-    "(?:do not|don't|does not|doesn't|never|will not|won't|shall not)\\s(?:need|needs|require|requires|get|have to get)\\s(?:a\\s|an\\s|any\\s)?(?:human\\s|manual\\s)?(?:approval|approvals|sign-?off|confirmation|review)|(?:no\\s)(?:approval|sign-?off)\\s(?:is\\s)?(?:needed|required)|(?:approval|sign-?off)\\s(?:is\\s)?not\\s(?:needed|required)",
+    "(?:do not|don't|does not|doesn't|never|will not|won't|shall not)\\s(?:need|needs|require|requires|get|have to get)\\s(?:a\\s|an\\s|any\\s)?(?:human\\s|manual\\s|anyone's\\s|anybody's\\s|someone's\\s)?(?:approval|approvals|sign-?off|confirmation|review)|(?:no\\s)(?:approval|sign-?off)\\s(?:is\\s)?(?:needed|required)|(?:needs?|requires?)\\sno\\s(?:human\\s)?(?:approval|sign-?off|review|confirmation)|(?:approval|sign-?off)\\s(?:is\\s)?not\\s(?:needed|required)",
     () => {
       parsed.effects.push('allow');
+      parsed.noApproval = true;
       parsed.notes.push('"no approval needed" is a permission: it adds nothing the grants do not give');
       return true;
     },
@@ -180,7 +207,26 @@ export function parseLeadIns({
 
   // Approval in passing.
   take(
-    `(?:but\\s)?(?:only\\s)?with\\s(?:a\\s|an\\s|prior\\s|explicit\\s)?(?:human\\s|person's\\s|manager's\\s|manual\\s)?(?:approval|sign-?off|ok|consent|authori[sz]ation)(?:\\s(?:from|by)\\s(?:(?:someone|anyone|a member|a person|one person)\\s(?:in|from|of)\\s)?${group})?`,
+    `(?:but\\s)?(?:only\\s)?with\\s(?:a\\s|an\\s|prior\\s|explicit\\s)?(?:human\\s|person's\\s|manager's\\s|manual\\s|${group}\\s)?(?:approval|sign-?off|ok|consent|authori[sz]ation)(?:\\s(?:from|by)\\s(?:(?:someone|anyone|a member|a person|one person)\\s(?:in|from|of)\\s)?${group})?`,
+    (m) => {
+      parsed.effects.push('approve');
+      addGroup(m[1]);
+      addGroup(m[2]);
+      return true;
+    },
+  );
+  // "unless Dave approves", "unless finance signs off": a group or a named person as the subject.
+  take(
+    `unless\\s${group}\\s(?:approves|approve|agrees|agree|says yes|say yes|confirms|confirm|okays|oks)(?:\\sit|\\sthem)?`,
+    (m) => {
+      parsed.withoutApproval = true;
+      addGroup(m[1]);
+      return true;
+    },
+  );
+  // "require Dave to approve", "need Carol and Dave to sign off on it".
+  take(
+    `(?:requires?|required|needs?|must have|must get)\\s${group}\\sto\\s(?:approve|approves|confirm|ok|okay|sign off on|sign off|review)(?:\\sit|\\sthem|\\sthe\\s[a-z]+)?(?:\\sfirst)?`,
     (m) => {
       parsed.effects.push('approve');
       addGroup(m[1]);
@@ -237,14 +283,15 @@ export function parseLeadIns({
     },
   );
   take(
-    `(?:approval|sign-?off|authori[sz]ation|a human check)\\s(?:is\\s)?(?:required|needed)(?:\\s(?:for|on|before))?`,
-    () => {
+    `(?:approval|sign-?off|authori[sz]ation|a human check)(?:\\s(?:from|by)\\s${group})?\\s(?:is\\s)?(?:required|needed)(?:\\s(?:for|on|before))?`,
+    (m) => {
       parsed.effects.push('approve');
+      addGroup(m[1]);
       return true;
     },
   );
   take(
-    `(?:needs?|requires?)\\s(?:both|all|all of|both of)\\s(?:the\\s)?${group}\\s(?:approvers|members|people)(?:\\sto\\s(?:approve|approves|confirm))?`,
+    `(?:(?:needs?|requires?)|(?:must|has to|have to|needs to|need to)\\sbe\\s(?:approved|signed off)\\sby|(?:needs?|requires?)\\s(?:approval|sign-?off)\\sfrom)\\s(?:both|all|all of|both of)\\s(?:the\\s)?${group}\\s(?:approvers|members|people)(?:\\sto\\s(?:approve|approves|confirm))?`,
     (m) => {
       const g = vocabulary.groups.find((x) => x === m[1] || x.replace(/[-_]/g, ' ') === m[1]);
       const size = g === undefined ? undefined : vocabulary.groupSizes.get(g);
@@ -320,7 +367,7 @@ export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): 
   );
   // Permissions: they add no rule beside a restriction, and are checked against it.
   take(
-    '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|a free-for-all|free-for-all|unrestricted|not restricted|(?:allowed|permitted)(?!\\sto\\s))|(?:can|may)\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',
+    '(?:is|are)\\s(?:always\\s)?(?:fine|ok|acceptable|fair game|a free-for-all|free-for-all|unrestricted|not restricted|(?:allowed|permitted)(?!\\sto\\s))|(?:can|may)\\sgo\\sthrough(?:\\sautomatically)?|no\\srestrictions?|no\\slimits?',
     () => {
       parsed.effects.push('allow');
       parsed.permits = true;
@@ -332,7 +379,7 @@ export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): 
 /** Markers read last: pointers back to the clause before, and words that carry nothing here. */
 export function parseMarkers({ take, parsed }: PhrasingContext): void {
   take(
-    '(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\sones|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other',
+    '(?:anything|everything)\\s(?:above|over|beyond|more than|larger than|bigger than)\\sthat|(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\sones|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other|(?:sending\\s|mail\\s|email\\s|messages\\s)?(?:to\\s)?(?:anywhere|anyone|anybody)\\selse|(?:anything\\s)?(?:addressed\\s|sent\\s)?elsewhere|every\\sother(?=\\s[a-z])|(?<=\\s(?:to|at|for|on|in)\\s)other(?=\\s(?:§|outside|external|foreign|domains?|recipients?|addresses)\\s)',
     () => {
       parsed.otherwise = true;
       return true;
@@ -343,7 +390,7 @@ export function parseMarkers({ take, parsed }: PhrasingContext): void {
     return true;
   });
   take(
-    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s(?:§\\s)?)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|anymore|any more|any longer|of any kind|freely|outright|otherwise|backed by|running on|hosted on|in one (?:go|transaction)|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
+    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s(?:§\\s)?)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|anymore|any more|any longer|of any kind|freely|outright|otherwise|backed by|running on|hosted on|in one (?:go|transaction|transfer|payment)|at a time|entirely|(?<=used\\s)as\\s(?:a\\s|the\\s)?(?:recipients?|payees?|destinations?)|whatever the system|whoever the payee is|alike|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|§|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
     () => true,
   );
 }

@@ -10,7 +10,7 @@ import { alt } from './parse-sentence.js';
  */
 export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): void {
   const VALUE_NOUN =
-    '(?:recipient\\s|destination\\s|payee\\s)?(address(?:es)?|recipients?|accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
+    '(?:recipient\\s|destination\\s|payee\\s)?((?<=\\s(?:an|the|any|every|each)\\s)email address(?:es)?|address(?:es)?|recipients?|account numbers?|accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
   const targetOf = (noun: string): 'recipient' | 'account' | 'url' =>
     /^(account|payee|iban)/.test(noun) ? 'account' : /^(url|link)/.test(noun) ? 'url' : 'recipient';
   const SOURCES = { ...SOURCE_LABELS };
@@ -22,14 +22,24 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
     const label = labels.includes('untrusted') ? 'untrusted' : labels[0];
     if (label) for (const p of phrases) namespaceLabels.set(p, label);
   }
+  // "anyone whose account number came from an email": the value is the subject that follows.
   take(
-    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:only\\s)?(?:(?:was|were|is|are|has been|have been)\\s)?(?:only\\s)?(?:came|comes|come|was taken|were taken|taken|appeared|appears|is found|was found|found|(?:it|they|the agent)\\s(?:found|saw|read)|pulled out|pulled|extracted|copied|scraped|lifted|harvested|showed up|shows up|turned up|seen|is|are)\\s(?:only\\s)?(?:from|in|of|out of)\\s(?:only\\s)?(?:an?\\s|the\\s)?(${alt([...Object.keys(SOURCES), ...namespaceLabels.keys()])})(?:\\soutputs?|\\scontent)?`,
+    '(?:anyone|anybody|someone|(?:a|any|the)\\spayee|payees|people|recipients)\\swhose(?=\\s(?:account|iban|address|email address)\\s)',
+    () => true,
+  );
+  const SOURCE = `(?:an?\\s|the\\s)?(${alt([...Object.keys(SOURCES), ...namespaceLabels.keys()])})(?:\\soutputs?|\\scontent)?`;
+  const labelOf = (source: string) =>
+    SOURCES[source] ?? namespaceLabels.get(source) ?? namespaceLabels.get(source.replace(/s$/, ''));
+  take(
+    `(?:to\\s)?(?:an?\\s|any\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:only\\s)?(?:(?:was|were|is|are|has been|have been)\\s)?(?:only\\s)?(?:(?:the model|the agent|the assistant|it|they)\\s)?(?:came|comes|come|was taken|were taken|taken|appeared|appears|is found|was found|found|(?:it|they|the agent)\\s(?:found|saw|read)|pulled out|pulled|picked up|extracted|copied|scraped|lifted|harvested|showed up|shows up|turned up|seen|is|are)\\s(?:only\\s)?(?:from|in|of|out of)\\s(?:only\\s)?${SOURCE}((?:\\s(?:,\\s)?(?:or|,)\\s${SOURCE.replace(/\((?!\?)/g, '(?:')})*)(?:\\s(?:it|the agent|the model)\\s(?:read|saw|opened))?`,
     (m) => {
-      const source = m[2] as string;
-      const label =
-        SOURCES[source] ?? namespaceLabels.get(source) ?? namespaceLabels.get(source.replace(/s$/, ''));
-      if (!label) return false;
-      parsed.conditions.push({ kind: 'provenance', target: targetOf(m[1] as string), label });
+      // Several sources are one condition only when they carry the same label.
+      const sources = [m[2] as string];
+      if (m[3])
+        for (const x of (m[3] as string).matchAll(new RegExp(SOURCE, 'g'))) sources.push(x[1] as string);
+      const labels = [...new Set(sources.map(labelOf))];
+      if (labels.length !== 1 || labels[0] === undefined) return false;
+      parsed.conditions.push({ kind: 'provenance', target: targetOf(m[1] as string), label: labels[0] });
       return true;
     },
   );
@@ -44,7 +54,8 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
     },
   );
   const USER = "(?:the user|the user's|users|a user|the human)";
-  const GAVE = '(?:gave|gives|give|provided|provides|typed|entered|supplied|named|wrote|chose|picked)';
+  const GAVE =
+    '(?:gave|gives|give|provided|provides|typed(?:\\sin)?|entered|supplied|named|wrote|chose|picked)';
   const TRUSTED = `(?:\\sor\\s(?:that\\s)?(?:a\\s|the\\s)?trusted tools?\\s(?:returned|returns|gave)|\\sor\\s(?:returned by\\s|from\\s)?(?:a\\s|the\\s)?trusted (?:tools?|systems?|sources?|lookups?)|\\sor\\s(?:from\\s)?the address book)?`;
   // A namespace whose tools the catalog marks trusted vouches like "a trusted tool" does.
   const trustedNamespaces = [...vocabulary.namespaces].filter(([ns]) => {
@@ -56,7 +67,7 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
     : '';
   const NEVER_UNTRUSTED = `(?:\\s,?\\s?(?:;\\s)?(?:and\\s|but\\s)?(?:never|not)\\s(?:from|in)\\s(?:the\\s|an?\\s)?(?:message contents|message bodies|${alt(Object.keys(SOURCES))}))?`;
   take(
-    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s)?(?:${USER}\\s${GAVE}|(?:given|provided|supplied|entered|typed|named)\\sby\\s${USER}|from\\s${USER}|(must|should|have to|has to|may only|can only|must only)\\s(?:only\\s)?(?:come|be taken|be)\\s(?:only\\s)?from\\s${USER})(?:${TRUSTED.slice(3, -2)}${TRUSTED_NS})?${NEVER_UNTRUSTED}`,
+    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s)?(?:${USER}\\s${GAVE}|(?:given|provided|supplied|entered|typed|named)\\sby\\s${USER}|from\\s${USER}|(must|should|have to|has to|may only|can only|must only)\\s(?:only\\s)?(?:(?:come|be taken|be)\\s(?:only\\s)?from|be traceable to|be traced to|trace back to)\\s${USER})(?:${TRUSTED.slice(3, -2)}${TRUSTED_NS})?${NEVER_UNTRUSTED}`,
     (m) => {
       const noun = m[1] as string;
       if (m[2]) parsed.only = true;

@@ -34,7 +34,8 @@ export type ParsedCondition =
   | { readonly kind: 'amount'; readonly op: Comparison; readonly value: number; readonly currency?: string }
   | { readonly kind: 'recipients'; readonly scope: 'outside' | 'inside' | 'any'; readonly domain?: string }
   | { readonly kind: 'resource'; readonly key: string; readonly value: string; readonly not?: boolean }
-  | { readonly kind: 'state'; readonly value: string }
+  /** `period`: said as a time ("during the freeze"), not as the state of what is called. */
+  | { readonly kind: 'state'; readonly value: string; readonly period?: boolean }
   | { readonly kind: 'hours'; readonly from: number; readonly to: number; readonly inside: boolean }
   | { readonly kind: 'days'; readonly days: readonly number[] }
   | { readonly kind: 'dates'; readonly from: string; readonly until: string; readonly inside: boolean }
@@ -48,6 +49,10 @@ export interface ParsedSentence {
   effects: Effect[];
   approvers?: number;
   groups: string[];
+  /** People named as approvers ("Carol", "both Carol and Dave"), by address. */
+  people: string[];
+  /** Whether the people named must all approve ("Carol and Dave") or any one may ("Carol or Dave"). */
+  peopleJoin?: 'all' | 'any' | 'mixed';
   /** "only …" before the action: the rule applies when the stated conditions do not hold. */
   only: boolean;
   /** "… without approval": a prohibition that a person may lift. */
@@ -73,6 +78,15 @@ export interface ParsedSentence {
   pronoun?: boolean;
   /** "Anything else", "all other payees": what the clause before did not permit. */
   otherwise?: boolean;
+  /**
+   * A clause that ends on its verb and leaves the effect to the clause before: "…, production
+   * deletes are not" says the opposite of it, "…, but sending it does" the same, affirmed.
+   */
+  ellipsis?: 'negated' | 'same';
+  /** The permission was said as "does not need approval": its affirmative asks for approval. */
+  noApproval?: boolean;
+  /** "to gmail.com or yahoo.com": a recipient in any one of these domains; one rule each. */
+  domainsAnyOf?: string[];
   /** "Only the ops agent may …": the "only" is said of the agents. */
   onlyAgents?: boolean;
   /** "Only X may …": the "only" opens the sentence, before its modal. */
@@ -120,6 +134,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   const parsed: ParsedSentence = {
     effects: [],
     groups: [],
+    people: [],
     only: false,
     withoutApproval: false,
     otherwiseAsk: false,
@@ -172,12 +187,31 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     }
     return found;
   };
-  const GROUP = `(?:the\\s)?(${alt(vocabulary.groups.flatMap((g) => [g, g.replace(/[-_]/g, ' ')]))})(?:\\s(?:group|team|department|approvers|members|people))?`;
+  // A person the policy names may approve; a first name that is also a word of the vocabulary
+  // (an agent, a tool, a group) stays that word.
+  const personPhrases = [...vocabulary.people.keys()].filter(
+    (p) => p.includes('@') || (!agentPhrase.has(p) && !nouns.includes(p)),
+  );
+  const PERSON = `(?:${alt(personPhrases)})(?:'s)?`;
+  const PEOPLE = `(?:both\\s|either\\s)?${PERSON}(?:\\s(?:,\\s)?(?:and|or|,)\\s${PERSON})*(?:\\s,?\\s?(?:both of them|together|both))?`;
+  const GROUP = `(?:the\\s)?(${alt(vocabulary.groups.flatMap((g) => [g, g.replace(/[-_]/g, ' ')]))}|${PEOPLE})(?:\\s(?:group|team|department|approvers|members|people))?`;
   const groupName = (phrase: string | undefined) =>
     vocabulary.groups.find((g) => g === phrase || g.replace(/[-_]/g, ' ') === phrase);
   const addGroup = (phrase: string | undefined) => {
     const g = groupName(phrase);
     if (g && !parsed.groups.includes(g)) parsed.groups.push(g);
+    if (g || phrase === undefined) return;
+    const named = [...phrase.matchAll(new RegExp(`(?:^|\\s)(${alt(personPhrases)})(?='s|\\s|$)`, 'g'))];
+    if (named.length === 0) return;
+    for (const n of named) {
+      const email = vocabulary.people.get(n[1] as string) as string;
+      if (!parsed.people.includes(email)) parsed.people.push(email);
+    }
+    const all = /\s(?:and|both|together)\s/.test(` ${phrase} `);
+    const any = /\s(?:or|either)\s/.test(` ${phrase} `);
+    // "Carol, Dave" says neither all nor any of them.
+    const join = all && any ? 'mixed' : all ? 'all' : any || named.length === 1 ? 'any' : 'mixed';
+    parsed.peopleJoin = parsed.peopleJoin === undefined || parsed.peopleJoin === join ? join : 'mixed';
   };
 
   const phrasing: PhrasingContext = {
@@ -218,6 +252,9 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     if (category === 'any' || category === 'read' || category === 'external_communication')
       for (const p of phrases) exemptVerbs.set(p, category);
   for (const p of ['making', 'calling', 'looking up', 'running']) exemptVerbs.set(p, 'any');
+  // A list goes on over "and", "or" and commas, but not over the comma that ends a fronted
+  // exemption before the clause's subject ("Except for contact lookups, the email assistant …").
+  const LIST_AND = `(?:\\s(?:,\\s)?(?:and|or)\\s|\\s,\\s(?!(?:the\\s)?(?:${alt(agentPhrase.keys())})(?=\\s)))`;
   const EXEMPT = `(?:(${alt(exemptVerbs.keys())})\\s)?(?:the\\s|a\\s|any\\s)?(${alt([...exemptTools.keys(), ...nsPhrase.keys()])})`;
   const exemptionOf = (verb: string | undefined, object: string): string[] => {
     const tool = exemptTools.get(object);
@@ -231,7 +268,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     return of.length === 1 ? [(of[0] as ToolDefinition).name] : [];
   };
   take(
-    `(?:except(?:\\sfor)?|other than|apart from|besides)\\s${EXEMPT}(?:\\s(?:,\\s)?(?:and|or|,)\\s${EXEMPT.replace(/\((?!\?)/g, '(?:')})*(?=\\s)`,
+    `(?:except(?:\\sfor)?|other than|apart from|besides)\\s${EXEMPT}(?:${LIST_AND}${EXEMPT.replace(/\((?!\?)/g, '(?:')})*(?=\\s)`,
     (m) => {
       // A bare namespace is the namespace exemption below; a verb or a tool phrase makes it tools.
       if (m[1] === undefined && !exemptTools.has(m[2] as string)) return false;
@@ -244,7 +281,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     },
   );
   take(
-    `(?:except(?:\\sfor)?|other than|apart from|besides|outside(?:\\sof)?(?=\\sthe\\s))\\s(?:in\\s|on\\s|for\\s)?${NAMESPACE}(?:\\s(?:,\\s)?(?:and|or|,)\\s${NAMESPACE})*(?:\\stools?)?`,
+    `(?:except(?:\\sfor)?|other than|apart from|besides|outside(?:\\sof)?(?=\\sthe\\s))\\s(?:in\\s|on\\s|for\\s)?${NAMESPACE}(?:${LIST_AND}${NAMESPACE})*(?:\\stools?)?`,
     (m) => {
       const re = new RegExp(`(?:^|\\s)(?:the\\s)?(${alt(nsPhrase.keys())})(?=\\s|$)`, 'g');
       for (const n of (m[0] as string).matchAll(re)) {

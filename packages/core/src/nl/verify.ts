@@ -47,8 +47,11 @@ export interface VerificationReport {
   readonly digest: string;
 }
 
-/** Keys a fragment may hold: rules and their tests, never catalog, agents, groups, intents or states. */
-const FRAGMENT_KEYS = new Set(['version', 'rules', 'tests']);
+/**
+ * Keys a fragment may hold: rules and their tests, and groups of people the policy already names
+ * for its own approvals; never catalog, agents, intents or states.
+ */
+const FRAGMENT_KEYS = new Set(['version', 'groups', 'rules', 'tests']);
 /** Most rules one fragment may add: a sentence is a rule or two, never a policy. */
 export const MAX_FRAGMENT_RULES = 20;
 const MAX_CHANGES_SHOWN = 12;
@@ -105,7 +108,11 @@ export function verifyFragment(input: {
   checks.push({
     name: 'fragment-shape',
     passed: shape === undefined,
-    detail: shape ?? 'rules and tests only',
+    detail:
+      shape ??
+      ((doc as { groups?: unknown }).groups === undefined
+        ? 'rules and tests only'
+        : 'rules, tests and groups of the people its rules name as approvers'),
   });
   if (shape) return finish();
   const rules = ((doc as { rules?: RuleDocument[] }).rules ?? []) as RuleDocument[];
@@ -114,6 +121,11 @@ export function verifyFragment(input: {
   const combined = checkPolicy([...input.sources, input.fragment]);
   if (!base.policy) {
     checks.push({ name: 'compiles', passed: false, detail: 'the existing policy does not compile' });
+    return finish();
+  }
+  const groups = groupsProblem(doc as { groups?: unknown }, rules, base.policy);
+  if (groups) {
+    checks.push({ name: 'fragment-shape', passed: false, detail: groups });
     return finish();
   }
   if (!combined.policy) {
@@ -246,6 +258,35 @@ function fragmentShapeProblem(doc: unknown): string | undefined {
   if (!Array.isArray(rules) || rules.length === 0) return 'no rules';
   if (rules.length > MAX_FRAGMENT_RULES)
     return `${rules.length} rules; a fragment holds at most ${MAX_FRAGMENT_RULES}`;
+  return undefined;
+}
+
+/**
+ * A group a fragment declares may only gather people the policy already names (owners, group
+ * members) for the fragment's own approvals: it gives no stranger a say, and no existing rule
+ * can name a group the policy did not have.
+ */
+function groupsProblem(
+  doc: { groups?: unknown },
+  rules: readonly RuleDocument[],
+  policy: CompiledPolicy,
+): string | undefined {
+  if (doc.groups === undefined) return undefined;
+  if (typeof doc.groups !== 'object' || doc.groups === null || Array.isArray(doc.groups))
+    return 'groups must map a name to its members';
+  const people = new Set(
+    [...[...policy.agents.values()].map((a) => a.owner), ...[...policy.groups.values()].flat()].map((e) =>
+      e.toLowerCase(),
+    ),
+  );
+  const used = new Set(rules.flatMap((r) => (Array.isArray(r?.approval?.groups) ? r.approval.groups : [])));
+  for (const [name, members] of Object.entries(doc.groups)) {
+    if (!used.has(name)) return `group ${name} is approved by no rule of the fragment`;
+    if (!Array.isArray(members)) return `group ${name} must list its members`;
+    const stranger = members.find((m) => typeof m !== 'string' || !people.has(m.toLowerCase()));
+    if (stranger !== undefined)
+      return `group ${name} names ${String(stranger)}, whom the policy does not name as an owner or group member`;
+  }
   return undefined;
 }
 

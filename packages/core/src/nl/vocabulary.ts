@@ -1,4 +1,4 @@
-import type { CompiledPolicy, ToolDefinition } from '../policy/types.js';
+import type { CompiledPolicy, ResourceStateWindow, ToolDefinition } from '../policy/types.js';
 import { WELL_KNOWN_LABELS } from '../policy/types.js';
 
 /**
@@ -22,6 +22,8 @@ export interface Vocabulary {
   /** Resource fact value → the keys it appears under in the catalog (`production` → [env]). */
   readonly resourceValues: ReadonlyMap<string, readonly string[]>;
   readonly states: readonly string[];
+  /** The windows each state is declared in, with the tools it covers. */
+  readonly stateWindows: ReadonlyMap<string, readonly ResourceStateWindow[]>;
   /** The months (1–12) each state's declared windows touch, so "the holiday freeze" can be checked. */
   readonly stateMonths: ReadonlyMap<string, readonly number[]>;
   /** Intent name → the phrases that name it. */
@@ -30,6 +32,12 @@ export interface Vocabulary {
   readonly labels: readonly string[];
   /** The company's mail domain: the most common domain of owners and group members. */
   readonly companyDomain?: string;
+  /**
+   * The people the policy names (agent owners, group members), by the phrases a sentence may
+   * use for them: the whole address, and its first name when no one else shares it
+   * ("carol" → carol@example.com). A sentence may ask one of them to approve.
+   */
+  readonly people: ReadonlyMap<string, string>;
 }
 
 /** Phrases for a hyphenated or underscored name: `email-assistant` → `email assistant`. */
@@ -93,11 +101,33 @@ export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
     namespaces,
     resourceValues,
     states: [...new Set(policy.states.map((s) => s.state))],
+    stateWindows: new Map(
+      [...new Set(policy.states.map((s) => s.state))].map((state) => [
+        state,
+        policy.states.filter((s) => s.state === state),
+      ]),
+    ),
     stateMonths: monthsOfStates(policy),
     intents,
     labels: [...labels],
     ...(companyDomain !== undefined && { companyDomain }),
+    people: peopleOf(emails),
   };
+}
+
+/** Phrase → address for each person the policy names; a first name two people share names neither. */
+function peopleOf(emails: readonly string[]): Map<string, string> {
+  const people = new Map<string, string>();
+  const byFirst = new Map<string, Set<string>>();
+  for (const raw of emails) {
+    const email = raw.toLowerCase();
+    if (!/^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$/.test(email)) continue;
+    people.set(email, email);
+    const first = email.split('@')[0]?.split(/[._+-]/)[0] ?? '';
+    if (first.length >= 2) byFirst.set(first, new Set([...(byFirst.get(first) ?? []), email]));
+  }
+  for (const [first, owners] of byFirst) if (owners.size === 1) people.set(first, [...owners][0] as string);
+  return people;
 }
 
 /**
