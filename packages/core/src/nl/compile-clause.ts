@@ -373,7 +373,12 @@ export function compileClause(
         // sentence means the freeze's dates, which the policy declares once; else it is refused
         // rather than compiled into a rule that can never apply.
         const windows = vocabulary.stateWindows.get(c.value) ?? [];
-        if (!c.period || selected.some((t) => windows.some((w) => withinGrants(t.name, w.tools)))) {
+        // Only the tools the clause's resource facts leave ("production deletes": not the sandbox's).
+        const facts = parsed.conditions.filter((f) => f.kind === 'resource');
+        const inScope = selected.filter((t) =>
+          facts.every((f) => (t.resource[f.key] === f.value) !== (f.not === true)),
+        );
+        if (!c.period || inScope.some((t) => windows.some((w) => withinGrants(t.name, w.tools)))) {
           conditions.push({ kind: 'state', value: c.value });
           break;
         }
@@ -381,7 +386,7 @@ export function compileClause(
         if (!only?.from || !only.until)
           return refuse(
             'GH_NL_UNSUPPORTED',
-            `the policy declares no one dated ${c.value} window over ${selected.map((t) => t.name).join(', ')}: give the dates`,
+            `the policy declares no one dated ${c.value} window over ${inScope.map((t) => t.name).join(', ')}: give the dates`,
           );
         conditions.push({
           kind: 'dates',

@@ -820,6 +820,14 @@ describe('approvers the policy names as people', () => {
     expect(d('ops-agent', 'orders_db.delete', {}, { now: '2026-12-22T10:00:00Z' })).toBe('approve');
     expect(d('ops-agent', 'orders_db.delete', {}, { now: '2027-01-05T10:00:00Z' })).toBe('allow');
   });
+  it('reads the freeze as its dates when the sentence’s resource facts leave out the frozen tools', () => {
+    // "production deletes": the frozen sandbox tools are deletes too, but not production ones; read
+    // as the state, the rule could never apply.
+    const d = decider('During the year-end change freeze, production deletes need two approvals.');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: '2026-12-23T12:00:00Z' })).toBe('approve');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: '2026-12-15T12:00:00Z' })).toBe('allow');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2026-12-23T12:00:00Z' })).toBe('allow');
+  });
   it('ends a fronted exemption at the comma before the subject', () => {
     const d = effectOf(
       'Except for contact lookups, the email assistant needs approval for everything it does.',
