@@ -1,4 +1,5 @@
 import type { RuleHit } from './injection-hidden.js';
+import { disjoint } from './injection-mention.js';
 import { MODEL_WEIGHTS } from './injection-model-weights.js';
 import { type MetaWords, within } from './injection-reporting.js';
 import type { InjectionRule } from './injection-rule.js';
@@ -44,6 +45,8 @@ export interface ModelInput {
   readonly meta: MetaWords;
   /** Quoted spans, sorted, when the text uses a strong word about attacks. */
   readonly quotes: readonly (readonly [number, number])[] | undefined;
+  /** Spans that cite an instruction rather than give it (code's string literals, reported quotations), sorted. */
+  readonly mentions: readonly (readonly [number, number])[];
   /** The strongest finding in a hidden or encoded carrier (0..1). */
   readonly carrierScore: number;
 }
@@ -178,7 +181,8 @@ function hitNames(hit: RuleHit, input: ModelInput): string[] {
   // The phrase rules were tuned on the training corpora: a model that learnt to trust them would trust them
   // everywhere. It reads the parts (cues) and their combinations (features), which no corpus was tuned against.
   if (!r.cue && r.pattern.source !== '(?!)') return [];
-  const name = r.cue ? `cue:${r.id}` : `feature:${r.id}`;
+  const base = r.cue ? `cue:${r.id}` : `feature:${r.id}`;
+  const name = within(input.mentions, hit.start) ? `${base} (cited)` : base;
   if (input.quotes === undefined) return [name];
   const quoted = within(input.quotes, hit.start);
   return [name, `${name}${quoted ? ' (quoted, in a text about attacks)' : ' (in a text about attacks)'}`];
@@ -268,7 +272,8 @@ export function namedBuckets(rules: readonly InjectionRule[]): Set<number> {
   const names: string[] = [];
   for (const r of rules) {
     const name = r.cue ? `cue:${r.id}` : `feature:${r.id}`;
-    names.push(name, `${name} (quoted, in a text about attacks)`, `${name} (in a text about attacks)`);
+    for (const n of [name, `${name} (cited)`])
+      names.push(n, `${n} (quoted, in a text about attacks)`, `${n} (in a text about attacks)`);
   }
   for (let bin = 0; bin < 8; bin++) names.push(`doc:carrier ${bin}`);
   for (let strong = 0; strong <= 3; strong++)
@@ -286,7 +291,9 @@ const QUOTED = 0x5f3759df;
 /** The tokens of the input's skeleton; in a text about attacks, those inside its quotes salted. */
 function tokensOf(input: ModelInput): Tokens {
   const tokens = tokenize(input.text);
-  const quotes = input.quotes;
+  // What code or a report cites is salted as what an article quotes is: other features than the same words bare.
+  const quotes =
+    input.mentions.length === 0 ? input.quotes : disjoint([...(input.quotes ?? []), ...input.mentions]);
   if (quotes === undefined || quotes.length === 0) return tokens;
   // INVARIANT: tokens and quotes are both sorted by start; one merge pass.
   let q = 0;

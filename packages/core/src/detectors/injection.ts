@@ -2,6 +2,7 @@ import { decodedPayloads } from './decode.js';
 import { CUES } from './injection-cues.js';
 import { FEATURE_RULES, featureHits } from './injection-features.js';
 import { hiddenContentFindings, type RuleHit } from './injection-hidden.js';
+import { mentionSpans } from './injection-mention.js';
 import { type ModelInput, modelFinding, modelVerdict } from './injection-model.js';
 import { isReporting, type MetaWords, metaWords, quotedSpans, within } from './injection-reporting.js';
 import type { InjectionRule } from './injection-rule.js';
@@ -102,12 +103,25 @@ export function injectionEvidence(
     anyOf(found, SIGN_IDS.reporting) || CJK.test(skeleton.text) ? metaWords(skeleton.text) : NO_META;
   const reporting = isReporting(meta);
   const quotes = reporting ? quotedSpans(skeleton.text) : undefined;
+  // Code's string literals and reported quotations cite instructions in any text, not only one about attacks.
+  const mentions = hits.length > 0 ? mentionSpans(skeleton.text) : [];
+  const cited = new Set<DetectorFinding>();
   for (const hit of hits) {
     const weight = hit.weight ?? hit.rule.weight;
     const [start, end] = originalSpan(skeleton, text, hit.start, hit.end);
     // INVARIANT: decoded and hidden carriers are never discounted: an article has no reason to hide its quotes.
-    if (quotes === undefined || hit.carrier !== undefined) {
+    if (hit.carrier !== undefined) {
       findings.push(finding(hit.rule, start, end, text, weight, { carrier: hit.carrier }));
+      continue;
+    }
+    if (within(mentions, hit.start)) {
+      const f = finding(hit.rule, start, end, text, weight * QUOTED_DISCOUNT, { reported: 'mentioned' });
+      cited.add(f);
+      findings.push(f);
+      continue;
+    }
+    if (quotes === undefined) {
+      findings.push(finding(hit.rule, start, end, text, weight, {}));
       continue;
     }
     const quoted = within(quotes, hit.start);
@@ -125,9 +139,10 @@ export function injectionEvidence(
     hits: [...hits, ...raw.filter((h) => h.rule.cue)].filter((h) => h.carrier === undefined),
     meta,
     quotes: modelQuotes,
+    mentions,
     carrierScore: scoreOf(carried),
   };
-  return { findings, ruleScore: scoreOf(findings, reporting), model, skeleton };
+  return { findings, ruleScore: scoreOf(findings, reporting, cited), model, skeleton };
 }
 
 /** Rule hits without the cues, plus the features the cues make up. */
@@ -645,15 +660,17 @@ function finding(
   end: number,
   text: string,
   weight: number,
-  how: { carrier?: string | undefined; reported?: 'quoted' | 'prose' },
+  how: { carrier?: string | undefined; reported?: 'quoted' | 'prose' | 'mentioned' },
 ): DetectorFinding {
   const where = how.carrier
     ? ` (in a ${how.carrier} payload)`
-    : how.reported === 'quoted'
-      ? ' (quoted in a text about attacks)'
-      : how.reported === 'prose'
-        ? ' (in a text about attacks)'
-        : '';
+    : how.reported === 'mentioned'
+      ? ' (cited: a string in code or a reported quotation)'
+      : how.reported === 'quoted'
+        ? ' (quoted in a text about attacks)'
+        : how.reported === 'prose'
+          ? ' (in a text about attacks)'
+          : '';
   return {
     detector: 'injection',
     kind: rule.id,
@@ -674,11 +691,17 @@ function finding(
  * the payload an article quotes trips many rules, and they are not
  * independent of each other.
  */
-export function scoreOf(findings: readonly DetectorFinding[], reporting = false): number {
+export function scoreOf(
+  findings: readonly DetectorFinding[],
+  reporting = false,
+  cited?: ReadonlySet<DetectorFinding>,
+): number {
   const best = new Map<string, number>();
   for (const f of findings) {
     if (f.detector !== 'injection' || f.weight === undefined) continue;
-    const group = reporting && f.carrier === undefined ? 'reported' : (GROUP_OF.get(f.kind) ?? f.kind);
+    // What a text cites is one piece of evidence, however many rules the cited payload trips.
+    const group =
+      (reporting && f.carrier === undefined) || cited?.has(f) ? 'reported' : (GROUP_OF.get(f.kind) ?? f.kind);
     best.set(group, Math.max(best.get(group) ?? 0, f.weight));
   }
   let keep = 1;
