@@ -10,8 +10,8 @@
  * Linear: one pass per line, every pattern bounded.
  */
 
-/** A string literal on one line: double or single quotes, escapes allowed. */
-const LITERAL = /"(?:[^"\\\n]|\\.){0,600}"|'(?:[^'\\\n]|\\.){0,600}'/g;
+/** A string literal on one line, in double or single quotes (an escaped quote ends it: no backtracking over escapes). */
+const LITERAL = /"[^"\n]{0,600}"|'[^'\n]{0,600}'/g;
 
 /**
  * Code syntax outside a line's string literals: an assignment spaced as code spaces it (`x = `; a log's
@@ -73,21 +73,34 @@ const INTRODUCES = new RegExp(
  * Cited when that line introduces it as an example ("a crafted email containing text such as:").
  */
 const DISPLAYED =
-  /(?:^|\n)([^\n]{0,240})\n(?:[ \t]*\n)?(```[\s\S]{0,4000}?```|(?:(?: {4}|\t|>)[^\n]{0,600}(?:\n|$)){1,40})/g;
+  /(?:^|\n)([^\n]{0,240})\n(?:[ \t]*\n)?(```[\s\S]{0,4000}?```|(?:(?: {4}|\t|>)[^\n]{0,600}(?:\n|$)){1,12})/g;
 
 /** Quotations with a reporting frame before or after them. */
 function reportedQuotes(text: string, spans: [number, number][]): void {
+  // Openers come in order, so the line they lie on and the next closing mark of each kind are found by moving
+  // forward only: each stretch of text is read once per kind, however many quotes never close.
+  let lineStart = 0;
+  let lineEnd = text.indexOf('\n');
+  const found = new Map<RegExp, { from: number; at: number; length: number }>();
   OPENER.lastIndex = 0;
   for (let m = OPENER.exec(text); m !== null; m = OPENER.exec(text)) {
     const open = m.index;
+    if (structural(text, open)) continue;
+    while (lineEnd !== -1 && lineEnd < open) {
+      lineStart = lineEnd + 1;
+      lineEnd = text.indexOf('\n', lineStart);
+    }
     const closer = CLOSER[m[0]]!;
-    closer.lastIndex = open + m[0].length;
-    const c = closer.exec(text);
-    if (c === null || c.index - open > QUOTE_MAX) continue;
-    const close = c.index + c[0].length;
-    const newline = text.lastIndexOf('\n', c.index);
-    if (newline > open) continue;
-    const lineStart = text.lastIndexOf('\n', open - 1) + 1;
+    const from = open + m[0].length;
+    let c = found.get(closer);
+    if (c === undefined || c.from > from || (c.at !== -1 && c.at < from)) {
+      closer.lastIndex = from;
+      const hit = closer.exec(text);
+      c = { from, at: hit === null ? -1 : hit.index, length: hit === null ? 0 : hit[0].length };
+      found.set(closer, c);
+    }
+    if (c.at === -1 || c.at - open > QUOTE_MAX || (lineEnd !== -1 && c.at > lineEnd)) continue;
+    const close = c.at + c.length;
     const before = text.slice(Math.max(lineStart, open - FRAME_REACH), open);
     // Cheap first: a frame needs words before the quote (a JSON key's `": ` has none).
     if (
@@ -105,6 +118,20 @@ function reportedQuotes(text: string, spans: [number, number][]): void {
  */
 const FIELD_FRAME =
   /(?<![\p{L}\p{N}])(?:excerpt|preview|snippet|matched|match|pattern|sample|quoted?|text_preview|evidence)[\w-]{0,12}\s{0,2}[=:]?\s{0,2}$/u;
+
+/**
+ * Whether the quote at `open` is syntax, not prose: it follows a bracket, another quote, or a comma or colon
+ * that follows one (a list's or a JSON object's). Checked first, as it is cheap and true of most quotes in data.
+ */
+function structural(text: string, open: number): boolean {
+  let k = open - 1;
+  while (k >= 0 && k > open - 3 && text.charCodeAt(k) === 32) k--;
+  const ch = text[k];
+  if (ch === undefined) return false;
+  if ('[{("\''.includes(ch)) return true;
+  // `"a", "b"` and `"key": "value"` are data; `included, in white text, "…"` and `read: "…"` are prose.
+  return (ch === ',' || ch === ':') && /["'\]})0-9]/.test(text[k - 1] ?? '');
+}
 
 /** A reporting frame just after a quotation, in languages that put it there (Japanese, Korean, Turkish, Chinese). */
 const FRAME_AFTER =
