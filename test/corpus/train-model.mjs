@@ -7,9 +7,10 @@
  *   node test/corpus/train-model.mjs          train on every corpus, write the weights
  *   node test/corpus/train-model.mjs --eval   also measure how the model generalises: each
  *                                             family (named alike across corpora) left out of
- *                                             training in turn, and the odd-numbered half of the
- *                                             second blind split, which is never trained on; the
- *                                             model alone and as shipped, beside the rules alone
+ *                                             training in turn, and the odd-numbered halves of
+ *                                             the second and third blind splits, which are never
+ *                                             trained on; the model alone and as shipped, beside
+ *                                             the rules alone
  *   --set NAME=VALUE                          override a training setting (SETTINGS below)
  *
  * The model: logistic regression over the hashed features of windows of a
