@@ -1,4 +1,5 @@
 import type { RuleHit } from './injection-hidden.js';
+import { disjoint } from './injection-mention.js';
 import { MODEL_WEIGHTS } from './injection-model-weights.js';
 import { type MetaWords, within } from './injection-reporting.js';
 import type { InjectionRule } from './injection-rule.js';
@@ -44,6 +45,8 @@ export interface ModelInput {
   readonly meta: MetaWords;
   /** Quoted spans, sorted, when the text uses a strong word about attacks. */
   readonly quotes: readonly (readonly [number, number])[] | undefined;
+  /** Spans that cite an instruction rather than give it (code's string literals, reported quotations), sorted. */
+  readonly mentions: readonly (readonly [number, number])[];
   /** The strongest finding in a hidden or encoded carrier (0..1). */
   readonly carrierScore: number;
 }
@@ -197,24 +200,31 @@ function hitNames(hit: RuleHit, input: ModelInput): readonly string[] {
   // The same few lists for every hit of a rule: made once, not a new string per hit and scan.
   let names = NAMES_OF.get(r);
   if (names === undefined) {
-    const name = r.cue ? `cue:${r.id}` : `feature:${r.id}`;
-    names = {
-      plain: [name],
-      quoted: [name, `${name} (quoted, in a text about attacks)`],
-      prose: [name, `${name} (in a text about attacks)`],
-    };
+    const base = r.cue ? `cue:${r.id}` : `feature:${r.id}`;
+    names = { own: namesFor(base), cited: namesFor(`${base} (cited)`) };
     NAMES_OF.set(r, names);
   }
-  if (input.quotes === undefined) return names.plain;
-  return within(input.quotes, hit.start) ? names.quoted : names.prose;
+  const set = within(input.mentions, hit.start) ? names.cited : names.own;
+  if (input.quotes === undefined) return set.plain;
+  return within(input.quotes, hit.start) ? set.quoted : set.prose;
 }
 
 const NO_NAMES: readonly string[] = [];
-/** hitNames' lists, by rule. */
-const NAMES_OF = new WeakMap<
-  RuleHit['rule'],
-  { readonly plain: readonly string[]; readonly quoted: readonly string[]; readonly prose: readonly string[] }
->();
+interface HitNames {
+  readonly plain: readonly string[];
+  readonly quoted: readonly string[];
+  readonly prose: readonly string[];
+}
+/** hitNames' lists, by rule: for a hit of its own, and for one inside a cited span. */
+const NAMES_OF = new WeakMap<RuleHit['rule'], { readonly own: HitNames; readonly cited: HitNames }>();
+
+function namesFor(name: string): HitNames {
+  return {
+    plain: [name],
+    quoted: [name, `${name} (quoted, in a text about attacks)`],
+    prose: [name, `${name} (in a text about attacks)`],
+  };
+}
 
 /** What one window's features go to: a sum of weights (scoring) or a list of buckets (training, explaining). */
 interface Accumulator {
@@ -358,7 +368,8 @@ export function namedBuckets(rules: readonly InjectionRule[]): Set<number> {
   const names: string[] = [];
   for (const r of rules) {
     const name = r.cue ? `cue:${r.id}` : `feature:${r.id}`;
-    names.push(name, `${name} (quoted, in a text about attacks)`, `${name} (in a text about attacks)`);
+    for (const n of [name, `${name} (cited)`])
+      names.push(n, `${n} (quoted, in a text about attacks)`, `${n} (in a text about attacks)`);
   }
   for (let bin = 0; bin < 8; bin++) names.push(`doc:carrier ${bin}`);
   for (let strong = 0; strong <= 3; strong++)
@@ -376,7 +387,9 @@ const QUOTED = 0x5f3759df;
 /** The tokens of the input's skeleton; in a text about attacks, those inside its quotes salted. */
 function tokensOf(input: ModelInput): Tokens {
   const tokens = tokenize(input.text);
-  const quotes = input.quotes;
+  // What code or a report cites is salted as what an article quotes is: other features than the same words bare.
+  const quotes =
+    input.mentions.length === 0 ? input.quotes : disjoint([...(input.quotes ?? []), ...input.mentions]);
   if (quotes === undefined || quotes.length === 0) return tokens;
   // INVARIANT: tokens and quotes are both sorted by start; one merge pass.
   let q = 0;

@@ -528,8 +528,9 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.6,
     'asks to call a tool with given arguments, or a tool that acts on data',
     ['call', 'invoke', 'use', 'run', 'execute', 'trigger'],
-    // "The assistant can now call the X tool with …" describes a feature; only the order is evidence.
-    `(?<!\\b(?:can|could|may|might|will|would|to)\\s{1,3}(?:now\\s{1,3}|also\\s{1,3})?)\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?${SEP}(?:tool|function)|(?:tool|function)${SEP}[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?)${SEP}(?:with|using|passing)\\b|\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:tool${SEP}|function${SEP})?[\`'"]?[a-z0-9_.-]{0,30}(?:delete|remove|grant|transfer|send_|share|export|upload|collaborator|create_user|create_api|api_key|pay|wire|invite)[a-z0-9_.-]{0,30}[\`'"]?`,
+    // "The assistant can now call the X tool with …" describes a feature; only the order is evidence. So does a
+    // signature, its parameters named and not given ("call `create_payment(amount, currency, iban)`").
+    `(?<!\\b(?:can|could|may|might|will|would|to)\\s{1,3}(?:now\\s{1,3}|also\\s{1,3})?)\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?${SEP}(?:tool|function)|(?:tool|function)${SEP}[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?)${SEP}(?:with|using|passing)\\b|\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:tool${SEP}|function${SEP})?[\`'"]?[a-z0-9_.-]{0,30}(?:delete|remove|grant|transfer|send_|share|export|upload|collaborator|create_user|create_api|api_key|pay|wire|invite)[a-z0-9_.-]{0,30}[\`'"]?(?![a-z0-9_.-]{0,30}[\`'"]?((?:s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2},){0,8}s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2}))`,
   ),
   any(
     'tool-call-mimicry',

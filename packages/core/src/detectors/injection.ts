@@ -2,6 +2,7 @@ import { decodedPayloads } from './decode.js';
 import { CUES } from './injection-cues.js';
 import { FEATURE_RULES, featureHits } from './injection-features.js';
 import { HIDDEN_PATTERNS, hiddenContentFindings, type RuleHit } from './injection-hidden.js';
+import { mentionSpans } from './injection-mention.js';
 import { type ModelInput, modelFinding, modelVerdict } from './injection-model.js';
 import {
   execMatches,
@@ -102,6 +103,11 @@ export function injectionEvidence(
     for (const hit of runRules(run.text, rules))
       raw.push({ ...hit, start: run.start, end: run.end, carrier: 'spaced-out letters' });
   }
+  // An identifier's words make up their own features (an addressee and an order inside one file name).
+  for (const run of identifierRuns(skeleton.text)) {
+    for (const hit of evidenceOf(run.text, runRules(run.text, rules)))
+      raw.push({ ...hit, start: run.start, end: run.end, carrier: 'an identifier (file name, branch, tag)' });
+  }
   const hits = evidenceOf(skeleton.text, raw);
 
   const findings: DetectorFinding[] = [];
@@ -114,12 +120,25 @@ export function injectionEvidence(
       : NO_META;
   const reporting = isReporting(meta);
   const quotes = reporting ? quotedSpans(skeleton.text) : undefined;
+  // Code's string literals and reported quotations cite instructions in any text, not only one about attacks.
+  const mentions = hits.length > 0 ? mentionSpans(skeleton.text) : [];
+  const cited = new Set<DetectorFinding>();
   for (const hit of hits) {
     const weight = hit.weight ?? hit.rule.weight;
     const [start, end] = originalSpan(skeleton, text, hit.start, hit.end);
     // INVARIANT: decoded and hidden carriers are never discounted: an article has no reason to hide its quotes.
-    if (quotes === undefined || hit.carrier !== undefined) {
+    if (hit.carrier !== undefined) {
       findings.push(finding(hit.rule, start, end, text, weight, { carrier: hit.carrier }));
+      continue;
+    }
+    if (within(mentions, hit.start)) {
+      const f = finding(hit.rule, start, end, text, weight * QUOTED_DISCOUNT, { reported: 'mentioned' });
+      cited.add(f);
+      findings.push(f);
+      continue;
+    }
+    if (quotes === undefined) {
+      findings.push(finding(hit.rule, start, end, text, weight, {}));
       continue;
     }
     const quoted = within(quotes, hit.start);
@@ -137,9 +156,10 @@ export function injectionEvidence(
     hits: [...hits, ...raw.filter((h) => h.rule.cue)].filter((h) => h.carrier === undefined),
     meta,
     quotes: modelQuotes,
+    mentions,
     carrierScore: scoreOf(carried),
   };
-  return { findings, ruleScore: scoreOf(findings, reporting), model, skeleton };
+  return { findings, ruleScore: scoreOf(findings, reporting, cited), model, skeleton };
 }
 
 /** Rule hits without the cues, plus the features the cues make up. */
@@ -756,6 +776,20 @@ export function spacedSpans(text: string, limit: number): [number, number][] {
   return spans;
 }
 
+/**
+ * Sentences written as one identifier (`ai-agent-must-delete-the-budget.txt`, `note_to_ai_run_this`): a file
+ * name, branch, tag or reference an attacker names, and the reader sees as words. Six words or more, so that an
+ * ordinary slug or constant (`max_retry_count`) stays one.
+ */
+function identifierRuns(text: string): { start: number; end: number; text: string }[] {
+  const runs: { start: number; end: number; text: string }[] = [];
+  // Starts at a word's start, words bounded: a long run of letters is tried once, not from each of its letters.
+  const joined = /(?<![a-z0-9])[a-z0-9]{1,30}(?:[_-][a-z0-9]{1,30}){5,40}/g;
+  for (let m = joined.exec(text); m !== null && runs.length < 32; m = joined.exec(text))
+    runs.push({ start: m.index, end: m.index + m[0].length, text: m[0].replace(/[_-]/g, ' ') });
+  return runs;
+}
+
 function rot13(text: string): string {
   return text.replace(/[a-z]/g, (c) => String.fromCharCode(((c.charCodeAt(0) - 97 + 13) % 26) + 97));
 }
@@ -798,15 +832,17 @@ function finding(
   end: number,
   text: string,
   weight: number,
-  how: { carrier?: string | undefined; reported?: 'quoted' | 'prose' },
+  how: { carrier?: string | undefined; reported?: 'quoted' | 'prose' | 'mentioned' },
 ): DetectorFinding {
   const where = how.carrier
     ? ` (in a ${how.carrier} payload)`
-    : how.reported === 'quoted'
-      ? ' (quoted in a text about attacks)'
-      : how.reported === 'prose'
-        ? ' (in a text about attacks)'
-        : '';
+    : how.reported === 'mentioned'
+      ? ' (cited: a string in code or a reported quotation)'
+      : how.reported === 'quoted'
+        ? ' (quoted in a text about attacks)'
+        : how.reported === 'prose'
+          ? ' (in a text about attacks)'
+          : '';
   return {
     detector: 'injection',
     kind: rule.id,
@@ -827,11 +863,17 @@ function finding(
  * the payload an article quotes trips many rules, and they are not
  * independent of each other.
  */
-export function scoreOf(findings: readonly DetectorFinding[], reporting = false): number {
+export function scoreOf(
+  findings: readonly DetectorFinding[],
+  reporting = false,
+  cited?: ReadonlySet<DetectorFinding>,
+): number {
   const best = new Map<string, number>();
   for (const f of findings) {
     if (f.detector !== 'injection' || f.weight === undefined) continue;
-    const group = reporting && f.carrier === undefined ? 'reported' : (GROUP_OF.get(f.kind) ?? f.kind);
+    // What a text cites is one piece of evidence, however many rules the cited payload trips.
+    const group =
+      (reporting && f.carrier === undefined) || cited?.has(f) ? 'reported' : (GROUP_OF.get(f.kind) ?? f.kind);
     best.set(group, Math.max(best.get(group) ?? 0, f.weight));
   }
   let keep = 1;

@@ -1,0 +1,233 @@
+/**
+ * Mentioned, not used: the spans of a text that cite an instruction rather
+ * than give one. Code holds attack strings and chat-template tokens as data
+ * (a prompt template, a sanitiser's token list, a test fixture, a guardrail
+ * log's excerpt), and prose reports them ("a ticket that said “…”", "phrases
+ * like «…»"). Both are recognised by how the text is built around the quote —
+ * code syntax outside the string, a reporting frame before it — never by what
+ * the quote says, so the same payload given bare still counts in full.
+ *
+ * Linear: one pass per line, every pattern bounded.
+ */
+
+/** A string literal on one line, in double or single quotes (an escaped quote ends it: no backtracking over escapes). */
+const LITERAL = /"[^"\n]{0,600}"|'[^'\n]{0,600}'/g;
+
+/**
+ * Code syntax outside a line's string literals: an assignment spaced as code spaces it (`x = `; a log's
+ * `message="…"` is data, as JSON is), a call (`f(`), a method call, a statement shaped as code (`def f(`,
+ * `for x in`; the bare words are English too), a trailing comment, a statement end.
+ */
+const CODE_SYNTAX =
+  /[\w\])]\s{1,3}[+:]?=\s|\w\(|\.\w+\(|\bdef\s+\w+\s*\(|\b(?:const|let|var)\s+\w+\s*=|\bimport\s+[\w{*]|\bfor\s+\w+\s+in\b|\bclass\s+\w+\s*[:({]|\s(?:\/\/|#)\s|;\s*$/;
+
+/** How many lines of text between two template tags are still the template's. */
+const TEMPLATE_GAP = 3;
+/** Template markup: a Jinja/Liquid tag. (A bare `{{name}}` is also how a payload marks the data it wants.) */
+const TEMPLATE_MARKUP = /\{%-?\s{0,3}\w/;
+
+/** A multi-line string assigned, passed or returned in code: `X = """…"""`, `f('''…''')`, `` = `…` ``. */
+const BLOCK_LITERAL = /(?:=|\(|\breturn)\s{0,3}[frbu]{0,2}("""|'''|`)[\s\S]{0,4000}?\1/g;
+
+/**
+ * Where a quotation opens, and the mark that closes it: double quotes of every script, a JSON-escaped quote, a
+ * single quote not glued to a word on its left (an apostrophe is), inline code. Found opener by opener, not
+ * pair by pair: a quote nested in another (a JSON value, a log field that holds a sentence with quotes) has its
+ * own frame.
+ */
+const OPENER = /\\"|["“„«「『‘`]|(?<![\p{L}\p{N}])'/gu;
+const CLOSER: Readonly<Record<string, RegExp>> = {
+  '\\"': /\\"/g,
+  '"': /"/g,
+  '“': /”/g,
+  '„': /[“”]/g,
+  '«': /»/g,
+  '「': /」/g,
+  '『': /』/g,
+  '‘': /’/g,
+  '`': /`/g,
+  // A closing single quote is not followed by a letter (the apostrophe of "user's" is).
+  "'": /'(?![\p{L}\p{N}])/gu,
+};
+/** How far a quotation may run, and how far before it its frame may start. */
+const QUOTE_MAX = 600;
+const FRAME_REACH = 60;
+
+/**
+ * A reporting frame just before a quotation: a verb of saying, writing, containing or handling, a noun for a
+ * piece of text, or "like"/"such as", in the languages of the cue tables. Closed grammatical classes, not
+ * attack phrases, spelt as the skeleton spells them (normalize.ts: Cyrillic letters that look Latin are
+ * folded to Latin, accents dropped). Nouns that name data fields ("message", "text", "comment") are left out, and so is a frame
+ * joined to its quote by `=`: `message="…"` in a log is a field's value, as in JSON.
+ */
+const FRAME_WORDS = String.raw`(?:(?<![\p{L}\p{N}_])(?:said|says|saying|read|reads|reading|wrote|writes|written|stated|states|included|includes|including|contained|contains|containing|embedded|hid|hidden|planted|inserted|injected|quoted|quotes|like|such as|e\.g\.|for example|for instance|examples?|phrases?|strings?|sentences?|(?:the|a|el|un|le|il|lo|o|der|die|das|de|het)\s(?:text|texto|texte|testo|tekst|zin|satz)|refuses?|refused|rejects?|rejected|blocks?|blocked|flags?|flagged|detects?|detected|catches|caught|matches|matched|simply|wie|etwa|zum beispiel|beispiel|z\. ?b\.|satze|satz|como|tal como|frases?|ejemplo|exemplo|comme|tel que|telle que|par exemple|exemple|come|ad esempio|esempio|zoals|bijvoorbeeld|jak|np\.|przykład|вpoдe|кaк|нaпpимep|типa|фpaзy|фpaзы|пpимep)(?![\p{L}\p{N}_])|例如|比如|如|诸如)`;
+const FRAME_BEFORE = new RegExp(`${FRAME_WORDS}[^"“„«「『‘'\x60\n=]{0,40}$`, 'u');
+/** A line that introduces a displayed example: a frame word, and a colon at its end. */
+const INTRODUCES = new RegExp(
+  String.raw`${FRAME_WORDS}[^
+]{0,160}:\s*$`,
+  'u',
+);
+/**
+ * A block displayed under the line before it: a fenced block, or lines indented by four spaces, a tab or `>`.
+ * Cited when that line introduces it as an example ("a crafted email containing text such as:").
+ */
+const DISPLAYED =
+  /(?:^|\n)([^\n]{0,240})\n(?:[ \t]*\n)?(```[\s\S]{0,4000}?```|(?:(?: {4}|\t|>)[^\n]{0,600}(?:\n|$)){1,12})/g;
+
+/** Quotations with a reporting frame before or after them. */
+function reportedQuotes(text: string, spans: [number, number][]): void {
+  // Openers come in order, so the line they lie on and the next closing mark of each kind are found by moving
+  // forward only: each stretch of text is read once per kind, however many quotes never close.
+  let lineStart = 0;
+  let lineEnd = text.indexOf('\n');
+  const found = new Map<RegExp, { from: number; at: number; length: number }>();
+  OPENER.lastIndex = 0;
+  for (let m = OPENER.exec(text); m !== null; m = OPENER.exec(text)) {
+    const open = m.index;
+    if (structural(text, open)) continue;
+    while (lineEnd !== -1 && lineEnd < open) {
+      lineStart = lineEnd + 1;
+      lineEnd = text.indexOf('\n', lineStart);
+    }
+    const closer = CLOSER[m[0]]!;
+    const from = open + m[0].length;
+    let c = found.get(closer);
+    if (c === undefined || c.from > from || (c.at !== -1 && c.at < from)) {
+      closer.lastIndex = from;
+      const hit = closer.exec(text);
+      c = { from, at: hit === null ? -1 : hit.index, length: hit === null ? 0 : hit[0].length };
+      found.set(closer, c);
+    }
+    if (c.at === -1 || c.at - open > QUOTE_MAX || (lineEnd !== -1 && c.at > lineEnd)) continue;
+    const close = c.at + c.length;
+    const before = text.slice(Math.max(lineStart, open - FRAME_REACH), open);
+    // Cheap first: a frame needs words before the quote (a JSON key's `": ` has none).
+    if (
+      (/\p{L}{2}[^"“”„«»「」『』‘’`]{0,40}$/u.test(before) &&
+        (FRAME_BEFORE.test(before) || FIELD_FRAME.test(before))) ||
+      FRAME_AFTER.test(text.slice(close, close + 16))
+    )
+      spans.push([open, close]);
+  }
+}
+
+/**
+ * A field that holds a copy of some text, in a log or a report: `excerpt="…"`, `matched pattern "…"`. Other
+ * fields (`message="…"`, `"body": "…"`) carry what they say.
+ */
+const FIELD_FRAME =
+  /(?<![\p{L}\p{N}])(?:excerpt|preview|snippet|matched|match|pattern|sample|quoted?|text_preview|evidence)[\w-]{0,12}\s{0,2}[=:]?\s{0,2}$/u;
+
+/**
+ * Whether the quote at `open` is syntax, not prose: it follows a bracket, another quote, or a comma or colon
+ * that follows one (a list's or a JSON object's). Checked first, as it is cheap and true of most quotes in data.
+ */
+function structural(text: string, open: number): boolean {
+  let k = open - 1;
+  while (k >= 0 && k > open - 3 && text.charCodeAt(k) === 32) k--;
+  const ch = text[k];
+  if (ch === undefined) return false;
+  if ('[{("\''.includes(ch)) return true;
+  // `"a", "b"` and `"key": "value"` are data; `included, in white text, "…"` and `read: "…"` are prose.
+  return (ch === ',' || ch === ':') && /["'\]})0-9]/.test(text[k - 1] ?? '');
+}
+
+/** A reporting frame just after a quotation, in languages that put it there (Japanese, Korean, Turkish, Chinese). */
+const FRAME_AFTER =
+  /^\s{0,2}(?:のような|のように|などの|という|といった|と書かれた|같은|라는|이라는|등의|gibi|diye|gibisinden|之类的?|等)/u;
+
+/** The spans of `text` that mention an instruction rather than give it, sorted and disjoint. */
+export function mentionSpans(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  BLOCK_LITERAL.lastIndex = 0;
+  for (let m = BLOCK_LITERAL.exec(text); m !== null; m = BLOCK_LITERAL.exec(text))
+    spans.push([m.index + m[0].indexOf(m[1]!), m.index + m[0].length]);
+  let lineStart = 0;
+  let inCode = false;
+  // Where the last template tag ended: the lines between two tags a few lines apart are the template's text.
+  let lastTag = -1;
+  let linesSinceTag = 0;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    if (lineEnd > lineStart) {
+      if (TEMPLATE_MARKUP.test(text.slice(lineStart, lineEnd))) {
+        if (lastTag >= 0 && linesSinceTag <= TEMPLATE_GAP) spans.push([lastTag, lineStart]);
+        spans.push([lineStart, lineEnd]);
+        lastTag = lineEnd;
+        linesSinceTag = 0;
+        inCode = false;
+      } else {
+        linesSinceTag++;
+        inCode = codeLine(text, lineStart, lineEnd, inCode, spans);
+      }
+    }
+    lineStart = lineEnd + 1;
+  }
+  reportedQuotes(text, spans);
+  DISPLAYED.lastIndex = 0;
+  for (let m = DISPLAYED.exec(text); m !== null; m = DISPLAYED.exec(text)) {
+    const end = m.index + m[0].length;
+    if (INTRODUCES.test(m[1]!)) spans.push([end - m[2]!.length, end]);
+  }
+  return disjoint(spans);
+}
+
+/**
+ * What is left of a line of a list, a dict or a call once its literals are gone: `"…",` inside `ATTACKS = [` …
+ * `]`, `"attack": "…",` inside `fixtures = {` … `}`.
+ */
+const CONTINUATION = /^[\s,()[\]{}+:]*$/;
+
+/** A line that leaves a bracket open or an item list unfinished. */
+const OPENS = /[[({,]\s*$/;
+
+/**
+ * The string literals of one line of code. `inCode`: the line before was code and left a bracket open.
+ * Returns whether this line is code and leaves one open.
+ */
+function codeLine(
+  text: string,
+  start: number,
+  end: number,
+  inCode: boolean,
+  spans: [number, number][],
+): boolean {
+  const line = text.slice(start, end);
+  // A comment is not cited: it is where a payload hides in code, and says what it says to whoever reads it.
+  // A line opens a literal list, dict or call that the next lines continue: `ATTACKS = [`.
+  if (line.indexOf('"') < 0 && line.indexOf("'") < 0)
+    return OPENS.test(line) && (inCode || CODE_SYNTAX.test(line));
+  const literals: [number, number][] = [];
+  let rest = '';
+  let last = 0;
+  LITERAL.lastIndex = 0;
+  for (let m = LITERAL.exec(line); m !== null; m = LITERAL.exec(line)) {
+    // An apostrophe inside a word opens no literal ("don't … it's").
+    if (m[0][0] === "'" && /[\p{L}\p{N}]/u.test(line[m.index - 1] ?? '')) {
+      LITERAL.lastIndex = m.index + 1;
+      continue;
+    }
+    literals.push([start + m.index, start + m.index + m[0].length]);
+    rest += `${line.slice(last, m.index)} _ `;
+    last = m.index + m[0].length;
+  }
+  rest += line.slice(last);
+  const code =
+    CODE_SYNTAX.test(rest) || (inCode && literals.length > 0 && CONTINUATION.test(rest.replace(/ _ /g, '')));
+  if (code) spans.push(...literals);
+  return code && OPENS.test(line);
+}
+
+/** Spans sorted, the overlapping ones merged. */
+export function disjoint(spans: readonly (readonly [number, number])[]): [number, number][] {
+  const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const s of sorted) {
+    const prev = out[out.length - 1];
+    if (prev !== undefined && s[0] <= prev[1]) prev[1] = Math.max(prev[1], s[1]);
+    else out.push([s[0], s[1]]);
+  }
+  return out;
+}
