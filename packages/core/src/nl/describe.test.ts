@@ -15,6 +15,8 @@ rules:
     when: ${JSON.stringify(conditionCel({ kind: 'recipients', arg: 'to', scope: 'outside', domain: 'example.com', list: true }))}
     effect: approve
   - { id: old-pattern, when: '!args.to.all(r, r.matches("^[^@,;<>\\\\s]+@example\\\\.com$"))', effect: deny }
+  - { id: macro, when: '!args.to.all(r, !email(r).routed && email(r).domain == "example.com") && args.amount > 10', effect: deny }
+  - { id: hours, when: '!(now.getHours("UTC") >= 9 && now.getHours("UTC") < 17) && args.amount > 10', effect: deny }
 `);
 const sentence = (id: string) =>
   describeRule(policy.rules.find((r) => r.id === id) as (typeof policy.rules)[number]);
@@ -31,6 +33,14 @@ describe('describeRule', () => {
       'Every agent must get 1 approval to move money when a to address is outside example.com.',
     );
     expect(sentence('old-pattern')).toContain('`!args.to.all(');
+  });
+  it('splits a condition only at its top-level &&, never inside a macro or a negated group', () => {
+    expect(sentence('macro')).toBe(
+      'No agent may call any tool when `!args.to.all(r, !email(r).routed && email(r).domain == "example.com")` holds and amount is over 10.',
+    );
+    expect(sentence('hours')).toBe(
+      'No agent may call any tool when it is outside business hours (09:00–17:00 UTC) and amount is over 10.',
+    );
   });
   it('quotes a condition it has no words for instead of guessing', () => {
     expect(sentence('odd')).toBe('No agent may call any tool when `size(args) > 3` holds.');

@@ -56,10 +56,10 @@ const CONDITION_PHRASES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
 
 function describeCondition(cel: string): string {
   // "has(resource.env) && resource.env == …" is one fact: the guard only says the tool has it.
-  const parts = cel.replace(/has\(resource\.(\w+)\) && (?=resource\.\1 ==)/g, '').split(/ && (?![^(]*\))/);
+  const parts = topLevelConjuncts(cel.replace(/has\(resource\.(\w+)\) && (?=resource\.\1 ==)/g, ''));
   return parts
     .map((part) => {
-      const p = part.trim().replace(/^\((.*)\)$/, '$1');
+      const p = unwrapped(part.trim());
       for (const [re, render] of CONDITION_PHRASES) {
         const m = re.exec(p);
         if (m) return render(m);
@@ -67,6 +67,44 @@ function describeCondition(cel: string): string {
       return `\`${part.trim()}\` holds`;
     })
     .join(' and ');
+}
+
+/**
+ * `cel` split at its top-level `&&` only: one inside brackets (a macro's body, a negated group)
+ * or a string literal belongs to the part around it.
+ */
+function topLevelConjuncts(cel: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < cel.length; i++) {
+    const c = cel[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (depth === 0 && cel.startsWith(' && ', i)) {
+      parts.push(cel.slice(start, i));
+      start = i + 4;
+      i += 3;
+    }
+  }
+  parts.push(cel.slice(start));
+  return parts;
+}
+
+/** `(x)` as `x` when the brackets enclose the whole part (not `(a) || (b)`). */
+function unwrapped(part: string): string {
+  if (!part.startsWith('(') || !part.endsWith(')')) return part;
+  let depth = 0;
+  for (let i = 0; i < part.length; i++) {
+    if (part[i] === '(') depth++;
+    else if (part[i] === ')' && --depth === 0 && i < part.length - 1) return part;
+  }
+  return part.slice(1, -1);
 }
 
 /**
