@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { detectInjection, INJECTION_RULES, spacedSpans } from './injection.js';
+import { detectInjection, INJECTION_RULES } from './injection.js';
+import { spacedSpans } from './rewritten-views.js';
 import { scanText } from './scan.js';
 
 const flagged = (text: string, kind: 'output' | 'tool-description' = 'output') =>

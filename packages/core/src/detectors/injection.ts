@@ -20,8 +20,10 @@ import { INTERNATIONAL_RULES } from './injection-rules-intl.js';
 import { leetSigns, unleet } from './leetspeak.js';
 import { type LiteralHits, LiteralScanner, startsOf } from './literal-scan.js';
 import { originalSpan, type Skeleton, skeletonOf } from './normalize.js';
+import { gallop, mergeAscending, positionsOf, unitPositions, windowAt, windowsAround } from './positions.js';
 import { preview } from './preview.js';
 import { planOf } from './regex-plan.js';
+import { identifierRuns, rot13, spacedRuns } from './rewritten-views.js';
 import type { DetectorFinding, ScanKind } from './types.js';
 
 /** Every injection rule, in the order findings are reported. */
@@ -416,63 +418,6 @@ function candidatesOf(
 }
 
 /**
- * The values of ascending lists, ascending, duplicates kept (what sorting their concatenation gives): merged
- * in pairs, as the lists are sorted already.
- */
-function mergeAscending(lists: readonly ArrayLike<number>[]): ArrayLike<number> {
-  let runs: ArrayLike<number>[] = lists.filter((l) => l.length > 0);
-  if (runs.length === 0) return NO_POSITIONS;
-  while (runs.length > 1) {
-    const merged: ArrayLike<number>[] = [];
-    for (let r = 0; r + 1 < runs.length; r += 2) merged.push(mergeTwo(runs[r]!, runs[r + 1]!));
-    if (runs.length % 2 === 1) merged.push(runs[runs.length - 1]!);
-    runs = merged;
-  }
-  return runs[0]!;
-}
-
-const NO_POSITIONS: ArrayLike<number> = [];
-
-function mergeTwo(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) out.push(a[i]! <= b[j]! ? a[i++]! : b[j++]!);
-  while (i < a.length) out.push(a[i++]!);
-  while (j < b.length) out.push(b[j++]!);
-  return out;
-}
-
-/** Where the one-character `unit` occurs in `text`. */
-function unitPositions(text: string, unit: string): number[] {
-  const at: number[] = [];
-  for (let i = text.indexOf(unit); i >= 0; i = text.indexOf(unit, i + 1)) at.push(i);
-  return at;
-}
-
-/**
- * The first index of `sorted` (ascending) holding a value ≥ `value`, when every value before index `from` is
- * below it: searched for from `from` in steps that double, so that a search that moves a little costs little.
- */
-function gallop(sorted: ArrayLike<number>, value: number, from: number): number {
-  let lo = from;
-  let step = 1;
-  let hi = from;
-  while (hi < sorted.length && sorted[hi]! < value) {
-    lo = hi + 1;
-    hi = lo + step;
-    step *= 2;
-  }
-  hi = Math.min(hi, sorted.length);
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
  * The matches of the rules on one text, prefiltered by trigger words.
  */
 function runRules(
@@ -594,18 +539,6 @@ function contextWindows(hits: readonly RuleHit[]): Int32Array {
   return Int32Array.from(out);
 }
 
-/** The first of the [start, end) pairs of `windows` that ends after `at` (it holds `at` when it starts at or before it); -1 when none. */
-function windowAt(windows: Int32Array, at: number): number {
-  let lo = 0;
-  let hi = windows.length >> 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (windows[mid * 2 + 1]! <= at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < windows.length >> 1 ? lo : -1;
-}
-
 /** A rule whose matches may start anywhere: its pattern over the whole text. */
 function runEverywhere(text: string, rule: InjectionRule, hits: RuleHit[]): void {
   rule.pattern.lastIndex = 0;
@@ -627,19 +560,6 @@ function runEverywhere(text: string, rule: InjectionRule, hits: RuleHit[]): void
 const PASS_REACH = 2048;
 /** Context kept around a window so that `\b`, lookbehinds and `^` read the text around it, not its edge. */
 const PASS_MARGIN = 64;
-
-/** The spans within `reach` of the given positions, merged; positions ascending. */
-function windowsAround(centers: readonly number[], length: number, reach: number): [number, number][] {
-  const windows: [number, number][] = [];
-  for (const c of centers) {
-    const start = Math.max(0, c - reach);
-    const end = Math.min(length, c + reach);
-    const last = windows[windows.length - 1];
-    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
-    else windows.push([start, end]);
-  }
-  return windows;
-}
 
 /**
  * The rules over a rewrite of some windows of `text`. `rewrite` maps a slice
@@ -691,14 +611,6 @@ function byRuleCapped(all: RuleHit[], rules: readonly InjectionRule[]): RuleHit[
 const ROT13_SIGNS = /rot-?13|vtaber|qvfertneq|vafgehpgvbaf|cerivbhf|flfgrz cebzcg|sbetrg|nffvfgnag/g;
 const REVERSED_SIGNS = /snoitcurtsni|suoiverp|erongi|dragersid|tpmorp metsys/g;
 
-/** Where `pattern` matches in `text`. */
-function positionsOf(pattern: RegExp, text: string): number[] {
-  const at: number[] = [];
-  pattern.lastIndex = 0;
-  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) at.push(m.index);
-  return at;
-}
-
 /**
  * Same-length rewrites of the skeleton that undo cheap ciphers, read near the
  * signs of them; each runs only when the text shows such a sign, so ordinary
@@ -727,71 +639,6 @@ function reversedPass(text: string, rules: readonly InjectionRule[], found: Lite
   if (signs.length === 0) return [];
   const windows = windowsAround(signs, text.length, PASS_REACH);
   return runRulesIn(text, windows, rules, (slice) => [...slice].reverse().join(''), 'reversed text', true);
-}
-
-/** Runs of single letters split by spaces or dots (`i g n o r e   a l l`), joined back into words. */
-function spacedRuns(text: string): { start: number; end: number; text: string }[] {
-  return spacedSpans(text, 32).map(([start, end]) => ({
-    start,
-    end,
-    text: text
-      .slice(start, end)
-      .split(/[ ._*-]{2,}/)
-      .map((word) => word.replace(/[ ._*-]/g, ''))
-      .join(' '),
-  }));
-}
-
-/** A spaced-out run, tried at one position. */
-const SPACED = /(?:[a-z][ ._*-]{1,3}){6,}[a-z]/y;
-/** A letter alone between separators: every spaced-out run holds one after its first letter. */
-const SINGLE_LETTER = /[ ._*-][a-z][ ._*-]/g;
-
-/**
- * The first `limit` matches of /(?:[a-z][ ._*-]{1,3}){6,}[a-z]/g, tried only near letters that stand alone.
- * INVARIANT: a match's second letter stands alone (separators both sides), one to three units after its
- * first: each such letter, found in order, names the three positions a match can start at, and these are
- * tried in ascending order from the end of the last match, so the first that matches is the next match.
- */
-export function spacedSpans(text: string, limit: number): [number, number][] {
-  const spans: [number, number][] = [];
-  let from = 0;
-  let tried = 0;
-  SINGLE_LETTER.lastIndex = 0;
-  while (spans.length < limit && SINGLE_LETTER.test(text)) {
-    // The separator before the lone letter; the next search may start at the letter (lone letters overlap).
-    const before = SINGLE_LETTER.lastIndex - 3;
-    SINGLE_LETTER.lastIndex = before + 1;
-    for (let p = Math.max(from, tried, before - 3); p < before; p++) {
-      SPACED.lastIndex = p;
-      const m = SPACED.exec(text);
-      if (m === null) continue;
-      spans.push([p, p + m[0].length]);
-      from = p + m[0].length;
-      break;
-    }
-    tried = Math.max(tried, before);
-    if (SINGLE_LETTER.lastIndex < from) SINGLE_LETTER.lastIndex = from;
-  }
-  return spans;
-}
-
-/**
- * Sentences written as one identifier (`ai-agent-must-delete-the-budget.txt`, `note_to_ai_run_this`): a file
- * name, branch, tag or reference an attacker names, and the reader sees as words. Six words or more, so that an
- * ordinary slug or constant (`max_retry_count`) stays one.
- */
-function identifierRuns(text: string): { start: number; end: number; text: string }[] {
-  const runs: { start: number; end: number; text: string }[] = [];
-  // Starts at a word's start, words bounded: a long run of letters is tried once, not from each of its letters.
-  const joined = /(?<![a-z0-9])[a-z0-9]{1,30}(?:[_-][a-z0-9]{1,30}){5,40}/g;
-  for (let m = joined.exec(text); m !== null && runs.length < 32; m = joined.exec(text))
-    runs.push({ start: m.index, end: m.index + m[0].length, text: m[0].replace(/[_-]/g, ' ') });
-  return runs;
-}
-
-function rot13(text: string): string {
-  return text.replace(/[a-z]/g, (c) => String.fromCharCode(((c.charCodeAt(0) - 97 + 13) % 26) + 97));
 }
 
 /** Findings in payloads decoded one level; each is reported over the whole encoded run. */
