@@ -312,7 +312,8 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       return true;
     },
   );
-  take(`to\\s${DOMAIN}(?:\\s(?:addresses|recipients))?`, (m) => {
+  // "to gmail.com": inside the domain when the sentence says "only", else any recipient there.
+  const recipientsAt = (m: RegExpExecArray): boolean => {
     if (isTool(m[1] as string)) return false;
     parsed.conditions.push({
       kind: 'recipients',
@@ -320,18 +321,11 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       domain: m[1] as string,
     });
     return true;
-  });
+  };
+  take(`to\\s${DOMAIN}(?:\\s(?:addresses|recipients))?`, recipientsAt);
 
   // "gmail.com addresses": one recipient in the domain.
-  take(`${DOMAIN}\\s(?:addresses|recipients|accounts|emails)`, (m) => {
-    if (isTool(m[1] as string)) return false;
-    parsed.conditions.push({
-      kind: 'recipients',
-      scope: parsed.only ? 'inside' : 'any',
-      domain: m[1] as string,
-    });
-    return true;
-  });
+  take(`${DOMAIN}\\s(?:addresses|recipients|accounts|emails)`, recipientsAt);
 
   // Time windows and days.
   // "outside business hours (09:00–17:00 UTC, Monday to Friday)": outside the hours, or on a
