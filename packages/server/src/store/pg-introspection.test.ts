@@ -51,6 +51,11 @@ describe('PostgreSQL stores sharing a database', () => {
       expect(tables.length).toBeGreaterThan(5);
       expect(new Set(tables.map((t) => t.schema))).toEqual(new Set([schema]));
       expect(tables.map((t) => t.name)).toContain('audit_events');
+      expect(tables.map((t) => t.name)).not.toContain('kysely_migration');
+      const withInternal = await store.db.introspection.getTables({ withInternalKyselyTables: true });
+      expect(withInternal.map((t) => t.name)).toEqual(
+        expect.arrayContaining(['kysely_migration', 'kysely_migration_lock']),
+      );
       expect((await store.db.introspection.getSchemas()).map((s) => s.name)).toEqual([schema]);
     } finally {
       await store.close();

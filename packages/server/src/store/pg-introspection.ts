@@ -1,5 +1,6 @@
 import {
   type DatabaseIntrospector,
+  type DatabaseMetadataOptions,
   type Kysely,
   PostgresDialect,
   type PostgresDialectConfig,
@@ -7,6 +8,10 @@ import {
   sql,
   type TableMetadata,
 } from 'kysely';
+import { DEFAULT_MIGRATION_LOCK_TABLE, DEFAULT_MIGRATION_TABLE } from 'kysely/migration';
+
+/** The migrator's own tables, listed only when asked for. */
+const KYSELY_TABLES: ReadonlySet<string> = new Set([DEFAULT_MIGRATION_TABLE, DEFAULT_MIGRATION_LOCK_TABLE]);
 
 /**
  * What the migrator asks of the database (does my schema exist, do my tables), answered from the
@@ -30,20 +35,24 @@ export class SchemaScopedIntrospector implements DatabaseIntrospector {
     return rows.map((r) => ({ name: r.name }));
   }
 
-  async getTables(): Promise<TableMetadata[]> {
+  async getTables(
+    options: DatabaseMetadataOptions = { withInternalKyselyTables: false },
+  ): Promise<TableMetadata[]> {
     const { rows } = await sql<{ name: string; kind: string; schema: string }>`
       select c.relname as name, c.relkind as kind, ns.nspname as schema
       from pg_catalog.pg_class c join pg_catalog.pg_namespace ns on ns.oid = c.relnamespace
       where ns.nspname = ${this.scope()} and c.relkind in ('r', 'v', 'p', 'f')
       order by c.relname`.execute(this.db);
     // Columns are not read: the migrator asks only which tables exist.
-    return rows.map((r) => ({
-      name: r.name,
-      schema: r.schema,
-      isView: r.kind === 'v',
-      isForeign: r.kind === 'f',
-      columns: [],
-    }));
+    return rows
+      .filter((r) => options.withInternalKyselyTables || !KYSELY_TABLES.has(r.name))
+      .map((r) => ({
+        name: r.name,
+        schema: r.schema,
+        isView: r.kind === 'v',
+        isForeign: r.kind === 'f',
+        columns: [],
+      }));
   }
 
   private scope() {
