@@ -1,12 +1,4 @@
-import {
-  type ActorClaim,
-  intersectScopes,
-  narrowScopes,
-  parseScope,
-  type VerifiedIdentity,
-  withinGrants,
-} from '@gatehouse/core';
-import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
+import { narrowScopes, parseScope, type VerifiedIdentity } from '@gatehouse/core';
 import type { AuditSink } from '../audit/audit-log.js';
 import { actionDraft } from '../audit/drafts.js';
 import { type AccessTokenIssuer, type AccessTokenVerifier, TokenError } from '../identity/access-tokens.js';
@@ -16,22 +8,19 @@ import type { RegistryCache } from '../identity/registry-cache.js';
 import type { KeyRing } from '../identity/signing-keys.js';
 import type { ClientAuthenticator } from './client-auth.js';
 import { OAuthError } from './oauth-error.js';
+import {
+  TOKEN_EXCHANGE_GRANT,
+  TokenExchange,
+  type TokenResponse,
+  type TrustedIssuer,
+} from './token-exchange.js';
 
-/** RFC 8693 §3 token type identifiers. */
-export const TOKEN_TYPE = {
-  accessToken: 'urn:ietf:params:oauth:token-type:access_token',
-  jwt: 'urn:ietf:params:oauth:token-type:jwt',
-  idToken: 'urn:ietf:params:oauth:token-type:id_token',
-} as const;
-export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-
-/** An external identity provider whose user tokens an agent may exchange to act for that user. */
-export interface TrustedIssuer {
-  readonly issuer: string;
-  readonly jwks: JSONWebKeySet;
-  /** The audience its tokens must carry to be accepted here. */
-  readonly audience: string;
-}
+export {
+  TOKEN_EXCHANGE_GRANT,
+  TOKEN_TYPE,
+  type TokenResponse,
+  type TrustedIssuer,
+} from './token-exchange.js';
 
 /** Settings of the authorization server. */
 export interface AuthorizationServerOptions {
@@ -43,15 +32,6 @@ export interface AuthorizationServerOptions {
   readonly trustedIssuers: readonly TrustedIssuer[];
 }
 
-/** RFC 6749 §5.1 successful token response. */
-export interface TokenResponse {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  scope: string;
-  issued_token_type?: string;
-}
-
 /**
  * The OAuth 2 authorization server of DESIGN §4: client credentials, RFC
  * 8693 token exchange (acting for a user, delegating to another agent),
@@ -59,7 +39,7 @@ export interface TokenResponse {
  */
 export class AuthorizationServer {
   readonly #lastSeenWrites = new Map<string, number>();
-  readonly #externalKeys: Map<string, { issuer: TrustedIssuer; keys: ReturnType<typeof createLocalJWKSet> }>;
+  readonly #exchange: TokenExchange;
 
   constructor(
     private readonly deps: {
@@ -74,9 +54,13 @@ export class AuthorizationServer {
     },
     readonly options: AuthorizationServerOptions,
   ) {
-    this.#externalKeys = new Map(
-      options.trustedIssuers.map((t) => [t.issuer, { issuer: t, keys: createLocalJWKSet(t.jwks) }]),
-    );
+    this.#exchange = new TokenExchange({
+      issuer: deps.issuer,
+      verifyOwnToken: (token, which, now) => this.verifyOwnToken(token, which, now),
+      activeAgent: (agentId) => this.activeAgent(agentId),
+      maxDelegationDepth: options.maxDelegationDepth,
+      trustedIssuers: options.trustedIssuers,
+    });
   }
 
   get tokenEndpoint(): string {
@@ -131,7 +115,7 @@ export class AuthorizationServer {
       response =
         grant === 'client_credentials'
           ? await this.clientCredentials(agent, form, audience, now)
-          : await this.exchange(agent, form, audience, now);
+          : await this.#exchange.exchange(agent, form, audience, now);
     } catch (err) {
       if (err instanceof OAuthError && this.deps.audit) {
         await this.deps.audit
@@ -194,148 +178,6 @@ export class AuthorizationServer {
       token_type: 'Bearer',
       expires_in: issued.expiresIn,
       scope: issued.claims.scope,
-    };
-  }
-
-  /**
-   * RFC 8693 token exchange. The subject token is either a user's token from
-   * a trusted issuer (the agent acts for that user) or one of our access
-   * tokens (delegation to the actor, or narrowing one's own token). Scopes
-   * can only narrow: never beyond the subject token's, nor the actor's grants.
-   */
-  private async exchange(
-    client: AgentRecord,
-    form: Record<string, string>,
-    audience: string,
-    now: Date,
-  ): Promise<TokenResponse> {
-    const subjectToken = form.subject_token;
-    const subjectType = form.subject_token_type;
-    if (subjectToken === undefined || subjectType === undefined) {
-      throw new OAuthError('invalid_request', 'subject_token and subject_token_type are required');
-    }
-    if (form.requested_token_type !== undefined && form.requested_token_type !== TOKEN_TYPE.accessToken) {
-      throw new OAuthError('invalid_request', 'only access tokens can be requested');
-    }
-    let actor = client;
-    let actorExpiresAt: Date | undefined;
-    if (form.actor_token !== undefined) {
-      if (form.actor_token_type !== TOKEN_TYPE.accessToken) {
-        throw new OAuthError('invalid_request', `actor_token_type must be ${TOKEN_TYPE.accessToken}`);
-      }
-      const actorIdentity = await this.verifyOwnToken(form.actor_token, 'actor_token', now);
-      // The token goes to whoever asks, so the actor must be the one asking: presenting another
-      // agent's token as actor_token would otherwise mint a token in that agent's name.
-      if (actorIdentity.agentId !== client.id)
-        throw new OAuthError('invalid_grant', 'the actor_token must be a token of the client itself');
-      actor = this.activeAgent(actorIdentity.agentId);
-      actorExpiresAt = actorIdentity.expiresAt;
-    } else if (form.actor_token_type !== undefined) {
-      throw new OAuthError('invalid_request', 'actor_token_type without actor_token');
-    }
-    const requested = parseScope(form.scope);
-
-    if (subjectType === TOKEN_TYPE.jwt || subjectType === TOKEN_TYPE.idToken) {
-      // Acting for a user: the actor must be the client itself.
-      if (actor.id !== client.id)
-        throw new OAuthError('invalid_request', 'an actor_token is not used when acting for a user');
-      const user = await this.verifyUserToken(subjectToken, now);
-      const { granted, refused } = narrowScopes(requested, client.grants);
-      if (refused.length > 0)
-        throw new OAuthError('invalid_scope', `scope not within the agent's grants: ${refused.join(' ')}`);
-      const issued = await this.deps.issuer.issue(
-        {
-          clientId: client.id,
-          subject: user.sub,
-          scopes: granted,
-          audience,
-          act: { sub: client.id },
-          // Carried so that approvals can tell the user apart from the people voting.
-          ...(user.email !== undefined && { email: user.email }),
-          // Acting for a user lasts no longer than the user's own token.
-          notAfter: earliest(user.expiresAt, actorExpiresAt),
-        },
-        now,
-      );
-      return this.exchangeResponse(issued);
-    }
-    if (subjectType !== TOKEN_TYPE.accessToken) {
-      throw new OAuthError('unsupported_token_type', 'subject_token_type is not supported');
-    }
-    const subject = await this.verifyOwnToken(subjectToken, 'subject_token', now);
-    if (client.id !== subject.agentId && client.id !== actor.id) {
-      throw new OAuthError(
-        'invalid_grant',
-        'the client is neither the holder of the subject token nor the actor',
-      );
-    }
-    const depth = subject.claims.gh_depth ?? 0;
-    if (actor.id === subject.agentId) {
-      // Narrowing one's own token: same subject and chain, fewer scopes or another audience.
-      const refused = requested.filter((s) => !withinGrants(s, subject.scopes));
-      if (refused.length > 0)
-        throw new OAuthError('invalid_scope', `scope would widen the subject token: ${refused.join(' ')}`);
-      const scopes = requested.length > 0 ? requested : [...subject.scopes];
-      const issued = await this.deps.issuer.issue(
-        {
-          clientId: actor.id,
-          subject: subject.claims.sub,
-          scopes,
-          audience,
-          depth,
-          ...(subject.claims.act && { act: subject.claims.act }),
-          ...(subject.claims.email !== undefined && { email: subject.claims.email }),
-          // A narrowed token is never renewed by exchanging it, and dies with the one it came from.
-          notAfter: earliest(subject.expiresAt, actorExpiresAt),
-          root: subject.claims.gh_root ?? subject.claims.jti,
-        },
-        now,
-      );
-      return this.exchangeResponse(issued);
-    }
-    // Delegation to another agent.
-    if (depth + 1 > this.options.maxDelegationDepth) {
-      throw new OAuthError(
-        'invalid_grant',
-        `delegation deeper than ${this.options.maxDelegationDepth} is not allowed`,
-      );
-    }
-    const shared = intersectScopes(subject.scopes, actor.grants);
-    const scopes = requested.length > 0 ? requested : shared;
-    const widened = scopes.filter((s) => !withinGrants(s, shared));
-    if (widened.length > 0) {
-      throw new OAuthError(
-        'invalid_scope',
-        `scope not shared by the delegator's token and the actor's grants: ${widened.join(' ')}`,
-      );
-    }
-    if (scopes.length === 0)
-      throw new OAuthError('invalid_scope', "the delegator's token and the actor's grants share no scope");
-    const priorActors: ActorClaim = subject.claims.act ?? { sub: subject.agentId };
-    const issued = await this.deps.issuer.issue(
-      {
-        clientId: actor.id,
-        subject: subject.claims.sub,
-        scopes,
-        audience,
-        act: { sub: actor.id, act: priorActors },
-        depth: depth + 1,
-        ...(subject.claims.email !== undefined && { email: subject.claims.email }),
-        notAfter: earliest(subject.expiresAt, actorExpiresAt),
-        root: subject.claims.gh_root ?? subject.claims.jti,
-      },
-      now,
-    );
-    return this.exchangeResponse(issued);
-  }
-
-  private exchangeResponse(issued: Awaited<ReturnType<AccessTokenIssuer['issue']>>): TokenResponse {
-    return {
-      access_token: issued.token,
-      token_type: 'Bearer',
-      expires_in: issued.expiresIn,
-      scope: issued.claims.scope,
-      issued_token_type: TOKEN_TYPE.accessToken,
     };
   }
 
@@ -409,44 +251,6 @@ export class AuthorizationServer {
     }
   }
 
-  private async verifyUserToken(
-    token: string,
-    now: Date,
-  ): Promise<{ sub: string; email?: string; expiresAt: Date }> {
-    let iss: unknown;
-    try {
-      iss = (
-        JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown }
-      ).iss;
-    } catch {
-      throw new OAuthError('invalid_grant', 'subject_token is not a JWT');
-    }
-    const trusted = typeof iss === 'string' ? this.#externalKeys.get(iss) : undefined;
-    if (!trusted) throw new OAuthError('invalid_grant', 'subject_token is not from a trusted issuer');
-    try {
-      const { payload } = await jwtVerify(token, trusted.keys, {
-        issuer: trusted.issuer.issuer,
-        audience: trusted.issuer.audience,
-        requiredClaims: ['sub', 'exp'],
-        clockTolerance: 5,
-        currentDate: now,
-        algorithms: ['EdDSA', 'ES256', 'RS256', 'PS256'],
-      });
-      // Only a verified address: an unverified one could name somebody else.
-      const email =
-        typeof payload.email === 'string' && payload.email_verified === true && payload.email.length <= 320
-          ? payload.email.trim().toLowerCase()
-          : undefined;
-      return {
-        sub: payload.sub!,
-        ...(email !== undefined && { email }),
-        expiresAt: new Date(payload.exp! * 1000),
-      };
-    } catch {
-      throw new OAuthError('invalid_grant', 'subject_token could not be verified');
-    }
-  }
-
   private activeAgent(agentId: string): AgentRecord {
     const agent = this.deps.cache.agent(agentId);
     if (agent?.status !== 'active') throw new OAuthError('invalid_grant', 'the actor is not an active agent');
@@ -496,11 +300,4 @@ function clientIdOf(form: Record<string, string>, authorization: string | undefi
     if (decoded.includes(':')) id = decoded.slice(0, decoded.indexOf(':'));
   }
   return id !== undefined && /^[A-Za-z0-9_.-]{1,100}$/.test(id) ? id : undefined;
-}
-
-/** The earlier of two times (either may be absent). */
-function earliest(a: Date | undefined, b: Date | undefined): Date | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return a.getTime() <= b.getTime() ? a : b;
 }
