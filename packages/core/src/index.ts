@@ -109,15 +109,7 @@ export {
   parseJsonStrict,
 } from './json/strict-json.js';
 export * from './nl/index.js';
-export {
-  EnforcementPath,
-  type PathAuditEvent,
-  type PathDenialCode,
-  type PathOutcome,
-  type PathPorts,
-  type PathRequest,
-  type ToolBlock,
-} from './path/enforce.js';
+export { EnforcementPath } from './path/enforce.js';
 export {
   fingerprintsOfOutput,
   fingerprintsOfText,
@@ -134,6 +126,15 @@ export {
   type PathRequestPreparation,
   prepareAsThePath,
 } from './path/offline.js';
+export type {
+  InspectionSummary,
+  PathAuditEvent,
+  PathDenialCode,
+  PathOutcome,
+  PathPorts,
+  PathRequest,
+  ToolBlock,
+} from './path/path-contract.js';
 export {
   applySessionChanges,
   deserializeSession,

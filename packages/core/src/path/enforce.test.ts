@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/compile.js';
 import type { AgentIdentity } from '../policy/types.js';
-import { EnforcementPath, type PathAuditEvent, type PathPorts } from './enforce.js';
+import { EnforcementPath } from './enforce.js';
+import type { PathAuditEvent, PathPorts } from './path-contract.js';
 import { MemorySessionStore } from './session.js';
 
 const policy = compilePolicy({

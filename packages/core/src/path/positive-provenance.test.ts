@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
-import { EnforcementPath, type PathAuditEvent, type PathRequest } from './enforce.js';
+import { EnforcementPath } from './enforce.js';
+import type { PathAuditEvent, PathRequest } from './path-contract.js';
 import { MemorySessionStore } from './session.js';
 
 /**
