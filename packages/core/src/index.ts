@@ -136,10 +136,7 @@ export type {
   ToolBlock,
 } from './path/path-contract.js';
 export {
-  applySessionChanges,
-  deserializeSession,
   isWellFormedSessionId,
-  MemorySessionStore,
   newSession,
   observeOutput,
   observeUserInput,
@@ -147,14 +144,19 @@ export {
   provenanceInSession,
   recordCall,
   SESSION_ID_PATTERN,
-  type SerializedSession,
-  type SerializedSessionChanges,
   type SessionJournal,
   type SessionState,
+} from './path/session.js';
+export {
+  applySessionChanges,
+  deserializeSession,
+  MemorySessionStore,
+  type SerializedSession,
+  type SerializedSessionChanges,
   serializeSession,
   startSessionJournal,
   takeSessionChanges,
-} from './path/session.js';
+} from './path/session-store.js';
 export {
   type ArgumentLimits,
   ArgumentValidator,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/compile.js';
 import { EnforcementPath } from './enforce.js';
-import { MemorySessionStore, type SessionState } from './session.js';
+import type { SessionState } from './session.js';
+import { MemorySessionStore } from './session-store.js';
 
 const policyText = (rules: string) => `version: 1
 tools:

@@ -4,7 +4,7 @@ import { compilePolicy } from '../policy/compile.js';
 import type { AgentIdentity } from '../policy/types.js';
 import { EnforcementPath } from './enforce.js';
 import type { PathAuditEvent, PathPorts } from './path-contract.js';
-import { MemorySessionStore } from './session.js';
+import { MemorySessionStore } from './session-store.js';
 
 const policy = compilePolicy({
   name: 'policy.yaml',

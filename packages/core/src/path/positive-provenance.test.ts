@@ -3,7 +3,7 @@ import { compilePolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
 import { EnforcementPath } from './enforce.js';
 import type { PathAuditEvent, PathRequest } from './path-contract.js';
-import { MemorySessionStore } from './session.js';
+import { MemorySessionStore } from './session-store.js';
 
 /**
  * Issue 13's findings, each at the in-process door (the enforcement path with an executor

@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applySessionChanges,
-  deserializeSession,
   newSession,
   observeOutput,
   observeUserInput,
   recordCall,
   SESSION_LIMITS,
-  type SerializedSessionChanges,
   type SessionState,
+} from './session.js';
+import {
+  applySessionChanges,
+  deserializeSession,
+  type SerializedSessionChanges,
   serializeSession,
   startSessionJournal,
   takeSessionChanges,
-} from './session.js';
+} from './session-store.js';
 
 /** What a store would hold: a snapshot taken when the journal started, then each change taken. */
 function storeOf(session: SessionState) {
