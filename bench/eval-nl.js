@@ -56,10 +56,20 @@ function requestOf(r) {
   const origins = { ...origin };
   for (const [path, labels] of Object.entries(r.provenance ?? {}))
     if (labels.includes('trusted')) origins[path] = [...(origins[path] ?? []), 'trusted'];
+  const allArgs = { ...DEFAULT_ARGS[r.tool], ...args };
+  // The path takes origins by leaf (`to[0]`); a set that names a list (`to`) means each of its items.
+  for (const [path, labels] of Object.entries(origins)) {
+    const value = allArgs[path];
+    if (!Array.isArray(value)) continue;
+    delete origins[path];
+    value.forEach((_, i) => {
+      origins[`${path}[${i}]`] = [...(origins[`${path}[${i}]`] ?? []), ...labels];
+    });
+  }
   return {
     ...rest,
     ...(Object.keys(origins).length > 0 && { origin: origins }),
-    args: { ...DEFAULT_ARGS[r.tool], ...args },
+    args: allArgs,
     session: { labels: [], calls: 0, ...session, ...(intent !== undefined && { intent }) },
     now: time ?? r.now ?? DEFAULT_NOW,
   };
@@ -79,7 +89,9 @@ function loadCases() {
           c.refuse === true ||
           c.must_refuse === true ||
           c.mustRefuse === true ||
-          marks.some((m) => /^refuse/.test(String(m)));
+          c.expect_refusal === true ||
+          c.expectRefusal === true ||
+          marks.some((m) => /^refus/.test(String(m)));
         // Tolerant of the field names a set written elsewhere may use for its requests.
         const list =
           [c.requests, c.cases, c.checks, c.tests, c.probes, c.examples].find(Array.isArray) ??
