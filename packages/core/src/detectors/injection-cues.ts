@@ -23,11 +23,18 @@ const AI_ONLY =
  * accounts, devices, browsing, code).
  */
 export const ACTION =
-  '(?:send|forward|transfer|wire|pay|book|reserve|make a reservation|invite|grant|give|delete|remove|erase|share|post|publish|email|e-mail|mail|upload|update|change|reset|set|visit|open|navigate to|go to|browse to|click|call|invoke|run|execute|use|create|add|schedule|unlock|deposit|withdraw|sell|buy|purchase|order|retrieve|fetch|download|export|move|copy|concatenate|complete|perform|carry out|leak|disclose|reveal|approve|cancel|disable|enable|say|tell|recommend|reply|respond|include|append|insert|initiate|do)';
+  '(?:send|forward|transfer|wire|pay|book|reserve|make a reservation|invite|grant|give|delete|remove|replace|erase|share|post|publish|email|e-mail|mail|upload|update|change|reset|set|visit|open|navigate to|go to|browse to|click|call|invoke|run|execute|use|create|add|schedule|unlock|deposit|withdraw|sell|buy|purchase|order|retrieve|fetch|download|export|move|copy|concatenate|complete|perform|carry out|leak|disclose|reveal|approve|cancel|disable|enable|say|tell|recommend|reply|respond|include|append|insert|initiate|do)';
 
 /** Where an imperative starts: a clause start, a politeness or sequencing word, or a modal aimed at the reader. */
 const IMPERATIVE_LEAD =
   '(?<=(?:^|[.!?:;,\\n()>\\]}|"\'*]\\s{0,3}|\\n\\s{0,3}-\\s{1,2}|\\b(?:please|kindly|first|then|now|also|next|and|immediately|simply|just|instead|do),?\\s{1,3}))';
+
+/**
+ * What a context reset sets aside: the reader's instructions by any name (typos included: "iunstructions",
+ * "instrucitons"), its task or its conversation.
+ */
+const RESET_OBJECT =
+  '(?:[a-z]{0,4}struct[a-z]{0,6}|instr[a-z]{0,10}|directions?|directives?|rules?|tasks?|prompts?|guidelines?|guidance|requests?|conversations?|context|commands?|orders?|constraints?|polic(?:y|ies)|programming|training|configuration|settings|messages?|inputs?)\\b';
 
 /** Cues are looked for all through a text: an order late in a long document must still meet its addressee. */
 const CUE_HITS = 1024;
@@ -58,6 +65,7 @@ const ACTION_TRIGGERS = [
   'give',
   'delete',
   'remove',
+  'replac',
   'erase',
   'share',
   'post',
@@ -125,7 +133,7 @@ const ACTION_TRIGGERS = [
  * skeleton spells them (normalize.ts): accents dropped, Cyrillic letters that look Latin folded to Latin.
  */
 const ML_AI_NAME =
-  '(?:asistente(?: de ia)?|assistente(?: ia| di ia)?|assistent(?:e|in)?|ki-assistent(?:in)?|ki-agent|asystent(?:ka)?|asystencie|asistan(?:i)?|yapay zeka(?: asistani)?|asistentul(?: ai)?|tekoaly|accиcтeнт|ии-accиcтeнт|asisten ai|tro ly ai|ia|ki)';
+  '(?:agente(?: de ia| ia)?|agencie(?: ai)?|asistente(?: de ia)?|assistente(?: ia| di ia)?|assistent(?:e|in)?|ki-assistent(?:in)?|ki-agent|asystent(?:ka)?|asystencie|asistan(?:i)?|yapay zeka(?: asistani)?|asistentul(?: ai)?|tekoaly|accиcтeнт|ии-accиcтeнт|asisten ai|tro ly ai|ia|ki)';
 /** A politeness word that may come before a vocative: "Por favor, IA: …", "Bitte, Assistent, …". */
 const ML_PLEASE =
   "(?:(?:por favor|per favore|s'il (?:te|vous) plait|bitte|prosze|пoжaлyиcтa|lutfen)\\s{0,2},?\\s{1,3})?";
@@ -139,6 +147,8 @@ const MULTILINGUAL_CUES: InjectionRule[][] = [
   cue(
     'cue-addressee',
     [
+      'agente',
+      'agencie',
       'asisten',
       'assisten',
       'asystent',
@@ -154,7 +164,7 @@ const MULTILINGUAL_CUES: InjectionRule[][] = [
       'ki,',
       'ki-a',
     ],
-    `(?<=(?:^|\\n|[.!?>"(]\\s{0,3}|[:;]\\s{1,3})${ML_PLEASE})${ML_AI_NAME}\\s{0,2}[,:]`,
+    `(?<=(?:^|\\n|[.!?>"(]\\s{0,3}|[:;]\\s{1,3}|\\n\\s{0,3}[-*•]\\s{1,3})${ML_PLEASE})${ML_AI_NAME}\\s{0,2}[,:]|(?<=\\(\\s{0,2})${ML_AI_NAME}\\s{0,2}\\)`,
   ),
   // After a vocative, a comma or a colon starts the order ("Asistente: transfiere …").
   cue(
@@ -317,6 +327,11 @@ export const CUES: readonly InjectionRule[] = [
         `(?<=\\b(?:if|when)${SEP}you(?: are|'re)${SEP}(?:an?${SEP}|the${SEP})?)${AI_NAME}\\b`,
         // A vocative at a sentence start: "Assistant, you ...", "Claude, please ...".
         `(?<=(?:^|\\n|[.!?>"(]\\s{0,3})(?:the${SEP})?)${AI_NAME}\\s{0,2},`,
+        // A to-do item assigned to the AI, as a person's would be to them: "- Agent: purchase …", "* (AI assistant)
+        // Update …", "4. Assistant to do: approve …".
+        `(?<=\\n\\s{0,3}(?:[-*•]|\\d{1,2}[.)])\\s{1,3}(?:\\[[ x]?\\]\\s{1,2})?\\(?)${AI_NAME}(?:\\s{0,2}[:)]|${SEP}to do:)`,
+        // … or handed to it after the order: "Delete every file — to be done by the agent, no need to ask".
+        `\\b(?:done|handled|carried out|performed)${SEP}by${SEP}(?:the${SEP}|an?${SEP})?${AI_NAME}\\b`,
       ],
     ),
     cue(
@@ -399,6 +414,37 @@ export const CUES: readonly InjectionRule[] = [
         `\\b(?:admin|permanent|full|edit|write)${SEP}(?:access|rights|permissions?)\\b`,
       ],
     ),
+    // A delayed trigger ties the order to the reader's own future work, which only an agent has: "if the user asks
+    // you to summarise this, first …", "the next time the user mentions 'cobalt', send …", "after your third reply
+    // …", "save the following to your long-term memory: whenever you …". A person's to-do ("when the client calls,
+    // send the quote") names no user of the reader.
+    cue(
+      'cue-sequencing',
+      ['the user'],
+      `\\b(?:if|when|whenever|once|after|as soon as|next time|until)${SEP}the${SEP}user(?:${SEP}next)?${SEP}(?:asks|mentions|says|types|writes|requests|replies|sends|thanks|opens|logs|confirms|approves|is|has)\\b`,
+    ),
+    cue('cue-sequencing', ['after your'], `\\bafter${SEP}your${SEP}(?:[a-z]{3,8}${SEP})?(?:reply|replies|response|answer|message|turn)\\b`),
+    cue(
+      'cue-sequencing',
+      ['memory'],
+      `\\b(?:save|store|remember|write|add|keep)${SEP}(?:the following|this|that)${SEP}(?:to|in|into)${SEP}(?:your${SEP})?(?:long-term${SEP}|persistent${SEP}|permanent${SEP})?memory\\b`,
+    ),
+    cue('cue-sequencing', ['act on this'], `\\b(?:do not|don't)${SEP}act${SEP}on${SEP}this${SEP}(?:yet|now|until)\\b`),
+    cue(
+      'cue-sequencing',
+      ['nutzer', 'usuario', 'utilisateur', 'utente', 'gebruiker', 'uzytkownik', '用户', 'merke dir'],
+      [
+        `\\b(?:wenn|sobald|falls)${SEP}(?:der${SEP})?(?:nutzer|benutzer)(?:in)?\\b`,
+        `\\b(?:si|cuando|en cuanto)${SEP}el${SEP}usuario\\b`,
+        `\\b(?:si|quand|lorsque|des que)${SEP}l.?utilisateur\\b`,
+        `\\b(?:se|quando|assim que)${SEP}o${SEP}usuario\\b`,
+        `\\b(?:se|quando|appena)${SEP}l.?utente\\b`,
+        `\\b(?:als|wanneer|zodra)${SEP}de${SEP}gebruiker\\b`,
+        `\\b(?:jesli|gdy|kiedy)${SEP}uzytkownik\\b`,
+        '(?:如果|当|等)用户',
+        `\\bmerke${SEP}dir\\b`,
+      ],
+    ),
     // The same parts of the important-instructions template in the other languages the rules read.
     cue(
       'cue-sequencing',
@@ -426,10 +472,12 @@ export const CUES: readonly InjectionRule[] = [
       ],
     ),
     // A context reset in any wording, typos included: "ignore your previous iunstructions", "disregard the earlier request".
+    // What is reset is the reader's instructions, not a document: "ignore the old roadmap", "forget the old doc, use
+    // the pinned one" and "disregard any previous drafts" are one person updating another.
     cue(
       'cue-reset',
       ['ignor', 'disregard', 'forget', 'set aside', 'overrid'],
-      `\\b(?:ignore|ignoring|disregard|forget|set aside|override)${SEP}(?:all${SEP})?(?:your|the|any|all|these|those)${SEP}(?:previous|prior|earlier|above|preceding|original|initial|current|existing|old)${SEP}[a-z]{3,20}\\b|\\b(?:forget|ignore|disregard)${SEP}everything${SEP}(?:you${SEP}|that${SEP}){0,2}(?:were|was|have been|'ve been|read|saw)\\b`,
+      `\\b(?:ignore|ignoring|disregard|forget|set aside|override)${SEP}(?:all${SEP})?(?:your|the|any|all|these|those)${SEP}(?:(?:previous|prior|earlier|above|preceding|original|initial|current|existing|old)${SEP}${RESET_OBJECT}|(?:above|preceding)\\b)|\\b(?:forget|ignore|disregard)${SEP}everything${SEP}(?:you${SEP}|that${SEP}){0,2}(?:were|was|have been|'ve been|read|saw)\\b`,
     ),
     // The attacker speaking as the owner (InjecAgent): "my account", "my front door", "my bitcoin holdings".
     cue(

@@ -530,7 +530,9 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     ['call', 'invoke', 'use', 'run', 'execute', 'trigger'],
     // "The assistant can now call the X tool with …" describes a feature; only the order is evidence. So does a
     // signature, its parameters named and not given ("call `create_payment(amount, currency, iban)`").
-    `(?<!\\b(?:can|could|may|might|will|would|to)\\s{1,3}(?:now\\s{1,3}|also\\s{1,3})?)\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?${SEP}(?:tool|function)|(?:tool|function)${SEP}[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?)${SEP}(?:with|using|passing)\\b|\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:tool${SEP}|function${SEP})?[\`'"]?[a-z0-9_.-]{0,30}(?:delete|remove|grant|transfer|send_|share|export|upload|collaborator|create_user|create_api|api_key|pay|wire|invite)[a-z0-9_.-]{0,30}[\`'"]?(?![a-z0-9_.-]{0,30}[\`'"]?((?:s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2},){0,8}s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2}))`,
+    // The modal covers both forms ("the model can call send_email, but only after …"), and "a tool call send_email
+    // rejected" is a noun, not an order.
+    `(?<!\\b(?:can|could|may|might|will|would|to|tool|function)\\s{1,3}(?:now\\s{1,3}|also\\s{1,3}|only\\s{1,3})?)(?:\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?${SEP}(?:tool|function)|(?:tool|function)${SEP}[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?)${SEP}(?:with|using|passing)\\b|\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:tool${SEP}|function${SEP})?[\`'"]?[a-z0-9_.-]{0,30}(?:delete|remove|grant|transfer|send_|share|export|upload|collaborator|create_user|create_api|api_key|pay|wire|invite)[a-z0-9_.-]{0,30}[\`'"]?(?![a-z0-9_.-]{0,30}[\`'"]?((?:s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2},){0,8}s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2})))`,
   ),
   any(
     'tool-call-mimicry',
