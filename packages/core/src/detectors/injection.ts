@@ -148,7 +148,12 @@ export function injectionEvidence(
     findings.push(finding(hit.rule, start, end, text, discounted, { reported: quoted ? 'quoted' : 'prose' }));
   }
   const plain = findings.length;
-  findings.push(...hiddenContentFindings(text, skeleton, hits, matchesIn));
+  const citing = {
+    at: (at: number) => within(mentions, at) || (quotes !== undefined && within(quotes, at)),
+    discount: QUOTED_DISCOUNT,
+    found: cited,
+  };
+  findings.push(...hiddenContentFindings(text, skeleton, hits, matchesIn, citing));
   findings.push(...decodedFindings(text, rules));
   const carried = findings.filter((f, i) => i >= plain || f.carrier !== undefined);
   // The model weighs quoting in any text that names attacks, not only in one the discount above applies to.
