@@ -1,4 +1,8 @@
 import { type InjectionRule, rule, SEP, words } from './injection-rule.js';
+import { skeletonOf } from './normalize.js';
+
+/** A phrase as the rules read it (the skeleton folds some letters). */
+const sk = (phrase: string) => skeletonOf(phrase).text;
 
 /**
  * Cues: the parts of speech an injection is made of, found by the same
@@ -134,6 +138,9 @@ const ACTION_TRIGGERS = [
  */
 const ML_AI_NAME =
   '(?:agente(?: de ia| ia)?|agencie(?: ai)?|asistente(?: de ia)?|assistente(?: ia| di ia)?|assistent(?:e|in)?|ki-assistent(?:in)?|ki-agent|asystent(?:ka)?|asystencie|asistan(?:i)?|yapay zeka(?: asistani)?|asistentul(?: ai)?|tekoaly|accиcтeнт|ии-accиcтeнт|asisten ai|tro ly ai|ia|ki)';
+/** A salutation before a vocative: "Liebe KI,", "Caro assistente,", "Querido asistente,", "Cher assistant,". */
+const ML_DEAR =
+  '(?:(?:liebe|lieber|caro|cara|cher|chere|querido|querida|estimado|estimada|prezado|prezada|drogi|droga|beste|kare|hej|hola|hallo|ciao|ola|salut)\\s{1,3})?';
 /** A politeness word that may come before a vocative: "Por favor, IA: …", "Bitte, Assistent, …". */
 const ML_PLEASE =
   "(?:(?:por favor|per favore|s'il (?:te|vous) plait|bitte|prosze|пoжaлyиcтa|lutfen)\\s{0,2},?\\s{1,3})?";
@@ -142,7 +149,7 @@ const ML_PLEASE =
  * left out where the folded form is an English or German word too (öde → "ode", gửi → "gui", ändere → "andere").
  */
 const ML_ACTION =
-  '(?:envia|enviad|reenvia|transfiere|transfiera|elimina|borra|comparte|paga|cambia|exporta|envoie|envoyez|transfere|transferez|supprime|supprimez|partage|partagez|paye|payez|modifie|exporte|sende|schicke|uberweise|losche|teile|leite|zahle|exportiere|invia|inoltra|trasferisci|cancella|condividi|paga|modifica|esporta|envie|encaminhe|transfira|apague|exclua|compartilhe|pague|altere|altera|exporte|stuur|verstuur|maak|verwijder|deel|betaal|wijzig|exporteer|wyslij|przeslij|przelej|usun|udostepnij|zaplac|zmien|oтпpaвь|пepeшли|пepeвeди|yдaли|пoдeлиcь|oплaти|измeни|gonder|ilet|aktar|sil|paylas|degistir|kirim|hapus|bagikan|bayar|ubah|xoa|chuyen|laheta|poista|trimite|sterge|transfera)';
+  '(?:manda|invita|abre|abra|ouvre|apri|lade|offne|otworz|invite|envia|enviad|reenvia|transfiere|transfiera|elimina|borra|comparte|paga|cambia|exporta|envoie|envoyez|transfere|transferez|supprime|supprimez|partage|partagez|paye|payez|modifie|exporte|sende|schicke|uberweise|losche|teile|leite|zahle|exportiere|invia|inoltra|trasferisci|cancella|condividi|paga|modifica|esporta|envie|encaminhe|transfira|apague|exclua|compartilhe|pague|altere|altera|exporte|stuur|verstuur|maak|verwijder|deel|betaal|wijzig|exporteer|wyslij|przeslij|przelej|usun|udostepnij|zaplac|zmien|oтпpaвь|пepeшли|пepeвeди|yдaли|пoдeлиcь|oплaти|измeни|gonder|ilet|aktar|sil|paylas|degistir|kirim|hapus|bagikan|bayar|ubah|xoa|chuyen|laheta|poista|trimite|sterge|transfera)';
 const MULTILINGUAL_CUES: InjectionRule[][] = [
   cue(
     'cue-addressee',
@@ -164,7 +171,7 @@ const MULTILINGUAL_CUES: InjectionRule[][] = [
       'ki,',
       'ki-a',
     ],
-    `(?<=(?:^|\\n|[.!?>"(]\\s{0,3}|[:;]\\s{1,3}|\\n\\s{0,3}[-*•]\\s{1,3})${ML_PLEASE})${ML_AI_NAME}\\s{0,2}[,:]|(?<=\\(\\s{0,2})${ML_AI_NAME}\\s{0,2}\\)`,
+    `(?<=(?:^|\\n|[.!?>"(]\\s{0,3}|[:;]\\s{1,3}|\\n\\s{0,3}[-*•]\\s{1,3})${ML_PLEASE}${ML_DEAR})${ML_AI_NAME}\\s{0,2}[,:]|(?<=\\(\\s{0,2})${ML_AI_NAME}\\s{0,2}\\)`,
   ),
   // After a vocative, a comma or a colon starts the order ("Asistente: transfiere …").
   cue(
@@ -456,6 +463,19 @@ export const CUES: readonly InjectionRule[] = [
         `\\bprima${SEP}di${SEP}(?:risolvere|completare|rispondere)${SEP}${words(2)}compito`,
         '任务之前',
         'タスクを(?:解決|完了)する前に',
+      ],
+    ),
+    // "Mensaje importante para el asistente:", "Ważna wiadomość dla asystenta AI:", "AI 어시스턴트에게", "एआई सहायक के लिए",
+    // "… إلى المساعد الذكي", "Yapay zeka asistanına": a message for the AI in the languages without rules of their own.
+    cue(
+      'cue-addressee',
+      ['para', 'pour', 'fur', 'per', 'dla', 'voor', 'asistan', '어시스턴트', sk('सहायक'), sk('المساعد')],
+      [
+        `\\b(?:para|pour|fur|per|dla|voor|al|au)${SEP}(?:el${SEP}|la${SEP}|le${SEP}|l'|den${SEP}|die${SEP}|il${SEP}|de${SEP}|o${SEP}|a${SEP})?(?:asistente|assistant|assistente|assistent|asystenta|assistenten|ki|ia|ai)\\b(?:${SEP}(?:ai|ia|ki|de ia|di ia))?\\s{0,2}:`,
+        `\\b(?:yapay zeka${SEP})?asistan(?:ina|a)\\b`,
+        '(?:ai\\s{0,2})?어시스턴트(?:에게|께)',
+        `${sk('सहायक')}${SEP}${sk('के')}${SEP}${sk('लिए')}`,
+        `${sk('المساعد')}`,
       ],
     ),
     cue(
