@@ -256,7 +256,7 @@ const MULTILINGUAL_CUES: InjectionRule[][] = [
       'sterge',
       'transfera',
     ],
-    `(?<=(?:^|\\n|[.!?:;,]\\s{0,3}|\\b(?:y|e|et|und|en|i|ve|dan|va|ja|si|и|dann|luego|poi|puis|depois|nastepnie|sonra|затем)\\s{1,3}))${ML_ACTION}\\b(?!\\s{0,2}["':=])`,
+    `(?<=(?:^|\\n|[.!?:;,]\\s{0,3}|\\b(?:y|e|et|und|en|i|ve|dan|va|ja|si|и|dann|luego|poi|puis|depois|nastepnie|sonra|затем|por favor|per favore|plait|bitte|wurdest|podrias|potresti|poderia|pourrais-tu|pourriez-vous|prosze|lutfen|alsjeblieft|va a|vai)\\s{1,3}))${ML_ACTION}\\b(?!\\s{0,2}["':=])`,
   ),
 ];
 
@@ -464,6 +464,12 @@ export const CUES: readonly InjectionRule[] = [
         '任务之前',
         'タスクを(?:解決|完了)する前に',
       ],
+    ),
+    // Whoever processes the text, in the other languages: "Wenn du diese Nachricht verarbeitest, …", "Si tu lis ce message, …".
+    cue(
+      'cue-addressee',
+      ['wenn du', 'si tu', 'si lees', 'si procesas', 'se stai', 'se voce'],
+      `\\b(?:wenn${SEP}du|si${SEP}tu|si|se${SEP}stai|se${SEP}voce)${SEP}(?:diese[nrs]?|ce|cette|este|esta|esto|questo|questa|este|esta)${SEP}(?:nachricht|e-mail|email|seite|text|datei|dokument|message|courriel|page|texte|document|fichier|mensaje|correo|pagina|texto|documento|archivo|messaggio|testo|mensagem)${SEP}(?:verarbeitest|liest|zusammenfasst|lis|traites|resumes|lees|procesas|resumes|leggendo|elaborando|riassumendo|le|processa|resume)\\b`,
     ),
     // "Mensaje importante para el asistente:", "Ważna wiadomość dla asystenta AI:", "AI 어시스턴트에게", "एआई सहायक के लिए",
     // "… إلى المساعد الذكي", "Yapay zeka asistanına": a message for the AI in the languages without rules of their own.

