@@ -40,6 +40,11 @@ const IMPERATIVE_LEAD =
 const RESET_OBJECT =
   '(?:[a-z]{0,4}struct[a-z]{0,6}|instr[a-z]{0,10}|directions?|directives?|rules?|tasks?|prompts?|guidelines?|guidance|requests?|conversations?|context|commands?|orders?|constraints?|polic(?:y|ies)|programming|training|configuration|settings|messages?|inputs?)\\b';
 
+/** Whose instructions a reset names, and what it calls them (a brief, a mission, orders). */
+const RESET_OWNER = '(?:your|the|any|all|these|those|whatever)';
+const RESET_NOUN =
+  '(?:instructions?|directions?|directives?|orders|rules|guidance|guidelines|brief|briefing|mission|prompts?|commands)';
+
 /** Cues are looked for all through a text: an order late in a long document must still meet its addressee. */
 const CUE_HITS = 1024;
 
@@ -277,10 +282,11 @@ export const CUES: readonly InjectionRule[] = [
         'assistant',
         'agent',
         'model',
+        'llms',
       ],
-      // The reader by "you" or by its role: "you first need to use …", "the assistant is now required to open …",
+      // The reader by "you" or by its role (every agent that reads it: "Agents must add …"): "you first need to use …", "the assistant is now required to open …",
       // "the user has asked you to send …".
-      `\\b(?:(?:you|the (?:assistant|ai|agent|model))${SEP}(?:(?:first|now|also|then|really|is|are)${SEP}){0,2}(?:must|should|need to|needs to|have to|has to|are required to|is required to|required to|are to|shall|will need to)|i need you to|i want you to|(?:has|have) asked you to|wants you to|make sure to|be sure to|remember to|don't forget to|do not forget to)${SEP}(?:(?:now|first|also|immediately|please|then)${SEP}){0,2}${ACTION}\\b`,
+      `\\b(?:(?:you|the (?:assistant|ai|agent|model)|(?:all${SEP}|any${SEP})?(?:ai${SEP})?(?:assistants|agents|models|llms))${SEP}(?:(?:first|now|also|then|really|is|are)${SEP}){0,2}(?:must|should|need to|needs to|have to|has to|are required to|is required to|required to|are to|shall|will need to)|i need you to|i want you to|(?:has|have) asked you to|wants you to|make sure to|be sure to|remember to|don't forget to|do not forget to)${SEP}(?:(?:now|first|also|immediately|please|then)${SEP}){0,2}${ACTION}\\b`,
     ),
     cue(
       'cue-polite',
@@ -504,6 +510,19 @@ export const CUES: readonly InjectionRule[] = [
       'cue-reset',
       ['ignor', 'disregard', 'forget', 'set aside', 'overrid'],
       `\\b(?:ignore|ignoring|disregard|forget|set aside|override)${SEP}(?:all${SEP})?(?:your|the|any|all|these|those)${SEP}(?:(?:previous|prior|earlier|above|preceding|original|initial|current|existing|old)${SEP}${RESET_OBJECT}|(?:above|preceding)\\b)|\\b(?:forget|ignore|disregard)${SEP}everything${SEP}(?:you${SEP}|that${SEP}){0,2}(?:were|was|have been|'ve been|read|saw)\\b`,
+    ),
+    // … or declares the reader's instructions void in other words: "Previous directions: VOID", "whatever directions
+    // preceded this are no longer in force", "the earlier orders have been withdrawn", "kindly overlook your earlier
+    // brief", "discard your prior instructions". An order after it is the template.
+    cue(
+      'cue-reset',
+      ['void', 'no longer', 'withdrawn', 'revoked', 'rescinded', 'superseded', 'cancelled', 'canceled', 'obsolete', 'null'],
+      `\\b(?:${RESET_OWNER}${SEP})?(?:previous|prior|earlier|preceding|original|old|above)${SEP}${RESET_NOUN}${SEP}(?::${SEP}|(?:are|is|have been|has been|were)${SEP}(?:now${SEP}|hereby${SEP})?)?(?:void|null|no longer (?:in force|valid|apply|applies|active|in effect)|withdrawn|revoked|rescinded|superseded|cancell?ed|obsolete)\\b|\\b${RESET_NOUN}${SEP}(?:that${SEP}|which${SEP})?(?:preceded|came before)${SEP}(?:this|these|it)${SEP}(?:are|is)${SEP}(?:now${SEP})?(?:void|null|no longer (?:in force|valid|active|in effect)|withdrawn|revoked|superseded|cancell?ed|obsolete)\\b`,
+    ),
+    cue(
+      'cue-reset',
+      ['overlook', 'discard', 'drop', 'scrap', 'abandon', 'throw out'],
+      `\\b(?:overlook|discard|drop|scrap|abandon|throw out)${SEP}(?:all${SEP})?${RESET_OWNER}${SEP}(?:(?:previous|prior|earlier|preceding|original|initial|old)${SEP})?${RESET_NOUN}`,
     ),
     // The attacker speaking as the owner (InjecAgent): "my account", "my front door", "my bitcoin holdings".
     cue(
