@@ -16,10 +16,10 @@ const sk = (phrase: string) => skeletonOf(phrase).text;
 
 /** Names a text uses for the model reading it: by role, by product, by kind. */
 const AI_NAME =
-  '(?:ai|a\\.i\\.|llm|llms|language model|large language model|chatbot|gpt|gpt-?[345](?:\\.5)?o?|chatgpt|claude|gemini|copilot|llama|mistral|ai assistant|ai agent|ai model|ai system|assistant|agent|model|bot)';
+  '(?:ai|a\\.i\\.|llm|llms|language model|large language model|chatbot|gpt|gpt-?[345](?:\\.5)?o?|chatgpt|claude|gemini|copilot|llama|mistral|ai assistant|ai agent|ai model|ai system|ai helper|assistant|agent|model|bot)';
 /** The subset that never names a person or a program's part: safe after "to"/"for". */
 const AI_ONLY =
-  '(?:ai|a\\.i\\.|llm|llms|language model|large language model|chatbot|gpt|gpt-?[345](?:\\.5)?o?|chatgpt|claude|gemini|copilot|llama|mistral|ai assistant|ai agent|ai model|ai system)';
+  '(?:ai|a\\.i\\.|llm|llms|language model|large language model|chatbot|gpt|gpt-?[345](?:\\.5)?o?|chatgpt|claude|gemini|copilot|llama|mistral|ai assistant|ai agent|ai model|ai system|ai helper)';
 
 /**
  * Tool-like actions: what an agent's tools do (AgentDojo's and InjecAgent's
@@ -430,11 +430,11 @@ export const CUES: readonly InjectionRule[] = [
     // A delayed trigger ties the order to the reader's own future work, which only an agent has: "if the user asks
     // you to summarise this, first …", "the next time the user mentions 'cobalt', send …", "after your third reply
     // …", "save the following to your long-term memory: whenever you …". A person's to-do ("when the client calls,
-    // send the quote") names no user of the reader.
+    // send the quote") names no user of the reader, and a safeguard ("only after the user confirms") no request.
     cue(
       'cue-sequencing',
       ['the user'],
-      `\\b(?:if|when|whenever|once|after|as soon as|next time|until)${SEP}the${SEP}user(?:${SEP}next)?${SEP}(?:asks|mentions|says|types|writes|requests|replies|sends|thanks|opens|logs|confirms|approves|is|has)\\b`,
+      `\\b(?:if|when|whenever|once|after|as soon as|next time|until)${SEP}the${SEP}user(?:${SEP}next)?${SEP}(?:asks|mentions|says|types|writes|requests|replies|sends|thanks|opens|logs in)\\b`,
     ),
     cue('cue-sequencing', ['after your'], `\\bafter${SEP}your${SEP}(?:[a-z]{3,8}${SEP})?(?:reply|replies|response|answer|message|turn)\\b`),
     cue(
@@ -513,11 +513,12 @@ export const CUES: readonly InjectionRule[] = [
     ),
     // … or declares the reader's instructions void in other words: "Previous directions: VOID", "whatever directions
     // preceded this are no longer in force", "the earlier orders have been withdrawn", "kindly overlook your earlier
-    // brief", "discard your prior instructions". An order after it is the template.
+    // brief", "discard your prior instructions". An order after it is the template. In the present: "the earlier
+    // guidelines were withdrawn in 2019" reports history.
     cue(
       'cue-reset',
       ['void', 'no longer', 'withdrawn', 'revoked', 'rescinded', 'superseded', 'cancelled', 'canceled', 'obsolete', 'null'],
-      `\\b(?:${RESET_OWNER}${SEP})?(?:previous|prior|earlier|preceding|original|old|above)${SEP}${RESET_NOUN}${SEP}(?::${SEP}|(?:are|is|have been|has been|were)${SEP}(?:now${SEP}|hereby${SEP})?)?(?:void|null|no longer (?:in force|valid|apply|applies|active|in effect)|withdrawn|revoked|rescinded|superseded|cancell?ed|obsolete)\\b|\\b${RESET_NOUN}${SEP}(?:that${SEP}|which${SEP})?(?:preceded|came before)${SEP}(?:this|these|it)${SEP}(?:are|is)${SEP}(?:now${SEP})?(?:void|null|no longer (?:in force|valid|active|in effect)|withdrawn|revoked|superseded|cancell?ed|obsolete)\\b`,
+      `\\b(?:${RESET_OWNER}${SEP})?(?:previous|prior|earlier|preceding|original|old|above)${SEP}${RESET_NOUN}${SEP}(?::${SEP}|(?:are|is|have been|has been)${SEP}(?:now${SEP}|hereby${SEP})?)?(?:void|null|no longer (?:in force|valid|apply|applies|active|in effect)|withdrawn|revoked|rescinded|superseded|cancell?ed|obsolete)\\b|\\b${RESET_NOUN}${SEP}(?:that${SEP}|which${SEP})?(?:preceded|came before)${SEP}(?:this|these|it)${SEP}(?:are|is)${SEP}(?:now${SEP})?(?:void|null|no longer (?:in force|valid|active|in effect)|withdrawn|revoked|superseded|cancell?ed|obsolete)\\b`,
     ),
     cue(
       'cue-reset',
