@@ -34,11 +34,11 @@ import { injectionEvidence } from '../../packages/core/dist/detectors/injection.
 import { CUES } from '../../packages/core/dist/detectors/injection-cues.js';
 import { FEATURE_RULES } from '../../packages/core/dist/detectors/injection-features.js';
 import {
-  logitOf,
   MODEL_BITS,
   modelFeatures,
   namedBuckets,
 } from '../../packages/core/dist/detectors/injection-model.js';
+import { logitOf } from '../../packages/core/dist/detectors/injection-model-verdict.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /**

@@ -1,4 +1,5 @@
-import { type InjectionRule, rule, SEP, words } from './injection-rule.js';
+import { MULTILINGUAL_CUES } from './injection-cues-intl.js';
+import { cue, type InjectionRule, SEP, words } from './injection-rule.js';
 import { skeletonOf } from './normalize.js';
 
 /** A phrase as the rules read it (the skeleton folds some letters). */
@@ -44,21 +45,6 @@ const RESET_OBJECT =
 const RESET_OWNER = '(?:your|the|any|all|these|those|whatever)';
 const RESET_NOUN =
   '(?:instructions?|directions?|directives?|orders|rules|guidance|guidelines|brief|briefing|mission|prompts?|commands)';
-
-/** Cues are looked for all through a text: an order late in a long document must still meet its addressee. */
-const CUE_HITS = 1024;
-
-/** Cues that matter only near a context cue (injection.ts looks for them only there): an order's verb and object. */
-const LOCAL = new Set(['cue-order', 'cue-polite', 'cue-destination', 'cue-sensitive']);
-
-/** One cue rule per alternative, so that each is tried only where its own literals occur. */
-const cue = (id: string, triggers: readonly string[], sources: string | readonly string[]): InjectionRule[] =>
-  (typeof sources === 'string' ? [sources] : sources).map((source) => ({
-    ...rule('*', 'direct-instruction', id, 0, 'cue', triggers, source),
-    cue: true,
-    local: LOCAL.has(id),
-    maxHits: CUE_HITS,
-  }));
 
 /** The verb of an imperative aimed at a tool-like action (start of the order). */
 const ACTION_TRIGGERS = [
@@ -133,136 +119,6 @@ const ACTION_TRIGGERS = [
   'insert',
   'initiate',
   'do',
-];
-
-/**
- * The addressee and the order in the languages of the international rules, so that the features (an order
- * addressed to an AI) read them as they read English: the AI called by its name at a clause start ("Asistente:",
- * "Assistente, …", "Yapay zeka asistanı:"), and an imperative verb of a tool-like action after it. Spelt as the
- * skeleton spells them (normalize.ts): accents dropped, Cyrillic letters that look Latin folded to Latin.
- */
-const ML_AI_NAME =
-  '(?:agente(?: de ia| ia)?|agencie(?: ai)?|asistente(?: de ia)?|assistente(?: ia| di ia)?|assistent(?:e|in)?|ki-assistent(?:in)?|ki-agent|asystent(?:ka)?|asystencie|asistan(?:i)?|yapay zeka(?: asistani)?|asistentul(?: ai)?|tekoaly|accиcтeнт|ии-accиcтeнт|asisten ai|tro ly ai|ia|ki)';
-/** A salutation before a vocative: "Liebe KI,", "Caro assistente,", "Querido asistente,", "Cher assistant,". */
-const ML_DEAR =
-  '(?:(?:liebe|lieber|caro|cara|cher|chere|querido|querida|estimado|estimada|prezado|prezada|drogi|droga|beste|kare|hej|hola|hallo|ciao|ola|salut)\\s{1,3})?';
-/** A politeness word that may come before a vocative: "Por favor, IA: …", "Bitte, Assistent, …". */
-const ML_PLEASE =
-  "(?:(?:por favor|per favore|s'il (?:te|vous) plait|bitte|prosze|пoжaлyиcтa|lutfen)\\s{0,2},?\\s{1,3})?";
-/**
- * Imperatives of tool-like actions (send, forward, transfer, delete, share, pay, change, export) by language;
- * left out where the folded form is an English or German word too (öde → "ode", gửi → "gui", ändere → "andere").
- */
-const ML_ACTION =
-  '(?:manda|invita|abre|abra|ouvre|apri|lade|offne|otworz|invite|envia|enviad|reenvia|transfiere|transfiera|elimina|borra|comparte|paga|cambia|exporta|envoie|envoyez|transfere|transferez|supprime|supprimez|partage|partagez|paye|payez|modifie|exporte|sende|schicke|uberweise|losche|teile|leite|zahle|exportiere|invia|inoltra|trasferisci|cancella|condividi|paga|modifica|esporta|envie|encaminhe|transfira|apague|exclua|compartilhe|pague|altere|altera|exporte|stuur|verstuur|maak|verwijder|deel|betaal|wijzig|exporteer|wyslij|przeslij|przelej|usun|udostepnij|zaplac|zmien|oтпpaвь|пepeшли|пepeвeди|yдaли|пoдeлиcь|oплaти|измeни|gonder|ilet|aktar|sil|paylas|degistir|kirim|hapus|bagikan|bayar|ubah|xoa|chuyen|laheta|poista|trimite|sterge|transfera)';
-const MULTILINGUAL_CUES: InjectionRule[][] = [
-  cue(
-    'cue-addressee',
-    [
-      'agente',
-      'agencie',
-      'asisten',
-      'assisten',
-      'asystent',
-      'asystencie',
-      'asistan',
-      'yapay zeka',
-      'tekoaly',
-      'accиcтeнт',
-      'tro ly ai',
-      'ia:',
-      'ia,',
-      'ki:',
-      'ki,',
-      'ki-a',
-    ],
-    `(?<=(?:^|\\n|[.!?>"(]\\s{0,3}|[:;]\\s{1,3}|\\n\\s{0,3}[-*•]\\s{1,3})${ML_PLEASE}${ML_DEAR})${ML_AI_NAME}\\s{0,2}[,:]|(?<=\\(\\s{0,2})${ML_AI_NAME}\\s{0,2}\\)`,
-  ),
-  // After a vocative, a comma or a colon starts the order ("Asistente: transfiere …").
-  cue(
-    'cue-order',
-    [
-      'envia',
-      'enviad',
-      'reenvia',
-      'transfier',
-      'elimina',
-      'borra',
-      'compart',
-      'paga',
-      'cambia',
-      'export',
-      'envoie',
-      'envoyez',
-      'transfere',
-      'supprime',
-      'partage',
-      'paye',
-      'modifie',
-      'sende',
-      'schicke',
-      'uberweise',
-      'losche',
-      'teile',
-      'leite',
-      'zahle',
-      'invia',
-      'inoltra',
-      'trasferisci',
-      'cancella',
-      'condividi',
-      'modifica',
-      'esporta',
-      'envie',
-      'encaminhe',
-      'transfira',
-      'apague',
-      'exclua',
-      'pague',
-      'altere',
-      'altera',
-      'stuur',
-      'verstuur',
-      'maak',
-      'verwijder',
-      'deel',
-      'betaal',
-      'wijzig',
-      'wyslij',
-      'przeslij',
-      'przelej',
-      'usun',
-      'udostepnij',
-      'zaplac',
-      'zmien',
-      'oтпpaвь',
-      'пepeшли',
-      'пepeвeди',
-      'yдaли',
-      'пoдeлиcь',
-      'oплaти',
-      'измeни',
-      'gonder',
-      'ilet',
-      'aktar',
-      'sil',
-      'paylas',
-      'degistir',
-      'kirim',
-      'hapus',
-      'bagikan',
-      'bayar',
-      'ubah',
-      'xoa',
-      'chuyen',
-      'laheta',
-      'poista',
-      'trimite',
-      'sterge',
-      'transfera',
-    ],
-    `(?<=(?:^|\\n|[.!?:;,]\\s{0,3}|\\b(?:y|e|et|und|en|i|ve|dan|va|ja|si|и|dann|luego|poi|puis|depois|nastepnie|sonra|затем|por favor|per favore|plait|bitte|wurdest|podrias|potresti|poderia|pourrais-tu|pourriez-vous|prosze|lutfen|alsjeblieft|va a|vai)\\s{1,3}))${ML_ACTION}\\b(?!\\s{0,2}["':=])`,
-  ),
 ];
 
 export const CUES: readonly InjectionRule[] = [
@@ -436,13 +292,21 @@ export const CUES: readonly InjectionRule[] = [
       ['the user'],
       `\\b(?:if|when|whenever|once|after|as soon as|next time|until)${SEP}the${SEP}user(?:${SEP}next)?${SEP}(?:asks|mentions|says|types|writes|requests|replies|sends|thanks|opens|logs in)\\b`,
     ),
-    cue('cue-sequencing', ['after your'], `\\bafter${SEP}your${SEP}(?:[a-z]{3,8}${SEP})?(?:reply|replies|response|answer|message|turn)\\b`),
+    cue(
+      'cue-sequencing',
+      ['after your'],
+      `\\bafter${SEP}your${SEP}(?:[a-z]{3,8}${SEP})?(?:reply|replies|response|answer|message|turn)\\b`,
+    ),
     cue(
       'cue-sequencing',
       ['memory'],
       `\\b(?:save|store|remember|write|add|keep)${SEP}(?:the following|this|that)${SEP}(?:to|in|into)${SEP}(?:your${SEP})?(?:long-term${SEP}|persistent${SEP}|permanent${SEP})?memory\\b`,
     ),
-    cue('cue-sequencing', ['act on this'], `\\b(?:do not|don't)${SEP}act${SEP}on${SEP}this${SEP}(?:yet|now|until)\\b`),
+    cue(
+      'cue-sequencing',
+      ['act on this'],
+      `\\b(?:do not|don't)${SEP}act${SEP}on${SEP}this${SEP}(?:yet|now|until)\\b`,
+    ),
     cue(
       'cue-sequencing',
       ['nutzer', 'usuario', 'utilisateur', 'utente', 'gebruiker', 'uzytkownik', '用户', 'merke dir'],
@@ -517,7 +381,18 @@ export const CUES: readonly InjectionRule[] = [
     // guidelines were withdrawn in 2019" reports history.
     cue(
       'cue-reset',
-      ['void', 'no longer', 'withdrawn', 'revoked', 'rescinded', 'superseded', 'cancelled', 'canceled', 'obsolete', 'null'],
+      [
+        'void',
+        'no longer',
+        'withdrawn',
+        'revoked',
+        'rescinded',
+        'superseded',
+        'cancelled',
+        'canceled',
+        'obsolete',
+        'null',
+      ],
       `\\b(?:${RESET_OWNER}${SEP})?(?:previous|prior|earlier|preceding|original|old|above)${SEP}${RESET_NOUN}${SEP}(?::${SEP}|(?:are|is|have been|has been)${SEP}(?:now${SEP}|hereby${SEP})?)?(?:void|null|no longer (?:in force|valid|apply|applies|active|in effect)|withdrawn|revoked|rescinded|superseded|cancell?ed|obsolete)\\b|\\b${RESET_NOUN}${SEP}(?:that${SEP}|which${SEP})?(?:preceded|came before)${SEP}(?:this|these|it)${SEP}(?:are|is)${SEP}(?:now${SEP})?(?:void|null|no longer (?:in force|valid|active|in effect)|withdrawn|revoked|superseded|cancell?ed|obsolete)\\b`,
     ),
     cue(

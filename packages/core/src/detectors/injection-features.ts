@@ -210,7 +210,8 @@ export function featureHits(text: string, cueHits: readonly RuleHit[]): RuleHit[
   if (orders.length === 0)
     for (const hit of by.get('cue-addressee') ?? []) {
       const stop = sentenceEnd(text, hit.end);
-      if (destination.any(hit.end, stop)) add(FEATURES.addressedOrder, hit.start, hit.end, -0.2 + DESTINATION_BONUS);
+      if (destination.any(hit.end, stop))
+        add(FEATURES.addressedOrder, hit.start, hit.end, -0.2 + DESTINATION_BONUS);
     }
   // Text addressed to the model that puts something before its task is the template without an English verb.
   for (const hit of by.get('cue-sequencing') ?? [])

@@ -3,7 +3,8 @@ import { CUES } from './injection-cues.js';
 import { FEATURE_RULES, featureHits } from './injection-features.js';
 import { HIDDEN_PATTERNS, hiddenContentFindings, type RuleHit } from './injection-hidden.js';
 import { mentionSpans } from './injection-mention.js';
-import { type ModelInput, modelFinding, modelVerdict } from './injection-model.js';
+import type { ModelInput } from './injection-model.js';
+import { modelFinding, modelVerdict } from './injection-model-verdict.js';
 import {
   execMatches,
   isReporting,
