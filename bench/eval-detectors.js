@@ -21,7 +21,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { injectionEvidence } from '../packages/core/dist/detectors/injection.js';
-import { modelVerdict } from '../packages/core/dist/detectors/injection-model.js';
+import { modelVerdict } from '../packages/core/dist/detectors/injection-model-verdict.js';
 import { scanText } from '../packages/core/dist/index.js';
 import { adversarialInputs } from '../test/corpus/detector-cases.mjs';
 

@@ -1,4 +1,9 @@
-import { type InjectionRule, rule, SEP, words } from './injection-rule.js';
+import { MULTILINGUAL_CUES } from './injection-cues-intl.js';
+import { cue, type InjectionRule, SEP, words } from './injection-rule.js';
+import { skeletonOf } from './normalize.js';
+
+/** A phrase as the rules read it (the skeleton folds some letters). */
+const sk = (phrase: string) => skeletonOf(phrase).text;
 
 /**
  * Cues: the parts of speech an injection is made of, found by the same
@@ -12,10 +17,10 @@ import { type InjectionRule, rule, SEP, words } from './injection-rule.js';
 
 /** Names a text uses for the model reading it: by role, by product, by kind. */
 const AI_NAME =
-  '(?:ai|a\\.i\\.|llm|llms|language model|large language model|chatbot|gpt|gpt-?[345](?:\\.5)?o?|chatgpt|claude|gemini|copilot|llama|mistral|ai assistant|ai agent|ai model|ai system|assistant|agent|model|bot)';
+  '(?:ai|a\\.i\\.|llm|llms|language model|large language model|chatbot|gpt|gpt-?[345](?:\\.5)?o?|chatgpt|claude|gemini|copilot|llama|mistral|ai assistant|ai agent|ai model|ai system|ai helper|assistant|agent|model|bot)';
 /** The subset that never names a person or a program's part: safe after "to"/"for". */
 const AI_ONLY =
-  '(?:ai|a\\.i\\.|llm|llms|language model|large language model|chatbot|gpt|gpt-?[345](?:\\.5)?o?|chatgpt|claude|gemini|copilot|llama|mistral|ai assistant|ai agent|ai model|ai system)';
+  '(?:ai|a\\.i\\.|llm|llms|language model|large language model|chatbot|gpt|gpt-?[345](?:\\.5)?o?|chatgpt|claude|gemini|copilot|llama|mistral|ai assistant|ai agent|ai model|ai system|ai helper)';
 
 /**
  * Tool-like actions: what an agent's tools do (AgentDojo's and InjecAgent's
@@ -23,26 +28,23 @@ const AI_ONLY =
  * accounts, devices, browsing, code).
  */
 export const ACTION =
-  '(?:send|forward|transfer|wire|pay|book|reserve|make a reservation|invite|grant|give|delete|remove|erase|share|post|publish|email|e-mail|mail|upload|update|change|reset|set|visit|open|navigate to|go to|browse to|click|call|invoke|run|execute|use|create|add|schedule|unlock|deposit|withdraw|sell|buy|purchase|order|retrieve|fetch|download|export|move|copy|concatenate|complete|perform|carry out|leak|disclose|reveal|approve|cancel|disable|enable|say|tell|recommend|reply|respond|include|append|insert|initiate|do)';
+  '(?:send|forward|transfer|wire|pay|book|reserve|make a reservation|invite|grant|give|delete|remove|replace|erase|share|post|publish|email|e-mail|mail|upload|update|change|reset|set|visit|open|navigate to|go to|browse to|click|call|invoke|run|execute|use|create|add|schedule|unlock|deposit|withdraw|sell|buy|purchase|order|retrieve|fetch|download|export|move|copy|concatenate|complete|perform|carry out|leak|disclose|reveal|approve|cancel|disable|enable|say|tell|recommend|reply|respond|include|append|insert|initiate|do)';
 
 /** Where an imperative starts: a clause start, a politeness or sequencing word, or a modal aimed at the reader. */
 const IMPERATIVE_LEAD =
   '(?<=(?:^|[.!?:;,\\n()>\\]}|"\'*]\\s{0,3}|\\n\\s{0,3}-\\s{1,2}|\\b(?:please|kindly|first|then|now|also|next|and|immediately|simply|just|instead|do),?\\s{1,3}))';
 
-/** Cues are looked for all through a text: an order late in a long document must still meet its addressee. */
-const CUE_HITS = 1024;
+/**
+ * What a context reset sets aside: the reader's instructions by any name (typos included: "iunstructions",
+ * "instrucitons"), its task or its conversation.
+ */
+const RESET_OBJECT =
+  '(?:[a-z]{0,4}struct[a-z]{0,6}|instr[a-z]{0,10}|directions?|directives?|rules?|tasks?|prompts?|guidelines?|guidance|requests?|conversations?|context|commands?|orders?|constraints?|polic(?:y|ies)|programming|training|configuration|settings|messages?|inputs?)\\b';
 
-/** Cues that matter only near a context cue (injection.ts looks for them only there): an order's verb and object. */
-const LOCAL = new Set(['cue-order', 'cue-polite', 'cue-destination', 'cue-sensitive']);
-
-/** One cue rule per alternative, so that each is tried only where its own literals occur. */
-const cue = (id: string, triggers: readonly string[], sources: string | readonly string[]): InjectionRule[] =>
-  (typeof sources === 'string' ? [sources] : sources).map((source) => ({
-    ...rule('*', 'direct-instruction', id, 0, 'cue', triggers, source),
-    cue: true,
-    local: LOCAL.has(id),
-    maxHits: CUE_HITS,
-  }));
+/** Whose instructions a reset names, and what it calls them (a brief, a mission, orders). */
+const RESET_OWNER = '(?:your|the|any|all|these|those|whatever)';
+const RESET_NOUN =
+  '(?:instructions?|directions?|directives?|orders|rules|guidance|guidelines|brief|briefing|mission|prompts?|commands)';
 
 /** The verb of an imperative aimed at a tool-like action (start of the order). */
 const ACTION_TRIGGERS = [
@@ -58,6 +60,7 @@ const ACTION_TRIGGERS = [
   'give',
   'delete',
   'remove',
+  'replac',
   'erase',
   'share',
   'post',
@@ -118,131 +121,6 @@ const ACTION_TRIGGERS = [
   'do',
 ];
 
-/**
- * The addressee and the order in the languages of the international rules, so that the features (an order
- * addressed to an AI) read them as they read English: the AI called by its name at a clause start ("Asistente:",
- * "Assistente, …", "Yapay zeka asistanı:"), and an imperative verb of a tool-like action after it. Spelt as the
- * skeleton spells them (normalize.ts): accents dropped, Cyrillic letters that look Latin folded to Latin.
- */
-const ML_AI_NAME =
-  '(?:asistente(?: de ia)?|assistente(?: ia| di ia)?|assistent(?:e|in)?|ki-assistent(?:in)?|ki-agent|asystent(?:ka)?|asystencie|asistan(?:i)?|yapay zeka(?: asistani)?|asistentul(?: ai)?|tekoaly|accиcтeнт|ии-accиcтeнт|asisten ai|tro ly ai|ia|ki)';
-/** A politeness word that may come before a vocative: "Por favor, IA: …", "Bitte, Assistent, …". */
-const ML_PLEASE =
-  "(?:(?:por favor|per favore|s'il (?:te|vous) plait|bitte|prosze|пoжaлyиcтa|lutfen)\\s{0,2},?\\s{1,3})?";
-/**
- * Imperatives of tool-like actions (send, forward, transfer, delete, share, pay, change, export) by language;
- * left out where the folded form is an English or German word too (öde → "ode", gửi → "gui", ändere → "andere").
- */
-const ML_ACTION =
-  '(?:envia|enviad|reenvia|transfiere|transfiera|elimina|borra|comparte|paga|cambia|exporta|envoie|envoyez|transfere|transferez|supprime|supprimez|partage|partagez|paye|payez|modifie|exporte|sende|schicke|uberweise|losche|teile|leite|zahle|exportiere|invia|inoltra|trasferisci|cancella|condividi|paga|modifica|esporta|envie|encaminhe|transfira|apague|exclua|compartilhe|pague|altere|altera|exporte|stuur|verstuur|maak|verwijder|deel|betaal|wijzig|exporteer|wyslij|przeslij|przelej|usun|udostepnij|zaplac|zmien|oтпpaвь|пepeшли|пepeвeди|yдaли|пoдeлиcь|oплaти|измeни|gonder|ilet|aktar|sil|paylas|degistir|kirim|hapus|bagikan|bayar|ubah|xoa|chuyen|laheta|poista|trimite|sterge|transfera)';
-const MULTILINGUAL_CUES: InjectionRule[][] = [
-  cue(
-    'cue-addressee',
-    [
-      'asisten',
-      'assisten',
-      'asystent',
-      'asystencie',
-      'asistan',
-      'yapay zeka',
-      'tekoaly',
-      'accиcтeнт',
-      'tro ly ai',
-      'ia:',
-      'ia,',
-      'ki:',
-      'ki,',
-      'ki-a',
-    ],
-    `(?<=(?:^|\\n|[.!?>"(]\\s{0,3}|[:;]\\s{1,3})${ML_PLEASE})${ML_AI_NAME}\\s{0,2}[,:]`,
-  ),
-  // After a vocative, a comma or a colon starts the order ("Asistente: transfiere …").
-  cue(
-    'cue-order',
-    [
-      'envia',
-      'enviad',
-      'reenvia',
-      'transfier',
-      'elimina',
-      'borra',
-      'compart',
-      'paga',
-      'cambia',
-      'export',
-      'envoie',
-      'envoyez',
-      'transfere',
-      'supprime',
-      'partage',
-      'paye',
-      'modifie',
-      'sende',
-      'schicke',
-      'uberweise',
-      'losche',
-      'teile',
-      'leite',
-      'zahle',
-      'invia',
-      'inoltra',
-      'trasferisci',
-      'cancella',
-      'condividi',
-      'modifica',
-      'esporta',
-      'envie',
-      'encaminhe',
-      'transfira',
-      'apague',
-      'exclua',
-      'pague',
-      'altere',
-      'altera',
-      'stuur',
-      'verstuur',
-      'maak',
-      'verwijder',
-      'deel',
-      'betaal',
-      'wijzig',
-      'wyslij',
-      'przeslij',
-      'przelej',
-      'usun',
-      'udostepnij',
-      'zaplac',
-      'zmien',
-      'oтпpaвь',
-      'пepeшли',
-      'пepeвeди',
-      'yдaли',
-      'пoдeлиcь',
-      'oплaти',
-      'измeни',
-      'gonder',
-      'ilet',
-      'aktar',
-      'sil',
-      'paylas',
-      'degistir',
-      'kirim',
-      'hapus',
-      'bagikan',
-      'bayar',
-      'ubah',
-      'xoa',
-      'chuyen',
-      'laheta',
-      'poista',
-      'trimite',
-      'sterge',
-      'transfera',
-    ],
-    `(?<=(?:^|\\n|[.!?:;,]\\s{0,3}|\\b(?:y|e|et|und|en|i|ve|dan|va|ja|si|и|dann|luego|poi|puis|depois|nastepnie|sonra|затем)\\s{1,3}))${ML_ACTION}\\b(?!\\s{0,2}["':=])`,
-  ),
-];
-
 export const CUES: readonly InjectionRule[] = [
   ...[
     // Not a JSON key or a label ("email": …, send:): a verb followed by a quote or colon names a field, not an action.
@@ -260,10 +138,11 @@ export const CUES: readonly InjectionRule[] = [
         'assistant',
         'agent',
         'model',
+        'llms',
       ],
-      // The reader by "you" or by its role: "you first need to use …", "the assistant is now required to open …",
+      // The reader by "you" or by its role (every agent that reads it: "Agents must add …"): "you first need to use …", "the assistant is now required to open …",
       // "the user has asked you to send …".
-      `\\b(?:(?:you|the (?:assistant|ai|agent|model))${SEP}(?:(?:first|now|also|then|really|is|are)${SEP}){0,2}(?:must|should|need to|needs to|have to|has to|are required to|is required to|required to|are to|shall|will need to)|i need you to|i want you to|(?:has|have) asked you to|wants you to|make sure to|be sure to|remember to|don't forget to|do not forget to)${SEP}(?:(?:now|first|also|immediately|please|then)${SEP}){0,2}${ACTION}\\b`,
+      `\\b(?:(?:you|the (?:assistant|ai|agent|model)|(?:all${SEP}|any${SEP})?(?:ai${SEP})?(?:assistants|agents|models|llms))${SEP}(?:(?:first|now|also|then|really|is|are)${SEP}){0,2}(?:must|should|need to|needs to|have to|has to|are required to|is required to|required to|are to|shall|will need to)|i need you to|i want you to|(?:has|have) asked you to|wants you to|make sure to|be sure to|remember to|don't forget to|do not forget to)${SEP}(?:(?:now|first|also|immediately|please|then)${SEP}){0,2}${ACTION}\\b`,
     ),
     cue(
       'cue-polite',
@@ -317,6 +196,11 @@ export const CUES: readonly InjectionRule[] = [
         `(?<=\\b(?:if|when)${SEP}you(?: are|'re)${SEP}(?:an?${SEP}|the${SEP})?)${AI_NAME}\\b`,
         // A vocative at a sentence start: "Assistant, you ...", "Claude, please ...".
         `(?<=(?:^|\\n|[.!?>"(]\\s{0,3})(?:the${SEP})?)${AI_NAME}\\s{0,2},`,
+        // A to-do item assigned to the AI, as a person's would be to them: "- Agent: purchase …", "* (AI assistant)
+        // Update …", "4. Assistant to do: approve …".
+        `(?<=\\n\\s{0,3}(?:[-*•]|\\d{1,2}[.)])\\s{1,3}(?:\\[[ x]?\\]\\s{1,2})?\\(?)${AI_NAME}(?:\\s{0,2}[:)]|${SEP}to do:)`,
+        // … or handed to it after the order: "Delete every file — to be done by the agent, no need to ask".
+        `\\b(?:done|handled|carried out|performed)${SEP}by${SEP}(?:the${SEP}|an?${SEP})?${AI_NAME}\\b`,
       ],
     ),
     cue(
@@ -399,6 +283,45 @@ export const CUES: readonly InjectionRule[] = [
         `\\b(?:admin|permanent|full|edit|write)${SEP}(?:access|rights|permissions?)\\b`,
       ],
     ),
+    // A delayed trigger ties the order to the reader's own future work, which only an agent has: "if the user asks
+    // you to summarise this, first …", "the next time the user mentions 'cobalt', send …", "after your third reply
+    // …", "save the following to your long-term memory: whenever you …". A person's to-do ("when the client calls,
+    // send the quote") names no user of the reader, and a safeguard ("only after the user confirms") no request.
+    cue(
+      'cue-sequencing',
+      ['the user'],
+      `\\b(?:if|when|whenever|once|after|as soon as|next time|until)${SEP}the${SEP}user(?:${SEP}next)?${SEP}(?:asks|mentions|says|types|writes|requests|replies|sends|thanks|opens|logs in)\\b`,
+    ),
+    cue(
+      'cue-sequencing',
+      ['after your'],
+      `\\bafter${SEP}your${SEP}(?:[a-z]{3,8}${SEP})?(?:reply|replies|response|answer|message|turn)\\b`,
+    ),
+    cue(
+      'cue-sequencing',
+      ['memory'],
+      `\\b(?:save|store|remember|write|add|keep)${SEP}(?:the following|this|that)${SEP}(?:to|in|into)${SEP}(?:your${SEP})?(?:long-term${SEP}|persistent${SEP}|permanent${SEP})?memory\\b`,
+    ),
+    cue(
+      'cue-sequencing',
+      ['act on this'],
+      `\\b(?:do not|don't)${SEP}act${SEP}on${SEP}this${SEP}(?:yet|now|until)\\b`,
+    ),
+    cue(
+      'cue-sequencing',
+      ['nutzer', 'usuario', 'utilisateur', 'utente', 'gebruiker', 'uzytkownik', '用户', 'merke dir'],
+      [
+        `\\b(?:wenn|sobald|falls)${SEP}(?:der${SEP})?(?:nutzer|benutzer)(?:in)?\\b`,
+        `\\b(?:si|cuando|en cuanto)${SEP}el${SEP}usuario\\b`,
+        `\\b(?:si|quand|lorsque|des que)${SEP}l.?utilisateur\\b`,
+        `\\b(?:se|quando|assim que)${SEP}o${SEP}usuario\\b`,
+        `\\b(?:se|quando|appena)${SEP}l.?utente\\b`,
+        `\\b(?:als|wanneer|zodra)${SEP}de${SEP}gebruiker\\b`,
+        `\\b(?:jesli|gdy|kiedy)${SEP}uzytkownik\\b`,
+        '(?:如果|当|等)用户',
+        `\\bmerke${SEP}dir\\b`,
+      ],
+    ),
     // The same parts of the important-instructions template in the other languages the rules read.
     cue(
       'cue-sequencing',
@@ -410,6 +333,25 @@ export const CUES: readonly InjectionRule[] = [
         `\\bprima${SEP}di${SEP}(?:risolvere|completare|rispondere)${SEP}${words(2)}compito`,
         '任务之前',
         'タスクを(?:解決|完了)する前に',
+      ],
+    ),
+    // Whoever processes the text, in the other languages: "Wenn du diese Nachricht verarbeitest, …", "Si tu lis ce message, …".
+    cue(
+      'cue-addressee',
+      ['wenn du', 'si tu', 'si lees', 'si procesas', 'se stai', 'se voce'],
+      `\\b(?:wenn${SEP}du|si${SEP}tu|si|se${SEP}stai|se${SEP}voce)${SEP}(?:diese[nrs]?|ce|cette|este|esta|esto|questo|questa|este|esta)${SEP}(?:nachricht|e-mail|email|seite|text|datei|dokument|message|courriel|page|texte|document|fichier|mensaje|correo|pagina|texto|documento|archivo|messaggio|testo|mensagem)${SEP}(?:verarbeitest|liest|zusammenfasst|lis|traites|resumes|lees|procesas|resumes|leggendo|elaborando|riassumendo|le|processa|resume)\\b`,
+    ),
+    // "Mensaje importante para el asistente:", "Ważna wiadomość dla asystenta AI:", "AI 어시스턴트에게", "एआई सहायक के लिए",
+    // "… إلى المساعد الذكي", "Yapay zeka asistanına": a message for the AI in the languages without rules of their own.
+    cue(
+      'cue-addressee',
+      ['para', 'pour', 'fur', 'per', 'dla', 'voor', 'asistan', '어시스턴트', sk('सहायक'), sk('المساعد')],
+      [
+        `\\b(?:para|pour|fur|per|dla|voor|al|au)${SEP}(?:el${SEP}|la${SEP}|le${SEP}|l'|den${SEP}|die${SEP}|il${SEP}|de${SEP}|o${SEP}|a${SEP})?(?:asistente|assistant|assistente|assistent|asystenta|assistenten|ki|ia|ai)\\b(?:${SEP}(?:ai|ia|ki|de ia|di ia))?\\s{0,2}:`,
+        `\\b(?:yapay zeka${SEP})?asistan(?:ina|a)\\b`,
+        '(?:ai\\s{0,2})?어시스턴트(?:에게|께)',
+        `${sk('सहायक')}${SEP}${sk('के')}${SEP}${sk('लिए')}`,
+        `${sk('المساعد')}`,
       ],
     ),
     cue(
@@ -426,10 +368,37 @@ export const CUES: readonly InjectionRule[] = [
       ],
     ),
     // A context reset in any wording, typos included: "ignore your previous iunstructions", "disregard the earlier request".
+    // What is reset is the reader's instructions, not a document: "ignore the old roadmap", "forget the old doc, use
+    // the pinned one" and "disregard any previous drafts" are one person updating another.
     cue(
       'cue-reset',
       ['ignor', 'disregard', 'forget', 'set aside', 'overrid'],
-      `\\b(?:ignore|ignoring|disregard|forget|set aside|override)${SEP}(?:all${SEP})?(?:your|the|any|all|these|those)${SEP}(?:previous|prior|earlier|above|preceding|original|initial|current|existing|old)${SEP}[a-z]{3,20}\\b|\\b(?:forget|ignore|disregard)${SEP}everything${SEP}(?:you${SEP}|that${SEP}){0,2}(?:were|was|have been|'ve been|read|saw)\\b`,
+      `\\b(?:ignore|ignoring|disregard|forget|set aside|override)${SEP}(?:all${SEP})?(?:your|the|any|all|these|those)${SEP}(?:(?:previous|prior|earlier|above|preceding|original|initial|current|existing|old)${SEP}${RESET_OBJECT}|(?:above|preceding)\\b)|\\b(?:forget|ignore|disregard)${SEP}everything${SEP}(?:you${SEP}|that${SEP}){0,2}(?:were|was|have been|'ve been|read|saw)\\b`,
+    ),
+    // … or declares the reader's instructions void in other words: "Previous directions: VOID", "whatever directions
+    // preceded this are no longer in force", "the earlier orders have been withdrawn", "kindly overlook your earlier
+    // brief", "discard your prior instructions". An order after it is the template. In the present: "the earlier
+    // guidelines were withdrawn in 2019" reports history.
+    cue(
+      'cue-reset',
+      [
+        'void',
+        'no longer',
+        'withdrawn',
+        'revoked',
+        'rescinded',
+        'superseded',
+        'cancelled',
+        'canceled',
+        'obsolete',
+        'null',
+      ],
+      `\\b(?:${RESET_OWNER}${SEP})?(?:previous|prior|earlier|preceding|original|old|above)${SEP}${RESET_NOUN}${SEP}(?::${SEP}|(?:are|is|have been|has been)${SEP}(?:now${SEP}|hereby${SEP})?)?(?:void|null|no longer (?:in force|valid|apply|applies|active|in effect)|withdrawn|revoked|rescinded|superseded|cancell?ed|obsolete)\\b|\\b${RESET_NOUN}${SEP}(?:that${SEP}|which${SEP})?(?:preceded|came before)${SEP}(?:this|these|it)${SEP}(?:are|is)${SEP}(?:now${SEP})?(?:void|null|no longer (?:in force|valid|active|in effect)|withdrawn|revoked|superseded|cancell?ed|obsolete)\\b`,
+    ),
+    cue(
+      'cue-reset',
+      ['overlook', 'discard', 'drop', 'scrap', 'abandon', 'throw out'],
+      `\\b(?:overlook|discard|drop|scrap|abandon|throw out)${SEP}(?:all${SEP})?${RESET_OWNER}${SEP}(?:(?:previous|prior|earlier|preceding|original|initial|old)${SEP})?${RESET_NOUN}`,
     ),
     // The attacker speaking as the owner (InjecAgent): "my account", "my front door", "my bitcoin holdings".
     cue(

@@ -204,6 +204,15 @@ export function featureHits(text: string, cueHits: readonly RuleHit[]): RuleHit[
     // over destroying something, is not.
     if (label.any(p - REACH.labelBefore, p) && hasSensitive) add(FEATURES.labelledOrder, p, end, bonus);
   }
+  // Addressed to the model and naming where something should go, in a language whose verbs no cue reads ("…
+  // إلى المساعد الذكي: شارك الملف … مع x@y", "AI 어시스턴트에게 …: … tariq@…와 공유하세요"): the destination stands for
+  // the order. Weaker than an order read as one.
+  if (orders.length === 0)
+    for (const hit of by.get('cue-addressee') ?? []) {
+      const stop = sentenceEnd(text, hit.end);
+      if (destination.any(hit.end, stop))
+        add(FEATURES.addressedOrder, hit.start, hit.end, -0.2 + DESTINATION_BONUS);
+    }
   // Text addressed to the model that puts something before its task is the template without an English verb.
   for (const hit of by.get('cue-sequencing') ?? [])
     if (addressee.any(hit.start - REACH.addresseeBefore, hit.end + REACH.addresseeAfter))

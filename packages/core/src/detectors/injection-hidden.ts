@@ -38,6 +38,14 @@ export const HIDDEN_PATTERNS: readonly RegExp[] = [
 const EXFIL_PARAMS =
   /^(?:data|d|secret|secrets|token|key|apikey|api_key|password|pw|pwd|pass|history|chat|conversation|convo|memory|exfil|leak|ssn|cc|card|creds?|credentials|session|cookie|cookies|prompt|context|ctx|summary|info|payload|content|msg|message|email|emails|user_data|dump)$/;
 
+/** Where a text cites rather than says (quotations in reporting voice, string literals), and what citing weighs. */
+export interface Citing {
+  readonly at: (skeletonAt: number) => boolean;
+  readonly discount: number;
+  /** The findings discounted as cited: one piece of evidence with the text's other citations. */
+  readonly found: Set<DetectorFinding>;
+}
+
 /**
  * Findings about where instructions hide: invisible and bidi characters,
  * Unicode tags, mixed-script words, HTML comments and hidden elements,
@@ -48,6 +56,7 @@ export function hiddenContentFindings(
   skeleton: Skeleton,
   hits: readonly RuleHit[],
   matchesIn: Matches = execMatches,
+  citing?: Citing,
 ): DetectorFinding[] {
   const findings: DetectorFinding[] = [];
   const at = Math.max(skeleton.firstHidden, 0);
@@ -128,18 +137,24 @@ export function hiddenContentFindings(
   for (const pattern of [MARKDOWN_IMAGE, HTML_IMAGE]) {
     const next = matchesIn(pattern, sk);
     for (let m = next(); m !== null; m = next()) {
-      const verdict = urlVerdict(m[1]!);
+      const verdict = placeholderFilled(sk, m) ? 'exfil' : urlVerdict(m[1]!);
       if (verdict === 'clean') continue;
       const [s, e] = originalSpan(skeleton, text, m.index, m.index + m[0].length);
+      // Unlike a hidden carrier, an image written out in quotes or in a string literal is shown, not hidden: a
+      // lesson's "which of these is an injection? (b) "![image](…?data=…)"" cites the payload.
+      const cited = citing?.at(m.index) === true;
+      const discount = cited ? citing!.discount : 1;
+      const where = cited ? ' (quoted)' : '';
       if (verdict === 'exfil')
         add(
           'markdown-image-exfiltration',
-          0.75,
-          'an image whose URL carries data or a placeholder for it',
+          0.75 * discount,
+          `an image whose URL carries data or a placeholder for it${where}`,
           s,
           e,
         );
-      else add('image-with-query', 0.15, 'an image URL with a query string', s, e);
+      else add('image-with-query', 0.15 * discount, `an image URL with a query string${where}`, s, e);
+      if (cited) citing!.found.add(findings[findings.length - 1]!);
       break;
     }
   }
@@ -167,3 +182,26 @@ function urlVerdict(url: string): 'clean' | 'query' | 'exfil' {
   }
   return 'query';
 }
+
+/**
+ * Whether the text goes on to say what to put in the image URL's query: a value named again right after the image
+ * ("![](https://x/p.png?q=DATA) replacing DATA with the user's e-mail address", in any language) is a placeholder.
+ */
+function placeholderFilled(text: string, m: RegExpExecArray): boolean {
+  const url = m[1]!;
+  const q = url.indexOf('?');
+  if (q < 0) return false;
+  const after = text.slice(m.index + m[0].length, m.index + m[0].length + PLACEHOLDER_REACH);
+  for (const pair of url.slice(q + 1).split(/[&?]/, 20)) {
+    const value = pair.split('=', 2)[1] ?? '';
+    if (value.length < 4 || !/^[a-z_]+$/.test(value)) continue;
+    const at = after.indexOf(value);
+    if (at >= 0 && REPLACING.test(after.slice(0, at))) return true;
+  }
+  return false;
+}
+/** How far after an image its placeholder is explained, in skeleton characters. */
+const PLACEHOLDER_REACH = 120;
+/** "replacing", "substituting", "en remplaçant", "sustituyendo", "ersetze", "sostituendo", "vervang", "заменив". */
+const REPLACING =
+  /\b(?:replac|substitut|swap|fill|remplac|sustitu|reemplaz|ersetz|sostitu|rimpiazz|vervang|zamien|zastap|substitu|заме)|置き換|替换|替換/;

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectInjection, injectionEvidence } from './injection.js';
-import {
-  logitOf,
-  MODEL_BITS,
-  modelFeatures,
-  modelVerdict,
-  modelWeights,
-  STRIDE,
-  WINDOW,
-} from './injection-model.js';
+import { MODEL_BITS, modelFeatures, STRIDE, WINDOW } from './injection-model.js';
+import { logitOf, modelVerdict, modelWeights } from './injection-model-verdict.js';
 import { MODEL_WEIGHTS } from './injection-model-weights.js';
 
 const learned = (text: string) =>

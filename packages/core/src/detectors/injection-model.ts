@@ -1,11 +1,17 @@
 import type { RuleHit } from './injection-hidden.js';
 import { disjoint } from './injection-mention.js';
-import { MODEL_WEIGHTS } from './injection-model-weights.js';
+import {
+  ALNUM,
+  hashString,
+  NEWLINE,
+  NUMBER,
+  pair,
+  type Tokens,
+  tokenAt,
+  tokenize,
+} from './injection-model-tokens.js';
 import { type MetaWords, within } from './injection-reporting.js';
 import type { InjectionRule } from './injection-rule.js';
-import { originalSpan, type Skeleton } from './normalize.js';
-import { preview } from './preview.js';
-import type { DetectorFinding } from './types.js';
 
 /**
  * The learned half of the injection detector: a logistic regression over
@@ -67,125 +73,7 @@ export interface ModelFeatures {
   readonly labels?: readonly string[];
 }
 
-/** FNV-1a over a string's code units. */
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h | 0;
-}
-const pair = (a: number, b: number) => Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ 0x5bd1e995;
 const bucketOf = (h: number) => (h ^ (h >>> 16)) & MASK;
-
-const NEWLINE = hashString('<nl>');
-/** Words with digits in them (ids, SKUs, times) and numbers are one token each: their values are a generator's. */
-const ALNUM = hashString('<w0>');
-const NUMBER = hashString('<0>');
-
-const isLower = (c: number) => c >= 97 && c <= 122;
-const isDigit = (c: number) => c >= 48 && c <= 57;
-const isSpace = (c: number) => c === 32 || c === 9 || c === 13 || c === 10 || c === 0xa0;
-/** Scripts written without spaces: each character is a token (bigrams then read like words). */
-const isIdeographic = (c: number) =>
-  (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af);
-
-interface Tokens {
-  readonly count: number;
-  /** 1 where the token is a word or number, 0 for a mark or a line break. */
-  readonly words: Uint8Array;
-  readonly hashes: Int32Array;
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
-}
-
-/** Token arrays reused by every text of up to this many units (a few hundred KB kept). */
-const SCRATCH_UNITS = 1 << 15;
-let SCRATCH: { hashes: Int32Array; starts: Int32Array; ends: Int32Array; words: Uint8Array } | undefined;
-
-/**
- * Word, number, punctuation and line-break tokens of the skeleton; a run of one punctuation mark is one token.
- * INVARIANT: the arrays may be shared with the next call's: read them before tokenizing another text.
- */
-function tokenize(text: string): Tokens {
-  const n = text.length;
-  // At most one token per character: sized once, no growing (a megabyte costs 13 MB for the scan's duration).
-  // Texts of up to SCRATCH_UNITS reuse one set of arrays: the tokens never outlive the scoring that reads them.
-  const scratch = n + 1 <= SCRATCH_UNITS;
-  if (scratch && SCRATCH === undefined)
-    SCRATCH = {
-      hashes: new Int32Array(SCRATCH_UNITS),
-      starts: new Int32Array(SCRATCH_UNITS),
-      ends: new Int32Array(SCRATCH_UNITS),
-      words: new Uint8Array(SCRATCH_UNITS),
-    };
-  const hashes = scratch ? SCRATCH!.hashes : new Int32Array(n + 1);
-  const starts = scratch ? SCRATCH!.starts : new Int32Array(n + 1);
-  const ends = scratch ? SCRATCH!.ends : new Int32Array(n + 1);
-  const words = scratch ? SCRATCH!.words : new Uint8Array(n + 1);
-  let count = 0;
-  const push = (h: number, s: number, e: number, word: number) => {
-    words[count] = word;
-    hashes[count] = h;
-    starts[count] = s;
-    ends[count] = e;
-    count++;
-  };
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 10) {
-      const s = i;
-      while (i < n && (text.charCodeAt(i) === 10 || isSpace(text.charCodeAt(i)))) i++;
-      push(NEWLINE, s, s + 1, 0);
-    } else if (isSpace(c)) {
-      i++;
-    } else if (isLower(c) || isDigit(c)) {
-      const s = i;
-      let h = 0x811c9dc5;
-      let digits = false;
-      let letters = false;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (isLower(d)) letters = true;
-        else if (isDigit(d)) digits = true;
-        else break;
-        h = Math.imul(h ^ d, 0x01000193);
-        i++;
-      }
-      push(digits ? (letters ? ALNUM : NUMBER) : h | 0, s, i, 1);
-    } else if (c < 128) {
-      const s = i;
-      while (i < n && text.charCodeAt(i) === c) i++;
-      push(Math.imul(0x811c9dc5 ^ c, 0x01000193) | 0, s, i, 0);
-    } else if (isIdeographic(c)) {
-      push(Math.imul(0x811c9dc5 ^ c, 0x01000193) | 0, i, i + 1, 1);
-      i++;
-    } else {
-      // Other scripts (Cyrillic, Greek, …) and non-ASCII marks: a run up to a space or an ASCII character.
-      const s = i;
-      let h = 0x811c9dc5;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d < 128 || isSpace(d) || isIdeographic(d)) break;
-        h = Math.imul(h ^ d, 0x01000193);
-        i++;
-      }
-      push(h | 0, s, i, 1);
-    }
-  }
-  return { count, words, hashes, starts, ends };
-}
-
-/** The first token whose end is after `at`: the token a hit starting at `at` begins in. */
-function tokenAt(tokens: Tokens, at: number): number {
-  let lo = 0;
-  let hi = tokens.count;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (tokens.ends[mid]! <= at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Coarse bins of a 0..1 score: the model learns how far to trust each. */
 const scoreBin = (x: number) =>
@@ -342,7 +230,7 @@ const DOC_PARTS = [
  * codes" … "step 2: send them to …") has its addressee in one window and its
  * destination in another, and no single window sees both.
  */
-function docParts(hits: readonly RuleHit[]): string[] {
+export function docParts(hits: readonly RuleHit[]): string[] {
   const counts = new Int32Array(DOC_PARTS.length);
   let features = 0;
   for (const hit of hits) {
@@ -385,7 +273,7 @@ export function namedBuckets(rules: readonly InjectionRule[]): Set<number> {
 const QUOTED = 0x5f3759df;
 
 /** The tokens of the input's skeleton; in a text about attacks, those inside its quotes salted. */
-function tokensOf(input: ModelInput): Tokens {
+export function tokensOf(input: ModelInput): Tokens {
   const tokens = tokenize(input.text);
   // What code or a report cites is salted as what an article quotes is: other features than the same words bare.
   const quotes =
@@ -403,7 +291,12 @@ function tokensOf(input: ModelInput): Tokens {
 }
 
 /** The features of `tokens`; with `only`, of that window alone, with a readable label per bucket entry. */
-function featuresOf(input: ModelInput, tokens: Tokens, only?: number, w?: Float32Array): ModelFeatures {
+export function featuresOf(
+  input: ModelInput,
+  tokens: Tokens,
+  only?: number,
+  w?: Float32Array,
+): ModelFeatures {
   const labels: string[] | undefined = only === undefined ? undefined : [];
   const tokenText = (t: number) => {
     const h = tokens.hashes[t]!;
@@ -521,116 +414,5 @@ function featuresOf(input: ModelInput, tokens: Tokens, only?: number, w?: Float3
     hitCounts,
     ...(labels && { labels }),
     ...(sums && { sums }),
-  };
-}
-
-/** The model's verdict on one text. */
-export interface ModelVerdict {
-  /** Probability-like score, 0..1. */
-  readonly score: number;
-  /** The strongest window, in skeleton coordinates. */
-  readonly start: number;
-  readonly end: number;
-  /** The features that pushed the strongest window's score most, either way, with their weights. */
-  readonly reasons: readonly { readonly feature: string; readonly weight: number }[];
-}
-
-let WEIGHTS: Float32Array | undefined;
-/** The weights, decoded on first use from the generated module (int8, scaled). */
-export function modelWeights(): Float32Array {
-  if (WEIGHTS) return WEIGHTS;
-  const raw = MODEL_WEIGHTS.weights;
-  const w = new Float32Array(1 << MODEL_BITS);
-  const bytes = atob(raw);
-  for (let i = 0; i < w.length && i < bytes.length; i++) {
-    const q = bytes.charCodeAt(i);
-    w[i] = (q > 127 ? q - 256 : q) * MODEL_WEIGHTS.scale;
-  }
-  WEIGHTS = w;
-  return w;
-}
-
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-
-/** Scores features with weights `w` and bias `bias`: the whole-text logit plus the strongest window's. */
-export function logitOf(
-  f: ModelFeatures,
-  w: ArrayLike<number>,
-  bias: number,
-): { logit: number; window: number } {
-  let base = bias;
-  for (const b of f.doc) base += w[b]!;
-  let best = Number.NEGATIVE_INFINITY;
-  let window = 0;
-  const windows = f.offsets.length - 1;
-  for (let k = 0; k < windows; k++) {
-    let s = 0;
-    if (f.sums) s = f.sums[k]!;
-    else for (let i = f.offsets[k]!; i < f.offsets[k + 1]!; i++) s += w[f.buckets[i]!]!;
-    if (s > best) {
-      best = s;
-      window = k;
-    }
-  }
-  return { logit: base + (windows > 0 ? best : 0), window };
-}
-
-/** How many features an explanation names. */
-const REASONS = 5;
-
-/**
- * The learned model's score of a text, with the window that decided it and
- * the features that weighed most there.
- */
-export function modelVerdict(input: ModelInput): ModelVerdict {
-  const w = modelWeights();
-  const tokens = tokensOf(input);
-  const features = featuresOf(input, tokens, undefined, w);
-  const { logit, window } = logitOf(features, w, MODEL_WEIGHTS.bias);
-  const start = features.spans[2 * window] ?? 0;
-  const end = features.spans[2 * window + 1] ?? 0;
-  // Explaining re-reads only the deciding window, with labels.
-  const explained = featuresOf(input, tokens, window);
-  const contributions: { feature: string; weight: number }[] = [];
-  for (let i = explained.offsets[window]!; i < explained.offsets[window + 1]!; i++)
-    contributions.push({ feature: explained.labels![i]!, weight: w[explained.buckets[i]!]! });
-  for (let i = 0; i < explained.doc.length; i++)
-    contributions.push({ feature: docLabel(input, i), weight: w[explained.doc[i]!]! });
-  const score = sigmoid(logit);
-  // What to name: the features that pushed towards the verdict.
-  const sign = score >= 0.5 ? 1 : -1;
-  contributions.sort((a, b) => sign * (b.weight - a.weight));
-  const reasons = contributions
-    .slice(0, REASONS)
-    .filter((c) => sign * c.weight > 0)
-    .map((c) => ({ feature: c.feature, weight: Math.round(c.weight * 100) / 100 }));
-  return { score, start, end, reasons };
-}
-
-function docLabel(input: ModelInput, i: number): string {
-  return [
-    `hidden or encoded carriers ${input.carrierScore.toFixed(2)}`,
-    `words about attacks (${input.meta.strong} strong, ${input.meta.weak} weak)`,
-    ...docParts(input.hits).map((name) => `in the whole text: ${name.slice('doc:'.length)}`),
-  ][i]!;
-}
-
-/** The model's verdict as a finding: its weight is the score, its reason the features that decided it. */
-export function modelFinding(verdict: ModelVerdict, skeleton: Skeleton, text: string): DetectorFinding {
-  const [start, end] = originalSpan(skeleton, text, verdict.start, verdict.end);
-  const named = verdict.reasons.map((r) => `${r.feature} ${r.weight > 0 ? '+' : ''}${r.weight}`).join(', ');
-  const score = Math.round(verdict.score * 1000) / 1000;
-  return {
-    detector: 'injection',
-    kind: 'learned-model',
-    family: 'learned',
-    reason:
-      verdict.score >= 0.5
-        ? `a learned model reads this passage as an injection (${score}; ${named})`
-        : `a learned model reads this passage as ordinary text (${score}${named ? `; ${named}` : ''})`,
-    start,
-    end,
-    weight: score,
-    preview: preview(text, start, end),
   };
 }

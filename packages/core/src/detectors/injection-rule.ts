@@ -100,3 +100,22 @@ export function rule(
     ...(kinds && { kinds }),
   };
 }
+
+/** Cues are looked for all through a text: an order late in a long document must still meet its addressee. */
+const CUE_HITS = 1024;
+
+/** Cues that matter only near a context cue (injection.ts looks for them only there): an order's verb and object. */
+const LOCAL = new Set(['cue-order', 'cue-polite', 'cue-destination', 'cue-sensitive']);
+
+/** One cue rule per alternative, so that each is tried only where its own literals occur. */
+export const cue = (
+  id: string,
+  triggers: readonly string[],
+  sources: string | readonly string[],
+): InjectionRule[] =>
+  (typeof sources === 'string' ? [sources] : sources).map((source) => ({
+    ...rule('*', 'direct-instruction', id, 0, 'cue', triggers, source),
+    cue: true,
+    local: LOCAL.has(id),
+    maxHits: CUE_HITS,
+  }));

@@ -3,7 +3,8 @@ import { CUES } from './injection-cues.js';
 import { FEATURE_RULES, featureHits } from './injection-features.js';
 import { HIDDEN_PATTERNS, hiddenContentFindings, type RuleHit } from './injection-hidden.js';
 import { mentionSpans } from './injection-mention.js';
-import { type ModelInput, modelFinding, modelVerdict } from './injection-model.js';
+import type { ModelInput } from './injection-model.js';
+import { modelFinding, modelVerdict } from './injection-model-verdict.js';
 import {
   execMatches,
   isReporting,
@@ -148,7 +149,12 @@ export function injectionEvidence(
     findings.push(finding(hit.rule, start, end, text, discounted, { reported: quoted ? 'quoted' : 'prose' }));
   }
   const plain = findings.length;
-  findings.push(...hiddenContentFindings(text, skeleton, hits, matchesIn));
+  const citing = {
+    at: (at: number) => within(mentions, at) || (quotes !== undefined && within(quotes, at)),
+    discount: QUOTED_DISCOUNT,
+    found: cited,
+  };
+  findings.push(...hiddenContentFindings(text, skeleton, hits, matchesIn, citing));
   findings.push(...decodedFindings(text, rules));
   const carried = findings.filter((f, i) => i >= plain || f.carrier !== undefined);
   // The model weighs quoting in any text that names attacks, not only in one the discount above applies to.

@@ -1,0 +1,126 @@
+/**
+ * The learned injection model's tokens: the skeleton cut into words (each
+ * ideographic character one word), hashed (FNV-1a), numbers and ids
+ * collapsed to one token, line breaks kept as tokens of their own. Linear in
+ * the text; arrays reused across texts of up to SCRATCH_UNITS units.
+ */
+
+/** FNV-1a over a string's code units. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+export const pair = (a: number, b: number) =>
+  Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ 0x5bd1e995;
+
+export const NEWLINE = hashString('<nl>');
+/** Words with digits in them (ids, SKUs, times) and numbers are one token each: their values are a generator's. */
+export const ALNUM = hashString('<w0>');
+export const NUMBER = hashString('<0>');
+
+const isLower = (c: number) => c >= 97 && c <= 122;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isSpace = (c: number) => c === 32 || c === 9 || c === 13 || c === 10 || c === 0xa0;
+/** Scripts written without spaces: each character is a token (bigrams then read like words). */
+const isIdeographic = (c: number) =>
+  (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af);
+
+export interface Tokens {
+  readonly count: number;
+  /** 1 where the token is a word or number, 0 for a mark or a line break. */
+  readonly words: Uint8Array;
+  readonly hashes: Int32Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+}
+
+/** Token arrays reused by every text of up to this many units (a few hundred KB kept). */
+const SCRATCH_UNITS = 1 << 15;
+let SCRATCH: { hashes: Int32Array; starts: Int32Array; ends: Int32Array; words: Uint8Array } | undefined;
+
+/**
+ * Word, number, punctuation and line-break tokens of the skeleton; a run of one punctuation mark is one token.
+ * INVARIANT: the arrays may be shared with the next call's: read them before tokenizing another text.
+ */
+export function tokenize(text: string): Tokens {
+  const n = text.length;
+  // At most one token per character: sized once, no growing (a megabyte costs 13 MB for the scan's duration).
+  // Texts of up to SCRATCH_UNITS reuse one set of arrays: the tokens never outlive the scoring that reads them.
+  const scratch = n + 1 <= SCRATCH_UNITS;
+  if (scratch && SCRATCH === undefined)
+    SCRATCH = {
+      hashes: new Int32Array(SCRATCH_UNITS),
+      starts: new Int32Array(SCRATCH_UNITS),
+      ends: new Int32Array(SCRATCH_UNITS),
+      words: new Uint8Array(SCRATCH_UNITS),
+    };
+  const hashes = scratch ? SCRATCH!.hashes : new Int32Array(n + 1);
+  const starts = scratch ? SCRATCH!.starts : new Int32Array(n + 1);
+  const ends = scratch ? SCRATCH!.ends : new Int32Array(n + 1);
+  const words = scratch ? SCRATCH!.words : new Uint8Array(n + 1);
+  let count = 0;
+  const push = (h: number, s: number, e: number, word: number) => {
+    words[count] = word;
+    hashes[count] = h;
+    starts[count] = s;
+    ends[count] = e;
+    count++;
+  };
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      const s = i;
+      while (i < n && (text.charCodeAt(i) === 10 || isSpace(text.charCodeAt(i)))) i++;
+      push(NEWLINE, s, s + 1, 0);
+    } else if (isSpace(c)) {
+      i++;
+    } else if (isLower(c) || isDigit(c)) {
+      const s = i;
+      let h = 0x811c9dc5;
+      let digits = false;
+      let letters = false;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (isLower(d)) letters = true;
+        else if (isDigit(d)) digits = true;
+        else break;
+        h = Math.imul(h ^ d, 0x01000193);
+        i++;
+      }
+      push(digits ? (letters ? ALNUM : NUMBER) : h | 0, s, i, 1);
+    } else if (c < 128) {
+      const s = i;
+      while (i < n && text.charCodeAt(i) === c) i++;
+      push(Math.imul(0x811c9dc5 ^ c, 0x01000193) | 0, s, i, 0);
+    } else if (isIdeographic(c)) {
+      push(Math.imul(0x811c9dc5 ^ c, 0x01000193) | 0, i, i + 1, 1);
+      i++;
+    } else {
+      // Other scripts (Cyrillic, Greek, …) and non-ASCII marks: a run up to a space or an ASCII character.
+      const s = i;
+      let h = 0x811c9dc5;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d < 128 || isSpace(d) || isIdeographic(d)) break;
+        h = Math.imul(h ^ d, 0x01000193);
+        i++;
+      }
+      push(h | 0, s, i, 1);
+    }
+  }
+  return { count, words, hashes, starts, ends };
+}
+
+/** The first token whose end is after `at`: the token a hit starting at `at` begins in. */
+export function tokenAt(tokens: Tokens, at: number): number {
+  let lo = 0;
+  let hi = tokens.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens.ends[mid]! <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,129 @@
+import {
+  docParts,
+  featuresOf,
+  MODEL_BITS,
+  type ModelFeatures,
+  type ModelInput,
+  tokensOf,
+} from './injection-model.js';
+import { MODEL_WEIGHTS } from './injection-model-weights.js';
+import { originalSpan, type Skeleton } from './normalize.js';
+import { preview } from './preview.js';
+import type { DetectorFinding } from './types.js';
+
+/**
+ * The learned injection model's verdict: its weights decoded, a text's
+ * features scored (the whole text's plus its strongest window's), and the
+ * score explained by the features that weighed most, as a finding.
+ */
+
+/** The model's verdict on one text. */
+export interface ModelVerdict {
+  /** Probability-like score, 0..1. */
+  readonly score: number;
+  /** The strongest window, in skeleton coordinates. */
+  readonly start: number;
+  readonly end: number;
+  /** The features that pushed the strongest window's score most, either way, with their weights. */
+  readonly reasons: readonly { readonly feature: string; readonly weight: number }[];
+}
+
+let WEIGHTS: Float32Array | undefined;
+/** The weights, decoded on first use from the generated module (int8, scaled). */
+export function modelWeights(): Float32Array {
+  if (WEIGHTS) return WEIGHTS;
+  const raw = MODEL_WEIGHTS.weights;
+  const w = new Float32Array(1 << MODEL_BITS);
+  const bytes = atob(raw);
+  for (let i = 0; i < w.length && i < bytes.length; i++) {
+    const q = bytes.charCodeAt(i);
+    w[i] = (q > 127 ? q - 256 : q) * MODEL_WEIGHTS.scale;
+  }
+  WEIGHTS = w;
+  return w;
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** Scores features with weights `w` and bias `bias`: the whole-text logit plus the strongest window's. */
+export function logitOf(
+  f: ModelFeatures,
+  w: ArrayLike<number>,
+  bias: number,
+): { logit: number; window: number } {
+  let base = bias;
+  for (const b of f.doc) base += w[b]!;
+  let best = Number.NEGATIVE_INFINITY;
+  let window = 0;
+  const windows = f.offsets.length - 1;
+  for (let k = 0; k < windows; k++) {
+    let s = 0;
+    if (f.sums) s = f.sums[k]!;
+    else for (let i = f.offsets[k]!; i < f.offsets[k + 1]!; i++) s += w[f.buckets[i]!]!;
+    if (s > best) {
+      best = s;
+      window = k;
+    }
+  }
+  return { logit: base + (windows > 0 ? best : 0), window };
+}
+
+/** How many features an explanation names. */
+const REASONS = 5;
+
+/**
+ * The learned model's score of a text, with the window that decided it and
+ * the features that weighed most there.
+ */
+export function modelVerdict(input: ModelInput): ModelVerdict {
+  const w = modelWeights();
+  const tokens = tokensOf(input);
+  const features = featuresOf(input, tokens, undefined, w);
+  const { logit, window } = logitOf(features, w, MODEL_WEIGHTS.bias);
+  const start = features.spans[2 * window] ?? 0;
+  const end = features.spans[2 * window + 1] ?? 0;
+  // Explaining re-reads only the deciding window, with labels.
+  const explained = featuresOf(input, tokens, window);
+  const contributions: { feature: string; weight: number }[] = [];
+  for (let i = explained.offsets[window]!; i < explained.offsets[window + 1]!; i++)
+    contributions.push({ feature: explained.labels![i]!, weight: w[explained.buckets[i]!]! });
+  for (let i = 0; i < explained.doc.length; i++)
+    contributions.push({ feature: docLabel(input, i), weight: w[explained.doc[i]!]! });
+  const score = sigmoid(logit);
+  // What to name: the features that pushed towards the verdict.
+  const sign = score >= 0.5 ? 1 : -1;
+  contributions.sort((a, b) => sign * (b.weight - a.weight));
+  const reasons = contributions
+    .slice(0, REASONS)
+    .filter((c) => sign * c.weight > 0)
+    .map((c) => ({ feature: c.feature, weight: Math.round(c.weight * 100) / 100 }));
+  return { score, start, end, reasons };
+}
+
+function docLabel(input: ModelInput, i: number): string {
+  return [
+    `hidden or encoded carriers ${input.carrierScore.toFixed(2)}`,
+    `words about attacks (${input.meta.strong} strong, ${input.meta.weak} weak)`,
+    ...docParts(input.hits).map((name) => `in the whole text: ${name.slice('doc:'.length)}`),
+  ][i]!;
+}
+
+/** The model's verdict as a finding: its weight is the score, its reason the features that decided it. */
+export function modelFinding(verdict: ModelVerdict, skeleton: Skeleton, text: string): DetectorFinding {
+  const [start, end] = originalSpan(skeleton, text, verdict.start, verdict.end);
+  const named = verdict.reasons.map((r) => `${r.feature} ${r.weight > 0 ? '+' : ''}${r.weight}`).join(', ');
+  const score = Math.round(verdict.score * 1000) / 1000;
+  return {
+    detector: 'injection',
+    kind: 'learned-model',
+    family: 'learned',
+    reason:
+      verdict.score >= 0.5
+        ? `a learned model reads this passage as an injection (${score}; ${named})`
+        : `a learned model reads this passage as ordinary text (${score}${named ? `; ${named}` : ''})`,
+    start,
+    end,
+    weight: score,
+    preview: preview(text, start, end),
+  };
+}
