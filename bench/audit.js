@@ -15,7 +15,7 @@
 import { createHash, hash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAuditChain } from '@gatehouse/core';
 import {
@@ -186,6 +186,8 @@ export async function run({ quick }) {
     cpu: cpus()[0]?.model ?? 'unknown',
     date: new Date().toISOString(),
     quick,
+    // The machine is shared: figures mean little without what else was running.
+    load_average_at_start: loadavg().map((l) => Number(l.toFixed(2))),
   };
   try {
     // The limit first, in alternating rounds with Gatehouse at 4,096 in flight (a shared machine
@@ -229,17 +231,20 @@ export async function run({ quick }) {
     // Alternating rounds: range-partitioned threads (the default) and one pass, same log, same run.
     let verified;
     const parallelRounds = [];
+    const thisThreadRounds = [];
     const onePassRounds = [];
     const limitRounds = [];
     for (let round = 0; round < (quick ? 1 : 3); round++) {
       limitRounds.push(rawVerifyRate(sqlite.sqlitePath));
-      for (const [threads, rounds] of [
-        [undefined, parallelRounds],
-        [1, onePassRounds],
+      for (const [options, rounds] of [
+        [{}, parallelRounds],
+        // As `gatehouse audit verify` runs: its own thread is one of the range threads.
+        [{ thisThread: true }, thisThreadRounds],
+        [{ threads: 1 }, onePassRounds],
       ]) {
         const cpu = cpuMs();
         const started = performance.now();
-        verified = await verifyStoredAudit(sqlite, threads === undefined ? {} : { threads });
+        verified = await verifyStoredAudit(sqlite, options);
         const cpuUs = (cpuMs().all - cpu.all) * 1000;
         rounds.push({
           per_s: Math.round(verified.events / ((performance.now() - started) / 1000)),
@@ -250,6 +255,8 @@ export async function run({ quick }) {
     }
     const verifyStore = median(parallelRounds.map((r) => r.per_s));
     const verifyOnePass = median(onePassRounds.map((r) => r.per_s));
+    const verifyThisThread = median(thisThreadRounds.map((r) => r.per_s));
+    const verifyThisThreadCpuUs = median(thisThreadRounds.map((r) => r.cpu_us_per_event));
     const verifyCpuUs = median(parallelRounds.map((r) => r.cpu_us_per_event));
     const verifyOnePassCpuUs = median(onePassRounds.map((r) => r.cpu_us_per_event));
     const verifyLimit = median(limitRounds.map((r) => r.per_s));
@@ -276,12 +283,15 @@ export async function run({ quick }) {
       verify_events_per_s: {
         from_sqlite: verifyStore,
         from_sqlite_rounds: parallelRounds,
+        from_sqlite_with_this_thread: verifyThisThread,
+        from_sqlite_with_this_thread_rounds: thisThreadRounds,
         from_sqlite_one_pass: verifyOnePass,
         from_sqlite_one_pass_rounds: onePassRounds,
         limit_raw_select_sha256_one_thread: verifyLimit,
         limit_rounds: limitRounds,
         cpu_us_per_event: {
           range_threads: verifyCpuUs,
+          range_threads_with_this_thread: verifyThisThreadCpuUs,
           one_pass: verifyOnePassCpuUs,
           limit: verifyLimitCpuUs,
         },
@@ -304,7 +314,7 @@ export async function run({ quick }) {
     for (const [name, rate] of Object.entries(appends))
       console.log(`  appends, ${name.replace(/_/g, ' ')}: ${fmt(rate)}/s`);
     console.log(
-      `  verify from SQLite, ${fmt(verified.events)} events, ${verified.checkpoints} checkpoints (events/s, CPU µs/event all threads):\n    Gatehouse, ${availableParallelism()} range threads  ${fmt(verifyStore)}/s ${verifyCpuUs} (rounds ${parallelRounds.map((r) => fmt(r.per_s)).join(', ')})\n    Gatehouse, one pass          ${fmt(verifyOnePass)}/s ${verifyOnePassCpuUs} (rounds ${onePassRounds.map((r) => fmt(r.per_s)).join(', ')})\n    limit: raw SELECT + SHA-256 of the same bytes, one thread ${fmt(verifyLimit)}/s ${verifyLimitCpuUs} (rounds ${limitRounds.map((r) => fmt(r.per_s)).join(', ')})\n    one pass / limit ${(verifyOnePass / verifyLimit).toFixed(2)}; CPU per event / the limit's ${(verifyCpuUs / verifyLimitCpuUs).toFixed(2)}; ${fmt(verifyOnIdleCores)} events/s on ${cores} idle cores at this CPU per event`,
+      `  verify from SQLite, ${fmt(verified.events)} events, ${verified.checkpoints} checkpoints (events/s, CPU µs/event all threads):\n    Gatehouse, ${availableParallelism()} range threads  ${fmt(verifyStore)}/s ${verifyCpuUs} (rounds ${parallelRounds.map((r) => fmt(r.per_s)).join(', ')})\n    Gatehouse, this thread + ${availableParallelism() - 1} (as the CLI) ${fmt(verifyThisThread)}/s ${verifyThisThreadCpuUs} (rounds ${thisThreadRounds.map((r) => fmt(r.per_s)).join(', ')})\n    Gatehouse, one pass          ${fmt(verifyOnePass)}/s ${verifyOnePassCpuUs} (rounds ${onePassRounds.map((r) => fmt(r.per_s)).join(', ')})\n    limit: raw SELECT + SHA-256 of the same bytes, one thread ${fmt(verifyLimit)}/s ${verifyLimitCpuUs} (rounds ${limitRounds.map((r) => fmt(r.per_s)).join(', ')})\n    one pass / limit ${(verifyOnePass / verifyLimit).toFixed(2)}; CPU per event / the limit's ${(verifyCpuUs / verifyLimitCpuUs).toFixed(2)}; ${fmt(verifyOnIdleCores)} events/s on ${cores} idle cores at this CPU per event`,
     );
     console.log(`  verify, rows in RAM:  ${fmt(verifyMemory)} events/s`);
     const best = Math.max(
@@ -321,6 +331,10 @@ export async function run({ quick }) {
     );
     console.log(
       `  ${verdict(verifyStore >= TARGET_VERIFY)} verify >= ${fmt(TARGET_VERIFY)} events/s, measured: ${fmt(verifyStore)}/s (${verdict(verifyOnIdleCores >= TARGET_VERIFY)} at this CPU per event on ${cores} idle cores: ${fmt(verifyOnIdleCores)}/s)`,
+    );
+    result.load_average_at_end = loadavg().map((l) => Number(l.toFixed(2)));
+    console.log(
+      `  load average (1, 5, 15 min) at start ${result.load_average_at_start.join(' ')}, at end ${result.load_average_at_end.join(' ')} on ${availableParallelism()} cores`,
     );
     await writeFile(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
     return { ok: verified.ok && inMemory.ok };

@@ -42,18 +42,21 @@ async function verifiedBothWays(tampering: readonly string[]) {
   await raw.close();
   const sequential = await verifyStoredAudit(store, { threads: 1 });
   const verifier = await checkpointVerifier([key.publicJwk]);
-  const inRanges = (ranges: number) =>
+  const inRanges = (ranges: number, thisThread = false) =>
     verifyAuditInParallel(path, store.streamAuditCheckpoints(1), verifier, {
       threads: 3,
       minEventsPerRange: 10,
       pageSize: 7,
       ranges,
+      thisThread,
     });
   const parallel = await inRanges(3);
   // Thirteen uneven ranges of 24 (the last 12), more than the threads: each takes several in turn.
   const manyRanges = await inRanges(13);
+  // The same, with this thread as one of the three (as the CLI verifies).
+  const withThisThread = await inRanges(13, true);
   await store.close();
-  return { sequential, parallel, manyRanges };
+  return { sequential, parallel, manyRanges, withThisThread };
 }
 
 const comparable = (v: {
@@ -113,10 +116,11 @@ const cases: [string, string[]][] = [
 
 describe('verifying an audit log in parallel ranges', () => {
   it.each(cases)('finds what one pass finds in %s', async (_name, tampering) => {
-    const { sequential, parallel, manyRanges } = await verifiedBothWays(tampering);
+    const { sequential, parallel, manyRanges, withThisThread } = await verifiedBothWays(tampering);
     expect(parallel).toBeDefined();
     expect(comparable(parallel!)).toEqual(comparable(sequential));
     expect(comparable(manyRanges!)).toEqual(comparable(sequential));
+    expect(comparable(withThisThread!)).toEqual(comparable(sequential));
     if (tampering.length === 0) expect(parallel).toMatchObject({ ok: true, events: 300, lastSeq: 300 });
     else expect(sequential.ok).toBe(false);
   });

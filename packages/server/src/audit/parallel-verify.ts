@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { AuditCheckpoint, AuditProblem, AuditVerification } from '@gatehouse/core';
 import SqliteDatabase from 'better-sqlite3';
 import { AUDIT_PAGE_SIZE } from './sqlite-audit-pages.js';
-import type { RangeVerification, VerifyRange } from './verify-worker.js';
+import { type RangeVerification, type VerifyRange, verifyRange } from './verify-range.js';
 import { auditWorkerScript } from './worker-script.js';
 
 /** Below this many events one thread is as fast as starting several. */
@@ -36,6 +36,12 @@ export async function verifyAuditInParallel(
      * a thread slowed by a busy core takes fewer and both finish near the same time.
      */
     readonly ranges?: number;
+    /**
+     * This thread verifies ranges too, as one of `threads`, and one thread fewer is started (each
+     * costs ~50 ms of CPU to boot, and warms its own JIT). For a caller whose event loop has
+     * nothing else to serve, such as the CLI; a server leaves its loop to its requests.
+     */
+    readonly thisThread?: boolean;
   } = {},
 ): Promise<AuditVerification | undefined> {
   const bounds = readBounds(path);
@@ -47,7 +53,7 @@ export async function verifyAuditInParallel(
   if (threads < 2) return undefined;
   // Threads not yet pooled start now: they boot (tens of ms each) while this thread reads and
   // checks the checkpoints.
-  const workers = Array.from({ length: threads }, checkOut);
+  const workers = Array.from({ length: options.thisThread ? threads - 1 : threads }, checkOut);
   // Checkpoints are few (one per thousand events or so): their signatures are checked here, once.
   const checked: { checkpoint: AuditCheckpoint; trusted: boolean }[] = [];
   try {
@@ -72,7 +78,7 @@ export async function verifyAuditInParallel(
       pageSize: options.pageSize ?? AUDIT_PAGE_SIZE,
     };
   });
-  return join(ranges, await verifyRanges(ranges, workers));
+  return join(ranges, await verifyRanges(ranges, workers, options.thisThread === true));
 }
 
 function readBounds(path: string): { first: number; last: number } | undefined {
@@ -117,10 +123,14 @@ function discard(worker: Worker): void {
   if (at >= 0) idle.splice(at, 1);
 }
 
-/** Runs `ranges` on the checked-out `workers`, each taking the next range when it is done. */
+/**
+ * Runs `ranges` on the checked-out `workers`, and on this thread when `here`, each taking the
+ * next range when it is done.
+ */
 async function verifyRanges(
   ranges: readonly VerifyRange[],
   workers: readonly Worker[],
+  here: boolean,
 ): Promise<RangeVerification[]> {
   const verified: RangeVerification[] = new Array(ranges.length);
   let next = 0;
@@ -137,7 +147,11 @@ async function verifyRanges(
       else void worker.terminate();
     }
   };
-  await Promise.all(workers.map(drain));
+  const drainHere = async () => {
+    for (let k = next++; k < ranges.length; k = next++)
+      verified[k] = await verifyRange(ranges[k] as VerifyRange, { yieldBetweenPages: true });
+  };
+  await Promise.all([...workers.map(drain), ...(here ? [drainHere()] : [])]);
   return verified;
 }
 

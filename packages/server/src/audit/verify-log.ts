@@ -28,6 +28,11 @@ export async function verifyStoredAudit(
     externalCheckpoints?: readonly AuditCheckpoint[];
     /** Threads for a SQLite log (range-partitioned); 1 verifies in one pass. Default: the cores. */
     threads?: number;
+    /**
+     * The calling thread is one of them (see verifyAuditInParallel): for a caller with nothing
+     * else on its event loop, such as the CLI.
+     */
+    thisThread?: boolean;
   } = {},
 ): Promise<AuditVerification> {
   const keys = options.publicKeys ?? (await store.listAuditKeys()).map((k) => JSON.parse(k.publicJwk) as JWK);
@@ -38,6 +43,7 @@ export async function verifyStoredAudit(
   if (store.sqlitePath !== undefined && options.from === undefined && options.threads !== 1) {
     const verified = await verifyAuditInParallel(store.sqlitePath, checkpoints(), verifySignature, {
       ...(options.threads !== undefined && { threads: options.threads }),
+      ...(options.thisThread !== undefined && { thisThread: options.thisThread }),
     });
     if (verified) return verified;
   }

@@ -126,6 +126,8 @@ export async function auditVerify(
         ...(from !== undefined && { from }),
         ...(publicKeys && { publicKeys }),
         externalCheckpoints: external,
+        // The command's event loop has nothing else to do: it verifies ranges itself.
+        thisThread: true,
       }),
     );
     return reportVerification(io, result, opts.json);
