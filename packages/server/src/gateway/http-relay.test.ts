@@ -18,7 +18,8 @@ async function upstream(options: { resetReused?: boolean; idleCloseMs?: number }
   const seen = { connections: 0, resets: [] as string[], answered: [] as string[], closedIdle: 0 };
   const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
-    const method = String(parseFrame(await readBody(req, 100_000)).method ?? '');
+    const frame = parseFrame(await readBody(req, 100_000));
+    const method = frame.kind === 'response' ? '' : frame.method;
     const before = served.get(socket) ?? 0;
     if (options.resetReused && before > 0) {
       seen.resets.push(method);
