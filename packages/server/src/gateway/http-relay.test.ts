@@ -117,6 +117,23 @@ describe('HttpRelay over a pooled socket the upstream closed', () => {
   });
 });
 
+describe('HttpRelay idle timeout', () => {
+  it('never cuts an answer in progress, however long the upstream stays silent in it', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(': open\n\n');
+      // Silent for six times the relay's idle timeout, then the answer.
+      setTimeout(() => res.end('data: late\n\n'), 600);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    servers.push(server);
+    const relay = relayTo(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, 100);
+    const res = await relay.send('GET', { accept: 'text/event-stream' }, undefined, undefined, true);
+    expect(await readBody(res, 100_000)).toBe(': open\n\ndata: late\n\n');
+  });
+});
+
 describe('repeatable', () => {
   it('holds for read-only and idempotent frames, never for a path-run request or an answer', () => {
     for (const method of ['initialize', 'ping', 'tools/list', 'resources/subscribe', 'logging/setLevel'])
