@@ -82,30 +82,53 @@ export function modelVerdict(input: ModelInput): ModelVerdict {
   const { logit, window } = logitOf(features, w, MODEL_WEIGHTS.bias);
   const start = features.spans[2 * window] ?? 0;
   const end = features.spans[2 * window + 1] ?? 0;
+  const score = sigmoid(logit);
+  // The reasons are read only for a finding (score ≥ 0.5): most outputs are ordinary text, and
+  // explaining costs a second pass with labels, so it is done on first read.
+  let reasons: ModelVerdict['reasons'] | undefined;
+  return {
+    score,
+    start,
+    end,
+    get reasons() {
+      reasons ??= explain(input, tokens, window, score, w);
+      return reasons;
+    },
+  };
+}
+
+/** The features that pushed the deciding window's score towards the verdict, strongest first. */
+function explain(
+  input: ModelInput,
+  tokens: ReturnType<typeof tokensOf>,
+  window: number,
+  score: number,
+  w: Float32Array,
+): ModelVerdict['reasons'] {
   // Explaining re-reads only the deciding window, with labels.
   const explained = featuresOf(input, tokens, window);
   const contributions: { feature: string; weight: number }[] = [];
   for (let i = explained.offsets[window]!; i < explained.offsets[window + 1]!; i++)
     contributions.push({ feature: explained.labels![i]!, weight: w[explained.buckets[i]!]! });
+  const docLabels = docLabelsOf(input);
   for (let i = 0; i < explained.doc.length; i++)
-    contributions.push({ feature: docLabel(input, i), weight: w[explained.doc[i]!]! });
-  const score = sigmoid(logit);
+    contributions.push({ feature: docLabels[i]!, weight: w[explained.doc[i]!]! });
   // What to name: the features that pushed towards the verdict.
   const sign = score >= 0.5 ? 1 : -1;
   contributions.sort((a, b) => sign * (b.weight - a.weight));
-  const reasons = contributions
+  return contributions
     .slice(0, REASONS)
     .filter((c) => sign * c.weight > 0)
     .map((c) => ({ feature: c.feature, weight: Math.round(c.weight * 100) / 100 }));
-  return { score, start, end, reasons };
 }
 
-function docLabel(input: ModelInput, i: number): string {
+/** The names of the whole-text features, in the order `featuresOf` gives their buckets. */
+function docLabelsOf(input: ModelInput): string[] {
   return [
     `hidden or encoded carriers ${input.carrierScore.toFixed(2)}`,
     `words about attacks (${input.meta.strong} strong, ${input.meta.weak} weak)`,
     ...docParts(input.hits).map((name) => `in the whole text: ${name.slice('doc:'.length)}`),
-  ][i]!;
+  ];
 }
 
 /** The model's verdict as a finding: its weight is the score, its reason the features that decided it. */

@@ -86,6 +86,17 @@ export function detectInjection(text: string, kind: ScanKind): InjectionScan {
   return { score: Math.round(score * 1000) / 1000, findings };
 }
 
+/** The rules that read a kind of text, by kind: one filtered list each, not a new one per scan. */
+const RULES_BY_KIND = new Map<ScanKind, readonly InjectionRule[]>();
+function rulesFor(kind: ScanKind): readonly InjectionRule[] {
+  let rules = RULES_BY_KIND.get(kind);
+  if (rules === undefined) {
+    rules = INJECTION_RULES.filter((r) => !r.kinds || r.kinds.includes(kind));
+    RULES_BY_KIND.set(kind, rules);
+  }
+  return rules;
+}
+
 /**
  * What the rules find in a text, their score, and what the learned model
  * reads (injection-model.ts). Internal: the model's training script reads
@@ -97,7 +108,7 @@ export function injectionEvidence(
 ): { findings: DetectorFinding[]; ruleScore: number; model: ModelInput; skeleton: Skeleton } {
   ensureEngine();
   const skeleton = skeletonOf(text);
-  const rules = INJECTION_RULES.filter((r) => !r.kinds || r.kinds.includes(kind));
+  const rules = rulesFor(kind);
   const found = LITERALS.scan(skeleton.text);
   const raw = runRules(skeleton.text, rules, found);
   for (const pass of transformedPasses(skeleton.text, rules, found)) raw.push(...pass);

@@ -1,6 +1,6 @@
 import { compilePolicy, decide, type PathOutcome } from '@gatehouse/core';
 import { describe, expect, it } from 'vitest';
-import { toolResultOf } from './gateway.js';
+import { toolResultOf } from './tool-results.js';
 
 const policy = compilePolicy({
   name: 'p.yaml',

@@ -43,6 +43,17 @@ export async function mcpRoutes(
   const relay = new FrameRelay(gateway, app.log);
   gateway.events = relay.router;
   const resourceOf = (upstream: string) => `${baseUrl}/mcp/${upstream}`;
+  /** The audiences a token for `/mcp/<upstream>` may name: made once per upstream, not per request. */
+  const audiences = new Map<string, readonly string[]>();
+  const audiencesOf = (upstream: string): readonly string[] => {
+    let list = audiences.get(upstream);
+    if (list === undefined) {
+      list = [resourceOf(upstream), ...opts.audiences];
+      // Only configured upstreams are kept: a made-up name in a URL must not grow the map.
+      if (gateway.upstream(upstream)) audiences.set(upstream, list);
+    }
+    return list;
+  };
   const metadataUrlOf = (upstream: string) =>
     `${baseUrl}/.well-known/oauth-protected-resource/mcp/${upstream}`;
 
@@ -102,10 +113,7 @@ export async function mcpRoutes(
     const { upstream } = request.params;
     // Authenticate first: which upstreams exist is not told to callers without a token.
     // A Gatehouse token for this resource (or the issuer, or a configured audience) is accepted.
-    const authenticated = await decisions.authenticate(request.headers.authorization, [
-      resourceOf(upstream),
-      ...opts.audiences,
-    ]);
+    const authenticated = await decisions.authenticate(request.headers.authorization, audiencesOf(upstream));
     if ('error' in authenticated) {
       const challenge =
         authenticated.error === 'invalid_request' && request.headers.authorization === undefined
@@ -191,10 +199,7 @@ export async function mcpRoutes(
       signal: gone.signal,
       // A call held for a person runs only if the same token still authenticates the same agent.
       recheck: async (): Promise<Caller | undefined> => {
-        const again = await decisions.authenticate(session.authorization, [
-          resourceOf(upstream),
-          ...opts.audiences,
-        ]);
+        const again = await decisions.authenticate(session.authorization, audiencesOf(upstream));
         return 'error' in again || again.agent.id !== session.agentId ? undefined : again;
       },
     };

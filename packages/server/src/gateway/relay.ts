@@ -2,27 +2,22 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { GatehouseError } from '@gatehouse/core';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from '../decisions/decision-service.js';
+import { ENFORCED_METHODS, judgedParams, metaOf, outputOf, pathCallOf, repeatable } from './enforced-call.js';
 import { errorText, type Frame, RPC, type RpcId, requestText, resultText } from './frames.js';
 import {
   type CallRelay,
-  type GatewayCallMeta,
   gatehouseSessionOf,
   type McpGateway,
   mayCall,
   PROMPT_GET_TOOL,
   RESOURCE_READ_TOOL,
-  textOfResult,
 } from './gateway.js';
 import { readBody } from './http-relay.js';
 import type { RelaySession, ReplyStream } from './relay-session.js';
 import { StdioRouter } from './stdio-router.js';
+import { textOfResult } from './tool-results.js';
 import type { Upstream } from './upstream.js';
 import { MAX_UPSTREAM_BODY, parseUpstream, UpstreamStreams, upstreamHeaders } from './upstream-streams.js';
-
-/** MCP tool names: letters, digits, `_`, `-`, `.` (so a name can never reach a pseudo-tool). */
-const MCP_TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
-/** The methods whose requests run the enforcement path. */
-const ENFORCED_METHODS: ReadonlySet<string> = new Set(['tools/call', 'resources/read', 'prompts/get']);
 
 /** The listings that pass only when the agent may use what they list. */
 const LISTED_BY: Readonly<Record<string, { tool: string; empty: Record<string, unknown[]> }>> = {
@@ -114,11 +109,11 @@ export class FrameRelay {
           await upstream.notify(frame.method, frame.params as Record<string, unknown> | undefined);
         return call.reply.accepted();
       }
-      return this.#forward(frame.text, call);
+      return this.#forward(frame, call);
     }
     switch (frame.method) {
       case 'initialize':
-        return upstream.http ? this.#forward(frame.text, call, true) : this.#initializeStdio(frame, call);
+        return upstream.http ? this.#forward(frame, call, true) : this.#initializeStdio(frame, call);
       case 'tools/list':
         return this.#listTools(frame.id, call);
       case 'tools/call':
@@ -170,7 +165,7 @@ export class FrameRelay {
         else session.subscriptions.delete(uri);
       }
     }
-    if (upstream.http) return this.#forward(frame.text, call);
+    if (upstream.http) return this.#forward(frame, call);
     return this.#relayStdio(frame, call, upstream);
   }
 
@@ -180,7 +175,7 @@ export class FrameRelay {
     call: RelayCall,
     upstream: Upstream,
   ): Promise<void> {
-    if (upstream.http) return this.#forward(frame.text, call);
+    if (upstream.http) return this.#forward(frame, call);
     const asked = call.session.asked.get(frame.id);
     if (!asked)
       return call.reply.final(
@@ -223,79 +218,17 @@ export class FrameRelay {
 
   /** `tools/call`, `resources/read`, `prompts/get`: along the enforcement path, the upstream as the executor. */
   async #enforce(frame: Extract<Frame, { kind: 'request' }>, call: RelayCall): Promise<void> {
-    const { session, headers } = call;
+    const { session } = call;
     const params = frame.params ?? {};
-    let tool: string;
-    let args: Record<string, unknown>;
-    let named: unknown;
-    if (frame.method === 'tools/call') {
-      named = params.name;
-      if (typeof named !== 'string' || !MCP_TOOL_NAME.test(named))
-        return call.reply.final(
-          resultText(frame.id, {
-            isError: true,
-            content: [
-              {
-                type: 'text',
-                text: `Gatehouse denied this call: '${String(named).slice(0, 130)}' is not a tool name`,
-              },
-            ],
-            _meta: { 'gatehouse/decision': { code: 'invalid-tool-name' } },
-          }),
-        );
-      const given = params.arguments ?? {};
-      if (given === null || typeof given !== 'object' || Array.isArray(given))
-        return call.reply.final(
-          errorText(frame.id, RPC.invalidParams, "invalid params: 'arguments' must be an object"),
-        );
-      tool = named;
-      args = given as Record<string, unknown>;
-    } else if (frame.method === 'resources/read') {
-      named = params.uri;
-      if (typeof named !== 'string')
-        return call.reply.final(
-          errorText(frame.id, RPC.invalidParams, "invalid params: 'uri' must be a string"),
-        );
-      tool = RESOURCE_READ_TOOL;
-      args = { uri: named };
-    } else {
-      named = params.name;
-      const given = params.arguments ?? {};
-      if (typeof named !== 'string' || given === null || typeof given !== 'object' || Array.isArray(given))
-        return call.reply.final(
-          errorText(
-            frame.id,
-            RPC.invalidParams,
-            "invalid params: 'name' must be a string and 'arguments' an object",
-          ),
-        );
-      tool = PROMPT_GET_TOOL;
-      args = { name: named, arguments: given };
-    }
-    // The 2026 revision mirrors the name in a header: the upstream may route on it, so it must be
-    // the name the policy judges.
-    const header = headers['mcp-name'];
-    if (typeof header === 'string' && header !== named)
-      return call.reply.final(
-        errorText(
-          frame.id,
-          RPC.invalidRequest,
-          'invalid request: the Mcp-Name header does not match the request',
-        ),
-      );
-
+    const asked = pathCallOf(frame, call.headers);
+    if ('refusal' in asked) return call.reply.final(asked.refusal);
     const controller = new AbortController();
     const onClientGone = () => controller.abort();
     call.signal.addEventListener('abort', onClientGone, { once: true });
     session.inFlight.set(frame.id, controller);
     session.enforce(frame.id);
     const relay: CallRelay = (judged) => {
-      const sent =
-        frame.method === 'tools/call'
-          ? { ...params, arguments: judged }
-          : frame.method === 'resources/read'
-            ? { ...params, uri: judged.uri }
-            : { ...params, name: judged.name, arguments: judged.arguments };
+      const sent = judgedParams(frame.method, params, judged);
       return this.#target(session).http
         ? this.#callHttp(frame.id, frame.method, sent, call, controller.signal)
         : this.#callStdio(frame.method, sent, call, controller.signal);
@@ -304,8 +237,8 @@ export class FrameRelay {
       const result = await this.gateway.callTool(
         session.caller,
         session.upstream,
-        tool,
-        args,
+        asked.tool,
+        asked.args,
         gatehouseSessionOf(session.caller),
         metaOf(params._meta),
         controller.signal,
@@ -404,13 +337,14 @@ export class FrameRelay {
    * a JSON body as it is, a stream event by event (see `#events`).
    * `initialize` maps the upstream's session to the agent's.
    */
-  async #forward(text: string, call: RelayCall, initialize = false): Promise<void> {
+  async #forward(frame: Frame, call: RelayCall, initialize = false): Promise<void> {
     const upstream = this.#target(call.session);
     const res = await upstream.http!.send(
       'POST',
       upstreamHeaders(call.session, call.headers),
-      text,
+      frame.text,
       call.signal,
+      repeatable(frame),
     );
     if (initialize) {
       const given = res.headers['mcp-session-id'];
@@ -430,6 +364,8 @@ export class FrameRelay {
           upstreamHeaders(session, call.headers, 'text/event-stream'),
           undefined,
           call.signal,
+          // Opening a stream changes nothing upstream.
+          true,
         );
         await this.#streams.relayResponse(res, call);
       } catch (err) {
@@ -465,6 +401,8 @@ export class FrameRelay {
           upstreamHeaders(session, call.headers),
           undefined,
           call.signal,
+          // Ending a session twice ends it once.
+          true,
         );
         res.resume();
       } catch {
@@ -492,30 +430,3 @@ const SUPPORTED_VERSIONS: ReadonlySet<string> = new Set([
   '2024-11-05',
 ]);
 const LATEST_VERSION = '2025-11-25';
-
-/** A response's result as the path's output; an error, or no answer, throws with its words. */
-function outputOf(frame: Frame, id: RpcId, status: number): unknown {
-  if (frame.kind !== 'response' || frame.id !== id)
-    throw new GatehouseError(
-      'GH_UPSTREAM',
-      `the upstream answered HTTP ${status} without an answer to the call`,
-    );
-  if (frame.error) throw new GatehouseError('GH_UPSTREAM', frame.error.message.slice(0, 1000));
-  return frame.result;
-}
-
-function metaOf(meta: unknown): GatewayCallMeta {
-  const record = meta !== null && typeof meta === 'object' ? (meta as Record<string, unknown>) : {};
-  const text = (key: string) => {
-    const value = record[key];
-    return typeof value === 'string' && value.length <= 4096 ? value : undefined;
-  };
-  const reasoning = text('gatehouse/reasoning');
-  const intent = text('gatehouse/intent');
-  const traceId = text('gatehouse/trace_id');
-  return {
-    ...(reasoning !== undefined && { reasoning }),
-    ...(intent !== undefined && { intent }),
-    ...(traceId !== undefined && { traceId }),
-  };
-}

@@ -2,7 +2,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { UpstreamConfig } from '../config/load.js';
-import { scrubSecrets, Upstream } from './upstream.js';
+import { Upstream } from './upstream.js';
+import { scrubSecrets } from './upstream-secrets.js';
 
 describe('scrubSecrets', () => {
   const secrets = new Set(['crm_live_4f9a8b7c6d5e', 'short']);

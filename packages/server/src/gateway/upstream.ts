@@ -1,10 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
-import { basename } from 'node:path';
 import { GatehouseError } from '@gatehouse/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type CallToolResult,
@@ -25,17 +22,11 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamConfig } from '../config/load.js';
-import { SecretError } from '../vault/secret-error.js';
-import { resolveSecretRefs, secretRefs } from '../vault/secret-refs.js';
+import { secretRefs } from '../vault/secret-refs.js';
 import { HttpRelay } from './http-relay.js';
-
-/** Where `${secret:NAME}` references are expanded: the vault, or nothing when there is none. */
-export interface SecretSource {
-  /** The plaintext of a secret; rejects when it is unknown or cannot be decrypted. */
-  reveal(name: string): Promise<string>;
-  /** The current version of every secret, so that a rotation can be noticed. */
-  versions?(): Promise<ReadonlyMap<string, number>>;
-}
+import { explainStartFailure, type UpstreamFailure, UpstreamStartFailure } from './upstream-failures.js';
+import { expandSecrets, MIN_SCRUBBED_LENGTH, type SecretSource, scrubSecrets } from './upstream-secrets.js';
+import { openTransport } from './upstream-transport.js';
 
 /** Waits between restarts of an upstream that keeps dying: short first, then capped. */
 const RESTART_BACKOFF_MS = [200, 500, 1000, 2000, 5000, 10_000, 30_000] as const;
@@ -50,8 +41,7 @@ export const MAX_TOOLS = 1000;
 
 export type UpstreamState = 'idle' | 'starting' | 'up' | 'restarting' | 'closed';
 
-/** Why an upstream last failed to start or stopped, in a word: safe to show on `/readyz`. */
-export type UpstreamFailure = 'missing-directory' | 'command-not-found' | 'exited' | 'timeout' | 'error';
+export type { UpstreamFailure } from './upstream-failures.js';
 
 /** An upstream's health, as `/readyz` shows it. */
 export interface UpstreamStatus {
@@ -68,77 +58,6 @@ export interface UpstreamStatus {
 /** Lines of a stdio upstream's stderr kept to explain a failure. */
 const STDERR_TAIL_LINES = 10;
 
-/** Environment variables `npx`/`npm` need behind a private CA or a proxy, which an upstream does not inherit. */
-const NETWORK_ENV = [
-  'NODE_EXTRA_CA_CERTS',
-  'HTTPS_PROXY',
-  'https_proxy',
-  'HTTP_PROXY',
-  'http_proxy',
-] as const;
-
-/** A failed start, with what an admin needs to fix it. */
-class UpstreamStartFailure extends Error {
-  constructor(
-    readonly failure: UpstreamFailure,
-    message: string,
-    readonly exitCode?: number,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * Expands `${secret:NAME}` references from the vault; fails closed (a
- * reference with no vault, an unknown or unreadable secret) naming the secret
- * and never a value.
- */
-export async function expandSecrets(
-  text: string,
-  secrets: SecretSource | undefined,
-  revealed?: Set<string>,
-): Promise<string> {
-  return resolveSecretRefs(text, async (name) => {
-    if (!secrets)
-      throw new SecretError(
-        'GH_SECRET_NOT_FOUND',
-        `secret '${name}' is referenced but no vault is open`,
-        name,
-      );
-    const value = await secrets.reveal(name);
-    revealed?.add(value);
-    return value;
-  });
-}
-
-/** Shorter values are not scrubbed: they would blank out ordinary text. */
-const MIN_SCRUBBED_LENGTH = 8;
-
-/**
- * The value with every occurrence of a brokered secret replaced: an upstream
- * that echoes its environment or headers (a debug tool, an error message)
- * must not hand the agent, or the audit, a credential it was given.
- */
-export function scrubSecrets(value: unknown, secrets: ReadonlySet<string>): unknown {
-  const scrubbed = [...secrets].filter((s) => s.length >= MIN_SCRUBBED_LENGTH);
-  if (scrubbed.length === 0) return value;
-  const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v === 'string') {
-      let out = v;
-      for (const secret of scrubbed)
-        if (out.includes(secret)) out = out.split(secret).join('[REDACTED:secret]');
-      return out;
-    }
-    if (v === null || typeof v !== 'object') return v;
-    // Too deep to walk is too deep to pass on unchecked.
-    if (depth > 64) return '[TRUNCATED: nested too deeply]';
-    if (Array.isArray(v)) return v.map((item) => walk(item, depth + 1));
-    return Object.fromEntries(
-      Object.entries(v).map(([k, item]) => [walk(k, depth + 1) as string, walk(item, depth + 1)]),
-    );
-  };
-  return walk(value, 0);
-}
 /**
  * One upstream MCP server, reached through the official SDK client: started
  * on first use, restarted with backoff when it dies, shared by every agent
@@ -442,10 +361,19 @@ export class Upstream {
     );
     let transport: Transport;
     try {
-      transport = await this.transport();
+      transport = await openTransport(this.config, {
+        expand: (value) => expandSecrets(value, this.options.secrets, this.#revealed),
+        onStderr: (raw) => {
+          const line = scrubSecrets(raw, this.#revealed) as string;
+          this.#stderrTail.push(line);
+          if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
+          this.options.onStderr?.(line);
+        },
+        httpHeaders: () => this.httpHeaders(),
+      });
     } catch (err) {
       if (err instanceof UpstreamStartFailure) {
-        const failure = this.explainStartFailure(err);
+        const failure = explainStartFailure(err, this.config, this.#stderrTail, START_TIMEOUT_MS);
         this.failed(failure, failure.failure);
         throw new GatehouseError('GH_UPSTREAM', `upstream '${this.name}' did not start (${failure.failure})`);
       }
@@ -478,7 +406,7 @@ export class Upstream {
       await Promise.race([connecting, this.exitDuringStart(transport)]);
     } catch (err) {
       await client.close().catch(() => undefined);
-      const failure = this.explainStartFailure(err);
+      const failure = explainStartFailure(err, this.config, this.#stderrTail, START_TIMEOUT_MS);
       // The details (stderr, paths, hints) go to the log and `gatehouse doctor`, never to the
       // agent: they may name paths and hosts.
       this.failed(failure, failure.failure);
@@ -519,86 +447,6 @@ export class Upstream {
         ),
       );
     });
-  }
-
-  /** A start failure in words an admin can act on: what happened, the child's last lines, a hint. */
-  private explainStartFailure(err: unknown): UpstreamStartFailure {
-    let failure: UpstreamStartFailure;
-    if (err instanceof UpstreamStartFailure) failure = err;
-    else if ((err as NodeJS.ErrnoException)?.code === 'ENOENT' && this.config.transport === 'stdio')
-      failure = new UpstreamStartFailure(
-        'command-not-found',
-        `the command '${this.config.command}' was not found on PATH`,
-      );
-    else if (err instanceof Error && /timed? ?out|aborted/i.test(`${err.name} ${err.message}`))
-      failure = new UpstreamStartFailure('timeout', `it did not answer within ${START_TIMEOUT_MS / 1000} s`);
-    else failure = new UpstreamStartFailure('error', messageOf(err));
-    const parts = [`upstream '${this.name}' did not start: ${failure.message}`];
-    if (this.#stderrTail.length > 0) parts.push(`its stderr ended with:\n  ${this.#stderrTail.join('\n  ')}`);
-    const hint = this.hint(failure.failure);
-    if (hint) parts.push(`hint: ${hint}`);
-    return new UpstreamStartFailure(failure.failure, parts.join('; '), failure.exitCode);
-  }
-
-  /** What to try, for the failures that have a usual cause. */
-  private hint(failure: UpstreamFailure): string | undefined {
-    const config = this.config;
-    if (config.transport !== 'stdio') return undefined;
-    if (failure === 'command-not-found')
-      return `install it, or give its full path as upstreams.${this.name}.command`;
-    const launcher = ['npx', 'npm', 'pnpm', 'yarn', 'bunx'].includes(basename(config.command));
-    const missing = NETWORK_ENV.filter((name) => process.env[name] && config.env[name] === undefined);
-    if (launcher && (failure === 'timeout' || failure === 'exited') && missing.length > 0)
-      return `${config.command} runs with a minimal environment, without this process's ${missing.join(', ')}; if it must download the server, pass them: env: { ${missing.map((n) => `${n}: "\${env:${n}}"`).join(', ')} }`;
-    if (launcher && failure === 'timeout')
-      return `${config.command} may still be downloading the server, or cannot reach the registry from its minimal environment: install the server once (npm i …) and give its path as the command`;
-    return undefined;
-  }
-
-  private async transport(): Promise<Transport> {
-    const config = this.config;
-    if (config.transport === 'stdio') {
-      const env: Record<string, string> = {};
-      for (const [key, value] of Object.entries(config.env))
-        env[key] = await expandSecrets(value, this.options.secrets, this.#revealed);
-      // A missing working directory would surface as a bare spawn error: say which one.
-      let isDirectory = false;
-      try {
-        isDirectory = statSync(config.cwd).isDirectory();
-      } catch {
-        isDirectory = false;
-      }
-      if (!isDirectory)
-        throw new UpstreamStartFailure(
-          'missing-directory',
-          `its working directory ${config.cwd} does not exist (upstreams.${this.name}.cwd, relative to the config file)`,
-        );
-      const transport = new StdioClientTransport({
-        command: config.command,
-        args: [...config.args],
-        cwd: config.cwd,
-        env,
-        stderr: 'pipe',
-      });
-      transport.stderr?.on('data', (chunk: Buffer) => {
-        for (const raw of chunk.toString('utf8').split('\n')) {
-          if (raw.trim() === '') continue;
-          const line = scrubSecrets(raw.slice(0, 500), this.#revealed) as string;
-          this.#stderrTail.push(line);
-          if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
-          this.options.onStderr?.(line);
-        }
-      });
-      return transport;
-    }
-    // Headers are expanded per request, so a rotated secret applies at the next call.
-    const fetchWithCredentials = async (url: string | URL, init?: RequestInit): Promise<Response> => {
-      const merged = new Headers(init?.headers);
-      for (const [key, value] of Object.entries(await this.httpHeaders())) merged.set(key, value);
-      // A redirect could carry the credentials to another origin: refuse to follow one.
-      return fetch(url, { ...init, headers: merged, redirect: 'error' });
-    };
-    return new StreamableHTTPClientTransport(new URL(config.url), { fetch: fetchWithCredentials });
   }
 
   /** The connection closed: unless the gateway is shutting down, restart after a backoff. */
