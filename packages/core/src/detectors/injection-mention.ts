@@ -104,12 +104,52 @@ function reportedQuotes(text: string, spans: [number, number][]): void {
     const before = text.slice(Math.max(lineStart, open - FRAME_REACH), open);
     // Cheap first: a frame needs words before the quote (a JSON key's `": ` has none).
     if (
-      (/\p{L}{2}[^"“”„«»「」『』‘’`]{0,40}$/u.test(before) &&
-        (FRAME_BEFORE.test(before) || FIELD_FRAME.test(before))) ||
+      (wordsBeforeEnd(before) && (FRAME_BEFORE.test(before) || FIELD_FRAME.test(before))) ||
       FRAME_AFTER.test(text.slice(close, close + 16))
     )
       spans.push([open, close]);
   }
+}
+
+/** The units WORDS_BEFORE_END's tail may not hold: quotation marks of every script. */
+const QUOTE_MARKS = new Set([...'"“”„«»「」『』‘’`'].map((c) => c.charCodeAt(0)));
+/** How far from the end a letter pair may lie: two letters and a tail of at most 40 units. */
+const WORDS_REACH = 42;
+/** Whether a BMP unit is a letter (\p{L}), by a table filled on first sight: 0 unknown, 1 no, 2 yes. */
+const LETTER_UNITS = new Uint8Array(65536);
+const LETTER = /\p{L}/u;
+function isLetterUnit(c: number): boolean {
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+  let known = LETTER_UNITS[c]!;
+  if (known === 0) {
+    known = LETTER.test(String.fromCharCode(c)) ? 2 : 1;
+    LETTER_UNITS[c] = known;
+  }
+  return known === 2;
+}
+/** The pattern wordsBeforeEnd stands for; it still decides when a surrogate pair (a letter outside the BMP) is near the end. */
+const WORDS_BEFORE_END = /\p{L}{2}[^"“”„«»「」『』‘’`]{0,40}$/u;
+
+/**
+ * WORDS_BEFORE_END.test(s), by a walk back from the end: two letters followed by at most 40 units that are not
+ * quotation marks. The pattern tries every start of the string and reads up to 40 units from each (a few hundred
+ * steps per quotation, the most of a scan's cost in prose full of quotes); the walk reads each of the last 42
+ * units once. INVARIANT: the same answer on every string (injection-mention.test.ts compares them).
+ */
+export function wordsBeforeEnd(s: string): boolean {
+  const n = s.length;
+  const from = Math.max(0, n - WORDS_REACH - 2);
+  for (let i = from; i < n; i++) {
+    const c = s.charCodeAt(i);
+    // A surrogate: a code point of two units, which the pattern reads as one.
+    if (c >= 0xd800 && c <= 0xdfff) return WORDS_BEFORE_END.test(s);
+  }
+  // The pair starts at i; the tail after it, [i + 2, n), grows by one unit per step back.
+  for (let i = n - 2; i >= 0 && i >= n - WORDS_REACH; i--) {
+    if (i + 2 < n && QUOTE_MARKS.has(s.charCodeAt(i + 2))) return false;
+    if (isLetterUnit(s.charCodeAt(i)) && isLetterUnit(s.charCodeAt(i + 1))) return true;
+  }
+  return false;
 }
 
 /**
