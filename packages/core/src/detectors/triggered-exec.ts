@@ -100,14 +100,16 @@ export class TriggerIndex {
     const any = this.anyGlobal;
     any.lastIndex = 0;
     let hits = 0;
+    // A text made of triggers is left to the automaton once the search has found more than a few per 64 units.
+    const budget = Math.max(SEARCH_BUDGET, text.length >> 6);
     for (let m = any.exec(text); m !== null; m = any.exec(text)) {
-      if (++hits > SEARCH_BUDGET) return this.scanner().scan(text).starts;
+      if (++hits > budget) return this.scanner().scan(text).starts;
       const p = m.index;
       // Every literal that starts here, not only the one the search reports: literals overlap (`sk-`, `sk-ant-`).
       const first = text.charCodeAt(p);
       for (const id of this.byFirst.get(first >= 65 && first <= 90 ? first + 32 : first) ?? []) {
         const literal = this.literals[id]!;
-        if (text.slice(p, p + literal.length).toLowerCase() !== literal) continue;
+        if (!startsCaseless(text, p, literal)) continue;
         const list = lists[id];
         if (list === undefined) lists[id] = [p];
         else list.push(p);
@@ -161,6 +163,20 @@ export class TriggerText {
 }
 
 const NONE: readonly number[] = [];
+
+/**
+ * Whether `text.slice(at, at + lower.length).toLowerCase() === lower` (`lower`: a literal in lower case),
+ * without a string per test: ASCII units compared by code, the slice made only past ASCII.
+ */
+export function startsCaseless(text: string, at: number, lower: string): boolean {
+  if (at + lower.length > text.length) return text.slice(at, at + lower.length).toLowerCase() === lower;
+  for (let k = 0; k < lower.length; k++) {
+    const c = text.charCodeAt(at + k);
+    if (c >= 128) return text.slice(at, at + lower.length).toLowerCase() === lower;
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== lower.charCodeAt(k)) return false;
+  }
+  return true;
+}
 
 /**
  * Successive matches of a pattern on a text, as repeated `exec` of the
