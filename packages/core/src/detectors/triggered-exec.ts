@@ -100,10 +100,8 @@ export class TriggerIndex {
     const any = this.anyGlobal;
     any.lastIndex = 0;
     let hits = 0;
-    // A text made of triggers is left to the automaton once the search has found more than a few per 64 units.
-    const budget = Math.max(SEARCH_BUDGET, text.length >> 6);
     for (let m = any.exec(text); m !== null; m = any.exec(text)) {
-      if (++hits > budget) return this.scanner().scan(text).starts;
+      if (++hits > SEARCH_BUDGET) return this.scanner().scan(text).starts;
       const p = m.index;
       // Every literal that starts here, not only the one the search reports: literals overlap (`sk-`, `sk-ant-`).
       const first = text.charCodeAt(p);
