@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detectInjection } from './injection.js';
-import { mentionSpans, wordsBeforeEnd } from './injection-mention.js';
+import { displayedBlocks, mentionSpans, opensAt, wordsBeforeEnd } from './injection-mention.js';
 import { skeletonOf } from './normalize.js';
 
 /** Whether `part` of `text` lies in a cited span; the detector reads the skeleton (lower case, folded). */
@@ -116,5 +116,45 @@ describe('the words before a quotation', () => {
     expect(wordsBeforeEnd(`ab${' '.repeat(41)}`)).toBe(false);
     expect(wordsBeforeEnd('ab » ')).toBe(false);
     expect(wordsBeforeEnd('a1b ')).toBe(false);
+  });
+});
+
+describe('the line scan', () => {
+  it('finds the displayed blocks one search over the whole text finds', () => {
+    const displayed =
+      /(?:^|\n)([^\n]{0,240})\n(?:[ \t]*\n)?(```[\s\S]{0,4000}?```|(?:(?: {4}|\t|>)[^\n]{0,600}(?:\n|$)){1,12})/g;
+    const unit = fc.constantFrom('\n', '\n', ' ', '    ', '\t', '>', '```', 'for example:', 'x', ' \t');
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 40 }), (units) => {
+        const text = units.join('');
+        const want = [...text.matchAll(displayed)].map((m) => [m.index, m[0], m[1], m[2]]);
+        expect(displayedBlocks(text).map((m) => [m.index, m[0], m[1], m[2]])).toEqual(want);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads a line as open where the pattern does', () => {
+    const unit = fc.constantFrom(
+      '[',
+      '(',
+      '{',
+      ',',
+      ']',
+      'x',
+      ' ',
+      '\t',
+      '\u00a0',
+      '\u3000',
+      '\u200b',
+      '\ufeff',
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 12 }), fc.nat(3), (line, pad) => {
+        const text = `${'y'.repeat(pad)}${line}\n`;
+        expect(opensAt(text, pad, pad + line.length)).toBe(/[[({,]\s*$/.test(line));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
