@@ -8,7 +8,7 @@ import {
   luhnValid,
   spanishIdValid,
 } from './checksums.js';
-import { detectPii, mayHoldPii } from './pii.js';
+import { detectPii, mayHoldPii, PII_FORMATS } from './pii.js';
 import { redactText, redactValue, withheldOutput } from './redact.js';
 import { detectSecrets } from './secrets.js';
 
@@ -155,6 +155,36 @@ describe('the cheap tests before a second scan', () => {
     '4111 ',
     'é',
   );
+  it('never rule out a text a PII pattern matches in', () => {
+    // Street words and their numbers, dotted and dashed numbers, letters of both cases: matches of each shape.
+    const street = fc.constantFrom(
+      '12 ',
+      'Main ',
+      'Street',
+      'Hauptstraße ',
+      ' rue ',
+      'Calle ',
+      '1234',
+      '12345678',
+      '192.168.',
+      '2B',
+      'X',
+      'Z',
+      '.',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(unit, street), { maxLength: 40 }), (units) => {
+        const text = units.join('');
+        for (const format of PII_FORMATS) {
+          if (format.need === undefined) continue;
+          if (new RegExp(format.pattern.source, format.pattern.flags.replace('g', '')).test(text))
+            expect([format.reason, format.need.test(text)]).toEqual([format.reason, true]);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('never say no where the PII detector finds something', () => {
     fc.assert(
       fc.property(fc.string({ unit, maxLength: 60 }), (text) => {

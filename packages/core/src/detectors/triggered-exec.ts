@@ -152,7 +152,7 @@ export class TriggerText {
       const at = this.starts[id] ?? NONE;
       const literal = trigger.literals[k]!;
       // The search reads every literal in any case; one that is not caseless must occur as written.
-      return trigger.caseless || at.length === 0 ? at : at.filter((p) => this.text.startsWith(literal, p));
+      return trigger.caseless || at.length === 0 ? at : asWritten(this.text, at, literal);
     });
     const nonEmpty = lists.filter((l) => l.length > 0);
     if (nonEmpty.length <= 1) return nonEmpty[0] ?? NONE;
@@ -161,6 +161,18 @@ export class TriggerText {
 }
 
 const NONE: readonly number[] = [];
+
+/** The offsets of `at` where `literal` occurs as written: `at.filter((p) => text.startsWith(literal, p))`, unit by unit. */
+function asWritten(text: string, at: readonly number[], literal: string): number[] {
+  const kept: number[] = [];
+  for (let i = 0; i < at.length; i++) {
+    const p = at[i]!;
+    let k = 0;
+    while (k < literal.length && text.charCodeAt(p + k) === literal.charCodeAt(k)) k++;
+    if (k === literal.length) kept.push(p);
+  }
+  return kept;
+}
 
 /**
  * Whether `text.slice(at, at + lower.length).toLowerCase() === lower` (`lower`: a literal in lower case),
