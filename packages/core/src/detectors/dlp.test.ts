@@ -11,6 +11,7 @@ import {
 import { detectPii, mayHoldPii, PII_FORMATS } from './pii.js';
 import { redactText, redactValue, withheldOutput } from './redact.js';
 import { detectSecrets } from './secrets.js';
+import { stickyOf, TriggeredMatches, TriggerIndex, TriggerText } from './triggered-exec.js';
 
 const kinds = (findings: readonly { kind: string }[]) => findings.map((f) => f.kind);
 
@@ -182,6 +183,37 @@ describe('the cheap tests before a second scan', () => {
         }
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('find, near their triggers, the matches of the PII patterns that have one', () => {
+    const words = fc.constantFrom(
+      'Tel',
+      'TÉL ',
+      'téléphone: ',
+      'Mobile ',
+      '電話',
+      'hotel ',
+      'Handy',
+      '0612 345678',
+      '+33 ',
+      '::1',
+      'fe80::',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(unit, words), { maxLength: 30 }), (units) => {
+        const text = units.join('');
+        for (const format of PII_FORMATS) {
+          if (format.trigger === undefined) continue;
+          const source = new TriggerText(text, new TriggerIndex([format.trigger]));
+          const triggered = new TriggeredMatches(stickyOf(format.pattern), source, format.trigger);
+          const found: number[] = [];
+          for (let m = triggered.exec(); m !== null; m = triggered.exec()) found.push(m.index, m[0].length);
+          const plain = [...text.matchAll(format.pattern)].flatMap((m) => [m.index, m[0].length]);
+          expect([format.reason, found]).toEqual([format.reason, plain]);
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 
