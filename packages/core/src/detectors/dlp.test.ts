@@ -10,7 +10,7 @@ import {
 } from './checksums.js';
 import { detectPii, mayHoldPii, PII_FORMATS } from './pii.js';
 import { redactText, redactValue, withheldOutput } from './redact.js';
-import { detectSecrets } from './secrets.js';
+import { detectSecrets, SECRET_FORMATS } from './secrets.js';
 import { stickyOf, TriggeredMatches, TriggerIndex, TriggerText } from './triggered-exec.js';
 
 const kinds = (findings: readonly { kind: string }[]) => findings.map((f) => f.kind);
@@ -135,6 +135,46 @@ describe('redaction', () => {
       isError: true,
     });
     expect(withheldOutput('plain', ['secret'])).toMatch(/^\[WITHHELD/);
+  });
+});
+
+describe('the secret formats near their triggers', () => {
+  it('find what their patterns find, wherever the triggers are preceded by what', () => {
+    // Whole secrets and their prefixes, glued to words, to dashes, to dots and to the start.
+    const unit = fc.constantFrom(
+      'sk-',
+      'sk-proj-Xk29fLq83mZpW1vR7tYbQ4nPa8sD6fG2hJ',
+      'sk_live_51HxQ2eK8mZ3pW7rT9vB4nL6c',
+      'ghp_4Vq8ZrT2mXb9LkP0sW3nYd7HcJ5fGu1eAa6R',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+      'xoxb-123456789012-AbCdEfGhIjKl',
+      'AKIAZ7QHNB4EXK2LMW3P',
+      'postgres://app:Xk29fLq83m@db',
+      'api_key=q8Zr2mX9vL3kP7wN4tB6yH1c',
+      'password: Xk29!fLq83',
+      'Authorization: Bearer Xk29fLq83mZpW1vR7tYb',
+      'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8vT3kLm2',
+      'a',
+      '-',
+      '_',
+      '.',
+      ' ',
+      '9',
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 24 }), (units) => {
+        const text = units.join('');
+        for (const format of SECRET_FORMATS) {
+          const source = new TriggerText(text, new TriggerIndex([format.trigger]));
+          const triggered = new TriggeredMatches(stickyOf(format.pattern), source, format.trigger);
+          const found: number[] = [];
+          for (let m = triggered.exec(); m !== null; m = triggered.exec()) found.push(m.index, m[0].length);
+          const plain = [...text.matchAll(format.pattern)].flatMap((m) => [m.index, m[0].length]);
+          expect([format.kind, found]).toEqual([format.kind, plain]);
+        }
+      }),
+      { numRuns: 1500 },
+    );
   });
 });
 

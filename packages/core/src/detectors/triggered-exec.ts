@@ -23,6 +23,11 @@ export interface Trigger {
    */
   readonly lead?: string;
   /**
+   * The ASCII characters (a class) that no match starts right after: what a lookbehind or a `\b` before a word
+   * character at the pattern's start refuses. Positions after one are not tried.
+   */
+  readonly notAfter?: string;
+  /**
    * False for an occurrence no match can start before (within its reach and lead) because of what follows it:
    * its positions are then not tried. INVARIANT: it must never be false where the pattern could match.
    */
@@ -49,6 +54,8 @@ export class TriggerIndex {
   private readonly ids = new Map<Trigger, readonly number[]>();
   /** Per trigger with a lead, which ASCII units lead up to it. */
   readonly leads = new Map<Trigger, Uint8Array>();
+  /** Per trigger with `notAfter`, which ASCII units no match starts after. */
+  readonly notAfter = new Map<Trigger, Uint8Array>();
 
   /** Every literal is one unit that has no case. */
   private readonly unitsOnly: boolean;
@@ -71,13 +78,8 @@ export class TriggerIndex {
         t,
         t.literals.map((l) => literals.indexOf(l.toLowerCase())),
       );
-      if (t.lead !== undefined) {
-        const lead = new RegExp(t.lead);
-        this.leads.set(
-          t,
-          Uint8Array.from({ length: 128 }, (_, c) => (lead.test(String.fromCharCode(c)) ? 1 : 0)),
-        );
-      }
+      if (t.lead !== undefined) this.leads.set(t, asciiTable(t.lead));
+      if (t.notAfter !== undefined) this.notAfter.set(t, asciiTable(t.notAfter));
     }
   }
 
@@ -162,6 +164,12 @@ export class TriggerText {
 
 const NONE: readonly number[] = [];
 
+/** Which ASCII units a class (as in a pattern) holds, by code. */
+function asciiTable(characterClass: string): Uint8Array {
+  const re = new RegExp(characterClass);
+  return Uint8Array.from({ length: 128 }, (_, c) => (re.test(String.fromCharCode(c)) ? 1 : 0));
+}
+
 /** The offsets of `at` where `literal` occurs as written: `at.filter((p) => text.startsWith(literal, p))`, unit by unit. */
 function asWritten(text: string, at: readonly number[], literal: string): number[] {
   const kept: number[] = [];
@@ -213,6 +221,7 @@ export class TriggeredMatches {
     const text = this.source.text;
     const { starts, sticky, trigger } = this;
     const lead = this.source.index.leads.get(trigger);
+    const notAfter = this.source.index.notAfter.get(trigger);
     for (; this.k < starts.length; this.k++) {
       const occurrence = starts[this.k]!;
       if (trigger.viable !== undefined && !trigger.viable(text, occurrence)) {
@@ -233,6 +242,10 @@ export class TriggeredMatches {
       // INVARIANT: a match starting at s contains a trigger at s .. s + reach, so every position that can start
       // one lies in such a range; ranges are visited in ascending order and each position at most once.
       for (let s = first; s <= occurrence; s++) {
+        if (notAfter !== undefined && s > 0) {
+          const c = text.charCodeAt(s - 1);
+          if (c < 128 && notAfter[c] === 1) continue;
+        }
         sticky.lastIndex = s;
         const m = sticky.exec(text);
         if (m === null) continue;
