@@ -35,7 +35,7 @@ const CASES: [string, RegExp, Trigger, string[]][] = [
     'a prefix',
     /(?<![a-z0-9_-])(sk-[a-z0-9_-]{4,12})(?![a-z0-9_-])/g,
     { literals: ['sk-'], reach: 0 },
-    ['sk-', 'a', 'k', '-', '_', '1', ' ', 'ask-', 'sk--'],
+    ['sk-', 'a', 'k', '-', '_', '1', ' ', 'ask-', 'sk--', 'SK-', 'Sk-'],
   ],
   [
     'a scheme before ://',

@@ -156,10 +156,33 @@ export class TriggerText {
       // The search reads every literal in any case; one that is not caseless must occur as written.
       return trigger.caseless || at.length === 0 ? at : asWritten(this.text, at, literal);
     });
-    const nonEmpty = lists.filter((l) => l.length > 0);
-    if (nonEmpty.length <= 1) return nonEmpty[0] ?? NONE;
-    return nonEmpty.flat().sort((a, b) => a - b);
+    return sortedUnion(lists);
   }
+
+  /**
+   * The offsets where `trigger`'s literals occur in any case, sorted (a superset of `occurrences`, without the
+   * copy that keeps those as written: TriggeredMatches checks each as it comes to it).
+   */
+  occurrencesInAnyCase(trigger: Trigger): readonly number[] {
+    return sortedUnion(this.index.idsOf(trigger).map((id) => this.starts[id] ?? NONE));
+  }
+}
+
+/** The offsets of sorted lists, sorted (duplicates kept). */
+function sortedUnion(lists: readonly (readonly number[])[]): readonly number[] {
+  const nonEmpty = lists.filter((l) => l.length > 0);
+  if (nonEmpty.length <= 1) return nonEmpty[0] ?? NONE;
+  return nonEmpty.flat().sort((a, b) => a - b);
+}
+
+/** Whether one of `literals` occurs at `at` as written. */
+function writtenAt(text: string, at: number, literals: readonly string[]): boolean {
+  for (const literal of literals) {
+    let k = 0;
+    while (k < literal.length && text.charCodeAt(at + k) === literal.charCodeAt(k)) k++;
+    if (k === literal.length) return true;
+  }
+  return false;
 }
 
 const NONE: readonly number[] = [];
@@ -213,7 +236,8 @@ export class TriggeredMatches {
     private readonly source: TriggerText,
     private readonly trigger: Trigger,
   ) {
-    this.starts = source.occurrences(trigger);
+    // A trigger written in one case is checked occurrence by occurrence (exec), not copied in a pass of its own.
+    this.starts = source.occurrencesInAnyCase(trigger);
   }
 
   /** The next match, or null. */
@@ -224,6 +248,9 @@ export class TriggeredMatches {
     const notAfter = this.source.index.notAfter.get(trigger);
     for (; this.k < starts.length; this.k++) {
       const occurrence = starts[this.k]!;
+      // INVARIANT: skipping an occurrence a literal does not start at as written leaves what occurrences() gives
+      // (duplicates aside, which a visit ending at `next` passes over).
+      if (!trigger.caseless && !writtenAt(text, occurrence, trigger.literals)) continue;
       if (trigger.viable !== undefined && !trigger.viable(text, occurrence)) {
         this.next = Math.max(this.next, occurrence + 1);
         continue;
