@@ -84,7 +84,6 @@ export const PII_FORMATS: readonly PiiFormat[] = [
     kind: 'national_id',
     reason: 'a Chinese resident identity number (check digit valid)',
     minDigits: 17,
-    need: /\d{17}/,
     pattern: /(?<![\dA-Za-z])(\d{17}[\dX])(?![\dA-Za-z])/dg,
     accept: chineseIdValid,
   },
