@@ -58,11 +58,12 @@ export function spacedSpans(text: string, limit: number): [number, number][] {
 export function identifierRuns(text: string): { start: number; end: number; text: string }[] {
   const runs: { start: number; end: number; text: string }[] = [];
   // The pattern runs only over the stretches of [a-z0-9_-] that hold five separators: a match lies inside one
-  // stretch and holds five, and the unit before a stretch is none of them, as the text's start is none.
+  // stretch and holds five, and the unit before a stretch is none of them, as the text's start is none. A stretch
+  // is found from a separator between two word units, which every match holds (a run of dashes holds none).
   // INVARIANT: the same matches, in the same order, as one search over the whole text (rewritten-views.test.ts).
-  const separator = /[_-]/g;
-  while (runs.length < 32 && separator.test(text)) {
-    let start = separator.lastIndex - 1;
+  const joint = /[a-z0-9][_-][a-z0-9]/g;
+  while (runs.length < 32 && joint.test(text)) {
+    let start = joint.lastIndex - 2;
     while (start > 0 && IDENTIFIER_UNIT[text.charCodeAt(start - 1)] === 1) start--;
     let end = start;
     let separators = 0;
@@ -71,7 +72,7 @@ export function identifierRuns(text: string): { start: number; end: number; text
       if (IDENTIFIER_UNIT[c] !== 1) break;
       if (c === 95 || c === 45) separators++;
     }
-    separator.lastIndex = end;
+    joint.lastIndex = end;
     if (separators < 5) continue;
     const stretch = text.slice(start, end);
     for (let m = JOINED.exec(stretch); m !== null && runs.length < 32; m = JOINED.exec(stretch))
