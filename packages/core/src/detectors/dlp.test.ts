@@ -11,7 +11,7 @@ import {
 import { detectPii, mayHoldPii, PII_FORMATS } from './pii.js';
 import { redactText, redactValue, withheldOutput } from './redact.js';
 import { detectSecrets, SECRET_FORMATS } from './secrets.js';
-import { stickyOf, TriggeredMatches, TriggerIndex, TriggerText } from './triggered-exec.js';
+import { stickyOf, type Trigger, TriggeredMatches, TriggerIndex, TriggerText } from './triggered-exec.js';
 
 const kinds = (findings: readonly { kind: string }[]) => findings.map((f) => f.kind);
 
@@ -138,6 +138,19 @@ describe('redaction', () => {
   });
 });
 
+/** Offsets and lengths of a format's matches, tried near its trigger only (triggered-exec.ts). */
+function triggeredMatches(pattern: RegExp, trigger: Trigger, text: string): number[] {
+  const source = new TriggerText(text, new TriggerIndex([trigger]));
+  const triggered = new TriggeredMatches(stickyOf(pattern), source, trigger);
+  const found: number[] = [];
+  for (let m = triggered.exec(); m !== null; m = triggered.exec()) found.push(m.index, m[0].length);
+  return found;
+}
+
+/** Offsets and lengths of a global pattern's matches over the whole text. */
+const plainMatches = (pattern: RegExp, text: string) =>
+  [...text.matchAll(pattern)].flatMap((m) => [m.index, m[0].length]);
+
 describe('the secret formats near their triggers', () => {
   it('find what their patterns find, wherever the triggers are preceded by what', () => {
     // Whole secrets and their prefixes, glued to words, to dashes, to dots and to the start.
@@ -165,12 +178,10 @@ describe('the secret formats near their triggers', () => {
       fc.property(fc.array(unit, { maxLength: 24 }), (units) => {
         const text = units.join('');
         for (const format of SECRET_FORMATS) {
-          const source = new TriggerText(text, new TriggerIndex([format.trigger]));
-          const triggered = new TriggeredMatches(stickyOf(format.pattern), source, format.trigger);
-          const found: number[] = [];
-          for (let m = triggered.exec(); m !== null; m = triggered.exec()) found.push(m.index, m[0].length);
-          const plain = [...text.matchAll(format.pattern)].flatMap((m) => [m.index, m[0].length]);
-          expect([format.kind, found]).toEqual([format.kind, plain]);
+          expect([format.kind, triggeredMatches(format.pattern, format.trigger, text)]).toEqual([
+            format.kind,
+            plainMatches(format.pattern, text),
+          ]);
         }
       }),
       { numRuns: 1500 },
@@ -245,12 +256,10 @@ describe('the cheap tests before a second scan', () => {
         const text = units.join('');
         for (const format of PII_FORMATS) {
           if (format.trigger === undefined) continue;
-          const source = new TriggerText(text, new TriggerIndex([format.trigger]));
-          const triggered = new TriggeredMatches(stickyOf(format.pattern), source, format.trigger);
-          const found: number[] = [];
-          for (let m = triggered.exec(); m !== null; m = triggered.exec()) found.push(m.index, m[0].length);
-          const plain = [...text.matchAll(format.pattern)].flatMap((m) => [m.index, m[0].length]);
-          expect([format.reason, found]).toEqual([format.reason, plain]);
+          expect([format.reason, triggeredMatches(format.pattern, format.trigger, text)]).toEqual([
+            format.reason,
+            plainMatches(format.pattern, text),
+          ]);
         }
       }),
       { numRuns: 2000 },
