@@ -96,12 +96,16 @@ export interface Folded {
 const foldCache = new Map<number, Folded>();
 const MAX_FOLD_CACHE = 8192;
 
-/** Folds of BMP code points, by code point: an array look-up, where a text in another script spends its time. */
-const foldBmp: (Folded | undefined)[] = new Array(0x10000);
+/**
+ * Folds of BMP code points, by code point: an array look-up, where a text in another script spends its time.
+ * Made on the first text with a character past ASCII (a process that reads none does not pay for it).
+ */
+let foldBmp: (Folded | undefined)[] | undefined;
 
 /** The skeleton form of the visible code point `cp` that starts at `text[i]` (`width` units). */
 function foldAt(cp: number, text: string, i: number, width: number): Folded {
   if (cp < 0x10000) {
+    foldBmp ??= new Array(0x10000);
     let folded = foldBmp[cp];
     if (folded === undefined) {
       folded = fold(cp, text[i]!);

@@ -254,10 +254,11 @@ export function foldedView(text: string): { text: string; origin: (at: number) =
 }
 
 const foldCache = new Map<number, string>();
-/** The folds of BMP units, by unit: an array look-up per character of a text in another script. */
-const foldBmp: (string | undefined)[] = new Array(0x10000);
+/** The folds of BMP units, by unit: an array look-up per character of a text in another script (made on first use). */
+let foldBmp: (string | undefined)[] | undefined;
 
 function foldUnit(unit: number): string {
+  foldBmp ??= new Array(0x10000);
   let out = foldBmp[unit];
   if (out === undefined) {
     out = String.fromCharCode(unit).normalize('NFKC');
