@@ -110,28 +110,6 @@ export const PII_FORMATS: readonly PiiFormat[] = [
     pattern:
       /\b(?:tel|phone|mobile|cell|fax|telefon|handy|mobil|tél|téléphone|portable|teléfono|telefono|móvil|movil)\b[^\n\d]{0,12}((?:0|1[3-9])(?:\d{6,12}|\d{1,4}(?:[ ./-]\d{2,8}){1,4})(?![\d]))|(?:電話|电话|手机|手機|携帯|TEL)[^\n\d]{0,6}((?:0|1[3-9])(?:\d{6,12}|\d{1,4}(?:[ ./-]\d{2,8}){1,4})(?![\d]))/dgi,
     accept: digitCount(7, 15),
-    // Every match starts with its word, in any case (the stems of the longer words among them).
-    trigger: {
-      literals: [
-        'tel',
-        'phone',
-        'mobil',
-        'cell',
-        'fax',
-        'handy',
-        'tél',
-        'portable',
-        'móvil',
-        'movil',
-        '電話',
-        '电话',
-        '手机',
-        '手機',
-        '携帯',
-      ],
-      caseless: true,
-      reach: 0,
-    },
   },
   {
     kind: 'ip',
@@ -187,11 +165,6 @@ export const PII_FORMATS: readonly PiiFormat[] = [
 
 const MAX_PER_FORMAT = 100;
 
-/** A trigger of single units that have no case (`+`, `:`). */
-function isUnits(trigger: Trigger): boolean {
-  return trigger.literals.every((l) => l.length === 1 && l.toLowerCase() === l.toUpperCase());
-}
-
 /** The most digits a format asks for. */
 const MOST_DIGITS = Math.max(...PII_FORMATS.map((f) => f.minDigits ?? 0));
 
@@ -204,15 +177,7 @@ function digitsUpTo(text: string, cap: number): number {
 }
 
 /** The trigger literals of the formats that have one, found in one pass per text; their patterns, sticky. */
-const TRIGGERS = new TriggerIndex(
-  PII_FORMATS.flatMap((f) => (f.trigger && isUnits(f.trigger) ? [f.trigger] : [])),
-);
-/** Per format, whether its trigger is single units. */
-const UNIT_TRIGGER = PII_FORMATS.map((f) => f.trigger !== undefined && isUnits(f.trigger));
-/** The triggers that are words: found by a search of their own, so the single units keep their quicker one. */
-const WORD_TRIGGERS = new TriggerIndex(
-  PII_FORMATS.flatMap((f) => (f.trigger && !isUnits(f.trigger) ? [f.trigger] : [])),
-);
+const TRIGGERS = new TriggerIndex(PII_FORMATS.flatMap((f) => (f.trigger ? [f.trigger] : [])));
 const STICKY = PII_FORMATS.map((f) => stickyOf(f.pattern));
 
 /**
@@ -243,20 +208,12 @@ export function detectPii(text: string, perFormat: number = MAX_PER_FORMAT): Det
   };
   for (const [start, end] of emailSpans(text, perFormat)) add('email', 'an email address', start, end);
   const source = new TriggerText(text, TRIGGERS);
-  let words: TriggerText | undefined;
   const digits = digitsUpTo(text, MOST_DIGITS);
   for (const [index, format] of PII_FORMATS.entries()) {
     if (digits < (format.minDigits ?? 0)) continue;
     if (format.need !== undefined && !format.need.test(text)) continue;
     format.pattern.lastIndex = 0;
-    const trigger = format.trigger;
-    let triggered: TriggeredMatches | undefined;
-    if (trigger !== undefined && UNIT_TRIGGER[index])
-      triggered = new TriggeredMatches(STICKY[index]!, source, trigger);
-    else if (trigger !== undefined) {
-      words ??= new TriggerText(text, WORD_TRIGGERS);
-      triggered = new TriggeredMatches(STICKY[index]!, words, trigger);
-    }
+    const triggered = format.trigger && new TriggeredMatches(STICKY[index]!, source, format.trigger);
     const next = () => (triggered ? triggered.exec() : format.pattern.exec(text));
     let count = 0;
     for (let m = next(); m !== null; m = next()) {
