@@ -8,9 +8,10 @@ import {
   luhnValid,
   spanishIdValid,
 } from './checksums.js';
-import { detectPii, mayHoldPii } from './pii.js';
+import { detectPii, mayHoldPii, PII_FORMATS } from './pii.js';
 import { redactText, redactValue, withheldOutput } from './redact.js';
-import { detectSecrets } from './secrets.js';
+import { detectSecrets, SECRET_FORMATS } from './secrets.js';
+import { stickyOf, type Trigger, TriggeredMatches, TriggerIndex, TriggerText } from './triggered-exec.js';
 
 const kinds = (findings: readonly { kind: string }[]) => findings.map((f) => f.kind);
 
@@ -137,6 +138,57 @@ describe('redaction', () => {
   });
 });
 
+/** Offsets and lengths of a format's matches, tried near its trigger only (triggered-exec.ts). */
+function triggeredMatches(pattern: RegExp, trigger: Trigger, text: string): number[] {
+  const source = new TriggerText(text, new TriggerIndex([trigger]));
+  const triggered = new TriggeredMatches(stickyOf(pattern), source, trigger);
+  const found: number[] = [];
+  for (let m = triggered.exec(); m !== null; m = triggered.exec()) found.push(m.index, m[0].length);
+  return found;
+}
+
+/** Offsets and lengths of a global pattern's matches over the whole text. */
+const plainMatches = (pattern: RegExp, text: string) =>
+  [...text.matchAll(pattern)].flatMap((m) => [m.index, m[0].length]);
+
+describe('the secret formats near their triggers', () => {
+  it('find what their patterns find, wherever the triggers are preceded by what', () => {
+    // Whole secrets and their prefixes, glued to words, to dashes, to dots and to the start.
+    const unit = fc.constantFrom(
+      'sk-',
+      'sk-proj-Xk29fLq83mZpW1vR7tYbQ4nPa8sD6fG2hJ',
+      'sk_live_51HxQ2eK8mZ3pW7rT9vB4nL6c',
+      'ghp_4Vq8ZrT2mXb9LkP0sW3nYd7HcJ5fGu1eAa6R',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+      'xoxb-123456789012-AbCdEfGhIjKl',
+      'AKIAZ7QHNB4EXK2LMW3P',
+      'postgres://app:Xk29fLq83m@db',
+      'api_key=q8Zr2mX9vL3kP7wN4tB6yH1c',
+      'password: Xk29!fLq83',
+      'Authorization: Bearer Xk29fLq83mZpW1vR7tYb',
+      'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8vT3kLm2',
+      'a',
+      '-',
+      '_',
+      '.',
+      ' ',
+      '9',
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 24 }), (units) => {
+        const text = units.join('');
+        for (const format of SECRET_FORMATS) {
+          expect([format.kind, triggeredMatches(format.pattern, format.trigger, text)]).toEqual([
+            format.kind,
+            plainMatches(format.pattern, text),
+          ]);
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
+
 describe('the cheap tests before a second scan', () => {
   const unit = fc.constantFrom(
     'a',
@@ -155,6 +207,65 @@ describe('the cheap tests before a second scan', () => {
     '4111 ',
     'é',
   );
+  it('never rule out a text a PII pattern matches in', () => {
+    // Street words and their numbers, dotted and dashed numbers, letters of both cases: matches of each shape.
+    const street = fc.constantFrom(
+      '12 ',
+      'Main ',
+      'Street',
+      'Hauptstraße ',
+      ' rue ',
+      'Calle ',
+      '1234',
+      '12345678',
+      '192.168.',
+      '2B',
+      'X',
+      'Z',
+      '.',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(unit, street), { maxLength: 40 }), (units) => {
+        const text = units.join('');
+        for (const format of PII_FORMATS) {
+          if (format.need === undefined) continue;
+          if (new RegExp(format.pattern.source, format.pattern.flags.replace('g', '')).test(text))
+            expect([format.reason, format.need.test(text)]).toEqual([format.reason, true]);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('find, near their triggers, the matches of the PII patterns that have one', () => {
+    const words = fc.constantFrom(
+      'Tel',
+      'TÉL ',
+      'téléphone: ',
+      'Mobile ',
+      '電話',
+      'hotel ',
+      'Handy',
+      '0612 345678',
+      '+33 ',
+      '::1',
+      'fe80::',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(unit, words), { maxLength: 30 }), (units) => {
+        const text = units.join('');
+        for (const format of PII_FORMATS) {
+          if (format.trigger === undefined) continue;
+          expect([format.reason, triggeredMatches(format.pattern, format.trigger, text)]).toEqual([
+            format.reason,
+            plainMatches(format.pattern, text),
+          ]);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('never say no where the PII detector finds something', () => {
     fc.assert(
       fc.property(fc.string({ unit, maxLength: 60 }), (text) => {

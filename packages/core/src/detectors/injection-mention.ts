@@ -104,12 +104,52 @@ function reportedQuotes(text: string, spans: [number, number][]): void {
     const before = text.slice(Math.max(lineStart, open - FRAME_REACH), open);
     // Cheap first: a frame needs words before the quote (a JSON key's `": ` has none).
     if (
-      (/\p{L}{2}[^"“”„«»「」『』‘’`]{0,40}$/u.test(before) &&
-        (FRAME_BEFORE.test(before) || FIELD_FRAME.test(before))) ||
+      (wordsBeforeEnd(before) && (FRAME_BEFORE.test(before) || FIELD_FRAME.test(before))) ||
       FRAME_AFTER.test(text.slice(close, close + 16))
     )
       spans.push([open, close]);
   }
+}
+
+/** The units WORDS_BEFORE_END's tail may not hold: quotation marks of every script. */
+const QUOTE_MARKS = new Set([...'"“”„«»「」『』‘’`'].map((c) => c.charCodeAt(0)));
+/** How far from the end a letter pair may lie: two letters and a tail of at most 40 units. */
+const WORDS_REACH = 42;
+/** Whether a BMP unit is a letter (\p{L}), by a table filled on first sight: 0 unknown, 1 no, 2 yes. */
+const LETTER_UNITS = new Uint8Array(65536);
+const LETTER = /\p{L}/u;
+function isLetterUnit(c: number): boolean {
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+  let known = LETTER_UNITS[c]!;
+  if (known === 0) {
+    known = LETTER.test(String.fromCharCode(c)) ? 2 : 1;
+    LETTER_UNITS[c] = known;
+  }
+  return known === 2;
+}
+/** The pattern wordsBeforeEnd stands for; it still decides when a surrogate pair (a letter outside the BMP) is near the end. */
+const WORDS_BEFORE_END = /\p{L}{2}[^"“”„«»「」『』‘’`]{0,40}$/u;
+
+/**
+ * WORDS_BEFORE_END.test(s), by a walk back from the end: two letters followed by at most 40 units that are not
+ * quotation marks. The pattern tries every start of the string and reads up to 40 units from each (a few hundred
+ * steps per quotation, the most of a scan's cost in prose full of quotes); the walk reads each of the last 42
+ * units once. INVARIANT: the same answer on every string (injection-mention.test.ts compares them).
+ */
+export function wordsBeforeEnd(s: string): boolean {
+  const n = s.length;
+  const from = Math.max(0, n - WORDS_REACH - 2);
+  for (let i = from; i < n; i++) {
+    const c = s.charCodeAt(i);
+    // A surrogate: a code point of two units, which the pattern reads as one.
+    if (c >= 0xd800 && c <= 0xdfff) return WORDS_BEFORE_END.test(s);
+  }
+  // The pair starts at i; the tail after it, [i + 2, n), grows by one unit per step back.
+  for (let i = n - 2; i >= 0 && i >= n - WORDS_REACH; i--) {
+    if (i + 2 < n && QUOTE_MARKS.has(s.charCodeAt(i + 2))) return false;
+    if (isLetterUnit(s.charCodeAt(i)) && isLetterUnit(s.charCodeAt(i + 1))) return true;
+  }
+  return false;
 }
 
 /**
@@ -148,11 +188,18 @@ export function mentionSpans(text: string): [number, number][] {
   // Where the last template tag ended: the lines between two tags a few lines apart are the template's text.
   let lastTag = -1;
   let linesSinceTag = 0;
+  // The next `{%` and quotation marks, found ahead of the lines: a line without them is not copied to be read.
+  const next = { tag: text.indexOf('{%'), double: text.indexOf('"'), single: text.indexOf("'") };
+  const before = (key: keyof typeof next, unit: string, from: number, end: number) => {
+    if (next[key] !== -1 && next[key] < from) next[key] = text.indexOf(unit, from);
+    return next[key] !== -1 && next[key] < end;
+  };
   while (lineStart <= text.length) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd < 0) lineEnd = text.length;
     if (lineEnd > lineStart) {
-      if (TEMPLATE_MARKUP.test(text.slice(lineStart, lineEnd))) {
+      // INVARIANT: the markup starts with `{%`, which holds no line break: a line without one holds no tag.
+      if (before('tag', '{%', lineStart, lineEnd) && TEMPLATE_MARKUP.test(text.slice(lineStart, lineEnd))) {
         if (lastTag >= 0 && linesSinceTag <= TEMPLATE_GAP) spans.push([lastTag, lineStart]);
         spans.push([lineStart, lineEnd]);
         lastTag = lineEnd;
@@ -160,18 +207,55 @@ export function mentionSpans(text: string): [number, number][] {
         inCode = false;
       } else {
         linesSinceTag++;
-        inCode = codeLine(text, lineStart, lineEnd, inCode, spans);
+        const quoted = before('double', '"', lineStart, lineEnd) || before('single', "'", lineStart, lineEnd);
+        inCode = codeLine(text, lineStart, lineEnd, inCode, quoted, spans);
       }
     }
     lineStart = lineEnd + 1;
   }
   reportedQuotes(text, spans);
-  DISPLAYED.lastIndex = 0;
-  for (let m = DISPLAYED.exec(text); m !== null; m = DISPLAYED.exec(text)) {
+  for (const m of displayedBlocks(text)) {
     const end = m.index + m[0].length;
     if (INTRODUCES.test(m[1]!)) spans.push([end - m[2]!.length, end]);
   }
   return disjoint(spans);
+}
+
+/** Where a displayed block can start: after a line break, a fence, four spaces, a tab or `>`. */
+const BLOCK_START = /\n(?:```| {4}|\t|>)/g;
+const DISPLAYED_AT = new RegExp(DISPLAYED.source, 'y');
+
+/**
+ * The matches of DISPLAYED, as repeated `exec` gives them, tried only where one can start: a block starts after
+ * a line break, and its match at the line break before the line above it, or the one before that when the line
+ * above is blank (or at the text's start). INVARIANT: every match starts at one of these, so trying them in
+ * ascending order from the end of the last match finds the next match (injection-mention.test.ts compares them).
+ */
+export function displayedBlocks(text: string): RegExpExecArray[] {
+  const candidates: number[] = [];
+  BLOCK_START.lastIndex = 0;
+  for (let m = BLOCK_START.exec(text); m !== null; m = BLOCK_START.exec(text)) {
+    const block = m.index + 1;
+    // The line above the block starts at `above`, the one above that at `twoAbove`.
+    const above = block >= 2 ? text.lastIndexOf('\n', block - 2) + 1 : 0;
+    if (above > 0) {
+      const twoAbove = above >= 2 ? text.lastIndexOf('\n', above - 2) + 1 : 0;
+      candidates.push(twoAbove === 0 ? 0 : twoAbove - 1, above - 1);
+    } else candidates.push(0);
+  }
+  candidates.sort((a, b) => a - b);
+  const matches: RegExpExecArray[] = [];
+  let from = 0;
+  for (const at of candidates) {
+    if (at < from) continue;
+    DISPLAYED_AT.lastIndex = at;
+    const m = DISPLAYED_AT.exec(text);
+    if (m === null) continue;
+    matches.push(m);
+    // A match holds its block: never empty.
+    from = at + m[0].length;
+  }
+  return matches;
 }
 
 /**
@@ -180,8 +264,30 @@ export function mentionSpans(text: string): [number, number][] {
  */
 const CONTINUATION = /^[\s,()[\]{}+:]*$/;
 
-/** A line that leaves a bracket open or an item list unfinished. */
-const OPENS = /[[({,]\s*$/;
+/** A line that leaves a bracket open or an item list unfinished: /[[({,]\s*$/, read back from its end. */
+export function opensAt(text: string, start: number, end: number): boolean {
+  let k = end - 1;
+  while (k >= start && isSpaceUnit(text.charCodeAt(k))) k--;
+  if (k < start) return false;
+  const c = text.charCodeAt(k);
+  return c === 91 || c === 40 || c === 123 || c === 44;
+}
+
+/** `\s`, by code unit: white space and line terminators. */
+function isSpaceUnit(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
 
 /**
  * The string literals of one line of code. `inCode`: the line before was code and left a bracket open.
@@ -192,13 +298,13 @@ function codeLine(
   start: number,
   end: number,
   inCode: boolean,
+  quoted: boolean,
   spans: [number, number][],
 ): boolean {
-  const line = text.slice(start, end);
   // A comment is not cited: it is where a payload hides in code, and says what it says to whoever reads it.
   // A line opens a literal list, dict or call that the next lines continue: `ATTACKS = [`.
-  if (line.indexOf('"') < 0 && line.indexOf("'") < 0)
-    return OPENS.test(line) && (inCode || CODE_SYNTAX.test(line));
+  if (!quoted) return opensAt(text, start, end) && (inCode || CODE_SYNTAX.test(text.slice(start, end)));
+  const line = text.slice(start, end);
   const literals: [number, number][] = [];
   let rest = '';
   let last = 0;
@@ -217,7 +323,7 @@ function codeLine(
   const code =
     CODE_SYNTAX.test(rest) || (inCode && literals.length > 0 && CONTINUATION.test(rest.replace(/ _ /g, '')));
   if (code) spans.push(...literals);
-  return code && OPENS.test(line);
+  return code && opensAt(text, start, end);
 }
 
 /** Spans sorted, the overlapping ones merged. */

@@ -412,26 +412,39 @@ function candidatesOf(
   text: string,
   found: LiteralHits,
   anchors: CompiledRule['anchors'] & object,
+  lists: AnchorLists = new Map(),
 ): ArrayLike<number> {
   const kept: ArrayLike<number>[] = [[0]];
   for (const a of anchors) {
     // Most anchors of a family do not occur in a given text: they are passed over without a look at their lists.
     const single = LITERALS.literals[a.id] === '';
     if (!single && found.occurs[a.id] === 0) continue;
-    const starts = single ? unitPositions(text, ANCHOR_TEXT[a.id]!) : startsOf(found, a.id);
-    if (!a.checkBoundary) {
-      kept.push(starts);
-      continue;
+    // Rules of one family share anchors under different keys: each anchor's list is made once per text.
+    const key = a.checkBoundary ? 2 * a.id + 1 : 2 * a.id;
+    let list = lists.get(key);
+    if (list === undefined) {
+      const starts = single ? unitPositions(text, ANCHOR_TEXT[a.id]!) : startsOf(found, a.id);
+      list = a.checkBoundary ? atWordStart(text, starts) : starts;
+      lists.set(key, list);
     }
-    // Plain arrays: typed arrays and their views cost more to make than these short lists cost to fill.
-    const out: number[] = [];
-    for (const p of starts) {
-      if (p > 0 && isWordUnit(text.charCodeAt(p - 1))) continue;
-      out.push(p);
-    }
-    kept.push(out);
+    kept.push(list);
   }
   return mergeAscending(kept);
+}
+
+/** Per text, the candidate positions of each anchor (key 2 × id, plus 1 with the boundary checked). */
+type AnchorLists = Map<number, ArrayLike<number>>;
+
+/** The offsets of `starts` that no word unit precedes (a `\b` before an anchor that starts with one). */
+function atWordStart(text: string, starts: ArrayLike<number>): number[] {
+  // Plain arrays: typed arrays and their views cost more to make than these short lists cost to fill.
+  const out: number[] = [];
+  for (let i = 0; i < starts.length; i++) {
+    const p = starts[i]!;
+    if (p > 0 && isWordUnit(text.charCodeAt(p - 1))) continue;
+    out.push(p);
+  }
+  return out;
 }
 
 /**
@@ -461,6 +474,7 @@ function runRules(
   };
   // Rules that share their anchors (the verbs of one family) share their candidates.
   const candidateCache = new Map<string, ArrayLike<number>>();
+  const anchorLists: AnchorLists = new Map();
   // Local cues (an order's verb, its object) only count near a context cue: they are looked for there alone, so a
   // long text with no addressee, marker or sequencing pays nothing for them.
   let windows: Int32Array | undefined;
@@ -479,7 +493,7 @@ function runRules(
     if (factors.some((f) => !occurs(FACTOR_LITERALS[f]!))) continue;
     let candidates = candidateCache.get(compiled.anchorKey);
     if (candidates === undefined) {
-      candidates = candidatesOf(text, found, compiled.anchors);
+      candidates = candidatesOf(text, found, compiled.anchors, anchorLists);
       candidateCache.set(compiled.anchorKey, candidates);
     }
     let from = 0;

@@ -81,12 +81,18 @@ export class LiteralScanner {
       // INVARIANT: each of these literals holds a non-ASCII unit, so each occurrence lies within wideReach of a
       // run of them: reading those stretches, merged (disjoint, ascending), finds every occurrence once, in order.
       const reach = this.wideReach;
-      const runs = /[\u0080-\uffff]+/g;
+      // A run is found by a search for its first unit and walked to its end: no match object per run, of which a
+      // text in mixed scripts has one every few characters.
+      const wide = /[\u0080-\uffff]/g;
       let from = -1;
       let to = -1;
-      for (let m = runs.exec(text); m !== null; m = runs.exec(text)) {
-        const start = Math.max(0, m.index - reach);
-        const end = Math.min(text.length, m.index + m[0].length + reach);
+      while (wide.test(text)) {
+        const first = wide.lastIndex - 1;
+        let last = first + 1;
+        while (last < text.length && text.charCodeAt(last) >= 0x80) last++;
+        wide.lastIndex = last;
+        const start = Math.max(0, first - reach);
+        const end = Math.min(text.length, last + reach);
         if (from >= 0 && start <= to) {
           to = Math.max(to, end);
           continue;

@@ -87,7 +87,7 @@ export function isHarmlessFormat(cp: number): boolean {
 }
 
 /** What one visible code point becomes in the skeleton, and whether it is a lookalike of a Latin letter. */
-interface Folded {
+export interface Folded {
   readonly text: string;
   readonly lookalike: boolean;
 }
@@ -96,8 +96,28 @@ interface Folded {
 const foldCache = new Map<number, Folded>();
 const MAX_FOLD_CACHE = 8192;
 
-/** The skeleton form of one visible code point. */
-function fold(cp: number, ch: string): Folded {
+/**
+ * Folds of BMP code points, by code point: an array look-up, where a text in another script spends its time.
+ * Made on the first text with a character past ASCII (a process that reads none does not pay for it).
+ */
+let foldBmp: (Folded | undefined)[] | undefined;
+
+/** The skeleton form of the visible code point `cp` that starts at `text[i]` (`width` units). */
+function foldAt(cp: number, text: string, i: number, width: number): Folded {
+  if (cp < 0x10000) {
+    foldBmp ??= new Array(0x10000);
+    let folded = foldBmp[cp];
+    if (folded === undefined) {
+      folded = fold(cp, text[i]!);
+      foldBmp[cp] = folded;
+    }
+    return folded;
+  }
+  return fold(cp, text.slice(i, i + width));
+}
+
+/** The skeleton form of one visible code point (exported for the tests' reference skeleton). */
+export function fold(cp: number, ch: string): Folded {
   const cached = foldCache.get(cp);
   if (cached !== undefined) return cached;
   let s = ch.normalize(cp < 0x2e80 ? 'NFKD' : 'NFKC').toLowerCase();
@@ -116,6 +136,16 @@ function fold(cp: number, ch: string): Folded {
 
 const isAsciiLetter = (c: string | undefined) => c !== undefined && c >= 'a' && c <= 'z';
 
+/** ASCII runs at least this long are sliced from the lower-cased text; shorter ones are copied unit by unit. */
+const LONG_RUN = 32;
+const lowerAscii = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+/** The units of the skeleton's pieces before they become a string (reused: a scan is synchronous). */
+let PIECE_UNITS: Uint16Array | undefined;
+const pieceUnits = () => {
+  PIECE_UNITS ??= new Uint16Array(4096);
+  return PIECE_UNITS;
+};
+
 /**
  * The skeleton of `text`. Linear in the length of `text`; pure ASCII takes a
  * fast path (lower case only).
@@ -132,13 +162,30 @@ export function skeletonOf(text: string): Skeleton {
       firstHidden: -1,
     };
   }
-  // Pieces of the skeleton, joined once at the end: appending to one string flattens it over and over.
+  // Pieces of the skeleton, joined once at the end: appending to one string flattens it over and over. Long
+  // ASCII runs are slices of the lower-cased text; everything else (short runs, folded characters) is written
+  // unit by unit into a buffer that becomes one piece when it fills: a text that switches script every few
+  // characters would otherwise make a string, a search and a piece per character.
   const parts: string[] = [];
-  // Lower-cased once; ASCII runs are slices of it when lower-casing kept the length. INVARIANT: no lower-case
-  // mapping shortens a character and only U+0130 (İ) lengthens one, so an unchanged length means every
-  // position kept its place.
-  const lowered = text.toLowerCase();
-  const aligned = lowered.length === text.length;
+  const units = pieceUnits();
+  let pending = 0;
+  const flush = () => {
+    if (pending === 0) return;
+    parts.push(String.fromCharCode.apply(null, units.subarray(0, pending) as unknown as number[]));
+    pending = 0;
+  };
+  const put = (unit: number) => {
+    if (pending === units.length) flush();
+    units[pending++] = unit;
+  };
+  // Lower-cased once, on the first long ASCII run; those runs are slices of it when lower-casing kept the length.
+  // INVARIANT: no lower-case mapping shortens a character and only U+0130 (İ) lengthens one, so an unchanged
+  // length means every position kept its place.
+  let lowered: string | undefined;
+  const lowerRun = (from: number, to: number) => {
+    lowered ??= text.toLowerCase();
+    return lowered.length === text.length ? lowered.slice(from, to) : text.slice(from, to).toLowerCase();
+  };
   // The offset map is written only from the first character whose skeleton differs in length from it: most
   // texts with accents or CJK fold one unit to one unit, and need no map at all.
   let map: Int32Array | undefined;
@@ -167,22 +214,28 @@ export function skeletonOf(text: string): Skeleton {
   let tags = 0;
   let mixedScript = 0;
   let firstHidden = -1;
-  // The last character written.
-  let last = '';
+  // The last unit written (-1: none yet).
+  let last = -1;
   const hidden = (at: number) => {
     if (firstHidden < 0) firstHidden = at;
   };
-  // The next non-ASCII unit, found by a search rather than a unit-by-unit walk.
+  // The next non-ASCII unit, found by a search rather than a unit-by-unit walk once a run proves long.
   const wide = /[\u0080-\uffff]/g;
   for (let i = 0; i < text.length; ) {
     const cp = text.codePointAt(i)!;
     if (cp < 0x80) {
-      // A run of ASCII is lower-cased in one go.
-      wide.lastIndex = i + 1;
-      const end = wide.test(text) ? wide.lastIndex - 1 : text.length;
-      const chunk = aligned ? lowered.slice(i, end) : text.slice(i, end).toLowerCase();
-      parts.push(chunk);
-      last = chunk[chunk.length - 1]!;
+      // A short run of ASCII is copied unit by unit, lower case; a long one is found by a search and sliced.
+      let end = i;
+      while (end < text.length && end - i < LONG_RUN && text.charCodeAt(end) < 0x80) end++;
+      if (end - i < LONG_RUN) {
+        for (let k = i; k < end; k++) put(lowerAscii(text.charCodeAt(k)));
+      } else {
+        wide.lastIndex = end;
+        end = wide.test(text) ? wide.lastIndex - 1 : text.length;
+        flush();
+        parts.push(lowerRun(i, end));
+      }
+      last = lowerAscii(text.charCodeAt(end - 1));
       mapTo(i, end - i, true);
       i = end;
       continue;
@@ -200,28 +253,28 @@ export function skeletonOf(text: string): Skeleton {
     } else if (cp >= 0xe0020 && cp <= 0xe007e) {
       tags++;
       hidden(i);
-      last = String.fromCharCode(cp - 0xe0000).toLowerCase();
-      parts.push(last);
+      last = lowerAscii(cp - 0xe0000);
+      put(last);
       room(1);
       mapTo(i, 1, false);
     } else if (!isHarmlessFormat(cp) && !(cp >= 0xe0000 && cp <= 0xe007f)) {
-      const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
-      const { text: folded, lookalike } = fold(cp, ch);
+      const { text: folded, lookalike } = foldAt(cp, text, i, width);
       if (lookalike) {
         const next = text.charCodeAt(i + width);
         const after =
           next < 0x80
             ? (next >= 65 && next <= 90) || (next >= 97 && next <= 122)
             : isAsciiLetter(text[i + width]?.toLowerCase());
-        if (isAsciiLetter(last) || after) mixedScript++;
+        if ((last >= 97 && last <= 122) || after) mixedScript++;
       }
-      parts.push(folded);
-      if (folded.length > 0) last = folded[folded.length - 1]!;
+      for (let k = 0; k < folded.length; k++) put(folded.charCodeAt(k));
+      if (folded.length > 0) last = folded.charCodeAt(folded.length - 1);
       if (folded.length !== width) room(folded.length);
       mapTo(i, folded.length, false);
     } else room(0);
     i += width;
   }
+  flush();
   const out = unescapeBreaks(parts.join(''));
   if (map === undefined) return { text: out, invisible, bidi, tags, mixedScript, firstHidden };
   room(1);

@@ -26,6 +26,11 @@ interface PiiFormat {
   readonly trigger?: Trigger;
   /** ASCII digits every match holds at least (`\d` reads no other): a text with fewer is not searched. */
   readonly minDigits?: number;
+  /**
+   * A shape every match holds (part of the pattern, without its lookarounds): a text without it is not searched.
+   * INVARIANT: wherever the pattern matches, this matches too (dlp.test.ts checks it on random text).
+   */
+  readonly need?: RegExp;
 }
 
 const digitsOf = (s: string) => s.replace(/\D/g, '');
@@ -34,7 +39,7 @@ const digitCount = (min: number, max: number) => (s: string) => {
   return n >= min && n <= max;
 };
 
-const FORMATS: readonly PiiFormat[] = [
+export const PII_FORMATS: readonly PiiFormat[] = [
   {
     kind: 'card',
     reason: 'a payment card number (Luhn-valid, known issuer)',
@@ -46,6 +51,7 @@ const FORMATS: readonly PiiFormat[] = [
     kind: 'iban',
     reason: 'an IBAN (mod-97 valid)',
     minDigits: 2,
+    need: /[A-Z]{2}\d{2}/,
     pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/dg,
     accept: (s) => ibanValid(s.replace(/ /g, '')),
   },
@@ -63,6 +69,7 @@ const FORMATS: readonly PiiFormat[] = [
     kind: 'national_id',
     reason: 'a Spanish DNI/NIE (check letter valid)',
     minDigits: 7,
+    need: /\d[- ]?[A-Z]/,
     pattern: /\b((?:\d{8}|[XYZ]\d{7})[- ]?[A-Z])\b/dg,
     accept: (s) => spanishIdValid(s.replace(/[- ]/g, '')),
   },
@@ -108,6 +115,7 @@ const FORMATS: readonly PiiFormat[] = [
     kind: 'ip',
     reason: 'an IPv4 address',
     minDigits: 4,
+    need: /\d\.\d/,
     pattern:
       /(?<![\d.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?!\d|\.\d)/dg,
     accept: (s) => !/^(?:0\.|127\.|255\.|224\.0\.0\.)/.test(s) && s !== '1.1.1.1' && s !== '8.8.8.8',
@@ -126,6 +134,7 @@ const FORMATS: readonly PiiFormat[] = [
     kind: 'address',
     reason: 'a street address (en)',
     minDigits: 1,
+    need: /\d [A-Z]/,
     pattern:
       /\b\d{1,5} (?:[A-Z][a-z]{1,20} ){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway|Pkwy|Circle|Highway|Hwy)\b\.?/dg,
   },
@@ -133,12 +142,14 @@ const FORMATS: readonly PiiFormat[] = [
     kind: 'address',
     reason: 'a street address (de)',
     minDigits: 1,
+    need: /(?:straße|strasse|weg|allee|platz|gasse|ring|damm) \d/,
     pattern: /\b[A-ZÄÖÜ][a-zäöüß]{2,30}(?:straße|strasse|weg|allee|platz|gasse|ring|damm) \d{1,4}[a-z]?\b/dg,
   },
   {
     kind: 'address',
     reason: 'a street address (fr)',
     minDigits: 1,
+    need: / (?:rue|avenue|boulevard|bd|place|allée|impasse|chemin|quai) /,
     pattern:
       /\b\d{1,4}(?: bis| ter)?,? (?:rue|avenue|boulevard|bd|place|allée|impasse|chemin|quai) (?:de la |de l'|du |des |de |d')?[A-ZÉ][a-zéèêàç-]{2,30}/dg,
   },
@@ -146,6 +157,7 @@ const FORMATS: readonly PiiFormat[] = [
     kind: 'address',
     reason: 'a street address (es)',
     minDigits: 1,
+    need: /(?:Calle|C\/|Avenida|Avda\.|Plaza|Paseo|Camino) /,
     pattern:
       /\b(?:Calle|C\/|Avenida|Avda\.|Plaza|Paseo|Camino) (?:de la |del |de )?[A-ZÁÉÍÓÚ][a-záéíóúñ]{2,30}(?: [A-ZÁÉÍÓÚ][a-záéíóúñ]{2,30}){0,2},? (?:nº ?|n\.º ?)?\d{1,4}\b/dg,
   },
@@ -154,7 +166,7 @@ const FORMATS: readonly PiiFormat[] = [
 const MAX_PER_FORMAT = 100;
 
 /** The most digits a format asks for. */
-const MOST_DIGITS = Math.max(...FORMATS.map((f) => f.minDigits ?? 0));
+const MOST_DIGITS = Math.max(...PII_FORMATS.map((f) => f.minDigits ?? 0));
 
 /** How many ASCII digits `text` holds, counted up to `cap` (found by a search: a text may hold none). */
 function digitsUpTo(text: string, cap: number): number {
@@ -165,8 +177,8 @@ function digitsUpTo(text: string, cap: number): number {
 }
 
 /** The trigger literals of the formats that have one, found in one pass per text; their patterns, sticky. */
-const TRIGGERS = new TriggerIndex(FORMATS.flatMap((f) => (f.trigger ? [f.trigger] : [])));
-const STICKY = FORMATS.map((f) => stickyOf(f.pattern));
+const TRIGGERS = new TriggerIndex(PII_FORMATS.flatMap((f) => (f.trigger ? [f.trigger] : [])));
+const STICKY = PII_FORMATS.map((f) => stickyOf(f.pattern));
 
 /**
  * Finds personal data in `text`. The email scan is a hand-written walk from
@@ -197,8 +209,9 @@ export function detectPii(text: string, perFormat: number = MAX_PER_FORMAT): Det
   for (const [start, end] of emailSpans(text, perFormat)) add('email', 'an email address', start, end);
   const source = new TriggerText(text, TRIGGERS);
   const digits = digitsUpTo(text, MOST_DIGITS);
-  for (const [index, format] of FORMATS.entries()) {
+  for (const [index, format] of PII_FORMATS.entries()) {
     if (digits < (format.minDigits ?? 0)) continue;
+    if (format.need !== undefined && !format.need.test(text)) continue;
     format.pattern.lastIndex = 0;
     const triggered = format.trigger && new TriggeredMatches(STICKY[index]!, source, format.trigger);
     const next = () => (triggered ? triggered.exec() : format.pattern.exec(text));
@@ -248,6 +261,7 @@ const isDomain = (c: number) => isAlnum(c) || c === 46 || c === 45;
 function emailSpans(text: string, limit: number): [number, number][] {
   const spans: [number, number][] = [];
   let floor = 0;
+  let dot = text.indexOf('.');
   for (let at = text.indexOf('@'); at >= 0 && spans.length < limit; at = text.indexOf('@', at + 1)) {
     let s = at;
     while (s > floor && at - s < 64 && isLocal(text.charCodeAt(s - 1))) s--;
@@ -255,15 +269,13 @@ function emailSpans(text: string, limit: number): [number, number][] {
     while (e < text.length && e - at < 254 && isDomain(text.charCodeAt(e))) e++;
     // Trailing dots and hyphens end the sentence, not the domain.
     while (e > at + 1 && (text[e - 1] === '.' || text[e - 1] === '-')) e--;
-    const local = text.slice(s, at);
-    const domain = text.slice(at + 1, e);
     floor = Math.max(floor, at + 1);
-    if (
-      local.length === 0 ||
-      local.startsWith('.') ||
-      !/^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}$/.test(domain)
-    )
-      continue;
+    // A local part, not starting with a dot, and a dot in the domain, before the domain is copied and read.
+    if (s === at || text.charCodeAt(s) === 46) continue;
+    // The next dot is searched for again only once passed: a text of `@`s without one is read once, not per `@`.
+    if (dot !== -1 && dot <= at) dot = text.indexOf('.', at + 1);
+    if (dot === -1 || dot >= e) continue;
+    if (!/^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}$/.test(text.slice(at + 1, e))) continue;
     spans.push([s, e]);
     floor = e;
   }

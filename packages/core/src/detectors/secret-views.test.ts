@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isBidiControl, isHarmlessFormat, isInvisible } from './normalize.js';
 import { redactText } from './redact.js';
 import { scanText } from './scan.js';
-import { detectSecretsInViews, mayHoldSecretInViews, tokenRuns } from './secret-views.js';
+import { detectSecretsInViews, foldedView, mayHoldSecretInViews, tokenRuns } from './secret-views.js';
 
 const TOKEN = 'ghp_4Vq8ZrT2mXb9LkP0sW3nYd7HcJ5fGu1eAa6R';
 const fullWidth = (s: string) =>
@@ -88,5 +89,54 @@ describe('the cheap test before a scan of views', () => {
     ])
       expect(mayHoldSecretInViews(`key: ${disguised}`)).toBe(true);
     expect(mayHoldSecretInViews('plain words and nothing else')).toBe(false);
+  });
+});
+
+describe('the folded view', () => {
+  it('is each code point folded in turn (NFKC, invisible and format characters dropped), with its offsets', () => {
+    const unit = fc.constantFrom(
+      'a',
+      'Z',
+      ' ',
+      'ghp_',
+      'і',
+      'é',
+      'ｇ',
+      'ﬃ',
+      '例',
+      '\u200b',
+      '\u202e',
+      '\ufe0f',
+      '\u{1d422}',
+      '\ud835',
+      '\udc00',
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 40 }), (units) => {
+        const text = units.join('');
+        let want = '';
+        const origins: number[] = [];
+        for (let i = 0; i < text.length; ) {
+          const cp = text.codePointAt(i)!;
+          const ch = String.fromCodePoint(cp);
+          const out =
+            isInvisible(cp) || isBidiControl(cp) || isHarmlessFormat(cp) ? '' : ch.normalize('NFKC');
+          want += out;
+          for (let k = 0; k < out.length; k++) origins.push(out === ch ? i + k : i);
+          i += ch.length;
+        }
+        const view = foldedView(text);
+        if (view === undefined) {
+          expect(want).toBe(text);
+          return;
+        }
+        expect(view.text).toBe(want);
+        expect(Array.from({ length: want.length + 1 }, (_, k) => view.origin(k))).toEqual([
+          ...origins,
+          text.length,
+        ]);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

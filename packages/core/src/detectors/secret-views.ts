@@ -200,7 +200,7 @@ export function mayHoldSecretInViews(text: string): boolean {
  * secret the text does not. One pass over the code units; only non-ASCII
  * characters are looked up, and the offsets are kept per piece, not per unit.
  */
-function foldedView(text: string): { text: string; origin: (at: number) => number } | undefined {
+export function foldedView(text: string): { text: string; origin: (at: number) => number } | undefined {
   const parts: string[] = [];
   /** Per piece of the view: where it starts in the view, where it comes from, and whether it was copied. */
   const viewStarts: number[] = [];
@@ -215,22 +215,27 @@ function foldedView(text: string): { text: string; origin: (at: number) => numbe
     copiedPiece.push(copy);
     n += out.length;
   };
-  // Only non-ASCII units can change: the search jumps from one to the next.
+  // Only non-ASCII units can change: a search jumps over ASCII to the next one, and a run of them (a text in
+  // another script) is read unit by unit, without a search or a string per character.
   const wide = /[\u0080-\uffff]/g;
-  for (let m = wide.exec(text); m !== null; m = wide.exec(text)) {
-    const i = m.index;
+  for (let i = 0; i < text.length; ) {
+    if (text.charCodeAt(i) < 0x80) {
+      wide.lastIndex = i;
+      if (!wide.test(text)) break;
+      i = wide.lastIndex - 1;
+    }
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     const dropped = isInvisible(cp) || isBidiControl(cp) || isHarmlessFormat(cp);
-    const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
-    const out = dropped ? '' : foldOne(cp, ch);
-    if (out !== ch) {
+    const out = dropped ? '' : width === 1 ? foldUnit(cp) : foldOne(cp, text.slice(i, i + 2));
+    const same = width === 1 ? out.length === 1 && out.charCodeAt(0) === cp : out === text.slice(i, i + 2);
+    if (!same) {
       if (i > copied) piece(text.slice(copied, i), copied, true);
       // Every unit of a folded character stands for the character's offset.
       if (out.length > 0) piece(out, i, false);
       copied = i + width;
     }
-    wide.lastIndex = i + width;
+    i += width;
   }
   if (parts.length === 0 && copied === 0) return undefined;
   if (text.length > copied) piece(text.slice(copied), copied, true);
@@ -249,6 +254,18 @@ function foldedView(text: string): { text: string; origin: (at: number) => numbe
 }
 
 const foldCache = new Map<number, string>();
+/** The folds of BMP units, by unit: an array look-up per character of a text in another script (made on first use). */
+let foldBmp: (string | undefined)[] | undefined;
+
+function foldUnit(unit: number): string {
+  foldBmp ??= new Array(0x10000);
+  let out = foldBmp[unit];
+  if (out === undefined) {
+    out = String.fromCharCode(unit).normalize('NFKC');
+    foldBmp[unit] = out;
+  }
+  return out;
+}
 
 function foldOne(cp: number, ch: string): string {
   let out = foldCache.get(cp);

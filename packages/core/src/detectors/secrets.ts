@@ -33,7 +33,9 @@ const random = (min: number) => (secret: string) =>
 const classes = (secret: string) =>
   [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((c) => c.test(secret)).length;
 
-const FORMATS: readonly SecretFormat[] = [
+// notAfter: what the lookbehind at a pattern's start refuses, or the word units a `\b` before its first (a word
+// character) refuses.
+export const SECRET_FORMATS: readonly SecretFormat[] = [
   {
     kind: 'private_key',
     trigger: { literals: ['-----BEGIN '], reach: 0 },
@@ -44,14 +46,14 @@ const FORMATS: readonly SecretFormat[] = [
   },
   {
     kind: 'aws_access_key',
-    trigger: { literals: ['AKIA', 'ASIA', 'ABIA', 'ACCA'], reach: 0 },
+    trigger: { literals: ['AKIA', 'ASIA', 'ABIA', 'ACCA'], reach: 0, notAfter: '[A-Za-z0-9_]' },
     reason: 'an AWS access key id',
     pattern: /\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b/dg,
     accept: (s) => !/EXAMPLE/.test(s) && shannonEntropy(s.slice(4)) >= 2.8,
   },
   {
     kind: 'aws_secret_key',
-    trigger: { literals: ['aws'], caseless: true, reach: 0 },
+    trigger: { literals: ['aws'], caseless: true, reach: 0, notAfter: '[A-Za-z0-9_]' },
     reason: 'an AWS secret access key',
     pattern:
       /\baws[_\-\s]?secret[_\-\s]?(?:access[_\-\s]?)?key\b["']?\s{0,3}(?:[:=]|=>)\s{0,3}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
@@ -60,27 +62,27 @@ const FORMATS: readonly SecretFormat[] = [
   {
     kind: 'github_token',
     reason: 'a GitHub token',
-    trigger: { literals: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'], reach: 0 },
+    trigger: { literals: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'], reach: 0, notAfter: '[A-Za-z0-9_]' },
     pattern: /\b(gh[pousr]_[A-Za-z0-9]{36,251})\b/dg,
     accept: random(3.5),
   },
   {
     kind: 'github_token',
     reason: 'a GitHub fine-grained token',
-    trigger: { literals: ['github_pat_'], reach: 0 },
+    trigger: { literals: ['github_pat_'], reach: 0, notAfter: '[A-Za-z0-9_]' },
     pattern: /\b(github_pat_[A-Za-z0-9_]{60,120})\b/dg,
     accept: random(3.5),
   },
   {
     kind: 'gitlab_token',
-    trigger: { literals: ['glpat-'], reach: 0 },
+    trigger: { literals: ['glpat-'], reach: 0, notAfter: '[A-Za-z0-9_-]' },
     reason: 'a GitLab token',
     pattern: /(?<![A-Za-z0-9_-])(glpat-[A-Za-z0-9_-]{20,64})\b/dg,
     accept: random(3.5),
   },
   {
     kind: 'slack_token',
-    trigger: { literals: ['xox'], reach: 0 },
+    trigger: { literals: ['xox'], reach: 0, notAfter: '[A-Za-z0-9_-]' },
     reason: 'a Slack token',
     pattern: /(?<![A-Za-z0-9_-])(xox[abposr]-[A-Za-z0-9-]{10,250})\b/dg,
     accept: (s) => random(3)(s) && /\d/.test(s),
@@ -95,49 +97,49 @@ const FORMATS: readonly SecretFormat[] = [
   },
   {
     kind: 'stripe_key',
-    trigger: { literals: ['sk_', 'rk_'], reach: 0 },
+    trigger: { literals: ['sk_', 'rk_'], reach: 0, notAfter: '[A-Za-z0-9_]' },
     reason: 'a Stripe secret or restricted key',
     pattern: /\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,247})\b/dg,
     accept: random(3.5),
   },
   {
     kind: 'google_api_key',
-    trigger: { literals: ['AIza'], reach: 0 },
+    trigger: { literals: ['AIza'], reach: 0, notAfter: '[A-Za-z0-9_-]' },
     reason: 'a Google API key',
     pattern: /(?<![A-Za-z0-9_-])(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/dg,
     accept: random(3.5),
   },
   {
     kind: 'anthropic_key',
-    trigger: { literals: ['sk-ant-'], reach: 0 },
+    trigger: { literals: ['sk-ant-'], reach: 0, notAfter: '[A-Za-z0-9_-]' },
     reason: 'an Anthropic API key',
     pattern: /(?<![A-Za-z0-9_-])(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,120})/dg,
     accept: random(3.5),
   },
   {
     kind: 'openai_key',
-    trigger: { literals: ['sk-'], reach: 0 },
+    trigger: { literals: ['sk-'], reach: 0, notAfter: '[A-Za-z0-9_-]' },
     reason: 'an OpenAI API key',
     pattern: /(?<![A-Za-z0-9_-])(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,200})(?![A-Za-z0-9_-])/dg,
     accept: (s) => !s.startsWith('sk-ant-') && random(4)(s) && /\d/.test(s),
   },
   {
     kind: 'sendgrid_key',
-    trigger: { literals: ['SG.'], reach: 0 },
+    trigger: { literals: ['SG.'], reach: 0, notAfter: '[A-Za-z0-9_-]' },
     reason: 'a SendGrid API key',
     pattern: /(?<![A-Za-z0-9_-])(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/dg,
     accept: random(4),
   },
   {
     kind: 'npm_token',
-    trigger: { literals: ['npm_'], reach: 0 },
+    trigger: { literals: ['npm_'], reach: 0, notAfter: '[A-Za-z0-9_]' },
     reason: 'an npm access token',
     pattern: /\b(npm_[A-Za-z0-9]{36})\b/dg,
     accept: random(3.5),
   },
   {
     kind: 'pypi_token',
-    trigger: { literals: ['pypi-'], reach: 0 },
+    trigger: { literals: ['pypi-'], reach: 0, notAfter: '[A-Za-z0-9_-]' },
     reason: 'a PyPI upload token',
     pattern: /(?<![A-Za-z0-9_-])(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,300})/dg,
     accept: random(4),
@@ -151,7 +153,7 @@ const FORMATS: readonly SecretFormat[] = [
   },
   {
     kind: 'jwt',
-    trigger: { literals: ['eyJ'], reach: 0 },
+    trigger: { literals: ['eyJ'], reach: 0, notAfter: '[A-Za-z0-9_-]' },
     reason: 'a JSON Web Token (a bearer credential)',
     pattern:
       /(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{16,1000})(?![A-Za-z0-9_-])/dg,
@@ -160,14 +162,20 @@ const FORMATS: readonly SecretFormat[] = [
   {
     kind: 'connection_string_password',
     // The scheme is 2 to 21 characters: `://` starts at most 21 after the match does.
-    trigger: { literals: ['://'], caseless: true, reach: 21, lead: '[A-Za-z0-9+.-]' },
+    trigger: {
+      literals: ['://'],
+      caseless: true,
+      reach: 21,
+      lead: '[A-Za-z0-9+.-]',
+      notAfter: '[A-Za-z0-9_]',
+    },
     reason: 'a connection string with a password',
     pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@"'<>]{1,100}:([^\s@/"'<>]{3,200})@[^\s/"'<>:]{1,255}/dgi,
     accept: (s) => !PLACEHOLDER.test(s) && !/^(?:pass|pwd|pw|secret|\*+|x+)$/i.test(s),
   },
   {
     kind: 'http_authorization',
-    trigger: { literals: ['authorization'], caseless: true, reach: 0 },
+    trigger: { literals: ['authorization'], caseless: true, reach: 0, notAfter: '[A-Za-z0-9_]' },
     reason: 'an HTTP Authorization header with a credential',
     pattern:
       /\bauthorization\s{0,3}["']?\s{0,3}[:=]\s{0,3}["']?(?:bearer|basic|token)\s{1,3}([A-Za-z0-9._~+/-]{16,4000}=*)/dgi,
@@ -181,6 +189,7 @@ const FORMATS: readonly SecretFormat[] = [
       caseless: true,
       reach: 8,
       lead: '[A-Za-z_-]',
+      notAfter: '[A-Za-z0-9]',
     },
     reason: 'a high-entropy value assigned to a secret-named key',
     pattern:
@@ -189,7 +198,7 @@ const FORMATS: readonly SecretFormat[] = [
   },
   {
     kind: 'password',
-    trigger: { literals: ['passw', 'passphrase', 'pwd'], caseless: true, reach: 0 },
+    trigger: { literals: ['passw', 'passphrase', 'pwd'], caseless: true, reach: 0, notAfter: '[A-Za-z0-9]' },
     reason: 'a password assigned to a password-named key',
     pattern:
       /(?<![A-Za-z0-9])(?:password|passwd|passphrase|pwd)(?:[_-]?[A-Za-z0-9]{1,10})?["']?\s{0,3}(?:[:=]|=>|:=)\s{0,3}["']?([^\s"',;]{8,200})/dgi,
@@ -198,14 +207,17 @@ const FORMATS: readonly SecretFormat[] = [
 ];
 
 /** The formats' patterns, sticky: tried at one position at a time. */
-const STICKY = FORMATS.map((f) => stickyOf(f.pattern));
+const STICKY = SECRET_FORMATS.map((f) => stickyOf(f.pattern));
 
 /** Every format's trigger literals, found in one pass per text. */
-const TRIGGERS = new TriggerIndex(FORMATS.map((f) => f.trigger));
+const TRIGGERS = new TriggerIndex(SECRET_FORMATS.map((f) => f.trigger));
 
 /** The trigger literals written backwards: a text without one holds no secret when read backwards. */
 const REVERSED_TRIGGERS = new TriggerIndex(
-  FORMATS.map((f) => ({ ...f.trigger, literals: f.trigger.literals.map((l) => [...l].reverse().join('')) })),
+  SECRET_FORMATS.map((f) => ({
+    ...f.trigger,
+    literals: f.trigger.literals.map((l) => [...l].reverse().join('')),
+  })),
 );
 
 /**
@@ -236,7 +248,7 @@ export function detectSecrets(text: string, perFormat: number = MAX_PER_FORMAT):
   // Most texts a view yields (a reversed run, a joined group) hold no trigger at all.
   if (!source.any) return findings;
   const taken: [number, number][] = [];
-  for (const [index, format] of FORMATS.entries()) {
+  for (const [index, format] of SECRET_FORMATS.entries()) {
     const matches = new TriggeredMatches(STICKY[index]!, source, format.trigger);
     let count = 0;
     for (let m = matches.exec(); m !== null; m = matches.exec()) {

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stickyOf, type Trigger, TriggeredMatches, TriggerIndex, TriggerText } from './triggered-exec.js';
+import {
+  startsCaseless,
+  stickyOf,
+  type Trigger,
+  TriggeredMatches,
+  TriggerIndex,
+  TriggerText,
+} from './triggered-exec.js';
 
 /** Every match of a global pattern, as repeated exec gives them. */
 function plain(pattern: RegExp, text: string): [number, string][] {
@@ -28,7 +35,7 @@ const CASES: [string, RegExp, Trigger, string[]][] = [
     'a prefix',
     /(?<![a-z0-9_-])(sk-[a-z0-9_-]{4,12})(?![a-z0-9_-])/g,
     { literals: ['sk-'], reach: 0 },
-    ['sk-', 'a', 'k', '-', '_', '1', ' ', 'ask-', 'sk--'],
+    ['sk-', 'a', 'k', '-', '_', '1', ' ', 'ask-', 'sk--', 'SK-', 'Sk-'],
   ],
   [
     'a scheme before ://',
@@ -84,5 +91,21 @@ describe('TriggeredMatches', () => {
     expect(new TriggerText('ASK-ME', index).occurrences(trigger)).toEqual([]);
     expect(index.occursIn('ask-me')).toBe(true);
     expect(index.occursIn('SK-1')).toBe(true);
+  });
+});
+
+describe('a literal at a position, in any case', () => {
+  it('is what lower-casing the slice there says', () => {
+    // Units whose lower case is longer (İ) or ASCII (the Kelvin sign), near the end of the text too.
+    const unit = fc.constantFrom('s', 'S', 'k', 'K', '-', 'e', 'y', 'İ', '\u212a', 'é', ' ');
+    const literal = fc.constantFrom('sk-', 'key', 'sk-key', 'k', 'i\u0307');
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 12 }), literal, fc.nat(12), (text, lower, at) => {
+        expect(startsCaseless(text, at, lower)).toBe(
+          text.slice(at, at + lower.length).toLowerCase() === lower,
+        );
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

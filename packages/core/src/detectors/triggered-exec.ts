@@ -23,6 +23,11 @@ export interface Trigger {
    */
   readonly lead?: string;
   /**
+   * The ASCII characters (a class) that no match starts right after: what a lookbehind or a `\b` before a word
+   * character at the pattern's start refuses. Positions after one are not tried.
+   */
+  readonly notAfter?: string;
+  /**
    * False for an occurrence no match can start before (within its reach and lead) because of what follows it:
    * its positions are then not tried. INVARIANT: it must never be false where the pattern could match.
    */
@@ -49,6 +54,8 @@ export class TriggerIndex {
   private readonly ids = new Map<Trigger, readonly number[]>();
   /** Per trigger with a lead, which ASCII units lead up to it. */
   readonly leads = new Map<Trigger, Uint8Array>();
+  /** Per trigger with `notAfter`, which ASCII units no match starts after. */
+  readonly notAfter = new Map<Trigger, Uint8Array>();
 
   /** Every literal is one unit that has no case. */
   private readonly unitsOnly: boolean;
@@ -71,13 +78,8 @@ export class TriggerIndex {
         t,
         t.literals.map((l) => literals.indexOf(l.toLowerCase())),
       );
-      if (t.lead !== undefined) {
-        const lead = new RegExp(t.lead);
-        this.leads.set(
-          t,
-          Uint8Array.from({ length: 128 }, (_, c) => (lead.test(String.fromCharCode(c)) ? 1 : 0)),
-        );
-      }
+      if (t.lead !== undefined) this.leads.set(t, asciiTable(t.lead));
+      if (t.notAfter !== undefined) this.notAfter.set(t, asciiTable(t.notAfter));
     }
   }
 
@@ -107,7 +109,7 @@ export class TriggerIndex {
       const first = text.charCodeAt(p);
       for (const id of this.byFirst.get(first >= 65 && first <= 90 ? first + 32 : first) ?? []) {
         const literal = this.literals[id]!;
-        if (text.slice(p, p + literal.length).toLowerCase() !== literal) continue;
+        if (!startsCaseless(text, p, literal)) continue;
         const list = lists[id];
         if (list === undefined) lists[id] = [p];
         else list.push(p);
@@ -152,15 +154,70 @@ export class TriggerText {
       const at = this.starts[id] ?? NONE;
       const literal = trigger.literals[k]!;
       // The search reads every literal in any case; one that is not caseless must occur as written.
-      return trigger.caseless || at.length === 0 ? at : at.filter((p) => this.text.startsWith(literal, p));
+      return trigger.caseless || at.length === 0 ? at : asWritten(this.text, at, literal);
     });
-    const nonEmpty = lists.filter((l) => l.length > 0);
-    if (nonEmpty.length <= 1) return nonEmpty[0] ?? NONE;
-    return nonEmpty.flat().sort((a, b) => a - b);
+    return sortedUnion(lists);
+  }
+
+  /**
+   * The offsets where `trigger`'s literals occur in any case, sorted (a superset of `occurrences`, without the
+   * copy that keeps those as written: TriggeredMatches checks each as it comes to it).
+   */
+  occurrencesInAnyCase(trigger: Trigger): readonly number[] {
+    return sortedUnion(this.index.idsOf(trigger).map((id) => this.starts[id] ?? NONE));
   }
 }
 
+/** The offsets of sorted lists, sorted (duplicates kept). */
+function sortedUnion(lists: readonly (readonly number[])[]): readonly number[] {
+  const nonEmpty = lists.filter((l) => l.length > 0);
+  if (nonEmpty.length <= 1) return nonEmpty[0] ?? NONE;
+  return nonEmpty.flat().sort((a, b) => a - b);
+}
+
+/** Whether one of `literals` occurs at `at` as written. */
+function writtenAt(text: string, at: number, literals: readonly string[]): boolean {
+  for (const literal of literals) {
+    let k = 0;
+    while (k < literal.length && text.charCodeAt(at + k) === literal.charCodeAt(k)) k++;
+    if (k === literal.length) return true;
+  }
+  return false;
+}
+
 const NONE: readonly number[] = [];
+
+/** Which ASCII units a class (as in a pattern) holds, by code. */
+function asciiTable(characterClass: string): Uint8Array {
+  const re = new RegExp(characterClass);
+  return Uint8Array.from({ length: 128 }, (_, c) => (re.test(String.fromCharCode(c)) ? 1 : 0));
+}
+
+/** The offsets of `at` where `literal` occurs as written: `at.filter((p) => text.startsWith(literal, p))`, unit by unit. */
+function asWritten(text: string, at: readonly number[], literal: string): number[] {
+  const kept: number[] = [];
+  for (let i = 0; i < at.length; i++) {
+    const p = at[i]!;
+    let k = 0;
+    while (k < literal.length && text.charCodeAt(p + k) === literal.charCodeAt(k)) k++;
+    if (k === literal.length) kept.push(p);
+  }
+  return kept;
+}
+
+/**
+ * Whether `text.slice(at, at + lower.length).toLowerCase() === lower` (`lower`: a literal in lower case),
+ * without a string per test: ASCII units compared by code, the slice made only past ASCII.
+ */
+export function startsCaseless(text: string, at: number, lower: string): boolean {
+  if (at + lower.length > text.length) return text.slice(at, at + lower.length).toLowerCase() === lower;
+  for (let k = 0; k < lower.length; k++) {
+    const c = text.charCodeAt(at + k);
+    if (c >= 128) return text.slice(at, at + lower.length).toLowerCase() === lower;
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== lower.charCodeAt(k)) return false;
+  }
+  return true;
+}
 
 /**
  * Successive matches of a pattern on a text, as repeated `exec` of the
@@ -179,7 +236,8 @@ export class TriggeredMatches {
     private readonly source: TriggerText,
     private readonly trigger: Trigger,
   ) {
-    this.starts = source.occurrences(trigger);
+    // A trigger written in one case is checked occurrence by occurrence (exec), not copied in a pass of its own.
+    this.starts = source.occurrencesInAnyCase(trigger);
   }
 
   /** The next match, or null. */
@@ -187,8 +245,12 @@ export class TriggeredMatches {
     const text = this.source.text;
     const { starts, sticky, trigger } = this;
     const lead = this.source.index.leads.get(trigger);
+    const notAfter = this.source.index.notAfter.get(trigger);
     for (; this.k < starts.length; this.k++) {
       const occurrence = starts[this.k]!;
+      // INVARIANT: skipping an occurrence a literal does not start at as written leaves what occurrences() gives
+      // (duplicates aside, which a visit ending at `next` passes over).
+      if (!trigger.caseless && !writtenAt(text, occurrence, trigger.literals)) continue;
       if (trigger.viable !== undefined && !trigger.viable(text, occurrence)) {
         this.next = Math.max(this.next, occurrence + 1);
         continue;
@@ -207,6 +269,10 @@ export class TriggeredMatches {
       // INVARIANT: a match starting at s contains a trigger at s .. s + reach, so every position that can start
       // one lies in such a range; ranges are visited in ascending order and each position at most once.
       for (let s = first; s <= occurrence; s++) {
+        if (notAfter !== undefined && s > 0) {
+          const c = text.charCodeAt(s - 1);
+          if (c < 128 && notAfter[c] === 1) continue;
+        }
         sticky.lastIndex = s;
         const m = sticky.exec(text);
         if (m === null) continue;
