@@ -233,7 +233,7 @@ for (const c of cases) {
   let all = true;
   for (const r of c.requests) {
     requestsTotal++;
-    const request = { ...r.request, ...(r.request.now && { now: new Date(r.request.now) }) };
+    const request = withToolOrigins({ ...r.request, ...(r.request.now && { now: new Date(r.request.now) }) });
     const d = decide(policy, request);
     const approvers = Math.max(0, ...(d.approval?.requirements ?? []).map((q) => q.approvers));
     // Who may approve, not what their group is called: "Carol or Dave" is met by a group of
@@ -269,6 +269,32 @@ for (const c of cases) {
     s.wrong++;
     wrongRules++;
   }
+}
+
+/**
+ * A set may name the tool a value came from as its origin (`email.read`). On the enforcement path
+ * that value carries the tool's labels instead: `trusted` vouches for it (an origin), any other
+ * label (`untrusted`) is its provenance, and nothing else vouches for it.
+ */
+function withToolOrigins(request) {
+  if (!request.origin) return request;
+  const origin = {};
+  const provenance = { ...request.provenance };
+  for (const [path, given] of Object.entries(request.origin)) {
+    origin[path] = [];
+    for (const o of given) {
+      const tool = base.tools.get(o);
+      if (!tool) {
+        origin[path].push(o);
+        continue;
+      }
+      for (const label of tool.labels ?? []) {
+        if (label === 'trusted') origin[path].push('trusted');
+        else provenance[path] = [...new Set([...(provenance[path] ?? []), label])];
+      }
+    }
+  }
+  return { ...request, origin, ...(Object.keys(provenance).length > 0 && { provenance }) };
 }
 
 const sorted = [...times].sort((a, b) => a - b);
