@@ -171,6 +171,8 @@ const perShape = {};
 const misses = [];
 const times = [];
 let wrongRules = 0;
+/** Cases labelled allow that the policy alone refuses: no rule can meet them. */
+const unscorable = [];
 let refusedOut = 0;
 let seedTotal = 0;
 let seedRight = 0;
@@ -232,8 +234,15 @@ for (const c of cases) {
   }
   let all = true;
   for (const r of c.requests) {
-    requestsTotal++;
     const request = withToolOrigins({ ...r.request, ...(r.request.now && { now: new Date(r.request.now) }) });
+    // A case the policy alone already decides against its label (an intent that excludes
+    // the tool, a grant) cannot be met by any rule (deny > approve > allow): it judges the
+    // set's label, not the compiler, and is counted apart.
+    if (r.expect === 'allow' && decide(base, request).effect !== 'allow') {
+      unscorable.push(`${c.sentence} — ${r.request.agent} → ${r.request.tool}`);
+      continue;
+    }
+    requestsTotal++;
     const d = decide(policy, request);
     const approvers = Math.max(0, ...(d.approval?.requirements ?? []).map((q) => q.approvers));
     // Who may approve, not what their group is called: "Carol or Dave" is met by a group of
@@ -243,9 +252,6 @@ for (const c of cases) {
     );
     const sameMembers = (members) =>
       members.length === eligible.size && members.every((m) => eligible.has(m));
-    // A case the policy alone already decides against its label (an intent that excludes
-    // the tool, a grant) cannot be met by any rule: deny > approve > allow.
-    const unreachable = r.expect === 'allow' && decide(base, request).effect !== 'allow';
     const ok =
       d.effect === r.expect &&
       (r.approvers === undefined || approvers === r.approvers) &&
@@ -257,7 +263,7 @@ for (const c of cases) {
       all = false;
       misses.push({
         sentence: c.sentence,
-        why: `${r.request.agent} → ${r.request.tool}: expected ${r.expect}${r.approvers ? `/${r.approvers}` : ''}, got ${d.effect}${approvers ? `/${approvers}` : ''}${unreachable ? ' (the policy alone decides so: no rule can give allow here)' : ''}`,
+        why: `${r.request.agent} → ${r.request.tool}: expected ${r.expect}${r.approvers ? `/${r.approvers}` : ''}, got ${d.effect}${approvers ? `/${approvers}` : ''}`,
         rule,
       });
     }
@@ -317,6 +323,7 @@ const figures = {
   seedAccuracy: seedTotal ? seedRight / seedTotal : 1,
   refusalRate: outOfGrammar.length ? refusedOut / outOfGrammar.length : 1,
   wrongRules,
+  unscorable,
   compileMs: { median: pct(0.5), p95: pct(0.95), max: sorted.at(-1), coldFirstPassTotal: coldMs },
   misses,
 };
@@ -336,6 +343,10 @@ else {
   console.log(
     `refusal rate on out-of-grammar sentences: ${(100 * figures.refusalRate).toFixed(1)}%; wrong rules: ${wrongRules}`,
   );
+  if (unscorable.length > 0)
+    console.log(
+      `not scored: ${unscorable.length} case(s) labelled allow that the policy alone refuses (no rule can give allow): ${unscorable.join('; ')}`,
+    );
   console.log(
     `compile time per sentence (least of 5 runs): median ${figures.compileMs.median.toFixed(2)} ms, p95 ${figures.compileMs.p95.toFixed(2)} ms, max ${figures.compileMs.max.toFixed(2)} ms (first pass over the set, patterns compiled: ${coldMs.toFixed(0)} ms in all)`,
   );
