@@ -219,7 +219,13 @@ export function compileClause(
   if (parsed.objects.length === 0 && parsed.verbs.length === 0 && toolSets.length === 0) {
     const targets = [
       ...parsed.conditions.flatMap((c) =>
-        c.kind === 'recipients' ? ['recipient'] : c.kind === 'provenance' ? [c.target] : [],
+        c.kind === 'recipients'
+          ? ['recipient']
+          : c.kind === 'provenance'
+            ? [c.target]
+            : c.kind === 'payee'
+              ? ['account']
+              : [],
       ),
       ...parsed.origins.map((o) => o.target),
     ];
@@ -366,6 +372,21 @@ export function compileClause(
         const a = argumentOf(selected, names);
         if (!a) return noArg(`an argument for the ${c.target}`);
         conditions.push({ kind: 'provenance', arg: a.arg, label: c.label });
+        break;
+      }
+      case 'payee': {
+        // An account is where a payment goes: a rule that also covers other tools would
+        // compare their `to` (a list of addresses) with an account.
+        const paying = selected.filter((t) => t.categories.includes('financial'));
+        const a = argumentOf(paying, ACCOUNT_ARGS);
+        if (!a || a.list || paying.length < selected.length)
+          return refuse(
+            'GH_NL_UNSUPPORTED',
+            `${c.values.join(', ')}: an account is where a payment goes; the rule covers ${selected.map((t) => t.name).join(', ')}`,
+            [...c.values],
+          );
+        conditions.push({ kind: 'payee', arg: a.arg, values: c.values, ...(c.not && { not: true }) });
+        notes.push(`accounts are compared without regard to case: ${c.values.join(', ')}`);
         break;
       }
       case 'state': {
@@ -627,7 +648,10 @@ function negation(c: Condition): Condition | undefined {
     case 'hours':
     case 'intent':
     case 'dates':
+    case 'yearly':
       return { ...c, inside: !c.inside };
+    case 'payee':
+      return c.not ? { kind: 'payee', arg: c.arg, values: c.values } : { ...c, not: true };
     case 'resource':
       // "only in staging": a tool that states no env is not in staging either.
       return { ...c, not: !c.not };

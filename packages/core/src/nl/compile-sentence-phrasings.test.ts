@@ -937,7 +937,6 @@ describe('recipients and sources said other ways', () => {
 describe('what is still refused', () => {
   it.each([
     'The finance agent may make at most 5 transfers per hour.',
-    'Payments may only go to the ACME account.',
   ])('"%s"', (sentence) => {
     expect(refusedOnPartial(sentence).code).toMatch(/^GH_NL_/);
   });

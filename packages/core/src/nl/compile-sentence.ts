@@ -1,6 +1,7 @@
 import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
 import type { Condition, SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
+import { accountLiteralsOf } from './parse-payees.js';
 import { type ParsedSentence, parseSentence } from './parse-sentence.js';
 import { type Refusal, refuse } from './refusal.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -41,9 +42,10 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
   const odd = ODD_CHARACTER.exec(trimmed);
   if (odd) return refuse('GH_NL_UNPARSED', `the character '${odd[0]}' is not part of the grammar`, [odd[0]]);
   const text = normalizeSentence(trimmed);
+  const accounts = accountLiteralsOf(trimmed);
   const clauses = splitClauses(text);
   if (clauses.length === 1) {
-    const whole = parseSentence(text, vocabulary);
+    const whole = parseSentence(text, vocabulary, accounts);
     const one = compileClause(whole, trimmed, vocabulary);
     const effects = new Set(whole.effects).size + (whole.ellipsis ? 1 : 0);
     if (one.ok || effects < 2 || !text.includes(' , ')) return one;
@@ -55,13 +57,14 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
       halves.map((h) => ` ${h.trim()} `),
       trimmed,
       vocabulary,
+      accounts,
     );
     return split.ok ? split : one;
   }
-  const split = compileClauses(clauses, trimmed, vocabulary);
+  const split = compileClauses(clauses, trimmed, vocabulary, accounts);
   if (split.ok) return split;
   // A boundary word may belong to one statement ("read but not delete"): the whole, then.
-  const whole = compileClause(parseSentence(text.replace(/\s;\s/g, ' , '), vocabulary), trimmed, vocabulary);
+  const whole = compileClause(parseSentence(text.replace(/\s;\s/g, ' , '), vocabulary, accounts), trimmed, vocabulary);
   return whole.ok ? whole : split;
 }
 
@@ -78,13 +81,14 @@ function compileClauses(
   clauses: readonly string[],
   sentence: string,
   vocabulary: Vocabulary,
+  accounts: readonly string[],
 ): SentenceResult {
   if (clauses.length > MAX_CLAUSES)
     return refuse(
       'GH_NL_TOO_LONG',
       `at most ${MAX_CLAUSES} clauses in a sentence: write one rule per sentence`,
     );
-  const parsed = clauses.map((c) => parseSentence(c, vocabulary));
+  const parsed = clauses.map((c) => parseSentence(c, vocabulary, accounts));
   // Each clause as it stands, for when what it would take from the one before does not fit.
   const own = parsed.map((p) => ({
     ...p,
@@ -188,7 +192,10 @@ function compileClauses(
       continue;
     }
     const allowOnly = p.effects.length > 0 && p.effects.every((e) => e === 'allow') && !p.only;
-    if (allowOnly && parsed[i + 1]?.otherwise) {
+    // "Payments are allowed only to A; anything else needs approval": the next clause says
+    // what happens to the rest, instead of the denial "only" alone would give.
+    const onlyAllow = p.effects.length > 0 && p.effects.every((e) => e === 'allow') && p.only;
+    if ((allowOnly || onlyAllow) && parsed[i + 1]?.otherwise) {
       // The next clause restricts what this one did not permit; it is compiled there.
       permitted.push(clauses[i]?.trim() ?? '');
       continue;

@@ -36,6 +36,7 @@ export const VERBS: Readonly<Record<ToolCategory | 'any', readonly string[]>> = 
     'listed',
     'looked up',
     'looking up',
+    'opening',
   ],
   delete: [
     'delete',
@@ -221,6 +222,8 @@ export const VERBS: Readonly<Record<ToolCategory | 'any', readonly string[]>> = 
     'happens',
     'take place',
     'takes place',
+    'act on',
+    'acts on',
   ],
 };
 
@@ -248,6 +251,8 @@ export const CATEGORY_NOUNS: Readonly<Record<ToolCategory, readonly string[]>> =
     'financial transactions',
     'financial transaction',
     'financial operations',
+    'financial actions',
+    'financial calls',
     'money transfers',
     'money transfer',
     'money movements',
@@ -286,6 +291,7 @@ export const CATEGORY_NOUNS: Readonly<Record<ToolCategory, readonly string[]>> =
     'read-only actions',
     'read-only operations',
     'read-only calls',
+    'read-only queries',
     'read tools',
   ],
   code_execution: ['code execution', 'shell commands', 'commands', 'code', 'scripts'],
@@ -337,6 +343,8 @@ export const ANY_TOOL_NOUNS = [
   'any action',
   'any actions',
   'actions',
+  'operations',
+  'operation',
   'tools',
 ];
 
@@ -398,6 +406,7 @@ export const FILLER_WORDS = new Set([
   'been',
   'data',
   'records',
+  'rows',
   'contain',
   'contains',
   'tool',

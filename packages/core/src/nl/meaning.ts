@@ -63,7 +63,21 @@ export type Condition =
   | { readonly kind: 'session-label'; readonly label: string }
   | { readonly kind: 'provenance'; readonly arg: string; readonly label: string }
   | { readonly kind: 'calls'; readonly op: Comparison; readonly value: number }
-  | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean };
+  | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean }
+  /**
+   * The account a payment goes to is one of `values` (lower case; compared without case, so a
+   * block on "ACME" also stops "acme"); `not`: it is none of them.
+   */
+  | { readonly kind: 'payee'; readonly arg: string; readonly values: readonly string[]; readonly not?: boolean }
+  /**
+   * Days of every year, as month × 100 + day ("Dec 20 through Jan 4": 1220 to 104, both
+   * included); a span whose start comes after its end runs over the new year.
+   */
+  | { readonly kind: 'yearly'; readonly from: number; readonly to: number; readonly inside: boolean };
+
+/** A date as month × 100 + day of month (UTC), the key a yearly span compares. */
+export const monthDayOf = (d: Date) => (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+const MONTH_DAY_CEL = '(now.getMonth("UTC") + 1) * 100 + now.getDate("UTC")';
 
 const quote = (s: string) => JSON.stringify(s);
 /** `s` as a literal inside a regular expression. */
@@ -125,6 +139,17 @@ export function conditionCel(c: Condition): string {
       return c.inside
         ? `has(session.intent) && session.intent == ${quote(c.intent)}`
         : `!(has(session.intent) && session.intent == ${quote(c.intent)})`;
+    case 'payee': {
+      const among = `args.${c.arg}.lowerAscii() in [${c.values.map(quote).join(', ')}]`;
+      return c.not ? `!(${among})` : among;
+    }
+    case 'yearly': {
+      const span =
+        c.from <= c.to
+          ? `${MONTH_DAY_CEL} >= ${c.from} && ${MONTH_DAY_CEL} <= ${c.to}`
+          : `(${MONTH_DAY_CEL} >= ${c.from} || ${MONTH_DAY_CEL} <= ${c.to})`;
+      return c.inside ? span : `!(${span})`;
+    }
   }
 }
 
@@ -187,5 +212,15 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
       return compare(facts.calls, c.op, c.value);
     case 'intent':
       return c.inside ? facts.intent === c.intent : facts.intent !== c.intent;
+    case 'payee': {
+      const v = facts.args[c.arg];
+      if (typeof v !== 'string') return undefined;
+      return c.values.includes(v.toLowerCase()) !== (c.not === true);
+    }
+    case 'yearly': {
+      const key = monthDayOf(facts.now);
+      const inSpan = c.from <= c.to ? key >= c.from && key <= c.to : key >= c.from || key <= c.to;
+      return c.inside ? inSpan : !inSpan;
+    }
   }
 }

@@ -119,6 +119,44 @@ const WORDS: readonly [RegExp, string][] = [
   [/\b(?:no|any) matter (?:the )?amount\b/g, ''],
   [/\b(?:no|any) matter how (?:small|large|big|much|little|low|high)\b/g, ''],
   [/\bthey're\b/g, 'they are'],
+  [/\b(nothing|nobody|no one) at all\b/g, '$1'],
+  [/\bin order to\b/g, 'to'],
+  // "No emails after 22:00": emails as a thing that happens are the ones sent, not read.
+  [
+    /(^ |, )no (emails?|messages)\b(?! (?:may|can|should|must|will|shall|are|is|get|be|deletes?|deletions?|reads?|lookups?|listing|from|in|that|which)\b)/g,
+    '$1no sending $2',
+  ],
+  // Imperatives that ask for approval: "get Carol's approval for …", "have a human approve …".
+  [/(^ |, )(?:get|obtain|secure) (?=(?:[a-z@.'-]+ ){0,4}?(?:approvals?|sign-?offs?|ok)\b)/g, '$1require '],
+  [
+    /(^ |, )have (a human|someone|a person|one person|two people|a finance approver|an approver) (approve|ok|confirm)\b/g,
+    '$1require $2 to $3',
+  ],
+  // "Make every payment wait for …": each one needs it.
+  [/(^ |, )make (every|each|all|any) ([a-z_. -]{1,40}?) wait for\b/g, '$1$2 $3 needs'],
+  [/\bone of the (?:two |three |\d+ )?([a-z][a-z-]*) (?:people|approvers|members|team members)\b/g, 'a $1 member'],
+  [/\bteam members\b/g, 'members'],
+  // "can only be run after both finance members approve": the run needs their approval.
+  [
+    /\b(?:can|may) (?:only )?be [a-z]+(?: only)? (?:after|once) (.{1,50}?) (?:approves|approve|has approved|have approved|approved)(?: it| them)?\b/g,
+    'needs $1 to approve',
+  ],
+  [/\b(?:must|should|will|has to|have to) be (held|parked|queued) for\b/g, 'is $1 for'],
+  [/\b(is|are) (?:switched off|turned off|disabled|shut off)\b/g, '$1 blocked'],
+  [/\bfor now\b/g, ''],
+  [/\b(is|are) free\b(?! of| to| for)/g, '$1 fine'],
+  [/\banything goes\b/g, 'everything is fine'],
+  // "read and list the inbox", "listing the inbox": the mail tools that read it.
+  [
+    /\b(read|list|check|open|browse|reading|listing|checking|opening|browsing)( and (?:read|list))? (?:the |their |its |the user's )?inbox\b/g,
+    '$1$2 email',
+  ],
+  [/\b(?:running|run|runs|executing|execute|executes) sql\b/g, 'querying'],
+  // "write to addresses outside example.com": writing to a person is sending them email.
+  [
+    /\b(write|writes|writing) to (?=(?:addresses|someone|anyone|recipients|people|an address|colleagues|external)\b)/g,
+    'send email to ',
+  ],
   [/(^ |, )no single\b/g, '$1no'],
   // "; otherwise the transfer needs approval" finishes the clause before it.
   [/\s?;\s?otherwise\b/g, ' , otherwise'],
@@ -167,6 +205,18 @@ export function normalizeSentence(sentence: string): string {
       /\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\s?[–—-]\s?((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b/g,
       ' from $1 through $2 ',
     )
+    // And between two days of a month without a year ("Dec 20 – Jan 4"): every year's span.
+    .replace(
+      /(\bfrom |\bbetween )?\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?)\s?[–—-]\s?((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?)\b(?!,? \d)/g,
+      ' from $2 through $3 ',
+    )
+    // "(maintenance window)" after the hours it names is their name, not a condition.
+    .replace(/\s?\((?:a |the |our )?(?:maintenance|change|deploy|deployment|backup) window\)/g, ' ')
+    // "on Christmas Day (December 25, 2026)": the brackets give the day the name means.
+    .replace(
+      /\bon (?:[a-z']+ ){1,3}\(((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?(?:,? \d{4})?)\)/g,
+      ' on $1 ',
+    )
     .replace(/\s*(?:->|=>|→)\s*/g, ' , ')
     .replace(/\s*(?:≥|>=)\s*/g, ' at least ')
     .replace(/\s*(?:≤|<=)\s*/g, ' at most ')
@@ -198,7 +248,7 @@ export function normalizeSentence(sentence: string): string {
     .replace(/\b(?:at night|overnight|during the night)\s?\((\s?between [^)]*)\)/g, ' $1 ')
     // "during the year-end freeze (December 20, 2026 through January 4, 2027)": the dates given.
     .replace(
-      /\b(?:during|in|over|throughout) (?:the |a |our )?(?:[a-z-]+ )?(?:change |code )?freeze\s?,?\s?\(([^)]*\d{4}[^)]*)\)/g,
+      /\b(?:during|in|over|throughout) (?:the |a |our )?(?:[a-z-]+ )?(?:change |code )?freeze\s?,?\s?\(((?:[^)]*\d{4}|\s?from (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))[^)]*)\)/g,
       ' from $1 ',
     )
     .replace(/\b(?:during|within|in) (?:business|office|working|work) hours\s?,?\s?\(([^)]*)\)/g, ' $1 ')

@@ -422,7 +422,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   // States (change freezes) and intents.
   const states = vocabulary.states;
   take('(?<=^\\s)(?:(?:change|code)\\s)?freeze\\s,', () => {
-    if (!parsed.conditions.some((c) => c.kind === 'dates'))
+    if (!parsed.conditions.some((c) => c.kind === 'dates' || c.kind === 'yearly'))
       parsed.conditions.push({ kind: 'state', value: 'frozen' });
     parsed.notes.push('"freeze:" heads the sentence');
     return true;
@@ -434,7 +434,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       const season = m[1] === undefined ? undefined : SEASON_MONTHS[m[1]];
       const declared = vocabulary.stateMonths.get('frozen') ?? [];
       // Dates the sentence gives are the freeze it means, whatever the policy declares.
-      if (parsed.conditions.some((c) => c.kind === 'dates')) {
+      if (parsed.conditions.some((c) => c.kind === 'dates' || c.kind === 'yearly')) {
         parsed.notes.push(`"${m[0]}" is the dates the sentence gives`);
         return true;
       }
@@ -551,6 +551,20 @@ function dayOf(text: string): number {
   return new Date(at).getUTCDate() === d ? at : Number.NaN;
 }
 
+/** A day of a month as month × 100 + day ("dec 20" → 1220), checked against a leap year. */
+function monthDayKey(text: string): number | undefined {
+  const at = dayOf(`${text} 2000`);
+  if (Number.isNaN(at)) return undefined;
+  const d = new Date(at);
+  return (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+}
+
+/** The month-day key of the day before (Jan 1 → Dec 31). */
+function dayBefore(key: number): number {
+  const d = new Date(Date.UTC(2000, Math.floor(key / 100) - 1, key % 100) - 864e5);
+  return (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+}
+
 /**
  * Spans of dates: "between Dec 20, 2026 and Jan 4, 2027", "from 2026-12-20 through
  * 2027-01-04". The last day is included ("through", "to", "and"), except after "until".
@@ -585,6 +599,31 @@ function parseDates(take: Take, parsed: ParsedSentence): void {
       return true;
     },
   );
+  // Days of a month without a year ("from Dec 20 through Jan 4", "on Dec 25"): every year.
+  const NO_YEAR = '(?!\\s(?:,\\s)?\\d)';
+  take(
+    `(?:between|from)\\s${DAY_OF_MONTH}\\s(and|to|through|thru|until|till|-)\\s${DAY_OF_MONTH}(?:\\s(?:inclusive|included))?${NO_YEAR}`,
+    (m) => {
+      const from = monthDayKey(m[1] as string);
+      let to = monthDayKey(m[3] as string);
+      if (from === undefined || to === undefined) return false;
+      const exclusive = m[2] === 'until' || m[2] === 'till';
+      if (exclusive) to = dayBefore(to);
+      if (from === to && exclusive) return false;
+      parsed.conditions.push({ kind: 'yearly', from, to, inside: true });
+      parsed.notes.push(
+        `no year is given: every year, ${(m[1] as string).trim()} through ${exclusive ? `the day before ${(m[3] as string).trim()}` : (m[3] as string).trim()} (UTC days, both included)`,
+      );
+      return true;
+    },
+  );
+  take(`(?:on|for)\\s${DAY_OF_MONTH}${NO_YEAR}`, (m) => {
+    const day = monthDayKey(m[1] as string);
+    if (day === undefined) return false;
+    parsed.conditions.push({ kind: 'yearly', from: day, to: day, inside: true });
+    parsed.notes.push(`no year is given: ${(m[1] as string).trim()} of every year (a UTC day)`);
+    return true;
+  });
   // One-sided spans: "through December 31, 2026", "starting January 1, 2027", "on 2026-12-08".
   take(`(?:up\\s)?(until|till|through|thru|up to and including|before)\\s${DATE}`, (m) => {
     const day = dayOf(m[2] as string);

@@ -12,6 +12,7 @@ import { type Comparison, escapeRegex } from './meaning.js';
 import { parseApprovals } from './parse-approvals.js';
 import { parseConditions } from './parse-conditions.js';
 import { type PhrasingContext, parseEffectPhrasings, parseLeadIns, parseMarkers } from './parse-phrasings.js';
+import { parsePayees } from './parse-payees.js';
 import { parseProvenance } from './parse-provenance.js';
 import { namespacePhrases, toolPhrases } from './phrases.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -42,7 +43,9 @@ export type ParsedCondition =
   | { readonly kind: 'session-label'; readonly label: string }
   | { readonly kind: 'provenance'; readonly target: 'recipient' | 'account' | 'url'; readonly label: string }
   | { readonly kind: 'calls'; readonly op: Comparison; readonly value: number }
-  | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean };
+  | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean }
+  | { readonly kind: 'payee'; readonly values: readonly string[]; readonly not?: boolean }
+  | { readonly kind: 'yearly'; readonly from: number; readonly to: number; readonly inside: boolean };
 
 /** The pieces a sentence was cut into. */
 export interface ParsedSentence {
@@ -129,7 +132,11 @@ function cachedRegex(source: string): RegExp {
  * returned in `rest` for the caller to refuse. Pure and linear in the sentence (a bounded
  * number of regex passes over at most 500 characters).
  */
-export function parseSentence(normalized: string, vocabulary: Vocabulary): ParsedSentence {
+export function parseSentence(
+  normalized: string,
+  vocabulary: Vocabulary,
+  accounts: readonly string[] = [],
+): ParsedSentence {
   let text = ` ${normalized.trim()} `;
   const parsed: ParsedSentence = {
     effects: [],
@@ -223,6 +230,8 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     agent: `(?:${alt(agentPhrase.keys())})`,
     agentOf: (s) => agentsIn(s)[0],
   };
+  // Accounts by name, before the phrasings read "goes to" as a message sent.
+  parsePayees(take, parsed, accounts);
   parseLeadIns(phrasing);
   const nsPhrase = namespacePhrases(vocabulary);
   const NAMESPACE = `(?:the\\s)?(${alt(nsPhrase.keys())})`;
@@ -232,6 +241,17 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     (m) => {
       parsed.effects.push('deny');
       parsed.notes.push(`"${m[1]}" is left to the agents' grants: the sentence adds no allow rule for it`);
+      return true;
+    },
+  );
+  // "Reads are open to everyone, except the email assistant may never …": after a comma, an
+  // agent with a modal of its own is the subject of a second statement, not an exemption.
+  take(
+    `(?<=,\\s)(?:except(?:\\sfor)?|but|other than)\\s(?:${AGENTS})(?=\\s(?:may|can|cannot|can't|must|should|will|is|are|needs?|requires?|has to|gets?|never)\\s)`,
+    (m) => {
+      parsed.unsupported.push(
+        `"${m[0]}": an agent with a verb of its own starts a second statement; write one sentence for each`,
+      );
       return true;
     },
   );
@@ -412,6 +432,15 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   // when "the" follows ("email the finance agent").
   const REACHES =
     '(?:to|with|pay|pays|paying|paid|emailing|messaging|delegate|delegates)\\s|(?:email|emails|message|messages|contact|contacts)\\s(?=the\\s)';
+  // "every email the assistant sends", "any payment the finance agent makes": a relative
+  // clause whose subject is the agent making the call, said after the call's noun.
+  take(
+    `(?<=\\s(?:emails?|e-mails?|mail|messages?|payments?|transfers?|calls?|deletes?|queries|query|reports?|lookups?)\\s)(?=the\\s)${AGENTS}(?=\\s(?:sends|makes|runs|writes|does|issues|deletes|reads|queries|pulls|initiates|requests)\\s)`,
+    (m) => {
+      parsed.agents.push(...agentsIn(m[0] as string).filter((a) => !parsed.agents.includes(a)));
+      return true;
+    },
+  );
   take(`(?<=\\s(?:${REACHES}))${AGENTS}`, (m) => {
     parsed.unsupported.push(
       `"${m[0]}": a rule names the agent that makes a call, not the agent a call reaches`,
