@@ -935,9 +935,7 @@ describe('recipients and sources said other ways', () => {
 });
 
 describe('what is still refused', () => {
-  it.each([
-    'The finance agent may make at most 5 transfers per hour.',
-  ])('"%s"', (sentence) => {
+  it.each(['The finance agent may make at most 5 transfers per hour.'])('"%s"', (sentence) => {
     expect(refusedOnPartial(sentence).code).toMatch(/^GH_NL_/);
   });
 });

@@ -2,7 +2,8 @@ import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js'
 import type { Condition, SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
 import { accountLiteralsOf } from './parse-payees.js';
-import { type ParsedSentence, parseSentence } from './parse-sentence.js';
+import { parseSentence } from './parse-sentence.js';
+import type { ParsedSentence } from './parsed.js';
 import { type Refusal, refuse } from './refusal.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -64,7 +65,11 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
   const split = compileClauses(clauses, trimmed, vocabulary, accounts);
   if (split.ok) return split;
   // A boundary word may belong to one statement ("read but not delete"): the whole, then.
-  const whole = compileClause(parseSentence(text.replace(/\s;\s/g, ' , '), vocabulary, accounts), trimmed, vocabulary);
+  const whole = compileClause(
+    parseSentence(text.replace(/\s;\s/g, ' , '), vocabulary, accounts),
+    trimmed,
+    vocabulary,
+  );
   return whole.ok ? whole : split;
 }
 

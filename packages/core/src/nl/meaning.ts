@@ -68,7 +68,12 @@ export type Condition =
    * The account a payment goes to is one of `values` (lower case; compared without case, so a
    * block on "ACME" also stops "acme"); `not`: it is none of them.
    */
-  | { readonly kind: 'payee'; readonly arg: string; readonly values: readonly string[]; readonly not?: boolean }
+  | {
+      readonly kind: 'payee';
+      readonly arg: string;
+      readonly values: readonly string[];
+      readonly not?: boolean;
+    }
   /**
    * Days of every year, as month × 100 + day ("Dec 20 through Jan 4": 1220 to 104, both
    * included); a span whose start comes after its end runs over the new year.

@@ -134,7 +134,10 @@ const WORDS: readonly [RegExp, string][] = [
   ],
   // "Make every payment wait for …": each one needs it.
   [/(^ |, )make (every|each|all|any) ([a-z_. -]{1,40}?) wait for\b/g, '$1$2 $3 needs'],
-  [/\bone of the (?:two |three |\d+ )?([a-z][a-z-]*) (?:people|approvers|members|team members)\b/g, 'a $1 member'],
+  [
+    /\bone of the (?:two |three |\d+ )?([a-z][a-z-]*) (?:people|approvers|members|team members)\b/g,
+    'a $1 member',
+  ],
   [/\bteam members\b/g, 'members'],
   // "can only be run after both finance members approve": the run needs their approval.
   [

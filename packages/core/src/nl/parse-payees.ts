@@ -1,5 +1,5 @@
 import { escapeRegex } from './meaning.js';
-import { alt, type ParsedSentence, type Take } from './parse-sentence.js';
+import { alt, type ParsedSentence, type Take } from './parsed.js';
 
 /**
  * Words in capitals that are abbreviations a sentence uses, not the name of an account: left

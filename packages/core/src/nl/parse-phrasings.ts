@@ -1,4 +1,4 @@
-import type { ParsedSentence, Take } from './parse-sentence.js';
+import type { ParsedSentence, Take } from './parsed.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /**

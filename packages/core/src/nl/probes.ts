@@ -88,7 +88,9 @@ export function probesFor(
     );
   }
   // Each account a rule names, and one it does not.
-  for (const [, arg, list] of text.matchAll(/args\.([A-Za-z_][A-Za-z0-9_]*)\.lowerAscii\(\) in \[([^\]]*)\]/g)) {
+  for (const [, arg, list] of text.matchAll(
+    /args\.([A-Za-z_][A-Za-z0-9_]*)\.lowerAscii\(\) in \[([^\]]*)\]/g,
+  )) {
     const accounts = [...(list as string).matchAll(/"([^"\\]*)"/g)].map((m) => m[1] as string);
     variants.push(
       [...accounts, 'acct-unnamed-0'].map((v) => ({
