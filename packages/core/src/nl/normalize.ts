@@ -121,6 +121,7 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bthey're\b/g, 'they are'],
   [/\b(nothing|nobody|no one) at all\b/g, '$1'],
   [/\bin order to\b/g, 'to'],
+  [/\b(go|goes) only to\b/g, 'only $1 to'],
   // "No emails after 22:00": emails as a thing that happens are the ones sent, not read.
   [
     /(^ |, )no (emails?|messages)\b(?! (?:may|can|should|must|will|shall|are|is|get|be|deletes?|deletions?|reads?|lookups?|listing|from|in|that|which)\b)/g,

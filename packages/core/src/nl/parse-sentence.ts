@@ -274,7 +274,7 @@ export function parseSentence(
   // "every email the assistant sends", "any payment the finance agent makes": a relative
   // clause whose subject is the agent making the call, said after the call's noun.
   take(
-    `(?<=\\s(?:emails?|e-mails?|mail|messages?|payments?|transfers?|calls?|deletes?|queries|query|reports?|lookups?)\\s)(?=the\\s)${AGENTS}(?=\\s(?:sends|makes|runs|writes|does|issues|deletes|reads|queries|pulls|initiates|requests)\\s)`,
+    `(?<=\\s(?:emails?|e-mails?|mail|messages?|payments?|transfers?|calls?|deletes?|queries|query|reports?|lookups?)\\s)(?=the\\s)${AGENTS}(?:\\s(?:makes|does|issues|initiates|requests)(?=\\s)|(?=\\s(?:sends|runs|writes|deletes|reads|queries|pulls)\\s))`,
     (m) => {
       parsed.agents.push(...agentsIn(m[0] as string).filter((a) => !parsed.agents.includes(a)));
       return true;

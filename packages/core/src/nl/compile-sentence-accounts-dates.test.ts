@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../policy/compile.js';
+import { decide } from '../policy/decide.js';
+import type { DecisionRequestInput } from '../policy/types.js';
+import { compileSentence } from './compile-sentence.js';
+import { draftFromSentences } from './draft.js';
+import { declaredGroups, ruleFromMeaning } from './emit-rule.js';
+import { vocabularyOf } from './vocabulary.js';
+
+// Round 5 of the grammar (issue 18): accounts by name, days of every year, the agent in a
+// relative clause, "no emails" as sending. Over the quickstart's catalog without its rules.
+const policyText = readFileSync(new URL('../../../../bench/nl/blind2-policy.yaml', import.meta.url), 'utf8');
+const sources = [{ name: 'policy.yaml', text: policyText }];
+const base = compilePolicy(sources);
+const vocabulary = vocabularyOf(base);
+
+/** The decision of each request once the sentence's rules join the policy. */
+function decisions(sentence: string, requests: readonly Omit<DecisionRequestInput, 'now'>[], now?: string) {
+  const r = compileSentence(sentence, vocabulary);
+  if (!r.ok) throw new Error(`refused: ${r.refusal.message}`);
+  const rules = r.meanings.map((m, i) => ruleFromMeaning(m, `nl-${i + 1}`));
+  const groups = declaredGroups(r.meanings);
+  const fragment = JSON.stringify({ version: 1, ...(Object.keys(groups).length > 0 && { groups }), rules });
+  const policy = compilePolicy([...sources, { name: 'fragment.yaml', text: fragment }]);
+  return requests.map(
+    (q) => decide(policy, { ...q, ...(now !== undefined && { now: new Date(now) }) }).effect,
+  );
+}
+const pay = (to: string, amount = 10) => ({
+  agent: 'finance-agent',
+  tool: 'payments.transfer',
+  args: { amount, to },
+});
+const refused = (sentence: string) => {
+  const r = compileSentence(sentence, vocabulary);
+  return r.ok ? undefined : r.refusal;
+};
+
+describe('payees named by account', () => {
+  it('blocks the account named in capitals, whatever the case it is paid in', () => {
+    expect(
+      decisions('Payments to ZENITHCO are forbidden.', [pay('ZENITHCO'), pay('zenithco'), pay('HALCYON')]),
+    ).toEqual(['deny', 'deny', 'allow']);
+  });
+
+  it('allows only the accounts an "only" names, each a code with a figure', () => {
+    expect(
+      decisions('Transfers may only go to acct-77-A or acct-77-B.', [
+        pay('acct-77-A'),
+        pay('acct-77-B'),
+        pay('acct-78-A'),
+      ]),
+    ).toEqual(['allow', 'allow', 'deny']);
+  });
+
+  it('exempts the account after "unless the payee is" from the threshold', () => {
+    const sentence = 'Transfers above $3,000 need approval unless the payee is HALCYON.';
+    expect(decisions(sentence, [pay('ZENITHCO', 3001), pay('HALCYON', 3001), pay('ZENITHCO', 3000)])).toEqual(
+      ['approve', 'allow', 'allow'],
+    );
+  });
+
+  it('asks for the rest when "anything else" follows an "only"', () => {
+    const sentence = 'Payments are allowed only to acct-900; anything else needs approval from finance.';
+    expect(decisions(sentence, [pay('acct-900'), pay('acct-901')])).toEqual(['allow', 'approve']);
+  });
+
+  it('passes verification: the probes pay each account named and one it does not', () => {
+    const draft = draftFromSentences(['Payments to ZENITHCO are forbidden.'], sources);
+    expect(draft.ok).toBe(true);
+    if (draft.ok) expect(draft.report.checks.filter((c) => !c.passed)).toEqual([]);
+  });
+
+  it('refuses an account given to a tool that pays no one, and abbreviations as accounts', () => {
+    expect(refused('Emails to ZENITHCO are blocked.')?.message).toMatch(/an account is where a payment goes/);
+    expect(refused('Payments to the CFO need approval.')).toBeDefined();
+  });
+});
+
+describe('days of every year, no year given', () => {
+  const del = { agent: 'ops-agent', tool: 'orders_db.delete' };
+  it('reads "Dec 30 – Jan 2" over the new year, both days included, in any year', () => {
+    const sentence = 'Orders deletes are blocked Dec 30 – Jan 2.';
+    expect(decisions(sentence, [del], '2026-12-31T12:00:00Z')).toEqual(['deny']);
+    expect(decisions(sentence, [del], '2028-01-02T12:00:00Z')).toEqual(['deny']);
+    expect(decisions(sentence, [del], '2027-01-03T12:00:00Z')).toEqual(['allow']);
+    expect(decisions(sentence, [del], '2026-12-29T12:00:00Z')).toEqual(['allow']);
+  });
+
+  it('reads "on Oct 31" and a named day with its date in brackets as that day', () => {
+    for (const sentence of [
+      'No sandbox deletes on Oct 31.',
+      'Sandbox deletes on Halloween (October 31) are blocked.',
+    ]) {
+      const del = { agent: 'ops-agent', tool: 'sandbox_db.delete' };
+      expect(decisions(sentence, [del], '2026-10-31T12:00:00Z')).toEqual(['deny']);
+      expect(decisions(sentence, [del], '2026-11-01T12:00:00Z')).toEqual(['allow']);
+    }
+  });
+
+  it('refuses a day the calendar does not have', () => {
+    expect(refused('No payments on Feb 30.')).toBeDefined();
+  });
+});
+
+describe('subjects and actions said in other words', () => {
+  it('names the agent of "every payment the finance agent makes"', () => {
+    const r = compileSentence('Every payment the finance agent makes has to be approved first.', vocabulary);
+    expect(r.ok && r.meanings.map((m) => m.agents)).toEqual([['finance-agent']]);
+  });
+
+  it('reads "No emails" as mail sent: reading the inbox stays allowed', () => {
+    const read = { agent: 'email-assistant', tool: 'email.read' };
+    const send = {
+      agent: 'email-assistant',
+      tool: 'email.send',
+      args: { to: ['bob@example.com'], subject: 's', body: 'b' },
+    };
+    expect(decisions('No emails between 22:00 and 06:00 UTC.', [read, send], '2026-11-04T23:00:00Z')).toEqual(
+      ['allow', 'deny'],
+    );
+  });
+
+  it('refuses an agent with a verb of its own after "except" (was read as an exemption)', () => {
+    expect(
+      refused('Reads are open to everyone, except the ops agent may never query orders.')?.message,
+    ).toMatch(/second statement/);
+  });
+});
