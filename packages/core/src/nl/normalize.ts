@@ -122,6 +122,12 @@ const WORDS: readonly [RegExp, string][] = [
   [/\b(nothing|nobody|no one) at all\b/g, '$1'],
   [/\bin order to\b/g, 'to'],
   [/\b(go|goes) only to\b/g, 'only $1 to'],
+  // "need both Carol and Dave": their approval; "a single approval" is one.
+  [
+    /\b(need|needs|require|requires) (both [a-z]+ and [a-z]+)\b(?! (?:to|must|may|can)\b)/g,
+    '$1 approval from $2',
+  ],
+  [/\b(?:a single|one single) (approval|sign-?off)\b/g, 'one $1'],
   // "No emails after 22:00": emails as a thing that happens are the ones sent, not read.
   [
     /(^ |, )no (emails?|messages)\b(?! (?:may|can|should|must|will|shall|are|is|get|be|deletes?|deletions?|reads?|lookups?|listing|from|in|that|which)\b)/g,
