@@ -142,6 +142,17 @@ function compileClauses(
       p.otherwise = false;
       p.notes.push(`"other" adds no condition: what the clause before denies stays denied`);
     }
+    if (p.otherwise && p.otherwiseLarger && p.effects.length > 0 && parsed[i - 1]) {
+      // "Transfers between $500 and $5,000 need approval, and anything larger is blocked": the
+      // calls of the clause before, above the amount it bounds from above.
+      const larger = largerThanBefore(p, parsed[i - 1] as ParsedSentence);
+      if (larger) {
+        const r = compileClause(larger, sentence, vocabulary);
+        if (!r.ok) return r;
+        restricting.push(...r.meanings);
+        continue;
+      }
+    }
     if (p.otherwise) {
       const before = parsed[i - 1];
       if (!before?.effects.every((e) => e === 'allow') || before.effects.length === 0)
@@ -291,6 +302,35 @@ function resolveEllipsis(p: ParsedSentence, before: ParsedSentence | undefined):
     return undefined;
   }
   return 'what it affirms of the clause before is not clear';
+}
+
+/**
+ * The clause "anything larger" means after a restricting clause bounded from above ("between
+ * $500 and $5,000", "up to $2,500"): that clause's subject and calls, over its upper bound.
+ * Undefined when the clause before permits (the usual "anything else") or bounds nothing.
+ */
+function largerThanBefore(p: ParsedSentence, before: ParsedSentence): ParsedSentence | undefined {
+  if (before.effects.length === 0 || before.effects.some((e) => e === 'allow') || before.only) return undefined;
+  if (p.conditions.length > 0 || p.objects.length > 0 || p.verbs.length > 0) return undefined;
+  const bounds = before.conditions.filter((c) => c.kind === 'amount' && (c.op === '<' || c.op === '<='));
+  const upper = bounds.length === 1 ? bounds[0] : undefined;
+  if (upper?.kind !== 'amount') return undefined;
+  return {
+    ...p,
+    otherwise: false,
+    otherwiseLarger: false,
+    agents: before.agents,
+    exceptAgents: before.exceptAgents,
+    ...(before.agentLabel !== undefined && { agentLabel: before.agentLabel }),
+    objects: before.objects,
+    verbs: before.verbs,
+    conditions: [
+      ...before.conditions.filter((c) => c.kind !== 'amount'),
+      { kind: 'amount', op: upper.op === '<' ? '>=' : '>', value: upper.value },
+    ],
+    origins: before.origins,
+    notes: [...p.notes, `"larger" is above the bound of the clause before (${upper.op} ${upper.value})`],
+  };
 }
 
 const sameCondition = (a: Condition, b: Condition) => JSON.stringify(a) === JSON.stringify(b);

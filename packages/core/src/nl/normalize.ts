@@ -122,6 +122,16 @@ const WORDS: readonly [RegExp, string][] = [
   [/\b(nothing|nobody|no one) at all\b/g, '$1'],
   [/\bin order to\b/g, 'to'],
   [/\b(go|goes) only to\b/g, 'only $1 to'],
+  [/\bout of (?=the [a-z_. -]{1,30}? tools?\b)/g, 'from '],
+  [/\b(is|are) (?:simply|just|flatly|outright) (blocked|denied|forbidden|prohibited|refused|rejected)\b/g, '$1 $2'],
+  [/\border (delete|deletes|deletion|deletions|queries|query|records?|data)\b/g, 'orders $1'],
+  [/\bacts on\b/g, 'touches'],
+  [/\bact on\b/g, 'touch'],
+  [/\b(?:non-company|non-corporate|outside) domains\b/g, 'addresses outside the company'],
+  [/\bcompany (mail|email|emails|messages)\b/g, '$1 to colleagues'],
+  // "Payments must go to accounts the user gave": they may only go there.
+  [/\bmust (go|be sent|be paid|be made) to\b/g, 'may only $1 to'],
+  [/\b([a-z]+)-label(?:l)?ed tools\b/g, 'tools labelled $1'],
   // "need both Carol and Dave": their approval; "a single approval" is one.
   [
     /\b(need|needs|require|requires) (both [a-z]+ and [a-z]+)\b(?! (?:to|must|may|can)\b)/g,
@@ -245,6 +255,13 @@ export function normalizeSentence(sentence: string): string {
     })
     .replace(/\bhalf a (million|thousand)\b/g, (_, scale: string) => String((SCALES[scale] ?? 0) / 2));
   for (const [re, to] of WORDS) s = s.replace(re, to);
+  // "Trusted tools are fine, but untrusted ones are blocked": "ones" are the tools named before.
+  if (/\btools\b/.test(s))
+    s = s.replace(/\b([a-z]+) ones\b/g, (m, adjective: string) =>
+      /^(?:larger|bigger|higher|greater|smaller|lower|other|the|those|these|which)$/.test(adjective)
+        ? m
+        : `${adjective} tools`,
+    );
   // "Outside business hours (before 08:00 or after 18:00)": the brackets say which hours.
   s = s
     // The brackets state the outside hours ("before 08:00 or after 18:00"), or the business

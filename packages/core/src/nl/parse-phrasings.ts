@@ -189,10 +189,18 @@ export function parseLeadIns({
     },
   );
   // "an email goes to anyone outside": a message sent.
-  take('(?<!(?:unless|when|if)\\s(?:it|they)\\s)(?:goes|go|gets sent|get sent)(?=\\sto\\s)', () => {
-    parsed.verbs.push('external_communication');
-    return true;
-  });
+  // Not after payments: "payments must go to accounts the user gave" is where money goes.
+  take(
+    '(?<!(?:unless|when|if)\\s(?:it|they)\\s)(?<!(?:payments?|transfers?|money|funds|wires?)(?:\\s(?:may|can|must|should|will|only|never|not|cannot))*\\s)(?:goes|go|gets sent|get sent)(?=\\sto\\s)',
+    () => {
+      parsed.verbs.push('external_communication');
+      return true;
+    },
+  );
+  take(
+    '(?<=(?:payments?|transfers?|money|funds|wires?)(?:\\s(?:may|can|must|should|will|only|never|not|cannot))*\\s)(?:goes|go)(?=\\sto\\s)',
+    () => true,
+  );
 
   // "does not need approval": no approval, which is a permission, not an approval rule.
   take(
@@ -380,8 +388,10 @@ export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): 
 export function parseMarkers({ take, parsed }: PhrasingContext): void {
   take(
     '(?:anything|everything)\\s(?:above|over|beyond|more than|larger than|bigger than)\\sthat|(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\sones|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other|(?:sending\\s|mail\\s|email\\s|messages\\s)?(?:to\\s)?(?:anywhere|anyone|anybody)\\selse|(?:anything\\s)?(?:addressed\\s|sent\\s)?elsewhere|every\\sother(?=\\s[a-z])|(?<=\\s(?:to|at|for|on|in)\\s)other(?=\\s(?:§|outside|external|foreign|domains?|recipients?|addresses)\\s)',
-    () => {
+    (m) => {
       parsed.otherwise = true;
+      if (/\b(?:above|over|beyond|more|larger|bigger|higher|greater)\b/.test(m[0] as string))
+        parsed.otherwiseLarger = true;
       return true;
     },
   );

@@ -70,6 +70,8 @@ export interface ParsedSentence {
   pronoun?: boolean;
   /** "Anything else", "all other payees": what the clause before did not permit. */
   otherwise?: boolean;
+  /** "Anything larger", "anything above that": the amounts above what the clause before bounds. */
+  otherwiseLarger?: boolean;
   /**
    * A clause that ends on its verb and leaves the effect to the clause before: "…, production
    * deletes are not" says the opposite of it, "…, but sending it does" the same, affirmed.
