@@ -493,6 +493,20 @@ function compileDomainsAnyOf(
   vocabulary: Vocabulary,
 ): ClauseResult {
   const effects = new Set(parsed.effects);
+  // "may only email A or B": every recipient in one of them, one condition over the list.
+  if (parsed.only && !parsed.unlessCondition && [...effects].every((e) => e === 'allow'))
+    return compileClause(
+      {
+        ...parsed,
+        domainsAnyOf: undefined,
+        conditions: [
+          ...parsed.conditions,
+          { kind: 'recipients', scope: 'inside', domain: domains[0] as string, also: domains.slice(1) },
+        ],
+      },
+      sentence,
+      vocabulary,
+    );
   if (parsed.only || parsed.unlessCondition || effects.has('allow') || effects.size === 0)
     return refuse(
       'GH_NL_UNSUPPORTED',

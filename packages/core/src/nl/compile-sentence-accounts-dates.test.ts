@@ -128,3 +128,32 @@ describe('subjects and actions said in other words', () => {
     ).toMatch(/second statement/);
   });
 });
+
+describe('domains let through, and tiers', () => {
+  const send = (...to: string[]) => ({
+    agent: 'email-assistant',
+    tool: 'email.send',
+    args: { to, subject: 's', body: 'b' },
+  });
+  it.each([
+    'Block external email unless it goes to partner.org.',
+    'No emails outside example.com, except for partner.org addresses.',
+    'Email may only go to recipients at example.com or partner.org.',
+  ])('"%s" lets example.com and partner.org through, and nothing else', (sentence) => {
+    expect(
+      decisions(sentence, [
+        send('bob@example.com'),
+        send('ann@partner.org'),
+        send('eve@partner.org.evil.test'),
+        send('ann@partner.org', 'eve@gmail.com'),
+      ]),
+    ).toEqual(['allow', 'allow', 'deny', 'deny']);
+  });
+
+  it('denies "anything larger" above the bound of the restricting clause before it', () => {
+    const sentence = 'Transfers from $100 to $900 need approval, and anything larger is blocked.';
+    expect(
+      decisions(sentence, [pay('ACME', 500), pay('ACME', 900), pay('ACME', 901), pay('ACME', 50)]),
+    ).toEqual(['approve', 'approve', 'deny', 'allow']);
+  });
+});

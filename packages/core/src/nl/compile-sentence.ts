@@ -310,7 +310,8 @@ function resolveEllipsis(p: ParsedSentence, before: ParsedSentence | undefined):
  * Undefined when the clause before permits (the usual "anything else") or bounds nothing.
  */
 function largerThanBefore(p: ParsedSentence, before: ParsedSentence): ParsedSentence | undefined {
-  if (before.effects.length === 0 || before.effects.some((e) => e === 'allow') || before.only) return undefined;
+  if (before.effects.length === 0 || before.effects.some((e) => e === 'allow') || before.only)
+    return undefined;
   if (p.conditions.length > 0 || p.objects.length > 0 || p.verbs.length > 0) return undefined;
   const bounds = before.conditions.filter((c) => c.kind === 'amount' && (c.op === '<' || c.op === '<='));
   const upper = bounds.length === 1 ? bounds[0] : undefined;

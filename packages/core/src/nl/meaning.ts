@@ -52,6 +52,8 @@ export type Condition =
       /** `outside`: at least one recipient is not in the domain; `inside`: all are; `any`: one is. */
       readonly scope: 'outside' | 'inside' | 'any';
       readonly domain: string;
+      /** More domains that count as inside with `domain` ("outside example.com, except to partner.org"). */
+      readonly also?: readonly string[];
     }
   /** A resource fact; `not`: the tool does not state that value (it states another, or none). */
   | { readonly kind: 'resource'; readonly key: string; readonly value: string; readonly not?: boolean }
@@ -92,7 +94,10 @@ export const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * The regex a whole address in `domain` matches: one address, no list smuggled in a string, and no
  * local part that relays elsewhere (`x%evil.test@example.com`, `evil.test!x@example.com` leave the domain).
  */
-export const addressPattern = (domain: string) => `^[^@,;<>\\s%!]+@${escapeRegex(domain)}$`;
+export const addressPattern = (domain: string, also: readonly string[] = []) =>
+  also.length === 0
+    ? `^[^@,;<>\\s%!]+@${escapeRegex(domain)}$`
+    : `^[^@,;<>\\s%!]+@(?:${[domain, ...also].map(escapeRegex).join('|')})$`;
 
 /** The CEL of one condition. */
 export function conditionCel(c: Condition): string {
@@ -101,7 +106,7 @@ export function conditionCel(c: Condition): string {
       return `args.${c.arg} ${c.op} ${c.value}`;
     case 'recipients': {
       // Domains are case-insensitive (RFC 4343): Bob@EXAMPLE.com is inside example.com.
-      const pattern = quote(addressPattern(c.domain));
+      const pattern = quote(addressPattern(c.domain, c.also));
       if (c.scope === 'any')
         return c.list
           ? `args.${c.arg}.exists(r, r.lowerAscii().matches(${pattern}))`
@@ -185,7 +190,7 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
     }
     case 'recipients': {
       const v = facts.args[c.arg];
-      const re = new RegExp(addressPattern(c.domain));
+      const re = new RegExp(addressPattern(c.domain, c.also));
       const list = c.list ? v : [v];
       if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) return undefined;
       const lower = (list as string[]).map((x) => x.toLowerCase());

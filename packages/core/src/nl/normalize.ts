@@ -123,8 +123,12 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bin order to\b/g, 'to'],
   [/\b(go|goes) only to\b/g, 'only $1 to'],
   [/\bout of (?=the [a-z_. -]{1,30}? tools?\b)/g, 'from '],
-  [/\b(is|are) (?:simply|just|flatly|outright) (blocked|denied|forbidden|prohibited|refused|rejected)\b/g, '$1 $2'],
+  [
+    /\b(is|are) (?:simply|just|flatly|outright) (blocked|denied|forbidden|prohibited|refused|rejected)\b/g,
+    '$1 $2',
+  ],
   [/\border (delete|deletes|deletion|deletions|queries|query|records?|data)\b/g, 'orders $1'],
+  [/\boutside (mail|email|emails|messages)\b/g, 'external $1'],
   [/\bacts on\b/g, 'touches'],
   [/\bact on\b/g, 'touch'],
   [/\b(?:non-company|non-corporate|outside) domains\b/g, 'addresses outside the company'],
@@ -174,7 +178,7 @@ const WORDS: readonly [RegExp, string][] = [
   [/\b(?:running|run|runs|executing|execute|executes) sql\b/g, 'querying'],
   // "write to addresses outside example.com": writing to a person is sending them email.
   [
-    /\b(write|writes|writing) to (?=(?:addresses|someone|anyone|recipients|people|an address|colleagues|external)\b)/g,
+    /\b(write|writes|writing) to (?=(?:addresses|someone|anyone|recipients|people|an address|colleagues|external)\b|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b)/g,
     'send email to ',
   ],
   [/(^ |, )no single\b/g, '$1no'],

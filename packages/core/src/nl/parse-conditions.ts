@@ -483,3 +483,26 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     );
   }
 }
+
+/**
+ * "… except to partner.org", "unless it goes to example.com or partner.org": domains whose
+ * recipients the rule lets through, read before "unless" is taken for a negated condition.
+ * A dotted name that is a tool ("except for email.list") is left to the exemptions of tools.
+ */
+export function parseDomainExemptions(take: Take, parsed: ParsedSentence, vocabulary: Vocabulary): void {
+  const D = '(?:@?[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}|the company(?:\\sdomain)?|our company|our domain)';
+  take(
+    `(?:,\\s)?(?:except|unless\\s(?:it|they)\\s(?:goes|go|is sent|are sent|is going|are going)|but not)\\s(?:when\\s(?:sent|going)\\s)?(?:to|for)\\s(?:(?:colleagues|addresses|recipients|people|anyone)\\s(?:at|in|on)\\s)?${D}(?:\\s(?:,\\s)?(?:and|or|,)\\s${D})*(?:\\s(?:addresses|recipients))?`,
+    (m) => {
+      const domains = [...(m[0] as string).matchAll(new RegExp(D, 'g'))].map((d) =>
+        d[0].startsWith('the company') || d[0].startsWith('our') ? 'company' : d[0].replace(/^@/, ''),
+      );
+      const isTool = (s: string) =>
+        vocabulary.tools.some((t) => t.name.toLowerCase() === s) ||
+        vocabulary.namespaces.has(s.split('.')[0] as string);
+      if (domains.some(isTool)) return false;
+      parsed.exceptDomains = [...new Set([...(parsed.exceptDomains ?? []), ...domains])];
+      return true;
+    },
+  );
+}

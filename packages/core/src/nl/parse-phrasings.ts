@@ -34,6 +34,11 @@ export function parseLeadIns({
   agent,
   agentOf,
 }: PhrasingContext): void {
+  // "…, nobody else": only what the clause named.
+  take('(?:,\\s)?(?:nobody|no one|nothing|nowhere|no other)\\selse(?=\\s$)', () => {
+    parsed.only = true;
+    return true;
+  });
   // An address is an approver only when the policy names that person and the sentence asks them
   // to approve; "the owner" (four eyes means someone else's) and any other address are refused
   // rather than widened to anyone.

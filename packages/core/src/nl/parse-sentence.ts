@@ -9,7 +9,7 @@ import {
   VERBS,
 } from './lexicon.js';
 import { parseApprovals } from './parse-approvals.js';
-import { parseConditions } from './parse-conditions.js';
+import { parseConditions, parseDomainExemptions } from './parse-conditions.js';
 import { namePatterns } from './parse-names.js';
 import { parsePayees } from './parse-payees.js';
 import { type PhrasingContext, parseEffectPhrasings, parseLeadIns, parseMarkers } from './parse-phrasings.js';
@@ -71,6 +71,7 @@ export function parseSentence(
   };
   // Accounts by name, before the phrasings read "goes to" as a message sent.
   parsePayees(take, parsed, accounts);
+  parseDomainExemptions(take, parsed, vocabulary);
   parseLeadIns(phrasing);
   const nsPhrase = namespacePhrases(vocabulary);
   const NAMESPACE = `(?:the\\s)?(${alt(nsPhrase.keys())})`;

@@ -22,7 +22,12 @@ export type ObjectPhrase =
 /** A condition as the sentence says it; argument names are resolved against the tools later. */
 export type ParsedCondition =
   | { readonly kind: 'amount'; readonly op: Comparison; readonly value: number; readonly currency?: string }
-  | { readonly kind: 'recipients'; readonly scope: 'outside' | 'inside' | 'any'; readonly domain?: string }
+  | {
+      readonly kind: 'recipients';
+      readonly scope: 'outside' | 'inside' | 'any';
+      readonly domain?: string;
+      readonly also?: readonly string[];
+    }
   | { readonly kind: 'resource'; readonly key: string; readonly value: string; readonly not?: boolean }
   /** `period`: said as a time ("during the freeze"), not as the state of what is called. */
   | { readonly kind: 'state'; readonly value: string; readonly period?: boolean }
@@ -72,6 +77,8 @@ export interface ParsedSentence {
   otherwise?: boolean;
   /** "Anything larger", "anything above that": the amounts above what the clause before bounds. */
   otherwiseLarger?: boolean;
+  /** "… except to partner.org": domains whose recipients the rule lets through ("company": the policy's). */
+  exceptDomains?: string[];
   /**
    * A clause that ends on its verb and leaves the effect to the clause before: "…, production
    * deletes are not" says the opposite of it, "…, but sending it does" the same, affirmed.

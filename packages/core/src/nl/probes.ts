@@ -104,6 +104,9 @@ export function probesFor(
   const domains = new Set([companyDomain]);
   for (const [, d] of text.matchAll(/@((?:[a-z0-9-]+\\*\.)+[a-z]{2,})/gi))
     domains.add(unescapeDomain(d as string).toLowerCase());
+  // A list of domains counted as one ("@(?:example\\.com|partner\\.org)"): each of them.
+  for (const [, list] of text.matchAll(/@\(\?:([^)]*)\)/g))
+    for (const d of (list as string).split('|')) domains.add(unescapeDomain(d).toLowerCase());
   const recipientVariants: Variant[] = [];
   for (const d of domains) {
     recipientVariants.push({ label: `to ${d}`, apply: (p) => setRecipients(p, [`bob@${d}`]) });

@@ -74,6 +74,7 @@ export function resolveConditions(
           list: recipient.list,
           scope: c.scope,
           domain,
+          ...(c.also && c.also.length > 0 && { also: c.also }),
         });
         if (!c.domain)
           notes.push(`the company is ${domain} (the domain of the policy's owners and group members)`);
@@ -153,6 +154,39 @@ export function resolveConditions(
     }
   }
 
+  // "… except to partner.org": those recipients count as inside too.
+  if (parsed.exceptDomains && parsed.exceptDomains.length > 0) {
+    const extra = parsed.exceptDomains.map((d) => (d === 'company' ? vocabulary.companyDomain : d));
+    if (extra.some((d) => d === undefined))
+      return refuse('GH_NL_NO_ARGUMENT', 'the policy names no company domain: name the domain');
+    const domains = extra as string[];
+    const at = conditions.filter((c) => c.kind === 'recipients');
+    if (at.length === 0) {
+      if (!recipient) return noArg('a recipient argument (to, recipients)');
+      const [first, ...rest] = domains as [string, ...string[]];
+      conditions.push({
+        kind: 'recipients',
+        arg: recipient.arg,
+        list: recipient.list,
+        scope: 'outside',
+        domain: first,
+        ...(rest.length > 0 && { also: rest }),
+      });
+      notes.push(
+        `"except to ${domains.join(', ')}": the rule applies when a recipient is outside ${domains.join(' and ')}`,
+      );
+    } else {
+      const c = at[0];
+      if (at.length > 1 || c?.kind !== 'recipients' || c.scope !== 'outside')
+        return refuse(
+          'GH_NL_UNSUPPORTED',
+          `"except to ${domains.join(', ')}" is read only beside recipients outside a domain`,
+        );
+      const also = [...new Set([...(c.also ?? []), ...domains])].filter((d) => d !== c.domain);
+      conditions[conditions.indexOf(c)] = { ...c, also };
+      notes.push(`recipients at ${also.join(', ')} count as inside with ${c.domain}`);
+    }
+  }
   return { conditions };
 }
 
