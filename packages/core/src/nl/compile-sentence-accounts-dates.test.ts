@@ -157,3 +157,29 @@ describe('domains let through, and tiers', () => {
     ).toEqual(['approve', 'approve', 'deny', 'allow']);
   });
 });
+
+describe('amounts sent, caps and imperative pairs', () => {
+  it('reads money "sent" over an amount as a transfer, and "stop X from" as a prohibition', () => {
+    expect(
+      decisions('Stop the finance agent from sending more than $4,500 in one go.', [
+        pay('ACME', 4501),
+        pay('ACME', 4500),
+      ]),
+    ).toEqual(['deny', 'allow']);
+    expect(
+      decisions('Deny payments above 10 thousand dollars.', [pay('ACME', 10001), pay('ACME', 10000)]),
+    ).toEqual(['deny', 'allow']);
+  });
+
+  it('splits two imperatives only when the sentence opens with one', () => {
+    const del = (tool: string) => ({ agent: 'ops-agent', tool });
+    expect(
+      decisions('Block sandbox deletes and require approval for order deletes.', [
+        del('sandbox_db.delete'),
+        del('orders_db.delete'),
+      ]),
+    ).toEqual(['deny', 'approve']);
+    // A fronted condition would hold for the first imperative only: refused, not split.
+    expect(refused('On Sundays, block transfers and require approval for sandbox deletes.')).toBeDefined();
+  });
+});

@@ -129,6 +129,24 @@ const WORDS: readonly [RegExp, string][] = [
   ],
   [/\border (delete|deletes|deletion|deletions|queries|query|records?|data)\b/g, 'orders $1'],
   [/\boutside (mail|email|emails|messages)\b/g, 'external $1'],
+  // "Stop the finance agent from transferring …": it may not.
+  [
+    /^ (?:stop|prevent|keep) (the [a-z -]{1,30}?(?:agent|assistant)|agents|every agent|everyone) from (?=[a-z]+ing\b)/,
+    ' $1 may not ',
+  ],
+  // "send more than $3,000": money is transferred, not mailed.
+  [
+    /\b(?:send|sends|sending) (?=(?:more than |over |above |up to |at most |no more than |less than |under )?(?:[$€£]\s?\d|\d[\d,.]*\s?(?:k|m)?\s(?:dollars|usd|euros?|eur|pounds|gbp)\b))/g,
+    'transfer ',
+  ],
+  // "Hard cap: $50k per transfer", "No more than $750 per payment": nothing over the figure.
+  [
+    /^ (?:(?:a |the )?(?:hard |absolute )?(?:cap|limit|maximum|max)(?:\s?:|\sof)?|no more than) ([$€£]\s?\d[\d,]*(?:\.\d+)?\s?(?:k|m)?) (?:per|a|each|for any|in any|in a single|in one) (transfer|payment|transaction|wire)\b/,
+    ' block $2s over $1',
+  ],
+  [/\blook(s|ing|ed)? (?:people|someone|somebody|addresses|contacts) up\b/g, 'look$1 up'],
+  // "finance reports need two": two approvals.
+  [/\b(needs?|requires?) (two|three|four|2|3|4)(?= ;| \.| ,|\s*$)/g, '$1 $2 approvals'],
   [/\bacts on\b/g, 'touches'],
   [/\bact on\b/g, 'touch'],
   [/\b(?:non-company|non-corporate|outside) domains\b/g, 'addresses outside the company'],
@@ -250,6 +268,11 @@ export function normalizeSentence(sentence: string): string {
   // Currency before the figure; number words into figures ("three thousand" → 3000).
   s = s
     .replace(/\b(usd|eur|gbp)\s?(\d[\d,]*(?:\.\d+)?\s?(?:k|m|thousand|million)?)(?=\s)/g, '$2 $1')
+    .replace(/(?<!half )\ba (hundred|thousand|million)\b/g, 'one $1')
+    // "10 thousand dollars": a figure times its scale word.
+    .replace(/(?<![\d,.])(\d+(?:\.\d+)?) (thousand|million)\b/g, (_, n: string, scale: string) =>
+      String(Number(n) * (SCALES[scale] ?? 1)),
+    )
     // A run of number words becomes a figure when it is an amount: it has a scale word, or a
     // currency follows ("one dollar"). "Two approvals" stays a word for the grammar.
     .replace(NUMBER_RUN, (run: string, currency: string | undefined) => {
@@ -333,7 +356,7 @@ export function normalizeSentence(sentence: string): string {
 export function splitClauses(text: string): string[] {
   return text
     .split(
-      /\s(?:;|\.(?=\s)|,\s(?:but|and|whereas|while)|,(?=\s(?:anything|everything|all|any)\s(?:else|other|larger|bigger|higher|greater|more)\s)|but(?=\s(?:not|never|may|must|can|cannot|should|is|are|needs?|requires?|it|they|any|all|every|no|only|deletes?|writes?|sends?|payments?|transfers?|emails?)\s))\s/,
+      /\s(?:;|\.(?=\s)|,\s(?:but|and|whereas|while)|(?<=^\s(?:deny|block|forbid|require|allow)\s.*)and(?=\s(?:require|deny|block|forbid|allow)\s)|,(?=\s(?:anything|everything|all|any)\s(?:else|other|larger|bigger|higher|greater|more)\s)|but(?=\s(?:not|never|may|must|can|cannot|should|is|are|needs?|requires?|it|they|any|all|every|no|only|deletes?|writes?|sends?|payments?|transfers?|emails?)\s))\s/,
     )
     .map((c) => ` ${c.trim()} `)
     .filter((c) => c.trim() !== '');
