@@ -183,3 +183,45 @@ describe('amounts sent, caps and imperative pairs', () => {
     expect(refused('On Sundays, block transfers and require approval for sandbox deletes.')).toBeDefined();
   });
 });
+
+describe('exemptions, labels and permissions beside a restriction', () => {
+  it('exempts the agent of a passive ("except by the ops agent")', () => {
+    const del = (agent: string) => ({ agent, tool: 'sandbox_db.delete' });
+    expect(
+      decisions("Sandbox deletes can't happen, except by the ops agent.", [
+        del('ops-agent'),
+        del('finance-agent'),
+      ]),
+    ).toEqual(['allow', 'deny']);
+  });
+
+  it('reads "tools carrying the X label" and "anything X" as the tools the catalog labels X', () => {
+    for (const sentence of [
+      'Tools carrying the trusted label need approval.',
+      'Anything trusted needs approval.',
+    ]) {
+      const r = compileSentence(sentence, vocabulary);
+      expect(r.ok && r.meanings.map((m) => m.tools)).toEqual([['contacts.lookup']]);
+    }
+  });
+
+  it('adds no rule for "other … are fine" or the user\'s own values beside a restriction', () => {
+    for (const sentence of [
+      'Paying an account taken from a web page needs approval; other payments are fine.',
+      'Accounts the user typed are fine; accounts lifted from a web page need approval.',
+    ]) {
+      const r = compileSentence(sentence, vocabulary);
+      expect(r.ok && r.meanings.map((m) => m.effect)).toEqual(['approve']);
+    }
+  });
+
+  it('reads "X is enough for Y; larger Y need Z" as two tiers', () => {
+    const sentence =
+      'One finance approval is enough for payments under $800; larger payments need both finance approvers.';
+    const r = compileSentence(sentence, vocabulary);
+    expect(r.ok && r.meanings.map((m) => [m.conditions, m.approval?.approvers])).toEqual([
+      [[{ kind: 'amount', arg: 'amount', op: '<', value: 800 }], 1],
+      [[{ kind: 'amount', arg: 'amount', op: '>=', value: 800 }], 2],
+    ]);
+  });
+});

@@ -153,6 +153,19 @@ function compileClauses(
         continue;
       }
     }
+    if (
+      p.otherwise &&
+      p.effects.length > 0 &&
+      p.effects.every((e) => e === 'allow') &&
+      p.conditions.length === 0 &&
+      p.origins.length === 0 &&
+      parsed[i - 1]?.effects.some((e) => e !== 'allow')
+    ) {
+      // "…needs Dave's approval; other sends are fine": what the clause before does not
+      // restrict stays as the grants say, which adds no rule.
+      permitted.push(clauses[i]?.trim() ?? '');
+      continue;
+    }
     if (p.otherwise) {
       const before = parsed[i - 1];
       if (!before?.effects.every((e) => e === 'allow') || before.effects.length === 0)
@@ -213,6 +226,12 @@ function compileClauses(
     const onlyAllow = p.effects.length > 0 && p.effects.every((e) => e === 'allow') && p.only;
     if ((allowOnly || onlyAllow) && parsed[i + 1]?.otherwise) {
       // The next clause restricts what this one did not permit; it is compiled there.
+      permitted.push(clauses[i]?.trim() ?? '');
+      continue;
+    }
+    if (allowOnly && p.origins.length > 0 && parsed.some((q) => q.effects.some((e) => e !== 'allow'))) {
+      // "Recipients the user typed are fine; …": values of a trusted origin are what the
+      // restricting clause leaves alone, which adds no rule of its own.
       permitted.push(clauses[i]?.trim() ?? '');
       continue;
     }

@@ -129,6 +129,15 @@ const WORDS: readonly [RegExp, string][] = [
   ],
   [/\border (delete|deletes|deletion|deletions|queries|query|records?|data)\b/g, 'orders $1'],
   [/\boutside (mail|email|emails|messages)\b/g, 'external $1'],
+  [/\b(?:only )?appeared (?:only )?(?:on|in)\b/g, 'came only from'],
+  [
+    /\b(?:colleagues|coworkers|co-workers|people) at (?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b)/g,
+    'addresses at ',
+  ],
+  // "A single approval from finance is enough for transfers under $5,000": they need it.
+  [/^ (.{3,60}?) (?:is|are) enough for (.{3,80}?)(?=\s?;|\s?\.|\s*$)/, ' $2 need $1'],
+  [/\ban (?:email|e-mail) recipient\b/g, 'a recipient'],
+  [/\b(?:email|e-mail) recipients\b/g, 'recipients'],
   // "Stop the finance agent from transferring …": it may not.
   [
     /^ (?:stop|prevent|keep) (the [a-z -]{1,30}?(?:agent|assistant)|agents|every agent|everyone) from (?=[a-z]+ing\b)/,

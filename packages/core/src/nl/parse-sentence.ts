@@ -97,7 +97,7 @@ export function parseSentence(
   );
   // Exemptions and "only X may": the named agents are outside the rule.
   take(
-    `(?:except(?:\\sfor)?|other than|apart from|besides|(?<=(?:nobody|no one|no agents?|everyone|everybody|anyone|anybody)\\s)but|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
+    `(?:except(?:\\sfor)?(?:\\sby)?|other than(?:\\sby)?|apart from|besides|(?<=(?:nobody|no one|no agents?|everyone|everybody|anyone|anybody)\\s)but|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
     (m) => {
       parsed.exceptAgents.push(...agentsIn(m[0] as string).filter((a) => !parsed.exceptAgents.includes(a)));
       return true;
@@ -323,9 +323,9 @@ export function parseSentence(
   // content": the catalog's own labels on its tools, said outright.
   if (allToolLabels.length > 0)
     take(
-      `(?:anything|everything|any tool|all tools|tools?|any of the tools)\\s(?:that\\sis\\s|that\\sare\\s|which\\sare\\s)?(?:(?:labell?ed|marked|tagged|classified)\\s(?:as\\s)?(${alt(allToolLabels)})|(?:that|which)\\s(?:returns?|produces?|gives?)\\s(${alt(allToolLabels)})\\s(?:content|data|output|text))`,
+      `(?:anything|everything|any tool|all tools|tools?|any of the tools)\\s(?:that\\sis\\s|that\\sare\\s|which\\sare\\s)?(?:(?:labell?ed|marked|tagged|classified)\\s(?:as\\s)?(${alt(allToolLabels)})|(?:that|which)\\s(?:returns?|produces?|gives?)\\s(${alt(allToolLabels)})\\s(?:content|data|output|text)|(?:carrying|bearing|with|that carries|that carry|that has|that have)\\s(?:the\\s|a\\s)?(${alt(allToolLabels)})\\slabel)|(?:anything|everything)\\s(${alt(allToolLabels)})`,
       (m) => {
-        const label = (m[1] ?? m[2]) as string;
+        const label = (m[1] ?? m[2] ?? m[3] ?? m[4]) as string;
         for (const t of vocabulary.tools.filter((x) => x.labels.includes(label)))
           parsed.objects.push({ kind: 'tool', pattern: t.name });
         parsed.notes.push(`${m[0]} are the tools the catalog labels ${label}`);
