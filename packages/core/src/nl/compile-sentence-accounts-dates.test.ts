@@ -171,7 +171,7 @@ describe('amounts sent, caps and imperative pairs', () => {
     ).toEqual(['deny', 'allow']);
   });
 
-  it('splits two imperatives only when the sentence opens with one', () => {
+  it('splits two imperatives, a fronted condition holding for each', () => {
     const del = (tool: string) => ({ agent: 'ops-agent', tool });
     expect(
       decisions('Block sandbox deletes and require approval for order deletes.', [
@@ -179,8 +179,14 @@ describe('amounts sent, caps and imperative pairs', () => {
         del('orders_db.delete'),
       ]),
     ).toEqual(['deny', 'approve']);
-    // A fronted condition would hold for the first imperative only: refused, not split.
-    expect(refused('On Sundays, block transfers and require approval for sandbox deletes.')).toBeDefined();
+    // A fronted condition holds for both.
+    const sunday = '2026-11-08T12:00:00Z';
+    const sentence = 'On Sundays, block transfers and require approval for sandbox deletes.';
+    expect(decisions(sentence, [pay('ACME'), del('sandbox_db.delete')], sunday)).toEqual(['deny', 'approve']);
+    expect(decisions(sentence, [pay('ACME'), del('sandbox_db.delete')], '2026-11-04T12:00:00Z')).toEqual([
+      'allow',
+      'allow',
+    ]);
   });
 });
 
@@ -223,5 +229,28 @@ describe('exemptions, labels and permissions beside a restriction', () => {
       [[{ kind: 'amount', arg: 'amount', op: '<', value: 800 }], 1],
       [[{ kind: 'amount', arg: 'amount', op: '>=', value: 800 }], 2],
     ]);
+  });
+});
+
+describe('approval after a permission, and what an agent may do but one thing', () => {
+  it('asks the people named in "but only once Carol has approved it"', () => {
+    const r = compileSentence(
+      'Let the ops agent delete sandbox rows, but only after Carol has approved it.',
+      vocabulary,
+    );
+    expect(r.ok && r.meanings.map((m) => [m.effect, m.tools, m.approval?.approvers])).toEqual([
+      ['approve', ['sandbox_db.delete'], 1],
+    ]);
+  });
+
+  it('denies only the exception of "can do everything it is granted except …"', () => {
+    const call = (tool: string) => ({ agent: 'ops-agent', tool });
+    expect(
+      decisions('The ops agent can do everything it is granted except delete orders.', [
+        call('orders_db.delete'),
+        call('orders_db.query'),
+        call('sandbox_db.delete'),
+      ]),
+    ).toEqual(['deny', 'allow', 'allow']);
   });
 });

@@ -129,6 +129,27 @@ const WORDS: readonly [RegExp, string][] = [
   ],
   [/\border (delete|deletes|deletion|deletions|queries|query|records?|data)\b/g, 'orders $1'],
   [/\boutside (mail|email|emails|messages)\b/g, 'external $1'],
+  // "…, but only once Carol or Dave has approved it": with their approval.
+  [
+    /,? but only (?:once|after|when|if) (.{1,50}?) (?:has|have) (?:approved|signed off on|okayed|oked)(?: it| them)?\b/g,
+    ' with approval from $1',
+  ],
+  // "may transfer up to $2,500 without anyone signing off": nobody is asked, said of a permission.
+  [
+    /\bwithout (?:anyone|anybody|someone|a human|a person)(?:'s)? (?:signing off|approving|approval|sign-?off|ok)\b/g,
+    '',
+  ],
+  // "can do everything it is granted except send …": it may not send ….
+  [
+    /\b(?:can|may) do (?:everything|anything) (?:it is|it's|they are) (?:granted|allowed)(?: to do)?,? except (?:to )?/g,
+    'may not ',
+  ],
+  [/\bmust (?:come|be taken) from\b/g, 'may only come from'],
+  // "come from the contacts book or be typed by the user": the user first, as the grammar reads it.
+  [
+    /\bcome from (the contacts book|the address book|the contacts|contacts) or (?:be )?(?:typed|entered|given)(?: in)? by (the user)\b/g,
+    'come from $2 or $1',
+  ],
   [/\b(?:only )?appeared (?:only )?(?:on|in)\b/g, 'came only from'],
   [
     /\b(?:colleagues|coworkers|co-workers|people) at (?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b)/g,
@@ -291,6 +312,14 @@ export function normalizeSentence(sentence: string): string {
     })
     .replace(/\bhalf a (million|thousand)\b/g, (_, scale: string) => String((SCALES[scale] ?? 0) / 2));
   for (const [re, to] of WORDS) s = s.replace(re, to);
+  // "Payees from a web page: blocked.": the effect after the colon is the subject's.
+  s = s.replace(/:\s(blocked|denied|forbidden|prohibited|allowed|fine|ok)\b/g, ' are $1');
+  // "On weekends, block all transfers and require approval for production deletes": the fronted
+  // condition holds for each imperative, so each clause says it.
+  s = s.replace(
+    /^ ((?:on|during|at|after|before|outside|between|from|over) [^,;.]{2,60}?), ((?:deny|block|forbid|require|allow) [^,;.]+?) and ((?:deny|block|forbid|require|allow) [^,;.]+?) $/,
+    ' $2 $1; $3 $1 ',
+  );
   // "Trusted tools are fine, but untrusted ones are blocked": "ones" are the tools named before.
   if (/\btools\b/.test(s))
     s = s.replace(/\b([a-z]+) ones\b/g, (m, adjective: string) =>
