@@ -1,5 +1,6 @@
 import type { ToolCategory, ToolDefinition } from '../policy/types.js';
 import { peopleApproval } from './approvers.js';
+import { compileDomainsAnyOf } from './compile-domains.js';
 import {
   ACCOUNT_ARGS,
   BODY_ARGS,
@@ -58,7 +59,8 @@ export function compileClause(
   // "…, order deletes are not" alone says nothing: its effect is the clause before's.
   if (parsed.ellipsis)
     return refuse('GH_NL_AMBIGUOUS_EFFECT', 'a clause that ends on its verb needs a clause before it');
-  if (parsed.domainsAnyOf) return compileDomainsAnyOf(parsed, parsed.domainsAnyOf, sentence, vocabulary);
+  if (parsed.domainsAnyOf)
+    return compileDomainsAnyOf(parsed, parsed.domainsAnyOf, sentence, vocabulary, compileClause);
   if (
     parsed.only &&
     !parsed.onlyAgents &&
@@ -479,55 +481,4 @@ export function compileClause(
       notes,
     })),
   };
-}
-
-/**
- * "Never send mail to gmail.com or yahoo.com": a recipient in any one of the domains makes the
- * rule apply, so one rule per domain. Only a restriction can be split so; "may only email A or
- * B" needs every recipient in one of them, which one rule per domain cannot say.
- */
-function compileDomainsAnyOf(
-  parsed: ParsedSentence,
-  domains: readonly string[],
-  sentence: string,
-  vocabulary: Vocabulary,
-): ClauseResult {
-  const effects = new Set(parsed.effects);
-  // "may only email A or B": every recipient in one of them, one condition over the list.
-  if (parsed.only && !parsed.unlessCondition && [...effects].every((e) => e === 'allow'))
-    return compileClause(
-      {
-        ...parsed,
-        domainsAnyOf: undefined,
-        conditions: [
-          ...parsed.conditions,
-          { kind: 'recipients', scope: 'inside', domain: domains[0] as string, also: domains.slice(1) },
-        ],
-      },
-      sentence,
-      vocabulary,
-    );
-  if (parsed.only || parsed.unlessCondition || effects.has('allow') || effects.size === 0)
-    return refuse(
-      'GH_NL_UNSUPPORTED',
-      `${domains.join(', ')}: several domains are read only as where a call may not go, or needs approval to go`,
-    );
-  const meanings: SentenceMeaning[] = [];
-  for (const domain of domains) {
-    const r = compileClause(
-      {
-        ...parsed,
-        domainsAnyOf: undefined,
-        conditions: [...parsed.conditions, { kind: 'recipients', scope: 'any', domain }],
-        notes: [...parsed.notes],
-        groups: [...parsed.groups],
-        people: [...parsed.people],
-      },
-      sentence,
-      vocabulary,
-    );
-    if (!r.ok) return r;
-    meanings.push(...r.meanings);
-  }
-  return { ok: true, meanings };
 }

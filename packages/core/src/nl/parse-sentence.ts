@@ -9,11 +9,12 @@ import {
   VERBS,
 } from './lexicon.js';
 import { parseApprovals } from './parse-approvals.js';
-import { parseConditions, parseDomainExemptions } from './parse-conditions.js';
+import { parseConditions } from './parse-conditions.js';
 import { namePatterns } from './parse-names.js';
 import { parsePayees } from './parse-payees.js';
 import { type PhrasingContext, parseEffectPhrasings, parseLeadIns, parseMarkers } from './parse-phrasings.js';
 import { parseProvenance } from './parse-provenance.js';
+import { parseDomainExemptions } from './parse-recipients.js';
 import { alt, cachedRegex, type ParsedSentence, type Take } from './parsed.js';
 import { namespacePhrases, toolPhrases } from './phrases.js';
 import type { Vocabulary } from './vocabulary.js';
