@@ -254,3 +254,30 @@ describe('approval after a permission, and what an agent may do but one thing', 
     ).toEqual(['deny', 'allow', 'allow']);
   });
 });
+
+describe('exemptions by kind, shared head nouns, approvers said first', () => {
+  it('exempts the catalog tools of a kind ("except reads")', () => {
+    const call = (tool: string) => ({ agent: 'finance-agent', tool });
+    expect(
+      decisions('Block every call from the finance agent except reads.', [
+        call('payments.transfer'),
+        call('finance.report'),
+      ]),
+    ).toEqual(['deny', 'allow']);
+  });
+
+  it('names each agent of "the finance or ops agents"', () => {
+    const r = compileSentence('Contact lookups may not be used by the finance or ops agents.', vocabulary);
+    expect(r.ok && r.meanings.map((m) => m.agents)).toEqual([['finance-agent', 'ops-agent']]);
+  });
+
+  it.each([
+    'Dave (dave@example.com) must approve every sandbox delete.',
+    'Sandbox deletes: approval by Dave.',
+  ])('asks Dave for "%s"', (sentence) => {
+    const r = compileSentence(sentence, vocabulary);
+    expect(r.ok && r.meanings.map((m) => [m.tools, m.approval?.declares])).toEqual([
+      [['sandbox_db.delete'], { 'approvers-dave': ['dave@example.com'] }],
+    ]);
+  });
+});

@@ -22,6 +22,7 @@ export const VERBS: Readonly<Record<ToolCategory | 'any', readonly string[]>> = 
     'looks at',
     'list',
     'lists',
+    'listing',
     'fetch',
     'fetches',
     'browse',

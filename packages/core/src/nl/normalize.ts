@@ -117,7 +117,7 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bnoon\b/g, '12pm'],
   [/\b(?:after|out of) hours\b/g, 'outside business hours'],
   [/\b(?:no|any) matter (?:the )?amount\b/g, ''],
-  [/\b(?:no|any) matter how (?:small|large|big|much|little|low|high)\b/g, ''],
+  [/\b(?:(?:no|any) matter how|however) (?:small|large|big|much|little|low|high)\b/g, ''],
   [/\bthey're\b/g, 'they are'],
   [/\b(nothing|nobody|no one) at all\b/g, '$1'],
   [/\bin order to\b/g, 'to'],
@@ -129,6 +129,18 @@ const WORDS: readonly [RegExp, string][] = [
   ],
   [/\border (delete|deletes|deletion|deletions|queries|query|records?|data)\b/g, 'orders $1'],
   [/\boutside (mail|email|emails|messages)\b/g, 'external $1'],
+  // "the finance or ops agents": each agent by its name.
+  [/\bthe ([a-z]+) (and|or) ([a-z]+) agents\b/g, 'the $1 agent $2 the $3 agent'],
+  // "Carol (carol@example.com)": the person, named twice.
+  [/\b([a-z]+) \((\1@[a-z0-9.-]+)\)/g, '$1'],
+  // "Two finance approvers on all outgoing payments": those payments need them.
+  [/^ (one|two|three|\d) ([a-z]+ )?(approvers?|approvals?|sign-?offs?) (?:on|for) (.+)$/, ' $4 need $1 $2$3'],
+  [/\b(\d)-of-([a-z]+) (approval|sign-?off)\b/g, '$1 $2 approvals'],
+  [/\b(?:outgoing|outbound) (payments?|transfers?|wires?|transactions?)\b/g, '$1'],
+  [/\b(?:once|when|if) (?:they|it) (?:pass|passes|exceed|exceeds|go over|goes over|top|tops)\b/g, 'over'],
+  [/\b(the [a-z-]+ (?:agent|assistant))'s (?!owner|manager|boss|team|approval|ok)/g, '$1 '],
+  // "Production order deletions: approval by Carol and Dave": they need it.
+  [/^ ([^:]{3,60}?): (approval|sign-?off) (?:by|from) /, ' $1 need $2 from '],
   // "…, but only once Carol or Dave has approved it": with their approval.
   [
     /,? but only (?:once|after|when|if) (.{1,50}?) (?:has|have) (?:approved|signed off on|okayed|oked)(?: it| them)?\b/g,
@@ -294,6 +306,11 @@ export function normalizeSentence(sentence: string): string {
     .replace(/\s*(?:≤|<=)\s*/g, ' at most ')
     .replace(/\s+>\s*/g, ' over ')
     .replace(/\s+<\s*/g, ' under ')
+    // "Nothing may delete mail — not the assistant, not anyone": emphasis of the "nothing".
+    .replace(
+      /\s*[—–]\s*not (?:the [a-z -]+?|anyone|anybody)(?:, not (?:the [a-z -]+?|anyone|anybody|even [a-z -]+?))*\s*$/,
+      ' ',
+    )
     .replace(/\s+[—–]\s+|\s*—\s*/g, ' ; ');
   // Currency before the figure; number words into figures ("three thousand" → 3000).
   s = s

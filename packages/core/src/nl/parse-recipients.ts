@@ -35,7 +35,7 @@ export function parseRecipients(take: Take, parsed: ParsedSentence, vocabulary: 
     },
   );
   take(
-    '(?:to\\s)?(?:external|outside|non-company)\\s(?:recipients|addresses|parties|people|domains|contacts)',
+    '(?:to\\s)?(?:external|outside|non-company)\\s(?:recipients|addresses|parties|people|domains?|contacts)',
     () => {
       parsed.conditions.push({ kind: 'recipients', scope: 'outside' });
       return true;

@@ -152,6 +152,21 @@ export function parseSentence(
       return true;
     },
   );
+  // "except queries", "other than reads": the catalog's tools of that kind.
+  const exemptNouns = new Map<string, ToolCategory>();
+  for (const [category, nouns] of Object.entries(CATEGORY_NOUNS) as [ToolCategory, readonly string[]][])
+    for (const n of nouns) if (!n.includes(' ')) exemptNouns.set(n, category);
+  take(
+    `(?:except(?:\\sfor)?|other than|apart from|besides)\\s(?:the\\s|any\\s)?(${alt(exemptNouns.keys())})(?=\\s(?:[,;.]|$)|\\s$)`,
+    (m) => {
+      const category = exemptNouns.get(m[1] as string) as ToolCategory;
+      const tools = vocabulary.tools.filter((t) => t.categories.includes(category)).map((t) => t.name);
+      if (tools.length === 0) return false;
+      for (const name of tools) if (!parsed.exceptTools.includes(name)) parsed.exceptTools.push(name);
+      parsed.notes.push(`"${m[0]}": the catalog's ${category} tools`);
+      return true;
+    },
+  );
 
   // "… can be deleted by the ops agent only", "… may only be run by the finance agent": the
   // same. The verb stays for the verb passes ("deleted" is the deletes, not every orders tool).
