@@ -281,3 +281,21 @@ describe('exemptions by kind, shared head nouns, approvers said first', () => {
     ]);
   });
 });
+
+describe('a domain permitted, then every other one', () => {
+  const send = (...to: string[]) => ({
+    agent: 'email-assistant',
+    tool: 'email.send',
+    args: { to, subject: 's', body: 'b' },
+  });
+  it('lets the company through beside the domain named when the rest is "external"', () => {
+    const sentence = 'Mail to vendor.io is fine, but every other external domain needs approval.';
+    expect(
+      decisions(sentence, [
+        send('sam@vendor.io'),
+        send('bob@example.com'),
+        send('sam@vendor.io', 'eve@gmail.com'),
+      ]),
+    ).toEqual(['allow', 'allow', 'approve']);
+  });
+});

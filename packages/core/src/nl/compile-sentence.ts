@@ -173,8 +173,22 @@ function compileClauses(
           'GH_NL_UNSUPPORTED',
           '"anything else" needs the clause before it to say what is fine: "payments up to $250 are fine; anything larger needs approval"',
         );
-      if (p.conditions.length > 0)
+      // "Mail to partner.org is fine; every other external domain is blocked": the company's
+      // own domain is let through with the ones the clause before names.
+      const externalOnly =
+        p.conditions.length === 1 &&
+        p.conditions[0]?.kind === 'recipients' &&
+        p.conditions[0].scope === 'outside' &&
+        p.conditions[0].domain === undefined &&
+        (before.domainsAnyOf !== undefined || before.conditions.some((c) => c.kind === 'recipients'));
+      if (p.conditions.length > 0 && !externalOnly)
         return refuse('GH_NL_UNSUPPORTED', '"anything else" cannot add conditions of its own');
+      if (externalOnly) {
+        before.conditions = before.conditions.map((c) =>
+          c.kind === 'recipients' ? { ...c, also: [...(c.also ?? []), 'company'] } : c,
+        );
+        if (before.domainsAnyOf) before.domainsAnyOf = [...before.domainsAnyOf, 'company'];
+      }
       const effect = p.effects.includes('deny')
         ? 'deny'
         : p.effects.includes('approve')
@@ -183,7 +197,12 @@ function compileClauses(
       if (!effect)
         return refuse('GH_NL_NO_EFFECT', '"anything else" needs an effect: is blocked, needs approval');
       permitted.pop();
-      if (before.conditions.length === 0 && before.objects.length > 0 && before.origins.length === 0) {
+      if (
+        before.conditions.length === 0 &&
+        before.domainsAnyOf === undefined &&
+        before.objects.length > 0 &&
+        before.origins.length === 0
+      ) {
         // "Sandbox deletes are always OK; every other delete is denied": the calls the clause
         // before names are exempt from this one, which must name its own calls.
         const exempt = compileClause({ ...before, effects: ['deny'], only: false }, sentence, vocabulary);

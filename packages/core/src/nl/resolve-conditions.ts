@@ -74,7 +74,10 @@ export function resolveConditions(
           list: recipient.list,
           scope: c.scope,
           domain,
-          ...(c.also && c.also.length > 0 && { also: c.also }),
+          ...(c.also &&
+            c.also.length > 0 && {
+              also: c.also.map((d) => (d === 'company' ? (vocabulary.companyDomain as string) : d)),
+            }),
         });
         if (!c.domain)
           notes.push(`the company is ${domain} (the domain of the policy's owners and group members)`);
