@@ -299,3 +299,15 @@ describe('a domain permitted, then every other one', () => {
     ).toEqual(['allow', 'allow', 'approve']);
   });
 });
+
+describe('"without anyone signing off"', () => {
+  it('is dropped from a permission but asks after a prohibition', () => {
+    const permit = compileSentence(
+      'The finance agent may pay up to $600 without anyone approving.',
+      vocabulary,
+    );
+    expect(permit.ok && permit.meanings.map((m) => m.effect)).toEqual(['deny']);
+    const forbid = compileSentence('Payments may not be made without anyone signing off.', vocabulary);
+    expect(forbid.ok && forbid.meanings.map((m) => m.effect)).toEqual(['approve']);
+  });
+});

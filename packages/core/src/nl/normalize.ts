@@ -146,10 +146,15 @@ const WORDS: readonly [RegExp, string][] = [
     /,? but only (?:once|after|when|if) (.{1,50}?) (?:has|have) (?:approved|signed off on|okayed|oked)(?: it| them)?\b/g,
     ' with approval from $1',
   ],
-  // "may transfer up to $2,500 without anyone signing off": nobody is asked, said of a permission.
+  // "may transfer up to $2,500 without anyone signing off": nobody is asked, said of a permission;
+  // after a prohibition ("may not … without anyone signing off") it is "without approval".
+  [
+    /(?<!\b(?:not|never|cannot|can't|no|nothing|nobody)\b[^;,.]*)\bwithout (?:anyone|anybody|someone|a human|a person)(?:'s)? (?:signing off|approving|approval|sign-?off|ok)\b/g,
+    '',
+  ],
   [
     /\bwithout (?:anyone|anybody|someone|a human|a person)(?:'s)? (?:signing off|approving|approval|sign-?off|ok)\b/g,
-    '',
+    'without approval',
   ],
   // "can do everything it is granted except send …": it may not send ….
   [
