@@ -162,6 +162,14 @@ const WORDS: readonly [RegExp, string][] = [
     'may not ',
   ],
   [/\bmust (?:come|be taken) from\b/g, 'may only come from'],
+  // "addresses pulled from the address book or typed by the user": the user first.
+  [
+    /\b(addresses|recipients|payees|accounts) (?:pulled|taken|coming|that came|returned) from (the contacts book|the address book|the contacts|contacts|a trusted lookup) or (?:were |was |are )?(?:typed|entered|given)(?: in)? by the user\b/g,
+    '$1 the user typed or from $2',
+  ],
+  [/\b(from|by) a trusted lookup\b/g, '$1 a trusted tool'],
+  // "Only addresses from the address book may receive email": email goes only to them.
+  [/^ only (.{3,80}?) may (?:receive|get|be sent) (email|emails|mail|messages)\b/, ' $2 may only go to $1'],
   // "come from the contacts book or be typed by the user": the user first, as the grammar reads it.
   [
     /\bcome from (the contacts book|the address book|the contacts|contacts) or (?:be )?(?:typed|entered|given)(?: in)? by (the user)\b/g,
