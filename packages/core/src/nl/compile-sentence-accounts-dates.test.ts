@@ -311,3 +311,15 @@ describe('"without anyone signing off"', () => {
     expect(forbid.ok && forbid.meanings.map((m) => m.effect)).toEqual(['approve']);
   });
 });
+
+describe('bounds said in other words', () => {
+  it('reads "or larger" as at least and "above A but below B" as both bounds', () => {
+    const sentence =
+      "If a transfer is $9,000 or larger, block it; if it's above $900 but below $9,000, one finance approver has to sign off.";
+    expect(decisions(sentence, [pay('ACME', 9000), pay('ACME', 5000), pay('ACME', 900)])).toEqual([
+      'deny',
+      'approve',
+      'allow',
+    ]);
+  });
+});

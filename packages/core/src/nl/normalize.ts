@@ -129,6 +129,18 @@ const WORDS: readonly [RegExp, string][] = [
   ],
   [/\border (delete|deletes|deletion|deletions|queries|query|records?|data)\b/g, 'orders $1'],
   [/\boutside (mail|email|emails|messages)\b/g, 'external $1'],
+  // "above $2,000 but below $20,000": both bounds hold.
+  [
+    /([$€£]?\d[\d,.]*k?) but (?=(?:below|under|less than|above|over|more than|at most|at least|no more than)\b)/g,
+    '$1 ',
+  ],
+  // "(orders deletes and sandbox deletes alike)": the noun before, spelled out.
+  [/\s?\([^()]{1,80}\balike\)/g, ''],
+  // "Nothing above $999.99 may be transferred": nothing may be, above it.
+  [
+    /^ nothing ((?:above|over|below|under|more than|less than|exceeding) [$€£]?\d[\d,.]*k?) may be ([a-z]+)\b/,
+    ' nothing may be $2 $1',
+  ],
   // "the finance or ops agents": each agent by its name.
   [/\bthe ([a-z]+) (and|or) ([a-z]+) agents\b/g, 'the $1 agent $2 the $3 agent'],
   // "Carol (carol@example.com)": the person, named twice.

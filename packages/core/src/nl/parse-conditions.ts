@@ -201,11 +201,11 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     return true;
   });
   take(
-    `(?:of\\s)?${AMOUNT}\\s(or more|and above|or above|and over|or over|or higher|or greater|and up|or less|and below|or under|or lower|or smaller)`,
+    `(?:of\\s)?${AMOUNT}\\s(or more|and above|or above|and over|or over|or higher|or greater|or larger|or bigger|and up|or less|and below|or under|or lower|or smaller)`,
     (m) => {
       parsed.conditions.push({
         kind: 'amount',
-        op: /more|above|over|higher|greater|up/.test(m[6] as string) ? '>=' : '<=',
+        op: /more|above|over|higher|greater|larger|bigger|up/.test(m[6] as string) ? '>=' : '<=',
         ...amountOf(m, 1),
       });
       return true;
