@@ -1,8 +1,8 @@
-import { withinGrants } from '../identity/scope.js';
-import type { Effect, ToolCategory, ToolDefinition } from '../policy/types.js';
+import type { ToolCategory, ToolDefinition } from '../policy/types.js';
+import { peopleApproval } from './approvers.js';
+import { compileDomainsAnyOf } from './compile-domains.js';
 import {
   ACCOUNT_ARGS,
-  AMOUNT_ARGS,
   BODY_ARGS,
   CATEGORY_NOUNS,
   FILLER_WORDS,
@@ -10,32 +10,13 @@ import {
   URL_ARGS,
   VERBS,
 } from './lexicon.js';
-import type { Comparison, Condition, SentenceMeaning } from './meaning.js';
+import type { Condition, SentenceMeaning } from './meaning.js';
 import { misreadConditions } from './misreadings.js';
-import type { ParsedCondition, ParsedSentence } from './parse-sentence.js';
+import type { ParsedSentence } from './parsed.js';
 import { type Refusal, refuse } from './refusal.js';
-import { resolveObjects } from './resolve-objects.js';
+import { argumentOf, negation, noArgument, resolveConditions } from './resolve-conditions.js';
+import { droppedObject, resolveObjects } from './resolve-objects.js';
 import { suggestionsFor, type Vocabulary } from './vocabulary.js';
-
-const flip: Record<Comparison, Comparison> = { '>': '<=', '>=': '<', '<': '>=', '<=': '>' };
-
-/** A property of the tools' argument schemas among `names`, and whether it is a list. */
-function argumentOf(
-  tools: readonly ToolDefinition[],
-  names: readonly string[],
-  type?: 'number',
-): { arg: string; list: boolean } | undefined {
-  for (const name of names) {
-    for (const tool of tools) {
-      const props = (tool.schema?.properties ?? {}) as Record<string, { type?: string; items?: unknown }>;
-      const prop = props[name];
-      if (!prop) continue;
-      if (type === 'number' && prop.type !== 'number' && prop.type !== 'integer') continue;
-      return { arg: name, list: prop.type === 'array' };
-    }
-  }
-  return undefined;
-}
 
 /** The outcome of compiling one clause: the rules it states (several when "only" negates several conditions). */
 export type ClauseResult =
@@ -78,7 +59,8 @@ export function compileClause(
   // "…, order deletes are not" alone says nothing: its effect is the clause before's.
   if (parsed.ellipsis)
     return refuse('GH_NL_AMBIGUOUS_EFFECT', 'a clause that ends on its verb needs a clause before it');
-  if (parsed.domainsAnyOf) return compileDomainsAnyOf(parsed, parsed.domainsAnyOf, sentence, vocabulary);
+  if (parsed.domainsAnyOf)
+    return compileDomainsAnyOf(parsed, parsed.domainsAnyOf, sentence, vocabulary, compileClause);
   if (
     parsed.only &&
     !parsed.onlyAgents &&
@@ -219,7 +201,13 @@ export function compileClause(
   if (parsed.objects.length === 0 && parsed.verbs.length === 0 && toolSets.length === 0) {
     const targets = [
       ...parsed.conditions.flatMap((c) =>
-        c.kind === 'recipients' ? ['recipient'] : c.kind === 'provenance' ? [c.target] : [],
+        c.kind === 'recipients'
+          ? ['recipient']
+          : c.kind === 'provenance'
+            ? [c.target]
+            : c.kind === 'payee'
+              ? ['account']
+              : [],
       ),
       ...parsed.origins.map((o) => o.target),
     ];
@@ -324,102 +312,10 @@ export function compileClause(
     categories = [];
   }
 
-  // Conditions.
-  const conditions: Condition[] = [];
-  const recipient = argumentOf(selected, RECIPIENT_ARGS);
-  const noArg = (what: string) =>
-    refuse(
-      'GH_NL_NO_ARGUMENT',
-      `none of the tools ${selected.map((t) => t.name).join(', ')} declares ${what} in its schema`,
-    );
-  for (const c of parsed.conditions as ParsedCondition[]) {
-    switch (c.kind) {
-      case 'amount': {
-        const amount = argumentOf(selected, AMOUNT_ARGS, 'number');
-        if (!amount) return noArg('a numeric amount argument');
-        conditions.push({ kind: 'amount', arg: amount.arg, op: c.op, value: c.value });
-        if (c.currency)
-          notes.push(`amounts are compared in the tool's own unit; the sentence says ${c.currency}`);
-        break;
-      }
-      case 'recipients': {
-        if (!recipient) return noArg('a recipient argument (to, recipients)');
-        const domain = c.domain ?? vocabulary.companyDomain;
-        if (!domain)
-          return refuse(
-            'GH_NL_NO_ARGUMENT',
-            'the policy names no company domain (no owner or group member address): name the domain',
-          );
-        conditions.push({
-          kind: 'recipients',
-          arg: recipient.arg,
-          list: recipient.list,
-          scope: c.scope,
-          domain,
-        });
-        if (!c.domain)
-          notes.push(`the company is ${domain} (the domain of the policy's owners and group members)`);
-        break;
-      }
-      case 'provenance': {
-        const names = c.target === 'account' ? ACCOUNT_ARGS : c.target === 'url' ? URL_ARGS : RECIPIENT_ARGS;
-        const a = argumentOf(selected, names);
-        if (!a) return noArg(`an argument for the ${c.target}`);
-        conditions.push({ kind: 'provenance', arg: a.arg, label: c.label });
-        break;
-      }
-      case 'state': {
-        // "During the freeze, deleting orders …" when the freeze covers no orders tool: the
-        // sentence means the freeze's dates, which the policy declares once; else it is refused
-        // rather than compiled into a rule that can never apply.
-        const windows = vocabulary.stateWindows.get(c.value) ?? [];
-        // Only the tools the clause's resource facts leave ("production deletes": not the sandbox's).
-        const facts = parsed.conditions.filter((f) => f.kind === 'resource');
-        const inScope = selected.filter((t) =>
-          facts.every((f) => (t.resource[f.key] === f.value) !== (f.not === true)),
-        );
-        if (!c.period || inScope.some((t) => windows.some((w) => withinGrants(t.name, w.tools)))) {
-          conditions.push({ kind: 'state', value: c.value });
-          break;
-        }
-        const only = windows.length === 1 ? windows[0] : undefined;
-        if (!only?.from || !only.until)
-          return refuse(
-            'GH_NL_UNSUPPORTED',
-            `the policy declares no one dated ${c.value} window over ${inScope.map((t) => t.name).join(', ')}: give the dates`,
-          );
-        conditions.push({
-          kind: 'dates',
-          from: only.from.toISOString(),
-          until: only.until.toISOString(),
-          inside: true,
-        });
-        notes.push(
-          `"${c.value}" covers none of these tools: read as its declared dates, ${only.from.toISOString()} to ${only.until.toISOString()}`,
-        );
-        break;
-      }
-      default:
-        conditions.push(c);
-    }
-  }
-  if (external) {
-    if (!recipient || !vocabulary.companyDomain)
-      notes.push('"external" has no recipient argument or company domain to check: every send is covered');
-    else if (!conditions.some((c) => c.kind === 'recipients')) {
-      conditions.push({
-        kind: 'recipients',
-        arg: recipient.arg,
-        list: recipient.list,
-        scope: 'outside',
-        domain: vocabulary.companyDomain,
-      });
-      notes.push(
-        `external means a recipient outside ${vocabulary.companyDomain} (the domain of the policy's owners and group members)`,
-      );
-    }
-  }
-
+  const resolved = resolveConditions(parsed, selected, vocabulary, external, notes);
+  if ('refusal' in resolved) return resolved;
+  const { conditions } = resolved;
+  const noArg = (what: string) => noArgument(selected, what);
   // "Payments need approval unless it is under $100": the rule applies when it is not.
   if (parsed.unlessCondition && external)
     return refuse(
@@ -585,136 +481,4 @@ export function compileClause(
       notes,
     })),
   };
-}
-
-/**
- * Every object the sentence names must keep a tool in the rule: one that the verb, another
- * object or a condition's argument filters out entirely was read as the wrong thing ("send
- * email with confidential data" is not a rule on the financial reports, which a send never
- * reaches). The refusal, or undefined when each object keeps a tool.
- */
-function droppedObject(
-  toolSets: readonly { patterns: readonly string[]; tools: readonly ToolDefinition[] }[],
-  nounCategories: readonly ToolCategory[],
-  kept: readonly ToolDefinition[],
-): ClauseResult | undefined {
-  const names = kept.map((t) => t.name).join(', ');
-  for (const set of toolSets)
-    if (!set.tools.some((t) => kept.includes(t)))
-      return refuse(
-        'GH_NL_UNSUPPORTED',
-        `"${set.patterns.join(', ')}" is named but none of its tools is among those the rule covers (${names})`,
-        [...set.patterns],
-      );
-  for (const c of nounCategories)
-    if (!kept.some((t) => t.categories.includes(c)))
-      return refuse(
-        'GH_NL_UNSUPPORTED',
-        `"${c}" is named but none of its tools is among those the rule covers (${names})`,
-        [c],
-      );
-  return undefined;
-}
-
-/** The condition that holds exactly when `c` does not, where a rule can state it. */
-function negation(c: Condition): Condition | undefined {
-  switch (c.kind) {
-    case 'amount':
-      return { ...c, op: flip[c.op] };
-    case 'recipients':
-      // "only to example.com": every recipient inside; broken by one outside.
-      return c.scope === 'outside' ? undefined : { ...c, scope: 'outside' };
-    case 'hours':
-    case 'intent':
-    case 'dates':
-      return { ...c, inside: !c.inside };
-    case 'resource':
-      // "only in staging": a tool that states no env is not in staging either.
-      return { ...c, not: !c.not };
-    case 'days':
-      return { kind: 'days', days: [0, 1, 2, 3, 4, 5, 6].filter((d) => !c.days.includes(d)) };
-    default:
-      return undefined;
-  }
-}
-
-/**
- * People named as approvers become a group of just them, declared by the fragment beside the
- * rule (the policy's own groups may gain members later; a rule naming Carol must not widen to
- * them). "Carol or Dave": one of them; "both Carol and Dave": each. A group already declared
- * with exactly those members and that name is reused.
- */
-function peopleApproval(
-  parsed: ParsedSentence,
-  vocabulary: Vocabulary,
-  effect: Effect | undefined,
-): { declares?: Record<string, string[]> } | ReturnType<typeof refuse> | undefined {
-  if (parsed.people.length === 0) return undefined;
-  const people = [...parsed.people].sort();
-  if (effect !== 'approve')
-    return refuse('GH_NL_UNSUPPORTED', `${people.join(', ')}: a person named here can only approve`);
-  if (parsed.peopleJoin === 'mixed')
-    return refuse(
-      'GH_NL_AMBIGUOUS_EFFECT',
-      `${people.join(', ')}: say whether all of them must approve ("both … and …") or any one ("… or …")`,
-    );
-  if (parsed.groups.length > 0)
-    return refuse('GH_NL_UNSUPPORTED', 'approvers are named both as a group and as people: say one of them');
-  const needed = parsed.peopleJoin === 'all' ? people.length : 1;
-  if (parsed.approvers !== undefined && parsed.approvers !== needed)
-    return refuse(
-      'GH_NL_UNSUPPORTED',
-      `${parsed.approvers} approvals from ${people.length} named ${people.length === 1 ? 'person' : 'people'}${parsed.peopleJoin === 'any' && people.length > 1 ? ' of whom any one may approve' : ''}: the counts disagree`,
-    );
-  parsed.approvers = needed;
-  const base = `approvers-${people.map((p) => (p.split('@')[0] as string).replace(/[^a-z0-9]+/g, '-')).join('-')}`;
-  const same = (members: readonly string[] | undefined) =>
-    members !== undefined &&
-    members.length === people.length &&
-    members.every((m) => people.includes(m.toLowerCase()));
-  let name = base;
-  for (let n = 2; vocabulary.groupMembers.has(name) && !same(vocabulary.groupMembers.get(name)); n++)
-    name = `${base}-${n}`;
-  parsed.groups = [name];
-  parsed.notes.push(
-    `${people.join(needed > 1 ? ' and ' : ' or ')} approve${needed > 1 ? ' each' : ''}: the fragment declares the group ${name} of just ${people.length === 1 ? 'that person' : 'them'}`,
-  );
-  return vocabulary.groupMembers.has(name) ? {} : { declares: { [name]: people } };
-}
-
-/**
- * "Never send mail to gmail.com or yahoo.com": a recipient in any one of the domains makes the
- * rule apply, so one rule per domain. Only a restriction can be split so; "may only email A or
- * B" needs every recipient in one of them, which one rule per domain cannot say.
- */
-function compileDomainsAnyOf(
-  parsed: ParsedSentence,
-  domains: readonly string[],
-  sentence: string,
-  vocabulary: Vocabulary,
-): ClauseResult {
-  const effects = new Set(parsed.effects);
-  if (parsed.only || parsed.unlessCondition || effects.has('allow') || effects.size === 0)
-    return refuse(
-      'GH_NL_UNSUPPORTED',
-      `${domains.join(', ')}: several domains are read only as where a call may not go, or needs approval to go`,
-    );
-  const meanings: SentenceMeaning[] = [];
-  for (const domain of domains) {
-    const r = compileClause(
-      {
-        ...parsed,
-        domainsAnyOf: undefined,
-        conditions: [...parsed.conditions, { kind: 'recipients', scope: 'any', domain }],
-        notes: [...parsed.notes],
-        groups: [...parsed.groups],
-        people: [...parsed.people],
-      },
-      sentence,
-      vocabulary,
-    );
-    if (!r.ok) return r;
-    meanings.push(...r.meanings);
-  }
-  return { ok: true, meanings };
 }

@@ -721,11 +721,7 @@ describe('windows and exceptions that must not turn around', () => {
     expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
     expect(d('email-assistant', 'email.send', mail('a@example.com', 'x@partner.org'))).toBe('deny');
   });
-  it('refuses "external … unless" a domain, which sets two recipient conditions', () => {
-    expect(refusedOnPartial('Block all external email unless it goes to partner.org.').code).toBe(
-      'GH_NL_UNSUPPORTED',
-    );
-  });
+  // "external … unless it goes to partner.org": read since round 5 (compile-sentence-accounts-dates.test.ts).
   it('accepts a bracket restating a strict bound, and no other', () => {
     const d = effectOf('Block transfers strictly above $800 (exactly $800 is allowed).');
     expect(d('finance-agent', 'payments.transfer', pay(800))).toBe('allow');
@@ -935,10 +931,7 @@ describe('recipients and sources said other ways', () => {
 });
 
 describe('what is still refused', () => {
-  it.each([
-    'The finance agent may make at most 5 transfers per hour.',
-    'Payments may only go to the ACME account.',
-  ])('"%s"', (sentence) => {
+  it.each(['The finance agent may make at most 5 transfers per hour.'])('"%s"', (sentence) => {
     expect(refusedOnPartial(sentence).code).toMatch(/^GH_NL_/);
   });
 });
@@ -991,11 +984,7 @@ describe('domains as lists and as the company', () => {
     expect(d('email-assistant', 'email.send', mail('a@example.com', 'x@spam.test'))).toBe('deny');
     expect(d('email-assistant', 'email.send', mail('x@partner.org'))).toBe('allow');
   });
-  it('refuses several domains as the only ones allowed', () => {
-    expect(refusedOnPartial('Email may only go to recipients at example.com or partner.org.').code).toMatch(
-      /^GH_NL_/,
-    );
-  });
+  // Several domains as the only ones allowed: read since round 5 (compile-sentence-accounts-dates.test.ts).
   it.each([
     'Mail to the company domain is fine; mail anywhere else needs approval.',
     'Internal mail (example.com only) is fine; everything else needs approval.',

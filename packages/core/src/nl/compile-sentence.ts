@@ -1,7 +1,9 @@
 import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
 import type { Condition, SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
-import { type ParsedSentence, parseSentence } from './parse-sentence.js';
+import { accountLiteralsOf } from './parse-payees.js';
+import { parseSentence } from './parse-sentence.js';
+import type { ParsedSentence } from './parsed.js';
 import { type Refusal, refuse } from './refusal.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -41,9 +43,10 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
   const odd = ODD_CHARACTER.exec(trimmed);
   if (odd) return refuse('GH_NL_UNPARSED', `the character '${odd[0]}' is not part of the grammar`, [odd[0]]);
   const text = normalizeSentence(trimmed);
+  const accounts = accountLiteralsOf(trimmed);
   const clauses = splitClauses(text);
   if (clauses.length === 1) {
-    const whole = parseSentence(text, vocabulary);
+    const whole = parseSentence(text, vocabulary, accounts);
     const one = compileClause(whole, trimmed, vocabulary);
     const effects = new Set(whole.effects).size + (whole.ellipsis ? 1 : 0);
     if (one.ok || effects < 2 || !text.includes(' , ')) return one;
@@ -55,13 +58,18 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
       halves.map((h) => ` ${h.trim()} `),
       trimmed,
       vocabulary,
+      accounts,
     );
     return split.ok ? split : one;
   }
-  const split = compileClauses(clauses, trimmed, vocabulary);
+  const split = compileClauses(clauses, trimmed, vocabulary, accounts);
   if (split.ok) return split;
   // A boundary word may belong to one statement ("read but not delete"): the whole, then.
-  const whole = compileClause(parseSentence(text.replace(/\s;\s/g, ' , '), vocabulary), trimmed, vocabulary);
+  const whole = compileClause(
+    parseSentence(text.replace(/\s;\s/g, ' , '), vocabulary, accounts),
+    trimmed,
+    vocabulary,
+  );
   return whole.ok ? whole : split;
 }
 
@@ -78,13 +86,14 @@ function compileClauses(
   clauses: readonly string[],
   sentence: string,
   vocabulary: Vocabulary,
+  accounts: readonly string[],
 ): SentenceResult {
   if (clauses.length > MAX_CLAUSES)
     return refuse(
       'GH_NL_TOO_LONG',
       `at most ${MAX_CLAUSES} clauses in a sentence: write one rule per sentence`,
     );
-  const parsed = clauses.map((c) => parseSentence(c, vocabulary));
+  const parsed = clauses.map((c) => parseSentence(c, vocabulary, accounts));
   // Each clause as it stands, for when what it would take from the one before does not fit.
   const own = parsed.map((p) => ({
     ...p,
@@ -133,6 +142,30 @@ function compileClauses(
       p.otherwise = false;
       p.notes.push(`"other" adds no condition: what the clause before denies stays denied`);
     }
+    if (p.otherwise && p.otherwiseLarger && p.effects.length > 0 && parsed[i - 1]) {
+      // "Transfers between $500 and $5,000 need approval, and anything larger is blocked": the
+      // calls of the clause before, above the amount it bounds from above.
+      const larger = largerThanBefore(p, parsed[i - 1] as ParsedSentence);
+      if (larger) {
+        const r = compileClause(larger, sentence, vocabulary);
+        if (!r.ok) return r;
+        restricting.push(...r.meanings);
+        continue;
+      }
+    }
+    if (
+      p.otherwise &&
+      p.effects.length > 0 &&
+      p.effects.every((e) => e === 'allow') &&
+      p.conditions.length === 0 &&
+      p.origins.length === 0 &&
+      parsed[i - 1]?.effects.some((e) => e !== 'allow')
+    ) {
+      // "…needs Dave's approval; other sends are fine": what the clause before does not
+      // restrict stays as the grants say, which adds no rule.
+      permitted.push(clauses[i]?.trim() ?? '');
+      continue;
+    }
     if (p.otherwise) {
       const before = parsed[i - 1];
       if (!before?.effects.every((e) => e === 'allow') || before.effects.length === 0)
@@ -140,8 +173,22 @@ function compileClauses(
           'GH_NL_UNSUPPORTED',
           '"anything else" needs the clause before it to say what is fine: "payments up to $250 are fine; anything larger needs approval"',
         );
-      if (p.conditions.length > 0)
+      // "Mail to partner.org is fine; every other external domain is blocked": the company's
+      // own domain is let through with the ones the clause before names.
+      const externalOnly =
+        p.conditions.length === 1 &&
+        p.conditions[0]?.kind === 'recipients' &&
+        p.conditions[0].scope === 'outside' &&
+        p.conditions[0].domain === undefined &&
+        (before.domainsAnyOf !== undefined || before.conditions.some((c) => c.kind === 'recipients'));
+      if (p.conditions.length > 0 && !externalOnly)
         return refuse('GH_NL_UNSUPPORTED', '"anything else" cannot add conditions of its own');
+      if (externalOnly) {
+        before.conditions = before.conditions.map((c) =>
+          c.kind === 'recipients' ? { ...c, also: [...(c.also ?? []), 'company'] } : c,
+        );
+        if (before.domainsAnyOf) before.domainsAnyOf = [...before.domainsAnyOf, 'company'];
+      }
       const effect = p.effects.includes('deny')
         ? 'deny'
         : p.effects.includes('approve')
@@ -150,7 +197,12 @@ function compileClauses(
       if (!effect)
         return refuse('GH_NL_NO_EFFECT', '"anything else" needs an effect: is blocked, needs approval');
       permitted.pop();
-      if (before.conditions.length === 0 && before.objects.length > 0 && before.origins.length === 0) {
+      if (
+        before.conditions.length === 0 &&
+        before.domainsAnyOf === undefined &&
+        before.objects.length > 0 &&
+        before.origins.length === 0
+      ) {
         // "Sandbox deletes are always OK; every other delete is denied": the calls the clause
         // before names are exempt from this one, which must name its own calls.
         const exempt = compileClause({ ...before, effects: ['deny'], only: false }, sentence, vocabulary);
@@ -188,8 +240,17 @@ function compileClauses(
       continue;
     }
     const allowOnly = p.effects.length > 0 && p.effects.every((e) => e === 'allow') && !p.only;
-    if (allowOnly && parsed[i + 1]?.otherwise) {
+    // "Payments are allowed only to A; anything else needs approval": the next clause says
+    // what happens to the rest, instead of the denial "only" alone would give.
+    const onlyAllow = p.effects.length > 0 && p.effects.every((e) => e === 'allow') && p.only;
+    if ((allowOnly || onlyAllow) && parsed[i + 1]?.otherwise) {
       // The next clause restricts what this one did not permit; it is compiled there.
+      permitted.push(clauses[i]?.trim() ?? '');
+      continue;
+    }
+    if (allowOnly && p.origins.length > 0 && parsed.some((q) => q.effects.some((e) => e !== 'allow'))) {
+      // "Recipients the user typed are fine; …": values of a trusted origin are what the
+      // restricting clause leaves alone, which adds no rule of its own.
       permitted.push(clauses[i]?.trim() ?? '');
       continue;
     }
@@ -279,6 +340,36 @@ function resolveEllipsis(p: ParsedSentence, before: ParsedSentence | undefined):
     return undefined;
   }
   return 'what it affirms of the clause before is not clear';
+}
+
+/**
+ * The clause "anything larger" means after a restricting clause bounded from above ("between
+ * $500 and $5,000", "up to $2,500"): that clause's subject and calls, over its upper bound.
+ * Undefined when the clause before permits (the usual "anything else") or bounds nothing.
+ */
+function largerThanBefore(p: ParsedSentence, before: ParsedSentence): ParsedSentence | undefined {
+  if (before.effects.length === 0 || before.effects.some((e) => e === 'allow') || before.only)
+    return undefined;
+  if (p.conditions.length > 0 || p.objects.length > 0 || p.verbs.length > 0) return undefined;
+  const bounds = before.conditions.filter((c) => c.kind === 'amount' && (c.op === '<' || c.op === '<='));
+  const upper = bounds.length === 1 ? bounds[0] : undefined;
+  if (upper?.kind !== 'amount') return undefined;
+  return {
+    ...p,
+    otherwise: false,
+    otherwiseLarger: false,
+    agents: before.agents,
+    exceptAgents: before.exceptAgents,
+    ...(before.agentLabel !== undefined && { agentLabel: before.agentLabel }),
+    objects: before.objects,
+    verbs: before.verbs,
+    conditions: [
+      ...before.conditions.filter((c) => c.kind !== 'amount'),
+      { kind: 'amount', op: upper.op === '<' ? '>=' : '>', value: upper.value },
+    ],
+    origins: before.origins,
+    notes: [...p.notes, `"larger" is above the bound of the clause before (${upper.op} ${upper.value})`],
+  };
 }
 
 const sameCondition = (a: Condition, b: Condition) => JSON.stringify(a) === JSON.stringify(b);

@@ -23,6 +23,16 @@ const [PATTERN_HEAD, PATTERN_TAIL] = JSON.stringify(addressPattern('DOMAIN')).sp
 ];
 const ALL_ADDRESSES_IN = `args\\.(\\w+)\\.all\\(r, r(?:\\.lowerAscii\\(\\))?\\.matches\\(${escapeRegex(PATTERN_HEAD)}(.+)${escapeRegex(PATTERN_TAIL)}\\)\\)`;
 
+/** The domain(s) of an address pattern: one, or a list written `(?:a|b)`. */
+const domainsOf = (pattern: string) =>
+  list(
+    pattern
+      .replace(/^\(\?:(.*)\)$/, '$1')
+      .replace(/\\\\\./g, '.')
+      .split('|'),
+    'or',
+  );
+
 /** Known condition shapes, rendered as English; anything else is quoted as CEL. */
 const CONDITION_PHRASES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
   [
@@ -30,14 +40,8 @@ const CONDITION_PHRASES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
     (m) =>
       `${m[1]} is ${({ '>': 'over', '>=': 'at least', '<': 'under', '<=': 'at most' } as Record<string, string>)[m[2] as string]} ${Number(m[3]).toLocaleString('en-US')}`,
   ],
-  [
-    new RegExp(`^!${ALL_ADDRESSES_IN}$`),
-    (m) => `a ${m[1]} address is outside ${(m[2] as string).replace(/\\\\\./g, '.')}`,
-  ],
-  [
-    new RegExp(`^${ALL_ADDRESSES_IN}$`),
-    (m) => `every ${m[1]} address is in ${(m[2] as string).replace(/\\\\\./g, '.')}`,
-  ],
+  [new RegExp(`^!${ALL_ADDRESSES_IN}$`), (m) => `a ${m[1]} address is outside ${domainsOf(m[2] as string)}`],
+  [new RegExp(`^${ALL_ADDRESSES_IN}$`), (m) => `every ${m[1]} address is in ${domainsOf(m[2] as string)}`],
   [/^resource\.state == "([^"]+)"$/, (m) => `the system is ${m[1]}`],
   [/^resource\.(\w+) == "([^"]+)"$/, (m) => `its ${m[1]} is ${m[2]}`],
   [/^!\(resource\.(\w+) == "([^"]+)"\)$/, (m) => `its ${m[1]} is not ${m[2]}`],

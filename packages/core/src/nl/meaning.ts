@@ -52,6 +52,8 @@ export type Condition =
       /** `outside`: at least one recipient is not in the domain; `inside`: all are; `any`: one is. */
       readonly scope: 'outside' | 'inside' | 'any';
       readonly domain: string;
+      /** More domains that count as inside with `domain` ("outside example.com, except to partner.org"). */
+      readonly also?: readonly string[];
     }
   /** A resource fact; `not`: the tool does not state that value (it states another, or none). */
   | { readonly kind: 'resource'; readonly key: string; readonly value: string; readonly not?: boolean }
@@ -63,7 +65,26 @@ export type Condition =
   | { readonly kind: 'session-label'; readonly label: string }
   | { readonly kind: 'provenance'; readonly arg: string; readonly label: string }
   | { readonly kind: 'calls'; readonly op: Comparison; readonly value: number }
-  | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean };
+  | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean }
+  /**
+   * The account a payment goes to is one of `values` (lower case; compared without case, so a
+   * block on "ACME" also stops "acme"); `not`: it is none of them.
+   */
+  | {
+      readonly kind: 'payee';
+      readonly arg: string;
+      readonly values: readonly string[];
+      readonly not?: boolean;
+    }
+  /**
+   * Days of every year, as month × 100 + day ("Dec 20 through Jan 4": 1220 to 104, both
+   * included); a span whose start comes after its end runs over the new year.
+   */
+  | { readonly kind: 'yearly'; readonly from: number; readonly to: number; readonly inside: boolean };
+
+/** A date as month × 100 + day of month (UTC), the key a yearly span compares. */
+export const monthDayOf = (d: Date) => (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+const MONTH_DAY_CEL = '(now.getMonth("UTC") + 1) * 100 + now.getDate("UTC")';
 
 const quote = (s: string) => JSON.stringify(s);
 /** `s` as a literal inside a regular expression. */
@@ -73,7 +94,10 @@ export const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * The regex a whole address in `domain` matches: one address, no list smuggled in a string, and no
  * local part that relays elsewhere (`x%evil.test@example.com`, `evil.test!x@example.com` leave the domain).
  */
-export const addressPattern = (domain: string) => `^[^@,;<>\\s%!]+@${escapeRegex(domain)}$`;
+export const addressPattern = (domain: string, also: readonly string[] = []) =>
+  also.length === 0
+    ? `^[^@,;<>\\s%!]+@${escapeRegex(domain)}$`
+    : `^[^@,;<>\\s%!]+@(?:${[domain, ...also].map(escapeRegex).join('|')})$`;
 
 /** The CEL of one condition. */
 export function conditionCel(c: Condition): string {
@@ -82,7 +106,7 @@ export function conditionCel(c: Condition): string {
       return `args.${c.arg} ${c.op} ${c.value}`;
     case 'recipients': {
       // Domains are case-insensitive (RFC 4343): Bob@EXAMPLE.com is inside example.com.
-      const pattern = quote(addressPattern(c.domain));
+      const pattern = quote(addressPattern(c.domain, c.also));
       if (c.scope === 'any')
         return c.list
           ? `args.${c.arg}.exists(r, r.lowerAscii().matches(${pattern}))`
@@ -125,6 +149,17 @@ export function conditionCel(c: Condition): string {
       return c.inside
         ? `has(session.intent) && session.intent == ${quote(c.intent)}`
         : `!(has(session.intent) && session.intent == ${quote(c.intent)})`;
+    case 'payee': {
+      const among = `args.${c.arg}.lowerAscii() in [${c.values.map(quote).join(', ')}]`;
+      return c.not ? `!(${among})` : among;
+    }
+    case 'yearly': {
+      const span =
+        c.from <= c.to
+          ? `${MONTH_DAY_CEL} >= ${c.from} && ${MONTH_DAY_CEL} <= ${c.to}`
+          : `(${MONTH_DAY_CEL} >= ${c.from} || ${MONTH_DAY_CEL} <= ${c.to})`;
+      return c.inside ? span : `!(${span})`;
+    }
   }
 }
 
@@ -155,7 +190,7 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
     }
     case 'recipients': {
       const v = facts.args[c.arg];
-      const re = new RegExp(addressPattern(c.domain));
+      const re = new RegExp(addressPattern(c.domain, c.also));
       const list = c.list ? v : [v];
       if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) return undefined;
       const lower = (list as string[]).map((x) => x.toLowerCase());
@@ -187,5 +222,15 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
       return compare(facts.calls, c.op, c.value);
     case 'intent':
       return c.inside ? facts.intent === c.intent : facts.intent !== c.intent;
+    case 'payee': {
+      const v = facts.args[c.arg];
+      if (typeof v !== 'string') return undefined;
+      return c.values.includes(v.toLowerCase()) !== (c.not === true);
+    }
+    case 'yearly': {
+      const key = monthDayOf(facts.now);
+      const inSpan = c.from <= c.to ? key >= c.from && key <= c.to : key >= c.from || key <= c.to;
+      return c.inside ? inSpan : !inSpan;
+    }
   }
 }

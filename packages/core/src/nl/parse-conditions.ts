@@ -1,6 +1,9 @@
-import { DAY_NUMBERS, LABEL_PHRASES } from './lexicon.js';
+import { DAY_NUMBERS } from './lexicon.js';
+import { LABEL_PHRASES } from './lexicon-labels.js';
 import type { Comparison } from './meaning.js';
-import { alt, type ParsedCondition, type ParsedSentence, type Take } from './parse-sentence.js';
+import { parseDates, SEASON_MONTHS } from './parse-dates.js';
+import { parseRecipients } from './parse-recipients.js';
+import { alt, type ParsedCondition, type ParsedSentence, type Take } from './parsed.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /**
@@ -198,11 +201,11 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     return true;
   });
   take(
-    `(?:of\\s)?${AMOUNT}\\s(or more|and above|or above|and over|or over|or higher|or greater|and up|or less|and below|or under|or lower|or smaller)`,
+    `(?:of\\s)?${AMOUNT}\\s(or more|and above|or above|and over|or over|or higher|or greater|or larger|or bigger|and up|or less|and below|or under|or lower|or smaller)`,
     (m) => {
       parsed.conditions.push({
         kind: 'amount',
-        op: /more|above|over|higher|greater|up/.test(m[6] as string) ? '>=' : '<=',
+        op: /more|above|over|higher|greater|larger|bigger|up/.test(m[6] as string) ? '>=' : '<=',
         ...amountOf(m, 1),
       });
       return true;
@@ -230,102 +233,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   });
   // "transfers to any account": every account, which restricts nothing.
   take('to\\s(?:any|every)\\s(?:account|payee|recipient|address|destination)', () => true);
-  // Recipients.
-  // "an email that has any recipient outside the company": the having is the recipients'.
-  take(
-    '(?:has|have|with|contains?|includes?)(?=\\s(?:any\\s|a\\s|an\\s|one\\s)?(?:recipients?|address(?:es)?)\\s(?:outside|inside|at|in|from)\\s)',
-    () => true,
-  );
-  const DOMAIN = '([a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,})';
-  const WHO =
-    '(?:to\\s)?(?:(?:anyone|anybody|someone|people|recipients?|addresses|an address|any address|contacts|parties|domains)\\s)?(?:who (?:are|is)\\s)?';
-  const COMPANY =
-    "(?:the company|the organi[sz]ation|our company|our organi[sz]ation|the org|our org|the firm|our domain|the company's domain|the company domain)";
-  take(
-    `${WHO}(?:outside\\s(?:of\\s)?|leaving\\s|that leaves?\\s|which leaves?\\s)(?:${COMPANY}|@?${DOMAIN})`,
-    (m) => {
-      parsed.conditions.push({ kind: 'recipients', scope: 'outside', ...(m[1] && { domain: m[1] }) });
-      return true;
-    },
-  );
-  // "any domain other than example.com": a recipient outside it.
-  take(
-    `(?:to\\s)?(?:any\\s|a\\s)?(?:domains?|addresses|recipients?|anyone|anybody)\\s(?:other than|besides|except|apart from|outside)\\s(?:@)?${DOMAIN}`,
-    (m) => {
-      parsed.conditions.push({ kind: 'recipients', scope: 'outside', domain: m[1] as string });
-      return true;
-    },
-  );
-  take(
-    '(?:to\\s)?(?:external|outside|non-company)\\s(?:recipients|addresses|parties|people|domains|contacts)',
-    () => {
-      parsed.conditions.push({ kind: 'recipients', scope: 'outside' });
-      return true;
-    },
-  );
-  // "except when every recipient is at example.com": the rule applies when one is not.
-  take(
-    `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s)?(?:every|each|all(?:\\sthe)?|all of the)\\s(?:recipients?|addresses)\\s(?:is|are)\\s(?:(?:at|in|inside|within)\\s(?:${COMPANY}|@?${DOMAIN})|internal)`,
-    (m) => {
-      parsed.conditions.push({ kind: 'recipients', scope: 'outside', ...(m[1] && { domain: m[1] }) });
-      return true;
-    },
-  );
-  // "sending to the company domain", "mail to our own domain": recipients inside it.
-  take(
-    `to\\s(?:${COMPANY}|our own domain|the company's own domain)(?:\\s(?:domain|addresses|recipients))?`,
-    () => {
-      parsed.conditions.push({ kind: 'recipients', scope: 'inside' });
-      return true;
-    },
-  );
-  take(`${WHO}(?:inside|within)\\s(?:${COMPANY}|${DOMAIN})`, (m) => {
-    parsed.conditions.push({ kind: 'recipients', scope: 'inside', ...(m[1] && { domain: m[1] }) });
-    return true;
-  });
-  take(
-    '(?:to\\s)?(?:internal\\s(?:recipients|addresses|people|contacts)|colleagues|coworkers|co-workers)',
-    () => {
-      parsed.conditions.push({ kind: 'recipients', scope: 'inside' });
-      return true;
-    },
-  );
-  const isTool = (s: string) =>
-    vocabulary.tools.some((t) => t.name.toLowerCase() === s) ||
-    vocabulary.namespaces.has(s.split('.')[0] as string);
-  // "to gmail.com or yahoo.com", "at a.org, b.org and c.org".
-  const BARE = DOMAIN.replace('(', '(?:');
-  take(
-    `(?:(?:to|at)\\s|(?<=\\s(?:email|e-mail|mail)\\s))(?:(?:anyone|anybody|addresses|recipients|people)\\s(?:at\\s)?)?${BARE}(?:\\s(?:,\\s)?(?:or|and|,)\\s(?:at\\s)?${BARE})+(?:\\s(?:addresses|recipients))?`,
-    (m) => {
-      const domains = [...(m[0] as string).matchAll(new RegExp(BARE, 'g'))].map((d) => d[0]);
-      if (domains.some(isTool) || parsed.domainsAnyOf) return false;
-      parsed.domainsAnyOf = [...new Set(domains)];
-      return true;
-    },
-  );
-  take(
-    `(?:to\\s)?(?:(?:anyone|anybody|someone|addresses|recipients|people|an address|(?:a\\s|any\\s)?recipient)\\s)?(?:at|@)\\s?${DOMAIN}(?:\\saddresses)?`,
-    (m) => {
-      if (isTool(m[1] as string)) return false;
-      parsed.conditions.push({ kind: 'recipients', scope: 'any', domain: m[1] as string });
-      return true;
-    },
-  );
-  // "to gmail.com": inside the domain when the sentence says "only", else any recipient there.
-  const recipientsAt = (m: RegExpExecArray): boolean => {
-    if (isTool(m[1] as string)) return false;
-    parsed.conditions.push({
-      kind: 'recipients',
-      scope: parsed.only ? 'inside' : 'any',
-      domain: m[1] as string,
-    });
-    return true;
-  };
-  take(`to\\s${DOMAIN}(?:\\s(?:addresses|recipients))?`, recipientsAt);
-
-  // "gmail.com addresses": one recipient in the domain.
-  take(`${DOMAIN}\\s(?:addresses|recipients|accounts|emails)`, recipientsAt);
+  parseRecipients(take, parsed, vocabulary);
 
   // Time windows and days.
   // "outside business hours (09:00–17:00 UTC, Monday to Friday)": outside the hours, or on a
@@ -422,7 +330,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   // States (change freezes) and intents.
   const states = vocabulary.states;
   take('(?<=^\\s)(?:(?:change|code)\\s)?freeze\\s,', () => {
-    if (!parsed.conditions.some((c) => c.kind === 'dates'))
+    if (!parsed.conditions.some((c) => c.kind === 'dates' || c.kind === 'yearly'))
       parsed.conditions.push({ kind: 'state', value: 'frozen' });
     parsed.notes.push('"freeze:" heads the sentence');
     return true;
@@ -434,7 +342,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       const season = m[1] === undefined ? undefined : SEASON_MONTHS[m[1]];
       const declared = vocabulary.stateMonths.get('frozen') ?? [];
       // Dates the sentence gives are the freeze it means, whatever the policy declares.
-      if (parsed.conditions.some((c) => c.kind === 'dates')) {
+      if (parsed.conditions.some((c) => c.kind === 'dates' || c.kind === 'yearly')) {
         parsed.notes.push(`"${m[0]}" is the dates the sentence gives`);
         return true;
       }
@@ -480,137 +388,4 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       },
     );
   }
-}
-
-/** Season words → the months they mean, to check a named freeze against the declared one. */
-const SEASON_MONTHS: Readonly<Record<string, readonly number[]>> = {
-  holiday: [12, 1],
-  holidays: [12, 1],
-  christmas: [12],
-  'year-end': [12, 1],
-  'end-of-year': [12, 1],
-  'new year': [12, 1],
-  winter: [12, 1, 2],
-  spring: [3, 4, 5],
-  summer: [6, 7, 8],
-  autumn: [9, 10, 11],
-  fall: [9, 10, 11],
-  easter: [3, 4],
-};
-
-const MONTHS: Readonly<Record<string, number>> = {
-  jan: 1,
-  january: 1,
-  feb: 2,
-  february: 2,
-  mar: 3,
-  march: 3,
-  apr: 4,
-  april: 4,
-  may: 5,
-  jun: 6,
-  june: 6,
-  jul: 7,
-  july: 7,
-  aug: 8,
-  august: 8,
-  sep: 9,
-  sept: 9,
-  september: 9,
-  oct: 10,
-  october: 10,
-  nov: 11,
-  november: 11,
-  dec: 12,
-  december: 12,
-};
-const MONTH = `(?:${Object.keys(MONTHS)
-  .sort((a, b) => b.length - a.length)
-  .join('|')})`;
-const DATE = `(\\d{4}-\\d{2}-\\d{2}|${MONTH}\\.?\\s\\d{1,2}(?:st|nd|rd|th)?\\s(?:,\\s)?\\d{4}|\\d{1,2}(?:st|nd|rd|th)?\\s${MONTH}\\s(?:,\\s)?\\d{4})`;
-/** A day of a month without its year ("Dec 24"): the year comes from the date it runs to. */
-const DAY_OF_MONTH = `(${MONTH}\\.?\\s\\d{1,2}(?:st|nd|rd|th)?|\\d{1,2}(?:st|nd|rd|th)?\\s${MONTH})`;
-/** The earliest and latest instants a one-sided span of dates reaches ("until …", "from … on"). */
-const EARLIEST = '1970-01-01T00:00:00Z';
-const LATEST = '9999-01-01T00:00:00Z';
-
-/** Midnight UTC of a date as the sentence wrote it, or NaN. */
-function dayOf(text: string): number {
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (iso) return Date.UTC(Number(iso[1]), Number(iso[2]) - 1, Number(iso[3]));
-  const words = text
-    .replace(/[.,]/g, ' ')
-    .split(/\s+/)
-    .filter((w) => w !== '');
-  const month = words.map((w) => MONTHS[w]).find((m) => m !== undefined);
-  const year = words.find((w) => /^\d{4}$/.test(w));
-  const day = words.find((w) => /^\d{1,2}(?:st|nd|rd|th)?$/.test(w));
-  if (month === undefined || !year || !day) return Number.NaN;
-  const d = Number.parseInt(day, 10);
-  const at = Date.UTC(Number(year), month - 1, d);
-  return new Date(at).getUTCDate() === d ? at : Number.NaN;
-}
-
-/**
- * Spans of dates: "between Dec 20, 2026 and Jan 4, 2027", "from 2026-12-20 through
- * 2027-01-04". The last day is included ("through", "to", "and"), except after "until".
- */
-function parseDates(take: Take, parsed: ParsedSentence): void {
-  const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
-  const span = (from: number, until: number, note: string) => {
-    parsed.conditions.push({ kind: 'dates', from: iso(from), until: iso(until), inside: true });
-    parsed.notes.push(note);
-  };
-  take(
-    `(?:between|from)\\s(?:${DATE}|${DAY_OF_MONTH})\\s(and|to|through|thru|until|till|-)\\s${DATE}(?:\\s(?:inclusive|included))?`,
-    (m) => {
-      const last = dayOf(m[4] as string);
-      let from = m[1] === undefined ? Number.NaN : dayOf(m[1]);
-      // "Dec 24 through Dec 26, 2026": the first date is in the last one's year, or the year
-      // before when its month comes later ("Dec 20 through Jan 4, 2027").
-      if (m[1] === undefined && !Number.isNaN(last)) {
-        const year = new Date(last).getUTCFullYear();
-        from = dayOf(`${m[2]} ${year}`);
-        if (from > last) from = dayOf(`${m[2]} ${year - 1}`);
-      }
-      if (Number.isNaN(from) || Number.isNaN(last) || last < from) return false;
-      const exclusive = m[3] === 'until' || m[3] === 'till';
-      const until = exclusive ? last : last + 864e5;
-      if (until <= from) return false;
-      span(
-        from,
-        until,
-        `dates are UTC days, from ${iso(from).slice(0, 10)} ${exclusive ? 'until' : 'through'} ${(m[4] as string).trim()}${exclusive ? ' (not included)' : ' (included)'}`,
-      );
-      return true;
-    },
-  );
-  // One-sided spans: "through December 31, 2026", "starting January 1, 2027", "on 2026-12-08".
-  take(`(?:up\\s)?(until|till|through|thru|up to and including|before)\\s${DATE}`, (m) => {
-    const day = dayOf(m[2] as string);
-    if (Number.isNaN(day)) return false;
-    const included = m[1] !== 'until' && m[1] !== 'till' && m[1] !== 'before';
-    span(
-      Date.parse(EARLIEST),
-      included ? day + 864e5 : day,
-      `dates are UTC days, until ${iso(day).slice(0, 10)}${included ? ' (included)' : ' (not included)'}`,
-    );
-    return true;
-  });
-  take(
-    `(starting|from|beginning|as of|effective|after)\\s(?:on\\s)?${DATE}(?:\\s(?:on|onwards|onward))?`,
-    (m) => {
-      const day = dayOf(m[2] as string);
-      if (Number.isNaN(day)) return false;
-      const from = m[1] === 'after' ? day + 864e5 : day;
-      span(from, Date.parse(LATEST), `dates are UTC days, from ${iso(from).slice(0, 10)} on`);
-      return true;
-    },
-  );
-  take(`(?:on|for)\\s${DATE}`, (m) => {
-    const day = dayOf(m[1] as string);
-    if (Number.isNaN(day)) return false;
-    span(day, day + 864e5, `the UTC day ${iso(day).slice(0, 10)}`);
-    return true;
-  });
 }

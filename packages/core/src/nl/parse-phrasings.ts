@@ -1,4 +1,4 @@
-import type { ParsedSentence, Take } from './parse-sentence.js';
+import type { ParsedSentence, Take } from './parsed.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /**
@@ -34,6 +34,11 @@ export function parseLeadIns({
   agent,
   agentOf,
 }: PhrasingContext): void {
+  // "…, nobody else": only what the clause named.
+  take('(?:,\\s)?(?:nobody|no one|nothing|nowhere|no other)\\selse(?=\\s$)', () => {
+    parsed.only = true;
+    return true;
+  });
   // An address is an approver only when the policy names that person and the sentence asks them
   // to approve; "the owner" (four eyes means someone else's) and any other address are refused
   // rather than widened to anyone.
@@ -189,10 +194,18 @@ export function parseLeadIns({
     },
   );
   // "an email goes to anyone outside": a message sent.
-  take('(?<!(?:unless|when|if)\\s(?:it|they)\\s)(?:goes|go|gets sent|get sent)(?=\\sto\\s)', () => {
-    parsed.verbs.push('external_communication');
-    return true;
-  });
+  // Not after payments: "payments must go to accounts the user gave" is where money goes.
+  take(
+    '(?<!(?:unless|when|if)\\s(?:it|they)\\s)(?<!(?:payments?|transfers?|money|funds|wires?)(?:\\s(?:may|can|must|should|will|only|never|not|cannot))*\\s)(?:goes|go|gets sent|get sent)(?=\\sto\\s)',
+    () => {
+      parsed.verbs.push('external_communication');
+      return true;
+    },
+  );
+  take(
+    '(?<=(?:payments?|transfers?|money|funds|wires?)(?:\\s(?:may|can|must|should|will|only|never|not|cannot))*\\s)(?:goes|go)(?=\\sto\\s)',
+    () => true,
+  );
 
   // "does not need approval": no approval, which is a permission, not an approval rule.
   take(
@@ -379,9 +392,11 @@ export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): 
 /** Markers read last: pointers back to the clause before, and words that carry nothing here. */
 export function parseMarkers({ take, parsed }: PhrasingContext): void {
   take(
-    '(?:anything|everything)\\s(?:above|over|beyond|more than|larger than|bigger than)\\sthat|(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\sones|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other|(?:sending\\s|mail\\s|email\\s|messages\\s)?(?:to\\s)?(?:anywhere|anyone|anybody)\\selse|(?:anything\\s)?(?:addressed\\s|sent\\s)?elsewhere|every\\sother(?=\\s[a-z])|(?<=\\s(?:to|at|for|on|in)\\s)other(?=\\s(?:§|outside|external|foreign|domains?|recipients?|addresses)\\s)',
-    () => {
+    '(?:anything|everything)\\s(?:above|over|beyond|more than|larger than|bigger than)\\sthat|(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\s(?:ones|transfers|payments|transactions|amounts)|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other|(?:sending\\s|mail\\s|email\\s|messages\\s)?(?:to\\s)?(?:anywhere|anyone|anybody)\\selse|(?:anything\\s)?(?:addressed\\s|sent\\s)?elsewhere|every\\sother(?=\\s(?:[a-z]|§))|(?<=^\\s)other(?=\\s(?!agents\\s|people\\s|users\\s|bots\\s|assistants\\s)[a-z]+s\\s)|(?<=\\s(?:to|at|for|on|in)\\s)other(?=\\s(?:§|outside|external|foreign|domains?|recipients?|addresses)\\s)',
+    (m) => {
       parsed.otherwise = true;
+      if (/\b(?:above|over|beyond|more|larger|bigger|higher|greater)\b/.test(m[0] as string))
+        parsed.otherwiseLarger = true;
       return true;
     },
   );

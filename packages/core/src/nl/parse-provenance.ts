@@ -1,6 +1,6 @@
-import { SOURCE_LABELS } from './lexicon.js';
+import { SOURCE_LABELS } from './lexicon-labels.js';
 import type { PhrasingContext } from './parse-phrasings.js';
-import { alt } from './parse-sentence.js';
+import { alt } from './parsed.js';
 
 /**
  * Provenance and origins: where a recipient, account or link came from. "An address that

@@ -1,4 +1,4 @@
-import type { Effect, ToolCategory, ToolDefinition } from '../policy/types.js';
+import type { ToolCategory, ToolDefinition } from '../policy/types.js';
 import {
   ANY_TOOL_NOUNS,
   CATEGORY_NOUNS,
@@ -8,128 +8,27 @@ import {
   NOUN_VERBS,
   VERBS,
 } from './lexicon.js';
-import { type Comparison, escapeRegex } from './meaning.js';
 import { parseApprovals } from './parse-approvals.js';
 import { parseConditions } from './parse-conditions.js';
+import { namePatterns } from './parse-names.js';
+import { parsePayees } from './parse-payees.js';
 import { type PhrasingContext, parseEffectPhrasings, parseLeadIns, parseMarkers } from './parse-phrasings.js';
 import { parseProvenance } from './parse-provenance.js';
+import { parseDomainExemptions } from './parse-recipients.js';
+import { alt, cachedRegex, type ParsedSentence, type Take } from './parsed.js';
 import { namespacePhrases, toolPhrases } from './phrases.js';
 import type { Vocabulary } from './vocabulary.js';
-
-/** Consumes every match of a pattern; the callback returns false to leave a match alone. */
-export type Take = (pattern: string, onMatch: (m: RegExpExecArray) => boolean | undefined) => void;
-
-/** What one object phrase selects, before it is resolved against the catalog. */
-export type ObjectPhrase =
-  | { readonly kind: 'namespace'; readonly namespace: string }
-  | { readonly kind: 'tool'; readonly pattern: string }
-  | { readonly kind: 'category'; readonly category: ToolCategory }
-  | { readonly kind: 'external' }
-  | { readonly kind: 'financial-systems' }
-  | { readonly kind: 'databases' }
-  | { readonly kind: 'any' };
-
-/** A condition as the sentence says it; argument names are resolved against the tools later. */
-export type ParsedCondition =
-  | { readonly kind: 'amount'; readonly op: Comparison; readonly value: number; readonly currency?: string }
-  | { readonly kind: 'recipients'; readonly scope: 'outside' | 'inside' | 'any'; readonly domain?: string }
-  | { readonly kind: 'resource'; readonly key: string; readonly value: string; readonly not?: boolean }
-  /** `period`: said as a time ("during the freeze"), not as the state of what is called. */
-  | { readonly kind: 'state'; readonly value: string; readonly period?: boolean }
-  | { readonly kind: 'hours'; readonly from: number; readonly to: number; readonly inside: boolean }
-  | { readonly kind: 'days'; readonly days: readonly number[] }
-  | { readonly kind: 'dates'; readonly from: string; readonly until: string; readonly inside: boolean }
-  | { readonly kind: 'session-label'; readonly label: string }
-  | { readonly kind: 'provenance'; readonly target: 'recipient' | 'account' | 'url'; readonly label: string }
-  | { readonly kind: 'calls'; readonly op: Comparison; readonly value: number }
-  | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean };
-
-/** The pieces a sentence was cut into. */
-export interface ParsedSentence {
-  effects: Effect[];
-  approvers?: number;
-  groups: string[];
-  /** People named as approvers ("Carol", "both Carol and Dave"), by address. */
-  people: string[];
-  /** Whether the people named must all approve ("Carol and Dave") or any one may ("Carol or Dave"). */
-  peopleJoin?: 'all' | 'any' | 'mixed';
-  /** "only …" before the action: the rule applies when the stated conditions do not hold. */
-  only: boolean;
-  /** "… without approval": a prohibition that a person may lift. */
-  withoutApproval: boolean;
-  /** "otherwise ask a person". */
-  otherwiseAsk: boolean;
-  agents: string[];
-  exceptAgents: string[];
-  agentLabel?: string;
-  verbs: (ToolCategory | 'any')[];
-  objects: ObjectPhrase[];
-  conditions: ParsedCondition[];
-  /** "accounts the user gave" → origins required of recipients, accounts or links. */
-  origins: { target: 'recipient' | 'account' | 'url' | 'mentions'; origins: string[] }[];
-  notes: string[];
-  /** Phrases the grammar recognises but a rule cannot state: the sentence is refused with them. */
-  unsupported: string[];
-  /** The words nothing consumed, in order: refused unless they are fillers. */
-  rest: string[];
-  /** The subject is every agent, said outright ("no agent", "all agents", "nobody"). */
-  anyAgent?: boolean;
-  /** The clause points back at the one before it ("it", "there", "them"). */
-  pronoun?: boolean;
-  /** "Anything else", "all other payees": what the clause before did not permit. */
-  otherwise?: boolean;
-  /**
-   * A clause that ends on its verb and leaves the effect to the clause before: "…, production
-   * deletes are not" says the opposite of it, "…, but sending it does" the same, affirmed.
-   */
-  ellipsis?: 'negated' | 'same';
-  /** The permission was said as "does not need approval": its affirmative asks for approval. */
-  noApproval?: boolean;
-  /** "to gmail.com or yahoo.com": a recipient in any one of these domains; one rule each. */
-  domainsAnyOf?: string[];
-  /** "Only the ops agent may …": the "only" is said of the agents. */
-  onlyAgents?: boolean;
-  /** "Only X may …": the "only" opens the sentence, before its modal. */
-  onlyLeading?: boolean;
-  /** "… unless it is under $100": the sentence's one condition is negated. */
-  unlessCondition?: boolean;
-  /** A permission said as a statement ("is fine", "can go through"), not a modal "may". */
-  permits?: boolean;
-  /** Tool namespaces the sentence exempts ("except the email and contacts tools"). */
-  exceptNamespaces: string[];
-  /** Tools the sentence exempts ("except email.list", "except pulling the finance report"). */
-  exceptTools: string[];
-  /** Conditions of which any one makes the rule apply ("outside 09:00–17:00, Mon–Fri"): one rule each. */
-  anyOf?: ParsedCondition[];
-}
-
-/** An alternation of phrases, longest first so "external emails" wins over "emails". */
-export const alt = (phrases: Iterable<string>) =>
-  [...new Set(phrases)]
-    .sort((a, b) => b.length - a.length)
-    .map(escapeRegex)
-    .join('|') || '(?!)';
-
-/** Compiled patterns by source: a vocabulary's alternations are built once, not per sentence. */
-const REGEX_CACHE = new Map<string, RegExp>();
-const MAX_CACHED_PATTERNS = 2000;
-function cachedRegex(source: string): RegExp {
-  let re = REGEX_CACHE.get(source);
-  if (!re) {
-    if (REGEX_CACHE.size >= MAX_CACHED_PATTERNS) REGEX_CACHE.clear();
-    re = new RegExp(source, 'g');
-    REGEX_CACHE.set(source, re);
-  }
-  re.lastIndex = 0;
-  return re;
-}
 
 /**
  * Cuts a sentence (normalised by `normalizeSentence`, or one clause of it) into its pieces, consuming each phrase it recognises; what is left over is
  * returned in `rest` for the caller to refuse. Pure and linear in the sentence (a bounded
  * number of regex passes over at most 500 characters).
  */
-export function parseSentence(normalized: string, vocabulary: Vocabulary): ParsedSentence {
+export function parseSentence(
+  normalized: string,
+  vocabulary: Vocabulary,
+  accounts: readonly string[] = [],
+): ParsedSentence {
   let text = ` ${normalized.trim()} `;
   const parsed: ParsedSentence = {
     effects: [],
@@ -160,59 +59,7 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     text = text.replace(/\s+/g, ' ');
   };
 
-  const agentPhrase = new Map<string, string>();
-  for (const [name, phrases] of vocabulary.agents) {
-    for (const p of phrases) {
-      agentPhrase.set(p, name);
-      agentPhrase.set(`${p}s`, name);
-      if (!p.endsWith(' agent')) agentPhrase.set(`${p} agent`, name);
-    }
-  }
-  // "the email assistant" is not the agent "assistant" doing email: a name right after a noun
-  // of the vocabulary is part of a longer name the policy does not have, left for refusal.
-  const nouns = [
-    ...[...vocabulary.namespaces.values()].flat(),
-    ...vocabulary.groups,
-    ...vocabulary.resourceValues.keys(),
-  ].filter((n) => ![...agentPhrase.keys()].some((p) => p.startsWith(`${n} `)));
-  const NOT_AFTER_NOUN = nouns.length > 0 ? `(?<!\\s(?:${alt(nouns)})\\s)` : '';
-  const AGENT = `(?:the\\s)?${NOT_AFTER_NOUN}(${alt(agentPhrase.keys())})`;
-  const AGENTS = `${AGENT}(?:\\s(?:,\\s)?(?:and|or|,)\\s${AGENT})*`;
-  const agentsIn = (s: string) => {
-    const found: string[] = [];
-    const re = new RegExp(`(?:^|\\s)(?:the\\s)?(${alt(agentPhrase.keys())})(?=\\s|$)`, 'g');
-    for (const m of s.matchAll(re)) {
-      const name = agentPhrase.get(m[1] as string);
-      if (name && !found.includes(name)) found.push(name);
-    }
-    return found;
-  };
-  // A person the policy names may approve; a first name that is also a word of the vocabulary
-  // (an agent, a tool, a group) stays that word.
-  const personPhrases = [...vocabulary.people.keys()].filter(
-    (p) => p.includes('@') || (!agentPhrase.has(p) && !nouns.includes(p)),
-  );
-  const PERSON = `(?:${alt(personPhrases)})(?:'s)?`;
-  const PEOPLE = `(?:both\\s|either\\s)?${PERSON}(?:\\s(?:,\\s)?(?:and|or|,)\\s${PERSON})*(?:\\s,?\\s?(?:both of them|together|both))?`;
-  const GROUP = `(?:the\\s)?(${alt(vocabulary.groups.flatMap((g) => [g, g.replace(/[-_]/g, ' ')]))}|${PEOPLE})(?:\\s(?:group|team|department|approvers|members|people))?`;
-  const groupName = (phrase: string | undefined) =>
-    vocabulary.groups.find((g) => g === phrase || g.replace(/[-_]/g, ' ') === phrase);
-  const addGroup = (phrase: string | undefined) => {
-    const g = groupName(phrase);
-    if (g && !parsed.groups.includes(g)) parsed.groups.push(g);
-    if (g || phrase === undefined) return;
-    const named = [...phrase.matchAll(new RegExp(`(?:^|\\s)(${alt(personPhrases)})(?='s|\\s|$)`, 'g'))];
-    if (named.length === 0) return;
-    for (const n of named) {
-      const email = vocabulary.people.get(n[1] as string) as string;
-      if (!parsed.people.includes(email)) parsed.people.push(email);
-    }
-    const all = /\s(?:and|both|together)\s/.test(` ${phrase} `);
-    const any = /\s(?:or|either)\s/.test(` ${phrase} `);
-    // "Carol, Dave" says neither all nor any of them.
-    const join = all && any ? 'mixed' : all ? 'all' : any || named.length === 1 ? 'any' : 'mixed';
-    parsed.peopleJoin = parsed.peopleJoin === undefined || parsed.peopleJoin === join ? join : 'mixed';
-  };
+  const { agentPhrase, AGENTS, agentsIn, GROUP, groupName, addGroup } = namePatterns(vocabulary, parsed);
 
   const phrasing: PhrasingContext = {
     take,
@@ -223,6 +70,9 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
     agent: `(?:${alt(agentPhrase.keys())})`,
     agentOf: (s) => agentsIn(s)[0],
   };
+  // Accounts by name, before the phrasings read "goes to" as a message sent.
+  parsePayees(take, parsed, accounts);
+  parseDomainExemptions(take, parsed, vocabulary);
   parseLeadIns(phrasing);
   const nsPhrase = namespacePhrases(vocabulary);
   const NAMESPACE = `(?:the\\s)?(${alt(nsPhrase.keys())})`;
@@ -235,9 +85,20 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
       return true;
     },
   );
+  // "Reads are open to everyone, except the email assistant may never …": after a comma, an
+  // agent with a modal of its own is the subject of a second statement, not an exemption.
+  take(
+    `(?<=,\\s)(?:except(?:\\sfor)?|but|other than)\\s(?:${AGENTS})(?=\\s(?:may|can|cannot|can't|must|should|will|is|are|needs?|requires?|has to|gets?|never)\\s)`,
+    (m) => {
+      parsed.unsupported.push(
+        `"${m[0]}": an agent with a verb of its own starts a second statement; write one sentence for each`,
+      );
+      return true;
+    },
+  );
   // Exemptions and "only X may": the named agents are outside the rule.
   take(
-    `(?:except(?:\\sfor)?|other than|apart from|besides|(?<=(?:nobody|no one|no agents?|everyone|everybody|anyone|anybody)\\s)but|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
+    `(?:except(?:\\sfor)?(?:\\sby)?|other than(?:\\sby)?|apart from|besides|(?<=(?:nobody|no one|no agents?|everyone|everybody|anyone|anybody)\\s)but|unless (?:it is|done by|the agent is))\\s(?:${AGENTS})`,
     (m) => {
       parsed.exceptAgents.push(...agentsIn(m[0] as string).filter((a) => !parsed.exceptAgents.includes(a)));
       return true;
@@ -288,6 +149,21 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
         const ns = nsPhrase.get(n[1] as string);
         if (ns && !parsed.exceptNamespaces.includes(ns)) parsed.exceptNamespaces.push(ns);
       }
+      return true;
+    },
+  );
+  // "except queries", "other than reads": the catalog's tools of that kind.
+  const exemptNouns = new Map<string, ToolCategory>();
+  for (const [category, nouns] of Object.entries(CATEGORY_NOUNS) as [ToolCategory, readonly string[]][])
+    for (const n of nouns) if (!n.includes(' ')) exemptNouns.set(n, category);
+  take(
+    `(?:except(?:\\sfor)?|other than|apart from|besides)\\s(?:the\\s|any\\s)?(${alt(exemptNouns.keys())})(?=\\s(?:[,;.]|$)|\\s$)`,
+    (m) => {
+      const category = exemptNouns.get(m[1] as string) as ToolCategory;
+      const tools = vocabulary.tools.filter((t) => t.categories.includes(category)).map((t) => t.name);
+      if (tools.length === 0) return false;
+      for (const name of tools) if (!parsed.exceptTools.includes(name)) parsed.exceptTools.push(name);
+      parsed.notes.push(`"${m[0]}": the catalog's ${category} tools`);
       return true;
     },
   );
@@ -412,6 +288,15 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   // when "the" follows ("email the finance agent").
   const REACHES =
     '(?:to|with|pay|pays|paying|paid|emailing|messaging|delegate|delegates)\\s|(?:email|emails|message|messages|contact|contacts)\\s(?=the\\s)';
+  // "every email the assistant sends", "any payment the finance agent makes": a relative
+  // clause whose subject is the agent making the call, said after the call's noun.
+  take(
+    `(?<=\\s(?:emails?|e-mails?|mail|messages?|payments?|transfers?|calls?|deletes?|queries|query|reports?|lookups?)\\s)(?=the\\s)${AGENTS}(?:\\s(?:makes|does|issues|initiates|requests)(?=\\s)|(?=\\s(?:sends|runs|writes|deletes|reads|queries|pulls)\\s))`,
+    (m) => {
+      parsed.agents.push(...agentsIn(m[0] as string).filter((a) => !parsed.agents.includes(a)));
+      return true;
+    },
+  );
   take(`(?<=\\s(?:${REACHES}))${AGENTS}`, (m) => {
     parsed.unsupported.push(
       `"${m[0]}": a rule names the agent that makes a call, not the agent a call reaches`,
@@ -454,9 +339,9 @@ export function parseSentence(normalized: string, vocabulary: Vocabulary): Parse
   // content": the catalog's own labels on its tools, said outright.
   if (allToolLabels.length > 0)
     take(
-      `(?:anything|everything|any tool|all tools|tools?|any of the tools)\\s(?:that\\sis\\s|that\\sare\\s|which\\sare\\s)?(?:(?:labell?ed|marked|tagged|classified)\\s(?:as\\s)?(${alt(allToolLabels)})|(?:that|which)\\s(?:returns?|produces?|gives?)\\s(${alt(allToolLabels)})\\s(?:content|data|output|text))`,
+      `(?:anything|everything|any tool|all tools|tools?|any of the tools)\\s(?:that\\sis\\s|that\\sare\\s|which\\sare\\s)?(?:(?:labell?ed|marked|tagged|classified)\\s(?:as\\s)?(${alt(allToolLabels)})|(?:that|which)\\s(?:returns?|produces?|gives?)\\s(${alt(allToolLabels)})\\s(?:content|data|output|text)|(?:carrying|bearing|with|that carries|that carry|that has|that have)\\s(?:the\\s|a\\s)?(${alt(allToolLabels)})\\slabel)|(?:anything|everything)\\s(${alt(allToolLabels)})`,
       (m) => {
-        const label = (m[1] ?? m[2]) as string;
+        const label = (m[1] ?? m[2] ?? m[3] ?? m[4]) as string;
         for (const t of vocabulary.tools.filter((x) => x.labels.includes(label)))
           parsed.objects.push({ kind: 'tool', pattern: t.name });
         parsed.notes.push(`${m[0]} are the tools the catalog labels ${label}`);

@@ -87,9 +87,26 @@ export function probesFor(
       })),
     );
   }
+  // Each account a rule names, and one it does not.
+  for (const [, arg, list] of text.matchAll(
+    /args\.([A-Za-z_][A-Za-z0-9_]*)\.lowerAscii\(\) in \[([^\]]*)\]/g,
+  )) {
+    const accounts = [...(list as string).matchAll(/"([^"\\]*)"/g)].map((m) => m[1] as string);
+    variants.push(
+      [...accounts, 'acct-unnamed-0'].map((v) => ({
+        label: `${arg}=${v}`,
+        apply: (p) => {
+          if (arg && arg in p.args) p.args[arg] = v;
+        },
+      })),
+    );
+  }
   const domains = new Set([companyDomain]);
   for (const [, d] of text.matchAll(/@((?:[a-z0-9-]+\\*\.)+[a-z]{2,})/gi))
     domains.add(unescapeDomain(d as string).toLowerCase());
+  // A list of domains counted as one ("@(?:example\\.com|partner\\.org)"): each of them.
+  for (const [, list] of text.matchAll(/@\(\?:([^)]*)\)/g))
+    for (const d of (list as string).split('|')) domains.add(unescapeDomain(d).toLowerCase());
   const recipientVariants: Variant[] = [];
   for (const d of domains) {
     recipientVariants.push({ label: `to ${d}`, apply: (p) => setRecipients(p, [`bob@${d}`]) });
@@ -207,6 +224,12 @@ export function probesFor(
       const at = Date.parse(t as string);
       if (Number.isFinite(at))
         for (const d of [-36e5, 36e5]) times.push(new Date(at + d).toISOString().replace('.000Z', 'Z'));
+    }
+    // Each edge of a yearly span of days (month × 100 + day), the day itself and either side.
+    for (const [, key] of text.matchAll(/getDate\("UTC"\)\s*(?:>=|<=)\s*(\d{3,4})/g)) {
+      const k = Number(key);
+      const day = Date.UTC(2026, Math.floor(k / 100) - 1, k % 100, 12);
+      for (const d of [-864e5, 0, 864e5]) times.push(new Date(day + d).toISOString().replace('.000Z', 'Z'));
     }
     variants.push(
       [...new Set(times)].map((t) => ({

@@ -1,5 +1,5 @@
 import type { ToolCategory, ToolDefinition } from '../policy/types.js';
-import type { ObjectPhrase } from './parse-sentence.js';
+import type { ObjectPhrase } from './parsed.js';
 import { type Refusal, refuse } from './refusal.js';
 import { suggestionsFor, type Vocabulary } from './vocabulary.js';
 
@@ -111,4 +111,33 @@ export function resolveObjects(
       return { nounCategories, toolSets: named, external, notes };
   }
   return { nounCategories, toolSets, external, notes };
+}
+
+/**
+ * Every object the sentence names must keep a tool in the rule: one that the verb, another
+ * object or a condition's argument filters out entirely was read as the wrong thing ("send
+ * email with confidential data" is not a rule on the financial reports, which a send never
+ * reaches). The refusal, or undefined when each object keeps a tool.
+ */
+export function droppedObject(
+  toolSets: readonly { patterns: readonly string[]; tools: readonly ToolDefinition[] }[],
+  nounCategories: readonly ToolCategory[],
+  kept: readonly ToolDefinition[],
+): { readonly ok: false; readonly refusal: Refusal } | undefined {
+  const names = kept.map((t) => t.name).join(', ');
+  for (const set of toolSets)
+    if (!set.tools.some((t) => kept.includes(t)))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"${set.patterns.join(', ')}" is named but none of its tools is among those the rule covers (${names})`,
+        [...set.patterns],
+      );
+  for (const c of nounCategories)
+    if (!kept.some((t) => t.categories.includes(c)))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"${c}" is named but none of its tools is among those the rule covers (${names})`,
+        [c],
+      );
+  return undefined;
 }
