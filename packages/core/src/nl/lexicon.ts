@@ -249,6 +249,9 @@ export const CATEGORY_NOUNS: Readonly<Record<ToolCategory, readonly string[]>> =
     'message',
   ],
   financial: [
+    // "financial tools" names the category exactly: not also a namespace that resembles it.
+    'financial tools',
+    'financial tool',
     'financial transactions',
     'financial transaction',
     'financial operations',
@@ -321,7 +324,6 @@ export const FINANCIAL_SYSTEM_NOUNS = [
   'financial system',
   'finance systems',
   'finance system',
-  'financial tools',
   'finance tools',
   'money tools',
   'payment tools',
