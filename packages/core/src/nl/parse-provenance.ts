@@ -75,7 +75,11 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
         'user_input',
         ...(/trusted|address book/.test(m[0] as string) || /\sor\s/.test(m[0] as string) ? ['trusted'] : []),
       ];
-      parsed.origins.push({ target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun), origins });
+      parsed.origins.push({
+        target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun),
+        origins,
+        ...(!m[2] && { named: true }),
+      });
       return true;
     },
   );
