@@ -27,12 +27,8 @@ export const FAMILY_WORDS: readonly [RegExp, string][] = [
   [/\b(\d) approvers\b/g, '$1 approvals'],
   // "Three approvals are needed before the ops agent deletes anything": the deletes need them.
   [
-    /^ ((?:\d|an?|one) (?:human )?approvals?(?: from [a-z@. -]{1,40}?)?) (?:is|are) (?:needed|required|mandatory|necessary) (?:before|for|on) (.+)$/,
+    /^ ((?:\d|an?|one|two|three|four) (?:human )?approvals?(?: from [a-z@. -]{1,40}?)?) (?:is|are) (?:needed|required|mandatory|necessary) (?:before|for|on) ([^;,]+)/,
     ' $2 needs $1',
-  ],
-  [
-    /^ ((?:\d|an?|one) (?:human )?approvals?(?: from [a-z@. -]{1,40}?)?) (?:is|are) (?:needed|required|mandatory|necessary) (?:before|for|on) (.+?)( [;,] .+)$/,
-    ' $2 needs $1$3',
   ],
   // "A single approver from finance must okay each query …": each query needs that approval.
   [
@@ -58,10 +54,16 @@ export const FAMILY_WORDS: readonly [RegExp, string][] = [
   ],
   [
     new RegExp(
-      `\\b(?:a human|a person|someone) (?:has to|must|needs to|should) ${APPROVE_VERB} (?:every|each|all|any) `,
-      'g',
+      `^ (?:a human|a person|someone) (?:has to|must|needs to|should) ${APPROVE_VERB} ((?:every|each|all|any) [^;,]+)`,
     ),
-    'human approval for every ',
+    ' $1 needs human approval',
+  ],
+  // "Both members of finance have to authorize each payment": two of them.
+  [
+    new RegExp(
+      `^ (?:both|the two) (?:members|people|approvers) (?:of|in|from) (?:the )?([a-z]+)(?: group| team)? (?:must|have to|need to|should) ${APPROVE_VERB} ([^;,]+)`,
+    ),
+    ' $2 needs 2 approvals from $1',
   ],
   [
     /\b(?:has|have|must|needs? to) (?:to )?be confirmed by (?:a human|a person|someone)(?: first)?\b/g,
@@ -80,6 +82,10 @@ export const FAMILY_WORDS: readonly [RegExp, string][] = [
   [/\b(?:fund|funds|money|wire|bank) transfers\b/g, 'transfers'],
   [/\b(?:fund|funds|money|wire|bank) transfer\b/g, 'transfer'],
   [/\b(send|sends|sending|sent|move|moves|moving|moved) (?:money|funds)\b/g, 'transfer money'],
+  [
+    /\b(?:money|funds) (may|can|must)( only)? be (?:sent|paid|moved|transferred)( only)? to\b/g,
+    'transfers $1$2$3 go to',
+  ],
   [
     /\bno (?:money|funds) (?:may|can|shall|must) be (?:moved|sent|transferred|paid out)\b/g,
     'no transfers may be made',
@@ -109,12 +115,12 @@ export const FAMILY_WORDS: readonly [RegExp, string][] = [
   [/\bcompany-internal\b/g, 'internal'],
   [/\bcompany-email to colleagues\b/g, 'internal email'],
   [
-    /^ if (?:even )?(?:one|any|a single|at least one) recipient is (?:external|outside the company) , (?:the |an? )?(emails?|messages?) /,
+    /^ if (?:even )?(?:one|any|a single|at least one) recipient is (?:external|outside the company)\s?,\s?(?:the |an? )?(emails?|messages?) /,
     ' $1 to external recipients ',
   ],
   [/\bwhen every recipient is an? ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) address\b/g, 'to $1 addresses'],
   // Hours: "outside 08:00-18:00 UTC", "outside of 07:00 to 19:00": outside that window.
-  [/\boutside (?:of )?(?:the hours )?between\b/g, 'outside the window between'],
+  [/\boutside\s+(?:of\s+)?(?:the hours\s+)?between\b/g, 'outside the window between'],
   [
     /\boutside (?:of )?(?:the hours )?(\d{1,2}(?::\d{2})?\s?(?:am|pm)?) (?:to|until|till|and) (\d{1,2}(?::\d{2})?\s?(?:am|pm)?)\b/g,
     'outside the window between $1 and $2',
@@ -142,7 +148,7 @@ export const FAMILY_WORDS: readonly [RegExp, string][] = [
   ],
   [/\b(?:while|when) triaging (?:the )?inbox\b/g, 'during inbox-triage'],
   [/\b(?:during|in) (?:an? |the )?inbox triage\b/g, 'during inbox-triage'],
-  [/\bin (?:an? |the )?([a-z]+-[a-z]+) sessions?\b/g, 'during $1'],
+  [/\bin (?:an? |the )?(?!injection-)([a-z]+-[a-z]+) sessions?\b/g, 'during $1'],
   // Provenance: "typed in by the user", "user-provided", "sourced from", "read out of".
   [
     /\b(accounts?|account numbers|addresses|payees|recipients) (?:typed(?: in)?|entered|provided|supplied|given) by the user\b/g,
