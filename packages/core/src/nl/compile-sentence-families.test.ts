@@ -109,6 +109,24 @@ describe('approval vocabulary', () => {
   });
 });
 
+describe('approvers named first, "unless approved by", "above that it must ask"', () => {
+  it('a person who must sign off, said first, is the approver', () => {
+    const d = decider('dave@example.com has to sign off on every payment.');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('approve/1');
+    expect(d('finance-agent', 'finance.report')).toBe('allow');
+  });
+  it('"blocked unless okayed by two members of finance" asks them', () => {
+    const d = decider('Payments over $800 are blocked unless okayed by two members of finance.');
+    expect(d('finance-agent', 'payments.transfer', pay(801))).toBe('approve/2');
+    expect(d('finance-agent', 'payments.transfer', pay(800))).toBe('allow');
+  });
+  it('"over that it has to ask" asks above the bound the clause before set', () => {
+    const d = decider('The finance agent may pay up to $300 by itself; over that it has to ask.');
+    expect(d('finance-agent', 'payments.transfer', pay(301))).toBe('approve/1');
+    expect(d('finance-agent', 'payments.transfer', pay(300))).toBe('allow');
+  });
+});
+
 describe('permissions, actions and subjects in other words', () => {
   it('"at will" beside a restriction permits, and the restriction stands', () => {
     const d = decider('The sandbox may be cleared at will, but no AI agent may erase production orders.');

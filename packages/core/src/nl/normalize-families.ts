@@ -6,7 +6,6 @@
  * the construction is unsure, it is left alone for the grammar to refuse.
  */
 const APPROVE_VERB = '(?:ok|approve|authori[sz]e|confirm|sign off on|clear)';
-const NUMBER = '(?:one|two|three|four|\\d)';
 
 export const FAMILY_WORDS: readonly [RegExp, string][] = [
   // Approval vocabulary. "Dual authorization", "two-person sign-off", "four-eyes approval": two.
@@ -68,6 +67,23 @@ export const FAMILY_WORDS: readonly [RegExp, string][] = [
   [
     /\b(?:has|have|must|needs? to) (?:to )?be confirmed by (?:a human|a person|someone)(?: first)?\b/g,
     'needs human approval',
+  ],
+  // A person who must approve, said first: "carol@example.com must approve any transfer".
+  [
+    new RegExp(
+      `^ ([a-z0-9._-]+@[a-z0-9.-]+\\.[a-z]{2,}) (?:must|has to|needs to|should|shall) ${APPROVE_VERB} ([^;,]+)`,
+    ),
+    ' $2 needs approval from $1',
+  ],
+  [/\b(?:the )?approval of ([a-z0-9._-]+@[a-z0-9.-]+\.[a-z]{2,})/g, 'approval from $1'],
+  // "forbidden unless approved by two members of finance": what the approval lets through is asked.
+  [
+    /\b(?:are|is) (?:forbidden|blocked|denied|prohibited|not allowed) unless (?:approved|okayed|authori[sz]ed|signed off) by\b/g,
+    'need approval from',
+  ],
+  [
+    /\b(?:above|over|beyond) that,? (?:it|they) (?:must|should|has to|have to|needs? to) (?:ask|get approval)\b/g,
+    'anything above that needs approval',
   ],
   [/\bshall not\b/g, 'may not'],
   [/\bshall\b/g, 'must'],
