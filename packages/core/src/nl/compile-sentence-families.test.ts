@@ -127,6 +127,38 @@ describe('approvers named first, "unless approved by", "above that it must ask"'
   });
 });
 
+describe('imperatives and origins said the other way round', () => {
+  it('"never allow anybody to purge things … without asking a person" asks', () => {
+    const d = decider('Never allow anybody to purge things from production without asking a person first.');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve/1');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it('"operations on resources in production" are anything there', () => {
+    const d = decider('Operations on resources in production need approval.');
+    expect(d('ops-agent', 'orders_db.query')).toBe('approve/1');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it('"unless the recipient came from the user" requires that origin', () => {
+    const d = decider('External emails are blocked unless the recipient came from the user.');
+    expect(
+      d('email-assistant', 'email.send', mail('x@evil.test'), { origin: { 'to[0]': ['user_input'] } }),
+    ).toBe('allow');
+    expect(
+      d('email-assistant', 'email.send', mail('x@evil.test'), { origin: { 'to[0]': ['email.read'] } }),
+    ).toBe('deny');
+  });
+  it('"to payees not given by the user" restricts the others', () => {
+    const d = decider('Payments above $50 to payees not given by the user are blocked.');
+    expect(d('finance-agent', 'payments.transfer', pay(51), { origin: { to: ['email.read'] } })).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(51), { origin: { to: ['user_input'] } })).toBe(
+      'allow',
+    );
+    expect(d('finance-agent', 'payments.transfer', pay(50), { origin: { to: ['email.read'] } })).toBe(
+      'allow',
+    );
+  });
+});
+
 describe('permissions, actions and subjects in other words', () => {
   it('"at will" beside a restriction permits, and the restriction stands', () => {
     const d = decider('The sandbox may be cleared at will, but no AI agent may erase production orders.');

@@ -110,6 +110,35 @@ export const FAMILY_WORDS: readonly [RegExp, string][] = [
     /\b(read|reading|reads|open|opening|opens) (?:an? |one |each |any )?(?:individual |single )?message\b/g,
     '$1 email',
   ],
+  // "don't let anyone wipe stuff … without checking with a human first": no agent may, unasked.
+  [
+    /(^ |, )(?:do not|don't|never) (?:let|allow) (?:anyone|anybody|any agent|agents|an agent|the agents) /g,
+    '$1no agent may ',
+  ],
+  [/\b((?:wipe|delete|erase|remove|purge|clear)s?) (?:any )?(?:stuff|things)\b/g, '$1'],
+  [
+    /\bwithout (?:first )?(?:checking with|asking|consulting|clearing it with) (?:a human|someone|a person|an approver)(?: first)?\b/g,
+    'without approval',
+  ],
+  // "must get a human's okay before emailing …": emailing … needs that approval.
+  [
+    /\b(?:must|has to|should) (?:get|obtain|have) (?:a |the )?(?:human's|person's|human|manual) (?:ok|approval|sign-?off) (?:before|for) (?=[a-z]+ing\b)/g,
+    'needs human approval for ',
+  ],
+  // "operations on resources in the staging environment": anything there.
+  [
+    /\b(?:all |any )?(?:operations|actions|calls|tool calls) (?:on|against|touching) (?:resources|systems|anything) in\b/g,
+    'anything in',
+  ],
+  // "unless the payee came from the user": unless the user gave it.
+  [
+    /\bunless the (payee|recipient|account|address) (?:came|comes|was taken) from the user\b/g,
+    'unless the user gave the $1',
+  ],
+  [
+    /^ (.{3,60}?) to (?:accounts|payees) (?:that were |that are )?not (?:provided|given|supplied|entered|typed(?: in)?) by the user (?:are|is) (denied|blocked|forbidden|prohibited)\b/,
+    ' $1 are $2 unless the user gave the account',
+  ],
   // Subjects: "an AI agent" is an agent; "by anyone" is by any agent.
   [/\b(an?|any|no|every) ai (agent|assistant)\b/g, '$1 $2'],
   [/\bai agents\b/g, 'agents'],
