@@ -89,7 +89,7 @@ export const FAMILY_WORDS: readonly [RegExp, string][] = [
   [/\bshall\b/g, 'must'],
   // Permissions: what may happen "freely", "without restriction", "at will", "on its own".
   [
-    /\b(?:without (?:any )?(?:restriction|restrictions|limits?|limitation)|at will|unrestricted|on (?:its|their) own|by (?:itself|themselves))\b/g,
+    /\b(?:without (?:any )?(?:restriction|restrictions|limits?|limitation)|at will|on (?:its|their) own|by (?:itself|themselves))\b/g,
     '',
   ],
   [/\b(?:may|can) (?:proceed|go ahead|go through)(?: automatically| without approval)?\b/g, 'can go through'],
