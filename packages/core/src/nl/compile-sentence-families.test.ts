@@ -159,6 +159,19 @@ describe('imperatives and origins said the other way round', () => {
   });
 });
 
+describe('requests to move money, figures with a plus, a person named twice, the frozen state', () => {
+  it('"attempts to wire $2k+ need Dave\'s (dave@example.com) approval" asks Dave from $2,000', () => {
+    const d = decider("Attempts to wire $2k+ need Dave's (dave@example.com) approval.");
+    expect(d('finance-agent', 'payments.transfer', pay(2000))).toBe('approve/1');
+    expect(d('finance-agent', 'payments.transfer', pay(1999))).toBe('allow');
+  });
+  it('"anything in the frozen state" is a call while the freeze holds', () => {
+    const d = decider('Anything in the frozen state needs approval.');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2026-12-24T12:00:00Z' })).toBe('approve/1');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+});
+
 describe('permissions, actions and subjects in other words', () => {
   it('"at will" beside a restriction permits, and the restriction stands', () => {
     const d = decider('The sandbox may be cleared at will, but no AI agent may erase production orders.');

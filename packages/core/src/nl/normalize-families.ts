@@ -139,6 +139,18 @@ export const FAMILY_WORDS: readonly [RegExp, string][] = [
     /^ (.{3,60}?) to (?:accounts|payees) (?:that were |that are )?not (?:provided|given|supplied|entered|typed(?: in)?) by the user (?:are|is) (denied|blocked|forbidden|prohibited)\b/,
     ' $1 are $2 unless the user gave the account',
   ],
+  // "Requests to move $1k+ require Carol's (carol@example.com) approval": transfers of $1k or more.
+  [
+    /\b(?:requests|attempts) to (?:move|transfer|send|wire) (?:money |funds )?(?=(?:of )?[$€£]?\d)/g,
+    'transfers of ',
+  ],
+  [/([$€£]\s?\d[\d,.]*\s?k?)\+/g, '$1 or more'],
+  [/\b([a-z]+)'s \((\1@[a-z0-9.-]+\.[a-z]{2,})\)/g, "$2's"],
+  // "Tools that are in the frozen state": calls made while it holds.
+  [
+    /\b(?:tools?|anything) (?:that (?:is|are) |which (?:is|are) )?in (?:the |a )?frozen state\b/g,
+    'anything while frozen',
+  ],
   // Subjects: "an AI agent" is an agent; "by anyone" is by any agent.
   [/\b(an?|any|no|every) ai (agent|assistant)\b/g, '$1 $2'],
   [/\bai agents\b/g, 'agents'],
