@@ -375,6 +375,13 @@ export function compileClause(
   }
   if (hasOriginRule && !parsed.only && effect !== 'deny' && effect !== 'approve')
     return refuse('GH_NL_UNSUPPORTED', 'an origin needs "only"');
+  // "Payments to accounts the user gave need approval" restricts the values the user gave; a rule
+  // can only require an origin (restrict the others), so it would do the opposite: refused.
+  if (!parsed.only && parsed.origins.some((o) => o.named) && !parsed.unlessCondition)
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      'a rule restricts values without an origin, not values with one: say "only to accounts the user gave" or "unless the user gave it"',
+    );
 
   // "only": the rule applies when a stated condition does not hold. Conditions are a
   // conjunction, so "only A and B" is broken by either: one rule per negated condition.
@@ -390,10 +397,16 @@ export function compileClause(
         'GH_NL_UNSUPPORTED',
         '"only" before the tools says which tools alone may run there, which a rule cannot list: name the tools that may not',
       );
-    const negated = conditions.map(negation);
+    // "During inbox-triage, … may only email example.com": the fronted intent stays as it is
+    // and scopes each broken condition; it is not itself one the "only" says must hold.
+    const scope: Condition[] = parsed.intentScope ? conditions.filter((c) => c.kind === 'intent') : [];
+    const said = conditions.filter((c) => !scope.includes(c));
+    if (said.length === 0)
+      return refuse('GH_NL_UNSUPPORTED', '"only" needs a condition besides the intent that scopes it');
+    const negated = said.map(negation);
     if (negated.some((c) => c === undefined))
       return refuse('GH_NL_UNSUPPORTED', `"only" cannot be said of that condition`);
-    conditionSets = negated.map((c) => [c as Condition]);
+    conditionSets = negated.map((c) => [...scope, c as Condition]);
     if (conditionSets.length > 1)
       notes.push(`"only" with ${conditionSets.length} conditions: one rule for each one broken`);
   } else if (parsed.only && hasOriginRule && conditions.length > 0 && !parsed.otherwiseAsk) {

@@ -410,5 +410,8 @@ function inherit(p: ParsedSentence, before: ParsedSentence): void {
   if (p.objects.length === 0) p.objects.push(...before.objects);
   if (p.verbs.length === 0 && p.objects.length === 0) p.verbs.push(...before.verbs);
   const kinds = new Set(p.conditions.map((c) => c.kind));
-  for (const c of before.conditions) if (!kinds.has(c.kind) && c.kind !== 'amount') p.conditions.push(c);
+  // An amount is carried only when the clause points back outright ("on weekdays they need two
+  // approvals"): a clause that merely names no object may be about a different size of call.
+  for (const c of before.conditions)
+    if (!kinds.has(c.kind) && (c.kind !== 'amount' || p.pronoun)) p.conditions.push(c);
 }

@@ -7,6 +7,8 @@
  * for the grammar to refuse.
  */
 
+import { FAMILY_WORDS } from './normalize-families.js';
+
 const UNITS: Readonly<Record<string, number>> = {
   zero: 0,
   one: 1,
@@ -354,6 +356,7 @@ export function normalizeSentence(sentence: string): string {
     })
     .replace(/\bhalf a (million|thousand)\b/g, (_, scale: string) => String((SCALES[scale] ?? 0) / 2));
   for (const [re, to] of WORDS) s = s.replace(re, to);
+  for (const [re, to] of FAMILY_WORDS) s = s.replace(re, to);
   // "Payees from a web page: blocked.": the effect after the colon is the subject's.
   s = s.replace(/:\s(blocked|denied|forbidden|prohibited|allowed|fine|ok)\b/g, ' are $1');
   // "On weekends, block all transfers and require approval for production deletes": the fronted

@@ -3,6 +3,7 @@ import { LABEL_PHRASES } from './lexicon-labels.js';
 import type { Comparison } from './meaning.js';
 import { parseDates, SEASON_MONTHS } from './parse-dates.js';
 import { parseRecipients } from './parse-recipients.js';
+import { parseSessionLabels } from './parse-session-labels.js';
 import { alt, type ParsedCondition, type ParsedSentence, type Take } from './parsed.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -119,6 +120,8 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       return true;
     },
   );
+
+  parseSessionLabels(take, parsed, labelPhrases);
 
   // Counts per session; a count per period needs a rate limit, which a rule cannot express.
   // session.calls counts every call of the session: "more than 5 emails" (or "5 times") counts
@@ -384,6 +387,13 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
           intent: intentPhrase.get(m[2] as string) as string,
           inside: !(m[1] as string).startsWith('outside'),
         });
+        // Fronted and set off by a comma, the intent is where the rest holds, not one of its terms.
+        if (
+          m.index <= 1 &&
+          m.input.slice(m.index + m[0].length).startsWith(' ,') &&
+          !m[1]?.startsWith('outside')
+        )
+          parsed.intentScope = true;
         return true;
       },
     );

@@ -400,7 +400,7 @@ export function parseMarkers({ take, parsed }: PhrasingContext): void {
       return true;
     },
   );
-  take('(?:from\\s|to\\s|on\\s|in\\s|against\\s|with\\s)?(?:it|them|there|those|these)', () => {
+  take('(?:from\\s|to\\s|on\\s|in\\s|against\\s|with\\s)?(?:it|them|they|there|those|these)', () => {
     parsed.pronoun = true;
     return true;
   });

@@ -22,6 +22,13 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
     const label = labels.includes('untrusted') ? 'untrusted' : labels[0];
     if (label) for (const p of phrases) namespaceLabels.set(p, label);
   }
+  // "an address sourced from email.read": a tool named as the source gives the label its outputs
+  // carry (a value from email.read is untrusted, as one from any untrusted tool is).
+  for (const t of vocabulary.tools) {
+    const label = t.labels.includes('untrusted') ? 'untrusted' : t.labels[0];
+    if (label)
+      for (const p of [t.name.toLowerCase(), `${t.name.toLowerCase()} tool`]) namespaceLabels.set(p, label);
+  }
   // "anyone whose account number came from an email": the value is the subject that follows.
   take(
     '(?:anyone|anybody|someone|(?:a|any|the)\\spayee|payees|people|recipients)\\swhose(?=\\s(?:account|iban|address|email address)\\s)',
@@ -75,7 +82,11 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
         'user_input',
         ...(/trusted|address book/.test(m[0] as string) || /\sor\s/.test(m[0] as string) ? ['trusted'] : []),
       ];
-      parsed.origins.push({ target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun), origins });
+      parsed.origins.push({
+        target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun),
+        origins,
+        ...(!m[2] && { named: true }),
+      });
       return true;
     },
   );

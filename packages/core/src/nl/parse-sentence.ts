@@ -53,7 +53,11 @@ export function parseSentence(
   const take: Take = (pattern: string, onMatch: (m: RegExpExecArray) => boolean | undefined) => {
     const re = cachedRegex(`(?<=\\s)(?:${pattern})(?=\\s)`);
     text = text.replace(re, (...all) => {
-      const m = all.slice(0, -2) as unknown as RegExpExecArray;
+      // The offset and the whole text follow the groups (a groups object last, if any is named).
+      const named = typeof all.at(-1) === 'object';
+      const m = all.slice(0, named ? -3 : -2) as unknown as RegExpExecArray;
+      m.index = all.at(named ? -3 : -2) as number;
+      m.input = all.at(named ? -2 : -1) as string;
       return onMatch(m) === false ? (m[0] as string) : ' § ';
     });
     text = text.replace(/\s+/g, ' ');
@@ -168,12 +172,13 @@ export function parseSentence(
     },
   );
 
-  // "… can be deleted by the ops agent only", "… may only be run by the finance agent": the
+  // "… can be deleted by the ops agent only", "… may only be run by the finance agent", "… may be
+  // used only by the finance agent": the
   // same. The verb stays for the verb passes ("deleted" is the deletes, not every orders tool).
   const VERB_BY = '\\s(?:may|can)\\s(?:only\\s)?be\\s[a-z]+(?:\\s(?:up|out))?\\s';
   let byOnly = false;
   take(
-    `(?<=${VERB_BY})by\\s(?:${AGENTS})\\sonly(?=\\s$)|(?<=\\s(?:may|can)\\sonly\\sbe\\s[a-z]+(?:\\s(?:up|out))?\\s)by\\s(?:${AGENTS})`,
+    `(?<=${VERB_BY})by\\s(?:${AGENTS})\\sonly(?=\\s$)|(?<=\\s(?:may|can)\\sonly\\sbe\\s[a-z]+(?:\\s(?:up|out))?\\s)by\\s(?:${AGENTS})|(?<=\\s(?:may|can)\\sbe\\s[a-z]+(?:\\s(?:up|out))?\\s)(?:only|solely|exclusively)\\sby\\s(?:${AGENTS})`,
     (m) => {
       parsed.exceptAgents.push(...agentsIn(m[0] as string));
       parsed.effects.push('deny');

@@ -63,7 +63,11 @@ export interface ParsedSentence {
   objects: ObjectPhrase[];
   conditions: ParsedCondition[];
   /** "accounts the user gave" → origins required of recipients, accounts or links. */
-  origins: { target: 'recipient' | 'account' | 'url' | 'mentions'; origins: string[] }[];
+  /**
+   * Origins a value must have. `named` marks one said as the value the clause is about ("payments
+   * to accounts the user gave need approval"), not as the only one allowed or as an exception.
+   */
+  origins: { target: 'recipient' | 'account' | 'url' | 'mentions'; origins: string[]; named?: boolean }[];
   notes: string[];
   /** Phrases the grammar recognises but a rule cannot state: the sentence is refused with them. */
   unsupported: string[];
@@ -90,6 +94,8 @@ export interface ParsedSentence {
   domainsAnyOf?: string[];
   /** "Only the ops agent may …": the "only" is said of the agents. */
   onlyAgents?: boolean;
+  /** "During inbox-triage , … may only …": the intent opens the sentence and scopes its "only". */
+  intentScope?: boolean;
   /** "Only X may …": the "only" opens the sentence, before its modal. */
   onlyLeading?: boolean;
   /** "… unless it is under $100": the sentence's one condition is negated. */
