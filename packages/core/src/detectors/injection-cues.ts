@@ -322,6 +322,26 @@ export const CUES: readonly InjectionRule[] = [
         `\\bmerke${SEP}dir\\b`,
       ],
     ),
+    // Where a data field's value starts (a JSON value, a log's `key="`, a `bio:` line, a CSV cell): InjecAgent's
+    // orders sit there with no addressee. A context cue, so that the orders after it are looked for.
+    cue(
+      'cue-field',
+      ['":', '="', ':', ',"'],
+      [
+        `"(?:memo|notes?|description|desc|bio|about|comments?|message|msg|body|text|content|summary|title|subject|details|remarks?|reference|instructions?|error|status)"\\s{0,2}:\\s{0,2}"`,
+        `\\b(?:memo|notes?|description|comment|message|msg|error|reason|bio|remarks?)="`,
+        `(?<=(?:^|\\n)[\\s/*#-]{0,4})(?:bio|memo|notes?|description|comments?|remarks?|about)\\s{0,2}:\\s{0,2}`,
+        // A quoted CSV cell after another cell.
+        `(?<=[^,\\n]),"(?=[^"\\n]{8})`,
+      ],
+    ),
+    // A forged error's remedy: what the agent must do before the content shows or the tool works again. A person's
+    // error page says what went wrong; a payload dressed as one names a procedure for the agent.
+    cue(
+      'cue-remedy',
+      ['recovery', 'remediation', 'verification', 'again', 'restore', 'unlock', 'completes'],
+      `\\b(?:recovery|remediation)${SEP}(?:procedure|steps?|action|instructions?)|\\bcompletes?${SEP}(?:the${SEP})?verification|\\b(?:call|run|invoke|retry)${SEP}the${SEP}(?:tool|request|call|function)${SEP}again|\\b(?:to${SEP})?(?:restore|unlock|re-?enable)${SEP}(?:access|the${SEP}(?:tool|content|page|quota|account)|this${SEP}(?:content|tool|page))`,
+    ),
     // The same parts of the important-instructions template in the other languages the rules read.
     cue(
       'cue-sequencing',
