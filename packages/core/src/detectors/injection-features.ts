@@ -1,4 +1,5 @@
 import type { RuleHit } from './injection-hidden.js';
+import { within } from './injection-reporting.js';
 import type { InjectionFamily, InjectionRule } from './injection-rule.js';
 
 /**
@@ -253,4 +254,32 @@ export function featureHits(text: string, cueHits: readonly RuleHit[]): RuleHit[
   // "The task I gave you" speaks for itself: text addressed to whoever performs the user's task.
   for (const hit of by.get('cue-sequencing') ?? []) add(FEATURES.subordinatesTask, hit.start, hit.end, -0.1);
   return out;
+}
+
+/** Rule hits without the cues, plus the features the cues make up. */
+export function evidenceOf(
+  text: string,
+  raw: readonly RuleHit[],
+  mentionsOf?: () => [number, number][],
+): RuleHit[] {
+  const hits: RuleHit[] = [];
+  const cues: RuleHit[] = [];
+  for (const hit of raw) (hit.rule.cue ? cues : hits).push(hit);
+  const features = featureHits(text, cues);
+  // A cited payload's addressee or reset does not command the text around the citation ("… carry instructions
+  // like “Set aside your guidance …”. Vendors now recommend …"): cues pair only on the same side of a citation.
+  // The citations are looked for only when some feature formed.
+  const cited = features.length > 0 && mentionsOf !== undefined ? mentionsOf() : [];
+  const inside = cited.length > 0 ? cues.filter((c) => within(cited, c.start)) : [];
+  if (inside.length === 0 || inside.length === cues.length) hits.push(...features);
+  else {
+    hits.push(...featureHits(text, inside));
+    hits.push(
+      ...featureHits(
+        text,
+        cues.filter((c) => !within(cited, c.start)),
+      ),
+    );
+  }
+  return hits;
 }

@@ -1,6 +1,6 @@
 import { decodedPayloads } from './decode.js';
 import { CUES } from './injection-cues.js';
-import { FEATURE_RULES, featureHits } from './injection-features.js';
+import { evidenceOf, FEATURE_RULES } from './injection-features.js';
 import { HIDDEN_PATTERNS, hiddenContentFindings, type RuleHit } from './injection-hidden.js';
 import { mentionSpans } from './injection-mention.js';
 import type { ModelInput } from './injection-model.js';
@@ -184,30 +184,6 @@ export function injectionEvidence(
     carrierScore: scoreOf(carried),
   };
   return { findings, ruleScore: scoreOf(findings, reporting, cited), model, skeleton };
-}
-
-/** Rule hits without the cues, plus the features the cues make up. */
-function evidenceOf(text: string, raw: readonly RuleHit[], mentionsOf?: () => [number, number][]): RuleHit[] {
-  const hits: RuleHit[] = [];
-  const cues: RuleHit[] = [];
-  for (const hit of raw) (hit.rule.cue ? cues : hits).push(hit);
-  const features = featureHits(text, cues);
-  // A cited payload's addressee or reset does not command the text around the citation ("… carry instructions
-  // like “Set aside your guidance …”. Vendors now recommend …"): cues pair only on the same side of a citation.
-  // The citations are looked for only when some feature formed.
-  const cited = features.length > 0 && mentionsOf !== undefined ? mentionsOf() : [];
-  const inside = cited.length > 0 ? cues.filter((c) => within(cited, c.start)) : [];
-  if (inside.length === 0 || inside.length === cues.length) hits.push(...features);
-  else {
-    hits.push(...featureHits(text, inside));
-    hits.push(
-      ...featureHits(
-        text,
-        cues.filter((c) => !within(cited, c.start)),
-      ),
-    );
-  }
-  return hits;
 }
 
 /** A rule as the scanner runs it: literal ids for its triggers, anchors and factors. */
