@@ -331,8 +331,8 @@ export const CUES: readonly InjectionRule[] = [
         `"(?:memo|notes?|description|desc|bio|about|comments?|message|msg|body|text|content|summary|title|subject|details|remarks?|reference|instructions?|error|status)"\\s{0,2}:\\s{0,2}"`,
         `\\b(?:memo|notes?|description|comment|message|msg|error|reason|bio|remarks?)="`,
         `(?<=(?:^|\\n)[\\s/*#-]{0,4})(?:bio|memo|notes?|description|comments?|remarks?|about)\\s{0,2}:\\s{0,2}`,
-        // A quoted CSV cell after another cell.
-        `(?<=[^,\\n]),"(?=[^"\\n]{8})`,
+        // A CSV row's first quoted cell, after an unquoted one (not the `","` between the items of a JSON list).
+        `(?<=(?:^|\\n)[^"\\n]{0,80}[^,"\\n]),"(?=[^"\\n]{8})`,
       ],
     ),
     // A forged error's remedy: what the agent must do before the content shows or the tool works again. A person's
