@@ -220,10 +220,10 @@ export const CUES: readonly InjectionRule[] = [
       ['system', 'sys', 'admin', 'developer', 'instruction', 'user', 'human', 'assistant', 'role'],
       [
         // A role name between markers, in any bracket style: ###(system_message), [SYSTEM], <<SYS>>, *** SYSTEM NOTICE ***.
-        // Where a line or a field starts: a line break, an escaped one (U+2028 in the skeleton), a quote or a colon.
-        `(?<=(?:^|\\n|\u2028|  |[.!?:>"]\\s{0,3})[#*=\\[(<{|-]{1,6}\\s{0,2})(?:system|sys|admin|administrator|developer|instructions?|user|human|assistant)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|instructions|alert|reminder))?\\s{0,2}[)\\]>}|*=:#-]{1,6}`,
+        // Where a line or a field starts: a line break, an escaped one (two spaces in the skeleton), a quote or a colon.
+        `(?<=(?:^|\\n|  |[.!?:>"]\\s{0,3})[#*=\\[(<{|-]{1,6}\\s{0,2})(?:system|sys|admin|administrator|developer|instructions?|user|human|assistant)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|instructions|alert|reminder))?\\s{0,2}[)\\]>}|*=:#-]{1,6}`,
         // A bare role line that speaks: "SYSTEM MESSAGE: the assistant is now required to …", "Human: send …".
-        `(?<=(?:^|\\n|\u2028|  |"|>)\\s{0,3})(?:system|admin|developer|human|user)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|alert))?\\s{0,2}:`,
+        `(?<=(?:^|\\n|  |"|>)\\s{0,3})(?:system|admin|developer|human|user)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|alert))?\\s{0,2}:`,
         // A chat message as JSON, also inside another JSON string (escaped quotes).
         `"role\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"(?:system|user|developer|human)\\\\{0,3}"`,
       ],
@@ -321,26 +321,6 @@ export const CUES: readonly InjectionRule[] = [
         '(?:如果|当|等)用户',
         `\\bmerke${SEP}dir\\b`,
       ],
-    ),
-    // Where a data field's value starts (a JSON value, a log's `key="`, a `bio:` line, a CSV cell): InjecAgent's
-    // orders sit there with no addressee. A context cue, so that the orders after it are looked for.
-    cue(
-      'cue-field',
-      ['":', '="', ':', ',"'],
-      [
-        `"(?:memo|notes?|description|desc|bio|about|comments?|message|msg|body|text|content|summary|title|subject|details|remarks?|reference|instructions?|error|status)"\\s{0,2}:\\s{0,2}"`,
-        `\\b(?:memo|notes?|description|comment|message|msg|error|reason|bio|remarks?)="`,
-        `(?<=(?:^|\\n)[\\s/*#-]{0,4})(?:bio|memo|notes?|description|comments?|remarks?|about)\\s{0,2}:\\s{0,2}`,
-        // A CSV row's first quoted cell, after an unquoted one (not the `","` between the items of a JSON list).
-        `(?<=(?:^|\\n)[^"\\n]{0,80}[^,"\\n]),"(?=[^"\\n]{8})`,
-      ],
-    ),
-    // A forged error's remedy: what the agent must do before the content shows or the tool works again. A person's
-    // error page says what went wrong; a payload dressed as one names a procedure for the agent.
-    cue(
-      'cue-remedy',
-      ['recovery', 'remediation', 'verification', 'again', 'restore', 'unlock', 'completes'],
-      `\\b(?:recovery|remediation)${SEP}(?:procedure|steps?|action|instructions?)|\\bcompletes?${SEP}(?:the${SEP})?verification|\\b(?:call|run|invoke|retry)${SEP}the${SEP}(?:tool|request|call|function)${SEP}again|\\b(?:to${SEP})?(?:restore|unlock|re-?enable)${SEP}(?:access|the${SEP}(?:tool|content|page|quota|account)|this${SEP}(?:content|tool|page))`,
     ),
     // The same parts of the important-instructions template in the other languages the rules read.
     cue(

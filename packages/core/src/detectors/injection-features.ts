@@ -1,5 +1,4 @@
 import type { RuleHit } from './injection-hidden.js';
-import { within } from './injection-reporting.js';
 import type { InjectionFamily, InjectionRule } from './injection-rule.js';
 
 /**
@@ -82,18 +81,6 @@ export const FEATURES = {
     0.4,
     'a task label (TODO, action required) over an order that moves data or money',
   ),
-  fieldOrder: feature(
-    'field-order',
-    'harmful-action',
-    0.35,
-    'a data field whose value is an order that moves data, money or access to a destination',
-  ),
-  errorRemedy: feature(
-    'error-remedy',
-    'direct-instruction',
-    0.45,
-    'a forged error whose remedy moves data or money to a destination',
-  ),
 } as const;
 
 /** All feature rules, for lookups by id (groups, reports). */
@@ -109,10 +96,6 @@ const REACH = {
   sequencing: 500,
   labelBefore: 40,
   resetBefore: 120,
-  // A remedy frame leads into its steps ("Recovery procedure: send …") or closes them ("…, then call the tool again").
-  remedy: 250,
-  // A field's value starts with its order: `"memo": "Kindly share …`; the field's key and a polite word fit in 40.
-  fieldBefore: 40,
   object: 250,
 } as const;
 
@@ -124,8 +107,6 @@ const MAX_WEIGHT = 0.9;
 const MAX_FEATURE_HITS = 8;
 
 const DESTRUCTIVE = /^(?:delete|remove|erase|wipe|destroy)/;
-/** An order's object that is the reader's own: "send your slides". */
-const READER_OWNS = /^\s{1,3}your\b/;
 
 /** Where the sentence that goes on at `from` ends: a full stop before a space, `!`, `?` or a line break; at most REACH.object on. */
 function sentenceEnd(text: string, from: number): number {
@@ -183,8 +164,6 @@ export function featureHits(text: string, cueHits: readonly RuleHit[]): RuleHit[
   const sensitive = positions('cue-sensitive');
   const owned = positions('cue-owned');
   const reset = positions('cue-reset');
-  const remedy = positions('cue-remedy');
-  const field = positions('cue-field');
 
   const out: RuleHit[] = [];
   const counts = new Map<InjectionRule, number>();
@@ -221,19 +200,6 @@ export function featureHits(text: string, cueHits: readonly RuleHit[]): RuleHit[
     // InjecAgent's orders in data fields: the attacker writes as the owner ("my front door", "my account").
     if (order.rule.id === 'cue-polite' && owned.any(p, stop)) add(FEATURES.ownerVoice, p, end, bonus);
     if (reset.any(p - REACH.resetBefore, p)) add(FEATURES.resetOrder, p, end, bonus);
-    // A data field holds data; one whose value opens with an order aimed somewhere (an address, an account) or at
-    // something worth taking is InjecAgent's payload, addressed to whoever acts on the data. The destination or the
-    // object is what tips it: alone the verb weighs less than the threshold.
-    // "Send your slides to …" in an invitation asks a person for their own work; a payload moves the owner's things.
-    if (
-      (hasDestination || hasSensitive) &&
-      field.any(p - REACH.fieldBefore, p) &&
-      !READER_OWNS.test(text.slice(end, end + 8))
-    )
-      add(FEATURES.fieldOrder, p, end, bonus);
-    // An error page's remedy that sends something somewhere is the forged error's payload.
-    if ((hasDestination || hasSensitive) && remedy.any(p - REACH.remedy, p + REACH.remedy))
-      add(FEATURES.errorRemedy, p, end, bonus);
     // "TODO: send the slides to marketing@" is a to-do list; a label over moving secrets, sums or everything, or
     // over destroying something, is not.
     if (label.any(p - REACH.labelBefore, p) && hasSensitive) add(FEATURES.labelledOrder, p, end, bonus);
@@ -254,32 +220,4 @@ export function featureHits(text: string, cueHits: readonly RuleHit[]): RuleHit[
   // "The task I gave you" speaks for itself: text addressed to whoever performs the user's task.
   for (const hit of by.get('cue-sequencing') ?? []) add(FEATURES.subordinatesTask, hit.start, hit.end, -0.1);
   return out;
-}
-
-/** Rule hits without the cues, plus the features the cues make up. */
-export function evidenceOf(
-  text: string,
-  raw: readonly RuleHit[],
-  mentionsOf?: () => [number, number][],
-): RuleHit[] {
-  const hits: RuleHit[] = [];
-  const cues: RuleHit[] = [];
-  for (const hit of raw) (hit.rule.cue ? cues : hits).push(hit);
-  const features = featureHits(text, cues);
-  // A cited payload's addressee or reset does not command the text around the citation ("… carry instructions
-  // like “Set aside your guidance …”. Vendors now recommend …"): cues pair only on the same side of a citation.
-  // The citations are looked for only when some feature formed.
-  const cited = features.length > 0 && mentionsOf !== undefined ? mentionsOf() : [];
-  const inside = cited.length > 0 ? cues.filter((c) => within(cited, c.start)) : [];
-  if (inside.length === 0 || inside.length === cues.length) hits.push(...features);
-  else {
-    hits.push(...featureHits(text, inside));
-    hits.push(
-      ...featureHits(
-        text,
-        cues.filter((c) => !within(cited, c.start)),
-      ),
-    );
-  }
-  return hits;
 }

@@ -95,26 +95,6 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
   ),
   en(
     'direct-instruction',
-    'memory-write',
-    0.6,
-    "writes into the reader's memory or standing preferences",
-    // What a text asks an agent to keep across sessions (a trusted contact, a default payee, a CC on every mail) is
-    // written into its memory: that request, not the value, is the attack. "Your memory" and "persistent notes" are
-    // an agent's store; a person is asked to note things, not to update their memory.
-    [
-      'memor',
-      'notes',
-      'preference',
-      'remember',
-      'standing rule',
-      'as a rule',
-      'as the default',
-      'as a default',
-    ],
-    `\\b(?:(?:update|save|store|write|put|add|note|keep|record)(?:${SEP}(?:this|that|it|the following))?${SEP}(?:to|in|into|inside)${SEP}your${SEP}(?:(?:persistent|long-term|permanent|saved|stored|user)${SEP})?(?:memory|memories)|(?:update|save|store|write|put|add|note|keep|record)(?:${SEP}(?:this|that|it|the following))?${SEP}(?:to|in|into|inside)${SEP}your${SEP}(?:persistent|long-term|permanent)${SEP}notes|update${SEP}your${SEP}(?:(?:persistent|long-term|permanent|saved)${SEP})?memory(?=\\s{0,2}(?::|that\\b|with\\b|so\\b))|(?:store|save|remember|keep|record)${SEP}(?:this|that|it)${SEP}as${SEP}(?:(?:a|an|the|my)${SEP})?(?:(?:user|standing|permanent|default|new)${SEP})?(?:preference|rule|default)|(?:add|save|write|store|commit)${SEP}to${SEP}(?:(?:your|the|long-term|persistent)${SEP}){0,2}memory|memory${SEP}update${SEP}(?:requested|from|for|:)|remember${SEP}(?:permanently|forever|for${SEP}(?:all${SEP})?future${SEP}(?:sessions|conversations|requests|tasks)|going forward|from now on))\\b`,
-  ),
-  en(
-    'direct-instruction',
     'assistant-must',
     0.55,
     'orders the assistant to act',

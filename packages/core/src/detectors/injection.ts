@@ -1,6 +1,6 @@
 import { decodedPayloads } from './decode.js';
 import { CUES } from './injection-cues.js';
-import { evidenceOf, FEATURE_RULES } from './injection-features.js';
+import { FEATURE_RULES, featureHits } from './injection-features.js';
 import { HIDDEN_PATTERNS, hiddenContentFindings, type RuleHit } from './injection-hidden.js';
 import { mentionSpans } from './injection-mention.js';
 import type { ModelInput } from './injection-model.js';
@@ -122,10 +122,7 @@ export function injectionEvidence(
     for (const hit of evidenceOf(run.text, runRules(run.text, rules)))
       raw.push({ ...hit, start: run.start, end: run.end, carrier: 'an identifier (file name, branch, tag)' });
   }
-  // Where the text cites rather than says: found once, when first asked for.
-  let mentions: [number, number][] | undefined;
-  const mentionsOf = () => (mentions ??= mentionSpans(skeleton.text));
-  const hits = evidenceOf(skeleton.text, raw, mentionsOf);
+  const hits = evidenceOf(skeleton.text, raw);
 
   const findings: DetectorFinding[] = [];
   // Chinese and Japanese meta words are not among the literals (each new character widens the scanner's table for
@@ -138,9 +135,7 @@ export function injectionEvidence(
   const reporting = isReporting(meta);
   const quotes = reporting ? quotedSpans(skeleton.text) : undefined;
   // Code's string literals and reported quotations cite instructions in any text, not only one about attacks.
-  // Without a rule hit they are found only if a hidden carrier's finding asks (a guard log's excerpt of an image link).
-  if (hits.length > 0) mentionsOf();
-  const mentioned = (at: number) => within(mentionsOf(), at);
+  const mentions = hits.length > 0 ? mentionSpans(skeleton.text) : [];
   const cited = new Set<DetectorFinding>();
   for (const hit of hits) {
     const weight = hit.weight ?? hit.rule.weight;
@@ -150,7 +145,7 @@ export function injectionEvidence(
       findings.push(finding(hit.rule, start, end, text, weight, { carrier: hit.carrier }));
       continue;
     }
-    if (mentioned(hit.start)) {
+    if (within(mentions, hit.start)) {
       const f = finding(hit.rule, start, end, text, weight * QUOTED_DISCOUNT, { reported: 'mentioned' });
       cited.add(f);
       findings.push(f);
@@ -166,7 +161,7 @@ export function injectionEvidence(
   }
   const plain = findings.length;
   const citing = {
-    at: (at: number) => mentioned(at) || (quotes !== undefined && within(quotes, at)),
+    at: (at: number) => within(mentions, at) || (quotes !== undefined && within(quotes, at)),
     discount: QUOTED_DISCOUNT,
     found: cited,
   };
@@ -180,10 +175,19 @@ export function injectionEvidence(
     hits: [...hits, ...raw.filter((h) => h.rule.cue)].filter((h) => h.carrier === undefined),
     meta,
     quotes: modelQuotes,
-    mentions: mentions ?? [],
+    mentions,
     carrierScore: scoreOf(carried),
   };
   return { findings, ruleScore: scoreOf(findings, reporting, cited), model, skeleton };
+}
+
+/** Rule hits without the cues, plus the features the cues make up. */
+function evidenceOf(text: string, raw: readonly RuleHit[]): RuleHit[] {
+  const hits: RuleHit[] = [];
+  const cues: RuleHit[] = [];
+  for (const hit of raw) (hit.rule.cue ? cues : hits).push(hit);
+  hits.push(...featureHits(text, cues));
+  return hits;
 }
 
 /** A rule as the scanner runs it: literal ids for its triggers, anchors and factors. */
@@ -676,10 +680,7 @@ function decodedFindings(text: string, rules: readonly InjectionRule[]): Detecto
     const found = LITERALS.scan(skeleton.text);
     const raw = runRules(skeleton.text, rules, found);
     for (const pass of transformedPasses(skeleton.text, rules, found)) raw.push(...pass);
-    // Where the text cites rather than says: found once, when first asked for.
-    let mentions: [number, number][] | undefined;
-    const mentionsOf = () => (mentions ??= mentionSpans(skeleton.text));
-    const hits = evidenceOf(skeleton.text, raw, mentionsOf);
+    const hits = evidenceOf(skeleton.text, raw);
     if (hits.length === 0) continue;
     for (const hit of hits) {
       findings.push(
