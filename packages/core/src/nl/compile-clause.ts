@@ -1,4 +1,4 @@
-import type { ToolCategory, ToolDefinition } from '../policy/types.js';
+import { TOOL_CATEGORIES, type ToolCategory, type ToolDefinition } from '../policy/types.js';
 import { peopleApproval } from './approvers.js';
 import { compileDomainsAnyOf } from './compile-domains.js';
 import {
@@ -174,7 +174,16 @@ export function compileClause(
     parsed.approvers = 1;
 
   // Action: the tools the rule can apply to.
-  const verbCategories = [...new Set(parsed.verbs.filter((v): v is ToolCategory => v !== 'any'))];
+  // "The finance agent is read-only" leaves it reads alone: moving money or sending mail is no
+  // read either. "Production data is read-only" is about that data: no writes or deletes of it.
+  const readOnlyAgents = parsed.readOnly && parsed.objects.length === 0 && parsed.conditions.length === 0;
+  if (parsed.readOnly)
+    notes.push(
+      `read-only: ${readOnlyAgents ? 'every call that is not a read is' : 'writes and deletes are'} denied`,
+    );
+  const verbCategories = readOnlyAgents
+    ? TOOL_CATEGORIES.filter((c) => c !== 'read')
+    : [...new Set(parsed.verbs.filter((v): v is ToolCategory => v !== 'any'))];
   const objects = resolveObjects(parsed.objects, vocabulary);
   if ('refusal' in objects) return objects;
   const { nounCategories, toolSets } = objects;

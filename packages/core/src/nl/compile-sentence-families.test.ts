@@ -246,3 +246,26 @@ describe('domains, hours, session labels, categories, intents and sources', () =
     ).toBe('allow');
   });
 });
+
+describe('a wrong rule the sixth blind split found', () => {
+  it.each([
+    'The finance agent is read-only.',
+    'The email assistant and the finance agent have read-only access.',
+  ])('"%s" leaves the agent its reads and nothing else', (sentence) => {
+    const d = decider(sentence);
+    expect(d('finance-agent', 'finance.report')).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete', { id: 'o-1' })).toBe('allow');
+  });
+  it('the email assistant made read-only reads mail and sends none', () => {
+    const d = decider('The email assistant is read-only.');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('deny');
+  });
+  it('read-only data keeps its meaning: no writes or deletes of that data', () => {
+    const d = decider('Production data is read-only for agents');
+    expect(d('ops-agent', 'orders_db.delete', { id: 'o-1' })).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query', { sql: 'SELECT 1' })).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
+  });
+});

@@ -359,7 +359,7 @@ export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): 
   take('(?:is|are|gets?|has|have|is given|are given)\\sread-only(?:\\saccess)?', () => {
     parsed.effects.push('deny');
     parsed.verbs.push('write', 'delete');
-    parsed.notes.push('read-only: writes and deletes are denied');
+    parsed.readOnly = true;
     return true;
   });
   take('(?:is|are)\\snot(?=\\s$)', () => {

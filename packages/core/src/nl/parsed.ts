@@ -60,6 +60,8 @@ export interface ParsedSentence {
   exceptAgents: string[];
   agentLabel?: string;
   verbs: (ToolCategory | 'any')[];
+  /** "is read-only": of data, no writes or deletes of it; of agents, nothing but reads. */
+  readOnly?: boolean;
   objects: ObjectPhrase[];
   conditions: ParsedCondition[];
   /** "accounts the user gave" → origins required of recipients, accounts or links. */
