@@ -419,6 +419,13 @@ export function compileClause(
     if (conditionSets.length > 1)
       notes.push(`"only" with ${conditionSets.length} conditions: one rule for each one broken`);
   } else if (parsed.only && hasOriginRule && conditions.length > 0 && !parsed.otherwiseAsk) {
+    // "only to example.com addresses, and only to addresses the user gave" is two limits, which
+    // narrowing one by the other would turn into a rule that lets every outside address through.
+    if (conditions.some((c) => c.kind === 'recipients'))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        '"only" with recipients and an origin: write each limit as its own sentence',
+      );
     notes.push('the other conditions narrow where the origin is required');
   }
   // "outside 09:00–17:00, Monday to Friday": either condition makes the rule apply.

@@ -268,4 +268,11 @@ describe('a wrong rule the sixth blind split found', () => {
     expect(d('ops-agent', 'orders_db.query', { sql: 'SELECT 1' })).toBe('allow');
     expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
   });
+  it('two "only" limits, on recipients and on their origin, are refused, never one narrowing the other', () => {
+    for (const sentence of [
+      'The email assistant may email only example.com addresses, and only addresses the user typed.',
+      'Mail may go only to example.com addresses and only to addresses the user gave.',
+    ])
+      expect(refusal(sentence)).toBeDefined();
+  });
 });
