@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/compile.js';
-import { decide } from '../policy/decide.js';
 import { compileSentence } from './compile-sentence.js';
-import { declaredGroups, ruleFromMeaning } from './emit-rule.js';
+import { type DecisionExtra, decisionsOn } from './sentence-decisions.fixture.js';
 import { vocabularyOf } from './vocabulary.js';
 
 // Round 6 of issue 18: families of phrasing a writer new to the grammar uses, each in wordings
@@ -12,38 +11,12 @@ import { vocabularyOf } from './vocabulary.js';
 const policyText = readFileSync(new URL('../../../../bench/nl/blind2-policy.yaml', import.meta.url), 'utf8');
 const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText }));
 
-type Extra = {
-  now?: string;
-  intent?: string;
-  labels?: string[];
-  origin?: Record<string, string[]>;
-  provenance?: Record<string, string[]>;
-};
-
 /** The sentence's rules beside the policy, as a function from a request to "effect" or "approve/N". */
 function decider(sentence: string) {
-  const r = compileSentence(sentence, vocabulary);
-  if (!r.ok) throw new Error(`refused: ${r.refusal.message}`);
-  const rules = r.meanings.map((m, i) => ruleFromMeaning(m, `r${i}`));
-  const policy = compilePolicy([
-    { name: 'policy.yaml', text: policyText },
-    {
-      name: 'fragment.yaml',
-      text: JSON.stringify({ version: 1, groups: declaredGroups(r.meanings), rules }),
-    },
-  ]);
-  return (agent: string, tool: string, args: Record<string, unknown> = {}, extra: Extra = {}) => {
-    const d = decide(policy, {
-      agent,
-      tool,
-      args,
-      session: { labels: extra.labels ?? [], calls: 0, ...(extra.intent && { intent: extra.intent }) },
-      now: new Date(extra.now ?? '2026-11-04T12:00:00Z'),
-      ...(extra.origin && { origin: extra.origin }),
-      ...(extra.provenance && { provenance: extra.provenance }),
-    });
-    const n = d.approval?.requirements[0]?.approvers;
-    return d.effect === 'approve' ? `approve/${n}` : d.effect;
+  const d = decisionsOn(policyText, vocabulary, sentence);
+  return (agent: string, tool: string, args: Record<string, unknown> = {}, extra: DecisionExtra = {}) => {
+    const { effect, approvers } = d(agent, tool, args, extra);
+    return effect === 'approve' ? `approve/${approvers}` : effect;
   };
 }
 const refusal = (sentence: string) => {

@@ -1,61 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/compile.js';
-import { decide } from '../policy/decide.js';
 import type { Effect } from '../policy/types.js';
 import { compileSentence } from './compile-sentence.js';
 import { declaredGroups, ruleFromMeaning } from './emit-rule.js';
-import { type Vocabulary, vocabularyOf } from './vocabulary.js';
+import { type DecisionExtra, decisionsOn } from './sentence-decisions.fixture.js';
+import { vocabularyOf } from './vocabulary.js';
 
 // The evaluation set's policy: every agent holds every grant and there are no rules, so each
 // decision below is the sentence's alone.
 const policyText = readFileSync(new URL('../../../../bench/nl/policy.yaml', import.meta.url), 'utf8');
 const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText }));
 
-type Extra = {
-  now?: string;
-  intent?: string;
-  provenance?: Record<string, string[]>;
-  origin?: Record<string, string[]>;
-};
-
-/** The sentence's rules added to a policy, as a function from a request to its decision. */
-function decisionsOn(text: string, vocab: Vocabulary, sentence: string) {
-  const r = compileSentence(sentence, vocab);
-  if (!r.ok) throw new Error(`refused: ${r.refusal.message}`);
-  const rules = r.meanings.map((m, i) => ruleFromMeaning(m, `r${i}`));
-  const policy = compilePolicy([
-    { name: 'policy.yaml', text },
-    {
-      name: 'fragment.yaml',
-      text: JSON.stringify({ version: 1, groups: declaredGroups(r.meanings), rules }),
-    },
-  ]);
-  return (agent: string, tool: string, args: Record<string, unknown> = {}, extra: Extra = {}) => {
-    const d = decide(policy, {
-      agent,
-      tool,
-      args,
-      session: { labels: [], calls: 0, ...(extra.intent && { intent: extra.intent }) },
-      now: new Date(extra.now ?? '2026-11-04T12:00:00Z'),
-      ...(extra.provenance && { provenance: extra.provenance }),
-      ...(extra.origin && { origin: extra.origin }),
-    });
-    const eligible = (d.approval?.requirements ?? [])
-      .flatMap((q) => q.groups.flatMap((g) => policy.groups.get(g) ?? []))
-      .sort();
-    return {
-      effect: d.effect as Effect,
-      approvers: d.approval?.requirements[0]?.approvers,
-      ...(eligible.length > 0 && { eligible }),
-    };
-  };
-}
 /** The sentence's rules added to the evaluation set's policy, as a function from a request to its effect. */
 function decider(sentence: string) {
   const d = decisionsOn(policyText, vocabulary, sentence);
-  return (agent: string, tool: string, args: Record<string, unknown> = {}, extra: Extra = {}): Effect =>
-    d(agent, tool, args, extra).effect;
+  return (
+    agent: string,
+    tool: string,
+    args: Record<string, unknown> = {},
+    extra: DecisionExtra = {},
+  ): Effect => d(agent, tool, args, extra).effect;
 }
 const pay = (amount: number) => ({ amount, to: 'ACME' });
 const mail = (...to: string[]) => ({ to, subject: 's', body: 'b' });
@@ -432,7 +397,7 @@ const decisionsOf = (sentence: string) => decisionsOn(partialText, partial, sent
 /** Effects on the partial catalog. */
 const effectOf = (sentence: string) => {
   const d = decisionsOf(sentence);
-  return (agent: string, tool: string, args: Record<string, unknown> = {}, extra: Extra = {}) =>
+  return (agent: string, tool: string, args: Record<string, unknown> = {}, extra: DecisionExtra = {}) =>
     d(agent, tool, args, extra).effect;
 };
 const refusedOnPartial = (sentence: string) => {

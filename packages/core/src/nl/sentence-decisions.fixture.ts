@@ -1,0 +1,51 @@
+import { compilePolicy } from '../policy/compile.js';
+import { decide } from '../policy/decide.js';
+import type { Effect } from '../policy/types.js';
+import { compileSentence } from './compile-sentence.js';
+import { declaredGroups, ruleFromMeaning } from './emit-rule.js';
+import type { Vocabulary } from './vocabulary.js';
+
+/** What a test request may carry besides agent, tool and arguments. */
+export type DecisionExtra = {
+  now?: string;
+  intent?: string;
+  labels?: string[];
+  provenance?: Record<string, string[]>;
+  origin?: Record<string, string[]>;
+};
+
+/**
+ * A sentence's rules added to a policy (its text and vocabulary), as a function from a request
+ * to the decision: its effect, approvers and who may approve. Throws when the sentence is refused.
+ */
+export function decisionsOn(text: string, vocab: Vocabulary, sentence: string) {
+  const r = compileSentence(sentence, vocab);
+  if (!r.ok) throw new Error(`refused: ${r.refusal.message}`);
+  const rules = r.meanings.map((m, i) => ruleFromMeaning(m, `r${i}`));
+  const policy = compilePolicy([
+    { name: 'policy.yaml', text },
+    {
+      name: 'fragment.yaml',
+      text: JSON.stringify({ version: 1, groups: declaredGroups(r.meanings), rules }),
+    },
+  ]);
+  return (agent: string, tool: string, args: Record<string, unknown> = {}, extra: DecisionExtra = {}) => {
+    const d = decide(policy, {
+      agent,
+      tool,
+      args,
+      session: { labels: extra.labels ?? [], calls: 0, ...(extra.intent && { intent: extra.intent }) },
+      now: new Date(extra.now ?? '2026-11-04T12:00:00Z'),
+      ...(extra.provenance && { provenance: extra.provenance }),
+      ...(extra.origin && { origin: extra.origin }),
+    });
+    const eligible = (d.approval?.requirements ?? [])
+      .flatMap((q) => q.groups.flatMap((g) => policy.groups.get(g) ?? []))
+      .sort();
+    return {
+      effect: d.effect as Effect,
+      approvers: d.approval?.requirements[0]?.approvers,
+      ...(eligible.length > 0 && { eligible }),
+    };
+  };
+}
