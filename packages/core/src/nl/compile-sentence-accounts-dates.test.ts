@@ -5,7 +5,7 @@ import { decide } from '../policy/decide.js';
 import type { DecisionRequestInput } from '../policy/types.js';
 import { compileSentence } from './compile-sentence.js';
 import { draftFromSentences } from './draft.js';
-import { declaredGroups, ruleFromMeaning } from './emit-rule.js';
+import { policyWithSentence } from './sentence-decisions.fixture.js';
 import { vocabularyOf } from './vocabulary.js';
 
 // Round 5 of the grammar (issue 18): accounts by name, days of every year, the agent in a
@@ -17,12 +17,7 @@ const vocabulary = vocabularyOf(base);
 
 /** The decision of each request once the sentence's rules join the policy. */
 function decisions(sentence: string, requests: readonly Omit<DecisionRequestInput, 'now'>[], now?: string) {
-  const r = compileSentence(sentence, vocabulary);
-  if (!r.ok) throw new Error(`refused: ${r.refusal.message}`);
-  const rules = r.meanings.map((m, i) => ruleFromMeaning(m, `nl-${i + 1}`));
-  const groups = declaredGroups(r.meanings);
-  const fragment = JSON.stringify({ version: 1, ...(Object.keys(groups).length > 0 && { groups }), rules });
-  const policy = compilePolicy([...sources, { name: 'fragment.yaml', text: fragment }]);
+  const policy = policyWithSentence(sources, vocabulary, sentence);
   return requests.map(
     (q) => decide(policy, { ...q, ...(now !== undefined && { now: new Date(now) }) }).effect,
   );

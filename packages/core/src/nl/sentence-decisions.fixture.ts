@@ -1,6 +1,6 @@
 import { compilePolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
-import type { Effect } from '../policy/types.js';
+import type { CompiledPolicy, Effect, PolicySource } from '../policy/types.js';
 import { compileSentence } from './compile-sentence.js';
 import { declaredGroups, ruleFromMeaning } from './emit-rule.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -14,21 +14,30 @@ export type DecisionExtra = {
   origin?: Record<string, string[]>;
 };
 
-/**
- * A sentence's rules added to a policy (its text and vocabulary), as a function from a request
- * to the decision: its effect, approvers and who may approve. Throws when the sentence is refused.
- */
-export function decisionsOn(text: string, vocab: Vocabulary, sentence: string) {
+/** The policy `sources` with a sentence's rules beside them; throws when the sentence is refused. */
+export function policyWithSentence(
+  sources: readonly PolicySource[],
+  vocab: Vocabulary,
+  sentence: string,
+): CompiledPolicy {
   const r = compileSentence(sentence, vocab);
   if (!r.ok) throw new Error(`refused: ${r.refusal.message}`);
   const rules = r.meanings.map((m, i) => ruleFromMeaning(m, `r${i}`));
-  const policy = compilePolicy([
-    { name: 'policy.yaml', text },
+  return compilePolicy([
+    ...sources,
     {
       name: 'fragment.yaml',
       text: JSON.stringify({ version: 1, groups: declaredGroups(r.meanings), rules }),
     },
   ]);
+}
+
+/**
+ * A sentence's rules added to a policy (its text and vocabulary), as a function from a request
+ * to the decision: its effect, approvers and who may approve. Throws when the sentence is refused.
+ */
+export function decisionsOn(text: string, vocab: Vocabulary, sentence: string) {
+  const policy = policyWithSentence([{ name: 'policy.yaml', text }], vocab, sentence);
   return (agent: string, tool: string, args: Record<string, unknown> = {}, extra: DecisionExtra = {}) => {
     const d = decide(policy, {
       agent,
