@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,13 +43,13 @@ const provokedRefusal = /Failed to load resource: the server responded with a st
 
 beforeAll(async () => {
   const port = await freeLoopbackPort();
-  copyFileSync(QUICKSTART, join(dir, 'policy.yaml'));
+  // A policy folder: rules drafted in the console are adopted as files beside the policy.
+  mkdirSync(join(dir, 'policy'));
+  copyFileSync(QUICKSTART, join(dir, 'policy', 'policy.yaml'));
   // WebAuthn needs a host name, not an IP address, as its relying party: the console is served as localhost.
   writeFileSync(
     join(dir, 'gatehouse.yaml'),
-    ['policy: ./policy.yaml', `server: { port: ${port}, publicUrl: "http://localhost:${port}" }`, ''].join(
-      '\n',
-    ),
+    ['policy: ./policy', `server: { port: ${port}, publicUrl: "http://localhost:${port}" }`, ''].join('\n'),
   );
   server = await startServer(await loadConfig(join(dir, 'gatehouse.yaml'), {}), { env: {}, watch: false });
   admin = new AgentAdmin(server.store);
@@ -397,6 +397,33 @@ describe('governance pages', () => {
     await root.page.getByRole('button', { name: 'Explain' }).click();
     await root.page.getByRole('alert').getByText('The arguments are not valid JSON.').waitFor(WAIT);
   });
+
+  it('drafts a rule from a sentence, shows its verification, and adopts it into the running policy', async () => {
+    const root = people.root!;
+    const sentences = root.page.getByLabel('Sentences (one rule a line)');
+    await sentences.fill('The Slack agent may not post to #general');
+    await root.page.getByRole('button', { name: 'Draft and verify' }).click();
+    await root.page
+      .getByLabel('Refused')
+      .getByText(/Refused “The Slack agent/)
+      .waitFor(WAIT);
+    const sentence = 'Agents must not send email after reading confidential data';
+    await sentences.fill(sentence);
+    await root.page.getByRole('button', { name: 'Draft and verify' }).click();
+    const report = root.page.getByRole('region', { name: 'Verification report' });
+    await report.getByText('Verification passed').waitFor({ timeout: 30_000 });
+    await report.getByText(`description: ${sentence}`).waitFor(WAIT);
+    await report.getByText('Widening: no', { exact: true }).waitFor(WAIT);
+    await root.page
+      .getByRole('heading', { name: 'Write a rule in plain English' })
+      .evaluate((heading) => heading.scrollIntoView());
+    await screenshot(root.page, 'policy-draft');
+    await report.getByRole('button', { name: 'Adopt this rule' }).click();
+    await root.page.getByText(/Adopted as nl-.*\.yaml/).waitFor(WAIT);
+    // The page reads the policy again: the adopted rule is among the rules, described by its sentence.
+    await root.page.getByRole('row').filter({ hasText: sentence }).filter({ hasText: 'deny' }).waitFor(WAIT);
+    expect(server.runtime.policy.rules.some((r) => r.description === sentence)).toBe(true);
+  }, 60_000);
 });
 
 describe('accessibility', () => {

@@ -92,7 +92,7 @@ export function App() {
         {page === 'sessions' && route[1] && <SessionPage id={route[1]} />}
         {page === 'agents' && <AgentsPage session={session} />}
         {page === 'tools' && <ToolsPage session={session} />}
-        {page === 'policy' && <PolicyPage />}
+        {page === 'policy' && <PolicyPage session={session} />}
         {!PAGES.some((p) => p.path === page) && page !== 'sessions' && <p>No page “{page}”.</p>}
       </main>
     </div>

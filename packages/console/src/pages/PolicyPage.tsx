@@ -1,6 +1,8 @@
 import { diffLines } from 'diff';
 import { type FormEvent, useEffect, useState } from 'react';
-import { ApiError, api } from '../api.js';
+import { ApiError, api, type SessionInfo } from '../api.js';
+import { Problem } from '../Problem.js';
+import { DraftRule } from './DraftRule.js';
 
 interface ActivePolicy {
   hash: string;
@@ -28,11 +30,17 @@ interface Explanation {
   rules: { id: string; effect: string; applied: boolean; why: string }[];
 }
 
-/** The active policy, its history and differences, its tests, and an explain playground. */
-export function PolicyPage() {
+/**
+ * The active policy, its history and differences, its tests, an explain playground, and rules
+ * drafted from plain English.
+ */
+export function PolicyPage(props: { session: SessionInfo }) {
   const [policy, setPolicy] = useState<ActivePolicy | undefined>();
   const [versions, setVersions] = useState<Version[]>([]);
   const [error, setError] = useState<string | undefined>();
+  // Bumped when a drafted rule is adopted: the page reads the new policy and its history.
+  const [generation, setGeneration] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: generation is the reload trigger
   useEffect(() => {
     api<ActivePolicy>('GET', '/v1/policy').then(setPolicy, (err: unknown) =>
       setError(err instanceof ApiError ? err.message : 'the policy could not be loaded'),
@@ -41,7 +49,7 @@ export function PolicyPage() {
       (v) => setVersions(v.versions),
       () => setVersions([]),
     );
-  }, []);
+  }, [generation]);
   if (error)
     return (
       <p role="alert" className="error">
@@ -60,6 +68,10 @@ export function PolicyPage() {
         {policy.warnings > 0 && `, ${policy.warnings} warning(s)`}.
       </p>
       <Playground policy={policy} />
+      <DraftRule
+        isAdmin={props.session.roles.includes('admin')}
+        onAdopted={() => setGeneration((g) => g + 1)}
+      />
       <h2>
         Tests: {policy.tests.length - failed} passed, {failed} failed
       </h2>
@@ -150,11 +162,7 @@ function Playground(props: { policy: ActivePolicy }) {
           Explain
         </button>
       </div>
-      {problem && (
-        <p role="alert" className="error">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {result && (
         <div role="status" className="explanation">
           <p>
@@ -250,11 +258,7 @@ function History(props: { versions: Version[] }) {
           ))}
         </tbody>
       </table>
-      {problem && (
-        <p role="alert" className="error">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {diff && from !== undefined && (
         <section aria-label="Differences between versions">
           {diff.map((file) => (

@@ -11,8 +11,15 @@ import {
   type VerificationReport,
 } from '@gatehouse/core';
 import { AuditLog } from '../audit/audit-log.js';
-import { actionDraft } from '../audit/drafts.js';
 import { findConfigPath, type GatehouseConfig, loadConfig } from '../config/load.js';
+import {
+  adoptionEvent,
+  type CompiledDraft,
+  draftNotes,
+  FRAGMENT_NAME,
+  fragmentFileName,
+  MAX_SENTENCES,
+} from '../nl/adoption.js';
 import { draftWithModel, LlmDraftError } from '../nl/llm-draft.js';
 import { describeRedteamDiff, type RedteamDiff, redteamDiff } from '../nl/redteam-diff.js';
 import { readPolicySources } from '../policy/sources.js';
@@ -33,9 +40,6 @@ export interface DraftOptions {
   redteam?: boolean;
   config?: string;
 }
-
-/** Most sentences one draft takes: a fragment is reviewed by a person, in one sitting. */
-const MAX_SENTENCES = 50;
 
 /**
  * Finds the policy and the config a draft works with. `--policy` may name a project folder
@@ -99,7 +103,7 @@ export async function policyDraft(
   if (read.diagnostics.length > 0)
     throw new UsageError(`cannot read the policy: ${read.diagnostics[0]?.message}`);
   const sources: PolicySource[] = read.sources;
-  const fragmentName = opts.out ? basename(opts.out) : 'nl-fragment.yaml';
+  const fragmentName = opts.out ? basename(opts.out) : FRAGMENT_NAME;
   const compiler = opts.llm ? 'llm' : 'grammar';
   let draft: Draft;
   if (opts.llm) {
@@ -127,7 +131,7 @@ export async function policyDraft(
       }
     return EXIT.failed;
   }
-  const notes = [...new Set(draft.meanings.flatMap((m) => m.notes))];
+  const notes = draftNotes(draft);
   // Item 4 of the report; only for a fragment that passed the other checks.
   const redteam =
     opts.redteam === false || !draft.report.ok
@@ -214,7 +218,7 @@ async function apply(
   ctx: {
     sentences: string[];
     compiler: string;
-    draft: Extract<Draft, { ok: true }>;
+    draft: CompiledDraft;
     policyPath: string;
     config?: GatehouseConfig;
   },
@@ -230,7 +234,7 @@ async function apply(
   const target = opts.out
     ? resolve(io.cwd, opts.out)
     : folder
-      ? join(folder, `${draft.rules[0]?.id ?? 'nl-fragment'}.yaml`)
+      ? join(folder, fragmentFileName(draft))
       : undefined;
   if (!target)
     throw new UsageError(
@@ -266,34 +270,16 @@ async function apply(
 
 async function auditApply(
   config: GatehouseConfig,
-  ctx: { sentences: string[]; compiler: string; draft: Extract<Draft, { ok: true }> },
+  ctx: { sentences: string[]; compiler: string; draft: CompiledDraft },
   target: string,
 ): Promise<void> {
-  const { draft } = ctx;
-  {
-    const store = await openStore(config.storage);
-    const audit = new AuditLog(store);
-    try {
-      await audit.append(
-        actionDraft({
-          type: 'policy',
-          action: 'policy.draft.applied',
-          outcome: 'succeeded',
-          who: {},
-          door: 'cli',
-          extra: {
-            sentences: ctx.sentences,
-            compiler: ctx.compiler,
-            report_digest: draft.report.digest,
-            file: target,
-            widening: draft.report.widening,
-          },
-        }),
-      );
-    } finally {
-      await audit.close();
-      await store.close();
-    }
+  const store = await openStore(config.storage);
+  const audit = new AuditLog(store);
+  try {
+    await audit.append(adoptionEvent({ ...ctx, file: target, who: {}, door: 'cli' }));
+  } finally {
+    await audit.close();
+    await store.close();
   }
 }
 

@@ -29,6 +29,7 @@ import { AgentAdmin } from '../identity/agent-admin.js';
 import { agentRoutes } from '../identity/agent-routes.js';
 import type { AuthorizationServer } from '../oauth/authorization-server.js';
 import { oauthRoutes } from '../oauth/routes.js';
+import { draftRoutes } from '../policy/draft-routes.js';
 import { policyRoutes } from '../policy/policy-routes.js';
 import type { PolicyRuntime } from '../policy/runtime.js';
 import type { Store } from '../store/index.js';
@@ -176,6 +177,11 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     ...(deps.auditLog && { audit: deps.auditLog }),
   });
   await app.register(policyRoutes, { runtime: deps.runtime, store: deps.store, admin: deps.admin });
+  await app.register(draftRoutes, {
+    runtime: deps.runtime,
+    admin: deps.admin,
+    ...(deps.auditLog && { audit: deps.auditLog }),
+  });
   await app.register(consoleAssetRoutes, deps.console ? { origin: deps.console.url } : {});
   if (deps.console?.feed) await app.register(liveRoutes, { feed: deps.console.feed, admin: deps.admin });
   // Sign-in's libraries (WebAuthn, OpenID Connect) load only in a server that serves the console,

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { type FSWatcher, watch } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { type CompiledPolicy, checkPolicy, type Diagnostic, type PolicySource } from '@gatehouse/core';
 import { parse as parseYaml } from 'yaml';
 import type { DeploymentPolicyLoad } from './deployment-policy.js';
@@ -99,16 +99,19 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
   #timer: NodeJS.Timeout | undefined;
   #reloading: Promise<void> = Promise.resolve();
   #extra: readonly PolicySource[] = [];
+  #sources: readonly PolicySource[];
   /** Sources from the config (upstream tool catalogs): always compiled, never replaced. */
   #fixed: readonly PolicySource[] = [];
 
   private constructor(
     readonly path: string,
     policy: CompiledPolicy,
+    sources: readonly PolicySource[],
     private readonly displayBase: string | undefined,
   ) {
     super();
     this.#policy = policy;
+    this.#sources = sources;
     this.#loadedAt = new Date();
   }
 
@@ -124,7 +127,7 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
   > {
     const result = await loadPolicy(path, displayBase, [...fixed, ...extra], { preferFiles: true });
     if (!result.ok) return { diagnostics: result.diagnostics };
-    const runtime = new PolicyRuntime(path, result.policy, displayBase);
+    const runtime = new PolicyRuntime(path, result.policy, result.sources, displayBase);
     runtime.#extra = extra;
     runtime.#fixed = fixed;
     return { runtime, sources: result.sources };
@@ -135,7 +138,7 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
     load: DeploymentPolicyLoad & { result: { ok: true } },
     displayBase?: string,
   ): PolicyRuntime {
-    const runtime = new PolicyRuntime(load.path, load.result.policy, displayBase);
+    const runtime = new PolicyRuntime(load.path, load.result.policy, load.result.sources, displayBase);
     runtime.#extra = load.registered;
     runtime.#fixed = load.fixed;
     return runtime;
@@ -148,6 +151,80 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
 
   get loadedAt(): Date {
     return this.#loadedAt;
+  }
+
+  /** The sources the deciding policy was compiled from: the files, then the config's and the API's. */
+  get sources(): readonly PolicySource[] {
+    return this.#sources;
+  }
+
+  /**
+   * Writes a new file into the policy folder and activates the policy with it, or takes the file
+   * back out and keeps the running policy when the folder no longer compiles with it. Serialized
+   * with the reloads, so what is activated is what was written, checked against the files as
+   * they are at that moment. Never overwrites a file. `record` runs after the folder compiled
+   * with the file and before the policy is activated: when it throws, the file is taken back out.
+   */
+  adoptFile(
+    name: string,
+    text: string,
+    record: (path: string) => Promise<void>,
+  ): Promise<
+    | { ok: true; policy: CompiledPolicy; path: string }
+    | { ok: false; code: 'exists' | 'not-a-folder' | 'does-not-compile'; message: string }
+  > {
+    const attempt = this.#reloading.then(async () => {
+      if (!(await stat(this.path)).isDirectory())
+        return {
+          ok: false as const,
+          code: 'not-a-folder' as const,
+          message: 'the policy is one file: make it a folder to adopt fragments beside it',
+        };
+      const target = join(this.path, name);
+      try {
+        await writeFile(target, text, { flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        return {
+          ok: false as const,
+          code: 'exists' as const,
+          message: `${name} already exists in the policy folder`,
+        };
+      }
+      const result = await loadPolicy(this.path, this.displayBase, [...this.#fixed, ...this.#extra], {
+        preferFiles: true,
+      });
+      if (!result.ok) {
+        await rm(target, { force: true });
+        return {
+          ok: false as const,
+          code: 'does-not-compile' as const,
+          message: 'the policy folder no longer compiles with the fragment (a file changed since the draft)',
+        };
+      }
+      try {
+        await record(target);
+      } catch (err) {
+        await rm(target, { force: true });
+        throw err;
+      }
+      this.activate(result);
+      return { ok: true as const, policy: result.policy, path: target };
+    });
+    // The caller hears of a failure; the reloads that follow still run.
+    this.#reloading = attempt.then(
+      () => undefined,
+      () => undefined,
+    );
+    return attempt;
+  }
+
+  private activate(result: PolicyLoadResult & { ok: true }): void {
+    this.#sources = result.sources;
+    if (result.policy.hash === this.#policy.hash) return;
+    this.#policy = result.policy;
+    this.#loadedAt = new Date();
+    this.emit('reloaded', result.policy, result.sources);
   }
 
   /** Watches the policy's files (or folder) and reloads on change. */
@@ -180,10 +257,9 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
       this.emit('rejected', result.diagnostics);
       return;
     }
-    if (result.policy.hash === this.#policy.hash) return;
-    this.#policy = result.policy;
-    this.#loadedAt = new Date();
-    this.emit('reloaded', result.policy, result.sources);
+    const changed = result.policy.hash !== this.#policy.hash;
+    this.activate(result);
+    if (!changed) return;
     const warnings = result.diagnostics.filter((d) => d.severity === 'warning');
     if (warnings.length > 0) this.emit('warned', warnings);
   }
@@ -199,11 +275,7 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
       const result = await loadPolicy(this.path, this.displayBase, [...this.#fixed, ...extra]);
       if (!result.ok) return { ok: false as const, diagnostics: result.diagnostics };
       this.#extra = extra;
-      if (result.policy.hash !== this.#policy.hash) {
-        this.#policy = result.policy;
-        this.#loadedAt = new Date();
-        this.emit('reloaded', result.policy, result.sources);
-      }
+      this.activate(result);
       return { ok: true as const };
     });
     // A failure is reported and leaves the running policy as it was; later reloads still run.
