@@ -71,6 +71,14 @@ describe('PolicyRuntime.adoptFile', () => {
     expect(runtime.policy.hash).toBe(before);
   });
 
+  it('writes only a plain YAML file name inside the folder', async () => {
+    const { runtime } = await runtimeIn(true);
+    for (const name of ['../escape.yaml', '/tmp/x.yaml', 'rule.json', '.hidden.yaml', 'a/b.yaml'])
+      await expect(runtime.adoptFile(name, RULE, async () => undefined)).rejects.toThrow(
+        'not a policy file name',
+      );
+  });
+
   it('never overwrites a file, and refuses a policy that is one file', async () => {
     const folder = await runtimeIn(true);
     const record = async () => undefined;

@@ -173,6 +173,9 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
     | { ok: true; policy: CompiledPolicy; path: string }
     | { ok: false; code: 'exists' | 'not-a-folder' | 'does-not-compile'; message: string }
   > {
+    // Only a plain YAML file name: the folder is the only place an adoption may write.
+    if (basename(name) !== name || !/^[\w.-]+\.ya?ml$/.test(name) || name.startsWith('.'))
+      return Promise.reject(new TypeError(`not a policy file name: ${JSON.stringify(name)}`));
     const attempt = this.#reloading.then(async () => {
       if (!(await stat(this.path)).isDirectory())
         return {
