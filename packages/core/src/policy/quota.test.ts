@@ -48,6 +48,27 @@ describe('quota rules: compile', () => {
     expect(errorsOf([{ ...capped, quota: { max: 3 } }]).length).toBeGreaterThan(0);
   });
 
+  it('does not count a quota rule without a condition as shadowing the rules beneath it', () => {
+    const { diagnostics } = checkPolicy({
+      name: 't.yaml',
+      text: stringify({
+        version: 1,
+        tools: catalog,
+        agents,
+        rules: [
+          capped,
+          {
+            id: 'big',
+            match: { tools: ['payments.transfer'] },
+            when: 'args.amount > 1000',
+            effect: 'approve',
+          },
+        ],
+      }),
+    });
+    expect(diagnostics.filter((d) => d.code === 'GH_POLICY_SHADOWED')).toEqual([]);
+  });
+
   it('names the quota rules that cover an agent and tool, and none for a policy without quotas', () => {
     const policy = policyWith([capped, { id: 'plain', match: { tools: ['email.send'] }, effect: 'deny' }]);
     const assistant = policy.agents.get('assistant')!;
