@@ -12,8 +12,8 @@ const MAX_CALLS_KEPT = 100_000;
  * per call scored by its time, trimmed to the longest window and to the largest quota, and
  * expiring with the window. A command that fails rejects, and the path refuses the call.
  *
- * Counting and recording are two steps: calls racing on several replicas may each read a
- * count below the quota and all run (at most one call per racing replica past it).
+ * Counting and recording are two steps: calls racing (in one replica or several) may each read
+ * a count below the quota and all run, so a burst of N concurrent calls can pass it by N - 1.
  */
 export class RedisUsageStore implements UsagePort {
   constructor(
