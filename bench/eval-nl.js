@@ -7,7 +7,10 @@
  *   node bench/eval-nl.js                    the repository's set
  *   node bench/eval-nl.js --set F.yaml      another set in the repository's format
  *   node bench/eval-nl.js --file F.jsonl     a set of JSON lines: { sentence, shape?, refuse?,
- *                                            requests: [{ agent, tool, args?, …, expect }] }
+ *                                            requests: [{ agent, tool, args?, usage?, …, expect }] }
+ *
+ * A request's `usage` is the calls the agent already made under the sentence's quota rules (a
+ * number for all of them, or rule id → count); without it, a request is one call in a fresh window.
  *   node bench/eval-nl.js --policy P.yaml    another policy to compile against
  *   node bench/eval-nl.js --json             the figures as JSON
  *
@@ -138,6 +141,7 @@ function loadCases() {
             ...(r.origin && { origin: r.origin }),
             ...(r.provenance && { provenance: r.provenance }),
             ...(r.mentions && { mentions: r.mentions }),
+            ...(r.usage !== undefined && { usage: r.usage }),
             session: {
               labels: r.labels ?? [],
               calls: r.calls ?? 0,
@@ -155,6 +159,16 @@ function loadCases() {
   for (const sentence of set.refuse ?? [])
     cases.push({ shape: 'refuse', sentence, seed: false, refuse: true, requests: [] });
   return cases;
+}
+
+/**
+ * The calls a case says the agent already made under each quota rule of the fragment: a number
+ * counts for every quota rule, an object by rule id; a case that says nothing is one call in a
+ * fresh window (0), as cases written before quotas are.
+ */
+function usageFor(policy, given) {
+  const ids = policy.rules.filter((r) => r.quota !== undefined).map((r) => r.id);
+  return Object.fromEntries(ids.map((id) => [id, typeof given === 'number' ? given : (given?.[id] ?? 0)]));
 }
 
 const policyText = readFileSync(policyPath, 'utf8');
@@ -234,7 +248,11 @@ for (const c of cases) {
   }
   let all = true;
   for (const r of c.requests) {
-    const request = withToolOrigins({ ...r.request, ...(r.request.now && { now: new Date(r.request.now) }) });
+    const request = withToolOrigins({
+      ...r.request,
+      ...(r.request.now && { now: new Date(r.request.now) }),
+      usage: usageFor(policy, r.request.usage),
+    });
     // A case the policy alone already decides against its label (an intent that excludes
     // the tool, a grant) cannot be met by any rule (deny > approve > allow): it judges the
     // set's label, not the compiler, and is counted apart.

@@ -134,6 +134,7 @@ export type {
   PathPorts,
   PathRequest,
   ToolBlock,
+  UsagePort,
 } from './path/path-contract.js';
 export {
   isWellFormedSessionId,
@@ -157,6 +158,7 @@ export {
   startSessionJournal,
   takeSessionChanges,
 } from './path/session-store.js';
+export { MemoryUsageStore } from './path/usage.js';
 export {
   type ArgumentLimits,
   ArgumentValidator,
@@ -165,7 +167,7 @@ export {
 } from './path/validate-args.js';
 export { categoriesFromAnnotations, type ToolAnnotations } from './policy/annotations.js';
 export { checkPolicy, compilePolicy, MAX_POLICY_SOURCE_LENGTH } from './policy/compile.js';
-export { decide } from './policy/decide.js';
+export { decide, quotaRulesFor } from './policy/decide.js';
 export { type EmailAddress, EmailAddressError, parseEmailAddress } from './policy/email-address.js';
 export { explain } from './policy/explain.js';
 export { compileGlob, type Glob } from './policy/glob.js';

@@ -101,6 +101,33 @@ describe('createGuard, local mode', () => {
     expect(verdict.status).toBe('approval-required');
   });
 
+  it('counts an agent’s calls under a quota across its guards, and refuses past it', async () => {
+    const capped = {
+      name: 'quota.yaml',
+      text: `version: 1
+tools:
+  notes.write: { categories: [write] }
+agents:
+  note-taker: { owner: o@example.com, grants: ['notes.*'] }
+rules:
+  - id: sdk-notes-cap
+    match: { tools: [notes.write] }
+    effect: deny
+    quota: { max: 2, per: 1h }
+`,
+    };
+    const write = async () => 'written';
+    const first = createGuard({ policy: capped, agent: 'note-taker' });
+    expect(await first.run('notes.write', {}, write)).toBe('written');
+    expect(await first.run('notes.write', {}, write)).toBe('written');
+    // A new guard (a new session) for the same agent does not start the count again.
+    const second = createGuard({ policy: capped, agent: 'note-taker' });
+    expect(await second.run('notes.write', {}, write)).toMatchObject({
+      gatehouse: 'denied',
+      message: expect.stringContaining('2 of at most 2 per 1h already made'),
+    });
+  });
+
   it('refuses to start for an agent the policy does not declare', () => {
     expect(() => createGuard({ policy, agent: 'nobody' })).toThrow(/not declared/);
   });

@@ -4,6 +4,7 @@ import {
   compilePolicy,
   EnforcementPath,
   MemorySessionStore,
+  MemoryUsageStore,
   type PathOutcome,
   type PolicySource,
 } from '@gatehouse/core';
@@ -91,6 +92,13 @@ export interface Guard {
    */
   endorse(values: unknown): void;
 }
+
+/**
+ * Quota counts of the local guards in this process, shared by all of them so that an agent's
+ * count does not start again with each guard (each session). A call counts once it is allowed:
+ * the application runs it.
+ */
+const IN_PROCESS_USAGE = new MemoryUsageStore();
 
 /** Local mode: the policy is evaluated in this process. */
 export interface LocalGuardOptions {
@@ -219,6 +227,7 @@ function localDecider(options: LocalGuardOptions, sessionId: string): Decider {
   if (!agent) throw new Error(`agent '${String(options.agent)}' is not declared in the policy`);
   const path = new EnforcementPath({
     sessions: new MemorySessionStore(),
+    usage: IN_PROCESS_USAGE,
     newId: (prefix) => `${prefix}_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`,
   });
   return async (tool, args, callOptions, supplied) => {

@@ -896,7 +896,7 @@ describe('recipients and sources said other ways', () => {
 });
 
 describe('what is still refused', () => {
-  it.each(['The finance agent may make at most 5 transfers per hour.'])('"%s"', (sentence) => {
+  it.each(['The total amount transferred per day must not exceed $10,000.'])('"%s"', (sentence) => {
     expect(refusedOnPartial(sentence).code).toMatch(/^GH_NL_/);
   });
 });

@@ -125,7 +125,7 @@ describe('compileSentence refuses what it cannot compile whole', () => {
   it('refuses a sentence without an effect', () => {
     expect(refusal('Payments over $1,000').code).toBe('GH_NL_NO_EFFECT');
   });
-  it('refuses counts per period, which a rule cannot state', () => {
+  it('refuses sums per period, which a rule cannot state', () => {
     expect(refusal('Agents cannot pay more than 500 dollars per day').code).toBe('GH_NL_UNSUPPORTED');
   });
   it('refuses a tool the catalog does not have', () => {

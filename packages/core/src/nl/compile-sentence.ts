@@ -1,4 +1,5 @@
 import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
+import { quotaMeanings, splitQuota } from './compile-quota.js';
 import type { Condition, SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
 import { accountLiteralsOf } from './parse-payees.js';
@@ -42,6 +43,10 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     return refuse('GH_NL_TOO_LONG', `a rule is one sentence of at most ${MAX_SENTENCE_LENGTH} characters`);
   const odd = ODD_CHARACTER.exec(trimmed);
   if (odd) return refuse('GH_NL_UNPARSED', `the character '${odd[0]}' is not part of the grammar`, [odd[0]]);
+  // A count per period: the calls it counts are compiled as the grammar reads them, then bounded.
+  const quota = splitQuota(trimmed);
+  if (quota && 'refusal' in quota) return { ok: false, refusal: quota.refusal };
+  if (quota) return quotaMeanings(trimmed, quota, (counted) => compileSentence(counted, vocabulary));
   const text = normalizeSentence(trimmed);
   const accounts = accountLiteralsOf(trimmed);
   const clauses = splitClauses(text);

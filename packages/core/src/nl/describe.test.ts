@@ -16,6 +16,9 @@ rules:
     effect: approve
   - { id: old-pattern, when: '!args.to.all(r, r.matches("^[^@,;<>\\\\s]+@example\\\\.com$"))', effect: deny }
   - { id: macro, when: '!args.to.all(r, !email(r).routed && email(r).domain == "example.com") && args.amount > 10', effect: deny }
+  - { id: daily, match: { agents: [finance-agent], categories: [financial] }, effect: deny, quota: { max: 3, per: 1d } }
+  - { id: hourly, match: { tools: [pay] }, when: args.amount > 100, effect: approve, quota: { max: 50, per: 2h } }
+  - { id: never, match: { tools: [pay] }, effect: deny, quota: { max: 0, per: 1h } }
   - { id: hours, when: '!(now.getHours("UTC") >= 9 && now.getHours("UTC") < 17) && args.amount > 10', effect: deny }
 `);
 const sentence = (id: string) =>
@@ -41,6 +44,13 @@ describe('describeRule', () => {
     expect(sentence('hours')).toBe(
       'No agent may call any tool when it is outside business hours (09:00–17:00 UTC) and amount is over 10.',
     );
+  });
+  it('renders a quota as a count per period', () => {
+    expect(sentence('daily')).toBe('The agent finance-agent may move money at most 3 times per day.');
+    expect(sentence('hourly')).toBe(
+      'Every agent must get 1 approval to call pay more than 50 times per 2 hours when amount is over 100.',
+    );
+    expect(sentence('never')).toBe('No agent may call pay.');
   });
   it('quotes a condition it has no words for instead of guessing', () => {
     expect(sentence('odd')).toBe('No agent may call any tool when `size(args) > 3` holds.');

@@ -111,6 +111,16 @@ function unwrapped(part: string): string {
   return part.slice(1, -1);
 }
 
+const UNIT_WORDS: Readonly<Record<string, string>> = { s: 'second', m: 'minute', h: 'hour', d: 'day' };
+
+/** `3 times per day`, `1 time per 2 hours`: a quota in words. */
+function timesPer(quota: NonNullable<CompiledRule['quota']>): string {
+  const amount = Number(quota.per.slice(0, -1));
+  const unit = UNIT_WORDS[quota.per.slice(-1)] ?? quota.per.slice(-1);
+  const period = amount === 1 ? unit : `${amount} ${unit}s`;
+  return `${quota.max.toLocaleString('en-US')} time${quota.max === 1 ? '' : 's'} per ${period}`;
+}
+
 /**
  * A rule rendered back as one English sentence, from its structure rather than its
  * description, so a reviewer reads what the YAML does and can compare it with what the
@@ -133,11 +143,16 @@ export function describeRule(rule: CompiledRule): string {
       ? ''
       : ' any tool';
   const labels = m.labels?.length ? ` on data labelled ${list(m.labels)}` : '';
-  const action = `${verbs}${tools}${labels}`;
+  // A quota of 0 applies from the first call: it reads as the plain rule.
+  const quota = rule.quota && rule.quota.max > 0 ? rule.quota : undefined;
+  const times = quota ? ` ${rule.effect === 'deny' ? 'at most' : 'more than'} ${timesPer(quota)}` : '';
+  const action = `${verbs}${tools}${labels}${rule.effect === 'deny' ? '' : times}`;
   const approval = rule.approval;
   const effect =
     rule.effect === 'deny'
-      ? `may not ${action}`
+      ? quota
+        ? `may ${action}${times}`
+        : `may not ${action}`
       : rule.effect === 'allow'
         ? `may ${action}`
         : `must get ${approval?.approvers ?? 1} approval${(approval?.approvers ?? 1) > 1 ? 's' : ''}${approval?.groups.length ? ` from ${list(approval.groups)}` : ''} to ${action}`;
@@ -152,6 +167,6 @@ export function describeRule(rule: CompiledRule): string {
       `unless everything ${arg} mentions came from ${list(origins.map((o) => (o === 'user_input' ? 'the user' : o === 'trusted' ? 'a trusted tool' : o)))}`,
     );
   const sentence =
-    m.agents?.length || rule.effect !== 'deny' ? `${subject} ${effect}` : `No agent may ${action}`;
+    m.agents?.length || rule.effect !== 'deny' || quota ? `${subject} ${effect}` : `No agent may ${action}`;
   return `${sentence}${conditions.length ? ` ${conditions.join(', ')}` : ''}.`;
 }

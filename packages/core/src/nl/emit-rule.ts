@@ -57,6 +57,7 @@ export function ruleFromMeaning(meaning: SentenceMeaning, id: string): RuleDocum
         ...(meaning.approval.groups.length > 0 && { groups: [...meaning.approval.groups] }),
       },
     }),
+    ...(meaning.quota && { quota: { max: meaning.quota.max, per: meaning.quota.per } }),
   };
 }
 

@@ -34,6 +34,8 @@ export interface SentenceMeaning {
     readonly origin?: Readonly<Record<string, readonly string[]>>;
     readonly mentions?: Readonly<Record<string, readonly string[]>>;
   };
+  /** A count per period: the rule applies once the agent made `max` of these calls within `per`. */
+  readonly quota?: { readonly max: number; readonly per: string };
   /** What the compiler chose that the sentence did not say outright, for the report. */
   readonly notes: readonly string[];
 }

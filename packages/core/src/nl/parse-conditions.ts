@@ -123,7 +123,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
 
   parseSessionLabels(take, parsed, labelPhrases);
 
-  // Counts per session; a count per period needs a rate limit, which a rule cannot express.
+  // Counts per session (a count per period is a quota: compile-quota.ts reads it first).
   // session.calls counts every call of the session: "more than 5 emails" (or "5 times") counts
   // one tool's calls, which it is not, so only calls, requests and actions are read.
   take(
@@ -230,7 +230,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   );
   take('(?:per|a|each|every|in a|in one|within an?)\\s(?:day|hour|minute|week|month|year)', (m) => {
     parsed.unsupported.push(
-      `"${m[0]}": a count or sum per period is a rate limit, which a rule cannot state`,
+      `"${m[0]}": a sum per period is not something a rule states, and a count per period is written "at most N <calls> per <period>"`,
     );
     return true;
   });

@@ -41,6 +41,8 @@ interface MutableProbe {
   provenance: Record<string, string[]>;
   origin: Record<string, string[]>;
   mentions: Record<string, string[]>;
+  /** Quota rule id → the calls the agent already made under it. */
+  usage: Record<string, number>;
 }
 
 function baseArgs(tool: ToolDefinition, domain: string): Record<string, unknown> {
@@ -64,7 +66,8 @@ const unescapeDomain = (d: string) => d.replace(/\\+\./g, '.');
  * The requests that exercise a fragment: every catalog tool (each category member), every
  * declared agent and one no rule names, and for each condition the rules read its boundary
  * cases — amounts at the threshold and one either side (999 / 1,000 / 1,001), recipients
- * inside and outside each domain, with and without each label and origin, each time window.
+ * inside and outside each domain, with and without each label and origin, each time window,
+ * and each quota's count less one, reached and passed.
  * Derived from the rules' text, so a model's fragment is probed as hard as the grammar's.
  */
 export function probesFor(
@@ -210,6 +213,24 @@ export function probesFor(
         })),
     );
   }
+  // Each quota below, at and above its count; every other quota rule counts nothing yet.
+  for (const r of rules) {
+    const max = r.quota?.max;
+    if (max === undefined) continue;
+    variants.push(
+      [max - 1, max, max + 1]
+        .filter((v) => v >= 0)
+        .map((v) => ({
+          label: `${v} made under ${r.id}`,
+          apply: (p) => {
+            p.usage[r.id] = v;
+          },
+        })),
+    );
+  }
+  const freshUsage = Object.fromEntries(
+    [...policy.rules, ...rules].filter((r) => r.quota !== undefined).map((r) => [r.id, 0]),
+  );
   if (/\bnow\b|resource\.state/.test(text)) {
     const times = [
       '2026-11-04T03:00:00Z',
@@ -285,6 +306,7 @@ export function probesFor(
           provenance: {},
           origin: {},
           mentions: {},
+          usage: { ...freshUsage },
         };
         for (const v of combo) v.apply(p);
         probes.push({
@@ -297,6 +319,7 @@ export function probesFor(
             ...(Object.keys(p.provenance).length > 0 && { provenance: p.provenance }),
             ...(Object.keys(p.origin).length > 0 && { origin: p.origin }),
             ...(Object.keys(p.mentions).length > 0 && { mentions: p.mentions }),
+            ...(Object.keys(p.usage).length > 0 && { usage: p.usage }),
           },
           ...(agent.name !== undefined && { agentName: agent.name }),
           summary: combo.map((v) => v.label).join(', '),
@@ -352,7 +375,13 @@ function product(dimensions: Variant[][]): Variant[][] {
  * approve, as the PDP's fail-closed errors do), and then the decision is at least as strict
  * as the sentence's effect.
  */
-export function predictedEffect(meaning: SentenceMeaning, probe: Probe, before: Effect): Effect {
+export function predictedEffect(
+  meaning: SentenceMeaning,
+  probe: Probe,
+  before: Effect,
+  /** The id of the meaning's rule, which the probe's usage counts by. */
+  ruleId?: string,
+): Effect {
   const agent = probe.request.agent;
   if (meaning.agents.length > 0 && !meaning.agents.includes(agent.name)) return before;
   if (meaning.exceptAgents.includes(agent.name)) return before;
@@ -367,6 +396,9 @@ export function predictedEffect(meaning: SentenceMeaning, probe: Probe, before: 
     const holds = conditionHolds(c, probe.facts);
     if (holds === false || (holds === undefined && meaning.effect === 'allow')) return before;
   }
+  // Below its count a quota rule does not apply; a count the probe lacks fails closed.
+  const used = ruleId === undefined ? undefined : probe.request.usage?.[ruleId];
+  if (meaning.quota && used !== undefined && used < meaning.quota.max) return before;
   if (meaning.require) {
     // A `mentions` entry is one list of origins per identifier (a flat list stands for one).
     const originSets = (value: readonly (string | readonly string[])[]): (readonly string[])[] =>

@@ -12,6 +12,8 @@ export type DecisionExtra = {
   labels?: string[];
   provenance?: Record<string, string[]>;
   origin?: Record<string, string[]>;
+  /** The calls already made under every quota rule of the sentence; 0 (a fresh window) unless given. */
+  usage?: number;
 };
 
 /** The policy `sources` with a sentence's rules beside them; throws when the sentence is refused. */
@@ -47,6 +49,9 @@ export function decisionsOn(text: string, vocab: Vocabulary, sentence: string) {
       now: new Date(extra.now ?? '2026-11-04T12:00:00Z'),
       ...(extra.provenance && { provenance: extra.provenance }),
       ...(extra.origin && { origin: extra.origin }),
+      usage: Object.fromEntries(
+        policy.rules.filter((r) => r.quota !== undefined).map((r) => [r.id, extra.usage ?? 0]),
+      ),
     });
     const eligible = (d.approval?.requirements ?? [])
       .flatMap((q) => q.groups.flatMap((g) => policy.groups.get(g) ?? []))

@@ -180,7 +180,8 @@ export function verifyFragment(input: {
     if (widens(b.effect, a.effect)) widened.push(change);
     if (input.meanings) {
       let expected = b.effect;
-      for (const m of input.meanings) expected = predictedEffect(m, probe, expected);
+      for (const [i, m] of input.meanings.entries())
+        expected = predictedEffect(m, probe, expected, rules[i]?.id);
       if (expected !== a.effect && mispredicted.length < 5)
         mispredicted.push(
           `${change.agent} → ${change.tool} (${probe.summary}): expected ${expected}, got ${a.effect}`,

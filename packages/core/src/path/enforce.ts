@@ -1,8 +1,8 @@
-import type { DetectorFinding, RedactionClass } from '../detectors/types.js';
+import type { RedactionClass } from '../detectors/types.js';
 import { withinGrants } from '../identity/scope.js';
 import { decide } from '../policy/decide.js';
 import type { AgentIdentity, CompiledPolicy, Decision, Obligations } from '../policy/types.js';
-import { type InspectionSettings, inspectStep, safeRedact } from './inspect.js';
+import { type InspectionSettings, inspectStep, observeLabelled, safeRedact, summaryOf } from './inspect.js';
 import { argumentContentLabels } from './offline.js';
 import type {
   InspectionSummary,
@@ -15,14 +15,13 @@ import type {
 import {
   isWellFormedSessionId,
   newSession,
-  observeOutput,
   observeUserInput,
   originsInSession,
-  PROVENANCE_INCOMPLETE,
   provenanceInSession,
   recordCall,
   type SessionState,
 } from './session.js';
+import { needsUsage, readUsage, recordUsage } from './usage.js';
 import {
   type ArgumentLimits,
   ArgumentValidator,
@@ -33,7 +32,7 @@ import {
 /**
  * The enforcement path of DESIGN §2, once, for every door:
  *
- *   authenticate → validate → rate limit → decide → [approval] → execute → inspect → audit
+ *   authenticate → validate → rate limit → [usage] → decide → [approval] → execute → [usage] → inspect → audit
  *
  * The door authenticates (a bearer token, or the SDK's configured identity)
  * and hands over the agent; everything after that happens here, talking to
@@ -184,7 +183,8 @@ export class EnforcementPath {
     const sessionId = session.id;
     const readsProvenance = this.readsProvenance(policy);
 
-    // 4. Decide.
+    // 4. Decide, with the agent's counts under the quota rules that may select the call.
+    const reading = await readUsage(this.ports.usage, policy, request.agent, request.tool);
     const decision = decide(policy, {
       agent: request.agent,
       tool: request.tool,
@@ -208,7 +208,11 @@ export class EnforcementPath {
       ...(request.delegation && { delegation: request.delegation }),
       ...(request.context && { context: request.context }),
       ...(request.reasoning !== undefined && { reasoning: request.reasoning }),
+      ...(reading.usage && { usage: reading.usage }),
     });
+    // Refused like a rate limit, before any decision is written: the quota could not be counted.
+    const uncounted = needsUsage(reading, decision);
+    if (uncounted !== undefined) return deny('usage-unavailable', uncounted, { sessionId });
     const subject = this.auditSubject(request);
     // Arguments the audit keeps are redacted as the obligations say (DESIGN §6: "redacted where DLP says so").
     // A detected secret is never kept, whatever the policy says; the hash binds the exact args.
@@ -310,7 +314,23 @@ export class EnforcementPath {
     }
     // 6. Execute — or, with no executor, hand the go-ahead to the PEP.
     const spent = approvalId !== undefined ? { approvalId } : {};
-    if (!this.ports.execute) return finish({ status: 'allowed', decision, decisionId, sessionId, ...spent });
+    if (!this.ports.execute) {
+      // The PEP runs the call once told it may: it counts toward its quotas now, or is refused.
+      try {
+        await recordUsage(this.ports.usage, decision, request.agent.id);
+      } catch (err) {
+        const reason = `the usage store is unavailable (${messageOf(err)}); the call is refused`;
+        await audit({
+          type: 'decision',
+          decision,
+          status: 'denied',
+          code: 'usage-unavailable',
+          reason,
+        }).catch(() => undefined);
+        return finish(deny('usage-unavailable', reason, { sessionId, decision }));
+      }
+      return finish({ status: 'allowed', decision, decisionId, sessionId, ...spent });
+    }
     let output: unknown;
     try {
       output = await this.ports.execute(request.tool, args);
@@ -333,6 +353,8 @@ export class EnforcementPath {
       }).catch(() => undefined);
       return finish(failed);
     }
+    // The call has run: it counts, whether or not the store can say so now.
+    await recordUsage(this.ports.usage, decision, request.agent.id).catch(() => undefined);
     // 7. Inspect: detector labels join the catalog's in the session, with the output's fingerprints;
     // the output is redacted or withheld as the decision's obligations say.
     const inspected = await inspectStep(
@@ -447,40 +469,6 @@ export class EnforcementPath {
  * INVARIANT: a CompiledPolicy is immutable, so its validator never goes stale.
  */
 const VALIDATORS = new WeakMap<CompiledPolicy, ArgumentValidator>();
-
-/**
- * Records an output's labels and fingerprints in the session. An output that
- * cannot be walked (a getter that throws) still leaves its labels, and the
- * session says its provenance is incomplete.
- */
-function observeLabelled(
-  session: SessionState,
-  output: unknown,
-  inspected: { readonly labels: readonly string[]; readonly findings: readonly DetectorFinding[] },
-): void {
-  const { labels } = inspected;
-  // Containment is scoped to the records the injection findings are in; a finding without a
-  // place (a classifier's verdict) flags the whole output.
-  const injection = inspected.findings.filter((f) => f.detector === 'injection');
-  const flaggedPaths = injection.some((f) => f.path === undefined)
-    ? undefined
-    : injection.map((f) => f.path!);
-  try {
-    observeOutput(session, output, labels, flaggedPaths);
-  } catch {
-    for (const label of labels) session.labels.add(label);
-    session.labels.add(PROVENANCE_INCOMPLETE);
-  }
-}
-
-function summaryOf(inspected: Awaited<ReturnType<typeof inspectStep>>): InspectionSummary {
-  return {
-    score: inspected.score,
-    findings: inspected.findings,
-    withheld: inspected.withheld,
-    redacted: inspected.redacted,
-  };
-}
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

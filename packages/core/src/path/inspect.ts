@@ -7,6 +7,8 @@ import {
   type ScanResult,
 } from '../detectors/types.js';
 import type { Obligations } from '../policy/types.js';
+import type { InspectionSummary } from './path-contract.js';
+import { observeOutput, PROVENANCE_INCOMPLETE, type SessionState } from './session.js';
 
 /**
  * Step 7 of the path (DESIGN §2): inspect a tool's output, label it, and
@@ -173,4 +175,38 @@ export function safeRedact(value: unknown, classes: readonly RedactionClass[], m
   } catch {
     return UNSCANNED;
   }
+}
+
+/**
+ * Records an output's labels and fingerprints in the session. An output that
+ * cannot be walked (a getter that throws) still leaves its labels, and the
+ * session says its provenance is incomplete.
+ */
+export function observeLabelled(
+  session: SessionState,
+  output: unknown,
+  inspected: { readonly labels: readonly string[]; readonly findings: readonly DetectorFinding[] },
+): void {
+  const { labels } = inspected;
+  // Containment is scoped to the records the injection findings are in; a finding without a
+  // place (a classifier's verdict) flags the whole output.
+  const injection = inspected.findings.filter((f) => f.detector === 'injection');
+  const flaggedPaths = injection.some((f) => f.path === undefined)
+    ? undefined
+    : injection.map((f) => f.path!);
+  try {
+    observeOutput(session, output, labels, flaggedPaths);
+  } catch {
+    for (const label of labels) session.labels.add(label);
+    session.labels.add(PROVENANCE_INCOMPLETE);
+  }
+}
+
+export function summaryOf(inspected: Awaited<ReturnType<typeof inspectStep>>): InspectionSummary {
+  return {
+    score: inspected.score,
+    findings: inspected.findings,
+    withheld: inspected.withheld,
+    redacted: inspected.redacted,
+  };
 }

@@ -89,10 +89,26 @@ export function prepareAsThePath(
   for (const [path, labels] of Object.entries(input.provenance ?? {})) {
     provenance[path] = [...new Set([...(provenance[path] ?? []), ...labels])];
   }
+  // A request decided offline is one call in a fresh window, as a path with an empty usage store
+  // counts it: what the request states of its usage is kept, every other quota rule counts 0.
+  const usage = freshUsage(policy, input.usage);
   return {
     ok: true,
-    request: { ...input, ...(Object.keys(provenance).length > 0 && { provenance }) },
+    request: {
+      ...input,
+      ...(Object.keys(provenance).length > 0 && { provenance }),
+      ...(usage && { usage }),
+    },
   };
+}
+
+function freshUsage(
+  policy: CompiledPolicy,
+  given: DecisionRequestInput['usage'],
+): Record<string, number> | undefined {
+  const quotaRules = policy.rules.filter((r) => r.quota !== undefined);
+  if (quotaRules.length === 0) return given && { ...given };
+  return { ...Object.fromEntries(quotaRules.map((r) => [r.id, 0])), ...given };
 }
 
 /** `decide`, after the steps the enforcement path runs first (`prepareAsThePath`). */

@@ -17,6 +17,7 @@ export type PathDenialCode =
   | 'invalid-arguments'
   | 'rate-limited'
   | 'rate-limiter-unavailable'
+  | 'usage-unavailable'
   | 'session-not-owned'
   | 'invalid-session-id'
   | 'session-store-unavailable'
@@ -92,6 +93,17 @@ export interface ToolBlock {
   readonly reason: string;
 }
 
+/**
+ * Counts of the calls an agent made under each quota rule, for the policy's `quota:` rules.
+ * Shared by every door (and every replica) that enforces the same policy.
+ */
+export interface UsagePort {
+  /** How many calls the agent made under the rule within the last `windowMs`. */
+  count(ruleId: string, agentId: string, windowMs: number): Promise<number>;
+  /** Counts one call of the agent toward each rule, now. */
+  record(ruleIds: readonly string[], agentId: string): Promise<void>;
+}
+
 /** The outside world, as the path sees it. Optional ports switch their step off. */
 export interface PathPorts {
   /** Per agent and per agent×tool; resolves whether the call may proceed. */
@@ -99,6 +111,11 @@ export interface PathPorts {
     agentId: string,
     tool: string,
   ) => Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
+  /**
+   * Counts for quota rules. Absent: a call a quota rule selects is refused (a policy with
+   * quotas needs a store); a policy without quotas never touches it.
+   */
+  readonly usage?: UsagePort;
   readonly sessions: {
     get(id: string): Promise<SessionState | undefined> | SessionState | undefined;
     put(session: SessionState): Promise<void> | void;

@@ -5,12 +5,15 @@ import { type CompileReport, type Located, locationOf } from './compile-report.j
 import type { RuleRuntime } from './compiled.js';
 import { anyGlobMatches, compileGlob, type Glob } from './glob.js';
 import type { PolicyDocument } from './schema.js';
-import type { CompiledRule, ToolDefinition } from './types.js';
+import type { CompiledRule, RuleQuota, ToolDefinition } from './types.js';
 
 /** How long an approval waits when the rule does not say. */
 const DEFAULT_APPROVAL_TIMEOUT_MS = 60 * 60 * 1000;
 /** The longest an approval may wait: a stale approval is a standing permission. */
 const MAX_APPROVAL_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
+/** A quota's window: a minute at least (counts are kept to the second), thirty days at most (what a store keeps). */
+const MIN_QUOTA_WINDOW_MS = 60_000;
+export const MAX_QUOTA_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** Labels Gatehouse itself puts on data and sessions, beyond the detectors' and the catalog's. */
 const SESSION_LABELS = [
@@ -45,6 +48,7 @@ export function compileRules(
     });
     const approval = compileApproval(report, value, groups, doc, path);
     const obligations = compileObligations(report, value, doc, path, tools);
+    const quota = compileQuota(report, value, doc, path);
     const condition =
       value.when === undefined
         ? undefined
@@ -78,6 +82,7 @@ export function compileRules(
       ...(value.when !== undefined && { when: value.when }),
       ...(value.require !== undefined && { require: value.require }),
       ...(approval && { approval }),
+      ...(quota && { quota }),
       ...(obligations && { obligations }),
       index: runtimes.length,
       location: locationOf(doc, path, 'value'),
@@ -92,6 +97,49 @@ export function compileRules(
     });
   }
   return runtimes;
+}
+
+/** `quota`: on a deny or approve rule, over a window of a minute to thirty days. */
+function compileQuota(
+  report: CompileReport,
+  value: NonNullable<PolicyDocument['rules']>[number],
+  doc: LoadedDocument,
+  path: readonly (string | number)[],
+): RuleQuota | undefined {
+  if (value.quota === undefined) return undefined;
+  const at = [...path, 'quota'];
+  if (value.effect === 'allow') {
+    // An allow rule that applied only past a count would let calls through once an agent had made many.
+    report.error(
+      'GH_POLICY_SCHEMA',
+      `rule '${value.id}' has 'quota' but effect 'allow'; a quota belongs on a deny or approve rule, which applies once the count is reached`,
+      doc,
+      at,
+      'key',
+    );
+    return undefined;
+  }
+  if (value.require !== undefined) {
+    report.error(
+      'GH_POLICY_SCHEMA',
+      `rule '${value.id}' has both 'quota' and 'require'; state the requirement and the quota in two rules`,
+      doc,
+      at,
+      'key',
+    );
+    return undefined;
+  }
+  const windowMs = parseDuration(value.quota.per);
+  if (windowMs < MIN_QUOTA_WINDOW_MS || windowMs > MAX_QUOTA_WINDOW_MS) {
+    report.error(
+      'GH_POLICY_SCHEMA',
+      `rule '${value.id}': quota period '${value.quota.per}' must be between 1m and 30d`,
+      doc,
+      [...at, 'per'],
+    );
+    return undefined;
+  }
+  return { max: value.quota.max, per: value.quota.per, windowMs };
 }
 
 /** `redact` and `withhold`: only on rules that can let a call through, where there is an output. */

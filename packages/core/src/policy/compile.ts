@@ -132,6 +132,7 @@ class PolicyCompiler extends CompileReport {
       intentGlobs: new FrozenMap(intents),
       stateWindows: states,
       hasObligations: rules.some((r) => r.rule.obligations !== undefined),
+      hasQuotas: rules.some((r) => r.rule.quota !== undefined),
       grantGlobs: new Map(),
     });
     return Object.freeze(policy);

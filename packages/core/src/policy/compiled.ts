@@ -45,6 +45,8 @@ export interface PolicyInternals {
   readonly stateWindows: readonly StateWindowRuntime[];
   /** Whether any rule carries obligations; when none does, the PDP skips collecting them. */
   readonly hasObligations: boolean;
+  /** Whether any rule carries a quota; when none does, the path reads no usage. */
+  readonly hasQuotas: boolean;
   /** Compiled grant patterns, shared across requests (bounded). */
   readonly grantGlobs: Map<string, Glob>;
 }

@@ -21,6 +21,7 @@ import type {
   DecisionReasonCode,
   DecisionRequestInput,
   Obligations,
+  RuleQuota,
 } from './types.js';
 
 /** Grant patterns compiled per policy; agents from the registry bring their own. */
@@ -69,6 +70,7 @@ function decideChecked(
 
   const applied: AppliedRule[] = [];
   const errors: ConditionError[] = [];
+  const quotas: string[] = [];
   let activation: Record<string, unknown> | undefined;
   let labels: ReadonlySet<string> | undefined;
   for (const candidate of candidates) {
@@ -93,11 +95,38 @@ function decideChecked(
       unmet = unmetRequirement(candidate.rule.require, request);
       if (unmet === undefined) continue;
     }
+    if (outcome === true && candidate.rule.quota) {
+      quotas.push(candidate.rule.id);
+      const standing = quotaStanding(candidate.rule.id, candidate.rule.quota, request.input.usage);
+      if (standing.outcome === false) continue;
+      outcome = standing.outcome;
+      unmet = standing.note;
+    }
     const result = applyOutcome(candidate, outcome, unmet);
     if (result.error) errors.push(result.error);
     if (result.applied) applied.push(result.applied);
   }
-  return combine(policy, internals, request, applied, errors);
+  return combine(policy, internals, request, applied, errors, quotas);
+}
+
+/**
+ * Where the agent stands against a quota rule whose selector and condition hold: the rule
+ * applies once the count the request carries reaches `max`. A count the request lacks fails
+ * closed, as a condition that errors does (a quota rule is never `allow`).
+ */
+export function quotaStanding(
+  ruleId: string,
+  quota: RuleQuota,
+  usage: Readonly<Record<string, number>> | undefined,
+): { outcome: ConditionOutcome; note?: string } {
+  const count = usage && Object.hasOwn(usage, ruleId) ? usage[ruleId] : undefined;
+  if (count === undefined) {
+    return {
+      outcome: `the request carries no count of the agent's calls for quota rule '${ruleId}' (at most ${quota.max} per ${quota.per}), so the quota is taken as reached`,
+    };
+  }
+  const note = `${count} of at most ${quota.max} per ${quota.per} already made`;
+  return count >= quota.max ? { outcome: true, note } : { outcome: false, note };
 }
 
 /** The steps before rules run; shared with `explain` so both refuse alike. */
@@ -171,6 +200,27 @@ function isGranted(internals: PolicyInternals, agent: AgentIdentity, tool: strin
   return false;
 }
 
+/**
+ * The quota rules whose agent, tool and category selectors cover a call: the counts the
+ * enforcement path reads before deciding. Label selectors and conditions are left to `decide`
+ * (reading a count that turns out not to matter costs a read, never a wrong decision). Empty,
+ * at no cost, for a policy without quotas.
+ */
+export function quotaRulesFor(
+  policy: CompiledPolicy,
+  agent: AgentIdentity,
+  tool: string,
+): readonly { readonly id: string; readonly quota: RuleQuota }[] {
+  const internals = internalsOf(policy);
+  if (!internals?.hasQuotas) return [];
+  const found: { id: string; quota: RuleQuota }[] = [];
+  for (const candidate of internals.candidatesByTool.get(tool) ?? []) {
+    const { quota, id } = candidate.rule;
+    if (quota && agentMatches(candidate, agent)) found.push({ id, quota });
+  }
+  return found;
+}
+
 /** Whether a rule's agent selector covers the agent, by name or by id. */
 export function agentMatches(rule: RuleRuntime, agent: AgentIdentity): boolean {
   return (
@@ -188,7 +238,7 @@ export function agentMatches(rule: RuleRuntime, agent: AgentIdentity): boolean {
 export function applyOutcome(
   rule: RuleRuntime,
   outcome: ConditionOutcome,
-  /** What the rule's `require` found unvouched for, said with the rule's message. */
+  /** What the rule's `require` found unvouched for, or where its quota stands, said with the rule's message. */
   unmet?: string,
 ): { applied?: AppliedRule; error?: ConditionError } {
   if (outcome === false) return {};
@@ -212,7 +262,10 @@ export function combine(
   request: CheckedRequest,
   applied: readonly AppliedRule[],
   errors: readonly ConditionError[],
+  /** The quota rules that select the call: it counts toward each once it runs. */
+  selectedQuotas: readonly string[] = [],
 ): Decision {
+  const quotas = selectedQuotas.length > 0 ? { quotas: selectedQuotas } : {};
   const denies = applied.filter((r) => r.effect === 'deny');
   const approves = applied.filter((r) => r.effect === 'approve');
   const errorReasons = errors.map(
@@ -226,6 +279,7 @@ export function combine(
       reasons: [...denies.map((r) => `denied by rule '${r.id}': ${r.message}`), ...errorReasons],
       rules: applied,
       errors,
+      ...quotas,
       policy: policy.hash,
     };
   }
@@ -243,6 +297,7 @@ export function combine(
       approval: { requirements, timeoutMs: Math.min(...requirements.map((r) => r.timeoutMs)) },
       errors,
       ...(obligations && { obligations }),
+      ...quotas,
       policy: policy.hash,
     };
   }
@@ -255,6 +310,7 @@ export function combine(
     rules: applied,
     errors,
     ...(obligations && { obligations }),
+    ...quotas,
     policy: policy.hash,
   };
 }

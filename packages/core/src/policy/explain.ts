@@ -1,7 +1,7 @@
 import { evaluateCondition } from './cel.js';
 import { selectsTool } from './compile-rules.js';
 import { internalsOf, type RuleRuntime } from './compiled.js';
-import { agentMatches, applyOutcome, combine, decide, preRuleGate } from './decide.js';
+import { agentMatches, applyOutcome, combine, decide, preRuleGate, quotaStanding } from './decide.js';
 import {
   buildActivation,
   type CheckedRequest,
@@ -58,6 +58,7 @@ export function explain(policy: CompiledPolicy, request: DecisionRequestInput): 
   const applied: AppliedRule[] = [];
   const errors: ConditionError[] = [];
   const traces: RuleTrace[] = [];
+  const quotas: string[] = [];
 
   for (const runtime of internals.rules) {
     const mismatch = selectorMismatch(runtime, checked, tool.categories, labels, selectsTool(runtime, tool));
@@ -76,6 +77,24 @@ export function explain(policy: CompiledPolicy, request: DecisionRequestInput): 
       outcome === true && runtime.rule.require ? unmetRequirement(runtime.rule.require, checked) : undefined;
     if (outcome === true && runtime.rule.require && unmet === undefined) {
       traces.push(trace(runtime, false, 'require', 'every value it names came from an origin it accepts'));
+      continue;
+    }
+    const quota = runtime.rule.quota;
+    if (outcome === true && quota) {
+      quotas.push(runtime.rule.id);
+      const standing = quotaStanding(runtime.rule.id, quota, checked.input.usage);
+      if (standing.outcome === false) {
+        traces.push(trace(runtime, false, 'quota', `the quota is not reached: ${standing.note}`));
+        continue;
+      }
+      const result = applyOutcome(runtime, standing.outcome, standing.note);
+      if (result.error) errors.push(result.error);
+      if (result.applied) applied.push(result.applied);
+      const why =
+        standing.note === undefined
+          ? `${standing.outcome}, which counts as holding (fail closed)`
+          : `the quota is reached: ${standing.note}`;
+      traces.push(trace(runtime, true, 'quota', why));
       continue;
     }
     const result = applyOutcome(runtime, outcome, unmet);
@@ -101,7 +120,7 @@ export function explain(policy: CompiledPolicy, request: DecisionRequestInput): 
       ),
     );
   }
-  return { decision: combine(policy, internals, checked, applied, errors), rules: traces };
+  return { decision: combine(policy, internals, checked, applied, errors, quotas), rules: traces };
 }
 
 function selectorMismatch(

@@ -104,6 +104,8 @@ function isOpenSchema(schema: unknown): boolean {
 }
 
 function isUnconditional(rule: RuleRuntime): boolean {
+  // A quota rule applies only once the agent's count reaches it.
+  if (rule.rule.quota) return false;
   if (!rule.condition) return true;
   const ast = rule.condition.program.ast;
   return ast.op === 'value' && ast.args === true;

@@ -74,6 +74,13 @@ export function checkRequest(policy: CompiledPolicy, input: unknown): CheckedReq
         );
     }
   }
+  if (input.usage !== undefined) {
+    if (!isPlainObject(input.usage)) return invalid("'usage' must be an object");
+    for (const [rule, count] of Object.entries(input.usage)) {
+      if (!Number.isSafeInteger(count) || (count as number) < 0)
+        return invalid(`'usage[${JSON.stringify(rule)}]' must be a whole number of calls, 0 or more`);
+    }
+  }
   if (input.now !== undefined && !(input.now instanceof Date && !Number.isNaN(input.now.getTime()))) {
     return invalid("'now' must be a valid Date");
   }

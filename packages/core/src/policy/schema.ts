@@ -21,6 +21,9 @@ export const RULE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$';
 /** `30s`, `30m`, `2h`, `7d`. */
 export const DURATION_PATTERN = '^[1-9][0-9]{0,5}(s|m|h|d)$';
 
+/** Largest `quota.max`: a usage store keeps at most this many counted calls per rule and agent. */
+export const MAX_QUOTA = 100_000;
+
 /** Longest CEL condition accepted; policies are read by people, conditions stay short. */
 export const MAX_CONDITION_LENGTH = 4096;
 
@@ -109,6 +112,16 @@ const ruleSchema = {
         allowSelfApproval: { type: 'boolean' },
       },
     },
+    // A count per period: the rule applies once the agent's calls it selects reach `max` within `per`.
+    quota: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['max', 'per'],
+      properties: {
+        max: { type: 'integer', minimum: 0, maximum: MAX_QUOTA },
+        per: { type: 'string', pattern: DURATION_PATTERN },
+      },
+    },
     // Obligations (DESIGN §2 step 7): what the inspect step must do to the call's output.
     redact: { type: 'array', items: { enum: REDACTION_CLASSES }, uniqueItems: true, minItems: 1 },
     withhold: { ...stringList(LABEL_PATTERN), minItems: 1 },
@@ -164,6 +177,12 @@ const testSchema = {
         context: plainObject,
         risk: plainObject,
         reasoning: { type: 'string' },
+        // Quota rule id → the agent's calls it already counted in its window; absent: none.
+        usage: {
+          type: 'object',
+          propertyNames: { pattern: RULE_ID_PATTERN },
+          additionalProperties: { type: 'integer', minimum: 0 },
+        },
         // Checked as a date by the compiler, which can say what is wrong with it.
         now: { type: 'string', maxLength: 40 },
       },
@@ -285,6 +304,7 @@ export interface RuleDocument {
     denials?: number;
     allowSelfApproval?: boolean;
   };
+  quota?: { max: number; per: string };
   redact?: RedactionClass[];
   withhold?: string[];
 }
@@ -305,6 +325,7 @@ export interface TestDocument {
     context?: Record<string, unknown>;
     risk?: Record<string, unknown>;
     reasoning?: string;
+    usage?: Record<string, number>;
     now?: string;
   };
   expect: 'allow' | 'deny' | 'approve';

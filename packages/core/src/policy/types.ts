@@ -132,6 +132,17 @@ export interface Obligations {
   readonly rules: readonly string[];
 }
 
+/**
+ * A count per period on a rule: the rule applies once the calls it selects that the same agent
+ * already made, and that ran, number `max` within the trailing `per`.
+ */
+export interface RuleQuota {
+  readonly max: number;
+  /** The window as written (`1h`, `1d`). */
+  readonly per: string;
+  readonly windowMs: number;
+}
+
 /** A compiled rule. */
 export interface CompiledRule {
   readonly id: string;
@@ -144,6 +155,8 @@ export interface CompiledRule {
   /** Positive provenance the rule requires; the rule applies when it is not met. */
   readonly require?: OriginRequirement;
   readonly approval?: Omit<ApprovalRequirement, 'rule'>;
+  /** Present on a quota rule: it applies only once the agent's count reaches the quota. */
+  readonly quota?: RuleQuota;
   /** What the rule obliges the inspect step to do, when it applies. */
   readonly obligations?: Omit<Obligations, 'rules'>;
   /** Position of the rule in policy order (0-based). */
@@ -246,6 +259,11 @@ export interface DecisionRequestInput {
   readonly reasoning?: string;
   /** Evaluation time; defaults to the current time. */
   readonly now?: Date;
+  /**
+   * Quota rule id → how many of the calls the rule selects this agent already made within the
+   * rule's window. The enforcement path fills it; a quota rule with no count fails closed.
+   */
+  readonly usage?: Readonly<Record<string, number>>;
 }
 
 /** The alias used by doors and docs. */
@@ -302,6 +320,11 @@ export interface Decision {
   readonly errors: readonly ConditionError[];
   /** Present on an `allow` or `approve` decision whose rules oblige redaction or withholding. */
   readonly obligations?: Obligations;
+  /**
+   * The quota rules that select this call (match and condition held): once it runs, it counts
+   * toward each. Present when there is at least one.
+   */
+  readonly quotas?: readonly string[];
   /** The hash of the policy that decided. */
   readonly policy: string;
 }
@@ -311,8 +334,8 @@ export interface RuleTrace {
   readonly id: string;
   readonly effect: Effect;
   readonly applied: boolean;
-  /** The stage that decided: `match` (selector), `when` (condition), or `skipped` (request rejected earlier). */
-  readonly stage: 'match' | 'when' | 'require' | 'skipped';
+  /** The stage that decided: `match` (selector), `when` (condition), `require`, `quota` (the agent's count), or `skipped`. */
+  readonly stage: 'match' | 'when' | 'require' | 'quota' | 'skipped';
   /** A sentence: why it applied or why not. */
   readonly why: string;
   readonly location: SourceLocation;

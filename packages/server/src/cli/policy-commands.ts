@@ -186,6 +186,7 @@ export interface ExplainOptions {
   sessionLabels?: string;
   provenance?: string;
   context?: string;
+  usage?: string;
   json?: boolean;
   config?: string;
 }
@@ -202,6 +203,12 @@ export async function policyExplain(io: CliIo, opts: ExplainOptions): Promise<nu
   ) {
     throw new UsageError(
       '--provenance must map argument paths to lists of labels, e.g. {"to[0]": ["untrusted"]}',
+    );
+  }
+  const usage = parseJsonOption('--usage', opts.usage);
+  if (usage && !Object.values(usage).every((v) => Number.isSafeInteger(v) && (v as number) >= 0)) {
+    throw new UsageError(
+      '--usage must map quota rule ids to the calls already made, e.g. {"transfers-per-day": 3}',
     );
   }
   const labels = opts.sessionLabels
@@ -221,6 +228,7 @@ export async function policyExplain(io: CliIo, opts: ExplainOptions): Promise<nu
     ...(labels && { session: { labels } }),
     ...(provenance && { provenance: provenance as Record<string, string[]> }),
     ...(context && { context }),
+    ...(usage && { usage: usage as Record<string, number> }),
   };
   // The steps the server runs before it decides (schema, argument detectors) run here too:
   // explain must not say allow where the server denies.

@@ -50,6 +50,7 @@ export function registerPolicyCommands(program: Command, { io, run, json, config
     .option('--session-labels <labels>', 'labels seen in the session, comma separated')
     .option('--provenance <json>', 'argument path → labels, e.g. {"to[0]":["untrusted"]}')
     .option('--context <json>', 'caller context as a JSON object')
+    .option('--usage <json>', 'quota rule id → calls the agent already made in its window (default: none)')
     .addOption(json())
     .addOption(config())
     .action(run((opts: Parameters<typeof policyExplain>[1]) => policyExplain(io, opts)));

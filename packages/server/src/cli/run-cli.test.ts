@@ -212,10 +212,46 @@ describe('gatehouse policy explain', () => {
     expect(explanation.rules).toHaveLength(13);
   });
 
+  it('says where a quota stands, from the counts --usage gives (none: a fresh window)', async () => {
+    const dir = freshDir();
+    writeFileSync(
+      join(dir, 'p.yaml'),
+      `version: 1
+tools:
+  notes.write: { categories: [write] }
+agents:
+  writer: { owner: o@example.com, grants: [notes.write] }
+rules:
+  - { id: notes-cap, match: { tools: [notes.write] }, effect: deny, quota: { max: 2, per: 1h } }
+`,
+    );
+    const explainWith = (...extra: string[]) =>
+      cli([
+        'policy',
+        'explain',
+        '--policy',
+        join(dir, 'p.yaml'),
+        '--agent',
+        'writer',
+        '--tool',
+        'notes.write',
+        ...extra,
+      ]);
+    const fresh = await explainWith();
+    expect(fresh.stdout).toMatch(/^decision: allow/m);
+    expect(fresh.stdout).toContain('the quota is not reached: 0 of at most 2 per 1h already made');
+    const spent = await explainWith('--usage', '{"notes-cap": 2}');
+    expect(spent.stdout).toMatch(/^decision: deny \(rule-deny\)$/m);
+    expect(spent.stdout).toMatch(
+      /✓ notes-cap \(deny\) — the quota is reached: 2 of at most 2 per 1h already made/,
+    );
+  });
+
   it.each([
     [['--args', '{not json'], '--args is not valid JSON'],
     [['--args', '[1,2]'], '--args must be a JSON object'],
     [['--provenance', '{"to": "untrusted"}'], '--provenance must map argument paths'],
+    [['--usage', '{"cap": -1}'], '--usage must map quota rule ids'],
   ])('rejects bad option values as usage errors (%s)', async (extra, message) => {
     const { code, stderr } = await cli([
       'policy',

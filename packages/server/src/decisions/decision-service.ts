@@ -239,7 +239,7 @@ export interface PathComponents {
 }
 
 /**
- * The ports every door's path shares (sessions, rate limits, approvals, the
+ * The ports every door's path shares (sessions, rate limits, quota counts, approvals, the
  * audit), so that no door has a private copy of a step. `place` says where
  * an audited call came in.
  */
@@ -268,6 +268,14 @@ export function sharedPathPorts(
     rateLimit: opaque('the rate limiter', (agentId: string, tool: string) =>
       deps.limiter.consume(agentId, tool),
     ),
+    usage: {
+      count: opaque('the usage store', (ruleId: string, agentId: string, windowMs: number) =>
+        deps.limiter.usage.count(ruleId, agentId, windowMs),
+      ),
+      record: opaque('the usage store', (ruleIds: readonly string[], agentId: string) =>
+        deps.limiter.usage.record(ruleIds, agentId),
+      ),
+    },
     ...(approvals && { approvals: opaque('the approval service', approvals) }),
     ...(audit && {
       audit: opaque('the audit write', async (event: PathAuditEvent) => {

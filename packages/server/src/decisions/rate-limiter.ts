@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MemoryUsageStore, type UsagePort } from '@gatehouse/core';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import {
@@ -9,6 +10,7 @@ import {
   RateLimiterRes,
 } from 'rate-limiter-flexible';
 import type { RateLimit, RateLimitConfig } from '../config/load.js';
+import { RedisUsageStore } from './usage-store.js';
 
 /** The verdict the enforcement path's rate-limit port expects. */
 export type RateVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
@@ -24,6 +26,11 @@ export class AgentRateLimiter {
   readonly #limiters = new Map<string, RateLimiterAbstract>();
   readonly #redis: Redis | undefined;
   readonly #postgres: { pool: pg.Pool; schema?: string } | undefined;
+  /**
+   * The counts of the policy's quota rules, next to the rate limits: in the same Redis when
+   * configured (shared by replicas), else in this process's memory.
+   */
+  readonly usage: UsagePort;
 
   constructor(
     private readonly config: RateLimitConfig,
@@ -44,6 +51,7 @@ export class AgentRateLimiter {
       pool.on('error', () => undefined);
       this.#postgres = { pool, ...(postgres.schema !== undefined && { schema: postgres.schema }) };
     }
+    this.usage = this.#redis ? new RedisUsageStore(this.#redis) : new MemoryUsageStore();
   }
 
   /**

@@ -1,4 +1,10 @@
-import { type CompiledPolicy, EnforcementPath, MemorySessionStore, type PathOutcome } from '@gatehouse/core';
+import {
+  type CompiledPolicy,
+  EnforcementPath,
+  MemorySessionStore,
+  MemoryUsageStore,
+  type PathOutcome,
+} from '@gatehouse/core';
 import type { RedteamTrace } from './trace.js';
 
 /**
@@ -42,6 +48,8 @@ export async function replayTrace(policy: CompiledPolicy, trace: RedteamTrace): 
   let output: unknown;
   const path = new EnforcementPath({
     sessions: new MemorySessionStore(),
+    // A trace replays in a fresh window: its own calls count toward its quotas.
+    usage: new MemoryUsageStore(),
     newId: (prefix) => `${prefix}_${++ids}`,
     execute: async () => output,
   });
