@@ -104,8 +104,10 @@ export const MARKER_RULES: readonly InjectionRule[] = [
     0.55,
     'contains a ReAct-style action',
     ['action:', 'action input'],
-    // Also after an escaped line break (two spaces in the skeleton), as in an iCalendar description.
-    `(?:^|\\n|"|  )[\\s#/*>-]{0,4}action\\s{0,2}:\\s{0,3}[a-z0-9_.-]{1,64}\\s{1,4}[#/*>-]{0,3}\\s{0,2}action[ _]input\\s{0,2}:`,
+    // Also after an escaped line break (a space and U+2028 in the skeleton), as in an iCalendar description. A trace that
+    // goes on to its Observation is a format reference (an example shows what the tool returned); an order to the
+    // agent stops at the action it wants run.
+    `(?:^|\\n|"| \u2028)[\\s#/*>-]{0,4}action\\s{0,2}:\\s{0,3}[a-z0-9_.-]{1,64}\\s{1,4}[#/*>-]{0,3}\\s{0,2}action[ _]input\\s{0,2}:(?![^\\n\u2028]{0,300}[\\n\u2028][\\s#/*>-]{0,4}observation\\s{0,2}:)`,
   ),
   any(
     'tool-poisoning',

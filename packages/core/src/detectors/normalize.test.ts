@@ -47,7 +47,7 @@ function reference(text: string) {
     i += width;
   }
   map.push(text.length);
-  return { text: out.replace(/\\[ntr]/g, '  '), map, changed, ...counts };
+  return { text: out.replace(/\\[ntr]/g, (e) => (e === '\\n' ? ' \u2028' : '  ')), map, changed, ...counts };
 }
 
 describe('skeleton', () => {

@@ -284,12 +284,17 @@ export function skeletonOf(text: string): Skeleton {
 
 /**
  * Escaped line breaks (`\n` in JSON text, iCalendar descriptions) read as
- * spaces, so that the word after one starts a word. Same length: the offset
- * map still holds.
+ * white space, so that the word after one starts a word: an escaped tab or
+ * carriage return as two spaces, an escaped line feed as a space and U+2028
+ * (white space to every pattern, yet still told apart from a space: code held
+ * in a JSON value is read line by line there, injection-mention.ts). Same
+ * length: the offset map still holds.
  */
 function unescapeBreaks(text: string): string {
-  return text.includes('\\') ? text.replace(/\\[ntr]/g, '  ') : text;
+  return text.includes('\\') ? text.replace(/\\[ntr]/g, (e) => (e === '\\n' ? ESCAPED_BREAK : '  ')) : text;
 }
+/** What an escaped line feed reads as in the skeleton. */
+export const ESCAPED_BREAK = ' \u2028';
 
 /** The original span of a skeleton span (`text` is the original the skeleton was made from). */
 export function originalSpan(skeleton: Skeleton, text: string, start: number, end: number): [number, number] {
