@@ -1,5 +1,5 @@
 import { MULTILINGUAL_CUES } from './injection-cues-intl.js';
-import { cue, type InjectionRule, SEP, words } from './injection-rule.js';
+import { cue, type InjectionRule, NOT_A_SCHEMA, SEP, words } from './injection-rule.js';
 import { skeletonOf } from './normalize.js';
 
 /** A phrase as the rules read it (the skeleton folds some letters). */
@@ -245,8 +245,8 @@ export const CUES: readonly InjectionRule[] = [
       ],
       [
         `"(?:tool_calls|function_call|tool_call)\\\\{0,3}"\\s{0,3}:\\s{0,3}[\\[{]`,
-        // A named call with its arguments; a bare "name" field is every other JSON record.
-        `"(?:function|action|name|tool)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{1,64}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"`,
+        // A named call with its arguments; a bare "name" field is every other JSON record, and a tool's schema documents it.
+        `"(?:function|action|name|tool)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{1,64}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"${NOT_A_SCHEMA}`,
         `(?:^|\\n|  |")\\s{0,3}(?:function call|tool result|observation)\\s{0,2}:`,
         `</?(?:tool_response|tool_result)>`,
       ],

@@ -167,7 +167,7 @@ export function injectionEvidence(
     hits: [...hits, ...raw.filter((h) => h.rule.cue)].filter((h) => h.carrier === undefined),
     meta,
     quotes: modelQuotes,
-    mentions: mentions ?? [],
+    mentions: mentionsOf(),
     carrierScore: scoreOf(carried),
   };
   return { findings, ruleScore: scoreOf(findings, reporting, cited), model, skeleton };

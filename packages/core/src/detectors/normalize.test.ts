@@ -18,6 +18,7 @@ function reference(text: string) {
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     let piece = '';
+    let lookalike = false;
     const hidden = () => {
       if (counts.firstHidden < 0) counts.firstHidden = i;
       changed = true;
@@ -39,11 +40,12 @@ function reference(text: string) {
       if (folded.lookalike && (isAsciiLetter(last) || isAsciiLetter(text[i + width]?.toLowerCase())))
         counts.mixedScript++;
       piece = folded.text;
+      lookalike = folded.lookalike;
       if (piece.length !== width) changed = true;
     }
     out += piece;
     for (let k = 0; k < piece.length; k++) map.push(i);
-    if (piece.length > 0) last = piece[piece.length - 1]!;
+    if (piece.length > 0) last = lookalike ? '' : piece[piece.length - 1]!;
     i += width;
   }
   map.push(text.length);

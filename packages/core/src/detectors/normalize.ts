@@ -214,7 +214,8 @@ export function skeletonOf(text: string): Skeleton {
   let tags = 0;
   let mixedScript = 0;
   let firstHidden = -1;
-  // The last unit written (-1: none yet).
+  // The last unit written (-1: none yet, or a folded lookalike: two letters of another script side by side are a word
+  // of that script, a Russian one, not a Latin word with a lookalike inside).
   let last = -1;
   const hidden = (at: number) => {
     if (firstHidden < 0) firstHidden = at;
@@ -268,7 +269,7 @@ export function skeletonOf(text: string): Skeleton {
         if ((last >= 97 && last <= 122) || after) mixedScript++;
       }
       for (let k = 0; k < folded.length; k++) put(folded.charCodeAt(k));
-      if (folded.length > 0) last = folded.charCodeAt(folded.length - 1);
+      if (folded.length > 0) last = lookalike ? -1 : folded.charCodeAt(folded.length - 1);
       if (folded.length !== width) room(folded.length);
       mapTo(i, folded.length, false);
     } else room(0);
