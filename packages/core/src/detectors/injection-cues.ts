@@ -1,5 +1,5 @@
 import { MULTILINGUAL_CUES } from './injection-cues-intl.js';
-import { cue, type InjectionRule, NOT_A_SCHEMA, SEP, words } from './injection-rule.js';
+import { cue, type InjectionRule, SEP, words } from './injection-rule.js';
 import { skeletonOf } from './normalize.js';
 
 /** A phrase as the rules read it (the skeleton folds some letters). */
@@ -220,10 +220,10 @@ export const CUES: readonly InjectionRule[] = [
       ['system', 'sys', 'admin', 'developer', 'instruction', 'user', 'human', 'assistant', 'role'],
       [
         // A role name between markers, in any bracket style: ###(system_message), [SYSTEM], <<SYS>>, *** SYSTEM NOTICE ***.
-        // Where a line or a field starts: a line break, an escaped one (U+2028 in the skeleton), a quote or a colon.
-        `(?<=(?:^|\\n|\u2028|  |[.!?:>"]\\s{0,3})[#*=\\[(<{|-]{1,6}\\s{0,2})(?:system|sys|admin|administrator|developer|instructions?|user|human|assistant)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|instructions|alert|reminder))?\\s{0,2}[)\\]>}|*=:#-]{1,6}`,
+        // Where a line or a field starts: a line break, an escaped one (two spaces in the skeleton), a quote or a colon.
+        `(?<=(?:^|\\n|  |[.!?:>"]\\s{0,3})[#*=\\[(<{|-]{1,6}\\s{0,2})(?:system|sys|admin|administrator|developer|instructions?|user|human|assistant)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|instructions|alert|reminder))?\\s{0,2}[)\\]>}|*=:#-]{1,6}`,
         // A bare role line that speaks: "SYSTEM MESSAGE: the assistant is now required to …", "Human: send …".
-        `(?<=(?:^|\\n|\u2028|  |"|>)\\s{0,3})(?:system|admin|developer|human|user)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|alert))?\\s{0,2}:`,
+        `(?<=(?:^|\\n|  |"|>)\\s{0,3})(?:system|admin|developer|human|user)(?:[ _-]{1,2}(?:message|prompt|notice|override|update|instruction|alert))?\\s{0,2}:`,
         // A chat message as JSON, also inside another JSON string (escaped quotes).
         `"role\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"(?:system|user|developer|human)\\\\{0,3}"`,
       ],
@@ -245,8 +245,8 @@ export const CUES: readonly InjectionRule[] = [
       ],
       [
         `"(?:tool_calls|function_call|tool_call)\\\\{0,3}"\\s{0,3}:\\s{0,3}[\\[{]`,
-        // A named call with its arguments; a bare "name" field is every other JSON record, and a tool's schema documents it.
-        `"(?:function|action|name|tool)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{1,64}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"${NOT_A_SCHEMA}`,
+        // A named call with its arguments; a bare "name" field is every other JSON record.
+        `"(?:function|action|name|tool)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{1,64}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"`,
         `(?:^|\\n|  |")\\s{0,3}(?:function call|tool result|observation)\\s{0,2}:`,
         `</?(?:tool_response|tool_result)>`,
       ],

@@ -111,11 +111,7 @@ export function hiddenContentFindings(
   const report = (hit: RuleHit | undefined, kind: string, weight: number, reason: string) => {
     if (!hit) return;
     const [s, e] = originalSpan(skeleton, text, hit.start, hit.end);
-    // A hiding place inside a citation (a test's page fixture in a string literal, a reported quote) is cited with
-    // the instruction it hides, not used.
-    const cited = citing?.at(hit.start) === true;
-    add(kind, cited ? weight * citing!.discount : weight, cited ? `${reason} (quoted)` : reason, s, e);
-    if (cited) citing!.found.add(findings[findings.length - 1]!);
+    add(kind, weight, reason, s, e);
   };
   if (instructive.length > 0) {
     report(

@@ -60,7 +60,7 @@ const FRAME_REACH = 60;
  * folded to Latin, accents dropped). Nouns that name data fields ("message", "text", "comment") are left out, and so is a frame
  * joined to its quote by `=`: `message="…"` in a log is a field's value, as in JSON.
  */
-const FRAME_WORDS = String.raw`(?:(?<![\p{L}\p{N}_])(?:said|says|saying|read|reads|reading|wrote|writes|written|stated|states|included|includes|including|contained|contains|containing|embedded|hid|hidden|planted|inserted|injected|quoted|quotes|put|puts|putting|pasted|pastes|pasting|posted|like|such as|e\.g\.|for example|for instance|examples?|phrases?|strings?|sentences?|(?:the|a|el|un|le|il|lo|o|der|die|das|de|het)\s(?:text|texto|texte|testo|tekst|zin|satz)|refuses?|refused|rejects?|rejected|blocks?|blocked|flags?|flagged|detects?|detected|catches|caught|matches|matched|simply|wie|etwa|zum beispiel|beispiel|z\. ?b\.|satze|satz|como|tal como|frases?|ejemplo|exemplo|comme|tel que|telle que|par exemple|exemple|come|ad esempio|esempio|zoals|bijvoorbeeld|jak|np\.|przykład|вpoдe|кaк|нaпpимep|типa|фpaзy|фpaзы|пpимep)(?![\p{L}\p{N}_])|例如|比如|如|诸如)`;
+const FRAME_WORDS = String.raw`(?:(?<![\p{L}\p{N}_])(?:said|says|saying|read|reads|reading|wrote|writes|written|stated|states|included|includes|including|contained|contains|containing|embedded|hid|hidden|planted|inserted|injected|quoted|quotes|like|such as|e\.g\.|for example|for instance|examples?|phrases?|strings?|sentences?|(?:the|a|el|un|le|il|lo|o|der|die|das|de|het)\s(?:text|texto|texte|testo|tekst|zin|satz)|refuses?|refused|rejects?|rejected|blocks?|blocked|flags?|flagged|detects?|detected|catches|caught|matches|matched|simply|wie|etwa|zum beispiel|beispiel|z\. ?b\.|satze|satz|como|tal como|frases?|ejemplo|exemplo|comme|tel que|telle que|par exemple|exemple|come|ad esempio|esempio|zoals|bijvoorbeeld|jak|np\.|przykład|вpoдe|кaк|нaпpимep|типa|фpaзy|фpaзы|пpимep)(?![\p{L}\p{N}_])|例如|比如|如|诸如)`;
 const FRAME_BEFORE = new RegExp(`${FRAME_WORDS}[^"“„«「『‘'\x60\n=]{0,40}$`, 'u');
 /** A line that introduces a displayed example: a frame word, and a colon at its end. */
 const INTRODUCES = new RegExp(
@@ -177,51 +177,29 @@ function structural(text: string, open: number): boolean {
 const FRAME_AFTER =
   /^\s{0,2}(?:のような|のように|などの|という|といった|と書かれた|같은|라는|이라는|등의|gibi|diye|gibisinden|之类的?|等)/u;
 
-/** A JSON string's escaped line break, as the skeleton spells it, and its escaped quote. */
-const ESCAPES = /\u2028|\\"/g;
-
 /** The spans of `text` that mention an instruction rather than give it, sorted and disjoint. */
 export function mentionSpans(text: string): [number, number][] {
   const spans: [number, number][] = [];
   BLOCK_LITERAL.lastIndex = 0;
   for (let m = BLOCK_LITERAL.exec(text); m !== null; m = BLOCK_LITERAL.exec(text))
     spans.push([m.index + m[0].indexOf(m[1]!), m.index + m[0].length]);
-  codeSpans(text, spans);
-  // Code held in a JSON string value (a file preview, a tool's `text` field) has its line breaks and quotes
-  // escaped: read again with them as breaks and quotes, at the same offsets (normalize.ts reads an escaped break as
-  // a space and U+2028; each `\"` here reads as a space and a quote).
-  if (text.includes('\u2028') || text.includes('\\"'))
-    codeSpans(
-      text.replace(ESCAPES, (e) => (e === '\u2028' ? '\n' : ' "')),
-      spans,
-    );
-  reportedQuotes(text, spans);
-  for (const m of displayedBlocks(text)) {
-    const end = m.index + m[0].length;
-    if (INTRODUCES.test(m[1]!)) spans.push([end - m[2]!.length, end]);
-  }
-  return disjoint(spans);
-}
-
-/** The string literals of code lines and the text of templates, in `lines` (the text, or a same-length view of it). */
-function codeSpans(lines: string, spans: [number, number][]): void {
   let lineStart = 0;
   let inCode = false;
   // Where the last template tag ended: the lines between two tags a few lines apart are the template's text.
   let lastTag = -1;
   let linesSinceTag = 0;
   // The next `{%` and quotation marks, found ahead of the lines: a line without them is not copied to be read.
-  const next = { tag: lines.indexOf('{%'), double: lines.indexOf('"'), single: lines.indexOf("'") };
+  const next = { tag: text.indexOf('{%'), double: text.indexOf('"'), single: text.indexOf("'") };
   const before = (key: keyof typeof next, unit: string, from: number, end: number) => {
-    if (next[key] !== -1 && next[key] < from) next[key] = lines.indexOf(unit, from);
+    if (next[key] !== -1 && next[key] < from) next[key] = text.indexOf(unit, from);
     return next[key] !== -1 && next[key] < end;
   };
-  while (lineStart <= lines.length) {
-    let lineEnd = lines.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = lines.length;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
     if (lineEnd > lineStart) {
       // INVARIANT: the markup starts with `{%`, which holds no line break: a line without one holds no tag.
-      if (before('tag', '{%', lineStart, lineEnd) && TEMPLATE_MARKUP.test(lines.slice(lineStart, lineEnd))) {
+      if (before('tag', '{%', lineStart, lineEnd) && TEMPLATE_MARKUP.test(text.slice(lineStart, lineEnd))) {
         if (lastTag >= 0 && linesSinceTag <= TEMPLATE_GAP) spans.push([lastTag, lineStart]);
         spans.push([lineStart, lineEnd]);
         lastTag = lineEnd;
@@ -230,11 +208,17 @@ function codeSpans(lines: string, spans: [number, number][]): void {
       } else {
         linesSinceTag++;
         const quoted = before('double', '"', lineStart, lineEnd) || before('single', "'", lineStart, lineEnd);
-        inCode = codeLine(lines, lineStart, lineEnd, inCode, quoted, spans);
+        inCode = codeLine(text, lineStart, lineEnd, inCode, quoted, spans);
       }
     }
     lineStart = lineEnd + 1;
   }
+  reportedQuotes(text, spans);
+  for (const m of displayedBlocks(text)) {
+    const end = m.index + m[0].length;
+    if (INTRODUCES.test(m[1]!)) spans.push([end - m[2]!.length, end]);
+  }
+  return disjoint(spans);
 }
 
 /** Where a displayed block can start: after a line break, a fence, four spaces, a tab or `>`. */

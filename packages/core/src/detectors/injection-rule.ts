@@ -58,12 +58,6 @@ export interface InjectionRule {
 export const words = (n: number) => `(?:[^\\s.!?;:。！？\\n]{1,24}\\s{1,3}){0,${n}}?`;
 /** A separator between two words: spaces and light punctuation. */
 export const SEP = `[\\s,'"\`*_-]{1,4}`;
-/**
- * After a tool call's arguments key (`"parameters"`, its closing quote read): not the start of a JSON Schema. A
- * tool's definition (`"parameters": {"type": "object", "properties": …}`) documents a tool; a call fills its
- * arguments with values.
- */
-export const NOT_A_SCHEMA = `(?!\\s{0,3}:\\s{0,3}\\{\\s{0,3}\\\\{0,3}"type\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"object)`;
 
 /** Rules that are facets of one signal. */
 const GROUPS: Readonly<Record<string, string>> = {

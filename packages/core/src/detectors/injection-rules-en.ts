@@ -1,4 +1,4 @@
-import { type InjectionRule, NOT_A_SCHEMA, rule, SEP, words } from './injection-rule.js';
+import { type InjectionRule, rule, SEP, words } from './injection-rule.js';
 import { MARKER_RULES } from './injection-rules-markers.js';
 
 /**
@@ -17,11 +17,6 @@ const ORDERS =
   '(?:instructions?|directions?|directives?|rules|prompts?|guidelines|commands?|orders|guidance|constraints|context|programming|messages|tasks?|policies|restrictions)';
 const IGNORE_VERBS =
   '(?:ignore|ignoring|disregard|disregarding|forget|forgetting|override|overriding|bypass|discard|abandon|neglect|set aside|skip|drop)';
-/**
- * Not after a named party and a modal ("the Supplier shall", "each party will"): a clause that binds someone other
- * than the reader. An AI named as the party ("the assistant must ignore …") still speaks to the reader.
- */
-const PARTY_BOUND = `(?<!\\b(?:the|each|either|any)\\s(?!${AI_WEAK}\\s|reader\\s|system\\s)[a-z]{2,20}\\s(?:shall|will|must|may|agrees to|undertakes to)\\s)`;
 // Stems, so that "ignoring" and "overriding" pass the prefilter too.
 const ENGLISH_IGNORE_TRIGGERS = [
   'ignor',
@@ -47,9 +42,8 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.9,
     'tells the reader to ignore its previous instructions',
     ENGLISH_IGNORE_TRIGGERS,
-    // "Disregard my previous instructions" is a person correcting themselves, not an attack on the reader; "the
-    // Supplier shall ignore any payment instructions" binds a party to a contract, not the reader.
-    `${PARTY_BOUND}\\b${IGNORE_VERBS}(?!${SEP}(?:my|our)\\b)${SEP}${words(3)}${PRIOR}${SEP}${words(2)}${ORDERS}\\b`,
+    // "Disregard my previous instructions" is a person correcting themselves, not an attack on the reader.
+    `\\b${IGNORE_VERBS}(?!${SEP}(?:my|our)\\b)${SEP}${words(3)}${PRIOR}${SEP}${words(2)}${ORDERS}\\b`,
   ),
   en(
     'context-ignoring',
@@ -397,7 +391,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     // rejected" is a noun, not an order. Nor is a how-to's step after the goal it serves ("to add a user to a
     // channel, call add_user …"); an order that only refers back ("to do this, invoke …", "to complete the task,
     // use …") still is one.
-    `(?<!\\b(?:can|could|may|might|will|would|to|tool|function)\\s{1,3}(?:now\\s{1,3}|also\\s{1,3}|only\\s{1,3})?)(?<!\\bto\\s{1,3}(?!(?:do|complete|finish|accomplish|fulfil|fulfill|proceed|continue)\\b)[a-z][^.!?\\n,]{0,60},\\s{1,3})(?:\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?${SEP}(?:tool|function)|(?:tool|function)${SEP}[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?)${SEP}(?:with|using|passing)\\b|\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:tool${SEP}|function${SEP})?[\`'"]?[a-z0-9_.-]{0,30}(?:delete|remove|grant|transfer|send_|share|export|upload|collaborator|create_user|create_api|api_key|pay|wire|invite)[a-z0-9_.-]{0,30}[\`'"]?(?![a-z0-9_.-]{0,30}[\`'"]?\\((?:\\s{0,2}[a-z_][a-z0-9_]{0,30}\\s{0,2},){0,8}\\s{0,2}[a-z_][a-z0-9_]{0,30}\\s{0,2}\\)))`,
+    `(?<!\\b(?:can|could|may|might|will|would|to|tool|function)\\s{1,3}(?:now\\s{1,3}|also\\s{1,3}|only\\s{1,3})?)(?<!\\bto\\s{1,3}(?!(?:do|complete|finish|accomplish|fulfil|fulfill|proceed|continue)\\b)[a-z][^.!?\\n,]{0,60},\\s{1,3})(?:\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?${SEP}(?:tool|function)|(?:tool|function)${SEP}[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?)${SEP}(?:with|using|passing)\\b|\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:tool${SEP}|function${SEP})?[\`'"]?[a-z0-9_.-]{0,30}(?:delete|remove|grant|transfer|send_|share|export|upload|collaborator|create_user|create_api|api_key|pay|wire|invite)[a-z0-9_.-]{0,30}[\`'"]?(?![a-z0-9_.-]{0,30}[\`'"]?((?:s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2},){0,8}s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2})))`,
   ),
   any(
     'tool-call-mimicry',
@@ -405,8 +399,8 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     0.55,
     'contains a call of a tool that sends, pays, deletes or grants, written as JSON',
     ['"tool', '"function', '"name"', '"action"'],
-    // Also nested in another JSON string, its quotes escaped. A tool's schema is not a call.
-    `"(?:tool|tool_name|function|name|action)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{0,40}(?:send|email|mail|transfer|pay|delete|remove|grant|share|upload|export|exec|shell|invite|collaborator|create_user|create_api|wire|forward)[a-z0-9_.:/-]{0,40}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"${NOT_A_SCHEMA}`,
+    // Also nested in another JSON string, its quotes escaped.
+    `"(?:tool|tool_name|function|name|action)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{0,40}(?:send|email|mail|transfer|pay|delete|remove|grant|share|upload|export|exec|shell|invite|collaborator|create_user|create_api|wire|forward)[a-z0-9_.:/-]{0,40}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"`,
   ),
   en(
     'direct-instruction',

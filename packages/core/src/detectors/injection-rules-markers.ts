@@ -1,4 +1,4 @@
-import { type InjectionRule, NOT_A_SCHEMA, rule, SEP, words } from './injection-rule.js';
+import { type InjectionRule, rule, SEP, words } from './injection-rule.js';
 
 /**
  * Rules on the form of an injection rather than its words: chat-template
@@ -96,7 +96,7 @@ export const MARKER_RULES: readonly InjectionRule[] = [
     0.4,
     'contains a tool call written as JSON',
     ['"tool', '"function', '"name"', '"action"'],
-    `[{,]\\s{0,3}"(?:tool|tool_name|function|name|action|recipient_name)"\\s{0,3}:\\s{0,3}"[a-z0-9_.:/-]{1,64}"\\s{0,3},\\s{0,3}"(?:arguments|args|parameters|input|action_input|params)"${NOT_A_SCHEMA}\\s{0,3}:`,
+    `[{,]\\s{0,3}"(?:tool|tool_name|function|name|action|recipient_name)"\\s{0,3}:\\s{0,3}"[a-z0-9_.:/-]{1,64}"\\s{0,3},\\s{0,3}"(?:arguments|args|parameters|input|action_input|params)"\\s{0,3}:`,
   ),
   any(
     'tool-call-mimicry',
@@ -104,10 +104,8 @@ export const MARKER_RULES: readonly InjectionRule[] = [
     0.55,
     'contains a ReAct-style action',
     ['action:', 'action input'],
-    // Also after an escaped line break (a space and U+2028 in the skeleton), as in an iCalendar description. A trace that
-    // goes on to its Observation is a format reference (an example shows what the tool returned); an order to the
-    // agent stops at the action it wants run.
-    `(?:^|\\n|"| \u2028)[\\s#/*>-]{0,4}action\\s{0,2}:\\s{0,3}[a-z0-9_.-]{1,64}\\s{1,4}[#/*>-]{0,3}\\s{0,2}action[ _]input\\s{0,2}:(?![^\\n\u2028]{0,300}[\\n\u2028][\\s#/*>-]{0,4}observation\\s{0,2}:)`,
+    // Also after an escaped line break (two spaces in the skeleton), as in an iCalendar description.
+    `(?:^|\\n|"|  )[\\s#/*>-]{0,4}action\\s{0,2}:\\s{0,3}[a-z0-9_.-]{1,64}\\s{1,4}[#/*>-]{0,3}\\s{0,2}action[ _]input\\s{0,2}:`,
   ),
   any(
     'tool-poisoning',

@@ -109,10 +109,7 @@ export function injectionEvidence(
     for (const hit of evidenceOf(run.text, runRules(run.text, rules)))
       raw.push({ ...hit, start: run.start, end: run.end, carrier: 'an identifier (file name, branch, tag)' });
   }
-  // Where the text cites rather than says: found once, when first asked for.
-  let mentions: [number, number][] | undefined;
-  const mentionsOf = () => (mentions ??= mentionSpans(skeleton.text));
-  const hits = evidenceOf(skeleton.text, raw, mentionsOf);
+  const hits = evidenceOf(skeleton.text, raw);
 
   const findings: DetectorFinding[] = [];
   // Chinese and Japanese meta words are not among the literals (each new character widens the scanner's table for
@@ -125,9 +122,7 @@ export function injectionEvidence(
   const reporting = isReporting(meta);
   const quotes = reporting ? quotedSpans(skeleton.text) : undefined;
   // Code's string literals and reported quotations cite instructions in any text, not only one about attacks.
-  // Without a rule hit they are found only if a hidden carrier's finding asks (a guard log's excerpt of an image link).
-  if (hits.length > 0) mentionsOf();
-  const mentioned = (at: number) => within(mentionsOf(), at);
+  const mentions = hits.length > 0 ? mentionSpans(skeleton.text) : [];
   const cited = new Set<DetectorFinding>();
   for (const hit of hits) {
     const weight = hit.weight ?? hit.rule.weight;
@@ -137,7 +132,7 @@ export function injectionEvidence(
       findings.push(finding(hit.rule, start, end, text, weight, { carrier: hit.carrier }));
       continue;
     }
-    if (mentioned(hit.start)) {
+    if (within(mentions, hit.start)) {
       const f = finding(hit.rule, start, end, text, weight * QUOTED_DISCOUNT, { reported: 'mentioned' });
       cited.add(f);
       findings.push(f);
@@ -153,7 +148,7 @@ export function injectionEvidence(
   }
   const plain = findings.length;
   const citing = {
-    at: (at: number) => mentioned(at) || (quotes !== undefined && within(quotes, at)),
+    at: (at: number) => within(mentions, at) || (quotes !== undefined && within(quotes, at)),
     discount: QUOTED_DISCOUNT,
     found: cited,
   };
@@ -167,33 +162,18 @@ export function injectionEvidence(
     hits: [...hits, ...raw.filter((h) => h.rule.cue)].filter((h) => h.carrier === undefined),
     meta,
     quotes: modelQuotes,
-    mentions: mentionsOf(),
+    mentions,
     carrierScore: scoreOf(carried),
   };
   return { findings, ruleScore: scoreOf(findings, reporting, cited), model, skeleton };
 }
 
 /** Rule hits without the cues, plus the features the cues make up. */
-function evidenceOf(text: string, raw: readonly RuleHit[], mentionsOf?: () => [number, number][]): RuleHit[] {
+function evidenceOf(text: string, raw: readonly RuleHit[]): RuleHit[] {
   const hits: RuleHit[] = [];
   const cues: RuleHit[] = [];
   for (const hit of raw) (hit.rule.cue ? cues : hits).push(hit);
-  const features = featureHits(text, cues);
-  // A cited payload's addressee or reset does not command the text around the citation ("… carry instructions
-  // like “Set aside your guidance …”. Vendors now recommend …"): cues pair only on the same side of a citation.
-  // The citations are looked for only when some feature formed.
-  const cited = features.length > 0 && mentionsOf !== undefined ? mentionsOf() : [];
-  const inside = cited.length > 0 ? cues.filter((c) => within(cited, c.start)) : [];
-  if (inside.length === 0 || inside.length === cues.length) hits.push(...features);
-  else {
-    hits.push(...featureHits(text, inside));
-    hits.push(
-      ...featureHits(
-        text,
-        cues.filter((c) => !within(cited, c.start)),
-      ),
-    );
-  }
+  hits.push(...featureHits(text, cues));
   return hits;
 }
 
@@ -205,10 +185,7 @@ function decodedFindings(text: string, rules: readonly InjectionRule[]): Detecto
     const found = LITERALS.scan(skeleton.text);
     const raw = runRules(skeleton.text, rules, found);
     for (const pass of transformedPasses(skeleton.text, rules, found)) raw.push(...pass);
-    // Where the text cites rather than says: found once, when first asked for.
-    let mentions: [number, number][] | undefined;
-    const mentionsOf = () => (mentions ??= mentionSpans(skeleton.text));
-    const hits = evidenceOf(skeleton.text, raw, mentionsOf);
+    const hits = evidenceOf(skeleton.text, raw);
     if (hits.length === 0) continue;
     for (const hit of hits) {
       findings.push(

@@ -18,7 +18,6 @@ function reference(text: string) {
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     let piece = '';
-    let lookalike = false;
     const hidden = () => {
       if (counts.firstHidden < 0) counts.firstHidden = i;
       changed = true;
@@ -40,16 +39,15 @@ function reference(text: string) {
       if (folded.lookalike && (isAsciiLetter(last) || isAsciiLetter(text[i + width]?.toLowerCase())))
         counts.mixedScript++;
       piece = folded.text;
-      lookalike = folded.lookalike;
       if (piece.length !== width) changed = true;
     }
     out += piece;
     for (let k = 0; k < piece.length; k++) map.push(i);
-    if (piece.length > 0) last = lookalike ? '' : piece[piece.length - 1]!;
+    if (piece.length > 0) last = piece[piece.length - 1]!;
     i += width;
   }
   map.push(text.length);
-  return { text: out.replace(/\\[ntr]/g, (e) => (e === '\\n' ? ' \u2028' : '  ')), map, changed, ...counts };
+  return { text: out.replace(/\\[ntr]/g, '  '), map, changed, ...counts };
 }
 
 describe('skeleton', () => {

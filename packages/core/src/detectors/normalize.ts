@@ -214,8 +214,7 @@ export function skeletonOf(text: string): Skeleton {
   let tags = 0;
   let mixedScript = 0;
   let firstHidden = -1;
-  // The last unit written (-1: none yet, or a folded lookalike: two letters of another script side by side are a word
-  // of that script, a Russian one, not a Latin word with a lookalike inside).
+  // The last unit written (-1: none yet).
   let last = -1;
   const hidden = (at: number) => {
     if (firstHidden < 0) firstHidden = at;
@@ -269,7 +268,7 @@ export function skeletonOf(text: string): Skeleton {
         if ((last >= 97 && last <= 122) || after) mixedScript++;
       }
       for (let k = 0; k < folded.length; k++) put(folded.charCodeAt(k));
-      if (folded.length > 0) last = lookalike ? -1 : folded.charCodeAt(folded.length - 1);
+      if (folded.length > 0) last = folded.charCodeAt(folded.length - 1);
       if (folded.length !== width) room(folded.length);
       mapTo(i, folded.length, false);
     } else room(0);
@@ -285,17 +284,12 @@ export function skeletonOf(text: string): Skeleton {
 
 /**
  * Escaped line breaks (`\n` in JSON text, iCalendar descriptions) read as
- * white space, so that the word after one starts a word: an escaped tab or
- * carriage return as two spaces, an escaped line feed as a space and U+2028
- * (white space to every pattern, yet still told apart from a space: code held
- * in a JSON value is read line by line there, injection-mention.ts). Same
- * length: the offset map still holds.
+ * spaces, so that the word after one starts a word. Same length: the offset
+ * map still holds.
  */
 function unescapeBreaks(text: string): string {
-  return text.includes('\\') ? text.replace(/\\[ntr]/g, (e) => (e === '\\n' ? ESCAPED_BREAK : '  ')) : text;
+  return text.includes('\\') ? text.replace(/\\[ntr]/g, '  ') : text;
 }
-/** What an escaped line feed reads as in the skeleton. */
-export const ESCAPED_BREAK = ' \u2028';
 
 /** The original span of a skeleton span (`text` is the original the skeleton was made from). */
 export function originalSpan(skeleton: Skeleton, text: string, start: number, end: number): [number, number] {
