@@ -407,6 +407,11 @@ function inherit(p: ParsedSentence, before: ParsedSentence): void {
   if (!pointsBack) return;
   // "… not delete anything there": "anything" is whatever "there" is.
   if (p.pronoun && p.objects.every((o) => o.kind === 'any')) p.objects.splice(0);
+  // "Queries against the orders database are fine; deletions from it need approval": the
+  // action said as a noun is narrowed to what "it" is; without it the rule would reach every delete.
+  const where = before.objects.filter((o) => o.kind !== 'category' && o.kind !== 'any');
+  const actionsOnly = p.objects.length > 0 && !p.objects.some((o) => o.kind !== 'category');
+  if (p.pronounPlace && actionsOnly && where.length > 0) p.objects.push(...where);
   if (p.objects.length === 0) p.objects.push(...before.objects);
   if (p.verbs.length === 0 && p.objects.length === 0) p.verbs.push(...before.verbs);
   const kinds = new Set(p.conditions.map((c) => c.kind));

@@ -99,6 +99,10 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bok from\b/g, 'approval from'],
   [/\b(?:the )?ok of\b/g, 'the approval of'],
   [/\bdouble[- ]sign[- ]?off\b/g, 'dual approval'],
+  // "on weekends (UTC)", "on 2026-12-31 UTC": a rule's clock is UTC, so naming it adds nothing;
+  // after a clock time the grammar reads it with the hour. Any other zone stays, and is refused.
+  [/\s?\(utc\)/g, ' utc'],
+  [/(?<=\b(?!am\b|pm\b)[a-z]+|\b\d{4}(?:-\d{2}-\d{2})?),? utc\b/g, ''],
   [/\bmonday (?:to|through|thru|-) friday\b/g, 'on weekdays'],
   // "in the maintenance window, 22:00 to 06:00 UTC": the window is the hours that follow.
   [

@@ -400,8 +400,9 @@ export function parseMarkers({ take, parsed }: PhrasingContext): void {
       return true;
     },
   );
-  take('(?:from\\s|to\\s|on\\s|in\\s|against\\s|with\\s)?(?:it|them|they|there|those|these)', () => {
+  take('(?:from\\s|to\\s|on\\s|in\\s|against\\s|with\\s)?(?:it|them|they|there|those|these)', (m) => {
     parsed.pronoun = true;
+    if (/^(?:from|on|in|against)\s|^there$/.test(m[0] as string)) parsed.pronounPlace = true;
     return true;
   });
   take(

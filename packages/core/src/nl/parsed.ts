@@ -79,6 +79,8 @@ export interface ParsedSentence {
   anyAgent?: boolean;
   /** The clause points back at the one before it ("it", "there", "them"). */
   pronoun?: boolean;
+  /** The pointer is a place the action happens ("from it", "there"), not its subject or object. */
+  pronounPlace?: boolean;
   /** "Anything else", "all other payees": what the clause before did not permit. */
   otherwise?: boolean;
   /** "Anything larger", "anything above that": the amounts above what the clause before bounds. */

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../policy/compile.js';
+import type { Effect } from '../policy/types.js';
+import { compileSentence } from './compile-sentence.js';
+import { type DecisionExtra, decisionsOn } from './sentence-decisions.fixture.js';
+import { vocabularyOf } from './vocabulary.js';
+
+// What a rule reaches: the calls a pointer back, a noun or a time zone leaves it to. The
+// evaluation set's policy grants every agent every tool and has no rules, so each decision
+// below is the sentence's alone.
+const policyText = readFileSync(new URL('../../../../bench/nl/policy.yaml', import.meta.url), 'utf8');
+const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText }));
+
+function decider(sentence: string) {
+  const d = decisionsOn(policyText, vocabulary, sentence);
+  return (
+    agent: string,
+    tool: string,
+    args: Record<string, unknown> = {},
+    extra: DecisionExtra = {},
+  ): Effect => d(agent, tool, args, extra).effect;
+}
+const mail = (...to: string[]) => ({ to, subject: 's', body: 'b' });
+function refusal(sentence: string) {
+  const r = compileSentence(sentence, vocabulary);
+  if (r.ok) throw new Error(`compiled ${r.meanings.length} rule(s)`);
+  return r.refusal;
+}
+
+describe('a pointer back narrows the action said as a noun', () => {
+  it('"deletions from it" are the deletions of what the clause before names', () => {
+    const d = decider(
+      'Queries against the orders database are permitted; deletions from it require approval',
+    );
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+  it('"they" as the subject leaves the noun its own calls', () => {
+    const d = decider('Agents may look up contacts, but they may not send messages');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('deny');
+    expect(d('email-assistant', 'contacts.lookup')).toBe('allow');
+  });
+});
+
+describe('"outbound" email is every send, as "outgoing" is', () => {
+  it.each(['Outbound email needs approval', 'Outgoing email needs approval'])(
+    '"%s" asks for mail inside the company too',
+    (sentence) => {
+      const d = decider(sentence);
+      expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('approve');
+      expect(d('email-assistant', 'email.send', mail('eve@gmail.com'))).toBe('approve');
+      expect(d('email-assistant', 'email.read')).toBe('allow');
+    },
+  );
+  it('"outbound email to addresses outside example.com" still takes the domain it names', () => {
+    const d = decider('No outbound email to addresses outside example.com without a human OK');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('eve@gmail.com'))).toBe('approve');
+  });
+});
+
+describe('a time zone named beside days and dates', () => {
+  const saturday = { now: '2026-12-12T12:00:00Z' };
+  const monday = { now: '2026-12-07T12:00:00Z' };
+  it.each(['No production deletions on weekends (UTC)', 'No production deletions on weekends UTC'])(
+    '"%s" is the rule clock\'s own zone',
+    (sentence) => {
+      const d = decider(sentence);
+      expect(d('ops-agent', 'orders_db.delete', {}, saturday)).toBe('deny');
+      expect(d('ops-agent', 'orders_db.delete', {}, monday)).toBe('allow');
+    },
+  );
+  it('reads a date in UTC', () => {
+    const d = decider('The ops agent may not delete anything on 2026-12-31 (UTC)');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: '2026-12-31T12:00:00Z' })).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: '2026-12-30T12:00:00Z' })).toBe('allow');
+  });
+  it('refuses any other zone', () => {
+    expect(refusal('No production deletions on weekends (PST)').unparsed).toEqual(['(pst)']);
+  });
+});
