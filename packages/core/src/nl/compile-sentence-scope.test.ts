@@ -81,3 +81,53 @@ describe('a time zone named beside days and dates', () => {
     expect(refusal('No production deletions on weekends (PST)').unparsed).toEqual(['(pst)']);
   });
 });
+
+describe('"only" said of kinds of call', () => {
+  it('"Only read operations are permitted" denies every other tool to every agent', () => {
+    const d = decider('Only read operations are permitted');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+  });
+  it('"The ops agent may only perform reads" denies the rest to that agent alone', () => {
+    const d = decider('The ops agent may only perform reads');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('research-agent', 'orders_db.delete')).toBe('allow');
+  });
+  it('refuses "only" over a kind of call narrowed to a system: which other calls is not said', () => {
+    expect(refusal('Only sandbox deletes are allowed').code).toBe('GH_NL_UNSUPPORTED');
+  });
+  it('"everything else" after kinds of call is every other tool', () => {
+    const d = decider('Read-only tools can be used freely; everything else needs approval');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('approve');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('approve');
+  });
+  it('"everything else" after calls of one system is still refused', () => {
+    expect(refusal('Sandbox deletes are fine; everything else is blocked').message).toContain(
+      'other than what',
+    );
+  });
+});
+
+describe('an approver named by address', () => {
+  it('asks a group member "to approve it"', () => {
+    const d = decisionsOn(policyText, vocabulary, 'Outbound email needs dave@example.com to approve it');
+    const r = d('email-assistant', 'email.send', mail('bob@example.com'));
+    expect(r.effect).toBe('approve');
+    expect(r.eligible).toEqual(['dave@example.com']);
+  });
+  it("takes a person's approval said with a possessive", () => {
+    const d = decisionsOn(policyText, vocabulary, "Transfers require carol@example.com's approval");
+    expect(d('finance-agent', 'payments.transfer', { amount: 5, to: 'ACME' }).eligible).toEqual([
+      'carol@example.com',
+    ]);
+  });
+  it('refuses an address the policy does not name as an approver', () => {
+    expect(refusal('Outbound email needs mallory@example.com to approve it').message).toContain(
+      'cannot name one person',
+    );
+  });
+});

@@ -207,10 +207,17 @@ function compileClauses(
         // before names are exempt from this one, which must name its own calls.
         const exempt = compileClause({ ...before, effects: ['deny'], only: false }, sentence, vocabulary);
         if (!exempt.ok) return exempt;
-        if (p.objects.length === 0 && p.verbs.length === 0)
+        // "Read-only tools are fine; everything else needs approval": after kinds of call alone,
+        // "everything else" is every other tool. After "sandbox deletes" it might be every other
+        // delete or every other call: the clause must say which.
+        const kindsOnly =
+          before.objects.every((o) => o.kind === 'category' || o.kind === 'any') &&
+          before.objects.some((o) => o.kind === 'category');
+        if (p.objects.length === 0 && p.verbs.length === 0 && !kindsOnly)
           return refuse('GH_NL_AMBIGUOUS_EFFECT', `"${clauses[i]?.trim()}": other than what? name the calls`);
         const own: ParsedSentence = {
           ...p,
+          ...(p.objects.length === 0 && p.verbs.length === 0 && { objects: [{ kind: 'any' }] }),
           otherwise: false,
           exceptTools: [...p.exceptTools, ...(exempt.meanings[0]?.tools ?? [])],
           agents: p.agents.length > 0 ? p.agents : before.agents,

@@ -23,6 +23,10 @@ export interface PhrasingContext {
 }
 
 const DOMAIN = '[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}';
+/** What follows an address that asks its person to approve: "…'s approval", "… to approve it". */
+const POSSESSIVE_APPROVAL = /^'s\s(?:approval|sign-?off|ok|consent)(?:\s|$)/;
+const ASKED_TO_APPROVE =
+  /^\s(?:to\s)?(?:approve|approves|sign off|signs off|ok|oks|okays|confirm|confirms)(?:\s|$)/;
 
 /** Passes run before any other: they claim words the later passes would misread. */
 export function parseLeadIns({
@@ -41,14 +45,21 @@ export function parseLeadIns({
   });
   // An address is an approver only when the policy names that person and the sentence asks them
   // to approve; "the owner" (four eyes means someone else's) and any other address are refused
-  // rather than widened to anyone.
+  // rather than widened to anyone. Asked "to approve" by address alone, the person must approve
+  // in the policy already (a member of one of its groups): an owner asked so is refused.
+  const approvers = new Set([...vocabulary.groupMembers.values()].flat().map((a) => a.toLowerCase()));
   take(
     `((?:approvals?|approved|sign-?offs?|signed off|ok|okay|consent|authori[sz]ation|authori[sz]ed)\\s(?:from|by)\\s)?([a-z0-9._%+-]+@${DOMAIN})`,
     (m) => {
-      // "sign-off from carol@example.com": a person the policy names, asked to approve.
-      if (m[1] && vocabulary.people.has(m[2] as string)) return false;
+      const address = m[2] as string;
+      const after = m.input.slice(m.index + (m[0] as string).length);
+      // "sign-off from carol@example.com", "carol@example.com's approval".
+      if ((m[1] !== undefined || POSSESSIVE_APPROVAL.test(after)) && vocabulary.people.has(address))
+        return false;
+      // "needs carol@example.com to approve it".
+      if (ASKED_TO_APPROVE.test(after) && approvers.has(address)) return false;
       parsed.unsupported.push(
-        `"${m[2]}": a rule cannot name one person unless it asks a person the policy names to approve; recipients come from a domain`,
+        `"${address}": a rule cannot name one person unless it asks a person the policy names to approve; recipients come from a domain`,
       );
       return true;
     },
