@@ -279,8 +279,9 @@ for (const c of cases) {
 
 /**
  * A set may name the tool a value came from as its origin (`email.read`). On the enforcement path
- * that value carries the tool's labels instead: `trusted` vouches for it (an origin), any other
- * label (`untrusted`) is its provenance, and nothing else vouches for it.
+ * that value carries the tool's labels instead (core/src/path/session.ts): `trusted` vouches for
+ * it, any other label (`untrusted`) is its provenance and is also the origin it is known by, so it
+ * is not a value the model made up; none of those vouches for it.
  */
 function withToolOrigins(request) {
   if (!request.origin) return request;
@@ -295,8 +296,8 @@ function withToolOrigins(request) {
         continue;
       }
       for (const label of tool.labels ?? []) {
-        if (label === 'trusted') origin[path].push('trusted');
-        else provenance[path] = [...new Set([...(provenance[path] ?? []), label])];
+        origin[path].push(label);
+        if (label !== 'trusted') provenance[path] = [...new Set([...(provenance[path] ?? []), label])];
       }
     }
   }

@@ -131,3 +131,27 @@ describe('an approver named by address', () => {
     );
   });
 });
+
+describe('a value the model made up', () => {
+  const pay = { amount: 5, to: 'acct-1' };
+  it.each([
+    'Accounts that the model invented must never receive money',
+    'Never pay accounts the model made up',
+  ])('"%s" denies a payee no origin vouches for, and only that one', (sentence) => {
+    const d = decider(sentence);
+    expect(d('finance-agent', 'payments.transfer', pay)).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay, { origin: { to: ['user_input'] } })).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay, { origin: { to: ['trusted'] } })).toBe('allow');
+    // Copied out of an email: the enforcement path knows it by the output's label.
+    expect(d('finance-agent', 'payments.transfer', pay, { origin: { to: ['untrusted'] } })).toBe('allow');
+  });
+  it('keeps the amount of the clause before out of "whatever the amount"', () => {
+    const d = decider(
+      'Payments over $10,000 need two finance approvals, and payments to an account the model made up are denied whatever the amount',
+    );
+    const mine = { origin: { to: ['user_input'] } };
+    expect(d('finance-agent', 'payments.transfer', { amount: 50, to: 'a' })).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', { amount: 50, to: 'a' }, mine)).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', { amount: 20000, to: 'a' }, mine)).toBe('approve');
+  });
+});

@@ -123,6 +123,9 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bnoon\b/g, '12pm'],
   [/\b(?:after|out of) hours\b/g, 'outside business hours'],
   [/\b(?:no|any) matter (?:the )?amount\b/g, ''],
+  [/,? (?:whatever|regardless of) the amount\b/g, ''],
+  // "accounts … must never receive money": they may never be paid.
+  [/\b(receive|get|be sent) (?:any )?(?:money|funds|payments?|transfers?)\b/g, 'be paid'],
   [/\b(?:(?:no|any) matter how|however) (?:small|large|big|much|little|low|high)\b/g, ''],
   [/\bthey're\b/g, 'they are'],
   [/\b(nothing|nobody|no one) at all\b/g, '$1'],
