@@ -155,3 +155,31 @@ describe('a value the model made up', () => {
     expect(d('finance-agent', 'payments.transfer', { amount: 20000, to: 'a' }, mine)).toBe('approve');
   });
 });
+
+describe('phrasings of approvers and session states', () => {
+  it.each([
+    'Before the ops agent deletes orders, one member of the finance group has to approve',
+    'Deleting orders requires the OK of one finance group member',
+  ])('"%s" asks one member of finance', (sentence) => {
+    const d = decisionsOn(policyText, vocabulary, sentence);
+    const r = d('ops-agent', 'orders_db.delete');
+    expect(r.effect).toBe('approve');
+    expect(r.approvers).toBe(1);
+    expect(r.eligible).toEqual(['carol@example.com', 'dave@example.com']);
+  });
+  it.each([
+    'If a prompt injection is suspected in the session, no email may be sent',
+    'After a suspected prompt injection, no email may be sent',
+    'Email may not be called in a session where injection is suspected',
+  ])('"%s" holds while the session carries injection_suspected', (sentence) => {
+    const d = decider(sentence);
+    const flagged = { labels: ['injection_suspected'] };
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), flagged)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
+  it('"forbidden for everyone" is said of every agent', () => {
+    const d = decider('Reading confidential data is forbidden for everyone');
+    expect(d('finance-agent', 'finance.report')).toBe('deny');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+  });
+});

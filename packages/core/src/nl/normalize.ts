@@ -294,6 +294,23 @@ const WORDS: readonly [RegExp, string][] = [
   [/\b(?:go|goes) straight through\b/g, 'can go through'],
   [/\b(?:go|goes) through automatically\b/g, 'can go through'],
   [/\b(pay|pays|paid|paying) out\b/g, '$1'],
+  // "one member of the finance group has to approve", "the approval of one finance group member":
+  // one approval from that group.
+  [
+    /\b(?:one|a|a single|any) member of (?:the )?([a-z][a-z-]*) (?:group|team)(?= (?:has to|must|needs to|should|shall) )/g,
+    'one $1 member',
+  ],
+  [
+    /\b(?:the )?(approval|sign-?off|consent) of (?:one|a|a single|any) ([a-z][a-z-]*)(?: group| team)? member\b/g,
+    '$1 from one member of the $2 group',
+  ],
+  // "may not be called": a tool is called by being used.
+  [/\b(may|can|must|should|shall)( not| never| only)? be called\b/g, '$1$2 be used'],
+  // "is forbidden for everyone": for every agent.
+  [
+    /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,
+    '$1 for all agents',
+  ],
   // "Keep every agent out of production": they may not touch it.
   [/\bkeep (every agent|all agents|agents|everyone|everybody|the [a-z -]+?) out of\b/g, '$1 may not touch'],
 ];
