@@ -1,6 +1,7 @@
 import { TOOL_CATEGORIES, type ToolCategory, type ToolDefinition } from '../policy/types.js';
 import { peopleApproval } from './approvers.js';
 import { compileDomainsAnyOf } from './compile-domains.js';
+import { compileOnlyCalls } from './compile-only-calls.js';
 import {
   ACCOUNT_ARGS,
   BODY_ARGS,
@@ -37,27 +38,6 @@ export function unparsedRefusal(rest: readonly string[], vocabulary: Vocabulary)
 export const unparsedOf = (parsed: ParsedSentence) => parsed.rest.filter((w) => !FILLER_WORDS.has(w));
 
 /**
- * "may only" said of calls alone, with no condition: tools by name ("only payments.transfer"),
- * by namespace, or kinds of call ("only reads"). Calls of a namespace narrowed by a kind ("only
- * sandbox deletes") are left out: which other calls the "only" forbids is not said.
- */
-function onlyTheseCalls(parsed: ParsedSentence): boolean {
-  if (!parsed.only || parsed.onlyAgents || parsed.readOnly || parsed.agentLabel !== undefined) return false;
-  if (parsed.exceptAgents.length > 0 || parsed.conditions.length > 0 || parsed.origins.length > 0)
-    return false;
-  if (!parsed.effects.every((e) => e === 'allow')) return false;
-  const kinds = parsed.verbs.filter((v) => v !== 'any');
-  const named = parsed.objects.filter((o) => o.kind === 'tool' || o.kind === 'namespace');
-  if (named.length > 0)
-    return parsed.agents.length > 0 && kinds.length === 0 && named.length === parsed.objects.length;
-  const categories = parsed.objects.filter((o) => o.kind === 'category');
-  return (
-    kinds.length + categories.length > 0 &&
-    parsed.objects.every((o) => o.kind === 'category' || o.kind === 'any')
-  );
-}
-
-/**
  * Compiles one parsed clause into its meaning(s), or refuses it whole: a clause with any word
  * the grammar did not consume is refused, never half-compiled. `sentence` is the whole
  * sentence, which every rule it gives is described by.
@@ -82,28 +62,8 @@ export function compileClause(
     return refuse('GH_NL_AMBIGUOUS_EFFECT', 'a clause that ends on its verb needs a clause before it');
   if (parsed.domainsAnyOf)
     return compileDomainsAnyOf(parsed, parsed.domainsAnyOf, sentence, vocabulary, compileClause);
-  if (onlyTheseCalls(parsed)) {
-    // "The finance agent may only use payments.transfer and finance.report", "Only read
-    // operations are permitted": every other tool is denied (to that agent, or to every one).
-    const named = compileClause({ ...parsed, only: false, effects: ['deny'] }, sentence, vocabulary);
-    if (!named.ok) return named;
-    return compileClause(
-      {
-        ...parsed,
-        only: false,
-        effects: ['deny'],
-        objects: [{ kind: 'any' }],
-        verbs: [],
-        exceptTools: [...parsed.exceptTools, ...(named.meanings[0]?.tools ?? [])],
-        notes: [
-          ...parsed.notes,
-          `"may only use" these tools: every other tool is denied to ${parsed.agents.length > 0 ? 'the agent' : 'every agent'}`,
-        ],
-      },
-      sentence,
-      vocabulary,
-    );
-  }
+  const onlyCalls = compileOnlyCalls(parsed, sentence, vocabulary, compileClause);
+  if (onlyCalls) return onlyCalls;
   const notes = [...parsed.notes];
 
   // Effect.

@@ -183,3 +183,20 @@ describe('phrasings of approvers and session states', () => {
     expect(d('email-assistant', 'email.read')).toBe('allow');
   });
 });
+
+describe('the tools of an intent', () => {
+  it.each([
+    'In an inbox-triage session, only the tools of that intent may be used',
+    'A session declared for inbox triage may only use the tools of that intent',
+  ])('"%s" denies every other tool during the intent alone', (sentence) => {
+    const d = decider(sentence);
+    const triage = { intent: 'inbox-triage' };
+    expect(d('email-assistant', 'email.read', {}, triage)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), triage)).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete', {}, triage)).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('allow');
+  });
+  it('refuses "the tools of that intent" with no intent named', () => {
+    expect(refusal('The tools of that intent need approval').message).toContain('needs the one intent');
+  });
+});

@@ -397,5 +397,13 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
         return true;
       },
     );
+    // "only the tools of that intent": the tools the intent the clause names lets it call.
+    take(
+      "(?:the\\s)?tools\\s(?:(?:listed|declared|allowed|permitted)\\s)?(?:of|for|in|by|under)\\s(?:that|this|the|its|the declared|the session's)\\sintent",
+      () => {
+        parsed.intentTools = true;
+        return true;
+      },
+    );
   }
 }

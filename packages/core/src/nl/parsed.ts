@@ -100,6 +100,8 @@ export interface ParsedSentence {
   onlyAgents?: boolean;
   /** "During inbox-triage , … may only …": the intent opens the sentence and scopes its "only". */
   intentScope?: boolean;
+  /** "the tools of that intent": the tools the intent the clause names lets a session call. */
+  intentTools?: boolean;
   /** "Only X may …": the "only" opens the sentence, before its modal. */
   onlyLeading?: boolean;
   /** "… unless it is under $100": the sentence's one condition is negated. */

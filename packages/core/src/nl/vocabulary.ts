@@ -28,6 +28,8 @@ export interface Vocabulary {
   readonly stateMonths: ReadonlyMap<string, readonly number[]>;
   /** Intent name → the phrases that name it. */
   readonly intents: ReadonlyMap<string, readonly string[]>;
+  /** Intent → the tool patterns the policy lets a session of that intent call. */
+  readonly intentTools: ReadonlyMap<string, readonly string[]>;
   /** Labels tools emit plus those Gatehouse emits. */
   readonly labels: readonly string[];
   /** The company's mail domain: the most common domain of owners and group members. */
@@ -109,6 +111,7 @@ export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
     ),
     stateMonths: monthsOfStates(policy),
     intents,
+    intentTools: policy.intents,
     labels: [...labels],
     ...(companyDomain !== undefined && { companyDomain }),
     people: peopleOf(emails),
