@@ -119,7 +119,7 @@ export function compileClause(
   if (effect === 'allow' && parsed.only) effect = 'deny';
   if (effect === 'deny' && parsed.withoutApproval) effect = 'approve';
   // "… is allowed without review": a permission that says nobody is asked, which adds no rule.
-  if (effect === 'allow' && parsed.withoutApproval && parsed.permits && !parsed.only) {
+  if (effect === 'allow' && parsed.withoutApproval && !parsed.only) {
     parsed.withoutApproval = false;
     notes.push('"allowed without approval" is a permission: it adds nothing the grants do not give');
   } else if (parsed.withoutApproval && effect !== 'approve')

@@ -200,3 +200,50 @@ describe('the tools of an intent', () => {
     expect(refusal('The tools of that intent need approval').message).toContain('needs the one intent');
   });
 });
+
+describe('words that describe without narrowing', () => {
+  it('"the confidential finance report" is the report, which carries that label', () => {
+    const d = decider('The confidential finance report may only be read by the finance agent');
+    expect(d('finance-agent', 'finance.report')).toBe('allow');
+    expect(d('ops-agent', 'finance.report')).toBe('deny');
+  });
+  it('refuses a label the tool does not carry', () => {
+    expect(refusal('The untrusted finance report may only be read by the finance agent').unparsed).toEqual([
+      'untrusted',
+    ]);
+  });
+  it('"only the tools that intent lists" is the intent\'s tools', () => {
+    const d = decider('In an inbox-triage session, agents may use only the tools that intent lists');
+    expect(d('ops-agent', 'orders_db.query', {}, { intent: 'inbox-triage' })).toBe('deny');
+    expect(d('email-assistant', 'email.list', {}, { intent: 'inbox-triage' })).toBe('allow');
+  });
+  it('"allowed automatically" is a permission; "larger transfers" lie above it', () => {
+    const d = decider('Transfers up to $250 are allowed automatically; larger transfers need approval');
+    expect(d('finance-agent', 'payments.transfer', { amount: 250, to: 'a' })).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', { amount: 251, to: 'a' })).toBe('approve');
+  });
+  it('"can be pulled without asking" is a permission beside the restriction', () => {
+    const d = decider(
+      'Finance reports can be pulled without asking, but every transfer needs a human to sign off',
+    );
+    expect(d('finance-agent', 'finance.report')).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', { amount: 5, to: 'a' })).toBe('approve');
+  });
+  it('"the partner.org domain" is that domain', () => {
+    const d = decider('Email to the partner.org domain requires approval');
+    expect(d('email-assistant', 'email.send', mail('pat@partner.org'))).toBe('approve');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
+  it('"with even one recipient outside" is any recipient outside', () => {
+    const d = decider('Emails with even one recipient outside example.com are not allowed');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com', 'eve@gmail.com'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
+  it('"at any time" on a permission adds nothing', () => {
+    const d = decider('Finance reports can be pulled at any time, but payments on weekends are forbidden');
+    expect(d('finance-agent', 'finance.report', {}, { now: '2026-12-12T12:00:00Z' })).toBe('allow');
+    expect(
+      d('finance-agent', 'payments.transfer', { amount: 5, to: 'a' }, { now: '2026-12-12T12:00:00Z' }),
+    ).toBe('deny');
+  });
+});

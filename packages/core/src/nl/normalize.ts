@@ -304,6 +304,17 @@ const WORDS: readonly [RegExp, string][] = [
     /\b(?:the )?(approval|sign-?off|consent) of (?:one|a|a single|any) ([a-z][a-z-]*)(?: group| team)? member\b/g,
     '$1 from one member of the $2 group',
   ],
+  // "allowed automatically", "without asking": a permission that asks nobody.
+  [/\b(allowed|approved|permitted|fine|ok) automatically\b/g, '$1'],
+  [/\bwithout asking(?: first)?(?=\s?[,;]|\s*$|\s(?:but|and)\b)/g, 'without approval'],
+  // "the partner.org domain": the domain by its name.
+  [/\bthe ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) domain\b/g, '$1'],
+  // "emails with even one recipient outside example.com": any recipient outside it.
+  [
+    /\bwith (?:even |at least |just )?(?:one|a single|any) recipients? (outside|not at|beyond)\b/g,
+    'to anyone $1',
+  ],
+  [/ (?:at any time|at all times|any time)(?=\s?[,;])/g, ''],
   // "may not be called": a tool is called by being used.
   [/\b(may|can|must|should|shall)( not| never| only)? be called\b/g, '$1$2 be used'],
   // "is forbidden for everyone": for every agent.

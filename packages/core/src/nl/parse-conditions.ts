@@ -399,7 +399,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     );
     // "only the tools of that intent": the tools the intent the clause names lets it call.
     take(
-      "(?:the\\s)?tools\\s(?:(?:listed|declared|allowed|permitted)\\s)?(?:of|for|in|by|under)\\s(?:that|this|the|its|the declared|the session's)\\sintent",
+      "(?:the\\s)?tools\\s(?:(?:(?:listed|declared|allowed|permitted)\\s)?(?:of|for|in|by|under)\\s(?:that|this|the|its|the declared|the session's)\\sintent|(?:(?:that|which)\\s)?(?:that|this|the|its)\\sintent\\s(?:lists|allows|permits|declares|names|covers))",
       () => {
         parsed.intentTools = true;
         return true;

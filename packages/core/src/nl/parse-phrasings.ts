@@ -1,4 +1,4 @@
-import type { ParsedSentence, Take } from './parsed.js';
+import { alt, type ParsedSentence, type Take } from './parsed.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /**
@@ -64,6 +64,16 @@ export function parseLeadIns({
       return true;
     },
   );
+  // "the confidential finance report": a label said of one tool that carries it describes the
+  // tool and narrows nothing; said of one that does not, it is left for the sentence's refusal.
+  const labelled = vocabulary.tools.flatMap((t) =>
+    t.labels.map((label) => ({ label, phrase: t.name.toLowerCase().replace(/[._-]+/g, ' ') })),
+  );
+  if (labelled.length > 0)
+    take(
+      `(?<=\\s(?:the|a|an|any|every|each|its)\\s)(${alt(labelled.map((l) => l.label))})(?=\\s(${alt(labelled.map((l) => l.phrase))})s?\\s)`,
+      (m) => labelled.some((l) => l.label === m[1] && l.phrase === m[2]),
+    );
   take("(?:its|their|the|your|an?)\\s(?:[a-z-]+'s\\s)?owners?|[a-z-]+'s\\sowners?", (m) => {
     parsed.unsupported.push(`"${m[0]}": a rule cannot ask an agent's owner; name a group of approvers`);
     return true;
