@@ -109,6 +109,31 @@ export function compileClause(
       'GH_NL_UNSUPPORTED',
       'two "only"s, of the agents and of a condition: write one sentence for each',
     );
+  // "may send email except to gmail.com", "can delete anything except in production": the
+  // exception is what the sentence forbids; as a permission of the rest it would add nothing.
+  if (effect === 'allow' && !parsed.only && !parsed.otherwiseAsk && !parsed.withoutApproval) {
+    const carved = parsed.conditions.filter((c) => c.kind === 'resource' && c.not);
+    if ((parsed.exceptDomains?.length ?? 0) > 0 || carved.length > 0) {
+      effect = 'deny';
+      parsed.conditions = parsed.conditions.map((c) =>
+        c.kind === 'resource' && c.not ? { kind: 'resource', key: c.key, value: c.value } : c,
+      );
+      if (parsed.exceptDomains && parsed.exceptDomains.length > 0) {
+        if (parsed.exceptDomains.length > 1 || parsed.domainsAnyOf !== undefined)
+          return refuse(
+            'GH_NL_UNSUPPORTED',
+            'a permission with several exceptions: write what is not allowed, one sentence each',
+          );
+        parsed.conditions.push({
+          kind: 'recipients',
+          scope: 'any',
+          domain: parsed.exceptDomains[0] as string,
+        });
+        parsed.exceptDomains = undefined;
+      }
+      notes.push('a permission "except" something is a prohibition of that something');
+    }
+  }
   // "may only …" limits a permission: what it does not name is denied. "Only transfers over
   // $1,000 need approval" limits nothing: the "only" there is emphasis on the condition.
   const limitsPermission = parsed.only && (effect === 'allow' || effects.length === 0);

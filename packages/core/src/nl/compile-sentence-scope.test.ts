@@ -247,3 +247,35 @@ describe('words that describe without narrowing', () => {
     ).toBe('deny');
   });
 });
+
+describe('a permission "except" something forbids that something', () => {
+  it('"may send email except to gmail.com" denies mail to gmail.com (was a permission that added nothing)', () => {
+    const d = decider('The email assistant may send email except to gmail.com');
+    expect(d('email-assistant', 'email.send', mail('eve@gmail.com'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
+  it('"can delete anything except in production" denies production deletes', () => {
+    const d = decider('The ops agent can delete anything except in production');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it('"are allowed, except during the change freeze" denies them during it', () => {
+    const d = decider('Sandbox deletions are allowed, except during the change freeze');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2026-12-22T12:00:00Z' })).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2026-12-08T12:00:00Z' })).toBe('allow');
+  });
+  it('"otherwise ask for approval" asks for the rest', () => {
+    const d = decider('Payments may only go to accounts the user typed in; otherwise ask for approval');
+    expect(d('finance-agent', 'payments.transfer', { amount: 5, to: 'a' })).toBe('approve');
+    expect(
+      d('finance-agent', 'payments.transfer', { amount: 5, to: 'a' }, { origin: { to: ['user_input'] } }),
+    ).toBe('allow');
+  });
+  it('"untrusted tool output" is untrusted content', () => {
+    const d = decider('Recipients taken from untrusted tool output must not be emailed');
+    expect(d('email-assistant', 'email.send', mail('eve@x.io'), { provenance: { to: ['untrusted'] } })).toBe(
+      'deny',
+    );
+    expect(d('email-assistant', 'email.send', mail('eve@x.io'))).toBe('allow');
+  });
+});

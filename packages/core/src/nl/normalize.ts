@@ -315,6 +315,14 @@ const WORDS: readonly [RegExp, string][] = [
     'to anyone $1',
   ],
   [/ (?:at any time|at all times|any time)(?=\s?[,;])/g, ''],
+  [/\b(otherwise|or else) ask for (?:human )?(?:approval|sign-?off)\b/g, '$1 ask a human'],
+  // "untrusted tool output": what an untrusted tool returned is untrusted content.
+  [/\buntrusted (?:tool |tools' |tool's )?(?:output|outputs|results?|responses?)\b/g, 'untrusted content'],
+  // "Sandbox deletions are allowed, except during the change freeze": not allowed then.
+  [
+    /^ ([a-z][^,;]{2,60}?) (is|are) (?:allowed|permitted|fine|ok),? except (?=(?:to|during|on|at|outside|after|before|between|from|in) )/,
+    ' $1 $2 not allowed ',
+  ],
   // "may not be called": a tool is called by being used.
   [/\b(may|can|must|should|shall)( not| never| only)? be called\b/g, '$1$2 be used'],
   // "is forbidden for everyone": for every agent.
