@@ -2,6 +2,7 @@ import { TOOL_CATEGORIES, type ToolCategory, type ToolDefinition } from '../poli
 import { peopleApproval } from './approvers.js';
 import { compileDomainsAnyOf } from './compile-domains.js';
 import { compileOnlyCalls } from './compile-only-calls.js';
+import { carveOutOfPermission } from './compile-permissions.js';
 import {
   ACCOUNT_ARGS,
   BODY_ARGS,
@@ -109,30 +110,10 @@ export function compileClause(
       'GH_NL_UNSUPPORTED',
       'two "only"s, of the agents and of a condition: write one sentence for each',
     );
-  // "may send email except to gmail.com", "can delete anything except in production": the
-  // exception is what the sentence forbids; as a permission of the rest it would add nothing.
-  if (effect === 'allow' && !parsed.only && !parsed.otherwiseAsk && !parsed.withoutApproval) {
-    const carved = parsed.conditions.filter((c) => c.kind === 'resource' && c.not);
-    if ((parsed.exceptDomains?.length ?? 0) > 0 || carved.length > 0) {
-      effect = 'deny';
-      parsed.conditions = parsed.conditions.map((c) =>
-        c.kind === 'resource' && c.not ? { kind: 'resource', key: c.key, value: c.value } : c,
-      );
-      if (parsed.exceptDomains && parsed.exceptDomains.length > 0) {
-        if (parsed.exceptDomains.length > 1 || parsed.domainsAnyOf !== undefined)
-          return refuse(
-            'GH_NL_UNSUPPORTED',
-            'a permission with several exceptions: write what is not allowed, one sentence each',
-          );
-        parsed.conditions.push({
-          kind: 'recipients',
-          scope: 'any',
-          domain: parsed.exceptDomains[0] as string,
-        });
-        parsed.exceptDomains = undefined;
-      }
-      notes.push('a permission "except" something is a prohibition of that something');
-    }
+  if (effect === 'allow') {
+    const carved = carveOutOfPermission(parsed, notes);
+    if (carved && 'refusal' in carved) return carved;
+    if (carved) effect = carved.effect;
   }
   // "may only …" limits a permission: what it does not name is denied. "Only transfers over
   // $1,000 need approval" limits nothing: the "only" there is emphasis on the condition.
