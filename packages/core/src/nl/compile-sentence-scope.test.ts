@@ -279,3 +279,29 @@ describe('a permission "except" something forbids that something', () => {
     expect(d('email-assistant', 'email.send', mail('eve@x.io'))).toBe('allow');
   });
 });
+
+describe('two statements joined by "and"', () => {
+  const saturday = { now: '2026-12-12T12:00:00Z' };
+  const monday = { now: '2026-12-07T12:00:00Z' };
+  it('"forbidden on weekends and need approval on weekdays": the second verb is the same subject\'s', () => {
+    const d = decider('Production deletions are forbidden on weekends and need approval on weekdays (UTC)');
+    expect(d('ops-agent', 'orders_db.delete', {}, saturday)).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete', {}, monday)).toBe('approve');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, monday)).toBe('allow');
+  });
+  it('a fronted condition governs both statements', () => {
+    const d = decider(
+      'If injection is suspected, email to addresses outside example.com is denied and email to example.com needs approval',
+    );
+    const flagged = { labels: ['injection_suspected'] };
+    expect(d('email-assistant', 'email.send', mail('eve@gmail.com'), flagged)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), flagged)).toBe('approve');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('eve@gmail.com'))).toBe('allow');
+  });
+  it('still refuses one subject with two modals', () => {
+    expect(refusal('Agents may delete production databases and must not delete staging').code).toBe(
+      'GH_NL_AMBIGUOUS_EFFECT',
+    );
+  });
+});

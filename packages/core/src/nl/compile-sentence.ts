@@ -49,18 +49,20 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     const whole = parseSentence(text, vocabulary, accounts);
     const one = compileClause(whole, trimmed, vocabulary);
     const effects = new Set(whole.effects).size + (whole.ellipsis ? 1 : 0);
-    if (one.ok || effects < 2 || !text.includes(' , ')) return one;
+    if (one.ok || effects < 2) return one;
     // "Staging deletes are fine, production deletes are not": two statements joined by a comma,
     // taken as such only when each half is a whole clause with an effect of its own.
     const halves = text.split(' , ');
-    if (halves.length !== 2) return one;
-    const split = compileClauses(
-      halves.map((h) => ` ${h.trim()} `),
-      trimmed,
-      vocabulary,
-      accounts,
-    );
-    return split.ok ? split : one;
+    if (halves.length === 2) {
+      const split = compileClauses(
+        halves.map((h) => ` ${h.trim()} `),
+        trimmed,
+        vocabulary,
+        accounts,
+      );
+      if (split.ok) return split;
+    }
+    return splitAtAnd(text, trimmed, vocabulary, accounts) ?? one;
   }
   const split = compileClauses(clauses, trimmed, vocabulary, accounts);
   if (split.ok) return split;
@@ -71,6 +73,37 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     vocabulary,
   );
   return whole.ok ? whole : split;
+}
+
+/** A condition that opens a sentence and is set off by a comma: it holds for all that follows. */
+const FRONTED =
+  /^ ((?:if|when|whenever|while|once|during|on|in|after|before|outside|from|between) [^,;]{2,80}?) , /;
+
+/**
+ * "Production deletions are forbidden on weekends and need approval on weekdays", "If injection
+ * is suspected, outside mail is denied and mail to example.com needs approval": two statements
+ * joined by "and", each with an effect of its own (the second its own subject, or a verb of the
+ * first's without a modal). The first split whose halves both compile
+ * whole is taken; a fronted condition is said again for the second half, which it governs too.
+ */
+function splitAtAnd(
+  text: string,
+  sentence: string,
+  vocabulary: Vocabulary,
+  accounts: readonly string[],
+): SentenceResult | undefined {
+  const fronted = FRONTED.exec(text);
+  for (let at = text.indexOf(' and '); at > 0; at = text.indexOf(' and ', at + 1)) {
+    const left = ` ${text.slice(0, at).trim()} `;
+    const rest = text.slice(at + 5).trim();
+    // "may delete A and must not delete B": one subject with two modal verbs, which the
+    // evaluation set refuses as out of grammar rather than reading as two statements.
+    if (/^(?:must|may|can|cannot|can't|should|shall|will|won't|do|does|is|are)\b/.test(rest)) continue;
+    const right = fronted && fronted[0].length <= at ? ` ${fronted[1]} , ${rest} ` : ` ${rest} `;
+    const split = compileClauses([left, right], sentence, vocabulary, accounts);
+    if (split.ok) return split;
+  }
+  return undefined;
 }
 
 /** Most clauses a sentence may have: a rule is read in one sitting. */
