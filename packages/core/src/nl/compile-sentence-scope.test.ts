@@ -299,6 +299,17 @@ describe('two statements joined by "and"', () => {
     expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
     expect(d('email-assistant', 'email.send', mail('eve@gmail.com'))).toBe('allow');
   });
+  it('refuses a situation said unfronted of the first statement, when the second names its own calls', () => {
+    expect(refusal('On weekends production deletes are denied and sandbox deletes need approval').code).toBe(
+      'GH_NL_AMBIGUOUS_EFFECT',
+    );
+  });
+  it('a condition fronted before clauses cut at ", and" governs each of them (the second was unconditional)', () => {
+    const d = decider('On weekends, production deletes are denied, and sandbox deletes need approval');
+    expect(d('ops-agent', 'orders_db.delete', {}, saturday)).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, saturday)).toBe('approve');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, monday)).toBe('allow');
+  });
   it('still refuses one subject with two modals', () => {
     expect(refusal('Agents may delete production databases and must not delete staging').code).toBe(
       'GH_NL_AMBIGUOUS_EFFECT',

@@ -64,7 +64,12 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     }
     return splitAtAnd(text, trimmed, vocabulary, accounts) ?? one;
   }
-  const split = compileClauses(clauses, trimmed, vocabulary, accounts);
+  const split = compileClauses(
+    governedByFronted(text, clauses, vocabulary, accounts),
+    trimmed,
+    vocabulary,
+    accounts,
+  );
   if (split.ok) return split;
   // A boundary word may belong to one statement ("read but not delete"): the whole, then.
   const whole = compileClause(
@@ -99,11 +104,53 @@ function splitAtAnd(
     // "may delete A and must not delete B": one subject with two modal verbs, which the
     // evaluation set refuses as out of grammar rather than reading as two statements.
     if (/^(?:must|may|can|cannot|can't|should|shall|will|won't|do|does|is|are)\b/.test(rest)) continue;
-    const right = fronted && fronted[0].length <= at ? ` ${fronted[1]} , ${rest} ` : ` ${rest} `;
+    const governed = fronted !== null && fronted[0].length <= at;
+    const right = governed ? ` ${fronted[1]} , ${rest} ` : ` ${rest} `;
+    // "On weekends production deletes are denied and sandbox deletes need approval": whether
+    // the weekend is also the second statement's is not said; a second statement with its own
+    // calls takes no situation from the first unless it was set off before both.
+    if (!governed && situated(left, right, vocabulary, accounts)) continue;
     const split = compileClauses([left, right], sentence, vocabulary, accounts);
     if (split.ok) return split;
   }
   return undefined;
+}
+
+/**
+ * "On weekends, production deletes are denied, and sandbox deletes need approval": a condition
+ * set off before the first clause governs the later ones too. A later clause that names its own
+ * calls would not take it from the one before, so it is said again there, unless that clause
+ * says a condition of the same kind ("…, and outside it, …").
+ */
+function governedByFronted(
+  text: string,
+  clauses: readonly string[],
+  vocabulary: Vocabulary,
+  accounts: readonly string[],
+): string[] {
+  const fronted = FRONTED.exec(text);
+  if (!fronted || !clauses[0]?.startsWith(fronted[0])) return [...clauses];
+  const kinds = new Set(parseSentence(` ${fronted[1]} `, vocabulary, accounts).conditions.map((c) => c.kind));
+  if (kinds.size === 0) return [...clauses];
+  return clauses.map((c, i) => {
+    if (i === 0) return c;
+    const p = parseSentence(c, vocabulary, accounts);
+    const ownCalls = p.objects.length > 0 || p.verbs.length > 0;
+    if (!ownCalls || p.pronoun || p.conditions.some((x) => kinds.has(x.kind))) return c;
+    return ` ${fronted[1]} , ${c.trim()} `;
+  });
+}
+
+/** Conditions on when a call happens or the session it is in, rather than on the call itself. */
+const SITUATIONS = new Set(['hours', 'days', 'dates', 'yearly', 'state', 'intent', 'session-label', 'calls']);
+
+/** Whether the first of two statements is situated where the second, naming its own calls, is not said to be. */
+function situated(left: string, right: string, vocabulary: Vocabulary, accounts: readonly string[]): boolean {
+  const first = parseSentence(left, vocabulary, accounts);
+  const second = parseSentence(right, vocabulary, accounts);
+  if (second.objects.length === 0 && second.verbs.length === 0) return false;
+  const own = new Set(second.conditions.map((c) => c.kind));
+  return first.conditions.some((c) => SITUATIONS.has(c.kind) && !own.has(c.kind));
 }
 
 /** Most clauses a sentence may have: a rule is read in one sitting. */
