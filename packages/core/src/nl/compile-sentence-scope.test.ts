@@ -310,6 +310,15 @@ describe('two statements joined by "and"', () => {
     expect(d('ops-agent', 'sandbox_db.delete', {}, saturday)).toBe('approve');
     expect(d('ops-agent', 'sandbox_db.delete', {}, monday)).toBe('allow');
   });
+  it('"outside it" after a fronted intent is outside that intent', () => {
+    const d = decider(
+      'During inbox triage, payments are forbidden, and outside it, payments above $500 need one finance approval',
+    );
+    const triage = { intent: 'inbox-triage' };
+    expect(d('finance-agent', 'payments.transfer', { amount: 5, to: 'a' }, triage)).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', { amount: 600, to: 'a' })).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', { amount: 400, to: 'a' })).toBe('allow');
+  });
   it('still refuses one subject with two modals', () => {
     expect(refusal('Agents may delete production databases and must not delete staging').code).toBe(
       'GH_NL_AMBIGUOUS_EFFECT',

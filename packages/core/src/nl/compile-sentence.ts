@@ -132,8 +132,12 @@ function governedByFronted(
   if (!fronted || !clauses[0]?.startsWith(fronted[0])) return [...clauses];
   const kinds = new Set(parseSentence(` ${fronted[1]} `, vocabulary, accounts).conditions.map((c) => c.kind));
   if (kinds.size === 0) return [...clauses];
+  // "During inbox triage, payments are forbidden, and outside it, …": "it" is the fronted phrase.
+  const place = /^(?:during|in|while) (.+)$/.exec(fronted[1] as string)?.[1];
   return clauses.map((c, i) => {
     if (i === 0) return c;
+    if (place && /\soutside (?:of )?(?:it|that|them) /.test(c))
+      return c.replace(/\soutside (?:of )?(?:it|that|them) /, ` outside ${place} `);
     const p = parseSentence(c, vocabulary, accounts);
     const ownCalls = p.objects.length > 0 || p.verbs.length > 0;
     if (!ownCalls || p.pronoun || p.conditions.some((x) => kinds.has(x.kind))) return c;
