@@ -45,6 +45,20 @@ const DEFAULT_ARGS = {
   'shell.exec': { command: 'ls' },
 };
 
+/** The path takes origins by leaf (`to[0]`); a set that names a list (`to`) means each of its items. */
+function originsByLeaf(given, args) {
+  const origins = { ...given };
+  for (const [path, labels] of Object.entries(given)) {
+    const value = args[path];
+    if (!Array.isArray(value)) continue;
+    delete origins[path];
+    value.forEach((_, i) => {
+      origins[`${path}[${i}]`] = [...(origins[`${path}[${i}]`] ?? []), ...labels];
+    });
+  }
+  return origins;
+}
+
 /**
  * A request as a set written elsewhere spells it: `time` is the decision's clock, `intent` the
  * session's declared intent, and the tool's default arguments fill what a case leaves out.
@@ -57,18 +71,10 @@ function requestOf(r) {
   for (const [path, labels] of Object.entries(r.provenance ?? {}))
     if (labels.includes('trusted')) origins[path] = [...(origins[path] ?? []), 'trusted'];
   const allArgs = { ...DEFAULT_ARGS[r.tool], ...args };
-  // The path takes origins by leaf (`to[0]`); a set that names a list (`to`) means each of its items.
-  for (const [path, labels] of Object.entries(origins)) {
-    const value = allArgs[path];
-    if (!Array.isArray(value)) continue;
-    delete origins[path];
-    value.forEach((_, i) => {
-      origins[`${path}[${i}]`] = [...(origins[`${path}[${i}]`] ?? []), ...labels];
-    });
-  }
+  const byLeaf = originsByLeaf(origins, allArgs);
   return {
     ...rest,
-    ...(Object.keys(origins).length > 0 && { origin: origins }),
+    ...(Object.keys(byLeaf).length > 0 && { origin: byLeaf }),
     args: allArgs,
     session: { labels: [], calls: 0, ...session, ...(intent !== undefined && { intent }) },
     now: time ?? r.now ?? DEFAULT_NOW,
@@ -135,7 +141,7 @@ function loadCases() {
             agent: r.a,
             tool: r.t,
             args: { ...DEFAULT_ARGS[r.t], ...r.args },
-            ...(r.origin && { origin: r.origin }),
+            ...(r.origin && { origin: originsByLeaf(r.origin, { ...DEFAULT_ARGS[r.t], ...r.args }) }),
             ...(r.provenance && { provenance: r.provenance }),
             ...(r.mentions && { mentions: r.mentions }),
             session: {

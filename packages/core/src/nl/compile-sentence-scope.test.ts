@@ -137,6 +137,7 @@ describe('a value the model made up', () => {
   it.each([
     'Accounts that the model invented must never receive money',
     'Never pay accounts the model made up',
+    'Never pay accounts that were made up by the model',
   ])('"%s" denies a payee no origin vouches for, and only that one', (sentence) => {
     const d = decider(sentence);
     expect(d('finance-agent', 'payments.transfer', pay)).toBe('deny');

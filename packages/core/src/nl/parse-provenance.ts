@@ -64,7 +64,7 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
   // "accounts the model made up": a value nothing vouches for, neither the user nor any tool's
   // output; the rule requires every origin a value can carry, so it applies to the rest alone.
   take(
-    `(?:to\\s)?(?:an?\\s|any\\s|the\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:the\\s(?:model|llm|ai|agent|assistant)|an?\\s(?:model|llm))\\s(?:(?:has|had)\\s)?(?:made up|makes up|invented|invents|hallucinated|hallucinates|fabricated|fabricates|came up with|comes up with|dreamed up|dreamt up)(?:\\son its own|\\sitself)?`,
+    `(?:to\\s)?(?:an?\\s|any\\s|the\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:(?:the\\s(?:model|llm|ai|agent|assistant)|an?\\s(?:model|llm))\\s(?:(?:has|had)\\s)?(?:made up|makes up|invented|invents|hallucinated|hallucinates|fabricated|fabricates|came up with|comes up with|dreamed up|dreamt up)(?:\\son its own|\\sitself)?|(?:(?:was|were|is|are|has been|have been)\\s)?(?:made up|invented|hallucinated|fabricated|dreamed up|dreamt up)\\sby\\s(?:the\\s(?:model|llm|ai|agent|assistant)|an?\\s(?:model|llm)))`,
     (m) => {
       const noun = m[1] as string;
       if (/^(url|link)/.test(noun)) return false;
