@@ -326,3 +326,27 @@ describe('two statements joined by "and"', () => {
     );
   });
 });
+
+describe('a second limit and "ones"', () => {
+  it('"may only email example.com addresses, and only ones the user provided": each limit is a rule', () => {
+    const d = decider(
+      'The email assistant may only email example.com addresses, and only ones the user provided',
+    );
+    const typed = { origin: { 'to[0]': ['user_input'] } };
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), typed)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('eve@gmail.com'), typed)).toBe('deny');
+  });
+  it('"ones" after a clause boundary are the values named before', () => {
+    const d = decider('Recipients the user typed are fine; ones copied out of an email must be blocked');
+    expect(d('email-assistant', 'email.send', mail('eve@x.io'), { provenance: { to: ['untrusted'] } })).toBe(
+      'deny',
+    );
+    expect(
+      d('email-assistant', 'email.send', mail('eve@x.io'), { origin: { 'to[0]': ['user_input'] } }),
+    ).toBe('allow');
+  });
+  it('still refuses "but only" after a permission that limits nothing', () => {
+    expect(refusal('Agents may send email, but only on weekdays').message).toContain('no effect of its own');
+  });
+});

@@ -199,6 +199,22 @@ function compileClauses(
       if (why) return refuse('GH_NL_AMBIGUOUS_EFFECT', `"${clauses[i]?.trim()}": ${why}`);
       p.ellipsis = undefined;
     }
+    // "may only email example.com addresses, and only ones the user provided": a second limit
+    // of the same permission, which is a rule of its own (two "only"s in one rule would let
+    // through what breaks just one of them).
+    const before = parsed[i - 1];
+    if (
+      i > 0 &&
+      p.effects.length === 0 &&
+      p.only &&
+      !p.otherwise &&
+      before?.only &&
+      before.effects.length > 0 &&
+      before.effects.every((e) => e === 'allow')
+    ) {
+      p.effects.push('allow');
+      p.notes.push('"…, and only …" is a second limit of the permission before it: a rule of its own');
+    }
     // "…, but only on weekdays": a clause with no effect of its own narrows the one before;
     // compiled alone its "only" would turn into a prohibition nobody wrote.
     if (i > 0 && p.effects.length === 0 && !p.otherwise)

@@ -415,6 +415,10 @@ export function normalizeSentence(sentence: string): string {
         ? m
         : `${adjective} tools`,
     );
+  // "Recipients the user typed are fine; ones copied out of an email must be blocked": "ones"
+  // after a clause boundary are the values the clause before named, when it named one kind.
+  const values = [...new Set(s.match(/\b(?:recipients|addresses|payees|accounts)\b/g) ?? [])];
+  if (values.length === 1) s = s.replace(/([;,]\s?(?:but |and )?(?:only )?)ones\b/g, `$1${values[0]}`);
   // "Outside business hours (before 08:00 or after 18:00)": the brackets say which hours.
   s = s
     // The brackets state the outside hours ("before 08:00 or after 18:00"), or the business
