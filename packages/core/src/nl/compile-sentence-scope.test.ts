@@ -350,3 +350,23 @@ describe('a second limit and "ones"', () => {
     expect(refusal('Agents may send email, but only on weekdays').message).toContain('no effect of its own');
   });
 });
+
+describe('a permission beside the approval it needs', () => {
+  it('"may be queried, but every query must be approved" asks', () => {
+    const d = decider(
+      'The orders system may be queried, but every query must be approved by a member of the finance group',
+    );
+    expect(d('ops-agent', 'orders_db.query')).toBe('approve');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('allow');
+  });
+  it('"but all other payments do" affirms the approval the clause before waived', () => {
+    const d = decider('Payments below $100 do not need approval, but all other payments do');
+    expect(d('finance-agent', 'payments.transfer', { amount: 99, to: 'a' })).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', { amount: 100, to: 'a' })).toBe('approve');
+  });
+  it('still refuses a permission taken back whole', () => {
+    expect(refusal("The email assistant can send email, but it can't send email").code).toBe(
+      'GH_NL_AMBIGUOUS_EFFECT',
+    );
+  });
+});

@@ -492,8 +492,11 @@ function contradicts(allow: SentenceMeaning, restrict: SentenceMeaning): boolean
     allow.agents.length === 0 ||
     restrict.agents.length === 0 ||
     allow.agents.some((a) => restrict.agents.includes(a));
+  // "may be queried, but every query must be approved": asking a person is how the permission
+  // is used, not a contradiction of it.
   return (
     agentsMeet &&
+    restrict.effect !== 'approve' &&
     restrict.require === undefined &&
     restrict.conditions.every((c) => allow.conditions.some((d) => sameCondition(c, d)))
   );
