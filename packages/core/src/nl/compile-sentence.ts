@@ -492,11 +492,12 @@ function contradicts(allow: SentenceMeaning, restrict: SentenceMeaning): boolean
     allow.agents.length === 0 ||
     restrict.agents.length === 0 ||
     allow.agents.some((a) => restrict.agents.includes(a));
-  // "may be queried, but every query must be approved": asking a person is how the permission
-  // is used, not a contradiction of it.
+  // "may be queried, but every query must be approved": asking a person is how a bare permission
+  // is used, not a contradiction of it; "under $100 are fine, payments need approval" takes back
+  // what the permission singled out.
   return (
     agentsMeet &&
-    restrict.effect !== 'approve' &&
+    !(restrict.effect === 'approve' && allow.conditions.length === 0) &&
     restrict.require === undefined &&
     restrict.conditions.every((c) => allow.conditions.some((d) => sameCondition(c, d)))
   );
