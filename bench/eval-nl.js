@@ -177,7 +177,7 @@ const perShape = {};
 const misses = [];
 const times = [];
 let wrongRules = 0;
-/** Cases labelled allow that the policy alone refuses: no rule can meet them. */
+/** Cases labelled allow (or approve) that the policy alone refuses (or denies): no rule can meet them. */
 const unscorable = [];
 let refusedOut = 0;
 let seedTotal = 0;
@@ -244,7 +244,8 @@ for (const c of cases) {
     // A case the policy alone already decides against its label (an intent that excludes
     // the tool, a grant) cannot be met by any rule (deny > approve > allow): it judges the
     // set's label, not the compiler, and is counted apart.
-    if (r.expect === 'allow' && decide(base, request).effect !== 'allow') {
+    const alone = r.expect === 'deny' ? undefined : decide(base, request).effect;
+    if ((r.expect === 'allow' && alone !== 'allow') || (r.expect === 'approve' && alone === 'deny')) {
       unscorable.push(`${c.sentence} — ${r.request.agent} → ${r.request.tool}`);
       continue;
     }
@@ -352,7 +353,7 @@ else {
   );
   if (unscorable.length > 0)
     console.log(
-      `not scored: ${unscorable.length} case(s) labelled allow that the policy alone refuses (no rule can give allow): ${unscorable.join('; ')}`,
+      `not scored: ${unscorable.length} case(s) labelled allow or approve that the policy alone refuses or denies (no rule can give them): ${unscorable.join('; ')}`,
     );
   console.log(
     `compile time per sentence (least of 5 runs): median ${figures.compileMs.median.toFixed(2)} ms, p95 ${figures.compileMs.p95.toFixed(2)} ms, max ${figures.compileMs.max.toFixed(2)} ms (first pass over the set, patterns compiled: ${coldMs.toFixed(0)} ms in all)`,

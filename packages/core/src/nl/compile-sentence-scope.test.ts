@@ -230,6 +230,20 @@ describe('words that describe without narrowing', () => {
     expect(d('finance-agent', 'finance.report')).toBe('allow');
     expect(d('finance-agent', 'payments.transfer', { amount: 5, to: 'a' })).toBe('approve');
   });
+  it('"tools whose resource environment is production" are production tools', () => {
+    const d = decider('Tools whose resource environment is production may not be used by any agent');
+    expect(d('ops-agent', 'orders_db.query')).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it('"while the change freeze is in effect" is during the freeze', () => {
+    const d = decider('While the change freeze is in effect, deleting from the sandbox needs approval');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2026-12-22T12:00:00Z' })).toBe('approve');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: '2026-12-08T12:00:00Z' })).toBe('allow');
+  });
+  it('"every finance report request" is every call of the report', () => {
+    const d = decider('Every finance report request must be approved by carol@example.com');
+    expect(d('finance-agent', 'finance.report')).toBe('approve');
+  });
   it('"the partner.org domain" is that domain', () => {
     const d = decider('Email to the partner.org domain requires approval');
     expect(d('email-assistant', 'email.send', mail('pat@partner.org'))).toBe('approve');

@@ -316,6 +316,12 @@ const WORDS: readonly [RegExp, string][] = [
   ],
   [/ (?:at any time|at all times|any time)(?=\s?[,;])/g, ''],
   [/\b(otherwise|or else) ask for (?:human )?(?:approval|sign-?off)\b/g, '$1 ask a human'],
+  // "Tools whose resource environment is production": production tools.
+  [/\btools whose (?:resource )?(?:environment|env) is ([a-z]+)\b/g, '$1 tools'],
+  // "while the change freeze is in effect": while it holds.
+  [/\b(freeze|window) (?:is|are) (?:in effect|active|in force|in place|on)\b/g, '$1'],
+  // "every finance report request": the call is what is requested.
+  [/\b(finance reports?|reports?|transfers?|payments?|quer(?:y|ies)|deletions?|deletes?) requests?\b/g, '$1'],
   // "untrusted tool output": what an untrusted tool returned is untrusted content.
   [/\buntrusted (?:tool |tools' |tool's )?(?:output|outputs|results?|responses?)\b/g, 'untrusted content'],
   // "Sandbox deletions are allowed, except during the change freeze": not allowed then.
