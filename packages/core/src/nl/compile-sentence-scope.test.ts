@@ -244,6 +244,23 @@ describe('words that describe without narrowing', () => {
     const d = decider('Every finance report request must be approved by carol@example.com');
     expect(d('finance-agent', 'finance.report')).toBe('approve');
   });
+  it('"the address book" is the contacts tool, and "triaging the inbox" the inbox-triage intent', () => {
+    const d = decider('The address book may not be used while triaging the inbox');
+    expect(d('email-assistant', 'contacts.lookup', {}, { intent: 'inbox-triage' })).toBe('deny');
+    expect(d('email-assistant', 'contacts.lookup')).toBe('allow');
+  });
+  it('"from a trusted source such as the address book" is from a trusted tool', () => {
+    const d = decider(
+      'Email may be sent only to recipients that come from the user or from a trusted source such as the address book',
+    );
+    expect(d('email-assistant', 'email.send', mail('a@x.io'), { origin: { 'to[0]': ['trusted'] } })).toBe(
+      'allow',
+    );
+    expect(d('email-assistant', 'email.send', mail('a@x.io'), { origin: { 'to[0]': ['user_input'] } })).toBe(
+      'allow',
+    );
+    expect(d('email-assistant', 'email.send', mail('a@x.io'))).toBe('deny');
+  });
   it('"the partner.org domain" is that domain', () => {
     const d = decider('Email to the partner.org domain requires approval');
     expect(d('email-assistant', 'email.send', mail('pat@partner.org'))).toBe('approve');

@@ -316,6 +316,12 @@ const WORDS: readonly [RegExp, string][] = [
   ],
   [/ (?:at any time|at all times|any time)(?=\s?[,;])/g, ''],
   [/\b(otherwise|or else) ask for (?:human )?(?:approval|sign-?off)\b/g, '$1 ask a human'],
+  // "recipients that come from the user or from a trusted source such as the address book".
+  [/\b(recipients|addresses|payees|accounts) that (?:come|comes|came) from the user\b/g, '$1 the user gave'],
+  [
+    /\b(trusted (?:sources?|tools?|systems?)),? (?:such as|like) (?:the )?(?:address book|contacts book|contact book|contacts(?: tool| directory)?|contacts\.lookup)\b/g,
+    '$1',
+  ],
   // "Tools whose resource environment is production": production tools.
   [/\btools whose (?:resource )?(?:environment|env) is ([a-z]+)\b/g, '$1 tools'],
   // "while the change freeze is in effect": while it holds.

@@ -380,7 +380,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       },
     );
     take(
-      `(outside\\s|in\\s|during\\s|for\\s)(?:of\\s)?(?:an?\\s|the\\s|its\\s)?(?:declared\\s)?(${alt(intentPhrase.keys())})(?:\\s(?:sessions?|intent|tasks?|work))?`,
+      `(outside\\s|in\\s|during\\s|for\\s|while\\s|when\\s)(?:of\\s)?(?:an?\\s|the\\s|its\\s)?(?:declared\\s)?(${alt(intentPhrase.keys())})(?:\\s(?:sessions?|intent|tasks?|work))?`,
       (m) => {
         parsed.conditions.push({
           kind: 'intent',

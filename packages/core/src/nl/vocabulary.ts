@@ -48,6 +48,15 @@ function namePhrases(name: string): string[] {
   return [...new Set([name.toLowerCase(), spaced])];
 }
 
+/** An intent named for a task on a thing, said as doing it: `inbox-triage` → "triaging the inbox". */
+function doingPhrases(name: string): string[] {
+  const m = /^([a-z]+)[-_ ]([a-z]+)$/.exec(name.toLowerCase());
+  if (!m) return [];
+  const [, thing, task] = m as unknown as [string, string, string];
+  const doing = task.endsWith('e') && !task.endsWith('ee') ? `${task.slice(0, -1)}ing` : `${task}ing`;
+  return [`${doing} the ${thing}`];
+}
+
 /** Builds the vocabulary of a compiled policy. */
 export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
   const tools = [...policy.tools.values()];
@@ -64,6 +73,9 @@ export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
     // `orders_db` is also "the orders database".
     const base = ns.toLowerCase().split(/[-_]/)[0];
     if (base && base !== ns.toLowerCase()) phrases.push(base);
+    // A contacts tool is what people call the address book.
+    if (base === 'contacts' || base === 'contact')
+      phrases.push('address book', 'contacts book', 'contact book');
     namespaces.set(ns, [...new Set(phrases)]);
   }
   const resourceValues = new Map<string, string[]>();
@@ -76,7 +88,7 @@ export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
     }
   }
   const intents = new Map<string, string[]>();
-  for (const name of policy.intents.keys()) intents.set(name, namePhrases(name));
+  for (const name of policy.intents.keys()) intents.set(name, [...namePhrases(name), ...doingPhrases(name)]);
   const labels = new Set<string>(WELL_KNOWN_LABELS);
   for (const tool of tools) for (const label of tool.labels) labels.add(label);
   const domains = new Map<string, number>();
