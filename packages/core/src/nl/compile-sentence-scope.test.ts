@@ -178,6 +178,33 @@ describe('phrasings of approvers and session states', () => {
     expect(d('email-assistant', 'email.send', mail('bob@example.com'), flagged)).toBe('deny');
     expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
   });
+  it('"a sign-off from a finance group member" is one approval from finance', () => {
+    const d = decisionsOn(
+      policyText,
+      vocabulary,
+      'Transfers above $1,000 require a sign-off from a finance group member',
+    );
+    const r = d('finance-agent', 'payments.transfer', { amount: 2000, to: 'a' });
+    expect(r.effect).toBe('approve');
+    expect(r.eligible).toEqual(['carol@example.com', 'dave@example.com']);
+  });
+  it.each(['Payments are disallowed on weekends', 'Payments are off the table on weekends'])(
+    '"%s" denies them',
+    (sentence) => {
+      const d = decider(sentence);
+      expect(
+        d('finance-agent', 'payments.transfer', { amount: 5, to: 'a' }, { now: '2026-12-12T12:00:00Z' }),
+      ).toBe('deny');
+      expect(
+        d('finance-agent', 'payments.transfer', { amount: 5, to: 'a' }, { now: '2026-12-07T12:00:00Z' }),
+      ).toBe('allow');
+    },
+  );
+  it('"is restricted to the finance agent": every other agent is denied', () => {
+    const d = decider('The finance report is restricted to the finance agent');
+    expect(d('finance-agent', 'finance.report')).toBe('allow');
+    expect(d('ops-agent', 'finance.report')).toBe('deny');
+  });
   it('"forbidden for everyone" is said of every agent', () => {
     const d = decider('Reading confidential data is forbidden for everyone');
     expect(d('finance-agent', 'finance.report')).toBe('deny');

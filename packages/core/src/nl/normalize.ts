@@ -316,6 +316,15 @@ const WORDS: readonly [RegExp, string][] = [
   ],
   [/ (?:at any time|at all times|any time)(?=\s?[,;])/g, ''],
   [/\b(otherwise|or else) ask for (?:human )?(?:approval|sign-?off)\b/g, '$1 ask a human'],
+  [/\b(?:a |an )?sign-?off (from|by) (?=(?:one|a|any|two|both|\d) )/g, 'approval $1 '],
+  // "a finance group member": one member of that group.
+  [/\b(?:a|one|any|a single) ([a-z][a-z-]*) (?:group|team) member\b/g, 'one member of the $1 group'],
+  [/\b(is|are) (?:disallowed|off the table|not on the table|a no-go)\b/g, '$1 not allowed'],
+  // "The finance report is restricted to the finance agent": only that agent may use it.
+  [
+    /^ ([a-z][a-z _.-]{2,40}?) (?:is|are) (?:restricted|limited|reserved) to (the [a-z -]{2,30}? (?:agent|assistant))(?=\s*$)/,
+    ' $1 may only be used by $2',
+  ],
   // "recipients that come from the user or from a trusted source such as the address book".
   [/\b(recipients|addresses|payees|accounts) that (?:come|comes|came) from the user\b/g, '$1 the user gave'],
   [
