@@ -422,6 +422,17 @@ describe('a permission beside the approval it needs', () => {
     expect(d('finance-agent', 'payments.transfer', { amount: 99, to: 'a' })).toBe('allow');
     expect(d('finance-agent', 'payments.transfer', { amount: 100, to: 'a' })).toBe('approve');
   });
+  it('a permission of calls the catalog lacks is noted beside the restriction, not refused', () => {
+    const r = compileSentence(
+      'Staging may be modified freely, but no one may delete anything in production',
+      vocabulary,
+    );
+    if (!r.ok) throw new Error(r.refusal.message);
+    expect(r.meanings.map((m) => m.effect)).toEqual(['deny']);
+    const d = decider('Staging may be modified freely, but no one may delete anything in production');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
   it('still refuses a permission taken back whole', () => {
     expect(refusal("The email assistant can send email, but it can't send email").code).toBe(
       'GH_NL_AMBIGUOUS_EFFECT',

@@ -367,7 +367,9 @@ function compileClauses(
       if (r.ok) {
         permitting.push(...r.meanings.filter((m) => m.effect === 'allow'));
         restricting.push(...r.meanings.filter((m) => m.effect !== 'allow'));
-      } else if (r.refusal.code !== 'GH_NL_NO_ACTION') return r;
+        // "Staging may be modified freely, but …": a permission of calls the catalog does not
+        // have changes no decision; it is noted, not refused.
+      } else if (r.refusal.code !== 'GH_NL_NO_ACTION' && r.refusal.code !== 'GH_NL_NO_TOOL') return r;
       permitted.push(clauses[i]?.trim() ?? '');
       continue;
     }
