@@ -48,6 +48,20 @@ const DEFAULT_ARGS = {
   'shell.exec': { command: 'ls' },
 };
 
+/** The path takes origins by leaf (`to[0]`); a set that names a list (`to`) means each of its items. */
+function originsByLeaf(given, args) {
+  const origins = { ...given };
+  for (const [path, labels] of Object.entries(given)) {
+    const value = args[path];
+    if (!Array.isArray(value)) continue;
+    delete origins[path];
+    value.forEach((_, i) => {
+      origins[`${path}[${i}]`] = [...(origins[`${path}[${i}]`] ?? []), ...labels];
+    });
+  }
+  return origins;
+}
+
 /**
  * A request as a set written elsewhere spells it: `time` is the decision's clock, `intent` the
  * session's declared intent, and the tool's default arguments fill what a case leaves out.
@@ -60,18 +74,10 @@ function requestOf(r) {
   for (const [path, labels] of Object.entries(r.provenance ?? {}))
     if (labels.includes('trusted')) origins[path] = [...(origins[path] ?? []), 'trusted'];
   const allArgs = { ...DEFAULT_ARGS[r.tool], ...args };
-  // The path takes origins by leaf (`to[0]`); a set that names a list (`to`) means each of its items.
-  for (const [path, labels] of Object.entries(origins)) {
-    const value = allArgs[path];
-    if (!Array.isArray(value)) continue;
-    delete origins[path];
-    value.forEach((_, i) => {
-      origins[`${path}[${i}]`] = [...(origins[`${path}[${i}]`] ?? []), ...labels];
-    });
-  }
+  const byLeaf = originsByLeaf(origins, allArgs);
   return {
     ...rest,
-    ...(Object.keys(origins).length > 0 && { origin: origins }),
+    ...(Object.keys(byLeaf).length > 0 && { origin: byLeaf }),
     args: allArgs,
     session: { labels: [], calls: 0, ...session, ...(intent !== undefined && { intent }) },
     now: time ?? r.now ?? DEFAULT_NOW,
@@ -138,7 +144,7 @@ function loadCases() {
             agent: r.a,
             tool: r.t,
             args: { ...DEFAULT_ARGS[r.t], ...r.args },
-            ...(r.origin && { origin: r.origin }),
+            ...(r.origin && { origin: originsByLeaf(r.origin, { ...DEFAULT_ARGS[r.t], ...r.args }) }),
             ...(r.provenance && { provenance: r.provenance }),
             ...(r.mentions && { mentions: r.mentions }),
             ...(r.usage !== undefined && { usage: r.usage }),
@@ -185,7 +191,7 @@ const perShape = {};
 const misses = [];
 const times = [];
 let wrongRules = 0;
-/** Cases labelled allow that the policy alone refuses: no rule can meet them. */
+/** Cases labelled allow (or approve) that the policy alone refuses (or denies): no rule can meet them. */
 const unscorable = [];
 let refusedOut = 0;
 let seedTotal = 0;
@@ -256,7 +262,8 @@ for (const c of cases) {
     // A case the policy alone already decides against its label (an intent that excludes
     // the tool, a grant) cannot be met by any rule (deny > approve > allow): it judges the
     // set's label, not the compiler, and is counted apart.
-    if (r.expect === 'allow' && decide(base, request).effect !== 'allow') {
+    const alone = r.expect === 'deny' ? undefined : decide(base, request).effect;
+    if ((r.expect === 'allow' && alone !== 'allow') || (r.expect === 'approve' && alone === 'deny')) {
       unscorable.push(`${c.sentence} — ${r.request.agent} → ${r.request.tool}`);
       continue;
     }
@@ -297,8 +304,9 @@ for (const c of cases) {
 
 /**
  * A set may name the tool a value came from as its origin (`email.read`). On the enforcement path
- * that value carries the tool's labels instead: `trusted` vouches for it (an origin), any other
- * label (`untrusted`) is its provenance, and nothing else vouches for it.
+ * that value carries the tool's labels instead (core/src/path/session.ts): `trusted` vouches for
+ * it, any other label (`untrusted`) is its provenance and is also the origin it is known by, so it
+ * is not a value the model made up; none of those vouches for it.
  */
 function withToolOrigins(request) {
   if (!request.origin) return request;
@@ -313,8 +321,8 @@ function withToolOrigins(request) {
         continue;
       }
       for (const label of tool.labels ?? []) {
-        if (label === 'trusted') origin[path].push('trusted');
-        else provenance[path] = [...new Set([...(provenance[path] ?? []), label])];
+        origin[path].push(label);
+        if (label !== 'trusted') provenance[path] = [...new Set([...(provenance[path] ?? []), label])];
       }
     }
   }
@@ -363,7 +371,7 @@ else {
   );
   if (unscorable.length > 0)
     console.log(
-      `not scored: ${unscorable.length} case(s) labelled allow that the policy alone refuses (no rule can give allow): ${unscorable.join('; ')}`,
+      `not scored: ${unscorable.length} case(s) labelled allow or approve that the policy alone refuses or denies (no rule can give them): ${unscorable.join('; ')}`,
     );
   console.log(
     `compile time per sentence (least of 5 runs): median ${figures.compileMs.median.toFixed(2)} ms, p95 ${figures.compileMs.p95.toFixed(2)} ms, max ${figures.compileMs.max.toFixed(2)} ms (first pass over the set, patterns compiled: ${coldMs.toFixed(0)} ms in all)`,

@@ -1,6 +1,8 @@
 import { TOOL_CATEGORIES, type ToolCategory, type ToolDefinition } from '../policy/types.js';
 import { peopleApproval } from './approvers.js';
 import { compileDomainsAnyOf } from './compile-domains.js';
+import { compileOnlyCalls } from './compile-only-calls.js';
+import { carveOutOfPermission } from './compile-permissions.js';
 import {
   ACCOUNT_ARGS,
   BODY_ARGS,
@@ -61,36 +63,8 @@ export function compileClause(
     return refuse('GH_NL_AMBIGUOUS_EFFECT', 'a clause that ends on its verb needs a clause before it');
   if (parsed.domainsAnyOf)
     return compileDomainsAnyOf(parsed, parsed.domainsAnyOf, sentence, vocabulary, compileClause);
-  if (
-    parsed.only &&
-    !parsed.onlyAgents &&
-    parsed.agents.length > 0 &&
-    parsed.exceptAgents.length === 0 &&
-    parsed.conditions.length === 0 &&
-    parsed.origins.length === 0 &&
-    parsed.objects.length > 0 &&
-    parsed.objects.every((o) => o.kind === 'tool' || o.kind === 'namespace') &&
-    parsed.verbs.every((v) => v === 'any') &&
-    parsed.effects.every((e) => e === 'allow')
-  ) {
-    // "The finance agent may only use payments.transfer and finance.report": every other tool
-    // is denied to that agent.
-    const named = compileClause({ ...parsed, only: false, effects: ['deny'] }, sentence, vocabulary);
-    if (!named.ok) return named;
-    return compileClause(
-      {
-        ...parsed,
-        only: false,
-        effects: ['deny'],
-        objects: [{ kind: 'any' }],
-        verbs: [],
-        exceptTools: [...parsed.exceptTools, ...(named.meanings[0]?.tools ?? [])],
-        notes: [...parsed.notes, '"may only use" these tools: every other tool is denied to the agent'],
-      },
-      sentence,
-      vocabulary,
-    );
-  }
+  const onlyCalls = compileOnlyCalls(parsed, sentence, vocabulary, compileClause);
+  if (onlyCalls) return onlyCalls;
   const notes = [...parsed.notes];
 
   // Effect.
@@ -136,6 +110,11 @@ export function compileClause(
       'GH_NL_UNSUPPORTED',
       'two "only"s, of the agents and of a condition: write one sentence for each',
     );
+  if (effect === 'allow') {
+    const carved = carveOutOfPermission(parsed, notes);
+    if (carved && 'refusal' in carved) return carved;
+    if (carved) effect = carved.effect;
+  }
   // "may only …" limits a permission: what it does not name is denied. "Only transfers over
   // $1,000 need approval" limits nothing: the "only" there is emphasis on the condition.
   const limitsPermission = parsed.only && (effect === 'allow' || effects.length === 0);
@@ -146,7 +125,7 @@ export function compileClause(
   if (effect === 'allow' && parsed.only) effect = 'deny';
   if (effect === 'deny' && parsed.withoutApproval) effect = 'approve';
   // "… is allowed without review": a permission that says nobody is asked, which adds no rule.
-  if (effect === 'allow' && parsed.withoutApproval && parsed.permits && !parsed.only) {
+  if (effect === 'allow' && parsed.withoutApproval && !parsed.only) {
     parsed.withoutApproval = false;
     notes.push('"allowed without approval" is a permission: it adds nothing the grants do not give');
   } else if (parsed.withoutApproval && effect !== 'approve')

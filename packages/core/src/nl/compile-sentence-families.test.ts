@@ -241,11 +241,18 @@ describe('a wrong rule the sixth blind split found', () => {
     expect(d('ops-agent', 'orders_db.query', { sql: 'SELECT 1' })).toBe('allow');
     expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
   });
-  it('two "only" limits, on recipients and on their origin, are refused, never one narrowing the other', () => {
-    for (const sentence of [
+  it('two "only" limits, on recipients and on their origin, are never one narrowing the other', () => {
+    // In one clause: refused.
+    expect(
+      refusal('Mail may go only to example.com addresses and only to addresses the user gave.'),
+    ).toBeDefined();
+    // As a second clause: a rule for each limit, so breaking either one is denied.
+    const d = decider(
       'The email assistant may email only example.com addresses, and only addresses the user typed.',
-      'Mail may go only to example.com addresses and only to addresses the user gave.',
-    ])
-      expect(refusal(sentence)).toBeDefined();
+    );
+    const typed = { origin: { 'to[0]': ['user_input'] } };
+    expect(d('email-assistant', 'email.send', { to: ['bob@example.com'] }, typed)).toBe('allow');
+    expect(d('email-assistant', 'email.send', { to: ['eve@gmail.com'] }, typed)).toBe('deny');
+    expect(d('email-assistant', 'email.send', { to: ['bob@example.com'] })).toBe('deny');
   });
 });

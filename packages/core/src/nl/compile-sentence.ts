@@ -54,20 +54,27 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     const whole = parseSentence(text, vocabulary, accounts);
     const one = compileClause(whole, trimmed, vocabulary);
     const effects = new Set(whole.effects).size + (whole.ellipsis ? 1 : 0);
-    if (one.ok || effects < 2 || !text.includes(' , ')) return one;
+    if (one.ok || effects < 2) return one;
     // "Staging deletes are fine, production deletes are not": two statements joined by a comma,
     // taken as such only when each half is a whole clause with an effect of its own.
     const halves = text.split(' , ');
-    if (halves.length !== 2) return one;
-    const split = compileClauses(
-      halves.map((h) => ` ${h.trim()} `),
-      trimmed,
-      vocabulary,
-      accounts,
-    );
-    return split.ok ? split : one;
+    if (halves.length === 2) {
+      const split = compileClauses(
+        halves.map((h) => ` ${h.trim()} `),
+        trimmed,
+        vocabulary,
+        accounts,
+      );
+      if (split.ok) return split;
+    }
+    return splitAtAnd(text, trimmed, vocabulary, accounts) ?? one;
   }
-  const split = compileClauses(clauses, trimmed, vocabulary, accounts);
+  const split = compileClauses(
+    governedByFronted(text, clauses, vocabulary, accounts),
+    trimmed,
+    vocabulary,
+    accounts,
+  );
   if (split.ok) return split;
   // A boundary word may belong to one statement ("read but not delete"): the whole, then.
   const whole = compileClause(
@@ -76,6 +83,83 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     vocabulary,
   );
   return whole.ok ? whole : split;
+}
+
+/** A condition that opens a sentence and is set off by a comma: it holds for all that follows. */
+const FRONTED =
+  /^ ((?:if|when|whenever|while|once|during|on|in|after|before|outside|from|between) [^,;]{2,80}?) , /;
+
+/**
+ * "Production deletions are forbidden on weekends and need approval on weekdays", "If injection
+ * is suspected, outside mail is denied and mail to example.com needs approval": two statements
+ * joined by "and", each with an effect of its own (the second its own subject, or a verb of the
+ * first's without a modal). The first split whose halves both compile
+ * whole is taken; a fronted condition is said again for the second half, which it governs too.
+ */
+function splitAtAnd(
+  text: string,
+  sentence: string,
+  vocabulary: Vocabulary,
+  accounts: readonly string[],
+): SentenceResult | undefined {
+  const fronted = FRONTED.exec(text);
+  for (let at = text.indexOf(' and '); at > 0; at = text.indexOf(' and ', at + 1)) {
+    const left = ` ${text.slice(0, at).trim()} `;
+    const rest = text.slice(at + 5).trim();
+    // "may delete A and must not delete B": one subject with two modal verbs, which the
+    // evaluation set refuses as out of grammar rather than reading as two statements.
+    if (/^(?:must|may|can|cannot|can't|should|shall|will|won't|do|does|is|are)\b/.test(rest)) continue;
+    const governed = fronted !== null && fronted[0].length <= at;
+    const right = governed ? ` ${fronted[1]} , ${rest} ` : ` ${rest} `;
+    // "On weekends production deletes are denied and sandbox deletes need approval": whether
+    // the weekend is also the second statement's is not said; a second statement with its own
+    // calls takes no situation from the first unless it was set off before both.
+    if (!governed && situated(left, right, vocabulary, accounts)) continue;
+    const split = compileClauses([left, right], sentence, vocabulary, accounts);
+    if (split.ok) return split;
+  }
+  return undefined;
+}
+
+/**
+ * "On weekends, production deletes are denied, and sandbox deletes need approval": a condition
+ * set off before the first clause governs the later ones too. A later clause that names its own
+ * calls would not take it from the one before, so it is said again there, unless that clause
+ * says a condition of the same kind ("…, and outside it, …").
+ */
+function governedByFronted(
+  text: string,
+  clauses: readonly string[],
+  vocabulary: Vocabulary,
+  accounts: readonly string[],
+): string[] {
+  const fronted = FRONTED.exec(text);
+  if (!fronted || !clauses[0]?.startsWith(fronted[0])) return [...clauses];
+  const kinds = new Set(parseSentence(` ${fronted[1]} `, vocabulary, accounts).conditions.map((c) => c.kind));
+  if (kinds.size === 0) return [...clauses];
+  // "During inbox triage, payments are forbidden, and outside it, …": "it" is the fronted phrase.
+  const place = /^(?:during|in|while) (.+)$/.exec(fronted[1] as string)?.[1];
+  return clauses.map((c, i) => {
+    if (i === 0) return c;
+    if (place && /\soutside (?:of )?(?:it|that|them) /.test(c))
+      return c.replace(/\soutside (?:of )?(?:it|that|them) /, ` outside ${place} `);
+    const p = parseSentence(c, vocabulary, accounts);
+    const ownCalls = p.objects.length > 0 || p.verbs.length > 0;
+    if (!ownCalls || p.pronoun || p.conditions.some((x) => kinds.has(x.kind))) return c;
+    return ` ${fronted[1]} , ${c.trim()} `;
+  });
+}
+
+/** Conditions on when a call happens or the session it is in, rather than on the call itself. */
+const SITUATIONS = new Set(['hours', 'days', 'dates', 'yearly', 'state', 'intent', 'session-label', 'calls']);
+
+/** Whether the first of two statements is situated where the second, naming its own calls, is not said to be. */
+function situated(left: string, right: string, vocabulary: Vocabulary, accounts: readonly string[]): boolean {
+  const first = parseSentence(left, vocabulary, accounts);
+  const second = parseSentence(right, vocabulary, accounts);
+  if (second.objects.length === 0 && second.verbs.length === 0) return false;
+  const own = new Set(second.conditions.map((c) => c.kind));
+  return first.conditions.some((c) => SITUATIONS.has(c.kind) && !own.has(c.kind));
 }
 
 /** Most clauses a sentence may have: a rule is read in one sitting. */
@@ -119,6 +203,22 @@ function compileClauses(
       const why = resolveEllipsis(p, parsed[i - 1]);
       if (why) return refuse('GH_NL_AMBIGUOUS_EFFECT', `"${clauses[i]?.trim()}": ${why}`);
       p.ellipsis = undefined;
+    }
+    // "may only email example.com addresses, and only ones the user provided": a second limit
+    // of the same permission, which is a rule of its own (two "only"s in one rule would let
+    // through what breaks just one of them).
+    const before = parsed[i - 1];
+    if (
+      i > 0 &&
+      p.effects.length === 0 &&
+      p.only &&
+      !p.otherwise &&
+      before?.only &&
+      before.effects.length > 0 &&
+      before.effects.every((e) => e === 'allow')
+    ) {
+      p.effects.push('allow');
+      p.notes.push('"…, and only …" is a second limit of the permission before it: a rule of its own');
     }
     // "…, but only on weekdays": a clause with no effect of its own narrows the one before;
     // compiled alone its "only" would turn into a prohibition nobody wrote.
@@ -212,10 +312,17 @@ function compileClauses(
         // before names are exempt from this one, which must name its own calls.
         const exempt = compileClause({ ...before, effects: ['deny'], only: false }, sentence, vocabulary);
         if (!exempt.ok) return exempt;
-        if (p.objects.length === 0 && p.verbs.length === 0)
+        // "Read-only tools are fine; everything else needs approval": after kinds of call alone,
+        // "everything else" is every other tool. After "sandbox deletes" it might be every other
+        // delete or every other call: the clause must say which.
+        const kindsOnly =
+          before.objects.every((o) => o.kind === 'category' || o.kind === 'any') &&
+          before.objects.some((o) => o.kind === 'category');
+        if (p.objects.length === 0 && p.verbs.length === 0 && !kindsOnly)
           return refuse('GH_NL_AMBIGUOUS_EFFECT', `"${clauses[i]?.trim()}": other than what? name the calls`);
         const own: ParsedSentence = {
           ...p,
+          ...(p.objects.length === 0 && p.verbs.length === 0 && { objects: [{ kind: 'any' }] }),
           otherwise: false,
           exceptTools: [...p.exceptTools, ...(exempt.meanings[0]?.tools ?? [])],
           agents: p.agents.length > 0 ? p.agents : before.agents,
@@ -265,7 +372,9 @@ function compileClauses(
       if (r.ok) {
         permitting.push(...r.meanings.filter((m) => m.effect === 'allow'));
         restricting.push(...r.meanings.filter((m) => m.effect !== 'allow'));
-      } else if (r.refusal.code !== 'GH_NL_NO_ACTION') return r;
+        // "Staging may be modified freely, but …": a permission of calls the catalog does not
+        // have changes no decision; it is noted, not refused.
+      } else if (r.refusal.code !== 'GH_NL_NO_ACTION' && r.refusal.code !== 'GH_NL_NO_TOOL') return r;
       permitted.push(clauses[i]?.trim() ?? '');
       continue;
     }
@@ -390,8 +499,12 @@ function contradicts(allow: SentenceMeaning, restrict: SentenceMeaning): boolean
     allow.agents.length === 0 ||
     restrict.agents.length === 0 ||
     allow.agents.some((a) => restrict.agents.includes(a));
+  // "may be queried, but every query must be approved": asking a person is how a bare permission
+  // is used, not a contradiction of it; "under $100 are fine, payments need approval" takes back
+  // what the permission singled out.
   return (
     agentsMeet &&
+    !(restrict.effect === 'approve' && allow.conditions.length === 0) &&
     restrict.require === undefined &&
     restrict.conditions.every((c) => allow.conditions.some((d) => sameCondition(c, d)))
   );
@@ -412,6 +525,11 @@ function inherit(p: ParsedSentence, before: ParsedSentence): void {
   if (!pointsBack) return;
   // "… not delete anything there": "anything" is whatever "there" is.
   if (p.pronoun && p.objects.every((o) => o.kind === 'any')) p.objects.splice(0);
+  // "Queries against the orders database are fine; deletions from it need approval": the
+  // action said as a noun is narrowed to what "it" is; without it the rule would reach every delete.
+  const where = before.objects.filter((o) => o.kind !== 'category' && o.kind !== 'any');
+  const actionsOnly = p.objects.length > 0 && !p.objects.some((o) => o.kind !== 'category');
+  if (p.pronounPlace && actionsOnly && where.length > 0) p.objects.push(...where);
   if (p.objects.length === 0) p.objects.push(...before.objects);
   if (p.verbs.length === 0 && p.objects.length === 0) p.verbs.push(...before.verbs);
   const kinds = new Set(p.conditions.map((c) => c.kind));

@@ -255,6 +255,10 @@ export const CATEGORY_NOUNS: Readonly<Record<ToolCategory, readonly string[]>> =
     'outgoing email',
     'outgoing emails',
     'outbound messages',
+    // "Outbound" is what leaves the agent, not the company: every send, as "outgoing".
+    'outbound email',
+    'outbound emails',
+    'outbound communications',
     'messages',
     'message',
   ],
@@ -323,9 +327,6 @@ export const EXTERNAL_COMMUNICATION_NOUNS = [
   'external email',
   'external messages',
   'external mail',
-  'outbound email',
-  'outbound emails',
-  'outbound communications',
 ];
 
 /** Nouns for the systems that handle money: financial tools and the tools of a finance namespace. */

@@ -8,6 +8,7 @@
  */
 
 import { FAMILY_WORDS } from './normalize-families.js';
+import { PHRASING_WORDS } from './normalize-phrasings.js';
 
 const UNITS: Readonly<Record<string, number>> = {
   zero: 0,
@@ -99,6 +100,10 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bok from\b/g, 'approval from'],
   [/\b(?:the )?ok of\b/g, 'the approval of'],
   [/\bdouble[- ]sign[- ]?off\b/g, 'dual approval'],
+  // "on weekends (UTC)", "on 2026-12-31 UTC": a rule's clock is UTC, so naming it adds nothing;
+  // after a clock time the grammar reads it with the hour. Any other zone stays, and is refused.
+  [/\s?\(utc\)/g, ' utc'],
+  [/(?<=\b(?!am\b|pm\b)[a-z]+|\b\d{4}(?:-\d{2}-\d{2})?),? utc\b/g, ''],
   [/\bmonday (?:to|through|thru|-) friday\b/g, 'on weekdays'],
   // "in the maintenance window, 22:00 to 06:00 UTC": the window is the hours that follow.
   [
@@ -119,6 +124,9 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bnoon\b/g, '12pm'],
   [/\b(?:after|out of) hours\b/g, 'outside business hours'],
   [/\b(?:no|any) matter (?:the )?amount\b/g, ''],
+  [/,? (?:whatever|regardless of) the amount\b/g, ''],
+  // "accounts … must never receive money": they may never be paid.
+  [/\b(receive|get|be sent) (?:any )?(?:money|funds|payments?|transfers?)\b/g, 'be paid'],
   [/\b(?:(?:no|any) matter how|however) (?:small|large|big|much|little|low|high)\b/g, ''],
   [/\bthey're\b/g, 'they are'],
   [/\b(nothing|nobody|no one) at all\b/g, '$1'],
@@ -356,6 +364,7 @@ export function normalizeSentence(sentence: string): string {
     })
     .replace(/\bhalf a (million|thousand)\b/g, (_, scale: string) => String((SCALES[scale] ?? 0) / 2));
   for (const [re, to] of WORDS) s = s.replace(re, to);
+  for (const [re, to] of PHRASING_WORDS) s = s.replace(re, to);
   for (const [re, to] of FAMILY_WORDS) s = s.replace(re, to);
   // "Payees from a web page: blocked.": the effect after the colon is the subject's.
   s = s.replace(/:\s(blocked|denied|forbidden|prohibited|allowed|fine|ok)\b/g, ' are $1');
@@ -372,6 +381,10 @@ export function normalizeSentence(sentence: string): string {
         ? m
         : `${adjective} tools`,
     );
+  // "Recipients the user typed are fine; ones copied out of an email must be blocked": "ones"
+  // after a clause boundary are the values the clause before named, when it named one kind.
+  const values = [...new Set(s.match(/\b(?:recipients|addresses|payees|accounts)\b/g) ?? [])];
+  if (values.length === 1) s = s.replace(/([;,]\s?(?:but |and )?(?:only )?)ones\b/g, `$1${values[0]}`);
   // "Outside business hours (before 08:00 or after 18:00)": the brackets say which hours.
   s = s
     // The brackets state the outside hours ("before 08:00 or after 18:00"), or the business

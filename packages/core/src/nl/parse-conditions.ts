@@ -380,7 +380,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       },
     );
     take(
-      `(outside\\s|in\\s|during\\s|for\\s)(?:of\\s)?(?:an?\\s|the\\s|its\\s)?(?:declared\\s)?(${alt(intentPhrase.keys())})(?:\\s(?:sessions?|intent|tasks?|work))?`,
+      `(outside\\s|in\\s|during\\s|for\\s|while\\s|when\\s)(?:of\\s)?(?:an?\\s|the\\s|its\\s)?(?:declared\\s)?(${alt(intentPhrase.keys())})(?:\\s(?:sessions?|intent|tasks?|work))?`,
       (m) => {
         parsed.conditions.push({
           kind: 'intent',
@@ -394,6 +394,14 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
           !m[1]?.startsWith('outside')
         )
           parsed.intentScope = true;
+        return true;
+      },
+    );
+    // "only the tools of that intent": the tools the intent the clause names lets it call.
+    take(
+      "(?:the\\s)?tools\\s(?:(?:(?:listed|declared|allowed|permitted)\\s)?(?:of|for|in|by|under)\\s(?:that|this|the|its|the declared|the session's)\\sintent|(?:(?:that|which)\\s)?(?:that|this|the|its)\\sintent\\s(?:lists|allows|permits|declares|names|covers))",
+      () => {
+        parsed.intentTools = true;
         return true;
       },
     );

@@ -1,4 +1,4 @@
-import type { ParsedSentence, Take } from './parsed.js';
+import { alt, type ParsedSentence, type Take } from './parsed.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /**
@@ -23,6 +23,10 @@ export interface PhrasingContext {
 }
 
 const DOMAIN = '[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}';
+/** What follows an address that asks its person to approve: "…'s approval", "… to approve it". */
+const POSSESSIVE_APPROVAL = /^'s\s(?:approval|sign-?off|ok|consent)(?:\s|$)/;
+const ASKED_TO_APPROVE =
+  /^\s(?:to\s)?(?:approve|approves|sign off|signs off|ok|oks|okays|confirm|confirms)(?:\s|$)/;
 
 /** Passes run before any other: they claim words the later passes would misread. */
 export function parseLeadIns({
@@ -41,18 +45,35 @@ export function parseLeadIns({
   });
   // An address is an approver only when the policy names that person and the sentence asks them
   // to approve; "the owner" (four eyes means someone else's) and any other address are refused
-  // rather than widened to anyone.
+  // rather than widened to anyone. Asked "to approve" by address alone, the person must approve
+  // in the policy already (a member of one of its groups): an owner asked so is refused.
+  const approvers = new Set([...vocabulary.groupMembers.values()].flat().map((a) => a.toLowerCase()));
   take(
     `((?:approvals?|approved|sign-?offs?|signed off|ok|okay|consent|authori[sz]ation|authori[sz]ed)\\s(?:from|by)\\s)?([a-z0-9._%+-]+@${DOMAIN})`,
     (m) => {
-      // "sign-off from carol@example.com": a person the policy names, asked to approve.
-      if (m[1] && vocabulary.people.has(m[2] as string)) return false;
+      const address = m[2] as string;
+      const after = m.input.slice(m.index + (m[0] as string).length);
+      // "sign-off from carol@example.com", "carol@example.com's approval".
+      if ((m[1] !== undefined || POSSESSIVE_APPROVAL.test(after)) && vocabulary.people.has(address))
+        return false;
+      // "needs carol@example.com to approve it".
+      if (ASKED_TO_APPROVE.test(after) && approvers.has(address)) return false;
       parsed.unsupported.push(
-        `"${m[2]}": a rule cannot name one person unless it asks a person the policy names to approve; recipients come from a domain`,
+        `"${address}": a rule cannot name one person unless it asks a person the policy names to approve; recipients come from a domain`,
       );
       return true;
     },
   );
+  // "the confidential finance report": a label said of one tool that carries it describes the
+  // tool and narrows nothing; said of one that does not, it is left for the sentence's refusal.
+  const labelled = vocabulary.tools.flatMap((t) =>
+    t.labels.map((label) => ({ label, phrase: t.name.toLowerCase().replace(/[._-]+/g, ' ') })),
+  );
+  if (labelled.length > 0)
+    take(
+      `(?<=\\s(?:the|a|an|any|every|each|its)\\s)(${alt(labelled.map((l) => l.label))})(?=\\s(${alt(labelled.map((l) => l.phrase))})s?\\s)`,
+      (m) => labelled.some((l) => l.label === m[1] && l.phrase === m[2]),
+    );
   take("(?:its|their|the|your|an?)\\s(?:[a-z-]+'s\\s)?owners?|[a-z-]+'s\\sowners?", (m) => {
     parsed.unsupported.push(`"${m[0]}": a rule cannot ask an agent's owner; name a group of approvers`);
     return true;
@@ -63,7 +84,7 @@ export function parseLeadIns({
     return true;
   });
   take(
-    '(?<=\\s(?:it|they|them|those|these|ones|one)\\s)(?:is|are|can|may)(?=\\s$)|(?<=\\s[a-z]+\\s)(?<!\\s(?:everything|anything|all|whatever|what|that)\\s(?:\\S+\\s){0,4})(?:does|do)(?=\\s$)',
+    '(?<=\\s(?:it|they|them|those|these|ones|one)\\s)(?:is|are|can|may)(?=\\s$)|(?<=\\s[a-z]+\\s)(?<!\\s(?:everything|anything|all(?!\\sother\\s)|whatever|what|that)\\s(?:\\S+\\s){0,4})(?:does|do)(?=\\s$)',
     () => {
       parsed.ellipsis = 'same';
       return true;
@@ -400,8 +421,9 @@ export function parseMarkers({ take, parsed }: PhrasingContext): void {
       return true;
     },
   );
-  take('(?:from\\s|to\\s|on\\s|in\\s|against\\s|with\\s)?(?:it|them|they|there|those|these)', () => {
+  take('(?:from\\s|to\\s|on\\s|in\\s|against\\s|with\\s)?(?:it|them|they|there|those|these)', (m) => {
     parsed.pronoun = true;
+    if (/^(?:from|on|in|against)\s|^there$/.test(m[0] as string)) parsed.pronounPlace = true;
     return true;
   });
   take(

@@ -1,3 +1,4 @@
+import { VOUCHING_ORIGINS } from '../path/fingerprints.js';
 import { SOURCE_LABELS } from './lexicon-labels.js';
 import type { PhrasingContext } from './parse-phrasings.js';
 import { alt } from './parsed.js';
@@ -57,6 +58,23 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
       const label = SOURCES[m[2] as string];
       if (!label) return false;
       parsed.conditions.push({ kind: 'provenance', target: targetOf(m[1] as string), label });
+      return true;
+    },
+  );
+  // "accounts the model made up": a value nothing vouches for, neither the user nor any tool's
+  // output; the rule requires every origin a value can carry, so it applies to the rest alone.
+  take(
+    `(?:to\\s)?(?:an?\\s|any\\s|the\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:(?:the\\s(?:model|llm|ai|agent|assistant)|an?\\s(?:model|llm))\\s(?:(?:has|had)\\s)?(?:made up|makes up|invented|invents|hallucinated|hallucinates|fabricated|fabricates|came up with|comes up with|dreamed up|dreamt up)(?:\\son its own|\\sitself)?|(?:(?:was|were|is|are|has been|have been)\\s)?(?:made up|invented|hallucinated|fabricated|dreamed up|dreamt up)\\sby\\s(?:the\\s(?:model|llm|ai|agent|assistant)|an?\\s(?:model|llm)))`,
+    (m) => {
+      const noun = m[1] as string;
+      if (/^(url|link)/.test(noun)) return false;
+      parsed.origins.push({
+        target: targetOf(noun),
+        origins: [...new Set([...VOUCHING_ORIGINS, ...vocabulary.labels])],
+      });
+      parsed.notes.push(
+        `"${m[0]}": a value no origin vouches for (not the user's, not any tool's output); one copied from a tool whose outputs carry no label counts as made up`,
+      );
       return true;
     },
   );

@@ -40,11 +40,16 @@ export function parseSessionLabels(
   };
   // "If (prompt) injection is suspected", "when injection is suspected".
   take(
-    '(?:if|when|whenever|while|once)\\s(?:a\\s|an\\s)?(?:prompt\\s)?injection\\s(?:is|has been|was)\\s(?:suspected|flagged|detected)',
+    '(?:(?:in\\s)?(?:a|any|the)\\ssessions?\\s(?:where|in which)|if|when|whenever|while|once|after)\\s(?:a\\s|an\\s)?(?:prompt\\s)?injection\\s(?:is|has been|was)\\s(?:suspected|flagged|detected)(?:\\s(?:in|for)\\s(?:the|a|this)\\ssession)?',
     () => {
       parsed.conditions.push({ kind: 'session-label', label: 'injection_suspected' });
       return true;
     },
+  );
+  // "After a suspected prompt injection": the label stays on the session once set.
+  take(
+    `(?:after|following|since)\\s(?:a\\s|an\\s)?(${alt(INJECTION.filter((p) => p.startsWith('suspected') && !p.includes(' of ')))})`,
+    (m) => push(m, 1),
   );
   // "If the session is suspected of prompt injection", "when a session carries the X label",
   // "whenever the session is flagged (as) X".

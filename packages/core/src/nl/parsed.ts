@@ -79,6 +79,8 @@ export interface ParsedSentence {
   anyAgent?: boolean;
   /** The clause points back at the one before it ("it", "there", "them"). */
   pronoun?: boolean;
+  /** The pointer is a place the action happens ("from it", "there"), not its subject or object. */
+  pronounPlace?: boolean;
   /** "Anything else", "all other payees": what the clause before did not permit. */
   otherwise?: boolean;
   /** "Anything larger", "anything above that": the amounts above what the clause before bounds. */
@@ -98,6 +100,8 @@ export interface ParsedSentence {
   onlyAgents?: boolean;
   /** "During inbox-triage , … may only …": the intent opens the sentence and scopes its "only". */
   intentScope?: boolean;
+  /** "the tools of that intent": the tools the intent the clause names lets a session call. */
+  intentTools?: boolean;
   /** "Only X may …": the "only" opens the sentence, before its modal. */
   onlyLeading?: boolean;
   /** "… unless it is under $100": the sentence's one condition is negated. */

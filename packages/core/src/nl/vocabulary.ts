@@ -28,6 +28,8 @@ export interface Vocabulary {
   readonly stateMonths: ReadonlyMap<string, readonly number[]>;
   /** Intent name → the phrases that name it. */
   readonly intents: ReadonlyMap<string, readonly string[]>;
+  /** Intent → the tool patterns the policy lets a session of that intent call. */
+  readonly intentTools: ReadonlyMap<string, readonly string[]>;
   /** Labels tools emit plus those Gatehouse emits. */
   readonly labels: readonly string[];
   /** The company's mail domain: the most common domain of owners and group members. */
@@ -46,6 +48,15 @@ function namePhrases(name: string): string[] {
   return [...new Set([name.toLowerCase(), spaced])];
 }
 
+/** An intent named for a task on a thing, said as doing it: `inbox-triage` → "triaging the inbox". */
+function doingPhrases(name: string): string[] {
+  const m = /^([a-z]+)[-_ ]([a-z]+)$/.exec(name.toLowerCase());
+  if (!m) return [];
+  const [, thing, task] = m as unknown as [string, string, string];
+  const doing = task.endsWith('e') && !task.endsWith('ee') ? `${task.slice(0, -1)}ing` : `${task}ing`;
+  return [`${doing} the ${thing}`];
+}
+
 /** Builds the vocabulary of a compiled policy. */
 export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
   const tools = [...policy.tools.values()];
@@ -62,6 +73,9 @@ export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
     // `orders_db` is also "the orders database".
     const base = ns.toLowerCase().split(/[-_]/)[0];
     if (base && base !== ns.toLowerCase()) phrases.push(base);
+    // A contacts tool is what people call the address book.
+    if (base === 'contacts' || base === 'contact')
+      phrases.push('address book', 'contacts book', 'contact book');
     namespaces.set(ns, [...new Set(phrases)]);
   }
   const resourceValues = new Map<string, string[]>();
@@ -74,7 +88,7 @@ export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
     }
   }
   const intents = new Map<string, string[]>();
-  for (const name of policy.intents.keys()) intents.set(name, namePhrases(name));
+  for (const name of policy.intents.keys()) intents.set(name, [...namePhrases(name), ...doingPhrases(name)]);
   const labels = new Set<string>(WELL_KNOWN_LABELS);
   for (const tool of tools) for (const label of tool.labels) labels.add(label);
   const domains = new Map<string, number>();
@@ -109,6 +123,7 @@ export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
     ),
     stateMonths: monthsOfStates(policy),
     intents,
+    intentTools: policy.intents,
     labels: [...labels],
     ...(companyDomain !== undefined && { companyDomain }),
     people: peopleOf(emails),

@@ -1,0 +1,115 @@
+import type { ClauseResult } from './compile-clause.js';
+import type { ParsedSentence } from './parsed.js';
+import { refuse } from './refusal.js';
+import type { Vocabulary } from './vocabulary.js';
+
+/**
+ * "may only" said of calls rather than of a condition: the calls named are the ones left alone,
+ * and a rule denies every other tool. The rule lists those tools by name, as they are today.
+ */
+
+type Compile = (parsed: ParsedSentence, sentence: string, vocabulary: Vocabulary) => ClauseResult;
+
+/** The rule of a clause whose "only" is over calls, or undefined when its "only" is not. */
+export function compileOnlyCalls(
+  parsed: ParsedSentence,
+  sentence: string,
+  vocabulary: Vocabulary,
+  compileClause: Compile,
+): ClauseResult | undefined {
+  if (parsed.intentTools) return compileIntentTools(parsed, sentence, vocabulary, compileClause);
+  if (!onlyTheseCalls(parsed)) return undefined;
+  // "The finance agent may only use payments.transfer and finance.report", "Only read
+  // operations are permitted": every other tool is denied (to that agent, or to every one).
+  const named = compileClause({ ...parsed, only: false, effects: ['deny'] }, sentence, vocabulary);
+  if (!named.ok) return named;
+  return compileClause(
+    {
+      ...parsed,
+      only: false,
+      effects: ['deny'],
+      objects: [{ kind: 'any' }],
+      verbs: [],
+      exceptTools: [...parsed.exceptTools, ...(named.meanings[0]?.tools ?? [])],
+      notes: [
+        ...parsed.notes,
+        `"may only use" these tools: every other tool is denied to ${parsed.agents.length > 0 ? 'the agent' : 'every agent'}`,
+      ],
+    },
+    sentence,
+    vocabulary,
+  );
+}
+
+/**
+ * "may only" said of calls alone, with no condition: tools by name ("only payments.transfer"),
+ * by namespace, or kinds of call ("only reads"). Calls of a namespace narrowed by a kind ("only
+ * sandbox deletes") are left out: which other calls the "only" forbids is not said.
+ */
+function onlyTheseCalls(parsed: ParsedSentence): boolean {
+  if (!parsed.only || parsed.onlyAgents || parsed.readOnly || parsed.agentLabel !== undefined) return false;
+  if (parsed.exceptAgents.length > 0 || parsed.conditions.length > 0 || parsed.origins.length > 0)
+    return false;
+  if (!parsed.effects.every((e) => e === 'allow')) return false;
+  const kinds = parsed.verbs.filter((v) => v !== 'any');
+  const named = parsed.objects.filter((o) => o.kind === 'tool' || o.kind === 'namespace');
+  if (named.length > 0)
+    return parsed.agents.length > 0 && kinds.length === 0 && named.length === parsed.objects.length;
+  const categories = parsed.objects.filter((o) => o.kind === 'category');
+  return (
+    kinds.length + categories.length > 0 &&
+    parsed.objects.every((o) => o.kind === 'category' || o.kind === 'any')
+  );
+}
+
+/**
+ * "In an inbox-triage session, only the tools of that intent may be used": during the intent,
+ * every tool it does not list is denied. Said of no single intent, or as anything but an "only"
+ * over them, it is refused.
+ */
+function compileIntentTools(
+  parsed: ParsedSentence,
+  sentence: string,
+  vocabulary: Vocabulary,
+  compileClause: Compile,
+): ClauseResult {
+  const intents = parsed.conditions.filter((c) => c.kind === 'intent');
+  const intent = intents.length === 1 && intents[0]?.kind === 'intent' ? intents[0] : undefined;
+  if (!intent?.inside || parsed.conditions.length !== 1)
+    return refuse('GH_NL_UNSUPPORTED', '"the tools of that intent" needs the one intent a session declares');
+  if (
+    !parsed.only ||
+    !parsed.effects.every((e) => e === 'allow') ||
+    parsed.objects.some((o) => o.kind !== 'any')
+  )
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      '"the tools of that intent" is said as "may only use the tools of that intent"',
+    );
+  const patterns = vocabulary.intentTools.get(intent.intent) ?? [];
+  const listed = vocabulary.tools
+    .filter((t) => patterns.some((p) => globMatches(p, t.name)))
+    .map((t) => t.name);
+  return compileClause(
+    {
+      ...parsed,
+      only: false,
+      intentTools: false,
+      intentScope: false,
+      effects: ['deny'],
+      objects: [{ kind: 'any' }],
+      verbs: [],
+      exceptTools: [...parsed.exceptTools, ...listed],
+      notes: [
+        ...parsed.notes,
+        `the tools of ${intent.intent} are ${listed.join(', ')}: every other tool is denied during it`,
+      ],
+    },
+    sentence,
+    vocabulary,
+  );
+}
+
+/** Whether a tool pattern of the policy (`email.*`) matches a tool name. */
+const globMatches = (pattern: string, name: string) =>
+  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(name);

@@ -1,0 +1,66 @@
+/**
+ * Rewrites of the normalisation stage for phrasings the blind sets showed (round 7, issue 18):
+ * approvers named as group members, permissions said with "automatically" or "except", a state
+ * or a zone said in passing, and values said with "ones" or "such as". Run after the general
+ * word rewrites (normalize.ts) and before the families of normalize-families.ts. Each keeps the
+ * meaning; what it cannot say for sure it leaves for the grammar to refuse.
+ */
+export const PHRASING_WORDS: readonly [RegExp, string][] = [
+  // "one member of the finance group has to approve", "the approval of one finance group member":
+  // one approval from that group.
+  [
+    /\b(?:one|a|a single|any) member of (?:the )?([a-z][a-z-]*) (?:group|team)(?= (?:has to|must|needs to|should|shall) )/g,
+    'one $1 member',
+  ],
+  [
+    /\b(?:the )?(approval|sign-?off|consent) of (?:one|a|a single|any) ([a-z][a-z-]*)(?: group| team)? member\b/g,
+    '$1 from one member of the $2 group',
+  ],
+  // "allowed automatically", "without asking": a permission that asks nobody.
+  [/\b(allowed|approved|permitted|fine|ok) automatically\b/g, '$1'],
+  [/\bwithout asking(?: first)?(?=\s?[,;]|\s*$|\s(?:but|and)\b)/g, 'without approval'],
+  // "the partner.org domain": the domain by its name.
+  [/\bthe ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) domain\b/g, '$1'],
+  // "emails with even one recipient outside example.com": any recipient outside it.
+  [
+    /\bwith (?:even |at least |just )?(?:one|a single|any) recipients? (outside|not at|beyond)\b/g,
+    'to anyone $1',
+  ],
+  [/ (?:at any time|at all times|any time)(?=\s?[,;])/g, ''],
+  [/\b(otherwise|or else) ask for (?:human )?(?:approval|sign-?off)\b/g, '$1 ask a human'],
+  [/\b(?:a |an )?sign-?off (from|by) (?=(?:one|a|any|two|both|\d) )/g, 'approval $1 '],
+  // "a finance group member": one member of that group.
+  [/\b(?:a|one|any|a single) ([a-z][a-z-]*) (?:group|team) member\b/g, 'one member of the $1 group'],
+  [/\b(is|are) (?:disallowed|off the table|not on the table|a no-go)\b/g, '$1 not allowed'],
+  // "The finance report is restricted to the finance agent": only that agent may use it.
+  [
+    /^ ([a-z][a-z _.-]{2,40}?) (?:is|are) (?:restricted|limited|reserved) to (the [a-z -]{2,30}? (?:agent|assistant))(?=\s*$)/,
+    ' $1 may only be used by $2',
+  ],
+  // "recipients that come from the user or from a trusted source such as the address book".
+  [/\b(recipients|addresses|payees|accounts) that (?:come|comes|came) from the user\b/g, '$1 the user gave'],
+  [
+    /\b(trusted (?:sources?|tools?|systems?)),? (?:such as|like) (?:the )?(?:address book|contacts book|contact book|contacts(?: tool| directory)?|contacts\.lookup)\b/g,
+    '$1',
+  ],
+  // "Tools whose resource environment is production": production tools.
+  [/\btools whose (?:resource )?(?:environment|env) is ([a-z]+)\b/g, '$1 tools'],
+  // "while the change freeze is in effect": while it holds.
+  [/\b(freeze|window) (?:is|are) (?:in effect|active|in force|in place|on)\b/g, '$1'],
+  // "every finance report request": the call is what is requested.
+  [/\b(finance reports?|reports?|transfers?|payments?|quer(?:y|ies)|deletions?|deletes?) requests?\b/g, '$1'],
+  // "untrusted tool output": what an untrusted tool returned is untrusted content.
+  [/\buntrusted (?:tool |tools' |tool's )?(?:output|outputs|results?|responses?)\b/g, 'untrusted content'],
+  // "Sandbox deletions are allowed, except during the change freeze": not allowed then.
+  [
+    /^ ([a-z][^,;]{2,60}?) (is|are) (?:allowed|permitted|fine|ok),? except (?=(?:to|during|on|at|outside|after|before|between|from|in) )/,
+    ' $1 $2 not allowed ',
+  ],
+  // "may not be called": a tool is called by being used.
+  [/\b(may|can|must|should|shall)( not| never| only)? be called\b/g, '$1$2 be used'],
+  // "is forbidden for everyone": for every agent.
+  [
+    /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,
+    '$1 for all agents',
+  ],
+];
