@@ -42,9 +42,18 @@ describe('normalisation: symbols, units and number words', () => {
     expect(d('finance-agent', 'payments.transfer', pay(5000))).toBe('approve');
   });
   it('reads "seven thousand five hundred" as 7,500', () => {
-    const d = decider('Transfers above seven thousand five hundred euros are forbidden');
+    const d = decider('Transfers above seven thousand five hundred dollars are forbidden');
     expect(d('finance-agent', 'payments.transfer', pay(7500))).toBe('allow');
     expect(d('finance-agent', 'payments.transfer', pay(7501))).toBe('deny');
+  });
+  it("refuses a figure in euros or pounds: the tool's amount carries no currency", () => {
+    for (const sentence of [
+      'Transfers above seven thousand five hundred euros are forbidden',
+      'Transfers over €1,000 need two approvals',
+      'Payments of more than 500 GBP are denied',
+      'Transfers above 1,000 euros need approval',
+    ])
+      expect(refusal(sentence).message).toContain('has no currency');
   });
   it('compares recipient domains without regard to case', () => {
     const d = decider('The email assistant may only email people at example.com');

@@ -156,13 +156,25 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
     `(?:where\\s|when\\s|with\\s|if\\s)?(?:the\\s|an?\\s)?(?:amounts?|values?|totals?|sums?)(?:\\sis|\\sare)?(?=\\s(?:${UP}|${ATLEAST}|${DOWN}|${ATMOST})\\s)`,
     () => true,
   );
+  // The tool's amount carries no currency; the dollar is read as its own figure (the seed's
+  // "$1,000"). A figure in euros or pounds compared as that number would be a wrong rule
+  // wherever the tool counts in another currency: refused, not guessed.
+  take(
+    '(?:[€£]\\s?\\d[\\d,.]*\\s?(?:k|m|thousand|million)?|\\d[\\d,.]*\\s?(?:k|m|thousand|million)?\\s(?:euros?|eur|pounds?|gbp)\\b)',
+    (m) => {
+      parsed.unsupported.push(
+        `"${m[0]}": the tool's amount has no currency; a figure in euros or pounds would be compared as if it were the tool's own. Write the figure alone (or in dollars)`,
+      );
+      return true;
+    },
+  );
   // A figure in a unit the tool's number does not carry (shares, cents, yen, a percentage)
   // would be compared as if it were the tool's own unit: a wrong rule, refused instead.
   take(
     `(?:${UP}|${ATLEAST}|${DOWN}|${ATMOST}|between|from)?\\s?\\d[\\d,.]*\\s?(?:k|m)?\\s?(${alt(FOREIGN_UNITS)})(?=\\s)`,
     (m) => {
       parsed.unsupported.push(
-        `"${m[0]}": the tool's amount has no unit ${m[1]}; only dollars, euros and pounds are read, as the tool's own figure`,
+        `"${m[0]}": the tool's amount has no unit ${m[1]}; only a bare figure or dollars are read, as the tool's own figure`,
       );
       return true;
     },
