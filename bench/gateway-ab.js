@@ -106,14 +106,23 @@ try {
         '',
       ].join('\n'),
     );
-    // GH_AB_PROFILE=<dir>: a CPU profile of this tree's gateway, written when it exits.
+    // GH_AB_PROFILE=<dir>: a CPU profile of this tree's gateway (of both threads), written when it exits.
     const profile =
       process.env.GH_AB_PROFILE && name === instances[0][0]
-        ? ['--cpu-prof', '--cpu-prof-dir', process.env.GH_AB_PROFILE]
+        ? [
+            '--cpu-prof',
+            '--cpu-prof-dir',
+            process.env.GH_AB_PROFILE,
+            // GH_AB_PROFILE_US: the sampling interval, finer than the default 1000 µs.
+            `--cpu-prof-interval=${process.env.GH_AB_PROFILE_US ?? 1000}`,
+          ]
         : [];
+    // GH_AB_NODE_FLAGS: more flags for this tree's gateway (`--trace-gc`, `--import <preload>`).
+    const flags =
+      process.env.GH_AB_NODE_FLAGS && name === instances[0][0] ? process.env.GH_AB_NODE_FLAGS.split(' ') : [];
     const child = spawn(
       process.execPath,
-      [...profile, bin, 'serve', '--config', join(home, 'gatehouse.yaml')],
+      [...profile, ...flags, bin, 'serve', '--config', join(home, 'gatehouse.yaml')],
       {
         stdio: ['ignore', 'pipe', 'ignore'],
       },

@@ -11,8 +11,23 @@ export const REDACTED = '[redacted]';
 
 /** True when a property name says its value is a secret. */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key.replace(/([a-z])([A-Z])/g, '$1_$2'));
+  // Every call's arguments and output are walked several times (audit, detectors, redaction),
+  // over the same few names: each name's answer is kept, within a bound.
+  let secret = SECRET_KEYS_SEEN.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key.replace(/([a-z])([A-Z])/g, '$1_$2'));
+    if (key.length <= MAX_REMEMBERED_KEY) {
+      if (SECRET_KEYS_SEEN.size >= MAX_REMEMBERED_KEYS) SECRET_KEYS_SEEN.clear();
+      SECRET_KEYS_SEEN.set(key, secret);
+    }
+  }
+  return secret;
 }
+
+/** `isSecretKey`'s answers by name; a pure function of the name, so never stale. */
+const SECRET_KEYS_SEEN = new Map<string, boolean>();
+const MAX_REMEMBERED_KEYS = 4096;
+const MAX_REMEMBERED_KEY = 128;
 
 /** A copy of `value` with values under secret-naming keys replaced, at any depth. */
 export function redactSecretFields(value: unknown, depth = 0): unknown {

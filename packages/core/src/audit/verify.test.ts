@@ -401,6 +401,15 @@ describe('what the audit keeps of arguments', () => {
       expect(isSecretKey(key)).toBe(false);
   });
 
+  it('answers a name the same every time, past the bound of names it remembers', () => {
+    const names = Array.from({ length: 5000 }, (_, i) => (i % 2 === 0 ? `field${i}` : `field${i}_password`));
+    for (let pass = 0; pass < 2; pass++)
+      for (const [i, name] of names.entries()) expect(isSecretKey(name)).toBe(i % 2 === 1);
+    expect(isSecretKey('apiKey')).toBe(true);
+    expect(isSecretKey(`${'x'.repeat(200)}_token`)).toBe(true);
+    expect(isSecretKey(`${'x'.repeat(200)}_token`)).toBe(true);
+  });
+
   it('keeps nothing below the depth it inspects', () => {
     let deep: unknown = { password: 'hunter2' };
     for (let i = 0; i < 80; i++) deep = { next: deep };

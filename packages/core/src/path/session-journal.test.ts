@@ -87,3 +87,22 @@ describe('a session written by delta', () => {
     expect(takeSessionChanges(session)).toBeUndefined();
   });
 });
+
+describe("a session's call history", () => {
+  it('keeps the newest calls up to its bound, one over or many over', () => {
+    const session = newSession('run-2', 'agt_a', 1);
+    const max = SESSION_LIMITS.maxCalls;
+    for (let at = 0; at < max + 100; at++) recordCall(session, { tool: 'email.list', effect: 'allow', at });
+    expect(session.calls.length).toBe(max);
+    expect(session.calls[0]?.at).toBe(100);
+    expect(session.calls.at(-1)?.at).toBe(max + 99);
+    // A history read back longer than the bound (an older build's) is cut at the next call.
+    session.calls.unshift(
+      ...Array.from({ length: 10 }, (_, i) => ({ tool: 'x', effect: 'allow' as const, at: -i })),
+    );
+    recordCall(session, { tool: 'email.list', effect: 'allow', at: max + 100 });
+    expect(session.calls.length).toBe(max);
+    expect(session.calls[0]?.at).toBe(101);
+    expect(session.lastUsedAt).toBe(max + 100);
+  });
+});

@@ -347,7 +347,10 @@ export function originsInSession(
 export function recordCall(session: SessionState, call: SessionCall): void {
   session.calls.push(call);
   session.journal?.calls.push(call);
-  if (session.calls.length > SESSION_LIMITS.maxCalls)
-    session.calls.splice(0, session.calls.length - SESSION_LIMITS.maxCalls);
+  const excess = session.calls.length - SESSION_LIMITS.maxCalls;
+  // One over is the steady state of a long session: shift() drops it in place, where
+  // splice(0, 1) copied the other 500 calls on every call.
+  if (excess === 1) session.calls.shift();
+  else if (excess > 1) session.calls.splice(0, excess);
   session.lastUsedAt = call.at;
 }

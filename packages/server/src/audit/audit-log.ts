@@ -3,9 +3,19 @@ import type { AuditStore } from './audit-store.js';
 
 /** Something that records audit events durably: `append` resolves once the event is committed. */
 export interface AuditSink {
-  append(draft: AuditDraft): Promise<SealedAuditEvent>;
+  /** `behind`: see `AppendOptions`; a sink that has no such mode commits it like any other. */
+  append(draft: AuditDraft, options?: AppendOptions): Promise<SealedAuditEvent>;
   /** Resolves once every event appended before the call is committed or refused. */
   settled?(): Promise<void>;
+}
+
+export interface AppendOptions {
+  /**
+   * Nothing waits on this event being durable (a call's outcome: the call has run): it may wait
+   * up to `BEHIND_MS` for the next commit anything waits on, and share its disk sync, instead of
+   * taking one of its own that a next call's write-ahead would queue behind.
+   */
+  readonly behind?: boolean;
 }
 
 interface Queued {
@@ -35,6 +45,8 @@ export class AuditLog implements AuditSink {
   /** Commits in flight; each settles every append it holds and never rejects. */
   #commits = new Set<Promise<void>>();
   #closed = false;
+  /** Armed while only events written behind are queued: commits them if nothing else comes. */
+  #behind: NodeJS.Timeout | undefined;
   // The last commit's fate: every call is refused while the log cannot be written, so
   // readiness must say so (see `writable`).
   #lastCommitFailed = false;
@@ -49,11 +61,16 @@ export class AuditLog implements AuditSink {
     } = {},
   ) {}
 
-  append(draft: AuditDraft): Promise<SealedAuditEvent> {
+  append(draft: AuditDraft, options?: AppendOptions): Promise<SealedAuditEvent> {
     if (this.#closed) return Promise.reject(new Error('the audit log is closed'));
     return new Promise<SealedAuditEvent>((resolve, reject) => {
       this.#queue.push({ draft, resolve, reject });
-      this.#flushing ??= this.flush();
+      if (options?.behind !== true) this.#flushing ??= this.flush();
+      else if (this.#flushing === undefined)
+        this.#behind ??= setTimeout(() => {
+          this.#behind = undefined;
+          this.#flushing ??= this.flush();
+        }, BEHIND_MS);
     });
   }
 
@@ -66,6 +83,8 @@ export class AuditLog implements AuditSink {
     // at that point, which holds it, is awaited.
     const last = this.#queue.at(-1);
     if (last) {
+      // Events written behind are not left waiting for their timer.
+      this.#flushing ??= this.flush();
       last.handedOver ??= [];
       const told = last.handedOver;
       await new Promise<void>((resolve) => told.push(resolve));
@@ -87,6 +106,9 @@ export class AuditLog implements AuditSink {
 
   private async flush(): Promise<void> {
     const maxBatch = this.options.maxBatch ?? (this.store.concurrentAppends ? HAND_OVER_BATCH : 5000);
+    // What was written behind goes with this flush.
+    clearTimeout(this.#behind);
+    this.#behind = undefined;
     // Each commit waits for the event loop's I/O phase first: requests that have arrived meanwhile
     // reach their append and join it. (A synchronous driver would otherwise commit one event at a
     // time, each with its own disk sync, before any other request is read.)
@@ -146,6 +168,14 @@ export class AuditLog implements AuditSink {
     }
   }
 }
+
+/**
+ * Longest an event written behind waits for a commit to share. Short beside anything that reads
+ * the log (a query waits through `settled`, which does not wait for it), long beside the gap
+ * between one agent's calls, so that at one call in flight each call's outcome rides with the
+ * next call's decision.
+ */
+const BEHIND_MS = 20;
 
 /**
  * Events per hand-over to a writer thread: a few event-loop turns' worth under load, so the

@@ -279,10 +279,12 @@ export function sharedPathPorts(
     ...(approvals && { approvals: opaque('the approval service', approvals) }),
     ...(audit && {
       audit: opaque('the audit write', async (event: PathAuditEvent) => {
-        const appended = audit.append(pathEventDraft(event, place(event)));
-        // An outcome is not written ahead of anything: the call has run. It joins the next group
-        // commit instead of holding the answer for a disk sync of its own; a failure is logged.
-        if (event.type === 'execution') {
+        // An outcome is not written ahead of anything: the call has run. It is written behind,
+        // with the next commit, instead of holding the answer (or the next call's decision,
+        // queued behind its sync) for a disk sync of its own; a failure is logged.
+        const behind = event.type === 'execution';
+        const appended = audit.append(pathEventDraft(event, place(event)), { behind });
+        if (behind) {
           appended.catch((err: unknown) => deps.onPortError?.('the audit write of an outcome', err));
           return;
         }

@@ -55,6 +55,23 @@ describe('the audit port every door shares', () => {
     release();
   });
 
+  it('writes the outcome behind, to share a later commit, and the decision ahead', async () => {
+    const asked: [string, boolean][] = [];
+    const sink: AuditSink = {
+      append: async (draft, options) => {
+        asked.push([draft.type, options?.behind === true]);
+        return {} as never;
+      },
+    };
+    const ports = portsOver(sink);
+    await ports.audit!(event('decision'));
+    await ports.audit!(event('execution'));
+    expect(asked).toEqual([
+      ['decision', false],
+      ['execution', true],
+    ]);
+  });
+
   it('reports an outcome that failed to commit to the port error handler', async () => {
     const { sink, release } = heldSink(new Error('disk full'));
     const errors: string[] = [];

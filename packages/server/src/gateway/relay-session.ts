@@ -92,9 +92,16 @@ export class RelaySession {
  * The answer to one POST: JSON when it is a single frame, switched to an SSE
  * stream as soon as a frame comes before the answer (progress, a log line, a
  * request of the upstream), as Streamable HTTP allows.
+ *
+ * An answer written whole carries its length: Node would otherwise frame it
+ * in chunks after `writeHead`, a gathered write of four pieces where one
+ * write of head and body does.
  */
 export class ReplyStream {
+  /** Answering as a stream (the upstream streamed, or a frame came first). */
   #sse = false;
+  /** The stream's head is written: what follows goes in chunks. */
+  #open = false;
 
   constructor(
     readonly res: ServerResponse,
@@ -113,36 +120,51 @@ export class ReplyStream {
 
   /** One event as the upstream wrote it. */
   raw(eventText: string): void {
-    this.sse();
+    this.#openStream();
     if (!this.ended) this.res.write(eventText);
   }
 
-  /** Answers as a stream from now on (an upstream that streams its answer is answered alike). */
+  /**
+   * Answers as a stream from now on (an upstream that streams its answer is answered alike). The
+   * head waits for the first event: an answer with nothing before it goes whole, with its length.
+   */
   sse(): void {
-    if (this.ended || this.#sse) return;
-    this.res.writeHead(200, {
-      ...this.headers,
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-    });
+    if (this.ended) return;
     this.#sse = true;
+  }
+
+  #openStream(): void {
+    if (this.ended || this.#open) return;
+    this.res.writeHead(200, { ...this.headers, ...SSE_HEAD });
+    this.#sse = true;
+    this.#open = true;
   }
 
   /** The answer, and the end. */
   final(frameText: string, status = 200): void {
     if (this.ended) return;
-    if (this.#sse) {
+    if (this.#open) {
       this.res.end(sseMessage(frameText));
       return;
     }
-    this.res.writeHead(status, { ...this.headers, 'content-type': 'application/json' });
-    this.res.end(frameText);
+    const body = this.#sse ? sseMessage(frameText) : frameText;
+    this.res.writeHead(this.#sse ? 200 : status, {
+      ...this.headers,
+      ...(this.#sse ? SSE_HEAD : JSON_HEAD),
+      'content-length': Buffer.byteLength(body),
+    });
+    this.res.end(body);
   }
 
   /** No answer to give (a notification or a response was accepted). */
   accepted(status = 202): void {
     if (this.ended) return;
-    if (this.#sse) this.res.end();
-    else this.res.writeHead(status, this.headers).end();
+    // A stream the upstream opened ends empty, as it did when its head went out at once.
+    if (this.#sse) this.#openStream();
+    if (this.#open) this.res.end();
+    else this.res.writeHead(status, { ...this.headers, 'content-length': 0 }).end();
   }
 }
+
+const SSE_HEAD = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } as const;
+const JSON_HEAD = { 'content-type': 'application/json' } as const;

@@ -86,6 +86,8 @@ export class UpstreamStreams {
     out.writeHead(status, {
       ...head,
       ...(typeof type === 'string' && text !== '' && { 'content-type': type }),
+      // With its length the body goes in one write with the head, not in chunks.
+      ...(status !== 204 && status !== 304 && { 'content-length': Buffer.byteLength(text) }),
     });
     out.end(text);
   }
