@@ -160,8 +160,8 @@ function nextStamp(): void {
  */
 function windowSum(
   w: Float32Array,
-  uni: readonly number[],
-  bi: readonly number[],
+  uni: Int32Array,
+  bi: Int32Array,
   from: number,
   to: number,
   extra: readonly number[] | undefined,
@@ -190,6 +190,20 @@ function windowSum(
       }
     }
   return sum;
+}
+
+/** Per-token bucket arrays reused by every text of up to this many tokens. */
+const SCRATCH_TOKENS = 1 << 14;
+let SCRATCH_BUCKETS: { uni: Int32Array; bi: Int32Array } | undefined;
+
+/**
+ * Arrays for `count` tokens' unigram and bigram buckets: typed, so that the windows' loops read them unboxed;
+ * reused up to SCRATCH_TOKENS, so that a short text allocates none. INVARIANT: read before the next call.
+ */
+function bucketArrays(count: number): { uni: Int32Array; bi: Int32Array } {
+  if (count > SCRATCH_TOKENS) return { uni: new Int32Array(count), bi: new Int32Array(count) };
+  SCRATCH_BUCKETS ??= { uni: new Int32Array(SCRATCH_TOKENS), bi: new Int32Array(SCRATCH_TOKENS) };
+  return SCRATCH_BUCKETS;
 }
 
 /** Buckets of hit names, by name: a handful of names recur in every text. */
@@ -351,9 +365,7 @@ export function featuresOf(
   // needs its own tokens' alone: uni[t - base] and bi[t - base] hold token t's.
   const base = only === undefined ? 0 : Math.min(only * STRIDE, tokens.count);
   const limit = only === undefined ? tokens.count : Math.min(tokens.count, base + WINDOW);
-  // Plain arrays: short-lived typed arrays of this size are allocated outside the heap, and cost more to make.
-  const uni: number[] = new Array(limit - base);
-  const bi: number[] = new Array(limit - base);
+  const { uni, bi } = bucketArrays(limit - base);
   const { hashes, words } = tokens;
   for (let t = base; t < limit; t++) {
     const h = hashes[t]!;
