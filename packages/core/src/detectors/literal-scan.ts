@@ -114,6 +114,8 @@ export class LiteralScanner {
 class Found {
   /** The pairs, reused by every scan (a scan is synchronous); a large one's is dropped after it. */
   private static shared: Int32Array = new Int32Array(1 << 12);
+  /** Scratch counts by literal id, all zero between scans. */
+  private static counts = new Int32Array(0);
   pairs: Int32Array = Found.shared;
   n = 0;
 
@@ -131,18 +133,21 @@ class Found {
     // Sized up front: an empty array written at index 1500 turns into a dictionary, and every look-up a hash.
     const starts: number[][] = new Array(literals);
     if (n > 0) {
-      const counts = new Int32Array(literals);
+      // Per literal, how many pairs it has, then how many are placed: counts reused, and cleared as they are read.
+      if (Found.counts.length < literals) Found.counts = new Int32Array(literals);
+      const counts = Found.counts;
       for (let j = 0; j < n; j += 2) counts[pairs[j]!]!++;
-      const filled = new Int32Array(literals);
       for (let j = 0; j < n; j += 2) {
         const id = pairs[j]!;
         let list = starts[id];
         if (list === undefined) {
           list = new Array(counts[id]!);
           starts[id] = list;
+          counts[id] = 0;
         }
-        list[filled[id]!++] = pairs[j + 1]!;
+        list[counts[id]!++] = pairs[j + 1]!;
       }
+      for (let j = 0; j < n; j += 2) counts[pairs[j]!] = 0;
     }
     Found.shared = pairs.length <= MAX_KEPT_PAIRS ? pairs : new Int32Array(1 << 12);
     return starts;
