@@ -127,7 +127,7 @@ describe('the trigger literals of a view', () => {
     // Filler longer than any literal: changes far apart, each read in a window of its own.
     const unit = fc.constantFrom(...literals.split(' '), ...others.split(' '), ' ', 'x'.repeat(40));
     fc.assert(
-      fc.property(fc.array(unit, { maxLength: 40 }), (units) => {
+      fc.property(fc.array(unit, { maxLength: 40, size: 'max' }), (units) => {
         const text = units.join('');
         const view = foldedView(text);
         if (view === undefined) return;
