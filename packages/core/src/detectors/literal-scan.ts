@@ -108,14 +108,13 @@ export class LiteralScanner {
 
 /**
  * The occurrences a scan finds, as (literal, start) pairs in the order found, then sorted into one list per
- * literal: appending to a few hundred growing lists in the scan's loop cost about as much as the automaton's steps.
+ * literal: appending to a few hundred lists in the scan's loop, between the automaton's steps, cost about as much
+ * as the steps themselves.
  * INVARIANT: per literal, the pairs come in ascending order (one automaton finds each literal, left to right).
  */
 class Found {
   /** The pairs, reused by every scan (a scan is synchronous); a large one's is dropped after it. */
   private static shared: Int32Array = new Int32Array(1 << 12);
-  /** Scratch counts by literal id, all zero between scans. */
-  private static counts = new Int32Array(0);
   pairs: Int32Array = Found.shared;
   n = 0;
 
@@ -127,27 +126,17 @@ class Found {
     return grown;
   }
 
-  /** Start offsets by literal id, a hole for a literal without positions; each list sized once. */
+  /** Start offsets by literal id, a hole for a literal without positions. */
   lists(literals: number): number[][] {
     const { pairs, n } = this;
     // Sized up front: an empty array written at index 1500 turns into a dictionary, and every look-up a hash.
     const starts: number[][] = new Array(literals);
-    if (n > 0) {
-      // Per literal, how many pairs it has, then how many are placed: counts reused, and cleared as they are read.
-      if (Found.counts.length < literals) Found.counts = new Int32Array(literals);
-      const counts = Found.counts;
-      for (let j = 0; j < n; j += 2) counts[pairs[j]!]!++;
-      for (let j = 0; j < n; j += 2) {
-        const id = pairs[j]!;
-        let list = starts[id];
-        if (list === undefined) {
-          list = new Array(counts[id]!);
-          starts[id] = list;
-          counts[id] = 0;
-        }
-        list[counts[id]!++] = pairs[j + 1]!;
-      }
-      for (let j = 0; j < n; j += 2) counts[pairs[j]!] = 0;
+    // Lists grown by push: packed arrays, which the rules' loops read quicker than arrays made to size (holey).
+    for (let j = 0; j < n; j += 2) {
+      const id = pairs[j]!;
+      const list = starts[id];
+      if (list === undefined) starts[id] = [pairs[j + 1]!];
+      else list.push(pairs[j + 1]!);
     }
     Found.shared = pairs.length <= MAX_KEPT_PAIRS ? pairs : new Int32Array(1 << 12);
     return starts;
