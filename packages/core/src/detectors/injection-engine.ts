@@ -294,25 +294,8 @@ export function runRules(
   found: LiteralHits = LITERALS.scan(text),
 ): RuleHit[] {
   const hits: RuleHit[] = [];
-  // Rules that share their anchors (the verbs of one family) share their candidates.
-  const candidateCache = new Map<string, ArrayLike<number>>();
-  const anchorLists: AnchorLists = new Map();
-  // One-unit literals that are not triggers are not among the scanner's (LITERALS holds '' for them): where one
-  // occurs is found by indexOf, once per text, in the same lists candidatesOf keeps for one-unit anchors.
-  const positionsOf = (id: number): ArrayLike<number> => {
-    if (LITERALS.literals[id] !== '') return startsOf(found, id);
-    let list = anchorLists.get(2 * id);
-    if (list === undefined) {
-      list = unitPositions(text, ANCHOR_TEXT[id]!);
-      anchorLists.set(2 * id, list);
-    }
-    return list;
-  };
   const occurs = (ids: readonly number[]) => {
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      if (LITERALS.literals[id] === '' ? positionsOf(id).length > 0 : found.occurs[id] === 1) return true;
-    }
+    for (let i = 0; i < ids.length; i++) if (found.occurs[ids[i]!] === 1) return true;
     return false;
   };
   const factorStarts: (ArrayLike<number> | undefined)[] = new Array(FACTOR_LITERALS.length);
@@ -321,11 +304,15 @@ export function runRules(
     if (starts === undefined) {
       const ids = FACTOR_LITERALS[f]!;
       // One literal's starts are ascending already.
-      starts = ids.length === 1 ? positionsOf(ids[0]!) : mergeAscending(ids.map(positionsOf));
+      starts =
+        ids.length === 1 ? startsOf(found, ids[0]!) : mergeAscending(ids.map((id) => startsOf(found, id)));
       factorStarts[f] = starts;
     }
     return starts;
   };
+  // Rules that share their anchors (the verbs of one family) share their candidates.
+  const candidateCache = new Map<string, ArrayLike<number>>();
+  const anchorLists: AnchorLists = new Map();
   // Local cues (an order's verb, its object) only count near a context cue: they are looked for there alone, so a
   // long text with no addressee, marker or sequencing pays nothing for them.
   let windows: Int32Array | undefined;

@@ -50,14 +50,6 @@ describe('planOf', () => {
     expect(() => planOf('(a')).toThrow();
   });
 
-  it('takes a mark prose seldom holds as a factor of one unit, and no other unit', () => {
-    // A role line ends with a colon: 'system' in prose without one is not tried.
-    expect(planOf('(?<=\\n)(?:system|user)\\s{0,2}:').factors).toEqual([[':']]);
-    expect(planOf('(?:system|user)\\s{0,2}[:>]').factors).toEqual([[':', '>']]);
-    expect(planOf('(?:system|user)\\s{0,2}x').factors).toEqual([]);
-    expect(planOf('(?:system|user)\\s{0,2}[:x]').factors).toEqual([]);
-  });
-
   it('is sound for the injection rules: matches start at an anchor and contain every factor', () => {
     // Texts made of the rules' own words, so that the patterns match often.
     const words = [

@@ -369,15 +369,8 @@ function anchorSet(entries: readonly Entry[]): Anchor[] | undefined {
   return kept;
 }
 
-/**
- * Factors worth checking: literals of three characters or more (shorter ones occur everywhere), each set once;
- * and sets of single marks that prose seldom holds (a role line's colon, a tag's angle bracket), which the
- * scanner finds by indexOf rather than among its literals.
- */
+/** Factors worth checking: literals of three characters or more (shorter ones occur everywhere), each set once. */
 const MIN_FACTOR = 3;
-/** The marks a set of single units may hold to be a factor. */
-export const RARE_UNITS = ':;<>{}[]|=#@`';
-const isRareUnitSet = (set: readonly string[]) => set.every((t) => t.length === 1 && RARE_UNITS.includes(t));
 
 /** Factors checked per pattern: the most selective ones. */
 const MAX_FACTORS = 3;
@@ -393,7 +386,7 @@ export function planOf(source: string): RegexPlan {
   const seen = new Set<string>(anchors ? [anchors.map((a) => a.text).join('\u0000')] : []);
   const useful = factors(root)
     .filter((set) => {
-      if (set.some((t) => t.length < MIN_FACTOR) && !isRareUnitSet(set)) return false;
+      if (set.some((t) => t.length < MIN_FACTOR)) return false;
       const key = set.join('\u0000');
       if (seen.has(key)) return false;
       seen.add(key);
