@@ -375,14 +375,14 @@ export function runRules(
         k = gallop(candidates, skipTo, k) - 1;
         continue;
       }
+      // test(), not exec(): a sticky pattern's lastIndex is the match's end, and no match array is made for it.
       sticky.lastIndex = at;
-      const m = sticky.exec(text);
-      if (m === null) continue;
-      const end = at + m[0].length;
+      if (!sticky.test(text)) continue;
+      const end = sticky.lastIndex;
       hits.push({ rule, start: at, end });
       if (++count >= (rule.maxHits ?? MAX_HITS_PER_RULE)) break;
       // An empty match would not advance.
-      from = m[0].length === 0 ? at + 1 : at + m[0].length;
+      from = end === at ? at + 1 : end;
     }
   }
   return hits;

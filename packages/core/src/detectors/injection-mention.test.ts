@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detectInjection } from './injection.js';
-import { displayedBlocks, mentionSpans, opensAt, wordsBeforeEnd } from './injection-mention.js';
+import {
+  displayedBlocks,
+  FRAME_BEFORE,
+  frameTail,
+  mentionSpans,
+  opensAt,
+  wordsBeforeEnd,
+} from './injection-mention.js';
 import { skeletonOf } from './normalize.js';
 
 /** Whether `part` of `text` lies in a cited span; the detector reads the skeleton (lower case, folded). */
@@ -116,6 +123,28 @@ describe('the words before a quotation', () => {
     expect(wordsBeforeEnd(`ab${' '.repeat(41)}`)).toBe(false);
     expect(wordsBeforeEnd('ab » ')).toBe(false);
     expect(wordsBeforeEnd('a1b ')).toBe(false);
+  });
+});
+
+describe('the reporting frame before a quotation', () => {
+  it('is found in the part after the last quotation mark or equals sign as in the whole', () => {
+    const unit = fc.constantFrom(
+      ...['such as', 'like', 'the text', 'said', 'e.g.', '例如', 'x', 'é', '_', '1', ' ', '\n'],
+      ...['"', '“', '«', '‘', "'", '`', '=', ':'],
+    );
+    const text = fc.array(unit, { maxLength: 24, size: 'max' }).map((units) => units.join(''));
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(FRAME_BEFORE.test(frameTail(s))).toBe(FRAME_BEFORE.test(s));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('is looked for only after the last mark the frame cannot read past', () => {
+    expect(frameTail('he wrote "x" and then said')).toBe(' and then said');
+    expect(frameTail('key=such as')).toBe('such as');
+    expect(frameTail('the\ntext')).toBe('the\ntext');
   });
 });
 

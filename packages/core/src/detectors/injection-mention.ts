@@ -61,7 +61,7 @@ const FRAME_REACH = 60;
  * joined to its quote by `=`: `message="…"` in a log is a field's value, as in JSON.
  */
 const FRAME_WORDS = String.raw`(?:(?<![\p{L}\p{N}_])(?:said|says|saying|read|reads|reading|wrote|writes|written|stated|states|included|includes|including|contained|contains|containing|embedded|hid|hidden|planted|inserted|injected|quoted|quotes|like|such as|e\.g\.|for example|for instance|examples?|phrases?|strings?|sentences?|(?:the|a|el|un|le|il|lo|o|der|die|das|de|het)\s(?:text|texto|texte|testo|tekst|zin|satz)|refuses?|refused|rejects?|rejected|blocks?|blocked|flags?|flagged|detects?|detected|catches|caught|matches|matched|simply|wie|etwa|zum beispiel|beispiel|z\. ?b\.|satze|satz|como|tal como|frases?|ejemplo|exemplo|comme|tel que|telle que|par exemple|exemple|come|ad esempio|esempio|zoals|bijvoorbeeld|jak|np\.|przykład|вpoдe|кaк|нaпpимep|типa|фpaзy|фpaзы|пpимep)(?![\p{L}\p{N}_])|例如|比如|如|诸如)`;
-const FRAME_BEFORE = new RegExp(`${FRAME_WORDS}[^"“„«「『‘'\x60\n=]{0,40}$`, 'u');
+export const FRAME_BEFORE = new RegExp(`${FRAME_WORDS}[^"“„«「『‘'\x60\n=]{0,40}$`, 'u');
 /** A line that introduces a displayed example: a frame word, and a colon at its end. */
 const INTRODUCES = new RegExp(
   String.raw`${FRAME_WORDS}[^
@@ -104,11 +104,26 @@ function reportedQuotes(text: string, spans: [number, number][]): void {
     const before = text.slice(Math.max(lineStart, open - FRAME_REACH), open);
     // Cheap first: a frame needs words before the quote (a JSON key's `": ` has none).
     if (
-      (wordsBeforeEnd(before) && (FRAME_BEFORE.test(before) || FIELD_FRAME.test(before))) ||
+      (wordsBeforeEnd(before) && (FRAME_BEFORE.test(frameTail(before)) || FIELD_FRAME.test(before))) ||
       FRAME_AFTER.test(text.slice(close, close + 16))
     )
       spans.push([open, close]);
   }
+}
+
+/** What FRAME_BEFORE's tail may not hold but the line break, by code unit: no frame word holds one (a space of one may be a line break). */
+const NOT_IN_FRAME = new Set([...'"“„«「『‘\'`='].map((c) => c.charCodeAt(0)));
+
+/**
+ * The part of `before` after the last unit FRAME_BEFORE cannot read past, which it tests the same way: a match
+ * lies after that unit (neither the frame word nor the tail after it holds one), and the lookbehind at the
+ * part's start, which sees no character, refuses none where it saw that unit, no letter, digit or underscore.
+ * Quotes near quotes are frequent in data, and the pattern tries every start of what it is given.
+ */
+export function frameTail(before: string): string {
+  let k = before.length - 1;
+  while (k >= 0 && !NOT_IN_FRAME.has(before.charCodeAt(k))) k--;
+  return k < 0 ? before : before.slice(k + 1);
 }
 
 /** The units WORDS_BEFORE_END's tail may not hold: quotation marks of every script. */

@@ -60,55 +60,62 @@ export function tokenize(text: string): Tokens {
   const ends = scratch ? SCRATCH!.ends : new Int32Array(n + 1);
   const words = scratch ? SCRATCH!.words : new Uint8Array(n + 1);
   let count = 0;
-  const push = (h: number, s: number, e: number, word: number) => {
-    words[count] = word;
-    hashes[count] = h;
-    starts[count] = s;
-    ends[count] = e;
-    count++;
-  };
+  // Tokens are written in place, not through a helper: a closure per call kept the loop from being compiled tight.
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
+    const s = i;
+    let h: number;
+    let word = 1;
     if (c === 10) {
-      const s = i;
-      while (i < n && (text.charCodeAt(i) === 10 || isSpace(text.charCodeAt(i)))) i++;
-      push(NEWLINE, s, s + 1, 0);
-    } else if (isSpace(c)) {
       i++;
-    } else if (isLower(c) || isDigit(c)) {
-      const s = i;
-      let h = 0x811c9dc5;
+      // A line break and the blank space after it (more breaks included) are one token.
+      while (i < n && isSpace(text.charCodeAt(i))) i++;
+      words[count] = 0;
+      hashes[count] = NEWLINE;
+      starts[count] = s;
+      ends[count] = s + 1;
+      count++;
+      continue;
+    }
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (isLower(c) || isDigit(c)) {
+      h = 0x811c9dc5;
       let digits = false;
       let letters = false;
-      while (i < n) {
+      for (; i < n; i++) {
         const d = text.charCodeAt(i);
         if (isLower(d)) letters = true;
         else if (isDigit(d)) digits = true;
         else break;
         h = Math.imul(h ^ d, 0x01000193);
-        i++;
       }
-      push(digits ? (letters ? ALNUM : NUMBER) : h | 0, s, i, 1);
+      if (digits) h = letters ? ALNUM : NUMBER;
     } else if (c < 128) {
-      const s = i;
+      i++;
       while (i < n && text.charCodeAt(i) === c) i++;
-      push(Math.imul(0x811c9dc5 ^ c, 0x01000193) | 0, s, i, 0);
+      h = Math.imul(0x811c9dc5 ^ c, 0x01000193);
+      word = 0;
     } else if (isIdeographic(c)) {
-      push(Math.imul(0x811c9dc5 ^ c, 0x01000193) | 0, i, i + 1, 1);
+      h = Math.imul(0x811c9dc5 ^ c, 0x01000193);
       i++;
     } else {
       // Other scripts (Cyrillic, Greek, …) and non-ASCII marks: a run up to a space or an ASCII character.
-      const s = i;
-      let h = 0x811c9dc5;
-      while (i < n) {
+      h = 0x811c9dc5;
+      for (; i < n; i++) {
         const d = text.charCodeAt(i);
         if (d < 128 || isSpace(d) || isIdeographic(d)) break;
         h = Math.imul(h ^ d, 0x01000193);
-        i++;
       }
-      push(h | 0, s, i, 1);
     }
+    words[count] = word;
+    hashes[count] = h | 0;
+    starts[count] = s;
+    ends[count] = i;
+    count++;
   }
   return { count, words, hashes, starts, ends };
 }

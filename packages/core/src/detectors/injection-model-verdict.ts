@@ -4,6 +4,7 @@ import {
   MODEL_BITS,
   type ModelFeatures,
   type ModelInput,
+  type PackedWeights,
   tokensOf,
 } from './injection-model.js';
 import { MODEL_WEIGHTS } from './injection-model-weights.js';
@@ -32,15 +33,24 @@ let WEIGHTS: Float32Array | undefined;
 /** The weights, decoded on first use from the generated module (int8, scaled). */
 export function modelWeights(): Float32Array {
   if (WEIGHTS) return WEIGHTS;
-  const raw = MODEL_WEIGHTS.weights;
+  const { codes, values } = packedWeights();
   const w = new Float32Array(1 << MODEL_BITS);
-  const bytes = atob(raw);
-  for (let i = 0; i < w.length && i < bytes.length; i++) {
-    const q = bytes.charCodeAt(i);
-    w[i] = (q > 127 ? q - 256 : q) * MODEL_WEIGHTS.scale;
-  }
+  for (let i = 0; i < w.length; i++) w[i] = values[codes[i]! + 128]!;
   WEIGHTS = w;
   return w;
+}
+
+let PACKED: PackedWeights | undefined;
+/** The weights as the generated module holds them, a byte per bucket, with the value of each byte (float32). */
+export function packedWeights(): PackedWeights {
+  if (PACKED) return PACKED;
+  const bytes = atob(MODEL_WEIGHTS.weights);
+  const codes = new Int8Array(1 << MODEL_BITS);
+  for (let i = 0; i < codes.length && i < bytes.length; i++) codes[i] = bytes.charCodeAt(i);
+  // Rounded to float32 as a Float32Array stores them: the sums are the same floats as over modelWeights().
+  const values = Float64Array.from({ length: 256 }, (_, c) => Math.fround((c - 128) * MODEL_WEIGHTS.scale));
+  PACKED = { codes, values };
+  return PACKED;
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -78,7 +88,7 @@ const REASONS = 5;
 export function modelVerdict(input: ModelInput): ModelVerdict {
   const w = modelWeights();
   const tokens = tokensOf(input);
-  const features = featuresOf(input, tokens, undefined, w);
+  const features = featuresOf(input, tokens, undefined, packedWeights());
   const { logit, window } = logitOf(features, w, MODEL_WEIGHTS.bias);
   const start = features.spans[2 * window] ?? 0;
   const end = features.spans[2 * window + 1] ?? 0;

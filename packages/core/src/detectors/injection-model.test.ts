@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectInjection, injectionEvidence } from './injection.js';
-import { MODEL_BITS, modelFeatures, STRIDE, WINDOW } from './injection-model.js';
-import { logitOf, modelVerdict, modelWeights } from './injection-model-verdict.js';
+import { featuresOf, MODEL_BITS, modelFeatures, STRIDE, tokensOf, WINDOW } from './injection-model.js';
+import { logitOf, modelVerdict, modelWeights, packedWeights } from './injection-model-verdict.js';
 import { MODEL_WEIGHTS } from './injection-model-weights.js';
 
 const learned = (text: string) =>
@@ -94,6 +94,24 @@ describe('the learned injection model', () => {
       const { model } = injectionEvidence(text, 'output');
       const { logit } = logitOf(modelFeatures(model), modelWeights(), MODEL_WEIGHTS.bias);
       expect(modelVerdict(model).score).toBeCloseTo(1 / (1 + Math.exp(-logit)), 6);
+    }
+  });
+
+  it('sums each window from the packed weights to the very float the bucket list sums to, past 255 windows', () => {
+    // More windows than the byte stamps that mark a window's buckets: they wrap and the marks are cleared.
+    const text = Array.from({ length: 8 }, (_, i) => LOG_LINES.replaceAll('job', `job${'s'.repeat(i)}`)).join(
+      '\n',
+    );
+    const { model } = injectionEvidence(text, 'output');
+    const listed = modelFeatures(model);
+    const scored = featuresOf(model, tokensOf(model), undefined, packedWeights());
+    const windows = listed.offsets.length - 1;
+    expect(windows).toBeGreaterThan(300);
+    const w = modelWeights();
+    for (let k = 0; k < windows; k++) {
+      let sum = 0;
+      for (let i = listed.offsets[k]!; i < listed.offsets[k + 1]!; i++) sum += w[listed.buckets[i]!]!;
+      expect(scored.sums![k]).toBe(sum);
     }
   });
 

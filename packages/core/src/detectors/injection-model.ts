@@ -114,10 +114,19 @@ function namesFor(name: string): HitNames {
   };
 }
 
-/** What one window's features go to: a sum of weights (scoring) or a list of buckets (training, explaining). */
+/**
+ * Weights as the scorer reads them: a signed byte per bucket and the value each byte stands for (the shipped
+ * weights are int8 steps of one scale). A quarter of a Float32Array's memory: the buckets a window reads at
+ * random stay in cache.
+ */
+export interface PackedWeights {
+  readonly codes: Int8Array;
+  /** The value of code c at values[c + 128]: the float32 number the decoded Float32Array holds for it. */
+  readonly values: Float64Array;
+}
+
+/** What one window's features go to: a list of buckets (training, explaining); scoring sums them (windowSum). */
 interface Accumulator {
-  readonly w: Float32Array | undefined;
-  sum: number;
   n: number;
   buckets: Int32Array;
   /** Where each listed bucket came from (2t: token t, 2t+1: tokens t and t+1, -1-i: the window's i-th hit name). */
@@ -128,10 +137,6 @@ interface Accumulator {
 function take(acc: Accumulator, b: number, source: number): void {
   if (SEEN[b] === stamp) return;
   SEEN[b] = stamp;
-  if (acc.w !== undefined) {
-    acc.sum += acc.w[b]!;
-    return;
-  }
   if (acc.n === acc.buckets.length) {
     const grown = new Int32Array(Math.max(16, acc.buckets.length * 2));
     grown.set(acc.buckets);
@@ -141,14 +146,18 @@ function take(acc: Accumulator, b: number, source: number): void {
   acc.sources?.push(source);
 }
 
-/** Mark of the buckets already counted in the current window; the stamp changes per window. */
-const SEEN = new Int32Array(1 << MODEL_BITS);
+/**
+ * Mark of the buckets already counted in the current window; the stamp changes per window. Bytes: a window
+ * reads its buckets at random, and a table of 64 KB stays in cache where one of 256 KB did not; it is cleared
+ * once every 255 windows, when the stamps run out.
+ */
+const SEEN = new Uint8Array(1 << MODEL_BITS);
 let stamp = 0;
 
 /** A new stamp: no bucket is marked counted. */
 function nextStamp(): void {
-  stamp = (stamp + 1) | 0;
-  if (stamp === 0) {
+  stamp++;
+  if (stamp === 256) {
     SEEN.fill(0);
     stamp = 1;
   }
@@ -156,29 +165,31 @@ function nextStamp(): void {
 
 /**
  * The sum of the weights of the distinct buckets of tokens [from, to) (unigrams, and bigrams inside the window)
- * and of the hits' names `extra`: the sum take() makes, adding in the same order (so the same float).
+ * and of the hits' names `extra`: the buckets take() lists for the window, added in that order (so the same float
+ * as logitOf's sum over the list).
  */
 function windowSum(
-  w: Float32Array,
-  uni: readonly number[],
-  bi: readonly number[],
+  w: PackedWeights,
+  uni: Int32Array,
+  bi: Int32Array,
   from: number,
   to: number,
   extra: readonly number[] | undefined,
 ): number {
   nextStamp();
   const s = stamp;
+  const { codes, values } = w;
   let sum = 0;
   for (let t = from; t < to; t++) {
     const u = uni[t]!;
     if (SEEN[u] !== s) {
       SEEN[u] = s;
-      sum += w[u]!;
+      sum += values[codes[u]! + 128]!;
     }
     const b = bi[t]!;
     if (b >= 0 && t + 1 < to && SEEN[b] !== s) {
       SEEN[b] = s;
-      sum += w[b]!;
+      sum += values[codes[b]! + 128]!;
     }
   }
   if (extra)
@@ -186,10 +197,24 @@ function windowSum(
       const b = extra[i]!;
       if (SEEN[b] !== s) {
         SEEN[b] = s;
-        sum += w[b]!;
+        sum += values[codes[b]! + 128]!;
       }
     }
   return sum;
+}
+
+/** Per-token bucket arrays reused by every text of up to this many tokens. */
+const SCRATCH_TOKENS = 1 << 14;
+let SCRATCH_BUCKETS: { uni: Int32Array; bi: Int32Array } | undefined;
+
+/**
+ * Arrays for `count` tokens' unigram and bigram buckets: typed, so that the windows' loops read them unboxed;
+ * reused up to SCRATCH_TOKENS, so that a short text allocates none. INVARIANT: read before the next call.
+ */
+function bucketArrays(count: number): { uni: Int32Array; bi: Int32Array } {
+  if (count > SCRATCH_TOKENS) return { uni: new Int32Array(count), bi: new Int32Array(count) };
+  SCRATCH_BUCKETS ??= { uni: new Int32Array(SCRATCH_TOKENS), bi: new Int32Array(SCRATCH_TOKENS) };
+  return SCRATCH_BUCKETS;
 }
 
 /** Buckets of hit names, by name: a handful of names recur in every text. */
@@ -295,7 +320,7 @@ export function featuresOf(
   input: ModelInput,
   tokens: Tokens,
   only?: number,
-  w?: Float32Array,
+  w?: PackedWeights,
 ): ModelFeatures {
   const labels: string[] | undefined = only === undefined ? undefined : [];
   const tokenText = (t: number) => {
@@ -351,9 +376,7 @@ export function featuresOf(
   // needs its own tokens' alone: uni[t - base] and bi[t - base] hold token t's.
   const base = only === undefined ? 0 : Math.min(only * STRIDE, tokens.count);
   const limit = only === undefined ? tokens.count : Math.min(tokens.count, base + WINDOW);
-  // Plain arrays: short-lived typed arrays of this size are allocated outside the heap, and cost more to make.
-  const uni: number[] = new Array(limit - base);
-  const bi: number[] = new Array(limit - base);
+  const { uni, bi } = bucketArrays(limit - base);
   const { hashes, words } = tokens;
   for (let t = base; t < limit; t++) {
     const h = hashes[t]!;
@@ -364,8 +387,6 @@ export function featuresOf(
   }
   // With weights, each window's sum is kept instead of its buckets: scoring a megabyte allocates no bucket list.
   const acc: Accumulator = {
-    w,
-    sum: 0,
     n: 0,
     buckets: new Int32Array(
       w !== undefined ? 0 : only === undefined ? Math.min(windows * (2 * WINDOW + 8), 1 << 20) : 4 * WINDOW,
@@ -379,20 +400,18 @@ export function featuresOf(
     spans[2 * k] = tokens.count === 0 ? 0 : tokens.starts[from]!;
     spans[2 * k + 1] = tokens.count === 0 ? 0 : tokens.ends[to - 1]!;
     if (sums !== undefined && w !== undefined) {
-      // Scoring: the same sum, in the same order, as take() would make it, without the bucket list.
+      // Scoring: the sum of the buckets take() would list, in their order, without the list.
       sums[k] = windowSum(w, uni, bi, from - base, to - base, named[k]);
       continue;
     }
     nextStamp();
     offsets[k] = acc.n;
-    acc.sum = 0;
     for (let t = from; t < to; t++) {
       take(acc, uni[t - base]!, 2 * t);
       if (t + 1 < to && bi[t - base]! >= 0) take(acc, bi[t - base]!, 2 * t + 1);
     }
     const extra = named[k];
     if (extra) for (let i = 0; i < extra.length; i++) take(acc, extra[i]!, -1 - i);
-    if (sums) sums[k] = acc.sum;
   }
   const n = acc.n;
   const buckets = acc.buckets;

@@ -47,6 +47,12 @@ export function leetSigns(text: string): number[] {
   // test() rather than exec(): the digit's offset is all that is needed, and no match object is made per digit.
   while (at.length < 64 && LEET_DIGIT.test(text)) {
     const digit = LEET_DIGIT.lastIndex - 1;
+    // INVARIANT: only the first of these digits in a run of [a-z0-9@$] can start a match: a later one has a word
+    // unit (the first) between it and the run's start, which its letters lead back to or stop short of, and the
+    // lookbehind refuses. The search goes on after the run: a number or an id costs one search, not one per digit.
+    let runEnd = digit + 1;
+    while (runEnd < text.length && isWordUnit(text.charCodeAt(runEnd))) runEnd++;
+    LEET_DIGIT.lastIndex = runEnd;
     let s = digit;
     while (s > 0 && digit - s < 13 && isLeetLetter(text.charCodeAt(s - 1))) s--;
     if (digit - s > 12 || s < from) continue;

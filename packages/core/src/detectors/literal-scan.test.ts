@@ -29,6 +29,19 @@ describe('LiteralScanner', () => {
     expect(startsOf(found, 1)).toEqual([1, 3]);
   });
 
+  it('keeps every occurrence when a text has more than its buffer first holds, and reads the next text afresh', () => {
+    const scanner = new LiteralScanner(['ab', 'b', 'c']);
+    const many = 'ab'.repeat(40_000);
+    const found = scanner.scan(many);
+    expect(startsOf(found, 0)).toEqual(naive(many, 'ab'));
+    expect(startsOf(found, 1)).toEqual(naive(many, 'b'));
+    const next = scanner.scan('cab');
+    expect(startsOf(next, 0)).toEqual([1]);
+    expect(startsOf(next, 2)).toEqual([0]);
+    // The first scan's lists are its own: the second did not write into them.
+    expect(startsOf(found, 0)).toHaveLength(40_000);
+  });
+
   it('agrees with indexOf on random texts and literals', () => {
     const letters = fc.string({
       unit: fc.constantFrom('a', 'b', 'c', 'é', '指'),

@@ -72,10 +72,9 @@ export class LiteralScanner {
 
   /** Every occurrence of every literal in `text`. */
   scan(text: string): LiteralHits {
-    // Sized up front: an empty array written at index 1500 turns into a dictionary, and every look-up a hash.
-    const starts: number[][] = new Array(this.literals.length);
     const occurs = new Uint8Array(this.literals.length);
-    this.ascii.run(text, this.wanted, this.lengths, starts, occurs);
+    const found = new Found();
+    this.ascii.run(text, this.wanted, this.lengths, found, occurs);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: a text in ASCII holds no other literal
     if (this.wide !== undefined && /[^\u0000-\u007f]/.test(text)) {
       // INVARIANT: each of these literals holds a non-ASCII unit, so each occurrence lies within wideReach of a
@@ -97,15 +96,55 @@ export class LiteralScanner {
           to = Math.max(to, end);
           continue;
         }
-        if (from >= 0) this.wide.run(text, this.wanted, this.lengths, starts, occurs, from, to);
+        if (from >= 0) this.wide.run(text, this.wanted, this.lengths, found, occurs, from, to);
         from = start;
         to = end;
       }
-      if (from >= 0) this.wide.run(text, this.wanted, this.lengths, starts, occurs, from, to);
+      if (from >= 0) this.wide.run(text, this.wanted, this.lengths, found, occurs, from, to);
     }
-    return { starts, occurs };
+    return { starts: found.lists(this.literals.length), occurs };
   }
 }
+
+/**
+ * The occurrences a scan finds, as (literal, start) pairs in the order found, then sorted into one list per
+ * literal: appending to a few hundred lists in the scan's loop, between the automaton's steps, cost about as much
+ * as the steps themselves.
+ * INVARIANT: per literal, the pairs come in ascending order (one automaton finds each literal, left to right).
+ */
+class Found {
+  /** The pairs, reused by every scan (a scan is synchronous); a large one's is dropped after it. */
+  private static shared: Int32Array = new Int32Array(1 << 12);
+  pairs: Int32Array = Found.shared;
+  n = 0;
+
+  /** A buffer twice as large, with the pairs so far. */
+  grow(): Int32Array {
+    const grown = new Int32Array(this.pairs.length * 2);
+    grown.set(this.pairs);
+    this.pairs = grown;
+    return grown;
+  }
+
+  /** Start offsets by literal id, a hole for a literal without positions. */
+  lists(literals: number): number[][] {
+    const { pairs, n } = this;
+    // Sized up front: an empty array written at index 1500 turns into a dictionary, and every look-up a hash.
+    const starts: number[][] = new Array(literals);
+    // Lists grown by push: packed arrays, which the rules' loops read quicker than arrays made to size (holey).
+    for (let j = 0; j < n; j += 2) {
+      const id = pairs[j]!;
+      const list = starts[id];
+      if (list === undefined) starts[id] = [pairs[j + 1]!];
+      else list.push(pairs[j + 1]!);
+    }
+    Found.shared = pairs.length <= MAX_KEPT_PAIRS ? pairs : new Int32Array(1 << 12);
+    return starts;
+  }
+}
+
+/** The most pair entries kept for the next scan (256 KB); a larger buffer is for the scan that grew it. */
+const MAX_KEPT_PAIRS = 1 << 16;
 
 /** Aho–Corasick over some literals (the others empty), as a full table of transitions. */
 class Automaton {
@@ -209,17 +248,20 @@ class Automaton {
   /** 1 for a state in which some literal ends: most units of a text lead to none, and are read with one look-up. */
   private readonly emits: Uint8Array;
 
-  /** Adds the occurrences of this automaton's literals in text[from, to) to `starts` and `occurs`. */
+  /** Adds the occurrences of this automaton's literals in text[from, to) to `found` and `occurs`. */
   run(
     text: string,
     wanted: Uint8Array,
     lengths: Int32Array,
-    starts: number[][],
+    found: Found,
     occurs: Uint8Array,
     from = 0,
     to = text.length,
   ): void {
     const { column, width, next, outStart, outputs, emits } = this;
+    // The buffer and its length in locals: the loop writes them at every occurrence.
+    let pairs = found.pairs;
+    let n = found.n;
     let state = 0;
     for (let i = from; i < to; i++) {
       state = next[state * width + column[text.charCodeAt(i)]!]!;
@@ -230,11 +272,14 @@ class Automaton {
         const id = outputs[k]!;
         occurs[id] = 1;
         if (wanted[id] === 0) continue;
-        const start = i - lengths[id]! + 1;
-        const list = starts[id];
-        if (list === undefined) starts[id] = [start];
-        else list.push(start);
+        if (n + 2 > pairs.length) {
+          found.n = n;
+          pairs = found.grow();
+        }
+        pairs[n++] = id;
+        pairs[n++] = i - lengths[id]! + 1;
       }
     }
+    found.n = n;
   }
 }

@@ -1,6 +1,7 @@
 import { decodedPayloads, longRuns } from './decode.js';
 import { isBidiControl, isHarmlessFormat, isInvisible } from './normalize.js';
-import { detectSecrets, mayHoldSecret } from './secrets.js';
+import { detectSecrets, mayHoldSecret, secretTriggers } from './secrets.js';
+import type { Copy } from './triggered-exec.js';
 import type { DetectorFinding } from './types.js';
 
 /**
@@ -124,7 +125,8 @@ const MAX_GROUP_TRIES = 256;
 
 /** `detectSecrets` over the text and over its disguise-undoing views, without repeating a span. */
 export function detectSecretsInViews(text: string, perFormat?: number): DetectorFinding[] {
-  const findings = detectSecrets(text, perFormat);
+  const triggers = secretTriggers(text);
+  const findings = detectSecrets(text, perFormat, triggers);
   const taken: [number, number][] = findings.map((f) => [f.start, f.end]);
   const add = (found: readonly DetectorFinding[], start: number, end: number, carrier: string) => {
     if (found.length === 0 || taken.some(([s, e]) => start < e && end > s)) return;
@@ -135,7 +137,8 @@ export function detectSecretsInViews(text: string, perFormat?: number): Detector
 
   const folded = foldedView(text);
   if (folded !== undefined) {
-    for (const f of detectSecrets(folded.text, perFormat)) {
+    // The view copies most of the text: its triggers are the text's, moved, and those near what folding changed.
+    for (const f of detectSecrets(folded.text, perFormat, triggers.ofView(folded.text, folded.copies))) {
       add([f], folded.origin(f.start), folded.origin(f.end), 'folded characters');
     }
   }
@@ -195,12 +198,15 @@ export function mayHoldSecretInViews(text: string): boolean {
 /**
  * The text with invisible and format characters dropped and compatibility
  * forms folded (NFKC, per character), case kept; `origin(i)` is the original
- * offset of view position `i` (the text's length one past the end).
+ * offset of view position `i` (the text's length one past the end);
+ * `copies`: the stretches of the view copied from the text, in order.
  * Undefined when the view would be the text itself: then it cannot hold a
  * secret the text does not. One pass over the code units; only non-ASCII
  * characters are looked up, and the offsets are kept per piece, not per unit.
  */
-export function foldedView(text: string): { text: string; origin: (at: number) => number } | undefined {
+export function foldedView(
+  text: string,
+): { text: string; origin: (at: number) => number; copies: readonly Copy[] } | undefined {
   const parts: string[] = [];
   /** Per piece of the view: where it starts in the view, where it comes from, and whether it was copied. */
   const viewStarts: number[] = [];
@@ -250,7 +256,12 @@ export function foldedView(text: string): { text: string; origin: (at: number) =
     }
     return copiedPiece[lo] ? origins[lo]! + (at - viewStarts[lo]!) : origins[lo]!;
   };
-  return { text: parts.join(''), origin };
+  const copies: Copy[] = [];
+  viewStarts.forEach((viewStart, k) => {
+    if (copiedPiece[k])
+      copies.push({ viewStart, viewEnd: viewStart + parts[k]!.length, origin: origins[k]! });
+  });
+  return { text: parts.join(''), origin, copies };
 }
 
 const foldCache = new Map<number, string>();

@@ -229,6 +229,11 @@ export function mayHoldSecret(text: string, backwards = false): boolean {
   return (backwards ? REVERSED_TRIGGERS : TRIGGERS).occursIn(text);
 }
 
+/** Where the formats' trigger literals occur in `text` (what `detectSecrets` reads; a view's are derived from it). */
+export function secretTriggers(text: string): TriggerText {
+  return new TriggerText(text, TRIGGERS);
+}
+
 /** Matches kept per format: a dump of a thousand keys needs one label, not a thousand findings. */
 const MAX_PER_FORMAT = 50;
 
@@ -242,9 +247,12 @@ const MAX_PER_FORMAT = 50;
  * detectSecrets('key=AKIAZ7QHNB4EXK2LMW3P')[0].kind; // 'aws_access_key'
  * ```
  */
-export function detectSecrets(text: string, perFormat: number = MAX_PER_FORMAT): DetectorFinding[] {
+export function detectSecrets(
+  text: string,
+  perFormat: number = MAX_PER_FORMAT,
+  source: TriggerText = secretTriggers(text),
+): DetectorFinding[] {
   const findings: DetectorFinding[] = [];
-  const source = new TriggerText(text, TRIGGERS);
   // Most texts a view yields (a reversed run, a joined group) hold no trigger at all.
   if (!source.any) return findings;
   const taken: [number, number][] = [];

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { foldedView } from './secret-views.js';
+import { SECRET_FORMATS } from './secrets.js';
 import {
   startsCaseless,
   stickyOf,
@@ -106,6 +108,53 @@ describe('a literal at a position, in any case', () => {
         );
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('the trigger literals of a view', () => {
+  const index = new TriggerIndex(SECRET_FORMATS.map((f) => f.trigger));
+  /** Each literal's offsets, a list per id (empty for none). */
+  const lists = (found: readonly (readonly number[] | undefined)[]) =>
+    Array.from({ length: 32 }, (_, id) => [...(found[id] ?? [])]);
+
+  it('are those a search of the whole view finds, when the view copies its text but where folding changed it', () => {
+    // Literals, whole and in parts that a dropped zero-width space joins in the view (`tok` and `en`: `token`).
+    const literals =
+      'sk- sk-ant- key KEY Token aws AKIA ghp_ eyJ :// passw github_pat_ tok en ant- pass w github_ pat_';
+    // Units that folding changes (full-width letters, the Kelvin sign, zero-width, a ligature) and others.
+    const others = 'ｋ ｅｙ \u212a \u200b \u2060 ﬁ İ é e y s k - _ : /';
+    // Filler longer than any literal: changes far apart, each read in a window of its own.
+    const unit = fc.constantFrom(...literals.split(' '), ...others.split(' '), ' ', 'x'.repeat(40));
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 40, size: 'max' }), (units) => {
+        const text = units.join('');
+        const view = foldedView(text);
+        if (view === undefined) return;
+        expect(lists(index.findInView(view.text, index.find(text), view.copies))).toEqual(
+          lists(index.find(view.text)),
+        );
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('include a literal that the view joins across a dropped character, far from any other change', () => {
+    const filler = 'x'.repeat(100);
+    for (const joined of ['tok\u200ben', 'to\u200bken', 'github_\u2060pat_']) {
+      const text = `${filler}${joined}${filler}`;
+      const view = foldedView(text)!;
+      expect(lists(index.findInView(view.text, index.find(text), view.copies))).toEqual(
+        lists(index.find(view.text)),
+      );
+    }
+  });
+
+  it('are read whole from the view past the search budget, as a search of it does', () => {
+    const text = `${'key token '.repeat(1200)}ｋｅｙ`;
+    const view = foldedView(text)!;
+    expect(lists(index.findInView(view.text, index.find(text), view.copies))).toEqual(
+      lists(index.find(view.text)),
     );
   });
 });

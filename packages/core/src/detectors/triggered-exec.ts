@@ -40,6 +40,32 @@ export interface Trigger {
  */
 const SEARCH_BUDGET = 2048;
 
+/** A stretch of a view of a text that copies the text: view[viewStart, viewEnd) is text[origin, origin + viewEnd - viewStart). */
+export interface Copy {
+  readonly viewStart: number;
+  readonly viewEnd: number;
+  readonly origin: number;
+}
+
+/** The index of the last of `copies` whose start (by `startOf`, ascending) is at or before `at`; -1 when none. */
+function lastAtOrBefore(copies: readonly Copy[], at: number, startOf: (copy: Copy) => number): number {
+  let lo = 0;
+  let hi = copies.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (startOf(copies[mid]!) <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** How many distinct offsets lists of ascending offsets hold together. */
+function distinctOffsets(lists: readonly (readonly number[] | undefined)[]): number {
+  const all = new Set<number>();
+  for (const list of lists) if (list !== undefined) for (const p of list) all.add(p);
+  return all.size;
+}
+
 /** The trigger literals of a family of patterns, found together in one pass. */
 export class TriggerIndex {
   /** The distinct literals, in lower case. */
@@ -59,11 +85,20 @@ export class TriggerIndex {
 
   /** Every literal is one unit that has no case. */
   private readonly unitsOnly: boolean;
+  /** Every literal is ASCII: where one occurs in any case depends on the units it spans alone (see findInView). */
+  private readonly asciiOnly: boolean;
+  /** The literals' lengths, by id, and the longest. */
+  private readonly lengths: Int32Array;
+  private readonly longest: number;
 
   constructor(triggers: readonly Trigger[]) {
     const literals = [...new Set(triggers.flatMap((t) => t.literals.map((l) => l.toLowerCase())))];
     this.literals = literals;
     this.unitsOnly = literals.every((l) => l.length === 1 && l.toLowerCase() === l.toUpperCase());
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is what the literals are checked for
+    this.asciiOnly = literals.every((l) => /^[\u0000-\u007f]+$/.test(l));
+    this.lengths = Int32Array.from(literals, (l) => l.length);
+    this.longest = Math.max(0, ...this.lengths);
     const source = literals.map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|');
     this.any = new RegExp(source, 'i');
     this.anyGlobal = new RegExp(source, 'gi');
@@ -120,6 +155,80 @@ export class TriggerIndex {
     return lists;
   }
 
+  /**
+   * What `find(view)` gives, from what it gave for a text (`found`) that the view copies in `copies` (ascending,
+   * disjoint) and changes elsewhere (a folded view): the occurrences inside a copy are the text's, moved; the
+   * others are read from windows of the view around what is not copied. A view that differs from its text in a
+   * few places is not searched again whole.
+   *
+   * INVARIANT: the same lists as `find(view)`. An occurrence depends on the units it spans alone: the search matches
+   * an ASCII literal on ASCII units only, and `startsCaseless` accepts no other, since the only non-ASCII unit that
+   * lower-cases to one ASCII letter, the Kelvin sign, is folded (NFKC) and never copied. Each window reaches the
+   * longest literal past the last stretch it covers, so every occurrence that overlaps one is read whole there.
+   * Past SEARCH_BUDGET, where `find` reads with the automaton, or for literals this reasoning does not cover, the
+   * view is searched whole.
+   */
+  findInView(
+    view: string,
+    found: readonly (readonly number[] | undefined)[],
+    copies: readonly Copy[],
+  ): readonly (readonly number[] | undefined)[] {
+    if (this.unitsOnly || !this.asciiOnly || distinctOffsets(found) > SEARCH_BUDGET) return this.find(view);
+    const { lengths, longest } = this;
+    const lists: number[][] = [];
+    // The text's occurrences that lie inside a copy, at their place in the view (copies ascend in both).
+    found.forEach((starts, id) => {
+      if (starts === undefined) return;
+      const length = lengths[id]!;
+      for (const p of starts) {
+        const copy = copies[lastAtOrBefore(copies, p, (k) => k.origin)];
+        if (copy === undefined || p + length > copy.origin + (copy.viewEnd - copy.viewStart)) continue;
+        const list = lists[id];
+        const at = copy.viewStart + p - copy.origin;
+        if (list === undefined) lists[id] = [at];
+        else list.push(at);
+      }
+    });
+    // The stretches between copies (empty where two copies meet), widened by the longest literal each way, merged.
+    const windows: [number, number][] = [];
+    const around = (from: number, to: number) => {
+      const start = Math.max(0, from - longest + 1);
+      const end = Math.min(view.length, to + longest - 1);
+      const last = windows[windows.length - 1];
+      if (last !== undefined && start <= last[1]) last[1] = Math.max(last[1], end);
+      else windows.push([start, end]);
+    };
+    let copied = 0;
+    for (const copy of copies) {
+      around(copied, copy.viewStart);
+      copied = copy.viewEnd;
+    }
+    around(copied, view.length);
+    const extra: number[][] = [];
+    for (const [start, end] of windows) {
+      const part = this.find(view.slice(start, end));
+      if (distinctOffsets(part) > SEARCH_BUDGET) return this.find(view);
+      part.forEach((starts, id) => {
+        if (starts === undefined) return;
+        for (const q of starts) {
+          const at = start + q;
+          // Inside one copy: among the text's occurrences already.
+          const copy = copies[lastAtOrBefore(copies, at, (k) => k.viewStart)];
+          if (copy !== undefined && at + lengths[id]! <= copy.viewEnd) continue;
+          const list = extra[id];
+          if (list === undefined) extra[id] = [at];
+          else list.push(at);
+        }
+      });
+    }
+    extra.forEach((more, id) => {
+      if (more === undefined) return;
+      const list = lists[id];
+      lists[id] = list === undefined ? more : [...list, ...more].sort((a, b) => a - b);
+    });
+    return distinctOffsets(lists) > SEARCH_BUDGET ? this.find(view) : lists;
+  }
+
   /** The automaton, built on first use: most texts never need it. */
   private scanner(): LiteralScanner {
     this.scannerBuilt ??= new LiteralScanner(this.literals, () => true, { caseless: true });
@@ -139,12 +248,19 @@ export class TriggerText {
   private readonly starts: readonly (readonly number[] | undefined)[];
   /** Whether some literal of the index occurs, in any case: when not, no pattern of the family can match. */
   readonly any: boolean;
+  /** `starts`: where the index's literals start in `text`, when known already (TriggerIndex.findInView). */
   constructor(
     readonly text: string,
     readonly index: TriggerIndex,
+    starts?: readonly (readonly number[] | undefined)[],
   ) {
-    this.starts = index.find(text);
+    this.starts = starts ?? index.find(text);
     this.any = this.starts.some((l) => l !== undefined && l.length > 0);
+  }
+
+  /** The same for a view of this text that copies it in `copies` and changes it elsewhere (TriggerIndex.findInView). */
+  ofView(view: string, copies: readonly Copy[]): TriggerText {
+    return new TriggerText(view, this.index, this.index.findInView(view, this.starts, copies));
   }
 
   /** Sorted start offsets of `trigger`'s literals (in any case when `caseless`). */
