@@ -125,9 +125,9 @@ const BOUNDS: readonly { re: RegExp; keep: (m: RegExpExecArray) => string; trail
   { re: new RegExp(`^\\s*${N}\\s`, 'i'), keep: () => 'Allow ', trailing: true },
   { re: new RegExp(`(?<=\\s)${N}\\s`, 'i'), keep: () => ' ', trailing: true },
 ];
-/** Mail named with no verb or direction before it. */
+/** Mail named with no verb or direction before it; not the word in an agent's name ("the email assistant"). */
 const BARE_MAIL =
-  /(?<!\b(?:send|sends|sending|sent|read|reads|reading|delete|deletes|deleting|forward|forwards|outgoing|incoming|external|internal|outbound|inbound|list|lists|listing|open|opens)\s)\b(?:e-?mails?|messages?|mails?)\b/i;
+  /(?<!\b(?:send|sends|sending|sent|read|reads|reading|delete|deletes|deleting|forward|forwards|outgoing|incoming|external|internal|outbound|inbound|list|lists|listing|open|opens)\s)\b(?:e-?mails?|messages?|mails?)\b(?![\s-](?:assistant|agent|bot)s?\b)/i;
 /** Words after a number that make it an amount or a size: such a bound is no count of calls. */
 const UNITS =
   /^\s*(?:dollars?|usd|euros?|eur|pounds?|gbp|k|thousand|million|bucks|cents?|mb|gb|kb|tb|bytes?|megabytes?|gigabytes?|rows?|records?|recipients?|minutes?\sof|hours?\sof|percent|%)\b/i;

@@ -16,7 +16,7 @@ import { type PhrasingContext, parseEffectPhrasings, parseLeadIns, parseMarkers 
 import { parseProvenance } from './parse-provenance.js';
 import { parseDomainExemptions } from './parse-recipients.js';
 import { alt, cachedRegex, type ParsedSentence, type Take } from './parsed.js';
-import { namespacePhrases, toolPhrases } from './phrases.js';
+import { namespacePhrases, type ToolVerbPhrase, toolPhrases, toolVerbPhrases } from './phrases.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /**
@@ -110,7 +110,9 @@ export function parseSentence(
   );
   // "except email.list", "except for contact lookups", "except pulling the finance report",
   // "other than reading email" (the namespace's tools of the verb's category).
+  const toolVerb = toolVerbPhrases(vocabulary);
   const exemptTools = toolPhrases(vocabulary);
+  for (const [phrase, { tool }] of toolVerb) exemptTools.set(phrase, tool);
   for (const t of vocabulary.tools) exemptTools.set(t.name.toLowerCase(), t.name);
   const exemptVerbs = new Map<string, ToolCategory | 'any'>();
   for (const [category, phrases] of Object.entries(VERBS) as [ToolCategory | 'any', readonly string[]][])
@@ -377,6 +379,15 @@ export function parseSentence(
       for (const t of vocabulary.tools.filter((x) => x.labels.includes(m[1] as string)))
         parsed.objects.push({ kind: 'tool', pattern: t.name });
       parsed.notes.push(`${m[0]} is what the catalog labels ${m[1]}`);
+      return true;
+    });
+  if (toolVerb.size > 0)
+    take(`(?:to\\s)?(${alt(toolVerb.keys())})`, (m) => {
+      // The verb stays the clause's too: it still narrows any other object ("send email with
+      // confidential data" reaches no report).
+      const { tool, category } = toolVerb.get(m[1] as string) as ToolVerbPhrase;
+      parsed.objects.push({ kind: 'tool', pattern: tool, place: tool.split('.')[0] as string });
+      parsed.verbs.push(category);
       return true;
     });
   const toolPhrase = toolPhrases(vocabulary);

@@ -12,7 +12,8 @@ export type Take = (pattern: string, onMatch: (m: RegExpExecArray) => boolean | 
 /** What one object phrase selects, before it is resolved against the catalog. */
 export type ObjectPhrase =
   | { readonly kind: 'namespace'; readonly namespace: string }
-  | { readonly kind: 'tool'; readonly pattern: string }
+  /** `place`: the namespace a verb phrase named it by ("list email"), which "it" points back to. */
+  | { readonly kind: 'tool'; readonly pattern: string; readonly place?: string }
   | { readonly kind: 'category'; readonly category: ToolCategory }
   | { readonly kind: 'external' }
   | { readonly kind: 'financial-systems' }

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../policy/compile.js';
+import type { Effect } from '../policy/types.js';
+import { type DecisionExtra, decisionsOn } from './sentence-decisions.fixture.js';
+import { vocabularyOf } from './vocabulary.js';
+
+// A verb that is a tool's own action picks that tool out, and a clause with no action of its
+// own carries the one before it. The evaluation set's policy grants every agent every tool and
+// has no rules, so each decision below is the sentence's alone.
+const policyText = readFileSync(new URL('../../../../bench/nl/policy.yaml', import.meta.url), 'utf8');
+const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText }));
+
+function decider(sentence: string) {
+  const d = decisionsOn(policyText, vocabulary, sentence);
+  return (
+    agent: string,
+    tool: string,
+    args: Record<string, unknown> = {},
+    extra: DecisionExtra = {},
+  ): Effect => d(agent, tool, args, extra).effect;
+}
+const mail = (...to: string[]) => ({ to, subject: 's', body: 'b' });
+const SATURDAY = '2026-11-07T12:00:00Z';
+
+describe("a verb naming a tool's own action selects that tool", () => {
+  it('"looks up a contact" is contacts.lookup, not a read nor a message sent', () => {
+    const d = decider(
+      'Before the email assistant looks up a contact, Carol (carol@example.com) must approve.',
+    );
+    expect(d('email-assistant', 'contacts.lookup')).toBe('approve');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+    expect(d('email-assistant', 'email.list')).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
+  it('"listing the inbox" is email.list, not every mail read', () => {
+    const d = decider('Listing the inbox is off limits for the email assistant.');
+    expect(d('email-assistant', 'email.list')).toBe('deny');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+    expect(d('ops-agent', 'email.list')).toBe('allow');
+  });
+  it('"reading email" names its category, so it stays every mail read', () => {
+    const d = decider('Reading email requires approval.');
+    expect(d('email-assistant', 'email.read')).toBe('approve');
+    expect(d('email-assistant', 'email.list')).toBe('approve');
+  });
+  it('a clause with an action of its own takes the place the verb acted on, not its tool', () => {
+    const d = decider('The ops agent can query the orders DB, but not delete anything there');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+});
+
+describe('a clause that names no action carries the one before it', () => {
+  it('"… and never on weekends" forbids the deletes, not the queries', () => {
+    const d = decider(
+      "The ops agent may delete production orders only with carol@example.com's approval and never on weekends.",
+    );
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: SATURDAY })).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+    expect(d('ops-agent', 'orders_db.query', {}, { now: SATURDAY })).toBe('allow');
+  });
+});
+
+describe('a quota over an agent named for mail', () => {
+  it('"the email assistant" is not the mail a count is of', () => {
+    const d = decider('The email assistant can look up at most 50 contacts per hour.');
+    expect(d('email-assistant', 'contacts.lookup', {}, { usage: 50 })).toBe('deny');
+    expect(d('email-assistant', 'contacts.lookup', {}, { usage: 3 })).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), { usage: 50 })).toBe('allow');
+  });
+  it('a count of deletes by the email assistant does not count what it sends', () => {
+    const d = decider('The email assistant can delete at most 10 emails per day.');
+    expect(d('email-assistant', 'email.delete', {}, { usage: 10 })).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), { usage: 10 })).toBe('allow');
+  });
+});
