@@ -58,6 +58,21 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
   ],
   // "may not be called": a tool is called by being used.
   [/\b(may|can|must|should|shall)( not| never| only)? be called\b/g, '$1$2 be used'],
+  // "must first be approved by dave@example.com": approved by him.
+  [/\b(must|has to|have to|should|shall|will|needs? to) first (be|get)\b/g, '$1 $2'],
+  // "two finance group members": members of that group.
+  [/\b(two|three|four|both|2|3|4) ([a-z][a-z-]*) (?:group|team) members\b/g, '$1 members of the $2 group'],
+  // "Three approvers are required before anyone deletes …": before it, they must approve.
+  [
+    /^ (two|three|four|five|\d{1,2}) approvers (?:are|is) (?:required|needed) (before [^,;]{3,80}?)(?=\s*$)/,
+    ' $2 , $1 approvers must approve',
+  ],
+  // "No emails go out on weekends": none is sent.
+  [/\b(emails?|e-mails?|messages|mail) (?:go|goes) out\b/g, '$1 are sent'],
+  // "on weekends (Saturday or Sunday)": the parenthesis says the same days again.
+  [/\b(on (?:weekends|weekdays)) \(\1\)/g, '$1'],
+  // "order-system data", "the order-database": the compound as two words.
+  [/\b([a-z]{3,})-(database|databases|db|system|systems|data|records|tools?)\b/g, '$1 $2'],
   // "is forbidden for everyone": for every agent.
   [
     /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,

@@ -367,7 +367,7 @@ export function parseSentence(
   });
   // "untrusted tools", "trusted tools": with "tools" the label is the catalog's, not content's.
   if (allToolLabels.length > 0)
-    take(`(${alt(allToolLabels)})\\stools?`, (m) => {
+    take(`(${alt(allToolLabels)})\\s(?:tools?|sources?)`, (m) => {
       for (const t of vocabulary.tools.filter((x) => x.labels.includes(m[1] as string)))
         parsed.objects.push({ kind: 'tool', pattern: t.name });
       parsed.notes.push(`${m[0]} are the tools the catalog labels ${m[1]}`);
@@ -375,12 +375,15 @@ export function parseSentence(
     });
   const toolLabels = allToolLabels.filter((l) => l !== 'untrusted');
   if (toolLabels.length > 0)
-    take(`(${alt(toolLabels)})\\s(?:data|information|tools|reports|records|documents|files|content)`, (m) => {
-      for (const t of vocabulary.tools.filter((x) => x.labels.includes(m[1] as string)))
-        parsed.objects.push({ kind: 'tool', pattern: t.name });
-      parsed.notes.push(`${m[0]} is what the catalog labels ${m[1]}`);
-      return true;
-    });
+    take(
+      `(${alt(toolLabels)})\\s(?:data|information|tools|reports|records|documents|files|content|resources)`,
+      (m) => {
+        for (const t of vocabulary.tools.filter((x) => x.labels.includes(m[1] as string)))
+          parsed.objects.push({ kind: 'tool', pattern: t.name });
+        parsed.notes.push(`${m[0]} is what the catalog labels ${m[1]}`);
+        return true;
+      },
+    );
   if (toolVerb.size > 0)
     take(`(?:to\\s)?(${alt(toolVerb.keys())})`, (m) => {
       // The verb stays the clause's too: it still narrows any other object ("send email with

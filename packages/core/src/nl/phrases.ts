@@ -28,6 +28,15 @@ export function namespacePhrases(vocabulary: Vocabulary): Map<string, string> {
   const nsPhrase = new Map<string, string>();
   for (const [ns, phrases] of vocabulary.namespaces)
     for (const p of phrases) for (const suffix of NAMESPACE_SUFFIXES) nsPhrase.set(`${p}${suffix}`, ns);
+  // "the order database", "order system data": a plural name said singular before its noun;
+  // never alone, where "order" or "contact" is some other word.
+  for (const [ns, phrases] of vocabulary.namespaces)
+    for (const p of phrases) {
+      const one = p.replace(/s$/, '');
+      if (one === p || one.length < 3) continue;
+      for (const suffix of NAMESPACE_SUFFIXES)
+        if (suffix.startsWith(' ') && !nsPhrase.has(`${one}${suffix}`)) nsPhrase.set(`${one}${suffix}`, ns);
+    }
   return nsPhrase;
 }
 

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../policy/compile.js';
+import { decisionsOn } from './sentence-decisions.fixture.js';
+import { vocabularyOf } from './vocabulary.js';
+
+// Wordings the seventh blind set used for what the grammar already says: each compiles to the
+// rule its plainer wording gives. The evaluation set's policy grants every agent every tool and
+// has no rules, so each decision below is the sentence's alone.
+const policyText = readFileSync(new URL('../../../../bench/nl/policy.yaml', import.meta.url), 'utf8');
+const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText }));
+const decider = (sentence: string) => decisionsOn(policyText, vocabulary, sentence);
+const mail = (...to: string[]) => ({ to, subject: 's', body: 'b' });
+const SATURDAY = '2026-11-07T12:00:00Z';
+const SUNDAY = '2026-11-08T12:00:00Z';
+const WEDNESDAY = '2026-11-04T12:00:00Z';
+
+describe('approvers said in other words', () => {
+  it('"must first be approved by" a person asks that person', () => {
+    const d = decider('Email sent by the email assistant must first be approved by dave@example.com.');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toEqual({
+      effect: 'approve',
+      approvers: 1,
+      eligible: ['dave@example.com'],
+    });
+    expect(d('email-assistant', 'email.read').effect).toBe('allow');
+  });
+  it('"a single approver" is one approval', () => {
+    const d = decider('Running a query against the orders DB needs a single approver.');
+    expect(d('ops-agent', 'orders_db.query')).toEqual({ effect: 'approve', approvers: 1 });
+    expect(d('ops-agent', 'orders_db.delete').effect).toBe('allow');
+  });
+  it('"three approvers are required before anyone deletes …" asks three of the deletes only', () => {
+    const d = decider('Three approvers are required before anyone deletes from the sandbox database.');
+    expect(d('ops-agent', 'sandbox_db.delete')).toEqual({ effect: 'approve', approvers: 3 });
+    expect(d('ops-agent', 'orders_db.delete').effect).toBe('allow');
+  });
+  it('"two finance group members" are two members of the finance group', () => {
+    const d = decider(
+      'Transfers made on a Saturday or Sunday have to be approved by two finance group members.',
+    );
+    const transfer = { amount: 100, to: 'acct-1' };
+    expect(d('finance-agent', 'payments.transfer', transfer, { now: SUNDAY })).toEqual({
+      effect: 'approve',
+      approvers: 2,
+      eligible: ['carol@example.com', 'dave@example.com'],
+    });
+    expect(d('finance-agent', 'payments.transfer', transfer, { now: WEDNESDAY }).effect).toBe('allow');
+  });
+});
+
+describe('days, mail and names said in other words', () => {
+  it('"on weekends (Saturday or Sunday, UTC)" is the weekend once', () => {
+    const d = decider(
+      'Deleting from the staging environment on weekends (Saturday or Sunday, UTC) is prohibited.',
+    );
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: SATURDAY }).effect).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, { now: WEDNESDAY }).effect).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: SATURDAY }).effect).toBe('allow');
+  });
+  it('"no emails go out" forbids sending, not reading', () => {
+    const d = decider('No emails go out on weekends.');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), { now: SUNDAY }).effect).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com')).effect).toBe('allow');
+    expect(d('email-assistant', 'email.read', {}, { now: SUNDAY }).effect).toBe('allow');
+  });
+  it.each([
+    'Order database queries are not permitted on Sundays.',
+    'Order-database queries are not permitted on Sundays.',
+  ])('"%s": a namespace said singular before its noun', (sentence) => {
+    const d = decider(sentence);
+    expect(d('ops-agent', 'orders_db.query', {}, { now: SUNDAY }).effect).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query', {}, { now: SATURDAY }).effect).toBe('allow');
+    expect(d('ops-agent', 'sandbox_db.query', {}, { now: SUNDAY }).effect).toBe('allow');
+  });
+  it('"untrusted sources" are the tools the catalog labels untrusted', () => {
+    const d = decider('Reading from untrusted sources requires approval.');
+    expect(d('email-assistant', 'email.read').effect).toBe('approve');
+    expect(d('email-assistant', 'email.list').effect).toBe('approve');
+    expect(d('email-assistant', 'contacts.lookup').effect).toBe('allow');
+  });
+  it('"confidential resources" are the tools the catalog labels confidential', () => {
+    const d = decider('Confidential resources may only be read with approval from dave@example.com.');
+    expect(d('finance-agent', 'finance.report')).toEqual({
+      effect: 'approve',
+      approvers: 1,
+      eligible: ['dave@example.com'],
+    });
+    expect(d('ops-agent', 'orders_db.query').effect).toBe('allow');
+  });
+});
