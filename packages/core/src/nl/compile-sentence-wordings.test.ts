@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/compile.js';
+import { compileSentence } from './compile-sentence.js';
 import { decisionsOn } from './sentence-decisions.fixture.js';
 import { vocabularyOf } from './vocabulary.js';
 
@@ -87,5 +88,56 @@ describe('days, mail and names said in other words', () => {
       eligible: ['dave@example.com'],
     });
     expect(d('ops-agent', 'orders_db.query').effect).toBe('allow');
+  });
+});
+
+describe('subjects, sessions and ranges said in other words', () => {
+  it('"both members of the finance group approve" asks both', () => {
+    const d = decider(
+      'The finance report may only be opened after both members of the finance group approve.',
+    );
+    expect(d('finance-agent', 'finance.report')).toEqual({
+      effect: 'approve',
+      approvers: 2,
+      eligible: ['carol@example.com', 'dave@example.com'],
+    });
+  });
+  it('"a recipient at a domain other than example.com" is anyone outside it', () => {
+    const d = decider('Any message with a recipient at a domain other than example.com must be blocked.');
+    expect(d('email-assistant', 'email.send', mail('t@example.com')).effect).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('t@example.com', 'u@outlook.com')).effect).toBe('deny');
+  });
+  it('"all agents but X are barred from" leaves X alone', () => {
+    const d = decider('All agents but the finance agent are barred from payment tools.');
+    const transfer = { amount: 100, to: 'acct-1' };
+    expect(d('finance-agent', 'payments.transfer', transfer).effect).toBe('allow');
+    expect(d('ops-agent', 'payments.transfer', transfer).effect).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query').effect).toBe('allow');
+  });
+  it('"the session may not" and "in sessions where injection is suspected" are the flagged session', () => {
+    const flagged = { labels: ['injection_suspected'] };
+    const send = decider('Once a prompt injection is suspected, the session may not send email.');
+    expect(send('email-assistant', 'email.send', mail('bob@example.com'), flagged).effect).toBe('deny');
+    expect(send('email-assistant', 'email.send', mail('bob@example.com')).effect).toBe('allow');
+    const pay = decider('Transfers above $200 are blocked in sessions where injection is suspected.');
+    expect(pay('finance-agent', 'payments.transfer', { amount: 201, to: 'a' }, flagged).effect).toBe('deny');
+    expect(pay('finance-agent', 'payments.transfer', { amount: 201, to: 'a' }).effect).toBe('allow');
+  });
+  it('"from $1,000 to $5,000 inclusive" takes both ends', () => {
+    const d = decider(
+      'Transfers from $1,000 to $5,000 inclusive need approval from dave@example.com, and anything bigger is denied.',
+    );
+    const pay = (amount: number) => d('finance-agent', 'payments.transfer', { amount, to: 'a' }).effect;
+    expect([pay(999), pay(1000), pay(5000), pay(5001)]).toEqual(['allow', 'approve', 'approve', 'deny']);
+  });
+});
+
+describe('"otherwise" opening a clause', () => {
+  it.each([
+    'Order deletions by the ops agent on weekdays need one approver; otherwise they are forbidden.',
+    'Order deletions on weekdays need one approver; at any other time they are forbidden.',
+  ])('is refused after a restriction rather than repeating its calls: "%s"', (sentence) => {
+    const r = compileSentence(sentence, vocabulary);
+    expect(r.ok).toBe(false);
   });
 });

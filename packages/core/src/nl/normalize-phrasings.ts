@@ -21,9 +21,11 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
   [/\bwithout asking(?: first)?(?=\s?[,;]|\s*$|\s(?:but|and)\b)/g, 'without approval'],
   // "the partner.org domain": the domain by its name.
   [/\bthe ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) domain\b/g, '$1'],
+  // "a recipient at a domain other than example.com": one outside it.
+  [/\b(?:at |in )?(?:a |any )?domains? other than\b/g, 'outside'],
   // "emails with even one recipient outside example.com": any recipient outside it.
   [
-    /\bwith (?:even |at least |just )?(?:one|a single|any) recipients? (outside|not at|beyond)\b/g,
+    /\bwith (?:even |at least |just )?(?:one|a|a single|any) recipients? (outside|not at|beyond)\b/g,
     'to anyone $1',
   ],
   [/ (?:at any time|at all times|any time)(?=\s?[,;])/g, ''],
@@ -73,6 +75,21 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
   [/\b(on (?:weekends|weekdays)) \(\1\)/g, '$1'],
   // "order-system data", "the order-database": the compound as two words.
   [/\b([a-z]{3,})-(database|databases|db|system|systems|data|records|tools?)\b/g, '$1 $2'],
+  // "needs both members of the finance group to approve": their approval.
+  [
+    /\b(needs?|requires?) (both|two|three|\d) members of (the [a-z][a-z-]* (?:group|team)) to (?:approve|sign off)\b/g,
+    '$1 approval from $2 members of $3',
+  ],
+  // "All agents but the finance agent are barred from payment tools": the others may not use them.
+  [/\b(all agents|every agent|everyone|everybody) but (?=the )/g, '$1 except '],
+  [/\b(is|are) (?:barred|banned) from (?:using )?/g, '$1 not allowed to use '],
+  // "from $1,000 to $5,000 inclusive": a range of amounts includes its ends already.
+  [/([$€£]\s?\d[\d,.]*\s?k?) inclusive\b/g, '$1'],
+  // "…; at any other time they are forbidden": otherwise.
+  [/\s?[;,]\s?at any other time\b/g, ' , otherwise'],
+  // "the session may not send email": no agent in it may.
+  [/(^ |, )the session (?=(?:may|can|must|should|shall|will)\b)/g, '$1agents '],
+  [/\bin (?:a |any |the )?sessions? (?:where|in which) /g, 'when '],
   // "is forbidden for everyone": for every agent.
   [
     /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,

@@ -412,6 +412,12 @@ export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): 
 
 /** Markers read last: pointers back to the clause before, and words that carry nothing here. */
 export function parseMarkers({ take, parsed }: PhrasingContext): void {
+  // "…; otherwise they are forbidden": a clause that opens on "otherwise" is about every other
+  // call, not the same ones again; as a filler its "they" would repeat the clause before.
+  take('(?<=^\\s)otherwise', () => {
+    parsed.otherwise = true;
+    return true;
+  });
   take(
     '(?:anything|everything)\\s(?:above|over|beyond|more than|larger than|bigger than)\\sthat|(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\s(?:ones|transfers|payments|transactions|amounts)|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other|(?:sending\\s|mail\\s|email\\s|messages\\s)?(?:to\\s)?(?:anywhere|anyone|anybody)\\selse|(?:anything\\s)?(?:addressed\\s|sent\\s)?elsewhere|every\\sother(?=\\s(?:[a-z]|§))|(?<=^\\s)other(?=\\s(?!agents\\s|people\\s|users\\s|bots\\s|assistants\\s)[a-z]+s\\s)|(?<=\\s(?:to|at|for|on|in)\\s)other(?=\\s(?:§|outside|external|foreign|domains?|recipients?|addresses)\\s)',
     (m) => {
