@@ -141,3 +141,24 @@ describe('"otherwise" opening a clause', () => {
     expect(r.ok).toBe(false);
   });
 });
+
+describe('kinds of call said together', () => {
+  it.each([
+    'Financial and delete actions must be approved by two people from finance.',
+    'Financial and delete operations both need two people from finance to approve them.',
+  ])('"%s" asks for payments and deletes, not reads', (sentence) => {
+    const d = decider(sentence);
+    expect(d('finance-agent', 'payments.transfer', { amount: 100, to: 'a' })).toEqual({
+      effect: 'approve',
+      approvers: 2,
+      eligible: ['carol@example.com', 'dave@example.com'],
+    });
+    expect(d('ops-agent', 'sandbox_db.delete').effect).toBe('approve');
+    expect(d('ops-agent', 'orders_db.query').effect).toBe('allow');
+  });
+  it('"make at most 200 tool calls per day" counts every call of the agent', () => {
+    const d = decider('Each agent may make at most 200 tool calls per day.');
+    expect(d('ops-agent', 'orders_db.query', {}, { usage: 200 }).effect).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query', {}, { usage: 10 }).effect).toBe('allow');
+  });
+});

@@ -90,6 +90,17 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
   // "the session may not send email": no agent in it may.
   [/(^ |, )the session (?=(?:may|can|must|should|shall|will)\b)/g, '$1agents '],
   [/\bin (?:a |any |the )?sessions? (?:where|in which) /g, 'when '],
+  // "Financial and delete actions": financial actions and deletions, each a kind of call.
+  [
+    /\b(financial|delete|read|write) and (financial|delete|read|write) (actions|operations)\b/g,
+    '$1 $3 and $2 $3',
+  ],
+  [/\bdelete (?:actions|operations)\b/g, 'deletions'],
+  // "… and deletions both need approval": each needs it.
+  [
+    /(?<=\b(?:actions|operations|deletions|payments|transfers|calls)) both (?=(?:need|require|must|have to)\b)/g,
+    ' ',
+  ],
   // "is forbidden for everyone": for every agent.
   [
     /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,
