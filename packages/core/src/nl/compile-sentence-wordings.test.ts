@@ -162,3 +162,20 @@ describe('kinds of call said together', () => {
     expect(d('ops-agent', 'orders_db.query', {}, { usage: 10 }).effect).toBe('allow');
   });
 });
+
+describe('recipients said in other words', () => {
+  it('"except ones addressed only to example.com" lets mail inside the company through', () => {
+    const d = decider('Every outgoing email needs approval, except ones addressed only to example.com.');
+    expect(d('email-assistant', 'email.send', mail('x@example.com', 'y@example.com')).effect).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('x@example.com', 'y@partner.org')).effect).toBe('approve');
+  });
+  it('"the inbox (listing or reading mail)" is the inbox', () => {
+    const d = decider(
+      'Addresses that came from the inbox (listing or reading mail) cannot be used as recipients.',
+    );
+    // The inbox's tools are labelled untrusted; what they return carries the label.
+    const send = (labels: string[]) =>
+      d('email-assistant', 'email.send', mail('bob@example.com'), { provenance: { to: labels } }).effect;
+    expect([send(['untrusted']), send(['trusted'])]).toEqual(['deny', 'allow']);
+  });
+});

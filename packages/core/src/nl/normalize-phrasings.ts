@@ -101,6 +101,13 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
     /(?<=\b(?:actions|operations|deletions|payments|transfers|calls)) both (?=(?:need|require|must|have to)\b)/g,
     ' ',
   ],
+  // "except ones addressed only to example.com": sent only there.
+  [/\baddressed only to\b/g, 'only to'],
+  // "the inbox (listing or reading mail)": the parenthesis says what the inbox is read by.
+  [
+    /(?<=\binbox) \((?:listing|reading|opening)(?: or (?:listing|reading|opening))? (?:e-?mail|mail|messages)\)/g,
+    '',
+  ],
   // "is forbidden for everyone": for every agent.
   [
     /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,
