@@ -179,3 +179,24 @@ describe('recipients said in other words', () => {
     expect([send(['untrusted']), send(['trusted'])]).toEqual(['deny', 'allow']);
   });
 });
+
+describe('payees said in other words', () => {
+  const pay = (amount: number) => ({ amount, to: 'acct-1' });
+  it('"payees the user did not type" are payees not given by the user', () => {
+    const d = decider(
+      'Transfers over $1,000 to payees the user did not type are blocked outside 09:00-17:00 UTC.',
+    );
+    const at = (origin: string, now: string) =>
+      d('finance-agent', 'payments.transfer', pay(1001), { origin: { to: [origin] }, now }).effect;
+    expect(at('email.read', '2026-12-08T20:00:00Z')).toBe('deny');
+    expect(at('email.read', '2026-12-08T12:00:00Z')).toBe('allow');
+    expect(at('user_input', '2026-12-08T20:00:00Z')).toBe('allow');
+  });
+  it('"a transfer\'s payee must come from the address book" lets only those through', () => {
+    const d = decider("A transfer's payee must come from the address book; anything else is blocked.");
+    const from = (origin: string) =>
+      d('finance-agent', 'payments.transfer', pay(100), { origin: { to: [origin] } }).effect;
+    // The address book is contacts.lookup, labelled trusted: what it returns is vouched for so.
+    expect([from('trusted'), from('user_input'), from('email.read')]).toEqual(['allow', 'deny', 'deny']);
+  });
+});

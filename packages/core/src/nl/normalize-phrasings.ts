@@ -108,6 +108,20 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
     /(?<=\binbox) \((?:listing|reading|opening)(?: or (?:listing|reading|opening))? (?:e-?mail|mail|messages)\)/g,
     '',
   ],
+  // "payees that were not typed by the user", "payees the user did not type": not given by the user.
+  [
+    /\b(payees|accounts|recipients|addresses) (?:that|which) (?:were|was|are|is) not (?:typed|given|entered|provided|supplied)(?: in)? by the user\b/g,
+    '$1 not given by the user',
+  ],
+  [
+    /\b(payees|accounts|recipients|addresses) (?:that )?the user did(?: not|n't) (?:type|give|enter|provide|supply)(?: in)?\b/g,
+    '$1 not given by the user',
+  ],
+  // "A transfer's payee must come from the address book": transfers may only go to such payees.
+  [
+    /^ (?:a |the |each |every )?(transfer|payment)'s payee (?:must|may only) come from\b/,
+    ' $1s may only go to payees from',
+  ],
   // "is forbidden for everyone": for every agent.
   [
     /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,
