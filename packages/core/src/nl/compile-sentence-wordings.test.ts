@@ -200,3 +200,25 @@ describe('payees said in other words', () => {
     expect([from('trusted'), from('user_input'), from('email.read')]).toEqual(['allow', 'deny', 'deny']);
   });
 });
+
+describe('nouns said again', () => {
+  it('"mail whose recipient came out of an untrusted tool" is mail to recipients from untrusted content', () => {
+    const d = decider('Mail whose recipient came out of an untrusted tool requires a human to approve it.');
+    const send = (labels: string[]) =>
+      d('email-assistant', 'email.send', mail('bob@example.com'), { provenance: { to: labels } }).effect;
+    expect([send(['untrusted']), send(['trusted']), send([])]).toEqual(['approve', 'allow', 'allow']);
+  });
+  it('"weekday ones" are the weekday transfers', () => {
+    const d = decider(
+      'Weekend transfers over $300 by the finance agent are blocked, and weekday ones over $300 need approval.',
+    );
+    const pay = (amount: number, now: string) =>
+      d('finance-agent', 'payments.transfer', { amount, to: 'a' }, { now }).effect;
+    expect([pay(301, SATURDAY), pay(300, SATURDAY), pay(301, WEDNESDAY), pay(300, WEDNESDAY)]).toEqual([
+      'deny',
+      'allow',
+      'approve',
+      'allow',
+    ]);
+  });
+});

@@ -122,6 +122,16 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
     /^ (?:a |the |each |every )?(transfer|payment)'s payee (?:must|may only) come from\b/,
     ' $1s may only go to payees from',
   ],
+  // "Mail whose recipient came out of an untrusted tool": mail to recipients taken from untrusted content.
+  [
+    /\bwhose (recipient|payee)s? (?:came|comes|come|was taken|were taken) (?:out of|from) (?:an? |the )?untrusted (?:tools?|sources?|content)\b/g,
+    'to $1s taken from untrusted content',
+  ],
+  // "Weekend transfers … are blocked, and weekday ones …": the same noun said again.
+  [
+    /\b(weekend|weekday) (transfers|payments|emails|deletions|deletes|queries)\b(.+?)\b(weekend|weekday) ones\b/g,
+    '$1 $2$3$4 $2',
+  ],
   // "is forbidden for everyone": for every agent.
   [
     /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,
