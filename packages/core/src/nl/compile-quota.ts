@@ -166,16 +166,30 @@ function nounOf(counted: string): string | undefined {
 }
 
 /** What the sentence says of the counted calls besides the count, as a sentence of its own. */
-const TAILS: readonly { re: RegExp; sentence: (noun: string, m: RegExpExecArray) => string }[] = [
+const TAILS: readonly {
+  re: RegExp;
+  sentence: (noun: string, m: RegExpExecArray) => string;
+  /** The tail after the counted calls said with a verb ("agents may delete orders, and never …"). */
+  clause?: (counted: string, m: RegExpExecArray) => string;
+}[] = [
   { re: EACH_AT_MOST, sentence: (noun, m) => `${noun} over ${m[1]} are denied.` },
   { re: EACH_NEEDS, sentence: (noun, m) => `${noun} ${m[1]}${(m[2] as string).replace(/s$/i, '')} ${m[3]}.` },
-  { re: NONE_TAIL, sentence: (noun, m) => `${noun} ${m[1]} are denied.` },
+  {
+    re: NONE_TAIL,
+    sentence: (noun, m) => `${noun} ${m[1]} are denied.`,
+    clause: (counted, m) => `${counted}, and never ${m[1]}.`,
+  },
 ];
 
 /** The sentence without its tail ("…, and none over $2,000"), the tail's words, and its own sentence. */
-function cutTail(
-  text: string,
-): { text: string; said: string; sentence: (noun: string) => string } | undefined {
+function cutTail(text: string):
+  | {
+      text: string;
+      said: string;
+      sentence: (noun: string) => string;
+      clause: ((counted: string) => string) | undefined;
+    }
+  | undefined {
   for (const t of TAILS) {
     const m = t.re.exec(text);
     if (m)
@@ -183,6 +197,7 @@ function cutTail(
         text: text.slice(0, m.index),
         said: m[0].replace(/^[\s;,]+/, '').trim(),
         sentence: (noun) => t.sentence(noun, m),
+        clause: t.clause && ((counted) => t.clause?.(counted, m) as string),
       };
   }
   return undefined;
@@ -284,14 +299,17 @@ export function splitQuota(sentence: string): QuotaSplit | { readonly refusal: R
   }
   if (tail) {
     const noun = nounOf(text);
-    if (noun === undefined)
+    // Counted calls said with a verb: the tail is a clause after the permission, which carries
+    // its action ("agents may delete orders, and never on weekends").
+    if (noun === undefined && tail.clause) also.push(tail.clause(text));
+    else if (noun === undefined)
       return {
         refusal: refuse(
           'GH_NL_UNSUPPORTED',
           `"${tail.said}": say it in a sentence of its own, naming the calls`,
         ).refusal,
       };
-    also.push(tail.sentence(noun));
+    else also.push(tail.sentence(noun));
   }
   notes.push(`"${sentence.trim()}" counts the agent's calls: the rule applies once ${max} ran within ${per}`);
   const counted = [text, `Allow ${stripAllow(text)}`, `${stripAllow(text)} are allowed`].map((s) =>

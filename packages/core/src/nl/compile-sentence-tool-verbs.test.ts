@@ -75,3 +75,29 @@ describe('a quota over an agent named for mail', () => {
     expect(d('email-assistant', 'email.send', mail('bob@example.com'), { usage: 10 })).toBe('allow');
   });
 });
+
+describe('a tail after a count said with a verb', () => {
+  it('"No agent may delete more than 3 orders per day, and never on weekends" forbids weekend deletes', () => {
+    const d = decider('No agent may delete more than 3 orders per day, and never on weekends.');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: SATURDAY })).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query', {}, { now: SATURDAY })).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete', {}, { usage: 1 })).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete', {}, { usage: 3 })).toBe('deny');
+  });
+  it('"may make at most 3 transfers per day, and never in production on weekends" forbids those', () => {
+    const d = decider(
+      'The finance agent may make at most 3 transfers per day, and never in production on weekends.',
+    );
+    const pay = { amount: 10, to: 'a' };
+    expect(d('finance-agent', 'payments.transfer', pay, { now: SATURDAY })).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay)).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay, { usage: 3 })).toBe('deny');
+  });
+  it('"may send no more than 20 emails a day, and never to outside addresses" blocks mail outside', () => {
+    const d = decider(
+      'The email assistant may send no more than 20 emails a day, and never to outside addresses.',
+    );
+    expect(d('email-assistant', 'email.send', mail('eve@gmail.com'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
+});
