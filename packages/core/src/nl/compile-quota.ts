@@ -170,10 +170,17 @@ const TAILS: readonly {
   re: RegExp;
   sentence: (noun: string, m: RegExpExecArray) => string;
   /** The tail after the counted calls said with a verb ("agents may delete orders, and never …"). */
-  clause?: (counted: string, m: RegExpExecArray) => string;
+  clause?: (counted: string, m: RegExpExecArray) => string | undefined;
 }[] = [
   { re: EACH_AT_MOST, sentence: (noun, m) => `${noun} over ${m[1]} are denied.` },
-  { re: EACH_NEEDS, sentence: (noun, m) => `${noun} ${m[1]}${(m[2] as string).replace(/s$/i, '')} ${m[3]}.` },
+  {
+    re: EACH_NEEDS,
+    sentence: (noun, m) => `${noun} ${m[1]}${(m[2] as string).replace(/s$/i, '')} ${m[3]}.`,
+    // "…, and each pull needs approval": one word between "each" and the verb names the call
+    // itself; anything longer may narrow it, which "they" would not.
+    clause: (counted, m) =>
+      /^(?:[a-z]+\s)?$/i.test(m[1] as string) ? `${counted}, and they need ${m[3]}.` : undefined,
+  },
   {
     re: NONE_TAIL,
     sentence: (noun, m) => `${noun} ${m[1]} are denied.`,
@@ -187,7 +194,7 @@ function cutTail(text: string):
       text: string;
       said: string;
       sentence: (noun: string) => string;
-      clause: ((counted: string) => string) | undefined;
+      clause: ((counted: string) => string | undefined) | undefined;
     }
   | undefined {
   for (const t of TAILS) {
@@ -197,7 +204,7 @@ function cutTail(text: string):
         text: text.slice(0, m.index),
         said: m[0].replace(/^[\s;,]+/, '').trim(),
         sentence: (noun) => t.sentence(noun, m),
-        clause: t.clause && ((counted) => t.clause?.(counted, m) as string),
+        clause: t.clause && ((counted) => t.clause?.(counted, m)),
       };
   }
   return undefined;
@@ -301,7 +308,8 @@ export function splitQuota(sentence: string): QuotaSplit | { readonly refusal: R
     const noun = nounOf(text);
     // Counted calls said with a verb: the tail is a clause after the permission, which carries
     // its action ("agents may delete orders, and never on weekends").
-    if (noun === undefined && tail.clause) also.push(tail.clause(text));
+    const clause = noun === undefined ? tail.clause?.(text) : undefined;
+    if (clause !== undefined) also.push(clause);
     else if (noun === undefined)
       return {
         refusal: refuse(

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/compile.js';
 import type { Effect } from '../policy/types.js';
+import { compileSentence } from './compile-sentence.js';
 import { type DecisionExtra, decisionsOn } from './sentence-decisions.fixture.js';
 import { vocabularyOf } from './vocabulary.js';
 
@@ -92,6 +93,27 @@ describe('a tail after a count said with a verb', () => {
     expect(d('finance-agent', 'payments.transfer', pay, { now: SATURDAY })).toBe('deny');
     expect(d('finance-agent', 'payments.transfer', pay)).toBe('allow');
     expect(d('finance-agent', 'payments.transfer', pay, { usage: 3 })).toBe('deny');
+  });
+  it('"…, and each pull needs approval from carol@example.com" asks for every pull', () => {
+    const d = decisionsOn(
+      policyText,
+      vocabulary,
+      'The finance agent can pull the finance report at most twice a day, and each pull needs approval from carol@example.com.',
+    );
+    expect(d('finance-agent', 'finance.report')).toEqual({
+      effect: 'approve',
+      approvers: 1,
+      eligible: ['carol@example.com'],
+    });
+    expect(d('finance-agent', 'finance.report', {}, { usage: 2 }).effect).toBe('deny');
+    expect(d('ops-agent', 'finance.report').effect).toBe('allow');
+  });
+  it('still refuses "each" with words that may narrow the calls', () => {
+    const r = compileSentence(
+      'The email assistant may send at most 20 emails a day, and each one to an outside address needs approval.',
+      vocabulary,
+    );
+    expect(r.ok).toBe(false);
   });
   it('"may send no more than 20 emails a day, and never to outside addresses" blocks mail outside', () => {
     const d = decider(
