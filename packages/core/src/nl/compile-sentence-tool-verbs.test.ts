@@ -123,3 +123,18 @@ describe('a tail after a count said with a verb', () => {
     expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
   });
 });
+
+describe('"only" before the kind of call, after a fronted condition', () => {
+  it.each(['In production, only reads are allowed.', 'On weekdays, only reads are allowed.'])(
+    'is refused rather than denying the reads outside the condition: "%s"',
+    (sentence) => {
+      const r = compileSentence(sentence, vocabulary);
+      expect(r.ok).toBe(false);
+    },
+  );
+  it('still reads "only" after a comma as said of the condition that follows it', () => {
+    const d = decider('Payments are fine, only under $100.');
+    expect(d('finance-agent', 'payments.transfer', { amount: 50, to: 'a' })).not.toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', { amount: 500, to: 'a' })).toBe('deny');
+  });
+});

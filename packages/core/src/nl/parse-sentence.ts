@@ -12,11 +12,18 @@ import { parseApprovals } from './parse-approvals.js';
 import { parseConditions } from './parse-conditions.js';
 import { namePatterns } from './parse-names.js';
 import { parsePayees } from './parse-payees.js';
-import { type PhrasingContext, parseEffectPhrasings, parseLeadIns, parseMarkers } from './parse-phrasings.js';
+import {
+  type PhrasingContext,
+  parseEffectPhrasings,
+  parseLeadIns,
+  parseMarkers,
+  parseOnlyKinds,
+  parseToolVerbs,
+} from './parse-phrasings.js';
 import { parseProvenance } from './parse-provenance.js';
 import { parseDomainExemptions } from './parse-recipients.js';
 import { alt, cachedRegex, type ParsedSentence, type Take } from './parsed.js';
-import { namespacePhrases, type ToolVerbPhrase, toolPhrases, toolVerbPhrases } from './phrases.js';
+import { namespacePhrases, toolPhrases, toolVerbPhrases } from './phrases.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /**
@@ -267,6 +274,7 @@ export function parseSentence(
     parsed.onlyLeading = true;
     return true;
   });
+  parseOnlyKinds(phrasing);
   take('(?:may|can|should|must)?\\s?only', () => {
     parsed.only = true;
     return true;
@@ -384,15 +392,7 @@ export function parseSentence(
         return true;
       },
     );
-  if (toolVerb.size > 0)
-    take(`(?:to\\s)?(${alt(toolVerb.keys())})`, (m) => {
-      // The verb stays the clause's too: it still narrows any other object ("send email with
-      // confidential data" reaches no report).
-      const { tool, category } = toolVerb.get(m[1] as string) as ToolVerbPhrase;
-      parsed.objects.push({ kind: 'tool', pattern: tool, place: tool.split('.')[0] as string });
-      parsed.verbs.push(category);
-      return true;
-    });
+  parseToolVerbs(phrasing, toolVerb);
   const toolPhrase = toolPhrases(vocabulary);
   if (toolPhrase.size > 0)
     take(`(?:the\\s)?(${alt(toolPhrase.keys())})`, (m) => {

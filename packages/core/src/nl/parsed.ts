@@ -105,6 +105,8 @@ export interface ParsedSentence {
   intentTools?: boolean;
   /** "Only X may …": the "only" opens the sentence, before its modal. */
   onlyLeading?: boolean;
+  /** "In production, only reads are allowed": the "only" is said of the kind of call, after its condition. */
+  onlyKinds?: boolean;
   /** "… unless it is under $100": the sentence's one condition is negated. */
   unlessCondition?: boolean;
   /** A permission said as a statement ("is fine", "can go through"), not a modal "may". */
