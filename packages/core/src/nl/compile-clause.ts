@@ -380,6 +380,11 @@ export function compileClause(
         'GH_NL_UNSUPPORTED',
         '"only" needs a condition (an amount, recipients, hours, days, dates or an intent)',
       );
+    if (parsed.onlyKinds)
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        '"only" before the kind of call says which calls alone may run then, which a rule cannot list: name the calls that may not',
+      );
     if (parsed.onlyLeading && conditions.some((c) => c.kind === 'resource'))
       return refuse(
         'GH_NL_UNSUPPORTED',

@@ -125,9 +125,9 @@ const BOUNDS: readonly { re: RegExp; keep: (m: RegExpExecArray) => string; trail
   { re: new RegExp(`^\\s*${N}\\s`, 'i'), keep: () => 'Allow ', trailing: true },
   { re: new RegExp(`(?<=\\s)${N}\\s`, 'i'), keep: () => ' ', trailing: true },
 ];
-/** Mail named with no verb or direction before it. */
+/** Mail named with no verb or direction before it; not the word in an agent's name ("the email assistant"). */
 const BARE_MAIL =
-  /(?<!\b(?:send|sends|sending|sent|read|reads|reading|delete|deletes|deleting|forward|forwards|outgoing|incoming|external|internal|outbound|inbound|list|lists|listing|open|opens)\s)\b(?:e-?mails?|messages?|mails?)\b/i;
+  /(?<!\b(?:send|sends|sending|sent|read|reads|reading|delete|deletes|deleting|forward|forwards|outgoing|incoming|external|internal|outbound|inbound|list|lists|listing|open|opens)\s)\b(?:e-?mails?|messages?|mails?)\b(?![\s-](?:assistant|agent|bot)s?\b)/i;
 /** Words after a number that make it an amount or a size: such a bound is no count of calls. */
 const UNITS =
   /^\s*(?:dollars?|usd|euros?|eur|pounds?|gbp|k|thousand|million|bucks|cents?|mb|gb|kb|tb|bytes?|megabytes?|gigabytes?|rows?|records?|recipients?|minutes?\sof|hours?\sof|percent|%)\b/i;
@@ -166,16 +166,37 @@ function nounOf(counted: string): string | undefined {
 }
 
 /** What the sentence says of the counted calls besides the count, as a sentence of its own. */
-const TAILS: readonly { re: RegExp; sentence: (noun: string, m: RegExpExecArray) => string }[] = [
+const TAILS: readonly {
+  re: RegExp;
+  sentence: (noun: string, m: RegExpExecArray) => string;
+  /** The tail after the counted calls said with a verb ("agents may delete orders, and never …"). */
+  clause?: (counted: string, m: RegExpExecArray) => string | undefined;
+}[] = [
   { re: EACH_AT_MOST, sentence: (noun, m) => `${noun} over ${m[1]} are denied.` },
-  { re: EACH_NEEDS, sentence: (noun, m) => `${noun} ${m[1]}${(m[2] as string).replace(/s$/i, '')} ${m[3]}.` },
-  { re: NONE_TAIL, sentence: (noun, m) => `${noun} ${m[1]} are denied.` },
+  {
+    re: EACH_NEEDS,
+    sentence: (noun, m) => `${noun} ${m[1]}${(m[2] as string).replace(/s$/i, '')} ${m[3]}.`,
+    // "…, and each pull needs approval": one word between "each" and the verb names the call
+    // itself; anything longer may narrow it, which "they" would not.
+    clause: (counted, m) =>
+      /^(?:[a-z]+\s)?$/i.test(m[1] as string) ? `${counted}, and they need ${m[3]}.` : undefined,
+  },
+  {
+    re: NONE_TAIL,
+    sentence: (noun, m) => `${noun} ${m[1]} are denied.`,
+    clause: (counted, m) => `${counted}, and never ${m[1]}.`,
+  },
 ];
 
 /** The sentence without its tail ("…, and none over $2,000"), the tail's words, and its own sentence. */
-function cutTail(
-  text: string,
-): { text: string; said: string; sentence: (noun: string) => string } | undefined {
+function cutTail(text: string):
+  | {
+      text: string;
+      said: string;
+      sentence: (noun: string) => string;
+      clause: ((counted: string) => string | undefined) | undefined;
+    }
+  | undefined {
   for (const t of TAILS) {
     const m = t.re.exec(text);
     if (m)
@@ -183,6 +204,7 @@ function cutTail(
         text: text.slice(0, m.index),
         said: m[0].replace(/^[\s;,]+/, '').trim(),
         sentence: (noun) => t.sentence(noun, m),
+        clause: t.clause && ((counted) => t.clause?.(counted, m)),
       };
   }
   return undefined;
@@ -284,14 +306,18 @@ export function splitQuota(sentence: string): QuotaSplit | { readonly refusal: R
   }
   if (tail) {
     const noun = nounOf(text);
-    if (noun === undefined)
+    // Counted calls said with a verb: the tail is a clause after the permission, which carries
+    // its action ("agents may delete orders, and never on weekends").
+    const clause = noun === undefined ? tail.clause?.(text) : undefined;
+    if (clause !== undefined) also.push(clause);
+    else if (noun === undefined)
       return {
         refusal: refuse(
           'GH_NL_UNSUPPORTED',
           `"${tail.said}": say it in a sentence of its own, naming the calls`,
         ).refusal,
       };
-    also.push(tail.sentence(noun));
+    else also.push(tail.sentence(noun));
   }
   notes.push(`"${sentence.trim()}" counts the agent's calls: the rule applies once ${max} ran within ${per}`);
   const counted = [text, `Allow ${stripAllow(text)}`, `${stripAllow(text)} are allowed`].map((s) =>

@@ -4,7 +4,7 @@ import type { Condition, SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
 import { accountLiteralsOf } from './parse-payees.js';
 import { parseSentence } from './parse-sentence.js';
-import type { ParsedSentence } from './parsed.js';
+import type { ObjectPhrase, ParsedSentence } from './parsed.js';
 import { type Refusal, refuse } from './refusal.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -527,14 +527,25 @@ function inherit(p: ParsedSentence, before: ParsedSentence): void {
   if (p.pronoun && p.objects.every((o) => o.kind === 'any')) p.objects.splice(0);
   // "Queries against the orders database are fine; deletions from it need approval": the
   // action said as a noun is narrowed to what "it" is; without it the rule would reach every delete.
-  const where = before.objects.filter((o) => o.kind !== 'category' && o.kind !== 'any');
+  const where = before.objects.filter((o) => o.kind !== 'category' && o.kind !== 'any').map(placeOf);
   const actionsOnly = p.objects.length > 0 && !p.objects.some((o) => o.kind !== 'category');
   if (p.pronounPlace && actionsOnly && where.length > 0) p.objects.push(...where);
-  if (p.objects.length === 0) p.objects.push(...before.objects);
-  if (p.verbs.length === 0 && p.objects.length === 0) p.verbs.push(...before.verbs);
+  // "… only with approval and never on weekends": a clause that names no action at all means the
+  // one before, verb and object both; carrying the object alone would reach its every tool.
+  const saysNoAction = p.verbs.length === 0 && p.objects.length === 0;
+  // With an action of its own, the clause takes the place the one before acted on ("query the
+  // orders DB, but not delete anything there"), not the tool its verb picked out there.
+  if (p.objects.length === 0)
+    p.objects.push(...(saysNoAction ? before.objects : before.objects.map(placeOf)));
+  if (saysNoAction) p.verbs.push(...before.verbs);
   const kinds = new Set(p.conditions.map((c) => c.kind));
   // An amount is carried only when the clause points back outright ("on weekdays they need two
   // approvals"): a clause that merely names no object may be about a different size of call.
   for (const c of before.conditions)
     if (!kinds.has(c.kind) && (c.kind !== 'amount' || p.pronoun)) p.conditions.push(c);
+}
+
+/** A tool a verb phrase picked out of its namespace ("list email"), as the namespace it named. */
+function placeOf(o: ObjectPhrase): ObjectPhrase {
+  return o.kind === 'tool' && o.place !== undefined ? { kind: 'namespace', namespace: o.place } : o;
 }

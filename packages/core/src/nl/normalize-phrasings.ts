@@ -21,9 +21,11 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
   [/\bwithout asking(?: first)?(?=\s?[,;]|\s*$|\s(?:but|and)\b)/g, 'without approval'],
   // "the partner.org domain": the domain by its name.
   [/\bthe ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) domain\b/g, '$1'],
+  // "a recipient at a domain other than example.com": one outside it.
+  [/\b(?:at |in )?(?:a |any )?domains? other than\b/g, 'outside'],
   // "emails with even one recipient outside example.com": any recipient outside it.
   [
-    /\bwith (?:even |at least |just )?(?:one|a single|any) recipients? (outside|not at|beyond)\b/g,
+    /\bwith (?:even |at least |just )?(?:one|a|a single|any) recipients? (outside|not at|beyond)\b/g,
     'to anyone $1',
   ],
   [/ (?:at any time|at all times|any time)(?=\s?[,;])/g, ''],
@@ -58,6 +60,78 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
   ],
   // "may not be called": a tool is called by being used.
   [/\b(may|can|must|should|shall)( not| never| only)? be called\b/g, '$1$2 be used'],
+  // "must first be approved by dave@example.com": approved by him.
+  [/\b(must|has to|have to|should|shall|will|needs? to) first (be|get)\b/g, '$1 $2'],
+  // "two finance group members": members of that group.
+  [/\b(two|three|four|both|2|3|4) ([a-z][a-z-]*) (?:group|team) members\b/g, '$1 members of the $2 group'],
+  // "Three approvers are required before anyone deletes …": before it, they must approve.
+  [
+    /^ (two|three|four|five|\d{1,2}) approvers (?:are|is) (?:required|needed) (before [^,;]{3,80}?)(?=\s*$)/,
+    ' $2 , $1 approvers must approve',
+  ],
+  // "No emails go out on weekends": none is sent.
+  [/\b(emails?|e-mails?|messages|mail) (?:go|goes) out\b/g, '$1 are sent'],
+  // "on weekends (Saturday or Sunday)": the parenthesis says the same days again.
+  [/\b(on (?:weekends|weekdays)) \(\1\)/g, '$1'],
+  // "order-system data", "the order-database": the compound as two words.
+  [/\b([a-z]{3,})-(database|databases|db|system|systems|data|records|tools?)\b/g, '$1 $2'],
+  // "needs both members of the finance group to approve": their approval.
+  [
+    /\b(needs?|requires?) (both|two|three|\d) members of (the [a-z][a-z-]* (?:group|team)) to (?:approve|sign off)\b/g,
+    '$1 approval from $2 members of $3',
+  ],
+  // "All agents but the finance agent are barred from payment tools": the others may not use them.
+  [/\b(all agents|every agent|everyone|everybody) but (?=the )/g, '$1 except '],
+  [/\b(is|are) (?:barred|banned) from (?:using )?/g, '$1 not allowed to use '],
+  // "from $1,000 to $5,000 inclusive": a range of amounts includes its ends already.
+  [/([$€£]\s?\d[\d,.]*\s?k?) inclusive\b/g, '$1'],
+  // "…; at any other time they are forbidden": otherwise.
+  [/\s?[;,]\s?at any other time\b/g, ' , otherwise'],
+  // "the session may not send email": no agent in it may.
+  [/(^ |, )the session (?=(?:may|can|must|should|shall|will)\b)/g, '$1agents '],
+  [/\bin (?:a |any |the )?sessions? (?:where|in which) /g, 'when '],
+  // "Financial and delete actions": financial actions and deletions, each a kind of call.
+  [
+    /\b(financial|delete|read|write) and (financial|delete|read|write) (actions|operations)\b/g,
+    '$1 $3 and $2 $3',
+  ],
+  [/\bdelete (?:actions|operations)\b/g, 'deletions'],
+  // "… and deletions both need approval": each needs it.
+  [
+    /(?<=\b(?:actions|operations|deletions|payments|transfers|calls)) both (?=(?:need|require|must|have to)\b)/g,
+    ' ',
+  ],
+  // "except ones addressed only to example.com": sent only there.
+  [/\baddressed only to\b/g, 'only to'],
+  // "the inbox (listing or reading mail)": the parenthesis says what the inbox is read by.
+  [
+    /(?<=\binbox) \((?:listing|reading|opening)(?: or (?:listing|reading|opening))? (?:e-?mail|mail|messages)\)/g,
+    '',
+  ],
+  // "payees that were not typed by the user", "payees the user did not type": not given by the user.
+  [
+    /\b(payees|accounts|recipients|addresses) (?:that|which) (?:were|was|are|is) not (?:typed|given|entered|provided|supplied)(?: in)? by the user\b/g,
+    '$1 not given by the user',
+  ],
+  [
+    /\b(payees|accounts|recipients|addresses) (?:that )?the user did(?: not|n't) (?:type|give|enter|provide|supply)(?: in)?\b/g,
+    '$1 not given by the user',
+  ],
+  // "A transfer's payee must come from the address book": transfers may only go to such payees.
+  [
+    /^ (?:a |the |each |every )?(transfer|payment)'s payee (?:must|may only) come from\b/,
+    ' $1s may only go to payees from',
+  ],
+  // "Mail whose recipient came out of an untrusted tool": mail to recipients taken from untrusted content.
+  [
+    /\bwhose (recipient|payee)s? (?:came|comes|come|was taken|were taken) (?:out of|from) (?:an? |the )?untrusted (?:tools?|sources?|content)\b/g,
+    'to $1s taken from untrusted content',
+  ],
+  // "Weekend transfers … are blocked, and weekday ones …": the same noun said again.
+  [
+    /\b(weekend|weekday) (transfers|payments|emails|deletions|deletes|queries)\b(.+?)\b(weekend|weekday) ones\b/g,
+    '$1 $2$3$4 $2',
+  ],
   // "is forbidden for everyone": for every agent.
   [
     /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,

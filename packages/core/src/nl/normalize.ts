@@ -118,7 +118,7 @@ const WORDS: readonly [RegExp, string][] = [
   [/\b(is|are) frozen (?=until |till |through |from |between )/g, '$1 blocked '],
   // "before 2027": before the year begins.
   [/\bbefore (\d{4})\b(?!-)/g, 'before january 1, $1'],
-  [/\bsaturday (?:or|and) sunday\b/g, 'on weekends'],
+  [/\b(?:on )?(?:a )?saturdays? (?:or|and) sundays?\b/g, 'on weekends'],
   [/\bclean(?:s|ing)? up\b/g, 'delete'],
   [/\bmidnight\b/g, '12am'],
   [/\bnoon\b/g, '12pm'],
@@ -236,10 +236,10 @@ const WORDS: readonly [RegExp, string][] = [
     /\b(need|needs|require|requires) (both [a-z]+ and [a-z]+)\b(?! (?:to|must|may|can)\b)/g,
     '$1 approval from $2',
   ],
-  [/\b(?:a single|one single) (approval|sign-?off)\b/g, 'one $1'],
+  [/\b(?:a single|one single) (approval|sign-?off|approver)\b/g, 'one $1'],
   // "No emails after 22:00": emails as a thing that happens are the ones sent, not read.
   [
-    /(^ |, )no (emails?|messages)\b(?! (?:may|can|should|must|will|shall|are|is|get|be|deletes?|deletions?|reads?|lookups?|listing|from|in|that|which)\b)/g,
+    /(^ |, )no (emails?|messages)\b(?! (?:may|can|should|must|will|shall|are|is|get|be|deletes?|deletions?|reads?|lookups?|listing|from|in|that|which|go|goes)\b)/g,
     '$1no sending $2',
   ],
   // Imperatives that ask for approval: "get Carol's approval for …", "have a human approve …".

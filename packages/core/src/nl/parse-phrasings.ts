@@ -1,4 +1,6 @@
+import { CATEGORY_NOUNS } from './lexicon.js';
 import { alt, type ParsedSentence, type Take } from './parsed.js';
+import type { ToolVerbPhrase } from './phrases.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /**
@@ -412,6 +414,12 @@ export function parseEffectPhrasings({ take, parsed, agent }: PhrasingContext): 
 
 /** Markers read last: pointers back to the clause before, and words that carry nothing here. */
 export function parseMarkers({ take, parsed }: PhrasingContext): void {
+  // "…; otherwise they are forbidden": a clause that opens on "otherwise" is about every other
+  // call, not the same ones again; as a filler its "they" would repeat the clause before.
+  take('(?<=^\\s)otherwise', () => {
+    parsed.otherwise = true;
+    return true;
+  });
   take(
     '(?:anything|everything)\\s(?:above|over|beyond|more than|larger than|bigger than)\\sthat|(?:anything|everything|all|any)\\s(?:else|larger|bigger|higher|greater|more)|(?:larger|bigger|higher|greater|smaller|lower)\\s(?:ones|transfers|payments|transactions|amounts)|(?:all|any)\\sother(?:\\s(?:payees?|recipients?|addresses|accounts?|payments?|transfers?|emails?|domains?|destinations?|calls?|requests?))?|the rest|everything other|(?:sending\\s|mail\\s|email\\s|messages\\s)?(?:to\\s)?(?:anywhere|anyone|anybody)\\selse|(?:anything\\s)?(?:addressed\\s|sent\\s)?elsewhere|every\\sother(?=\\s(?:[a-z]|§))|(?<=^\\s)other(?=\\s(?!agents\\s|people\\s|users\\s|bots\\s|assistants\\s)[a-z]+s\\s)|(?<=\\s(?:to|at|for|on|in)\\s)other(?=\\s(?:§|outside|external|foreign|domains?|recipients?|addresses)\\s)',
     (m) => {
@@ -427,7 +435,38 @@ export function parseMarkers({ take, parsed }: PhrasingContext): void {
     return true;
   });
   take(
-    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s(?:§\\s)?)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|anymore|any more|any longer|of any kind|freely|outright|otherwise|backed by|running on|hosted on|in one (?:go|transaction|transfer|payment)|at a time|entirely|(?<=used\\s)as\\s(?:a\\s|the\\s)?(?:recipients?|payees?|destinations?)|whatever the system|whoever the payee is|alike|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|§|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
+    '(?:make|makes|making)(?=\\s(?:a\\s|any\\s|the\\s)?(?:payments?|transfers?|transactions?|wires?|(?:tool\\s)?calls)\\s)|(?<=(?:payments?|transfers?|transactions?|wires?)\\s(?:§\\s)?)made|(?:tries|try|attempts?|wants?)\\sto|at all|still|everywhere|then|themselves|themself|directly|personally|in a single (?:transfer|payment|transaction)|per (?:transfer|payment|transaction|call)|anymore|any more|any longer|of any kind|freely|outright|otherwise|backed by|running on|hosted on|in one (?:go|transaction|transfer|payment)|at a time|entirely|(?<=used\\s)as\\s(?:a\\s|the\\s)?(?:recipients?|payees?|destinations?)|whatever the system|whoever the payee is|alike|someone|anyone|anybody|any amount|be\\s(?:made|done|performed|carried out|initiated)|before\\s(?:they|it|§|any money|the money|the transfer|the payment)\\s(?:go|goes|is|are|moves?|leaves?)(?:\\sout)?',
     () => true,
   );
+}
+
+/**
+ * "In production, only reads are allowed": an "only" after a fronted condition that names the
+ * kind of call says the reads alone may run there, not that reads outside production are denied.
+ */
+export function parseOnlyKinds({ take, parsed }: PhrasingContext): void {
+  const kindNouns = Object.values(CATEGORY_NOUNS)
+    .flat()
+    .filter((n) => !n.includes(' '));
+  take(`(?<=,\\s)only(?=\\s(?:the\\s)?(?:${alt(kindNouns)})\\s)`, () => {
+    parsed.only = true;
+    parsed.onlyKinds = true;
+    return true;
+  });
+}
+
+/** "looks up a contact", "listing email": the tool whose own action the verb is (phrases.ts). */
+export function parseToolVerbs(
+  { take, parsed }: PhrasingContext,
+  toolVerb: ReadonlyMap<string, ToolVerbPhrase>,
+): void {
+  if (toolVerb.size === 0) return;
+  take(`(?:to\\s)?(${alt(toolVerb.keys())})`, (m) => {
+    // The verb stays the clause's too: it still narrows any other object ("send email with
+    // confidential data" reaches no report).
+    const { tool, category } = toolVerb.get(m[1] as string) as ToolVerbPhrase;
+    parsed.objects.push({ kind: 'tool', pattern: tool, place: tool.split('.')[0] as string });
+    parsed.verbs.push(category);
+    return true;
+  });
 }

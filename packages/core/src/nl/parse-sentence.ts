@@ -12,11 +12,18 @@ import { parseApprovals } from './parse-approvals.js';
 import { parseConditions } from './parse-conditions.js';
 import { namePatterns } from './parse-names.js';
 import { parsePayees } from './parse-payees.js';
-import { type PhrasingContext, parseEffectPhrasings, parseLeadIns, parseMarkers } from './parse-phrasings.js';
+import {
+  type PhrasingContext,
+  parseEffectPhrasings,
+  parseLeadIns,
+  parseMarkers,
+  parseOnlyKinds,
+  parseToolVerbs,
+} from './parse-phrasings.js';
 import { parseProvenance } from './parse-provenance.js';
 import { parseDomainExemptions } from './parse-recipients.js';
 import { alt, cachedRegex, type ParsedSentence, type Take } from './parsed.js';
-import { namespacePhrases, toolPhrases } from './phrases.js';
+import { namespacePhrases, toolPhrases, toolVerbPhrases } from './phrases.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /**
@@ -110,7 +117,9 @@ export function parseSentence(
   );
   // "except email.list", "except for contact lookups", "except pulling the finance report",
   // "other than reading email" (the namespace's tools of the verb's category).
+  const toolVerb = toolVerbPhrases(vocabulary);
   const exemptTools = toolPhrases(vocabulary);
+  for (const [phrase, { tool }] of toolVerb) exemptTools.set(phrase, tool);
   for (const t of vocabulary.tools) exemptTools.set(t.name.toLowerCase(), t.name);
   const exemptVerbs = new Map<string, ToolCategory | 'any'>();
   for (const [category, phrases] of Object.entries(VERBS) as [ToolCategory | 'any', readonly string[]][])
@@ -265,6 +274,7 @@ export function parseSentence(
     parsed.onlyLeading = true;
     return true;
   });
+  parseOnlyKinds(phrasing);
   take('(?:may|can|should|must)?\\s?only', () => {
     parsed.only = true;
     return true;
@@ -365,7 +375,7 @@ export function parseSentence(
   });
   // "untrusted tools", "trusted tools": with "tools" the label is the catalog's, not content's.
   if (allToolLabels.length > 0)
-    take(`(${alt(allToolLabels)})\\stools?`, (m) => {
+    take(`(${alt(allToolLabels)})\\s(?:tools?|sources?)`, (m) => {
       for (const t of vocabulary.tools.filter((x) => x.labels.includes(m[1] as string)))
         parsed.objects.push({ kind: 'tool', pattern: t.name });
       parsed.notes.push(`${m[0]} are the tools the catalog labels ${m[1]}`);
@@ -373,12 +383,16 @@ export function parseSentence(
     });
   const toolLabels = allToolLabels.filter((l) => l !== 'untrusted');
   if (toolLabels.length > 0)
-    take(`(${alt(toolLabels)})\\s(?:data|information|tools|reports|records|documents|files|content)`, (m) => {
-      for (const t of vocabulary.tools.filter((x) => x.labels.includes(m[1] as string)))
-        parsed.objects.push({ kind: 'tool', pattern: t.name });
-      parsed.notes.push(`${m[0]} is what the catalog labels ${m[1]}`);
-      return true;
-    });
+    take(
+      `(${alt(toolLabels)})\\s(?:data|information|tools|reports|records|documents|files|content|resources)`,
+      (m) => {
+        for (const t of vocabulary.tools.filter((x) => x.labels.includes(m[1] as string)))
+          parsed.objects.push({ kind: 'tool', pattern: t.name });
+        parsed.notes.push(`${m[0]} is what the catalog labels ${m[1]}`);
+        return true;
+      },
+    );
+  parseToolVerbs(phrasing, toolVerb);
   const toolPhrase = toolPhrases(vocabulary);
   if (toolPhrase.size > 0)
     take(`(?:the\\s)?(${alt(toolPhrase.keys())})`, (m) => {

@@ -12,7 +12,8 @@ export type Take = (pattern: string, onMatch: (m: RegExpExecArray) => boolean | 
 /** What one object phrase selects, before it is resolved against the catalog. */
 export type ObjectPhrase =
   | { readonly kind: 'namespace'; readonly namespace: string }
-  | { readonly kind: 'tool'; readonly pattern: string }
+  /** `place`: the namespace a verb phrase named it by ("list email"), which "it" points back to. */
+  | { readonly kind: 'tool'; readonly pattern: string; readonly place?: string }
   | { readonly kind: 'category'; readonly category: ToolCategory }
   | { readonly kind: 'external' }
   | { readonly kind: 'financial-systems' }
@@ -104,6 +105,8 @@ export interface ParsedSentence {
   intentTools?: boolean;
   /** "Only X may …": the "only" opens the sentence, before its modal. */
   onlyLeading?: boolean;
+  /** "In production, only reads are allowed": the "only" is said of the kind of call, after its condition. */
+  onlyKinds?: boolean;
   /** "… unless it is under $100": the sentence's one condition is negated. */
   unlessCondition?: boolean;
   /** A permission said as a statement ("is fine", "can go through"), not a modal "may". */

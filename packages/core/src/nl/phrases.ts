@@ -1,3 +1,4 @@
+import type { ToolCategory } from '../policy/types.js';
 import { VERBS } from './lexicon.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -27,6 +28,15 @@ export function namespacePhrases(vocabulary: Vocabulary): Map<string, string> {
   const nsPhrase = new Map<string, string>();
   for (const [ns, phrases] of vocabulary.namespaces)
     for (const p of phrases) for (const suffix of NAMESPACE_SUFFIXES) nsPhrase.set(`${p}${suffix}`, ns);
+  // "the order database", "order system data": a plural name said singular before its noun;
+  // never alone, where "order" or "contact" is some other word.
+  for (const [ns, phrases] of vocabulary.namespaces)
+    for (const p of phrases) {
+      const one = p.replace(/s$/, '');
+      if (one === p || one.length < 3) continue;
+      for (const suffix of NAMESPACE_SUFFIXES)
+        if (suffix.startsWith(' ') && !nsPhrase.has(`${one}${suffix}`)) nsPhrase.set(`${one}${suffix}`, ns);
+    }
   return nsPhrase;
 }
 
@@ -66,6 +76,68 @@ export function toolPhrases(vocabulary: Vocabulary): Map<string, string> {
     }
     // A bare "reports" names the one tool that is a report; a bare "deletes" is a verb's.
     if (tools.length === 1 && !verbs.has(action)) phrases.set(`${action}s`, tools[0] as string);
+  }
+  return phrases;
+}
+
+/** A tool said by its own verb, with the category the verb gives the clause. */
+export interface ToolVerbPhrase {
+  readonly tool: string;
+  readonly category: ToolCategory;
+}
+
+/** Particles that a tool's one-word action may end in: `lookup` is "look up". */
+const PARTICLES = ['up', 'out', 'down', 'in', 'off'];
+
+/** The inflections of a verb: `list` → list, lists, listed, listing. */
+function inflections(verb: string): string[] {
+  const stem = verb.replace(/e$/, '');
+  const third = /(?:s|sh|ch|x|z)$/.test(verb)
+    ? `${verb}es`
+    : /[^aeiou]y$/.test(verb)
+      ? `${verb.slice(0, -1)}ies`
+      : `${verb}s`;
+  const past = /e$/.test(verb)
+    ? `${verb}d`
+    : /[^aeiou]y$/.test(verb)
+      ? `${verb.slice(0, -1)}ied`
+      : `${verb}ed`;
+  return [verb, third, past, `${stem}ing`];
+}
+
+/**
+ * Phrase → tool for a tool whose action is a verb of the grammar, said with its namespace as the
+ * object: "look up a contact", "listing email" are contacts.lookup and email.list, not every tool
+ * of the verb's category there. A verb that names its category outright ("read", "delete") is
+ * left to the category, which covers every such tool of the namespace.
+ */
+export function toolVerbPhrases(vocabulary: Vocabulary): Map<string, ToolVerbPhrase> {
+  const verbCategory = new Map<string, ToolCategory>();
+  for (const [category, list] of Object.entries(VERBS) as [ToolCategory | 'any', readonly string[]][])
+    if (category !== 'any') for (const v of list) if (!verbCategory.has(v)) verbCategory.set(v, category);
+  const phrases = new Map<string, ToolVerbPhrase>();
+  for (const t of vocabulary.tools) {
+    const [ns, action] = t.name.toLowerCase().split('.');
+    if (!ns || !action || !/^[a-z]+$/.test(action)) continue;
+    const particle = PARTICLES.find((p) => action.endsWith(p) && action.length > p.length + 2);
+    const base = particle ? action.slice(0, -particle.length) : action;
+    const forms = inflections(base)
+      .map((f) => (particle ? `${f} ${particle}` : f))
+      .filter((f) => {
+        const category = verbCategory.get(f);
+        return category !== undefined && category !== action && t.categories.includes(category);
+      });
+    if (forms.length === 0) continue;
+    const nouns = new Set<string>();
+    for (const w of [...(vocabulary.namespaces.get(t.name.split('.')[0] as string) ?? []), ns]) {
+      nouns.add(w);
+      nouns.add(w.replace(/s$/, ''));
+    }
+    for (const f of forms) {
+      const verb = { tool: t.name, category: verbCategory.get(f) as ToolCategory };
+      for (const det of ['', 'the ', 'a ', 'an ', 'any ', 'their ', 'its ', "the user's "])
+        for (const n of nouns) phrases.set(`${f} ${det}${n}`, verb);
+    }
   }
   return phrases;
 }
