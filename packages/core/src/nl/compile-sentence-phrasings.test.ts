@@ -1,34 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/compile.js';
-import type { Effect } from '../policy/types.js';
 import { compileSentence } from './compile-sentence.js';
 import { declaredGroups, ruleFromMeaning } from './emit-rule.js';
+import { decider, mail, pay, refusal, vocabulary } from './eval-set.fixture.js';
 import { type DecisionExtra, decisionsOn } from './sentence-decisions.fixture.js';
 import { vocabularyOf } from './vocabulary.js';
 
 // The evaluation set's policy: every agent holds every grant and there are no rules, so each
 // decision below is the sentence's alone.
-const policyText = readFileSync(new URL('../../../../bench/nl/policy.yaml', import.meta.url), 'utf8');
-const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText }));
 
 /** The sentence's rules added to the evaluation set's policy, as a function from a request to its effect. */
-function decider(sentence: string) {
-  const d = decisionsOn(policyText, vocabulary, sentence);
-  return (
-    agent: string,
-    tool: string,
-    args: Record<string, unknown> = {},
-    extra: DecisionExtra = {},
-  ): Effect => d(agent, tool, args, extra).effect;
-}
-const pay = (amount: number) => ({ amount, to: 'ACME' });
-const mail = (...to: string[]) => ({ to, subject: 's', body: 'b' });
-function refusal(sentence: string) {
-  const r = compileSentence(sentence, vocabulary);
-  if (r.ok) throw new Error(`compiled ${r.meanings.length} rule(s)`);
-  return r.refusal;
-}
 
 describe('normalisation: symbols, units and number words', () => {
   it.each([

@@ -1,22 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { compilePolicy } from '../policy/compile.js';
 import { compileSentence } from './compile-sentence.js';
 import { draftFromSentences } from './draft.js';
+import { mail, pay, policyText, vocabulary } from './eval-set.fixture.js';
 import { decisionsOn } from './sentence-decisions.fixture.js';
-import { vocabularyOf } from './vocabulary.js';
 
 // The evaluation set's policy: every agent holds every grant and there are no rules.
-const policyText = readFileSync(new URL('../../../../bench/nl/policy.yaml', import.meta.url), 'utf8');
-const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText }));
 const quickstart = readFileSync(
   new URL('../../../../examples/quickstart/policy.yaml', import.meta.url),
   'utf8',
 );
-
-const pay = (amount: number) => ({ amount, to: 'ACME' });
-const mail = (...to: string[]) => ({ to, subject: 's', body: 'b' });
 
 function quotaOf(sentence: string) {
   const r = compileSentence(sentence, vocabulary);

@@ -1,32 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compilePolicy } from '../policy/compile.js';
-import type { Effect } from '../policy/types.js';
 import { compileSentence } from './compile-sentence.js';
-import { type DecisionExtra, decisionsOn } from './sentence-decisions.fixture.js';
-import { vocabularyOf } from './vocabulary.js';
+import { decider, mail, policyText, refusal, vocabulary } from './eval-set.fixture.js';
+import { decisionsOn } from './sentence-decisions.fixture.js';
 
 // What a rule reaches: the calls a pointer back, a noun or a time zone leaves it to. The
 // evaluation set's policy grants every agent every tool and has no rules, so each decision
 // below is the sentence's alone.
-const policyText = readFileSync(new URL('../../../../bench/nl/policy.yaml', import.meta.url), 'utf8');
-const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText }));
-
-function decider(sentence: string) {
-  const d = decisionsOn(policyText, vocabulary, sentence);
-  return (
-    agent: string,
-    tool: string,
-    args: Record<string, unknown> = {},
-    extra: DecisionExtra = {},
-  ): Effect => d(agent, tool, args, extra).effect;
-}
-const mail = (...to: string[]) => ({ to, subject: 's', body: 'b' });
-function refusal(sentence: string) {
-  const r = compileSentence(sentence, vocabulary);
-  if (r.ok) throw new Error(`compiled ${r.meanings.length} rule(s)`);
-  return r.refusal;
-}
 
 describe('a pointer back narrows the action said as a noun', () => {
   it('"deletions from it" are the deletions of what the clause before names', () => {

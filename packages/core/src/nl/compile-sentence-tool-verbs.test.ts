@@ -1,27 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compilePolicy } from '../policy/compile.js';
-import type { Effect } from '../policy/types.js';
 import { compileSentence } from './compile-sentence.js';
-import { type DecisionExtra, decisionsOn } from './sentence-decisions.fixture.js';
-import { vocabularyOf } from './vocabulary.js';
+import { decider, mail, policyText, vocabulary } from './eval-set.fixture.js';
+import { decisionsOn } from './sentence-decisions.fixture.js';
 
 // A verb that is a tool's own action picks that tool out, and a clause with no action of its
 // own carries the one before it. The evaluation set's policy grants every agent every tool and
 // has no rules, so each decision below is the sentence's alone.
-const policyText = readFileSync(new URL('../../../../bench/nl/policy.yaml', import.meta.url), 'utf8');
-const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText }));
 
-function decider(sentence: string) {
-  const d = decisionsOn(policyText, vocabulary, sentence);
-  return (
-    agent: string,
-    tool: string,
-    args: Record<string, unknown> = {},
-    extra: DecisionExtra = {},
-  ): Effect => d(agent, tool, args, extra).effect;
-}
-const mail = (...to: string[]) => ({ to, subject: 's', body: 'b' });
 const SATURDAY = '2026-11-07T12:00:00Z';
 
 describe("a verb naming a tool's own action selects that tool", () => {

@@ -1,17 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compilePolicy } from '../policy/compile.js';
 import { compileSentence } from './compile-sentence.js';
+import { mail, policyText, vocabulary } from './eval-set.fixture.js';
 import { decisionsOn } from './sentence-decisions.fixture.js';
-import { vocabularyOf } from './vocabulary.js';
 
 // Wordings the seventh blind set used for what the grammar already says: each compiles to the
 // rule its plainer wording gives. The evaluation set's policy grants every agent every tool and
 // has no rules, so each decision below is the sentence's alone.
-const policyText = readFileSync(new URL('../../../../bench/nl/policy.yaml', import.meta.url), 'utf8');
-const vocabulary = vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText }));
 const decider = (sentence: string) => decisionsOn(policyText, vocabulary, sentence);
-const mail = (...to: string[]) => ({ to, subject: 's', body: 'b' });
 const SATURDAY = '2026-11-07T12:00:00Z';
 const SUNDAY = '2026-11-08T12:00:00Z';
 const WEDNESDAY = '2026-11-04T12:00:00Z';
