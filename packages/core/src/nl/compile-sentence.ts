@@ -1,10 +1,11 @@
+import { contradicts, inherit, largerThanBefore, resolveEllipsis } from './clause-links.js';
 import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
 import { quotaMeanings, splitQuota } from './compile-quota.js';
-import type { Condition, SentenceMeaning } from './meaning.js';
+import type { SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
 import { accountLiteralsOf } from './parse-payees.js';
 import { parseSentence } from './parse-sentence.js';
-import type { ObjectPhrase, ParsedSentence } from './parsed.js';
+import type { ParsedSentence } from './parsed.js';
 import { type Refusal, refuse } from './refusal.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -421,131 +422,4 @@ function compileClauses(
     ok: true,
     meanings: restricting.map((m, i) => (i === 0 ? { ...m, notes: [...m.notes, ...notes] } : m)),
   };
-}
-
-/**
- * The effect of a clause that ends on its verb, from the clause before: "Staging deletes are
- * fine, production deletes are not" denies; "Reading email doesn't need approval, but sending it
- * does" asks; "Orders may not be deleted, but sandbox rows may" permits. Returns why it cannot
- * be told, if so.
- */
-function resolveEllipsis(p: ParsedSentence, before: ParsedSentence | undefined): string | undefined {
-  if (!before || p.effects.length > 0) return 'says its effect twice, or points back at nothing';
-  const effects = new Set(before.effects);
-  if (effects.size !== 1) return 'the clause before it has no single effect to point back at';
-  const [effect] = [...effects];
-  if (p.ellipsis === 'negated') {
-    if (effect === 'allow' && !before.noApproval && !before.only) p.effects.push('deny');
-    else if (effect === 'deny' && !before.withoutApproval) p.effects.push('allow');
-    else if (effect === 'approve') p.effects.push('allow');
-    else return 'what the opposite of the clause before is, is not clear';
-    return undefined;
-  }
-  if (effect === 'allow' && before.noApproval) {
-    p.effects.push('approve');
-    if (before.approvers !== undefined) p.approvers = before.approvers;
-    p.groups.push(...before.groups);
-    p.people.push(...before.people);
-    if (before.peopleJoin !== undefined) p.peopleJoin = before.peopleJoin;
-    return undefined;
-  }
-  if (effect === 'deny' && !before.withoutApproval && !before.only) {
-    p.effects.push('allow');
-    return undefined;
-  }
-  return 'what it affirms of the clause before is not clear';
-}
-
-/**
- * The clause "anything larger" means after a restricting clause bounded from above ("between
- * $500 and $5,000", "up to $2,500"): that clause's subject and calls, over its upper bound.
- * Undefined when the clause before permits (the usual "anything else") or bounds nothing.
- */
-function largerThanBefore(p: ParsedSentence, before: ParsedSentence): ParsedSentence | undefined {
-  if (before.effects.length === 0 || before.effects.some((e) => e === 'allow') || before.only)
-    return undefined;
-  if (p.conditions.length > 0 || p.objects.length > 0 || p.verbs.length > 0) return undefined;
-  const bounds = before.conditions.filter((c) => c.kind === 'amount' && (c.op === '<' || c.op === '<='));
-  const upper = bounds.length === 1 ? bounds[0] : undefined;
-  if (upper?.kind !== 'amount') return undefined;
-  return {
-    ...p,
-    otherwise: false,
-    otherwiseLarger: false,
-    agents: before.agents,
-    exceptAgents: before.exceptAgents,
-    ...(before.agentLabel !== undefined && { agentLabel: before.agentLabel }),
-    objects: before.objects,
-    verbs: before.verbs,
-    conditions: [
-      ...before.conditions.filter((c) => c.kind !== 'amount'),
-      { kind: 'amount', op: upper.op === '<' ? '>=' : '>', value: upper.value },
-    ],
-    origins: before.origins,
-    notes: [...p.notes, `"larger" is above the bound of the clause before (${upper.op} ${upper.value})`],
-  };
-}
-
-const sameCondition = (a: Condition, b: Condition) => JSON.stringify(a) === JSON.stringify(b);
-
-/**
- * A restriction that takes back all a permission of the same sentence gave: same tools and
- * agents, and no condition of its own to narrow it ("can send email, but can't send email").
- * A narrower restriction is the usual carve-out ("may send email, but never to gmail.com").
- */
-function contradicts(allow: SentenceMeaning, restrict: SentenceMeaning): boolean {
-  if (!allow.tools.some((t) => restrict.tools.includes(t))) return false;
-  const agentsMeet =
-    allow.agents.length === 0 ||
-    restrict.agents.length === 0 ||
-    allow.agents.some((a) => restrict.agents.includes(a));
-  // "may be queried, but every query must be approved": asking a person is how a bare permission
-  // is used, not a contradiction of it; "under $100 are fine, payments need approval" takes back
-  // what the permission singled out.
-  return (
-    agentsMeet &&
-    !(restrict.effect === 'approve' && allow.conditions.length === 0) &&
-    restrict.require === undefined &&
-    restrict.conditions.every((c) => allow.conditions.some((d) => sameCondition(c, d)))
-  );
-}
-
-/**
- * What a clause leaves unsaid, taken from the clause before it: the subject when it names none
- * ("… but may never delete it"), and the objects and their conditions when it points back
- * ("it", "there", "from it") or names no object at all.
- */
-function inherit(p: ParsedSentence, before: ParsedSentence): void {
-  if (p.agents.length === 0 && !p.anyAgent && p.exceptAgents.length === 0 && p.agentLabel === undefined) {
-    p.agents.push(...before.agents);
-    p.exceptAgents.push(...before.exceptAgents);
-    if (before.agentLabel !== undefined) p.agentLabel = before.agentLabel;
-  }
-  const pointsBack = p.pronoun || (p.objects.length === 0 && p.origins.length === 0);
-  if (!pointsBack) return;
-  // "… not delete anything there": "anything" is whatever "there" is.
-  if (p.pronoun && p.objects.every((o) => o.kind === 'any')) p.objects.splice(0);
-  // "Queries against the orders database are fine; deletions from it need approval": the
-  // action said as a noun is narrowed to what "it" is; without it the rule would reach every delete.
-  const where = before.objects.filter((o) => o.kind !== 'category' && o.kind !== 'any').map(placeOf);
-  const actionsOnly = p.objects.length > 0 && !p.objects.some((o) => o.kind !== 'category');
-  if (p.pronounPlace && actionsOnly && where.length > 0) p.objects.push(...where);
-  // "… only with approval and never on weekends": a clause that names no action at all means the
-  // one before, verb and object both; carrying the object alone would reach its every tool.
-  const saysNoAction = p.verbs.length === 0 && p.objects.length === 0;
-  // With an action of its own, the clause takes the place the one before acted on ("query the
-  // orders DB, but not delete anything there"), not the tool its verb picked out there.
-  if (p.objects.length === 0)
-    p.objects.push(...(saysNoAction ? before.objects : before.objects.map(placeOf)));
-  if (saysNoAction) p.verbs.push(...before.verbs);
-  const kinds = new Set(p.conditions.map((c) => c.kind));
-  // An amount is carried only when the clause points back outright ("on weekdays they need two
-  // approvals"): a clause that merely names no object may be about a different size of call.
-  for (const c of before.conditions)
-    if (!kinds.has(c.kind) && (c.kind !== 'amount' || p.pronoun)) p.conditions.push(c);
-}
-
-/** A tool a verb phrase picked out of its namespace ("list email"), as the namespace it named. */
-function placeOf(o: ObjectPhrase): ObjectPhrase {
-  return o.kind === 'tool' && o.place !== undefined ? { kind: 'namespace', namespace: o.place } : o;
 }
