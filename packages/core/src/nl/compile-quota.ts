@@ -1,6 +1,7 @@
 import { MAX_QUOTA_WINDOW_MS } from '../policy/compile-rules.js';
 import { MAX_QUOTA } from '../policy/schema.js';
 import type { SentenceMeaning } from './meaning.js';
+import { NUMBER_UNITS } from './normalize.js';
 import { type Refusal, refuse } from './refusal.js';
 
 /*
@@ -25,26 +26,11 @@ export interface QuotaSplit {
   readonly notes: readonly string[];
 }
 
+// A count in words: the normaliser's number words below a hundred, and the few longer ones
+// a count is said with.
 const NUMBER_WORDS: Readonly<Record<string, number>> = {
+  ...NUMBER_UNITS,
   'a single': 1,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  fifteen: 15,
-  twenty: 20,
-  thirty: 30,
-  forty: 40,
-  fifty: 50,
-  sixty: 60,
   'a hundred': 100,
   'one hundred': 100,
 };

@@ -10,6 +10,7 @@
 import { FAMILY_WORDS } from './normalize-families.js';
 import { PHRASING_WORDS } from './normalize-phrasings.js';
 
+/** Number words below a hundred that stand alone or before a scale word. */
 const UNITS: Readonly<Record<string, number>> = {
   zero: 0,
   one: 1,
@@ -40,6 +41,9 @@ const UNITS: Readonly<Record<string, number>> = {
   eighty: 80,
   ninety: 90,
 };
+
+export { UNITS as NUMBER_UNITS };
+
 const SCALES: Readonly<Record<string, number>> = { hundred: 100, thousand: 1000, million: 1e6 };
 const NUMBER_WORD = `(?:${[...Object.keys(UNITS), ...Object.keys(SCALES)].join('|')})`;
 /** A run of number words: "seven thousand five hundred", "twenty-five", "one hundred and ten". */
