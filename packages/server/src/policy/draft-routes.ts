@@ -31,12 +31,11 @@ export async function draftRoutes(
   // One verification at a time: a draft replays the red-team suites, seconds of CPU.
   let verifying = false;
 
-  const draftOf = (sentences: readonly string[]) =>
-    draftFromSentences(
-      sentences.map((s) => s.trim()),
-      runtime.sources,
-      FRAGMENT_NAME,
-    );
+  // The sentences as drafted: trimmed once, so a draft and its adoption read the same words.
+  const draftOf = (body: { sentences: readonly string[] }) => {
+    const sentences = body.sentences.map((s) => s.trim());
+    return { sentences, draft: draftFromSentences(sentences, runtime.sources, FRAGMENT_NAME) };
+  };
 
   app.post(
     '/v1/policy/drafts',
@@ -59,8 +58,7 @@ export async function draftRoutes(
           .send({ error: 'busy', message: 'another draft is being verified; try again in a moment' });
       verifying = true;
       try {
-        const sentences = body.sentences.map((s) => s.trim());
-        const draft = draftOf(sentences);
+        const { sentences, draft } = draftOf(body);
         if (!draft.ok) return { ok: false, compiler: 'grammar', refusals: draft.refusals };
         const redteam =
           body.redteam === false || !draft.report.ok ? undefined : await redteamDiff({ sentences });
@@ -104,8 +102,7 @@ export async function draftRoutes(
           error: 'unavailable',
           message: 'adopting a rule needs the audit log, which this server lacks',
         });
-      const sentences = body.sentences.map((s) => s.trim());
-      const draft = draftOf(sentences);
+      const { sentences, draft } = draftOf(body);
       if (!draft.ok)
         return reply.code(422).send({
           error: 'refused',
