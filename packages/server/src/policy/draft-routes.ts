@@ -124,18 +124,36 @@ export async function draftRoutes(
         });
       const file = fragmentFileName(draft);
       const door = request.consoleUser ? 'console' : 'admin-api';
-      const adopted = await runtime.adoptFile(file, draft.fragment.text, async (path) => {
-        await audit.append(
-          adoptionEvent({
-            sentences,
-            compiler: 'grammar',
-            draft,
-            file: path,
-            who: { person: user.email },
-            door,
-          }),
-        );
-      });
+      // A failed audit write takes the file back out (adoptFile); the person hears why, not a 500.
+      let unrecorded = false;
+      const adopted = await runtime
+        .adoptFile(file, draft.fragment.text, async (path) => {
+          await audit
+            .append(
+              adoptionEvent({
+                sentences,
+                compiler: 'grammar',
+                draft,
+                file: path,
+                who: { person: user.email },
+                door,
+              }),
+            )
+            .catch((err: unknown) => {
+              unrecorded = true;
+              throw err;
+            });
+        })
+        .catch((err: unknown) => {
+          if (!unrecorded) throw err;
+          request.log.error({ err }, 'policy adoption not recorded in the audit log');
+          return undefined;
+        });
+      if (!adopted)
+        return reply.code(503).send({
+          error: 'audit_unavailable',
+          message: 'the adoption could not be recorded in the audit log, so the rule was not adopted',
+        });
       if (!adopted.ok)
         return reply.code(409).send({ error: adopted.code.replaceAll('-', '_'), message: adopted.message });
       return { applied: file, hash: adopted.policy.hash, report_digest: draft.report.digest };
