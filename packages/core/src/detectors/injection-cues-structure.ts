@@ -63,7 +63,7 @@ export const STRUCTURE_CUES: readonly InjectionRule[] = [
         // "tell the user only the good parts", "assure the customer that …".
         `\\b(?:tell|inform|assure|reassure|convince)${SEP}${AUDIENCE}${SEP}(?:only|that|it|everything)\\b`,
         // "In your reply to the user, state …", "in your summary, …".
-        `\\bin${SEP}your${SEP}${REPORT}\\b`,
+        `(?<=\\bin${SEP})your${SEP}${REPORT}\\b`,
         // "do not mention the late fee", "without mentioning the breach".
         `\\b(?:do not|don't|never|must not|should not|without)${SEP}(?:mention|mentioning|disclose|disclosing|bring up|bringing up|flag|flagging|report|reporting)${SEP}(?:the|any|this|that|it|anything)\\b`,
         // "leave out any mention of the refund", "omit the paragraph about …", "hide the negative reviews".
@@ -71,12 +71,12 @@ export const STRUCTURE_CUES: readonly InjectionRule[] = [
         // "state that it was delivered, even if the tracking says otherwise".
         `\\beven${SEP}if${SEP}(?:the${SEP}|it${SEP})?[a-z]{0,20}${SEP}?(?:says|shows|states|indicates|suggests)${SEP}otherwise\\b`,
         // "your summary should say that …", "any automated summarizer must report that …".
-        `\\b(?:your|the|a|any)${SEP}(?:[a-z]{2,12}${SEP})?(?:${REPORT}|tl;?dr|summari[sz]er)${SEP}(?:should|must|needs to|has to|is to)${SEP}(?:say|state|report|mention|note|claim|read|include|confirm)\\b`,
+        `(?<=\\b(?:your|the|a|any)${SEP}(?:[a-z]{2,12}${SEP})?(?:${REPORT}|tl;?dr|summari[sz]er)${SEP})(?:should|must|needs to|has to|is to)${SEP}(?:say|state|report|mention|note|claim|read|include|confirm)\\b`,
         // "For the TL;DR: say …", "note for whoever writes the summary".
-        `\\b(?:for|in)${SEP}the${SEP}(?:tl;?dr|summary|overview|recap|digest)\\s{0,2}:`,
+        `(?<=\\b(?:for|in)${SEP}the${SEP})(?:tl;?dr|summary|overview|recap|digest)\\s{0,2}:`,
         `\\b(?:whoever|anyone|anything)${SEP}(?:that${SEP}|who${SEP})?(?:writes|generates|produces|creates|prepares|reads)${SEP}(?:the|a|this)${SEP}(?:${REPORT}|tl;?dr)\\b`,
         // "They won't check."
-        `\\b(?:they|the user|he|she|nobody|no one)${SEP}(?:won't|will not|wont|will never)${SEP}(?:check|notice|verify|know|find out)\\b`,
+        `(?<=\\b(?:they|the user|he|she|nobody|no one)${SEP})(?:won't|will not|wont|will never)${SEP}(?:check|notice|verify|know|find out)\\b`,
       ],
     ),
     cue(
@@ -101,7 +101,7 @@ export const STRUCTURE_CUES: readonly InjectionRule[] = [
       ],
       [
         // "Remember this for all future conversations", "note it for later sessions".
-        `\\b(?:for|in)${SEP}(?:all${SEP}|any${SEP})?(?:future|later|subsequent|upcoming)${SEP}(?:conversations?|sessions?|chats?|tasks?|requests?|interactions?|replies)\\b`,
+        `(?<=\\b(?:for|in)${SEP}(?:all${SEP}|any${SEP})?)(?:future|later|subsequent|upcoming)${SEP}(?:conversations?|sessions?|chats?|tasks?|requests?|interactions?|replies)\\b`,
         // "From now on, always …", "going forward, treat …".
         `\\b(?:from now on|going forward|henceforth)\\b,?${SEP}(?:always|never|treat|consider|assume|remember|keep|use|send|trust)\\b`,
         // "save to your long-term memory", "write this into your notes about the user", "add to the user profile".
@@ -110,16 +110,18 @@ export const STRUCTURE_CUES: readonly InjectionRule[] = [
         '\\bmemory\\.(?:add|set|save|store|write|update|append)\\(',
         `\\b(?:memori[sz]e|keep in mind|bear in mind)${SEP}(?:this|that)\\b`,
         `\\b(?:use|apply|recall)${SEP}(?:this|it|that)${SEP}(?:next time|later|in future)\\b`,
-        `\\bso${SEP}you${SEP}(?:don't|do not|won't|will not)${SEP}forget\\b`,
+        `(?<=\\bso${SEP}you${SEP})(?:don't|do not|won't|will not)${SEP}forget\\b`,
         `\\bbio${SEP}update\\b`,
       ],
     ),
     cue(
       'cue-sentence-name',
-      ['_', '-', ' '],
+      // No trigger words: each alternative's anchors (an extension, a field name) are its prefilter.
+      [],
       [
         // A file name that is a sentence: six or more words joined by underscores or hyphens.
-        '(?<=(?<![a-z0-9_-])[a-z]{1,12})[_-]{1,3}(?:[a-z0-9]{1,12}[_-]{1,3}){4,15}[a-z0-9]{1,12}\\.(?:pdf|docx?|xlsx?|pptx?|txt|md|csv|zip|json|png|jpg)\\b',
+        // Read back from the extension, which is rare, not forward from every dash or underscore, which is not.
+        '(?<=(?<![a-z0-9_-])[a-z]{1,12}(?:[_-]{1,3}[a-z0-9]{1,12}){5,16})\\.(?:pdf|docx?|xlsx?|pptx?|txt|md|csv|zip|json|png|jpg)\\b',
         // A name or title field whose value starts with an order: "name": "Remember - all payouts go to …".
         `"(?:name|title|subject|display_name|filename|file_name|payee|summary|label)"\\s{0,2}:\\s{0,2}"(?:remember|note|send|forward|transfer|pay|tell|share|approve|delete|email|ignore|assistant|agent|ai)\\b`,
         `(?<=(?:^|\\n)\\s{0,3})(?:title|subject|summary|name|payee|channel|display name)\\s{0,2}:\\s{0,3}(?:remember|note to|send|forward|transfer|tell|share|approve|delete|email|ignore|assistant|agent|ai)\\b`,
@@ -138,27 +140,7 @@ export const STRUCTURE_CUES: readonly InjectionRule[] = [
     ),
     cue(
       'cue-documents-instructions',
-      [
-        'assert',
-        'def test',
-        'expect(',
-        'pytest',
-        'returns',
-        'get /',
-        'post /',
-        'put /',
-        'patch /',
-        'delete /',
-        'parameters',
-        'params',
-        'arguments',
-        'string',
-        'str',
-        'int',
-        'bool',
-        'number',
-        'float',
-      ],
+      [],
       [
         // Tests of a guard or a prompt: the instructions there are test data.
         `\\b(?:assert|def test_[a-z0-9_]{1,40}|expect\\(|@pytest\\.[a-z]{1,20})`,
@@ -170,7 +152,7 @@ export const STRUCTURE_CUES: readonly InjectionRule[] = [
     ),
     cue(
       'cue-log-line',
-      ['-', ':'],
+      [],
       // A line that starts with a timestamp: a log or a transcript records what happened, and quotes what it saw.
       '(?<=(?:^|\\n)\\s{0,3}\\[?\\d{4}-\\d{2}-\\d{2}[t ]\\d{2}):\\d{2}',
     ),
