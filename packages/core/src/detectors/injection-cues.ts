@@ -1,5 +1,6 @@
 import { MULTILINGUAL_CUES } from './injection-cues-intl.js';
-import { cue, type InjectionRule, SEP, words } from './injection-rule.js';
+import { STRUCTURE_CUES } from './injection-cues-structure.js';
+import { cue, type InjectionRule, NOT_A_SCHEMA, SEP, words } from './injection-rule.js';
 import { skeletonOf } from './normalize.js';
 
 /** A phrase as the rules read it (the skeleton folds some letters). */
@@ -21,6 +22,13 @@ const AI_NAME =
 /** The subset that never names a person or a program's part: safe after "to"/"for". */
 const AI_ONLY =
   '(?:ai|a\\.i\\.|llm|llms|language model|large language model|chatbot|gpt|gpt-?[345](?:\\.5)?o?|chatgpt|claude|gemini|copilot|llama|mistral|ai assistant|ai agent|ai model|ai system|ai helper)';
+
+/**
+ * An AI's name as the first half of a compound ("docs for the AI feature", "Hello, the assistant manager will
+ * cover …") names a topic or a person's title, not the reader.
+ */
+const NOT_A_READER =
+  '(?![\\s,\'"`*_-]{1,4}(?:manager|managers|director|editor|coach|professor|principal|secretary|engineer|engineers|feature|features|team|teams|product|products|roadmap|policy|policies|project|projects|act|regulation|strategy|research|lab|startup|summit|conference|course|workshop|budget|section|chapter|panel|ethics|safety)\\b)';
 
 /**
  * Tool-like actions: what an agent's tools do (AgentDojo's and InjecAgent's
@@ -184,9 +192,9 @@ export const CUES: readonly InjectionRule[] = [
       [
         // "to the AI", "for any language model", "note to the assistant", "message for whichever agent".
         // Each begins at the AI's name and reads what comes before it: a name is rarer than "to" or "the".
-        `(?<=\\b(?:to|for)${SEP}(?:the${SEP}|any${SEP}|all${SEP}|every${SEP}|whichever${SEP}|whatever${SEP})?)${AI_ONLY}s?\\b`,
-        `(?<=\\b(?:note|message|notice|reminder|request|instructions?|memo|step|task)${SEP}(?:to|for)${SEP}(?:the${SEP}|any${SEP}|all${SEP}|whichever${SEP})?)${AI_NAME}s?\\b`,
-        `(?<=\\b(?:dear|hey|hi|hello|attention|attn)${SEP}(?:to${SEP})?(?:the${SEP})?)${AI_NAME}s?\\b`,
+        `(?<=\\b(?:to|for)${SEP}(?:the${SEP}|any${SEP}|all${SEP}|every${SEP}|whichever${SEP}|whatever${SEP})?)${AI_ONLY}s?\\b${NOT_A_READER}`,
+        `(?<=\\b(?:note|message|notice|reminder|request|instructions?|memo|step|task)${SEP}(?:to|for)${SEP}(?:the${SEP}|any${SEP}|all${SEP}|whichever${SEP})?)${AI_NAME}s?\\b${NOT_A_READER}`,
+        `(?<=\\b(?:dear|hey|hi|hello|attention|attn)${SEP}(?:to${SEP})?(?:the${SEP})?)${AI_NAME}s?\\b${NOT_A_READER}`,
         // "to you, GPT-4", "you, the assistant".
         `\\byou,${SEP}(?:the${SEP}|my${SEP})?${AI_NAME}\\b`,
         // "a message from me, the user, to you".
@@ -246,7 +254,7 @@ export const CUES: readonly InjectionRule[] = [
       [
         `"(?:tool_calls|function_call|tool_call)\\\\{0,3}"\\s{0,3}:\\s{0,3}[\\[{]`,
         // A named call with its arguments; a bare "name" field is every other JSON record.
-        `"(?:function|action|name|tool)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{1,64}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"`,
+        `"(?:function|action|name|tool)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{1,64}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"${NOT_A_SCHEMA}`,
         `(?:^|\\n|  |")\\s{0,3}(?:function call|tool result|observation)\\s{0,2}:`,
         `</?(?:tool_response|tool_result)>`,
       ],
@@ -460,5 +468,6 @@ export const CUES: readonly InjectionRule[] = [
       `(?:^|\\n|[:.!]\\s{1,3}|["'>]\\s{0,2})(?:todo|action required|next step|required follow-?up|follow-?up required)(?:${SEP}${words(2)}[a-z]{1,24})?(?:\\s{0,2}\\([a-z ]{1,30}\\))?\\s{0,2}[:\\-]`,
     ),
     ...MULTILINGUAL_CUES,
+    ...STRUCTURE_CUES,
   ].flat(),
 ];

@@ -59,6 +59,14 @@ export const words = (n: number) => `(?:[^\\s.!?;:。！？\\n]{1,24}\\s{1,3}){0
 /** A separator between two words: spaces and light punctuation. */
 export const SEP = `[\\s,'"\`*_-]{1,4}`;
 
+/**
+ * After a tool's name and its "parameters" key (or the colon after it): the parameters are a JSON Schema, an
+ * object of types (`{"type": "object"`, `{"properties": {`), so the JSON documents a tool rather than calls it.
+ * Escaped quotes too, for a schema nested in another JSON string.
+ */
+export const NOT_A_SCHEMA =
+  '(?!\\\\{0,3}\\s{0,3}:?\\s{0,3}\\{\\s{0,3}\\\\{0,3}"(?:type\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"object|properties\\\\{0,3}"\\s{0,3}:\\s{0,3}\\{))';
+
 /** Rules that are facets of one signal. */
 const GROUPS: Readonly<Record<string, string>> = {
   'role-line': 'role-marker',
@@ -104,8 +112,19 @@ export function rule(
 /** Cues are looked for all through a text: an order late in a long document must still meet its addressee. */
 const CUE_HITS = 1024;
 
-/** Cues that matter only near a context cue (injection.ts looks for them only there): an order's verb and object. */
-const LOCAL = new Set(['cue-order', 'cue-polite', 'cue-destination', 'cue-sensitive']);
+/**
+ * Cues that matter only near a context cue (injection.ts looks for them only there): an order's verb and object,
+ * and what says a passage documents or records instructions. Those last must not be context themselves: every log
+ * line would send the scanner looking for orders and addresses in a log, and the model would read them there.
+ */
+const LOCAL = new Set([
+  'cue-order',
+  'cue-polite',
+  'cue-destination',
+  'cue-sensitive',
+  'cue-documents-instructions',
+  'cue-log-line',
+]);
 
 /** One cue rule per alternative, so that each is tried only where its own literals occur. */
 export const cue = (

@@ -1,4 +1,4 @@
-import { type InjectionRule, rule, SEP, words } from './injection-rule.js';
+import { type InjectionRule, NOT_A_SCHEMA, rule, SEP, words } from './injection-rule.js';
 import { MARKER_RULES } from './injection-rules-markers.js';
 
 /**
@@ -393,6 +393,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     // use …") still is one.
     `(?<!\\b(?:can|could|may|might|will|would|to|tool|function)\\s{1,3}(?:now\\s{1,3}|also\\s{1,3}|only\\s{1,3})?)(?<!\\bto\\s{1,3}(?!(?:do|complete|finish|accomplish|fulfil|fulfill|proceed|continue)\\b)[a-z][^.!?\\n,]{0,60},\\s{1,3})(?:\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?${SEP}(?:tool|function)|(?:tool|function)${SEP}[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?)${SEP}(?:with|using|passing)\\b|\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:tool${SEP}|function${SEP})?[\`'"]?[a-z0-9_.-]{0,30}(?:delete|remove|grant|transfer|send_|share|export|upload|collaborator|create_user|create_api|api_key|pay|wire|invite)[a-z0-9_.-]{0,30}[\`'"]?(?![a-z0-9_.-]{0,30}[\`'"]?((?:s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2},){0,8}s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2})))`,
   ),
+  // A tool's JSON Schema names a tool and its parameters too; their types, not their values, follow.
   any(
     'tool-call-mimicry',
     'tool-call-sensitive-json',
@@ -400,7 +401,7 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     'contains a call of a tool that sends, pays, deletes or grants, written as JSON',
     ['"tool', '"function', '"name"', '"action"'],
     // Also nested in another JSON string, its quotes escaped.
-    `"(?:tool|tool_name|function|name|action)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{0,40}(?:send|email|mail|transfer|pay|delete|remove|grant|share|upload|export|exec|shell|invite|collaborator|create_user|create_api|wire|forward)[a-z0-9_.:/-]{0,40}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"`,
+    `"(?:tool|tool_name|function|name|action)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{0,40}(?:send|email|mail|transfer|pay|delete|remove|grant|share|upload|export|exec|shell|invite|collaborator|create_user|create_api|wire|forward)[a-z0-9_.:/-]{0,40}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"${NOT_A_SCHEMA}`,
   ),
   en(
     'direct-instruction',

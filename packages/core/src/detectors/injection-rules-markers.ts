@@ -1,4 +1,4 @@
-import { type InjectionRule, rule, SEP, words } from './injection-rule.js';
+import { type InjectionRule, NOT_A_SCHEMA, rule, SEP, words } from './injection-rule.js';
 
 /**
  * Rules on the form of an injection rather than its words: chat-template
@@ -96,7 +96,7 @@ export const MARKER_RULES: readonly InjectionRule[] = [
     0.4,
     'contains a tool call written as JSON',
     ['"tool', '"function', '"name"', '"action"'],
-    `[{,]\\s{0,3}"(?:tool|tool_name|function|name|action|recipient_name)"\\s{0,3}:\\s{0,3}"[a-z0-9_.:/-]{1,64}"\\s{0,3},\\s{0,3}"(?:arguments|args|parameters|input|action_input|params)"\\s{0,3}:`,
+    `[{,]\\s{0,3}"(?:tool|tool_name|function|name|action|recipient_name)"\\s{0,3}:\\s{0,3}"[a-z0-9_.:/-]{1,64}"\\s{0,3},\\s{0,3}"(?:arguments|args|parameters|input|action_input|params)"\\s{0,3}:${NOT_A_SCHEMA}`,
   ),
   any(
     'tool-call-mimicry',
