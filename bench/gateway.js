@@ -25,6 +25,8 @@
  * transport. The issue's criterion is printed with PASS/FAIL:
  *   - Gatehouse's added p50 ≤ 1.5 × the bare relay's, and ≤ 0.5 ms over it;
  *   - Gatehouse's CPU per call ≤ the fastest npm proxy's.
+ * Beside the CPU line, each Gatehouse door against the fastest npm proxy with the same
+ * upstream transport (`criterion.cpu_same_topology`).
  */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -429,7 +431,37 @@ function judge(rows, durability) {
       : null,
   };
   cpu.pass = fastest !== undefined && cpu.gatehouse_us_per_call <= cpu.fastest_npm_proxy_us_per_call;
-  return { latency, cpu };
+  return { latency, cpu, cpu_same_topology: sameTopology(rows) };
+}
+
+/**
+ * Beside the criterion's line, which holds gatehouse-http against whichever npm proxy is
+ * cheapest: each Gatehouse door against the fastest npm proxy in front of the same kind of
+ * upstream (stdio: supergateway, mcp-proxy; HTTP: civic-passthrough), as an operator would
+ * choose between them. Per upstream transport; `null` peer fields when none was measured.
+ */
+function sameTopology(rows) {
+  const out = {};
+  for (const upstream of ['stdio', 'http']) {
+    const name = `gatehouse-${upstream}`;
+    const gatehouse = rows[name];
+    if (!gatehouse) continue;
+    const [peerName, peer] =
+      Object.entries(rows)
+        .filter(([, row]) => row.kind === 'npm' && row.upstream === upstream)
+        .sort(([, a], [, b]) => a.cpu_us_per_call_16_in_flight - b.cpu_us_per_call_16_in_flight)[0] ?? [];
+    const ours = gatehouse.cpu_us_per_call_16_in_flight;
+    const theirs = peer?.cpu_us_per_call_16_in_flight ?? null;
+    out[upstream] = {
+      gatehouse: name,
+      gatehouse_us_per_call: ours,
+      fastest_npm_proxy: peerName ?? null,
+      fastest_npm_proxy_us_per_call: theirs,
+      ratio: theirs ? round3(ours / theirs) : null,
+      pass: theirs !== null && ours <= theirs,
+    };
+  }
+  return out;
 }
 
 function print(result, failures) {
@@ -475,6 +507,13 @@ function print(result, failures) {
       `${cpu.gatehouse_us_per_call} µs vs ${cpu.fastest_npm_proxy_us_per_call ?? 'n/a'} µs, ratio ${cpu.ratio ?? 'n/a'} (≤ 1): ` +
       `${cpu.pass ? 'PASS' : 'FAIL'}`,
   );
+  for (const [upstream, same] of Object.entries(criterion.cpu_same_topology)) {
+    console.log(
+      `  same topology (${upstream} upstream), CPU per call at ${IN_FLIGHT} in flight: ${same.gatehouse} ${same.gatehouse_us_per_call} µs ` +
+        `vs ${same.fastest_npm_proxy ?? 'no npm proxy measured'} ${same.fastest_npm_proxy_us_per_call ?? 'n/a'} µs, ` +
+        `ratio ${same.ratio ?? 'n/a'} (≤ 1): ${same.pass ? 'PASS' : 'FAIL'}`,
+    );
+  }
   const stdio = rows['gatehouse-stdio'];
   const stdioPeers = Object.entries(rows).filter(([, row]) => row.kind === 'npm' && row.upstream === 'stdio');
   if (stdio && stdioPeers.length > 0)

@@ -100,6 +100,18 @@ const event = fc
   }));
 
 describe('the canonical form of an audit event', () => {
+  it('orders the keys of objects of every size as RFC 8785 does', () => {
+    // Objects below and above the size up to which keys are sorted by insertion.
+    const wide = fc.dictionary(text, fc.oneof(text, fc.integer()), { minKeys: 2, maxKeys: 60 });
+    fc.assert(
+      fc.property(wide, wide, (args, output) => {
+        const body = { type: 'decision', what: { tool: 'files.read', args, output } };
+        expect(canonicalAuditText(body)).toBe(reference(body));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('is byte for byte what the general RFC 8785 path gives, on random events', () => {
     fc.assert(
       fc.property(event, (body) => {

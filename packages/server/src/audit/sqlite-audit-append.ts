@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   auditLink,
   chainAuditEvent,
@@ -7,9 +6,10 @@ import {
   sha256Hex,
 } from '@gatehouse/core/audit';
 import type SqliteDatabase from 'better-sqlite3';
+import { randomHex24 } from '../identity/random-id.js';
 
 /** A new audit event id: `evt_` and 24 hex digits. */
-export const newAuditEventId = (): string => `evt_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+export const newAuditEventId = (): string => `evt_${randomHex24()}`;
 
 /**
  * Prepared events as they cross to the writer thread: a flat array of strings and numbers,

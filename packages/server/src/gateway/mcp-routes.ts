@@ -251,11 +251,20 @@ export async function mcpRoutes(
 function reaches(patterns: readonly string[], upstream: string): boolean {
   const prefix = `${upstream}.`;
   return patterns.some((pattern) => {
-    const literal = pattern.split(/[*?]/, 1)[0]!;
+    const literal = pattern.slice(0, literalEnd(pattern));
     return literal.length < pattern.length
       ? prefix.startsWith(literal) || literal.startsWith(prefix)
       : pattern.startsWith(prefix);
   });
+}
+
+/** Where a grant pattern's first wildcard is (its length if none): asked on every request. */
+function literalEnd(pattern: string): number {
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charCodeAt(i);
+    if (c === 42 /* * */ || c === 63 /* ? */) return i;
+  }
+  return pattern.length;
 }
 
 function rpcError(code: number, message: string) {

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { type AgentStatus, GatehouseError } from '@gatehouse/core';
 import { calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import type { AuditSink } from '../audit/audit-log.js';
 import { actionDraft } from '../audit/drafts.js';
 import type { AgentRecord, IdentityStore, NewAgent, UserRecord, UserRole } from './identity-store.js';
+import { randomHex24 } from './random-id.js';
 import { credentialDigest, generateCredential, hashCredential } from './secret-hash.js';
 
 /** How long a rotated-out client secret keeps working, unless told otherwise. */
@@ -235,5 +235,5 @@ async function checkPublicJwk(jwk: JWK): Promise<JWK> {
 
 /** Ids with a type prefix (`agt_…`, `crd_…`), like Stripe's: readable in logs and audit. */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+  return `${prefix}_${randomHex24()}`;
 }

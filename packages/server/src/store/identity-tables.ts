@@ -210,6 +210,8 @@ export class IdentityTables extends StoreTables {
         .where('id', '=', 1)
         .executeTakeFirstOrThrow();
       const upTo = Number(value);
+      // Polled every 250 ms, and the registry rarely changes: an empty range needs no queries.
+      if (upTo <= revision) return { agents: [], credentials: [], revokedTokens: [], revision: upTo };
       const [agents, credentials, revoked] = await Promise.all([
         this.db
           .selectFrom('agents')
