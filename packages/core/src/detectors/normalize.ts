@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer';
+import { grownBuffer, stringOf, unitBuffer, unitsOf } from './unit-buffers.js';
 
 /**
  * The text the injection rules read: a "skeleton" of the input in which
@@ -140,26 +140,6 @@ const isAsciiLetter = (c: string | undefined) => c !== undefined && c >= 'a' && 
 const lowerAscii = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
 
 /**
- * Units of the text and of its skeleton, kept between scans (a scan is synchronous) for texts of up to
- * SCRATCH_KEEP units: a megabyte's skeleton made in fresh memory each time spends more on page faults than on
- * folding. Buffers, so that the text is copied in and the skeleton out in one call each.
- */
-const SCRATCH_KEEP = (1 << 20) + (1 << 16);
-let TEXT_UNITS: Buffer | undefined;
-let SKELETON_UNITS: Buffer | undefined;
-
-/** A buffer of at least `units` UTF-16 units: the kept one when it is large enough, else a new one (kept if small enough). */
-function unitBuffer(kept: Buffer | undefined, units: number, keep: (b: Buffer) => void): Buffer {
-  if (kept !== undefined && kept.length >= units * 2) return kept;
-  const buffer = Buffer.allocUnsafeSlow(Math.max(units, 1024) * 2);
-  if (units <= SCRATCH_KEEP) keep(buffer);
-  return buffer;
-}
-
-/** A view of `buffer`'s first `units` units (allocUnsafeSlow: its own, aligned memory). */
-const unitsIn = (buffer: Buffer, units: number) => new Uint16Array(buffer.buffer, buffer.byteOffset, units);
-
-/**
  * The skeleton of `text`. Linear in the length of `text`; pure ASCII takes a
  * fast path (lower case only).
  */
@@ -178,25 +158,16 @@ export function skeletonOf(text: string): Skeleton {
   // The text's units are copied into a buffer and read there, and the skeleton's written into another, which
   // becomes one string at the end: no string per run or piece, no lower-cased copy of the whole text.
   const length = text.length;
-  const source = unitBuffer(TEXT_UNITS, length, (b) => {
-    TEXT_UNITS = b;
-  });
+  const source = unitBuffer(0, length);
   source.write(text, 0, 'utf16le');
-  const units = unitsIn(source, length);
-  let target = unitBuffer(SKELETON_UNITS, length + 16, (b) => {
-    SKELETON_UNITS = b;
-  });
-  let out = unitsIn(target, target.length >> 1);
+  const units = unitsOf(source, length);
+  let target = unitBuffer(1, length + 16);
+  let out = unitsOf(target, target.length >> 1);
   // Room for `count` more units; folding may lengthen the text (ligatures, compatibility forms).
   const reserve = (count: number) => {
     if (n + count <= out.length) return;
-    const grown = unitBuffer(undefined, out.length * 2 + count, (b) => {
-      SKELETON_UNITS = b;
-    });
-    const view = unitsIn(grown, grown.length >> 1);
-    view.set(out.subarray(0, n));
-    target = grown;
-    out = view;
+    target = grownBuffer(1, target, n, n + count);
+    out = unitsOf(target, target.length >> 1);
   };
   // The offset map is written only from the first character whose skeleton differs in length from it: most
   // texts with accents or CJK fold one unit to one unit, and need no map at all.
@@ -296,7 +267,7 @@ export function skeletonOf(text: string): Skeleton {
     i += width;
   }
   if (backslash) unescapeUnits(out, n);
-  const skeleton = target.toString('utf16le', 0, n * 2);
+  const skeleton = stringOf(target, n);
   if (map === undefined) return { text: skeleton, invisible, bidi, tags, mixedScript, firstHidden };
   room(1);
   map![n] = length;
