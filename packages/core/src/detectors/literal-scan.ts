@@ -143,8 +143,11 @@ class Found {
   }
 }
 
-/** The most pair entries kept for the next scan (256 KB); a larger buffer is for the scan that grew it. */
-const MAX_KEPT_PAIRS = 1 << 16;
+/**
+ * The most pair entries kept for the next scan (2 MB, what a megabyte of prose fills); a larger buffer is for the
+ * scan that grew it. Growing one in fresh memory for every long text cost more in page faults than the scan.
+ */
+const MAX_KEPT_PAIRS = 1 << 19;
 
 /** Aho–Corasick over some literals (the others empty), as a full table of transitions. */
 class Automaton {
