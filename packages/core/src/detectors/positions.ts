@@ -10,6 +10,22 @@
 export function mergeAscending(lists: readonly ArrayLike<number>[]): ArrayLike<number> {
   let runs: ArrayLike<number>[] = lists.filter((l) => l.length > 0);
   if (runs.length === 0) return NO_POSITIONS;
+  if (runs.length > 2) {
+    let total = 0;
+    for (const run of runs) total += run.length;
+    // Many long lists: one array, sorted in place (native, numeric), instead of a level of merged copies per
+    // halving of their number, which for a megabyte's anchors allocated megabytes per rule family.
+    if (total >= TYPED_MERGE) {
+      const all = new Int32Array(total);
+      let at = 0;
+      for (const run of runs) {
+        if (run instanceof Int32Array) all.set(run, at);
+        else for (let i = 0; i < run.length; i++) all[at + i] = run[i]!;
+        at += run.length;
+      }
+      return all.sort();
+    }
+  }
   while (runs.length > 1) {
     const merged: ArrayLike<number>[] = [];
     for (let r = 0; r + 1 < runs.length; r += 2) merged.push(mergeTwo(runs[r]!, runs[r + 1]!));
