@@ -160,14 +160,15 @@ export function skeletonOf(text: string): Skeleton {
   const length = text.length;
   const source = unitBuffer(0, length);
   source.write(text, 0, 'utf16le');
-  const units = unitsOf(source, length);
+  // INVARIANT: read below `length` only (the buffer may hold an earlier, longer text past it).
+  const units = unitsOf(source);
   let target = unitBuffer(1, length + 16);
-  let out = unitsOf(target, target.length >> 1);
+  let out = unitsOf(target);
   // Room for `count` more units; folding may lengthen the text (ligatures, compatibility forms).
   const reserve = (count: number) => {
     if (n + count <= out.length) return;
     target = grownBuffer(1, target, n, n + count);
-    out = unitsOf(target, target.length >> 1);
+    out = unitsOf(target);
   };
   // The offset map is written only from the first character whose skeleton differs in length from it: most
   // texts with accents or CJK fold one unit to one unit, and need no map at all.
@@ -245,9 +246,9 @@ export function skeletonOf(text: string): Skeleton {
     } else if (!isHarmlessFormat(cp) && !(cp >= 0xe0000 && cp <= 0xe007f)) {
       const { text: folded, lookalike } = foldAt(cp, text, i, width);
       if (lookalike) {
-        const after = units[i + width];
+        const after = i + width < length ? units[i + width]! : -1;
         const isLetter =
-          after === undefined
+          after < 0
             ? false
             : after < 0x80
               ? (after >= 65 && after <= 90) || (after >= 97 && after <= 122)

@@ -13,6 +13,8 @@ import { Buffer } from 'node:buffer';
 /** Buffers up to this many units are kept (a text of the default size cap, 1 MiB, with room to grow). */
 const KEEP_UNITS = (1 << 20) + (1 << 16);
 const kept: (Buffer | undefined)[] = [undefined, undefined];
+/** The kept buffers' units, as arrays (one view each, not one per scan). */
+const keptUnits: (Uint16Array | undefined)[] = [undefined, undefined];
 
 /** A buffer of at least `units` units in `slot`: the kept one when large enough, else a new one (kept when small enough). */
 export function unitBuffer(slot: 0 | 1, units: number): Buffer {
@@ -20,13 +22,21 @@ export function unitBuffer(slot: 0 | 1, units: number): Buffer {
   if (buffer !== undefined && buffer.length >= units * 2) return buffer;
   // allocUnsafeSlow: memory of its own, aligned for a Uint16Array view.
   const fresh = Buffer.allocUnsafeSlow(Math.max(units, 1024) * 2);
-  if (units <= KEEP_UNITS) kept[slot] = fresh;
+  if (units <= KEEP_UNITS) {
+    kept[slot] = fresh;
+    keptUnits[slot] = undefined;
+  }
   return fresh;
 }
 
-/** The first `units` units of `buffer`, as an array. */
-export function unitsOf(buffer: Buffer, units: number): Uint16Array {
-  return new Uint16Array(buffer.buffer, buffer.byteOffset, units);
+/** All of `buffer`'s units, as an array (past what was written, what an earlier use left: read up to a length). */
+export function unitsOf(buffer: Buffer): Uint16Array {
+  const slot = buffer === kept[0] ? 0 : buffer === kept[1] ? 1 : -1;
+  if (slot >= 0) {
+    keptUnits[slot] ??= new Uint16Array(buffer.buffer, buffer.byteOffset, buffer.length >> 1);
+    return keptUnits[slot]!;
+  }
+  return new Uint16Array(buffer.buffer, buffer.byteOffset, buffer.length >> 1);
 }
 
 /** A buffer in `slot` with the units of `buffer`'s first `units` units copied, room for at least `atLeast`. */
