@@ -10,7 +10,8 @@
 export function mergeAscending(lists: readonly ArrayLike<number>[]): ArrayLike<number> {
   let runs: ArrayLike<number>[] = lists.filter((l) => l.length > 0);
   if (runs.length === 0) return NO_POSITIONS;
-  if (runs.length > 2) {
+  // Pairwise merges copy every value once per level: past three levels, one native sort of them all is quicker.
+  if (runs.length > 8) {
     let total = 0;
     for (const run of runs) total += run.length;
     // Many long lists: one array, sorted in place (native, numeric), instead of a level of merged copies per
