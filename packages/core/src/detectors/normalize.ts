@@ -1,4 +1,4 @@
-import { grownBuffer, stringOf, unitBuffer, unitsOf } from './unit-buffers.js';
+import { grownBuffer, stringOf, unitBuffer, unitsOf, wipe } from './unit-buffers.js';
 
 /**
  * The text the injection rules read: a "skeleton" of the input in which
@@ -269,6 +269,8 @@ export function skeletonOf(text: string): Skeleton {
   }
   if (backslash) unescapeUnits(out, n);
   const skeleton = stringOf(target, n);
+  wipe(source, length);
+  wipe(target, n);
   if (map === undefined) return { text: skeleton, invisible, bidi, tags, mixedScript, firstHidden };
   room(1);
   map![n] = length;

@@ -3,7 +3,7 @@ import { isBidiControl, isHarmlessFormat, isInvisible } from './normalize.js';
 import { detectSecrets, mayHoldSecret, secretTriggers } from './secrets.js';
 import type { Copy } from './triggered-exec.js';
 import type { DetectorFinding } from './types.js';
-import { stringOf, unitBuffer } from './unit-buffers.js';
+import { stringOf, unitBuffer, wipe } from './unit-buffers.js';
 
 /**
  * Secrets in disguise: the secret formats run again over views of the text
@@ -270,7 +270,9 @@ function joined(parts: readonly string[], length: number): string {
   const buffer = unitBuffer(1, length);
   let at = 0;
   for (const part of parts) at += buffer.write(part, at, 'utf16le');
-  return stringOf(buffer, length);
+  const view = stringOf(buffer, length);
+  wipe(buffer, length);
+  return view;
 }
 
 const foldCache = new Map<number, string>();

@@ -42,11 +42,22 @@ export function unitsOf(buffer: Buffer): Uint16Array {
 /** A buffer in `slot` with the units of `buffer`'s first `units` units copied, room for at least `atLeast`. */
 export function grownBuffer(slot: 0 | 1, buffer: Buffer, units: number, atLeast: number): Buffer {
   const grown = unitBuffer(slot, Math.max(atLeast, (buffer.length >> 1) * 2));
-  if (grown !== buffer) buffer.copy(grown, 0, 0, units * 2);
+  if (grown !== buffer) {
+    buffer.copy(grown, 0, 0, units * 2);
+    wipe(buffer, units);
+  }
   return grown;
 }
 
 /** The string of `buffer`'s first `units` units. */
 export function stringOf(buffer: Buffer, units: number): string {
   return buffer.toString('utf16le', 0, units * 2);
+}
+
+/**
+ * Zeroes `buffer`'s first `units` units once they are read out: a kept buffer must not hold a scanned text (a
+ * secret in it) after the scan, until the next one overwrites it.
+ */
+export function wipe(buffer: Buffer, units: number): void {
+  buffer.fill(0, 0, Math.min(buffer.length, units * 2));
 }
