@@ -138,7 +138,8 @@ export class TriggerIndex {
     any.lastIndex = 0;
     let hits = 0;
     for (let m = any.exec(text); m !== null; m = any.exec(text)) {
-      if (++hits > SEARCH_BUDGET) return this.scanner().scan(text).starts;
+      // The automaton folds the case of ASCII letters alone: literals past ASCII (`tél`) are searched for to the end.
+      if (++hits > SEARCH_BUDGET && this.asciiOnly) return this.scanner().scan(text).starts;
       const p = m.index;
       // Every literal that starts here, not only the one the search reports: literals overlap (`sk-`, `sk-ant-`).
       const first = text.charCodeAt(p);
