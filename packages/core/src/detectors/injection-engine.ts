@@ -270,11 +270,25 @@ function candidatesOf(
   return mergeAscending(kept);
 }
 
+/** Anchor lists at least this long are filtered into typed arrays (atWordStart). */
+const LONG_ANCHOR_LIST = 4096;
+
 /** Per text, the candidate positions of each anchor (key 2 × id, plus 1 with the boundary checked). */
 type AnchorLists = Map<number, ArrayLike<number>>;
 
 /** The offsets of `starts` that no word unit precedes (a `\b` before an anchor that starts with one). */
-function atWordStart(text: string, starts: ArrayLike<number>): number[] {
+function atWordStart(text: string, starts: ArrayLike<number>): ArrayLike<number> {
+  // A long list (a repetitive text) is filtered into a typed array of its size, not pushed through every size.
+  if (starts.length >= LONG_ANCHOR_LIST) {
+    const kept = new Int32Array(starts.length);
+    let k = 0;
+    for (let i = 0; i < starts.length; i++) {
+      const p = starts[i]!;
+      if (p > 0 && isWordUnit(text.charCodeAt(p - 1))) continue;
+      kept[k++] = p;
+    }
+    return kept.subarray(0, k);
+  }
   // Plain arrays: typed arrays and their views cost more to make than these short lists cost to fill.
   const out: number[] = [];
   for (let i = 0; i < starts.length; i++) {

@@ -35,9 +35,39 @@ export interface Tokens {
   readonly ends: Int32Array;
 }
 
-/** Token arrays reused by every text of up to this many units (a few hundred KB kept). */
-const SCRATCH_UNITS = 1 << 15;
-let SCRATCH: { hashes: Int32Array; starts: Int32Array; ends: Int32Array; words: Uint8Array } | undefined;
+/**
+ * Token arrays kept between texts, grown as a text needs, for up to this many tokens (a megabyte of prose has
+ * about a quarter million; 13 bytes each): a megabyte's tokens written into fresh memory cost more in page
+ * faults than tokenizing does.
+ */
+const KEEP_TOKENS = 1 << 18;
+/** The first capacity: a text of a few pages. */
+const FIRST_TOKENS = 1 << 15;
+interface TokenArrays {
+  hashes: Int32Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  words: Uint8Array;
+}
+let SCRATCH: TokenArrays | undefined;
+
+/** Arrays for `capacity` tokens holding the first `count` of `from`'s (kept when small enough). */
+function tokenArrays(capacity: number, from: TokenArrays | undefined, count: number): TokenArrays {
+  const arrays = {
+    hashes: new Int32Array(capacity),
+    starts: new Int32Array(capacity),
+    ends: new Int32Array(capacity),
+    words: new Uint8Array(capacity),
+  };
+  if (from !== undefined) {
+    arrays.hashes.set(from.hashes.subarray(0, count));
+    arrays.starts.set(from.starts.subarray(0, count));
+    arrays.ends.set(from.ends.subarray(0, count));
+    arrays.words.set(from.words.subarray(0, count));
+  }
+  if (capacity <= KEEP_TOKENS) SCRATCH = arrays;
+  return arrays;
+}
 
 /**
  * Word, number, punctuation and line-break tokens of the skeleton; a run of one punctuation mark is one token.
@@ -45,24 +75,19 @@ let SCRATCH: { hashes: Int32Array; starts: Int32Array; ends: Int32Array; words: 
  */
 export function tokenize(text: string): Tokens {
   const n = text.length;
-  // At most one token per character: sized once, no growing (a megabyte costs 13 MB for the scan's duration).
-  // Texts of up to SCRATCH_UNITS reuse one set of arrays: the tokens never outlive the scoring that reads them.
-  const scratch = n + 1 <= SCRATCH_UNITS;
-  if (scratch && SCRATCH === undefined)
-    SCRATCH = {
-      hashes: new Int32Array(SCRATCH_UNITS),
-      starts: new Int32Array(SCRATCH_UNITS),
-      ends: new Int32Array(SCRATCH_UNITS),
-      words: new Uint8Array(SCRATCH_UNITS),
-    };
-  const hashes = scratch ? SCRATCH!.hashes : new Int32Array(n + 1);
-  const starts = scratch ? SCRATCH!.starts : new Int32Array(n + 1);
-  const ends = scratch ? SCRATCH!.ends : new Int32Array(n + 1);
-  const words = scratch ? SCRATCH!.words : new Uint8Array(n + 1);
+  // At most one token per unit: the arrays grow (doubling) as tokens come, up to that.
+  let arrays = SCRATCH ?? tokenArrays(FIRST_TOKENS, undefined, 0);
+  let { hashes, starts, ends, words } = arrays;
+  let capacity = hashes.length;
   let count = 0;
   // Tokens are written in place, not through a helper: a closure per call kept the loop from being compiled tight.
   let i = 0;
   while (i < n) {
+    if (count === capacity) {
+      arrays = tokenArrays(Math.min(capacity * 2, n + 1), arrays, count);
+      ({ hashes, starts, ends, words } = arrays);
+      capacity = hashes.length;
+    }
     const c = text.charCodeAt(i);
     const s = i;
     let h: number;

@@ -166,12 +166,12 @@ function nextStamp(): void {
 /**
  * The sum of the weights of the distinct buckets of tokens [from, to) (unigrams, and bigrams inside the window)
  * and of the hits' names `extra`: the buckets take() lists for the window, added in that order (so the same float
- * as logitOf's sum over the list).
+ * as logitOf's sum over the list). Each token's buckets are hashed here, as featuresOf hashes them for take():
+ * twice per token (two windows read each), which costs less than writing them to arrays and reading them back.
  */
 function windowSum(
   w: PackedWeights,
-  uni: Int32Array,
-  bi: Int32Array,
+  tokens: Tokens,
   from: number,
   to: number,
   extra: readonly number[] | undefined,
@@ -179,17 +179,22 @@ function windowSum(
   nextStamp();
   const s = stamp;
   const { codes, values } = w;
+  const { hashes, words } = tokens;
   let sum = 0;
   for (let t = from; t < to; t++) {
-    const u = uni[t]!;
+    const h = hashes[t]!;
+    const u = bucketOf(h);
     if (SEEN[u] !== s) {
       SEEN[u] = s;
       sum += values[codes[u]! + 128]!;
     }
-    const b = bi[t]!;
-    if (b >= 0 && t + 1 < to && SEEN[b] !== s) {
-      SEEN[b] = s;
-      sum += values[codes[b]! + 128]!;
+    // Pairs of marks (`":`, `},`) describe a carrier's syntax, not what it says: a pair needs a word.
+    if (t + 1 < to && (words[t] === 1 || words[t + 1] === 1)) {
+      const b = bucketOf(pair(h, hashes[t + 1]!));
+      if (SEEN[b] !== s) {
+        SEEN[b] = s;
+        sum += values[codes[b]! + 128]!;
+      }
     }
   }
   if (extra)
@@ -376,9 +381,10 @@ export function featuresOf(
   // needs its own tokens' alone: uni[t - base] and bi[t - base] hold token t's.
   const base = only === undefined ? 0 : Math.min(only * STRIDE, tokens.count);
   const limit = only === undefined ? tokens.count : Math.min(tokens.count, base + WINDOW);
-  const { uni, bi } = bucketArrays(limit - base);
+  // Scoring hashes each window's buckets as it sums them (windowSum): no arrays.
+  const { uni, bi } = bucketArrays(w === undefined ? limit - base : 0);
   const { hashes, words } = tokens;
-  for (let t = base; t < limit; t++) {
+  for (let t = base; t < (w === undefined ? limit : base); t++) {
     const h = hashes[t]!;
     uni[t - base] = bucketOf(h);
     // Pairs of marks (`":`, `},`) describe a carrier's syntax, not what it says: a pair needs a word.
@@ -401,7 +407,7 @@ export function featuresOf(
     spans[2 * k + 1] = tokens.count === 0 ? 0 : tokens.ends[to - 1]!;
     if (sums !== undefined && w !== undefined) {
       // Scoring: the sum of the buckets take() would list, in their order, without the list.
-      sums[k] = windowSum(w, uni, bi, from - base, to - base, named[k]);
+      sums[k] = windowSum(w, tokens, from, to, named[k]);
       continue;
     }
     nextStamp();

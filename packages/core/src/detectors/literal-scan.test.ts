@@ -33,8 +33,9 @@ describe('LiteralScanner', () => {
     const scanner = new LiteralScanner(['ab', 'b', 'c']);
     const many = 'ab'.repeat(40_000);
     const found = scanner.scan(many);
-    expect(startsOf(found, 0)).toEqual(naive(many, 'ab'));
-    expect(startsOf(found, 1)).toEqual(naive(many, 'b'));
+    // A literal found this often comes as a typed array: the same offsets.
+    expect(Array.from(startsOf(found, 0))).toEqual(naive(many, 'ab'));
+    expect(Array.from(startsOf(found, 1))).toEqual(naive(many, 'b'));
     const next = scanner.scan('cab');
     expect(startsOf(next, 0)).toEqual([1]);
     expect(startsOf(next, 2)).toEqual([0]);

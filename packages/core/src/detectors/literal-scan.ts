@@ -12,7 +12,7 @@ export interface LiteralHits {
    * Start offsets of literal `i`, ascending, for the literals positions were asked for; a hole where there are
    * none (read it with `startsOf`): a scan does not pay for the hundreds of literals a text lacks.
    */
-  readonly starts: readonly (readonly number[] | undefined)[];
+  readonly starts: readonly (ArrayLike<number> | undefined)[];
   /** Whether literal `i` occurs. */
   readonly occurs: Uint8Array;
 }
@@ -20,7 +20,7 @@ export interface LiteralHits {
 const NONE: readonly number[] = [];
 
 /** The start offsets of literal `id` in a scan, ascending (empty when it does not occur or was not asked for). */
-export function startsOf(hits: LiteralHits, id: number): readonly number[] {
+export function startsOf(hits: LiteralHits, id: number): ArrayLike<number> {
   return hits.starts[id] ?? NONE;
 }
 
@@ -127,24 +127,64 @@ class Found {
   }
 
   /** Start offsets by literal id, a hole for a literal without positions. */
-  lists(literals: number): number[][] {
+  lists(literals: number): (number[] | Int32Array)[] {
     const { pairs, n } = this;
     // Sized up front: an empty array written at index 1500 turns into a dictionary, and every look-up a hash.
-    const starts: number[][] = new Array(literals);
-    // Lists grown by push: packed arrays, which the rules' loops read quicker than arrays made to size (holey).
-    for (let j = 0; j < n; j += 2) {
-      const id = pairs[j]!;
-      const list = starts[id];
-      if (list === undefined) starts[id] = [pairs[j + 1]!];
-      else list.push(pairs[j + 1]!);
+    const starts: (number[] | Int32Array)[] = new Array(literals);
+    // A literal found thousands of times (a long or repetitive text) gets a typed array of its exact size, filled
+    // in place: a list grown by push to a million offsets copied itself through every size on the way.
+    const long = n >= 2 * LONG_LIST ? longLists(pairs, n, literals) : undefined;
+    if (long === undefined) {
+      // Lists grown by push: packed arrays, which the rules' loops read quicker than arrays made to size (holey).
+      for (let j = 0; j < n; j += 2) {
+        const id = pairs[j]!;
+        const list = starts[id] as number[] | undefined;
+        if (list === undefined) starts[id] = [pairs[j + 1]!];
+        else list.push(pairs[j + 1]!);
+      }
+    } else {
+      const fill = new Int32Array(literals);
+      for (let j = 0; j < n; j += 2) {
+        const id = pairs[j]!;
+        const typed = long[id];
+        if (typed !== undefined) {
+          typed[fill[id]!++] = pairs[j + 1]!;
+          continue;
+        }
+        const list = starts[id] as number[] | undefined;
+        if (list === undefined) starts[id] = [pairs[j + 1]!];
+        else list.push(pairs[j + 1]!);
+      }
+      long.forEach((typed, id) => {
+        if (typed !== undefined) starts[id] = typed;
+      });
     }
     Found.shared = pairs.length <= MAX_KEPT_PAIRS ? pairs : new Int32Array(1 << 12);
     return starts;
   }
 }
 
-/** The most pair entries kept for the next scan (256 KB); a larger buffer is for the scan that grew it. */
-const MAX_KEPT_PAIRS = 1 << 16;
+/** Literals found at least this many times get a typed array (Found.lists). */
+const LONG_LIST = 4096;
+
+/** A typed array of its exact size for each literal that occurs LONG_LIST times or more among the pairs; undefined when none does. */
+function longLists(pairs: Int32Array, n: number, literals: number): (Int32Array | undefined)[] | undefined {
+  const counts = new Int32Array(literals);
+  for (let j = 0; j < n; j += 2) counts[pairs[j]!]!++;
+  let long: (Int32Array | undefined)[] | undefined;
+  for (let id = 0; id < literals; id++) {
+    if (counts[id]! < LONG_LIST) continue;
+    long ??= new Array(literals);
+    long[id] = new Int32Array(counts[id]!);
+  }
+  return long;
+}
+
+/**
+ * The most pair entries kept for the next scan (2 MB, what a megabyte of prose fills); a larger buffer is for the
+ * scan that grew it. Growing one in fresh memory for every long text cost more in page faults than the scan.
+ */
+const MAX_KEPT_PAIRS = 1 << 19;
 
 /** Aho–Corasick over some literals (the others empty), as a full table of transitions. */
 class Automaton {

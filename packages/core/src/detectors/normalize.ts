@@ -1,3 +1,5 @@
+import { grownBuffer, stringOf, unitBuffer, unitsOf, wipe } from './unit-buffers.js';
+
 /**
  * The text the injection rules read: a "skeleton" of the input in which
  * lookalikes collapse to one form, so that `ＩＧＮＯＲＥ`, `іgnore` (Cyrillic і),
@@ -135,16 +137,7 @@ export function fold(cp: number, ch: string): Folded {
 }
 
 const isAsciiLetter = (c: string | undefined) => c !== undefined && c >= 'a' && c <= 'z';
-
-/** ASCII runs at least this long are sliced from the lower-cased text; shorter ones are copied unit by unit. */
-const LONG_RUN = 32;
 const lowerAscii = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
-/** The units of the skeleton's pieces before they become a string (reused: a scan is synchronous). */
-let PIECE_UNITS: Uint16Array | undefined;
-const pieceUnits = () => {
-  PIECE_UNITS ??= new Uint16Array(4096);
-  return PIECE_UNITS;
-};
 
 /**
  * The skeleton of `text`. Linear in the length of `text`; pure ASCII takes a
@@ -162,37 +155,29 @@ export function skeletonOf(text: string): Skeleton {
       firstHidden: -1,
     };
   }
-  // Pieces of the skeleton, joined once at the end: appending to one string flattens it over and over. Long
-  // ASCII runs are slices of the lower-cased text; everything else (short runs, folded characters) is written
-  // unit by unit into a buffer that becomes one piece when it fills: a text that switches script every few
-  // characters would otherwise make a string, a search and a piece per character.
-  const parts: string[] = [];
-  const units = pieceUnits();
-  let pending = 0;
-  const flush = () => {
-    if (pending === 0) return;
-    parts.push(String.fromCharCode.apply(null, units.subarray(0, pending) as unknown as number[]));
-    pending = 0;
-  };
-  const put = (unit: number) => {
-    if (pending === units.length) flush();
-    units[pending++] = unit;
-  };
-  // Lower-cased once, on the first long ASCII run; those runs are slices of it when lower-casing kept the length.
-  // INVARIANT: no lower-case mapping shortens a character and only U+0130 (İ) lengthens one, so an unchanged
-  // length means every position kept its place.
-  let lowered: string | undefined;
-  const lowerRun = (from: number, to: number) => {
-    lowered ??= text.toLowerCase();
-    return lowered.length === text.length ? lowered.slice(from, to) : text.slice(from, to).toLowerCase();
+  // The text's units are copied into a buffer and read there, and the skeleton's written into another, which
+  // becomes one string at the end: no string per run or piece, no lower-cased copy of the whole text.
+  const length = text.length;
+  const source = unitBuffer(0, length);
+  source.write(text, 0, 'utf16le');
+  // INVARIANT: read below `length` only (the buffer may hold an earlier, longer text past it).
+  const units = unitsOf(source);
+  let target = unitBuffer(1, length + 16);
+  let out = unitsOf(target);
+  // Room for `count` more units; folding may lengthen the text (ligatures, compatibility forms).
+  const reserve = (count: number) => {
+    if (n + count <= out.length) return;
+    target = grownBuffer(1, target, n, n + count);
+    out = unitsOf(target);
   };
   // The offset map is written only from the first character whose skeleton differs in length from it: most
   // texts with accents or CJK fold one unit to one unit, and need no map at all.
   let map: Int32Array | undefined;
+  // Units of the skeleton written so far.
   let n = 0;
   const room = (count: number) => {
     if (map === undefined) {
-      map = new Int32Array(text.length + 16 + count);
+      map = new Int32Array(length + 16 + count);
       for (let k = 0; k < n; k++) map[k] = k;
     } else if (n + count >= map.length) {
       const grown = new Int32Array(map.length * 2 + count);
@@ -200,14 +185,11 @@ export function skeletonOf(text: string): Skeleton {
       map = grown;
     }
   };
-  /** Records that skeleton units n .. n + count - 1 come from original offset `at` (or `at` onwards, `run`). */
+  /** Records that skeleton units n - count .. n - 1 come from original offset `at` (or `at` onwards, `run`). */
   const mapTo = (at: number, count: number, run: boolean) => {
-    if (map === undefined && n === at && (run || count === 1)) {
-      n += count;
-      return;
-    }
+    if (map === undefined && n - count === at && (run || count === 1)) return;
     room(count);
-    for (let k = 0; k < count; k++) map![n++] = run ? at + k : at;
+    for (let k = 0; k < count; k++) map![n - count + k] = run ? at + k : at;
   };
   let invisible = 0;
   let bidi = 0;
@@ -216,30 +198,32 @@ export function skeletonOf(text: string): Skeleton {
   let firstHidden = -1;
   // The last unit written (-1: none yet).
   let last = -1;
+  // Whether the skeleton may hold an escaped line break: a backslash in the text, or one that folding made.
+  let backslash = false;
   const hidden = (at: number) => {
     if (firstHidden < 0) firstHidden = at;
   };
-  // The next non-ASCII unit, found by a search rather than a unit-by-unit walk once a run proves long.
-  const wide = /[\u0080-\uffff]/g;
-  for (let i = 0; i < text.length; ) {
-    const cp = text.codePointAt(i)!;
-    if (cp < 0x80) {
-      // A short run of ASCII is copied unit by unit, lower case; a long one is found by a search and sliced.
-      let end = i;
-      while (end < text.length && end - i < LONG_RUN && text.charCodeAt(end) < 0x80) end++;
-      if (end - i < LONG_RUN) {
-        for (let k = i; k < end; k++) put(lowerAscii(text.charCodeAt(k)));
-      } else {
-        wide.lastIndex = end;
-        end = wide.test(text) ? wide.lastIndex - 1 : text.length;
-        flush();
-        parts.push(lowerRun(i, end));
+  for (let i = 0; i < length; ) {
+    const c = units[i]!;
+    if (c < 0x80) {
+      let end = i + 1;
+      while (end < length && units[end]! < 0x80) end++;
+      reserve(end - i);
+      for (let k = i; k < end; k++) {
+        const u = units[k]!;
+        if (u === 92) backslash = true;
+        out[n++] = u >= 65 && u <= 90 ? u + 32 : u;
       }
-      last = lowerAscii(text.charCodeAt(end - 1));
+      last = out[n - 1]!;
       mapTo(i, end - i, true);
       i = end;
       continue;
     }
+    const next = i + 1 < length ? units[i + 1]! : 0;
+    const cp =
+      c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff
+        ? ((c - 0xd800) << 10) + (next - 0xdc00) + 0x10000
+        : c;
     const width = cp > 0xffff ? 2 : 1;
     if (isInvisible(cp)) {
       invisible++;
@@ -254,32 +238,56 @@ export function skeletonOf(text: string): Skeleton {
       tags++;
       hidden(i);
       last = lowerAscii(cp - 0xe0000);
-      put(last);
+      if (last === 92) backslash = true;
+      reserve(1);
+      out[n++] = last;
       room(1);
       mapTo(i, 1, false);
     } else if (!isHarmlessFormat(cp) && !(cp >= 0xe0000 && cp <= 0xe007f)) {
       const { text: folded, lookalike } = foldAt(cp, text, i, width);
       if (lookalike) {
-        const next = text.charCodeAt(i + width);
-        const after =
-          next < 0x80
-            ? (next >= 65 && next <= 90) || (next >= 97 && next <= 122)
-            : isAsciiLetter(text[i + width]?.toLowerCase());
-        if ((last >= 97 && last <= 122) || after) mixedScript++;
+        const after = i + width < length ? units[i + width]! : -1;
+        const isLetter =
+          after < 0
+            ? false
+            : after < 0x80
+              ? (after >= 65 && after <= 90) || (after >= 97 && after <= 122)
+              : isAsciiLetter(text[i + width]?.toLowerCase());
+        if ((last >= 97 && last <= 122) || isLetter) mixedScript++;
       }
-      for (let k = 0; k < folded.length; k++) put(folded.charCodeAt(k));
+      reserve(folded.length);
+      for (let k = 0; k < folded.length; k++) {
+        const u = folded.charCodeAt(k);
+        if (u === 92) backslash = true;
+        out[n++] = u;
+      }
       if (folded.length > 0) last = folded.charCodeAt(folded.length - 1);
       if (folded.length !== width) room(folded.length);
       mapTo(i, folded.length, false);
     } else room(0);
     i += width;
   }
-  flush();
-  const out = unescapeBreaks(parts.join(''));
-  if (map === undefined) return { text: out, invisible, bidi, tags, mixedScript, firstHidden };
+  if (backslash) unescapeUnits(out, n);
+  const skeleton = stringOf(target, n);
+  wipe(source, length);
+  wipe(target, n);
+  if (map === undefined) return { text: skeleton, invisible, bidi, tags, mixedScript, firstHidden };
   room(1);
-  map![n++] = text.length;
-  return { text: out, map: map!.subarray(0, n), invisible, bidi, tags, mixedScript, firstHidden };
+  map![n] = length;
+  return { text: skeleton, map: map!.subarray(0, n + 1), invisible, bidi, tags, mixedScript, firstHidden };
+}
+
+/** unescapeBreaks over units in place: each `\n`, `\t` or `\r`, read left to right as the pattern reads, becomes two spaces. */
+function unescapeUnits(out: Uint16Array, n: number): void {
+  for (let k = 0; k + 1 < n; k++) {
+    if (out[k] !== 92) continue;
+    const d = out[k + 1];
+    if (d === 110 || d === 116 || d === 114) {
+      out[k] = 32;
+      out[k + 1] = 32;
+      k++;
+    }
+  }
 }
 
 /**

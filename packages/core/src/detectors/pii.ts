@@ -69,7 +69,7 @@ export const PII_FORMATS: readonly PiiFormat[] = [
     kind: 'national_id',
     reason: 'a Spanish DNI/NIE (check letter valid)',
     minDigits: 7,
-    need: /\d[- ]?[A-Z]/,
+    need: /\d{7}[- ]?[A-Z]/,
     pattern: /\b((?:\d{8}|[XYZ]\d{7})[- ]?[A-Z])\b/dg,
     accept: (s) => spanishIdValid(s.replace(/[- ]/g, '')),
   },
@@ -84,6 +84,7 @@ export const PII_FORMATS: readonly PiiFormat[] = [
     kind: 'national_id',
     reason: 'a Chinese resident identity number (check digit valid)',
     minDigits: 17,
+    need: /\d{17}/,
     pattern: /(?<![\dA-Za-z])(\d{17}[\dX])(?![\dA-Za-z])/dg,
     accept: chineseIdValid,
   },
@@ -110,6 +111,29 @@ export const PII_FORMATS: readonly PiiFormat[] = [
     pattern:
       /\b(?:tel|phone|mobile|cell|fax|telefon|handy|mobil|tél|téléphone|portable|teléfono|telefono|móvil|movil)\b[^\n\d]{0,12}((?:0|1[3-9])(?:\d{6,12}|\d{1,4}(?:[ ./-]\d{2,8}){1,4})(?![\d]))|(?:電話|电话|手机|手機|携帯|TEL)[^\n\d]{0,6}((?:0|1[3-9])(?:\d{6,12}|\d{1,4}(?:[ ./-]\d{2,8}){1,4})(?![\d]))/dgi,
     accept: digitCount(7, 15),
+    // Every match starts with one of the words (or a word it starts with); the pattern alone, which starts with
+    // \b, is tried at every position of the text.
+    trigger: {
+      literals: [
+        'tel',
+        'tél',
+        'phone',
+        'mobil',
+        'cell',
+        'fax',
+        'handy',
+        'portable',
+        'móvil',
+        'movil',
+        '電話',
+        '电话',
+        '手机',
+        '手機',
+        '携帯',
+      ],
+      caseless: true,
+      reach: 0,
+    },
   },
   {
     kind: 'ip',
@@ -176,8 +200,11 @@ function digitsUpTo(text: string, cap: number): number {
   return n;
 }
 
-/** The trigger literals of the formats that have one, found in one pass per text; their patterns, sticky. */
-const TRIGGERS = new TriggerIndex(PII_FORMATS.flatMap((f) => (f.trigger ? [f.trigger] : [])));
+/**
+ * The trigger literals of each format that has them, found when the format runs (an index of its own: a word
+ * among single units would have those found by a search per occurrence, not by indexOf); their patterns, sticky.
+ */
+const TRIGGERS = PII_FORMATS.map((f) => (f.trigger ? new TriggerIndex([f.trigger]) : undefined));
 const STICKY = PII_FORMATS.map((f) => stickyOf(f.pattern));
 
 /**
@@ -207,13 +234,16 @@ export function detectPii(text: string, perFormat: number = MAX_PER_FORMAT): Det
     });
   };
   for (const [start, end] of emailSpans(text, perFormat)) add('email', 'an email address', start, end);
-  const source = new TriggerText(text, TRIGGERS);
   const digits = digitsUpTo(text, MOST_DIGITS);
   for (const [index, format] of PII_FORMATS.entries()) {
     if (digits < (format.minDigits ?? 0)) continue;
     if (format.need !== undefined && !format.need.test(text)) continue;
     format.pattern.lastIndex = 0;
-    const triggered = format.trigger && new TriggeredMatches(STICKY[index]!, source, format.trigger);
+    const triggers = TRIGGERS[index];
+    const triggered =
+      format.trigger &&
+      triggers &&
+      new TriggeredMatches(STICKY[index]!, new TriggerText(text, triggers), format.trigger);
     const next = () => (triggered ? triggered.exec() : format.pattern.exec(text));
     let count = 0;
     for (let m = next(); m !== null; m = next()) {

@@ -10,6 +10,16 @@
 export function mergeAscending(lists: readonly ArrayLike<number>[]): ArrayLike<number> {
   let runs: ArrayLike<number>[] = lists.filter((l) => l.length > 0);
   if (runs.length === 0) return NO_POSITIONS;
+  if (runs.length > 2) {
+    let total = 0;
+    for (const run of runs) total += run.length;
+    // Many long lists: one array, sorted in place (native, numeric), instead of a level of merged copies per
+    // halving of their number (past three levels, the sort is quicker), which for a megabyte's anchors allocated
+    // megabytes per rule family.
+    if (total >= TYPED_MERGE && runs.length > 8) return sortedTogether(runs, total);
+    // A few short lists: one pass that takes the least head each time, into one array.
+    if (total < TYPED_MERGE && runs.length <= FEW_RUNS) return mergeFew(runs);
+  }
   while (runs.length > 1) {
     const merged: ArrayLike<number>[] = [];
     for (let r = 0; r + 1 < runs.length; r += 2) merged.push(mergeTwo(runs[r]!, runs[r + 1]!));
@@ -17,6 +27,40 @@ export function mergeAscending(lists: readonly ArrayLike<number>[]): ArrayLike<n
     runs = merged;
   }
   return runs[0]!;
+}
+
+/** Lists merged by mergeFew at most: each value costs a look at every list's head. */
+const FEW_RUNS = 16;
+
+function sortedTogether(runs: readonly ArrayLike<number>[], total: number): Int32Array {
+  const all = new Int32Array(total);
+  let at = 0;
+  for (const run of runs) {
+    if (run instanceof Int32Array) all.set(run, at);
+    else for (let i = 0; i < run.length; i++) all[at + i] = run[i]!;
+    at += run.length;
+  }
+  return all.sort();
+}
+
+function mergeFew(runs: readonly ArrayLike<number>[]): number[] {
+  const heads = new Array<number>(runs.length).fill(0);
+  const out: number[] = [];
+  for (;;) {
+    let best = -1;
+    let value = 0;
+    for (let r = 0; r < runs.length; r++) {
+      const run = runs[r]!;
+      const h = heads[r]!;
+      if (h < run.length && (best < 0 || run[h]! < value)) {
+        best = r;
+        value = run[h]!;
+      }
+    }
+    if (best < 0) return out;
+    heads[best]!++;
+    out.push(value);
+  }
 }
 
 export const NO_POSITIONS: ArrayLike<number> = [];

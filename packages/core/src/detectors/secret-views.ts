@@ -3,6 +3,7 @@ import { isBidiControl, isHarmlessFormat, isInvisible } from './normalize.js';
 import { detectSecrets, mayHoldSecret, secretTriggers } from './secrets.js';
 import type { Copy } from './triggered-exec.js';
 import type { DetectorFinding } from './types.js';
+import { stringOf, unitBuffer, wipe } from './unit-buffers.js';
 
 /**
  * Secrets in disguise: the secret formats run again over views of the text
@@ -261,7 +262,17 @@ export function foldedView(
     if (copiedPiece[k])
       copies.push({ viewStart, viewEnd: viewStart + parts[k]!.length, origin: origins[k]! });
   });
-  return { text: parts.join(''), origin, copies };
+  return { text: joined(parts, n), origin, copies };
+}
+
+/** `parts.join('')`, `length` units long, written into a kept buffer: one copy, no fresh memory for a long view. */
+function joined(parts: readonly string[], length: number): string {
+  const buffer = unitBuffer(1, length);
+  let at = 0;
+  for (const part of parts) at += buffer.write(part, at, 'utf16le');
+  const view = stringOf(buffer, length);
+  wipe(buffer, length);
+  return view;
 }
 
 const foldCache = new Map<number, string>();

@@ -115,8 +115,8 @@ describe('a literal at a position, in any case', () => {
 describe('the trigger literals of a view', () => {
   const index = new TriggerIndex(SECRET_FORMATS.map((f) => f.trigger));
   /** Each literal's offsets, a list per id (empty for none). */
-  const lists = (found: readonly (readonly number[] | undefined)[]) =>
-    Array.from({ length: 32 }, (_, id) => [...(found[id] ?? [])]);
+  const lists = (found: readonly (ArrayLike<number> | undefined)[]) =>
+    Array.from({ length: 32 }, (_, id) => Array.from(found[id] ?? []));
 
   it('are those a search of the whole view finds, when the view copies its text but where folding changed it', () => {
     // Literals, whole and in parts that a dropped zero-width space joins in the view (`tok` and `en`: `token`).

@@ -60,9 +60,9 @@ function lastAtOrBefore(copies: readonly Copy[], at: number, startOf: (copy: Cop
 }
 
 /** How many distinct offsets lists of ascending offsets hold together. */
-function distinctOffsets(lists: readonly (readonly number[] | undefined)[]): number {
+function distinctOffsets(lists: readonly (ArrayLike<number> | undefined)[]): number {
   const all = new Set<number>();
-  for (const list of lists) if (list !== undefined) for (const p of list) all.add(p);
+  for (const list of lists) if (list !== undefined) for (let i = 0; i < list.length; i++) all.add(list[i]!);
   return all.size;
 }
 
@@ -124,7 +124,7 @@ export class TriggerIndex {
   }
 
   /** Where each literal starts in `text`, in any case: ascending offsets by literal id, a hole for none. */
-  find(text: string): readonly (readonly number[] | undefined)[] {
+  find(text: string): readonly (ArrayLike<number> | undefined)[] {
     // Single units that have no case (the PII formats' `:` and `+`): found by indexOf, no search object per hit.
     if (this.unitsOnly) {
       return this.literals.map((unit) => {
@@ -138,7 +138,8 @@ export class TriggerIndex {
     any.lastIndex = 0;
     let hits = 0;
     for (let m = any.exec(text); m !== null; m = any.exec(text)) {
-      if (++hits > SEARCH_BUDGET) return this.scanner().scan(text).starts;
+      // The automaton folds the case of ASCII letters alone: literals past ASCII (`tél`) are searched for to the end.
+      if (++hits > SEARCH_BUDGET && this.asciiOnly) return this.scanner().scan(text).starts;
       const p = m.index;
       // Every literal that starts here, not only the one the search reports: literals overlap (`sk-`, `sk-ant-`).
       const first = text.charCodeAt(p);
@@ -170,9 +171,9 @@ export class TriggerIndex {
    */
   findInView(
     view: string,
-    found: readonly (readonly number[] | undefined)[],
+    found: readonly (ArrayLike<number> | undefined)[],
     copies: readonly Copy[],
-  ): readonly (readonly number[] | undefined)[] {
+  ): readonly (ArrayLike<number> | undefined)[] {
     if (this.unitsOnly || !this.asciiOnly || distinctOffsets(found) > SEARCH_BUDGET) return this.find(view);
     const { lengths, longest } = this;
     const lists: number[][] = [];
@@ -180,7 +181,8 @@ export class TriggerIndex {
     found.forEach((starts, id) => {
       if (starts === undefined) return;
       const length = lengths[id]!;
-      for (const p of starts) {
+      for (let i = 0; i < starts.length; i++) {
+        const p = starts[i]!;
         const copy = copies[lastAtOrBefore(copies, p, (k) => k.origin)];
         if (copy === undefined || p + length > copy.origin + (copy.viewEnd - copy.viewStart)) continue;
         const list = lists[id];
@@ -210,8 +212,8 @@ export class TriggerIndex {
       if (distinctOffsets(part) > SEARCH_BUDGET) return this.find(view);
       part.forEach((starts, id) => {
         if (starts === undefined) return;
-        for (const q of starts) {
-          const at = start + q;
+        for (let i = 0; i < starts.length; i++) {
+          const at = start + starts[i]!;
           // Inside one copy: among the text's occurrences already.
           const copy = copies[lastAtOrBefore(copies, at, (k) => k.viewStart)];
           if (copy !== undefined && at + lengths[id]! <= copy.viewEnd) continue;
@@ -245,14 +247,14 @@ export class TriggerIndex {
 
 /** A text and where the trigger literals of an index start in it, found in one pass for every pattern. */
 export class TriggerText {
-  private readonly starts: readonly (readonly number[] | undefined)[];
+  private readonly starts: readonly (ArrayLike<number> | undefined)[];
   /** Whether some literal of the index occurs, in any case: when not, no pattern of the family can match. */
   readonly any: boolean;
   /** `starts`: where the index's literals start in `text`, when known already (TriggerIndex.findInView). */
   constructor(
     readonly text: string,
     readonly index: TriggerIndex,
-    starts?: readonly (readonly number[] | undefined)[],
+    starts?: readonly (ArrayLike<number> | undefined)[],
   ) {
     this.starts = starts ?? index.find(text);
     this.any = this.starts.some((l) => l !== undefined && l.length > 0);
@@ -264,7 +266,7 @@ export class TriggerText {
   }
 
   /** Sorted start offsets of `trigger`'s literals (in any case when `caseless`). */
-  occurrences(trigger: Trigger): readonly number[] {
+  occurrences(trigger: Trigger): ArrayLike<number> {
     const ids = this.index.idsOf(trigger);
     const lists = ids.map((id, k) => {
       const at = this.starts[id] ?? NONE;
@@ -279,16 +281,18 @@ export class TriggerText {
    * The offsets where `trigger`'s literals occur in any case, sorted (a superset of `occurrences`, without the
    * copy that keeps those as written: TriggeredMatches checks each as it comes to it).
    */
-  occurrencesInAnyCase(trigger: Trigger): readonly number[] {
+  occurrencesInAnyCase(trigger: Trigger): ArrayLike<number> {
     return sortedUnion(this.index.idsOf(trigger).map((id) => this.starts[id] ?? NONE));
   }
 }
 
 /** The offsets of sorted lists, sorted (duplicates kept). */
-function sortedUnion(lists: readonly (readonly number[])[]): readonly number[] {
+function sortedUnion(lists: readonly ArrayLike<number>[]): ArrayLike<number> {
   const nonEmpty = lists.filter((l) => l.length > 0);
   if (nonEmpty.length <= 1) return nonEmpty[0] ?? NONE;
-  return nonEmpty.flat().sort((a, b) => a - b);
+  const all: number[] = [];
+  for (const list of nonEmpty) for (let i = 0; i < list.length; i++) all.push(list[i]!);
+  return all.sort((a, b) => a - b);
 }
 
 /** Whether one of `literals` occurs at `at` as written. */
@@ -310,7 +314,7 @@ function asciiTable(characterClass: string): Uint8Array {
 }
 
 /** The offsets of `at` where `literal` occurs as written: `at.filter((p) => text.startsWith(literal, p))`, unit by unit. */
-function asWritten(text: string, at: readonly number[], literal: string): number[] {
+function asWritten(text: string, at: ArrayLike<number>, literal: string): number[] {
   const kept: number[] = [];
   for (let i = 0; i < at.length; i++) {
     const p = at[i]!;
@@ -341,7 +345,7 @@ export function startsCaseless(text: string, at: number, lower: string): boolean
  * occurrence of the trigger. `sticky` is the pattern with the `y` flag.
  */
 export class TriggeredMatches {
-  private readonly starts: readonly number[];
+  private readonly starts: ArrayLike<number>;
   /** Index of the next trigger occurrence to try around. */
   private k = 0;
   /** Positions before this have been tried, or lie before the last match's end. */
