@@ -132,6 +132,10 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
     /\b(weekend|weekday) (transfers|payments|emails|deletions|deletes|queries)\b(.+?)\b(weekend|weekday) ones\b/g,
     '$1 $2$3$4 $2',
   ],
+  // "External communication", "communicate externally": the catalog's category by its name; the
+  // plural "external communications" is messages sent outside the company (the recipients).
+  [/\bexternal communication\b(?!s| category)/g, 'communication'],
+  [/\b(communicat(?:e|es|ing)) externally\b/g, '$1'],
   // "is forbidden for everyone": for every agent.
   [
     /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,

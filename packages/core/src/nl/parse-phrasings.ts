@@ -86,7 +86,7 @@ export function parseLeadIns({
     return true;
   });
   take(
-    '(?<=\\s(?:it|they|them|those|these|ones|one)\\s)(?:is|are|can|may)(?=\\s$)|(?<=\\s[a-z]+\\s)(?<!\\s(?:everything|anything|all(?!\\sother\\s)|whatever|what|that)\\s(?:\\S+\\s){0,4})(?:does|do)(?=\\s$)',
+    '(?<=\\s(?:it|they|them|those|these|ones|one)\\s)(?:is|are|can|may)(?=\\s$)|(?<=\\s[a-z]+\\s)(?<!\\s(?:everything|anything|all(?!\\sother\\s)|whatever|what|that)\\s(?:\\S+\\s){0,4})(?:does|do)(?=\\s$)|(?<=\\s(?:everything|anything)\\selse\\s)(?:does|do)(?=\\s$)',
     () => {
       parsed.ellipsis = 'same';
       return true;

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { decider, mail, pay, refusal } from './eval-set.fixture.js';
+
+// Sentence structures (round 9): two effects in one sentence, alternatives joined by "or", and
+// "everything else" after a kind of call. Each decision is the sentence's alone: the evaluation
+// set's policy grants every agent every tool and has no rules.
+const SATURDAY = '2026-11-07T12:00:00Z';
+const TUESDAY_NOON = '2026-11-03T12:00:00Z';
+const TUESDAY_NIGHT = '2026-11-03T23:00:00Z';
+
+describe('"otherwise": a second effect for what the first part does not cover', () => {
+  it('after an approval, the second part takes the opposite of its one condition', () => {
+    const d = decider('Deleting from production needs an approver; otherwise deletions are refused.');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+  it('"at any other time" leaves a window of hours and days: one rule for each bound', () => {
+    const d = decider(
+      'Config updates by the ops agent from 9:00 to 17:00 UTC on weekdays need one approval; at any other time they are blocked.',
+    );
+    expect(d('ops-agent', 'config.update', {}, { now: TUESDAY_NOON })).toBe('approve');
+    expect(d('ops-agent', 'config.update', {}, { now: TUESDAY_NIGHT })).toBe('deny');
+    expect(d('ops-agent', 'config.update', {}, { now: SATURDAY })).toBe('deny');
+    expect(d('finance-agent', 'config.update', {}, { now: SATURDAY })).toBe('allow');
+  });
+  it('after a denial, a second part with calls of its own needs nothing from the first', () => {
+    const d = decider('Payments over $900 are blocked; otherwise wires over $90 need approval.');
+    expect(d('finance-agent', 'payments.transfer', pay(950))).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(100))).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(50))).toBe('allow');
+  });
+  it('"otherwise … fine" adds no rule', () => {
+    const d = decider('Shell commands in production need approval, otherwise they are fine.');
+    expect(d('ops-agent', 'shell.exec', { command: 'ls' })).toBe('approve');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('allow');
+  });
+  it('refuses to turn over two conditions that are not one window of time', () => {
+    expect(refusal('Payments over $300 to ACME need approval; otherwise they are blocked.').message).toMatch(
+      /exactly one condition/,
+    );
+  });
+  it('refuses to turn over an origin', () => {
+    expect(
+      refusal('Payments to accounts taken from email need approval; otherwise they are blocked.').code,
+    ).toBe('GH_NL_UNSUPPORTED');
+  });
+});
+
+describe('alternatives: ", or …," shares what follows', () => {
+  it('gives one rule per alternative, with the same effect', () => {
+    const d = decider('Transfers of $2,000 and up, or any transfer on weekends, need two approvers.');
+    expect(d('finance-agent', 'payments.transfer', pay(2500))).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(20), { now: SATURDAY })).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(20))).toBe('allow');
+  });
+  it('refuses when an alternative does not compile alone', () => {
+    expect(refusal('Transfers over $700, or any transfer to a new payee, need approval.').code).toBe(
+      'GH_NL_UNPARSED',
+    );
+  });
+});
+
+describe('"everything else" after a kind of call said by its verb', () => {
+  it('"Queries are fine; anything else is denied" denies every other tool', () => {
+    const d = decider('Reading is fine; anything else is denied.');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('deny');
+  });
+  it('"…don\'t need approval; everything else does" asks for every other tool', () => {
+    const d = decider("Reads don't need sign-off; everything else does.");
+    expect(d('email-assistant', 'contacts.lookup')).toBe('allow');
+    expect(d('ops-agent', 'shell.exec', { command: 'ls' })).toBe('approve');
+  });
+});
+
+describe('the external communication category and hours in brackets', () => {
+  it('"external communication" is the category, whatever the recipient', () => {
+    const d = decider('External communication is not allowed for the finance agent.');
+    expect(d('finance-agent', 'email.send', mail('a@example.com'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('a@elsewhere.test'))).toBe('allow');
+  });
+  it('"communicate externally" is the same category', () => {
+    const d = decider('The ops agent may not communicate externally.');
+    expect(d('ops-agent', 'email.send', mail('a@example.com'))).toBe('deny');
+    expect(d('ops-agent', 'email.read')).toBe('allow');
+  });
+  it('"outside business hours (Mon-Fri, 8am-4pm UTC)" is outside those hours or those days', () => {
+    const d = decider('Shell commands outside business hours (Mon-Fri, 8am-4pm UTC) are denied.');
+    expect(d('ops-agent', 'shell.exec', { command: 'ls' }, { now: TUESDAY_NOON })).toBe('allow');
+    expect(d('ops-agent', 'shell.exec', { command: 'ls' }, { now: TUESDAY_NIGHT })).toBe('deny');
+    expect(d('ops-agent', 'shell.exec', { command: 'ls' }, { now: SATURDAY })).toBe('deny');
+  });
+});
