@@ -94,3 +94,31 @@ describe('the external communication category and hours in brackets', () => {
     expect(d('ops-agent', 'shell.exec', { command: 'ls' }, { now: SATURDAY })).toBe('deny');
   });
 });
+
+describe('"unless" / "except" with more than the one condition negated in place', () => {
+  it('an exception that adds an amount to a rule with a day leaves the small ones out', () => {
+    const d = decider('No payments on weekends, except those of $25 or less.');
+    expect(d('finance-agent', 'payments.transfer', pay(30), { now: SATURDAY })).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(25), { now: SATURDAY })).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(30))).toBe('allow');
+  });
+  it('an agent acting in a place: the rule holds for other agents, and for that agent elsewhere', () => {
+    const d = decider('Every database delete needs approval unless the ops agent is deleting in staging.');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+    expect(d('finance-agent', 'sandbox_db.delete')).toBe('approve');
+  });
+  it('"with the exception of" mail to a domain leaves out mail only to it', () => {
+    const d = decider('Mail may not be sent at night, with the exception of mail to example.com.');
+    const night = { now: '2026-11-04T23:00:00Z' };
+    expect(d('email-assistant', 'email.send', mail('a@example.com'), night)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com', 'b@elsewhere.test'), night)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('b@elsewhere.test'))).toBe('allow');
+  });
+  it('refuses an exception it cannot negate', () => {
+    expect(
+      refusal('Payments on weekends need approval unless the session is labelled injection_suspected.')
+        .message,
+    ).toMatch(/cannot negate/);
+  });
+});

@@ -3,6 +3,7 @@ import { compileAlternatives } from './compile-alternatives.js';
 import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
 import { compileOtherwise } from './compile-otherwise.js';
 import { quotaMeanings, splitQuota } from './compile-quota.js';
+import { compileUnless } from './compile-unless.js';
 import type { SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
 import { accountLiteralsOf } from './parse-payees.js';
@@ -58,7 +59,9 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     const one = compileClause(whole, trimmed, vocabulary);
     const effects = new Set(whole.effects).size + (whole.ellipsis ? 1 : 0);
     if (one.ok) return one;
-    const alternatives = compileAlternatives(text, trimmed, vocabulary, accounts);
+    const alternatives =
+      compileAlternatives(text, trimmed, vocabulary, accounts) ??
+      compileUnless(text, trimmed, vocabulary, accounts);
     if (alternatives) return alternatives;
     if (effects < 2) return one;
     const otherwise = compileOtherwise(text, trimmed, vocabulary, accounts);
