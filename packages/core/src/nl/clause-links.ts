@@ -104,7 +104,14 @@ export function inherit(p: ParsedSentence, before: ParsedSentence): void {
     if (before.agentLabel !== undefined) p.agentLabel = before.agentLabel;
   }
   const pointsBack = p.pronoun || (p.objects.length === 0 && p.origins.length === 0);
-  if (!pointsBack) return;
+  if (!pointsBack) {
+    // "Flagged sessions may still look up contacts, but reading email needs approval": a
+    // permission adds no rule, so the session it names is the subject of the whole sentence.
+    const sessions = before.conditions.filter((c) => c.kind === 'session-label');
+    const permits = before.effects.length > 0 && before.effects.every((e) => e === 'allow');
+    if (permits && !p.conditions.some((c) => c.kind === 'session-label')) p.conditions.push(...sessions);
+    return;
+  }
   // "… not delete anything there": "anything" is whatever "there" is.
   if (p.pronoun && p.objects.every((o) => o.kind === 'any')) p.objects.splice(0);
   // "Queries against the orders database are fine; deletions from it need approval": the

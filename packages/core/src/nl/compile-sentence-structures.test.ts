@@ -122,3 +122,49 @@ describe('"unless" / "except" with more than the one condition negated in place'
     ).toMatch(/cannot negate/);
   });
 });
+
+describe('"any other …" with a domain, and sessions said as the subject', () => {
+  const FLAGGED = { labels: ['injection_suspected'] };
+  it('"email to any other domain outside example.com" lets the company and the named domain through', () => {
+    const d = decider('Email to acme.test is fine; email to any other domain outside example.com is denied.');
+    expect(d('email-assistant', 'email.send', mail('a@acme.test'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@elsewhere.test'))).toBe('deny');
+  });
+  it('"sessions marked as possibly injected may only read" denies the rest in those sessions', () => {
+    const d = decider('Sessions marked as possibly injected may only read.');
+    expect(d('email-assistant', 'email.read', {}, FLAGGED)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com'), FLAGGED)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+  });
+  it('a session named by a permission is the subject of the restriction after it', () => {
+    const d = decider(
+      'Flagged sessions (possible injection) may still read mail, but deleting orders needs approval.',
+    );
+    expect(d('ops-agent', 'orders_db.delete', {}, FLAGGED)).toBe('approve');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('allow');
+  });
+  it('"internal ones" are the messages said before, inside the company', () => {
+    const d = decider(
+      'When injection is suspected, messages outside example.com are blocked and internal ones need approval.',
+    );
+    expect(d('email-assistant', 'email.send', mail('a@example.com'), FLAGGED)).toBe('approve');
+    expect(d('email-assistant', 'email.send', mail('a@elsewhere.test'), FLAGGED)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+  });
+});
+
+describe('read-only places said in other words', () => {
+  it('"read-only access is all that is permitted" in a place', () => {
+    const d = decider('On staging, read-only access is all that is permitted.');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.query')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('allow');
+  });
+  it('"every tool whose system is X" is that system', () => {
+    const d = decider('Every tool whose system is orders is read-only.');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+});

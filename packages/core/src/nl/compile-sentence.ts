@@ -299,15 +299,17 @@ function compileClauses(
         p.conditions.length === 1 &&
         p.conditions[0]?.kind === 'recipients' &&
         p.conditions[0].scope === 'outside' &&
-        p.conditions[0].domain === undefined &&
         (before.domainsAnyOf !== undefined || before.conditions.some((c) => c.kind === 'recipients'));
       if (p.conditions.length > 0 && !externalOnly)
         return refuse('GH_NL_UNSUPPORTED', '"anything else" cannot add conditions of its own');
       if (externalOnly) {
+        // "…; mail to any other domain outside example.com is blocked": that domain, named.
+        const inside =
+          p.conditions[0]?.kind === 'recipients' ? (p.conditions[0].domain ?? 'company') : 'company';
         before.conditions = before.conditions.map((c) =>
-          c.kind === 'recipients' ? { ...c, also: [...(c.also ?? []), 'company'] } : c,
+          c.kind === 'recipients' ? { ...c, also: [...(c.also ?? []), inside] } : c,
         );
-        if (before.domainsAnyOf) before.domainsAnyOf = [...before.domainsAnyOf, 'company'];
+        if (before.domainsAnyOf) before.domainsAnyOf = [...before.domainsAnyOf, inside];
       }
       const effect = p.effects.includes('deny')
         ? 'deny'

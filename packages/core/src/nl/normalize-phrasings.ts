@@ -136,6 +136,23 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
   // plural "external communications" is messages sent outside the company (the recipients).
   [/\bexternal communication\b(?!s| category)/g, 'communication'],
   [/\b(communicat(?:e|es|ing)) externally\b/g, '$1'],
+  // "In production, read-only access is all that is allowed": everything there is read-only.
+  [
+    /\b(?:only )?read-only access is (?:all that is|all that's|the only thing|the only access) (?:allowed|permitted)\b/g,
+    'everything is read-only',
+  ],
+  // "Every resource whose system is sandbox": the sandbox system.
+  [
+    /\b(?:every|each|any|all|the) (?:resources?|tools?) (?:whose|where the|with the|with a) system is ([a-z][a-z_-]*)\b/g,
+    'the $1 system',
+  ],
+  // "Flagged sessions (injection suspected)": the brackets say what the flag is.
+  [
+    /\b(?:flagged|marked) sessions? \((?:injection suspected|suspected injection|possible injection|possibly injected)\)/g,
+    'injection-suspected sessions',
+  ],
+  // "emails outside example.com are denied and internal ones …": the noun said again.
+  [/\b(emails|messages|mails)\b(.+?)\b(internal|external) ones\b/g, '$1$2$3 $1'],
   // "is forbidden for everyone": for every agent.
   [
     /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,
