@@ -168,3 +168,30 @@ describe('read-only places said in other words', () => {
     expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
   });
 });
+
+describe('fronted clauses joined by "and", origins said negatively, and the declared task', () => {
+  it('"if A and B, …" needs both', () => {
+    const d = decider('If a transfer is over $2,000 and the payee came from an email, it is denied.');
+    const from = (amount: number, source: string) =>
+      d('finance-agent', 'payments.transfer', pay(amount), { provenance: { to: [source] } });
+    expect(from(2500, 'untrusted')).toBe('deny');
+    expect(from(500, 'untrusted')).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(2500), { origin: { to: ['user_input'] } })).toBe(
+      'allow',
+    );
+  });
+  it('"payees that were not entered by the user" restricts every other payee', () => {
+    const d = decider('Payments to payees that were not entered by the user need approval.');
+    expect(d('finance-agent', 'payments.transfer', pay(10), { origin: { to: ['user_input'] } })).toBe(
+      'allow',
+    );
+    expect(d('finance-agent', 'payments.transfer', pay(10), { origin: { to: ['email.read'] } })).toBe(
+      'approve',
+    );
+  });
+  it('"when the declared task is X" is that intent', () => {
+    const d = decider('When the declared task is inbox triage, payments are denied.');
+    expect(d('finance-agent', 'payments.transfer', pay(10), { intent: 'inbox-triage' })).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(10))).toBe('allow');
+  });
+});

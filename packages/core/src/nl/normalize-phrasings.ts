@@ -153,6 +153,12 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
   ],
   // "emails outside example.com are denied and internal ones …": the noun said again.
   [/\b(emails|messages|mails)\b(.+?)\b(internal|external) ones\b/g, '$1$2$3 $1'],
+  // "When injection is suspected and the recipient came from an email, …": two clauses joined
+  // under one "when" both hold; the "and" between them is not the "and" of "nights and weekends".
+  [
+    /^ (if|when|whenever|while) ((?:[^,;]|,(?=\d{3}))+?) and (?=(?:the|a|an|its|their) (?:[^,;]|,(?=\d{3}))+,)/,
+    ' $1 $2 ',
+  ],
   // "is forbidden for everyone": for every agent.
   [
     /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,

@@ -108,6 +108,18 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
       return true;
     },
   );
+  // "payees not given by the user": the rule applies to a value without that origin.
+  take(
+    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:(?:was|were|is|are)\\s)?not\\s(?:given|typed|entered|provided|supplied)(?:\\sin)?\\sby\\s${USER}`,
+    (m) => {
+      const noun = m[1] as string;
+      parsed.origins.push({
+        target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun),
+        origins: ['user_input'],
+      });
+      return true;
+    },
+  );
   take(
     `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s|where\\s)?(?:(?:every|each|all|the|all the)\\s)?${VALUE_NOUN}\\s(?:was|were|is|are)\\s(?:typed|entered|given|provided|supplied)(?:\\sin)?\\sby\\s${USER}(?:\\sthemselves|\\sthemself|\\sdirectly)?(?:\\sor\\s(?:(?:came|come|comes|was returned|were returned)\\s)?(?:from|by)\\s(?:a\\s|the\\s)?trusted\\s(?:tools?|systems?|sources?|lookups?))?`,
     (m) => {
