@@ -1,4 +1,5 @@
 import { type ClauseResult, compileClause } from './compile-clause.js';
+import { understood } from './compile-unless.js';
 import { parseSentence } from './parse-sentence.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -27,7 +28,7 @@ export function compileAlternatives(
     parseSentence(` ${subject} ${predicate} `, vocabulary, accounts),
   );
   // "Sending email, or reading it, …": a part that points back is not whole on its own.
-  if (parsed.some((p) => p.pronoun || p.otherwise || p.ellipsis)) return undefined;
+  if (parsed.some((p) => !understood(p) || p.pronoun || p.otherwise || p.ellipsis)) return undefined;
   const results = parsed.map((p) => compileClause(p, sentence, vocabulary));
   if (!results.every((r) => r.ok)) return undefined;
   const meanings = results.flatMap((r) => (r.ok ? r.meanings : []));

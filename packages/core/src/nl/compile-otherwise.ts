@@ -1,4 +1,5 @@
 import { type ClauseResult, compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
+import { understood } from './compile-unless.js';
 import type { Condition, SentenceMeaning } from './meaning.js';
 import { misreadConditions } from './misreadings.js';
 import { parseSentence } from './parse-sentence.js';
@@ -34,8 +35,8 @@ export function compileOtherwise(
 ): ClauseResult | undefined {
   const at = text.indexOf(' , otherwise ');
   if (at < 0 || text.indexOf(' , otherwise ', at + 1) >= 0) return undefined;
-  const firstParsed = parseSentence(text.slice(0, at), vocabulary, accounts);
-  if (firstParsed.otherwise || firstParsed.ellipsis) return undefined;
+  const firstParsed = understood(parseSentence(text.slice(0, at), vocabulary, accounts));
+  if (!firstParsed || firstParsed.otherwise || firstParsed.ellipsis) return undefined;
   const first = compileClause(firstParsed, sentence, vocabulary);
   if (!first.ok || first.meanings.some((m) => m.effect === 'allow')) return undefined;
   const second = parseSentence(` ${text.slice(at + 13)} `, vocabulary, accounts);

@@ -1,7 +1,8 @@
-import { type ClauseResult, compileClause } from './compile-clause.js';
+import { type ClauseResult, compileClause, unparsedOf } from './compile-clause.js';
 import type { Condition, SentenceMeaning } from './meaning.js';
 import { misreadConditions } from './misreadings.js';
 import { parseSentence } from './parse-sentence.js';
+import type { ParsedSentence } from './parsed.js';
 import { refuse } from './refusal.js';
 import { negation } from './resolve-conditions.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -36,9 +37,13 @@ export function compileUnless(
     .trim()
     .replace(POINTER, '');
   if (left.trim().split(' ').length < 2 || right.length === 0) return undefined;
-  const base = one(compileClause(parseSentence(left, vocabulary, accounts), sentence, vocabulary));
   const joined = ` ${left.trim()} ${/^(?:the|a|an)\s/.test(right) ? 'when ' : ''}${right} `;
-  const whole = one(compileClause(parseSentence(joined, vocabulary, accounts), sentence, vocabulary));
+  // Parsed first, the exception read into the rule: most sentences of this shape stop there.
+  const wholeParsed = understood(parseSentence(joined, vocabulary, accounts));
+  const baseParsed = wholeParsed && understood(parseSentence(left, vocabulary, accounts));
+  if (!wholeParsed || !baseParsed) return undefined;
+  const base = one(compileClause(baseParsed, sentence, vocabulary));
+  const whole = one(compileClause(wholeParsed, sentence, vocabulary));
   if (!base || !whole || base.effect === 'allow' || !sameRule(base, whole)) return undefined;
   const key = (c: Condition) => JSON.stringify(c);
   const had = new Set(base.conditions.map(key));
@@ -62,6 +67,11 @@ export function compileUnless(
     meanings.push({ ...base, conditions, notes: [...base.notes, note] });
   }
   return { ok: true, meanings };
+}
+
+/** The parse, when the grammar consumed every word of it and knows it can be stated. */
+export function understood(p: ParsedSentence): ParsedSentence | undefined {
+  return unparsedOf(p).length === 0 && p.unsupported.length === 0 ? p : undefined;
 }
 
 /** The one rule of a clause that compiled to exactly one, without a count. */
