@@ -454,10 +454,13 @@ export function compileClause(
   }
   // "An email address … must not be used": an address is where mail goes; with no tool named,
   // the payments tool's `to` (an account) is not one.
+  // "Anything addressed outside example.com" is mail too: a domain is where an address is.
   const addressOnly =
-    parsed.objects.length === 0 &&
+    parsed.objects.every((o) => o.kind === 'any') &&
     parsed.verbs.every((v) => v === 'any') &&
-    parsed.conditions.some((c) => c.kind === 'provenance' && c.target === 'recipient') &&
+    parsed.conditions.some(
+      (c) => (c.kind === 'provenance' && c.target === 'recipient') || c.kind === 'recipients',
+    ) &&
     tools.some((t) => t.categories.includes('external_communication')) &&
     tools.some((t) => !t.categories.includes('external_communication'));
   if (addressOnly) {

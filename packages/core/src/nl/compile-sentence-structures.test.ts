@@ -195,3 +195,17 @@ describe('fronted clauses joined by "and", origins said negatively, and the decl
     expect(d('finance-agent', 'payments.transfer', pay(10))).toBe('allow');
   });
 });
+
+describe('a permission beside a restriction on recipients', () => {
+  it('"…; mail to X colleagues does not" points back at the approval and permits', () => {
+    const d = decider('Mail outside example.com needs approval; mail to example.com staff does not.');
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@elsewhere.test'))).toBe('approve');
+  });
+  it('"anything addressed outside X" is mail, not a payment to an account', () => {
+    const d = decider('Email to example.com is fine, but anything addressed outside example.com is denied.');
+    expect(d('email-assistant', 'email.send', mail('a@elsewhere.test'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', { amount: 5, to: 'acct-1' })).toBe('allow');
+  });
+});

@@ -159,6 +159,13 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
     /^ (if|when|whenever|while) ((?:[^,;]|,(?=\d{3}))+?) and (?=(?:the|a|an|its|their) (?:[^,;]|,(?=\d{3}))+,)/,
     ' $1 $2 ',
   ],
+  // "anything addressed outside example.com": sent to a recipient outside it.
+  [/\baddressed (?=outside\b|beyond\b)/g, 'to '],
+  // "example.com colleagues": people at that domain, which the domain says alone.
+  [
+    /\b([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (?:colleagues|coworkers|co-workers|staff|employees|people)\b/g,
+    '$1',
+  ],
   // "is forbidden for everyone": for every agent.
   [
     /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,
