@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decider, mail, pay, refusal } from './eval-set.fixture.js';
+import { draftFromSentences } from './draft.js';
+import { decider, mail, pay, policyText, refusal } from './eval-set.fixture.js';
 
 // Sentence structures (round 9): two effects in one sentence, alternatives joined by "or", and
 // "everything else" after a kind of call. Each decision is the sentence's alone: the evaluation
@@ -207,5 +208,25 @@ describe('a permission beside a restriction on recipients', () => {
     expect(d('email-assistant', 'email.send', mail('a@elsewhere.test'))).toBe('deny');
     expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
     expect(d('finance-agent', 'payments.transfer', { amount: 5, to: 'acct-1' })).toBe('allow');
+  });
+});
+
+describe('a domain and its subdomains', () => {
+  it('"outside example.com and its subdomains" lets names under the domain through', () => {
+    const d = decider("Mail to anyone outside example.com and its subdomains needs a human's OK.");
+    expect(d('email-assistant', 'email.send', mail('a@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@eu.example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('a@example.com.evil.test'))).toBe('approve');
+    expect(d('email-assistant', 'email.send', mail('a@notexample.com'))).toBe('approve');
+  });
+  it('is verified and described like any other domain', () => {
+    const draft = draftFromSentences(
+      ['Email outside example.com and its subdomains is denied.'],
+      [{ name: 'policy.yaml', text: policyText }],
+    );
+    expect(draft.ok).toBe(true);
+    if (!draft.ok) return;
+    // The evaluation policy leaves its mail schema open, which is warned of whatever the rule says.
+    expect(draft.report.checks.filter((c) => !c.passed && c.name !== 'no-new-warnings')).toEqual([]);
   });
 });

@@ -159,6 +159,10 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
     /^ (if|when|whenever|while) ((?:[^,;]|,(?=\d{3}))+?) and (?=(?:the|a|an|its|their) (?:[^,;]|,(?=\d{3}))+,)/,
     ' $1 $2 ',
   ],
+  // "a human's OK": a human OK.
+  [/\b(?:a|an) (?:human|person)'s (?:ok|okay)\b/g, 'human approval'],
+  // "from $50 up to $500": a range of amounts, its ends included.
+  [/\bfrom ([$€£]?\s?\d[\d,.]*\s?(?:k|usd|dollars)?) up to\b/g, 'from $1 to'],
   // "anything addressed outside example.com": sent to a recipient outside it.
   [/\baddressed (?=outside\b|beyond\b)/g, 'to '],
   // "example.com colleagues": people at that domain, which the domain says alone.
