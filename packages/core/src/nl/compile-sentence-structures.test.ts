@@ -230,3 +230,22 @@ describe('a domain and its subdomains', () => {
     expect(draft.report.checks.filter((c) => !c.passed && c.name !== 'no-new-warnings')).toEqual([]);
   });
 });
+
+describe('an exception with an effect of its own', () => {
+  it('"…, except ones to X, which only need approval": denied, and asked for X', () => {
+    const d = decider(
+      'Payments over $3,000 are blocked, except ones to acct-7788, which only need approval.',
+    );
+    expect(d('finance-agent', 'payments.transfer', { amount: 4000, to: 'acct-1234' })).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', { amount: 4000, to: 'acct-7788' })).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', { amount: 40, to: 'acct-7788' })).toBe('allow');
+  });
+  it('"unless …, in which case they need approval" asks in the exception', () => {
+    const d = decider(
+      'Deletes in production are denied unless the ops agent is deleting, in which case they need approval.',
+    );
+    expect(d('finance-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+});

@@ -32,10 +32,12 @@ export function compileUnless(
   const m = MARKER.exec(text);
   if (!m || text.slice(m.index + m[0].length).search(MARKER) >= 0) return undefined;
   const left = ` ${text.slice(0, m.index).trim()} `;
-  const right = text
+  // "…, except ones to ACME, which only need approval": the exception's own effect.
+  const [said, then] = text
     .slice(m.index + m[0].length)
     .trim()
-    .replace(POINTER, '');
+    .split(/ , (?:which|in which case|where|and then|then) /);
+  const right = (said ?? '').replace(POINTER, '');
   if (left.trim().split(' ').length < 2 || right.length === 0) return undefined;
   const joined = ` ${left.trim()} ${/^(?:the|a|an)\s/.test(right) ? 'when ' : ''}${right} `;
   // Parsed first, the exception read into the rule: most sentences of this shape stop there.
@@ -66,7 +68,27 @@ export function compileUnless(
     if (why) return refuse('GH_NL_UNSUPPORTED', why);
     meanings.push({ ...base, conditions, notes: [...base.notes, note] });
   }
-  return { ok: true, meanings };
+  if (then === undefined) return { ok: true, meanings };
+  const own = understood(parseSentence(` ${then} `, vocabulary, accounts));
+  if (!own || own.effects.length === 0) return undefined;
+  if (own.effects.every((e) => e === 'allow')) return { ok: true, meanings };
+  // The exception's calls, under the rule's conditions and its own, with the effect it is given.
+  const exception = compileClause(
+    {
+      ...own,
+      pronoun: false,
+      agents: [...wholeParsed.agents],
+      exceptAgents: [...wholeParsed.exceptAgents],
+      objects: [...wholeParsed.objects],
+      verbs: [...wholeParsed.verbs],
+      conditions: [...wholeParsed.conditions, ...own.conditions],
+      origins: [...wholeParsed.origins],
+    },
+    sentence,
+    vocabulary,
+  );
+  if (!exception.ok) return exception;
+  return { ok: true, meanings: [...meanings, ...exception.meanings] };
 }
 
 /** The parse, when the grammar consumed every word of it and knows it can be stated. */
