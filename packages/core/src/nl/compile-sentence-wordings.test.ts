@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { compileSentence } from './compile-sentence.js';
 import { mail, policyText, vocabulary } from './eval-set.fixture.js';
 import { decisionsOn } from './sentence-decisions.fixture.js';
 
