@@ -249,3 +249,15 @@ describe('an exception with an effect of its own', () => {
     expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
   });
 });
+
+describe('a place said first, then two statements joined by "and"', () => {
+  it('each statement holds in that place', () => {
+    const d = decider(
+      'Staging is a free-for-all, but in production every delete is denied and every update needs approval.',
+    );
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.update')).toBe('approve');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+});

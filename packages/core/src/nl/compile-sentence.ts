@@ -81,7 +81,9 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     return splitAtAnd(text, trimmed, vocabulary, accounts) ?? one;
   }
   const split = compileClauses(
-    governedByFronted(text, narrowedBefore(clauses, vocabulary, accounts), vocabulary, accounts),
+    governedByFronted(text, narrowedBefore(clauses, vocabulary, accounts), vocabulary, accounts).flatMap(
+      (c) => frontedPair(c, vocabulary, accounts),
+    ),
     trimmed,
     vocabulary,
     accounts,
@@ -138,6 +140,19 @@ function narrowedBefore(
     out.push(c);
   }
   return out;
+}
+
+/**
+ * "…, but in production every delete is blocked and every query needs approval": a clause with
+ * two effects, its place set off first and a new subject after the "and", is two statements in
+ * that place. Any other clause stays as it is.
+ */
+function frontedPair(clause: string, vocabulary: Vocabulary, accounts: readonly string[]): string[] {
+  const m = /^ ((?:in|on|during|outside) [^,;]{2,40}?) , (.+?) and ((?:every|all|any|each|no) .+) $/.exec(
+    clause,
+  );
+  if (!m || new Set(parseSentence(clause, vocabulary, accounts).effects).size < 2) return [clause];
+  return [` ${m[1]} , ${m[2]} `, ` ${m[1]} , ${m[3]} `];
 }
 
 /** A condition that opens a sentence and is set off by a comma: it holds for all that follows. */

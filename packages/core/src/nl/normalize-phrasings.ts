@@ -159,6 +159,11 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
     /^ (if|when|whenever|while) ((?:[^,;]|,(?=\d{3}))+?) and (?=(?:the|a|an|its|their) (?:[^,;]|,(?=\d{3}))+,)/,
     ' $1 $2 ',
   ],
+  // "…, but in production every delete is blocked": a place said first, without its comma.
+  [
+    /(^ |, (?:but |and )?)(in|on|during|outside) ([a-z0-9_-]+) (?=(?:every|all|any|each|no|nothing|everything|anything) )/g,
+    '$1$2 $3, ',
+  ],
   // "a human's OK": a human OK.
   [/\b(?:a|an) (?:human|person)'s (?:ok|okay)\b/g, 'human approval'],
   // "from $50 up to $500": a range of amounts, its ends included.
