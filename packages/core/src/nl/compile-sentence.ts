@@ -1,4 +1,11 @@
-import { contradicts, inherit, largerThanBefore, resolveEllipsis } from './clause-links.js';
+import {
+  contradicts,
+  frontedPair,
+  inherit,
+  largerThanBefore,
+  narrowedBefore,
+  resolveEllipsis,
+} from './clause-links.js';
 import { compileAlternatives } from './compile-alternatives.js';
 import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
 import { compileOtherwise } from './compile-otherwise.js';
@@ -96,63 +103,6 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     vocabulary,
   );
   return whole.ok ? whole : split;
-}
-
-/**
- * "Payments over $1,000 need approval, but only on weekdays": a clause of "only" and conditions
- * alone says when the restriction before it applies, and is read into it. After a permission it
- * is left for the refusal: "may send email, but only on weekdays" limits what is not said.
- */
-function narrowedBefore(
-  clauses: readonly string[],
-  vocabulary: Vocabulary,
-  accounts: readonly string[],
-): string[] {
-  const out: string[] = [];
-  for (const c of clauses) {
-    const only =
-      /^ only ((?:on|during|in|at|between|from|outside|before|after|when|while|if|over|under|above|below) .+) $/.exec(
-        c,
-      );
-    const before = out.at(-1);
-    if (only && before) {
-      const p = parseSentence(c, vocabulary, accounts);
-      const b = parseSentence(before, vocabulary, accounts);
-      const kinds = new Set(b.conditions.map((x) => x.kind));
-      const narrows =
-        p.effects.length === 0 &&
-        p.objects.length === 0 &&
-        p.verbs.length === 0 &&
-        p.conditions.length > 0 &&
-        unparsedOf(p).length === 0 &&
-        p.conditions.every((x) => !kinds.has(x.kind)) &&
-        b.effects.length > 0 &&
-        b.effects.every((e) => e !== 'allow') &&
-        // "Only the ops agent may delete, and only in staging": a second limit, not a narrowing.
-        !b.only &&
-        !b.onlyAgents &&
-        b.exceptAgents.length === 0;
-      if (narrows) {
-        out[out.length - 1] = ` ${before.trim()} ${only[1]} `;
-        continue;
-      }
-    }
-    out.push(c);
-  }
-  return out;
-}
-
-/**
- * "…, but in production every delete is blocked and every query needs approval": a clause with
- * two effects, its place set off first and a new subject after the "and", is two statements in
- * that place. Any other clause stays as it is.
- */
-function frontedPair(clause: string, vocabulary: Vocabulary, accounts: readonly string[]): string[] {
-  const m = /^ ((?:in|on|during|outside) [^,;]{2,40}?) , (.+?) and ((?:every|all|any|each|no) .+) $/.exec(
-    clause,
-  );
-  if (!m || new Set(parseSentence(clause, vocabulary, accounts).effects).size < 2) return [clause];
-  return [` ${m[1]} , ${m[2]} `, ` ${m[1]} , ${m[3]} `];
 }
 
 /** A condition that opens a sentence and is set off by a comma: it holds for all that follows. */
