@@ -261,3 +261,17 @@ describe('a place said first, then two statements joined by "and"', () => {
     expect(d('ops-agent', 'orders_db.query')).toBe('allow');
   });
 });
+
+describe('a permission with an exception that restricts', () => {
+  it('"… are fine, except for the X agent, which may never …" denies that agent alone', () => {
+    const d = decider('Sandbox deletes are fine, except for the research agent, which may never run them.');
+    expect(d('research-agent', 'sandbox_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    expect(d('research-agent', 'orders_db.delete')).toBe('allow');
+  });
+  it('"… are fine, except ones over $N, which need approval" asks above it', () => {
+    const d = decider('Transfers are fine, except ones over $800, which need approval.');
+    expect(d('finance-agent', 'payments.transfer', pay(900))).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(700))).toBe('allow');
+  });
+});

@@ -46,7 +46,10 @@ export function compileUnless(
   if (!wholeParsed || !baseParsed) return undefined;
   const base = one(compileClause(baseParsed, sentence, vocabulary));
   const whole = one(compileClause(wholeParsed, sentence, vocabulary));
-  if (!base || !whole || base.effect === 'allow' || !sameRule(base, whole)) return undefined;
+  // "Order queries are fine, except for the finance agent, which may never run them": a
+  // permission adds no rule, so only the exception's own effect does.
+  const permits = base?.effect === 'allow';
+  if (!base || !whole || (permits && then === undefined) || !sameRule(base, whole)) return undefined;
   const key = (c: Condition) => JSON.stringify(c);
   const had = new Set(base.conditions.map(key));
   // The exception narrows the rule: every condition of the rule is still there.
@@ -57,9 +60,9 @@ export function compileUnless(
   if (added.length + agents.length === 0 || (agents.length > 0 && base.agents.length > 0)) return undefined;
   const meanings: SentenceMeaning[] = [];
   const note = `"unless"/"except": the rule applies when the exception does not hold${added.length + (agents.length > 0 ? 1 : 0) > 1 ? ', one rule for each part of it that fails' : ''}`;
-  if (agents.length > 0)
+  if (agents.length > 0 && !permits)
     meanings.push({ ...base, exceptAgents: [...base.exceptAgents, ...agents], notes: [...base.notes, note] });
-  for (const c of added) {
+  for (const c of permits ? [] : added) {
     const negated = negation(c);
     if (!negated)
       return refuse('GH_NL_UNSUPPORTED', `"unless …" says a ${c.kind} condition a rule cannot negate`);
@@ -71,7 +74,7 @@ export function compileUnless(
   if (then === undefined) return { ok: true, meanings };
   const own = understood(parseSentence(` ${then} `, vocabulary, accounts));
   if (!own || own.effects.length === 0) return undefined;
-  if (own.effects.every((e) => e === 'allow')) return { ok: true, meanings };
+  if (own.effects.every((e) => e === 'allow')) return permits ? undefined : { ok: true, meanings };
   // The exception's calls, under the rule's conditions and its own, with the effect it is given.
   const exception = compileClause(
     {
