@@ -1,5 +1,8 @@
+import { unparsedOf } from './compile-clause.js';
 import type { Condition, SentenceMeaning } from './meaning.js';
+import { parseSentence } from './parse-sentence.js';
 import type { ObjectPhrase, ParsedSentence } from './parsed.js';
+import type { Vocabulary } from './vocabulary.js';
 
 // How a clause of a sentence relates to the clause before it: the effect a clause that ends on
 // its verb points back at, "anything larger", a restriction that takes back a permission, and
@@ -104,7 +107,14 @@ export function inherit(p: ParsedSentence, before: ParsedSentence): void {
     if (before.agentLabel !== undefined) p.agentLabel = before.agentLabel;
   }
   const pointsBack = p.pronoun || (p.objects.length === 0 && p.origins.length === 0);
-  if (!pointsBack) return;
+  if (!pointsBack) {
+    // "Flagged sessions may still look up contacts, but reading email needs approval": a
+    // permission adds no rule, so the session it names is the subject of the whole sentence.
+    const sessions = before.conditions.filter((c) => c.kind === 'session-label');
+    const permits = before.effects.length > 0 && before.effects.every((e) => e === 'allow');
+    if (permits && !p.conditions.some((c) => c.kind === 'session-label')) p.conditions.push(...sessions);
+    return;
+  }
   // "… not delete anything there": "anything" is whatever "there" is.
   if (p.pronoun && p.objects.every((o) => o.kind === 'any')) p.objects.splice(0);
   // "Queries against the orders database are fine; deletions from it need approval": the
@@ -130,4 +140,61 @@ export function inherit(p: ParsedSentence, before: ParsedSentence): void {
 /** A tool a verb phrase picked out of its namespace ("list email"), as the namespace it named. */
 function placeOf(o: ObjectPhrase): ObjectPhrase {
   return o.kind === 'tool' && o.place !== undefined ? { kind: 'namespace', namespace: o.place } : o;
+}
+
+/**
+ * "Payments over $1,000 need approval, but only on weekdays": a clause of "only" and conditions
+ * alone says when the restriction before it applies, and is read into it. After a permission it
+ * is left for the refusal: "may send email, but only on weekdays" limits what is not said.
+ */
+export function narrowedBefore(
+  clauses: readonly string[],
+  vocabulary: Vocabulary,
+  accounts: readonly string[],
+): string[] {
+  const out: string[] = [];
+  for (const c of clauses) {
+    const only =
+      /^ only ((?:on|during|in|at|between|from|outside|before|after|when|while|if|over|under|above|below) .+) $/.exec(
+        c,
+      );
+    const before = out.at(-1);
+    if (only && before) {
+      const p = parseSentence(c, vocabulary, accounts);
+      const b = parseSentence(before, vocabulary, accounts);
+      const kinds = new Set(b.conditions.map((x) => x.kind));
+      const narrows =
+        p.effects.length === 0 &&
+        p.objects.length === 0 &&
+        p.verbs.length === 0 &&
+        p.conditions.length > 0 &&
+        unparsedOf(p).length === 0 &&
+        p.conditions.every((x) => !kinds.has(x.kind)) &&
+        b.effects.length > 0 &&
+        b.effects.every((e) => e !== 'allow') &&
+        // "Only the ops agent may delete, and only in staging": a second limit, not a narrowing.
+        !b.only &&
+        !b.onlyAgents &&
+        b.exceptAgents.length === 0;
+      if (narrows) {
+        out[out.length - 1] = ` ${before.trim()} ${only[1]} `;
+        continue;
+      }
+    }
+    out.push(c);
+  }
+  return out;
+}
+
+/**
+ * "…, but in production every delete is blocked and every query needs approval": a clause with
+ * two effects, its place set off first and a new subject after the "and", is two statements in
+ * that place. Any other clause stays as it is.
+ */
+export function frontedPair(clause: string, vocabulary: Vocabulary, accounts: readonly string[]): string[] {
+  const m = /^ ((?:in|on|during|outside) [^,;]{2,40}?) , (.+?) and ((?:every|all|any|each|no) .+) $/.exec(
+    clause,
+  );
+  if (!m || new Set(parseSentence(clause, vocabulary, accounts).effects).size < 2) return [clause];
+  return [` ${m[1]} , ${m[2]} `, ` ${m[1]} , ${m[3]} `];
 }

@@ -3,21 +3,13 @@ import { peopleApproval } from './approvers.js';
 import { compileDomainsAnyOf } from './compile-domains.js';
 import { compileOnlyCalls } from './compile-only-calls.js';
 import { carveOutOfPermission } from './compile-permissions.js';
-import {
-  ACCOUNT_ARGS,
-  BODY_ARGS,
-  CATEGORY_NOUNS,
-  FILLER_WORDS,
-  RECIPIENT_ARGS,
-  URL_ARGS,
-  VERBS,
-} from './lexicon.js';
+import { argsOfTarget, BODY_ARGS, CATEGORY_NOUNS, FILLER_WORDS, VERBS } from './lexicon.js';
 import type { Condition, SentenceMeaning } from './meaning.js';
 import { misreadConditions } from './misreadings.js';
 import type { ParsedSentence } from './parsed.js';
 import { type Refusal, refuse } from './refusal.js';
 import { argumentOf, negation, noArgument, resolveConditions } from './resolve-conditions.js';
-import { droppedObject, resolveObjects } from './resolve-objects.js';
+import { callsOfValues, droppedObject, resolveObjects } from './resolve-objects.js';
 import { suggestionsFor, type Vocabulary } from './vocabulary.js';
 
 /** The outcome of compiling one clause: the rules it states (several when "only" negates several conditions). */
@@ -184,29 +176,8 @@ export function compileClause(
       );
     }
   }
-  // "External recipients need approval": recipients are what a message is sent to.
-  // "Payees taken from emails need approval": a payee is paid, a recipient is written to.
-  if (parsed.objects.length === 0 && parsed.verbs.length === 0 && toolSets.length === 0) {
-    const targets = [
-      ...parsed.conditions.flatMap((c) =>
-        c.kind === 'recipients'
-          ? ['recipient']
-          : c.kind === 'provenance'
-            ? [c.target]
-            : c.kind === 'payee'
-              ? ['account']
-              : [],
-      ),
-      ...parsed.origins.map((o) => o.target),
-    ];
-    if (targets.includes('account')) {
-      nounCategories.push('financial');
-      notes.push('accounts and payees are those of tools that move money');
-    } else if (targets.includes('recipient')) {
-      nounCategories.push('external_communication');
-      notes.push('recipients are those of tools that communicate externally');
-    }
-  }
+  if (parsed.objects.length === 0 && parsed.verbs.length === 0 && toolSets.length === 0)
+    callsOfValues(parsed, vocabulary, nounCategories, toolSets, notes);
   const hasAction =
     parsed.objects.length > 0 ||
     verbCategories.length > 0 ||
@@ -354,10 +325,7 @@ export function compileClause(
       require = { ...require, mentions: { ...require?.mentions, [body.arg]: o.origins } };
       continue;
     }
-    const a = argumentOf(
-      selected,
-      o.target === 'account' ? ACCOUNT_ARGS : o.target === 'url' ? URL_ARGS : RECIPIENT_ARGS,
-    );
+    const a = argumentOf(selected, argsOfTarget(o.target));
     if (!a) return noArg(`an argument for the ${o.target}`);
     require = { ...require, origin: { ...require?.origin, [a.arg]: o.origins } };
   }
@@ -454,10 +422,13 @@ export function compileClause(
   }
   // "An email address … must not be used": an address is where mail goes; with no tool named,
   // the payments tool's `to` (an account) is not one.
+  // "Anything addressed outside example.com" is mail too: a domain is where an address is.
   const addressOnly =
-    parsed.objects.length === 0 &&
+    parsed.objects.every((o) => o.kind === 'any') &&
     parsed.verbs.every((v) => v === 'any') &&
-    parsed.conditions.some((c) => c.kind === 'provenance' && c.target === 'recipient') &&
+    parsed.conditions.some(
+      (c) => (c.kind === 'provenance' && c.target === 'recipient') || c.kind === 'recipients',
+    ) &&
     tools.some((t) => t.categories.includes('external_communication')) &&
     tools.some((t) => !t.categories.includes('external_communication'));
   if (addressOnly) {

@@ -48,8 +48,10 @@ export function compileOnlyCalls(
  */
 function onlyTheseCalls(parsed: ParsedSentence): boolean {
   if (!parsed.only || parsed.onlyAgents || parsed.readOnly || parsed.agentLabel !== undefined) return false;
-  if (parsed.exceptAgents.length > 0 || parsed.conditions.length > 0 || parsed.origins.length > 0)
-    return false;
+  // "Injection-suspected sessions can only read": the session is where the "only" holds, not
+  // what it limits; a condition on the call itself ("only during business hours") is what it limits.
+  const situated = parsed.conditions.every((c) => c.kind === 'session-label');
+  if (parsed.exceptAgents.length > 0 || !situated || parsed.origins.length > 0) return false;
   if (!parsed.effects.every((e) => e === 'allow')) return false;
   const kinds = parsed.verbs.filter((v) => v !== 'any');
   const named = parsed.objects.filter((o) => o.kind === 'tool' || o.kind === 'namespace');

@@ -201,10 +201,11 @@ describe('misreadings are refused, never compiled half-right', () => {
     );
   });
 
-  it('refuses a clause with no effect of its own instead of making its "only" a prohibition', () => {
-    const r = refusal('Payments over $1,000 need approval, but only on weekdays.');
-    expect(r.code).toBe('GH_NL_UNSUPPORTED');
-    expect(r.message).toContain('only on weekdays');
+  it('reads "…, but only on weekdays" after a restriction into it, not as a prohibition of its own', () => {
+    const d = decider('Payments over $1,000 need approval, but only on weekdays.');
+    expect(d('finance-agent', 'payments.transfer', pay(2000))).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(2000), { now: '2026-11-07T12:00:00Z' })).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(20))).toBe('allow');
   });
 
   it('refuses a permission and a restriction run together in one clause', () => {

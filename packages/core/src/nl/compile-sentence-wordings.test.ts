@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { compileSentence } from './compile-sentence.js';
 import { mail, policyText, vocabulary } from './eval-set.fixture.js';
 import { decisionsOn } from './sentence-decisions.fixture.js';
 
@@ -130,10 +129,16 @@ describe('subjects, sessions and ranges said in other words', () => {
 describe('"otherwise" opening a clause', () => {
   it.each([
     'Order deletions by the ops agent on weekdays need one approver; otherwise they are forbidden.',
-    'Order deletions on weekdays need one approver; at any other time they are forbidden.',
-  ])('is refused after a restriction rather than repeating its calls: "%s"', (sentence) => {
-    const r = compileSentence(sentence, vocabulary);
-    expect(r.ok).toBe(false);
+    'Order deletions by the ops agent on weekdays need one approver; at any other time they are forbidden.',
+  ])('after a restriction takes its calls and the opposite of its condition: "%s"', (sentence) => {
+    const d = decider(sentence);
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: WEDNESDAY })).toEqual({
+      effect: 'approve',
+      approvers: 1,
+    });
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: SATURDAY }).effect).toBe('deny');
+    expect(d('finance-agent', 'orders_db.delete', {}, { now: SATURDAY }).effect).toBe('allow');
+    expect(d('ops-agent', 'orders_db.query', {}, { now: SATURDAY }).effect).toBe('allow');
   });
 });
 

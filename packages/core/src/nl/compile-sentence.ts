@@ -1,6 +1,16 @@
-import { contradicts, inherit, largerThanBefore, resolveEllipsis } from './clause-links.js';
+import {
+  contradicts,
+  frontedPair,
+  inherit,
+  largerThanBefore,
+  narrowedBefore,
+  resolveEllipsis,
+} from './clause-links.js';
+import { compileAlternatives } from './compile-alternatives.js';
 import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
+import { compileOtherwise } from './compile-otherwise.js';
 import { quotaMeanings, splitQuota } from './compile-quota.js';
+import { compileUnless } from './compile-unless.js';
 import type { SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
 import { accountLiteralsOf } from './parse-payees.js';
@@ -55,7 +65,14 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     const whole = parseSentence(text, vocabulary, accounts);
     const one = compileClause(whole, trimmed, vocabulary);
     const effects = new Set(whole.effects).size + (whole.ellipsis ? 1 : 0);
-    if (one.ok || effects < 2) return one;
+    if (one.ok) return one;
+    const alternatives =
+      compileAlternatives(text, trimmed, vocabulary, accounts) ??
+      compileUnless(text, trimmed, vocabulary, accounts);
+    if (alternatives) return alternatives;
+    if (effects < 2) return one;
+    const otherwise = compileOtherwise(text, trimmed, vocabulary, accounts);
+    if (otherwise) return otherwise;
     // "Staging deletes are fine, production deletes are not": two statements joined by a comma,
     // taken as such only when each half is a whole clause with an effect of its own.
     const halves = text.split(' , ');
@@ -71,7 +88,9 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     return splitAtAnd(text, trimmed, vocabulary, accounts) ?? one;
   }
   const split = compileClauses(
-    governedByFronted(text, clauses, vocabulary, accounts),
+    governedByFronted(text, narrowedBefore(clauses, vocabulary, accounts), vocabulary, accounts).flatMap(
+      (c) => frontedPair(c, vocabulary, accounts),
+    ),
     trimmed,
     vocabulary,
     accounts,
@@ -162,6 +181,10 @@ function situated(left: string, right: string, vocabulary: Vocabulary, accounts:
   const own = new Set(second.conditions.map((c) => c.kind));
   return first.conditions.some((c) => SITUATIONS.has(c.kind) && !own.has(c.kind));
 }
+
+/** "Reads are fine": a kind of call said by its verb alone, naming no tool or place. */
+const byVerbsAlone = (p: ParsedSentence) =>
+  p.objects.length === 0 && p.verbs.length > 0 && p.verbs.every((v) => v !== 'any');
 
 /** Most clauses a sentence may have: a rule is read in one sitting. */
 const MAX_CLAUSES = 4;
@@ -285,15 +308,17 @@ function compileClauses(
         p.conditions.length === 1 &&
         p.conditions[0]?.kind === 'recipients' &&
         p.conditions[0].scope === 'outside' &&
-        p.conditions[0].domain === undefined &&
         (before.domainsAnyOf !== undefined || before.conditions.some((c) => c.kind === 'recipients'));
       if (p.conditions.length > 0 && !externalOnly)
         return refuse('GH_NL_UNSUPPORTED', '"anything else" cannot add conditions of its own');
       if (externalOnly) {
+        // "…; mail to any other domain outside example.com is blocked": that domain, named.
+        const inside =
+          p.conditions[0]?.kind === 'recipients' ? (p.conditions[0].domain ?? 'company') : 'company';
         before.conditions = before.conditions.map((c) =>
-          c.kind === 'recipients' ? { ...c, also: [...(c.also ?? []), 'company'] } : c,
+          c.kind === 'recipients' ? { ...c, also: [...(c.also ?? []), inside] } : c,
         );
-        if (before.domainsAnyOf) before.domainsAnyOf = [...before.domainsAnyOf, 'company'];
+        if (before.domainsAnyOf) before.domainsAnyOf = [...before.domainsAnyOf, inside];
       }
       const effect = p.effects.includes('deny')
         ? 'deny'
@@ -306,7 +331,7 @@ function compileClauses(
       if (
         before.conditions.length === 0 &&
         before.domainsAnyOf === undefined &&
-        before.objects.length > 0 &&
+        (before.objects.length > 0 || byVerbsAlone(before)) &&
         before.origins.length === 0
       ) {
         // "Sandbox deletes are always OK; every other delete is denied": the calls the clause
@@ -317,8 +342,9 @@ function compileClauses(
         // "everything else" is every other tool. After "sandbox deletes" it might be every other
         // delete or every other call: the clause must say which.
         const kindsOnly =
-          before.objects.every((o) => o.kind === 'category' || o.kind === 'any') &&
-          before.objects.some((o) => o.kind === 'category');
+          byVerbsAlone(before) ||
+          (before.objects.every((o) => o.kind === 'category' || o.kind === 'any') &&
+            before.objects.some((o) => o.kind === 'category'));
         if (p.objects.length === 0 && p.verbs.length === 0 && !kindsOnly)
           return refuse('GH_NL_AMBIGUOUS_EFFECT', `"${clauses[i]?.trim()}": other than what? name the calls`);
         const own: ParsedSentence = {

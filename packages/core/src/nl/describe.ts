@@ -29,7 +29,9 @@ const domainsOf = (pattern: string) =>
     pattern
       .replace(/^\(\?:(.*)\)$/, '$1')
       .replace(/\\\\\./g, '.')
-      .split('|'),
+      .split('|')
+      // A name under a domain ("and its subdomains"), as the sentence said it.
+      .map((d) => d.replace(/^\[a-z0-9-\]\[a-z0-9.-\]\*\./, '*.')),
     'or',
   );
 

@@ -465,3 +465,26 @@ export const RECIPIENT_ARGS = ['to', 'recipients', 'recipient', 'email', 'addres
 export const ACCOUNT_ARGS = ['to', 'account', 'iban', 'payee', 'recipient', 'destination'];
 export const BODY_ARGS = ['body', 'text', 'message', 'content'];
 export const URL_ARGS = ['url', 'link', 'href', 'uri'];
+export const SQL_ARGS = ['sql', 'query', 'statement'];
+export const SUBJECT_ARGS = ['subject', 'title'];
+
+/** What a value said by its noun ("the recipient", "the SQL", "the subject line") is an argument of. */
+export type ValueTarget = 'recipient' | 'account' | 'url' | 'sql' | 'subject' | 'body';
+
+/** The argument names a value of that kind goes by, most likely first. */
+export function argsOfTarget(target: ValueTarget): readonly string[] {
+  switch (target) {
+    case 'account':
+      return ACCOUNT_ARGS;
+    case 'url':
+      return URL_ARGS;
+    case 'sql':
+      return SQL_ARGS;
+    case 'subject':
+      return SUBJECT_ARGS;
+    case 'body':
+      return BODY_ARGS;
+    default:
+      return RECIPIENT_ARGS;
+  }
+}

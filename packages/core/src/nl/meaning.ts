@@ -99,7 +99,11 @@ export const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 export const addressPattern = (domain: string, also: readonly string[] = []) =>
   also.length === 0
     ? `^[^@,;<>\\s%!]+@${escapeRegex(domain)}$`
-    : `^[^@,;<>\\s%!]+@(?:${[domain, ...also].map(escapeRegex).join('|')})$`;
+    : `^[^@,;<>\\s%!]+@(?:${[domain, ...also].map(domainPattern).join('|')})$`;
+
+/** `*.example.com` (said "example.com and its subdomains") is any name under it, without brackets. */
+const domainPattern = (d: string) =>
+  d.startsWith('*.') ? `[a-z0-9-][a-z0-9.-]*\\.${escapeRegex(d.slice(2))}` : escapeRegex(d);
 
 /** The CEL of one condition. */
 export function conditionCel(c: Condition): string {

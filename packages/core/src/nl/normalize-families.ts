@@ -200,8 +200,13 @@ export const FAMILY_WORDS: readonly [RegExp, string][] = [
   [/\bcategory category\b/g, 'category'],
   // Intents: "whenever the declared intent is X", "while triaging the inbox".
   [
-    /\b(?:whenever|when|while|if) (?:the )?(?:declared |session's |session )?intent is ([a-z][a-z0-9_-]*)\b/g,
+    /\b(?:whenever|when|while|if) (?:the user (?:said|says|declared|declares|stated|states) (?:that )?)?(?:the )?(?:declared |session's |session |stated )?(?:intent|task) is ([a-z][a-z0-9_-]*)\b/g,
     'during $1',
+  ],
+  // "the tools that task covers": the declared task is the session's intent.
+  [
+    /\b(that|this|the|its) (?:declared )?task (lists|allows|permits|declares|names|covers)\b/g,
+    '$1 intent $2',
   ],
   [/\b(?:while|when) triaging (?:the )?inbox\b/g, 'during inbox-triage'],
   [/\b(?:during|in) (?:an? |the )?inbox triage\b/g, 'during inbox-triage'],

@@ -132,6 +132,49 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
     /\b(weekend|weekday) (transfers|payments|emails|deletions|deletes|queries)\b(.+?)\b(weekend|weekday) ones\b/g,
     '$1 $2$3$4 $2',
   ],
+  // "External communication", "communicate externally": the catalog's category by its name; the
+  // plural "external communications" is messages sent outside the company (the recipients).
+  [/\bexternal communication\b(?!s| category)/g, 'communication'],
+  [/\b(communicat(?:e|es|ing)) externally\b/g, '$1'],
+  // "In production, read-only access is all that is allowed": everything there is read-only.
+  [
+    /\b(?:only )?read-only access is (?:all that is|all that's|the only thing|the only access) (?:allowed|permitted)\b/g,
+    'everything is read-only',
+  ],
+  // "Every resource whose system is sandbox": the sandbox system.
+  [
+    /\b(?:every|each|any|all|the) (?:resources?|tools?) (?:whose|where the|with the|with a) system is ([a-z][a-z_-]*)\b/g,
+    'the $1 system',
+  ],
+  // "Flagged sessions (injection suspected)": the brackets say what the flag is.
+  [
+    /\b(?:flagged|marked) sessions? \((?:injection suspected|suspected injection|possible injection|possibly injected)\)/g,
+    'injection-suspected sessions',
+  ],
+  // "emails outside example.com are denied and internal ones …": the noun said again.
+  [/\b(emails|messages|mails)\b(.+?)\b(internal|external) ones\b/g, '$1$2$3 $1'],
+  // "When injection is suspected and the recipient came from an email, …": two clauses joined
+  // under one "when" both hold; the "and" between them is not the "and" of "nights and weekends".
+  [
+    /^ (if|when|whenever|while) ((?:[^,;]|,(?=\d{3}))+?) and (?=(?:the|a|an|its|their) (?:[^,;]|,(?=\d{3}))+,)/,
+    ' $1 $2 ',
+  ],
+  // "…, but in production every delete is blocked": a place said first, without its comma.
+  [
+    /(^ |, (?:but |and )?)(in|on|during|outside) ([a-z0-9_-]+) (?=(?:every|all|any|each|no|nothing|everything|anything) )/g,
+    '$1$2 $3, ',
+  ],
+  // "a human's OK": a human OK.
+  [/\b(?:a|an) (?:human|person)'s (?:ok|okay)\b/g, 'human approval'],
+  // "from $50 up to $500": a range of amounts, its ends included.
+  [/\bfrom ([$€£]?\s?\d[\d,.]*\s?(?:k|usd|dollars)?) up to\b/g, 'from $1 to'],
+  // "anything addressed outside example.com": sent to a recipient outside it.
+  [/\baddressed (?=outside\b|beyond\b)/g, 'to '],
+  // "example.com colleagues": people at that domain, which the domain says alone.
+  [
+    /\b([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (?:colleagues|coworkers|co-workers|staff|employees|people)\b/g,
+    '$1',
+  ],
   // "is forbidden for everyone": for every agent.
   [
     /\b(forbidden|prohibited|blocked|denied|banned|not allowed|not permitted) for (?:everyone|everybody|anyone|anybody|all)\b/g,

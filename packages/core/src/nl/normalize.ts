@@ -396,7 +396,10 @@ export function normalizeSentence(sentence: string): string {
     .replace(
       /\b(?:outside|out of) (?:of )?(?:business|office|working|work) hours\s?,?\s?\(([^)]*)\)/g,
       (_, inner: string) =>
-        /\b(?:before|after)\b/.test(inner) ? ` ${inner} ` : ` outside the window ${inner} `,
+        /\b(?:before|after)\b/.test(inner)
+          ? ` ${inner} `
+          : // "(Mon-Fri, 9am-6pm UTC)": the days said first are read after the hours.
+            ` outside the window ${inner.replace(/^\s*(on week(?:days|ends))\s*,?\s*(between .+?)\s*$/, '$2 $1')} `,
     )
     // "at night (22:00–06:00 UTC)": the brackets say which hours the night is.
     .replace(/\b(?:at night|overnight|during the night)\s?\((\s?between [^)]*)\)/g, ' $1 ')

@@ -249,6 +249,17 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
   // "transfers to any account": every account, which restricts nothing.
   take('to\\s(?:any|every)\\s(?:account|payee|recipient|address|destination)', () => true);
   parseRecipients(take, parsed, vocabulary);
+  // "outside example.com and its subdomains": a name under the domain counts as inside it.
+  take(
+    '(?:,\\s)?(?:and|or|including|plus)\\s(?:its|their|all(?:\\sits)?|any(?:\\sof\\sits)?)\\ssub-?domains',
+    () => {
+      const at = parsed.conditions.findLastIndex((c) => c.kind === 'recipients' && c.domain !== undefined);
+      const c = parsed.conditions[at];
+      if (c?.kind !== 'recipients' || c.domain === undefined) return false;
+      parsed.conditions[at] = { ...c, also: [...(c.also ?? []), `*.${c.domain}`] };
+      return true;
+    },
+  );
 
   // Time windows and days.
   // "outside business hours (09:00–17:00 UTC, Monday to Friday)": outside the hours, or on a

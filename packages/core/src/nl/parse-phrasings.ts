@@ -81,12 +81,15 @@ export function parseLeadIns({
     return true;
   });
   // A clause that ends on its verb: "…, production deletes are not", "…, but sending it does".
-  take('(?:is|are)\\s(?:not|never)(?=\\s$)', () => {
-    parsed.ellipsis = 'negated';
-    return true;
-  });
   take(
-    '(?<=\\s(?:it|they|them|those|these|ones|one)\\s)(?:is|are|can|may)(?=\\s$)|(?<=\\s[a-z]+\\s)(?<!\\s(?:everything|anything|all(?!\\sother\\s)|whatever|what|that)\\s(?:\\S+\\s){0,4})(?:does|do)(?=\\s$)',
+    "(?:is|are)\\s(?:not|never)(?=\\s$)|(?<=\\s[a-z.]+\\s)(?:does|do)\\snot(?=\\s$)|(?<=\\s[a-z.]+\\s)(?:doesn't|don't)(?=\\s$)",
+    () => {
+      parsed.ellipsis = 'negated';
+      return true;
+    },
+  );
+  take(
+    '(?<=\\s(?:it|they|them|those|these|ones|one)\\s)(?:is|are|can|may)(?=\\s$)|(?<=\\s[a-z]+\\s)(?<!\\s(?:everything|anything|all(?!\\sother\\s)|whatever|what|that)\\s(?:\\S+\\s){0,4})(?:does|do)(?=\\s$)|(?<=\\s(?:everything|anything)\\selse\\s)(?:does|do)(?=\\s$)',
     () => {
       parsed.ellipsis = 'same';
       return true;

@@ -1,4 +1,5 @@
 import { VOUCHING_ORIGINS } from '../path/fingerprints.js';
+import type { ValueTarget } from './lexicon.js';
 import { SOURCE_LABELS } from './lexicon-labels.js';
 import type { PhrasingContext } from './parse-phrasings.js';
 import { alt } from './parsed.js';
@@ -11,9 +12,19 @@ import { alt } from './parsed.js';
  */
 export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): void {
   const VALUE_NOUN =
-    '(?:recipient\\s|destination\\s|payee\\s)?((?<=\\s(?:an|the|any|every|each)\\s)email address(?:es)?|address(?:es)?|recipients?|account numbers?|accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
-  const targetOf = (noun: string): 'recipient' | 'account' | 'url' =>
-    /^(account|payee|iban)/.test(noun) ? 'account' : /^(url|link)/.test(noun) ? 'url' : 'recipient';
+    '(?:recipient\\s|destination\\s|payee\\s)?((?<=\\s(?:an|the|any|every|each)\\s)email address(?:es)?|address(?:es)?|sql(?:\\sstatements?|\\squer(?:y|ies))?|subject lines?|subjects|(?:email\\s|message\\s)?bod(?:y|ies)|recipients?|account numbers?|accounts?|payees?|ibans?|urls?|links?|values?|destinations?)';
+  const targetOf = (noun: string): ValueTarget =>
+    /^(account|payee|iban)/.test(noun)
+      ? 'account'
+      : /^(url|link)/.test(noun)
+        ? 'url'
+        : /^sql/.test(noun)
+          ? 'sql'
+          : /^subject/.test(noun)
+            ? 'subject'
+            : /bod(?:y|ies)$/.test(noun)
+              ? 'body'
+              : 'recipient';
   const SOURCES = { ...SOURCE_LABELS };
   const namespaceLabels = new Map<string, string>();
   for (const [ns, phrases] of vocabulary.namespaces) {
@@ -63,10 +74,16 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
   );
   // "accounts the model made up": a value nothing vouches for, neither the user nor any tool's
   // output; the rule requires every origin a value can carry, so it applies to the rest alone.
+  const MODEL = '(?:the\\s(?:model|llm|ai|agent|assistant)|an?\\s(?:model|llm))';
+  const MADE_UP =
+    '(?:(?:has|had)\\s)?(?:made up|makes up|invented|invents|hallucinated|hallucinates|fabricated|fabricates|came up with|comes up with|dreamed up|dreamt up|wrote|writes|generated|generates|composed|composes)';
+  // "…, rather than the user typing it": the contrast says again what the model's making excludes.
+  const RATHER =
+    '(?:\\s,?\\s?rather than\\s(?:the|a)\\suser\\s(?:typing|giving|entering|writing|providing|supplying)\\s(?:it|them)(?:\\s,)?)?';
   take(
-    `(?:to\\s)?(?:an?\\s|any\\s|the\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:(?:the\\s(?:model|llm|ai|agent|assistant)|an?\\s(?:model|llm))\\s(?:(?:has|had)\\s)?(?:made up|makes up|invented|invents|hallucinated|hallucinates|fabricated|fabricates|came up with|comes up with|dreamed up|dreamt up)(?:\\son its own|\\sitself)?|(?:(?:was|were|is|are|has been|have been)\\s)?(?:made up|invented|hallucinated|fabricated|dreamed up|dreamt up)\\sby\\s(?:the\\s(?:model|llm|ai|agent|assistant)|an?\\s(?:model|llm)))`,
+    `(?:to\\s)?(?:an?\\s|any\\s|the\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:${MODEL}\\s${MADE_UP}(?:\\son its own|\\sitself|\\sby itself)?${RATHER}|(?:(?:was|were|is|are|has been|have been)\\s)?(?:made up|invented|hallucinated|fabricated|dreamed up|dreamt up|written|generated)\\sby\\s${MODEL})|(?:if|when|whenever)\\s${MODEL}\\s${MADE_UP}\\s(?:the\\s|an?\\s)?${VALUE_NOUN}(?:\\son its own|\\sitself|\\sby itself)?`,
     (m) => {
-      const noun = m[1] as string;
+      const noun = (m[1] ?? m[2]) as string;
       if (/^(url|link)/.test(noun)) return false;
       parsed.origins.push({
         target: targetOf(noun),
@@ -108,8 +125,20 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
       return true;
     },
   );
+  // "payees not given by the user": the rule applies to a value without that origin.
   take(
-    `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s|where\\s)?(?:(?:every|each|all|the|all the)\\s)?${VALUE_NOUN}\\s(?:was|were|is|are)\\s(?:typed|entered|given|provided|supplied)(?:\\sin)?\\sby\\s${USER}(?:\\sthemselves|\\sthemself|\\sdirectly)?(?:\\sor\\s(?:(?:came|come|comes|was returned|were returned)\\s)?(?:from|by)\\s(?:a\\s|the\\s)?trusted\\s(?:tools?|systems?|sources?|lookups?))?`,
+    `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:(?:was|were|is|are)\\s)?not\\s(?:given|typed|entered|provided|supplied)(?:\\sin)?\\sby\\s${USER}`,
+    (m) => {
+      const noun = m[1] as string;
+      parsed.origins.push({
+        target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun),
+        origins: ['user_input'],
+      });
+      return true;
+    },
+  );
+  take(
+    `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s|where\\s)?(?:(?:every|each|all|the|all the)\\s)?${VALUE_NOUN}\\s(?:(?:was|were|is|are)\\s(?:typed|entered|given|provided|supplied)(?:\\sin)?\\sby|came from|comes from)\\s${USER}(?:\\sthemselves|\\sthemself|\\sdirectly)?(?:\\sor\\s(?:(?:came|come|comes|was returned|were returned)\\s)?(?:from|by)\\s(?:a\\s|the\\s)?trusted\\s(?:tools?|systems?|sources?|lookups?))?`,
     (m) => {
       const noun = m[1] as string;
       parsed.origins.push({

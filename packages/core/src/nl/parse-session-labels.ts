@@ -21,6 +21,10 @@ const INJECTION = [
   'suspected of an injection',
   'under suspicion of injection',
   'under suspicion of prompt injection',
+  'possibly injected',
+  'potentially injected',
+  'possible injection',
+  'possible prompt injection',
 ];
 
 export function parseSessionLabels(

@@ -1,4 +1,5 @@
 import type { Effect, ToolCategory } from '../policy/types.js';
+import type { ValueTarget } from './lexicon.js';
 import { type Comparison, escapeRegex } from './meaning.js';
 
 /**
@@ -36,7 +37,7 @@ export type ParsedCondition =
   | { readonly kind: 'days'; readonly days: readonly number[] }
   | { readonly kind: 'dates'; readonly from: string; readonly until: string; readonly inside: boolean }
   | { readonly kind: 'session-label'; readonly label: string }
-  | { readonly kind: 'provenance'; readonly target: 'recipient' | 'account' | 'url'; readonly label: string }
+  | { readonly kind: 'provenance'; readonly target: ValueTarget; readonly label: string }
   | { readonly kind: 'calls'; readonly op: Comparison; readonly value: number }
   | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean }
   | { readonly kind: 'payee'; readonly values: readonly string[]; readonly not?: boolean }
@@ -70,7 +71,7 @@ export interface ParsedSentence {
    * Origins a value must have. `named` marks one said as the value the clause is about ("payments
    * to accounts the user gave need approval"), not as the only one allowed or as an exception.
    */
-  origins: { target: 'recipient' | 'account' | 'url' | 'mentions'; origins: string[]; named?: boolean }[];
+  origins: { target: ValueTarget | 'mentions'; origins: string[]; named?: boolean }[];
   notes: string[];
   /** Phrases the grammar recognises but a rule cannot state: the sentence is refused with them. */
   unsupported: string[];

@@ -60,7 +60,8 @@ function baseArgs(tool: ToolDefinition, domain: string): Record<string, unknown>
   return args;
 }
 
-const unescapeDomain = (d: string) => d.replace(/\\+\./g, '.');
+const unescapeDomain = (d: string) =>
+  d.replace(/^\[a-z0-9-\]\[a-z0-9\.-\]\*\\+\./, 'sub.').replace(/\\+\./g, '.');
 
 /**
  * The requests that exercise a fragment: every catalog tool (each category member), every

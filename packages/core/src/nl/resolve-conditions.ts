@@ -1,6 +1,6 @@
 import { withinGrants } from '../identity/scope.js';
 import type { ToolDefinition } from '../policy/types.js';
-import { ACCOUNT_ARGS, AMOUNT_ARGS, RECIPIENT_ARGS, URL_ARGS } from './lexicon.js';
+import { ACCOUNT_ARGS, AMOUNT_ARGS, argsOfTarget, RECIPIENT_ARGS } from './lexicon.js';
 import type { Comparison, Condition } from './meaning.js';
 import type { ParsedCondition, ParsedSentence } from './parsed.js';
 import { type Refusal, refuse } from './refusal.js';
@@ -84,8 +84,7 @@ export function resolveConditions(
         break;
       }
       case 'provenance': {
-        const names = c.target === 'account' ? ACCOUNT_ARGS : c.target === 'url' ? URL_ARGS : RECIPIENT_ARGS;
-        const a = argumentOf(selected, names);
+        const a = argumentOf(selected, argsOfTarget(c.target));
         if (!a) return noArg(`an argument for the ${c.target}`);
         conditions.push({ kind: 'provenance', arg: a.arg, label: c.label });
         break;

@@ -1,5 +1,6 @@
 import type { ToolCategory, ToolDefinition } from '../policy/types.js';
-import type { ObjectPhrase } from './parsed.js';
+import { argsOfTarget } from './lexicon.js';
+import type { ObjectPhrase, ParsedSentence } from './parsed.js';
 import { type Refusal, refuse } from './refusal.js';
 import { suggestionsFor, type Vocabulary } from './vocabulary.js';
 
@@ -140,4 +141,47 @@ export function droppedObject(
         [c],
       );
   return undefined;
+}
+
+/**
+ * The calls a clause means when it names only values: "External recipients need approval" is
+ * about what a message is sent to, "Payees taken from emails" about what is paid, and "SQL the
+ * model wrote" about the tools that take SQL.
+ */
+export function callsOfValues(
+  parsed: ParsedSentence,
+  vocabulary: Vocabulary,
+  nounCategories: ToolCategory[],
+  toolSets: { tools: ToolDefinition[]; patterns: string[] }[],
+  notes: string[],
+): void {
+  const targets = [
+    ...parsed.conditions.flatMap((c) =>
+      c.kind === 'recipients'
+        ? ['recipient']
+        : c.kind === 'provenance'
+          ? [c.target]
+          : c.kind === 'payee'
+            ? ['account']
+            : [],
+    ),
+    ...parsed.origins.map((o) => o.target),
+  ];
+  if (targets.includes('account')) {
+    nounCategories.push('financial');
+    notes.push('accounts and payees are those of tools that move money');
+  } else if (targets.includes('recipient')) {
+    nounCategories.push('external_communication');
+    notes.push('recipients are those of tools that communicate externally');
+  } else {
+    const named = targets.find((t) => t === 'sql' || t === 'subject' || t === 'body');
+    if (named === undefined) return;
+    const names = argsOfTarget(named);
+    const taking = vocabulary.tools.filter((t) =>
+      names.some((n) => n in ((t.schema?.properties ?? {}) as object)),
+    );
+    if (taking.length === 0) return;
+    toolSets.push({ tools: taking, patterns: taking.map((t) => t.name) });
+    notes.push(`the ${named} is an argument of ${taking.map((t) => t.name).join(', ')}`);
+  }
 }
