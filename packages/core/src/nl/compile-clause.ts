@@ -236,7 +236,9 @@ export function compileClause(
     const what = [...verbCategories, ...nounCategories, ...toolSets.flatMap((s) => s.patterns)].join(' and ');
     return refuse('GH_NL_NO_TOOL', `no tool in the catalog is ${what}`);
   }
-  const dropped = droppedObject(toolSets, nounCategories, selected);
+  // The verbs of "read-only" are every kind of call but reads: not each said of a named thing.
+  const saidVerbs = readOnlyAgents ? undefined : { categories: verbCategories, catalog: vocabulary.tools };
+  const dropped = droppedObject(toolSets, nounCategories, selected, saidVerbs);
   if (dropped) return dropped;
   // A rule on a resource fact no selected tool has would never apply: a wrong rule, refused.
   for (const c of parsed.conditions)
@@ -437,7 +439,7 @@ export function compileClause(
   }
   // The argument a condition reads may narrow the tools again ("email confidential data to
   // anyone outside": the reports take no recipient).
-  const droppedByArgs = droppedObject(toolSets, nounCategories, tools);
+  const droppedByArgs = droppedObject(toolSets, nounCategories, tools, saidVerbs);
   if (droppedByArgs) return droppedByArgs;
   const exceptAgents = parsed.exceptAgents;
   if (parsed.agents.some((a) => exceptAgents.includes(a)))

@@ -275,3 +275,19 @@ describe('a permission with an exception that restricts', () => {
     expect(d('finance-agent', 'payments.transfer', pay(700))).toBe('allow');
   });
 });
+
+describe('a list of actions is never half-compiled', () => {
+  it('refuses a verb that none of the named things takes, rather than dropping it from the rule', () => {
+    // The verbs and the objects are crossed: "moving" has no orders to move, so the money would
+    // silently fall out of the rule.
+    expect(refusal('Deleting orders and moving money need approval.').message).toMatch(
+      /"financial" is said of none of the tools the rule covers.*one sentence for each action/,
+    );
+  });
+  it('compiles a list whose every verb applies to what it names', () => {
+    const d = decider('Querying and deleting order records need approval.');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+    expect(d('ops-agent', 'orders_db.query', { sql: 'SELECT 1' })).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(10))).toBe('allow');
+  });
+});

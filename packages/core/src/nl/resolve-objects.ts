@@ -124,8 +124,19 @@ export function droppedObject(
   toolSets: readonly { patterns: readonly string[]; tools: readonly ToolDefinition[] }[],
   nounCategories: readonly ToolCategory[],
   kept: readonly ToolDefinition[],
+  verbs?: { readonly categories: readonly ToolCategory[]; readonly catalog: readonly ToolDefinition[] },
 ): { readonly ok: false; readonly refusal: Refusal } | undefined {
   const names = kept.map((t) => t.name).join(', ');
+  // "Sending email, moving money and deleting orders": the verbs and the objects are crossed, so
+  // a verb none of the named things takes (moving email) would silently drop out of the rule. A
+  // verb no tool of the catalog takes has nothing to drop.
+  for (const c of verbs?.categories ?? [])
+    if (verbs?.catalog.some((t) => t.categories.includes(c)) && !kept.some((t) => t.categories.includes(c)))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"${c}" is said of none of the tools the rule covers (${names}): write one sentence for each action`,
+        [c],
+      );
   for (const set of toolSets)
     if (!set.tools.some((t) => kept.includes(t)))
       return refuse(
