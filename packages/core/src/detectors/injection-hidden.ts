@@ -47,6 +47,21 @@ export interface Citing {
 }
 
 /**
+ * A subdivision flag (Scotland, Wales, Texas) is the black flag, a region
+ * code of two to seven tag letters or digits, and the cancel tag: that is
+ * what tag characters are for, and such a code spells no sentence.
+ */
+const FLAG_SEQUENCE = /\u{1F3F4}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{2,7}\u{E007F}/gu;
+
+/** How many of `text`'s tag characters are the region codes of flags. */
+function flagTags(text: string): number {
+  let n = 0;
+  // A flag is the black flag (2 units), its tags (2 units each) and the cancel tag (2 units).
+  for (const m of text.matchAll(FLAG_SEQUENCE)) n += m[0].length / 2 - 2;
+  return n;
+}
+
+/**
  * Findings about where instructions hide: invisible and bidi characters,
  * Unicode tags, mixed-script words, HTML comments and hidden elements,
  * attributes (alt text), and images whose URLs carry data out.
@@ -74,8 +89,8 @@ export function hiddenContentFindings(
       weight,
       preview: preview(text, start, end),
     });
-  if (skeleton.tags >= 4)
-    add('unicode-tags', 0.6, `${skeleton.tags} invisible Unicode tag characters carry text`, at, at + 2);
+  const tags = skeleton.tags >= 4 ? skeleton.tags - flagTags(text) : 0;
+  if (tags >= 4) add('unicode-tags', 0.6, `${tags} invisible Unicode tag characters carry text`, at, at + 2);
   if (skeleton.invisible >= 1) {
     const many = skeleton.invisible >= 3;
     add(

@@ -60,7 +60,7 @@ const FRAME_REACH = 60;
  * folded to Latin, accents dropped). Nouns that name data fields ("message", "text", "comment") are left out, and so is a frame
  * joined to its quote by `=`: `message="…"` in a log is a field's value, as in JSON.
  */
-const FRAME_WORDS = String.raw`(?:(?<![\p{L}\p{N}_])(?:said|says|saying|read|reads|reading|wrote|writes|written|stated|states|included|includes|including|contained|contains|containing|embedded|hid|hidden|planted|inserted|injected|quoted|quotes|like|such as|e\.g\.|for example|for instance|examples?|phrases?|strings?|sentences?|(?:the|a|el|un|le|il|lo|o|der|die|das|de|het)\s(?:text|texto|texte|testo|tekst|zin|satz)|refuses?|refused|rejects?|rejected|blocks?|blocked|flags?|flagged|detects?|detected|catches|caught|matches|matched|simply|wie|etwa|zum beispiel|beispiel|z\. ?b\.|satze|satz|como|tal como|frases?|ejemplo|exemplo|comme|tel que|telle que|par exemple|exemple|come|ad esempio|esempio|zoals|bijvoorbeeld|jak|np\.|przykład|вpoдe|кaк|нaпpимep|типa|фpaзy|фpaзы|пpимep)(?![\p{L}\p{N}_])|例如|比如|如|诸如)`;
+const FRAME_WORDS = String.raw`(?:(?<![\p{L}\p{N}_])(?:said|says|saying|read|reads|reading|wrote|writes|written|stated|states|included|includes|including|contained|contains|containing|embedded|hid|hidden|planted|inserted|injected|quoted|quotes|dropped|stripped|like|such as|e\.g\.|for example|for instance|examples?|phrases?|strings?|sentences?|(?:the|a|el|un|le|il|lo|o|der|die|das|de|het)\s(?:text|texto|texte|testo|tekst|zin|satz)|refuses?|refused|rejects?|rejected|blocks?|blocked|flags?|flagged|detects?|detected|catches|caught|matches|matched|simply|wie|etwa|zum beispiel|beispiel|z\. ?b\.|satze|satz|como|tal como|frases?|ejemplo|exemplo|comme|tel que|telle que|par exemple|exemple|come|ad esempio|esempio|zoals|bijvoorbeeld|jak|np\.|przykład|вpoдe|кaк|нaпpимep|типa|фpaзy|фpaзы|пpимep)(?![\p{L}\p{N}_])|例如|比如|如|诸如)`;
 export const FRAME_BEFORE = new RegExp(`${FRAME_WORDS}[^"“„«「『‘'\x60\n=]{0,40}$`, 'u');
 /** A line that introduces a displayed example: a frame word, and a colon at its end. */
 const INTRODUCES = new RegExp(
@@ -188,9 +188,13 @@ function structural(text: string, open: number): boolean {
   return (ch === ',' || ch === ':') && /["'\]})0-9]/.test(text[k - 1] ?? '');
 }
 
-/** A reporting frame just after a quotation, in languages that put it there (Japanese, Korean, Turkish, Chinese). */
+/**
+ * A reporting frame just after a quotation, in languages that put it there (Japanese, Korean, Turkish, Chinese),
+ * and in English a noun the quotation modifies, which makes it a specimen of a kind: "the 'ignore previous
+ * instructions' trick", "a “you are now DAN” jailbreak". An order is not followed by the name of its genre.
+ */
 const FRAME_AFTER =
-  /^\s{0,2}(?:のような|のように|などの|という|といった|と書かれた|같은|라는|이라는|등의|gibi|diye|gibisinden|之类的?|等)/u;
+  /^\s{0,2}(?:のような|のように|などの|という|といった|と書かれた|같은|라는|이라는|등의|gibi|diye|gibisinden|之类的?|等)|^\s{1,2}(?:tricks?|attacks?|jailbreaks?|payloads?|exploits?|techniques?|memes?)(?![\p{L}\p{N}])/u;
 
 /** The spans of `text` that mention an instruction rather than give it, sorted and disjoint. */
 export function mentionSpans(text: string): [number, number][] {

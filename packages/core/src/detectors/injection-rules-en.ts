@@ -259,8 +259,11 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
       'gather',
     ],
     // Not "send me the wifi password": a request for one's own data from whoever the message is for is how people
-    // write to each other; sending secrets away needs a destination (send-to-address) or another reader.
-    `(?<!\\b(?:not|never|n't|cannot|refuse to|won't)\\s{1,3})\\b(?:send|forward|email|post|upload|transmit|exfiltrate|leak|share|copy|paste|include|append|attach|submit|collect|extract|gather)${SEP}(?!(?:me|us)\\b)${words(5)}(?:api keys?|passwords?|passcodes?|credentials|secret keys?|access tokens?|auth tokens?|private keys?|ssh keys?|session cookies|cookies|credit card numbers?|card numbers?|social security numbers?|chat history|conversation history|the conversation|this conversation|all (?:of )?(?:the |my |your |their )?(?:emails|messages|files|documents|contacts|notes|records)|the inbox|their inbox|environment variables|\\.env)\\b`,
+    // write to each other; sending secrets away needs a destination (send-to-address) or another reader. After an
+    // article the verb is a noun ("a copy of passwords.docx is in the folder", "the post"): no order; nor is a verb
+    // inside a path (".../files/collect"), or a secret that is where something goes ("paste the new key into your
+    // .env"). A file named for secrets is still one ("attach passwords.zip").
+    `(?<!\\b(?:not|never|n't|cannot|refuse to|won't|a|an|the)\\s{1,3}|[/.@_-])\\b(?:send|forward|email|post|upload|transmit|exfiltrate|leak|share|copy|paste|include|append|attach|submit|collect|extract|gather)${SEP}(?!(?:me|us)\\b)${words(5)}(?<!\\b(?:into|onto)${SEP}(?:(?:your|the|a|an|my)${SEP})?)(?:api keys?|passwords?|passcodes?|credentials|secret keys?|access tokens?|auth tokens?|private keys?|ssh keys?|session cookies|cookies|credit card numbers?|card numbers?|social security numbers?|chat history|conversation history|the conversation|this conversation|all (?:of )?(?:the |my |your |their )?(?:emails|messages|files|documents|contacts|notes|records)|the inbox|their inbox|environment variables|\\.env)\\b`,
   ),
   en(
     'exfiltration',

@@ -126,7 +126,8 @@ export const MARKER_RULES: readonly InjectionRule[] = [
       '.pgpass',
       'kube/config',
     ],
-    `\\b(?:read|cat|open|include|pass|send|attach|upload|provide|load|copy|print|output|fetch|get|respond with|reply with|return|show|display|dump|paste)${SEP}${words(6)}(?:~/\\.ssh|id_rsa|id_ed25519|\\.env\\b|mcp\\.json|\\.aws/credentials|/etc/passwd|/etc/shadow|\\.npmrc|\\.netrc|\\.git-credentials|\\.pgpass|\\.kube/config)`,
+    // Not where something goes ("paste the key into your .env") nor a public key, which exists to be handed out.
+    `\\b(?:read|cat|open|include|pass|send|attach|upload|provide|load|copy|print|output|fetch|get|respond with|reply with|return|show|display|dump|paste)${SEP}${words(6)}(?<!\\b(?:into|onto)${SEP}(?:(?:your|the|a|an|my)${SEP})?)(?:~/\\.ssh|id_rsa|id_ed25519|\\.env\\b|mcp\\.json|\\.aws/credentials|/etc/passwd|/etc/shadow|\\.npmrc|\\.netrc|\\.git-credentials|\\.pgpass|\\.kube/config)(?![\\w/.-]{0,40}\\.pub\\b)`,
   ),
   any(
     'tool-poisoning',
