@@ -8,7 +8,7 @@ import {
   luhnValid,
   spanishIdValid,
 } from './checksums.js';
-import { detectPii, mayHoldPii, PII_FORMATS } from './pii.js';
+import { detectPii, digitShapes, mayHoldPii, PII_FORMATS } from './pii.js';
 import { redactText, redactValue, withheldOutput } from './redact.js';
 import { detectSecrets, SECRET_FORMATS } from './secrets.js';
 import { stickyOf, type Trigger, TriggeredMatches, TriggerIndex, TriggerText } from './triggered-exec.js';
@@ -232,6 +232,36 @@ describe('the cheap tests before a second scan', () => {
           if (new RegExp(format.pattern.source, format.pattern.flags.replace('g', '')).test(text))
             expect([format.reason, format.need.test(text)]).toEqual([format.reason, true]);
         }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('read the shapes the formats need in one walk over the digits, as their patterns read them', () => {
+    const shapes = fc.constantFrom(
+      '1',
+      '1234',
+      '1234567',
+      '12345678901234567',
+      ' ',
+      '-',
+      '.',
+      'A',
+      'Z',
+      'a',
+      'é',
+      'weg ',
+      'Hauptstraße ',
+      'ring',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(unit, shapes), { maxLength: 30 }), (units) => {
+        const text = units.join('');
+        const { digits, holds } = digitShapes(text);
+        expect(digits).toBe(text.replace(/\D/g, '').length);
+        for (const format of PII_FORMATS)
+          if (format.need !== undefined)
+            expect([format.reason, holds(format.need)]).toEqual([format.reason, format.need.test(text)]);
       }),
       { numRuns: 3000 },
     );
