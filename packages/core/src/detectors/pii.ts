@@ -45,13 +45,6 @@ const NEED_17_DIGITS = /\d{17}/;
 const NEED_IPV4 = /\d\.\d/;
 const NEED_EN_ADDRESS = /\d [A-Z]/;
 const NEED_DE_ADDRESS = /(?:straße|strasse|weg|allee|platz|gasse|ring|damm) \d/;
-const FUSED_NEEDS: ReadonlySet<RegExp> = new Set([
-  NEED_DNI,
-  NEED_17_DIGITS,
-  NEED_IPV4,
-  NEED_EN_ADDRESS,
-  NEED_DE_ADDRESS,
-]);
 
 export const PII_FORMATS: readonly PiiFormat[] = [
   {
@@ -209,36 +202,81 @@ const DE_STREET_WORDS = ['straße', 'strasse', 'weg', 'allee', 'platz', 'gasse',
 const isDigitUnit = (c: number) => c >= 48 && c <= 57;
 const isUpperUnit = (c: number) => c >= 65 && c <= 90;
 
+/** The fused shapes as bits (digitShapes), by need. */
+const SHAPE_BIT = new Map<RegExp, number>([
+  [NEED_17_DIGITS, 1],
+  [NEED_DNI, 2],
+  [NEED_IPV4, 4],
+  [NEED_EN_ADDRESS, 8],
+  [NEED_DE_ADDRESS, 16],
+]);
+const ALL_SHAPES = 31;
+/** Digits past which no format asks for more. */
+const MOST_DIGITS = Math.max(...PII_FORMATS.map((f) => f.minDigits ?? 0));
 /**
- * What the formats ask of a text's digits, read in one walk over its runs of digits: how many it holds, and
- * which of the digit-led `need` shapes occur, each a test of the units around a run. Searching for each shape over the whole text cost more than this walk: a pattern that starts
- * with `\d` is tried at every unit. INVARIANT: `holds(need)` answers as `need.test(text)` (dlp.test.ts).
+ * Runs of digits the walk reads at most: past them (a long text full of numbers), the shapes it has not seen are
+ * searched for, as a search stops at the first match and one of a long text's early numbers often is one.
+ */
+const RUN_BUDGET = 2048;
+/** How far past a run of digits the next is looked for unit by unit before a search (digits come in clusters). */
+const NEAR = 8;
+
+/**
+ * What the formats ask of a text's digits, read in one walk over its runs of digits: how many it holds (at least
+ * MOST_DIGITS when it holds more), and which of the digit-led `need` shapes occur, each a test of the units
+ * around a run. Searching for each shape over the whole text cost more than this walk on most texts: a pattern
+ * that starts with `\d` is tried at every unit. The walk ends once every shape is seen and the digits suffice,
+ * or at RUN_BUDGET runs.
+ * INVARIANT: `holds(need)` answers as `need.test(text)` (dlp.test.ts).
  */
 export function digitShapes(text: string): { digits: number; holds: (need: RegExp) => boolean } {
+  const n = text.length;
   let digits = 0;
-  const held = new Set<RegExp>();
+  let held = 0;
+  let runs = 0;
+  let partial = false;
   const digit = /\d/g;
-  while (digit.test(text)) {
-    const start = digit.lastIndex - 1;
+  let start = digit.test(text) ? digit.lastIndex - 1 : -1;
+  while (start >= 0) {
     let end = start + 1;
-    while (end < text.length && isDigitUnit(text.charCodeAt(end))) end++;
-    digit.lastIndex = end;
+    while (end < n && isDigitUnit(text.charCodeAt(end))) end++;
     digits += end - start;
     const after = text.charCodeAt(end);
     const next = text.charCodeAt(end + 1);
     // Every digit of a run is followed by a digit but the last: the shapes that read past a digit read past it.
-    if (end - start >= 17) held.add(NEED_17_DIGITS);
+    if (end - start >= 17) held |= 1;
     if (end - start >= 7 && (isUpperUnit(after) || ((after === 45 || after === 32) && isUpperUnit(next))))
-      held.add(NEED_DNI);
-    if (after === 46 && isDigitUnit(next)) held.add(NEED_IPV4);
-    if (after === 32 && isUpperUnit(next)) held.add(NEED_EN_ADDRESS);
+      held |= 2;
+    if (after === 46 && isDigitUnit(next)) held |= 4;
+    if (after === 32 && isUpperUnit(next)) held |= 8;
     // A digit after a space starts its run.
-    if (start >= 1 && text.charCodeAt(start - 1) === 32)
+    if ((held & 16) === 0 && start >= 1 && text.charCodeAt(start - 1) === 32)
       for (const word of DE_STREET_WORDS)
-        if (start - 1 >= word.length && text.startsWith(word, start - 1 - word.length))
-          held.add(NEED_DE_ADDRESS);
+        if (start - 1 >= word.length && text.startsWith(word, start - 1 - word.length)) held |= 16;
+    if (held === ALL_SHAPES && digits >= MOST_DIGITS) break;
+    if (++runs >= RUN_BUDGET) {
+      partial = true;
+      break;
+    }
+    // The next run: a few units on by hand (numbers, dates and ids hold digits a unit or two apart), else a search.
+    let k = end + 1;
+    const near = Math.min(n, end + NEAR);
+    while (k < near && !isDigitUnit(text.charCodeAt(k))) k++;
+    if (k < near) start = k;
+    else {
+      digit.lastIndex = near;
+      start = near < n && digit.test(text) ? digit.lastIndex - 1 : -1;
+    }
   }
-  return { digits, holds: (need) => (FUSED_NEEDS.has(need) ? held.has(need) : need.test(text)) };
+  const shapes = held;
+  return {
+    digits,
+    holds: (need) => {
+      const bit = SHAPE_BIT.get(need);
+      // A shape the walk has not seen before its budget ran out is searched for.
+      return bit === undefined || (partial && (shapes & bit) === 0) ? need.test(text) : (shapes & bit) !== 0;
+    },
+  };
 }
 
 /**
