@@ -8,7 +8,7 @@ import {
   luhnValid,
   spanishIdValid,
 } from './checksums.js';
-import { detectPii, mayHoldPii, PII_FORMATS } from './pii.js';
+import { detectPii, digitShapes, mayHoldPii, PII_FORMATS } from './pii.js';
 import { redactText, redactValue, withheldOutput } from './redact.js';
 import { detectSecrets, SECRET_FORMATS } from './secrets.js';
 import { stickyOf, type Trigger, TriggeredMatches, TriggerIndex, TriggerText } from './triggered-exec.js';
@@ -235,6 +235,52 @@ describe('the cheap tests before a second scan', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('read the shapes the formats need in one walk over the digits, as their patterns read them', () => {
+    const shapes = fc.constantFrom(
+      '1',
+      '1234',
+      '1234567',
+      '12345678901234567',
+      ' ',
+      '-',
+      '.',
+      'A',
+      'Z',
+      'a',
+      'é',
+      'weg ',
+      'Hauptstraße ',
+      'ring',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(unit, shapes), { maxLength: 30 }), (units) => {
+        const text = units.join('');
+        const { digits, holds } = digitShapes(text);
+        // Counted up to the most any format asks for (17): the walk may end there.
+        expect(Math.min(digits, 17)).toBe(Math.min(text.replace(/\D/g, '').length, 17));
+        for (const format of PII_FORMATS)
+          if (format.need !== undefined)
+            expect([format.reason, holds(format.need)]).toEqual([format.reason, format.need.test(text)]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('search for the shapes the walk has not seen when a text has more runs of digits than it reads', () => {
+    const tails = ['', ' Hauptstraße 5', ' 1234567 Z', ' 12345678901234567', ' 3.4', ' 9 Main'];
+    for (const tail of tails) {
+      const text = `${'1 x '.repeat(3000)}${tail}`;
+      const { holds } = digitShapes(text);
+      for (const format of PII_FORMATS)
+        if (format.need !== undefined)
+          expect([tail, format.reason, holds(format.need)]).toEqual([
+            tail,
+            format.reason,
+            format.need.test(text),
+          ]);
+    }
   });
 
   it('find a phone number after a word spelt past ASCII, in capitals, among thousands of other trigger words', () => {

@@ -245,14 +245,18 @@ function isTrigger(text: string): boolean {
 const isWordUnit = (c: number) =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 
-/** Sorted, distinct positions at which a rule may match: its anchors' occurrences, and the start of the text. */
+/**
+ * Sorted positions at which a rule may match: its anchors' occurrences, and the start of the text unless
+ * `withStart` is false (runRules tries the start first itself, and an anchor's own list then needs no copy).
+ */
 function candidatesOf(
   text: string,
   found: LiteralHits,
   anchors: CompiledRule['anchors'] & object,
   lists: AnchorLists = new Map(),
+  withStart = true,
 ): ArrayLike<number> {
-  const kept: ArrayLike<number>[] = [[0]];
+  const kept: ArrayLike<number>[] = withStart ? [[0]] : [];
   for (const a of anchors) {
     // Most anchors of a family do not occur in a given text: they are passed over without a look at their lists.
     const single = LITERALS.literals[a.id] === '';
@@ -312,6 +316,7 @@ export function runRules(
     for (let i = 0; i < ids.length; i++) if (found.occurs[ids[i]!] === 1) return true;
     return false;
   };
+  const compiledRules = compiledFor(rules);
   const factorStarts: (ArrayLike<number> | undefined)[] = new Array(FACTOR_LITERALS.length);
   const startsOfFactor = (f: number): ArrayLike<number> => {
     let starts = factorStarts[f];
@@ -330,22 +335,25 @@ export function runRules(
   // Local cues (an order's verb, its object) only count near a context cue: they are looked for there alone, so a
   // long text with no addressee, marker or sequencing pays nothing for them.
   let windows: Int32Array | undefined;
-  for (const rule of rules) {
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r]!;
     if (rule.local && windows === undefined) {
       windows = contextWindows(hits);
       if (windows.length === 0) break;
     }
-    const compiled = COMPILED.get(rule)!;
+    const compiled = compiledRules[r]!;
     if (rule.triggers.length > 0 && !occurs(compiled.triggers)) continue;
     if (compiled.anchors === undefined) {
       runEverywhere(text, rule, hits);
       continue;
     }
     const { sticky, maxLength, factors } = compiled;
-    if (factors.some((f) => !occurs(FACTOR_LITERALS[f]!))) continue;
+    let absent = false;
+    for (let i = 0; i < factors.length && !absent; i++) absent = !occurs(FACTOR_LITERALS[factors[i]!]!);
+    if (absent) continue;
     let candidates = candidateCache.get(compiled.anchorKey);
     if (candidates === undefined) {
-      candidates = candidatesOf(text, found, compiled.anchors, anchorLists);
+      candidates = candidatesOf(text, found, compiled.anchors, anchorLists, false);
       candidateCache.set(compiled.anchorKey, candidates);
     }
     let from = 0;
@@ -356,8 +364,10 @@ export function runRules(
     cursors.fill(0, 0, factors.length);
     // INVARIANT: a candidate is skipped only when a check below would refuse it: jumps go to the first candidate
     // that the failed check does not rule out (a later factor occurrence, the next window, the last match's end).
-    for (let k = 0; k < candidates.length; k++) {
-      const at = candidates[k]!;
+    // The start of the text comes first (k = -1), then the anchors' occurrences: an anchor at 0 is tried again,
+    // to the same end, as a merged list held 0 twice.
+    for (let k = -1; k < candidates.length; k++) {
+      const at = k < 0 ? 0 : candidates[k]!;
       if (at < from) {
         k = gallop(candidates, from, k) - 1;
         continue;
@@ -386,7 +396,7 @@ export function runRules(
       }
       if (skipTo >= 0) {
         if (skipTo === Number.POSITIVE_INFINITY) break;
-        k = gallop(candidates, skipTo, k) - 1;
+        k = gallop(candidates, skipTo, Math.max(k, 0)) - 1;
         continue;
       }
       // test(), not exec(): a sticky pattern's lastIndex is the match's end, and no match array is made for it.
@@ -400,6 +410,17 @@ export function runRules(
     }
   }
   return hits;
+}
+
+/** The compiled rules of each list of rules runRules is given (a handful: one per kind), in the list's order. */
+const COMPILED_LISTS = new WeakMap<readonly InjectionRule[], readonly CompiledRule[]>();
+function compiledFor(rules: readonly InjectionRule[]): readonly CompiledRule[] {
+  let list = COMPILED_LISTS.get(rules);
+  if (list === undefined) {
+    list = rules.map((r) => COMPILED.get(r)!);
+    COMPILED_LISTS.set(rules, list);
+  }
+  return list;
 }
 
 /** runRules' search positions, one per factor of the rule it runs (reused: a rule has a handful). */

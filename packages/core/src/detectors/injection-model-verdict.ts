@@ -117,19 +117,24 @@ function explain(
 ): ModelVerdict['reasons'] {
   // Explaining re-reads only the deciding window, with labels.
   const explained = featuresOf(input, tokens, window);
-  const contributions: { feature: string; weight: number }[] = [];
-  for (let i = explained.offsets[window]!; i < explained.offsets[window + 1]!; i++)
-    contributions.push({ feature: explained.labels![i]!, weight: w[explained.buckets[i]!]! });
-  const docLabels = docLabelsOf(input);
-  for (let i = 0; i < explained.doc.length; i++)
-    contributions.push({ feature: docLabels[i]!, weight: w[explained.doc[i]!]! });
-  // What to name: the features that pushed towards the verdict.
+  const from = explained.offsets[window]!;
+  const to = explained.offsets[window + 1]!;
+  // Entries by index: the window's buckets, then the whole text's. Only the few named get a label.
+  const weights: number[] = [];
+  for (let i = from; i < to; i++) weights.push(w[explained.buckets[i]!]!);
+  for (let i = 0; i < explained.doc.length; i++) weights.push(w[explained.doc[i]!]!);
+  const order = weights.map((_, i) => i);
+  // What to name: the features that pushed towards the verdict (a stable sort: ties keep their order).
   const sign = score >= 0.5 ? 1 : -1;
-  contributions.sort((a, b) => sign * (b.weight - a.weight));
-  return contributions
+  order.sort((a, b) => sign * (weights[b]! - weights[a]!));
+  const docLabels = order.slice(0, REASONS).some((i) => i >= to - from) ? docLabelsOf(input) : [];
+  return order
     .slice(0, REASONS)
-    .filter((c) => sign * c.weight > 0)
-    .map((c) => ({ feature: c.feature, weight: Math.round(c.weight * 100) / 100 }));
+    .filter((i) => sign * weights[i]! > 0)
+    .map((i) => ({
+      feature: i < to - from ? explained.labelOf!(from + i) : docLabels[i - (to - from)]!,
+      weight: Math.round(weights[i]! * 100) / 100,
+    }));
 }
 
 /** The names of the whole-text features, in the order `featuresOf` gives their buckets. */

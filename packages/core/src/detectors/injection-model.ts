@@ -69,8 +69,8 @@ export interface ModelFeatures {
   readonly hitCounts: Int32Array;
   /** Each window's sum of weights, when scored with weights (its buckets are then not kept). */
   readonly sums?: Float64Array;
-  /** Labels of the buckets (for explanations), when asked for. */
-  readonly labels?: readonly string[];
+  /** The label of bucket entry i (for explanations), when asked for: made on demand, as an explanation names a few. */
+  readonly labelOf?: (i: number) => string;
 }
 
 const bucketOf = (h: number) => (h ^ (h >>> 16)) & MASK;
@@ -327,7 +327,7 @@ export function featuresOf(
   only?: number,
   w?: PackedWeights,
 ): ModelFeatures {
-  const labels: string[] | undefined = only === undefined ? undefined : [];
+  const labels = only !== undefined;
   const tokenText = (t: number) => {
     const h = tokens.hashes[t]!;
     if (h === NEWLINE) return '⏎';
@@ -421,15 +421,18 @@ export function featuresOf(
   }
   const n = acc.n;
   const buckets = acc.buckets;
-  if (labels && only !== undefined)
-    for (const src of acc.sources!)
-      labels.push(
-        src < 0
-          ? namedLabels[only]![-1 - src]!
-          : src % 2 === 0
-            ? `"${tokenText(src >> 1)}"`
-            : `"${tokenText(src >> 1)} ${tokenText((src >> 1) + 1)}"`,
-      );
+  const sources = acc.sources;
+  const labelOf =
+    sources !== undefined && only !== undefined
+      ? (i: number) => {
+          const src = sources[i]!;
+          return src < 0
+            ? namedLabels[only]![-1 - src]!
+            : src % 2 === 0
+              ? `"${tokenText(src >> 1)}"`
+              : `"${tokenText(src >> 1)} ${tokenText((src >> 1) + 1)}"`;
+        }
+      : undefined;
   offsets[only === undefined ? windows : only + 1] = n;
   return {
     doc,
@@ -437,7 +440,7 @@ export function featuresOf(
     offsets,
     spans,
     hitCounts,
-    ...(labels && { labels }),
+    ...(labelOf && { labelOf }),
     ...(sums && { sums }),
   };
 }

@@ -58,12 +58,12 @@ export function leetSigns(text: string): number[] {
     if (digit - s > 12 || s < from) continue;
     // The pattern's lookbehind, read here: a digit inside a number cannot start a match, and costs no search.
     if (s > 0 && isWordUnit(text.charCodeAt(s - 1))) continue;
+    // test(), not exec(): the match's end is the sticky pattern's lastIndex, and the word is read in place.
     LEET_WORD_AT.lastIndex = s;
-    const m = LEET_WORD_AT.exec(text);
-    if (m === null) continue;
-    from = s + m[0].length;
+    if (!LEET_WORD_AT.test(text)) continue;
+    from = LEET_WORD_AT.lastIndex;
     // Numbers ("1240") have no letter to substitute into.
-    if (/[a-z]/.test(m[0]) && spellsStem(m[0])) at.push(s);
+    if (hasLetter(text, s, from) && spellsStem(text, s, from)) at.push(s);
   }
   return at;
 }
@@ -88,21 +88,34 @@ const STEMS_BY_FIRST = (() => {
   return by;
 })();
 
-/** LEET_STEMS.test(unleet(word)): whether the word, put back, starts with a stem; compared unit by unit, no copy. */
-function spellsStem(word: string): boolean {
-  if (STEMS_BY_FIRST === undefined) return LEET_STEMS.test(unleet(word));
-  const back = (i: number) => {
-    const c = word.charCodeAt(i);
-    return c < 128 ? PUT_BACK[c]! : c;
-  };
-  const candidates = STEMS_BY_FIRST.get(back(0));
-  if (candidates === undefined) return false;
-  return candidates.some((stem) => {
-    if (stem.length > word.length) return false;
-    for (let i = 1; i < stem.length; i++) if (back(i) !== stem.charCodeAt(i)) return false;
-    return true;
-  });
+/** /[a-z]/.test(text.slice(start, end)), without the slice. */
+function hasLetter(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 97 && c <= 122) return true;
+  }
+  return false;
 }
+
+/**
+ * LEET_STEMS.test(unleet(word)) for the word text[start, end): whether it starts with a stem once put back;
+ * compared unit by unit, no copy.
+ */
+function spellsStem(text: string, start: number, end: number): boolean {
+  if (STEMS_BY_FIRST === undefined) return LEET_STEMS.test(unleet(text.slice(start, end)));
+  const candidates = STEMS_BY_FIRST.get(putBack(text.charCodeAt(start)));
+  if (candidates === undefined) return false;
+  for (const stem of candidates) {
+    if (stem.length > end - start) continue;
+    let i = 1;
+    while (i < stem.length && putBack(text.charCodeAt(start + i)) === stem.charCodeAt(i)) i++;
+    if (i === stem.length) return true;
+  }
+  return false;
+}
+
+/** The letter code unit `c` stands for once put back. */
+const putBack = (c: number) => (c < 128 ? PUT_BACK[c]! : c);
 
 /** A word with its substituted characters put back (`1gn0r3` → `ignore`). */
 export function unleet(text: string): string {

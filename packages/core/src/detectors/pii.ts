@@ -39,6 +39,13 @@ const digitCount = (min: number, max: number) => (s: string) => {
   return n >= min && n <= max;
 };
 
+/** The `need` shapes that digitShapes reads in its walk over a text's digits. */
+const NEED_DNI = /\d{7}[- ]?[A-Z]/;
+const NEED_17_DIGITS = /\d{17}/;
+const NEED_IPV4 = /\d\.\d/;
+const NEED_EN_ADDRESS = /\d [A-Z]/;
+const NEED_DE_ADDRESS = /(?:straße|strasse|weg|allee|platz|gasse|ring|damm) \d/;
+
 export const PII_FORMATS: readonly PiiFormat[] = [
   {
     kind: 'card',
@@ -69,7 +76,7 @@ export const PII_FORMATS: readonly PiiFormat[] = [
     kind: 'national_id',
     reason: 'a Spanish DNI/NIE (check letter valid)',
     minDigits: 7,
-    need: /\d{7}[- ]?[A-Z]/,
+    need: NEED_DNI,
     pattern: /\b((?:\d{8}|[XYZ]\d{7})[- ]?[A-Z])\b/dg,
     accept: (s) => spanishIdValid(s.replace(/[- ]/g, '')),
   },
@@ -84,7 +91,7 @@ export const PII_FORMATS: readonly PiiFormat[] = [
     kind: 'national_id',
     reason: 'a Chinese resident identity number (check digit valid)',
     minDigits: 17,
-    need: /\d{17}/,
+    need: NEED_17_DIGITS,
     pattern: /(?<![\dA-Za-z])(\d{17}[\dX])(?![\dA-Za-z])/dg,
     accept: chineseIdValid,
   },
@@ -139,7 +146,7 @@ export const PII_FORMATS: readonly PiiFormat[] = [
     kind: 'ip',
     reason: 'an IPv4 address',
     minDigits: 4,
-    need: /\d\.\d/,
+    need: NEED_IPV4,
     pattern:
       /(?<![\d.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?!\d|\.\d)/dg,
     accept: (s) => !/^(?:0\.|127\.|255\.|224\.0\.0\.)/.test(s) && s !== '1.1.1.1' && s !== '8.8.8.8',
@@ -158,7 +165,7 @@ export const PII_FORMATS: readonly PiiFormat[] = [
     kind: 'address',
     reason: 'a street address (en)',
     minDigits: 1,
-    need: /\d [A-Z]/,
+    need: NEED_EN_ADDRESS,
     pattern:
       /\b\d{1,5} (?:[A-Z][a-z]{1,20} ){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway|Pkwy|Circle|Highway|Hwy)\b\.?/dg,
   },
@@ -166,7 +173,7 @@ export const PII_FORMATS: readonly PiiFormat[] = [
     kind: 'address',
     reason: 'a street address (de)',
     minDigits: 1,
-    need: /(?:straße|strasse|weg|allee|platz|gasse|ring|damm) \d/,
+    need: NEED_DE_ADDRESS,
     pattern: /\b[A-ZÄÖÜ][a-zäöüß]{2,30}(?:straße|strasse|weg|allee|platz|gasse|ring|damm) \d{1,4}[a-z]?\b/dg,
   },
   {
@@ -189,15 +196,87 @@ export const PII_FORMATS: readonly PiiFormat[] = [
 
 const MAX_PER_FORMAT = 100;
 
-/** The most digits a format asks for. */
-const MOST_DIGITS = Math.max(...PII_FORMATS.map((f) => f.minDigits ?? 0));
+/** The street words before a German address's number (the `need` of that format, without its ` \d`). */
+const DE_STREET_WORDS = ['straße', 'strasse', 'weg', 'allee', 'platz', 'gasse', 'ring', 'damm'];
 
-/** How many ASCII digits `text` holds, counted up to `cap` (found by a search: a text may hold none). */
-function digitsUpTo(text: string, cap: number): number {
+const isDigitUnit = (c: number) => c >= 48 && c <= 57;
+const isUpperUnit = (c: number) => c >= 65 && c <= 90;
+
+/** The fused shapes as bits (digitShapes), by need. */
+const SHAPE_BIT = new Map<RegExp, number>([
+  [NEED_17_DIGITS, 1],
+  [NEED_DNI, 2],
+  [NEED_IPV4, 4],
+  [NEED_EN_ADDRESS, 8],
+  [NEED_DE_ADDRESS, 16],
+]);
+const ALL_SHAPES = 31;
+/** Digits past which no format asks for more. */
+const MOST_DIGITS = Math.max(...PII_FORMATS.map((f) => f.minDigits ?? 0));
+/**
+ * Runs of digits the walk reads at most: past them (a long text full of numbers), the shapes it has not seen are
+ * searched for, as a search stops at the first match and one of a long text's early numbers often is one.
+ */
+const RUN_BUDGET = 2048;
+/** How far past a run of digits the next is looked for unit by unit before a search (digits come in clusters). */
+const NEAR = 8;
+
+/**
+ * What the formats ask of a text's digits, read in one walk over its runs of digits: how many it holds (at least
+ * MOST_DIGITS when it holds more), and which of the digit-led `need` shapes occur, each a test of the units
+ * around a run. Searching for each shape over the whole text cost more than this walk on most texts: a pattern
+ * that starts with `\d` is tried at every unit. The walk ends once every shape is seen and the digits suffice,
+ * or at RUN_BUDGET runs.
+ * INVARIANT: `holds(need)` answers as `need.test(text)` (dlp.test.ts).
+ */
+export function digitShapes(text: string): { digits: number; holds: (need: RegExp) => boolean } {
+  const n = text.length;
+  let digits = 0;
+  let held = 0;
+  let runs = 0;
+  let partial = false;
   const digit = /\d/g;
-  let n = 0;
-  while (n < cap && digit.test(text)) n++;
-  return n;
+  let start = digit.test(text) ? digit.lastIndex - 1 : -1;
+  while (start >= 0) {
+    let end = start + 1;
+    while (end < n && isDigitUnit(text.charCodeAt(end))) end++;
+    digits += end - start;
+    const after = text.charCodeAt(end);
+    const next = text.charCodeAt(end + 1);
+    // Every digit of a run is followed by a digit but the last: the shapes that read past a digit read past it.
+    if (end - start >= 17) held |= 1;
+    if (end - start >= 7 && (isUpperUnit(after) || ((after === 45 || after === 32) && isUpperUnit(next))))
+      held |= 2;
+    if (after === 46 && isDigitUnit(next)) held |= 4;
+    if (after === 32 && isUpperUnit(next)) held |= 8;
+    // A digit after a space starts its run.
+    if ((held & 16) === 0 && start >= 1 && text.charCodeAt(start - 1) === 32)
+      for (const word of DE_STREET_WORDS)
+        if (start - 1 >= word.length && text.startsWith(word, start - 1 - word.length)) held |= 16;
+    if (held === ALL_SHAPES && digits >= MOST_DIGITS) break;
+    if (++runs >= RUN_BUDGET) {
+      partial = true;
+      break;
+    }
+    // The next run: a few units on by hand (numbers, dates and ids hold digits a unit or two apart), else a search.
+    let k = end + 1;
+    const near = Math.min(n, end + NEAR);
+    while (k < near && !isDigitUnit(text.charCodeAt(k))) k++;
+    if (k < near) start = k;
+    else {
+      digit.lastIndex = near;
+      start = near < n && digit.test(text) ? digit.lastIndex - 1 : -1;
+    }
+  }
+  const shapes = held;
+  return {
+    digits,
+    holds: (need) => {
+      const bit = SHAPE_BIT.get(need);
+      // A shape the walk has not seen before its budget ran out is searched for.
+      return bit === undefined || (partial && (shapes & bit) === 0) ? need.test(text) : (shapes & bit) !== 0;
+    },
+  };
 }
 
 /**
@@ -234,10 +313,10 @@ export function detectPii(text: string, perFormat: number = MAX_PER_FORMAT): Det
     });
   };
   for (const [start, end] of emailSpans(text, perFormat)) add('email', 'an email address', start, end);
-  const digits = digitsUpTo(text, MOST_DIGITS);
+  const { digits, holds } = digitShapes(text);
   for (const [index, format] of PII_FORMATS.entries()) {
     if (digits < (format.minDigits ?? 0)) continue;
-    if (format.need !== undefined && !format.need.test(text)) continue;
+    if (format.need !== undefined && !holds(format.need)) continue;
     format.pattern.lastIndex = 0;
     const triggers = TRIGGERS[index];
     const triggered =

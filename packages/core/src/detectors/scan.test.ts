@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { inspectOutput, scanText, withClassifierScore } from './scan.js';
+import { redactText } from './redact.js';
+import { inspectOutput, PII_PREVIEW, scanText, withClassifierScore } from './scan.js';
+import { PII_KINDS } from './types.js';
 
 describe('scanText and inspectOutput', () => {
   it('labels secrets, PII and injection in one pass', () => {
@@ -119,5 +121,17 @@ describe('bad input', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('shows the previews of PII findings unscanned only where a scan would leave them as they are', () => {
+    // The shortcut in maskText: every preview it passes over is one redaction does not change.
+    for (const kind of PII_KINDS)
+      for (let n = 1; n < 100; n++) {
+        const preview = `[${kind}, ${n} chars]`;
+        expect(PII_PREVIEW.test(preview)).toBe(true);
+        expect(redactText(preview, ['secret', 'pii'])).toBe(preview);
+      }
+    expect(PII_PREVIEW.test('[phone, 1300000000 chars]')).toBe(false);
+    expect(PII_PREVIEW.test('x [email, 12 chars]')).toBe(false);
   });
 });
