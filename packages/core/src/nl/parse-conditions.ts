@@ -99,6 +99,13 @@ function hourOf(h: string | undefined, min: string | undefined, meridiem: string
 }
 
 /** "after 20" may be a count: a time needs am/pm, minutes or UTC to be read as one. */
+/**
+ * The ways a writer says a call happens inside an intent's work: "while an agent is doing X",
+ * "when working on X", "in the course of X", "as part of X". A named agent before "is doing" is not read here: it is
+ * the rule's subject, and normalizing strips only the generic "an agent is".
+ */
+const INTENT_DOING =
+  '(?:while|when)\\s(?:(?:it|they|someone)\\s(?:is|are)\\s)?(?:doing|working\\son|performing|handling|busy\\swith)\\s|in\\sthe\\scourse\\sof\\s|as\\spart\\sof\\s';
 const isClockTime = (text: string) => /\d\s?(?:am|pm)|:\d\d|utc/.test(text);
 
 /** Runs the condition passes, in order, over what the earlier passes left of the sentence. */
@@ -403,7 +410,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       },
     );
     take(
-      `(outside\\s|in\\s|during\\s|for\\s|while\\s|when\\s)(?:of\\s)?(?:an?\\s|the\\s|its\\s)?(?:declared\\s)?(${alt(intentPhrase.keys())})(?:\\s(?:sessions?|intent|tasks?|work))?`,
+      `(outside\\s|in\\s|during\\s|for\\s|under\\s|${INTENT_DOING}|while\\s|when\\s)(?:of\\s)?(?:an?\\s|the\\s|its\\s)?(?:declared\\s)?(${alt(intentPhrase.keys())})(?:\\s(?:sessions?|intent|tasks?|work))?`,
       (m) => {
         parsed.conditions.push({
           kind: 'intent',

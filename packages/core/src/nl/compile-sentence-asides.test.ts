@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../policy/compile.js';
+import { decider, mail, pay, policyText, refusal } from './eval-set.fixture.js';
+import { decisionsOn } from './sentence-decisions.fixture.js';
+import { vocabularyOf } from './vocabulary.js';
+
+// Roundabout wordings of what the grammar already says (round 10): each compiles to the rule its
+// plainer wording gives. The evaluation set's policy grants every agent every tool and has no
+// rules, so each decision below is the sentence's alone.
+const TRIAGE = { intent: 'inbox-triage' };
+
+describe('an intent said as the work in hand', () => {
+  it.each([
+    'Sending email is not allowed under the inbox-triage intent',
+    'Sending email is not allowed while an agent is doing inbox triage',
+    'When working on inbox-triage, sending email is not allowed',
+    'Sending email in the course of inbox triage is forbidden',
+  ])('"%s" holds during that intent only', (sentence) => {
+    // The intent's own tools, so a deny is the sentence's and not the intent's list.
+    const d = decider(sentence);
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), TRIAGE)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.read', {}, TRIAGE)).toBe('allow');
+  });
+  it('reads any intent the policy declares, by its own name', () => {
+    const text = policyText.replace(
+      /inbox-triage: \{ tools: \[[^\]]*\] \}/,
+      'quarter-close: { tools: [orders_db.query, orders_db.delete] }',
+    );
+    expect(text).toContain('quarter-close');
+    const d = decisionsOn(
+      text,
+      vocabularyOf(compilePolicy({ name: 'p.yaml', text })),
+      'Nothing may be deleted while someone is doing quarter close',
+    );
+    expect(d('ops-agent', 'orders_db.delete', {}, { intent: 'quarter-close' }).effect).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete').effect).toBe('allow');
+    expect(d('ops-agent', 'orders_db.query', {}, { intent: 'quarter-close' }).effect).toBe('allow');
+  });
+  it('"must not act under" an intent denies every call of that agent during it', () => {
+    const d = decider('The email assistant must not act under the inbox-triage intent');
+    expect(d('email-assistant', 'email.read', {}, TRIAGE)).toBe('deny');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+    expect(d('ops-agent', 'email.read', {}, TRIAGE)).toBe('allow');
+  });
+  it('"act on" names an object, so only that object is denied', () => {
+    const d = decider('The email assistant must not act on email under the inbox-triage intent');
+    expect(d('email-assistant', 'email.read', {}, TRIAGE)).toBe('deny');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+  });
+  it('"under the intent, only the tools that intent lists" is the intent\'s tools', () => {
+    const d = decider('Under the inbox-triage intent, only the tools that intent lists may be used');
+    expect(d('ops-agent', 'orders_db.query', {}, TRIAGE)).toBe('deny');
+    expect(d('email-assistant', 'email.list', {}, TRIAGE)).toBe('allow');
+  });
+});
+
+describe('an origin said in passing', () => {
+  const untrusted = { provenance: { to: ['untrusted'] } };
+  it('"came from reading an email" is a value from what was read', () => {
+    const d = decider(
+      'If the recipient address came from reading a message, a person has to approve the send',
+    );
+    expect(d('email-assistant', 'email.send', mail('x@y.io'), untrusted)).toBe('approve');
+    expect(d('email-assistant', 'email.send', mail('x@y.io'))).toBe('allow');
+  });
+  it('"untrusted sources such as X" is untrusted sources, the example aside', () => {
+    const d = decider('Recipients taken from untrusted sources such as web pages may not be emailed');
+    expect(d('email-assistant', 'email.send', mail('x@y.io'), untrusted)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('x@y.io'))).toBe('allow');
+  });
+  it('"must come straight from the user" is from the user', () => {
+    const d = decider('Transfer destinations must come straight from the user');
+    const to = (labels: string[]) => ({ origin: { to: labels } });
+    expect(d('finance-agent', 'payments.transfer', pay(5), to(['user_input']))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(5), to(['untrusted']))).toBe('deny');
+  });
+  it('"made up (no known source)" is made up, the gloss dropped', () => {
+    const d = decider('Recipients the agent invented (with no known origin) need approval');
+    expect(d('email-assistant', 'email.send', mail('x@y.io'), { origin: { to: [] } })).toBe('approve');
+  });
+});
+
+describe('exceptions, caps, dates and approvers in other words', () => {
+  it('"everywhere but X" is everywhere except X', () => {
+    const d = decider('Deletes are forbidden everywhere but the sandbox');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it('"except with X\'s approval" asks X', () => {
+    const d = decisionsOn(
+      policyText,
+      vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText })),
+      "The ops agent may not delete orders, except with Dave's approval",
+    );
+    expect(d('ops-agent', 'orders_db.delete')).toEqual({
+      effect: 'approve',
+      approvers: 1,
+      eligible: ['dave@example.com'],
+    });
+  });
+  it('"capped at $N" denies above the cap only', () => {
+    const d = decider('Transfers are capped at $300');
+    expect(d('finance-agent', 'payments.transfer', pay(300))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(301))).toBe('deny');
+  });
+  it('a cap inside a longer clause is not read as the whole rule', () => {
+    expect(
+      refusal('Transfers are capped at $300 for the finance agent unless it is Friday').message,
+    ).toBeTruthy();
+  });
+  it('a named day with its year is that date', () => {
+    const d = decider("Deleting orders is not allowed on New Year's Day 2027");
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: '2027-01-01T09:00:00Z' })).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: '2027-01-02T09:00:00Z' })).toBe('allow');
+  });
+  it.each([
+    'Two members of the security group must approve every delete',
+    'Every delete needs approval from three people in the security team',
+    'The ops agent has to get approval from two people in the security group before deleting',
+  ])('"%s" counts approvers of that group', (sentence) => {
+    const d = decisionsOn(
+      policyText,
+      vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText })),
+      sentence,
+    );
+    const r = d('ops-agent', 'orders_db.delete');
+    expect(r.effect).toBe('approve');
+    expect(r.approvers).toBe(sentence.includes('three') ? 3 : 2);
+    expect(r.eligible).toEqual(['sam@example.com', 'sid@example.com', 'sue@example.com']);
+  });
+  it('"sign-off from one security member" is one approval from that group', () => {
+    const d = decisionsOn(
+      policyText,
+      vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText })),
+      'Deletes need sign-off from one security member',
+    );
+    expect(d('ops-agent', 'orders_db.delete')).toMatchObject({ effect: 'approve', approvers: 1 });
+  });
+});
