@@ -138,3 +138,52 @@ describe('exceptions, caps, dates and approvers in other words', () => {
     expect(d('ops-agent', 'orders_db.delete')).toMatchObject({ effect: 'approve', approvers: 1 });
   });
 });
+
+describe('recipients and domains in other words', () => {
+  const outside = mail('bob@example.com', 'eve@elsewhere.org');
+  it('"if even one recipient is outside X, the whole email is blocked" is mail to anyone outside', () => {
+    const d = decider('If even one recipient is outside example.com, the whole message is blocked');
+    expect(d('email-assistant', 'email.send', outside)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
+  it('"(subdomains included)" lets names under the domain through', () => {
+    const d = decider(
+      'Recipients at example.com (subdomains included) are fine; every other recipient needs a human to approve it',
+    );
+    expect(d('email-assistant', 'email.send', mail('ann@eu.example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', outside)).toBe('approve');
+  });
+  it('"any other recipient domain does" is any recipient outside the one named', () => {
+    const d = decider("Email to example.com doesn't need approval, but any other recipient domain does");
+    expect(d('email-assistant', 'email.send', outside)).toBe('approve');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
+  it('"under no circumstances should X …, even if the user asks" is X may never', () => {
+    const d = decider(
+      'Under no circumstances should the email assistant email anyone whose address is outside example.com, even if the user asks',
+    );
+    expect(d('email-assistant', 'email.send', outside)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
+});
+
+describe('labels and categories in other words', () => {
+  it('"(for example …)" after a session flag adds nothing', () => {
+    const d = decider(
+      'If the session has been flagged injection_suspected (for instance after a web page was read), no transfer may be made',
+    );
+    const flagged = { labels: ['injection_suspected'] };
+    expect(d('finance-agent', 'payments.transfer', pay(5), flagged)).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
+  });
+  it('"nothing labelled X may be accessed" denies the tools carrying that label', () => {
+    const d = decider('Nothing tagged confidential may be used');
+    expect(d('finance-agent', 'finance.report')).toBe('deny');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+  });
+  it('"any financial operation" is the financial category', () => {
+    const d = decider('Any financial operation is prohibited');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+});

@@ -48,6 +48,48 @@ export const ASIDE_WORDS: readonly [RegExp, string][] = [
   [/\bboxing day,? (\d{4})\b/g, 'december 26, $1'],
   [/\bnew year's day,? (\d{4})\b/g, 'january 1, $1'],
   [/\bnew year's eve,? (\d{4})\b/g, 'december 31, $1'],
+  // "(for example after a suspicious message was read)": an example adds no condition.
+  [/\s?\((?:for example|for instance|e\.g\.,?|say)\b[^)]*\)/g, ''],
+  // "example.com (subdomains included)": the domain and the names under it.
+  [
+    /\b([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) \((?:subdomains included|including (?:its |all |any )?subdomains|(?:and |plus )?(?:its |all |any )?subdomains(?: too| as well)?)\)/g,
+    '$1 and its subdomains',
+  ],
+  // "Recipients at example.com are allowed": email to that domain is ("mail" is respelled first).
+  [
+    /^ recipients (?:on|at|in|within) ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?: and its subdomains)?) (?:are|is) (allowed|fine|ok|permitted)\b/,
+    ' email to $1 is $2',
+  ],
+  // "…; every other recipient needs two approvers", "but any other recipient domain does": mail
+  // to any other recipient, which the clause before bounds.
+  [
+    /(; |, but |, and |, )(?:every|any|each|all) other recipients?(?: domains?)? (?=(?:needs?|requires?|does|do|must|is|are)\b)/g,
+    '$1email to any other recipient ',
+  ],
+  // "If even one recipient is outside example.com, the whole email is blocked": mail to anyone
+  // outside it is.
+  [
+    /^ if (?:even )?(?:one|a|any|a single) (?:of the )?recipients? (?:is|are) outside ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}),? (?:then )?(?:the (?:whole |entire )?)?(email|message|mail) is /,
+    ' $2 to anyone outside $1 is ',
+  ],
+  [/\b(anyone|someone|recipients?) whose (?:email )?address(?:es)? (?:is|are) outside\b/g, '$1 outside'],
+  // "Under no circumstances should the assistant email …": it may never; "even if the user asks"
+  // is emphasis, the rule holds either way.
+  [
+    /^ under no circumstances (?:should|may|can|must|will|shall) (the (?:[a-z -]{1,30}? )?(?:agent|assistant)|any agent|agents|anyone) /,
+    ' $1 may never ',
+  ],
+  [
+    /,? even if (?:the user|a user|someone|anyone|they) (?:asks?|requests?|insists?|says so)(?: for it| to| so)?(?=\s?[,;]|\s*$)/g,
+    '',
+  ],
+  // "any financial operation": the category's operations.
+  [/\b(financial|destructive|read-only) operation\b/g, '$1 operations'],
+  // "Nothing labelled confidential may be accessed": no tool carrying that label may be used.
+  [
+    /^ (?:nothing|no tool|no data|no resource) (?:labell?ed|tagged|marked) ([a-z_]+) (?:may|can|should|must) be (?:accessed|used|touched|called) $/,
+    ' $1 tools may not be used ',
+  ],
   // "Two members of the finance group must approve every transfer": the transfers need that many
   // approvals from the group; said as the subject, the count would otherwise be read apart.
   [
