@@ -55,6 +55,24 @@ describe('an intent said as the work in hand', () => {
   });
 });
 
+describe('a session with no intent declared', () => {
+  it('"made without a declared intent" holds only when the session states none', () => {
+    const d = decider('Reads made without a declared intent are not allowed');
+    expect(d('email-assistant', 'email.read')).toBe('deny');
+    expect(d('email-assistant', 'email.read', {}, TRIAGE)).toBe('allow');
+  });
+  it('"sessions with no intent" may be the subject', () => {
+    const d = decider('Sessions with no intent need approval for every email they send');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('approve');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), TRIAGE)).toBe('allow');
+  });
+  it('refuses "the tools of that intent" when no intent is named', () => {
+    expect(refusal('Without a declared intent, only the tools of that intent may be used').message).toContain(
+      'needs the one intent',
+    );
+  });
+});
+
 describe('an origin said in passing', () => {
   const untrusted = { provenance: { to: ['untrusted'] } };
   it('"came from reading an email" is a value from what was read', () => {

@@ -85,6 +85,9 @@ export type Condition =
   | { readonly kind: 'yearly'; readonly from: number; readonly to: number; readonly inside: boolean };
 
 /** A date as month × 100 + day of month (UTC), the key a yearly span compares. */
+/** An intent condition's name for "any intent": inside, one was declared; outside, none was. */
+export const ANY_INTENT = '*';
+
 export const monthDayOf = (d: Date) => (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
 const MONTH_DAY_CEL = '(now.getMonth("UTC") + 1) * 100 + now.getDate("UTC")';
 
@@ -152,6 +155,8 @@ export function conditionCel(c: Condition): string {
     case 'calls':
       return `session.calls ${c.op} ${c.value}`;
     case 'intent':
+      // ANY_INTENT: whether the session declared an intent at all (the request reads none as "").
+      if (c.intent === ANY_INTENT) return c.inside ? 'session.intent != ""' : 'session.intent == ""';
       return c.inside
         ? `has(session.intent) && session.intent == ${quote(c.intent)}`
         : `!(has(session.intent) && session.intent == ${quote(c.intent)})`;
@@ -227,6 +232,7 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
     case 'calls':
       return compare(facts.calls, c.op, c.value);
     case 'intent':
+      if (c.intent === ANY_INTENT) return (facts.intent !== undefined && facts.intent !== '') === c.inside;
       return c.inside ? facts.intent === c.intent : facts.intent !== c.intent;
     case 'payee': {
       const v = facts.args[c.arg];

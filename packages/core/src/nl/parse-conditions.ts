@@ -1,6 +1,6 @@
 import { DAY_NUMBERS } from './lexicon.js';
 import { LABEL_PHRASES } from './lexicon-labels.js';
-import type { Comparison } from './meaning.js';
+import { ANY_INTENT, type Comparison } from './meaning.js';
 import { parseDates, SEASON_MONTHS } from './parse-dates.js';
 import { parseRecipients } from './parse-recipients.js';
 import { parseSessionLabels } from './parse-session-labels.js';
@@ -424,6 +424,14 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
           !m[1]?.startsWith('outside')
         )
           parsed.intentScope = true;
+        return true;
+      },
+    );
+    // "calls made without a declared intent", "in sessions with no intent": none was declared.
+    take(
+      '(?:made\\s|(?:in\\s)?(?:an?\\s|any\\s)?sessions?\\s)?(?:without|with\\sno)\\s(?:an?\\s|any\\s)?(?:declared\\s|stated\\s)?intent(?:\\sdeclared)?|when\\sno\\sintent\\s(?:is|has been|was)\\sdeclared',
+      () => {
+        parsed.conditions.push({ kind: 'intent', intent: ANY_INTENT, inside: false });
         return true;
       },
     );

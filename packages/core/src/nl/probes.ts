@@ -200,6 +200,19 @@ export function probesFor(
       },
     ]);
   }
+  // "without a declared intent": a session with none, and one with an intent the policy declares.
+  if (/session\.intent [!=]= ""/.test(text)) {
+    const declared = [...policy.intents.keys()][0] ?? 'declared-intent';
+    variants.push([
+      { label: 'no intent', apply: () => {} },
+      {
+        label: `intent ${declared}`,
+        apply: (p) => {
+          p.intent = declared;
+        },
+      },
+    ]);
+  }
   for (const [, op, literal] of text.matchAll(/session\.calls\s*(>=|<=|>|<|==)\s*(\d+)/g)) {
     void op;
     const n = Number(literal);
