@@ -205,3 +205,32 @@ describe('labels and categories in other words', () => {
     expect(d('ops-agent', 'orders_db.query')).toBe('allow');
   });
 });
+
+describe('recipients counted', () => {
+  const many = (n: number) => mail(...Array.from({ length: n }, (_, i) => `p${i}@example.com`));
+  it('"to more than N recipients" is the size of the list, past N', () => {
+    const d = decider('Messages sent to more than 5 recipients are forbidden');
+    expect(d('email-assistant', 'email.send', many(6))).toBe('deny');
+    expect(d('email-assistant', 'email.send', many(5))).toBe('allow');
+  });
+  it('"with N or more recipients" includes N', () => {
+    const d = decider('Mail with 4 or more recipients needs a human to approve it');
+    expect(d('email-assistant', 'email.send', many(4))).toBe('approve');
+    expect(d('email-assistant', 'email.send', many(3))).toBe('allow');
+  });
+  it('refuses a count of recipients for a tool whose recipient is no list', () => {
+    expect(refusal('Transfers to more than 2 recipients are denied').code).toBe('GH_NL_NO_ARGUMENT');
+  });
+});
+
+describe('"whose" said of a value\'s origin', () => {
+  it('"any transfer whose destination came from an email" is a transfer to such a destination', () => {
+    const d = decider(
+      'Transfers above $900 require approval, and any transfer whose destination came from an email is denied',
+    );
+    const fromMail = { provenance: { to: ['untrusted'] } };
+    expect(d('finance-agent', 'payments.transfer', pay(5), fromMail)).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(901))).toBe('approve');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
+  });
+});

@@ -67,6 +67,13 @@ export type Condition =
   | { readonly kind: 'session-label'; readonly label: string }
   | { readonly kind: 'provenance'; readonly arg: string; readonly label: string }
   | { readonly kind: 'calls'; readonly op: Comparison; readonly value: number }
+  /** How many addresses the list argument `arg` holds. */
+  | {
+      readonly kind: 'recipient-count';
+      readonly arg: string;
+      readonly op: Comparison;
+      readonly value: number;
+    }
   | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean }
   /**
    * The account a payment goes to is one of `values` (lower case; compared without case, so a
@@ -154,6 +161,8 @@ export function conditionCel(c: Condition): string {
       return `${quote(c.label)} in provenance[${quote(c.arg)}]`;
     case 'calls':
       return `session.calls ${c.op} ${c.value}`;
+    case 'recipient-count':
+      return `size(args.${c.arg}) ${c.op} ${c.value}`;
     case 'intent':
       // ANY_INTENT: whether the session declared an intent at all (the request reads none as "").
       if (c.intent === ANY_INTENT) return c.inside ? 'session.intent != ""' : 'session.intent == ""';
@@ -231,6 +240,10 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
       return (facts.provenance[c.arg] ?? []).includes(c.label);
     case 'calls':
       return compare(facts.calls, c.op, c.value);
+    case 'recipient-count': {
+      const v = facts.args[c.arg];
+      return Array.isArray(v) ? compare(v.length, c.op, c.value) : undefined;
+    }
     case 'intent':
       if (c.intent === ANY_INTENT) return (facts.intent !== undefined && facts.intent !== '') === c.inside;
       return c.inside ? facts.intent === c.intent : facts.intent !== c.intent;

@@ -12,6 +12,11 @@ export const ASIDE_WORDS: readonly [RegExp, string][] = [
     /\b(came|comes|come|taken|copied|pulled|got|lifted) from (?:reading|opening|scanning) (?=(?:an?|the|any|some) )/g,
     '$1 from ',
   ],
+  // "any transfer whose destination came from an email": a transfer to a destination that did.
+  [
+    /\b(transfers?|payments?|emails?|messages?|mail) whose (destination|payee|account|recipient|address)(?: address| account)? (came|comes|come|was taken|is taken|was copied|is copied) from\b/g,
+    '$1 to a $2 that $3 from',
+  ],
   // "must come straight from the user": directly is still from the user.
   [/\b(came|comes|come) (?:straight|directly|only) from\b/g, '$1 from'],
   // "the recipient address": the recipient, which the tool's schema names.

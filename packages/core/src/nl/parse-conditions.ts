@@ -2,7 +2,7 @@ import { DAY_NUMBERS } from './lexicon.js';
 import { LABEL_PHRASES } from './lexicon-labels.js';
 import { ANY_INTENT, type Comparison } from './meaning.js';
 import { parseDates, SEASON_MONTHS } from './parse-dates.js';
-import { parseRecipients } from './parse-recipients.js';
+import { parseRecipientCount, parseRecipients } from './parse-recipients.js';
 import { parseSessionLabels } from './parse-session-labels.js';
 import { alt, type ParsedCondition, type ParsedSentence, type Take } from './parsed.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -110,6 +110,7 @@ const isClockTime = (text: string) => /\d\s?(?:am|pm)|:\d\d|utc/.test(text);
 
 /** Runs the condition passes, in order, over what the earlier passes left of the sentence. */
 export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: Vocabulary): void {
+  parseRecipientCount(take, parsed);
   // Session labels.
   const labelPhrases: Record<string, string> = { ...LABEL_PHRASES };
   for (const l of vocabulary.labels) labelPhrases[l.replace(/_/g, ' ')] ??= l;
