@@ -234,3 +234,23 @@ describe('"whose" said of a value\'s origin', () => {
     expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
   });
 });
+
+describe('two rules on one subject, and words that only emphasise', () => {
+  it('"X needs approval and may not be … on weekends" is both rules', () => {
+    const d = decider("Orders DB queries need Dave's approval and must not run on weekends");
+    expect(d('ops-agent', 'orders_db.query', {}, { now: '2026-11-08T12:00:00Z' })).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query')).toBe('approve');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('allow');
+  });
+  it('"for the rest of it" after a session flag adds nothing', () => {
+    const d = decider(
+      'Once the session is flagged injection_suspected, no transfer may be made for the rest of it',
+    );
+    expect(d('finance-agent', 'payments.transfer', pay(5), { labels: ['injection_suspected'] })).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
+  });
+  it('"before anyone sees it" is before it is read', () => {
+    const d = decider('The finance report needs a human to approve it before anyone sees it');
+    expect(d('finance-agent', 'finance.report')).toBe('approve');
+  });
+});

@@ -95,6 +95,19 @@ export const ASIDE_WORDS: readonly [RegExp, string][] = [
     /^ (?:nothing|no tool|no data|no resource) (?:labell?ed|tagged|marked) ([a-z_]+) (?:may|can|should|must) be (?:accessed|used|touched|called) $/,
     ' $1 tools may not be used ',
   ],
+  // "no email may be sent for the rest of it": a session's label stays, so the rest is the session.
+  [/ for the (?:rest|remainder) of (?:it|the session|that session)(?=\s?[,;]|\s*$)/g, ''],
+  // "before anyone sees it": seeing data is reading it.
+  [
+    /\b(before|once|when|if) (anyone|someone|an agent|any agent) (?:sees|views|looks at) it\b/g,
+    '$1 $2 reads it',
+  ],
+  // "The finance report needs Fiona's approval and may not be pulled on weekends": two rules on
+  // one subject, each said of it. Only a whole sentence, so the subject is the sentence's first words.
+  [
+    /^ ((?:the |all |any |every )?[a-z][a-z0-9 _.-]{2,40}?) (needs?|requires?) ([^,;]{3,60}?) and (may not|must not|cannot|can't|should not|shouldn't|may never|must never) ([^,;]+) $/,
+    ' $1 $2 $3 ; $1 $4 $5 ',
+  ],
   // "Two members of the finance group must approve every transfer": the transfers need that many
   // approvals from the group; said as the subject, the count would otherwise be read apart.
   [
