@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/compile.js';
-import { decider, mail, pay, policyText, refusal } from './eval-set.fixture.js';
+import { decider, mail, pay, policyText, refusal, vocabulary } from './eval-set.fixture.js';
 import { decisionsOn } from './sentence-decisions.fixture.js';
 import { vocabularyOf } from './vocabulary.js';
 
@@ -8,6 +8,8 @@ import { vocabularyOf } from './vocabulary.js';
 // plainer wording gives. The evaluation set's policy grants every agent every tool and has no
 // rules, so each decision below is the sentence's alone.
 const TRIAGE = { intent: 'inbox-triage' };
+/** A sentence's decisions with their approvers and who may approve, not only the effect. */
+const detailed = (sentence: string) => decisionsOn(policyText, vocabulary, sentence);
 
 describe('an intent said as the work in hand', () => {
   it.each([
@@ -106,11 +108,7 @@ describe('exceptions, caps, dates and approvers in other words', () => {
     expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
   });
   it('"except with X\'s approval" asks X', () => {
-    const d = decisionsOn(
-      policyText,
-      vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText })),
-      "The ops agent may not delete orders, except with Dave's approval",
-    );
+    const d = detailed("The ops agent may not delete orders, except with Dave's approval");
     expect(d('ops-agent', 'orders_db.delete')).toEqual({
       effect: 'approve',
       approvers: 1,
@@ -137,22 +135,14 @@ describe('exceptions, caps, dates and approvers in other words', () => {
     'Every delete needs approval from three people in the security team',
     'The ops agent has to get approval from two people in the security group before deleting',
   ])('"%s" counts approvers of that group', (sentence) => {
-    const d = decisionsOn(
-      policyText,
-      vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText })),
-      sentence,
-    );
+    const d = detailed(sentence);
     const r = d('ops-agent', 'orders_db.delete');
     expect(r.effect).toBe('approve');
     expect(r.approvers).toBe(sentence.includes('three') ? 3 : 2);
     expect(r.eligible).toEqual(['sam@example.com', 'sid@example.com', 'sue@example.com']);
   });
   it('"sign-off from one security member" is one approval from that group', () => {
-    const d = decisionsOn(
-      policyText,
-      vocabularyOf(compilePolicy({ name: 'policy.yaml', text: policyText })),
-      'Deletes need sign-off from one security member',
-    );
+    const d = detailed('Deletes need sign-off from one security member');
     expect(d('ops-agent', 'orders_db.delete')).toMatchObject({ effect: 'approve', approvers: 1 });
   });
 });
