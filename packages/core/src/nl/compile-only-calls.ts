@@ -1,4 +1,5 @@
 import type { ClauseResult } from './compile-clause.js';
+import { ANY_INTENT } from './meaning.js';
 import type { ParsedSentence } from './parsed.js';
 import { refuse } from './refusal.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -77,7 +78,7 @@ function compileIntentTools(
 ): ClauseResult {
   const intents = parsed.conditions.filter((c) => c.kind === 'intent');
   const intent = intents.length === 1 && intents[0]?.kind === 'intent' ? intents[0] : undefined;
-  if (!intent?.inside || parsed.conditions.length !== 1)
+  if (!intent?.inside || intent.intent === ANY_INTENT || parsed.conditions.length !== 1)
     return refuse('GH_NL_UNSUPPORTED', '"the tools of that intent" needs the one intent a session declares');
   if (
     !parsed.only ||

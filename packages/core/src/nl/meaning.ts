@@ -67,6 +67,13 @@ export type Condition =
   | { readonly kind: 'session-label'; readonly label: string }
   | { readonly kind: 'provenance'; readonly arg: string; readonly label: string }
   | { readonly kind: 'calls'; readonly op: Comparison; readonly value: number }
+  /** How many addresses the list argument `arg` holds. */
+  | {
+      readonly kind: 'recipient-count';
+      readonly arg: string;
+      readonly op: Comparison;
+      readonly value: number;
+    }
   | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean }
   /**
    * The account a payment goes to is one of `values` (lower case; compared without case, so a
@@ -85,6 +92,9 @@ export type Condition =
   | { readonly kind: 'yearly'; readonly from: number; readonly to: number; readonly inside: boolean };
 
 /** A date as month × 100 + day of month (UTC), the key a yearly span compares. */
+/** An intent condition's name for "any intent": inside, one was declared; outside, none was. */
+export const ANY_INTENT = '*';
+
 export const monthDayOf = (d: Date) => (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
 const MONTH_DAY_CEL = '(now.getMonth("UTC") + 1) * 100 + now.getDate("UTC")';
 
@@ -151,7 +161,11 @@ export function conditionCel(c: Condition): string {
       return `${quote(c.label)} in provenance[${quote(c.arg)}]`;
     case 'calls':
       return `session.calls ${c.op} ${c.value}`;
+    case 'recipient-count':
+      return `size(args.${c.arg}) ${c.op} ${c.value}`;
     case 'intent':
+      // ANY_INTENT: whether the session declared an intent at all (the request reads none as "").
+      if (c.intent === ANY_INTENT) return c.inside ? 'session.intent != ""' : 'session.intent == ""';
       return c.inside
         ? `has(session.intent) && session.intent == ${quote(c.intent)}`
         : `!(has(session.intent) && session.intent == ${quote(c.intent)})`;
@@ -226,7 +240,12 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
       return (facts.provenance[c.arg] ?? []).includes(c.label);
     case 'calls':
       return compare(facts.calls, c.op, c.value);
+    case 'recipient-count': {
+      const v = facts.args[c.arg];
+      return Array.isArray(v) ? compare(v.length, c.op, c.value) : undefined;
+    }
     case 'intent':
+      if (c.intent === ANY_INTENT) return (facts.intent !== undefined && facts.intent !== '') === c.inside;
       return c.inside ? facts.intent === c.intent : facts.intent !== c.intent;
     case 'payee': {
       const v = facts.args[c.arg];

@@ -209,6 +209,10 @@ export const FAMILY_WORDS: readonly [RegExp, string][] = [
     '$1 intent $2',
   ],
   [/\b(?:while|when) triaging (?:the )?inbox\b/g, 'during inbox-triage'],
+  // "must not act under X": to act at all is any call, but "act on" names an object.
+  [/\b(not|never|cannot) act\b(?! (?:on|upon|for|as)\b)/g, '$1 do anything'],
+  // "while an agent is doing X": any agent is no agent in particular, so only the doing is kept.
+  [/\b(while|when) (?:an?|any) agents? (?:is|are) (?=doing |working on |performing |handling )/g, '$1 '],
   [/\b(?:during|in) (?:an? |the )?inbox triage\b/g, 'during inbox-triage'],
   [/\bin (?:an? |the )?(?!injection-)([a-z]+-[a-z]+) sessions?\b/g, 'during $1'],
   // Provenance: "typed in by the user", "user-provided", "sourced from", "read out of".

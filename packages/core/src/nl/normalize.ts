@@ -7,6 +7,7 @@
  * for the grammar to refuse.
  */
 
+import { ASIDE_WORDS } from './normalize-asides.js';
 import { FAMILY_WORDS } from './normalize-families.js';
 import { PHRASING_WORDS } from './normalize-phrasings.js';
 
@@ -369,6 +370,7 @@ export function normalizeSentence(sentence: string): string {
     .replace(/\bhalf a (million|thousand)\b/g, (_, scale: string) => String((SCALES[scale] ?? 0) / 2));
   for (const [re, to] of WORDS) s = s.replace(re, to);
   for (const [re, to] of PHRASING_WORDS) s = s.replace(re, to);
+  for (const [re, to] of ASIDE_WORDS) s = s.replace(re, to);
   for (const [re, to] of FAMILY_WORDS) s = s.replace(re, to);
   // "Payees from a web page: blocked.": the effect after the colon is the subject's.
   s = s.replace(/:\s(blocked|denied|forbidden|prohibited|allowed|fine|ok)\b/g, ' are $1');

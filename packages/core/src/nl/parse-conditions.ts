@@ -1,8 +1,8 @@
 import { DAY_NUMBERS } from './lexicon.js';
 import { LABEL_PHRASES } from './lexicon-labels.js';
-import type { Comparison } from './meaning.js';
+import { ANY_INTENT, type Comparison } from './meaning.js';
 import { parseDates, SEASON_MONTHS } from './parse-dates.js';
-import { parseRecipients } from './parse-recipients.js';
+import { parseRecipientCount, parseRecipients } from './parse-recipients.js';
 import { parseSessionLabels } from './parse-session-labels.js';
 import { alt, type ParsedCondition, type ParsedSentence, type Take } from './parsed.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -99,10 +99,18 @@ function hourOf(h: string | undefined, min: string | undefined, meridiem: string
 }
 
 /** "after 20" may be a count: a time needs am/pm, minutes or UTC to be read as one. */
+/**
+ * The ways a writer says a call happens inside an intent's work: "while an agent is doing X",
+ * "when working on X", "in the course of X", "as part of X". A named agent before "is doing" is not read here: it is
+ * the rule's subject, and normalizing strips only the generic "an agent is".
+ */
+const INTENT_DOING =
+  '(?:while|when)\\s(?:(?:it|they|someone)\\s(?:is|are)\\s)?(?:doing|working\\son|performing|handling|busy\\swith)\\s|in\\sthe\\scourse\\sof\\s|as\\spart\\sof\\s';
 const isClockTime = (text: string) => /\d\s?(?:am|pm)|:\d\d|utc/.test(text);
 
 /** Runs the condition passes, in order, over what the earlier passes left of the sentence. */
 export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: Vocabulary): void {
+  parseRecipientCount(take, parsed);
   // Session labels.
   const labelPhrases: Record<string, string> = { ...LABEL_PHRASES };
   for (const l of vocabulary.labels) labelPhrases[l.replace(/_/g, ' ')] ??= l;
@@ -403,7 +411,7 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
       },
     );
     take(
-      `(outside\\s|in\\s|during\\s|for\\s|while\\s|when\\s)(?:of\\s)?(?:an?\\s|the\\s|its\\s)?(?:declared\\s)?(${alt(intentPhrase.keys())})(?:\\s(?:sessions?|intent|tasks?|work))?`,
+      `(outside\\s|in\\s|during\\s|for\\s|under\\s|${INTENT_DOING}|while\\s|when\\s)(?:of\\s)?(?:an?\\s|the\\s|its\\s)?(?:declared\\s)?(${alt(intentPhrase.keys())})(?:\\s(?:sessions?|intent|tasks?|work))?`,
       (m) => {
         parsed.conditions.push({
           kind: 'intent',
@@ -417,6 +425,14 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
           !m[1]?.startsWith('outside')
         )
           parsed.intentScope = true;
+        return true;
+      },
+    );
+    // "calls made without a declared intent", "in sessions with no intent": none was declared.
+    take(
+      '(?:made\\s|(?:in\\s)?(?:an?\\s|any\\s)?sessions?\\s)?(?:without|with\\sno)\\s(?:an?\\s|any\\s)?(?:declared\\s|stated\\s)?intent(?:\\sdeclared)?|when\\sno\\sintent\\s(?:is|has been|was)\\sdeclared',
+      () => {
+        parsed.conditions.push({ kind: 'intent', intent: ANY_INTENT, inside: false });
         return true;
       },
     );

@@ -1,3 +1,4 @@
+import type { Comparison } from './meaning.js';
 import type { ParsedSentence, Take } from './parsed.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -5,6 +6,39 @@ import type { Vocabulary } from './vocabulary.js';
  * The recipient passes of the grammar: recipients outside or inside the company or a domain,
  * lists of domains, "to gmail.com", and the domains a rule lets through ("except to partner.org").
  */
+
+/** The comparison each way of counting says: "10 or more" includes 10, "more than 3" does not. */
+const COUNT_OPS: Readonly<Record<string, Comparison>> = {
+  'more than': '>',
+  over: '>',
+  'at least': '>=',
+  'or more': '>=',
+  'fewer than': '<',
+  'less than': '<',
+  'or fewer': '<=',
+  'or less': '<=',
+  'at most': '<=',
+  'no more than': '<=',
+  'up to': '<=',
+};
+
+/**
+ * "addressed to more than 3 recipients", "with 10 or more recipients": a count of addresses. Run
+ * before the amounts, which would read "more than 3" as a sum.
+ */
+export function parseRecipientCount(take: Take, parsed: ParsedSentence): void {
+  // "addressed to more than 3 recipients", "with 10 or more recipients": a count of addresses.
+  take(
+    '(?:(?:addressed|sent|going)\\s)?(?:to|with|has|have|having)\\s(?:(more than|over|at least|fewer than|less than|at most|no more than|up to)\\s(\\d+)|(\\d+)\\sor\\s(more|fewer|less))\\srecipients',
+    (m) => {
+      const n = Number(m[2] ?? m[3]);
+      const op = COUNT_OPS[(m[1] ?? `or ${m[4]}`) as string];
+      if (op === undefined || !Number.isSafeInteger(n)) return false;
+      parsed.conditions.push({ kind: 'recipient-count', op, value: n });
+      return true;
+    },
+  );
+}
 
 /** Runs the recipient passes over what the earlier condition passes left of the sentence. */
 export function parseRecipients(take: Take, parsed: ParsedSentence, vocabulary: Vocabulary): void {

@@ -39,6 +39,8 @@ export type ParsedCondition =
   | { readonly kind: 'session-label'; readonly label: string }
   | { readonly kind: 'provenance'; readonly target: ValueTarget; readonly label: string }
   | { readonly kind: 'calls'; readonly op: Comparison; readonly value: number }
+  /** "more than 3 recipients": how many addresses a message goes to. */
+  | { readonly kind: 'recipient-count'; readonly op: Comparison; readonly value: number }
   | { readonly kind: 'intent'; readonly intent: string; readonly inside: boolean }
   | { readonly kind: 'payee'; readonly values: readonly string[]; readonly not?: boolean }
   | { readonly kind: 'yearly'; readonly from: number; readonly to: number; readonly inside: boolean };

@@ -123,6 +123,19 @@ export function probesFor(
     label: `to ${companyDomain} and elsewhere.test`,
     apply: (p) => setRecipients(p, [`bob@${companyDomain}`, 'eve@elsewhere.test']),
   });
+  // "more than 3 recipients": lists one short of, at and one past the count.
+  for (const [, literal] of text.matchAll(/size\(args\.[A-Za-z_][A-Za-z0-9_]*\)\s*(?:>=|<=|>|<)\s*(\d+)/g)) {
+    const n = Number(literal);
+    for (const size of new Set([Math.max(1, n - 1), Math.max(1, n), n + 1]))
+      recipientVariants.push({
+        label: `to ${size} recipients`,
+        apply: (p) =>
+          setRecipients(
+            p,
+            Array.from({ length: size }, (_, i) => `r${i}@${companyDomain}`),
+          ),
+      });
+  }
   variants.push(recipientVariants);
   for (const [, label, arg] of text.matchAll(/"([a-z_]+)" in provenance\["([^"\]]+)"\]/g)) {
     variants.push([
@@ -196,6 +209,19 @@ export function probesFor(
         label: `intent ${intent}`,
         apply: (p) => {
           p.intent = intent as string;
+        },
+      },
+    ]);
+  }
+  // "without a declared intent": a session with none, and one with an intent the policy declares.
+  if (/session\.intent [!=]= ""/.test(text)) {
+    const declared = [...policy.intents.keys()][0] ?? 'declared-intent';
+    variants.push([
+      { label: 'no intent', apply: () => {} },
+      {
+        label: `intent ${declared}`,
+        apply: (p) => {
+          p.intent = declared;
         },
       },
     ]);

@@ -83,6 +83,12 @@ export function resolveConditions(
           notes.push(`the company is ${domain} (the domain of the policy's owners and group members)`);
         break;
       }
+      case 'recipient-count': {
+        // A count of recipients is the size of a list; one address is always one recipient.
+        if (!recipient?.list) return noArg('a list of recipients');
+        conditions.push({ kind: 'recipient-count', arg: recipient.arg, op: c.op, value: c.value });
+        break;
+      }
       case 'provenance': {
         const a = argumentOf(selected, argsOfTarget(c.target));
         if (!a) return noArg(`an argument for the ${c.target}`);
@@ -196,6 +202,7 @@ export function resolveConditions(
 export function negation(c: Condition): Condition | undefined {
   switch (c.kind) {
     case 'amount':
+    case 'recipient-count':
       return { ...c, op: flip[c.op] };
     case 'recipients':
       // "only to example.com": every recipient inside; broken by one outside.
