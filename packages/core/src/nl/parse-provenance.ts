@@ -25,6 +25,12 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
             : /bod(?:y|ies)$/.test(noun)
               ? 'body'
               : 'recipient';
+  // An origin said of a URL or link is said of the URLs a value mentions.
+  const originTargetOf = (noun: string) => (/^(url|link)/.test(noun) ? 'mentions' : targetOf(noun));
+  const requireUser = (m: RegExpMatchArray) => {
+    parsed.origins.push({ target: originTargetOf(m[1] as string), origins: ['user_input'] });
+    return true;
+  };
   const SOURCES = { ...SOURCE_LABELS };
   const namespaceLabels = new Map<string, string>();
   for (const [ns, phrases] of vocabulary.namespaces) {
@@ -118,7 +124,7 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
         ...(/trusted|address book/.test(m[0] as string) || /\sor\s/.test(m[0] as string) ? ['trusted'] : []),
       ];
       parsed.origins.push({
-        target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun),
+        target: originTargetOf(noun),
         origins,
         ...(!m[2] && { named: true }),
       });
@@ -128,21 +134,14 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
   // "payees not given by the user": the rule applies to a value without that origin.
   take(
     `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s|which\\s)?(?:(?:was|were|is|are)\\s)?not\\s(?:given|typed|entered|provided|supplied)(?:\\sin)?\\sby\\s${USER}`,
-    (m) => {
-      const noun = m[1] as string;
-      parsed.origins.push({
-        target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun),
-        origins: ['user_input'],
-      });
-      return true;
-    },
+    requireUser,
   );
   take(
     `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s|where\\s)?(?:(?:every|each|all|the|all the)\\s)?${VALUE_NOUN}\\s(?:(?:was|were|is|are)\\s(?:typed|entered|given|provided|supplied)(?:\\sin)?\\sby|came from|comes from)\\s${USER}(?:\\sthemselves|\\sthemself|\\sdirectly)?(?:\\sor\\s(?:(?:came|come|comes|was returned|were returned)\\s)?(?:from|by)\\s(?:a\\s|the\\s)?trusted\\s(?:tools?|systems?|sources?|lookups?))?`,
     (m) => {
       const noun = m[1] as string;
       parsed.origins.push({
-        target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun),
+        target: originTargetOf(noun),
         origins: ['user_input', ...(/trusted/.test(m[0] as string) ? ['trusted'] : [])],
       });
       return true;
@@ -150,14 +149,7 @@ export function parseProvenance({ take, parsed, vocabulary }: PhrasingContext): 
   );
   take(
     `(?:,\\s)?(?:except|unless)\\s(?:when\\s|if\\s|where\\s)?${USER}\\s${GAVE}(?:\\sin)?\\s(?:the\\s|a\\s)?${VALUE_NOUN}`,
-    (m) => {
-      const noun = m[1] as string;
-      parsed.origins.push({
-        target: /^(url|link)/.test(noun) ? 'mentions' : targetOf(noun),
-        origins: ['user_input'],
-      });
-      return true;
-    },
+    requireUser,
   );
   take(
     `(?:to\\s)?(?:the\\s)?${VALUE_NOUN}\\s(?:that\\s)?(?:(?:came|come|comes)\\s)?(?:from|in|returned by)\\s(?:the address book|a trusted tool|trusted tools|the user's contacts)`,
