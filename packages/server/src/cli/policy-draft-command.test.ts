@@ -3,6 +3,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -153,6 +154,66 @@ describe('gatehouse policy draft', () => {
       join(dir, 'gatehouse.yaml'),
     ]);
     expect(audit.stdout).toContain('policy.draft.applied');
+  });
+  it('applies only into the policy folder: --out elsewhere is refused and nothing is written', async () => {
+    const dir = project();
+    const sentence = 'Agents cannot delete email on weekends';
+    for (const out of [
+      join(root, 'outside.yaml'),
+      join(dir, 'gatehouse-extra.yaml'),
+      join(dir, 'policy', 'x.txt'),
+    ]) {
+      const { code, stderr } = await cli([
+        'policy',
+        'draft',
+        '--no-redteam',
+        sentence,
+        '--policy',
+        dir,
+        '--apply',
+        '--yes',
+        '--out',
+        out,
+      ]);
+      expect(code).toBe(2);
+      expect(stderr).toContain('only a .yaml file directly in the policy folder');
+      expect(existsSync(out)).toBe(false);
+    }
+    const inside = join(dir, 'policy', 'weekend.yaml');
+    const ok = await cli([
+      'policy',
+      'draft',
+      '--no-redteam',
+      sentence,
+      '--policy',
+      dir,
+      '--apply',
+      '--yes',
+      '--out',
+      inside,
+    ]);
+    expect(ok.code).toBe(0);
+    expect(readFileSync(inside, 'utf8')).toContain(`description: ${sentence}`);
+  });
+  it('refuses --apply where no audit log can record it, and writes nothing', async () => {
+    const dir = project();
+    rmSync(join(dir, 'gatehouse.yaml'));
+    const { code, stderr } = await cli(
+      [
+        'policy',
+        'draft',
+        '--no-redteam',
+        'Agents cannot delete email on weekends',
+        '--policy',
+        join(dir, 'policy'),
+        '--apply',
+        '--yes',
+      ],
+      dir,
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('audit log');
+    expect(readdirSync(join(dir, 'policy'))).toEqual(['policy.yaml']);
   });
   it('shows an allow sentence as widening and refuses to apply it without --allow-widening', async () => {
     const dir = project();

@@ -230,15 +230,24 @@ async function apply(
     );
     return EXIT.failed;
   }
-  const folder = (await stat(ctx.policyPath)).isDirectory() ? ctx.policyPath : undefined;
-  const target = opts.out
-    ? resolve(io.cwd, opts.out)
-    : folder
-      ? join(folder, fragmentFileName(draft))
-      : undefined;
-  if (!target)
+  // An adoption is recorded or it does not happen (the HTTP door answers 503 alike).
+  if (!ctx.config)
     throw new UsageError(
-      'the policy is one file: give --out FILE in a policy folder, or make the policy a folder',
+      '--apply records the adoption in the audit log: run it in the project folder (gatehouse.yaml) or pass --config',
+    );
+  const folder = resolve(ctx.policyPath);
+  if (!(await stat(folder)).isDirectory())
+    throw new UsageError('the policy is one file: make it a folder to adopt fragments beside it');
+  const target = opts.out ? resolve(io.cwd, opts.out) : join(folder, fragmentFileName(draft));
+  // The folder is the only place an adoption may write: a file elsewhere is never loaded, so
+  // "applied" would be untrue, and --out must not become a way to write anywhere.
+  if (
+    dirname(target) !== folder ||
+    !/^[\w.-]+\.ya?ml$/.test(basename(target)) ||
+    basename(target).startsWith('.')
+  )
+    throw new UsageError(
+      `--apply writes only a .yaml file directly in the policy folder ${relative(io.cwd, folder) || '.'}`,
     );
   if (!opts.yes && !(await confirm(io, `Write this fragment to ${target}? [y/N] `))) {
     io.stderr('not applied\n');
@@ -247,24 +256,20 @@ async function apply(
   await writeFragment(target, draft.fragment.text);
   // INVARIANT: what is on disk is what was verified; if the folder no longer compiles whole
   // (a file changed meanwhile), the fragment is taken back out.
-  if (folder && dirname(target) === folder) {
-    const reread = await readPolicySources(folder, io.cwd);
-    if (reread.diagnostics.length > 0 || !checkPolicy(reread.sources).policy) {
-      await rm(target, { force: true });
-      io.stderr('not applied: the policy folder changed and no longer compiles with the fragment\n');
-      return EXIT.failed;
-    }
+  const reread = await readPolicySources(folder, io.cwd);
+  if (reread.diagnostics.length > 0 || !checkPolicy(reread.sources).policy) {
+    await rm(target, { force: true });
+    io.stderr('not applied: the policy folder changed and no longer compiles with the fragment\n');
+    return EXIT.failed;
   }
-  if (ctx.config) {
-    try {
-      await auditApply(ctx.config, ctx, target);
-    } catch (err) {
-      // An adoption that cannot be recorded does not happen.
-      await rm(target, { force: true });
-      throw err;
-    }
+  try {
+    await auditApply(ctx.config, ctx, target);
+  } catch (err) {
+    // An adoption that cannot be recorded does not happen.
+    await rm(target, { force: true });
+    throw err;
   }
-  io.stdout(`applied: ${relative(io.cwd, target)}${ctx.config ? ' (audited)' : ''}\n`);
+  io.stdout(`applied: ${relative(io.cwd, target)} (audited)\n`);
   return EXIT.ok;
 }
 
