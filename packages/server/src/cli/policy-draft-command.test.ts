@@ -31,6 +31,9 @@ function project(nl?: { baseUrl: string }): string {
   return dir;
 }
 const cli = (argv: string[], cwd = root, env: NodeJS.ProcessEnv = {}) => runCliCaptured(argv, cwd, env);
+/** `policy draft SENTENCE --policy POLICY --apply --yes [more]`, without the red-team replay. */
+const applyDraft = (sentence: string, policy: string, more: string[] = [], cwd = root) =>
+  cli(['policy', 'draft', '--no-redteam', sentence, '--policy', policy, '--apply', '--yes', ...more], cwd);
 
 // Recorded completions, served by a local OpenAI-compatible endpoint: no model in tests.
 const SENTENCE = 'Nothing may delete the sandbox database on Sundays';
@@ -129,16 +132,7 @@ describe('gatehouse policy draft', () => {
     const sentence = 'Agents must not send email after reading confidential data';
     const notTty = await cli(['policy', 'draft', '--no-redteam', sentence, '--policy', dir, '--apply']);
     expect(notTty.code).toBe(2);
-    const { code, stdout } = await cli([
-      'policy',
-      'draft',
-      '--no-redteam',
-      sentence,
-      '--policy',
-      dir,
-      '--apply',
-      '--yes',
-    ]);
+    const { code, stdout } = await applyDraft(sentence, dir);
     expect(code).toBe(0);
     expect(stdout).toContain('(audited)');
     const file = join(dir, 'policy', 'nl-agents-must-not-send-email-after.yaml');
@@ -163,54 +157,21 @@ describe('gatehouse policy draft', () => {
       join(dir, 'gatehouse-extra.yaml'),
       join(dir, 'policy', 'x.txt'),
     ]) {
-      const { code, stderr } = await cli([
-        'policy',
-        'draft',
-        '--no-redteam',
-        sentence,
-        '--policy',
-        dir,
-        '--apply',
-        '--yes',
-        '--out',
-        out,
-      ]);
+      const { code, stderr } = await applyDraft(sentence, dir, ['--out', out]);
       expect(code).toBe(2);
       expect(stderr).toContain('only a .yaml file directly in the policy folder');
       expect(existsSync(out)).toBe(false);
     }
     const inside = join(dir, 'policy', 'weekend.yaml');
-    const ok = await cli([
-      'policy',
-      'draft',
-      '--no-redteam',
-      sentence,
-      '--policy',
-      dir,
-      '--apply',
-      '--yes',
-      '--out',
-      inside,
-    ]);
+    const ok = await applyDraft(sentence, dir, ['--out', inside]);
     expect(ok.code).toBe(0);
     expect(readFileSync(inside, 'utf8')).toContain(`description: ${sentence}`);
   });
   it('refuses --apply where no audit log can record it, and writes nothing', async () => {
     const dir = project();
     rmSync(join(dir, 'gatehouse.yaml'));
-    const { code, stderr } = await cli(
-      [
-        'policy',
-        'draft',
-        '--no-redteam',
-        'Agents cannot delete email on weekends',
-        '--policy',
-        join(dir, 'policy'),
-        '--apply',
-        '--yes',
-      ],
-      dir,
-    );
+    const sentence = 'Agents cannot delete email on weekends';
+    const { code, stderr } = await applyDraft(sentence, join(dir, 'policy'), [], dir);
     expect(code).toBe(2);
     expect(stderr).toContain('audit log');
     expect(readdirSync(join(dir, 'policy'))).toEqual(['policy.yaml']);
@@ -218,30 +179,11 @@ describe('gatehouse policy draft', () => {
   it('shows an allow sentence as widening and refuses to apply it without --allow-widening', async () => {
     const dir = project();
     const sentence = 'The ops agent may delete production databases';
-    const refused = await cli([
-      'policy',
-      'draft',
-      '--no-redteam',
-      sentence,
-      '--policy',
-      dir,
-      '--apply',
-      '--yes',
-    ]);
+    const refused = await applyDraft(sentence, dir);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain('widening: yes');
     expect(refused.stderr).toContain('--allow-widening');
-    const applied = await cli([
-      'policy',
-      'draft',
-      '--no-redteam',
-      sentence,
-      '--policy',
-      dir,
-      '--apply',
-      '--yes',
-      '--allow-widening',
-    ]);
+    const applied = await applyDraft(sentence, dir, ['--allow-widening']);
     expect(applied.code).toBe(0);
   });
 });
