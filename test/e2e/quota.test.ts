@@ -68,6 +68,18 @@ async function evaluate(server: RunningServer, token: string, tool: string) {
   return (await response.json()) as { decision: boolean; context: { code?: string; reasons?: string[] } };
 }
 
+/** Two replicas sharing counts through Redis, and a new agent's token both accept. */
+async function twoReplicas() {
+  const publicUrl = `http://gatehouse-${randomUUID().slice(0, 8)}.test`;
+  const config = await configIn('rateLimits:\n  redis: redis://127.0.0.1:6379\n', publicUrl);
+  const a = await startServer(config, { env: {}, watch: false });
+  servers.push(a);
+  const b = await startServer(config, { env: {}, watch: false });
+  servers.push(b);
+  const token = await agentToken(a, [a, b], publicUrl);
+  return { a, b, token };
+}
+
 describe('quota rules through the decision API', () => {
   it('allows an agent up to its quota, then denies; other tools and other agents are not counted', async () => {
     const publicUrl = `http://gatehouse-${randomUUID().slice(0, 8)}.test`;
@@ -86,16 +98,22 @@ describe('quota rules through the decision API', () => {
   });
 
   it('shares the counts across replicas through Redis', async () => {
-    const publicUrl = `http://gatehouse-${randomUUID().slice(0, 8)}.test`;
-    const config = await configIn('rateLimits:\n  redis: redis://127.0.0.1:6379\n', publicUrl);
-    const a = await startServer(config, { env: {}, watch: false });
-    servers.push(a);
-    const b = await startServer(config, { env: {}, watch: false });
-    servers.push(b);
-    const token = await agentToken(a, [a, b], publicUrl);
+    const { a, b, token } = await twoReplicas();
     expect((await evaluate(a, token, 'notes.write')).decision).toBe(true);
     expect((await evaluate(b, token, 'notes.write')).decision).toBe(true);
     expect((await evaluate(a, token, 'notes.write')).decision).toBe(false);
     expect((await evaluate(b, token, 'notes.write')).decision).toBe(false);
+  });
+
+  it('lets only the quota through a burst raced across two replicas', async () => {
+    const { a, b, token } = await twoReplicas();
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => evaluate(i % 2 === 0 ? a : b, token, 'notes.write')),
+    );
+    expect(burst.filter((r) => r.decision)).toHaveLength(2);
+    // The refused ten gave their places back: the count stays at the two that were let through.
+    expect((await evaluate(a, token, 'notes.write')).context.reasons?.join(' ')).toContain(
+      '2 of at most 2 per 1h already made',
+    );
   });
 });

@@ -134,6 +134,7 @@ export type {
   PathPorts,
   PathRequest,
   ToolBlock,
+  UsageHold,
   UsagePort,
 } from './path/path-contract.js';
 export {

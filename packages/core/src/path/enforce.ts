@@ -21,7 +21,7 @@ import {
   recordCall,
   type SessionState,
 } from './session.js';
-import { needsUsage, readUsage, recordUsage } from './usage.js';
+import { needsUsage, readUsage } from './usage.js';
 import {
   type ArgumentLimits,
   ArgumentValidator,
@@ -238,6 +238,8 @@ export class EnforcementPath {
       });
     };
     const finish = async (outcome: PathOutcome): Promise<PathOutcome> => {
+      // A call that did not run gives back the places it held under its quotas (no-op once kept).
+      await reading.hold?.release();
       recordCall(session, {
         tool: request.tool,
         effect: decision.effect,
@@ -317,7 +319,7 @@ export class EnforcementPath {
     if (!this.ports.execute) {
       // The PEP runs the call once told it may: it counts toward its quotas now, or is refused.
       try {
-        await recordUsage(this.ports.usage, decision, request.agent.id);
+        await reading.hold?.keep(decision.quotas ?? []);
       } catch (err) {
         const reason = `the usage store is unavailable (${messageOf(err)}); the call is refused`;
         await audit({
@@ -353,8 +355,9 @@ export class EnforcementPath {
       }).catch(() => undefined);
       return finish(failed);
     }
-    // The call has run: it counts, whether or not the store can say so now.
-    await recordUsage(this.ports.usage, decision, request.agent.id).catch(() => undefined);
+    // The call has run: it counts, whether or not the store can say so now (a place it cannot
+    // re-score stays held, and counted, until its window passes).
+    await reading.hold?.keep(decision.quotas ?? []).catch(() => undefined);
     // 7. Inspect: detector labels join the catalog's in the session, with the output's fingerprints;
     // the output is redacted or withheld as the decision's obligations say.
     const inspected = await inspectStep(

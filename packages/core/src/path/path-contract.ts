@@ -94,14 +94,33 @@ export interface ToolBlock {
 }
 
 /**
+ * A place held for one call under each quota rule it may fall under, from before its decision
+ * until it has run or been refused. Other calls count it while it is held, so calls racing at
+ * the edge of a quota each see the others, and only `max` of them can pass.
+ */
+export interface UsageHold {
+  /** The agent's calls under each rule (in the order asked), running or held ones included; this one not. */
+  readonly counts: readonly number[];
+  /** The call ran: it counts toward these rules from now on, and the other places are given back. */
+  keep(ruleIds: readonly string[]): Promise<void>;
+  /** The call did not run: the places not kept are given back. Idempotent; never rejects. */
+  release(): Promise<void>;
+}
+
+/**
  * Counts of the calls an agent made under each quota rule, for the policy's `quota:` rules.
  * Shared by every door (and every replica) that enforces the same policy.
  */
 export interface UsagePort {
-  /** How many calls the agent made under the rule within the last `windowMs`. */
-  count(ruleId: string, agentId: string, windowMs: number): Promise<number>;
-  /** Counts one call of the agent toward each rule, now. */
-  record(ruleIds: readonly string[], agentId: string): Promise<void>;
+  /**
+   * Counts the agent's calls under each rule within its window and, in the same atomic step,
+   * holds a place for this call under each: counting and recording in two steps would let a
+   * burst of N concurrent calls pass a quota by N - 1.
+   */
+  hold(
+    rules: readonly { readonly id: string; readonly windowMs: number }[],
+    agentId: string,
+  ): Promise<UsageHold>;
 }
 
 /** The outside world, as the path sees it. Optional ports switch their step off. */

@@ -90,6 +90,42 @@ describe('enforcement path: quotas', () => {
     expect((await path.enforce(transfers, call(transfers, 500))).status).toBe('denied');
   });
 
+  it('lets only the quota through when calls race, and gives back the places of calls that did not run', async () => {
+    const usage = new MemoryUsageStore();
+    let started = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const { path, executed } = harness(usage, {
+      // Every call that gets through waits here, so all eight are in flight together.
+      execute: async (_tool, args) => {
+        started++;
+        executed.push(args);
+        await gate;
+        return { ok: true };
+      },
+    });
+    const burst = Array.from({ length: 8 }, () => path.enforce(transfers, call(transfers, 500)));
+    await new Promise((resolve) => setImmediate(resolve));
+    open();
+    const outcomes = await Promise.all(burst);
+    expect(outcomes.filter((o) => o.status === 'executed')).toHaveLength(2);
+    expect(outcomes.filter((o) => o.status === 'denied')).toHaveLength(6);
+    expect(started).toBe(2);
+    const agentId = transfers.agents.get('assistant')!.id;
+    // Only the two that ran are counted; the six refused gave their places back.
+    expect(await usage.count('transfer-cap', agentId, 3_600_000)).toBe(2);
+  });
+
+  it('holds no place for a call outside the condition of the quota once it has run', async () => {
+    const usage = new MemoryUsageStore();
+    const { path } = harness(usage);
+    expect((await path.enforce(transfers, call(transfers, 50))).status).toBe('executed');
+    const agentId = transfers.agents.get('assistant')!.id;
+    expect(await usage.count('transfer-cap', agentId, 3_600_000)).toBe(0);
+  });
+
   it('counts each agent apart', async () => {
     const usage = new MemoryUsageStore();
     const policy = policyWith(
@@ -111,10 +147,9 @@ describe('enforcement path: quotas', () => {
 
   it('refuses a call a quota selects when the usage store throws, and audits the refusal', async () => {
     const broken: UsagePort = {
-      count: async () => {
+      hold: async () => {
         throw new Error('connection refused');
       },
-      record: async () => undefined,
     };
     const { path, audit, executed } = harness(broken);
     const outcome = await path.enforce(transfers, call(transfers, 500));
@@ -137,10 +172,13 @@ describe('enforcement path: quotas', () => {
 
   it('in decision-only mode refuses the go-ahead when the store cannot record it', async () => {
     const usage: UsagePort = {
-      count: async () => 0,
-      record: async () => {
-        throw new Error('read-only replica');
-      },
+      hold: async (rules) => ({
+        counts: rules.map(() => 0),
+        keep: async () => {
+          throw new Error('read-only replica');
+        },
+        release: async () => undefined,
+      }),
     };
     const { path } = harness(usage, { execute: undefined });
     const outcome = await path.enforce(transfers, call(transfers, 500));
@@ -150,12 +188,9 @@ describe('enforcement path: quotas', () => {
   it('reads no usage for a policy without quotas', async () => {
     let reads = 0;
     const usage: UsagePort = {
-      count: async () => {
+      hold: async () => {
         reads++;
-        return 0;
-      },
-      record: async () => {
-        reads++;
+        throw new Error('not expected');
       },
     };
     const { path } = harness(usage);

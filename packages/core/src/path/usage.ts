@@ -2,22 +2,27 @@ import { MAX_QUOTA_WINDOW_MS } from '../policy/compile-rules.js';
 import { quotaRulesFor } from '../policy/decide.js';
 import { MAX_QUOTA } from '../policy/schema.js';
 import type { AgentIdentity, CompiledPolicy, Decision } from '../policy/types.js';
-import type { UsagePort } from './path-contract.js';
+import type { UsageHold, UsagePort } from './path-contract.js';
 
 /*
  * Quotas on the enforcement path: the counts read before deciding, and the calls recorded once
  * they run. The PDP stays pure: it reads the counts from the request (`usage`).
  */
 
-/** The counts a decision needs, or why they could not be read. */
+/** The counts a decision needs and the places held for the call, or why they could not be read. */
 export type UsageReading =
-  | { readonly usage?: Readonly<Record<string, number>>; readonly problem?: undefined }
-  | { readonly usage?: undefined; readonly problem: string };
+  | {
+      readonly usage?: Readonly<Record<string, number>>;
+      readonly hold?: UsageHold;
+      readonly problem?: undefined;
+    }
+  | { readonly usage?: undefined; readonly hold?: undefined; readonly problem: string };
 
 /**
- * The agent's counts under each quota rule whose selectors cover the call, read in parallel.
- * Nothing is read for a policy without quotas. A missing or failing store is a `problem`: the
- * path refuses the call if a quota rule selects it (fail closed), and ignores it otherwise.
+ * The agent's counts under each quota rule whose selectors cover the call, with a place held
+ * under each. Nothing is read for a policy without quotas. A missing or failing store is a
+ * `problem`: the path refuses the call if a quota rule selects it (fail closed), and ignores it
+ * otherwise. The caller keeps or releases the hold once the call has run or been refused.
  */
 export async function readUsage(
   port: UsagePort | undefined,
@@ -33,8 +38,11 @@ export async function readUsage(
     };
   }
   try {
-    const counts = await Promise.all(rules.map((r) => port.count(r.id, agent.id, r.quota.windowMs)));
-    return { usage: Object.fromEntries(rules.map((r, i) => [r.id, counts[i]!])) };
+    const hold = await port.hold(
+      rules.map((r) => ({ id: r.id, windowMs: r.quota.windowMs })),
+      agent.id,
+    );
+    return { usage: Object.fromEntries(rules.map((r, i) => [r.id, hold.counts[i]!])), hold };
   } catch (err) {
     return {
       problem: `the usage store is unavailable (${err instanceof Error ? err.message : String(err)}); calls under a quota are refused until it answers`,
@@ -45,17 +53,6 @@ export async function readUsage(
 /** Whether a decision needed the counts a failed reading could not give. */
 export function needsUsage(reading: UsageReading, decision: Decision): string | undefined {
   return reading.problem !== undefined && (decision.quotas?.length ?? 0) > 0 ? reading.problem : undefined;
-}
-
-/** Records a call that ran (or that the PEP was told to run) toward the quota rules that selected it. */
-export async function recordUsage(
-  port: UsagePort | undefined,
-  decision: Decision,
-  agentId: string,
-): Promise<void> {
-  const rules = decision.quotas ?? [];
-  if (rules.length === 0 || !port) return;
-  await port.record(rules, agentId);
 }
 
 /** Calls counted to the second: a count's window ends up to a second late, never early. */
@@ -79,6 +76,8 @@ interface UsageLog {
  */
 export class MemoryUsageStore implements UsagePort {
   readonly #logs = new Map<string, UsageLog>();
+  /** Places held by calls not yet run or refused, per rule and agent. */
+  readonly #pending = new Map<string, number>();
   #buckets = 0;
   readonly #now: () => number;
   readonly #maxBuckets: number;
@@ -88,17 +87,53 @@ export class MemoryUsageStore implements UsagePort {
     this.#maxBuckets = options.maxBuckets ?? DEFAULT_MAX_BUCKETS;
   }
 
+  /** The calls counted under the rule within the window, and those held now. */
   async count(ruleId: string, agentId: string, windowMs: number): Promise<number> {
-    const log = this.#logs.get(keyOf(ruleId, agentId));
-    if (!log) return 0;
+    return this.#count(keyOf(ruleId, agentId), windowMs);
+  }
+
+  async hold(
+    rules: readonly { readonly id: string; readonly windowMs: number }[],
+    agentId: string,
+  ): Promise<UsageHold> {
+    // One synchronous step: no other call is counted or held between the count and the hold.
+    const keys = rules.map((r) => keyOf(r.id, agentId));
+    const counts = rules.map((r, i) => this.#count(keys[i]!, r.windowMs));
+    for (const key of keys) this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
+    let held = true;
+    const giveBack = () => {
+      if (!held) return false;
+      held = false;
+      for (const key of keys) {
+        const left = (this.#pending.get(key) ?? 1) - 1;
+        if (left > 0) this.#pending.set(key, left);
+        else this.#pending.delete(key);
+      }
+      return true;
+    };
+    return {
+      counts,
+      keep: async (ruleIds) => {
+        if (giveBack()) this.record(ruleIds, agentId);
+      },
+      release: async () => {
+        giveBack();
+      },
+    };
+  }
+
+  #count(key: string, windowMs: number): number {
+    let total = this.#pending.get(key) ?? 0;
+    const log = this.#logs.get(key);
+    if (!log) return total;
     // A bucket any part of which lies in the window counts whole: late, never early.
     const since = this.#now() - windowMs - BUCKET_MS;
-    let total = 0;
     for (let i = log.starts.length - 1; i >= 0 && log.starts[i]! > since; i--) total += log.counts[i]!;
     return total;
   }
 
-  async record(ruleIds: readonly string[], agentId: string): Promise<void> {
+  /** Counts one call of the agent toward each rule, now. */
+  record(ruleIds: readonly string[], agentId: string): void {
     const now = this.#now();
     const bucket = now - (now % BUCKET_MS);
     for (const ruleId of new Set(ruleIds)) {

@@ -9,6 +9,7 @@ import {
   type PathPorts,
   type PathRequest,
   type SessionState,
+  type UsagePort,
   type VerifiedIdentity,
 } from '@gatehouse/core';
 import type { AuditSink } from '../audit/audit-log.js';
@@ -269,12 +270,14 @@ export function sharedPathPorts(
       deps.limiter.consume(agentId, tool),
     ),
     usage: {
-      count: opaque('the usage store', (ruleId: string, agentId: string, windowMs: number) =>
-        deps.limiter.usage.count(ruleId, agentId, windowMs),
-      ),
-      record: opaque('the usage store', (ruleIds: readonly string[], agentId: string) =>
-        deps.limiter.usage.record(ruleIds, agentId),
-      ),
+      hold: opaque('the usage store', async (rules: Parameters<UsagePort['hold']>[0], agentId: string) => {
+        const held = await deps.limiter.usage.hold(rules, agentId);
+        return {
+          counts: held.counts,
+          keep: opaque('the usage store', (ruleIds: readonly string[]) => held.keep(ruleIds)),
+          release: () => held.release(),
+        };
+      }),
     },
     ...(approvals && { approvals: opaque('the approval service', approvals) }),
     ...(audit && {

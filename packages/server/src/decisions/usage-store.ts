@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { UsagePort } from '@gatehouse/core';
+import type { UsageHold, UsagePort } from '@gatehouse/core';
 import type { Redis } from 'ioredis';
 
 /** The longest quota window (the policy compiler refuses longer): older calls are dropped. */
@@ -12,8 +12,10 @@ const MAX_CALLS_KEPT = 100_000;
  * per call scored by its time, trimmed to the longest window and to the largest quota, and
  * expiring with the window. A command that fails rejects, and the path refuses the call.
  *
- * Counting and recording are two steps: calls racing (in one replica or several) may each read
- * a count below the quota and all run, so a burst of N concurrent calls can pass it by N - 1.
+ * A call's member goes in when it is counted (one MULTI: each count and hold happen with no
+ * other client's command between them), so calls racing, in one replica or several, each count
+ * the others; it is re-scored when the call runs and removed if it does not. A replica that dies
+ * in between leaves its member counted until the window passes: more refusals, never fewer.
  */
 export class RedisUsageStore implements UsagePort {
   constructor(
@@ -25,20 +27,67 @@ export class RedisUsageStore implements UsagePort {
     return this.redis.zcount(keyOf(ruleId, agentId), `(${this.now() - windowMs}`, '+inf');
   }
 
-  async record(ruleIds: readonly string[], agentId: string): Promise<void> {
+  async hold(
+    rules: readonly { readonly id: string; readonly windowMs: number }[],
+    agentId: string,
+  ): Promise<UsageHold> {
     const now = this.now();
+    const member = `${now}:${randomUUID()}`;
+    const keys = rules.map((r) => keyOf(r.id, agentId));
     const batch = this.redis.multi();
-    for (const ruleId of new Set(ruleIds)) {
-      const key = keyOf(ruleId, agentId);
+    rules.forEach((r, i) => {
       batch
-        .zadd(key, now, `${now}:${randomUUID()}`)
-        .zremrangebyscore(key, '-inf', `(${now - MAX_WINDOW_MS}`)
-        .zremrangebyrank(key, 0, -(MAX_CALLS_KEPT + 1))
-        .pexpire(key, MAX_WINDOW_MS);
+        .zadd(keys[i]!, now, member)
+        .zcount(keys[i]!, `(${now - r.windowMs}`, '+inf')
+        .pexpire(keys[i]!, MAX_WINDOW_MS);
+    });
+    const giveBack = async (which: readonly string[]) => {
+      if (which.length === 0) return;
+      const undo = this.redis.multi();
+      for (const key of which) undo.zrem(key, member);
+      await undo.exec();
+    };
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await batch.exec();
+      const failed = results?.find(([err]) => err !== null)?.[0];
+      if (results === null || failed) throw failed ?? new Error('the Redis transaction was aborted');
+    } catch (err) {
+      await giveBack(keys).catch(() => undefined);
+      throw err;
     }
-    const results = await batch.exec();
-    const failed = results?.find(([err]) => err !== null)?.[0];
-    if (results === null || failed) throw failed ?? new Error('the Redis transaction was aborted');
+    const answered = results;
+    // Each count includes this call's own member.
+    const counts = rules.map((_, i) => Math.max(0, Number(answered[i * 3 + 1]![1]) - 1));
+    let held = true;
+    return {
+      counts,
+      keep: async (ruleIds) => {
+        if (!held) return;
+        held = false;
+        const kept = new Set(ruleIds.map((id) => keyOf(id, agentId)));
+        const ranAt = this.now();
+        const batch = this.redis.multi();
+        for (const key of keys) {
+          if (!kept.has(key)) batch.zrem(key, member);
+          else
+            batch
+              .zadd(key, 'XX', ranAt, member)
+              .zremrangebyscore(key, '-inf', `(${ranAt - MAX_WINDOW_MS}`)
+              .zremrangebyrank(key, 0, -(MAX_CALLS_KEPT + 1))
+              .pexpire(key, MAX_WINDOW_MS);
+        }
+        const results = await batch.exec();
+        const failed = results?.find(([err]) => err !== null)?.[0];
+        if (results === null || failed) throw failed ?? new Error('the Redis transaction was aborted');
+      },
+      release: async () => {
+        if (!held) return;
+        held = false;
+        // Best effort: a member left behind over-counts, which refuses more, never less.
+        await giveBack(keys).catch(() => undefined);
+      },
+    };
   }
 }
 
