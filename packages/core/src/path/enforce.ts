@@ -1,7 +1,13 @@
 import type { RedactionClass } from '../detectors/types.js';
 import { withinGrants } from '../identity/scope.js';
 import { decide } from '../policy/decide.js';
-import type { AgentIdentity, CompiledPolicy, Decision, Obligations } from '../policy/types.js';
+import type {
+  AgentIdentity,
+  CompiledPolicy,
+  Decision,
+  DecisionRequestInput,
+  Obligations,
+} from '../policy/types.js';
 import { type InspectionSettings, inspectStep, observeLabelled, safeRedact, summaryOf } from './inspect.js';
 import { argumentContentLabels } from './offline.js';
 import type {
@@ -183,9 +189,8 @@ export class EnforcementPath {
     const sessionId = session.id;
     const readsProvenance = this.readsProvenance(policy);
 
-    // 4. Decide, with the agent's counts under the quota rules that may select the call.
-    const reading = await readUsage(this.ports.usage, policy, request.agent, request.tool);
-    const decision = decide(policy, {
+    // 4. Decide, with the agent's counts under the quota rules that select the call.
+    const input: DecisionRequestInput = {
       agent: request.agent,
       tool: request.tool,
       args,
@@ -208,8 +213,17 @@ export class EnforcementPath {
       ...(request.delegation && { delegation: request.delegation }),
       ...(request.context && { context: request.context }),
       ...(request.reasoning !== undefined && { reasoning: request.reasoning }),
-      ...(reading.usage && { usage: reading.usage }),
-    });
+    };
+    // Places are held only under the rules whose selector and condition hold (a first decision
+    // without counts names them): a call a quota does not cover must not crowd it.
+    const reading = await readUsage(
+      this.ports.usage,
+      policy,
+      request.agent,
+      request.tool,
+      () => decide(policy, input).quotas ?? [],
+    );
+    const decision = decide(policy, reading.usage ? { ...input, usage: reading.usage } : input);
     // Refused like a rate limit, before any decision is written: the quota could not be counted.
     const uncounted = needsUsage(reading, decision);
     if (uncounted !== undefined) return deny('usage-unavailable', uncounted, { sessionId });

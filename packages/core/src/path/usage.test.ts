@@ -118,12 +118,22 @@ describe('enforcement path: quotas', () => {
     expect(await usage.count('transfer-cap', agentId, 3_600_000)).toBe(2);
   });
 
-  it('holds no place for a call outside the condition of the quota once it has run', async () => {
+  it('holds no place for a call outside the condition of the quota, so such calls never crowd it', async () => {
     const usage = new MemoryUsageStore();
     const { path } = harness(usage);
-    expect((await path.enforce(transfers, call(transfers, 50))).status).toBe('executed');
+    let counted: number | undefined;
+    const { path: slow } = harness(usage, {
+      // While a small transfer runs, a large one is counted against the quota.
+      execute: async () => {
+        counted = await usage.count('transfer-cap', agentId, 3_600_000);
+        return { ok: true };
+      },
+    });
     const agentId = transfers.agents.get('assistant')!.id;
-    expect(await usage.count('transfer-cap', agentId, 3_600_000)).toBe(0);
+    expect((await slow.enforce(transfers, call(transfers, 50))).status).toBe('executed');
+    expect(counted).toBe(0);
+    expect((await path.enforce(transfers, call(transfers, 500))).status).toBe('executed');
+    expect(await usage.count('transfer-cap', agentId, 3_600_000)).toBe(1);
   });
 
   it('counts each agent apart', async () => {

@@ -19,8 +19,9 @@ export type UsageReading =
   | { readonly usage?: undefined; readonly hold?: undefined; readonly problem: string };
 
 /**
- * The agent's counts under each quota rule whose selectors cover the call, with a place held
- * under each. Nothing is read for a policy without quotas. A missing or failing store is a
+ * The agent's counts under each quota rule that selects the call (`selecting` names them: the
+ * rules whose selectors and condition hold), with a place held under each. Nothing is read for
+ * a policy without quotas, or a call none of them selects. A missing or failing store is a
  * `problem`: the path refuses the call if a quota rule selects it (fail closed), and ignores it
  * otherwise. The caller keeps or releases the hold once the call has run or been refused.
  */
@@ -29,8 +30,12 @@ export async function readUsage(
   policy: CompiledPolicy,
   agent: AgentIdentity,
   tool: string,
+  selecting: () => readonly string[],
 ): Promise<UsageReading> {
-  const rules = quotaRulesFor(policy, agent, tool);
+  const covering = quotaRulesFor(policy, agent, tool);
+  if (covering.length === 0) return {};
+  const selected = new Set(selecting());
+  const rules = covering.filter((r) => selected.has(r.id));
   if (rules.length === 0) return {};
   if (!port) {
     return {
