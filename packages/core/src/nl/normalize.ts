@@ -9,6 +9,7 @@
 
 import { ASIDE_WORDS } from './normalize-asides.js';
 import { FAMILY_WORDS } from './normalize-families.js';
+import { normalizeGlosses } from './normalize-glosses.js';
 import { PHRASING_WORDS } from './normalize-phrasings.js';
 
 /** Number words below a hundred that stand alone or before a scale word. */
@@ -368,6 +369,7 @@ export function normalizeSentence(sentence: string): string {
       return n === undefined ? run : String(n);
     })
     .replace(/\bhalf a (million|thousand)\b/g, (_, scale: string) => String((SCALES[scale] ?? 0) / 2));
+  s = normalizeGlosses(s);
   for (const [re, to] of WORDS) s = s.replace(re, to);
   for (const [re, to] of PHRASING_WORDS) s = s.replace(re, to);
   for (const [re, to] of ASIDE_WORDS) s = s.replace(re, to);

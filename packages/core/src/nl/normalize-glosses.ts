@@ -1,0 +1,108 @@
+/**
+ * Rewrites of the normalisation stage for glosses and roundabout wordings (round 11, issue 18):
+ * a person's address in brackets after their name, a domain in brackets that says what
+ * "external" or "internally" means, asides that say a rule holds whoever the recipient is,
+ * "should not be able to", a cap whose second half says what happens above it, and an intent
+ * said as "while the X intent is active". Run first, on the lower-cased sentence with its
+ * symbols spelled, before the general word rewrites. Each keeps the meaning or leaves the
+ * sentence for the grammar to refuse.
+ */
+
+/** A domain as the grammar reads one: `example.com`, `mail.example.co.uk`. */
+const DOMAIN = '[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}';
+
+/** Words that say an approval is asked for: the bracketed address then names the approver. */
+const APPROVAL_WORD = /\b(?:approv\w*|sign-?off|sign off|ok|okay|consent|authori[sz]\w*)\b/;
+
+const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)][] = [
+  // "Oscar's sign-off (oscar@example.com)", "Fiona must approve every transfer
+  // (fiona@example.com)": the address restates the approver named just before, so it adds
+  // nothing. Only when an approval is said between the two, so a bracketed address stays
+  // (and is read, or refused) anywhere else.
+  [
+    /\b([a-z]+)((?:'s)?(?: [a-z'-]+){0,4}?) \((\1@[a-z0-9.-]+)\)/g,
+    (whole: string, name: string, between: string) =>
+      APPROVAL_WORD.test(between) || /^(?:'s)?$/.test(between) ? `${name}${between}` : whole,
+  ],
+  // "A finance team member has to approve": a member of that group.
+  [/\b(a|an|one|any) ([a-z][a-z-]*) team member\b/g, '$1 $2 member'],
+  // "needs one member of finance": one approval from that group.
+  [
+    /\b(needs?|requires?) (one|two|three|\d) (?:members?|people|persons) (?:of|from|in) (?:the )?([a-z][a-z-]*)(?: group| team)?\b(?! to\b)/g,
+    (_: string, need: string, count: string, group: string) =>
+      `${need} ${count} ${count === 'one' || count === '1' ? 'approval' : 'approvals'} from ${group}`,
+  ],
+  // "any financial call": the category's calls.
+  [/\b(financial|destructive|read-only) (call|action)\b(?!s)/g, '$1 $2s'],
+  // "reads any message": reading one message is the tool that reads one, not listing the inbox.
+  [
+    /\b(?:read|open)(s|ing)? (?:a|any|one|each|every|a single) (?:email|e-mail|mail|message)\b(?!s)/g,
+    (_: string, ending = '') => `${ending === 'ing' ? 'using' : `use${ending}`} email.read`,
+  ],
+  // "an external address (not @example.com)", "External recipients (anything not
+  // @example.com)": outside that domain, which the brackets name.
+  [
+    new RegExp(
+      `\\b(?:external|outside|non-company) (address|addresses|recipients?|domains?)\\s?\\((?:anything |any address |anyone |i\\.e\\.,? |that is,? |meaning )?not (?:@|at |in |on )?(${DOMAIN})\\)`,
+      'g',
+    ),
+    '$1 outside $2',
+  ],
+  // "sent internally (example.com)": to that domain.
+  [new RegExp(`\\binternally\\s?\\((?:@|to |at |within |inside )?(${DOMAIN})\\)`, 'g'), 'to $1'],
+  // "addresses ending in @example.com": the @ anchors the whole domain, so it is mail at it; a
+  // suffix without the @ ("ending in example.com") would also take subdomains and is left alone.
+  [new RegExp(`\\b(addresses|recipients) (?:ending|that end|which end) (?:in|with) @(${DOMAIN})\\b`, 'g'), '$1 at $2'],
+  // "is going to an external address": sent there.
+  [/\b(is|are) (?:going|headed|heading|being sent) to\b/g, '$1 sent to'],
+  // ", no matter who the recipient is", ", whoever they're addressed to": the rule holds for
+  // every recipient, which saying none already means.
+  [/,? (?:no matter|regardless of) (?:who|whom) the recipients? (?:is|are)\b/g, ''],
+  [/,? whoever (?:they're|they are|it's|it is|the recipients? (?:is|are)) (?:addressed |sent )?to\b/g, ''],
+  // "should not be able to move money": may not.
+  [/\b(?:should|must|will) not be able to\b/g, 'may not'],
+  [/\b(?:shouldn't|mustn't|won't) be able to\b/g, 'may not'],
+  // "Transfers are capped at 250; anything bigger is refused": the second half says the cap is
+  // a refusal, so a bare figure is read as the amount.
+  [
+    /^ ([a-z][a-z ]{2,40}?) (is|are) (?:capped|limited) at (\d[\d,]*(?:\.\d+)?k?)\s?[;,] anything (?:bigger|larger|higher|greater|more|above (?:that|it)|over (?:that|it)) (?:is|gets|will be) (?:refused|blocked|denied|rejected|forbidden) $/,
+    ' $1 over $3 $2 not allowed ',
+  ],
+  // "No single transfer may be larger than 2000": those over the figure are not allowed.
+  [
+    /(^ |, )no (?:single )?([a-z]+?)s? (?:may|can|should|shall|must) be (?:larger|bigger|greater|higher|more) than ([$€£]?\d[\d,]*(?:\.\d+)?k?(?: dollars| usd| euros?| eur)?)(?= $| ,| ;)/g,
+    '$1$2s over $3 are not allowed',
+  ],
+  // "go through on their own": without anyone asked, which is a permission.
+  [/\b(go|goes) through (?:on (?:their|its) own|by themselves|by itself|unassisted)\b/g, 'can go through'],
+  // "9 to 5 on weekdays": office hours, morning to afternoon.
+  [
+    /\b(?:from )?([6-9]|1[01]) to ([1-8])(?= on (?:weekdays|workdays|business days)\b)/g,
+    'between $1am and $2pm',
+  ],
+  // "taken from the contents of an email": the value came from the email.
+  [
+    /\b(?:that (?:were|was|are|is) )?(?:taken|copied|pulled|lifted|extracted|scraped) (?:out )?(?:from|of) (?:the )?(?:contents?|body|text) of (an?|the|any) (email|message)\b/g,
+    'that came from $1 $2',
+  ],
+  // "If the session is flagged for suspected prompt injection": injection is suspected.
+  [
+    /\b(?:the |a )?session (?:is|was|has been|gets) (?:flagged|marked|tagged|labell?ed) (?:for|as|with) (?:a )?(?:suspected |possible |likely )(?:prompt )?injection\b/g,
+    'injection is suspected',
+  ],
+  // "while the inbox-triage intent is active": during that intent.
+  [
+    /\b(?:while|when|whenever|if) (?:the |its )?([a-z][a-z0-9_-]*) (?:intent|task) is (?:active|declared|in effect|set|in progress|running|on)\b/g,
+    'during $1',
+  ],
+  // "when the agent is doing inbox triage": an agent left unnamed is no agent in particular, so
+  // only the doing is kept, as "while an agent is doing" is.
+  [/\b(?:while|when|whenever|if) the (?:agent|assistant|session) (?:is|are) (?=doing |working on |performing |handling )/g, 'while '],
+];
+
+/** The sentence with the glosses and roundabout wordings above respelled. */
+export function normalizeGlosses(sentence: string): string {
+  let s = sentence;
+  for (const [re, to] of GLOSS_WORDS) s = s.replace(re, to as string);
+  return s;
+}
