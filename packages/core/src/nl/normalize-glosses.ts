@@ -90,6 +90,35 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
     /\b(?:the |a )?session (?:is|was|has been|gets) (?:flagged|marked|tagged|labell?ed) (?:for|as|with) (?:a )?(?:suspected |possible |likely )(?:prompt )?injection\b/g,
     'injection is suspected',
   ],
+  // "may only email example.com": email as the verb, sent to the domain named.
+  [new RegExp(`\\b(may|can|must|should|only|not|never|to) (?:e-?mail|mail|message) (${DOMAIN})\\b`, 'g'), '$1 send email to $2'],
+  // "Email recipients must come from the address book": mail may only be sent to those.
+  [
+    /^ (?:e-?mail |mail )?recipients (?:must|should|have to|may only|can only) (?:come|be taken) from (.{3,60}?) $/,
+    ' email may only be sent to recipients from $1 ',
+  ],
+  // "Untrusted-derived recipients": recipients from untrusted content.
+  [/\b(untrusted|tainted)-(?:derived|sourced|supplied) (recipients|addresses|payees|accounts)\b/g, '$2 from $1 content'],
+  // "unless they target the sandbox database": everywhere except on it.
+  [/,? unless (?:they|it) (?:target|targets|touch|touches|hit|hits|act on|acts on|are on|is on|run on|runs on) (?=the )/g, ' except on '],
+  // "Anything that talks to the outside world": communication that leaves the agent.
+  [
+    /\b(?:anything|everything|any tool|all tools|tools) (?:that|which) (?:talks?|speaks?|communicates?|connects?) (?:to|with) (?:the outside world|the outside|the world outside|outside parties)\b/g,
+    'external communication',
+  ],
+  // "may go out": be sent.
+  [/\b(may|can|should|will|must) go out\b/g, '$1 be sent'],
+  // "Contact lookups aren't part of inbox triage, so block them during it": blocked during it.
+  [
+    /^ ([a-z][a-z ._-]{2,40}?) (?:are not|aren't|is not|isn't) (?:part of|included in|covered by) (?:the )?([a-z][a-z0-9 _-]{2,30}?)(?: intent| task)?,? so (block|deny|forbid|refuse) (?:them|it) (?:during|in|under) (?:it|that|that intent) $/,
+    ' $3 $1 during $2 ',
+  ],
+  // "Payments need approval on weekends and are blocked above 5000": two rules on one subject,
+  // each said of it. Only a whole sentence, so the subject is the sentence's first words.
+  [
+    /^ ((?:the |all |any |every )?[a-z][a-z0-9 _.-]{2,40}?) (needs?|requires?) ([^,;]{3,60}?) and (is|are) (blocked|denied|forbidden|prohibited|refused|not allowed) ([^,;]+) $/,
+    ' $1 $2 $3 ; $1 $4 $5 $6 ',
+  ],
   // "while the inbox-triage intent is active": during that intent.
   [
     /\b(?:while|when|whenever|if) (?:the |its )?([a-z][a-z0-9_-]*) (?:intent|task) is (?:active|declared|in effect|set|in progress|running|on)\b/g,
@@ -104,5 +133,25 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
 export function normalizeGlosses(sentence: string): string {
   let s = sentence;
   for (const [re, to] of GLOSS_WORDS) s = s.replace(re, to as string);
-  return s;
+  return onesOfSubject(s);
+}
+
+/** Plural nouns a subject names calls by. */
+const CALL_NOUNS = 'deletes|deletions|payments|transfers|emails|messages|queries|reports|lookups|writes';
+
+/**
+ * "Weekend sandbox deletes are forbidden and weekday ones need one approver": "ones" after
+ * another adjective are the subject's calls with that adjective in place of its first. Only a
+ * subject that opens the sentence with two or more words before its noun, so the words "ones"
+ * stands for are all said.
+ */
+function onesOfSubject(s: string): string {
+  const subject = new RegExp(`^ ([a-z]+) ((?:[a-z_.-]+ ){0,2})(${CALL_NOUNS}) `).exec(s);
+  if (!subject) return s;
+  const [, , rest, noun] = subject as unknown as [string, string, string, string];
+  return s.replace(/(\band |, |; )([a-z]+) ones\b/g, (m, lead: string, adjective: string) =>
+    /^(?:the|those|these|other|larger|bigger|smaller|higher|lower)$/.test(adjective)
+      ? m
+      : `${lead}${adjective} ${rest}${noun}`,
+  );
 }
