@@ -34,10 +34,13 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
   ],
   // "any financial call": the category's calls.
   [/\b(financial|destructive|read-only) (call|action)\b(?!s)/g, '$1 $2s'],
-  // "reads any message": reading one message is the tool that reads one, not listing the inbox.
+  // "before it reads any message", "may not open an email": reading one message is the tool
+  // that reads one, not listing the inbox. Only as the rule's own action: "came from reading a
+  // message" is a source, and "after it reads an email" a session's history.
   [
-    /\b(?:read|open)(s|ing)? (?:a|any|one|each|every|a single) (?:email|e-mail|mail|message)\b(?!s)/g,
-    (_: string, ending = '') => `${ending === 'ing' ? 'using' : `use${ending}`} email.read`,
+    /\b(before (?:it|they|the agent|an agent) |(?:may|can|must|should)(?: not| never| only)? |cannot |never |to )(?:read|open)(s|ing)? (?:a|any|one|each|every|a single) (?:email|e-mail|mail|message)\b(?!s)/g,
+    (_: string, lead: string, ending = '') =>
+      `${lead}${ending === 'ing' ? 'using' : `use${ending}`} email.read`,
   ],
   // "an external address (not @example.com)", "External recipients (anything not
   // @example.com)": outside that domain, which the brackets name.
@@ -52,7 +55,10 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
   [new RegExp(`\\binternally\\s?\\((?:@|to |at |within |inside )?(${DOMAIN})\\)`, 'g'), 'to $1'],
   // "addresses ending in @example.com": the @ anchors the whole domain, so it is mail at it; a
   // suffix without the @ ("ending in example.com") would also take subdomains and is left alone.
-  [new RegExp(`\\b(addresses|recipients) (?:ending|that end|which end) (?:in|with) @(${DOMAIN})\\b`, 'g'), '$1 at $2'],
+  [
+    new RegExp(`\\b(addresses|recipients) (?:ending|that end|which end) (?:in|with) @(${DOMAIN})\\b`, 'g'),
+    '$1 at $2',
+  ],
   // "is going to an external address": sent there.
   [/\b(is|are) (?:going|headed|heading|being sent) to\b/g, '$1 sent to'],
   // ", no matter who the recipient is", ", whoever they're addressed to": the rule holds for
@@ -91,16 +97,25 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
     'injection is suspected',
   ],
   // "may only email example.com": email as the verb, sent to the domain named.
-  [new RegExp(`\\b(may|can|must|should|only|not|never|to) (?:e-?mail|mail|message) (${DOMAIN})\\b`, 'g'), '$1 send email to $2'],
+  [
+    new RegExp(`\\b(may|can|must|should|only|not|never|to) (?:e-?mail|mail|message) (${DOMAIN})\\b`, 'g'),
+    '$1 send email to $2',
+  ],
   // "Email recipients must come from the address book": mail may only be sent to those.
   [
     /^ (?:e-?mail |mail )?recipients (?:must|should|have to|may only|can only) (?:come|be taken) from (.{3,60}?) $/,
     ' email may only be sent to recipients from $1 ',
   ],
   // "Untrusted-derived recipients": recipients from untrusted content.
-  [/\b(untrusted|tainted)-(?:derived|sourced|supplied) (recipients|addresses|payees|accounts)\b/g, '$2 from $1 content'],
+  [
+    /\b(untrusted|tainted)-(?:derived|sourced|supplied) (recipients|addresses|payees|accounts)\b/g,
+    '$2 from $1 content',
+  ],
   // "unless they target the sandbox database": everywhere except on it.
-  [/,? unless (?:they|it) (?:target|targets|touch|touches|hit|hits|act on|acts on|are on|is on|run on|runs on) (?=the )/g, ' except on '],
+  [
+    /,? unless (?:they|it) (?:target|targets|touch|touches|hit|hits|act on|acts on|are on|is on|run on|runs on) (?=the )/g,
+    ' except on ',
+  ],
   // "Anything that talks to the outside world": communication that leaves the agent.
   [
     /\b(?:anything|everything|any tool|all tools|tools) (?:that|which) (?:talks?|speaks?|communicates?|connects?) (?:to|with) (?:the outside world|the outside|the world outside|outside parties)\b/g,
@@ -126,7 +141,10 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
   ],
   // "when the agent is doing inbox triage": an agent left unnamed is no agent in particular, so
   // only the doing is kept, as "while an agent is doing" is.
-  [/\b(?:while|when|whenever|if) the (?:agent|assistant|session) (?:is|are) (?=doing |working on |performing |handling )/g, 'while '],
+  [
+    /\b(?:while|when|whenever|if) the (?:agent|assistant|session) (?:is|are) (?=doing |working on |performing |handling )/g,
+    'while ',
+  ],
 ];
 
 /** The sentence with the glosses and roundabout wordings above respelled. */
