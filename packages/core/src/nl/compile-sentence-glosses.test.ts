@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../policy/compile.js';
+import { compileSentence } from './compile-sentence.js';
 import { decider, mail, pay, policyText, refusal, vocabulary } from './eval-set.fixture.js';
 import { decisionsOn } from './sentence-decisions.fixture.js';
+import { vocabularyOf } from './vocabulary.js';
 
 // Glosses and roundabout wordings (round 11): each compiles to the rule its plainer wording
 // gives. The evaluation set's policy grants every agent every tool and has no rules, so each
@@ -194,5 +197,59 @@ describe('objects said another way', () => {
     expect(d('ops-agent', 'orders_db.delete', {}, { now: '2026-11-07T12:00:00Z' })).toBe('deny');
     expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
     expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+});
+
+describe("an intent's tools and what it may not include", () => {
+  it('"the triage tools" during inbox triage are the tools that intent lists', () => {
+    const d = decider('During inbox triage, the email assistant may only use the triage tools');
+    expect(d('email-assistant', 'email.list', {}, TRIAGE)).toBe('allow');
+    expect(d('email-assistant', 'contacts.lookup', {}, TRIAGE)).toBe('deny');
+    expect(d('email-assistant', 'contacts.lookup')).toBe('allow');
+  });
+  it('"the inbox tools" are not the intent\'s: its first word names the mail, not the task', () => {
+    expect(refusal('During inbox triage, the email assistant may only use the inbox tools').code).toBe(
+      'GH_NL_UNPARSED',
+    );
+  });
+  it('the tools of one intent said during another are refused', () => {
+    const text = policyText.replace(
+      /inbox-triage: \{ tools: \[[^\]]*\] \}/,
+      '$&\n  quarter-close: { tools: [orders_db.query] }',
+    );
+    expect(text).toContain('quarter-close');
+    const r = compileSentence(
+      'During inbox triage, the email assistant may only use the close tools',
+      vocabularyOf(compilePolicy({ name: 'p.yaml', text })),
+    );
+    expect(r.ok ? '' : r.refusal.message).toMatch(/those of quarter-close, not of inbox-triage/);
+  });
+  it('"inbox triage may not include sending email outside example.com" holds during it', () => {
+    const d = decider('Inbox triage may not include sending email outside example.com');
+    expect(d('email-assistant', 'email.send', mail('x@acme.io'), TRIAGE)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('carol@example.com'), TRIAGE)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('x@acme.io'))).toBe('allow');
+  });
+  it('"may not include" after words that are no intent is refused', () => {
+    expect(refusal('The email assistant must not include sending email').code).toBe('GH_NL_UNPARSED');
+  });
+});
+
+describe('two rules, each with its own approver', () => {
+  it.each([
+    "Finance reports need Fiona's approval and transfers need Carol's",
+    "Finance reports need Fiona's approval; transfers need Carol's approval",
+  ])('"%s": each call its own person', (sentence) => {
+    const d = detailed(sentence);
+    expect(d('finance-agent', 'finance.report')).toEqual({
+      effect: 'approve',
+      approvers: 1,
+      eligible: ['fiona@example.com'],
+    });
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toEqual({
+      effect: 'approve',
+      approvers: 1,
+      eligible: ['carol@example.com'],
+    });
   });
 });

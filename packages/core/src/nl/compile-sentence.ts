@@ -420,6 +420,8 @@ function compileClauses(
           groups: p.groups,
           people: p.people,
           ...(p.peopleJoin !== undefined && { peopleJoin: p.peopleJoin }),
+          // The group of the people named, if the first compile declared it: not a group named.
+          ...(p.peopleGroup !== undefined && { peopleGroup: p.peopleGroup }),
           ellipsis: undefined,
         },
         sentence,

@@ -24,6 +24,12 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
     (whole: string, name: string, between: string) =>
       APPROVAL_WORD.test(between) || /^(?:'s)?$/.test(between) ? `${name}${between}` : whole,
   ],
+  // "Finance reports need Fiona's approval and transfers need Carol's": two rules, each with
+  // its own approver; the second's noun is the first's.
+  [
+    /^ ([a-z][a-z0-9 _.-]{2,50}?) (needs?|requires?) ([a-z]+'s) (approval|sign-?off|ok|consent) and ([a-z][a-z0-9 _.-]{2,50}?) (needs?|requires?) ([a-z]+'s)(?: (?:approval|sign-?off|ok|consent))? $/,
+    ' $1 $2 $3 $4 ; $5 $6 $7 $4 ',
+  ],
   // "A finance team member has to approve": a member of that group.
   [/\b(a|an|one|any) ([a-z][a-z-]*) team member\b/g, '$1 $2 member'],
   // "needs one member of finance": one approval from that group.
@@ -133,6 +139,12 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
   [
     /^ ((?:the |all |any |every )?[a-z][a-z0-9 _.-]{2,40}?) (needs?|requires?) ([^,;]{3,60}?) and (is|are) (blocked|denied|forbidden|prohibited|refused|not allowed) ([^,;]+) $/,
     ' $1 $2 $3 ; $1 $4 $5 $6 ',
+  ],
+  // "Inbox triage may not include sending mail outside example.com": during that intent, no
+  // such sending. If the words before are no intent, "during" them is refused.
+  [
+    /^ ((?:the )?[a-z][a-z0-9_-]*(?: [a-z][a-z0-9_-]*)?)(?: intent| work| task)? (?:may not|must not|cannot|can't|should not|shouldn't) (?:include|involve|cover) (?=[a-z]+ing )/,
+    ' during $1 , no ',
   ],
   // "while the inbox-triage intent is active": during that intent.
   [
