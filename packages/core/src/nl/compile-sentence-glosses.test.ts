@@ -253,3 +253,47 @@ describe('two rules, each with its own approver', () => {
     });
   });
 });
+
+describe('more of the same families, from the earlier blind sets', () => {
+  it('"outside business hours (9 to 5, Monday to Friday)" is those hours on weekdays', () => {
+    const d = decider("The ops agent can't delete orders outside business hours (9 to 5, Monday to Friday)");
+    expect(d('ops-agent', 'orders_db.delete')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: '2026-11-04T18:00:00Z' })).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: '2026-11-07T12:00:00Z' })).toBe('deny');
+  });
+  it('"read individual email messages" is the tool that reads one', () => {
+    const d = decider('It is forbidden for the email assistant to read individual email messages');
+    expect(d('email-assistant', 'email.read')).toBe('deny');
+    expect(d('email-assistant', 'email.list')).toBe('allow');
+  });
+  it('"outside domains (anything but example.com)" are those outside it', () => {
+    const d = decider('Email to outside domains (anything but example.com) is blocked');
+    expect(d('email-assistant', 'email.send', mail('x@acme.io'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('carol@example.com'))).toBe('allow');
+  });
+  it('"go out freely … is stopped": a permission, and a block of the rest', () => {
+    const d = decider(
+      'Messages addressed to people at example.com go out freely, but anything addressed elsewhere is stopped',
+    );
+    expect(d('email-assistant', 'email.send', mail('carol@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('x@acme.io'))).toBe('deny');
+  });
+  it('"a contact-book address" is one from the address book', () => {
+    const d = decider(
+      "Sending to a contact-book address is fine; sending to an address from an email needs Dave's OK",
+    );
+    const args = mail('x@acme.io');
+    expect(d('email-assistant', 'email.send', args, { provenance: { 'to[0]': ['untrusted'] } })).toBe(
+      'approve',
+    );
+    expect(d('email-assistant', 'email.send', args, { origin: { 'to[0]': ['trusted'] } })).toBe('allow');
+  });
+  it('"internal ones" after "external email" are internal email', () => {
+    const d = decider(
+      'Block external email to addresses that came from untrusted content; internal ones are OK',
+    );
+    const untrusted = { provenance: { 'to[0]': ['untrusted'] } };
+    expect(d('email-assistant', 'email.send', mail('x@acme.io'), untrusted)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('carol@example.com'), untrusted)).toBe('allow');
+  });
+});

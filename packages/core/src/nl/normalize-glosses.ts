@@ -44,7 +44,7 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
   // that reads one, not listing the inbox. Only as the rule's own action: "came from reading a
   // message" is a source, and "after it reads an email" a session's history.
   [
-    /\b(before (?:it|they|the agent|an agent) |(?:may|can|must|should)(?: not| never| only)? |cannot |never |to )(?:read|open)(s|ing)? (?:a|any|one|each|every|a single) (?:email|e-mail|mail|message)\b(?!s)/g,
+    /\b(before (?:it|they|the agent|an agent) |(?:may|can|must|should)(?: not| never| only)? |cannot |never |to )(?:read|open)(s|ing)? (?:(?:a|any|one|each|every|a single) (?:email|e-mail|mail|message)\b(?!s)|(?:individual|single) (?:email |e-mail )?(?:emails|messages|email|message)\b)/g,
     (_: string, lead: string, ending = '') =>
       `${lead}${ending === 'ing' ? 'using' : `use${ending}`} email.read`,
   ],
@@ -52,7 +52,7 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
   // @example.com)": outside that domain, which the brackets name.
   [
     new RegExp(
-      `\\b(?:external|outside|non-company) (address|addresses|recipients?|domains?)\\s?\\((?:anything |any address |anyone |i\\.e\\.,? |that is,? |meaning )?not (?:@|at |in |on )?(${DOMAIN})\\)`,
+      `\\b(?:external|outside|non-company) (address|addresses|recipients?|domains?)\\s?\\((?:anything |any address |anyone |i\\.e\\.,? |that is,? |meaning )?(?:not|but) (?:@|at |in |on )?(${DOMAIN})\\)`,
       'g',
     ),
     '$1 outside $2',
@@ -89,7 +89,7 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
   [/\b(go|goes) through (?:on (?:their|its) own|by themselves|by itself|unassisted)\b/g, 'can go through'],
   // "9 to 5 on weekdays": office hours, morning to afternoon.
   [
-    /\b(?:from )?([6-9]|1[01]) to ([1-8])(?= on (?:weekdays|workdays|business days)\b)/g,
+    /\b(?:from )?([6-9]|1[01]) to ([1-8])(?=,? (?:on )?(?:weekdays|workdays|business days|monday to friday|mon-fri)\b)/g,
     'between $1am and $2pm',
   ],
   // "taken from the contents of an email": the value came from the email.
@@ -129,6 +129,15 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
   ],
   // "may go out": be sent.
   [/\b(may|can|should|will|must) go out\b/g, '$1 be sent'],
+  // "go out freely": may be sent; "is stopped": blocked.
+  [/\b(?:go|goes) out (?:freely|unhindered|without approval)\b/g, 'can be sent'],
+  [/\b(is|are) (?:stopped|halted)\b/g, '$1 blocked'],
+  // "a contact-book address": an address from the address book.
+  [
+    /\b(?:a |an )?(?:contact-book|contacts-book|address-book) (address|recipient)\b/g,
+    'an $1 from the address book',
+  ],
+  [/\b(?:contact-book|contacts-book|address-book) (addresses|recipients)\b/g, '$1 from the address book'],
   // "Contact lookups aren't part of inbox triage, so block them during it": blocked during it.
   [
     /^ ([a-z][a-z ._-]{2,40}?) (?:are not|aren't|is not|isn't) (?:part of|included in|covered by) (?:the )?([a-z][a-z0-9 _-]{2,30}?)(?: intent| task)?,? so (block|deny|forbid|refuse) (?:them|it) (?:during|in|under) (?:it|that|that intent) $/,
@@ -177,11 +186,17 @@ const CALL_NOUNS = 'deletes|deletions|payments|transfers|emails|messages|queries
  */
 function onesOfSubject(s: string): string {
   const subject = new RegExp(`^ ([a-z]+) ((?:[a-z_.-]+ ){0,2})(${CALL_NOUNS}) `).exec(s);
-  if (!subject) return s;
-  const [, , rest, noun] = subject as unknown as [string, string, string, string];
+  // Without such a subject, "block external email …; internal ones are ok": the kind of mail
+  // the clause before named, with the new adjective.
+  const mail = subject
+    ? undefined
+    : /\b(?:internal|external|outside|outgoing|outbound) (email|emails|mail|messages)\b/.exec(s);
+  if (!subject && !mail) return s;
+  const said = subject ? `${subject[2]}${subject[3]}` : (mail?.[1] as string);
   return s.replace(/(\band |, |; )([a-z]+) ones\b/g, (m, lead: string, adjective: string) =>
-    /^(?:the|those|these|other|larger|bigger|smaller|higher|lower)$/.test(adjective)
+    /^(?:the|those|these|other|larger|bigger|smaller|higher|lower)$/.test(adjective) ||
+    (!subject && !/^(?:internal|external|outside|outgoing|outbound)$/.test(adjective))
       ? m
-      : `${lead}${adjective} ${rest}${noun}`,
+      : `${lead}${adjective} ${said}`,
   );
 }
