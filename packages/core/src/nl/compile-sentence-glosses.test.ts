@@ -155,8 +155,12 @@ describe('hours, sources, labels and intents said another way', () => {
     expect(d('email-assistant', 'email.send', args, { origin: { 'to[0]': ['user'] } })).toBe('deny');
     expect(d('email-assistant', 'email.send', args, { origin: { 'to[0]': ['trusted'] } })).toBe('allow');
   });
-  it('"the session is flagged for possible prompt injection" is the label', () => {
-    const d = decider('If the session is flagged for possible prompt injection, shell commands are blocked');
+  it.each([
+    'If the session is flagged for possible prompt injection, shell commands are blocked',
+    'If the session is flagged for prompt injection, shell commands are blocked',
+    'When the session is flagged as injection-suspected, shell commands are blocked',
+  ])('"%s": the session label', (sentence) => {
+    const d = decider(sentence);
     expect(d('ops-agent', 'shell.exec', {}, SUSPECTED)).toBe('deny');
     expect(d('ops-agent', 'shell.exec')).toBe('allow');
   });
@@ -295,5 +299,11 @@ describe('more of the same families, from the earlier blind sets', () => {
     const untrusted = { provenance: { 'to[0]': ['untrusted'] } };
     expect(d('email-assistant', 'email.send', mail('x@acme.io'), untrusted)).toBe('deny');
     expect(d('email-assistant', 'email.send', mail('carol@example.com'), untrusted)).toBe('allow');
+  });
+});
+
+describe('a bracketed address of another person', () => {
+  it('is not dropped for a policy person of the same first name: the sentence is refused', () => {
+    expect(refusal("Order deletions need Oscar's sign-off (oscar@other.org)").code).toBe('GH_NL_UNPARSED');
   });
 });

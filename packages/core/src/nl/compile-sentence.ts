@@ -58,7 +58,7 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
   const quota = splitQuota(trimmed);
   if (quota && 'refusal' in quota) return { ok: false, refusal: quota.refusal };
   if (quota) return quotaMeanings(trimmed, quota, (counted) => compileSentence(counted, vocabulary));
-  const text = normalizeSentence(trimmed);
+  const text = normalizeSentence(trimmed, vocabulary.people);
   const accounts = accountLiteralsOf(trimmed);
   const clauses = splitClauses(text);
   if (clauses.length === 1) {

@@ -15,15 +15,6 @@ const DOMAIN = '[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}';
 const APPROVAL_WORD = /\b(?:approv\w*|sign-?off|sign off|ok|okay|consent|authori[sz]\w*)\b/;
 
 const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)][] = [
-  // "Oscar's sign-off (oscar@example.com)", "Fiona must approve every transfer
-  // (fiona@example.com)": the address restates the approver named just before, so it adds
-  // nothing. Only when an approval is said between the two, so a bracketed address stays
-  // (and is read, or refused) anywhere else.
-  [
-    /\b([a-z]+)((?:'s)?(?: [a-z'-]+){0,4}?) \((\1@[a-z0-9.-]+)\)/g,
-    (whole: string, name: string, between: string) =>
-      APPROVAL_WORD.test(between) || /^(?:'s)?$/.test(between) ? `${name}${between}` : whole,
-  ],
   // "Finance reports need Fiona's approval and transfers need Carol's": two rules, each with
   // its own approver; the second's noun is the first's.
   [
@@ -99,7 +90,7 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
   ],
   // "If the session is flagged for suspected prompt injection": injection is suspected.
   [
-    /\b(?:the |a )?session (?:is|was|has been|gets) (?:flagged|marked|tagged|labell?ed) (?:for|as|with) (?:a )?(?:suspected |possible |likely )(?:prompt )?injection\b/g,
+    /\b(?:the |a )?session (?:is|was|has been|gets) (?:flagged|marked|tagged|labell?ed) (?:for|as|with) (?:a )?(?:suspected |possible |likely )?(?:prompt )?injection(?![\w-])/g,
     'injection is suspected',
   ],
   // "may only email example.com": email as the verb, sent to the domain named.
@@ -169,8 +160,18 @@ const GLOSS_WORDS: readonly [RegExp, string | ((...groups: string[]) => string)]
 ];
 
 /** The sentence with the glosses and roundabout wordings above respelled. */
-export function normalizeGlosses(sentence: string): string {
-  let s = sentence;
+export function normalizeGlosses(sentence: string, people?: ReadonlyMap<string, string>): string {
+  // "Oscar's sign-off (oscar@example.com)", "Fiona must approve every transfer
+  // (fiona@example.com)": the address restates the approver named just before, so it adds
+  // nothing. Only when an approval is said between the two, and the name is that very address
+  // in the policy: a bracketed address of another Oscar stays, and is refused.
+  let s = sentence.replace(
+    /\b([a-z]+)((?:'s)?(?: [a-z'-]+){0,4}?) \((\1@[a-z0-9.-]+)\)/g,
+    (whole: string, name: string, between: string, address: string) =>
+      (APPROVAL_WORD.test(between) || /^(?:'s)?$/.test(between)) && people?.get(name) === address
+        ? `${name}${between}`
+        : whole,
+  );
   for (const [re, to] of GLOSS_WORDS) s = s.replace(re, to as string);
   return onesOfSubject(s);
 }

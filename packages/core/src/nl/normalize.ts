@@ -305,8 +305,11 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bkeep (every agent|all agents|agents|everyone|everybody|the [a-z -]+?) out of\b/g, '$1 may not touch'],
 ];
 
-/** Lower-cases and respells a sentence; the result is padded with spaces for the grammar. */
-export function normalizeSentence(sentence: string): string {
+/**
+ * Lower-cases and respells a sentence; the result is padded with spaces for the grammar.
+ * `people` (the vocabulary's) lets a gloss drop a bracketed address that restates a person named.
+ */
+export function normalizeSentence(sentence: string, people?: ReadonlyMap<string, string>): string {
   let s = ` ${sentence.toLowerCase()} `
     .replace(/[’‘`]/g, "'")
     .replace(/[“”]/g, '"')
@@ -369,7 +372,7 @@ export function normalizeSentence(sentence: string): string {
       return n === undefined ? run : String(n);
     })
     .replace(/\bhalf a (million|thousand)\b/g, (_, scale: string) => String((SCALES[scale] ?? 0) / 2));
-  s = normalizeGlosses(s);
+  s = normalizeGlosses(s, people);
   for (const [re, to] of WORDS) s = s.replace(re, to);
   for (const [re, to] of PHRASING_WORDS) s = s.replace(re, to);
   for (const [re, to] of ASIDE_WORDS) s = s.replace(re, to);
