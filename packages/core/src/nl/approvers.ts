@@ -23,7 +23,7 @@ export function peopleApproval(
       'GH_NL_AMBIGUOUS_EFFECT',
       `${people.join(', ')}: say whether all of them must approve ("both … and …") or any one ("… or …")`,
     );
-  if (parsed.groups.length > 0)
+  if (parsed.groups.some((g) => g !== parsed.peopleGroup))
     return refuse('GH_NL_UNSUPPORTED', 'approvers are named both as a group and as people: say one of them');
   const needed = parsed.peopleJoin === 'all' ? people.length : 1;
   if (parsed.approvers !== undefined && parsed.approvers !== needed)
@@ -41,6 +41,7 @@ export function peopleApproval(
   for (let n = 2; vocabulary.groupMembers.has(name) && !same(vocabulary.groupMembers.get(name)); n++)
     name = `${base}-${n}`;
   parsed.groups = [name];
+  parsed.peopleGroup = name;
   parsed.notes.push(
     `${people.join(needed > 1 ? ' and ' : ' or ')} approve${needed > 1 ? ' each' : ''}: the fragment declares the group ${name} of just ${people.length === 1 ? 'that person' : 'them'}`,
   );

@@ -106,7 +106,17 @@ export function inherit(p: ParsedSentence, before: ParsedSentence): void {
     p.exceptAgents.push(...before.exceptAgents);
     if (before.agentLabel !== undefined) p.agentLabel = before.agentLabel;
   }
-  const pointsBack = p.pronoun || (p.objects.length === 0 && p.origins.length === 0);
+  // "Transfers need approval on weekends; transfers are blocked above 3000": a clause that says
+  // the same action again by its own noun is a statement of its own, not one that points back,
+  // so the weekend is not carried into the block.
+  const saysAgain =
+    !p.pronoun &&
+    p.objects.length === 0 &&
+    before.objects.length === 0 &&
+    p.verbs.length > 0 &&
+    p.verbs.length === before.verbs.length &&
+    p.verbs.every((v) => before.verbs.includes(v));
+  const pointsBack = !saysAgain && (p.pronoun || (p.objects.length === 0 && p.origins.length === 0));
   if (!pointsBack) {
     // "Flagged sessions may still look up contacts, but reading email needs approval": a
     // permission adds no rule, so the session it names is the subject of the whole sentence.

@@ -80,6 +80,11 @@ function compileIntentTools(
   const intent = intents.length === 1 && intents[0]?.kind === 'intent' ? intents[0] : undefined;
   if (!intent?.inside || intent.intent === ANY_INTENT || parsed.conditions.length !== 1)
     return refuse('GH_NL_UNSUPPORTED', '"the tools of that intent" needs the one intent a session declares');
+  if (parsed.intentToolsOf && !parsed.intentToolsOf.includes(intent.intent))
+    return refuse(
+      'GH_NL_UNSUPPORTED',
+      `the tools named are those of ${parsed.intentToolsOf.join(' or ')}, not of ${intent.intent}, the intent the sentence names`,
+    );
   if (
     !parsed.only ||
     !parsed.effects.every((e) => e === 'allow') ||

@@ -210,7 +210,11 @@ function countOf(text: string): number {
  * refusal.
  */
 export function splitQuota(sentence: string): QuotaSplit | { readonly refusal: Refusal } | undefined {
-  let text = ` ${sentence.trim()} `;
+  // "should make at most ten transfers a day": the bound is the rule, said as "may make".
+  let text = ` ${sentence.trim()} `.replace(
+    /\bshould (?=(?:make|send|run|perform|issue|do) (?:at most|no more than|up to|not more than)\b)/i,
+    'may ',
+  );
   let effect: 'deny' | 'approve' = 'deny';
   const notes: string[] = [];
   const also: string[] = [];

@@ -58,7 +58,7 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
   const quota = splitQuota(trimmed);
   if (quota && 'refusal' in quota) return { ok: false, refusal: quota.refusal };
   if (quota) return quotaMeanings(trimmed, quota, (counted) => compileSentence(counted, vocabulary));
-  const text = normalizeSentence(trimmed);
+  const text = normalizeSentence(trimmed, vocabulary.people);
   const accounts = accountLiteralsOf(trimmed);
   const clauses = splitClauses(text);
   if (clauses.length === 1) {
@@ -420,6 +420,8 @@ function compileClauses(
           groups: p.groups,
           people: p.people,
           ...(p.peopleJoin !== undefined && { peopleJoin: p.peopleJoin }),
+          // The group of the people named, if the first compile declared it: not a group named.
+          ...(p.peopleGroup !== undefined && { peopleGroup: p.peopleGroup }),
           ellipsis: undefined,
         },
         sentence,

@@ -111,7 +111,7 @@ export const ASIDE_WORDS: readonly [RegExp, string][] = [
   // "Two members of the finance group must approve every transfer": the transfers need that many
   // approvals from the group; said as the subject, the count would otherwise be read apart.
   [
-    /^ (two|three|four|five|\d+) (?:members|people|persons) (?:of|in|from) (?:the )?([a-z][a-z0-9_-]*) (?:group|team) (?:must|has to|have to|need to|should|shall) (?:approve|sign off on|ok|okay) ([^;,]+)$/,
+    /^ (two|three|four|five|\d+) (?:members|people|persons) (?:of|in|from) (?:the )?([a-z][a-z0-9_-]*)(?: group| team)? (?:must|has to|have to|need to|should|shall) (?:approve|sign off on|ok|okay) ([^;,]+)$/,
     ' $3 needs $1 approvals from the $2 group ',
   ],
   // "has to get approval from …": needs it.

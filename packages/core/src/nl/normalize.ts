@@ -9,6 +9,7 @@
 
 import { ASIDE_WORDS } from './normalize-asides.js';
 import { FAMILY_WORDS } from './normalize-families.js';
+import { normalizeGlosses } from './normalize-glosses.js';
 import { PHRASING_WORDS } from './normalize-phrasings.js';
 
 /** Number words below a hundred that stand alone or before a scale word. */
@@ -304,8 +305,11 @@ const WORDS: readonly [RegExp, string][] = [
   [/\bkeep (every agent|all agents|agents|everyone|everybody|the [a-z -]+?) out of\b/g, '$1 may not touch'],
 ];
 
-/** Lower-cases and respells a sentence; the result is padded with spaces for the grammar. */
-export function normalizeSentence(sentence: string): string {
+/**
+ * Lower-cases and respells a sentence; the result is padded with spaces for the grammar.
+ * `people` (the vocabulary's) lets a gloss drop a bracketed address that restates a person named.
+ */
+export function normalizeSentence(sentence: string, people?: ReadonlyMap<string, string>): string {
   let s = ` ${sentence.toLowerCase()} `
     .replace(/[’‘`]/g, "'")
     .replace(/[“”]/g, '"')
@@ -368,6 +372,7 @@ export function normalizeSentence(sentence: string): string {
       return n === undefined ? run : String(n);
     })
     .replace(/\bhalf a (million|thousand)\b/g, (_, scale: string) => String((SCALES[scale] ?? 0) / 2));
+  s = normalizeGlosses(s, people);
   for (const [re, to] of WORDS) s = s.replace(re, to);
   for (const [re, to] of PHRASING_WORDS) s = s.replace(re, to);
   for (const [re, to] of ASIDE_WORDS) s = s.replace(re, to);

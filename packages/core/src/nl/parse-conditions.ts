@@ -444,5 +444,24 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
         return true;
       },
     );
+    // "may only use the triage tools": the tools of the intent whose name (or its task, the
+    // last word of a name like `inbox-triage`) the words say. Not its first word ("the inbox
+    // tools" are the mail tools), and the clause must still name that intent.
+    const byWord = new Map<string, string[]>();
+    for (const name of vocabulary.intents.keys()) {
+      const parts = name.toLowerCase().split(/[-_]/);
+      const task = parts.length > 1 ? parts.at(-1) : undefined;
+      for (const w of new Set([
+        name.toLowerCase(),
+        parts.join(' '),
+        ...(task && task.length >= 4 ? [task] : []),
+      ]))
+        byWord.set(w, [...(byWord.get(w) ?? []), name]);
+    }
+    take(`(?:the\\s)?(${alt(byWord.keys())})\\s(?:intent's\\s|intent\\s)?tools`, (m) => {
+      parsed.intentTools = true;
+      parsed.intentToolsOf = byWord.get(m[1] as string);
+      return true;
+    });
   }
 }

@@ -54,6 +54,9 @@ export interface ParsedSentence {
   people: string[];
   /** Whether the people named must all approve ("Carol and Dave") or any one may ("Carol or Dave"). */
   peopleJoin?: 'all' | 'any' | 'mixed';
+  /** The group of just the named people, once a compile declared it: a second compile of the
+   * same clause finds it among the groups and is not taken for a group the sentence named. */
+  peopleGroup?: string;
   /** "only …" before the action: the rule applies when the stated conditions do not hold. */
   only: boolean;
   /** "… without approval": a prohibition that a person may lift. */
@@ -106,6 +109,8 @@ export interface ParsedSentence {
   intentScope?: boolean;
   /** "the tools of that intent": the tools the intent the clause names lets a session call. */
   intentTools?: boolean;
+  /** "the triage tools": the intents whose name the words said; the clause must name one of them. */
+  intentToolsOf?: string[];
   /** "Only X may …": the "only" opens the sentence, before its modal. */
   onlyLeading?: boolean;
   /** "In production, only reads are allowed": the "only" is said of the kind of call, after its condition. */
