@@ -144,7 +144,14 @@ class Positions {
 }
 
 /** Who an order speaks to or as: found inside a cited span, these describe the citation, not the text around it. */
-const VOICE_CUES = new Set(['cue-addressee', 'cue-role-marker', 'cue-reset']);
+export const VOICE_CUES: ReadonlySet<string> = new Set(['cue-addressee', 'cue-role-marker', 'cue-reset']);
+/** What a voice reaches: the orders, and what puts an action before the user's task. */
+export const ORDER_CUES: ReadonlySet<string> = new Set([
+  'cue-order',
+  'cue-obligation',
+  'cue-polite',
+  'cue-sequencing',
+]);
 
 /**
  * The feature hits of a text, from the cue hits of one pass over its

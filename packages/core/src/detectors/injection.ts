@@ -11,7 +11,7 @@ import {
   runRules,
   SIGN_IDS,
 } from './injection-engine.js';
-import { FEATURE_RULES, featureHits } from './injection-features.js';
+import { FEATURE_RULES, featureHits, ORDER_CUES, VOICE_CUES } from './injection-features.js';
 import { hiddenContentFindings, type RuleHit } from './injection-hidden.js';
 import { mentionSpans, reportedSpans } from './injection-mention.js';
 import type { ModelInput } from './injection-model.js';
@@ -111,7 +111,9 @@ export function injectionEvidence(
       raw.push({ ...hit, start: run.start, end: run.end, carrier: 'an identifier (file name, branch, tag)' });
   }
   // Code's string literals and reported quotations cite instructions in any text, not only one about attacks.
-  const cited = raw.length > 0 ? mentionSpans(skeleton.text) : [];
+  // The features need them only where a voice (an addressee, a marker, a reset) and an order both occur.
+  const voiced = raw.some((h) => VOICE_CUES.has(h.rule.id)) && raw.some((h) => ORDER_CUES.has(h.rule.id));
+  const cited = voiced ? mentionSpans(skeleton.text) : [];
   const hits = evidenceOf(skeleton.text, raw, cited);
 
   const findings: DetectorFinding[] = [];
@@ -124,7 +126,7 @@ export function injectionEvidence(
       : NO_META;
   const reporting = isReporting(meta);
   const quotes = reporting ? quotedSpans(skeleton.text) : undefined;
-  const mentions = hits.length > 0 ? cited : [];
+  const mentions = hits.length === 0 ? [] : voiced ? cited : mentionSpans(skeleton.text);
   const citedFindings = new Set<DetectorFinding>();
   for (const hit of hits) {
     const weight = hit.weight ?? hit.rule.weight;
