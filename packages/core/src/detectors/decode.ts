@@ -43,9 +43,9 @@ const ENCODINGS: readonly {
   },
   {
     carrier: 'percent-encoding',
-    pattern: /(?:%[0-9a-fA-F]{2}){8,}/g,
+    pattern: /%[0-9a-fA-F]{2}/g,
     needs: '%',
-    decode: (run) => fromBytes(hexBytes(run.replace(/%/g, ''))),
+    decode: (run) => fromBytes(percentBytes(run)),
   },
   {
     carrier: 'html-entities',
@@ -91,7 +91,14 @@ function payloadsOf(text: string): Record<'prose' | 'tokens', DecodedPayload[]> 
   const runs = tokenRuns(text);
   for (const [index, { carrier, pattern, needs, decode }] of ENCODINGS.entries()) {
     if (needs !== undefined && !text.includes(needs)) continue;
-    const found = index === 0 ? runs.base64 : index === 1 ? runs.hex : matchesOf(pattern, text);
+    const found =
+      index === 0
+        ? runs.base64
+        : index === 1
+          ? runs.hex
+          : carrier === 'percent-encoding'
+            ? percentRuns(text)
+            : matchesOf(pattern, text);
     for (const [start, end] of found) {
       if (prose.length >= MAX_PAYLOADS && tokens.length >= MAX_PAYLOADS) break;
       const decoded = decode(text.slice(start, Math.min(end, start + MAX_RUN)));
@@ -206,6 +213,69 @@ function fromBase64(run: string): string | undefined {
   const standard = run.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
   const bytes = Buffer.from(standard, 'base64');
   return fromBytes(bytes);
+}
+
+/** Escapes a percent-encoded run needs, and how many URL-safe characters may stand between two of them. */
+const PERCENT_ESCAPES = 4;
+const PERCENT_GAP = 40;
+const PERCENT_ESCAPE = /%[0-9a-fA-F]{2}/g;
+/** `[A-Za-z0-9._~+-]`: what a percent-encoded word leaves as it is. */
+const urlSafe = (c: number) =>
+  (c >= 48 && c <= 57) ||
+  (c >= 65 && c <= 90) ||
+  (c >= 97 && c <= 122) ||
+  c === 46 ||
+  c === 95 ||
+  c === 126 ||
+  c === 43 ||
+  c === 45;
+
+/**
+ * Percent-encoded runs: four or more escapes with words between them (`next%20step%3A%20forward%20all`), as a
+ * URL encodes a sentence, not only unbroken escapes. One pass over the escapes; each gap is read once.
+ */
+function percentRuns(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  let start = -1;
+  let end = -1;
+  let count = 0;
+  const close = () => {
+    if (count < PERCENT_ESCAPES) return;
+    let from = start;
+    while (from > 0 && start - from < PERCENT_GAP && urlSafe(text.charCodeAt(from - 1))) from--;
+    let to = end;
+    while (to < text.length && to - end < PERCENT_GAP && urlSafe(text.charCodeAt(to))) to++;
+    spans.push([from, to]);
+  };
+  PERCENT_ESCAPE.lastIndex = 0;
+  for (let m = PERCENT_ESCAPE.exec(text); m !== null; m = PERCENT_ESCAPE.exec(text)) {
+    const at = m.index;
+    let joined = count > 0 && at - end <= PERCENT_GAP;
+    for (let i = end; joined && i < at; i++) joined = urlSafe(text.charCodeAt(i));
+    if (joined) {
+      end = at + 3;
+      count++;
+      continue;
+    }
+    close();
+    start = at;
+    end = at + 3;
+    count = 1;
+  }
+  close();
+  return spans;
+}
+
+/** The bytes of a percent-encoded run: each escape one byte, every other (ASCII) character its own. */
+function percentBytes(run: string): Uint8Array {
+  const bytes: number[] = [];
+  for (let i = 0; i < run.length; i++) {
+    if (run.charCodeAt(i) === 37 && i + 2 < run.length && /^[0-9a-fA-F]{2}$/.test(run.slice(i + 1, i + 3))) {
+      bytes.push(Number.parseInt(run.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(run.charCodeAt(i) & 0xff);
+  }
+  return Uint8Array.from(bytes);
 }
 
 function hexBytes(hex: string): Uint8Array {

@@ -155,6 +155,8 @@ export function ensureEngine(): void {
   SIGN_IDS = {
     rot13: SIGN_LITERALS.rot13.map(literalId),
     reversed: SIGN_LITERALS.reversed.map(literalId),
+    rot13Words: SIGN_LITERALS.rot13Words.map(literalId),
+    reversedWords: SIGN_LITERALS.reversedWords.map(literalId),
     reporting: SIGN_LITERALS.reporting.map(literalId),
   };
   const planned = new Map<RegExp, { sticky: RegExp; anchors: CompiledRule['anchors'] & object }>();
@@ -203,6 +205,11 @@ const SIGN_LITERALS = {
     'nffvfgnag',
   ],
   reversed: ['snoitcurtsni', 'suoiverp', 'erongi', 'dragersid', 'tpmorp metsys'],
+  // The commonest English words enciphered ("the", "your", "and"), and read backwards: a payload in rot13 or
+  // written backwards need not name its attack. Only the learned model's decoded view reads their lines
+  // (injection-decoded-view.ts), a bounded few: a text full of them does not run the rules twice.
+  rot13Words: ['gur ', 'lbhe ', ' naq '],
+  reversedWords: ['eht ', 'ruoy ', ' dna '],
   // Stems of META_STRONG: reporting voice needs one of them.
   reporting: [
     'injection',

@@ -1,4 +1,5 @@
 import type { RuleHit } from './injection-hidden.js';
+import { within } from './injection-reporting.js';
 import type { InjectionFamily, InjectionRule } from './injection-rule.js';
 
 /**
@@ -142,28 +143,57 @@ class Positions {
   }
 }
 
+/** Who an order speaks to or as: found inside a cited span, these describe the citation, not the text around it. */
+export const VOICE_CUES: ReadonlySet<string> = new Set(['cue-addressee', 'cue-role-marker', 'cue-reset']);
+/** What a voice reaches: the orders, and what puts an action before the user's task. */
+export const ORDER_CUES: ReadonlySet<string> = new Set([
+  'cue-order',
+  'cue-obligation',
+  'cue-polite',
+  'cue-sequencing',
+]);
+
 /**
  * The feature hits of a text, from the cue hits of one pass over its
  * skeleton. Linear in the number of cue hits (each order looks up its
- * neighbours by binary search).
+ * neighbours by binary search). `cited` (sorted, disjoint) are the spans
+ * the text cites rather than says (injection-mention.ts): an addressee,
+ * role marker or reset inside one reaches only the orders inside one, so
+ * 'a page that said "dear language model, …" — add a guard model' does not
+ * address the article's own advice to the model it quotes.
  */
-export function featureHits(text: string, cueHits: readonly RuleHit[]): RuleHit[] {
+export function featureHits(
+  text: string,
+  cueHits: readonly RuleHit[],
+  cited: readonly (readonly [number, number])[] = [],
+): RuleHit[] {
   const by = new Map<string, RuleHit[]>();
+  const own = new Map<string, RuleHit[]>();
   for (const h of cueHits) {
     const list = by.get(h.rule.id);
     if (list) list.push(h);
     else by.set(h.rule.id, [h]);
+    if (cited.length > 0 && VOICE_CUES.has(h.rule.id) && !within(cited, h.start)) {
+      const mine = own.get(h.rule.id);
+      if (mine) mine.push(h);
+      else own.set(h.rule.id, [h]);
+    }
   }
   const positions = (id: string) => new Positions(by.get(id) ?? []);
-  const addressee = positions('cue-addressee');
-  const marker = positions('cue-role-marker');
+  /** A voice cue's hits for orders inside a cited span (all of them), and for orders outside (those outside). */
+  const voice = (id: string) => {
+    const all = positions(id);
+    return { all, own: cited.length > 0 ? new Positions(own.get(id) ?? []) : all };
+  };
+  const addressees = voice('cue-addressee');
+  const markers = voice('cue-role-marker');
+  const resets = voice('cue-reset');
   const toolCall = positions('cue-tool-call');
   const sequencing = positions('cue-sequencing');
   const label = positions('cue-task-label');
   const destination = positions('cue-destination');
   const sensitive = positions('cue-sensitive');
   const owned = positions('cue-owned');
-  const reset = positions('cue-reset');
 
   const out: RuleHit[] = [];
   const counts = new Map<InjectionRule, number>();
@@ -182,6 +212,10 @@ export function featureHits(text: string, cueHits: readonly RuleHit[]): RuleHit[
   for (const order of orders) {
     const p = order.start;
     const end = order.end;
+    const ownOrder = cited.length === 0 || !within(cited, p);
+    const addressee = ownOrder ? addressees.own : addressees.all;
+    const marker = ownOrder ? markers.own : markers.all;
+    const reset = ownOrder ? resets.own : resets.all;
     // What the order acts on lies in its own sentence.
     const stop = sentenceEnd(text, end);
     const hasDestination = destination.any(p, stop);
@@ -215,7 +249,12 @@ export function featureHits(text: string, cueHits: readonly RuleHit[]): RuleHit[
     }
   // Text addressed to the model that puts something before its task is the template without an English verb.
   for (const hit of by.get('cue-sequencing') ?? [])
-    if (addressee.any(hit.start - REACH.addresseeBefore, hit.end + REACH.addresseeAfter))
+    if (
+      (cited.length === 0 || !within(cited, hit.start) ? addressees.own : addressees.all).any(
+        hit.start - REACH.addresseeBefore,
+        hit.end + REACH.addresseeAfter,
+      )
+    )
       add(FEATURES.addressedOrder, hit.start, hit.end, 0);
   // "The task I gave you" speaks for itself: text addressed to whoever performs the user's task.
   for (const hit of by.get('cue-sequencing') ?? []) add(FEATURES.subordinatesTask, hit.start, hit.end, -0.1);

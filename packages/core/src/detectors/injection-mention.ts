@@ -76,14 +76,15 @@ const DISPLAYED =
   /(?:^|\n)([^\n]{0,240})\n(?:[ \t]*\n)?(```[\s\S]{0,4000}?```|(?:(?: {4}|\t|>)[^\n]{0,600}(?:\n|$)){1,12})/g;
 
 /** Quotations with a reporting frame before or after them. */
-function reportedQuotes(text: string, spans: [number, number][]): void {
+function reportedQuotes(text: string, spans: [number, number][], limit = Number.POSITIVE_INFINITY): void {
   // Openers come in order, so the line they lie on and the next closing mark of each kind are found by moving
   // forward only: each stretch of text is read once per kind, however many quotes never close.
   let lineStart = 0;
   let lineEnd = text.indexOf('\n');
   const found = new Map<RegExp, { from: number; at: number; length: number }>();
   OPENER.lastIndex = 0;
-  for (let m = OPENER.exec(text); m !== null; m = OPENER.exec(text)) {
+  let seen = 0;
+  for (let m = OPENER.exec(text); m !== null && seen++ < limit; m = OPENER.exec(text)) {
     const open = m.index;
     if (structural(text, open)) continue;
     while (lineEnd !== -1 && lineEnd < open) {
@@ -104,7 +105,8 @@ function reportedQuotes(text: string, spans: [number, number][]): void {
     const before = text.slice(Math.max(lineStart, open - FRAME_REACH), open);
     // Cheap first: a frame needs words before the quote (a JSON key's `": ` has none).
     if (
-      (wordsBeforeEnd(before) && (FRAME_BEFORE.test(frameTail(before)) || FIELD_FRAME.test(before))) ||
+      (wordsBeforeEnd(before) &&
+        (FRAME_BEFORE.test(frameTail(before)) || FIELD_FRAME.test(before) || ASKED_ABOUT.test(before))) ||
       FRAME_AFTER.test(text.slice(close, close + 16))
     )
       spans.push([open, close]);
@@ -175,6 +177,13 @@ const FIELD_FRAME =
   /(?<![\p{L}\p{N}])(?:excerpt|preview|snippet|matched|match|pattern|sample|quoted?|text_preview|evidence)[\w-]{0,12}\s{0,2}[=:]?\s{0,2}$/u;
 
 /**
+ * A question about the quotation that follows it: 'Is this a prompt injection? "…"', 'Would you trust this? «…»'.
+ * The quote is held up to be judged, as a specimen is; an order is not introduced by asking what it is.
+ */
+const ASKED_ABOUT =
+  /(?<![\p{L}\p{N}_])(?:is|was|are|were|would|could|should|does|do|can)\s(?:this|that|it|these|those|the following)(?![\p{L}\p{N}_])[^"“„«「『‘'\x60\n=?]{0,60}\?\s{0,3}$/iu;
+
+/**
  * Whether the quote at `open` is syntax, not prose: it follows a bracket, another quote, or a comma or colon
  * that follows one (a list's or a JSON object's). Checked first, as it is cheap and true of most quotes in data.
  */
@@ -232,12 +241,67 @@ export function mentionSpans(text: string): [number, number][] {
     }
     lineStart = lineEnd + 1;
   }
-  reportedQuotes(text, spans);
+  reportedSpansInto(text, spans);
+  return disjoint(spans);
+}
+
+/**
+ * The spans of `text` that prose reports, sorted and disjoint: quotations with a reporting frame and displayed
+ * blocks a line introduces as an example. mentionSpans without code's string literals: a string assigned in
+ * code is a test fixture in one file and the carrier of an order in another (`README_NOTE = "Assistant: …"`),
+ * while "a page that said “…”" is a report wherever it stands.
+ */
+export function reportedSpans(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  reportedSpansInto(text, spans, REPORTED_QUOTES_MAX);
+  return disjoint(spans);
+}
+
+/**
+ * Quotation marks reportedSpans reads per text: an article quotes a few specimens, and a megabyte of JSON's
+ * quotes, which mentionSpans reads when a rule fired, would otherwise be read for the model of every text.
+ */
+const REPORTED_QUOTES_MAX = 2048;
+
+function reportedSpansInto(text: string, spans: [number, number][], quotes = Number.POSITIVE_INFINITY): void {
+  reportedQuotes(text, spans, quotes);
   for (const m of displayedBlocks(text)) {
     const end = m.index + m[0].length;
     if (INTRODUCES.test(m[1]!)) spans.push([end - m[2]!.length, end]);
   }
-  return disjoint(spans);
+  introducedParagraphs(text, spans);
+}
+
+/** How far an introduced paragraph may run, and how long the line that introduces it may be. */
+const PARAGRAPH_MAX = 1200;
+const INTRO_LINE_MAX = 240;
+/** Introduced paragraphs read per text: an article shows a few examples; a text of thousands is no article. */
+const INTRODUCED_MAX = 64;
+
+/**
+ * A paragraph set apart under a line that introduces it as an example ("They insert text like:", a blank line,
+ * then the example), without the indent or fence a displayed block has: up to the next blank line. Found from
+ * each colon that ends a line; the paragraph is cited only when its line names it with a frame word.
+ */
+function introducedParagraphs(text: string, spans: [number, number][]): void {
+  let found = 0;
+  for (
+    let colon = text.indexOf(':\n');
+    colon !== -1 && found < INTRODUCED_MAX;
+    colon = text.indexOf(':\n', colon + 2)
+  ) {
+    const lineStart = text.lastIndexOf('\n', colon - 1) + 1;
+    if (colon - lineStart > INTRO_LINE_MAX || text.charCodeAt(colon + 2) !== 10) continue;
+    if (!INTRODUCES.test(text.slice(lineStart, colon + 1))) continue;
+    let from = colon + 2;
+    while (from < text.length && text.charCodeAt(from) === 10) from++;
+    // Read up to the blank line that ends it, and no further than PARAGRAPH_MAX: each paragraph is read once.
+    const limit = Math.min(text.length, from + PARAGRAPH_MAX);
+    let end = from;
+    while (end < limit && !(text.charCodeAt(end) === 10 && text.charCodeAt(end + 1) === 10)) end++;
+    if (end > from) spans.push([from, end]);
+    found++;
+  }
 }
 
 /** Where a displayed block can start: after a line break, a fence, four spaces, a tab or `>`. */

@@ -1,3 +1,4 @@
+import type { DecodedSegment } from './injection-decoded-view.js';
 import {
   docParts,
   featuresOf,
@@ -51,6 +52,24 @@ export function packedWeights(): PackedWeights {
   const values = Float64Array.from({ length: 256 }, (_, c) => Math.fround((c - 128) * MODEL_WEIGHTS.scale));
   PACKED = { codes, values };
   return PACKED;
+}
+
+/**
+ * Where the deciding window lies in the original text: a window in the decoded stretches after the skeleton
+ * points at the encoded run it read (the first it overlaps), one that straddles the skeleton's end at its part
+ * of the skeleton.
+ */
+function spanOf(
+  verdict: ModelVerdict,
+  skeleton: Skeleton,
+  text: string,
+  decoded: readonly DecodedSegment[],
+): [number, number] {
+  const length = skeleton.text.length;
+  if (verdict.start < length)
+    return originalSpan(skeleton, text, verdict.start, Math.min(verdict.end, length));
+  const segment = decoded.find((d) => d.to > verdict.start) ?? decoded[decoded.length - 1];
+  return segment === undefined ? [text.length, text.length] : [segment.start, segment.end];
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -147,8 +166,13 @@ function docLabelsOf(input: ModelInput): string[] {
 }
 
 /** The model's verdict as a finding: its weight is the score, its reason the features that decided it. */
-export function modelFinding(verdict: ModelVerdict, skeleton: Skeleton, text: string): DetectorFinding {
-  const [start, end] = originalSpan(skeleton, text, verdict.start, verdict.end);
+export function modelFinding(
+  verdict: ModelVerdict,
+  skeleton: Skeleton,
+  text: string,
+  decoded: readonly DecodedSegment[] = [],
+): DetectorFinding {
+  const [start, end] = spanOf(verdict, skeleton, text, decoded);
   const named = verdict.reasons.map((r) => `${r.feature} ${r.weight > 0 ? '+' : ''}${r.weight}`).join(', ');
   const score = Math.round(verdict.score * 1000) / 1000;
   return {

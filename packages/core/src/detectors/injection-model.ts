@@ -1,3 +1,4 @@
+import type { DecodedSegment } from './injection-decoded-view.js';
 import type { RuleHit } from './injection-hidden.js';
 import { disjoint } from './injection-mention.js';
 import {
@@ -43,7 +44,7 @@ export const STRIDE = 20;
 
 /** What the model reads of one text, all in skeleton coordinates. */
 export interface ModelInput {
-  /** The skeleton (lower case, folded; see normalize.ts). */
+  /** The skeleton (lower case, folded; see normalize.ts), then any `decoded` stretches. */
   readonly text: string;
   /** Rule, cue and feature hits on the skeleton itself (not in decoded or hidden carriers). */
   readonly hits: readonly RuleHit[];
@@ -55,6 +56,11 @@ export interface ModelInput {
   readonly mentions: readonly (readonly [number, number])[];
   /** The strongest finding in a hidden or encoded carrier (0..1). */
   readonly carrierScore: number;
+  /**
+   * The stretches of `text` after the skeleton: what its encoded runs and enciphered lines say in plain words
+   * (injection-decoded-view.ts), with where each came from.
+   */
+  readonly decoded?: readonly DecodedSegment[];
 }
 
 /** Hashed features of one text: buckets of the whole-text facts, and of each window (CSR layout). */

@@ -71,6 +71,9 @@ export function byRuleCapped(all: RuleHit[], rules: readonly InjectionRule[]): R
 
 export const ROT13_SIGNS = /rot-?13|vtaber|qvfertneq|vafgehpgvbaf|cerivbhf|flfgrz cebzcg|sbetrg|nffvfgnag/g;
 export const REVERSED_SIGNS = /snoitcurtsni|suoiverp|erongi|dragersid|tpmorp metsys/g;
+/** The commonest words ("the", "your", "and") in rot13 and backwards, or a sign above: a line to decode for the model. */
+export const ROT13_LINE_SIGNS = new RegExp(`${ROT13_SIGNS.source}|\\b(?:gur|lbhe|naq)\\b`, 'g');
+export const REVERSED_LINE_SIGNS = new RegExp(`${REVERSED_SIGNS.source}|\\b(?:eht|ruoy|dna)\\b`, 'g');
 
 /**
  * Same-length rewrites of the skeleton that undo cheap ciphers, read near the

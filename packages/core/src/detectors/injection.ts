@@ -1,4 +1,5 @@
 import { decodedPayloads } from './decode.js';
+import { decodedView } from './injection-decoded-view.js';
 import {
   anyOf,
   CJK,
@@ -10,9 +11,9 @@ import {
   runRules,
   SIGN_IDS,
 } from './injection-engine.js';
-import { FEATURE_RULES, featureHits } from './injection-features.js';
+import { FEATURE_RULES, featureHits, ORDER_CUES, VOICE_CUES } from './injection-features.js';
 import { hiddenContentFindings, type RuleHit } from './injection-hidden.js';
-import { mentionSpans } from './injection-mention.js';
+import { mentionSpans, reportedSpans } from './injection-mention.js';
 import type { ModelInput } from './injection-model.js';
 import { modelFinding, modelVerdict } from './injection-model-verdict.js';
 import { reversedPass, transformedPasses } from './injection-passes.js';
@@ -69,7 +70,7 @@ export function detectInjection(text: string, kind: ScanKind): InjectionScan {
   // already weighs quoting there, and letting attack vocabulary switch the rules off would let a payload that
   // says "this is not a prompt injection" do exactly that. The model can only add to the rules' verdict.
   const score = Math.max(ruleScore, verdict.score);
-  if (verdict.score >= 0.5) findings.push(modelFinding(verdict, skeleton, text));
+  if (verdict.score >= 0.5) findings.push(modelFinding(verdict, skeleton, text, model.decoded));
   return { score: Math.round(score * 1000) / 1000, findings };
 }
 
@@ -109,7 +110,11 @@ export function injectionEvidence(
     for (const hit of evidenceOf(run.text, runRules(run.text, rules)))
       raw.push({ ...hit, start: run.start, end: run.end, carrier: 'an identifier (file name, branch, tag)' });
   }
-  const hits = evidenceOf(skeleton.text, raw);
+  // Code's string literals and reported quotations cite instructions in any text, not only one about attacks.
+  // The features need them only where a voice (an addressee, a marker, a reset) and an order both occur.
+  const voiced = raw.some((h) => VOICE_CUES.has(h.rule.id)) && raw.some((h) => ORDER_CUES.has(h.rule.id));
+  const cited = voiced ? mentionSpans(skeleton.text) : [];
+  const hits = evidenceOf(skeleton.text, raw, cited);
 
   const findings: DetectorFinding[] = [];
   // Chinese and Japanese meta words are not among the literals (each new character widens the scanner's table for
@@ -121,9 +126,8 @@ export function injectionEvidence(
       : NO_META;
   const reporting = isReporting(meta);
   const quotes = reporting ? quotedSpans(skeleton.text) : undefined;
-  // Code's string literals and reported quotations cite instructions in any text, not only one about attacks.
-  const mentions = hits.length > 0 ? mentionSpans(skeleton.text) : [];
-  const cited = new Set<DetectorFinding>();
+  const mentions = hits.length === 0 ? [] : voiced ? cited : mentionSpans(skeleton.text);
+  const citedFindings = new Set<DetectorFinding>();
   for (const hit of hits) {
     const weight = hit.weight ?? hit.rule.weight;
     const [start, end] = originalSpan(skeleton, text, hit.start, hit.end);
@@ -134,7 +138,7 @@ export function injectionEvidence(
     }
     if (within(mentions, hit.start)) {
       const f = finding(hit.rule, start, end, text, weight * QUOTED_DISCOUNT, { reported: 'mentioned' });
-      cited.add(f);
+      citedFindings.add(f);
       findings.push(f);
       continue;
     }
@@ -150,30 +154,40 @@ export function injectionEvidence(
   const citing = {
     at: (at: number) => within(mentions, at) || (quotes !== undefined && within(quotes, at)),
     discount: QUOTED_DISCOUNT,
-    found: cited,
+    found: citedFindings,
   };
   findings.push(...hiddenContentFindings(text, skeleton, hits, matchesIn, citing));
   findings.push(...decodedFindings(text, rules));
   const carried = findings.filter((f, i) => i >= plain || f.carrier !== undefined);
   // The model weighs quoting in any text that names attacks, not only in one the discount above applies to.
   const modelQuotes = quotes ?? (meta.strong > 0 ? quotedSpans(skeleton.text) : undefined);
+  // The model reads what prose reports even when no rule fired: a forum post about 'a page that said "share the
+  // file with …"' is built as a report whether or not a phrase rule knows the quoted order. Code's string
+  // literals are left to the rules' hits: without one, a string in code is as likely a payload's carrier.
+  const modelMentions = hits.length > 0 ? mentions : reportedSpans(skeleton.text);
+  const view = decodedView(text, skeleton, found, skeleton.text.length);
   const model: ModelInput = {
-    text: skeleton.text,
+    text: view.text === '' ? skeleton.text : skeleton.text + view.text,
     hits: [...hits, ...raw.filter((h) => h.rule.cue)].filter((h) => h.carrier === undefined),
     meta,
     quotes: modelQuotes,
-    mentions,
+    mentions: modelMentions,
     carrierScore: scoreOf(carried),
+    decoded: view.segments,
   };
-  return { findings, ruleScore: scoreOf(findings, reporting, cited), model, skeleton };
+  return { findings, ruleScore: scoreOf(findings, reporting, citedFindings), model, skeleton };
 }
 
-/** Rule hits without the cues, plus the features the cues make up. */
-function evidenceOf(text: string, raw: readonly RuleHit[]): RuleHit[] {
+/** Rule hits without the cues, plus the features the cues make up (`cited`: the spans the text cites, sorted). */
+function evidenceOf(
+  text: string,
+  raw: readonly RuleHit[],
+  cited: readonly (readonly [number, number])[] = [],
+): RuleHit[] {
   const hits: RuleHit[] = [];
   const cues: RuleHit[] = [];
   for (const hit of raw) (hit.rule.cue ? cues : hits).push(hit);
-  hits.push(...featureHits(text, cues));
+  hits.push(...featureHits(text, cues, cited));
   return hits;
 }
 
