@@ -148,6 +148,8 @@ class Positions {
  * neighbours by binary search).
  */
 export function featureHits(text: string, cueHits: readonly RuleHit[]): RuleHit[] {
+  // Every feature is built from cue hits: without any, there is none (most tool outputs).
+  if (cueHits.length === 0) return [];
   const by = new Map<string, RuleHit[]>();
   for (const h of cueHits) {
     const list = by.get(h.rule.id);

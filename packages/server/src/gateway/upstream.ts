@@ -24,6 +24,7 @@ import {
 import type { UpstreamConfig } from '../config/load.js';
 import { secretRefs } from '../vault/secret-refs.js';
 import { HttpRelay } from './http-relay.js';
+import { StdioCalls } from './stdio-calls.js';
 import { explainStartFailure, type UpstreamFailure, UpstreamStartFailure } from './upstream-failures.js';
 import { expandSecrets, MIN_SCRUBBED_LENGTH, type SecretSource, scrubSecrets } from './upstream-secrets.js';
 import { openTransport } from './upstream-transport.js';
@@ -66,6 +67,8 @@ const STDERR_TAIL_LINES = 10;
  */
 export class Upstream {
   #client: Client | undefined;
+  /** The relay's requests over the client's stdio connection (see `StdioCalls`); none over HTTP. */
+  #calls: StdioCalls | undefined;
   #starting: Promise<Client> | undefined;
   #state: UpstreamState = 'idle';
   #restarts = 0;
@@ -157,12 +160,15 @@ export class Upstream {
     params: Record<string, unknown> | undefined,
     options: { signal?: AbortSignal } = {},
   ): Promise<Record<string, unknown>> {
-    return this.request((client) =>
-      client.request({ method, ...(params !== undefined && { params }) } as never, ResultSchema, {
+    return this.request((client) => {
+      // The connection the client came with: its calls were bound to it at its start.
+      const calls = this.#client === client ? this.#calls : undefined;
+      if (calls) return calls.request(method, params, options.signal);
+      return client.request({ method, ...(params !== undefined && { params }) } as never, ResultSchema, {
         timeout: this.config.timeoutMs,
         ...(options.signal && { signal: options.signal }),
-      }),
-    ) as Promise<Record<string, unknown>>;
+      });
+    }) as Promise<Record<string, unknown>>;
   }
 
   /** Relays one notification of an agent to a stdio upstream. */
@@ -321,6 +327,8 @@ export class Upstream {
     if (!client) return;
     // Detached first, so its close is not taken for a crash; the next call starts a new one.
     this.#client = undefined;
+    this.#calls?.close();
+    this.#calls = undefined;
     this.#pid = undefined;
     this.#state = 'idle';
     // The old values stay known to the scrubber: the old secret may still be valid upstream.
@@ -421,12 +429,35 @@ export class Upstream {
     }
     this.#pid = transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
     this.#client = client;
+    this.#calls = this.relayCalls(client, transport);
     this.#state = 'up';
     this.#generation++;
     this.#upSince = Date.now();
     this.#lastError = undefined;
     this.#failure = undefined;
     return client;
+  }
+
+  /**
+   * The relay's own requests over a stdio connection: answers to them are taken from the
+   * transport before the SDK client sees them (it would report them as unknown), and they
+   * fail when the connection closes.
+   */
+  private relayCalls(client: Client, transport: Transport): StdioCalls | undefined {
+    // The SDK keeps the child private; its stdin is where the frames go.
+    const stdin = (transport as unknown as { _process?: ChildProcess })._process?.stdin;
+    if (!(transport instanceof StdioClientTransport) || !stdin) return undefined;
+    const calls = new StdioCalls(stdin, this.config.timeoutMs);
+    const sdk = transport.onmessage;
+    transport.onmessage = (message) => {
+      if (!calls.take(message)) sdk?.(message);
+    };
+    const closed = client.onclose;
+    client.onclose = () => {
+      calls.close();
+      closed?.();
+    };
+    return calls;
   }
 
   /**
@@ -453,6 +484,7 @@ export class Upstream {
   private lost(client: Client): void {
     if (this.#client !== client) return;
     this.#client = undefined;
+    this.#calls = undefined;
     this.#pid = undefined;
     if (this.#state === 'closed') return;
     this.failed(new Error('the connection closed'));
@@ -487,6 +519,8 @@ export class Upstream {
     clearTimeout(this.#restartTimer);
     const client = this.#client ?? (await this.#starting?.catch(() => undefined));
     this.#client = undefined;
+    this.#calls?.close();
+    this.#calls = undefined;
     await client?.close().catch(() => undefined);
   }
 }

@@ -1,0 +1,156 @@
+import type { Writable } from 'node:stream';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+
+/** Ids of the relay's own requests to a stdio upstream: strings, so never one the SDK client numbered. */
+const ID_PREFIX = 'gh-relay-';
+
+interface Pending {
+  readonly resolve: (result: Record<string, unknown>) => void;
+  readonly reject: (err: unknown) => void;
+  readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: (() => void) | undefined;
+}
+
+/**
+ * The requests the relay sends a stdio upstream on behalf of agents (path-run calls, and
+ * every other request it passes through), written as frames on the child's stdin and
+ * matched to their answers by id, beside the SDK client that owns the connection (its
+ * start, listings, notifications and the upstream's own requests).
+ *
+ * Why not the SDK client's `request`: per call it armed a timer, kept handlers in three
+ * maps and validated the result a second time, on every call of the data plane. Here a
+ * call costs a map entry; one timer watches the oldest deadline (all calls share one
+ * timeout, so the oldest call's deadline is the earliest), and the frames that calls
+ * resolved together send (one group commit lets many through at once) go out in one
+ * write to the child's pipe.
+ *
+ * The answers arrive through the SDK transport, which has already parsed and validated
+ * each line as a JSON-RPC message (see `take`).
+ */
+export class StdioCalls {
+  #next = 0;
+  /** In send order, so the first entry holds the earliest deadline. */
+  readonly #pending = new Map<string, Pending>();
+  #timer: NodeJS.Timeout | undefined;
+  #corked = false;
+  #closed: Error | undefined;
+
+  constructor(
+    private readonly stdin: Writable,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /**
+   * Sends one request and resolves with its result, or rejects with the upstream's error
+   * (an `McpError` with its code), a timeout, or `signal`'s reason, as the SDK client did:
+   * on a timeout or an abort the child is told the request is cancelled.
+   */
+  request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const id = `${ID_PREFIX}${++this.#next}`;
+    return new Promise((resolve, reject) => {
+      const onAbort = signal ? () => this.#cancel(id, signal.reason) : undefined;
+      if (signal) signal.addEventListener('abort', onAbort!, { once: true });
+      this.#pending.set(id, { resolve, reject, deadline: Date.now() + this.timeoutMs, signal, onAbort });
+      this.#timer ??= this.#arm(this.timeoutMs);
+      this.#write(
+        params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params },
+      );
+    });
+  }
+
+  /**
+   * Settles the request a message answers, if it is one of these calls'; false for any other
+   * message, which then goes to the SDK client. INVARIANT: the message is a valid JSON-RPC
+   * message (the SDK transport parsed it): a response's `result` is an object, and an error
+   * has a numeric code and a string message.
+   */
+  take(message: unknown): boolean {
+    const m = message as { id?: unknown; result?: unknown; error?: unknown };
+    if (typeof m.id !== 'string' || !m.id.startsWith(ID_PREFIX)) return false;
+    if (m.result === undefined && m.error === undefined) return false;
+    const pending = this.#settle(m.id);
+    // An answer to a call that timed out or was cancelled is dropped, as the SDK did.
+    if (!pending) return true;
+    if (m.error !== undefined) {
+      const e = m.error as { code: number; message: string; data?: unknown };
+      pending.reject(McpError.fromError(e.code, e.message, e.data));
+    } else pending.resolve(m.result as Record<string, unknown>);
+    return true;
+  }
+
+  /** The connection is gone: every call in flight fails, and later ones at once. */
+  close(): void {
+    this.#closed = new McpError(ErrorCode.ConnectionClosed, 'Connection closed');
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const pending = [...this.#pending.keys()];
+    for (const id of pending) this.#settle(id)?.reject(this.#closed);
+  }
+
+  #settle(id: string): Pending | undefined {
+    const pending = this.#pending.get(id);
+    if (!pending) return undefined;
+    this.#pending.delete(id);
+    if (pending.onAbort) pending.signal!.removeEventListener('abort', pending.onAbort);
+    return pending;
+  }
+
+  /** Fails a call and tells the child to stop working on it. */
+  #cancel(id: string, reason: unknown): void {
+    const pending = this.#settle(id);
+    if (!pending) return;
+    this.#write({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: id, reason: String(reason) },
+    });
+    pending.reject(
+      reason instanceof McpError ? reason : new McpError(ErrorCode.RequestTimeout, String(reason)),
+    );
+  }
+
+  #arm(ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => this.#expire(), Math.max(ms, 1));
+    timer.unref();
+    return timer;
+  }
+
+  /** Times out every call past its deadline, then watches the next oldest. */
+  #expire(): void {
+    this.#timer = undefined;
+    const now = Date.now();
+    for (const [id, pending] of this.#pending) {
+      if (pending.deadline > now) {
+        this.#timer = this.#arm(pending.deadline - now);
+        return;
+      }
+      this.#cancel(
+        id,
+        McpError.fromError(ErrorCode.RequestTimeout, 'Request timed out', { timeout: this.timeoutMs }),
+      );
+    }
+  }
+
+  /**
+   * Writes one frame. Frames written in one turn of the event loop leave together: the pipe is
+   * corked until the turn's callbacks and promise reactions have run.
+   */
+  #write(frame: object): void {
+    if (!this.#corked) {
+      this.#corked = true;
+      this.stdin.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.stdin.uncork();
+      });
+    }
+    this.stdin.write(`${JSON.stringify(frame)}\n`);
+  }
+}
