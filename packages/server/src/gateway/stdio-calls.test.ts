@@ -74,7 +74,10 @@ describe('StdioCalls: the relay’s requests to a stdio upstream', () => {
     const aborted = calls.request('tools/call', { name: 'sleep' }, controller.signal);
     controller.abort('the client went away');
     await expect(aborted).rejects.toMatchObject({ code: -32001 });
-    await expect(slow).rejects.toMatchObject({ code: -32001, message: 'MCP error -32001: Request timed out' });
+    await expect(slow).rejects.toMatchObject({
+      code: -32001,
+      message: 'MCP error -32001: Request timed out',
+    });
     const cancelled = frames().filter((f) => f.method === 'notifications/cancelled');
     expect(cancelled.map((f) => f.params?.requestId)).toEqual([frames()[1]!.id, frames()[0]!.id]);
     // A late answer to a cancelled call is dropped.
