@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { StdioCalls } from './stdio-calls.js';
+import { FrameReader, StdioCalls } from './stdio-calls.js';
 
 /** A child's stdin that keeps what each write to the pipe carried. */
 function pipe() {
@@ -91,5 +91,45 @@ describe('StdioCalls: the relay’s requests to a stdio upstream', () => {
     calls.close();
     await expect(call).rejects.toMatchObject({ code: -32000 });
     await expect(calls.request('ping', undefined)).rejects.toMatchObject({ code: -32000 });
+  });
+});
+
+describe('FrameReader: a stdio upstream’s output', () => {
+  it('hands the relay its answers and the SDK client every other message, across chunks and CRLF', async () => {
+    const { stdin, frames } = pipe();
+    const calls = new StdioCalls(stdin, 60_000);
+    const reader = new FrameReader();
+    reader.calls = calls;
+    const call = calls.request('ping', undefined);
+    await tick();
+    const answer = JSON.stringify({ jsonrpc: '2.0', id: frames()[0]!.id, result: { ok: true } });
+    const note = JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'notifications/message',
+      params: { level: 'info', data: 'x' },
+    });
+    reader.append(Buffer.from(`${note}\r\n${answer.slice(0, 10)}`));
+    expect(reader.readMessage()).toEqual(JSON.parse(note));
+    expect(reader.readMessage()).toBeNull();
+    reader.append(Buffer.from(`${answer.slice(10)}\n`));
+    expect(reader.readMessage()).toBeNull();
+    await expect(call).resolves.toEqual({ ok: true });
+  });
+
+  it('fails a call whose answer is not a JSON-RPC response, and throws on a line that is not JSON', async () => {
+    const { stdin, frames } = pipe();
+    const calls = new StdioCalls(stdin, 60_000);
+    const reader = new FrameReader();
+    reader.calls = calls;
+    const call = calls.request('ping', undefined);
+    const failed = call.catch((err: unknown) => err);
+    await tick();
+    reader.append(
+      Buffer.from(`${JSON.stringify({ jsonrpc: '2.0', id: frames()[0]!.id, result: [] })}\n{oops\n`),
+    );
+    // The answer goes to its call; the next line is not JSON: thrown, and dropped.
+    expect(() => reader.readMessage()).toThrow(SyntaxError);
+    expect(await failed).toMatchObject({ code: -32603 });
+    expect(reader.readMessage()).toBeNull();
   });
 });

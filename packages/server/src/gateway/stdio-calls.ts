@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { deserializeMessage, STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { ErrorCode, type JSONRPCMessage, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 /** Ids of the relay's own requests to a stdio upstream: strings, so never one the SDK client numbered. */
 const ID_PREFIX = 'gh-relay-';
@@ -67,17 +68,25 @@ export class StdioCalls {
 
   /**
    * Settles the request a message answers, if it is one of these calls'; false for any other
-   * message, which then goes to the SDK client. INVARIANT: the message is a valid JSON-RPC
-   * message (the SDK transport parsed it): a response's `result` is an object, and an error
-   * has a numeric code and a string message.
+   * message, which then goes to the SDK client. The message is checked against the shape the
+   * SDK's schema gives a response (`FrameReader` hands these over unvalidated): an answer of
+   * ours in another shape fails its call rather than resolve it with what the policy's path
+   * would then take for a result.
    */
   take(message: unknown): boolean {
-    const m = message as { id?: unknown; result?: unknown; error?: unknown };
+    if (typeof message !== 'object' || message === null) return false;
+    const m = message as { jsonrpc?: unknown; id?: unknown; result?: unknown; error?: unknown };
     if (typeof m.id !== 'string' || !m.id.startsWith(ID_PREFIX)) return false;
     if (m.result === undefined && m.error === undefined) return false;
     const pending = this.#settle(m.id);
     // An answer to a call that timed out or was cancelled is dropped, as the SDK did.
     if (!pending) return true;
+    if (!isResponse(m)) {
+      pending.reject(
+        new McpError(ErrorCode.InternalError, 'the upstream answered with a malformed JSON-RPC response'),
+      );
+      return true;
+    }
     if (m.error !== undefined) {
       const e = m.error as { code: number; message: string; data?: unknown };
       pending.reject(McpError.fromError(e.code, e.message, e.data));
@@ -152,5 +161,76 @@ export class StdioCalls {
       });
     }
     this.stdin.write(`${JSON.stringify(frame)}\n`);
+  }
+}
+
+/**
+ * A JSON-RPC response as the SDK's schemas take one: `jsonrpc`, `id` and exactly one of a
+ * `result` object (its `_meta`, if any, an object) or an `error` with an integer `code` and a
+ * string `message`; no other member.
+ */
+function isResponse(m: Record<string, unknown>): boolean {
+  if (m.jsonrpc !== '2.0') return false;
+  let members = 0;
+  for (const _ in m) members++;
+  if (members !== 3) return false;
+  if (m.result !== undefined) {
+    const meta = isObject(m.result) ? m.result._meta : null;
+    return meta === undefined || isObject(meta);
+  }
+  const e = m.error;
+  return isObject(e) && Number.isInteger(e.code) && typeof e.message === 'string';
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Reads a stdio upstream's output into messages, in place of the SDK transport's own reader:
+ * each line is parsed once, the answers to the relay's calls go straight to them, and every
+ * other message is validated by the SDK's schema, as its reader did, before the SDK client
+ * sees it. Unlike that reader, a chunk that ends on a line break leaves nothing behind, so
+ * the next chunk is not copied onto an empty remainder.
+ */
+export class FrameReader {
+  #buffer: Buffer | undefined;
+  /** Where the relay's answers go, once the connection is up (none can come before). */
+  calls: StdioCalls | undefined;
+
+  constructor(private readonly maxBufferSize: number = STDIO_DEFAULT_MAX_BUFFER_SIZE) {}
+
+  append(chunk: Buffer): void {
+    const size = (this.#buffer?.length ?? 0) + chunk.length;
+    if (size > this.maxBufferSize) {
+      this.clear();
+      throw new Error(`ReadBuffer exceeded maximum size of ${this.maxBufferSize} bytes`);
+    }
+    this.#buffer = this.#buffer ? Buffer.concat([this.#buffer, chunk]) : chunk;
+  }
+
+  /** The next message for the SDK client, or null when no whole line is left. Throws on a bad line, which is dropped. */
+  readMessage(): JSONRPCMessage | null {
+    for (;;) {
+      const buffer = this.#buffer;
+      if (!buffer) return null;
+      const index = buffer.indexOf(10);
+      if (index === -1) return null;
+      const end = index > 0 && buffer[index - 1] === 13 ? index - 1 : index;
+      const line = buffer.toString('utf8', 0, end);
+      this.#buffer = index + 1 < buffer.length ? buffer.subarray(index + 1) : undefined;
+      // The relay's answers are the most of what a busy upstream writes: a cheap look at the
+      // text tells them from the rest before anything else is parsed twice.
+      if (this.calls && line.includes(ID_PREFIX)) {
+        const value: unknown = JSON.parse(line);
+        if (this.calls.take(value)) continue;
+        return deserializeMessage(line);
+      }
+      return deserializeMessage(line);
+    }
+  }
+
+  clear(): void {
+    this.#buffer = undefined;
   }
 }

@@ -24,7 +24,7 @@ import {
 import type { UpstreamConfig } from '../config/load.js';
 import { secretRefs } from '../vault/secret-refs.js';
 import { HttpRelay } from './http-relay.js';
-import { StdioCalls } from './stdio-calls.js';
+import { FrameReader, StdioCalls } from './stdio-calls.js';
 import { explainStartFailure, type UpstreamFailure, UpstreamStartFailure } from './upstream-failures.js';
 import { expandSecrets, MIN_SCRUBBED_LENGTH, type SecretSource, scrubSecrets } from './upstream-secrets.js';
 import { openTransport } from './upstream-transport.js';
@@ -407,6 +407,7 @@ export class Upstream {
         throw new McpError(-32601, `Gatehouse relays no ${request.method} from this upstream`);
       return onRequest(request, extra.signal) as never;
     };
+    const reader = readFrames(transport);
     const timeout = AbortSignal.timeout(START_TIMEOUT_MS);
     this.#stderrTail = [];
     try {
@@ -430,6 +431,7 @@ export class Upstream {
     this.#pid = transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
     this.#client = client;
     this.#calls = this.relayCalls(client, transport);
+    if (reader) reader.calls = this.#calls;
     this.#state = 'up';
     this.#generation++;
     this.#upSince = Date.now();
@@ -523,6 +525,20 @@ export class Upstream {
     this.#calls = undefined;
     await client?.close().catch(() => undefined);
   }
+}
+
+/**
+ * Puts a `FrameReader` in place of a stdio transport's own reader (the SDK keeps it private,
+ * as `_readBuffer`), before anything is read; undefined for another transport, or an SDK
+ * whose reader is not where it was, which then reads as it always did.
+ */
+function readFrames(transport: Transport): FrameReader | undefined {
+  const inner = transport as unknown as { _readBuffer?: { readMessage?: unknown } };
+  if (!(transport instanceof StdioClientTransport) || typeof inner._readBuffer?.readMessage !== 'function')
+    return undefined;
+  const reader = new FrameReader();
+  (inner as { _readBuffer: unknown })._readBuffer = reader;
+  return reader;
 }
 
 function delay(ms: number): Promise<void> {
