@@ -1,5 +1,9 @@
+import type { ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { deserializeMessage, STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 /** Ids of the relay's own requests to a stdio upstream: strings, so never one the SDK client numbered. */
@@ -233,4 +237,40 @@ export class FrameReader {
   clear(): void {
     this.#buffer = undefined;
   }
+}
+
+/**
+ * The relay's own requests over a client's stdio connection, once it is up: answers to them are
+ * taken from the transport before the SDK client sees them (it would report them as unknown),
+ * and they fail when the connection closes. Undefined for another transport.
+ */
+export function relayCalls(client: Client, transport: Transport, timeoutMs: number): StdioCalls | undefined {
+  // The SDK keeps the child private; its stdin is where the frames go.
+  const stdin = (transport as unknown as { _process?: ChildProcess })._process?.stdin;
+  if (!(transport instanceof StdioClientTransport) || !stdin) return undefined;
+  const calls = new StdioCalls(stdin, timeoutMs);
+  const sdk = transport.onmessage;
+  transport.onmessage = (message) => {
+    if (!calls.take(message)) sdk?.(message);
+  };
+  const closed = client.onclose;
+  client.onclose = () => {
+    calls.close();
+    closed?.();
+  };
+  return calls;
+}
+
+/**
+ * Puts a `FrameReader` in place of a stdio transport's own reader (the SDK keeps it private,
+ * as `_readBuffer`), before anything is read; undefined for another transport, or an SDK
+ * whose reader is not where it was, which then reads as it always did.
+ */
+export function readFrames(transport: Transport): FrameReader | undefined {
+  const inner = transport as unknown as { _readBuffer?: { readMessage?: unknown } };
+  if (!(transport instanceof StdioClientTransport) || typeof inner._readBuffer?.readMessage !== 'function')
+    return undefined;
+  const reader = new FrameReader();
+  (inner as { _readBuffer: unknown })._readBuffer = reader;
+  return reader;
 }

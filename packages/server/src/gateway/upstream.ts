@@ -24,7 +24,7 @@ import {
 import type { UpstreamConfig } from '../config/load.js';
 import { secretRefs } from '../vault/secret-refs.js';
 import { HttpRelay } from './http-relay.js';
-import { FrameReader, StdioCalls } from './stdio-calls.js';
+import { readFrames, relayCalls, type StdioCalls } from './stdio-calls.js';
 import { explainStartFailure, type UpstreamFailure, UpstreamStartFailure } from './upstream-failures.js';
 import { expandSecrets, MIN_SCRUBBED_LENGTH, type SecretSource, scrubSecrets } from './upstream-secrets.js';
 import { openTransport } from './upstream-transport.js';
@@ -430,7 +430,7 @@ export class Upstream {
     }
     this.#pid = transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
     this.#client = client;
-    this.#calls = this.relayCalls(client, transport);
+    this.#calls = relayCalls(client, transport, this.config.timeoutMs);
     if (reader) reader.calls = this.#calls;
     this.#state = 'up';
     this.#generation++;
@@ -438,28 +438,6 @@ export class Upstream {
     this.#lastError = undefined;
     this.#failure = undefined;
     return client;
-  }
-
-  /**
-   * The relay's own requests over a stdio connection: answers to them are taken from the
-   * transport before the SDK client sees them (it would report them as unknown), and they
-   * fail when the connection closes.
-   */
-  private relayCalls(client: Client, transport: Transport): StdioCalls | undefined {
-    // The SDK keeps the child private; its stdin is where the frames go.
-    const stdin = (transport as unknown as { _process?: ChildProcess })._process?.stdin;
-    if (!(transport instanceof StdioClientTransport) || !stdin) return undefined;
-    const calls = new StdioCalls(stdin, this.config.timeoutMs);
-    const sdk = transport.onmessage;
-    transport.onmessage = (message) => {
-      if (!calls.take(message)) sdk?.(message);
-    };
-    const closed = client.onclose;
-    client.onclose = () => {
-      calls.close();
-      closed?.();
-    };
-    return calls;
   }
 
   /**
@@ -525,20 +503,6 @@ export class Upstream {
     this.#calls = undefined;
     await client?.close().catch(() => undefined);
   }
-}
-
-/**
- * Puts a `FrameReader` in place of a stdio transport's own reader (the SDK keeps it private,
- * as `_readBuffer`), before anything is read; undefined for another transport, or an SDK
- * whose reader is not where it was, which then reads as it always did.
- */
-function readFrames(transport: Transport): FrameReader | undefined {
-  const inner = transport as unknown as { _readBuffer?: { readMessage?: unknown } };
-  if (!(transport instanceof StdioClientTransport) || typeof inner._readBuffer?.readMessage !== 'function')
-    return undefined;
-  const reader = new FrameReader();
-  (inner as { _readBuffer: unknown })._readBuffer = reader;
-  return reader;
 }
 
 function delay(ms: number): Promise<void> {
