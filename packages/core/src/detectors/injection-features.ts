@@ -167,6 +167,8 @@ export function featureHits(
   cueHits: readonly RuleHit[],
   cited: readonly (readonly [number, number])[] = [],
 ): RuleHit[] {
+  // Every feature is built from cue hits: without any, there is none (most tool outputs).
+  if (cueHits.length === 0) return [];
   const by = new Map<string, RuleHit[]>();
   const own = new Map<string, RuleHit[]>();
   for (const h of cueHits) {

@@ -348,7 +348,8 @@ export function featuresOf(
     `doc:meta words ${Math.min(input.meta.strong, 3)}/${Math.min(input.meta.weak, 3)}`,
     ...docParts(input.hits),
   ];
-  const doc = Int32Array.from(docNames, (s) => bucketOf(hashString(s)));
+  // The same few hundred names recur in every text: their buckets are looked up, not hashed again.
+  const doc = Int32Array.from(docNames, (s) => nameBucket(s));
 
   const windows = tokens.count <= WINDOW ? 1 : Math.ceil((tokens.count - WINDOW) / STRIDE) + 1;
   // Named features of the hits, by window: each hit lies in at most two windows.

@@ -129,8 +129,13 @@ class Found {
   /** Start offsets by literal id, a hole for a literal without positions. */
   lists(literals: number): (number[] | Int32Array)[] {
     const { pairs, n } = this;
-    // Sized up front: an empty array written at index 1500 turns into a dictionary, and every look-up a hash.
-    const starts: (number[] | Int32Array)[] = new Array(literals);
+    // Sized up front, to the highest literal found: an empty array written at index 1500 turns into a
+    // dictionary, and every look-up a hash; sized to every literal, it cost a scan that finds a word or two
+    // (a short tool output) more in memory than all the rest of its inspection. A literal above the size
+    // reads as a hole, as one not found does.
+    let size = 0;
+    for (let j = 0; j < n; j += 2) if (pairs[j]! >= size) size = pairs[j]! + 1;
+    const starts: (number[] | Int32Array)[] = new Array(size);
     // A literal found thousands of times (a long or repetitive text) gets a typed array of its exact size, filled
     // in place: a list grown by push to a million offsets copied itself through every size on the way.
     const long = n >= 2 * LONG_LIST ? longLists(pairs, n, literals) : undefined;

@@ -46,6 +46,8 @@ export const MIN_SCRUBBED_LENGTH = 8;
  * must not hand the agent, or the audit, a credential it was given.
  */
 export function scrubSecrets(value: unknown, secrets: ReadonlySet<string>): unknown {
+  // An upstream given no secret (the rule) has nothing to scrub: asked on every call.
+  if (secrets.size === 0) return value;
   const scrubbed = [...secrets].filter((s) => s.length >= MIN_SCRUBBED_LENGTH);
   if (scrubbed.length === 0) return value;
   const walk = (v: unknown, depth: number): unknown => {

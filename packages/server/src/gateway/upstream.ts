@@ -24,6 +24,7 @@ import {
 import type { UpstreamConfig } from '../config/load.js';
 import { secretRefs } from '../vault/secret-refs.js';
 import { HttpRelay } from './http-relay.js';
+import { readFrames, relayCalls, type StdioCalls } from './stdio-calls.js';
 import { explainStartFailure, type UpstreamFailure, UpstreamStartFailure } from './upstream-failures.js';
 import { expandSecrets, MIN_SCRUBBED_LENGTH, type SecretSource, scrubSecrets } from './upstream-secrets.js';
 import { openTransport } from './upstream-transport.js';
@@ -66,6 +67,8 @@ const STDERR_TAIL_LINES = 10;
  */
 export class Upstream {
   #client: Client | undefined;
+  /** The relay's requests over the client's stdio connection (see `StdioCalls`); none over HTTP. */
+  #calls: StdioCalls | undefined;
   #starting: Promise<Client> | undefined;
   #state: UpstreamState = 'idle';
   #restarts = 0;
@@ -157,12 +160,15 @@ export class Upstream {
     params: Record<string, unknown> | undefined,
     options: { signal?: AbortSignal } = {},
   ): Promise<Record<string, unknown>> {
-    return this.request((client) =>
-      client.request({ method, ...(params !== undefined && { params }) } as never, ResultSchema, {
+    return this.request((client) => {
+      // The connection the client came with: its calls were bound to it at its start.
+      const calls = this.#client === client ? this.#calls : undefined;
+      if (calls) return calls.request(method, params, options.signal);
+      return client.request({ method, ...(params !== undefined && { params }) } as never, ResultSchema, {
         timeout: this.config.timeoutMs,
         ...(options.signal && { signal: options.signal }),
-      }),
-    ) as Promise<Record<string, unknown>>;
+      });
+    }) as Promise<Record<string, unknown>>;
   }
 
   /** Relays one notification of an agent to a stdio upstream. */
@@ -321,6 +327,8 @@ export class Upstream {
     if (!client) return;
     // Detached first, so its close is not taken for a crash; the next call starts a new one.
     this.#client = undefined;
+    this.#calls?.close();
+    this.#calls = undefined;
     this.#pid = undefined;
     this.#state = 'idle';
     // The old values stay known to the scrubber: the old secret may still be valid upstream.
@@ -399,6 +407,7 @@ export class Upstream {
         throw new McpError(-32601, `Gatehouse relays no ${request.method} from this upstream`);
       return onRequest(request, extra.signal) as never;
     };
+    const reader = readFrames(transport);
     const timeout = AbortSignal.timeout(START_TIMEOUT_MS);
     this.#stderrTail = [];
     try {
@@ -421,6 +430,8 @@ export class Upstream {
     }
     this.#pid = transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
     this.#client = client;
+    this.#calls = relayCalls(client, transport, this.config.timeoutMs);
+    if (reader) reader.calls = this.#calls;
     this.#state = 'up';
     this.#generation++;
     this.#upSince = Date.now();
@@ -453,6 +464,7 @@ export class Upstream {
   private lost(client: Client): void {
     if (this.#client !== client) return;
     this.#client = undefined;
+    this.#calls = undefined;
     this.#pid = undefined;
     if (this.#state === 'closed') return;
     this.failed(new Error('the connection closed'));
@@ -487,6 +499,8 @@ export class Upstream {
     clearTimeout(this.#restartTimer);
     const client = this.#client ?? (await this.#starting?.catch(() => undefined));
     this.#client = undefined;
+    this.#calls?.close();
+    this.#calls = undefined;
     await client?.close().catch(() => undefined);
   }
 }
