@@ -158,8 +158,9 @@ export const PII_FORMATS: readonly PiiFormat[] = [
     accept: ipv6Plausible,
     // Its first colon comes after at most four hex digits; the pattern can start anywhere, the colon cannot.
     // That colon is the first of the match (hex digits lead up to it), and a second follows after at most four
-    // more: a colon without one ("Note: …") starts nothing.
-    trigger: { literals: [':'], reach: 4, lead: '[0-9a-fA-F]', viable: secondColonNear },
+    // more: a colon without one ("Note: …") starts nothing. A position after a word unit or a colon is refused
+    // by the lookbehind: the hours of an ISO time (`T13:25:23Z`, a log line's every timestamp) are not tried.
+    trigger: { literals: [':'], reach: 4, lead: '[0-9a-fA-F]', notAfter: '[\\w:]', viable: secondColonNear },
   },
   {
     kind: 'address',
