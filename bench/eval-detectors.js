@@ -132,12 +132,16 @@ const median = (samples) => {
   return sorted[sorted.length >> 1];
 };
 
-/** Calls per sample: enough for a sample of about 20 ms, since the CPU clock ticks too coarsely for one short call. */
+/**
+ * Calls per sample: enough for a sample of about 100 ms. A thread's CPU time advances here in lumps of up to
+ * about 4 ms, the scheduler's tick (samples of 2 ms of work read anything from 0 to 5 ms), so a 20 ms sample
+ * was off by up to a fifth, and the median of such samples moved by as much from run to run.
+ */
 function repeatsFor(fn) {
   const t = performance.now();
   fn();
   const once = Math.max(performance.now() - t, 0.001);
-  return Math.min(Math.max(Math.ceil(20 / once), 1), 10_000);
+  return Math.min(Math.max(Math.ceil(100 / once), 1), 50_000);
 }
 
 /** Median CPU milliseconds per call of `fn` alone, over repeated samples (at least `minRuns`, for at least `minMs`) after a warm-up. */
