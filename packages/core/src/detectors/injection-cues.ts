@@ -1,4 +1,5 @@
 import { MULTILINGUAL_CUES } from './injection-cues-intl.js';
+import { thirdPersonObligation } from './injection-cues-reader.js';
 import { STRUCTURE_CUES } from './injection-cues-structure.js';
 import { cue, type InjectionRule, NOT_A_SCHEMA, SEP, words } from './injection-rule.js';
 import { skeletonOf } from './normalize.js';
@@ -152,6 +153,7 @@ export const CUES: readonly InjectionRule[] = [
       // "the user has asked you to send …".
       `\\b(?:(?:you|the (?:assistant|ai|agent|model)|(?:all${SEP}|any${SEP})?(?:ai${SEP})?(?:assistants|agents|models|llms))${SEP}(?:(?:first|now|also|then|really|is|are)${SEP}){0,2}(?:must|should|need to|needs to|have to|has to|are required to|is required to|required to|are to|shall|will need to)|i need you to|i want you to|(?:has|have) asked you to|wants you to|make sure to|be sure to|remember to|don't forget to|do not forget to)${SEP}(?:(?:now|first|also|immediately|please|then)${SEP}){0,2}${ACTION}\\b`,
     ),
+    thirdPersonObligation(ACTION),
     cue(
       'cue-polite',
       ['please', 'kindly', 'could you', 'can you', 'would you', 'would be grateful'],

@@ -108,6 +108,9 @@ const MAX_WEIGHT = 0.9;
 const MAX_FEATURE_HITS = 8;
 
 const DESTRUCTIVE = /^(?:delete|remove|erase|wipe|destroy)/;
+/** An obligation's subject that is a program reading the text, not a person ("you", "make sure to"). */
+const MACHINE_SUBJECT =
+  /\b(?:assistants?|ai|agents?|models?|llms?|bots?|tool|reader|process|software|system|pipeline|whoever)\b/;
 
 /** Where the sentence that goes on at `from` ends: a full stop before a space, `!`, `?` or a line break; at most REACH.object on. */
 function sentenceEnd(text: string, from: number): number {
@@ -232,7 +235,12 @@ export function featureHits(
       add(FEATURES.toolCallOrder, p, end, bonus);
     if (sequencing.any(p - REACH.sequencing, p + REACH.sequencing))
       add(FEATURES.subordinatesTask, p, end, bonus);
-    if (order.rule.id === 'cue-obligation') add(FEATURES.readerObligation, p, end, bonus);
+    // An obligation is an injection's when it binds the machine reading the text ("the assistant must …", "the
+    // agent processing this file should …"), or when what it moves is worth stealing or goes somewhere named.
+    // "Remember to book your flights through the portal" and a runbook's "you must restart the service" bind a
+    // person to an errand: a long document holds many, and none is evidence.
+    if (order.rule.id === 'cue-obligation' && (bonus > 0 || MACHINE_SUBJECT.test(text.slice(p, end))))
+      add(FEATURES.readerObligation, p, end, bonus);
     // InjecAgent's orders in data fields: the attacker writes as the owner ("my front door", "my account").
     if (order.rule.id === 'cue-polite' && owned.any(p, stop)) add(FEATURES.ownerVoice, p, end, bonus);
     if (reset.any(p - REACH.resetBefore, p)) add(FEATURES.resetOrder, p, end, bonus);

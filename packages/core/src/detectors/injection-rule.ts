@@ -81,6 +81,7 @@ const GROUPS: Readonly<Record<string, string>> = {
   'send-to-address': 'send-secrets',
   'call-tool-with-args': 'call-tool',
   'tool-call-sensitive-json': 'tool-call-json',
+  'tool-call-sensitive-react': 'tool-call-json',
   'new-task-action': 'new-task-header',
   'and-do-not-mention': 'hide-from-user',
 };

@@ -406,6 +406,15 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     // Also nested in another JSON string, its quotes escaped.
     `"(?:tool|tool_name|function|name|action)\\\\{0,3}"\\s{0,3}:\\s{0,3}\\\\{0,3}"[a-z0-9_.:/-]{0,40}(?:send|email|mail|transfer|pay|delete|remove|grant|share|upload|export|exec|shell|invite|collaborator|create_user|create_api|wire|forward)[a-z0-9_.:/-]{0,40}\\\\{0,3}"\\s{0,3},\\s{0,3}\\\\{0,3}"(?:arguments|args|parameters|input|action_input|params)\\\\{0,3}"${NOT_A_SCHEMA}`,
   ),
+  // The same call in a ReAct transcript's text form (LangChain's "Action: send_email" line, then "Action Input:").
+  any(
+    'tool-call-mimicry',
+    'tool-call-sensitive-react',
+    0.55,
+    'contains a call of a tool that sends, pays, deletes or grants, written as an agent transcript step',
+    ['action input'],
+    `\\baction\\s{0,3}:\\s{0,3}[a-z0-9_.:/-]{0,40}(?:send|email|mail|transfer|pay|delete|remove|grant|share|upload|export|exec|shell|invite|collaborator|create_user|create_api|wire|forward)[a-z0-9_.:/-]{0,40}\\s{1,3}action${SEP}input\\s{0,3}:\\s{0,3}\\{`,
+  ),
   en(
     'direct-instruction',
     'new-task-action',
