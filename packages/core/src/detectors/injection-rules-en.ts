@@ -393,8 +393,9 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     // The modal covers both forms ("the model can call send_email, but only after …"), and "a tool call send_email
     // rejected" is a noun, not an order. Nor is a how-to's step after the goal it serves ("to add a user to a
     // channel, call add_user …"); an order that only refers back ("to do this, invoke …", "to complete the task,
-    // use …") still is one.
-    `(?<!\\b(?:can|could|may|might|will|would|to|tool|function)\\s{1,3}(?:now\\s{1,3}|also\\s{1,3}|only\\s{1,3})?)(?<!\\bto\\s{1,3}(?!(?:do|complete|finish|accomplish|fulfil|fulfill|proceed|continue)\\b)[a-z][^.!?\\n,]{0,60},\\s{1,3})(?:\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?${SEP}(?:tool|function)|(?:tool|function)${SEP}[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?)${SEP}(?:with|using|passing)\\b|\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:tool${SEP}|function${SEP})?[\`'"]?[a-z0-9_.-]{0,30}(?:delete|remove|grant|transfer|send_|share|export|upload|collaborator|create_user|create_api|api_key|pay|wire|invite)[a-z0-9_.-]{0,30}[\`'"]?(?![a-z0-9_.-]{0,30}[\`'"]?((?:s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2},){0,8}s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2})))`,
+    // use …") still is one. An HTTP method before a path ("use `DELETE /files/{id}` to remove a file") is an API's
+    // documentation, not a tool to call.
+    `(?<!\\b(?:can|could|may|might|will|would|to|tool|function)\\s{1,3}(?:now\\s{1,3}|also\\s{1,3}|only\\s{1,3})?)(?<!\\bto\\s{1,3}(?!(?:do|complete|finish|accomplish|fulfil|fulfill|proceed|continue)\\b)[a-z][^.!?\\n,]{0,60},\\s{1,3})(?:\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?${SEP}(?:tool|function)|(?:tool|function)${SEP}[\`'"]?[a-z_][a-z0-9_.-]{1,40}[\`'"]?)${SEP}(?:with|using|passing)\\b|\\b(?:call|invoke|execute|run|use|trigger)${SEP}(?:the${SEP})?(?:tool${SEP}|function${SEP})?[\`'"]?[a-z0-9_.-]{0,30}(?:delete|remove|grant|transfer|send_|share|export|upload|collaborator|create_user|create_api|api_key|pay|wire|invite)[a-z0-9_.-]{0,30}[\`'"]?(?!\\s{1,3}/)(?![a-z0-9_.-]{0,30}[\`'"]?((?:s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2},){0,8}s{0,2}[a-z_][a-z0-9_]{0,30}s{0,2})))`,
   ),
   // A tool's JSON Schema names a tool and its parameters too; their types, not their values, follow.
   any(
