@@ -1,0 +1,132 @@
+/**
+ * Registers: the same rule written formally ("No agent shall …", "save that …", "shall be subject
+ * to approval") or tersely ("no deletes on prod pls", "xfers → approval", "max 5 payments/hr").
+ * Each rewrite maps a register's form onto the plain form the grammar already reads, so a
+ * sentence in either register compiles to what its plain form compiles to. They run first, on
+ * the lower-cased sentence, before symbols and shorthand are respelled. What a form cannot say
+ * for sure is left alone, for the grammar to refuse.
+ */
+
+/** Terse chat: shorthand and misspellings for words the grammar knows. */
+const TERSE_WORDS: readonly [RegExp, string][] = [
+  // Politeness and asides carry no rule: "pls", "plz", "ofc".
+  [/\s(?:pls|plz|please|ofc|thx|thanks)\b/g, ' '],
+  [/\bxfers\b/g, 'transfers'],
+  [/\bxfer\b/g, 'transfer'],
+  [/\btransfrs\b/g, 'transfers'],
+  [/\bappro(?:vl|vel|val)\b/g, 'approval'],
+  [/\bppl\b/g, 'people'],
+  [/\baddrs\b/g, 'addresses'],
+  [/\baddr\b/g, 'address'],
+  [/\bacct\b/g, 'account'],
+  [/\bmsgs\b/g, 'messages'],
+  [/\bmsg\b/g, 'message'],
+  [/\bdbs\b/g, 'databases'],
+  [/\bdb\b/g, 'database'],
+  [/\bext\b/g, 'external'],
+  [/\bcomms\b/g, 'communications'],
+  [/\bbiz\b/g, 'business'],
+  [/\bhrs\b/g, 'hours'],
+  [/\bthru\b/g, 'through'],
+  [/\bw\/o\b/g, 'without'],
+  [/\bw\/(?=\s)/g, 'with'],
+  [/\breq'd\b/g, 'required'],
+  [/\br\b(?= (?:always |never |not |fine|ok|blocked|allowed)\b)/g, 'are'],
+  // Missing apostrophes: "dont", "shouldnt", "doesnt", "cant".
+  [/\b(do|does|should|must|is|are|did)nt\b/g, '$1 not'],
+  [/\bcant\b/g, 'cannot'],
+  [/\bdont let (the [a-z -]{1,30}?(?:agent|assistant)|agents|anyone|any agent) /g, '$1 may not '],
+  [/\brun(?:n)?ing\b/g, 'running'],
+  // "xfers → approval", "50k+ xfers -> blocked": the arrow leads to what the calls get.
+  [/\s*(?:->|=>|→)\s*(?=(?:needs?|requires?)\b)/g, ' '],
+  [/\s*(?:->|=>|→)\s*(?=(?:an? |human )?(?:approval|sign-?off|ok)\b)/g, ' need '],
+  [/\s*(?:->|=>|→)\s*(?:blocked|block|deny|denied|forbidden)\s*$/, ' are blocked '],
+  // "non-example.com addrs", "(non example.com)": addresses outside the domain.
+  [/\bnon[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (addresses|addrs|recipients|domains?)\b/g, '$2 outside $1'],
+  [/\bnon[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (address|addr|recipient)\b/g, '$2 outside $1'],
+  // Rates: "/hr", "/day", "an hr".
+  [/\s?\/\s?(?:hr|hour)\b/g, ' per hour'],
+  [/\s?\/\s?(?:min|minute)\b/g, ' per minute'],
+  [/\s?\/\s?day\b/g, ' per day'],
+  [/\b(?:an|a|per|each) hr\b/g, 'per hour'],
+];
+
+/** Formal register: legal modals, fronted conditions, exceptions and passive forms. */
+const FORMAL_WORDS: readonly [RegExp, string][] = [
+  // Emphasis that adds no condition.
+  [/,? (?:under any circumstances|in any manner|in its entirety|without exception|of any (?:kind|description)|whatsoever),?/g, ''],
+  [/\bhereby /g, ''],
+  [/\beach and every\b/g, 'every'],
+  [/,? irrespective of the amount(?: concerned| involved)?\b/g, ''],
+  [/\belectronic mail(?: messages?)?\b/g, 'email'],
+  // Numbered clauses merged into one sentence: "7.1 Disbursements. (a) …; (b) …". The heading
+  // names what the clauses go on to say; the letters only count them.
+  [/^ \d+(?:\.\d+)+ [a-z][a-z -]{0,40}\. (?=\([a-h]\))/, ' '],
+  [/(^|\s)\([a-h]\)\s/g, ' '],
+  // A participle after its noun says nothing the noun does not: "deletions performed on a
+  // Saturday", "email dispatched between …", "queries executed against …".
+  [
+    /(?<!\b(?:be|been|being|is|are|was|were|not|has|have|had)) (?:performed|carried out|executed|initiated|dispatched|made|issued|attempted|taken|conducted|undertaken|submitted)(?= (?:in|on|by|within|against|outside|between|after|during|from|at|under|to)\b)/g,
+    '',
+  ],
+  [/\b(shall|may|must) be (?:executed|issued|dispatched|carried out|performed|effected)\b/g, '$1 be made'],
+  // "outside business hours, being 09:00 to 17:00 UTC, Monday to Friday": the hours, in brackets.
+  [
+    /\b((?:outside|during|within|in) (?:business|office|working) hours),? (?:being|namely|that is|i\.e\.,?) ([^;()]*?\d[^;()]*?)(?=,? (?:shall|may|must|are|is|require|need)\b|\s?;|\s*$)/g,
+    '$1 ($2)',
+  ],
+  // Amounts: "in an amount of $5,000", "whose value equals or exceeds 3,000 US dollars".
+  [/\bin (?:an|the) amount of\b/g, 'of'],
+  [/\bwhose (?:value|amount) (?:equals or exceeds|is at least|is not less than)\b/g, 'of at least'],
+  [/\bwhose (?:value|amount) (?:exceeds|is (?:above|over|more than))\b/g, 'over'],
+  [/\bus dollars\b/g, 'dollars'],
+  [/\bmonetary (transfers?|payments?)\b/g, '$1'],
+  [/\bdisbursements\b/g, 'payments'],
+  [/\bdisbursement\b/g, 'payment'],
+  [/\bcorrespondence\b/g, 'email'],
+  // "shall be referred to a member of the finance group for approval": that approval.
+  [/\b(?:shall|must) be referred to (.{3,50}?) for (?:approval|review|sign-?off)\b/g, 'need approval from $1'],
+  [/\b(?:shall|must) be referred (?:for|to) (?:a )?(human|manual) (?:approval|approver|review|reviewer)\b/g, 'need $1 approval'],
+  // "unless a human has first approved the deletion": unless approved by them.
+  [/\bunless (.{1,40}?) (?:has|have) (?:first |previously )?approved(?: it| them| the [a-z]+)?\b/g, 'unless approved by $1'],
+  // Counts: "shall be capped at 100 per hour", "shall not exceed three per hour".
+  [/\b(?:in|within) (?:any|a|each|a single|any single|any one) (?:calendar )?(hour|day|minute)\b/g, 'per $1'],
+  [/\b(?:in|within) any rolling period of (?:sixty|60) minutes\b/g, 'per hour'],
+  [
+    /^ (.{3,60}?) (?:shall|must|may) (?:be (?:limited|capped|restricted) to|be capped at|not exceed) ([a-z0-9]+) per (hour|minute|day)\b/,
+    ' at most $2 $1 per $3',
+  ],
+  [/^ a maximum of ([a-z0-9]+) (.{3,40}?) may be [a-z]+ per (hour|minute|day)\b/, ' at most $1 $2 per $3'],
+  // Fronted conditions and exceptions, in their plain words.
+  [/\bin the event (?:that|where)\b/g, 'if'],
+  [/\bsave (?:that|where|for)\b/g, 'except'],
+  [/\bwith the exception of\b/g, 'except'],
+  [/^ notwithstanding any other provision of (?:this|the) policy,? /, ' '],
+  // "shall not be permitted to delete": may not delete.
+  [/\bshall not be (?:permitted|allowed) to\b/g, 'may not'],
+  [/\bshall (?:only )?be permitted to\b/g, 'may'],
+  [/\bunder no circumstances shall (.{3,40}?) be (?:permitted|allowed) to\b/g, '$1 may never'],
+  // "shall be subject to (the prior) approval of …": needs approval from ….
+  [
+    /\b(?:shall|must|will) (?:in all cases )?be subject to (?:the )?(?:prior )?(?:approval|sign-?off|authori[sz]ation) (?:of|by)\b/g,
+    'need approval from',
+  ],
+  [/\b(?:shall|must|will) (?:in all cases )?be subject to (?:prior )?(human |manual )?approval\b/g, 'need $1approval'],
+  // "shall require", "shall be denied": the rule states what is, as the plain form does.
+  [/\bshall (require|need)\b/g, '$1'],
+  [/\bshall be (denied|prohibited|forbidden|blocked|refused|permitted|allowed)\b/g, 'are $1'],
+  // "prior to its dispatch", "before it is run": the approval comes first anyway.
+  [/\s(?:prior to|before) (?:its |their )?(?:dispatch|execution|release|sending)\b/g, ''],
+  [/\sbefore (?:it|they) (?:is|are) (?:run|sent|executed|made|released)\b/g, ''],
+  [/\b(?:the )?(?:sign-?off|written consent|consent) of\b/g, 'the approval of'],
+  [/\ba human (?:reviewer|being|approver)\b/g, 'a human'],
+];
+
+export const REGISTER_WORDS: readonly [RegExp, string][] = [...TERSE_WORDS, ...FORMAL_WORDS];
+
+/** Applies the register rewrites to a lower-cased, space-padded sentence. */
+export function normalizeRegisters(s: string): string {
+  let out = s;
+  for (const [re, to] of REGISTER_WORDS) out = out.replace(re, to);
+  return out;
+}
