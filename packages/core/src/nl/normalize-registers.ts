@@ -40,7 +40,38 @@ const TERSE_WORDS: readonly [RegExp, string][] = [
   // "xfers → approval", "50k+ xfers -> blocked": the arrow leads to what the calls get.
   [/\s*(?:->|=>|→)\s*(?=(?:needs?|requires?)\b)/g, ' '],
   [/\s*(?:->|=>|→)\s*(?=(?:an? |human )?(?:approval|sign-?off|ok)\b)/g, ' need '],
-  [/\s*(?:->|=>|→)\s*(?:blocked|block|deny|denied|forbidden)\s*$/, ' are blocked '],
+  [/\s*(?:->|=>|→)\s*(?:blocked|block|deny|denied|forbidden)(?=\s?[.;,]|\s*$)/g, ' are blocked'],
+  [/\bfin\b/g, 'finance'],
+  [/\bmax (?=\d)/g, 'at most '],
+  [/\b(needs?|requires?) (?:an? )?ok\b/g, '$1 approval'],
+  [/\bgets? (blocked|denied|refused|approved)\b/g, 'is $1'],
+  [/\banywhere\b/g, ''],
+  [/\b(weekdays|weekends) only\b/g, 'only on $1'],
+  // "50k+ xfers": transfers of at least the figure.
+  [/(^|\s)([$€£]?\d[\d,.]*k?)\+ ([a-z]+)/g, '$1$3 of at least $2'],
+  // A spaced hyphen or slash in chat joins clauses or alternatives: "… - except …", "before 08:00 / after 18:00".
+  [/\s-\s(?=(?:except|unless)\b)/g, ' , '],
+  [/\s\/\s/g, ' or '],
+  [/\s\+\s/g, ' and '],
+  // "can the finance agent pay above 5k? no": it may not; "…? yes": it may.
+  [
+    /^ (?:can|may|should) (the [a-z -]{1,30}?(?:agent|assistant|bot)|[a-z]+-agent|agents) (.{3,60}?)(?: in one go)?\?\s?(?:hard |absolutely )?(?:no|nope|never)\b[^;]*$/,
+    ' $1 may not $2 ',
+  ],
+  [
+    /^ (?:can|may) (the [a-z -]{1,30}?(?:agent|assistant|bot)|[a-z]+-agent|agents) (.{3,60}?)\?\s?(?:yes|yep|sure)\b[^;]*$/,
+    ' $1 may $2 ',
+  ],
+  // "every transfer: 2 finance approvers": those calls need them.
+  [
+    /^ ([^:]{3,60}?): (\d|one|two|three) ([a-z]+ )?(approvals?|approvers?|sign-?offs?)(?=\s*$|\s?[;,])/,
+    ' $1 need $2 $3$4',
+  ],
+  // A predicate with no verb: "prod deletes blocked", "reads ok, everything else → approval".
+  [
+    /(?<=[a-z0-9)] )(?<!\b(?:is|are|be|been|not|get|gets|stay|stays|remain|remains|look|looks) )(blocked|denied|forbidden|fine|ok|allowed)(?=\s?[,;.]|\s*$| unless\b| except\b| on\b| during\b| outside\b| after\b| before\b)/g,
+    'are $1',
+  ],
   // "non-example.com addrs", "(non example.com)": addresses outside the domain.
   [/\bnon[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (addresses|addrs|recipients|domains?)\b/g, '$2 outside $1'],
   [/\bnon[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (address|addr|recipient)\b/g, '$2 outside $1'],
@@ -75,6 +106,8 @@ const FORMAL_WORDS: readonly [RegExp, string][] = [
     /\b((?:outside|during|within|in) (?:business|office|working) hours),? (?:being|namely|that is|i\.e\.,?) ([^;()]*?\d[^;()]*?)(?=,? (?:shall|may|must|are|is|require|need)\b|\s?;|\s*$)/g,
     '$1 ($2)',
   ],
+  // "09:00 to 17:00": a range of clock times, written as the grammar reads one.
+  [/(?<!\bfrom )\b(\d{1,2}:\d{2}) (?:to|until|till) (\d{1,2}:\d{2})\b/g, '$1-$2'],
   // Amounts: "in an amount of $5,000", "whose value equals or exceeds 3,000 US dollars".
   [/\bin (?:an|the) amount of\b/g, 'of'],
   [/\bwhose (?:value|amount) (?:equals or exceeds|is at least|is not less than)\b/g, 'of at least'],
@@ -88,12 +121,66 @@ const FORMAL_WORDS: readonly [RegExp, string][] = [
   [/\b(?:shall|must) be referred to (.{3,50}?) for (?:approval|review|sign-?off)\b/g, 'need approval from $1'],
   [/\b(?:shall|must) be referred (?:for|to) (?:a )?(human|manual) (?:approval|approver|review|reviewer)\b/g, 'need $1 approval'],
   // "unless a human has first approved the deletion": unless approved by them.
-  [/\bunless (.{1,40}?) (?:has|have) (?:first |previously )?approved(?: it| them| the [a-z]+)?\b/g, 'unless approved by $1'],
+  [
+    /\bunless (.{1,40}?) (?:(?:has|have) (?:first |previously )?approved|approves|approve)(?: it| them| the [a-z]+)?\b/g,
+    'unless approved by $1',
+  ],
+  // Clauses that restate what the rule leaves alone: "…; the agent's other operations are
+  // unaffected", "it being understood that during the freeze they remain denied".
+  [
+    /\s?[;,] (?:it being understood that |whereas |but )?[^;]{3,90}? (?:are|is|shall remain|remain|remains|stay|stays) (?:unaffected|not affected|denied)(?: by this (?:clause|rule|policy))?\s*$/,
+    ' ',
+  ],
+  [/\b(denied|prohibited|blocked|refused|forbidden) as [a-z]+(?=\s?[,;]|\s*$)/g, '$1'],
+  [/\s(?:without further (?:formality|review|restriction)|for any purpose)\b,?/g, ''],
+  [/\s(?:by means of|via|through) the [a-z]+ facility\b/g, ''],
+  [/\b(agents?) of the (?:bank|company|firm|organi[sz]ation)\b/g, '$1'],
+  [/\b(records?|data) held in\b/g, '$1 in'],
+  [/\b(?:shall|must|will) be (?:treated|regarded|considered) as\b/g, 'is'],
+  [/\b(?:shall|will) remain (permitted|allowed)\b/g, 'are $1'],
+  // Access taken away: "is hereby revoked", "is withheld from all agents until further notice".
+  [
+    /\b(is|are) (?:revoked|withheld|suspended)(?: from (?:all agents|every agent|agents))?(?: until further notice)?/g,
+    '$1 blocked',
+  ],
+  // Approval in the passive: "shall be countersigned by", "shall be released only upon the approval of".
+  [/\b(?:shall|must) be (?:countersigned|approved|signed off|authori[sz]ed) by\b/g, 'need approval from'],
+  [
+    /\b(?:shall|must|may) (?:only )?be (?:released|granted|run|generated|produced|sent|made)(?: only)? (?:upon|with|after) (?:the )?(?:prior )?(?:approval|sign-?off|consent) (?:of|by|from)\b/g,
+    'need approval from',
+  ],
+  // Intents: "agents acting under the X intent", "where the agent has declared the X intent".
+  [/\b(?:acting|operating|working) (?=under |within |for the purpose of |in the course of )/g, ''],
+  [
+    /\b(?:where|when|if|once|by|for) (?:the (?:sending |calling )?agent|an agent|any agent|agents|it) (?:that |which |who )?(?:has|have) declared (?:the |an? )?([a-z][a-z-]*) intent\b/g,
+    'under the $1 intent',
+  ],
+  [/\b(?:an? |any )?agents? (?:that|which|who) (?:has|have) declared (?:the |an? )?([a-z][a-z-]*) intent\b/g, 'agents under the $1 intent'],
+  [/\bwithin the ([a-z][a-z-]*) intent\b/g, 'under the $1 intent'],
+  [/\b(?:for the purpose|in the course|pursuing the purpose) of ([a-z]+ [a-z]+)\b/g, 'during $1'],
+  // Labels: "a session exposed to untrusted content", "data designated confidential".
+  [
+    /\b(?:where|once|after|when|if) (?:a|the) session has (?:been exposed to|accessed|handled|consulted|read) ([a-z]+) (?:content|data|information|material)\b/g,
+    'in a session labelled $1',
+  ],
+  [/\b(?:a |the )?session tainted (?:by|with|w\/) ([a-z]+)(?: data| content)?\b/g, 'a session labelled $1'],
+  [/\b(?:designated|classified|marked) (?:as )?(confidential|untrusted|trusted)\b/g, 'labelled $1'],
+  // Counts: "the dispatch of more than twenty emails … is prohibited"; "for any single agent".
+  [/\s(?:for|by) (?:any|each) (?:single |one )?agent\b/g, ''],
   // Counts: "shall be capped at 100 per hour", "shall not exceed three per hour".
   [/\b(?:in|within) (?:any|a|each|a single|any single|any one) (?:calendar )?(hour|day|minute)\b/g, 'per $1'],
   [/\b(?:in|within) any rolling period of (?:sixty|60) minutes\b/g, 'per hour'],
+  [/^ per (hour|day|minute) ?, (.+?)\s*$/, ' $2 per $1 '],
   [
-    /^ (.{3,60}?) (?:shall|must|may) (?:be (?:limited|capped|restricted) to|be capped at|not exceed) ([a-z0-9]+) per (hour|minute|day)\b/,
+    /^ (?:the )?(?:dispatch|sending|making|execution) of more than ([a-z0-9]+) ([a-z ]+?) per (hour|day|minute) (?:is|are) (?:prohibited|forbidden|denied)\b/,
+    ' at most $1 $2 per $3',
+  ],
+  [
+    /^ (the [a-z -]{1,30}?(?:agent|assistant)) (?:shall |must )?be (?:limited|capped|restricted) to ([a-z0-9]+) ([a-z ]+?) per (hour|minute|day)\b/,
+    ' $1 may make at most $2 $3 per $4',
+  ],
+  [
+    /^ (.{3,60}?) (?:shall |must |may )?(?:(?:are |is |be )?(?:limited|capped|restricted) (?:to|at|@)|not exceed) ([a-z0-9]+) per (hour|minute|day)\b/,
     ' at most $2 $1 per $3',
   ],
   [/^ a maximum of ([a-z0-9]+) (.{3,40}?) may be [a-z]+ per (hour|minute|day)\b/, ' at most $1 $2 per $3'],
