@@ -10,6 +10,7 @@ import { compileAlternatives } from './compile-alternatives.js';
 import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
 import { compileOtherwise } from './compile-otherwise.js';
 import { quotaMeanings, splitQuota } from './compile-quota.js';
+import { registerPlainForm } from './normalize-registers.js';
 import { compileUnless } from './compile-unless.js';
 import type { SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
@@ -55,7 +56,14 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
   const odd = ODD_CHARACTER.exec(trimmed);
   if (odd) return refuse('GH_NL_UNPARSED', `the character '${odd[0]}' is not part of the grammar`, [odd[0]]);
   // A count per period: the calls it counts are compiled as the grammar reads them, then bounded.
-  const quota = splitQuota(trimmed);
+  let quota = splitQuota(trimmed);
+  if (quota === undefined || 'refusal' in quota) {
+    // A count said in a register ("shall be limited to five transfers in any calendar day",
+    // "max 5 payments an hr") is bounded as its plain form is.
+    const plain = registerPlainForm(trimmed);
+    const again = plain === undefined ? undefined : splitQuota(plain);
+    if (again && !('refusal' in again)) quota = again;
+  }
   if (quota && 'refusal' in quota) return { ok: false, refusal: quota.refusal };
   if (quota) return quotaMeanings(trimmed, quota, (counted) => compileSentence(counted, vocabulary));
   const text = normalizeSentence(trimmed, vocabulary.people);

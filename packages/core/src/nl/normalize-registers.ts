@@ -10,7 +10,7 @@
 /** Terse chat: shorthand and misspellings for words the grammar knows. */
 const TERSE_WORDS: readonly [RegExp, string][] = [
   // Politeness and asides carry no rule: "pls", "plz", "ofc".
-  [/\s(?:pls|plz|please|ofc|thx|thanks)\b/g, ' '],
+  [/\s(?:pls|plz|ofc|thx)\b/g, ' '],
   [/\bxfers\b/g, 'transfers'],
   [/\bxfer\b/g, 'transfer'],
   [/\btransfrs\b/g, 'transfers'],
@@ -18,11 +18,9 @@ const TERSE_WORDS: readonly [RegExp, string][] = [
   [/\bppl\b/g, 'people'],
   [/\baddrs\b/g, 'addresses'],
   [/\baddr\b/g, 'address'],
-  [/\bacct\b/g, 'account'],
+  [/\bacct\b(?![-\w])/g, 'account'],
   [/\bmsgs\b/g, 'messages'],
   [/\bmsg\b/g, 'message'],
-  [/\bdbs\b/g, 'databases'],
-  [/\bdb\b/g, 'database'],
   [/\bext\b/g, 'external'],
   [/\bcomms\b/g, 'communications'],
   [/\bbiz\b/g, 'business'],
@@ -38,17 +36,15 @@ const TERSE_WORDS: readonly [RegExp, string][] = [
   [/\bdont let (the [a-z -]{1,30}?(?:agent|assistant)|agents|anyone|any agent) /g, '$1 may not '],
   [/\brun(?:n)?ing\b/g, 'running'],
   // "xfers → approval", "50k+ xfers -> blocked": the arrow leads to what the calls get.
-  [/\s*(?:->|=>|→)\s*(?=(?:needs?|requires?)\b)/g, ' '],
   [/\s*(?:->|=>|→)\s*(?=(?:an? |human )?(?:approval|sign-?off|ok)\b)/g, ' need '],
   [/\s*(?:->|=>|→)\s*(?:blocked|block|deny|denied|forbidden)(?=\s?[.;,]|\s*$)/g, ' are blocked'],
   [/\bfin\b/g, 'finance'],
-  [/\bmax (?=\d)/g, 'at most '],
+  [/(?<!:\s)\bmax (?=\d)/g, 'at most '],
   [/\b(needs?|requires?) (?:an? )?ok\b/g, '$1 approval'],
-  [/\bgets? (blocked|denied|refused|approved)\b/g, 'is $1'],
-  [/\banywhere\b/g, ''],
+  [/\banywhere (?=except\b)/g, ''],
   [/\b(weekdays|weekends) only\b/g, 'only on $1'],
   // "50k+ xfers": transfers of at least the figure.
-  [/(^|\s)([$€£]?\d[\d,.]*k?)\+ ([a-z]+)/g, '$1$3 of at least $2'],
+  [/(^|\s)([$€£]?\d[\d,.]*k?)\+ (transfers|payments|wires|transactions)\b/g, '$1$3 of at least $2'],
   // A spaced hyphen or slash in chat joins clauses or alternatives: "… - except …", "before 08:00 / after 18:00".
   [/\s-\s(?=(?:except|unless)\b)/g, ' , '],
   [/\s\/\s/g, ' or '],
@@ -69,7 +65,7 @@ const TERSE_WORDS: readonly [RegExp, string][] = [
   ],
   // A predicate with no verb: "prod deletes blocked", "reads ok, everything else → approval".
   [
-    /(?<=[a-z0-9)] )(?<!\b(?:is|are|be|been|not|get|gets|stay|stays|remain|remains|look|looks) )(blocked|denied|forbidden|fine|ok|allowed)(?=\s?[,;.]|\s*$| unless\b| except\b| on\b| during\b| outside\b| after\b| before\b)/g,
+    /(?<=[a-z0-9)] )(?<!\b(?:is|are|be|been|not|get|gets|stay|stays|remain|remains|look|looks|always|never|only|also|still|just|then|all|simply|flatly|outright|human|person|an?)\s|'(?:s|re)\s)(blocked|denied|forbidden|fine|ok|allowed)(?=\s?[,;.]|\s*$| unless\b| except\b| on\b| during\b| outside\b| after\b| before\b)/g,
     'are $1',
   ],
   // "non-example.com addrs", "(non example.com)": addresses outside the domain.
@@ -85,7 +81,7 @@ const TERSE_WORDS: readonly [RegExp, string][] = [
 /** Formal register: legal modals, fronted conditions, exceptions and passive forms. */
 const FORMAL_WORDS: readonly [RegExp, string][] = [
   // Emphasis that adds no condition.
-  [/,? (?:under any circumstances|in any manner|in its entirety|without exception|of any (?:kind|description)|whatsoever),?/g, ''],
+  [/,? (?:under any circumstances|in any manner|in its entirety|without exception|of any description|whatsoever),?/g, ''],
   [/\bhereby /g, ''],
   [/\beach and every\b/g, 'every'],
   [/,? irrespective of the amount(?: concerned| involved)?\b/g, ''],
@@ -97,7 +93,7 @@ const FORMAL_WORDS: readonly [RegExp, string][] = [
   // A participle after its noun says nothing the noun does not: "deletions performed on a
   // Saturday", "email dispatched between …", "queries executed against …".
   [
-    /(?<!\b(?:be|been|being|is|are|was|were|not|has|have|had)) (?:performed|carried out|executed|initiated|dispatched|made|issued|attempted|taken|conducted|undertaken|submitted)(?= (?:in|on|by|within|against|outside|between|after|during|from|at|under|to)\b)/g,
+    /(?<!\b(?:be|been|being|is|are|was|were|not|has|have|had)) (?:performed|carried out|executed|initiated|dispatched|issued|attempted|conducted|undertaken|submitted)(?= (?:in|on|by|within|against|outside|between|after|during|at|under)\b)/g,
     '',
   ],
   [/\b(shall|may|must) be (?:executed|issued|dispatched|carried out|performed|effected)\b/g, '$1 be made'],
@@ -107,12 +103,12 @@ const FORMAL_WORDS: readonly [RegExp, string][] = [
     '$1 ($2)',
   ],
   // "09:00 to 17:00": a range of clock times, written as the grammar reads one.
-  [/(?<!\bfrom )\b(\d{1,2}:\d{2}) (?:to|until|till) (\d{1,2}:\d{2})\b/g, '$1-$2'],
+  [/(?<!\bfrom |window,? )\b(\d{1,2}:\d{2}) (?:to|until|till) (\d{1,2}:\d{2})\b/g, '$1-$2'],
   // Amounts: "in an amount of $5,000", "whose value equals or exceeds 3,000 US dollars".
   [/\bin (?:an|the) amount of\b/g, 'of'],
   [/\bwhose (?:value|amount) (?:equals or exceeds|is at least|is not less than)\b/g, 'of at least'],
   [/\bwhose (?:value|amount) (?:exceeds|is (?:above|over|more than))\b/g, 'over'],
-  [/\bus dollars\b/g, 'dollars'],
+  [/(\d) us dollars\b/g, '$1 dollars'],
   [/\bmonetary (transfers?|payments?)\b/g, '$1'],
   [/\bdisbursements\b/g, 'payments'],
   [/\bdisbursement\b/g, 'payment'],
@@ -122,13 +118,13 @@ const FORMAL_WORDS: readonly [RegExp, string][] = [
   [/\b(?:shall|must) be referred (?:for|to) (?:a )?(human|manual) (?:approval|approver|review|reviewer)\b/g, 'need $1 approval'],
   // "unless a human has first approved the deletion": unless approved by them.
   [
-    /\bunless (.{1,40}?) (?:(?:has|have) (?:first |previously )?approved|approves|approve)(?: it| them| the [a-z]+)?\b/g,
+    /\bunless (.{1,40}?) (?:has|have) (?:first |previously )?approved(?: it| them| the [a-z]+)?\b/g,
     'unless approved by $1',
   ],
   // Clauses that restate what the rule leaves alone: "…; the agent's other operations are
   // unaffected", "it being understood that during the freeze they remain denied".
   [
-    /\s?[;,] (?:it being understood that |whereas |but )?[^;]{3,90}? (?:are|is|shall remain|remain|remains|stay|stays) (?:unaffected|not affected|denied)(?: by this (?:clause|rule|policy))?\s*$/,
+    /\s?[;,] (?:it being understood that |whereas |but )?[^;]{3,90}? (?:(?:are|is|shall remain|remain|remains) (?:unaffected|not affected)(?: by this (?:clause|rule|policy))?|(?:remain|remains|stay|stays) denied)\s*$/,
     ' ',
   ],
   [/\b(denied|prohibited|blocked|refused|forbidden) as [a-z]+(?=\s?[,;]|\s*$)/g, '$1'],
@@ -144,7 +140,7 @@ const FORMAL_WORDS: readonly [RegExp, string][] = [
     '$1 blocked',
   ],
   // Approval in the passive: "shall be countersigned by", "shall be released only upon the approval of".
-  [/\b(?:shall|must) be (?:countersigned|approved|signed off|authori[sz]ed) by\b/g, 'need approval from'],
+  [/\b(?:shall|must) be countersigned by\b/g, 'need approval from'],
   [
     /\b(?:shall|must|may) (?:only )?be (?:released|granted|run|generated|produced|sent|made)(?: only)? (?:upon|with|after) (?:the )?(?:prior )?(?:approval|sign-?off|consent) (?:of|by|from)\b/g,
     'need approval from',
@@ -157,18 +153,18 @@ const FORMAL_WORDS: readonly [RegExp, string][] = [
   ],
   [/\b(?:an? |any )?agents? (?:that|which|who) (?:has|have) declared (?:the |an? )?([a-z][a-z-]*) intent\b/g, 'agents under the $1 intent'],
   [/\bwithin the ([a-z][a-z-]*) intent\b/g, 'under the $1 intent'],
-  [/\b(?:for the purpose|in the course|pursuing the purpose) of ([a-z]+ [a-z]+)\b/g, 'during $1'],
+  [/\b(?:for the purpose|pursuing the purpose) of ([a-z]+ [a-z]+)\b/g, 'during $1'],
   // Labels: "a session exposed to untrusted content", "data designated confidential".
   [
     /\b(?:where|once|after|when|if) (?:a|the) session has (?:been exposed to|accessed|handled|consulted|read) ([a-z]+) (?:content|data|information|material)\b/g,
     'in a session labelled $1',
   ],
   [/\b(?:a |the )?session tainted (?:by|with|w\/) ([a-z]+)(?: data| content)?\b/g, 'a session labelled $1'],
-  [/\b(?:designated|classified|marked) (?:as )?(confidential|untrusted|trusted)\b/g, 'labelled $1'],
+  [/\b(?:designated|classified) (?:as )?(confidential|untrusted|trusted)\b/g, 'labelled $1'],
   // Counts: "the dispatch of more than twenty emails … is prohibited"; "for any single agent".
-  [/\s(?:for|by) (?:any|each) (?:single |one )?agent\b/g, ''],
+  [/\s(?:for|by) (?:any|each) (?:single|one) agent\b/g, ''],
   // Counts: "shall be capped at 100 per hour", "shall not exceed three per hour".
-  [/\b(?:in|within) (?:any|a|each|a single|any single|any one) (?:calendar )?(hour|day|minute)\b/g, 'per $1'],
+  [/\b(?:in|within) (?:any calendar|a single|any single|any one) (hour|day|minute)\b/g, 'per $1'],
   [/\b(?:in|within) any rolling period of (?:sixty|60) minutes\b/g, 'per hour'],
   [/^ per (hour|day|minute) ?, (.+?)\s*$/, ' $2 per $1 '],
   [
@@ -180,7 +176,7 @@ const FORMAL_WORDS: readonly [RegExp, string][] = [
     ' $1 may make at most $2 $3 per $4',
   ],
   [
-    /^ (.{3,60}?) (?:shall |must |may )?(?:(?:are |is |be )?(?:limited|capped|restricted) (?:to|at|@)|not exceed) ([a-z0-9]+) per (hour|minute|day)\b/,
+    /^ (.{3,60}?) (?:(?:shall|must) (?:be (?:limited|capped|restricted) (?:to|at)|not exceed)|(?:limited|capped) @) ([a-z0-9]+) per (hour|minute|day)\b/,
     ' at most $2 $1 per $3',
   ],
   [/^ a maximum of ([a-z0-9]+) (.{3,40}?) may be [a-z]+ per (hour|minute|day)\b/, ' at most $1 $2 per $3'],
@@ -203,8 +199,10 @@ const FORMAL_WORDS: readonly [RegExp, string][] = [
   [/\bshall (require|need)\b/g, '$1'],
   [/\bshall be (denied|prohibited|forbidden|blocked|refused|permitted|allowed)\b/g, 'are $1'],
   // "prior to its dispatch", "before it is run": the approval comes first anyway.
-  [/\s(?:prior to|before) (?:its |their )?(?:dispatch|execution|release|sending)\b/g, ''],
-  [/\sbefore (?:it|they) (?:is|are) (?:run|sent|executed|made|released)\b/g, ''],
+  [
+    /\b((?:approv|sign-?off|consent|authori[sz])[^;,]{0,60}?)\s(?:(?:prior to|before) (?:its |their )?(?:dispatch|execution|release|sending)|before (?:it|they) (?:is|are) (?:run|sent|executed|made|released))\b/g,
+    '$1',
+  ],
   [/\b(?:the )?(?:sign-?off|written consent|consent) of\b/g, 'the approval of'],
   [/\ba human (?:reviewer|being|approver)\b/g, 'a human'],
 ];
@@ -216,4 +214,11 @@ export function normalizeRegisters(s: string): string {
   let out = s;
   for (const [re, to] of REGISTER_WORDS) out = out.replace(re, to);
   return out;
+}
+
+/** A sentence in its plain form when a register rewrite changed it (for the count reader). */
+export function registerPlainForm(sentence: string): string | undefined {
+  const lower = ` ${sentence.toLowerCase().replace(/[.!]+\s*$/, '')} `;
+  const plain = normalizeRegisters(lower);
+  return plain === lower ? undefined : plain.replace(/\s+/g, ' ').trim();
 }
