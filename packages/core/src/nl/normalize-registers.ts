@@ -37,6 +37,8 @@ const TERSE_WORDS: readonly [RegExp, string][] = [
   [/\brun(?:n)?ing\b/g, 'running'],
   // "xfers → approval", "50k+ xfers -> blocked": the arrow leads to what the calls get.
   [/\s*(?:->|=>|→)\s*(?=(?:an? |human )?(?:approval|sign-?off|ok)\b)/g, ' need '],
+  [/\s*(?:->|=>|→)\s*(?:someone|somebody|a human|a person) (?:approves|signs off)\b/g, ' need approval'],
+  [/\bneed (approval|sign-?off) (?:needed|required|req'd|first)\b/g, 'need $1'],
   [/\s*(?:->|=>|→)\s*(?:blocked|block|deny|denied|forbidden)(?=\s?[.;,]|\s*$)/g, ' are blocked'],
   [/\bfin\b/g, 'finance'],
   [/(?<!:\s)\bmax (?=\d)/g, 'at most '],
@@ -68,6 +70,27 @@ const TERSE_WORDS: readonly [RegExp, string][] = [
     /(?<=[a-z0-9)] )(?<!\b(?:is|are|be|been|not|get|gets|stay|stays|remain|remains|look|looks|always|never|only|also|still|just|then|all|simply|flatly|outright|human|person|an?)\s|'(?:s|re)\s)(blocked|denied|forbidden|fine|ok|allowed)(?=\s?[,;.]|\s*$| unless\b| except\b| on\b| during\b| outside\b| after\b| before\b)/g,
     'are $1',
   ],
+  // A question answered: "xfer >= $100k? hard no", "payments while in inbox triage? no".
+  [
+    /^ (?!(?:can|may|should|is|are|do|does)\b)([^?]{3,80}?)\?\s?(?:hard |absolutely |definitely )?(?:no|nope|never)\b\.?(?:\s?\([^)]*\))?\s*$/,
+    ' no $1 ',
+  ],
+  [
+    /(?<!\b(?:may|can|to|not|will|must|should) )\b(transfer|payment|wire) (?=(?:>=|≥|<=|≤|at least|at most) ?[$€£\d])/g,
+    '$1 of ',
+  ],
+  [/\s?\(non[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})\)/g, ' outside $1'],
+  [/\s?\((?:incl\.?|including) [^)]{1,40}\)/g, ''],
+  [/\s(?:on|in|for) this (?:tenant|deployment|instance|cluster)\b/g, ''],
+  [/\s(?:entirely|completely|outright)?,? ?until further notice\b/g, ''],
+  [/\b(confidential|untrusted) stuff\b/g, '$1 data'],
+  [/,? no exceptions\b/g, ''],
+  [/\bsomeone (?:on|in|from) the ([a-z]+) team\b/g, 'someone in the $1 group'],
+  [/\b(financial|read|write|delete|destructive) ops\b(?!-)/g, '$1 operations'],
+  [/\b(?:go|goes) thr(?:u|ough)\b(?=\s?[,;]|\s*$)/g, 'are fine'],
+  [/\b(is|are) only allowed to (send|make|do|run) (\d+)\b/g, 'may $2 at most $3'],
+  [/^ rate[- ]limit ([a-z_]+\.[a-z_]+): (\d+) per (hour|day|minute)\b/, ' at most $2 $1 calls per $3'],
+  [/\bdeclared (?!the\b|an?\b|intent\b)([a-z]+-[a-z]+)\b(?! intent)/g, 'declared the $1 intent'],
   // "non-example.com addrs", "(non example.com)": addresses outside the domain.
   [/\bnon[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (addresses|addrs|recipients|domains?)\b/g, '$2 outside $1'],
   [/\bnon[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (address|addr|recipient)\b/g, '$2 outside $1'],
@@ -148,7 +171,7 @@ const FORMAL_WORDS: readonly [RegExp, string][] = [
   // Intents: "agents acting under the X intent", "where the agent has declared the X intent".
   [/\b(?:acting|operating|working) (?=under |within |for the purpose of |in the course of )/g, ''],
   [
-    /\b(?:where|when|if|once|by|for) (?:the (?:sending |calling )?agent|an agent|any agent|agents|it) (?:that |which |who )?(?:has|have) declared (?:the |an? )?([a-z][a-z-]*) intent\b/g,
+    /\b(?:where|when|if|once|by|for) (?:the (?:sending |calling )?agent|an agent|any agent|agents|it) (?:that |which |who )?(?:(?:has|have) )?declared (?:the |an? )?([a-z][a-z-]*) intent\b/g,
     'under the $1 intent',
   ],
   [/\b(?:an? |any )?agents? (?:that|which|who) (?:has|have) declared (?:the |an? )?([a-z][a-z-]*) intent\b/g, 'agents under the $1 intent'],
@@ -180,6 +203,46 @@ const FORMAL_WORDS: readonly [RegExp, string][] = [
     ' at most $2 $1 per $3',
   ],
   [/^ a maximum of ([a-z0-9]+) (.{3,40}?) may be [a-z]+ per (hour|minute|day)\b/, ' at most $1 $2 per $3'],
+  // The base policy's freeze holds whatever a rule says: naming it adds no condition.
+  [
+    /^ (?:notwithstanding|subject always to|in addition to|without prejudice to) (?:the |any )?[a-z -]{0,30}freeze,? /,
+    ' ',
+  ],
+  [/,? without prejudice to (?:the )?[a-z -]{0,30}freeze\b/g, ''],
+  [/^ with effect from the date of (?:this|the) policy,? /, ' '],
+  [/\s(?:accordingly|by any means|on any day)\b/g, ''],
+  // "generate, retrieve or otherwise access": the last verb covers the others.
+  [/\b[a-z]+(?:, [a-z]+)*,? or otherwise (access|use|touch|call)\b/g, '$1'],
+  [/\b(delete|remove) (?:any |the )?(?:records?|data|entries|rows) (?:held )?(?:in|from)\b/g, 'delete from'],
+  [/\bremoval of (?:records?|data|entries) from\b/g, 'deletions from'],
+  // "operations of a financial nature", "operations categorised as financial": financial operations.
+  [/\b(operations?|actions?|activit(?:y|ies)) of an? ([a-z]+) nature\b/g, '$2 $1'],
+  [
+    /\b(operations|actions|calls) (?:categori[sz]ed|classified) as ([a-z]+)\b(?! (?:operations|tools|actions))/g,
+    '$2 $1',
+  ],
+  [/\b(?:shall|must|will) not be so subject\b/g, 'need no approval'],
+  [/\b(?:cannot|can not|may not|shall not) proceed without (?:such |prior |human )?approval\b/g, 'needs approval'],
+  [/\b(?:shall|must) be unavailable to (?:every agent|all agents|agents|any agent)\b/g, 'are blocked'],
+  // "No payment exceeding $10,000 shall be made without the approval of …": those need it.
+  [
+    /^ no (payment|transfer|email|message|deletion|query)s? (.{0,60}?)(?:shall|may|must|can) (?:be [a-z]+ )?without (?:the )?(?:prior )?(?:approval|sign-?off|consent) (?:of|from|by) /,
+    ' $1s $2need approval from ',
+  ],
+  [/\babove that (?:sum|amount|figure|limit)\b/g, 'above that'],
+  // Domains: "within the example.com or partner.org domains", "in the competitor.com domain".
+  [
+    /\b(?:within|in|at) the ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) or ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) domains\b/g,
+    'at $1 or $2',
+  ],
+  [/\b(?:within|in|at) the ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) domain\b/g, 'at $1'],
+  [/\b(directed|addressed|sent) to one or more\b/g, 'to'],
+  [/\b([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) or to any subdomains? thereof\b/g, '$1 and its subdomains'],
+  [/,? (?:in (?:her|his|their) capacity )?as (?:the )?owner of the [a-z ]{1,30}?(?:agent|assistant)\b,?/g, ''],
+  [/^ no ([a-z]+?) (.{0,60}?)(?:shall|may) occur\b/, ' no $1 $2'],
+  [/\b(?:shall|must) be frozen\b/g, 'are blocked'],
+  [/\btools within the scope of\b/g, 'tools of'],
+  [/\b(?:shall|must) be (?:restricted|confined|limited) to (?=the tools\b)/g, 'may only use '],
   // Fronted conditions and exceptions, in their plain words.
   [/\bin the event (?:that|where)\b/g, 'if'],
   [/\bsave (?:that|where|for)\b/g, 'except'],
