@@ -7,8 +7,11 @@
  * for sure is left alone, for the grammar to refuse.
  */
 
+/** A rewrite's result: a pattern, or a function of the match. */
+type Replacement = string | ((match: string, ...groups: string[]) => string);
+
 /** Terse chat: shorthand and misspellings for words the grammar knows. */
-const TERSE_WORDS: readonly [RegExp, string][] = [
+const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   // Politeness and asides carry no rule: "pls", "plz", "ofc".
   [/\s(?:pls|plz|ofc|thx)\b/g, ' '],
   [/\bxfers\b/g, 'transfers'],
@@ -102,7 +105,7 @@ const TERSE_WORDS: readonly [RegExp, string][] = [
 ];
 
 /** Formal register: legal modals, fronted conditions, exceptions and passive forms. */
-const FORMAL_WORDS: readonly [RegExp, string][] = [
+const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   // Emphasis that adds no condition.
   [/,? (?:under any circumstances|in any manner|in its entirety|without exception|of any description|whatsoever),?/g, ''],
   [/\bhereby /g, ''],
@@ -203,6 +206,15 @@ const FORMAL_WORDS: readonly [RegExp, string][] = [
     ' at most $2 $1 per $3',
   ],
   [/^ a maximum of ([a-z0-9]+) (.{3,40}?) may be [a-z]+ per (hour|minute|day)\b/, ' at most $1 $2 per $3'],
+  [/\blook-ups?\b/g, (m: string) => (m.endsWith('s') ? 'lookups' : 'lookup')],
+  [/\bsaturdays? (?:or|and) (?:on )?an? (sundays?)\b/g, 'saturday or $1'],
+  [/(?<!\b(?:be|been|being|is|are|was|were|not|has|have|had)) (?:taken(?= (?:in|on|during|within|outside|after|before|between)\b)|made(?= in (?:a|any|the) session\b))/g, ''],
+  [/\b(?:within|in) either (?=the\b)/g, 'in '],
+  [/\b(?:the )?(?:mailbox|inbox) contents\b/g, 'the inbox'],
+  [/\bthe contents of (?:individual |each |any )?(messages|emails)\b/g, '$1'],
+  // A reviewer is a person asked to approve.
+  [/\breviewers\b/g, 'people'],
+  [/\breviewer\b/g, 'person'],
   // The base policy's freeze holds whatever a rule says: naming it adds no condition.
   [
     /^ (?:notwithstanding|subject always to|in addition to|without prejudice to) (?:the |any )?[a-z -]{0,30}freeze,? /,
@@ -270,12 +282,21 @@ const FORMAL_WORDS: readonly [RegExp, string][] = [
   [/\ba human (?:reviewer|being|approver)\b/g, 'a human'],
 ];
 
-export const REGISTER_WORDS: readonly [RegExp, string][] = [...TERSE_WORDS, ...FORMAL_WORDS];
+/** A report is pulled: "generate", "produce" said of one. */
+const REPORT_VERBS: readonly [RegExp, Replacement][] = [
+  [/\b(?:generate|produce)\b/g, 'pull'],
+  [/\b(?:generates|produces)\b/g, 'pulls'],
+  [/\b(?:generated|produced)\b/g, 'pulled'],
+  [/\b(?:generating|producing)\b/g, 'pulling'],
+];
+
+export const REGISTER_WORDS: readonly [RegExp, Replacement][] = [...TERSE_WORDS, ...FORMAL_WORDS];
 
 /** Applies the register rewrites to a lower-cased, space-padded sentence. */
 export function normalizeRegisters(s: string): string {
   let out = s;
-  for (const [re, to] of REGISTER_WORDS) out = out.replace(re, to);
+  for (const [re, to] of REGISTER_WORDS) out = typeof to === 'string' ? out.replace(re, to) : out.replace(re, to);
+  if (/\breports?\b/.test(out)) for (const [re, to] of REPORT_VERBS) out = out.replace(re, to as string);
   return out;
 }
 
