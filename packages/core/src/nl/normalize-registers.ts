@@ -23,6 +23,8 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   [/\baddr\b/g, 'address'],
   [/\bacct\b(?![-\w])/g, 'account'],
   [/\bmsgs\b/g, 'messages'],
+  [/\bcmds\b/g, 'commands'],
+  [/\bcmd\b/g, 'command'],
   [/\bmsg\b/g, 'message'],
   [/\bext\b/g, 'external'],
   [/\bcomms\b/g, 'communications'],
@@ -213,8 +215,8 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   [/\b(?:the )?(?:mailbox|inbox) contents\b/g, 'the inbox'],
   [/\bthe contents of (?:individual |each |any )?(messages|emails)\b/g, '$1'],
   // A reviewer is a person asked to approve.
-  [/\breviewers\b/g, 'people'],
-  [/\breviewer\b/g, 'person'],
+  [/(?<!\bhuman )\breviewers\b/g, 'people'],
+  [/(?<!\bhuman )\breviewer\b/g, 'person'],
   // The base policy's freeze holds whatever a rule says: naming it adds no condition.
   [
     /^ (?:notwithstanding|subject always to|in addition to|without prejudice to) (?:the |any )?[a-z -]{0,30}freeze,? /,
@@ -262,6 +264,8 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   [/^ notwithstanding any other provision of (?:this|the) policy,? /, ' '],
   // "shall not be permitted to delete": may not delete.
   [/\bshall not be (?:permitted|allowed) to\b/g, 'may not'],
+  // "no agent shall run …" anywhere in the sentence: no agent may.
+  [/\b(no (?:[a-z-]+ ){0,2}?(?:agent|agents|one|assistant|bot)) shall (?!not\b|be\b)/g, '$1 may '],
   [/\bshall (?:only )?be permitted to\b/g, 'may'],
   [/\bunder no circumstances shall (.{3,40}?) be (?:permitted|allowed) to\b/g, '$1 may never'],
   // "shall be subject to (the prior) approval of …": needs approval from ….
