@@ -41,7 +41,10 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   [/\bdont let (the [a-z -]{1,30}?(?:agent|assistant)|agents|anyone|any agent) /g, '$1 may not '],
   [/\brun(?:n)?ing\b/g, 'running'],
   // "xfers → approval", "50k+ xfers -> blocked": the arrow leads to what the calls get.
-  [/\s*(?:->|=>|→)\s*(?=(?:an? |human )?(?:approval|sign-?off|ok)\b)/g, ' need '],
+  [
+    /\s*(?:->|=>|→)\s*(?=(?:an? |human |(?:\d|one|two|three) (?:[a-z]+ )?)?(?:approvals?|approvers?|sign-?offs?|ok)\b)/g,
+    ' need ',
+  ],
   [/\s*(?:->|=>|→)\s*(?:someone|somebody|a human|a person) (?:approves|signs off)\b/g, ' need approval'],
   [/\bneed (approval|sign-?off) (?:needed|required|req'd|first)\b/g, 'need $1'],
   [/\s*(?:->|=>|→)\s*(?:blocked|block|deny|denied|forbidden)(?=\s?[.;,]|\s*$)/g, ' are blocked'],
@@ -96,6 +99,22 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   [/\b(is|are) only allowed to (send|make|do|run) (\d+)\b/g, 'may $2 at most $3'],
   [/^ rate[- ]limit ([a-z_]+\.[a-z_]+): (\d+) per (hour|day|minute)\b/, ' at most $2 $1 calls per $3'],
   [/\bdeclared (?!the\b|an?\b|intent\b)([a-z]+-[a-z]+)\b(?! intent)/g, 'declared the $1 intent'],
+  [/\sfor now\b/g, ''],
+  [/\bbucks\b/g, 'dollars'],
+  [/(?<!\bone),? exception: /g, ', except '],
+  [/\bjust (?=made up\b)/g, ''],
+  // "untrusted in session? then no db queries": a label the session carries, set off as a condition.
+  [
+    /^ (confidential|untrusted) (?:data |content |info |stuff )?in (?:the )?session\s*(?:→|->|=>|\?|,|:)\s*(?:then )?/,
+    ' when the session carries the $1 label , ',
+  ],
+  // "9-17 UTC": whole hours, when the range reads forwards (a "9-5" is left for the grammar).
+  [
+    /\b(\d{1,2})-(\d{1,2})(?= utc\b)/g,
+    (m: string, a: string, b: string) => (Number(a) < Number(b) && Number(b) <= 24 ? `${a}:00-${b}:00` : m),
+  ],
+  // "user/contacts", "list/read": alternatives.
+  [/\b([a-z]{2,})\/([a-z]{2,})\b/g, '$1 or $2'],
   // "non-example.com addrs", "(non example.com)": addresses outside the domain.
   [/\bnon[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (addresses|addrs|recipients|domains?)\b/g, '$2 outside $1'],
   [/\bnon[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (address|addr|recipient)\b/g, '$2 outside $1'],
@@ -189,6 +208,9 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   ],
   [/\b(?:a |the )?session tainted (?:by|with|w\/) ([a-z]+)(?: data| content)?\b/g, 'a session labelled $1'],
   [/\b(?:designated|classified) (?:as )?(confidential|untrusted|trusted)\b/g, 'labelled $1'],
+  [/\b(?:data|content|information) labelled (confidential|untrusted)\b/g, '$1 data'],
+  [/\bsources labelled (trusted|untrusted)\b/g, '$1 sources'],
+  [/\b(?:material|data|content|information) bearing the ([a-z]+) label\b/g, '$1 data'],
   // Counts: "the dispatch of more than twenty emails … is prohibited"; "for any single agent".
   [/\s(?:for|by) (?:any|each) (?:single|one) agent\b/g, ''],
   // Counts: "shall be capped at 100 per hour", "shall not exceed three per hour".
