@@ -279,6 +279,15 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   [/\b(?:shall|must) be frozen\b/g, 'are blocked'],
   [/\btools within the scope of\b/g, 'tools of'],
   [/\b(?:shall|must) be (?:restricted|confined|limited) to (?=the tools\b)/g, 'may only use '],
+  // "In the event that …, the approval of X shall be obtained": if …, it needs X's approval.
+  [
+    /, the (?:prior )?(?:approval|sign-?off|consent) of ([^,;]{3,60}?),? (?:shall|must) be (?:obtained|required|sought)\b[^;]*$/,
+    ', it needs approval from $1',
+  ],
+  [/\bthe amount of (?:an? |any |the )(payment|transfer) (?=is\b|exceeds\b)/g, 'a $1 '],
+  [/\bno order (?=(?:may|shall|must|can) be\b)/g, 'no orders '],
+  // "…requires no approval, but … shall require it": "it" is the approval named before.
+  [/(?<=\bapproval\b.*)\b(require|requires|need|needs) it\s*$/, '$1 approval'],
   // Fronted conditions and exceptions, in their plain words.
   [/\bin the event (?:that|where)\b/g, 'if'],
   [/\bsave (?:that|where|for)\b/g, 'except'],
