@@ -13,20 +13,56 @@ function meanings(sentence: string) {
 
 describe('the formal register reads as its plain form', () => {
   it.each([
-    ['No agent shall delete any record held in the sandbox database.', 'No agent may delete from the sandbox database.'],
-    ['Shell commands shall be subject to the prior approval of a human reviewer.', 'Shell commands need human approval.'],
-    ['Payments shall be subject to the approval of a member of the finance group.', 'Payments need approval from a member of the finance group.'],
-    ['The ops agent shall not be permitted to run shell commands.', 'The ops agent may not run shell commands.'],
+    [
+      'No agent shall delete any record held in the sandbox database.',
+      'No agent may delete from the sandbox database.',
+    ],
+    [
+      'Shell commands shall be subject to the prior approval of a human reviewer.',
+      'Shell commands need human approval.',
+    ],
+    [
+      'Payments shall be subject to the approval of a member of the finance group.',
+      'Payments need approval from a member of the finance group.',
+    ],
+    [
+      'The ops agent shall not be permitted to run shell commands.',
+      'The ops agent may not run shell commands.',
+    ],
     ['Transfers in an amount of $900 or more shall be denied.', 'Transfers of $900 or more are denied.'],
-    ['Wire transfers whose value equals or exceeds 7,000 US dollars shall require approval.', 'Transfers of at least 7,000 dollars require approval.'],
-    ['Deletions executed against the sandbox database shall require approval.', 'Deletions against the sandbox database require approval.'],
+    [
+      'Wire transfers whose value equals or exceeds 7,000 US dollars shall require approval.',
+      'Transfers of at least 7,000 dollars require approval.',
+    ],
+    [
+      'Deletions executed against the sandbox database shall require approval.',
+      'Deletions against the sandbox database require approval.',
+    ],
     ['Shell access by the ops agent is hereby revoked.', 'Shell access by the ops agent is blocked.'],
-    ['Every order deletion shall be countersigned by a member of the finance group.', 'Every order deletion needs approval from a member of the finance group.'],
-    ['Email to any address in the rival.net domain shall be blocked.', 'Email to any address at rival.net is blocked.'],
-    ['Notwithstanding any other provision of this policy, no email shall be sent to rival.net.', 'No email may be sent to rival.net.'],
-    ['Operations of a financial nature shall be denied on weekends.', 'Financial operations are denied on weekends.'],
-    ['No transfer above $4,000 shall be made without the approval of two members of the finance group.', 'Transfers above $4,000 need approval from two members of the finance group.'],
-    ['3.2 Shell. (a) Shell commands are permitted; (b) no agent shall run shell commands on weekends.', 'Shell commands are permitted; no agent may run shell commands on weekends.'],
+    [
+      'Every order deletion shall be countersigned by a member of the finance group.',
+      'Every order deletion needs approval from a member of the finance group.',
+    ],
+    [
+      'Email to any address in the rival.net domain shall be blocked.',
+      'Email to any address at rival.net is blocked.',
+    ],
+    [
+      'Notwithstanding any other provision of this policy, no email shall be sent to rival.net.',
+      'No email may be sent to rival.net.',
+    ],
+    [
+      'Operations of a financial nature shall be denied on weekends.',
+      'Financial operations are denied on weekends.',
+    ],
+    [
+      'No transfer above $4,000 shall be made without the approval of two members of the finance group.',
+      'Transfers above $4,000 need approval from two members of the finance group.',
+    ],
+    [
+      '3.2 Shell. (a) Shell commands are permitted; (b) no agent shall run shell commands on weekends.',
+      'Shell commands are permitted; no agent may run shell commands on weekends.',
+    ],
   ])('"%s" = "%s"', (formal, plain) => {
     expect(meanings(formal)).toEqual(meanings(plain));
   });
@@ -46,7 +82,10 @@ describe('the terse chat register reads as its plain form', () => {
     ['no shell cmds on weekends pls', 'No shell commands on weekends.'],
     ['sandbox deletes blocked', 'Sandbox deletes are blocked.'],
     ['ext email → approval', 'External email needs approval.'],
-    ['emails to non-example.com addrs need approval', 'Emails to addresses outside example.com need approval.'],
+    [
+      'emails to non-example.com addrs need approval',
+      'Emails to addresses outside example.com need approval.',
+    ],
     ['max 7 payments/hr', 'At most 7 payments per hour.'],
     ['transfer >= $20k? hard no', 'No transfer of at least $20k.'],
   ])('"%s" = "%s"', (terse, plain) => {
@@ -54,6 +93,8 @@ describe('the terse chat register reads as its plain form', () => {
   });
   it('what a register cannot settle is still refused', () => {
     expect(refusal('shell cmds? dunno').code).toBe('GH_NL_UNPARSED');
-    expect(refusal('No agent shall comply with the retention policy of the Bank.').code).toBe('GH_NL_UNPARSED');
+    expect(refusal('No agent shall comply with the retention policy of the Bank.').code).toBe(
+      'GH_NL_UNPARSED',
+    );
   });
 });

@@ -116,7 +116,10 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   // "user/contacts", "list/read": alternatives.
   [/\b([a-z]{2,})\/([a-z]{2,})\b/g, '$1 or $2'],
   // "non-example.com addrs", "(non example.com)": addresses outside the domain.
-  [/\bnon[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (addresses|addrs|recipients|domains?)\b/g, '$2 outside $1'],
+  [
+    /\bnon[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (addresses|addrs|recipients|domains?)\b/g,
+    '$2 outside $1',
+  ],
   [/\bnon[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (address|addr|recipient)\b/g, '$2 outside $1'],
   // Rates: "/hr", "/day", "an hr".
   [/\s?\/\s?(?:hr|hour)\b/g, ' per hour'],
@@ -128,7 +131,10 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
 /** Formal register: legal modals, fronted conditions, exceptions and passive forms. */
 const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   // Emphasis that adds no condition.
-  [/,? (?:under any circumstances|in any manner|in its entirety|without exception|of any description|whatsoever),?/g, ''],
+  [
+    /,? (?:under any circumstances|in any manner|in its entirety|without exception|of any description|whatsoever),?/g,
+    '',
+  ],
   [/\bhereby /g, ''],
   [/\beach and every\b/g, 'every'],
   [/,? irrespective of the amount(?: concerned| involved)?\b/g, ''],
@@ -161,8 +167,14 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   [/\bdisbursement\b/g, 'payment'],
   [/\bcorrespondence\b/g, 'email'],
   // "shall be referred to a member of the finance group for approval": that approval.
-  [/\b(?:shall|must) be referred to (.{3,50}?) for (?:approval|review|sign-?off)\b/g, 'need approval from $1'],
-  [/\b(?:shall|must) be referred (?:for|to) (?:a )?(human|manual) (?:approval|approver|review|reviewer)\b/g, 'need $1 approval'],
+  [
+    /\b(?:shall|must) be referred to (.{3,50}?) for (?:approval|review|sign-?off)\b/g,
+    'need approval from $1',
+  ],
+  [
+    /\b(?:shall|must) be referred (?:for|to) (?:a )?(human|manual) (?:approval|approver|review|reviewer)\b/g,
+    'need $1 approval',
+  ],
   // "unless a human has first approved the deletion": unless approved by them.
   [
     /\bunless (.{1,40}?) (?:has|have) (?:first |previously )?approved(?: it| them| the [a-z]+)?\b/g,
@@ -198,7 +210,10 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
     /\b(?:where|when|if|once|by|for) (?:the (?:sending |calling )?agent|an agent|any agent|agents|it) (?:that |which |who )?(?:(?:has|have) )?declared (?:the |an? )?([a-z][a-z-]*) intent\b/g,
     'under the $1 intent',
   ],
-  [/\b(?:an? |any )?agents? (?:that|which|who) (?:has|have) declared (?:the |an? )?([a-z][a-z-]*) intent\b/g, 'agents under the $1 intent'],
+  [
+    /\b(?:an? |any )?agents? (?:that|which|who) (?:has|have) declared (?:the |an? )?([a-z][a-z-]*) intent\b/g,
+    'agents under the $1 intent',
+  ],
   [/\bwithin the ([a-z][a-z-]*) intent\b/g, 'under the $1 intent'],
   [/\b(?:for the purpose|pursuing the purpose) of ([a-z]+ [a-z]+)\b/g, 'during $1'],
   // Labels: "a session exposed to untrusted content", "data designated confidential".
@@ -232,7 +247,10 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   [/^ a maximum of ([a-z0-9]+) (.{3,40}?) may be [a-z]+ per (hour|minute|day)\b/, ' at most $1 $2 per $3'],
   [/\blook-ups?\b/g, (m: string) => (m.endsWith('s') ? 'lookups' : 'lookup')],
   [/\bsaturdays? (?:or|and) (?:on )?an? (sundays?)\b/g, 'saturday or $1'],
-  [/(?<!\b(?:be|been|being|is|are|was|were|not|has|have|had)) (?:taken(?= (?:in|on|during|within|outside|after|before|between)\b)|made(?= in (?:a|any|the) session\b))/g, ''],
+  [
+    /(?<!\b(?:be|been|being|is|are|was|were|not|has|have|had)) (?:taken(?= (?:in|on|during|within|outside|after|before|between)\b)|made(?= in (?:a|any|the) session\b))/g,
+    '',
+  ],
   [/\b(?:within|in) either (?=the\b)/g, 'in '],
   [/\b(?:the )?(?:mailbox|inbox) contents\b/g, 'the inbox'],
   [/\bthe contents of (?:individual |each |any )?(messages|emails)\b/g, '$1'],
@@ -258,7 +276,10 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
     '$2 $1',
   ],
   [/\b(?:shall|must|will) not be so subject\b/g, 'need no approval'],
-  [/\b(?:cannot|can not|may not|shall not) proceed without (?:such |prior |human )?approval\b/g, 'needs approval'],
+  [
+    /\b(?:cannot|can not|may not|shall not) proceed without (?:such |prior |human )?approval\b/g,
+    'needs approval',
+  ],
   [/\b(?:shall|must) be unavailable to (?:every agent|all agents|agents|any agent)\b/g, 'are blocked'],
   // "No payment exceeding $10,000 shall be made without the approval of …": those need it.
   [
@@ -274,7 +295,10 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   [/\b(?:within|in|at) the ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) domain\b/g, 'at $1'],
   [/\b(directed|addressed|sent) to one or more\b/g, 'to'],
   [/\b([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) or to any subdomains? thereof\b/g, '$1 and its subdomains'],
-  [/,? (?:in (?:her|his|their) capacity )?as (?:the )?owner of the [a-z ]{1,30}?(?:agent|assistant)\b,?/g, ''],
+  [
+    /,? (?:in (?:her|his|their) capacity )?as (?:the )?owner of the [a-z ]{1,30}?(?:agent|assistant)\b,?/g,
+    '',
+  ],
   [/^ no ([a-z]+?) (.{0,60}?)(?:shall|may) occur\b/, ' no $1 $2'],
   [/\b(?:shall|must) be frozen\b/g, 'are blocked'],
   [/\btools within the scope of\b/g, 'tools of'],
@@ -304,7 +328,10 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
     /\b(?:shall|must|will) (?:in all cases )?be subject to (?:the )?(?:prior )?(?:approval|sign-?off|authori[sz]ation) (?:of|by)\b/g,
     'need approval from',
   ],
-  [/\b(?:shall|must|will) (?:in all cases )?be subject to (?:prior )?(human |manual )?approval\b/g, 'need $1approval'],
+  [
+    /\b(?:shall|must|will) (?:in all cases )?be subject to (?:prior )?(human |manual )?approval\b/g,
+    'need $1approval',
+  ],
   // "shall require", "shall be denied": the rule states what is, as the plain form does.
   [/\bshall (require|need)\b/g, '$1'],
   [/\bshall be (denied|prohibited|forbidden|blocked|refused|permitted|allowed)\b/g, 'are $1'],
@@ -330,7 +357,8 @@ export const REGISTER_WORDS: readonly [RegExp, Replacement][] = [...TERSE_WORDS,
 /** Applies the register rewrites to a lower-cased, space-padded sentence. */
 export function normalizeRegisters(s: string): string {
   let out = s;
-  for (const [re, to] of REGISTER_WORDS) out = typeof to === 'string' ? out.replace(re, to) : out.replace(re, to);
+  for (const [re, to] of REGISTER_WORDS)
+    out = typeof to === 'string' ? out.replace(re, to) : out.replace(re, to);
   if (/\breports?\b/.test(out)) for (const [re, to] of REPORT_VERBS) out = out.replace(re, to as string);
   return out;
 }
