@@ -61,11 +61,11 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   [/\s\+\s/g, ' and '],
   // "can the finance agent pay above 5k? no": it may not; "…? yes": it may.
   [
-    /^ (?:can|may|should) (the [a-z -]{1,30}?(?:agent|assistant|bot)|[a-z]+-agent|agents) (.{3,60}?)(?: in one go)?\?\s?(?:hard |absolutely )?(?:no|nope|never)\b[^;]*$/,
+    /^ (?:can|may|should) (the [a-z -]{0,30}?(?:agent|assistant|bot)|[a-z]+-agent|agents) (.{3,60}?)(?: in one go)?\?\s?(?:hard |absolutely )?(?:no|nope|never)\b[^;]*$/,
     ' $1 may not $2 ',
   ],
   [
-    /^ (?:can|may) (the [a-z -]{1,30}?(?:agent|assistant|bot)|[a-z]+-agent|agents) (.{3,60}?)\?\s?(?:yes|yep|sure)\b[^;]*$/,
+    /^ (?:can|may) (the [a-z -]{0,30}?(?:agent|assistant|bot)|[a-z]+-agent|agents) (.{3,60}?)\?\s?(?:yes|yep|sure)\b[^;]*$/,
     ' $1 may $2 ',
   ],
   // "every transfer: 2 finance approvers": those calls need them.
@@ -115,6 +115,14 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   ],
   // "user/contacts", "list/read": alternatives.
   [/\b([a-z]{2,})\/([a-z]{2,})\b/g, '$1 or $2'],
+  [/\bread-only \((?:no|nothing but|only) [a-z ]{1,30}\)/g, 'read-only'],
+  [/\bread only\b(?=\s*$|\s?[,;.(])/g, 'read-only'],
+  [/\s=\s/g, ' is '],
+  // A closing aside in brackets that names no condition ("(card testing / test pings)") is a reason.
+  [
+    /(\b(?:blocked|denied|forbidden|fine|allowed|approval|approvals|sign-?off)) \((?![^)]*(?:\d|@|\.[a-z]{2,}\b|\bexcept|\bunless|\bonly|\bnot\b|\bno\b))[^)]{1,40}\)\s*$/,
+    '$1',
+  ],
   // "non-example.com addrs", "(non example.com)": addresses outside the domain.
   [
     /\bnon[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (addresses|addrs|recipients|domains?)\b/g,
@@ -257,6 +265,13 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   // A reviewer is a person asked to approve.
   [/(?<!\bhuman )\breviewers\b/g, 'people'],
   [/(?<!\bhuman )\breviewer\b/g, 'person'],
+  [/\s(?:for|to|on) which (?:it|they) (?:holds?|has|have) (?:a )?grants?\b/g, ''],
+  [/,? considered as a category,?/g, ''],
+  [/\bdeletion (?:activities|operations)\b/g, 'deletions'],
+  [/\b(?:all )?tools classified as deletion operations\b/g, 'all deletions'],
+  [/\bto any other address\b/g, 'to any other domain'],
+  [/\b(shall|may|must) be addressed to\b/g, '$1 be sent to'],
+  [/\binternal addresses,? being those ending in @([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}),?/g, 'addresses at $1'],
   // The base policy's freeze holds whatever a rule says: naming it adds no condition.
   [
     /^ (?:notwithstanding|subject always to|in addition to|without prejudice to) (?:the |any )?[a-z -]{0,30}freeze,? /,
