@@ -26,8 +26,10 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   [/\bcmds\b/g, 'commands'],
   [/\bcmd\b/g, 'command'],
   [/\bmsg\b/g, 'message'],
-  [/\bext\b/g, 'external'],
-  [/\bcomms\b/g, 'communications'],
+  // "ext comms" is left for the grammar to refuse: the category of external communication, or
+  // mail outside the company's domain, as "external" says of recipients?
+  [/\bext\b(?! comms\b)/g, 'external'],
+  [/(?<!\bext )\bcomms\b/g, 'communications'],
   [/\bbiz\b/g, 'business'],
   [/\bhrs\b/g, 'hours'],
   [/\bthru\b/g, 'through'],
@@ -75,7 +77,7 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   ],
   // A predicate with no verb: "prod deletes blocked", "reads ok, everything else → approval".
   [
-    /(?<=[a-z0-9)] )(?<!\b(?:is|are|be|been|not|get|gets|stay|stays|remain|remains|look|looks|always|never|only|also|still|just|then|all|simply|flatly|outright|human|person|an?)\s|'(?:s|re)\s)(blocked|denied|forbidden|fine|ok|allowed)(?=\s?[,;.]|\s*$| unless\b| except\b| on\b| during\b| outside\b| after\b| before\b)/g,
+    /(?<=[a-z0-9)] )(?<!\b(?:is|are|be|been|not|get|gets|stay|stays|remain|remains|look|looks|always|never|only|also|still|just|then|all|simply|flatly|outright|human|person|an?)\s|'(?:s|re)\s)(blocked|denied|forbidden|fine|ok|allowed)(?=\s?[,;.]|\s*$| for now\b| unless\b| except\b| on\b| during\b| outside\b| after\b| before\b)/g,
     'are $1',
   ],
   // A question answered: "xfer >= $100k? hard no", "payments while in inbox triage? no".
@@ -114,7 +116,10 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
     (m: string, a: string, b: string) => (Number(a) < Number(b) && Number(b) <= 24 ? `${a}:00-${b}:00` : m),
   ],
   // "user/contacts", "list/read": alternatives.
-  [/\b([a-z]{2,})\/([a-z]{2,})\b/g, '$1 or $2'],
+  [
+    /\b[a-z]{2,}(?:\/(?!(?:hr|hour|day|min|minute|week)\b)[a-z]{2,})+\b/g,
+    (m: string) => m.split('/').join(' or '),
+  ],
   [/\bread-only \((?:no|nothing but|only) [a-z ]{1,30}\)/g, 'read-only'],
   [/\bread only\b(?=\s*$|\s?[,;.(])/g, 'read-only'],
   [/\s=\s/g, ' is '],
@@ -123,6 +128,9 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
     /(\b(?:blocked|denied|forbidden|fine|allowed|approval|approvals|sign-?off)) \((?![^)]*(?:\d|@|\.[a-z]{2,}\b|\bexcept|\bunless|\bonly|\bnot\b|\bno\b))[^)]{1,40}\)\s*$/,
     '$1',
   ],
+  // "no declared intent -> no outbound mail": the condition, fronted.
+  [/^ no declared intent\s*(?:->|→|=>|,|:)\s*no (.+?)\s*$/, ' no $1 without a declared intent '],
+  [/\bwhere the (payee|recipient|destination)\b/g, 'whose $1'],
   // "non-example.com addrs", "(non example.com)": addresses outside the domain.
   [
     /\bnon[- ]([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (addresses|addrs|recipients|domains?)\b/g,
