@@ -66,6 +66,26 @@ describe('the formal register reads as its plain form', () => {
   ])('"%s" = "%s"', (formal, plain) => {
     expect(meanings(formal)).toEqual(meanings(plain));
   });
+  it.each([
+    [
+      'In the event that a transfer exceeds $6,000, the approval of carol@example.com shall be obtained.',
+      'If a transfer exceeds $6,000, it needs approval from carol@example.com.',
+    ],
+    [
+      'Shell commands issued on a Saturday or a Sunday are prohibited.',
+      'Shell commands on weekends are prohibited.',
+    ],
+    [
+      'Data designated confidential shall not be read by any agent.',
+      'Confidential data may not be read by any agent.',
+    ],
+    [
+      'Production is off-limits to every agent save for the ops agent.',
+      'Production is off-limits to every agent except the ops agent.',
+    ],
+  ])('"%s" = "%s"', (formal, plain) => {
+    expect(meanings(formal)).toEqual(meanings(plain));
+  });
   it('a count in the formal register is bounded as its plain form', () => {
     expect(meanings('Shell commands shall be limited to four per hour.')).toEqual(
       meanings('At most 4 shell commands per hour.'),
@@ -91,7 +111,22 @@ describe('the terse chat register reads as its plain form', () => {
   ])('"%s" = "%s"', (terse, plain) => {
     expect(meanings(terse)).toEqual(meanings(plain));
   });
+  it.each([
+    ['shell cmds? hard no', 'No shell commands.'],
+    ['can the ops agent run shell commands? nope', 'The ops agent may not run shell commands.'],
+    ['payments under $9 are blocked (fraud checks)', 'Payments under $9 are blocked.'],
+    ['ops-agent in staging = read only', 'ops-agent in staging is read-only.'],
+    ['sandbox db deletes → 2 approvals from finance', 'Sandbox db deletes need 2 approvals from finance.'],
+    [
+      'untrusted in session? then no shell commands',
+      'When the session carries the untrusted label, no shell commands.',
+    ],
+  ])('"%s" = "%s"', (terse, plain) => {
+    expect(meanings(terse)).toEqual(meanings(plain));
+  });
   it('what a register cannot settle is still refused', () => {
+    // "ext comms": the external-communication category, or mail outside the domain?
+    expect(refusal('ext comms blocked').code).toBe('GH_NL_UNPARSED');
     expect(refusal('shell cmds? dunno').code).toBe('GH_NL_UNPARSED');
     expect(refusal('No agent shall comply with the retention policy of the Bank.').code).toBe(
       'GH_NL_UNPARSED',

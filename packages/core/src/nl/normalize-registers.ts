@@ -152,6 +152,8 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
     '',
   ],
   [/\bhereby /g, ''],
+  // "save that", "save where", "save for": except, read before any rewrite of what follows.
+  [/\bsave (?:that|where|for)\b/g, 'except'],
   [/\beach and every\b/g, 'every'],
   [/,? irrespective of the amount(?: concerned| involved)?\b/g, ''],
   [/\belectronic mail(?: messages?)?\b/g, 'email'],
@@ -279,7 +281,10 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   [/\b(?:all )?tools classified as deletion operations\b/g, 'all deletions'],
   [/\bto any other address\b/g, 'to any other domain'],
   [/\b(shall|may|must) be addressed to\b/g, '$1 be sent to'],
-  [/\binternal addresses,? being those ending in @([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}),?/g, 'addresses at $1'],
+  [
+    /\binternal addresses,? being those ending in @([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}),?/g,
+    'addresses at $1',
+  ],
   // The base policy's freeze holds whatever a rule says: naming it adds no condition.
   [
     /^ (?:notwithstanding|subject always to|in addition to|without prejudice to) (?:the |any )?[a-z -]{0,30}freeze,? /,
@@ -337,7 +342,6 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   [/(?<=\bapproval\b.*)\b(require|requires|need|needs) it\s*$/, '$1 approval'],
   // Fronted conditions and exceptions, in their plain words.
   [/\bin the event (?:that|where)\b/g, 'if'],
-  [/\bsave (?:that|where|for)\b/g, 'except'],
   [/\bwith the exception of\b/g, 'except'],
   [/^ notwithstanding any other provision of (?:this|the) policy,? /, ' '],
   // "shall not be permitted to delete": may not delete.
