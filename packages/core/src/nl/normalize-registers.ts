@@ -277,8 +277,10 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   [/(?<!\bhuman )\breviewer\b/g, 'person'],
   [/\s(?:for|to|on) which (?:it|they) (?:holds?|has|have) (?:a )?grants?\b/g, ''],
   [/,? considered as a category,?/g, ''],
-  [/\bdeletion (?:activities|operations)\b/g, 'deletions'],
   [/\b(?:all )?tools classified as deletion operations\b/g, 'all deletions'],
+  [/\bdeletion (?:activities|operations)\b/g, 'deletions'],
+  [/\b(outbound|outgoing) message(s?)\b/g, '$1 email$2'],
+  [/\bof individual (messages|emails)\b/g, 'of $1'],
   [/\bto any other address\b/g, 'to any other domain'],
   [/\b(shall|may|must) be addressed to\b/g, '$1 be sent to'],
   [
