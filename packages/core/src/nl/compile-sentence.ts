@@ -49,6 +49,10 @@ const ODD_CHARACTER = /[^\p{L}\p{N}\s$€£,.'’‘`"“”:;*?@/_&()!%+<>=≥�
  * if (r.ok) console.log(r.meanings[0]?.conditions); // [{ kind: 'amount', arg: 'amount', op: '>', value: 1000 }]
  * ```
  */
+/** A word a count's period is said with; only such a sentence is worth a second look for one. */
+const PERIOD_WORD =
+  /\b(?:per|an?|each|any|every|single)\s(?:calendar\s)?(?:minute|hour|hr|day|week)s?\b|\/\s?(?:hr|hour|day|min|minute)\b|\brolling period\b/i;
+
 export function compileSentence(sentence: string, vocabulary: Vocabulary): SentenceResult {
   const trimmed = sentence.trim();
   if (trimmed.length > MAX_SENTENCE_LENGTH || /[\n\r]/.test(trimmed))
@@ -57,7 +61,7 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
   if (odd) return refuse('GH_NL_UNPARSED', `the character '${odd[0]}' is not part of the grammar`, [odd[0]]);
   // A count per period: the calls it counts are compiled as the grammar reads them, then bounded.
   let quota = splitQuota(trimmed);
-  if (quota === undefined || 'refusal' in quota) {
+  if ((quota === undefined || 'refusal' in quota) && PERIOD_WORD.test(trimmed)) {
     // A count said in a register ("shall be limited to five transfers in any calendar day",
     // "max 5 payments an hr") is bounded as its plain form is.
     const plain = registerPlainForm(trimmed);

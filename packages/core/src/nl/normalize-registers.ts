@@ -99,7 +99,6 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   [/\b(financial|read|write|delete|destructive) ops\b(?!-)/g, '$1 operations'],
   [/\b(?:go|goes) thr(?:u|ough)\b(?=\s?[,;]|\s*$)/g, 'are fine'],
   [/\b(is|are) only allowed to (send|make|do|run) (\d+)\b/g, 'may $2 at most $3'],
-  [/^ rate[- ]limit ([a-z_]+\.[a-z_]+): (\d+) per (hour|day|minute)\b/, ' at most $2 $1 calls per $3'],
   [/\bdeclared (?!the\b|an?\b|intent\b)([a-z]+-[a-z]+)\b(?! intent)/g, 'declared the $1 intent'],
   [/\sfor now\b/g, ''],
   [/\bbucks\b/g, 'dollars'],
