@@ -13,6 +13,7 @@ import { quotaMeanings, splitQuota } from './compile-quota.js';
 import { compileUnless } from './compile-unless.js';
 import type { SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
+import { registerPlainForm } from './normalize-registers.js';
 import { accountLiteralsOf } from './parse-payees.js';
 import { parseSentence } from './parse-sentence.js';
 import type { ParsedSentence } from './parsed.js';
@@ -48,6 +49,10 @@ const ODD_CHARACTER = /[^\p{L}\p{N}\s$€£,.'’‘`"“”:;*?@/_&()!%+<>=≥�
  * if (r.ok) console.log(r.meanings[0]?.conditions); // [{ kind: 'amount', arg: 'amount', op: '>', value: 1000 }]
  * ```
  */
+/** A word a count's period is said with; only such a sentence is worth a second look for one. */
+const PERIOD_WORD =
+  /\b(?:per|an?|each|any|every|single)\s(?:calendar\s)?(?:minute|hour|hr|day|week)s?\b|\/\s?(?:hr|hour|day|min|minute)\b|\brolling period\b/i;
+
 export function compileSentence(sentence: string, vocabulary: Vocabulary): SentenceResult {
   const trimmed = sentence.trim();
   if (trimmed.length > MAX_SENTENCE_LENGTH || /[\n\r]/.test(trimmed))
@@ -55,7 +60,14 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
   const odd = ODD_CHARACTER.exec(trimmed);
   if (odd) return refuse('GH_NL_UNPARSED', `the character '${odd[0]}' is not part of the grammar`, [odd[0]]);
   // A count per period: the calls it counts are compiled as the grammar reads them, then bounded.
-  const quota = splitQuota(trimmed);
+  let quota = splitQuota(trimmed);
+  if ((quota === undefined || 'refusal' in quota) && PERIOD_WORD.test(trimmed)) {
+    // A count said in a register ("shall be limited to five transfers in any calendar day",
+    // "max 5 payments an hr") is bounded as its plain form is.
+    const plain = registerPlainForm(trimmed);
+    const again = plain === undefined ? undefined : splitQuota(plain);
+    if (again && !('refusal' in again)) quota = again;
+  }
   if (quota && 'refusal' in quota) return { ok: false, refusal: quota.refusal };
   if (quota) return quotaMeanings(trimmed, quota, (counted) => compileSentence(counted, vocabulary));
   const text = normalizeSentence(trimmed, vocabulary.people);

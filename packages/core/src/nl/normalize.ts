@@ -11,6 +11,7 @@ import { ASIDE_WORDS } from './normalize-asides.js';
 import { FAMILY_WORDS } from './normalize-families.js';
 import { normalizeGlosses } from './normalize-glosses.js';
 import { PHRASING_WORDS } from './normalize-phrasings.js';
+import { normalizeRegisters } from './normalize-registers.js';
 
 /** Number words below a hundred that stand alone or before a scale word. */
 const UNITS: Readonly<Record<string, number>> = {
@@ -317,6 +318,7 @@ export function normalizeSentence(sentence: string, people?: ReadonlyMap<string,
     .replace(/[.!;,]\s*(?:period|full stop)[.!]*\s*$/, ' ')
     .replace(/[.!]+\s*$/, ' ')
     .replace(/\s+[.!]+\s*$/, ' ');
+  s = normalizeRegisters(s);
   // Symbols. A range of clock times first, so its hyphen is not taken for a dash.
   s = s
     .replace(
