@@ -191,6 +191,24 @@ describe('objects said another way', () => {
     expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
     expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
   });
+  it.each([
+    'No deletions are allowed unless they target the sandbox database',
+    'No deletions are allowed except on the sandbox database',
+    'No emails are allowed except to example.com',
+  ])('"%s": a subject said in the negative is never read as denying the exception', (sentence) => {
+    // It once compiled to a deny of the very calls the exception permits (and nothing else).
+    const compiled = compileSentence(sentence, vocabulary);
+    if (!compiled.ok) return;
+    const d = decider(sentence);
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('carol@example.com'))).toBe('allow');
+  });
+  it('"any other operation on it" after a named thing is refused: every other call on it, or at all?', () => {
+    // It once denied every tool but order queries.
+    expect(
+      refusal('Queries on the orders database are fine, but any other operation on it is forbidden').code,
+    ).toBe('GH_NL_AMBIGUOUS_EFFECT');
+  });
   it('"anything that talks to the outside world" is external communication', () => {
     const d = decider('Anything that talks to the outside world is blocked');
     expect(d('email-assistant', 'email.send', mail('carol@example.com'))).toBe('deny');

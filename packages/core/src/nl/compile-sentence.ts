@@ -357,7 +357,10 @@ function compileClauses(
           byVerbsAlone(before) ||
           (before.objects.every((o) => o.kind === 'category' || o.kind === 'any') &&
             before.objects.some((o) => o.kind === 'category'));
-        if (p.objects.length === 0 && p.verbs.length === 0 && !kindsOnly)
+        // "any other operation (on it)" names no calls either: every other call on the orders
+        // database, or every other call at all? Once read as the latter, a wrong rule.
+        const namesNoCalls = p.objects.every((o) => o.kind === 'any') && p.verbs.length === 0;
+        if (namesNoCalls && !kindsOnly)
           return refuse('GH_NL_AMBIGUOUS_EFFECT', `"${clauses[i]?.trim()}": other than what? name the calls`);
         const own: ParsedSentence = {
           ...p,

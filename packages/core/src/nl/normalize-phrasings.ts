@@ -53,9 +53,11 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
   [/\b(finance reports?|reports?|transfers?|payments?|quer(?:y|ies)|deletions?|deletes?) requests?\b/g, '$1'],
   // "untrusted tool output": what an untrusted tool returned is untrusted content.
   [/\buntrusted (?:tool |tools' |tool's )?(?:output|outputs|results?|responses?)\b/g, 'untrusted content'],
-  // "Sandbox deletions are allowed, except during the change freeze": not allowed then.
+  // "Sandbox deletions are allowed, except during the change freeze": not allowed then. Not a
+  // subject said in the negative: "No deletions are allowed except on the sandbox" permits the
+  // exception and nothing else, the very opposite.
   [
-    /^ ([a-z][^,;]{2,60}?) (is|are) (?:allowed|permitted|fine|ok),? except (?=(?:to|during|on|at|outside|after|before|between|from|in) )/,
+    /^ (?!(?:no|none|nothing|not|never|neither|nobody|no one)\b)([a-z][^,;]{2,60}?) (is|are) (?:allowed|permitted|fine|ok),? except (?=(?:to|during|on|at|outside|after|before|between|from|in) )/,
     ' $1 $2 not allowed ',
   ],
   // "may not be called": a tool is called by being used.
