@@ -22,7 +22,7 @@ import {
 } from '../nl/adoption.js';
 import { draftWithModel, LlmDraftError } from '../nl/llm-draft.js';
 import { describeRedteamDiff, type RedteamDiff, redteamDiff } from '../nl/redteam-diff.js';
-import { readPolicySources } from '../policy/sources.js';
+import { isPolicyFileName, readPolicySources } from '../policy/sources.js';
 import { openStore } from '../store/index.js';
 import { type CliIo, EXIT, printJson, UsageError } from './io.js';
 
@@ -241,11 +241,7 @@ async function apply(
   const target = opts.out ? resolve(io.cwd, opts.out) : join(folder, fragmentFileName(draft));
   // The folder is the only place an adoption may write: a file elsewhere is never loaded, so
   // "applied" would be untrue, and --out must not become a way to write anywhere.
-  if (
-    dirname(target) !== folder ||
-    !/^[\w.-]+\.ya?ml$/.test(basename(target)) ||
-    basename(target).startsWith('.')
-  )
+  if (dirname(target) !== folder || !isPolicyFileName(basename(target)))
     throw new UsageError(
       `--apply writes only a .yaml file directly in the policy folder ${relative(io.cwd, folder) || '.'}`,
     );

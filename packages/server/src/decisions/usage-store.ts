@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { UsageHold, UsagePort } from '@gatehouse/core';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
 /** The longest quota window (the policy compiler refuses longer): older calls are dropped. */
 const MAX_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
@@ -41,22 +41,18 @@ export class RedisUsageStore implements UsagePort {
         .zcount(keys[i]!, `(${now - r.windowMs}`, '+inf')
         .pexpire(keys[i]!, MAX_WINDOW_MS);
     });
-    const giveBack = async (which: readonly string[]) => {
-      if (which.length === 0) return;
+    const giveBack = async () => {
       const undo = this.redis.multi();
-      for (const key of which) undo.zrem(key, member);
+      for (const key of keys) undo.zrem(key, member);
       await undo.exec();
     };
-    let results: [Error | null, unknown][] | null;
+    let answered: [Error | null, unknown][];
     try {
-      results = await batch.exec();
-      const failed = results?.find(([err]) => err !== null)?.[0];
-      if (results === null || failed) throw failed ?? new Error('the Redis transaction was aborted');
+      answered = await execAll(batch);
     } catch (err) {
-      await giveBack(keys).catch(() => undefined);
+      await giveBack().catch(() => undefined);
       throw err;
     }
-    const answered = results;
     // Each count includes this call's own member.
     const counts = rules.map((_, i) => Math.max(0, Number(answered[i * 3 + 1]![1]) - 1));
     let held = true;
@@ -77,18 +73,24 @@ export class RedisUsageStore implements UsagePort {
               .zremrangebyrank(key, 0, -(MAX_CALLS_KEPT + 1))
               .pexpire(key, MAX_WINDOW_MS);
         }
-        const results = await batch.exec();
-        const failed = results?.find(([err]) => err !== null)?.[0];
-        if (results === null || failed) throw failed ?? new Error('the Redis transaction was aborted');
+        await execAll(batch);
       },
       release: async () => {
         if (!held) return;
         held = false;
         // Best effort: a member left behind over-counts, which refuses more, never less.
-        await giveBack(keys).catch(() => undefined);
+        await giveBack().catch(() => undefined);
       },
     };
   }
+}
+
+/** Runs a MULTI and gives its replies, or rejects when it was aborted or any command failed. */
+async function execAll(batch: ChainableCommander): Promise<[Error | null, unknown][]> {
+  const results = await batch.exec();
+  const failed = results?.find(([err]) => err !== null)?.[0];
+  if (results === null || failed) throw failed ?? new Error('the Redis transaction was aborted');
+  return results;
 }
 
 function keyOf(ruleId: string, agentId: string): string {

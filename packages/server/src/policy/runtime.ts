@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { type CompiledPolicy, checkPolicy, type Diagnostic, type PolicySource } from '@gatehouse/core';
 import { parse as parseYaml } from 'yaml';
 import type { DeploymentPolicyLoad } from './deployment-policy.js';
-import { readPolicySources } from './sources.js';
+import { isPolicyFileName, readPolicySources } from './sources.js';
 
 /** Waits this long after the last file event before reloading: editors write in bursts. */
 const DEBOUNCE_MS = 100;
@@ -174,7 +174,7 @@ export class PolicyRuntime extends EventEmitter<PolicyRuntimeEvents> {
     | { ok: false; code: 'exists' | 'not-a-folder' | 'does-not-compile'; message: string }
   > {
     // Only a plain YAML file name: the folder is the only place an adoption may write.
-    if (basename(name) !== name || !/^[\w.-]+\.ya?ml$/.test(name) || name.startsWith('.'))
+    if (!isPolicyFileName(name))
       return Promise.reject(new TypeError(`not a policy file name: ${JSON.stringify(name)}`));
     const attempt = this.#reloading.then(async () => {
       if (!(await stat(this.path)).isDirectory())

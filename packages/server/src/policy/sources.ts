@@ -2,6 +2,14 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { type Diagnostic, MAX_POLICY_SOURCE_LENGTH, type PolicySource } from '@gatehouse/core';
 
+/**
+ * Whether a file name is one a policy folder's loader reads and an adoption may write: a plain
+ * `.yaml`/`.yml` name, no path and no dotfile.
+ */
+export function isPolicyFileName(name: string): boolean {
+  return /^[\w.-]+\.ya?ml$/.test(name) && !name.startsWith('.');
+}
+
 /** Most policy files a folder may hold: a bound on what one reload reads. */
 const MAX_POLICY_FILES = 1000;
 
