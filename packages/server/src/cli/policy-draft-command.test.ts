@@ -176,6 +176,23 @@ describe('gatehouse policy draft', () => {
     expect(stderr).toContain('audit log');
     expect(readdirSync(join(dir, 'policy'))).toEqual(['policy.yaml']);
   });
+  it('takes the fragment back out when the audit write fails, and never overwrites a file', async () => {
+    const dir = project();
+    const sentence = 'Agents cannot delete email on weekends';
+    // A store that cannot open: the audit write fails after the fragment was written and checked.
+    writeFileSync(join(dir, '.gatehouse'), 'a file where the store folder should be');
+    const failed = await applyDraft(sentence, dir);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('not applied: the audit log could not record it');
+    expect(readdirSync(join(dir, 'policy'))).toEqual(['policy.yaml']);
+    rmSync(join(dir, '.gatehouse'));
+    const taken = join(dir, 'policy', 'taken.yaml');
+    writeFileSync(taken, 'version: 1\n');
+    const exists = await applyDraft(sentence, dir, ['--out', taken]);
+    expect(exists.code).toBe(1);
+    expect(exists.stderr).toContain('taken.yaml already exists');
+    expect(readFileSync(taken, 'utf8')).toBe('version: 1\n');
+  });
   it('shows an allow sentence as widening and refuses to apply it without --allow-widening', async () => {
     const dir = project();
     const sentence = 'The ops agent may delete production databases';

@@ -1,4 +1,4 @@
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import {
@@ -22,6 +22,7 @@ import {
 } from '../nl/adoption.js';
 import { draftWithModel, LlmDraftError } from '../nl/llm-draft.js';
 import { describeRedteamDiff, type RedteamDiff, redteamDiff } from '../nl/redteam-diff.js';
+import { PolicyRuntime } from '../policy/runtime.js';
 import { isPolicyFileName, readPolicySources } from '../policy/sources.js';
 import { openStore } from '../store/index.js';
 import { type CliIo, EXIT, printJson, UsageError } from './io.js';
@@ -249,21 +250,30 @@ async function apply(
     io.stderr('not applied\n');
     return EXIT.failed;
   }
-  await writeFragment(target, draft.fragment.text);
-  // INVARIANT: what is on disk is what was verified; if the folder no longer compiles whole
-  // (a file changed meanwhile), the fragment is taken back out.
-  const reread = await readPolicySources(folder, io.cwd);
-  if (reread.diagnostics.length > 0 || !checkPolicy(reread.sources).policy) {
-    await rm(target, { force: true });
-    io.stderr('not applied: the policy folder changed and no longer compiles with the fragment\n');
+  // The same adoption as the HTTP door's: written only if new, the folder compiled whole with it
+  // (a file changed since the draft takes it back out), recorded before it counts.
+  const opened = await PolicyRuntime.open(folder, io.cwd);
+  if ('diagnostics' in opened) {
+    io.stderr('not applied: the policy folder no longer compiles (a file changed since the draft)\n');
     return EXIT.failed;
   }
-  try {
-    await auditApply(ctx.config, ctx, target);
-  } catch (err) {
-    // An adoption that cannot be recorded does not happen.
-    await rm(target, { force: true });
-    throw err;
+  const config = ctx.config;
+  let unrecorded: Error | undefined;
+  const adopted = await opened.runtime
+    .adoptFile(basename(target), draft.fragment.text, (path) =>
+      auditApply(config, ctx, path).catch((err: Error) => {
+        unrecorded = err;
+        throw err;
+      }),
+    )
+    .catch((err: unknown) => {
+      if (!unrecorded) throw err;
+      // An adoption that cannot be recorded does not happen: adoptFile took the file back out.
+      return { ok: false as const, message: `the audit log could not record it (${unrecorded.message})` };
+    });
+  if (!adopted.ok) {
+    io.stderr(`not applied: ${adopted.message}\n`);
+    return EXIT.failed;
   }
   io.stdout(`applied: ${relative(io.cwd, target)} (audited)\n`);
   return EXIT.ok;
