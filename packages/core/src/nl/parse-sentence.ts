@@ -327,10 +327,15 @@ export function parseSentence(
     parsed.anyAgent = true;
     return true;
   });
-  take('(?:all|every|any|each|an|the)?\\s?(?<!other\\s)agents?', () => {
-    parsed.anyAgent = true;
-    return true;
-  });
+  // "The email agent" that names no agent of the policy is not every agent: left over, "agent"
+  // refuses the sentence rather than let the rule drop its subject.
+  take(
+    '(?:all|every|any|each|an|the)?\\s?(?<!other\\s)(?<!\\b(?:the|this|that)\\s[a-z][a-z-]*\\s)agents?',
+    () => {
+      parsed.anyAgent = true;
+      return true;
+    },
+  );
 
   parseConditions(take, parsed, vocabulary);
 
