@@ -1,18 +1,250 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decider, mail, refusal } from './eval-set.fixture.js';
+import { compilePolicy } from '../policy/compile.js';
+import { decider, mail, pay, policyText, refusal, vocabulary } from './eval-set.fixture.js';
+import { decisionsOn } from './sentence-decisions.fixture.js';
+import { vocabularyOf } from './vocabulary.js';
 
-// Wordings of the tenth blind set (round 13). The evaluation set's policy has no rules, so each
-// decision is the sentence's alone.
+// Wordings of the tenth blind set (round 13): where a value must come from, what an exception's
+// relative clause says again, an intent said as the work in hand. Each compiles to the rule its
+// plainer wording gives; the evaluation set's policy has no rules, so each decision is the
+// sentence's alone.
+const TRIAGE = { intent: 'inbox-triage' };
+const SATURDAY = '2026-12-05T12:00:00Z';
+// A recipient's origin is by leaf (`to[0]`), as the enforcement path records it; an account is one value.
+const fromUser = { origin: { 'to[0]': ['user_input'] } };
+const fromContacts = { origin: { 'to[0]': ['trusted'] } };
+const fromNowhere = { origin: { 'to[0]': [] } };
+const payeeFrom = (labels: string[]) => ({ origin: { to: labels } });
+/** The blind sets' policy: its query tool takes SQL and it grants each agent its own tools. */
+const blindText = readFileSync(new URL('../../../../bench/nl/blind8-policy.yaml', import.meta.url), 'utf8');
+const onBlindPolicy = (sentence: string) =>
+  decisionsOn(blindText, vocabularyOf(compilePolicy({ name: 'p.yaml', text: blindText })), sentence);
+
+describe('where a value must come from', () => {
+  it('"must be typed by the user" requires the user as the origin', () => {
+    const d = decider('Email recipients must be typed by the user.');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), fromUser)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), fromContacts)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), fromNowhere)).toBe('deny');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+  });
+  it('"SQL sent to the orders database must come straight from the user" is that database\'s SQL', () => {
+    // The evaluation policy's query tool takes no SQL; the blind sets' policy's does.
+    const d = onBlindPolicy('SQL sent to the orders database must come straight from the user.');
+    const sql = { sql: 'SELECT 1' };
+    expect(d('ops-agent', 'orders_db.query', sql, { origin: { sql: ['user_input'] } }).effect).toBe('allow');
+    expect(d('ops-agent', 'orders_db.query', sql, { origin: { sql: [] } }).effect).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete').effect).toBe('allow');
+  });
+  it('"invented, with no known source," is a made-up value said twice', () => {
+    const d = decider('Recipients that the model invented, with no known source, require approval.');
+    expect(d('email-assistant', 'email.send', mail('x@y.io'), fromNowhere)).toBe('approve');
+    expect(d('email-assistant', 'email.send', mail('x@y.io'), fromUser)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('x@y.io'), { origin: { 'to[0]': ['untrusted'] } })).toBe(
+      'allow',
+    );
+  });
+  it('"addresses that were looked up in the contacts book" are those from the address book', () => {
+    const d = decider('Only addresses that were looked up in the contacts book may receive email.');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), fromContacts)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), fromUser)).toBe('deny');
+    expect(d('email-assistant', 'email.list')).toBe('allow');
+  });
+  it('"an address taken from the content of an incoming message may not be used as a recipient"', () => {
+    const d = decider(
+      'An email address taken from the content of an incoming message may not be used as a recipient.',
+    );
+    expect(d('email-assistant', 'email.send', mail('x@y.io'), { provenance: { to: ['untrusted'] } })).toBe(
+      'deny',
+    );
+    expect(d('email-assistant', 'email.send', mail('x@y.io'), fromUser)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('x@y.io'))).toBe('allow');
+  });
+  it('"the destination account of a transfer must not be something the model made up"', () => {
+    const d = decider('The destination account of a transfer must not be something the model made up.');
+    expect(d('finance-agent', 'payments.transfer', pay(5), payeeFrom([]))).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(5), payeeFrom(['user_input']))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(5), payeeFrom(['untrusted']))).toBe('allow');
+  });
+  it('what the model may write of a message is no rule; the recipient list after "but" is', () => {
+    const d = decider(
+      'The subject and body of outgoing mail can be generated by the model, but the recipient list must come from the user or the contacts book.',
+    );
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), fromUser)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), fromContacts)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('x@y.io'), fromNowhere)).toBe('deny');
+  });
+});
+
+describe('an exception whose relative clause says it again', () => {
+  it('", which are always allowed" after the exception of a restriction', () => {
+    const d = decider('Deletions need approval, except email deletions, which are always allowed.');
+    expect(d('ops-agent', 'email.delete')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('approve');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+  it('", which need none" after the exception of an approval', () => {
+    const d = decider(
+      'Every payment needs two finance approvers, except payments below $500, which need none.',
+    );
+    expect(d('finance-agent', 'payments.transfer', pay(499))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(500))).toBe('approve');
+  });
+  it('refuses a relative clause that says something else of the exception', () => {
+    expect(refusal('Deletions need approval, except email deletions, which are denied.').code).toMatch(
+      /^GH_NL_/,
+    );
+  });
+});
+
+describe('an intent said as the work in hand', () => {
+  it('"agents doing inbox triage" holds during that intent', () => {
+    const d = decider('Agents doing inbox triage must not touch payments.');
+    expect(d('finance-agent', 'payments.transfer', pay(5), TRIAGE)).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(5))).toBe('allow');
+  });
+  it('"while triaging" is the one intent whose task is triage', () => {
+    const d = decider('No sending mail while triaging.');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), TRIAGE)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.read', {}, TRIAGE)).toBe('allow');
+  });
+  it('refuses "while triaging" when two intents triage', () => {
+    const text = policyText.replace(
+      /inbox-triage: \{ tools: \[[^\]]*\] \}/,
+      '$&\n  ticket-triage: { tools: [orders_db.query] }',
+    );
+    expect(text).toContain('ticket-triage');
+    const vocab = vocabularyOf(compilePolicy({ name: 'p.yaml', text }));
+    expect(() => decisionsOn(text, vocab, 'No sending mail while triaging.')).toThrow(/refused/);
+  });
+  it('"without declaring the inbox-triage intent" is outside it', () => {
+    const d = decider('Reading mail without declaring the inbox-triage intent requires approval.');
+    expect(d('email-assistant', 'email.read')).toBe('approve');
+    expect(d('email-assistant', 'email.read', {}, TRIAGE)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
+  it.each([
+    'When triaging the inbox, agents may use only the tools that belong to that intent.',
+    'A call that declares the inbox-triage intent but uses a tool outside it is denied.',
+  ])('"%s" is the intent\'s tools only', (sentence) => {
+    const d = decider(sentence);
+    expect(d('ops-agent', 'orders_db.query', {}, TRIAGE)).toBe('deny');
+    expect(d('email-assistant', 'contacts.lookup', {}, TRIAGE)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), TRIAGE)).toBe('allow');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+});
+
+describe('external communications and emails as the messages sent', () => {
+  it('"external communications of any kind" is every send, inside the company too', () => {
+    const d = decider('Agents must not send external communications of any kind.');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('x@y.io'))).toBe('deny');
+    expect(d('email-assistant', 'email.list')).toBe('allow');
+  });
+  it('refuses to forbid "external communications": every send, or mail leaving the company?', () => {
+    expect(refusal('External communications are forbidden.').message).toMatch(/external communications/);
+    // The seed's approval keeps its reading: mail leaving the company.
+    const d = decider('All external communications require human approval');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('x@y.io'))).toBe('approve');
+  });
+  it.each([
+    ['Weekend emails need approval.', { now: SATURDAY }],
+    ['When the declared intent is inbox-triage, emails need approval.', TRIAGE],
+  ])('"%s" is about the emails sent, not reading mail', (sentence, extra) => {
+    const d = decider(sentence);
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'), extra)).toBe('approve');
+    expect(d('email-assistant', 'email.read', {}, extra)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
+});
+
+describe('nouns and asides said another way', () => {
+  it('"delete messages" and "read at most 100 messages" are the mail items, not sending', () => {
+    const d = decider('The email assistant must never delete messages.');
+    expect(d('email-assistant', 'email.delete')).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+    const q = decisionsOn(
+      policyText,
+      vocabulary,
+      'The email assistant can read at most 100 messages an hour.',
+    );
+    expect(q('email-assistant', 'email.read', {}, { usage: 100 }).effect).toBe('deny');
+    expect(q('email-assistant', 'email.read', {}, { usage: 99 }).effect).toBe('allow');
+    expect(q('email-assistant', 'email.send', mail('bob@example.com'), { usage: 100 }).effect).toBe('allow');
+  });
+  it('"every call into production" is a call to it', () => {
+    const d = decider('Every call into the production environment requires approval.');
+    expect(d('ops-agent', 'orders_db.query')).toBe('approve');
+    expect(d('ops-agent', 'email.read')).toBe('allow');
+  });
+  it('"any email going to protonmail.com" is one sent to it', () => {
+    const d = decider('Block any email going to protonmail.com.');
+    expect(d('email-assistant', 'email.send', mail('a@protonmail.com'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
+  it('"the company domain, example.com" names the domain', () => {
+    const d = decider('The email assistant cannot email anyone outside the company domain, example.com.');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('x@example.com.evil.io'))).toBe('deny');
+  });
+  it.each([
+    ['Nothing may be deleted in a session tainted by untrusted input.', 'orders_db.delete'],
+    ['When untrusted content is in the session, deletions are blocked.', 'orders_db.delete'],
+  ])('"%s" is the untrusted session label', (sentence, tool) => {
+    const d = decider(sentence);
+    expect(d('ops-agent', tool, {}, { labels: ['untrusted'] })).toBe('deny');
+    expect(d('ops-agent', tool)).toBe('allow');
+    expect(d('ops-agent', 'orders_db.query', {}, { labels: ['untrusted'] })).toBe('allow');
+  });
+  it('"the finance agent is blocked entirely" denies its every call', () => {
+    const d = decider('The finance agent is blocked entirely.');
+    expect(d('finance-agent', 'orders_db.query')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+  });
+  it('"looking up people in the address book" is using it', () => {
+    const d = decider('Looking up people in the address book is not permitted.');
+    expect(d('email-assistant', 'contacts.lookup')).toBe('deny');
+    expect(d('email-assistant', 'email.read')).toBe('allow');
+  });
+  it('the reason after "blocked as likely …" is no condition', () => {
+    const d = decider('Payments of no more than $20 are blocked as likely test transactions.');
+    expect(d('finance-agent', 'payments.transfer', pay(20))).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(21))).toBe('allow');
+  });
+});
+
+describe('a value said in a relative clause', () => {
+  it('"unless the recipient is at partner.org" is unless the mail goes there', () => {
+    const d = decider('No email may go to an outside domain unless the recipient is at partner.org.');
+    expect(d('email-assistant', 'email.send', mail('ann@partner.org', 'bob@example.com'))).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('ann@partner.org', 'x@gmail.com'))).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('x@gmail.com'))).toBe('deny');
+  });
+  it('"transfers whose destination was not typed by the user" require the user as its origin', () => {
+    const d = decider(
+      'Transfers of at least $2,500 whose destination was not typed by the user are blocked.',
+    );
+    expect(d('finance-agent', 'payments.transfer', pay(2500), payeeFrom(['trusted']))).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(2500), payeeFrom(['user_input']))).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(2499), payeeFrom([]))).toBe('allow');
+  });
+});
+
 describe('an agent said by the word of its name and "agent"', () => {
-  it.each(['The email bot must never delete emails.', 'The email agent must never delete emails.'])(
-    '"%s" is the email assistant: the one agent named for email',
-    (sentence) => {
-      const d = decider(sentence);
-      expect(d('email-assistant', 'email.delete')).toBe('deny');
-      expect(d('ops-agent', 'email.delete')).toBe('allow');
-      expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
-    },
-  );
+  it.each([
+    'The email bot must never delete emails.',
+    'The email agent must never delete emails.',
+    'The email bot must never delete messages.',
+  ])('"%s" is the email assistant: the one agent named for email', (sentence) => {
+    const d = decider(sentence);
+    expect(d('email-assistant', 'email.delete')).toBe('deny');
+    expect(d('ops-agent', 'email.delete')).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('bob@example.com'))).toBe('allow');
+  });
   it('"the operations agent" is the ops agent', () => {
     const d = decider('The operations agent may not delete anything.');
     expect(d('ops-agent', 'orders_db.delete')).toBe('deny');

@@ -53,8 +53,12 @@ function doingPhrases(name: string): string[] {
   const m = /^([a-z]+)[-_ ]([a-z]+)$/.exec(name.toLowerCase());
   if (!m) return [];
   const [, thing, task] = m as unknown as [string, string, string];
-  const doing = task.endsWith('e') && !task.endsWith('ee') ? `${task.slice(0, -1)}ing` : `${task}ing`;
-  return [`${doing} the ${thing}`];
+  return [`${gerund(task)} the ${thing}`];
+}
+
+/** "triage" → "triaging", "review" → "reviewing". */
+export function gerund(task: string): string {
+  return task.endsWith('e') && !task.endsWith('ee') ? `${task.slice(0, -1)}ing` : `${task}ing`;
 }
 
 /** Builds the vocabulary of a compiled policy. */
