@@ -12,6 +12,7 @@ import { FAMILY_WORDS } from './normalize-families.js';
 import { normalizeGlosses } from './normalize-glosses.js';
 import { PHRASING_WORDS } from './normalize-phrasings.js';
 import { normalizeRegisters } from './normalize-registers.js';
+import { SOURCE_WORDS } from './normalize-sources.js';
 
 /** Number words below a hundred that stand alone or before a scale word. */
 const UNITS: Readonly<Record<string, number>> = {
@@ -377,6 +378,7 @@ export function normalizeSentence(sentence: string, people?: ReadonlyMap<string,
   s = normalizeGlosses(s, people);
   for (const [re, to] of WORDS) s = s.replace(re, to);
   for (const [re, to] of PHRASING_WORDS) s = s.replace(re, to);
+  for (const [re, to] of SOURCE_WORDS) s = s.replace(re, to);
   for (const [re, to] of ASIDE_WORDS) s = s.replace(re, to);
   for (const [re, to] of FAMILY_WORDS) s = s.replace(re, to);
   // "Payees from a web page: blocked.": the effect after the colon is the subject's.

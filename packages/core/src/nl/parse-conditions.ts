@@ -5,7 +5,7 @@ import { parseDates, SEASON_MONTHS } from './parse-dates.js';
 import { parseRecipientCount, parseRecipients } from './parse-recipients.js';
 import { parseSessionLabels } from './parse-session-labels.js';
 import { alt, type ParsedCondition, type ParsedSentence, type Take } from './parsed.js';
-import type { Vocabulary } from './vocabulary.js';
+import { gerund, type Vocabulary } from './vocabulary.js';
 
 /**
  * The condition passes of the grammar: session labels, amounts, counts, recipients, time
@@ -428,6 +428,25 @@ export function parseConditions(take: Take, parsed: ParsedSentence, vocabulary: 
         return true;
       },
     );
+    // "no sending mail while triaging": the intent's task alone, when one intent has that task
+    // (`inbox-triage` → "triaging") and "while" or "when" says it is the work under way.
+    const byTask = new Map<string, string[]>();
+    for (const name of vocabulary.intents.keys()) {
+      const m = /^[a-z]+[-_ ]([a-z]{4,})$/.exec(name.toLowerCase());
+      const task = m?.[1];
+      if (!task) continue;
+      byTask.set(gerund(task), [...(byTask.get(gerund(task)) ?? []), name]);
+    }
+    const soleTask = [...byTask].filter(([, names]) => names.length === 1);
+    if (soleTask.length > 0)
+      take(`(?:while|when)\\s(${alt(soleTask.map(([doing]) => doing))})(?=\\s*$|\\s[,;])`, (m) => {
+        parsed.conditions.push({
+          kind: 'intent',
+          intent: byTask.get(m[1] as string)?.[0] as string,
+          inside: true,
+        });
+        return true;
+      });
     // "calls made without a declared intent", "in sessions with no intent": none was declared.
     take(
       '(?:made\\s|(?:in\\s)?(?:an?\\s|any\\s)?sessions?\\s)?(?:without|with\\sno)\\s(?:an?\\s|any\\s)?(?:declared\\s|stated\\s)?intent(?:\\sdeclared)?|when\\sno\\sintent\\s(?:is|has been|was)\\sdeclared',

@@ -327,10 +327,15 @@ export function parseSentence(
     parsed.anyAgent = true;
     return true;
   });
-  take('(?:all|every|any|each|an|the)?\\s?(?<!other\\s)agents?', () => {
-    parsed.anyAgent = true;
-    return true;
-  });
+  // "The email agent" that names no agent of the policy is not every agent: left over, "agent"
+  // refuses the sentence rather than let the rule drop its subject.
+  take(
+    '(?:all|every|any|each|an|the)?\\s?(?<!other\\s)(?<!\\b(?:the|this|that)\\s[a-z][a-z-]*\\s)agents?',
+    () => {
+      parsed.anyAgent = true;
+      return true;
+    },
+  );
 
   parseConditions(take, parsed, vocabulary);
 
@@ -345,7 +350,16 @@ export function parseSentence(
   parseMarkers(phrasing);
 
   // Objects.
-  take(`(?:to\\s)?(?:the\\s)?(${alt(EXTERNAL_COMMUNICATION_NOUNS)})`, () => {
+  take(`(?:to\\s)?(?:the\\s)?(${alt(EXTERNAL_COMMUNICATION_NOUNS)})`, (m) => {
+    // The plural is mail leaving the company in the seed ("All external communications require
+    // human approval"), yet writers who forbid "external communications" mean every send: a
+    // prohibition of it is refused rather than read one way ("of any kind" says the category).
+    if (m[1] === 'external communications' && parsed.effects.includes('deny')) {
+      parsed.unsupported.push(
+        '"external communications": every message sent, or only mail leaving the company? say "external communication" for every send, or "email outside the company"',
+      );
+      return true;
+    }
     parsed.objects.push({ kind: 'external' });
     return true;
   });

@@ -53,8 +53,12 @@ function doingPhrases(name: string): string[] {
   const m = /^([a-z]+)[-_ ]([a-z]+)$/.exec(name.toLowerCase());
   if (!m) return [];
   const [, thing, task] = m as unknown as [string, string, string];
-  const doing = task.endsWith('e') && !task.endsWith('ee') ? `${task.slice(0, -1)}ing` : `${task}ing`;
-  return [`${doing} the ${thing}`];
+  return [`${gerund(task)} the ${thing}`];
+}
+
+/** "triage" → "triaging", "review" → "reviewing". */
+export function gerund(task: string): string {
+  return task.endsWith('e') && !task.endsWith('ee') ? `${task.slice(0, -1)}ing` : `${task}ing`;
 }
 
 /** Builds the vocabulary of a compiled policy. */
@@ -63,6 +67,7 @@ export function vocabularyOf(policy: CompiledPolicy): Vocabulary {
   const agents = new Map<string, string[]>();
   for (const name of policy.agents.keys()) agents.set(name, namePhrases(name));
   addShortNames(agents, tools, policy);
+  addRoleNames(agents);
   const namespaces = new Map<string, string[]>();
   for (const tool of tools) {
     const dot = tool.name.indexOf('.');
@@ -166,6 +171,36 @@ function addShortNames(
   for (const [word, names] of owners) {
     if (names.length !== 1 || taken.has(word) || word.length < 3) continue;
     agents.get(names[0] as string)?.push(word);
+  }
+}
+
+/** Words an agent's name abbreviates, which writers spell out ("the operations agent"). */
+const SPELLED_OUT: Readonly<Record<string, readonly string[]>> = {
+  ops: ['operations'],
+  dev: ['development'],
+  eng: ['engineering'],
+  fin: ['finance'],
+};
+
+/**
+ * "The email agent", "the email bot" (normalised to agent), "the operations agent": an agent
+ * named `<word>-agent`, `<word>-assistant` or `<word>-bot` by its word and "agent", when no
+ * other agent's name starts with that word.
+ */
+function addRoleNames(agents: Map<string, string[]>): void {
+  const byStem = new Map<string, string[]>();
+  for (const name of agents.keys()) {
+    const stem = /^([a-z]+)[-_](?:agent|assistant|bot)$/.exec(name.toLowerCase())?.[1];
+    if (!stem) continue;
+    for (const word of [stem, ...(SPELLED_OUT[stem] ?? [])])
+      byStem.set(word, [...(byStem.get(word) ?? []), name]);
+  }
+  const said = new Set([...agents.values()].flat());
+  for (const [word, names] of byStem) {
+    if (names.length !== 1) continue;
+    // Not "<word> assistant": "assistant" alone may be another agent's short name ("the research
+    // assistant" runs two names together), and the normalising of "bot" gives "agent".
+    if (!said.has(`${word} agent`)) agents.get(names[0] as string)?.push(`${word} agent`);
   }
 }
 
