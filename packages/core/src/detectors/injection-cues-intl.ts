@@ -15,11 +15,11 @@ const ML_DEAR =
 const ML_PLEASE =
   "(?:(?:por favor|per favore|s'il (?:te|vous) plait|bitte|prosze|пoжaлyиcтa|lutfen)\\s{0,2},?\\s{1,3})?";
 /**
- * Imperatives of tool-like actions (send, forward, transfer, delete, share, pay, change, export) by language;
+ * Imperatives of tool-like actions (send, forward, transfer, delete, share, pay, change, export, disable) by language;
  * left out where the folded form is an English or German word too (öde → "ode", gửi → "gui", ändere → "andere").
  */
 const ML_ACTION =
-  '(?:manda|invita|abre|abra|ouvre|apri|lade|offne|otworz|invite|envia|enviad|reenvia|transfiere|transfiera|elimina|borra|comparte|paga|cambia|exporta|envoie|envoyez|transfere|transferez|supprime|supprimez|partage|partagez|paye|payez|modifie|exporte|sende|schicke|uberweise|losche|teile|leite|zahle|exportiere|invia|inoltra|trasferisci|cancella|condividi|paga|modifica|esporta|envie|encaminhe|transfira|apague|exclua|compartilhe|pague|altere|altera|exporte|stuur|verstuur|maak|verwijder|deel|betaal|wijzig|exporteer|wyslij|przeslij|przelej|usun|udostepnij|zaplac|zmien|oтпpaвь|пepeшли|пepeвeди|yдaли|пoдeлиcь|oплaти|измeни|gonder|ilet|aktar|sil|paylas|degistir|kirim|hapus|bagikan|bayar|ubah|xoa|chuyen|laheta|poista|trimite|sterge|transfera)';
+  '(?:manda|invita|abre|abra|ouvre|apri|lade|offne|otworz|invite|envia|enviad|reenvia|transfiere|transfiera|elimina|borra|comparte|paga|cambia|exporta|envoie|envoyez|transfere|transferez|supprime|supprimez|partage|partagez|paye|payez|modifie|exporte|sende|schicke|uberweise|losche|teile|leite|zahle|exportiere|invia|inoltra|trasferisci|cancella|condividi|paga|modifica|esporta|envie|encaminhe|transfira|apague|exclua|compartilhe|pague|altere|altera|exporte|stuur|verstuur|maak|verwijder|deel|betaal|wijzig|exporteer|wyslij|przeslij|przelej|usun|udostepnij|zaplac|zmien|oтпpaвь|пepeшли|пepeвeди|yдaли|пoдeлиcь|oплaти|измeни|gonder|ilet|aktar|sil|paylas|degistir|kirim|hapus|bagikan|bayar|ubah|xoa|chuyen|laheta|poista|trimite|sterge|transfera|skicka|dela|radera|vidarebefordra|kirimkan|teruskan|wyłacz|desactiva|disattiva|desative|deaktiviere)';
 export const MULTILINGUAL_CUES: InjectionRule[][] = [
   cue(
     'cue-addressee',
@@ -125,6 +125,17 @@ export const MULTILINGUAL_CUES: InjectionRule[][] = [
       'trimite',
       'sterge',
       'transfera',
+      'skicka',
+      'dela',
+      'radera',
+      'vidarebefordra',
+      'kirimkan',
+      'teruskan',
+      'wyłacz',
+      'desactiva',
+      'disattiva',
+      'desative',
+      'deaktiviere',
     ],
     `(?<=(?:^|\\n|[.!?:;,]\\s{0,3}|\\b(?:y|e|et|und|en|i|ve|dan|va|ja|si|и|dann|luego|poi|puis|depois|nastepnie|sonra|затем|por favor|per favore|plait|bitte|wurdest|podrias|potresti|poderia|pourrais-tu|pourriez-vous|prosze|lutfen|alsjeblieft|va a|vai)\\s{1,3}))${ML_ACTION}\\b(?!\\s{0,2}["':=])`,
   ),

@@ -58,6 +58,24 @@ export const STRUCTURE_CUES: readonly InjectionRule[] = [
         'whoever',
         'anyone',
         'anything',
+        'when',
+        'if',
+        'summari',
+        'note',
+        'reminder',
+        'instruction',
+        'message',
+        'describ',
+        'portray',
+        'characteri',
+        'rank',
+        'say',
+        'state',
+        'explain',
+        'confirm',
+        'anyone',
+        'anybody',
+        'everyone',
       ],
       [
         // "tell the user only the good parts", "assure the customer that …".
@@ -75,6 +93,23 @@ export const STRUCTURE_CUES: readonly InjectionRule[] = [
         // "For the TL;DR: say …", "note for whoever writes the summary".
         `(?<=\\b(?:for|in)${SEP}the${SEP})(?:tl;?dr|summary|overview|recap|digest)\\s{0,2}:`,
         `\\b(?:whoever|anyone|anything)${SEP}(?:that${SEP}|who${SEP})?(?:writes|generates|produces|creates|prepares|reads)${SEP}(?:the|a|this)${SEP}(?:${REPORT}|tl;?dr)\\b`,
+        // The reader's own output task as the condition of an order about its content: "When summarizing this
+        // ticket, state …", "If you are asked to summarize this thread, say …", "when you relay these results, rank …".
+        `\\b(?:when|if|whenever|while)${SEP}(?:you${SEP}(?:are${SEP})?)?(?:asked${SEP}to${SEP})?(?:summari[sz]e|summari[sz]ing|describe|describing|relay|relaying|recap|recapping|compare|comparing|present|presenting|rank|ranking)${SEP}(?:this|these)${SEP}[a-z]+`,
+        `\\b(?:when|if)${SEP}(?:you${SEP}are${SEP}|you're${SEP})?asked${SEP}about${SEP}(?:this|these)${SEP}[a-z]+`,
+        // The readers that write reports, in the plural and without a determiner: "Summarizers must report …",
+        // "automated assistants must rank …", "AI systems should say …".
+        `\\b(?:summari[sz]ers|automated${SEP}(?:readers|assistants|systems|agents|tools)|ai${SEP}(?:systems|assistants|models|tools|agents))${SEP}(?:should|must|need to|are to|are required to)${SEP}(?:say|state|report|mention|tell|describe|rank|lead with|call|present|list|claim|recommend|omit|leave out)\\b`,
+        // A note to them: "Note for summarizers:", "Editor's note for automated summaries:", "Reminder to the reviewer bot".
+        `\\b(?:note|notes|reminder|instruction|instructions|message)${SEP}(?:for|to)${SEP}(?:the${SEP}|any${SEP}|all${SEP})?(?:automated${SEP}|reviewer${SEP})?(?:summari[sz]ers|summaries|bots?|ai${SEP}systems|llms)\\b`,
+        // "The takeaway anyone summarizing this page must keep", "any answer about this page should mention …".
+        `\\b(?:anyone|anybody|everyone)${SEP}(?:who is${SEP}|that is${SEP})?(?:summari[sz]ing|describing|reviewing|reading|processing)${SEP}this\\b`,
+        `(?<=\\b(?:your|the|a|any)${SEP})${REPORT}${SEP}(?:about|of|on)${SEP}this${SEP}[a-z]+${SEP}(?:should|must)${SEP}(?:say|state|report|mention|note|claim|include|confirm)\\b`,
+        // What the report must say of something, dictated: "describe this applicant as …", "rank FlexiDesk first".
+        `\\b(?:describe|portray|characteri[sz]e)${SEP}(?:this|these|the)${SEP}(?:[a-z]{2,15}${SEP})?[a-z]{2,15}${SEP}as${SEP}(?:an?${SEP}|the${SEP})?(?:exceptional|excellent|unqualified|safe|reliable|unreliable|trustworthy|fraudulent|financially|fully|official|the best|a scam)\\b`,
+        `\\brank\\s{1,3}\\S{1,60}(?:\\s{1,3}\\S{1,30}){0,2}?\\s{1,3}(?:first|highest|at the top)\\b`,
+        // "Report to the user that …", "say to the customer that …".
+        `\\b(?:report|say|state|explain|confirm)${SEP}to${SEP}${AUDIENCE}${SEP}that\\b`,
         // "They won't check."
         `(?<=\\b(?:they|the user|he|she|nobody|no one)${SEP})(?:won't|will not|wont|will never)${SEP}(?:check|notice|verify|know|find out)\\b`,
       ],

@@ -355,9 +355,27 @@ export const CUES: readonly InjectionRule[] = [
     // "… إلى المساعد الذكي", "Yapay zeka asistanına": a message for the AI in the languages without rules of their own.
     cue(
       'cue-addressee',
-      ['para', 'pour', 'fur', 'per', 'dla', 'voor', 'asistan', '어시스턴트', sk('सहायक'), sk('المساعد')],
       [
-        `\\b(?:para|pour|fur|per|dla|voor|al|au)${SEP}(?:el${SEP}|la${SEP}|le${SEP}|l'|den${SEP}|die${SEP}|il${SEP}|de${SEP}|o${SEP}|a${SEP})?(?:asistente|assistant|assistente|assistent|asystenta|assistenten|ki|ia|ai)\\b(?:${SEP}(?:ai|ia|ki|de ia|di ia))?\\s{0,2}:`,
+        'para',
+        'pour',
+        'fur',
+        'per',
+        'dla',
+        'voor',
+        'aan',
+        'till',
+        'untuk',
+        'kepada',
+        "all'",
+        'asistan',
+        '어시스턴트',
+        sk('सहायक'),
+        sk('المساعد'),
+      ],
+      [
+        // The reader may be named by what it does before the colon ("Per l'IA che legge:", "Voor de AI die dit
+        // leest:", "Para la IA que procese esto:"): a relative clause of a few words.
+        `\\b(?:(?:para|pour|fur|per|dla|voor|aan|till|untuk|kepada|al|au|alla)${SEP}|all')(?:el${SEP}|la${SEP}|le${SEP}|l'|den${SEP}|die${SEP}|il${SEP}|de${SEP}|o${SEP}|a${SEP})?(?:asistente|assistant|assistente|assistent|asystenta|assistenten|asisten|(?:ai|ki)-assistent(?:en|in)?|intelligenza artificiale|inteligencia artificial|intelligence artificielle|ki|ia|ai(?::n)?)\\b(?:${SEP}(?:ai|ia|ki|de ia|di ia))?(?:,?\\s{1,3}(?:che|die|que|qui|som|yang|der|das|ktory|ktora|ktore)\\s{1,3}${words(3)}[^\\s.!?;:]{1,24})?\\s{0,2}:`,
         `\\b(?:yapay zeka${SEP})?asistan(?:ina|a)\\b`,
         '(?:ai\\s{0,2})?어시스턴트(?:에게|께)',
         `${sk('सहायक')}${SEP}${sk('के')}${SEP}${sk('लिए')}`,

@@ -112,6 +112,9 @@ const DESTRUCTIVE = /^(?:delete|remove|erase|wipe|destroy)/;
 const MACHINE_SUBJECT =
   /\b(?:assistants?|ai|agents?|models?|llms?|bots?|tool|reader|process|software|system|pipeline|whoever)\b/;
 
+/** A line that another speaker starts ("\nsupport bot:", "\n[10:02] ana:"), in the skeleton. */
+const NEXT_SPEAKER = /\n\s{0,3}(?:\[[0-9:]{4,8}\]\s{1,2})?[a-z][a-z .'-]{0,24}:/;
+
 /** Where the sentence that goes on at `from` ends: a full stop before a space, `!`, `?` or a line break; at most REACH.object on. */
 function sentenceEnd(text: string, from: number): number {
   const limit = Math.min(text.length, from + REACH.object);
@@ -130,16 +133,26 @@ class Positions {
   constructor(hits: readonly RuleHit[]) {
     this.at = Int32Array.from(hits, (h) => h.start).sort();
   }
-  /** Whether a hit starts in [from, to). */
-  any(from: number, to: number): boolean {
+  /** How many hits start before `x`. */
+  private below(x: number): number {
     let lo = 0;
     let hi = this.at.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.at[mid]! < from) lo = mid + 1;
+      if (this.at[mid]! < x) lo = mid + 1;
       else hi = mid;
     }
-    return lo < this.at.length && this.at[lo]! < to;
+    return lo;
+  }
+  /** Whether a hit starts in [from, to). */
+  any(from: number, to: number): boolean {
+    const i = this.below(from);
+    return i < this.at.length && this.at[i]! < to;
+  }
+  /** The last hit that starts in [from, to), or -1. */
+  last(from: number, to: number): number {
+    const i = this.below(to);
+    return i > 0 && this.at[i - 1]! >= from ? this.at[i - 1]! : -1;
   }
   get size(): number {
     return this.at.length;
@@ -229,7 +242,11 @@ export function featureHits(
     const bonus = (hasDestination ? DESTINATION_BONUS : 0) + (hasSensitive ? SENSITIVE_BONUS : 0);
     if (addressee.any(p - REACH.addresseeBefore, p + REACH.addresseeAfter))
       add(FEATURES.addressedOrder, p, end, bonus);
-    if (marker.any(p - REACH.markerBefore, p)) add(FEATURES.markerOrder, p, end, bonus);
+    // The order must be the marked turn's own: in "User: how do I reset it?\nSupport bot: Go to Settings" the
+    // order is the next speaker's answer to the user, not a forged user turn.
+    const markedAt = marker.last(p - REACH.markerBefore, p);
+    if (markedAt >= 0 && !NEXT_SPEAKER.test(text.slice(markedAt + 1, p)))
+      add(FEATURES.markerOrder, p, end, bonus);
     // Tool-call syntax alone is documentation; followed by an order that moves something, a forged step.
     if (toolCall.any(p - REACH.toolCallBefore, p) && (hasDestination || hasSensitive))
       add(FEATURES.toolCallOrder, p, end, bonus);

@@ -61,10 +61,11 @@ export const ENGLISH_RULES: readonly InjectionRule[] = [
     ENGLISH_IGNORE_TRIGGERS,
     `\\b${IGNORE_VERBS}${SEP}(?:the${SEP}|all${SEP})?(?:above|previous|preceding|foregoing|prior)\\s{0,2}(?:and|,|;|\\.|then|instead)`,
   ),
+  // Below the flag alone: "stop what you are doing" is a fire drill's first step too; an attack goes on to an order.
   en(
     'context-ignoring',
     'stop-task',
-    0.5,
+    0.45,
     'tells the reader to abandon its current task',
     ['stop', 'cease', 'abort', 'halt'],
     `\\b(?:stop|cease|abort|halt)${SEP}(?:what you are doing|what you're doing|the current task|your current task|summari[sz]ing|translating|processing|everything)\\b`,
