@@ -11,8 +11,15 @@ function meanings(sentence: string) {
   return r.meanings.map(({ sentence: _, notes: __, ...m }) => m);
 }
 
+/** Each sentence of the register compiles to what its plain form compiles to. */
+function readsAsPlainForm(pairs: readonly (readonly [string, string])[]) {
+  it.each(pairs)('"%s" = "%s"', (wish, plain) => {
+    expect(meanings(wish)).toEqual(meanings(plain));
+  });
+}
+
 describe('the requirements register reads as its plain form', () => {
-  it.each([
+  readsAsPlainForm([
     ["The research agent shouldn't run shell commands.", 'The research agent should not run shell commands.'],
     [
       'Please make sure that nobody can run shell commands on weekends.',
@@ -24,6 +31,7 @@ describe('the requirements register reads as its plain form', () => {
       'The research agent may not be running shell commands.',
     ],
     ["We don't want anyone deleting mail, full stop.", 'Nobody may be deleting mail.'],
+    ["I don't want the assistant deleting mail.", 'The assistant may not be deleting mail.'],
     ['We never want email going to rival.net addresses.', 'No email to rival.net addresses.'],
     ["Let's block shell commands on Sundays.", 'Block shell commands on Sundays.'],
     [
@@ -56,10 +64,8 @@ describe('the requirements register reads as its plain form', () => {
       'Nobody should email outside the company, except to our vendors at supply.io.',
       'Nobody should email outside the company, except to supply.io.',
     ],
-  ])('"%s" = "%s"', (wish, plain) => {
-    expect(meanings(wish)).toEqual(meanings(plain));
-  });
-  it.each([
+  ]);
+  readsAsPlainForm([
     [
       'If a transfer is over $2,500, Dave needs to look at it before it goes out.',
       'If a transfer is over $2,500, it needs approval from Dave.',
@@ -89,13 +95,63 @@ describe('the requirements register reads as its plain form', () => {
       'The ops agent should not run shell commands between 23:00 and 05:00 UTC.',
     ],
     ['Sundays are off limits for the research agent.', 'The research agent may not do anything on sundays.'],
-  ])('"%s" = "%s"', (wish, plain) => {
-    expect(meanings(wish)).toEqual(meanings(plain));
-  });
+  ]);
+});
+
+describe('lists, replies, counts and what a sentence leaves alone', () => {
+  readsAsPlainForm([
+    ['No shell commands, no payments, no deletes.', 'No shell commands; no payments; no deletes.'],
+    [
+      'Shell commands are blocked, config changes need approval, and the sandbox is left as is.',
+      'Shell commands are blocked, config changes need approval.',
+    ],
+    ['Sending a reply needs approval from Sam.', 'Sending anything needs approval from Sam.'],
+    [
+      "The research agent shouldn't reply to anyone without a person checking it first.",
+      'The research agent should not send anyone without approval.',
+    ],
+    [
+      "Email outside example.com needs approval, except when it's only going to partner.org people.",
+      'Email outside example.com needs approval, except to partner.org.',
+    ],
+    [
+      'When the session is about inbox triage, shell commands are blocked.',
+      'During inbox triage, shell commands are blocked.',
+    ],
+    [
+      "While the research agent is triaging the inbox, it shouldn't be running shell commands.",
+      'While triaging the inbox, the research agent should not be running shell commands.',
+    ],
+    [
+      "If the agent said it's triaging the inbox, it has no business deleting mail.",
+      'While triaging the inbox, nobody may be deleting mail.',
+    ],
+    [
+      'Transfers up to $50 are fine for the finance agent; past that, Dave needs to OK it.',
+      'Transfers up to $50 are fine for the finance agent; anything larger needs approval from Dave.',
+    ],
+    [
+      'The research agent is kept out of production, apart from read-only queries.',
+      'The research agent may not touch production, except queries.',
+    ],
+    [
+      'Before the research agent gets the finance report, Carol has to approve it.',
+      'Before the research agent pulls the finance report, it needs approval from Carol.',
+    ],
+    [
+      "We shouldn't be emailing addresses that show up in incoming mail.",
+      'Nobody may be emailing addresses that came from mail.',
+    ],
+    ['While the freeze is on, hold off on shell commands too.', 'While the freeze is on, no shell commands.'],
+    [
+      'We only want two transfers per hour going out of the finance agent.',
+      'At most two transfers per hour for the finance agent.',
+    ],
+  ]);
 });
 
 describe('a session said to have picked up a label carries it', () => {
-  it.each([
+  readsAsPlainForm([
     [
       'Once the session has picked up confidential data, shell commands should need approval.',
       'In a session labelled confidential, shell commands need approval.',
@@ -112,9 +168,7 @@ describe('a session said to have picked up a label carries it', () => {
       "Confidential sessions shouldn't be running shell commands.",
       'In a session labelled confidential, nobody may be running shell commands.',
     ],
-  ])('"%s" = "%s"', (wish, plain) => {
-    expect(meanings(wish)).toEqual(meanings(plain));
-  });
+  ]);
   it('decides on the label, not on the call alone', () => {
     const d = decider(
       'Once the session has picked up untrusted content, shell commands should need approval.',
@@ -130,7 +184,9 @@ describe('what the register cannot settle is still refused', () => {
     "Let's stop all shell commands until legal has reviewed the scripts.",
     // "working in" names no kind of call.
     'Nobody but the ops agent should be working in the orders system.',
-    // "we'd like" a grant: a rule never grants.
+    // Noon or midnight?
+    'No shell commands before 12 in the morning UTC.',
+    // A wish about the writer names no call.
     "I don't want to be woken up by the ops agent.",
   ])('"%s"', (sentence) => {
     expect(refusal(sentence).code).toMatch(/^GH_NL_/);

@@ -1,17 +1,17 @@
 /**
  * The requirements-document register: a product owner's everyday modals and wishes ("shouldn't",
  * "make sure nobody can …", "I don't want X doing Y", "… are to be checked by someone before
- * they run", "it's fine for X to …"). Each rewrite maps one form onto the plain form the grammar
- * already reads, so the sentence compiles to what its plain form compiles to. They run after the
- * formal and terse registers, on the lower-cased, space-padded sentence. A form whose reading is
- * not certain is left alone, for the grammar to refuse.
+ * they run", "once the session has picked up untrusted content"). Each rewrite maps one form onto
+ * the plain form the grammar already reads, so the sentence compiles to what its plain form
+ * compiles to. They run after the formal and terse registers, on the lower-cased, space-padded
+ * sentence. A form whose reading is not certain is left alone, for the grammar to refuse.
  */
 
 type Replacement = string | ((match: string, ...groups: string[]) => string);
 
 /** Who a wish is about: an agent the sentence names, agents, or anyone. */
 const SUBJECT =
-  '(?:the [a-z -]{1,30}?(?:agent|assistant|bot)|[a-z]+-agent|agents|any agent|anyone|anybody|an agent)';
+  '(?:the (?:[a-z -]{1,30}? )?(?:agent|assistant|bot)|[a-z]+-agent|agents|any agent|anyone|anybody|an agent)';
 
 /** "anyone" in a wish that nobody do a thing is the grammar's "nobody". */
 const negated = (subject: string) => (/^any(?:one|body)$/.test(subject) ? 'nobody' : `${subject} may not`);
@@ -65,6 +65,12 @@ const REQUIREMENT_WORDS: readonly [RegExp, Replacement][] = [
   [/\b(?:need|needs) to be (blocked|denied|stopped)\b/g, 'are blocked'],
   [/\b(?:gets?|get) (?:stopped|blocked|refused)\b/g, 'are blocked'],
   [/\b(?:is|are) (?:a no-go|a non-starter|out of the question)\b/g, 'are blocked'],
+  // "…; past that, Fiona needs to OK it": what the clause before does not permit needs it.
+  [
+    /([;,]) (?:past|above|beyond|over) that,? (?:(?:someone|somebody|a human|a person)|([a-z]+)) (?:needs to|has to|must) (?:ok|okay|approve|sign off on) (?:it|them)(?=\s*$)/,
+    (_: string, mark: string, who?: string) =>
+      `${mark} anything larger needs approval${who ? ` from ${who}` : ''}`,
+  ],
   // Approval asked for in everyday words: "are to be checked by someone before they run",
   // "should go past a person first", "gets held for review", "is to be signed off by Oscar".
   [
@@ -99,8 +105,61 @@ const REQUIREMENT_WORDS: readonly [RegExp, Replacement][] = [
     /(^|[,;] )(?:then )?([a-z]+|someone (?:in|from) (?:the )?[a-z]+(?: group| team)?) (?:needs to|has to|must) (?:look at|check|approve|ok|okay|sign off on) (?:it|them)(?: first| before (?:it's|it is|they're|they are) sent| before (?:it|they) (?:runs?|goes out|go out))?(?=\s?[,;]|\s*$)/g,
     '$1it needs approval from $2',
   ],
+  // "is kept out of production, apart from read-only queries": may not touch it, except those.
+  [/\b(?:is|are) (?:kept|locked) out of\b/g, 'may not touch'],
+  [/,? (?:apart from|other than) read-only (queries|reads|lookups)\b/g, ', except $1'],
+  // "before the finance bot gets the finance report": a report one gets is pulled.
+  [
+    /\b(get|gets|getting) (the |a |any )?((?:[a-z]+ )?reports?)\b/g,
+    (_: string, verb: string, det = '', report: string) =>
+      `${verb === 'get' ? 'pull' : verb === 'gets' ? 'pulls' : 'pulling'} ${det}${report}`,
+  ],
+  // "We shouldn't be paying accounts that show up in incoming mail": nobody may, and a value that
+  // shows up in mail came from it.
+  [/^ we (?:should|must) not be (?=[a-z]+ing\b)/, ' nobody may be '],
+  [/\b(that|which) (?:show|turn) up in (?:incoming |inbound )?/g, '$1 came from '],
+  // "While the freeze is on, hold off on orders database deletions too": no such calls then.
+  [/(^|, )hold off on ([a-z -]{2,40}?)(?: too| as well)?\s*$/, '$1no $2 '],
   // "someone from finance": someone in the finance group.
   [/\b(someone|somebody|(?:two|three|\d) people) from (?!the\b)([a-z]+)\b/g, '$1 in $2'],
+  // Counts: "we only want one payment per day going out of the finance bot": at most that many
+  // of those calls per period, for that agent.
+  [
+    new RegExp(
+      String.raw`^ (?:i|we) only want (\d+|one|two|three|five|ten) ([a-z ]{2,30}?) (?:a|an|per|each) (day|hour|minute) (?:going out of|from|by|out of) (${SUBJECT})\s*$`,
+    ),
+    ' at most $1 $2 per $3 for $4 ',
+  ],
+  // "No deletes, no outside email, no payments": a list of prohibitions, each a statement.
+  [
+    /^ no ([a-z -]{2,30}?), no ([a-z -]{2,30}?)(?:,? (?:and |or )?no ([a-z -]{2,30}?))?\s*$/,
+    (_: string, a: string, b: string, c?: string) => ` no ${a} ; no ${b} ${c ? `; no ${c} ` : ''}`,
+  ],
+  // "…, and the sandbox is left as is": what the rule leaves alone adds no rule.
+  [/,? and (?:the )?[a-z -]{2,30}? (?:is|are) left (?:as (?:it )?is|alone|untouched)\s*$/, ''],
+  // "sending a reply", "reply to anything": a reply is a message sent.
+  [/\breply to (anything|anyone|anybody|everything)\b/g, 'send $1'],
+  [/\b(send|sending|sends) an? repl(?:y|ies)\b/g, '$1 anything'],
+  // "except when it's only going to example.com people": except mail to that domain.
+  [
+    /\bexcept when (?:it's|it is|they're|they are) only (?:going|sent|addressed) to ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}) (?:people|addresses|recipients|folks|colleagues)\b/g,
+    'except to $1',
+  ],
+  // "While the assistant is triaging the inbox, it …", "If the agent said it's triaging the inbox,
+  // it has no business …": the task said as doing it (the grammar reads "while triaging the
+  // inbox" when an intent is named for it) is the condition, and the agent the subject.
+  [
+    new RegExp(
+      String.raw`^ (?:while|when) (${SUBJECT}) is ([a-z]+ing (?:the )?[a-z]+) ?,? it (?=(?:should|must|may|can)\b)`,
+    ),
+    ' while $2 , $1 ',
+  ],
+  [
+    /^ (?:if|when|once) (?:the|an|any) agent (?:said|says|has said|declared|declares|has declared) (?:that )?(?:it's|it is) ([a-z]+ing (?:the )?[a-z]+) ?,? it has no business (?=[a-z]+ing\b)/,
+    ' while $1 , nobody may be ',
+  ],
+  // "When the session is about inbox triage": during it.
+  [/\b(?:when|while|if) (?:the|a) session is (?:about|for) /g, 'during '],
   // Sessions: "once the session has picked up untrusted content", "in a session that's been
   // exposed to untrusted content", "in an untrusted session": the label the session carries.
   [
@@ -134,7 +193,9 @@ const REQUIREMENT_WORDS: readonly [RegExp, Replacement][] = [
   // "before 6 in the morning UTC": that hour of the clock; "at night, say between …": the hours said.
   [
     /\b(before|after|until) (\d{1,2}) in the morning\b/g,
-    (_: string, w: string, h: string) => `${w} ${h.padStart(2, '0')}:00`,
+    // "12 in the morning" could be noon or midnight: left for the grammar to refuse.
+    (m: string, w: string, h: string) =>
+      Number(h) >= 1 && Number(h) <= 11 ? `${w} ${h.padStart(2, '0')}:00` : m,
   ],
   [/\s(?:at night|overnight|in the evening),? (?:say|i\.e\.|that is|namely),? (?=between\b)/g, ' '],
   // "Saturdays are off limits for the ops bot": it may do nothing then.
