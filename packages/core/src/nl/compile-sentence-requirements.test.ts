@@ -32,6 +32,14 @@ describe('the requirements register reads as its plain form', () => {
     ],
     ["We don't want anyone deleting mail, full stop.", 'Nobody may be deleting mail.'],
     ["I don't want the assistant deleting mail.", 'The assistant may not be deleting mail.'],
+    [
+      "It's fine for the finance agent to pay, as long as the amount is under $300.",
+      'The finance agent may pay only if the amount is under $300.',
+    ],
+    [
+      "It's fine for the research agent to run shell commands, provided it is a weekday.",
+      'The research agent may run shell commands only if it is a weekday.',
+    ],
     ['We never want email going to rival.net addresses.', 'No email to rival.net addresses.'],
     ["Let's block shell commands on Sundays.", 'Block shell commands on Sundays.'],
     [

@@ -33,6 +33,13 @@ const REQUIREMENT_WORDS: readonly [RegExp, Replacement][] = [
     /^ (?:i|we) (?:don't|do not|never) want (?:any )?((?:e-?)?mail|emails?|payments?|transfers?|deletes|deletions|queries) (?:going |being sent |sent )?(?=to\b)/,
     ' no $1 ',
   ],
+  // "It's fine for the finance bot to pay, as long as the amount is under $500": it may, only then.
+  [
+    new RegExp(
+      `^ it's (?:fine|ok|okay|alright|acceptable) for (${SUBJECT}) to ([a-z][^,;]{2,60}?),? (?:as long as|provided(?: that)?|so long as) (?=[a-z])`,
+    ),
+    ' $1 may $2 only if ',
+  ],
   // "Nobody should be able to wipe …": nobody may.
   [/\b(nobody|no one|no agent) (?:should|must) be able to\b/g, '$1 may'],
   [/\b(should|must) not be able to\b/g, 'may not'],
