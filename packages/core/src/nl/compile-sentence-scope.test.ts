@@ -348,6 +348,26 @@ describe('two statements joined by "and"', () => {
     expect(d('ops-agent', 'sandbox_db.delete', {}, saturday)).toBe('approve');
     expect(d('ops-agent', 'sandbox_db.delete', {}, monday)).toBe('allow');
   });
+  it('a condition fronted without its comma governs every clause too, not the first alone', () => {
+    const d = decider(
+      'On Saturdays the finance agent may not pay anyone, and shell commands need approval from the security group',
+    );
+    expect(d('finance-agent', 'payments.transfer', { amount: 5, to: 'a' }, saturday)).toBe('deny');
+    expect(d('finance-agent', 'shell.exec', { command: 'ls' }, saturday)).toBe('approve');
+    expect(d('finance-agent', 'shell.exec', { command: 'ls' }, monday)).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', { amount: 5, to: 'a' }, monday)).toBe('allow');
+  });
+  it('sets off only words that say the condition, not the subject after them', () => {
+    const d = decider(
+      'Outside business hours the ops agent may not touch production, and sandbox deletes need approval',
+    );
+    const night = { now: '2026-12-07T23:00:00Z' };
+    const noon = { now: '2026-12-07T12:00:00Z' };
+    expect(d('ops-agent', 'orders_db.delete', {}, night)).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, night)).toBe('approve');
+    expect(d('ops-agent', 'sandbox_db.delete', {}, noon)).toBe('allow');
+    expect(d('email-assistant', 'orders_db.delete', {}, night)).toBe('allow');
+  });
   it('"outside it" after a fronted intent is outside that intent', () => {
     const d = decider(
       'During inbox triage, payments are forbidden, and outside it, payments above $500 need one finance approval',

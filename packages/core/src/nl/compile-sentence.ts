@@ -99,10 +99,14 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     }
     return splitAtAnd(text, trimmed, vocabulary, accounts) ?? one;
   }
+  const set = setOffFronted(text, clauses, vocabulary, accounts);
   const split = compileClauses(
-    governedByFronted(text, narrowedBefore(clauses, vocabulary, accounts), vocabulary, accounts).flatMap(
-      (c) => frontedPair(c, vocabulary, accounts),
-    ),
+    governedByFronted(
+      set.text,
+      narrowedBefore(set.clauses, vocabulary, accounts),
+      vocabulary,
+      accounts,
+    ).flatMap((c) => frontedPair(c, vocabulary, accounts)),
     trimmed,
     vocabulary,
     accounts,
@@ -151,6 +155,49 @@ function splitAtAnd(
     if (split.ok) return split;
   }
   return undefined;
+}
+
+/** A word that opens a condition said before the clause it conditions. */
+const FRONTING_WORD = /^ (?:if|when|whenever|while|once|during|on|in|after|before|outside|from|between) /;
+
+/**
+ * "On weekends the ops bot can't touch production, and sandbox deletes need Oscar's sign-off":
+ * a condition that opens the sentence governs every clause of it, comma or not. Without the
+ * comma it would be read as the first clause's alone, so the longest run of opening words that
+ * says conditions and nothing else is set off as if the comma were written.
+ */
+function setOffFronted(
+  text: string,
+  clauses: readonly string[],
+  vocabulary: Vocabulary,
+  accounts: readonly string[],
+): { text: string; clauses: readonly string[] } {
+  const first = clauses[0];
+  const fronted = FRONTED.exec(text);
+  if (
+    !first ||
+    (fronted && first.startsWith(fronted[0])) ||
+    !FRONTING_WORD.test(first) ||
+    !text.startsWith(first)
+  )
+    return { text, clauses };
+  const words = first.trim().split(' ');
+  for (let n = Math.min(words.length - 2, 10); n >= 2; n--) {
+    const p = parseSentence(` ${words.slice(0, n).join(' ')} `, vocabulary, accounts);
+    const conditionsOnly =
+      p.conditions.length > 0 &&
+      // Every word consumed, fillers too: "on weekends the" would take the subject's article.
+      p.rest.every((w) => w === '§') &&
+      p.effects.length === 0 &&
+      p.agents.length === 0 &&
+      p.objects.length === 0 &&
+      p.verbs.length === 0 &&
+      p.origins.length === 0;
+    if (!conditionsOnly) continue;
+    const head = ` ${words.slice(0, n).join(' ')} , ${words.slice(n).join(' ')} `;
+    return { text: head + text.slice(first.length), clauses: [head, ...clauses.slice(1)] };
+  }
+  return { text, clauses };
 }
 
 /**

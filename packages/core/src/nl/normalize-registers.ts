@@ -7,6 +7,8 @@
  * for sure is left alone, for the grammar to refuse.
  */
 
+import { normalizeRequirements } from './normalize-requirements.js';
+
 /** A rewrite's result: a pattern, or a function of the match. */
 type Replacement = string | ((match: string, ...groups: string[]) => string);
 
@@ -388,7 +390,7 @@ export function normalizeRegisters(s: string): string {
   for (const [re, to] of REGISTER_WORDS)
     out = typeof to === 'string' ? out.replace(re, to) : out.replace(re, to);
   if (/\breports?\b/.test(out)) for (const [re, to] of REPORT_VERBS) out = out.replace(re, to as string);
-  return out;
+  return normalizeRequirements(out);
 }
 
 /** A sentence in its plain form when a register rewrite changed it (for the count reader). */

@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { compileSentence } from './compile-sentence.js';
+import { decider, refusal, vocabulary } from './eval-set.fixture.js';
+
+// The requirements-document register (round 13): a product owner's everyday modals and wishes
+// compile to the rules their plain form compiles to. The sentences are this file's own, over the
+// evaluation set's policy, not blind13's; each pair tests one family of rewrites.
+function meanings(sentence: string) {
+  const r = compileSentence(sentence, vocabulary);
+  if (!r.ok) throw new Error(`refused "${sentence}": ${r.refusal.message}`);
+  return r.meanings.map(({ sentence: _, notes: __, ...m }) => m);
+}
+
+/** Each sentence of the register compiles to what its plain form compiles to. */
+function readsAsPlainForm(pairs: readonly (readonly [string, string])[]) {
+  it.each(pairs)('"%s" = "%s"', (wish, plain) => {
+    expect(meanings(wish)).toEqual(meanings(plain));
+  });
+}
+
+describe('the requirements register reads as its plain form', () => {
+  readsAsPlainForm([
+    ["The research agent shouldn't run shell commands.", 'The research agent should not run shell commands.'],
+    [
+      'Please make sure that nobody can run shell commands on weekends.',
+      'Nobody can run shell commands on weekends.',
+    ],
+    ['Ensure the research agent never runs shell commands.', 'The research agent never runs shell commands.'],
+    [
+      "I don't want the research agent running shell commands.",
+      'The research agent may not be running shell commands.',
+    ],
+    ["We don't want anyone deleting mail, full stop.", 'Nobody may be deleting mail.'],
+    ["I don't want the assistant deleting mail.", 'The assistant may not be deleting mail.'],
+    [
+      "It's fine for the finance agent to pay, as long as the amount is under $300.",
+      'The finance agent may pay only if the amount is under $300.',
+    ],
+    [
+      "It's fine for the research agent to run shell commands, provided it is a weekday.",
+      'The research agent may run shell commands only if it is a weekday.',
+    ],
+    ['We never want email going to rival.net addresses.', 'No email to rival.net addresses.'],
+    ["Let's block shell commands on Sundays.", 'Block shell commands on Sundays.'],
+    [
+      'Nobody should be able to delete mail without someone saying yes first.',
+      'Nobody may delete mail without approval.',
+    ],
+    ['Shell commands are to be checked by someone before they run.', 'Shell commands need approval.'],
+    [
+      'Config changes are to be signed off by two people from security.',
+      'Config changes need approval from two people in security.',
+    ],
+    ['Sandbox deletes are to be signed off by Oscar.', 'Sandbox deletes need approval from Oscar.'],
+    ['Transfers under $5 need to be blocked.', 'Transfers under $5 are blocked.'],
+    [
+      'Transfers under $5 are to be blocked, they are almost always test charges.',
+      'Transfers under $5 are blocked.',
+    ],
+    ['Shell commands are to be blocked while we rotate the host keys.', 'Shell commands are blocked.'],
+    ['Shell commands should go past a person first.', 'Shell commands need approval.'],
+    [
+      'Any transfer that is no less than 700 dollars gets held for review.',
+      'Any transfer of at least 700 dollars needs approval.',
+    ],
+    [
+      'Destructive operations should wait for three people to approve them.',
+      'Destructive operations need three approvals.',
+    ],
+    ['No shell commands, period, whatever the system.', 'No shell commands.'],
+    [
+      'Nobody should email outside the company, except to our vendors at supply.io.',
+      'Nobody should email outside the company, except to supply.io.',
+    ],
+  ]);
+  readsAsPlainForm([
+    [
+      'If a transfer is over $2,500, Dave needs to look at it before it goes out.',
+      'If a transfer is over $2,500, it needs approval from Dave.',
+    ],
+    [
+      'If a transfer is over $2,500, then somebody has to approve it.',
+      'If a transfer is over $2,500, it needs approval.',
+    ],
+    [
+      'Deleting mail is something only a person in security can okay.',
+      'Deleting mail needs approval from someone in security.',
+    ],
+    [
+      'Deleting things in staging is to be signed off by Rita.',
+      'Deleting anything in staging needs approval from Rita.',
+    ],
+    [
+      'Production queries should go through a human first, but staging is fine as it is.',
+      'Production queries need approval, but staging is fine.',
+    ],
+    ['Sent mail can be looked at but never removed.', 'Sent mail can be read but never removed.'],
+    ['Treat the orders database as read-only.', 'The orders database is read-only.'],
+    ['Transfers should only go out on weekdays.', 'Transfers may only be made on weekdays.'],
+    ['No shell commands before 7 in the morning UTC.', 'No shell commands before 07:00 UTC.'],
+    [
+      "The ops agent shouldn't run shell commands at night, say between 23:00 and 05:00 UTC.",
+      'The ops agent should not run shell commands between 23:00 and 05:00 UTC.',
+    ],
+    ['Sundays are off limits for the research agent.', 'The research agent may not do anything on sundays.'],
+  ]);
+});
+
+describe('lists, replies, counts and what a sentence leaves alone', () => {
+  readsAsPlainForm([
+    ['No shell commands, no payments, no deletes.', 'No shell commands; no payments; no deletes.'],
+    [
+      'Shell commands are blocked, config changes need approval, and the sandbox is left as is.',
+      'Shell commands are blocked, config changes need approval.',
+    ],
+    ['Sending a reply needs approval from Sam.', 'Sending anything needs approval from Sam.'],
+    [
+      "The research agent shouldn't reply to anyone without a person checking it first.",
+      'The research agent should not send anyone without approval.',
+    ],
+    [
+      "Email outside example.com needs approval, except when it's only going to partner.org people.",
+      'Email outside example.com needs approval, except to partner.org.',
+    ],
+    [
+      'When the session is about inbox triage, shell commands are blocked.',
+      'During inbox triage, shell commands are blocked.',
+    ],
+    [
+      "While the research agent is triaging the inbox, it shouldn't be running shell commands.",
+      'While triaging the inbox, the research agent should not be running shell commands.',
+    ],
+    [
+      "If the agent said it's triaging the inbox, it has no business deleting mail.",
+      'While triaging the inbox, nobody may be deleting mail.',
+    ],
+    [
+      'Transfers up to $50 are fine for the finance agent; past that, Dave needs to OK it.',
+      'Transfers up to $50 are fine for the finance agent; anything larger needs approval from Dave.',
+    ],
+    [
+      'The research agent is kept out of production, apart from read-only queries.',
+      'The research agent may not touch production, except queries.',
+    ],
+    [
+      'Before the research agent gets the finance report, Carol has to approve it.',
+      'Before the research agent pulls the finance report, it needs approval from Carol.',
+    ],
+    [
+      "We shouldn't be emailing addresses that show up in incoming mail.",
+      'Nobody may be emailing addresses that came from mail.',
+    ],
+    ['While the freeze is on, hold off on shell commands too.', 'While the freeze is on, no shell commands.'],
+    [
+      'We only want two transfers per hour going out of the finance agent.',
+      'At most two transfers per hour for the finance agent.',
+    ],
+  ]);
+});
+
+describe('a session said to have picked up a label carries it', () => {
+  readsAsPlainForm([
+    [
+      'Once the session has picked up confidential data, shell commands should need approval.',
+      'In a session labelled confidential, shell commands need approval.',
+    ],
+    [
+      "Config changes can't happen in a session that's been exposed to untrusted content.",
+      "Config changes can't happen in a session labelled untrusted.",
+    ],
+    [
+      'Running shell commands in an untrusted session is a no-go.',
+      'Running shell commands in a session labelled untrusted is blocked.',
+    ],
+    [
+      "Confidential sessions shouldn't be running shell commands.",
+      'In a session labelled confidential, nobody may be running shell commands.',
+    ],
+  ]);
+  it('decides on the label, not on the call alone', () => {
+    const d = decider(
+      'Once the session has picked up untrusted content, shell commands should need approval.',
+    );
+    expect(d('ops-agent', 'shell.exec', { command: 'ls' }, { labels: ['untrusted'] })).toBe('approve');
+    expect(d('ops-agent', 'shell.exec', { command: 'ls' })).toBe('allow');
+  });
+});
+
+describe('what the register cannot settle is still refused', () => {
+  it.each([
+    // Who "legal" is, and when it has reviewed, the policy does not say.
+    "Let's stop all shell commands until legal has reviewed the scripts.",
+    // "working in" names no kind of call.
+    'Nobody but the ops agent should be working in the orders system.',
+    // Noon or midnight?
+    'No shell commands before 12 in the morning UTC.',
+    // A wish about the writer names no call.
+    "I don't want to be woken up by the ops agent.",
+  ])('"%s"', (sentence) => {
+    expect(refusal(sentence).code).toMatch(/^GH_NL_/);
+  });
+});
