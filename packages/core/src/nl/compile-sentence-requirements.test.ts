@@ -208,6 +208,8 @@ describe('what the register cannot settle is still refused', () => {
     'No shell commands unless the agent is doing gardening.',
     'Block config changes when gardening is the declared intent.',
     'Under the gardening intent, shell commands are forbidden.',
+    // An agent the sentence names would scope the rule, which the session's label does not say.
+    'Once the research agent has read untrusted content in a session, it must not run shell commands.',
   ])('"%s"', (sentence) => {
     expect(refusal(sentence).code).toMatch(/^GH_NL_/);
   });
@@ -299,6 +301,21 @@ describe('round 15: exceptions and intents', () => {
     [
       'The research agent may not run queries against the orders database.',
       'The research agent may not query the orders database.',
+    ],
+  ]);
+
+  readsAsPlainForm([
+    [
+      'Once an agent has read untrusted content in a session, it must not run shell commands in that session.',
+      'In a session labelled untrusted, agents must not run shell commands.',
+    ],
+    [
+      'If an agent has seen confidential data in a session, it may not subsequently update orders.',
+      'In a session labelled confidential, agents may not update orders.',
+    ],
+    [
+      'Transfers up to $800 are fine, and any transfer above that sum is forbidden.',
+      'Transfers up to $800 are fine, and anything larger is forbidden.',
     ],
   ]);
 

@@ -223,6 +223,21 @@ const REQUIREMENT_WORDS: readonly [RegExp, Replacement][] = [
     /^ (untrusted|confidential) sessions (should|must|may) not be (?=[a-z]+ing\b)/,
     ' in a session labelled $1 , nobody may be ',
   ],
+  // "Once an agent has handled confidential information within a session, it may not thereafter
+  // send email in that session": the label the session carries; "thereafter" and "in that
+  // session" restate it. Only an agent the sentence does not name: a named one would scope the rule.
+  [
+    /\b(?:once|after|when|if) (?:an|any|the) agent has (?:handled|accessed|seen|read|consulted|touched|been exposed to) (untrusted|confidential) (?:content|data|information|material) (?:with)?in (?:a|the|its) session\b/g,
+    'in a session labelled $1',
+  ],
+  [
+    /(\bsession labelled [a-z]+ ?, it (?:should|must|may|shall) not) (?:thereafter|subsequently|afterwards) /g,
+    '$1 ',
+  ],
+  [
+    /(\bsession labelled [a-z]+ ?, it (?:should|must|may|shall) not [a-z ]{2,40}?) in (?:that|the same) session\s*$/g,
+    '$1 ',
+  ],
   // "…, it shouldn't be sending emails": "it" is the session, which is its agents'.
   [/\b(session labelled [a-z]+) , it (should|must|may) not\b/g, '$1 , agents $2 not'],
   [/\b(send|sends|sending) ((?:e-?)?mails?|emails?|messages?) out\b/g, '$1 $2'],
@@ -252,6 +267,11 @@ const REQUIREMENT_WORDS: readonly [RegExp, Replacement][] = [
       String.raw`^ (saturdays|sundays|weekends|weekdays) are (?:off limits|off-limits|a no-go) for (${SUBJECT})\s*$`,
     ),
     ' $2 may not do anything on $1 ',
+  ],
+  // "…, and any transfer above that sum is forbidden": what is larger than the clause before allows.
+  [
+    /([;,] (?:and |but )?)(?:any|every) (?:transfers?|payments?|amounts?|one) (?:above|over|exceeding|beyond|larger than|greater than) (?:(?:that|this)(?: (?:sum|amount|figure|limit|cap))?|the (?:sum|amount|figure|limit|cap))\b/g,
+    '$1anything larger',
   ],
   // Amounts: "that's no less than", "that's more than".
   [/\b(?:that's|that is|which is) (?:no less than|not less than|at least)\b/g, 'of at least'],
