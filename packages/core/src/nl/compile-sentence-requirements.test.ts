@@ -314,6 +314,10 @@ describe('round 15: exceptions and intents', () => {
       'In a session labelled confidential, agents may not update orders.',
     ],
     [
+      'A finance group member has to sign off on shell commands.',
+      'One member of the finance group has to sign off on shell commands.',
+    ],
+    [
       'Transfers up to $800 are fine, and any transfer above that sum is forbidden.',
       'Transfers up to $800 are fine, and anything larger is forbidden.',
     ],
