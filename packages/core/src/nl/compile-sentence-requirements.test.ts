@@ -314,6 +314,11 @@ describe('round 15: exceptions and intents', () => {
       'In a session labelled confidential, agents may not update orders.',
     ],
     [
+      'The research agent is welcome to query things; read-only access is fine.',
+      'The research agent may query anything; reads are fine.',
+    ],
+    ['The ops agent is welcome to run shell commands.', 'The ops agent may run shell commands.'],
+    [
       'A finance group member has to sign off on shell commands.',
       'One member of the finance group has to sign off on shell commands.',
     ],

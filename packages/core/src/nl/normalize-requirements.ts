@@ -250,6 +250,10 @@ const REQUIREMENT_WORDS: readonly [RegExp, Replacement][] = [
   // Everyday nouns and verbs of what the grammar reads: "deleting things", "looked at".
   [/\b([a-z]+ing) things\b/g, '$1 anything'],
   [/\b(can|may) be looked at\b/g, '$1 be read'],
+  // "The agents are welcome to read things; read-only access is fine": they may read anything.
+  [/\b(?:is|are) (?:more than |perfectly )?welcome to\b/g, 'may'],
+  [/\b(may|can) (read|query|list|look up) things\b/g, '$1 $2 anything'],
+  [/\bread-only (?:access|operations|calls) (?:is|are) (fine|ok|okay|allowed|permitted)\b/g, 'reads are $1'],
   [/,? (?:as it is|as is|as they are)(?=\s?[,;]|\s*$)/g, ''],
   [/^ treat (.{3,40}?) as read-only\s*$/, ' $1 is read-only '],
   [/\b(?:should|must|can|may) only go out\b/g, 'may only be made'],
