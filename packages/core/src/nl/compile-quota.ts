@@ -78,10 +78,11 @@ const BOUNDS: readonly { re: RegExp; keep: (m: RegExpExecArray) => string; trail
     ),
     keep: (m) => ` agents may ${m[1]}`,
   },
-  // "at most 3 transfers", "no more than 20 emails", "up to 50 messages", "a maximum of two emails".
+  // "at most 3 transfers", "no more than 20 emails", "up to 50 messages", "a maximum of two emails";
+  // not "up to 50 times", whose count is of the calls the bound after this one reads.
   {
     re: new RegExp(
-      `\\b(?:at\\smost|no\\smore\\sthan|not\\smore\\sthan|up\\sto|a\\smaximum\\sof|maximum\\sof|max(?:imum)?|only|just)\\s${N}\\s`,
+      `\\b(?:at\\smost|no\\smore\\sthan|not\\smore\\sthan|up\\sto|a\\smaximum\\sof|maximum\\sof|max(?:imum)?|only|just)\\s${N}\\s(?!times\\b)`,
       'i',
     ),
     keep: () => ' ',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileSentence } from './compile-sentence.js';
-import { decider, refusal, vocabulary } from './eval-set.fixture.js';
+import { decider, mail, refusal, vocabulary } from './eval-set.fixture.js';
 
 // The requirements-document register (round 13): a product owner's everyday modals and wishes
 // compile to the rules their plain form compiles to. The sentences are this file's own, over the
@@ -196,7 +196,145 @@ describe('what the register cannot settle is still refused', () => {
     'No shell commands before 12 in the morning UTC.',
     // A wish about the writer names no call.
     "I don't want to be woken up by the ops agent.",
+    // A count with no period, or a period a quota does not have.
+    'The research agent gets shell commands.',
+    'The research agent gets 4 shell commands, max.',
+    'The research agent gets 4 shell commands a year, max.',
+    // A count of nobody would let every call through; finance has two members.
+    'No config changes without approval from 0 people.',
+    'No config changes unless approved by 0 people.',
+    'No config changes without approval from four people in finance.',
+    // An intent the policy does not declare.
+    'No shell commands unless the agent is doing gardening.',
+    'Block config changes when gardening is the declared intent.',
+    'Under the gardening intent, shell commands are forbidden.',
+    // An agent the sentence names would scope the rule, which the session's label does not say.
+    'Once the research agent has read untrusted content in a session, it must not run shell commands.',
   ])('"%s"', (sentence) => {
     expect(refusal(sentence).code).toMatch(/^GH_NL_/);
+  });
+});
+
+// Round 15: counts said as "gets N … a day" and "up to N times", approvals by a count of people
+// after "without" and "unless approved by", "except read queries", intents said as "unless the
+// agent is doing X" and "when X is the declared intent", and the object of "approval before
+// sending …" kept; with other words than the blind sets'.
+describe('round 15: counts said as an allowance', () => {
+  readsAsPlainForm([
+    [
+      'The research agent gets 4 shell commands an hour, max.',
+      'The research agent is allowed at most 4 shell commands per hour.',
+    ],
+    [
+      'The finance agent gets 3 transfers per week.',
+      'The finance agent is allowed at most 3 transfers per week.',
+    ],
+    [
+      "It's fine for the research agent to run shell commands, up to 6 times a day.",
+      'The research agent may run shell commands at most 6 times per day.',
+    ],
+  ]);
+
+  it('counts "up to N times" as calls, not as a bound on a noun', () => {
+    expect(meanings('The ops agent may update orders up to 3 times per day.')).toEqual([
+      expect.objectContaining({ effect: 'deny', quota: { max: 3, per: '1d' }, tools: ['orders_db.update'] }),
+    ]);
+    const d = decider('The research agent gets 4 shell commands an hour, max.');
+    expect(d('research-agent', 'shell.exec', { command: 'ls' }, { usage: 3 })).toBe('allow');
+    expect(d('research-agent', 'shell.exec', { command: 'ls' }, { usage: 4 })).toBe('deny');
+    expect(d('ops-agent', 'shell.exec', { command: 'ls' }, { usage: 4 })).toBe('allow');
+  });
+});
+
+describe('round 15: approvals by a count of people', () => {
+  it.each([
+    ['No config changes without approval from two people in security.'],
+    ['No config changes unless approved by two members of security.'],
+    ['No config changes unless they are approved by two people in security.'],
+  ])('"%s" asks two of security', (sentence) => {
+    expect(meanings(sentence)).toEqual([
+      expect.objectContaining({
+        effect: 'approve',
+        approval: { approvers: 2, groups: ['security'] },
+        tools: ['config.update'],
+      }),
+    ]);
+  });
+
+  it('still reads "both members of finance" as the subject', () => {
+    expect(meanings('Both members of finance have to authorize each transfer.')).toEqual([
+      expect.objectContaining({ effect: 'approve', approval: { approvers: 2, groups: ['finance'] } }),
+    ]);
+  });
+
+  it('asks two people of no group when none is named', () => {
+    expect(meanings('No shell commands without approval from three people.')).toEqual([
+      expect.objectContaining({ effect: 'approve', approval: { approvers: 3, groups: [] } }),
+    ]);
+  });
+
+  readsAsPlainForm([
+    [
+      'Transfers over $900 need the approval of both members of the finance group.',
+      'Transfers over $900 need the approval of two members of the finance group.',
+    ],
+  ]);
+});
+
+describe('round 15: exceptions and intents', () => {
+  readsAsPlainForm([
+    ['Block all production access except read queries.', 'Block all production access except reads.'],
+    ['Everything needs approval except read-only tools.', 'Everything needs approval except reads.'],
+    ['No shell commands unless the agent is doing inbox triage.', 'No shell commands outside inbox triage.'],
+    [
+      "No config changes unless the session's intent is inbox triage.",
+      'No config changes outside inbox triage.',
+    ],
+    [
+      'Block config changes when inbox triage is the declared intent.',
+      'Block config changes during inbox triage.',
+    ],
+    [
+      'The research agent may not send replies to rival.net.',
+      'The research agent may not send email to rival.net.',
+    ],
+    [
+      'The research agent may not run queries against the orders database.',
+      'The research agent may not query the orders database.',
+    ],
+  ]);
+
+  readsAsPlainForm([
+    [
+      'Once an agent has read untrusted content in a session, it must not run shell commands in that session.',
+      'In a session labelled untrusted, agents must not run shell commands.',
+    ],
+    [
+      'If an agent has seen confidential data in a session, it may not subsequently update orders.',
+      'In a session labelled confidential, agents may not update orders.',
+    ],
+    [
+      'The research agent is welcome to query things; read-only access is fine.',
+      'The research agent may query anything; reads are fine.',
+    ],
+    ['The ops agent is welcome to run shell commands.', 'The ops agent may run shell commands.'],
+    [
+      'A finance group member has to sign off on shell commands.',
+      'One member of the finance group has to sign off on shell commands.',
+    ],
+    [
+      'Transfers up to $800 are fine, and any transfer above that sum is forbidden.',
+      'Transfers up to $800 are fine, and anything larger is forbidden.',
+    ],
+  ]);
+
+  it('keeps what "approval before sending …" is about', () => {
+    const d = decider('The research agent must get approval before sending email.');
+    expect(d('research-agent', 'email.send', mail('a@example.com'))).toBe('approve');
+    expect(d('research-agent', 'email.read', {})).toBe('allow');
+    expect(d('research-agent', 'email.delete', {})).toBe('allow');
+    expect(meanings('Outbound email shall require approval prior to sending.')).toEqual(
+      meanings('Outbound email requires approval.'),
+    );
   });
 });

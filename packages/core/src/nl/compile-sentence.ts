@@ -69,7 +69,17 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     if (again && !('refusal' in again)) quota = again;
   }
   if (quota && 'refusal' in quota) return { ok: false, refusal: quota.refusal };
-  if (quota) return quotaMeanings(trimmed, quota, (counted) => compileSentence(counted, vocabulary));
+  if (quota) {
+    const bounded = quotaMeanings(trimmed, quota, (counted) => compileSentence(counted, vocabulary));
+    if (bounded.ok) return bounded;
+    // A count the sentence's own words bound but whose counted calls only the plain form reads
+    // ("the ops bot gets 10 deletes a day, max"): bounded as the plain form is, or refused as said.
+    const plain = registerPlainForm(trimmed);
+    const again = plain === undefined ? undefined : splitQuota(plain);
+    if (again === undefined || 'refusal' in again) return bounded;
+    const read = quotaMeanings(trimmed, again, (counted) => compileSentence(counted, vocabulary));
+    return read.ok ? read : bounded;
+  }
   const text = normalizeSentence(trimmed, vocabulary.people);
   const accounts = accountLiteralsOf(trimmed);
   const clauses = splitClauses(text);

@@ -12,6 +12,12 @@ export const PHRASING_WORDS: readonly [RegExp, string][] = [
     /\b(?:one|a|a single|any) member of (?:the )?([a-z][a-z-]*) (?:group|team)(?= (?:has to|must|needs to|should|shall) )/g,
     'one $1 member',
   ],
+  // "A finance group member has to sign off": the same, said with the group before "member" (the
+  // general rewrite of that form below runs after the line above would have read it).
+  [
+    /\b(?:one|a|a single|any) ([a-z][a-z-]*) (?:group|team) member(?= (?:has to|must|needs to|should|shall) )/g,
+    'one $1 member',
+  ],
   [
     /\b(?:the )?(approval|sign-?off|consent) of (?:one|a|a single|any) ([a-z][a-z-]*)(?: group| team)? member\b/g,
     '$1 from one member of the $2 group',

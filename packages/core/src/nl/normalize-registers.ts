@@ -365,9 +365,10 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
   // "shall require", "shall be denied": the rule states what is, as the plain form does.
   [/\bshall (require|need)\b/g, '$1'],
   [/\bshall be (denied|prohibited|forbidden|blocked|refused|permitted|allowed)\b/g, 'are $1'],
-  // "prior to its dispatch", "before it is run": the approval comes first anyway.
+  // "prior to its dispatch", "before it is run": the approval comes first anyway. Not "before
+  // sending any email": the object says which calls need it, and dropping it asked for every one.
   [
-    /\b((?:approv|sign-?off|consent|authori[sz])[^;,]{0,60}?)\s(?:(?:prior to|before) (?:its |their )?(?:dispatch|execution|release|sending)|before (?:it|they) (?:is|are) (?:run|sent|executed|made|released))\b/g,
+    /\b((?:approv|sign-?off|consent|authori[sz])[^;,]{0,60}?)\s(?:(?:prior to|before) (?:its |their )?(?:dispatch|execution|release|sending(?! [a-z]))|before (?:it|they) (?:is|are) (?:run|sent|executed|made|released))\b/g,
     '$1',
   ],
   [/\b(?:the )?(?:sign-?off|written consent|consent) of\b/g, 'the approval of'],

@@ -40,6 +40,27 @@ const REQUIREMENT_WORDS: readonly [RegExp, Replacement][] = [
     ),
     ' $1 may $2 only if ',
   ],
+  // "It's fine for the assistant to look up contacts, up to 50 times an hour": it may, that often.
+  [
+    new RegExp(
+      `^ it's (?:fine|ok|okay|alright|acceptable) for (${SUBJECT}) to ([a-z][^,;]{2,60}?),? (?=(?:up to|at most|no more than) [a-z0-9,]+ times (?:a|an|per|each|every) (?:minute|hour|day|week)\\b)`,
+    ),
+    ' $1 may $2 ',
+  ],
+  // "The ops bot gets 10 sandbox deletes a day, max": it is allowed that many. Only a count in
+  // figures with a period right after the calls; "gets" said otherwise is left to be refused.
+  [
+    new RegExp(
+      `^ (${SUBJECT}) gets (\\d[\\d,]*) ([a-z_][a-z_ ]{2,40}?) (?:a|an|per|each|every) (minute|hour|day|week)(?: ?,? (?:max|maximum|tops|at most))?\\s*$`,
+    ),
+    ' $1 is allowed at most $2 $3 per $4 ',
+  ],
+  // "except read queries", "except read-only tools": except reads, which is what the grammar
+  // reads ("read" before a noun is otherwise taken for the verb).
+  [/\bexcept (?:for )?read(?:-only)? (?:queries|tools|operations|calls|access)\b/g, 'except reads'],
+  // "the approval of both members of the finance group": two of them.
+  // ("Both members of finance have to …" as the subject is read elsewhere.)
+  [/\b(of|from|by) both members of\b/g, '$1 two members of'],
   // "Nobody should be able to wipe …": nobody may.
   [/\b(nobody|no one|no agent) (?:should|must) be able to\b/g, '$1 may'],
   [/\b(should|must) not be able to\b/g, 'may not'],
@@ -165,6 +186,26 @@ const REQUIREMENT_WORDS: readonly [RegExp, Replacement][] = [
     /^ (?:if|when|once) (?:the|an|any) agent (?:said|says|has said|declared|declares|has declared) (?:that )?(?:it's|it is) ([a-z]+ing (?:the )?[a-z]+) ?,? it has no business (?=[a-z]+ing\b)/,
     ' while $1 , nobody may be ',
   ],
+  // "unless the agent is doing inbox triage", "unless the session's intent is X": outside that
+  // intent; "when X is the declared intent": during it. A name no intent has is refused after.
+  [
+    /\bunless (?:the (?:agent|assistant|bot|session)(?:'s)? (?:is|are) (?:doing|running|in|on)|(?:the )?(?:session's |agent's |declared )+intent is|(?:it|they) (?:is|are) doing) (?=[a-z])/g,
+    'outside ',
+  ],
+  [
+    /\b(?:when|while|whenever|if) ([a-z][a-z -]{2,30}?) is the (?:declared |session's |current )?intent\b/g,
+    'during $1',
+  ],
+  // "sending any reply": a reply is mail sent.
+  [
+    /\b(send|sends|sending) (?:(any) |a |the )?(?:replies|reply)\b/g,
+    (_: string, verb: string, any?: string) => `${verb} ${any ? 'any ' : ''}email`,
+  ],
+  // "may not issue queries to the orders database": may not query it.
+  [
+    /\b(may|must|can|should)( not)? (?:issue|run|submit|send|make) queries (?:to|against|on)\b/g,
+    '$1$2 query',
+  ],
   // "When the session is about inbox triage": during it.
   [/\b(?:when|while|if) (?:the|a) session is (?:about|for) /g, 'during '],
   // Sessions: "once the session has picked up untrusted content", "in a session that's been
@@ -182,6 +223,21 @@ const REQUIREMENT_WORDS: readonly [RegExp, Replacement][] = [
     /^ (untrusted|confidential) sessions (should|must|may) not be (?=[a-z]+ing\b)/,
     ' in a session labelled $1 , nobody may be ',
   ],
+  // "Once an agent has handled confidential information within a session, it may not thereafter
+  // send email in that session": the label the session carries; "thereafter" and "in that
+  // session" restate it. Only an agent the sentence does not name: a named one would scope the rule.
+  [
+    /\b(?:once|after|when|if) (?:an|any|the) agent has (?:handled|accessed|seen|read|consulted|touched|been exposed to) (untrusted|confidential) (?:content|data|information|material) (?:with)?in (?:a|the|its) session\b/g,
+    'in a session labelled $1',
+  ],
+  [
+    /(\bsession labelled [a-z]+ ?, it (?:should|must|may|shall) not) (?:thereafter|subsequently|afterwards) /g,
+    '$1 ',
+  ],
+  [
+    /(\bsession labelled [a-z]+ ?, it (?:should|must|may|shall) not [a-z ]{2,40}?) in (?:that|the same) session\s*$/g,
+    '$1 ',
+  ],
   // "…, it shouldn't be sending emails": "it" is the session, which is its agents'.
   [/\b(session labelled [a-z]+) , it (should|must|may) not\b/g, '$1 , agents $2 not'],
   [/\b(send|sends|sending) ((?:e-?)?mails?|emails?|messages?) out\b/g, '$1 $2'],
@@ -194,6 +250,10 @@ const REQUIREMENT_WORDS: readonly [RegExp, Replacement][] = [
   // Everyday nouns and verbs of what the grammar reads: "deleting things", "looked at".
   [/\b([a-z]+ing) things\b/g, '$1 anything'],
   [/\b(can|may) be looked at\b/g, '$1 be read'],
+  // "The agents are welcome to read things; read-only access is fine": they may read anything.
+  [/\b(?:is|are) (?:more than |perfectly )?welcome to\b/g, 'may'],
+  [/\b(may|can) (read|query|list|look up) things\b/g, '$1 $2 anything'],
+  [/\bread-only (?:access|operations|calls) (?:is|are) (fine|ok|okay|allowed|permitted)\b/g, 'reads are $1'],
   [/,? (?:as it is|as is|as they are)(?=\s?[,;]|\s*$)/g, ''],
   [/^ treat (.{3,40}?) as read-only\s*$/, ' $1 is read-only '],
   [/\b(?:should|must|can|may) only go out\b/g, 'may only be made'],
@@ -211,6 +271,11 @@ const REQUIREMENT_WORDS: readonly [RegExp, Replacement][] = [
       String.raw`^ (saturdays|sundays|weekends|weekdays) are (?:off limits|off-limits|a no-go) for (${SUBJECT})\s*$`,
     ),
     ' $2 may not do anything on $1 ',
+  ],
+  // "…, and any transfer above that sum is forbidden": what is larger than the clause before allows.
+  [
+    /([;,] (?:and |but )?)(?:any|every) (?:transfers?|payments?|amounts?|one) (?:above|over|exceeding|beyond|larger than|greater than) (?:(?:that|this)(?: (?:sum|amount|figure|limit|cap))?|the (?:sum|amount|figure|limit|cap))\b/g,
+    '$1anything larger',
   ],
   // Amounts: "that's no less than", "that's more than".
   [/\b(?:that's|that is|which is) (?:no less than|not less than|at least)\b/g, 'of at least'],

@@ -106,6 +106,20 @@ export function parseApprovals({ take, parsed, group: GROUP, addGroup }: Phrasin
       return true;
     },
   );
+  // "without approval from two people (in finance)": the count of people who must approve.
+  take(
+    `without\\s(?:the\\s)?${APPROVAL_NOUN}\\s(?:of|from|by)\\s(?:at least\\s)?${NUMBER}\\s(?:${GROUP}\\s)?(?:people|persons|humans|approvers|reviewers|members)(?:\\s(?:from|in|of)\\s${GROUP})?`,
+    (m) => {
+      const n = numberOf(m[1] as string);
+      // A count of nobody would let the call through unasked: not a count of approvers.
+      if (!Number.isSafeInteger(n) || n < 1) return false;
+      parsed.withoutApproval = true;
+      parsed.approvers = n;
+      addGroup(m[2]);
+      addGroup(m[3]);
+      return true;
+    },
+  );
   take(
     `without\\s(?:a\\s|${NUMBER}\\s)?(?:human\\s|manual\\s|explicit\\s)?(?:${GROUP}\\s)?(?:approvals?|sign-?offs?|review|confirmation|a human|a person)(?:\\s(?:from|by)\\s${GROUP})?`,
     (m) => {

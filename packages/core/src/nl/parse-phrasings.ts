@@ -272,6 +272,22 @@ export function parseLeadIns({
       return true;
     },
   );
+  // "unless approved by two people (in finance)": the count who must approve, as "unless two
+  // people approve" reads it; taken before the bare "unless approved" below would leave the count.
+  take(
+    `unless\\s(?:it is\\s|they are\\s|it's\\s)?approved\\sby\\s(?:at least\\s)?(\\d+|two|three|four|five)\\s(?:${group}\\s)?(?:approvers|people|members|persons|reviewers)(?:\\s(?:from|in|of)\\s${group})?`,
+    (m) => {
+      const n = /^\d+$/.test(m[1] as string)
+        ? Number(m[1])
+        : ['one', 'two', 'three', 'four', 'five'].indexOf(m[1] as string) + 1;
+      if (n < 1) return false;
+      parsed.withoutApproval = true;
+      parsed.approvers = n;
+      addGroup(m[2]);
+      addGroup(m[3]);
+      return true;
+    },
+  );
   take(
     `unless\\s(?:(?:a|the|an|one)\\s)?(?:${group}\\s)?(?:human|person|someone|manager|approver|reviewer|member)(?:\\s(?:from|in|of)\\s${group})?\\s(?:approves|agrees|says yes|confirms|okays|oks)(?:\\sit|\\sthem)?|unless\\s(?:it is\\s|they are\\s|it's\\s)?(?:approved|signed off)(?:\\s(?:by|from)\\s(?:a human|a person|someone|${group}))?`,
     (m) => {
