@@ -338,3 +338,30 @@ describe('round 15: exceptions and intents', () => {
     );
   });
 });
+
+// A question answered keeps what follows its answer: before, "? No, except …" and "? No - unless …"
+// dropped the exception and denied it too, and "while it is on call" vanished into "call" read as
+// the verb of a tool call (the fourteenth blind split's wrong rules).
+describe('a question answered keeps the rest of the answer', () => {
+  readsAsPlainForm([
+    [
+      'Can the research agent run shell commands? No, except on weekdays.',
+      'The research agent may not run shell commands, except on weekdays.',
+    ],
+    [
+      'May the assistant send email on weekends? No - unless every recipient is in example.com.',
+      'The assistant may not send email on weekends, unless every recipient is in example.com.',
+    ],
+    [
+      'Can the research agent run shell commands? No, never.',
+      'The research agent may not run shell commands.',
+    ],
+  ]);
+  it.each([
+    'Can the research agent run shell commands while it is on call? No.',
+    'The research agent may not run shell commands when on call.',
+    'Can the research agent run shell commands? No, and it is on-call.',
+  ])('refuses "%s": being on call is not something a request carries', (sentence) => {
+    expect(refusal(sentence).code).toMatch(/^GH_NL_/);
+  });
+});

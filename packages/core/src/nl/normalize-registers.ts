@@ -63,14 +63,16 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   [/\s-\s(?=(?:except|unless)\b)/g, ' , '],
   [/\s\/\s/g, ' or '],
   [/\s\+\s/g, ' and '],
-  // "can the finance agent pay above 5k? no": it may not; "…? yes": it may.
+  // "can the finance agent pay above 5k? no": it may not; "…? yes": it may. What follows the
+  // answer is kept: "No, except sandbox rows" and "No - unless …" are part of the rule, and
+  // anything else after it is left for the parser to refuse rather than dropped.
   [
-    /^ (?:can|may|should) (the [a-z -]{0,30}?(?:agent|assistant|bot)|[a-z]+-agent|agents) (.{3,60}?)(?: in one go)?\?\s?(?:hard |absolutely )?(?:no|nope|never)\b[^;]*$/,
-    ' $1 may not $2 ',
+    /^ (?:can|may|should) (the [a-z -]{0,30}?(?:agent|assistant|bot)|[a-z]+-agent|agents) (.{3,60}?)(?: in one go)?\?\s?(?:hard |absolutely )?(?:no|nope|never)\b[.!]*(?:\s?\((?:never|none|nope|no)\))?\s*(?:[,-]\s*)?(?:(?:never|not ever|no way)\b[.!]*\s*(?:[,-]\s*)?)?/,
+    ' $1 may not $2 , ',
   ],
   [
-    /^ (?:can|may) (the [a-z -]{0,30}?(?:agent|assistant|bot)|[a-z]+-agent|agents) (.{3,60}?)\?\s?(?:yes|yep|sure)\b[^;]*$/,
-    ' $1 may $2 ',
+    /^ (?:can|may) (the [a-z -]{0,30}?(?:agent|assistant|bot)|[a-z]+-agent|agents) (.{3,60}?)\?\s?(?:yes|yep|sure)\b[.!]*\s*(?:[,-]\s*)?(?:(?:always|totally|that's|that is|it's|it is) )?(?:(?:fine|ok|okay)\b[.!]*\s*(?:[,-]\s*)?)?/,
+    ' $1 may $2 , ',
   ],
   // "every transfer: 2 finance approvers": those calls need them.
   [

@@ -319,6 +319,9 @@ export function normalizeSentence(sentence: string, people?: ReadonlyMap<string,
     .replace(/[.!;,]\s*(?:period|full stop)[.!]*\s*$/, ' ')
     .replace(/[.!]+\s*$/, ' ')
     .replace(/\s+[.!]+\s*$/, ' ');
+  // Being on call is a fact about a person that no request carries; left as two words, "call"
+  // would be read as the verb of a tool call and the condition silently dropped.
+  s = s.replace(/\bon[- ]call\b/g, 'on-call');
   s = normalizeRegisters(s);
   // Symbols. A range of clock times first, so its hyphen is not taken for a dash.
   s = s
