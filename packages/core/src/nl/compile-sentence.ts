@@ -9,7 +9,7 @@ import {
 import { compileAlternatives } from './compile-alternatives.js';
 import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
 import { compileOtherwise } from './compile-otherwise.js';
-import { quotaMeanings, splitQuota } from './compile-quota.js';
+import { type QuotaSplit, quotaMeanings, splitQuota } from './compile-quota.js';
 import { compileUnless } from './compile-unless.js';
 import type { SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
@@ -60,23 +60,32 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
   const odd = ODD_CHARACTER.exec(trimmed);
   if (odd) return refuse('GH_NL_UNPARSED', `the character '${odd[0]}' is not part of the grammar`, [odd[0]]);
   // A count per period: the calls it counts are compiled as the grammar reads them, then bounded.
-  let quota = splitQuota(trimmed);
-  if ((quota === undefined || 'refusal' in quota) && PERIOD_WORD.test(trimmed)) {
-    // A count said in a register ("shall be limited to five transfers in any calendar day",
-    // "max 5 payments an hr") is bounded as its plain form is.
-    const plain = registerPlainForm(trimmed);
-    const again = plain === undefined ? undefined : splitQuota(plain);
-    if (again && !('refusal' in again)) quota = again;
-  }
+  const said = splitQuota(trimmed);
+  // The count of the sentence's plain form, read at most once ("shall be limited to five transfers
+  // in any calendar day", "max 5 payments an hr" are bounded as their plain forms are).
+  let plainRead = false;
+  let plainQuota: QuotaSplit | undefined;
+  const quotaOfPlainForm = () => {
+    if (!plainRead) {
+      plainRead = true;
+      const plain = registerPlainForm(trimmed);
+      const again = plain === undefined ? undefined : splitQuota(plain);
+      plainQuota = again && !('refusal' in again) ? again : undefined;
+    }
+    return plainQuota;
+  };
+  const quota =
+    (said === undefined || 'refusal' in said) && PERIOD_WORD.test(trimmed)
+      ? (quotaOfPlainForm() ?? said)
+      : said;
   if (quota && 'refusal' in quota) return { ok: false, refusal: quota.refusal };
   if (quota) {
     const bounded = quotaMeanings(trimmed, quota, (counted) => compileSentence(counted, vocabulary));
     if (bounded.ok) return bounded;
     // A count the sentence's own words bound but whose counted calls only the plain form reads
     // ("the ops bot gets 10 deletes a day, max"): bounded as the plain form is, or refused as said.
-    const plain = registerPlainForm(trimmed);
-    const again = plain === undefined ? undefined : splitQuota(plain);
-    if (again === undefined || 'refusal' in again) return bounded;
+    const again = quotaOfPlainForm();
+    if (again === undefined || again === quota) return bounded;
     const read = quotaMeanings(trimmed, again, (counted) => compileSentence(counted, vocabulary));
     return read.ok ? read : bounded;
   }
