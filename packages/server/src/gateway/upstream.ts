@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { GatehouseError } from '@gatehouse/core';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
@@ -13,18 +13,15 @@ import {
   type ListResourceTemplatesRequest,
   type ListResourceTemplatesResult,
   McpError,
-  type Notification,
-  ProgressNotificationSchema,
   type ReadResourceResult,
-  type Request,
   ResultSchema,
   type Tool,
-  ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamConfig } from '../config/load.js';
 import { secretRefs } from '../vault/secret-refs.js';
 import { HttpRelay } from './http-relay.js';
 import { readFrames, relayCalls, type StdioCalls } from './stdio-calls.js';
+import { gatewayClient, type UpstreamEvents } from './upstream-client.js';
 import { explainStartFailure, type UpstreamFailure, UpstreamStartFailure } from './upstream-failures.js';
 import { expandSecrets, MIN_SCRUBBED_LENGTH, type SecretSource, scrubSecrets } from './upstream-secrets.js';
 import { openTransport } from './upstream-transport.js';
@@ -89,21 +86,7 @@ export class Upstream {
 
   constructor(
     readonly config: UpstreamConfig,
-    private readonly options: {
-      secrets?: SecretSource;
-      /** The upstream said its tool list changed. */
-      onToolsChanged?: () => void;
-      /** Lines the child writes to stderr (stdio upstreams): for the debug log only. */
-      onStderr?: (line: string) => void;
-      onError?: (err: unknown) => void;
-      /** A notification from a stdio upstream (log messages, progress of no call, list changes, resource updates). */
-      onNotification?: (notification: Notification) => void;
-      /**
-       * A request from a stdio upstream to its client (sampling, elicitation, roots): resolves
-       * with the result a client gave, rejects with an `McpError` to answer an error.
-       */
-      onRequest?: (request: Request, signal: AbortSignal) => Promise<Record<string, unknown>>;
-    } = {},
+    private readonly options: UpstreamEvents & { secrets?: SecretSource } = {},
   ) {
     if (config.transport === 'http') this.http = new HttpRelay(config.url, () => this.httpHeaders());
   }
@@ -359,14 +342,6 @@ export class Upstream {
   private async start(): Promise<Client> {
     clearTimeout(this.#restartTimer);
     this.#state = this.#restarts > 0 ? 'restarting' : 'starting';
-    // Agents' clients may sample, elicit and name roots: an upstream lists the tools that need
-    // them only to a client that says so. A stdio upstream is shared by every agent session and
-    // may ask them, which the gateway routes to a session or refuses; an HTTP upstream asks over
-    // the agent's own session, never this one.
-    const client = new Client(
-      { name: 'gatehouse-gateway', version: '0.1.0' },
-      { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } },
-    );
     let transport: Transport;
     try {
       transport = await openTransport(this.config, {
@@ -388,25 +363,11 @@ export class Upstream {
       this.failed(err);
       throw err;
     }
-    client.onclose = () => this.lost(client);
-    client.onerror = (err) => this.options.onError?.(new Error(this.scrub(err.message)));
-    client.setNotificationHandler(ToolListChangedNotificationSchema, async (notification) => {
-      this.options.onToolsChanged?.();
-      this.options.onNotification?.(notification);
+    const client = gatewayClient(this.options, {
+      transport: this.config.transport,
+      onClose: (closed) => this.lost(closed),
+      scrub: (text) => this.scrub(text),
     });
-    const { onNotification, onRequest } = this.options;
-    if (onNotification) {
-      client.fallbackNotificationHandler = async (n) => onNotification(n);
-      // Progress goes to the relay, which gave the tokens: the SDK's own handler drops a
-      // progress that arrives in the same read as its request's answer (it runs a microtask
-      // after the answer has removed the request's handler).
-      client.setNotificationHandler(ProgressNotificationSchema, async (n) => onNotification(n));
-    }
-    client.fallbackRequestHandler = async (request, extra) => {
-      if (!onRequest || this.config.transport !== 'stdio')
-        throw new McpError(-32601, `Gatehouse relays no ${request.method} from this upstream`);
-      return onRequest(request, extra.signal) as never;
-    };
     const reader = readFrames(transport);
     const timeout = AbortSignal.timeout(START_TIMEOUT_MS);
     this.#stderrTail = [];
