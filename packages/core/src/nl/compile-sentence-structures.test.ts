@@ -291,3 +291,12 @@ describe('a list of actions is never half-compiled', () => {
     expect(d('finance-agent', 'payments.transfer', pay(10))).toBe('allow');
   });
 });
+
+describe('an approval carved out of a denial said before it', () => {
+  // As two rules the denial wins and the approval is never asked: the writer meant an exception.
+  it('is refused rather than compiled as a denial of the carved-out calls', () => {
+    expect(refusal('Deleting is blocked, but staging deletes need approval from Sam.').message).toMatch(
+      /never reached/,
+    );
+  });
+});

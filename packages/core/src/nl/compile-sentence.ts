@@ -523,6 +523,12 @@ function compileClauses(
           'GH_NL_AMBIGUOUS_EFFECT',
           `the sentence both permits and restricts the same calls (${r.tools.filter((t) => allow.tools.includes(t)).join(', ')}): write what is restricted once`,
         );
+  const unreached = unreachedApproval(restricting);
+  if (unreached)
+    return refuse(
+      'GH_NL_AMBIGUOUS_EFFECT',
+      `the approval asked for ${unreached} is never reached: a clause before denies those calls outright; write the exception with "except"`,
+    );
   const notes = permitted.map(
     (c) =>
       `"${c}" adds no rule: a permission is what the grants already give, and deny or approve rules win over it`,
@@ -531,4 +537,32 @@ function compileClauses(
     ok: true,
     meanings: restricting.map((m, i) => (i === 0 ? { ...m, notes: [...m.notes, ...notes] } : m)),
   };
+}
+
+/**
+ * "Deleting is forbidden, but sandbox deletes need Oscar's approval": the writer means an
+ * exception, yet as two rules the denial wins and the approval is never asked. The tools of an
+ * approval that an earlier, unconditional denial of every agent already covers, if any.
+ */
+function unreachedApproval(meanings: readonly SentenceMeaning[]): string | undefined {
+  for (let i = 1; i < meanings.length; i++) {
+    const later = meanings[i] as SentenceMeaning;
+    if (later.effect !== 'approve' || later.tools.length === 0) continue;
+    const covered = meanings
+      .slice(0, i)
+      .some(
+        (m) =>
+          m.effect === 'deny' &&
+          m.conditions.length === 0 &&
+          m.require === undefined &&
+          m.quota === undefined &&
+          m.agentLabel === undefined &&
+          m.exceptAgents.length === 0 &&
+          (m.agents.length === 0 || later.agents.every((a) => m.agents.includes(a))) &&
+          (m.agents.length === 0 || later.agents.length > 0) &&
+          later.tools.every((t) => m.tools.includes(t)),
+      );
+    if (covered) return later.tools.join(', ');
+  }
+  return undefined;
 }
