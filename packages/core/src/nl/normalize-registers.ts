@@ -7,6 +7,8 @@
  * for sure is left alone, for the grammar to refuse.
  */
 
+import { normalizeAnswers } from './normalize-answers.js';
+import { normalizeLearners } from './normalize-learners.js';
 import { normalizeRequirements } from './normalize-requirements.js';
 
 /** A rewrite's result: a pattern, or a function of the match. */
@@ -389,7 +391,7 @@ export const REGISTER_WORDS: readonly [RegExp, Replacement][] = [...TERSE_WORDS,
 
 /** Applies the register rewrites to a lower-cased, space-padded sentence. */
 export function normalizeRegisters(s: string): string {
-  let out = s;
+  let out = normalizeLearners(normalizeAnswers(s));
   for (const [re, to] of REGISTER_WORDS)
     out = typeof to === 'string' ? out.replace(re, to) : out.replace(re, to);
   if (/\breports?\b/.test(out)) for (const [re, to] of REPORT_VERBS) out = out.replace(re, to as string);
