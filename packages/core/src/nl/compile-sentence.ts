@@ -5,9 +5,11 @@ import {
   largerThanBefore,
   narrowedBefore,
   resolveEllipsis,
+  unreachedApproval,
 } from './clause-links.js';
 import { compileAlternatives } from './compile-alternatives.js';
 import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
+import { commaStatements } from './compile-lists.js';
 import { compileOtherwise } from './compile-otherwise.js';
 import { type QuotaSplit, quotaMeanings, splitQuota } from './compile-quota.js';
 import { compileUnless } from './compile-unless.js';
@@ -116,7 +118,11 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
       );
       if (split.ok) return split;
     }
-    return splitAtAnd(text, trimmed, vocabulary, accounts) ?? one;
+    return (
+      splitAtAnd(text, trimmed, vocabulary, accounts) ??
+      commaStatements(text, (items) => compileClauses(items, trimmed, vocabulary, accounts)) ??
+      one
+    );
   }
   const set = setOffFronted(text, clauses, vocabulary, accounts);
   const split = compileClauses(
@@ -137,7 +143,9 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     trimmed,
     vocabulary,
   );
-  return whole.ok ? whole : split;
+  return whole.ok
+    ? whole
+    : (commaStatements(text, (items) => compileClauses(items, trimmed, vocabulary, accounts)) ?? split);
 }
 
 /** A condition that opens a sentence and is set off by a comma: it holds for all that follows. */
@@ -537,32 +545,4 @@ function compileClauses(
     ok: true,
     meanings: restricting.map((m, i) => (i === 0 ? { ...m, notes: [...m.notes, ...notes] } : m)),
   };
-}
-
-/**
- * "Deleting is forbidden, but sandbox deletes need Oscar's approval": the writer means an
- * exception, yet as two rules the denial wins and the approval is never asked. The tools of an
- * approval that an earlier, unconditional denial of every agent already covers, if any.
- */
-function unreachedApproval(meanings: readonly SentenceMeaning[]): string | undefined {
-  for (let i = 1; i < meanings.length; i++) {
-    const later = meanings[i] as SentenceMeaning;
-    if (later.effect !== 'approve' || later.tools.length === 0) continue;
-    const covered = meanings
-      .slice(0, i)
-      .some(
-        (m) =>
-          m.effect === 'deny' &&
-          m.conditions.length === 0 &&
-          m.require === undefined &&
-          m.quota === undefined &&
-          m.agentLabel === undefined &&
-          m.exceptAgents.length === 0 &&
-          (m.agents.length === 0 || later.agents.every((a) => m.agents.includes(a))) &&
-          (m.agents.length === 0 || later.agents.length > 0) &&
-          later.tools.every((t) => m.tools.includes(t)),
-      );
-    if (covered) return later.tools.join(', ');
-  }
-  return undefined;
 }
