@@ -72,6 +72,14 @@ describe('a question with its answer reads as the statement it makes', () => {
       'Sessions labelled confidential may not send email.',
     ],
     ['Can the sandbox be wiped on a Monday? No.', 'The sandbox may not be wiped on Mondays.'],
+    [
+      "What's the largest transfer the finance agent can make without approval? Up to 2,000 - anything larger is blocked.",
+      'The finance agent may make transfers up to 2,000; anything larger is blocked.',
+    ],
+    [
+      'Is it OK to read the finance report? Yes. Updating orders? Denied, and staging deletes need a sign-off.',
+      'Updating orders is denied, and staging deletes need a sign-off.',
+    ],
   ])('%s', (question, plain) => {
     expect(meanings(question)).toEqual(meanings(plain));
   });

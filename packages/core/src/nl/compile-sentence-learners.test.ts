@@ -46,6 +46,32 @@ describe("learner's English reads as its plain form", () => {
       'While it triages the inbox, the email assistant may not delete mail.',
       'During inbox triage, the email assistant may not delete mail.',
     ],
+    [
+      'Research agent can delete maximum 4 order per day.',
+      'Research agent can delete at most 4 orders per day.',
+    ],
+    ['For delete of order need three approvals.', 'Orders deletes need three approvals.'],
+    [
+      'Outside company address is need approval by Sam, inside company address free.',
+      'Addresses outside the company need approval from Sam, addresses inside the company are fine.',
+    ],
+    [
+      'The assistant can mail only colleagues inside example.com, other recipients are blocked.',
+      'The assistant can mail only colleagues inside example.com, anything else is blocked.',
+    ],
+    [
+      'Mail to example.com or any of its subdomains is fine; every other domain needs approval.',
+      'Mail to example.com and its subdomains is fine; anything else needs approval.',
+    ],
+    ['Block email to the banned domains spam.io or junk.biz.', 'Block email to spam.io or junk.biz.'],
+    [
+      "Before 7 o'clock in the morning (UTC) nobody may update orders.",
+      'Before 7:00 UTC nobody may update orders.',
+    ],
+    [
+      'If session say it is inbox triage, deletes must be approved.',
+      'During inbox triage, deletes must be approved.',
+    ],
   ])('%s', (learner, plain) => {
     expect(meanings(learner)).toEqual(meanings(plain));
   });

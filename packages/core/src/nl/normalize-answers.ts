@@ -156,6 +156,15 @@ const ANSWERS: readonly Rewrite[] = [
     ),
     ' at most $2 $1 per $3 ',
   ],
+  // "What's the biggest payment the finance bot can make without a sign-off? Up to 750 - anything bigger needs approval."
+  [
+    new RegExp(
+      `^ what(?:'s| is) the (?:biggest|largest|highest|maximum) (payment|transfer|wire)s? (${AGENT}) (?:can|may) (?:make|send|do) without (?:an? )?(?:sign-?off|approval|asking)\\? (?:up to|at most) ([$€£]?\\d[\\d,.]*k?)\\s?[-,;]\\s?(anything|everything) (bigger|larger|more|above that) ((?:needs?|requires?) (?:an? )?approval|(?:is|are) (?:blocked|denied|forbidden))\\s*$`,
+    ),
+    ' $2 may make $1s up to $3 ; $4 $5 $6 ',
+  ],
+  // "Is it OK to run queries against prod? Yes.": a permission, which adds no rule of its own.
+  [/^ is it (?:ok|okay|fine|allowed) to ([a-z]+ [^?]{3,60}?)\? (?:yes|yep)\b[.!]*\s*$/, ' $1 is ok '],
   // "What about payments of 5000 or more? Blocked."
   [/^ (?:what|how) about ([^?]{3,60}?)\? (blocked|denied|forbidden|not allowed)\b[.!]*\s*$/, ' $1 are $2 '],
 ];
@@ -163,8 +172,8 @@ const ANSWERS: readonly Rewrite[] = [
 /** A question that follows another's answer: "Yes. And deletes on weekends? Blocked entirely." */
 const FOLLOW_UP: readonly Rewrite[] = [
   [
-    /^ (?:and |what about |how about )([^?]{3,60}?)\? (blocked|denied|forbidden|not allowed)(?: entirely| completely| too| as well)?\b[.!]*\s*$/,
-    ' $1 are $2 ',
+    /^ (?:and |what about |how about )?([^?]{3,60}?)\? (blocked|denied|forbidden|not allowed)(?: entirely| completely| too| as well)?\b[.!]*(\s?,\s?and [^?]{3,80})?\s*$/,
+    ' $1 are $2$3 ',
   ],
 ];
 

@@ -94,6 +94,32 @@ export const LEARNER_WORDS: readonly Rewrite[] = [
   [/\b(?:maximum|max\.?|no more than|not more than) (?=\d)/g, 'at most '],
   [/\b(\d+) time in (?:a|one) (day|hour|week)\b/g, '$1 times per $2'],
   [/\b(\d+) times? in (?:a|one) (day|hour|week)\b/g, '$1 times per $2'],
+  // "the order system", "10 order per day", "delete of order": the orders system, as the grammar names it.
+  [/\border (system|database|db|data|table|rows?)\b/g, 'orders $1'],
+  [/\b(\d+) order\b(?! of\b)/g, '$1 orders'],
+  [/\b(delete|deletion|query)s? of (?:an? |the )?orders?\b/g, 'orders $1s'],
+  [/^ for (orders [a-z]+) (needs?|requires?) /, ' $1 $2 '],
+  // Addresses: "outside company address", "inside company address free", "other address is blocked".
+  [/\boutside (?:of )?(?:the )?company (address|addresses|recipients?)\b/g, 'addresses outside the company'],
+  [
+    /\binside (?:of )?(?:the )?company (?:address|addresses|recipients?)(?: (?:is|are))? (?:free|fine|ok)\b/g,
+    'addresses inside the company are fine',
+  ],
+  [/\boutside of (?:the )?company\b/g, 'outside the company'],
+  [
+    /\b(?:every |any |all )?other (?:address|addresses|recipient|recipients|domain|domains) (?=(?:is|are|requires?|needs?)\b)/g,
+    'anything else ',
+  ],
+  [/\bor any of its subdomains\b/g, 'and its subdomains'],
+  // "competitor domains rival.com or rival.net": the domains named are what counts.
+  [/\b(to|at|in|from) (?:the )?(?:[a-z-]+ )?domains? (?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b)/g, '$1 '],
+  [/\b(?:is|are) need\b/g, 'need'],
+  [/\b(approval) by (?=[a-z]+\b)/g, '$1 from '],
+  // "before 8 o'clock in the morning (UTC)": the clock time; an o'clock without its half of the day is left.
+  [/\b(\d{1,2}) o'clock (?:in the morning|am)\b/g, '$1:00'],
+  [/\s?\(utc\)/g, ' utc'],
+  // "if session say it is inbox triage": under that intent, which the grammar checks is declared.
+  [/\b(?:if|when|while) (?:the )?session says? (?:it is|it's) ([a-z]+ [a-z]+)\b/g, 'during $1'],
   // "on a Friday": on Fridays.
   [/\bon an? (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/g, 'on $1s'],
   // Money is made, not sent: "send payments" is a payment, never a message.
