@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plainMeanings as meanings } from './eval-set.fixture.js';
+import { plainMeanings as meanings, refusal } from './eval-set.fixture.js';
 
 // Learner's English (round 16): the forms a colleague writing English as a second language
 // uses compile to what their plain form compiles to. The sentences are this file's own.
@@ -72,7 +72,23 @@ describe("learner's English reads as its plain form", () => {
       'If session say it is inbox triage, deletes must be approved.',
       'During inbox triage, deletes must be approved.',
     ],
+    ['The money category, it need approval on weekends.', 'Financial operations need approval on weekends.'],
+    [
+      'Write tools all fine, but delete things is forbidden for the research agent.',
+      'Write tools are fine, but deletes are forbidden for the research agent.',
+    ],
   ])('%s', (learner, plain) => {
     expect(meanings(learner)).toEqual(meanings(plain));
+  });
+});
+
+describe("learner's English that could say the opposite is left for the grammar to refuse", () => {
+  it.each([
+    // "non-partner domains x.io": dropping the words before the domain would turn the rule around.
+    'Email to non-partner domains rival.io is blocked.',
+    // Moving the condition after an "unless" could give it to the exception instead of the rule.
+    'In production, block deletes unless Oscar approves.',
+  ])('%s', (sentence) => {
+    expect(refusal(sentence).code).toMatch(/^GH_NL_/);
   });
 });

@@ -123,7 +123,7 @@ const ANSWERS: readonly Rewrite[] = [
   ],
   // "Who approves order deletes? Oscar, every time." / "…? Either Carol or Dave, one of them is enough."
   [
-    /^ who (?:approves|must approve|has to approve|should approve|signs off on|signs off) (.{3,60}?)\? (?:either )?([a-z]+(?: or [a-z]+)?)(?:\s?,\s?(?:every time|always|each time|one of them is enough|either (?:one|of them) is enough|any one of them))?\s*$/,
+    /^ who (?:approves|must approve|has to approve|should approve|signs off on|signs off) (.{3,60}?)\? (?:either )?((?!(?:nobody|no one|none|anyone|anybody|everyone|everybody)\b)[a-z]+(?: or [a-z]+)?)(?:\s?,\s?(?:every time|always|each time|one of them is enough|either (?:one|of them) is enough|any one of them))?\s*$/,
     ' $1 need approval from $2 ',
   ],
   // "Who may query the orders database? Only the ops agent."

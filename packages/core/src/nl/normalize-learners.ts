@@ -112,14 +112,22 @@ export const LEARNER_WORDS: readonly Rewrite[] = [
   ],
   [/\bor any of its subdomains\b/g, 'and its subdomains'],
   // "competitor domains rival.com or rival.net": the domains named are what counts.
-  [/\b(to|at|in|from) (?:the )?(?:[a-z-]+ )?domains? (?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b)/g, '$1 '],
+  [
+    /\b(to|at|in|from) (?:the )?(?:(?!non\b|non-|other\b|not\b)[a-z-]+ )?domains? (?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b)/g,
+    '$1 ',
+  ],
   [/\b(?:is|are) need\b/g, 'need'],
-  [/\b(approval) by (?=[a-z]+\b)/g, '$1 from '],
+  [/\b(approval) by (?=[a-z]+(?:\s?[,;.]|\s*$| and\b| or\b| first\b| before\b))/g, '$1 from '],
   // "before 8 o'clock in the morning (UTC)": the clock time; an o'clock without its half of the day is left.
   [/\b(\d{1,2}) o'clock (?:in the morning|am)\b/g, '$1:00'],
   [/\s?\(utc\)/g, ' utc'],
   // "if session say it is inbox triage": under that intent, which the grammar checks is declared.
   [/\b(?:if|when|while) (?:the )?session says? (?:it is|it's) ([a-z]+ [a-z]+)\b/g, 'during $1'],
+  // "The money category": the financial operations.
+  [/\b(?:the )?(?:money|financial) category\b/g, 'financial operations'],
+  // "Read tools all fine, but delete things is forbidden".
+  [/\b(read|write|delete) (?:things|stuff)\b/g, '$1s'],
+  [/\b([a-z]+ (?:tools|operations|calls)) all (fine|ok|okay|allowed)\b/g, '$1 are $2'],
   // "on a Friday": on Fridays.
   [/\bon an? (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/g, 'on $1s'],
   // Money is made, not sent: "send payments" is a payment, never a message.
@@ -147,7 +155,7 @@ export const LEARNER_WORDS: readonly Rewrite[] = [
   // "In untrusted sessions, block sending email": the imperative first, its condition after.
   // Two imperatives after it each take the condition: "…, block X and require approval for Y".
   [
-    /^ ((?:in|during|when|whenever|while|if) [^,;?]{3,60}?), (block|deny|forbid|refuse|require) ([^,;?]{3,80}?)(?: and (block|deny|forbid|refuse|require) ([^,;?]{3,80}?))?\s*$/,
+    /^ ((?:in|during|when|whenever|while|if) [^,;?]{3,60}?), (block|deny|forbid|refuse|require) ((?:(?!\bunless\b|\bexcept\b)[^,;?]){3,80}?)(?: and (block|deny|forbid|refuse|require) ((?:(?!\bunless\b|\bexcept\b)[^,;?]){3,80}?))?\s*$/,
     (_: string, when: string, verb: string, what: string, verb2?: string, what2?: string) =>
       verb2 === undefined
         ? ` ${verb} ${what} ${when} `
