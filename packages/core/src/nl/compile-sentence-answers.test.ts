@@ -80,6 +80,10 @@ describe('a question with its answer reads as the statement it makes', () => {
       'Is it OK to read the finance report? Yes. Updating orders? Denied, and staging deletes need a sign-off.',
       'Updating orders is denied, and staging deletes need a sign-off.',
     ],
+    [
+      'Updating the orders database? Only the ops agent.',
+      'Only the ops agent may update the orders database.',
+    ],
   ])('%s', (question, plain) => {
     expect(meanings(question)).toEqual(meanings(plain));
   });
@@ -93,6 +97,8 @@ describe('an answer whose words are not all accounted for is refused', () => {
     'May the ops agent query the orders database? No, payments are off.',
     // Nobody of that name in the policy.
     'Who approves shell commands? Zed.',
+    // A verb in -ing the rewrite does not know the plain form of.
+    'Juggling the orders database? Only the ops agent.',
     // A count asked of one period and answered for none.
     'How many payments a day are allowed? Plenty.',
   ])('%s', (sentence) => {

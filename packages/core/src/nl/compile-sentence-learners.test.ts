@@ -77,6 +77,10 @@ describe("learner's English reads as its plain form", () => {
       'Write tools all fine, but delete things is forbidden for the research agent.',
       'Write tools are fine, but deletes are forbidden for the research agent.',
     ],
+    [
+      'If a session says it is doing inbox triage, payments are blocked.',
+      'During inbox triage, payments are blocked.',
+    ],
   ])('%s', (learner, plain) => {
     expect(meanings(learner)).toEqual(meanings(plain));
   });

@@ -23,6 +23,22 @@ const SOMEONE_APPROVES =
 const NO =
   '(?:no|nope|not at all)\\b[.!]*(?:\\s?[,-]\\s?(?:never|not at all|none of them|block (?:it|them|that|those))\\b[.!]*)?';
 
+/** A verb asked about in its -ing form, and the form a statement takes. */
+const GERUNDS: Readonly<Record<string, string>> = {
+  touching: 'touch',
+  deleting: 'delete',
+  querying: 'query',
+  sending: 'send',
+  reading: 'read',
+  wiping: 'wipe',
+  pulling: 'pull',
+  running: 'run',
+  making: 'make',
+  emailing: 'email',
+  using: 'use',
+  updating: 'update',
+};
+
 type Rewrite = readonly [RegExp, string | ((match: string, ...groups: string[]) => string)];
 
 /**
@@ -128,6 +144,14 @@ const ANSWERS: readonly Rewrite[] = [
   ],
   // "Who may query the orders database? Only the ops agent."
   [new RegExp(`^ who (?:may|can|is allowed to) (.{3,60}?)\\? only (${AGENT})\\s*$`), ' only $2 may $1 '],
+  // "Touching the sandbox db? Only ops-agent.": the calls asked about, for that agent alone.
+  [
+    new RegExp(`^ ([a-z]+ing) ([^?]{3,40}?)\\? only (${AGENT})\\s*$`),
+    (m: string, gerund: string, rest: string, agent: string) => {
+      const verb = GERUNDS[gerund];
+      return verb === undefined ? m : ` only ${agent} may ${verb} ${rest} `;
+    },
+  ],
   // "How many transfers a day are allowed? Five, no more."
   [
     new RegExp(

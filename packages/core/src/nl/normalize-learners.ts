@@ -122,7 +122,7 @@ export const LEARNER_WORDS: readonly Rewrite[] = [
   [/\b(\d{1,2}) o'clock (?:in the morning|am)\b/g, '$1:00'],
   [/\s?\(utc\)/g, ' utc'],
   // "if session say it is inbox triage": under that intent, which the grammar checks is declared.
-  [/\b(?:if|when|while) (?:the )?session says? (?:it is|it's) ([a-z]+ [a-z]+)\b/g, 'during $1'],
+  [/\b(?:if|when|while) (?:the |a )?session says? (?:it is|it's) (?:doing )?([a-z]+ [a-z]+)\b/g, 'during $1'],
   // "The money category": the financial operations.
   [/\b(?:the )?(?:money|financial) category\b/g, 'financial operations'],
   // "Read tools all fine, but delete things is forbidden".
