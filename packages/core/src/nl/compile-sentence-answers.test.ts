@@ -84,6 +84,18 @@ describe('a question with its answer reads as the statement it makes', () => {
       'Updating the orders database? Only the ops agent.',
       'Only the ops agent may update the orders database.',
     ],
+    [
+      'Do write-type tools need approval? No. And shell commands by the research agent? Those are blocked.',
+      'Write tools need no approval; shell commands by the research agent are blocked.',
+    ],
+    [
+      'Can the finance agent pay 800 or less without asking? Yes. Over 800? Only with approval.',
+      'The finance agent may pay 800 or less without approval; anything over 800 needs approval.',
+    ],
+    [
+      'Are staging deletes allowed over the break? Not from 2 to 5 January 2027, both days included.',
+      'Staging deletes are blocked from January 2, 2027 through January 5, 2027.',
+    ],
   ])('%s', (question, plain) => {
     expect(meanings(question)).toEqual(meanings(plain));
   });

@@ -130,6 +130,17 @@ const ANSWERS: readonly Rewrite[] = [
     ),
     ' $1 need approval$2 ',
   ],
+  // "Do read tools need approval? No.": a permission, which adds no rule of its own.
+  [
+    /^ (?:do|does) (.{3,60}?) (?:need|require) (?:an? |any )?(?:approval|sign-?off)\? no\b[.!]*\s*$/,
+    ' $1 need no approval ',
+  ],
+  // "Are order deletes allowed over the holidays? Not from 24 to 26 December 2026, both days
+  // included.": the answer's days are the period asked about.
+  [
+    /^ (?:is|are) (?!it\b|there\b)(.{3,60}?) (?:allowed|permitted|ok|okay|fine)(?: (?:over|during|at|for|in) (?:the )?[a-z ]{3,20}?)?\? not (?:from |between )?(\d{1,2}) (?:to|and|until|till|through) (\d{1,2}) (january|february|march|april|may|june|july|august|september|october|november|december) (\d{4}),? (?:both days included|both included|inclusive)\b[.!]*\s*$/,
+    ' $1 are blocked from $4 $2, $5 through $4 $3, $5 ',
+  ],
   // "Do queries on the orders system go through without approval? No, each one needs it."
   // "Do emails to acme-bank.com go out automatically? No - only after Fiona approves."
   [
@@ -195,8 +206,13 @@ const ANSWERS: readonly Rewrite[] = [
 
 /** A question that follows another's answer: "Yes. And deletes on weekends? Blocked entirely." */
 const FOLLOW_UP: readonly Rewrite[] = [
+  // "Yes. More than 300? Only with approval.": an amount of the calls the question before asked about.
   [
-    /^ (?:and |what about |how about )?([^?]{3,60}?)\? (blocked|denied|forbidden|not allowed)(?: entirely| completely| too| as well)?\b[.!]*(\s?,\s?and [^?]{3,80})?\s*$/,
+    /^ (?:and )?((?:more than|over|above|less than|under|below) [$€£]?\d[\d,.]*k?)\? only with (?:an? )?(approval|sign-?off|[a-z]+'s (?:approval|ok|sign-?off))\b[.!]*\s*$/,
+    ' anything $1 needs $2 ',
+  ],
+  [
+    /^ (?:and |what about |how about )?([^?]{3,60}?)\? (?:(?:those|they|these) (?:are|is) )?(blocked|denied|forbidden|not allowed)(?: entirely| completely| too| as well)?\b[.!]*(\s?,\s?and [^?]{3,80})?\s*$/,
     ' $1 are $2$3 ',
   ],
 ];
@@ -221,8 +237,8 @@ export function normalizeAnswers(s: string): string {
     .split(/(?<=\?[^?]*?[.!;])\s+(?=(?:and |what about |how about )?[^?]{3,80}\?)/)
     .map((u) => ` ${u.trim().replace(/[.!;]+$/, '')} `);
   if (units.length === 1) return rewriteUnit(units[0] ?? s, ANSWERS) ?? s;
-  const read = units.map(
-    (u, i) => rewriteUnit(u, ANSWERS) ?? (i > 0 ? rewriteUnit(u, FOLLOW_UP) : undefined),
-  );
+  // The first question may be one the register rewrites read ("Can the agent …? Yes."): it is
+  // left as said, at the head of the sentence where they look for it.
+  const read = units.map((u, i) => rewriteUnit(u, ANSWERS) ?? (i > 0 ? rewriteUnit(u, FOLLOW_UP) : u));
   return read.every((r) => r !== undefined) ? ` ${read.map((r) => r.trim()).join(' ; ')} ` : s;
 }

@@ -127,6 +127,7 @@ export const LEARNER_WORDS: readonly Rewrite[] = [
   [/\b(?:the )?(?:money|financial) category\b/g, 'financial operations'],
   // "Read tools all fine, but delete things is forbidden".
   [/\b(read|write|delete) (?:things|stuff)\b/g, '$1s'],
+  [/\b(read|write|delete)-type\b/g, '$1'],
   [/\b([a-z]+ (?:tools|operations|calls)) all (fine|ok|okay|allowed)\b/g, '$1 are $2'],
   // "on a Friday": on Fridays.
   [/\bon an? (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/g, 'on $1s'],
