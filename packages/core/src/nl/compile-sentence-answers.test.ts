@@ -96,6 +96,10 @@ describe('a question with its answer reads as the statement it makes', () => {
       'Are staging deletes allowed over the break? Not from 2 to 5 January 2027, both days included.',
       'Staging deletes are blocked from January 2, 2027 through January 5, 2027.',
     ],
+    [
+      'Which domains may the email assistant send to? Only example.com or acme.org; everything else needs approval.',
+      'The email assistant may send email only to example.com or acme.org; everything else needs approval.',
+    ],
   ])('%s', (question, plain) => {
     expect(meanings(question)).toEqual(meanings(plain));
   });

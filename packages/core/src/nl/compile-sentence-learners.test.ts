@@ -81,6 +81,8 @@ describe("learner's English reads as its plain form", () => {
       'If a session says it is doing inbox triage, payments are blocked.',
       'During inbox triage, payments are blocked.',
     ],
+    ['At most 450 per payment; bigger payments are blocked.', 'Payments over 450 are denied.'],
+    ['At most 2,500 per wire.', 'Wires over 2,500 are denied.'],
   ])('%s', (learner, plain) => {
     expect(meanings(learner)).toEqual(meanings(plain));
   });

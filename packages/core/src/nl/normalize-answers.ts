@@ -9,6 +9,8 @@
 
 /** A question's subject that is an agent, or agents. */
 const AGENT = '(?:the [a-z -]{0,30}?(?:agent|assistant|bot)|[a-z]+-agent|agents|any agent)';
+/** A domain name as written. */
+const DOMAIN = '[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}';
 /** A count as an answer says it. */
 const COUNT = '(\\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|fifty|hundred)';
 /** Words after a count that only say it is a ceiling: "five, no more", "20 at most". */
@@ -162,6 +164,14 @@ const ANSWERS: readonly Rewrite[] = [
       const verb = GERUNDS[gerund];
       return verb === undefined ? m : ` only ${agent} may ${verb} ${rest} `;
     },
+  ],
+  // "Which domains can the assistant write to without asking? Only example.com and partner.org;
+  // anything else is blocked."
+  [
+    new RegExp(
+      `^ which (?:domains|addresses|recipients) (?:can|may) (${AGENT}) (?:write|send|email|mail)(?: emails?| mail)?(?: to)?(?: without (?:asking|approval|an? sign-?off))?\\? only (${DOMAIN}(?:(?:,| and| or) ${DOMAIN})*)\\s?;\\s?((?:anything|everything) else (?:is|are) (?:blocked|denied|forbidden)|(?:anything|everything) else (?:needs?|requires?) (?:an? )?approval)\\s*$`,
+    ),
+    ' $1 may send email only to $2 ; $3 ',
   ],
   // "How many transfers a day are allowed? Five, no more."
   [

@@ -93,6 +93,11 @@ export const LEARNER_WORDS: readonly Rewrite[] = [
   // Counts: "maximum 10 per day", "not more than 200", "in one day".
   [/\b(?:maximum|max\.?|no more than|not more than) (?=\d)/g, 'at most '],
   [/\b(\d+) time in (?:a|one) (day|hour|week)\b/g, '$1 times per $2'],
+  // "At most 1,200 per transfer; larger transfers are denied": a ceiling on each one's amount.
+  [
+    /^ at most ([$€£]?\d[\d,.]*k?) per (transfer|payment|wire)(?:\s?;\s?(?:larger|bigger|higher) (?:transfers|payments|wires|ones|amounts) (?:are|get) (?:denied|blocked|refused))?\s*$/,
+    ' $2s over $1 are denied ',
+  ],
   [/\b(\d+) times? in (?:a|one) (day|hour|week)\b/g, '$1 times per $2'],
   // "the order system", "10 order per day", "delete of order": the orders system, as the grammar names it.
   [/\border (system|database|db|data|table|rows?)\b/g, 'orders $1'],
