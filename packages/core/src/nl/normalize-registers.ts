@@ -321,6 +321,12 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
     /^ no (payment|transfer|email|message|deletion|query)s? (.{0,60}?)(?:shall|may|must|can) (?:be [a-z]+ )?without (?:the )?(?:prior )?(?:approval|sign-?off|consent) (?:of|from|by) /,
     ' $1s $2need approval from ',
   ],
+  // "No agent shall perform any operation of a financial nature without the approval of …": every
+  // such operation needs it, whoever performs it.
+  [
+    /^ no (?:agent|one) (?:shall|may|must|can) (?:perform|carry out|undertake|execute|initiate) (.{3,60}?) without (?:the )?(?:prior )?(?:approval|sign-?off|consent) (?:of|from|by) /,
+    ' $1 need approval from ',
+  ],
   [/\babove that (?:sum|amount|figure|limit)\b/g, 'above that'],
   // Domains: "within the example.com or partner.org domains", "in the competitor.com domain".
   [
