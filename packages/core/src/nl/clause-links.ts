@@ -208,3 +208,31 @@ export function frontedPair(clause: string, vocabulary: Vocabulary, accounts: re
   if (!m || new Set(parseSentence(clause, vocabulary, accounts).effects).size < 2) return [clause];
   return [` ${m[1]} , ${m[2]} `, ` ${m[1]} , ${m[3]} `];
 }
+
+/**
+ * "Deleting is forbidden, but sandbox deletes need Oscar's approval": the writer means an
+ * exception, yet as two rules the denial wins and the approval is never asked. The tools of an
+ * approval that an earlier, unconditional denial of every agent already covers, if any.
+ */
+export function unreachedApproval(meanings: readonly SentenceMeaning[]): string | undefined {
+  for (let i = 1; i < meanings.length; i++) {
+    const later = meanings[i] as SentenceMeaning;
+    if (later.effect !== 'approve' || later.tools.length === 0) continue;
+    const covered = meanings
+      .slice(0, i)
+      .some(
+        (m) =>
+          m.effect === 'deny' &&
+          m.conditions.length === 0 &&
+          m.require === undefined &&
+          m.quota === undefined &&
+          m.agentLabel === undefined &&
+          m.exceptAgents.length === 0 &&
+          (m.agents.length === 0 || later.agents.every((a) => m.agents.includes(a))) &&
+          (m.agents.length === 0 || later.agents.length > 0) &&
+          later.tools.every((t) => m.tools.includes(t)),
+      );
+    if (covered) return later.tools.join(', ');
+  }
+  return undefined;
+}

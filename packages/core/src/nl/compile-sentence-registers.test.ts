@@ -40,6 +40,10 @@ describe('the formal register reads as its plain form', () => {
     ],
     ['Shell access by the ops agent is hereby revoked.', 'Shell access by the ops agent is blocked.'],
     [
+      'No agent shall carry out any deletion in production without the approval of Sam.',
+      'Any deletion in production needs approval from Sam.',
+    ],
+    [
       'Every order deletion shall be countersigned by a member of the finance group.',
       'Every order deletion needs approval from a member of the finance group.',
     ],

@@ -291,3 +291,29 @@ describe('a list of actions is never half-compiled', () => {
     expect(d('finance-agent', 'payments.transfer', pay(10))).toBe('allow');
   });
 });
+
+describe('an approval carved out of a denial said before it', () => {
+  // As two rules the denial wins and the approval is never asked: the writer meant an exception.
+  it('is refused rather than compiled as a denial of the carved-out calls', () => {
+    expect(refusal('Deleting is blocked, but staging deletes need approval from Sam.').message).toMatch(
+      /never reached/,
+    );
+  });
+});
+
+describe('a list of statements set off by commas', () => {
+  it('is one rule per item when each governs calls of its own', () => {
+    const d = decider('Shell commands are fine, config changes need approval, staging deletes are blocked.');
+    expect(d('ops-agent', 'shell.exec', { command: 'ls' })).toBe('allow');
+    expect(d('ops-agent', 'config.update')).toBe('approve');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('allow');
+  });
+
+  it('is refused when its items govern the same calls', () => {
+    expect(
+      refusal('Payments over 100 need approval, payments over 50 are blocked, and payments over 80 are fine.')
+        .code,
+    ).toMatch(/^GH_NL_/);
+  });
+});

@@ -5,9 +5,11 @@ import {
   largerThanBefore,
   narrowedBefore,
   resolveEllipsis,
+  unreachedApproval,
 } from './clause-links.js';
 import { compileAlternatives } from './compile-alternatives.js';
 import { compileClause, unparsedOf, unparsedRefusal } from './compile-clause.js';
+import { commaStatements } from './compile-lists.js';
 import { compileOtherwise } from './compile-otherwise.js';
 import { type QuotaSplit, quotaMeanings, splitQuota } from './compile-quota.js';
 import { compileUnless } from './compile-unless.js';
@@ -116,7 +118,11 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
       );
       if (split.ok) return split;
     }
-    return splitAtAnd(text, trimmed, vocabulary, accounts) ?? one;
+    return (
+      splitAtAnd(text, trimmed, vocabulary, accounts) ??
+      commaStatements(text, (items) => compileClauses(items, trimmed, vocabulary, accounts)) ??
+      one
+    );
   }
   const set = setOffFronted(text, clauses, vocabulary, accounts);
   const split = compileClauses(
@@ -137,7 +143,9 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     trimmed,
     vocabulary,
   );
-  return whole.ok ? whole : split;
+  return whole.ok
+    ? whole
+    : (commaStatements(text, (items) => compileClauses(items, trimmed, vocabulary, accounts)) ?? split);
 }
 
 /** A condition that opens a sentence and is set off by a comma: it holds for all that follows. */
@@ -523,6 +531,12 @@ function compileClauses(
           'GH_NL_AMBIGUOUS_EFFECT',
           `the sentence both permits and restricts the same calls (${r.tools.filter((t) => allow.tools.includes(t)).join(', ')}): write what is restricted once`,
         );
+  const unreached = unreachedApproval(restricting);
+  if (unreached)
+    return refuse(
+      'GH_NL_AMBIGUOUS_EFFECT',
+      `the approval asked for ${unreached} is never reached: a clause before denies those calls outright; write the exception with "except"`,
+    );
   const notes = permitted.map(
     (c) =>
       `"${c}" adds no rule: a permission is what the grants already give, and deny or approve rules win over it`,

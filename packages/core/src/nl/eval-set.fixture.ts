@@ -30,5 +30,12 @@ export function refusal(sentence: string) {
   return r.refusal;
 }
 
+/** A sentence's rules without its text and notes, to compare with another wording's; throws when refused. */
+export function plainMeanings(sentence: string) {
+  const r = compileSentence(sentence, vocabulary);
+  if (!r.ok) throw new Error(`refused "${sentence}": ${r.refusal.message}`);
+  return r.meanings.map(({ sentence: _, notes: __, ...m }) => m);
+}
+
 export const pay = (amount: number) => ({ amount, to: 'ACME' });
 export const mail = (...to: string[]) => ({ to, subject: 's', body: 'b' });

@@ -7,6 +7,8 @@
  * for sure is left alone, for the grammar to refuse.
  */
 
+import { normalizeAnswers } from './normalize-answers.js';
+import { normalizeLearners } from './normalize-learners.js';
 import { normalizeRequirements } from './normalize-requirements.js';
 
 /** A rewrite's result: a pattern, or a function of the match. */
@@ -319,6 +321,12 @@ const FORMAL_WORDS: readonly [RegExp, Replacement][] = [
     /^ no (payment|transfer|email|message|deletion|query)s? (.{0,60}?)(?:shall|may|must|can) (?:be [a-z]+ )?without (?:the )?(?:prior )?(?:approval|sign-?off|consent) (?:of|from|by) /,
     ' $1s $2need approval from ',
   ],
+  // "No agent shall perform any operation of a financial nature without the approval of …": every
+  // such operation needs it, whoever performs it.
+  [
+    /^ no (?:agent|one) (?:shall|may|must|can) (?:perform|carry out|undertake|execute|initiate) (.{3,60}?) without (?:the )?(?:prior )?(?:approval|sign-?off|consent) (?:of|from|by) /,
+    ' $1 need approval from ',
+  ],
   [/\babove that (?:sum|amount|figure|limit)\b/g, 'above that'],
   // Domains: "within the example.com or partner.org domains", "in the competitor.com domain".
   [
@@ -389,7 +397,7 @@ export const REGISTER_WORDS: readonly [RegExp, Replacement][] = [...TERSE_WORDS,
 
 /** Applies the register rewrites to a lower-cased, space-padded sentence. */
 export function normalizeRegisters(s: string): string {
-  let out = s;
+  let out = normalizeLearners(normalizeAnswers(s));
   for (const [re, to] of REGISTER_WORDS)
     out = typeof to === 'string' ? out.replace(re, to) : out.replace(re, to);
   if (/\breports?\b/.test(out)) for (const [re, to] of REPORT_VERBS) out = out.replace(re, to as string);
