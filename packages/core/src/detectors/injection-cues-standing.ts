@@ -5,7 +5,7 @@ import { cue, type InjectionRule, SEP } from './injection-rule.js';
  * al.'s staged payload), or keeps orders for whatever processes it. A person is sent to a page to read it; only
  * a program with a browser is told to load a page and carry out what it says, and a person's instructions name
  * the person. No attack word is needed ("open the linked page and apply it"), so this is a cue the model weighs
- * (its hits across the corpora are all in attacks), not a rule.
+ * (of the corpora's records it hits, all but one are attacks), not a rule.
  */
 export const STANDING_CUES: readonly InjectionRule[] = cue(
   'cue-remote-orders',
