@@ -8,10 +8,11 @@
  *   node test/corpus/train-model.mjs --eval   also measure how the model generalises: each
  *                                             family (named alike across corpora) left out of
  *                                             training in turn, and the odd-numbered halves of
- *                                             the later blind splits (2–13), which are never
+ *                                             the later blind splits (2–14), which are never
  *                                             trained on; the model alone and as shipped, beside
  *                                             the rules alone
  *   node test/corpus/train-model.mjs --checks only the odd halves, not each family left out (quicker)
+ *   --no-write                                with --checks: only the checks, no shipped weights (half the time)
  *   --set NAME=VALUE                          override a training setting (SETTINGS below)
  *   --dump FILE                               with --checks: each checked record's scores as JSONL,
  *                                             to see which families a change moves
@@ -45,10 +46,12 @@ import { logitOf } from '../../packages/core/dist/detectors/injection-model-verd
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /**
- * The training corpora. Of the later blind splits (2–13) only the
+ * The training corpora. Of the later blind splits (2–14) only the
  * even-numbered records are read: the odd ones stay a check (`--eval`, and
  * CHECKS below) of a model trained without them; the shipped weights are
- * then trained on those halves too.
+ * then trained on those halves too, except the fourteenth's. The fourteenth's
+ * even half weighs SETTINGS.b14 a record: at full weight its business-procedure
+ * attacks pulled older splits' ordinary procedure over the line.
  */
 const CORPORA = [
   { file: 'test/corpus/injection.jsonl' },
@@ -66,6 +69,7 @@ const CORPORA = [
   { file: 'test/corpus/blind11-heldout.jsonl', keep: (r) => blindNumber(r) % 2 === 0 },
   { file: 'test/corpus/blind12-heldout.jsonl', keep: (r) => blindNumber(r) % 2 === 0 },
   { file: 'test/corpus/blind13-heldout.jsonl', keep: (r) => blindNumber(r) % 2 === 0 },
+  { file: 'test/corpus/blind14-heldout.jsonl', keep: (r) => blindNumber(r) % 2 === 0, weight: 'b14' },
   { file: 'test/corpus/written.jsonl' },
 ];
 /** The halves no model here trains on. */
@@ -82,6 +86,13 @@ const CHECKS = [
   { name: 'blind11 odd', file: 'test/corpus/blind11-heldout.jsonl', keep: (r) => blindNumber(r) % 2 === 1 },
   { name: 'blind12 odd', file: 'test/corpus/blind12-heldout.jsonl', keep: (r) => blindNumber(r) % 2 === 1 },
   { name: 'blind13 odd', file: 'test/corpus/blind13-heldout.jsonl', keep: (r) => blindNumber(r) % 2 === 1 },
+  // Never trained on, not even by the shipped weights: the fourteenth split stays a measure.
+  {
+    name: 'blind14 odd',
+    file: 'test/corpus/blind14-heldout.jsonl',
+    keep: (r) => blindNumber(r) % 2 === 1,
+    untrained: true,
+  },
 ];
 /** b2-0042 → 42, b11-0042 → 42. */
 const blindNumber = (r) => Number(r.id.slice(r.id.indexOf('-') + 1));
@@ -108,6 +119,9 @@ const SETTINGS = {
   minDocs: 3,
   benign: 1,
   shift: 0.25,
+  // How much each record of the fourteenth split's even half weighs in training (0: not read). Chosen on the
+  // checks: at 0.5 the seventh's and thirteenth's odd halves gained two false positives each, at 1 the sixth's more.
+  b14: 0.25,
 };
 
 const args = process.argv.slice(2);
@@ -115,7 +129,7 @@ const USAGE =
   'usage: node test/corpus/train-model.mjs [--eval | --checks] [--set NAME=VALUE]... [--dump FILE]';
 let dumpFile;
 for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--eval' || args[i] === '--checks') continue;
+  if (args[i] === '--eval' || args[i] === '--checks' || args[i] === '--no-write') continue;
   if (args[i] === '--dump' && args[i + 1] !== undefined) {
     dumpFile = args[++i];
     continue;
@@ -228,7 +242,9 @@ function canonicalFamily(family, injected) {
 
 function load(corpora = CORPORA) {
   const docs = [];
-  for (const { file, keep } of corpora) {
+  for (const { file, keep, weight } of corpora) {
+    const share = weight === undefined ? 1 : SETTINGS[weight];
+    if (share === 0) continue;
     const lines = readFileSync(join(root, file), 'utf8').split('\n');
     for (const line of lines) {
       if (line.trim() === '') continue;
@@ -241,6 +257,7 @@ function load(corpora = CORPORA) {
         family: r.family,
         kind: canonicalFamily(r.family, r.injected),
         label: r.injected ? 1 : 0,
+        share,
         ruleScore,
         meta: model.meta.strong,
         features: modelFeatures(model),
@@ -308,10 +325,15 @@ function fitWeights(instances, allowed, start) {
  * instances with their share of its weight.
  */
 function balanced(docs, instancesOf) {
-  const pos = docs.filter((d) => d.label === 1).length;
-  const neg = docs.length - pos;
+  let pos = 0;
+  let neg = 0;
+  for (const d of docs) {
+    if (d.label === 1) pos += d.share;
+    else neg += d.share;
+  }
+  const all = pos + neg;
   return docs.flatMap((d) => {
-    const weight = d.label === 1 ? docs.length / (2 * pos) : (SETTINGS.benign * docs.length) / (2 * neg);
+    const weight = d.share * (d.label === 1 ? all / (2 * pos) : (SETTINGS.benign * all) / (2 * neg));
     return instancesOf(d).map(([buckets, share]) => ({ buckets, label: d.label, weight: weight * share }));
   });
 }
@@ -422,7 +444,13 @@ function write(model) {
   const weights = Buffer.from(bytes).toString('base64');
   writeFileSync(
     OUT,
-    `/** Generated by test/corpus/train-model.mjs (\`npm run train:detector\`) from ${CORPORA.map((c) => c.file).join(', ')} and the odd-numbered records of blind2 to blind13; do not edit. */
+    `/** Generated by test/corpus/train-model.mjs (\`npm run train:detector\`) from ${CORPORA.filter(
+      (c) => c.weight === undefined || SETTINGS[c.weight] > 0,
+    )
+      .map((c) =>
+        c.weight === undefined ? c.file : `${c.file} (even records, weight ${SETTINGS[c.weight]})`,
+      )
+      .join(', ')} and the odd-numbered records of blind2 to blind13; do not edit. */
 export const MODEL_WEIGHTS: { readonly bias: number; readonly scale: number; readonly weights: string } = {
   bias: ${model.bias.toFixed(6)},
   scale: ${scale.toExponential(6)},
@@ -438,7 +466,7 @@ const started = performance.now();
 const docs = load();
 console.log(`${docs.length} texts read in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 // The odd halves, read once: the checks score them, then the shipped model learns from them.
-const checked = CHECKS.map((c) => ({ name: c.name, docs: load([c]) }));
+const checked = CHECKS.map((c) => ({ name: c.name, untrained: c.untrained, docs: load([c]) }));
 if (args.includes('--eval') || args.includes('--checks')) {
   if (args.includes('--eval')) evaluate(docs);
   const model = train(docs);
@@ -471,10 +499,14 @@ if (args.includes('--eval') || args.includes('--checks')) {
     writeFileSync(dumpFile, `${lines.join('\n')}\n`);
   }
 }
+if (args.includes('--no-write')) process.exit(0);
 // The shipped model learns from the checked halves too, with the settings the checks chose: they
 // judge the method, and the detector is better for every text it has seen. A new blind split
 // written after it is what measures the shipped model.
-const everything = [...docs, ...checked.flatMap((c) => c.docs)];
+const everything = [...docs, ...checked.flatMap((c) => (c.untrained ? [] : c.docs))];
+// A corpus given a weight keeps the share of training the checks measured it at, not less because the odd halves
+// join: otherwise the check would measure a model that gives it more say than the shipped one does.
+for (const d of docs) if (d.share !== 1) d.share *= everything.length / docs.length;
 const shipped = train(everything);
 const trained = rates(everything, (d) => score(shipped, d) >= 0.5);
 console.log(

@@ -1,5 +1,6 @@
 import { MULTILINGUAL_CUES } from './injection-cues-intl.js';
 import { thirdPersonObligation } from './injection-cues-reader.js';
+import { STANDING_CUES } from './injection-cues-standing.js';
 import { STRUCTURE_CUES } from './injection-cues-structure.js';
 import { cue, type InjectionRule, NOT_A_SCHEMA, SEP, words } from './injection-rule.js';
 import { skeletonOf } from './normalize.js';
@@ -497,5 +498,6 @@ export const CUES: readonly InjectionRule[] = [
     ),
     ...MULTILINGUAL_CUES,
     ...STRUCTURE_CUES,
+    ...STANDING_CUES,
   ].flat(),
 ];
