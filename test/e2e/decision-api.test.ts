@@ -257,6 +257,14 @@ describe('AuthZEN decision API: bad input is refused, never allowed', () => {
       401,
       'invalid_token',
     ],
+    [
+      // Its refusal repeats the algorithm: a challenge holding a control or non-ASCII character
+      // would be refused by Node, a 500 instead of a 401 (found by the JWT mutation fuzz).
+      'a token whose algorithm holds a control character',
+      `${Buffer.from('{"alg":"\x7fdDSA\ufffd","typ":"at+jwt"}').toString('base64url')}.e30.AAAA`,
+      401,
+      'invalid_token',
+    ],
   ])('%s → %i', async (_what, token, status, error) => {
     const result = await evaluate(server, token, call('email.list'));
     expect(result.status).toBe(status);

@@ -473,6 +473,12 @@ describe('the front door as an OAuth protected resource', () => {
       [expired, /expired/i],
       [`${other.slice(0, -4)}AAAA`, /signature/i],
       [other, /claim 'aud'/],
+      // A header naming an algorithm with a control or non-ASCII character: the reason repeats
+      // it, and a challenge holding it would be refused by Node, a 500 instead of a 401.
+      [
+        `${Buffer.from('{"alg":"\x7fdDSA\ufffd","typ":"at+jwt"}').toString('base64url')}.e30.AAAA`,
+        /algorithm/,
+      ],
     ] as const) {
       const response = await post('files', initialize, { authorization: `Bearer ${bearer}` });
       expect(response.status).toBe(401);

@@ -1,5 +1,6 @@
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from '@gatehouse/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { challengeText } from '../http/challenge.js';
 import type { Caller, DecisionService, Evaluation, EvaluationResult } from './decision-service.js';
 
 /** Most evaluations in one batch. */
@@ -64,7 +65,7 @@ export async function authzenRoutes(
       .code(401)
       .header(
         'www-authenticate',
-        `Bearer realm="gatehouse", error="${caller.error}", error_description="${caller.description.replace(/"/g, "'")}"`,
+        `Bearer realm="gatehouse", error="${caller.error}", error_description="${challengeText(caller.description)}"`,
       )
       .send({ error: caller.error, message: caller.description });
     return undefined;

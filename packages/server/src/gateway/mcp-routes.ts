@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from '@gatehouse/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller, DecisionService } from '../decisions/decision-service.js';
+import { challengeText } from '../http/challenge.js';
 import { errorText, type Frame, FrameError, parseFrame, RPC } from './frames.js';
 import type { McpGateway } from './gateway.js';
 import { FrameRelay, type RelayCall } from './relay.js';
@@ -118,7 +119,7 @@ export async function mcpRoutes(
       const challenge =
         authenticated.error === 'invalid_request' && request.headers.authorization === undefined
           ? `Bearer resource_metadata="${metadataUrlOf(upstream)}"`
-          : `Bearer error="invalid_token", error_description="${quoted(authenticated.description)}", resource_metadata="${metadataUrlOf(upstream)}"`;
+          : `Bearer error="invalid_token", error_description="${challengeText(authenticated.description)}", resource_metadata="${metadataUrlOf(upstream)}"`;
       return reply
         .code(401)
         .header('www-authenticate', challenge)
@@ -269,14 +270,4 @@ function literalEnd(pattern: string): number {
 
 function rpcError(code: number, message: string) {
   return { jsonrpc: '2.0', error: { code, message }, id: null };
-}
-
-/** A value inside a quoted-string of an HTTP header: no quotes, backslashes or control characters. */
-function quoted(text: string): string {
-  let out = '';
-  for (const c of text.slice(0, 200)) {
-    const code = c.charCodeAt(0);
-    out += c === '"' || c === '\\' || code < 0x20 || code === 0x7f ? ' ' : c;
-  }
-  return out;
 }
