@@ -127,6 +127,15 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   ],
   [/\bread-only \((?:no|nothing but|only) [a-z ]{1,30}\)/g, 'read-only'],
   [/\bread only\b(?=\s*$|\s?[,;.(])/g, 'read-only'],
+  // "is read only in prod": after a copula "read only" is the adjective, so only writes are
+  // barred there; bare ("ops-agent: read only in prod") it may be "may read only in prod", left
+  // for the grammar to refuse.
+  [/\b(is|are|be|stays?|remains?) read only\b/g, '$1 read-only'],
+  // "ops-agent: read-only in prod": the label's agent is read-only there.
+  [
+    /^ ([a-z][a-z0-9_-]{1,30}(?: [a-z][a-z0-9_-]{1,30}){0,2}) ?[:,] read-only (?=(?:in|on|inside) )/,
+    ' $1 is read-only ',
+  ],
   [/\s=\s/g, ' is '],
   // A closing aside in brackets that names no condition ("(card testing / test pings)") is a reason.
   [
