@@ -16,6 +16,7 @@ import { type QuotaSplit, quotaMeanings, splitQuota } from './compile-quota.js';
 import { compileUnless } from './compile-unless.js';
 import type { SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
+import { withoutFraming } from './normalize-framing.js';
 import { registerPlainForm } from './normalize-registers.js';
 import { accountLiteralsOf } from './parse-payees.js';
 import { parseSentence } from './parse-sentence.js';
@@ -57,7 +58,7 @@ const PERIOD_WORD =
   /\b(?:per|an?|each|any|every|single)\s(?:calendar\s)?(?:minute|hour|hr|day|week)s?\b|\/\s?(?:hr|hour|day|min|minute)\b|\brolling period\b/i;
 
 export function compileSentence(sentence: string, vocabulary: Vocabulary): SentenceResult {
-  const trimmed = sentence.trim();
+  const trimmed = withoutFraming(sentence.trim());
   if (trimmed.length > MAX_SENTENCE_LENGTH || /[\n\r]/.test(trimmed))
     return refuse('GH_NL_TOO_LONG', `a rule is one sentence of at most ${MAX_SENTENCE_LENGTH} characters`);
   const odd = ODD_CHARACTER.exec(trimmed);

@@ -125,6 +125,15 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
     /\b[a-z]{2,}(?:\/(?!(?:hr|hour|day|min|minute|week)\b)[a-z]{2,})+\b/g,
     (m: string) => m.split('/').join(' or '),
   ],
+  // Effect words of a compliance register: "pre-cleared" is a permission (which adds no rule),
+  // "approve-only" asks a person, and "for good", "permanently", "until further notice" after a
+  // denial say no date (a date would be a condition, so only these set phrases are dropped).
+  [/\b(is|are) pre-?cleared\b/g, '$1 allowed'],
+  [/\b(is|are) approve-only\b/g, 'needs approval'],
+  [
+    /\b(blocked|denied|forbidden|prohibited|banned) (?:for good|permanently|until further notice)(?=\s*[,;.]|\s*$)/g,
+    '$1',
+  ],
   [/\bread-only \((?:no|nothing but|only) [a-z ]{1,30}\)/g, 'read-only'],
   [/\bread only\b(?=\s*$|\s?[,;.(])/g, 'read-only'],
   // "is read only in prod": after a copula "read only" is the adjective, so only writes are
