@@ -46,6 +46,21 @@ describe('document framing', () => {
   });
 });
 
+describe('a term defined before the rule', () => {
+  it('stands for its definition where the rule says it', () => {
+    expect(withoutFraming("'Sandbox data' means the sandbox system. Deleting sandbox data is denied.")).toBe(
+      'Deleting the sandbox system is denied.',
+    );
+    const d = on("'Money moves' means any tool in the financial category. Money moves need approval.");
+    expect(d('finance-agent', 'payments.transfer', { amount: 10, to: 'a' })).toBe('approve');
+  });
+  it('leaves the sentence whole when the rule does not say the term', () => {
+    const s = "'Critical system' means the orders system. Deletes are denied.";
+    expect(withoutFraming(s)).toBe(s);
+    expect(compileSentence(s, vocabulary).ok).toBe(false);
+  });
+});
+
 describe('effect words of a compliance register', () => {
   it('"pre-cleared" is a permission, which adds no rule', () => {
     const r = compileSentence('Contacts lookups are pre-cleared.', vocabulary);

@@ -27,9 +27,25 @@ const FINDING = /^(?:audit\s)?finding\b/i;
 const DATING =
   /^(?:effective immediately|with immediate effect|from now on|going forward|henceforth|from today|as of today|starting now)\s?,?\s+/i;
 
+/** "'Financial actions' means any tool in the financial category. <rule>": a term, then the rule. */
+const DEFINITION = /^['"‘“]([a-z][a-z -]{1,40})['"’”] means ((?:[^.;:]|\.(?!\s)){2,80})\.\s+(.+)$/i;
+
+/**
+ * A defined term said again in the rule stands for its definition (a plural "s" too); a rule that
+ * does not say the term is left whole, for the grammar to refuse.
+ */
+function withDefinition(sentence: string): string {
+  const m = DEFINITION.exec(sentence);
+  if (!m) return sentence;
+  const [, term, meaning, rule] = m as unknown as [string, string, string, string];
+  const said = new RegExp(`\\b${term.replace(/[-\s]+/g, '[-\\s]+')}s?\\b`, 'gi');
+  if (!said.test(rule)) return sentence;
+  return rule.replace(said, meaning.trim());
+}
+
 /** The sentence without the document's framing, or as it was when it has none. */
 export function withoutFraming(sentence: string): string {
-  let s = sentence.replace(BULLET, '');
+  let s = withDefinition(sentence.replace(BULLET, ''));
   const label = LABEL.exec(s);
   if (label) {
     const finding = FINDING.test(label[0]);
