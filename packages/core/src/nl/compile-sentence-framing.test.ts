@@ -69,6 +69,14 @@ describe('effect words of a compliance register', () => {
   it('"approve-only" asks a person', () => {
     expect(on('the sandbox system is approve-only')('ops-agent', 'sandbox_db.delete')).toBe('approve');
   });
+  it('"shd", "should be read-only" and "need 2 people" of an engineer in a hurry', () => {
+    const d = on('ops-agent shd be read only');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.query', { sql: 'select 1' })).toBe('allow');
+    const two = decisionsOn(text, vocabulary, 'sandbox deletes need 2 people');
+    expect(two('ops-agent', 'sandbox_db.delete').effect).toBe('approve');
+    expect(two('ops-agent', 'sandbox_db.delete').approvers).toBe(2);
+  });
   it('"blocked for good", "until further notice" are denials with no date', () => {
     expect(on('Sandbox deletes are blocked for good.')('ops-agent', 'sandbox_db.delete')).toBe('deny');
     expect(on('Sandbox deletes are denied until further notice.')('ops-agent', 'sandbox_db.delete')).toBe(

@@ -23,6 +23,7 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   [/\btransfrs\b/g, 'transfers'],
   [/\bappro(?:vl|vel|val)\b/g, 'approval'],
   [/\bppl\b/g, 'people'],
+  [/\b(?:shd|shud|shoud|shld)\b/g, 'should'],
   [/\baddrs\b/g, 'addresses'],
   [/\baddr\b/g, 'address'],
   [/\bacct\b(?![-\w])/g, 'account'],
@@ -140,6 +141,13 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   // barred there; bare ("ops-agent: read only in prod") it may be "may read only in prod", left
   // for the grammar to refuse.
   [/\b(is|are|be|stays?|remains?) read only\b/g, '$1 read-only'],
+  // "should be read-only": the modal of a requirement, which is the rule's statement.
+  [/\b(?:should|must|shall|has to|needs to) be read-only\b/g, 'is read-only'],
+  // "deletes on the orders system need 2 people": that many people's approval.
+  [
+    /\b(needs?|requires?) (\d|two|three) (?:people|persons|approvers)(?=\s*$|\s?[,;.])/g,
+    '$1 approval by $2 people',
+  ],
   // "ops-agent: read-only in prod": the label's agent is read-only there.
   [
     /^ ([a-z][a-z0-9_-]{1,30}(?: [a-z][a-z0-9_-]{1,30}){0,2}) ?[:,] read-only (?=(?:in|on|inside) )/,
