@@ -1,9 +1,9 @@
 import { TOOL_CATEGORIES, type ToolCategory, type ToolDefinition } from '../policy/types.js';
 import { peopleApproval } from './approvers.js';
 import { compileDomainsAnyOf } from './compile-domains.js';
-import { compileOnlyCalls } from './compile-only-calls.js';
+import { compileOnlyCalls, unclearOnly } from './compile-only-calls.js';
 import { carveOutOfPermission } from './compile-permissions.js';
-import { argsOfTarget, BODY_ARGS, CALL_WORDS, CATEGORY_NOUNS, FILLER_WORDS, VERBS } from './lexicon.js';
+import { argsOfTarget, BODY_ARGS, CATEGORY_NOUNS, FILLER_WORDS, VERBS } from './lexicon.js';
 import type { Condition, SentenceMeaning } from './meaning.js';
 import { misreadConditions } from './misreadings.js';
 import type { ParsedSentence } from './parsed.js';
@@ -26,17 +26,6 @@ export function unparsedRefusal(rest: readonly string[], vocabulary: Vocabulary)
   );
   return refuse('GH_NL_UNPARSED', `did not understand: "${rest.join(' ')}"`, [...rest], suggestions);
 }
-
-/** Conditions on where or when a call happens, beside which a bare "only" of calls is unclear. */
-const SITUATED = new Set(['intent', 'resource', 'state', 'hours', 'days', 'dates']);
-/** A sentence that opens on a situation ("During triage …", "In production …"). */
-const FRONTING = /^\s*(?:during|in|while|when|whenever|inside|on) /i;
-let onlyOfCallsRegex: RegExp | undefined;
-/** "only reads", "only queries": "only" said of a kind of call. */
-const onlyOfCalls = () => {
-  onlyOfCallsRegex ??= new RegExp(`\\bonly (?:${CALL_WORDS})\\b`);
-  return onlyOfCallsRegex;
-};
 
 /** The words of a parse no phrase consumed, fillers left out. */
 export const unparsedOf = (parsed: ParsedSentence) => parsed.rest.filter((w) => !FILLER_WORDS.has(w));
@@ -84,20 +73,8 @@ export function compileClause(
   if (effect === 'approve' && effects.includes('allow') && parsed.permits) effect = undefined;
   // "need approval; … never need approval" read as one clause: the same calls asked and not.
   if (effect === 'approve' && parsed.noApproval) effect = undefined;
-  // "during triage only reads", "only reads in prod": nothing but reads there, or reads nowhere
-  // else? Said with no modal, the "only" of a kind of call beside a situation is either.
-  // "During triage the assistant may only read": without the comma, the same doubt.
-  if (
-    (effects.length === 0 || (effects.every((e) => e === 'allow') && FRONTING.test(sentence))) &&
-    parsed.only &&
-    parsed.conditions.length > 0 &&
-    parsed.conditions.every((c) => SITUATED.has(c.kind)) &&
-    onlyOfCalls().test(sentence.toLowerCase())
-  )
-    return refuse(
-      'GH_NL_AMBIGUOUS_EFFECT',
-      '"only" before a kind of call and a situation: write "may only … during X" (nowhere else) or "during X, nothing but …"',
-    );
+  const unclear = unclearOnly(parsed, effects, sentence);
+  if (unclear) return unclear;
   if (effects.length === 0 && parsed.only) effect = 'deny';
   if (parsed.unsupported.length > 0) return refuse('GH_NL_UNSUPPORTED', parsed.unsupported.join('; '));
   if (effect === undefined && effects.length === 0)

@@ -1,4 +1,5 @@
 import type { ClauseResult } from './compile-clause.js';
+import { CALL_WORDS } from './lexicon.js';
 import { ANY_INTENT } from './meaning.js';
 import { normalizeSentence } from './normalize.js';
 import { parseSentence } from './parse-sentence.js';
@@ -142,4 +143,39 @@ export function frontedSituation(parsed: ParsedSentence, sentence: string, vocab
     fronted.conditions.every((c) => SITUATION_KINDS.has(c.kind)) &&
     parsed.conditions.every((c) => said.has(JSON.stringify(c)))
   );
+}
+
+/** Conditions on where or when a call happens, beside which a bare "only" of calls is unclear. */
+const SITUATED = new Set(['intent', 'resource', 'state', 'hours', 'days', 'dates']);
+/** A sentence that opens on a situation ("During triage …", "In production …"). */
+const FRONTING = /^\s*(?:during|in|while|when|whenever|inside|on) /i;
+let onlyOfCallsRegex: RegExp | undefined;
+/** "only reads", "only queries": "only" said of a kind of call. */
+const onlyOfCalls = () => {
+  onlyOfCallsRegex ??= new RegExp(`\\bonly (?:${CALL_WORDS})\\b`);
+  return onlyOfCallsRegex;
+};
+
+/**
+ * "during triage only reads", "only reads in prod": nothing but reads there, or reads nowhere
+ * else? Said with no modal, the "only" of a kind of call beside a situation is either; "During
+ * triage the assistant may only read", without the comma that sets the situation off, too.
+ */
+export function unclearOnly(
+  parsed: ParsedSentence,
+  effects: readonly string[],
+  sentence: string,
+): ClauseResult | undefined {
+  const unclear =
+    (effects.length === 0 || (effects.every((e) => e === 'allow') && FRONTING.test(sentence))) &&
+    parsed.only &&
+    parsed.conditions.length > 0 &&
+    parsed.conditions.every((c) => SITUATED.has(c.kind)) &&
+    onlyOfCalls().test(sentence.toLowerCase());
+  return unclear
+    ? refuse(
+        'GH_NL_AMBIGUOUS_EFFECT',
+        '"only" before a kind of call and a situation: write "may only … during X" (nowhere else) or "during X, nothing but …"',
+      )
+    : undefined;
 }
