@@ -73,22 +73,32 @@ export function largerThanBefore(p: ParsedSentence, before: ParsedSentence): Par
 
 const sameCondition = (a: Condition, b: Condition) => JSON.stringify(a) === JSON.stringify(b);
 
+/** Whether two meanings can apply to one call: a tool in common and agents that meet. */
+const sameCalls = (a: SentenceMeaning, b: SentenceMeaning) =>
+  a.tools.some((t) => b.tools.includes(t)) &&
+  (a.agents.length === 0 || b.agents.length === 0 || a.agents.some((x) => b.agents.includes(x)));
+
+/**
+ * "need approval; … never need approval": an approval and a permission that says nobody is
+ * asked, over the same calls with one's conditions within the other's.
+ */
+export function asksAbout(allow: SentenceMeaning, approve: SentenceMeaning): boolean {
+  const within = (a: SentenceMeaning, b: SentenceMeaning) =>
+    a.conditions.every((c) => b.conditions.some((d) => sameCondition(c, d)));
+  return sameCalls(allow, approve) && (within(allow, approve) || within(approve, allow));
+}
+
 /**
  * A restriction that takes back all a permission of the same sentence gave: same tools and
  * agents, and no condition of its own to narrow it ("can send email, but can't send email").
  * A narrower restriction is the usual carve-out ("may send email, but never to gmail.com").
  */
 export function contradicts(allow: SentenceMeaning, restrict: SentenceMeaning): boolean {
-  if (!allow.tools.some((t) => restrict.tools.includes(t))) return false;
-  const agentsMeet =
-    allow.agents.length === 0 ||
-    restrict.agents.length === 0 ||
-    allow.agents.some((a) => restrict.agents.includes(a));
   // "may be queried, but every query must be approved": asking a person is how a bare permission
   // is used, not a contradiction of it; "under $100 are fine, payments need approval" takes back
   // what the permission singled out.
   return (
-    agentsMeet &&
+    sameCalls(allow, restrict) &&
     !(restrict.effect === 'approve' && allow.conditions.length === 0) &&
     restrict.require === undefined &&
     restrict.conditions.every((c) => allow.conditions.some((d) => sameCondition(c, d)))

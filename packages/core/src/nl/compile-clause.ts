@@ -1,7 +1,7 @@
 import { TOOL_CATEGORIES, type ToolCategory, type ToolDefinition } from '../policy/types.js';
 import { peopleApproval } from './approvers.js';
 import { compileDomainsAnyOf } from './compile-domains.js';
-import { compileOnlyCalls } from './compile-only-calls.js';
+import { compileOnlyCalls, unclearOnly } from './compile-only-calls.js';
 import { carveOutOfPermission } from './compile-permissions.js';
 import { argsOfTarget, BODY_ARGS, CATEGORY_NOUNS, FILLER_WORDS, VERBS } from './lexicon.js';
 import type { Condition, SentenceMeaning } from './meaning.js';
@@ -71,6 +71,10 @@ export function compileClause(
   // "X is fine, other Y needs approval" in one clause: the permission is a statement of its
   // own, not the "with approval" of a single one; which calls each half covers is not said.
   if (effect === 'approve' && effects.includes('allow') && parsed.permits) effect = undefined;
+  // "need approval; … never need approval" read as one clause: the same calls asked and not.
+  if (effect === 'approve' && parsed.noApproval) effect = undefined;
+  const unclear = unclearOnly(parsed, effects, sentence);
+  if (unclear) return unclear;
   if (effects.length === 0 && parsed.only) effect = 'deny';
   if (parsed.unsupported.length > 0) return refuse('GH_NL_UNSUPPORTED', parsed.unsupported.join('; '));
   if (effect === undefined && effects.length === 0)
@@ -89,6 +93,8 @@ export function compileClause(
     effect === 'allow' &&
     !parsed.only &&
     !parsed.permits &&
+    // "payments under 100 never need approval" says nobody is asked below it, not that above it is denied.
+    !parsed.noApproval &&
     parsed.conditions.length > 0 &&
     parsed.conditions.every((c) => c.kind === 'amount' && (c.op === '<' || c.op === '<='))
   ) {
@@ -110,6 +116,19 @@ export function compileClause(
   // "may only …" limits a permission: what it does not name is denied. "Only transfers over
   // $1,000 need approval" limits nothing: the "only" there is emphasis on the condition.
   const limitsPermission = parsed.only && (effect === 'allow' || effects.length === 0);
+  // "only reads, no sending": the "only" is of one kind of call and the denial of another, and
+  // a denial of every kind named would forbid what "only" keeps; which calls the "only" leaves
+  // out is not said, so it is refused rather than compiled as a denial of the reads.
+  if (
+    parsed.only &&
+    !limitsPermission &&
+    effect === 'deny' &&
+    parsed.verbs.length + parsed.objects.length > 1
+  )
+    return refuse(
+      'GH_NL_AMBIGUOUS_EFFECT',
+      '"only" of some calls beside a denial of others: say what is denied ("no sending during triage") in a sentence of its own',
+    );
   if (parsed.only && !limitsPermission) {
     parsed.only = false;
     notes.push('"only" marks the condition the rule applies under');

@@ -1,5 +1,8 @@
 import type { ClauseResult } from './compile-clause.js';
+import { CALL_WORDS } from './lexicon.js';
 import { ANY_INTENT } from './meaning.js';
+import { normalizeSentence } from './normalize.js';
+import { parseSentence } from './parse-sentence.js';
 import type { ParsedSentence } from './parsed.js';
 import { refuse } from './refusal.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -19,7 +22,7 @@ export function compileOnlyCalls(
   compileClause: Compile,
 ): ClauseResult | undefined {
   if (parsed.intentTools) return compileIntentTools(parsed, sentence, vocabulary, compileClause);
-  if (!onlyTheseCalls(parsed)) return undefined;
+  if (!onlyTheseCalls(parsed, sentence, vocabulary)) return undefined;
   // "The finance agent may only use payments.transfer and finance.report", "Only read
   // operations are permitted": every other tool is denied (to that agent, or to every one).
   const named = compileClause({ ...parsed, only: false, effects: ['deny'] }, sentence, vocabulary);
@@ -47,11 +50,15 @@ export function compileOnlyCalls(
  * by namespace, or kinds of call ("only reads"). Calls of a namespace narrowed by a kind ("only
  * sandbox deletes") are left out: which other calls the "only" forbids is not said.
  */
-function onlyTheseCalls(parsed: ParsedSentence): boolean {
+function onlyTheseCalls(parsed: ParsedSentence, sentence: string, vocabulary: Vocabulary): boolean {
   if (!parsed.only || parsed.onlyAgents || parsed.readOnly || parsed.agentLabel !== undefined) return false;
   // "Injection-suspected sessions can only read": the session is where the "only" holds, not
   // what it limits; a condition on the call itself ("only during business hours") is what it limits.
-  const situated = parsed.conditions.every((c) => c.kind === 'session-label');
+  // "In production, agents may only read": a situation set off before the clause is where the
+  // "only" holds too.
+  const situated =
+    parsed.conditions.every((c) => c.kind === 'session-label') ||
+    frontedSituation(parsed, sentence, vocabulary);
   if (parsed.exceptAgents.length > 0 || !situated || parsed.origins.length > 0) return false;
   if (!parsed.effects.every((e) => e === 'allow')) return false;
   const kinds = parsed.verbs.filter((v) => v !== 'any');
@@ -121,3 +128,54 @@ function compileIntentTools(
 /** Whether a tool pattern of the policy (`email.*`) matches a tool name. */
 const globMatches = (pattern: string, name: string) =>
   new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(name);
+
+/** A situation said first and set off by a comma ("During inbox triage, …"). */
+const FRONTED_SITUATION = /^\s*((?:during|in|while|when|whenever|inside|on) [^,;]{2,60}?)\s?,/i;
+const SITUATION_KINDS = new Set(['intent', 'resource', 'state', 'hours', 'days', 'dates', 'session-label']);
+
+/** Whether every condition of the clause is a situation the sentence sets off before it. */
+export function frontedSituation(parsed: ParsedSentence, sentence: string, vocabulary: Vocabulary): boolean {
+  const m = FRONTED_SITUATION.exec(sentence);
+  if (!m || parsed.conditions.length === 0) return false;
+  const fronted = parseSentence(normalizeSentence(m[1] as string, vocabulary.people), vocabulary, []);
+  const said = new Set(fronted.conditions.map((c) => JSON.stringify(c)));
+  return (
+    fronted.conditions.every((c) => SITUATION_KINDS.has(c.kind)) &&
+    parsed.conditions.every((c) => said.has(JSON.stringify(c)))
+  );
+}
+
+/** Conditions on where or when a call happens, beside which a bare "only" of calls is unclear. */
+const SITUATED = new Set(['intent', 'resource', 'state', 'hours', 'days', 'dates']);
+/** A sentence that opens on a situation ("During triage …", "In production …"). */
+const FRONTING = /^\s*(?:during|in|while|when|whenever|inside|on) /i;
+let onlyOfCallsRegex: RegExp | undefined;
+/** "only reads", "only queries": "only" said of a kind of call. */
+const onlyOfCalls = () => {
+  onlyOfCallsRegex ??= new RegExp(`\\bonly (?:${CALL_WORDS})\\b`);
+  return onlyOfCallsRegex;
+};
+
+/**
+ * "during triage only reads", "only reads in prod": nothing but reads there, or reads nowhere
+ * else? Said with no modal, the "only" of a kind of call beside a situation is either; "During
+ * triage the assistant may only read", without the comma that sets the situation off, too.
+ */
+export function unclearOnly(
+  parsed: ParsedSentence,
+  effects: readonly string[],
+  sentence: string,
+): ClauseResult | undefined {
+  const unclear =
+    (effects.length === 0 || (effects.every((e) => e === 'allow') && FRONTING.test(sentence))) &&
+    parsed.only &&
+    parsed.conditions.length > 0 &&
+    parsed.conditions.every((c) => SITUATED.has(c.kind)) &&
+    onlyOfCalls().test(sentence.toLowerCase());
+  return unclear
+    ? refuse(
+        'GH_NL_AMBIGUOUS_EFFECT',
+        '"only" before a kind of call and a situation: write "may only … during X" (nowhere else) or "during X, nothing but …"',
+      )
+    : undefined;
+}

@@ -110,13 +110,23 @@ describe('a tail after a count said with a verb', () => {
 });
 
 describe('"only" before the kind of call, after a fronted condition', () => {
-  it.each(['In production, only reads are allowed.', 'On weekdays, only reads are allowed.'])(
-    'is refused rather than denying the reads outside the condition: "%s"',
-    (sentence) => {
-      const r = compileSentence(sentence, vocabulary);
-      expect(r.ok).toBe(false);
-    },
-  );
+  // Round 17: a situation set off by a comma is where the "only" holds, so these are nothing but
+  // reads there (they were refused before, never read as a denial of the reads elsewhere).
+  it('reads "In production, only reads are allowed." as nothing but reads in production', () => {
+    const d = decider('In production, only reads are allowed.');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'sandbox_db.delete')).toBe('allow');
+  });
+  it('reads "On weekdays, only reads are allowed." as nothing but reads on weekdays', () => {
+    const d = decider('On weekdays, only reads are allowed.');
+    expect(d('ops-agent', 'orders_db.query')).toBe('allow');
+    expect(d('ops-agent', 'orders_db.delete')).toBe('deny');
+    expect(d('ops-agent', 'orders_db.delete', {}, { now: SATURDAY })).toBe('allow');
+  });
+  it('refuses the same "only" with no comma to set the situation off: "In production only reads are allowed."', () => {
+    expect(compileSentence('In production only reads are allowed.', vocabulary).ok).toBe(false);
+  });
   it('still reads "only" after a comma as said of the condition that follows it', () => {
     const d = decider('Payments are fine, only under $100.');
     expect(d('finance-agent', 'payments.transfer', { amount: 50, to: 'a' })).not.toBe('deny');

@@ -53,9 +53,9 @@ describe('compileSentence on the seed sentences', () => {
       effect: 'deny',
     });
   });
-  it('turns "came only from an email" into the provenance of the recipient', () => {
+  it('turns "came only from an email" into the provenance of the recipient the user did not give', () => {
     expect(rule('Never send email to an address that came only from an email')).toMatchObject({
-      when: '"untrusted" in provenance["to"]',
+      when: '"untrusted" in provenance["to"] && !("user_input" in origin["to"])',
       effect: 'deny',
     });
   });

@@ -1,4 +1,5 @@
 import {
+  asksAbout,
   contradicts,
   frontedPair,
   inherit,
@@ -15,6 +16,7 @@ import { type QuotaSplit, quotaMeanings, splitQuota } from './compile-quota.js';
 import { compileUnless } from './compile-unless.js';
 import type { SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
+import { withoutFraming } from './normalize-framing.js';
 import { registerPlainForm } from './normalize-registers.js';
 import { accountLiteralsOf } from './parse-payees.js';
 import { parseSentence } from './parse-sentence.js';
@@ -56,7 +58,7 @@ const PERIOD_WORD =
   /\b(?:per|an?|each|any|every|single)\s(?:calendar\s)?(?:minute|hour|hr|day|week)s?\b|\/\s?(?:hr|hour|day|min|minute)\b|\brolling period\b/i;
 
 export function compileSentence(sentence: string, vocabulary: Vocabulary): SentenceResult {
-  const trimmed = sentence.trim();
+  const trimmed = withoutFraming(sentence.trim());
   if (trimmed.length > MAX_SENTENCE_LENGTH || /[\n\r]/.test(trimmed))
     return refuse('GH_NL_TOO_LONG', `a rule is one sentence of at most ${MAX_SENTENCE_LENGTH} characters`);
   const odd = ODD_CHARACTER.exec(trimmed);
@@ -305,10 +307,20 @@ function compileClauses(
   const restricting: SentenceMeaning[] = [];
   const permitting: SentenceMeaning[] = [];
   const permitted: string[] = [];
+  const onlyKept: SentenceMeaning[] = [];
+  // Permissions said as "never needs approval", which an approval of the same calls contradicts.
+  const noApproval: SentenceMeaning[] = [];
   for (let i = 0; i < parsed.length; i++) {
     const p = parsed[i] as ParsedSentence;
     const rest = unparsedOf(p);
     if (rest.length > 0) return unparsedRefusal(rest, vocabulary);
+    // "…, except to acct-ops-001 which just needs an ok" cut off from its rule: the case's own
+    // effect holds only under the rule's conditions, which a clause of its own would drop.
+    if (i > 0 && p.effects.length > 0 && /^\s*(?:but\s)?(?:except|unless|save)\b/.test(clauses[i] ?? ''))
+      return refuse(
+        'GH_NL_UNSUPPORTED',
+        `"${clauses[i]?.trim()}": an exception with an effect of its own is said with its rule ("…, except ones to X, which need approval")`,
+      );
     if (p.ellipsis) {
       const why = resolveEllipsis(p, parsed[i - 1]);
       if (why) return refuse('GH_NL_AMBIGUOUS_EFFECT', `"${clauses[i]?.trim()}": ${why}`);
@@ -487,6 +499,7 @@ function compileClauses(
       // A capped permission ("may pay up to $500") restricts what lies above the cap.
       if (r.ok) {
         permitting.push(...r.meanings.filter((m) => m.effect === 'allow'));
+        if (p.noApproval) noApproval.push(...r.meanings.filter((m) => m.effect === 'allow'));
         restricting.push(...r.meanings.filter((m) => m.effect !== 'allow'));
         // "Staging may be modified freely, but …": a permission of calls the catalog does not
         // have changes no decision; it is noted, not refused.
@@ -519,7 +532,27 @@ function compileClauses(
     }
     if (!r.ok) return r;
     restricting.push(...r.meanings);
+    // "may be sent only during triage": what the "only" keeps is permitted, and a denial of it
+    // in another clause ("… and never during triage") takes it back.
+    if (p.only && p.effects.length > 0 && p.effects.every((e) => e === 'allow')) {
+      const kept = compileClause({ ...p, only: false }, sentence, vocabulary);
+      if (kept.ok) onlyKept.push(...kept.meanings.filter((m) => m.effect === 'allow'));
+    }
   }
+  for (const allow of noApproval)
+    for (const r of restricting)
+      if (r.effect === 'approve' && asksAbout(allow, r))
+        return refuse(
+          'GH_NL_AMBIGUOUS_EFFECT',
+          `the sentence asks for approval of calls it says need none (${r.tools.filter((t) => allow.tools.includes(t)).join(', ')}): write what needs approval once`,
+        );
+  for (const allow of onlyKept)
+    for (const r of restricting)
+      if (r.effect === 'deny' && allow.conditions.length > 0 && contradicts(allow, r))
+        return refuse(
+          'GH_NL_AMBIGUOUS_EFFECT',
+          `the sentence permits calls with "only" and denies the same calls (${r.tools.filter((t) => allow.tools.includes(t)).join(', ')}): write what is denied once`,
+        );
   if (restricting.length === 0)
     return permitting.length > 0
       ? { ok: true, meanings: permitting }

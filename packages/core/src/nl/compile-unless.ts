@@ -33,10 +33,17 @@ export function compileUnless(
   if (!m || text.slice(m.index + m[0].length).search(MARKER) >= 0) return undefined;
   const left = ` ${text.slice(0, m.index).trim()} `;
   // "…, except ones to ACME, which only need approval": the exception's own effect.
-  const [said, then] = text
-    .slice(m.index + m[0].length)
-    .trim()
-    .split(/ , (?:which|in which case|where|and then|then) /);
+  const after = text.slice(m.index + m[0].length).trim();
+  let [said, then] = after.split(/ , (?:which|in which case|where|and then|then) /);
+  // "…, except to acct-ops-001 which just needs an ok": the comma left out, taken only when
+  // what follows "which" says an effect (else "which" is the case's own relative clause).
+  if (then === undefined) {
+    const [s2, t2] = after.split(/ which (?!.* which )/);
+    if (t2 !== undefined && parseSentence(` ${t2} `, vocabulary, accounts).effects.length > 0) {
+      said = s2;
+      then = t2;
+    }
+  }
   const right = (said ?? '').replace(POINTER, '');
   if (left.trim().split(' ').length < 2 || right.length === 0) return undefined;
   const joined = ` ${left.trim()} ${/^(?:the|a|an)\s/.test(right) ? 'when ' : ''}${right} `;

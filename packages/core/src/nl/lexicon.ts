@@ -488,3 +488,11 @@ export function argsOfTarget(target: ValueTarget): readonly string[] {
       return RECIPIENT_ARGS;
   }
 }
+
+/** Every verb and noun read as a kind of call, as one regex alternation (longest first). */
+export const CALL_WORDS = [
+  ...new Set([...Object.values(VERBS).flat(), ...Object.values(CATEGORY_NOUNS).flat()]),
+]
+  .filter((w) => /^[a-z][a-z -]+$/.test(w))
+  .sort((a, b) => b.length - a.length)
+  .join('|');

@@ -158,7 +158,9 @@ export function conditionCel(c: Condition): string {
     case 'session-label':
       return `${quote(c.label)} in session.labels`;
     case 'provenance':
-      return `${quote(c.label)} in provenance[${quote(c.arg)}]`;
+      // A forbidden source does not taint a value the user also gave (the reading of "must come
+      // from the user", which a value with both origins meets): a user's own values stay theirs.
+      return `${quote(c.label)} in provenance[${quote(c.arg)}] && !("user_input" in origin[${quote(c.arg)}])`;
     case 'calls':
       return `session.calls ${c.op} ${c.value}`;
     case 'recipient-count':
@@ -195,6 +197,8 @@ export interface ProbeFacts {
   readonly intent?: string;
   readonly calls: number;
   readonly provenance: Readonly<Record<string, readonly string[]>>;
+  /** Origins by leaf path (`to[0]`), as the request gives them. */
+  readonly origin?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -237,7 +241,7 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
     case 'session-label':
       return facts.sessionLabels.includes(c.label);
     case 'provenance':
-      return (facts.provenance[c.arg] ?? []).includes(c.label);
+      return labelledUnder(facts.provenance, c.arg, c.label) && !userGave(facts, c.arg);
     case 'calls':
       return compare(facts.calls, c.op, c.value);
     case 'recipient-count': {
@@ -258,4 +262,21 @@ export function conditionHolds(c: Condition, facts: ProbeFacts): boolean | undef
       return c.inside ? inSpan : !inSpan;
     }
   }
+}
+
+/** Paths at or under an argument: `to`, `to[0]`, `to.x`. */
+const under = (path: string, arg: string) =>
+  path === arg || path.startsWith(`${arg}[`) || path.startsWith(`${arg}.`);
+
+/** Labels flow up as the PDP's provenance does: a list is labelled when one of its items is. */
+const labelledUnder = (given: Readonly<Record<string, readonly string[]>>, arg: string, label: string) =>
+  Object.entries(given).some(([k, v]) => under(k, arg) && v.includes(label));
+
+/** Whether every value of the argument came from the user, as the PDP's `origin` intersects a list's items. */
+function userGave(facts: ProbeFacts, arg: string): boolean {
+  const value = facts.args[arg];
+  const origin = facts.origin ?? {};
+  if (!Array.isArray(value)) return (origin[arg] ?? []).includes('user_input');
+  if (value.length === 0) return false;
+  return value.every((_, i) => (origin[`${arg}[${i}]`] ?? []).includes('user_input'));
 }

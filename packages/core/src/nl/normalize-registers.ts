@@ -23,6 +23,7 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
   [/\btransfrs\b/g, 'transfers'],
   [/\bappro(?:vl|vel|val)\b/g, 'approval'],
   [/\bppl\b/g, 'people'],
+  [/\b(?:shd|shud|shoud|shld)\b/g, 'should'],
   [/\baddrs\b/g, 'addresses'],
   [/\baddr\b/g, 'address'],
   [/\bacct\b(?![-\w])/g, 'account'],
@@ -125,8 +126,33 @@ const TERSE_WORDS: readonly [RegExp, Replacement][] = [
     /\b[a-z]{2,}(?:\/(?!(?:hr|hour|day|min|minute|week)\b)[a-z]{2,})+\b/g,
     (m: string) => m.split('/').join(' or '),
   ],
+  // Effect words of a compliance register: "pre-cleared" is a permission (which adds no rule),
+  // "approve-only" asks a person, and "for good", "permanently", "until further notice" after a
+  // denial say no date (a date would be a condition, so only these set phrases are dropped).
+  [/\b(is|are) pre-?cleared\b/g, '$1 allowed'],
+  [/\b(is|are) approve-only\b/g, 'needs approval'],
+  [
+    /\b(blocked|denied|forbidden|prohibited|banned) (?:for good|permanently|until further notice)(?=\s*[,;.]|\s*$)/g,
+    '$1',
+  ],
   [/\bread-only \((?:no|nothing but|only) [a-z ]{1,30}\)/g, 'read-only'],
   [/\bread only\b(?=\s*$|\s?[,;.(])/g, 'read-only'],
+  // "is read only in prod": after a copula "read only" is the adjective, so only writes are
+  // barred there; bare ("ops-agent: read only in prod") it may be "may read only in prod", left
+  // for the grammar to refuse.
+  [/\b(is|are|be|stays?|remains?) read only\b/g, '$1 read-only'],
+  // "should be read-only": the modal of a requirement, which is the rule's statement.
+  [/\b(?:should|must|shall|has to|needs to) be read-only\b/g, 'is read-only'],
+  // "deletes on the orders system need 2 people": that many people's approval.
+  [
+    /\b(needs?|requires?) (\d|two|three) (?:people|persons|approvers)(?=\s*$|\s?[,;.])/g,
+    '$1 approval by $2 people',
+  ],
+  // "ops-agent: read-only in prod": the label's agent is read-only there.
+  [
+    /^ ([a-z][a-z0-9_-]{1,30}(?: [a-z][a-z0-9_-]{1,30}){0,2}) ?[:,] read-only (?=(?:in|on|inside) )/,
+    ' $1 is read-only ',
+  ],
   [/\s=\s/g, ' is '],
   // A closing aside in brackets that names no condition ("(card testing / test pings)") is a reason.
   [

@@ -80,6 +80,17 @@ export function parseLeadIns({
     parsed.unsupported.push(`"${m[0]}": a rule cannot ask an agent's owner; name a group of approvers`);
     return true;
   });
+  // "read only in prod" with no modal or copula before it: reads only there, or nothing but reads
+  // there? Both are said so; the hyphen ("read-only in prod") or "may read only in" settles it.
+  take(
+    '(?<!(?:may|can|must|shall|should|will|to|could|might)\\s)read\\sonly(?=\\s(?:in|on|inside|during|while|outside)\\s)',
+    () => {
+      parsed.unsupported.push(
+        '"read only in …" is ambiguous: write "read-only in …" (nothing but reads there) or "may read only in …" (reads nowhere else)',
+      );
+      return true;
+    },
+  );
   // A clause that ends on its verb: "…, production deletes are not", "…, but sending it does".
   take(
     "(?:is|are)\\s(?:not|never)(?=\\s$)|(?<=\\s[a-z.]+\\s)(?:does|do)\\snot(?=\\s$)|(?<=\\s[a-z.]+\\s)(?:doesn't|don't)(?=\\s$)",

@@ -1,6 +1,7 @@
 import type { ToolCategory, ToolDefinition } from '../policy/types.js';
 import {
   ANY_TOOL_NOUNS,
+  CALL_WORDS,
   CATEGORY_NOUNS,
   DATABASE_NOUNS,
   EXTERNAL_COMMUNICATION_NOUNS,
@@ -103,6 +104,18 @@ export function parseSentence(
     (m) => {
       parsed.unsupported.push(
         `"${m[0]}": an agent with a verb of its own starts a second statement; write one sentence for each`,
+      );
+      return true;
+    },
+  );
+  // "No agent may use production tools, other than the ops agent's read queries": the exemption
+  // is of that agent's reads only, and its calls are not the rule's; refused, not read as both.
+  take(
+    // Not in the subject ("No agent other than ops-agent may touch …"), whose verb follows.
+    `(?<!^\\s(?:no|any|every|each|all|nobody|no one)(?:\\sagents?)?\\s)(?:except(?:\\sfor)?|other than|apart from|besides)\\s(?:${AGENTS})(?=\\s(?:${CALL_WORDS})\\s)`,
+    (m) => {
+      parsed.unsupported.push(
+        `"${m[0]} …": an exemption of one agent's calls is two rules; write the agent's exemption in a sentence of its own`,
       );
       return true;
     },

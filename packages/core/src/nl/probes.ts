@@ -146,6 +146,13 @@ export function probesFor(
           p.provenance[listPath(p, arg as string)] = [label as string];
         },
       },
+      {
+        label: `${arg} came from ${label} and the user`,
+        apply: (p) => {
+          p.provenance[listPath(p, arg as string)] = [label as string];
+          p.origin[listPath(p, arg as string)] = ['user_input', label as string];
+        },
+      },
     ]);
   }
   // The policy's own positive-provenance rules ask a person about values nothing vouches for;
@@ -358,6 +365,7 @@ export function probesFor(
             ...(p.intent && { intent: p.intent }),
             calls: p.calls,
             provenance: p.provenance,
+            origin: p.origin,
           },
         });
       }
