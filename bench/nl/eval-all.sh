@@ -24,7 +24,7 @@ console.log(`${process.argv[2].padEnd(8)} exact ${acc.toFixed(1).padStart(5)}% (
 run main
 run blind --file bench/nl/blind-heldout.jsonl
 for n in 2 3 4 5 6 7; do run "blind$n" --file "bench/nl/blind$n-heldout.jsonl" --policy bench/nl/blind2-policy.yaml; done
-for n in 8 9 10 11 12 13 14 15 16; do run "blind$n" --file "bench/nl/blind$n-heldout.jsonl" --policy bench/nl/blind8-policy.yaml; done
+for n in 8 9 10 11 12 13 14 15 16 17; do run "blind$n" --file "bench/nl/blind$n-heldout.jsonl" --policy bench/nl/blind8-policy.yaml; done
 for f in bench/nl/own-heldout*.yaml; do
   b=$(basename "$f" .yaml)
   b=${b#own-heldout}
