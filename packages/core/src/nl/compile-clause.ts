@@ -27,6 +27,9 @@ export function unparsedRefusal(rest: readonly string[], vocabulary: Vocabulary)
   return refuse('GH_NL_UNPARSED', `did not understand: "${rest.join(' ')}"`, [...rest], suggestions);
 }
 
+/** "may only", "can only": an "only" that limits the permission its modal gives. */
+const MODAL_ONLY = /\b(?:may|can|could|shall|should|must|will)\s+only\b/i;
+
 /** The words of a parse no phrase consumed, fillers left out. */
 export const unparsedOf = (parsed: ParsedSentence) => parsed.rest.filter((w) => !FILLER_WORDS.has(w));
 
@@ -73,6 +76,11 @@ export function compileClause(
   if (effect === 'approve' && effects.includes('allow') && parsed.permits) effect = undefined;
   // "need approval; … never need approval" read as one clause: the same calls asked and not.
   if (effect === 'approve' && parsed.noApproval) effect = undefined;
+  // "may only delete in the sandbox and sandbox deletes need approval" read as one clause: the
+  // "only" after the modal limits the permission, not the approval ("…, but only with a human
+  // OK"); folded into one approval, the limit is lost.
+  if (effect === 'approve' && effects.includes('allow') && parsed.only && MODAL_ONLY.test(sentence))
+    effect = undefined;
   const unclear = unclearOnly(parsed, effects, sentence);
   if (unclear) return unclear;
   if (effects.length === 0 && parsed.only) effect = 'deny';

@@ -119,3 +119,18 @@ describe('contradictory clauses on the same calls are refused', () => {
     expect(d('finance-agent', 'payments.transfer', pay(5000))).toBe('allow');
   });
 });
+
+// Round 18: a clause the compiler cannot read is never folded into another.
+describe('a "may only" clause beside an approval is not folded into it', () => {
+  it.each([
+    'The ops agent may only delete in the sandbox, and sandbox deletes need approval',
+    'The ops agent may only delete in the sandbox; sandbox deletes need approval',
+    'The ops agent may only delete in the sandbox and sandbox deletes need approval',
+    'The ops agent may only delete sandbox rows, and sandbox deletes need approval',
+    'The ops agent may only delete in the sandbox, and orders deletes need approval',
+    'The ops agent can only delete in the sandbox, and production deletes need approval',
+    'The ops agent may only query orders, but sandbox deletes need approval',
+  ])('%s', (s) => {
+    expect(refused(s)).toMatch(/^GH_NL_/);
+  });
+});

@@ -139,7 +139,15 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     accounts,
   );
   if (split.ok) return split;
-  // A boundary word may belong to one statement ("read but not delete"): the whole, then.
+  // A boundary word may belong to one statement ("read but not delete"): the whole, then. Not
+  // when two clauses each say an effect and calls of their own: one of them was refused, and read
+  // as one clause their effects fold into one, losing what the refused clause said.
+  const statements = clauses.filter((c) => {
+    const p = parseSentence(c, vocabulary, accounts);
+    return p.effects.length > 0 && (p.objects.length > 0 || p.verbs.length > 0);
+  });
+  if (statements.length > 1)
+    return commaStatements(text, (items) => compileClauses(items, trimmed, vocabulary, accounts)) ?? split;
   const whole = compileClause(
     parseSentence(text.replace(/\s;\s/g, ' , '), vocabulary, accounts),
     trimmed,
