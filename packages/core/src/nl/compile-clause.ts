@@ -387,12 +387,15 @@ export function compileClause(
         'GH_NL_UNSUPPORTED',
         '"only" before the tools says which tools alone may run there, which a rule cannot list: name the tools that may not',
       );
-    // "During inbox-triage, … may only email example.com": the fronted intent stays as it is
-    // and scopes each broken condition; it is not itself one the "only" says must hold.
-    const scope: Condition[] = parsed.intentScope ? conditions.filter((c) => c.kind === 'intent') : [];
+    // "During inbox-triage, … may only email example.com", "On weekends, … may only pay up to
+    // $500": the fronted situation stays as it is and scopes each broken condition; it is not
+    // itself one the "only" says must hold.
+    const scope: Condition[] = conditions.filter(
+      (c) => (parsed.intentScope && c.kind === 'intent') || parsed.frontedScope?.includes(c.kind),
+    );
     const said = conditions.filter((c) => !scope.includes(c));
     if (said.length === 0)
-      return refuse('GH_NL_UNSUPPORTED', '"only" needs a condition besides the intent that scopes it');
+      return refuse('GH_NL_UNSUPPORTED', '"only" needs a condition besides the situation that scopes it');
     const negated = said.map(negation);
     if (negated.some((c) => c === undefined))
       return refuse('GH_NL_UNSUPPORTED', `"only" cannot be said of that condition`);
