@@ -27,6 +27,9 @@ export function unparsedRefusal(rest: readonly string[], vocabulary: Vocabulary)
   return refuse('GH_NL_UNPARSED', `did not understand: "${rest.join(' ')}"`, [...rest], suggestions);
 }
 
+/** "may only", "can only": an "only" that limits the permission its modal gives. */
+const MODAL_ONLY = /\b(?:may|can|could|shall|should|must|will)\s+only\b/i;
+
 /** The words of a parse no phrase consumed, fillers left out. */
 export const unparsedOf = (parsed: ParsedSentence) => parsed.rest.filter((w) => !FILLER_WORDS.has(w));
 
@@ -73,6 +76,11 @@ export function compileClause(
   if (effect === 'approve' && effects.includes('allow') && parsed.permits) effect = undefined;
   // "need approval; … never need approval" read as one clause: the same calls asked and not.
   if (effect === 'approve' && parsed.noApproval) effect = undefined;
+  // "may only delete in the sandbox and sandbox deletes need approval" read as one clause: the
+  // "only" after the modal limits the permission, not the approval ("…, but only with a human
+  // OK"); folded into one approval, the limit is lost.
+  if (effect === 'approve' && effects.includes('allow') && parsed.only && MODAL_ONLY.test(sentence))
+    effect = undefined;
   const unclear = unclearOnly(parsed, effects, sentence);
   if (unclear) return unclear;
   if (effects.length === 0 && parsed.only) effect = 'deny';
@@ -379,12 +387,15 @@ export function compileClause(
         'GH_NL_UNSUPPORTED',
         '"only" before the tools says which tools alone may run there, which a rule cannot list: name the tools that may not',
       );
-    // "During inbox-triage, … may only email example.com": the fronted intent stays as it is
-    // and scopes each broken condition; it is not itself one the "only" says must hold.
-    const scope: Condition[] = parsed.intentScope ? conditions.filter((c) => c.kind === 'intent') : [];
+    // "During inbox-triage, … may only email example.com", "On weekends, … may only pay up to
+    // $500": the fronted situation stays as it is and scopes each broken condition; it is not
+    // itself one the "only" says must hold.
+    const scope: Condition[] = conditions.filter(
+      (c) => (parsed.intentScope && c.kind === 'intent') || parsed.frontedScope?.includes(c.kind),
+    );
     const said = conditions.filter((c) => !scope.includes(c));
     if (said.length === 0)
-      return refuse('GH_NL_UNSUPPORTED', '"only" needs a condition besides the intent that scopes it');
+      return refuse('GH_NL_UNSUPPORTED', '"only" needs a condition besides the situation that scopes it');
     const negated = said.map(negation);
     if (negated.some((c) => c === undefined))
       return refuse('GH_NL_UNSUPPORTED', `"only" cannot be said of that condition`);

@@ -119,3 +119,64 @@ describe('contradictory clauses on the same calls are refused', () => {
     expect(d('finance-agent', 'payments.transfer', pay(5000))).toBe('allow');
   });
 });
+
+// Round 18: a clause the compiler cannot read is never folded into another, and a fronted
+// situation scopes an "only" rather than becoming a second one.
+const SATURDAY = { now: '2026-11-07T12:00:00Z' };
+const WEDNESDAY = { now: '2026-11-04T12:00:00Z' };
+const NIGHT = { now: '2026-11-04T23:30:00Z' };
+
+describe('a "may only" clause beside an approval is not folded into it', () => {
+  it.each([
+    'The ops agent may only delete in the sandbox, and sandbox deletes need approval',
+    'The ops agent may only delete in the sandbox; sandbox deletes need approval',
+    'The ops agent may only delete in the sandbox and sandbox deletes need approval',
+    'The ops agent may only delete sandbox rows, and sandbox deletes need approval',
+    'The ops agent may only delete in the sandbox, and orders deletes need approval',
+    'The ops agent can only delete in the sandbox, and production deletes need approval',
+    'The ops agent may only query orders, but sandbox deletes need approval',
+  ])('%s', (s) => {
+    expect(refused(s)).toMatch(/^GH_NL_/);
+  });
+});
+
+describe('a fronted situation scopes the "only" it opens', () => {
+  it.each([
+    ['On weekends, the finance agent may only pay up to $500', SATURDAY, WEDNESDAY],
+    ['On weekends, the finance agent may pay only up to $500', SATURDAY, WEDNESDAY],
+    ['On weekends the finance agent may only pay up to $500', SATURDAY, WEDNESDAY],
+    ['At night, the finance agent may only pay up to $500', NIGHT, WEDNESDAY],
+    ['Between 9am and 5pm, the finance agent may only pay up to $500', WEDNESDAY, NIGHT],
+  ])('%s', (s, inside, outside) => {
+    const d = on(s);
+    expect(d('finance-agent', 'payments.transfer', pay(600), inside), s).toBe('deny');
+    expect(d('finance-agent', 'payments.transfer', pay(400), inside), s).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(400), outside), s).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(600), outside), s).toBe('allow');
+  });
+  it('"On weekends, the email assistant may only email example.com" leaves weekday mail alone', () => {
+    const d = on('On weekends, the email assistant may only email example.com');
+    expect(d('email-assistant', 'email.send', mail('j@gmail.com'), SATURDAY)).toBe('deny');
+    expect(d('email-assistant', 'email.send', mail('j@example.com'), SATURDAY)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('j@gmail.com'), WEDNESDAY)).toBe('allow');
+    expect(d('email-assistant', 'email.send', mail('j@example.com'), WEDNESDAY)).toBe('allow');
+  });
+  it('"On weekdays, …" and "If injection is suspected, …" scope the recipients the same way', () => {
+    const weekdays = on('On weekdays, the email assistant may only send mail to example.com');
+    expect(weekdays('email-assistant', 'email.send', mail('j@gmail.com'), WEDNESDAY)).toBe('deny');
+    expect(weekdays('email-assistant', 'email.send', mail('j@gmail.com'), SATURDAY)).toBe('allow');
+    const suspected = on('If injection is suspected, the email assistant may only email example.com');
+    const labels = ['injection_suspected'];
+    expect(suspected('email-assistant', 'email.send', mail('j@gmail.com'), { labels })).toBe('deny');
+    expect(suspected('email-assistant', 'email.send', mail('j@example.com'), { labels })).toBe('allow');
+    expect(suspected('email-assistant', 'email.send', mail('j@gmail.com'))).toBe('allow');
+  });
+  it('with a second clause, the fronted situation still scopes the "only"', () => {
+    const d = on('On weekends, the finance agent may only pay up to $500, and deletes need approval');
+    expect(d('finance-agent', 'payments.transfer', pay(600), WEDNESDAY)).toBe('allow');
+    expect(d('finance-agent', 'payments.transfer', pay(600), SATURDAY)).toBe('deny');
+  });
+  it('refuses a condition of the fronted kind said again after "only"', () => {
+    expect(refused('On weekends, the finance agent may only pay on Saturdays')).toMatch(/^GH_NL_/);
+  });
+});

@@ -14,6 +14,7 @@ import { commaStatements } from './compile-lists.js';
 import { compileOtherwise } from './compile-otherwise.js';
 import { type QuotaSplit, quotaMeanings, splitQuota } from './compile-quota.js';
 import { compileUnless } from './compile-unless.js';
+import { conditionsOnly } from './fronted-scope.js';
 import type { SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
 import { withoutFraming } from './normalize-framing.js';
@@ -139,7 +140,15 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     accounts,
   );
   if (split.ok) return split;
-  // A boundary word may belong to one statement ("read but not delete"): the whole, then.
+  // A boundary word may belong to one statement ("read but not delete"): the whole, then. Not
+  // when two clauses each say an effect and calls of their own: one of them was refused, and read
+  // as one clause their effects fold into one, losing what the refused clause said.
+  const statements = clauses.filter((c) => {
+    const p = parseSentence(c, vocabulary, accounts);
+    return p.effects.length > 0 && (p.objects.length > 0 || p.verbs.length > 0);
+  });
+  if (statements.length > 1)
+    return commaStatements(text, (items) => compileClauses(items, trimmed, vocabulary, accounts)) ?? split;
   const whole = compileClause(
     parseSentence(text.replace(/\s;\s/g, ' , '), vocabulary, accounts),
     trimmed,
@@ -212,17 +221,7 @@ function setOffFronted(
     return { text, clauses };
   const words = first.trim().split(' ');
   for (let n = Math.min(words.length - 2, 10); n >= 2; n--) {
-    const p = parseSentence(` ${words.slice(0, n).join(' ')} `, vocabulary, accounts);
-    const conditionsOnly =
-      p.conditions.length > 0 &&
-      // Every word consumed, fillers too: "on weekends the" would take the subject's article.
-      p.rest.every((w) => w === '§') &&
-      p.effects.length === 0 &&
-      p.agents.length === 0 &&
-      p.objects.length === 0 &&
-      p.verbs.length === 0 &&
-      p.origins.length === 0;
-    if (!conditionsOnly) continue;
+    if (!conditionsOnly(parseSentence(` ${words.slice(0, n).join(' ')} `, vocabulary, accounts))) continue;
     const head = ` ${words.slice(0, n).join(' ')} , ${words.slice(n).join(' ')} `;
     return { text: head + text.slice(first.length), clauses: [head, ...clauses.slice(1)] };
   }

@@ -1,4 +1,5 @@
 import type { ToolCategory, ToolDefinition } from '../policy/types.js';
+import { scopeFronted } from './fronted-scope.js';
 import {
   ANY_TOOL_NOUNS,
   CALL_WORDS,
@@ -536,5 +537,6 @@ export function parseSentence(
     .trim()
     .split(' ')
     .filter((w) => w !== '');
+  scopeFronted(normalized, parsed, (t) => parseSentence(t, vocabulary, accounts));
   return parsed;
 }

@@ -107,6 +107,8 @@ export interface ParsedSentence {
   onlyAgents?: boolean;
   /** "During inbox-triage , … may only …": the intent opens the sentence and scopes its "only". */
   intentScope?: boolean;
+  /** "On weekends , … may only …": the kinds of the conditions that open the clause and scope its "only". */
+  frontedScope?: readonly string[];
   /** "the tools of that intent": the tools the intent the clause names lets a session call. */
   intentTools?: boolean;
   /** "the triage tools": the intents whose name the words said; the clause must name one of them. */
