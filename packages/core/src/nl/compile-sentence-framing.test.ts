@@ -35,6 +35,21 @@ describe('document framing', () => {
   ])('"%s" is read as "%s"', (framed, plain) => {
     expect(withoutFraming(framed)).toBe(plain);
   });
+  it("keeps a finding's account whole when it says what may or must happen: it is a rule, not a story", () => {
+    // Setting it aside compiled only the last sentence: the denial before it was lost.
+    for (const framed of [
+      'Finding 3: the ops agent must not delete orders. From now on payments over 100 need approval.',
+      'Finding 5: No deletes in prod. Payments over 100 need approval.',
+      'Audit finding 2: sandbox wipes are blocked. Going forward, payments need approval.',
+    ])
+      expect(withoutFraming(framed)).toBe(framed);
+    expect(
+      compileSentence(
+        'Finding 3: the ops agent must not delete orders. From now on payments over 100 need approval.',
+        vocabulary,
+      ).ok,
+    ).toBe(false);
+  });
   it('leaves a label that is no document\'s alone ("ops-agent: …", "Throttle: …")', () => {
     expect(withoutFraming('ops-agent: read-only in prod')).toBe('ops-agent: read-only in prod');
     expect(withoutFraming('Finding 2: no account follows')).toBe('Finding 2: no account follows');

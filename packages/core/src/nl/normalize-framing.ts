@@ -23,6 +23,10 @@ const LABEL = new RegExp(
 /** "Finding 2:", "Audit finding:": a label whose first sentence tells what happened. */
 const FINDING = /^(?:audit\s)?finding\b/i;
 
+/** Words by which a sentence decides something: an account of what happened holds none of them. */
+const RULE_WORDS =
+  /\b(?:must|may|might|can|cannot|can't|could|should|shall|will|won't|never|not|no|only|allowed|permitted|denied|deny|denies|block|blocks|blocked|forbid|forbids|forbidden|prohibited|needs?|requires?|required|approv\w*|refuse\w*|sign[- ]off|confirm\w*)\b/i;
+
 /** Words that date a rule rather than condition it. */
 const DATING =
   /^(?:effective immediately|with immediate effect|from now on|going forward|henceforth|from today|as of today|starting now)\s?,?\s+/i;
@@ -54,6 +58,9 @@ export function withoutFraming(sentence: string): string {
     if (finding) {
       const parts = s.split(/(?<=[a-z0-9)])\.\s+(?=[A-Za-z])/);
       if (parts.length < 2) return sentence;
+      // An account that itself says what may or must happen is a rule, not a story: dropping it
+      // would compile half of what was written, so the sentence is left whole for the grammar.
+      if (parts.slice(0, -1).some((part) => RULE_WORDS.test(part))) return sentence;
       s = parts[parts.length - 1] as string;
       // "Sandbox deletions now require …", "… are now blocked": "now" dates the rule.
       s = s
