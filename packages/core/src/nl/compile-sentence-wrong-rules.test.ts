@@ -147,6 +147,8 @@ describe('a fronted situation scopes the "only" it opens', () => {
     ['On weekends the finance agent may only pay up to $500', SATURDAY, WEDNESDAY],
     ['At night, the finance agent may only pay up to $500', NIGHT, WEDNESDAY],
     ['Between 9am and 5pm, the finance agent may only pay up to $500', WEDNESDAY, NIGHT],
+    ['Outside business hours, the finance agent may only pay up to $500', NIGHT, WEDNESDAY],
+    ['After 6pm, the finance agent may only pay up to $500', NIGHT, WEDNESDAY],
   ])('%s', (s, inside, outside) => {
     const d = on(s);
     expect(d('finance-agent', 'payments.transfer', pay(600), inside), s).toBe('deny');
