@@ -2,7 +2,7 @@ import type { ClauseResult } from './compile-clause.js';
 import { CALL_WORDS } from './lexicon.js';
 import { ANY_INTENT } from './meaning.js';
 import { normalizeSentence } from './normalize.js';
-import { parseSentence } from './parse-sentence.js';
+import { parsePhrases } from './parse-sentence.js';
 import type { ParsedSentence } from './parsed.js';
 import { refuse } from './refusal.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -137,7 +137,7 @@ const SITUATION_KINDS = new Set(['intent', 'resource', 'state', 'hours', 'days',
 export function frontedSituation(parsed: ParsedSentence, sentence: string, vocabulary: Vocabulary): boolean {
   const m = FRONTED_SITUATION.exec(sentence);
   if (!m || parsed.conditions.length === 0) return false;
-  const fronted = parseSentence(normalizeSentence(m[1] as string, vocabulary.people), vocabulary, []);
+  const fronted = parsePhrases(normalizeSentence(m[1] as string, vocabulary.people), vocabulary, []);
   const said = new Set(fronted.conditions.map((c) => JSON.stringify(c)));
   return (
     fronted.conditions.every((c) => SITUATION_KINDS.has(c.kind)) &&

@@ -14,13 +14,13 @@ import { commaStatements } from './compile-lists.js';
 import { compileOtherwise } from './compile-otherwise.js';
 import { type QuotaSplit, quotaMeanings, splitQuota } from './compile-quota.js';
 import { compileUnless } from './compile-unless.js';
-import { conditionsOnly } from './fronted-scope.js';
+import { leadingConditions } from './fronted-scope.js';
 import type { SentenceMeaning } from './meaning.js';
 import { normalizeSentence, splitClauses } from './normalize.js';
 import { withoutFraming } from './normalize-framing.js';
 import { registerPlainForm } from './normalize-registers.js';
 import { accountLiteralsOf } from './parse-payees.js';
-import { parseSentence } from './parse-sentence.js';
+import { parsePhrases, parseSentence } from './parse-sentence.js';
 import type { ParsedSentence } from './parsed.js';
 import { type Refusal, refuse } from './refusal.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -220,12 +220,10 @@ function setOffFronted(
   )
     return { text, clauses };
   const words = first.trim().split(' ');
-  for (let n = Math.min(words.length - 2, 10); n >= 2; n--) {
-    if (!conditionsOnly(parseSentence(` ${words.slice(0, n).join(' ')} `, vocabulary, accounts))) continue;
-    const head = ` ${words.slice(0, n).join(' ')} , ${words.slice(n).join(' ')} `;
-    return { text: head + text.slice(first.length), clauses: [head, ...clauses.slice(1)] };
-  }
-  return { text, clauses };
+  const found = leadingConditions(words, (t) => parsePhrases(t, vocabulary, accounts));
+  if (!found) return { text, clauses };
+  const head = ` ${found.said} ,${found.rest}`;
+  return { text: head + text.slice(first.length), clauses: [head, ...clauses.slice(1)] };
 }
 
 /**

@@ -30,9 +30,22 @@ function frontedOf(
   }
   const words = text.trim().split(' ');
   if (!FRONTING_WORD.test(words[0] ?? '')) return undefined;
+  return leadingConditions(words, parse);
+}
+
+/**
+ * The longest run of a clause's opening words (two to ten, leaving two at least) that says
+ * conditions and nothing else, and the words after it: a fronted condition written without the
+ * comma that would set it off.
+ */
+export function leadingConditions(
+  words: readonly string[],
+  parse: (text: string) => ParsedSentence,
+): { fronted: ParsedSentence; said: string; rest: string } | undefined {
   for (let n = Math.min(words.length - 2, 10); n >= 2; n--) {
-    const fronted = parse(` ${words.slice(0, n).join(' ')} `);
-    if (conditionsOnly(fronted)) return { fronted, rest: ` ${words.slice(n).join(' ')} ` };
+    const said = words.slice(0, n).join(' ');
+    const fronted = parse(` ${said} `);
+    if (conditionsOnly(fronted)) return { fronted, said, rest: ` ${words.slice(n).join(' ')} ` };
   }
   return undefined;
 }

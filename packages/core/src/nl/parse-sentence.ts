@@ -29,11 +29,30 @@ import { namespacePhrases, toolPhrases, toolVerbPhrases } from './phrases.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /**
- * Cuts a sentence (normalised by `normalizeSentence`, or one clause of it) into its pieces, consuming each phrase it recognises; what is left over is
- * returned in `rest` for the caller to refuse. Pure and linear in the sentence (a bounded
- * number of regex passes over at most 500 characters).
+ * Cuts a sentence (normalised by `normalizeSentence`, or one clause of it) into its pieces, and
+ * marks a situation said before an "only" as the scope of it (`scopeFronted`). What is left over
+ * is returned in `rest` for the caller to refuse.
  */
 export function parseSentence(
+  normalized: string,
+  vocabulary: Vocabulary,
+  accounts: readonly string[] = [],
+): ParsedSentence {
+  const parsed = parsePhrases(normalized, vocabulary, accounts);
+  // The fronted phrase is read without scoping of its own: a phrase read while looking for the
+  // fronted one is never itself a sentence with a situation before its "only" (each would try
+  // every shorter run of words again, exponential in the words before the comma).
+  scopeFronted(normalized, parsed, (t) => parsePhrases(t, vocabulary, accounts));
+  return parsed;
+}
+
+/**
+ * Cuts a sentence (normalised by `normalizeSentence`, or one clause of it) into its pieces,
+ * consuming each phrase it recognises; what is left over is returned in `rest`. No fronted
+ * situation is scoped. Pure and linear in the sentence (a bounded number of regex passes over
+ * at most 500 characters).
+ */
+export function parsePhrases(
   normalized: string,
   vocabulary: Vocabulary,
   accounts: readonly string[] = [],
@@ -537,6 +556,5 @@ export function parseSentence(
     .trim()
     .split(' ')
     .filter((w) => w !== '');
-  scopeFronted(normalized, parsed, (t) => parseSentence(t, vocabulary, accounts));
   return parsed;
 }
