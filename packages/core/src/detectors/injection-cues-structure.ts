@@ -73,7 +73,6 @@ export const STRUCTURE_CUES: readonly InjectionRule[] = [
         'state',
         'explain',
         'confirm',
-        'anyone',
         'anybody',
         'everyone',
       ],

@@ -131,7 +131,10 @@ const globMatches = (pattern: string, name: string) =>
 
 /** A situation said first and set off by a comma ("During inbox triage, …"). */
 const FRONTED_SITUATION = /^\s*((?:during|in|while|when|whenever|inside|on) [^,;]{2,60}?)\s?,/i;
-const SITUATION_KINDS = new Set(['intent', 'resource', 'state', 'hours', 'days', 'dates', 'session-label']);
+/** Conditions on where or when a call happens, beside which a bare "only" of calls is unclear. */
+const SITUATED = new Set(['intent', 'resource', 'state', 'hours', 'days', 'dates']);
+/** The situations a fronted phrase may set: those, and the session's labels. */
+const SITUATION_KINDS = new Set([...SITUATED, 'session-label']);
 
 /** Whether every condition of the clause is a situation the sentence sets off before it. */
 export function frontedSituation(parsed: ParsedSentence, sentence: string, vocabulary: Vocabulary): boolean {
@@ -145,8 +148,6 @@ export function frontedSituation(parsed: ParsedSentence, sentence: string, vocab
   );
 }
 
-/** Conditions on where or when a call happens, beside which a bare "only" of calls is unclear. */
-const SITUATED = new Set(['intent', 'resource', 'state', 'hours', 'days', 'dates']);
 /** A sentence that opens on a situation ("During triage …", "In production …"). */
 const FRONTING = /^\s*(?:during|in|while|when|whenever|inside|on) /i;
 let onlyOfCallsRegex: RegExp | undefined;

@@ -97,6 +97,8 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
   const text = normalizeSentence(trimmed, vocabulary.people);
   const accounts = accountLiteralsOf(trimmed);
   const clauses = splitClauses(text);
+  // The sentence as a list of statements set off by commas, the last reading tried.
+  const asList = () => commaStatements(text, (items) => compileClauses(items, trimmed, vocabulary, accounts));
   if (clauses.length === 1) {
     const whole = parseSentence(text, vocabulary, accounts);
     const one = compileClause(whole, trimmed, vocabulary);
@@ -121,11 +123,7 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
       );
       if (split.ok) return split;
     }
-    return (
-      splitAtAnd(text, trimmed, vocabulary, accounts) ??
-      commaStatements(text, (items) => compileClauses(items, trimmed, vocabulary, accounts)) ??
-      one
-    );
+    return splitAtAnd(text, trimmed, vocabulary, accounts) ?? asList() ?? one;
   }
   const set = setOffFronted(text, clauses, vocabulary, accounts);
   const split = compileClauses(
@@ -147,16 +145,13 @@ export function compileSentence(sentence: string, vocabulary: Vocabulary): Sente
     const p = parseSentence(c, vocabulary, accounts);
     return p.effects.length > 0 && (p.objects.length > 0 || p.verbs.length > 0);
   });
-  if (statements.length > 1)
-    return commaStatements(text, (items) => compileClauses(items, trimmed, vocabulary, accounts)) ?? split;
+  if (statements.length > 1) return asList() ?? split;
   const whole = compileClause(
     parseSentence(text.replace(/\s;\s/g, ' , '), vocabulary, accounts),
     trimmed,
     vocabulary,
   );
-  return whole.ok
-    ? whole
-    : (commaStatements(text, (items) => compileClauses(items, trimmed, vocabulary, accounts)) ?? split);
+  return whole.ok ? whole : (asList() ?? split);
 }
 
 /** A condition that opens a sentence and is set off by a comma: it holds for all that follows. */
